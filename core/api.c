@@ -1,0 +1,1858 @@
+/* The api role: the HTTP endpoints of design.md over libevent's evhttp.
+ *
+ * Everything here runs on the loop thread.  Store calls block, so they run
+ * on the worker pool (ac_pool_submit) and complete back on the loop; the
+ * transport is loop driven.  A pending request is a `struct api_pending`
+ * whose `req` the connection's close callback clears, so a completion never
+ * answers a request evhttp has freed.
+ *
+ * Result polls of unfinished submissions are parked, not blocked: each
+ * waiter is a small struct in a hash table keyed by submission id with a
+ * timer.  A stored result wakes every waiter of its id; the timer answers
+ * 202 pending.  A result stored between a poll's store lookup and its
+ * parking is caught by the `recent` ring (ids stored since the lookup
+ * started), which sends the poll back to the store.
+ *
+ * Lifetime: struct api is reference counted.  Pool jobs and publishes hold a
+ * reference, so ac_api_stop may return while one is still in flight (its
+ * completion then frees itself).  The results consumer gets the core as its
+ * argument and finds the api through core->api, so a delivery arriving after
+ * ac_api_stop is requeued, never handed to freed memory. */
+#include "api.h"
+
+#include "config.h"
+#include "core.h"
+#include "jwt.h"
+#include "log.h"
+#include "msg.h"
+#include "pool.h"
+#include "problem.h"
+#include "result.h"
+
+#include <sys/queue.h> /* before libevent's TAILQ fallbacks */
+
+#include <ctype.h>
+#include <errno.h>
+#include <event2/buffer.h>
+#include <event2/event.h>
+#include <event2/http.h>
+#include <event2/keyvalq_struct.h>
+#include <event2/util.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <jansson.h>
+#include <math.h>
+#include <sodium.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#define API_NBUCKETS 4096     /* waiter hash table */
+#define API_NRECENT 1024      /* ids of recently stored results */
+#define API_MAX_ID 128        /* submission and problem ids */
+#define API_MAX_RECHECK 3     /* store lookups of one poll before parking */
+#define API_PAGE_SIZE 10      /* problems per page, as the original */
+#define API_SAMPLE_MAX 65536  /* bytes of one sample file in problem detail */
+#define API_SAMPLES_MAX 262144 /* bytes of all sample files together */
+#define API_MAX_HTTP_STATS 96 /* distinct (route, status) counters */
+#define API_DRAIN_S 5         /* ac_api_stop waits this long for in-flight work */
+
+enum api_route {
+	R_SUBMIT,
+	R_RESULT,
+	R_PROBLEMS,
+	R_PROBLEM,
+	R_LANGUAGES,
+	R_HEALTH,
+	R_METRICS,
+	R_OTHER,
+	R_COUNT
+};
+
+static const char *const api_route_names[R_COUNT] = {
+	"submit", "result", "problems", "problem",
+	"languages", "healthcheck", "metrics", "other",
+};
+
+struct api_waiter;
+
+struct api_recent {
+	char id[API_MAX_ID + 1];
+	uint64_t seq;
+};
+
+struct api_http_stat {
+	int route, code;
+	uint64_t count;
+};
+
+struct api {
+	struct ac_core *core;
+	struct evhttp *http;
+	struct evhttp_bound_socket *sock;
+	unsigned refs;
+	bool stopped;
+	unsigned inflight; /* pool jobs and publishes not yet completed */
+
+	unsigned char key[AC_JWT_KEY_MAX];
+	size_t keylen;
+	size_t max_source; /* bytes */
+	int wait_s;
+	double burst, rate;
+
+	struct api_waiter *buckets[API_NBUCKETS];
+	size_t nwaiters;
+	struct api_recent recent[API_NRECENT];
+	size_t recent_next;
+	uint64_t seq; /* results stored so far */
+
+	struct api_http_stat stats[API_MAX_HTTP_STATS];
+	size_t nstats;
+	uint64_t submissions_accepted, submissions_throttled;
+	uint64_t results_received, results_invalid, results_store_failed;
+	uint64_t polls_parked, polls_timed_out, polls_woken;
+};
+
+/* A request waiting for something off the loop. */
+struct api_pending {
+	struct api *api;
+	struct evhttp_request *req; /* NULL once the client is gone */
+	enum api_route route;
+};
+
+struct api_waiter {
+	struct api_pending p;
+	struct api_waiter *next, **pprev;
+	struct event *timer;
+	char *user;
+	char id[API_MAX_ID + 1];
+};
+
+static void api_unref(struct api *api);
+
+/* ------------------------------------------------------------------ */
+/* Replies                                                              */
+
+static const char *api_reason(int code)
+{
+	switch (code) {
+	case 200: return "OK";
+	case 201: return "Created";
+	case 202: return "Accepted";
+	case 400: return "Bad Request";
+	case 401: return "Unauthorized";
+	case 403: return "Forbidden";
+	case 404: return "Not Found";
+	case 405: return "Method Not Allowed";
+	case 413: return "Payload Too Large";
+	case 429: return "Too Many Requests";
+	case 500: return "Internal Server Error";
+	case 503: return "Service Unavailable";
+	default: return NULL;
+	}
+}
+
+static void api_count(struct api *api, enum api_route route, int code)
+{
+	for (size_t i = 0; i < api->nstats; i++) {
+		if (api->stats[i].route == (int)route &&
+		    api->stats[i].code == code) {
+			api->stats[i].count++;
+			return;
+		}
+	}
+	if (api->nstats == API_MAX_HTTP_STATS)
+		return;
+	api->stats[api->nstats].route = route;
+	api->stats[api->nstats].code = code;
+	api->stats[api->nstats].count = 1;
+	api->nstats++;
+}
+
+/* Send text as the whole response; req is finished afterwards. */
+static void api_reply_raw(struct api *api, struct evhttp_request *req,
+			  enum api_route route, int code, const char *ctype,
+			  const char *text, size_t len)
+{
+	struct evbuffer *buf = evbuffer_new();
+	struct evkeyvalq *h = evhttp_request_get_output_headers(req);
+
+	api_count(api, route, code);
+	evhttp_add_header(h, "Content-Type", ctype);
+	evhttp_add_header(h, "Cache-Control", "no-store");
+	if (buf && len)
+		evbuffer_add(buf, text, len);
+	evhttp_send_reply(req, code, api_reason(code), buf);
+	if (buf)
+		evbuffer_free(buf);
+}
+
+/* Send a JSON value (reference stolen). */
+static void api_reply_json(struct api *api, struct evhttp_request *req,
+			   enum api_route route, int code, json_t *body)
+{
+	char *text = body ? json_dumps(body, JSON_COMPACT | JSON_PRESERVE_ORDER)
+			  : NULL;
+
+	if (!text) {
+		static const char oom[] = "{\"detail\":\"Out of memory.\"}";
+
+		api_reply_raw(api, req, route, 500, "application/json", oom,
+			      sizeof(oom) - 1);
+	} else {
+		api_reply_raw(api, req, route, code, "application/json", text,
+			      strlen(text));
+	}
+	free(text);
+	json_decref(body);
+}
+
+static void api_error(struct api *api, struct evhttp_request *req,
+		      enum api_route route, int code, const char *fmt, ...)
+	AC_PRINTF(5, 6);
+
+/* {"detail": "..."} with the status. */
+static void api_error(struct api *api, struct evhttp_request *req,
+		      enum api_route route, int code, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	api_reply_json(api, req, route, code, json_pack("{s:s}", "detail", msg));
+}
+
+/* A string safe to echo in a message: printable ASCII, bounded. */
+static void api_printable(const char *s, char *out, size_t outlen)
+{
+	size_t j = 0;
+
+	for (; s && *s && j + 4 < outlen; s++)
+		out[j++] = (*s >= 0x20 && *s < 0x7f) ? *s : '?';
+	if (s && *s && j + 4 >= outlen) {
+		memcpy(out + j, "...", 3);
+		j += 3;
+	}
+	out[j] = '\0';
+}
+
+/* ------------------------------------------------------------------ */
+/* Pending requests                                                     */
+
+static void api_pending_close_cb(struct evhttp_connection *evcon, void *arg)
+{
+	struct api_pending *p = arg;
+
+	p->req = NULL;
+}
+
+static void api_pending_attach(struct api_pending *p, struct api *api,
+			       struct evhttp_request *req, enum api_route route)
+{
+	struct evhttp_connection *evcon = evhttp_request_get_connection(req);
+
+	p->api = api;
+	p->req = req;
+	p->route = route;
+	if (evcon)
+		evhttp_connection_set_closecb(evcon, api_pending_close_cb, p);
+}
+
+/* The request to answer, or NULL when the client is gone. */
+static struct evhttp_request *api_pending_detach(struct api_pending *p)
+{
+	struct evhttp_request *req = p->req;
+
+	if (req) {
+		struct evhttp_connection *evcon =
+			evhttp_request_get_connection(req);
+		if (evcon)
+			evhttp_connection_set_closecb(evcon, NULL, NULL);
+	}
+	p->req = NULL;
+	return req;
+}
+
+static void api_ref(struct api *api)
+{
+	api->refs++;
+}
+
+/* Submit blocking work for a pending request; the api stays alive until
+ * done ran. */
+static int api_pool(struct api *api, void (*work)(void *),
+		    void (*done)(void *), void *arg)
+{
+	int rc = ac_pool_submit(api->core->pool, work, done, arg);
+
+	if (rc == 0) {
+		api_ref(api);
+		api->inflight++;
+	}
+	return rc;
+}
+
+/* Call at the start of every completion of api_pool or of a publish. */
+static void api_completed(struct api *api)
+{
+	api->inflight--;
+}
+
+/* ------------------------------------------------------------------ */
+/* Authentication (Django REST framework simplejwt behaviour)          */
+
+static void api_unauthorized(struct api *api, struct evhttp_request *req,
+			     enum api_route route, const char *detail,
+			     bool invalid_token)
+{
+	json_t *body = json_pack("{s:s}", "detail", detail);
+
+	if (body && invalid_token)
+		json_object_set_new(body, "code", json_string("token_not_valid"));
+	evhttp_add_header(evhttp_request_get_output_headers(req),
+			  "WWW-Authenticate", "Bearer realm=\"api\"");
+	api_reply_json(api, req, route, 401, body);
+}
+
+/* The user of the request's bearer token (malloc'ed), or NULL after
+ * answering 401. */
+static char *api_auth(struct api *api, struct evhttp_request *req,
+		      enum api_route route)
+{
+	const char *h = evhttp_find_header(evhttp_request_get_input_headers(req),
+					   "Authorization");
+	char err[256], *user = NULL;
+	const char *tok, *end;
+	int rc;
+
+	while (h && (*h == ' ' || *h == '\t'))
+		h++;
+	if (!h || strncmp(h, "Bearer", 6) != 0 ||
+	    (h[6] != ' ' && h[6] != '\0')) {
+		api_unauthorized(api, req, route,
+				 "Authentication credentials were not provided.",
+				 false);
+		return NULL;
+	}
+	tok = h + 6;
+	while (*tok == ' ')
+		tok++;
+	end = tok + strlen(tok);
+	while (end > tok && (end[-1] == ' ' || end[-1] == '\t'))
+		end--;
+	if (tok == end || memchr(tok, ' ', end - tok)) {
+		api_unauthorized(api, req, route,
+				 "Authorization header must contain two "
+				 "space-delimited values",
+				 true);
+		return NULL;
+	}
+	if (*end) {
+		char *copy = strndup(tok, end - tok);
+
+		rc = copy ? ac_jwt_verify(api->key, api->keylen, copy,
+					  (int64_t)time(NULL), &user, err,
+					  sizeof(err))
+			  : -ENOMEM;
+		free(copy);
+	} else {
+		rc = ac_jwt_verify(api->key, api->keylen, tok,
+				   (int64_t)time(NULL), &user, err, sizeof(err));
+	}
+	if (rc < 0) {
+		log_debug("%s: token refused: %s", __func__, err);
+		api_unauthorized(api, req, route,
+				 "Given token not valid for any token type",
+				 true);
+		return NULL;
+	}
+	return user;
+}
+
+/* ------------------------------------------------------------------ */
+/* Waiters                                                              */
+
+static unsigned api_hash(const char *id)
+{
+	uint32_t h = 2166136261u;
+
+	for (; *id; id++)
+		h = (h ^ (unsigned char)*id) * 16777619u;
+	return h % API_NBUCKETS;
+}
+
+static void api_waiter_unlink(struct api_waiter *w)
+{
+	if (!w->pprev)
+		return;
+	*w->pprev = w->next;
+	if (w->next)
+		w->next->pprev = w->pprev;
+	w->next = NULL;
+	w->pprev = NULL;
+	w->p.api->nwaiters--;
+}
+
+static void api_waiter_free(struct api_waiter *w)
+{
+	api_waiter_unlink(w);
+	if (w->timer)
+		event_free(w->timer);
+	free(w->user);
+	free(w);
+}
+
+/* The client went away while parked. */
+static void api_waiter_close_cb(struct evhttp_connection *evcon, void *arg)
+{
+	struct api_waiter *w = arg;
+
+	w->p.req = NULL;
+	api_waiter_free(w);
+}
+
+static void api_waiter_timeout_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct api_waiter *w = arg;
+	struct api *api = w->p.api;
+	struct evhttp_request *req = api_pending_detach(&w->p);
+
+	api->polls_timed_out++;
+	if (req)
+		api_reply_json(api, req, R_RESULT, 202,
+			       json_pack("{s:s,s:n}", "status", "pending",
+					 "data"));
+	api_waiter_free(w);
+}
+
+/* Park req until the result of id arrives or wait_s passes.  On failure
+ * req has been answered. */
+static void api_park(struct api *api, struct evhttp_request *req,
+		     const char *id, const char *user)
+{
+	struct evhttp_connection *evcon = evhttp_request_get_connection(req);
+	struct timeval tv = {api->wait_s, 0};
+	struct api_waiter *w = calloc(1, sizeof(*w));
+	unsigned b;
+
+	if (!w || !(w->user = strdup(user)))
+		goto fail;
+	snprintf(w->id, sizeof(w->id), "%s", id);
+	w->p.api = api;
+	w->p.req = req;
+	w->p.route = R_RESULT;
+	w->timer = evtimer_new(api->core->base, api_waiter_timeout_cb, w);
+	if (!w->timer || evtimer_add(w->timer, &tv) < 0)
+		goto fail;
+	b = api_hash(id);
+	w->next = api->buckets[b];
+	if (w->next)
+		w->next->pprev = &w->next;
+	api->buckets[b] = w;
+	w->pprev = &api->buckets[b];
+	api->nwaiters++;
+	api->polls_parked++;
+	if (evcon)
+		evhttp_connection_set_closecb(evcon, api_waiter_close_cb, w);
+	return;
+fail:
+	if (w)
+		api_waiter_free(w);
+	api_error(api, req, R_RESULT, 503, "Out of memory.");
+}
+
+/* The embedded result document: 200, or 404 when the user does not own
+ * it.  owner NULL: the owner named in the document. */
+static void api_answer_result(struct api *api, struct evhttp_request *req,
+			      const char *user, const char *owner,
+			      const char *result_json)
+{
+	json_t *doc = json_loads(result_json, 0, NULL);
+
+	if (!doc) {
+		log_error("stored result is not valid JSON");
+		api_error(api, req, R_RESULT, 500,
+			  "The stored result is not valid JSON.");
+		return;
+	}
+	if (!owner || !*owner)
+		owner = json_string_value(json_object_get(doc, "user_id"));
+	if (!owner || strcmp(owner, user) != 0) {
+		json_decref(doc);
+		api_error(api, req, R_RESULT, 404, "Not found.");
+		return;
+	}
+	api_reply_json(api, req, R_RESULT, 200,
+		       json_pack("{s:s,s:o}", "status", "success", "data", doc));
+}
+
+/* A result was stored: remember it and answer its waiters. */
+static void api_result_stored(struct api *api, const char *id,
+			      const char *owner, const char *result_json)
+{
+	struct api_recent *r = &api->recent[api->recent_next];
+	struct api_waiter *w, *next;
+
+	api->seq++;
+	snprintf(r->id, sizeof(r->id), "%s", id);
+	r->seq = api->seq;
+	api->recent_next = (api->recent_next + 1) % API_NRECENT;
+
+	for (w = api->buckets[api_hash(id)]; w; w = next) {
+		struct evhttp_request *req;
+
+		next = w->next;
+		if (strcmp(w->id, id) != 0)
+			continue;
+		req = api_pending_detach(&w->p);
+		api->polls_woken++;
+		if (req)
+			api_answer_result(api, req, w->user, owner,
+					  result_json);
+		api_waiter_free(w);
+	}
+}
+
+/* Was a result for id stored since seq?  Conservatively yes when the ring
+ * has forgotten that far back. */
+static bool api_recent_since(const struct api *api, const char *id,
+			     uint64_t seq)
+{
+	if (api->seq == seq)
+		return false;
+	if (api->seq - seq >= API_NRECENT)
+		return true;
+	for (size_t i = 0; i < API_NRECENT; i++)
+		if (api->recent[i].seq > seq &&
+		    strcmp(api->recent[i].id, id) == 0)
+			return true;
+	return false;
+}
+
+/* ------------------------------------------------------------------ */
+/* GET /api/v1/result/check/ID/                                         */
+
+struct api_check {
+	struct api_pending p;
+	char id[API_MAX_ID + 1];
+	char *user;
+	uint64_t seq; /* api->seq when the lookup was submitted */
+	int rechecks;
+	int rc;
+	char *json, *owner;
+};
+
+static void api_check_free(struct api_check *c)
+{
+	free(c->user);
+	free(c->json);
+	free(c->owner);
+	free(c);
+}
+
+static void api_check_work(void *arg)
+{
+	struct api_check *c = arg;
+	struct ac_core *core = c->p.api->core;
+
+	free(c->json);
+	free(c->owner);
+	c->json = c->owner = NULL;
+	c->rc = AC_STORE(core)->get_result(core->store->state, c->id,
+					    &c->json, &c->owner);
+}
+
+static void api_check_done(void *arg);
+
+static int api_check_submit(struct api_check *c)
+{
+	c->seq = c->p.api->seq;
+	return api_pool(c->p.api, api_check_work, api_check_done, c);
+}
+
+static void api_check_done(void *arg)
+{
+	struct api_check *c = arg;
+	struct api *api = c->p.api;
+	struct evhttp_request *req;
+
+	api_completed(api);
+	if (!c->p.req || api->stopped)
+		goto out;
+	if (c->rc == -EAGAIN && (!c->owner || strcmp(c->owner, c->user) == 0) &&
+	    api_recent_since(api, c->id, c->seq) &&
+	    c->rechecks < API_MAX_RECHECK) {
+		/* Stored while we looked: ask the store again. */
+		c->rechecks++;
+		if (api_check_submit(c) == 0) {
+			api_unref(api);
+			return;
+		}
+	}
+	req = api_pending_detach(&c->p);
+	switch (c->rc) {
+	case 0:
+		api_answer_result(api, req, c->user, c->owner, c->json);
+		break;
+	case -ENOENT:
+		api_error(api, req, R_RESULT, 404, "Not found.");
+		break;
+	case -EAGAIN:
+		if (c->owner && strcmp(c->owner, c->user) != 0)
+			api_error(api, req, R_RESULT, 404, "Not found.");
+		else if (api->wait_s <= 0)
+			api_reply_json(api, req, R_RESULT, 202,
+				       json_pack("{s:s,s:n}", "status",
+						 "pending", "data"));
+		else
+			api_park(api, req, c->id, c->user);
+		break;
+	default:
+		log_error("result store: get_result(%s): %s", c->id,
+			  strerror(-c->rc));
+		api_error(api, req, R_RESULT, 503,
+			  "The result store is unavailable.");
+		break;
+	}
+out:
+	api_check_free(c);
+	api_unref(api);
+}
+
+/* Ids we accept in paths: [A-Za-z0-9._-], bounded. */
+static bool api_id_ok(const char *s, size_t len)
+{
+	if (len == 0 || len > API_MAX_ID)
+		return false;
+	for (size_t i = 0; i < len; i++)
+		if (!isalnum((unsigned char)s[i]) && s[i] != '-' &&
+		    s[i] != '_' && s[i] != '.')
+			return false;
+	return !(len <= 2 && s[0] == '.');
+}
+
+static void api_result_check(struct api *api, struct evhttp_request *req,
+			     const char *id, size_t idlen)
+{
+	struct api_check *c;
+	char *user = api_auth(api, req, R_RESULT);
+
+	if (!user)
+		return;
+	if (!api_id_ok(id, idlen)) {
+		free(user);
+		api_error(api, req, R_RESULT, 404, "Not found.");
+		return;
+	}
+	c = calloc(1, sizeof(*c));
+	if (!c) {
+		free(user);
+		api_error(api, req, R_RESULT, 503, "Out of memory.");
+		return;
+	}
+	memcpy(c->id, id, idlen);
+	c->user = user;
+	api_pending_attach(&c->p, api, req, R_RESULT);
+	if (api_check_submit(c) < 0) {
+		api_pending_detach(&c->p);
+		api_check_free(c);
+		api_error(api, req, R_RESULT, 503, "Server is shutting down.");
+	}
+}
+
+/* ------------------------------------------------------------------ */
+/* POST /api/v1/code/submit/                                            */
+
+struct api_submit {
+	struct api_pending p;
+	char id[40];
+	char *user, *lang, *code, *key;
+	size_t code_len;
+	const struct ac_problem *problem; /* belongs to the core */
+	int64_t now_ms;
+	bool all_tests;
+	int rc_rate, rc_put;
+	int64_t retry_ms;
+	char *job;
+};
+
+static void api_submit_free(struct api_submit *s)
+{
+	free(s->user);
+	free(s->lang);
+	free(s->code);
+	free(s->key);
+	free(s->job);
+	free(s);
+}
+
+/* A random UUID (version 4). */
+static void api_new_id(char out[37])
+{
+	unsigned char b[16];
+	char hex[33];
+
+	randombytes_buf(b, sizeof(b));
+	b[6] = (b[6] & 0x0f) | 0x40;
+	b[8] = (b[8] & 0x3f) | 0x80;
+	sodium_bin2hex(hex, sizeof(hex), b, sizeof(b));
+	snprintf(out, 37, "%.8s-%.4s-%.4s-%.4s-%.12s", hex, hex + 8, hex + 12,
+		 hex + 16, hex + 20);
+}
+
+static void api_submit_work(void *arg)
+{
+	struct api_submit *s = arg;
+	struct api *api = s->p.api;
+	const struct ac_store_ops *store = AC_STORE(api->core);
+	void *state = api->core->store->state;
+	struct ac_submission sub;
+	struct ac_job_msg m;
+
+	s->rc_rate = store->rate_take(state, s->key, api->burst, api->rate,
+				      s->now_ms, &s->retry_ms);
+	if (s->rc_rate < 0)
+		return;
+	memset(&sub, 0, sizeof(sub));
+	sub.problem_id = s->problem->id;
+	sub.lang = s->lang;
+	sub.user_id = s->user;
+	sub.code = s->code;
+	sub.code_len = s->code_len;
+	sub.submitted_at = s->now_ms;
+	for (int i = 0; i < 3; i++) {
+		api_new_id(s->id);
+		sub.id = s->id;
+		s->rc_put = store->put_submission(state, &sub);
+		if (s->rc_put != -EEXIST)
+			break;
+	}
+	if (s->rc_put < 0)
+		return;
+	memset(&m, 0, sizeof(m));
+	m.submission_id = s->id;
+	m.problem_id = s->problem->id;
+	m.problem_hash = (char *)s->problem->hash;
+	m.lang = s->lang;
+	m.user_id = s->user;
+	m.code = s->code;
+	m.code_len = s->code_len;
+	m.submitted_at = s->now_ms;
+	m.all_tests = s->all_tests;
+	s->job = ac_job_msg_encode(&m);
+	if (!s->job)
+		s->rc_put = -ENOMEM;
+}
+
+static void api_submit_published(void *arg, int status)
+{
+	struct api_submit *s = arg;
+	struct api *api = s->p.api;
+	struct evhttp_request *req = api_pending_detach(&s->p);
+
+	api_completed(api);
+	if (status < 0)
+		log_error("submission %s: publishing the job failed: %s", s->id,
+			  strerror(-status));
+	else
+		api->submissions_accepted++;
+	if (req && status == 0)
+		api_reply_json(api, req, R_SUBMIT, 201,
+			       json_pack("{s:{s:s,s:s}}", "result", "detail",
+					 "Your response has been submitted.",
+					 "submission_id", s->id));
+	else if (req)
+		api_error(api, req, R_SUBMIT, 503,
+			  "The judge queue is unavailable; the submission was "
+			  "not accepted.");
+	api_submit_free(s);
+	api_unref(api);
+}
+
+static void api_submit_done(void *arg)
+{
+	struct api_submit *s = arg;
+	struct api *api = s->p.api;
+	const struct ac_transport_ops *tr = AC_TRANSPORT(api->core);
+	struct evhttp_request *req;
+	int rc;
+
+	api_completed(api);
+	if (s->rc_rate == -EAGAIN) {
+		long long wait = (s->retry_ms + 999) / 1000;
+		char num[32];
+
+		if (wait < 1)
+			wait = 1;
+		api->submissions_throttled++;
+		req = api_pending_detach(&s->p);
+		if (req) {
+			char msg[128];
+
+			snprintf(num, sizeof(num), "%lld", wait);
+			snprintf(msg, sizeof(msg),
+				 "Request was throttled. Expected available in "
+				 "%lld seconds.",
+				 wait);
+			evhttp_add_header(evhttp_request_get_output_headers(req),
+					  "Retry-After", num);
+			api_reply_json(api, req, R_SUBMIT, 429,
+				       json_pack("{s:s,s:I}", "detail", msg,
+						 "wait_time", (json_int_t)wait));
+		}
+		goto out;
+	}
+	if (s->rc_rate < 0 || s->rc_put < 0) {
+		rc = s->rc_rate < 0 ? s->rc_rate : s->rc_put;
+		log_error("submission store: %s: %s",
+			  s->rc_rate < 0 ? "rate_take" : "put_submission",
+			  strerror(-rc));
+		req = api_pending_detach(&s->p);
+		if (req)
+			api_error(api, req, R_SUBMIT, 503,
+				  "The submission store is unavailable.");
+		goto out;
+	}
+	if (!s->p.req || api->stopped) {
+		/* Nobody will ever learn this id: do not judge it. */
+		log_warn("submission %s: client gone before it was queued",
+			 s->id);
+		goto out;
+	}
+	/* The reference moves to the publish (whose done callback may, with
+	 * some transports, run before publish_job returns). */
+	api->inflight++;
+	rc = tr->publish_job(api->core->transport->state, s->lang, s->job,
+			     strlen(s->job), api_submit_published, s);
+	if (rc == 0)
+		return;
+	api->inflight--;
+	log_error("submission %s: cannot publish the job: %s", s->id,
+		  strerror(-rc));
+	req = api_pending_detach(&s->p);
+	if (req)
+		api_error(api, req, R_SUBMIT, 503,
+			  "The judge queue is unavailable; the submission was "
+			  "not accepted.");
+out:
+	api_submit_free(s);
+	api_unref(api);
+}
+
+/* A required string field of the submission. */
+static int api_field(struct api *api, struct evhttp_request *req,
+		     json_t *body, const char *name, const char **out,
+		     size_t *len)
+{
+	json_t *v = json_object_get(body, name);
+
+	if (!v || json_is_null(v)) {
+		api_error(api, req, R_SUBMIT, 400,
+			  "Field \"%s\" is required.", name);
+		return -EINVAL;
+	}
+	if (!json_is_string(v)) {
+		api_error(api, req, R_SUBMIT, 400,
+			  "Field \"%s\" must be a string.", name);
+		return -EINVAL;
+	}
+	*out = json_string_value(v);
+	*len = json_string_length(v);
+	if (*len == 0 || strspn(*out, " \t\r\n") == *len) {
+		api_error(api, req, R_SUBMIT, 400,
+			  "Field \"%s\" may not be blank.", name);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static void api_submit(struct api *api, struct evhttp_request *req)
+{
+	struct evbuffer *in = evhttp_request_get_input_buffer(req);
+	size_t blen = evbuffer_get_length(in);
+	const char *problem_id, *lang, *code;
+	size_t plen, llen, clen;
+	const struct ac_problem *problem;
+	struct api_submit *s = NULL;
+	json_t *body = NULL, *all;
+	json_error_t jerr;
+	char *user, shown[80];
+
+	user = api_auth(api, req, R_SUBMIT);
+	if (!user)
+		return;
+	if (blen == 0) {
+		api_error(api, req, R_SUBMIT, 400,
+			  "JSON parse error - the request has no body.");
+		goto out;
+	}
+	body = json_loadb((const char *)evbuffer_pullup(in, -1), blen,
+			  JSON_REJECT_DUPLICATES, &jerr);
+	if (!body) {
+		api_error(api, req, R_SUBMIT, 400,
+			  "JSON parse error - %s (line %d, column %d)",
+			  jerr.text, jerr.line, jerr.column);
+		goto out;
+	}
+	if (!json_is_object(body)) {
+		api_error(api, req, R_SUBMIT, 400,
+			  "Invalid data. Expected a JSON object.");
+		goto out;
+	}
+	if (api_field(api, req, body, "problem_id", &problem_id, &plen) < 0 ||
+	    api_field(api, req, body, "lang", &lang, &llen) < 0 ||
+	    api_field(api, req, body, "code", &code, &clen) < 0)
+		goto out;
+	all = json_object_get(body, "all_tests");
+	if (all && !json_is_boolean(all) && !json_is_null(all)) {
+		api_error(api, req, R_SUBMIT, 400,
+			  "Field \"all_tests\" must be a boolean.");
+		goto out;
+	}
+	if (clen > api->max_source) {
+		api_error(api, req, R_SUBMIT, 413,
+			  "The source code is %zu bytes; the limit is %zu KiB.",
+			  clen, api->max_source / 1024);
+		goto out;
+	}
+	if (llen != strlen(lang) || !ac_core_lang(api->core, lang)) {
+		char list[256];
+
+		ac_core_lang_list(api->core, list, sizeof(list));
+		api_printable(lang, shown, sizeof(shown));
+		api_error(api, req, R_SUBMIT, 400,
+			  "Unsupported language \"%s\"; supported: %s", shown,
+			  list);
+		goto out;
+	}
+	problem = plen == strlen(problem_id) && api->core->problems
+			  ? ac_problem_find(api->core->problems, problem_id)
+			  : NULL;
+	if (!problem) {
+		api_printable(problem_id, shown, sizeof(shown));
+		api_error(api, req, R_SUBMIT, 400,
+			  "The problem id \"%s\" is not valid.", shown);
+		goto out;
+	}
+	s = calloc(1, sizeof(*s));
+	if (!s)
+		goto oom;
+	s->user = user;
+	user = NULL;
+	s->lang = strdup(lang);
+	s->code = malloc(clen + 1);
+	if (asprintf(&s->key, "submit:%s", s->user) < 0)
+		s->key = NULL;
+	if (!s->lang || !s->code || !s->key)
+		goto oom;
+	memcpy(s->code, code, clen);
+	s->code[clen] = '\0';
+	s->code_len = clen;
+	s->problem = problem;
+	s->now_ms = ac_now_ms();
+	s->all_tests = all && json_is_true(all);
+	api_pending_attach(&s->p, api, req, R_SUBMIT);
+	if (api_pool(api, api_submit_work, api_submit_done, s) < 0) {
+		api_pending_detach(&s->p);
+		api_error(api, req, R_SUBMIT, 503, "Server is shutting down.");
+		goto out;
+	}
+	s = NULL;
+	goto out;
+oom:
+	api_error(api, req, R_SUBMIT, 503, "Out of memory.");
+out:
+	if (s)
+		api_submit_free(s);
+	free(user);
+	json_decref(body);
+}
+
+/* ------------------------------------------------------------------ */
+/* Results consumer                                                     */
+
+struct api_delivery {
+	struct api *api;
+	struct ac_delivery *d;
+	char *id, *user, *json;
+	int rc;
+};
+
+static void api_delivery_work(void *arg)
+{
+	struct api_delivery *dl = arg;
+	struct ac_core *core = dl->api->core;
+
+	dl->rc = AC_STORE(core)->put_result(core->store->state, dl->id,
+					     dl->json);
+}
+
+static void api_delivery_done(void *arg)
+{
+	struct api_delivery *dl = arg;
+	struct api *api = dl->api;
+	const struct ac_transport_ops *tr = AC_TRANSPORT(api->core);
+	void *ts = api->core->transport->state;
+
+	api_completed(api);
+	if (dl->rc == 0) {
+		tr->ack(ts, dl->d);
+		api->results_received++;
+		if (!api->stopped)
+			api_result_stored(api, dl->id, dl->user, dl->json);
+	} else {
+		log_error("result of %s: the store refused it (%s); requeued",
+			  dl->id, strerror(-dl->rc));
+		api->results_store_failed++;
+		tr->nack(ts, dl->d, true, "result store unavailable");
+	}
+	free(dl->id);
+	free(dl->user);
+	free(dl->json);
+	free(dl);
+	api_unref(api);
+}
+
+static void api_result_msg_cb(void *arg, const char *body, size_t len,
+			      struct ac_delivery *d)
+{
+	struct ac_core *core = arg;
+	struct api *api = core->api;
+	const struct ac_transport_ops *tr = AC_TRANSPORT(core);
+	struct api_delivery *dl;
+	char err[256];
+	int rc;
+
+	if (!api || api->stopped) {
+		tr->nack(core->transport->state, d, true, "api is stopping");
+		return;
+	}
+	dl = calloc(1, sizeof(*dl));
+	if (!dl) {
+		tr->nack(core->transport->state, d, true, "out of memory");
+		return;
+	}
+	dl->api = api;
+	dl->d = d;
+	rc = ac_result_msg_decode(body, len, &dl->id, &dl->user, &dl->json, err,
+				  sizeof(err));
+	if (rc == 0 && !api_id_ok(dl->id, strlen(dl->id))) {
+		snprintf(err, sizeof(err), "invalid submission id");
+		rc = -EINVAL;
+	}
+	if (rc < 0) {
+		log_error("invalid result message dropped: %s", err);
+		api->results_invalid++;
+		tr->nack(core->transport->state, d, false, err);
+		goto fail;
+	}
+	if (api_pool(api, api_delivery_work, api_delivery_done, dl) < 0) {
+		tr->nack(core->transport->state, d, true, "api is stopping");
+		goto fail;
+	}
+	return;
+fail:
+	free(dl->id);
+	free(dl->user);
+	free(dl->json);
+	free(dl);
+}
+
+/* ------------------------------------------------------------------ */
+/* GET /api/v1/problem/all/                                             */
+
+static bool api_has_tag(const struct ac_problem *p, const char *tag,
+			size_t len)
+{
+	for (size_t i = 0; i < p->ntags; i++)
+		if (strlen(p->tags[i]) == len &&
+		    strncasecmp(p->tags[i], tag, len) == 0)
+			return true;
+	return false;
+}
+
+/* Every comma-separated tag of `tags` is one of the problem's. */
+static bool api_match_tags(const struct ac_problem *p, const char *tags)
+{
+	while (tags && *tags) {
+		const char *end = strchr(tags, ',');
+		const char *a = tags, *b = end ? end : tags + strlen(tags);
+
+		while (a < b && isspace((unsigned char)*a))
+			a++;
+		while (b > a && isspace((unsigned char)b[-1]))
+			b--;
+		if (b > a && !api_has_tag(p, a, b - a))
+			return false;
+		tags = end ? end + 1 : NULL;
+	}
+	return true;
+}
+
+static json_t *api_tags_json(const struct ac_problem *p)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; a && i < p->ntags; i++)
+		json_array_append_new(a, json_string(p->tags[i]));
+	return a;
+}
+
+static json_t *api_nullable(const char *s)
+{
+	return s ? json_string(s) : json_null();
+}
+
+/* The Host header when it looks like one, else the listen address. */
+static const char *api_host(struct api *api, struct evhttp_request *req)
+{
+	const char *h = evhttp_find_header(evhttp_request_get_input_headers(req),
+					   "Host");
+	size_t n = h ? strlen(h) : 0;
+
+	if (n == 0 || n > 255 ||
+	    strspn(h, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+		      "0123456789.-:[]") != n)
+		return ac_config_string(api->core->cfg, "api.listen",
+					"127.0.0.1:8080");
+	return h;
+}
+
+/* http://HOST/PATH?the query without page[&page=N] (N 0: no page). */
+static json_t *api_page_url(struct api *api, struct evhttp_request *req,
+			    const char *path, const struct evkeyvalq *q,
+			    long page)
+{
+	struct evbuffer *b = evbuffer_new();
+	const struct evkeyval *kv;
+	json_t *url = NULL;
+	char sep = '?';
+
+	if (!b)
+		return json_null();
+	evbuffer_add_printf(b, "http://%s%s", api_host(api, req), path);
+	TAILQ_FOREACH(kv, q, next)
+	{
+		char *k, *v;
+
+		if (strcmp(kv->key, "page") == 0)
+			continue;
+		k = evhttp_encode_uri(kv->key);
+		v = evhttp_encode_uri(kv->value);
+		if (k && v)
+			evbuffer_add_printf(b, "%c%s=%s", sep, k, v);
+		sep = '&';
+		free(k);
+		free(v);
+	}
+	if (page > 0)
+		evbuffer_add_printf(b, "%cpage=%ld", sep, page);
+	url = json_stringn((const char *)evbuffer_pullup(b, -1),
+			   evbuffer_get_length(b));
+	evbuffer_free(b);
+	return url ? url : json_null();
+}
+
+static void api_problem_list(struct api *api, struct evhttp_request *req)
+{
+	const struct evhttp_uri *uri = evhttp_request_get_evhttp_uri(req);
+	const char *query = evhttp_uri_get_query(uri);
+	const char *path = evhttp_uri_get_path(uri);
+	const struct ac_problem_set *set = api->core->problems;
+	const char *title, *tags, *pagestr;
+	struct evkeyvalq q;
+	json_t *results = NULL, *body;
+	size_t count = 0, npages, first;
+	long page = 1;
+
+	TAILQ_INIT(&q);
+	if (query && evhttp_parse_query_str(query, &q) < 0) {
+		api_error(api, req, R_PROBLEMS, 400, "Malformed query string.");
+		goto out;
+	}
+	title = evhttp_find_header(&q, "title");
+	tags = evhttp_find_header(&q, "tags");
+	pagestr = evhttp_find_header(&q, "page");
+	results = json_array();
+	if (!results)
+		goto oom;
+	for (size_t i = 0; set && i < set->n; i++) {
+		const struct ac_problem *p = set->items[i];
+
+		if (title && *title && !strcasestr(p->name, title))
+			continue;
+		if (!api_match_tags(p, tags))
+			continue;
+		count++;
+	}
+	npages = count ? (count + API_PAGE_SIZE - 1) / API_PAGE_SIZE : 1;
+	if (pagestr && strcmp(pagestr, "last") == 0) {
+		page = (long)npages;
+	} else if (pagestr) {
+		char *end;
+
+		errno = 0;
+		page = strtol(pagestr, &end, 10);
+		if (errno || end == pagestr || *end || page < 1)
+			page = -1;
+	}
+	if (page < 1 || (size_t)page > npages) {
+		api_error(api, req, R_PROBLEMS, 404, "Invalid page.");
+		goto out;
+	}
+	first = (size_t)(page - 1) * API_PAGE_SIZE;
+	count = 0;
+	for (size_t i = 0; set && i < set->n; i++) {
+		const struct ac_problem *p = set->items[i];
+		json_t *item;
+
+		if (title && *title && !strcasestr(p->name, title))
+			continue;
+		if (!api_match_tags(p, tags))
+			continue;
+		if (count >= first && count < first + API_PAGE_SIZE) {
+			item = json_pack("{s:s,s:o,s:s,s:o,s:o,s:I,s:I}", "id",
+					 p->id, "uuid", api_nullable(p->uuid),
+					 "title", p->name, "difficulty",
+					 api_nullable(p->difficulty), "tags",
+					 api_tags_json(p), "time_limit_ms",
+					 (json_int_t)llround(p->time_limit_s *
+							     1000.0),
+					 "memory_mb", (json_int_t)p->memory_mb);
+			if (!item || json_array_append_new(results, item) < 0)
+				goto oom;
+		}
+		count++;
+	}
+	body = json_pack(
+		"{s:i,s:{s:I,s:o,s:o,s:o}}", "status_code", 200, "questions",
+		"count", (json_int_t)count, "next",
+		(size_t)page < npages ? api_page_url(api, req, path, &q, page + 1)
+				      : json_null(),
+		"previous",
+		page > 1 ? api_page_url(api, req, path, &q,
+					page == 2 ? 0 : page - 1)
+			 : json_null(),
+		"results", results);
+	results = NULL;
+	api_reply_json(api, req, R_PROBLEMS, 200, body);
+	goto out;
+oom:
+	api_error(api, req, R_PROBLEMS, 503, "Out of memory.");
+out:
+	json_decref(results);
+	evhttp_clear_headers(&q);
+}
+
+/* ------------------------------------------------------------------ */
+/* GET /api/v1/problem/ID/                                              */
+
+struct api_problem {
+	struct api_pending p;
+	const struct ac_problem *problem;
+	char *text; /* the response body, built on a worker */
+};
+
+/* At most max bytes of a file as a JSON string (invalid UTF-8 bytes shown
+ * as '?'); *truncated when there was more. */
+static json_t *api_file_json(const char *path, size_t max, bool *truncated)
+{
+	char *buf = malloc(max + 1);
+	json_t *s = NULL;
+	size_t n = 0;
+	int fd;
+
+	*truncated = false;
+	if (!buf)
+		return NULL;
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0)
+		goto out;
+	while (n < max + 1) {
+		ssize_t r = read(fd, buf + n, max + 1 - n);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			break;
+		n += r;
+	}
+	close(fd);
+	if (n > max) {
+		n = max;
+		*truncated = true;
+	}
+	s = json_stringn(buf, n);
+	if (!s) {
+		for (size_t i = 0; i < n; i++)
+			if ((unsigned char)buf[i] >= 0x80)
+				buf[i] = '?';
+		s = json_stringn(buf, n);
+	}
+out:
+	free(buf);
+	return s;
+}
+
+static void api_problem_work(void *arg)
+{
+	struct api_problem *ap = arg;
+	const struct ac_problem *p = ap->problem;
+	json_t *samples = json_array(), *q;
+	size_t total = 0;
+
+	for (size_t i = 0; samples && i < p->ntests; i++) {
+		const struct ac_test *t = &p->tests[i];
+		bool tin, tout;
+		json_t *in, *out;
+
+		if (!t->sample)
+			continue;
+		if (total >= API_SAMPLES_MAX)
+			break;
+		in = api_file_json(t->in_path, API_SAMPLE_MAX, &tin);
+		out = api_file_json(t->ans_path, API_SAMPLE_MAX, &tout);
+		if (!in || !out) {
+			json_decref(in);
+			json_decref(out);
+			continue;
+		}
+		total += json_string_length(in) + json_string_length(out);
+		json_array_append_new(samples,
+				      json_pack("{s:s,s:o,s:o,s:b}", "name",
+						t->name, "input", in, "output",
+						out, "truncated", tin || tout));
+	}
+	q = json_pack(
+		"{s:i,s:{s:s,s:o,s:s,s:o,s:s,s:o,s:{s:I,s:I,s:I},s:o,s:s}}",
+		"status_code", 200, "question", "id", p->id, "uuid",
+		api_nullable(p->uuid), "title", p->name, "difficulty",
+		api_nullable(p->difficulty), "description",
+		p->statement ? p->statement : "", "testcases_example",
+		samples ? samples : json_array(), "constraints",
+		"time_limit_ms", (json_int_t)llround(p->time_limit_s * 1000.0),
+		"memory_mb", (json_int_t)p->memory_mb, "output_mb",
+		(json_int_t)p->output_mb, "tags", api_tags_json(p),
+		"validation",
+		p->validation == AC_VALIDATION_DEFAULT ? "default"
+		: p->validation == AC_VALIDATION_CUSTOM
+			? "custom"
+			: "custom interactive");
+	ap->text = q ? json_dumps(q, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+	json_decref(q);
+}
+
+static void api_problem_done(void *arg)
+{
+	struct api_problem *ap = arg;
+	struct api *api = ap->p.api;
+	struct evhttp_request *req = api_pending_detach(&ap->p);
+
+	api_completed(api);
+	if (req && ap->text)
+		api_reply_raw(api, req, R_PROBLEM, 200, "application/json",
+			      ap->text, strlen(ap->text));
+	else if (req)
+		api_error(api, req, R_PROBLEM, 503, "Out of memory.");
+	free(ap->text);
+	free(ap);
+	api_unref(api);
+}
+
+static void api_problem_detail(struct api *api, struct evhttp_request *req,
+			       const char *id, size_t idlen)
+{
+	char buf[API_MAX_ID + 1];
+	const struct ac_problem *p = NULL;
+	struct api_problem *ap;
+
+	if (api_id_ok(id, idlen) && api->core->problems) {
+		memcpy(buf, id, idlen);
+		buf[idlen] = '\0';
+		p = ac_problem_find(api->core->problems, buf);
+	}
+	if (!p) {
+		api_error(api, req, R_PROBLEM, 404, "Not found.");
+		return;
+	}
+	ap = calloc(1, sizeof(*ap));
+	if (!ap) {
+		api_error(api, req, R_PROBLEM, 503, "Out of memory.");
+		return;
+	}
+	ap->problem = p;
+	api_pending_attach(&ap->p, api, req, R_PROBLEM);
+	if (api_pool(api, api_problem_work, api_problem_done, ap) < 0) {
+		api_pending_detach(&ap->p);
+		free(ap);
+		api_error(api, req, R_PROBLEM, 503, "Server is shutting down.");
+	}
+}
+
+/* ------------------------------------------------------------------ */
+/* Languages, health, metrics                                           */
+
+static void api_languages(struct api *api, struct evhttp_request *req)
+{
+	struct ac_core *core = api->core;
+	json_t *list = json_array();
+
+	for (size_t i = 0; list && i < core->nlangs; i++) {
+		const struct ac_lang_ops *ops = core->langs[i]->desc->ops;
+		const struct ac_lang_info *info = ops->info(core->langs[i]->state);
+
+		if (!info)
+			continue;
+		json_array_append_new(
+			list, json_pack("{s:s,s:s,s:o}", "name", info->name,
+					"display",
+					info->display ? info->display
+						      : info->name,
+					"version", api_nullable(info->version)));
+	}
+	api_reply_json(api, req, R_LANGUAGES, 200, list);
+}
+
+static void api_metrics(struct api *api, struct evhttp_request *req)
+{
+	struct evbuffer *b = evbuffer_new();
+
+	if (!b) {
+		api_error(api, req, R_METRICS, 503, "Out of memory.");
+		return;
+	}
+	/* Count this request before rendering, so the page includes it. */
+	api_count(api, R_METRICS, 200);
+	evbuffer_add_printf(b,
+			    "# HELP algocode_http_requests_total HTTP responses "
+			    "by route and status.\n"
+			    "# TYPE algocode_http_requests_total counter\n");
+	for (size_t i = 0; i < api->nstats; i++)
+		evbuffer_add_printf(
+			b,
+			"algocode_http_requests_total{route=\"%s\",code=\"%d\"} "
+			"%" PRIu64 "\n",
+			api_route_names[api->stats[i].route], api->stats[i].code,
+			api->stats[i].count);
+#define API_METRIC(name, type, help, value)                                  \
+	evbuffer_add_printf(b,                                               \
+			    "# HELP algocode_" name " " help "\n"            \
+			    "# TYPE algocode_" name " " type "\n"            \
+			    "algocode_" name " %" PRIu64 "\n",               \
+			    (uint64_t)(value))
+	API_METRIC("submissions_accepted_total", "counter",
+		   "Submissions stored and queued for judging.",
+		   api->submissions_accepted);
+	API_METRIC("submissions_throttled_total", "counter",
+		   "Submissions refused by the rate limit.",
+		   api->submissions_throttled);
+	API_METRIC("results_received_total", "counter",
+		   "Results consumed and stored.", api->results_received);
+	API_METRIC("results_invalid_total", "counter",
+		   "Result messages dropped as invalid.", api->results_invalid);
+	API_METRIC("results_store_failures_total", "counter",
+		   "Results requeued because the store failed.",
+		   api->results_store_failed);
+	API_METRIC("result_polls_parked_total", "counter",
+		   "Result polls parked waiting for a result.",
+		   api->polls_parked);
+	API_METRIC("result_polls_woken_total", "counter",
+		   "Parked polls answered by an arriving result.",
+		   api->polls_woken);
+	API_METRIC("result_polls_timed_out_total", "counter",
+		   "Parked polls answered pending.", api->polls_timed_out);
+	API_METRIC("result_waiters", "gauge",
+		   "Result polls parked right now.", api->nwaiters);
+	API_METRIC("worker_pool_busy", "gauge",
+		   "Blocking jobs queued or running on the worker pool.",
+		   ac_pool_busy(api->core->pool));
+#undef API_METRIC
+	evhttp_add_header(evhttp_request_get_output_headers(req),
+			  "Content-Type", "text/plain; version=0.0.4");
+	evhttp_send_reply(req, 200, "OK", b);
+	evbuffer_free(b);
+}
+
+/* ------------------------------------------------------------------ */
+/* Routing                                                              */
+
+/* If path is prefix + ID + "/" (final slash optional), the ID. */
+static bool api_match_id(const char *path, const char *prefix,
+			 const char **id, size_t *idlen)
+{
+	size_t n = strlen(prefix);
+	const char *end;
+
+	if (strncmp(path, prefix, n) != 0)
+		return false;
+	path += n;
+	end = strchr(path, '/');
+	if (end && end[1] != '\0')
+		return false;
+	*id = path;
+	*idlen = end ? (size_t)(end - path) : strlen(path);
+	return *idlen > 0;
+}
+
+/* path equals want, with or without its final slash. */
+static bool api_path_is(const char *path, const char *want)
+{
+	size_t n = strlen(want);
+
+	if (strcmp(path, want) == 0)
+		return true;
+	return want[n - 1] == '/' && strlen(path) == n - 1 &&
+	       strncmp(path, want, n - 1) == 0;
+}
+
+static bool api_method_ok(struct api *api, struct evhttp_request *req,
+			  enum api_route route, bool post)
+{
+	enum evhttp_cmd_type m = evhttp_request_get_command(req);
+	static const char *const names[] = {"GET",     "POST",  "HEAD",
+					    "PUT",     "DELETE", "OPTIONS",
+					    "TRACE",   "CONNECT", "PATCH"};
+	const char *name = "?";
+
+	if (post ? m == EVHTTP_REQ_POST
+		 : (m == EVHTTP_REQ_GET || m == EVHTTP_REQ_HEAD))
+		return true;
+	for (unsigned i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if ((unsigned)m == (1u << i))
+			name = names[i];
+	evhttp_add_header(evhttp_request_get_output_headers(req), "Allow",
+			  post ? "POST, OPTIONS" : "GET, HEAD, OPTIONS");
+	if (m == EVHTTP_REQ_OPTIONS) {
+		api_reply_json(api, req, route, 200, json_object());
+		return false;
+	}
+	api_error(api, req, route, 405, "Method \"%s\" not allowed.", name);
+	return false;
+}
+
+static void api_request_cb(struct evhttp_request *req, void *arg)
+{
+	struct api *api = arg;
+	const struct evhttp_uri *uri = evhttp_request_get_evhttp_uri(req);
+	const char *path = uri ? evhttp_uri_get_path(uri) : NULL;
+	const char *id;
+	size_t idlen;
+
+	if (!path || !*path)
+		path = "/";
+	if (api->stopped) {
+		api_error(api, req, R_OTHER, 503, "Server is shutting down.");
+	} else if (api_path_is(path, "/api/v1/code/submit/")) {
+		if (api_method_ok(api, req, R_SUBMIT, true))
+			api_submit(api, req);
+	} else if (api_match_id(path, "/api/v1/result/check/", &id, &idlen)) {
+		if (api_method_ok(api, req, R_RESULT, false))
+			api_result_check(api, req, id, idlen);
+	} else if (api_path_is(path, "/api/v1/problem/all/")) {
+		if (api_method_ok(api, req, R_PROBLEMS, false))
+			api_problem_list(api, req);
+	} else if (api_match_id(path, "/api/v1/problem/", &id, &idlen)) {
+		if (api_method_ok(api, req, R_PROBLEM, false))
+			api_problem_detail(api, req, id, idlen);
+	} else if (api_path_is(path, "/api/v1/languages/")) {
+		if (api_method_ok(api, req, R_LANGUAGES, false))
+			api_languages(api, req);
+	} else if (api_path_is(path, "/api/v1/common/healthcheck/")) {
+		if (api_method_ok(api, req, R_HEALTH, false))
+			api_reply_json(api, req, R_HEALTH, 200,
+				       json_pack("{s:s}", "status", "OK"));
+	} else if (api_path_is(path, "/metrics")) {
+		if (api_method_ok(api, req, R_METRICS, false))
+			api_metrics(api, req);
+	} else {
+		api_error(api, req, R_OTHER, 404, "Not found.");
+	}
+}
+
+/* ------------------------------------------------------------------ */
+/* Start and stop                                                       */
+
+/* "host:port", "[v6]:port", ":port" or "*:port" (all interfaces). */
+static int api_parse_listen(const char *s, char *host, size_t hostlen,
+			    unsigned short *port)
+{
+	const char *colon, *h = s;
+	size_t hl;
+	char *end;
+	long p;
+
+	if (s[0] == '[') {
+		const char *close = strchr(s, ']');
+
+		if (!close || close[1] != ':')
+			return -EINVAL;
+		h = s + 1;
+		hl = close - h;
+		colon = close + 1;
+	} else {
+		colon = strrchr(s, ':');
+		if (!colon || memchr(s, ':', colon - s))
+			return -EINVAL;
+		hl = colon - s;
+	}
+	if (hl == 0 || (hl == 1 && h[0] == '*')) {
+		h = "0.0.0.0";
+		hl = 7;
+	}
+	if (hl >= hostlen)
+		return -EINVAL;
+	memcpy(host, h, hl);
+	host[hl] = '\0';
+	errno = 0;
+	p = strtol(colon + 1, &end, 10);
+	if (errno || end == colon + 1 || *end || p < 1 || p > 65535)
+		return -EINVAL;
+	*port = (unsigned short)p;
+	return 0;
+}
+
+/* Parked polls are connections: let there be thousands. */
+static void api_raise_nofile(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0 || rl.rlim_cur >= rl.rlim_max)
+		return;
+	rl.rlim_cur = rl.rlim_max > 65536 ? 65536 : rl.rlim_max;
+	if (setrlimit(RLIMIT_NOFILE, &rl) == 0)
+		log_debug("%s: open files limit raised to %llu", __func__,
+			  (unsigned long long)rl.rlim_cur);
+}
+
+static void api_free(struct api *api)
+{
+	sodium_memzero(api->key, sizeof(api->key));
+	free(api);
+}
+
+static void api_unref(struct api *api)
+{
+	if (--api->refs == 0)
+		api_free(api);
+}
+
+static int api_setting_int(struct ac_core *core, const char *path,
+			   long long def, long long min, long long max,
+			   long long *out, char *err, size_t errlen)
+{
+	char e[512];
+	int rc = ac_config_get_int(core->cfg, path, out, e, sizeof(e));
+
+	if (rc == -ENOENT) {
+		*out = def;
+		return 0;
+	}
+	if (rc < 0) {
+		snprintf(err, errlen, "%s", e);
+		return rc;
+	}
+	if (*out < min || *out > max) {
+		snprintf(err, errlen, "%s must be between %lld and %lld (got %lld)",
+			 path, min, max, *out);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int api_settings(struct api *api, char *host, size_t hostlen,
+			unsigned short *port, long long *body_max,
+			long long *timeout, char *err, size_t errlen)
+{
+	struct ac_core *core = api->core;
+	const char *listen =
+		ac_config_string(core->cfg, "api.listen", "127.0.0.1:8080");
+	long long v;
+	int rc;
+
+	if (api_parse_listen(listen, host, hostlen, port) < 0) {
+		snprintf(err, errlen,
+			 "api.listen \"%s\" is not host:port ([v6addr]:port)",
+			 listen);
+		return -EINVAL;
+	}
+	rc = api_setting_int(core, "api.max_source_kb", 64, 1, 65536, &v, err,
+			     errlen);
+	if (rc < 0)
+		return rc;
+	api->max_source = (size_t)v * 1024;
+	rc = api_setting_int(core, "api.result_wait_s", 5, 0, 300, &v, err,
+			     errlen);
+	if (rc < 0)
+		return rc;
+	api->wait_s = (int)v;
+	/* JSON escaping may blow the source up (\u00XX is 6 bytes). */
+	rc = api_setting_int(core, "api.max_body_kb",
+			     (long long)(api->max_source / 1024) * 6 + 64, 1,
+			     1 << 22, body_max, err, errlen);
+	if (rc < 0)
+		return rc;
+	rc = api_setting_int(core, "api.read_timeout_s",
+			     api->wait_s + 25 > 30 ? api->wait_s + 25 : 30,
+			     api->wait_s + 1, 3600, timeout, err, errlen);
+	if (rc < 0)
+		return rc;
+	api->burst = ac_config_float(core->cfg, "api.rate_burst", 3);
+	api->rate = ac_config_float(core->cfg, "api.rate_per_s", 0.05);
+	if (!(api->burst >= 1 && api->burst <= 1e9)) {
+		snprintf(err, errlen, "api.rate_burst must be at least 1");
+		return -EINVAL;
+	}
+	if (!(api->rate > 0 && api->rate <= 1e9)) {
+		snprintf(err, errlen, "api.rate_per_s must be above 0");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+int ac_api_start(struct ac_core *core, char *err, size_t errlen)
+{
+	const char *secret_path;
+	struct api *api;
+	char host[256];
+	unsigned short port;
+	long long body_max, timeout;
+	int rc;
+
+	if (core->api) {
+		snprintf(err, errlen, "the api role is already running");
+		return -EALREADY;
+	}
+	if (!core->transport || !core->store || !core->pool || !core->base) {
+		snprintf(err, errlen,
+			 "the api role needs a transport and a store");
+		return -EINVAL;
+	}
+	api = calloc(1, sizeof(*api));
+	if (!api) {
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	api->core = core;
+	api->refs = 1;
+	rc = api_settings(api, host, sizeof(host), &port, &body_max, &timeout,
+			  err, errlen);
+	if (rc < 0)
+		goto fail;
+	secret_path = ac_config_string(core->cfg, "api.jwt_secret_file", NULL);
+	if (!secret_path) {
+		snprintf(err, errlen,
+			 "api.jwt_secret_file is not set: where is the token "
+			 "signing key?");
+		rc = -EINVAL;
+		goto fail;
+	}
+	rc = ac_jwt_secret_load(secret_path, 1, api->key, sizeof(api->key), err,
+				errlen);
+	if (rc < 0)
+		goto fail;
+	api->keylen = (size_t)rc;
+
+	api_raise_nofile();
+	api->http = evhttp_new(core->base);
+	if (!api->http) {
+		snprintf(err, errlen, "libevent: cannot create the HTTP server");
+		rc = -ENOMEM;
+		goto fail;
+	}
+	evhttp_set_max_body_size(api->http, (ev_ssize_t)body_max * 1024);
+	evhttp_set_max_headers_size(api->http, 16384);
+	evhttp_set_timeout(api->http, (int)timeout);
+	evhttp_set_allowed_methods(
+		api->http, EVHTTP_REQ_GET | EVHTTP_REQ_POST | EVHTTP_REQ_HEAD |
+				   EVHTTP_REQ_PUT | EVHTTP_REQ_DELETE |
+				   EVHTTP_REQ_OPTIONS | EVHTTP_REQ_PATCH);
+	evhttp_set_default_content_type(api->http, "application/json");
+	evhttp_set_gencb(api->http, api_request_cb, api);
+	api->sock = evhttp_bind_socket_with_handle(api->http, host, port);
+	if (!api->sock) {
+		rc = errno ? -errno : -EADDRNOTAVAIL;
+		snprintf(err, errlen, "api.listen: cannot listen on %s port %u: %s",
+			 host, port, strerror(-rc));
+		goto fail;
+	}
+	/* Results are consumed from now on; core->api must be set first. */
+	core->api = api;
+	rc = AC_TRANSPORT(core)->consume_results(core->transport->state,
+						  api_result_msg_cb, core);
+	if (rc < 0) {
+		core->api = NULL;
+		snprintf(err, errlen, "cannot consume results: %s",
+			 strerror(-rc));
+		goto fail;
+	}
+	log_info("api: listening on %s port %u (results wait %d s, sources up "
+		 "to %zu KiB)",
+		 host, port, api->wait_s, api->max_source / 1024);
+	return 0;
+fail:
+	if (api->http)
+		evhttp_free(api->http);
+	api_free(api);
+	return rc;
+}
+
+static void api_drain_timeout_cb(evutil_socket_t fd, short what, void *arg)
+{
+	bool *expired = arg;
+
+	*expired = true;
+}
+
+void ac_api_stop(struct ac_core *core)
+{
+	struct api *api = core ? core->api : NULL;
+	struct timeval tv = {API_DRAIN_S, 0};
+	struct event *deadline;
+	bool expired = false;
+
+	if (!api)
+		return;
+	/* No new connections; requests on open ones answer 503. */
+	if (api->sock)
+		evhttp_del_accept_socket(api->http, api->sock);
+	api->sock = NULL;
+	api->stopped = true;
+	for (size_t b = 0; b < API_NBUCKETS; b++) {
+		while (api->buckets[b]) {
+			struct api_waiter *w = api->buckets[b];
+			struct evhttp_request *req = api_pending_detach(&w->p);
+
+			api_waiter_free(w);
+			if (req)
+				api_error(api, req, R_RESULT, 503,
+					  "Server is shutting down.");
+		}
+	}
+	/* Let blocking work and publishes in flight complete and answer
+	 * (must not be called from inside the loop). */
+	deadline = evtimer_new(core->base, api_drain_timeout_cb, &expired);
+	if (deadline && evtimer_add(deadline, &tv) == 0) {
+		while (api->inflight && !expired)
+			if (event_base_loop(core->base, EVLOOP_ONCE) < 0)
+				break;
+	}
+	if (deadline)
+		event_free(deadline);
+	if (api->inflight)
+		log_warn("api: stopping with %u operations in flight",
+			 api->inflight);
+	/* Frees every connection: pending requests lose their req. */
+	evhttp_free(api->http);
+	api->http = NULL;
+	core->api = NULL;
+	api_unref(api);
+}

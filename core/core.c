@@ -1,0 +1,229 @@
+/* The core: event base, configuration, general worker pool, plugins and
+ * problems shared by the roles of one process. */
+#include "core.h"
+
+#include "log.h"
+#include "pool.h"
+
+#include <errno.h>
+#include <event2/event.h>
+#include <event2/thread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* Settings the core and its roles read; plugin groups accept anything
+ * (a plugin reads its own keys through the host table). */
+static const char *const core_known[] = {
+	"roles", "include_dir", "log.level", "plugins.dir",
+	"transport.*", "store.*", "sandbox.*", "lang.*",
+	"api.listen", "api.jwt_secret_file", "api.max_source_kb",
+	"api.result_wait_s", "api.rate_burst", "api.rate_per_s",
+	"api.max_body_kb", "api.read_timeout_s",
+	"judge.problems_dir", "judge.work_dir", "judge.workers",
+	"judge.all_tests", "judge.keep_boxes",
+	NULL,
+};
+
+static int core_load_one(struct ac_core *core, const char *dir,
+			 enum ac_plugin_kind kind, const char *group,
+			 struct ac_loaded **out, char *err, size_t errlen)
+{
+	char path[128];
+	const char *name;
+	char e2[700];
+	int r;
+
+	snprintf(path, sizeof(path), "%s.plugin", group);
+	r = ac_config_get_string(core->cfg, path, &name, e2, sizeof(e2));
+	if (r == -ENOENT) {
+		snprintf(err, errlen, "no %s plugin configured (setting %s)",
+			 ac_kind_name(kind), path);
+		return -EINVAL;
+	}
+	if (r < 0) {
+		snprintf(err, errlen, "%s", e2);
+		return r;
+	}
+	return ac_plugin_load(core, dir, kind, name, group, out, err, errlen);
+}
+
+int ac_core_init(struct ac_core *core, struct ac_config *cfg, unsigned need,
+		 char *err, size_t errlen)
+{
+	const char *dir, *lvl;
+	enum ac_log_level level;
+	int r;
+
+	memset(core, 0, sizeof(*core));
+	core->cfg = cfg;
+	lvl = ac_config_string(cfg, "log.level", "info");
+	if (ac_log_level_parse(lvl, &level) < 0) {
+		snprintf(err, errlen,
+			 "log.level \"%s\" is not one of error, warn, info, debug",
+			 lvl);
+		return -EINVAL;
+	}
+	ac_log_set_level(level);
+	ac_config_warn_unknown(cfg, core_known);
+
+	if (evthread_use_pthreads() < 0) {
+		snprintf(err, errlen, "libevent: no pthreads support");
+		return -ENOTSUP;
+	}
+	core->base = event_base_new();
+	if (!core->base) {
+		snprintf(err, errlen, "libevent: cannot create the event base");
+		return -ENOMEM;
+	}
+	core->pool = ac_pool_new(core->base, 4);
+	if (!core->pool) {
+		snprintf(err, errlen, "cannot start the worker pool");
+		return -ENOMEM;
+	}
+	if (gethostname(core->hostname, sizeof(core->hostname) - 1) < 0)
+		snprintf(core->hostname, sizeof(core->hostname), "localhost");
+
+	dir = ac_config_string(cfg, "plugins.dir", AC_PLUGIN_DIR);
+	if (need & AC_NEED_STORE) {
+		r = core_load_one(core, dir, AC_KIND_STORE, "store", &core->store,
+				  err, errlen);
+		if (r < 0)
+			return r;
+	}
+	if (need & AC_NEED_TRANSPORT) {
+		r = core_load_one(core, dir, AC_KIND_TRANSPORT, "transport",
+				  &core->transport, err, errlen);
+		if (r < 0)
+			return r;
+	}
+	if (need & AC_NEED_SANDBOX) {
+		r = core_load_one(core, dir, AC_KIND_SANDBOX, "sandbox",
+				  &core->sandbox, err, errlen);
+		if (r < 0)
+			return r;
+	}
+	if (need & AC_NEED_LANGS) {
+		const char **names = ac_config_string_list(cfg, "lang.plugins");
+		size_t n = 0;
+
+		if (!names || !names[0]) {
+			free(names);
+			snprintf(err, errlen,
+				 "no language configured (setting lang.plugins)");
+			return -EINVAL;
+		}
+		while (names[n])
+			n++;
+		core->langs = calloc(n, sizeof(*core->langs));
+		if (!core->langs) {
+			free(names);
+			return -ENOMEM;
+		}
+		for (size_t i = 0; i < n; i++) {
+			char group[128];
+			snprintf(group, sizeof(group), "lang.%s", names[i]);
+			r = ac_plugin_load(core, dir, AC_KIND_LANG, names[i], group,
+					   &core->langs[core->nlangs], err,
+					   errlen);
+			if (r < 0) {
+				free(names);
+				return r;
+			}
+			core->nlangs++;
+		}
+		free(names);
+	}
+	if (need & AC_NEED_PROBLEMS) {
+		size_t nerr = 0;
+		core->problems_dir =
+			ac_config_string(cfg, "judge.problems_dir", NULL);
+		if (!core->problems_dir) {
+			snprintf(err, errlen,
+				 "judge.problems_dir is not set: where are the "
+				 "problem packages?");
+			return -EINVAL;
+		}
+		r = ac_problem_set_load(core->problems_dir, &core->problems,
+					&nerr, err, errlen);
+		if (r < 0)
+			return r;
+		log_info("%zu problems loaded from %s%s", core->problems->n,
+			 core->problems_dir,
+			 nerr ? " (some packages are broken: see above)" : "");
+	}
+	return 0;
+}
+
+static void core_signal_cb(evutil_socket_t sig, short what, void *arg)
+{
+	struct ac_core *core = arg;
+
+	log_info("signal %d: shutting down", (int)sig);
+	event_base_loopexit(core->base, NULL);
+}
+
+int ac_core_handle_signals(struct ac_core *core)
+{
+	signal(SIGPIPE, SIG_IGN);
+	core->sig_term = evsignal_new(core->base, SIGTERM, core_signal_cb, core);
+	core->sig_int = evsignal_new(core->base, SIGINT, core_signal_cb, core);
+	if (!core->sig_term || !core->sig_int)
+		return -ENOMEM;
+	if (evsignal_add(core->sig_term, NULL) < 0 ||
+	    evsignal_add(core->sig_int, NULL) < 0)
+		return -EINVAL;
+	return 0;
+}
+
+void ac_core_fini(struct ac_core *core)
+{
+	/* Finish blocking work first: its completions may still use plugins. */
+	ac_pool_free(core->pool);
+	core->pool = NULL;
+	for (size_t i = 0; i < core->nlangs; i++)
+		ac_plugin_unload(core->langs[i]);
+	free(core->langs);
+	ac_plugin_unload(core->sandbox);
+	ac_plugin_unload(core->transport);
+	ac_plugin_unload(core->store);
+	ac_problem_set_free(core->problems);
+	if (core->sig_term)
+		event_free(core->sig_term);
+	if (core->sig_int)
+		event_free(core->sig_int);
+	if (core->base)
+		event_base_free(core->base);
+	ac_config_free(core->cfg);
+	memset(core, 0, sizeof(*core));
+}
+
+const struct ac_lang_info *ac_core_lang(const struct ac_core *core,
+					const char *name)
+{
+	for (size_t i = 0; i < core->nlangs; i++) {
+		const struct ac_lang_ops *ops = core->langs[i]->desc->ops;
+		const struct ac_lang_info *info = ops->info(core->langs[i]->state);
+		if (info && strcmp(info->name, name) == 0)
+			return info;
+	}
+	return NULL;
+}
+
+void ac_core_lang_list(const struct ac_core *core, char *buf, size_t len)
+{
+	size_t off = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < core->nlangs && off < len; i++) {
+		const struct ac_lang_ops *ops = core->langs[i]->desc->ops;
+		const struct ac_lang_info *info = ops->info(core->langs[i]->state);
+		int w = snprintf(buf + off, len - off, "%s%s", i ? ", " : "",
+				 info ? info->name : "?");
+		if (w < 0)
+			break;
+		off += (size_t)w;
+	}
+}

@@ -1,0 +1,56 @@
+/* The core: one event base, the configuration, the worker pool and the
+ * loaded plugins, shared by every role running in this process. */
+#ifndef AC_CORE_H
+#define AC_CORE_H
+#include "config.h"
+#include "loader.h"
+#include "problem.h"
+#include <algocode/plugin.h>
+#include <stddef.h>
+
+struct event_base;
+struct event;
+struct ac_pool;
+
+/* Which plugin kinds ac_core_init loads. */
+enum {
+	AC_NEED_TRANSPORT = 1 << 0,
+	AC_NEED_STORE = 1 << 1,
+	AC_NEED_SANDBOX = 1 << 2,
+	AC_NEED_LANGS = 1 << 3,
+	AC_NEED_PROBLEMS = 1 << 4,
+};
+
+struct ac_core {
+	struct event_base *base;
+	struct ac_config *cfg; /* owned */
+	struct ac_pool *pool;
+	struct ac_loaded *transport, *store, *sandbox;
+	struct ac_loaded **langs; /* nlangs entries, in configuration order */
+	size_t nlangs;
+	struct ac_problem_set *problems;
+	const char *problems_dir; /* belongs to cfg */
+	char hostname[256];
+	struct event *sig_term, *sig_int;
+	void *api;   /* struct ac_api, when the api role runs */
+	void *judge; /* struct ac_judge_role, when the judge role runs */
+	int exit_status;
+};
+
+#define AC_TRANSPORT(c) ((const struct ac_transport_ops *)(c)->transport->desc->ops)
+#define AC_STORE(c) ((const struct ac_store_ops *)(c)->store->desc->ops)
+#define AC_SANDBOX(c) ((const struct ac_sandbox_ops *)(c)->sandbox->desc->ops)
+
+/* Takes ownership of cfg (also on failure).  Loads what `need` asks for. */
+int ac_core_init(struct ac_core *core, struct ac_config *cfg, unsigned need,
+		 char *err, size_t errlen);
+/* Stop the loop on SIGTERM/SIGINT. */
+int ac_core_handle_signals(struct ac_core *core);
+void ac_core_fini(struct ac_core *core);
+/* The language plugin serving `name`, or NULL. */
+const struct ac_lang_info *ac_core_lang(const struct ac_core *core,
+					const char *name);
+/* "cpp, c, python3": the supported language names (static buffer use:
+ * caller provides buf). */
+void ac_core_lang_list(const struct ac_core *core, char *buf, size_t len);
+#endif

@@ -1,0 +1,252 @@
+/* Algocode plugin ABI.
+ *
+ * A plugin is a shared object that exports exactly one symbol,
+ * `algocode_plugin`, a const struct ac_plugin pointing at the operations
+ * table of its kind.  The core checks `abi` before it reads anything else,
+ * loads with RTLD_NOW|RTLD_LOCAL and never exports symbols to plugins:
+ * everything a plugin may call in the core is in struct ac_host.
+ *
+ * Conventions: functions return 0 or a negative errno value.  Strings passed
+ * to a plugin are borrowed for the duration of the call unless said
+ * otherwise; strings a plugin returns through `char **` are malloc'ed and
+ * owned by the caller (free()).  Plugin state lives behind the opaque
+ * `void *state` returned by init(); plugins keep no globals.
+ */
+#ifndef ALGOCODE_PLUGIN_H
+#define ALGOCODE_PLUGIN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Bumped whenever any struct in this header changes layout or meaning. */
+#define AC_ABI_VERSION 1u
+#define AC_PLUGIN_SYMBOL "algocode_plugin"
+
+#if defined(__GNUC__)
+#define AC_PRINTF(a, b) __attribute__((format(printf, a, b)))
+#define AC_EXPORT __attribute__((visibility("default")))
+#else
+#define AC_PRINTF(a, b)
+#define AC_EXPORT
+#endif
+
+enum ac_plugin_kind {
+	AC_KIND_TRANSPORT = 1,
+	AC_KIND_STORE = 2,
+	AC_KIND_SANDBOX = 3,
+	AC_KIND_LANG = 4,
+};
+
+enum ac_log_level {
+	AC_LOG_ERROR = 0,
+	AC_LOG_WARN = 1,
+	AC_LOG_INFO = 2,
+	AC_LOG_DEBUG = 3,
+};
+
+struct event_base;
+/* Opaque handle the core gives each loaded plugin instance. */
+struct ac_plugin_ctx;
+
+/* Services the core offers to plugins.  Filled by the core; const. */
+struct ac_host {
+	uint32_t abi; /* == AC_ABI_VERSION */
+	/* Log a line prefixed with the plugin's kind and name. */
+	void (*log)(struct ac_plugin_ctx *ctx, enum ac_log_level level,
+		    const char *fmt, ...) AC_PRINTF(3, 4);
+	/* The core's single event base (use only from the loop thread). */
+	struct event_base *(*event_base)(struct ac_plugin_ctx *ctx);
+	/* Settings of the plugin's group (e.g. `store.path` is "path" for the
+	 * store).  Return 0, -ENOENT when unset, -EINVAL on a wrong type.
+	 * Strings are copied into a malloc'ed buffer the caller frees. */
+	int (*conf_string)(struct ac_plugin_ctx *ctx, const char *key, char **out);
+	int (*conf_int)(struct ac_plugin_ctx *ctx, const char *key, long long *out);
+	int (*conf_bool)(struct ac_plugin_ctx *ctx, const char *key, bool *out);
+	/* Run work(arg) on the worker pool, then done(arg) on the loop thread.
+	 * done may be NULL. */
+	int (*submit_work)(struct ac_plugin_ctx *ctx, void (*work)(void *arg),
+			   void (*done)(void *arg), void *arg);
+	/* Run fn(arg) on the loop thread as soon as possible (thread-safe). */
+	int (*run_on_loop)(struct ac_plugin_ctx *ctx, void (*fn)(void *arg),
+			   void *arg);
+};
+
+/* Every kind's operations table starts with these members. */
+#define AC_PLUGIN_COMMON_OPS                                                   \
+	/* Create the instance; *state is passed to every other op. */          \
+	int (*init)(const struct ac_host *host, struct ac_plugin_ctx *ctx,      \
+		    void **state);                                               \
+	/* Release everything; state may be NULL after a failed init. */        \
+	void (*fini)(void *state)
+
+struct ac_plugin {
+	uint32_t abi; /* AC_ABI_VERSION the plugin was built against */
+	enum ac_plugin_kind kind;
+	const char *name;        /* matches the file name: <kind>/<name>.so */
+	const char *description; /* one line */
+	const void *ops;         /* struct ac_<kind>_ops */
+};
+
+/* ------------------------------------------------------------------ */
+/* Sandbox                                                              */
+
+/* Limits of one run.  0 means "no limit" only where noted. */
+struct ac_limits {
+	uint64_t cpu_ms;       /* CPU time, user+sys, all threads and children */
+	uint64_t wall_ms;      /* wall-clock time */
+	uint64_t memory_kb;    /* memory (cgroup); also RLIMIT_STACK if stack_kb==0 */
+	uint64_t stack_kb;     /* 0: as large as memory_kb */
+	uint64_t stdout_kb;    /* bytes kept of stdout; more is OLE */
+	uint64_t stderr_kb;    /* bytes kept of stderr; more is truncated */
+	uint64_t fsize_kb;     /* largest file the program may write */
+	uint32_t processes;    /* processes+threads (pids controller) */
+	uint32_t nofile;       /* open files; 0: 64 */
+};
+
+struct ac_run_spec {
+	const char *const *argv; /* argv[0] is an absolute path inside the sandbox */
+	const char *const *envp; /* NULL: a minimal PATH/HOME/LANG environment */
+	/* Host directory bound writable at /box inside the sandbox and used as
+	 * the working directory.  It holds only this run's files. */
+	const char *box_dir;
+	/* Host files.  stdin_path NULL: /dev/null.  The judge opens them itself
+	 * (O_NOFOLLOW); they are never visible inside the sandbox.
+	 * stdout_path/stderr_path NULL: discarded (still counted for OLE). */
+	const char *stdin_path;
+	const char *stdout_path;
+	const char *stderr_path;
+	struct ac_limits limits;
+	/* Extra seccomp/profile hints from the language (reserved, NULL). */
+	const void *profile;
+};
+
+struct ac_run_report {
+	bool exited;          /* exited normally; exit_code valid */
+	int exit_code;
+	int signal;           /* terminating signal, 0 if none */
+	uint64_t cpu_us;      /* user+sys of the whole run */
+	uint64_t wall_us;
+	uint64_t memory_kb;   /* peak */
+	bool cpu_exceeded;    /* killed (or finished) over limits.cpu_ms */
+	bool wall_exceeded;   /* killed at limits.wall_ms */
+	bool oom_killed;      /* the memory controller acted */
+	bool stdout_exceeded; /* more than limits.stdout_kb was written */
+	bool stderr_exceeded;
+	uint64_t stdout_bytes;
+	/* Set (non-empty) when the sandbox itself failed: Internal Error. */
+	char internal_error[256];
+};
+
+/* Receives one line of check-env output at a time. */
+typedef void (*ac_line_cb)(void *arg, const char *what, bool enforced,
+			   const char *detail);
+
+struct ac_sandbox_ops {
+	AC_PLUGIN_COMMON_OPS;
+	/* Blocking; called from worker threads, possibly concurrently. */
+	int (*run)(void *state, const struct ac_run_spec *spec,
+		   struct ac_run_report *report);
+	/* Report what this sandbox enforces on this machine. */
+	int (*check_env)(void *state, ac_line_cb cb, void *arg);
+	/* 0 when memory and process limits are enforceable here, else -ENOTSUP
+	 * (the judge then refuses to run unless degraded mode is allowed). */
+	int (*enforcing)(void *state);
+};
+
+/* ------------------------------------------------------------------ */
+/* Language                                                              */
+
+struct ac_lang_info {
+	const char *name;        /* "cpp": the API's `lang` */
+	const char *display;     /* "C++17 (g++)" */
+	const char *source_file; /* file name of the source in the box: "main.cpp" */
+	/* Compile command run in the box (argv, NULL-terminated); NULL when
+	 * the language has no compile step. */
+	const char *const *compile_argv;
+	/* Run command (argv), inside the box after a successful compile. */
+	const char *const *run_argv;
+	/* Environment for compile and run (NULL: sandbox default). */
+	const char *const *envp;
+	struct ac_limits compile_limits;
+	double time_multiplier;   /* applied to the problem's time limit */
+	double memory_multiplier; /* applied to the problem's memory limit */
+	uint32_t run_processes;   /* processes+threads a run may have */
+	const char *version;      /* reported in results: "g++ 12.2.0" */
+};
+
+struct ac_lang_ops {
+	AC_PLUGIN_COMMON_OPS;
+	const struct ac_lang_info *(*info)(void *state);
+};
+
+/* ------------------------------------------------------------------ */
+/* Store (blocking: called only from worker threads)                     */
+
+struct ac_submission {
+	const char *id;
+	const char *problem_id;
+	const char *lang;
+	const char *user_id;
+	const char *code;
+	size_t code_len;
+	int64_t submitted_at; /* unix milliseconds */
+};
+
+struct ac_store_ops {
+	AC_PLUGIN_COMMON_OPS;
+	/* Insert a new submission; -EEXIST if the id is taken. */
+	int (*put_submission)(void *state, const struct ac_submission *s);
+	/* Store a result document; idempotent by submission id: a second
+	 * result for the same id is ignored and returns 0. */
+	int (*put_result)(void *state, const char *submission_id,
+			  const char *result_json);
+	/* 0 and *result_json (malloc'ed) when finished; -ENOENT when the
+	 * submission is unknown; -EAGAIN when it is known and pending.
+	 * *owner (malloc'ed, may be NULL) receives the submitter's user id. */
+	int (*get_result)(void *state, const char *submission_id,
+			  char **result_json, char **owner);
+	/* Token bucket for user `key`: take one token if available.  Returns
+	 * 0 when taken, -EAGAIN with *retry_after_ms set when empty. */
+	int (*rate_take)(void *state, const char *key, double burst,
+			 double per_sec, int64_t now_ms, int64_t *retry_after_ms);
+};
+
+/* ------------------------------------------------------------------ */
+/* Transport (event-loop driven: called only on the loop thread)        */
+
+struct ac_delivery; /* opaque, owned by the transport */
+
+/* A job or result message; body is valid until ack/nack. */
+typedef void (*ac_msg_cb)(void *arg, const char *body, size_t len,
+			  struct ac_delivery *d);
+/* Completion of a publish: 0 when the broker confirmed it. */
+typedef void (*ac_done_cb)(void *arg, int status);
+
+struct ac_transport_ops {
+	AC_PLUGIN_COMMON_OPS;
+	/* Publish a job on `algocode.jobs.<lang>`. */
+	int (*publish_job)(void *state, const char *lang, const char *body,
+			   size_t len, ac_done_cb done, void *arg);
+	/* Publish a result on `algocode.results`. */
+	int (*publish_result)(void *state, const char *body, size_t len,
+			      ac_done_cb done, void *arg);
+	/* Consume jobs of these languages (NULL-terminated), at most
+	 * `prefetch` unacknowledged at a time. */
+	int (*consume_jobs)(void *state, const char *const *langs,
+			    unsigned prefetch, ac_msg_cb cb, void *arg);
+	int (*consume_results)(void *state, ac_msg_cb cb, void *arg);
+	/* Settle a delivery.  requeue=false on nack dead-letters it. */
+	void (*ack)(void *state, struct ac_delivery *d);
+	void (*nack)(void *state, struct ac_delivery *d, bool requeue,
+		     const char *reason);
+};
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* ALGOCODE_PLUGIN_H */

@@ -1,0 +1,758 @@
+/* The judging pipeline (blocking; worker threads only).
+ *
+ * Layout of one run under judge.work_dir:
+ *   run-XXXXXX/box/        bound at /box in the sandbox: the source, then
+ *                          the compiled program; reset between tests to
+ *                          what the compiler left
+ *   run-XXXXXX/out/        outside every sandbox: captured stdout/stderr
+ *   run-XXXXXX/vbox/       a custom validator's box: its binary, the
+ *                          test's input and answer, feedback/
+ *   validators/<hash>/     custom validators, compiled once per problem
+ *                          content hash
+ * Expected answers are never in the submission's box: input comes on
+ * stdin from a file the sandbox opens, output goes to out/. */
+#include "judge.h"
+
+#include "log.h"
+#include "validator.h"
+#include "verdict.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <ftw.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#define JUDGE_LOG_MAX (16u * 1024)     /* compile log kept in the result */
+#define JUDGE_MSG_MAX 1024u            /* a test's message */
+#define JUDGE_VALIDATOR_TIME_MS 30000u /* a validator's own limits */
+#define JUDGE_VALIDATOR_MEM_KB (1024u * 1024)
+
+static char *judge_strdup(const char *s)
+{
+	return s ? strdup(s) : NULL;
+}
+
+int ac_judge_ctx_init(struct ac_judge_ctx *ctx, const struct ac_sandbox_ops *sb,
+		      void *sb_state, const char *sandbox_name,
+		      const char *work_dir, const char *host)
+{
+	memset(ctx, 0, sizeof(*ctx));
+	ctx->sb = sb;
+	ctx->sb_state = sb_state;
+	ctx->sandbox_name = sandbox_name;
+	ctx->work_dir = strdup(work_dir);
+	ctx->host = strdup(host);
+	if (!ctx->work_dir || !ctx->host) {
+		free(ctx->work_dir);
+		free(ctx->host);
+		return -ENOMEM;
+	}
+	pthread_mutex_init(&ctx->lock, NULL);
+	return 0;
+}
+
+void ac_judge_ctx_fini(struct ac_judge_ctx *ctx)
+{
+	free(ctx->work_dir);
+	free(ctx->host);
+	pthread_mutex_destroy(&ctx->lock);
+	memset(ctx, 0, sizeof(*ctx));
+}
+
+/* mkdir -p with mode 0755 (the judge's own directories). */
+static int judge_mkdirs(const char *path)
+{
+	char buf[4096];
+	size_t n = strlen(path);
+
+	if (n == 0 || n >= sizeof(buf))
+		return -ENAMETOOLONG;
+	memcpy(buf, path, n + 1);
+	for (char *p = buf + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(buf, 0755) < 0 && errno != EEXIST)
+			return -errno;
+		*p = '/';
+	}
+	if (mkdir(buf, 0755) < 0 && errno != EEXIST)
+		return -errno;
+	return 0;
+}
+
+static int judge_rm_cb(const char *path, const struct stat *st, int flag,
+		       struct FTW *ftw)
+{
+	(void)st;
+	(void)ftw;
+	if (flag == FTW_DP || flag == FTW_D)
+		rmdir(path);
+	else
+		unlink(path);
+	return 0;
+}
+
+/* rm -rf that never follows symlinks. */
+static void judge_rmtree(const char *path)
+{
+	nftw(path, judge_rm_cb, 16, FTW_DEPTH | FTW_PHYS | FTW_MOUNT);
+}
+
+static int judge_write_file(const char *path, const char *data, size_t len,
+			    mode_t mode)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+		      mode);
+	int r = 0;
+
+	if (fd < 0)
+		return -errno;
+	while (len > 0) {
+		ssize_t w = write(fd, data, len);
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			r = -errno;
+			break;
+		}
+		data += w;
+		len -= (size_t)w;
+	}
+	if (close(fd) < 0 && r == 0)
+		r = -errno;
+	return r;
+}
+
+static int judge_copy_file(const char *from, const char *to, mode_t mode)
+{
+	char buf[65536];
+	int in = open(from, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	int out, r = 0;
+	ssize_t n;
+
+	if (in < 0)
+		return -errno;
+	out = open(to, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
+	if (out < 0) {
+		r = -errno;
+		close(in);
+		return r;
+	}
+	while ((n = read(in, buf, sizeof(buf))) > 0) {
+		char *p = buf;
+		while (n > 0) {
+			ssize_t w = write(out, p, (size_t)n);
+			if (w < 0) {
+				if (errno == EINTR)
+					continue;
+				r = -errno;
+				goto out;
+			}
+			p += w;
+			n -= w;
+		}
+	}
+	if (n < 0)
+		r = -errno;
+out:
+	close(in);
+	if (close(out) < 0 && r == 0)
+		r = -errno;
+	return r;
+}
+
+/* Read at most max bytes of a host file the judge wrote itself. */
+static char *judge_read_head(const char *path, size_t max, int dirfd)
+{
+	int fd = dirfd >= 0 ? openat(dirfd, path,
+				     O_RDONLY | O_NOFOLLOW | O_NONBLOCK |
+					     O_CLOEXEC)
+			    : open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	struct stat st;
+	char *buf;
+	size_t len = 0;
+
+	if (fd < 0)
+		return NULL;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return NULL;
+	}
+	buf = malloc(max + 1);
+	if (!buf) {
+		close(fd);
+		return NULL;
+	}
+	while (len < max) {
+		ssize_t n = read(fd, buf + len, max - len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		len += (size_t)n;
+	}
+	close(fd);
+	buf[len] = '\0';
+	/* NUL bytes would cut the string short in JSON: show them as '?'. */
+	for (size_t i = 0; i < len; i++)
+		if (buf[i] == '\0')
+			buf[i] = '?';
+	return buf;
+}
+
+/* Names in a directory (sorted), NULL-terminated; NULL on error. */
+static int judge_name_cmp(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+static char **judge_list_dir(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	char **names = NULL;
+	size_t n = 0;
+
+	if (!d)
+		return NULL;
+	names = calloc(1, sizeof(*names));
+	while (names && (de = readdir(d))) {
+		char **nn;
+		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+			continue;
+		nn = realloc(names, (n + 2) * sizeof(*names));
+		if (!nn)
+			break;
+		names = nn;
+		names[n] = strdup(de->d_name);
+		if (!names[n])
+			break;
+		names[++n] = NULL;
+	}
+	closedir(d);
+	if (names)
+		qsort(names, n, sizeof(*names), judge_name_cmp);
+	return names;
+}
+
+static void judge_free_list(char **l)
+{
+	for (size_t i = 0; l && l[i]; i++)
+		free(l[i]);
+	free(l);
+}
+
+static int judge_in_list(char **l, const char *name)
+{
+	for (size_t i = 0; l && l[i]; i++)
+		if (strcmp(l[i], name) == 0)
+			return 1;
+	return 0;
+}
+
+/* Remove from the box everything a previous test left; keep `keep`. */
+static void judge_box_reset(const char *box, char **keep)
+{
+	char **now = judge_list_dir(box);
+
+	for (size_t i = 0; now && now[i]; i++) {
+		char path[4096];
+		if (judge_in_list(keep, now[i]))
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", box, now[i]);
+		judge_rmtree(path);
+	}
+	judge_free_list(now);
+}
+
+static uint64_t judge_mono_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/* Compile the problem's custom validator once per content hash; returns
+ * the host path of the binary in *bin (malloc'ed). */
+static int judge_validator(struct ac_judge_ctx *ctx, const struct ac_problem *p,
+			   char **bin, char *err, size_t errlen)
+{
+	char dir[4096], box[4200], out[4200], path[4300], marker[4300];
+	char **files = NULL;
+	const char *argv[64];
+	size_t argc = 0;
+	struct ac_run_spec spec;
+	struct ac_run_report rep;
+	int r = 0;
+
+	snprintf(dir, sizeof(dir), "%s/validators/%s", ctx->work_dir, p->hash);
+	snprintf(box, sizeof(box), "%s/box", dir);
+	snprintf(out, sizeof(out), "%s/out", dir);
+	snprintf(path, sizeof(path), "%s/validator", box);
+	snprintf(marker, sizeof(marker), "%s/ok", out);
+
+	pthread_mutex_lock(&ctx->lock);
+	if (access(marker, F_OK) == 0)
+		goto done;
+	judge_rmtree(dir);
+	if ((r = judge_mkdirs(box)) < 0 || (r = judge_mkdirs(out)) < 0) {
+		snprintf(err, errlen, "cannot create %s: %s", dir, strerror(-r));
+		goto done;
+	}
+	files = judge_list_dir(p->validator_dir);
+	if (!files) {
+		r = -EIO;
+		snprintf(err, errlen, "cannot read %s", p->validator_dir);
+		goto done;
+	}
+	argv[argc++] = "/usr/bin/g++";
+	argv[argc++] = "-O2";
+	argv[argc++] = "-std=gnu++17";
+	argv[argc++] = "-o";
+	argv[argc++] = "/box/validator";
+	for (size_t i = 0; files[i]; i++) {
+		char src[4300], dst[4300];
+		size_t n = strlen(files[i]);
+		struct stat st;
+
+		snprintf(src, sizeof(src), "%s/%s", p->validator_dir, files[i]);
+		if (lstat(src, &st) < 0 || !S_ISREG(st.st_mode))
+			continue;
+		snprintf(dst, sizeof(dst), "%s/%s", box, files[i]);
+		r = judge_copy_file(src, dst, 0644);
+		if (r < 0) {
+			snprintf(err, errlen, "cannot copy %s: %s", src,
+				 strerror(-r));
+			goto done;
+		}
+		if (n > 4 && (strcmp(files[i] + n - 4, ".cpp") == 0 ||
+			      strcmp(files[i] + n - 3, ".cc") == 0) &&
+		    argc < 62) {
+			char *a = malloc(n + 6);
+			if (!a) {
+				r = -ENOMEM;
+				goto done;
+			}
+			snprintf(a, n + 6, "/box/%s", files[i]);
+			argv[argc++] = a;
+		}
+	}
+	argv[argc] = NULL;
+	if (argc == 5) {
+		r = -ENOENT;
+		snprintf(err, errlen,
+			 "%s: no C++ source (*.cpp, *.cc) for the validator",
+			 p->validator_dir);
+		goto done;
+	}
+	memset(&spec, 0, sizeof(spec));
+	spec.argv = argv;
+	spec.box_dir = box;
+	snprintf(marker, sizeof(marker), "%s/compile.err", out);
+	spec.stderr_path = marker;
+	spec.limits = (struct ac_limits){.cpu_ms = 60000,
+					 .wall_ms = 120000,
+					 .memory_kb = 1024 * 1024,
+					 .stdout_kb = 64,
+					 .stderr_kb = 64,
+					 .fsize_kb = 256 * 1024,
+					 .processes = 64,
+					 .nofile = 64};
+	memset(&rep, 0, sizeof(rep));
+	r = ctx->sb->run(ctx->sb_state, &spec, &rep);
+	if (r < 0 || rep.internal_error[0] || !rep.exited ||
+	    rep.exit_code != 0) {
+		char *log = judge_read_head(marker, 2048, -1);
+		snprintf(err, errlen, "the validator of %s does not compile: %s",
+			 p->id,
+			 rep.internal_error[0] ? rep.internal_error
+					       : (log ? log : "?"));
+		free(log);
+		r = r < 0 ? r : -EIO;
+		goto done;
+	}
+	snprintf(marker, sizeof(marker), "%s/ok", out);
+	r = judge_write_file(marker, "", 0, 0644);
+done:
+	for (size_t i = 5; i < argc; i++)
+		free((char *)argv[i]);
+	judge_free_list(files);
+	pthread_mutex_unlock(&ctx->lock);
+	if (r == 0) {
+		*bin = strdup(path);
+		if (!*bin)
+			r = -ENOMEM;
+	}
+	return r;
+}
+
+/* Run the custom validator on one test. */
+static enum ac_validation judge_custom_validate(struct ac_judge_ctx *ctx,
+						const char *run_dir,
+						const char *vbin,
+						const struct ac_test *t,
+						const char *team_out, char *msg,
+						size_t msglen)
+{
+	char vbox[4200], path[4300], errp[4300];
+	const char *argv[] = {"/box/validator", "/box/input", "/box/answer",
+			      "/box/feedback/", NULL};
+	struct ac_run_spec spec;
+	struct ac_run_report rep;
+	enum ac_validation v = AC_VAL_ERROR;
+	int r, dfd;
+
+	snprintf(vbox, sizeof(vbox), "%s/vbox", run_dir);
+	judge_rmtree(vbox);
+	snprintf(path, sizeof(path), "%s/feedback", vbox);
+	if (judge_mkdirs(path) < 0) {
+		snprintf(msg, msglen, "validator: cannot create %s", path);
+		return AC_VAL_ERROR;
+	}
+	snprintf(path, sizeof(path), "%s/validator", vbox);
+	r = judge_copy_file(vbin, path, 0755);
+	if (r == 0) {
+		snprintf(path, sizeof(path), "%s/input", vbox);
+		r = judge_copy_file(t->in_path, path, 0644);
+	}
+	if (r == 0) {
+		snprintf(path, sizeof(path), "%s/answer", vbox);
+		r = judge_copy_file(t->ans_path, path, 0644);
+	}
+	if (r < 0) {
+		snprintf(msg, msglen, "validator: cannot prepare its box: %s",
+			 strerror(-r));
+		return AC_VAL_ERROR;
+	}
+	snprintf(errp, sizeof(errp), "%s/out/validator.err", run_dir);
+	unlink(errp);
+	memset(&spec, 0, sizeof(spec));
+	spec.argv = argv;
+	spec.box_dir = vbox;
+	spec.stdin_path = team_out;
+	spec.stderr_path = errp;
+	spec.limits = (struct ac_limits){.cpu_ms = JUDGE_VALIDATOR_TIME_MS,
+					 .wall_ms = 2 * JUDGE_VALIDATOR_TIME_MS,
+					 .memory_kb = JUDGE_VALIDATOR_MEM_KB,
+					 .stdout_kb = 64,
+					 .stderr_kb = 64,
+					 .fsize_kb = 64 * 1024,
+					 .processes = 4,
+					 .nofile = 64};
+	memset(&rep, 0, sizeof(rep));
+	r = ctx->sb->run(ctx->sb_state, &spec, &rep);
+	if (r < 0 || rep.internal_error[0]) {
+		snprintf(msg, msglen, "validator: sandbox failed: %s",
+			 rep.internal_error[0] ? rep.internal_error
+					       : strerror(-r));
+		return AC_VAL_ERROR;
+	}
+	if (rep.exited && (rep.exit_code == 42 || rep.exit_code == 43)) {
+		char *fb = NULL;
+		v = rep.exit_code == 42 ? AC_VAL_CORRECT : AC_VAL_WRONG;
+		dfd = open(vbox, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (dfd >= 0) {
+			int fdir = openat(dfd, "feedback",
+					  O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+						  O_CLOEXEC);
+			if (fdir >= 0) {
+				fb = judge_read_head("judgemessage.txt",
+						     JUDGE_MSG_MAX - 1, fdir);
+				close(fdir);
+			}
+			close(dfd);
+		}
+		snprintf(msg, msglen, "%s", fb ? fb : "");
+		free(fb);
+		/* one line is enough in a result */
+		msg[strcspn(msg, "\n")] = '\0';
+		return v;
+	}
+	{
+		char *log = judge_read_head(errp, 512, -1);
+		if (rep.exited)
+			snprintf(msg, msglen,
+				 "validator exited with %d (not 42/43)%s%s",
+				 rep.exit_code, log && *log ? ": " : "",
+				 log ? log : "");
+		else
+			snprintf(msg, msglen, "validator failed (%s)%s%s",
+				 rep.signal ? ac_signal_name(rep.signal)
+					    : "limits exceeded",
+				 log && *log ? ": " : "", log ? log : "");
+		free(log);
+	}
+	return AC_VAL_ERROR;
+}
+
+static void judge_fail(struct ac_result *out, enum ac_verdict v,
+		       const char *name, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+static void judge_fail(struct ac_result *out, enum ac_verdict v,
+		       const char *name, const char *fmt, ...)
+{
+	struct ac_test_result t;
+	char msg[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	memset(&t, 0, sizeof(t));
+	/* A failure outside any test is reported as a pseudo-test so that
+	 * the result document carries its message. */
+	t.name = (char *)(name ? name : "(judge)");
+	t.verdict = v;
+	t.message = msg;
+	out->verdict = v;
+	ac_result_add_test(out, &t);
+	log_warn("submission %s: %s", out->submission_id ? out->submission_id : "?",
+		 msg);
+}
+
+int ac_judge(struct ac_judge_ctx *ctx, const struct ac_judge_job *job,
+	     struct ac_result *out)
+{
+	const struct ac_problem *p = job->problem;
+	const struct ac_lang_info *lang = job->lang;
+	char tmpl[4096], box[4200], outd[4200], src[4400];
+	char err[1024];
+	char **keep = NULL, *vbin = NULL;
+	struct ac_limits lim;
+	bool failed = false;
+	int r;
+
+	if (!ctx || !job || !p || !lang || !out || !job->code)
+		return -EINVAL;
+	memset(out, 0, sizeof(*out));
+	out->submission_id = judge_strdup(job->submission_id);
+	out->problem_id = judge_strdup(p->id);
+	out->lang = judge_strdup(lang->name);
+	out->user_id = judge_strdup(job->user_id);
+	out->host = judge_strdup(ctx->host);
+	out->sandbox = judge_strdup(ctx->sandbox_name);
+	out->lang_version = judge_strdup(lang->version);
+	out->submitted_at = job->submitted_at;
+	out->verdict = AC_V_IE;
+
+	if (p->validation == AC_VALIDATION_CUSTOM_INTERACTIVE) {
+		judge_fail(out, AC_V_IE, NULL,
+			   "interactive problems are not supported yet");
+		goto finish;
+	}
+	if ((r = judge_mkdirs(ctx->work_dir)) < 0) {
+		judge_fail(out, AC_V_IE, NULL, "judge.work_dir %s: %s",
+			   ctx->work_dir, strerror(-r));
+		goto finish;
+	}
+	snprintf(tmpl, sizeof(tmpl), "%s/run-XXXXXX", ctx->work_dir);
+	if (!mkdtemp(tmpl)) {
+		judge_fail(out, AC_V_IE, NULL, "cannot create a run directory in %s: %s",
+			   ctx->work_dir, strerror(errno));
+		goto finish;
+	}
+	chmod(tmpl, 0755);
+	snprintf(box, sizeof(box), "%s/box", tmpl);
+	snprintf(outd, sizeof(outd), "%s/out", tmpl);
+	if (mkdir(box, 0755) < 0 || mkdir(outd, 0700) < 0) {
+		judge_fail(out, AC_V_IE, NULL, "cannot create %s: %s", box,
+			   strerror(errno));
+		goto cleanup;
+	}
+	snprintf(src, sizeof(src), "%s/%s", box, lang->source_file);
+	if ((r = judge_write_file(src, job->code, job->code_len, 0644)) < 0) {
+		judge_fail(out, AC_V_IE, NULL, "cannot write %s: %s", src,
+			   strerror(-r));
+		goto cleanup;
+	}
+
+	/* Compile. */
+	out->compile_ok = true;
+	if (lang->compile_argv) {
+		struct ac_run_spec spec;
+		struct ac_run_report rep;
+		char logp[4400], errp[4400];
+		uint64_t t0 = judge_mono_ms();
+
+		snprintf(logp, sizeof(logp), "%s/compile.out", outd);
+		snprintf(errp, sizeof(errp), "%s/compile.err", outd);
+		memset(&spec, 0, sizeof(spec));
+		spec.argv = lang->compile_argv;
+		spec.envp = lang->envp;
+		spec.box_dir = box;
+		spec.stdout_path = logp;
+		spec.stderr_path = errp;
+		spec.limits = lang->compile_limits;
+		memset(&rep, 0, sizeof(rep));
+		r = ctx->sb->run(ctx->sb_state, &spec, &rep);
+		out->compile_time_ms = judge_mono_ms() - t0;
+		if (r < 0 || rep.internal_error[0]) {
+			out->compile_ok = false;
+			judge_fail(out, AC_V_IE, NULL, "sandbox failed to compile: %s",
+				   rep.internal_error[0] ? rep.internal_error
+							 : strerror(-r));
+			goto cleanup;
+		}
+		{
+			char *e = judge_read_head(errp, JUDGE_LOG_MAX, -1);
+			char *o = judge_read_head(logp, JUDGE_LOG_MAX, -1);
+			size_t el = e ? strlen(e) : 0, ol = o ? strlen(o) : 0;
+			out->compile_log = malloc(el + ol + 64);
+			if (out->compile_log)
+				snprintf(out->compile_log, el + ol + 64, "%s%s%s",
+					 o ? o : "", e ? e : "",
+					 (el >= JUDGE_LOG_MAX ||
+					  ol >= JUDGE_LOG_MAX ||
+					  rep.stderr_exceeded)
+						 ? "\n[log truncated]"
+						 : "");
+			free(e);
+			free(o);
+		}
+		if (!rep.exited || rep.exit_code != 0 || rep.cpu_exceeded ||
+		    rep.wall_exceeded || rep.oom_killed) {
+			char why[256];
+			out->compile_ok = false;
+			if (rep.cpu_exceeded || rep.wall_exceeded)
+				snprintf(why, sizeof(why),
+					 "the compiler exceeded its time limit");
+			else if (rep.oom_killed)
+				snprintf(why, sizeof(why),
+					 "the compiler exceeded its memory limit");
+			else if (rep.signal)
+				snprintf(why, sizeof(why), "the compiler died: %s",
+					 ac_signal_name(rep.signal));
+			else
+				snprintf(why, sizeof(why),
+					 "the compiler exited with %d",
+					 rep.exit_code);
+			out->verdict = AC_V_CE;
+			if (!out->compile_log || !out->compile_log[0]) {
+				free(out->compile_log);
+				out->compile_log = strdup(why);
+			}
+			goto cleanup;
+		}
+	}
+	keep = judge_list_dir(box);
+
+	if (p->validation == AC_VALIDATION_CUSTOM) {
+		r = judge_validator(ctx, p, &vbin, err, sizeof(err));
+		if (r < 0) {
+			judge_fail(out, AC_V_IE, NULL, "%s", err);
+			goto cleanup;
+		}
+	}
+
+	/* Limits of a test run. */
+	memset(&lim, 0, sizeof(lim));
+	lim.cpu_ms = (uint64_t)(p->time_limit_s * 1000.0 *
+				(lang->time_multiplier > 0 ? lang->time_multiplier
+							   : 1.0) + 0.5);
+	if (lim.cpu_ms == 0)
+		lim.cpu_ms = 1;
+	lim.wall_ms = lim.cpu_ms * 2 + 1000;
+	lim.memory_kb = (uint64_t)((double)p->memory_mb * 1024.0 *
+				   (lang->memory_multiplier > 0
+					    ? lang->memory_multiplier
+					    : 1.0));
+	lim.stack_kb = 0;
+	lim.stdout_kb = p->output_mb * 1024;
+	lim.stderr_kb = 64;
+	lim.fsize_kb = p->output_mb * 1024;
+	lim.processes = lang->run_processes ? lang->run_processes : 1;
+	lim.nofile = 64;
+
+	out->verdict = AC_V_AC;
+	for (size_t i = 0; i < p->ntests; i++) {
+		const struct ac_test *t = &p->tests[i];
+		struct ac_run_spec spec;
+		struct ac_run_report rep;
+		struct ac_test_result tr;
+		enum ac_validation val = AC_VAL_NOT_RUN;
+		char outp[4400], errp[4400], msg[JUDGE_MSG_MAX], detail[512];
+
+		if (failed && !job->all_tests)
+			break;
+		judge_box_reset(box, keep);
+		snprintf(outp, sizeof(outp), "%s/%zu.out", outd, i);
+		snprintf(errp, sizeof(errp), "%s/%zu.err", outd, i);
+		memset(&spec, 0, sizeof(spec));
+		spec.argv = lang->run_argv;
+		spec.envp = lang->envp;
+		spec.box_dir = box;
+		spec.stdin_path = t->in_path;
+		spec.stdout_path = outp;
+		spec.stderr_path = errp;
+		spec.limits = lim;
+		memset(&rep, 0, sizeof(rep));
+		r = ctx->sb->run(ctx->sb_state, &spec, &rep);
+		if (r < 0 && !rep.internal_error[0])
+			snprintf(rep.internal_error, sizeof(rep.internal_error),
+				 "sandbox: %s", strerror(-r));
+		msg[0] = '\0';
+		if (!ac_run_failed(&rep, &lim)) {
+			if (p->validation == AC_VALIDATION_CUSTOM) {
+				val = judge_custom_validate(ctx, tmpl, vbin, t,
+							    outp, msg,
+							    sizeof(msg));
+			} else {
+				r = ac_validate_files(t->ans_path, outp, &p->flags,
+						      msg, sizeof(msg));
+				val = r == 1   ? AC_VAL_CORRECT
+				      : r == 0 ? AC_VAL_WRONG
+					       : AC_VAL_ERROR;
+				if (r < 0)
+					snprintf(msg, sizeof(msg),
+						 "validator: cannot read the "
+						 "output: %s",
+						 strerror(-r));
+			}
+		}
+		memset(&tr, 0, sizeof(tr));
+		tr.name = t->name;
+		tr.verdict = ac_verdict_of(&rep, &lim, val, detail, sizeof(detail));
+		tr.time_ms = rep.cpu_us / 1000;
+		tr.wall_ms = rep.wall_us / 1000;
+		tr.memory_kb = rep.memory_kb;
+		tr.exit_code = rep.exited ? rep.exit_code : -1;
+		tr.signal = rep.signal;
+		if (msg[0] && detail[0] && strcmp(msg, detail) != 0) {
+			char both[JUDGE_MSG_MAX + 600];
+			snprintf(both, sizeof(both), "%s: %s", detail, msg);
+			tr.message = both;
+			ac_result_add_test(out, &tr);
+		} else {
+			tr.message = msg[0] ? msg : detail;
+			ac_result_add_test(out, &tr);
+		}
+		if (tr.verdict != AC_V_AC && !failed) {
+			failed = true;
+			out->verdict = tr.verdict;
+		}
+		if (job->progress)
+			job->progress(job->progress_arg, &out->tests[out->ntests - 1],
+				      i, p->ntests);
+	}
+	if (p->ntests == 0)
+		judge_fail(out, AC_V_IE, NULL, "the problem has no tests");
+
+cleanup:
+	if (!getenv("ALGOCODE_KEEP_BOXES"))
+		judge_rmtree(tmpl);
+	else
+		log_info("kept %s", tmpl);
+finish:
+	judge_free_list(keep);
+	free(vbin);
+	out->finished_at = ac_now_ms();
+	return 0;
+}

@@ -1,0 +1,43 @@
+/* The judging pipeline: compile in the sandbox, run every test, validate,
+ * decide.  Blocking: runs on worker threads, never on the loop. */
+#ifndef AC_JUDGE_H
+#define AC_JUDGE_H
+#include "problem.h"
+#include "result.h"
+#include <algocode/plugin.h>
+#include <pthread.h>
+#include <stdbool.h>
+
+struct ac_judge_ctx {
+	const struct ac_sandbox_ops *sb;
+	void *sb_state;
+	const char *sandbox_name;
+	char *work_dir; /* owned; boxes and the validator cache live below */
+	char *host;     /* owned */
+	pthread_mutex_t lock; /* guards the validator build cache */
+};
+
+typedef void (*ac_progress_cb)(void *arg, const struct ac_test_result *t,
+			       size_t index, size_t total);
+
+struct ac_judge_job {
+	const struct ac_problem *problem;
+	const struct ac_lang_info *lang;
+	const char *code;
+	size_t code_len;
+	const char *submission_id, *user_id;
+	int64_t submitted_at;
+	bool all_tests;          /* run every test even after a failure */
+	ac_progress_cb progress; /* called after each test (worker thread) */
+	void *progress_arg;
+};
+
+int ac_judge_ctx_init(struct ac_judge_ctx *ctx, const struct ac_sandbox_ops *sb,
+		      void *sb_state, const char *sandbox_name,
+		      const char *work_dir, const char *host);
+void ac_judge_ctx_fini(struct ac_judge_ctx *ctx);
+/* Fill *out (ac_result_clear it afterwards).  Returns 0 whenever a verdict
+ * (including IE) was reached; negative errno only for bad arguments. */
+int ac_judge(struct ac_judge_ctx *ctx, const struct ac_judge_job *job,
+	     struct ac_result *out);
+#endif

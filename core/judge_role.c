@@ -1,0 +1,267 @@
+/* The judge role: jobs come from the transport, are judged on a pool of
+ * judge.workers threads, and a job is acknowledged only once its result
+ * was confirmed published.  A malformed job is dead-lettered with the
+ * reason; a job the judge cannot serve correctly (unknown problem, a
+ * different problem content hash) gets an Internal Error result naming the
+ * cause, so that the submitter is never left waiting. */
+#include "judge_role.h"
+
+#include "core.h"
+#include "judge.h"
+#include "log.h"
+#include "msg.h"
+#include "pool.h"
+#include "result.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct ac_judge_role {
+	struct ac_core *core;
+	struct ac_judge_ctx jctx;
+	struct ac_pool *workers;
+	unsigned nworkers;
+	bool all_tests;
+	const char **langs; /* names, NULL-terminated (strings owned by plugins) */
+};
+
+struct jr_task {
+	struct ac_judge_role *jr;
+	struct ac_delivery *d;
+	struct ac_job_msg msg;
+	const struct ac_problem *problem;
+	const struct ac_lang_info *lang;
+	struct ac_result result;
+	char *early_error; /* IE without judging */
+	char *body;        /* encoded result message */
+};
+
+static void jr_task_free(struct jr_task *t)
+{
+	ac_job_msg_clear(&t->msg);
+	ac_result_clear(&t->result);
+	free(t->early_error);
+	free(t->body);
+	free(t);
+}
+
+static void jr_published_cb(void *arg, int status)
+{
+	struct jr_task *t = arg;
+	const struct ac_transport_ops *tr = AC_TRANSPORT(t->jr->core);
+	void *ts = t->jr->core->transport->state;
+
+	if (status == 0) {
+		tr->ack(ts, t->d);
+	} else {
+		log_warn("submission %s: result not published (%s); the job "
+			 "goes back to the queue",
+			 t->msg.submission_id, strerror(-status));
+		tr->nack(ts, t->d, true, "result not published");
+	}
+	jr_task_free(t);
+}
+
+/* Loop thread: publish the result of a task. */
+static void jr_publish(struct jr_task *t)
+{
+	const struct ac_transport_ops *tr = AC_TRANSPORT(t->jr->core);
+	void *ts = t->jr->core->transport->state;
+	char *doc = ac_result_to_json(&t->result);
+	int r;
+
+	if (doc)
+		t->body = ac_result_msg_encode(t->msg.submission_id,
+					       t->msg.user_id, doc);
+	free(doc);
+	if (!t->body) {
+		log_error("submission %s: cannot encode the result",
+			  t->msg.submission_id);
+		tr->nack(ts, t->d, true, "cannot encode the result");
+		jr_task_free(t);
+		return;
+	}
+	log_info("submission %s: %s (%s, %zu tests, %llu ms, %llu KiB)",
+		 t->msg.submission_id, ac_verdict_code(t->result.verdict),
+		 t->msg.problem_id, t->result.ntests,
+		 (unsigned long long)t->result.time_ms,
+		 (unsigned long long)t->result.memory_kb);
+	r = tr->publish_result(ts, t->body, strlen(t->body), jr_published_cb, t);
+	if (r < 0)
+		jr_published_cb(t, r);
+}
+
+static void jr_work(void *arg)
+{
+	struct jr_task *t = arg;
+	struct ac_judge_job job;
+
+	memset(&job, 0, sizeof(job));
+	job.problem = t->problem;
+	job.lang = t->lang;
+	job.code = t->msg.code;
+	job.code_len = t->msg.code_len;
+	job.submission_id = t->msg.submission_id;
+	job.user_id = t->msg.user_id;
+	job.submitted_at = t->msg.submitted_at;
+	job.all_tests = t->msg.all_tests || t->jr->all_tests;
+	ac_judge(&t->jr->jctx, &job, &t->result);
+}
+
+static void jr_done(void *arg)
+{
+	jr_publish(arg);
+}
+
+/* An Internal Error result for a job that cannot be judged here. */
+static void jr_early_result(struct jr_task *t, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+static void jr_early_result(struct jr_task *t, const char *fmt, ...)
+{
+	struct ac_judge_role *jr = t->jr;
+	struct ac_test_result tr;
+	char msg[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	log_error("submission %s: %s", t->msg.submission_id, msg);
+	t->result.submission_id = strdup(t->msg.submission_id);
+	t->result.problem_id = strdup(t->msg.problem_id);
+	t->result.lang = strdup(t->msg.lang);
+	t->result.user_id = strdup(t->msg.user_id);
+	t->result.host = strdup(jr->core->hostname);
+	t->result.sandbox = strdup(jr->jctx.sandbox_name);
+	t->result.verdict = AC_V_IE;
+	t->result.submitted_at = t->msg.submitted_at;
+	t->result.finished_at = ac_now_ms();
+	memset(&tr, 0, sizeof(tr));
+	tr.name = "(judge)";
+	tr.verdict = AC_V_IE;
+	tr.message = msg;
+	ac_result_add_test(&t->result, &tr);
+	jr_publish(t);
+}
+
+static void jr_job_cb(void *arg, const char *body, size_t len,
+		      struct ac_delivery *d)
+{
+	struct ac_judge_role *jr = arg;
+	const struct ac_transport_ops *tr = AC_TRANSPORT(jr->core);
+	struct jr_task *t;
+	char err[256];
+	int r;
+
+	t = calloc(1, sizeof(*t));
+	if (!t) {
+		tr->nack(jr->core->transport->state, d, true, "out of memory");
+		return;
+	}
+	t->jr = jr;
+	t->d = d;
+	r = ac_job_msg_decode(body, len, &t->msg, err, sizeof(err));
+	if (r < 0) {
+		log_error("malformed job dead-lettered: %s", err);
+		tr->nack(jr->core->transport->state, d, false, err);
+		jr_task_free(t);
+		return;
+	}
+	t->lang = ac_core_lang(jr->core, t->msg.lang);
+	if (!t->lang) {
+		jr_early_result(t, "this judge does not serve language \"%s\"",
+				t->msg.lang);
+		return;
+	}
+	t->problem = ac_problem_find(jr->core->problems, t->msg.problem_id);
+	if (!t->problem) {
+		jr_early_result(t, "problem \"%s\" is not installed on judge %s",
+				t->msg.problem_id, jr->core->hostname);
+		return;
+	}
+	if (strcmp(t->problem->hash, t->msg.problem_hash) != 0) {
+		jr_early_result(t,
+				"problem \"%s\" on judge %s differs from the one "
+				"submitted to (content hash %.12s, job has %.12s)",
+				t->msg.problem_id, jr->core->hostname,
+				t->problem->hash, t->msg.problem_hash);
+		return;
+	}
+	r = ac_pool_submit(jr->workers, jr_work, jr_done, t);
+	if (r < 0) {
+		tr->nack(jr->core->transport->state, d, true, "shutting down");
+		jr_task_free(t);
+	}
+}
+
+int ac_judge_role_start(struct ac_core *core, char *err, size_t errlen)
+{
+	struct ac_judge_role *jr;
+	const char *work;
+	long long workers;
+	int r;
+
+	jr = calloc(1, sizeof(*jr));
+	if (!jr)
+		return -ENOMEM;
+	jr->core = core;
+	core->judge = jr;
+	if (AC_SANDBOX(core)->enforcing(core->sandbox->state) < 0 &&
+	    !ac_config_bool(core->cfg, "sandbox.allow_degraded", false)) {
+		snprintf(err, errlen,
+			 "the %s sandbox cannot enforce memory or process limits "
+			 "here (see `algocode check-env`); set "
+			 "sandbox.allow_degraded = true to judge anyway",
+			 core->sandbox->desc->name);
+		return -ENOTSUP;
+	}
+	work = ac_config_string(core->cfg, "judge.work_dir",
+				"/var/lib/algocode/work");
+	r = ac_judge_ctx_init(&jr->jctx, AC_SANDBOX(core), core->sandbox->state,
+			      core->sandbox->desc->name, work, core->hostname);
+	if (r < 0)
+		return r;
+	workers = ac_config_int(core->cfg, "judge.workers", 2);
+	if (workers < 1 || workers > 256) {
+		snprintf(err, errlen, "judge.workers must be 1..256, not %lld",
+			 workers);
+		return -EINVAL;
+	}
+	jr->nworkers = (unsigned)workers;
+	jr->all_tests = ac_config_bool(core->cfg, "judge.all_tests", false);
+	jr->workers = ac_pool_new(core->base, jr->nworkers);
+	jr->langs = calloc(core->nlangs + 1, sizeof(*jr->langs));
+	if (!jr->workers || !jr->langs)
+		return -ENOMEM;
+	for (size_t i = 0; i < core->nlangs; i++) {
+		const struct ac_lang_ops *ops = core->langs[i]->desc->ops;
+		jr->langs[i] = ops->info(core->langs[i]->state)->name;
+	}
+	r = AC_TRANSPORT(core)->consume_jobs(core->transport->state, jr->langs,
+					     jr->nworkers, jr_job_cb, jr);
+	if (r < 0) {
+		snprintf(err, errlen, "cannot consume jobs: %s", strerror(-r));
+		return r;
+	}
+	log_info("judge: %u workers, sandbox %s, work dir %s", jr->nworkers,
+		 core->sandbox->desc->name, work);
+	return 0;
+}
+
+void ac_judge_role_stop(struct ac_core *core)
+{
+	struct ac_judge_role *jr = core->judge;
+
+	if (!jr)
+		return;
+	/* Running judgements finish; their completions publish results. */
+	ac_pool_free(jr->workers);
+	if (jr->jctx.work_dir)
+		ac_judge_ctx_fini(&jr->jctx);
+	free(jr->langs);
+	free(jr);
+	core->judge = NULL;
+}

@@ -1,0 +1,334 @@
+/* Plugin loader.  A plugin file is opened only when it is a regular file;
+ * its descriptor is checked (ABI first, then kind and name) before any of
+ * its code runs; a failed load is undone with dlclose. */
+#include "loader.h"
+
+#include "config.h"
+#include "core.h"
+#include "log.h"
+#include "pool.h"
+
+#include <dlfcn.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+const char *ac_kind_name(enum ac_plugin_kind kind)
+{
+	switch (kind) {
+	case AC_KIND_TRANSPORT:
+		return "transport";
+	case AC_KIND_STORE:
+		return "store";
+	case AC_KIND_SANDBOX:
+		return "sandbox";
+	case AC_KIND_LANG:
+		return "lang";
+	}
+	return "unknown";
+}
+
+/* A plugin name is a short identifier: it becomes part of a path. */
+static int loader_valid_name(const char *name)
+{
+	size_t n = strlen(name);
+	if (n == 0 || n > 64)
+		return 0;
+	for (size_t i = 0; i < n; i++) {
+		char c = name[i];
+		if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+		      c == '_' || c == '-'))
+			return 0;
+	}
+	return 1;
+}
+
+static int loader_ops_complete(const struct ac_plugin *d)
+{
+	switch (d->kind) {
+	case AC_KIND_TRANSPORT: {
+		const struct ac_transport_ops *o = d->ops;
+		return o->init && o->fini && o->publish_job &&
+		       o->publish_result && o->consume_jobs &&
+		       o->consume_results && o->ack && o->nack;
+	}
+	case AC_KIND_STORE: {
+		const struct ac_store_ops *o = d->ops;
+		return o->init && o->fini && o->put_submission &&
+		       o->put_result && o->get_result && o->rate_take;
+	}
+	case AC_KIND_SANDBOX: {
+		const struct ac_sandbox_ops *o = d->ops;
+		return o->init && o->fini && o->run && o->check_env &&
+		       o->enforcing;
+	}
+	case AC_KIND_LANG: {
+		const struct ac_lang_ops *o = d->ops;
+		return o->init && o->fini && o->info;
+	}
+	}
+	return 0;
+}
+
+int ac_plugin_open(const char *path, enum ac_plugin_kind kind,
+		   const char *name, struct ac_loaded **out, char *err,
+		   size_t errlen)
+{
+	struct ac_loaded *p = NULL;
+	const struct ac_plugin *d;
+	struct stat st;
+	void *dl = NULL;
+	int r;
+
+	if (stat(path, &st) < 0) {
+		r = -errno;
+		snprintf(err, errlen, "%s plugin \"%s\": %s: %s",
+			 ac_kind_name(kind), name, path, strerror(errno));
+		return r;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		snprintf(err, errlen, "%s plugin \"%s\": %s is not a regular file",
+			 ac_kind_name(kind), name, path);
+		return -EINVAL;
+	}
+	dl = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+	if (!dl) {
+		snprintf(err, errlen, "%s plugin \"%s\": %s",
+			 ac_kind_name(kind), name, dlerror());
+		return -ENOEXEC;
+	}
+	dlerror();
+	d = dlsym(dl, AC_PLUGIN_SYMBOL);
+	if (!d) {
+		const char *e = dlerror();
+		snprintf(err, errlen,
+			 "%s: not an Algocode plugin (no %s symbol%s%s)", path,
+			 AC_PLUGIN_SYMBOL, e ? ": " : "", e ? e : "");
+		r = -ENOEXEC;
+		goto fail;
+	}
+	/* The ABI first: nothing else in the descriptor is trusted before. */
+	if (d->abi != AC_ABI_VERSION) {
+		snprintf(err, errlen,
+			 "%s: plugin ABI version %u, but this algocode needs %u; "
+			 "rebuild the plugin against the installed headers",
+			 path, d->abi, AC_ABI_VERSION);
+		r = -EPROTO;
+		goto fail;
+	}
+	if (d->kind != kind) {
+		snprintf(err, errlen, "%s: is a %s plugin, expected a %s plugin",
+			 path, ac_kind_name(d->kind), ac_kind_name(kind));
+		r = -EINVAL;
+		goto fail;
+	}
+	if (!d->name || strcmp(d->name, name) != 0) {
+		snprintf(err, errlen, "%s: plugin calls itself \"%s\", expected \"%s\"",
+			 path, d->name ? d->name : "(null)", name);
+		r = -EINVAL;
+		goto fail;
+	}
+	if (!d->ops || !loader_ops_complete(d)) {
+		snprintf(err, errlen, "%s: incomplete operations table", path);
+		r = -EINVAL;
+		goto fail;
+	}
+	p = calloc(1, sizeof(*p));
+	if (!p) {
+		r = -ENOMEM;
+		goto fail;
+	}
+	p->desc = d;
+	p->dl = dl;
+	p->ctx.kind = kind;
+	p->ctx.name = strdup(name);
+	if (asprintf(&p->ctx.log_prefix, "%s/%s", ac_kind_name(kind), name) < 0)
+		p->ctx.log_prefix = NULL;
+	if (!p->ctx.name || !p->ctx.log_prefix) {
+		r = -ENOMEM;
+		goto fail;
+	}
+	*out = p;
+	return 0;
+fail:
+	if (p) {
+		free(p->ctx.name);
+		free(p->ctx.log_prefix);
+		free(p);
+	}
+	dlclose(dl);
+	return r;
+}
+
+int ac_plugin_load(struct ac_core *core, const char *dir,
+		   enum ac_plugin_kind kind, const char *name,
+		   const char *conf_group, struct ac_loaded **out, char *err,
+		   size_t errlen)
+{
+	struct ac_loaded *p;
+	char path[4096];
+	int r;
+
+	if (!loader_valid_name(name)) {
+		snprintf(err, errlen,
+			 "%s plugin name \"%s\" is not valid (lowercase letters, "
+			 "digits, '-' and '_')",
+			 ac_kind_name(kind), name);
+		return -EINVAL;
+	}
+	snprintf(path, sizeof(path), "%s/%s/%s.so", dir, ac_kind_name(kind),
+		 name);
+	r = ac_plugin_open(path, kind, name, &p, err, errlen);
+	if (r < 0)
+		return r;
+	p->ctx.core = core;
+	p->ctx.conf_group = strdup(conf_group);
+	if (!p->ctx.conf_group) {
+		ac_plugin_unload(p);
+		return -ENOMEM;
+	}
+	/* Every ops table starts with init/fini (AC_PLUGIN_COMMON_OPS). */
+	{
+		const struct ac_lang_ops *common = p->desc->ops;
+		void *state = NULL;
+		r = common->init(ac_host_table(), &p->ctx, &state);
+		if (r < 0) {
+			snprintf(err, errlen, "%s plugin \"%s\" failed to start: %s",
+				 ac_kind_name(kind), name, strerror(-r));
+			if (state)
+				common->fini(state);
+			ac_plugin_unload(p);
+			return r;
+		}
+		p->state = state;
+	}
+	log_debug("loaded %s (%s)", path, p->desc->description);
+	*out = p;
+	return 0;
+}
+
+void ac_plugin_unload(struct ac_loaded *p)
+{
+	if (!p)
+		return;
+	if (p->state) {
+		const struct ac_lang_ops *common = p->desc->ops;
+		common->fini(p->state);
+	}
+	if (p->dl)
+		dlclose(p->dl);
+	free(p->ctx.name);
+	free(p->ctx.conf_group);
+	free(p->ctx.log_prefix);
+	free(p);
+}
+
+/* ---------------------------------------------------------------- host */
+
+static void host_log(struct ac_plugin_ctx *ctx, enum ac_log_level level,
+		     const char *fmt, ...) AC_PRINTF(3, 4);
+static void host_log(struct ac_plugin_ctx *ctx, enum ac_log_level level,
+		     const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	ac_logv(level, ctx ? ctx->log_prefix : "plugin", fmt, ap);
+	va_end(ap);
+}
+
+static struct event_base *host_event_base(struct ac_plugin_ctx *ctx)
+{
+	return ctx && ctx->core ? ctx->core->base : NULL;
+}
+
+static int host_key(struct ac_plugin_ctx *ctx, const char *key, char *buf,
+		    size_t len)
+{
+	if (!ctx || !ctx->core || !ctx->core->cfg || !key || !ctx->conf_group)
+		return -ENOENT;
+	if ((size_t)snprintf(buf, len, "%s.%s", ctx->conf_group, key) >= len)
+		return -EINVAL;
+	return 0;
+}
+
+static int host_conf_string(struct ac_plugin_ctx *ctx, const char *key,
+			    char **out)
+{
+	char path[256], err[700];
+	const char *v;
+	int r = host_key(ctx, key, path, sizeof(path));
+
+	if (r < 0)
+		return r;
+	r = ac_config_get_string(ctx->core->cfg, path, &v, err, sizeof(err));
+	if (r == -EINVAL)
+		log_error("%s", err);
+	if (r < 0)
+		return r;
+	*out = strdup(v);
+	return *out ? 0 : -ENOMEM;
+}
+
+static int host_conf_int(struct ac_plugin_ctx *ctx, const char *key,
+			 long long *out)
+{
+	char path[256], err[700];
+	int r = host_key(ctx, key, path, sizeof(path));
+
+	if (r < 0)
+		return r;
+	r = ac_config_get_int(ctx->core->cfg, path, out, err, sizeof(err));
+	if (r == -EINVAL)
+		log_error("%s", err);
+	return r;
+}
+
+static int host_conf_bool(struct ac_plugin_ctx *ctx, const char *key,
+			  bool *out)
+{
+	char path[256], err[700];
+	int r = host_key(ctx, key, path, sizeof(path));
+
+	if (r < 0)
+		return r;
+	r = ac_config_get_bool(ctx->core->cfg, path, out, err, sizeof(err));
+	if (r == -EINVAL)
+		log_error("%s", err);
+	return r;
+}
+
+static int host_submit_work(struct ac_plugin_ctx *ctx, void (*work)(void *),
+			    void (*done)(void *), void *arg)
+{
+	if (!ctx || !ctx->core || !ctx->core->pool)
+		return -ENOTCONN;
+	return ac_pool_submit(ctx->core->pool, work, done, arg);
+}
+
+static int host_run_on_loop(struct ac_plugin_ctx *ctx, void (*fn)(void *),
+			    void *arg)
+{
+	if (!ctx || !ctx->core || !ctx->core->pool)
+		return -ENOTCONN;
+	return ac_pool_run_on_loop(ctx->core->pool, fn, arg);
+}
+
+static const struct ac_host host_table = {
+	.abi = AC_ABI_VERSION,
+	.log = host_log,
+	.event_base = host_event_base,
+	.conf_string = host_conf_string,
+	.conf_int = host_conf_int,
+	.conf_bool = host_conf_bool,
+	.submit_work = host_submit_work,
+	.run_on_loop = host_run_on_loop,
+};
+
+const struct ac_host *ac_host_table(void)
+{
+	return &host_table;
+}

@@ -1,0 +1,36 @@
+/* Queue messages (JSON, versioned).
+ *
+ * job:    {"version":1,"submission_id","problem_id","problem_hash","lang",
+ *          "user_id","code","submitted_at":ms,"all_tests":bool}
+ * result: {"version":1,"submission_id","user_id","result":RESULT}
+ */
+#ifndef AC_MSG_H
+#define AC_MSG_H
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define AC_MSG_VERSION 1
+
+struct ac_job_msg {
+	char *submission_id, *problem_id, *problem_hash, *lang, *user_id;
+	char *code;
+	size_t code_len;
+	int64_t submitted_at;
+	bool all_tests;
+};
+
+char *ac_job_msg_encode(const struct ac_job_msg *m);
+/* -EINVAL with a message for anything malformed. */
+int ac_job_msg_decode(const char *body, size_t len, struct ac_job_msg *out,
+		      char *err, size_t errlen);
+void ac_job_msg_clear(struct ac_job_msg *m);
+
+/* result_json is a result document; the message wraps it. */
+char *ac_result_msg_encode(const char *submission_id, const char *user_id,
+			   const char *result_json);
+/* Out strings are malloc'ed; *result_json is the embedded document. */
+int ac_result_msg_decode(const char *body, size_t len, char **submission_id,
+			 char **user_id, char **result_json, char *err,
+			 size_t errlen);
+#endif

@@ -1,0 +1,61 @@
+/* Problem packages (ICPC/Kattis problem package format, design.md subset). */
+#ifndef AC_PROBLEM_H
+#define AC_PROBLEM_H
+#include "validator.h"
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+enum ac_validation_kind {
+	AC_VALIDATION_DEFAULT = 0,
+	AC_VALIDATION_CUSTOM,
+	AC_VALIDATION_CUSTOM_INTERACTIVE, /* parsed; judging it is refused (IE) */
+};
+
+struct ac_test {
+	char *name;     /* "sample/1", "secret/07-big" (group/basename) */
+	char *in_path;  /* absolute */
+	char *ans_path; /* absolute */
+	bool sample;
+};
+
+struct ac_problem {
+	char *id;   /* directory name */
+	char *uuid; /* NULL when problem.yaml has none */
+	char *dir;  /* absolute path of the package */
+	char *name; /* title; the id when problem.yaml has no name */
+	double time_limit_s;
+	uint64_t memory_mb;
+	uint64_t output_mb;
+	enum ac_validation_kind validation;
+	struct ac_validator_flags flags;
+	char *validator_dir; /* output_validators/NAME (absolute), or NULL */
+	struct ac_test *tests; /* samples then secret, each in name order */
+	size_t ntests;
+	size_t nsamples;
+	char *statement;  /* markdown, "" when absent */
+	char *difficulty; /* NULL when absent */
+	char **tags;
+	size_t ntags;
+	char hash[65]; /* sha256 hex of problem.yaml, tests and validator files */
+};
+
+/* Load one package.  On error returns a negative errno and writes a
+ * message naming the offending file into err. */
+int ac_problem_load(const char *dir, struct ac_problem **out, char *err,
+		    size_t errlen);
+void ac_problem_free(struct ac_problem *p);
+
+/* All packages below a directory, sorted by id.  Broken packages are
+ * logged (with the file) and skipped; *nerrors counts them. */
+struct ac_problem_set {
+	struct ac_problem **items;
+	size_t n;
+};
+int ac_problem_set_load(const char *dir, struct ac_problem_set **out,
+			size_t *nerrors, char *err, size_t errlen);
+void ac_problem_set_free(struct ac_problem_set *set);
+/* By directory name or uuid; NULL when unknown. */
+const struct ac_problem *ac_problem_find(const struct ac_problem_set *set,
+					 const char *id_or_uuid);
+#endif

@@ -1,0 +1,40 @@
+/* The result document (design.md) and its JSON form. */
+#ifndef AC_RESULT_H
+#define AC_RESULT_H
+#include "verdict.h"
+#include <stdbool.h>
+#include <stdint.h>
+
+struct ac_test_result {
+	char *name;
+	enum ac_verdict verdict;
+	uint64_t time_ms;
+	uint64_t wall_ms;
+	uint64_t memory_kb;
+	int exit_code;
+	int signal;
+	char *message; /* may be NULL */
+};
+
+struct ac_result {
+	char *submission_id, *problem_id, *lang, *user_id;
+	enum ac_verdict verdict;
+	uint64_t time_ms, memory_kb; /* max over tests */
+	bool compile_ok;
+	char *compile_log;
+	uint64_t compile_time_ms;
+	struct ac_test_result *tests;
+	size_t ntests;
+	char *host, *sandbox, *lang_version;
+	int64_t submitted_at, finished_at; /* unix ms */
+};
+
+/* Append a test result (copies strings). */
+int ac_result_add_test(struct ac_result *r, const struct ac_test_result *t);
+/* malloc'ed JSON text of the result document. */
+char *ac_result_to_json(const struct ac_result *r);
+void ac_result_clear(struct ac_result *r);
+/* "2026-11-25T22:31:39.123Z" */
+void ac_format_time(int64_t unix_ms, char *buf, size_t len);
+int64_t ac_now_ms(void);
+#endif

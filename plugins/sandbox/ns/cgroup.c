@@ -1,0 +1,607 @@
+/* cgroup v1 (memory, pids, cpuacct) and v2 management for sandbox/ns. */
+#define _GNU_SOURCE 1
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "ns.h"
+
+#define CG_LINE 4096
+
+/* Write a string to dir/file.  Returns 0 or -errno. */
+static int cg_write(const char *dir, const char *file, const char *val)
+{
+	char path[CG_LINE];
+	int fd, rc = 0;
+	size_t len = strlen(val);
+
+	if (snprintf(path, sizeof(path), "%s/%s", dir, file) >=
+	    (int)sizeof(path))
+		return -ENAMETOOLONG;
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	ssize_t n = write(fd, val, len);
+
+	if (n < 0)
+		rc = -errno;
+	else if ((size_t)n != len)
+		rc = -EIO;
+	close(fd);
+	return rc;
+}
+
+/* Read up to len-1 bytes of dir/file into buf (NUL-terminated). */
+static int cg_read(const char *dir, const char *file, char *buf, size_t len)
+{
+	char path[CG_LINE];
+	int fd;
+	ssize_t n;
+
+	if (snprintf(path, sizeof(path), "%s/%s", dir, file) >=
+	    (int)sizeof(path))
+		return -ENAMETOOLONG;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, len - 1);
+	close(fd);
+	if (n < 0)
+		return -errno;
+	buf[n] = '\0';
+	return 0;
+}
+
+static int cg_read_u64(const char *dir, const char *file, uint64_t *out)
+{
+	char buf[64];
+	int rc = cg_read(dir, file, buf, sizeof(buf));
+
+	if (rc < 0)
+		return rc;
+	if (strncmp(buf, "max", 3) == 0) {
+		*out = UINT64_MAX;
+		return 0;
+	}
+	*out = strtoull(buf, NULL, 10);
+	return 0;
+}
+
+/* Value of "key N" in a flat keyed file (memory.events, cpu.stat). */
+static int cg_read_key(const char *dir, const char *file, const char *key,
+		       uint64_t *out)
+{
+	char buf[2048], *p;
+	size_t klen = strlen(key);
+	int rc = cg_read(dir, file, buf, sizeof(buf));
+
+	if (rc < 0)
+		return rc;
+	for (p = buf; p && *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL) {
+		if (strncmp(p, key, klen) == 0 && p[klen] == ' ') {
+			*out = strtoull(p + klen + 1, NULL, 10);
+			return 0;
+		}
+	}
+	return -ENOENT;
+}
+
+static bool cg_exists(const char *dir, const char *file)
+{
+	char path[CG_LINE];
+
+	snprintf(path, sizeof(path), "%s/%s", dir, file);
+	return access(path, F_OK) == 0;
+}
+
+/* Does the comma-separated list `opts` contain `word`? */
+static bool cg_has_word(const char *opts, const char *word)
+{
+	size_t wl = strlen(word);
+	const char *p = opts;
+
+	while (p && *p) {
+		const char *e = strchr(p, ',');
+		size_t l = e ? (size_t)(e - p) : strlen(p);
+
+		if (l == wl && strncmp(p, word, wl) == 0)
+			return true;
+		p = e ? e + 1 : NULL;
+	}
+	return false;
+}
+
+/* Mount point and mount root of the hierarchy holding controller `ctrl`
+ * (v1), or of the cgroup2 hierarchy (ctrl NULL). */
+static int cg_find_mount(const char *ctrl, char **mnt, char **mroot)
+{
+	FILE *f = fopen("/proc/self/mountinfo", "re");
+	char *line = NULL;
+	size_t cap = 0;
+	int rc = -ENOENT;
+
+	if (!f)
+		return -errno;
+	while (getline(&line, &cap, f) > 0) {
+		char root[1024], point[1024], fstype[64], super[1024];
+		char *dash = strstr(line, " - ");
+
+		if (!dash || sscanf(line, "%*s %*s %*s %1023s %1023s", root,
+				    point) != 2)
+			continue;
+		if (sscanf(dash + 3, "%63s %*s %1023s", fstype, super) != 2)
+			continue;
+		if (ctrl ? (strcmp(fstype, "cgroup") != 0 ||
+			    !cg_has_word(super, ctrl))
+			 : strcmp(fstype, "cgroup2") != 0)
+			continue;
+		*mnt = strdup(point);
+		*mroot = strdup(root);
+		rc = (*mnt && *mroot) ? 0 : -ENOMEM;
+		if (rc < 0) {
+			free(*mnt);
+			free(*mroot);
+		}
+		break;
+	}
+	free(line);
+	fclose(f);
+	return rc;
+}
+
+/* This process's path in the hierarchy of `ctrl` (v1) or v2 (NULL). */
+static int cg_self_path(const char *ctrl, char **out)
+{
+	FILE *f = fopen("/proc/self/cgroup", "re");
+	char *line = NULL;
+	size_t cap = 0;
+	int rc = -ENOENT;
+
+	if (!f)
+		return -errno;
+	while (getline(&line, &cap, f) > 0) {
+		char *c1 = strchr(line, ':'), *c2, *nl;
+
+		if (!c1 || !(c2 = strchr(c1 + 1, ':')))
+			continue;
+		*c2 = '\0';
+		if (ctrl ? !cg_has_word(c1 + 1, ctrl)
+			 : !(line[0] == '0' && c1 == line + 1 && c1[1] == '\0'))
+			continue;
+		if ((nl = strchr(c2 + 1, '\n')))
+			*nl = '\0';
+		*out = strdup(c2 + 1);
+		rc = *out ? 0 : -ENOMEM;
+		break;
+	}
+	free(line);
+	fclose(f);
+	return rc;
+}
+
+/* <mount>/<path of this process or override>/algocode, created. */
+static int cg_base(const char *ctrl, const char *override, char **out)
+{
+	char *mnt = NULL, *mroot = NULL, *self = NULL, *rel, buf[CG_LINE];
+	int rc;
+
+	*out = NULL;
+	rc = cg_find_mount(ctrl, &mnt, &mroot);
+	if (rc < 0)
+		goto out;
+	if (override) {
+		snprintf(buf, sizeof(buf), "%s/%s", mnt, override);
+	} else {
+		rc = cg_self_path(ctrl, &self);
+		if (rc < 0)
+			goto out;
+		rel = self;
+		if (strcmp(mroot, "/") != 0 &&
+		    strncmp(self, mroot, strlen(mroot)) == 0)
+			rel = self + strlen(mroot);
+		snprintf(buf, sizeof(buf), "%s%s%s/algocode", mnt,
+			 rel[0] == '/' ? "" : "/", strcmp(rel, "/") ? rel : "");
+	}
+	if (mkdir(buf, 0755) < 0 && errno != EEXIST) {
+		rc = -errno;
+		goto out;
+	}
+	*out = strdup(buf);
+	rc = *out ? 0 : -ENOMEM;
+out:
+	free(mnt);
+	free(mroot);
+	free(self);
+	return rc;
+}
+
+/* Remove run cgroups a crashed judge left behind (empty ones only). */
+static void cg_sweep_stale(const char *base)
+{
+	DIR *d;
+	struct dirent *e;
+	char path[CG_LINE];
+
+	if (!base || !(d = opendir(base)))
+		return;
+	while ((e = readdir(d))) {
+		if (strncmp(e->d_name, "run-", 4) != 0)
+			continue;
+		/* Only runs of dead judge processes: run-<pid>-<n>. */
+		pid_t pid = (pid_t)strtol(e->d_name + 4, NULL, 10);
+
+		if (pid > 0 && (kill(pid, 0) == 0 || errno != ESRCH))
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", base, e->d_name);
+		rmdir(path);
+	}
+	closedir(d);
+}
+
+static bool cg_machine_has_swap(void)
+{
+	FILE *f = fopen("/proc/meminfo", "re");
+	char line[256];
+	unsigned long long kb = 1;
+
+	if (!f)
+		return true;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "SwapTotal: %llu", &kb) == 1)
+			break;
+	fclose(f);
+	return kb != 0;
+}
+
+int cg_sys_init(struct cg_sys *sys, const char *root)
+{
+	char *mnt = NULL, *mroot = NULL;
+	int rc;
+
+	memset(sys, 0, sizeof(*sys));
+	sys->no_swap = !cg_machine_has_swap();
+	if (cg_find_mount("memory", &mnt, &mroot) == 0) {
+		free(mnt);
+		free(mroot);
+		rc = cg_base("memory", root, &sys->mem_base);
+		if (rc < 0) {
+			snprintf(sys->err, sizeof(sys->err),
+				 "cgroup v1 memory: cannot create the base "
+				 "cgroup: %s",
+				 strerror(-rc));
+			goto fail;
+		}
+		sys->memsw = cg_exists(sys->mem_base, "memory.memsw.limit_in_bytes");
+		if (cg_base("pids", root, &sys->pids_base) < 0)
+			sys->pids_base = NULL;
+		if (cg_base("cpuacct", root, &sys->cpu_base) < 0)
+			sys->cpu_base = NULL;
+		sys->version = 1;
+		cg_sweep_stale(sys->mem_base);
+		cg_sweep_stale(sys->pids_base);
+		cg_sweep_stale(sys->cpu_base);
+		return 0;
+	}
+	if (cg_find_mount(NULL, &mnt, &mroot) == 0) {
+		char ctl[256] = "";
+
+		cg_read(mnt, "cgroup.controllers", ctl, sizeof(ctl));
+		free(mnt);
+		free(mroot);
+		if (!strstr(ctl, "memory") || !strstr(ctl, "pids")) {
+			snprintf(sys->err, sizeof(sys->err),
+				 "cgroup v2 without the memory and pids "
+				 "controllers");
+			goto fail;
+		}
+		rc = cg_base(NULL, root, &sys->v2_base);
+		if (rc < 0) {
+			snprintf(sys->err, sizeof(sys->err),
+				 "cgroup v2: cannot create the base cgroup: %s",
+				 strerror(-rc));
+			goto fail;
+		}
+		/* Enable the controllers for the run cgroups: in the parent
+		 * of the base (fails when it holds processes: then set
+		 * sandbox.cgroup_root to a delegated empty cgroup) and in the
+		 * base itself. */
+		{
+			char parent[CG_LINE];
+			char *slash;
+
+			snprintf(parent, sizeof(parent), "%s", sys->v2_base);
+			slash = strrchr(parent, '/');
+			if (slash)
+				*slash = '\0';
+			cg_write(parent, "cgroup.subtree_control",
+				 "+memory +pids +cpu");
+		}
+		rc = cg_write(sys->v2_base, "cgroup.subtree_control",
+			      "+memory +pids");
+		if (rc < 0) {
+			snprintf(sys->err, sizeof(sys->err),
+				 "cgroup v2: cannot enable memory and pids in "
+				 "%s: %s (set sandbox.cgroup_root to a "
+				 "delegated cgroup)",
+				 sys->v2_base, strerror(-rc));
+			goto fail;
+		}
+		cg_write(sys->v2_base, "cgroup.subtree_control", "+cpu");
+		sys->version = 2;
+		cg_sweep_stale(sys->v2_base);
+		return 0;
+	}
+	snprintf(sys->err, sizeof(sys->err), "no cgroup hierarchy mounted");
+fail:
+	cg_sys_fini(sys);
+	sys->version = 0;
+	return 0;
+}
+
+void cg_sys_fini(struct cg_sys *sys)
+{
+	free(sys->mem_base);
+	free(sys->pids_base);
+	free(sys->cpu_base);
+	free(sys->v2_base);
+	sys->mem_base = sys->pids_base = sys->cpu_base = sys->v2_base = NULL;
+}
+
+static int cg_mkrun(const char *base, const char *name, char **out)
+{
+	char buf[CG_LINE];
+
+	*out = NULL;
+	if (!base)
+		return 0;
+	snprintf(buf, sizeof(buf), "%s/%s", base, name);
+	if (mkdir(buf, 0755) < 0)
+		return -errno;
+	*out = strdup(buf);
+	if (!*out) {
+		rmdir(buf);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+int cg_run_create(const struct cg_sys *sys, const char *name,
+		  const struct ac_limits *lim, struct cg_run *run, char *err,
+		  size_t errlen)
+{
+	char val[32];
+	const char *what = "mkdir";
+	int rc;
+
+	memset(run, 0, sizeof(*run));
+	run->sys = sys;
+	run->cpu_fd = -1;
+	run->v2_fd = -1;
+	if (sys->version == 0) {
+		snprintf(err, errlen, "%s", sys->err);
+		return -ENOTSUP;
+	}
+	snprintf(val, sizeof(val), "%" PRIu64, lim->memory_kb * 1024);
+	if (sys->version == 1) {
+		if ((rc = cg_mkrun(sys->mem_base, name, &run->mem)) < 0 ||
+		    (rc = cg_mkrun(sys->pids_base, name, &run->pids)) < 0 ||
+		    (rc = cg_mkrun(sys->cpu_base, name, &run->cpu)) < 0)
+			goto fail;
+		what = "memory.limit_in_bytes";
+		if ((rc = cg_write(run->mem, what, val)) < 0)
+			goto fail;
+		if (sys->memsw) {
+			what = "memory.memsw.limit_in_bytes";
+			if ((rc = cg_write(run->mem, what, val)) < 0)
+				goto fail;
+		} else {
+			cg_write(run->mem, "memory.swappiness", "0");
+		}
+		if (run->pids) {
+			snprintf(val, sizeof(val), "%u", lim->processes + 1);
+			what = "pids.max";
+			if ((rc = cg_write(run->pids, what, val)) < 0)
+				goto fail;
+		}
+		if (run->cpu) {
+			char path[CG_LINE];
+
+			snprintf(path, sizeof(path), "%s/cpuacct.usage",
+				 run->cpu);
+			run->cpu_fd = open(path, O_RDONLY | O_CLOEXEC);
+		}
+	} else {
+		char path[CG_LINE];
+
+		if ((rc = cg_mkrun(sys->v2_base, name, &run->v2)) < 0)
+			goto fail;
+		what = "memory.max";
+		if ((rc = cg_write(run->v2, what, val)) < 0)
+			goto fail;
+		if (cg_exists(run->v2, "memory.swap.max")) {
+			what = "memory.swap.max";
+			if ((rc = cg_write(run->v2, what, "0")) < 0)
+				goto fail;
+		}
+		snprintf(val, sizeof(val), "%u", lim->processes + 1);
+		what = "pids.max";
+		if ((rc = cg_write(run->v2, what, val)) < 0)
+			goto fail;
+		snprintf(path, sizeof(path), "%s/cpu.stat", run->v2);
+		run->cpu_fd = open(path, O_RDONLY | O_CLOEXEC);
+		run->v2_fd = open(run->v2, O_PATH | O_DIRECTORY | O_CLOEXEC);
+		if (run->v2_fd < 0) {
+			rc = -errno;
+			what = "open";
+			goto fail;
+		}
+	}
+	if (run->cpu_fd < 0) {
+		rc = -ENOENT;
+		what = "cpu accounting";
+		goto fail;
+	}
+	return 0;
+fail:
+	snprintf(err, errlen, "cgroup %s (%s): %s", name, what, strerror(-rc));
+	cg_run_destroy(run);
+	return rc;
+}
+
+int cg_run_attach(struct cg_run *run, pid_t pid)
+{
+	char val[32];
+	int rc;
+
+	if (run->sys->version != 1)
+		return 0;
+	snprintf(val, sizeof(val), "%d", (int)pid);
+	if ((rc = cg_write(run->mem, "cgroup.procs", val)) < 0)
+		return rc;
+	if (run->pids && (rc = cg_write(run->pids, "cgroup.procs", val)) < 0)
+		return rc;
+	if (run->cpu && (rc = cg_write(run->cpu, "cgroup.procs", val)) < 0)
+		return rc;
+	return 0;
+}
+
+int cg_run_cpu_ns(struct cg_run *run, uint64_t *ns)
+{
+	char buf[1024];
+	ssize_t n = pread(run->cpu_fd, buf, sizeof(buf) - 1, 0);
+	char *p;
+
+	if (n < 0)
+		return -errno;
+	buf[n] = '\0';
+	if (run->sys->version == 1) {
+		*ns = strtoull(buf, NULL, 10);
+		return 0;
+	}
+	p = strstr(buf, "usage_usec ");
+	if (!p)
+		return -EIO;
+	*ns = strtoull(p + 11, NULL, 10) * 1000;
+	return 0;
+}
+
+void cg_run_reset_peak(struct cg_run *run)
+{
+	if (run->sys->version == 1)
+		cg_write(run->mem, "memory.max_usage_in_bytes", "0");
+}
+
+int cg_run_mem(struct cg_run *run, uint64_t *peak, bool *oom)
+{
+	uint64_t v = 0;
+	int rc;
+
+	*oom = false;
+	if (run->sys->version == 1) {
+		rc = cg_read_u64(run->mem, "memory.max_usage_in_bytes", peak);
+		if (cg_read_key(run->mem, "memory.oom_control", "oom_kill",
+				&v) == 0)
+			*oom = v > 0;
+		else if (cg_read_key(run->mem, "memory.oom_control",
+				     "under_oom", &v) == 0)
+			*oom = v > 0;
+		return rc;
+	}
+	rc = cg_read_u64(run->v2, "memory.peak", peak);
+	if (rc < 0)
+		rc = cg_read_u64(run->v2, "memory.current", peak);
+	if (cg_read_key(run->v2, "memory.events", "oom_kill", &v) == 0)
+		*oom = v > 0;
+	return rc;
+}
+
+/* One pass: SIGKILL every pid listed in dir/cgroup.procs. */
+static int cg_kill_pass(const char *dir)
+{
+	char buf[8192], *p, *end;
+	int n = 0;
+
+	if (!dir || cg_read(dir, "cgroup.procs", buf, sizeof(buf)) < 0)
+		return 0;
+	for (p = buf; *p; p = end) {
+		long pid = strtol(p, &end, 10);
+
+		if (end == p)
+			break;
+		if (pid > 0 && kill((pid_t)pid, SIGKILL) == 0)
+			n++;
+		while (*end == '\n')
+			end++;
+	}
+	return n;
+}
+
+int cg_run_kill_all(struct cg_run *run)
+{
+	const struct timespec ms = {0, 1000000};
+	int total = 0, i;
+
+	if (run->v2 && cg_exists(run->v2, "cgroup.kill"))
+		cg_write(run->v2, "cgroup.kill", "1");
+	for (i = 0; i < 500; i++) {
+		int n = cg_kill_pass(run->mem) + cg_kill_pass(run->pids) +
+			cg_kill_pass(run->cpu) + cg_kill_pass(run->v2);
+		char buf[16] = "";
+
+		total += n;
+		/* Empty when no cgroup lists a process any more. */
+		if (n == 0) {
+			bool empty = true;
+			const char *dirs[] = {run->mem, run->pids, run->cpu,
+					      run->v2};
+
+			for (size_t k = 0; k < 4; k++) {
+				if (dirs[k] &&
+				    cg_read(dirs[k], "cgroup.procs", buf,
+					    sizeof(buf)) == 0 &&
+				    buf[0])
+					empty = false;
+			}
+			if (empty)
+				break;
+		}
+		nanosleep(&ms, NULL);
+	}
+	return total;
+}
+
+static void cg_rmdir(char **dir)
+{
+	const struct timespec ms = {0, 2000000};
+
+	if (!*dir)
+		return;
+	/* Exiting tasks keep a cgroup busy for a moment. */
+	for (int i = 0; i < 250 && rmdir(*dir) < 0 && errno == EBUSY; i++)
+		nanosleep(&ms, NULL);
+	free(*dir);
+	*dir = NULL;
+}
+
+void cg_run_destroy(struct cg_run *run)
+{
+	if (run->mem || run->pids || run->cpu || run->v2)
+		cg_run_kill_all(run);
+	if (run->cpu_fd >= 0)
+		close(run->cpu_fd);
+	if (run->v2_fd >= 0)
+		close(run->v2_fd);
+	run->cpu_fd = run->v2_fd = -1;
+	cg_rmdir(&run->mem);
+	cg_rmdir(&run->pids);
+	cg_rmdir(&run->cpu);
+	cg_rmdir(&run->v2);
+}

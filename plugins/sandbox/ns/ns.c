@@ -1,0 +1,948 @@
+/* sandbox/ns: Linux namespaces + cgroups + rlimits.
+ *
+ * One run: the judge thread creates the run's cgroups, opens the files and
+ * pipes, then clone3()s a child in new mount, pid, network, ipc, uts and
+ * cgroup namespaces.  That child is the sandbox's init (child.c): it builds
+ * a read-only root from bind mounts on a fresh tmpfs, pivots into it and
+ * forks the program, which enters a new user namespace as an unprivileged
+ * uid, drops every capability and execs.  The judge thread meanwhile polls
+ * the output pipes, samples the cgroup's CPU time and the wall clock, and
+ * kills the namespace's init (which takes everything in it down) on any
+ * limit.  See docs/sandbox.md.
+ */
+#define _GNU_SOURCE 1
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <poll.h>
+#include <pthread.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "ns.h"
+
+#ifndef CLONE_PIDFD
+#define CLONE_PIDFD 0x00001000
+#endif
+#ifndef CLONE_NEWCGROUP
+#define CLONE_NEWCGROUP 0x02000000
+#endif
+#define NS_CLONE_INTO_CGROUP 0x200000000ULL
+
+#define NS_SETUP_TIMEOUT_MS 10000
+#define NS_DRAIN_TIMEOUT_MS 2000
+#define NS_TICK_MS 5
+
+/* Layout of struct clone_args (linux/sched.h, CLONE_ARGS_SIZE_VER2). */
+struct ns_clone_args {
+	uint64_t flags, pidfd, child_tid, parent_tid, exit_signal, stack,
+		stack_size, tls, set_tid, set_tid_size, cgroup;
+};
+
+struct ns_state {
+	const struct ac_host *host;
+	struct ac_plugin_ctx *ctx;
+	char *root_dir;
+	uid_t uid;
+	gid_t gid;
+	unsigned long long tmp_kb;
+	struct nsx_plan plan;
+	struct cg_sys cg;
+	atomic_uint seq;
+};
+
+#define NS_LOG(st, lvl, ...) (st)->host->log((st)->ctx, lvl, __VA_ARGS__)
+
+/* ------------------------------------------------------------ plan */
+
+static int plan_add(struct nsx_plan *p, enum nsx_step_kind kind, bool is_dir,
+		    const char *src, const char *dst)
+{
+	struct nsx_step *s;
+
+	if (p->n == p->cap) {
+		size_t cap = p->cap ? p->cap * 2 : 32;
+		struct nsx_step *v = realloc(p->v, cap * sizeof(*v));
+
+		if (!v)
+			return -ENOMEM;
+		p->v = v;
+		p->cap = cap;
+	}
+	s = &p->v[p->n];
+	s->kind = kind;
+	s->is_dir = is_dir;
+	s->src = src ? strdup(src) : NULL;
+	s->dst = strdup(dst);
+	if ((src && !s->src) || !s->dst) {
+		free(s->src);
+		free(s->dst);
+		return -ENOMEM;
+	}
+	p->n++;
+	return 0;
+}
+
+static void plan_free(struct nsx_plan *p)
+{
+	for (size_t i = 0; i < p->n; i++) {
+		free(p->v[i].src);
+		free(p->v[i].dst);
+	}
+	free(p->v);
+	memset(p, 0, sizeof(*p));
+}
+
+/* Mirror host path `abs` (absolute) at the same place in the new root:
+ * a symlink is recreated, a directory or regular file is bound read-only,
+ * anything missing is skipped.  Parent directories are created first. */
+static int plan_mirror(struct nsx_plan *p, const char *abs)
+{
+	struct stat sb;
+	const char *rel = abs + 1;
+	char target[4096], dir[4096];
+	ssize_t n;
+	int rc;
+
+	if (lstat(abs, &sb) < 0)
+		return 0;
+	for (const char *q = strchr(rel, '/'); q; q = strchr(q + 1, '/')) {
+		snprintf(dir, sizeof(dir), "%.*s", (int)(q - rel), rel);
+		if ((rc = plan_add(p, NSX_MKDIR, true, NULL, dir)) < 0)
+			return rc;
+	}
+	if (S_ISLNK(sb.st_mode)) {
+		n = readlink(abs, target, sizeof(target) - 1);
+		if (n < 0)
+			return 0;
+		target[n] = '\0';
+		return plan_add(p, NSX_SYMLINK, false, target, rel);
+	}
+	if (S_ISDIR(sb.st_mode) || S_ISREG(sb.st_mode))
+		return plan_add(p, NSX_BIND_RO, S_ISDIR(sb.st_mode), abs, rel);
+	return 0;
+}
+
+static const char ns_passwd[] =
+	"root:x:0:0:root:/root:/usr/sbin/nologin\n"
+	"sandbox:x:1000:1000:sandbox:/box:/bin/sh\n"
+	"nobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n";
+static const char ns_group[] = "root:x:0:\nsandbox:x:1000:\nnogroup:x:65534:\n";
+
+/* Extra paths must not land inside what the sandbox builds itself. */
+static bool ns_extra_ok(const char *path)
+{
+	static const char *const bad[] = {"/usr", "/bin", "/sbin", "/lib",
+					  "/lib64", "/lib32", "/box", "/tmp",
+					  "/dev", "/proc", "/etc/passwd",
+					  "/etc/group"};
+
+	if (path[0] != '/' || strstr(path, "/..") || strstr(path, "//") ||
+	    strcmp(path, "/") == 0)
+		return false;
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		size_t l = strlen(bad[i]);
+
+		if (strncmp(path, bad[i], l) == 0 &&
+		    (path[l] == '\0' || path[l] == '/'))
+			return false;
+	}
+	return true;
+}
+
+static int plan_build(struct ns_state *st, const char *extra)
+{
+	static const char *const sys[] = {"/usr",   "/bin",   "/sbin",
+					  "/lib",   "/lib32", "/lib64",
+					  "/libx32"};
+	static const char *const etc[] = {
+		"/etc/ld.so.cache", "/etc/ld.so.conf", "/etc/ld.so.conf.d",
+		"/etc/localtime",   "/etc/timezone",   "/etc/alternatives"};
+	static const char *const devs[] = {"null", "zero", "full", "random",
+					   "urandom"};
+	struct nsx_plan *p = &st->plan;
+	char src[64], dst[64];
+	int rc = 0;
+	size_t i;
+
+	for (i = 0; i < sizeof(sys) / sizeof(sys[0]) && rc == 0; i++)
+		rc = plan_mirror(p, sys[i]);
+	if (rc == 0)
+		rc = plan_add(p, NSX_MKDIR, true, NULL, "etc");
+	for (i = 0; i < sizeof(etc) / sizeof(etc[0]) && rc == 0; i++)
+		rc = plan_mirror(p, etc[i]);
+	if (rc == 0)
+		rc = plan_add(p, NSX_FILE, false, ns_passwd, "etc/passwd");
+	if (rc == 0)
+		rc = plan_add(p, NSX_FILE, false, ns_group, "etc/group");
+	if (rc == 0)
+		rc = plan_add(p, NSX_FILE, false,
+			      "127.0.0.1 localhost\n::1 localhost\n",
+			      "etc/hosts");
+	if (rc == 0)
+		rc = plan_add(p, NSX_FILE, false, "sandbox\n", "etc/hostname");
+	if (rc == 0)
+		rc = plan_add(p, NSX_FILE, false,
+			      "passwd: files\ngroup: files\nhosts: files\n",
+			      "etc/nsswitch.conf");
+	if (rc == 0)
+		rc = plan_add(p, NSX_MKDIR, true, NULL, "dev");
+	for (i = 0; i < sizeof(devs) / sizeof(devs[0]) && rc == 0; i++) {
+		struct stat sb;
+
+		snprintf(src, sizeof(src), "/dev/%s", devs[i]);
+		snprintf(dst, sizeof(dst), "dev/%s", devs[i]);
+		if (stat(src, &sb) == 0 && S_ISCHR(sb.st_mode))
+			rc = plan_add(p, NSX_BIND_DEV, false, src, dst);
+	}
+	if (rc == 0)
+		rc = plan_add(p, NSX_SYMLINK, false, "/proc/self/fd", "dev/fd");
+	for (i = 0; i < 3 && rc == 0; i++) {
+		static const char *const names[] = {"stdin", "stdout", "stderr"};
+
+		snprintf(src, sizeof(src), "/proc/self/fd/%zu", i);
+		snprintf(dst, sizeof(dst), "dev/%s", names[i]);
+		rc = plan_add(p, NSX_SYMLINK, false, src, dst);
+	}
+	/* sandbox.extra_ro: comma-separated host paths bound read-only. */
+	while (rc == 0 && extra && *extra) {
+		char path[1024];
+		const char *e = strchr(extra, ',');
+		size_t l = e ? (size_t)(e - extra) : strlen(extra);
+
+		while (l && *extra == ' ')
+			extra++, l--;
+		while (l && extra[l - 1] == ' ')
+			l--;
+		if (l >= sizeof(path))
+			return -ENAMETOOLONG;
+		memcpy(path, extra, l);
+		path[l] = '\0';
+		extra = e ? e + 1 : NULL;
+		if (!l)
+			continue;
+		if (!ns_extra_ok(path)) {
+			NS_LOG(st, AC_LOG_ERROR,
+			       "sandbox.extra_ro: refusing path \"%s\"", path);
+			return -EINVAL;
+		}
+		rc = plan_mirror(p, path);
+	}
+	return rc;
+}
+
+/* ------------------------------------------------------------ init */
+
+static int ns_conf_int(struct ns_state *st, const char *key, long long def,
+		       long long min, long long max, long long *out)
+{
+	int rc = st->host->conf_int(st->ctx, key, out);
+
+	if (rc == -ENOENT) {
+		*out = def;
+		return 0;
+	}
+	if (rc < 0 || *out < min || *out > max) {
+		NS_LOG(st, AC_LOG_ERROR, "sandbox.%s: expected an integer in "
+		       "[%lld, %lld]", key, min, max);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static void ns_fini(void *state)
+{
+	struct ns_state *st = state;
+
+	if (!st)
+		return;
+	plan_free(&st->plan);
+	cg_sys_fini(&st->cg);
+	free(st->root_dir);
+	free(st);
+}
+
+/* mkdir -p for the root mount point, root-owned, not a symlink. */
+static int ns_make_root_dir(const char *path)
+{
+	char buf[1024];
+	struct stat sb;
+
+	if (path[0] != '/' || strlen(path) >= sizeof(buf))
+		return -EINVAL;
+	strcpy(buf, path);
+	for (char *q = strchr(buf + 1, '/');; q = strchr(q + 1, '/')) {
+		if (q)
+			*q = '\0';
+		if (mkdir(buf, 0700) < 0 && errno != EEXIST)
+			return -errno;
+		if (!q)
+			break;
+		*q = '/';
+	}
+	if (lstat(path, &sb) < 0)
+		return -errno;
+	if (!S_ISDIR(sb.st_mode) || sb.st_uid != 0)
+		return -EPERM;
+	return 0;
+}
+
+static int ns_init(const struct ac_host *host, struct ac_plugin_ctx *ctx,
+		   void **state)
+{
+	struct ns_state *st = calloc(1, sizeof(*st));
+	char *cg_root = NULL, *extra = NULL;
+	long long v;
+	int rc;
+
+	*state = NULL;
+	if (!st)
+		return -ENOMEM;
+	st->host = host;
+	st->ctx = ctx;
+	atomic_init(&st->seq, 0);
+	if ((rc = ns_conf_int(st, "uid", 65534, 1, 0x7fffffff, &v)) < 0)
+		goto fail;
+	st->uid = (uid_t)v;
+	if ((rc = ns_conf_int(st, "gid", (long long)st->uid, 1, 0x7fffffff,
+			      &v)) < 0)
+		goto fail;
+	st->gid = (gid_t)v;
+	if ((rc = ns_conf_int(st, "tmp_size_kb", 262144, 1024,
+			      64LL * 1024 * 1024, &v)) < 0)
+		goto fail;
+	st->tmp_kb = (unsigned long long)v;
+	rc = host->conf_string(ctx, "root_dir", &st->root_dir);
+	if (rc == -ENOENT)
+		st->root_dir = strdup("/run/algocode-sandbox");
+	else if (rc < 0)
+		goto fail;
+	if (!st->root_dir) {
+		rc = -ENOMEM;
+		goto fail;
+	}
+	rc = ns_make_root_dir(st->root_dir);
+	if (rc < 0) {
+		NS_LOG(st, AC_LOG_ERROR,
+		       "sandbox.root_dir %s: %s (must be an absolute path to a "
+		       "root-owned directory)",
+		       st->root_dir, strerror(-rc));
+		goto fail;
+	}
+	rc = host->conf_string(ctx, "cgroup_root", &cg_root);
+	if (rc < 0 && rc != -ENOENT)
+		goto fail;
+	cg_sys_init(&st->cg, cg_root);
+	if (st->cg.version == 0)
+		NS_LOG(st, AC_LOG_WARN, "no usable cgroups: %s", st->cg.err);
+	rc = host->conf_string(ctx, "extra_ro", &extra);
+	if (rc < 0 && rc != -ENOENT)
+		goto fail;
+	rc = plan_build(st, extra);
+	if (rc < 0)
+		goto fail;
+	*state = st;
+	rc = 0;
+fail:
+	free(cg_root);
+	free(extra);
+	if (rc < 0)
+		ns_fini(st);
+	return rc;
+}
+
+/* ------------------------------------------------------------ run */
+
+static uint64_t ns_now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
+}
+
+/* Give the box (and what is in it) to the sandbox user.  Symlinks are
+ * never followed; multiply-linked files are left alone. */
+static int ns_chown_tree(int dfd, uid_t uid, gid_t gid, int depth)
+{
+	DIR *d;
+	struct dirent *e;
+	int rc = 0;
+
+	if (depth > 16)
+		return -ELOOP;
+	if (fchown(dfd, uid, gid) < 0)
+		return -errno;
+	d = fdopendir(dfd);
+	if (!d)
+		return -errno;
+	while ((e = readdir(d))) {
+		struct stat sb;
+
+		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+			continue;
+		if (fstatat(dirfd(d), e->d_name, &sb, AT_SYMLINK_NOFOLLOW) < 0)
+			continue;
+		if (S_ISDIR(sb.st_mode)) {
+			int fd = openat(dirfd(d), e->d_name,
+					O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+						O_CLOEXEC);
+
+			if (fd >= 0 && (rc = ns_chown_tree(fd, uid, gid,
+							   depth + 1)) < 0)
+				break;
+		} else if (S_ISREG(sb.st_mode) && sb.st_nlink == 1) {
+			fchownat(dirfd(d), e->d_name, uid, gid,
+				 AT_SYMLINK_NOFOLLOW);
+		}
+	}
+	closedir(d);
+	return rc;
+}
+
+static int ns_open_out(const char *path)
+{
+	if (!path)
+		return -1;
+	return open(path,
+		    O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC,
+		    0600);
+}
+
+/* One captured stream. */
+struct ns_stream {
+	int rfd;       /* pipe read end, -1 once at EOF */
+	int file;      /* destination, -1: discard */
+	uint64_t cap;  /* bytes kept */
+	uint64_t seen; /* bytes read */
+	bool over;
+};
+
+static void ns_stream_read(struct ns_stream *s)
+{
+	char buf[65536];
+	ssize_t n = read(s->rfd, buf, sizeof(buf));
+
+	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+		return;
+	if (n <= 0) {
+		close(s->rfd);
+		s->rfd = -1;
+		return;
+	}
+	if (s->seen < s->cap && s->file >= 0) {
+		uint64_t keep = s->cap - s->seen;
+		size_t len = (uint64_t)n < keep ? (size_t)n : (size_t)keep;
+		const char *p = buf;
+
+		while (len) {
+			ssize_t w = write(s->file, p, len);
+
+			if (w < 0 && errno == EINTR)
+				continue;
+			if (w <= 0)
+				break;
+			p += w;
+			len -= (size_t)w;
+		}
+	}
+	s->seen += (uint64_t)n;
+	if (s->seen > s->cap)
+		s->over = true;
+}
+
+static void ns_kill(int pidfd, pid_t pid)
+{
+	if (syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0) < 0)
+		kill(pid, SIGKILL);
+}
+
+static void ns_error(struct ac_run_report *r, const char *fmt, ...)
+	AC_PRINTF(2, 3);
+static void ns_error(struct ac_run_report *r, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (r->internal_error[0])
+		return; /* keep the first cause */
+	va_start(ap, fmt);
+	vsnprintf(r->internal_error, sizeof(r->internal_error), fmt, ap);
+	va_end(ap);
+}
+
+static int ns_validate(const struct ac_run_spec *spec)
+{
+	const struct ac_limits *l;
+
+	if (!spec || !spec->argv || !spec->argv[0] || spec->argv[0][0] != '/')
+		return -EINVAL;
+	if (!spec->box_dir || spec->box_dir[0] != '/')
+		return -EINVAL;
+	l = &spec->limits;
+	if (!l->cpu_ms || !l->wall_ms || !l->memory_kb || !l->processes)
+		return -EINVAL;
+	if (l->memory_kb > (UINT64_MAX >> 11) || l->stack_kb > (UINT64_MAX >> 11) ||
+	    l->fsize_kb > (UINT64_MAX >> 11) || l->stdout_kb > (UINT64_MAX >> 11) ||
+	    l->stderr_kb > (UINT64_MAX >> 11) || l->cpu_ms > UINT64_MAX / 2000000)
+		return -EINVAL;
+	return 0;
+}
+
+static const char *const ns_default_env[] = {
+	"PATH=/usr/local/bin:/usr/bin:/bin", "HOME=/box", "LANG=C.UTF-8",
+	"TMPDIR=/tmp", NULL};
+
+static int ns_run(void *state, const struct ac_run_spec *spec,
+		  struct ac_run_report *rep)
+{
+	struct ns_state *st = state;
+	const struct ac_limits *l;
+	struct nsx_child c;
+	struct cg_run cg;
+	struct ns_stream out = {-1, -1, 0, 0, false};
+	struct ns_stream err = {-1, -1, 0, 0, false};
+	struct ns_clone_args ca;
+	char name[64], root_opts[64], tmp_opts[96], shm_opts[96];
+	int in_fd = -1, opipe[2] = {-1, -1}, epipe[2] = {-1, -1};
+	int sp[2] = {-1, -1}, pidfd = -1, status = 0, rc;
+	bool have_status = false, running = false, killed = false;
+	bool init_dead = false, sock_eof = false, cg_ok = false;
+	uint64_t t_setup, t_start = 0, t_end = 0, t_dead = 0, cpu0 = 0;
+	uint64_t cpu_ns = 0, peak = 0;
+	sigset_t all, old;
+	pid_t pid = -1;
+	struct stat sb;
+
+	if (!st || !rep)
+		return -EINVAL;
+	memset(rep, 0, sizeof(*rep));
+	if ((rc = ns_validate(spec)) < 0)
+		return rc;
+	l = &spec->limits;
+	if (strncmp(spec->box_dir, st->root_dir, strlen(st->root_dir)) == 0)
+		return -EINVAL;
+	if (lstat(spec->box_dir, &sb) < 0 || !S_ISDIR(sb.st_mode)) {
+		ns_error(rep, "box %s: %s", spec->box_dir,
+			 errno ? strerror(errno) : "not a directory");
+		return 0;
+	}
+	memset(&cg, 0, sizeof(cg));
+	cg.cpu_fd = cg.v2_fd = -1;
+
+	/* Files and pipes. */
+	in_fd = open(spec->stdin_path ? spec->stdin_path : "/dev/null",
+		     O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (in_fd < 0) {
+		ns_error(rep, "stdin %s: %s",
+			 spec->stdin_path ? spec->stdin_path : "/dev/null",
+			 strerror(errno));
+		goto out;
+	}
+	out.cap = l->stdout_kb * 1024;
+	err.cap = l->stderr_kb * 1024;
+	if ((spec->stdout_path && (out.file = ns_open_out(spec->stdout_path)) < 0) ||
+	    (spec->stderr_path && (err.file = ns_open_out(spec->stderr_path)) < 0)) {
+		ns_error(rep, "output file: %s", strerror(errno));
+		goto out;
+	}
+	if (pipe2(opipe, O_CLOEXEC) < 0 || pipe2(epipe, O_CLOEXEC) < 0 ||
+	    socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp) < 0) {
+		ns_error(rep, "pipes: %s", strerror(errno));
+		goto out;
+	}
+	fcntl(opipe[0], F_SETFL, O_NONBLOCK);
+	fcntl(epipe[0], F_SETFL, O_NONBLOCK);
+	out.rfd = opipe[0];
+	err.rfd = epipe[0];
+	opipe[0] = epipe[0] = -1;
+
+	/* The box belongs to the sandbox user for the run. */
+	{
+		int dfd = open(spec->box_dir,
+			       O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+
+		rc = dfd < 0 ? -errno : ns_chown_tree(dfd, st->uid, st->gid, 0);
+		if (rc < 0) {
+			ns_error(rep, "chown box %s: %s", spec->box_dir,
+				 strerror(-rc));
+			goto out;
+		}
+	}
+
+	/* Everything the child needs, computed now. */
+	memset(&c, 0, sizeof(c));
+	snprintf(root_opts, sizeof(root_opts),
+		 "size=1024k,nr_inodes=4096,mode=0755");
+	snprintf(tmp_opts, sizeof(tmp_opts), "size=%lluk,nr_inodes=%llu,mode=1777",
+		 st->tmp_kb, st->tmp_kb / 4 + 1024);
+	snprintf(shm_opts, sizeof(shm_opts), "size=%lluk,nr_inodes=1024,mode=1777",
+		 st->tmp_kb);
+	c.root = st->root_dir;
+	c.plan = &st->plan;
+	c.box_dir = spec->box_dir;
+	c.root_opts = root_opts;
+	c.tmp_opts = tmp_opts;
+	c.shm_opts = shm_opts;
+	c.argv = (char *const *)spec->argv;
+	c.envp = (char *const *)(spec->envp ? spec->envp : ns_default_env);
+	c.sock = sp[1];
+	c.in_fd = in_fd;
+	c.out_fd = opipe[1];
+	c.err_fd = epipe[1];
+	snprintf(c.uid_map, sizeof(c.uid_map), "%u %u 1\n", NSX_INNER_ID,
+		 (unsigned)st->uid);
+	snprintf(c.gid_map, sizeof(c.gid_map), "%u %u 1\n", NSX_INNER_ID,
+		 (unsigned)st->gid);
+	c.inner_uid = NSX_INNER_ID;
+	c.inner_gid = NSX_INNER_ID;
+	c.rl_stack.rlim_cur = c.rl_stack.rlim_max =
+		(l->stack_kb ? l->stack_kb : l->memory_kb) * 1024;
+	c.rl_fsize.rlim_cur = c.rl_fsize.rlim_max = l->fsize_kb * 1024;
+	c.rl_nofile.rlim_cur = c.rl_nofile.rlim_max = l->nofile ? l->nofile : 64;
+	c.rl_cpu.rlim_cur = (l->cpu_ms + 999) / 1000 + 1;
+	c.rl_cpu.rlim_max = c.rl_cpu.rlim_cur + 1;
+
+	/* Cgroups. */
+	snprintf(name, sizeof(name), "run-%d-%u", (int)getpid(),
+		 atomic_fetch_add(&st->seq, 1));
+	if (cg_run_create(&st->cg, name, l, &cg, rep->internal_error,
+			  sizeof(rep->internal_error)) < 0)
+		goto out;
+	cg_ok = true;
+
+	memset(&ca, 0, sizeof(ca));
+	ca.flags = CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWIPC |
+		   CLONE_NEWUTS | CLONE_NEWCGROUP | CLONE_PIDFD;
+	ca.pidfd = (uint64_t)(uintptr_t)&pidfd;
+	ca.exit_signal = SIGCHLD;
+	if (cg.v2_fd >= 0) {
+		ca.flags |= NS_CLONE_INTO_CGROUP;
+		ca.cgroup = (uint64_t)cg.v2_fd;
+	}
+	/* No signal handler may run in the child before it resets them. */
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	pid = (pid_t)syscall(SYS_clone3, &ca, sizeof(ca));
+	if (pid == 0)
+		nsx_child_main(&c); /* never returns */
+	rc = errno;
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	close(sp[1]);
+	close(opipe[1]);
+	close(epipe[1]);
+	close(in_fd);
+	sp[1] = opipe[1] = epipe[1] = in_fd = -1;
+	if (pid < 0) {
+		ns_error(rep, "clone3: %s", strerror(rc));
+		goto out;
+	}
+	if ((rc = cg_run_attach(&cg, pid)) < 0) {
+		ns_error(rep, "cgroup attach: %s", strerror(-rc));
+		ns_kill(pidfd, pid);
+		killed = true;
+	} else if (send(sp[0], "G", 1, MSG_NOSIGNAL) != 1) {
+		ns_error(rep, "start sandbox: %s", strerror(errno));
+		ns_kill(pidfd, pid);
+		killed = true;
+	}
+
+	/* Supervise until init is gone and both pipes are drained. */
+	t_setup = ns_now_us();
+	while (!init_dead || !sock_eof || out.rfd >= 0 || err.rfd >= 0) {
+		struct pollfd pf[4] = {
+			{init_dead ? -1 : pidfd, POLLIN, 0},
+			{sock_eof ? -1 : sp[0], POLLIN, 0},
+			{out.rfd, POLLIN, 0},
+			{err.rfd, POLLIN, 0}};
+		uint64_t now;
+
+		if (poll(pf, 4, NS_TICK_MS) < 0 && errno != EINTR) {
+			ns_error(rep, "poll: %s", strerror(errno));
+			ns_kill(pidfd, pid);
+			break;
+		}
+		now = ns_now_us();
+		if (pf[1].revents) {
+			struct nsx_msg m;
+			ssize_t n = recv(sp[0], &m, sizeof(m), MSG_DONTWAIT);
+
+			if (n == 0 || (n < 0 && errno != EAGAIN &&
+				       errno != EINTR)) {
+				sock_eof = true;
+			} else if (n == (ssize_t)sizeof(m)) {
+				m.what[sizeof(m.what) - 1] = '\0';
+				switch (m.type) {
+				case NSX_MSG_RUNNING:
+					running = true;
+					t_start = now;
+					cg_run_cpu_ns(&cg, &cpu0);
+					cg_run_reset_peak(&cg);
+					break;
+				case NSX_MSG_STATUS:
+					have_status = true;
+					status = m.status;
+					if (!t_end)
+						t_end = now;
+					break;
+				case NSX_MSG_EXEC:
+					ns_error(rep, "cannot execute %s: %s",
+						 spec->argv[0],
+						 strerror(m.err));
+					break;
+				default:
+					ns_error(rep, "sandbox setup: %s: %s",
+						 m.what, strerror(m.err));
+					break;
+				}
+			}
+		}
+		if (pf[0].revents) {
+			init_dead = true;
+			t_dead = now;
+			if (!t_end)
+				t_end = now;
+		}
+		if (pf[2].revents)
+			ns_stream_read(&out);
+		if (pf[3].revents)
+			ns_stream_read(&err);
+		err.over = err.seen > err.cap;
+		if (init_dead) {
+			/* Everything in the namespace died with init; only a
+			 * concurrent run's clone may briefly hold our pipes. */
+			if (now - t_dead > NS_DRAIN_TIMEOUT_MS * 1000ULL)
+				break;
+			continue;
+		}
+		if (killed)
+			continue;
+		if (out.over) {
+			ns_kill(pidfd, pid);
+			killed = true;
+		} else if (!running) {
+			if (now - t_setup > NS_SETUP_TIMEOUT_MS * 1000ULL) {
+				ns_error(rep, "sandbox setup timed out");
+				ns_kill(pidfd, pid);
+				killed = true;
+			}
+		} else if (now - t_start >= l->wall_ms * 1000) {
+			rep->wall_exceeded = true;
+			ns_kill(pidfd, pid);
+			killed = true;
+		} else if (cg_run_cpu_ns(&cg, &cpu_ns) == 0 &&
+			   cpu_ns - cpu0 >= l->cpu_ms * 1000000) {
+			rep->cpu_exceeded = true;
+			ns_kill(pidfd, pid);
+			killed = true;
+		}
+	}
+	if (!init_dead) {
+		ns_kill(pidfd, pid);
+		if (!t_end)
+			t_end = ns_now_us();
+	}
+	waitpid(pid, NULL, __WALL);
+
+	/* Measures. */
+	if (cg_run_cpu_ns(&cg, &cpu_ns) == 0 && running)
+		rep->cpu_us = (cpu_ns - cpu0) / 1000;
+	if (cg_run_mem(&cg, &peak, &rep->oom_killed) == 0)
+		rep->memory_kb = peak / 1024;
+	if (running)
+		rep->wall_us = t_end - t_start;
+	if (rep->cpu_us > l->cpu_ms * 1000)
+		rep->cpu_exceeded = true;
+	rep->stdout_bytes = out.seen;
+	rep->stdout_exceeded = out.over;
+	rep->stderr_exceeded = err.over;
+	if (have_status && WIFEXITED(status)) {
+		rep->exited = true;
+		rep->exit_code = WEXITSTATUS(status);
+	} else if (have_status && WIFSIGNALED(status)) {
+		rep->signal = WTERMSIG(status);
+	} else {
+		rep->signal = SIGKILL;
+	}
+	if (!running && !rep->internal_error[0])
+		ns_error(rep, "sandbox init died during setup");
+out:
+	if (cg_ok && cg_run_kill_all(&cg) > 0)
+		NS_LOG(st, AC_LOG_WARN, "run %s: processes survived init", name);
+	if (cg_ok)
+		cg_run_destroy(&cg);
+	if (pidfd >= 0)
+		close(pidfd);
+	if (in_fd >= 0)
+		close(in_fd);
+	for (int i = 0; i < 2; i++) {
+		if (opipe[i] >= 0)
+			close(opipe[i]);
+		if (epipe[i] >= 0)
+			close(epipe[i]);
+		if (sp[i] >= 0)
+			close(sp[i]);
+	}
+	if (out.rfd >= 0)
+		close(out.rfd);
+	if (err.rfd >= 0)
+		close(err.rfd);
+	if (out.file >= 0)
+		close(out.file);
+	if (err.file >= 0)
+		close(err.file);
+	return 0;
+}
+
+/* ------------------------------------------------------------ check-env */
+
+/* Can a child be created with these namespace flags? */
+static int ns_probe_clone(uint64_t flags)
+{
+	struct ns_clone_args ca;
+	sigset_t all, old;
+	pid_t pid;
+	int st = 0, e;
+
+	memset(&ca, 0, sizeof(ca));
+	ca.flags = flags;
+	ca.exit_signal = SIGCHLD;
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	pid = (pid_t)syscall(SYS_clone3, &ca, sizeof(ca));
+	if (pid == 0)
+		_exit(0);
+	e = errno;
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (pid < 0)
+		return -e;
+	if (waitpid(pid, &st, __WALL) < 0 && errno != ECHILD)
+		return -errno;
+	return 0;
+}
+
+/* Create and remove a probe cgroup; fills what works. */
+static int ns_probe_cgroup(struct ns_state *st, bool *cpu, char *err,
+			   size_t errlen)
+{
+	struct ac_limits l;
+	struct cg_run run;
+	char name[64];
+	int rc;
+
+	memset(&l, 0, sizeof(l));
+	l.memory_kb = 65536;
+	l.processes = 8;
+	snprintf(name, sizeof(name), "run-%d-probe%u", (int)getpid(),
+		 atomic_fetch_add(&st->seq, 1));
+	rc = cg_run_create(&st->cg, name, &l, &run, err, errlen);
+	if (rc < 0)
+		return rc;
+	if (cpu) {
+		uint64_t ns;
+
+		*cpu = cg_run_cpu_ns(&run, &ns) == 0;
+	}
+	cg_run_destroy(&run);
+	return 0;
+}
+
+static int ns_check_env(void *state, ac_line_cb cb, void *arg)
+{
+	static const struct {
+		const char *what;
+		uint64_t flag;
+	} nss[] = {{"user namespace", CLONE_NEWUSER},
+		   {"pid namespace", CLONE_NEWPID},
+		   {"mount namespace", CLONE_NEWNS},
+		   {"network namespace", CLONE_NEWNET},
+		   {"ipc namespace", CLONE_NEWIPC},
+		   {"uts namespace", CLONE_NEWUTS}};
+	struct ns_state *st = state;
+	char detail[320], err[256] = "";
+	bool cpu = false, cg_ok;
+	int rc;
+
+	if (!st || !cb)
+		return -EINVAL;
+	for (size_t i = 0; i < sizeof(nss) / sizeof(nss[0]); i++) {
+		rc = ns_probe_clone(nss[i].flag);
+		snprintf(detail, sizeof(detail), "%s",
+			 rc ? strerror(-rc) : "clone3 ok");
+		cb(arg, nss[i].what, rc == 0, detail);
+	}
+	cg_ok = ns_probe_cgroup(st, &cpu, err, sizeof(err)) == 0;
+	snprintf(detail, sizeof(detail), "%s",
+		 cg_ok ? (st->cg.version == 1 ? st->cg.mem_base : st->cg.v2_base)
+		       : err);
+	cb(arg, st->cg.version == 2 ? "cgroup memory (v2)" : "cgroup memory (v1)",
+	   cg_ok, detail);
+	if (st->cg.version == 1)
+		snprintf(detail, sizeof(detail), "%s",
+			 st->cg.memsw ? "memory.memsw.limit_in_bytes = limit"
+				      : st->cg.no_swap ? "no swap configured"
+						       : "swap present and not limited "
+							 "(no memsw accounting)");
+	else
+		snprintf(detail, sizeof(detail), "%s",
+			 st->cg.no_swap ? "no swap configured"
+					: "memory.swap.max = 0");
+	cb(arg, "swap off",
+	   cg_ok && (st->cg.no_swap || st->cg.memsw || st->cg.version == 2),
+	   detail);
+	snprintf(detail, sizeof(detail), "%s",
+		 !cg_ok ? err
+			: st->cg.version == 1 ? (st->cg.pids_base ? st->cg.pids_base
+								  : "pids controller not mounted")
+					      : "pids.max");
+	cb(arg, "cgroup pids",
+	   cg_ok && (st->cg.version == 2 || st->cg.pids_base), detail);
+	snprintf(detail, sizeof(detail), "%s",
+		 st->cg.version == 1 ? "cpuacct.usage (all threads and children)"
+				     : "cpu.stat usage_usec");
+	cb(arg, "cgroup cpu accounting", cg_ok && cpu, detail);
+	cb(arg, "rlimits", true,
+	   "stack = memory limit (or stack_kb), fsize, nofile, core 0, "
+	   "cpu backstop");
+	return 0;
+}
+
+static int ns_enforcing(void *state)
+{
+	struct ns_state *st = state;
+	char err[256];
+
+	if (!st || st->cg.version == 0)
+		return -ENOTSUP;
+	if (st->cg.version == 1 && !st->cg.pids_base)
+		return -ENOTSUP;
+	if (ns_probe_cgroup(st, NULL, err, sizeof(err)) < 0)
+		return -ENOTSUP;
+	if (ns_probe_clone(CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNS |
+			   CLONE_NEWNET) < 0)
+		return -ENOTSUP;
+	return 0;
+}
+
+static const struct ac_sandbox_ops ns_ops = {
+	.init = ns_init,
+	.fini = ns_fini,
+	.run = ns_run,
+	.check_env = ns_check_env,
+	.enforcing = ns_enforcing,
+};
+
+AC_EXPORT const struct ac_plugin algocode_plugin = {
+	AC_ABI_VERSION, AC_KIND_SANDBOX, "ns",
+	"Linux namespaces, cgroups (v1/v2) and rlimits", &ns_ops};

@@ -1,0 +1,733 @@
+/* store/sqlite: submissions, results, users and rate buckets in one SQLite
+ * file (WAL mode).
+ *
+ * Every op is blocking and runs on worker threads, possibly concurrently.
+ * One connection is shared and guarded by a mutex, so a transaction made of
+ * several statements never interleaves with another thread's.  Other
+ * processes may open the same file: busy_timeout makes them wait for each
+ * other, and writing transactions start with BEGIN IMMEDIATE so they never
+ * fail half-way on a lock upgrade.
+ *
+ * Settings (group `store`): path (required), busy_timeout_ms (default 5000).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <math.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <sqlite3.h>
+
+#include <algocode/plugin.h>
+
+#define SQ_SCHEMA_VERSION 1
+#define SQ_MAX_ID         256 /* submission ids, user ids, bucket keys */
+#define SQ_MAX_DOC        (64 << 20)
+
+/* migrations[v] takes the schema from version v to v + 1. */
+static const char *const sq_migrations[SQ_SCHEMA_VERSION] = {
+        /* 0 -> 1: the first schema.  results.submission_id is deliberately
+         * not a foreign key: a result may arrive for a submission this store
+         * has not seen (made through another api process sharing the
+         * transport), and it is kept rather than lost. */
+        "CREATE TABLE users("
+        " id TEXT PRIMARY KEY,"
+        " username TEXT NOT NULL UNIQUE,"
+        " email TEXT NOT NULL UNIQUE,"
+        " password_hash TEXT NOT NULL,"
+        " first_name TEXT NOT NULL DEFAULT '',"
+        " last_name TEXT NOT NULL DEFAULT '',"
+        " created_at INTEGER NOT NULL);"
+        "CREATE TABLE submissions("
+        " id TEXT PRIMARY KEY,"
+        " problem_id TEXT NOT NULL,"
+        " lang TEXT NOT NULL,"
+        " user_id TEXT,"
+        " code BLOB NOT NULL,"
+        " submitted_at INTEGER NOT NULL,"
+        " status TEXT NOT NULL DEFAULT 'pending'"
+        "  CHECK (status IN ('pending', 'done')));"
+        "CREATE INDEX submissions_user ON submissions(user_id, submitted_at);"
+        "CREATE INDEX submissions_pending ON submissions(submitted_at)"
+        " WHERE status = 'pending';"
+        "CREATE TABLE results("
+        " submission_id TEXT PRIMARY KEY,"
+        " result_json TEXT NOT NULL,"
+        " verdict_code TEXT,"
+        " finished_at INTEGER NOT NULL);"
+        "CREATE TABLE rate_buckets("
+        " key TEXT PRIMARY KEY,"
+        " tokens REAL NOT NULL,"
+        " updated_ms INTEGER NOT NULL);"
+        "CREATE TABLE refresh_tokens("
+        " jti TEXT PRIMARY KEY,"
+        " user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+        " expires_at INTEGER NOT NULL,"
+        " revoked INTEGER NOT NULL DEFAULT 0);"
+        "CREATE INDEX refresh_tokens_user ON refresh_tokens(user_id);",
+};
+
+enum sq_stmt {
+	SQ_PUT_SUBMISSION,
+	SQ_PUT_RESULT,
+	SQ_MARK_DONE,
+	SQ_GET_SUBMISSION,
+	SQ_GET_ORPHAN,
+	SQ_GET_BUCKET,
+	SQ_PUT_BUCKET,
+	SQ_BEGIN,
+	SQ_COMMIT,
+	SQ_ROLLBACK,
+	SQ_NSTMT,
+};
+
+static const char *const sq_sql[SQ_NSTMT] = {
+        [SQ_PUT_SUBMISSION] =
+                "INSERT INTO submissions(id, problem_id, lang, user_id, code,"
+                " submitted_at, status) VALUES(?1, ?2, ?3, ?4, ?5, ?6,"
+                " CASE WHEN EXISTS(SELECT 1 FROM results WHERE submission_id"
+                " = ?1) THEN 'done' ELSE 'pending' END)",
+        /* verdict_code is filled from the document (JSON1, built into SQLite
+         * since 3.38; sq_init falls back to NULL without it). */
+        [SQ_PUT_RESULT] =
+                "INSERT OR IGNORE INTO results(submission_id, result_json,"
+                " verdict_code, finished_at) VALUES(?1, ?2, CASE WHEN"
+                " json_valid(?2) THEN json_extract(?2, '$.verdict_code') END,"
+                " ?3)",
+        [SQ_MARK_DONE] = "UPDATE submissions SET status = 'done' WHERE id = ?1",
+        [SQ_GET_SUBMISSION] =
+                "SELECT s.user_id, r.result_json FROM submissions s LEFT JOIN"
+                " results r ON r.submission_id = s.id WHERE s.id = ?1",
+        [SQ_GET_ORPHAN] =
+                "SELECT result_json FROM results WHERE submission_id = ?1",
+        [SQ_GET_BUCKET] =
+                "SELECT tokens, updated_ms FROM rate_buckets WHERE key = ?1",
+        [SQ_PUT_BUCKET] = "INSERT OR REPLACE INTO rate_buckets(key, tokens,"
+                          " updated_ms) VALUES(?1, ?2, ?3)",
+        [SQ_BEGIN] = "BEGIN IMMEDIATE",
+        [SQ_COMMIT] = "COMMIT",
+        [SQ_ROLLBACK] = "ROLLBACK",
+};
+
+static const char sq_put_result_nojson[] =
+        "INSERT OR IGNORE INTO results(submission_id, result_json,"
+        " verdict_code, finished_at) VALUES(?1, ?2, NULL, ?3)";
+
+struct sq_state {
+	const struct ac_host *host;
+	struct ac_plugin_ctx *ctx;
+	char *path;
+	sqlite3 *db;
+	pthread_mutex_t lock;
+	bool lock_ok;
+	sqlite3_stmt *stmt[SQ_NSTMT];
+};
+
+#define sq_log(st, lvl, ...) (st)->host->log((st)->ctx, (lvl), __VA_ARGS__)
+
+/* Log the connection's last error and map it to -EIO. */
+static int sq_fail(struct sq_state *st, const char *what)
+{
+	sq_log(st, AC_LOG_ERROR, "%s: %s: %s", st->path, what,
+	       sqlite3_errmsg(st->db));
+	return -EIO;
+}
+
+static int64_t sq_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static bool sq_id_ok(const char *s)
+{
+	return s && s[0] && strnlen(s, SQ_MAX_ID + 1) <= SQ_MAX_ID;
+}
+
+/* Run one cached statement to completion (no rows expected). */
+static int sq_step_done(struct sq_state *st, enum sq_stmt which,
+                        const char *what)
+{
+	sqlite3_stmt *s = st->stmt[which];
+	int rc = sqlite3_step(s);
+	int ret = 0;
+
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+		ret = sq_fail(st, what);
+	sqlite3_reset(s);
+	return ret;
+}
+
+static int sq_begin(struct sq_state *st)
+{
+	return sq_step_done(st, SQ_BEGIN, "begin transaction");
+}
+
+static int sq_commit(struct sq_state *st)
+{
+	return sq_step_done(st, SQ_COMMIT, "commit");
+}
+
+static void sq_rollback(struct sq_state *st)
+{
+	if (!sqlite3_get_autocommit(st->db))
+		sq_step_done(st, SQ_ROLLBACK, "rollback");
+}
+
+static void sq_release(sqlite3_stmt *s)
+{
+	sqlite3_reset(s);
+	sqlite3_clear_bindings(s);
+}
+
+static int sq_put_submission(void *state, const struct ac_submission *sub)
+{
+	struct sq_state *st = state;
+	sqlite3_stmt *s = st->stmt[SQ_PUT_SUBMISSION];
+	int rc, ret = 0;
+
+	if (!sub || !sq_id_ok(sub->id) || !sq_id_ok(sub->problem_id) ||
+	    !sq_id_ok(sub->lang) || (sub->user_id && !sq_id_ok(sub->user_id)) ||
+	    (!sub->code && sub->code_len) || sub->code_len > SQ_MAX_DOC)
+		return -EINVAL;
+	pthread_mutex_lock(&st->lock);
+	sqlite3_bind_text(s, 1, sub->id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, sub->problem_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 3, sub->lang, -1, SQLITE_STATIC);
+	if (sub->user_id)
+		sqlite3_bind_text(s, 4, sub->user_id, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(s, 4);
+	/* A zero-length blob, never NULL: code is NOT NULL. */
+	sqlite3_bind_blob(s, 5, sub->code ? sub->code : "", (int)sub->code_len,
+	                  SQLITE_STATIC);
+	sqlite3_bind_int64(s, 6, sub->submitted_at);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_CONSTRAINT_PRIMARYKEY)
+		ret = -EEXIST;
+	else if (rc != SQLITE_DONE)
+		ret = sq_fail(st, "insert submission");
+	sq_release(s);
+	pthread_mutex_unlock(&st->lock);
+	return ret;
+}
+
+static int sq_put_result(void *state, const char *submission_id,
+                         const char *result_json)
+{
+	struct sq_state *st = state;
+	sqlite3_stmt *ins = st->stmt[SQ_PUT_RESULT];
+	sqlite3_stmt *upd = st->stmt[SQ_MARK_DONE];
+	int ret, rc, inserted = 0;
+
+	if (!sq_id_ok(submission_id) || !result_json ||
+	    strnlen(result_json, SQ_MAX_DOC + 1) > SQ_MAX_DOC)
+		return -EINVAL;
+	pthread_mutex_lock(&st->lock);
+	ret = sq_begin(st);
+	if (ret < 0)
+		goto out;
+	sqlite3_bind_text(ins, 1, submission_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(ins, 2, result_json, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(ins, 3, sq_now_ms());
+	rc = sqlite3_step(ins);
+	if (rc != SQLITE_DONE) {
+		ret = sq_fail(st, "insert result");
+		sq_release(ins);
+		goto out;
+	}
+	inserted = sqlite3_changes(st->db);
+	sq_release(ins);
+	sqlite3_bind_text(upd, 1, submission_id, -1, SQLITE_STATIC);
+	rc = sqlite3_step(upd);
+	if (rc != SQLITE_DONE) {
+		ret = sq_fail(st, "mark submission done");
+		sq_release(upd);
+		goto out;
+	}
+	if (sqlite3_changes(st->db) == 0)
+		sq_log(st, AC_LOG_DEBUG,
+		       "result for submission %s, unknown here: stored anyway",
+		       submission_id);
+	sq_release(upd);
+	ret = sq_commit(st);
+	if (ret == 0 && !inserted)
+		sq_log(st, AC_LOG_DEBUG,
+		       "duplicate result for submission %s ignored",
+		       submission_id);
+out:
+	if (ret < 0)
+		sq_rollback(st);
+	pthread_mutex_unlock(&st->lock);
+	return ret;
+}
+
+static int sq_dup_column(sqlite3_stmt *s, int col, char **out)
+{
+	const unsigned char *text = sqlite3_column_text(s, col);
+
+	*out = NULL;
+	if (!text)
+		return 0;
+	*out = strdup((const char *)text);
+	return *out ? 0 : -ENOMEM;
+}
+
+static int sq_get_result(void *state, const char *submission_id,
+                         char **result_json, char **owner)
+{
+	struct sq_state *st = state;
+	sqlite3_stmt *s = st->stmt[SQ_GET_SUBMISSION];
+	sqlite3_stmt *o = st->stmt[SQ_GET_ORPHAN];
+	char *json = NULL, *user = NULL;
+	int rc, ret;
+
+	*result_json = NULL;
+	if (owner)
+		*owner = NULL;
+	if (!sq_id_ok(submission_id))
+		return -ENOENT;
+	pthread_mutex_lock(&st->lock);
+	sqlite3_bind_text(s, 1, submission_id, -1, SQLITE_STATIC);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		if (sqlite3_column_type(s, 1) == SQLITE_NULL) {
+			ret = -EAGAIN;
+		} else {
+			ret = sq_dup_column(s, 1, &json);
+			if (ret == 0)
+				ret = sq_dup_column(s, 0, &user);
+		}
+		sq_release(s);
+		goto out;
+	}
+	sq_release(s);
+	if (rc != SQLITE_DONE) {
+		ret = sq_fail(st, "read result");
+		goto out;
+	}
+	/* Unknown submission: a result stored without it has no owner. */
+	sqlite3_bind_text(o, 1, submission_id, -1, SQLITE_STATIC);
+	rc = sqlite3_step(o);
+	if (rc == SQLITE_ROW)
+		ret = sq_dup_column(o, 0, &json);
+	else if (rc == SQLITE_DONE)
+		ret = -ENOENT;
+	else
+		ret = sq_fail(st, "read result");
+	sq_release(o);
+out:
+	pthread_mutex_unlock(&st->lock);
+	if (ret == 0 && !json)
+		ret = -EIO;
+	if (ret < 0) {
+		free(json);
+		free(user);
+		return ret;
+	}
+	*result_json = json;
+	if (owner)
+		*owner = user;
+	else
+		free(user);
+	return 0;
+}
+
+static int sq_rate_take(void *state, const char *key, double burst,
+                        double per_sec, int64_t now_ms, int64_t *retry_after_ms)
+{
+	struct sq_state *st = state;
+	sqlite3_stmt *get = st->stmt[SQ_GET_BUCKET];
+	sqlite3_stmt *put = st->stmt[SQ_PUT_BUCKET];
+	double tokens;
+	int64_t updated;
+	int rc, ret, verdict;
+
+	if (retry_after_ms)
+		*retry_after_ms = 0;
+	if (!sq_id_ok(key) || !isfinite(burst) || burst < 1 || burst > 1e9 ||
+	    !isfinite(per_sec) || per_sec <= 0 || per_sec > 1e9)
+		return -EINVAL;
+	pthread_mutex_lock(&st->lock);
+	ret = sq_begin(st);
+	if (ret < 0)
+		goto out;
+	sqlite3_bind_text(get, 1, key, -1, SQLITE_STATIC);
+	rc = sqlite3_step(get);
+	if (rc == SQLITE_ROW) {
+		tokens = sqlite3_column_double(get, 0);
+		updated = sqlite3_column_int64(get, 1);
+	} else if (rc == SQLITE_DONE) {
+		tokens = burst; /* a new bucket starts full */
+		updated = now_ms;
+	} else {
+		ret = sq_fail(st, "read rate bucket");
+		sq_release(get);
+		goto out;
+	}
+	sq_release(get);
+	if (!isfinite(tokens) || tokens < 0)
+		tokens = 0;
+	/* A clock that went backwards adds nothing and moves nothing back. */
+	if (now_ms > updated) {
+		tokens += (double)(now_ms - updated) * per_sec / 1000.0;
+		updated = now_ms;
+	}
+	if (tokens > burst)
+		tokens = burst;
+	if (tokens >= 1) {
+		tokens -= 1;
+		verdict = 0;
+	} else {
+		/* ceil() by hand: the plugin does not link libm. */
+		double wait = (1 - tokens) / per_sec * 1000.0;
+		int64_t ms = wait > 4e15 ? (int64_t)4e15 : (int64_t)wait;
+
+		if ((double)ms < wait)
+			ms++;
+		if (retry_after_ms)
+			*retry_after_ms = ms < 1 ? 1 : ms;
+		verdict = -EAGAIN;
+	}
+	sqlite3_bind_text(put, 1, key, -1, SQLITE_STATIC);
+	sqlite3_bind_double(put, 2, tokens);
+	sqlite3_bind_int64(put, 3, updated);
+	rc = sqlite3_step(put);
+	sq_release(put);
+	if (rc != SQLITE_DONE) {
+		ret = sq_fail(st, "write rate bucket");
+		goto out;
+	}
+	ret = sq_commit(st);
+	if (ret == 0)
+		ret = verdict;
+out:
+	if (ret < 0 && ret != -EAGAIN)
+		sq_rollback(st);
+	pthread_mutex_unlock(&st->lock);
+	return ret;
+}
+
+/* mkdir -p the directory part of path, new directories mode 0700. */
+static int sq_make_parent(struct sq_state *st, const char *path)
+{
+	char *dir = strdup(path);
+	char *slash;
+	int ret = 0;
+
+	if (!dir)
+		return -ENOMEM;
+	slash = strrchr(dir, '/');
+	if (!slash || slash == dir)
+		goto out; /* the current directory or / */
+	*slash = '\0';
+	for (char *p = dir + 1;; p++) {
+		char saved = *p;
+
+		if (saved != '/' && saved != '\0')
+			continue;
+		*p = '\0';
+		if (mkdir(dir, 0700) < 0 && errno != EEXIST) {
+			struct stat sb;
+			int err = errno;
+
+			if (stat(dir, &sb) < 0 || !S_ISDIR(sb.st_mode)) {
+				sq_log(st, AC_LOG_ERROR,
+				       "store.path: cannot create %s: %s", dir,
+				       strerror(err));
+				ret = -err;
+				goto out;
+			}
+		}
+		*p = saved;
+		if (saved == '\0')
+			break;
+	}
+out:
+	free(dir);
+	return ret;
+}
+
+static int sq_exec(struct sq_state *st, const char *sql, const char *what)
+{
+	char *msg = NULL;
+
+	if (sqlite3_exec(st->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+		sq_log(st, AC_LOG_ERROR, "%s: %s: %s", st->path, what,
+		       msg ? msg : sqlite3_errmsg(st->db));
+		sqlite3_free(msg);
+		return -EIO;
+	}
+	return 0;
+}
+
+/* Create or migrate the schema in one transaction. */
+static int sq_schema(struct sq_state *st)
+{
+	sqlite3_stmt *s = NULL;
+	int version = 0, ret;
+
+	ret = sq_exec(st, "BEGIN IMMEDIATE", "begin schema transaction");
+	if (ret < 0)
+		return ret;
+	ret = sq_exec(st,
+	              "CREATE TABLE IF NOT EXISTS schema_version("
+	              "version INTEGER NOT NULL)",
+	              "create schema_version");
+	if (ret < 0)
+		goto out;
+	if (sqlite3_prepare_v2(st->db,
+	                       "SELECT max(version) FROM schema_version", -1,
+	                       &s, NULL) != SQLITE_OK ||
+	    sqlite3_step(s) != SQLITE_ROW) {
+		ret = sq_fail(st, "read schema version");
+		goto out;
+	}
+	version = sqlite3_column_int(s, 0);
+	if (version > SQ_SCHEMA_VERSION) {
+		sq_log(st, AC_LOG_ERROR,
+		       "%s: database schema version %d is newer than this "
+		       "algocode supports (%d): upgrade algocode or use "
+		       "another "
+		       "store.path",
+		       st->path, version, SQ_SCHEMA_VERSION);
+		ret = -EPROTONOSUPPORT;
+		goto out;
+	}
+	if (version < 0) {
+		sq_log(st, AC_LOG_ERROR, "%s: bad schema version %d", st->path,
+		       version);
+		ret = -EPROTONOSUPPORT;
+		goto out;
+	}
+	if (version == SQ_SCHEMA_VERSION)
+		goto out;
+	for (int v = version; v < SQ_SCHEMA_VERSION; v++) {
+		char what[64];
+
+		snprintf(what, sizeof(what), "migrate schema %d -> %d", v,
+		         v + 1);
+		ret = sq_exec(st, sq_migrations[v], what);
+		if (ret < 0)
+			goto out;
+	}
+	{
+		char sql[128];
+
+		snprintf(sql, sizeof(sql),
+		         "DELETE FROM schema_version;"
+		         "INSERT INTO schema_version(version) VALUES(%d)",
+		         SQ_SCHEMA_VERSION);
+		ret = sq_exec(st, sql, "write schema version");
+		if (ret < 0)
+			goto out;
+	}
+	if (version == 0)
+		sq_log(st, AC_LOG_INFO, "%s: created schema version %d",
+		       st->path, SQ_SCHEMA_VERSION);
+	else
+		sq_log(st, AC_LOG_INFO, "%s: migrated schema %d -> %d",
+		       st->path, version, SQ_SCHEMA_VERSION);
+out:
+	sqlite3_finalize(s);
+	if (ret < 0)
+		sq_exec(st, "ROLLBACK", "rollback schema transaction");
+	else
+		ret = sq_exec(st, "COMMIT", "commit schema");
+	return ret;
+}
+
+/* Create the file 0600 ourselves: SQLite would use 0644 & ~umask, and it
+ * gives its -wal and -shm files the database file's mode. */
+static int sq_create_file(struct sq_state *st)
+{
+	int fd = open(st->path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOCTTY, 0600);
+
+	if (fd < 0) {
+		int err = errno;
+
+		sq_log(st, AC_LOG_ERROR, "store.path: cannot open %s: %s",
+		       st->path, strerror(err));
+		return -err;
+	}
+	close(fd);
+	return 0;
+}
+
+static int sq_pragmas(struct sq_state *st, long long busy_ms)
+{
+	char sql[160];
+	sqlite3_stmt *s = NULL;
+	int ret;
+
+	snprintf(sql, sizeof(sql),
+	         "PRAGMA busy_timeout=%lld; PRAGMA foreign_keys=ON;"
+	         " PRAGMA synchronous=NORMAL",
+	         busy_ms);
+	ret = sq_exec(st, sql, "set pragmas");
+	if (ret < 0)
+		return ret;
+	if (sqlite3_prepare_v2(st->db, "PRAGMA journal_mode=WAL", -1, &s,
+	                       NULL) != SQLITE_OK ||
+	    sqlite3_step(s) != SQLITE_ROW) {
+		ret = sq_fail(st, "set journal_mode=WAL");
+		goto out;
+	}
+	if (strcmp((const char *)sqlite3_column_text(s, 0), "wal") != 0)
+		sq_log(st, AC_LOG_WARN,
+		       "%s: journal_mode is %s, not wal (filesystem without "
+		       "shared memory?)",
+		       st->path, sqlite3_column_text(s, 0));
+out:
+	sqlite3_finalize(s);
+	return ret;
+}
+
+static int sq_prepare(struct sq_state *st)
+{
+	for (int i = 0; i < SQ_NSTMT; i++) {
+		if (sqlite3_prepare_v3(st->db, sq_sql[i], -1,
+		                       SQLITE_PREPARE_PERSISTENT, &st->stmt[i],
+		                       NULL) == SQLITE_OK)
+			continue;
+		if (i == SQ_PUT_RESULT &&
+		    sqlite3_prepare_v3(st->db, sq_put_result_nojson, -1,
+		                       SQLITE_PREPARE_PERSISTENT, &st->stmt[i],
+		                       NULL) == SQLITE_OK) {
+			sq_log(st, AC_LOG_INFO,
+			       "SQLite has no JSON functions: "
+			       "results.verdict_code"
+			       " stays empty");
+			continue;
+		}
+		return sq_fail(st, "prepare statement");
+	}
+	return 0;
+}
+
+static void sq_fini(void *state)
+{
+	struct sq_state *st = state;
+
+	if (!st)
+		return;
+	for (int i = 0; i < SQ_NSTMT; i++)
+		sqlite3_finalize(st->stmt[i]);
+	if (st->db && sqlite3_close(st->db) != SQLITE_OK)
+		sq_log(st, AC_LOG_ERROR, "%s: close: %s", st->path,
+		       sqlite3_errmsg(st->db));
+	if (st->lock_ok)
+		pthread_mutex_destroy(&st->lock);
+	free(st->path);
+	free(st);
+}
+
+static int sq_init(const struct ac_host *host, struct ac_plugin_ctx *ctx,
+                   void **state)
+{
+	struct sq_state *st;
+	long long busy_ms = 5000;
+	int ret;
+
+	*state = NULL;
+	st = calloc(1, sizeof(*st));
+	if (!st)
+		return -ENOMEM;
+	st->host = host;
+	st->ctx = ctx;
+	if (!sqlite3_threadsafe()) {
+		sq_log(st, AC_LOG_ERROR, "libsqlite3 is built without threads");
+		ret = -ENOTSUP;
+		goto fail;
+	}
+	ret = host->conf_string(ctx, "path", &st->path);
+	if (ret == -ENOENT || (ret == 0 && !st->path[0])) {
+		sq_log(st, AC_LOG_ERROR,
+		       "store.path is not set: name the SQLite database file, "
+		       "e.g. store.path = \"/var/lib/algocode/algocode.db\"");
+		ret = -EINVAL;
+		goto fail;
+	}
+	if (ret < 0) {
+		sq_log(st, AC_LOG_ERROR, "store.path must be a string");
+		goto fail;
+	}
+	if (strlen(st->path) >= PATH_MAX) {
+		sq_log(st, AC_LOG_ERROR, "store.path is too long");
+		ret = -ENAMETOOLONG;
+		goto fail;
+	}
+	ret = host->conf_int(ctx, "busy_timeout_ms", &busy_ms);
+	if (ret < 0 && ret != -ENOENT) {
+		sq_log(st, AC_LOG_ERROR,
+		       "store.busy_timeout_ms must be an integer");
+		goto fail;
+	}
+	if (busy_ms < 0 || busy_ms > 600000) {
+		sq_log(st, AC_LOG_ERROR,
+		       "store.busy_timeout_ms must be between 0 and 600000");
+		ret = -EINVAL;
+		goto fail;
+	}
+	if (pthread_mutex_init(&st->lock, NULL) != 0) {
+		ret = -ENOMEM;
+		goto fail;
+	}
+	st->lock_ok = true;
+	ret = sq_make_parent(st, st->path);
+	if (ret < 0)
+		goto fail;
+	ret = sq_create_file(st);
+	if (ret < 0)
+		goto fail;
+	if (sqlite3_open_v2(st->path, &st->db,
+	                    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
+	                            SQLITE_OPEN_FULLMUTEX,
+	                    NULL) != SQLITE_OK) {
+		ret = st->db ? sq_fail(st, "open") : -ENOMEM;
+		goto fail;
+	}
+	sqlite3_extended_result_codes(st->db, 1);
+	ret = sq_pragmas(st, busy_ms);
+	if (ret < 0)
+		goto fail;
+	ret = sq_schema(st);
+	if (ret < 0)
+		goto fail;
+	ret = sq_prepare(st);
+	if (ret < 0)
+		goto fail;
+	sq_log(st, AC_LOG_DEBUG, "opened %s (schema %d)", st->path,
+	       SQ_SCHEMA_VERSION);
+	*state = st;
+	return 0;
+fail:
+	sq_fini(st);
+	return ret;
+}
+
+static const struct ac_store_ops sq_ops = {
+        .init = sq_init,
+        .fini = sq_fini,
+        .put_submission = sq_put_submission,
+        .put_result = sq_put_result,
+        .get_result = sq_get_result,
+        .rate_take = sq_rate_take,
+};
+
+AC_EXPORT const struct ac_plugin algocode_plugin = {
+        .abi = AC_ABI_VERSION,
+        .kind = AC_KIND_STORE,
+        .name = "sqlite",
+        .description = "SQLite database file (WAL): submissions, results, "
+                       "users, rate limits",
+        .ops = &sq_ops,
+};

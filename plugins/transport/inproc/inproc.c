@@ -1,0 +1,561 @@
+/* transport/inproc: in-memory queues for a single-process deployment.
+ *
+ * Queues are named like the brokers' ones (`algocode.jobs.<lang>`,
+ * `algocode.results`) and behave like them as far as the core can tell:
+ * messages published before anybody consumes wait in their queue, consumers
+ * get at most `prefetch` unacknowledged deliveries, nack(requeue) redelivers
+ * from the head of the queue, nack(!requeue) dead-letters.
+ *
+ * THIS TRANSPORT IS IN MEMORY ONLY.  A crash or a restart loses every queued
+ * and unacknowledged message.  Nothing is lost for good: the store keeps each
+ * submission with status 'pending' until its result is stored, so pending
+ * submissions can be published again at start-up (a later issue).
+ *
+ * Threading: every op runs on the loop thread.  Nothing is ever delivered,
+ * and no done callback is ever called, from inside an op: one libevent event
+ * ("pump") is made active whenever there is work, and its callback confirms
+ * publishes and hands out deliveries.  Consumer callbacks may call any op
+ * (ack, nack, publish) re-entrantly.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/queue.h>
+
+#include <event2/event.h>
+
+#include <algocode/plugin.h>
+
+#define IP_QUEUE_PREFIX       "algocode.jobs."
+#define IP_RESULTS_QUEUE      "algocode.results"
+#define IP_MAX_LANG           64
+#define IP_MAX_BODY           (64u << 20) /* a message larger than this is refused */
+#define IP_MAX_DELIVERIES     5    /* the 5th nack(requeue) dead-letters */
+#define IP_DEAD_LETTER_MAX    1000 /* oldest dead letters are dropped beyond */
+#define IP_BATCH              64   /* deliveries per pump run, then yield */
+#define IP_DEFAULT_MAX_QUEUED 100000
+
+struct ip_queue;
+struct ip_consumer;
+
+/* A message.  While delivered it is the consumer's `struct ac_delivery`. */
+struct ac_delivery {
+	TAILQ_ENTRY(ac_delivery) link;
+	struct ip_queue *queue;
+	struct ip_consumer *consumer; /* non-NULL while delivered */
+	char *body;                   /* NUL-terminated copy */
+	size_t len;
+	unsigned deliveries;
+	char *reason; /* dead letters: why */
+};
+TAILQ_HEAD(ip_msgs, ac_delivery);
+
+struct ip_queue {
+	TAILQ_ENTRY(ip_queue) link;
+	char *name;
+	struct ip_msgs msgs; /* waiting, head first */
+	size_t depth;
+};
+
+struct ip_consumer {
+	TAILQ_ENTRY(ip_consumer) link;
+	struct ip_queue **queues; /* subscribed queues */
+	size_t nqueues;
+	size_t next;       /* round-robin start among queues */
+	unsigned prefetch; /* 0: unlimited */
+	unsigned in_flight;
+	ac_msg_cb cb;
+	void *arg;
+};
+
+struct ip_confirm {
+	TAILQ_ENTRY(ip_confirm) link;
+	ac_done_cb done;
+	void *arg;
+};
+
+struct ip_state {
+	const struct ac_host *host;
+	struct ac_plugin_ctx *ctx;
+	struct event *pump;
+	TAILQ_HEAD(, ip_queue) queues;
+	TAILQ_HEAD(, ip_consumer) consumers;
+	TAILQ_HEAD(, ip_confirm) confirms;
+	struct ip_msgs in_flight; /* delivered, not settled */
+	struct ip_msgs dead;
+	size_t ndead;
+	size_t queued; /* messages in all queues */
+	size_t max_queued;
+};
+
+#define ip_log(st, lvl, ...) (st)->host->log((st)->ctx, (lvl), __VA_ARGS__)
+
+static void ip_msg_free(struct ac_delivery *m)
+{
+	if (!m)
+		return;
+	free(m->body);
+	free(m->reason);
+	free(m);
+}
+
+static void ip_kick(struct ip_state *st)
+{
+	event_active(st->pump, EV_TIMEOUT, 0);
+}
+
+static struct ip_queue *ip_queue_get(struct ip_state *st, const char *name)
+{
+	struct ip_queue *q;
+
+	TAILQ_FOREACH(q, &st->queues, link)
+	{
+		if (strcmp(q->name, name) == 0)
+			return q;
+	}
+	q = calloc(1, sizeof(*q));
+	if (!q)
+		return NULL;
+	q->name = strdup(name);
+	if (!q->name) {
+		free(q);
+		return NULL;
+	}
+	TAILQ_INIT(&q->msgs);
+	TAILQ_INSERT_TAIL(&st->queues, q, link);
+	return q;
+}
+
+/* Languages become queue names: keep them short and boring. */
+static int ip_lang_name(const char *lang, char *buf, size_t size)
+{
+	size_t n;
+
+	if (!lang)
+		return -EINVAL;
+	n = strlen(lang);
+	if (n == 0 || n > IP_MAX_LANG)
+		return -EINVAL;
+	for (size_t i = 0; i < n; i++) {
+		char c = lang[i];
+
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		      (c >= '0' && c <= '9') || c == '_' || c == '-' ||
+		      c == '+' || c == '.'))
+			return -EINVAL;
+	}
+	if ((size_t)snprintf(buf, size, "%s%s", IP_QUEUE_PREFIX, lang) >= size)
+		return -EINVAL;
+	return 0;
+}
+
+static void ip_dead_letter(struct ip_state *st, struct ac_delivery *m,
+                           const char *reason)
+{
+	ip_log(st, AC_LOG_WARN,
+	       "dead-lettered a message of %s after %u deliveries: %s",
+	       m->queue->name, m->deliveries, reason ? reason : "(no reason)");
+	free(m->reason);
+	m->reason = reason ? strdup(reason) : NULL;
+	m->consumer = NULL;
+	TAILQ_INSERT_TAIL(&st->dead, m, link);
+	st->ndead++;
+	while (st->ndead > IP_DEAD_LETTER_MAX) {
+		struct ac_delivery *old = TAILQ_FIRST(&st->dead);
+
+		TAILQ_REMOVE(&st->dead, old, link);
+		st->ndead--;
+		ip_msg_free(old);
+	}
+}
+
+static bool ip_consumer_has_room(const struct ip_consumer *c)
+{
+	return c->prefetch == 0 || c->in_flight < c->prefetch;
+}
+
+/* One delivery if any consumer can take one: true when delivered. */
+static bool ip_deliver_one(struct ip_state *st)
+{
+	struct ip_consumer *c;
+
+	TAILQ_FOREACH(c, &st->consumers, link)
+	{
+		if (!ip_consumer_has_room(c))
+			continue;
+		for (size_t i = 0; i < c->nqueues; i++) {
+			size_t k = (c->next + i) % c->nqueues;
+			struct ip_queue *q = c->queues[k];
+			struct ac_delivery *m = TAILQ_FIRST(&q->msgs);
+
+			if (!m)
+				continue;
+			TAILQ_REMOVE(&q->msgs, m, link);
+			q->depth--;
+			st->queued--;
+			m->consumer = c;
+			m->deliveries++;
+			c->in_flight++;
+			c->next = (k + 1) % c->nqueues;
+			TAILQ_INSERT_TAIL(&st->in_flight, m, link);
+			/* Competing consumers of one queue take turns. */
+			TAILQ_REMOVE(&st->consumers, c, link);
+			TAILQ_INSERT_TAIL(&st->consumers, c, link);
+			/* m may be settled (and freed) inside the callback. */
+			c->cb(c->arg, m->body, m->len, m);
+			return true;
+		}
+	}
+	return false;
+}
+
+static void ip_pump_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct ip_state *st = arg;
+	TAILQ_HEAD(, ip_confirm) confirms = TAILQ_HEAD_INITIALIZER(confirms);
+	struct ip_confirm *cf;
+	unsigned n = 0;
+
+	(void)fd;
+	(void)what;
+	/* Confirm publishes first, as a broker would before delivering.  Only
+	 * those queued so far: a done callback may publish again. */
+	TAILQ_CONCAT(&confirms, &st->confirms, link);
+	while ((cf = TAILQ_FIRST(&confirms))) {
+		TAILQ_REMOVE(&confirms, cf, link);
+		cf->done(cf->arg, 0);
+		free(cf);
+	}
+	while (n < IP_BATCH && ip_deliver_one(st))
+		n++;
+	/* Yield to the rest of the loop and come back for the remainder. */
+	if (n == IP_BATCH || !TAILQ_EMPTY(&st->confirms))
+		ip_kick(st);
+}
+
+static int ip_publish(struct ip_state *st, const char *queue, const char *body,
+                      size_t len, ac_done_cb done, void *arg)
+{
+	struct ip_queue *q;
+	struct ac_delivery *m = NULL;
+	struct ip_confirm *cf = NULL;
+	int ret = -ENOMEM;
+
+	if (!body && len > 0)
+		return -EINVAL;
+	if (len > IP_MAX_BODY)
+		return -EMSGSIZE;
+	if (st->queued >= st->max_queued) {
+		ip_log(st, AC_LOG_WARN,
+		       "%s: %zu messages queued, refusing more", queue,
+		       st->queued);
+		return -ENOBUFS;
+	}
+	q = ip_queue_get(st, queue);
+	if (!q)
+		goto out;
+	m = calloc(1, sizeof(*m));
+	if (!m)
+		goto out;
+	m->body = malloc(len + 1);
+	if (!m->body)
+		goto out;
+	if (len)
+		memcpy(m->body, body, len);
+	m->body[len] = '\0';
+	m->len = len;
+	m->queue = q;
+	if (done) {
+		cf = calloc(1, sizeof(*cf));
+		if (!cf)
+			goto out;
+		cf->done = done;
+		cf->arg = arg;
+		TAILQ_INSERT_TAIL(&st->confirms, cf, link);
+	}
+	TAILQ_INSERT_TAIL(&q->msgs, m, link);
+	q->depth++;
+	st->queued++;
+	ip_kick(st);
+	return 0;
+out:
+	ip_msg_free(m);
+	return ret;
+}
+
+static int ip_publish_job(void *state, const char *lang, const char *body,
+                          size_t len, ac_done_cb done, void *arg)
+{
+	struct ip_state *st = state;
+	char name[sizeof(IP_QUEUE_PREFIX) + IP_MAX_LANG];
+
+	if (ip_lang_name(lang, name, sizeof(name)) < 0) {
+		ip_log(st, AC_LOG_ERROR, "publish_job: invalid language name");
+		return -EINVAL;
+	}
+	return ip_publish(st, name, body, len, done, arg);
+}
+
+static int ip_publish_result(void *state, const char *body, size_t len,
+                             ac_done_cb done, void *arg)
+{
+	return ip_publish(state, IP_RESULTS_QUEUE, body, len, done, arg);
+}
+
+static int ip_consume(struct ip_state *st, const char *const *names, size_t n,
+                      unsigned prefetch, ac_msg_cb cb, void *arg)
+{
+	struct ip_consumer *c;
+
+	if (!cb || n == 0)
+		return -EINVAL;
+	c = calloc(1, sizeof(*c));
+	if (!c)
+		return -ENOMEM;
+	c->queues = calloc(n, sizeof(*c->queues));
+	if (!c->queues) {
+		free(c);
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < n; i++) {
+		c->queues[i] = ip_queue_get(st, names[i]);
+		if (!c->queues[i]) {
+			free(c->queues);
+			free(c);
+			return -ENOMEM;
+		}
+	}
+	c->nqueues = n;
+	c->prefetch = prefetch;
+	c->cb = cb;
+	c->arg = arg;
+	TAILQ_INSERT_TAIL(&st->consumers, c, link);
+	ip_kick(st); /* messages may be waiting */
+	return 0;
+}
+
+static int ip_consume_jobs(void *state, const char *const *langs,
+                           unsigned prefetch, ac_msg_cb cb, void *arg)
+{
+	struct ip_state *st = state;
+	size_t n = 0;
+	char **names = NULL;
+	int ret;
+
+	if (!langs || !langs[0])
+		return -EINVAL;
+	while (langs[n])
+		n++;
+	if (n > 1024)
+		return -EINVAL;
+	names = calloc(n, sizeof(*names));
+	if (!names)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++) {
+		size_t size = sizeof(IP_QUEUE_PREFIX) + IP_MAX_LANG;
+
+		names[i] = malloc(size);
+		if (!names[i]) {
+			ret = -ENOMEM;
+			goto out;
+		}
+		ret = ip_lang_name(langs[i], names[i], size);
+		if (ret < 0) {
+			ip_log(st, AC_LOG_ERROR,
+			       "consume_jobs: invalid language name");
+			goto out;
+		}
+	}
+	ret = ip_consume(st, (const char *const *)names, n, prefetch, cb, arg);
+	if (ret == 0)
+		ip_log(st, AC_LOG_DEBUG,
+		       "consuming %zu job queue(s), prefetch %u", n, prefetch);
+out:
+	for (size_t i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+	return ret;
+}
+
+static int ip_consume_results(void *state, ac_msg_cb cb, void *arg)
+{
+	const char *names[] = {IP_RESULTS_QUEUE};
+
+	return ip_consume(state, names, 1, 0, cb, arg);
+}
+
+/* Take a delivery out of the in-flight list; false if it is not one. */
+static bool ip_settle(struct ip_state *st, struct ac_delivery *d)
+{
+	if (!d || !d->consumer) {
+		ip_log(st, AC_LOG_ERROR, "ack/nack of an unknown delivery");
+		return false;
+	}
+	TAILQ_REMOVE(&st->in_flight, d, link);
+	d->consumer->in_flight--;
+	d->consumer = NULL;
+	ip_kick(st); /* room for the next delivery */
+	return true;
+}
+
+static void ip_ack(void *state, struct ac_delivery *d)
+{
+	struct ip_state *st = state;
+
+	if (!ip_settle(st, d))
+		return;
+	ip_msg_free(d);
+}
+
+static void ip_nack(void *state, struct ac_delivery *d, bool requeue,
+                    const char *reason)
+{
+	struct ip_state *st = state;
+	struct ip_queue *q;
+
+	if (!ip_settle(st, d))
+		return;
+	if (!requeue) {
+		ip_dead_letter(st, d, reason);
+		return;
+	}
+	if (d->deliveries >= IP_MAX_DELIVERIES) {
+		char why[512];
+
+		snprintf(why, sizeof(why), "delivered %u times, last: %s",
+		         d->deliveries, reason ? reason : "(no reason)");
+		ip_dead_letter(st, d, why);
+		return;
+	}
+	q = d->queue;
+	ip_log(st, AC_LOG_DEBUG, "requeued a message of %s (delivery %u): %s",
+	       q->name, d->deliveries, reason ? reason : "(no reason)");
+	TAILQ_INSERT_HEAD(&q->msgs, d, link);
+	q->depth++;
+	st->queued++;
+}
+
+static void ip_fini(void *state)
+{
+	struct ip_state *st = state;
+	struct ip_queue *q;
+	struct ip_consumer *c;
+	struct ip_confirm *cf;
+	struct ac_delivery *m;
+	size_t dropped = 0;
+
+	if (!st)
+		return;
+	if (st->pump)
+		event_free(st->pump);
+	while ((q = TAILQ_FIRST(&st->queues))) {
+		TAILQ_REMOVE(&st->queues, q, link);
+		while ((m = TAILQ_FIRST(&q->msgs))) {
+			TAILQ_REMOVE(&q->msgs, m, link);
+			ip_msg_free(m);
+			dropped++;
+		}
+		free(q->name);
+		free(q);
+	}
+	while ((m = TAILQ_FIRST(&st->in_flight))) {
+		TAILQ_REMOVE(&st->in_flight, m, link);
+		ip_msg_free(m);
+		dropped++;
+	}
+	while ((m = TAILQ_FIRST(&st->dead))) {
+		TAILQ_REMOVE(&st->dead, m, link);
+		ip_msg_free(m);
+	}
+	while ((c = TAILQ_FIRST(&st->consumers))) {
+		TAILQ_REMOVE(&st->consumers, c, link);
+		free(c->queues);
+		free(c);
+	}
+	while ((cf = TAILQ_FIRST(&st->confirms))) {
+		TAILQ_REMOVE(&st->confirms, cf, link);
+		free(cf);
+	}
+	if (dropped)
+		ip_log(st, AC_LOG_WARN,
+		       "dropped %zu undelivered or unacknowledged message(s) "
+		       "(in-memory transport)",
+		       dropped);
+	if (st->ndead)
+		ip_log(st, AC_LOG_INFO, "discarded %zu dead letter(s)",
+		       st->ndead);
+	free(st);
+}
+
+static int ip_init(const struct ac_host *host, struct ac_plugin_ctx *ctx,
+                   void **state)
+{
+	struct ip_state *st;
+	struct event_base *base;
+	long long max_queued = IP_DEFAULT_MAX_QUEUED;
+	int ret;
+
+	*state = NULL;
+	st = calloc(1, sizeof(*st));
+	if (!st)
+		return -ENOMEM;
+	st->host = host;
+	st->ctx = ctx;
+	TAILQ_INIT(&st->queues);
+	TAILQ_INIT(&st->consumers);
+	TAILQ_INIT(&st->confirms);
+	TAILQ_INIT(&st->in_flight);
+	TAILQ_INIT(&st->dead);
+	ret = host->conf_int(ctx, "max_queued", &max_queued);
+	if (ret < 0 && ret != -ENOENT) {
+		ip_log(st, AC_LOG_ERROR, "max_queued must be an integer");
+		goto fail;
+	}
+	if (max_queued < 1 || max_queued > 100000000LL) {
+		ip_log(st, AC_LOG_ERROR,
+		       "max_queued must be between 1 and 100000000 (got %lld)",
+		       max_queued);
+		ret = -EINVAL;
+		goto fail;
+	}
+	st->max_queued = (size_t)max_queued;
+	base = host->event_base(ctx);
+	if (!base) {
+		ip_log(st, AC_LOG_ERROR, "no event base");
+		ret = -EINVAL;
+		goto fail;
+	}
+	st->pump = event_new(base, -1, 0, ip_pump_cb, st);
+	if (!st->pump) {
+		ret = -ENOMEM;
+		goto fail;
+	}
+	ip_log(st, AC_LOG_DEBUG,
+	       "in-memory queues (messages are lost on a crash)");
+	*state = st;
+	return 0;
+fail:
+	ip_fini(st);
+	return ret;
+}
+
+static const struct ac_transport_ops ip_ops = {
+        .init = ip_init,
+        .fini = ip_fini,
+        .publish_job = ip_publish_job,
+        .publish_result = ip_publish_result,
+        .consume_jobs = ip_consume_jobs,
+        .consume_results = ip_consume_results,
+        .ack = ip_ack,
+        .nack = ip_nack,
+};
+
+AC_EXPORT const struct ac_plugin algocode_plugin = {
+        .abi = AC_ABI_VERSION,
+        .kind = AC_KIND_TRANSPORT,
+        .name = "inproc",
+        .description = "in-process, in-memory queues (single node; a crash "
+                       "loses queued messages)",
+        .ops = &ip_ops,
+};

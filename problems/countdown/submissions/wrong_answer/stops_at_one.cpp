@@ -1,0 +1,13 @@
+// Off by one: the loop stops before 0.
+#include <cstdio>
+
+int main()
+{
+	int n;
+	if (std::scanf("%d", &n) != 1)
+		return 0;
+	for (int i = n; i > 0; --i)
+		std::printf("%d\n", i);
+	std::printf("Liftoff!\n");
+	return 0;
+}

@@ -1,0 +1,11 @@
+// Syntax error: a missing semicolon.
+#include <iostream>
+#include <string>
+
+int main()
+{
+	std::string name
+	std::getline(std::cin, name);
+	std::cout << "Hello, " << name << "!\n";
+	return 0;
+}

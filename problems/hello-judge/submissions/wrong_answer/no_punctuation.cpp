@@ -1,0 +1,11 @@
+// Forgets the comma and the exclamation mark: "Hello World".
+#include <iostream>
+#include <string>
+
+int main()
+{
+	std::string name;
+	std::getline(std::cin, name);
+	std::cout << "Hello " << name << "\n";
+	return 0;
+}

@@ -1,0 +1,313 @@
+/* sbxrun: drive a sandbox plugin directly (tests and benchmarks).
+ *
+ *   sbxrun --plugin SO --box DIR [limits] [--repeat N] [-- ARGV...]
+ *   sbxrun --plugin SO --check-env
+ *
+ * Prints the run report as key=value lines; with --repeat N prints the
+ * median and p99 of the wall time of run() (the per-run cost) instead.
+ * Settings for the plugin: --set key=value (conf_string / conf_int).
+ * Exit: 0 report printed, 2 internal error, 1 usage or load error.
+ */
+#define _GNU_SOURCE 1
+#include <dlfcn.h>
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <algocode/plugin.h>
+
+#define MAX_SETTINGS 16
+
+struct settings {
+	const char *key[MAX_SETTINGS];
+	const char *val[MAX_SETTINGS];
+	int n;
+};
+
+/* The host table hands the plugin this (our settings). */
+struct ac_plugin_ctx {
+	struct settings *s;
+};
+
+static void host_log(struct ac_plugin_ctx *ctx, enum ac_log_level level,
+		     const char *fmt, ...) AC_PRINTF(3, 4);
+static void host_log(struct ac_plugin_ctx *ctx, enum ac_log_level level,
+		     const char *fmt, ...)
+{
+	static const char *const names[] = {"error", "warn", "info", "debug"};
+	va_list ap;
+
+	fprintf(stderr, "sbxrun: sandbox %s: ", names[level & 3]);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+static struct event_base *host_event_base(struct ac_plugin_ctx *ctx)
+{
+	return NULL;
+}
+
+static const char *find_setting(struct ac_plugin_ctx *ctx, const char *key)
+{
+	for (int i = 0; i < ctx->s->n; i++)
+		if (strcmp(ctx->s->key[i], key) == 0)
+			return ctx->s->val[i];
+	return NULL;
+}
+
+static int host_conf_string(struct ac_plugin_ctx *ctx, const char *key,
+			    char **out)
+{
+	const char *v = find_setting(ctx, key);
+
+	if (!v)
+		return -ENOENT;
+	*out = strdup(v);
+	return *out ? 0 : -ENOMEM;
+}
+
+static int host_conf_int(struct ac_plugin_ctx *ctx, const char *key,
+			 long long *out)
+{
+	const char *v = find_setting(ctx, key);
+	char *end;
+
+	if (!v)
+		return -ENOENT;
+	errno = 0;
+	*out = strtoll(v, &end, 10);
+	return (errno || *end || end == v) ? -EINVAL : 0;
+}
+
+static int host_conf_bool(struct ac_plugin_ctx *ctx, const char *key,
+			  bool *out)
+{
+	const char *v = find_setting(ctx, key);
+
+	if (!v)
+		return -ENOENT;
+	*out = strcmp(v, "true") == 0 || strcmp(v, "1") == 0;
+	return 0;
+}
+
+static int host_submit_work(struct ac_plugin_ctx *ctx, void (*work)(void *),
+			    void (*done)(void *), void *arg)
+{
+	return -ENOTSUP;
+}
+
+static int host_run_on_loop(struct ac_plugin_ctx *ctx, void (*fn)(void *),
+			    void *arg)
+{
+	return -ENOTSUP;
+}
+
+static void env_line_cb(void *arg, const char *what, bool enforced,
+			const char *detail)
+{
+	printf("%-24s %-3s %s\n", what, enforced ? "yes" : "no", detail);
+}
+
+static uint64_t now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static void print_report(const struct ac_run_report *r, uint64_t run_us)
+{
+	printf("exited=%d\nexit_code=%d\nsignal=%d\ncpu_us=%" PRIu64
+	       "\nwall_us=%" PRIu64 "\nmemory_kb=%" PRIu64
+	       "\ncpu_exceeded=%d\nwall_exceeded=%d\noom_killed=%d\n"
+	       "stdout_exceeded=%d\nstderr_exceeded=%d\nstdout_bytes=%" PRIu64
+	       "\nrun_us=%" PRIu64 "\ninternal_error=%s\n",
+	       r->exited, r->exit_code, r->signal, r->cpu_us, r->wall_us,
+	       r->memory_kb, r->cpu_exceeded, r->wall_exceeded, r->oom_killed,
+	       r->stdout_exceeded, r->stderr_exceeded, r->stdout_bytes, run_us,
+	       r->internal_error);
+}
+
+static void usage(void)
+{
+	fprintf(stderr,
+		"usage: sbxrun --plugin SO [--set k=v]... (--check-env | "
+		"--box DIR [--cpu MS] [--wall MS] [--mem KB] [--stack KB]\n"
+		"       [--procs N] [--nofile N] [--fsize KB] [--out-kb KB] "
+		"[--err-kb KB] [--stdin F] [--stdout F] [--stderr F]\n"
+		"       [--repeat N] -- ARGV...)\n");
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"plugin", required_argument, NULL, 'p'},
+		{"set", required_argument, NULL, 'S'},
+		{"check-env", no_argument, NULL, 'E'},
+		{"box", required_argument, NULL, 'b'},
+		{"cpu", required_argument, NULL, 'c'},
+		{"wall", required_argument, NULL, 'w'},
+		{"mem", required_argument, NULL, 'm'},
+		{"stack", required_argument, NULL, 's'},
+		{"procs", required_argument, NULL, 'n'},
+		{"nofile", required_argument, NULL, 'f'},
+		{"fsize", required_argument, NULL, 'z'},
+		{"out-kb", required_argument, NULL, 'o'},
+		{"err-kb", required_argument, NULL, 'e'},
+		{"stdin", required_argument, NULL, 'I'},
+		{"stdout", required_argument, NULL, 'O'},
+		{"stderr", required_argument, NULL, 'R'},
+		{"repeat", required_argument, NULL, 'r'},
+		{NULL, 0, NULL, 0}};
+	const struct ac_host host = {AC_ABI_VERSION,  host_log,
+				     host_event_base, host_conf_string,
+				     host_conf_int,   host_conf_bool,
+				     host_submit_work, host_run_on_loop};
+	struct settings set = {.n = 0};
+	struct ac_plugin_ctx ctx = {&set};
+	struct ac_run_spec spec;
+	struct ac_run_report rep;
+	const struct ac_plugin *pl;
+	const struct ac_sandbox_ops *ops = NULL;
+	const char *plugin = NULL;
+	bool check_env = false;
+	long repeat = 0;
+	void *dl, *state = NULL;
+	uint64_t *times = NULL;
+	int opt, rc = 1;
+
+	memset(&spec, 0, sizeof(spec));
+	spec.limits.cpu_ms = 2000;
+	spec.limits.wall_ms = 5000;
+	spec.limits.memory_kb = 262144;
+	spec.limits.processes = 16;
+	spec.limits.fsize_kb = 65536;
+	spec.limits.stdout_kb = 65536;
+	spec.limits.stderr_kb = 64;
+	while ((opt = getopt_long(argc, argv, "+", opts, NULL)) != -1) {
+		unsigned long long v = optarg ? strtoull(optarg, NULL, 10) : 0;
+
+		switch (opt) {
+		case 'p': plugin = optarg; break;
+		case 'S': {
+			char *eq = strchr(optarg, '=');
+
+			if (!eq || set.n == MAX_SETTINGS) {
+				usage();
+				return 1;
+			}
+			*eq = '\0';
+			set.key[set.n] = optarg;
+			set.val[set.n++] = eq + 1;
+			break;
+		}
+		case 'E': check_env = true; break;
+		case 'b': spec.box_dir = optarg; break;
+		case 'c': spec.limits.cpu_ms = v; break;
+		case 'w': spec.limits.wall_ms = v; break;
+		case 'm': spec.limits.memory_kb = v; break;
+		case 's': spec.limits.stack_kb = v; break;
+		case 'n': spec.limits.processes = (uint32_t)v; break;
+		case 'f': spec.limits.nofile = (uint32_t)v; break;
+		case 'z': spec.limits.fsize_kb = v; break;
+		case 'o': spec.limits.stdout_kb = v; break;
+		case 'e': spec.limits.stderr_kb = v; break;
+		case 'I': spec.stdin_path = optarg; break;
+		case 'O': spec.stdout_path = optarg; break;
+		case 'R': spec.stderr_path = optarg; break;
+		case 'r': repeat = (long)v; break;
+		default: usage(); return 1;
+		}
+	}
+	if (!plugin || (!check_env && (!spec.box_dir || optind >= argc))) {
+		usage();
+		return 1;
+	}
+	spec.argv = (const char *const *)&argv[optind];
+
+	dl = dlopen(plugin, RTLD_NOW | RTLD_LOCAL);
+	if (!dl) {
+		fprintf(stderr, "sbxrun: %s\n", dlerror());
+		return 1;
+	}
+	pl = dlsym(dl, AC_PLUGIN_SYMBOL);
+	if (!pl || pl->abi != AC_ABI_VERSION || pl->kind != AC_KIND_SANDBOX) {
+		fprintf(stderr, "sbxrun: %s: not a sandbox plugin of ABI %u\n",
+			plugin, AC_ABI_VERSION);
+		goto out;
+	}
+	ops = pl->ops;
+	if ((rc = ops->init(&host, &ctx, &state)) < 0) {
+		fprintf(stderr, "sbxrun: init: %s\n", strerror(-rc));
+		rc = 1;
+		goto out;
+	}
+	rc = 0;
+	if (check_env) {
+		ops->check_env(state, env_line_cb, NULL);
+		printf("enforcing=%d\n", ops->enforcing(state) == 0);
+		goto out;
+	}
+	if (repeat > 0) {
+		times = calloc((size_t)repeat, sizeof(*times));
+		if (!times) {
+			rc = 1;
+			goto out;
+		}
+		for (long i = 0; i < repeat; i++) {
+			uint64_t t0 = now_us();
+			int r = ops->run(state, &spec, &rep);
+
+			times[i] = now_us() - t0;
+			if (r < 0 || rep.internal_error[0] || !rep.exited ||
+			    rep.exit_code) {
+				fprintf(stderr, "sbxrun: run %ld failed: %s\n",
+					i,
+					r < 0 ? strerror(-r)
+					      : rep.internal_error[0]
+							? rep.internal_error
+							: "non-zero status");
+				rc = 2;
+				goto out;
+			}
+		}
+		qsort(times, (size_t)repeat, sizeof(*times), cmp_u64);
+		printf("runs=%ld\nmedian_ms=%.3f\np99_ms=%.3f\n", repeat,
+		       times[(repeat - 1) / 2] / 1000.0,
+		       times[(size_t)((repeat - 1) * 99 / 100)] / 1000.0);
+		goto out;
+	}
+	{
+		uint64_t t0 = now_us();
+		int r = ops->run(state, &spec, &rep);
+
+		if (r < 0) {
+			fprintf(stderr, "sbxrun: run: %s\n", strerror(-r));
+			rc = 1;
+			goto out;
+		}
+		print_report(&rep, now_us() - t0);
+		rc = rep.internal_error[0] ? 2 : 0;
+	}
+out:
+	free(times);
+	if (state)
+		ops->fini(state);
+	dlclose(dl);
+	return rc;
+}

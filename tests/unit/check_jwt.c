@@ -1,0 +1,445 @@
+/* HS256 JSON web tokens and the secret file. */
+#include "jwt.h"
+
+#include <check.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static const unsigned char key[] = "0123456789abcdef0123456789abcdef";
+#define KEYLEN (sizeof(key) - 1)
+#define NOW 1700000000LL
+
+static char *b64(const char *s)
+{
+	size_t cap = sodium_base64_ENCODED_LEN(
+		strlen(s), sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+	char *out = malloc(cap);
+
+	ck_assert_ptr_nonnull(out);
+	sodium_bin2base64(out, cap, (const unsigned char *)s, strlen(s),
+			  sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+	return out;
+}
+
+/* A token with the given header and payload JSON, signed with key. */
+static char *forge(const char *header, const char *payload)
+{
+	unsigned char mac[crypto_auth_hmacsha256_BYTES];
+	crypto_auth_hmacsha256_state st;
+	char *h = b64(header), *p = b64(payload), *sig, *tok;
+	size_t n = strlen(h) + strlen(p) + 2;
+	char *signing = malloc(n);
+
+	ck_assert_ptr_nonnull(signing);
+	snprintf(signing, n, "%s.%s", h, p);
+	crypto_auth_hmacsha256_init(&st, key, KEYLEN);
+	crypto_auth_hmacsha256_update(&st, (unsigned char *)signing,
+				      strlen(signing));
+	crypto_auth_hmacsha256_final(&st, mac);
+	sig = malloc(64);
+	ck_assert_ptr_nonnull(sig);
+	sodium_bin2base64(sig, 64, mac, sizeof(mac),
+			  sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+	tok = malloc(strlen(signing) + strlen(sig) + 2);
+	ck_assert_ptr_nonnull(tok);
+	sprintf(tok, "%s.%s", signing, sig);
+	free(h);
+	free(p);
+	free(sig);
+	free(signing);
+	return tok;
+}
+
+static int verify(const char *tok, char **user)
+{
+	char err[256];
+
+	*user = NULL;
+	return ac_jwt_verify(key, KEYLEN, tok, NOW, user, err, sizeof(err));
+}
+
+START_TEST(round_trip)
+{
+	char *tok = ac_jwt_mint(key, KEYLEN, "alice", NOW, 300);
+	char *user = NULL, err[256] = "";
+	char *tok2;
+
+	ck_assert_ptr_nonnull(tok);
+	ck_assert_int_eq(ac_jwt_verify(key, KEYLEN, tok, NOW + 299, &user, err,
+				       sizeof(err)),
+			 0);
+	ck_assert_str_eq(user, "alice");
+	free(user);
+	/* Two tokens differ (jti). */
+	tok2 = ac_jwt_mint(key, KEYLEN, "alice", NOW, 300);
+	ck_assert_str_ne(tok, tok2);
+	/* Another key refuses it. */
+	ck_assert_int_eq(ac_jwt_verify((const unsigned char *)"another key of "
+							      "some length",
+				       26, tok, NOW, &user, err, sizeof(err)),
+			 -EKEYREJECTED);
+	ck_assert_ptr_null(user);
+	free(tok);
+	free(tok2);
+}
+END_TEST
+
+START_TEST(integer_user_id)
+{
+	char *tok = forge("{\"alg\":\"HS256\",\"typ\":\"JWT\"}",
+			  "{\"token_type\":\"access\",\"exp\":1800000000,"
+			  "\"iat\":1700000000,\"jti\":\"ab\",\"user_id\":42}");
+	char *user;
+
+	ck_assert_int_eq(verify(tok, &user), 0);
+	ck_assert_str_eq(user, "42");
+	free(user);
+	free(tok);
+}
+END_TEST
+
+START_TEST(tampered)
+{
+	char *tok = ac_jwt_mint(key, KEYLEN, "alice", NOW, 300);
+	char *dot1 = strchr(tok, '.'), *dot2 = strrchr(tok, '.');
+	char *user, *forged, *evil, *mixed;
+	size_t n;
+
+	/* A payload naming another user, with the original signature. */
+	evil = b64("{\"token_type\":\"access\",\"exp\":1800000000,"
+		   "\"iat\":1700000000,\"jti\":\"ab\",\"user_id\":\"root\"}");
+	n = strlen(tok) + strlen(evil) + 4;
+	mixed = malloc(n);
+	ck_assert_ptr_nonnull(mixed);
+	snprintf(mixed, n, "%.*s.%s%s", (int)(dot1 - tok), tok, evil, dot2);
+	ck_assert_int_eq(verify(mixed, &user), -EKEYREJECTED);
+	ck_assert_ptr_null(user);
+
+	/* One character of the signature changed. */
+	forged = strdup(tok);
+	n = strlen(forged);
+	forged[n - 2] = forged[n - 2] == 'A' ? 'B' : 'A';
+	ck_assert_int_lt(verify(forged, &user), 0);
+	ck_assert_ptr_null(user);
+	/* One character of the payload changed. */
+	strcpy(forged, tok);
+	forged[dot1 - tok + 3] ^= 1;
+	ck_assert_int_lt(verify(forged, &user), 0);
+	/* Signature removed. */
+	strcpy(forged, tok);
+	forged[dot2 - tok + 1] = '\0';
+	ck_assert_int_lt(verify(forged, &user), 0);
+	free(forged);
+	free(mixed);
+	free(evil);
+	free(tok);
+}
+END_TEST
+
+START_TEST(alg_none)
+{
+	static const char *const payload =
+		"{\"token_type\":\"access\",\"exp\":1800000000,\"iat\":1700000000,"
+		"\"jti\":\"ab\",\"user_id\":\"alice\"}";
+	char *h = b64("{\"alg\":\"none\",\"typ\":\"JWT\"}");
+	char *p = b64(payload), *tok, *user;
+
+	tok = malloc(strlen(h) + strlen(p) + 3);
+	ck_assert_ptr_nonnull(tok);
+	/* Unsigned, as alg none asks. */
+	sprintf(tok, "%s.%s.", h, p);
+	ck_assert_int_lt(verify(tok, &user), 0);
+	ck_assert_ptr_null(user);
+	free(tok);
+	/* Even correctly HMAC-signed, "none" is refused. */
+	tok = forge("{\"alg\":\"none\",\"typ\":\"JWT\"}", payload);
+	ck_assert_int_eq(verify(tok, &user), -EKEYREJECTED);
+	free(tok);
+	tok = forge("{\"alg\":\"HS512\",\"typ\":\"JWT\"}", payload);
+	ck_assert_int_eq(verify(tok, &user), -EKEYREJECTED);
+	free(tok);
+	tok = forge("{\"alg\":\"hs256\"}", payload);
+	ck_assert_int_eq(verify(tok, &user), -EKEYREJECTED);
+	free(tok);
+	tok = forge("{\"typ\":\"JWT\"}", payload);
+	ck_assert_int_eq(verify(tok, &user), -EKEYREJECTED);
+	free(tok);
+	/* The same payload with the right algorithm passes. */
+	tok = forge("{\"alg\":\"HS256\",\"typ\":\"JWT\"}", payload);
+	ck_assert_int_eq(verify(tok, &user), 0);
+	free(user);
+	free(tok);
+	free(h);
+	free(p);
+}
+END_TEST
+
+START_TEST(expired)
+{
+	char *tok = ac_jwt_mint(key, KEYLEN, "alice", NOW - 600, 300);
+	char *user, err[256] = "";
+
+	ck_assert_int_eq(ac_jwt_verify(key, KEYLEN, tok, NOW, &user, err,
+				       sizeof(err)),
+			 -EKEYEXPIRED);
+	ck_assert_ptr_null(user);
+	ck_assert_ptr_nonnull(strstr(err, "expired"));
+	free(tok);
+	/* Exactly at exp is expired. */
+	tok = ac_jwt_mint(key, KEYLEN, "alice", NOW - 300, 300);
+	ck_assert_int_eq(verify(tok, &user), -EKEYEXPIRED);
+	free(tok);
+	/* No exp at all. */
+	tok = forge("{\"alg\":\"HS256\"}", "{\"token_type\":\"access\","
+					   "\"user_id\":\"alice\"}");
+	ck_assert_int_lt(verify(tok, &user), 0);
+	free(tok);
+	tok = forge("{\"alg\":\"HS256\"}", "{\"token_type\":\"access\","
+					   "\"exp\":\"never\","
+					   "\"user_id\":\"alice\"}");
+	ck_assert_int_lt(verify(tok, &user), 0);
+	free(tok);
+}
+END_TEST
+
+START_TEST(refresh_refused)
+{
+	char *user;
+	char *tok = forge("{\"alg\":\"HS256\",\"typ\":\"JWT\"}",
+			  "{\"token_type\":\"refresh\",\"exp\":1800000000,"
+			  "\"iat\":1700000000,\"jti\":\"ab\","
+			  "\"user_id\":\"alice\"}");
+
+	ck_assert_int_eq(verify(tok, &user), -EKEYREJECTED);
+	ck_assert_ptr_null(user);
+	free(tok);
+	tok = forge("{\"alg\":\"HS256\"}", "{\"exp\":1800000000,"
+					   "\"user_id\":\"alice\"}");
+	ck_assert_int_eq(verify(tok, &user), -EKEYREJECTED);
+	free(tok);
+	/* No user. */
+	tok = forge("{\"alg\":\"HS256\"}", "{\"token_type\":\"access\","
+					   "\"exp\":1800000000}");
+	ck_assert_int_lt(verify(tok, &user), 0);
+	free(tok);
+	tok = forge("{\"alg\":\"HS256\"}", "{\"token_type\":\"access\","
+					   "\"exp\":1800000000,"
+					   "\"user_id\":\"a\\nb\"}");
+	ck_assert_int_lt(verify(tok, &user), 0);
+	free(tok);
+}
+END_TEST
+
+START_TEST(garbage)
+{
+	static const char *const bad[] = {
+		"",
+		".",
+		"..",
+		"a.b",
+		"a.b.c.d",
+		"abc",
+		"eyJhbGciOiJIUzI1NiJ9..",
+		"!!!.???.***",
+		"eyJhbGciOiJIUzI1NiJ9.e30.=",
+		"eyJhbGciOiJIUzI1NiJ9 .e30.AAAA",
+		"e30.e30.AAAA",     /* {} header */
+		"bnVsbA.e30.AAAA",  /* null header */
+		"W10.e30.AAAA",     /* [] header */
+		"eyJhbGciOiJIUzI1NiJ9.e30.AAAA", /* short signature */
+	};
+	char *user, *big, *tok, *padded;
+	size_t n;
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		ck_assert_msg(verify(bad[i], &user) < 0, "accepted \"%s\"",
+			      bad[i]);
+		ck_assert_ptr_null(user);
+	}
+	ck_assert_int_eq(ac_jwt_verify(key, KEYLEN, NULL, NOW, &user, NULL, 0),
+			 -EINVAL);
+	/* Oversized. */
+	big = malloc(100001);
+	ck_assert_ptr_nonnull(big);
+	memset(big, 'A', 100000);
+	big[100000] = '\0';
+	big[30] = '.';
+	big[60] = '.';
+	ck_assert_int_eq(verify(big, &user), -EINVAL);
+	free(big);
+	/* Padding or whitespace in a valid token is refused. */
+	tok = ac_jwt_mint(key, KEYLEN, "alice", NOW, 300);
+	n = strlen(tok);
+	padded = malloc(n + 3);
+	ck_assert_ptr_nonnull(padded);
+	sprintf(padded, "%s==", tok);
+	ck_assert_int_lt(verify(padded, &user), 0);
+	sprintf(padded, "%s\n", tok);
+	ck_assert_int_lt(verify(padded, &user), 0);
+	sprintf(padded, " %s", tok);
+	ck_assert_int_lt(verify(padded, &user), 0);
+	free(padded);
+	free(tok);
+	/* Minting refuses nonsense. */
+	ck_assert_ptr_null(ac_jwt_mint(key, KEYLEN, "", NOW, 300));
+	ck_assert_ptr_null(ac_jwt_mint(key, KEYLEN, "alice", NOW, 0));
+	ck_assert_ptr_null(ac_jwt_mint(key, 0, "alice", NOW, 300));
+}
+END_TEST
+
+static char tmpdir[64];
+
+static void mk_tmp(void)
+{
+	strcpy(tmpdir, "/tmp/check_jwt.XXXXXX");
+	ck_assert_ptr_nonnull(mkdtemp(tmpdir));
+}
+
+static void rm_tmp(void)
+{
+	char cmd[128];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
+	ck_assert_int_eq(system(cmd), 0);
+}
+
+START_TEST(secret_file)
+{
+	unsigned char a[64], b[64];
+	char path[256], dir[160], err[256] = "";
+	struct stat st;
+	int n, m;
+	char *tok, *user;
+
+	mk_tmp();
+	snprintf(dir, sizeof(dir), "%s/state/sub", tmpdir);
+	snprintf(path, sizeof(path), "%s/jwt.secret", dir);
+	/* Absent, not created. */
+	ck_assert_int_eq(ac_jwt_secret_load(path, 0, a, sizeof(a), err,
+					    sizeof(err)),
+			 -ENOENT);
+	n = ac_jwt_secret_load(path, 1, a, sizeof(a), err, sizeof(err));
+	ck_assert_msg(n == AC_JWT_SECRET_LEN, "%d: %s", n, err);
+	ck_assert_int_eq(stat(path, &st), 0);
+	ck_assert_int_eq(st.st_mode & 07777, 0600);
+	ck_assert_int_eq(st.st_size, AC_JWT_SECRET_LEN * 2 + 1);
+	ck_assert_int_eq(stat(dir, &st), 0);
+	ck_assert_int_eq(st.st_mode & 0777, 0700);
+	/* Reused, not regenerated. */
+	m = ac_jwt_secret_load(path, 1, b, sizeof(b), err, sizeof(err));
+	ck_assert_int_eq(m, n);
+	ck_assert_int_eq(memcmp(a, b, n), 0);
+	/* A token minted with one load verifies with the other. */
+	tok = ac_jwt_mint(a, n, "bob", NOW, 60);
+	ck_assert_int_eq(ac_jwt_verify(b, m, tok, NOW, &user, err, sizeof(err)),
+			 0);
+	ck_assert_str_eq(user, "bob");
+	free(user);
+	free(tok);
+	/* A buffer too small for the key. */
+	ck_assert_int_lt(ac_jwt_secret_load(path, 1, b, 8, err, sizeof(err)),
+			 0);
+	rm_tmp();
+}
+END_TEST
+
+static void write_file(const char *path, const char *text, mode_t mode)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, mode);
+
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+	ck_assert_int_eq(fchmod(fd, mode), 0);
+	close(fd);
+}
+
+START_TEST(secret_file_checks)
+{
+	unsigned char buf[128];
+	char path[160], link_path[160], err[256] = "";
+	int n;
+
+	mk_tmp();
+	snprintf(path, sizeof(path), "%s/secret", tmpdir);
+	/* Group readable: refused with a clear message, not rewritten. */
+	write_file(path, "00112233445566778899aabbccddeeff\n", 0640);
+	n = ac_jwt_secret_load(path, 1, buf, sizeof(buf), err, sizeof(err));
+	ck_assert_int_eq(n, -EPERM);
+	ck_assert_msg(strstr(err, "group or others") != NULL, "%s", err);
+	/* Other readable too. */
+	write_file(path, "00112233445566778899aabbccddeeff\n", 0604);
+	ck_assert_int_eq(ac_jwt_secret_load(path, 1, buf, sizeof(buf), err,
+					    sizeof(err)),
+			 -EPERM);
+	/* 0600: hex is decoded, whitespace trimmed. */
+	write_file(path, "  00112233445566778899aabbccddeeff \n\n", 0600);
+	n = ac_jwt_secret_load(path, 1, buf, sizeof(buf), err, sizeof(err));
+	ck_assert_msg(n == 16, "%d %s", n, err);
+	ck_assert_int_eq(buf[0], 0x00);
+	ck_assert_int_eq(buf[15], 0xff);
+	/* Not hex: the text itself is the key (a Django SECRET_KEY). */
+	write_file(path, "django-insecure-k#3!x_secret-key\n", 0600);
+	n = ac_jwt_secret_load(path, 1, buf, sizeof(buf), err, sizeof(err));
+	ck_assert_int_eq(n, 32);
+	ck_assert_int_eq(memcmp(buf, "django-insecure-k#3!x_secret-key", 32),
+			 0);
+	/* Too short, empty. */
+	write_file(path, "abcd\n", 0600);
+	ck_assert_int_lt(ac_jwt_secret_load(path, 1, buf, sizeof(buf), err,
+					    sizeof(err)),
+			 0);
+	write_file(path, "\n", 0600);
+	ck_assert_int_lt(ac_jwt_secret_load(path, 1, buf, sizeof(buf), err,
+					    sizeof(err)),
+			 0);
+	/* A symbolic link is refused. */
+	write_file(path, "00112233445566778899aabbccddeeff\n", 0600);
+	snprintf(link_path, sizeof(link_path), "%s/link", tmpdir);
+	ck_assert_int_eq(symlink(path, link_path), 0);
+	ck_assert_int_lt(ac_jwt_secret_load(link_path, 1, buf, sizeof(buf),
+					    err, sizeof(err)),
+			 0);
+	/* A directory is refused. */
+	ck_assert_int_lt(ac_jwt_secret_load(tmpdir, 1, buf, sizeof(buf), err,
+					    sizeof(err)),
+			 0);
+	rm_tmp();
+}
+END_TEST
+
+static Suite *jwt_suite(void)
+{
+	Suite *s = suite_create("jwt");
+	TCase *tc = tcase_create("core");
+
+	tcase_add_test(tc, round_trip);
+	tcase_add_test(tc, integer_user_id);
+	tcase_add_test(tc, tampered);
+	tcase_add_test(tc, alg_none);
+	tcase_add_test(tc, expired);
+	tcase_add_test(tc, refresh_refused);
+	tcase_add_test(tc, garbage);
+	tcase_add_test(tc, secret_file);
+	tcase_add_test(tc, secret_file_checks);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	SRunner *sr = srunner_create(jwt_suite());
+	int failed;
+
+	if (sodium_init() < 0)
+		return 99;
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? 1 : 0;
+}

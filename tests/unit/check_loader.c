@@ -1,0 +1,199 @@
+/* Plugin loader: ABI refusal, kind and name checks, host table, unload. */
+#include "config.h"
+#include "core.h"
+#include "loader.h"
+
+#include <check.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static char plugdir[4096]; /* tests/plugins/.libs of the build tree */
+static char tmpdir[4096];  /* <kind>/<name>.so layout for ac_plugin_load */
+
+static void setup(void)
+{
+	const char *b = getenv("top_builddir");
+	char p[8192];
+
+	snprintf(plugdir, sizeof(plugdir), "%s/tests/plugins/.libs",
+		 b ? b : ".");
+	snprintf(tmpdir, sizeof(tmpdir), "%s/ac-loader-XXXXXX",
+		 getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
+	ck_assert_ptr_nonnull(mkdtemp(tmpdir));
+	snprintf(p, sizeof(p), "%s/lang", tmpdir);
+	ck_assert_int_eq(mkdir(p, 0755), 0);
+	{
+		char from[8192], to[8192];
+		snprintf(from, sizeof(from), "%s/goodlang.so", plugdir);
+		snprintf(to, sizeof(to), "%s/lang/goodlang.so", tmpdir);
+		ck_assert_int_eq(symlink(from, to), 0);
+		snprintf(from, sizeof(from), "%s/badabi.so", plugdir);
+		snprintf(to, sizeof(to), "%s/lang/badabi.so", tmpdir);
+		ck_assert_int_eq(symlink(from, to), 0);
+		snprintf(to, sizeof(to), "%s/lang/adir.so", tmpdir);
+		ck_assert_int_eq(mkdir(to, 0755), 0);
+	}
+}
+
+static void teardown(void)
+{
+	char cmd[8300];
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
+	ck_assert_int_eq(system(cmd), 0);
+}
+
+START_TEST(test_wrong_abi_refused)
+{
+	struct ac_loaded *p = NULL;
+	char path[8192], err[1024] = "";
+	int r;
+
+	snprintf(path, sizeof(path), "%s/badabi.so", plugdir);
+	r = ac_plugin_open(path, AC_KIND_LANG, "badabi", &p, err, sizeof(err));
+	ck_assert_int_eq(r, -EPROTO);
+	ck_assert_ptr_null(p);
+	ck_assert_msg(strstr(err, "ABI version 42") && strstr(err, "needs 1"),
+		      "message: %s", err);
+	ck_assert_ptr_nonnull(strstr(err, "badabi.so"));
+}
+END_TEST
+
+START_TEST(test_good_plugin_loads)
+{
+	struct ac_core core;
+	struct ac_config *cfg;
+	struct ac_loaded *p = NULL;
+	const struct ac_lang_ops *ops;
+	char err[1024];
+
+	ck_assert_int_eq(ac_config_load_string("t", "lang = { goodlang = { display = \"Shown\"; }; };",
+					       NULL, 0, &cfg, err, sizeof(err)),
+			 0);
+	memset(&core, 0, sizeof(core));
+	core.cfg = cfg;
+	ck_assert_int_eq(ac_plugin_load(&core, tmpdir, AC_KIND_LANG, "goodlang",
+					"lang.goodlang", &p, err, sizeof(err)),
+			 0);
+	ops = p->desc->ops;
+	ck_assert_str_eq(ops->info(p->state)->display, "Shown");
+	ck_assert_str_eq(p->ctx.log_prefix, "lang/goodlang");
+	ac_plugin_unload(p);
+	ac_config_free(cfg);
+}
+END_TEST
+
+START_TEST(test_init_failure_unloads)
+{
+	struct ac_core core;
+	struct ac_config *cfg;
+	struct ac_loaded *p = NULL;
+	char err[1024];
+
+	ck_assert_int_eq(ac_config_load_string("t", "lang = { goodlang = { fail = 1; }; };",
+					       NULL, 0, &cfg, err, sizeof(err)),
+			 0);
+	memset(&core, 0, sizeof(core));
+	core.cfg = cfg;
+	ck_assert_int_eq(ac_plugin_load(&core, tmpdir, AC_KIND_LANG, "goodlang",
+					"lang.goodlang", &p, err, sizeof(err)),
+			 -EINVAL);
+	ck_assert_ptr_null(p);
+	ck_assert_msg(strstr(err, "failed to start"), "message: %s", err);
+	ac_config_free(cfg);
+}
+END_TEST
+
+START_TEST(test_wrong_kind_and_name)
+{
+	struct ac_loaded *p = NULL;
+	char path[8192], err[1024];
+
+	snprintf(path, sizeof(path), "%s/goodlang.so", plugdir);
+	ck_assert_int_eq(ac_plugin_open(path, AC_KIND_STORE, "goodlang", &p, err,
+					sizeof(err)),
+			 -EINVAL);
+	ck_assert_msg(strstr(err, "is a lang plugin, expected a store plugin"),
+		      "message: %s", err);
+	ck_assert_int_eq(ac_plugin_open(path, AC_KIND_LANG, "other", &p, err,
+					sizeof(err)),
+			 -EINVAL);
+	ck_assert_msg(strstr(err, "calls itself \"goodlang\""), "message: %s", err);
+	ck_assert_ptr_null(p);
+}
+END_TEST
+
+START_TEST(test_missing_and_not_regular)
+{
+	struct ac_core core;
+	struct ac_loaded *p = NULL;
+	char err[1024];
+
+	memset(&core, 0, sizeof(core));
+	ck_assert_int_eq(ac_plugin_load(&core, tmpdir, AC_KIND_LANG, "nosuch",
+					"lang.nosuch", &p, err, sizeof(err)),
+			 -ENOENT);
+	ck_assert_msg(strstr(err, "nosuch.so"), "message: %s", err);
+	ck_assert_int_eq(ac_plugin_load(&core, tmpdir, AC_KIND_LANG, "adir",
+					"lang.adir", &p, err, sizeof(err)),
+			 -EINVAL);
+	ck_assert_msg(strstr(err, "not a regular file"), "message: %s", err);
+	ck_assert_int_eq(ac_plugin_load(&core, tmpdir, AC_KIND_LANG, "../x",
+					"lang.x", &p, err, sizeof(err)),
+			 -EINVAL);
+	ck_assert_msg(strstr(err, "not valid"), "message: %s", err);
+}
+END_TEST
+
+START_TEST(test_not_a_plugin)
+{
+	struct ac_loaded *p = NULL;
+	char err[1024];
+
+	/* libc is a shared object but not an Algocode plugin. */
+	ck_assert_int_eq(ac_plugin_open("/lib/x86_64-linux-gnu/libc.so.6",
+					AC_KIND_LANG, "libc", &p, err,
+					sizeof(err)),
+			 -ENOEXEC);
+	ck_assert_msg(strstr(err, "not an Algocode plugin"), "message: %s", err);
+	/* A text file is not loadable at all. */
+	{
+		char path[8192];
+		FILE *f;
+		snprintf(path, sizeof(path), "%s/lang/text.so", tmpdir);
+		f = fopen(path, "w");
+		ck_assert_ptr_nonnull(f);
+		fputs("not a shared object\n", f);
+		fclose(f);
+		ck_assert_int_eq(ac_plugin_open(path, AC_KIND_LANG, "text", &p,
+						err, sizeof(err)),
+				 -ENOEXEC);
+		ck_assert_msg(strstr(err, "text.so"), "message: %s", err);
+	}
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("loader");
+	TCase *tc = tcase_create("loader");
+	SRunner *sr;
+	int failed;
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_wrong_abi_refused);
+	tcase_add_test(tc, test_good_plugin_loads);
+	tcase_add_test(tc, test_init_failure_unloads);
+	tcase_add_test(tc, test_wrong_kind_and_name);
+	tcase_add_test(tc, test_missing_and_not_regular);
+	tcase_add_test(tc, test_not_a_plugin);
+	suite_add_tcase(s, tc);
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? 1 : 0;
+}

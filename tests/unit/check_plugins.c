@@ -1,0 +1,1256 @@
+/* Unit tests of the real plugins: transport/inproc, store/sqlite, lang/cpp.
+ *
+ * Each test dlopen()s the built .so from $top_builddir/plugins-build/ (the
+ * installed layout made by the Makefile's all-local), checks the descriptor
+ * and drives its ops through a small host table implemented here: logs go
+ * to stderr (the last warning/error is kept for assertions), settings come
+ * from a key=value list, submit_work runs synchronously and run_on_loop uses
+ * event_base_once.  Suites run only for configured plugins (AC_TEST_*), and
+ * then a missing .so is a failure, not a skip.
+ */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+#include <check.h>
+#include <dlfcn.h>
+#include <errno.h>
+#include <ftw.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+
+#ifdef AC_TEST_SQLITE
+#include <sqlite3.h>
+#endif
+
+#include <algocode/plugin.h>
+
+/* ------------------------------------------------------------ test host */
+
+/* Helpers that a build with some plugins disabled may not use. */
+#define TH_UNUSED __attribute__((unused))
+
+/* The host's per-plugin handle; opaque to the plugins. */
+struct ac_plugin_ctx {
+	const char *const *conf; /* "key=value", NULL-terminated */
+	struct event_base *base;
+	pthread_mutex_t lock;
+	char last_problem[1024]; /* last warn or error line */
+	unsigned problems;
+};
+
+static void th_log(struct ac_plugin_ctx *ctx, enum ac_log_level level,
+                   const char *fmt, ...) AC_PRINTF(3, 4);
+static void th_log(struct ac_plugin_ctx *ctx, enum ac_log_level level,
+                   const char *fmt, ...)
+{
+	static const char *const names[] = {"error", "warn", "info", "debug"};
+	char line[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "[plugin %s] %s\n",
+	        level <= AC_LOG_DEBUG ? names[level] : "?", line);
+	if (level <= AC_LOG_WARN) {
+		pthread_mutex_lock(&ctx->lock);
+		snprintf(ctx->last_problem, sizeof(ctx->last_problem), "%s",
+		         line);
+		ctx->problems++;
+		pthread_mutex_unlock(&ctx->lock);
+	}
+}
+
+static struct event_base *th_event_base(struct ac_plugin_ctx *ctx)
+{
+	return ctx->base;
+}
+
+static const char *th_lookup(struct ac_plugin_ctx *ctx, const char *key)
+{
+	size_t n = strlen(key);
+
+	for (const char *const *p = ctx->conf; p && *p; p++) {
+		if (strncmp(*p, key, n) == 0 && (*p)[n] == '=')
+			return *p + n + 1;
+	}
+	return NULL;
+}
+
+static int th_conf_string(struct ac_plugin_ctx *ctx, const char *key,
+                          char **out)
+{
+	const char *v = th_lookup(ctx, key);
+
+	*out = NULL;
+	if (!v)
+		return -ENOENT;
+	*out = strdup(v);
+	return *out ? 0 : -ENOMEM;
+}
+
+static int th_conf_int(struct ac_plugin_ctx *ctx, const char *key,
+                       long long *out)
+{
+	const char *v = th_lookup(ctx, key);
+	char *end;
+
+	if (!v)
+		return -ENOENT;
+	errno = 0;
+	*out = strtoll(v, &end, 10);
+	return (errno || end == v || *end) ? -EINVAL : 0;
+}
+
+static int th_conf_bool(struct ac_plugin_ctx *ctx, const char *key, bool *out)
+{
+	const char *v = th_lookup(ctx, key);
+
+	if (!v)
+		return -ENOENT;
+	if (strcmp(v, "true") == 0 || strcmp(v, "false") == 0) {
+		*out = v[0] == 't';
+		return 0;
+	}
+	return -EINVAL;
+}
+
+static int th_submit_work(struct ac_plugin_ctx *ctx, void (*work)(void *),
+                          void (*done)(void *), void *arg)
+{
+	(void)ctx;
+	work(arg);
+	if (done)
+		done(arg);
+	return 0;
+}
+
+struct th_call {
+	void (*fn)(void *);
+	void *arg;
+};
+
+static void th_call_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct th_call *c = arg;
+
+	(void)fd;
+	(void)what;
+	c->fn(c->arg);
+	free(c);
+}
+
+static int th_run_on_loop(struct ac_plugin_ctx *ctx, void (*fn)(void *),
+                          void *arg)
+{
+	struct th_call *c = malloc(sizeof(*c));
+	struct timeval zero = {0, 0};
+
+	if (!c)
+		return -ENOMEM;
+	c->fn = fn;
+	c->arg = arg;
+	if (event_base_once(ctx->base, -1, EV_TIMEOUT, th_call_cb, c, &zero) <
+	    0) {
+		free(c);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+TH_UNUSED static const struct ac_host th_host = {
+        .abi = AC_ABI_VERSION,
+        .log = th_log,
+        .event_base = th_event_base,
+        .conf_string = th_conf_string,
+        .conf_int = th_conf_int,
+        .conf_bool = th_conf_bool,
+        .submit_work = th_submit_work,
+        .run_on_loop = th_run_on_loop,
+};
+
+/* A loaded plugin and its context. */
+struct tp {
+	void *dl;
+	const struct ac_plugin *desc;
+	struct ac_plugin_ctx ctx;
+	void *state;
+};
+
+TH_UNUSED static const char *const kind_dirs[] = {
+        [AC_KIND_TRANSPORT] = "transport",
+        [AC_KIND_STORE] = "store",
+        [AC_KIND_SANDBOX] = "sandbox",
+        [AC_KIND_LANG] = "lang",
+};
+
+/* dlopen the built plugin and check its descriptor; no init yet. */
+TH_UNUSED static void tp_open(struct tp *p, enum ac_plugin_kind kind,
+                              const char *name, const char *const *conf)
+{
+	const char *top = getenv("top_builddir");
+	char path[4096];
+
+	memset(p, 0, sizeof(*p));
+	snprintf(path, sizeof(path), "%s/plugins-build/%s/%s.so",
+	         top ? top : ".", kind_dirs[kind], name);
+	ck_assert_msg(access(path, R_OK) == 0,
+	              "%s is missing (set top_builddir, run make all-local)",
+	              path);
+	p->dl = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+	ck_assert_msg(p->dl, "dlopen %s: %s", path, dlerror());
+	p->desc = dlsym(p->dl, AC_PLUGIN_SYMBOL);
+	ck_assert_msg(p->desc, "no %s in %s", AC_PLUGIN_SYMBOL, path);
+	ck_assert_uint_eq(p->desc->abi, AC_ABI_VERSION);
+	ck_assert_int_eq(p->desc->kind, kind);
+	ck_assert_str_eq(p->desc->name, name);
+	ck_assert_ptr_nonnull(p->desc->description);
+	ck_assert_ptr_nonnull(p->desc->ops);
+	p->ctx.conf = conf;
+	pthread_mutex_init(&p->ctx.lock, NULL);
+}
+
+/* The common ops sit first in every kind's table. */
+struct tp_common {
+	AC_PLUGIN_COMMON_OPS;
+};
+
+TH_UNUSED static int tp_init(struct tp *p)
+{
+	const struct tp_common *ops = p->desc->ops;
+
+	p->state = (void *)0x1; /* init must reset it */
+	return ops->init(&th_host, &p->ctx, &p->state);
+}
+
+TH_UNUSED static void tp_fini(struct tp *p)
+{
+	const struct tp_common *ops = p->desc->ops;
+
+	ops->fini(p->state);
+	p->state = NULL;
+}
+
+TH_UNUSED static void tp_close(struct tp *p)
+{
+	if (p->state)
+		tp_fini(p);
+	if (p->ctx.base)
+		event_base_free(p->ctx.base);
+	pthread_mutex_destroy(&p->ctx.lock);
+	dlclose(p->dl);
+	memset(p, 0, sizeof(*p));
+}
+
+TH_UNUSED static bool tp_logged(struct tp *p, const char *needle)
+{
+	return strstr(p->ctx.last_problem, needle) != NULL;
+}
+
+/* ------------------------------------------------------- temp directory */
+
+TH_UNUSED static int rm_cb(const char *path, const struct stat *sb, int flag,
+                           struct FTW *ftw)
+{
+	(void)sb;
+	(void)flag;
+	(void)ftw;
+	return remove(path);
+}
+
+TH_UNUSED static char *tmpdir_new(void)
+{
+	const char *base = getenv("TMPDIR");
+	char *dir;
+
+	ck_assert_int_gt(asprintf(&dir, "%s/ac-check-plugins-XXXXXX",
+	                          base && *base ? base : "/tmp"),
+	                 0);
+	ck_assert_msg(mkdtemp(dir), "mkdtemp %s: %s", dir, strerror(errno));
+	return dir;
+}
+
+TH_UNUSED static void tmpdir_free(char *dir)
+{
+	nftw(dir, rm_cb, 16, FTW_DEPTH | FTW_PHYS);
+	free(dir);
+}
+
+/* ------------------------------------------------------------ sqlite */
+#ifdef AC_TEST_SQLITE
+
+struct sq_fixture {
+	char *dir;
+	char *db;
+	char *conf_path;
+	const char *conf[3];
+	struct tp p;
+	const struct ac_store_ops *ops;
+};
+
+static void sqf_setup(struct sq_fixture *f, const char *rel)
+{
+	memset(f, 0, sizeof(*f));
+	f->dir = tmpdir_new();
+	ck_assert_int_gt(asprintf(&f->db, "%s/%s", f->dir, rel), 0);
+	ck_assert_int_gt(asprintf(&f->conf_path, "path=%s", f->db), 0);
+	f->conf[0] = f->conf_path;
+	f->conf[1] = "busy_timeout_ms=2000";
+	f->conf[2] = NULL;
+	tp_open(&f->p, AC_KIND_STORE, "sqlite", f->conf);
+	f->ops = f->p.desc->ops;
+}
+
+static void sqf_teardown(struct sq_fixture *f)
+{
+	tp_close(&f->p);
+	tmpdir_free(f->dir);
+	free(f->db);
+	free(f->conf_path);
+}
+
+static sqlite3 *sq_raw(const char *path)
+{
+	sqlite3 *db = NULL;
+
+	ck_assert_int_eq(
+	        sqlite3_open_v2(path, &db,
+	                        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
+	                        NULL),
+	        SQLITE_OK);
+	sqlite3_busy_timeout(db, 2000);
+	return db;
+}
+
+/* The first column of the first row as text ("" if none), malloc'ed. */
+static char *sq_query(sqlite3 *db, const char *sql)
+{
+	sqlite3_stmt *s = NULL;
+	char *out;
+
+	ck_assert_msg(sqlite3_prepare_v2(db, sql, -1, &s, NULL) == SQLITE_OK,
+	              "%s: %s", sql, sqlite3_errmsg(db));
+	if (sqlite3_step(s) == SQLITE_ROW && sqlite3_column_text(s, 0))
+		out = strdup((const char *)sqlite3_column_text(s, 0));
+	else
+		out = strdup("");
+	sqlite3_finalize(s);
+	return out;
+}
+
+static void sq_expect(sqlite3 *db, const char *sql, const char *want)
+{
+	char *got = sq_query(db, sql);
+
+	ck_assert_msg(strcmp(got, want) == 0, "%s: got \"%s\", want \"%s\"",
+	              sql, got, want);
+	free(got);
+}
+
+static void sq_submit(struct sq_fixture *f, const char *id, const char *user)
+{
+	static const char code[] = "int main() { return 0; }\n";
+	struct ac_submission s = {
+	        .id = id,
+	        .problem_id = "hello",
+	        .lang = "cpp",
+	        .user_id = user,
+	        .code = code,
+	        .code_len = sizeof(code) - 1,
+	        .submitted_at = 1700000000000LL,
+	};
+
+	ck_assert_int_eq(f->ops->put_submission(f->p.state, &s), 0);
+}
+
+START_TEST(sqlite_schema_created)
+{
+	struct sq_fixture f;
+	struct stat sb;
+	sqlite3 *db;
+
+	/* The parent directories do not exist yet. */
+	sqf_setup(&f, "state/sub/algocode.db");
+	ck_assert_int_eq(tp_init(&f.p), 0);
+	ck_assert_ptr_nonnull(f.p.state);
+	ck_assert_int_eq(stat(f.db, &sb), 0);
+	ck_assert_int_eq(sb.st_mode & 0777, 0600);
+	{
+		char *parent;
+
+		ck_assert_int_gt(asprintf(&parent, "%s/state/sub", f.dir), 0);
+		ck_assert_int_eq(stat(parent, &sb), 0);
+		ck_assert(S_ISDIR(sb.st_mode));
+		ck_assert_int_eq(sb.st_mode & 0777, 0700);
+		free(parent);
+	}
+	db = sq_raw(f.db);
+	sq_expect(db, "PRAGMA journal_mode", "wal");
+	sq_expect(db, "SELECT group_concat(version) FROM schema_version", "1");
+	sq_expect(db,
+	          "SELECT group_concat(name, ',') FROM (SELECT name FROM "
+	          "sqlite_master WHERE type = 'table' ORDER BY name)",
+	          "rate_buckets,refresh_tokens,results,schema_version,"
+	          "submissions,users");
+	/* The columns the api and auth roles rely on. */
+	sq_expect(db,
+	          "SELECT count(*) FROM pragma_table_info('users') WHERE name "
+	          "IN ('id','username','email','password_hash','first_name',"
+	          "'last_name','created_at')",
+	          "7");
+	sq_expect(db,
+	          "SELECT count(*) FROM pragma_table_info('submissions') WHERE "
+	          "name IN ('id','problem_id','lang','user_id','code',"
+	          "'submitted_at','status')",
+	          "7");
+	sqlite3_close(db);
+	sqf_teardown(&f);
+}
+END_TEST
+
+START_TEST(sqlite_path_required)
+{
+	struct tp p;
+	const char *conf[] = {NULL};
+
+	tp_open(&p, AC_KIND_STORE, "sqlite", conf);
+	ck_assert_int_lt(tp_init(&p), 0);
+	ck_assert_ptr_null(p.state);
+	ck_assert_msg(tp_logged(&p, "store.path"), "error was: %s",
+	              p.ctx.last_problem);
+	tp_close(&p);
+}
+END_TEST
+
+START_TEST(sqlite_reopen)
+{
+	struct sq_fixture f;
+	char *json = NULL, *owner = NULL;
+	sqlite3 *db;
+
+	sqf_setup(&f, "a.db");
+	ck_assert_int_eq(tp_init(&f.p), 0);
+	sq_submit(&f, "s1", "u1");
+	ck_assert_int_eq(f.ops->put_result(f.p.state, "s1", "{\"x\":1}"), 0);
+	sq_submit(&f, "s2", "u1");
+	tp_fini(&f.p);
+
+	ck_assert_int_eq(tp_init(&f.p), 0);
+	ck_assert_int_eq(f.ops->get_result(f.p.state, "s1", &json, &owner), 0);
+	ck_assert_str_eq(json, "{\"x\":1}");
+	ck_assert_str_eq(owner, "u1");
+	free(json);
+	free(owner);
+	ck_assert_int_eq(f.ops->get_result(f.p.state, "s2", &json, &owner),
+	                 -EAGAIN);
+	ck_assert_ptr_null(json);
+	tp_fini(&f.p);
+
+	db = sq_raw(f.db);
+	sq_expect(db, "SELECT group_concat(version) FROM schema_version", "1");
+	sqlite3_close(db);
+	sqf_teardown(&f);
+}
+END_TEST
+
+START_TEST(sqlite_migrates_version0)
+{
+	struct sq_fixture f;
+	sqlite3 *db;
+
+	/* A database with an empty schema_version table (version 0) and an
+	 * unrelated table: it is migrated, the other table left alone. */
+	sqf_setup(&f, "old.db");
+	db = sq_raw(f.db);
+	ck_assert_int_eq(sqlite3_exec(db,
+	                              "CREATE TABLE schema_version(version "
+	                              "INTEGER); CREATE TABLE keep(x);"
+	                              "INSERT INTO keep VALUES(42)",
+	                              NULL, NULL, NULL),
+	                 SQLITE_OK);
+	sqlite3_close(db);
+	ck_assert_int_eq(tp_init(&f.p), 0);
+	sq_submit(&f, "s1", NULL);
+	tp_fini(&f.p);
+	db = sq_raw(f.db);
+	sq_expect(db, "SELECT group_concat(version) FROM schema_version", "1");
+	sq_expect(db, "SELECT x FROM keep", "42");
+	sq_expect(db, "SELECT count(*) FROM submissions", "1");
+	sqlite3_close(db);
+	sqf_teardown(&f);
+}
+END_TEST
+
+START_TEST(sqlite_newer_schema_refused)
+{
+	struct sq_fixture f;
+	sqlite3 *db;
+
+	sqf_setup(&f, "new.db");
+	db = sq_raw(f.db);
+	ck_assert_int_eq(sqlite3_exec(db,
+	                              "CREATE TABLE schema_version(version "
+	                              "INTEGER); INSERT INTO schema_version "
+	                              "VALUES(99)",
+	                              NULL, NULL, NULL),
+	                 SQLITE_OK);
+	sqlite3_close(db);
+	ck_assert_int_lt(tp_init(&f.p), 0);
+	ck_assert_ptr_null(f.p.state);
+	ck_assert_msg(tp_logged(&f.p, "newer"), "error was: %s",
+	              f.p.ctx.last_problem);
+	/* Nothing was touched. */
+	db = sq_raw(f.db);
+	sq_expect(db, "SELECT group_concat(version) FROM schema_version", "99");
+	sq_expect(db,
+	          "SELECT count(*) FROM sqlite_master WHERE name = "
+	          "'submissions'",
+	          "0");
+	sqlite3_close(db);
+	sqf_teardown(&f);
+}
+END_TEST
+
+START_TEST(sqlite_submission_dup)
+{
+	struct sq_fixture f;
+	struct ac_submission s = {.id = "dup",
+	                          .problem_id = "p",
+	                          .lang = "cpp",
+	                          .user_id = "u",
+	                          .code = "x",
+	                          .code_len = 1,
+	                          .submitted_at = 1};
+
+	sqf_setup(&f, "a.db");
+	ck_assert_int_eq(tp_init(&f.p), 0);
+	ck_assert_int_eq(f.ops->put_submission(f.p.state, &s), 0);
+	ck_assert_int_eq(f.ops->put_submission(f.p.state, &s), -EEXIST);
+	s.id = NULL;
+	ck_assert_int_eq(f.ops->put_submission(f.p.state, &s), -EINVAL);
+	s.id = "";
+	ck_assert_int_eq(f.ops->put_submission(f.p.state, &s), -EINVAL);
+	sqf_teardown(&f);
+}
+END_TEST
+
+START_TEST(sqlite_result_states)
+{
+	struct sq_fixture f;
+	char *json = NULL, *owner = NULL;
+	sqlite3 *db;
+
+	sqf_setup(&f, "a.db");
+	ck_assert_int_eq(tp_init(&f.p), 0);
+	ck_assert_int_eq(f.ops->get_result(f.p.state, "nope", &json, &owner),
+	                 -ENOENT);
+	ck_assert_ptr_null(json);
+	ck_assert_ptr_null(owner);
+
+	sq_submit(&f, "s1", "alice");
+	ck_assert_int_eq(f.ops->get_result(f.p.state, "s1", &json, &owner),
+	                 -EAGAIN);
+	ck_assert_ptr_null(json);
+
+	ck_assert_int_eq(f.ops->put_result(f.p.state, "s1",
+	                                   "{\"verdict_code\":\"AC\",\"n\":1}"),
+	                 0);
+	/* Idempotent: the second result is ignored, the first kept. */
+	ck_assert_int_eq(f.ops->put_result(f.p.state, "s1",
+	                                   "{\"verdict_code\":\"WA\",\"n\":2}"),
+	                 0);
+	ck_assert_int_eq(f.ops->get_result(f.p.state, "s1", &json, &owner), 0);
+	ck_assert_str_eq(json, "{\"verdict_code\":\"AC\",\"n\":1}");
+	ck_assert_str_eq(owner, "alice");
+	free(json);
+	free(owner);
+	/* owner may be NULL when the caller does not want it. */
+	ck_assert_int_eq(f.ops->get_result(f.p.state, "s1", &json, NULL), 0);
+	free(json);
+
+	/* A result for a submission this store has not seen is kept, without
+	 * an owner, and completes the submission if it arrives later. */
+	ck_assert_int_eq(f.ops->put_result(f.p.state, "ghost", "{}"), 0);
+	ck_assert_int_eq(f.ops->get_result(f.p.state, "ghost", &json, &owner),
+	                 0);
+	ck_assert_str_eq(json, "{}");
+	ck_assert_ptr_null(owner);
+	free(json);
+	sq_submit(&f, "ghost", "bob");
+	ck_assert_int_eq(f.ops->get_result(f.p.state, "ghost", &json, &owner),
+	                 0);
+	ck_assert_str_eq(owner, "bob");
+	free(json);
+	free(owner);
+
+	db = sq_raw(f.db);
+	sq_expect(db, "SELECT status FROM submissions WHERE id = 's1'", "done");
+	sq_expect(db, "SELECT status FROM submissions WHERE id = 'ghost'",
+	          "done");
+	sq_expect(db,
+	          "SELECT verdict_code FROM results WHERE submission_id "
+	          "= 's1'",
+	          "AC");
+	sqlite3_close(db);
+	sqf_teardown(&f);
+}
+END_TEST
+
+START_TEST(sqlite_rate_bucket)
+{
+	struct sq_fixture f;
+	const double per_sec = 1.0 / 20; /* one token every 20 s */
+	const int64_t t0 = 1700000000000LL;
+	int64_t retry = -1;
+	void *st;
+
+	sqf_setup(&f, "a.db");
+	ck_assert_int_eq(tp_init(&f.p), 0);
+	st = f.p.state;
+	for (int i = 0; i < 3; i++)
+		ck_assert_int_eq(
+		        f.ops->rate_take(st, "u1", 3, per_sec, t0, &retry), 0);
+	ck_assert_int_eq(f.ops->rate_take(st, "u1", 3, per_sec, t0, &retry),
+	                 -EAGAIN);
+	ck_assert_int_eq(retry, 20000);
+	/* Another user has their own bucket. */
+	ck_assert_int_eq(f.ops->rate_take(st, "u2", 3, per_sec, t0, &retry), 0);
+	/* Half a token later: 10 s to wait. */
+	ck_assert_int_eq(
+	        f.ops->rate_take(st, "u1", 3, per_sec, t0 + 10000, &retry),
+	        -EAGAIN);
+	ck_assert_int_eq(retry, 10000);
+	/* A clock going backwards refills nothing. */
+	ck_assert_int_eq(
+	        f.ops->rate_take(st, "u1", 3, per_sec, t0 - 60000, &retry),
+	        -EAGAIN);
+	ck_assert_int_eq(retry, 10000);
+	ck_assert_int_eq(
+	        f.ops->rate_take(st, "u1", 3, per_sec, t0 + 20000, &retry), 0);
+	ck_assert_int_eq(
+	        f.ops->rate_take(st, "u1", 3, per_sec, t0 + 20000, &retry),
+	        -EAGAIN);
+	ck_assert_int_eq(retry, 20000);
+	/* A long pause refills up to the burst only. */
+	for (int i = 0; i < 3; i++)
+		ck_assert_int_eq(f.ops->rate_take(st, "u1", 3, per_sec,
+		                                  t0 + 86400000, &retry),
+		                 0);
+	ck_assert_int_eq(
+	        f.ops->rate_take(st, "u1", 3, per_sec, t0 + 86400000, &retry),
+	        -EAGAIN);
+	ck_assert_int_eq(retry, 20000);
+	/* Nonsense parameters. */
+	ck_assert_int_eq(f.ops->rate_take(st, "u1", 0, per_sec, t0, &retry),
+	                 -EINVAL);
+	ck_assert_int_eq(f.ops->rate_take(st, "u1", 3, 0, t0, &retry), -EINVAL);
+	ck_assert_int_eq(f.ops->rate_take(st, NULL, 3, 1, t0, &retry), -EINVAL);
+	sqf_teardown(&f);
+}
+END_TEST
+
+struct sq_race {
+	const struct ac_store_ops *ops;
+	void *state;
+	int n;
+	pthread_barrier_t *start;
+	int ret;
+};
+
+static void *sq_race_thread(void *arg)
+{
+	struct sq_race *r = arg;
+	char json[64];
+
+	snprintf(json, sizeof(json), "{\"thread\":%d}", r->n);
+	pthread_barrier_wait(r->start);
+	r->ret = r->ops->put_result(r->state, "race", json);
+	/* And some more traffic on other ids meanwhile. */
+	for (int i = 0; i < 20 && r->ret == 0; i++) {
+		char id[32];
+
+		snprintf(id, sizeof(id), "t%d-%d", r->n, i);
+		r->ret = r->ops->put_result(r->state, id, json);
+	}
+	return NULL;
+}
+
+START_TEST(sqlite_concurrent_results)
+{
+	struct sq_fixture f;
+	pthread_t th[4];
+	struct sq_race r[4];
+	pthread_barrier_t start;
+	char *json = NULL, *owner = NULL;
+	sqlite3 *db;
+
+	sqf_setup(&f, "a.db");
+	ck_assert_int_eq(tp_init(&f.p), 0);
+	sq_submit(&f, "race", "u");
+	pthread_barrier_init(&start, NULL, 4);
+	for (int i = 0; i < 4; i++) {
+		r[i] = (struct sq_race){.ops = f.ops,
+		                        .state = f.p.state,
+		                        .n = i,
+		                        .start = &start};
+		ck_assert_int_eq(
+		        pthread_create(&th[i], NULL, sq_race_thread, &r[i]), 0);
+	}
+	for (int i = 0; i < 4; i++) {
+		pthread_join(th[i], NULL);
+		ck_assert_int_eq(r[i].ret, 0);
+	}
+	pthread_barrier_destroy(&start);
+	ck_assert_int_eq(f.ops->get_result(f.p.state, "race", &json, &owner),
+	                 0);
+	ck_assert_msg(strncmp(json, "{\"thread\":", 10) == 0, "%s", json);
+	free(json);
+	free(owner);
+	db = sq_raw(f.db);
+	sq_expect(db,
+	          "SELECT count(*) FROM results WHERE submission_id = 'race'",
+	          "1");
+	sq_expect(db, "SELECT count(*) FROM results", "81");
+	sqlite3_close(db);
+	sqf_teardown(&f);
+}
+END_TEST
+
+static Suite *sqlite_suite(void)
+{
+	Suite *s = suite_create("store/sqlite");
+	TCase *tc = tcase_create("sqlite");
+
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, sqlite_schema_created);
+	tcase_add_test(tc, sqlite_path_required);
+	tcase_add_test(tc, sqlite_reopen);
+	tcase_add_test(tc, sqlite_migrates_version0);
+	tcase_add_test(tc, sqlite_newer_schema_refused);
+	tcase_add_test(tc, sqlite_submission_dup);
+	tcase_add_test(tc, sqlite_result_states);
+	tcase_add_test(tc, sqlite_rate_bucket);
+	tcase_add_test(tc, sqlite_concurrent_results);
+	suite_add_tcase(s, tc);
+	return s;
+}
+#endif /* AC_TEST_SQLITE */
+
+/* ------------------------------------------------------------ inproc */
+#ifdef AC_TEST_INPROC
+
+#define REC_MAX 64
+
+/* A consumer that records what it gets. */
+struct rec {
+	const struct ac_transport_ops *ops;
+	void *state;
+	bool auto_ack;
+	const bool *busy;   /* set while the test is inside an op */
+	unsigned reentrant; /* deliveries made while *busy */
+	unsigned n;
+	char body[REC_MAX][32];
+	struct ac_delivery *d[REC_MAX];
+	/* Optional: publish a result from inside the job callback. */
+	bool publish_result_in_cb;
+	bool in_cb;
+};
+
+static void rec_cb(void *arg, const char *body, size_t len,
+                   struct ac_delivery *d)
+{
+	struct rec *r = arg;
+
+	if (r->busy && *r->busy)
+		r->reentrant++;
+	ck_assert_uint_lt(r->n, REC_MAX);
+	ck_assert_uint_lt(len, sizeof(r->body[0]));
+	ck_assert_uint_eq(strlen(body), len);
+	memcpy(r->body[r->n], body, len);
+	r->body[r->n][len] = '\0';
+	r->d[r->n] = d;
+	r->n++;
+	r->in_cb = true;
+	if (r->publish_result_in_cb)
+		ck_assert_int_eq(
+		        r->ops->publish_result(r->state, "res", 3, NULL, NULL),
+		        0);
+	if (r->auto_ack)
+		r->ops->ack(r->state, d);
+	r->in_cb = false;
+}
+
+struct dones {
+	const bool *busy;
+	unsigned n, reentrant, bad_status;
+};
+
+static void done_cb(void *arg, int status)
+{
+	struct dones *dn = arg;
+
+	if (dn->busy && *dn->busy)
+		dn->reentrant++;
+	if (status != 0)
+		dn->bad_status++;
+	dn->n++;
+}
+
+struct ipf {
+	struct tp p;
+	const struct ac_transport_ops *ops;
+	bool busy;
+};
+
+static void ipf_setup(struct ipf *f)
+{
+	static const char *const conf[] = {NULL};
+
+	memset(f, 0, sizeof(*f));
+	tp_open(&f->p, AC_KIND_TRANSPORT, "inproc", conf);
+	f->p.ctx.base = event_base_new();
+	ck_assert_ptr_nonnull(f->p.ctx.base);
+	ck_assert_int_eq(tp_init(&f->p), 0);
+	f->ops = f->p.desc->ops;
+}
+
+static void ipf_pump(struct ipf *f)
+{
+	for (int i = 0; i < 20; i++)
+		event_base_loop(f->p.ctx.base, EVLOOP_NONBLOCK);
+}
+
+static void ipf_job(struct ipf *f, const char *lang, const char *body,
+                    struct dones *dn)
+{
+	f->busy = true;
+	ck_assert_int_eq(f->ops->publish_job(f->p.state, lang, body,
+	                                     strlen(body), dn ? done_cb : NULL,
+	                                     dn),
+	                 0);
+	f->busy = false;
+}
+
+static void rec_init(struct rec *r, struct ipf *f, bool auto_ack)
+{
+	memset(r, 0, sizeof(*r));
+	r->ops = f->ops;
+	r->state = f->p.state;
+	r->auto_ack = auto_ack;
+	r->busy = &f->busy;
+}
+
+START_TEST(inproc_publish_before_consume)
+{
+	struct ipf f;
+	struct rec r;
+	struct dones dn = {0};
+	const char *const langs[] = {"cpp", NULL};
+
+	ipf_setup(&f);
+	dn.busy = &f.busy;
+	ipf_job(&f, "cpp", "j1", &dn);
+	ipf_job(&f, "cpp", "j2", &dn);
+	ipf_job(&f, "cpp", "j3", &dn);
+	ck_assert_uint_eq(dn.n, 0); /* never inside publish */
+	ipf_pump(&f);
+	ck_assert_uint_eq(dn.n, 3); /* confirmed without a consumer */
+	ck_assert_uint_eq(dn.reentrant, 0);
+	ck_assert_uint_eq(dn.bad_status, 0);
+
+	rec_init(&r, &f, true);
+	f.busy = true;
+	ck_assert_int_eq(f.ops->consume_jobs(f.p.state, langs, 10, rec_cb, &r),
+	                 0);
+	f.busy = false;
+	ck_assert_uint_eq(r.n, 0);
+	ipf_pump(&f);
+	ck_assert_uint_eq(r.n, 3);
+	ck_assert_str_eq(r.body[0], "j1");
+	ck_assert_str_eq(r.body[1], "j2");
+	ck_assert_str_eq(r.body[2], "j3");
+	ck_assert_uint_eq(r.reentrant, 0);
+	tp_close(&f.p);
+}
+END_TEST
+
+START_TEST(inproc_ordering_and_languages)
+{
+	struct ipf f;
+	struct rec cpp, py, res;
+	const char *const cpp_langs[] = {"cpp", NULL};
+	const char *const py_langs[] = {"python3", NULL};
+	char body[16];
+
+	ipf_setup(&f);
+	rec_init(&cpp, &f, true);
+	rec_init(&py, &f, true);
+	rec_init(&res, &f, true);
+	ck_assert_int_eq(
+	        f.ops->consume_jobs(f.p.state, cpp_langs, 0, rec_cb, &cpp), 0);
+	ck_assert_int_eq(
+	        f.ops->consume_jobs(f.p.state, py_langs, 4, rec_cb, &py), 0);
+	ck_assert_int_eq(f.ops->consume_results(f.p.state, rec_cb, &res), 0);
+	for (int i = 0; i < 20; i++) {
+		snprintf(body, sizeof(body), "c%02d", i);
+		ipf_job(&f, "cpp", body, NULL);
+	}
+	ipf_job(&f, "python3", "p0", NULL);
+	f.busy = true;
+	ck_assert_int_eq(f.ops->publish_result(f.p.state, "r0", 2, NULL, NULL),
+	                 0);
+	f.busy = false;
+	ipf_pump(&f);
+	ck_assert_uint_eq(cpp.n, 20);
+	for (int i = 0; i < 20; i++) {
+		snprintf(body, sizeof(body), "c%02d", i);
+		ck_assert_str_eq(cpp.body[i], body);
+	}
+	ck_assert_uint_eq(py.n, 1);
+	ck_assert_str_eq(py.body[0], "p0");
+	ck_assert_uint_eq(res.n, 1);
+	ck_assert_str_eq(res.body[0], "r0");
+	ck_assert_uint_eq(cpp.reentrant + py.reentrant + res.reentrant, 0);
+	/* Bad language names. */
+	ck_assert_int_eq(f.ops->publish_job(f.p.state, "", "x", 1, NULL, NULL),
+	                 -EINVAL);
+	ck_assert_int_eq(
+	        f.ops->publish_job(f.p.state, "../etc", "x", 1, NULL, NULL),
+	        -EINVAL);
+	tp_close(&f.p);
+}
+END_TEST
+
+START_TEST(inproc_prefetch)
+{
+	struct ipf f;
+	struct rec r;
+	const char *const langs[] = {"cpp", NULL};
+
+	ipf_setup(&f);
+	rec_init(&r, &f, false);
+	ck_assert_int_eq(f.ops->consume_jobs(f.p.state, langs, 1, rec_cb, &r),
+	                 0);
+	ipf_job(&f, "cpp", "j1", NULL);
+	ipf_job(&f, "cpp", "j2", NULL);
+	ipf_pump(&f);
+	ck_assert_uint_eq(r.n, 1);
+	ck_assert_str_eq(r.body[0], "j1");
+	ipf_pump(&f);
+	ck_assert_uint_eq(r.n, 1); /* j2 waits for the ack */
+	f.busy = true;
+	f.ops->ack(f.p.state, r.d[0]);
+	f.busy = false;
+	ck_assert_uint_eq(r.n, 1);
+	ipf_pump(&f);
+	ck_assert_uint_eq(r.n, 2);
+	ck_assert_str_eq(r.body[1], "j2");
+	ck_assert_uint_eq(r.reentrant, 0);
+	f.ops->ack(f.p.state, r.d[1]);
+	tp_close(&f.p);
+}
+END_TEST
+
+START_TEST(inproc_nack_requeue)
+{
+	struct ipf f;
+	struct rec r;
+	const char *const langs[] = {"cpp", NULL};
+
+	ipf_setup(&f);
+	rec_init(&r, &f, false);
+	ck_assert_int_eq(f.ops->consume_jobs(f.p.state, langs, 1, rec_cb, &r),
+	                 0);
+	ipf_job(&f, "cpp", "j1", NULL);
+	ipf_job(&f, "cpp", "j2", NULL);
+	ipf_pump(&f);
+	ck_assert_uint_eq(r.n, 1);
+	/* Requeued at the head: j1 again, before j2. */
+	f.ops->nack(f.p.state, r.d[0], true, "judge shutting down");
+	ipf_pump(&f);
+	ck_assert_uint_eq(r.n, 2);
+	ck_assert_str_eq(r.body[1], "j1");
+	/* After 5 deliveries a requeue dead-letters it. */
+	for (unsigned i = 2; i < 5; i++) {
+		f.ops->nack(f.p.state, r.d[i - 1], true, "again");
+		ipf_pump(&f);
+		ck_assert_uint_eq(r.n, i + 1);
+		ck_assert_str_eq(r.body[i], "j1");
+	}
+	f.ops->nack(f.p.state, r.d[4], true, "poison");
+	ck_assert_msg(tp_logged(&f.p, "poison"), "log: %s",
+	              f.p.ctx.last_problem);
+	ipf_pump(&f);
+	ck_assert_uint_eq(r.n, 6);
+	ck_assert_str_eq(r.body[5], "j2");
+	f.ops->ack(f.p.state, r.d[5]);
+	ipf_pump(&f);
+	ck_assert_uint_eq(r.n, 6);
+	tp_close(&f.p);
+}
+END_TEST
+
+START_TEST(inproc_nack_dead_letter)
+{
+	struct ipf f;
+	struct rec r;
+	const char *const langs[] = {"cpp", NULL};
+
+	ipf_setup(&f);
+	rec_init(&r, &f, false);
+	ck_assert_int_eq(f.ops->consume_jobs(f.p.state, langs, 1, rec_cb, &r),
+	                 0);
+	ipf_job(&f, "cpp", "bad", NULL);
+	ipf_job(&f, "cpp", "good", NULL);
+	ipf_pump(&f);
+	ck_assert_uint_eq(r.n, 1);
+	f.ops->nack(f.p.state, r.d[0], false, "malformed job");
+	ck_assert_msg(tp_logged(&f.p, "malformed job"), "log: %s",
+	              f.p.ctx.last_problem);
+	ipf_pump(&f);
+	ck_assert_uint_eq(r.n, 2);
+	ck_assert_str_eq(r.body[1], "good");
+	f.ops->ack(f.p.state, r.d[1]);
+	ipf_pump(&f);
+	ck_assert_uint_eq(r.n, 2); /* "bad" never comes back */
+	tp_close(&f.p);
+}
+END_TEST
+
+START_TEST(inproc_results_and_reentrancy)
+{
+	struct ipf f;
+	struct rec jobs, res;
+	struct dones dn = {0};
+	const char *const langs[] = {"cpp", NULL};
+
+	ipf_setup(&f);
+	rec_init(&jobs, &f, true);
+	rec_init(&res, &f, true);
+	/* The job consumer publishes a result from inside its callback: the
+	 * result must not be delivered before that callback returns. */
+	jobs.publish_result_in_cb = true;
+	res.busy = &jobs.in_cb;
+	dn.busy = &f.busy;
+	ck_assert_int_eq(
+	        f.ops->consume_jobs(f.p.state, langs, 2, rec_cb, &jobs), 0);
+	ck_assert_int_eq(f.ops->consume_results(f.p.state, rec_cb, &res), 0);
+	for (int i = 0; i < 5; i++)
+		ipf_job(&f, "cpp", "job", &dn);
+	f.busy = true;
+	ck_assert_int_eq(
+	        f.ops->publish_result(f.p.state, "direct", 6, done_cb, &dn), 0);
+	f.busy = false;
+	ck_assert_uint_eq(jobs.n + res.n + dn.n, 0);
+	ipf_pump(&f);
+	ck_assert_uint_eq(jobs.n, 5);
+	ck_assert_uint_eq(res.n, 6);
+	ck_assert_str_eq(res.body[0], "direct");
+	ck_assert_str_eq(res.body[5], "res");
+	ck_assert_uint_eq(res.reentrant, 0);
+	ck_assert_uint_eq(dn.n, 6);
+	ck_assert_uint_eq(dn.reentrant, 0);
+	ck_assert_uint_eq(dn.bad_status, 0);
+	tp_close(&f.p);
+}
+END_TEST
+
+START_TEST(inproc_fini_drops)
+{
+	struct ipf f;
+	struct rec r;
+	const char *const langs[] = {"cpp", NULL};
+
+	ipf_setup(&f);
+	rec_init(&r, &f, false);
+	ck_assert_int_eq(f.ops->consume_jobs(f.p.state, langs, 1, rec_cb, &r),
+	                 0);
+	ipf_job(&f, "cpp", "a", NULL);
+	ipf_job(&f, "cpp", "b", NULL);
+	ipf_job(&f, "java", "c", NULL);
+	ipf_pump(&f);
+	ck_assert_uint_eq(r.n, 1); /* "a" in flight, "b" and "c" queued */
+	tp_fini(&f.p);
+	ck_assert_msg(tp_logged(&f.p, "dropped 3"), "log: %s",
+	              f.p.ctx.last_problem);
+	tp_close(&f.p);
+}
+END_TEST
+
+static Suite *inproc_suite(void)
+{
+	Suite *s = suite_create("transport/inproc");
+	TCase *tc = tcase_create("inproc");
+
+	tcase_add_test(tc, inproc_publish_before_consume);
+	tcase_add_test(tc, inproc_ordering_and_languages);
+	tcase_add_test(tc, inproc_prefetch);
+	tcase_add_test(tc, inproc_nack_requeue);
+	tcase_add_test(tc, inproc_nack_dead_letter);
+	tcase_add_test(tc, inproc_results_and_reentrancy);
+	tcase_add_test(tc, inproc_fini_drops);
+	suite_add_tcase(s, tc);
+	return s;
+}
+#endif /* AC_TEST_INPROC */
+
+/* ------------------------------------------------------------ cpp */
+#ifdef AC_TEST_CPP
+
+static bool have_gxx(void)
+{
+	if (access("/usr/bin/g++", X_OK) == 0)
+		return true;
+	fprintf(stderr, "SKIPPED: /usr/bin/g++ is not installed\n");
+	return false;
+}
+
+START_TEST(cpp_info)
+{
+	static const char *const conf[] = {NULL};
+	static const char *const want_argv[] = {
+	        "/usr/bin/g++", "-O2",       "-std=gnu++17",  "-pipe",
+	        "-o",           "/box/main", "/box/main.cpp", NULL};
+	static const char *const want_env[] = {"PATH=/usr/bin:/bin",
+	                                       "LANG=C.UTF-8", "HOME=/box",
+	                                       "TMPDIR=/tmp", NULL};
+	const struct ac_lang_ops *ops;
+	const struct ac_lang_info *in;
+	struct tp p;
+
+	if (!have_gxx())
+		return;
+	tp_open(&p, AC_KIND_LANG, "cpp", conf);
+	ops = p.desc->ops;
+	ck_assert_int_eq(tp_init(&p), 0);
+	in = ops->info(p.state);
+	ck_assert_ptr_nonnull(in);
+	ck_assert_str_eq(in->name, "cpp");
+	ck_assert_str_eq(in->display, "C++17 (GNU g++)");
+	ck_assert_str_eq(in->source_file, "main.cpp");
+	for (int i = 0; want_argv[i]; i++) {
+		ck_assert_ptr_nonnull(in->compile_argv[i]);
+		ck_assert_str_eq(in->compile_argv[i], want_argv[i]);
+	}
+	ck_assert_ptr_null(in->compile_argv[7]);
+	ck_assert_str_eq(in->run_argv[0], "/box/main");
+	ck_assert_ptr_null(in->run_argv[1]);
+	for (int i = 0; want_env[i]; i++)
+		ck_assert_str_eq(in->envp[i], want_env[i]);
+	ck_assert_ptr_null(in->envp[4]);
+	ck_assert_uint_eq(in->compile_limits.cpu_ms, 30000);
+	ck_assert_uint_eq(in->compile_limits.wall_ms, 60000);
+	ck_assert_uint_eq(in->compile_limits.memory_kb, 1024 * 1024);
+	ck_assert_uint_eq(in->compile_limits.stdout_kb, 64);
+	ck_assert_uint_eq(in->compile_limits.stderr_kb, 64);
+	ck_assert_uint_eq(in->compile_limits.fsize_kb, 256 * 1024);
+	ck_assert_uint_eq(in->compile_limits.processes, 64);
+	ck_assert_uint_eq(in->compile_limits.nofile, 64);
+	ck_assert(in->time_multiplier == 1.0);
+	ck_assert(in->memory_multiplier == 1.0);
+	ck_assert_uint_eq(in->run_processes, 4);
+	ck_assert_msg(strncmp(in->version, "g++ ", 4) == 0 &&
+	                      in->version[4] >= '0' && in->version[4] <= '9',
+	              "version \"%s\"", in->version);
+	tp_close(&p);
+}
+END_TEST
+
+START_TEST(cpp_flags)
+{
+	static const char *const conf[] = {"flags=-Wall  -DONLINE_JUDGE", NULL};
+	static const char *const bad[] = {"flags=-Wall rm", NULL};
+	const struct ac_lang_ops *ops;
+	const struct ac_lang_info *in;
+	struct tp p;
+
+	if (!have_gxx())
+		return;
+	tp_open(&p, AC_KIND_LANG, "cpp", conf);
+	ops = p.desc->ops;
+	ck_assert_int_eq(tp_init(&p), 0);
+	in = ops->info(p.state);
+	ck_assert_str_eq(in->compile_argv[3], "-pipe");
+	ck_assert_str_eq(in->compile_argv[4], "-Wall");
+	ck_assert_str_eq(in->compile_argv[5], "-DONLINE_JUDGE");
+	ck_assert_str_eq(in->compile_argv[6], "-o");
+	ck_assert_str_eq(in->compile_argv[8], "/box/main.cpp");
+	ck_assert_ptr_null(in->compile_argv[9]);
+	tp_close(&p);
+
+	tp_open(&p, AC_KIND_LANG, "cpp", bad);
+	ck_assert_int_lt(tp_init(&p), 0);
+	ck_assert_ptr_null(p.state);
+	ck_assert_msg(tp_logged(&p, "lang.cpp.flags"), "log: %s",
+	              p.ctx.last_problem);
+	tp_close(&p);
+}
+END_TEST
+
+START_TEST(cpp_bad_compiler)
+{
+	static const char *const relative[] = {"compiler=g++", NULL};
+	static const char *const missing[] = {"compiler=/nonexistent/g++",
+	                                      NULL};
+	static const char *const notexec[] = {"compiler=/etc/passwd", NULL};
+	static const char *const notgcc[] = {"compiler=/bin/false", NULL};
+	const char *const *cases[] = {relative, missing, notexec, notgcc};
+	struct tp p;
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		tp_open(&p, AC_KIND_LANG, "cpp", cases[i]);
+		ck_assert_int_lt(tp_init(&p), 0);
+		ck_assert_ptr_null(p.state);
+		ck_assert_msg(tp_logged(&p, "lang.cpp.compiler") ||
+		                      tp_logged(&p, "dumpfullversion"),
+		              "case %zu log: %s", i, p.ctx.last_problem);
+		tp_close(&p);
+	}
+}
+END_TEST
+
+static Suite *cpp_suite(void)
+{
+	Suite *s = suite_create("lang/cpp");
+	TCase *tc = tcase_create("cpp");
+
+	tcase_add_test(tc, cpp_info);
+	tcase_add_test(tc, cpp_flags);
+	tcase_add_test(tc, cpp_bad_compiler);
+	suite_add_tcase(s, tc);
+	return s;
+}
+#endif /* AC_TEST_CPP */
+
+int main(void)
+{
+	SRunner *sr = srunner_create(NULL);
+	int failed;
+
+#ifdef AC_TEST_SQLITE
+	srunner_add_suite(sr, sqlite_suite());
+#else
+	fprintf(stderr, "SKIPPED: store/sqlite is not configured\n");
+#endif
+#ifdef AC_TEST_INPROC
+	srunner_add_suite(sr, inproc_suite());
+#else
+	fprintf(stderr, "SKIPPED: transport/inproc is not configured\n");
+#endif
+#ifdef AC_TEST_CPP
+	srunner_add_suite(sr, cpp_suite());
+#else
+	fprintf(stderr, "SKIPPED: lang/cpp is not configured\n");
+#endif
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}

@@ -1,0 +1,662 @@
+/* Unit tests of the problem package loader (core/problem.c).  Fixtures
+ * live in tests/unit/data/ (read from $top_srcdir); anything that needs a
+ * change is done on a copy in a temporary directory. */
+#include "problem.h"
+
+#include <check.h>
+#include <errno.h>
+#include <libgen.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static char data_dir[PATH_MAX];
+static char tmpdir[64];
+static char err[1024];
+
+static void find_data(void)
+{
+	const char *top = getenv("top_srcdir");
+	char file[PATH_MAX];
+
+	if (top && *top) {
+		snprintf(data_dir, sizeof(data_dir), "%s/tests/unit/data", top);
+	} else {
+		snprintf(file, sizeof(file), "%s", __FILE__);
+		snprintf(data_dir, sizeof(data_dir), "%s/data", dirname(file));
+	}
+}
+
+static const char *fixture(const char *rel)
+{
+	static char paths[4][PATH_MAX + 64];
+	static int next;
+	char *p = paths[next++ % 4];
+
+	snprintf(p, PATH_MAX + 64, "%s/%s", data_dir, rel);
+	return p;
+}
+
+static const char *tmp(const char *rel)
+{
+	static char paths[4][256];
+	static int next;
+	char *p = paths[next++ % 4];
+
+	snprintf(p, 256, "%s/%s", tmpdir, rel);
+	return p;
+}
+
+static void sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static void sh(const char *fmt, ...)
+{
+	char cmd[2 * PATH_MAX];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(cmd, sizeof(cmd), fmt, ap);
+	va_end(ap);
+	ck_assert_msg(system(cmd) == 0, "command failed: %s", cmd);
+}
+
+static void tmp_setup(void)
+{
+	strcpy(tmpdir, "/tmp/check_problem.XXXXXX");
+	ck_assert_ptr_nonnull(mkdtemp(tmpdir));
+}
+
+static void tmp_teardown(void)
+{
+	sh("chmod -R u+rwX '%s'; rm -rf '%s'", tmpdir, tmpdir);
+}
+
+/* Copy a fixture package into the temporary directory as `name`. */
+static const char *copy_fixture(const char *rel, const char *name)
+{
+	sh("cp -R '%s' '%s'", fixture(rel), tmp(name));
+	return tmp(name);
+}
+
+static struct ac_problem *load_ok(const char *dir)
+{
+	struct ac_problem *p = NULL;
+	int ret = ac_problem_load(dir, &p, err, sizeof(err));
+
+	ck_assert_msg(ret == 0, "%s: %d %s", dir, ret, err);
+	ck_assert_ptr_nonnull(p);
+	return p;
+}
+
+/* Load must fail, with a message naming `file` (and `also`). */
+static int load_fails(const char *dir, const char *file, const char *also)
+{
+	struct ac_problem *p = NULL;
+	int ret = ac_problem_load(dir, &p, err, sizeof(err));
+
+	ck_assert_msg(ret < 0, "%s loaded", dir);
+	ck_assert_ptr_null(p);
+	ck_assert_msg(strstr(err, file) != NULL, "\"%s\" does not name %s",
+		      err, file);
+	if (also)
+		ck_assert_msg(strstr(err, also) != NULL,
+			      "\"%s\" does not say %s", err, also);
+	return ret;
+}
+
+/* ------------------------------------------------------------- good */
+
+START_TEST(test_good_package)
+{
+	struct ac_problem *p = load_ok(fixture("problems/good"));
+	char real[PATH_MAX];
+
+	ck_assert_str_eq(p->id, "good");
+	ck_assert_str_eq(p->name, "Good Problem");
+	ck_assert_str_eq(p->uuid, "7d1f5b0e-2c39-4e4a-9a57-0c8f0a4f1c11");
+	ck_assert_ptr_nonnull(realpath(fixture("problems/good"), real));
+	ck_assert_str_eq(p->dir, real);
+	/* limits.time_limit wins over .timelimit */
+	ck_assert(p->time_limit_s == 2.5);
+	ck_assert_uint_eq(p->memory_mb, 512);
+	ck_assert_uint_eq(p->output_mb, 8);
+	ck_assert_int_eq(p->validation, AC_VALIDATION_DEFAULT);
+	ck_assert_ptr_null(p->validator_dir);
+	ck_assert(p->flags.case_sensitive);
+	ck_assert(!p->flags.space_change_sensitive);
+	ck_assert(p->flags.has_float_abs && p->flags.has_float_rel);
+	ck_assert(p->flags.float_abs == 1e-6 && p->flags.float_rel == 1e-6);
+	ck_assert_str_eq(p->difficulty, "medium");
+	ck_assert_uint_eq(p->ntags, 2);
+	ck_assert_str_eq(p->tags[0], "math");
+	ck_assert_str_eq(p->tags[1], "implementation");
+	ck_assert_str_eq(p->statement, "# Good Problem\n\nAdd two numbers.\n");
+	ck_assert_uint_eq(strlen(p->hash), 64);
+	ck_assert_uint_eq(strspn(p->hash, "0123456789abcdef"), 64);
+	ac_problem_free(p);
+}
+END_TEST
+
+START_TEST(test_good_test_order)
+{
+	static const char *const names[] = {
+		"sample/1",	    "sample/10",	"sample/2",
+		"secret/1-small", "secret/2-group/a", "secret/2-group/b",
+		"secret/3-big",
+	};
+	struct ac_problem *p = load_ok(fixture("problems/good"));
+	char want[PATH_MAX + 64];
+	size_t i;
+
+	ck_assert_uint_eq(p->ntests, 7);
+	ck_assert_uint_eq(p->nsamples, 3);
+	for (i = 0; i < p->ntests; i++) {
+		ck_assert_str_eq(p->tests[i].name, names[i]);
+		ck_assert(p->tests[i].sample == (i < 3));
+		ck_assert_ptr_nonnull(realpath(fixture("problems/good/data"),
+					       want));
+		strcat(want, "/");
+		strcat(want, names[i]);
+		strcat(want, ".in");
+		ck_assert_str_eq(p->tests[i].in_path, want);
+		strcpy(want + strlen(want) - 3, ".ans");
+		ck_assert_str_eq(p->tests[i].ans_path, want);
+		ck_assert(p->tests[i].in_path[0] == '/');
+	}
+	ac_problem_free(p);
+}
+END_TEST
+
+START_TEST(test_legacy_package)
+{
+	struct ac_problem *p = load_ok(fixture("problems/legacy"));
+	char want[PATH_MAX];
+
+	ck_assert_str_eq(p->name, "Legacy Layout");
+	ck_assert_ptr_null(p->uuid);
+	ck_assert_ptr_null(p->difficulty);
+	/* .timelimit is used when limits has no time_limit */
+	ck_assert(p->time_limit_s == 1.5);
+	ck_assert_uint_eq(p->memory_mb, 256);
+	ck_assert_uint_eq(p->output_mb, 64);
+	ck_assert_int_eq(p->validation, AC_VALIDATION_CUSTOM);
+	ck_assert_ptr_nonnull(
+		realpath(fixture("problems/legacy/output_validators/check"),
+			 want));
+	ck_assert_str_eq(p->validator_dir, want);
+	/* flags of a custom validator are not default-validator flags */
+	ck_assert(!p->flags.case_sensitive && !p->flags.has_float_abs);
+	ck_assert_uint_eq(p->ntags, 3);
+	ck_assert_str_eq(p->tags[0], "dp");
+	ck_assert_str_eq(p->tags[1], "greedy");
+	ck_assert_str_eq(p->tags[2], "graphs");
+	ck_assert_str_eq(p->statement, "Legacy statement.\n");
+	ck_assert_uint_eq(p->ntests, 1);
+	ck_assert_uint_eq(p->nsamples, 0);
+	ck_assert_str_eq(p->tests[0].name, "secret/1");
+	ac_problem_free(p);
+}
+END_TEST
+
+START_TEST(test_minimal_defaults)
+{
+	struct ac_problem *p = load_ok(fixture("problems/minimal"));
+
+	ck_assert_str_eq(p->id, "minimal");
+	ck_assert_str_eq(p->name, "minimal");
+	ck_assert(p->time_limit_s == 1.0);
+	ck_assert_uint_eq(p->memory_mb, 256);
+	ck_assert_uint_eq(p->output_mb, 64);
+	ck_assert_int_eq(p->validation, AC_VALIDATION_DEFAULT);
+	ck_assert(!p->flags.case_sensitive && !p->flags.space_change_sensitive);
+	ck_assert(!p->flags.has_float_abs && !p->flags.has_float_rel);
+	ck_assert_str_eq(p->statement, "");
+	ck_assert_uint_eq(p->ntags, 0);
+	ck_assert_uint_eq(p->ntests, 1);
+	ck_assert_uint_eq(p->nsamples, 1);
+	ck_assert_str_eq(p->tests[0].name, "sample/only");
+	ac_problem_free(p);
+}
+END_TEST
+
+START_TEST(test_statement_fallbacks)
+{
+	const char *d = copy_fixture("problems/minimal", "st");
+	struct ac_problem *p;
+
+	sh("mkdir -p '%s/problem_statement' '%s/statement'", d, d);
+	sh("echo tex > '%s/statement/problem.en.tex'", d);
+	p = load_ok(d);
+	ck_assert_str_eq(p->statement, "tex\n");
+	ac_problem_free(p);
+	sh("echo legacy-md > '%s/problem_statement/problem.md'", d);
+	p = load_ok(d);
+	ck_assert_str_eq(p->statement, "legacy-md\n");
+	ac_problem_free(p);
+	sh("echo md > '%s/statement/problem.md'", d);
+	p = load_ok(d);
+	ck_assert_str_eq(p->statement, "md\n");
+	ac_problem_free(p);
+	sh("echo legacy-en > '%s/problem_statement/problem.en.md'", d);
+	p = load_ok(d);
+	ck_assert_str_eq(p->statement, "legacy-en\n");
+	ac_problem_free(p);
+	sh("echo en > '%s/statement/problem.en.md'", d);
+	p = load_ok(d);
+	ck_assert_str_eq(p->statement, "en\n");
+	ac_problem_free(p);
+}
+END_TEST
+
+START_TEST(test_hash_stable_and_sensitive)
+{
+	const char *d = copy_fixture("problems/good", "good");
+	struct ac_problem *orig = load_ok(fixture("problems/good"));
+	struct ac_problem *p;
+	char h0[65], h1[65];
+
+	/* stable: the same content elsewhere has the same hash */
+	p = load_ok(d);
+	ck_assert_str_eq(p->hash, orig->hash);
+	ac_problem_free(p);
+	p = load_ok(d);
+	ck_assert_str_eq(p->hash, orig->hash);
+	strcpy(h0, p->hash);
+	ac_problem_free(p);
+	/* a test file changes */
+	sh("echo 5 > '%s/data/secret/2-group/b.ans'", d);
+	p = load_ok(d);
+	ck_assert_str_ne(p->hash, h0);
+	strcpy(h1, p->hash);
+	ac_problem_free(p);
+	/* ... and back */
+	sh("echo 6 > '%s/data/secret/2-group/b.ans'", d);
+	p = load_ok(d);
+	ck_assert_str_eq(p->hash, h0);
+	ac_problem_free(p);
+	/* a renamed test */
+	sh("mv '%s/data/secret/3-big.in' '%s/data/secret/4-big.in' && "
+	   "mv '%s/data/secret/3-big.ans' '%s/data/secret/4-big.ans'",
+	   d, d, d, d);
+	p = load_ok(d);
+	ck_assert_str_ne(p->hash, h0);
+	ck_assert_str_ne(p->hash, h1);
+	ac_problem_free(p);
+	sh("mv '%s/data/secret/4-big.in' '%s/data/secret/3-big.in' && "
+	   "mv '%s/data/secret/4-big.ans' '%s/data/secret/3-big.ans'",
+	   d, d, d, d);
+	/* problem.yaml changes */
+	sh("echo '# comment' >> '%s/problem.yaml'", d);
+	p = load_ok(d);
+	ck_assert_str_ne(p->hash, h0);
+	ac_problem_free(p);
+	ac_problem_free(orig);
+}
+END_TEST
+
+START_TEST(test_hash_ignores_statement_covers_validator)
+{
+	const char *d = copy_fixture("problems/legacy", "legacy");
+	struct ac_problem *p = load_ok(d);
+	char h0[65];
+
+	strcpy(h0, p->hash);
+	ac_problem_free(p);
+	/* the statement and submissions are not part of judging */
+	sh("echo more >> '%s/problem_statement/problem.en.md'", d);
+	sh("echo x > '%s/submissions/accepted/b.cpp'", d);
+	p = load_ok(d);
+	ck_assert_str_eq(p->hash, h0);
+	ac_problem_free(p);
+	/* .timelimit is */
+	sh("echo 2 > '%s/.timelimit'", d);
+	p = load_ok(d);
+	ck_assert_str_ne(p->hash, h0);
+	ck_assert(p->time_limit_s == 2.0);
+	ac_problem_free(p);
+	sh("printf '1.5\\n' > '%s/.timelimit'", d);
+	p = load_ok(d);
+	ck_assert_str_eq(p->hash, h0);
+	ac_problem_free(p);
+	/* the validator's source is */
+	sh("echo '// x' >> '%s/output_validators/check/check.cpp'", d);
+	p = load_ok(d);
+	ck_assert_str_ne(p->hash, h0);
+	ac_problem_free(p);
+}
+END_TEST
+
+START_TEST(test_symlink_inside_ok)
+{
+	const char *d = copy_fixture("problems/minimal", "ln");
+	struct ac_problem *p;
+	char want[PATH_MAX];
+
+	sh("mkdir '%s/data/secret' && ln -s ../sample/only.in "
+	   "'%s/data/secret/x.in' && ln -s ../sample/only.ans "
+	   "'%s/data/secret/x.ans'",
+	   d, d, d);
+	p = load_ok(d);
+	ck_assert_uint_eq(p->ntests, 2);
+	ck_assert_str_eq(p->tests[1].name, "secret/x");
+	/* stored resolved */
+	ck_assert_ptr_nonnull(realpath(tmp("ln/data/sample/only.in"), want));
+	ck_assert_str_eq(p->tests[1].in_path, want);
+	ac_problem_free(p);
+}
+END_TEST
+
+START_TEST(test_old_style_output_validator)
+{
+	const char *d = copy_fixture("problems/minimal", "ov");
+	struct ac_problem *p;
+	char want[PATH_MAX];
+
+	sh("printf 'validation: custom\\n' > '%s/problem.yaml' && mkdir "
+	   "'%s/output_validator' && echo x > '%s/output_validator/v.py'",
+	   d, d, d);
+	p = load_ok(d);
+	ck_assert_ptr_nonnull(realpath(tmp("ov/output_validator"), want));
+	ck_assert_str_eq(p->validator_dir, want);
+	ac_problem_free(p);
+}
+END_TEST
+
+START_TEST(test_name_map_and_interactive)
+{
+	const char *d = copy_fixture("problems/legacy", "nm");
+	struct ac_problem *p;
+
+	sh("printf 'name:\\n  de: Hallo\\n  en: Hello\\nvalidation: custom "
+	   "interactive\\ntime_limit: oops\\nlimits: {memory: 64}\\n' > "
+	   "'%s/problem.yaml'",
+	   d);
+	p = load_ok(d);
+	ck_assert_str_eq(p->name, "Hello");
+	ck_assert_int_eq(p->validation, AC_VALIDATION_CUSTOM_INTERACTIVE);
+	ck_assert_uint_eq(p->memory_mb, 64);
+	ac_problem_free(p);
+}
+END_TEST
+
+/* ----------------------------------------------------------- broken */
+
+START_TEST(test_broken_missing_yaml)
+{
+	load_fails(fixture("broken/no_yaml"), "no_yaml/problem.yaml",
+		   "missing");
+}
+END_TEST
+
+START_TEST(test_broken_yaml_syntax)
+{
+	load_fails(fixture("broken/bad_yaml"), "bad_yaml/problem.yaml",
+		   "line 4");
+	ck_assert_ptr_nonnull(strstr(err, "YAML"));
+}
+END_TEST
+
+START_TEST(test_broken_numbers)
+{
+	load_fails(fixture("broken/negative_time"),
+		   "negative_time/problem.yaml", "limits.time_limit");
+	ck_assert_ptr_nonnull(strstr(err, "line 3"));
+	load_fails(fixture("broken/bad_memory"), "bad_memory/problem.yaml",
+		   "limits.memory");
+	ck_assert_ptr_nonnull(strstr(err, "\"lots\""));
+	load_fails(fixture("broken/bad_output"), "bad_output/problem.yaml",
+		   "limits.output");
+	load_fails(fixture("broken/bad_timelimit"),
+		   "bad_timelimit/.timelimit", "seconds");
+}
+END_TEST
+
+START_TEST(test_broken_keys)
+{
+	load_fails(fixture("broken/bad_flags"), "bad_flags/problem.yaml",
+		   "bogus_flag");
+	ck_assert_ptr_nonnull(strstr(err, "validator_flags"));
+	load_fails(fixture("broken/bad_validation"),
+		   "bad_validation/problem.yaml", "validation");
+	load_fails(fixture("broken/tags_map"), "tags_map/problem.yaml",
+		   "tags");
+}
+END_TEST
+
+START_TEST(test_broken_tests)
+{
+	load_fails(fixture("broken/missing_ans"),
+		   "missing_ans/data/secret/2.in", "2.ans");
+	load_fails(fixture("broken/no_tests"), "no_tests/data", "no tests");
+}
+END_TEST
+
+START_TEST(test_broken_validators)
+{
+	load_fails(fixture("broken/custom_no_validator"),
+		   "custom_no_validator/output_validators", NULL);
+	load_fails(fixture("broken/custom_two_validators"),
+		   "custom_two_validators/output_validators", "exactly one");
+	load_fails(fixture("broken/custom_validator_file"),
+		   "custom_validator_file/output_validators/check.py",
+		   "directory");
+}
+END_TEST
+
+START_TEST(test_broken_not_a_dir)
+{
+	struct ac_problem *p = NULL;
+
+	ck_assert_int_eq(ac_problem_load(tmp("nowhere"), &p, err, sizeof(err)),
+			 -ENOENT);
+	ck_assert_ptr_nonnull(strstr(err, "nowhere"));
+	sh("touch '%s'", tmp("file"));
+	ck_assert_int_eq(ac_problem_load(tmp("file"), &p, err, sizeof(err)),
+			 -ENOTDIR);
+	ck_assert_ptr_null(p);
+}
+END_TEST
+
+START_TEST(test_broken_symlink_outside)
+{
+	const char *d = copy_fixture("problems/minimal", "evil");
+
+	sh("echo secret > '%s/outside.txt'", tmpdir);
+	sh("mkdir '%s/data/secret' && ln -s ../../../outside.txt "
+	   "'%s/data/secret/a.in' && echo 1 > '%s/data/secret/a.ans'",
+	   d, d, d);
+	load_fails(d, "evil/data/secret/a.in", "outside the package");
+	sh("rm '%s/data/secret/a.in' && echo 1 > '%s/data/secret/a.in' && "
+	   "ln -sf /etc/passwd '%s/data/secret/a.ans'",
+	   d, d, d);
+	load_fails(d, "evil/data/secret/a.ans", "outside the package");
+	sh("rm -r '%s/data/secret' && mv '%s/problem.yaml' '%s/../p.yaml' && "
+	   "ln -s ../p.yaml '%s/problem.yaml'",
+	   d, d, d, d);
+	load_fails(d, "evil/problem.yaml", "outside the package");
+	sh("rm '%s/problem.yaml' && touch '%s/problem.yaml' && "
+	   "ln -s /etc '%s/statement'",
+	   d, d, d);
+	/* no statement file under the link, but it would leave the package */
+	sh("ln -s /etc/passwd '%s/../hostname' && mkdir -p "
+	   "'%s/problem_statement' && ln -s ../../hostname "
+	   "'%s/problem_statement/problem.en.md'",
+	   d, d, d);
+	load_fails(d, "evil/problem_statement/problem.en.md", "outside");
+	/* a test group symlinked elsewhere */
+	sh("rm -r '%s/problem_statement' '%s/statement' && mkdir '%s/grp' && "
+	   "ln -s '%s/grp' '%s/data/secret'",
+	   d, d, tmpdir, tmpdir, d);
+	load_fails(d, "evil/data/secret", "outside the package");
+}
+END_TEST
+
+START_TEST(test_broken_not_regular)
+{
+	const char *d = copy_fixture("problems/minimal", "fifo");
+
+	sh("mkdir '%s/data/secret' && mkfifo '%s/data/secret/a.in' && "
+	   "echo 1 > '%s/data/secret/a.ans'",
+	   d, d, d);
+	load_fails(d, "fifo/data/secret/a.in", "not a regular file");
+	sh("rm '%s/data/secret/a.in' && echo 1 > '%s/data/secret/a.in' && "
+	   "rm '%s/data/secret/a.ans' && mkfifo '%s/data/secret/a.ans'",
+	   d, d, d, d);
+	load_fails(d, "fifo/data/secret/a.ans", "not a regular file");
+	sh("rm -r '%s/data/secret' && mv '%s/problem.yaml' '%s/y' && "
+	   "mkfifo '%s/problem.yaml'",
+	   d, d, d, d);
+	load_fails(d, "fifo/problem.yaml", "not a regular file");
+}
+END_TEST
+
+START_TEST(test_broken_symlinked_group)
+{
+	const char *d = copy_fixture("problems/good", "sg");
+
+	sh("ln -s 2-group '%s/data/secret/4-again'", d);
+	load_fails(d, "sg/data/secret/4-again", "symlinked test group");
+}
+END_TEST
+
+START_TEST(test_broken_big_yaml)
+{
+	const char *d = copy_fixture("problems/minimal", "big");
+
+	sh("head -c 2000000 /dev/zero | tr '\\0' '#' > '%s/problem.yaml'", d);
+	load_fails(d, "big/problem.yaml", "too large");
+}
+END_TEST
+
+/* -------------------------------------------------------------- set */
+
+START_TEST(test_set_good)
+{
+	struct ac_problem_set *set = NULL;
+	size_t nerr = 99;
+
+	ck_assert_int_eq(ac_problem_set_load(fixture("problems"), &set, &nerr,
+					     err, sizeof(err)),
+			 0);
+	ck_assert_uint_eq(nerr, 0);
+	ck_assert_uint_eq(set->n, 3);
+	ck_assert_str_eq(set->items[0]->id, "good");
+	ck_assert_str_eq(set->items[1]->id, "legacy");
+	ck_assert_str_eq(set->items[2]->id, "minimal");
+	ck_assert_ptr_eq(ac_problem_find(set, "legacy"), set->items[1]);
+	ck_assert_ptr_eq(
+		ac_problem_find(set, "7d1f5b0e-2c39-4e4a-9a57-0c8f0a4f1c11"),
+		set->items[0]);
+	ck_assert_ptr_null(ac_problem_find(set, "nope"));
+	ck_assert_ptr_null(ac_problem_find(set, "7d1f5b0e"));
+	ck_assert_ptr_null(ac_problem_find(set, ""));
+	ck_assert_ptr_null(ac_problem_find(set, NULL));
+	ck_assert_ptr_null(ac_problem_find(NULL, "good"));
+	ac_problem_set_free(set);
+}
+END_TEST
+
+START_TEST(test_set_broken_counted)
+{
+	struct ac_problem_set *set = NULL;
+	size_t nerr = 0;
+
+	ck_assert_int_eq(ac_problem_set_load(fixture("broken"), &set, &nerr,
+					     err, sizeof(err)),
+			 0);
+	ck_assert_uint_eq(set->n, 0);
+	ck_assert_uint_eq(nerr, 14);
+	ac_problem_set_free(set);
+}
+END_TEST
+
+START_TEST(test_set_mixed_and_duplicate_uuid)
+{
+	struct ac_problem_set *set = NULL;
+	size_t nerr = 0;
+
+	sh("mkdir '%s/set'", tmpdir);
+	copy_fixture("problems/good", "set/a-good");
+	copy_fixture("problems/good", "set/b-same-uuid");
+	copy_fixture("broken/missing_ans", "set/c-broken");
+	copy_fixture("problems/minimal", "set/d-minimal");
+	sh("echo readme > '%s/set/README'", tmpdir);
+	sh("mkdir '%s/set/.hidden'", tmpdir);
+	ck_assert_int_eq(ac_problem_set_load(tmp("set"), &set, &nerr, err,
+					     sizeof(err)),
+			 0);
+	ck_assert_uint_eq(nerr, 2);
+	ck_assert_uint_eq(set->n, 2);
+	ck_assert_str_eq(set->items[0]->id, "a-good");
+	ck_assert_str_eq(set->items[1]->id, "d-minimal");
+	ck_assert_ptr_eq(
+		ac_problem_find(set, "7d1f5b0e-2c39-4e4a-9a57-0c8f0a4f1c11"),
+		set->items[0]);
+	ac_problem_set_free(set);
+
+	ck_assert_int_eq(ac_problem_set_load(tmp("missing"), &set, &nerr, err,
+					     sizeof(err)),
+			 -ENOENT);
+	ck_assert_ptr_null(set);
+	ck_assert_ptr_nonnull(strstr(err, "missing"));
+}
+END_TEST
+
+static Suite *problem_suite(void)
+{
+	Suite *s = suite_create("problem");
+	TCase *tg = tcase_create("good");
+	TCase *tb = tcase_create("broken");
+	TCase *ts = tcase_create("set");
+
+	tcase_add_checked_fixture(tg, tmp_setup, tmp_teardown);
+	tcase_add_test(tg, test_good_package);
+	tcase_add_test(tg, test_good_test_order);
+	tcase_add_test(tg, test_legacy_package);
+	tcase_add_test(tg, test_minimal_defaults);
+	tcase_add_test(tg, test_statement_fallbacks);
+	tcase_add_test(tg, test_hash_stable_and_sensitive);
+	tcase_add_test(tg, test_hash_ignores_statement_covers_validator);
+	tcase_add_test(tg, test_symlink_inside_ok);
+	tcase_add_test(tg, test_old_style_output_validator);
+	tcase_add_test(tg, test_name_map_and_interactive);
+	suite_add_tcase(s, tg);
+
+	tcase_add_checked_fixture(tb, tmp_setup, tmp_teardown);
+	tcase_add_test(tb, test_broken_missing_yaml);
+	tcase_add_test(tb, test_broken_yaml_syntax);
+	tcase_add_test(tb, test_broken_numbers);
+	tcase_add_test(tb, test_broken_keys);
+	tcase_add_test(tb, test_broken_tests);
+	tcase_add_test(tb, test_broken_validators);
+	tcase_add_test(tb, test_broken_not_a_dir);
+	tcase_add_test(tb, test_broken_symlink_outside);
+	tcase_add_test(tb, test_broken_not_regular);
+	tcase_add_test(tb, test_broken_symlinked_group);
+	tcase_add_test(tb, test_broken_big_yaml);
+	suite_add_tcase(s, tb);
+
+	tcase_add_checked_fixture(ts, tmp_setup, tmp_teardown);
+	tcase_add_test(ts, test_set_good);
+	tcase_add_test(ts, test_set_broken_counted);
+	tcase_add_test(ts, test_set_mixed_and_duplicate_uuid);
+	suite_add_tcase(s, ts);
+	return s;
+}
+
+int main(void)
+{
+	SRunner *sr;
+	int failed;
+
+	find_data();
+	sr = srunner_create(problem_suite());
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}

@@ -1,0 +1,2 @@
+#include <cstdio>
+int main(int argc, char **argv) { return 42; }
