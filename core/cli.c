@@ -26,26 +26,33 @@
 #define CLI_MAX_SOURCE (4u << 20)
 
 static const char cli_usage[] =
-	"Usage: algocode COMMAND [-c FILE] [-o path=value]... [ARGS]\n"
-	"\n"
-	"Commands:\n"
-	"  serve                           run the roles of the configuration\n"
-	"  judge --problem DIR --lang LANG [--json] [--all] SOURCE\n"
-	"                                  judge one source file and print the result\n"
-	"  problem verify DIR...           judge DIR/submissions/<kind>/* and report\n"
-	"                                  every verdict that differs from its kind\n"
-	"  check-env                       show what the sandbox enforces here\n"
-	"  token --user ID [--ttl SECONDS] mint an access token (default ttl 3600)\n"
-	"\n"
-	"Options:\n"
-	"  -c, --config FILE     configuration file (default " AC_DEFAULT_CONFIG ")\n"
-	"  -o, --option P=V      override one setting, e.g. -o transport.plugin=nats;\n"
-	"                        a bare word is a string\n"
-	"  -h, --help            this help\n"
-	"  -V, --version         the version\n"
-	"\n"
-	"`judge` exits 0 whenever a verdict was reached, whatever it is.\n"
-	"Documentation: docs/ and algocode(1).\n";
+        "Usage: algocode COMMAND [-c FILE] [-o path=value]... [ARGS]\n"
+        "\n"
+        "Commands:\n"
+        "  serve                           run the roles of the configuration\n"
+        "  judge --problem DIR --lang LANG [--json] [--all] SOURCE\n"
+        "                                  judge one source file and print the "
+        "result\n"
+        "  problem verify DIR...           judge DIR/submissions/<kind>/* and "
+        "report\n"
+        "                                  every verdict that differs from its "
+        "kind\n"
+        "  check-env                       show what the sandbox enforces "
+        "here\n"
+        "  token --user ID [--ttl SECONDS] mint an access token (default ttl "
+        "3600)\n"
+        "\n"
+        "Options:\n"
+        "  -c, --config FILE     configuration file (default " AC_DEFAULT_CONFIG
+        ")\n"
+        "  -o, --option P=V      override one setting, e.g. -o "
+        "transport.plugin=nats;\n"
+        "                        a bare word is a string\n"
+        "  -h, --help            this help\n"
+        "  -V, --version         the version\n"
+        "\n"
+        "`judge` exits 0 whenever a verdict was reached, whatever it is.\n"
+        "Documentation: docs/ and algocode(1).\n";
 
 struct cli_opts {
 	const char *config;
@@ -61,17 +68,17 @@ struct cli_opts {
 static int cli_parse(int argc, char **argv, struct cli_opts *o)
 {
 	static const struct option longopts[] = {
-		{"config", required_argument, NULL, 'c'},
-		{"option", required_argument, NULL, 'o'},
-		{"problem", required_argument, NULL, 'p'},
-		{"lang", required_argument, NULL, 'l'},
-		{"json", no_argument, NULL, 'j'},
-		{"all", no_argument, NULL, 'a'},
-		{"user", required_argument, NULL, 'u'},
-		{"ttl", required_argument, NULL, 't'},
-		{"help", no_argument, NULL, 'h'},
-		{"version", no_argument, NULL, 'V'},
-		{NULL, 0, NULL, 0},
+	        {"config", required_argument, NULL, 'c'},
+	        {"option", required_argument, NULL, 'o'},
+	        {"problem", required_argument, NULL, 'p'},
+	        {"lang", required_argument, NULL, 'l'},
+	        {"json", no_argument, NULL, 'j'},
+	        {"all", no_argument, NULL, 'a'},
+	        {"user", required_argument, NULL, 'u'},
+	        {"ttl", required_argument, NULL, 't'},
+	        {"help", no_argument, NULL, 'h'},
+	        {"version", no_argument, NULL, 'V'},
+	        {NULL, 0, NULL, 0},
 	};
 	int c;
 
@@ -109,9 +116,9 @@ static int cli_parse(int argc, char **argv, struct cli_opts *o)
 			errno = 0;
 			o->ttl = strtoll(optarg, &end, 10);
 			if (errno || *end || o->ttl <= 0) {
-				fprintf(stderr,
-					"algocode: --ttl wants a positive number "
-					"of seconds\n");
+				fprintf(stderr, "algocode: --ttl wants a "
+				                "positive number "
+				                "of seconds\n");
 				return -EINVAL;
 			}
 			break;
@@ -141,20 +148,20 @@ static int cli_config(const struct cli_opts *o, struct ac_config **cfg)
 
 	if (!o->config && access(path, R_OK) < 0) {
 		fprintf(stderr,
-			"algocode: no configuration: %s is not installed; "
-			"pass -c FILE\n",
-			path);
+		        "algocode: no configuration: %s is not installed; "
+		        "pass -c FILE\n",
+		        path);
 		return -ENOENT;
 	}
 	r = ac_config_load(path, o->overrides, o->noverrides, cfg, err,
-			   sizeof(err));
+	                   sizeof(err));
 	if (r < 0)
 		fprintf(stderr, "algocode: %s\n", err);
 	return r;
 }
 
 static int cli_core(const struct cli_opts *o, struct ac_core *core,
-		    unsigned need)
+                    unsigned need)
 {
 	struct ac_config *cfg;
 	char err[1024];
@@ -198,7 +205,7 @@ static int cli_serve(const struct cli_opts *o)
 
 	if (o->nargs) {
 		fprintf(stderr, "algocode serve: unexpected argument %s\n",
-			o->args[0]);
+		        o->args[0]);
 		return 2;
 	}
 	if (cli_config(o, &cfg) < 0)
@@ -207,9 +214,9 @@ static int cli_serve(const struct cli_opts *o)
 	for (size_t i = 0; roles && roles[i]; i++) {
 		if (strcmp(roles[i], "api") && strcmp(roles[i], "judge")) {
 			fprintf(stderr,
-				"algocode: unknown role \"%s\" (known: api, "
-				"judge)\n",
-				roles[i]);
+			        "algocode: unknown role \"%s\" (known: api, "
+			        "judge)\n",
+			        roles[i]);
 			free(roles);
 			ac_config_free(cfg);
 			return 1;
@@ -220,16 +227,16 @@ static int cli_serve(const struct cli_opts *o)
 	judge = cli_has_role(cfg, "judge");
 	if (!api && !judge) {
 		fprintf(stderr, "algocode: the configuration names no role "
-				"(roles = [\"api\", \"judge\"])\n");
+		                "(roles = [\"api\", \"judge\"])\n");
 		ac_config_free(cfg);
 		return 1;
 	}
 	if (api)
 		need |= AC_NEED_STORE | AC_NEED_TRANSPORT | AC_NEED_LANGS |
-			AC_NEED_PROBLEMS;
+		        AC_NEED_PROBLEMS;
 	if (judge)
 		need |= AC_NEED_TRANSPORT | AC_NEED_SANDBOX | AC_NEED_LANGS |
-			AC_NEED_PROBLEMS;
+		        AC_NEED_PROBLEMS;
 	r = ac_core_init(&core, cfg, need, err, sizeof(err));
 	if (r < 0)
 		goto fail;
@@ -242,7 +249,7 @@ static int cli_serve(const struct cli_opts *o)
 	if (api && (r = ac_api_start(&core, err, sizeof(err))) < 0)
 		goto fail;
 	log_info("algocode %s serving (roles:%s%s)", PACKAGE_VERSION,
-		 api ? " api" : "", judge ? " judge" : "");
+	         api ? " api" : "", judge ? " judge" : "");
 	event_base_dispatch(core.base);
 	log_info("stopping");
 	ac_judge_role_stop(&core);
@@ -276,7 +283,7 @@ static char *cli_read_source(const char *path, size_t *len)
 	}
 	if ((uint64_t)st.st_size > CLI_MAX_SOURCE) {
 		fprintf(stderr, "algocode: %s: larger than %u bytes\n", path,
-			CLI_MAX_SOURCE);
+		        CLI_MAX_SOURCE);
 		goto out;
 	}
 	buf = malloc((size_t)st.st_size + 1);
@@ -298,23 +305,23 @@ out:
 }
 
 static void cli_progress_cb(void *arg, const struct ac_test_result *t,
-			    size_t index, size_t total)
+                            size_t index, size_t total)
 {
 	FILE *f = arg;
 
-	fprintf(f, "  [%zu/%zu] %-24s %-3s %6llu ms %8llu KiB%s%s\n",
-		index + 1, total, t->name, ac_verdict_code(t->verdict),
-		(unsigned long long)t->time_ms,
-		(unsigned long long)t->memory_kb,
-		t->message && t->message[0] ? "  " : "",
-		t->message ? t->message : "");
+	fprintf(f, "  [%zu/%zu] %-24s %-3s %6llu ms %8llu KiB%s%s\n", index + 1,
+	        total, t->name, ac_verdict_code(t->verdict),
+	        (unsigned long long)t->time_ms,
+	        (unsigned long long)t->memory_kb,
+	        t->message && t->message[0] ? "  " : "",
+	        t->message ? t->message : "");
 	fflush(f);
 }
 
 /* The problem of --problem: a package directory, or an id/uuid of the
  * configured problems directory. */
 static int cli_problem(struct ac_core *core, const char *arg,
-		       struct ac_problem **own, const struct ac_problem **p)
+                       struct ac_problem **own, const struct ac_problem **p)
 {
 	struct stat st;
 	char err[1024];
@@ -331,12 +338,12 @@ static int cli_problem(struct ac_core *core, const char *arg,
 		return 0;
 	}
 	{
-		const char *dir = ac_config_string(core->cfg, "judge.problems_dir",
-						   NULL);
+		const char *dir =
+		        ac_config_string(core->cfg, "judge.problems_dir", NULL);
 		struct ac_problem_set *set = NULL;
 		size_t nerr;
 		if (dir && ac_problem_set_load(dir, &set, &nerr, err,
-					       sizeof(err)) == 0) {
+		                               sizeof(err)) == 0) {
 			core->problems = set;
 			*p = ac_problem_find(set, arg);
 			if (*p)
@@ -344,34 +351,35 @@ static int cli_problem(struct ac_core *core, const char *arg,
 		}
 	}
 	fprintf(stderr,
-		"algocode: --problem %s: not a package directory, nor a "
-		"problem id in judge.problems_dir\n",
-		arg);
+	        "algocode: --problem %s: not a package directory, nor a "
+	        "problem id in judge.problems_dir\n",
+	        arg);
 	return -ENOENT;
 }
 
 static int cli_judge_ctx(struct ac_core *core, struct ac_judge_ctx *jctx)
 {
 	const char *work = ac_config_string(core->cfg, "judge.work_dir",
-					    "/var/lib/algocode/work");
+	                                    "/var/lib/algocode/work");
 
 	if (AC_SANDBOX(core)->enforcing(core->sandbox->state) < 0 &&
 	    !ac_config_bool(core->cfg, "sandbox.allow_degraded", false)) {
 		fprintf(stderr,
-			"algocode: the %s sandbox cannot enforce memory or "
-			"process limits here (see `algocode check-env`); set "
-			"sandbox.allow_degraded = true to judge anyway\n",
-			core->sandbox->desc->name);
+		        "algocode: the %s sandbox cannot enforce memory or "
+		        "process limits here (see `algocode check-env`); set "
+		        "sandbox.allow_degraded = true to judge anyway\n",
+		        core->sandbox->desc->name);
 		return -ENOTSUP;
 	}
 	return ac_judge_ctx_init(jctx, AC_SANDBOX(core), core->sandbox->state,
-				 core->sandbox->desc->name, work,
-				 core->hostname);
+	                         core->sandbox->desc->name, work,
+	                         core->hostname);
 }
 
 static void cli_random_id(char *buf, size_t len)
 {
-	snprintf(buf, len, "cli-%lld-%d", (long long)ac_now_ms(), (int)getpid());
+	snprintf(buf, len, "cli-%lld-%d", (long long)ac_now_ms(),
+	         (int)getpid());
 }
 
 static int cli_judge(const struct cli_opts *o)
@@ -388,8 +396,9 @@ static int cli_judge(const struct cli_opts *o)
 	int status = 1;
 
 	if (!o->problem || !o->lang || o->nargs != 1) {
-		fprintf(stderr, "Usage: algocode judge --problem DIR --lang LANG "
-				"[--json] [--all] SOURCE\n");
+		fprintf(stderr,
+		        "Usage: algocode judge --problem DIR --lang LANG "
+		        "[--json] [--all] SOURCE\n");
 		return 2;
 	}
 	if (cli_core(o, &core, AC_NEED_SANDBOX | AC_NEED_LANGS) < 0)
@@ -398,8 +407,9 @@ static int cli_judge(const struct cli_opts *o)
 	if (!lang) {
 		char list[256];
 		ac_core_lang_list(&core, list, sizeof(list));
-		fprintf(stderr, "algocode: unknown language \"%s\" (supported: %s)\n",
-			o->lang, list);
+		fprintf(stderr,
+		        "algocode: unknown language \"%s\" (supported: %s)\n",
+		        o->lang, list);
 		goto out;
 	}
 	if (cli_problem(&core, o->problem, &own, &p) < 0)
@@ -418,7 +428,8 @@ static int cli_judge(const struct cli_opts *o)
 	job.submission_id = id;
 	job.user_id = "cli";
 	job.submitted_at = ac_now_ms();
-	job.all_tests = o->all || ac_config_bool(core.cfg, "judge.all_tests", false);
+	job.all_tests =
+	        o->all || ac_config_bool(core.cfg, "judge.all_tests", false);
 	if (!o->json) {
 		job.progress = cli_progress_cb;
 		job.progress_arg = stdout;
@@ -441,8 +452,9 @@ static int cli_judge(const struct cli_opts *o)
 			printf("compilation failed:\n%s\n",
 			       res.compile_log ? res.compile_log : "");
 		printf("%s %s (%s): %llu ms, %llu KiB\n",
-		       ac_verdict_code(res.verdict), ac_verdict_name(res.verdict),
-		       p->id, (unsigned long long)res.time_ms,
+		       ac_verdict_code(res.verdict),
+		       ac_verdict_name(res.verdict), p->id,
+		       (unsigned long long)res.time_ms,
 		       (unsigned long long)res.memory_kb);
 		status = 0;
 	}
@@ -489,7 +501,7 @@ static char **cli_list(const char *dir, size_t *n)
 
 /* The language whose source file has the same extension as name. */
 static const struct ac_lang_info *cli_lang_of(struct ac_core *core,
-					      const char *name)
+                                              const char *name)
 {
 	const char *ext = strrchr(name, '.');
 
@@ -497,7 +509,8 @@ static const struct ac_lang_info *cli_lang_of(struct ac_core *core,
 		return NULL;
 	for (size_t i = 0; i < core->nlangs; i++) {
 		const struct ac_lang_ops *ops = core->langs[i]->desc->ops;
-		const struct ac_lang_info *info = ops->info(core->langs[i]->state);
+		const struct ac_lang_info *info =
+		        ops->info(core->langs[i]->state);
 		const char *e2 = info ? strrchr(info->source_file, '.') : NULL;
 		if (e2 && strcmp(e2, ext) == 0)
 			return info;
@@ -506,8 +519,8 @@ static const struct ac_lang_info *cli_lang_of(struct ac_core *core,
 }
 
 static int cli_verify_one(struct ac_core *core, struct ac_judge_ctx *jctx,
-			  const char *dir, unsigned *checked,
-			  unsigned *mismatches)
+                          const char *dir, unsigned *checked,
+                          unsigned *mismatches)
 {
 	struct ac_problem *p;
 	char err[1024], sdir[4096];
@@ -535,14 +548,16 @@ static int cli_verify_one(struct ac_core *core, struct ac_judge_ctx *jctx,
 
 		snprintf(kdir, sizeof(kdir), "%s/%s", sdir, kinds[k]);
 		if (ac_verdict_parse(kinds[k], &want) < 0) {
-			printf("UNKNOWN %s/submissions/%s: not a verdict kind\n",
+			printf("UNKNOWN %s/submissions/%s: not a verdict "
+			       "kind\n",
 			       p->id, kinds[k]);
 			(*mismatches)++;
 			continue;
 		}
 		files = cli_list(kdir, &nfiles);
 		for (size_t f = 0; f < nfiles; f++) {
-			const struct ac_lang_info *lang = cli_lang_of(core, files[f]);
+			const struct ac_lang_info *lang =
+			        cli_lang_of(core, files[f]);
 			struct ac_judge_job job;
 			struct ac_result res;
 			char path[4600], id[64];
@@ -573,7 +588,8 @@ static int cli_verify_one(struct ac_core *core, struct ac_judge_ctx *jctx,
 			ac_judge(jctx, &job, &res);
 			(*checked)++;
 			if (res.verdict == want) {
-				printf("OK      %s/%s/%s: %s (%llu ms, %llu KiB)\n",
+				printf("OK      %s/%s/%s: %s (%llu ms, %llu "
+				       "KiB)\n",
 				       p->id, kinds[k], files[f],
 				       ac_verdict_code(res.verdict),
 				       (unsigned long long)res.time_ms,
@@ -583,11 +599,13 @@ static int cli_verify_one(struct ac_core *core, struct ac_judge_ctx *jctx,
 				for (size_t i = 0; i < res.ntests; i++)
 					if (res.tests[i].verdict != AC_V_AC) {
 						why = res.tests[i].message
-							      ? res.tests[i].message
-							      : "";
+						              ? res.tests[i]
+						                        .message
+						              : "";
 						break;
 					}
-				printf("MISMATCH %s/%s/%s: got %s, expected %s%s%s\n",
+				printf("MISMATCH %s/%s/%s: got %s, expected "
+				       "%s%s%s\n",
 				       p->id, kinds[k], files[f],
 				       ac_verdict_code(res.verdict),
 				       ac_verdict_code(want), *why ? ": " : "",
@@ -618,7 +636,8 @@ static int cli_verify(const struct cli_opts *o)
 	unsigned checked = 0, mismatches = 0;
 
 	if (o->nargs < 2 || strcmp(o->args[0], "verify") != 0) {
-		fprintf(stderr, "Usage: algocode problem verify [-c FILE] DIR...\n");
+		fprintf(stderr,
+		        "Usage: algocode problem verify [-c FILE] DIR...\n");
 		return 2;
 	}
 	if (cli_core(o, &core, AC_NEED_SANDBOX | AC_NEED_LANGS) < 0)
@@ -638,12 +657,12 @@ static int cli_verify(const struct cli_opts *o)
 /* ------------------------------------------------------------ check-env */
 
 static void cli_env_cb(void *arg, const char *what, bool enforced,
-		       const char *detail)
+                       const char *detail)
 {
 	unsigned *missing = arg;
 
-	printf("  %-28s %-13s %s\n", what, enforced ? "enforced" : "NOT enforced",
-	       detail ? detail : "");
+	printf("  %-28s %-13s %s\n", what,
+	       enforced ? "enforced" : "NOT enforced", detail ? detail : "");
 	if (!enforced)
 		(*missing)++;
 }
@@ -659,17 +678,19 @@ static int cli_check_env(const struct cli_opts *o)
 	printf("sandbox %s (%s)\n", core.sandbox->desc->name,
 	       core.sandbox->desc->description);
 	r = AC_SANDBOX(&core)->check_env(core.sandbox->state, cli_env_cb,
-					 &missing);
+	                                 &missing);
 	if (r < 0)
 		printf("  check failed: %s\n", strerror(-r));
 	printf("languages\n");
 	for (size_t i = 0; i < core.nlangs; i++) {
 		const struct ac_lang_ops *ops = core.langs[i]->desc->ops;
-		const struct ac_lang_info *info = ops->info(core.langs[i]->state);
+		const struct ac_lang_info *info =
+		        ops->info(core.langs[i]->state);
 		printf("  %-28s %s\n", info->name, info->version);
 	}
 	if (AC_SANDBOX(&core)->enforcing(core.sandbox->state) < 0)
-		printf("memory or process limits cannot be enforced here: judging "
+		printf("memory or process limits cannot be enforced here: "
+		       "judging "
 		       "is refused unless sandbox.allow_degraded = true\n");
 	else
 		printf("memory and process limits are enforced%s\n",
@@ -690,22 +711,23 @@ static int cli_token(const struct cli_opts *o)
 	int n;
 
 	if (!o->user || !o->user[0] || o->nargs) {
-		fprintf(stderr, "Usage: algocode token --user ID [--ttl SECONDS]\n");
+		fprintf(stderr,
+		        "Usage: algocode token --user ID [--ttl SECONDS]\n");
 		return 2;
 	}
 	if (cli_config(o, &cfg) < 0)
 		return 1;
 	path = ac_config_string(cfg, "api.jwt_secret_file",
-				"/var/lib/algocode/jwt.secret");
+	                        "/var/lib/algocode/jwt.secret");
 	n = ac_jwt_secret_load(path, 1, secret, sizeof(secret), err,
-			       sizeof(err));
+	                       sizeof(err));
 	if (n < 0) {
 		fprintf(stderr, "algocode: %s\n", err);
 		ac_config_free(cfg);
 		return 1;
 	}
 	tok = ac_jwt_mint(secret, (size_t)n, o->user, (int64_t)time(NULL),
-			  o->ttl);
+	                  o->ttl);
 	if (!tok) {
 		fprintf(stderr, "algocode: cannot mint a token\n");
 		ac_config_free(cfg);
@@ -753,7 +775,7 @@ int ac_cli_main(int argc, char **argv)
 		r = cli_token(&o);
 	else {
 		fprintf(stderr, "algocode: unknown command \"%s\"\n%s", cmd,
-			cli_usage);
+		        cli_usage);
 		r = 2;
 	}
 	free(o.overrides);

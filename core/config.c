@@ -30,7 +30,7 @@ struct ac_config {
 };
 
 static int cfg_set_origin(struct ac_config *c, const char *path,
-			  const char *origin)
+                          const char *origin)
 {
 	struct cfg_origin *o;
 
@@ -74,10 +74,11 @@ static void cfg_path_of(const config_setting_t *s, char *buf, size_t len)
 		int w;
 		if (name)
 			w = snprintf(buf + off, len - off, "%s%s",
-				     off ? "." : "", name);
+			             off ? "." : "", name);
 		else
 			w = snprintf(buf + off, len - off, "%s[%d]",
-				     off ? "." : "", config_setting_index(chain[n]));
+			             off ? "." : "",
+			             config_setting_index(chain[n]));
 		if (w < 0 || (size_t)w >= len - off)
 			return;
 		off += (size_t)w;
@@ -86,7 +87,7 @@ static void cfg_path_of(const config_setting_t *s, char *buf, size_t len)
 
 /* Where a setting came from: the side table, else libconfig's own info. */
 static void cfg_origin_of(const struct ac_config *c, const config_setting_t *s,
-			  char *buf, size_t len)
+                          char *buf, size_t len)
 {
 	char path[512];
 	const char *file;
@@ -100,17 +101,17 @@ static void cfg_origin_of(const struct ac_config *c, const config_setting_t *s,
 	}
 	file = config_setting_source_file(s);
 	snprintf(buf, len, "%s:%u", file ? file : c->main_file,
-		 config_setting_source_line(s));
+	         config_setting_source_line(s));
 }
 
 static int cfg_copy_value(config_setting_t *dst, const config_setting_t *src);
 
 /* Append a copy of src (named `name`, or unnamed in lists) to parent. */
 static int cfg_add_copy(config_setting_t *parent, const char *name,
-			const config_setting_t *src)
+                        const config_setting_t *src)
 {
-	config_setting_t *n = config_setting_add(parent, name,
-						 config_setting_type(src));
+	config_setting_t *n =
+	        config_setting_add(parent, name, config_setting_type(src));
 	if (!n)
 		return -EINVAL;
 	return cfg_copy_value(n, src);
@@ -140,12 +141,14 @@ static int cfg_copy_value(config_setting_t *dst, const config_setting_t *src)
 	case CONFIG_TYPE_ARRAY:
 	case CONFIG_TYPE_LIST:
 		for (int i = 0; i < config_setting_length(src) && r == 0; i++) {
-			const config_setting_t *e = config_setting_get_elem(src, i);
+			const config_setting_t *e =
+			        config_setting_get_elem(src, i);
 			r = cfg_add_copy(dst,
-					 config_setting_type(src) == CONFIG_TYPE_GROUP
-						 ? config_setting_name(e)
-						 : NULL,
-					 e);
+			                 config_setting_type(src) ==
+			                                 CONFIG_TYPE_GROUP
+			                         ? config_setting_name(e)
+			                         : NULL,
+			                 e);
 		}
 		break;
 	default:
@@ -154,16 +157,38 @@ static int cfg_copy_value(config_setting_t *dst, const config_setting_t *src)
 	return r;
 }
 
+/* Record the origin of dst and everything below it, copied from src. */
+static int cfg_record(struct ac_config *c, const config_setting_t *dst,
+                      const config_setting_t *src, const char *origin_file)
+{
+	char path[512], origin[600];
+	int r;
+
+	cfg_path_of(dst, path, sizeof(path));
+	snprintf(origin, sizeof(origin), "%s:%u", origin_file,
+	         config_setting_source_line(src));
+	r = cfg_set_origin(c, path, origin);
+	if (r < 0 || !config_setting_is_group(src))
+		return r;
+	for (int i = 0; i < config_setting_length(src) && r == 0; i++) {
+		const config_setting_t *e = config_setting_get_elem(src, i);
+		r = cfg_record(
+		        c,
+		        config_setting_get_member(dst, config_setting_name(e)),
+		        e, origin_file);
+	}
+	return r;
+}
+
 /* Merge every setting of src (a group) into dst (a group); `origin_file`
  * names the fragment for the side table. */
 static int cfg_merge(struct ac_config *c, config_setting_t *dst,
-		     const config_setting_t *src, const char *origin_file)
+                     const config_setting_t *src, const char *origin_file)
 {
 	for (int i = 0; i < config_setting_length(src); i++) {
 		const config_setting_t *e = config_setting_get_elem(src, i);
 		const char *name = config_setting_name(e);
 		config_setting_t *cur = config_setting_get_member(dst, name);
-		char path[512], origin[600];
 		int r;
 
 		if (cur && config_setting_is_group(cur) &&
@@ -178,11 +203,8 @@ static int cfg_merge(struct ac_config *c, config_setting_t *dst,
 		r = cfg_add_copy(dst, name, e);
 		if (r < 0)
 			return r;
-		cur = config_setting_get_member(dst, name);
-		cfg_path_of(cur, path, sizeof(path));
-		snprintf(origin, sizeof(origin), "%s:%u", origin_file,
-			 config_setting_source_line(e));
-		r = cfg_set_origin(c, path, origin);
+		r = cfg_record(c, config_setting_get_member(dst, name), e,
+		               origin_file);
 		if (r < 0)
 			return r;
 	}
@@ -202,7 +224,7 @@ static int cfg_is_conf(const char *name)
 
 /* Read the *.conf files of dir in sorted order and merge them. */
 static int cfg_include_dir(struct ac_config *c, const char *dir, char *err,
-			   size_t errlen)
+                           size_t errlen)
 {
 	DIR *d = opendir(dir);
 	struct dirent *de;
@@ -242,16 +264,18 @@ static int cfg_include_dir(struct ac_config *c, const char *dir, char *err,
 		config_init(&frag);
 		if (config_read_file(&frag, path) != CONFIG_TRUE) {
 			snprintf(err, errlen, "%s:%d: %s",
-				 config_error_file(&frag) ? config_error_file(&frag)
-							  : path,
-				 config_error_line(&frag), config_error_text(&frag));
+			         config_error_file(&frag)
+			                 ? config_error_file(&frag)
+			                 : path,
+			         config_error_line(&frag),
+			         config_error_text(&frag));
 			r = -EINVAL;
 		} else {
 			r = cfg_merge(c, config_root_setting(&c->cfg),
-				      config_root_setting(&frag), path);
+			              config_root_setting(&frag), path);
 			if (r < 0)
-				snprintf(err, errlen, "%s: cannot merge: %s", path,
-					 strerror(-r));
+				snprintf(err, errlen, "%s: cannot merge: %s",
+				         path, strerror(-r));
 		}
 		config_destroy(&frag);
 	}
@@ -282,7 +306,7 @@ static int cfg_valid_path(const char *p, size_t len)
 
 /* Apply one "a.b.c=value" override. */
 static int cfg_override(struct ac_config *c, const char *ov, char *err,
-			size_t errlen)
+                        size_t errlen)
 {
 	const char *eq = strchr(ov, '=');
 	config_t tmp;
@@ -294,9 +318,9 @@ static int cfg_override(struct ac_config *c, const char *ov, char *err,
 
 	if (!eq || !cfg_valid_path(ov, (size_t)(eq - ov))) {
 		snprintf(err, errlen,
-			 "-o %s: expected path=value with a dotted path "
-			 "(e.g. -o transport.plugin=nats)",
-			 ov);
+		         "-o %s: expected path=value with a dotted path "
+		         "(e.g. -o transport.plugin=nats)",
+		         ov);
 		return -EINVAL;
 	}
 	plen = (size_t)(eq - ov);
@@ -322,9 +346,9 @@ static int cfg_override(struct ac_config *c, const char *ov, char *err,
 			config_destroy(&tmp);
 			config_init(&tmp);
 			config_setting_set_string(
-				config_setting_add(config_root_setting(&tmp), "v",
-						   CONFIG_TYPE_STRING),
-				eq + 1);
+			        config_setting_add(config_root_setting(&tmp),
+			                           "v", CONFIG_TYPE_STRING),
+			        eq + 1);
 		}
 		free(text);
 	}
@@ -336,14 +360,15 @@ static int cfg_override(struct ac_config *c, const char *ov, char *err,
 		*last = '\0';
 		for (seg = strtok_r(path, ".", &save); seg;
 		     seg = strtok_r(NULL, ".", &save)) {
-			config_setting_t *g = config_setting_get_member(parent, seg);
+			config_setting_t *g =
+			        config_setting_get_member(parent, seg);
 			if (g && !config_setting_is_group(g)) {
 				config_setting_remove(parent, seg);
 				g = NULL;
 			}
 			if (!g)
 				g = config_setting_add(parent, seg,
-						       CONFIG_TYPE_GROUP);
+				                       CONFIG_TYPE_GROUP);
 			if (!g) {
 				r = -EINVAL;
 				goto out;
@@ -372,8 +397,8 @@ out:
 }
 
 static int cfg_finish_load(struct ac_config *c, const char *base_dir,
-			   const char *const *overrides, size_t noverrides,
-			   char *err, size_t errlen)
+                           const char *const *overrides, size_t noverrides,
+                           char *err, size_t errlen)
 {
 	const char *inc = NULL;
 	int r;
@@ -389,11 +414,12 @@ static int cfg_finish_load(struct ac_config *c, const char *base_dir,
 		if (r < 0)
 			return r;
 	} else if (config_lookup(&c->cfg, "include_dir") &&
-		   !config_lookup_string(&c->cfg, "include_dir", &inc)) {
+	           !config_lookup_string(&c->cfg, "include_dir", &inc)) {
 		char where[600];
 		cfg_origin_of(c, config_lookup(&c->cfg, "include_dir"), where,
-			      sizeof(where));
-		snprintf(err, errlen, "%s: include_dir must be a string", where);
+		              sizeof(where));
+		snprintf(err, errlen, "%s: include_dir must be a string",
+		         where);
 		return -EINVAL;
 	}
 	for (size_t i = 0; i < noverrides; i++) {
@@ -420,8 +446,8 @@ static struct ac_config *cfg_new(const char *name)
 }
 
 int ac_config_load(const char *path, const char *const *overrides,
-		   size_t noverrides, struct ac_config **out, char *err,
-		   size_t errlen)
+                   size_t noverrides, struct ac_config **out, char *err,
+                   size_t errlen)
 {
 	struct ac_config *c;
 	char *copy, *dir;
@@ -434,14 +460,14 @@ int ac_config_load(const char *path, const char *const *overrides,
 	if (config_read_file(&c->cfg, path) != CONFIG_TRUE) {
 		if (config_error_type(&c->cfg) == CONFIG_ERR_FILE_IO)
 			snprintf(err, errlen, "%s: cannot read: %s", path,
-				 strerror(errno ? errno : ENOENT));
+			         strerror(errno ? errno : ENOENT));
 		else
 			snprintf(err, errlen, "%s:%d: %s",
-				 config_error_file(&c->cfg)
-					 ? config_error_file(&c->cfg)
-					 : path,
-				 config_error_line(&c->cfg),
-				 config_error_text(&c->cfg));
+			         config_error_file(&c->cfg)
+			                 ? config_error_file(&c->cfg)
+			                 : path,
+			         config_error_line(&c->cfg),
+			         config_error_text(&c->cfg));
 		ac_config_free(c);
 		return -EINVAL;
 	}
@@ -462,8 +488,8 @@ int ac_config_load(const char *path, const char *const *overrides,
 }
 
 int ac_config_load_string(const char *name, const char *text,
-			  const char *const *overrides, size_t noverrides,
-			  struct ac_config **out, char *err, size_t errlen)
+                          const char *const *overrides, size_t noverrides,
+                          struct ac_config **out, char *err, size_t errlen)
 {
 	struct ac_config *c;
 	int r;
@@ -474,7 +500,8 @@ int ac_config_load_string(const char *name, const char *text,
 		return -ENOMEM;
 	if (config_read_string(&c->cfg, text) != CONFIG_TRUE) {
 		snprintf(err, errlen, "%s:%d: %s", name,
-			 config_error_line(&c->cfg), config_error_text(&c->cfg));
+		         config_error_line(&c->cfg),
+		         config_error_text(&c->cfg));
 		ac_config_free(c);
 		return -EINVAL;
 	}
@@ -526,21 +553,21 @@ static const char *cfg_type_name(int t)
 }
 
 static int cfg_wrong_type(const struct ac_config *c, const config_setting_t *s,
-			  const char *path, const char *want, char *err,
-			  size_t errlen)
+                          const char *path, const char *want, char *err,
+                          size_t errlen)
 {
 	char where[600];
 
 	if (err) {
 		cfg_origin_of(c, s, where, sizeof(where));
 		snprintf(err, errlen, "%s: %s must be %s, not %s", where, path,
-			 want, cfg_type_name(config_setting_type(s)));
+		         want, cfg_type_name(config_setting_type(s)));
 	}
 	return -EINVAL;
 }
 
 int ac_config_get_string(const struct ac_config *c, const char *path,
-			 const char **out, char *err, size_t errlen)
+                         const char **out, char *err, size_t errlen)
 {
 	config_setting_t *s = config_lookup(&c->cfg, path);
 	if (!s)
@@ -552,7 +579,7 @@ int ac_config_get_string(const struct ac_config *c, const char *path,
 }
 
 int ac_config_get_int(const struct ac_config *c, const char *path,
-		      long long *out, char *err, size_t errlen)
+                      long long *out, char *err, size_t errlen)
 {
 	config_setting_t *s = config_lookup(&c->cfg, path);
 	if (!s)
@@ -570,20 +597,20 @@ int ac_config_get_int(const struct ac_config *c, const char *path,
 }
 
 int ac_config_get_bool(const struct ac_config *c, const char *path, bool *out,
-		       char *err, size_t errlen)
+                       char *err, size_t errlen)
 {
 	config_setting_t *s = config_lookup(&c->cfg, path);
 	if (!s)
 		return -ENOENT;
 	if (config_setting_type(s) != CONFIG_TYPE_BOOL)
 		return cfg_wrong_type(c, s, path, "a boolean (true or false)",
-				      err, errlen);
+		                      err, errlen);
 	*out = config_setting_get_bool(s);
 	return 0;
 }
 
 const char *ac_config_string(const struct ac_config *c, const char *path,
-			     const char *def)
+                             const char *def)
 {
 	const char *v;
 	char err[700];
@@ -594,7 +621,7 @@ const char *ac_config_string(const struct ac_config *c, const char *path,
 }
 
 long long ac_config_int(const struct ac_config *c, const char *path,
-			long long def)
+                        long long def)
 {
 	long long v;
 	char err[700];
@@ -680,8 +707,8 @@ static int cfg_known(const char *path, const char *const *known)
 }
 
 static void cfg_walk_unknown(const struct ac_config *c,
-			     const config_setting_t *g,
-			     const char *const *known)
+                             const config_setting_t *g,
+                             const char *const *known)
 {
 	for (int i = 0; i < config_setting_length(g); i++) {
 		const config_setting_t *e = config_setting_get_elem(g, i);
@@ -694,7 +721,8 @@ static void cfg_walk_unknown(const struct ac_config *c,
 		}
 		if (!cfg_known(path, known)) {
 			cfg_origin_of(c, e, where, sizeof(where));
-			log_warn("%s: unknown setting %s (ignored)", where, path);
+			log_warn("%s: unknown setting %s (ignored)", where,
+			         path);
 		}
 	}
 }

@@ -16,39 +16,39 @@ struct ac_config;
  * to the file's directory), then the overrides "a.b=value".  On failure
  * returns a negative errno and writes "file:line: message" into err. */
 int ac_config_load(const char *path, const char *const *overrides,
-		   size_t noverrides, struct ac_config **out, char *err,
-		   size_t errlen);
+                   size_t noverrides, struct ac_config **out, char *err,
+                   size_t errlen);
 /* Same, from a string (for tests); `name` is used in messages. */
 int ac_config_load_string(const char *name, const char *text,
-			  const char *const *overrides, size_t noverrides,
-			  struct ac_config **out, char *err, size_t errlen);
+                          const char *const *overrides, size_t noverrides,
+                          struct ac_config **out, char *err, size_t errlen);
 void ac_config_free(struct ac_config *cfg);
 
 /* Lookups by dotted path.  Returned strings belong to the config. */
 const char *ac_config_string(const struct ac_config *cfg, const char *path,
-			     const char *def);
+                             const char *def);
 long long ac_config_int(const struct ac_config *cfg, const char *path,
-			long long def);
+                        long long def);
 double ac_config_float(const struct ac_config *cfg, const char *path,
-		       double def);
+                       double def);
 bool ac_config_bool(const struct ac_config *cfg, const char *path, bool def);
 /* 0, -ENOENT when missing, -EINVAL on a wrong type (message in err,
  * naming file and line). */
 int ac_config_get_string(const struct ac_config *cfg, const char *path,
-			 const char **out, char *err, size_t errlen);
+                         const char **out, char *err, size_t errlen);
 int ac_config_get_int(const struct ac_config *cfg, const char *path,
-		      long long *out, char *err, size_t errlen);
-int ac_config_get_bool(const struct ac_config *cfg, const char *path,
-		       bool *out, char *err, size_t errlen);
+                      long long *out, char *err, size_t errlen);
+int ac_config_get_bool(const struct ac_config *cfg, const char *path, bool *out,
+                       char *err, size_t errlen);
 /* NULL-terminated list of strings at path (array or single string); caller
  * frees the array (not the strings).  NULL when missing. */
 const char **ac_config_string_list(const struct ac_config *cfg,
-				   const char *path);
+                                   const char *path);
 /* The underlying libconfig setting, or NULL. */
 config_setting_t *ac_config_lookup(const struct ac_config *cfg,
-				   const char *path);
+                                   const char *path);
 /* Warn (through the log) about every setting not in the known list.  A
  * pattern ending in ".*" accepts anything below that group. */
 void ac_config_warn_unknown(const struct ac_config *cfg,
-			    const char *const *known);
+                            const char *const *known);
 #endif

@@ -17,19 +17,33 @@
 /* Settings the core and its roles read; plugin groups accept anything
  * (a plugin reads its own keys through the host table). */
 static const char *const core_known[] = {
-	"roles", "include_dir", "log.level", "plugins.dir",
-	"transport.*", "store.*", "sandbox.*", "lang.*",
-	"api.listen", "api.jwt_secret_file", "api.max_source_kb",
-	"api.result_wait_s", "api.rate_burst", "api.rate_per_s",
-	"api.max_body_kb", "api.read_timeout_s",
-	"judge.problems_dir", "judge.work_dir", "judge.workers",
-	"judge.all_tests", "judge.keep_boxes",
-	NULL,
+        "roles",
+        "include_dir",
+        "log.level",
+        "plugins.dir",
+        "transport.*",
+        "store.*",
+        "sandbox.*",
+        "lang.*",
+        "api.listen",
+        "api.jwt_secret_file",
+        "api.max_source_kb",
+        "api.result_wait_s",
+        "api.rate_burst",
+        "api.rate_per_s",
+        "api.max_body_kb",
+        "api.read_timeout_s",
+        "judge.problems_dir",
+        "judge.work_dir",
+        "judge.workers",
+        "judge.all_tests",
+        "judge.keep_boxes",
+        NULL,
 };
 
 static int core_load_one(struct ac_core *core, const char *dir,
-			 enum ac_plugin_kind kind, const char *group,
-			 struct ac_loaded **out, char *err, size_t errlen)
+                         enum ac_plugin_kind kind, const char *group,
+                         struct ac_loaded **out, char *err, size_t errlen)
 {
 	char path[128];
 	const char *name;
@@ -40,7 +54,7 @@ static int core_load_one(struct ac_core *core, const char *dir,
 	r = ac_config_get_string(core->cfg, path, &name, e2, sizeof(e2));
 	if (r == -ENOENT) {
 		snprintf(err, errlen, "no %s plugin configured (setting %s)",
-			 ac_kind_name(kind), path);
+		         ac_kind_name(kind), path);
 		return -EINVAL;
 	}
 	if (r < 0) {
@@ -51,7 +65,7 @@ static int core_load_one(struct ac_core *core, const char *dir,
 }
 
 int ac_core_init(struct ac_core *core, struct ac_config *cfg, unsigned need,
-		 char *err, size_t errlen)
+                 char *err, size_t errlen)
 {
 	const char *dir, *lvl;
 	enum ac_log_level level;
@@ -62,8 +76,9 @@ int ac_core_init(struct ac_core *core, struct ac_config *cfg, unsigned need,
 	lvl = ac_config_string(cfg, "log.level", "info");
 	if (ac_log_level_parse(lvl, &level) < 0) {
 		snprintf(err, errlen,
-			 "log.level \"%s\" is not one of error, warn, info, debug",
-			 lvl);
+		         "log.level \"%s\" is not one of error, warn, info, "
+		         "debug",
+		         lvl);
 		return -EINVAL;
 	}
 	ac_log_set_level(level);
@@ -88,20 +103,20 @@ int ac_core_init(struct ac_core *core, struct ac_config *cfg, unsigned need,
 
 	dir = ac_config_string(cfg, "plugins.dir", AC_PLUGIN_DIR);
 	if (need & AC_NEED_STORE) {
-		r = core_load_one(core, dir, AC_KIND_STORE, "store", &core->store,
-				  err, errlen);
+		r = core_load_one(core, dir, AC_KIND_STORE, "store",
+		                  &core->store, err, errlen);
 		if (r < 0)
 			return r;
 	}
 	if (need & AC_NEED_TRANSPORT) {
 		r = core_load_one(core, dir, AC_KIND_TRANSPORT, "transport",
-				  &core->transport, err, errlen);
+		                  &core->transport, err, errlen);
 		if (r < 0)
 			return r;
 	}
 	if (need & AC_NEED_SANDBOX) {
 		r = core_load_one(core, dir, AC_KIND_SANDBOX, "sandbox",
-				  &core->sandbox, err, errlen);
+		                  &core->sandbox, err, errlen);
 		if (r < 0)
 			return r;
 	}
@@ -112,7 +127,8 @@ int ac_core_init(struct ac_core *core, struct ac_config *cfg, unsigned need,
 		if (!names || !names[0]) {
 			free(names);
 			snprintf(err, errlen,
-				 "no language configured (setting lang.plugins)");
+			         "no language configured (setting "
+			         "lang.plugins)");
 			return -EINVAL;
 		}
 		while (names[n])
@@ -125,9 +141,9 @@ int ac_core_init(struct ac_core *core, struct ac_config *cfg, unsigned need,
 		for (size_t i = 0; i < n; i++) {
 			char group[128];
 			snprintf(group, sizeof(group), "lang.%s", names[i]);
-			r = ac_plugin_load(core, dir, AC_KIND_LANG, names[i], group,
-					   &core->langs[core->nlangs], err,
-					   errlen);
+			r = ac_plugin_load(core, dir, AC_KIND_LANG, names[i],
+			                   group, &core->langs[core->nlangs],
+			                   err, errlen);
 			if (r < 0) {
 				free(names);
 				return r;
@@ -139,20 +155,20 @@ int ac_core_init(struct ac_core *core, struct ac_config *cfg, unsigned need,
 	if (need & AC_NEED_PROBLEMS) {
 		size_t nerr = 0;
 		core->problems_dir =
-			ac_config_string(cfg, "judge.problems_dir", NULL);
+		        ac_config_string(cfg, "judge.problems_dir", NULL);
 		if (!core->problems_dir) {
 			snprintf(err, errlen,
-				 "judge.problems_dir is not set: where are the "
-				 "problem packages?");
+			         "judge.problems_dir is not set: where are the "
+			         "problem packages?");
 			return -EINVAL;
 		}
 		r = ac_problem_set_load(core->problems_dir, &core->problems,
-					&nerr, err, errlen);
+		                        &nerr, err, errlen);
 		if (r < 0)
 			return r;
 		log_info("%zu problems loaded from %s%s", core->problems->n,
-			 core->problems_dir,
-			 nerr ? " (some packages are broken: see above)" : "");
+		         core->problems_dir,
+		         nerr ? " (some packages are broken: see above)" : "");
 	}
 	return 0;
 }
@@ -168,7 +184,8 @@ static void core_signal_cb(evutil_socket_t sig, short what, void *arg)
 int ac_core_handle_signals(struct ac_core *core)
 {
 	signal(SIGPIPE, SIG_IGN);
-	core->sig_term = evsignal_new(core->base, SIGTERM, core_signal_cb, core);
+	core->sig_term =
+	        evsignal_new(core->base, SIGTERM, core_signal_cb, core);
 	core->sig_int = evsignal_new(core->base, SIGINT, core_signal_cb, core);
 	if (!core->sig_term || !core->sig_int)
 		return -ENOMEM;
@@ -201,11 +218,12 @@ void ac_core_fini(struct ac_core *core)
 }
 
 const struct ac_lang_info *ac_core_lang(const struct ac_core *core,
-					const char *name)
+                                        const char *name)
 {
 	for (size_t i = 0; i < core->nlangs; i++) {
 		const struct ac_lang_ops *ops = core->langs[i]->desc->ops;
-		const struct ac_lang_info *info = ops->info(core->langs[i]->state);
+		const struct ac_lang_info *info =
+		        ops->info(core->langs[i]->state);
 		if (info && strcmp(info->name, name) == 0)
 			return info;
 	}
@@ -219,9 +237,10 @@ void ac_core_lang_list(const struct ac_core *core, char *buf, size_t len)
 	buf[0] = '\0';
 	for (size_t i = 0; i < core->nlangs && off < len; i++) {
 		const struct ac_lang_ops *ops = core->langs[i]->desc->ops;
-		const struct ac_lang_info *info = ops->info(core->langs[i]->state);
+		const struct ac_lang_info *info =
+		        ops->info(core->langs[i]->state);
 		int w = snprintf(buf + off, len - off, "%s%s", i ? ", " : "",
-				 info ? info->name : "?");
+		                 info ? info->name : "?");
 		if (w < 0)
 			break;
 		off += (size_t)w;

@@ -37,19 +37,20 @@ struct ac_core {
 	int exit_status;
 };
 
-#define AC_TRANSPORT(c) ((const struct ac_transport_ops *)(c)->transport->desc->ops)
-#define AC_STORE(c) ((const struct ac_store_ops *)(c)->store->desc->ops)
+#define AC_TRANSPORT(c)                                                        \
+	((const struct ac_transport_ops *)(c)->transport->desc->ops)
+#define AC_STORE(c)   ((const struct ac_store_ops *)(c)->store->desc->ops)
 #define AC_SANDBOX(c) ((const struct ac_sandbox_ops *)(c)->sandbox->desc->ops)
 
 /* Takes ownership of cfg (also on failure).  Loads what `need` asks for. */
 int ac_core_init(struct ac_core *core, struct ac_config *cfg, unsigned need,
-		 char *err, size_t errlen);
+                 char *err, size_t errlen);
 /* Stop the loop on SIGTERM/SIGINT. */
 int ac_core_handle_signals(struct ac_core *core);
 void ac_core_fini(struct ac_core *core);
 /* The language plugin serving `name`, or NULL. */
 const struct ac_lang_info *ac_core_lang(const struct ac_core *core,
-					const char *name);
+                                        const char *name);
 /* "cpp, c, python3": the supported language names (static buffer use:
  * caller provides buf). */
 void ac_core_lang_list(const struct ac_core *core, char *buf, size_t len);

@@ -20,8 +20,8 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <stdarg.h>
 #include <ftw.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,10 +29,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#define JUDGE_LOG_MAX (16u * 1024)     /* compile log kept in the result */
-#define JUDGE_MSG_MAX 1024u            /* a test's message */
-#define JUDGE_VALIDATOR_TIME_MS 30000u /* a validator's own limits */
-#define JUDGE_VALIDATOR_MEM_KB (1024u * 1024)
+#define JUDGE_LOG_MAX           (16u * 1024) /* compile log kept in the result */
+#define JUDGE_MSG_MAX           1024u        /* a test's message */
+#define JUDGE_VALIDATOR_TIME_MS 30000u       /* a validator's own limits */
+#define JUDGE_VALIDATOR_MEM_KB  (1024u * 1024)
 
 static char *judge_strdup(const char *s)
 {
@@ -40,8 +40,8 @@ static char *judge_strdup(const char *s)
 }
 
 int ac_judge_ctx_init(struct ac_judge_ctx *ctx, const struct ac_sandbox_ops *sb,
-		      void *sb_state, const char *sandbox_name,
-		      const char *work_dir, const char *host)
+                      void *sb_state, const char *sandbox_name,
+                      const char *work_dir, const char *host)
 {
 	memset(ctx, 0, sizeof(*ctx));
 	ctx->sb = sb;
@@ -89,7 +89,7 @@ static int judge_mkdirs(const char *path)
 }
 
 static int judge_rm_cb(const char *path, const struct stat *st, int flag,
-		       struct FTW *ftw)
+                       struct FTW *ftw)
 {
 	(void)st;
 	(void)ftw;
@@ -107,10 +107,11 @@ static void judge_rmtree(const char *path)
 }
 
 static int judge_write_file(const char *path, const char *data, size_t len,
-			    mode_t mode)
+                            mode_t mode)
 {
-	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
-		      mode);
+	int fd =
+	        open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+	             mode);
 	int r = 0;
 
 	if (fd < 0)
@@ -140,7 +141,8 @@ static int judge_copy_file(const char *from, const char *to, mode_t mode)
 
 	if (in < 0)
 		return -errno;
-	out = open(to, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
+	out = open(to, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+	           mode);
 	if (out < 0) {
 		r = -errno;
 		close(in);
@@ -172,10 +174,11 @@ out:
 /* Read at most max bytes of a host file the judge wrote itself. */
 static char *judge_read_head(const char *path, size_t max, int dirfd)
 {
-	int fd = dirfd >= 0 ? openat(dirfd, path,
-				     O_RDONLY | O_NOFOLLOW | O_NONBLOCK |
-					     O_CLOEXEC)
-			    : open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	int fd =
+	        dirfd >= 0
+	                ? openat(dirfd, path,
+	                         O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)
+	                : open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 	struct stat st;
 	char *buf;
 	size_t len = 0;
@@ -226,7 +229,8 @@ static char **judge_list_dir(const char *dir)
 	names = calloc(1, sizeof(*names));
 	while (names && (de = readdir(d))) {
 		char **nn;
-		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+		if (strcmp(de->d_name, ".") == 0 ||
+		    strcmp(de->d_name, "..") == 0)
 			continue;
 		nn = realloc(names, (n + 2) * sizeof(*names));
 		if (!nn)
@@ -283,7 +287,7 @@ static uint64_t judge_mono_ms(void)
 /* Compile the problem's custom validator once per content hash; returns
  * the host path of the binary in *bin (malloc'ed). */
 static int judge_validator(struct ac_judge_ctx *ctx, const struct ac_problem *p,
-			   char **bin, char *err, size_t errlen)
+                           char **bin, char *err, size_t errlen)
 {
 	char dir[4096], box[4200], out[4200], path[4300], marker[4300];
 	char **files = NULL;
@@ -304,7 +308,8 @@ static int judge_validator(struct ac_judge_ctx *ctx, const struct ac_problem *p,
 		goto done;
 	judge_rmtree(dir);
 	if ((r = judge_mkdirs(box)) < 0 || (r = judge_mkdirs(out)) < 0) {
-		snprintf(err, errlen, "cannot create %s: %s", dir, strerror(-r));
+		snprintf(err, errlen, "cannot create %s: %s", dir,
+		         strerror(-r));
 		goto done;
 	}
 	files = judge_list_dir(p->validator_dir);
@@ -330,11 +335,12 @@ static int judge_validator(struct ac_judge_ctx *ctx, const struct ac_problem *p,
 		r = judge_copy_file(src, dst, 0644);
 		if (r < 0) {
 			snprintf(err, errlen, "cannot copy %s: %s", src,
-				 strerror(-r));
+			         strerror(-r));
 			goto done;
 		}
-		if (n > 4 && (strcmp(files[i] + n - 4, ".cpp") == 0 ||
-			      strcmp(files[i] + n - 3, ".cc") == 0) &&
+		if (n > 4 &&
+		    (strcmp(files[i] + n - 4, ".cpp") == 0 ||
+		     strcmp(files[i] + n - 3, ".cc") == 0) &&
 		    argc < 62) {
 			char *a = malloc(n + 6);
 			if (!a) {
@@ -349,8 +355,8 @@ static int judge_validator(struct ac_judge_ctx *ctx, const struct ac_problem *p,
 	if (argc == 5) {
 		r = -ENOENT;
 		snprintf(err, errlen,
-			 "%s: no C++ source (*.cpp, *.cc) for the validator",
-			 p->validator_dir);
+		         "%s: no C++ source (*.cpp, *.cc) for the validator",
+		         p->validator_dir);
 		goto done;
 	}
 	memset(&spec, 0, sizeof(spec));
@@ -359,22 +365,22 @@ static int judge_validator(struct ac_judge_ctx *ctx, const struct ac_problem *p,
 	snprintf(marker, sizeof(marker), "%s/compile.err", out);
 	spec.stderr_path = marker;
 	spec.limits = (struct ac_limits){.cpu_ms = 60000,
-					 .wall_ms = 120000,
-					 .memory_kb = 1024 * 1024,
-					 .stdout_kb = 64,
-					 .stderr_kb = 64,
-					 .fsize_kb = 256 * 1024,
-					 .processes = 64,
-					 .nofile = 64};
+	                                 .wall_ms = 120000,
+	                                 .memory_kb = 1024 * 1024,
+	                                 .stdout_kb = 64,
+	                                 .stderr_kb = 64,
+	                                 .fsize_kb = 256 * 1024,
+	                                 .processes = 64,
+	                                 .nofile = 64};
 	memset(&rep, 0, sizeof(rep));
 	r = ctx->sb->run(ctx->sb_state, &spec, &rep);
 	if (r < 0 || rep.internal_error[0] || !rep.exited ||
 	    rep.exit_code != 0) {
 		char *log = judge_read_head(marker, 2048, -1);
-		snprintf(err, errlen, "the validator of %s does not compile: %s",
-			 p->id,
-			 rep.internal_error[0] ? rep.internal_error
-					       : (log ? log : "?"));
+		snprintf(err, errlen,
+		         "the validator of %s does not compile: %s", p->id,
+		         rep.internal_error[0] ? rep.internal_error
+		                               : (log ? log : "?"));
 		free(log);
 		r = r < 0 ? r : -EIO;
 		goto done;
@@ -395,16 +401,14 @@ done:
 }
 
 /* Run the custom validator on one test. */
-static enum ac_validation judge_custom_validate(struct ac_judge_ctx *ctx,
-						const char *run_dir,
-						const char *vbin,
-						const struct ac_test *t,
-						const char *team_out, char *msg,
-						size_t msglen)
+static enum ac_validation
+judge_custom_validate(struct ac_judge_ctx *ctx, const char *run_dir,
+                      const char *vbin, const struct ac_test *t,
+                      const char *team_out, char *msg, size_t msglen)
 {
 	char vbox[4200], path[4300], errp[4300];
 	const char *argv[] = {"/box/validator", "/box/input", "/box/answer",
-			      "/box/feedback/", NULL};
+	                      "/box/feedback/", NULL};
 	struct ac_run_spec spec;
 	struct ac_run_report rep;
 	enum ac_validation v = AC_VAL_ERROR;
@@ -429,7 +433,7 @@ static enum ac_validation judge_custom_validate(struct ac_judge_ctx *ctx,
 	}
 	if (r < 0) {
 		snprintf(msg, msglen, "validator: cannot prepare its box: %s",
-			 strerror(-r));
+		         strerror(-r));
 		return AC_VAL_ERROR;
 	}
 	snprintf(errp, sizeof(errp), "%s/out/validator.err", run_dir);
@@ -440,32 +444,33 @@ static enum ac_validation judge_custom_validate(struct ac_judge_ctx *ctx,
 	spec.stdin_path = team_out;
 	spec.stderr_path = errp;
 	spec.limits = (struct ac_limits){.cpu_ms = JUDGE_VALIDATOR_TIME_MS,
-					 .wall_ms = 2 * JUDGE_VALIDATOR_TIME_MS,
-					 .memory_kb = JUDGE_VALIDATOR_MEM_KB,
-					 .stdout_kb = 64,
-					 .stderr_kb = 64,
-					 .fsize_kb = 64 * 1024,
-					 .processes = 4,
-					 .nofile = 64};
+	                                 .wall_ms = 2 * JUDGE_VALIDATOR_TIME_MS,
+	                                 .memory_kb = JUDGE_VALIDATOR_MEM_KB,
+	                                 .stdout_kb = 64,
+	                                 .stderr_kb = 64,
+	                                 .fsize_kb = 64 * 1024,
+	                                 .processes = 4,
+	                                 .nofile = 64};
 	memset(&rep, 0, sizeof(rep));
 	r = ctx->sb->run(ctx->sb_state, &spec, &rep);
 	if (r < 0 || rep.internal_error[0]) {
 		snprintf(msg, msglen, "validator: sandbox failed: %s",
-			 rep.internal_error[0] ? rep.internal_error
-					       : strerror(-r));
+		         rep.internal_error[0] ? rep.internal_error
+		                               : strerror(-r));
 		return AC_VAL_ERROR;
 	}
 	if (rep.exited && (rep.exit_code == 42 || rep.exit_code == 43)) {
 		char *fb = NULL;
 		v = rep.exit_code == 42 ? AC_VAL_CORRECT : AC_VAL_WRONG;
-		dfd = open(vbox, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		dfd = open(vbox,
+		           O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 		if (dfd >= 0) {
 			int fdir = openat(dfd, "feedback",
-					  O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
-						  O_CLOEXEC);
+			                  O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+			                          O_CLOEXEC);
 			if (fdir >= 0) {
 				fb = judge_read_head("judgemessage.txt",
-						     JUDGE_MSG_MAX - 1, fdir);
+				                     JUDGE_MSG_MAX - 1, fdir);
 				close(fdir);
 			}
 			close(dfd);
@@ -480,24 +485,24 @@ static enum ac_validation judge_custom_validate(struct ac_judge_ctx *ctx,
 		char *log = judge_read_head(errp, 512, -1);
 		if (rep.exited)
 			snprintf(msg, msglen,
-				 "validator exited with %d (not 42/43)%s%s",
-				 rep.exit_code, log && *log ? ": " : "",
-				 log ? log : "");
+			         "validator exited with %d (not 42/43)%s%s",
+			         rep.exit_code, log && *log ? ": " : "",
+			         log ? log : "");
 		else
 			snprintf(msg, msglen, "validator failed (%s)%s%s",
-				 rep.signal ? ac_signal_name(rep.signal)
-					    : "limits exceeded",
-				 log && *log ? ": " : "", log ? log : "");
+			         rep.signal ? ac_signal_name(rep.signal)
+			                    : "limits exceeded",
+			         log && *log ? ": " : "", log ? log : "");
 		free(log);
 	}
 	return AC_VAL_ERROR;
 }
 
 static void judge_fail(struct ac_result *out, enum ac_verdict v,
-		       const char *name, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
+                       const char *name, const char *fmt, ...)
+        __attribute__((format(printf, 4, 5)));
 static void judge_fail(struct ac_result *out, enum ac_verdict v,
-		       const char *name, const char *fmt, ...)
+                       const char *name, const char *fmt, ...)
 {
 	struct ac_test_result t;
 	char msg[1024];
@@ -514,12 +519,12 @@ static void judge_fail(struct ac_result *out, enum ac_verdict v,
 	t.message = msg;
 	out->verdict = v;
 	ac_result_add_test(out, &t);
-	log_warn("submission %s: %s", out->submission_id ? out->submission_id : "?",
-		 msg);
+	log_warn("submission %s: %s",
+	         out->submission_id ? out->submission_id : "?", msg);
 }
 
 int ac_judge(struct ac_judge_ctx *ctx, const struct ac_judge_job *job,
-	     struct ac_result *out)
+             struct ac_result *out)
 {
 	const struct ac_problem *p = job->problem;
 	const struct ac_lang_info *lang = job->lang;
@@ -545,18 +550,19 @@ int ac_judge(struct ac_judge_ctx *ctx, const struct ac_judge_job *job,
 
 	if (p->validation == AC_VALIDATION_CUSTOM_INTERACTIVE) {
 		judge_fail(out, AC_V_IE, NULL,
-			   "interactive problems are not supported yet");
+		           "interactive problems are not supported yet");
 		goto finish;
 	}
 	if ((r = judge_mkdirs(ctx->work_dir)) < 0) {
 		judge_fail(out, AC_V_IE, NULL, "judge.work_dir %s: %s",
-			   ctx->work_dir, strerror(-r));
+		           ctx->work_dir, strerror(-r));
 		goto finish;
 	}
 	snprintf(tmpl, sizeof(tmpl), "%s/run-XXXXXX", ctx->work_dir);
 	if (!mkdtemp(tmpl)) {
-		judge_fail(out, AC_V_IE, NULL, "cannot create a run directory in %s: %s",
-			   ctx->work_dir, strerror(errno));
+		judge_fail(out, AC_V_IE, NULL,
+		           "cannot create a run directory in %s: %s",
+		           ctx->work_dir, strerror(errno));
 		goto finish;
 	}
 	chmod(tmpl, 0755);
@@ -564,13 +570,13 @@ int ac_judge(struct ac_judge_ctx *ctx, const struct ac_judge_job *job,
 	snprintf(outd, sizeof(outd), "%s/out", tmpl);
 	if (mkdir(box, 0755) < 0 || mkdir(outd, 0700) < 0) {
 		judge_fail(out, AC_V_IE, NULL, "cannot create %s: %s", box,
-			   strerror(errno));
+		           strerror(errno));
 		goto cleanup;
 	}
 	snprintf(src, sizeof(src), "%s/%s", box, lang->source_file);
 	if ((r = judge_write_file(src, job->code, job->code_len, 0644)) < 0) {
 		judge_fail(out, AC_V_IE, NULL, "cannot write %s: %s", src,
-			   strerror(-r));
+		           strerror(-r));
 		goto cleanup;
 	}
 
@@ -596,9 +602,10 @@ int ac_judge(struct ac_judge_ctx *ctx, const struct ac_judge_job *job,
 		out->compile_time_ms = judge_mono_ms() - t0;
 		if (r < 0 || rep.internal_error[0]) {
 			out->compile_ok = false;
-			judge_fail(out, AC_V_IE, NULL, "sandbox failed to compile: %s",
-				   rep.internal_error[0] ? rep.internal_error
-							 : strerror(-r));
+			judge_fail(out, AC_V_IE, NULL,
+			           "sandbox failed to compile: %s",
+			           rep.internal_error[0] ? rep.internal_error
+			                                 : strerror(-r));
 			goto cleanup;
 		}
 		{
@@ -607,13 +614,13 @@ int ac_judge(struct ac_judge_ctx *ctx, const struct ac_judge_job *job,
 			size_t el = e ? strlen(e) : 0, ol = o ? strlen(o) : 0;
 			out->compile_log = malloc(el + ol + 64);
 			if (out->compile_log)
-				snprintf(out->compile_log, el + ol + 64, "%s%s%s",
-					 o ? o : "", e ? e : "",
-					 (el >= JUDGE_LOG_MAX ||
-					  ol >= JUDGE_LOG_MAX ||
-					  rep.stderr_exceeded)
-						 ? "\n[log truncated]"
-						 : "");
+				snprintf(out->compile_log, el + ol + 64,
+				         "%s%s%s", o ? o : "", e ? e : "",
+				         (el >= JUDGE_LOG_MAX ||
+				          ol >= JUDGE_LOG_MAX ||
+				          rep.stderr_exceeded)
+				                 ? "\n[log truncated]"
+				                 : "");
 			free(e);
 			free(o);
 		}
@@ -622,18 +629,21 @@ int ac_judge(struct ac_judge_ctx *ctx, const struct ac_judge_job *job,
 			char why[256];
 			out->compile_ok = false;
 			if (rep.cpu_exceeded || rep.wall_exceeded)
-				snprintf(why, sizeof(why),
-					 "the compiler exceeded its time limit");
+				snprintf(
+				        why, sizeof(why),
+				        "the compiler exceeded its time limit");
 			else if (rep.oom_killed)
 				snprintf(why, sizeof(why),
-					 "the compiler exceeded its memory limit");
+				         "the compiler exceeded its memory "
+				         "limit");
 			else if (rep.signal)
-				snprintf(why, sizeof(why), "the compiler died: %s",
-					 ac_signal_name(rep.signal));
+				snprintf(why, sizeof(why),
+				         "the compiler died: %s",
+				         ac_signal_name(rep.signal));
 			else
 				snprintf(why, sizeof(why),
-					 "the compiler exited with %d",
-					 rep.exit_code);
+				         "the compiler exited with %d",
+				         rep.exit_code);
 			out->verdict = AC_V_CE;
 			if (!out->compile_log || !out->compile_log[0]) {
 				free(out->compile_log);
@@ -655,15 +665,17 @@ int ac_judge(struct ac_judge_ctx *ctx, const struct ac_judge_job *job,
 	/* Limits of a test run. */
 	memset(&lim, 0, sizeof(lim));
 	lim.cpu_ms = (uint64_t)(p->time_limit_s * 1000.0 *
-				(lang->time_multiplier > 0 ? lang->time_multiplier
-							   : 1.0) + 0.5);
+	                                (lang->time_multiplier > 0
+	                                         ? lang->time_multiplier
+	                                         : 1.0) +
+	                        0.5);
 	if (lim.cpu_ms == 0)
 		lim.cpu_ms = 1;
 	lim.wall_ms = lim.cpu_ms * 2 + 1000;
 	lim.memory_kb = (uint64_t)((double)p->memory_mb * 1024.0 *
-				   (lang->memory_multiplier > 0
-					    ? lang->memory_multiplier
-					    : 1.0));
+	                           (lang->memory_multiplier > 0
+	                                    ? lang->memory_multiplier
+	                                    : 1.0));
 	lim.stack_kb = 0;
 	lim.stdout_kb = p->output_mb * 1024;
 	lim.stderr_kb = 64;
@@ -697,29 +709,31 @@ int ac_judge(struct ac_judge_ctx *ctx, const struct ac_judge_job *job,
 		r = ctx->sb->run(ctx->sb_state, &spec, &rep);
 		if (r < 0 && !rep.internal_error[0])
 			snprintf(rep.internal_error, sizeof(rep.internal_error),
-				 "sandbox: %s", strerror(-r));
+			         "sandbox: %s", strerror(-r));
 		msg[0] = '\0';
 		if (!ac_run_failed(&rep, &lim)) {
 			if (p->validation == AC_VALIDATION_CUSTOM) {
 				val = judge_custom_validate(ctx, tmpl, vbin, t,
-							    outp, msg,
-							    sizeof(msg));
+				                            outp, msg,
+				                            sizeof(msg));
 			} else {
-				r = ac_validate_files(t->ans_path, outp, &p->flags,
-						      msg, sizeof(msg));
+				r = ac_validate_files(t->ans_path, outp,
+				                      &p->flags, msg,
+				                      sizeof(msg));
 				val = r == 1   ? AC_VAL_CORRECT
 				      : r == 0 ? AC_VAL_WRONG
-					       : AC_VAL_ERROR;
+				               : AC_VAL_ERROR;
 				if (r < 0)
 					snprintf(msg, sizeof(msg),
-						 "validator: cannot read the "
-						 "output: %s",
-						 strerror(-r));
+					         "validator: cannot read the "
+					         "output: %s",
+					         strerror(-r));
 			}
 		}
 		memset(&tr, 0, sizeof(tr));
 		tr.name = t->name;
-		tr.verdict = ac_verdict_of(&rep, &lim, val, detail, sizeof(detail));
+		tr.verdict =
+		        ac_verdict_of(&rep, &lim, val, detail, sizeof(detail));
 		tr.time_ms = rep.cpu_us / 1000;
 		tr.wall_ms = rep.wall_us / 1000;
 		tr.memory_kb = rep.memory_kb;
@@ -739,8 +753,9 @@ int ac_judge(struct ac_judge_ctx *ctx, const struct ac_judge_job *job,
 			out->verdict = tr.verdict;
 		}
 		if (job->progress)
-			job->progress(job->progress_arg, &out->tests[out->ntests - 1],
-				      i, p->ntests);
+			job->progress(job->progress_arg,
+			              &out->tests[out->ntests - 1], i,
+			              p->ntests);
 	}
 	if (p->ntests == 0)
 		judge_fail(out, AC_V_IE, NULL, "the problem has no tests");

@@ -18,7 +18,7 @@ struct ac_judge_ctx {
 };
 
 typedef void (*ac_progress_cb)(void *arg, const struct ac_test_result *t,
-			       size_t index, size_t total);
+                               size_t index, size_t total);
 
 struct ac_judge_job {
 	const struct ac_problem *problem;
@@ -33,11 +33,11 @@ struct ac_judge_job {
 };
 
 int ac_judge_ctx_init(struct ac_judge_ctx *ctx, const struct ac_sandbox_ops *sb,
-		      void *sb_state, const char *sandbox_name,
-		      const char *work_dir, const char *host);
+                      void *sb_state, const char *sandbox_name,
+                      const char *work_dir, const char *host);
 void ac_judge_ctx_fini(struct ac_judge_ctx *ctx);
 /* Fill *out (ac_result_clear it afterwards).  Returns 0 whenever a verdict
  * (including IE) was reached; negative errno only for bad arguments. */
 int ac_judge(struct ac_judge_ctx *ctx, const struct ac_judge_job *job,
-	     struct ac_result *out);
+             struct ac_result *out);
 #endif

@@ -25,7 +25,8 @@ struct ac_judge_role {
 	struct ac_pool *workers;
 	unsigned nworkers;
 	bool all_tests;
-	const char **langs; /* names, NULL-terminated (strings owned by plugins) */
+	const char *
+	        *langs; /* names, NULL-terminated (strings owned by plugins) */
 };
 
 struct jr_task {
@@ -58,8 +59,8 @@ static void jr_published_cb(void *arg, int status)
 		tr->ack(ts, t->d);
 	} else {
 		log_warn("submission %s: result not published (%s); the job "
-			 "goes back to the queue",
-			 t->msg.submission_id, strerror(-status));
+		         "goes back to the queue",
+		         t->msg.submission_id, strerror(-status));
 		tr->nack(ts, t->d, true, "result not published");
 	}
 	jr_task_free(t);
@@ -75,21 +76,22 @@ static void jr_publish(struct jr_task *t)
 
 	if (doc)
 		t->body = ac_result_msg_encode(t->msg.submission_id,
-					       t->msg.user_id, doc);
+		                               t->msg.user_id, doc);
 	free(doc);
 	if (!t->body) {
 		log_error("submission %s: cannot encode the result",
-			  t->msg.submission_id);
+		          t->msg.submission_id);
 		tr->nack(ts, t->d, true, "cannot encode the result");
 		jr_task_free(t);
 		return;
 	}
 	log_info("submission %s: %s (%s, %zu tests, %llu ms, %llu KiB)",
-		 t->msg.submission_id, ac_verdict_code(t->result.verdict),
-		 t->msg.problem_id, t->result.ntests,
-		 (unsigned long long)t->result.time_ms,
-		 (unsigned long long)t->result.memory_kb);
-	r = tr->publish_result(ts, t->body, strlen(t->body), jr_published_cb, t);
+	         t->msg.submission_id, ac_verdict_code(t->result.verdict),
+	         t->msg.problem_id, t->result.ntests,
+	         (unsigned long long)t->result.time_ms,
+	         (unsigned long long)t->result.memory_kb);
+	r = tr->publish_result(ts, t->body, strlen(t->body), jr_published_cb,
+	                       t);
 	if (r < 0)
 		jr_published_cb(t, r);
 }
@@ -118,7 +120,7 @@ static void jr_done(void *arg)
 
 /* An Internal Error result for a job that cannot be judged here. */
 static void jr_early_result(struct jr_task *t, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+        __attribute__((format(printf, 2, 3)));
 static void jr_early_result(struct jr_task *t, const char *fmt, ...)
 {
 	struct ac_judge_role *jr = t->jr;
@@ -148,7 +150,7 @@ static void jr_early_result(struct jr_task *t, const char *fmt, ...)
 }
 
 static void jr_job_cb(void *arg, const char *body, size_t len,
-		      struct ac_delivery *d)
+                      struct ac_delivery *d)
 {
 	struct ac_judge_role *jr = arg;
 	const struct ac_transport_ops *tr = AC_TRANSPORT(jr->core);
@@ -173,21 +175,23 @@ static void jr_job_cb(void *arg, const char *body, size_t len,
 	t->lang = ac_core_lang(jr->core, t->msg.lang);
 	if (!t->lang) {
 		jr_early_result(t, "this judge does not serve language \"%s\"",
-				t->msg.lang);
+		                t->msg.lang);
 		return;
 	}
 	t->problem = ac_problem_find(jr->core->problems, t->msg.problem_id);
 	if (!t->problem) {
-		jr_early_result(t, "problem \"%s\" is not installed on judge %s",
-				t->msg.problem_id, jr->core->hostname);
+		jr_early_result(t,
+		                "problem \"%s\" is not installed on judge %s",
+		                t->msg.problem_id, jr->core->hostname);
 		return;
 	}
 	if (strcmp(t->problem->hash, t->msg.problem_hash) != 0) {
-		jr_early_result(t,
-				"problem \"%s\" on judge %s differs from the one "
-				"submitted to (content hash %.12s, job has %.12s)",
-				t->msg.problem_id, jr->core->hostname,
-				t->problem->hash, t->msg.problem_hash);
+		jr_early_result(
+		        t,
+		        "problem \"%s\" on judge %s differs from the one "
+		        "submitted to (content hash %.12s, job has %.12s)",
+		        t->msg.problem_id, jr->core->hostname, t->problem->hash,
+		        t->msg.problem_hash);
 		return;
 	}
 	r = ac_pool_submit(jr->workers, jr_work, jr_done, t);
@@ -212,22 +216,23 @@ int ac_judge_role_start(struct ac_core *core, char *err, size_t errlen)
 	if (AC_SANDBOX(core)->enforcing(core->sandbox->state) < 0 &&
 	    !ac_config_bool(core->cfg, "sandbox.allow_degraded", false)) {
 		snprintf(err, errlen,
-			 "the %s sandbox cannot enforce memory or process limits "
-			 "here (see `algocode check-env`); set "
-			 "sandbox.allow_degraded = true to judge anyway",
-			 core->sandbox->desc->name);
+		         "the %s sandbox cannot enforce memory or process "
+		         "limits "
+		         "here (see `algocode check-env`); set "
+		         "sandbox.allow_degraded = true to judge anyway",
+		         core->sandbox->desc->name);
 		return -ENOTSUP;
 	}
 	work = ac_config_string(core->cfg, "judge.work_dir",
-				"/var/lib/algocode/work");
+	                        "/var/lib/algocode/work");
 	r = ac_judge_ctx_init(&jr->jctx, AC_SANDBOX(core), core->sandbox->state,
-			      core->sandbox->desc->name, work, core->hostname);
+	                      core->sandbox->desc->name, work, core->hostname);
 	if (r < 0)
 		return r;
 	workers = ac_config_int(core->cfg, "judge.workers", 2);
 	if (workers < 1 || workers > 256) {
 		snprintf(err, errlen, "judge.workers must be 1..256, not %lld",
-			 workers);
+		         workers);
 		return -EINVAL;
 	}
 	jr->nworkers = (unsigned)workers;
@@ -241,13 +246,13 @@ int ac_judge_role_start(struct ac_core *core, char *err, size_t errlen)
 		jr->langs[i] = ops->info(core->langs[i]->state)->name;
 	}
 	r = AC_TRANSPORT(core)->consume_jobs(core->transport->state, jr->langs,
-					     jr->nworkers, jr_job_cb, jr);
+	                                     jr->nworkers, jr_job_cb, jr);
 	if (r < 0) {
 		snprintf(err, errlen, "cannot consume jobs: %s", strerror(-r));
 		return r;
 	}
 	log_info("judge: %u workers, sandbox %s, work dir %s", jr->nworkers,
-		 core->sandbox->desc->name, work);
+	         core->sandbox->desc->name, work);
 	return 0;
 }
 

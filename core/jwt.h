@@ -14,14 +14,14 @@
  * itself, so give a buffer of AC_JWT_KEY_MAX bytes. */
 #define AC_JWT_KEY_MAX 512
 int ac_jwt_secret_load(const char *path, int create, unsigned char *buf,
-		       size_t buflen, char *err, size_t errlen);
+                       size_t buflen, char *err, size_t errlen);
 /* A signed access token for user_id, valid ttl_s seconds from now_s.
  * malloc'ed. */
 char *ac_jwt_mint(const unsigned char *secret, size_t secret_len,
-		  const char *user_id, int64_t now_s, int64_t ttl_s);
+                  const char *user_id, int64_t now_s, int64_t ttl_s);
 /* 0 and *user_id (malloc'ed) when the token is a valid HS256 access token
  * at now_s; -EINVAL/-EKEYEXPIRED/-EKEYREJECTED with a message otherwise. */
 int ac_jwt_verify(const unsigned char *secret, size_t secret_len,
-		  const char *token, int64_t now_s, char **user_id, char *err,
-		  size_t errlen);
+                  const char *token, int64_t now_s, char **user_id, char *err,
+                  size_t errlen);
 #endif

@@ -73,9 +73,8 @@ static int loader_ops_complete(const struct ac_plugin *d)
 	return 0;
 }
 
-int ac_plugin_open(const char *path, enum ac_plugin_kind kind,
-		   const char *name, struct ac_loaded **out, char *err,
-		   size_t errlen)
+int ac_plugin_open(const char *path, enum ac_plugin_kind kind, const char *name,
+                   struct ac_loaded **out, char *err, size_t errlen)
 {
 	struct ac_loaded *p = NULL;
 	const struct ac_plugin *d;
@@ -86,18 +85,19 @@ int ac_plugin_open(const char *path, enum ac_plugin_kind kind,
 	if (stat(path, &st) < 0) {
 		r = -errno;
 		snprintf(err, errlen, "%s plugin \"%s\": %s: %s",
-			 ac_kind_name(kind), name, path, strerror(errno));
+		         ac_kind_name(kind), name, path, strerror(errno));
 		return r;
 	}
 	if (!S_ISREG(st.st_mode)) {
-		snprintf(err, errlen, "%s plugin \"%s\": %s is not a regular file",
-			 ac_kind_name(kind), name, path);
+		snprintf(err, errlen,
+		         "%s plugin \"%s\": %s is not a regular file",
+		         ac_kind_name(kind), name, path);
 		return -EINVAL;
 	}
 	dl = dlopen(path, RTLD_NOW | RTLD_LOCAL);
 	if (!dl) {
 		snprintf(err, errlen, "%s plugin \"%s\": %s",
-			 ac_kind_name(kind), name, dlerror());
+		         ac_kind_name(kind), name, dlerror());
 		return -ENOEXEC;
 	}
 	dlerror();
@@ -105,29 +105,32 @@ int ac_plugin_open(const char *path, enum ac_plugin_kind kind,
 	if (!d) {
 		const char *e = dlerror();
 		snprintf(err, errlen,
-			 "%s: not an Algocode plugin (no %s symbol%s%s)", path,
-			 AC_PLUGIN_SYMBOL, e ? ": " : "", e ? e : "");
+		         "%s: not an Algocode plugin (no %s symbol%s%s)", path,
+		         AC_PLUGIN_SYMBOL, e ? ": " : "", e ? e : "");
 		r = -ENOEXEC;
 		goto fail;
 	}
 	/* The ABI first: nothing else in the descriptor is trusted before. */
 	if (d->abi != AC_ABI_VERSION) {
 		snprintf(err, errlen,
-			 "%s: plugin ABI version %u, but this algocode needs %u; "
-			 "rebuild the plugin against the installed headers",
-			 path, d->abi, AC_ABI_VERSION);
+		         "%s: plugin ABI version %u, but this algocode needs "
+		         "%u; "
+		         "rebuild the plugin against the installed headers",
+		         path, d->abi, AC_ABI_VERSION);
 		r = -EPROTO;
 		goto fail;
 	}
 	if (d->kind != kind) {
-		snprintf(err, errlen, "%s: is a %s plugin, expected a %s plugin",
-			 path, ac_kind_name(d->kind), ac_kind_name(kind));
+		snprintf(err, errlen,
+		         "%s: is a %s plugin, expected a %s plugin", path,
+		         ac_kind_name(d->kind), ac_kind_name(kind));
 		r = -EINVAL;
 		goto fail;
 	}
 	if (!d->name || strcmp(d->name, name) != 0) {
-		snprintf(err, errlen, "%s: plugin calls itself \"%s\", expected \"%s\"",
-			 path, d->name ? d->name : "(null)", name);
+		snprintf(err, errlen,
+		         "%s: plugin calls itself \"%s\", expected \"%s\"",
+		         path, d->name ? d->name : "(null)", name);
 		r = -EINVAL;
 		goto fail;
 	}
@@ -164,9 +167,9 @@ fail:
 }
 
 int ac_plugin_load(struct ac_core *core, const char *dir,
-		   enum ac_plugin_kind kind, const char *name,
-		   const char *conf_group, struct ac_loaded **out, char *err,
-		   size_t errlen)
+                   enum ac_plugin_kind kind, const char *name,
+                   const char *conf_group, struct ac_loaded **out, char *err,
+                   size_t errlen)
 {
 	struct ac_loaded *p;
 	char path[4096];
@@ -174,13 +177,14 @@ int ac_plugin_load(struct ac_core *core, const char *dir,
 
 	if (!loader_valid_name(name)) {
 		snprintf(err, errlen,
-			 "%s plugin name \"%s\" is not valid (lowercase letters, "
-			 "digits, '-' and '_')",
-			 ac_kind_name(kind), name);
+		         "%s plugin name \"%s\" is not valid (lowercase "
+		         "letters, "
+		         "digits, '-' and '_')",
+		         ac_kind_name(kind), name);
 		return -EINVAL;
 	}
 	snprintf(path, sizeof(path), "%s/%s/%s.so", dir, ac_kind_name(kind),
-		 name);
+	         name);
 	r = ac_plugin_open(path, kind, name, &p, err, errlen);
 	if (r < 0)
 		return r;
@@ -196,8 +200,9 @@ int ac_plugin_load(struct ac_core *core, const char *dir,
 		void *state = NULL;
 		r = common->init(ac_host_table(), &p->ctx, &state);
 		if (r < 0) {
-			snprintf(err, errlen, "%s plugin \"%s\" failed to start: %s",
-				 ac_kind_name(kind), name, strerror(-r));
+			snprintf(err, errlen,
+			         "%s plugin \"%s\" failed to start: %s",
+			         ac_kind_name(kind), name, strerror(-r));
 			if (state)
 				common->fini(state);
 			ac_plugin_unload(p);
@@ -229,9 +234,9 @@ void ac_plugin_unload(struct ac_loaded *p)
 /* ---------------------------------------------------------------- host */
 
 static void host_log(struct ac_plugin_ctx *ctx, enum ac_log_level level,
-		     const char *fmt, ...) AC_PRINTF(3, 4);
+                     const char *fmt, ...) AC_PRINTF(3, 4);
 static void host_log(struct ac_plugin_ctx *ctx, enum ac_log_level level,
-		     const char *fmt, ...)
+                     const char *fmt, ...)
 {
 	va_list ap;
 
@@ -246,7 +251,7 @@ static struct event_base *host_event_base(struct ac_plugin_ctx *ctx)
 }
 
 static int host_key(struct ac_plugin_ctx *ctx, const char *key, char *buf,
-		    size_t len)
+                    size_t len)
 {
 	if (!ctx || !ctx->core || !ctx->core->cfg || !key || !ctx->conf_group)
 		return -ENOENT;
@@ -256,7 +261,7 @@ static int host_key(struct ac_plugin_ctx *ctx, const char *key, char *buf,
 }
 
 static int host_conf_string(struct ac_plugin_ctx *ctx, const char *key,
-			    char **out)
+                            char **out)
 {
 	char path[256], err[700];
 	const char *v;
@@ -274,7 +279,7 @@ static int host_conf_string(struct ac_plugin_ctx *ctx, const char *key,
 }
 
 static int host_conf_int(struct ac_plugin_ctx *ctx, const char *key,
-			 long long *out)
+                         long long *out)
 {
 	char path[256], err[700];
 	int r = host_key(ctx, key, path, sizeof(path));
@@ -287,8 +292,7 @@ static int host_conf_int(struct ac_plugin_ctx *ctx, const char *key,
 	return r;
 }
 
-static int host_conf_bool(struct ac_plugin_ctx *ctx, const char *key,
-			  bool *out)
+static int host_conf_bool(struct ac_plugin_ctx *ctx, const char *key, bool *out)
 {
 	char path[256], err[700];
 	int r = host_key(ctx, key, path, sizeof(path));
@@ -302,7 +306,7 @@ static int host_conf_bool(struct ac_plugin_ctx *ctx, const char *key,
 }
 
 static int host_submit_work(struct ac_plugin_ctx *ctx, void (*work)(void *),
-			    void (*done)(void *), void *arg)
+                            void (*done)(void *), void *arg)
 {
 	if (!ctx || !ctx->core || !ctx->core->pool)
 		return -ENOTCONN;
@@ -310,7 +314,7 @@ static int host_submit_work(struct ac_plugin_ctx *ctx, void (*work)(void *),
 }
 
 static int host_run_on_loop(struct ac_plugin_ctx *ctx, void (*fn)(void *),
-			    void *arg)
+                            void *arg)
 {
 	if (!ctx || !ctx->core || !ctx->core->pool)
 		return -ENOTCONN;
@@ -318,14 +322,14 @@ static int host_run_on_loop(struct ac_plugin_ctx *ctx, void (*fn)(void *),
 }
 
 static const struct ac_host host_table = {
-	.abi = AC_ABI_VERSION,
-	.log = host_log,
-	.event_base = host_event_base,
-	.conf_string = host_conf_string,
-	.conf_int = host_conf_int,
-	.conf_bool = host_conf_bool,
-	.submit_work = host_submit_work,
-	.run_on_loop = host_run_on_loop,
+        .abi = AC_ABI_VERSION,
+        .log = host_log,
+        .event_base = host_event_base,
+        .conf_string = host_conf_string,
+        .conf_int = host_conf_int,
+        .conf_bool = host_conf_bool,
+        .submit_work = host_submit_work,
+        .run_on_loop = host_run_on_loop,
 };
 
 const struct ac_host *ac_host_table(void)

@@ -10,7 +10,8 @@ struct ac_plugin_ctx {
 	struct ac_core *core;
 	enum ac_plugin_kind kind;
 	char *name;       /* plugin name */
-	char *conf_group; /* settings path for conf_*: "store", "lang.cpp" ... */
+	char *conf_group; /* settings path for conf_*: "store", "lang.cpp" ...
+	                   */
 	char *log_prefix; /* "sandbox/ns" */
 };
 
@@ -24,14 +25,13 @@ struct ac_loaded {
 const char *ac_kind_name(enum ac_plugin_kind kind);
 /* Open the file, check the descriptor (ABI, kind, name), do not init.
  * On error returns a negative errno and a message in err. */
-int ac_plugin_open(const char *path, enum ac_plugin_kind kind,
-		   const char *name, struct ac_loaded **out, char *err,
-		   size_t errlen);
+int ac_plugin_open(const char *path, enum ac_plugin_kind kind, const char *name,
+                   struct ac_loaded **out, char *err, size_t errlen);
 /* Open <dir>/<kind>/<name>.so and call init with the core's host table. */
 int ac_plugin_load(struct ac_core *core, const char *dir,
-		   enum ac_plugin_kind kind, const char *name,
-		   const char *conf_group, struct ac_loaded **out, char *err,
-		   size_t errlen);
+                   enum ac_plugin_kind kind, const char *name,
+                   const char *conf_group, struct ac_loaded **out, char *err,
+                   size_t errlen);
 /* fini (when initialised) then dlclose.  NULL is fine. */
 void ac_plugin_unload(struct ac_loaded *p);
 /* The host table the core gives plugins. */

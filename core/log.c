@@ -35,7 +35,7 @@ int ac_log_level_parse(const char *s, enum ac_log_level *out)
 }
 
 void ac_logv(enum ac_log_level level, const char *prefix, const char *fmt,
-	     va_list ap)
+             va_list ap)
 {
 	struct timespec ts;
 	struct tm tm;
@@ -48,7 +48,7 @@ void ac_logv(enum ac_log_level level, const char *prefix, const char *fmt,
 	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%S", &tm);
 	pthread_mutex_lock(&log_lock);
 	fprintf(stderr, "%s.%03ldZ %-5s ", when, ts.tv_nsec / 1000000,
-		log_names[level]);
+	        log_names[level]);
 	if (prefix)
 		fprintf(stderr, "%s: ", prefix);
 	vfprintf(stderr, fmt, ap);

@@ -9,17 +9,17 @@
 
 /* Limits on what a message may carry (untrusted input). */
 #define MSG_MAX_LEN (16u << 20)
-#define MSG_MAX_ID 128
+#define MSG_MAX_ID  128
 
 char *ac_job_msg_encode(const struct ac_job_msg *m)
 {
 	json_t *j = json_pack(
-		"{s:i,s:s,s:s,s:s,s:s,s:s,s:s%,s:I,s:b}", "version",
-		AC_MSG_VERSION, "submission_id", m->submission_id, "problem_id",
-		m->problem_id, "problem_hash", m->problem_hash, "lang", m->lang,
-		"user_id", m->user_id, "code", m->code, m->code_len,
-		"submitted_at", (json_int_t)m->submitted_at, "all_tests",
-		m->all_tests);
+	        "{s:i,s:s,s:s,s:s,s:s,s:s,s:s%,s:I,s:b}", "version",
+	        AC_MSG_VERSION, "submission_id", m->submission_id, "problem_id",
+	        m->problem_id, "problem_hash", m->problem_hash, "lang", m->lang,
+	        "user_id", m->user_id, "code", m->code, m->code_len,
+	        "submitted_at", (json_int_t)m->submitted_at, "all_tests",
+	        m->all_tests);
 	char *s;
 
 	if (!j)
@@ -29,20 +29,25 @@ char *ac_job_msg_encode(const struct ac_job_msg *m)
 	return s;
 }
 
+/* A string field; only the code (lenp != NULL) may hold NUL bytes. */
 static int msg_str(json_t *root, const char *key, size_t max, char **out,
-		   size_t *lenp, char *err, size_t errlen)
+                   size_t *lenp, char *err, size_t errlen)
 {
 	json_t *v = json_object_get(root, key);
 	size_t n;
 
 	if (!json_is_string(v)) {
 		snprintf(err, errlen, "field \"%s\" is missing or not a string",
-			 key);
+		         key);
 		return -EINVAL;
 	}
 	n = json_string_length(v);
 	if (n == 0 || n > max) {
 		snprintf(err, errlen, "field \"%s\" is empty or too long", key);
+		return -EINVAL;
+	}
+	if (!lenp && strlen(json_string_value(v)) != n) {
+		snprintf(err, errlen, "field \"%s\" holds a NUL byte", key);
 		return -EINVAL;
 	}
 	*out = malloc(n + 1);
@@ -55,8 +60,7 @@ static int msg_str(json_t *root, const char *key, size_t max, char **out,
 	return 0;
 }
 
-static json_t *msg_parse(const char *body, size_t len, char *err,
-			 size_t errlen)
+static json_t *msg_parse(const char *body, size_t len, char *err, size_t errlen)
 {
 	json_error_t je;
 	json_t *root, *ver;
@@ -65,9 +69,11 @@ static json_t *msg_parse(const char *body, size_t len, char *err,
 		snprintf(err, errlen, "message of %zu bytes is too large", len);
 		return NULL;
 	}
-	root = json_loadb(body, len, JSON_REJECT_DUPLICATES, &je);
+	root = json_loadb(body, len, JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL,
+	                  &je);
 	if (!root) {
-		snprintf(err, errlen, "not JSON: %s (line %d)", je.text, je.line);
+		snprintf(err, errlen, "not JSON: %s (line %d)", je.text,
+		         je.line);
 		return NULL;
 	}
 	if (!json_is_object(root)) {
@@ -76,9 +82,10 @@ static json_t *msg_parse(const char *body, size_t len, char *err,
 		return NULL;
 	}
 	ver = json_object_get(root, "version");
-	if (!json_is_integer(ver) || json_integer_value(ver) != AC_MSG_VERSION) {
+	if (!json_is_integer(ver) ||
+	    json_integer_value(ver) != AC_MSG_VERSION) {
 		snprintf(err, errlen, "unsupported message version (want %d)",
-			 AC_MSG_VERSION);
+		         AC_MSG_VERSION);
 		json_decref(root);
 		return NULL;
 	}
@@ -86,7 +93,7 @@ static json_t *msg_parse(const char *body, size_t len, char *err,
 }
 
 int ac_job_msg_decode(const char *body, size_t len, struct ac_job_msg *m,
-		      char *err, size_t errlen)
+                      char *err, size_t errlen)
 {
 	json_t *root, *v;
 	int r;
@@ -96,16 +103,16 @@ int ac_job_msg_decode(const char *body, size_t len, struct ac_job_msg *m,
 	if (!root)
 		return -EINVAL;
 	if ((r = msg_str(root, "submission_id", MSG_MAX_ID, &m->submission_id,
-			 NULL, err, errlen)) < 0 ||
+	                 NULL, err, errlen)) < 0 ||
 	    (r = msg_str(root, "problem_id", 256, &m->problem_id, NULL, err,
-			 errlen)) < 0 ||
-	    (r = msg_str(root, "problem_hash", 128, &m->problem_hash, NULL,
-			 err, errlen)) < 0 ||
+	                 errlen)) < 0 ||
+	    (r = msg_str(root, "problem_hash", 128, &m->problem_hash, NULL, err,
+	                 errlen)) < 0 ||
 	    (r = msg_str(root, "lang", 64, &m->lang, NULL, err, errlen)) < 0 ||
 	    (r = msg_str(root, "user_id", MSG_MAX_ID, &m->user_id, NULL, err,
-			 errlen)) < 0 ||
-	    (r = msg_str(root, "code", MSG_MAX_LEN, &m->code, &m->code_len,
-			 err, errlen)) < 0)
+	                 errlen)) < 0 ||
+	    (r = msg_str(root, "code", MSG_MAX_LEN, &m->code, &m->code_len, err,
+	                 errlen)) < 0)
 		goto fail;
 	v = json_object_get(root, "submitted_at");
 	m->submitted_at = json_is_integer(v) ? json_integer_value(v) : 0;
@@ -131,7 +138,7 @@ void ac_job_msg_clear(struct ac_job_msg *m)
 }
 
 char *ac_result_msg_encode(const char *submission_id, const char *user_id,
-			   const char *result_json)
+                           const char *result_json)
 {
 	json_error_t je;
 	json_t *doc = json_loads(result_json, 0, &je), *j;
@@ -140,8 +147,8 @@ char *ac_result_msg_encode(const char *submission_id, const char *user_id,
 	if (!doc)
 		return NULL;
 	j = json_pack("{s:i,s:s,s:s,s:o}", "version", AC_MSG_VERSION,
-		      "submission_id", submission_id, "user_id",
-		      user_id ? user_id : "", "result", doc);
+	              "submission_id", submission_id, "user_id",
+	              user_id ? user_id : "", "result", doc);
 	if (!j)
 		return NULL;
 	s = json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER);
@@ -150,8 +157,8 @@ char *ac_result_msg_encode(const char *submission_id, const char *user_id,
 }
 
 int ac_result_msg_decode(const char *body, size_t len, char **submission_id,
-			 char **user_id, char **result_json, char *err,
-			 size_t errlen)
+                         char **user_id, char **result_json, char *err,
+                         size_t errlen)
 {
 	json_t *root, *doc, *uid;
 	int r;
@@ -160,15 +167,16 @@ int ac_result_msg_decode(const char *body, size_t len, char **submission_id,
 	root = msg_parse(body, len, err, errlen);
 	if (!root)
 		return -EINVAL;
-	r = msg_str(root, "submission_id", MSG_MAX_ID, submission_id, NULL,
-		    err, errlen);
+	r = msg_str(root, "submission_id", MSG_MAX_ID, submission_id, NULL, err,
+	            errlen);
 	if (r < 0)
 		goto fail;
 	uid = json_object_get(root, "user_id");
 	*user_id = strdup(json_is_string(uid) ? json_string_value(uid) : "");
 	doc = json_object_get(root, "result");
 	if (!json_is_object(doc)) {
-		snprintf(err, errlen, "field \"result\" is missing or not an object");
+		snprintf(err, errlen,
+		         "field \"result\" is missing or not an object");
 		r = -EINVAL;
 		goto fail;
 	}

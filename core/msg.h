@@ -23,14 +23,14 @@ struct ac_job_msg {
 char *ac_job_msg_encode(const struct ac_job_msg *m);
 /* -EINVAL with a message for anything malformed. */
 int ac_job_msg_decode(const char *body, size_t len, struct ac_job_msg *out,
-		      char *err, size_t errlen);
+                      char *err, size_t errlen);
 void ac_job_msg_clear(struct ac_job_msg *m);
 
 /* result_json is a result document; the message wraps it. */
 char *ac_result_msg_encode(const char *submission_id, const char *user_id,
-			   const char *result_json);
+                           const char *result_json);
 /* Out strings are malloc'ed; *result_json is the embedded document. */
 int ac_result_msg_decode(const char *body, size_t len, char **submission_id,
-			 char **user_id, char **result_json, char *err,
-			 size_t errlen);
+                         char **user_id, char **result_json, char *err,
+                         size_t errlen);
 #endif

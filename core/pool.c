@@ -26,9 +26,9 @@ struct ac_pool {
 	unsigned nthreads;
 	pthread_mutex_t lock;
 	pthread_cond_t cond;
-	struct pool_list work;  /* guarded by lock */
-	struct pool_list done;  /* guarded by lock */
-	unsigned busy;          /* queued + running, guarded by lock */
+	struct pool_list work; /* guarded by lock */
+	struct pool_list done; /* guarded by lock */
+	unsigned busy;         /* queued + running, guarded by lock */
 	bool stopping;
 	struct event *wake;
 };
@@ -126,7 +126,7 @@ fail:
 }
 
 static int pool_enqueue(struct ac_pool *pool, void (*work)(void *),
-			void (*done)(void *), void *arg)
+                        void (*done)(void *), void *arg)
 {
 	struct pool_item *it = calloc(1, sizeof(*it));
 
@@ -154,7 +154,7 @@ static int pool_enqueue(struct ac_pool *pool, void (*work)(void *),
 }
 
 int ac_pool_submit(struct ac_pool *pool, void (*work)(void *),
-		   void (*done)(void *), void *arg)
+                   void (*done)(void *), void *arg)
 {
 	if (!work)
 		return -EINVAL;

@@ -27,17 +27,17 @@
 #include <unistd.h>
 #include <yaml.h>
 
-#define PB_YAML_MAX (1u << 20)      /* problem.yaml */
+#define PB_YAML_MAX      (1u << 20) /* problem.yaml */
 #define PB_STATEMENT_MAX (4u << 20) /* the statement */
 #define PB_TIMELIMIT_MAX 64         /* .timelimit */
-#define PB_DIR_MAX 100000           /* entries in one directory */
-#define PB_TESTS_MAX 10000          /* tests in one package */
-#define PB_TAGS_MAX 64
-#define PB_DEPTH_MAX 4 /* nested test groups / validator subdirectories */
-#define PB_TIME_MAX 3600.0          /* seconds */
-#define PB_MEMORY_MAX (1u << 20)    /* MiB (1 TiB) */
+#define PB_DIR_MAX       100000     /* entries in one directory */
+#define PB_TESTS_MAX     10000      /* tests in one package */
+#define PB_TAGS_MAX      64
+#define PB_DEPTH_MAX     4 /* nested test groups / validator subdirectories */
+#define PB_TIME_MAX      3600.0     /* seconds */
+#define PB_MEMORY_MAX    (1u << 20) /* MiB (1 TiB) */
 
-#define PB_DEFAULT_TIME 1.0
+#define PB_DEFAULT_TIME   1.0
 #define PB_DEFAULT_MEMORY 256
 #define PB_DEFAULT_OUTPUT 64
 
@@ -49,12 +49,12 @@ struct pb {
 	size_t errlen;
 	struct ac_problem *p;
 	size_t tests_cap;
-	char *flags;   /* validator_flags as written, until validation is known */
-	int has_time;  /* limits.time_limit was given */
+	char *flags; /* validator_flags as written, until validation is known */
+	int has_time; /* limits.time_limit was given */
 };
 
 static void pb_err(struct pb *b, const char *rel, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+        __attribute__((format(printf, 3, 4)));
 
 /* "<root>/<rel>: <message>" into b->err. */
 static void pb_err(struct pb *b, const char *rel, const char *fmt, ...)
@@ -93,7 +93,7 @@ static char *pb_join(const char *a, const char *b)
  * does not exist (no message), or another negative errno with a message:
  * a symlink that leaves the package, a resolution failure. */
 static int pb_resolve(struct pb *b, const char *rel, char **abs,
-		      struct stat *st)
+                      struct stat *st)
 {
 	char *path = pb_join(b->root, rel), *real = NULL;
 	struct stat lst;
@@ -135,8 +135,7 @@ out:
 }
 
 /* Like pb_resolve, and the result must be a regular file. */
-static int pb_file(struct pb *b, const char *rel, char **abs,
-		   struct stat *st)
+static int pb_file(struct pb *b, const char *rel, char **abs, struct stat *st)
 {
 	int ret = pb_resolve(b, rel, abs, st);
 
@@ -153,7 +152,7 @@ static int pb_file(struct pb *b, const char *rel, char **abs,
 
 /* Read a whole regular file of at most max bytes; NUL-terminated. */
 static int pb_read(struct pb *b, const char *rel, size_t max, char **data,
-		   size_t *len)
+                   size_t *len)
 {
 	struct stat st;
 	char *abs = NULL, *buf = NULL;
@@ -228,8 +227,8 @@ static void pb_names_free(char **names, size_t n)
 
 /* The entries of a directory (absolute path), without "." names, in
  * strcmp order. */
-static int pb_list(struct pb *b, const char *abs, const char *rel,
-		   char ***out, size_t *nout)
+static int pb_list(struct pb *b, const char *abs, const char *rel, char ***out,
+                   size_t *nout)
 {
 	DIR *d = opendir(abs);
 	struct dirent *e;
@@ -294,7 +293,7 @@ out:
 /* ------------------------------------------------------------ problem.yaml */
 
 static yaml_node_t *pb_map_get(yaml_document_t *doc, yaml_node_t *map,
-			       const char *key)
+                               const char *key)
 {
 	yaml_node_pair_t *pair;
 
@@ -315,7 +314,7 @@ static const char *pb_scalar(yaml_node_t *n)
 }
 
 static void pb_yaml_err(struct pb *b, yaml_node_t *n, const char *key,
-			const char *what)
+                        const char *what)
 {
 	if (n)
 		pb_err(b, "problem.yaml", "line %lu: %s: %s",
@@ -326,7 +325,7 @@ static void pb_yaml_err(struct pb *b, yaml_node_t *n, const char *key,
 
 /* A scalar string value; -EINVAL with a message on another type. */
 static int pb_yaml_string(struct pb *b, yaml_node_t *n, const char *key,
-			  char **out)
+                          char **out)
 {
 	if (n->type != YAML_SCALAR_NODE) {
 		pb_yaml_err(b, n, key, "must be a string");
@@ -376,13 +375,13 @@ static int pb_parse_mib(const char *s, uint64_t *out)
 
 /* "line 3: limits.memory: "lots" is not a positive integer (MiB)" */
 static void pb_yaml_bad(struct pb *b, yaml_node_t *v, const char *key,
-			const char *what)
+                        const char *what)
 {
 	char buf[160];
 
 	if (v->type == YAML_SCALAR_NODE)
 		snprintf(buf, sizeof(buf), "\"%.60s\" is not %s", pb_scalar(v),
-			 what);
+		         what);
 	else
 		snprintf(buf, sizeof(buf), "must be %s", what);
 	pb_yaml_err(b, v, key, buf);
@@ -402,24 +401,22 @@ static int pb_yaml_limits(struct pb *b, yaml_document_t *doc, yaml_node_t *n)
 		if (v->type != YAML_SCALAR_NODE ||
 		    pb_parse_seconds(pb_scalar(v), &p->time_limit_s) < 0) {
 			pb_yaml_bad(b, v, "limits.time_limit",
-				    "a positive number of seconds (at most "
-				    "3600)");
+			            "a positive number of seconds (at most "
+			            "3600)");
 			return -EINVAL;
 		}
 		b->has_time = 1;
 	}
 	v = pb_map_get(doc, n, "memory");
 	if (v && (v->type != YAML_SCALAR_NODE ||
-		  pb_parse_mib(pb_scalar(v), &p->memory_mb) < 0)) {
-		pb_yaml_bad(b, v, "limits.memory",
-			    "a positive integer (MiB)");
+	          pb_parse_mib(pb_scalar(v), &p->memory_mb) < 0)) {
+		pb_yaml_bad(b, v, "limits.memory", "a positive integer (MiB)");
 		return -EINVAL;
 	}
 	v = pb_map_get(doc, n, "output");
 	if (v && (v->type != YAML_SCALAR_NODE ||
-		  pb_parse_mib(pb_scalar(v), &p->output_mb) < 0)) {
-		pb_yaml_bad(b, v, "limits.output",
-			    "a positive integer (MiB)");
+	          pb_parse_mib(pb_scalar(v), &p->output_mb) < 0)) {
+		pb_yaml_bad(b, v, "limits.output", "a positive integer (MiB)");
 		return -EINVAL;
 	}
 	return 0;
@@ -458,8 +455,8 @@ static int pb_yaml_tags(struct pb *b, yaml_document_t *doc, yaml_node_t *n)
 
 		for (;;) {
 			c = strchr(s, ',');
-			ret = pb_add_tag(b->p, s, c ? (size_t)(c - s)
-						    : strlen(s));
+			ret = pb_add_tag(b->p, s,
+			                 c ? (size_t)(c - s) : strlen(s));
 			if (ret < 0 || !c)
 				return ret;
 			s = c + 1;
@@ -467,16 +464,16 @@ static int pb_yaml_tags(struct pb *b, yaml_document_t *doc, yaml_node_t *n)
 	}
 	if (n->type != YAML_SEQUENCE_NODE) {
 		pb_yaml_err(b, n, "tags",
-			    "must be a list or a comma-separated string");
+		            "must be a list or a comma-separated string");
 		return -EINVAL;
 	}
-	for (it = n->data.sequence.items.start;
-	     it < n->data.sequence.items.top; it++) {
+	for (it = n->data.sequence.items.start; it < n->data.sequence.items.top;
+	     it++) {
 		yaml_node_t *t = yaml_document_get_node(doc, *it);
 
 		if (!t || t->type != YAML_SCALAR_NODE) {
 			pb_yaml_err(b, t ? t : n, "tags",
-				    "every tag must be a string");
+			            "every tag must be a string");
 			return -EINVAL;
 		}
 		ret = pb_add_tag(b->p, pb_scalar(t), strlen(pb_scalar(t)));
@@ -494,9 +491,10 @@ static int pb_yaml_name(struct pb *b, yaml_document_t *doc, yaml_node_t *n)
 
 	if (n->type == YAML_MAPPING_NODE) {
 		v = pb_map_get(doc, n, "en");
-		if (!v && n->data.mapping.pairs.start < n->data.mapping.pairs.top)
+		if (!v &&
+		    n->data.mapping.pairs.start < n->data.mapping.pairs.top)
 			v = yaml_document_get_node(
-				doc, n->data.mapping.pairs.start->value);
+			        doc, n->data.mapping.pairs.start->value);
 		if (!v)
 			return 0;
 		n = v;
@@ -546,7 +544,7 @@ static int pb_yaml_root(struct pb *b, yaml_document_t *doc, yaml_node_t *root)
 			p->validation = AC_VALIDATION_CUSTOM_INTERACTIVE;
 		} else {
 			pb_yaml_bad(b, v, "validation",
-				    "default, custom or custom interactive");
+			            "default, custom or custom interactive");
 			ret = -EINVAL;
 		}
 		free(s);
@@ -574,8 +572,7 @@ static int pb_yaml(struct pb *b)
 		free(data);
 		return -ENOMEM;
 	}
-	yaml_parser_set_input_string(&parser, (const unsigned char *)data,
-				     len);
+	yaml_parser_set_input_string(&parser, (const unsigned char *)data, len);
 	if (!yaml_parser_load(&parser, &doc)) {
 		pb_err(b, "problem.yaml", "line %lu: YAML error: %s%s%s",
 		       (unsigned long)parser.problem_mark.line + 1,
@@ -588,8 +585,8 @@ static int pb_yaml(struct pb *b)
 	have_doc = 1;
 	root = yaml_document_get_root_node(&doc);
 	/* An empty problem.yaml means every default. */
-	if (root && !(root->type == YAML_SCALAR_NODE &&
-		      root->data.scalar.length == 0))
+	if (root &&
+	    !(root->type == YAML_SCALAR_NODE && root->data.scalar.length == 0))
 		ret = pb_yaml_root(b, &doc, root);
 out:
 	if (have_doc)
@@ -621,21 +618,22 @@ static int pb_timelimit(struct pb *b)
 	return ret;
 }
 
-/* ----------------------------------------------------------------- statement */
+/* ----------------------------------------------------------------- statement
+ */
 
 static int pb_statement(struct pb *b)
 {
 	static const char *const names[] = {
-		"statement/problem.en.md",	   "problem_statement/problem.en.md",
-		"statement/problem.md",	   "problem_statement/problem.md",
-		"statement/problem.en.tex", "problem_statement/problem.en.tex",
+	        "statement/problem.en.md",  "problem_statement/problem.en.md",
+	        "statement/problem.md",     "problem_statement/problem.md",
+	        "statement/problem.en.tex", "problem_statement/problem.en.tex",
 	};
 	size_t i, len;
 	int ret;
 
 	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
 		ret = pb_read(b, names[i], PB_STATEMENT_MAX, &b->p->statement,
-			      &len);
+		              &len);
 		if (ret == 0)
 			return 0;
 		if (ret != -ENOENT)
@@ -645,10 +643,11 @@ static int pb_statement(struct pb *b)
 	return b->p->statement ? 0 : -ENOMEM;
 }
 
-/* --------------------------------------------------------------------- tests */
+/* --------------------------------------------------------------------- tests
+ */
 
 static int pb_add_test(struct pb *b, const char *name, char *in, char *ans,
-		       bool sample)
+                       bool sample)
 {
 	struct ac_problem *p = b->p;
 	struct ac_test *t;
@@ -764,7 +763,7 @@ static int pb_tests_dir(struct pb *b, const char *rel, bool sample, int depth)
 		} else if (l > 3 && strcmp(names[i] + l - 3, ".in") == 0) {
 			ret = pb_test_file(b, erel, sample);
 		} else if (S_ISLNK(lst.st_mode) && stat(full, &st) == 0 &&
-			   S_ISDIR(st.st_mode)) {
+		           S_ISDIR(st.st_mode)) {
 			pb_err(b, erel,
 			       "a symlinked test group is not supported");
 			ret = -ELOOP;
@@ -838,8 +837,9 @@ static int pb_validator(struct pb *b)
 	abs = NULL;
 	ret = pb_resolve(b, rel, &abs, &st);
 	if (ret == 0 && !S_ISDIR(st.st_mode)) {
-		pb_err(b, rel, "must be a directory holding the validator's "
-			       "source");
+		pb_err(b, rel,
+		       "must be a directory holding the validator's "
+		       "source");
 		ret = -ENOTDIR;
 	}
 	if (ret < 0)
@@ -857,7 +857,7 @@ out:
 
 /* Hash one item: its package-relative name, its size, its content. */
 static int pb_hash_file(struct pb *b, crypto_hash_sha256_state *h,
-			const char *rel, const char *abs)
+                        const char *rel, const char *abs)
 {
 	unsigned char buf[65536];
 	struct stat st;
@@ -876,10 +876,10 @@ static int pb_hash_file(struct pb *b, crypto_hash_sha256_state *h,
 		goto out;
 	}
 	crypto_hash_sha256_update(h, (const unsigned char *)rel,
-				  strlen(rel) + 1);
+	                          strlen(rel) + 1);
 	snprintf(head, sizeof(head), "%lld", (long long)st.st_size);
 	crypto_hash_sha256_update(h, (const unsigned char *)head,
-				  strlen(head) + 1);
+	                          strlen(head) + 1);
 	for (;;) {
 		ssize_t r = read(fd, buf, sizeof(buf));
 
@@ -901,7 +901,7 @@ out:
 
 /* Hash a package file given by its relative name, when it exists. */
 static int pb_hash_rel(struct pb *b, crypto_hash_sha256_state *h,
-		       const char *rel)
+                       const char *rel)
 {
 	struct stat st;
 	char *abs = NULL;
@@ -918,7 +918,7 @@ static int pb_hash_rel(struct pb *b, crypto_hash_sha256_state *h,
 /* Every regular file below the validator directory, in strcmp order, named
  * relative to it ("validator/<path>"). */
 static int pb_hash_tree(struct pb *b, crypto_hash_sha256_state *h,
-			const char *abs, const char *name, int depth)
+                        const char *abs, const char *name, int depth)
 {
 	char **names = NULL;
 	size_t n = 0, i;
@@ -940,7 +940,7 @@ static int pb_hash_tree(struct pb *b, crypto_hash_sha256_state *h,
 		    (real[b->rootlen] != '/' && real[b->rootlen] != '\0')) {
 			pb_err(b, sub, "%s",
 			       real ? "symlink points outside the package"
-				    : "cannot resolve");
+			            : "cannot resolve");
 			ret = -EPERM;
 			goto next;
 		}
@@ -962,7 +962,7 @@ static int pb_hash_tree(struct pb *b, crypto_hash_sha256_state *h,
 			pb_err(b, sub, "not a regular file or directory");
 			ret = -EINVAL;
 		}
-next:
+	next:
 		free(real);
 		free(sub);
 		free(full);
@@ -996,7 +996,7 @@ static int pb_hash(struct pb *b)
 			sprintf(in, "%s.ans", rel);
 			if (ret == 0)
 				ret = pb_hash_file(b, &h, in,
-						   p->tests[i].ans_path);
+				                   p->tests[i].ans_path);
 		}
 		free(in);
 		free(rel);
@@ -1014,7 +1014,8 @@ static int pb_hash(struct pb *b)
 	return 0;
 }
 
-/* ---------------------------------------------------------------------- load */
+/* ---------------------------------------------------------------------- load
+ */
 
 void ac_problem_free(struct ac_problem *p)
 {
@@ -1042,7 +1043,7 @@ void ac_problem_free(struct ac_problem *p)
 }
 
 int ac_problem_load(const char *dir, struct ac_problem **out, char *err,
-		    size_t errlen)
+                    size_t errlen)
 {
 	struct pb b = {.err = err, .errlen = errlen};
 	struct ac_problem *p = NULL;
@@ -1058,7 +1059,7 @@ int ac_problem_load(const char *dir, struct ac_problem **out, char *err,
 	*out = NULL;
 	if (sodium_init() < 0) {
 		snprintf(err ? err : ferr, err ? errlen : sizeof(ferr),
-			 "libsodium failed to initialise");
+		         "libsodium failed to initialise");
 		return -EIO;
 	}
 	b.root = realpath(dir, NULL);
@@ -1103,10 +1104,9 @@ int ac_problem_load(const char *dir, struct ac_problem **out, char *err,
 	}
 	if (p->validation == AC_VALIDATION_DEFAULT && b.flags) {
 		ret = ac_validator_flags_parse(b.flags, &p->flags, ferr,
-					       sizeof(ferr));
+		                               sizeof(ferr));
 		if (ret < 0) {
-			pb_err(&b, "problem.yaml", "validator_flags: %s",
-			       ferr);
+			pb_err(&b, "problem.yaml", "validator_flags: %s", ferr);
 			goto out;
 		}
 	}
@@ -1141,7 +1141,8 @@ out:
 	return ret;
 }
 
-/* ----------------------------------------------------------------------- set */
+/* ----------------------------------------------------------------------- set
+ */
 
 void ac_problem_set_free(struct ac_problem_set *set)
 {
@@ -1156,18 +1157,19 @@ void ac_problem_set_free(struct ac_problem_set *set)
 }
 
 static const struct ac_problem *pb_find_uuid(const struct ac_problem_set *set,
-					     const char *uuid)
+                                             const char *uuid)
 {
 	size_t i;
 
 	for (i = 0; i < set->n; i++)
-		if (set->items[i]->uuid && strcmp(set->items[i]->uuid, uuid) == 0)
+		if (set->items[i]->uuid &&
+		    strcmp(set->items[i]->uuid, uuid) == 0)
 			return set->items[i];
 	return NULL;
 }
 
 int ac_problem_set_load(const char *dir, struct ac_problem_set **out,
-			size_t *nerrors, char *err, size_t errlen)
+                        size_t *nerrors, char *err, size_t errlen)
 {
 	struct ac_problem_set *set = NULL;
 	char **names = NULL, perr[1024];
@@ -1216,8 +1218,9 @@ int ac_problem_set_load(const char *dir, struct ac_problem_set **out,
 		}
 		if (p->uuid && pb_find_uuid(set, p->uuid)) {
 			log_warn("problem %s skipped: uuid %s is already used "
-				 "by problem %s",
-				 p->id, p->uuid, pb_find_uuid(set, p->uuid)->id);
+			         "by problem %s",
+			         p->id, p->uuid,
+			         pb_find_uuid(set, p->uuid)->id);
 			ac_problem_free(p);
 			bad++;
 			continue;
@@ -1238,7 +1241,7 @@ out:
 }
 
 const struct ac_problem *ac_problem_find(const struct ac_problem_set *set,
-					 const char *id_or_uuid)
+                                         const char *id_or_uuid)
 {
 	size_t i;
 

@@ -9,7 +9,8 @@
 enum ac_validation_kind {
 	AC_VALIDATION_DEFAULT = 0,
 	AC_VALIDATION_CUSTOM,
-	AC_VALIDATION_CUSTOM_INTERACTIVE, /* parsed; judging it is refused (IE) */
+	AC_VALIDATION_CUSTOM_INTERACTIVE, /* parsed; judging it is refused (IE)
+	                                   */
 };
 
 struct ac_test {
@@ -29,7 +30,7 @@ struct ac_problem {
 	uint64_t output_mb;
 	enum ac_validation_kind validation;
 	struct ac_validator_flags flags;
-	char *validator_dir; /* output_validators/NAME (absolute), or NULL */
+	char *validator_dir;   /* output_validators/NAME (absolute), or NULL */
 	struct ac_test *tests; /* samples then secret, each in name order */
 	size_t ntests;
 	size_t nsamples;
@@ -37,13 +38,14 @@ struct ac_problem {
 	char *difficulty; /* NULL when absent */
 	char **tags;
 	size_t ntags;
-	char hash[65]; /* sha256 hex of problem.yaml, tests and validator files */
+	char hash[65]; /* sha256 hex of problem.yaml, tests and validator files
+	                */
 };
 
 /* Load one package.  On error returns a negative errno and writes a
  * message naming the offending file into err. */
 int ac_problem_load(const char *dir, struct ac_problem **out, char *err,
-		    size_t errlen);
+                    size_t errlen);
 void ac_problem_free(struct ac_problem *p);
 
 /* All packages below a directory, sorted by id.  Broken packages are
@@ -53,9 +55,9 @@ struct ac_problem_set {
 	size_t n;
 };
 int ac_problem_set_load(const char *dir, struct ac_problem_set **out,
-			size_t *nerrors, char *err, size_t errlen);
+                        size_t *nerrors, char *err, size_t errlen);
 void ac_problem_set_free(struct ac_problem_set *set);
 /* By directory name or uuid; NULL when unknown. */
 const struct ac_problem *ac_problem_find(const struct ac_problem_set *set,
-					 const char *id_or_uuid);
+                                         const char *id_or_uuid);
 #endif

@@ -71,13 +71,19 @@ static json_t *res_string(const char *s)
 		return json_null();
 	for (size_t i = 0; i < n;) {
 		unsigned char c = (unsigned char)s[i];
-		size_t len = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3
-			   : (c >> 3) == 30 ? 4 : 0;
+		size_t len = c < 0x80         ? 1
+		             : (c >> 5) == 6  ? 2
+		             : (c >> 4) == 14 ? 3
+		             : (c >> 3) == 30 ? 4
+		                              : 0;
 		int ok = len > 0 && i + len <= n;
 		for (size_t k = 1; ok && k < len; k++)
 			ok = ((unsigned char)s[i + k] >> 6) == 2;
-		if (ok && json_stringn(s + i, len) == NULL)
-			ok = 0;
+		if (ok && len > 1) {
+			json_t *probe = json_stringn(s + i, len);
+			ok = probe != NULL;
+			json_decref(probe);
+		}
 		if (!ok) {
 			copy[i] = '?';
 			i++;
@@ -102,31 +108,31 @@ char *ac_result_to_json(const struct ac_result *r)
 	for (size_t i = 0; i < r->ntests; i++) {
 		const struct ac_test_result *t = &r->tests[i];
 		json_array_append_new(
-			tests,
-			json_pack("{s:o,s:s,s:I,s:I,s:I,s:i,s:i,s:o}", "name",
-				  res_string(t->name), "verdict_code",
-				  ac_verdict_code(t->verdict), "time_ms",
-				  (json_int_t)t->time_ms, "wall_ms",
-				  (json_int_t)t->wall_ms, "memory_kb",
-				  (json_int_t)t->memory_kb, "exit_code",
-				  t->exit_code, "signal", t->signal, "message",
-				  res_string(t->message ? t->message : "")));
+		        tests,
+		        json_pack("{s:o,s:s,s:I,s:I,s:I,s:i,s:i,s:o}", "name",
+		                  res_string(t->name), "verdict_code",
+		                  ac_verdict_code(t->verdict), "time_ms",
+		                  (json_int_t)t->time_ms, "wall_ms",
+		                  (json_int_t)t->wall_ms, "memory_kb",
+		                  (json_int_t)t->memory_kb, "exit_code",
+		                  t->exit_code, "signal", t->signal, "message",
+		                  res_string(t->message ? t->message : "")));
 	}
 	compile = json_pack("{s:b,s:o,s:I}", "ok", r->compile_ok, "log",
-			    res_string(r->compile_log ? r->compile_log : ""),
-			    "time_ms", (json_int_t)r->compile_time_ms);
+	                    res_string(r->compile_log ? r->compile_log : ""),
+	                    "time_ms", (json_int_t)r->compile_time_ms);
 	judge = json_pack("{s:o,s:o,s:o}", "host", res_string(r->host),
-			  "sandbox", res_string(r->sandbox), "lang_version",
-			  res_string(r->lang_version));
+	                  "sandbox", res_string(r->sandbox), "lang_version",
+	                  res_string(r->lang_version));
 	doc = json_pack("{s:o,s:o,s:o,s:o,s:s,s:s,s:I,s:I,s:o,s:o,s:o}",
-			"submission_id", res_string(r->submission_id),
-			"problem_id", res_string(r->problem_id), "lang",
-			res_string(r->lang), "user_id", res_string(r->user_id),
-			"verdict", ac_verdict_name(r->verdict), "verdict_code",
-			ac_verdict_code(r->verdict), "time_ms",
-			(json_int_t)r->time_ms, "memory_kb",
-			(json_int_t)r->memory_kb, "compile", compile, "tests",
-			tests, "judge", judge);
+	                "submission_id", res_string(r->submission_id),
+	                "problem_id", res_string(r->problem_id), "lang",
+	                res_string(r->lang), "user_id", res_string(r->user_id),
+	                "verdict", ac_verdict_name(r->verdict), "verdict_code",
+	                ac_verdict_code(r->verdict), "time_ms",
+	                (json_int_t)r->time_ms, "memory_kb",
+	                (json_int_t)r->memory_kb, "compile", compile, "tests",
+	                tests, "judge", judge);
 	if (!doc)
 		return NULL;
 	if (r->submitted_at) {
@@ -136,7 +142,7 @@ char *ac_result_to_json(const struct ac_result *r)
 		json_object_set_new(doc, "submitted_at", json_null());
 	}
 	ac_format_time(r->finished_at ? r->finished_at : ac_now_ms(), when,
-		       sizeof(when));
+	               sizeof(when));
 	json_object_set_new(doc, "finished_at", json_string(when));
 	out = json_dumps(doc, JSON_COMPACT | JSON_PRESERVE_ORDER);
 	json_decref(doc);

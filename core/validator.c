@@ -76,7 +76,7 @@ static void val_skip_space(struct val_cur *c)
 
 /* The token starting at c->pos (not whitespace); advances past it. */
 static void val_token(struct val_cur *c, const unsigned char **tok,
-		      size_t *toklen)
+                      size_t *toklen)
 {
 	size_t start = c->pos;
 
@@ -90,7 +90,7 @@ static void val_token(struct val_cur *c, const unsigned char **tok,
 /* Quote bytes for a message: printable ASCII as is, the rest escaped,
  * at most VAL_QUOTE_MAX input bytes then "...". */
 static void val_quote(char *dst, size_t dstlen, const unsigned char *s,
-		      size_t n)
+                      size_t n)
 {
 	size_t o = 0, i;
 
@@ -129,7 +129,7 @@ static void val_quote(char *dst, size_t dstlen, const unsigned char *s,
 }
 
 static void val_msg(char *msg, size_t msglen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+        __attribute__((format(printf, 3, 4)));
 
 static void val_msg(char *msg, size_t msglen, const char *fmt, ...)
 {
@@ -162,8 +162,8 @@ static int val_number(const unsigned char *tok, size_t n, double *out)
 	return 1;
 }
 
-static int val_same(const unsigned char *a, size_t alen,
-		    const unsigned char *b, size_t blen, bool case_sensitive)
+static int val_same(const unsigned char *a, size_t alen, const unsigned char *b,
+                    size_t blen, bool case_sensitive)
 {
 	size_t i;
 
@@ -190,9 +190,9 @@ static int val_float_ok(double j, double t, const struct ac_validator_flags *f)
 
 /* Compare one judge token with one team token; 1 when they match. */
 static int val_compare(const unsigned char *jt, size_t jn,
-		       const unsigned char *tt, size_t tn,
-		       const struct ac_validator_flags *f, const char *where,
-		       char *msg, size_t msglen)
+                       const unsigned char *tt, size_t tn,
+                       const struct ac_validator_flags *f, const char *where,
+                       char *msg, size_t msglen)
 {
 	char jq[VAL_QUOTE_MAX * 4 + 8], tq[VAL_QUOTE_MAX * 4 + 8];
 	double jv, tv;
@@ -204,14 +204,14 @@ static int val_compare(const unsigned char *jt, size_t jn,
 		val_quote(tq, sizeof(tq), tt, tn);
 		if (!val_number(tt, tn, &tv))
 			val_msg(msg, msglen,
-				"%s: expected a number close to \"%s\", "
-				"got \"%s\"",
-				where, jq, tq);
+			        "%s: expected a number close to \"%s\", "
+			        "got \"%s\"",
+			        where, jq, tq);
 		else
 			val_msg(msg, msglen,
-				"%s: expected \"%s\", got \"%s\" "
-				"(difference %g is over the tolerance)",
-				where, jq, tq, fabs(jv - tv));
+			        "%s: expected \"%s\", got \"%s\" "
+			        "(difference %g is over the tolerance)",
+			        where, jq, tq, fabs(jv - tv));
 		return 0;
 	}
 	if (val_same(jt, jn, tt, tn, f->case_sensitive))
@@ -225,7 +225,7 @@ static int val_compare(const unsigned char *jt, size_t jn,
 /* space_change_sensitive: the whitespace run at both cursors must be the
  * same bytes.  Returns 1 when it is, 0 (with msg) otherwise. */
 static int val_strict_space(struct val_cur *j, struct val_cur *t, char *msg,
-			    size_t msglen)
+                            size_t msglen)
 {
 	char jq[16], tq[VAL_QUOTE_MAX * 4 + 8];
 
@@ -235,17 +235,17 @@ static int val_strict_space(struct val_cur *j, struct val_cur *t, char *msg,
 		val_quote(jq, sizeof(jq), &jc, 1);
 		if (t->pos >= t->len) {
 			val_msg(msg, msglen,
-				"team output ended early: expected "
-				"whitespace \"%s\" at line %lu",
-				jq, t->line);
+			        "team output ended early: expected "
+			        "whitespace \"%s\" at line %lu",
+			        jq, t->line);
 			return 0;
 		}
 		if (t->p[t->pos] != jc) {
 			val_quote(tq, sizeof(tq), t->p + t->pos, 1);
 			val_msg(msg, msglen,
-				"line %lu, after token %lu: whitespace "
-				"differs: expected \"%s\", got \"%s\"",
-				t->line, t->token, jq, tq);
+			        "line %lu, after token %lu: whitespace "
+			        "differs: expected \"%s\", got \"%s\"",
+			        t->line, t->token, jq, tq);
 			return 0;
 		}
 		val_advance(j);
@@ -255,22 +255,22 @@ static int val_strict_space(struct val_cur *j, struct val_cur *t, char *msg,
 		val_quote(tq, sizeof(tq), t->p + t->pos, 1);
 		if (j->pos >= j->len)
 			val_msg(msg, msglen,
-				"team output has extra whitespace \"%s\" "
-				"after line %lu",
-				tq, t->line);
+			        "team output has extra whitespace \"%s\" "
+			        "after line %lu",
+			        tq, t->line);
 		else
 			val_msg(msg, msglen,
-				"line %lu, after token %lu: whitespace "
-				"differs: expected none, got \"%s\"",
-				t->line, t->token, tq);
+			        "line %lu, after token %lu: whitespace "
+			        "differs: expected none, got \"%s\"",
+			        t->line, t->token, tq);
 		return 0;
 	}
 	return 1;
 }
 
 int ac_validate_buf(const char *ans, size_t anslen, const char *out,
-		    size_t outlen, const struct ac_validator_flags *f, char *msg,
-		    size_t msglen)
+                    size_t outlen, const struct ac_validator_flags *f,
+                    char *msg, size_t msglen)
 {
 	static const struct ac_validator_flags defaults;
 	struct val_cur j = {(const unsigned char *)ans, anslen, 0, 1, 0};
@@ -300,14 +300,14 @@ int ac_validate_buf(const char *ans, size_t anslen, const char *out,
 		if (t.pos >= t.len) {
 			val_quote(q, sizeof(q), jt, jn);
 			val_msg(msg, msglen,
-				"team output ended early: expected \"%s\" "
-				"(answer line %lu)",
-				q, j.line);
+			        "team output ended early: expected \"%s\" "
+			        "(answer line %lu)",
+			        q, j.line);
 			return 0;
 		}
 		val_token(&t, &tt, &tn);
 		snprintf(where, sizeof(where), "line %lu, token %lu", t.line,
-			 t.token);
+		         t.token);
 		if (!val_compare(jt, jn, tt, tn, f, where, msg, msglen))
 			return 0;
 		last_line = t.line;
@@ -320,14 +320,14 @@ int ac_validate_buf(const char *ans, size_t anslen, const char *out,
 		val_quote(q, sizeof(q), tt, tn);
 		if (last_line)
 			val_msg(msg, msglen,
-				"team output has extra tokens after line "
-				"%lu: \"%s\"",
-				last_line, q);
+			        "team output has extra tokens after line "
+			        "%lu: \"%s\"",
+			        last_line, q);
 		else
 			val_msg(msg, msglen,
-				"team output has extra tokens: \"%s\" (the "
-				"answer is empty)",
-				q);
+			        "team output has extra tokens: \"%s\" (the "
+			        "answer is empty)",
+			        q);
 		return 0;
 	}
 	return 1;
@@ -335,7 +335,7 @@ int ac_validate_buf(const char *ans, size_t anslen, const char *out,
 
 /* Map a regular file read-only.  *map is NULL for an empty file. */
 static int val_map(const char *path, int flags, void **map, size_t *len,
-		   char *msg, size_t msglen)
+                   char *msg, size_t msglen)
 {
 	struct stat st;
 	void *m = NULL;
@@ -347,13 +347,13 @@ static int val_map(const char *path, int flags, void **map, size_t *len,
 	if (fd < 0) {
 		ret = -errno;
 		val_msg(msg, msglen, "cannot open %s: %s", path,
-			strerror(errno));
+		        strerror(errno));
 		return ret;
 	}
 	if (fstat(fd, &st) < 0) {
 		ret = -errno;
 		val_msg(msg, msglen, "cannot stat %s: %s", path,
-			strerror(errno));
+		        strerror(errno));
 		goto out;
 	}
 	if (!S_ISREG(st.st_mode)) {
@@ -364,16 +364,16 @@ static int val_map(const char *path, int flags, void **map, size_t *len,
 	if (st.st_size > VAL_FILE_MAX) {
 		ret = -EFBIG;
 		val_msg(msg, msglen, "%s is too large (%lld bytes)", path,
-			(long long)st.st_size);
+		        (long long)st.st_size);
 		goto out;
 	}
 	if (st.st_size > 0) {
 		m = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd,
-			 0);
+		         0);
 		if (m == MAP_FAILED) {
 			ret = -errno;
 			val_msg(msg, msglen, "cannot map %s: %s", path,
-				strerror(errno));
+			        strerror(errno));
 			goto out;
 		}
 		(void)madvise(m, (size_t)st.st_size, MADV_SEQUENTIAL);
@@ -386,8 +386,8 @@ out:
 }
 
 int ac_validate_files(const char *ans_path, const char *out_path,
-		      const struct ac_validator_flags *f, char *msg,
-		      size_t msglen)
+                      const struct ac_validator_flags *f, char *msg,
+                      size_t msglen)
 {
 	void *a = NULL, *o = NULL;
 	size_t alen = 0, olen = 0;
@@ -404,7 +404,7 @@ int ac_validate_files(const char *ans_path, const char *out_path,
 	if (ret < 0)
 		goto out;
 	ret = ac_validate_buf(a ? a : "", alen, o ? o : "", olen, f, msg,
-			      msglen);
+	                      msglen);
 out:
 	if (a)
 		munmap(a, alen);
@@ -414,7 +414,7 @@ out:
 }
 
 static int val_parse_tol(const char *name, const char *num, double *out,
-			 char *err, size_t errlen)
+                         char *err, size_t errlen)
 {
 	char *end;
 	double v;
@@ -428,9 +428,9 @@ static int val_parse_tol(const char *name, const char *num, double *out,
 	if (end == num || *end != '\0' || errno == ERANGE || !isfinite(v) ||
 	    v < 0) {
 		val_msg(err, errlen,
-			"validator flag %s: \"%s\" is not a non-negative "
-			"number",
-			name, num);
+		        "validator flag %s: \"%s\" is not a non-negative "
+		        "number",
+		        name, num);
 		return -EINVAL;
 	}
 	*out = v;
@@ -438,7 +438,7 @@ static int val_parse_tol(const char *name, const char *num, double *out,
 }
 
 int ac_validator_flags_parse(const char *flags, struct ac_validator_flags *out,
-			     char *err, size_t errlen)
+                             char *err, size_t errlen)
 {
 	struct ac_validator_flags f = {0};
 	char *copy = NULL, *save = NULL, *w;
@@ -463,10 +463,10 @@ int ac_validator_flags_parse(const char *flags, struct ac_validator_flags *out,
 		} else if (strcmp(w, "space_change_sensitive") == 0) {
 			f.space_change_sensitive = true;
 		} else if (strcmp(w, "float_tolerance") == 0 ||
-			   strcmp(w, "float_absolute_tolerance") == 0 ||
-			   strcmp(w, "float_relative_tolerance") == 0) {
+		           strcmp(w, "float_absolute_tolerance") == 0 ||
+		           strcmp(w, "float_relative_tolerance") == 0) {
 			ret = val_parse_tol(w, strtok_r(NULL, " \t\r\n", &save),
-					    &v, err, errlen);
+			                    &v, err, errlen);
 			if (ret < 0)
 				goto out;
 			if (w[6] != 'r') { /* float_tolerance or absolute */
@@ -479,7 +479,7 @@ int ac_validator_flags_parse(const char *flags, struct ac_validator_flags *out,
 			}
 		} else {
 			val_msg(err, errlen, "unknown validator flag \"%s\"",
-				w);
+			        w);
 			ret = -EINVAL;
 			goto out;
 		}

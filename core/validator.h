@@ -16,14 +16,14 @@ struct ac_validator_flags {
 /* Parse validator_flags ("case_sensitive float_tolerance 1e-6 ...").
  * -EINVAL with a message on an unknown flag or a bad number. */
 int ac_validator_flags_parse(const char *flags, struct ac_validator_flags *out,
-			     char *err, size_t errlen);
+                             char *err, size_t errlen);
 /* Compare a team output with the judge answer.  Returns 1 when correct,
  * 0 when wrong (msg says where: "line 3 token 2: expected 5, got 6"),
  * negative errno on I/O error. */
 int ac_validate_buf(const char *ans, size_t anslen, const char *out,
-		    size_t outlen, const struct ac_validator_flags *f, char *msg,
-		    size_t msglen);
+                    size_t outlen, const struct ac_validator_flags *f,
+                    char *msg, size_t msglen);
 int ac_validate_files(const char *ans_path, const char *out_path,
-		      const struct ac_validator_flags *f, char *msg,
-		      size_t msglen);
+                      const struct ac_validator_flags *f, char *msg,
+                      size_t msglen);
 #endif

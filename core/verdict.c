@@ -53,20 +53,20 @@
 #include <strings.h>
 
 static const char *const vd_codes[] = {
-	[AC_V_AC] = "AC",  [AC_V_WA] = "WA", [AC_V_TLE] = "TLE",
-	[AC_V_MLE] = "MLE", [AC_V_OLE] = "OLE", [AC_V_RE] = "RE",
-	[AC_V_CE] = "CE",  [AC_V_IE] = "IE",
+        [AC_V_AC] = "AC",   [AC_V_WA] = "WA",   [AC_V_TLE] = "TLE",
+        [AC_V_MLE] = "MLE", [AC_V_OLE] = "OLE", [AC_V_RE] = "RE",
+        [AC_V_CE] = "CE",   [AC_V_IE] = "IE",
 };
 
 static const char *const vd_names[] = {
-	[AC_V_AC] = "Accepted",
-	[AC_V_WA] = "Wrong Answer",
-	[AC_V_TLE] = "Time Limit Exceeded",
-	[AC_V_MLE] = "Memory Limit Exceeded",
-	[AC_V_OLE] = "Output Limit Exceeded",
-	[AC_V_RE] = "Runtime Error",
-	[AC_V_CE] = "Compilation Error",
-	[AC_V_IE] = "Internal Error",
+        [AC_V_AC] = "Accepted",
+        [AC_V_WA] = "Wrong Answer",
+        [AC_V_TLE] = "Time Limit Exceeded",
+        [AC_V_MLE] = "Memory Limit Exceeded",
+        [AC_V_OLE] = "Output Limit Exceeded",
+        [AC_V_RE] = "Runtime Error",
+        [AC_V_CE] = "Compilation Error",
+        [AC_V_IE] = "Internal Error",
 };
 
 /* submissions/<dir> names of the problem package format. */
@@ -74,14 +74,14 @@ static const struct {
 	const char *dir;
 	enum ac_verdict v;
 } vd_dirs[] = {
-	{"accepted", AC_V_AC},
-	{"wrong_answer", AC_V_WA},
-	{"time_limit_exceeded", AC_V_TLE},
-	{"memory_limit_exceeded", AC_V_MLE},
-	{"output_limit_exceeded", AC_V_OLE},
-	{"run_time_error", AC_V_RE},
-	{"runtime_error", AC_V_RE},
-	{"compile_error", AC_V_CE},
+        {"accepted", AC_V_AC},
+        {"wrong_answer", AC_V_WA},
+        {"time_limit_exceeded", AC_V_TLE},
+        {"memory_limit_exceeded", AC_V_MLE},
+        {"output_limit_exceeded", AC_V_OLE},
+        {"run_time_error", AC_V_RE},
+        {"runtime_error", AC_V_RE},
+        {"compile_error", AC_V_CE},
 };
 
 #define VD_COUNT (sizeof(vd_codes) / sizeof(vd_codes[0]))
@@ -126,17 +126,17 @@ int ac_verdict_parse(const char *s, enum ac_verdict *out)
 
 #define VD_SIG(n) [n] = "Signal " #n
 static const char *const vd_signals[] = {
-	VD_SIG(1),  VD_SIG(2),  VD_SIG(3),  VD_SIG(4),  VD_SIG(5),  VD_SIG(6),
-	VD_SIG(7),  VD_SIG(8),  VD_SIG(9),  VD_SIG(10), VD_SIG(11), VD_SIG(12),
-	VD_SIG(13), VD_SIG(14), VD_SIG(15), VD_SIG(16), VD_SIG(17), VD_SIG(18),
-	VD_SIG(19), VD_SIG(20), VD_SIG(21), VD_SIG(22), VD_SIG(23), VD_SIG(24),
-	VD_SIG(25), VD_SIG(26), VD_SIG(27), VD_SIG(28), VD_SIG(29), VD_SIG(30),
-	VD_SIG(31), VD_SIG(32), VD_SIG(33), VD_SIG(34), VD_SIG(35), VD_SIG(36),
-	VD_SIG(37), VD_SIG(38), VD_SIG(39), VD_SIG(40), VD_SIG(41), VD_SIG(42),
-	VD_SIG(43), VD_SIG(44), VD_SIG(45), VD_SIG(46), VD_SIG(47), VD_SIG(48),
-	VD_SIG(49), VD_SIG(50), VD_SIG(51), VD_SIG(52), VD_SIG(53), VD_SIG(54),
-	VD_SIG(55), VD_SIG(56), VD_SIG(57), VD_SIG(58), VD_SIG(59), VD_SIG(60),
-	VD_SIG(61), VD_SIG(62), VD_SIG(63), VD_SIG(64),
+        VD_SIG(1),  VD_SIG(2),  VD_SIG(3),  VD_SIG(4),  VD_SIG(5),  VD_SIG(6),
+        VD_SIG(7),  VD_SIG(8),  VD_SIG(9),  VD_SIG(10), VD_SIG(11), VD_SIG(12),
+        VD_SIG(13), VD_SIG(14), VD_SIG(15), VD_SIG(16), VD_SIG(17), VD_SIG(18),
+        VD_SIG(19), VD_SIG(20), VD_SIG(21), VD_SIG(22), VD_SIG(23), VD_SIG(24),
+        VD_SIG(25), VD_SIG(26), VD_SIG(27), VD_SIG(28), VD_SIG(29), VD_SIG(30),
+        VD_SIG(31), VD_SIG(32), VD_SIG(33), VD_SIG(34), VD_SIG(35), VD_SIG(36),
+        VD_SIG(37), VD_SIG(38), VD_SIG(39), VD_SIG(40), VD_SIG(41), VD_SIG(42),
+        VD_SIG(43), VD_SIG(44), VD_SIG(45), VD_SIG(46), VD_SIG(47), VD_SIG(48),
+        VD_SIG(49), VD_SIG(50), VD_SIG(51), VD_SIG(52), VD_SIG(53), VD_SIG(54),
+        VD_SIG(55), VD_SIG(56), VD_SIG(57), VD_SIG(58), VD_SIG(59), VD_SIG(60),
+        VD_SIG(61), VD_SIG(62), VD_SIG(63), VD_SIG(64),
 };
 
 const char *ac_signal_name(int sig)
@@ -183,7 +183,7 @@ const char *ac_signal_name(int sig)
 }
 
 static void vd_detail(char *d, size_t len, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+        __attribute__((format(printf, 3, 4)));
 
 static void vd_detail(char *d, size_t len, const char *fmt, ...)
 {
@@ -206,7 +206,7 @@ static int vd_abnormal(const struct ac_run_report *r)
 
 /* Rules 1-7: the verdict the run alone decides, or -1 for a clean run. */
 static int vd_run(const struct ac_run_report *r, const struct ac_limits *lim,
-		  char *d, size_t dlen)
+                  char *d, size_t dlen)
 {
 	uint64_t cpu_ms = lim ? lim->cpu_ms : 0;
 	uint64_t wall_ms = lim ? lim->wall_ms : 0;
@@ -219,31 +219,30 @@ static int vd_run(const struct ac_run_report *r, const struct ac_limits *lim,
 	}
 	if (r->cpu_exceeded || (cpu_ms && r->cpu_us > cpu_ms * 1000)) {
 		vd_detail(d, dlen, "cpu %.3f s %s %.3f s", r->cpu_us / 1e6,
-			  r->cpu_us > cpu_ms * 1000 ? ">" : ">=",
-			  cpu_ms / 1e3);
+		          r->cpu_us > cpu_ms * 1000 ? ">" : ">=", cpu_ms / 1e3);
 		return AC_V_TLE;
 	}
 	if (r->oom_killed) {
 		vd_detail(d, dlen, "killed by the memory limit (%llu KiB)",
-			  (unsigned long long)mem_kb);
+		          (unsigned long long)mem_kb);
 		return AC_V_MLE;
 	}
 	if (mem_kb && r->memory_kb >= mem_kb) {
 		vd_detail(d, dlen, "memory %llu KiB >= %llu KiB",
-			  (unsigned long long)r->memory_kb,
-			  (unsigned long long)mem_kb);
+		          (unsigned long long)r->memory_kb,
+		          (unsigned long long)mem_kb);
 		return AC_V_MLE;
 	}
 	if (r->wall_exceeded) {
 		vd_detail(d, dlen, "wall %.3f s %s %.3f s", r->wall_us / 1e6,
-			  r->wall_us > wall_ms * 1000 ? ">" : ">=",
-			  wall_ms / 1e3);
+		          r->wall_us > wall_ms * 1000 ? ">" : ">=",
+		          wall_ms / 1e3);
 		return AC_V_TLE;
 	}
 	if (r->stdout_exceeded) {
 		vd_detail(d, dlen, "output %llu bytes > %llu KiB",
-			  (unsigned long long)r->stdout_bytes,
-			  (unsigned long long)(lim ? lim->stdout_kb : 0));
+		          (unsigned long long)r->stdout_bytes,
+		          (unsigned long long)(lim ? lim->stdout_kb : 0));
 		return AC_V_OLE;
 	}
 	if (mem_kb && vd_abnormal(r) &&
@@ -252,17 +251,17 @@ static int vd_run(const struct ac_run_report *r, const struct ac_limits *lim,
 
 		if (r->signal)
 			snprintf(what, sizeof(what), "%s",
-				 ac_signal_name(r->signal));
+			         ac_signal_name(r->signal));
 		else
 			snprintf(what, sizeof(what), "exit code %d",
-				 r->exit_code);
+			         r->exit_code);
 		vd_detail(d, dlen,
-			  "%s at %llu%% of the memory limit (%llu KiB of "
-			  "%llu KiB)",
-			  what,
-			  (unsigned long long)(r->memory_kb * 100 / mem_kb),
-			  (unsigned long long)r->memory_kb,
-			  (unsigned long long)mem_kb);
+		          "%s at %llu%% of the memory limit (%llu KiB of "
+		          "%llu KiB)",
+		          what,
+		          (unsigned long long)(r->memory_kb * 100 / mem_kb),
+		          (unsigned long long)r->memory_kb,
+		          (unsigned long long)mem_kb);
 		return AC_V_MLE;
 	}
 	if (r->signal != 0) {
@@ -271,7 +270,7 @@ static int vd_run(const struct ac_run_report *r, const struct ac_limits *lim,
 	}
 	if (!r->exited) {
 		vd_detail(d, dlen, "%s",
-			  "the sandbox reported neither an exit nor a signal");
+		          "the sandbox reported neither an exit nor a signal");
 		return AC_V_IE;
 	}
 	if (r->exit_code != 0) {
@@ -282,9 +281,9 @@ static int vd_run(const struct ac_run_report *r, const struct ac_limits *lim,
 }
 
 enum ac_verdict ac_verdict_of(const struct ac_run_report *r,
-			      const struct ac_limits *lim,
-			      enum ac_validation val, char *detail,
-			      size_t detail_len)
+                              const struct ac_limits *lim,
+                              enum ac_validation val, char *detail,
+                              size_t detail_len)
 {
 	int v;
 
@@ -300,17 +299,18 @@ enum ac_verdict ac_verdict_of(const struct ac_run_report *r,
 	case AC_VAL_CORRECT:
 		return AC_V_AC;
 	case AC_VAL_WRONG:
-		vd_detail(detail, detail_len, "%s", "rejected by the validator");
+		vd_detail(detail, detail_len, "%s",
+		          "rejected by the validator");
 		return AC_V_WA;
 	case AC_VAL_ERROR:
 		vd_detail(detail, detail_len, "%s",
-			  "validator failed (judge error)");
+		          "validator failed (judge error)");
 		return AC_V_IE;
 	case AC_VAL_NOT_RUN:
 	default:
 		vd_detail(detail, detail_len, "%s",
-			  "not validated: the run was clean but no validator "
-			  "ran");
+		          "not validated: the run was clean but no validator "
+		          "ran");
 		return AC_V_IE;
 	}
 }

@@ -36,9 +36,9 @@ const char *ac_signal_name(int sig);
  * "Segmentation Fault") into detail.  Precedence is documented in
  * docs/verdicts.md and in verdict.c. */
 enum ac_verdict ac_verdict_of(const struct ac_run_report *r,
-			      const struct ac_limits *lim,
-			      enum ac_validation val, char *detail,
-			      size_t detail_len);
+                              const struct ac_limits *lim,
+                              enum ac_validation val, char *detail,
+                              size_t detail_len);
 /* True when the run report alone already decides a failing verdict, so the
  * validator need not run. */
 int ac_run_failed(const struct ac_run_report *r, const struct ac_limits *lim);

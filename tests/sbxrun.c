@@ -4,7 +4,8 @@
  *   sbxrun --plugin SO --check-env
  *
  * Prints the run report as key=value lines; with --repeat N prints the
- * median and p99 of the wall time of run() (the per-run cost) instead.
+ * median and p99 of the wall time of run() (the per-run cost) instead;
+ * --threads T spreads those runs over T concurrent threads.
  * Settings for the plugin: --set key=value (conf_string / conf_int).
  * Exit: 0 report printed, 2 internal error, 1 usage or load error.
  */
@@ -13,6 +14,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,9 +37,9 @@ struct ac_plugin_ctx {
 };
 
 static void host_log(struct ac_plugin_ctx *ctx, enum ac_log_level level,
-		     const char *fmt, ...) AC_PRINTF(3, 4);
+                     const char *fmt, ...) AC_PRINTF(3, 4);
 static void host_log(struct ac_plugin_ctx *ctx, enum ac_log_level level,
-		     const char *fmt, ...)
+                     const char *fmt, ...)
 {
 	static const char *const names[] = {"error", "warn", "info", "debug"};
 	va_list ap;
@@ -63,7 +65,7 @@ static const char *find_setting(struct ac_plugin_ctx *ctx, const char *key)
 }
 
 static int host_conf_string(struct ac_plugin_ctx *ctx, const char *key,
-			    char **out)
+                            char **out)
 {
 	const char *v = find_setting(ctx, key);
 
@@ -74,7 +76,7 @@ static int host_conf_string(struct ac_plugin_ctx *ctx, const char *key,
 }
 
 static int host_conf_int(struct ac_plugin_ctx *ctx, const char *key,
-			 long long *out)
+                         long long *out)
 {
 	const char *v = find_setting(ctx, key);
 	char *end;
@@ -86,8 +88,7 @@ static int host_conf_int(struct ac_plugin_ctx *ctx, const char *key,
 	return (errno || *end || end == v) ? -EINVAL : 0;
 }
 
-static int host_conf_bool(struct ac_plugin_ctx *ctx, const char *key,
-			  bool *out)
+static int host_conf_bool(struct ac_plugin_ctx *ctx, const char *key, bool *out)
 {
 	const char *v = find_setting(ctx, key);
 
@@ -98,19 +99,19 @@ static int host_conf_bool(struct ac_plugin_ctx *ctx, const char *key,
 }
 
 static int host_submit_work(struct ac_plugin_ctx *ctx, void (*work)(void *),
-			    void (*done)(void *), void *arg)
+                            void (*done)(void *), void *arg)
 {
 	return -ENOTSUP;
 }
 
 static int host_run_on_loop(struct ac_plugin_ctx *ctx, void (*fn)(void *),
-			    void *arg)
+                            void *arg)
 {
 	return -ENOTSUP;
 }
 
 static void env_line_cb(void *arg, const char *what, bool enforced,
-			const char *detail)
+                        const char *detail)
 {
 	printf("%-24s %-3s %s\n", what, enforced ? "yes" : "no", detail);
 }
@@ -143,41 +144,76 @@ static void print_report(const struct ac_run_report *r, uint64_t run_us)
 	       r->internal_error);
 }
 
+/* A thread of --repeat: runs n times, times[i] per run. */
+struct worker {
+	const struct ac_sandbox_ops *ops;
+	void *state;
+	const struct ac_run_spec *spec;
+	uint64_t *times;
+	long n;
+	int failed;
+	pthread_t tid;
+};
+
+static void *worker_main(void *arg)
+{
+	struct worker *w = arg;
+	struct ac_run_report rep;
+
+	for (long i = 0; i < w->n; i++) {
+		uint64_t t0 = now_us();
+		int r = w->ops->run(w->state, w->spec, &rep);
+
+		w->times[i] = now_us() - t0;
+		if (r < 0 || rep.internal_error[0] || !rep.exited ||
+		    rep.exit_code) {
+			fprintf(stderr, "sbxrun: run %ld failed: %s\n", i,
+			        r < 0                   ? strerror(-r)
+			        : rep.internal_error[0] ? rep.internal_error
+			                                : "non-zero status");
+			w->failed = 1;
+			break;
+		}
+	}
+	return NULL;
+}
+
 static void usage(void)
 {
 	fprintf(stderr,
-		"usage: sbxrun --plugin SO [--set k=v]... (--check-env | "
-		"--box DIR [--cpu MS] [--wall MS] [--mem KB] [--stack KB]\n"
-		"       [--procs N] [--nofile N] [--fsize KB] [--out-kb KB] "
-		"[--err-kb KB] [--stdin F] [--stdout F] [--stderr F]\n"
-		"       [--repeat N] -- ARGV...)\n");
+	        "usage: sbxrun --plugin SO [--set k=v]... (--check-env | "
+	        "--box DIR [--cpu MS] [--wall MS] [--mem KB] [--stack KB]\n"
+	        "       [--procs N] [--nofile N] [--fsize KB] [--out-kb KB] "
+	        "[--err-kb KB] [--stdin F] [--stdout F] [--stderr F]\n"
+	        "       [--repeat N [--threads T]] -- ARGV...)\n");
 }
 
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{"plugin", required_argument, NULL, 'p'},
-		{"set", required_argument, NULL, 'S'},
-		{"check-env", no_argument, NULL, 'E'},
-		{"box", required_argument, NULL, 'b'},
-		{"cpu", required_argument, NULL, 'c'},
-		{"wall", required_argument, NULL, 'w'},
-		{"mem", required_argument, NULL, 'm'},
-		{"stack", required_argument, NULL, 's'},
-		{"procs", required_argument, NULL, 'n'},
-		{"nofile", required_argument, NULL, 'f'},
-		{"fsize", required_argument, NULL, 'z'},
-		{"out-kb", required_argument, NULL, 'o'},
-		{"err-kb", required_argument, NULL, 'e'},
-		{"stdin", required_argument, NULL, 'I'},
-		{"stdout", required_argument, NULL, 'O'},
-		{"stderr", required_argument, NULL, 'R'},
-		{"repeat", required_argument, NULL, 'r'},
-		{NULL, 0, NULL, 0}};
-	const struct ac_host host = {AC_ABI_VERSION,  host_log,
-				     host_event_base, host_conf_string,
-				     host_conf_int,   host_conf_bool,
-				     host_submit_work, host_run_on_loop};
+	        {"plugin", required_argument, NULL, 'p'},
+	        {"set", required_argument, NULL, 'S'},
+	        {"check-env", no_argument, NULL, 'E'},
+	        {"box", required_argument, NULL, 'b'},
+	        {"cpu", required_argument, NULL, 'c'},
+	        {"wall", required_argument, NULL, 'w'},
+	        {"mem", required_argument, NULL, 'm'},
+	        {"stack", required_argument, NULL, 's'},
+	        {"procs", required_argument, NULL, 'n'},
+	        {"nofile", required_argument, NULL, 'f'},
+	        {"fsize", required_argument, NULL, 'z'},
+	        {"out-kb", required_argument, NULL, 'o'},
+	        {"err-kb", required_argument, NULL, 'e'},
+	        {"stdin", required_argument, NULL, 'I'},
+	        {"stdout", required_argument, NULL, 'O'},
+	        {"stderr", required_argument, NULL, 'R'},
+	        {"repeat", required_argument, NULL, 'r'},
+	        {"threads", required_argument, NULL, 't'},
+	        {NULL, 0, NULL, 0}};
+	const struct ac_host host = {AC_ABI_VERSION,   host_log,
+	                             host_event_base,  host_conf_string,
+	                             host_conf_int,    host_conf_bool,
+	                             host_submit_work, host_run_on_loop};
 	struct settings set = {.n = 0};
 	struct ac_plugin_ctx ctx = {&set};
 	struct ac_run_spec spec;
@@ -186,7 +222,8 @@ int main(int argc, char **argv)
 	const struct ac_sandbox_ops *ops = NULL;
 	const char *plugin = NULL;
 	bool check_env = false;
-	long repeat = 0;
+	long repeat = 0, threads = 1;
+	struct worker *ws = NULL;
 	void *dl, *state = NULL;
 	uint64_t *times = NULL;
 	int opt, rc = 1;
@@ -203,7 +240,9 @@ int main(int argc, char **argv)
 		unsigned long long v = optarg ? strtoull(optarg, NULL, 10) : 0;
 
 		switch (opt) {
-		case 'p': plugin = optarg; break;
+		case 'p':
+			plugin = optarg;
+			break;
 		case 'S': {
 			char *eq = strchr(optarg, '=');
 
@@ -216,22 +255,57 @@ int main(int argc, char **argv)
 			set.val[set.n++] = eq + 1;
 			break;
 		}
-		case 'E': check_env = true; break;
-		case 'b': spec.box_dir = optarg; break;
-		case 'c': spec.limits.cpu_ms = v; break;
-		case 'w': spec.limits.wall_ms = v; break;
-		case 'm': spec.limits.memory_kb = v; break;
-		case 's': spec.limits.stack_kb = v; break;
-		case 'n': spec.limits.processes = (uint32_t)v; break;
-		case 'f': spec.limits.nofile = (uint32_t)v; break;
-		case 'z': spec.limits.fsize_kb = v; break;
-		case 'o': spec.limits.stdout_kb = v; break;
-		case 'e': spec.limits.stderr_kb = v; break;
-		case 'I': spec.stdin_path = optarg; break;
-		case 'O': spec.stdout_path = optarg; break;
-		case 'R': spec.stderr_path = optarg; break;
-		case 'r': repeat = (long)v; break;
-		default: usage(); return 1;
+		case 'E':
+			check_env = true;
+			break;
+		case 'b':
+			spec.box_dir = optarg;
+			break;
+		case 'c':
+			spec.limits.cpu_ms = v;
+			break;
+		case 'w':
+			spec.limits.wall_ms = v;
+			break;
+		case 'm':
+			spec.limits.memory_kb = v;
+			break;
+		case 's':
+			spec.limits.stack_kb = v;
+			break;
+		case 'n':
+			spec.limits.processes = (uint32_t)v;
+			break;
+		case 'f':
+			spec.limits.nofile = (uint32_t)v;
+			break;
+		case 'z':
+			spec.limits.fsize_kb = v;
+			break;
+		case 'o':
+			spec.limits.stdout_kb = v;
+			break;
+		case 'e':
+			spec.limits.stderr_kb = v;
+			break;
+		case 'I':
+			spec.stdin_path = optarg;
+			break;
+		case 'O':
+			spec.stdout_path = optarg;
+			break;
+		case 'R':
+			spec.stderr_path = optarg;
+			break;
+		case 'r':
+			repeat = (long)v;
+			break;
+		case 't':
+			threads = v ? (long)v : 1;
+			break;
+		default:
+			usage();
+			return 1;
 		}
 	}
 	if (!plugin || (!check_env && (!spec.box_dir || optind >= argc))) {
@@ -248,7 +322,7 @@ int main(int argc, char **argv)
 	pl = dlsym(dl, AC_PLUGIN_SYMBOL);
 	if (!pl || pl->abi != AC_ABI_VERSION || pl->kind != AC_KIND_SANDBOX) {
 		fprintf(stderr, "sbxrun: %s: not a sandbox plugin of ABI %u\n",
-			plugin, AC_ABI_VERSION);
+		        plugin, AC_ABI_VERSION);
 		goto out;
 	}
 	ops = pl->ops;
@@ -264,31 +338,39 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	if (repeat > 0) {
+		long per;
+
+		if (threads > repeat)
+			threads = repeat;
+		per = repeat / threads;
+		repeat = per * threads;
 		times = calloc((size_t)repeat, sizeof(*times));
-		if (!times) {
+		ws = calloc((size_t)threads, sizeof(*ws));
+		if (!times || !ws) {
 			rc = 1;
 			goto out;
 		}
-		for (long i = 0; i < repeat; i++) {
-			uint64_t t0 = now_us();
-			int r = ops->run(state, &spec, &rep);
-
-			times[i] = now_us() - t0;
-			if (r < 0 || rep.internal_error[0] || !rep.exited ||
-			    rep.exit_code) {
-				fprintf(stderr, "sbxrun: run %ld failed: %s\n",
-					i,
-					r < 0 ? strerror(-r)
-					      : rep.internal_error[0]
-							? rep.internal_error
-							: "non-zero status");
-				rc = 2;
-				goto out;
+		for (long i = 0; i < threads; i++) {
+			ws[i] = (struct worker){
+			        ops, state, &spec, times + i * per, per, 0, 0};
+			if (pthread_create(&ws[i].tid, NULL, worker_main,
+			                   &ws[i]) != 0) {
+				fprintf(stderr, "sbxrun: pthread_create\n");
+				threads = i;
+				rc = 1;
+				break;
 			}
 		}
+		for (long i = 0; i < threads; i++) {
+			pthread_join(ws[i].tid, NULL);
+			if (ws[i].failed)
+				rc = 2;
+		}
+		if (rc)
+			goto out;
 		qsort(times, (size_t)repeat, sizeof(*times), cmp_u64);
-		printf("runs=%ld\nmedian_ms=%.3f\np99_ms=%.3f\n", repeat,
-		       times[(repeat - 1) / 2] / 1000.0,
+		printf("runs=%ld\nthreads=%ld\nmedian_ms=%.3f\np99_ms=%.3f\n",
+		       repeat, threads, times[(repeat - 1) / 2] / 1000.0,
 		       times[(size_t)((repeat - 1) * 99 / 100)] / 1000.0);
 		goto out;
 	}
@@ -306,6 +388,7 @@ int main(int argc, char **argv)
 	}
 out:
 	free(times);
+	free(ws);
 	if (state)
 		ops->fini(state);
 	dlclose(dl);

@@ -4,7 +4,7 @@
 #include <stdlib.h>
 
 static int bad_init(const struct ac_host *host, struct ac_plugin_ctx *ctx,
-		    void **state)
+                    void **state)
 {
 	abort(); /* never reached: the ABI check comes first */
 }
@@ -20,15 +20,15 @@ static const struct ac_lang_info *bad_info(void *state)
 }
 
 static const struct ac_lang_ops bad_ops = {
-	.init = bad_init,
-	.fini = bad_fini,
-	.info = bad_info,
+        .init = bad_init,
+        .fini = bad_fini,
+        .info = bad_info,
 };
 
 AC_EXPORT const struct ac_plugin algocode_plugin = {
-	.abi = AC_ABI_VERSION + 41,
-	.kind = AC_KIND_LANG,
-	.name = "badabi",
-	.description = "test plugin with a wrong ABI version",
-	.ops = &bad_ops,
+        .abi = AC_ABI_VERSION + 41,
+        .kind = AC_KIND_LANG,
+        .name = "badabi",
+        .description = "test plugin with a wrong ABI version",
+        .ops = &bad_ops,
 };

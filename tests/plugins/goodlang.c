@@ -13,7 +13,7 @@ struct goodlang {
 static const char *const good_run[] = {"/bin/true", NULL};
 
 static int good_init(const struct ac_host *host, struct ac_plugin_ctx *ctx,
-		     void **state)
+                     void **state)
 {
 	struct goodlang *g = calloc(1, sizeof(*g));
 	long long fail = 0;
@@ -49,15 +49,15 @@ static const struct ac_lang_info *good_info(void *state)
 }
 
 static const struct ac_lang_ops good_ops = {
-	.init = good_init,
-	.fini = good_fini,
-	.info = good_info,
+        .init = good_init,
+        .fini = good_fini,
+        .info = good_info,
 };
 
 AC_EXPORT const struct ac_plugin algocode_plugin = {
-	.abi = AC_ABI_VERSION,
-	.kind = AC_KIND_LANG,
-	.name = "goodlang",
-	.description = "test language plugin",
-	.ops = &good_ops,
+        .abi = AC_ABI_VERSION,
+        .kind = AC_KIND_LANG,
+        .name = "goodlang",
+        .description = "test language plugin",
+        .ops = &good_ops,
 };

@@ -25,7 +25,7 @@ static void write_file(const char *name, const char *text)
 static void setup(void)
 {
 	snprintf(dir, sizeof(dir), "%s/ac-config-XXXXXX",
-		 getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
+	         getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
 	ck_assert_ptr_nonnull(mkdtemp(dir));
 }
 
@@ -36,14 +36,15 @@ static void teardown(void)
 	ck_assert_int_eq(system(cmd), 0);
 }
 
-static struct ac_config *load(const char *name, const char *const *ov,
-			      size_t n, int expect, char *err, size_t errlen)
+static struct ac_config *load(const char *name, const char *const *ov, size_t n,
+                              int expect, char *err, size_t errlen)
 {
 	struct ac_config *cfg = NULL;
 	char path[8192];
 
 	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	ck_assert_int_eq(ac_config_load(path, ov, n, &cfg, err, errlen), expect);
+	ck_assert_int_eq(ac_config_load(path, ov, n, &cfg, err, errlen),
+	                 expect);
 	return cfg;
 }
 
@@ -54,9 +55,11 @@ START_TEST(test_basic_values)
 	const char **list;
 
 	write_file("a.conf", "roles = [\"api\", \"judge\"];\n"
-			     "api = { listen = \"127.0.0.1:9\"; max = 5; rate = 0.5; on = true; };\n");
+	                     "api = { listen = \"127.0.0.1:9\"; max = 5; rate "
+	                     "= 0.5; on = true; };\n");
 	cfg = load("a.conf", NULL, 0, 0, err, sizeof(err));
-	ck_assert_str_eq(ac_config_string(cfg, "api.listen", "x"), "127.0.0.1:9");
+	ck_assert_str_eq(ac_config_string(cfg, "api.listen", "x"),
+	                 "127.0.0.1:9");
 	ck_assert_int_eq(ac_config_int(cfg, "api.max", 0), 5);
 	ck_assert_int_eq(ac_config_int(cfg, "api.nothere", 77), 77);
 	ck_assert(ac_config_float(cfg, "api.rate", 0) == 0.5);
@@ -88,7 +91,7 @@ START_TEST(test_missing_file)
 
 	load("nothere.conf", NULL, 0, -EINVAL, err, sizeof(err));
 	ck_assert_msg(strstr(err, "nothere.conf") && strstr(err, "cannot read"),
-		      "message: %s", err);
+	              "message: %s", err);
 }
 END_TEST
 
@@ -100,12 +103,12 @@ START_TEST(test_wrong_type_names_file_and_line)
 
 	write_file("t.conf", "x = 1;\njudge = {\n  workers = \"two\";\n};\n");
 	cfg = load("t.conf", NULL, 0, 0, err, sizeof(err));
-	ck_assert_int_eq(ac_config_get_int(cfg, "judge.workers", &v, err,
-					   sizeof(err)),
-			 -EINVAL);
+	ck_assert_int_eq(
+	        ac_config_get_int(cfg, "judge.workers", &v, err, sizeof(err)),
+	        -EINVAL);
 	ck_assert_msg(strstr(err, "t.conf:3") && strstr(err, "judge.workers") &&
-			      strstr(err, "an integer"),
-		      "message: %s", err);
+	                      strstr(err, "an integer"),
+	              "message: %s", err);
 	ac_config_free(cfg);
 }
 END_TEST
@@ -116,25 +119,27 @@ START_TEST(test_include_dir_sorted_order)
 	struct ac_config *cfg;
 	long long v;
 
-	write_file("main.conf", "include_dir = \"main.d\";\n"
-				"api = { listen = \"a\"; keep = 1; };\nlevel = 1;\n");
+	write_file("main.conf",
+	           "include_dir = \"main.d\";\n"
+	           "api = { listen = \"a\"; keep = 1; };\nlevel = 1;\n");
 	snprintf(path, sizeof(path), "%s/main.d", dir);
 	ck_assert_int_eq(mkdir(path, 0755), 0);
 	/* Written in reverse: 20 must win over 10 because of the sort. */
 	write_file("main.d/20-last.conf", "api = { listen = \"from20\"; };\n");
 	write_file("main.d/10-first.conf",
-		   "api = { listen = \"from10\"; extra = 3; };\nlevel = 2;\n");
+	           "api = { listen = \"from10\"; extra = 3; };\nlevel = 2;\n");
 	write_file("main.d/ignored.txt", "this is not read = ;\n");
-	write_file("main.d/30-types.conf", "\n\njudge = { workers = \"x\"; };\n");
+	write_file("main.d/30-types.conf",
+	           "\n\njudge = { workers = \"x\"; };\n");
 	cfg = load("main.conf", NULL, 0, 0, err, sizeof(err));
 	ck_assert_str_eq(ac_config_string(cfg, "api.listen", ""), "from20");
 	ck_assert_int_eq(ac_config_int(cfg, "api.keep", 0), 1); /* merged */
 	ck_assert_int_eq(ac_config_int(cfg, "api.extra", 0), 3);
 	ck_assert_int_eq(ac_config_int(cfg, "level", 0), 2);
 	/* An error in a merged setting names the fragment and its line. */
-	ck_assert_int_eq(ac_config_get_int(cfg, "judge.workers", &v, err,
-					   sizeof(err)),
-			 -EINVAL);
+	ck_assert_int_eq(
+	        ac_config_get_int(cfg, "judge.workers", &v, err, sizeof(err)),
+	        -EINVAL);
 	ck_assert_msg(strstr(err, "30-types.conf:3"), "message: %s", err);
 	ac_config_free(cfg);
 }
@@ -171,28 +176,30 @@ START_TEST(test_overrides)
 	char err[1024];
 	struct ac_config *cfg;
 	const char *ov[] = {
-		"transport.plugin=nats", /* bare word: a string */
-		"judge.workers=8",       /* a number */
-		"api.rate=0.25",
-		"api.on=false",
-		"api.quoted=\"a b\"",
-		"new.group.deep=yes", /* creates the groups; "yes" a string */
-		"store.path=/tmp/x y.db", /* not a libconfig value: a string */
-		"lang.plugins=[\"cpp\", \"c\"]",
-		"empty=",
+	        "transport.plugin=nats", /* bare word: a string */
+	        "judge.workers=8",       /* a number */
+	        "api.rate=0.25",
+	        "api.on=false",
+	        "api.quoted=\"a b\"",
+	        "new.group.deep=yes", /* creates the groups; "yes" a string */
+	        "store.path=/tmp/x y.db", /* not a libconfig value: a string */
+	        "lang.plugins=[\"cpp\", \"c\"]",
+	        "empty=",
 	};
 	const char **list;
 
 	write_file("o.conf", "transport = { plugin = \"inproc\"; };\n"
-			     "judge = { workers = 2; };\n");
-	cfg = load("o.conf", ov, sizeof(ov) / sizeof(ov[0]), 0, err, sizeof(err));
+	                     "judge = { workers = 2; };\n");
+	cfg = load("o.conf", ov, sizeof(ov) / sizeof(ov[0]), 0, err,
+	           sizeof(err));
 	ck_assert_str_eq(ac_config_string(cfg, "transport.plugin", ""), "nats");
 	ck_assert_int_eq(ac_config_int(cfg, "judge.workers", 0), 8);
 	ck_assert(ac_config_float(cfg, "api.rate", 0) == 0.25);
 	ck_assert(!ac_config_bool(cfg, "api.on", true));
 	ck_assert_str_eq(ac_config_string(cfg, "api.quoted", ""), "a b");
 	ck_assert_str_eq(ac_config_string(cfg, "new.group.deep", ""), "yes");
-	ck_assert_str_eq(ac_config_string(cfg, "store.path", ""), "/tmp/x y.db");
+	ck_assert_str_eq(ac_config_string(cfg, "store.path", ""),
+	                 "/tmp/x y.db");
 	ck_assert_str_eq(ac_config_string(cfg, "empty", "x"), "");
 	list = ac_config_string_list(cfg, "lang.plugins");
 	ck_assert_str_eq(list[1], "c");
@@ -218,9 +225,9 @@ START_TEST(test_override_errors)
 	load("e.conf", bad3, 1, -EINVAL, err, sizeof(err));
 	/* A wrong type coming from -o names the override. */
 	cfg = load("e.conf", ok, 1, 0, err, sizeof(err));
-	ck_assert_int_eq(ac_config_get_int(cfg, "judge.workers", &v, err,
-					   sizeof(err)),
-			 -EINVAL);
+	ck_assert_int_eq(
+	        ac_config_get_int(cfg, "judge.workers", &v, err, sizeof(err)),
+	        -EINVAL);
 	ck_assert_msg(strstr(err, "-o judge.workers="), "message: %s", err);
 	ac_config_free(cfg);
 }
@@ -232,7 +239,8 @@ START_TEST(test_override_beats_include)
 	const char *ov[] = {"api.listen=cli"};
 	struct ac_config *cfg;
 
-	write_file("p.conf", "include_dir = \"p.d\";\napi = { listen = \"main\"; };\n");
+	write_file("p.conf",
+	           "include_dir = \"p.d\";\napi = { listen = \"main\"; };\n");
 	snprintf(path, sizeof(path), "%s/p.d", dir);
 	ck_assert_int_eq(mkdir(path, 0755), 0);
 	write_file("p.d/a.conf", "api = { listen = \"frag\"; };\n");

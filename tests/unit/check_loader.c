@@ -20,9 +20,9 @@ static void setup(void)
 	char p[8192];
 
 	snprintf(plugdir, sizeof(plugdir), "%s/tests/plugins/.libs",
-		 b ? b : ".");
+	         b ? b : ".");
 	snprintf(tmpdir, sizeof(tmpdir), "%s/ac-loader-XXXXXX",
-		 getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
+	         getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
 	ck_assert_ptr_nonnull(mkdtemp(tmpdir));
 	snprintf(p, sizeof(p), "%s/lang", tmpdir);
 	ck_assert_int_eq(mkdir(p, 0755), 0);
@@ -57,7 +57,7 @@ START_TEST(test_wrong_abi_refused)
 	ck_assert_int_eq(r, -EPROTO);
 	ck_assert_ptr_null(p);
 	ck_assert_msg(strstr(err, "ABI version 42") && strstr(err, "needs 1"),
-		      "message: %s", err);
+	              "message: %s", err);
 	ck_assert_ptr_nonnull(strstr(err, "badabi.so"));
 }
 END_TEST
@@ -70,14 +70,16 @@ START_TEST(test_good_plugin_loads)
 	const struct ac_lang_ops *ops;
 	char err[1024];
 
-	ck_assert_int_eq(ac_config_load_string("t", "lang = { goodlang = { display = \"Shown\"; }; };",
-					       NULL, 0, &cfg, err, sizeof(err)),
-			 0);
+	ck_assert_int_eq(
+	        ac_config_load_string(
+	                "t", "lang = { goodlang = { display = \"Shown\"; }; };",
+	                NULL, 0, &cfg, err, sizeof(err)),
+	        0);
 	memset(&core, 0, sizeof(core));
 	core.cfg = cfg;
 	ck_assert_int_eq(ac_plugin_load(&core, tmpdir, AC_KIND_LANG, "goodlang",
-					"lang.goodlang", &p, err, sizeof(err)),
-			 0);
+	                                "lang.goodlang", &p, err, sizeof(err)),
+	                 0);
 	ops = p->desc->ops;
 	ck_assert_str_eq(ops->info(p->state)->display, "Shown");
 	ck_assert_str_eq(p->ctx.log_prefix, "lang/goodlang");
@@ -93,14 +95,15 @@ START_TEST(test_init_failure_unloads)
 	struct ac_loaded *p = NULL;
 	char err[1024];
 
-	ck_assert_int_eq(ac_config_load_string("t", "lang = { goodlang = { fail = 1; }; };",
-					       NULL, 0, &cfg, err, sizeof(err)),
-			 0);
+	ck_assert_int_eq(ac_config_load_string(
+	                         "t", "lang = { goodlang = { fail = 1; }; };",
+	                         NULL, 0, &cfg, err, sizeof(err)),
+	                 0);
 	memset(&core, 0, sizeof(core));
 	core.cfg = cfg;
 	ck_assert_int_eq(ac_plugin_load(&core, tmpdir, AC_KIND_LANG, "goodlang",
-					"lang.goodlang", &p, err, sizeof(err)),
-			 -EINVAL);
+	                                "lang.goodlang", &p, err, sizeof(err)),
+	                 -EINVAL);
 	ck_assert_ptr_null(p);
 	ck_assert_msg(strstr(err, "failed to start"), "message: %s", err);
 	ac_config_free(cfg);
@@ -113,15 +116,16 @@ START_TEST(test_wrong_kind_and_name)
 	char path[8192], err[1024];
 
 	snprintf(path, sizeof(path), "%s/goodlang.so", plugdir);
-	ck_assert_int_eq(ac_plugin_open(path, AC_KIND_STORE, "goodlang", &p, err,
-					sizeof(err)),
-			 -EINVAL);
+	ck_assert_int_eq(ac_plugin_open(path, AC_KIND_STORE, "goodlang", &p,
+	                                err, sizeof(err)),
+	                 -EINVAL);
 	ck_assert_msg(strstr(err, "is a lang plugin, expected a store plugin"),
-		      "message: %s", err);
+	              "message: %s", err);
 	ck_assert_int_eq(ac_plugin_open(path, AC_KIND_LANG, "other", &p, err,
-					sizeof(err)),
-			 -EINVAL);
-	ck_assert_msg(strstr(err, "calls itself \"goodlang\""), "message: %s", err);
+	                                sizeof(err)),
+	                 -EINVAL);
+	ck_assert_msg(strstr(err, "calls itself \"goodlang\""), "message: %s",
+	              err);
 	ck_assert_ptr_null(p);
 }
 END_TEST
@@ -134,16 +138,16 @@ START_TEST(test_missing_and_not_regular)
 
 	memset(&core, 0, sizeof(core));
 	ck_assert_int_eq(ac_plugin_load(&core, tmpdir, AC_KIND_LANG, "nosuch",
-					"lang.nosuch", &p, err, sizeof(err)),
-			 -ENOENT);
+	                                "lang.nosuch", &p, err, sizeof(err)),
+	                 -ENOENT);
 	ck_assert_msg(strstr(err, "nosuch.so"), "message: %s", err);
 	ck_assert_int_eq(ac_plugin_load(&core, tmpdir, AC_KIND_LANG, "adir",
-					"lang.adir", &p, err, sizeof(err)),
-			 -EINVAL);
+	                                "lang.adir", &p, err, sizeof(err)),
+	                 -EINVAL);
 	ck_assert_msg(strstr(err, "not a regular file"), "message: %s", err);
 	ck_assert_int_eq(ac_plugin_load(&core, tmpdir, AC_KIND_LANG, "../x",
-					"lang.x", &p, err, sizeof(err)),
-			 -EINVAL);
+	                                "lang.x", &p, err, sizeof(err)),
+	                 -EINVAL);
 	ck_assert_msg(strstr(err, "not valid"), "message: %s", err);
 }
 END_TEST
@@ -155,10 +159,11 @@ START_TEST(test_not_a_plugin)
 
 	/* libc is a shared object but not an Algocode plugin. */
 	ck_assert_int_eq(ac_plugin_open("/lib/x86_64-linux-gnu/libc.so.6",
-					AC_KIND_LANG, "libc", &p, err,
-					sizeof(err)),
-			 -ENOEXEC);
-	ck_assert_msg(strstr(err, "not an Algocode plugin"), "message: %s", err);
+	                                AC_KIND_LANG, "libc", &p, err,
+	                                sizeof(err)),
+	                 -ENOEXEC);
+	ck_assert_msg(strstr(err, "not an Algocode plugin"), "message: %s",
+	              err);
 	/* A text file is not loadable at all. */
 	{
 		char path[8192];
@@ -169,8 +174,8 @@ START_TEST(test_not_a_plugin)
 		fputs("not a shared object\n", f);
 		fclose(f);
 		ck_assert_int_eq(ac_plugin_open(path, AC_KIND_LANG, "text", &p,
-						err, sizeof(err)),
-				 -ENOEXEC);
+		                                err, sizeof(err)),
+		                 -ENOEXEC);
 		ck_assert_msg(strstr(err, "text.so"), "message: %s", err);
 	}
 }

@@ -11,17 +11,23 @@
 START_TEST(test_job_round_trip)
 {
 	struct ac_job_msg m = {
-		.submission_id = "s1", .problem_id = "sqrt-x",
-		.problem_hash = "abc", .lang = "cpp", .user_id = "u1",
-		.code = "int main(){}\n\0tail", .code_len = 18,
-		.submitted_at = 1234, .all_tests = true,
+	        .submission_id = "s1",
+	        .problem_id = "sqrt-x",
+	        .problem_hash = "abc",
+	        .lang = "cpp",
+	        .user_id = "u1",
+	        .code = "int main(){}\n\0tail",
+	        .code_len = 18,
+	        .submitted_at = 1234,
+	        .all_tests = true,
 	};
 	struct ac_job_msg d;
 	char err[256];
 	char *s = ac_job_msg_encode(&m);
 
 	ck_assert_ptr_nonnull(s);
-	ck_assert_int_eq(ac_job_msg_decode(s, strlen(s), &d, err, sizeof(err)), 0);
+	ck_assert_int_eq(ac_job_msg_decode(s, strlen(s), &d, err, sizeof(err)),
+	                 0);
 	ck_assert_str_eq(d.submission_id, "s1");
 	ck_assert_str_eq(d.problem_hash, "abc");
 	ck_assert_uint_eq(d.code_len, 18);
@@ -36,21 +42,29 @@ END_TEST
 START_TEST(test_job_bad_messages)
 {
 	static const char *const bad[] = {
-		"", "not json", "[]", "{}",
-		"{\"version\":2,\"submission_id\":\"a\"}",
-		"{\"version\":1,\"submission_id\":5,\"problem_id\":\"p\",\"problem_hash\":\"h\",\"lang\":\"cpp\",\"user_id\":\"u\",\"code\":\"c\"}",
-		"{\"version\":1,\"submission_id\":\"s\",\"problem_id\":\"p\",\"problem_hash\":\"h\",\"lang\":\"cpp\",\"user_id\":\"u\"}",
-		"{\"version\":1,\"submission_id\":\"\",\"problem_id\":\"p\",\"problem_hash\":\"h\",\"lang\":\"cpp\",\"user_id\":\"u\",\"code\":\"c\"}",
-		"{\"version\":1,\"version\":1}",
+	        "",
+	        "not json",
+	        "[]",
+	        "{}",
+	        "{\"version\":2,\"submission_id\":\"a\"}",
+	        "{\"version\":1,\"submission_id\":5,\"problem_id\":\"p\","
+	        "\"problem_hash\":\"h\",\"lang\":\"cpp\",\"user_id\":\"u\","
+	        "\"code\":\"c\"}",
+	        "{\"version\":1,\"submission_id\":\"s\",\"problem_id\":\"p\","
+	        "\"problem_hash\":\"h\",\"lang\":\"cpp\",\"user_id\":\"u\"}",
+	        "{\"version\":1,\"submission_id\":\"\",\"problem_id\":\"p\","
+	        "\"problem_hash\":\"h\",\"lang\":\"cpp\",\"user_id\":\"u\","
+	        "\"code\":\"c\"}",
+	        "{\"version\":1,\"version\":1}",
 	};
 	struct ac_job_msg d;
 	char err[256];
 
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		err[0] = '\0';
-		ck_assert_int_eq(ac_job_msg_decode(bad[i], strlen(bad[i]), &d, err,
-						   sizeof(err)),
-				 -EINVAL);
+		ck_assert_int_eq(ac_job_msg_decode(bad[i], strlen(bad[i]), &d,
+		                                   err, sizeof(err)),
+		                 -EINVAL);
 		ck_assert_msg(err[0], "no message for case %zu", i);
 		ck_assert_ptr_null(d.code);
 	}
@@ -94,38 +108,42 @@ START_TEST(test_result_document)
 	doc = json_loads(s, 0, &je);
 	ck_assert_ptr_nonnull(doc);
 	ck_assert_str_eq(json_string_value(json_object_get(doc, "verdict")),
-			 "Wrong Answer");
-	ck_assert_str_eq(json_string_value(json_object_get(doc, "verdict_code")),
-			 "WA");
-	ck_assert_int_eq(json_integer_value(json_object_get(doc, "time_ms")), 30);
-	ck_assert_int_eq(json_integer_value(json_object_get(doc, "memory_kb")), 900);
+	                 "Wrong Answer");
+	ck_assert_str_eq(
+	        json_string_value(json_object_get(doc, "verdict_code")), "WA");
+	ck_assert_int_eq(json_integer_value(json_object_get(doc, "time_ms")),
+	                 30);
+	ck_assert_int_eq(json_integer_value(json_object_get(doc, "memory_kb")),
+	                 900);
 	tests = json_object_get(doc, "tests");
 	ck_assert_int_eq(json_array_size(tests), 2);
-	ck_assert_str_eq(json_string_value(json_object_get(json_array_get(tests, 1),
-							   "message")),
-			 "line 1: expected 2, got 3");
-	ck_assert_str_eq(json_string_value(json_object_get(doc, "submitted_at")),
-			 "1970-01-01T00:00:01.000Z");
-	ck_assert_ptr_nonnull(strstr(json_string_value(json_object_get(
-					     json_object_get(doc, "compile"), "log")),
-				     "bad utf8"));
+	ck_assert_str_eq(json_string_value(json_object_get(
+	                         json_array_get(tests, 1), "message")),
+	                 "line 1: expected 2, got 3");
+	ck_assert_str_eq(
+	        json_string_value(json_object_get(doc, "submitted_at")),
+	        "1970-01-01T00:00:01.000Z");
+	ck_assert_ptr_nonnull(
+	        strstr(json_string_value(json_object_get(
+	                       json_object_get(doc, "compile"), "log")),
+	               "bad utf8"));
 	ck_assert_ptr_nonnull(json_object_get(doc, "judge"));
 
 	wrapped = ac_result_msg_encode("s1", "u", s);
 	ck_assert_ptr_nonnull(wrapped);
-	ck_assert_int_eq(ac_result_msg_decode(wrapped, strlen(wrapped), &sid, &uid,
-					      &inner, err, sizeof(err)),
-			 0);
+	ck_assert_int_eq(ac_result_msg_decode(wrapped, strlen(wrapped), &sid,
+	                                      &uid, &inner, err, sizeof(err)),
+	                 0);
 	ck_assert_str_eq(sid, "s1");
 	ck_assert_str_eq(uid, "u");
 	ck_assert_ptr_nonnull(strstr(inner, "\"verdict_code\":\"WA\""));
 	free(sid);
 	free(uid);
 	free(inner);
-	ck_assert_int_eq(ac_result_msg_decode("{\"version\":1,\"submission_id\":\"x\"}",
-					      34, &sid, &uid, &inner, err,
-					      sizeof(err)),
-			 -EINVAL);
+	ck_assert_int_eq(
+	        ac_result_msg_decode("{\"version\":1,\"submission_id\":\"x\"}",
+	                             34, &sid, &uid, &inner, err, sizeof(err)),
+	        -EINVAL);
 	free(wrapped);
 	json_decref(doc);
 	free(s);

@@ -100,11 +100,11 @@ static int load_fails(const char *dir, const char *file, const char *also)
 
 	ck_assert_msg(ret < 0, "%s loaded", dir);
 	ck_assert_ptr_null(p);
-	ck_assert_msg(strstr(err, file) != NULL, "\"%s\" does not name %s",
-		      err, file);
+	ck_assert_msg(strstr(err, file) != NULL, "\"%s\" does not name %s", err,
+	              file);
 	if (also)
 		ck_assert_msg(strstr(err, also) != NULL,
-			      "\"%s\" does not say %s", err, also);
+		              "\"%s\" does not say %s", err, also);
 	return ret;
 }
 
@@ -144,9 +144,9 @@ END_TEST
 START_TEST(test_good_test_order)
 {
 	static const char *const names[] = {
-		"sample/1",	    "sample/10",	"sample/2",
-		"secret/1-small", "secret/2-group/a", "secret/2-group/b",
-		"secret/3-big",
+	        "sample/1",       "sample/10",        "sample/2",
+	        "secret/1-small", "secret/2-group/a", "secret/2-group/b",
+	        "secret/3-big",
 	};
 	struct ac_problem *p = load_ok(fixture("problems/good"));
 	char want[PATH_MAX + 64];
@@ -157,8 +157,8 @@ START_TEST(test_good_test_order)
 	for (i = 0; i < p->ntests; i++) {
 		ck_assert_str_eq(p->tests[i].name, names[i]);
 		ck_assert(p->tests[i].sample == (i < 3));
-		ck_assert_ptr_nonnull(realpath(fixture("problems/good/data"),
-					       want));
+		ck_assert_ptr_nonnull(
+		        realpath(fixture("problems/good/data"), want));
 		strcat(want, "/");
 		strcat(want, names[i]);
 		strcat(want, ".in");
@@ -184,9 +184,8 @@ START_TEST(test_legacy_package)
 	ck_assert_uint_eq(p->memory_mb, 256);
 	ck_assert_uint_eq(p->output_mb, 64);
 	ck_assert_int_eq(p->validation, AC_VALIDATION_CUSTOM);
-	ck_assert_ptr_nonnull(
-		realpath(fixture("problems/legacy/output_validators/check"),
-			 want));
+	ck_assert_ptr_nonnull(realpath(
+	        fixture("problems/legacy/output_validators/check"), want));
 	ck_assert_str_eq(p->validator_dir, want);
 	/* flags of a custom validator are not default-validator flags */
 	ck_assert(!p->flags.case_sensitive && !p->flags.has_float_abs);
@@ -388,14 +387,14 @@ END_TEST
 START_TEST(test_broken_missing_yaml)
 {
 	load_fails(fixture("broken/no_yaml"), "no_yaml/problem.yaml",
-		   "missing");
+	           "missing");
 }
 END_TEST
 
 START_TEST(test_broken_yaml_syntax)
 {
 	load_fails(fixture("broken/bad_yaml"), "bad_yaml/problem.yaml",
-		   "line 4");
+	           "line 4");
 	ck_assert_ptr_nonnull(strstr(err, "YAML"));
 }
 END_TEST
@@ -403,34 +402,33 @@ END_TEST
 START_TEST(test_broken_numbers)
 {
 	load_fails(fixture("broken/negative_time"),
-		   "negative_time/problem.yaml", "limits.time_limit");
+	           "negative_time/problem.yaml", "limits.time_limit");
 	ck_assert_ptr_nonnull(strstr(err, "line 3"));
 	load_fails(fixture("broken/bad_memory"), "bad_memory/problem.yaml",
-		   "limits.memory");
+	           "limits.memory");
 	ck_assert_ptr_nonnull(strstr(err, "\"lots\""));
 	load_fails(fixture("broken/bad_output"), "bad_output/problem.yaml",
-		   "limits.output");
-	load_fails(fixture("broken/bad_timelimit"),
-		   "bad_timelimit/.timelimit", "seconds");
+	           "limits.output");
+	load_fails(fixture("broken/bad_timelimit"), "bad_timelimit/.timelimit",
+	           "seconds");
 }
 END_TEST
 
 START_TEST(test_broken_keys)
 {
 	load_fails(fixture("broken/bad_flags"), "bad_flags/problem.yaml",
-		   "bogus_flag");
+	           "bogus_flag");
 	ck_assert_ptr_nonnull(strstr(err, "validator_flags"));
 	load_fails(fixture("broken/bad_validation"),
-		   "bad_validation/problem.yaml", "validation");
-	load_fails(fixture("broken/tags_map"), "tags_map/problem.yaml",
-		   "tags");
+	           "bad_validation/problem.yaml", "validation");
+	load_fails(fixture("broken/tags_map"), "tags_map/problem.yaml", "tags");
 }
 END_TEST
 
 START_TEST(test_broken_tests)
 {
 	load_fails(fixture("broken/missing_ans"),
-		   "missing_ans/data/secret/2.in", "2.ans");
+	           "missing_ans/data/secret/2.in", "2.ans");
 	load_fails(fixture("broken/no_tests"), "no_tests/data", "no tests");
 }
 END_TEST
@@ -438,12 +436,12 @@ END_TEST
 START_TEST(test_broken_validators)
 {
 	load_fails(fixture("broken/custom_no_validator"),
-		   "custom_no_validator/output_validators", NULL);
+	           "custom_no_validator/output_validators", NULL);
 	load_fails(fixture("broken/custom_two_validators"),
-		   "custom_two_validators/output_validators", "exactly one");
+	           "custom_two_validators/output_validators", "exactly one");
 	load_fails(fixture("broken/custom_validator_file"),
-		   "custom_validator_file/output_validators/check.py",
-		   "directory");
+	           "custom_validator_file/output_validators/check.py",
+	           "directory");
 }
 END_TEST
 
@@ -452,11 +450,11 @@ START_TEST(test_broken_not_a_dir)
 	struct ac_problem *p = NULL;
 
 	ck_assert_int_eq(ac_problem_load(tmp("nowhere"), &p, err, sizeof(err)),
-			 -ENOENT);
+	                 -ENOENT);
 	ck_assert_ptr_nonnull(strstr(err, "nowhere"));
 	sh("touch '%s'", tmp("file"));
 	ck_assert_int_eq(ac_problem_load(tmp("file"), &p, err, sizeof(err)),
-			 -ENOTDIR);
+	                 -ENOTDIR);
 	ck_assert_ptr_null(p);
 }
 END_TEST
@@ -540,8 +538,8 @@ START_TEST(test_set_good)
 	size_t nerr = 99;
 
 	ck_assert_int_eq(ac_problem_set_load(fixture("problems"), &set, &nerr,
-					     err, sizeof(err)),
-			 0);
+	                                     err, sizeof(err)),
+	                 0);
 	ck_assert_uint_eq(nerr, 0);
 	ck_assert_uint_eq(set->n, 3);
 	ck_assert_str_eq(set->items[0]->id, "good");
@@ -549,8 +547,8 @@ START_TEST(test_set_good)
 	ck_assert_str_eq(set->items[2]->id, "minimal");
 	ck_assert_ptr_eq(ac_problem_find(set, "legacy"), set->items[1]);
 	ck_assert_ptr_eq(
-		ac_problem_find(set, "7d1f5b0e-2c39-4e4a-9a57-0c8f0a4f1c11"),
-		set->items[0]);
+	        ac_problem_find(set, "7d1f5b0e-2c39-4e4a-9a57-0c8f0a4f1c11"),
+	        set->items[0]);
 	ck_assert_ptr_null(ac_problem_find(set, "nope"));
 	ck_assert_ptr_null(ac_problem_find(set, "7d1f5b0e"));
 	ck_assert_ptr_null(ac_problem_find(set, ""));
@@ -566,8 +564,8 @@ START_TEST(test_set_broken_counted)
 	size_t nerr = 0;
 
 	ck_assert_int_eq(ac_problem_set_load(fixture("broken"), &set, &nerr,
-					     err, sizeof(err)),
-			 0);
+	                                     err, sizeof(err)),
+	                 0);
 	ck_assert_uint_eq(set->n, 0);
 	ck_assert_uint_eq(nerr, 14);
 	ac_problem_set_free(set);
@@ -586,21 +584,21 @@ START_TEST(test_set_mixed_and_duplicate_uuid)
 	copy_fixture("problems/minimal", "set/d-minimal");
 	sh("echo readme > '%s/set/README'", tmpdir);
 	sh("mkdir '%s/set/.hidden'", tmpdir);
-	ck_assert_int_eq(ac_problem_set_load(tmp("set"), &set, &nerr, err,
-					     sizeof(err)),
-			 0);
+	ck_assert_int_eq(
+	        ac_problem_set_load(tmp("set"), &set, &nerr, err, sizeof(err)),
+	        0);
 	ck_assert_uint_eq(nerr, 2);
 	ck_assert_uint_eq(set->n, 2);
 	ck_assert_str_eq(set->items[0]->id, "a-good");
 	ck_assert_str_eq(set->items[1]->id, "d-minimal");
 	ck_assert_ptr_eq(
-		ac_problem_find(set, "7d1f5b0e-2c39-4e4a-9a57-0c8f0a4f1c11"),
-		set->items[0]);
+	        ac_problem_find(set, "7d1f5b0e-2c39-4e4a-9a57-0c8f0a4f1c11"),
+	        set->items[0]);
 	ac_problem_set_free(set);
 
 	ck_assert_int_eq(ac_problem_set_load(tmp("missing"), &set, &nerr, err,
-					     sizeof(err)),
-			 -ENOENT);
+	                                     sizeof(err)),
+	                 -ENOENT);
 	ck_assert_ptr_null(set);
 	ck_assert_ptr_nonnull(strstr(err, "missing"));
 }

@@ -17,9 +17,9 @@ static int run(const char *ans, const char *out, const char *flags)
 	char err[256];
 
 	ck_assert_int_eq(ac_validator_flags_parse(flags, &f, err, sizeof(err)),
-			 0);
+	                 0);
 	return ac_validate_buf(ans, strlen(ans), out, strlen(out), &f, msg,
-			       sizeof(msg));
+	                       sizeof(msg));
 }
 
 /* ------------------------------------------------------------ tokens */
@@ -60,7 +60,7 @@ START_TEST(test_extra_tokens)
 {
 	ck_assert_int_eq(run("1\n2\n", "1\n2\n3\n", ""), 0);
 	ck_assert_str_eq(msg,
-			 "team output has extra tokens after line 2: \"3\"");
+	                 "team output has extra tokens after line 2: \"3\"");
 	ck_assert_int_eq(run("A B", "A B X", ""), 0);
 	ck_assert_int_eq(run("A B", "X A B", ""), 0);
 	ck_assert_int_eq(run("A B", "A B\n\n\n\n \n\n X", ""), 0);
@@ -72,7 +72,7 @@ START_TEST(test_missing_tokens)
 {
 	ck_assert_int_eq(run("1 2\nx\n", "1 2\n", ""), 0);
 	ck_assert_str_eq(msg, "team output ended early: expected \"x\" "
-			      "(answer line 2)");
+	                      "(answer line 2)");
 }
 END_TEST
 
@@ -83,18 +83,17 @@ START_TEST(test_empty)
 	ck_assert_int_eq(run("\n", "", ""), 1);
 	ck_assert_int_eq(run("", "0", ""), 0);
 	ck_assert_str_eq(msg,
-			 "team output has extra tokens: \"0\" (the answer is "
-			 "empty)");
+	                 "team output has extra tokens: \"0\" (the answer is "
+	                 "empty)");
 	ck_assert_int_eq(run("", ".", ""), 0);
 	ck_assert_int_eq(run("x", "", ""), 0);
 	ck_assert_ptr_nonnull(strstr(msg, "ended early"));
 	/* NULL pointers with zero lengths are empty texts */
-	ck_assert_int_eq(ac_validate_buf(NULL, 0, NULL, 0, NULL, msg,
-					 sizeof(msg)),
-			 1);
-	ck_assert_int_eq(ac_validate_buf(NULL, 3, "", 0, NULL, msg,
-					 sizeof(msg)),
-			 -EINVAL);
+	ck_assert_int_eq(
+	        ac_validate_buf(NULL, 0, NULL, 0, NULL, msg, sizeof(msg)), 1);
+	ck_assert_int_eq(
+	        ac_validate_buf(NULL, 3, "", 0, NULL, msg, sizeof(msg)),
+	        -EINVAL);
 }
 END_TEST
 
@@ -132,8 +131,7 @@ START_TEST(test_case_sensitive)
 {
 	ck_assert_int_eq(run("Yes", "Yes", "case_sensitive"), 1);
 	ck_assert_int_eq(run("Yes", "yes", "case_sensitive"), 0);
-	ck_assert_str_eq(msg,
-			 "line 1, token 1: expected \"Yes\", got \"yes\"");
+	ck_assert_str_eq(msg, "line 1, token 1: expected \"Yes\", got \"yes\"");
 }
 END_TEST
 
@@ -156,10 +154,10 @@ START_TEST(test_space_exact)
 	ck_assert_int_eq(run("", "", f), 1);
 	ck_assert_int_eq(run("1 2\n3\n", "1  2\n3\n", f), 0);
 	ck_assert_str_eq(msg, "line 1, after token 1: whitespace differs: "
-			      "expected none, got \" \"");
+	                      "expected none, got \" \"");
 	ck_assert_int_eq(run("1 2\n", "1\n2\n", f), 0);
 	ck_assert_str_eq(msg, "line 1, after token 1: whitespace differs: "
-			      "expected \" \", got \"\\n\"");
+	                      "expected \" \", got \"\\n\"");
 	/* tokens still compare case-insensitively */
 	ck_assert_int_eq(run("a B\n", "A b\n", f), 1);
 }
@@ -171,11 +169,11 @@ START_TEST(test_space_trailing_newline)
 
 	ck_assert_int_eq(run("1\n", "1", f), 0);
 	ck_assert_str_eq(msg, "team output ended early: expected whitespace "
-			      "\"\\n\" at line 1");
+	                      "\"\\n\" at line 1");
 	ck_assert_int_eq(run("1", "1\n", f), 0);
 	ck_assert_str_eq(msg,
-			 "team output has extra whitespace \"\\n\" after line "
-			 "1");
+	                 "team output has extra whitespace \"\\n\" after line "
+	                 "1");
 	ck_assert_int_eq(run("1\n", "1\n\n", f), 0);
 	ck_assert_int_eq(run("1\n", "1\r\n", f), 0);
 	ck_assert_int_eq(run("", " ", f), 0);
@@ -211,7 +209,7 @@ START_TEST(test_float_absolute)
 	ck_assert_int_eq(run("1.0", "0.9999991", f), 1);
 	ck_assert_int_eq(run("1.0", "1.0000011", f), 0);
 	ck_assert_ptr_nonnull(strstr(msg, "line 1, token 1: expected \"1.0\", "
-					  "got \"1.0000011\""));
+	                                  "got \"1.0000011\""));
 	/* absolute only: big numbers need to be close in absolute terms */
 	ck_assert_int_eq(run("1000000", "1000000.1", f), 0);
 	/* integers in the answer are numbers too */
@@ -240,18 +238,18 @@ START_TEST(test_float_both)
 	const char *f = "float_tolerance 1e-4";
 
 	/* within either tolerance is enough */
-	ck_assert_int_eq(run("0", "0.00009", f), 1);       /* absolute */
-	ck_assert_int_eq(run("100000", "100009", f), 1);   /* relative */
-	ck_assert_int_eq(run("100000", "100011", f), 0);   /* neither */
-	ck_assert_int_eq(run("0.5", "0.50011", f), 0);     /* neither */
+	ck_assert_int_eq(run("0", "0.00009", f), 1);     /* absolute */
+	ck_assert_int_eq(run("100000", "100009", f), 1); /* relative */
+	ck_assert_int_eq(run("100000", "100011", f), 0); /* neither */
+	ck_assert_int_eq(run("0.5", "0.50011", f), 0);   /* neither */
 	ck_assert_int_eq(run("0", "0.00009",
-			     "float_absolute_tolerance 1e-4 "
-			     "float_relative_tolerance 0"),
-			 1);
+	                     "float_absolute_tolerance 1e-4 "
+	                     "float_relative_tolerance 0"),
+	                 1);
 	ck_assert_int_eq(run("100000", "100009",
-			     "float_absolute_tolerance 0 "
-			     "float_relative_tolerance 1e-4"),
-			 1);
+	                     "float_absolute_tolerance 0 "
+	                     "float_relative_tolerance 1e-4"),
+	                 1);
 }
 END_TEST
 
@@ -265,14 +263,14 @@ START_TEST(test_float_non_numbers)
 	/* a number in the answer needs a number in the output */
 	ck_assert_int_eq(run("1.5", "abc", f), 0);
 	ck_assert_str_eq(msg, "line 1, token 1: expected a number close to "
-			      "\"1.5\", got \"abc\"");
+	                      "\"1.5\", got \"abc\"");
 	ck_assert_int_eq(run("1.5", "1.5x", f), 0);
 	ck_assert_int_eq(run("1.5", "", f), 0);
 	/* nan and inf are never numbers: no tolerance can accept them */
 	ck_assert_int_eq(run("1.5", "nan", f), 0);
 	ck_assert_int_eq(run("1.5", "inf", f), 0);
 	ck_assert_int_eq(run("1e308", "1e309", "float_relative_tolerance 1"),
-			 0);
+	                 0);
 	/* in the answer they are plain strings */
 	ck_assert_int_eq(run("nan", "NaN", f), 1);
 	ck_assert_int_eq(run("inf", "1e999", f), 0);
@@ -294,32 +292,30 @@ START_TEST(test_nul_bytes)
 	static const char e[] = "1 \0 3";
 
 	ck_assert_int_eq(ac_validate_buf(a, 5, b, 5, NULL, msg, sizeof(msg)),
-			 0);
-	ck_assert_str_eq(msg,
-			 "line 1, token 2: expected \"2\", got \"2\\03\"");
+	                 0);
+	ck_assert_str_eq(msg, "line 1, token 2: expected \"2\", got \"2\\03\"");
 	ck_assert_int_eq(ac_validate_buf(a, 5, c, 7, NULL, msg, sizeof(msg)),
-			 0);
+	                 0);
 	ck_assert_ptr_nonnull(strstr(msg, "extra tokens"));
 	ck_assert_int_eq(ac_validate_buf(d, 5, a, 5, NULL, msg, sizeof(msg)),
-			 0);
+	                 0);
 	ck_assert_int_eq(ac_validate_buf(d, 5, e, 5, NULL, msg, sizeof(msg)),
-			 1);
+	                 1);
 	/* content after a NUL is still compared */
-	ck_assert_int_eq(ac_validate_buf("x\0y", 3, "x\0z", 3, NULL, msg,
-					 sizeof(msg)),
-			 0);
-	ck_assert_int_eq(ac_validate_buf("", 0, "\0", 1, NULL, msg,
-					 sizeof(msg)),
-			 0);
+	ck_assert_int_eq(
+	        ac_validate_buf("x\0y", 3, "x\0z", 3, NULL, msg, sizeof(msg)),
+	        0);
+	ck_assert_int_eq(
+	        ac_validate_buf("", 0, "\0", 1, NULL, msg, sizeof(msg)), 0);
 	/* a NUL-carrying token is never a number */
 	ck_assert_int_eq(run("1.5", "1.5", "float_tolerance 1"), 1);
 	{
 		struct ac_validator_flags f = {.has_float_abs = true,
-					       .float_abs = 1};
+		                               .float_abs = 1};
 
 		ck_assert_int_eq(ac_validate_buf("1.5", 3, "1.5\0", 4, &f, msg,
-						 sizeof(msg)),
-				 0);
+		                                 sizeof(msg)),
+		                 0);
 	}
 }
 END_TEST
@@ -366,14 +362,13 @@ START_TEST(test_files_basic)
 
 	ck_assert_int_eq(ac_validate_files(ans, ok, NULL, msg, sizeof(msg)), 1);
 	ck_assert_int_eq(ac_validate_files(ans, bad, NULL, msg, sizeof(msg)),
-			 0);
+	                 0);
 	ck_assert_str_eq(msg, "line 2, token 1: expected \"3\", got \"4\"");
 	ck_assert_int_eq(ac_validate_files(ans, empty, NULL, msg, sizeof(msg)),
-			 0);
+	                 0);
 	ck_assert_ptr_nonnull(strstr(msg, "ended early"));
-	ck_assert_int_eq(ac_validate_files(empty, empty, NULL, msg,
-					   sizeof(msg)),
-			 1);
+	ck_assert_int_eq(
+	        ac_validate_files(empty, empty, NULL, msg, sizeof(msg)), 1);
 }
 END_TEST
 
@@ -384,22 +379,21 @@ START_TEST(test_files_errors)
 
 	snprintf(path, sizeof(path), "%s/missing", tmpdir);
 	ck_assert_int_eq(ac_validate_files(ans, path, NULL, msg, sizeof(msg)),
-			 -ENOENT);
+	                 -ENOENT);
 	ck_assert_ptr_nonnull(strstr(msg, "missing"));
 	ck_assert_int_eq(ac_validate_files(path, ans, NULL, msg, sizeof(msg)),
-			 -ENOENT);
+	                 -ENOENT);
 	/* a directory is not an output */
-	ck_assert_int_eq(ac_validate_files(ans, tmpdir, NULL, msg,
-					   sizeof(msg)),
-			 -EINVAL);
+	ck_assert_int_eq(ac_validate_files(ans, tmpdir, NULL, msg, sizeof(msg)),
+	                 -EINVAL);
 	ck_assert_ptr_nonnull(strstr(msg, "not a regular file"));
 	/* the team output is never followed through a symlink */
 	snprintf(link, sizeof(link), "%s/link", tmpdir);
 	ck_assert_int_eq(symlink(ans, link), 0);
 	ck_assert_int_eq(ac_validate_files(ans, link, NULL, msg, sizeof(msg)),
-			 -ELOOP);
+	                 -ELOOP);
 	ck_assert_int_eq(ac_validate_files(NULL, ans, NULL, msg, sizeof(msg)),
-			 -EINVAL);
+	                 -EINVAL);
 }
 END_TEST
 
@@ -422,7 +416,7 @@ START_TEST(test_files_nul_and_big)
 	pb = write_tmp("big.out", b, n);
 	ck_assert_int_eq(ac_validate_files(pa, pb, NULL, msg, sizeof(msg)), 0);
 	ck_assert_str_eq(msg, "line 8388608, token 1: expected "
-			      "\"aaa\\0aaa\", got \"aaa\\0aab\"");
+	                      "\"aaa\\0aaa\", got \"aaa\\0aab\"");
 	free(a);
 }
 END_TEST
@@ -435,32 +429,32 @@ START_TEST(test_flags_parse)
 	char err[256];
 
 	ck_assert_int_eq(ac_validator_flags_parse(NULL, &f, err, sizeof(err)),
-			 0);
+	                 0);
 	ck_assert(!f.case_sensitive && !f.space_change_sensitive &&
-		  !f.has_float_abs && !f.has_float_rel);
+	          !f.has_float_abs && !f.has_float_rel);
 	ck_assert_int_eq(ac_validator_flags_parse("  case_sensitive\t"
-						  "space_change_sensitive ",
-						  &f, err, sizeof(err)),
-			 0);
+	                                          "space_change_sensitive ",
+	                                          &f, err, sizeof(err)),
+	                 0);
 	ck_assert(f.case_sensitive && f.space_change_sensitive);
 	ck_assert(!f.has_float_abs && !f.has_float_rel);
 
 	ck_assert_int_eq(ac_validator_flags_parse("float_tolerance 1e-6", &f,
-						  err, sizeof(err)),
-			 0);
+	                                          err, sizeof(err)),
+	                 0);
 	ck_assert(f.has_float_abs && f.has_float_rel);
 	ck_assert(f.float_abs == 1e-6 && f.float_rel == 1e-6);
 
 	ck_assert_int_eq(ac_validator_flags_parse("float_absolute_tolerance "
-						  "0.5",
-						  &f, err, sizeof(err)),
-			 0);
+	                                          "0.5",
+	                                          &f, err, sizeof(err)),
+	                 0);
 	ck_assert(f.has_float_abs && !f.has_float_rel && f.float_abs == 0.5);
 
 	ck_assert_int_eq(ac_validator_flags_parse("float_relative_tolerance 2 "
-						  "case_sensitive",
-						  &f, err, sizeof(err)),
-			 0);
+	                                          "case_sensitive",
+	                                          &f, err, sizeof(err)),
+	                 0);
 	ck_assert(!f.has_float_abs && f.has_float_rel && f.float_rel == 2);
 	ck_assert(f.case_sensitive);
 }
@@ -472,34 +466,34 @@ START_TEST(test_flags_errors)
 	char err[256];
 
 	ck_assert_int_eq(ac_validator_flags_parse("case_sensitive bogus", &f,
-						  err, sizeof(err)),
-			 -EINVAL);
+	                                          err, sizeof(err)),
+	                 -EINVAL);
 	ck_assert_str_eq(err, "unknown validator flag \"bogus\"");
 	ck_assert_int_eq(ac_validator_flags_parse("float_tolerance", &f, err,
-						  sizeof(err)),
-			 -EINVAL);
+	                                          sizeof(err)),
+	                 -EINVAL);
 	ck_assert_str_eq(err, "validator flag float_tolerance needs a number");
 	ck_assert_int_eq(ac_validator_flags_parse("float_absolute_tolerance x",
-						  &f, err, sizeof(err)),
-			 -EINVAL);
+	                                          &f, err, sizeof(err)),
+	                 -EINVAL);
 	ck_assert_ptr_nonnull(strstr(err, "float_absolute_tolerance"));
 	ck_assert_ptr_nonnull(strstr(err, "\"x\""));
 	ck_assert_int_eq(ac_validator_flags_parse("float_relative_tolerance "
-						  "-1",
-						  &f, err, sizeof(err)),
-			 -EINVAL);
+	                                          "-1",
+	                                          &f, err, sizeof(err)),
+	                 -EINVAL);
 	ck_assert_int_eq(ac_validator_flags_parse("float_tolerance nan", &f,
-						  err, sizeof(err)),
-			 -EINVAL);
+	                                          err, sizeof(err)),
+	                 -EINVAL);
 	ck_assert_int_eq(ac_validator_flags_parse("float_tolerance 1e-6x", &f,
-						  err, sizeof(err)),
-			 -EINVAL);
+	                                          err, sizeof(err)),
+	                 -EINVAL);
 	ck_assert_int_eq(ac_validator_flags_parse("Case_Sensitive", &f, err,
-						  sizeof(err)),
-			 -EINVAL);
+	                                          sizeof(err)),
+	                 -EINVAL);
 	/* err may be absent */
 	ck_assert_int_eq(ac_validator_flags_parse("bogus", &f, NULL, 0),
-			 -EINVAL);
+	                 -EINVAL);
 }
 END_TEST
 

@@ -12,10 +12,10 @@
 
 /* Limits of every case: 1 s CPU, 3 s wall, 256 MiB, 64 MiB output. */
 static const struct ac_limits lim = {
-	.cpu_ms = 1000,
-	.wall_ms = 3000,
-	.memory_kb = 262144,
-	.stdout_kb = 65536,
+        .cpu_ms = 1000,
+        .wall_ms = 3000,
+        .memory_kb = 262144,
+        .stdout_kb = 65536,
 };
 
 /* A clean run: exited 0, well within every limit. */
@@ -31,7 +31,7 @@ struct vcase {
 	struct ac_run_report r;
 	enum ac_validation val;
 	enum ac_verdict want;
-	const char *detail; /* exact detail, or NULL */
+	const char *detail;     /* exact detail, or NULL */
 	const char *detail_has; /* substring of the detail, or NULL */
 	int run_failed;
 };
@@ -39,6 +39,9 @@ struct vcase {
 /* Cases start from CLEAN and override some of its fields. */
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Woverride-init"
+/* One case per entry: kept out of clang-format, which would spread each
+ * over ten lines. */
+/* clang-format off */
 static const struct vcase cases[] = {
 	/* ---- each rule alone */
 	{"accepted", {CLEAN}, AC_VAL_CORRECT, AC_V_AC, "", NULL, 0},
@@ -169,6 +172,7 @@ static const struct vcase cases[] = {
 	 {.exited = true, .exit_code = 5, .signal = SIGBUS}, AC_VAL_NOT_RUN,
 	 AC_V_RE, "Bus Error", NULL, 1},
 };
+/* clang-format on */
 #pragma GCC diagnostic pop
 
 START_TEST(test_table)
@@ -181,27 +185,27 @@ START_TEST(test_table)
 	detail[sizeof(detail) - 1] = '\0';
 	v = ac_verdict_of(&c->r, &lim, c->val, detail, sizeof(detail));
 	ck_assert_msg(v == c->want, "%s: got %s (%s), want %s", c->name,
-		      ac_verdict_code(v), detail, ac_verdict_code(c->want));
+	              ac_verdict_code(v), detail, ac_verdict_code(c->want));
 	if (c->detail)
 		ck_assert_msg(strcmp(detail, c->detail) == 0,
-			      "%s: detail \"%s\", want \"%s\"", c->name,
-			      detail, c->detail);
+		              "%s: detail \"%s\", want \"%s\"", c->name, detail,
+		              c->detail);
 	if (c->detail_has)
 		ck_assert_msg(strstr(detail, c->detail_has) != NULL,
-			      "%s: detail \"%s\" lacks \"%s\"", c->name,
-			      detail, c->detail_has);
+		              "%s: detail \"%s\" lacks \"%s\"", c->name, detail,
+		              c->detail_has);
 	ck_assert_msg(!!ac_run_failed(&c->r, &lim) == c->run_failed,
-		      "%s: ac_run_failed != %d", c->name, c->run_failed);
+	              "%s: ac_run_failed != %d", c->name, c->run_failed);
 	/* The validation outcome never changes a failed run's verdict. */
 	if (c->run_failed) {
 		int val;
 
 		for (val = AC_VAL_NOT_RUN; val <= AC_VAL_ERROR; val++)
 			ck_assert_msg(ac_verdict_of(&c->r, &lim,
-						    (enum ac_validation)val,
-						    NULL, 0) == c->want,
-				      "%s: depends on validation %d", c->name,
-				      val);
+			                            (enum ac_validation)val,
+			                            NULL, 0) == c->want,
+			              "%s: depends on validation %d", c->name,
+			              val);
 	}
 }
 END_TEST
@@ -213,48 +217,51 @@ START_TEST(test_detail_bounds)
 
 	/* internal_error without a terminating NUL is read within bounds */
 	memset(r.internal_error, 'e', sizeof(r.internal_error));
-	ck_assert_int_eq(ac_verdict_of(&r, &lim, AC_VAL_CORRECT, small,
-				       sizeof(small)),
-			 AC_V_IE);
+	ck_assert_int_eq(
+	        ac_verdict_of(&r, &lim, AC_VAL_CORRECT, small, sizeof(small)),
+	        AC_V_IE);
 	ck_assert_str_eq(small, "eeeeeee");
 	/* no detail buffer */
 	ck_assert_int_eq(ac_verdict_of(&r, &lim, AC_VAL_CORRECT, NULL, 0),
-			 AC_V_IE);
+	                 AC_V_IE);
 	/* no report */
-	ck_assert_int_eq(ac_verdict_of(NULL, &lim, AC_VAL_CORRECT, small,
-				       sizeof(small)),
-			 AC_V_IE);
+	ck_assert_int_eq(
+	        ac_verdict_of(NULL, &lim, AC_VAL_CORRECT, small, sizeof(small)),
+	        AC_V_IE);
 	ck_assert(ac_run_failed(NULL, &lim));
 }
 END_TEST
 
 START_TEST(test_no_limits)
 {
-	struct ac_run_report r = {.exited = true, .cpu_us = 99000000,
-				  .memory_kb = 1u << 30};
+	struct ac_run_report r = {
+	        .exited = true, .cpu_us = 99000000, .memory_kb = 1u << 30};
 	struct ac_limits none = {0};
 	char d[64];
 
 	/* zero limits mean "not set": only the sandbox's flags count */
 	ck_assert_int_eq(ac_verdict_of(&r, &none, AC_VAL_CORRECT, d, sizeof(d)),
-			 AC_V_AC);
+	                 AC_V_AC);
 	ck_assert_int_eq(ac_verdict_of(&r, NULL, AC_VAL_CORRECT, d, sizeof(d)),
-			 AC_V_AC);
+	                 AC_V_AC);
 	r.oom_killed = true;
 	ck_assert_int_eq(ac_verdict_of(&r, NULL, AC_VAL_CORRECT, d, sizeof(d)),
-			 AC_V_MLE);
+	                 AC_V_MLE);
 }
 END_TEST
 
 START_TEST(test_codes_and_names)
 {
-	static const char *const codes[] = {"AC", "WA", "TLE", "MLE",
-					    "OLE", "RE", "CE", "IE"};
-	static const char *const names[] = {
-		"Accepted",	       "Wrong Answer",
-		"Time Limit Exceeded", "Memory Limit Exceeded",
-		"Output Limit Exceeded", "Runtime Error",
-		"Compilation Error",   "Internal Error"};
+	static const char *const codes[] = {"AC",  "WA", "TLE", "MLE",
+	                                    "OLE", "RE", "CE",  "IE"};
+	static const char *const names[] = {"Accepted",
+	                                    "Wrong Answer",
+	                                    "Time Limit Exceeded",
+	                                    "Memory Limit Exceeded",
+	                                    "Output Limit Exceeded",
+	                                    "Runtime Error",
+	                                    "Compilation Error",
+	                                    "Internal Error"};
 	int v;
 
 	for (v = AC_V_AC; v <= AC_V_IE; v++) {
@@ -268,8 +275,8 @@ START_TEST(test_codes_and_names)
 		ck_assert_int_eq(p, v);
 	}
 	ck_assert_str_eq(ac_verdict_code((enum ac_verdict)99), "IE");
-	ck_assert_str_eq(ac_verdict_name((enum ac_verdict)-1),
-			 "Internal Error");
+	ck_assert_str_eq(ac_verdict_name((enum ac_verdict) - 1),
+	                 "Internal Error");
 }
 END_TEST
 
@@ -279,21 +286,21 @@ START_TEST(test_parse)
 		const char *s;
 		int want; /* -1: -EINVAL */
 	} t[] = {
-		{"accepted", AC_V_AC},
-		{"wrong_answer", AC_V_WA},
-		{"time_limit_exceeded", AC_V_TLE},
-		{"memory_limit_exceeded", AC_V_MLE},
-		{"output_limit_exceeded", AC_V_OLE},
-		{"run_time_error", AC_V_RE},
-		{"runtime_error", AC_V_RE},
-		{"compile_error", AC_V_CE},
-		{"tle", AC_V_TLE},
-		{"wrong answer", AC_V_WA},
-		{"", -1},
-		{"ACC", -1},
-		{"wrong", -1},
-		{"accepted ", -1},
-		{"time-limit-exceeded", -1},
+	        {"accepted", AC_V_AC},
+	        {"wrong_answer", AC_V_WA},
+	        {"time_limit_exceeded", AC_V_TLE},
+	        {"memory_limit_exceeded", AC_V_MLE},
+	        {"output_limit_exceeded", AC_V_OLE},
+	        {"run_time_error", AC_V_RE},
+	        {"runtime_error", AC_V_RE},
+	        {"compile_error", AC_V_CE},
+	        {"tle", AC_V_TLE},
+	        {"wrong answer", AC_V_WA},
+	        {"", -1},
+	        {"ACC", -1},
+	        {"wrong", -1},
+	        {"accepted ", -1},
+	        {"time-limit-exceeded", -1},
 	};
 	size_t i;
 
@@ -302,12 +309,11 @@ START_TEST(test_parse)
 		int ret = ac_verdict_parse(t[i].s, &v);
 
 		if (t[i].want < 0) {
-			ck_assert_msg(ret == -EINVAL, "\"%s\" parsed",
-				      t[i].s);
+			ck_assert_msg(ret == -EINVAL, "\"%s\" parsed", t[i].s);
 		} else {
 			ck_assert_msg(ret == 0, "\"%s\" not parsed", t[i].s);
 			ck_assert_msg((int)v == t[i].want, "\"%s\" -> %d",
-				      t[i].s, v);
+			              t[i].s, v);
 		}
 	}
 	ck_assert_int_eq(ac_verdict_parse(NULL, NULL), -EINVAL);
@@ -320,23 +326,23 @@ START_TEST(test_signal_names)
 		int sig;
 		const char *name;
 	} t[] = {
-		{SIGSEGV, "Segmentation Fault"},
-		{SIGFPE, "Floating Point Exception"},
-		{SIGABRT, "Aborted"},
-		{SIGBUS, "Bus Error"},
-		{SIGILL, "Illegal Instruction"},
-		{SIGKILL, "Killed"},
-		{SIGXCPU, "CPU Time Limit Exceeded"},
-		{SIGXFSZ, "File Size Limit Exceeded"},
-		{SIGPIPE, "Broken Pipe"},
-		{SIGSYS, "Bad System Call"},
-		{SIGTERM, "Terminated"},
-		{SIGUSR1, "Signal 10"},
-		{34, NULL},
-		{64, "Signal 64"},
-		{65, "Unknown Signal"},
-		{0, "Unknown Signal"},
-		{-3, "Unknown Signal"},
+	        {SIGSEGV, "Segmentation Fault"},
+	        {SIGFPE, "Floating Point Exception"},
+	        {SIGABRT, "Aborted"},
+	        {SIGBUS, "Bus Error"},
+	        {SIGILL, "Illegal Instruction"},
+	        {SIGKILL, "Killed"},
+	        {SIGXCPU, "CPU Time Limit Exceeded"},
+	        {SIGXFSZ, "File Size Limit Exceeded"},
+	        {SIGPIPE, "Broken Pipe"},
+	        {SIGSYS, "Bad System Call"},
+	        {SIGTERM, "Terminated"},
+	        {SIGUSR1, "Signal 10"},
+	        {34, NULL},
+	        {64, "Signal 64"},
+	        {65, "Unknown Signal"},
+	        {0, "Unknown Signal"},
+	        {-3, "Unknown Signal"},
 	};
 	size_t i;
 	char want[32];
@@ -359,7 +365,7 @@ static Suite *verdict_suite(void)
 	TCase *tc = tcase_create("verdict");
 
 	tcase_add_loop_test(tc, test_table, 0,
-			    (int)(sizeof(cases) / sizeof(cases[0])));
+	                    (int)(sizeof(cases) / sizeof(cases[0])));
 	tcase_add_test(tc, test_detail_bounds);
 	tcase_add_test(tc, test_no_limits);
 	tcase_add_test(tc, test_codes_and_names);

@@ -24,12 +24,12 @@ extern "C" {
 #endif
 
 /* Bumped whenever any struct in this header changes layout or meaning. */
-#define AC_ABI_VERSION 1u
+#define AC_ABI_VERSION   1u
 #define AC_PLUGIN_SYMBOL "algocode_plugin"
 
 #if defined(__GNUC__)
 #define AC_PRINTF(a, b) __attribute__((format(printf, a, b)))
-#define AC_EXPORT __attribute__((visibility("default")))
+#define AC_EXPORT       __attribute__((visibility("default")))
 #else
 #define AC_PRINTF(a, b)
 #define AC_EXPORT
@@ -58,30 +58,32 @@ struct ac_host {
 	uint32_t abi; /* == AC_ABI_VERSION */
 	/* Log a line prefixed with the plugin's kind and name. */
 	void (*log)(struct ac_plugin_ctx *ctx, enum ac_log_level level,
-		    const char *fmt, ...) AC_PRINTF(3, 4);
+	            const char *fmt, ...) AC_PRINTF(3, 4);
 	/* The core's single event base (use only from the loop thread). */
 	struct event_base *(*event_base)(struct ac_plugin_ctx *ctx);
 	/* Settings of the plugin's group (e.g. `store.path` is "path" for the
 	 * store).  Return 0, -ENOENT when unset, -EINVAL on a wrong type.
 	 * Strings are copied into a malloc'ed buffer the caller frees. */
-	int (*conf_string)(struct ac_plugin_ctx *ctx, const char *key, char **out);
-	int (*conf_int)(struct ac_plugin_ctx *ctx, const char *key, long long *out);
+	int (*conf_string)(struct ac_plugin_ctx *ctx, const char *key,
+	                   char **out);
+	int (*conf_int)(struct ac_plugin_ctx *ctx, const char *key,
+	                long long *out);
 	int (*conf_bool)(struct ac_plugin_ctx *ctx, const char *key, bool *out);
 	/* Run work(arg) on the worker pool, then done(arg) on the loop thread.
 	 * done may be NULL. */
 	int (*submit_work)(struct ac_plugin_ctx *ctx, void (*work)(void *arg),
-			   void (*done)(void *arg), void *arg);
+	                   void (*done)(void *arg), void *arg);
 	/* Run fn(arg) on the loop thread as soon as possible (thread-safe). */
 	int (*run_on_loop)(struct ac_plugin_ctx *ctx, void (*fn)(void *arg),
-			   void *arg);
+	                   void *arg);
 };
 
 /* Every kind's operations table starts with these members. */
 #define AC_PLUGIN_COMMON_OPS                                                   \
-	/* Create the instance; *state is passed to every other op. */          \
-	int (*init)(const struct ac_host *host, struct ac_plugin_ctx *ctx,      \
-		    void **state);                                               \
-	/* Release everything; state may be NULL after a failed init. */        \
+	/* Create the instance; *state is passed to every other op. */         \
+	int (*init)(const struct ac_host *host, struct ac_plugin_ctx *ctx,     \
+	            void **state);                                             \
+	/* Release everything; state may be NULL after a failed init. */       \
 	void (*fini)(void *state)
 
 struct ac_plugin {
@@ -97,20 +99,23 @@ struct ac_plugin {
 
 /* Limits of one run.  0 means "no limit" only where noted. */
 struct ac_limits {
-	uint64_t cpu_ms;       /* CPU time, user+sys, all threads and children */
-	uint64_t wall_ms;      /* wall-clock time */
-	uint64_t memory_kb;    /* memory (cgroup); also RLIMIT_STACK if stack_kb==0 */
-	uint64_t stack_kb;     /* 0: as large as memory_kb */
-	uint64_t stdout_kb;    /* bytes kept of stdout; more is OLE */
-	uint64_t stderr_kb;    /* bytes kept of stderr; more is truncated */
-	uint64_t fsize_kb;     /* largest file the program may write */
-	uint32_t processes;    /* processes+threads (pids controller) */
-	uint32_t nofile;       /* open files; 0: 64 */
+	uint64_t cpu_ms;    /* CPU time, user+sys, all threads and children */
+	uint64_t wall_ms;   /* wall-clock time */
+	uint64_t memory_kb; /* memory (cgroup); also RLIMIT_STACK if stack_kb==0
+	                     */
+	uint64_t stack_kb;  /* 0: as large as memory_kb */
+	uint64_t stdout_kb; /* bytes kept of stdout; more is OLE */
+	uint64_t stderr_kb; /* bytes kept of stderr; more is truncated */
+	uint64_t fsize_kb;  /* largest file the program may write */
+	uint32_t processes; /* processes+threads (pids controller) */
+	uint32_t nofile;    /* open files; 0: 64 */
 };
 
 struct ac_run_spec {
-	const char *const *argv; /* argv[0] is an absolute path inside the sandbox */
-	const char *const *envp; /* NULL: a minimal PATH/HOME/LANG environment */
+	const char *const
+	        *argv; /* argv[0] is an absolute path inside the sandbox */
+	const char *const
+	        *envp; /* NULL: a minimal PATH/HOME/LANG environment */
 	/* Host directory bound writable at /box inside the sandbox and used as
 	 * the working directory.  It holds only this run's files. */
 	const char *box_dir;
@@ -126,10 +131,10 @@ struct ac_run_spec {
 };
 
 struct ac_run_report {
-	bool exited;          /* exited normally; exit_code valid */
+	bool exited; /* exited normally; exit_code valid */
 	int exit_code;
-	int signal;           /* terminating signal, 0 if none */
-	uint64_t cpu_us;      /* user+sys of the whole run */
+	int signal;      /* terminating signal, 0 if none */
+	uint64_t cpu_us; /* user+sys of the whole run */
 	uint64_t wall_us;
 	uint64_t memory_kb;   /* peak */
 	bool cpu_exceeded;    /* killed (or finished) over limits.cpu_ms */
@@ -144,13 +149,13 @@ struct ac_run_report {
 
 /* Receives one line of check-env output at a time. */
 typedef void (*ac_line_cb)(void *arg, const char *what, bool enforced,
-			   const char *detail);
+                           const char *detail);
 
 struct ac_sandbox_ops {
 	AC_PLUGIN_COMMON_OPS;
 	/* Blocking; called from worker threads, possibly concurrently. */
 	int (*run)(void *state, const struct ac_run_spec *spec,
-		   struct ac_run_report *report);
+	           struct ac_run_report *report);
 	/* Report what this sandbox enforces on this machine. */
 	int (*check_env)(void *state, ac_line_cb cb, void *arg);
 	/* 0 when memory and process limits are enforceable here, else -ENOTSUP
@@ -164,7 +169,8 @@ struct ac_sandbox_ops {
 struct ac_lang_info {
 	const char *name;        /* "cpp": the API's `lang` */
 	const char *display;     /* "C++17 (g++)" */
-	const char *source_file; /* file name of the source in the box: "main.cpp" */
+	const char *source_file; /* file name of the source in the box:
+	                            "main.cpp" */
 	/* Compile command run in the box (argv, NULL-terminated); NULL when
 	 * the language has no compile step. */
 	const char *const *compile_argv;
@@ -204,16 +210,17 @@ struct ac_store_ops {
 	/* Store a result document; idempotent by submission id: a second
 	 * result for the same id is ignored and returns 0. */
 	int (*put_result)(void *state, const char *submission_id,
-			  const char *result_json);
+	                  const char *result_json);
 	/* 0 and *result_json (malloc'ed) when finished; -ENOENT when the
 	 * submission is unknown; -EAGAIN when it is known and pending.
 	 * *owner (malloc'ed, may be NULL) receives the submitter's user id. */
 	int (*get_result)(void *state, const char *submission_id,
-			  char **result_json, char **owner);
+	                  char **result_json, char **owner);
 	/* Token bucket for user `key`: take one token if available.  Returns
 	 * 0 when taken, -EAGAIN with *retry_after_ms set when empty. */
 	int (*rate_take)(void *state, const char *key, double burst,
-			 double per_sec, int64_t now_ms, int64_t *retry_after_ms);
+	                 double per_sec, int64_t now_ms,
+	                 int64_t *retry_after_ms);
 };
 
 /* ------------------------------------------------------------------ */
@@ -223,7 +230,7 @@ struct ac_delivery; /* opaque, owned by the transport */
 
 /* A job or result message; body is valid until ack/nack. */
 typedef void (*ac_msg_cb)(void *arg, const char *body, size_t len,
-			  struct ac_delivery *d);
+                          struct ac_delivery *d);
 /* Completion of a publish: 0 when the broker confirmed it. */
 typedef void (*ac_done_cb)(void *arg, int status);
 
@@ -231,19 +238,19 @@ struct ac_transport_ops {
 	AC_PLUGIN_COMMON_OPS;
 	/* Publish a job on `algocode.jobs.<lang>`. */
 	int (*publish_job)(void *state, const char *lang, const char *body,
-			   size_t len, ac_done_cb done, void *arg);
+	                   size_t len, ac_done_cb done, void *arg);
 	/* Publish a result on `algocode.results`. */
 	int (*publish_result)(void *state, const char *body, size_t len,
-			      ac_done_cb done, void *arg);
+	                      ac_done_cb done, void *arg);
 	/* Consume jobs of these languages (NULL-terminated), at most
 	 * `prefetch` unacknowledged at a time. */
 	int (*consume_jobs)(void *state, const char *const *langs,
-			    unsigned prefetch, ac_msg_cb cb, void *arg);
+	                    unsigned prefetch, ac_msg_cb cb, void *arg);
 	int (*consume_results)(void *state, ac_msg_cb cb, void *arg);
 	/* Settle a delivery.  requeue=false on nack dead-letters it. */
 	void (*ack)(void *state, struct ac_delivery *d);
 	void (*nack)(void *state, struct ac_delivery *d, bool requeue,
-		     const char *reason);
+	             const char *reason);
 };
 
 #ifdef __cplusplus

@@ -77,7 +77,7 @@ static int cg_read_u64(const char *dir, const char *file, uint64_t *out)
 
 /* Value of "key N" in a flat keyed file (memory.events, cpu.stat). */
 static int cg_read_key(const char *dir, const char *file, const char *key,
-		       uint64_t *out)
+                       uint64_t *out)
 {
 	char buf[2048], *p;
 	size_t klen = strlen(key);
@@ -85,7 +85,8 @@ static int cg_read_key(const char *dir, const char *file, const char *key,
 
 	if (rc < 0)
 		return rc;
-	for (p = buf; p && *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL) {
+	for (p = buf; p && *p;
+	     p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL) {
 		if (strncmp(p, key, klen) == 0 && p[klen] == ' ') {
 			*out = strtoull(p + klen + 1, NULL, 10);
 			return 0;
@@ -134,14 +135,14 @@ static int cg_find_mount(const char *ctrl, char **mnt, char **mroot)
 		char root[1024], point[1024], fstype[64], super[1024];
 		char *dash = strstr(line, " - ");
 
-		if (!dash || sscanf(line, "%*s %*s %*s %1023s %1023s", root,
-				    point) != 2)
+		if (!dash ||
+		    sscanf(line, "%*s %*s %*s %1023s %1023s", root, point) != 2)
 			continue;
 		if (sscanf(dash + 3, "%63s %*s %1023s", fstype, super) != 2)
 			continue;
 		if (ctrl ? (strcmp(fstype, "cgroup") != 0 ||
-			    !cg_has_word(super, ctrl))
-			 : strcmp(fstype, "cgroup2") != 0)
+		            !cg_has_word(super, ctrl))
+		         : strcmp(fstype, "cgroup2") != 0)
 			continue;
 		*mnt = strdup(point);
 		*mroot = strdup(root);
@@ -174,7 +175,7 @@ static int cg_self_path(const char *ctrl, char **out)
 			continue;
 		*c2 = '\0';
 		if (ctrl ? !cg_has_word(c1 + 1, ctrl)
-			 : !(line[0] == '0' && c1 == line + 1 && c1[1] == '\0'))
+		         : !(line[0] == '0' && c1 == line + 1 && c1[1] == '\0'))
 			continue;
 		if ((nl = strchr(c2 + 1, '\n')))
 			*nl = '\0';
@@ -208,7 +209,7 @@ static int cg_base(const char *ctrl, const char *override, char **out)
 		    strncmp(self, mroot, strlen(mroot)) == 0)
 			rel = self + strlen(mroot);
 		snprintf(buf, sizeof(buf), "%s%s%s/algocode", mnt,
-			 rel[0] == '/' ? "" : "/", strcmp(rel, "/") ? rel : "");
+		         rel[0] == '/' ? "" : "/", strcmp(rel, "/") ? rel : "");
 	}
 	if (mkdir(buf, 0755) < 0 && errno != EEXIST) {
 		rc = -errno;
@@ -274,12 +275,13 @@ int cg_sys_init(struct cg_sys *sys, const char *root)
 		rc = cg_base("memory", root, &sys->mem_base);
 		if (rc < 0) {
 			snprintf(sys->err, sizeof(sys->err),
-				 "cgroup v1 memory: cannot create the base "
-				 "cgroup: %s",
-				 strerror(-rc));
+			         "cgroup v1 memory: cannot create the base "
+			         "cgroup: %s",
+			         strerror(-rc));
 			goto fail;
 		}
-		sys->memsw = cg_exists(sys->mem_base, "memory.memsw.limit_in_bytes");
+		sys->memsw =
+		        cg_exists(sys->mem_base, "memory.memsw.limit_in_bytes");
 		if (cg_base("pids", root, &sys->pids_base) < 0)
 			sys->pids_base = NULL;
 		if (cg_base("cpuacct", root, &sys->cpu_base) < 0)
@@ -298,15 +300,15 @@ int cg_sys_init(struct cg_sys *sys, const char *root)
 		free(mroot);
 		if (!strstr(ctl, "memory") || !strstr(ctl, "pids")) {
 			snprintf(sys->err, sizeof(sys->err),
-				 "cgroup v2 without the memory and pids "
-				 "controllers");
+			         "cgroup v2 without the memory and pids "
+			         "controllers");
 			goto fail;
 		}
 		rc = cg_base(NULL, root, &sys->v2_base);
 		if (rc < 0) {
 			snprintf(sys->err, sizeof(sys->err),
-				 "cgroup v2: cannot create the base cgroup: %s",
-				 strerror(-rc));
+			         "cgroup v2: cannot create the base cgroup: %s",
+			         strerror(-rc));
 			goto fail;
 		}
 		/* Enable the controllers for the run cgroups: in the parent
@@ -322,16 +324,16 @@ int cg_sys_init(struct cg_sys *sys, const char *root)
 			if (slash)
 				*slash = '\0';
 			cg_write(parent, "cgroup.subtree_control",
-				 "+memory +pids +cpu");
+			         "+memory +pids +cpu");
 		}
 		rc = cg_write(sys->v2_base, "cgroup.subtree_control",
-			      "+memory +pids");
+		              "+memory +pids");
 		if (rc < 0) {
 			snprintf(sys->err, sizeof(sys->err),
-				 "cgroup v2: cannot enable memory and pids in "
-				 "%s: %s (set sandbox.cgroup_root to a "
-				 "delegated cgroup)",
-				 sys->v2_base, strerror(-rc));
+			         "cgroup v2: cannot enable memory and pids in "
+			         "%s: %s (set sandbox.cgroup_root to a "
+			         "delegated cgroup)",
+			         sys->v2_base, strerror(-rc));
 			goto fail;
 		}
 		cg_write(sys->v2_base, "cgroup.subtree_control", "+cpu");
@@ -374,8 +376,8 @@ static int cg_mkrun(const char *base, const char *name, char **out)
 }
 
 int cg_run_create(const struct cg_sys *sys, const char *name,
-		  const struct ac_limits *lim, struct cg_run *run, char *err,
-		  size_t errlen)
+                  const struct ac_limits *lim, struct cg_run *run, char *err,
+                  size_t errlen)
 {
 	char val[32];
 	const char *what = "mkdir";
@@ -415,7 +417,7 @@ int cg_run_create(const struct cg_sys *sys, const char *name,
 			char path[CG_LINE];
 
 			snprintf(path, sizeof(path), "%s/cpuacct.usage",
-				 run->cpu);
+			         run->cpu);
 			run->cpu_fd = open(path, O_RDONLY | O_CLOEXEC);
 		}
 	} else {
@@ -508,10 +510,10 @@ int cg_run_mem(struct cg_run *run, uint64_t *peak, bool *oom)
 	if (run->sys->version == 1) {
 		rc = cg_read_u64(run->mem, "memory.max_usage_in_bytes", peak);
 		if (cg_read_key(run->mem, "memory.oom_control", "oom_kill",
-				&v) == 0)
+		                &v) == 0)
 			*oom = v > 0;
 		else if (cg_read_key(run->mem, "memory.oom_control",
-				     "under_oom", &v) == 0)
+		                     "under_oom", &v) == 0)
 			*oom = v > 0;
 		return rc;
 	}
@@ -553,7 +555,7 @@ int cg_run_kill_all(struct cg_run *run)
 		cg_write(run->v2, "cgroup.kill", "1");
 	for (i = 0; i < 500; i++) {
 		int n = cg_kill_pass(run->mem) + cg_kill_pass(run->pids) +
-			cg_kill_pass(run->cpu) + cg_kill_pass(run->v2);
+		        cg_kill_pass(run->cpu) + cg_kill_pass(run->v2);
 		char buf[16] = "";
 
 		total += n;
@@ -561,12 +563,12 @@ int cg_run_kill_all(struct cg_run *run)
 		if (n == 0) {
 			bool empty = true;
 			const char *dirs[] = {run->mem, run->pids, run->cpu,
-					      run->v2};
+			                      run->v2};
 
 			for (size_t k = 0; k < 4; k++) {
 				if (dirs[k] &&
 				    cg_read(dirs[k], "cgroup.procs", buf,
-					    sizeof(buf)) == 0 &&
+				            sizeof(buf)) == 0 &&
 				    buf[0])
 					empty = false;
 			}

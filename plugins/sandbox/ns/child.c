@@ -28,13 +28,13 @@
 #include "ns.h"
 
 #ifndef PR_CAP_AMBIENT
-#define PR_CAP_AMBIENT 47
+#define PR_CAP_AMBIENT           47
 #define PR_CAP_AMBIENT_CLEAR_ALL 4
 #endif
 
 /* Program -> init, over a stream socketpair. */
-#define PROG_READY 'U' /* in the new user namespace: write the maps */
-#define PROG_FAIL 'F'  /* followed by struct prog_fail */
+#define PROG_READY  'U' /* in the new user namespace: write the maps */
+#define PROG_FAIL   'F' /* followed by struct prog_fail */
 #define INIT_MAPPED 'M'
 
 struct prog_fail {
@@ -52,7 +52,7 @@ static void c_cat(char *dst, size_t cap, const char *src)
 }
 
 static void c_send(const struct nsx_child *c, int type, int err, int status,
-		   const char *what, const char *path)
+                   const char *what, const char *path)
 {
 	struct nsx_msg m;
 
@@ -182,7 +182,12 @@ static pid_t c_fork(void)
 
 	memset(args, 0, sizeof(args));
 	args[4] = SIGCHLD; /* exit_signal */
-	return (pid_t)syscall(SYS_clone3, args, 88);
+	pid_t pid = (pid_t)syscall(SYS_clone3, args, 88);
+
+	if (pid < 0 && errno == ENOSYS)
+		pid = (pid_t)syscall(SYS_clone, (unsigned long)SIGCHLD, 0UL,
+		                     0UL, 0UL, 0UL);
+	return pid;
 }
 
 static int c_mountpoint(const char *dst, bool is_dir)
@@ -206,13 +211,13 @@ static int c_make_ro(const char *dst)
 	memset(&a, 0, sizeof(a));
 	a.attr_set = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV;
 	if (syscall(SYS_mount_setattr, AT_FDCWD, dst, AT_RECURSIVE, &a,
-		    sizeof(a)) == 0)
+	            sizeof(a)) == 0)
 		return 0;
 	if (errno != ENOSYS)
 		return -1;
 	return mount(NULL, dst, NULL,
-		     MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV,
-		     NULL);
+	             MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV,
+	             NULL);
 }
 
 static void c_run_plan(const struct nsx_child *c)
@@ -239,8 +244,8 @@ static void c_run_plan(const struct nsx_child *c)
 			if (mount(s->src, s->dst, NULL, MS_BIND, NULL) < 0)
 				c_fail(c, "bind", s->src);
 			if (mount(NULL, s->dst, NULL,
-				  MS_REMOUNT | MS_BIND | MS_NOSUID | MS_NOEXEC,
-				  NULL) < 0)
+			          MS_REMOUNT | MS_BIND | MS_NOSUID | MS_NOEXEC,
+			          NULL) < 0)
 				c_fail(c, "remount", s->dst);
 			break;
 		case NSX_SYMLINK:
@@ -249,9 +254,9 @@ static void c_run_plan(const struct nsx_child *c)
 			break;
 		case NSX_FILE: {
 			int fd = open(s->dst,
-				      O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC |
-					      O_NOFOLLOW,
-				      0644);
+			              O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC |
+			                      O_NOFOLLOW,
+			              0644);
 
 			if (fd < 0 || c_write_all(fd, s->src, strlen(s->src)))
 				c_fail(c, "write", s->dst);
@@ -284,7 +289,7 @@ static void c_build_root(const struct nsx_child *c)
 		c_fail(c, "mount", "/tmp");
 	if (mkdir("dev/shm", 01777) < 0 ||
 	    mount("tmpfs", "dev/shm", "tmpfs", nsd | MS_NOEXEC, c->shm_opts) <
-		    0)
+	            0)
 		c_fail(c, "mount", "/dev/shm");
 	if (mkdir("proc", 0555) < 0 ||
 	    mount("proc", "proc", "proc", nsd | MS_NOEXEC, "hidepid=2") < 0)
@@ -299,12 +304,11 @@ static void c_build_root(const struct nsx_child *c)
 	if (chdir("/") < 0)
 		c_fail(c, "chdir", "/");
 	if (mount(NULL, "/", NULL, MS_REMOUNT | MS_BIND | MS_RDONLY | nsd,
-		  NULL) < 0)
+	          NULL) < 0)
 		c_fail(c, "remount / read-only", NULL);
 }
 
-static void __attribute__((noreturn))
-prog_fail(int fd, const char *what)
+static void __attribute__((noreturn)) prog_fail(int fd, const char *what)
 {
 	struct prog_fail f;
 	char tag = PROG_FAIL;
@@ -363,14 +367,13 @@ prog_main(const struct nsx_child *c, int sp)
 	    prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 		prog_fail(sp, "prctl");
 	for (int cap = 0; cap < 64; cap++)
-		if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0 &&
-		    errno != EINVAL)
+		if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0 && errno != EINVAL)
 			prog_fail(sp, "drop bounding set");
 	prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
-	if (syscall(SYS_setresgid, c->inner_gid, c->inner_gid,
-		    c->inner_gid) < 0 ||
-	    syscall(SYS_setresuid, c->inner_uid, c->inner_uid,
-		    c->inner_uid) < 0)
+	if (syscall(SYS_setresgid, c->inner_gid, c->inner_gid, c->inner_gid) <
+	            0 ||
+	    syscall(SYS_setresuid, c->inner_uid, c->inner_uid, c->inner_uid) <
+	            0)
 		prog_fail(sp, "setresuid");
 	/* Our old uid was unmapped, so setresuid kept the namespace's
 	 * capabilities: clear them explicitly. */
@@ -449,7 +452,7 @@ void nsx_child_main(const struct nsx_child *c)
 		f.what[sizeof(f.what) - 1] = '\0';
 		c_send(c,
 		       strcmp(f.what, "execve") == 0 ? NSX_MSG_EXEC
-						     : NSX_MSG_SETUP,
+		                                     : NSX_MSG_SETUP,
 		       f.err, 0, f.what, NULL);
 	} else if (b != 0) {
 		c_send(c, NSX_MSG_SETUP, EPROTO, 0, "program start", NULL);

@@ -43,12 +43,12 @@
 
 #define NS_SETUP_TIMEOUT_MS 10000
 #define NS_DRAIN_TIMEOUT_MS 2000
-#define NS_TICK_MS 5
+#define NS_TICK_MS          5
 
 /* Layout of struct clone_args (linux/sched.h, CLONE_ARGS_SIZE_VER2). */
 struct ns_clone_args {
 	uint64_t flags, pidfd, child_tid, parent_tid, exit_signal, stack,
-		stack_size, tls, set_tid, set_tid_size, cgroup;
+	        stack_size, tls, set_tid, set_tid_size, cgroup;
 };
 
 struct ns_state {
@@ -63,12 +63,25 @@ struct ns_state {
 	atomic_uint seq;
 };
 
+/* clone3(), or clone(2) where clone3 is missing (old kernels, valgrind).
+ * Both are fork-like here: no new stack, the child continues on a copy. */
+static pid_t ns_clone(struct ns_clone_args *ca)
+{
+	pid_t pid = (pid_t)syscall(SYS_clone3, ca, sizeof(*ca));
+
+	if (pid >= 0 || errno != ENOSYS || (ca->flags & NS_CLONE_INTO_CGROUP))
+		return pid;
+	/* x86_64 and arm64 agree on (flags, stack, parent_tid, ...). */
+	return (pid_t)syscall(SYS_clone, (unsigned long)(ca->flags | SIGCHLD),
+	                      0UL, (void *)(uintptr_t)ca->pidfd, 0UL, 0UL);
+}
+
 #define NS_LOG(st, lvl, ...) (st)->host->log((st)->ctx, lvl, __VA_ARGS__)
 
 /* ------------------------------------------------------------ plan */
 
 static int plan_add(struct nsx_plan *p, enum nsx_step_kind kind, bool is_dir,
-		    const char *src, const char *dst)
+                    const char *src, const char *dst)
 {
 	struct nsx_step *s;
 
@@ -136,18 +149,17 @@ static int plan_mirror(struct nsx_plan *p, const char *abs)
 }
 
 static const char ns_passwd[] =
-	"root:x:0:0:root:/root:/usr/sbin/nologin\n"
-	"sandbox:x:1000:1000:sandbox:/box:/bin/sh\n"
-	"nobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n";
+        "root:x:0:0:root:/root:/usr/sbin/nologin\n"
+        "sandbox:x:1000:1000:sandbox:/box:/bin/sh\n"
+        "nobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n";
 static const char ns_group[] = "root:x:0:\nsandbox:x:1000:\nnogroup:x:65534:\n";
 
 /* Extra paths must not land inside what the sandbox builds itself. */
 static bool ns_extra_ok(const char *path)
 {
-	static const char *const bad[] = {"/usr", "/bin", "/sbin", "/lib",
-					  "/lib64", "/lib32", "/box", "/tmp",
-					  "/dev", "/proc", "/etc/passwd",
-					  "/etc/group"};
+	static const char *const bad[] = {
+	        "/usr", "/bin", "/sbin", "/lib",  "/lib64",      "/lib32",
+	        "/box", "/tmp", "/dev",  "/proc", "/etc/passwd", "/etc/group"};
 
 	if (path[0] != '/' || strstr(path, "/..") || strstr(path, "//") ||
 	    strcmp(path, "/") == 0)
@@ -164,14 +176,13 @@ static bool ns_extra_ok(const char *path)
 
 static int plan_build(struct ns_state *st, const char *extra)
 {
-	static const char *const sys[] = {"/usr",   "/bin",   "/sbin",
-					  "/lib",   "/lib32", "/lib64",
-					  "/libx32"};
+	static const char *const sys[] = {"/usr",   "/bin",   "/sbin",  "/lib",
+	                                  "/lib32", "/lib64", "/libx32"};
 	static const char *const etc[] = {
-		"/etc/ld.so.cache", "/etc/ld.so.conf", "/etc/ld.so.conf.d",
-		"/etc/localtime",   "/etc/timezone",   "/etc/alternatives"};
+	        "/etc/ld.so.cache", "/etc/ld.so.conf", "/etc/ld.so.conf.d",
+	        "/etc/localtime",   "/etc/timezone",   "/etc/alternatives"};
 	static const char *const devs[] = {"null", "zero", "full", "random",
-					   "urandom"};
+	                                   "urandom"};
 	struct nsx_plan *p = &st->plan;
 	char src[64], dst[64];
 	int rc = 0;
@@ -189,14 +200,14 @@ static int plan_build(struct ns_state *st, const char *extra)
 		rc = plan_add(p, NSX_FILE, false, ns_group, "etc/group");
 	if (rc == 0)
 		rc = plan_add(p, NSX_FILE, false,
-			      "127.0.0.1 localhost\n::1 localhost\n",
-			      "etc/hosts");
+		              "127.0.0.1 localhost\n::1 localhost\n",
+		              "etc/hosts");
 	if (rc == 0)
 		rc = plan_add(p, NSX_FILE, false, "sandbox\n", "etc/hostname");
 	if (rc == 0)
 		rc = plan_add(p, NSX_FILE, false,
-			      "passwd: files\ngroup: files\nhosts: files\n",
-			      "etc/nsswitch.conf");
+		              "passwd: files\ngroup: files\nhosts: files\n",
+		              "etc/nsswitch.conf");
 	if (rc == 0)
 		rc = plan_add(p, NSX_MKDIR, true, NULL, "dev");
 	for (i = 0; i < sizeof(devs) / sizeof(devs[0]) && rc == 0; i++) {
@@ -210,7 +221,8 @@ static int plan_build(struct ns_state *st, const char *extra)
 	if (rc == 0)
 		rc = plan_add(p, NSX_SYMLINK, false, "/proc/self/fd", "dev/fd");
 	for (i = 0; i < 3 && rc == 0; i++) {
-		static const char *const names[] = {"stdin", "stdout", "stderr"};
+		static const char *const names[] = {"stdin", "stdout",
+		                                    "stderr"};
 
 		snprintf(src, sizeof(src), "/proc/self/fd/%zu", i);
 		snprintf(dst, sizeof(dst), "dev/%s", names[i]);
@@ -246,7 +258,7 @@ static int plan_build(struct ns_state *st, const char *extra)
 /* ------------------------------------------------------------ init */
 
 static int ns_conf_int(struct ns_state *st, const char *key, long long def,
-		       long long min, long long max, long long *out)
+                       long long min, long long max, long long *out)
 {
 	int rc = st->host->conf_int(st->ctx, key, out);
 
@@ -255,8 +267,10 @@ static int ns_conf_int(struct ns_state *st, const char *key, long long def,
 		return 0;
 	}
 	if (rc < 0 || *out < min || *out > max) {
-		NS_LOG(st, AC_LOG_ERROR, "sandbox.%s: expected an integer in "
-		       "[%lld, %lld]", key, min, max);
+		NS_LOG(st, AC_LOG_ERROR,
+		       "sandbox.%s: expected an integer in "
+		       "[%lld, %lld]",
+		       key, min, max);
 		return -EINVAL;
 	}
 	return 0;
@@ -300,7 +314,7 @@ static int ns_make_root_dir(const char *path)
 }
 
 static int ns_init(const struct ac_host *host, struct ac_plugin_ctx *ctx,
-		   void **state)
+                   void **state)
 {
 	struct ns_state *st = calloc(1, sizeof(*st));
 	char *cg_root = NULL, *extra = NULL;
@@ -317,11 +331,11 @@ static int ns_init(const struct ac_host *host, struct ac_plugin_ctx *ctx,
 		goto fail;
 	st->uid = (uid_t)v;
 	if ((rc = ns_conf_int(st, "gid", (long long)st->uid, 1, 0x7fffffff,
-			      &v)) < 0)
+	                      &v)) < 0)
 		goto fail;
 	st->gid = (gid_t)v;
 	if ((rc = ns_conf_int(st, "tmp_size_kb", 262144, 1024,
-			      64LL * 1024 * 1024, &v)) < 0)
+	                      64LL * 1024 * 1024, &v)) < 0)
 		goto fail;
 	st->tmp_kb = (unsigned long long)v;
 	rc = host->conf_string(ctx, "root_dir", &st->root_dir);
@@ -397,15 +411,15 @@ static int ns_chown_tree(int dfd, uid_t uid, gid_t gid, int depth)
 			continue;
 		if (S_ISDIR(sb.st_mode)) {
 			int fd = openat(dirfd(d), e->d_name,
-					O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
-						O_CLOEXEC);
+			                O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+			                        O_CLOEXEC);
 
-			if (fd >= 0 && (rc = ns_chown_tree(fd, uid, gid,
-							   depth + 1)) < 0)
+			if (fd >= 0 &&
+			    (rc = ns_chown_tree(fd, uid, gid, depth + 1)) < 0)
 				break;
 		} else if (S_ISREG(sb.st_mode) && sb.st_nlink == 1) {
 			fchownat(dirfd(d), e->d_name, uid, gid,
-				 AT_SYMLINK_NOFOLLOW);
+			         AT_SYMLINK_NOFOLLOW);
 		}
 	}
 	closedir(d);
@@ -416,9 +430,8 @@ static int ns_open_out(const char *path)
 {
 	if (!path)
 		return -1;
-	return open(path,
-		    O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC,
-		    0600);
+	return open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC,
+	            0600);
 }
 
 /* One captured stream. */
@@ -470,7 +483,7 @@ static void ns_kill(int pidfd, pid_t pid)
 }
 
 static void ns_error(struct ac_run_report *r, const char *fmt, ...)
-	AC_PRINTF(2, 3);
+        AC_PRINTF(2, 3);
 static void ns_error(struct ac_run_report *r, const char *fmt, ...)
 {
 	va_list ap;
@@ -493,19 +506,22 @@ static int ns_validate(const struct ac_run_spec *spec)
 	l = &spec->limits;
 	if (!l->cpu_ms || !l->wall_ms || !l->memory_kb || !l->processes)
 		return -EINVAL;
-	if (l->memory_kb > (UINT64_MAX >> 11) || l->stack_kb > (UINT64_MAX >> 11) ||
-	    l->fsize_kb > (UINT64_MAX >> 11) || l->stdout_kb > (UINT64_MAX >> 11) ||
-	    l->stderr_kb > (UINT64_MAX >> 11) || l->cpu_ms > UINT64_MAX / 2000000)
+	if (l->memory_kb > (UINT64_MAX >> 11) ||
+	    l->stack_kb > (UINT64_MAX >> 11) ||
+	    l->fsize_kb > (UINT64_MAX >> 11) ||
+	    l->stdout_kb > (UINT64_MAX >> 11) ||
+	    l->stderr_kb > (UINT64_MAX >> 11) ||
+	    l->cpu_ms > UINT64_MAX / 2000000)
 		return -EINVAL;
 	return 0;
 }
 
 static const char *const ns_default_env[] = {
-	"PATH=/usr/local/bin:/usr/bin:/bin", "HOME=/box", "LANG=C.UTF-8",
-	"TMPDIR=/tmp", NULL};
+        "PATH=/usr/local/bin:/usr/bin:/bin", "HOME=/box", "LANG=C.UTF-8",
+        "TMPDIR=/tmp", NULL};
 
 static int ns_run(void *state, const struct ac_run_spec *spec,
-		  struct ac_run_report *rep)
+                  struct ac_run_report *rep)
 {
 	struct ns_state *st = state;
 	const struct ac_limits *l;
@@ -535,7 +551,7 @@ static int ns_run(void *state, const struct ac_run_spec *spec,
 		return -EINVAL;
 	if (lstat(spec->box_dir, &sb) < 0 || !S_ISDIR(sb.st_mode)) {
 		ns_error(rep, "box %s: %s", spec->box_dir,
-			 errno ? strerror(errno) : "not a directory");
+		         errno ? strerror(errno) : "not a directory");
 		return 0;
 	}
 	memset(&cg, 0, sizeof(cg));
@@ -543,17 +559,19 @@ static int ns_run(void *state, const struct ac_run_spec *spec,
 
 	/* Files and pipes. */
 	in_fd = open(spec->stdin_path ? spec->stdin_path : "/dev/null",
-		     O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	             O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 	if (in_fd < 0) {
 		ns_error(rep, "stdin %s: %s",
-			 spec->stdin_path ? spec->stdin_path : "/dev/null",
-			 strerror(errno));
+		         spec->stdin_path ? spec->stdin_path : "/dev/null",
+		         strerror(errno));
 		goto out;
 	}
 	out.cap = l->stdout_kb * 1024;
 	err.cap = l->stderr_kb * 1024;
-	if ((spec->stdout_path && (out.file = ns_open_out(spec->stdout_path)) < 0) ||
-	    (spec->stderr_path && (err.file = ns_open_out(spec->stderr_path)) < 0)) {
+	if ((spec->stdout_path &&
+	     (out.file = ns_open_out(spec->stdout_path)) < 0) ||
+	    (spec->stderr_path &&
+	     (err.file = ns_open_out(spec->stderr_path)) < 0)) {
 		ns_error(rep, "output file: %s", strerror(errno));
 		goto out;
 	}
@@ -571,12 +589,12 @@ static int ns_run(void *state, const struct ac_run_spec *spec,
 	/* The box belongs to the sandbox user for the run. */
 	{
 		int dfd = open(spec->box_dir,
-			       O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		               O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 
 		rc = dfd < 0 ? -errno : ns_chown_tree(dfd, st->uid, st->gid, 0);
 		if (rc < 0) {
 			ns_error(rep, "chown box %s: %s", spec->box_dir,
-				 strerror(-rc));
+			         strerror(-rc));
 			goto out;
 		}
 	}
@@ -584,11 +602,12 @@ static int ns_run(void *state, const struct ac_run_spec *spec,
 	/* Everything the child needs, computed now. */
 	memset(&c, 0, sizeof(c));
 	snprintf(root_opts, sizeof(root_opts),
-		 "size=1024k,nr_inodes=4096,mode=0755");
-	snprintf(tmp_opts, sizeof(tmp_opts), "size=%lluk,nr_inodes=%llu,mode=1777",
-		 st->tmp_kb, st->tmp_kb / 4 + 1024);
-	snprintf(shm_opts, sizeof(shm_opts), "size=%lluk,nr_inodes=1024,mode=1777",
-		 st->tmp_kb);
+	         "size=1024k,nr_inodes=4096,mode=0755");
+	snprintf(tmp_opts, sizeof(tmp_opts),
+	         "size=%lluk,nr_inodes=%llu,mode=1777", st->tmp_kb,
+	         st->tmp_kb / 4 + 1024);
+	snprintf(shm_opts, sizeof(shm_opts),
+	         "size=%lluk,nr_inodes=1024,mode=1777", st->tmp_kb);
 	c.root = st->root_dir;
 	c.plan = &st->plan;
 	c.box_dir = spec->box_dir;
@@ -602,29 +621,30 @@ static int ns_run(void *state, const struct ac_run_spec *spec,
 	c.out_fd = opipe[1];
 	c.err_fd = epipe[1];
 	snprintf(c.uid_map, sizeof(c.uid_map), "%u %u 1\n", NSX_INNER_ID,
-		 (unsigned)st->uid);
+	         (unsigned)st->uid);
 	snprintf(c.gid_map, sizeof(c.gid_map), "%u %u 1\n", NSX_INNER_ID,
-		 (unsigned)st->gid);
+	         (unsigned)st->gid);
 	c.inner_uid = NSX_INNER_ID;
 	c.inner_gid = NSX_INNER_ID;
 	c.rl_stack.rlim_cur = c.rl_stack.rlim_max =
-		(l->stack_kb ? l->stack_kb : l->memory_kb) * 1024;
+	        (l->stack_kb ? l->stack_kb : l->memory_kb) * 1024;
 	c.rl_fsize.rlim_cur = c.rl_fsize.rlim_max = l->fsize_kb * 1024;
-	c.rl_nofile.rlim_cur = c.rl_nofile.rlim_max = l->nofile ? l->nofile : 64;
+	c.rl_nofile.rlim_cur = c.rl_nofile.rlim_max =
+	        l->nofile ? l->nofile : 64;
 	c.rl_cpu.rlim_cur = (l->cpu_ms + 999) / 1000 + 1;
 	c.rl_cpu.rlim_max = c.rl_cpu.rlim_cur + 1;
 
 	/* Cgroups. */
 	snprintf(name, sizeof(name), "run-%d-%u", (int)getpid(),
-		 atomic_fetch_add(&st->seq, 1));
+	         atomic_fetch_add(&st->seq, 1));
 	if (cg_run_create(&st->cg, name, l, &cg, rep->internal_error,
-			  sizeof(rep->internal_error)) < 0)
+	                  sizeof(rep->internal_error)) < 0)
 		goto out;
 	cg_ok = true;
 
 	memset(&ca, 0, sizeof(ca));
 	ca.flags = CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWIPC |
-		   CLONE_NEWUTS | CLONE_NEWCGROUP | CLONE_PIDFD;
+	           CLONE_NEWUTS | CLONE_NEWCGROUP | CLONE_PIDFD;
 	ca.pidfd = (uint64_t)(uintptr_t)&pidfd;
 	ca.exit_signal = SIGCHLD;
 	if (cg.v2_fd >= 0) {
@@ -634,7 +654,7 @@ static int ns_run(void *state, const struct ac_run_spec *spec,
 	/* No signal handler may run in the child before it resets them. */
 	sigfillset(&all);
 	pthread_sigmask(SIG_SETMASK, &all, &old);
-	pid = (pid_t)syscall(SYS_clone3, &ca, sizeof(ca));
+	pid = ns_clone(&ca);
 	if (pid == 0)
 		nsx_child_main(&c); /* never returns */
 	rc = errno;
@@ -661,11 +681,10 @@ static int ns_run(void *state, const struct ac_run_spec *spec,
 	/* Supervise until init is gone and both pipes are drained. */
 	t_setup = ns_now_us();
 	while (!init_dead || !sock_eof || out.rfd >= 0 || err.rfd >= 0) {
-		struct pollfd pf[4] = {
-			{init_dead ? -1 : pidfd, POLLIN, 0},
-			{sock_eof ? -1 : sp[0], POLLIN, 0},
-			{out.rfd, POLLIN, 0},
-			{err.rfd, POLLIN, 0}};
+		struct pollfd pf[4] = {{init_dead ? -1 : pidfd, POLLIN, 0},
+		                       {sock_eof ? -1 : sp[0], POLLIN, 0},
+		                       {out.rfd, POLLIN, 0},
+		                       {err.rfd, POLLIN, 0}};
 		uint64_t now;
 
 		if (poll(pf, 4, NS_TICK_MS) < 0 && errno != EINTR) {
@@ -678,8 +697,8 @@ static int ns_run(void *state, const struct ac_run_spec *spec,
 			struct nsx_msg m;
 			ssize_t n = recv(sp[0], &m, sizeof(m), MSG_DONTWAIT);
 
-			if (n == 0 || (n < 0 && errno != EAGAIN &&
-				       errno != EINTR)) {
+			if (n == 0 ||
+			    (n < 0 && errno != EAGAIN && errno != EINTR)) {
 				sock_eof = true;
 			} else if (n == (ssize_t)sizeof(m)) {
 				m.what[sizeof(m.what) - 1] = '\0';
@@ -698,12 +717,12 @@ static int ns_run(void *state, const struct ac_run_spec *spec,
 					break;
 				case NSX_MSG_EXEC:
 					ns_error(rep, "cannot execute %s: %s",
-						 spec->argv[0],
-						 strerror(m.err));
+					         spec->argv[0],
+					         strerror(m.err));
 					break;
 				default:
 					ns_error(rep, "sandbox setup: %s: %s",
-						 m.what, strerror(m.err));
+					         m.what, strerror(m.err));
 					break;
 				}
 			}
@@ -742,7 +761,7 @@ static int ns_run(void *state, const struct ac_run_spec *spec,
 			ns_kill(pidfd, pid);
 			killed = true;
 		} else if (cg_run_cpu_ns(&cg, &cpu_ns) == 0 &&
-			   cpu_ns - cpu0 >= l->cpu_ms * 1000000) {
+		           cpu_ns - cpu0 >= l->cpu_ms * 1000000) {
 			rep->cpu_exceeded = true;
 			ns_kill(pidfd, pid);
 			killed = true;
@@ -779,7 +798,8 @@ static int ns_run(void *state, const struct ac_run_spec *spec,
 		ns_error(rep, "sandbox init died during setup");
 out:
 	if (cg_ok && cg_run_kill_all(&cg) > 0)
-		NS_LOG(st, AC_LOG_WARN, "run %s: processes survived init", name);
+		NS_LOG(st, AC_LOG_WARN, "run %s: processes survived init",
+		       name);
 	if (cg_ok)
 		cg_run_destroy(&cg);
 	if (pidfd >= 0)
@@ -820,7 +840,7 @@ static int ns_probe_clone(uint64_t flags)
 	ca.exit_signal = SIGCHLD;
 	sigfillset(&all);
 	pthread_sigmask(SIG_SETMASK, &all, &old);
-	pid = (pid_t)syscall(SYS_clone3, &ca, sizeof(ca));
+	pid = ns_clone(&ca);
 	if (pid == 0)
 		_exit(0);
 	e = errno;
@@ -834,7 +854,7 @@ static int ns_probe_clone(uint64_t flags)
 
 /* Create and remove a probe cgroup; fills what works. */
 static int ns_probe_cgroup(struct ns_state *st, bool *cpu, char *err,
-			   size_t errlen)
+                           size_t errlen)
 {
 	struct ac_limits l;
 	struct cg_run run;
@@ -845,7 +865,7 @@ static int ns_probe_cgroup(struct ns_state *st, bool *cpu, char *err,
 	l.memory_kb = 65536;
 	l.processes = 8;
 	snprintf(name, sizeof(name), "run-%d-probe%u", (int)getpid(),
-		 atomic_fetch_add(&st->seq, 1));
+	         atomic_fetch_add(&st->seq, 1));
 	rc = cg_run_create(&st->cg, name, &l, &run, err, errlen);
 	if (rc < 0)
 		return rc;
@@ -864,11 +884,11 @@ static int ns_check_env(void *state, ac_line_cb cb, void *arg)
 		const char *what;
 		uint64_t flag;
 	} nss[] = {{"user namespace", CLONE_NEWUSER},
-		   {"pid namespace", CLONE_NEWPID},
-		   {"mount namespace", CLONE_NEWNS},
-		   {"network namespace", CLONE_NEWNET},
-		   {"ipc namespace", CLONE_NEWIPC},
-		   {"uts namespace", CLONE_NEWUTS}};
+	           {"pid namespace", CLONE_NEWPID},
+	           {"mount namespace", CLONE_NEWNS},
+	           {"network namespace", CLONE_NEWNET},
+	           {"ipc namespace", CLONE_NEWIPC},
+	           {"uts namespace", CLONE_NEWUTS}};
 	struct ns_state *st = state;
 	char detail[320], err[256] = "";
 	bool cpu = false, cg_ok;
@@ -879,38 +899,42 @@ static int ns_check_env(void *state, ac_line_cb cb, void *arg)
 	for (size_t i = 0; i < sizeof(nss) / sizeof(nss[0]); i++) {
 		rc = ns_probe_clone(nss[i].flag);
 		snprintf(detail, sizeof(detail), "%s",
-			 rc ? strerror(-rc) : "clone3 ok");
+		         rc ? strerror(-rc) : "clone3 ok");
 		cb(arg, nss[i].what, rc == 0, detail);
 	}
 	cg_ok = ns_probe_cgroup(st, &cpu, err, sizeof(err)) == 0;
-	snprintf(detail, sizeof(detail), "%s",
-		 cg_ok ? (st->cg.version == 1 ? st->cg.mem_base : st->cg.v2_base)
-		       : err);
-	cb(arg, st->cg.version == 2 ? "cgroup memory (v2)" : "cgroup memory (v1)",
+	snprintf(
+	        detail, sizeof(detail), "%s",
+	        cg_ok ? (st->cg.version == 1 ? st->cg.mem_base : st->cg.v2_base)
+	              : err);
+	cb(arg,
+	   st->cg.version == 2 ? "cgroup memory (v2)" : "cgroup memory (v1)",
 	   cg_ok, detail);
 	if (st->cg.version == 1)
 		snprintf(detail, sizeof(detail), "%s",
-			 st->cg.memsw ? "memory.memsw.limit_in_bytes = limit"
-				      : st->cg.no_swap ? "no swap configured"
-						       : "swap present and not limited "
-							 "(no memsw accounting)");
+		         st->cg.memsw ? "memory.memsw.limit_in_bytes = limit"
+		         : st->cg.no_swap ? "no swap configured"
+		                          : "swap present and not limited "
+		                            "(no memsw accounting)");
 	else
 		snprintf(detail, sizeof(detail), "%s",
-			 st->cg.no_swap ? "no swap configured"
-					: "memory.swap.max = 0");
+		         st->cg.no_swap ? "no swap configured"
+		                        : "memory.swap.max = 0");
 	cb(arg, "swap off",
 	   cg_ok && (st->cg.no_swap || st->cg.memsw || st->cg.version == 2),
 	   detail);
 	snprintf(detail, sizeof(detail), "%s",
-		 !cg_ok ? err
-			: st->cg.version == 1 ? (st->cg.pids_base ? st->cg.pids_base
-								  : "pids controller not mounted")
-					      : "pids.max");
+	         !cg_ok ? err
+	         : st->cg.version == 1
+	                 ? (st->cg.pids_base ? st->cg.pids_base
+	                                     : "pids controller not mounted")
+	                 : "pids.max");
 	cb(arg, "cgroup pids",
 	   cg_ok && (st->cg.version == 2 || st->cg.pids_base), detail);
 	snprintf(detail, sizeof(detail), "%s",
-		 st->cg.version == 1 ? "cpuacct.usage (all threads and children)"
-				     : "cpu.stat usage_usec");
+	         st->cg.version == 1
+	                 ? "cpuacct.usage (all threads and children)"
+	                 : "cpu.stat usage_usec");
 	cb(arg, "cgroup cpu accounting", cg_ok && cpu, detail);
 	cb(arg, "rlimits", true,
 	   "stack = memory limit (or stack_kb), fsize, nofile, core 0, "
@@ -930,19 +954,19 @@ static int ns_enforcing(void *state)
 	if (ns_probe_cgroup(st, NULL, err, sizeof(err)) < 0)
 		return -ENOTSUP;
 	if (ns_probe_clone(CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNS |
-			   CLONE_NEWNET) < 0)
+	                   CLONE_NEWNET) < 0)
 		return -ENOTSUP;
 	return 0;
 }
 
 static const struct ac_sandbox_ops ns_ops = {
-	.init = ns_init,
-	.fini = ns_fini,
-	.run = ns_run,
-	.check_env = ns_check_env,
-	.enforcing = ns_enforcing,
+        .init = ns_init,
+        .fini = ns_fini,
+        .run = ns_run,
+        .check_env = ns_check_env,
+        .enforcing = ns_enforcing,
 };
 
 AC_EXPORT const struct ac_plugin algocode_plugin = {
-	AC_ABI_VERSION, AC_KIND_SANDBOX, "ns",
-	"Linux namespaces, cgroups (v1/v2) and rlimits", &ns_ops};
+        AC_ABI_VERSION, AC_KIND_SANDBOX, "ns",
+        "Linux namespaces, cgroups (v1/v2) and rlimits", &ns_ops};

@@ -27,7 +27,8 @@
 enum nsx_step_kind {
 	NSX_MKDIR,    /* mkdir dst */
 	NSX_BIND_RO,  /* bind src on dst (dir or file), read-only, nosuid */
-	NSX_BIND_DEV, /* bind a device node src on the file dst, nosuid noexec */
+	NSX_BIND_DEV, /* bind a device node src on the file dst, nosuid noexec
+	               */
 	NSX_SYMLINK,  /* symlink src -> dst */
 	NSX_FILE,     /* create dst (0644) holding the string src */
 };
@@ -74,7 +75,7 @@ struct nsx_child {
 	const char *root_opts, *tmp_opts, *shm_opts; /* tmpfs options */
 	char *const *argv;
 	char *const *envp;
-	int sock;            /* seqpacket to the judge */
+	int sock; /* seqpacket to the judge */
 	int in_fd, out_fd, err_fd;
 	char uid_map[64], gid_map[64];
 	uid_t inner_uid;
@@ -93,8 +94,8 @@ struct cg_sys {
 	 * controller is not mounted).  v2: v2_base. */
 	char *mem_base, *pids_base, *cpu_base;
 	char *v2_base;
-	bool memsw;   /* v1 memory.memsw.* present: swap can be limited */
-	bool no_swap; /* the machine has no swap at all */
+	bool memsw;    /* v1 memory.memsw.* present: swap can be limited */
+	bool no_swap;  /* the machine has no swap at all */
 	char err[200]; /* why version is 0 */
 };
 
@@ -102,7 +103,7 @@ struct cg_run {
 	const struct cg_sys *sys;
 	char *mem, *pids, *cpu, *v2; /* this run's directories */
 	int cpu_fd;                  /* cpuacct.usage or cpu.stat */
-	int v2_fd;                   /* O_PATH of v2 dir, for CLONE_INTO_CGROUP */
+	int v2_fd; /* O_PATH of v2 dir, for CLONE_INTO_CGROUP */
 };
 
 /* Find the hierarchies; `root` (may be NULL) overrides the parent of the
@@ -113,8 +114,8 @@ void cg_sys_fini(struct cg_sys *sys);
 /* Create the run's cgroups and set the limits.  On error run is cleaned up
  * and err holds a message. */
 int cg_run_create(const struct cg_sys *sys, const char *name,
-		  const struct ac_limits *lim, struct cg_run *run, char *err,
-		  size_t errlen);
+                  const struct ac_limits *lim, struct cg_run *run, char *err,
+                  size_t errlen);
 /* Move pid into the run's cgroups (v1; v2 uses CLONE_INTO_CGROUP). */
 int cg_run_attach(struct cg_run *run, pid_t pid);
 /* CPU time of the run in nanoseconds. */

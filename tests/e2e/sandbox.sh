@@ -1,0 +1,339 @@
+#!/bin/sh
+# sandbox/ns end to end: hostile programs run through the real plugin
+# (tests/sbxrun loads plugins-build/sandbox/ns.so) and every limit and
+# isolation property is asserted from the run report and from the host.
+. "$top_srcdir/tests/e2e/lib.sh"
+
+SBX="$top_builddir/tests/sbxrun"
+PLUGIN="$top_builddir/plugins-build/sandbox/ns.so"
+MARK="sbxmark$$x"
+
+[ -x "$SBX" ] || fail "no $SBX: build it (make tests/sbxrun)"
+[ -e "$PLUGIN" ] || skip "sandbox/ns plugin not built"
+[ "$(id -u)" = 0 ] || skip "the ns sandbox needs root (cgroups, uid maps)"
+command -v gcc >/dev/null || skip "gcc is needed to build the test programs"
+
+"$SBX" --plugin "$PLUGIN" --check-env > "$TEST_TMP/env" 2>&1 ||
+	fail "check-env: $(cat "$TEST_TMP/env")"
+for what in "user namespace" "pid namespace" "mount namespace" \
+	"network namespace"; do
+	grep -q "^$what *yes" "$TEST_TMP/env" ||
+		skip "$what unavailable: $(grep "^$what" "$TEST_TMP/env")"
+done
+grep -q '^enforcing=1' "$TEST_TMP/env" ||
+	skip "cgroups cannot enforce memory/pids here: $(cat "$TEST_TMP/env")"
+# Where run cgroups live (checked empty at the end).
+CG_DIRS=$(awk '/^cgroup (memory|pids)/ && / yes \// { print $NF }' "$TEST_TMP/env")
+ok "check-env: namespaces and cgroups available"
+
+# ------------------------------------------------------------ programs
+mkdir -p "$TEST_TMP/src" "$TEST_TMP/bin"
+w() { cat > "$TEST_TMP/src/$1.c"; }
+
+w hello <<'EOF'
+#include <stdio.h>
+int main(void) { char b[256]; int c; size_t n = 0;
+	while ((c = getchar()) != EOF && n < 255) b[n++] = (char)c; b[n] = 0;
+	printf("hello %s", b); fprintf(stderr, "to stderr\n"); return 0; }
+EOF
+w spin <<'EOF'
+int main(void) { volatile unsigned long x = 0; for (;;) x++; }
+EOF
+w spin2 <<'EOF'
+#include <pthread.h>
+static void *f(void *a) { volatile unsigned long x = 0; for (;;) x++; return a; }
+int main(void) { pthread_t t; pthread_create(&t, 0, f, 0); f(0); return 0; }
+EOF
+w sleeper <<'EOF'
+#include <unistd.h>
+int main(void) { sleep(1000); return 0; }
+EOF
+w mem <<'EOF'
+#include <stdlib.h>
+#include <string.h>
+int main(void) { size_t n = 512u << 20; volatile char *p = malloc(n);
+	if (!p) return 2; memset((char *)p, 1, n);
+	for (size_t i = 0; i < n; i += 4096) p[i] = 2;
+	return p[n - 1] == 1 ? 0 : 3; }
+EOF
+w deep <<'EOF'
+#include <stdio.h>
+static int rec(int n) { volatile char pad[1000]; pad[0] = 1;
+	return n ? rec(n - 1) + pad[0] : 0; }
+int main(void) { printf("%d\n", rec(200000)); return 0; }
+EOF
+w forks <<'EOF'
+#include <stdio.h>
+#include <unistd.h>
+int main(void) { int ok = 0;
+	for (int i = 0; i < 100; i++) { pid_t p = fork();
+		if (p == 0) { for (;;) pause(); } if (p > 0) ok++; }
+	printf("%d\n", ok); return 0; }
+EOF
+w bomb <<'EOF'
+#include <unistd.h>
+int main(void) { for (;;) fork(); }
+EOF
+w daemon <<'EOF'
+#include <unistd.h>
+int main(int argc, char **argv) {
+	if (fork() == 0) { setsid(); if (fork() == 0) {
+		for (;;) sleep(1000); } _exit(0); }
+	sleep(1); return 0; }
+EOF
+w net <<'EOF'
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/socket.h>
+int main(int argc, char **argv) {
+	struct sockaddr_in a = {0}; int s = socket(AF_INET, SOCK_STREAM, 0);
+	if (s < 0) { printf("socket failed %d\n", errno); return 0; }
+	a.sin_family = AF_INET; a.sin_port = htons(atoi(argv[1]));
+	a.sin_addr.s_addr = htonl(0x7f000001);
+	if (connect(s, (struct sockaddr *)&a, sizeof a) == 0) {
+		printf("CONNECTED\n"); return 1; }
+	printf("connect failed %d\n", errno); return 0; }
+EOF
+w fs <<'EOF'
+#include <fcntl.h>
+#include <stdio.h>
+#include <sys/stat.h>
+#include <unistd.h>
+static int bad;
+static void wr(const char *p, int want) {
+	int fd = open(p, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	if ((fd >= 0) != want) { printf("%s: open %s\n", p, fd >= 0 ? "succeeded" : "failed"); bad = 1; }
+	if (fd >= 0) { if (write(fd, "x\n", 2) != 2) { printf("%s: write\n", p); bad = 1; } close(fd); } }
+int main(void) {
+	wr("/etc/x", 0); wr("/usr/x", 0); wr("/x", 0); wr("/dev/x", 0);
+	wr("/proc/sys/kernel/hostname", 0); wr("/lib/x", 0);
+	wr("/box/x", 1); wr("/tmp/x", 1); wr("/dev/shm/x", 1); wr("/dev/null", 1);
+	if (open("/etc/shadow", O_RDONLY) >= 0) { printf("read /etc/shadow\n"); bad = 1; }
+	if (access("/box/../etc/shadow", F_OK) == 0) { printf("shadow visible\n"); bad = 1; }
+	if (mkdir("/etc/d", 0755) == 0) { printf("mkdir /etc/d\n"); bad = 1; }
+	return bad; }
+EOF
+w flood <<'EOF'
+#include <string.h>
+#include <unistd.h>
+int main(void) { char b[4096]; memset(b, 'a', sizeof b);
+	for (;;) if (write(1, b, sizeof b) < 0) return 1; }
+EOF
+w segv <<'EOF'
+int main(void) { volatile int *p = 0; return *p; }
+EOF
+w exit3 <<'EOF'
+int main(void) { return 3; }
+EOF
+w term <<'EOF'
+#include <signal.h>
+#include <unistd.h>
+int main(void) { kill(getpid(), SIGTERM); pause(); return 0; }
+EOF
+for f in "$TEST_TMP"/src/*.c; do
+	n=$(basename "$f" .c)
+	gcc -O1 -pthread -o "$TEST_TMP/bin/$n" "$f" 2> "$TEST_TMP/gcc.log" ||
+		fail "gcc $n: $(cat "$TEST_TMP/gcc.log")"
+done
+
+# ------------------------------------------------------------ helpers
+# sbx NAME [sbxrun options] -- ARGV: run in a fresh box holding bin/NAME
+# as /box/prog; the report lands in NAME.rep.
+sbx() {
+	_n=$1
+	shift
+	_box="$TEST_TMP/box-$_n"
+	rm -rf "$_box"
+	mkdir -p "$_box"
+	[ -f "$TEST_TMP/bin/$_n" ] && cp "$TEST_TMP/bin/$_n" "$_box/prog"
+	"$SBX" --plugin "$PLUGIN" --box "$_box" \
+		--stdout "$TEST_TMP/$_n.out" --stderr "$TEST_TMP/$_n.err" \
+		"$@" > "$TEST_TMP/$_n.rep" 2> "$TEST_TMP/$_n.log"
+	_rc=$?
+	[ $_rc = 0 ] || fail "$_n: sbxrun exit $_rc: $(cat "$TEST_TMP/$_n.rep" "$TEST_TMP/$_n.log")"
+}
+val() { sed -n "s/^$2=//p" "$TEST_TMP/$1.rep"; }
+expect() {
+	_got=$(val "$1" "$2")
+	[ "$_got" = "$3" ] ||
+		fail "$1: $2=$_got, expected $3; report: $(tr '\n' ' ' < "$TEST_TMP/$1.rep") out: $(head -c 300 "$TEST_TMP/$1.out")"
+}
+# leftovers MARK: no process of the run may survive it.
+no_leftovers() {
+	if pgrep -f "$MARK" > "$TEST_TMP/pg"; then
+		ps -o pid,ppid,user,args -p "$(tr '\n' ',' < "$TEST_TMP/pg" | sed 's/,$//')" >&2
+		pkill -KILL -f "$MARK"
+		fail "$1: processes of the run survived it"
+	fi
+}
+
+# ------------------------------------------------------------ tests
+echo "world" > "$TEST_TMP/hello.in"
+sbx hello --stdin "$TEST_TMP/hello.in" -- /box/prog
+expect hello exited 1
+expect hello exit_code 0
+expect hello internal_error ""
+[ "$(cat "$TEST_TMP/hello.out")" = "hello world" ] ||
+	fail "hello: stdout is '$(cat "$TEST_TMP/hello.out")'"
+[ "$(cat "$TEST_TMP/hello.err")" = "to stderr" ] ||
+	fail "hello: stderr is '$(cat "$TEST_TMP/hello.err")'"
+[ "$(val hello stdout_bytes)" = 12 ] || fail "hello: stdout_bytes $(val hello stdout_bytes)"
+ok "normal program: exit 0, stdin, stdout and stderr captured"
+
+sbx exit3 -- /box/prog
+expect exit3 exited 1
+expect exit3 exit_code 3
+ok "exit 3 reported"
+
+sbx segv -- /box/prog
+expect segv exited 0
+expect segv signal 11
+ok "SIGSEGV reported as signal 11"
+
+sbx term -- /box/prog
+expect term signal 15
+ok "kill(getpid(), SIGTERM) reported as signal 15"
+
+sbx spin --cpu 1000 --wall 10000 -- /box/prog
+expect spin cpu_exceeded 1
+expect spin wall_exceeded 0
+cpu=$(val spin cpu_us)
+[ "$cpu" -ge 1000000 ] && [ "$cpu" -le 1300000 ] ||
+	fail "spin: cpu_us=$cpu, expected 1000000..1300000"
+ok "busy loop: cpu_exceeded at ${cpu} us (limit 1 s)"
+
+sbx spin2 --cpu 1000 --wall 10000 -- /box/prog
+expect spin2 cpu_exceeded 1
+cpu=$(val spin2 cpu_us)
+[ "$cpu" -ge 1000000 ] && [ "$cpu" -le 1400000 ] ||
+	fail "spin2: cpu_us=$cpu, expected 1000000..1400000"
+ok "two spinning threads: CPU of all threads counted ($cpu us, wall $(val spin2 wall_us) us)"
+
+sbx sleeper --cpu 1000 --wall 1000 -- /box/prog
+expect sleeper wall_exceeded 1
+expect sleeper cpu_exceeded 0
+expect sleeper signal 9
+wall=$(val sleeper wall_us)
+[ "$wall" -ge 1000000 ] && [ "$wall" -le 1300000 ] ||
+	fail "sleeper: wall_us=$wall"
+ok "sleep: wall_exceeded at $wall us (limit 1 s)"
+
+sbx mem --mem 65536 -- /box/prog
+expect mem oom_killed 1
+expect mem exited 0
+expect mem signal 9
+mem=$(val mem memory_kb)
+[ "$mem" -le 65536 ] && [ "$mem" -ge 60000 ] || fail "mem: peak $mem kB"
+ok "512 MB memset under 64 MB: oom_killed, peak $mem kB"
+
+sbx deep --mem 524288 -- /box/prog
+expect deep exited 1
+expect deep exit_code 0
+[ "$(cat "$TEST_TMP/deep.out")" = 200000 ] || fail "deep: output $(cat "$TEST_TMP/deep.out")"
+ok "200 MB of stack works with stack = memory limit ($(val deep memory_kb) kB)"
+
+sbx deep --mem 65536 -- /box/prog
+expect deep exited 0
+case $(val deep signal) in
+9 | 11) ;;
+*) fail "deep under 64 MB: signal $(val deep signal)" ;;
+esac
+ok "the same recursion under 64 MB dies (signal $(val deep signal))"
+
+sbx forks --procs 10 --wall 5000 -- /box/prog "$MARK"
+expect forks exit_code 0
+n=$(cat "$TEST_TMP/forks.out")
+[ "$n" -ge 1 ] && [ "$n" -le 9 ] || fail "forks: $n children with processes=10"
+no_leftovers forks
+ok "pids limit: $n children of 100 with processes=10, none left after"
+
+sbx bomb --procs 32 --cpu 60000 --wall 1500 -- /box/prog "$MARK"
+expect bomb wall_exceeded 1
+no_leftovers bomb
+ok "fork bomb contained and killed"
+
+sbx daemon --wall 5000 -- /box/prog "$MARK"
+expect daemon exit_code 0
+no_leftovers daemon
+ok "double fork + setsid daemon does not survive the run"
+
+port=$(free_port)
+python3 -c "import socket,sys,time; s=socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind(('127.0.0.1',$port)); s.listen(5); time.sleep(60)" &
+LPID=$!
+BG_PIDS="$BG_PIDS $LPID"
+sleep 0.3
+sbx net -- /box/prog "$port"
+expect net exit_code 0
+grep -q "failed" "$TEST_TMP/net.out" || fail "net: $(cat "$TEST_TMP/net.out")"
+ok "no network: $(cat "$TEST_TMP/net.out")"
+
+sbx fs -- /box/prog
+expect fs exit_code 0
+[ -s "$TEST_TMP/fs.out" ] && fail "fs: $(cat "$TEST_TMP/fs.out")"
+[ "$(cat "$TEST_TMP/box-fs/x")" = x ] || fail "fs: /box/x not in the box"
+[ -e /etc/x ] || [ -e /usr/x ] || [ -e /x ] &&
+	fail "fs: a file appeared outside the box on the host"
+ok "read-only root, writable /box /tmp /dev/shm, no /etc/shadow"
+
+sbx flood --out-kb 64 -- /box/prog
+expect flood stdout_exceeded 1
+[ "$(val flood stdout_bytes)" -gt 65536 ] || fail "flood: stdout_bytes $(val flood stdout_bytes)"
+[ "$(wc -c < "$TEST_TMP/flood.out")" = 65536 ] ||
+	fail "flood: kept $(wc -c < "$TEST_TMP/flood.out") bytes"
+ok "stdout flood: stdout_exceeded, 64 KiB kept"
+
+sbx shell -- /bin/sh -c 'id -u; unshare -U true 2>/dev/null && echo NESTED; hostname; ls /proc | grep -c "^[0-9]"'
+expect shell exit_code 0
+[ "$(sed -n 1p "$TEST_TMP/shell.out")" = 1000 ] || fail "shell: uid $(sed -n 1p "$TEST_TMP/shell.out")"
+grep -q NESTED "$TEST_TMP/shell.out" && fail "shell: nested user namespace allowed"
+[ "$(sed -n 2p "$TEST_TMP/shell.out")" = sandbox ] || fail "shell: hostname"
+ok "unprivileged uid 1000, no nested user namespaces, own uts and pid namespaces"
+
+# The judge's use: compile in the sandbox, then run the result.
+if command -v g++ >/dev/null; then
+	mkdir -p "$TEST_TMP/box-cpp"
+	cat > "$TEST_TMP/main.cpp" <<'EOF'
+#include <iostream>
+#include <vector>
+int main() { std::vector<int> v{1, 2, 3}; long s = 0; for (int x : v) s += x;
+	std::cout << "hello " << s << std::endl; }
+EOF
+	box="$TEST_TMP/box-cpp"
+	rm -rf "$box"
+	mkdir -p "$box"
+	cp "$TEST_TMP/main.cpp" "$box/main.cpp"
+	"$SBX" --plugin "$PLUGIN" --box "$box" --cpu 10000 --wall 20000 \
+		--mem 1048576 --procs 64 --fsize 262144 --err-kb 64 \
+		--stdout "$TEST_TMP/cc.out" --stderr "$TEST_TMP/cc.err" \
+		-- /usr/bin/g++ -O2 -o main main.cpp > "$TEST_TMP/cc.rep" ||
+		fail "g++: $(cat "$TEST_TMP/cc.rep")"
+	grep -q '^exit_code=0$' "$TEST_TMP/cc.rep" ||
+		fail "g++ failed: $(cat "$TEST_TMP/cc.rep" "$TEST_TMP/cc.err")"
+	"$SBX" --plugin "$PLUGIN" --box "$box" --stdout "$TEST_TMP/cpp.out" \
+		-- /box/main > "$TEST_TMP/cpp.rep" || fail "main: $(cat "$TEST_TMP/cpp.rep")"
+	[ "$(cat "$TEST_TMP/cpp.out")" = "hello 6" ] ||
+		fail "compiled program printed '$(cat "$TEST_TMP/cpp.out")'"
+	ok "g++ -O2 in the sandbox ($(sed -n 's/^cpu_us=//p' "$TEST_TMP/cc.rep") us CPU, $(sed -n 's/^memory_kb=//p' "$TEST_TMP/cc.rep") kB), then the binary runs"
+else
+	echo "note: g++ not installed, compile test not run"
+fi
+
+# Nothing of any run is left: processes or cgroups.
+no_leftovers final
+[ -n "$CG_DIRS" ] || fail "no cgroup directories in check-env output"
+others=0
+for d in $CG_DIRS; do
+	# run-<pid of the sandboxing process>-<n>: ours have all finished.
+	for c in $(find "$d" -mindepth 1 -maxdepth 1 -type d -name 'run-*'); do
+		p=$(basename "$c" | cut -d- -f2)
+		if kill -0 "$p" 2>/dev/null; then
+			others=$((others + 1))
+			continue
+		fi
+		fail "run cgroup left behind: $c ($(wc -l < "$c/cgroup.procs") processes)"
+	done
+done
+ok "run cgroups removed ($others belong to live concurrent runs)"
+exit 0
