@@ -54,15 +54,24 @@
 #include <time.h>
 #include <unistd.h>
 
-#define API_NBUCKETS 4096     /* waiter hash table */
-#define API_NRECENT 1024      /* ids of recently stored results */
-#define API_MAX_ID 128        /* submission and problem ids */
-#define API_MAX_RECHECK 3     /* store lookups of one poll before parking */
-#define API_PAGE_SIZE 10      /* problems per page, as the original */
-#define API_SAMPLE_MAX 65536  /* bytes of one sample file in problem detail */
-#define API_SAMPLES_MAX 262144 /* bytes of all sample files together */
-#define API_MAX_HTTP_STATS 96 /* distinct (route, status) counters */
-#define API_DRAIN_S 5         /* ac_api_stop waits this long for in-flight work */
+/* Waiters hash table buckets; ids of recently stored results remembered. */
+#define API_NBUCKETS 4096
+#define API_NRECENT  1024
+/* Longest submission or problem id in a path. */
+#define API_MAX_ID 128
+/* Store lookups of one poll before it parks anyway. */
+#define API_MAX_RECHECK 3
+/* Problems per page, as the original. */
+#define API_PAGE_SIZE 10
+/* Bytes of one sample file, and of all of them, in problem detail. */
+#define API_SAMPLE_MAX  65536
+#define API_SAMPLES_MAX 262144
+/* Distinct (route, status) counters. */
+#define API_MAX_HTTP_STATS 96
+/* ac_api_stop waits this long for work in flight, then this long for the
+ * answers to be written. */
+#define API_DRAIN_S  5
+#define API_FLUSH_US 200000
 
 enum api_route {
 	R_SUBMIT,
@@ -77,8 +86,8 @@ enum api_route {
 };
 
 static const char *const api_route_names[R_COUNT] = {
-	"submit", "result", "problems", "problem",
-	"languages", "healthcheck", "metrics", "other",
+        "submit",    "result",      "problems", "problem",
+        "languages", "healthcheck", "metrics",  "other",
 };
 
 struct api_waiter;
@@ -143,19 +152,32 @@ static void api_unref(struct api *api);
 static const char *api_reason(int code)
 {
 	switch (code) {
-	case 200: return "OK";
-	case 201: return "Created";
-	case 202: return "Accepted";
-	case 400: return "Bad Request";
-	case 401: return "Unauthorized";
-	case 403: return "Forbidden";
-	case 404: return "Not Found";
-	case 405: return "Method Not Allowed";
-	case 413: return "Payload Too Large";
-	case 429: return "Too Many Requests";
-	case 500: return "Internal Server Error";
-	case 503: return "Service Unavailable";
-	default: return NULL;
+	case 200:
+		return "OK";
+	case 201:
+		return "Created";
+	case 202:
+		return "Accepted";
+	case 400:
+		return "Bad Request";
+	case 401:
+		return "Unauthorized";
+	case 403:
+		return "Forbidden";
+	case 404:
+		return "Not Found";
+	case 405:
+		return "Method Not Allowed";
+	case 413:
+		return "Payload Too Large";
+	case 429:
+		return "Too Many Requests";
+	case 500:
+		return "Internal Server Error";
+	case 503:
+		return "Service Unavailable";
+	default:
+		return NULL;
 	}
 }
 
@@ -178,8 +200,8 @@ static void api_count(struct api *api, enum api_route route, int code)
 
 /* Send text as the whole response; req is finished afterwards. */
 static void api_reply_raw(struct api *api, struct evhttp_request *req,
-			  enum api_route route, int code, const char *ctype,
-			  const char *text, size_t len)
+                          enum api_route route, int code, const char *ctype,
+                          const char *text, size_t len)
 {
 	struct evbuffer *buf = evbuffer_new();
 	struct evkeyvalq *h = evhttp_request_get_output_headers(req);
@@ -196,31 +218,31 @@ static void api_reply_raw(struct api *api, struct evhttp_request *req,
 
 /* Send a JSON value (reference stolen). */
 static void api_reply_json(struct api *api, struct evhttp_request *req,
-			   enum api_route route, int code, json_t *body)
+                           enum api_route route, int code, json_t *body)
 {
 	char *text = body ? json_dumps(body, JSON_COMPACT | JSON_PRESERVE_ORDER)
-			  : NULL;
+	                  : NULL;
 
 	if (!text) {
 		static const char oom[] = "{\"detail\":\"Out of memory.\"}";
 
 		api_reply_raw(api, req, route, 500, "application/json", oom,
-			      sizeof(oom) - 1);
+		              sizeof(oom) - 1);
 	} else {
 		api_reply_raw(api, req, route, code, "application/json", text,
-			      strlen(text));
+		              strlen(text));
 	}
 	free(text);
 	json_decref(body);
 }
 
 static void api_error(struct api *api, struct evhttp_request *req,
-		      enum api_route route, int code, const char *fmt, ...)
-	AC_PRINTF(5, 6);
+                      enum api_route route, int code, const char *fmt, ...)
+        AC_PRINTF(5, 6);
 
 /* {"detail": "..."} with the status. */
 static void api_error(struct api *api, struct evhttp_request *req,
-		      enum api_route route, int code, const char *fmt, ...)
+                      enum api_route route, int code, const char *fmt, ...)
 {
 	char msg[512];
 	va_list ap;
@@ -228,7 +250,13 @@ static void api_error(struct api *api, struct evhttp_request *req,
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	api_reply_json(api, req, route, code, json_pack("{s:s}", "detail", msg));
+	/* Messages may quote the request (a JSON parser's context): keep
+	 * them printable ASCII, hence valid UTF-8. */
+	for (char *c = msg; *c; c++)
+		if ((unsigned char)*c < 0x20 || (unsigned char)*c >= 0x7f)
+			*c = '?';
+	api_reply_json(api, req, route, code,
+	               json_pack("{s:s}", "detail", msg));
 }
 
 /* A string safe to echo in a message: printable ASCII, bounded. */
@@ -248,15 +276,23 @@ static void api_printable(const char *s, char *out, size_t outlen)
 /* ------------------------------------------------------------------ */
 /* Pending requests                                                     */
 
-static void api_pending_close_cb(struct evhttp_connection *evcon, void *arg)
+/* The connection of a pending request closes.  Usually evhttp frees the
+ * request right after; when the client hung up, evhttp has already detached
+ * the request from the connection and left it to us. */
+static void api_forget_req(struct api_pending *p)
 {
-	struct api_pending *p = arg;
-
+	if (p->req && !evhttp_request_get_connection(p->req))
+		evhttp_request_free(p->req);
 	p->req = NULL;
 }
 
+static void api_pending_close_cb(struct evhttp_connection *evcon, void *arg)
+{
+	api_forget_req(arg);
+}
+
 static void api_pending_attach(struct api_pending *p, struct api *api,
-			       struct evhttp_request *req, enum api_route route)
+                               struct evhttp_request *req, enum api_route route)
 {
 	struct evhttp_connection *evcon = evhttp_request_get_connection(req);
 
@@ -274,7 +310,7 @@ static struct evhttp_request *api_pending_detach(struct api_pending *p)
 
 	if (req) {
 		struct evhttp_connection *evcon =
-			evhttp_request_get_connection(req);
+		        evhttp_request_get_connection(req);
 		if (evcon)
 			evhttp_connection_set_closecb(evcon, NULL, NULL);
 	}
@@ -289,8 +325,8 @@ static void api_ref(struct api *api)
 
 /* Submit blocking work for a pending request; the api stays alive until
  * done ran. */
-static int api_pool(struct api *api, void (*work)(void *),
-		    void (*done)(void *), void *arg)
+static int api_pool(struct api *api, void (*work)(void *), void (*done)(void *),
+                    void *arg)
 {
 	int rc = ac_pool_submit(api->core->pool, work, done, arg);
 
@@ -311,25 +347,26 @@ static void api_completed(struct api *api)
 /* Authentication (Django REST framework simplejwt behaviour)          */
 
 static void api_unauthorized(struct api *api, struct evhttp_request *req,
-			     enum api_route route, const char *detail,
-			     bool invalid_token)
+                             enum api_route route, const char *detail,
+                             bool invalid_token)
 {
 	json_t *body = json_pack("{s:s}", "detail", detail);
 
 	if (body && invalid_token)
-		json_object_set_new(body, "code", json_string("token_not_valid"));
+		json_object_set_new(body, "code",
+		                    json_string("token_not_valid"));
 	evhttp_add_header(evhttp_request_get_output_headers(req),
-			  "WWW-Authenticate", "Bearer realm=\"api\"");
+	                  "WWW-Authenticate", "Bearer realm=\"api\"");
 	api_reply_json(api, req, route, 401, body);
 }
 
 /* The user of the request's bearer token (malloc'ed), or NULL after
  * answering 401. */
 static char *api_auth(struct api *api, struct evhttp_request *req,
-		      enum api_route route)
+                      enum api_route route)
 {
-	const char *h = evhttp_find_header(evhttp_request_get_input_headers(req),
-					   "Authorization");
+	const char *h = evhttp_find_header(
+	        evhttp_request_get_input_headers(req), "Authorization");
 	char err[256], *user = NULL;
 	const char *tok, *end;
 	int rc;
@@ -338,9 +375,9 @@ static char *api_auth(struct api *api, struct evhttp_request *req,
 		h++;
 	if (!h || strncmp(h, "Bearer", 6) != 0 ||
 	    (h[6] != ' ' && h[6] != '\0')) {
-		api_unauthorized(api, req, route,
-				 "Authentication credentials were not provided.",
-				 false);
+		api_unauthorized(
+		        api, req, route,
+		        "Authentication credentials were not provided.", false);
 		return NULL;
 	}
 	tok = h + 6;
@@ -351,28 +388,29 @@ static char *api_auth(struct api *api, struct evhttp_request *req,
 		end--;
 	if (tok == end || memchr(tok, ' ', end - tok)) {
 		api_unauthorized(api, req, route,
-				 "Authorization header must contain two "
-				 "space-delimited values",
-				 true);
+		                 "Authorization header must contain two "
+		                 "space-delimited values",
+		                 true);
 		return NULL;
 	}
 	if (*end) {
 		char *copy = strndup(tok, end - tok);
 
 		rc = copy ? ac_jwt_verify(api->key, api->keylen, copy,
-					  (int64_t)time(NULL), &user, err,
-					  sizeof(err))
-			  : -ENOMEM;
+		                          (int64_t)time(NULL), &user, err,
+		                          sizeof(err))
+		          : -ENOMEM;
 		free(copy);
 	} else {
 		rc = ac_jwt_verify(api->key, api->keylen, tok,
-				   (int64_t)time(NULL), &user, err, sizeof(err));
+		                   (int64_t)time(NULL), &user, err,
+		                   sizeof(err));
 	}
 	if (rc < 0) {
 		log_debug("%s: token refused: %s", __func__, err);
 		api_unauthorized(api, req, route,
-				 "Given token not valid for any token type",
-				 true);
+		                 "Given token not valid for any token type",
+		                 true);
 		return NULL;
 	}
 	return user;
@@ -416,7 +454,7 @@ static void api_waiter_close_cb(struct evhttp_connection *evcon, void *arg)
 {
 	struct api_waiter *w = arg;
 
-	w->p.req = NULL;
+	api_forget_req(&w->p);
 	api_waiter_free(w);
 }
 
@@ -428,16 +466,16 @@ static void api_waiter_timeout_cb(evutil_socket_t fd, short what, void *arg)
 
 	api->polls_timed_out++;
 	if (req)
-		api_reply_json(api, req, R_RESULT, 202,
-			       json_pack("{s:s,s:n}", "status", "pending",
-					 "data"));
+		api_reply_json(
+		        api, req, R_RESULT, 202,
+		        json_pack("{s:s,s:n}", "status", "pending", "data"));
 	api_waiter_free(w);
 }
 
 /* Park req until the result of id arrives or wait_s passes.  On failure
  * req has been answered. */
 static void api_park(struct api *api, struct evhttp_request *req,
-		     const char *id, const char *user)
+                     const char *id, const char *user)
 {
 	struct evhttp_connection *evcon = evhttp_request_get_connection(req);
 	struct timeval tv = {api->wait_s, 0};
@@ -473,15 +511,15 @@ fail:
 /* The embedded result document: 200, or 404 when the user does not own
  * it.  owner NULL: the owner named in the document. */
 static void api_answer_result(struct api *api, struct evhttp_request *req,
-			      const char *user, const char *owner,
-			      const char *result_json)
+                              const char *user, const char *owner,
+                              const char *result_json)
 {
 	json_t *doc = json_loads(result_json, 0, NULL);
 
 	if (!doc) {
 		log_error("stored result is not valid JSON");
 		api_error(api, req, R_RESULT, 500,
-			  "The stored result is not valid JSON.");
+		          "The stored result is not valid JSON.");
 		return;
 	}
 	if (!owner || !*owner)
@@ -491,13 +529,14 @@ static void api_answer_result(struct api *api, struct evhttp_request *req,
 		api_error(api, req, R_RESULT, 404, "Not found.");
 		return;
 	}
-	api_reply_json(api, req, R_RESULT, 200,
-		       json_pack("{s:s,s:o}", "status", "success", "data", doc));
+	api_reply_json(
+	        api, req, R_RESULT, 200,
+	        json_pack("{s:s,s:o}", "status", "success", "data", doc));
 }
 
 /* A result was stored: remember it and answer its waiters. */
 static void api_result_stored(struct api *api, const char *id,
-			      const char *owner, const char *result_json)
+                              const char *owner, const char *result_json)
 {
 	struct api_recent *r = &api->recent[api->recent_next];
 	struct api_waiter *w, *next;
@@ -517,7 +556,7 @@ static void api_result_stored(struct api *api, const char *id,
 		api->polls_woken++;
 		if (req)
 			api_answer_result(api, req, w->user, owner,
-					  result_json);
+			                  result_json);
 		api_waiter_free(w);
 	}
 }
@@ -525,7 +564,7 @@ static void api_result_stored(struct api *api, const char *id,
 /* Was a result for id stored since seq?  Conservatively yes when the ring
  * has forgotten that far back. */
 static bool api_recent_since(const struct api *api, const char *id,
-			     uint64_t seq)
+                             uint64_t seq)
 {
 	if (api->seq == seq)
 		return false;
@@ -567,8 +606,8 @@ static void api_check_work(void *arg)
 	free(c->json);
 	free(c->owner);
 	c->json = c->owner = NULL;
-	c->rc = AC_STORE(core)->get_result(core->store->state, c->id,
-					    &c->json, &c->owner);
+	c->rc = AC_STORE(core)->get_result(core->store->state, c->id, &c->json,
+	                                   &c->owner);
 }
 
 static void api_check_done(void *arg);
@@ -586,8 +625,13 @@ static void api_check_done(void *arg)
 	struct evhttp_request *req;
 
 	api_completed(api);
-	if (!c->p.req || api->stopped)
+	if (!c->p.req)
 		goto out;
+	if (api->stopped) {
+		req = api_pending_detach(&c->p);
+		api_error(api, req, R_RESULT, 503, "Server is shutting down.");
+		goto out;
+	}
 	if (c->rc == -EAGAIN && (!c->owner || strcmp(c->owner, c->user) == 0) &&
 	    api_recent_since(api, c->id, c->seq) &&
 	    c->rechecks < API_MAX_RECHECK) {
@@ -611,16 +655,16 @@ static void api_check_done(void *arg)
 			api_error(api, req, R_RESULT, 404, "Not found.");
 		else if (api->wait_s <= 0)
 			api_reply_json(api, req, R_RESULT, 202,
-				       json_pack("{s:s,s:n}", "status",
-						 "pending", "data"));
+			               json_pack("{s:s,s:n}", "status",
+			                         "pending", "data"));
 		else
 			api_park(api, req, c->id, c->user);
 		break;
 	default:
 		log_error("result store: get_result(%s): %s", c->id,
-			  strerror(-c->rc));
+		          strerror(-c->rc));
 		api_error(api, req, R_RESULT, 503,
-			  "The result store is unavailable.");
+		          "The result store is unavailable.");
 		break;
 	}
 out:
@@ -641,7 +685,7 @@ static bool api_id_ok(const char *s, size_t len)
 }
 
 static void api_result_check(struct api *api, struct evhttp_request *req,
-			     const char *id, size_t idlen)
+                             const char *id, size_t idlen)
 {
 	struct api_check *c;
 	char *user = api_auth(api, req, R_RESULT);
@@ -706,7 +750,7 @@ static void api_new_id(char out[37])
 	b[8] = (b[8] & 0x3f) | 0x80;
 	sodium_bin2hex(hex, sizeof(hex), b, sizeof(b));
 	snprintf(out, 37, "%.8s-%.4s-%.4s-%.4s-%.12s", hex, hex + 8, hex + 12,
-		 hex + 16, hex + 20);
+	         hex + 16, hex + 20);
 }
 
 static void api_submit_work(void *arg)
@@ -719,7 +763,7 @@ static void api_submit_work(void *arg)
 	struct ac_job_msg m;
 
 	s->rc_rate = store->rate_take(state, s->key, api->burst, api->rate,
-				      s->now_ms, &s->retry_ms);
+	                              s->now_ms, &s->retry_ms);
 	if (s->rc_rate < 0)
 		return;
 	memset(&sub, 0, sizeof(sub));
@@ -762,18 +806,18 @@ static void api_submit_published(void *arg, int status)
 	api_completed(api);
 	if (status < 0)
 		log_error("submission %s: publishing the job failed: %s", s->id,
-			  strerror(-status));
+		          strerror(-status));
 	else
 		api->submissions_accepted++;
 	if (req && status == 0)
 		api_reply_json(api, req, R_SUBMIT, 201,
-			       json_pack("{s:{s:s,s:s}}", "result", "detail",
-					 "Your response has been submitted.",
-					 "submission_id", s->id));
+		               json_pack("{s:{s:s,s:s}}", "result", "detail",
+		                         "Your response has been submitted.",
+		                         "submission_id", s->id));
 	else if (req)
 		api_error(api, req, R_SUBMIT, 503,
-			  "The judge queue is unavailable; the submission was "
-			  "not accepted.");
+		          "The judge queue is unavailable; the submission was "
+		          "not accepted.");
 	api_submit_free(s);
 	api_unref(api);
 }
@@ -800,76 +844,77 @@ static void api_submit_done(void *arg)
 
 			snprintf(num, sizeof(num), "%lld", wait);
 			snprintf(msg, sizeof(msg),
-				 "Request was throttled. Expected available in "
-				 "%lld seconds.",
-				 wait);
-			evhttp_add_header(evhttp_request_get_output_headers(req),
-					  "Retry-After", num);
+			         "Request was throttled. Expected available in "
+			         "%lld seconds.",
+			         wait);
+			evhttp_add_header(
+			        evhttp_request_get_output_headers(req),
+			        "Retry-After", num);
 			api_reply_json(api, req, R_SUBMIT, 429,
-				       json_pack("{s:s,s:I}", "detail", msg,
-						 "wait_time", (json_int_t)wait));
+			               json_pack("{s:s,s:I}", "detail", msg,
+			                         "wait_time",
+			                         (json_int_t)wait));
 		}
 		goto out;
 	}
 	if (s->rc_rate < 0 || s->rc_put < 0) {
 		rc = s->rc_rate < 0 ? s->rc_rate : s->rc_put;
 		log_error("submission store: %s: %s",
-			  s->rc_rate < 0 ? "rate_take" : "put_submission",
-			  strerror(-rc));
+		          s->rc_rate < 0 ? "rate_take" : "put_submission",
+		          strerror(-rc));
 		req = api_pending_detach(&s->p);
 		if (req)
 			api_error(api, req, R_SUBMIT, 503,
-				  "The submission store is unavailable.");
+			          "The submission store is unavailable.");
 		goto out;
 	}
-	if (!s->p.req || api->stopped) {
+	if (!s->p.req) {
 		/* Nobody will ever learn this id: do not judge it. */
 		log_warn("submission %s: client gone before it was queued",
-			 s->id);
+		         s->id);
 		goto out;
 	}
 	/* The reference moves to the publish (whose done callback may, with
 	 * some transports, run before publish_job returns). */
 	api->inflight++;
 	rc = tr->publish_job(api->core->transport->state, s->lang, s->job,
-			     strlen(s->job), api_submit_published, s);
+	                     strlen(s->job), api_submit_published, s);
 	if (rc == 0)
 		return;
 	api->inflight--;
 	log_error("submission %s: cannot publish the job: %s", s->id,
-		  strerror(-rc));
+	          strerror(-rc));
 	req = api_pending_detach(&s->p);
 	if (req)
 		api_error(api, req, R_SUBMIT, 503,
-			  "The judge queue is unavailable; the submission was "
-			  "not accepted.");
+		          "The judge queue is unavailable; the submission was "
+		          "not accepted.");
 out:
 	api_submit_free(s);
 	api_unref(api);
 }
 
 /* A required string field of the submission. */
-static int api_field(struct api *api, struct evhttp_request *req,
-		     json_t *body, const char *name, const char **out,
-		     size_t *len)
+static int api_field(struct api *api, struct evhttp_request *req, json_t *body,
+                     const char *name, const char **out, size_t *len)
 {
 	json_t *v = json_object_get(body, name);
 
 	if (!v || json_is_null(v)) {
-		api_error(api, req, R_SUBMIT, 400,
-			  "Field \"%s\" is required.", name);
+		api_error(api, req, R_SUBMIT, 400, "Field \"%s\" is required.",
+		          name);
 		return -EINVAL;
 	}
 	if (!json_is_string(v)) {
 		api_error(api, req, R_SUBMIT, 400,
-			  "Field \"%s\" must be a string.", name);
+		          "Field \"%s\" must be a string.", name);
 		return -EINVAL;
 	}
 	*out = json_string_value(v);
 	*len = json_string_length(v);
 	if (*len == 0 || strspn(*out, " \t\r\n") == *len) {
 		api_error(api, req, R_SUBMIT, 400,
-			  "Field \"%s\" may not be blank.", name);
+		          "Field \"%s\" may not be blank.", name);
 		return -EINVAL;
 	}
 	return 0;
@@ -892,20 +937,20 @@ static void api_submit(struct api *api, struct evhttp_request *req)
 		return;
 	if (blen == 0) {
 		api_error(api, req, R_SUBMIT, 400,
-			  "JSON parse error - the request has no body.");
+		          "JSON parse error - the request has no body.");
 		goto out;
 	}
 	body = json_loadb((const char *)evbuffer_pullup(in, -1), blen,
-			  JSON_REJECT_DUPLICATES, &jerr);
+	                  JSON_REJECT_DUPLICATES, &jerr);
 	if (!body) {
 		api_error(api, req, R_SUBMIT, 400,
-			  "JSON parse error - %s (line %d, column %d)",
-			  jerr.text, jerr.line, jerr.column);
+		          "JSON parse error - %s (line %d, column %d)",
+		          jerr.text, jerr.line, jerr.column);
 		goto out;
 	}
 	if (!json_is_object(body)) {
 		api_error(api, req, R_SUBMIT, 400,
-			  "Invalid data. Expected a JSON object.");
+		          "Invalid data. Expected a JSON object.");
 		goto out;
 	}
 	if (api_field(api, req, body, "problem_id", &problem_id, &plen) < 0 ||
@@ -915,13 +960,13 @@ static void api_submit(struct api *api, struct evhttp_request *req)
 	all = json_object_get(body, "all_tests");
 	if (all && !json_is_boolean(all) && !json_is_null(all)) {
 		api_error(api, req, R_SUBMIT, 400,
-			  "Field \"all_tests\" must be a boolean.");
+		          "Field \"all_tests\" must be a boolean.");
 		goto out;
 	}
 	if (clen > api->max_source) {
 		api_error(api, req, R_SUBMIT, 413,
-			  "The source code is %zu bytes; the limit is %zu KiB.",
-			  clen, api->max_source / 1024);
+		          "The source code is %zu bytes; the limit is %zu KiB.",
+		          clen, api->max_source / 1024);
 		goto out;
 	}
 	if (llen != strlen(lang) || !ac_core_lang(api->core, lang)) {
@@ -930,17 +975,17 @@ static void api_submit(struct api *api, struct evhttp_request *req)
 		ac_core_lang_list(api->core, list, sizeof(list));
 		api_printable(lang, shown, sizeof(shown));
 		api_error(api, req, R_SUBMIT, 400,
-			  "Unsupported language \"%s\"; supported: %s", shown,
-			  list);
+		          "Unsupported language \"%s\"; supported: %s", shown,
+		          list);
 		goto out;
 	}
 	problem = plen == strlen(problem_id) && api->core->problems
-			  ? ac_problem_find(api->core->problems, problem_id)
-			  : NULL;
+	                  ? ac_problem_find(api->core->problems, problem_id)
+	                  : NULL;
 	if (!problem) {
 		api_printable(problem_id, shown, sizeof(shown));
 		api_error(api, req, R_SUBMIT, 400,
-			  "The problem id \"%s\" is not valid.", shown);
+		          "The problem id \"%s\" is not valid.", shown);
 		goto out;
 	}
 	s = calloc(1, sizeof(*s));
@@ -993,7 +1038,7 @@ static void api_delivery_work(void *arg)
 	struct ac_core *core = dl->api->core;
 
 	dl->rc = AC_STORE(core)->put_result(core->store->state, dl->id,
-					     dl->json);
+	                                    dl->json);
 }
 
 static void api_delivery_done(void *arg)
@@ -1011,7 +1056,7 @@ static void api_delivery_done(void *arg)
 			api_result_stored(api, dl->id, dl->user, dl->json);
 	} else {
 		log_error("result of %s: the store refused it (%s); requeued",
-			  dl->id, strerror(-dl->rc));
+		          dl->id, strerror(-dl->rc));
 		api->results_store_failed++;
 		tr->nack(ts, dl->d, true, "result store unavailable");
 	}
@@ -1023,7 +1068,7 @@ static void api_delivery_done(void *arg)
 }
 
 static void api_result_msg_cb(void *arg, const char *body, size_t len,
-			      struct ac_delivery *d)
+                              struct ac_delivery *d)
 {
 	struct ac_core *core = arg;
 	struct api *api = core->api;
@@ -1044,7 +1089,7 @@ static void api_result_msg_cb(void *arg, const char *body, size_t len,
 	dl->api = api;
 	dl->d = d;
 	rc = ac_result_msg_decode(body, len, &dl->id, &dl->user, &dl->json, err,
-				  sizeof(err));
+	                          sizeof(err));
 	if (rc == 0 && !api_id_ok(dl->id, strlen(dl->id))) {
 		snprintf(err, sizeof(err), "invalid submission id");
 		rc = -EINVAL;
@@ -1070,8 +1115,7 @@ fail:
 /* ------------------------------------------------------------------ */
 /* GET /api/v1/problem/all/                                             */
 
-static bool api_has_tag(const struct ac_problem *p, const char *tag,
-			size_t len)
+static bool api_has_tag(const struct ac_problem *p, const char *tag, size_t len)
 {
 	for (size_t i = 0; i < p->ntags; i++)
 		if (strlen(p->tags[i]) == len &&
@@ -1115,22 +1159,22 @@ static json_t *api_nullable(const char *s)
 /* The Host header when it looks like one, else the listen address. */
 static const char *api_host(struct api *api, struct evhttp_request *req)
 {
-	const char *h = evhttp_find_header(evhttp_request_get_input_headers(req),
-					   "Host");
+	const char *h = evhttp_find_header(
+	        evhttp_request_get_input_headers(req), "Host");
 	size_t n = h ? strlen(h) : 0;
 
 	if (n == 0 || n > 255 ||
 	    strspn(h, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-		      "0123456789.-:[]") != n)
+	              "0123456789.-:[]") != n)
 		return ac_config_string(api->core->cfg, "api.listen",
-					"127.0.0.1:8080");
+		                        "127.0.0.1:8080");
 	return h;
 }
 
 /* http://HOST/PATH?the query without page[&page=N] (N 0: no page). */
 static json_t *api_page_url(struct api *api, struct evhttp_request *req,
-			    const char *path, const struct evkeyvalq *q,
-			    long page)
+                            const char *path, const struct evkeyvalq *q,
+                            long page)
 {
 	struct evbuffer *b = evbuffer_new();
 	const struct evkeyval *kv;
@@ -1157,7 +1201,7 @@ static json_t *api_page_url(struct api *api, struct evhttp_request *req,
 	if (page > 0)
 		evbuffer_add_printf(b, "%cpage=%ld", sep, page);
 	url = json_stringn((const char *)evbuffer_pullup(b, -1),
-			   evbuffer_get_length(b));
+	                   evbuffer_get_length(b));
 	evbuffer_free(b);
 	return url ? url : json_null();
 }
@@ -1220,29 +1264,28 @@ static void api_problem_list(struct api *api, struct evhttp_request *req)
 		if (!api_match_tags(p, tags))
 			continue;
 		if (count >= first && count < first + API_PAGE_SIZE) {
-			item = json_pack("{s:s,s:o,s:s,s:o,s:o,s:I,s:I}", "id",
-					 p->id, "uuid", api_nullable(p->uuid),
-					 "title", p->name, "difficulty",
-					 api_nullable(p->difficulty), "tags",
-					 api_tags_json(p), "time_limit_ms",
-					 (json_int_t)llround(p->time_limit_s *
-							     1000.0),
-					 "memory_mb", (json_int_t)p->memory_mb);
+			item = json_pack(
+			        "{s:s,s:o,s:s,s:o,s:o,s:I,s:I}", "id", p->id,
+			        "uuid", api_nullable(p->uuid), "title", p->name,
+			        "difficulty", api_nullable(p->difficulty),
+			        "tags", api_tags_json(p), "time_limit_ms",
+			        (json_int_t)llround(p->time_limit_s * 1000.0),
+			        "memory_mb", (json_int_t)p->memory_mb);
 			if (!item || json_array_append_new(results, item) < 0)
 				goto oom;
 		}
 		count++;
 	}
-	body = json_pack(
-		"{s:i,s:{s:I,s:o,s:o,s:o}}", "status_code", 200, "questions",
-		"count", (json_int_t)count, "next",
-		(size_t)page < npages ? api_page_url(api, req, path, &q, page + 1)
-				      : json_null(),
-		"previous",
-		page > 1 ? api_page_url(api, req, path, &q,
-					page == 2 ? 0 : page - 1)
-			 : json_null(),
-		"results", results);
+	body = json_pack("{s:i,s:{s:I,s:o,s:o,s:o}}", "status_code", 200,
+	                 "questions", "count", (json_int_t)count, "next",
+	                 (size_t)page < npages
+	                         ? api_page_url(api, req, path, &q, page + 1)
+	                         : json_null(),
+	                 "previous",
+	                 page > 1 ? api_page_url(api, req, path, &q,
+	                                         page == 2 ? 0 : page - 1)
+	                          : json_null(),
+	                 "results", results);
 	results = NULL;
 	api_reply_json(api, req, R_PROBLEMS, 200, body);
 	goto out;
@@ -1328,25 +1371,24 @@ static void api_problem_work(void *arg)
 		}
 		total += json_string_length(in) + json_string_length(out);
 		json_array_append_new(samples,
-				      json_pack("{s:s,s:o,s:o,s:b}", "name",
-						t->name, "input", in, "output",
-						out, "truncated", tin || tout));
+		                      json_pack("{s:s,s:o,s:o,s:b}", "name",
+		                                t->name, "input", in, "output",
+		                                out, "truncated", tin || tout));
 	}
 	q = json_pack(
-		"{s:i,s:{s:s,s:o,s:s,s:o,s:s,s:o,s:{s:I,s:I,s:I},s:o,s:s}}",
-		"status_code", 200, "question", "id", p->id, "uuid",
-		api_nullable(p->uuid), "title", p->name, "difficulty",
-		api_nullable(p->difficulty), "description",
-		p->statement ? p->statement : "", "testcases_example",
-		samples ? samples : json_array(), "constraints",
-		"time_limit_ms", (json_int_t)llround(p->time_limit_s * 1000.0),
-		"memory_mb", (json_int_t)p->memory_mb, "output_mb",
-		(json_int_t)p->output_mb, "tags", api_tags_json(p),
-		"validation",
-		p->validation == AC_VALIDATION_DEFAULT ? "default"
-		: p->validation == AC_VALIDATION_CUSTOM
-			? "custom"
-			: "custom interactive");
+	        "{s:i,s:{s:s,s:o,s:s,s:o,s:s,s:o,s:{s:I,s:I,s:I},s:o,s:s}}",
+	        "status_code", 200, "question", "id", p->id, "uuid",
+	        api_nullable(p->uuid), "title", p->name, "difficulty",
+	        api_nullable(p->difficulty), "description",
+	        p->statement ? p->statement : "", "testcases_example",
+	        samples ? samples : json_array(), "constraints",
+	        "time_limit_ms", (json_int_t)llround(p->time_limit_s * 1000.0),
+	        "memory_mb", (json_int_t)p->memory_mb, "output_mb",
+	        (json_int_t)p->output_mb, "tags", api_tags_json(p),
+	        "validation",
+	        p->validation == AC_VALIDATION_DEFAULT  ? "default"
+	        : p->validation == AC_VALIDATION_CUSTOM ? "custom"
+	                                                : "custom interactive");
 	ap->text = q ? json_dumps(q, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
 	json_decref(q);
 }
@@ -1360,7 +1402,7 @@ static void api_problem_done(void *arg)
 	api_completed(api);
 	if (req && ap->text)
 		api_reply_raw(api, req, R_PROBLEM, 200, "application/json",
-			      ap->text, strlen(ap->text));
+		              ap->text, strlen(ap->text));
 	else if (req)
 		api_error(api, req, R_PROBLEM, 503, "Out of memory.");
 	free(ap->text);
@@ -1369,7 +1411,7 @@ static void api_problem_done(void *arg)
 }
 
 static void api_problem_detail(struct api *api, struct evhttp_request *req,
-			       const char *id, size_t idlen)
+                               const char *id, size_t idlen)
 {
 	char buf[API_MAX_ID + 1];
 	const struct ac_problem *p = NULL;
@@ -1408,16 +1450,17 @@ static void api_languages(struct api *api, struct evhttp_request *req)
 
 	for (size_t i = 0; list && i < core->nlangs; i++) {
 		const struct ac_lang_ops *ops = core->langs[i]->desc->ops;
-		const struct ac_lang_info *info = ops->info(core->langs[i]->state);
+		const struct ac_lang_info *info =
+		        ops->info(core->langs[i]->state);
 
 		if (!info)
 			continue;
 		json_array_append_new(
-			list, json_pack("{s:s,s:s,s:o}", "name", info->name,
-					"display",
-					info->display ? info->display
-						      : info->name,
-					"version", api_nullable(info->version)));
+		        list,
+		        json_pack("{s:s,s:s,s:o}", "name", info->name,
+		                  "display",
+		                  info->display ? info->display : info->name,
+		                  "version", api_nullable(info->version)));
 	}
 	api_reply_json(api, req, R_LANGUAGES, 200, list);
 }
@@ -1432,52 +1475,52 @@ static void api_metrics(struct api *api, struct evhttp_request *req)
 	}
 	/* Count this request before rendering, so the page includes it. */
 	api_count(api, R_METRICS, 200);
-	evbuffer_add_printf(b,
-			    "# HELP algocode_http_requests_total HTTP responses "
-			    "by route and status.\n"
-			    "# TYPE algocode_http_requests_total counter\n");
+	evbuffer_add_printf(
+	        b, "# HELP algocode_http_requests_total HTTP responses "
+	           "by route and status.\n"
+	           "# TYPE algocode_http_requests_total counter\n");
 	for (size_t i = 0; i < api->nstats; i++)
-		evbuffer_add_printf(
-			b,
-			"algocode_http_requests_total{route=\"%s\",code=\"%d\"} "
-			"%" PRIu64 "\n",
-			api_route_names[api->stats[i].route], api->stats[i].code,
-			api->stats[i].count);
-#define API_METRIC(name, type, help, value)                                  \
-	evbuffer_add_printf(b,                                               \
-			    "# HELP algocode_" name " " help "\n"            \
-			    "# TYPE algocode_" name " " type "\n"            \
-			    "algocode_" name " %" PRIu64 "\n",               \
-			    (uint64_t)(value))
+		evbuffer_add_printf(b,
+		                    "algocode_http_requests_total{route=\"%s\","
+		                    "code=\"%d\"} "
+		                    "%" PRIu64 "\n",
+		                    api_route_names[api->stats[i].route],
+		                    api->stats[i].code, api->stats[i].count);
+#define API_METRIC(name, type, help, value)                                    \
+	evbuffer_add_printf(b,                                                 \
+	                    "# HELP algocode_" name " " help "\n"              \
+	                    "# TYPE algocode_" name " " type "\n"              \
+	                    "algocode_" name " %" PRIu64 "\n",                 \
+	                    (uint64_t)(value))
 	API_METRIC("submissions_accepted_total", "counter",
-		   "Submissions stored and queued for judging.",
-		   api->submissions_accepted);
+	           "Submissions stored and queued for judging.",
+	           api->submissions_accepted);
 	API_METRIC("submissions_throttled_total", "counter",
-		   "Submissions refused by the rate limit.",
-		   api->submissions_throttled);
+	           "Submissions refused by the rate limit.",
+	           api->submissions_throttled);
 	API_METRIC("results_received_total", "counter",
-		   "Results consumed and stored.", api->results_received);
+	           "Results consumed and stored.", api->results_received);
 	API_METRIC("results_invalid_total", "counter",
-		   "Result messages dropped as invalid.", api->results_invalid);
+	           "Result messages dropped as invalid.", api->results_invalid);
 	API_METRIC("results_store_failures_total", "counter",
-		   "Results requeued because the store failed.",
-		   api->results_store_failed);
+	           "Results requeued because the store failed.",
+	           api->results_store_failed);
 	API_METRIC("result_polls_parked_total", "counter",
-		   "Result polls parked waiting for a result.",
-		   api->polls_parked);
+	           "Result polls parked waiting for a result.",
+	           api->polls_parked);
 	API_METRIC("result_polls_woken_total", "counter",
-		   "Parked polls answered by an arriving result.",
-		   api->polls_woken);
+	           "Parked polls answered by an arriving result.",
+	           api->polls_woken);
 	API_METRIC("result_polls_timed_out_total", "counter",
-		   "Parked polls answered pending.", api->polls_timed_out);
-	API_METRIC("result_waiters", "gauge",
-		   "Result polls parked right now.", api->nwaiters);
+	           "Parked polls answered pending.", api->polls_timed_out);
+	API_METRIC("result_waiters", "gauge", "Result polls parked right now.",
+	           api->nwaiters);
 	API_METRIC("worker_pool_busy", "gauge",
-		   "Blocking jobs queued or running on the worker pool.",
-		   ac_pool_busy(api->core->pool));
+	           "Blocking jobs queued or running on the worker pool.",
+	           ac_pool_busy(api->core->pool));
 #undef API_METRIC
 	evhttp_add_header(evhttp_request_get_output_headers(req),
-			  "Content-Type", "text/plain; version=0.0.4");
+	                  "Content-Type", "text/plain; version=0.0.4");
 	evhttp_send_reply(req, 200, "OK", b);
 	evbuffer_free(b);
 }
@@ -1486,8 +1529,8 @@ static void api_metrics(struct api *api, struct evhttp_request *req)
 /* Routing                                                              */
 
 /* If path is prefix + ID + "/" (final slash optional), the ID. */
-static bool api_match_id(const char *path, const char *prefix,
-			 const char **id, size_t *idlen)
+static bool api_match_id(const char *path, const char *prefix, const char **id,
+                         size_t *idlen)
 {
 	size_t n = strlen(prefix);
 	const char *end;
@@ -1515,22 +1558,22 @@ static bool api_path_is(const char *path, const char *want)
 }
 
 static bool api_method_ok(struct api *api, struct evhttp_request *req,
-			  enum api_route route, bool post)
+                          enum api_route route, bool post)
 {
 	enum evhttp_cmd_type m = evhttp_request_get_command(req);
-	static const char *const names[] = {"GET",     "POST",  "HEAD",
-					    "PUT",     "DELETE", "OPTIONS",
-					    "TRACE",   "CONNECT", "PATCH"};
+	static const char *const names[] = {"GET",   "POST",    "HEAD",
+	                                    "PUT",   "DELETE",  "OPTIONS",
+	                                    "TRACE", "CONNECT", "PATCH"};
 	const char *name = "?";
 
 	if (post ? m == EVHTTP_REQ_POST
-		 : (m == EVHTTP_REQ_GET || m == EVHTTP_REQ_HEAD))
+	         : (m == EVHTTP_REQ_GET || m == EVHTTP_REQ_HEAD))
 		return true;
 	for (unsigned i = 0; i < sizeof(names) / sizeof(names[0]); i++)
 		if ((unsigned)m == (1u << i))
 			name = names[i];
 	evhttp_add_header(evhttp_request_get_output_headers(req), "Allow",
-			  post ? "POST, OPTIONS" : "GET, HEAD, OPTIONS");
+	                  post ? "POST, OPTIONS" : "GET, HEAD, OPTIONS");
 	if (m == EVHTTP_REQ_OPTIONS) {
 		api_reply_json(api, req, route, 200, json_object());
 		return false;
@@ -1569,7 +1612,7 @@ static void api_request_cb(struct evhttp_request *req, void *arg)
 	} else if (api_path_is(path, "/api/v1/common/healthcheck/")) {
 		if (api_method_ok(api, req, R_HEALTH, false))
 			api_reply_json(api, req, R_HEALTH, 200,
-				       json_pack("{s:s}", "status", "OK"));
+			               json_pack("{s:s}", "status", "OK"));
 	} else if (api_path_is(path, "/metrics")) {
 		if (api_method_ok(api, req, R_METRICS, false))
 			api_metrics(api, req);
@@ -1583,7 +1626,7 @@ static void api_request_cb(struct evhttp_request *req, void *arg)
 
 /* "host:port", "[v6]:port", ":port" or "*:port" (all interfaces). */
 static int api_parse_listen(const char *s, char *host, size_t hostlen,
-			    unsigned short *port)
+                            unsigned short *port)
 {
 	const char *colon, *h = s;
 	size_t hl;
@@ -1630,7 +1673,7 @@ static void api_raise_nofile(void)
 	rl.rlim_cur = rl.rlim_max > 65536 ? 65536 : rl.rlim_max;
 	if (setrlimit(RLIMIT_NOFILE, &rl) == 0)
 		log_debug("%s: open files limit raised to %llu", __func__,
-			  (unsigned long long)rl.rlim_cur);
+		          (unsigned long long)rl.rlim_cur);
 }
 
 static void api_free(struct api *api)
@@ -1646,8 +1689,8 @@ static void api_unref(struct api *api)
 }
 
 static int api_setting_int(struct ac_core *core, const char *path,
-			   long long def, long long min, long long max,
-			   long long *out, char *err, size_t errlen)
+                           long long def, long long min, long long max,
+                           long long *out, char *err, size_t errlen)
 {
 	char e[512];
 	int rc = ac_config_get_int(core->cfg, path, out, e, sizeof(e));
@@ -1661,48 +1704,49 @@ static int api_setting_int(struct ac_core *core, const char *path,
 		return rc;
 	}
 	if (*out < min || *out > max) {
-		snprintf(err, errlen, "%s must be between %lld and %lld (got %lld)",
-			 path, min, max, *out);
+		snprintf(err, errlen,
+		         "%s must be between %lld and %lld (got %lld)", path,
+		         min, max, *out);
 		return -EINVAL;
 	}
 	return 0;
 }
 
 static int api_settings(struct api *api, char *host, size_t hostlen,
-			unsigned short *port, long long *body_max,
-			long long *timeout, char *err, size_t errlen)
+                        unsigned short *port, long long *body_max,
+                        long long *timeout, char *err, size_t errlen)
 {
 	struct ac_core *core = api->core;
 	const char *listen =
-		ac_config_string(core->cfg, "api.listen", "127.0.0.1:8080");
+	        ac_config_string(core->cfg, "api.listen", "127.0.0.1:8080");
 	long long v;
 	int rc;
 
 	if (api_parse_listen(listen, host, hostlen, port) < 0) {
 		snprintf(err, errlen,
-			 "api.listen \"%s\" is not host:port ([v6addr]:port)",
-			 listen);
+		         "api.listen \"%s\" is not host:port ([v6addr]:port)",
+		         listen);
 		return -EINVAL;
 	}
 	rc = api_setting_int(core, "api.max_source_kb", 64, 1, 65536, &v, err,
-			     errlen);
+	                     errlen);
 	if (rc < 0)
 		return rc;
 	api->max_source = (size_t)v * 1024;
 	rc = api_setting_int(core, "api.result_wait_s", 5, 0, 300, &v, err,
-			     errlen);
+	                     errlen);
 	if (rc < 0)
 		return rc;
 	api->wait_s = (int)v;
 	/* JSON escaping may blow the source up (\u00XX is 6 bytes). */
 	rc = api_setting_int(core, "api.max_body_kb",
-			     (long long)(api->max_source / 1024) * 6 + 64, 1,
-			     1 << 22, body_max, err, errlen);
+	                     (long long)(api->max_source / 1024) * 6 + 64, 1,
+	                     1 << 22, body_max, err, errlen);
 	if (rc < 0)
 		return rc;
 	rc = api_setting_int(core, "api.read_timeout_s",
-			     api->wait_s + 25 > 30 ? api->wait_s + 25 : 30,
-			     api->wait_s + 1, 3600, timeout, err, errlen);
+	                     api->wait_s + 25 > 30 ? api->wait_s + 25 : 30,
+	                     api->wait_s + 1, 3600, timeout, err, errlen);
 	if (rc < 0)
 		return rc;
 	api->burst = ac_config_float(core->cfg, "api.rate_burst", 3);
@@ -1733,7 +1777,7 @@ int ac_api_start(struct ac_core *core, char *err, size_t errlen)
 	}
 	if (!core->transport || !core->store || !core->pool || !core->base) {
 		snprintf(err, errlen,
-			 "the api role needs a transport and a store");
+		         "the api role needs a transport and a store");
 		return -EINVAL;
 	}
 	api = calloc(1, sizeof(*api));
@@ -1744,19 +1788,19 @@ int ac_api_start(struct ac_core *core, char *err, size_t errlen)
 	api->core = core;
 	api->refs = 1;
 	rc = api_settings(api, host, sizeof(host), &port, &body_max, &timeout,
-			  err, errlen);
+	                  err, errlen);
 	if (rc < 0)
 		goto fail;
 	secret_path = ac_config_string(core->cfg, "api.jwt_secret_file", NULL);
 	if (!secret_path) {
 		snprintf(err, errlen,
-			 "api.jwt_secret_file is not set: where is the token "
-			 "signing key?");
+		         "api.jwt_secret_file is not set: where is the token "
+		         "signing key?");
 		rc = -EINVAL;
 		goto fail;
 	}
 	rc = ac_jwt_secret_load(secret_path, 1, api->key, sizeof(api->key), err,
-				errlen);
+	                        errlen);
 	if (rc < 0)
 		goto fail;
 	api->keylen = (size_t)rc;
@@ -1764,7 +1808,8 @@ int ac_api_start(struct ac_core *core, char *err, size_t errlen)
 	api_raise_nofile();
 	api->http = evhttp_new(core->base);
 	if (!api->http) {
-		snprintf(err, errlen, "libevent: cannot create the HTTP server");
+		snprintf(err, errlen,
+		         "libevent: cannot create the HTTP server");
 		rc = -ENOMEM;
 		goto fail;
 	}
@@ -1772,31 +1817,32 @@ int ac_api_start(struct ac_core *core, char *err, size_t errlen)
 	evhttp_set_max_headers_size(api->http, 16384);
 	evhttp_set_timeout(api->http, (int)timeout);
 	evhttp_set_allowed_methods(
-		api->http, EVHTTP_REQ_GET | EVHTTP_REQ_POST | EVHTTP_REQ_HEAD |
-				   EVHTTP_REQ_PUT | EVHTTP_REQ_DELETE |
-				   EVHTTP_REQ_OPTIONS | EVHTTP_REQ_PATCH);
+	        api->http, EVHTTP_REQ_GET | EVHTTP_REQ_POST | EVHTTP_REQ_HEAD |
+	                           EVHTTP_REQ_PUT | EVHTTP_REQ_DELETE |
+	                           EVHTTP_REQ_OPTIONS | EVHTTP_REQ_PATCH);
 	evhttp_set_default_content_type(api->http, "application/json");
 	evhttp_set_gencb(api->http, api_request_cb, api);
 	api->sock = evhttp_bind_socket_with_handle(api->http, host, port);
 	if (!api->sock) {
 		rc = errno ? -errno : -EADDRNOTAVAIL;
-		snprintf(err, errlen, "api.listen: cannot listen on %s port %u: %s",
-			 host, port, strerror(-rc));
+		snprintf(err, errlen,
+		         "api.listen: cannot listen on %s port %u: %s", host,
+		         port, strerror(-rc));
 		goto fail;
 	}
 	/* Results are consumed from now on; core->api must be set first. */
 	core->api = api;
 	rc = AC_TRANSPORT(core)->consume_results(core->transport->state,
-						  api_result_msg_cb, core);
+	                                         api_result_msg_cb, core);
 	if (rc < 0) {
 		core->api = NULL;
 		snprintf(err, errlen, "cannot consume results: %s",
-			 strerror(-rc));
+		         strerror(-rc));
 		goto fail;
 	}
 	log_info("api: listening on %s port %u (results wait %d s, sources up "
-		 "to %zu KiB)",
-		 host, port, api->wait_s, api->max_source / 1024);
+	         "to %zu KiB)",
+	         host, port, api->wait_s, api->max_source / 1024);
 	return 0;
 fail:
 	if (api->http)
@@ -1834,22 +1880,31 @@ void ac_api_stop(struct ac_core *core)
 			api_waiter_free(w);
 			if (req)
 				api_error(api, req, R_RESULT, 503,
-					  "Server is shutting down.");
+				          "Server is shutting down.");
 		}
 	}
-	/* Let blocking work and publishes in flight complete and answer
-	 * (must not be called from inside the loop). */
+	/* Let blocking work and publishes in flight complete and answer,
+	 * then give the answers a moment to be written (must not be called
+	 * from inside the loop). */
 	deadline = evtimer_new(core->base, api_drain_timeout_cb, &expired);
 	if (deadline && evtimer_add(deadline, &tv) == 0) {
 		while (api->inflight && !expired)
 			if (event_base_loop(core->base, EVLOOP_ONCE) < 0)
 				break;
+		tv.tv_sec = 0;
+		tv.tv_usec = API_FLUSH_US;
+		expired = false;
+		if (evtimer_add(deadline, &tv) == 0)
+			while (!expired)
+				if (event_base_loop(core->base, EVLOOP_ONCE) <
+				    0)
+					break;
 	}
 	if (deadline)
 		event_free(deadline);
 	if (api->inflight)
 		log_warn("api: stopping with %u operations in flight",
-			 api->inflight);
+		         api->inflight);
 	/* Frees every connection: pending requests lose their req. */
 	evhttp_free(api->http);
 	api->http = NULL;

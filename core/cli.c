@@ -252,8 +252,10 @@ static int cli_serve(const struct cli_opts *o)
 	         api ? " api" : "", judge ? " judge" : "");
 	event_base_dispatch(core.base);
 	log_info("stopping");
-	ac_judge_role_stop(&core);
+	/* The api first: it runs the loop to let its work in flight answer,
+	 * which must not happen once the judge role is freed. */
 	ac_api_stop(&core);
+	ac_judge_role_stop(&core);
 	ac_core_fini(&core);
 	return 0;
 fail:

@@ -597,6 +597,7 @@ int ac_judge(struct ac_judge_ctx *ctx, const struct ac_judge_job *job,
 		spec.stdout_path = logp;
 		spec.stderr_path = errp;
 		spec.limits = lang->compile_limits;
+		spec.profile = lang->compile_profile;
 		memset(&rep, 0, sizeof(rep));
 		r = ctx->sb->run(ctx->sb_state, &spec, &rep);
 		out->compile_time_ms = judge_mono_ms() - t0;
@@ -705,6 +706,7 @@ int ac_judge(struct ac_judge_ctx *ctx, const struct ac_judge_job *job,
 		spec.stdout_path = outp;
 		spec.stderr_path = errp;
 		spec.limits = lim;
+		spec.profile = lang->run_profile;
 		memset(&rep, 0, sizeof(rep));
 		r = ctx->sb->run(ctx->sb_state, &spec, &rep);
 		if (r < 0 && !rep.internal_error[0])

@@ -30,7 +30,7 @@
 static const char jwt_header_json[] = "{\"alg\":\"HS256\",\"typ\":\"JWT\"}";
 
 static void jwt_seterr(char *err, size_t errlen, const char *fmt, ...)
-	AC_PRINTF(3, 4);
+        AC_PRINTF(3, 4);
 
 static void jwt_seterr(char *err, size_t errlen, const char *fmt, ...)
 {
@@ -53,13 +53,13 @@ static int jwt_sodium_init(void)
 static char *jwt_b64_encode(const unsigned char *bin, size_t len)
 {
 	size_t cap = sodium_base64_ENCODED_LEN(
-		len, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+	        len, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
 	char *out = malloc(cap);
 
 	if (!out)
 		return NULL;
 	sodium_bin2base64(out, cap, bin, len,
-			  sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+	                  sodium_base64_VARIANT_URLSAFE_NO_PADDING);
 	return out;
 }
 
@@ -67,7 +67,7 @@ static char *jwt_b64_encode(const unsigned char *bin, size_t len)
  * padding, no whitespace, zero trailing bits.  malloc'ed (NUL-terminated
  * for convenience), length in *outlen. */
 static int jwt_b64_decode(const char *s, size_t len, unsigned char **out,
-			  size_t *outlen)
+                          size_t *outlen)
 {
 	unsigned char *bin;
 	size_t cap = len / 4 * 3 + 3, n = 0;
@@ -85,8 +85,9 @@ static int jwt_b64_decode(const char *s, size_t len, unsigned char **out,
 	bin = malloc(cap + 1);
 	if (!bin)
 		return -ENOMEM;
-	if (len && sodium_base642bin(bin, cap, s, len, NULL, &n, NULL,
-				     sodium_base64_VARIANT_URLSAFE_NO_PADDING)) {
+	if (len &&
+	    sodium_base642bin(bin, cap, s, len, NULL, &n, NULL,
+	                      sodium_base64_VARIANT_URLSAFE_NO_PADDING)) {
 		free(bin);
 		return -EINVAL;
 	}
@@ -96,9 +97,9 @@ static int jwt_b64_decode(const char *s, size_t len, unsigned char **out,
 	return 0;
 }
 
-static void jwt_hmac(const unsigned char *key, size_t keylen,
-		     const char *data, size_t len,
-		     unsigned char mac[crypto_auth_hmacsha256_BYTES])
+static void jwt_hmac(const unsigned char *key, size_t keylen, const char *data,
+                     size_t len,
+                     unsigned char mac[crypto_auth_hmacsha256_BYTES])
 {
 	crypto_auth_hmacsha256_state st;
 
@@ -109,7 +110,7 @@ static void jwt_hmac(const unsigned char *key, size_t keylen,
 }
 
 char *ac_jwt_mint(const unsigned char *secret, size_t secret_len,
-		  const char *user_id, int64_t now_s, int64_t ttl_s)
+                  const char *user_id, int64_t now_s, int64_t ttl_s)
 {
 	unsigned char jti_bin[16], mac[crypto_auth_hmacsha256_BYTES];
 	char jti[sizeof(jti_bin) * 2 + 1];
@@ -123,16 +124,16 @@ char *ac_jwt_mint(const unsigned char *secret, size_t secret_len,
 		return NULL;
 	randombytes_buf(jti_bin, sizeof(jti_bin));
 	sodium_bin2hex(jti, sizeof(jti), jti_bin, sizeof(jti_bin));
-	claims = json_pack("{s:s, s:I, s:I, s:s, s:s}", "token_type",
-			   "access", "exp", (json_int_t)(now_s + ttl_s), "iat",
-			   (json_int_t)now_s, "jti", jti, "user_id", user_id);
+	claims = json_pack("{s:s, s:I, s:I, s:s, s:s}", "token_type", "access",
+	                   "exp", (json_int_t)(now_s + ttl_s), "iat",
+	                   (json_int_t)now_s, "jti", jti, "user_id", user_id);
 	if (!claims)
 		goto out;
 	payload = json_dumps(claims, JSON_COMPACT | JSON_PRESERVE_ORDER);
 	if (!payload)
 		goto out;
 	hdr = jwt_b64_encode((const unsigned char *)jwt_header_json,
-			     strlen(jwt_header_json));
+	                     strlen(jwt_header_json));
 	pl = jwt_b64_encode((const unsigned char *)payload, strlen(payload));
 	if (!hdr || !pl)
 		goto out;
@@ -188,7 +189,7 @@ static int jwt_user_id(json_t *v, char **out)
 
 	if (json_is_integer(v)) {
 		snprintf(buf, sizeof(buf), "%" JSON_INTEGER_FORMAT,
-			 json_integer_value(v));
+		         json_integer_value(v));
 		s = buf;
 	} else if (json_is_string(v)) {
 		s = json_string_value(v);
@@ -207,8 +208,8 @@ static int jwt_user_id(json_t *v, char **out)
 }
 
 int ac_jwt_verify(const unsigned char *secret, size_t secret_len,
-		  const char *token, int64_t now_s, char **user_id, char *err,
-		  size_t errlen)
+                  const char *token, int64_t now_s, char **user_id, char *err,
+                  size_t errlen)
 {
 	unsigned char mac[crypto_auth_hmacsha256_BYTES];
 	unsigned char *sig = NULL;
@@ -253,7 +254,7 @@ int ac_jwt_verify(const unsigned char *secret, size_t secret_len,
 	alg = json_string_value(json_object_get(hdr, "alg"));
 	if (!alg || strcmp(alg, "HS256") != 0) {
 		jwt_seterr(err, errlen, "unsupported algorithm \"%.16s\"",
-			   alg ? alg : "");
+		           alg ? alg : "");
 		rc = -EKEYREJECTED;
 		goto out;
 	}
@@ -306,8 +307,9 @@ int ac_jwt_verify(const unsigned char *secret, size_t secret_len,
 	}
 	rc = jwt_user_id(json_object_get(claims, "user_id"), user_id);
 	if (rc < 0) {
-		jwt_seterr(err, errlen, "token contained no recognizable user "
-					"identification");
+		jwt_seterr(err, errlen,
+		           "token contained no recognizable user "
+		           "identification");
 		rc = rc == -ENOMEM ? rc : -EINVAL;
 		goto out;
 	}
@@ -350,7 +352,7 @@ static int jwt_mkparents(const char *path, char *err, size_t errlen)
 fail:
 	if (rc < 0)
 		jwt_seterr(err, errlen, "%s: cannot create directory: %s", dir,
-			   strerror(-rc));
+		           strerror(-rc));
 out:
 	free(dir);
 	return rc;
@@ -377,31 +379,31 @@ static int jwt_secret_create(const char *path, char *err, size_t errlen)
 		return -ENOMEM;
 	randombytes_buf(key, sizeof(key));
 	snprintf(tmp, n, "%s.tmp.%ld.%08" PRIx32, path, (long)getpid(),
-		 randombytes_random());
+	         randombytes_random());
 	sodium_bin2hex(hex, sizeof(hex), key, sizeof(key));
 	sodium_memzero(key, sizeof(key));
 	strcat(hex, "\n");
 	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
-		  0600);
+	          0600);
 	if (fd < 0) {
 		rc = -errno;
 		jwt_seterr(err, errlen, "%s: cannot create: %s", tmp,
-			   strerror(errno));
+		           strerror(errno));
 		goto out;
 	}
-	if (fchmod(fd, 0600) < 0 || write(fd, hex, strlen(hex)) !=
-					    (ssize_t)strlen(hex) ||
+	if (fchmod(fd, 0600) < 0 ||
+	    write(fd, hex, strlen(hex)) != (ssize_t)strlen(hex) ||
 	    fsync(fd) < 0) {
 		rc = errno ? -errno : -EIO;
 		jwt_seterr(err, errlen, "%s: cannot write: %s", tmp,
-			   strerror(-rc));
+		           strerror(-rc));
 		goto out;
 	}
 	if (link(tmp, path) < 0) {
 		rc = -errno;
 		if (rc != -EEXIST)
 			jwt_seterr(err, errlen, "%s: cannot create: %s", path,
-				   strerror(errno));
+			           strerror(errno));
 		goto out;
 	}
 	rc = 0;
@@ -428,8 +430,8 @@ static bool jwt_is_hex(const char *s, size_t n)
 }
 
 /* Read and check an existing secret file.  -ENOENT when absent. */
-static int jwt_secret_read(const char *path, unsigned char *buf,
-			   size_t buflen, char *err, size_t errlen)
+static int jwt_secret_read(const char *path, unsigned char *buf, size_t buflen,
+                           char *err, size_t errlen)
 {
 	char text[JWT_MAX_FILE + 1];
 	struct stat st;
@@ -442,8 +444,9 @@ static int jwt_secret_read(const char *path, unsigned char *buf,
 		rc = -errno;
 		if (rc != -ENOENT)
 			jwt_seterr(err, errlen, "%s: %s", path,
-				   errno == ELOOP ? "is a symbolic link, refused"
-						  : strerror(errno));
+			           errno == ELOOP
+			                   ? "is a symbolic link, refused"
+			                   : strerror(errno));
 		else
 			jwt_seterr(err, errlen, "%s: no such file", path);
 		return rc;
@@ -460,10 +463,11 @@ static int jwt_secret_read(const char *path, unsigned char *buf,
 	}
 	if (st.st_mode & (S_IRWXG | S_IRWXO)) {
 		rc = -EPERM;
-		jwt_seterr(err, errlen,
-			   "%s: the JWT secret is accessible by group or others "
-			   "(mode %04o); refusing it (chmod 600 %s)",
-			   path, (unsigned)(st.st_mode & 07777), path);
+		jwt_seterr(
+		        err, errlen,
+		        "%s: the JWT secret is accessible by group or others "
+		        "(mode %04o); refusing it (chmod 600 %s)",
+		        path, (unsigned)(st.st_mode & 07777), path);
 		goto out;
 	}
 	while (n < sizeof(text) - 1) {
@@ -473,7 +477,8 @@ static int jwt_secret_read(const char *path, unsigned char *buf,
 			continue;
 		if (r < 0) {
 			rc = -errno;
-			jwt_seterr(err, errlen, "%s: %s", path, strerror(errno));
+			jwt_seterr(err, errlen, "%s: %s", path,
+			           strerror(errno));
 			goto out;
 		}
 		if (r == 0)
@@ -482,7 +487,8 @@ static int jwt_secret_read(const char *path, unsigned char *buf,
 	}
 	if (n >= JWT_MAX_FILE) {
 		rc = -EFBIG;
-		jwt_seterr(err, errlen, "%s: too large for a secret file", path);
+		jwt_seterr(err, errlen, "%s: too large for a secret file",
+		           path);
 		goto out;
 	}
 	text[n] = '\0';
@@ -496,15 +502,15 @@ static int jwt_secret_read(const char *path, unsigned char *buf,
 		s++;
 	e = s + strlen(s);
 	while (e > s && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\n' ||
-			 e[-1] == '\r'))
+	                 e[-1] == '\r'))
 		e--;
 	/* Hex text (what we create) is the hex of the key; anything else,
 	 * e.g. a Django SECRET_KEY, is the key itself. */
 	if (jwt_is_hex(s, e - s)) {
 		keylen = (e - s) / 2;
 		if (keylen > buflen ||
-		    sodium_hex2bin(buf, buflen, s, e - s, NULL, &keylen,
-				   NULL) < 0) {
+		    sodium_hex2bin(buf, buflen, s, e - s, NULL, &keylen, NULL) <
+		            0) {
 			rc = -ENOSPC;
 			jwt_seterr(err, errlen, "%s: key too long", path);
 			goto out;
@@ -521,8 +527,8 @@ static int jwt_secret_read(const char *path, unsigned char *buf,
 	if (keylen < JWT_MIN_KEY) {
 		rc = -EINVAL;
 		jwt_seterr(err, errlen,
-			   "%s: key too short (%zu bytes, at least %d)", path,
-			   keylen, JWT_MIN_KEY);
+		           "%s: key too short (%zu bytes, at least %d)", path,
+		           keylen, JWT_MIN_KEY);
 		goto out;
 	}
 	rc = (int)keylen;
@@ -533,7 +539,7 @@ out:
 }
 
 int ac_jwt_secret_load(const char *path, int create, unsigned char *buf,
-		       size_t buflen, char *err, size_t errlen)
+                       size_t buflen, char *err, size_t errlen)
 {
 	int rc;
 

@@ -290,7 +290,7 @@ out:
 	return ret;
 }
 
-/* ------------------------------------------------------------ problem.yaml */
+/* ------------------------------------------------ problem.yaml */
 
 static yaml_node_t *pb_map_get(yaml_document_t *doc, yaml_node_t *map,
                                const char *key)
@@ -618,8 +618,7 @@ static int pb_timelimit(struct pb *b)
 	return ret;
 }
 
-/* ----------------------------------------------------------------- statement
- */
+/* --------------------------------------------------- statement */
 
 static int pb_statement(struct pb *b)
 {
@@ -643,8 +642,7 @@ static int pb_statement(struct pb *b)
 	return b->p->statement ? 0 : -ENOMEM;
 }
 
-/* --------------------------------------------------------------------- tests
- */
+/* ------------------------------------------------------- tests */
 
 static int pb_add_test(struct pb *b, const char *name, char *in, char *ans,
                        bool sample)
@@ -777,7 +775,7 @@ out:
 	return ret;
 }
 
-/* ---------------------------------------------------------------- validator */
+/* --------------------------------------------------- validator */
 
 static int pb_validator(struct pb *b)
 {
@@ -853,7 +851,7 @@ out:
 	return ret;
 }
 
-/* --------------------------------------------------------------------- hash */
+/* -------------------------------------------------------- hash */
 
 /* Hash one item: its package-relative name, its size, its content. */
 static int pb_hash_file(struct pb *b, crypto_hash_sha256_state *h,
@@ -946,6 +944,7 @@ static int pb_hash_tree(struct pb *b, crypto_hash_sha256_state *h,
 		}
 		if (lstat(full, &st) < 0) {
 			ret = -errno;
+			pb_err(b, sub, "%s", strerror(errno));
 			goto next;
 		}
 		if (S_ISDIR(st.st_mode)) {
@@ -1014,8 +1013,7 @@ static int pb_hash(struct pb *b)
 	return 0;
 }
 
-/* ---------------------------------------------------------------------- load
- */
+/* -------------------------------------------------------- load */
 
 void ac_problem_free(struct ac_problem *p)
 {
@@ -1042,13 +1040,34 @@ void ac_problem_free(struct ac_problem *p)
 	free(p);
 }
 
+/* The id: the last component of the path as given (so a symlinked
+ * package keeps the name it has in the problems directory), or of the
+ * resolved path for "." and the like.  malloc'ed. */
+static char *pb_id(const char *dir, const char *real)
+{
+	size_t len = strlen(dir), start;
+
+	while (len > 1 && dir[len - 1] == '/')
+		len--;
+	start = len;
+	while (start > 0 && dir[start - 1] != '/')
+		start--;
+	if (len == start || (len - start == 1 && dir[start] == '.') ||
+	    (len - start == 2 && dir[start] == '.' && dir[start + 1] == '.') ||
+	    dir[start] == '/') {
+		const char *slash = strrchr(real, '/');
+
+		return strdup(slash && slash[1] ? slash + 1 : real);
+	}
+	return strndup(dir + start, len - start);
+}
+
 int ac_problem_load(const char *dir, struct ac_problem **out, char *err,
                     size_t errlen)
 {
 	struct pb b = {.err = err, .errlen = errlen};
 	struct ac_problem *p = NULL;
 	struct stat st;
-	const char *slash;
 	char ferr[256];
 	int ret;
 
@@ -1058,8 +1077,8 @@ int ac_problem_load(const char *dir, struct ac_problem **out, char *err,
 		return -EINVAL;
 	*out = NULL;
 	if (sodium_init() < 0) {
-		snprintf(err ? err : ferr, err ? errlen : sizeof(ferr),
-		         "libsodium failed to initialise");
+		if (err && errlen)
+			snprintf(err, errlen, "libsodium failed to initialise");
 		return -EIO;
 	}
 	b.root = realpath(dir, NULL);
@@ -1081,8 +1100,7 @@ int ac_problem_load(const char *dir, struct ac_problem **out, char *err,
 		goto out;
 	}
 	b.p = p;
-	slash = strrchr(b.root, '/');
-	p->id = strdup(slash && slash[1] ? slash + 1 : b.root);
+	p->id = pb_id(dir, b.root);
 	p->dir = strdup(b.root);
 	if (!p->id || !p->dir) {
 		ret = -ENOMEM;
@@ -1141,8 +1159,7 @@ out:
 	return ret;
 }
 
-/* ----------------------------------------------------------------------- set
- */
+/* --------------------------------------------------------- set */
 
 void ac_problem_set_free(struct ac_problem_set *set)
 {

@@ -80,8 +80,13 @@ submission() {
 		"$1" "$2" "$3" "${4:-cpp}" >"$1.tmp" && mv "$1.tmp" "$1"
 }
 
+# metric NAME: its value on /metrics.
 metric() {
-	curl -s "$BASE/metrics" | awk -v m="$1" '$1 == m { print $2 }'
+	curl -s -f -m 10 -o "$TEST_TMP/metrics" "$BASE/metrics" || {
+		kill -0 "$SERVER" 2>/dev/null || fail "the server died"
+		fail "GET /metrics failed"
+	}
+	awk -v m="$1" '$1 == m { print $2 }' "$TEST_TMP/metrics"
 }
 
 # --------------------------------------------------------------- start

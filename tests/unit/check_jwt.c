@@ -13,17 +13,17 @@
 
 static const unsigned char key[] = "0123456789abcdef0123456789abcdef";
 #define KEYLEN (sizeof(key) - 1)
-#define NOW 1700000000LL
+#define NOW    1700000000LL
 
 static char *b64(const char *s)
 {
 	size_t cap = sodium_base64_ENCODED_LEN(
-		strlen(s), sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+	        strlen(s), sodium_base64_VARIANT_URLSAFE_NO_PADDING);
 	char *out = malloc(cap);
 
 	ck_assert_ptr_nonnull(out);
 	sodium_bin2base64(out, cap, (const unsigned char *)s, strlen(s),
-			  sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+	                  sodium_base64_VARIANT_URLSAFE_NO_PADDING);
 	return out;
 }
 
@@ -40,12 +40,12 @@ static char *forge(const char *header, const char *payload)
 	snprintf(signing, n, "%s.%s", h, p);
 	crypto_auth_hmacsha256_init(&st, key, KEYLEN);
 	crypto_auth_hmacsha256_update(&st, (unsigned char *)signing,
-				      strlen(signing));
+	                              strlen(signing));
 	crypto_auth_hmacsha256_final(&st, mac);
 	sig = malloc(64);
 	ck_assert_ptr_nonnull(sig);
 	sodium_bin2base64(sig, 64, mac, sizeof(mac),
-			  sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+	                  sodium_base64_VARIANT_URLSAFE_NO_PADDING);
 	tok = malloc(strlen(signing) + strlen(sig) + 2);
 	ck_assert_ptr_nonnull(tok);
 	sprintf(tok, "%s.%s", signing, sig);
@@ -72,8 +72,8 @@ START_TEST(round_trip)
 
 	ck_assert_ptr_nonnull(tok);
 	ck_assert_int_eq(ac_jwt_verify(key, KEYLEN, tok, NOW + 299, &user, err,
-				       sizeof(err)),
-			 0);
+	                               sizeof(err)),
+	                 0);
 	ck_assert_str_eq(user, "alice");
 	free(user);
 	/* Two tokens differ (jti). */
@@ -81,9 +81,9 @@ START_TEST(round_trip)
 	ck_assert_str_ne(tok, tok2);
 	/* Another key refuses it. */
 	ck_assert_int_eq(ac_jwt_verify((const unsigned char *)"another key of "
-							      "some length",
-				       26, tok, NOW, &user, err, sizeof(err)),
-			 -EKEYREJECTED);
+	                                                      "some length",
+	                               26, tok, NOW, &user, err, sizeof(err)),
+	                 -EKEYREJECTED);
 	ck_assert_ptr_null(user);
 	free(tok);
 	free(tok2);
@@ -93,8 +93,8 @@ END_TEST
 START_TEST(integer_user_id)
 {
 	char *tok = forge("{\"alg\":\"HS256\",\"typ\":\"JWT\"}",
-			  "{\"token_type\":\"access\",\"exp\":1800000000,"
-			  "\"iat\":1700000000,\"jti\":\"ab\",\"user_id\":42}");
+	                  "{\"token_type\":\"access\",\"exp\":1800000000,"
+	                  "\"iat\":1700000000,\"jti\":\"ab\",\"user_id\":42}");
 	char *user;
 
 	ck_assert_int_eq(verify(tok, &user), 0);
@@ -113,7 +113,7 @@ START_TEST(tampered)
 
 	/* A payload naming another user, with the original signature. */
 	evil = b64("{\"token_type\":\"access\",\"exp\":1800000000,"
-		   "\"iat\":1700000000,\"jti\":\"ab\",\"user_id\":\"root\"}");
+	           "\"iat\":1700000000,\"jti\":\"ab\",\"user_id\":\"root\"}");
 	n = strlen(tok) + strlen(evil) + 4;
 	mixed = malloc(n);
 	ck_assert_ptr_nonnull(mixed);
@@ -145,8 +145,9 @@ END_TEST
 START_TEST(alg_none)
 {
 	static const char *const payload =
-		"{\"token_type\":\"access\",\"exp\":1800000000,\"iat\":1700000000,"
-		"\"jti\":\"ab\",\"user_id\":\"alice\"}";
+	        "{\"token_type\":\"access\",\"exp\":1800000000,\"iat\":"
+	        "1700000000,"
+	        "\"jti\":\"ab\",\"user_id\":\"alice\"}";
 	char *h = b64("{\"alg\":\"none\",\"typ\":\"JWT\"}");
 	char *p = b64(payload), *tok, *user;
 
@@ -185,9 +186,9 @@ START_TEST(expired)
 	char *tok = ac_jwt_mint(key, KEYLEN, "alice", NOW - 600, 300);
 	char *user, err[256] = "";
 
-	ck_assert_int_eq(ac_jwt_verify(key, KEYLEN, tok, NOW, &user, err,
-				       sizeof(err)),
-			 -EKEYEXPIRED);
+	ck_assert_int_eq(
+	        ac_jwt_verify(key, KEYLEN, tok, NOW, &user, err, sizeof(err)),
+	        -EKEYEXPIRED);
 	ck_assert_ptr_null(user);
 	ck_assert_ptr_nonnull(strstr(err, "expired"));
 	free(tok);
@@ -197,12 +198,12 @@ START_TEST(expired)
 	free(tok);
 	/* No exp at all. */
 	tok = forge("{\"alg\":\"HS256\"}", "{\"token_type\":\"access\","
-					   "\"user_id\":\"alice\"}");
+	                                   "\"user_id\":\"alice\"}");
 	ck_assert_int_lt(verify(tok, &user), 0);
 	free(tok);
 	tok = forge("{\"alg\":\"HS256\"}", "{\"token_type\":\"access\","
-					   "\"exp\":\"never\","
-					   "\"user_id\":\"alice\"}");
+	                                   "\"exp\":\"never\","
+	                                   "\"user_id\":\"alice\"}");
 	ck_assert_int_lt(verify(tok, &user), 0);
 	free(tok);
 }
@@ -212,25 +213,25 @@ START_TEST(refresh_refused)
 {
 	char *user;
 	char *tok = forge("{\"alg\":\"HS256\",\"typ\":\"JWT\"}",
-			  "{\"token_type\":\"refresh\",\"exp\":1800000000,"
-			  "\"iat\":1700000000,\"jti\":\"ab\","
-			  "\"user_id\":\"alice\"}");
+	                  "{\"token_type\":\"refresh\",\"exp\":1800000000,"
+	                  "\"iat\":1700000000,\"jti\":\"ab\","
+	                  "\"user_id\":\"alice\"}");
 
 	ck_assert_int_eq(verify(tok, &user), -EKEYREJECTED);
 	ck_assert_ptr_null(user);
 	free(tok);
 	tok = forge("{\"alg\":\"HS256\"}", "{\"exp\":1800000000,"
-					   "\"user_id\":\"alice\"}");
+	                                   "\"user_id\":\"alice\"}");
 	ck_assert_int_eq(verify(tok, &user), -EKEYREJECTED);
 	free(tok);
 	/* No user. */
 	tok = forge("{\"alg\":\"HS256\"}", "{\"token_type\":\"access\","
-					   "\"exp\":1800000000}");
+	                                   "\"exp\":1800000000}");
 	ck_assert_int_lt(verify(tok, &user), 0);
 	free(tok);
 	tok = forge("{\"alg\":\"HS256\"}", "{\"token_type\":\"access\","
-					   "\"exp\":1800000000,"
-					   "\"user_id\":\"a\\nb\"}");
+	                                   "\"exp\":1800000000,"
+	                                   "\"user_id\":\"a\\nb\"}");
 	ck_assert_int_lt(verify(tok, &user), 0);
 	free(tok);
 }
@@ -239,31 +240,31 @@ END_TEST
 START_TEST(garbage)
 {
 	static const char *const bad[] = {
-		"",
-		".",
-		"..",
-		"a.b",
-		"a.b.c.d",
-		"abc",
-		"eyJhbGciOiJIUzI1NiJ9..",
-		"!!!.???.***",
-		"eyJhbGciOiJIUzI1NiJ9.e30.=",
-		"eyJhbGciOiJIUzI1NiJ9 .e30.AAAA",
-		"e30.e30.AAAA",     /* {} header */
-		"bnVsbA.e30.AAAA",  /* null header */
-		"W10.e30.AAAA",     /* [] header */
-		"eyJhbGciOiJIUzI1NiJ9.e30.AAAA", /* short signature */
+	        "",
+	        ".",
+	        "..",
+	        "a.b",
+	        "a.b.c.d",
+	        "abc",
+	        "eyJhbGciOiJIUzI1NiJ9..",
+	        "!!!.???.***",
+	        "eyJhbGciOiJIUzI1NiJ9.e30.=",
+	        "eyJhbGciOiJIUzI1NiJ9 .e30.AAAA",
+	        "e30.e30.AAAA",                  /* {} header */
+	        "bnVsbA.e30.AAAA",               /* null header */
+	        "W10.e30.AAAA",                  /* [] header */
+	        "eyJhbGciOiJIUzI1NiJ9.e30.AAAA", /* short signature */
 	};
 	char *user, *big, *tok, *padded;
 	size_t n;
 
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		ck_assert_msg(verify(bad[i], &user) < 0, "accepted \"%s\"",
-			      bad[i]);
+		              bad[i]);
 		ck_assert_ptr_null(user);
 	}
 	ck_assert_int_eq(ac_jwt_verify(key, KEYLEN, NULL, NOW, &user, NULL, 0),
-			 -EINVAL);
+	                 -EINVAL);
 	/* Oversized. */
 	big = malloc(100001);
 	ck_assert_ptr_nonnull(big);
@@ -321,9 +322,9 @@ START_TEST(secret_file)
 	snprintf(dir, sizeof(dir), "%s/state/sub", tmpdir);
 	snprintf(path, sizeof(path), "%s/jwt.secret", dir);
 	/* Absent, not created. */
-	ck_assert_int_eq(ac_jwt_secret_load(path, 0, a, sizeof(a), err,
-					    sizeof(err)),
-			 -ENOENT);
+	ck_assert_int_eq(
+	        ac_jwt_secret_load(path, 0, a, sizeof(a), err, sizeof(err)),
+	        -ENOENT);
 	n = ac_jwt_secret_load(path, 1, a, sizeof(a), err, sizeof(err));
 	ck_assert_msg(n == AC_JWT_SECRET_LEN, "%d: %s", n, err);
 	ck_assert_int_eq(stat(path, &st), 0);
@@ -338,13 +339,13 @@ START_TEST(secret_file)
 	/* A token minted with one load verifies with the other. */
 	tok = ac_jwt_mint(a, n, "bob", NOW, 60);
 	ck_assert_int_eq(ac_jwt_verify(b, m, tok, NOW, &user, err, sizeof(err)),
-			 0);
+	                 0);
 	ck_assert_str_eq(user, "bob");
 	free(user);
 	free(tok);
 	/* A buffer too small for the key. */
 	ck_assert_int_lt(ac_jwt_secret_load(path, 1, b, 8, err, sizeof(err)),
-			 0);
+	                 0);
 	rm_tmp();
 }
 END_TEST
@@ -374,9 +375,9 @@ START_TEST(secret_file_checks)
 	ck_assert_msg(strstr(err, "group or others") != NULL, "%s", err);
 	/* Other readable too. */
 	write_file(path, "00112233445566778899aabbccddeeff\n", 0604);
-	ck_assert_int_eq(ac_jwt_secret_load(path, 1, buf, sizeof(buf), err,
-					    sizeof(err)),
-			 -EPERM);
+	ck_assert_int_eq(
+	        ac_jwt_secret_load(path, 1, buf, sizeof(buf), err, sizeof(err)),
+	        -EPERM);
 	/* 0600: hex is decoded, whitespace trimmed. */
 	write_file(path, "  00112233445566778899aabbccddeeff \n\n", 0600);
 	n = ac_jwt_secret_load(path, 1, buf, sizeof(buf), err, sizeof(err));
@@ -388,27 +389,27 @@ START_TEST(secret_file_checks)
 	n = ac_jwt_secret_load(path, 1, buf, sizeof(buf), err, sizeof(err));
 	ck_assert_int_eq(n, 32);
 	ck_assert_int_eq(memcmp(buf, "django-insecure-k#3!x_secret-key", 32),
-			 0);
+	                 0);
 	/* Too short, empty. */
 	write_file(path, "abcd\n", 0600);
-	ck_assert_int_lt(ac_jwt_secret_load(path, 1, buf, sizeof(buf), err,
-					    sizeof(err)),
-			 0);
+	ck_assert_int_lt(
+	        ac_jwt_secret_load(path, 1, buf, sizeof(buf), err, sizeof(err)),
+	        0);
 	write_file(path, "\n", 0600);
-	ck_assert_int_lt(ac_jwt_secret_load(path, 1, buf, sizeof(buf), err,
-					    sizeof(err)),
-			 0);
+	ck_assert_int_lt(
+	        ac_jwt_secret_load(path, 1, buf, sizeof(buf), err, sizeof(err)),
+	        0);
 	/* A symbolic link is refused. */
 	write_file(path, "00112233445566778899aabbccddeeff\n", 0600);
 	snprintf(link_path, sizeof(link_path), "%s/link", tmpdir);
 	ck_assert_int_eq(symlink(path, link_path), 0);
-	ck_assert_int_lt(ac_jwt_secret_load(link_path, 1, buf, sizeof(buf),
-					    err, sizeof(err)),
-			 0);
+	ck_assert_int_lt(ac_jwt_secret_load(link_path, 1, buf, sizeof(buf), err,
+	                                    sizeof(err)),
+	                 0);
 	/* A directory is refused. */
 	ck_assert_int_lt(ac_jwt_secret_load(tmpdir, 1, buf, sizeof(buf), err,
-					    sizeof(err)),
-			 0);
+	                                    sizeof(err)),
+	                 0);
 	rm_tmp();
 }
 END_TEST

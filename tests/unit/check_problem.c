@@ -78,7 +78,9 @@ static void tmp_teardown(void)
 /* Copy a fixture package into the temporary directory as `name`. */
 static const char *copy_fixture(const char *rel, const char *name)
 {
-	sh("cp -R '%s' '%s'", fixture(rel), tmp(name));
+	/* writable even when the source tree is not (make distcheck) */
+	sh("cp -R '%s' '%s' && chmod -R u+w '%s'", fixture(rel), tmp(name),
+	   tmp(name));
 	return tmp(name);
 }
 
@@ -207,6 +209,10 @@ START_TEST(test_minimal_defaults)
 
 	ck_assert_str_eq(p->id, "minimal");
 	ck_assert_str_eq(p->name, "minimal");
+	ac_problem_free(p);
+	/* a trailing slash does not change the id */
+	p = load_ok(fixture("problems/minimal/"));
+	ck_assert_str_eq(p->id, "minimal");
 	ck_assert(p->time_limit_s == 1.0);
 	ck_assert_uint_eq(p->memory_mb, 256);
 	ck_assert_uint_eq(p->output_mb, 64);
@@ -582,15 +588,20 @@ START_TEST(test_set_mixed_and_duplicate_uuid)
 	copy_fixture("problems/good", "set/b-same-uuid");
 	copy_fixture("broken/missing_ans", "set/c-broken");
 	copy_fixture("problems/minimal", "set/d-minimal");
+	/* a symlinked package keeps the name of the link as its id */
+	copy_fixture("problems/minimal", "real-min");
+	sh("ln -s ../real-min '%s/set/e-link'", tmpdir);
 	sh("echo readme > '%s/set/README'", tmpdir);
 	sh("mkdir '%s/set/.hidden'", tmpdir);
 	ck_assert_int_eq(
 	        ac_problem_set_load(tmp("set"), &set, &nerr, err, sizeof(err)),
 	        0);
 	ck_assert_uint_eq(nerr, 2);
-	ck_assert_uint_eq(set->n, 2);
+	ck_assert_uint_eq(set->n, 3);
 	ck_assert_str_eq(set->items[0]->id, "a-good");
 	ck_assert_str_eq(set->items[1]->id, "d-minimal");
+	ck_assert_str_eq(set->items[2]->id, "e-link");
+	ck_assert_ptr_nonnull(strstr(set->items[2]->dir, "/real-min"));
 	ck_assert_ptr_eq(
 	        ac_problem_find(set, "7d1f5b0e-2c39-4e4a-9a57-0c8f0a4f1c11"),
 	        set->items[0]);

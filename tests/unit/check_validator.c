@@ -215,6 +215,8 @@ START_TEST(test_float_absolute)
 	/* integers in the answer are numbers too */
 	ck_assert_int_eq(run("3", "3.0000000001", f), 1);
 	ck_assert_int_eq(run("3", "3e0", f), 1);
+	ck_assert_int_eq(run("16", "0x1p4", f), 1);
+	ck_assert_int_eq(run("0x1p4", "16.0000001", f), 1);
 	/* exactly at the tolerance */
 	ck_assert_int_eq(run("0", "0.5", "float_absolute_tolerance 0.5"), 1);
 }

@@ -111,6 +111,16 @@ struct ac_limits {
 	uint32_t nofile;    /* open files; 0: 64 */
 };
 
+/* Additions a language declares for its compile or run step. */
+struct ac_run_profile {
+	/* System calls (libseccomp names, e.g. "clone3") allowed beyond the
+	 * sandbox's default allow-list; NULL-terminated, may be NULL. */
+	const char *const *syscalls;
+	/* Host paths bound read-only at the same place inside the sandbox
+	 * (e.g. "/etc/java-17-openjdk"); NULL-terminated, may be NULL. */
+	const char *const *ro_paths;
+};
+
 struct ac_run_spec {
 	const char *const
 	        *argv; /* argv[0] is an absolute path inside the sandbox */
@@ -126,8 +136,9 @@ struct ac_run_spec {
 	const char *stdout_path;
 	const char *stderr_path;
 	struct ac_limits limits;
-	/* Extra seccomp/profile hints from the language (reserved, NULL). */
-	const void *profile;
+	/* What this run needs beyond the sandbox's defaults (a language's
+	 * runtime: more system calls, more read-only paths); may be NULL. */
+	const struct ac_run_profile *profile;
 };
 
 struct ac_run_report {
@@ -183,11 +194,25 @@ struct ac_lang_info {
 	double memory_multiplier; /* applied to the problem's memory limit */
 	uint32_t run_processes;   /* processes+threads a run may have */
 	const char *version;      /* reported in results: "g++ 12.2.0" */
+	/* Sandbox additions for the compile and the run step (may be NULL). */
+	const struct ac_run_profile *compile_profile;
+	const struct ac_run_profile *run_profile;
+};
+
+/* A language's reading of a failed run (see classify below). */
+enum ac_run_hint {
+	AC_HINT_NONE = 0,   /* no opinion: the run report decides */
+	AC_HINT_MEMORY = 1, /* the runtime ran out of memory (Java's
+	                     * OutOfMemoryError, Python's MemoryError): MLE */
 };
 
 struct ac_lang_ops {
 	AC_PLUGIN_COMMON_OPS;
 	const struct ac_lang_info *(*info)(void *state);
+	/* Optional (may be NULL): called for a run that ended with a
+	 * non-zero exit or a signal, with the first bytes of its stderr. */
+	enum ac_run_hint (*classify)(void *state, const struct ac_run_report *r,
+	                             const char *stderr_head, size_t len);
 };
 
 /* ------------------------------------------------------------------ */
