@@ -34,8 +34,38 @@ sb=$(tests/sbxrun --plugin "$plugin" --box "$box" --cpu 1000 --wall 5000 \
 sb_med=$(echo "$sb" | get median_ms)
 sb_p99=$(echo "$sb" | get p99_ms)
 
-printf '%-22s %10s %10s\n' "per run ($N runs)" "median ms" "p99 ms"
-printf '%-22s %10s %10s\n' "fork+exec+wait" "$fe_med" "$fe_p99"
-printf '%-22s %10s %10s\n' "sandbox/ns run()" "$sb_med" "$sb_p99"
+# bubblewrap, the reference: the same namespaces (--unshare-all: user,
+# pid, mount, network, ipc, uts, cgroup) and the closest file system to
+# ours (read-only /usr with the /bin /lib* symlinks, fresh /dev /proc
+# /tmp, the box read-write at /box), new session, no capabilities.  bwrap
+# sets no cgroup, rlimit or seccomp filter, so it does less than run().
+bw_med=
+bwrap=$(command -v bwrap || true)
+if [ -n "$bwrap" ]; then
+	set -- "$bwrap" --unshare-all --die-with-parent --new-session \
+		--cap-drop ALL --ro-bind /usr /usr
+	for l in bin sbin lib lib32 lib64 libx32; do
+		[ -L "/$l" ] && set -- "$@" --symlink "$(readlink "/$l")" "/$l"
+	done
+	set -- "$@" --dev /dev --proc /proc --tmpfs /tmp --bind "$box" /box \
+		--chdir /box /box/spin
+	if "$@" 2>/dev/null; then
+		bw=$(bench/forkexec -n "$N" "$@")
+		bw_med=$(echo "$bw" | get median_ms)
+		bw_p99=$(echo "$bw" | get p99_ms)
+	fi
+fi
+
+printf '%-24s %10s %10s\n' "per run ($N runs)" "median ms" "p99 ms"
+printf '%-24s %10s %10s\n' "fork+exec+wait" "$fe_med" "$fe_p99"
+printf '%-24s %10s %10s\n' "sandbox/ns run()" "$sb_med" "$sb_p99"
+[ -n "$bw_med" ] &&
+	printf '%-24s %10s %10s\n' "bwrap --unshare-all" "$bw_med" "$bw_p99"
 awk -v a="$sb_med" -v b="$fe_med" -v c="$sb_p99" -v d="$fe_p99" 'BEGIN {
-	printf "%-22s %10.1f %10.1f\n", "ratio sandbox/bare", a / b, c / d }'
+	printf "%-24s %10.1f %10.1f\n", "ratio sandbox/bare", a / b, c / d }'
+if [ -n "$bw_med" ]; then
+	awk -v a="$bw_med" -v b="$sb_med" -v c="$bw_p99" -v d="$sb_p99" 'BEGIN {
+		printf "%-24s %10.1f %10.1f\n", "speed-up vs bwrap", a / b, c / d }'
+else
+	echo "bwrap: not installed or not usable here, no comparison"
+fi

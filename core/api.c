@@ -22,8 +22,10 @@
 
 #include "config.h"
 #include "core.h"
+#include "http.h"
 #include "jwt.h"
 #include "log.h"
+#include "metrics.h"
 #include "msg.h"
 #include "pool.h"
 #include "problem.h"
@@ -70,8 +72,12 @@
 #define API_MAX_HTTP_STATS 96
 /* ac_api_stop waits this long for work in flight, then this long for the
  * answers to be written. */
-#define API_DRAIN_S  5
-#define API_FLUSH_US 200000
+#define API_DRAIN_S 5
+/* A result the store refused is kept (unacknowledged) and stored again
+ * after 1, 2, 4 s, then every API_RETRY_MAX_S (less than API_DRAIN_S: a
+ * stop sees the last retry and requeues the result). */
+#define API_RETRY_MAX_S 4
+#define API_FLUSH_US    200000
 
 enum api_route {
 	R_SUBMIT,
@@ -104,14 +110,12 @@ struct api_http_stat {
 
 struct api {
 	struct ac_core *core;
-	struct evhttp *http;
-	struct evhttp_bound_socket *sock;
+	struct ac_http *http;
 	unsigned refs;
 	bool stopped;
 	unsigned inflight; /* pool jobs and publishes not yet completed */
 
-	unsigned char key[AC_JWT_KEY_MAX];
-	size_t keylen;
+	struct ac_jwt_keys keys;
 	size_t max_source; /* bytes */
 	int wait_s;
 	double burst, rate;
@@ -149,38 +153,6 @@ static void api_unref(struct api *api);
 /* ------------------------------------------------------------------ */
 /* Replies                                                              */
 
-static const char *api_reason(int code)
-{
-	switch (code) {
-	case 200:
-		return "OK";
-	case 201:
-		return "Created";
-	case 202:
-		return "Accepted";
-	case 400:
-		return "Bad Request";
-	case 401:
-		return "Unauthorized";
-	case 403:
-		return "Forbidden";
-	case 404:
-		return "Not Found";
-	case 405:
-		return "Method Not Allowed";
-	case 413:
-		return "Payload Too Large";
-	case 429:
-		return "Too Many Requests";
-	case 500:
-		return "Internal Server Error";
-	case 503:
-		return "Service Unavailable";
-	default:
-		return NULL;
-	}
-}
-
 static void api_count(struct api *api, enum api_route route, int code)
 {
 	for (size_t i = 0; i < api->nstats; i++) {
@@ -209,9 +181,16 @@ static void api_reply_raw(struct api *api, struct evhttp_request *req,
 	api_count(api, route, code);
 	evhttp_add_header(h, "Content-Type", ctype);
 	evhttp_add_header(h, "Cache-Control", "no-store");
-	if (buf && len)
+	if (evhttp_request_get_command(req) == EVHTTP_REQ_HEAD) {
+		/* libevent 2.1 would send the body of a HEAD answer. */
+		char n[32];
+
+		snprintf(n, sizeof(n), "%zu", len);
+		evhttp_add_header(h, "Content-Length", n);
+	} else if (buf && len) {
 		evbuffer_add(buf, text, len);
-	evhttp_send_reply(req, code, api_reason(code), buf);
+	}
+	evhttp_send_reply(req, code, ac_http_reason(code), buf);
 	if (buf)
 		evbuffer_free(buf);
 }
@@ -361,58 +340,49 @@ static void api_unauthorized(struct api *api, struct evhttp_request *req,
 }
 
 /* The user of the request's bearer token (malloc'ed), or NULL after
- * answering 401. */
+ * answering 401.  The token must be an unexpired HS256 access token signed
+ * with one of our keys (never alg "none", never a refresh token). */
 static char *api_auth(struct api *api, struct evhttp_request *req,
                       enum api_route route)
 {
 	const char *h = evhttp_find_header(
 	        evhttp_request_get_input_headers(req), "Authorization");
-	char err[256], *user = NULL;
-	const char *tok, *end;
+	struct ac_jwt_claims claims;
+	char err[256], *copy, *user;
+	const char *tok;
+	size_t toklen;
 	int rc;
 
-	while (h && (*h == ' ' || *h == '\t'))
-		h++;
-	if (!h || strncmp(h, "Bearer", 6) != 0 ||
-	    (h[6] != ' ' && h[6] != '\0')) {
+	rc = ac_http_bearer(h, &tok, &toklen);
+	if (rc == -ENOENT) {
 		api_unauthorized(
 		        api, req, route,
 		        "Authentication credentials were not provided.", false);
 		return NULL;
 	}
-	tok = h + 6;
-	while (*tok == ' ')
-		tok++;
-	end = tok + strlen(tok);
-	while (end > tok && (end[-1] == ' ' || end[-1] == '\t'))
-		end--;
-	if (tok == end || memchr(tok, ' ', end - tok)) {
+	if (rc < 0) {
 		api_unauthorized(api, req, route,
 		                 "Authorization header must contain two "
 		                 "space-delimited values",
 		                 true);
 		return NULL;
 	}
-	if (*end) {
-		char *copy = strndup(tok, end - tok);
-
-		rc = copy ? ac_jwt_verify(api->key, api->keylen, copy,
-		                          (int64_t)time(NULL), &user, err,
-		                          sizeof(err))
-		          : -ENOMEM;
-		free(copy);
-	} else {
-		rc = ac_jwt_verify(api->key, api->keylen, tok,
-		                   (int64_t)time(NULL), &user, err,
-		                   sizeof(err));
-	}
+	copy = strndup(tok, toklen);
+	rc = copy ? ac_jwt_check(&api->keys, copy, (int64_t)time(NULL),
+	                         "access", 1, &claims, err, sizeof(err))
+	          : -ENOMEM;
+	free(copy);
 	if (rc < 0) {
-		log_debug("%s: token refused: %s", __func__, err);
+		log_debug("%s: token refused: %s", __func__,
+		          rc == -ENOMEM ? "out of memory" : err);
 		api_unauthorized(api, req, route,
 		                 "Given token not valid for any token type",
 		                 true);
 		return NULL;
 	}
+	user = strdup(claims.user_id);
+	if (!user)
+		api_error(api, req, route, 503, "Out of memory.");
 	return user;
 }
 
@@ -929,28 +899,16 @@ static void api_submit(struct api *api, struct evhttp_request *req)
 	const struct ac_problem *problem;
 	struct api_submit *s = NULL;
 	json_t *body = NULL, *all;
-	json_error_t jerr;
-	char *user, shown[80];
+	char *user, shown[80], msg[300];
 
 	user = api_auth(api, req, R_SUBMIT);
 	if (!user)
 		return;
-	if (blen == 0) {
-		api_error(api, req, R_SUBMIT, 400,
-		          "JSON parse error - the request has no body.");
-		goto out;
-	}
-	body = json_loadb((const char *)evbuffer_pullup(in, -1), blen,
-	                  JSON_REJECT_DUPLICATES, &jerr);
+	body = ac_http_parse_object(blen ? (const char *)evbuffer_pullup(in, -1)
+	                                 : NULL,
+	                            blen, msg, sizeof(msg));
 	if (!body) {
-		api_error(api, req, R_SUBMIT, 400,
-		          "JSON parse error - %s (line %d, column %d)",
-		          jerr.text, jerr.line, jerr.column);
-		goto out;
-	}
-	if (!json_is_object(body)) {
-		api_error(api, req, R_SUBMIT, 400,
-		          "Invalid data. Expected a JSON object.");
+		api_error(api, req, R_SUBMIT, 400, "%s", msg);
 		goto out;
 	}
 	if (api_field(api, req, body, "problem_id", &problem_id, &plen) < 0 ||
@@ -1030,7 +988,43 @@ struct api_delivery {
 	struct ac_delivery *d;
 	char *id, *user, *json;
 	int rc;
+	unsigned attempts;   /* put_result calls that failed */
+	struct event *retry; /* delays the next put_result */
 };
+
+static void api_delivery_free(struct api_delivery *dl)
+{
+	if (dl->retry)
+		event_free(dl->retry);
+	free(dl->id);
+	free(dl->user);
+	free(dl->json);
+	free(dl);
+}
+
+static void api_delivery_work(void *arg);
+static void api_delivery_done(void *arg);
+
+/* The store failed a while ago: try again, holding the delivery (a nack
+ * would make the broker count a redelivery, and dead-letter the result
+ * after a few during a longer store outage).  Only a stopping api hands it
+ * back to the queue. */
+static void api_delivery_retry_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct api_delivery *dl = arg;
+	struct api *api = dl->api;
+
+	api_completed(api);
+	if (!api->stopped &&
+	    api_pool(api, api_delivery_work, api_delivery_done, dl) == 0) {
+		api_unref(api); /* api_pool took its own */
+		return;
+	}
+	AC_TRANSPORT(api->core)->nack(api->core->transport->state, dl->d, true,
+	                              "result store unavailable");
+	api_delivery_free(dl);
+	api_unref(api);
+}
 
 static void api_delivery_work(void *arg)
 {
@@ -1054,16 +1048,34 @@ static void api_delivery_done(void *arg)
 		api->results_received++;
 		if (!api->stopped)
 			api_result_stored(api, dl->id, dl->user, dl->json);
-	} else {
-		log_error("result of %s: the store refused it (%s); requeued",
+	} else if (dl->rc == -EINVAL) {
+		/* Never storable (e.g. too large): retrying cannot help. */
+		log_error("result of %s: the store rejects it (%s); "
+		          "dead-lettered",
 		          dl->id, strerror(-dl->rc));
+		api->results_invalid++;
+		tr->nack(ts, dl->d, false, "the store rejects this result");
+	} else {
+		struct timeval tv = {dl->attempts < 3 ? 1L << dl->attempts
+		                                      : API_RETRY_MAX_S,
+		                     0};
+
+		if (dl->attempts++ == 0)
+			log_error("result of %s: the store refused it (%s); "
+			          "held, retrying",
+			          dl->id, strerror(-dl->rc));
 		api->results_store_failed++;
+		if (!dl->retry)
+			dl->retry = evtimer_new(api->core->base,
+			                        api_delivery_retry_cb, dl);
+		if (!api->stopped && dl->retry &&
+		    evtimer_add(dl->retry, &tv) == 0) {
+			api->inflight++; /* the reference stays with dl */
+			return;
+		}
 		tr->nack(ts, dl->d, true, "result store unavailable");
 	}
-	free(dl->id);
-	free(dl->user);
-	free(dl->json);
-	free(dl);
+	api_delivery_free(dl);
 	api_unref(api);
 }
 
@@ -1077,8 +1089,10 @@ static void api_result_msg_cb(void *arg, const char *body, size_t len,
 	char err[256];
 	int rc;
 
-	if (!api || api->stopped) {
-		tr->nack(core->transport->state, d, true, "api is stopping");
+	/* While ac_api_stop drains, results are still stored: they are
+	 * work in flight too. */
+	if (!api) {
+		tr->nack(core->transport->state, d, true, "api is stopped");
 		return;
 	}
 	dl = calloc(1, sizeof(*dl));
@@ -1106,10 +1120,7 @@ static void api_result_msg_cb(void *arg, const char *body, size_t len,
 	}
 	return;
 fail:
-	free(dl->id);
-	free(dl->user);
-	free(dl->json);
-	free(dl);
+	api_delivery_free(dl);
 }
 
 /* ------------------------------------------------------------------ */
@@ -1468,13 +1479,12 @@ static void api_languages(struct api *api, struct evhttp_request *req)
 static void api_metrics(struct api *api, struct evhttp_request *req)
 {
 	struct evbuffer *b = evbuffer_new();
+	char *reg;
 
 	if (!b) {
 		api_error(api, req, R_METRICS, 503, "Out of memory.");
 		return;
 	}
-	/* Count this request before rendering, so the page includes it. */
-	api_count(api, R_METRICS, 200);
 	evbuffer_add_printf(
 	        b, "# HELP algocode_http_requests_total HTTP responses "
 	           "by route and status.\n"
@@ -1503,7 +1513,7 @@ static void api_metrics(struct api *api, struct evhttp_request *req)
 	API_METRIC("results_invalid_total", "counter",
 	           "Result messages dropped as invalid.", api->results_invalid);
 	API_METRIC("results_store_failures_total", "counter",
-	           "Results requeued because the store failed.",
+	           "Failed attempts to store a result (held and retried).",
 	           api->results_store_failed);
 	API_METRIC("result_polls_parked_total", "counter",
 	           "Result polls parked waiting for a result.",
@@ -1519,9 +1529,15 @@ static void api_metrics(struct api *api, struct evhttp_request *req)
 	           "Blocking jobs queued or running on the worker pool.",
 	           ac_pool_busy(api->core->pool));
 #undef API_METRIC
-	evhttp_add_header(evhttp_request_get_output_headers(req),
-	                  "Content-Type", "text/plain; version=0.0.4");
-	evhttp_send_reply(req, 200, "OK", b);
+	/* Then the process-wide registry (judge role, plugins). */
+	reg = ac_metrics_render();
+	if (reg) {
+		evbuffer_add(b, reg, strlen(reg));
+		free(reg);
+	}
+	api_reply_raw(api, req, R_METRICS, 200, "text/plain; version=0.0.4",
+	              (const char *)evbuffer_pullup(b, -1),
+	              evbuffer_get_length(b));
 	evbuffer_free(b);
 }
 
@@ -1582,16 +1598,13 @@ static bool api_method_ok(struct api *api, struct evhttp_request *req,
 	return false;
 }
 
-static void api_request_cb(struct evhttp_request *req, void *arg)
+static void api_request_cb(struct evhttp_request *req, const char *path,
+                           void *arg)
 {
 	struct api *api = arg;
-	const struct evhttp_uri *uri = evhttp_request_get_evhttp_uri(req);
-	const char *path = uri ? evhttp_uri_get_path(uri) : NULL;
 	const char *id;
 	size_t idlen;
 
-	if (!path || !*path)
-		path = "/";
 	if (api->stopped) {
 		api_error(api, req, R_OTHER, 503, "Server is shutting down.");
 	} else if (api_path_is(path, "/api/v1/code/submit/")) {
@@ -1624,45 +1637,6 @@ static void api_request_cb(struct evhttp_request *req, void *arg)
 /* ------------------------------------------------------------------ */
 /* Start and stop                                                       */
 
-/* "host:port", "[v6]:port", ":port" or "*:port" (all interfaces). */
-static int api_parse_listen(const char *s, char *host, size_t hostlen,
-                            unsigned short *port)
-{
-	const char *colon, *h = s;
-	size_t hl;
-	char *end;
-	long p;
-
-	if (s[0] == '[') {
-		const char *close = strchr(s, ']');
-
-		if (!close || close[1] != ':')
-			return -EINVAL;
-		h = s + 1;
-		hl = close - h;
-		colon = close + 1;
-	} else {
-		colon = strrchr(s, ':');
-		if (!colon || memchr(s, ':', colon - s))
-			return -EINVAL;
-		hl = colon - s;
-	}
-	if (hl == 0 || (hl == 1 && h[0] == '*')) {
-		h = "0.0.0.0";
-		hl = 7;
-	}
-	if (hl >= hostlen)
-		return -EINVAL;
-	memcpy(host, h, hl);
-	host[hl] = '\0';
-	errno = 0;
-	p = strtol(colon + 1, &end, 10);
-	if (errno || end == colon + 1 || *end || p < 1 || p > 65535)
-		return -EINVAL;
-	*port = (unsigned short)p;
-	return 0;
-}
-
 /* Parked polls are connections: let there be thousands. */
 static void api_raise_nofile(void)
 {
@@ -1678,7 +1652,7 @@ static void api_raise_nofile(void)
 
 static void api_free(struct api *api)
 {
-	sodium_memzero(api->key, sizeof(api->key));
+	ac_jwt_keys_wipe(&api->keys);
 	free(api);
 }
 
@@ -1712,22 +1686,14 @@ static int api_setting_int(struct ac_core *core, const char *path,
 	return 0;
 }
 
-static int api_settings(struct api *api, char *host, size_t hostlen,
-                        unsigned short *port, long long *body_max,
-                        long long *timeout, char *err, size_t errlen)
+static int api_settings(struct api *api, struct ac_http_limits *lim, char *err,
+                        size_t errlen)
 {
 	struct ac_core *core = api->core;
-	const char *listen =
-	        ac_config_string(core->cfg, "api.listen", "127.0.0.1:8080");
-	long long v;
+	long long v, body_max, timeout;
 	int rc;
 
-	if (api_parse_listen(listen, host, hostlen, port) < 0) {
-		snprintf(err, errlen,
-		         "api.listen \"%s\" is not host:port ([v6addr]:port)",
-		         listen);
-		return -EINVAL;
-	}
+	ac_http_limits_default(lim);
 	rc = api_setting_int(core, "api.max_source_kb", 64, 1, 65536, &v, err,
 	                     errlen);
 	if (rc < 0)
@@ -1741,14 +1707,31 @@ static int api_settings(struct api *api, char *host, size_t hostlen,
 	/* JSON escaping may blow the source up (\u00XX is 6 bytes). */
 	rc = api_setting_int(core, "api.max_body_kb",
 	                     (long long)(api->max_source / 1024) * 6 + 64, 1,
-	                     1 << 22, body_max, err, errlen);
+	                     1 << 22, &body_max, err, errlen);
 	if (rc < 0)
 		return rc;
 	rc = api_setting_int(core, "api.read_timeout_s",
 	                     api->wait_s + 25 > 30 ? api->wait_s + 25 : 30,
-	                     api->wait_s + 1, 3600, timeout, err, errlen);
+	                     api->wait_s + 1, 3600, &timeout, err, errlen);
 	if (rc < 0)
 		return rc;
+	lim->body_max = (size_t)body_max * 1024;
+	lim->timeout_s = (int)timeout;
+	rc = api_setting_int(core, "api.request_timeout_s", 20, 1, 3600, &v,
+	                     err, errlen);
+	if (rc < 0)
+		return rc;
+	lim->request_timeout_s = (int)v;
+	rc = api_setting_int(core, "api.max_header_kb", 16, 1, 1024, &v, err,
+	                     errlen);
+	if (rc < 0)
+		return rc;
+	lim->headers_max = (size_t)v * 1024;
+	rc = api_setting_int(core, "api.max_url_bytes", 4096, 64, 1 << 20, &v,
+	                     err, errlen);
+	if (rc < 0)
+		return rc;
+	lim->url_max = (size_t)v;
 	api->burst = ac_config_float(core->cfg, "api.rate_burst", 3);
 	api->rate = ac_config_float(core->cfg, "api.rate_per_s", 0.05);
 	if (!(api->burst >= 1 && api->burst <= 1e9)) {
@@ -1764,11 +1747,9 @@ static int api_settings(struct api *api, char *host, size_t hostlen,
 
 int ac_api_start(struct ac_core *core, char *err, size_t errlen)
 {
-	const char *secret_path;
+	const char *secret_path, *listen;
+	struct ac_http_limits lim;
 	struct api *api;
-	char host[256];
-	unsigned short port;
-	long long body_max, timeout;
 	int rc;
 
 	if (core->api) {
@@ -1787,8 +1768,7 @@ int ac_api_start(struct ac_core *core, char *err, size_t errlen)
 	}
 	api->core = core;
 	api->refs = 1;
-	rc = api_settings(api, host, sizeof(host), &port, &body_max, &timeout,
-	                  err, errlen);
+	rc = api_settings(api, &lim, err, errlen);
 	if (rc < 0)
 		goto fail;
 	secret_path = ac_config_string(core->cfg, "api.jwt_secret_file", NULL);
@@ -1799,35 +1779,21 @@ int ac_api_start(struct ac_core *core, char *err, size_t errlen)
 		rc = -EINVAL;
 		goto fail;
 	}
-	rc = ac_jwt_secret_load(secret_path, 1, api->key, sizeof(api->key), err,
-	                        errlen);
+	rc = ac_jwt_keys_load(secret_path, 1, &api->keys, err, errlen);
 	if (rc < 0)
 		goto fail;
-	api->keylen = (size_t)rc;
 
 	api_raise_nofile();
-	api->http = evhttp_new(core->base);
-	if (!api->http) {
-		snprintf(err, errlen,
-		         "libevent: cannot create the HTTP server");
-		rc = -ENOMEM;
+	listen = ac_config_string(core->cfg, "api.listen", "127.0.0.1:8080");
+	rc = ac_http_open(core, "api.listen", listen, &lim, &api->http, err,
+	                  errlen);
+	if (rc < 0)
 		goto fail;
-	}
-	evhttp_set_max_body_size(api->http, (ev_ssize_t)body_max * 1024);
-	evhttp_set_max_headers_size(api->http, 16384);
-	evhttp_set_timeout(api->http, (int)timeout);
-	evhttp_set_allowed_methods(
-	        api->http, EVHTTP_REQ_GET | EVHTTP_REQ_POST | EVHTTP_REQ_HEAD |
-	                           EVHTTP_REQ_PUT | EVHTTP_REQ_DELETE |
-	                           EVHTTP_REQ_OPTIONS | EVHTTP_REQ_PATCH);
-	evhttp_set_default_content_type(api->http, "application/json");
-	evhttp_set_gencb(api->http, api_request_cb, api);
-	api->sock = evhttp_bind_socket_with_handle(api->http, host, port);
-	if (!api->sock) {
-		rc = errno ? -errno : -EADDRNOTAVAIL;
-		snprintf(err, errlen,
-		         "api.listen: cannot listen on %s port %u: %s", host,
-		         port, strerror(-rc));
+	/* Everything not routed to another role of this server. */
+	rc = ac_http_route(api->http, "/", api_request_cb, api);
+	if (rc < 0) {
+		snprintf(err, errlen, "cannot route the api: %s",
+		         strerror(-rc));
 		goto fail;
 	}
 	/* Results are consumed from now on; core->api must be set first. */
@@ -1840,13 +1806,14 @@ int ac_api_start(struct ac_core *core, char *err, size_t errlen)
 		         strerror(-rc));
 		goto fail;
 	}
-	log_info("api: listening on %s port %u (results wait %d s, sources up "
-	         "to %zu KiB)",
-	         host, port, api->wait_s, api->max_source / 1024);
+	log_info("api: listening on %s (results wait %d s, sources up to %zu "
+	         "KiB, %zu signing key%s)",
+	         ac_http_address(api->http), api->wait_s,
+	         api->max_source / 1024, api->keys.n,
+	         api->keys.n == 1 ? "" : "s");
 	return 0;
 fail:
-	if (api->http)
-		evhttp_free(api->http);
+	ac_http_close(api->http, api);
 	api_free(api);
 	return rc;
 }
@@ -1867,10 +1834,9 @@ void ac_api_stop(struct ac_core *core)
 
 	if (!api)
 		return;
-	/* No new connections; requests on open ones answer 503. */
-	if (api->sock)
-		evhttp_del_accept_socket(api->http, api->sock);
-	api->sock = NULL;
+	/* No new connections (on a shared server, for the other roles
+	 * too: they stop with us); requests on open ones answer 503. */
+	ac_http_stop_accepting(api->http);
 	api->stopped = true;
 	for (size_t b = 0; b < API_NBUCKETS; b++) {
 		while (api->buckets[b]) {
@@ -1905,8 +1871,9 @@ void ac_api_stop(struct ac_core *core)
 	if (api->inflight)
 		log_warn("api: stopping with %u operations in flight",
 		         api->inflight);
-	/* Frees every connection: pending requests lose their req. */
-	evhttp_free(api->http);
+	/* The last role of the server frees every connection: pending
+	 * requests lose their req. */
+	ac_http_close(api->http, api);
 	api->http = NULL;
 	core->api = NULL;
 	api_unref(api);

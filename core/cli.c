@@ -2,6 +2,7 @@
 #include "cli.h"
 
 #include "api.h"
+#include "auth.h"
 #include "config.h"
 #include "core.h"
 #include "judge.h"
@@ -198,7 +199,7 @@ static int cli_serve(const struct cli_opts *o)
 	struct ac_config *cfg;
 	struct ac_core core;
 	unsigned need = 0;
-	bool api, judge;
+	bool api, judge, auth;
 	char err[1024];
 	const char **roles;
 	int r;
@@ -212,10 +213,11 @@ static int cli_serve(const struct cli_opts *o)
 		return 1;
 	roles = ac_config_string_list(cfg, "roles");
 	for (size_t i = 0; roles && roles[i]; i++) {
-		if (strcmp(roles[i], "api") && strcmp(roles[i], "judge")) {
+		if (strcmp(roles[i], "api") && strcmp(roles[i], "judge") &&
+		    strcmp(roles[i], "auth")) {
 			fprintf(stderr,
-			        "algocode: unknown role \"%s\" (known: api, "
-			        "judge)\n",
+			        "algocode: unknown role \"%s\" (known: auth, "
+			        "api, judge)\n",
 			        roles[i]);
 			free(roles);
 			ac_config_free(cfg);
@@ -225,7 +227,8 @@ static int cli_serve(const struct cli_opts *o)
 	free(roles);
 	api = cli_has_role(cfg, "api");
 	judge = cli_has_role(cfg, "judge");
-	if (!api && !judge) {
+	auth = cli_has_role(cfg, "auth");
+	if (!api && !judge && !auth) {
 		fprintf(stderr, "algocode: the configuration names no role "
 		                "(roles = [\"api\", \"judge\"])\n");
 		ac_config_free(cfg);
@@ -237,6 +240,8 @@ static int cli_serve(const struct cli_opts *o)
 	if (judge)
 		need |= AC_NEED_TRANSPORT | AC_NEED_SANDBOX | AC_NEED_LANGS |
 		        AC_NEED_PROBLEMS;
+	if (auth)
+		need |= AC_NEED_STORE;
 	r = ac_core_init(&core, cfg, need, err, sizeof(err));
 	if (r < 0)
 		goto fail;
@@ -248,20 +253,29 @@ static int cli_serve(const struct cli_opts *o)
 		goto fail;
 	if (api && (r = ac_api_start(&core, err, sizeof(err))) < 0)
 		goto fail;
-	log_info("algocode %s serving (roles:%s%s)", PACKAGE_VERSION,
-	         api ? " api" : "", judge ? " judge" : "");
+	/* After the api: auth shares its listener when both run here. */
+	if (auth && (r = ac_auth_start(&core, err, sizeof(err))) < 0)
+		goto fail;
+	log_info("algocode %s serving (roles:%s%s%s)", PACKAGE_VERSION,
+	         auth ? " auth" : "", api ? " api" : "", judge ? " judge" : "");
 	event_base_dispatch(core.base);
 	log_info("stopping");
-	/* The api first: it runs the loop to let its work in flight answer,
-	 * which must not happen once the judge role is freed. */
+	/* The judge stops taking jobs and runs the loop until its results
+	 * are confirmed (a single node's api is still there to store them);
+	 * then the api drains its own work; the judge role is freed last, as
+	 * both drains run the loop and may still call into it. */
+	ac_judge_role_quiesce(&core);
 	ac_api_stop(&core);
+	ac_auth_stop(&core);
 	ac_judge_role_stop(&core);
 	ac_core_fini(&core);
 	return 0;
 fail:
 	fprintf(stderr, "algocode: %s\n", err);
-	ac_judge_role_stop(&core);
+	ac_judge_role_quiesce(&core);
 	ac_api_stop(&core);
+	ac_auth_stop(&core);
+	ac_judge_role_stop(&core);
 	ac_core_fini(&core);
 	return 1;
 }
@@ -373,9 +387,26 @@ static int cli_judge_ctx(struct ac_core *core, struct ac_judge_ctx *jctx)
 		        core->sandbox->desc->name);
 		return -ENOTSUP;
 	}
-	return ac_judge_ctx_init(jctx, AC_SANDBOX(core), core->sandbox->state,
-	                         core->sandbox->desc->name, work,
-	                         core->hostname);
+	if (ac_judge_ctx_init(jctx, AC_SANDBOX(core), core->sandbox->state,
+	                      core->sandbox->desc->name, work,
+	                      core->hostname) < 0)
+		return -ENOMEM;
+	jctx->compile_cache_kb = ac_judge_cache_kb(
+	        ac_config_int(core->cfg, "judge.compile_cache_mb", 256));
+	return 0;
+}
+
+/* The plugin behind lang: its classify and run_argv ops. */
+static void cli_lang_ops(const struct ac_core *core,
+                         const struct ac_lang_info *lang,
+                         struct ac_judge_job *job)
+{
+	const struct ac_loaded *lp = ac_core_lang_plugin(core, lang->name);
+
+	if (lp) {
+		job->lang_ops = lp->desc->ops;
+		job->lang_state = lp->state;
+	}
 }
 
 static void cli_random_id(char *buf, size_t len)
@@ -425,6 +456,7 @@ static int cli_judge(const struct cli_opts *o)
 	memset(&job, 0, sizeof(job));
 	job.problem = p;
 	job.lang = lang;
+	cli_lang_ops(&core, lang, &job);
 	job.code = code;
 	job.code_len = len;
 	job.submission_id = id;
@@ -582,6 +614,7 @@ static int cli_verify_one(struct ac_core *core, struct ac_judge_ctx *jctx,
 			memset(&job, 0, sizeof(job));
 			job.problem = p;
 			job.lang = lang;
+			cli_lang_ops(core, lang, &job);
 			job.code = code;
 			job.code_len = len;
 			job.submission_id = id;
@@ -706,7 +739,7 @@ static int cli_check_env(const struct cli_opts *o)
 static int cli_token(const struct cli_opts *o)
 {
 	struct ac_config *cfg;
-	unsigned char secret[256];
+	struct ac_jwt_keys keys;
 	char err[1024];
 	const char *path;
 	char *tok;
@@ -721,15 +754,16 @@ static int cli_token(const struct cli_opts *o)
 		return 1;
 	path = ac_config_string(cfg, "api.jwt_secret_file",
 	                        "/var/lib/algocode/jwt.secret");
-	n = ac_jwt_secret_load(path, 1, secret, sizeof(secret), err,
-	                       sizeof(err));
+	n = ac_jwt_keys_load(path, 1, &keys, err, sizeof(err));
 	if (n < 0) {
 		fprintf(stderr, "algocode: %s\n", err);
 		ac_config_free(cfg);
 		return 1;
 	}
-	tok = ac_jwt_mint(secret, (size_t)n, o->user, (int64_t)time(NULL),
-	                  o->ttl);
+	/* Signed with the current key; username = user id, no e-mail. */
+	tok = ac_jwt_mint_token(&keys, "access", o->user, NULL, NULL,
+	                        (int64_t)time(NULL), o->ttl, NULL);
+	ac_jwt_keys_wipe(&keys);
 	if (!tok) {
 		fprintf(stderr, "algocode: cannot mint a token\n");
 		ac_config_free(cfg);

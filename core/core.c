@@ -33,11 +33,29 @@ static const char *const core_known[] = {
         "api.rate_per_s",
         "api.max_body_kb",
         "api.read_timeout_s",
+        "api.request_timeout_s",
+        "api.max_header_kb",
+        "api.max_url_bytes",
+        "auth.listen",
+        "auth.jwt_secret_file",
+        "auth.access_ttl_s",
+        "auth.refresh_ttl_s",
+        "auth.hash_concurrency",
+        "auth.hash_opslimit",
+        "auth.hash_memlimit_kb",
+        "auth.max_body_kb",
+        "auth.read_timeout_s",
+        "auth.request_timeout_s",
+        "auth.login_burst",
+        "auth.login_per_s",
+        "auth.register_burst",
+        "auth.register_per_s",
         "judge.problems_dir",
         "judge.work_dir",
         "judge.workers",
         "judge.all_tests",
-        "judge.keep_boxes",
+        "judge.metrics_listen",
+        "judge.compile_cache_mb",
         NULL,
 };
 
@@ -144,6 +162,12 @@ int ac_core_init(struct ac_core *core, struct ac_config *cfg, unsigned need,
 			r = ac_plugin_load(core, dir, AC_KIND_LANG, names[i],
 			                   group, &core->langs[core->nlangs],
 			                   err, errlen);
+			/* -ENOPKG: the language's compiler or interpreter is
+			 * not installed here; serve the others. */
+			if (r == -ENOPKG) {
+				log_warn("%s: language skipped", err);
+				continue;
+			}
 			if (r < 0) {
 				free(names);
 				return r;
@@ -151,6 +175,12 @@ int ac_core_init(struct ac_core *core, struct ac_config *cfg, unsigned need,
 			core->nlangs++;
 		}
 		free(names);
+		if (core->nlangs == 0) {
+			snprintf(err, errlen,
+			         "no language of lang.plugins is available "
+			         "here");
+			return -ENOPKG;
+		}
 	}
 	if (need & AC_NEED_PROBLEMS) {
 		size_t nerr = 0;
@@ -226,6 +256,19 @@ const struct ac_lang_info *ac_core_lang(const struct ac_core *core,
 		        ops->info(core->langs[i]->state);
 		if (info && strcmp(info->name, name) == 0)
 			return info;
+	}
+	return NULL;
+}
+
+const struct ac_loaded *ac_core_lang_plugin(const struct ac_core *core,
+                                            const char *name)
+{
+	for (size_t i = 0; i < core->nlangs; i++) {
+		const struct ac_lang_ops *ops = core->langs[i]->desc->ops;
+		const struct ac_lang_info *info =
+		        ops->info(core->langs[i]->state);
+		if (info && strcmp(info->name, name) == 0)
+			return core->langs[i];
 	}
 	return NULL;
 }

@@ -34,6 +34,8 @@ struct ac_core {
 	struct event *sig_term, *sig_int;
 	void *api;   /* struct ac_api, when the api role runs */
 	void *judge; /* struct ac_judge_role, when the judge role runs */
+	void *auth;  /* struct auth, when the auth role runs */
+	void *http;  /* struct ac_http list: the HTTP servers (core/http.h) */
 	int exit_status;
 };
 
@@ -51,6 +53,9 @@ void ac_core_fini(struct ac_core *core);
 /* The language plugin serving `name`, or NULL. */
 const struct ac_lang_info *ac_core_lang(const struct ac_core *core,
                                         const char *name);
+/* The loaded plugin serving `name` (ops: desc->ops, state), or NULL. */
+const struct ac_loaded *ac_core_lang_plugin(const struct ac_core *core,
+                                            const char *name);
 /* "cpp, c, python3": the supported language names (static buffer use:
  * caller provides buf). */
 void ac_core_lang_list(const struct ac_core *core, char *buf, size_t len);

@@ -9,6 +9,14 @@
  *                          test's input and answer, feedback/
  *   validators/<hash>/     custom validators, compiled once per problem
  *                          content hash
+ *   cache/<key>/           the compile cache: files/ (what the compiler
+ *                          left in the box, the source excepted) and log;
+ *                          key = sha256(language, version, compile argv,
+ *                          source).  Entries are built in cache/tmp-XXXXXX
+ *                          and renamed into place (concurrent workers and
+ *                          processes are safe); a hit touches the entry
+ *                          and the oldest are evicted over
+ *                          judge.compile_cache_mb.
  * Expected answers are never in the submission's box: input comes on
  * stdin from a file the sandbox opens, output goes to out/. */
 #include "judge.h"
@@ -21,6 +29,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
+#include <sodium.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,6 +42,10 @@
 #define JUDGE_MSG_MAX           1024u        /* a test's message */
 #define JUDGE_VALIDATOR_TIME_MS 30000u       /* a validator's own limits */
 #define JUDGE_VALIDATOR_MEM_KB  (1024u * 1024)
+#define JUDGE_CACHE_ENTRY_MAX   (64ull * 1024 * 1024) /* bytes, one entry */
+#define JUDGE_CACHE_FILES_MAX   4096u /* files and directories, one entry */
+#define JUDGE_CACHE_DEPTH_MAX   16
+#define JUDGE_STDERR_HEAD       (16u * 1024) /* what classify() sees */
 
 static char *judge_strdup(const char *s)
 {
@@ -55,7 +68,17 @@ int ac_judge_ctx_init(struct ac_judge_ctx *ctx, const struct ac_sandbox_ops *sb,
 		return -ENOMEM;
 	}
 	pthread_mutex_init(&ctx->lock, NULL);
+	ctx->compile_cache_kb = 256 * 1024;
 	return 0;
+}
+
+uint64_t ac_judge_cache_kb(long long mb)
+{
+	if (mb <= 0)
+		return 0;
+	if (mb > (1ll << 30))
+		mb = 1ll << 30;
+	return (uint64_t)mb * 1024;
 }
 
 void ac_judge_ctx_fini(struct ac_judge_ctx *ctx)
@@ -263,7 +286,7 @@ static int judge_in_list(char **l, const char *name)
 }
 
 /* Remove from the box everything a previous test left; keep `keep`. */
-static void judge_box_reset(const char *box, char **keep)
+static void judge_box_clear(const char *box, char **keep)
 {
 	char **now = judge_list_dir(box);
 
@@ -498,6 +521,289 @@ judge_custom_validate(struct ac_judge_ctx *ctx, const char *run_dir,
 	return AC_VAL_ERROR;
 }
 
+/* ------------------------------------------------------ compile cache */
+
+struct judge_budget {
+	uint64_t bytes; /* left */
+	unsigned files; /* left */
+};
+
+/* Copy the regular files and directories of src into dst (which exists),
+ * never following symlinks; `skip` (a name at the top level) is left out.
+ * Fails with -EFBIG past the budget. */
+static int judge_copy_tree(const char *src, const char *dst, const char *skip,
+                           int depth, struct judge_budget *b)
+{
+	char **names;
+	int r = 0;
+
+	if (depth > JUDGE_CACHE_DEPTH_MAX)
+		return -ELOOP;
+	names = judge_list_dir(src);
+	if (!names)
+		return -errno ? -errno : -EIO;
+	for (size_t i = 0; names[i] && r == 0; i++) {
+		char from[4096], to[4096];
+		struct stat st;
+
+		if (skip && strcmp(names[i], skip) == 0)
+			continue;
+		if (snprintf(from, sizeof(from), "%s/%s", src, names[i]) >=
+		            (int)sizeof(from) ||
+		    snprintf(to, sizeof(to), "%s/%s", dst, names[i]) >=
+		            (int)sizeof(to)) {
+			r = -ENAMETOOLONG;
+			break;
+		}
+		if (lstat(from, &st) < 0) {
+			r = -errno;
+			break;
+		}
+		if (b->files == 0) {
+			r = -EFBIG;
+			break;
+		}
+		b->files--;
+		if (S_ISDIR(st.st_mode)) {
+			if (mkdir(to, 0755) < 0)
+				r = -errno;
+			else
+				r = judge_copy_tree(from, to, NULL, depth + 1,
+				                    b);
+		} else if (S_ISREG(st.st_mode)) {
+			if ((uint64_t)st.st_size > b->bytes) {
+				r = -EFBIG;
+				break;
+			}
+			b->bytes -= (uint64_t)st.st_size;
+			r = judge_copy_file(from, to,
+			                    (st.st_mode & 0111) ? 0755 : 0644);
+		}
+		/* symlinks, fifos, sockets: not part of a build */
+	}
+	judge_free_list(names);
+	return r;
+}
+
+/* Before each test the box is made again from the pristine copy of what
+ * the compiler produced: nothing a previous test wrote, deleted, replaced
+ * or chmod'ed survives into the next one (no state across tests). */
+static int judge_box_reset(const char *box, const char *pristine)
+{
+	struct judge_budget b = {JUDGE_CACHE_ENTRY_MAX, JUDGE_CACHE_FILES_MAX};
+
+	judge_box_clear(box, NULL);
+	if (chmod(box, 0755) < 0)
+		return -errno;
+	return judge_copy_tree(pristine, box, NULL, 0, &b);
+}
+
+static void judge_cache_key(const struct ac_lang_info *lang,
+                            const struct ac_judge_job *job, char *hex,
+                            size_t hexlen)
+{
+	crypto_hash_sha256_state h;
+	unsigned char d[crypto_hash_sha256_BYTES];
+	uint64_t n = job->code_len;
+	static const unsigned char zero;
+
+#define JUDGE_H(s)                                                             \
+	crypto_hash_sha256_update(&h, (const unsigned char *)(s), strlen(s) + 1)
+	crypto_hash_sha256_init(&h);
+	JUDGE_H("algocode compile cache 1");
+	JUDGE_H(lang->name);
+	JUDGE_H(lang->version ? lang->version : "");
+	JUDGE_H(lang->source_file);
+	for (size_t i = 0; lang->compile_argv[i]; i++)
+		JUDGE_H(lang->compile_argv[i]);
+	crypto_hash_sha256_update(&h, &zero, 1);
+	crypto_hash_sha256_update(&h, (const unsigned char *)&n, sizeof(n));
+	crypto_hash_sha256_update(&h, (const unsigned char *)job->code,
+	                          job->code_len);
+	crypto_hash_sha256_final(&h, d);
+#undef JUDGE_H
+	sodium_bin2hex(hex, hexlen, d, sizeof(d));
+}
+
+/* A hit: copy the entry's files into the box, its log into *log. */
+static int judge_cache_get(struct ac_judge_ctx *ctx, const char *key,
+                           const char *box, const char *source, char **log)
+{
+	char entry[4200], files[4300], logp[4300];
+	struct judge_budget b = {JUDGE_CACHE_ENTRY_MAX, JUDGE_CACHE_FILES_MAX};
+	int r;
+
+	snprintf(entry, sizeof(entry), "%s/cache/%s", ctx->work_dir, key);
+	snprintf(files, sizeof(files), "%s/files", entry);
+	snprintf(logp, sizeof(logp), "%s/log", entry);
+	if (access(files, F_OK) < 0)
+		return -ENOENT;
+	utimensat(AT_FDCWD, entry, NULL, AT_SYMLINK_NOFOLLOW);
+	r = judge_copy_tree(files, box, source, 0, &b);
+	if (r < 0) {
+		/* evicted meanwhile, or damaged: compile after all */
+		char **keep = calloc(2, sizeof(*keep));
+		if (keep)
+			keep[0] = strdup(source);
+		judge_box_clear(box, keep);
+		judge_free_list(keep);
+		return r;
+	}
+	*log = judge_read_head(logp, JUDGE_LOG_MAX + 64, -1);
+	return 0;
+}
+
+struct judge_cache_ent {
+	char *name;
+	time_t mtime;
+	uint64_t kb;
+};
+
+static __thread uint64_t judge_du_acc;
+
+static int judge_du_cb(const char *path, const struct stat *st, int flag,
+                       struct FTW *ftw)
+{
+	(void)path;
+	(void)flag;
+	(void)ftw;
+	judge_du_acc += ((uint64_t)st->st_blocks * 512 + 1023) / 1024;
+	return 0;
+}
+
+static int judge_ent_cmp(const void *a, const void *b)
+{
+	const struct judge_cache_ent *x = a, *y = b;
+
+	return x->mtime < y->mtime ? -1 : x->mtime > y->mtime;
+}
+
+/* Remove the oldest entries until the cache fits; called under the lock. */
+static void judge_cache_evict(struct ac_judge_ctx *ctx)
+{
+	char dir[4200];
+	char **names;
+	struct judge_cache_ent *ents;
+	size_t n = 0;
+	uint64_t total = 0;
+	time_t now = time(NULL);
+
+	snprintf(dir, sizeof(dir), "%s/cache", ctx->work_dir);
+	names = judge_list_dir(dir);
+	if (!names)
+		return;
+	while (names[n])
+		n++;
+	ents = calloc(n + 1, sizeof(*ents));
+	for (size_t i = 0; ents && i < n; i++) {
+		char path[4500];
+		struct stat st;
+
+		snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
+		if (lstat(path, &st) < 0)
+			continue;
+		if (strncmp(names[i], "tmp-", 4) == 0) {
+			/* left by a judge that died while storing */
+			if (now - st.st_mtime > 3600)
+				judge_rmtree(path);
+			continue;
+		}
+		judge_du_acc = 0;
+		nftw(path, judge_du_cb, 16, FTW_PHYS | FTW_MOUNT);
+		ents[i].name = names[i];
+		ents[i].mtime = st.st_mtime;
+		ents[i].kb = judge_du_acc;
+		total += judge_du_acc;
+	}
+	if (ents && total > ctx->compile_cache_kb) {
+		qsort(ents, n, sizeof(*ents), judge_ent_cmp);
+		for (size_t i = 0; i < n && total > ctx->compile_cache_kb;
+		     i++) {
+			char path[4500];
+
+			if (!ents[i].name)
+				continue;
+			snprintf(path, sizeof(path), "%s/%s", dir,
+			         ents[i].name);
+			judge_rmtree(path);
+			total -= ents[i].kb;
+		}
+	}
+	free(ents);
+	judge_free_list(names);
+}
+
+/* Store what a successful compile left in the box. */
+static void judge_cache_put(struct ac_judge_ctx *ctx, const char *key,
+                            const char *box, const char *source,
+                            const char *log)
+{
+	char dir[4200], tmp[4300], files[4400], path[4400];
+	struct judge_budget b = {JUDGE_CACHE_ENTRY_MAX, JUDGE_CACHE_FILES_MAX};
+	int r;
+
+	snprintf(dir, sizeof(dir), "%s/cache", ctx->work_dir);
+	if (judge_mkdirs(dir) < 0)
+		return;
+	snprintf(tmp, sizeof(tmp), "%s/tmp-XXXXXX", dir);
+	if (!mkdtemp(tmp))
+		return;
+	snprintf(files, sizeof(files), "%s/files", tmp);
+	r = mkdir(files, 0755) < 0 ? -errno : 0;
+	if (r == 0)
+		r = judge_copy_tree(box, files, source, 0, &b);
+	if (r == 0) {
+		snprintf(path, sizeof(path), "%s/log", tmp);
+		r = judge_write_file(path, log ? log : "",
+		                     log ? strlen(log) : 0, 0644);
+	}
+	if (r == 0) {
+		snprintf(path, sizeof(path), "%s/%s", dir, key);
+		chmod(tmp, 0755);
+		if (rename(tmp, path) < 0)
+			r = -errno; /* another worker stored it first */
+	}
+	if (r < 0) {
+		if (r != -EEXIST && r != -ENOTEMPTY)
+			log_debug("compile cache: not stored: %s",
+			          strerror(-r));
+		judge_rmtree(tmp);
+	}
+	pthread_mutex_lock(&ctx->lock);
+	judge_cache_evict(ctx);
+	pthread_mutex_unlock(&ctx->lock);
+}
+
+/* The last line of a traceback that does not start with blanks: Java's
+ * "Exception in thread "main" java.lang.OutOfMemoryError: Java heap
+ * space", Python's "MemoryError". */
+static void judge_error_line(const char *s, char *buf, size_t len)
+{
+	const char *best = NULL, *best_end = NULL;
+
+	buf[0] = '\0';
+	while (s && *s) {
+		const char *e = strchr(s, '\n');
+		if (!e)
+			e = s + strlen(s);
+		if (e > s && *s != ' ' && *s != '\t') {
+			best = s;
+			best_end = e;
+		}
+		s = *e ? e + 1 : e;
+	}
+	if (best) {
+		size_t n = (size_t)(best_end - best);
+		if (n >= len)
+			n = len - 1;
+		memcpy(buf, best, n);
+		buf[n] = '\0';
+		for (char *p = buf; *p; p++)
+			if ((unsigned char)*p < 0x20)
+				*p = ' ';
+	}
+}
+
 static void judge_fail(struct ac_result *out, enum ac_verdict v,
                        const char *name, const char *fmt, ...)
         __attribute__((format(printf, 4, 5)));
@@ -528,11 +834,11 @@ int ac_judge(struct ac_judge_ctx *ctx, const struct ac_judge_job *job,
 {
 	const struct ac_problem *p = job->problem;
 	const struct ac_lang_info *lang = job->lang;
-	char tmpl[4096], box[4200], outd[4200], src[4400];
-	char err[1024];
-	char **keep = NULL, *vbin = NULL;
+	char tmpl[4096], box[4200], outd[4200], src[4400], pristine[4300];
+	char err[1024], key[2 * crypto_hash_sha256_BYTES + 1];
+	char *vbin = NULL, **run_argv = NULL;
 	struct ac_limits lim;
-	bool failed = false;
+	bool failed = false, cached = false;
 	int r;
 
 	if (!ctx || !job || !p || !lang || !out || !job->code)
@@ -580,9 +886,24 @@ int ac_judge(struct ac_judge_ctx *ctx, const struct ac_judge_job *job,
 		goto cleanup;
 	}
 
-	/* Compile. */
+	/* Compile, unless the compile cache has this very build. */
 	out->compile_ok = true;
-	if (lang->compile_argv) {
+	key[0] = '\0';
+	if (lang->compile_argv && ctx->compile_cache_kb > 0 &&
+	    sodium_init() >= 0) {
+		uint64_t t0 = judge_mono_ms();
+
+		judge_cache_key(lang, job, key, sizeof(key));
+		if (judge_cache_get(ctx, key, box, lang->source_file,
+		                    &out->compile_log) == 0) {
+			cached = true;
+			out->compile_time_ms = judge_mono_ms() - t0;
+			log_debug("submission %s: compile cache hit %s",
+			          job->submission_id ? job->submission_id : "?",
+			          key);
+		}
+	}
+	if (lang->compile_argv && !cached) {
 		struct ac_run_spec spec;
 		struct ac_run_report rep;
 		char logp[4400], errp[4400];
@@ -652,8 +973,23 @@ int ac_judge(struct ac_judge_ctx *ctx, const struct ac_judge_job *job,
 			}
 			goto cleanup;
 		}
+		if (key[0])
+			judge_cache_put(ctx, key, box, lang->source_file,
+			                out->compile_log);
 	}
-	keep = judge_list_dir(box);
+	snprintf(pristine, sizeof(pristine), "%s/pristine", tmpl);
+	{
+		struct judge_budget b = {JUDGE_CACHE_ENTRY_MAX,
+		                         JUDGE_CACHE_FILES_MAX};
+		if (mkdir(pristine, 0700) < 0 ||
+		    (r = judge_copy_tree(box, pristine, NULL, 0, &b)) < 0) {
+			judge_fail(out, AC_V_IE, NULL,
+			           "cannot keep the compiled program: %s",
+			           r == -EFBIG ? "the build is too large"
+			                       : strerror(r < 0 ? -r : errno));
+			goto cleanup;
+		}
+	}
 
 	if (p->validation == AC_VALIDATION_CUSTOM) {
 		r = judge_validator(ctx, p, &vbin, err, sizeof(err));
@@ -676,13 +1012,42 @@ int ac_judge(struct ac_judge_ctx *ctx, const struct ac_judge_job *job,
 	lim.memory_kb = (uint64_t)((double)p->memory_mb * 1024.0 *
 	                           (lang->memory_multiplier > 0
 	                                    ? lang->memory_multiplier
-	                                    : 1.0));
+	                                    : 1.0)) +
+	                lang->memory_extra_kb;
 	lim.stack_kb = 0;
 	lim.stdout_kb = p->output_mb * 1024;
 	lim.stderr_kb = 64;
 	lim.fsize_kb = p->output_mb * 1024;
 	lim.processes = lang->run_processes ? lang->run_processes : 1;
 	lim.nofile = 64;
+
+	/* A run command that depends on the build or on the limits. */
+	if (job->lang_ops && job->lang_ops->run_argv) {
+		err[0] = '\0';
+		r = job->lang_ops->run_argv(job->lang_state, box, &lim,
+		                            &run_argv, err, sizeof(err));
+		if (r == -ENOEXEC) {
+			size_t ol =
+			        out->compile_log ? strlen(out->compile_log) : 0;
+			char *nl =
+			        realloc(out->compile_log, ol + strlen(err) + 2);
+			if (nl) {
+				snprintf(nl + ol, strlen(err) + 2, "%s%s",
+				         ol ? "\n" : "", err);
+				out->compile_log = nl;
+			}
+			out->compile_ok = false;
+			out->verdict = AC_V_CE;
+			goto cleanup;
+		}
+		if (r < 0 || !run_argv || !run_argv[0]) {
+			judge_fail(out, AC_V_IE, NULL, "%s: no run command: %s",
+			           lang->name,
+			           err[0] ? err
+			                  : strerror(r < 0 ? -r : EINVAL));
+			goto cleanup;
+		}
+	}
 
 	out->verdict = AC_V_AC;
 	for (size_t i = 0; i < p->ntests; i++) {
@@ -695,11 +1060,17 @@ int ac_judge(struct ac_judge_ctx *ctx, const struct ac_judge_job *job,
 
 		if (failed && !job->all_tests)
 			break;
-		judge_box_reset(box, keep);
+		if ((r = judge_box_reset(box, pristine)) < 0) {
+			judge_fail(out, AC_V_IE, NULL,
+			           "cannot prepare the box for %s: %s", t->name,
+			           strerror(-r));
+			break;
+		}
 		snprintf(outp, sizeof(outp), "%s/%zu.out", outd, i);
 		snprintf(errp, sizeof(errp), "%s/%zu.err", outd, i);
 		memset(&spec, 0, sizeof(spec));
-		spec.argv = lang->run_argv;
+		spec.argv = run_argv ? (const char *const *)run_argv
+		                     : lang->run_argv;
 		spec.envp = lang->envp;
 		spec.box_dir = box;
 		spec.stdin_path = t->in_path;
@@ -741,6 +1112,27 @@ int ac_judge(struct ac_judge_ctx *ctx, const struct ac_judge_job *job,
 		tr.memory_kb = rep.memory_kb;
 		tr.exit_code = rep.exited ? rep.exit_code : -1;
 		tr.signal = rep.signal;
+		/* The runtime may know better: an OutOfMemoryError is MLE. */
+		if (tr.verdict == AC_V_RE && job->lang_ops &&
+		    job->lang_ops->classify) {
+			char *head =
+			        judge_read_head(errp, JUDGE_STDERR_HEAD, -1);
+			if (job->lang_ops->classify(job->lang_state, &rep,
+			                            head ? head : "",
+			                            head ? strlen(head) : 0) ==
+			    AC_HINT_MEMORY) {
+				char line[200];
+
+				judge_error_line(head, line, sizeof(line));
+				tr.verdict = AC_V_MLE;
+				snprintf(detail, sizeof(detail),
+				         "out of memory: %s",
+				         line[0] ? line
+				                 : "the runtime said so");
+				msg[0] = '\0';
+			}
+			free(head);
+		}
 		if (msg[0] && detail[0] && strcmp(msg, detail) != 0) {
 			char both[JUDGE_MSG_MAX + 600];
 			snprintf(both, sizeof(both), "%s: %s", detail, msg);
@@ -768,7 +1160,7 @@ cleanup:
 	else
 		log_info("kept %s", tmpl);
 finish:
-	judge_free_list(keep);
+	free(run_argv);
 	free(vbin);
 	out->finished_at = ac_now_ms();
 	return 0;

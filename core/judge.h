@@ -15,6 +15,9 @@ struct ac_judge_ctx {
 	char *work_dir; /* owned; boxes and the validator cache live below */
 	char *host;     /* owned */
 	pthread_mutex_t lock; /* guards the validator build cache */
+	/* Compile cache under <work_dir>/cache: at most this many KiB (the
+	 * oldest entries are evicted); 0 disables it.  Default 256 MiB. */
+	uint64_t compile_cache_kb;
 };
 
 typedef void (*ac_progress_cb)(void *arg, const struct ac_test_result *t,
@@ -23,6 +26,10 @@ typedef void (*ac_progress_cb)(void *arg, const struct ac_test_result *t,
 struct ac_judge_job {
 	const struct ac_problem *problem;
 	const struct ac_lang_info *lang;
+	/* The language plugin's ops and state (classify, run_argv); may be
+	 * NULL: then neither is used. */
+	const struct ac_lang_ops *lang_ops;
+	void *lang_state;
 	const char *code;
 	size_t code_len;
 	const char *submission_id, *user_id;
@@ -36,6 +43,8 @@ int ac_judge_ctx_init(struct ac_judge_ctx *ctx, const struct ac_sandbox_ops *sb,
                       void *sb_state, const char *sandbox_name,
                       const char *work_dir, const char *host);
 void ac_judge_ctx_fini(struct ac_judge_ctx *ctx);
+/* judge.compile_cache_mb (negative: 0, i.e. off) in KiB. */
+uint64_t ac_judge_cache_kb(long long mb);
 /* Fill *out (ac_result_clear it afterwards).  Returns 0 whenever a verdict
  * (including IE) was reached; negative errno only for bad arguments. */
 int ac_judge(struct ac_judge_ctx *ctx, const struct ac_judge_job *job,

@@ -9,21 +9,27 @@
 #include "core.h"
 #include "judge.h"
 #include "log.h"
+#include "metrics.h"
 #include "msg.h"
 #include "pool.h"
 #include "result.h"
 
 #include <errno.h>
+#include <event2/event.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 struct ac_judge_role {
 	struct ac_core *core;
 	struct ac_judge_ctx jctx;
 	struct ac_pool *workers;
 	unsigned nworkers;
+	unsigned busy;     /* jobs handed to the workers (loop thread only) */
+	unsigned inflight; /* tasks not yet settled (loop thread only) */
+	bool stopping;     /* no new jobs: they go back to the queue */
 	bool all_tests;
 	const char *
 	        *langs; /* names, NULL-terminated (strings owned by plugins) */
@@ -38,10 +44,28 @@ struct jr_task {
 	struct ac_result result;
 	char *early_error; /* IE without judging */
 	char *body;        /* encoded result message */
+	double judge_s;    /* time spent judging (worker thread) */
+	bool on_worker;    /* counted in jr->busy */
 };
+
+static double jr_mono_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void jr_workers_gauge(struct ac_judge_role *jr)
+{
+	ac_metrics_set("judge_workers_busy", NULL, jr->busy);
+	ac_metrics_set("judge_workers_idle", NULL,
+	               jr->busy < jr->nworkers ? jr->nworkers - jr->busy : 0);
+}
 
 static void jr_task_free(struct jr_task *t)
 {
+	t->jr->inflight--;
 	ac_job_msg_clear(&t->msg);
 	ac_result_clear(&t->result);
 	free(t->early_error);
@@ -72,8 +96,31 @@ static void jr_publish(struct jr_task *t)
 	const struct ac_transport_ops *tr = AC_TRANSPORT(t->jr->core);
 	void *ts = t->jr->core->transport->state;
 	char *doc = ac_result_to_json(&t->result);
+	char labels[160];
 	int r;
 
+	if (t->on_worker) {
+		t->on_worker = false;
+		t->jr->busy--;
+		jr_workers_gauge(t->jr);
+	}
+	snprintf(labels, sizeof(labels), "lang=\"%.40s\",verdict=\"%s\"",
+	         t->lang ? t->lang->name : "unknown",
+	         ac_verdict_code(t->result.verdict));
+	ac_metrics_add("verdicts_total", labels, 1);
+	if (t->lang) {
+		snprintf(labels, sizeof(labels), "lang=\"%.40s\"",
+		         t->lang->name);
+		if (t->judge_s > 0)
+			ac_metrics_observe("judging_seconds", labels,
+			                   t->judge_s);
+		if (t->msg.submitted_at > 0 &&
+		    t->result.finished_at >= t->msg.submitted_at)
+			ac_metrics_observe("end_to_end_seconds", labels,
+			                   (double)(t->result.finished_at -
+			                            t->msg.submitted_at) /
+			                           1000.0);
+	}
 	if (doc)
 		t->body = ac_result_msg_encode(t->msg.submission_id,
 		                               t->msg.user_id, doc);
@@ -100,10 +147,19 @@ static void jr_work(void *arg)
 {
 	struct jr_task *t = arg;
 	struct ac_judge_job job;
+	double t0 = jr_mono_s();
 
 	memset(&job, 0, sizeof(job));
 	job.problem = t->problem;
 	job.lang = t->lang;
+	{
+		const struct ac_loaded *lp =
+		        ac_core_lang_plugin(t->jr->core, t->lang->name);
+		if (lp) {
+			job.lang_ops = lp->desc->ops;
+			job.lang_state = lp->state;
+		}
+	}
 	job.code = t->msg.code;
 	job.code_len = t->msg.code_len;
 	job.submission_id = t->msg.submission_id;
@@ -111,6 +167,7 @@ static void jr_work(void *arg)
 	job.submitted_at = t->msg.submitted_at;
 	job.all_tests = t->msg.all_tests || t->jr->all_tests;
 	ac_judge(&t->jr->jctx, &job, &t->result);
+	t->judge_s = jr_mono_s() - t0;
 }
 
 static void jr_done(void *arg)
@@ -158,12 +215,19 @@ static void jr_job_cb(void *arg, const char *body, size_t len,
 	char err[256];
 	int r;
 
+	if (jr->stopping) {
+		/* Left unsettled: the broker gives it to another judge when
+		 * this connection closes (a nack would count as a failure). */
+		log_debug("judge stopping: a job is left to the queue");
+		return;
+	}
 	t = calloc(1, sizeof(*t));
 	if (!t) {
 		tr->nack(jr->core->transport->state, d, true, "out of memory");
 		return;
 	}
 	t->jr = jr;
+	jr->inflight++;
 	t->d = d;
 	r = ac_job_msg_decode(body, len, &t->msg, err, sizeof(err));
 	if (r < 0) {
@@ -194,7 +258,18 @@ static void jr_job_cb(void *arg, const char *body, size_t len,
 		        t->msg.problem_hash);
 		return;
 	}
+	{
+		char labels[96];
+		snprintf(labels, sizeof(labels), "lang=\"%.40s\"",
+		         t->lang->name);
+		ac_metrics_add("jobs_consumed_total", labels, 1);
+	}
 	r = ac_pool_submit(jr->workers, jr_work, jr_done, t);
+	if (r == 0) {
+		t->on_worker = true;
+		jr->busy++;
+		jr_workers_gauge(jr);
+	}
 	if (r < 0) {
 		tr->nack(jr->core->transport->state, d, true, "shutting down");
 		jr_task_free(t);
@@ -229,6 +304,8 @@ int ac_judge_role_start(struct ac_core *core, char *err, size_t errlen)
 	                      core->sandbox->desc->name, work, core->hostname);
 	if (r < 0)
 		return r;
+	jr->jctx.compile_cache_kb = ac_judge_cache_kb(
+	        ac_config_int(core->cfg, "judge.compile_cache_mb", 256));
 	workers = ac_config_int(core->cfg, "judge.workers", 2);
 	if (workers < 1 || workers > 256) {
 		snprintf(err, errlen, "judge.workers must be 1..256, not %lld",
@@ -251,9 +328,70 @@ int ac_judge_role_start(struct ac_core *core, char *err, size_t errlen)
 		snprintf(err, errlen, "cannot consume jobs: %s", strerror(-r));
 		return r;
 	}
+	ac_metrics_declare("jobs_consumed_total", AC_METRIC_COUNTER,
+	                   "Jobs taken from the queue, by language.");
+	ac_metrics_declare("verdicts_total", AC_METRIC_COUNTER,
+	                   "Results published, by language and verdict.");
+	ac_metrics_declare("judging_seconds", AC_METRIC_HISTOGRAM,
+	                   "Time to judge a submission (compile and tests).");
+	ac_metrics_declare("end_to_end_seconds", AC_METRIC_HISTOGRAM,
+	                   "From submission accepted to result published.");
+	ac_metrics_declare("judge_workers_busy", AC_METRIC_GAUGE,
+	                   "Judge workers judging now.");
+	ac_metrics_declare("judge_workers_idle", AC_METRIC_GAUGE,
+	                   "Judge workers waiting for a job.");
+	jr_workers_gauge(jr);
+	{
+		const char *ml = ac_config_string(core->cfg,
+		                                  "judge.metrics_listen", NULL);
+		if (ml && ml[0]) {
+			r = ac_metrics_http_start(core, ml, err, errlen);
+			if (r < 0)
+				return r;
+		}
+	}
 	log_info("judge: %u workers, sandbox %s, work dir %s", jr->nworkers,
 	         core->sandbox->desc->name, work);
 	return 0;
+}
+
+static void jr_drain_timeout_cb(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	*(bool *)arg = true;
+}
+
+void ac_judge_role_quiesce(struct ac_core *core)
+{
+	struct ac_judge_role *jr = core->judge;
+
+	if (!jr || jr->stopping)
+		return;
+	/* No new jobs; running judgements finish and their completions
+	 * publish results; then the loop runs (at most 10 s) until the
+	 * transport has confirmed every result and the jobs are acknowledged.
+	 * Must not be called from inside the loop. */
+	jr->stopping = true;
+	ac_pool_free(jr->workers);
+	jr->workers = NULL;
+	if (jr->inflight) {
+		struct timeval tv = {10, 0};
+		bool expired = false;
+		struct event *deadline =
+		        evtimer_new(core->base, jr_drain_timeout_cb, &expired);
+		if (deadline && evtimer_add(deadline, &tv) == 0)
+			while (jr->inflight && !expired)
+				if (event_base_loop(core->base, EVLOOP_ONCE) <
+				    0)
+					break;
+		if (deadline)
+			event_free(deadline);
+		if (jr->inflight)
+			log_warn("judge: stopping with %u results unconfirmed "
+			         "(their jobs go back to the queue)",
+			         jr->inflight);
+	}
 }
 
 void ac_judge_role_stop(struct ac_core *core)
@@ -262,8 +400,14 @@ void ac_judge_role_stop(struct ac_core *core)
 
 	if (!jr)
 		return;
-	/* Running judgements finish; their completions publish results. */
-	ac_pool_free(jr->workers);
+	ac_judge_role_quiesce(core);
+	if (jr->inflight) {
+		/* A transport may still complete these publishes later: leak
+		 * the role rather than let it call into freed memory. */
+		core->judge = NULL;
+		return;
+	}
+	ac_metrics_http_stop(core);
 	if (jr->jctx.work_dir)
 		ac_judge_ctx_fini(&jr->jctx);
 	free(jr->langs);

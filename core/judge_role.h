@@ -5,5 +5,9 @@
 #include <stddef.h>
 struct ac_core;
 int ac_judge_role_start(struct ac_core *core, char *err, size_t errlen);
+/* Stop taking jobs, let running judgements finish and run the loop (at
+ * most 10 s) until their results are confirmed.  Not from inside the loop. */
+void ac_judge_role_quiesce(struct ac_core *core);
+/* Quiesce (if not done) and free the role. */
 void ac_judge_role_stop(struct ac_core *core);
 #endif

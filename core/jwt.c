@@ -4,6 +4,7 @@
 
 #include <algocode/plugin.h>
 
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -20,14 +21,10 @@
 
 /* Longer tokens are refused before any decoding. */
 #define JWT_MAX_TOKEN 8192
-/* Longest user id accepted in a token. */
-#define JWT_MAX_USER 256
 /* Secret files are small; a larger one is not a secret file. */
 #define JWT_MAX_FILE 4096
 /* Shortest key accepted, in bytes. */
 #define JWT_MIN_KEY 16
-
-static const char jwt_header_json[] = "{\"alg\":\"HS256\",\"typ\":\"JWT\"}";
 
 static void jwt_seterr(char *err, size_t errlen, const char *fmt, ...)
         AC_PRINTF(3, 4);
@@ -109,31 +106,75 @@ static void jwt_hmac(const unsigned char *key, size_t keylen, const char *data,
 	sodium_memzero(&st, sizeof(st));
 }
 
-char *ac_jwt_mint(const unsigned char *secret, size_t secret_len,
-                  const char *user_id, int64_t now_s, int64_t ttl_s)
+/* Printable: no control characters. */
+static bool jwt_claim_ok(const char *s)
+{
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+		if (*p < 0x20 || *p == 0x7f)
+			return false;
+	return true;
+}
+
+/* A string claim into out (bounded, printable); absent: "". */
+static int jwt_str_claim(json_t *claims, const char *name, char *out,
+                         size_t outlen)
+{
+	json_t *v = json_object_get(claims, name);
+	const char *s;
+
+	out[0] = '\0';
+	if (!v || json_is_null(v))
+		return 0;
+	if (!json_is_string(v))
+		return -EINVAL;
+	s = json_string_value(v);
+	if (strlen(s) != json_string_length(v) || strlen(s) >= outlen ||
+	    !jwt_claim_ok(s))
+		return -EINVAL;
+	memcpy(out, s, strlen(s) + 1);
+	return 0;
+}
+
+char *ac_jwt_mint_token(const struct ac_jwt_keys *keys, const char *type,
+                        const char *user_id, const char *username,
+                        const char *email, int64_t now_s, int64_t ttl_s,
+                        struct ac_jwt_claims *out)
 {
 	unsigned char jti_bin[16], mac[crypto_auth_hmacsha256_BYTES];
 	char jti[sizeof(jti_bin) * 2 + 1];
 	char *hdr = NULL, *pl = NULL, *sig = NULL, *payload = NULL;
-	char *signing = NULL, *token = NULL;
-	json_t *claims = NULL;
+	char *signing = NULL, *token = NULL, *hjson = NULL;
+	json_t *claims = NULL, *header = NULL;
+	const struct ac_jwt_key *k;
 	size_t n;
 
-	if (!secret || !secret_len || !user_id || !*user_id || ttl_s <= 0 ||
+	if (!keys || !keys->n || !type || !user_id || !*user_id || ttl_s <= 0 ||
 	    jwt_sodium_init() < 0)
 		return NULL;
+	if (!username)
+		username = user_id;
+	if (!email)
+		email = "";
+	if (strlen(user_id) > AC_JWT_MAX_CLAIM ||
+	    strlen(username) > AC_JWT_MAX_CLAIM ||
+	    strlen(email) > AC_JWT_MAX_CLAIM)
+		return NULL;
+	k = &keys->keys[0];
 	randombytes_buf(jti_bin, sizeof(jti_bin));
 	sodium_bin2hex(jti, sizeof(jti), jti_bin, sizeof(jti_bin));
-	claims = json_pack("{s:s, s:I, s:I, s:s, s:s}", "token_type", "access",
-	                   "exp", (json_int_t)(now_s + ttl_s), "iat",
-	                   (json_int_t)now_s, "jti", jti, "user_id", user_id);
-	if (!claims)
+	header = json_pack("{s:s, s:s, s:s}", "alg", "HS256", "typ", "JWT",
+	                   "kid", k->kid);
+	claims = json_pack("{s:s, s:I, s:I, s:s, s:s, s:s, s:s}", "token_type",
+	                   type, "exp", (json_int_t)(now_s + ttl_s), "iat",
+	                   (json_int_t)now_s, "jti", jti, "user_id", user_id,
+	                   "username", username, "email", email);
+	if (!claims || !header)
 		goto out;
 	payload = json_dumps(claims, JSON_COMPACT | JSON_PRESERVE_ORDER);
-	if (!payload)
+	hjson = json_dumps(header, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	if (!payload || !hjson)
 		goto out;
-	hdr = jwt_b64_encode((const unsigned char *)jwt_header_json,
-	                     strlen(jwt_header_json));
+	hdr = jwt_b64_encode((const unsigned char *)hjson, strlen(hjson));
 	pl = jwt_b64_encode((const unsigned char *)payload, strlen(payload));
 	if (!hdr || !pl)
 		goto out;
@@ -142,16 +183,28 @@ char *ac_jwt_mint(const unsigned char *secret, size_t secret_len,
 	if (!signing)
 		goto out;
 	snprintf(signing, n + 1, "%s.%s", hdr, pl);
-	jwt_hmac(secret, secret_len, signing, n, mac);
+	jwt_hmac(k->key, k->len, signing, n, mac);
 	sig = jwt_b64_encode(mac, sizeof(mac));
 	if (!sig)
 		goto out;
 	token = malloc(n + 1 + strlen(sig) + 1);
 	if (token)
 		sprintf(token, "%s.%s", signing, sig);
+	if (token && out) {
+		memset(out, 0, sizeof(*out));
+		snprintf(out->type, sizeof(out->type), "%s", type);
+		snprintf(out->user_id, sizeof(out->user_id), "%s", user_id);
+		snprintf(out->username, sizeof(out->username), "%s", username);
+		snprintf(out->email, sizeof(out->email), "%s", email);
+		snprintf(out->jti, sizeof(out->jti), "%s", jti);
+		out->iat = now_s;
+		out->exp = now_s + ttl_s;
+	}
 out:
 	json_decref(claims);
+	json_decref(header);
 	free(payload);
+	free(hjson);
 	free(hdr);
 	free(pl);
 	free(sig);
@@ -159,17 +212,36 @@ out:
 	return token;
 }
 
-/* Decode a base64url part holding a JSON object. */
+/* Decode a base64url part holding a JSON object (no deeper than 4). */
 static int jwt_part_json(const char *s, size_t len, json_t **out)
 {
 	unsigned char *bin = NULL;
 	size_t n = 0;
-	int rc;
+	int rc, depth = 0;
+	bool in_str = false;
 
 	*out = NULL;
 	rc = jwt_b64_decode(s, len, &bin, &n);
 	if (rc < 0)
 		return rc;
+	/* jansson has no depth limit: refuse deep nesting first. */
+	for (size_t i = 0; i < n; i++) {
+		if (in_str) {
+			if (bin[i] == '\\')
+				i++;
+			else if (bin[i] == '"')
+				in_str = false;
+		} else if (bin[i] == '"') {
+			in_str = true;
+		} else if (bin[i] == '{' || bin[i] == '[') {
+			if (++depth > 4) {
+				free(bin);
+				return -EINVAL;
+			}
+		} else if (bin[i] == '}' || bin[i] == ']') {
+			depth--;
+		}
+	}
 	*out = json_loadb((const char *)bin, n, JSON_REJECT_DUPLICATES, NULL);
 	free(bin);
 	if (!*out || !json_is_object(*out)) {
@@ -182,7 +254,7 @@ static int jwt_part_json(const char *s, size_t len, json_t **out)
 
 /* The user id claim: a string, or an integer (Django's default primary
  * key).  Printable, bounded. */
-static int jwt_user_id(json_t *v, char **out)
+static int jwt_user_id(json_t *v, char *out, size_t outlen)
 {
 	char buf[32];
 	const char *s;
@@ -198,32 +270,39 @@ static int jwt_user_id(json_t *v, char **out)
 	} else {
 		return -EINVAL;
 	}
-	if (!*s || strlen(s) > JWT_MAX_USER)
+	if (!*s || strlen(s) >= outlen || !jwt_claim_ok(s))
 		return -EINVAL;
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
-		if (*p < 0x20 || *p == 0x7f)
-			return -EINVAL;
-	*out = strdup(s);
-	return *out ? 0 : -ENOMEM;
+	memcpy(out, s, strlen(s) + 1);
+	return 0;
 }
 
-int ac_jwt_verify(const unsigned char *secret, size_t secret_len,
-                  const char *token, int64_t now_s, char **user_id, char *err,
-                  size_t errlen)
+static const struct ac_jwt_key *jwt_find_key(const struct ac_jwt_keys *keys,
+                                             const char *kid)
+{
+	for (size_t i = 0; i < keys->n; i++)
+		if (strcmp(keys->keys[i].kid, kid ? kid : "0") == 0)
+			return &keys->keys[i];
+	return kid ? NULL : &keys->keys[0];
+}
+
+int ac_jwt_check(const struct ac_jwt_keys *keys, const char *token,
+                 int64_t now_s, const char *want_type, int check_exp,
+                 struct ac_jwt_claims *c, char *err, size_t errlen)
 {
 	unsigned char mac[crypto_auth_hmacsha256_BYTES];
 	unsigned char *sig = NULL;
-	const char *dot1, *dot2, *alg, *type;
-	json_t *hdr = NULL, *claims = NULL, *v;
+	const char *dot1, *dot2, *alg;
+	const struct ac_jwt_key *k;
+	json_t *hdr = NULL, *claims = NULL, *v, *kid;
 	size_t len, siglen = 0;
 	int rc;
 
-	*user_id = NULL;
+	memset(c, 0, sizeof(*c));
 	if (jwt_sodium_init() < 0) {
 		jwt_seterr(err, errlen, "libsodium failed to initialise");
 		return -EIO;
 	}
-	if (!secret || !secret_len) {
+	if (!keys || !keys->n) {
 		jwt_seterr(err, errlen, "no signing key");
 		return -EINVAL;
 	}
@@ -263,6 +342,18 @@ int ac_jwt_verify(const unsigned char *secret, size_t secret_len,
 		rc = -EKEYREJECTED;
 		goto out;
 	}
+	kid = json_object_get(hdr, "kid");
+	if (kid && !json_is_string(kid)) {
+		jwt_seterr(err, errlen, "malformed key id");
+		rc = -EINVAL;
+		goto out;
+	}
+	k = jwt_find_key(keys, kid ? json_string_value(kid) : NULL);
+	if (!k) {
+		jwt_seterr(err, errlen, "unknown key id");
+		rc = -EKEYREJECTED;
+		goto out;
+	}
 
 	rc = jwt_b64_decode(dot2 + 1, len - (dot2 + 1 - token), &sig, &siglen);
 	if (rc < 0 || siglen != sizeof(mac)) {
@@ -270,7 +361,7 @@ int ac_jwt_verify(const unsigned char *secret, size_t secret_len,
 		rc = -EINVAL;
 		goto out;
 	}
-	jwt_hmac(secret, secret_len, token, dot2 - token, mac);
+	jwt_hmac(k->key, k->len, token, dot2 - token, mac);
 	if (sodium_memcmp(mac, sig, sizeof(mac)) != 0) {
 		jwt_seterr(err, errlen, "signature mismatch");
 		rc = -EKEYREJECTED;
@@ -288,37 +379,113 @@ int ac_jwt_verify(const unsigned char *secret, size_t secret_len,
 		rc = -EINVAL;
 		goto out;
 	}
-	if (json_number_value(v) <= (double)now_s) {
+	if (check_exp && json_number_value(v) <= (double)now_s) {
 		jwt_seterr(err, errlen, "token is expired");
 		rc = -EKEYEXPIRED;
 		goto out;
 	}
+	c->exp = (int64_t)json_number_value(v);
+	v = json_object_get(claims, "iat");
+	c->iat = json_is_number(v) ? (int64_t)json_number_value(v) : 0;
 	v = json_object_get(claims, "nbf");
 	if (v && (!json_is_number(v) || json_number_value(v) > (double)now_s)) {
 		jwt_seterr(err, errlen, "token is not yet valid");
 		rc = -EKEYREJECTED;
 		goto out;
 	}
-	type = json_string_value(json_object_get(claims, "token_type"));
-	if (!type || strcmp(type, "access") != 0) {
+	if (jwt_str_claim(claims, "token_type", c->type, sizeof(c->type)) < 0 ||
+	    (strcmp(c->type, "access") != 0 &&
+	     strcmp(c->type, "refresh") != 0) ||
+	    (want_type && strcmp(c->type, want_type) != 0)) {
 		jwt_seterr(err, errlen, "token has wrong type");
 		rc = -EKEYREJECTED;
 		goto out;
 	}
-	rc = jwt_user_id(json_object_get(claims, "user_id"), user_id);
-	if (rc < 0) {
+	if (jwt_user_id(json_object_get(claims, "user_id"), c->user_id,
+	                sizeof(c->user_id)) < 0) {
 		jwt_seterr(err, errlen,
 		           "token contained no recognizable user "
 		           "identification");
-		rc = rc == -ENOMEM ? rc : -EINVAL;
+		rc = -EINVAL;
+		goto out;
+	}
+	if (jwt_str_claim(claims, "jti", c->jti, sizeof(c->jti)) < 0 ||
+	    jwt_str_claim(claims, "username", c->username,
+	                  sizeof(c->username)) < 0 ||
+	    jwt_str_claim(claims, "email", c->email, sizeof(c->email)) < 0) {
+		jwt_seterr(err, errlen, "malformed claims");
+		rc = -EINVAL;
+		goto out;
+	}
+	if (!strcmp(c->type, "refresh") && !c->jti[0]) {
+		jwt_seterr(err, errlen, "refresh token without jti");
+		rc = -EINVAL;
 		goto out;
 	}
 	rc = 0;
 out:
+	if (rc < 0)
+		memset(c, 0, sizeof(*c));
 	json_decref(hdr);
 	json_decref(claims);
 	free(sig);
 	return rc;
+}
+
+/* One key, kid "0". */
+static void jwt_one_key(struct ac_jwt_keys *keys, const unsigned char *secret,
+                        size_t len)
+{
+	memset(keys, 0, sizeof(*keys));
+	if (!secret || !len || len > AC_JWT_KEY_MAX)
+		return;
+	strcpy(keys->keys[0].kid, "0");
+	memcpy(keys->keys[0].key, secret, len);
+	keys->keys[0].len = len;
+	keys->n = 1;
+}
+
+char *ac_jwt_mint(const unsigned char *secret, size_t secret_len,
+                  const char *user_id, int64_t now_s, int64_t ttl_s)
+{
+	struct ac_jwt_keys *keys = malloc(sizeof(*keys));
+	char *tok;
+
+	if (!keys)
+		return NULL;
+	jwt_one_key(keys, secret, secret_len);
+	tok = ac_jwt_mint_token(keys, "access", user_id, NULL, NULL, now_s,
+	                        ttl_s, NULL);
+	ac_jwt_keys_wipe(keys);
+	free(keys);
+	return tok;
+}
+
+int ac_jwt_verify(const unsigned char *secret, size_t secret_len,
+                  const char *token, int64_t now_s, char **user_id, char *err,
+                  size_t errlen)
+{
+	struct ac_jwt_keys *keys = malloc(sizeof(*keys));
+	struct ac_jwt_claims c;
+	int rc;
+
+	*user_id = NULL;
+	if (!keys)
+		return -ENOMEM;
+	jwt_one_key(keys, secret, secret_len);
+	rc = ac_jwt_check(keys, token, now_s, "access", 1, &c, err, errlen);
+	ac_jwt_keys_wipe(keys);
+	free(keys);
+	if (rc < 0)
+		return rc;
+	*user_id = strdup(c.user_id);
+	return *user_id ? 0 : -ENOMEM;
+}
+
+void ac_jwt_keys_wipe(struct ac_jwt_keys *keys)
+{
+	if (keys)
+		sodium_memzero(keys, sizeof(*keys));
 }
 
 /* ------------------------------------------------------------------ */
@@ -429,14 +596,169 @@ static bool jwt_is_hex(const char *s, size_t n)
 	return true;
 }
 
-/* Read and check an existing secret file.  -ENOENT when absent. */
-static int jwt_secret_read(const char *path, unsigned char *buf, size_t buflen,
-                           char *err, size_t errlen)
+static bool jwt_space(char c)
 {
-	char text[JWT_MAX_FILE + 1];
+	return c == ' ' || c == '\t' || c == '\r';
+}
+
+/* key text s[0..n): hex decoded, or the bytes themselves. */
+static int jwt_key_set(struct ac_jwt_key *k, const char *s, size_t n,
+                       unsigned lineno, char *err, size_t errlen)
+{
+	size_t keylen = 0;
+
+	if (jwt_is_hex(s, n)) {
+		if (n / 2 > sizeof(k->key) ||
+		    sodium_hex2bin(k->key, sizeof(k->key), s, n, NULL, &keylen,
+		                   NULL) < 0) {
+			jwt_seterr(err, errlen, "line %u: key too long",
+			           lineno);
+			return -EINVAL;
+		}
+	} else {
+		if (n > sizeof(k->key)) {
+			jwt_seterr(err, errlen, "line %u: key too long",
+			           lineno);
+			return -EINVAL;
+		}
+		memcpy(k->key, s, n);
+		keylen = n;
+	}
+	if (keylen < JWT_MIN_KEY) {
+		jwt_seterr(err, errlen,
+		           "line %u: key too short (%zu bytes, at least %d)",
+		           lineno, keylen, JWT_MIN_KEY);
+		return -EINVAL;
+	}
+	k->len = keylen;
+	return 0;
+}
+
+static bool jwt_kid_ok(const char *s, size_t n)
+{
+	if (!n || n > AC_JWT_KID_MAX)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!isalnum((unsigned char)s[i]) && !strchr("._-", s[i]))
+			return false;
+	return true;
+}
+
+int ac_jwt_keys_parse(const char *text, size_t len, struct ac_jwt_keys *keys,
+                      char *err, size_t errlen)
+{
+	const char *p = text, *end = text + len;
+	unsigned lineno = 0, nlines = 0;
+	bool legacy = false;
+	int rc = 0;
+
+	memset(keys, 0, sizeof(*keys));
+	if (memchr(text, '\0', len)) {
+		jwt_seterr(err, errlen, "contains a NUL byte");
+		return -EINVAL;
+	}
+	/* Count the meaningful lines first: one line of one word is the
+	 * legacy format. */
+	while (p < end) {
+		const char *nl = memchr(p, '\n', end - p);
+		const char *le = nl ? nl : end, *a = p, *b = le, *sp;
+
+		lineno++;
+		p = nl ? nl + 1 : end;
+		while (a < b && jwt_space(*a))
+			a++;
+		while (b > a && jwt_space(b[-1]))
+			b--;
+		if (a == b || *a == '#')
+			continue;
+		nlines++;
+		sp = a;
+		while (sp < b && !jwt_space(*sp))
+			sp++;
+		if (sp == b) {
+			/* One word: only valid as the whole file. */
+			if (keys->n) {
+				jwt_seterr(err, errlen,
+				           "line %u: expected \"KID KEY\"",
+				           lineno);
+				rc = -EINVAL;
+				goto out;
+			}
+			strcpy(keys->keys[0].kid, "0");
+			rc = jwt_key_set(&keys->keys[0], a, b - a, lineno, err,
+			                 errlen);
+			if (rc < 0)
+				goto out;
+			keys->n = 1;
+			legacy = true;
+			continue;
+		}
+		if (legacy) {
+			jwt_seterr(err, errlen,
+			           "line %u: mixes \"KEY\" and \"KID KEY\" "
+			           "lines",
+			           lineno);
+			rc = -EINVAL;
+			goto out;
+		}
+		if (keys->n == AC_JWT_MAX_KEYS) {
+			jwt_seterr(err, errlen, "more than %d keys",
+			           AC_JWT_MAX_KEYS);
+			rc = -EINVAL;
+			goto out;
+		}
+		if (!jwt_kid_ok(a, sp - a)) {
+			jwt_seterr(err, errlen,
+			           "line %u: bad key id (1 to %d of "
+			           "A-Z a-z 0-9 . _ -)",
+			           lineno, AC_JWT_KID_MAX);
+			rc = -EINVAL;
+			goto out;
+		}
+		memcpy(keys->keys[keys->n].kid, a, sp - a);
+		keys->keys[keys->n].kid[sp - a] = '\0';
+		while (sp < b && jwt_space(*sp))
+			sp++;
+		for (const char *q = sp; q < b; q++)
+			if (jwt_space(*q)) {
+				jwt_seterr(err, errlen,
+				           "line %u: expected \"KID KEY\"",
+				           lineno);
+				rc = -EINVAL;
+				goto out;
+			}
+		for (size_t i = 0; i < keys->n; i++)
+			if (!strcmp(keys->keys[i].kid,
+			            keys->keys[keys->n].kid)) {
+				jwt_seterr(err, errlen,
+				           "line %u: key id \"%s\" repeated",
+				           lineno, keys->keys[i].kid);
+				rc = -EINVAL;
+				goto out;
+			}
+		rc = jwt_key_set(&keys->keys[keys->n], sp, b - sp, lineno, err,
+		                 errlen);
+		if (rc < 0)
+			goto out;
+		keys->n++;
+	}
+	if (!keys->n) {
+		jwt_seterr(err, errlen, "no key");
+		rc = -EINVAL;
+	}
+out:
+	if (rc < 0)
+		ac_jwt_keys_wipe(keys);
+	return rc;
+}
+
+/* Read and check an existing key file.  -ENOENT when absent. */
+static int jwt_keys_read(const char *path, struct ac_jwt_keys *keys, char *err,
+                         size_t errlen)
+{
+	char text[JWT_MAX_FILE + 1], e[256];
 	struct stat st;
-	size_t n = 0, keylen = 0;
-	char *s, *e;
+	size_t n = 0;
 	int fd, rc;
 
 	fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY);
@@ -492,70 +814,34 @@ static int jwt_secret_read(const char *path, unsigned char *buf, size_t buflen,
 		goto out;
 	}
 	text[n] = '\0';
-	if (strlen(text) != n) {
-		rc = -EINVAL;
-		jwt_seterr(err, errlen, "%s: contains a NUL byte", path);
-		goto out;
-	}
-	s = text;
-	while (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r')
-		s++;
-	e = s + strlen(s);
-	while (e > s && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\n' ||
-	                 e[-1] == '\r'))
-		e--;
-	/* Hex text (what we create) is the hex of the key; anything else,
-	 * e.g. a Django SECRET_KEY, is the key itself. */
-	if (jwt_is_hex(s, e - s)) {
-		keylen = (e - s) / 2;
-		if (keylen > buflen ||
-		    sodium_hex2bin(buf, buflen, s, e - s, NULL, &keylen, NULL) <
-		            0) {
-			rc = -ENOSPC;
-			jwt_seterr(err, errlen, "%s: key too long", path);
-			goto out;
-		}
-	} else {
-		keylen = e - s;
-		if (keylen > buflen) {
-			rc = -ENOSPC;
-			jwt_seterr(err, errlen, "%s: key too long", path);
-			goto out;
-		}
-		memcpy(buf, s, keylen);
-	}
-	if (keylen < JWT_MIN_KEY) {
-		rc = -EINVAL;
-		jwt_seterr(err, errlen,
-		           "%s: key too short (%zu bytes, at least %d)", path,
-		           keylen, JWT_MIN_KEY);
-		goto out;
-	}
-	rc = (int)keylen;
+	rc = ac_jwt_keys_parse(text, n, keys, e, sizeof(e));
+	if (rc < 0)
+		jwt_seterr(err, errlen, "%s: %s", path, e);
 out:
 	sodium_memzero(text, sizeof(text));
 	close(fd);
 	return rc;
 }
 
-int ac_jwt_secret_load(const char *path, int create, unsigned char *buf,
-                       size_t buflen, char *err, size_t errlen)
+int ac_jwt_keys_load(const char *path, int create, struct ac_jwt_keys *keys,
+                     char *err, size_t errlen)
 {
 	int rc;
 
-	if (!path || !*path || !buf || !buflen) {
+	if (!path || !*path || !keys) {
 		jwt_seterr(err, errlen, "no JWT secret file configured");
 		return -EINVAL;
 	}
+	memset(keys, 0, sizeof(*keys));
 	if (jwt_sodium_init() < 0) {
 		jwt_seterr(err, errlen, "libsodium failed to initialise");
 		return -EIO;
 	}
-	rc = jwt_secret_read(path, buf, buflen, err, errlen);
+	rc = jwt_keys_read(path, keys, err, errlen);
 	if (rc != -ENOENT || !create)
 		return rc;
 	rc = jwt_secret_create(path, err, errlen);
 	if (rc < 0 && rc != -EEXIST) /* EEXIST: somebody else created it */
 		return rc;
-	return jwt_secret_read(path, buf, buflen, err, errlen);
+	return jwt_keys_read(path, keys, err, errlen);
 }

@@ -6,6 +6,7 @@
 #include "config.h"
 #include "core.h"
 #include "log.h"
+#include "metrics.h"
 #include "pool.h"
 
 #include <dlfcn.h>
@@ -321,6 +322,18 @@ static int host_run_on_loop(struct ac_plugin_ctx *ctx, void (*fn)(void *),
 	return ac_pool_run_on_loop(ctx->core->pool, fn, arg);
 }
 
+static void host_metric(struct ac_plugin_ctx *ctx, const char *name,
+                        const char *labels, char kind, double value)
+{
+	(void)ctx;
+	if (!name)
+		return;
+	if (kind == 'g')
+		ac_metrics_set(name, labels, value);
+	else
+		ac_metrics_add(name, labels, value);
+}
+
 static const struct ac_host host_table = {
         .abi = AC_ABI_VERSION,
         .log = host_log,
@@ -330,6 +343,7 @@ static const struct ac_host host_table = {
         .conf_bool = host_conf_bool,
         .submit_work = host_submit_work,
         .run_on_loop = host_run_on_loop,
+        .metric = host_metric,
 };
 
 const struct ac_host *ac_host_table(void)

@@ -7,6 +7,7 @@
  * median and p99 of the wall time of run() (the per-run cost) instead;
  * --threads T spreads those runs over T concurrent threads.
  * Settings for the plugin: --set key=value (conf_string / conf_int).
+ * A run profile: --allow-syscall NAME and --ro-path PATH (repeatable).
  * Exit: 0 report printed, 2 internal error, 1 usage or load error.
  */
 #define _GNU_SOURCE 1
@@ -24,6 +25,7 @@
 #include <algocode/plugin.h>
 
 #define MAX_SETTINGS 16
+#define MAX_PROFILE  16
 
 struct settings {
 	const char *key[MAX_SETTINGS];
@@ -110,6 +112,11 @@ static int host_run_on_loop(struct ac_plugin_ctx *ctx, void (*fn)(void *),
 	return -ENOTSUP;
 }
 
+static void host_metric(struct ac_plugin_ctx *ctx, const char *name,
+                        const char *labels, char kind, double value)
+{
+}
+
 static void env_line_cb(void *arg, const char *what, bool enforced,
                         const char *detail)
 {
@@ -185,6 +192,7 @@ static void usage(void)
 	        "--box DIR [--cpu MS] [--wall MS] [--mem KB] [--stack KB]\n"
 	        "       [--procs N] [--nofile N] [--fsize KB] [--out-kb KB] "
 	        "[--err-kb KB] [--stdin F] [--stdout F] [--stderr F]\n"
+	        "       [--allow-syscall NAME]... [--ro-path PATH]...\n"
 	        "       [--repeat N [--threads T]] -- ARGV...)\n");
 }
 
@@ -209,12 +217,18 @@ int main(int argc, char **argv)
 	        {"stderr", required_argument, NULL, 'R'},
 	        {"repeat", required_argument, NULL, 'r'},
 	        {"threads", required_argument, NULL, 't'},
+	        {"allow-syscall", required_argument, NULL, 'A'},
+	        {"ro-path", required_argument, NULL, 'P'},
 	        {NULL, 0, NULL, 0}};
-	const struct ac_host host = {AC_ABI_VERSION,   host_log,
-	                             host_event_base,  host_conf_string,
-	                             host_conf_int,    host_conf_bool,
-	                             host_submit_work, host_run_on_loop};
+	const struct ac_host host = {
+	        AC_ABI_VERSION,   host_log,         host_event_base,
+	        host_conf_string, host_conf_int,    host_conf_bool,
+	        host_submit_work, host_run_on_loop, host_metric};
 	struct settings set = {.n = 0};
+	const char *sys_v[MAX_PROFILE + 1] = {NULL},
+	                                *ro_v[MAX_PROFILE + 1] = {NULL};
+	struct ac_run_profile prof = {NULL, NULL};
+	int nsys = 0, nro = 0;
 	struct ac_plugin_ctx ctx = {&set};
 	struct ac_run_spec spec;
 	struct ac_run_report rep;
@@ -303,6 +317,17 @@ int main(int argc, char **argv)
 		case 't':
 			threads = v ? (long)v : 1;
 			break;
+		case 'A':
+		case 'P':
+			if ((opt == 'A' ? nsys : nro) == MAX_PROFILE) {
+				usage();
+				return 1;
+			}
+			if (opt == 'A')
+				sys_v[nsys++] = optarg;
+			else
+				ro_v[nro++] = optarg;
+			break;
 		default:
 			usage();
 			return 1;
@@ -313,6 +338,11 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	spec.argv = (const char *const *)&argv[optind];
+	if (nsys || nro) {
+		prof.syscalls = nsys ? sys_v : NULL;
+		prof.ro_paths = nro ? ro_v : NULL;
+		spec.profile = &prof;
+	}
 
 	dl = dlopen(plugin, RTLD_NOW | RTLD_LOCAL);
 	if (!dl) {

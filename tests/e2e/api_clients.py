@@ -12,6 +12,19 @@
     api_clients.py burst   URL TOKEN BODYFILE N
         N submissions in a row; prints one "STATUS RETRY-AFTER BODY" line each
 
+    api_clients.py register_race URL EMAIL N
+        N concurrent registrations of one e-mail (distinct usernames);
+        prints the statuses, sorted, one a line
+    api_clients.py slow URL HOLD_S
+        open a connection, send half a request line and trickle a header
+        byte a second; prints the seconds until the server closed it
+        (or "open" after HOLD_S)
+    api_clients.py jwt TOKEN PART
+        print the decoded JSON of PART (header or payload) of TOKEN
+    api_clients.py forge ALG USER KIND [KID]
+        an unsigned ("none") or foreign-signed token: ALG none or HS512
+        with a random key; KIND access or refresh
+
 Exit status 0 when the check passed, 1 when it failed (reason on stderr).
 """
 import http.client
@@ -142,9 +155,103 @@ def cmd_burst(url, token, bodyfile, n):
     return 0
 
 
+def cmd_register_race(url, email, n):
+    n = int(n)
+    statuses = [None] * n
+    barrier = threading.Barrier(n)
+
+    def one(i):
+        body = json.dumps({"username": "racer%d" % i, "email": email,
+                           "password1": "a long pass phrase",
+                           "password2": "a long pass phrase"})
+        c = conn_for(url, 60)
+        try:
+            barrier.wait()
+            c.request("POST", "/api/v1/auth/registration/", body=body,
+                      headers={"Content-Type": "application/json"})
+            r = c.getresponse()
+            r.read()
+            statuses[i] = r.status
+        finally:
+            c.close()
+
+    threads = [threading.Thread(target=one, args=(i,)) for i in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    for st in sorted(statuses, key=str):
+        print(st)
+    return 0
+
+
+def cmd_slow(url, hold_s):
+    u = urllib.parse.urlsplit(url)
+    s = socket.create_connection((u.hostname, u.port), timeout=2)
+    s.sendall(b"GET /api/v1/common/healthcheck/ HTTP/1.1\r\nHost: x\r\nX-Slow: ")
+    start = time.time()
+    while time.time() - start < float(hold_s):
+        try:
+            s.sendall(b"a")
+        except OSError:
+            print("%.1f" % (time.time() - start))
+            return 0
+        try:
+            s.settimeout(1)
+            if s.recv(4096) == b"":
+                print("%.1f" % (time.time() - start))
+                return 0
+        except socket.timeout:
+            pass
+        except OSError:
+            print("%.1f" % (time.time() - start))
+            return 0
+    print("open")
+    return 0
+
+
+def b64url(b):
+    import base64
+    return base64.urlsafe_b64encode(b).rstrip(b"=").decode()
+
+
+def cmd_jwt(token, part):
+    import base64
+    p = token.split(".")[0 if part == "header" else 1]
+    print(json.dumps(json.loads(base64.urlsafe_b64decode(
+        p + "=" * (-len(p) % 4)))))
+    return 0
+
+
+def cmd_forge(alg, user, kind, kid=None):
+    import hashlib
+    import hmac
+    import os
+    hdr = {"alg": alg, "typ": "JWT"}
+    if kid:
+        hdr["kid"] = kid
+    now = int(time.time())
+    pl = {"token_type": kind, "exp": now + 600, "iat": now,
+          "jti": os.urandom(8).hex(), "user_id": user}
+    signing = b64url(json.dumps(hdr).encode()) + "." + \
+        b64url(json.dumps(pl).encode())
+    if alg == "none":
+        print(signing + ".")
+    else:
+        sig = hmac.new(os.urandom(32), signing.encode(),
+                       hashlib.sha512).digest()
+        print(signing + "." + b64url(sig))
+    return 0
+
+
 def main(argv):
     cmds = {"poll": (cmd_poll, 4), "waiters": (cmd_waiters, 5),
-            "hangups": (cmd_hangups, 4), "burst": (cmd_burst, 4)}
+            "hangups": (cmd_hangups, 4), "burst": (cmd_burst, 4),
+            "register_race": (cmd_register_race, 3),
+            "slow": (cmd_slow, 2), "jwt": (cmd_jwt, 2),
+            "forge": (cmd_forge, 3)}
+    if len(argv) == 6 and argv[1] == "forge":
+        return cmd_forge(*argv[2:])
     if len(argv) < 2 or argv[1] not in cmds or \
             len(argv) - 2 != cmds[argv[1]][1]:
         print(__doc__, file=sys.stderr)

@@ -39,12 +39,16 @@ AC_OPTS="-c $top_builddir/conf.d/single-node.conf \
  -o store.path=$TEST_TMP/algocode.db \
  -o judge.work_dir=$TEST_TMP/work \
  -o api.jwt_secret_file=$TEST_TMP/jwt.secret \
+ -o lang.cpp.pch_dir=$top_builddir/tests/pch \
  -o log.level=warn"
 
-# ac SUBCOMMAND ARGS...: run algocode with the test options.
+# ac SUBCOMMAND ARGS...: run algocode with the test options; options in
+# ARGS come after them and so override them.
 ac() {
+	_sub=$1
+	shift
 	# shellcheck disable=SC2086
-	"$ALGOCODE_BIN" "$@" $AC_OPTS
+	"$ALGOCODE_BIN" "$_sub" $AC_OPTS "$@"
 }
 
 fail() {

@@ -310,42 +310,52 @@ static void rm_tmp(void)
 	ck_assert_int_eq(system(cmd), 0);
 }
 
+/* Load path into keys; returns the rc. */
+static int load(const char *path, int create, struct ac_jwt_keys *keys,
+                char *err, size_t errlen)
+{
+	return ac_jwt_keys_load(path, create, keys, err, errlen);
+}
+
 START_TEST(secret_file)
 {
-	unsigned char a[64], b[64];
+	struct ac_jwt_keys a, b;
 	char path[256], dir[160], err[256] = "";
+	struct ac_jwt_claims c;
 	struct stat st;
-	int n, m;
-	char *tok, *user;
+	int n;
+	char *tok;
 
 	mk_tmp();
 	snprintf(dir, sizeof(dir), "%s/state/sub", tmpdir);
 	snprintf(path, sizeof(path), "%s/jwt.secret", dir);
 	/* Absent, not created. */
-	ck_assert_int_eq(
-	        ac_jwt_secret_load(path, 0, a, sizeof(a), err, sizeof(err)),
-	        -ENOENT);
-	n = ac_jwt_secret_load(path, 1, a, sizeof(a), err, sizeof(err));
-	ck_assert_msg(n == AC_JWT_SECRET_LEN, "%d: %s", n, err);
+	ck_assert_int_eq(load(path, 0, &a, err, sizeof(err)), -ENOENT);
+	n = load(path, 1, &a, err, sizeof(err));
+	ck_assert_msg(n == 0, "%d: %s", n, err);
+	ck_assert_uint_eq(a.n, 1);
+	ck_assert_str_eq(a.keys[0].kid, "0");
+	ck_assert_uint_eq(a.keys[0].len, AC_JWT_SECRET_LEN);
 	ck_assert_int_eq(stat(path, &st), 0);
 	ck_assert_int_eq(st.st_mode & 07777, 0600);
 	ck_assert_int_eq(st.st_size, AC_JWT_SECRET_LEN * 2 + 1);
 	ck_assert_int_eq(stat(dir, &st), 0);
 	ck_assert_int_eq(st.st_mode & 0777, 0700);
 	/* Reused, not regenerated. */
-	m = ac_jwt_secret_load(path, 1, b, sizeof(b), err, sizeof(err));
-	ck_assert_int_eq(m, n);
-	ck_assert_int_eq(memcmp(a, b, n), 0);
+	ck_assert_int_eq(load(path, 1, &b, err, sizeof(err)), 0);
+	ck_assert_int_eq(memcmp(a.keys[0].key, b.keys[0].key, a.keys[0].len),
+	                 0);
 	/* A token minted with one load verifies with the other. */
-	tok = ac_jwt_mint(a, n, "bob", NOW, 60);
-	ck_assert_int_eq(ac_jwt_verify(b, m, tok, NOW, &user, err, sizeof(err)),
-	                 0);
-	ck_assert_str_eq(user, "bob");
-	free(user);
+	tok = ac_jwt_mint_token(&a, "access", "bob", NULL, NULL, NOW, 60, NULL);
+	ck_assert_int_eq(
+	        ac_jwt_check(&b, tok, NOW, "access", 1, &c, err, sizeof(err)),
+	        0);
+	ck_assert_str_eq(c.user_id, "bob");
+	ck_assert_str_eq(c.username, "bob");
+	ck_assert_str_eq(c.email, "");
 	free(tok);
-	/* A buffer too small for the key. */
-	ck_assert_int_lt(ac_jwt_secret_load(path, 1, b, 8, err, sizeof(err)),
-	                 0);
+	ac_jwt_keys_wipe(&a);
+	ck_assert_uint_eq(a.n, 0);
 	rm_tmp();
 }
 END_TEST
@@ -362,7 +372,7 @@ static void write_file(const char *path, const char *text, mode_t mode)
 
 START_TEST(secret_file_checks)
 {
-	unsigned char buf[128];
+	struct ac_jwt_keys k;
 	char path[160], link_path[160], err[256] = "";
 	int n;
 
@@ -370,47 +380,158 @@ START_TEST(secret_file_checks)
 	snprintf(path, sizeof(path), "%s/secret", tmpdir);
 	/* Group readable: refused with a clear message, not rewritten. */
 	write_file(path, "00112233445566778899aabbccddeeff\n", 0640);
-	n = ac_jwt_secret_load(path, 1, buf, sizeof(buf), err, sizeof(err));
+	n = load(path, 1, &k, err, sizeof(err));
 	ck_assert_int_eq(n, -EPERM);
 	ck_assert_msg(strstr(err, "group or others") != NULL, "%s", err);
 	/* Other readable too. */
 	write_file(path, "00112233445566778899aabbccddeeff\n", 0604);
-	ck_assert_int_eq(
-	        ac_jwt_secret_load(path, 1, buf, sizeof(buf), err, sizeof(err)),
-	        -EPERM);
+	ck_assert_int_eq(load(path, 1, &k, err, sizeof(err)), -EPERM);
 	/* 0600: hex is decoded, whitespace trimmed. */
 	write_file(path, "  00112233445566778899aabbccddeeff \n\n", 0600);
-	n = ac_jwt_secret_load(path, 1, buf, sizeof(buf), err, sizeof(err));
-	ck_assert_msg(n == 16, "%d %s", n, err);
-	ck_assert_int_eq(buf[0], 0x00);
-	ck_assert_int_eq(buf[15], 0xff);
+	n = load(path, 1, &k, err, sizeof(err));
+	ck_assert_msg(n == 0, "%d %s", n, err);
+	ck_assert_uint_eq(k.keys[0].len, 16);
+	ck_assert_int_eq(k.keys[0].key[0], 0x00);
+	ck_assert_int_eq(k.keys[0].key[15], 0xff);
 	/* Not hex: the text itself is the key (a Django SECRET_KEY). */
 	write_file(path, "django-insecure-k#3!x_secret-key\n", 0600);
-	n = ac_jwt_secret_load(path, 1, buf, sizeof(buf), err, sizeof(err));
-	ck_assert_int_eq(n, 32);
-	ck_assert_int_eq(memcmp(buf, "django-insecure-k#3!x_secret-key", 32),
-	                 0);
+	ck_assert_int_eq(load(path, 1, &k, err, sizeof(err)), 0);
+	ck_assert_uint_eq(k.keys[0].len, 32);
+	ck_assert_int_eq(
+	        memcmp(k.keys[0].key, "django-insecure-k#3!x_secret-key", 32),
+	        0);
 	/* Too short, empty. */
 	write_file(path, "abcd\n", 0600);
-	ck_assert_int_lt(
-	        ac_jwt_secret_load(path, 1, buf, sizeof(buf), err, sizeof(err)),
-	        0);
+	ck_assert_int_lt(load(path, 1, &k, err, sizeof(err)), 0);
 	write_file(path, "\n", 0600);
-	ck_assert_int_lt(
-	        ac_jwt_secret_load(path, 1, buf, sizeof(buf), err, sizeof(err)),
-	        0);
+	ck_assert_int_lt(load(path, 1, &k, err, sizeof(err)), 0);
 	/* A symbolic link is refused. */
 	write_file(path, "00112233445566778899aabbccddeeff\n", 0600);
 	snprintf(link_path, sizeof(link_path), "%s/link", tmpdir);
 	ck_assert_int_eq(symlink(path, link_path), 0);
-	ck_assert_int_lt(ac_jwt_secret_load(link_path, 1, buf, sizeof(buf), err,
-	                                    sizeof(err)),
-	                 0);
+	ck_assert_int_lt(load(link_path, 1, &k, err, sizeof(err)), 0);
 	/* A directory is refused. */
-	ck_assert_int_lt(ac_jwt_secret_load(tmpdir, 1, buf, sizeof(buf), err,
-	                                    sizeof(err)),
-	                 0);
+	ck_assert_int_lt(load(tmpdir, 1, &k, err, sizeof(err)), 0);
 	rm_tmp();
+}
+END_TEST
+
+static int parse(const char *text, struct ac_jwt_keys *k)
+{
+	char err[256];
+
+	return ac_jwt_keys_parse(text, strlen(text), k, err, sizeof(err));
+}
+
+/* Several keys: the first signs, every one verifies its kid. */
+START_TEST(key_rotation)
+{
+	struct ac_jwt_keys old, both, newonly, k;
+	struct ac_jwt_claims c;
+	char err[256], *t_old, *t_new, *t_legacy;
+
+	ck_assert_int_eq(parse("00112233445566778899aabbccddeeff\n", &old), 0);
+	ck_assert_int_eq(parse("# rotated 2026-01-01\n"
+	                       "k2 ffeeddccbbaa99887766554433221100\n"
+	                       "\n"
+	                       "0 00112233445566778899aabbccddeeff\n",
+	                       &both),
+	                 0);
+	ck_assert_uint_eq(both.n, 2);
+	ck_assert_str_eq(both.keys[0].kid, "k2");
+	ck_assert_int_eq(
+	        parse("k2 ffeeddccbbaa99887766554433221100\n", &newonly), 0);
+	t_old = ac_jwt_mint_token(&old, "access", "u1", NULL, NULL, NOW, 60,
+	                          NULL);
+	t_new = ac_jwt_mint_token(&both, "access", "u1", "alice", "a@b.c", NOW,
+	                          60, NULL);
+	/* Old tokens (kid "0") still verify after the rotation ... */
+	ck_assert_int_eq(ac_jwt_check(&both, t_old, NOW, "access", 1, &c, err,
+	                              sizeof(err)),
+	                 0);
+	/* ... new ones are signed with k2 and carry its kid. */
+	ck_assert_int_eq(ac_jwt_check(&newonly, t_new, NOW, "access", 1, &c,
+	                              err, sizeof(err)),
+	                 0);
+	ck_assert_str_eq(c.username, "alice");
+	ck_assert_str_eq(c.email, "a@b.c");
+	ck_assert_int_eq(c.exp, NOW + 60);
+	ck_assert_int_eq(c.iat, NOW);
+	ck_assert_uint_eq(strlen(c.jti), 32);
+	/* Once the old key is dropped, its tokens are refused. */
+	ck_assert_int_eq(ac_jwt_check(&newonly, t_old, NOW, "access", 1, &c,
+	                              err, sizeof(err)),
+	                 -EKEYREJECTED);
+	ck_assert_msg(strstr(err, "key id") != NULL, "%s", err);
+	/* The old key alone does not verify the new token. */
+	ck_assert_int_lt(ac_jwt_check(&old, t_new, NOW, "access", 1, &c, err,
+	                              sizeof(err)),
+	                 0);
+	/* A token without kid (minted before key ids) maps to kid "0". */
+	t_legacy = forge("{\"alg\":\"HS256\",\"typ\":\"JWT\"}",
+	                 "{\"token_type\":\"access\",\"exp\":1700000100,"
+	                 "\"jti\":\"x\",\"user_id\":\"u\"}");
+	ck_assert_int_eq(parse("k2 ffeeddccbbaa99887766554433221100\n"
+	                       "0 30313233343536373839616263646566"
+	                       "30313233343536373839616263646566\n",
+	                       &k),
+	                 0);
+	ck_assert_int_eq(ac_jwt_check(&k, t_legacy, NOW, "access", 1, &c, err,
+	                              sizeof(err)),
+	                 0);
+	free(t_old);
+	free(t_new);
+	free(t_legacy);
+	/* Malformed files. */
+	ck_assert_int_lt(parse("a 00112233445566778899aabbccddeeff\n"
+	                       "a 00112233445566778899aabbccddeeff\n",
+	                       &k),
+	                 0); /* repeated kid */
+	ck_assert_int_lt(parse("00112233445566778899aabbccddeeff\n"
+	                       "a 00112233445566778899aabbccddeeff\n",
+	                       &k),
+	                 0); /* mixed formats */
+	ck_assert_int_lt(parse("a/b 00112233445566778899aabbccddeeff\n", &k),
+	                 0); /* bad kid */
+	ck_assert_int_lt(parse("a 0011 2233\n", &k), 0);
+	ck_assert_int_lt(parse("# only a comment\n", &k), 0);
+	ck_assert_int_lt(parse("a 0011\n", &k), 0); /* short key */
+}
+END_TEST
+
+/* Token types: refresh tokens are not access tokens and vice versa. */
+START_TEST(token_types)
+{
+	struct ac_jwt_keys k;
+	struct ac_jwt_claims c;
+	char err[256], *r;
+
+	ck_assert_int_eq(parse("00112233445566778899aabbccddeeff\n", &k), 0);
+	r = ac_jwt_mint_token(&k, "refresh", "u1", "alice", "", NOW, 60, &c);
+	ck_assert_ptr_nonnull(r);
+	ck_assert_str_eq(c.type, "refresh");
+	ck_assert_int_eq(
+	        ac_jwt_check(&k, r, NOW, "access", 1, &c, err, sizeof(err)),
+	        -EKEYREJECTED);
+	ck_assert_int_eq(
+	        ac_jwt_check(&k, r, NOW, "refresh", 1, &c, err, sizeof(err)),
+	        0);
+	ck_assert_int_eq(
+	        ac_jwt_check(&k, r, NOW, NULL, 1, &c, err, sizeof(err)), 0);
+	/* Expired, but check_exp 0 (revocation) still reads it. */
+	ck_assert_int_eq(ac_jwt_check(&k, r, NOW + 61, "refresh", 1, &c, err,
+	                              sizeof(err)),
+	                 -EKEYEXPIRED);
+	ck_assert_int_eq(ac_jwt_check(&k, r, NOW + 61, "refresh", 0, &c, err,
+	                              sizeof(err)),
+	                 0);
+	free(r);
+	/* Deep nesting in a part is refused before parsing. */
+	r = forge("{\"alg\":\"HS256\",\"x\":[[[[[[[[1]]]]]]]]}",
+	          "{\"token_type\":\"access\",\"exp\":1700000100,"
+	          "\"user_id\":\"u\"}");
+	ck_assert_int_lt(verify(r, &(char *){NULL}), 0);
+	free(r);
 }
 END_TEST
 
@@ -428,6 +549,8 @@ static Suite *jwt_suite(void)
 	tcase_add_test(tc, garbage);
 	tcase_add_test(tc, secret_file);
 	tcase_add_test(tc, secret_file_checks);
+	tcase_add_test(tc, key_rotation);
+	tcase_add_test(tc, token_types);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -76,6 +76,12 @@ struct ac_host {
 	/* Run fn(arg) on the loop thread as soon as possible (thread-safe). */
 	int (*run_on_loop)(struct ac_plugin_ctx *ctx, void (*fn)(void *arg),
 	                   void *arg);
+	/* Record a metric (served on GET /metrics as algocode_<name>):
+	 * kind 'c' adds value to a counter, 'g' sets a gauge.  labels are
+	 * Prometheus label pairs without braces (`queue="algocode.results"`)
+	 * or NULL.  Thread-safe. */
+	void (*metric)(struct ac_plugin_ctx *ctx, const char *name,
+	               const char *labels, char kind, double value);
 };
 
 /* Every kind's operations table starts with these members. */
@@ -197,6 +203,9 @@ struct ac_lang_info {
 	/* Sandbox additions for the compile and the run step (may be NULL). */
 	const struct ac_run_profile *compile_profile;
 	const struct ac_run_profile *run_profile;
+	/* Added to a run's memory limit after the multiplier: the fixed cost
+	 * of a runtime that is not the program's (the JVM's); 0 for none. */
+	uint64_t memory_extra_kb;
 };
 
 /* A language's reading of a failed run (see classify below). */
@@ -213,6 +222,20 @@ struct ac_lang_ops {
 	 * non-zero exit or a signal, with the first bytes of its stderr. */
 	enum ac_run_hint (*classify)(void *state, const struct ac_run_report *r,
 	                             const char *stderr_head, size_t len);
+	/* Optional (may be NULL): the run command of one submission, when it
+	 * depends on what the compile step left in the box or on the run's
+	 * limits (Java: the class holding main, the heap size).  Called once
+	 * after a successful compile (or a compile-cache hit), on a worker
+	 * thread, with the host path of the box (its files come from
+	 * untrusted code: never follow symlinks) and the limits every test
+	 * runs with.  On 0, *argv is a NULL-terminated vector allocated as
+	 * ONE block (free(*argv) frees the strings too).  -ENOEXEC: the
+	 * submission cannot run (no main method...), msg says why and the
+	 * verdict is Compilation Error; another negative errno: Internal
+	 * Error with msg. */
+	int (*run_argv)(void *state, const char *box_dir,
+	                const struct ac_limits *limits, char ***argv, char *msg,
+	                size_t msglen);
 };
 
 /* ------------------------------------------------------------------ */
@@ -226,6 +249,24 @@ struct ac_submission {
 	const char *code;
 	size_t code_len;
 	int64_t submitted_at; /* unix milliseconds */
+};
+
+/* A user account.  Strings returned by get_user are malloc'ed; free them
+ * with ac_user_clear-like code (free each member). */
+struct ac_user {
+	char *id;            /* opaque, unique */
+	char *username;      /* unique */
+	char *email;         /* unique, stored lower-case */
+	char *password_hash; /* crypto_pwhash_str output */
+	char *first_name;
+	char *last_name;
+	int64_t created_at; /* unix ms */
+};
+
+enum ac_user_key {
+	AC_USER_BY_ID = 0,
+	AC_USER_BY_USERNAME = 1,
+	AC_USER_BY_EMAIL = 2,
 };
 
 struct ac_store_ops {
@@ -246,6 +287,28 @@ struct ac_store_ops {
 	int (*rate_take)(void *state, const char *key, double burst,
 	                 double per_sec, int64_t now_ms,
 	                 int64_t *retry_after_ms);
+
+	/* Users and refresh tokens (the auth role).  These members may be
+	 * NULL in a store without accounts; the auth role then refuses to
+	 * start. */
+	/* Insert; -EEXIST when the username or the e-mail is taken (checked
+	 * atomically: of two concurrent inserts of one e-mail, one wins). */
+	int (*put_user)(void *state, const struct ac_user *u);
+	/* 0 and *out filled (malloc'ed members); -ENOENT when unknown. */
+	int (*get_user)(void *state, enum ac_user_key by, const char *key,
+	                struct ac_user *out);
+	/* Remember a refresh token id (jti) of user_id, valid until
+	 * expires_at (unix s). */
+	int (*put_refresh)(void *state, const char *jti, const char *user_id,
+	                   int64_t expires_at);
+	/* Atomically consume a refresh token: 0 and *user_id (malloc'ed) when
+	 * it was valid (it is now revoked: rotation); -ENOENT unknown,
+	 * -EKEYREVOKED already used or revoked, -EKEYEXPIRED expired. */
+	int (*use_refresh)(void *state, const char *jti, int64_t now,
+	                   char **user_id);
+	/* Revoke one token (jti != NULL) or every token of user_id. */
+	int (*revoke_refresh)(void *state, const char *jti,
+	                      const char *user_id);
 };
 
 /* ------------------------------------------------------------------ */

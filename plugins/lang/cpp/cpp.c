@@ -7,8 +7,21 @@
  *   flags     extra compiler flags, space-separated, each starting with '-'
  *             (default none); they go before "-o".
  *
+ *   pch       (bool, default true) precompile <bits/stdc++.h>.
+ *   pch_dir   where precompiled headers are kept (default
+ *             $(localstatedir)/cache/algocode/pch).
+ *
  * The version string ("g++ 12.2.0") comes from `<compiler> -dumpfullversion`
  * run once at init, without a shell.
+ *
+ * Precompiled header: at init, <pch_dir>/<hash of compiler, version and
+ * flags>/bits/stdc++.h.gch is built once on the host (it is the trusted
+ * system header, not user code) with exactly the compile flags, into a
+ * temporary file renamed into place; the compile command then gets
+ * `-I <that dir>`, so g++ uses the .gch for `#include <bits/stdc++.h>` and
+ * for nothing else (GCC checks that flags and macros match, and falls back
+ * to the header otherwise).  The directory is declared read-only in the
+ * compile profile unless the sandbox shows it anyway (under /usr).
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE /* pipe2 */
@@ -27,6 +40,11 @@
 #include <unistd.h>
 
 #include <algocode/plugin.h>
+
+#ifndef AC_CACHE_DIR
+#define AC_CACHE_DIR "/var/cache/algocode"
+#endif
+#define CPP_PCH_TIMEOUT_MS 180000
 
 #define CPP_DEFAULT_COMPILER   "/usr/bin/g++"
 #define CPP_MAX_FLAGS          32
@@ -47,6 +65,10 @@ struct cpp_state {
 	const char *run_argv[2];
 	const char *envp[5];
 	char version[64];
+	char *pch_base;    /* pch_dir setting */
+	char pch_inc[512]; /* <pch_dir>/<hash>, given with -I; "" none */
+	const char *ro_paths[2];
+	struct ac_run_profile profile;
 };
 
 #define cpp_log(st, lvl, ...) (st)->host->log((st)->ctx, (lvl), __VA_ARGS__)
@@ -217,6 +239,124 @@ static int cpp_version(struct cpp_state *st)
 	return 0;
 }
 
+static int cpp_mkdirs(const char *path)
+{
+	char buf[512];
+	size_t n = strlen(path);
+
+	if (n == 0 || n >= sizeof(buf))
+		return -ENAMETOOLONG;
+	memcpy(buf, path, n + 1);
+	for (char *p = buf + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(buf, 0755) < 0 && errno != EEXIST)
+			return -errno;
+		*p = '/';
+	}
+	if (mkdir(buf, 0755) < 0 && errno != EEXIST)
+		return -errno;
+	return 0;
+}
+
+/* Run argv on the host, output discarded; 0 when it exits 0. */
+static int cpp_run(const char *const *argv)
+{
+	static const char *const envp[] = {"PATH=/usr/bin:/bin", "LANG=C",
+	                                   NULL};
+	posix_spawn_file_actions_t fa;
+	pid_t pid;
+	int64_t deadline = cpp_mono_ms() + CPP_PCH_TIMEOUT_MS;
+	int status = 0, ret;
+
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+	posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
+	posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
+	ret = -posix_spawn(&pid, argv[0], &fa, NULL, (char *const *)argv,
+	                   (char *const *)envp);
+	posix_spawn_file_actions_destroy(&fa);
+	if (ret < 0)
+		return ret;
+	for (;;) {
+		pid_t w = waitpid(pid, &status, WNOHANG);
+
+		if (w == pid)
+			break;
+		if (w < 0 && errno != EINTR)
+			return -errno;
+		if (cpp_mono_ms() > deadline) {
+			kill(pid, SIGKILL);
+			waitpid(pid, &status, 0);
+			return -ETIMEDOUT;
+		}
+		usleep(20000);
+	}
+	return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -EIO;
+}
+
+/* Build (once) the precompiled <bits/stdc++.h> for these exact flags.
+ * `flags` are compile_argv[1 .. nflags]. */
+static int cpp_pch(struct cpp_state *st, size_t nflags)
+{
+	char gch[600], tmp[640], hdr[600];
+	const char *argv[CPP_MAX_FLAGS + 16];
+	uint64_t h = 1469598103934665603ull; /* FNV-1a */
+	size_t n = 0;
+	int fd, ret;
+
+#define CPP_FNV(str)                                                           \
+	for (const char *q_ = (str);; q_++) {                                  \
+		h = (h ^ (unsigned char)*q_) * 1099511628211ull;               \
+		if (!*q_)                                                      \
+			break;                                                 \
+	}
+	CPP_FNV(st->compiler);
+	CPP_FNV(st->version);
+	for (size_t i = 1; i <= nflags; i++)
+		CPP_FNV(st->compile_argv[i]);
+#undef CPP_FNV
+	if (snprintf(st->pch_inc, sizeof(st->pch_inc), "%s/%016llx",
+	             st->pch_base,
+	             (unsigned long long)h) >= (int)sizeof(st->pch_inc))
+		return -ENAMETOOLONG;
+	snprintf(gch, sizeof(gch), "%s/bits/stdc++.h.gch", st->pch_inc);
+	if (access(gch, R_OK) == 0)
+		return 0;
+	snprintf(hdr, sizeof(hdr), "%s/bits", st->pch_inc);
+	ret = cpp_mkdirs(hdr);
+	if (ret < 0)
+		return ret;
+	snprintf(hdr, sizeof(hdr), "%s/stdc++.h", st->pch_inc);
+	fd = open(hdr, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC,
+	          0644);
+	if (fd < 0)
+		return -errno;
+	if (write(fd, "#include <bits/stdc++.h>\n", 25) != 25) {
+		close(fd);
+		return -EIO;
+	}
+	close(fd);
+	snprintf(tmp, sizeof(tmp), "%s.%d.tmp", gch, (int)getpid());
+	argv[n++] = st->compiler;
+	for (size_t i = 1; i <= nflags; i++)
+		argv[n++] = st->compile_argv[i];
+	argv[n++] = "-x";
+	argv[n++] = "c++-header";
+	argv[n++] = hdr;
+	argv[n++] = "-o";
+	argv[n++] = tmp;
+	argv[n] = NULL;
+	cpp_log(st, AC_LOG_INFO, "building the precompiled header %s", gch);
+	ret = cpp_run(argv);
+	if (ret == 0 && (chmod(tmp, 0644) < 0 || rename(tmp, gch) < 0))
+		ret = -errno;
+	if (ret < 0)
+		unlink(tmp);
+	return ret;
+}
+
 /* Split the `flags` setting in place and build compile_argv. */
 static int cpp_build_argv(struct cpp_state *st)
 {
@@ -252,7 +392,7 @@ static int cpp_build_argv(struct cpp_state *st)
 			extra[nextra++] = tok;
 		}
 	}
-	total = 1 + 3 + nextra + 3 + 1;
+	total = 1 + 3 + nextra + 2 + 3 + 1;
 	st->compile_argv = calloc(total, sizeof(*st->compile_argv));
 	if (!st->compile_argv)
 		return -ENOMEM;
@@ -261,6 +401,26 @@ static int cpp_build_argv(struct cpp_state *st)
 		st->compile_argv[n++] = head[i];
 	for (size_t i = 0; i < nextra; i++)
 		st->compile_argv[n++] = extra[i];
+	st->compile_argv[n] = NULL;
+	if (st->pch_base) {
+		int r = cpp_pch(st, n - 1);
+
+		if (r < 0) {
+			cpp_log(st, AC_LOG_WARN,
+			        "no precompiled header (%s): compiles are "
+			        "slower",
+			        strerror(-r));
+			st->pch_inc[0] = '\0';
+		} else {
+			st->compile_argv[n++] = "-I";
+			st->compile_argv[n++] = st->pch_inc;
+			if (strncmp(st->pch_inc, "/usr/", 5) != 0) {
+				st->ro_paths[0] = st->pch_inc;
+				st->profile.ro_paths = st->ro_paths;
+				st->info.compile_profile = &st->profile;
+			}
+		}
+	}
 	for (size_t i = 0; i < 3; i++)
 		st->compile_argv[n++] = tail[i];
 	st->compile_argv[n] = NULL;
@@ -274,6 +434,7 @@ static void cpp_fini(void *state)
 	if (!st)
 		return;
 	free(st->compile_argv);
+	free(st->pch_base);
 	free(st->flags);
 	free(st->compiler);
 	free(st);
@@ -309,13 +470,35 @@ static int cpp_init(const struct ac_host *host, struct ac_plugin_ctx *ctx,
 		cpp_log(st, AC_LOG_ERROR, "lang.cpp.flags must be a string");
 		goto fail;
 	}
+	{
+		bool pch = true;
+
+		ret = host->conf_bool(ctx, "pch", &pch);
+		if (ret < 0 && ret != -ENOENT)
+			goto fail;
+		ret = host->conf_string(ctx, "pch_dir", &st->pch_base);
+		if (ret == -ENOENT) {
+			st->pch_base = strdup(AC_CACHE_DIR "/pch");
+			ret = st->pch_base ? 0 : -ENOMEM;
+		}
+		if (ret < 0)
+			goto fail;
+		if (!pch || !st->pch_base[0] || st->pch_base[0] != '/') {
+			if (pch && st->pch_base[0])
+				cpp_log(st, AC_LOG_WARN,
+				        "lang.cpp.pch_dir must be absolute: no "
+				        "precompiled header");
+			free(st->pch_base);
+			st->pch_base = NULL;
+		}
+	}
 	ret = cpp_check_compiler(st);
 	if (ret < 0)
 		goto fail;
-	ret = cpp_build_argv(st);
+	ret = cpp_version(st);
 	if (ret < 0)
 		goto fail;
-	ret = cpp_version(st);
+	ret = cpp_build_argv(st);
 	if (ret < 0)
 		goto fail;
 	st->run_argv[0] = "/box/main";

@@ -13,6 +13,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/capability.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdint.h>
@@ -136,10 +138,10 @@ static int c_write_file(const char *path, const char *s)
 	return rc;
 }
 
-/* Close every fd >= 3 except the (up to 4) in keep. */
+/* Close every fd >= 3 except the (up to 5) in keep. */
 static void c_close_except(const int *keep, int n)
 {
-	int k[4], i, j;
+	int k[5], i, j;
 	unsigned int lo = 3;
 
 	for (i = 0; i < n; i++)
@@ -220,10 +222,10 @@ static int c_make_ro(const char *dst)
 	             NULL);
 }
 
-static void c_run_plan(const struct nsx_child *c)
+static void c_run_plan(const struct nsx_child *c, const struct nsx_plan *plan)
 {
-	for (size_t i = 0; i < c->plan->n; i++) {
-		const struct nsx_step *s = &c->plan->v[i];
+	for (size_t i = 0; i < plan->n; i++) {
+		const struct nsx_step *s = &plan->v[i];
 
 		switch (s->kind) {
 		case NSX_MKDIR:
@@ -238,15 +240,10 @@ static void c_run_plan(const struct nsx_child *c)
 			if (c_make_ro(s->dst) < 0)
 				c_fail(c, "read-only", s->dst);
 			break;
-		case NSX_BIND_DEV:
-			if (c_mountpoint(s->dst, false) < 0)
-				c_fail(c, "mountpoint", s->dst);
-			if (mount(s->src, s->dst, NULL, MS_BIND, NULL) < 0)
-				c_fail(c, "bind", s->src);
-			if (mount(NULL, s->dst, NULL,
-			          MS_REMOUNT | MS_BIND | MS_NOSUID | MS_NOEXEC,
-			          NULL) < 0)
-				c_fail(c, "remount", s->dst);
+		case NSX_MKNOD:
+			if (mknod(s->dst, S_IFCHR | 0666, s->rdev) < 0 ||
+			    chmod(s->dst, 0666) < 0)
+				c_fail(c, "mknod", s->dst);
 			break;
 		case NSX_SYMLINK:
 			if (symlink(s->src, s->dst) < 0 && errno != EEXIST)
@@ -267,19 +264,55 @@ static void c_run_plan(const struct nsx_child *c)
 	}
 }
 
-/* Build the new root on c->root and pivot into it. */
+/* Hide kernel interfaces of /proc that a program has no business with:
+ * /dev/null bound over files, an empty read-only tmpfs over directories. */
+static void c_mask_proc(const struct nsx_child *c)
+{
+	static const char *const files[] = {
+	        "proc/kcore",       "proc/sysrq-trigger", "proc/keys",
+	        "proc/key-users",   "proc/timer_list",    "proc/sched_debug",
+	        "proc/kallsyms",    "proc/kmsg",          "proc/kpagecount",
+	        "proc/kpageflags",  "proc/kpagecgroup",   "proc/latency_stats",
+	        "proc/config.gz",   "proc/modules",       "proc/buddyinfo",
+	        "proc/pagetypeinfo"};
+	static const char *const dirs[] = {"proc/acpi", "proc/scsi",
+	                                   "proc/irq",  "proc/bus",
+	                                   "proc/fs",   "proc/driver"};
+	struct stat sb;
+
+	/* Files only root may open (kcore, kmsg, kpage*, sysrq-trigger on
+	 * most kernels) stay: the program's uid is not root's.  Each mount
+	 * costs time on every run. */
+	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++)
+		if (lstat(files[i], &sb) == 0 &&
+		    (sb.st_uid != 0 || (sb.st_mode & (S_IROTH | S_IWOTH))) &&
+		    mount("dev/null", files[i], NULL, MS_BIND, NULL) < 0)
+			c_fail(c, "mask", files[i]);
+	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++)
+		if (lstat(dirs[i], &sb) == 0 && S_ISDIR(sb.st_mode) &&
+		    mount("tmpfs", dirs[i], "tmpfs",
+		          MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
+		          "size=0,nr_inodes=1,mode=0555") < 0)
+			c_fail(c, "mask", dirs[i]);
+}
+
+/* Build the new root on c->root and pivot into it.  The root tmpfs is the
+ * one mount that allows device nodes: the judge created the few in /dev,
+ * it is read-only once built and the program cannot mknod anyway. */
 static void c_build_root(const struct nsx_child *c)
 {
 	const unsigned long nsd = MS_NOSUID | MS_NODEV;
 
 	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
 		c_fail(c, "make / private", NULL);
-	if (mount("tmpfs", c->root, "tmpfs", nsd, c->root_opts) < 0)
+	if (mount("tmpfs", c->root, "tmpfs", MS_NOSUID, c->root_opts) < 0)
 		c_fail(c, "mount tmpfs", c->root);
 	if (chdir(c->root) < 0)
 		c_fail(c, "chdir", c->root);
 	/* From here on every path is relative to the new root. */
-	c_run_plan(c);
+	c_run_plan(c, c->plan);
+	if (c->run_plan)
+		c_run_plan(c, c->run_plan);
 	if (mkdir("box", 0755) < 0 ||
 	    mount(c->box_dir, "box", NULL, MS_BIND, NULL) < 0 ||
 	    mount(NULL, "box", NULL, MS_REMOUNT | MS_BIND | nsd, NULL) < 0)
@@ -294,6 +327,7 @@ static void c_build_root(const struct nsx_child *c)
 	if (mkdir("proc", 0555) < 0 ||
 	    mount("proc", "proc", "proc", nsd | MS_NOEXEC, "hidepid=2") < 0)
 		c_fail(c, "mount", "/proc");
+	c_mask_proc(c);
 	if (sethostname("sandbox", 7) < 0)
 		c_fail(c, "sethostname", NULL);
 	if (syscall(SYS_pivot_root, ".", ".") < 0)
@@ -303,7 +337,7 @@ static void c_build_root(const struct nsx_child *c)
 		c_fail(c, "umount old root", NULL);
 	if (chdir("/") < 0)
 		c_fail(c, "chdir", "/");
-	if (mount(NULL, "/", NULL, MS_REMOUNT | MS_BIND | MS_RDONLY | nsd,
+	if (mount(NULL, "/", NULL, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID,
 	          NULL) < 0)
 		c_fail(c, "remount / read-only", NULL);
 }
@@ -353,13 +387,15 @@ prog_main(const struct nsx_child *c, int sp)
 		prog_fail(sp, "setgroups");
 	if (unshare(CLONE_NEWUSER) < 0)
 		prog_fail(sp, "unshare(CLONE_NEWUSER)");
+	/* No nested user namespaces (and so no other namespaces) below us,
+	 * even where a profile lets clone3 through seccomp.  The sysctl is
+	 * our new namespace's own; init makes /proc/sys read-only next. */
+	if (c_write_file("/proc/sys/user/max_user_namespaces", "0\n") < 0)
+		prog_fail(sp, "user.max_user_namespaces");
 	b = PROG_READY;
 	if (c_write_all(sp, &b, 1) < 0 || c_read_full(sp, &b, 1) != 1 ||
 	    b != INIT_MAPPED)
 		prog_fail(sp, "uid map");
-	/* No nested user namespaces (and so no other namespaces) below us:
-	 * less kernel surface.  Best effort until seccomp exists. */
-	c_write_file("/proc/sys/user/max_user_namespaces", "0\n");
 
 	if (setsid() < 0)
 		prog_fail(sp, "setsid");
@@ -382,6 +418,14 @@ prog_main(const struct nsx_child *c, int sp)
 		prog_fail(sp, "capset");
 	if (chdir("/box") < 0)
 		prog_fail(sp, "chdir /box");
+	/* Last: from here on only the allow-listed system calls work (the
+	 * failure path below needs write and exit_group, both allowed). */
+	if (c->filter) {
+		struct sock_fprog prog = {c->filter->len, c->filter->insns};
+
+		if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog) < 0)
+			prog_fail(sp, "seccomp");
+	}
 	execve(c->argv[0], c->argv, c->envp);
 	prog_fail(sp, "execve");
 }
@@ -399,7 +443,7 @@ static int init_write_map(pid_t pid, const char *file, const char *map)
 
 void nsx_child_main(const struct nsx_child *c)
 {
-	int keep[4] = {c->sock, c->in_fd, c->out_fd, c->err_fd};
+	int keep[5] = {c->sock, c->in_fd, c->out_fd, c->err_fd, c->net_fd};
 	int sp[2], st;
 	struct prog_fail f;
 	pid_t pid, r;
@@ -407,10 +451,15 @@ void nsx_child_main(const struct nsx_child *c)
 
 	c_reset_signals();
 	prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
-	c_close_except(keep, 4);
+	c_close_except(keep, 5);
 	/* Wait until the judge has put us into the run's cgroups. */
 	if (recv(c->sock, &b, 1, 0) != 1 || b != 'G')
 		_exit(1);
+	if (c->net_fd >= 0) {
+		if (setns(c->net_fd, CLONE_NEWNET) < 0)
+			c_fail(c, "setns", "network namespace");
+		close(c->net_fd);
+	}
 	c_build_root(c);
 
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sp) < 0)
@@ -438,6 +487,17 @@ void nsx_child_main(const struct nsx_child *c)
 			kill(pid, SIGKILL);
 			errno = e;
 			c_fail(c, "write uid_map/gid_map", NULL);
+		}
+		/* The program has set its sysctls: /proc/sys is read-only
+		 * from now on. */
+		if (mount("/proc/sys", "/proc/sys", NULL, MS_BIND | MS_REC,
+		          NULL) < 0 ||
+		    c_make_ro("/proc/sys") < 0) {
+			int e = errno;
+
+			kill(pid, SIGKILL);
+			errno = e;
+			c_fail(c, "read-only", "/proc/sys");
 		}
 		b = INIT_MAPPED;
 		c_write_all(sp[0], &b, 1);

@@ -15,6 +15,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <poll.h>
 #include <pthread.h>
 #include <sched.h>
@@ -44,6 +45,7 @@
 #define NS_SETUP_TIMEOUT_MS 10000
 #define NS_DRAIN_TIMEOUT_MS 2000
 #define NS_TICK_MS          5
+#define NS_NET_POOL         16
 
 /* Layout of struct clone_args (linux/sched.h, CLONE_ARGS_SIZE_VER2). */
 struct ns_clone_args {
@@ -60,6 +62,11 @@ struct ns_state {
 	unsigned long long tmp_kb;
 	struct nsx_plan plan;
 	struct cg_sys cg;
+	struct sc_cache *sc; /* NULL: seccomp disabled (sandbox.seccomp) */
+	/* Empty network namespaces ready for runs (see ns_net_get). */
+	pthread_mutex_t net_mu;
+	int net_free[NS_NET_POOL];
+	int net_n;
 	atomic_uint seq;
 };
 
@@ -121,10 +128,18 @@ static void plan_free(struct nsx_plan *p)
 /* Mirror host path `abs` (absolute) at the same place in the new root:
  * a symlink is recreated, a directory or regular file is bound read-only,
  * anything missing is skipped.  Parent directories are created first. */
+static int plan_mirror_at(struct nsx_plan *p, const char *abs, const char *at);
+
 static int plan_mirror(struct nsx_plan *p, const char *abs)
 {
+	return plan_mirror_at(p, abs, abs);
+}
+
+/* Like plan_mirror, but host path `abs` appears at `at` (absolute). */
+static int plan_mirror_at(struct nsx_plan *p, const char *abs, const char *at)
+{
 	struct stat sb;
-	const char *rel = abs + 1;
+	const char *rel = at + 1;
 	char target[4096], dir[4096];
 	ssize_t n;
 	int rc;
@@ -154,24 +169,102 @@ static const char ns_passwd[] =
         "nobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n";
 static const char ns_group[] = "root:x:0:\nsandbox:x:1000:\nnogroup:x:65534:\n";
 
-/* Extra paths must not land inside what the sandbox builds itself. */
-static bool ns_extra_ok(const char *path)
+/* Is `path` equal to `tree` or below it? */
+static bool ns_under(const char *path, const char *tree)
 {
-	static const char *const bad[] = {
-	        "/usr", "/bin", "/sbin", "/lib",  "/lib64",      "/lib32",
-	        "/box", "/tmp", "/dev",  "/proc", "/etc/passwd", "/etc/group"};
+	size_t l = strlen(tree);
 
-	if (path[0] != '/' || strstr(path, "/..") || strstr(path, "//") ||
-	    strcmp(path, "/") == 0)
-		return false;
-	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		size_t l = strlen(bad[i]);
+	return strncmp(path, tree, l) == 0 &&
+	       (path[l] == '\0' || path[l] == '/' || strcmp(tree, "/") == 0);
+}
 
-		if (strncmp(path, bad[i], l) == 0 &&
-		    (path[l] == '\0' || path[l] == '/'))
-			return false;
+/* Trees the sandbox builds itself: an extra path there makes no sense. */
+static const char *const ns_own[] = {"/box",          "/tmp",
+                                     "/dev",          "/proc",
+                                     "/sys",          "/etc/passwd",
+                                     "/etc/group",    "/etc/hosts",
+                                     "/etc/hostname", "/etc/nsswitch.conf"};
+/* Host secrets: never bound, nor any directory holding one. */
+static const char *const ns_secret[] = {"/etc/shadow",
+                                        "/etc/shadow-",
+                                        "/etc/gshadow",
+                                        "/etc/gshadow-",
+                                        "/etc/sudoers",
+                                        "/etc/sudoers.d",
+                                        "/etc/ssh",
+                                        "/etc/ssl/private",
+                                        "/etc/algocode",
+                                        "/root",
+                                        "/home",
+                                        "/run",
+                                        "/var/run",
+                                        "/var/lib/algocode",
+                                        "/etc/security/opasswd",
+                                        "/boot"};
+/* Already mirrored read-only as a whole. */
+static const char *const ns_sys_trees[] = {"/usr",   "/bin",   "/sbin",  "/lib",
+                                           "/lib32", "/lib64", "/libx32"};
+
+/* The rules on one (absolute, lexically clean) path. */
+static int ns_ro_path_rules(const struct ns_state *st, const char *path,
+                            const char **why)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(ns_own) / sizeof(ns_own[0]); i++)
+		if (ns_under(path, ns_own[i])) {
+			*why = "is inside what the sandbox provides itself";
+			return -EPERM;
+		}
+	for (i = 0; i < sizeof(ns_secret) / sizeof(ns_secret[0]); i++)
+		if (ns_under(path, ns_secret[i]) ||
+		    ns_under(ns_secret[i], path)) {
+			*why = "is or holds host secrets";
+			return -EPERM;
+		}
+	if (ns_under(path, st->root_dir) || ns_under(st->root_dir, path)) {
+		*why = "is or holds the sandbox root";
+		return -EPERM;
 	}
-	return true;
+	if (strcmp(path, "/") == 0) {
+		*why = "is the host's root";
+		return -EPERM;
+	}
+	return 0;
+}
+
+/* Check a host path to bind read-only (sandbox.extra_ro, a profile's
+ * ro_paths): absolute and lexically clean (no ".", "..", "//", trailing
+ * "/"), existing, and both it and what it resolves to (symlinks followed,
+ * into `real`, PATH_MAX) outside what the sandbox builds and holding no
+ * secret.  Returns 0 (bind `real` at `path`), 1 (already visible: skip)
+ * or -errno with why set. */
+static int ns_ro_path_check(const struct ns_state *st, const char *path,
+                            char *real, const char **why)
+{
+	size_t l = strlen(path), i;
+	int rc;
+
+	*why = "must be an absolute path without \".\", \"..\" or \"//\"";
+	if (path[0] != '/' || l < 2 || l >= PATH_MAX || strstr(path, "//") ||
+	    strstr(path, "/../") || strstr(path, "/./") ||
+	    (l >= 3 && strcmp(path + l - 3, "/..") == 0) ||
+	    (l >= 2 && strcmp(path + l - 2, "/.") == 0) || path[l - 1] == '/')
+		return -EINVAL;
+	if ((rc = ns_ro_path_rules(st, path, why)) < 0)
+		return rc;
+	if (!realpath(path, real)) {
+		*why = "does not exist";
+		return -ENOENT;
+	}
+	if ((rc = ns_ro_path_rules(st, real, why)) < 0) {
+		*why = "resolves to a path that is refused";
+		return rc;
+	}
+	for (i = 0; i < sizeof(ns_sys_trees) / sizeof(ns_sys_trees[0]); i++)
+		if (ns_under(path, ns_sys_trees[i]))
+			return 1;
+	return 0;
 }
 
 static int plan_build(struct ns_state *st, const char *extra)
@@ -184,6 +277,8 @@ static int plan_build(struct ns_state *st, const char *extra)
 	static const char *const devs[] = {"null", "zero", "full", "random",
 	                                   "urandom"};
 	struct nsx_plan *p = &st->plan;
+	char real[PATH_MAX];
+	const char *why;
 	char src[64], dst[64];
 	int rc = 0;
 	size_t i;
@@ -215,8 +310,11 @@ static int plan_build(struct ns_state *st, const char *extra)
 
 		snprintf(src, sizeof(src), "/dev/%s", devs[i]);
 		snprintf(dst, sizeof(dst), "dev/%s", devs[i]);
-		if (stat(src, &sb) == 0 && S_ISCHR(sb.st_mode))
-			rc = plan_add(p, NSX_BIND_DEV, false, src, dst);
+		/* The same device numbers, as nodes on the root tmpfs (a
+		 * mknod costs far less than a bind and its remount). */
+		if (stat(src, &sb) == 0 && S_ISCHR(sb.st_mode) &&
+		    (rc = plan_add(p, NSX_MKNOD, false, NULL, dst)) == 0)
+			p->v[p->n - 1].rdev = sb.st_rdev;
 	}
 	if (rc == 0)
 		rc = plan_add(p, NSX_SYMLINK, false, "/proc/self/fd", "dev/fd");
@@ -245,12 +343,15 @@ static int plan_build(struct ns_state *st, const char *extra)
 		extra = e ? e + 1 : NULL;
 		if (!l)
 			continue;
-		if (!ns_extra_ok(path)) {
+		rc = ns_ro_path_check(st, path, real, &why);
+		if (rc < 0) {
 			NS_LOG(st, AC_LOG_ERROR,
-			       "sandbox.extra_ro: refusing path \"%s\"", path);
+			       "sandbox.extra_ro: refusing \"%s\": %s", path,
+			       why);
 			return -EINVAL;
 		}
-		rc = plan_mirror(p, path);
+		if (rc == 0)
+			rc = plan_mirror_at(p, real, path);
 	}
 	return rc;
 }
@@ -284,6 +385,10 @@ static void ns_fini(void *state)
 		return;
 	plan_free(&st->plan);
 	cg_sys_fini(&st->cg);
+	for (int i = 0; i < st->net_n; i++)
+		close(st->net_free[i]);
+	pthread_mutex_destroy(&st->net_mu);
+	sc_cache_free(st->sc);
 	free(st->root_dir);
 	free(st);
 }
@@ -318,6 +423,7 @@ static int ns_init(const struct ac_host *host, struct ac_plugin_ctx *ctx,
 {
 	struct ns_state *st = calloc(1, sizeof(*st));
 	char *cg_root = NULL, *extra = NULL;
+	bool use_sc = true;
 	long long v;
 	int rc;
 
@@ -327,6 +433,7 @@ static int ns_init(const struct ac_host *host, struct ac_plugin_ctx *ctx,
 	st->host = host;
 	st->ctx = ctx;
 	atomic_init(&st->seq, 0);
+	pthread_mutex_init(&st->net_mu, NULL);
 	if ((rc = ns_conf_int(st, "uid", 65534, 1, 0x7fffffff, &v)) < 0)
 		goto fail;
 	st->uid = (uid_t)v;
@@ -367,6 +474,21 @@ static int ns_init(const struct ac_host *host, struct ac_plugin_ctx *ctx,
 	rc = plan_build(st, extra);
 	if (rc < 0)
 		goto fail;
+	rc = host->conf_bool(ctx, "seccomp", &use_sc);
+	if (rc < 0 && rc != -ENOENT)
+		goto fail;
+	if (use_sc) {
+		char err[256] = "";
+
+		if ((rc = sc_cache_new(&st->sc, err, sizeof(err))) < 0) {
+			NS_LOG(st, AC_LOG_ERROR, "%s", err);
+			goto fail;
+		}
+	} else {
+		NS_LOG(st, AC_LOG_WARN,
+		       "sandbox.seccomp = false: programs run without a "
+		       "system call filter");
+	}
 	*state = st;
 	rc = 0;
 fail:
@@ -379,6 +501,60 @@ fail:
 
 /* ------------------------------------------------------------ run */
 
+/* Network namespaces.  Creating one costs ~0.3 ms and its destruction
+ * more kernel work later, so a run takes an empty one (only a downed `lo`)
+ * from a pool and init enters it with setns().  A namespace is used by
+ * one run at a time and goes back to the pool only when every process of
+ * the run is gone (nothing of a run can reach the next: no sockets
+ * survive their processes, and without capabilities in the namespace's
+ * owner a program cannot change it). */
+static void *ns_net_thread(void *arg)
+{
+	int *fd = arg;
+
+	if (unshare(CLONE_NEWNET) < 0)
+		*fd = -errno;
+	else if ((*fd = open("/proc/thread-self/ns/net",
+	                     O_RDONLY | O_CLOEXEC)) < 0)
+		*fd = -errno;
+	return NULL;
+}
+
+/* An empty network namespace (fd), or -errno. */
+static int ns_net_get(struct ns_state *st)
+{
+	pthread_t t;
+	int fd = -1;
+
+	pthread_mutex_lock(&st->net_mu);
+	if (st->net_n > 0)
+		fd = st->net_free[--st->net_n];
+	pthread_mutex_unlock(&st->net_mu);
+	if (fd >= 0)
+		return fd;
+	/* A short-lived thread: the judge's own threads never change
+	 * namespace. */
+	fd = -EIO;
+	if (pthread_create(&t, NULL, ns_net_thread, &fd) != 0)
+		return -EAGAIN;
+	pthread_join(t, NULL);
+	return fd;
+}
+
+static void ns_net_put(struct ns_state *st, int fd, bool reuse)
+{
+	if (fd < 0)
+		return;
+	pthread_mutex_lock(&st->net_mu);
+	if (reuse && st->net_n < NS_NET_POOL) {
+		st->net_free[st->net_n++] = fd;
+		fd = -1;
+	}
+	pthread_mutex_unlock(&st->net_mu);
+	if (fd >= 0)
+		close(fd);
+}
+
 static uint64_t ns_now_us(void)
 {
 	struct timespec ts;
@@ -387,40 +563,106 @@ static uint64_t ns_now_us(void)
 	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
 }
 
-/* Give the box (and what is in it) to the sandbox user.  Symlinks are
- * never followed; multiply-linked files are left alone. */
-static int ns_chown_tree(int dfd, uid_t uid, gid_t gid, int depth)
+#ifndef RESOLVE_NO_XDEV
+#define RESOLVE_NO_XDEV       0x01
+#define RESOLVE_NO_MAGICLINKS 0x02
+#define RESOLVE_NO_SYMLINKS   0x04
+#define RESOLVE_BENEATH       0x08
+#endif
+#ifndef SYS_openat2
+#define SYS_openat2 437
+#endif
+
+/* struct open_how (linux/openat2.h). */
+struct ns_open_how {
+	uint64_t flags, mode, resolve;
+};
+
+#define NS_CHOWN_MAX_DEPTH   16
+#define NS_CHOWN_MAX_ENTRIES 100000
+
+/* Open `name` below the directory dfd without ever following a symlink
+ * or crossing a mount (openat2 RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS |
+ * RESOLVE_NO_XDEV; plain openat with O_NOFOLLOW where openat2 is
+ * missing: our names never contain '/'). */
+static int ns_open_beneath(int dfd, const char *name, int flags)
 {
+	struct ns_open_how how = {(uint64_t)(flags | O_NOFOLLOW | O_CLOEXEC), 0,
+	                          RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS |
+	                                  RESOLVE_NO_MAGICLINKS |
+	                                  RESOLVE_NO_XDEV};
+	int fd = (int)syscall(SYS_openat2, dfd, name, &how, sizeof(how));
+
+	if (fd < 0 && errno == ENOSYS && !strchr(name, '/'))
+		fd = openat(dfd, name, flags | O_NOFOLLOW | O_CLOEXEC);
+	return fd;
+}
+
+/* Give the box (and what is in it) to the sandbox user.  Nothing is
+ * resolved by name twice: every entry is opened O_PATH beneath its
+ * directory without following symlinks, checked on the descriptor and
+ * chown'ed through it (AT_EMPTY_PATH); directories get u+rwx and regular
+ * files u+rw back (a run may chmod the box).  Symlinks, devices, fifos and
+ * multiply-linked files are left alone (a planted link to a host file
+ * must never make root chown it); what lies deeper than 16 levels or
+ * beyond 100000 entries was made by the sandbox user and is its own
+ * already.  *budget counts the entries left. */
+static int ns_chown_tree(int dfd, uid_t uid, gid_t gid, int depth, long *budget)
+{
+	struct stat dsb;
 	DIR *d;
 	struct dirent *e;
 	int rc = 0;
 
-	if (depth > 16)
-		return -ELOOP;
-	if (fchown(dfd, uid, gid) < 0)
+	if (fchown(dfd, uid, gid) < 0 || fstat(dfd, &dsb) < 0 ||
+	    ((dsb.st_mode & 0700) != 0700 &&
+	     fchmod(dfd, (dsb.st_mode | 0700) & 07777) < 0)) {
+		close(dfd);
 		return -errno;
+	}
 	d = fdopendir(dfd);
-	if (!d)
+	if (!d) {
+		close(dfd);
 		return -errno;
-	while ((e = readdir(d))) {
+	}
+	while ((e = readdir(d)) && --*budget > 0) {
 		struct stat sb;
+		int fd;
 
 		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
 			continue;
-		if (fstatat(dirfd(d), e->d_name, &sb, AT_SYMLINK_NOFOLLOW) < 0)
+		fd = ns_open_beneath(dirfd(d), e->d_name, O_PATH);
+		if (fd < 0)
 			continue;
-		if (S_ISDIR(sb.st_mode)) {
-			int fd = openat(dirfd(d), e->d_name,
-			                O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
-			                        O_CLOEXEC);
-
-			if (fd >= 0 &&
-			    (rc = ns_chown_tree(fd, uid, gid, depth + 1)) < 0)
-				break;
-		} else if (S_ISREG(sb.st_mode) && sb.st_nlink == 1) {
-			fchownat(dirfd(d), e->d_name, uid, gid,
-			         AT_SYMLINK_NOFOLLOW);
+		if (fstat(fd, &sb) < 0) {
+			close(fd);
+			continue;
 		}
+		if (S_ISDIR(sb.st_mode) && depth < NS_CHOWN_MAX_DEPTH) {
+			int sub = ns_open_beneath(fd, ".",
+			                          O_RDONLY | O_DIRECTORY);
+
+			if (sub >= 0 &&
+			    (rc = ns_chown_tree(sub, uid, gid, depth + 1,
+			                        budget)) < 0) {
+				close(fd);
+				break;
+			}
+		} else if (S_ISREG(sb.st_mode) && sb.st_nlink == 1) {
+			if (sb.st_uid != uid || sb.st_gid != gid)
+				fchownat(fd, "", uid, gid, AT_EMPTY_PATH);
+			/* The owner can read and write it again (a run may
+			 * have taken that away); through the descriptor's
+			 * magic link, which names exactly this inode. */
+			if ((sb.st_mode & 0600) != 0600) {
+				char fdp[40];
+
+				snprintf(fdp, sizeof(fdp), "/proc/self/fd/%d",
+				         fd);
+				chmod(fdp, (sb.st_mode | 0600) & 07777);
+			}
+		}
+		close(fd);
 	}
 	closedir(d);
 	return rc;
@@ -530,9 +772,11 @@ static int ns_run(void *state, const struct ac_run_spec *spec,
 	struct ns_stream out = {-1, -1, 0, 0, false};
 	struct ns_stream err = {-1, -1, 0, 0, false};
 	struct ns_clone_args ca;
+	struct nsx_plan run_plan = {NULL, 0, 0};
 	char name[64], root_opts[64], tmp_opts[96], shm_opts[96];
 	int in_fd = -1, opipe[2] = {-1, -1}, epipe[2] = {-1, -1};
-	int sp[2] = {-1, -1}, pidfd = -1, status = 0, rc;
+	int sp[2] = {-1, -1}, pidfd = -1, status = 0, net_fd = -1, rc;
+	bool net_reuse = true;
 	bool have_status = false, running = false, killed = false;
 	bool init_dead = false, sock_eof = false, cg_ok = false;
 	uint64_t t_setup, t_start = 0, t_end = 0, t_dead = 0, cpu0 = 0;
@@ -591,7 +835,10 @@ static int ns_run(void *state, const struct ac_run_spec *spec,
 		int dfd = open(spec->box_dir,
 		               O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 
-		rc = dfd < 0 ? -errno : ns_chown_tree(dfd, st->uid, st->gid, 0);
+		long budget = NS_CHOWN_MAX_ENTRIES;
+
+		rc = dfd < 0 ? -errno
+		             : ns_chown_tree(dfd, st->uid, st->gid, 0, &budget);
 		if (rc < 0) {
 			ns_error(rep, "chown box %s: %s", spec->box_dir,
 			         strerror(-rc));
@@ -610,16 +857,44 @@ static int ns_run(void *state, const struct ac_run_spec *spec,
 	         "size=%lluk,nr_inodes=1024,mode=1777", st->tmp_kb);
 	c.root = st->root_dir;
 	c.plan = &st->plan;
+	if (spec->profile && spec->profile->ro_paths) {
+		const char *const *v = spec->profile->ro_paths;
+
+		for (size_t i = 0; v[i]; i++) {
+			char real[PATH_MAX];
+			const char *why;
+
+			rc = ns_ro_path_check(st, v[i], real, &why);
+			if (rc < 0) {
+				ns_error(rep, "profile ro_path \"%.100s\" %s",
+				         v[i], why);
+				goto out;
+			}
+			if (rc == 0 &&
+			    (rc = plan_mirror_at(&run_plan, real, v[i])) < 0) {
+				ns_error(rep, "profile ro_path: %s",
+				         strerror(-rc));
+				goto out;
+			}
+		}
+		c.run_plan = &run_plan;
+	}
 	c.box_dir = spec->box_dir;
 	c.root_opts = root_opts;
 	c.tmp_opts = tmp_opts;
 	c.shm_opts = shm_opts;
 	c.argv = (char *const *)spec->argv;
 	c.envp = (char *const *)(spec->envp ? spec->envp : ns_default_env);
+	if (st->sc &&
+	    sc_cache_get(st->sc, spec->profile ? spec->profile->syscalls : NULL,
+	                 &c.filter, rep->internal_error,
+	                 sizeof(rep->internal_error)) < 0)
+		goto out;
 	c.sock = sp[1];
 	c.in_fd = in_fd;
 	c.out_fd = opipe[1];
 	c.err_fd = epipe[1];
+	c.net_fd = net_fd = ns_net_get(st);
 	snprintf(c.uid_map, sizeof(c.uid_map), "%u %u 1\n", NSX_INNER_ID,
 	         (unsigned)st->uid);
 	snprintf(c.gid_map, sizeof(c.gid_map), "%u %u 1\n", NSX_INNER_ID,
@@ -643,8 +918,10 @@ static int ns_run(void *state, const struct ac_run_spec *spec,
 	cg_ok = true;
 
 	memset(&ca, 0, sizeof(ca));
-	ca.flags = CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWIPC |
-	           CLONE_NEWUTS | CLONE_NEWCGROUP | CLONE_PIDFD;
+	ca.flags = CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWUTS |
+	           CLONE_NEWCGROUP | CLONE_PIDFD;
+	if (net_fd < 0)
+		ca.flags |= CLONE_NEWNET;
 	ca.pidfd = (uint64_t)(uintptr_t)&pidfd;
 	ca.exit_signal = SIGCHLD;
 	if (cg.v2_fd >= 0) {
@@ -704,6 +981,8 @@ static int ns_run(void *state, const struct ac_run_spec *spec,
 				m.what[sizeof(m.what) - 1] = '\0';
 				switch (m.type) {
 				case NSX_MSG_RUNNING:
+					if (running)
+						break; /* seen by its output */
 					running = true;
 					t_start = now;
 					cg_run_cpu_ns(&cg, &cpu0);
@@ -738,6 +1017,16 @@ static int ns_run(void *state, const struct ac_run_spec *spec,
 		if (pf[3].revents)
 			ns_stream_read(&err);
 		err.over = err.seen > err.cap;
+		/* Only the exec'ed program writes to the pipes: output means
+		 * it runs, even when init (busy, or killed for that output)
+		 * has not said so yet. */
+		if (!running && (out.seen || err.seen) &&
+		    !rep->internal_error[0]) {
+			running = true;
+			t_start = now;
+			cg_run_cpu_ns(&cg, &cpu0);
+			cg_run_reset_peak(&cg);
+		}
 		if (init_dead) {
 			/* Everything in the namespace died with init; only a
 			 * concurrent run's clone may briefly hold our pipes. */
@@ -797,9 +1086,12 @@ static int ns_run(void *state, const struct ac_run_spec *spec,
 	if (!running && !rep->internal_error[0])
 		ns_error(rep, "sandbox init died during setup");
 out:
-	if (cg_ok && cg_run_kill_all(&cg) > 0)
+	if (cg_ok && cg_run_kill_all(&cg) > 0) {
 		NS_LOG(st, AC_LOG_WARN, "run %s: processes survived init",
 		       name);
+		net_reuse = false;
+	}
+	ns_net_put(st, net_fd, net_reuse && (pid < 0 || init_dead));
 	if (cg_ok)
 		cg_run_destroy(&cg);
 	if (pidfd >= 0)
@@ -822,10 +1114,137 @@ out:
 		close(out.file);
 	if (err.file >= 0)
 		close(err.file);
+	plan_free(&run_plan);
 	return 0;
 }
 
 /* ------------------------------------------------------------ check-env */
+
+/* Run `cat /proc/self/status /proc/1/status` in the sandbox and keep its
+ * stdout in buf: what the program really gets (no_new_privs, seccomp mode,
+ * capability sets, whether init is visible). */
+static int ns_probe_run(struct ns_state *st, char *buf, size_t len,
+                        struct ac_run_report *rep)
+{
+	static const char *const argv[] = {"/bin/cat", "/proc/self/status",
+	                                   "/proc/1/status", NULL};
+	char dir[] = "/tmp/algocode-probe.XXXXXX", box[64], out[64];
+	struct ac_run_spec spec;
+	ssize_t n = -1;
+	int fd, rc;
+
+	buf[0] = '\0';
+	if (!mkdtemp(dir))
+		return -errno;
+	snprintf(box, sizeof(box), "%s/box", dir);
+	snprintf(out, sizeof(out), "%s/out", dir);
+	if (mkdir(box, 0700) < 0) {
+		rc = -errno;
+		goto out;
+	}
+	memset(&spec, 0, sizeof(spec));
+	spec.argv = argv;
+	spec.box_dir = box;
+	spec.stdout_path = out;
+	spec.limits.cpu_ms = 2000;
+	spec.limits.wall_ms = 5000;
+	spec.limits.memory_kb = 65536;
+	spec.limits.processes = 4;
+	spec.limits.stdout_kb = 64;
+	spec.limits.fsize_kb = 64;
+	rc = ns_run(st, &spec, rep);
+	if (rc == 0 && rep->internal_error[0])
+		rc = -EIO;
+	fd = open(out, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd >= 0) {
+		n = read(fd, buf, len - 1);
+		close(fd);
+	}
+	if (n >= 0)
+		buf[n] = '\0';
+	else if (rc == 0)
+		rc = -EIO;
+	unlink(out);
+out:
+	rmdir(box);
+	rmdir(dir);
+	return rc;
+}
+
+/* "Key:\tvalue" of a /proc status text, or NULL. */
+static const char *ns_status_field(const char *text, const char *key, char *val,
+                                   size_t len)
+{
+	size_t kl = strlen(key);
+
+	for (const char *p = text; p && *p;
+	     p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL) {
+		if (strncmp(p, key, kl) == 0 && p[kl] == ':') {
+			const char *v = p + kl + 1;
+			size_t n = 0;
+
+			while (*v == '\t' || *v == ' ')
+				v++;
+			while (v[n] && v[n] != '\n' && n + 1 < len)
+				n++;
+			memcpy(val, v, n);
+			val[n] = '\0';
+			return val;
+		}
+	}
+	return NULL;
+}
+
+/* The lines of check-env about the program's own view, from a real run. */
+static void ns_check_program(struct ns_state *st, ac_line_cb cb, void *arg)
+{
+	static const char *const caps[] = {"CapInh", "CapPrm", "CapEff",
+	                                   "CapBnd", "CapAmb"};
+	struct ac_run_report rep;
+	char text[8192], v[64], detail[320];
+	const struct sc_filter *f = st->sc ? sc_cache_default(st->sc) : NULL;
+	int rc = ns_probe_run(st, text, sizeof(text), &rep);
+	bool ok;
+
+	if (rc < 0) {
+		snprintf(detail, sizeof(detail), "probe run failed: %s",
+		         rep.internal_error[0] ? rep.internal_error
+		                               : strerror(-rc));
+		cb(arg, "seccomp", false, detail);
+		cb(arg, "no_new_privs", false, detail);
+		cb(arg, "capabilities dropped", false, detail);
+		cb(arg, "/proc hidepid", false, detail);
+		return;
+	}
+	ok = f && ns_status_field(text, "Seccomp", v, sizeof(v)) &&
+	     strcmp(v, "2") == 0;
+	if (f)
+		snprintf(detail, sizeof(detail),
+		         "filter loaded (mode %s), %u system calls allowed, "
+		         "default action: kill process (SIGSYS); non-AF_UNIX "
+		         "sockets EAFNOSUPPORT, clone3/io_uring ENOSYS",
+		         ok ? v : "?", f->allowed);
+	else
+		snprintf(detail, sizeof(detail), "disabled (sandbox.seccomp)");
+	cb(arg, "seccomp", ok, detail);
+	ok = ns_status_field(text, "NoNewPrivs", v, sizeof(v)) &&
+	     strcmp(v, "1") == 0;
+	cb(arg, "no_new_privs", ok, ok ? "NoNewPrivs: 1" : "not set");
+	ok = true;
+	for (size_t i = 0; i < sizeof(caps) / sizeof(caps[0]); i++)
+		ok = ok && ns_status_field(text, caps[i], v, sizeof(v)) &&
+		     strspn(v, "0") == strlen(v) && v[0];
+	cb(arg, "capabilities dropped", ok,
+	   ok ? "inheritable, permitted, effective, bounding, ambient: 0"
+	      : "a capability set is not empty");
+	/* Two status files were asked for: with hidepid=2 init's is not
+	 * there. */
+	ok = strstr(text, "Name:") &&
+	     !strstr(strstr(text, "Name:") + 5, "Name:");
+	cb(arg, "/proc hidepid", ok,
+	   ok ? "hidepid=2: other processes (init) invisible"
+	      : "the program sees /proc/1");
+}
 
 /* Can a child be created with these namespace flags? */
 static int ns_probe_clone(uint64_t flags)
@@ -936,6 +1355,7 @@ static int ns_check_env(void *state, ac_line_cb cb, void *arg)
 	                 ? "cpuacct.usage (all threads and children)"
 	                 : "cpu.stat usage_usec");
 	cb(arg, "cgroup cpu accounting", cg_ok && cpu, detail);
+	ns_check_program(st, cb, arg);
 	cb(arg, "rlimits", true,
 	   "stack = memory limit (or stack_kb), fsize, nofile, core 0, "
 	   "cpu backstop");

@@ -17,6 +17,8 @@
 #include <sys/resource.h>
 #include <sys/types.h>
 
+#include <linux/filter.h>
+
 #include <algocode/plugin.h>
 
 /* uid/gid of the program inside the user namespace. */
@@ -25,17 +27,17 @@
 /* ------------------------------------------------------------ mount plan */
 
 enum nsx_step_kind {
-	NSX_MKDIR,    /* mkdir dst */
-	NSX_BIND_RO,  /* bind src on dst (dir or file), read-only, nosuid */
-	NSX_BIND_DEV, /* bind a device node src on the file dst, nosuid noexec
-	               */
-	NSX_SYMLINK,  /* symlink src -> dst */
-	NSX_FILE,     /* create dst (0644) holding the string src */
+	NSX_MKDIR,   /* mkdir dst */
+	NSX_BIND_RO, /* bind src on dst (dir or file), read-only, nosuid */
+	NSX_MKNOD,   /* character device dst (0666), number rdev */
+	NSX_SYMLINK, /* symlink src -> dst */
+	NSX_FILE,    /* create dst (0644) holding the string src */
 };
 
 struct nsx_step {
 	enum nsx_step_kind kind;
 	bool is_dir; /* binds: the mount point is a directory */
+	dev_t rdev;  /* NSX_MKNOD */
 	char *src;
 	char *dst; /* absolute path below the new root (before pivot_root) */
 };
@@ -65,17 +67,44 @@ struct nsx_msg {
 
 /* ------------------------------------------------------ child parameters */
 
+/* ------------------------------------------------------------ seccomp */
+
+/* A compiled seccomp program (classic BPF). */
+struct sc_filter {
+	struct sock_filter *insns; /* owned by the cache */
+	unsigned short len;
+	unsigned int allowed; /* system calls allowed (some conditionally) */
+};
+
+struct sc_cache;
+
+/* Build the default policy; *out is freed with sc_cache_free().  On error
+ * err holds a message. */
+int sc_cache_new(struct sc_cache **out, char *err, size_t errlen);
+void sc_cache_free(struct sc_cache *c);
+const struct sc_filter *sc_cache_default(const struct sc_cache *c);
+/* The policy for a profile's extra system calls (NULL-terminated, may be
+ * NULL), built on first use and cached (thread-safe).  *out stays valid
+ * until sc_cache_free(). */
+int sc_cache_get(struct sc_cache *c, const char *const *extra,
+                 const struct sc_filter **out, char *err, size_t errlen);
+
+/* ------------------------------------------------------------ child */
+
 /* Everything the cloned child needs, computed before clone3(); the child
  * only reads it.  Pointers reference memory of the judge process, valid in
  * the child's copy of the address space. */
 struct nsx_child {
 	const char *root; /* mount point of the new root (host path) */
 	const struct nsx_plan *plan;
-	const char *box_dir; /* host path bound at /box */
+	const struct nsx_plan *run_plan; /* this run's extra (may be NULL) */
+	const char *box_dir;             /* host path bound at /box */
 	const char *root_opts, *tmp_opts, *shm_opts; /* tmpfs options */
 	char *const *argv;
 	char *const *envp;
-	int sock; /* seqpacket to the judge */
+	const struct sc_filter *filter; /* loaded right before execve */
+	int sock;                       /* seqpacket to the judge */
+	int net_fd; /* an empty network namespace to enter; -1: own one */
 	int in_fd, out_fd, err_fd;
 	char uid_map[64], gid_map[64];
 	uid_t inner_uid;

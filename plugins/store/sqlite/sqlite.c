@@ -81,6 +81,14 @@ enum sq_stmt {
 	SQ_GET_ORPHAN,
 	SQ_GET_BUCKET,
 	SQ_PUT_BUCKET,
+	SQ_PUT_USER,
+	SQ_GET_USER_ID,
+	SQ_GET_USER_NAME,
+	SQ_GET_USER_EMAIL,
+	SQ_PUT_REFRESH,
+	SQ_GET_REFRESH,
+	SQ_REVOKE_JTI,
+	SQ_REVOKE_USER,
 	SQ_BEGIN,
 	SQ_COMMIT,
 	SQ_ROLLBACK,
@@ -110,6 +118,24 @@ static const char *const sq_sql[SQ_NSTMT] = {
                 "SELECT tokens, updated_ms FROM rate_buckets WHERE key = ?1",
         [SQ_PUT_BUCKET] = "INSERT OR REPLACE INTO rate_buckets(key, tokens,"
                           " updated_ms) VALUES(?1, ?2, ?3)",
+#define SQ_USER_COLS                                                           \
+	"SELECT id, username, email, password_hash, first_name, last_name,"    \
+	" created_at FROM users WHERE "
+        [SQ_PUT_USER] = "INSERT INTO users(id, username, email, password_hash,"
+                        " first_name, last_name, created_at)"
+                        " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        [SQ_GET_USER_ID] = SQ_USER_COLS "id = ?1",
+        [SQ_GET_USER_NAME] = SQ_USER_COLS "username = ?1",
+        [SQ_GET_USER_EMAIL] = SQ_USER_COLS "email = ?1",
+        [SQ_PUT_REFRESH] = "INSERT INTO refresh_tokens(jti, user_id,"
+                           " expires_at, revoked) VALUES(?1, ?2, ?3, 0)",
+        [SQ_GET_REFRESH] = "SELECT user_id, revoked, expires_at FROM"
+                           " refresh_tokens WHERE jti = ?1",
+        [SQ_REVOKE_JTI] = "UPDATE refresh_tokens SET revoked = 1"
+                          " WHERE jti = ?1",
+        [SQ_REVOKE_USER] = "UPDATE refresh_tokens SET revoked = 1"
+                           " WHERE user_id = ?1",
+#undef SQ_USER_COLS
         [SQ_BEGIN] = "BEGIN IMMEDIATE",
         [SQ_COMMIT] = "COMMIT",
         [SQ_ROLLBACK] = "ROLLBACK",
@@ -300,7 +326,11 @@ static int sq_get_result(void *state, const char *submission_id,
 	rc = sqlite3_step(s);
 	if (rc == SQLITE_ROW) {
 		if (sqlite3_column_type(s, 1) == SQLITE_NULL) {
-			ret = -EAGAIN;
+			/* Pending: the owner still tells the api whose it is.
+			 */
+			ret = sq_dup_column(s, 0, &user);
+			if (ret == 0)
+				ret = -EAGAIN;
 		} else {
 			ret = sq_dup_column(s, 1, &json);
 			if (ret == 0)
@@ -328,6 +358,10 @@ out:
 	pthread_mutex_unlock(&st->lock);
 	if (ret == 0 && !json)
 		ret = -EIO;
+	if (ret == -EAGAIN && owner) {
+		*owner = user;
+		return ret;
+	}
 	if (ret < 0) {
 		free(json);
 		free(user);
@@ -412,6 +446,225 @@ static int sq_rate_take(void *state, const char *key, double burst,
 out:
 	if (ret < 0 && ret != -EAGAIN)
 		sq_rollback(st);
+	pthread_mutex_unlock(&st->lock);
+	return ret;
+}
+
+/* ------------------------------------------------------------------ */
+/* Users and refresh tokens                                             */
+
+static int sq_put_user(void *state, const struct ac_user *u)
+{
+	struct sq_state *st = state;
+	sqlite3_stmt *s = st->stmt[SQ_PUT_USER];
+	char *email;
+	int rc, ret = 0;
+
+	if (!u || !sq_id_ok(u->id) || !sq_id_ok(u->username) ||
+	    !sq_id_ok(u->email) || !u->password_hash ||
+	    strnlen(u->password_hash, 1025) > 1024 ||
+	    (u->first_name && strnlen(u->first_name, 1025) > 1024) ||
+	    (u->last_name && strnlen(u->last_name, 1025) > 1024))
+		return -EINVAL;
+	email = strdup(u->email);
+	if (!email)
+		return -ENOMEM;
+	/* ASCII lower case: e-mail addresses compare case-insensitively. */
+	for (char *p = email; *p; p++)
+		if (*p >= 'A' && *p <= 'Z')
+			*p = (char)(*p - 'A' + 'a');
+	pthread_mutex_lock(&st->lock);
+	sqlite3_bind_text(s, 1, u->id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, u->username, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 3, email, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 4, u->password_hash, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 5, u->first_name ? u->first_name : "", -1,
+	                  SQLITE_STATIC);
+	sqlite3_bind_text(s, 6, u->last_name ? u->last_name : "", -1,
+	                  SQLITE_STATIC);
+	sqlite3_bind_int64(s, 7, u->created_at ? u->created_at : sq_now_ms());
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_CONSTRAINT_PRIMARYKEY ||
+	    rc == SQLITE_CONSTRAINT_UNIQUE)
+		ret = -EEXIST;
+	else if (rc != SQLITE_DONE)
+		ret = sq_fail(st, "insert user");
+	sq_release(s);
+	pthread_mutex_unlock(&st->lock);
+	free(email);
+	return ret;
+}
+
+static void sq_user_clear(struct ac_user *u)
+{
+	free(u->id);
+	free(u->username);
+	free(u->email);
+	free(u->password_hash);
+	free(u->first_name);
+	free(u->last_name);
+	memset(u, 0, sizeof(*u));
+}
+
+static int sq_get_user(void *state, enum ac_user_key by, const char *key,
+                       struct ac_user *out)
+{
+	struct sq_state *st = state;
+	sqlite3_stmt *s;
+	char *k;
+	int rc, ret;
+
+	memset(out, 0, sizeof(*out));
+	if (!sq_id_ok(key))
+		return -ENOENT;
+	switch (by) {
+	case AC_USER_BY_ID:
+		s = st->stmt[SQ_GET_USER_ID];
+		break;
+	case AC_USER_BY_USERNAME:
+		s = st->stmt[SQ_GET_USER_NAME];
+		break;
+	case AC_USER_BY_EMAIL:
+		s = st->stmt[SQ_GET_USER_EMAIL];
+		break;
+	default:
+		return -ENOENT;
+	}
+	k = strdup(key);
+	if (!k)
+		return -ENOMEM;
+	if (by == AC_USER_BY_EMAIL)
+		for (char *p = k; *p; p++)
+			if (*p >= 'A' && *p <= 'Z')
+				*p = (char)(*p - 'A' + 'a');
+	pthread_mutex_lock(&st->lock);
+	sqlite3_bind_text(s, 1, k, -1, SQLITE_STATIC);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		ret = sq_dup_column(s, 0, &out->id);
+		if (ret == 0)
+			ret = sq_dup_column(s, 1, &out->username);
+		if (ret == 0)
+			ret = sq_dup_column(s, 2, &out->email);
+		if (ret == 0)
+			ret = sq_dup_column(s, 3, &out->password_hash);
+		if (ret == 0)
+			ret = sq_dup_column(s, 4, &out->first_name);
+		if (ret == 0)
+			ret = sq_dup_column(s, 5, &out->last_name);
+		out->created_at = sqlite3_column_int64(s, 6);
+		if (ret == 0 && (!out->id || !out->username || !out->email ||
+		                 !out->password_hash || !out->first_name ||
+		                 !out->last_name))
+			ret = -EIO;
+	} else if (rc == SQLITE_DONE) {
+		ret = -ENOENT;
+	} else {
+		ret = sq_fail(st, "read user");
+	}
+	sq_release(s);
+	pthread_mutex_unlock(&st->lock);
+	free(k);
+	if (ret < 0)
+		sq_user_clear(out);
+	return ret;
+}
+
+static int sq_put_refresh(void *state, const char *jti, const char *user_id,
+                          int64_t expires_at)
+{
+	struct sq_state *st = state;
+	sqlite3_stmt *s = st->stmt[SQ_PUT_REFRESH];
+	int rc, ret = 0;
+
+	if (!sq_id_ok(jti) || !sq_id_ok(user_id))
+		return -EINVAL;
+	pthread_mutex_lock(&st->lock);
+	sqlite3_bind_text(s, 1, jti, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, user_id, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 3, expires_at);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_CONSTRAINT_PRIMARYKEY)
+		ret = -EEXIST;
+	else if (rc == SQLITE_CONSTRAINT_FOREIGNKEY)
+		ret = -ENOENT; /* no such user */
+	else if (rc != SQLITE_DONE)
+		ret = sq_fail(st, "insert refresh token");
+	sq_release(s);
+	pthread_mutex_unlock(&st->lock);
+	return ret;
+}
+
+/* In a write transaction: of two concurrent uses (threads or processes),
+ * exactly one finds the token unused. */
+static int sq_use_refresh(void *state, const char *jti, int64_t now,
+                          char **user_id)
+{
+	struct sq_state *st = state;
+	sqlite3_stmt *get = st->stmt[SQ_GET_REFRESH];
+	sqlite3_stmt *upd = st->stmt[SQ_REVOKE_JTI];
+	char *user = NULL;
+	int rc, ret;
+
+	*user_id = NULL;
+	if (!sq_id_ok(jti))
+		return -ENOENT;
+	pthread_mutex_lock(&st->lock);
+	ret = sq_begin(st);
+	if (ret < 0)
+		goto out;
+	sqlite3_bind_text(get, 1, jti, -1, SQLITE_STATIC);
+	rc = sqlite3_step(get);
+	if (rc == SQLITE_ROW) {
+		if (sqlite3_column_int(get, 1))
+			ret = -EKEYREVOKED;
+		else if (sqlite3_column_int64(get, 2) <= now)
+			ret = -EKEYEXPIRED;
+		else
+			ret = sq_dup_column(get, 0, &user);
+	} else if (rc == SQLITE_DONE) {
+		ret = -ENOENT;
+	} else {
+		ret = sq_fail(st, "read refresh token");
+	}
+	sq_release(get);
+	if (ret == 0) {
+		sqlite3_bind_text(upd, 1, jti, -1, SQLITE_STATIC);
+		if (sqlite3_step(upd) != SQLITE_DONE)
+			ret = sq_fail(st, "consume refresh token");
+		sq_release(upd);
+	}
+	if (ret == 0)
+		ret = sq_commit(st);
+out:
+	if (ret < 0)
+		sq_rollback(st);
+	pthread_mutex_unlock(&st->lock);
+	if (ret == 0 && !user)
+		ret = -EIO;
+	if (ret < 0) {
+		free(user);
+		return ret;
+	}
+	*user_id = user;
+	return 0;
+}
+
+static int sq_revoke_refresh(void *state, const char *jti, const char *user_id)
+{
+	struct sq_state *st = state;
+	sqlite3_stmt *s;
+	int rc, ret = 0;
+
+	if (jti ? !sq_id_ok(jti) : !sq_id_ok(user_id))
+		return -EINVAL;
+	s = st->stmt[jti ? SQ_REVOKE_JTI : SQ_REVOKE_USER];
+	pthread_mutex_lock(&st->lock);
+	sqlite3_bind_text(s, 1, jti ? jti : user_id, -1, SQLITE_STATIC);
+	rc = sqlite3_step(s);
+	if (rc != SQLITE_DONE)
+		ret = sq_fail(st, "revoke refresh token");
+	sq_release(s);
 	pthread_mutex_unlock(&st->lock);
 	return ret;
 }
@@ -721,6 +974,11 @@ static const struct ac_store_ops sq_ops = {
         .put_result = sq_put_result,
         .get_result = sq_get_result,
         .rate_take = sq_rate_take,
+        .put_user = sq_put_user,
+        .get_user = sq_get_user,
+        .put_refresh = sq_put_refresh,
+        .use_refresh = sq_use_refresh,
+        .revoke_refresh = sq_revoke_refresh,
 };
 
 AC_EXPORT const struct ac_plugin algocode_plugin = {

@@ -1,0 +1,92 @@
+/* The HTTP servers of the roles: one libevent evhttp per listen address,
+ * shared by the roles of this process that listen there (the single node
+ * serves auth and api on one port), with the hardening every role gets:
+ * body, header and URL size limits, a read/write timeout, a deadline for
+ * each request to arrive whole (against slow clients), and JSON bodies
+ * parsed with a nesting limit. */
+#ifndef AC_HTTP_H
+#define AC_HTTP_H
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+struct ac_core;
+struct event_base;
+struct evhttp;
+struct evhttp_request;
+
+struct ac_http;
+
+struct ac_http_limits {
+	size_t body_max;       /* bytes of a request body (larger: 413) */
+	size_t headers_max;    /* bytes of the request line plus headers */
+	size_t url_max;        /* bytes of the request target (larger: 414) */
+	int timeout_s;         /* read/write inactivity timeout */
+	int request_timeout_s; /* a request must arrive whole within this,
+	                          and an idle keep-alive connection closes */
+};
+
+/* Defaults: body 64 KiB, headers 16 KiB, URL 4 KiB, 30 s, 10 s. */
+void ac_http_limits_default(struct ac_http_limits *lim);
+
+/* Handles a request whose path starts with the route's prefix; answers it
+ * now or later. */
+typedef void (*ac_http_handler)(struct evhttp_request *req, const char *path,
+                                void *arg);
+
+/* The server of core listening on `listen` ("host:port", "[v6]:port",
+ * ":port"): created and bound on first use, else shared (its limits become
+ * the larger of both).  `setting` names the setting in messages.  Release
+ * with ac_http_close. */
+int ac_http_open(struct ac_core *core, const char *setting, const char *listen,
+                 const struct ac_http_limits *lim, struct ac_http **out,
+                 char *err, size_t errlen);
+/* A server that is not bound (tests, fuzzing): feed it with
+ * ac_http_accept_fd.  Release with ac_http_close(h, NULL). */
+struct ac_http *ac_http_new(struct event_base *base,
+                            const struct ac_http_limits *lim);
+/* Accept connections on a listening socket (taken over). */
+int ac_http_accept_fd(struct ac_http *h, int fd);
+/* Route paths starting with prefix (the longest prefix wins) to cb. */
+int ac_http_route(struct ac_http *h, const char *prefix, ac_http_handler cb,
+                  void *arg);
+/* Stop accepting connections; requests on open connections answer 503. */
+void ac_http_stop_accepting(struct ac_http *h);
+/* Drop the routes of arg and one reference; the last frees the server and
+ * every connection (pending requests get their close callbacks). */
+void ac_http_close(struct ac_http *h, void *arg);
+/* The bound address as "host:port" (static storage of h). */
+const char *ac_http_address(const struct ac_http *h);
+
+/* "host:port" parsing shared by the roles: host (all interfaces for "" or
+ * "*") and port.  0 or -EINVAL. */
+int ac_http_parse_listen(const char *s, char *host, size_t hostlen,
+                         unsigned short *port);
+
+/* ---- Request helpers (pure: no I/O; fuzzed by the tests/fuzz targets) ---- */
+
+/* Deepest JSON nesting accepted in request bodies. */
+#define AC_HTTP_JSON_DEPTH 32
+
+/* Does buf[0..len) nest arrays/objects deeper than max?  Strings are
+ * skipped (escapes included). */
+bool ac_http_json_too_deep(const char *buf, size_t len, int max);
+/* A request body that must be a JSON object: the object (new reference),
+ * or NULL with a message for a 400 in err.  Duplicate keys, nesting deeper
+ * than AC_HTTP_JSON_DEPTH and non-objects are refused. */
+json_t *ac_http_parse_object(const char *buf, size_t len, char *err,
+                             size_t errlen);
+/* The token of an "Authorization: Bearer TOKEN" value: 0 and *tok, *toklen
+ * pointing into h; -ENOENT when h is NULL or not Bearer; -EINVAL when
+ * malformed (empty, more than two values). */
+int ac_http_bearer(const char *h, const char **tok, size_t *toklen);
+
+/* ---- Replies ---- */
+
+/* Send a JSON body (reference stolen; NULL: 500) with Cache-Control:
+ * no-store.  HEAD gets the headers only. */
+void ac_http_reply_json(struct evhttp_request *req, int code, json_t *body);
+/* {"detail": msg} with the status. */
+void ac_http_error(struct evhttp_request *req, int code, const char *msg);
+const char *ac_http_reason(int code);
+#endif

@@ -1,0 +1,335 @@
+/* Prometheus metrics registry (see metrics.h). */
+#include "metrics.h"
+
+#include "core.h"
+#include "log.h"
+
+#include <errno.h>
+#include <event2/buffer.h>
+#include <event2/http.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const double met_buckets[] = {0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25,
+                                     0.5,   1,     2.5,  5,     10,   30,  60};
+#define MET_NBUCKETS (sizeof(met_buckets) / sizeof(met_buckets[0]))
+
+struct met_series {
+	char *labels;
+	double value; /* counter/gauge; histogram: sum */
+	unsigned long long count;
+	unsigned long long buckets[MET_NBUCKETS];
+	struct met_series *next;
+};
+
+struct met_family {
+	char *name;
+	char *help;
+	enum ac_metric_type type;
+	struct met_series *series;
+	struct met_family *next;
+};
+
+static pthread_mutex_t met_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct met_family *met_families; /* in declaration order */
+static struct evhttp *met_http;         /* judge-only listener */
+
+/* Under met_lock. */
+static struct met_family *met_family(const char *name, enum ac_metric_type t)
+{
+	struct met_family **pp = &met_families, *f;
+
+	for (; *pp; pp = &(*pp)->next)
+		if (strcmp((*pp)->name, name) == 0)
+			return *pp;
+	f = calloc(1, sizeof(*f));
+	if (!f)
+		return NULL;
+	f->name = strdup(name);
+	f->help = strdup("");
+	f->type = t;
+	if (!f->name || !f->help) {
+		free(f->name);
+		free(f->help);
+		free(f);
+		return NULL;
+	}
+	*pp = f;
+	return f;
+}
+
+static struct met_series *met_series(struct met_family *f, const char *labels)
+{
+	struct met_series **pp = &f->series, *s;
+
+	if (!labels)
+		labels = "";
+	for (; *pp; pp = &(*pp)->next)
+		if (strcmp((*pp)->labels, labels) == 0)
+			return *pp;
+	s = calloc(1, sizeof(*s));
+	if (!s)
+		return NULL;
+	s->labels = strdup(labels);
+	if (!s->labels) {
+		free(s);
+		return NULL;
+	}
+	*pp = s;
+	return s;
+}
+
+void ac_metrics_declare(const char *name, enum ac_metric_type type,
+                        const char *help)
+{
+	struct met_family *f;
+
+	pthread_mutex_lock(&met_lock);
+	f = met_family(name, type);
+	if (f) {
+		char *h = strdup(help ? help : "");
+		if (h) {
+			free(f->help);
+			f->help = h;
+		}
+		f->type = type;
+	}
+	pthread_mutex_unlock(&met_lock);
+}
+
+static void met_update(const char *name, const char *labels,
+                       enum ac_metric_type t, double v)
+{
+	struct met_family *f;
+	struct met_series *s;
+
+	pthread_mutex_lock(&met_lock);
+	f = met_family(name, t);
+	s = f ? met_series(f, labels) : NULL;
+	if (s) {
+		switch (t) {
+		case AC_METRIC_COUNTER:
+			s->value += v;
+			break;
+		case AC_METRIC_GAUGE:
+			s->value = v;
+			break;
+		case AC_METRIC_HISTOGRAM:
+			s->value += v;
+			s->count++;
+			for (size_t i = 0; i < MET_NBUCKETS; i++)
+				if (v <= met_buckets[i])
+					s->buckets[i]++;
+			break;
+		}
+	}
+	pthread_mutex_unlock(&met_lock);
+}
+
+void ac_metrics_add(const char *name, const char *labels, double v)
+{
+	met_update(name, labels, AC_METRIC_COUNTER, v);
+}
+
+void ac_metrics_set(const char *name, const char *labels, double v)
+{
+	met_update(name, labels, AC_METRIC_GAUGE, v);
+}
+
+void ac_metrics_observe(const char *name, const char *labels, double seconds)
+{
+	met_update(name, labels, AC_METRIC_HISTOGRAM, seconds);
+}
+
+/* Append to a growing buffer; returns 0 or -ENOMEM. */
+struct met_buf {
+	char *p;
+	size_t len, cap;
+};
+
+static int met_printf(struct met_buf *b, const char *fmt, ...)
+        __attribute__((format(printf, 2, 3)));
+static int met_printf(struct met_buf *b, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	for (;;) {
+		size_t room = b->cap - b->len;
+		va_start(ap, fmt);
+		n = vsnprintf(b->p ? b->p + b->len : NULL, b->p ? room : 0, fmt,
+		              ap);
+		va_end(ap);
+		if (n < 0)
+			return -EINVAL;
+		if (b->p && (size_t)n < room) {
+			b->len += (size_t)n;
+			return 0;
+		}
+		{
+			size_t cap = b->cap ? b->cap * 2 : 4096;
+			char *np;
+			while (cap - b->len <= (size_t)n)
+				cap *= 2;
+			np = realloc(b->p, cap);
+			if (!np)
+				return -ENOMEM;
+			b->p = np;
+			b->cap = cap;
+		}
+	}
+}
+
+static const char *met_type_name(enum ac_metric_type t)
+{
+	return t == AC_METRIC_COUNTER ? "counter"
+	       : t == AC_METRIC_GAUGE ? "gauge"
+	                              : "histogram";
+}
+
+char *ac_metrics_render(void)
+{
+	struct met_buf b = {0};
+
+	if (met_printf(&b, "%s", "") < 0)
+		return NULL;
+	pthread_mutex_lock(&met_lock);
+	for (struct met_family *f = met_families; f; f = f->next) {
+		met_printf(&b, "# HELP algocode_%s %s\n# TYPE algocode_%s %s\n",
+		           f->name, f->help, f->name, met_type_name(f->type));
+		for (struct met_series *s = f->series; s; s = s->next) {
+			const char *l = s->labels;
+			if (f->type != AC_METRIC_HISTOGRAM) {
+				met_printf(&b, "algocode_%s%s%s%s %.17g\n",
+				           f->name, *l ? "{" : "", l,
+				           *l ? "}" : "", s->value);
+				continue;
+			}
+			for (size_t i = 0; i < MET_NBUCKETS; i++)
+				met_printf(&b,
+				           "algocode_%s_bucket{%s%sle=\"%g\"} "
+				           "%llu\n",
+				           f->name, l, *l ? "," : "",
+				           met_buckets[i], s->buckets[i]);
+			met_printf(&b,
+			           "algocode_%s_bucket{%s%sle=\"+Inf\"} %llu\n",
+			           f->name, l, *l ? "," : "", s->count);
+			met_printf(&b, "algocode_%s_sum%s%s%s %.17g\n", f->name,
+			           *l ? "{" : "", l, *l ? "}" : "", s->value);
+			met_printf(&b, "algocode_%s_count%s%s%s %llu\n",
+			           f->name, *l ? "{" : "", l, *l ? "}" : "",
+			           s->count);
+		}
+	}
+	pthread_mutex_unlock(&met_lock);
+	return b.p;
+}
+
+void ac_metrics_reset(void)
+{
+	pthread_mutex_lock(&met_lock);
+	while (met_families) {
+		struct met_family *f = met_families;
+		met_families = f->next;
+		while (f->series) {
+			struct met_series *s = f->series;
+			f->series = s->next;
+			free(s->labels);
+			free(s);
+		}
+		free(f->name);
+		free(f->help);
+		free(f);
+	}
+	pthread_mutex_unlock(&met_lock);
+}
+
+static void met_http_cb(struct evhttp_request *req, void *arg)
+{
+	struct evbuffer *out;
+	char *text;
+
+	(void)arg;
+	if (evhttp_request_get_command(req) != EVHTTP_REQ_GET ||
+	    strcmp(evhttp_request_get_uri(req), "/metrics") != 0) {
+		evhttp_send_error(req, 404, "Not Found");
+		return;
+	}
+	out = evbuffer_new();
+	text = ac_metrics_render();
+	if (!out || !text) {
+		free(text);
+		if (out)
+			evbuffer_free(out);
+		evhttp_send_error(req, 503, "Out of memory");
+		return;
+	}
+	evbuffer_add(out, text, strlen(text));
+	evhttp_add_header(evhttp_request_get_output_headers(req),
+	                  "Content-Type", "text/plain; version=0.0.4");
+	evhttp_send_reply(req, 200, "OK", out);
+	evbuffer_free(out);
+	free(text);
+}
+
+int ac_metrics_http_start(struct ac_core *core, const char *listen, char *err,
+                          size_t errlen)
+{
+	char host[256];
+	const char *colon = strrchr(listen, ':');
+	char *end;
+	long port;
+	size_t hl;
+
+	if (!colon || colon == listen) {
+		snprintf(err, errlen,
+		         "metrics listen address \"%s\" is not host:port",
+		         listen);
+		return -EINVAL;
+	}
+	hl = (size_t)(colon - listen);
+	if (listen[0] == '[' && hl >= 2 && listen[hl - 1] == ']') {
+		listen++;
+		hl -= 2;
+	}
+	if (hl >= sizeof(host)) {
+		snprintf(err, errlen, "metrics listen host too long");
+		return -EINVAL;
+	}
+	memcpy(host, listen, hl);
+	host[hl] = '\0';
+	port = strtol(colon + 1, &end, 10);
+	if (*end || port <= 0 || port > 65535) {
+		snprintf(err, errlen,
+		         "metrics listen port in \"%s\" is not valid", listen);
+		return -EINVAL;
+	}
+	met_http = evhttp_new(core->base);
+	if (!met_http)
+		return -ENOMEM;
+	evhttp_set_gencb(met_http, met_http_cb, NULL);
+	evhttp_set_timeout(met_http, 10);
+	evhttp_set_max_headers_size(met_http, 16384);
+	evhttp_set_max_body_size(met_http, 1024);
+	if (evhttp_bind_socket(met_http, host, (unsigned short)port) < 0) {
+		snprintf(err, errlen, "cannot listen on %s:%ld for metrics",
+		         host, port);
+		evhttp_free(met_http);
+		met_http = NULL;
+		return -EADDRINUSE;
+	}
+	log_info("metrics on http://%s:%ld/metrics", host, port);
+	return 0;
+}
+
+void ac_metrics_http_stop(struct ac_core *core)
+{
+	(void)core;
+	if (met_http) {
+		evhttp_free(met_http);
+		met_http = NULL;
+	}
+}

@@ -1,0 +1,660 @@
+/* lang/java: Java with an OpenJDK (javac, then java).
+ *
+ * Settings (group `lang.java`):
+ *   home         the JDK's directory (default: found from /usr/bin/javac,
+ *                e.g. /usr/lib/jvm/java-17-openjdk-amd64); bin/java and
+ *                bin/javac below it are used.  When they do not exist init
+ *                returns -ENOPKG and the core serves the other languages.
+ *   time_multiplier, memory_multiplier  (default 1).
+ *   memory_extra_mb  (default 64) the JVM's own memory (code, metaspace,
+ *                threads, GC structures) added to the run's memory limit;
+ *                the heap gets the problem's limit.
+ *
+ * Compile: javac on Main.java; a public class with another name is
+ * renamed to its file (javac says which) and compiled again.  The class
+ * holding `public static void main(String[])` is then found by reading
+ * the class files (run_argv), whatever it is named, in any package.
+ * Run: java -Xmx<limit> -Xss<limit/4, 8..256 MiB> -XX:+UseSerialGC
+ * -XX:TieredStopAtLevel=1 -Xshare:auto -XX:-UsePerfData -cp /box <Class>.
+ * An OutOfMemoryError is Memory Limit Exceeded (classify).
+ */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+#include <algocode/plugin.h>
+
+#include "../common/lang_common.h"
+
+#include <dirent.h>
+#include <libgen.h>
+#include <limits.h>
+
+#define JAVA_RUN_PROCESSES 64 /* the JVM starts 15-30 threads */
+#define JAVA_EXTRA_MB      64
+#define JAVA_SCAN_FILES    2000
+#define JAVA_SCAN_DEPTH    8
+#define JAVA_CLASS_MAX     (16 * 1024 * 1024)
+#define JAVA_NAME_MAX      512
+#define JAVA_ACC_PUBLIC    0x0001
+#define JAVA_ACC_STATIC    0x0008
+
+/* $0 is javac; a misnamed public class is renamed to its file and the
+ * compile is tried again.  The log goes to stderr. */
+static const char java_compile_script[] =
+        "set -u; J=\"$0\"; shift\n"
+        "\"$J\" \"$@\" Main.java 2>/tmp/javac.log && exit 0\n"
+        "n=$(sed -n 's/^Main\\.java:[0-9]*: error: class "
+        "\\([A-Za-z_$][A-Za-z0-9_$]*\\) is public, should be declared in a "
+        "file named .*/\\1/p' /tmp/javac.log | head -n 1)\n"
+        "if [ -z \"$n\" ] || [ \"$n\" = Main ]; then cat /tmp/javac.log >&2; "
+        "exit 1; fi\n"
+        "mv Main.java \"$n.java\" && exec \"$J\" \"$@\" \"$n.java\"\n";
+
+struct java_state {
+	const struct ac_host *host;
+	struct ac_plugin_ctx *ctx;
+	struct ac_lang_info info;
+	char *home;
+	char java[PATH_MAX], javac[PATH_MAX];
+	char conf_dir[PATH_MAX]; /* outside /usr, bound read-only */
+	const char *ro_paths[2];
+	struct ac_run_profile profile;
+	const char *compile_argv[16];
+	const char *run_argv[2]; /* unused: run_argv() decides */
+	const char *envp[5];
+	char version[64];
+};
+
+static const struct ac_lang_info *java_info(void *state)
+{
+	struct java_state *st = state;
+
+	return &st->info;
+}
+
+static enum ac_run_hint java_classify(void *state,
+                                      const struct ac_run_report *r,
+                                      const char *head, size_t len)
+{
+	(void)state;
+	(void)len;
+	if (!r->exited || r->exit_code == 0)
+		return AC_HINT_NONE;
+	return strstr(head, "java.lang.OutOfMemoryError") ? AC_HINT_MEMORY
+	                                                  : AC_HINT_NONE;
+}
+
+/* ------------------------------------------------- class-file reading */
+
+struct java_buf {
+	const unsigned char *p;
+	size_t len, off;
+	bool bad;
+};
+
+static unsigned java_u(struct java_buf *b, size_t n)
+{
+	unsigned v = 0;
+
+	if (b->bad || b->len - b->off < n) {
+		b->bad = true;
+		return 0;
+	}
+	for (size_t i = 0; i < n; i++)
+		v = (v << 8) | b->p[b->off + i];
+	b->off += n;
+	return v;
+}
+
+static void java_skip(struct java_buf *b, size_t n)
+{
+	if (b->bad || b->len - b->off < n)
+		b->bad = true;
+	else
+		b->off += n;
+}
+
+/* The binary name ("pkg/Main") of a class with public static void
+ * main(String[]), or 0 and name[0] == '\0' when it has none; *public_cls
+ * tells whether the class itself is public.  -EINVAL: not a class file. */
+static int java_parse(const unsigned char *data, size_t len, char *name,
+                      size_t namelen, bool *public_cls)
+{
+	struct java_buf b = {data, len, 0, false};
+	uint32_t *utf = NULL; /* offset of each UTF8 entry's length, 0 none */
+	uint16_t *cls = NULL; /* name index of each Class entry */
+	unsigned count, acc, this_cls, n;
+	bool has_main = false;
+	int ret = -EINVAL;
+
+	name[0] = '\0';
+	if (java_u(&b, 4) != 0xCAFEBABEu)
+		return -EINVAL;
+	java_skip(&b, 4);
+	count = java_u(&b, 2);
+	if (b.bad || count == 0)
+		return -EINVAL;
+	utf = calloc(count, sizeof(*utf));
+	cls = calloc(count, sizeof(*cls));
+	if (!utf || !cls) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	for (unsigned i = 1; i < count && !b.bad; i++) {
+		unsigned tag = java_u(&b, 1);
+
+		switch (tag) {
+		case 1:
+			utf[i] = (uint32_t)b.off;
+			java_skip(&b, java_u(&b, 2));
+			break;
+		case 7:
+			cls[i] = (uint16_t)java_u(&b, 2);
+			break;
+		case 8:
+		case 16:
+		case 19:
+		case 20:
+			java_skip(&b, 2);
+			break;
+		case 15:
+			java_skip(&b, 3);
+			break;
+		case 3:
+		case 4:
+		case 9:
+		case 10:
+		case 11:
+		case 12:
+		case 17:
+		case 18:
+			java_skip(&b, 4);
+			break;
+		case 5:
+		case 6:
+			java_skip(&b, 8);
+			i++;
+			break;
+		default:
+			b.bad = true;
+		}
+	}
+	acc = java_u(&b, 2);
+	this_cls = java_u(&b, 2);
+	java_skip(&b, 2);
+	java_skip(&b, 2 * (size_t)java_u(&b, 2)); /* interfaces */
+	for (int part = 0; part < 2 && !b.bad; part++) {
+		n = java_u(&b, 2);
+		for (unsigned i = 0; i < n && !b.bad; i++) {
+			unsigned macc = java_u(&b, 2), mname = java_u(&b, 2);
+			unsigned mdesc = java_u(&b, 2), na = java_u(&b, 2);
+			static const char want_desc[] =
+			        "([Ljava/lang/String;)V";
+
+			for (unsigned a = 0; a < na && !b.bad; a++) {
+				java_skip(&b, 2);
+				java_skip(&b, java_u(&b, 4));
+			}
+			if (part == 0 || b.bad || mname >= count ||
+			    mdesc >= count || !utf[mname] || !utf[mdesc])
+				continue;
+			if ((macc & (JAVA_ACC_PUBLIC | JAVA_ACC_STATIC)) !=
+			    (JAVA_ACC_PUBLIC | JAVA_ACC_STATIC))
+				continue;
+			if (((unsigned)data[utf[mname]] << 8 |
+			     data[utf[mname] + 1]) == 4 &&
+			    memcmp(data + utf[mname] + 2, "main", 4) == 0 &&
+			    ((unsigned)data[utf[mdesc]] << 8 |
+			     data[utf[mdesc] + 1]) == sizeof(want_desc) - 1 &&
+			    memcmp(data + utf[mdesc] + 2, want_desc,
+			           sizeof(want_desc) - 1) == 0)
+				has_main = true;
+		}
+	}
+	if (b.bad || this_cls == 0 || this_cls >= count || !cls[this_cls] ||
+	    cls[this_cls] >= count || !utf[cls[this_cls]])
+		goto out;
+	ret = 0;
+	if (has_main) {
+		uint32_t o = utf[cls[this_cls]];
+		size_t l = (size_t)data[o] << 8 | data[o + 1];
+
+		if (l == 0 || l >= namelen || l >= JAVA_NAME_MAX)
+			goto out;
+		memcpy(name, data + o + 2, l);
+		name[l] = '\0';
+		for (size_t i = 0; i < l; i++) {
+			if (name[i] == '/')
+				name[i] = '.';
+			else if ((unsigned char)name[i] < 0x20)
+				name[0] = '\0'; /* not a launchable name */
+		}
+		*public_cls = (acc & JAVA_ACC_PUBLIC) != 0;
+	}
+out:
+	free(utf);
+	free(cls);
+	return ret;
+}
+
+struct java_scan {
+	unsigned files;
+	char best[JAVA_NAME_MAX];
+	int best_rank;
+};
+
+/* Rank of a main class: public top-level "Main" first, then public
+ * top-level, then top-level, then anything; ties: the first in name
+ * order. */
+static int java_rank(const char *name, bool pub)
+{
+	const char *simple = strrchr(name, '.');
+
+	simple = simple ? simple + 1 : name;
+	if (strchr(name, '$'))
+		return 1;
+	if (pub && strcmp(simple, "Main") == 0)
+		return 4;
+	return pub ? 3 : 2;
+}
+
+static int java_read(int dfd, const char *file, unsigned char **data,
+                     size_t *len)
+{
+	int fd = openat(dfd, file,
+	                O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+	struct stat sb;
+	size_t got = 0;
+
+	*data = NULL;
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &sb) < 0 || !S_ISREG(sb.st_mode) ||
+	    sb.st_size > JAVA_CLASS_MAX) {
+		close(fd);
+		return -EINVAL;
+	}
+	*data = malloc((size_t)sb.st_size + 1);
+	if (!*data) {
+		close(fd);
+		return -ENOMEM;
+	}
+	while (got < (size_t)sb.st_size) {
+		ssize_t r = read(fd, *data + got, (size_t)sb.st_size - got);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			break;
+		got += (size_t)r;
+	}
+	close(fd);
+	*len = got;
+	return 0;
+}
+
+static int java_name_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int java_scan_dir(int dfd, int depth, struct java_scan *sc)
+{
+	DIR *d;
+	struct dirent *de;
+	char **names = NULL;
+	size_t n = 0, cap = 0;
+	int ret = 0;
+
+	if (depth > JAVA_SCAN_DEPTH)
+		return 0;
+	d = fdopendir(dfd);
+	if (!d) {
+		close(dfd);
+		return -errno;
+	}
+	while ((de = readdir(d))) {
+		char **nn;
+
+		if (de->d_name[0] == '.')
+			continue;
+		if (++sc->files > JAVA_SCAN_FILES) {
+			ret = -E2BIG;
+			break;
+		}
+		if (n == cap) {
+			cap = cap ? 2 * cap : 32;
+			nn = realloc(names, cap * sizeof(*names));
+			if (!nn) {
+				ret = -ENOMEM;
+				break;
+			}
+			names = nn;
+		}
+		names[n] = strdup(de->d_name);
+		if (!names[n]) {
+			ret = -ENOMEM;
+			break;
+		}
+		n++;
+	}
+	if (names)
+		qsort(names, n, sizeof(*names), java_name_cmp);
+	for (size_t i = 0; i < n && ret == 0; i++) {
+		struct stat sb;
+		size_t l = strlen(names[i]);
+
+		if (fstatat(dirfd(d), names[i], &sb, AT_SYMLINK_NOFOLLOW) < 0)
+			continue;
+		if (S_ISDIR(sb.st_mode)) {
+			int sub = openat(dirfd(d), names[i],
+			                 O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+			                         O_CLOEXEC);
+			if (sub >= 0)
+				ret = java_scan_dir(sub, depth + 1, sc);
+		} else if (S_ISREG(sb.st_mode) && l > 6 &&
+		           strcmp(names[i] + l - 6, ".class") == 0) {
+			unsigned char *data;
+			size_t len = 0;
+			char cname[JAVA_NAME_MAX];
+			bool pub = false;
+
+			if (java_read(dirfd(d), names[i], &data, &len) < 0)
+				continue;
+			if (java_parse(data, len, cname, sizeof(cname), &pub) ==
+			            0 &&
+			    cname[0]) {
+				int rank = java_rank(cname, pub);
+				if (rank > sc->best_rank) {
+					sc->best_rank = rank;
+					snprintf(sc->best, sizeof(sc->best),
+					         "%s", cname);
+				}
+			}
+			free(data);
+		}
+	}
+	for (size_t i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+	closedir(d);
+	return ret;
+}
+
+static int java_run_argv(void *state, const char *box_dir,
+                         const struct ac_limits *lim, char ***argv, char *msg,
+                         size_t msglen)
+{
+	struct java_state *st = state;
+	struct java_scan sc;
+	char xmx[32], xss[32];
+	const char *v[16];
+	uint64_t extra = st->info.memory_extra_kb, heap_mb, stack_mb;
+	size_t n = 0, size = 0;
+	char **out, *p;
+	int dfd, ret;
+
+	*argv = NULL;
+	memset(&sc, 0, sizeof(sc));
+	dfd = open(box_dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (dfd < 0) {
+		ret = -errno;
+		snprintf(msg, msglen, "cannot open %s: %s", box_dir,
+		         strerror(-ret));
+		return ret;
+	}
+	ret = java_scan_dir(dfd, 0, &sc);
+	if (ret == -E2BIG) {
+		snprintf(msg, msglen, "more than %d files after compilation",
+		         JAVA_SCAN_FILES);
+		return -ENOEXEC;
+	}
+	if (ret < 0) {
+		snprintf(msg, msglen, "cannot read the class files: %s",
+		         strerror(-ret));
+		return ret;
+	}
+	if (!sc.best[0]) {
+		snprintf(msg, msglen,
+		         "no class has a method public static void "
+		         "main(String[])");
+		return -ENOEXEC;
+	}
+	/* heap = the program's share of the limit; stack = a quarter of it
+	 * (only what is touched counts), within 8..256 MiB. */
+	heap_mb = (lim->memory_kb > extra ? lim->memory_kb - extra : 0) / 1024;
+	if (heap_mb < 8)
+		heap_mb = 8;
+	stack_mb = heap_mb / 4;
+	stack_mb = stack_mb < 8 ? 8 : stack_mb > 256 ? 256 : stack_mb;
+	snprintf(xmx, sizeof(xmx), "-Xmx%llum", (unsigned long long)heap_mb);
+	snprintf(xss, sizeof(xss), "-Xss%llum", (unsigned long long)stack_mb);
+	v[n++] = st->java;
+	v[n++] = xmx;
+	v[n++] = xss;
+	v[n++] = "-XX:+UseSerialGC";
+	v[n++] = "-XX:TieredStopAtLevel=1";
+	v[n++] = "-Xshare:auto";
+	v[n++] = "-XX:-UsePerfData";
+	v[n++] = "-cp";
+	v[n++] = "/box";
+	v[n++] = sc.best;
+	v[n] = NULL;
+	for (size_t i = 0; i < n; i++)
+		size += strlen(v[i]) + 1;
+	out = malloc((n + 1) * sizeof(*out) + size);
+	if (!out)
+		return -ENOMEM;
+	p = (char *)(out + n + 1);
+	for (size_t i = 0; i < n; i++) {
+		size_t l = strlen(v[i]) + 1;
+		memcpy(p, v[i], l);
+		out[i] = p;
+		p += l;
+	}
+	out[n] = NULL;
+	*argv = out;
+	return 0;
+}
+
+/* ------------------------------------------------------------ init */
+
+static int java_find_home(struct java_state *st)
+{
+	char buf[PATH_MAX];
+	int ret;
+
+	ret = st->host->conf_string(st->ctx, "home", &st->home);
+	if (ret == -ENOENT) {
+		if (!realpath("/usr/bin/javac", buf)) {
+			st->host->log(st->ctx, AC_LOG_WARN,
+			              "no /usr/bin/javac: is a JDK installed? "
+			              "(or set lang.java.home)");
+			return -ENOPKG;
+		}
+		/* <home>/bin/javac */
+		st->home = strdup(dirname(dirname(buf)));
+		ret = st->home ? 0 : -ENOMEM;
+	}
+	if (ret < 0)
+		return ret;
+	if (snprintf(st->java, sizeof(st->java), "%s/bin/java", st->home) >=
+	            (int)sizeof(st->java) ||
+	    snprintf(st->javac, sizeof(st->javac), "%s/bin/javac", st->home) >=
+	            (int)sizeof(st->javac))
+		return -ENAMETOOLONG;
+	ret = lc_check_tool(st->host, st->ctx, "lang.java: java", st->java);
+	if (ret == 0)
+		ret = lc_check_tool(st->host, st->ctx, "lang.java: javac",
+		                    st->javac);
+	return ret;
+}
+
+/* "17.0.15" from <home>/release, else from `javac -version`. */
+static int java_find_version(struct java_state *st)
+{
+	char path[PATH_MAX + 16], line[256], out[64];
+	const char *argv[3];
+	FILE *f;
+	int ret;
+
+	snprintf(path, sizeof(path), "%s/release", st->home);
+	f = fopen(path, "re");
+	while (f && fgets(line, sizeof(line), f)) {
+		if (strncmp(line, "JAVA_VERSION=\"", 14) == 0) {
+			line[14 + strcspn(line + 14, "\"\n")] = '\0';
+			snprintf(st->version, sizeof(st->version), "Java %s",
+			         line + 14);
+			break;
+		}
+	}
+	if (f)
+		fclose(f);
+	if (st->version[0])
+		return 0;
+	argv[0] = st->javac;
+	argv[1] = "-version";
+	argv[2] = NULL;
+	ret = lc_query(argv, true, out, sizeof(out));
+	if (ret < 0 || strncmp(out, "javac ", 6) != 0) {
+		st->host->log(st->ctx, AC_LOG_ERROR,
+		              "%s -version failed: is it a working JDK?",
+		              st->javac);
+		return ret < 0 ? ret : -EINVAL;
+	}
+	snprintf(st->version, sizeof(st->version), "Java %s", out + 6);
+	return 0;
+}
+
+/* Debian's JDK keeps its configuration in /etc/java-<N>-openjdk (lib/jvm.cfg
+ * and conf/ point there): the sandbox must show it. */
+static void java_find_conf(struct java_state *st)
+{
+	char path[PATH_MAX + 16], real[PATH_MAX];
+	size_t n = 0;
+
+	snprintf(path, sizeof(path), "%s/lib/jvm.cfg", st->home);
+	if (realpath(path, real) && strncmp(real, "/usr/", 5) != 0) {
+		snprintf(st->conf_dir, sizeof(st->conf_dir), "%s",
+		         dirname(real));
+		if (strcmp(st->conf_dir, "/") != 0)
+			st->ro_paths[n++] = st->conf_dir;
+	}
+	st->ro_paths[n] = NULL;
+	st->profile.ro_paths = n ? st->ro_paths : NULL;
+	st->profile.syscalls = NULL;
+}
+
+static void java_fini(void *state)
+{
+	struct java_state *st = state;
+
+	if (!st)
+		return;
+	free(st->home);
+	free(st);
+}
+
+static int java_init(const struct ac_host *host, struct ac_plugin_ctx *ctx,
+                     void **state)
+{
+	struct java_state *st;
+	struct ac_lang_info *in;
+	long long extra = JAVA_EXTRA_MB;
+	size_t n = 0;
+	int ret;
+
+	*state = NULL;
+	st = calloc(1, sizeof(*st));
+	if (!st)
+		return -ENOMEM;
+	st->host = host;
+	st->ctx = ctx;
+	in = &st->info;
+	ret = java_find_home(st);
+	if (ret < 0)
+		goto fail;
+	ret = lc_conf_multiplier(host, ctx, "time_multiplier",
+	                         &in->time_multiplier);
+	if (ret == 0)
+		ret = lc_conf_multiplier(host, ctx, "memory_multiplier",
+		                         &in->memory_multiplier);
+	if (ret < 0)
+		goto fail;
+	ret = host->conf_int(ctx, "memory_extra_mb", &extra);
+	if (ret == 0 && (extra < 0 || extra > 4096)) {
+		host->log(ctx, AC_LOG_ERROR,
+		          "lang.java.memory_extra_mb must be 0..4096");
+		ret = -EINVAL;
+	}
+	if (ret < 0 && ret != -ENOENT)
+		goto fail;
+	ret = java_find_version(st);
+	if (ret < 0)
+		goto fail;
+	java_find_conf(st);
+	st->compile_argv[n++] = "/bin/sh";
+	st->compile_argv[n++] = "-c";
+	st->compile_argv[n++] = java_compile_script;
+	st->compile_argv[n++] = st->javac;
+	st->compile_argv[n++] = "-J-Xmx512m";
+	st->compile_argv[n++] = "-J-XX:+UseSerialGC";
+	st->compile_argv[n++] = "-J-XX:TieredStopAtLevel=1";
+	st->compile_argv[n++] = "-J-XX:-UsePerfData";
+	st->compile_argv[n++] = "-J-Xshare:auto";
+	st->compile_argv[n++] = "-encoding";
+	st->compile_argv[n++] = "UTF-8";
+	st->compile_argv[n++] = "-d";
+	st->compile_argv[n++] = "/box";
+	st->compile_argv[n] = NULL;
+	/* Only used when a judge ignores run_argv(): the common case. */
+	st->run_argv[0] = st->java;
+	st->run_argv[1] = NULL;
+	st->envp[0] = "PATH=/usr/bin:/bin";
+	st->envp[1] = "LANG=C.UTF-8";
+	st->envp[2] = "HOME=/box";
+	st->envp[3] = "TMPDIR=/tmp";
+	st->envp[4] = NULL;
+	in->name = "java";
+	in->display = "Java (OpenJDK)";
+	in->source_file = "Main.java";
+	in->compile_argv = st->compile_argv;
+	in->run_argv = st->run_argv;
+	in->envp = st->envp;
+	in->compile_limits = (struct ac_limits){
+	        .cpu_ms = 30 * 1000,
+	        .wall_ms = 60 * 1000,
+	        .memory_kb = 1024 * 1024,
+	        .stdout_kb = 64,
+	        .stderr_kb = 64,
+	        .fsize_kb = 64 * 1024,
+	        .processes = 128,
+	        .nofile = 256,
+	};
+	in->run_processes = JAVA_RUN_PROCESSES;
+	in->memory_extra_kb = (uint64_t)extra * 1024;
+	in->version = st->version;
+	in->compile_profile = &st->profile;
+	in->run_profile = &st->profile;
+	host->log(ctx, AC_LOG_DEBUG, "%s (%s)", st->version, st->home);
+	*state = st;
+	return 0;
+fail:
+	java_fini(st);
+	return ret;
+}
+
+static const struct ac_lang_ops java_ops = {
+        .init = java_init,
+        .fini = java_fini,
+        .info = java_info,
+        .classify = java_classify,
+        .run_argv = java_run_argv,
+};
+
+AC_EXPORT const struct ac_plugin algocode_plugin = {
+        .abi = AC_ABI_VERSION,
+        .kind = AC_KIND_LANG,
+        .name = "java",
+        .description = "Java compiled with javac, run by the JVM",
+        .ops = &java_ops,
+};

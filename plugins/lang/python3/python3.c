@@ -1,0 +1,178 @@
+/* lang/python3: Python 3 with the system CPython.
+ *
+ * Settings (group `lang.python3`):
+ *   interpreter  absolute path (default /usr/bin/python3, never a PATH
+ *                shim such as pyenv's); the sandbox must show it at the
+ *                same path (it binds /usr read-only).  When it does not
+ *                exist init returns -ENOPKG and the core serves the other
+ *                languages.
+ *   time_multiplier, memory_multiplier  (default 1).
+ *
+ * Compile: `python3 -I -m py_compile main.py`, so that a syntax error is a
+ * Compilation Error with Python's message.  Run: `python3 -I main.py`
+ * (isolated mode: PYTHON* variables, the user site and the script's
+ * directory are ignored).  A run that dies with MemoryError is reported as
+ * Memory Limit Exceeded (classify).
+ */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+#include <algocode/plugin.h>
+
+#include "../common/lang_common.h"
+
+#define PY_DEFAULT "/usr/bin/python3"
+/* CPython starts no threads of its own; a program may use a few. */
+#define PY_RUN_PROCESSES 8
+
+struct py_state {
+	const struct ac_host *host;
+	struct ac_plugin_ctx *ctx;
+	struct ac_lang_info info;
+	char *python;
+	const char *compile_argv[6];
+	const char *run_argv[4];
+	const char *envp[6];
+	char version[64];
+};
+
+static const struct ac_lang_info *py_info(void *state)
+{
+	struct py_state *st = state;
+
+	return &st->info;
+}
+
+/* MemoryError ends the traceback (possibly chained: "MemoryError" or
+ * "MemoryError: ..." on a line of its own). */
+static enum ac_run_hint py_classify(void *state, const struct ac_run_report *r,
+                                    const char *head, size_t len)
+{
+	const char *p = head, *end = head + len;
+
+	(void)state;
+	if (!r->exited || r->exit_code != 1)
+		return AC_HINT_NONE;
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		size_t l = nl ? (size_t)(nl - p) : (size_t)(end - p);
+
+		if (l >= 11 && memcmp(p, "MemoryError", 11) == 0 &&
+		    (l == 11 || p[11] == ':'))
+			return AC_HINT_MEMORY;
+		p += l + 1;
+	}
+	return AC_HINT_NONE;
+}
+
+static void py_fini(void *state)
+{
+	struct py_state *st = state;
+
+	if (!st)
+		return;
+	free(st->python);
+	free(st);
+}
+
+static int py_init(const struct ac_host *host, struct ac_plugin_ctx *ctx,
+                   void **state)
+{
+	struct py_state *st;
+	struct ac_lang_info *in;
+	const char *argv[3];
+	char out[48];
+	int ret;
+
+	*state = NULL;
+	st = calloc(1, sizeof(*st));
+	if (!st)
+		return -ENOMEM;
+	st->host = host;
+	st->ctx = ctx;
+	in = &st->info;
+	ret = host->conf_string(ctx, "interpreter", &st->python);
+	if (ret == -ENOENT) {
+		st->python = strdup(PY_DEFAULT);
+		ret = st->python ? 0 : -ENOMEM;
+	}
+	if (ret < 0)
+		goto fail;
+	ret = lc_check_tool(host, ctx, "lang.python3.interpreter", st->python);
+	if (ret < 0)
+		goto fail;
+	ret = lc_conf_multiplier(host, ctx, "time_multiplier",
+	                         &in->time_multiplier);
+	if (ret == 0)
+		ret = lc_conf_multiplier(host, ctx, "memory_multiplier",
+		                         &in->memory_multiplier);
+	if (ret < 0)
+		goto fail;
+	argv[0] = st->python;
+	argv[1] = "--version";
+	argv[2] = NULL;
+	ret = lc_query(argv, true, out, sizeof(out));
+	if (ret < 0 || strncmp(out, "Python 3", 8) != 0) {
+		host->log(ctx, AC_LOG_ERROR,
+		          "%s --version: %s: is it a working Python 3?",
+		          st->python, ret < 0 ? strerror(-ret) : out);
+		ret = ret < 0 ? ret : -EINVAL;
+		goto fail;
+	}
+	snprintf(st->version, sizeof(st->version), "%s", out);
+	st->compile_argv[0] = st->python;
+	st->compile_argv[1] = "-I";
+	st->compile_argv[2] = "-m";
+	st->compile_argv[3] = "py_compile";
+	st->compile_argv[4] = "main.py";
+	st->compile_argv[5] = NULL;
+	st->run_argv[0] = st->python;
+	st->run_argv[1] = "-I";
+	st->run_argv[2] = "main.py";
+	st->run_argv[3] = NULL;
+	st->envp[0] = "PATH=/usr/bin:/bin";
+	st->envp[1] = "LANG=C.UTF-8";
+	st->envp[2] = "HOME=/box";
+	st->envp[3] = "TMPDIR=/tmp";
+	st->envp[4] = "PYTHONIOENCODING=utf-8";
+	st->envp[5] = NULL;
+	in->name = "python3";
+	in->display = "Python 3 (CPython)";
+	in->source_file = "main.py";
+	in->compile_argv = st->compile_argv;
+	in->run_argv = st->run_argv;
+	in->envp = st->envp;
+	in->compile_limits = (struct ac_limits){
+	        .cpu_ms = 10 * 1000,
+	        .wall_ms = 20 * 1000,
+	        .memory_kb = 256 * 1024,
+	        .stdout_kb = 64,
+	        .stderr_kb = 64,
+	        .fsize_kb = 64 * 1024,
+	        .processes = 8,
+	        .nofile = 64,
+	};
+	in->run_processes = PY_RUN_PROCESSES;
+	in->version = st->version;
+	host->log(ctx, AC_LOG_DEBUG, "%s (%s)", st->version, st->python);
+	*state = st;
+	return 0;
+fail:
+	py_fini(st);
+	return ret;
+}
+
+static const struct ac_lang_ops py_ops = {
+        .init = py_init,
+        .fini = py_fini,
+        .info = py_info,
+        .classify = py_classify,
+};
+
+AC_EXPORT const struct ac_plugin algocode_plugin = {
+        .abi = AC_ABI_VERSION,
+        .kind = AC_KIND_LANG,
+        .name = "python3",
+        .description = "Python 3 run by the system CPython",
+        .ops = &py_ops,
+};

@@ -1,0 +1,3 @@
+# input() keeps the spaces inside the name.
+name = input()
+print(f"Hello, {name}!")

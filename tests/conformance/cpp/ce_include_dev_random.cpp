@@ -1,0 +1,5 @@
+// expect: CE
+#include "/dev/random"
+int main()
+{
+}

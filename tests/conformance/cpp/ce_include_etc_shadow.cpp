@@ -1,0 +1,6 @@
+// expect: CE
+// detail: No such file
+#include "/etc/shadow"
+int main()
+{
+}

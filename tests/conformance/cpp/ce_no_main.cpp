@@ -1,0 +1,6 @@
+// expect: CE
+// detail: undefined reference
+int not_main()
+{
+	return 0;
+}

@@ -1,0 +1,3 @@
+// expect: CE
+// detail: error
+int main( {

@@ -1,0 +1,7 @@
+// expect: RE
+// detail: Aborted
+#include <cstdlib>
+int main()
+{
+	abort();
+}

@@ -1,0 +1,6 @@
+// expect: RE
+// detail: Illegal Instruction
+int main()
+{
+	__builtin_trap();
+}

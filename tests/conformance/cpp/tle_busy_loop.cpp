@@ -1,0 +1,8 @@
+// expect: TLE
+// detail: cpu
+int main()
+{
+	volatile unsigned long x = 0;
+	for (;;)
+		x++;
+}

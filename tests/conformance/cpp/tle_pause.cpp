@@ -1,0 +1,7 @@
+// expect: TLE
+// detail: wall
+#include <unistd.h>
+int main()
+{
+	pause();
+}

@@ -1,0 +1,5 @@
+// expect: WA
+// No output at all.
+int main()
+{
+}

@@ -1,0 +1,25 @@
+#!/bin/sh
+# The sandbox conformance suite: judge every program of tests/conformance/
+# with the real `algocode judge` and compare its verdict with the program's
+# `// expect:` line, once per sandbox plugin that is built.
+#
+#   run.sh [-j JOBS] [-p PLUGIN]... [-k] [PROGRAM...]
+#
+# Environment: top_srcdir and top_builddir (default: this tree and the
+# current directory), AC_OPTS (the options every algocode call gets; default:
+# the build tree's single-node configuration with state in a temporary
+# directory).  PROGRAM paths are relative to tests/conformance/ (c/x.cpp) or
+# absolute.  Exit 0 when every program passed (XFAIL counts as passed),
+# 1 on any FAIL, XPASS or failed host check, 77 when nothing can run.
+# The logic is in run.py next to this file (python3).
+
+here=$(cd "$(dirname "$0")" && pwd)
+: "${top_srcdir:=$(cd "$here/../.." && pwd)}"
+: "${top_builddir:=$(pwd)}"
+export top_srcdir top_builddir
+
+if ! command -v python3 >/dev/null 2>&1; then
+	echo "SKIPPED: python3 is needed by the conformance runner"
+	exit 77
+fi
+exec python3 "$here/run.py" "$@"

@@ -1,0 +1,30 @@
+#!/bin/sh
+# The sandbox conformance suite (tests/conformance/): every hostile and
+# well-behaved program is judged by the real `algocode judge` with the test
+# options, once per sandbox plugin built in plugins-build/sandbox/, and must
+# get the verdict its first line expects; afterwards nothing of the runs may
+# be left on the host.  See tests/conformance/README.md.
+. "$(dirname "$0")/lib.sh"
+
+[ "$(id -u)" = 0 ] || skip "the namespace sandbox needs root"
+command -v python3 >/dev/null 2>&1 || skip "python3 is needed by the conformance runner"
+ls "$top_builddir"/plugins-build/sandbox/*.so >/dev/null 2>&1 \
+	|| skip "no sandbox plugin built in $top_builddir/plugins-build/sandbox"
+
+# sandbox/docker needs a daemon: a private one (tests/e2e/svc_docker.sh).
+plugs=""
+if [ -e "$top_builddir/plugins-build/sandbox/docker.so" ]; then
+	. "$top_srcdir/tests/e2e/svc_docker.sh"
+	if docker_try_start; then
+		trap 'docker_stop; cleanup' EXIT
+	else
+		echo "NOTE: sandbox/docker not tested: $DOCKER_WHY" >&2
+		for p in "$top_builddir"/plugins-build/sandbox/*.so; do
+			[ "$(basename "$p" .so)" = docker ] || plugs="$plugs -p $(basename "$p" .so)"
+		done
+	fi
+fi
+export AC_OPTS
+# shellcheck disable=SC2086
+sh "$top_srcdir/tests/conformance/run.sh" -j 2 $plugs || fail "conformance suite failed"
+ok "conformance suite"

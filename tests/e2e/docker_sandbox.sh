@@ -1,0 +1,298 @@
+#!/bin/sh
+# sandbox/docker end to end, against a private dockerd (svc_docker.sh):
+# hostile programs through tests/sbxrun (limits, isolation, no leftovers,
+# warm-pool reuse, two runs in parallel), then `algocode judge` with
+# sandbox.plugin=docker on the example problems.
+. "$top_srcdir/tests/e2e/lib.sh"
+
+SBX="$top_builddir/tests/sbxrun"
+PLUGIN="$top_builddir/plugins-build/sandbox/docker.so"
+MARK="dkmark$$x"
+
+[ -x "$SBX" ] || fail "no $SBX: build it (make tests/sbxrun)"
+[ -e "$PLUGIN" ] || skip "sandbox/docker plugin not built"
+[ "$(id -u)" = 0 ] || skip "the docker sandbox needs root (run cgroups)"
+command -v gcc >/dev/null || skip "gcc is needed to build the test programs"
+. "$top_srcdir/tests/e2e/svc_docker.sh"
+docker_start
+trap 'docker_stop; cleanup' EXIT
+ok "private dockerd $(dapi /version | python3 -c 'import json,sys; print(json.load(sys.stdin)["Version"])') on $DOCKER_SOCK, image $DOCKER_IMAGE"
+
+SET="--set socket=$DOCKER_SOCK --set state_dir=$TEST_TMP/state"
+"$SBX" --plugin "$PLUGIN" $SET --check-env > "$TEST_TMP/env" 2>&1 ||
+	fail "check-env: $(cat "$TEST_TMP/env")"
+for what in "seccomp" "no_new_privs" "capabilities dropped" "non-root user" \
+	"no network" "cgroup memory (v1)" "cgroup pids" "swap off"; do
+	grep -q "^$what *yes" "$TEST_TMP/env" ||
+		fail "check-env: $what: $(grep "^$what" "$TEST_TMP/env")"
+done
+grep -q '^enforcing=1' "$TEST_TMP/env" || fail "not enforcing: $(cat "$TEST_TMP/env")"
+grep -q '^user namespace *no' "$TEST_TMP/env" ||
+	fail "check-env must say docker has no user namespace"
+ok "check-env: seccomp, no_new_privs, no capabilities, non-root, no network, cgroups; says what it cannot do"
+
+# An unreachable socket: init fails with a clear message.
+"$SBX" --plugin "$PLUGIN" --set socket=/nonexistent/docker.sock --check-env \
+	> "$TEST_TMP/noenv" 2>&1 && fail "init succeeded without a daemon"
+grep -q 'cannot reach dockerd at /nonexistent/docker.sock' "$TEST_TMP/noenv" ||
+	fail "no clear message: $(cat "$TEST_TMP/noenv")"
+ok "unreachable socket: init fails naming it"
+
+# ------------------------------------------------------------ programs
+mkdir -p "$TEST_TMP/src" "$TEST_TMP/bin"
+w() { cat > "$TEST_TMP/src/$1.c"; }
+w hello <<'X'
+#include <stdio.h>
+int main(void) { char b[256]; int c; size_t n = 0;
+	while ((c = getchar()) != EOF && n < 255) b[n++] = (char)c; b[n] = 0;
+	printf("hello %s", b); fprintf(stderr, "to stderr\n"); return 0; }
+X
+w spin <<'X'
+int main(void) { volatile unsigned long x = 0; for (;;) x++; }
+X
+w sleeper <<'X'
+#include <unistd.h>
+int main(void) { sleep(1000); return 0; }
+X
+w mem <<'X'
+#include <stdlib.h>
+#include <string.h>
+int main(void) { size_t n = 512u << 20; volatile char *p = malloc(n);
+	if (!p) return 2; memset((char *)p, 1, n);
+	return p[n - 1] == 1 ? 0 : 3; }
+X
+w deep <<'X'
+#include <stdio.h>
+static int rec(int n) { volatile char pad[1000]; pad[0] = 1;
+	return n ? rec(n - 1) + pad[0] : 0; }
+int main(void) { printf("%d\n", rec(200000)); return 0; }
+X
+w forks <<'X'
+#include <stdio.h>
+#include <unistd.h>
+int main(void) { int ok = 0;
+	for (int i = 0; i < 100; i++) { pid_t p = fork();
+		if (p == 0) { for (;;) pause(); } if (p > 0) ok++; }
+	printf("%d\n", ok); return 0; }
+X
+w daemon <<'X'
+#include <unistd.h>
+int main(int argc, char **argv) {
+	if (fork() == 0) { setsid(); if (fork() == 0) {
+		for (;;) sleep(1000); } _exit(0); }
+	sleep(1); return 0; }
+X
+w flood <<'X'
+#include <string.h>
+#include <unistd.h>
+int main(void) { char b[4096]; memset(b, 'a', sizeof b);
+	for (;;) if (write(1, b, sizeof b) < 0) return 1; }
+X
+w segv <<'X'
+int main(void) { volatile int *p = 0; return *p; }
+X
+w exit3 <<'X'
+int main(void) { return 3; }
+X
+w ptrace <<'X'
+#include <stdio.h>
+#include <sys/ptrace.h>
+int main(void) { long r = ptrace(PTRACE_TRACEME, 0, 0, 0);
+	printf("ptrace returned %ld\n", r); return 0; }
+X
+w inet <<'X'
+#include <errno.h>
+#include <stdio.h>
+#include <sys/socket.h>
+int main(void) { int a = socket(AF_INET, SOCK_STREAM, 0); int ea = errno;
+	int u = socket(AF_UNIX, SOCK_STREAM, 0);
+	printf("%d %d %d\n", a, ea, u >= 0); return 0; }
+X
+w fs <<'X'
+#include <fcntl.h>
+#include <stdio.h>
+#include <unistd.h>
+static int bad;
+static void wr(const char *p, int want) {
+	int fd = open(p, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	if ((fd >= 0) != want) { printf("%s: open %s\n", p, fd >= 0 ? "succeeded" : "failed"); bad = 1; }
+	if (fd >= 0) { if (write(fd, "x\n", 2) != 2) bad = 1; close(fd); } }
+int main(void) {
+	wr("/etc/x", 0); wr("/usr/x", 0); wr("/x", 0); wr("/box/x", 1);
+	wr("/tmp/x", 1); wr("/.algocode/run/x", 0); wr("/.algocode/x", 0);
+	if (open("/etc/shadow", O_RDONLY) >= 0) { printf("read /etc/shadow\n"); bad = 1; }
+	if (access("/sys/fs/cgroup", F_OK) == 0) { printf("cgroupfs visible\n"); bad = 1; }
+	return bad; }
+X
+for f in "$TEST_TMP"/src/*.c; do
+	n=$(basename "$f" .c)
+	gcc -O1 -o "$TEST_TMP/bin/$n" "$f" 2> "$TEST_TMP/gcc.log" ||
+		fail "gcc $n: $(cat "$TEST_TMP/gcc.log")"
+done
+
+# sbx NAME [sbxrun options] -- ARGV: like tests/e2e/sandbox.sh.
+sbx() {
+	_n=$1
+	shift
+	_box="$TEST_TMP/box-$_n"
+	rm -rf "$_box"
+	mkdir -p "$_box"
+	[ -f "$TEST_TMP/bin/$_n" ] && cp "$TEST_TMP/bin/$_n" "$_box/prog"
+	# shellcheck disable=SC2086
+	"$SBX" --plugin "$PLUGIN" $SET --box "$_box" \
+		--stdout "$TEST_TMP/$_n.out" --stderr "$TEST_TMP/$_n.err" \
+		"$@" > "$TEST_TMP/$_n.rep" 2> "$TEST_TMP/$_n.log"
+	_rc=$?
+	[ $_rc = 0 ] || fail "$_n: sbxrun exit $_rc: $(cat "$TEST_TMP/$_n.rep" "$TEST_TMP/$_n.log")"
+}
+val() { sed -n "s/^$2=//p" "$TEST_TMP/$1.rep"; }
+expect() {
+	_got=$(val "$1" "$2")
+	[ "$_got" = "$3" ] ||
+		fail "$1: $2=$_got, expected $3; report: $(tr '\n' ' ' < "$TEST_TMP/$1.rep") out: $(head -c 300 "$TEST_TMP/$1.out")"
+}
+no_leftovers() {
+	if pgrep -f "$MARK" > "$TEST_TMP/pg"; then
+		pkill -KILL -f "$MARK"
+		fail "$1: processes of the run survived it"
+	fi
+}
+# No container of ours may be left once sbxrun has exited.
+no_containers() {
+	_left=$(dapi '/containers/json?all=1&filters=%7B%22label%22%3A%5B%22org.algocode.sandbox%22%5D%7D' |
+		python3 -c 'import json,sys; print(len(json.load(sys.stdin)))')
+	[ "$_left" = 0 ] || fail "$1: $_left containers left behind"
+}
+
+echo "world" > "$TEST_TMP/hello.in"
+sbx hello --stdin "$TEST_TMP/hello.in" -- /box/prog
+expect hello exited 1
+expect hello exit_code 0
+expect hello internal_error ""
+[ "$(cat "$TEST_TMP/hello.out")" = "hello world" ] || fail "hello: stdout '$(cat "$TEST_TMP/hello.out")'"
+[ "$(cat "$TEST_TMP/hello.err")" = "to stderr" ] || fail "hello: stderr '$(cat "$TEST_TMP/hello.err")'"
+expect hello stdout_bytes 12
+ok "stdin in, stdout and stderr out through the exec stream"
+
+sbx exit3 -- /box/prog
+expect exit3 exit_code 3
+sbx segv -- /box/prog
+expect segv exited 0
+expect segv signal 11
+ok "exit code 3 and SIGSEGV reported"
+
+sbx spin --cpu 1000 --wall 20000 -- /box/prog
+expect spin cpu_exceeded 1
+expect spin wall_exceeded 0
+cpu=$(val spin cpu_us)
+[ "$cpu" -ge 1000000 ] && [ "$cpu" -le 1300000 ] || fail "spin: cpu_us=$cpu"
+ok "busy loop: cpu_exceeded at $cpu us from the run's cgroup (limit 1 s)"
+
+sbx sleeper --cpu 1000 --wall 1000 -- /box/prog
+expect sleeper wall_exceeded 1
+expect sleeper signal 9
+ok "sleep: wall_exceeded at $(val sleeper wall_us) us"
+
+sbx mem --mem 65536 -- /box/prog
+expect mem oom_killed 1
+expect mem signal 9
+m=$(val mem memory_kb)
+[ "$m" -le 65536 ] && [ "$m" -ge 60000 ] || fail "mem: peak $m kB"
+ok "512 MB under 64 MB: oom_killed, peak $m kB (swap off)"
+
+sbx deep --mem 524288 -- /box/prog
+expect deep exit_code 0
+[ "$(cat "$TEST_TMP/deep.out")" = 200000 ] || fail "deep: $(cat "$TEST_TMP/deep.out")"
+ok "200 MB of stack with stack = memory limit"
+
+sbx forks --procs 10 --wall 5000 -- /box/prog "$MARK"
+expect forks exit_code 0
+n=$(cat "$TEST_TMP/forks.out")
+[ "$n" -ge 1 ] && [ "$n" -le 9 ] || fail "forks: $n children with processes=10"
+no_leftovers forks
+ok "pids limit: $n children of 100 with processes=10, none left"
+
+sbx daemon --wall 5000 -- /box/prog "$MARK"
+expect daemon exit_code 0
+no_leftovers daemon
+ok "double fork + setsid daemon killed with the run"
+
+sbx flood --out-kb 64 -- /box/prog
+expect flood stdout_exceeded 1
+[ "$(wc -c < "$TEST_TMP/flood.out")" = 65536 ] || fail "flood: kept $(wc -c < "$TEST_TMP/flood.out")"
+ok "stdout flood: stdout_exceeded, 64 KiB kept"
+
+sbx fs -- /box/prog
+expect fs exit_code 0
+[ -s "$TEST_TMP/fs.out" ] && fail "fs: $(cat "$TEST_TMP/fs.out")"
+[ "$(cat "$TEST_TMP/box-fs/x")" = x ] || fail "fs: /box/x did not come back to the host box"
+ok "read-only root, writable /box and /tmp, no /etc/shadow, no cgroupfs; the box comes back"
+
+sbx ptrace -- /box/prog
+expect ptrace signal 31
+sbx inet -- /box/prog
+[ "$(cat "$TEST_TMP/inet.out")" = "-1 97 1" ] || fail "inet: $(cat "$TEST_TMP/inet.out")"
+ok "seccomp: ptrace killed (SIGSYS), AF_INET EAFNOSUPPORT, AF_UNIX allowed"
+
+sbx shell -- /bin/sh -c 'id -u; ls /proc | grep -c "^[0-9]"; cat /tmp/mark 2>/dev/null; echo m > /tmp/mark'
+[ "$(sed -n 1p "$TEST_TMP/shell.out")" = 65534 ] || fail "shell: uid $(cat "$TEST_TMP/shell.out")"
+ok "program runs as uid 65534"
+
+# Warm pool: many runs in one process reuse the containers (no new ones),
+# /tmp is wiped between runs, two threads run in parallel.
+# (an empty box: the two threads share it, and a box_dir belongs to one
+# run at a time)
+mkdir -p "$TEST_TMP/box-pool"
+"$SBX" --plugin "$PLUGIN" $SET --box "$TEST_TMP/box-pool" --repeat 20 --threads 2 \
+	-- /bin/sh -c 'test ! -e /tmp/mark && test ! -e /dev/shm/mark && echo m > /tmp/mark && echo m > /dev/shm/mark' \
+	> "$TEST_TMP/pool.rep" 2>&1 || fail "pool: $(cat "$TEST_TMP/pool.rep")"
+ok "20 runs on 2 threads: /tmp and /dev/shm wiped between runs, median $(sed -n 's/^median_ms=//p' "$TEST_TMP/pool.rep") ms a run"
+no_containers "after sbxrun"
+ok "every container removed when the plugin is unloaded"
+
+# The judge's use: compile, then run the result (files go back and forth).
+if command -v g++ >/dev/null; then
+	box="$TEST_TMP/box-cpp"
+	mkdir -p "$box"
+	printf '#include <iostream>\nint main() { std::cout << "hello " << 6 << std::endl; }\n' > "$box/main.cpp"
+	"$SBX" --plugin "$PLUGIN" $SET --box "$box" --cpu 10000 --wall 20000 \
+		--mem 1048576 --procs 64 --fsize 262144 --stderr "$TEST_TMP/cc.err" \
+		-- /usr/bin/g++ -O2 -o main main.cpp > "$TEST_TMP/cc.rep" ||
+		fail "g++: $(cat "$TEST_TMP/cc.rep")"
+	grep -q '^exit_code=0$' "$TEST_TMP/cc.rep" || fail "g++ failed: $(cat "$TEST_TMP/cc.rep" "$TEST_TMP/cc.err")"
+	[ -x "$box/main" ] || fail "the compiled binary did not come back to the box"
+	"$SBX" --plugin "$PLUGIN" $SET --box "$box" --stdout "$TEST_TMP/cpp.out" \
+		-- /box/main > "$TEST_TMP/cpp.rep" || fail "main: $(cat "$TEST_TMP/cpp.rep")"
+	[ "$(cat "$TEST_TMP/cpp.out")" = "hello 6" ] || fail "compiled program printed '$(cat "$TEST_TMP/cpp.out")'"
+	ok "g++ -O2 in a container, the binary comes back to box_dir and runs"
+fi
+
+# ------------------------------------------------------------ the judge
+JOPTS="-o sandbox.plugin=docker -o sandbox.socket=$DOCKER_SOCK -o sandbox.state_dir=$TEST_TMP/state"
+n=0
+for sol in "$top_srcdir"/problems/*/submissions/accepted/*.cpp \
+	"$top_srcdir"/problems/*/submissions/wrong_answer/*.cpp \
+	"$top_srcdir"/problems/*/submissions/time_limit_exceeded/*.cpp; do
+	[ -f "$sol" ] || continue
+	kind=$(basename "$(dirname "$sol")")
+	prob=$(basename "$(dirname "$(dirname "$(dirname "$sol")")")")
+	case $kind in
+	accepted) want=AC ;;
+	wrong_answer) want=WA ;;
+	time_limit_exceeded) want=TLE ;;
+	esac
+	# shellcheck disable=SC2086
+	ac judge --problem "$top_srcdir/problems/$prob" --lang cpp --json $JOPTS "$sol" \
+		> "$TEST_TMP/j.json" 2> "$TEST_TMP/j.err" || fail "judge $sol: $(cat "$TEST_TMP/j.err")"
+	got=$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(d["verdict_code"], d["judge"]["sandbox"])' "$TEST_TMP/j.json")
+	[ "$got" = "$want docker" ] || fail "$prob/$kind/$(basename "$sol"): got $got, expected $want docker: $(head -c 600 "$TEST_TMP/j.json")"
+	n=$((n + 1))
+	[ $n -ge 6 ] && break
+done
+[ $n -gt 0 ] || fail "no example C++ submissions found under problems/"
+ok "algocode judge -o sandbox.plugin=docker: $n example submissions get their verdicts"
+no_containers "after algocode judge"
+
+# The conformance suite runs against this plugin from tests/e2e/conformance.sh
+# (every plugin in plugins-build/sandbox/, with a private dockerd).
+exit 0

@@ -1,0 +1,2 @@
+IFS= read -r name
+printf 'Hello, %s!\n' "$name"

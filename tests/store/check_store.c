@@ -1,0 +1,1085 @@
+/* Store conformance suite: the same tests for every store plugin.
+ *
+ *   check_store PLUGIN        (or AC_STORE_PLUGIN=PLUGIN check_store)
+ *
+ * The plugin is dlopen()ed from $top_builddir/plugins-build/store/ and gets
+ * its settings from AC_STORE_CONF, "key=value" pairs separated by ';'
+ * (e.g. "path=/tmp/x.db" or "mongo=mongodb://...;redis=redis://...").
+ * The test host runs a real event loop on its own thread (run_on_loop works
+ * as in the daemon) and runs submit_work synchronously.  Every op of
+ * struct ac_store_ops is covered, including concurrency from several
+ * threads; ids are unique per process so runs may share a database.
+ */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+#include <check.h>
+#include <dlfcn.h>
+#include <errno.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+#include <event2/thread.h>
+
+#include <algocode/plugin.h>
+
+#define NTHREADS 8
+
+/* ------------------------------------------------------------ test host */
+
+struct ac_plugin_ctx {
+	char **conf; /* "key=value", NULL-terminated */
+	struct event_base *base;
+};
+
+static const char *plugin_name;
+
+static void th_log(struct ac_plugin_ctx *ctx, enum ac_log_level level,
+                   const char *fmt, ...) AC_PRINTF(3, 4);
+static void th_log(struct ac_plugin_ctx *ctx, enum ac_log_level level,
+                   const char *fmt, ...)
+{
+	static const char *const names[] = {"error", "warn", "info", "debug"};
+	char line[1024];
+	va_list ap;
+
+	(void)ctx;
+	if (level == AC_LOG_DEBUG && !getenv("AC_STORE_DEBUG"))
+		return;
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "[store/%s %s] %s\n", plugin_name,
+	        level <= AC_LOG_DEBUG ? names[level] : "?", line);
+}
+
+static struct event_base *th_event_base(struct ac_plugin_ctx *ctx)
+{
+	return ctx->base;
+}
+
+static const char *th_lookup(struct ac_plugin_ctx *ctx, const char *key)
+{
+	size_t n = strlen(key);
+
+	for (char **p = ctx->conf; p && *p; p++)
+		if (strncmp(*p, key, n) == 0 && (*p)[n] == '=')
+			return *p + n + 1;
+	return NULL;
+}
+
+static int th_conf_string(struct ac_plugin_ctx *ctx, const char *key,
+                          char **out)
+{
+	const char *v = th_lookup(ctx, key);
+
+	*out = NULL;
+	if (!v)
+		return -ENOENT;
+	*out = strdup(v);
+	return *out ? 0 : -ENOMEM;
+}
+
+static int th_conf_int(struct ac_plugin_ctx *ctx, const char *key,
+                       long long *out)
+{
+	const char *v = th_lookup(ctx, key);
+	char *end;
+
+	if (!v)
+		return -ENOENT;
+	errno = 0;
+	*out = strtoll(v, &end, 10);
+	return (errno || end == v || *end) ? -EINVAL : 0;
+}
+
+static int th_conf_bool(struct ac_plugin_ctx *ctx, const char *key, bool *out)
+{
+	const char *v = th_lookup(ctx, key);
+
+	if (!v)
+		return -ENOENT;
+	if (strcmp(v, "true") != 0 && strcmp(v, "false") != 0)
+		return -EINVAL;
+	*out = v[0] == 't';
+	return 0;
+}
+
+static int th_submit_work(struct ac_plugin_ctx *ctx, void (*work)(void *),
+                          void (*done)(void *), void *arg)
+{
+	(void)ctx;
+	work(arg);
+	if (done)
+		done(arg);
+	return 0;
+}
+
+struct th_call {
+	void (*fn)(void *);
+	void *arg;
+};
+
+static void th_call_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct th_call *c = arg;
+
+	(void)fd;
+	(void)what;
+	c->fn(c->arg);
+	free(c);
+}
+
+static int th_run_on_loop(struct ac_plugin_ctx *ctx, void (*fn)(void *),
+                          void *arg)
+{
+	struct th_call *c = malloc(sizeof(*c));
+	struct timeval zero = {0, 0};
+
+	if (!c)
+		return -ENOMEM;
+	c->fn = fn;
+	c->arg = arg;
+	if (event_base_once(ctx->base, -1, EV_TIMEOUT, th_call_cb, c, &zero) <
+	    0) {
+		free(c);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+static const struct ac_host th_host = {
+        .abi = AC_ABI_VERSION,
+        .log = th_log,
+        .event_base = th_event_base,
+        .conf_string = th_conf_string,
+        .conf_int = th_conf_int,
+        .conf_bool = th_conf_bool,
+        .submit_work = th_submit_work,
+        .run_on_loop = th_run_on_loop,
+};
+
+/* ------------------------------------------------------------ fixture */
+
+static void *dl;
+static const struct ac_plugin *desc;
+static const struct ac_store_ops *ops;
+static struct ac_plugin_ctx ctx;
+static void *st;
+static pthread_t loop_thread;
+static bool loop_running;
+static char uniq[64]; /* per process: ids never collide across runs */
+static atomic_uint counter;
+
+static void *loop_main(void *arg)
+{
+	(void)arg;
+	event_base_loop(ctx.base, EVLOOP_NO_EXIT_ON_EMPTY);
+	return NULL;
+}
+
+static void parse_conf(void)
+{
+	const char *env = getenv("AC_STORE_CONF");
+	char *copy, *save = NULL;
+	size_t n = 0;
+
+	ctx.conf = calloc(64, sizeof(char *));
+	ck_assert_ptr_nonnull(ctx.conf);
+	if (!env)
+		return;
+	copy = strdup(env);
+	ck_assert_ptr_nonnull(copy);
+	for (char *t = strtok_r(copy, ";", &save); t && n < 63;
+	     t = strtok_r(NULL, ";", &save))
+		if (*t)
+			ctx.conf[n++] = strdup(t);
+	free(copy);
+}
+
+static void store_open(void)
+{
+	void **init_state = &st;
+	const struct ac_store_ops *o = ops;
+
+	st = (void *)0x1; /* init must reset it */
+	ck_assert_int_eq(o->init(&th_host, &ctx, init_state), 0);
+	ck_assert_ptr_nonnull(st);
+	ck_assert_int_eq(pthread_create(&loop_thread, NULL, loop_main, NULL),
+	                 0);
+	loop_running = true;
+}
+
+static void store_close(void)
+{
+	if (loop_running) {
+		event_base_loopexit(ctx.base, NULL);
+		pthread_join(loop_thread, NULL);
+		loop_running = false;
+	}
+	/* Whatever the loop had not run yet runs now (as the daemon's pool
+	 * does at shutdown). */
+	event_base_loop(ctx.base, EVLOOP_NONBLOCK);
+	if (st)
+		ops->fini(st);
+	st = NULL;
+}
+
+/* Set in each test's process (Check forks one per test). */
+static void new_uniq(void)
+{
+	unsigned char rnd[4] = {0};
+	FILE *f = fopen("/dev/urandom", "rb");
+
+	if (f) {
+		if (fread(rnd, 1, sizeof(rnd), f) != sizeof(rnd))
+			rnd[0] = 0;
+		fclose(f);
+	}
+	snprintf(uniq, sizeof(uniq), "%ld%02x%02x%02x%02x", (long)getpid(),
+	         rnd[0], rnd[1], rnd[2], rnd[3]);
+	atomic_store(&counter, 0);
+}
+
+static void setup(void)
+{
+	const char *top = getenv("top_builddir");
+	char path[4096];
+
+	ck_assert_int_eq(evthread_use_pthreads(), 0);
+	new_uniq();
+	snprintf(path, sizeof(path), "%s/plugins-build/store/%s.so",
+	         top ? top : ".", plugin_name);
+	ck_assert_msg(access(path, R_OK) == 0, "%s is missing", path);
+	dl = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+	ck_assert_msg(dl, "dlopen %s: %s", path, dlerror());
+	desc = dlsym(dl, AC_PLUGIN_SYMBOL);
+	ck_assert_ptr_nonnull(desc);
+	ops = desc->ops;
+	memset(&ctx, 0, sizeof(ctx));
+	parse_conf();
+	ctx.base = event_base_new();
+	ck_assert_ptr_nonnull(ctx.base);
+	store_open();
+}
+
+static void teardown(void)
+{
+	store_close();
+	event_base_free(ctx.base);
+	for (char **p = ctx.conf; p && *p; p++)
+		free(*p);
+	free(ctx.conf);
+	dlclose(dl);
+}
+
+/* A fresh id: "<tag>-<process>-<n>". */
+static void new_id(char *buf, size_t len, const char *tag)
+{
+	snprintf(buf, len, "%s-%s-%u", tag, uniq,
+	         atomic_fetch_add(&counter, 1));
+}
+
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int put_sub(const char *id, const char *user)
+{
+	struct ac_submission s = {
+	        .id = id,
+	        .problem_id = "hello",
+	        .lang = "cpp",
+	        .user_id = user,
+	        .code = "int main(){}\0tail",
+	        .code_len = 17,
+	        .submitted_at = now_ms(),
+	};
+
+	return ops->put_submission(st, &s);
+}
+
+/* ------------------------------------------------------------ descriptor */
+
+START_TEST(descriptor)
+{
+	ck_assert_uint_eq(desc->abi, AC_ABI_VERSION);
+	ck_assert_int_eq(desc->kind, AC_KIND_STORE);
+	ck_assert_str_eq(desc->name, plugin_name);
+	ck_assert_ptr_nonnull(desc->description);
+	ck_assert_ptr_nonnull(ops->put_submission);
+	ck_assert_ptr_nonnull(ops->put_result);
+	ck_assert_ptr_nonnull(ops->get_result);
+	ck_assert_ptr_nonnull(ops->rate_take);
+	ck_assert_ptr_nonnull(ops->put_user);
+	ck_assert_ptr_nonnull(ops->get_user);
+	ck_assert_ptr_nonnull(ops->put_refresh);
+	ck_assert_ptr_nonnull(ops->use_refresh);
+	ck_assert_ptr_nonnull(ops->revoke_refresh);
+}
+END_TEST
+
+/* ------------------------------------------------------------ submissions */
+
+START_TEST(submission_lifecycle)
+{
+	char id[96], user[96];
+	char *json = NULL, *owner = NULL;
+
+	new_id(id, sizeof(id), "sub");
+	new_id(user, sizeof(user), "user");
+	ck_assert_int_eq(ops->get_result(st, id, &json, &owner), -ENOENT);
+	ck_assert_ptr_null(json);
+	ck_assert_ptr_null(owner);
+	ck_assert_int_eq(put_sub(id, user), 0);
+	/* Pending: the owner is known already. */
+	ck_assert_int_eq(ops->get_result(st, id, &json, &owner), -EAGAIN);
+	ck_assert_ptr_null(json);
+	ck_assert_ptr_nonnull(owner);
+	ck_assert_str_eq(owner, user);
+	free(owner);
+	owner = NULL;
+	ck_assert_int_eq(ops->put_result(st, id, "{\"verdict_code\":\"AC\"}"),
+	                 0);
+	for (int i = 0; i < 3; i++) { /* MongoDB, then the cache */
+		ck_assert_int_eq(ops->get_result(st, id, &json, &owner), 0);
+		ck_assert_str_eq(json, "{\"verdict_code\":\"AC\"}");
+		ck_assert_ptr_nonnull(owner);
+		ck_assert_str_eq(owner, user);
+		free(json);
+		free(owner);
+		json = owner = NULL;
+		usleep(50000);
+	}
+	/* owner may be NULL. */
+	ck_assert_int_eq(ops->get_result(st, id, &json, NULL), 0);
+	free(json);
+}
+END_TEST
+
+START_TEST(submission_without_user)
+{
+	char id[96];
+	char *json = NULL, *owner = (char *)"x";
+
+	new_id(id, sizeof(id), "anon");
+	ck_assert_int_eq(put_sub(id, NULL), 0);
+	ck_assert_int_eq(ops->get_result(st, id, &json, &owner), -EAGAIN);
+	ck_assert_ptr_null(owner);
+	ck_assert_int_eq(ops->put_result(st, id, "{}"), 0);
+	ck_assert_int_eq(ops->get_result(st, id, &json, &owner), 0);
+	ck_assert_str_eq(json, "{}");
+	ck_assert_ptr_null(owner);
+	free(json);
+}
+END_TEST
+
+START_TEST(submission_duplicate)
+{
+	char id[96];
+
+	new_id(id, sizeof(id), "dup");
+	ck_assert_int_eq(put_sub(id, "u1"), 0);
+	ck_assert_int_eq(put_sub(id, "u2"), -EEXIST);
+}
+END_TEST
+
+START_TEST(submission_invalid)
+{
+	char big[400];
+	struct ac_submission s = {.id = "x", .problem_id = "p", .lang = "cpp"};
+	char *json = NULL, *owner = NULL;
+
+	memset(big, 'a', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	ck_assert_int_eq(ops->put_submission(st, NULL), -EINVAL);
+	s.id = "";
+	ck_assert_int_eq(ops->put_submission(st, &s), -EINVAL);
+	s.id = big;
+	ck_assert_int_eq(ops->put_submission(st, &s), -EINVAL);
+	s.id = "ok-id";
+	s.problem_id = NULL;
+	ck_assert_int_eq(ops->put_submission(st, &s), -EINVAL);
+	s.problem_id = "p";
+	s.code = NULL;
+	s.code_len = 5;
+	ck_assert_int_eq(ops->put_submission(st, &s), -EINVAL);
+	ck_assert_int_eq(ops->put_result(st, "", "{}"), -EINVAL);
+	ck_assert_int_eq(ops->put_result(st, big, "{}"), -EINVAL);
+	ck_assert_int_eq(ops->put_result(st, "x", NULL), -EINVAL);
+	ck_assert_int_eq(ops->get_result(st, "", &json, &owner), -ENOENT);
+	ck_assert_int_eq(ops->get_result(st, big, &json, &owner), -ENOENT);
+}
+END_TEST
+
+START_TEST(result_idempotent)
+{
+	char id[96];
+	char *json = NULL, *owner = NULL;
+
+	new_id(id, sizeof(id), "idem");
+	ck_assert_int_eq(put_sub(id, "alice"), 0);
+	ck_assert_int_eq(ops->put_result(st, id, "{\"n\":1}"), 0);
+	ck_assert_int_eq(ops->put_result(st, id, "{\"n\":2}"), 0);
+	ck_assert_int_eq(ops->put_result(st, id, "{\"n\":1}"), 0);
+	for (int i = 0; i < 3; i++) {
+		ck_assert_int_eq(ops->get_result(st, id, &json, &owner), 0);
+		ck_assert_str_eq(json, "{\"n\":1}");
+		ck_assert_str_eq(owner, "alice");
+		free(json);
+		free(owner);
+		usleep(30000);
+	}
+}
+END_TEST
+
+/* A result may arrive for a submission made through another api process
+ * that this store has not seen (yet): it is kept. */
+START_TEST(result_orphan)
+{
+	char id[96];
+	char *json = NULL, *owner = NULL;
+
+	new_id(id, sizeof(id), "orphan");
+	ck_assert_int_eq(ops->put_result(st, id, "{\"o\":true}"), 0);
+	ck_assert_int_eq(ops->get_result(st, id, &json, &owner), 0);
+	ck_assert_str_eq(json, "{\"o\":true}");
+	ck_assert_ptr_null(owner);
+	free(json);
+}
+END_TEST
+
+START_TEST(result_large)
+{
+	size_t n = 1 << 20;
+	char *doc = malloc(n + 32), *json = NULL, *owner = NULL;
+	char id[96];
+	size_t len;
+
+	ck_assert_ptr_nonnull(doc);
+	len = (size_t)sprintf(doc, "{\"log\":\"");
+	memset(doc + len, 'x', n);
+	strcpy(doc + len + n, "\"}");
+	new_id(id, sizeof(id), "large");
+	ck_assert_int_eq(put_sub(id, "bob"), 0);
+	ck_assert_int_eq(ops->put_result(st, id, doc), 0);
+	for (int i = 0; i < 2; i++) {
+		ck_assert_int_eq(ops->get_result(st, id, &json, &owner), 0);
+		ck_assert_uint_eq(strlen(json), strlen(doc));
+		ck_assert_int_eq(strcmp(json, doc), 0);
+		free(json);
+		free(owner);
+		usleep(50000);
+	}
+	free(doc);
+}
+END_TEST
+
+struct race {
+	char id[96];
+	int idx;
+	int rc;
+};
+
+static void *race_submission(void *arg)
+{
+	struct race *r = arg;
+
+	r->rc = put_sub(r->id, r->idx % 2 ? "odd" : "even");
+	return NULL;
+}
+
+static void *race_result(void *arg)
+{
+	struct race *r = arg;
+	char doc[64];
+
+	snprintf(doc, sizeof(doc), "{\"writer\":%d}", r->idx);
+	r->rc = ops->put_result(st, r->id, doc);
+	return NULL;
+}
+
+static void run_threads(struct race *r, void *(*fn)(void *))
+{
+	pthread_t t[NTHREADS];
+
+	for (int i = 0; i < NTHREADS; i++)
+		ck_assert_int_eq(pthread_create(&t[i], NULL, fn, &r[i]), 0);
+	for (int i = 0; i < NTHREADS; i++)
+		pthread_join(t[i], NULL);
+}
+
+START_TEST(concurrent_same_submission)
+{
+	struct race r[NTHREADS];
+	char id[96];
+	int ok = 0, exists = 0;
+
+	new_id(id, sizeof(id), "race");
+	for (int i = 0; i < NTHREADS; i++) {
+		snprintf(r[i].id, sizeof(r[i].id), "%s", id);
+		r[i].idx = i;
+	}
+	run_threads(r, race_submission);
+	for (int i = 0; i < NTHREADS; i++) {
+		ok += r[i].rc == 0;
+		exists += r[i].rc == -EEXIST;
+	}
+	ck_assert_int_eq(ok, 1);
+	ck_assert_int_eq(exists, NTHREADS - 1);
+}
+END_TEST
+
+START_TEST(concurrent_results)
+{
+	struct race r[NTHREADS];
+	char id[96], *first = NULL, *json = NULL, *owner = NULL;
+
+	new_id(id, sizeof(id), "rres");
+	ck_assert_int_eq(put_sub(id, "carol"), 0);
+	for (int i = 0; i < NTHREADS; i++) {
+		snprintf(r[i].id, sizeof(r[i].id), "%s", id);
+		r[i].idx = i;
+	}
+	run_threads(r, race_result);
+	for (int i = 0; i < NTHREADS; i++)
+		ck_assert_int_eq(r[i].rc, 0);
+	/* One of them won, and it stays the answer. */
+	for (int i = 0; i < 4; i++) {
+		ck_assert_int_eq(ops->get_result(st, id, &json, &owner), 0);
+		ck_assert_str_eq(owner, "carol");
+		ck_assert_ptr_nonnull(strstr(json, "{\"writer\":"));
+		if (!first)
+			first = strdup(json);
+		else
+			ck_assert_str_eq(json, first);
+		free(json);
+		free(owner);
+		usleep(50000);
+	}
+	free(first);
+}
+END_TEST
+
+struct many {
+	int idx, rc_put, rc_res, rc_get;
+};
+
+static void *many_worker(void *arg)
+{
+	struct many *m = arg;
+
+	for (int i = 0; i < 25; i++) {
+		char id[96], doc[64], *json = NULL, *owner = NULL;
+
+		new_id(id, sizeof(id), "many");
+		snprintf(doc, sizeof(doc), "{\"id\":\"%s\"}", id);
+		if (put_sub(id, "dave") != 0)
+			m->rc_put++;
+		if (ops->put_result(st, id, doc) != 0)
+			m->rc_res++;
+		if (ops->get_result(st, id, &json, &owner) != 0 ||
+		    strcmp(json, doc) != 0 || strcmp(owner, "dave") != 0)
+			m->rc_get++;
+		free(json);
+		free(owner);
+	}
+	return NULL;
+}
+
+START_TEST(concurrent_many)
+{
+	struct many m[NTHREADS];
+	pthread_t t[NTHREADS];
+
+	memset(m, 0, sizeof(m));
+	for (int i = 0; i < NTHREADS; i++)
+		ck_assert_int_eq(
+		        pthread_create(&t[i], NULL, many_worker, &m[i]), 0);
+	for (int i = 0; i < NTHREADS; i++)
+		pthread_join(t[i], NULL);
+	for (int i = 0; i < NTHREADS; i++) {
+		ck_assert_int_eq(m[i].rc_put, 0);
+		ck_assert_int_eq(m[i].rc_res, 0);
+		ck_assert_int_eq(m[i].rc_get, 0);
+	}
+}
+END_TEST
+
+/* Everything survives a restart of the store. */
+START_TEST(reopen)
+{
+	char id[96], pend[96], user[96], jti[96];
+	char *json = NULL, *owner = NULL, *uid = NULL;
+	struct ac_user u = {0}, got;
+
+	new_id(id, sizeof(id), "keep");
+	new_id(pend, sizeof(pend), "keep-pending");
+	new_id(user, sizeof(user), "keep-user");
+	new_id(jti, sizeof(jti), "keep-jti");
+	ck_assert_int_eq(put_sub(id, user), 0);
+	ck_assert_int_eq(put_sub(pend, user), 0);
+	ck_assert_int_eq(ops->put_result(st, id, "{\"kept\":1}"), 0);
+	u.id = user;
+	u.username = user;
+	u.email = jti; /* unique enough */
+	u.password_hash = "$argon2id$x";
+	ck_assert_int_eq(ops->put_user(st, &u), 0);
+	ck_assert_int_eq(ops->put_refresh(st, jti, user, now_ms() / 1000 + 60),
+	                 0);
+	store_close();
+	store_open();
+	ck_assert_int_eq(ops->get_result(st, id, &json, &owner), 0);
+	ck_assert_str_eq(json, "{\"kept\":1}");
+	ck_assert_str_eq(owner, user);
+	free(json);
+	free(owner);
+	ck_assert_int_eq(ops->get_result(st, pend, &json, &owner), -EAGAIN);
+	free(owner);
+	ck_assert_int_eq(put_sub(id, user), -EEXIST);
+	ck_assert_int_eq(ops->get_user(st, AC_USER_BY_ID, user, &got), 0);
+	ck_assert_str_eq(got.username, user);
+	free(got.id);
+	free(got.username);
+	free(got.email);
+	free(got.password_hash);
+	free(got.first_name);
+	free(got.last_name);
+	ck_assert_int_eq(ops->use_refresh(st, jti, now_ms() / 1000, &uid), 0);
+	ck_assert_str_eq(uid, user);
+	free(uid);
+}
+END_TEST
+
+/* ------------------------------------------------------------ rate limits */
+
+START_TEST(rate_burst_and_refill)
+{
+	char key[96];
+	int64_t t0 = 1700000000000LL, retry = -1;
+
+	new_id(key, sizeof(key), "rate");
+	/* burst 3, one token every 20 s (the original's limit) */
+	for (int i = 0; i < 3; i++) {
+		ck_assert_int_eq(ops->rate_take(st, key, 3, 0.05, t0, &retry),
+		                 0);
+		ck_assert_int_eq(retry, 0);
+	}
+	ck_assert_int_eq(ops->rate_take(st, key, 3, 0.05, t0, &retry), -EAGAIN);
+	ck_assert_int_eq(retry, 20000);
+	ck_assert_int_eq(ops->rate_take(st, key, 3, 0.05, t0 + 5000, &retry),
+	                 -EAGAIN);
+	ck_assert_int_eq(retry, 15000);
+	/* A clock going backwards adds nothing. */
+	ck_assert_int_eq(ops->rate_take(st, key, 3, 0.05, t0 - 60000, &retry),
+	                 -EAGAIN);
+	ck_assert_int_eq(ops->rate_take(st, key, 3, 0.05, t0 + 20000, &retry),
+	                 0);
+	ck_assert_int_eq(ops->rate_take(st, key, 3, 0.05, t0 + 20000, &retry),
+	                 -EAGAIN);
+	ck_assert_int_eq(retry, 20000);
+	/* A long pause refills to the burst, no more. */
+	for (int i = 0; i < 3; i++)
+		ck_assert_int_eq(
+		        ops->rate_take(st, key, 3, 0.05, t0 + 3600000, &retry),
+		        0);
+	ck_assert_int_eq(ops->rate_take(st, key, 3, 0.05, t0 + 3600000, &retry),
+	                 -EAGAIN);
+	/* Another key has its own bucket; retry_after_ms may be NULL. */
+	new_id(key, sizeof(key), "rate");
+	ck_assert_int_eq(ops->rate_take(st, key, 1, 1, t0, NULL), 0);
+	ck_assert_int_eq(ops->rate_take(st, key, 1, 1, t0, NULL), -EAGAIN);
+	ck_assert_int_eq(ops->rate_take(st, key, 1, 1, t0 + 1000, NULL), 0);
+}
+END_TEST
+
+START_TEST(rate_invalid)
+{
+	int64_t retry;
+
+	ck_assert_int_eq(ops->rate_take(st, "", 3, 1, 0, &retry), -EINVAL);
+	ck_assert_int_eq(ops->rate_take(st, "k", 0.5, 1, 0, &retry), -EINVAL);
+	ck_assert_int_eq(ops->rate_take(st, "k", 3, 0, 0, &retry), -EINVAL);
+	ck_assert_int_eq(ops->rate_take(st, "k", 3, -1, 0, &retry), -EINVAL);
+}
+END_TEST
+
+struct rate_race {
+	const char *key;
+	int64_t now;
+	int taken, limited, other;
+};
+
+static void *rate_worker(void *arg)
+{
+	struct rate_race *r = arg;
+
+	for (int i = 0; i < 10; i++) {
+		int64_t retry;
+		int rc = ops->rate_take(st, r->key, 5, 1e-6, r->now, &retry);
+
+		if (rc == 0)
+			r->taken++;
+		else if (rc == -EAGAIN)
+			r->limited++;
+		else
+			r->other++;
+	}
+	return NULL;
+}
+
+/* Several threads (think: api processes) share one bucket: exactly
+ * `burst` of 80 attempts succeed. */
+START_TEST(rate_concurrent)
+{
+	struct rate_race r[NTHREADS];
+	pthread_t t[NTHREADS];
+	char key[96];
+	int taken = 0, limited = 0;
+
+	new_id(key, sizeof(key), "rrace");
+	memset(r, 0, sizeof(r));
+	for (int i = 0; i < NTHREADS; i++) {
+		r[i].key = key;
+		r[i].now = 1700000000000LL;
+		ck_assert_int_eq(
+		        pthread_create(&t[i], NULL, rate_worker, &r[i]), 0);
+	}
+	for (int i = 0; i < NTHREADS; i++)
+		pthread_join(t[i], NULL);
+	for (int i = 0; i < NTHREADS; i++) {
+		ck_assert_int_eq(r[i].other, 0);
+		taken += r[i].taken;
+		limited += r[i].limited;
+	}
+	ck_assert_int_eq(taken, 5);
+	ck_assert_int_eq(limited, NTHREADS * 10 - 5);
+}
+END_TEST
+
+/* ------------------------------------------------------------ users */
+
+static void user_free(struct ac_user *u)
+{
+	free(u->id);
+	free(u->username);
+	free(u->email);
+	free(u->password_hash);
+	free(u->first_name);
+	free(u->last_name);
+	memset(u, 0, sizeof(*u));
+}
+
+START_TEST(users)
+{
+	char id[96], name[96], email[160], upper[160], key[160];
+	struct ac_user u = {0}, got;
+	const enum ac_user_key by[] = {AC_USER_BY_ID, AC_USER_BY_USERNAME,
+	                               AC_USER_BY_EMAIL, AC_USER_BY_EMAIL};
+
+	new_id(id, sizeof(id), "uid");
+	new_id(name, sizeof(name), "name");
+	snprintf(email, sizeof(email), "%s@example.org", name);
+	snprintf(upper, sizeof(upper), "%s@Example.ORG", name);
+	u.id = id;
+	u.username = name;
+	u.email = upper; /* stored lower-case */
+	u.password_hash = "$argon2id$v=19$m=65536,t=2,p=1$abc$def";
+	u.first_name = "Ada";
+	u.last_name = "Lovelace";
+	u.created_at = 1700000000123LL;
+	ck_assert_int_eq(ops->put_user(st, &u), 0);
+	for (size_t i = 0; i < sizeof(by) / sizeof(*by); i++) {
+		const char *k = i == 0   ? id
+		                : i == 1 ? name
+		                : i == 2 ? upper
+		                         : email;
+
+		snprintf(key, sizeof(key), "%s", k);
+		ck_assert_int_eq(ops->get_user(st, by[i], key, &got), 0);
+		ck_assert_str_eq(got.id, id);
+		ck_assert_str_eq(got.username, name);
+		ck_assert_str_eq(got.email, email);
+		ck_assert_str_eq(got.password_hash, u.password_hash);
+		ck_assert_str_eq(got.first_name, "Ada");
+		ck_assert_str_eq(got.last_name, "Lovelace");
+		ck_assert_int_eq(got.created_at, 1700000000123LL);
+		user_free(&got);
+	}
+	ck_assert_int_eq(ops->get_user(st, AC_USER_BY_ID, "no-such-user", &got),
+	                 -ENOENT);
+	ck_assert_int_eq(
+	        ops->get_user(st, AC_USER_BY_EMAIL, "nobody@example.org", &got),
+	        -ENOENT);
+	ck_assert_int_eq(ops->get_user(st, AC_USER_BY_USERNAME, "", &got),
+	                 -ENOENT);
+	/* Same username, other e-mail and id. */
+	{
+		char id2[96], e2[96];
+
+		new_id(id2, sizeof(id2), "uid");
+		new_id(e2, sizeof(e2), "mail");
+		u.id = id2;
+		u.email = e2;
+		ck_assert_int_eq(ops->put_user(st, &u), -EEXIST);
+		/* Same e-mail (other case), other username and id. */
+		u.username = e2;
+		u.email = email;
+		ck_assert_int_eq(ops->put_user(st, &u), -EEXIST);
+		/* Same id. */
+		u.id = id;
+		u.email = e2;
+		ck_assert_int_eq(ops->put_user(st, &u), -EEXIST);
+		/* Empty names are fine, NULL names read back as "". */
+		u.id = id2;
+		u.first_name = u.last_name = NULL;
+		ck_assert_int_eq(ops->put_user(st, &u), 0);
+		ck_assert_int_eq(ops->get_user(st, AC_USER_BY_ID, id2, &got),
+		                 0);
+		ck_assert_str_eq(got.first_name, "");
+		ck_assert_str_eq(got.last_name, "");
+		user_free(&got);
+	}
+	u.id = NULL;
+	ck_assert_int_eq(ops->put_user(st, &u), -EINVAL);
+	ck_assert_int_eq(ops->put_user(st, NULL), -EINVAL);
+}
+END_TEST
+
+struct reg {
+	char id[96], name[96];
+	const char *email;
+	int rc;
+};
+
+static void *register_worker(void *arg)
+{
+	struct reg *r = arg;
+	struct ac_user u = {
+	        .id = r->id,
+	        .username = r->name,
+	        .email = (char *)r->email,
+	        .password_hash = "h",
+	};
+
+	r->rc = ops->put_user(st, &u);
+	return NULL;
+}
+
+START_TEST(users_concurrent_email)
+{
+	struct reg r[NTHREADS];
+	pthread_t t[NTHREADS];
+	char email[128];
+	struct ac_user got;
+	int ok = 0, exists = 0, winner = -1;
+
+	new_id(email, sizeof(email), "race");
+	strcat(email, "@example.org");
+	for (int i = 0; i < NTHREADS; i++) {
+		new_id(r[i].id, sizeof(r[i].id), "ruid");
+		new_id(r[i].name, sizeof(r[i].name), "rname");
+		r[i].email = email;
+		ck_assert_int_eq(
+		        pthread_create(&t[i], NULL, register_worker, &r[i]), 0);
+	}
+	for (int i = 0; i < NTHREADS; i++)
+		pthread_join(t[i], NULL);
+	for (int i = 0; i < NTHREADS; i++) {
+		if (r[i].rc == 0) {
+			ok++;
+			winner = i;
+		}
+		exists += r[i].rc == -EEXIST;
+	}
+	ck_assert_int_eq(ok, 1);
+	ck_assert_int_eq(exists, NTHREADS - 1);
+	ck_assert_int_eq(ops->get_user(st, AC_USER_BY_EMAIL, email, &got), 0);
+	ck_assert_str_eq(got.id, r[winner].id);
+	user_free(&got);
+	for (int i = 0; i < NTHREADS; i++)
+		if (i != winner)
+			ck_assert_int_eq(
+			        ops->get_user(st, AC_USER_BY_ID, r[i].id, &got),
+			        -ENOENT);
+}
+END_TEST
+
+/* ------------------------------------------------------------ refresh */
+
+static void make_user(char *id, size_t len)
+{
+	char mail[128];
+	struct ac_user u = {0};
+
+	new_id(id, len, "ruser");
+	snprintf(mail, sizeof(mail), "%s@example.org", id);
+	u.id = id;
+	u.username = id;
+	u.email = mail;
+	u.password_hash = "h";
+	ck_assert_int_eq(ops->put_user(st, &u), 0);
+}
+
+START_TEST(refresh_tokens)
+{
+	char user[96], other[96], j1[96], j2[96], j3[96], j4[96], jx[96];
+	int64_t now = now_ms() / 1000;
+	char *uid = NULL;
+
+	make_user(user, sizeof(user));
+	make_user(other, sizeof(other));
+	new_id(j1, sizeof(j1), "jti");
+	new_id(j2, sizeof(j2), "jti");
+	new_id(j3, sizeof(j3), "jti");
+	new_id(j4, sizeof(j4), "jti");
+	new_id(jx, sizeof(jx), "jti");
+	ck_assert_int_eq(ops->put_refresh(st, j1, user, now + 3600), 0);
+	ck_assert_int_eq(ops->put_refresh(st, j1, user, now + 3600), -EEXIST);
+	ck_assert_int_eq(ops->put_refresh(st, j2, "no-such-user", now + 3600),
+	                 -ENOENT);
+	/* Used once, then revoked (rotation). */
+	ck_assert_int_eq(ops->use_refresh(st, j1, now, &uid), 0);
+	ck_assert_str_eq(uid, user);
+	free(uid);
+	uid = NULL;
+	ck_assert_int_eq(ops->use_refresh(st, j1, now, &uid), -EKEYREVOKED);
+	ck_assert_ptr_null(uid);
+	ck_assert_int_eq(ops->use_refresh(st, "no-such-jti", now, &uid),
+	                 -ENOENT);
+	/* Expired: valid strictly before expires_at. */
+	ck_assert_int_eq(ops->put_refresh(st, j2, user, now - 1), 0);
+	ck_assert_int_eq(ops->use_refresh(st, j2, now, &uid), -EKEYEXPIRED);
+	ck_assert_int_eq(ops->put_refresh(st, jx, user, now), 0);
+	ck_assert_int_eq(ops->use_refresh(st, jx, now, &uid), -EKEYEXPIRED);
+	/* Revoked by jti. */
+	ck_assert_int_eq(ops->put_refresh(st, j3, user, now + 3600), 0);
+	ck_assert_int_eq(ops->revoke_refresh(st, j3, NULL), 0);
+	ck_assert_int_eq(ops->use_refresh(st, j3, now, &uid), -EKEYREVOKED);
+	/* Revoked by user: every token of user, none of other's. */
+	new_id(j3, sizeof(j3), "jti");
+	ck_assert_int_eq(ops->put_refresh(st, j3, user, now + 3600), 0);
+	ck_assert_int_eq(ops->put_refresh(st, j4, other, now + 3600), 0);
+	new_id(j1, sizeof(j1), "jti");
+	ck_assert_int_eq(ops->put_refresh(st, j1, user, now + 3600), 0);
+	ck_assert_int_eq(ops->revoke_refresh(st, NULL, user), 0);
+	ck_assert_int_eq(ops->use_refresh(st, j3, now, &uid), -EKEYREVOKED);
+	ck_assert_int_eq(ops->use_refresh(st, j1, now, &uid), -EKEYREVOKED);
+	ck_assert_int_eq(ops->use_refresh(st, j4, now, &uid), 0);
+	ck_assert_str_eq(uid, other);
+	free(uid);
+	/* Revoking twice or an unknown token is not an error. */
+	ck_assert_int_eq(ops->revoke_refresh(st, j3, NULL), 0);
+	ck_assert_int_eq(ops->revoke_refresh(st, "no-such-jti", NULL), 0);
+	ck_assert_int_eq(ops->revoke_refresh(st, NULL, NULL), -EINVAL);
+}
+END_TEST
+
+struct use_race {
+	const char *jti;
+	int64_t now;
+	int rc;
+	char *uid;
+};
+
+static void *use_worker(void *arg)
+{
+	struct use_race *u = arg;
+
+	u->rc = ops->use_refresh(st, u->jti, u->now, &u->uid);
+	return NULL;
+}
+
+START_TEST(refresh_concurrent_use)
+{
+	struct use_race u[NTHREADS];
+	pthread_t t[NTHREADS];
+	char user[96], jti[96];
+	int ok = 0, revoked = 0;
+
+	make_user(user, sizeof(user));
+	new_id(jti, sizeof(jti), "cjti");
+	ck_assert_int_eq(
+	        ops->put_refresh(st, jti, user, now_ms() / 1000 + 3600), 0);
+	memset(u, 0, sizeof(u));
+	for (int i = 0; i < NTHREADS; i++) {
+		u[i].jti = jti;
+		u[i].now = now_ms() / 1000;
+		ck_assert_int_eq(pthread_create(&t[i], NULL, use_worker, &u[i]),
+		                 0);
+	}
+	for (int i = 0; i < NTHREADS; i++)
+		pthread_join(t[i], NULL);
+	for (int i = 0; i < NTHREADS; i++) {
+		if (u[i].rc == 0) {
+			ok++;
+			ck_assert_str_eq(u[i].uid, user);
+		}
+		revoked += u[i].rc == -EKEYREVOKED;
+		free(u[i].uid);
+	}
+	ck_assert_int_eq(ok, 1);
+	ck_assert_int_eq(revoked, NTHREADS - 1);
+}
+END_TEST
+
+/* ------------------------------------------------------------ main */
+
+static Suite *store_suite(void)
+{
+	Suite *s = suite_create("store");
+	TCase *tc = tcase_create(plugin_name);
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, descriptor);
+	tcase_add_test(tc, submission_lifecycle);
+	tcase_add_test(tc, submission_without_user);
+	tcase_add_test(tc, submission_duplicate);
+	tcase_add_test(tc, submission_invalid);
+	tcase_add_test(tc, result_idempotent);
+	tcase_add_test(tc, result_orphan);
+	tcase_add_test(tc, result_large);
+	tcase_add_test(tc, concurrent_same_submission);
+	tcase_add_test(tc, concurrent_results);
+	tcase_add_test(tc, concurrent_many);
+	tcase_add_test(tc, reopen);
+	tcase_add_test(tc, rate_burst_and_refill);
+	tcase_add_test(tc, rate_invalid);
+	tcase_add_test(tc, rate_concurrent);
+	tcase_add_test(tc, users);
+	tcase_add_test(tc, users_concurrent_email);
+	tcase_add_test(tc, refresh_tokens);
+	tcase_add_test(tc, refresh_concurrent_use);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(int argc, char **argv)
+{
+	SRunner *sr;
+	int failed;
+
+	plugin_name = argc > 1 ? argv[1] : getenv("AC_STORE_PLUGIN");
+	if (!plugin_name || !plugin_name[0]) {
+		fprintf(stderr, "usage: %s PLUGIN (or AC_STORE_PLUGIN=...)\n",
+		        argv[0]);
+		return 99;
+	}
+	sr = srunner_create(store_suite());
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? 1 : 0;
+}

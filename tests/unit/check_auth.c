@@ -1,0 +1,254 @@
+/* The auth role's input rules and the HTTP request helpers. */
+#include "auth.h"
+#include "http.h"
+
+#include <check.h>
+#include <errno.h>
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int email(const char *s)
+{
+	char msg[200];
+
+	return ac_auth_check_email(s, msg, sizeof(msg));
+}
+
+START_TEST(emails)
+{
+	ck_assert_int_eq(email("alice@example.com"), 0);
+	ck_assert_int_eq(email("a.b+tag@sub.example.co"), 0);
+	ck_assert_int_eq(email("x@localhost"), 0);
+	ck_assert_int_eq(email("o'brien@example.ie"), 0);
+	ck_assert_int_eq(email(""), -EINVAL);
+	ck_assert_int_eq(email("plain"), -EINVAL);
+	ck_assert_int_eq(email("@example.com"), -EINVAL);
+	ck_assert_int_eq(email("a@"), -EINVAL);
+	ck_assert_int_eq(email("a@@example.com"), -EINVAL);
+	ck_assert_int_eq(email("a@b@example.com"), -EINVAL);
+	ck_assert_int_eq(email(".a@example.com"), -EINVAL);
+	ck_assert_int_eq(email("a.@example.com"), -EINVAL);
+	ck_assert_int_eq(email("a..b@example.com"), -EINVAL);
+	ck_assert_int_eq(email("a b@example.com"), -EINVAL);
+	ck_assert_int_eq(email("a@nodot"), -EINVAL);
+	ck_assert_int_eq(email("a@-x.com"), -EINVAL);
+	ck_assert_int_eq(email("a@x-.com"), -EINVAL);
+	ck_assert_int_eq(email("a@x..com"), -EINVAL);
+	ck_assert_int_eq(email("a@example.123"), -EINVAL);
+	ck_assert_int_eq(email("a@exa_mple.com"), -EINVAL);
+	ck_assert_int_eq(email("a\n@example.com"), -EINVAL);
+	{
+		char big[300];
+
+		memset(big, 'a', sizeof(big));
+		memcpy(big + sizeof(big) - 13, "@example.com", 13);
+		ck_assert_int_eq(email(big), -EINVAL); /* local part > 64 */
+	}
+}
+END_TEST
+
+START_TEST(usernames)
+{
+	char msg[200], big[200];
+
+	ck_assert_int_eq(ac_auth_check_username("alice", msg, sizeof(msg)), 0);
+	ck_assert_int_eq(
+	        ac_auth_check_username("a.b+c-d_e@f", msg, sizeof(msg)), 0);
+	ck_assert_int_eq(ac_auth_check_username("", msg, sizeof(msg)), -EINVAL);
+	ck_assert_int_eq(ac_auth_check_username("a b", msg, sizeof(msg)),
+	                 -EINVAL);
+	ck_assert_msg(strstr(msg, "valid username") != NULL, "%s", msg);
+	ck_assert_int_eq(ac_auth_check_username("a/b", msg, sizeof(msg)),
+	                 -EINVAL);
+	ck_assert_int_eq(ac_auth_check_username("\xc3\xa9", msg, sizeof(msg)),
+	                 -EINVAL);
+	memset(big, 'a', 151);
+	big[151] = '\0';
+	ck_assert_int_eq(ac_auth_check_username(big, msg, sizeof(msg)),
+	                 -EINVAL);
+	big[150] = '\0';
+	ck_assert_int_eq(ac_auth_check_username(big, msg, sizeof(msg)), 0);
+}
+END_TEST
+
+START_TEST(passwords)
+{
+	char msg[200];
+
+	ck_assert_int_eq(ac_auth_check_password("0123456789", NULL, NULL, msg,
+	                                        sizeof(msg)),
+	                 0);
+	ck_assert_int_eq(ac_auth_check_password("012345678", NULL, NULL, msg,
+	                                        sizeof(msg)),
+	                 -EINVAL);
+	ck_assert_msg(strstr(msg, "at least 10") != NULL, "%s", msg);
+	/* Ten characters, not ten bytes: 9 two-byte characters refused. */
+	ck_assert_int_eq(ac_auth_check_password("\xc3\xa9\xc3\xa9\xc3\xa9"
+	                                        "\xc3\xa9\xc3\xa9\xc3\xa9"
+	                                        "\xc3\xa9\xc3\xa9\xc3\xa9",
+	                                        NULL, NULL, msg, sizeof(msg)),
+	                 -EINVAL);
+	ck_assert_int_eq(ac_auth_check_password("LongUserName", "longusername",
+	                                        "x@example.com", msg,
+	                                        sizeof(msg)),
+	                 -EINVAL);
+	ck_assert_msg(strstr(msg, "username") != NULL, "%s", msg);
+	ck_assert_int_eq(ac_auth_check_password("X@Example.com", "someone",
+	                                        "x@example.com", msg,
+	                                        sizeof(msg)),
+	                 -EINVAL);
+	ck_assert_msg(strstr(msg, "email") != NULL, "%s", msg);
+	ck_assert_int_eq(
+	        ac_auth_check_password("", NULL, NULL, msg, sizeof(msg)),
+	        -EINVAL);
+	{
+		char *big = malloc(AC_AUTH_PASSWORD_MAX + 2);
+
+		memset(big, 'p', AC_AUTH_PASSWORD_MAX + 1);
+		big[AC_AUTH_PASSWORD_MAX + 1] = '\0';
+		ck_assert_int_eq(ac_auth_check_password(big, NULL, NULL, msg,
+		                                        sizeof(msg)),
+		                 -EINVAL);
+		free(big);
+	}
+}
+END_TEST
+
+static json_t *reg_errors(const char *text)
+{
+	json_t *body = json_loads(text, JSON_ALLOW_NUL, NULL), *errors = NULL;
+
+	ck_assert_ptr_nonnull(body);
+	if (ac_auth_validate_registration(body, &errors) == 0)
+		ck_assert_ptr_null(errors);
+	json_decref(body);
+	return errors;
+}
+
+START_TEST(registration)
+{
+	json_t *e;
+
+	e = reg_errors("{\"username\":\"alice\",\"email\":\"a@b.co\","
+	               "\"password1\":\"a long pass\","
+	               "\"password2\":\"a long pass\"}");
+	ck_assert_ptr_null(e);
+	e = reg_errors("{\"username\":\"alice\",\"email\":\"a@b.co\","
+	               "\"password1\":\"a long pass\","
+	               "\"password2\":\"another pass\"}");
+	ck_assert_ptr_nonnull(json_object_get(e, "non_field_errors"));
+	ck_assert_uint_eq(json_object_size(e), 1);
+	json_decref(e);
+	e = reg_errors("{\"email\":7,\"password1\":\"short\","
+	               "\"first_name\":null}");
+	ck_assert_str_eq(json_string_value(json_array_get(
+	                         json_object_get(e, "username"), 0)),
+	                 "This field is required.");
+	ck_assert_str_eq(json_string_value(json_array_get(
+	                         json_object_get(e, "email"), 0)),
+	                 "Not a valid string.");
+	ck_assert_ptr_nonnull(json_object_get(e, "password1"));
+	ck_assert_ptr_nonnull(json_object_get(e, "password2"));
+	ck_assert_ptr_null(json_object_get(e, "first_name"));
+	json_decref(e);
+	/* A NUL inside a string is refused. */
+	e = reg_errors("{\"username\":\"al\\u0000ice\",\"email\":\"a@b.co\","
+	               "\"password1\":\"a long pass\","
+	               "\"password2\":\"a long pass\"}");
+	ck_assert_ptr_nonnull(json_object_get(e, "username"));
+	json_decref(e);
+}
+END_TEST
+
+START_TEST(json_bodies)
+{
+	char err[300], deep[200];
+	json_t *v;
+
+	v = ac_http_parse_object("{\"a\":[1,{\"b\":2}]}", 17, err, sizeof(err));
+	ck_assert_ptr_nonnull(v);
+	json_decref(v);
+	ck_assert_ptr_null(ac_http_parse_object("[1]", 3, err, sizeof(err)));
+	ck_assert_msg(strstr(err, "object") != NULL, "%s", err);
+	ck_assert_ptr_null(ac_http_parse_object(NULL, 0, err, sizeof(err)));
+	ck_assert_ptr_null(ac_http_parse_object("{\"a\":1,\"a\":2}", 13, err,
+	                                        sizeof(err)));
+	/* 33 levels refused, 32 accepted; brackets in strings do not
+	 * count. */
+	memset(deep, '[', 33);
+	memset(deep + 33, ']', 33);
+	ck_assert(ac_http_json_too_deep(deep, 66, 32));
+	ck_assert(!ac_http_json_too_deep(deep + 1, 64, 32));
+	ck_assert(!ac_http_json_too_deep("{\"a\":\"[[[[[[[[[[[\\\"[[[[\"}", 24,
+	                                 4));
+	ck_assert_ptr_null(ac_http_parse_object(deep, 66, err, sizeof(err)));
+	ck_assert_msg(strstr(err, "nesting") != NULL, "%s", err);
+}
+END_TEST
+
+START_TEST(bearer)
+{
+	const char *t;
+	size_t n;
+
+	ck_assert_int_eq(ac_http_bearer("Bearer abc.def", &t, &n), 0);
+	ck_assert_uint_eq(n, 7);
+	ck_assert_int_eq(strncmp(t, "abc.def", n), 0);
+	ck_assert_int_eq(ac_http_bearer("  Bearer   x  ", &t, &n), 0);
+	ck_assert_uint_eq(n, 1);
+	ck_assert_int_eq(ac_http_bearer(NULL, &t, &n), -ENOENT);
+	ck_assert_int_eq(ac_http_bearer("Basic abc", &t, &n), -ENOENT);
+	ck_assert_int_eq(ac_http_bearer("Bearerabc", &t, &n), -ENOENT);
+	ck_assert_int_eq(ac_http_bearer("Bearer", &t, &n), -EINVAL);
+	ck_assert_int_eq(ac_http_bearer("Bearer a b", &t, &n), -EINVAL);
+	ck_assert_int_eq(ac_http_bearer("Bearer a\tb", &t, &n), -EINVAL);
+}
+END_TEST
+
+START_TEST(listen_addresses)
+{
+	char host[64];
+	unsigned short port;
+
+	ck_assert_int_eq(ac_http_parse_listen("127.0.0.1:8081", host,
+	                                      sizeof(host), &port),
+	                 0);
+	ck_assert_str_eq(host, "127.0.0.1");
+	ck_assert_uint_eq(port, 8081);
+	ck_assert_int_eq(
+	        ac_http_parse_listen("[::1]:80", host, sizeof(host), &port), 0);
+	ck_assert_str_eq(host, "::1");
+	ck_assert_int_eq(ac_http_parse_listen(":9", host, sizeof(host), &port),
+	                 0);
+	ck_assert_str_eq(host, "0.0.0.0");
+	ck_assert_int_lt(ac_http_parse_listen("x:0", host, sizeof(host), &port),
+	                 0);
+	ck_assert_int_lt(ac_http_parse_listen("x", host, sizeof(host), &port),
+	                 0);
+	ck_assert_int_lt(
+	        ac_http_parse_listen("::1:80", host, sizeof(host), &port), 0);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("auth");
+	TCase *tc = tcase_create("rules");
+	SRunner *sr;
+	int failed;
+
+	tcase_add_test(tc, emails);
+	tcase_add_test(tc, usernames);
+	tcase_add_test(tc, passwords);
+	tcase_add_test(tc, registration);
+	tcase_add_test(tc, json_bodies);
+	tcase_add_test(tc, bearer);
+	tcase_add_test(tc, listen_addresses);
+	suite_add_tcase(s, tc);
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? 1 : 0;
+}

@@ -1,0 +1,883 @@
+/* Unit tests of transport/rabbitmq against the real broker.
+ *
+ * The plugin is dlopen()ed from $top_builddir/plugins-build/transport/ and
+ * driven through a small host table with a real libevent base (with
+ * pthreads locking, as the core sets it up).  The broker is RabbitMQ on
+ * 127.0.0.1:5672 (guest/guest); without one the program prints SKIPPED and
+ * exits 77.  When rabbitmqctl can reach the node, every test runs in a
+ * private vhost (algotest-unit-<pid>, deleted at the end) and the reconnect
+ * test closes this vhost's connections from the broker side; otherwise the
+ * tests use "/" with per-test queue names and the reconnect test is
+ * skipped (it says so).  A raw rabbitmq-c connection inspects the queues.
+ */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+#include <arpa/inet.h>
+#include <check.h>
+#include <dlfcn.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+#include <event2/thread.h>
+
+#include <amqp.h>
+#include <amqp_framing.h>
+#include <amqp_tcp_socket.h>
+
+#include <algocode/plugin.h>
+
+#define BROKER_PORT 5672
+
+static char g_vhost[64] = "/";
+static bool g_private_vhost;
+static char g_url[256];
+static const char *g_ctl = "rabbitmqctl -n rabbit@localhost";
+
+/* ------------------------------------------------------------ test host */
+
+struct ac_plugin_ctx {
+	const char *const *conf;
+	struct event_base *base;
+	pthread_mutex_t lock;
+	char last_problem[1024];
+};
+
+static void th_log(struct ac_plugin_ctx *ctx, enum ac_log_level level,
+                   const char *fmt, ...) AC_PRINTF(3, 4);
+static void th_log(struct ac_plugin_ctx *ctx, enum ac_log_level level,
+                   const char *fmt, ...)
+{
+	static const char *const names[] = {"error", "warn", "info", "debug"};
+	char line[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "[rabbitmq %s] %s\n",
+	        level <= AC_LOG_DEBUG ? names[level] : "?", line);
+	pthread_mutex_lock(&ctx->lock);
+	if (level <= AC_LOG_WARN)
+		snprintf(ctx->last_problem, sizeof(ctx->last_problem), "%s",
+		         line);
+	pthread_mutex_unlock(&ctx->lock);
+}
+
+static struct event_base *th_event_base(struct ac_plugin_ctx *ctx)
+{
+	return ctx->base;
+}
+
+static const char *th_lookup(struct ac_plugin_ctx *ctx, const char *key)
+{
+	size_t n = strlen(key);
+
+	for (const char *const *p = ctx->conf; p && *p; p++)
+		if (strncmp(*p, key, n) == 0 && (*p)[n] == '=')
+			return *p + n + 1;
+	return NULL;
+}
+
+static int th_conf_string(struct ac_plugin_ctx *ctx, const char *key,
+                          char **out)
+{
+	const char *v = th_lookup(ctx, key);
+
+	*out = NULL;
+	if (!v)
+		return -ENOENT;
+	*out = strdup(v);
+	return *out ? 0 : -ENOMEM;
+}
+
+static int th_conf_int(struct ac_plugin_ctx *ctx, const char *key,
+                       long long *out)
+{
+	const char *v = th_lookup(ctx, key);
+	char *end;
+
+	if (!v)
+		return -ENOENT;
+	errno = 0;
+	*out = strtoll(v, &end, 10);
+	return (errno || end == v || *end) ? -EINVAL : 0;
+}
+
+static int th_conf_bool(struct ac_plugin_ctx *ctx, const char *key, bool *out)
+{
+	(void)ctx;
+	(void)key;
+	(void)out;
+	return -ENOENT;
+}
+
+static int th_submit_work(struct ac_plugin_ctx *ctx, void (*work)(void *),
+                          void (*done)(void *), void *arg)
+{
+	(void)ctx;
+	work(arg);
+	if (done)
+		done(arg);
+	return 0;
+}
+
+static int th_run_on_loop(struct ac_plugin_ctx *ctx, void (*fn)(void *),
+                          void *arg)
+{
+	(void)ctx;
+	(void)fn;
+	(void)arg;
+	return -ENOTSUP; /* the plugin does not need it */
+}
+
+static const struct ac_host th_host = {
+        .abi = AC_ABI_VERSION,
+        .log = th_log,
+        .event_base = th_event_base,
+        .conf_string = th_conf_string,
+        .conf_int = th_conf_int,
+        .conf_bool = th_conf_bool,
+        .submit_work = th_submit_work,
+        .run_on_loop = th_run_on_loop,
+};
+
+/* ------------------------------------------------------------- fixture */
+
+struct rx {
+	char *bodies[512];
+	struct ac_delivery *ds[512];
+	unsigned n;
+	bool auto_ack;
+	int nack_mode; /* 0: none, 1: nack requeue, 2: nack dead */
+	const struct ac_transport_ops *ops;
+	void *state;
+};
+
+struct tp {
+	void *dl;
+	const struct ac_plugin *desc;
+	const struct ac_transport_ops *ops;
+	struct ac_plugin_ctx ctx;
+	void *state;
+	char *conf_strs[8];
+	const char *conf[8];
+};
+
+static void tp_open(struct tp *p, struct event_base *base, const char *url,
+                    const char *extra)
+{
+	const char *top = getenv("top_builddir");
+	char path[4096];
+	int n = 0;
+
+	memset(p, 0, sizeof(*p));
+	snprintf(path, sizeof(path), "%s/plugins-build/transport/rabbitmq.so",
+	         top ? top : ".");
+	p->dl = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+	ck_assert_msg(p->dl, "dlopen %s: %s", path, dlerror());
+	p->desc = dlsym(p->dl, AC_PLUGIN_SYMBOL);
+	ck_assert_ptr_nonnull(p->desc);
+	ck_assert_uint_eq(p->desc->abi, AC_ABI_VERSION);
+	ck_assert_int_eq(p->desc->kind, AC_KIND_TRANSPORT);
+	ck_assert_str_eq(p->desc->name, "rabbitmq");
+	p->ops = p->desc->ops;
+	ck_assert_int_gt(asprintf(&p->conf_strs[n], "amqp_url=%s", url), 0);
+	p->conf[n] = p->conf_strs[n];
+	n++;
+	if (extra) {
+		p->conf_strs[n] = strdup(extra);
+		p->conf[n] = p->conf_strs[n];
+		n++;
+	}
+	p->conf[n] = NULL;
+	p->ctx.conf = p->conf;
+	p->ctx.base = base;
+	pthread_mutex_init(&p->ctx.lock, NULL);
+}
+
+static int tp_init(struct tp *p)
+{
+	p->state = (void *)0x1;
+	return p->ops->init(&th_host, &p->ctx, &p->state);
+}
+
+static void tp_close(struct tp *p)
+{
+	if (p->state)
+		p->ops->fini(p->state);
+	p->state = NULL;
+	for (int i = 0; i < 8; i++)
+		free(p->conf_strs[i]);
+	pthread_mutex_destroy(&p->ctx.lock);
+	dlclose(p->dl);
+}
+
+static long long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
+}
+
+/* Run the loop until *flag >= want or the time is up. */
+static void pump_until(struct event_base *base, const unsigned *flag,
+                       unsigned want, int ms)
+{
+	long long end = now_ms() + ms;
+
+	while ((!flag || *flag < want) && now_ms() < end) {
+		event_base_loop(base, EVLOOP_NONBLOCK);
+		usleep(1000);
+	}
+}
+
+struct dones {
+	unsigned n;
+	unsigned ok;
+	int last;
+};
+
+static void done_cb(void *arg, int status)
+{
+	struct dones *d = arg;
+
+	d->n++;
+	if (status == 0)
+		d->ok++;
+	d->last = status;
+}
+
+static void rx_cb(void *arg, const char *body, size_t len,
+                  struct ac_delivery *d)
+{
+	struct rx *rx = arg;
+
+	ck_assert_uint_eq(strlen(body), len);
+	if (rx->n < 512) {
+		rx->bodies[rx->n] = strdup(body);
+		rx->ds[rx->n] = d;
+	}
+	rx->n++;
+	if (rx->auto_ack)
+		rx->ops->ack(rx->state, d);
+	else if (rx->nack_mode == 1)
+		rx->ops->nack(rx->state, d, true, "test says try again");
+	else if (rx->nack_mode == 2)
+		rx->ops->nack(rx->state, d, false, "unparseable: test poison");
+}
+
+static void rx_free(struct rx *rx)
+{
+	for (unsigned i = 0; i < rx->n && i < 512; i++)
+		free(rx->bodies[i]);
+}
+
+/* ------------------------------------------------- broker-side checks */
+
+static amqp_connection_state_t adm_open(void)
+{
+	amqp_connection_state_t c = amqp_new_connection();
+	amqp_socket_t *s = amqp_tcp_socket_new(c);
+	amqp_rpc_reply_t r;
+
+	ck_assert_ptr_nonnull(s);
+	ck_assert_int_eq(amqp_socket_open(s, "127.0.0.1", BROKER_PORT), 0);
+	r = amqp_login(c, g_vhost, 0, 131072, 0, AMQP_SASL_METHOD_PLAIN,
+	               "guest", "guest");
+	ck_assert_int_eq(r.reply_type, AMQP_RESPONSE_NORMAL);
+	amqp_channel_open(c, 1);
+	ck_assert_int_eq(amqp_get_rpc_reply(c).reply_type,
+	                 AMQP_RESPONSE_NORMAL);
+	return c;
+}
+
+static void adm_close(amqp_connection_state_t c)
+{
+	amqp_channel_close(c, 1, AMQP_REPLY_SUCCESS);
+	amqp_connection_close(c, AMQP_REPLY_SUCCESS);
+	amqp_destroy_connection(c);
+}
+
+/* Messages ready in a queue (declared durable like the plugin does). */
+static unsigned adm_count(const char *q)
+{
+	amqp_connection_state_t c = adm_open();
+	amqp_queue_declare_ok_t *ok;
+	unsigned n;
+
+	ok = amqp_queue_declare(c, 1, amqp_cstring_bytes(q), 0, 1, 0, 0,
+	                        amqp_empty_table);
+	ck_assert_ptr_nonnull(ok);
+	n = ok->message_count;
+	adm_close(c);
+	return n;
+}
+
+static void adm_delete(const char *q)
+{
+	amqp_connection_state_t c = adm_open();
+
+	amqp_queue_delete(c, 1, amqp_cstring_bytes(q), 0, 0);
+	adm_close(c);
+}
+
+static bool hdr_str(const amqp_basic_properties_t *p, const char *key,
+                    char *out, size_t size)
+{
+	if (!(p->_flags & AMQP_BASIC_HEADERS_FLAG))
+		return false;
+	for (int i = 0; i < p->headers.num_entries; i++) {
+		const amqp_table_entry_t *e = &p->headers.entries[i];
+
+		if (e->key.len != strlen(key) ||
+		    memcmp(e->key.bytes, key, e->key.len) != 0)
+			continue;
+		if (e->value.kind == AMQP_FIELD_KIND_UTF8 ||
+		    e->value.kind == AMQP_FIELD_KIND_BYTES)
+			snprintf(out, size, "%.*s",
+			         (int)e->value.value.bytes.len,
+			         (char *)e->value.value.bytes.bytes);
+		else if (e->value.kind == AMQP_FIELD_KIND_I32)
+			snprintf(out, size, "%d", e->value.value.i32);
+		else
+			snprintf(out, size, "?");
+		return true;
+	}
+	return false;
+}
+
+/* Take the dead letter whose body is `body` out of algocode.dead and
+ * return its reason, queue and attempts headers. */
+static bool adm_take_dead(const char *body, char *reason, char *queue,
+                          char *attempts)
+{
+	amqp_connection_state_t c = adm_open();
+	bool found = false;
+
+	for (int i = 0; i < 10000 && !found; i++) {
+		amqp_rpc_reply_t r = amqp_basic_get(
+		        c, 1, amqp_cstring_bytes("algocode.dead"), 0);
+		amqp_basic_get_ok_t *ok;
+		amqp_message_t msg;
+
+		ck_assert_int_eq(r.reply_type, AMQP_RESPONSE_NORMAL);
+		if (r.reply.id != AMQP_BASIC_GET_OK_METHOD)
+			break; /* empty */
+		ok = r.reply.decoded;
+		{
+			uint64_t tag = ok->delivery_tag;
+
+			r = amqp_read_message(c, 1, &msg, 0);
+			ck_assert_int_eq(r.reply_type, AMQP_RESPONSE_NORMAL);
+			if (msg.body.len == strlen(body) &&
+			    memcmp(msg.body.bytes, body, msg.body.len) == 0) {
+				found = true;
+				ck_assert(hdr_str(&msg.properties,
+				                  "x-algocode-reason", reason,
+				                  256));
+				ck_assert(hdr_str(&msg.properties,
+				                  "x-algocode-queue", queue,
+				                  256));
+				ck_assert(hdr_str(&msg.properties,
+				                  "x-algocode-attempts",
+				                  attempts, 32));
+				ck_assert_uint_eq(msg.properties.delivery_mode,
+				                  2);
+				amqp_basic_ack(c, 1, tag, 0);
+			}
+			amqp_destroy_message(&msg);
+		}
+	}
+	/* Others' dead letters (shared vhost) go back when we close. */
+	adm_close(c);
+	return found;
+}
+
+/* A per-test language, so that tests never share a job queue. */
+static void lang_for(char *buf, size_t size, const char *test)
+{
+	snprintf(buf, size, "t%d%s", (int)getpid(), test);
+}
+
+struct fx {
+	struct event_base *base;
+	struct tp p;
+	char lang[64];
+	char queue[128];
+};
+
+static void fx_setup(struct fx *f, const char *test, const char *extra)
+{
+	memset(f, 0, sizeof(*f));
+	f->base = event_base_new();
+	ck_assert_ptr_nonnull(f->base);
+	lang_for(f->lang, sizeof(f->lang), test);
+	snprintf(f->queue, sizeof(f->queue), "algocode.jobs.%s", f->lang);
+	tp_open(&f->p, f->base, g_url, extra);
+	ck_assert_int_eq(tp_init(&f->p), 0);
+	ck_assert_ptr_nonnull(f->p.state);
+}
+
+static void fx_teardown(struct fx *f)
+{
+	tp_close(&f->p);
+	event_base_free(f->base);
+	adm_delete(f->queue);
+}
+
+static void fx_publish(struct fx *f, const char *body, struct dones *dn)
+{
+	ck_assert_int_eq(f->p.ops->publish_job(f->p.state, f->lang, body,
+	                                       strlen(body), done_cb, dn),
+	                 0);
+}
+
+static void fx_consume(struct fx *f, struct rx *rx, unsigned prefetch)
+{
+	const char *langs[] = {f->lang, NULL};
+
+	rx->ops = f->p.ops;
+	rx->state = f->p.state;
+	ck_assert_int_eq(
+	        f->p.ops->consume_jobs(f->p.state, langs, prefetch, rx_cb, rx),
+	        0);
+}
+
+/* ------------------------------------------------------------- tests */
+
+START_TEST(publish_confirm_consume)
+{
+	struct fx f;
+	struct dones dn = {0};
+	struct rx rx = {0};
+	const char *body = "{\"v\":1,\"hello\":\"world\"}";
+
+	fx_setup(&f, "pcc", NULL);
+	fx_publish(&f, body, &dn);
+	ck_assert_uint_eq(dn.n, 0); /* never from inside the op */
+	pump_until(f.base, &dn.n, 1, 10000);
+	ck_assert_uint_eq(dn.n, 1);
+	ck_assert_int_eq(dn.last, 0);
+	/* Confirmed means stored: the message is in the durable queue. */
+	ck_assert_uint_eq(adm_count(f.queue), 1);
+	rx.auto_ack = true;
+	fx_consume(&f, &rx, 4);
+	pump_until(f.base, &rx.n, 1, 10000);
+	ck_assert_uint_eq(rx.n, 1);
+	ck_assert_str_eq(rx.bodies[0], body);
+	pump_until(f.base, NULL, 0, 300); /* let the ack go out */
+	ck_assert_uint_eq(adm_count(f.queue), 0);
+	rx_free(&rx);
+	fx_teardown(&f);
+}
+END_TEST
+
+START_TEST(many_in_order)
+{
+	struct fx f;
+	struct dones dn = {0};
+	struct rx rx = {0};
+	enum { N = 300 };
+	char body[64];
+
+	fx_setup(&f, "order", NULL);
+	for (int i = 0; i < N; i++) {
+		snprintf(body, sizeof(body), "{\"seq\":%d}", i);
+		fx_publish(&f, body, &dn);
+	}
+	pump_until(f.base, &dn.n, N, 20000);
+	ck_assert_uint_eq(dn.n, N);
+	ck_assert_uint_eq(dn.ok, N);
+	rx.auto_ack = true;
+	fx_consume(&f, &rx, 16);
+	pump_until(f.base, &rx.n, N, 20000);
+	ck_assert_uint_eq(rx.n, N);
+	for (int i = 0; i < N; i++) {
+		snprintf(body, sizeof(body), "{\"seq\":%d}", i);
+		ck_assert_str_eq(rx.bodies[i], body);
+	}
+	rx_free(&rx);
+	fx_teardown(&f);
+}
+END_TEST
+
+START_TEST(prefetch_limits_unacked)
+{
+	struct fx f;
+	struct dones dn = {0};
+	struct rx rx = {0};
+
+	fx_setup(&f, "prefetch", NULL);
+	fx_publish(&f, "{\"n\":1}", &dn);
+	fx_publish(&f, "{\"n\":2}", &dn);
+	fx_publish(&f, "{\"n\":3}", &dn);
+	pump_until(f.base, &dn.n, 3, 10000);
+	ck_assert_uint_eq(dn.ok, 3);
+	fx_consume(&f, &rx, 1);
+	pump_until(f.base, &rx.n, 1, 10000);
+	ck_assert_uint_eq(rx.n, 1);
+	/* With prefetch 1 the second job waits for the ack. */
+	pump_until(f.base, &rx.n, 2, 700);
+	ck_assert_uint_eq(rx.n, 1);
+	f.p.ops->ack(f.p.state, rx.ds[0]);
+	pump_until(f.base, &rx.n, 2, 10000);
+	ck_assert_uint_eq(rx.n, 2);
+	ck_assert_str_eq(rx.bodies[1], "{\"n\":2}");
+	pump_until(f.base, &rx.n, 3, 500);
+	ck_assert_uint_eq(rx.n, 2);
+	f.p.ops->ack(f.p.state, rx.ds[1]);
+	pump_until(f.base, &rx.n, 3, 10000);
+	ck_assert_uint_eq(rx.n, 3);
+	f.p.ops->ack(f.p.state, rx.ds[2]);
+	pump_until(f.base, NULL, 0, 300);
+	ck_assert_uint_eq(adm_count(f.queue), 0);
+	rx_free(&rx);
+	fx_teardown(&f);
+}
+END_TEST
+
+START_TEST(nack_requeue_then_dead_after_max)
+{
+	struct fx f;
+	struct dones dn = {0};
+	struct rx rx = {0};
+	char body[128], reason[256], queue[256], attempts[32];
+
+	snprintf(body, sizeof(body), "{\"poison\":\"requeue-%d\"}",
+	         (int)getpid());
+	fx_setup(&f, "nackrq", "max_deliveries=3");
+	fx_publish(&f, body, &dn);
+	pump_until(f.base, &dn.n, 1, 10000);
+	ck_assert_int_eq(dn.last, 0);
+	rx.nack_mode = 1;
+	fx_consume(&f, &rx, 2);
+	/* Delivered, nacked and redelivered: three attempts, then dead. */
+	pump_until(f.base, &rx.n, 3, 10000);
+	ck_assert_uint_eq(rx.n, 3);
+	for (unsigned i = 0; i < 3; i++)
+		ck_assert_str_eq(rx.bodies[i], body);
+	pump_until(f.base, &rx.n, 4, 1000);
+	ck_assert_uint_eq(rx.n, 3);
+	ck_assert_uint_eq(adm_count(f.queue), 0);
+	ck_assert(adm_take_dead(body, reason, queue, attempts));
+	ck_assert_msg(strstr(reason, "failed 3 times") &&
+	                      strstr(reason, "test says try again"),
+	              "reason: %s", reason);
+	ck_assert_str_eq(queue, f.queue);
+	ck_assert_str_eq(attempts, "3");
+	rx_free(&rx);
+	fx_teardown(&f);
+}
+END_TEST
+
+START_TEST(nack_no_requeue_dead_letters_with_reason)
+{
+	struct fx f;
+	struct dones dn = {0};
+	struct rx rx = {0};
+	char body[128], reason[256], queue[256], attempts[32];
+
+	snprintf(body, sizeof(body), "not json %d", (int)getpid());
+	fx_setup(&f, "nackdl", NULL);
+	fx_publish(&f, body, &dn);
+	pump_until(f.base, &dn.n, 1, 10000);
+	rx.nack_mode = 2;
+	fx_consume(&f, &rx, 2);
+	pump_until(f.base, &rx.n, 1, 10000);
+	ck_assert_uint_eq(rx.n, 1);
+	pump_until(f.base, &rx.n, 2, 800);
+	ck_assert_uint_eq(rx.n, 1); /* not redelivered */
+	ck_assert_uint_eq(adm_count(f.queue), 0);
+	ck_assert(adm_take_dead(body, reason, queue, attempts));
+	ck_assert_str_eq(reason, "unparseable: test poison");
+	ck_assert_str_eq(queue, f.queue);
+	rx_free(&rx);
+	fx_teardown(&f);
+}
+END_TEST
+
+START_TEST(unacked_redelivered_to_next_consumer)
+{
+	struct fx f;
+	struct dones dn = {0};
+	struct rx rx = {0}, rx2 = {0};
+	const char *body = "{\"job\":\"survives a dead consumer\"}";
+
+	fx_setup(&f, "redeliver", NULL);
+	fx_publish(&f, body, &dn);
+	pump_until(f.base, &dn.n, 1, 10000);
+	fx_consume(&f, &rx, 1);
+	pump_until(f.base, &rx.n, 1, 10000);
+	ck_assert_uint_eq(rx.n, 1);
+	/* The consumer goes away without acknowledging. */
+	tp_close(&f.p);
+	tp_open(&f.p, f.base, g_url, NULL);
+	ck_assert_int_eq(tp_init(&f.p), 0);
+	rx2.auto_ack = true;
+	fx_consume(&f, &rx2, 1);
+	pump_until(f.base, &rx2.n, 1, 10000);
+	ck_assert_uint_eq(rx2.n, 1);
+	ck_assert_str_eq(rx2.bodies[0], body);
+	pump_until(f.base, &rx2.n, 2, 500);
+	ck_assert_uint_eq(rx2.n, 1);
+	rx_free(&rx);
+	rx_free(&rx2);
+	fx_teardown(&f);
+}
+END_TEST
+
+START_TEST(results_queue)
+{
+	struct fx f;
+	struct dones dn = {0};
+	struct rx rx = {0};
+	char body[128];
+
+	if (!g_private_vhost) {
+		fprintf(stderr,
+		        "SKIPPED results_queue: no private vhost "
+		        "(rabbitmqctl unavailable); algocode.results of "
+		        "\"/\" may have other consumers\n");
+		return;
+	}
+	snprintf(body, sizeof(body), "{\"result\":%d}", (int)getpid());
+	fx_setup(&f, "results", NULL);
+	ck_assert_int_eq(f.p.ops->publish_result(f.p.state, body, strlen(body),
+	                                         done_cb, &dn),
+	                 0);
+	pump_until(f.base, &dn.n, 1, 10000);
+	ck_assert_int_eq(dn.last, 0);
+	rx.auto_ack = true;
+	rx.ops = f.p.ops;
+	rx.state = f.p.state;
+	ck_assert_int_eq(f.p.ops->consume_results(f.p.state, rx_cb, &rx), 0);
+	pump_until(f.base, &rx.n, 1, 10000);
+	ck_assert_uint_eq(rx.n, 1);
+	ck_assert_str_eq(rx.bodies[0], body);
+	rx_free(&rx);
+	fx_teardown(&f);
+}
+END_TEST
+
+static int ctl(const char *fmt, ...) AC_PRINTF(1, 2);
+static int ctl(const char *fmt, ...)
+{
+	char args[512], cmd[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(args, sizeof(args), fmt, ap);
+	va_end(ap);
+	snprintf(cmd, sizeof(cmd), "%s -q %s >/dev/null 2>&1", g_ctl, args);
+	return system(cmd);
+}
+
+START_TEST(reconnect_after_broker_closes_connection)
+{
+	struct fx f;
+	struct dones dn = {0}, dn2 = {0};
+	struct rx rx = {0};
+	char cmd[1024];
+	long long end;
+
+	if (!g_private_vhost) {
+		fprintf(stderr, "SKIPPED reconnect: no private vhost "
+		                "(rabbitmqctl unavailable)\n");
+		return;
+	}
+	fx_setup(&f, "reconnect", NULL);
+	rx.auto_ack = true;
+	fx_consume(&f, &rx, 2);
+	fx_publish(&f, "{\"before\":1}", &dn);
+	pump_until(f.base, &rx.n, 1, 10000);
+	ck_assert_uint_eq(rx.n, 1);
+	/* Close every connection of our vhost from the broker side. */
+	snprintf(cmd, sizeof(cmd),
+	         "%s -q list_connections pid vhost | awk -v v=%s '$2 == v "
+	         "{print $1}' | while read p; do %s -q close_connection "
+	         "\"$p\" 'test: forced close' >/dev/null; done",
+	         g_ctl, g_vhost, g_ctl);
+	ck_assert_int_eq(system(cmd), 0);
+	/* Publishes fail while the transport is down, then succeed again
+	 * once it has reconnected and subscribed again. */
+	end = now_ms() + 20000;
+	while (now_ms() < end) {
+		unsigned want = dn2.n + 1;
+
+		fx_publish(&f, "{\"after\":1}", &dn2);
+		pump_until(f.base, &dn2.n, want, 5000);
+		if (dn2.last == 0)
+			break;
+		ck_assert_int_eq(dn2.last, -ENOTCONN);
+		pump_until(f.base, NULL, 0, 100);
+	}
+	ck_assert_int_eq(dn2.last, 0);
+	pump_until(f.base, &rx.n, 2, 10000);
+	ck_assert_uint_eq(rx.n, 2);
+	ck_assert_str_eq(rx.bodies[1], "{\"after\":1}");
+	ck_assert_msg(strstr(f.p.ctx.last_problem, "reconnect"),
+	              "last warning: %s", f.p.ctx.last_problem);
+	rx_free(&rx);
+	fx_teardown(&f);
+}
+END_TEST
+
+START_TEST(no_broker_publish_fails)
+{
+	struct event_base *base = event_base_new();
+	struct tp p;
+	struct dones dn = {0};
+	char url[128];
+	int port;
+
+	/* A port nobody listens on (bound, then closed). */
+	{
+		struct sockaddr_in sa = {.sin_family = AF_INET};
+		socklen_t sl = sizeof(sa);
+		int s = socket(AF_INET, SOCK_STREAM, 0);
+
+		sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+		ck_assert_int_eq(bind(s, (struct sockaddr *)&sa, sizeof(sa)),
+		                 0);
+		getsockname(s, (struct sockaddr *)&sa, &sl);
+		port = ntohs(sa.sin_port);
+		close(s);
+	}
+	snprintf(url, sizeof(url), "amqp://guest:guest@127.0.0.1:%d/", port);
+	tp_open(&p, base, url, NULL);
+	ck_assert_int_eq(tp_init(&p), 0);
+	pump_until(base, NULL, 0, 300);
+	ck_assert_int_eq(
+	        p.ops->publish_job(p.state, "cpp", "{}", 2, done_cb, &dn), 0);
+	pump_until(base, &dn.n, 1, 5000);
+	ck_assert_uint_eq(dn.n, 1);
+	ck_assert_int_eq(dn.last, -ENOTCONN);
+	/* Stopping while reconnecting is prompt. */
+	{
+		long long t0 = now_ms();
+
+		tp_close(&p);
+		ck_assert_int_lt(now_ms() - t0, 2000);
+	}
+	event_base_free(base);
+}
+END_TEST
+
+START_TEST(bad_settings_refused)
+{
+	static const char *const bad[][2] = {
+	        {"http://127.0.0.1/", NULL},
+	        {"amqps://guest:guest@127.0.0.1:5671/", NULL},
+	        {"amqp://127.0.0.1:5672/", "max_deliveries=0"},
+	        {"amqp://127.0.0.1:5672/", "heartbeat_s=-1"},
+	        {"amqp://127.0.0.1:5672/", "max_deliveries=x"},
+	};
+	struct event_base *base = event_base_new();
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		struct tp p;
+
+		tp_open(&p, base, bad[i][0], bad[i][1]);
+		ck_assert_int_eq(tp_init(&p), -EINVAL);
+		ck_assert_ptr_null(p.state);
+		tp_close(&p);
+	}
+	{
+		struct tp p;
+		struct dones dn = {0};
+
+		tp_open(&p, base, "amqp://127.0.0.1:1/", NULL);
+		ck_assert_int_eq(tp_init(&p), 0);
+		ck_assert_int_eq(p.ops->publish_job(p.state, "c/../x", "{}", 2,
+		                                    done_cb, &dn),
+		                 -EINVAL);
+		ck_assert_int_eq(
+		        p.ops->publish_job(p.state, "", "{}", 2, done_cb, &dn),
+		        -EINVAL);
+		tp_close(&p);
+	}
+	event_base_free(base);
+}
+END_TEST
+
+static Suite *rabbitmq_suite(void)
+{
+	Suite *s = suite_create("transport/rabbitmq");
+	TCase *tc = tcase_create("broker");
+
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, bad_settings_refused);
+	tcase_add_test(tc, no_broker_publish_fails);
+	tcase_add_test(tc, publish_confirm_consume);
+	tcase_add_test(tc, many_in_order);
+	tcase_add_test(tc, prefetch_limits_unacked);
+	tcase_add_test(tc, nack_requeue_then_dead_after_max);
+	tcase_add_test(tc, nack_no_requeue_dead_letters_with_reason);
+	tcase_add_test(tc, unacked_redelivered_to_next_consumer);
+	tcase_add_test(tc, results_queue);
+	tcase_add_test(tc, reconnect_after_broker_closes_connection);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+static bool broker_answers(void)
+{
+	struct sockaddr_in sa = {.sin_family = AF_INET,
+	                         .sin_port = htons(BROKER_PORT)};
+	int s = socket(AF_INET, SOCK_STREAM, 0);
+	bool ok;
+
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	ok = connect(s, (struct sockaddr *)&sa, sizeof(sa)) == 0;
+	close(s);
+	return ok;
+}
+
+int main(void)
+{
+	SRunner *sr;
+	int failed;
+
+	if (!broker_answers()) {
+		printf("SKIPPED: no RabbitMQ broker answers on 127.0.0.1:%d\n",
+		       BROKER_PORT);
+		fprintf(stderr,
+		        "SKIPPED: no RabbitMQ broker answers on "
+		        "127.0.0.1:%d\n",
+		        BROKER_PORT);
+		return 77;
+	}
+	evthread_use_pthreads();
+	if (getenv("RABBITMQ_CTL"))
+		g_ctl = getenv("RABBITMQ_CTL");
+	snprintf(g_vhost, sizeof(g_vhost), "algotest-unit-%d", (int)getpid());
+	if (ctl("add_vhost %s", g_vhost) == 0 &&
+	    ctl("set_permissions -p %s guest '.*' '.*' '.*'", g_vhost) == 0) {
+		g_private_vhost = true;
+	} else {
+		fprintf(stderr,
+		        "rabbitmqctl cannot reach the node; using vhost "
+		        "\"/\" (reconnect test skipped)\n");
+		snprintf(g_vhost, sizeof(g_vhost), "/");
+	}
+	snprintf(g_url, sizeof(g_url), "amqp://guest:guest@127.0.0.1:%d/%s",
+	         BROKER_PORT, g_private_vhost ? g_vhost : "%2f");
+	sr = srunner_create(rabbitmq_suite());
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	if (g_private_vhost)
+		ctl("delete_vhost %s", g_vhost);
+	return failed ? 1 : 0;
+}
