@@ -767,6 +767,19 @@ static void api_submit_work(void *arg)
 		s->rc_put = -ENOMEM;
 }
 
+/* A job the transport confirmed: submissions_accepted and
+ * jobs_published_total{lang}; lang is a configured language name (checked
+ * against the core's languages before the job was built). */
+static void api_count_published(struct api *api, const char *lang)
+{
+	char labels[128];
+
+	api->submissions_accepted++;
+	if (snprintf(labels, sizeof(labels), "lang=\"%s\"", lang) <
+	    (int)sizeof(labels))
+		ac_metrics_add("jobs_published_total", labels, 1);
+}
+
 static void api_submit_published(void *arg, int status)
 {
 	struct api_submit *s = arg;
@@ -778,7 +791,7 @@ static void api_submit_published(void *arg, int status)
 		log_error("submission %s: publishing the job failed: %s", s->id,
 		          strerror(-status));
 	else
-		api->submissions_accepted++;
+		api_count_published(api, s->lang);
 	if (req && status == 0)
 		api_reply_json(api, req, R_SUBMIT, 201,
 		               json_pack("{s:{s:s,s:s}}", "result", "detail",
@@ -1796,6 +1809,9 @@ int ac_api_start(struct ac_core *core, char *err, size_t errlen)
 		         strerror(-rc));
 		goto fail;
 	}
+	ac_metrics_declare("jobs_published_total", AC_METRIC_COUNTER,
+	                   "Jobs the transport confirmed, by language.");
+	ac_metrics_declare_transport();
 	/* Results are consumed from now on; core->api must be set first. */
 	core->api = api;
 	rc = AC_TRANSPORT(core)->consume_results(core->transport->state,

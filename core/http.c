@@ -15,6 +15,7 @@
 
 #include "core.h"
 #include "log.h"
+#include "metrics.h"
 
 #include <errno.h>
 #include <event2/buffer.h>
@@ -391,6 +392,37 @@ static void http_complete_cb(struct evhttp_request *req, void *arg)
 /* ------------------------------------------------------------------ */
 /* Dispatch                                                             */
 
+/* GET /metrics on a listener no role routes it on: the process-wide
+ * registry. */
+static void http_metrics(struct evhttp_request *req)
+{
+	enum evhttp_cmd_type m = evhttp_request_get_command(req);
+	struct evbuffer *out;
+	char *text;
+
+	if (m != EVHTTP_REQ_GET && m != EVHTTP_REQ_HEAD) {
+		evhttp_add_header(evhttp_request_get_output_headers(req),
+		                  "Allow", "GET, HEAD");
+		ac_http_error(req, 405, "Method not allowed.");
+		return;
+	}
+	out = evbuffer_new();
+	text = ac_metrics_render();
+	if (!out || !text) {
+		free(text);
+		if (out)
+			evbuffer_free(out);
+		ac_http_error(req, 503, "Out of memory.");
+		return;
+	}
+	evbuffer_add(out, text, strlen(text));
+	free(text);
+	evhttp_add_header(evhttp_request_get_output_headers(req),
+	                  "Content-Type", "text/plain; version=0.0.4");
+	evhttp_send_reply(req, 200, "OK", out);
+	evbuffer_free(out);
+}
+
 static void http_request_cb(struct evhttp_request *req, void *arg)
 {
 	struct ac_http *h = arg;
@@ -427,6 +459,11 @@ static void http_request_cb(struct evhttp_request *req, void *arg)
 		if (strncmp(path, r->prefix, r->len) == 0 &&
 		    (!best || r->len > best->len))
 			best = r;
+	}
+	if (!best && strcmp(path, "/metrics") == 0) {
+		/* A listener without the api (auth on its own port). */
+		http_metrics(req);
+		return;
 	}
 	if (!best) {
 		ac_http_error(req, 404, "Not found.");

@@ -132,11 +132,12 @@ static void jr_publish(struct jr_task *t)
 		jr_task_free(t);
 		return;
 	}
-	log_info("submission %s: %s (%s, %zu tests, %llu ms, %llu KiB)",
+	log_info("submission %s: %s (%s, %zu tests, %llu ms, %llu KiB; "
+	         "judged in %.1f ms)",
 	         t->msg.submission_id, ac_verdict_code(t->result.verdict),
 	         t->msg.problem_id, t->result.ntests,
 	         (unsigned long long)t->result.time_ms,
-	         (unsigned long long)t->result.memory_kb);
+	         (unsigned long long)t->result.memory_kb, t->judge_s * 1000);
 	r = tr->publish_result(ts, t->body, strlen(t->body), jr_published_cb,
 	                       t);
 	if (r < 0)
@@ -340,6 +341,7 @@ int ac_judge_role_start(struct ac_core *core, char *err, size_t errlen)
 	                   "Judge workers judging now.");
 	ac_metrics_declare("judge_workers_idle", AC_METRIC_GAUGE,
 	                   "Judge workers waiting for a job.");
+	ac_metrics_declare_transport();
 	jr_workers_gauge(jr);
 	{
 		const char *ml = ac_config_string(core->cfg,

@@ -100,6 +100,15 @@ void ac_metrics_declare(const char *name, enum ac_metric_type type,
 	pthread_mutex_unlock(&met_lock);
 }
 
+void ac_metrics_declare_transport(void)
+{
+	ac_metrics_declare("queue_depth", AC_METRIC_GAUGE,
+	                   "Messages waiting in a broker queue (refreshed "
+	                   "every 5 s; only where the broker tells it).");
+	ac_metrics_declare("broker_reconnects_total", AC_METRIC_COUNTER,
+	                   "Reconnections to the message broker.");
+}
+
 static void met_update(const char *name, const char *labels,
                        enum ac_metric_type t, double v)
 {

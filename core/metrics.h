@@ -18,6 +18,10 @@ enum ac_metric_type {
  * their first use's type with an empty help. */
 void ac_metrics_declare(const char *name, enum ac_metric_type type,
                         const char *help);
+/* Declare the families transport plugins record through host->metric
+ * (queue_depth, broker_reconnects_total): called by the roles that use a
+ * transport. */
+void ac_metrics_declare_transport(void);
 /* labels: Prometheus label pairs without braces, e.g. `lang="cpp"`; NULL or
  * "" for none.  Names and labels come from code, never from users. */
 void ac_metrics_add(const char *name, const char *labels, double v);

@@ -1,12 +1,13 @@
 #!/usr/bin/env python3
 """Runner of the sandbox conformance suite (see run.sh and README.md).
 
-Every program under c/ and cpp/ starts with
+Every program under c/, cpp/, python3/ and java/ starts with
     // expect: AC|WA|TLE|MLE|OLE|RE|CE
-and may add, in its first lines,
+(`# expect:` in Python) and may add, in its first lines,
     // detail: <substring of the failing test's message (or the compile log)>
-It is judged with `algocode judge --problem <problem> --lang cpp --json` once
-per sandbox plugin built in $top_builddir/plugins-build/sandbox/.  After the
+It is judged with `algocode judge --problem <problem> --lang LANG --json`
+(LANG from the file's extension, see LANGS) once per sandbox plugin built in
+$top_builddir/plugins-build/sandbox/.  After the
 whole suite the host is checked: no process carrying the marker
 "acconfmark" survives, no run cgroup of the suite's judges is left, no mount
 of the sandbox is visible, the judge work directory holds no run, no file
@@ -42,27 +43,41 @@ JUDGE_TIMEOUT = 180
 ESCAPE_DIRS = ("/", "/etc", "/usr", "/usr/local", "/tmp", "/var/tmp",
                "/dev/shm", "/root", "/run", "/var/lib", FIXED)
 SANDBOX_ROOT = "/run/algocode-sandbox"
+# File extension -> (language of `algocode judge --lang`, comment prefix of
+# the expectation lines).
+LANGS = {".c": ("c", "//"), ".cpp": ("cpp", "//"), ".py": ("python3", "#"),
+         ".java": ("java", "//")}
 
 
 def log(*a):
     print(*a, flush=True)
 
 
+def program_lang(path):
+    """(language, comment prefix) of a program, from its extension."""
+    ext = os.path.splitext(path)[1]
+    if ext not in LANGS:
+        raise ValueError("%s: unknown extension (one of %s)"
+                         % (path, " ".join(sorted(LANGS))))
+    return LANGS[ext]
+
+
 def parse_program(path):
-    """(expect, detail) from the first lines of a program."""
+    """(lang, expect, detail) from the extension and the first lines."""
+    lang, comment = program_lang(path)
     expect, detail = None, None
     with open(path, encoding="utf-8", errors="replace") as f:
         for i, line in enumerate(f):
             if i >= 8:
                 break
             line = line.strip()
-            if line.startswith("// expect:"):
+            if line.startswith(comment + " expect:"):
                 expect = line.split(":", 1)[1].strip()
-            elif line.startswith("// detail:"):
+            elif line.startswith(comment + " detail:"):
                 detail = line.split(":", 1)[1].strip()
     if expect not in VERDICTS:
-        raise ValueError("%s: no valid '// expect:' line" % path)
-    return expect, detail
+        raise ValueError("%s: no valid '%s expect:' line" % (path, comment))
+    return lang, expect, detail
 
 
 def load_known(path):
@@ -236,8 +251,8 @@ def opt_value(opts, key):
     return None
 
 
-def judge_one(binary, opts, plugin, prog, pids, pid_lock):
-    cmd = [binary, "judge", "--problem", FIXED + "/problem", "--lang", "cpp",
+def judge_one(binary, opts, plugin, lang, prog, pids, pid_lock):
+    cmd = [binary, "judge", "--problem", FIXED + "/problem", "--lang", lang,
            "--json", prog] + opts + ["-o", "sandbox.plugin=" + plugin]
     t0 = time.monotonic()
     p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
@@ -322,16 +337,24 @@ def main():
         progs = [a if os.path.isabs(a) else os.path.join(here, a)
                  for a in args]
     else:
-        progs = sorted(glob.glob(os.path.join(here, "c", "*.c*")) +
-                       glob.glob(os.path.join(here, "cpp", "*.cpp")))
+        progs = sorted(glob.glob(os.path.join(here, "c", "*.c")) +
+                       glob.glob(os.path.join(here, "cpp", "*.cpp")) +
+                       glob.glob(os.path.join(here, "python3", "*.py")) +
+                       glob.glob(os.path.join(here, "java", "*.java")))
     known = load_known(os.path.join(here, "known-failures")) \
         if keep_going_known else {}
     cases = []
     for prog in progs:
-        expect, detail = parse_program(prog)
+        try:
+            lang, expect, detail = parse_program(prog)
+        except (OSError, ValueError) as e:
+            log("bad program: %s" % e)
+            if tmp:
+                shutil.rmtree(tmp, ignore_errors=True)
+            return 99
         rel = os.path.relpath(prog, here)
         for plugin in plugins:
-            cases.append((plugin, rel, prog, expect, detail))
+            cases.append((plugin, rel, prog, lang, expect, detail))
 
     setup_fixed(os.path.join(here, "problem"))
     before_escapes = escapes()
@@ -345,8 +368,9 @@ def main():
         % (len(progs), len(plugins), " ".join(plugins), jobs))
 
     def one(case):
-        plugin, rel, prog, expect, detail = case
-        doc, err, secs = judge_one(binary, opts, plugin, prog, pids, pid_lock)
+        plugin, rel, prog, lang, expect, detail = case
+        doc, err, secs = judge_one(binary, opts, plugin, lang, prog, pids,
+                                   pid_lock)
         got, why = "??", ""
         ok = False
         if doc is None:

@@ -15,7 +15,8 @@
  * holding `public static void main(String[])` is then found by reading
  * the class files (run_argv), whatever it is named, in any package.
  * Run: java -Xmx<limit> -Xss<limit/4, 8..256 MiB> -XX:+UseSerialGC
- * -XX:TieredStopAtLevel=1 -Xshare:auto -XX:-UsePerfData -cp /box <Class>.
+ * -XX:TieredStopAtLevel=1 -Xshare:auto -XX:-UsePerfData
+ * -Xlog:disable -Xlog:all=warning:stderr -cp /box <Class>.
  * An OutOfMemoryError is Memory Limit Exceeded (classify).
  */
 #ifndef _GNU_SOURCE
@@ -435,6 +436,10 @@ static int java_run_argv(void *state, const char *box_dir,
 	v[n++] = "-XX:TieredStopAtLevel=1";
 	v[n++] = "-Xshare:auto";
 	v[n++] = "-XX:-UsePerfData";
+	/* The JVM's own warnings go to stdout by default, where they would
+	 * turn a correct answer into WA: send them to stderr. */
+	v[n++] = "-Xlog:disable";
+	v[n++] = "-Xlog:all=warning:stderr";
 	v[n++] = "-cp";
 	v[n++] = "/box";
 	v[n++] = sc.best;

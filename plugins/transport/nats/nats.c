@@ -41,6 +41,14 @@
  * dying) are published to algocode.dead.<queue> with the headers
  * Algocode-Reason, Algocode-Deliveries and Algocode-Subject; the original
  * is acknowledged only once the dead letter is stored (else it is nak'ed).
+ *
+ * Metrics (host->metric): broker_reconnects_total{transport="nats"} counts
+ * the main connection's reconnections; every NT_DEPTH_MS a worker
+ * pool job asks the management connection for the info of each consumer
+ * this process pulls from and reports its num_pending (messages not yet
+ * delivered) as the gauge queue_depth{queue="<filter subject>"}, e.g.
+ * queue="algocode.jobs.cpp" in a judge, queue="algocode.results" in the
+ * api.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -77,6 +85,8 @@
 #define NT_DEAD_MAX_MSGS    100000
 #define NT_REASON_MAX       512
 #define NT_CLOSE_WAIT_S     5
+#define NT_DEPTH_MS         5000
+#define NT_METRIC_LABELS    "transport=\"nats\""
 
 struct nt_state;
 struct nt_group;
@@ -186,6 +196,8 @@ struct nt_state {
 	bool need_ensure;
 	bool ensuring;
 	int64_t ensure_at;
+	bool depth_busy;  /* a queue depth job is on the pool */
+	int64_t depth_at; /* next queue depth refresh (ms) */
 	struct nt_sub **subs;
 	size_t nsubs;
 	TAILQ_HEAD(, nt_group) groups;
@@ -470,6 +482,87 @@ static void nt_start_ensure(struct nt_state *st)
 		st->ensuring = false;
 		st->need_ensure = true;
 		st->ensure_at = nt_now_ms() + 2 * NT_RETRY_MS;
+		free(t->subs);
+		free(t);
+	}
+}
+
+/* ------------------------------------------------------------------ */
+/* Metrics                                                             */
+
+/* host->metric, if the host has one (test hosts may not). */
+static void nt_metric(struct nt_state *st, const char *name, const char *labels,
+                      char kind, double value)
+{
+	if (st->host->metric)
+		st->host->metric(st->ctx, name, labels, kind, value);
+}
+
+struct nt_depth_task {
+	struct nt_state *st;
+	struct nt_sub **subs; /* live until fini, which follows the pool */
+	size_t nsubs;
+};
+
+/* Worker pool: blocking JetStream API requests; host->metric is
+ * thread-safe. */
+static void nt_depth_work(void *arg)
+{
+	struct nt_depth_task *t = arg;
+	char labels[64 + sizeof(NT_JOBS_PREFIX) + NT_MAX_LANG];
+
+	for (size_t i = 0; i < t->nsubs; i++) {
+		const struct nt_sub *sub = t->subs[i];
+		jsConsumerInfo *ci = NULL;
+		jsErrCode jerr = 0;
+		natsStatus s;
+
+		s = js_GetConsumerInfo(&ci, t->st->mjs, sub->stream,
+		                       sub->consumer, NULL, &jerr);
+		if (s != NATS_OK) {
+			nt_log(t->st, AC_LOG_DEBUG,
+			       "queue depth: consumer %s of %s: %s",
+			       sub->consumer, sub->stream, nt_last_error(s));
+			continue;
+		}
+		snprintf(labels, sizeof(labels), "queue=\"%s\"", sub->filter);
+		nt_metric(t->st, "queue_depth", labels, 'g',
+		          (double)ci->NumPending);
+		jsConsumerInfo_Destroy(ci);
+	}
+}
+
+static void nt_depth_done(void *arg)
+{
+	struct nt_depth_task *t = arg;
+
+	t->st->depth_busy = false;
+	free(t->subs);
+	free(t);
+}
+
+static void nt_start_depth(struct nt_state *st)
+{
+	struct nt_depth_task *t;
+
+	st->depth_at = nt_now_ms() + NT_DEPTH_MS;
+	if (!st->nsubs || !st->mjs)
+		return;
+	t = calloc(1, sizeof(*t));
+	if (!t)
+		return;
+	t->st = st;
+	t->nsubs = st->nsubs;
+	t->subs = calloc(st->nsubs, sizeof(*t->subs));
+	if (!t->subs) {
+		free(t);
+		return;
+	}
+	memcpy(t->subs, st->subs, st->nsubs * sizeof(*t->subs));
+	st->depth_busy = true;
+	if (st->host->submit_work(st->ctx, nt_depth_work, nt_depth_done, t) <
+	    0) {
+		st->depth_busy = false;
 		free(t->subs);
 		free(t);
 	}
@@ -967,6 +1060,7 @@ static void nt_on_reconnected(struct nt_state *st)
 	struct nt_pull *p;
 
 	nt_log(st, AC_LOG_INFO, "reconnected to the NATS server");
+	nt_metric(st, "broker_reconnects_total", NT_METRIC_LABELS, 'c', 1);
 	st->connected = true;
 	/* The new server knows none of our open pull requests. */
 	while ((p = TAILQ_FIRST(&st->pulls)))
@@ -1047,6 +1141,8 @@ static void nt_tick_cb(evutil_socket_t fd, short what, void *arg)
 	if (st->need_ensure && !st->ensuring && st->connected &&
 	    now >= st->ensure_at)
 		nt_start_ensure(st);
+	if (st->connected && !st->depth_busy && now >= st->depth_at)
+		nt_start_depth(st);
 	nt_refill(st);
 }
 
@@ -1595,6 +1691,8 @@ static int nt_init(const struct ac_host *host, struct ac_plugin_ctx *ctx,
 	r = nt_ensure_streams(st);
 	if (r < 0)
 		goto fail;
+	/* The series exists from the start. */
+	nt_metric(st, "broker_reconnects_total", NT_METRIC_LABELS, 'c', 0);
 	nt_log(st, AC_LOG_INFO,
 	       "connected to %s (ack wait %" PRId64
 	       " s, %u deliveries at most)",

@@ -60,7 +60,13 @@
  * pending confirms fail with -ENOTCONN, and the thread reconnects with
  * exponential backoff (100 ms doubling up to 10 s, reset once connected),
  * then declares the queues again and re-subscribes every consumer.  Each
- * reconnect is logged with a running count.
+ * reconnect is logged with a running count and counted in the metric
+ * broker_reconnects_total{transport="rabbitmq"}.
+ *
+ * Queue depth: every RQ_DEPTH_INTERVAL_MS the I/O thread sends a passive
+ * queue.declare for each queue declared on the current connection and
+ * reports the reply's message_count (messages ready, not counting those
+ * delivered and unacknowledged) as the gauge queue_depth{queue="..."}.
  *
  * Settings (group "transport"): amqp_url (default
  * amqp://guest:guest@127.0.0.1:5672/%2f), max_deliveries (1..1000, default
@@ -113,6 +119,8 @@
 #define RQ_HDR_REASON        "x-algocode-reason"
 #define RQ_HDR_QUEUE         "x-algocode-queue"
 #define RQ_MAX_REASON        1024
+#define RQ_DEPTH_INTERVAL_MS 5000
+#define RQ_METRIC_LABELS     "transport=\"rabbitmq\""
 
 /* ------------------------------------------------------------ state */
 
@@ -230,6 +238,7 @@ struct rq_state {
 	size_t ndeclared;
 	unsigned long reconnects;
 	unsigned long failures; /* connect attempts failed in a row */
+	int64_t depth_at;       /* next queue depth refresh (ms, monotonic) */
 	bool ever_connected;
 };
 
@@ -441,6 +450,48 @@ static int rq_declare(struct rq_state *st, const char *queue)
 	st->declared[st->ndeclared] = strdup(queue);
 	if (st->declared[st->ndeclared])
 		st->ndeclared++;
+	return 0;
+}
+
+/* host->metric, if the host has one (test hosts may not). */
+static void rq_metric(struct rq_state *st, const char *name, const char *labels,
+                      char kind, double value)
+{
+	if (st->host->metric)
+		st->host->metric(st->ctx, name, labels, kind, value);
+}
+
+static int64_t rq_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Report the depth of every queue declared on this connection (passive
+ * declares: a queue deleted behind our back closes the channel, and the
+ * connection is re-established, declaring it again).  <0: drop the
+ * connection. */
+static int rq_report_depths(struct rq_state *st)
+{
+	char labels[64 + sizeof(RQ_JOBS_PREFIX) + RQ_MAX_LANG];
+
+	st->depth_at = rq_now_ms() + RQ_DEPTH_INTERVAL_MS;
+	for (size_t i = 0; i < st->ndeclared; i++) {
+		amqp_queue_declare_ok_t *ok;
+
+		ok = amqp_queue_declare(st->conn, RQ_PUBLISH_CHANNEL,
+		                        amqp_cstring_bytes(st->declared[i]), 1,
+		                        0, 0, 0, amqp_empty_table);
+		if (!ok ||
+		    rq_check_rpc(st, "queue depth (passive declare)") < 0)
+			return -EIO;
+		snprintf(labels, sizeof(labels), "queue=\"%s\"",
+		         st->declared[i]);
+		rq_metric(st, "queue_depth", labels, 'g',
+		          (double)ok->message_count);
+	}
 	return 0;
 }
 
@@ -891,10 +942,16 @@ static int rq_on_frame(struct rq_state *st, const amqp_frame_t *f)
 
 static int rq_poll_ms(const struct rq_state *st)
 {
-	/* Wake up often enough to send heartbeats on an idle connection. */
+	int64_t depth = st->depth_at - rq_now_ms();
+	int ms = 1000;
+
+	/* Wake up often enough to send heartbeats on an idle connection,
+	 * and for the next queue depth refresh. */
 	if (st->heartbeat_s > 0)
-		return st->heartbeat_s * 1000 / 4 + 1;
-	return 1000;
+		ms = st->heartbeat_s * 1000 / 4 + 1;
+	if (depth < 0)
+		depth = 0;
+	return depth < ms ? (int)depth : ms;
 }
 
 /* Connected: serve until the connection breaks or we stop. */
@@ -914,6 +971,8 @@ static void rq_serve(struct rq_state *st)
 		while ((c = rq_pop_cmd(st)))
 			if (rq_do_cmd(st, c) < 0)
 				return;
+		if (rq_now_ms() >= st->depth_at && rq_report_depths(st) < 0)
+			return;
 		if (!amqp_frames_enqueued(st->conn)) {
 			if (amqp_data_in_buffer(st->conn)) {
 				/* A partial frame: wait a little for the
@@ -988,6 +1047,8 @@ static void *rq_thread(void *arg)
 		if (rq_connect(st) == 0) {
 			if (st->ever_connected) {
 				st->reconnects++;
+				rq_metric(st, "broker_reconnects_total",
+				          RQ_METRIC_LABELS, 'c', 1);
 				rq_log(st, AC_LOG_WARN,
 				       "reconnected to %s:%d (reconnect #%lu); "
 				       "queues declared, %zu consumer(s) "
@@ -995,6 +1056,9 @@ static void *rq_thread(void *arg)
 				       st->url.host, st->url.port,
 				       st->reconnects, st->nsubscribed);
 			} else {
+				/* The series exists from the start. */
+				rq_metric(st, "broker_reconnects_total",
+				          RQ_METRIC_LABELS, 'c', 0);
 				rq_log(st, AC_LOG_INFO,
 				       "connected to %s:%d vhost %s",
 				       st->url.host, st->url.port,

@@ -1,5 +1,5 @@
 // expect: AC
-/* Plain C (compiled as C++ until a C language plugin exists). */
+/* Plain C: stdio, judged with the C language plugin (gcc -std=gnu11). */
 #include <stdio.h>
 int main(void)
 {

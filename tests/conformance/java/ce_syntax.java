@@ -1,0 +1,8 @@
+// expect: CE
+// detail: error
+public class Main {
+	public static void main(String[] args)
+	{
+		System.out.println(3)
+	}
+}

@@ -1,0 +1,4 @@
+# expect: AC
+# input() and print().
+a, b = map(int, input().split())
+print(a + b)

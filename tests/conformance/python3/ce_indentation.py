@@ -1,0 +1,4 @@
+# expect: CE
+# detail: IndentationError
+def main():
+print(sum(map(int, input().split())))

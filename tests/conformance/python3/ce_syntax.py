@@ -1,0 +1,4 @@
+# expect: CE
+# detail: SyntaxError
+a, b = map(int, input().split()
+print(a + b)

@@ -1,0 +1,3 @@
+# expect: OLE
+while True:
+    print("3 3 3 3 3 3 3 3 3 3 3 3 3 3 3 3")

@@ -1,0 +1,4 @@
+# expect: RE
+# detail: exit code 1
+a, b = map(int, input().split())
+raise ValueError("uncaught %d" % (a + b))

@@ -1,0 +1,5 @@
+# expect: TLE
+# detail: cpu
+x = 0
+while True:
+    x += 1

@@ -1,0 +1,5 @@
+# expect: TLE
+# detail: wall
+import time
+
+time.sleep(100)

@@ -1,0 +1,3 @@
+# expect: WA
+# Reads the input, prints nothing, exits 0.
+input()

@@ -1,0 +1,4 @@
+# expect: WA
+# detail: expected
+a, b = map(int, input().split())
+print(a + b + 1)
