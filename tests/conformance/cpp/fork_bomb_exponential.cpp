@@ -1,5 +1,8 @@
-// expect: TLE
+// expect: TLE/MLE
 // Every process forks twice then waits: exponential, bounded by pids.max.
+// It spins until the CPU limit (TLE), unless the kernel memory of the
+// fork churn (page tables, task structs: charged to the memory cgroup)
+// reaches the 64 MiB limit first (MLE); either stops it, nothing escapes.
 #include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
