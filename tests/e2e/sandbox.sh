@@ -471,13 +471,26 @@ ok "box and its files get u+rwx / u+rw back before each run"
 # ------------------------------------------------------------ seccomp
 grep -q '^seccomp *yes' "$TEST_TMP/env" ||
 	fail "seccomp not enforced: $(grep '^seccomp' "$TEST_TMP/env")"
-for p in ptrace unsh mnt clonens i386; do
+for p in ptrace unsh mnt clonens; do
 	sbx $p -- /box/prog
 	expect $p exited 0
 	expect $p signal 31
 	[ -s "$TEST_TMP/$p.out" ] && fail "$p: the call returned: $(cat "$TEST_TMP/$p.out")"
 done
-ok "seccomp kills (SIGSYS): ptrace(TRACEME), unshare(NEWUSER), mount, clone(CLONE_NEWNET), 32-bit int 0x80"
+ok "seccomp kills (SIGSYS): ptrace(TRACEME), unshare(NEWUSER), mount, clone(CLONE_NEWNET)"
+# The 32-bit ABI: a kernel built or booted without IA32 emulation answers
+# int 0x80 with SIGSEGV before any filter sees it; then the sandbox must
+# give the same, and the filter's arch check is not what is tested here.
+sbx i386 -- /box/prog
+[ -s "$TEST_TMP/i386.out" ] && fail "i386: the call returned: $(cat "$TEST_TMP/i386.out")"
+if "$TEST_TMP/bin/i386" >/dev/null 2>&1; then
+	expect i386 signal 31
+	ok "seccomp kills (SIGSYS) a 32-bit int 0x80"
+else
+	expect i386 signal 11
+	echo "note: this kernel has no 32-bit ABI (int 0x80 is SIGSEGV outside the sandbox too); the seccomp arch check is not exercised"
+	ok "32-bit int 0x80: SIGSEGV, as outside the sandbox (no IA32 emulation in this kernel)"
+fi
 
 sbx inet -- /box/prog
 expect inet exit_code 0
