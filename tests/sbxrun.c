@@ -5,7 +5,11 @@
  *
  * Prints the run report as key=value lines; with --repeat N prints the
  * median and p99 of the wall time of run() (the per-run cost) instead;
- * --threads T spreads those runs over T concurrent threads.
+ * --threads T spreads those runs over T concurrent threads.  --each (with
+ * --repeat, one thread) prints one line per run instead, whatever its
+ * outcome (limits hit, non-zero status): "run=I key=value ..." with the
+ * report's fields and run_us, then " out=" and the first line of --stdout F
+ * when one is given (the program's own figures, see bench/sandbox_limits.sh).
  * Settings for the plugin: --set key=value (conf_string / conf_int).
  * A run profile: --allow-syscall NAME and --ro-path PATH (repeatable).
  * Exit: 0 report printed, 2 internal error, 1 usage or load error.
@@ -138,6 +142,32 @@ static int cmp_u64(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+/* One line of --each: the report of run i (stdout_path: the output file). */
+static void print_report_line(long i, const struct ac_run_report *r,
+                              uint64_t run_us, const char *stdout_path)
+{
+	char line[256] = "";
+
+	if (stdout_path) {
+		FILE *f = fopen(stdout_path, "r");
+
+		if (f) {
+			if (!fgets(line, sizeof(line), f))
+				line[0] = '\0';
+			fclose(f);
+		}
+		line[strcspn(line, "\n")] = '\0';
+	}
+	printf("run=%ld exited=%d exit_code=%d signal=%d cpu_us=%" PRIu64
+	       " wall_us=%" PRIu64 " memory_kb=%" PRIu64
+	       " cpu_exceeded=%d wall_exceeded=%d oom_killed=%d run_us=%" PRIu64
+	       "%s%s\n",
+	       i, r->exited, r->exit_code, r->signal, r->cpu_us, r->wall_us,
+	       r->memory_kb, r->cpu_exceeded, r->wall_exceeded, r->oom_killed,
+	       run_us, stdout_path ? " out=" : "", line);
+	fflush(stdout);
+}
+
 static void print_report(const struct ac_run_report *r, uint64_t run_us)
 {
 	printf("exited=%d\nexit_code=%d\nsignal=%d\ncpu_us=%" PRIu64
@@ -193,7 +223,7 @@ static void usage(void)
 	        "       [--procs N] [--nofile N] [--fsize KB] [--out-kb KB] "
 	        "[--err-kb KB] [--stdin F] [--stdout F] [--stderr F]\n"
 	        "       [--allow-syscall NAME]... [--ro-path PATH]...\n"
-	        "       [--repeat N [--threads T]] -- ARGV...)\n");
+	        "       [--repeat N [--threads T | --each]] -- ARGV...)\n");
 }
 
 int main(int argc, char **argv)
@@ -217,6 +247,7 @@ int main(int argc, char **argv)
 	        {"stderr", required_argument, NULL, 'R'},
 	        {"repeat", required_argument, NULL, 'r'},
 	        {"threads", required_argument, NULL, 't'},
+	        {"each", no_argument, NULL, 'x'},
 	        {"allow-syscall", required_argument, NULL, 'A'},
 	        {"ro-path", required_argument, NULL, 'P'},
 	        {NULL, 0, NULL, 0}};
@@ -235,7 +266,7 @@ int main(int argc, char **argv)
 	const struct ac_plugin *pl;
 	const struct ac_sandbox_ops *ops = NULL;
 	const char *plugin = NULL;
-	bool check_env = false;
+	bool check_env = false, each = false;
 	long repeat = 0, threads = 1;
 	struct worker *ws = NULL;
 	void *dl, *state = NULL;
@@ -317,6 +348,9 @@ int main(int argc, char **argv)
 		case 't':
 			threads = v ? (long)v : 1;
 			break;
+		case 'x':
+			each = true;
+			break;
 		case 'A':
 		case 'P':
 			if ((opt == 'A' ? nsys : nro) == MAX_PROFILE) {
@@ -365,6 +399,24 @@ int main(int argc, char **argv)
 	if (check_env) {
 		ops->check_env(state, env_line_cb, NULL);
 		printf("enforcing=%d\n", ops->enforcing(state) == 0);
+		goto out;
+	}
+	if (repeat > 0 && each) {
+		for (long i = 0; i < repeat; i++) {
+			uint64_t t0 = now_us();
+			int r = ops->run(state, &spec, &rep);
+			uint64_t dt = now_us() - t0;
+
+			if (r < 0 || rep.internal_error[0]) {
+				fprintf(stderr, "sbxrun: run %ld failed: %s\n",
+				        i,
+				        r < 0 ? strerror(-r)
+				              : rep.internal_error);
+				rc = 2;
+				goto out;
+			}
+			print_report_line(i, &rep, dt, spec.stdout_path);
+		}
 		goto out;
 	}
 	if (repeat > 0) {
