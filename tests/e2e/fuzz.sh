@@ -13,6 +13,13 @@ command -v pkg-config >/dev/null 2>&1 || skip "pkg-config is not installed"
 SECONDS_EACH=${FUZZ_SECONDS:-60}
 OUT="$top_builddir/tests/fuzz-build"
 mkdir -p "$OUT"
+# libFuzzer and the sanitizer runtimes are a separate package on Debian 12.
+printf 'int LLVMFuzzerTestOneInput(const char *d, unsigned long n)\n{ (void)d; (void)n; return 0; }\n' >"$OUT/probe.c"
+if ! "$CLANG" -fsanitize=fuzzer,address -o "$OUT/probe" "$OUT/probe.c" >"$OUT/probe.log" 2>&1; then
+	grep -q 'libclang_rt' "$OUT/probe.log" &&
+		skip "clang's libFuzzer runtime is missing (apt-get install libclang-rt-$("$CLANG" -dumpversion | cut -d. -f1)-dev): $(grep -m1 libclang_rt "$OUT/probe.log")"
+	fail "clang cannot build a libFuzzer target: $(tail -n 5 "$OUT/probe.log")"
+fi
 
 PKGS="libevent libevent_pthreads libconfig jansson libsodium yaml-0.1"
 CFLAGS_PKG=$(pkg-config --cflags $PKGS) || skip "pkg-config: $PKGS missing"
