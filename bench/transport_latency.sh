@@ -57,7 +57,7 @@ case $ENV_OUT in
 esac
 
 TOKEN=$(ac token --user bench-transport) || fail "cannot mint a token"
-COMMON="-o plugins.dir=$top_builddir/plugins-build \
+COMMON="$SEP_OPTS -o plugins.dir=$top_builddir/plugins-build \
  -o judge.problems_dir=$top_srcdir/problems \
  -o api.jwt_secret_file=$TEST_TMP/jwt.secret \
  -o api.rate_burst=1000000 -o api.rate_per_s=1000000 -o log.level=info"

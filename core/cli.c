@@ -9,6 +9,7 @@
 #include "judge_role.h"
 #include "jwt.h"
 #include "log.h"
+#include "privsep.h"
 #include "result.h"
 #include "verdict.h"
 
@@ -242,6 +243,7 @@ static int cli_serve(const struct cli_opts *o)
 		        AC_NEED_PROBLEMS;
 	if (auth)
 		need |= AC_NEED_STORE;
+	need |= AC_NEED_PRIVSEP;
 	r = ac_core_init(&core, cfg, need, err, sizeof(err));
 	if (r < 0)
 		goto fail;
@@ -268,8 +270,9 @@ static int cli_serve(const struct cli_opts *o)
 	ac_api_stop(&core);
 	ac_auth_stop(&core);
 	ac_judge_role_stop(&core);
+	r = core.exit_status ? 1 : 0;
 	ac_core_fini(&core);
-	return 0;
+	return r;
 fail:
 	fprintf(stderr, "algocode: %s\n", err);
 	ac_judge_role_quiesce(&core);
@@ -716,6 +719,12 @@ static int cli_check_env(const struct cli_opts *o)
 	                                 &missing);
 	if (r < 0)
 		printf("  check failed: %s\n", strerror(-r));
+	{
+		char d[512];
+		bool sep = ac_privsep_describe(core.cfg, d, sizeof(d));
+
+		cli_env_cb(&missing, "privilege separation", sep, d);
+	}
 	printf("languages\n");
 	for (size_t i = 0; i < core.nlangs; i++) {
 		const struct ac_lang_ops *ops = core.langs[i]->desc->ops;

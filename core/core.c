@@ -4,6 +4,7 @@
 
 #include "log.h"
 #include "pool.h"
+#include "privsep.h"
 
 #include <errno.h>
 #include <event2/event.h>
@@ -19,6 +20,8 @@
 static const char *const core_known[] = {
         "roles",
         "include_dir",
+        "user",
+        "state_dirs",
         "log.level",
         "plugins.dir",
         "transport.*",
@@ -102,6 +105,15 @@ int ac_core_init(struct ac_core *core, struct ac_config *cfg, unsigned need,
 	ac_log_set_level(level);
 	ac_config_warn_unknown(cfg, core_known);
 
+	dir = ac_config_string(cfg, "plugins.dir", AC_PLUGIN_DIR);
+	/* Before any thread, event base or other plugin: the helper is
+	 * forked from a single-threaded process and everything loaded after
+	 * this runs as `user`. */
+	if (need & AC_NEED_PRIVSEP) {
+		r = ac_privsep_setup(core, need, dir, err, errlen);
+		if (r < 0)
+			return r;
+	}
 	if (evthread_use_pthreads() < 0) {
 		snprintf(err, errlen, "libevent: no pthreads support");
 		return -ENOTSUP;
@@ -119,7 +131,10 @@ int ac_core_init(struct ac_core *core, struct ac_config *cfg, unsigned need,
 	if (gethostname(core->hostname, sizeof(core->hostname) - 1) < 0)
 		snprintf(core->hostname, sizeof(core->hostname), "localhost");
 
-	dir = ac_config_string(cfg, "plugins.dir", AC_PLUGIN_DIR);
+	if ((r = ac_privsep_watch(core)) < 0) {
+		snprintf(err, errlen, "cannot watch the sandbox helper");
+		return r;
+	}
 	if (need & AC_NEED_STORE) {
 		r = core_load_one(core, dir, AC_KIND_STORE, "store",
 		                  &core->store, err, errlen);
@@ -132,7 +147,7 @@ int ac_core_init(struct ac_core *core, struct ac_config *cfg, unsigned need,
 		if (r < 0)
 			return r;
 	}
-	if (need & AC_NEED_SANDBOX) {
+	if ((need & AC_NEED_SANDBOX) && !core->sandbox) {
 		r = core_load_one(core, dir, AC_KIND_SANDBOX, "sandbox",
 		                  &core->sandbox, err, errlen);
 		if (r < 0)

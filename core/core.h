@@ -19,6 +19,9 @@ enum {
 	AC_NEED_SANDBOX = 1 << 2,
 	AC_NEED_LANGS = 1 << 3,
 	AC_NEED_PROBLEMS = 1 << 4,
+	/* Started as root with `user` set: fork the sandbox helper and run
+	 * as that user (core/privsep.h).  serve only. */
+	AC_NEED_PRIVSEP = 1 << 5,
 };
 
 struct ac_core {

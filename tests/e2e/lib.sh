@@ -41,6 +41,15 @@ AC_OPTS="-c $top_builddir/conf.d/single-node.conf \
  -o api.jwt_secret_file=$TEST_TMP/jwt.secret \
  -o lang.cpp.pch_dir=$top_builddir/tests/pch \
  -o log.level=warn"
+# SEP_OPTS: user=root, the tests run serve without privilege separation, as
+# the build and source trees may lie where another user cannot read;
+# tests/e2e/privsep.sh runs it separated, and AC_TEST_USER=algocode runs
+# every test that way (the trees must then be readable by that user).
+SEP_OPTS="-o user=root"
+if [ -n "${AC_TEST_USER:-}" ]; then
+	SEP_OPTS="-o user=$AC_TEST_USER -o state_dirs=[\"$TEST_TMP\"]"
+fi
+AC_OPTS="$AC_OPTS $SEP_OPTS"
 
 # ac SUBCOMMAND ARGS...: run algocode with the test options; options in
 # ARGS come after them and so override them.

@@ -32,7 +32,7 @@ echo "private nats-server pid $NATS_PID on $NATS_URL"
 API_PORT=$(free_port)
 BASE="http://127.0.0.1:$API_PORT"
 ACK_WAIT=5
-COMMON="-o transport.plugin=nats -o transport.nats_url=$NATS_URL \
+COMMON="$SEP_OPTS -o transport.plugin=nats -o transport.nats_url=$NATS_URL \
  -o transport.ack_wait_s=$ACK_WAIT -o plugins.dir=$top_builddir/plugins-build \
  -o judge.problems_dir=$top_srcdir/problems -o log.level=info"
 

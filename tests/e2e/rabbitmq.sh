@@ -42,7 +42,7 @@ for f in "$AC_SRC" "$AC2_SRC" "$WA_SRC" "$TLE_SRC"; do
 	[ -f "$f" ] || fail "missing example submission $f"
 done
 
-COMMON="-o plugins.dir=$top_builddir/plugins-build \
+COMMON="$SEP_OPTS -o plugins.dir=$top_builddir/plugins-build \
  -o judge.problems_dir=$top_srcdir/problems -o log.level=info"
 
 # HTTP client: submit and poll (python3 standard library only).
@@ -263,8 +263,10 @@ for k in 1 2 3 4 5 6 7 8 9 10; do
 	esac
 	[ "$st" = 201 ] || fail "before the restart: HTTP $st"
 done
-rmq_private_stop
+# Counted as the stop begins (a broker's orderly stop takes seconds, long
+# enough for a fast judge to finish what it holds).
 before=$(grep -c "submission [^ ]*: [A-Z][A-Z]* (" "$TEST_TMP/j4.log")
+rmq_private_stop
 [ "$before" -lt 10 ] ||
 	fail "the judge finished the whole batch before the restart (not mid-stream)"
 refused=0

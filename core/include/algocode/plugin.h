@@ -127,6 +127,8 @@ struct ac_run_profile {
 	const char *const *ro_paths;
 };
 
+struct ac_run_fds;
+
 struct ac_run_spec {
 	const char *const
 	        *argv; /* argv[0] is an absolute path inside the sandbox */
@@ -145,6 +147,19 @@ struct ac_run_spec {
 	/* What this run needs beyond the sandbox's defaults (a language's
 	 * runtime: more system calls, more read-only paths); may be NULL. */
 	const struct ac_run_profile *profile;
+	/* Already open descriptors in place of box_dir and the three paths
+	 * (privilege separation: the root sandbox helper receives them from
+	 * the unprivileged judge and never resolves a path the judge chose).
+	 * NULL: use the paths.  When set, the paths serve only in messages. */
+	const struct ac_run_fds *fds;
+};
+
+/* See ac_run_spec.fds.  The sandbox neither closes nor keeps them. */
+struct ac_run_fds {
+	int box; /* the box directory (O_PATH or O_RDONLY|O_DIRECTORY) */
+	int in;  /* stdin; -1: /dev/null */
+	int out; /* stdout, opened for writing; -1: discarded */
+	int err; /* stderr, opened for writing; -1: discarded */
 };
 
 struct ac_run_report {

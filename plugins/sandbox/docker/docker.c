@@ -1557,7 +1557,11 @@ static int dk_run_in(struct dk_run *rn)
 		return 0;
 	}
 	/* Files in. */
-	hostbox = open(s->box_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	/* spec.fds: the caller's descriptors (privilege separation); the
+	 * copies made here are ours to close. */
+	hostbox = s->fds ? openat(s->fds->box, ".",
+	                          O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+	                 : open(s->box_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (hostbox < 0) {
 		FAILF(rn, "sandbox setup: open %s: %s", s->box_dir,
 		      strerror(errno));
@@ -1571,19 +1575,31 @@ static int dk_run_in(struct dk_run *rn)
 		FAILF(rn, "sandbox setup: copy the box in: %s", strerror(-r));
 		goto out;
 	}
-	if (s->stdin_path) {
-		rn->infd =
-		        open(s->stdin_path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (s->fds ? s->fds->in >= 0 : s->stdin_path != NULL) {
+		rn->infd = s->fds ? fcntl(s->fds->in, F_DUPFD_CLOEXEC, 3)
+		                  : open(s->stdin_path,
+		                         O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 		if (rn->infd < 0) {
 			FAILF(rn, "sandbox setup: open %s: %s", s->stdin_path,
 			      strerror(errno));
 			goto out;
 		}
 	}
-	io.out_fd = dk_open_out(s->stdout_path);
-	io.err_fd = dk_open_out(s->stderr_path);
-	if ((s->stdout_path && io.out_fd < 0) ||
-	    (s->stderr_path && io.err_fd < 0)) {
+	if (s->fds) {
+		io.out_fd = s->fds->out >= 0
+		                    ? fcntl(s->fds->out, F_DUPFD_CLOEXEC, 3)
+		                    : -1;
+		io.err_fd = s->fds->err >= 0
+		                    ? fcntl(s->fds->err, F_DUPFD_CLOEXEC, 3)
+		                    : -1;
+	} else {
+		io.out_fd = dk_open_out(s->stdout_path);
+		io.err_fd = dk_open_out(s->stderr_path);
+	}
+	if (((s->fds ? s->fds->out >= 0 : s->stdout_path != NULL) &&
+	     io.out_fd < 0) ||
+	    ((s->fds ? s->fds->err >= 0 : s->stderr_path != NULL) &&
+	     io.err_fd < 0)) {
 		FAILF(rn, "sandbox setup: open the output files: %s",
 		      strerror(errno));
 		goto out;

@@ -1,0 +1,1090 @@
+/* Privilege separation: the root sandbox helper and its proxy.  See
+ * privsep.h and docs/architecture.md. */
+#define _GNU_SOURCE 1
+#include "privsep.h"
+
+#include "config.h"
+#include "core.h"
+#include "loader.h"
+#include "log.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <event2/event.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <limits.h>
+#include <pthread.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/uio.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define PS_MAGIC             0x41437073u /* "ACps" */
+#define PS_MAX_MSG           (64 * 1024)
+#define PS_MAX_STRS          1024
+#define PS_MAX_FDS           5
+#define PS_MAX_INFLIGHT      256
+#define PS_CHOWN_MAX_DEPTH   16
+#define PS_CHOWN_MAX_ENTRIES 100000L
+
+enum { PS_RUN = 1, PS_CHECK_ENV = 2, PS_ENFORCING = 3 };
+enum { PS_F_IN = 1, PS_F_OUT = 2, PS_F_ERR = 4, PS_F_ENV = 8 };
+
+/* Request: header, then NUL-terminated strings: box_dir, stdin_path,
+ * stdout_path, stderr_path, argv[nargv], envp[nenv], syscalls[nsys],
+ * ro_paths[nro].  Descriptors (SCM_RIGHTS): the reply socket, then for
+ * PS_RUN the box and the files named by flags, in that order. */
+struct ps_hdr {
+	uint32_t magic, op, flags;
+	uint32_t nargv, nenv, nsys, nro;
+	struct ac_limits limits;
+};
+
+struct ps_reply {
+	int32_t rc;
+	struct ac_run_report rep;
+};
+
+struct ps_line {
+	int32_t done; /* 1: last message, rc valid */
+	int32_t rc;
+	int32_t enforced;
+	char what[96];
+	char detail[512];
+};
+
+/* The proxy: what the unprivileged process holds in place of the plugin. */
+struct ps_proxy {
+	int ctl;
+	pid_t pid;
+	struct event *watch;
+};
+
+/* ------------------------------------------------------------ helpers */
+
+static void ps_close_fds(int *fds, int n)
+{
+	for (int i = 0; i < n; i++)
+		if (fds[i] >= 0)
+			close(fds[i]);
+}
+
+static int ps_sendmsg(int sock, const void *buf, size_t len, const int *fds,
+                      int nfds)
+{
+	union {
+		char buf[CMSG_SPACE(sizeof(int) * PS_MAX_FDS)];
+		struct cmsghdr align;
+	} u;
+	struct iovec iov = {(void *)buf, len};
+	struct msghdr mh;
+	ssize_t n;
+
+	memset(&mh, 0, sizeof(mh));
+	memset(&u, 0, sizeof(u));
+	mh.msg_iov = &iov;
+	mh.msg_iovlen = 1;
+	if (nfds > 0) {
+		struct cmsghdr *cm;
+
+		mh.msg_control = u.buf;
+		mh.msg_controllen = CMSG_SPACE(sizeof(int) * (size_t)nfds);
+		cm = CMSG_FIRSTHDR(&mh);
+		cm->cmsg_level = SOL_SOCKET;
+		cm->cmsg_type = SCM_RIGHTS;
+		cm->cmsg_len = CMSG_LEN(sizeof(int) * (size_t)nfds);
+		memcpy(CMSG_DATA(cm), fds, sizeof(int) * (size_t)nfds);
+	}
+	do
+		n = sendmsg(sock, &mh, MSG_NOSIGNAL);
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return -errno;
+	return n == (ssize_t)len ? 0 : -EMSGSIZE;
+}
+
+/* Blocking receive of one message of exactly len bytes. */
+static int ps_recv_exact(int sock, void *buf, size_t len)
+{
+	ssize_t n;
+
+	do
+		n = recv(sock, buf, len, 0);
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return -errno;
+	return n == (ssize_t)len ? 0 : -EPIPE;
+}
+
+/* ------------------------------------------------------------ checks */
+
+/* The permission bits that apply to uid:gid (a user without supplementary
+ * groups, as the server is after the switch). */
+static mode_t ps_bits_for(const struct stat *sb, uid_t uid, gid_t gid)
+{
+	if (sb->st_uid == uid)
+		return (sb->st_mode >> 6) & 7;
+	if (sb->st_gid == gid)
+		return (sb->st_mode >> 3) & 7;
+	return sb->st_mode & 7;
+}
+
+int ps_readable_by(const char *path, uid_t uid, gid_t gid, const char **why)
+{
+	char real[PATH_MAX], *p;
+	struct stat sb;
+
+	*why = "";
+	if (!path || path[0] != '/') {
+		*why = "is not an absolute path";
+		return -EINVAL;
+	}
+	if (!realpath(path, real)) {
+		*why = "does not exist";
+		return -errno;
+	}
+	/* Every directory on the way must let the user through. */
+	for (p = real + 1;; p++) {
+		char save = *p;
+
+		if (save != '/' && save != '\0')
+			continue;
+		*p = '\0';
+		if (stat(real[0] ? real : "/", &sb) < 0) {
+			*why = "cannot be examined";
+			return -errno;
+		}
+		*p = save;
+		if (save == '\0')
+			break;
+		if (!(ps_bits_for(&sb, uid, gid) & 1)) {
+			*why = "lies in a directory closed to the judge's user";
+			return -EACCES;
+		}
+	}
+	if (!(ps_bits_for(&sb, uid, gid) & 4) ||
+	    (S_ISDIR(sb.st_mode) && !(ps_bits_for(&sb, uid, gid) & 1))) {
+		*why = "is not readable by the judge's user";
+		return -EACCES;
+	}
+	return 0;
+}
+
+/* Give the box tree back to the judge's user after a run.  Descriptor
+ * based and never following a link: entries are opened beneath their
+ * directory with O_NOFOLLOW; symlinks, devices and multiply-linked files
+ * are left alone. */
+static void ps_chown_tree(int dfd, uid_t uid, gid_t gid, int depth,
+                          long *budget)
+{
+	DIR *d;
+	struct dirent *e;
+
+	if (fchown(dfd, uid, gid) < 0) {
+		close(dfd);
+		return;
+	}
+	d = fdopendir(dfd);
+	if (!d) {
+		close(dfd);
+		return;
+	}
+	while ((e = readdir(d)) && --*budget > 0) {
+		struct stat sb;
+		int fd;
+
+		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+			continue;
+		if (fstatat(dirfd(d), e->d_name, &sb, AT_SYMLINK_NOFOLLOW) < 0)
+			continue;
+		if (S_ISDIR(sb.st_mode)) {
+			if (depth >= PS_CHOWN_MAX_DEPTH)
+				continue;
+			fd = openat(dirfd(d), e->d_name,
+			            O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+			                    O_CLOEXEC);
+			if (fd >= 0)
+				ps_chown_tree(fd, uid, gid, depth + 1, budget);
+		} else if (S_ISREG(sb.st_mode)) {
+			fd = openat(dirfd(d), e->d_name,
+			            O_PATH | O_NOFOLLOW | O_CLOEXEC);
+			if (fd < 0)
+				continue;
+			if (fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode) &&
+			    sb.st_nlink == 1 &&
+			    (sb.st_uid != uid || sb.st_gid != gid))
+				fchownat(fd, "", uid, gid, AT_EMPTY_PATH);
+			close(fd);
+		}
+	}
+	closedir(d);
+}
+
+/* ------------------------------------------------------------ the helper */
+
+struct ps_helper {
+	const struct ac_sandbox_ops *ops;
+	void *state;
+	uid_t uid;
+	gid_t gid;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	int inflight;
+};
+
+struct ps_req {
+	struct ps_helper *h;
+	char *buf;
+	size_t len;
+	int fds[PS_MAX_FDS];
+	int nfds;
+};
+
+/* Take the next NUL-terminated string from [*p, end). */
+static const char *ps_str(const char **p, const char *end)
+{
+	const char *s = *p;
+	const char *nul = memchr(s, '\0', (size_t)(end - s));
+
+	if (!nul)
+		return NULL;
+	*p = nul + 1;
+	return s;
+}
+
+static int ps_strv(const char **p, const char *end, uint32_t n,
+                   const char ***out)
+{
+	const char **v = calloc((size_t)n + 1, sizeof(*v));
+
+	if (!v)
+		return -ENOMEM;
+	for (uint32_t i = 0; i < n; i++)
+		if (!(v[i] = ps_str(p, end))) {
+			free(v);
+			return -EBADMSG;
+		}
+	*out = v;
+	return 0;
+}
+
+struct ps_line_ctx {
+	int sock;
+};
+
+static void ps_line_cb(void *arg, const char *what, bool enforced,
+                       const char *detail)
+{
+	struct ps_line_ctx *lc = arg;
+	struct ps_line l;
+
+	memset(&l, 0, sizeof(l));
+	l.enforced = enforced;
+	snprintf(l.what, sizeof(l.what), "%s", what ? what : "");
+	snprintf(l.detail, sizeof(l.detail), "%s", detail ? detail : "");
+	ps_sendmsg(lc->sock, &l, sizeof(l), NULL, 0);
+}
+
+static void ps_fail(struct ps_reply *r, int rc, const char *what,
+                    const char *detail)
+{
+	r->rc = rc;
+	snprintf(r->rep.internal_error, sizeof(r->rep.internal_error),
+	         "sandbox helper: %s%.200s", what, detail ? detail : "");
+}
+
+/* One PS_RUN request: check what the helper must not take on trust, run,
+ * give the box back. */
+static void ps_do_run(struct ps_helper *h, const struct ps_hdr *hd,
+                      const char *p, const char *end, int *fds, int nfds,
+                      struct ps_reply *r)
+{
+	const char *box, *in, *out, *err;
+	const char **argv = NULL, **envp = NULL, **sys = NULL, **ro = NULL;
+	struct ac_run_profile prof = {NULL, NULL};
+	struct ac_run_spec spec;
+	struct ac_run_fds rf = {-1, -1, -1, -1};
+	int want = 2, k = 2, dfd;
+	long budget = PS_CHOWN_MAX_ENTRIES;
+	struct stat sb;
+
+	want += !!(hd->flags & PS_F_IN) + !!(hd->flags & PS_F_OUT) +
+	        !!(hd->flags & PS_F_ERR);
+	if (nfds != want || hd->nargv == 0 || hd->nargv > PS_MAX_STRS ||
+	    hd->nenv > PS_MAX_STRS || hd->nsys > PS_MAX_STRS ||
+	    hd->nro > PS_MAX_STRS) {
+		ps_fail(r, -EBADMSG, "malformed request", NULL);
+		return;
+	}
+	if (!(box = ps_str(&p, end)) || !(in = ps_str(&p, end)) ||
+	    !(out = ps_str(&p, end)) || !(err = ps_str(&p, end)) ||
+	    ps_strv(&p, end, hd->nargv, &argv) < 0 ||
+	    ps_strv(&p, end, hd->nenv, &envp) < 0 ||
+	    ps_strv(&p, end, hd->nsys, &sys) < 0 ||
+	    ps_strv(&p, end, hd->nro, &ro) < 0) {
+		ps_fail(r, -EBADMSG, "malformed request", NULL);
+		goto out;
+	}
+	/* The box must be a directory of the judge's user: a descriptor of
+	 * any other directory (/, /etc) would have root bind it writable
+	 * and chown it. */
+	rf.box = fds[1];
+	if (fstat(rf.box, &sb) < 0 || !S_ISDIR(sb.st_mode) ||
+	    sb.st_uid != h->uid) {
+		ps_fail(r, -EPERM,
+		        "the box is not a directory owned by the judge's "
+		        "user: ",
+		        box);
+		goto out;
+	}
+	if (hd->flags & PS_F_IN)
+		rf.in = fds[k++];
+	if (hd->flags & PS_F_OUT)
+		rf.out = fds[k++];
+	if (hd->flags & PS_F_ERR)
+		rf.err = fds[k++];
+	/* Read-only paths are bound into the sandbox by root: only what
+	 * the judge's user could read itself (a compromised judge must not
+	 * get /etc/shadow this way). */
+	for (uint32_t i = 0; i < hd->nro; i++) {
+		const char *why;
+
+		if (ps_readable_by(ro[i], h->uid, h->gid, &why) < 0) {
+			char msg[300];
+
+			snprintf(msg, sizeof(msg), "%.200s %s", ro[i], why);
+			ps_fail(r, -EPERM, "profile ro_path ", msg);
+			goto out;
+		}
+	}
+	memset(&spec, 0, sizeof(spec));
+	spec.argv = argv;
+	spec.envp = (hd->flags & PS_F_ENV) ? envp : NULL;
+	spec.box_dir = box;
+	spec.stdin_path = in[0] ? in : NULL;
+	spec.stdout_path = out[0] ? out : NULL;
+	spec.stderr_path = err[0] ? err : NULL;
+	spec.limits = hd->limits;
+	if (hd->nsys || hd->nro) {
+		prof.syscalls = hd->nsys ? sys : NULL;
+		prof.ro_paths = hd->nro ? ro : NULL;
+		spec.profile = &prof;
+	}
+	spec.fds = &rf;
+	r->rc = h->ops->run(h->state, &spec, &r->rep);
+	/* Whatever the run left in the box belongs to the judge again. */
+	dfd = openat(rf.box, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd >= 0)
+		ps_chown_tree(dfd, h->uid, h->gid, 0, &budget);
+out:
+	free(argv);
+	free(envp);
+	free(sys);
+	free(ro);
+}
+
+static void *ps_req_thread(void *arg)
+{
+	struct ps_req *q = arg;
+	struct ps_helper *h = q->h;
+	const struct ps_hdr *hd = (const struct ps_hdr *)q->buf;
+	const char *p = q->buf + sizeof(*hd), *end = q->buf + q->len;
+	int sock = q->fds[0];
+
+	if (hd->op == PS_RUN) {
+		struct ps_reply r;
+
+		memset(&r, 0, sizeof(r));
+		ps_do_run(h, hd, p, end, q->fds, q->nfds, &r);
+		ps_sendmsg(sock, &r, sizeof(r), NULL, 0);
+	} else if (hd->op == PS_ENFORCING && q->nfds == 1) {
+		struct ps_reply r;
+
+		memset(&r, 0, sizeof(r));
+		r.rc = h->ops->enforcing(h->state);
+		ps_sendmsg(sock, &r, sizeof(r), NULL, 0);
+	} else if (hd->op == PS_CHECK_ENV && q->nfds == 1) {
+		struct ps_line_ctx lc = {sock};
+		struct ps_line l;
+
+		memset(&l, 0, sizeof(l));
+		l.rc = h->ops->check_env(h->state, ps_line_cb, &lc);
+		l.done = 1;
+		ps_sendmsg(sock, &l, sizeof(l), NULL, 0);
+	} else {
+		/* Not one of the operations: no answer, the socket closes. */
+		log_warn("sandbox helper: refused a request (operation %u)",
+		         (unsigned)hd->op);
+	}
+	ps_close_fds(q->fds, q->nfds);
+	free(q->buf);
+	free(q);
+	pthread_mutex_lock(&h->mu);
+	h->inflight--;
+	pthread_cond_broadcast(&h->cv);
+	pthread_mutex_unlock(&h->mu);
+	return NULL;
+}
+
+/* Receive one request; 1 on a request handed to a thread, 0 on end of
+ * file (the judge is gone), -1 on a bad message (dropped). */
+static int ps_helper_one(struct ps_helper *h, int ctl, char *buf)
+{
+	union {
+		char buf[CMSG_SPACE(sizeof(int) * PS_MAX_FDS)];
+		struct cmsghdr align;
+	} u;
+	struct iovec iov = {buf, PS_MAX_MSG};
+	struct msghdr mh;
+	struct cmsghdr *cm;
+	struct ps_req *q;
+	pthread_attr_t at;
+	pthread_t t;
+	int fds[PS_MAX_FDS], nfds = 0;
+	ssize_t n;
+
+	memset(&mh, 0, sizeof(mh));
+	mh.msg_iov = &iov;
+	mh.msg_iovlen = 1;
+	mh.msg_control = u.buf;
+	mh.msg_controllen = sizeof(u.buf);
+	do
+		n = recvmsg(ctl, &mh, MSG_CMSG_CLOEXEC);
+	while (n < 0 && errno == EINTR);
+	if (n <= 0)
+		return 0;
+	for (cm = CMSG_FIRSTHDR(&mh); cm; cm = CMSG_NXTHDR(&mh, cm)) {
+		if (cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SCM_RIGHTS)
+			continue;
+		size_t k = (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+
+		for (size_t i = 0; i < k; i++) {
+			int fd;
+
+			memcpy(&fd, CMSG_DATA(cm) + i * sizeof(int),
+			       sizeof(int));
+			if (nfds < PS_MAX_FDS)
+				fds[nfds++] = fd;
+			else
+				close(fd);
+		}
+	}
+	if ((mh.msg_flags & (MSG_TRUNC | MSG_CTRUNC)) ||
+	    (size_t)n < sizeof(struct ps_hdr) || nfds < 1 ||
+	    ((const struct ps_hdr *)buf)->magic != PS_MAGIC) {
+		log_warn("sandbox helper: dropped a malformed request");
+		ps_close_fds(fds, nfds);
+		return -1;
+	}
+	q = calloc(1, sizeof(*q));
+	if (!q || !(q->buf = malloc((size_t)n))) {
+		free(q);
+		ps_close_fds(fds, nfds);
+		return -1;
+	}
+	memcpy(q->buf, buf, (size_t)n);
+	q->len = (size_t)n;
+	q->h = h;
+	memcpy(q->fds, fds, sizeof(int) * (size_t)nfds);
+	q->nfds = nfds;
+	pthread_mutex_lock(&h->mu);
+	while (h->inflight >= PS_MAX_INFLIGHT)
+		pthread_cond_wait(&h->cv, &h->mu);
+	h->inflight++;
+	pthread_mutex_unlock(&h->mu);
+	pthread_attr_init(&at);
+	pthread_attr_setdetachstate(&at, PTHREAD_CREATE_DETACHED);
+	if (pthread_create(&t, &at, ps_req_thread, q) != 0) {
+		pthread_mutex_lock(&h->mu);
+		h->inflight--;
+		pthread_mutex_unlock(&h->mu);
+		ps_close_fds(q->fds, q->nfds);
+		free(q->buf);
+		free(q);
+	}
+	pthread_attr_destroy(&at);
+	return 1;
+}
+
+int ps_helper_loop(int ctl, const struct ac_sandbox_ops *ops, void *state,
+                   uid_t uid, gid_t gid)
+{
+	struct ps_helper h;
+	char *buf = malloc(PS_MAX_MSG);
+
+	if (!buf)
+		return -ENOMEM;
+	memset(&h, 0, sizeof(h));
+	h.ops = ops;
+	h.state = state;
+	h.uid = uid;
+	h.gid = gid;
+	pthread_mutex_init(&h.mu, NULL);
+	pthread_cond_init(&h.cv, NULL);
+	while (ps_helper_one(&h, ctl, buf) != 0)
+		;
+	/* The judge closed its end: finish what runs, then go. */
+	pthread_mutex_lock(&h.mu);
+	while (h.inflight > 0)
+		pthread_cond_wait(&h.cv, &h.mu);
+	pthread_mutex_unlock(&h.mu);
+	pthread_cond_destroy(&h.cv);
+	pthread_mutex_destroy(&h.mu);
+	free(buf);
+	return 0;
+}
+
+/* ------------------------------------------------------------ the proxy */
+
+static void ps_report_error(struct ac_run_report *r, const char *what,
+                            const char *path, int e)
+{
+	snprintf(r->internal_error, sizeof(r->internal_error), "%s %.150s: %s",
+	         what, path ? path : "", strerror(e));
+}
+
+/* Append a string (NULL as "") to the request. */
+static int ps_put(char *buf, size_t *off, const char *s)
+{
+	size_t n = strlen(s ? s : "") + 1;
+
+	if (*off + n > PS_MAX_MSG)
+		return -EMSGSIZE;
+	memcpy(buf + *off, s ? s : "", n);
+	*off += n;
+	return 0;
+}
+
+static int ps_put_v(char *buf, size_t *off, const char *const *v,
+                    uint32_t *count)
+{
+	int rc;
+
+	*count = 0;
+	for (size_t i = 0; v && v[i]; i++) {
+		if (*count >= PS_MAX_STRS)
+			return -E2BIG;
+		if ((rc = ps_put(buf, off, v[i])) < 0)
+			return rc;
+		(*count)++;
+	}
+	return 0;
+}
+
+/* Send one request and return the socket its answers come on. */
+static int ps_request(int ctl, const void *buf, size_t len, const int *extra,
+                      int nextra)
+{
+	int sp[2], fds[PS_MAX_FDS], rc;
+
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp) < 0)
+		return -errno;
+	fds[0] = sp[1];
+	for (int i = 0; i < nextra; i++)
+		fds[1 + i] = extra[i];
+	rc = ps_sendmsg(ctl, buf, len, fds, 1 + nextra);
+	close(sp[1]);
+	if (rc < 0) {
+		close(sp[0]);
+		return rc;
+	}
+	return sp[0];
+}
+
+int ps_proxy_run(int ctl, const struct ac_run_spec *spec,
+                 struct ac_run_report *rep)
+{
+	struct ps_hdr hd;
+	struct ps_reply r;
+	char *buf;
+	size_t off = sizeof(hd);
+	int fds[4] = {-1, -1, -1, -1}, nfds = 0, own[4] = {-1, -1, -1, -1};
+	int sock = -1, rc = 0;
+
+	if (!spec || !rep || !spec->argv || !spec->argv[0] || !spec->box_dir)
+		return -EINVAL;
+	memset(rep, 0, sizeof(*rep));
+	buf = malloc(PS_MAX_MSG);
+	if (!buf)
+		return -ENOMEM;
+	memset(&hd, 0, sizeof(hd));
+	hd.magic = PS_MAGIC;
+	hd.op = PS_RUN;
+	hd.limits = spec->limits;
+	if (spec->envp)
+		hd.flags |= PS_F_ENV;
+	/* The judge's own descriptors: opened here, as the judge's user. */
+	if (spec->fds) {
+		fds[nfds++] = spec->fds->box;
+		if (spec->fds->in >= 0)
+			hd.flags |= PS_F_IN, fds[nfds++] = spec->fds->in;
+		if (spec->fds->out >= 0)
+			hd.flags |= PS_F_OUT, fds[nfds++] = spec->fds->out;
+		if (spec->fds->err >= 0)
+			hd.flags |= PS_F_ERR, fds[nfds++] = spec->fds->err;
+	} else {
+		own[0] = open(spec->box_dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+		if (own[0] < 0) {
+			ps_report_error(rep, "box", spec->box_dir, errno);
+			goto out;
+		}
+		fds[nfds++] = own[0];
+		/* stdin, stdout, stderr in flag order; outputs are created
+		 * 0600 and truncated, nothing is followed. */
+		const char *path[3] = {spec->stdin_path, spec->stdout_path,
+		                       spec->stderr_path};
+		static const char *const name[3] = {"stdin", "stdout",
+		                                    "stderr"};
+		static const uint32_t flag[3] = {PS_F_IN, PS_F_OUT, PS_F_ERR};
+
+		for (int i = 0; i < 3; i++) {
+			if (!path[i])
+				continue;
+			own[1 + i] =
+			        i == 0 ? open(path[i],
+			                      O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
+			               : open(path[i],
+			                      O_WRONLY | O_CREAT | O_TRUNC |
+			                              O_NOFOLLOW | O_CLOEXEC,
+			                      0600);
+			if (own[1 + i] < 0) {
+				ps_report_error(rep, name[i], path[i], errno);
+				goto out;
+			}
+			hd.flags |= flag[i];
+			fds[nfds++] = own[1 + i];
+		}
+	}
+	if ((rc = ps_put(buf, &off, spec->box_dir)) < 0 ||
+	    (rc = ps_put(buf, &off, spec->stdin_path)) < 0 ||
+	    (rc = ps_put(buf, &off, spec->stdout_path)) < 0 ||
+	    (rc = ps_put(buf, &off, spec->stderr_path)) < 0 ||
+	    (rc = ps_put_v(buf, &off, spec->argv, &hd.nargv)) < 0 ||
+	    (rc = ps_put_v(buf, &off, spec->envp, &hd.nenv)) < 0 ||
+	    (rc = ps_put_v(buf, &off,
+	                   spec->profile ? spec->profile->syscalls : NULL,
+	                   &hd.nsys)) < 0 ||
+	    (rc = ps_put_v(buf, &off,
+	                   spec->profile ? spec->profile->ro_paths : NULL,
+	                   &hd.nro)) < 0)
+		goto out; /* too large: the caller's error */
+	memcpy(buf, &hd, sizeof(hd));
+	sock = ps_request(ctl, buf, off, fds, nfds);
+	if (sock < 0) {
+		ps_report_error(rep, "sandbox helper", "(request)", -sock);
+		goto out;
+	}
+	memset(&r, 0, sizeof(r));
+	if ((rc = ps_recv_exact(sock, &r, sizeof(r))) < 0) {
+		snprintf(rep->internal_error, sizeof(rep->internal_error),
+		         "sandbox helper: no answer (%s)",
+		         rc == -EPIPE ? "it refused the request or is gone"
+		                      : strerror(-rc));
+		rc = 0;
+		goto out;
+	}
+	*rep = r.rep;
+	rep->internal_error[sizeof(rep->internal_error) - 1] = '\0';
+	rc = r.rc;
+out:
+	if (sock >= 0)
+		close(sock);
+	ps_close_fds(own, 4);
+	free(buf);
+	return rc;
+}
+
+static int px_run(void *state, const struct ac_run_spec *spec,
+                  struct ac_run_report *rep)
+{
+	return ps_proxy_run(((struct ps_proxy *)state)->ctl, spec, rep);
+}
+
+static int px_simple(struct ps_proxy *px, uint32_t op, int *sock)
+{
+	struct ps_hdr hd;
+
+	memset(&hd, 0, sizeof(hd));
+	hd.magic = PS_MAGIC;
+	hd.op = op;
+	*sock = ps_request(px->ctl, &hd, sizeof(hd), NULL, 0);
+	return *sock < 0 ? *sock : 0;
+}
+
+static int px_enforcing(void *state)
+{
+	struct ps_reply r;
+	int sock, rc;
+
+	if ((rc = px_simple(state, PS_ENFORCING, &sock)) < 0)
+		return rc;
+	rc = ps_recv_exact(sock, &r, sizeof(r));
+	close(sock);
+	return rc < 0 ? rc : r.rc;
+}
+
+static int px_check_env(void *state, ac_line_cb cb, void *arg)
+{
+	struct ps_line l;
+	int sock, rc;
+
+	if ((rc = px_simple(state, PS_CHECK_ENV, &sock)) < 0)
+		return rc;
+	for (;;) {
+		if ((rc = ps_recv_exact(sock, &l, sizeof(l))) < 0)
+			break;
+		if (l.done) {
+			rc = l.rc;
+			break;
+		}
+		l.what[sizeof(l.what) - 1] = '\0';
+		l.detail[sizeof(l.detail) - 1] = '\0';
+		cb(arg, l.what, l.enforced != 0, l.detail);
+	}
+	close(sock);
+	return rc;
+}
+
+static int px_init(const struct ac_host *host, struct ac_plugin_ctx *ctx,
+                   void **state)
+{
+	(void)host;
+	(void)ctx;
+	(void)state;
+	return -ENOTSUP; /* made by ac_privsep_setup, never loaded */
+}
+
+static void px_fini(void *state)
+{
+	struct ps_proxy *px = state;
+	int st;
+
+	if (!px)
+		return;
+	if (px->watch)
+		event_free(px->watch);
+	close(px->ctl);
+	/* The helper finishes its runs on end of file and exits. */
+	while (waitpid(px->pid, &st, 0) < 0 && errno == EINTR)
+		;
+	free(px);
+}
+
+static const struct ac_sandbox_ops px_ops = {
+        .init = px_init,
+        .fini = px_fini,
+        .run = px_run,
+        .check_env = px_check_env,
+        .enforcing = px_enforcing,
+};
+
+/* ------------------------------------------------------------ setup */
+
+static bool ps_user_setting(const struct ac_config *cfg, const char **user)
+{
+	*user = ac_config_string(cfg, "user", NULL);
+	return *user && (*user)[0] && strcmp(*user, "root") != 0;
+}
+
+bool ac_privsep_describe(const struct ac_config *cfg, char *buf, size_t len)
+{
+	const char *user;
+	struct passwd *pw;
+
+	if (!ps_user_setting(cfg, &user)) {
+		snprintf(buf, len,
+		         "`user` is %s: serve keeps root in the process that "
+		         "speaks HTTP and reads the queue",
+		         user && user[0] ? "root" : "not set");
+		return false;
+	}
+	pw = getpwnam(user);
+	if (!pw) {
+		snprintf(buf, len,
+		         "`user` is \"%s\", which does not exist here: serve "
+		         "refuses to start",
+		         user);
+		return false;
+	}
+	snprintf(buf, len,
+	         "serve runs as %s (uid %u); the sandbox in a root helper",
+	         user, (unsigned)pw->pw_uid);
+	return true;
+}
+
+/* Create `dir` if missing and give it to uid:gid; when root owned it,
+ * what root left directly in it goes to the user too (an installation
+ * first run as root). */
+static int ps_state_dir(const char *dir, uid_t uid, gid_t gid, char *err,
+                        size_t errlen)
+{
+	struct stat sb;
+	bool was_root;
+	int dfd;
+
+	if (!dir || dir[0] != '/') {
+		snprintf(err, errlen, "state_dirs: \"%s\" is not absolute",
+		         dir ? dir : "");
+		return -EINVAL;
+	}
+	/* Missing parents are made as root would (0755). */
+	{
+		char parent[PATH_MAX];
+
+		snprintf(parent, sizeof(parent), "%s", dir);
+		for (char *p = parent + 1; *p; p++) {
+			if (*p != '/')
+				continue;
+			*p = '\0';
+			if (mkdir(parent, 0755) < 0 && errno != EEXIST) {
+				snprintf(err, errlen,
+				         "state_dirs: mkdir %s: %s", parent,
+				         strerror(errno));
+				return -errno;
+			}
+			*p = '/';
+		}
+	}
+	if (mkdir(dir, 0750) < 0 && errno != EEXIST) {
+		snprintf(err, errlen, "state_dirs: mkdir %s: %s", dir,
+		         strerror(errno));
+		return -errno;
+	}
+	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (dfd < 0 || fstat(dfd, &sb) < 0) {
+		snprintf(err, errlen, "state_dirs: %s: %s", dir,
+		         errno == ELOOP ? "is a symbolic link"
+		                        : strerror(errno));
+		if (dfd >= 0)
+			close(dfd);
+		return -EINVAL;
+	}
+	if (sb.st_uid != 0 && sb.st_uid != uid) {
+		snprintf(err, errlen,
+		         "state_dirs: %s belongs to uid %u, neither root nor "
+		         "the user (uid %u)",
+		         dir, (unsigned)sb.st_uid, (unsigned)uid);
+		close(dfd);
+		return -EPERM;
+	}
+	was_root = sb.st_uid == 0;
+	if (fchown(dfd, uid, gid) < 0) {
+		snprintf(err, errlen, "state_dirs: chown %s: %s", dir,
+		         strerror(errno));
+		close(dfd);
+		return -EPERM;
+	}
+	if (was_root) {
+		DIR *d = fdopendir(dfd);
+		struct dirent *e;
+
+		if (!d) {
+			close(dfd);
+			return 0;
+		}
+		while ((e = readdir(d))) {
+			struct stat es;
+
+			if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+				continue;
+			if (fstatat(dirfd(d), e->d_name, &es,
+			            AT_SYMLINK_NOFOLLOW) == 0 &&
+			    es.st_uid == 0 &&
+			    (S_ISDIR(es.st_mode) ||
+			     (S_ISREG(es.st_mode) && es.st_nlink == 1)))
+				fchownat(dirfd(d), e->d_name, uid, gid,
+				         AT_SYMLINK_NOFOLLOW);
+		}
+		closedir(d);
+		return 0;
+	}
+	close(dfd);
+	return 0;
+}
+
+static void ps_watch_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct ac_core *core = arg;
+
+	(void)fd;
+	(void)what;
+	log_error("the sandbox helper is gone: stopping (nothing more can "
+	          "be judged)");
+	core->exit_status = 1;
+	event_base_loopexit(core->base, NULL);
+}
+
+int ac_privsep_watch(struct ac_core *core)
+{
+	struct ps_proxy *px;
+
+	if (!core->sandbox || core->sandbox->desc->ops != &px_ops)
+		return 0;
+	px = core->sandbox->state;
+	/* The helper never writes on the control socket: readable means
+	 * end of file. */
+	px->watch = event_new(core->base, px->ctl, EV_READ, ps_watch_cb, core);
+	if (!px->watch || event_add(px->watch, NULL) < 0)
+		return -ENOMEM;
+	return 0;
+}
+
+int ac_privsep_setup(struct ac_core *core, unsigned need,
+                     const char *plugin_dir, char *err, size_t errlen)
+{
+	static struct ac_plugin desc;
+	const char *user, *name = NULL, **dirs;
+	struct passwd *pw;
+	struct ps_proxy *px;
+	struct ac_loaded *lp;
+	uid_t uid;
+	gid_t gid;
+	int ctl[2] = {-1, -1}, rc;
+	pid_t pid = -1;
+
+	if (geteuid() != 0)
+		return 0;
+	if (!ps_user_setting(core->cfg, &user)) {
+		if (!user || !user[0])
+			log_warn("running as root without privilege "
+			         "separation: set `user` (docs/deployment.md)");
+		return 0;
+	}
+	errno = 0;
+	pw = getpwnam(user);
+	if (!pw) {
+		snprintf(err, errlen,
+		         "user \"%s\" does not exist: create it (useradd "
+		         "--system --no-create-home --shell /usr/sbin/nologin "
+		         "%s) or set `user` to another account",
+		         user, user);
+		return -ENOENT;
+	}
+	uid = pw->pw_uid;
+	gid = pw->pw_gid;
+	if (uid == 0) {
+		snprintf(err, errlen, "user \"%s\" has uid 0: that is root",
+		         user);
+		return -EINVAL;
+	}
+	dirs = ac_config_string_list(core->cfg, "state_dirs");
+	for (size_t i = 0; dirs && dirs[i]; i++) {
+		if ((rc = ps_state_dir(dirs[i], uid, gid, err, errlen)) < 0) {
+			free(dirs);
+			return rc;
+		}
+	}
+	free(dirs);
+
+	if (need & AC_NEED_SANDBOX) {
+		if (ac_config_get_string(core->cfg, "sandbox.plugin", &name,
+		                         err, errlen) < 0) {
+			snprintf(err, errlen,
+			         "no sandbox plugin configured (setting "
+			         "sandbox.plugin)");
+			return -EINVAL;
+		}
+		if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, ctl) <
+		    0) {
+			snprintf(err, errlen, "socketpair: %s",
+			         strerror(errno));
+			return -errno;
+		}
+		fflush(NULL);
+		pid = fork();
+		if (pid < 0) {
+			snprintf(err, errlen, "fork: %s", strerror(errno));
+			close(ctl[0]);
+			close(ctl[1]);
+			return -EAGAIN;
+		}
+		if (pid == 0) {
+			struct ac_loaded *sbx = NULL;
+			char e2[1024];
+
+			close(ctl[0]);
+			prctl(PR_SET_NAME, "algocode-sbx", 0, 0, 0);
+			prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+			signal(SIGINT, SIG_IGN);
+			signal(SIGTERM, SIG_IGN);
+			signal(SIGPIPE, SIG_IGN);
+			if (ac_plugin_load(core, plugin_dir, AC_KIND_SANDBOX,
+			                   name, "sandbox", &sbx, e2,
+			                   sizeof(e2)) < 0) {
+				log_error("sandbox helper: %s", e2);
+				_exit(1);
+			}
+			ps_helper_loop(ctl[1], sbx->desc->ops, sbx->state, uid,
+			               gid);
+			ac_plugin_unload(sbx);
+			_exit(0);
+		}
+		close(ctl[1]);
+		/* The helper's answer to "enforcing" doubles as the check
+		 * that it started: a load failure closes the socket. */
+	}
+
+	if (setgroups(1, &gid) < 0 || setresgid(gid, gid, gid) < 0 ||
+	    setresuid(uid, uid, uid) < 0) {
+		snprintf(err, errlen, "cannot switch to user %s: %s", user,
+		         strerror(errno));
+		return -EPERM;
+	}
+	if (setuid(0) == 0 || seteuid(0) == 0) {
+		snprintf(err, errlen,
+		         "switched to %s but could become root "
+		         "again",
+		         user);
+		return -EPERM;
+	}
+	prctl(PR_SET_DUMPABLE, 1, 0, 0, 0);
+	if (!(need & AC_NEED_SANDBOX)) {
+		log_info("privilege separation: running as %s (uid %u)", user,
+		         (unsigned)uid);
+		return 0;
+	}
+
+	px = calloc(1, sizeof(*px));
+	lp = calloc(1, sizeof(*lp));
+	if (!px || !lp) {
+		free(px);
+		free(lp);
+		close(ctl[0]);
+		return -ENOMEM;
+	}
+	px->ctl = ctl[0];
+	px->pid = pid;
+	desc.abi = AC_ABI_VERSION;
+	desc.kind = AC_KIND_SANDBOX;
+	desc.name = "helper";
+	desc.description = "the sandbox plugin in the root helper process";
+	desc.ops = &px_ops;
+	lp->desc = &desc;
+	lp->state = px;
+	lp->ctx.core = core;
+	lp->ctx.kind = AC_KIND_SANDBOX;
+	lp->ctx.name = strdup(name);
+	lp->ctx.conf_group = strdup("sandbox");
+	lp->ctx.log_prefix = strdup("sandbox/helper");
+	core->sandbox = lp;
+	rc = px_enforcing(px);
+	if (rc == -EPIPE || rc == -ECONNRESET) {
+		snprintf(err, errlen,
+		         "the sandbox helper did not start (see the error "
+		         "above)");
+		return -ECHILD;
+	}
+	log_info("privilege separation: running as %s (uid %u); sandbox "
+	         "plugin %s in a root helper (pid %d)",
+	         user, (unsigned)uid, name, (int)pid);
+	return 0;
+}

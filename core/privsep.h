@@ -1,0 +1,54 @@
+/* Privilege separation (docs/architecture.md, "Privilege separation").
+ *
+ * Started as root with `user` set, `algocode serve` forks a sandbox helper
+ * that keeps root and holds only the sandbox plugin, then switches itself
+ * to `user` before it loads anything else, opens a port or reads a queue.
+ * The helper answers a closed set of requests over a SOCK_SEQPACKET
+ * socket: run a program, report check-env, say whether limits are
+ * enforced.  The judge opens the box and the run's files itself and
+ * passes the descriptors, so the helper never resolves a path the judge
+ * chose; what it still checks is in ps_check_run(). */
+#ifndef AC_PRIVSEP_H
+#define AC_PRIVSEP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+struct ac_core;
+struct ac_config;
+
+/* Called by ac_core_init before the event base, threads or plugins exist.
+ * When this process is root and `user` names another user: prepares
+ * `state_dirs`, forks the helper when `need` has AC_NEED_SANDBOX (the
+ * helper loads the sandbox plugin from plugin_dir), and drops to the
+ * user; core->sandbox is then the helper's proxy.  Nothing to do
+ * otherwise (0).  On error returns a negative errno and a message. */
+int ac_privsep_setup(struct ac_core *core, unsigned need,
+                     const char *plugin_dir, char *err, size_t errlen);
+
+/* After the event base exists: leave the loop (exit status 1) when the
+ * helper dies.  No-op without a helper. */
+int ac_privsep_watch(struct ac_core *core);
+
+/* What `algocode check-env` says about privilege separation. */
+bool ac_privsep_describe(const struct ac_config *cfg, char *buf, size_t len);
+
+/* Exposed for the unit test: whether uid:gid (without supplementary
+ * groups) can reach the real path of `path` (x on every directory) and
+ * read it.  0, or -errno with a reason in *why. */
+int ps_readable_by(const char *path, uid_t uid, gid_t gid, const char **why);
+
+struct ac_sandbox_ops;
+struct ac_run_spec;
+struct ac_run_report;
+/* Exposed for the unit test.  The helper's request loop on ctl, running
+ * requests with ops/state for boxes owned by uid; returns when the other
+ * end is closed and every request is done. */
+int ps_helper_loop(int ctl, const struct ac_sandbox_ops *ops, void *state,
+                   uid_t uid, gid_t gid);
+/* The proxy's run: send spec to the helper on ctl, wait for its report. */
+int ps_proxy_run(int ctl, const struct ac_run_spec *spec,
+                 struct ac_run_report *rep);
+
+#endif

@@ -1,0 +1,320 @@
+/* Unit tests of the privilege-separation helper (core/privsep.c): its
+ * request loop runs in a forked child with a recording sandbox in place
+ * of a plugin (the code under test is the helper, not a sandbox), and the
+ * proxy or raw messages talk to it: a good run gets the descriptors, not
+ * paths; a box of another owner, a read-only path closed to other users,
+ * malformed and unknown requests are refused, and the helper goes on. */
+#define _GNU_SOURCE 1
+#include "privsep.h"
+
+#include <algocode/plugin.h>
+#include <check.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static char tmp[64];
+static int ctl = -1;
+static pid_t helper = -1;
+
+/* The recording sandbox: writes what it was given to the stdout
+ * descriptor and plants a file in the box (as the helper's uid). */
+static int rec_run(void *state, const struct ac_run_spec *spec,
+                   struct ac_run_report *rep)
+{
+	char line[512];
+	int n, fd;
+
+	(void)state;
+	memset(rep, 0, sizeof(*rep));
+	n = snprintf(line, sizeof(line), "argv0=%s fds=%d box=%s in=%d\n",
+	             spec->argv[0], spec->fds != NULL, spec->box_dir,
+	             spec->fds ? spec->fds->in >= 0 : -1);
+	if (spec->fds && spec->fds->out >= 0 &&
+	    write(spec->fds->out, line, (size_t)n) != n)
+		return -EIO;
+	if (spec->fds) {
+		fd = openat(spec->fds->box, "planted",
+		            O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+		if (fd >= 0)
+			close(fd);
+	}
+	rep->exited = true;
+	rep->exit_code = 7;
+	rep->cpu_us = 1234;
+	return 0;
+}
+
+static int rec_enforcing(void *state)
+{
+	(void)state;
+	return 0;
+}
+
+static const struct ac_sandbox_ops rec_ops = {
+        .run = rec_run,
+        .enforcing = rec_enforcing,
+};
+
+static void setup(void)
+{
+	int sp[2];
+
+	snprintf(tmp, sizeof(tmp), "/tmp/check_privsep.XXXXXX");
+	ck_assert_ptr_nonnull(mkdtemp(tmp));
+	ck_assert_int_eq(chmod(tmp, 0755), 0);
+	ck_assert_int_eq(
+	        socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp), 0);
+	helper = fork();
+	ck_assert_int_ge(helper, 0);
+	if (helper == 0) {
+		close(sp[0]);
+		/* Boxes must belong to this process's own user. */
+		_exit(ps_helper_loop(sp[1], &rec_ops, NULL, getuid(),
+		                     getgid()) == 0
+		              ? 0
+		              : 1);
+	}
+	close(sp[1]);
+	ctl = sp[0];
+}
+
+static void teardown(void)
+{
+	int st = 0;
+	char cmd[128];
+
+	close(ctl);
+	/* End of file: the helper finishes and exits 0. */
+	ck_assert_int_eq(waitpid(helper, &st, 0), helper);
+	ck_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmp);
+	ck_assert_int_eq(system(cmd), 0);
+}
+
+static void mkbox(const char *name, char *path, size_t len)
+{
+	snprintf(path, len, "%s/%s", tmp, name);
+	ck_assert_int_eq(mkdir(path, 0755), 0);
+}
+
+static void run_in(const char *box, const char *const *ro,
+                   struct ac_run_report *rep, int *rc, char *out, size_t len)
+{
+	static const char *const argv[] = {"/box/prog", "x", NULL};
+	struct ac_run_profile prof = {NULL, ro};
+	struct ac_run_spec spec;
+	char outp[128];
+	ssize_t n;
+	int fd;
+
+	memset(&spec, 0, sizeof(spec));
+	snprintf(outp, sizeof(outp), "%s/out", tmp);
+	spec.argv = argv;
+	spec.box_dir = box;
+	spec.stdout_path = outp;
+	spec.limits.cpu_ms = 1000;
+	spec.limits.wall_ms = 2000;
+	spec.profile = ro ? &prof : NULL;
+	*rc = ps_proxy_run(ctl, &spec, rep);
+	out[0] = '\0';
+	fd = open(outp, O_RDONLY | O_CLOEXEC);
+	if (fd >= 0) {
+		n = read(fd, out, len - 1);
+		out[n > 0 ? n : 0] = '\0';
+		close(fd);
+	}
+}
+
+START_TEST(test_good_run)
+{
+	struct ac_run_report rep;
+	char box[128], out[512], planted[160];
+	struct stat sb;
+	int rc;
+
+	mkbox("box", box, sizeof(box));
+	run_in(box, NULL, &rep, &rc, out, sizeof(out));
+	ck_assert_int_eq(rc, 0);
+	ck_assert_str_eq(rep.internal_error, "");
+	ck_assert(rep.exited);
+	ck_assert_int_eq(rep.exit_code, 7);
+	ck_assert_uint_eq(rep.cpu_us, 1234);
+	/* The sandbox got descriptors; the path came along for messages. */
+	ck_assert_ptr_nonnull(strstr(out, "argv0=/box/prog fds=1"));
+	ck_assert_ptr_nonnull(strstr(out, box));
+	ck_assert_ptr_nonnull(strstr(out, "in=0"));
+	/* What the run left in the box is the user's. */
+	snprintf(planted, sizeof(planted), "%s/planted", box);
+	ck_assert_int_eq(stat(planted, &sb), 0);
+	ck_assert_uint_eq(sb.st_uid, getuid());
+}
+END_TEST
+
+START_TEST(test_box_of_another_owner)
+{
+	struct ac_run_report rep;
+	char box[128], out[512];
+	int rc;
+
+	if (getuid() != 0)
+		return; /* only root can make a directory of another owner */
+	mkbox("other", box, sizeof(box));
+	ck_assert_int_eq(chown(box, 12345, 12345), 0);
+	run_in(box, NULL, &rep, &rc, out, sizeof(out));
+	ck_assert_int_eq(rc, -EPERM);
+	ck_assert_ptr_nonnull(strstr(rep.internal_error,
+	                             "not a directory owned by the judge"));
+	ck_assert_str_eq(out, ""); /* the sandbox never ran */
+	/* The helper goes on. */
+	mkbox("box2", box, sizeof(box));
+	run_in(box, NULL, &rep, &rc, out, sizeof(out));
+	ck_assert_int_eq(rc, 0);
+	ck_assert_int_eq(rep.exit_code, 7);
+}
+END_TEST
+
+START_TEST(test_ro_path_closed)
+{
+	struct ac_run_report rep;
+	char box[128], out[512], closed[128], file[160];
+	const char *ro[2] = {file, NULL};
+	const char *why;
+	uid_t u = getuid();
+	gid_t g = getgid();
+	int rc, fd;
+
+	snprintf(closed, sizeof(closed), "%s/closed", tmp);
+	ck_assert_int_eq(mkdir(closed, 0755), 0);
+	snprintf(file, sizeof(file), "%s/secret", closed);
+	fd = open(file, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+	ck_assert_int_ge(fd, 0);
+	close(fd);
+	ck_assert_int_eq(ps_readable_by(file, u, g, &why), 0);
+	/* Closed even to its owner (the helper's user here). */
+	ck_assert_int_eq(chmod(closed, 0), 0);
+	ck_assert_int_lt(ps_readable_by(file, u, g, &why), 0);
+	ck_assert_str_eq(why, "lies in a directory closed to the judge's user");
+	mkbox("box", box, sizeof(box));
+	run_in(box, ro, &rep, &rc, out, sizeof(out));
+	ck_assert_int_eq(rc, -EPERM);
+	ck_assert_ptr_nonnull(strstr(rep.internal_error, "profile ro_path"));
+	ck_assert_str_eq(out, "");
+	/* Another user sees the other bits: 0750 keeps it out, not the
+	 * owner; the group bits apply to the group. */
+	ck_assert_int_eq(chmod(closed, 0750), 0);
+	ck_assert_int_eq(ps_readable_by(file, u, g, &why), 0);
+	ck_assert_int_lt(ps_readable_by(file, 12345, 12345, &why), 0);
+	ck_assert_int_eq(ps_readable_by(file, 12345, g, &why), 0);
+	ck_assert_int_eq(chmod(file, 0600), 0);
+	ck_assert_int_lt(ps_readable_by(file, 12345, g, &why), 0);
+	ck_assert_str_eq(why, "is not readable by the judge's user");
+	ck_assert_int_lt(ps_readable_by("relative/path", u, g, &why), 0);
+	ck_assert_int_lt(ps_readable_by("/no/such/file/here", u, g, &why), 0);
+	ck_assert_int_eq(ps_readable_by("/usr/lib", 12345, 12345, &why), 0);
+	ck_assert_int_lt(ps_readable_by("/etc/shadow", 12345, 12345, &why), 0);
+}
+END_TEST
+
+/* Send raw bytes with a reply socket; returns what recv() on it gave. */
+static ssize_t raw(const void *buf, size_t len, bool with_fd)
+{
+	union {
+		char b[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} u;
+	struct iovec iov = {(void *)buf, len};
+	struct msghdr mh;
+	char ans[8192];
+	int sp[2];
+	ssize_t n;
+
+	ck_assert_int_eq(
+	        socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp), 0);
+	memset(&mh, 0, sizeof(mh));
+	memset(&u, 0, sizeof(u));
+	mh.msg_iov = &iov;
+	mh.msg_iovlen = 1;
+	if (with_fd) {
+		struct cmsghdr *cm;
+
+		mh.msg_control = u.b;
+		mh.msg_controllen = sizeof(u.b);
+		cm = CMSG_FIRSTHDR(&mh);
+		cm->cmsg_level = SOL_SOCKET;
+		cm->cmsg_type = SCM_RIGHTS;
+		cm->cmsg_len = CMSG_LEN(sizeof(int));
+		memcpy(CMSG_DATA(cm), &sp[1], sizeof(int));
+	}
+	ck_assert_int_eq(sendmsg(ctl, &mh, 0), (ssize_t)len);
+	close(sp[1]);
+	if (!with_fd) {
+		close(sp[0]);
+		return 0;
+	}
+	n = recv(sp[0], ans, sizeof(ans), 0);
+	close(sp[0]);
+	return n;
+}
+
+START_TEST(test_malformed_requests)
+{
+	struct ac_run_report rep;
+	char garbage[300], box[128], out[512];
+	uint32_t hdr[7 + 32];
+	int rc;
+
+	memset(garbage, 'A', sizeof(garbage));
+	/* Wrong magic, no answer: the reply socket just closes. */
+	ck_assert_int_eq(raw(garbage, sizeof(garbage), true), 0);
+	/* Too short. */
+	ck_assert_int_eq(raw(garbage, 3, true), 0);
+	/* No descriptor at all. */
+	ck_assert_int_eq(raw(garbage, sizeof(garbage), false), 0);
+	/* The right magic, an operation outside the closed set. */
+	memset(hdr, 0, sizeof(hdr));
+	hdr[0] = 0x41437073u;
+	hdr[1] = 99;
+	ck_assert_int_eq(raw(hdr, sizeof(hdr), true), 0);
+	/* A run without its box descriptor: answered with an error. */
+	hdr[1] = 1;
+	hdr[3] = 1; /* nargv */
+	ck_assert_int_gt(raw(hdr, sizeof(hdr), true), 0);
+	/* The helper still serves. */
+	mkbox("box", box, sizeof(box));
+	run_in(box, NULL, &rep, &rc, out, sizeof(out));
+	ck_assert_int_eq(rc, 0);
+	ck_assert_int_eq(rep.exit_code, 7);
+}
+END_TEST
+
+static Suite *privsep_suite(void)
+{
+	Suite *s = suite_create("privsep");
+	TCase *tc = tcase_create("helper");
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_good_run);
+	tcase_add_test(tc, test_box_of_another_owner);
+	tcase_add_test(tc, test_ro_path_closed);
+	tcase_add_test(tc, test_malformed_requests);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	SRunner *sr = srunner_create(privsep_suite());
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
