@@ -525,8 +525,9 @@ int cg_run_mem(struct cg_run *run, uint64_t *peak, bool *oom)
 	return rc;
 }
 
-/* One pass: SIGKILL every pid listed in dir/cgroup.procs. */
-static int cg_kill_pass(const char *dir)
+/* One pass: SIGKILL every pid listed in dir/cgroup.procs.  Returns the
+ * number of pids listed; *killed counts the signals delivered. */
+static int cg_kill_pass(const char *dir, int *killed)
 {
 	char buf[8192], *p, *end;
 	int n = 0;
@@ -538,12 +539,27 @@ static int cg_kill_pass(const char *dir)
 
 		if (end == p)
 			break;
+		n++;
 		if (pid > 0 && kill((pid_t)pid, SIGKILL) == 0)
-			n++;
+			(*killed)++;
 		while (*end == '\n')
 			end++;
 	}
 	return n;
+}
+
+void cg_run_kill_now(struct cg_run *run)
+{
+	int total = 0;
+
+	if (run->empty)
+		return;
+	if (run->v2 && cg_exists(run->v2, "cgroup.kill")) {
+		cg_write(run->v2, "cgroup.kill", "1");
+		return;
+	}
+	/* One cgroup lists every process of the run. */
+	cg_kill_pass(run->pids ? run->pids : run->mem, &total);
 }
 
 int cg_run_kill_all(struct cg_run *run)
@@ -551,29 +567,21 @@ int cg_run_kill_all(struct cg_run *run)
 	const struct timespec ms = {0, 1000000};
 	int total = 0, i;
 
+	/* Verified empty by an earlier call, and nothing can enter them
+	 * again (the run's processes are gone). */
+	if (run->empty)
+		return 0;
 	if (run->v2 && cg_exists(run->v2, "cgroup.kill"))
 		cg_write(run->v2, "cgroup.kill", "1");
 	for (i = 0; i < 500; i++) {
-		int n = cg_kill_pass(run->mem) + cg_kill_pass(run->pids) +
-		        cg_kill_pass(run->cpu) + cg_kill_pass(run->v2);
-		char buf[16] = "";
-
-		total += n;
 		/* Empty when no cgroup lists a process any more. */
-		if (n == 0) {
-			bool empty = true;
-			const char *dirs[] = {run->mem, run->pids, run->cpu,
-			                      run->v2};
-
-			for (size_t k = 0; k < 4; k++) {
-				if (dirs[k] &&
-				    cg_read(dirs[k], "cgroup.procs", buf,
-				            sizeof(buf)) == 0 &&
-				    buf[0])
-					empty = false;
-			}
-			if (empty)
-				break;
+		if (cg_kill_pass(run->mem, &total) +
+		            cg_kill_pass(run->pids, &total) +
+		            cg_kill_pass(run->cpu, &total) +
+		            cg_kill_pass(run->v2, &total) ==
+		    0) {
+			run->empty = true;
+			break;
 		}
 		nanosleep(&ms, NULL);
 	}

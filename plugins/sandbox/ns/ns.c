@@ -1,12 +1,15 @@
 /* sandbox/ns: Linux namespaces + cgroups + rlimits.
  *
  * One run: the judge thread creates the run's cgroups, opens the files and
- * pipes, then clone3()s a child in new mount, pid, network, ipc, uts and
- * cgroup namespaces.  That child is the sandbox's init (child.c): it builds
- * a read-only root from bind mounts on a fresh tmpfs, pivots into it and
- * forks the program, which enters a new user namespace as an unprivileged
- * uid, drops every capability and execs.  The judge thread meanwhile polls
- * the output pipes, samples the cgroup's CPU time and the wall clock, and
+ * pipes, then clone3()s a child in new pid, ipc, uts and cgroup
+ * namespaces.  That child is the sandbox's init (child.c): it enters a
+ * private copy of a prepared mount namespace holding the read-only root
+ * (see ns_tmpl_build; or builds the root from bind mounts on a fresh tmpfs
+ * and pivots into it where that is not possible), adds the run's box,
+ * /tmp, /dev/shm and /proc, and starts the program vfork-like; the program
+ * enters a user namespace made ahead (ns_user_get) as an unprivileged uid,
+ * drops every capability and execs.  The judge thread meanwhile polls the
+ * output pipes, samples the cgroup's CPU time and the wall clock, and
  * kills the namespace's init (which takes everything in it down) on any
  * limit.  See docs/sandbox.md.
  */
@@ -25,6 +28,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -40,12 +44,24 @@
 #ifndef CLONE_NEWCGROUP
 #define CLONE_NEWCGROUP 0x02000000
 #endif
-#define NS_CLONE_INTO_CGROUP 0x200000000ULL
+#define NS_CLONE_INTO_CGROUP   0x200000000ULL
+#define NS_CLONE_CLEAR_SIGHAND 0x100000000ULL
 
 #define NS_SETUP_TIMEOUT_MS 10000
 #define NS_DRAIN_TIMEOUT_MS 2000
 #define NS_TICK_MS          5
 #define NS_NET_POOL         16
+#define NS_TMPL_MAX         8 /* prepared roots kept (profiles' ro_paths) */
+#define NS_TMPL_MAX_AGE_US  (60 * 1000000ULL) /* then rebuilt */
+#define NS_ROOT_OPTS        "size=1024k,nr_inodes=4096,mode=0755"
+
+/* A prepared root (see ns_tmpl_build). */
+struct ns_tmpl {
+	char *key; /* the profile's ro_paths joined by '\n' ("": none) */
+	int fd;    /* the template mount namespace */
+	dev_t dev; /* st_dev of its root */
+	uint64_t born_us;
+};
 
 /* Layout of struct clone_args (linux/sched.h, CLONE_ARGS_SIZE_VER2). */
 struct ns_clone_args {
@@ -67,15 +83,33 @@ struct ns_state {
 	pthread_mutex_t net_mu;
 	int net_free[NS_NET_POOL];
 	int net_n;
+	/* User namespaces for the programs (see ns_user_get). */
+	int user_free[NS_NET_POOL];
+	int user_n;
+	/* Prepared roots; tmpl_ok false: every run builds its root. */
+	pthread_mutex_t tmpl_mu;
+	struct ns_tmpl tmpl[NS_TMPL_MAX];
+	int tmpl_n;
+	bool tmpl_ok;
+	uint32_t mask_files, mask_dirs; /* nsx_proc_masks() */
+	int cap_last;
 	atomic_uint seq;
+	uint64_t ncpu; /* online CPUs: the fastest CPU time can accrue */
 };
 
 /* clone3(), or clone(2) where clone3 is missing (old kernels, valgrind).
- * Both are fork-like here: no new stack, the child continues on a copy. */
+ * Both are fork-like here: no new stack, the child continues on a copy.
+ * CLONE_CLEAR_SIGHAND (5.5) is dropped where unknown: the child resets
+ * what is left itself. */
 static pid_t ns_clone(struct ns_clone_args *ca)
 {
 	pid_t pid = (pid_t)syscall(SYS_clone3, ca, sizeof(*ca));
 
+	if (pid < 0 && errno == EINVAL &&
+	    (ca->flags & NS_CLONE_CLEAR_SIGHAND)) {
+		ca->flags &= ~NS_CLONE_CLEAR_SIGHAND;
+		pid = (pid_t)syscall(SYS_clone3, ca, sizeof(*ca));
+	}
 	if (pid >= 0 || errno != ENOSYS || (ca->flags & NS_CLONE_INTO_CGROUP))
 		return pid;
 	/* x86_64 and arm64 agree on (flags, stack, parent_tid, ...). */
@@ -84,6 +118,10 @@ static pid_t ns_clone(struct ns_clone_args *ca)
 }
 
 #define NS_LOG(st, lvl, ...) (st)->host->log((st)->ctx, lvl, __VA_ARGS__)
+
+static uint64_t ns_now_us(void);
+static void ns_error(struct ac_run_report *r, const char *fmt, ...)
+        AC_PRINTF(2, 3);
 
 /* ------------------------------------------------------------ plan */
 
@@ -356,6 +394,227 @@ static int plan_build(struct ns_state *st, const char *extra)
 	return rc;
 }
 
+/* ------------------------------------------------------------ templates */
+
+/* Prepared roots.  Building the root costs ~60 system calls (about 10
+ * mounts and their read-only remounts, mkdir, mknod, symlink, the
+ * generated /etc files, pivot_root): a run used to do all of them.  Now a
+ * short-lived thread builds it once in a mount namespace of its own (a
+ * copy of the judge's, made private, so nothing reaches the host's), on a
+ * tmpfs on root_dir, pivots into it, detaches the host's mounts and
+ * remounts "/" read-only: that namespace holds exactly the read-only root
+ * with empty mount points for /box, /tmp, /dev/shm and /proc, and stays
+ * alive through an fd.  A run's init enters it with setns(), takes its own
+ * private copy with unshare(CLONE_NEWNS) (a handful of mounts to copy)
+ * and adds the run's box, /tmp, /dev/shm and /proc (see c_enter_root).
+ * One template per set of profile ro_paths (up to NS_TMPL_MAX; further
+ * sets build their root per run), rebuilt after a minute so that files
+ * replaced on the host (ld.so.cache after ldconfig) show up. */
+struct ns_tmpl_job {
+	struct ns_state *st;
+	const struct nsx_plan *run_plan;
+	int fd;
+	dev_t dev;
+	int err;
+	const char *what, *path;
+};
+
+static void *ns_tmpl_thread(void *arg)
+{
+	struct ns_tmpl_job *j = arg;
+	const char *what = "unshare", *path = NULL;
+	struct stat sb;
+	int fd = -1;
+
+	if (unshare(CLONE_NEWNS | CLONE_FS) < 0)
+		goto fail;
+	what = "make / private";
+	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+		goto fail;
+	what = "mount tmpfs";
+	path = j->st->root_dir;
+	if (mount("tmpfs", path, "tmpfs", MS_NOSUID, NS_ROOT_OPTS) < 0)
+		goto fail;
+	what = "chdir";
+	if (chdir(path) < 0)
+		goto fail;
+	if (nsx_run_plan(&j->st->plan, &what, &path) < 0 ||
+	    (j->run_plan && nsx_run_plan(j->run_plan, &what, &path) < 0))
+		goto fail;
+	what = "mkdir";
+	path = "/box /tmp /dev/shm /proc";
+	if (mkdir("box", 0755) < 0 || mkdir("tmp", 01777) < 0 ||
+	    mkdir("dev/shm", 01777) < 0 || mkdir("proc", 0555) < 0)
+		goto fail;
+	what = "open";
+	path = "/proc/thread-self/ns/mnt";
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		goto fail;
+	what = "pivot_root";
+	path = NULL;
+	if (syscall(SYS_pivot_root, ".", ".") < 0 ||
+	    umount2(".", MNT_DETACH) < 0 || chdir("/") < 0)
+		goto fail;
+	what = "remount / read-only";
+	if (mount(NULL, "/", NULL, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID,
+	          NULL) < 0 ||
+	    stat("/", &sb) < 0)
+		goto fail;
+	j->fd = fd;
+	j->dev = sb.st_dev;
+	return NULL;
+fail:
+	j->err = errno;
+	j->what = what;
+	j->path = path;
+	if (fd >= 0)
+		close(fd);
+	return NULL;
+}
+
+/* Build a template (fd of its mount namespace), or -errno (logged). */
+static int ns_tmpl_build(struct ns_state *st, const struct nsx_plan *run_plan,
+                         dev_t *dev)
+{
+	struct ns_tmpl_job j = {st, run_plan, -1, 0, 0, NULL, NULL};
+	pthread_t t;
+	int rc = pthread_create(&t, NULL, ns_tmpl_thread, &j);
+
+	if (rc != 0)
+		return -rc;
+	pthread_join(t, NULL);
+	if (j.fd < 0) {
+		NS_LOG(st, AC_LOG_WARN,
+		       "cannot prepare the sandbox root (%s%s%s: %s); runs "
+		       "build it themselves",
+		       j.what, j.path ? " " : "", j.path ? j.path : "",
+		       strerror(j.err));
+		return -(j.err ? j.err : EIO);
+	}
+	*dev = j.dev;
+	return j.fd;
+}
+
+/* The key of a profile's ro_paths (malloc'ed; "" when none). */
+static char *ns_tmpl_key(const struct ac_run_spec *spec)
+{
+	const char *const *v = spec->profile ? spec->profile->ro_paths : NULL;
+	size_t len = 1;
+	char *key, *p;
+
+	for (size_t i = 0; v && v[i]; i++)
+		len += strlen(v[i]) + 1;
+	if (!(key = malloc(len)))
+		return NULL;
+	p = key;
+	for (size_t i = 0; v && v[i]; i++) {
+		size_t l = strlen(v[i]);
+
+		memcpy(p, v[i], l);
+		p[l] = '\n';
+		p += l + 1;
+	}
+	*p = '\0';
+	return key;
+}
+
+/* Check the profile's ro_paths and add them to run_plan.  Returns 0 or
+ * -errno with rep set. */
+static int ns_profile_plan(struct ns_state *st, const struct ac_run_spec *spec,
+                           struct nsx_plan *run_plan, struct ac_run_report *rep)
+{
+	const char *const *v = spec->profile ? spec->profile->ro_paths : NULL;
+
+	for (size_t i = 0; v && v[i]; i++) {
+		char real[PATH_MAX];
+		const char *why;
+		int rc = ns_ro_path_check(st, v[i], real, &why);
+
+		if (rc < 0) {
+			ns_error(rep, "profile ro_path \"%.100s\" %s", v[i],
+			         why);
+			return rc;
+		}
+		if (rc == 0 &&
+		    (rc = plan_mirror_at(run_plan, real, v[i])) < 0) {
+			ns_error(rep, "profile ro_path: %s", strerror(-rc));
+			return rc;
+		}
+	}
+	return 0;
+}
+
+/* The root of a run: *fd a template mount namespace (this run's own fd,
+ * to close after clone) with *dev its root's st_dev, or -1 when the run
+ * builds its root from the plan and *run_plan (filled then).  Returns 0,
+ * or -errno with rep set (a refused ro_path). */
+static int ns_root_for(struct ns_state *st, const struct ac_run_spec *spec,
+                       struct nsx_plan *run_plan, int *fd, dev_t *dev,
+                       struct ac_run_report *rep)
+{
+	uint64_t now = ns_now_us();
+	char *key = NULL;
+	int i, rc, nfd;
+
+	*fd = -1;
+	if (st->tmpl_ok && (key = ns_tmpl_key(spec))) {
+		pthread_mutex_lock(&st->tmpl_mu);
+		for (i = 0; i < st->tmpl_n; i++)
+			if (strcmp(st->tmpl[i].key, key) == 0)
+				break;
+		if (i < st->tmpl_n &&
+		    now - st->tmpl[i].born_us < NS_TMPL_MAX_AGE_US) {
+			*fd = fcntl(st->tmpl[i].fd, F_DUPFD_CLOEXEC, 3);
+			*dev = st->tmpl[i].dev;
+		}
+		pthread_mutex_unlock(&st->tmpl_mu);
+		if (*fd >= 0) {
+			free(key);
+			return 0;
+		}
+	}
+	/* Not prepared (yet): check the profile's paths now. */
+	if ((rc = ns_profile_plan(st, spec, run_plan, rep)) < 0) {
+		free(key);
+		return rc;
+	}
+	if (!key)
+		return 0;
+	nfd = ns_tmpl_build(st, run_plan, dev);
+	if (nfd < 0) {
+		free(key);
+		return 0;
+	}
+	pthread_mutex_lock(&st->tmpl_mu);
+	for (i = 0; i < st->tmpl_n; i++)
+		if (strcmp(st->tmpl[i].key, key) == 0)
+			break;
+	if (i == st->tmpl_n && i < NS_TMPL_MAX) {
+		st->tmpl[i].key = key;
+		st->tmpl[i].fd = -1;
+		st->tmpl_n++;
+		key = NULL;
+	}
+	if (i < st->tmpl_n) {
+		/* New or stale (another run may have rebuilt it already:
+		 * the newest wins). */
+		if (st->tmpl[i].fd >= 0)
+			close(st->tmpl[i].fd);
+		st->tmpl[i].fd = nfd;
+		st->tmpl[i].dev = *dev;
+		st->tmpl[i].born_us = now;
+		nfd = fcntl(nfd, F_DUPFD_CLOEXEC, 3);
+	}
+	/* else: no room, the template serves this run only. */
+	pthread_mutex_unlock(&st->tmpl_mu);
+	free(key);
+	*fd = nfd;
+	/* With a template the run does not need its own plan. */
+	if (nfd >= 0)
+		plan_free(run_plan);
+	return 0;
+}
+
 /* ------------------------------------------------------------ init */
 
 static int ns_conf_int(struct ns_state *st, const char *key, long long def,
@@ -387,10 +646,41 @@ static void ns_fini(void *state)
 	cg_sys_fini(&st->cg);
 	for (int i = 0; i < st->net_n; i++)
 		close(st->net_free[i]);
+	for (int i = 0; i < st->user_n; i++)
+		close(st->user_free[i]);
 	pthread_mutex_destroy(&st->net_mu);
+	for (int i = 0; i < st->tmpl_n; i++) {
+		close(st->tmpl[i].fd);
+		free(st->tmpl[i].key);
+	}
+	pthread_mutex_destroy(&st->tmpl_mu);
 	sc_cache_free(st->sc);
 	free(st->root_dir);
 	free(st);
+}
+
+/* Does the kernel have this system call?  (Called with invalid
+ * arguments: ENOSYS only when it is missing.) */
+static bool ns_have_syscall(long nr)
+{
+	return syscall(nr, -1, NULL, 0, NULL, 0) >= 0 || errno != ENOSYS;
+}
+
+/* The highest capability number of this kernel (the bounding set loop). */
+static int ns_cap_last(void)
+{
+	char buf[16];
+	int fd = open("/proc/sys/kernel/cap_last_cap", O_RDONLY | O_CLOEXEC);
+	ssize_t n = fd >= 0 ? read(fd, buf, sizeof(buf) - 1) : -1;
+	long v;
+
+	if (fd >= 0)
+		close(fd);
+	if (n <= 0)
+		return 63;
+	buf[n] = '\0';
+	v = strtol(buf, NULL, 10);
+	return v > 0 && v < 64 ? (int)v : 63;
 }
 
 /* mkdir -p for the root mount point, root-owned, not a symlink. */
@@ -434,9 +724,15 @@ static int ns_init(const struct ac_host *host, struct ac_plugin_ctx *ctx,
 	st->ctx = ctx;
 	atomic_init(&st->seq, 0);
 	pthread_mutex_init(&st->net_mu, NULL);
+	pthread_mutex_init(&st->tmpl_mu, NULL);
 	if ((rc = ns_conf_int(st, "uid", 65534, 1, 0x7fffffff, &v)) < 0)
 		goto fail;
 	st->uid = (uid_t)v;
+	{
+		long n = sysconf(_SC_NPROCESSORS_ONLN);
+
+		st->ncpu = n > 0 ? (uint64_t)n : 1;
+	}
 	if ((rc = ns_conf_int(st, "gid", (long long)st->uid, 1, 0x7fffffff,
 	                      &v)) < 0)
 		goto fail;
@@ -474,6 +770,25 @@ static int ns_init(const struct ac_host *host, struct ac_plugin_ctx *ctx,
 	rc = plan_build(st, extra);
 	if (rc < 0)
 		goto fail;
+	nsx_proc_masks(&st->mask_files, &st->mask_dirs);
+	st->cap_last = ns_cap_last();
+	/* Prepared roots need open_tree, move_mount (5.2) and mount_setattr
+	 * (5.12); the default one is built now. */
+	if (ns_have_syscall(SYS_open_tree) && ns_have_syscall(SYS_move_mount) &&
+	    ns_have_syscall(SYS_mount_setattr)) {
+		struct ns_tmpl *t = &st->tmpl[0];
+
+		t->key = strdup("");
+		t->fd = t->key ? ns_tmpl_build(st, NULL, &t->dev) : -ENOMEM;
+		t->born_us = ns_now_us();
+		if (t->fd >= 0) {
+			st->tmpl_n = 1;
+			st->tmpl_ok = true;
+		} else {
+			free(t->key);
+			t->key = NULL;
+		}
+	}
 	rc = host->conf_bool(ctx, "seccomp", &use_sc);
 	if (rc < 0 && rc != -ENOENT)
 		goto fail;
@@ -548,6 +863,112 @@ static void ns_net_put(struct ns_state *st, int fd, bool reuse)
 	pthread_mutex_lock(&st->net_mu);
 	if (reuse && st->net_n < NS_NET_POOL) {
 		st->net_free[st->net_n++] = fd;
+		fd = -1;
+	}
+	pthread_mutex_unlock(&st->net_mu);
+	if (fd >= 0)
+		close(fd);
+}
+
+/* User namespaces.  The program used to unshare(CLONE_NEWUSER) itself,
+ * with init writing its uid/gid maps in a handshake, which forced init to
+ * fork it (a copy of the judge's address space, and its teardown at
+ * execve).  Now the judge makes the namespace ahead: a short-lived child
+ * unshares it and writes user.max_user_namespaces = 0 in it, the judge
+ * writes the maps (uid/gid 1000 -> the sandbox uid/gid, nothing else) and
+ * keeps an fd.  The program enters it with setns(), so init can start it
+ * vfork-like (see init_spawn).  Like network namespaces, one goes back to
+ * the pool only when every process of its run is gone: a user namespace
+ * owns nothing here (every other namespace belongs to the initial one),
+ * its maps cannot be changed once written, keyrings are out of reach
+ * (seccomp) and the rest of its state (counters) lives with processes. */
+static int ns_user_new(struct ns_state *st)
+{
+	struct ns_clone_args ca;
+	sigset_t all, old;
+	char path[64], map[64], b = 0;
+	int p[2], fd = -1, rc = -EIO;
+	pid_t pid;
+
+	if (pipe2(p, O_CLOEXEC) < 0)
+		return -errno;
+	memset(&ca, 0, sizeof(ca));
+	ca.exit_signal = SIGCHLD;
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	pid = ns_clone(&ca);
+	if (pid == 0) {
+		/* Raw system calls only (see child.c); SIGKILL ends us. */
+		int w;
+
+		b = 'F';
+		if (unshare(CLONE_NEWUSER) == 0 &&
+		    (w = open("/proc/sys/user/max_user_namespaces",
+		              O_WRONLY | O_CLOEXEC)) >= 0) {
+			if (write(w, "0\n", 2) == 2)
+				b = 'U';
+			close(w);
+		}
+		if (write(p[1], &b, 1) < 0)
+			_exit(1);
+		for (;;)
+			pause();
+	}
+	rc = -errno;
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	close(p[1]);
+	if (pid < 0) {
+		close(p[0]);
+		return rc;
+	}
+	rc = -EIO;
+	if (read(p[0], &b, 1) == 1 && b == 'U') {
+		snprintf(path, sizeof(path), "/proc/%d/uid_map", (int)pid);
+		snprintf(map, sizeof(map), "%u %u 1\n", NSX_INNER_ID,
+		         (unsigned)st->uid);
+		if ((fd = open(path, O_WRONLY | O_CLOEXEC)) >= 0) {
+			rc = write(fd, map, strlen(map)) < 0 ? -errno : 0;
+			close(fd);
+		} else {
+			rc = -errno;
+		}
+		snprintf(path, sizeof(path), "/proc/%d/gid_map", (int)pid);
+		snprintf(map, sizeof(map), "%u %u 1\n", NSX_INNER_ID,
+		         (unsigned)st->gid);
+		if (rc == 0 && (fd = open(path, O_WRONLY | O_CLOEXEC)) >= 0) {
+			rc = write(fd, map, strlen(map)) < 0 ? -errno : 0;
+			close(fd);
+		} else if (rc == 0) {
+			rc = -errno;
+		}
+		snprintf(path, sizeof(path), "/proc/%d/ns/user", (int)pid);
+		if (rc == 0 && (fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+			rc = -errno;
+	}
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, __WALL);
+	close(p[0]);
+	return rc < 0 ? rc : fd;
+}
+
+static int ns_user_get(struct ns_state *st)
+{
+	int fd = -1;
+
+	pthread_mutex_lock(&st->net_mu);
+	if (st->user_n > 0)
+		fd = st->user_free[--st->user_n];
+	pthread_mutex_unlock(&st->net_mu);
+	return fd >= 0 ? fd : ns_user_new(st);
+}
+
+static void ns_user_put(struct ns_state *st, int fd, bool reuse)
+{
+	if (fd < 0)
+		return;
+	pthread_mutex_lock(&st->net_mu);
+	if (reuse && st->user_n < NS_NET_POOL) {
+		st->user_free[st->user_n++] = fd;
 		fd = -1;
 	}
 	pthread_mutex_unlock(&st->net_mu);
@@ -725,8 +1146,6 @@ static void ns_kill(int pidfd, pid_t pid)
 }
 
 static void ns_error(struct ac_run_report *r, const char *fmt, ...)
-        AC_PRINTF(2, 3);
-static void ns_error(struct ac_run_report *r, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -743,7 +1162,9 @@ static int ns_validate(const struct ac_run_spec *spec)
 
 	if (!spec || !spec->argv || !spec->argv[0] || spec->argv[0][0] != '/')
 		return -EINVAL;
-	if (!spec->box_dir || spec->box_dir[0] != '/')
+	/* With descriptors, box_dir only names the box in messages. */
+	if (spec->fds ? spec->fds->box < 0
+	              : (!spec->box_dir || spec->box_dir[0] != '/'))
 		return -EINVAL;
 	l = &spec->limits;
 	if (!l->cpu_ms || !l->wall_ms || !l->memory_kb || !l->processes)
@@ -773,14 +1194,19 @@ static int ns_run(void *state, const struct ac_run_spec *spec,
 	struct ns_stream err = {-1, -1, 0, 0, false};
 	struct ns_clone_args ca;
 	struct nsx_plan run_plan = {NULL, 0, 0};
-	char name[64], root_opts[64], tmp_opts[96], shm_opts[96];
+	const struct ac_run_fds *fds = spec ? spec->fds : NULL;
+	char name[64], tmp_opts[96], shm_opts[96], box_proc[40];
+	const char *box_name;
 	int in_fd = -1, opipe[2] = {-1, -1}, epipe[2] = {-1, -1};
 	int sp[2] = {-1, -1}, pidfd = -1, status = 0, net_fd = -1, rc;
+	int box_fd = -1, tmpl_fd = -1, user_fd = -1;
+	dev_t tmpl_dev = 0;
 	bool net_reuse = true;
 	bool have_status = false, running = false, killed = false;
 	bool init_dead = false, sock_eof = false, cg_ok = false;
 	uint64_t t_setup, t_start = 0, t_end = 0, t_dead = 0, cpu0 = 0;
 	uint64_t cpu_ns = 0, peak = 0;
+	int tick_ms = NS_TICK_MS;
 	sigset_t all, old;
 	pid_t pid = -1;
 	struct stat sb;
@@ -791,31 +1217,59 @@ static int ns_run(void *state, const struct ac_run_spec *spec,
 	if ((rc = ns_validate(spec)) < 0)
 		return rc;
 	l = &spec->limits;
-	if (strncmp(spec->box_dir, st->root_dir, strlen(st->root_dir)) == 0)
+	box_name = spec->box_dir ? spec->box_dir : "(descriptor)";
+	if (!fds &&
+	    strncmp(spec->box_dir, st->root_dir, strlen(st->root_dir)) == 0)
 		return -EINVAL;
-	if (lstat(spec->box_dir, &sb) < 0 || !S_ISDIR(sb.st_mode)) {
-		ns_error(rep, "box %s: %s", spec->box_dir,
-		         errno ? strerror(errno) : "not a directory");
-		return 0;
-	}
 	memset(&cg, 0, sizeof(cg));
 	cg.cpu_fd = cg.v2_fd = -1;
 
-	/* Files and pipes. */
-	in_fd = open(spec->stdin_path ? spec->stdin_path : "/dev/null",
-	             O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	/* The box: the caller's descriptor (never closed here) or ours. */
+	if (fds) {
+		if (fstat(fds->box, &sb) < 0 || !S_ISDIR(sb.st_mode)) {
+			ns_error(rep, "box %s: %s", box_name,
+			         errno ? strerror(errno) : "not a directory");
+			return 0;
+		}
+		box_fd = fds->box;
+	} else if ((box_fd = open(spec->box_dir, O_RDONLY | O_DIRECTORY |
+	                                                 O_NOFOLLOW |
+	                                                 O_CLOEXEC)) < 0) {
+		ns_error(rep, "box %s: %s", box_name, strerror(errno));
+		return 0;
+	}
+	snprintf(box_proc, sizeof(box_proc), "/proc/self/fd/%d", box_fd);
+
+	/* Files and pipes.  The caller's descriptors are duplicated: ours
+	 * are closed at the end, theirs never. */
+	if (fds)
+		in_fd = fds->in >= 0 ? fcntl(fds->in, F_DUPFD_CLOEXEC, 3)
+		                     : open("/dev/null", O_RDONLY | O_CLOEXEC);
+	else
+		in_fd = open(spec->stdin_path ? spec->stdin_path : "/dev/null",
+		             O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 	if (in_fd < 0) {
 		ns_error(rep, "stdin %s: %s",
-		         spec->stdin_path ? spec->stdin_path : "/dev/null",
+		         spec->stdin_path      ? spec->stdin_path
+		         : fds && fds->in >= 0 ? "(descriptor)"
+		                               : "/dev/null",
 		         strerror(errno));
 		goto out;
 	}
 	out.cap = l->stdout_kb * 1024;
 	err.cap = l->stderr_kb * 1024;
-	if ((spec->stdout_path &&
-	     (out.file = ns_open_out(spec->stdout_path)) < 0) ||
-	    (spec->stderr_path &&
-	     (err.file = ns_open_out(spec->stderr_path)) < 0)) {
+	if (fds) {
+		if ((fds->out >= 0 &&
+		     (out.file = fcntl(fds->out, F_DUPFD_CLOEXEC, 3)) < 0) ||
+		    (fds->err >= 0 &&
+		     (err.file = fcntl(fds->err, F_DUPFD_CLOEXEC, 3)) < 0)) {
+			ns_error(rep, "output file: %s", strerror(errno));
+			goto out;
+		}
+	} else if ((spec->stdout_path &&
+	            (out.file = ns_open_out(spec->stdout_path)) < 0) ||
+	           (spec->stderr_path &&
+	            (err.file = ns_open_out(spec->stderr_path)) < 0)) {
 		ns_error(rep, "output file: %s", strerror(errno));
 		goto out;
 	}
@@ -832,15 +1286,14 @@ static int ns_run(void *state, const struct ac_run_spec *spec,
 
 	/* The box belongs to the sandbox user for the run. */
 	{
-		int dfd = open(spec->box_dir,
-		               O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-
+		int dfd =
+		        openat(box_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 		long budget = NS_CHOWN_MAX_ENTRIES;
 
 		rc = dfd < 0 ? -errno
 		             : ns_chown_tree(dfd, st->uid, st->gid, 0, &budget);
 		if (rc < 0) {
-			ns_error(rep, "chown box %s: %s", spec->box_dir,
+			ns_error(rep, "chown box %s: %s", box_name,
 			         strerror(-rc));
 			goto out;
 		}
@@ -848,39 +1301,25 @@ static int ns_run(void *state, const struct ac_run_spec *spec,
 
 	/* Everything the child needs, computed now. */
 	memset(&c, 0, sizeof(c));
-	snprintf(root_opts, sizeof(root_opts),
-	         "size=1024k,nr_inodes=4096,mode=0755");
 	snprintf(tmp_opts, sizeof(tmp_opts),
 	         "size=%lluk,nr_inodes=%llu,mode=1777", st->tmp_kb,
 	         st->tmp_kb / 4 + 1024);
 	snprintf(shm_opts, sizeof(shm_opts),
 	         "size=%lluk,nr_inodes=1024,mode=1777", st->tmp_kb);
+	if (ns_root_for(st, spec, &run_plan, &tmpl_fd, &tmpl_dev, rep) < 0)
+		goto out;
+	c.tmpl_fd = tmpl_fd;
+	c.tmpl_dev = tmpl_dev;
 	c.root = st->root_dir;
 	c.plan = &st->plan;
-	if (spec->profile && spec->profile->ro_paths) {
-		const char *const *v = spec->profile->ro_paths;
-
-		for (size_t i = 0; v[i]; i++) {
-			char real[PATH_MAX];
-			const char *why;
-
-			rc = ns_ro_path_check(st, v[i], real, &why);
-			if (rc < 0) {
-				ns_error(rep, "profile ro_path \"%.100s\" %s",
-				         v[i], why);
-				goto out;
-			}
-			if (rc == 0 &&
-			    (rc = plan_mirror_at(&run_plan, real, v[i])) < 0) {
-				ns_error(rep, "profile ro_path: %s",
-				         strerror(-rc));
-				goto out;
-			}
-		}
-		c.run_plan = &run_plan;
-	}
-	c.box_dir = spec->box_dir;
-	c.root_opts = root_opts;
+	c.run_plan = run_plan.n ? &run_plan : NULL;
+	c.box_fd = box_fd;
+	c.box_proc = box_proc;
+	c.box_name = box_name;
+	c.mask_files = st->mask_files;
+	c.mask_dirs = st->mask_dirs;
+	c.cap_last = st->cap_last;
+	c.root_opts = NS_ROOT_OPTS;
 	c.tmp_opts = tmp_opts;
 	c.shm_opts = shm_opts;
 	c.argv = (char *const *)spec->argv;
@@ -895,10 +1334,11 @@ static int ns_run(void *state, const struct ac_run_spec *spec,
 	c.out_fd = opipe[1];
 	c.err_fd = epipe[1];
 	c.net_fd = net_fd = ns_net_get(st);
-	snprintf(c.uid_map, sizeof(c.uid_map), "%u %u 1\n", NSX_INNER_ID,
-	         (unsigned)st->uid);
-	snprintf(c.gid_map, sizeof(c.gid_map), "%u %u 1\n", NSX_INNER_ID,
-	         (unsigned)st->gid);
+	c.user_fd = user_fd = ns_user_get(st);
+	if (user_fd < 0) {
+		ns_error(rep, "user namespace: %s", strerror(-user_fd));
+		goto out;
+	}
 	c.inner_uid = NSX_INNER_ID;
 	c.inner_gid = NSX_INNER_ID;
 	c.rl_stack.rlim_cur = c.rl_stack.rlim_max =
@@ -918,8 +1358,10 @@ static int ns_run(void *state, const struct ac_run_spec *spec,
 	cg_ok = true;
 
 	memset(&ca, 0, sizeof(ca));
-	ca.flags = CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWUTS |
-	           CLONE_NEWCGROUP | CLONE_PIDFD;
+	/* init makes its mount namespace itself (it takes the box from the
+	 * judge's first). */
+	ca.flags = CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWUTS |
+	           CLONE_NEWCGROUP | CLONE_PIDFD | NS_CLONE_CLEAR_SIGHAND;
 	if (net_fd < 0)
 		ca.flags |= CLONE_NEWNET;
 	ca.pidfd = (uint64_t)(uintptr_t)&pidfd;
@@ -941,6 +1383,9 @@ static int ns_run(void *state, const struct ac_run_spec *spec,
 	close(epipe[1]);
 	close(in_fd);
 	sp[1] = opipe[1] = epipe[1] = in_fd = -1;
+	if (tmpl_fd >= 0)
+		close(tmpl_fd);
+	tmpl_fd = -1;
 	if (pid < 0) {
 		ns_error(rep, "clone3: %s", strerror(rc));
 		goto out;
@@ -964,7 +1409,7 @@ static int ns_run(void *state, const struct ac_run_spec *spec,
 		                       {err.rfd, POLLIN, 0}};
 		uint64_t now;
 
-		if (poll(pf, 4, NS_TICK_MS) < 0 && errno != EINTR) {
+		if (poll(pf, 4, tick_ms) < 0 && errno != EINTR) {
 			ns_error(rep, "poll: %s", strerror(errno));
 			ns_kill(pidfd, pid);
 			break;
@@ -1038,6 +1483,7 @@ static int ns_run(void *state, const struct ac_run_spec *spec,
 			continue;
 		if (out.over) {
 			ns_kill(pidfd, pid);
+			cg_run_kill_now(&cg);
 			killed = true;
 		} else if (!running) {
 			if (now - t_setup > NS_SETUP_TIMEOUT_MS * 1000ULL) {
@@ -1048,12 +1494,30 @@ static int ns_run(void *state, const struct ac_run_spec *spec,
 		} else if (now - t_start >= l->wall_ms * 1000) {
 			rep->wall_exceeded = true;
 			ns_kill(pidfd, pid);
+			cg_run_kill_now(&cg);
 			killed = true;
 		} else if (cg_run_cpu_ns(&cg, &cpu_ns) == 0 &&
 		           cpu_ns - cpu0 >= l->cpu_ms * 1000000) {
 			rep->cpu_exceeded = true;
 			ns_kill(pidfd, pid);
+			cg_run_kill_now(&cg);
 			killed = true;
+		} else {
+			/* Wake at the nearer of the deadlines rather than a
+			 * whole tick late: the wall one, and the CPU one at
+			 * its fastest (every CPU busy). */
+			uint64_t wall_left = t_start + l->wall_ms * 1000 - now;
+			uint64_t used = cpu_ns > cpu0 ? cpu_ns - cpu0 : 0;
+			uint64_t cpu_left =
+			        (l->cpu_ms * 1000000 - used) / st->ncpu / 1000;
+
+			tick_ms = (int)((wall_left < cpu_left ? wall_left
+			                                      : cpu_left) /
+			                1000);
+			if (tick_ms > NS_TICK_MS)
+				tick_ms = NS_TICK_MS;
+			if (tick_ms < 1)
+				tick_ms = 1;
 		}
 	}
 	if (!init_dead) {
@@ -1092,10 +1556,15 @@ out:
 		net_reuse = false;
 	}
 	ns_net_put(st, net_fd, net_reuse && (pid < 0 || init_dead));
+	ns_user_put(st, user_fd, net_reuse && (pid < 0 || init_dead));
 	if (cg_ok)
 		cg_run_destroy(&cg);
 	if (pidfd >= 0)
 		close(pidfd);
+	if (tmpl_fd >= 0)
+		close(tmpl_fd);
+	if (box_fd >= 0 && !fds)
+		close(box_fd);
 	if (in_fd >= 0)
 		close(in_fd);
 	for (int i = 0; i < 2; i++) {

@@ -91,14 +91,42 @@ int sc_cache_get(struct sc_cache *c, const char *const *extra,
 
 /* ------------------------------------------------------------ child */
 
+/* Execute a plan below the current directory (the child, and the judge's
+ * template builder).  Returns 0, or -1 with errno set and *what / *path
+ * naming the step that failed. */
+int nsx_run_plan(const struct nsx_plan *plan, const char **what,
+                 const char **path);
+/* Make dst and everything below it read-only, nosuid, nodev. */
+int nsx_make_ro(const char *dst);
+
+/* Files and directories of /proc hidden in every run (see c_mask_proc),
+ * and which of them need a mask on this host (bit i: entry i), found once
+ * by nsx_proc_masks(). */
+#define NSX_PROC_FILES 16
+#define NSX_PROC_DIRS  6
+extern const char *const nsx_proc_files[NSX_PROC_FILES];
+extern const char *const nsx_proc_dirs[NSX_PROC_DIRS];
+void nsx_proc_masks(uint32_t *files, uint32_t *dirs);
+
 /* Everything the cloned child needs, computed before clone3(); the child
  * only reads it.  Pointers reference memory of the judge process, valid in
  * the child's copy of the address space. */
 struct nsx_child {
-	const char *root; /* mount point of the new root (host path) */
+	/* A prepared root (see ns_tmpl in ns.c): a mount namespace whose "/"
+	 * is the read-only root.  init enters it with setns and makes its own
+	 * copy with unshare(CLONE_NEWNS); -1: build the root (below). */
+	int tmpl_fd;
+	dev_t tmpl_dev; /* st_dev of the template's root */
+	/* Without a template: mount point of the new root (host path) and
+	 * the plans to run on it. */
+	const char *root;
 	const struct nsx_plan *plan;
 	const struct nsx_plan *run_plan; /* this run's extra (may be NULL) */
-	const char *box_dir;             /* host path bound at /box */
+	int box_fd;                      /* the box directory, bound at /box */
+	const char *box_proc;            /* "/proc/self/fd/<box_fd>" */
+	const char *box_name;            /* for messages */
+	uint32_t mask_files, mask_dirs;  /* nsx_proc_masks() */
+	int cap_last;                    /* highest capability number */
 	const char *root_opts, *tmp_opts, *shm_opts; /* tmpfs options */
 	char *const *argv;
 	char *const *envp;
@@ -106,7 +134,7 @@ struct nsx_child {
 	int sock;                       /* seqpacket to the judge */
 	int net_fd; /* an empty network namespace to enter; -1: own one */
 	int in_fd, out_fd, err_fd;
-	char uid_map[64], gid_map[64];
+	int user_fd; /* the program's user namespace (ns_user_get) */
 	uid_t inner_uid;
 	gid_t inner_gid;
 	struct rlimit rl_stack, rl_fsize, rl_nofile, rl_cpu, rl_core;
@@ -133,6 +161,10 @@ struct cg_run {
 	char *mem, *pids, *cpu, *v2; /* this run's directories */
 	int cpu_fd;                  /* cpuacct.usage or cpu.stat */
 	int v2_fd; /* O_PATH of v2 dir, for CLONE_INTO_CGROUP */
+	/* cg_run_kill_all() found every cgroup empty: the caller calls it
+	 * only once the run's processes are gone, so nothing can enter them
+	 * again and a later call need not read them. */
+	bool empty;
 };
 
 /* Find the hierarchies; `root` (may be NULL) overrides the parent of the
@@ -153,6 +185,10 @@ int cg_run_cpu_ns(struct cg_run *run, uint64_t *ns);
 void cg_run_reset_peak(struct cg_run *run);
 /* Peak memory in bytes and whether the OOM killer acted. */
 int cg_run_mem(struct cg_run *run, uint64_t *peak, bool *oom);
+/* SIGKILL every process of the run at once (cgroup.kill on v2, one pass
+ * over cgroup.procs on v1): at a limit, without waiting for the
+ * namespace's init to take them down. */
+void cg_run_kill_now(struct cg_run *run);
 /* SIGKILL every process still in the run's cgroups until they are empty
  * (bounded); returns the number of processes that had to be killed. */
 int cg_run_kill_all(struct cg_run *run);
