@@ -379,7 +379,7 @@ static int cli_problem(struct ac_core *core, const char *arg,
 static int cli_judge_ctx(struct ac_core *core, struct ac_judge_ctx *jctx)
 {
 	const char *work = ac_config_string(core->cfg, "judge.work_dir",
-	                                    "/var/lib/algocode/work");
+	                                    AC_DEFAULT_WORK_DIR);
 
 	if (AC_SANDBOX(core)->enforcing(core->sandbox->state) < 0 &&
 	    !ac_config_bool(core->cfg, "sandbox.allow_degraded", false)) {

@@ -12,6 +12,9 @@ struct event_base;
 struct event;
 struct ac_pool;
 
+/* judge.work_dir when unset. */
+#define AC_DEFAULT_WORK_DIR "/var/lib/algocode/work"
+
 /* Which plugin kinds ac_core_init loads. */
 enum {
 	AC_NEED_TRANSPORT = 1 << 0,

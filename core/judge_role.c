@@ -300,7 +300,7 @@ int ac_judge_role_start(struct ac_core *core, char *err, size_t errlen)
 		return -ENOTSUP;
 	}
 	work = ac_config_string(core->cfg, "judge.work_dir",
-	                        "/var/lib/algocode/work");
+	                        AC_DEFAULT_WORK_DIR);
 	r = ac_judge_ctx_init(&jr->jctx, AC_SANDBOX(core), core->sandbox->state,
 	                      core->sandbox->desc->name, work, core->hostname);
 	if (r < 0)

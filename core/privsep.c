@@ -24,6 +24,7 @@
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/uio.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -42,7 +43,8 @@ enum { PS_F_IN = 1, PS_F_OUT = 2, PS_F_ERR = 4, PS_F_ENV = 8 };
 /* Request: header, then NUL-terminated strings: box_dir, stdin_path,
  * stdout_path, stderr_path, argv[nargv], envp[nenv], syscalls[nsys],
  * ro_paths[nro].  Descriptors (SCM_RIGHTS): the reply socket, then for
- * PS_RUN the box and the files named by flags, in that order. */
+ * PS_RUN the files named by flags, in that order.  The box travels as a
+ * path: the helper opens it beneath judge.work_dir itself. */
 struct ps_hdr {
 	uint32_t magic, op, flags;
 	uint32_t nargv, nenv, nsys, nro;
@@ -125,6 +127,27 @@ static int ps_recv_exact(int sock, void *buf, size_t len)
 	return n == (ssize_t)len ? 0 : -EPIPE;
 }
 
+/* openat2(2) (Linux 5.6), spelled out: glibc 2.36 has no wrapper. */
+struct ps_open_how {
+	uint64_t flags, mode, resolve;
+};
+#define PS_RESOLVE_NO_XDEV       0x01
+#define PS_RESOLVE_NO_MAGICLINKS 0x02
+#define PS_RESOLVE_NO_SYMLINKS   0x04
+#define PS_RESOLVE_BENEATH       0x08
+
+static int ps_openat2(int dfd, const char *path, int flags, uint64_t resolve)
+{
+	struct ps_open_how how = {(uint64_t)(flags | O_CLOEXEC), 0, resolve};
+
+	return (int)syscall(SYS_openat2, dfd, path, &how, sizeof(how));
+}
+
+/* Beneath dfd, no link of any kind, never onto another mount. */
+#define PS_STRICT                                                              \
+	(PS_RESOLVE_BENEATH | PS_RESOLVE_NO_SYMLINKS |                         \
+	 PS_RESOLVE_NO_MAGICLINKS | PS_RESOLVE_NO_XDEV)
+
 /* ------------------------------------------------------------ checks */
 
 /* The permission bits that apply to uid:gid (a user without supplementary
@@ -180,9 +203,10 @@ int ps_readable_by(const char *path, uid_t uid, gid_t gid, const char **why)
 }
 
 /* Give the box tree back to the judge's user after a run.  Descriptor
- * based and never following a link: entries are opened beneath their
- * directory with O_NOFOLLOW; symlinks, devices and multiply-linked files
- * are left alone. */
+ * based: every entry is opened beneath its directory with openat2, never
+ * through a link and never onto another mount (a box holding a mount
+ * point must not lead root elsewhere); symlinks, devices and
+ * multiply-linked files are left alone; set-id bits never survive. */
 static void ps_chown_tree(int dfd, uid_t uid, gid_t gid, int depth,
                           long *budget)
 {
@@ -204,27 +228,26 @@ static void ps_chown_tree(int dfd, uid_t uid, gid_t gid, int depth,
 
 		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
 			continue;
-		if (fstatat(dirfd(d), e->d_name, &sb, AT_SYMLINK_NOFOLLOW) < 0)
+		fd = ps_openat2(dirfd(d), e->d_name, O_PATH | O_NOFOLLOW,
+		                PS_STRICT);
+		if (fd < 0)
 			continue;
-		if (S_ISDIR(sb.st_mode)) {
-			if (depth >= PS_CHOWN_MAX_DEPTH)
-				continue;
-			fd = openat(dirfd(d), e->d_name,
-			            O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
-			                    O_CLOEXEC);
-			if (fd >= 0)
-				ps_chown_tree(fd, uid, gid, depth + 1, budget);
-		} else if (S_ISREG(sb.st_mode)) {
-			fd = openat(dirfd(d), e->d_name,
-			            O_PATH | O_NOFOLLOW | O_CLOEXEC);
-			if (fd < 0)
-				continue;
-			if (fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode) &&
-			    sb.st_nlink == 1 &&
-			    (sb.st_uid != uid || sb.st_gid != gid))
-				fchownat(fd, "", uid, gid, AT_EMPTY_PATH);
+		if (fstat(fd, &sb) < 0) {
 			close(fd);
+			continue;
 		}
+		if (S_ISDIR(sb.st_mode) && depth < PS_CHOWN_MAX_DEPTH) {
+			int sub = ps_openat2(fd, ".", O_RDONLY | O_DIRECTORY,
+			                     PS_STRICT);
+
+			if (sub >= 0)
+				ps_chown_tree(sub, uid, gid, depth + 1, budget);
+		} else if (S_ISREG(sb.st_mode) && sb.st_nlink == 1 &&
+		           (sb.st_uid != uid || sb.st_gid != gid)) {
+			/* chown clears set-user-id and set-group-id. */
+			fchownat(fd, "", uid, gid, AT_EMPTY_PATH);
+		}
+		close(fd);
 	}
 	closedir(d);
 }
@@ -234,6 +257,7 @@ static void ps_chown_tree(int dfd, uid_t uid, gid_t gid, int depth,
 struct ps_helper {
 	const struct ac_sandbox_ops *ops;
 	void *state;
+	const char *work; /* judge.work_dir: every box lies beneath it */
 	uid_t uid;
 	gid_t gid;
 	pthread_mutex_t mu;
@@ -302,6 +326,75 @@ static void ps_fail(struct ps_reply *r, int rc, const char *what,
 	         "sandbox helper: %s%.200s", what, detail ? detail : "");
 }
 
+/* The box named by the judge, opened by the helper (see ps_do_run). */
+static int ps_open_box(struct ps_helper *h, const char *box, struct ps_reply *r)
+{
+	size_t wl = strlen(h->work);
+	struct stat sb;
+	int wfd, fd;
+
+	while (wl > 1 && h->work[wl - 1] == '/')
+		wl--;
+	if (strncmp(box, h->work, wl) != 0 || box[wl] != '/' || !box[wl + 1]) {
+		ps_fail(r, -EPERM,
+		        "the box is not beneath judge.work_dir: ", box);
+		return -1;
+	}
+	wfd = ps_openat2(AT_FDCWD, h->work, O_PATH | O_DIRECTORY,
+	                 PS_RESOLVE_NO_SYMLINKS | PS_RESOLVE_NO_MAGICLINKS);
+	if (wfd < 0) {
+		char msg[300];
+
+		snprintf(msg, sizeof(msg),
+		         "%.200s: %s (no symbolic link may lie on its path)",
+		         h->work, strerror(errno));
+		ps_fail(r, -EPERM, "judge.work_dir ", msg);
+		return -1;
+	}
+	fd = ps_openat2(wfd, box + wl + 1, O_PATH | O_DIRECTORY, PS_STRICT);
+	close(wfd);
+	if (fd < 0 || fstat(fd, &sb) < 0 || !S_ISDIR(sb.st_mode) ||
+	    sb.st_uid != h->uid) {
+		if (fd >= 0)
+			close(fd);
+		ps_fail(r, -EPERM,
+		        "the box must be a directory of the judge's user "
+		        "beneath judge.work_dir, reached through no link or "
+		        "mount: ",
+		        box);
+		return -1;
+	}
+	return fd;
+}
+
+/* The reply socket must be what the proxy makes: an unnamed AF_UNIX
+ * SOCK_SEQPACKET socket whose peer is the judge (root must not write to
+ * a socket connected to some daemon). */
+static bool ps_reply_ok(const struct ps_helper *h, int sock)
+{
+	struct sockaddr_storage sa;
+	struct ucred cr;
+	socklen_t l;
+	int v;
+
+	l = sizeof(v);
+	if (getsockopt(sock, SOL_SOCKET, SO_TYPE, &v, &l) < 0 ||
+	    v != SOCK_SEQPACKET)
+		return false;
+	l = sizeof(v);
+	if (getsockopt(sock, SOL_SOCKET, SO_DOMAIN, &v, &l) < 0 || v != AF_UNIX)
+		return false;
+	l = sizeof(sa);
+	if (getsockname(sock, (struct sockaddr *)&sa, &l) < 0 ||
+	    l != sizeof(sa_family_t))
+		return false;
+	l = sizeof(cr);
+	if (getsockopt(sock, SOL_SOCKET, SO_PEERCRED, &cr, &l) < 0 ||
+	    cr.uid != h->uid)
+		return false;
+	return true;
+}
+
 /* One PS_RUN request: check what the helper must not take on trust, run,
  * give the box back. */
 static void ps_do_run(struct ps_helper *h, const struct ps_hdr *hd,
@@ -313,9 +406,8 @@ static void ps_do_run(struct ps_helper *h, const struct ps_hdr *hd,
 	struct ac_run_profile prof = {NULL, NULL};
 	struct ac_run_spec spec;
 	struct ac_run_fds rf = {-1, -1, -1, -1};
-	int want = 2, k = 2, dfd;
+	int want = 1, k = 1, dfd;
 	long budget = PS_CHOWN_MAX_ENTRIES;
-	struct stat sb;
 
 	want += !!(hd->flags & PS_F_IN) + !!(hd->flags & PS_F_OUT) +
 	        !!(hd->flags & PS_F_ERR);
@@ -334,18 +426,13 @@ static void ps_do_run(struct ps_helper *h, const struct ps_hdr *hd,
 		ps_fail(r, -EBADMSG, "malformed request", NULL);
 		goto out;
 	}
-	/* The box must be a directory of the judge's user: a descriptor of
-	 * any other directory (/, /etc) would have root bind it writable
-	 * and chown it. */
-	rf.box = fds[1];
-	if (fstat(rf.box, &sb) < 0 || !S_ISDIR(sb.st_mode) ||
-	    sb.st_uid != h->uid) {
-		ps_fail(r, -EPERM,
-		        "the box is not a directory owned by the judge's "
-		        "user: ",
-		        box);
+	/* The helper opens the box itself, in its own mount namespace:
+	 * beneath judge.work_dir, through no link and onto no other mount,
+	 * and it must be a directory of the judge's user.  (A descriptor
+	 * from the judge could name a directory in a mount namespace of the
+	 * judge's making, or /proc/self/net, which root would then chown.) */
+	if ((rf.box = ps_open_box(h, box, r)) < 0)
 		goto out;
-	}
 	if (hd->flags & PS_F_IN)
 		rf.in = fds[k++];
 	if (hd->flags & PS_F_OUT)
@@ -382,10 +469,12 @@ static void ps_do_run(struct ps_helper *h, const struct ps_hdr *hd,
 	spec.fds = &rf;
 	r->rc = h->ops->run(h->state, &spec, &r->rep);
 	/* Whatever the run left in the box belongs to the judge again. */
-	dfd = openat(rf.box, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	dfd = ps_openat2(rf.box, ".", O_RDONLY | O_DIRECTORY, PS_STRICT);
 	if (dfd >= 0)
 		ps_chown_tree(dfd, h->uid, h->gid, 0, &budget);
 out:
+	if (rf.box >= 0)
+		close(rf.box);
 	free(argv);
 	free(envp);
 	free(sys);
@@ -400,7 +489,10 @@ static void *ps_req_thread(void *arg)
 	const char *p = q->buf + sizeof(*hd), *end = q->buf + q->len;
 	int sock = q->fds[0];
 
-	if (hd->op == PS_RUN) {
+	if (!ps_reply_ok(h, sock)) {
+		log_warn("sandbox helper: refused a request whose reply "
+		         "socket is not the judge's own socket pair");
+	} else if (hd->op == PS_RUN) {
 		struct ps_reply r;
 
 		memset(&r, 0, sizeof(r));
@@ -516,7 +608,7 @@ static int ps_helper_one(struct ps_helper *h, int ctl, char *buf)
 }
 
 int ps_helper_loop(int ctl, const struct ac_sandbox_ops *ops, void *state,
-                   uid_t uid, gid_t gid)
+                   const char *work_dir, uid_t uid, gid_t gid)
 {
 	struct ps_helper h;
 	char *buf = malloc(PS_MAX_MSG);
@@ -526,6 +618,7 @@ int ps_helper_loop(int ctl, const struct ac_sandbox_ops *ops, void *state,
 	memset(&h, 0, sizeof(h));
 	h.ops = ops;
 	h.state = state;
+	h.work = work_dir;
 	h.uid = uid;
 	h.gid = gid;
 	pthread_mutex_init(&h.mu, NULL);
@@ -624,7 +717,6 @@ int ps_proxy_run(int ctl, const struct ac_run_spec *spec,
 		hd.flags |= PS_F_ENV;
 	/* The judge's own descriptors: opened here, as the judge's user. */
 	if (spec->fds) {
-		fds[nfds++] = spec->fds->box;
 		if (spec->fds->in >= 0)
 			hd.flags |= PS_F_IN, fds[nfds++] = spec->fds->in;
 		if (spec->fds->out >= 0)
@@ -632,12 +724,6 @@ int ps_proxy_run(int ctl, const struct ac_run_spec *spec,
 		if (spec->fds->err >= 0)
 			hd.flags |= PS_F_ERR, fds[nfds++] = spec->fds->err;
 	} else {
-		own[0] = open(spec->box_dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
-		if (own[0] < 0) {
-			ps_report_error(rep, "box", spec->box_dir, errno);
-			goto out;
-		}
-		fds[nfds++] = own[0];
 		/* stdin, stdout, stderr in flag order; outputs are created
 		 * 0600 and truncated, nothing is followed. */
 		const char *path[3] = {spec->stdin_path, spec->stdout_path,
@@ -836,37 +922,44 @@ static int ps_state_dir(const char *dir, uid_t uid, gid_t gid, char *err,
 		         dir ? dir : "");
 		return -EINVAL;
 	}
-	/* Missing parents are made as root would (0755). */
+	/* Component by component from "/", never through a link: a
+	 * directory the user owns (a parent of a nested state dir) must not
+	 * lead root elsewhere.  Missing parents are made 0755, the state
+	 * directory itself 0750. */
 	{
-		char parent[PATH_MAX];
+		char path[PATH_MAX], *comp, *save = NULL, *next;
 
-		snprintf(parent, sizeof(parent), "%s", dir);
-		for (char *p = parent + 1; *p; p++) {
-			if (*p != '/')
-				continue;
-			*p = '\0';
-			if (mkdir(parent, 0755) < 0 && errno != EEXIST) {
+		snprintf(path, sizeof(path), "%s", dir);
+		dfd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+		for (comp = strtok_r(path, "/", &save); comp && dfd >= 0;
+		     comp = next) {
+			int nfd;
+
+			next = strtok_r(NULL, "/", &save);
+			if (mkdirat(dfd, comp, next ? 0755 : 0750) < 0 &&
+			    errno != EEXIST) {
 				snprintf(err, errlen,
-				         "state_dirs: mkdir %s: %s", parent,
-				         strerror(errno));
-				return -errno;
+				         "state_dirs: mkdir %s (at %s): %s",
+				         dir, comp, strerror(errno));
+				close(dfd);
+				return -EPERM;
 			}
-			*p = '/';
-		}
-	}
-	if (mkdir(dir, 0750) < 0 && errno != EEXIST) {
-		snprintf(err, errlen, "state_dirs: mkdir %s: %s", dir,
-		         strerror(errno));
-		return -errno;
-	}
-	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (dfd < 0 || fstat(dfd, &sb) < 0) {
-		snprintf(err, errlen, "state_dirs: %s: %s", dir,
-		         errno == ELOOP ? "is a symbolic link"
-		                        : strerror(errno));
-		if (dfd >= 0)
+			nfd = openat(dfd, comp,
+			             (next ? O_PATH : O_RDONLY) | O_DIRECTORY |
+			                     O_NOFOLLOW | O_CLOEXEC);
 			close(dfd);
-		return -EINVAL;
+			dfd = nfd;
+		}
+		if (dfd < 0 || fstat(dfd, &sb) < 0) {
+			snprintf(err, errlen, "state_dirs: %s: %s", dir,
+			         errno == ELOOP || errno == ENOTDIR
+			                 ? "a symbolic link or not a directory "
+			                   "on the path"
+			                 : strerror(errno));
+			if (dfd >= 0)
+				close(dfd);
+			return -EINVAL;
+		}
 	}
 	if (sb.st_uid != 0 && sb.st_uid != uid) {
 		snprintf(err, errlen,
@@ -1023,8 +1116,11 @@ int ac_privsep_setup(struct ac_core *core, unsigned need,
 				log_error("sandbox helper: %s", e2);
 				_exit(1);
 			}
-			ps_helper_loop(ctl[1], sbx->desc->ops, sbx->state, uid,
-			               gid);
+			ps_helper_loop(ctl[1], sbx->desc->ops, sbx->state,
+			               ac_config_string(core->cfg,
+			                                "judge.work_dir",
+			                                AC_DEFAULT_WORK_DIR),
+			               uid, gid);
 			ac_plugin_unload(sbx);
 			_exit(0);
 		}

@@ -5,9 +5,9 @@
  * to `user` before it loads anything else, opens a port or reads a queue.
  * The helper answers a closed set of requests over a SOCK_SEQPACKET
  * socket: run a program, report check-env, say whether limits are
- * enforced.  The judge opens the box and the run's files itself and
- * passes the descriptors, so the helper never resolves a path the judge
- * chose; what it still checks is in ps_check_run(). */
+ * enforced.  The judge opens the run's files itself and passes the
+ * descriptors; the helper opens the box beneath judge.work_dir itself
+ * (openat2: no link, no other mount) and checks the rest in ps_do_run(). */
 #ifndef AC_PRIVSEP_H
 #define AC_PRIVSEP_H
 
@@ -43,10 +43,10 @@ struct ac_sandbox_ops;
 struct ac_run_spec;
 struct ac_run_report;
 /* Exposed for the unit test.  The helper's request loop on ctl, running
- * requests with ops/state for boxes owned by uid; returns when the other
- * end is closed and every request is done. */
+ * requests with ops/state for boxes beneath work_dir owned by uid;
+ * returns when the other end is closed and every request is done. */
 int ps_helper_loop(int ctl, const struct ac_sandbox_ops *ops, void *state,
-                   uid_t uid, gid_t gid);
+                   const char *work_dir, uid_t uid, gid_t gid);
 /* The proxy's run: send spec to the helper on ctl, wait for its report. */
 int ps_proxy_run(int ctl, const struct ac_run_spec *spec,
                  struct ac_run_report *rep);

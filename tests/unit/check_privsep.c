@@ -76,7 +76,7 @@ static void setup(void)
 	if (helper == 0) {
 		close(sp[0]);
 		/* Boxes must belong to this process's own user. */
-		_exit(ps_helper_loop(sp[1], &rec_ops, NULL, getuid(),
+		_exit(ps_helper_loop(sp[1], &rec_ops, NULL, tmp, getuid(),
 		                     getgid()) == 0
 		              ? 0
 		              : 1);
@@ -157,21 +157,36 @@ START_TEST(test_good_run)
 }
 END_TEST
 
-START_TEST(test_box_of_another_owner)
+START_TEST(test_box_refused)
 {
 	struct ac_run_report rep;
-	char box[128], out[512];
+	char box[128], out[512], link[160];
 	int rc;
 
-	if (getuid() != 0)
-		return; /* only root can make a directory of another owner */
-	mkbox("other", box, sizeof(box));
-	ck_assert_int_eq(chown(box, 12345, 12345), 0);
-	run_in(box, NULL, &rep, &rc, out, sizeof(out));
+	/* Outside judge.work_dir (here: tmp). */
+	run_in("/etc", NULL, &rep, &rc, out, sizeof(out));
 	ck_assert_int_eq(rc, -EPERM);
-	ck_assert_ptr_nonnull(strstr(rep.internal_error,
-	                             "not a directory owned by the judge"));
+	ck_assert_ptr_nonnull(strstr(rep.internal_error, "not beneath"));
 	ck_assert_str_eq(out, ""); /* the sandbox never ran */
+	/* Beneath it by name, elsewhere through a link. */
+	snprintf(link, sizeof(link), "%s/link", tmp);
+	ck_assert_int_eq(symlink("/etc", link), 0);
+	run_in(link, NULL, &rep, &rc, out, sizeof(out));
+	ck_assert_int_eq(rc, -EPERM);
+	ck_assert_ptr_nonnull(strstr(rep.internal_error, "no link or mount"));
+	snprintf(link, sizeof(link), "%s/../../etc", tmp);
+	run_in(link, NULL, &rep, &rc, out, sizeof(out));
+	ck_assert_int_eq(rc, -EPERM);
+	if (getuid() == 0) {
+		/* A directory of another owner. */
+		mkbox("other", box, sizeof(box));
+		ck_assert_int_eq(chown(box, 12345, 12345), 0);
+		run_in(box, NULL, &rep, &rc, out, sizeof(out));
+		ck_assert_int_eq(rc, -EPERM);
+		ck_assert_ptr_nonnull(
+		        strstr(rep.internal_error, "directory of the judge"));
+		ck_assert_str_eq(out, "");
+	}
 	/* The helper goes on. */
 	mkbox("box2", box, sizeof(box));
 	run_in(box, NULL, &rep, &rc, out, sizeof(out));
@@ -222,8 +237,9 @@ START_TEST(test_ro_path_closed)
 }
 END_TEST
 
-/* Send raw bytes with a reply socket; returns what recv() on it gave. */
-static ssize_t raw(const void *buf, size_t len, bool with_fd)
+/* Send raw bytes with a reply socket of the given type; returns what
+ * recv() on it gave. */
+static ssize_t raw_t(const void *buf, size_t len, bool with_fd, int type)
 {
 	union {
 		char b[CMSG_SPACE(sizeof(int))];
@@ -235,8 +251,7 @@ static ssize_t raw(const void *buf, size_t len, bool with_fd)
 	int sp[2];
 	ssize_t n;
 
-	ck_assert_int_eq(
-	        socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp), 0);
+	ck_assert_int_eq(socketpair(AF_UNIX, type | SOCK_CLOEXEC, 0, sp), 0);
 	memset(&mh, 0, sizeof(mh));
 	memset(&u, 0, sizeof(u));
 	mh.msg_iov = &iov;
@@ -263,6 +278,11 @@ static ssize_t raw(const void *buf, size_t len, bool with_fd)
 	return n;
 }
 
+static ssize_t raw(const void *buf, size_t len, bool with_fd)
+{
+	return raw_t(buf, len, with_fd, SOCK_SEQPACKET);
+}
+
 START_TEST(test_malformed_requests)
 {
 	struct ac_run_report rep;
@@ -282,7 +302,13 @@ START_TEST(test_malformed_requests)
 	hdr[0] = 0x41437073u;
 	hdr[1] = 99;
 	ck_assert_int_eq(raw(hdr, sizeof(hdr), true), 0);
-	/* A run without its box descriptor: answered with an error. */
+	/* A valid "enforcing" with a reply socket that is not the proxy's
+	 * kind (a stream socket): no answer. */
+	hdr[1] = 3;
+	ck_assert_int_gt(raw(hdr, sizeof(hdr), true), 0);
+	ck_assert_int_eq(raw_t(hdr, sizeof(hdr), true, SOCK_STREAM), 0);
+	/* A run whose box (empty strings) is not beneath the work dir:
+	 * answered with an error. */
 	hdr[1] = 1;
 	hdr[3] = 1; /* nargv */
 	ck_assert_int_gt(raw(hdr, sizeof(hdr), true), 0);
@@ -301,7 +327,7 @@ static Suite *privsep_suite(void)
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_good_run);
-	tcase_add_test(tc, test_box_of_another_owner);
+	tcase_add_test(tc, test_box_refused);
 	tcase_add_test(tc, test_ro_path_closed);
 	tcase_add_test(tc, test_malformed_requests);
 	suite_add_tcase(s, tc);

@@ -1023,8 +1023,9 @@ static int ns_open_beneath(int dfd, const char *name, int flags)
  * resolved by name twice: every entry is opened O_PATH beneath its
  * directory without following symlinks, checked on the descriptor and
  * chown'ed through it (AT_EMPTY_PATH); directories get u+rwx and regular
- * files u+rw back (a run may chmod the box).  Symlinks, devices, fifos and
- * multiply-linked files are left alone (a planted link to a host file
+ * files u+rw back (a run may chmod the box), never a set-id bit (chown
+ * cleared it; the mode read before must not bring it back).  Symlinks, devices,
+ * fifos and multiply-linked files are left alone (a planted link to a host file
  * must never make root chown it); what lies deeper than 16 levels or
  * beyond 100000 entries was made by the sandbox user and is its own
  * already.  *budget counts the entries left. */
@@ -1035,9 +1036,13 @@ static int ns_chown_tree(int dfd, uid_t uid, gid_t gid, int depth, long *budget)
 	struct dirent *e;
 	int rc = 0;
 
+	/* The box itself is the sandbox user's alone during the run: no
+	 * one else (a separated judge's user) reaches into it meanwhile. */
+	mode_t want = depth == 0 ? 0700 : 0700 | 01777;
+
 	if (fchown(dfd, uid, gid) < 0 || fstat(dfd, &dsb) < 0 ||
-	    ((dsb.st_mode & 0700) != 0700 &&
-	     fchmod(dfd, (dsb.st_mode | 0700) & 07777) < 0)) {
+	    ((dsb.st_mode & 07777) != ((dsb.st_mode | 0700) & want) &&
+	     fchmod(dfd, (dsb.st_mode | 0700) & want) < 0)) {
 		close(dfd);
 		return -errno;
 	}
@@ -1080,7 +1085,7 @@ static int ns_chown_tree(int dfd, uid_t uid, gid_t gid, int depth, long *budget)
 
 				snprintf(fdp, sizeof(fdp), "/proc/self/fd/%d",
 				         fd);
-				chmod(fdp, (sb.st_mode | 0600) & 07777);
+				chmod(fdp, (sb.st_mode | 0600) & 0777);
 			}
 		}
 		close(fd);
