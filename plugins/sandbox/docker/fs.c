@@ -7,9 +7,11 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "fs.h"
@@ -17,6 +19,24 @@
 #define FS_MAX_DEPTH   32  /* carried between host and container */
 #define FS_RM_DEPTH    256 /* removed (deeper: the container is retired) */
 #define FS_MAX_ENTRIES 100000
+
+/* openat beneath dirfd that follows no link and never enters another
+ * mount (openat2 RESOLVE_NO_XDEV: a mount point in the box must not lead
+ * root elsewhere); plain openat with O_NOFOLLOW where openat2 is missing.
+ * Names never contain '/'. */
+static int fs_openat(int dirfd, const char *name, int flags, mode_t mode)
+{
+	struct {
+		uint64_t flags, mode, resolve;
+	} how = {(uint64_t)(flags | O_NOFOLLOW | O_CLOEXEC), (uint64_t)mode,
+	         0x01 | 0x02 | 0x04 | 0x08}; /* NO_XDEV, NO_MAGICLINKS,
+	                                       NO_SYMLINKS, BENEATH */
+	int fd = (int)syscall(SYS_openat2, dirfd, name, &how, sizeof(how));
+
+	if (fd < 0 && errno == ENOSYS)
+		fd = openat(dirfd, name, flags | O_NOFOLLOW | O_CLOEXEC, mode);
+	return fd;
+}
 
 /* Names of the entries of dirfd (malloc'ed vector, NULL-terminated). */
 static int fs_list(int dirfd, char ***out)
@@ -95,8 +115,7 @@ static int fs_rm(int dirfd, const char *name, int depth, size_t *budget)
 		                                                       : 0;
 	if (depth >= FS_RM_DEPTH)
 		return -ELOOP;
-	fd = openat(dirfd, name,
-	            O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	fd = fs_openat(dirfd, name, O_RDONLY | O_DIRECTORY, 0);
 	if (fd < 0)
 		return -errno;
 	r = fs_rm_contents(fd, depth + 1, budget);
@@ -137,13 +156,10 @@ static int fs_copy_file(int sfd, int dfd, const char *name,
 	char buf[65536];
 	struct timespec ts[2];
 
-	in = openat(sfd, name,
-	            O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	in = fs_openat(sfd, name, O_RDONLY | O_NOCTTY | O_NONBLOCK, 0);
 	if (in < 0)
 		return -errno;
-	out = openat(dfd, name,
-	             O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
-	             0600);
+	out = fs_openat(dfd, name, O_WRONLY | O_CREAT | O_EXCL, 0600);
 	if (out < 0) {
 		r = -errno;
 		close(in);
@@ -222,12 +238,10 @@ static int fs_mirror_entry(int sfd, int dfd, const char *name,
 		if ((!have || !S_ISDIR(d.st_mode)) &&
 		    mkdirat(dfd, name, 0700) < 0)
 			return -errno;
-		cs = openat(sfd, name,
-		            O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		cs = fs_openat(sfd, name, O_RDONLY | O_DIRECTORY, 0);
 		if (cs < 0)
 			return -errno;
-		cd = openat(dfd, name,
-		            O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		cd = fs_openat(dfd, name, O_RDONLY | O_DIRECTORY, 0);
 		if (cd < 0) {
 			r = -errno;
 			close(cs);
