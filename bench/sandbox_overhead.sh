@@ -39,15 +39,21 @@ sb_p99=$(echo "$sb" | get p99_ms)
 # ours (read-only /usr with the /bin /lib* symlinks, fresh /dev /proc
 # /tmp, the box read-write at /box), new session, no capabilities.  bwrap
 # sets no cgroup, rlimit or seccomp filter, so it does less than run().
+# Its own box: the sandbox's run left ours to the sandbox uid, mode 0700,
+# which root in bwrap's user namespace cannot enter.
 bw_med=
 bwrap=$(command -v bwrap || true)
 if [ -n "$bwrap" ]; then
+	bwbox=$(mktemp -d "${TMPDIR:-/tmp}/algocode-bench.XXXXXX")
+	trap 'rm -rf "$box" "$bwbox"' EXIT
+	chmod 755 "$bwbox"
+	cp bench/spin "$bwbox/spin"
 	set -- "$bwrap" --unshare-all --die-with-parent --new-session \
 		--cap-drop ALL --ro-bind /usr /usr
 	for l in bin sbin lib lib32 lib64 libx32; do
 		[ -L "/$l" ] && set -- "$@" --symlink "$(readlink "/$l")" "/$l"
 	done
-	set -- "$@" --dev /dev --proc /proc --tmpfs /tmp --bind "$box" /box \
+	set -- "$@" --dev /dev --proc /proc --tmpfs /tmp --bind "$bwbox" /box \
 		--chdir /box /box/spin
 	if "$@" 2>/dev/null; then
 		bw=$(bench/forkexec -n "$N" "$@")
