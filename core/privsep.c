@@ -700,7 +700,7 @@ int ps_proxy_run(int ctl, const struct ac_run_spec *spec,
 	struct ps_reply r;
 	char *buf;
 	size_t off = sizeof(hd);
-	int fds[4] = {-1, -1, -1, -1}, nfds = 0, own[4] = {-1, -1, -1, -1};
+	int fds[3] = {-1, -1, -1}, nfds = 0, own[3] = {-1, -1, -1};
 	int sock = -1, rc = 0;
 
 	if (!spec || !rep || !spec->argv || !spec->argv[0] || !spec->box_dir)
@@ -735,19 +735,18 @@ int ps_proxy_run(int ctl, const struct ac_run_spec *spec,
 		for (int i = 0; i < 3; i++) {
 			if (!path[i])
 				continue;
-			own[1 + i] =
-			        i == 0 ? open(path[i],
-			                      O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
-			               : open(path[i],
-			                      O_WRONLY | O_CREAT | O_TRUNC |
-			                              O_NOFOLLOW | O_CLOEXEC,
-			                      0600);
-			if (own[1 + i] < 0) {
+			own[i] = i == 0 ? open(path[i], O_RDONLY | O_NOFOLLOW |
+			                                        O_CLOEXEC)
+			                : open(path[i],
+			                       O_WRONLY | O_CREAT | O_TRUNC |
+			                               O_NOFOLLOW | O_CLOEXEC,
+			                       0600);
+			if (own[i] < 0) {
 				ps_report_error(rep, name[i], path[i], errno);
 				goto out;
 			}
 			hd.flags |= flag[i];
-			fds[nfds++] = own[1 + i];
+			fds[nfds++] = own[i];
 		}
 	}
 	if ((rc = ps_put(buf, &off, spec->box_dir)) < 0 ||
@@ -784,7 +783,7 @@ int ps_proxy_run(int ctl, const struct ac_run_spec *spec,
 out:
 	if (sock >= 0)
 		close(sock);
-	ps_close_fds(own, 4);
+	ps_close_fds(own, 3);
 	free(buf);
 	return rc;
 }

@@ -836,15 +836,40 @@ static void *ns_net_thread(void *arg)
 }
 
 /* An empty network namespace (fd), or -errno. */
-static int ns_net_get(struct ns_state *st)
+/* The namespace pools (network, user): a stack of fds under net_mu.
+ * Take one, or -1 when the pool is empty. */
+static int ns_pool_take(struct ns_state *st, int *v, int *n)
 {
-	pthread_t t;
 	int fd = -1;
 
 	pthread_mutex_lock(&st->net_mu);
-	if (st->net_n > 0)
-		fd = st->net_free[--st->net_n];
+	if (*n > 0)
+		fd = v[--*n];
 	pthread_mutex_unlock(&st->net_mu);
+	return fd;
+}
+
+/* Give fd back (reuse: its run is gone and left nothing), else close. */
+static void ns_pool_give(struct ns_state *st, int *v, int *n, int fd,
+                         bool reuse)
+{
+	if (fd < 0)
+		return;
+	pthread_mutex_lock(&st->net_mu);
+	if (reuse && *n < NS_NET_POOL) {
+		v[(*n)++] = fd;
+		fd = -1;
+	}
+	pthread_mutex_unlock(&st->net_mu);
+	if (fd >= 0)
+		close(fd);
+}
+
+static int ns_net_get(struct ns_state *st)
+{
+	pthread_t t;
+	int fd = ns_pool_take(st, st->net_free, &st->net_n);
+
 	if (fd >= 0)
 		return fd;
 	/* A short-lived thread: the judge's own threads never change
@@ -858,16 +883,7 @@ static int ns_net_get(struct ns_state *st)
 
 static void ns_net_put(struct ns_state *st, int fd, bool reuse)
 {
-	if (fd < 0)
-		return;
-	pthread_mutex_lock(&st->net_mu);
-	if (reuse && st->net_n < NS_NET_POOL) {
-		st->net_free[st->net_n++] = fd;
-		fd = -1;
-	}
-	pthread_mutex_unlock(&st->net_mu);
-	if (fd >= 0)
-		close(fd);
+	ns_pool_give(st, st->net_free, &st->net_n, fd, reuse);
 }
 
 /* User namespaces.  The program used to unshare(CLONE_NEWUSER) itself,
@@ -953,27 +969,14 @@ static int ns_user_new(struct ns_state *st)
 
 static int ns_user_get(struct ns_state *st)
 {
-	int fd = -1;
+	int fd = ns_pool_take(st, st->user_free, &st->user_n);
 
-	pthread_mutex_lock(&st->net_mu);
-	if (st->user_n > 0)
-		fd = st->user_free[--st->user_n];
-	pthread_mutex_unlock(&st->net_mu);
 	return fd >= 0 ? fd : ns_user_new(st);
 }
 
 static void ns_user_put(struct ns_state *st, int fd, bool reuse)
 {
-	if (fd < 0)
-		return;
-	pthread_mutex_lock(&st->net_mu);
-	if (reuse && st->user_n < NS_NET_POOL) {
-		st->user_free[st->user_n++] = fd;
-		fd = -1;
-	}
-	pthread_mutex_unlock(&st->net_mu);
-	if (fd >= 0)
-		close(fd);
+	ns_pool_give(st, st->user_free, &st->user_n, fd, reuse);
 }
 
 static uint64_t ns_now_us(void)
