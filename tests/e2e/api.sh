@@ -319,14 +319,7 @@ ok "metrics"
 
 # A clean shutdown on SIGTERM.
 kill -TERM "$SERVER"
-i=0
-while kill -0 "$SERVER" 2>/dev/null && [ $i -lt 150 ]; do
-	sleep 0.1
-	i=$((i + 1))
-done
-kill -0 "$SERVER" 2>/dev/null && fail "the server did not stop on SIGTERM"
-wait "$SERVER"
-RC=$?
-[ "$RC" = 0 ] || fail "the server exited with status $RC"
+wait_gone "$SERVER" 15 || fail "the server did not stop on SIGTERM"
+[ "$GONE_RC" = 0 ] || fail "the server exited with status $GONE_RC"
 ok "clean shutdown"
 exit 0

@@ -93,6 +93,20 @@ wait_http() {
 	return 1
 }
 
+# wait_gone PID SECONDS: wait until the background process PID ends; 1 if
+# it is still alive then, else 0 with its exit status in GONE_RC.
+wait_gone() {
+	_n=0
+	while kill -0 "$1" 2>/dev/null && [ "$_n" -lt $(($2 * 10)) ]; do
+		sleep 0.1
+		_n=$((_n + 1))
+	done
+	kill -0 "$1" 2>/dev/null && return 1
+	wait "$1"
+	GONE_RC=$?
+	return 0
+}
+
 # start_bg CMD...: start in the background, remember the pid in $BG_PID.
 start_bg() {
 	"$@" &

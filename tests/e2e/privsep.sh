@@ -115,15 +115,8 @@ ok "$n submissions judged through the helper with the right verdicts; the work d
 
 # ------------------------------------------------ the helper dies
 kill -KILL "$HELPER"
-i=0
-while kill -0 "$SERVER" 2>/dev/null && [ $i -lt 100 ]; do
-	sleep 0.1
-	i=$((i + 1))
-done
-kill -0 "$SERVER" 2>/dev/null && fail "the server goes on without its sandbox helper"
-wait "$SERVER"
-rc=$?
-[ "$rc" = 1 ] || fail "the server exited $rc after losing its helper, expected 1"
+wait_gone "$SERVER" 10 || fail "the server goes on without its sandbox helper"
+[ "$GONE_RC" = 1 ] || fail "the server exited $GONE_RC after losing its helper, expected 1"
 grep -q "the sandbox helper is gone" "$TEST_TMP/serve.err" || fail "no message about the helper: $(tail -5 "$TEST_TMP/serve.err")"
 ok "the server stops with exit status 1 and says why when the helper dies"
 
