@@ -202,6 +202,79 @@ int ps_readable_by(const char *path, uid_t uid, gid_t gid, const char **why)
 	return 0;
 }
 
+/* Pin a read-only path for the sandbox: open it (O_PATH) the way the
+ * judge's user would, so that what the sandbox binds is what the user can
+ * read, whatever happens to the path afterwards (ps_readable_by checks a
+ * path, which a compromised judge could swap for a link to a file only
+ * root reaches before the sandbox resolves it again).  The calling
+ * thread takes the user's file system identity for the lookup: the raw
+ * setfsuid, setfsgid and setgroups system calls change this thread only
+ * (each request has its own).  Only a directory or a regular file. */
+int ps_pin_ro(const char *path, uid_t uid, gid_t gid, const char **why)
+{
+	gid_t groups[256];
+	int ng = getgroups(256, groups), fd = -1, rfd, rc = 0;
+	char self[64];
+	struct stat sb;
+
+	*why = "cannot be opened as the judge's user";
+	if (ng < 0)
+		return -errno;
+	if (geteuid() != 0) {
+		/* Not root (a test): the lookup is the user's already. */
+		ng = -1;
+	} else if (syscall(SYS_setgroups, 0, NULL) < 0) {
+		return -errno;
+	}
+	if (ng >= 0) {
+		syscall(SYS_setfsgid, gid);
+		syscall(SYS_setfsuid, uid);
+		if ((uid_t)syscall(SYS_setfsuid, -1) != uid ||
+		    (gid_t)syscall(SYS_setfsgid, -1) != gid) {
+			rc = -EPERM;
+			goto restore;
+		}
+	}
+	if ((fd = open(path, O_PATH | O_CLOEXEC)) < 0) {
+		rc = -errno;
+		if (errno == ENOENT)
+			*why = "does not exist";
+		goto restore;
+	}
+	if (fstat(fd, &sb) < 0 ||
+	    !(S_ISDIR(sb.st_mode) || S_ISREG(sb.st_mode))) {
+		rc = -EINVAL;
+		*why = "is not a directory or a regular file";
+		goto restore;
+	}
+	/* Readable: the kernel checks it (ACLs included) on the reopen. */
+	snprintf(self, sizeof(self), "/proc/self/fd/%d", fd);
+	rfd = open(self, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC |
+	                         (S_ISDIR(sb.st_mode) ? O_DIRECTORY : 0));
+	if (rfd < 0) {
+		rc = -errno;
+		*why = "is not readable by the judge's user";
+		goto restore;
+	}
+	close(rfd);
+restore:
+	if (ng >= 0) {
+		syscall(SYS_setfsuid, 0);
+		syscall(SYS_setfsgid, 0);
+	}
+	if (ng >= 0 && (syscall(SYS_setgroups, ng, groups) < 0 ||
+	                syscall(SYS_setfsuid, -1) != 0)) {
+		/* This thread cannot act as root again: end it. */
+		log_error("sandbox helper: cannot restore its identity after "
+		          "checking %s",
+		          path);
+		_exit(1);
+	}
+	if (rc < 0 && fd >= 0)
+		close(fd);
+	return rc < 0 ? rc : fd;
+}
+
 /* Give the box tree back to the judge's user after a run.  Descriptor
  * based: every entry is opened beneath its directory with openat2, never
  * through a link and never onto another mount (a box holding a mount
@@ -405,8 +478,8 @@ static void ps_do_run(struct ps_helper *h, const struct ps_hdr *hd,
 	const char **argv = NULL, **envp = NULL, **sys = NULL, **ro = NULL;
 	struct ac_run_profile prof = {NULL, NULL};
 	struct ac_run_spec spec;
-	struct ac_run_fds rf = {-1, -1, -1, -1};
-	int want = 1, k = 1, dfd;
+	struct ac_run_fds rf = {-1, -1, -1, -1, NULL};
+	int want = 1, k = 1, dfd, *ro_fds = NULL;
 	long budget = PS_CHOWN_MAX_ENTRIES;
 
 	want += !!(hd->flags & PS_F_IN) + !!(hd->flags & PS_F_OUT) +
@@ -441,11 +514,18 @@ static void ps_do_run(struct ps_helper *h, const struct ps_hdr *hd,
 		rf.err = fds[k++];
 	/* Read-only paths are bound into the sandbox by root: only what
 	 * the judge's user could read itself (a compromised judge must not
-	 * get /etc/shadow this way). */
+	 * get /etc/shadow this way), pinned as descriptors (ps_pin_ro). */
+	if (hd->nro && !(ro_fds = malloc(hd->nro * sizeof(*ro_fds)))) {
+		ps_fail(r, -ENOMEM, "out of memory", NULL);
+		goto out;
+	}
+	for (uint32_t i = 0; i < hd->nro; i++)
+		ro_fds[i] = -1;
 	for (uint32_t i = 0; i < hd->nro; i++) {
 		const char *why;
 
-		if (ps_readable_by(ro[i], h->uid, h->gid, &why) < 0) {
+		if (ps_readable_by(ro[i], h->uid, h->gid, &why) < 0 ||
+		    (ro_fds[i] = ps_pin_ro(ro[i], h->uid, h->gid, &why)) < 0) {
 			char msg[300];
 
 			snprintf(msg, sizeof(msg), "%.200s %s", ro[i], why);
@@ -453,6 +533,7 @@ static void ps_do_run(struct ps_helper *h, const struct ps_hdr *hd,
 			goto out;
 		}
 	}
+	rf.ro = ro_fds;
 	memset(&spec, 0, sizeof(spec));
 	spec.argv = argv;
 	spec.envp = (hd->flags & PS_F_ENV) ? envp : NULL;
@@ -475,6 +556,10 @@ static void ps_do_run(struct ps_helper *h, const struct ps_hdr *hd,
 out:
 	if (rf.box >= 0)
 		close(rf.box);
+	for (uint32_t i = 0; ro_fds && i < hd->nro; i++)
+		if (ro_fds[i] >= 0)
+			close(ro_fds[i]);
+	free(ro_fds);
 	free(argv);
 	free(envp);
 	free(sys);

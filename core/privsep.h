@@ -38,6 +38,10 @@ bool ac_privsep_describe(const struct ac_config *cfg, char *buf, size_t len);
  * groups) can reach the real path of `path` (x on every directory) and
  * read it.  0, or -errno with a reason in *why. */
 int ps_readable_by(const char *path, uid_t uid, gid_t gid, const char **why);
+/* Exposed for the unit test: open `path` (O_PATH) as uid:gid would, a
+ * directory or regular file it can read.  The descriptor, or -errno with a
+ * reason in *why. */
+int ps_pin_ro(const char *path, uid_t uid, gid_t gid, const char **why);
 
 struct ac_sandbox_ops;
 struct ac_run_spec;

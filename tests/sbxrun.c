@@ -12,11 +12,15 @@
  * when one is given (the program's own figures, see bench/sandbox_limits.sh).
  * Settings for the plugin: --set key=value (conf_string / conf_int).
  * A run profile: --allow-syscall NAME and --ro-path PATH (repeatable).
+ * --fds passes descriptors instead of paths, as the privilege-separation
+ * helper does (spec.fds): the box, --stdin, --stdout, --stderr and every
+ * --ro-path (O_PATH, opened before the plugin is loaded).
  * Exit: 0 report printed, 2 internal error, 1 usage or load error.
  */
 #define _GNU_SOURCE 1
 #include <dlfcn.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <pthread.h>
@@ -25,6 +29,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <algocode/plugin.h>
 
@@ -222,7 +227,7 @@ static void usage(void)
 	        "--box DIR [--cpu MS] [--wall MS] [--mem KB] [--stack KB]\n"
 	        "       [--procs N] [--nofile N] [--fsize KB] [--out-kb KB] "
 	        "[--err-kb KB] [--stdin F] [--stdout F] [--stderr F]\n"
-	        "       [--allow-syscall NAME]... [--ro-path PATH]...\n"
+	        "       [--allow-syscall NAME]... [--ro-path PATH]... [--fds]\n"
 	        "       [--repeat N [--threads T | --each]] -- ARGV...)\n");
 }
 
@@ -250,6 +255,7 @@ int main(int argc, char **argv)
 	        {"each", no_argument, NULL, 'x'},
 	        {"allow-syscall", required_argument, NULL, 'A'},
 	        {"ro-path", required_argument, NULL, 'P'},
+	        {"fds", no_argument, NULL, 'F'},
 	        {NULL, 0, NULL, 0}};
 	const struct ac_host host = {
 	        AC_ABI_VERSION,   host_log,         host_event_base,
@@ -259,6 +265,8 @@ int main(int argc, char **argv)
 	const char *sys_v[MAX_PROFILE + 1] = {NULL},
 	                                *ro_v[MAX_PROFILE + 1] = {NULL};
 	struct ac_run_profile prof = {NULL, NULL};
+	struct ac_run_fds rf = {-1, -1, -1, -1, NULL};
+	int ro_fd[MAX_PROFILE] = {0};
 	int nsys = 0, nro = 0;
 	struct ac_plugin_ctx ctx = {&set};
 	struct ac_run_spec spec;
@@ -266,7 +274,7 @@ int main(int argc, char **argv)
 	const struct ac_plugin *pl;
 	const struct ac_sandbox_ops *ops = NULL;
 	const char *plugin = NULL;
-	bool check_env = false, each = false;
+	bool check_env = false, each = false, use_fds = false;
 	long repeat = 0, threads = 1;
 	struct worker *ws = NULL;
 	void *dl, *state = NULL;
@@ -351,6 +359,9 @@ int main(int argc, char **argv)
 		case 'x':
 			each = true;
 			break;
+		case 'F':
+			use_fds = true;
+			break;
 		case 'A':
 		case 'P':
 			if ((opt == 'A' ? nsys : nro) == MAX_PROFILE) {
@@ -376,6 +387,33 @@ int main(int argc, char **argv)
 		prof.syscalls = nsys ? sys_v : NULL;
 		prof.ro_paths = nro ? ro_v : NULL;
 		spec.profile = &prof;
+	}
+	if (use_fds && !check_env) {
+		const int wr = O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC;
+
+		rf.box = open(spec.box_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		rf.in = spec.stdin_path
+		                ? open(spec.stdin_path, O_RDONLY | O_CLOEXEC)
+		                : -1;
+		rf.out = spec.stdout_path ? open(spec.stdout_path, wr, 0644)
+		                          : -1;
+		rf.err = spec.stderr_path ? open(spec.stderr_path, wr, 0644)
+		                          : -1;
+		if (rf.box < 0 || (spec.stdin_path && rf.in < 0) ||
+		    (spec.stdout_path && rf.out < 0) ||
+		    (spec.stderr_path && rf.err < 0)) {
+			fprintf(stderr, "sbxrun: --fds: %s\n", strerror(errno));
+			return 1;
+		}
+		for (int i = 0; i < nro; i++)
+			if ((ro_fd[i] = open(ro_v[i], O_PATH | O_CLOEXEC)) <
+			    0) {
+				fprintf(stderr, "sbxrun: --fds: %s: %s\n",
+				        ro_v[i], strerror(errno));
+				return 1;
+			}
+		rf.ro = nro ? ro_fd : NULL;
+		spec.fds = &rf;
 	}
 
 	dl = dlopen(plugin, RTLD_NOW | RTLD_LOCAL);

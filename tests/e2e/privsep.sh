@@ -83,9 +83,9 @@ ok "the state directory and what the server made in it belong to $USER_NAME"
 
 # ------------------------------------------------ judged through the helper
 TOKEN=$(ac token --user alice -o api.jwt_secret_file="$STATE/jwt.secret") || fail "token"
-submit() { # PROBLEM SOURCE -> submission id
-	python3 -c 'import json,sys; print(json.dumps({"problem_id": sys.argv[1], "lang": "cpp", "code": open(sys.argv[2]).read()}))' \
-		"$1" "$2" >"$TEST_TMP/sub.json"
+submit() { # PROBLEM SOURCE [LANG] -> submission id
+	python3 -c 'import json,sys; print(json.dumps({"problem_id": sys.argv[1], "lang": sys.argv[3], "code": open(sys.argv[2]).read()}))' \
+		"$1" "$2" "${3:-cpp}" >"$TEST_TMP/sub.json"
 	curl -s -f -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' \
 		--data-binary "@$TEST_TMP/sub.json" "$BASE/api/v1/code/submit/" >"$TEST_TMP/sub.out" ||
 		fail "submit $2 failed: $(cat "$TEST_TMP/sub.out")"
@@ -108,6 +108,22 @@ for kind in accepted wrong_answer time_limit_exceeded; do
 	n=$((n + 1))
 done
 [ "$n" -ge 2 ] || fail "found fewer than two labelled C++ submissions to judge"
+# Java's profile has a read-only path outside /usr (Debian's JDK keeps its
+# configuration in /etc/java-N-openjdk): the helper checks it as the user
+# and the sandbox binds it from the helper's descriptor.
+if command -v javac >/dev/null 2>&1 && [ -e "$TEST_TMP/plugins/lang/java.so" ]; then
+	src=$(ls "$TEST_TMP"/problems/hello-judge/submissions/accepted/*.java 2>/dev/null | head -n 1)
+	if [ -n "$src" ]; then
+		# Another user: alice has used her burst of submissions.
+		TOKEN=$(ac token --user bob -o api.jwt_secret_file="$STATE/jwt.secret") || fail "token"
+		id=$(submit hello-judge "$src" java)
+		got=$(verdict "$id")
+		[ "$got" = AC ] || fail "Java through the helper: $got: $(head -c 1500 "$TEST_TMP/res.json")"
+		n=$((n + 1))
+	fi
+else
+	echo "SKIPPED: privsep Java part: no javac or no lang/java plugin"
+fi
 # Nothing the runs left in the work directory belongs to anyone but the user.
 others=$(find "$STATE/work" ! -user "$USER_NAME" -print | head -n 5)
 [ -z "$others" ] || fail "files in the work directory not owned by $USER_NAME: $others"

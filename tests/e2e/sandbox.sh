@@ -434,6 +434,29 @@ expect ro3 exit_code 0
 [ "$(cat "$TEST_TMP/ro3.out")" = data ] || fail "ro_path symlink: $(cat "$TEST_TMP/ro3.out" "$TEST_TMP/ro3.err")"
 ok "profile ro_paths: bound read-only; secrets (also through a symlink), /, /proc, /sys, /dev, /box, /tmp, '..', missing refused"
 
+# The same paths given as descriptors (spec.fds->ro, what the privilege-
+# separation helper passes): bound from the descriptor, the path's rules
+# still apply, and a prepared root serves again only for the same files.
+sbx rofd --fds --ro-path "$rodir" -- /bin/sh -c "cat $rodir/sub/f; echo y > $rodir/sub/f 2>/dev/null && echo WROTE; :"
+expect rofd exit_code 0
+[ "$(cat "$TEST_TMP/rofd.out")" = data ] || fail "ro_path by fd: $(cat "$TEST_TMP/rofd.out" "$TEST_TMP/rofd.err" "$TEST_TMP/rofd.rep")"
+mv "$rodir/sub" "$rodir/sub.old"
+mkdir "$rodir/sub"
+echo other > "$rodir/sub/f"
+sbx rofd2 --fds --ro-path "$rodir/sub" -- /bin/cat "$rodir/sub/f"
+[ "$(cat "$TEST_TMP/rofd2.out")" = other ] || fail "ro_path by fd after a swap: $(cat "$TEST_TMP/rofd2.out" "$TEST_TMP/rofd2.err" "$TEST_TMP/rofd2.rep")"
+rm -rf "$rodir/sub"
+mv "$rodir/sub.old" "$rodir/sub"
+sbx rofd3 --fds --ro-path "$rodir/sub" -- /bin/cat "$rodir/sub/f"
+[ "$(cat "$TEST_TMP/rofd3.out")" = data ] || fail "ro_path by fd, swapped back: $(cat "$TEST_TMP/rofd3.out" "$TEST_TMP/rofd3.err" "$TEST_TMP/rofd3.rep")"
+for bad in /etc "$rodir.evil" /proc/self; do
+	"$SBX" --plugin "$PLUGIN" --box "$TEST_TMP/box-ro" --fds --ro-path "$bad" \
+		-- /bin/true > "$TEST_TMP/robad.rep" 2>&1
+	grep -q '^internal_error=profile ro_path' "$TEST_TMP/robad.rep" ||
+		fail "ro_path $bad by descriptor accepted: $(cat "$TEST_TMP/robad.rep")"
+done
+ok "profile ro_paths as descriptors: bound from the descriptor, refused by the same rules, prepared roots keyed by the files"
+
 # Files in and out: links planted by one run must not make the judge
 # (root on the host) touch their targets when it prepares the next run.
 canary="$(realpath "$TEST_TMP")/canary"

@@ -33,9 +33,33 @@ static int rec_run(void *state, const struct ac_run_spec *spec,
 
 	(void)state;
 	memset(rep, 0, sizeof(*rep));
-	n = snprintf(line, sizeof(line), "argv0=%s fds=%d box=%s in=%d\n",
+	/* A read-only path named ".../swapme" is swapped for another file
+	 * before the sandbox looks at its descriptor: it must still name the
+	 * file the helper checked. */
+	unsigned long long ro_ino = 0;
+
+	if (spec->fds && spec->fds->ro && spec->profile &&
+	    spec->profile->ro_paths && spec->profile->ro_paths[0]) {
+		const char *path = spec->profile->ro_paths[0];
+		struct stat sb;
+
+		if (strstr(path, "/swapme")) {
+			char old[512];
+
+			snprintf(old, sizeof(old), "%s.old", path);
+			if (rename(path, old) < 0)
+				return -errno;
+			fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+			if (fd >= 0)
+				close(fd);
+		}
+		if (fstat(spec->fds->ro[0], &sb) == 0)
+			ro_ino = (unsigned long long)sb.st_ino;
+	}
+	n = snprintf(line, sizeof(line),
+	             "argv0=%s fds=%d box=%s in=%d ro_ino=%llu\n",
 	             spec->argv[0], spec->fds != NULL, spec->box_dir,
-	             spec->fds ? spec->fds->in >= 0 : -1);
+	             spec->fds ? spec->fds->in >= 0 : -1, ro_ino);
 	if (spec->fds && spec->fds->out >= 0 &&
 	    write(spec->fds->out, line, (size_t)n) != n)
 		return -EIO;
@@ -237,6 +261,91 @@ START_TEST(test_ro_path_closed)
 }
 END_TEST
 
+/* The helper pins a profile's read-only path as a descriptor: a path
+ * swapped after the check still gives the sandbox the checked file. */
+START_TEST(test_ro_path_pinned)
+{
+	struct ac_run_report rep;
+	char box[128], out[512], file[160], want[64];
+	const char *ro[2] = {file, NULL};
+	struct stat sb;
+	int rc, fd;
+
+	snprintf(file, sizeof(file), "%s/swapme", tmp);
+	fd = open(file, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+	ck_assert_int_ge(fd, 0);
+	close(fd);
+	ck_assert_int_eq(stat(file, &sb), 0);
+	mkbox("box", box, sizeof(box));
+	run_in(box, ro, &rep, &rc, out, sizeof(out));
+	ck_assert_int_eq(rc, 0);
+	snprintf(want, sizeof(want), "ro_ino=%llu\n",
+	         (unsigned long long)sb.st_ino);
+	ck_assert_ptr_nonnull(strstr(out, want));
+	/* It was swapped: the path names another file now. */
+	ck_assert_int_eq(stat(file, &sb), 0);
+	snprintf(want, sizeof(want), "ro_ino=%llu\n",
+	         (unsigned long long)sb.st_ino);
+	ck_assert_ptr_null(strstr(out, want));
+	/* Only directories and regular files. */
+	ro[0] = "/dev/null";
+	run_in(box, ro, &rep, &rc, out, sizeof(out));
+	ck_assert_int_eq(rc, -EPERM);
+	ck_assert_ptr_nonnull(strstr(rep.internal_error,
+	                             "not a directory or a regular file"));
+}
+END_TEST
+
+/* ps_pin_ro looks the path up as the user, then is root again. */
+START_TEST(test_pin_ro_identity)
+{
+	char closed[128], file[160], mine[160], other[160];
+	const char *why;
+	gid_t g0[64], g1[64];
+	int n0, n1, fd;
+
+	if (getuid() != 0)
+		return; /* needs to switch identity */
+	snprintf(closed, sizeof(closed), "%s/closed", tmp);
+	ck_assert_int_eq(mkdir(closed, 0700), 0);
+	snprintf(file, sizeof(file), "%s/f", closed);
+	fd = open(file, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+	ck_assert_int_ge(fd, 0);
+	close(fd);
+	snprintf(mine, sizeof(mine), "%s/mine", tmp);
+	fd = open(mine, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+	ck_assert_int_ge(fd, 0);
+	close(fd);
+	snprintf(other, sizeof(other), "%s/other", tmp);
+	fd = open(other, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+	ck_assert_int_ge(fd, 0);
+	close(fd);
+	ck_assert_int_eq(chown(other, 12345, 12345), 0);
+	n0 = getgroups(64, g0);
+	/* Root reaches it; user 12345 does not get through the 0700
+	 * directory, nor read root's 0600 file. */
+	fd = ps_pin_ro(file, 0, 0, &why);
+	ck_assert_int_ge(fd, 0);
+	close(fd);
+	ck_assert_int_lt(ps_pin_ro(file, 12345, 12345, &why), 0);
+	ck_assert_str_eq(why, "cannot be opened as the judge's user");
+	ck_assert_int_lt(ps_pin_ro(mine, 12345, 12345, &why), 0);
+	ck_assert_str_eq(why, "is not readable by the judge's user");
+	fd = ps_pin_ro(other, 12345, 12345, &why);
+	ck_assert_int_ge(fd, 0);
+	close(fd);
+	ck_assert_int_lt(ps_pin_ro(closed, 12345, 12345, &why), 0);
+	/* Root again: another user's 0600 file opens (CAP_DAC_OVERRIDE),
+	 * the groups are back. */
+	fd = open(other, O_RDONLY | O_CLOEXEC);
+	ck_assert_int_ge(fd, 0);
+	close(fd);
+	n1 = getgroups(64, g1);
+	ck_assert_int_eq(n0, n1);
+	ck_assert_int_eq(memcmp(g0, g1, (size_t)n0 * sizeof(gid_t)), 0);
+}
+END_TEST
+
 /* Send raw bytes with a reply socket of the given type; returns what
  * recv() on it gave. */
 static ssize_t raw_t(const void *buf, size_t len, bool with_fd, int type)
@@ -329,6 +438,8 @@ static Suite *privsep_suite(void)
 	tcase_add_test(tc, test_good_run);
 	tcase_add_test(tc, test_box_refused);
 	tcase_add_test(tc, test_ro_path_closed);
+	tcase_add_test(tc, test_ro_path_pinned);
+	tcase_add_test(tc, test_pin_ro_identity);
 	tcase_add_test(tc, test_malformed_requests);
 	suite_add_tcase(s, tc);
 	return s;

@@ -160,6 +160,12 @@ struct ac_run_fds {
 	int in;  /* stdin; -1: /dev/null */
 	int out; /* stdout, opened for writing; -1: discarded */
 	int err; /* stderr, opened for writing; -1: discarded */
+	/* NULL, or one descriptor (O_PATH) per profile->ro_paths entry, in
+	 * order: what to bind at that path.  The caller opened and checked
+	 * them; a sandbox that can bind descriptors binds these instead of
+	 * resolving the paths again (which a path swapped in between could
+	 * redirect). */
+	const int *ro;
 };
 
 struct ac_run_report {

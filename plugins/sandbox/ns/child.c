@@ -264,6 +264,18 @@ int nsx_run_plan(const struct nsx_plan *plan, const char **what,
 			if (nsx_make_ro(s->dst) < 0)
 				return -1;
 			break;
+		case NSX_TREE_RO:
+			*what = "mountpoint";
+			if (c_mountpoint(s->dst, s->is_dir) < 0)
+				return -1;
+			*what = "attach";
+			if (syscall(SYS_move_mount, s->fd, "", AT_FDCWD, s->dst,
+			            MOVE_MOUNT_F_EMPTY_PATH) < 0)
+				return -1;
+			*what = "read-only";
+			if (nsx_make_ro(s->dst) < 0)
+				return -1;
+			break;
 		case NSX_MKNOD:
 			*what = "mknod";
 			if (mknod(s->dst, S_IFCHR | 0666, s->rdev) < 0 ||
@@ -387,13 +399,6 @@ static void c_run_mounts(const struct nsx_child *c)
 	if (sethostname("sandbox", 7) < 0)
 		c_fail(c, "sethostname", NULL);
 }
-
-#ifndef OPEN_TREE_CLONE
-#define OPEN_TREE_CLONE 1
-#endif
-#ifndef MOVE_MOUNT_F_EMPTY_PATH
-#define MOVE_MOUNT_F_EMPTY_PATH 0x00000004
-#endif
 
 /* Enter a copy of the prepared root (c->tmpl_fd): the box is cloned as a
  * detached mount first (it must be taken from the judge's namespace, where

@@ -142,6 +142,7 @@ static int plan_add(struct nsx_plan *p, enum nsx_step_kind kind, bool is_dir,
 	s = &p->v[p->n];
 	s->kind = kind;
 	s->is_dir = is_dir;
+	s->fd = -1;
 	s->src = src ? strdup(src) : NULL;
 	s->dst = strdup(dst);
 	if ((src && !s->src) || !s->dst) {
@@ -158,6 +159,8 @@ static void plan_free(struct nsx_plan *p)
 	for (size_t i = 0; i < p->n; i++) {
 		free(p->v[i].src);
 		free(p->v[i].dst);
+		if (p->v[i].fd >= 0)
+			close(p->v[i].fd);
 	}
 	free(p->v);
 	memset(p, 0, sizeof(*p));
@@ -495,27 +498,95 @@ static int ns_tmpl_build(struct ns_state *st, const struct nsx_plan *run_plan,
 	return j.fd;
 }
 
-/* The key of a profile's ro_paths (malloc'ed; "" when none). */
+/* The profile's ro_paths given as descriptors (spec.fds->ro), or NULL. */
+static const int *ns_ro_fds(const struct ac_run_spec *spec)
+{
+	return spec->fds && spec->profile && spec->profile->ro_paths
+	               ? spec->fds->ro
+	               : NULL;
+}
+
+/* The key of a profile's ro_paths (malloc'ed; "" when none).  A path given
+ * as a descriptor is keyed with the file it names (device and inode): a
+ * template serves again only for the very same files. */
 static char *ns_tmpl_key(const struct ac_run_spec *spec)
 {
 	const char *const *v = spec->profile ? spec->profile->ro_paths : NULL;
+	const int *fds = ns_ro_fds(spec);
 	size_t len = 1;
 	char *key, *p;
 
 	for (size_t i = 0; v && v[i]; i++)
-		len += strlen(v[i]) + 1;
+		len += strlen(v[i]) + 48;
 	if (!(key = malloc(len)))
 		return NULL;
 	p = key;
 	for (size_t i = 0; v && v[i]; i++) {
-		size_t l = strlen(v[i]);
+		struct stat sb;
 
-		memcpy(p, v[i], l);
-		p[l] = '\n';
-		p += l + 1;
+		if (fds && fstat(fds[i], &sb) < 0) {
+			free(key);
+			return NULL;
+		}
+		p += fds ? sprintf(p, "%s@%llx:%llx\n", v[i],
+		                   (unsigned long long)sb.st_dev,
+		                   (unsigned long long)sb.st_ino)
+		         : sprintf(p, "%s\n", v[i]);
 	}
 	*p = '\0';
 	return key;
+}
+
+/* A profile path given as descriptor fd: the same rules as
+ * ns_ro_path_check, on the path and on what fd names; then bound from
+ * the descriptor at `path` (the template thread shares our descriptor
+ * table).  Returns 0, 1 (already visible) or -errno with why set. */
+static int ns_ro_fd_plan(const struct ns_state *st, const char *path, int fd,
+                         struct nsx_plan *run_plan, const char **why)
+{
+	char real[PATH_MAX], self[64], dir[PATH_MAX];
+	const char *rel = path + 1;
+	struct stat sb;
+	ssize_t n;
+	int rc = ns_ro_path_check(st, path, real, why);
+
+	if (rc != 0)
+		return rc;
+	snprintf(self, sizeof(self), "/proc/self/fd/%d", fd);
+	n = readlink(self, real, sizeof(real) - 1);
+	if (n <= 0 || fstat(fd, &sb) < 0) {
+		*why = "has a descriptor that cannot be examined";
+		return -EBADF;
+	}
+	real[n] = '\0';
+	if (real[0] != '/' || (rc = ns_ro_path_rules(st, real, why)) < 0) {
+		*why = "has a descriptor naming a path that is refused";
+		return rc < 0 ? rc : -EPERM;
+	}
+	if (!S_ISDIR(sb.st_mode) && !S_ISREG(sb.st_mode)) {
+		*why = "has a descriptor that is not a directory or a file";
+		return -EINVAL;
+	}
+	*why = "cannot be added (out of memory)";
+	for (const char *q = strchr(rel, '/'); q; q = strchr(q + 1, '/')) {
+		snprintf(dir, sizeof(dir), "%.*s", (int)(q - rel), rel);
+		if ((rc = plan_add(run_plan, NSX_MKDIR, true, NULL, dir)) < 0)
+			return rc;
+	}
+	if ((rc = plan_add(run_plan, NSX_TREE_RO, S_ISDIR(sb.st_mode), NULL,
+	                   rel)) < 0)
+		return rc;
+	/* The descriptor names a mount of our namespace, which cannot be
+	 * bound from the template's: a detached copy can be attached
+	 * there. */
+	run_plan->v[run_plan->n - 1].fd = (int)syscall(
+	        SYS_open_tree, fd, "",
+	        OPEN_TREE_CLONE | O_CLOEXEC | AT_EMPTY_PATH | AT_RECURSIVE);
+	if (run_plan->v[run_plan->n - 1].fd < 0) {
+		*why = "cannot be copied from its descriptor (open_tree)";
+		return -errno;
+	}
+	return 0;
 }
 
 /* Check the profile's ro_paths and add them to run_plan.  Returns 0 or
@@ -524,18 +595,20 @@ static int ns_profile_plan(struct ns_state *st, const struct ac_run_spec *spec,
                            struct nsx_plan *run_plan, struct ac_run_report *rep)
 {
 	const char *const *v = spec->profile ? spec->profile->ro_paths : NULL;
+	const int *fds = ns_ro_fds(spec);
 
 	for (size_t i = 0; v && v[i]; i++) {
 		char real[PATH_MAX];
 		const char *why;
-		int rc = ns_ro_path_check(st, v[i], real, &why);
+		int rc = fds ? ns_ro_fd_plan(st, v[i], fds[i], run_plan, &why)
+		             : ns_ro_path_check(st, v[i], real, &why);
 
 		if (rc < 0) {
 			ns_error(rep, "profile ro_path \"%.100s\" %s", v[i],
 			         why);
 			return rc;
 		}
-		if (rc == 0 &&
+		if (rc == 0 && !fds &&
 		    (rc = plan_mirror_at(run_plan, real, v[i])) < 0) {
 			ns_error(rep, "profile ro_path: %s", strerror(-rc));
 			return rc;
@@ -1316,6 +1389,14 @@ static int ns_run(void *state, const struct ac_run_spec *spec,
 	         "size=%lluk,nr_inodes=1024,mode=1777", st->tmp_kb);
 	if (ns_root_for(st, spec, &run_plan, &tmpl_fd, &tmpl_dev, rep) < 0)
 		goto out;
+	if (tmpl_fd < 0 && ns_ro_fds(spec)) {
+		/* The child closes every descriptor before it builds a root
+		 * itself. */
+		ns_error(rep, "profile ro_paths given as descriptors need a "
+		              "prepared root (open_tree, move_mount and "
+		              "mount_setattr: Linux 5.12)");
+		goto out;
+	}
 	c.tmpl_fd = tmpl_fd;
 	c.tmpl_dev = tmpl_dev;
 	c.root = st->root_dir;

@@ -21,6 +21,13 @@
 
 #include <algocode/plugin.h>
 
+#ifndef OPEN_TREE_CLONE
+#define OPEN_TREE_CLONE 1
+#endif
+#ifndef MOVE_MOUNT_F_EMPTY_PATH
+#define MOVE_MOUNT_F_EMPTY_PATH 0x00000004
+#endif
+
 /* uid/gid of the program inside the user namespace. */
 #define NSX_INNER_ID 1000u
 
@@ -32,12 +39,14 @@ enum nsx_step_kind {
 	NSX_MKNOD,   /* character device dst (0666), number rdev */
 	NSX_SYMLINK, /* symlink src -> dst */
 	NSX_FILE,    /* create dst (0644) holding the string src */
+	NSX_TREE_RO, /* attach the detached mount `fd` on dst, read-only */
 };
 
 struct nsx_step {
 	enum nsx_step_kind kind;
 	bool is_dir; /* binds: the mount point is a directory */
 	dev_t rdev;  /* NSX_MKNOD */
+	int fd;      /* NSX_TREE_RO: from open_tree(OPEN_TREE_CLONE); else -1 */
 	char *src;
 	char *dst; /* absolute path below the new root (before pivot_root) */
 };
