@@ -1264,6 +1264,26 @@ static const char *const ns_default_env[] = {
         "PATH=/usr/local/bin:/usr/bin:/bin", "HOME=/box", "LANG=C.UTF-8",
         "TMPDIR=/tmp", NULL};
 
+/* The CPU time task `pid` has used, in ns (/proc/PID/schedstat, readable
+ * while it is a zombie too). */
+static int ns_task_cpu_ns(pid_t pid, uint64_t *ns)
+{
+	char path[64], buf[128], *end;
+	int fd;
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/proc/%d/schedstat", (int)pid);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return -errno;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return -EIO;
+	buf[n] = '\0';
+	*ns = strtoull(buf, &end, 10);
+	return end == buf ? -EIO : 0;
+}
+
 static int ns_run(void *state, const struct ac_run_spec *spec,
                   struct ac_run_report *rep)
 {
@@ -1286,6 +1306,8 @@ static int ns_run(void *state, const struct ac_run_spec *spec,
 	bool have_status = false, running = false, killed = false;
 	bool init_dead = false, sock_eof = false, cg_ok = false;
 	uint64_t t_setup, t_start = 0, t_end = 0, t_dead = 0, cpu0 = 0;
+	uint64_t cg_go = 0, init_go = 0, init_end = 0;
+	bool init_go_ok = false;
 	uint64_t cpu_ns = 0, peak = 0;
 	int tick_ms = NS_TICK_MS;
 	sigset_t all, old;
@@ -1483,7 +1505,9 @@ static int ns_run(void *state, const struct ac_run_spec *spec,
 		ns_error(rep, "cgroup attach: %s", strerror(-rc));
 		ns_kill(pidfd, pid);
 		killed = true;
-	} else if (send(sp[0], "G", 1, MSG_NOSIGNAL) != 1) {
+	} else if ((init_go_ok = cg_run_cpu_ns(&cg, &cg_go) == 0 &&
+	                         ns_task_cpu_ns(pid, &init_go) == 0),
+	           send(sp[0], "G", 1, MSG_NOSIGNAL) != 1) {
 		ns_error(rep, "start sandbox: %s", strerror(errno));
 		ns_kill(pidfd, pid);
 		killed = true;
@@ -1614,11 +1638,26 @@ static int ns_run(void *state, const struct ac_run_spec *spec,
 		if (!t_end)
 			t_end = ns_now_us();
 	}
+	/* init is a zombie now (unless the loop gave up on it): its own CPU
+	 * time is final. */
+	init_go_ok =
+	        init_go_ok && init_dead && ns_task_cpu_ns(pid, &init_end) == 0;
 	waitpid(pid, NULL, __WALL);
 
-	/* Measures. */
-	if (cg_run_cpu_ns(&cg, &cpu_ns) == 0 && running)
-		rep->cpu_us = (cpu_ns - cpu0) / 1000;
+	/* Measures.  The CPU time is everything the run's cgroup used from
+	 * the go on, less what init itself used meanwhile (its set-up, and
+	 * its exit, which unmounts the run's tree): the program from its
+	 * creation (it is init's child), with its children and threads,
+	 * whatever the judge thread's timing.  Without a reading of init's
+	 * time: from the moment the judge saw the program start. */
+	if (cg_run_cpu_ns(&cg, &cpu_ns) == 0 && running) {
+		if (init_go_ok && cpu_ns >= cg_go &&
+		    cpu_ns - cg_go >= init_end - init_go)
+			rep->cpu_us =
+			        (cpu_ns - cg_go - (init_end - init_go)) / 1000;
+		else
+			rep->cpu_us = (cpu_ns - cpu0) / 1000;
+	}
 	if (cg_run_mem(&cg, &peak, &rep->oom_killed) == 0)
 		rep->memory_kb = peak / 1024;
 	if (running)
