@@ -235,7 +235,10 @@ int ps_pin_ro(const char *path, uid_t uid, gid_t gid, const char **why)
 			goto restore;
 		}
 	}
-	if ((fd = open(path, O_PATH | O_CLOEXEC)) < 0) {
+	/* Links are followed, /proc's magic links are not (they would lead
+	 * past closed directories to what root processes hold open). */
+	if ((fd = ps_openat2(AT_FDCWD, path, O_PATH,
+	                     PS_RESOLVE_NO_MAGICLINKS)) < 0) {
 		rc = -errno;
 		if (errno == ENOENT)
 			*why = "does not exist";

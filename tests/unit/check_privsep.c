@@ -258,6 +258,12 @@ START_TEST(test_ro_path_closed)
 	ck_assert_int_lt(ps_readable_by("/no/such/file/here", u, g, &why), 0);
 	ck_assert_int_eq(ps_readable_by("/usr/lib", 12345, 12345, &why), 0);
 	ck_assert_int_lt(ps_readable_by("/etc/shadow", 12345, 12345, &why), 0);
+	/* Pinned: links are followed, /proc's magic links are not. */
+	fd = ps_pin_ro("/proc/self/root/etc/passwd", u, g, &why);
+	ck_assert_int_lt(fd, 0);
+	fd = ps_pin_ro("/etc/passwd", u, g, &why);
+	ck_assert_int_ge(fd, 0);
+	close(fd);
 }
 END_TEST
 
