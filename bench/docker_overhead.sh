@@ -1,9 +1,10 @@
 #!/bin/sh
 # Per-run cost of sandbox/docker's warm pool, of a fresh container per run
-# (sandbox.pool = false: create, start, exec, remove — what a cold
-# `docker run` per test costs), and of sandbox/ns, side by side, for the
-# same static binary (bench/spin exits at once).  Starts a private dockerd
-# like tests/e2e/svc_docker.sh (image cached in $ALGOCODE_DOCKER_CACHE).
+# (sandbox.pool = false: create, start, connect to its agent, run, remove —
+# what a cold `docker run` per test costs), and of sandbox/ns, side by side,
+# for the same static binary (bench/spin exits at once).  Starts a private
+# dockerd like tests/e2e/svc_docker.sh (image cached in
+# $ALGOCODE_DOCKER_CACHE).
 # Run from the build directory (make bench-docker) or with top_builddir
 # and top_srcdir set.  Needs root.
 #

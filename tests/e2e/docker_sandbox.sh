@@ -124,6 +124,90 @@ int main(void) {
 	if (access("/sys/fs/cgroup", F_OK) == 0) { printf("cgroupfs visible\n"); bad = 1; }
 	return bad; }
 X
+# The submission against the container's agent (pid 1, root, the judge's
+# control connection): every attempt must fail.  Prints "clean" or the
+# first attempt that succeeded.
+w agent <<'X'
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+static int bad;
+static void leak(const char *what) { if (!bad) printf("LEAK %s\n", what); bad = 1; }
+static void no_open(const char *p, int flags) {
+	int fd = open(p, flags);
+	if (fd >= 0) { leak(p); close(fd); } }
+int main(void) {
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	const char *socks[] = {"/.algocode/run/ctl", "/proc/1/root/.algocode/run/ctl", NULL};
+	char p[64];
+	int pids[] = {1, (int)getppid()};
+	for (int i = 0; socks[i]; i++) {
+		int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+		strcpy(sa.sun_path, socks[i]);
+		if (fd >= 0 && connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0) leak(socks[i]);
+		if (fd >= 0) close(fd);
+	}
+	if (opendir("/.algocode/run")) leak("opendir /.algocode/run");
+	for (int i = 0; i < 2; i++) {
+		const char *f[] = {"environ", "mem", "maps", "fd/0", "fd/3", "root/box", NULL};
+		for (int k = 0; f[k]; k++) {
+			snprintf(p, sizeof(p), "/proc/%d/%s", pids[i], f[k]);
+			no_open(p, O_RDONLY);
+		}
+		snprintf(p, sizeof(p), "/proc/%d/fd", pids[i]);
+		if (opendir(p)) leak(p);
+		snprintf(p, sizeof(p), "/proc/%d/mem", pids[i]);
+		no_open(p, O_RDWR);
+		snprintf(p, sizeof(p), "kill %d", pids[i]);
+		if (kill(pids[i], SIGSTOP) == 0 || kill(pids[i], SIGTERM) == 0 ||
+		    kill(pids[i], SIGKILL) == 0 || errno != EPERM) leak(p);
+	}
+	kill(-1, SIGKILL); /* every process it may signal: none but its own */
+	DIR *d = opendir("/proc/self/fd");
+	struct dirent *e;
+	while (d && (e = readdir(d)))
+		if (atoi(e->d_name) > 2 && atoi(e->d_name) != dirfd(d)) leak("an inherited descriptor");
+	if (!bad) printf("clean ppid=%d\n", (int)getppid());
+	return 0; }
+X
+# System V and POSIX IPC objects live in the container's IPC namespace,
+# shared by every run of a warm container: a run must find none of an
+# earlier run's.  Prints what it finds ("none"), then leaves some.
+w ipc <<'X'
+#define _GNU_SOURCE
+#include <fcntl.h>
+#include <mqueue.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ipc.h>
+#include <sys/msg.h>
+#include <sys/sem.h>
+#include <sys/shm.h>
+int main(void) {
+	struct shm_info si; struct msginfo mi; struct seminfo se;
+	int left = 0;
+	if (shmctl(0, SHM_INFO, (struct shmid_ds *)&si) >= 0 && si.used_ids) { printf("LEFT %d shm ", si.used_ids); left = 1; }
+	if (msgctl(0, MSG_INFO, (struct msqid_ds *)&mi) >= 0 && mi.msgpool) { printf("LEFT %d msg ", mi.msgpool); left = 1; }
+	if (semctl(0, 0, SEM_INFO, &se) >= 0 && se.semusz) { printf("LEFT %d sem ", se.semusz); left = 1; }
+	if (mq_open("/acq", O_RDONLY) != (mqd_t)-1) { printf("LEFT mq "); left = 1; }
+	printf(left ? "\n" : "none\n");
+	int s = shmget(0x4143, 1 << 20, IPC_CREAT | 0600);
+	char *p = s >= 0 ? shmat(s, NULL, 0) : NULL;
+	if (p && p != (void *)-1) strcpy(p, "secret");
+	shmget(IPC_PRIVATE, 1 << 20, IPC_CREAT | 0);
+	int q = msgget(0x4143, IPC_CREAT | 0600);
+	int m = semget(0x4143, 1, IPC_CREAT | 0600);
+	mqd_t mq = mq_open("/acq", O_CREAT | O_RDWR, 0600, NULL);
+	printf("made %d %d %d %d\n", s, q, m, (int)mq);
+	return 0; }
+X
 for f in "$TEST_TMP"/src/*.c; do
 	n=$(basename "$f" .c)
 	gcc -O1 -o "$TEST_TMP/bin/$n" "$f" 2> "$TEST_TMP/gcc.log" ||
@@ -172,7 +256,7 @@ expect hello internal_error ""
 [ "$(cat "$TEST_TMP/hello.out")" = "hello world" ] || fail "hello: stdout '$(cat "$TEST_TMP/hello.out")'"
 [ "$(cat "$TEST_TMP/hello.err")" = "to stderr" ] || fail "hello: stderr '$(cat "$TEST_TMP/hello.err")'"
 expect hello stdout_bytes 12
-ok "stdin in, stdout and stderr out through the exec stream"
+ok "stdin in, stdout and stderr out through the agent's pipes"
 
 sbx exit3 -- /box/prog
 expect exit3 exit_code 3
@@ -238,6 +322,45 @@ sbx shell -- /bin/sh -c 'id -u; ls /proc | grep -c "^[0-9]"; cat /tmp/mark 2>/de
 [ "$(sed -n 1p "$TEST_TMP/shell.out")" = 65534 ] || fail "shell: uid $(cat "$TEST_TMP/shell.out")"
 ok "program runs as uid 65534"
 
+# The agent: one container (pool_max=1) serves every run, so a run that
+# hurt its agent would show in the next one (or in a "retired" log line).
+mkdir -p "$TEST_TMP/box-agent"
+cp "$TEST_TMP/bin/agent" "$TEST_TMP/box-agent/prog"
+"$SBX" --plugin "$PLUGIN" $SET --set pool_size=1 --set pool_max=1 \
+	--box "$TEST_TMP/box-agent" --stdout "$TEST_TMP/agent.out" --repeat 5 --each \
+	-- /box/prog > "$TEST_TMP/agent.rep" 2> "$TEST_TMP/agent.log" ||
+	fail "agent: $(cat "$TEST_TMP/agent.rep" "$TEST_TMP/agent.log")"
+[ "$(grep -c ' exit_code=0 .* out=clean ppid=1$' "$TEST_TMP/agent.rep")" = 5 ] ||
+	fail "agent: $(cat "$TEST_TMP/agent.rep")"
+grep -q retired "$TEST_TMP/agent.log" && fail "agent: a container was retired: $(cat "$TEST_TMP/agent.log")"
+ok "the program cannot reach the agent's socket, /proc/1 fds, environ or memory, nor signal it; 5 runs in one container"
+
+mkdir -p "$TEST_TMP/box-ipc"
+cp "$TEST_TMP/bin/ipc" "$TEST_TMP/box-ipc/prog"
+"$SBX" --plugin "$PLUGIN" $SET --set pool_size=1 --set pool_max=1 \
+	--box "$TEST_TMP/box-ipc" --stdout "$TEST_TMP/ipc.out" --repeat 3 --each \
+	-- /box/prog > "$TEST_TMP/ipc.rep" 2> "$TEST_TMP/ipc.log" ||
+	fail "ipc: $(cat "$TEST_TMP/ipc.rep" "$TEST_TMP/ipc.log")"
+[ "$(grep -c ' exit_code=0 .* out=none$' "$TEST_TMP/ipc.rep")" = 3 ] ||
+	fail "ipc: a run saw an earlier run's IPC objects: $(cat "$TEST_TMP/ipc.rep")"
+grep -q retired "$TEST_TMP/ipc.log" && fail "ipc: a container was retired: $(cat "$TEST_TMP/ipc.log")"
+ok "shared memory, message queues, semaphores and POSIX queues of a run are gone for the next run in the container"
+
+# Arguments and environment go to the agent in one bounded request: 1 MiB
+# of arguments passes, more than 4 MiB is an internal error naming it.
+args=$(yes "$(head -c 50 /dev/zero | tr '\0' a)" | head -n 20000 | tr '\n' ' ')
+# shellcheck disable=SC2086
+sbx args -- /bin/sh -c 'echo $#' x $args
+[ "$(cat "$TEST_TMP/args.out")" = 20000 ] || fail "args: $(cat "$TEST_TMP/args.out" "$TEST_TMP/args.rep")"
+args=$(yes "$(head -c 120000 /dev/zero | tr '\0' b)" | head -n 40 | tr '\n' ' ')
+mkdir -p "$TEST_TMP/box-bigargs"
+# shellcheck disable=SC2086
+(ulimit -s unlimited && exec "$SBX" --plugin "$PLUGIN" $SET --box "$TEST_TMP/box-bigargs" \
+	-- /bin/true $args) > "$TEST_TMP/bigargs.rep" 2>&1 && fail "4.8 MB of arguments: $(cat "$TEST_TMP/bigargs.rep")"
+grep -q '^internal_error=sandbox: the run.s arguments and environment are too large' "$TEST_TMP/bigargs.rep" ||
+	fail "4.8 MB of arguments: $(cat "$TEST_TMP/bigargs.rep")"
+ok "1 MiB of arguments reaches the program, 4.8 MB is refused by the judge"
+
 # Warm pool: many runs in one process reuse the containers (no new ones),
 # /tmp is wiped between runs, two threads run in parallel.
 # (an empty box: the two threads share it, and a box_dir belongs to one
@@ -249,6 +372,32 @@ mkdir -p "$TEST_TMP/box-pool"
 ok "20 runs on 2 threads: /tmp and /dev/shm wiped between runs, median $(sed -n 's/^median_ms=//p' "$TEST_TMP/pool.rep") ms a run"
 no_containers "after sbxrun"
 ok "every container removed when the plugin is unloaded"
+
+# The judge dies in the middle of a run: its connection to the agent
+# closes, the agent exits and the kernel kills the container's processes.
+mkdir -p "$TEST_TMP/box-orphan"
+cp "$TEST_TMP/bin/sleeper" "$TEST_TMP/box-orphan/prog"
+start_bg "$SBX" --plugin "$PLUGIN" $SET --box "$TEST_TMP/box-orphan" --wall 60000 \
+	-- /box/prog "$MARK"
+n=0
+until pgrep -f "$MARK" > /dev/null; do
+	n=$((n + 1))
+	[ $n -lt 300 ] || fail "orphan: the program did not start"
+	sleep 0.1
+done
+kill -KILL "$BG_PID"
+wait "$BG_PID" 2>/dev/null
+n=0
+while pgrep -f "$MARK" > /dev/null; do
+	n=$((n + 1))
+	[ $n -lt 50 ] || fail "orphan: the program survived its judge by 5 s"
+	sleep 0.1
+done
+ok "judge killed mid-run: the agent exits and the program dies with it"
+"$SBX" --plugin "$PLUGIN" $SET --set pool_size=0 --check-env > /dev/null 2>&1 ||
+	fail "check-env after the killed judge"
+no_containers "after a killed judge"
+ok "the next judge removes the dead judge's container"
 
 # The judge's use: compile, then run the result (files go back and forth).
 if command -v g++ >/dev/null; then

@@ -30,15 +30,45 @@ int dk_http(const char *sock, const char *method, const char *path,
 int dk_http_upload(const char *sock, const char *path, const char *ctype,
                    int in, struct dk_resp *out);
 
-/* POST `path` with a JSON body and hijack the connection (Upgrade: tcp),
- * as /exec/{id}/start does.  Returns the connected socket (the caller
- * closes it) and copies what followed the response headers into
- * extra[*nextra] (at most extra_cap bytes), or a negative errno. */
-int dk_http_hijack(const char *sock, const char *path, const char *body,
-                   char *extra, size_t extra_cap, size_t *nextra,
-                   int timeout_ms);
-
 void dk_resp_free(struct dk_resp *r);
+
+/* ------------------------------------------------- the judge and the agent
+ *
+ * The container's init (runner.c, "runner init") is an agent the judge
+ * drives over a unix socket; docs/sandbox-docker.md describes the protocol.
+ *
+ * Control connection: the agent listens on DK_CTL_PATH (a root-only
+ * tmpfs), accepts one connection from outside its pid namespace (the
+ * judge), removes the listener and sends DK_CTL_HELLO.  Each run is then
+ * one struct dk_run_msg carrying DK_RUN_NFDS descriptors (SCM_RIGHTS:
+ * stdin, stdout, stderr, the run socket), followed on the stream by `len`
+ * bytes: argc then envc NUL-terminated strings.  When the connection
+ * closes the agent exits, and the container with it.
+ *
+ * Run socket (SOCK_SEQPACKET, one per run, SO_PASSCRED on the judge's
+ * end): the forked child sends DK_MSG_READY (the kernel adds its pid as the
+ * judge sees it), the judge moves that pid into the run's cgroups and
+ * answers DK_MSG_GO; the child sends "noexec ERRNO" when it cannot exec;
+ * the agent sends "exit N", "signal N" or "nofork ERRNO" and closes it. */
+#define DK_CTL_DIR         "/.algocode/run"
+#define DK_CTL_PATH        DK_CTL_DIR "/ctl"
+#define DK_CTL_HELLO       'A'
+#define DK_RUN_MAGIC       0x616c6731u /* "alg1" */
+#define DK_RUN_NFDS        4
+#define DK_RUN_STRINGS_MAX (4u << 20) /* argv and environment, bytes */
+#define DK_MSG_READY       "ready"
+#define DK_MSG_GO          'G'
+#define DK_MSG_MAX         64 /* longest run socket message */
+
+struct dk_run_msg {
+	uint32_t magic;
+	uint32_t uid, gid; /* never 0 */
+	uint32_t argc;     /* >= 1 */
+	uint32_t envc;
+	uint32_t len; /* bytes of strings that follow, <= DK_RUN_STRINGS_MAX */
+	uint64_t cpu_s, fsize_kb, stack_kb,
+	        nofile; /* rlimits (0 stack: none) */
+};
 
 /* The static runner/init shipped inside the plugin (runner_blob.h). */
 extern const unsigned char dk_runner_blob[];

@@ -1,17 +1,22 @@
 /* sandbox/docker: runs each command in a warm Docker container, through
  * the Engine API over its unix socket (http.c; no docker CLI).
  *
- * A pool of containers per run profile is kept running (the image's
- * processes: only our runner as init).  One run: take an idle container,
- * mirror the host's box_dir into its /box (a size-limited tmpfs, reached
- * from the host as /proc/<init pid>/root/box), create the run's own
- * cgroups below the container's (v1 memory, pids, cpuacct), start the
- * runner through the exec API with a hijacked stream, move it into those
- * cgroups, let it go; meanwhile the judge thread writes stdin, demultiplexes
- * stdout/stderr (with the caps), samples the CPU time and the wall clock,
- * and kills everything in the run's cgroups on a limit.  Afterwards the
- * box is mirrored back to box_dir, /box /tmp /dev/shm are wiped and the
- * container goes back to the pool.  See docs/sandbox-docker.md.
+ * A pool of containers per run profile is kept running.  Each container's
+ * only process is its init, our runner (runner.c) acting as an agent: the
+ * judge connects to it once, over a unix socket in the container's
+ * root-only /.algocode/run, right after the container starts.  One run:
+ * take an idle container, mirror the host's box_dir into its /box (a
+ * size-limited tmpfs, reached from the host as /proc/<init pid>/root/box),
+ * create the run's own cgroups below the container's (v1 memory, pids,
+ * cpuacct), send the agent the run (argv, environment, rlimits) with its
+ * stdin, stdout and stderr and a run socket; the agent forks, the child
+ * tells its pid, the judge moves it into the run's cgroups and lets it go.
+ * Meanwhile the judge thread reads stdout/stderr (with the caps), samples
+ * the CPU time and the wall clock, and kills everything in the run's
+ * cgroups on a limit; the agent reports how the program ended.
+ * Afterwards the box is mirrored back to box_dir, /box /tmp /dev/shm are
+ * wiped and the container goes back to the pool.  See
+ * docs/sandbox-docker.md.
  */
 #define _GNU_SOURCE 1
 #include <dirent.h>
@@ -33,6 +38,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/types.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -51,6 +57,7 @@
 #define RUNNER_IN   "/.algocode/runner"
 #define CG_N        3 /* memory, pids, cpuacct */
 #define API_TIMEOUT 30000
+#define AGENT_WAIT  10000 /* ms for a new container's agent to listen */
 #define DRAIN_MS    2000
 #define POLL_MS     5
 
@@ -59,6 +66,7 @@ static const char *const cg_names[CG_N] = {"memory", "pids", "cpuacct"};
 struct dk_cont {
 	char id[80];
 	pid_t init_pid;
+	int ctl;                 /* the connection to its agent, -1 before */
 	char cg[CG_N][PATH_MAX]; /* the container's cgroup dirs on the host */
 	struct dk_pool *pool;
 	struct dk_cont *next;
@@ -941,6 +949,9 @@ static void dk_destroy(struct dk_state *st, struct dk_cont *c)
 {
 	char path[256], err[512];
 
+	/* Without its connection the agent exits: the container stops. */
+	if (c->ctl >= 0)
+		close(c->ctl);
 	snprintf(path, sizeof(path), API "/containers/%s?force=1&v=1", c->id);
 	if (dk_api(st, "DELETE", path, NULL, 0, NULL, err, sizeof(err)) < 0 &&
 	    !strstr(err, " 404 "))
@@ -952,6 +963,58 @@ static void dk_destroy(struct dk_state *st, struct dk_cont *c)
 	pthread_cond_broadcast(&st->cond);
 	pthread_mutex_unlock(&st->lock);
 	free(c);
+}
+
+/* Connect to the agent of a new container: it listens on DK_CTL_PATH
+ * once it runs (retried for AGENT_WAIT ms), accepts one connection and
+ * says hello.  The connection is the container's from then on. */
+static int dk_agent_connect(struct dk_cont *c, char *err, size_t errlen)
+{
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	struct timeval tv = {API_TIMEOUT / 1000, 0};
+	struct ucred cr;
+	socklen_t cl = sizeof(cr);
+	uint64_t t0 = dk_now_us();
+	useconds_t nap = 100;
+	char hello = 0;
+	int fd;
+
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "/proc/%d/root%s",
+	         (int)c->init_pid, DK_CTL_PATH);
+	for (;;) {
+		fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		if (fd < 0 ||
+		    connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0)
+			break;
+		close(fd);
+		fd = -1;
+		if ((errno != ENOENT && errno != ECONNREFUSED) ||
+		    dk_now_us() - t0 > AGENT_WAIT * 1000ull)
+			break;
+		usleep(nap);
+		if (nap < 20000)
+			nap *= 2;
+	}
+	if (fd < 0) {
+		snprintf(err, errlen,
+		         "container %.12s: its agent does not listen on %s "
+		         "(waited %d ms): %s",
+		         c->id, DK_CTL_PATH, AGENT_WAIT, strerror(errno));
+		return -EIO;
+	}
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) < 0 ||
+	    setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv)) < 0 ||
+	    getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cr, &cl) < 0 ||
+	    cr.pid != c->init_pid || recv(fd, &hello, 1, 0) != 1 ||
+	    hello != DK_CTL_HELLO) {
+		snprintf(err, errlen,
+		         "container %.12s: its agent did not answer on %s",
+		         c->id, DK_CTL_PATH);
+		close(fd);
+		return -EIO;
+	}
+	c->ctl = fd;
+	return 0;
 }
 
 static int dk_create(struct dk_state *st, struct dk_pool *pool,
@@ -967,6 +1030,7 @@ static int dk_create(struct dk_state *st, struct dk_pool *pool,
 	*out = NULL;
 	if (!c)
 		return -ENOMEM;
+	c->ctl = -1;
 	c->pool = pool;
 	pthread_mutex_lock(&st->lock);
 	st->live++;
@@ -1022,6 +1086,9 @@ static int dk_create(struct dk_state *st, struct dk_pool *pool,
 		        c->id);
 		goto fail_rm;
 	}
+	r = dk_agent_connect(c, err, errlen);
+	if (r < 0)
+		goto fail_rm;
 	*out = c;
 	return 0;
 fail_rm:
@@ -1037,7 +1104,16 @@ fail:
 	return r;
 }
 
-/* An idle container of the pool, or a new one. */
+/* The agent of an idle container still runs: after its hello it sends
+ * nothing unasked, so a readable connection means it ended. */
+static bool dk_agent_alive(const struct dk_cont *c)
+{
+	struct pollfd p = {c->ctl, POLLIN, 0};
+
+	return poll(&p, 1, 0) == 0;
+}
+
+/* An idle container of the pool (whose agent runs), or a new one. */
 static int dk_acquire(struct dk_state *st, struct dk_pool *pool,
                       struct dk_cont **out, char *err, size_t errlen)
 {
@@ -1050,7 +1126,17 @@ static int dk_acquire(struct dk_state *st, struct dk_pool *pool,
 			c = pool->idle;
 			pool->idle = c->next;
 			c->next = NULL;
-			break;
+			if (dk_agent_alive(c))
+				break;
+			pthread_mutex_unlock(&st->lock);
+			LOG(st, AC_LOG_WARN,
+			    "container %.12s: its agent ended while idle: "
+			    "retired",
+			    c->id);
+			dk_destroy(st, c);
+			c = NULL;
+			pthread_mutex_lock(&st->lock);
+			continue;
 		}
 		if (!st->pool_on || pool->total < (unsigned)st->pool_max) {
 			pool->total++; /* the one created below */
@@ -1088,73 +1174,46 @@ static void dk_release(struct dk_state *st, struct dk_cont *c, bool reuse)
 
 /* ------------------------------------------------------------ one run */
 
-struct dk_io {
-	int out_fd, err_fd;
-	uint64_t out_cap, err_cap, out_n, err_n;
-	bool out_over, err_over;
-	unsigned char hdr[8];
-	size_t hdr_have;
-	uint32_t left;
-	int stream;
+/* One captured stream: a pipe only the program writes. */
+struct dk_stream {
+	int rfd;       /* read end, -1 once at EOF */
+	int file;      /* destination, -1: discard */
+	uint64_t cap;  /* bytes kept */
+	uint64_t seen; /* bytes read */
+	bool over;
 };
 
-static void dk_io_put(struct dk_io *io, int stream, const char *b, size_t n)
+static void dk_stream_read(struct dk_stream *s)
 {
-	int fd = stream == 1 ? io->out_fd : io->err_fd;
-	uint64_t *cnt = stream == 1 ? &io->out_n : &io->err_n;
-	uint64_t cap = stream == 1 ? io->out_cap : io->err_cap;
-	bool *over = stream == 1 ? &io->out_over : &io->err_over;
-	size_t keep = 0;
+	char buf[65536];
+	ssize_t n = read(s->rfd, buf, sizeof(buf));
 
-	if (stream != 1 && stream != 2)
+	if (n < 0 && (errno == EAGAIN || errno == EINTR))
 		return;
-	if (*cnt < cap)
-		keep = cap - *cnt < n ? (size_t)(cap - *cnt) : n;
-	*cnt += n;
-	if (*cnt > cap)
-		*over = true;
-	while (fd >= 0 && keep > 0) {
-		ssize_t w = write(fd, b, keep);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			break;
-		b += w;
-		keep -= (size_t)w;
+	if (n <= 0) {
+		close(s->rfd);
+		s->rfd = -1;
+		return;
 	}
-}
+	if (s->seen < s->cap && s->file >= 0) {
+		uint64_t keep = s->cap - s->seen;
+		size_t len = (uint64_t)n < keep ? (size_t)n : (size_t)keep;
+		const char *p = buf;
 
-/* Demultiplex docker's stream framing (8-byte headers). */
-static void dk_io_feed(struct dk_io *io, const char *b, size_t n)
-{
-	while (n > 0) {
-		if (io->left == 0) {
-			size_t k = 8 - io->hdr_have;
+		while (len) {
+			ssize_t w = write(s->file, p, len);
 
-			if (k > n)
-				k = n;
-			memcpy(io->hdr + io->hdr_have, b, k);
-			io->hdr_have += k;
-			b += k;
-			n -= k;
-			if (io->hdr_have == 8) {
-				io->stream = io->hdr[0];
-				io->left = (uint32_t)io->hdr[4] << 24 |
-				           (uint32_t)io->hdr[5] << 16 |
-				           (uint32_t)io->hdr[6] << 8 |
-				           io->hdr[7];
-				io->hdr_have = 0;
-			}
-			continue;
+			if (w < 0 && errno == EINTR)
+				continue;
+			if (w <= 0)
+				break;
+			p += w;
+			len -= (size_t)w;
 		}
-		size_t k = io->left < n ? io->left : n;
-
-		dk_io_put(io, io->stream, b, k);
-		io->left -= (uint32_t)k;
-		b += k;
-		n -= k;
 	}
+	s->seen += (uint64_t)n;
+	if (s->seen > s->cap)
+		s->over = true;
 }
 
 static int dk_open_out(const char *path)
@@ -1165,45 +1224,6 @@ static int dk_open_out(const char *path)
 	            0644);
 }
 
-/* The exec body: the runner with the run's rlimits, env and argv. */
-static json_t *dk_exec_body(struct dk_state *st, const struct ac_run_spec *s)
-{
-	static const char *const def_env[] = {
-	        "PATH=/usr/local/bin:/usr/bin:/bin", "HOME=/box",
-	        "LANG=C.UTF-8", "TMPDIR=/tmp", NULL};
-	const char *const *env = s->envp ? s->envp : def_env;
-	const struct ac_limits *l = &s->limits;
-	json_t *cmd = json_array();
-	char b[32];
-	size_t nenv = 0;
-
-	while (env[nenv])
-		nenv++;
-	json_array_append_new(cmd, json_string(RUNNER_IN));
-	json_array_append_new(cmd, json_string("run"));
-#define NUM(v)                                                                 \
-	do {                                                                   \
-		snprintf(b, sizeof(b), "%llu", (unsigned long long)(v));       \
-		json_array_append_new(cmd, json_string(b));                    \
-	} while (0)
-	NUM(st->uid);
-	NUM(st->gid);
-	NUM((l->cpu_ms + 999) / 1000 + 1);
-	NUM(l->fsize_kb);
-	NUM(l->stack_kb ? l->stack_kb : l->memory_kb);
-	NUM(l->nofile ? l->nofile : 64);
-	NUM(nenv);
-#undef NUM
-	for (size_t i = 0; i < nenv; i++)
-		json_array_append_new(cmd, json_string(env[i]));
-	json_array_append_new(cmd, json_string("--"));
-	for (size_t i = 0; s->argv[i]; i++)
-		json_array_append_new(cmd, json_string(s->argv[i]));
-	return json_pack("{s:b, s:b, s:b, s:b, s:s, s:s, s:o}", "AttachStdin",
-	                 1, "AttachStdout", 1, "AttachStderr", 1, "Tty", 0,
-	                 "User", "0:0", "WorkingDir", "/box", "Cmd", cmd);
-}
-
 struct dk_run {
 	struct dk_state *st;
 	struct dk_cont *c;
@@ -1211,7 +1231,7 @@ struct dk_run {
 	struct ac_run_report *rep;
 	char cg[CG_N][PATH_MAX + 32];
 	bool cg_made[CG_N];
-	int rootfd, boxfd, infd, sock, pidfd;
+	int rootfd, boxfd, sock, pidfd;
 	pid_t pid;
 	bool killed, tainted;
 };
@@ -1243,8 +1263,10 @@ static int dk_run_cgroups(struct dk_run *rn)
 	if (r == 0 && st->memsw)
 		r = dk_write_u64(rn->cg[0], "memory.memsw.limit_in_bytes",
 		                 l->memory_kb * 1024);
+	/* Only the program's processes are in the run's cgroups (the
+	 * agent, which starts it, stays in the container's). */
 	if (r == 0)
-		r = dk_write_u64(rn->cg[1], "pids.max", l->processes + 1ull);
+		r = dk_write_u64(rn->cg[1], "pids.max", l->processes);
 	if (r < 0)
 		FAILF(rn, "sandbox setup: cgroup limits: %s", strerror(-r));
 	return r;
@@ -1270,191 +1292,310 @@ static void dk_kill(struct dk_run *rn)
 	dk_cg_kill(rn->cg[1]);
 }
 
-/* Start the runner; on return rn->sock and rn->pidfd are set and the
- * runner sits in the run's cgroups, waiting for its go. */
-static int dk_start(struct dk_run *rn, char *extra, size_t cap, size_t *nx)
+/* Ask the agent for the run: the request (dk.h) with the run's
+ * descriptors (stdin, stdout, stderr, its end of the run socket). */
+static int dk_send_run(struct dk_run *rn, const int fds[DK_RUN_NFDS])
 {
-	struct dk_state *st = rn->st;
-	char path[256], err[512], *text;
-	json_t *body = dk_exec_body(st, rn->spec), *j = NULL;
-	const char *eid;
+	static const char *const def_env[] = {
+	        "PATH=/usr/local/bin:/usr/bin:/bin", "HOME=/box",
+	        "LANG=C.UTF-8", "TMPDIR=/tmp", NULL};
+	const struct ac_run_spec *s = rn->spec;
+	const char *const *env = s->envp ? s->envp : def_env;
+	const struct ac_limits *l = &s->limits;
+	struct dk_run_msg m = {.magic = DK_RUN_MAGIC,
+	                       .uid = (uint32_t)rn->st->uid,
+	                       .gid = (uint32_t)rn->st->gid,
+	                       .cpu_s = (l->cpu_ms + 999) / 1000 + 1,
+	                       .fsize_kb = l->fsize_kb,
+	                       .stack_kb =
+	                               l->stack_kb ? l->stack_kb : l->memory_kb,
+	                       .nofile = l->nofile ? l->nofile : 64};
+	union {
+		char b[CMSG_SPACE(sizeof(int) * DK_RUN_NFDS)];
+		struct cmsghdr align;
+	} u;
+	struct iovec iov = {&m, sizeof(m)};
+	struct msghdr mh = {.msg_iov = &iov,
+	                    .msg_iovlen = 1,
+	                    .msg_control = u.b,
+	                    .msg_controllen = sizeof(u.b)};
+	struct cmsghdr *cm;
+	size_t len = 0, off = 0;
+	char *buf;
+	int r = 0;
+
+	for (size_t i = 0; s->argv[i]; i++, m.argc++)
+		len += strlen(s->argv[i]) + 1;
+	for (size_t i = 0; env[i]; i++, m.envc++)
+		len += strlen(env[i]) + 1;
+	if (len > DK_RUN_STRINGS_MAX) {
+		FAILF(rn,
+		      "sandbox: the run's arguments and environment are too "
+		      "large (%zu bytes, at most %u)",
+		      len, DK_RUN_STRINGS_MAX);
+		return -E2BIG;
+	}
+	m.len = (uint32_t)len;
+	buf = malloc(len);
+	if (!buf) {
+		FAILF(rn, "sandbox: out of memory");
+		return -ENOMEM;
+	}
+	for (size_t i = 0; s->argv[i]; i++) {
+		memcpy(buf + off, s->argv[i], strlen(s->argv[i]) + 1);
+		off += strlen(s->argv[i]) + 1;
+	}
+	for (size_t i = 0; env[i]; i++) {
+		memcpy(buf + off, env[i], strlen(env[i]) + 1);
+		off += strlen(env[i]) + 1;
+	}
+	memset(u.b, 0, sizeof(u.b));
+	cm = CMSG_FIRSTHDR(&mh);
+	cm->cmsg_level = SOL_SOCKET;
+	cm->cmsg_type = SCM_RIGHTS;
+	cm->cmsg_len = CMSG_LEN(sizeof(int) * DK_RUN_NFDS);
+	memcpy(CMSG_DATA(cm), fds, sizeof(int) * DK_RUN_NFDS);
+	/* The control connection has a send timeout (dk_agent_connect). */
+	if (sendmsg(rn->c->ctl, &mh, MSG_NOSIGNAL) != (ssize_t)sizeof(m))
+		r = -errno;
+	for (off = 0; r == 0 && off < len;) {
+		ssize_t n =
+		        send(rn->c->ctl, buf + off, len - off, MSG_NOSIGNAL);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			r = n < 0 ? -errno : -EPIPE;
+		else
+			off += (size_t)n;
+	}
+	free(buf);
+	if (r < 0) {
+		FAILF(rn, "sandbox: the agent of container %.12s: %s",
+		      rn->c->id, strerror(-r));
+		rn->tainted = true;
+	}
+	return r;
+}
+
+/* The parent of `pid` as /proc says, or -1. */
+static pid_t dk_ppid(pid_t pid)
+{
+	char p[64], b[512], *e;
+
+	snprintf(p, sizeof(p), "/proc/%d/stat", (int)pid);
+	if (dk_read_file(p, b, sizeof(b)) < 0)
+		return -1;
+	e = strrchr(b, ')');
+	if (!e || strlen(e) < 5)
+		return -1;
+	return (pid_t)atoi(e + 4);
+}
+
+/* The agent's child said "ready" with the kernel's word for its pid:
+ * check it is the agent's child, move it into the run's cgroups, watch
+ * it with a pidfd and let it go. */
+static int dk_go(struct dk_run *rn, pid_t pid)
+{
+	struct pollfd p;
+	char b[32];
 	int r;
 
-	snprintf(path, sizeof(path), API "/containers/%s/exec", rn->c->id);
-	r = dk_api(st, "POST", path, body, 201, &j, err, sizeof(err));
-	json_decref(body);
-	eid = j ? json_string_value(json_object_get(j, "Id")) : NULL;
-	if (r < 0 || !eid) {
-		FAILF(rn, "sandbox setup: %s", r < 0 ? err : "exec: no Id");
-		rn->tainted = true;
-		json_decref(j);
-		return r < 0 ? r : -EIO;
+	if (pid <= 0 || pid == rn->c->init_pid) {
+		FAILF(rn,
+		      "sandbox setup: the run's pid (%d) is not the "
+		      "agent's child",
+		      (int)pid);
+		return -EPROTO;
 	}
-	snprintf(path, sizeof(path), API "/exec/%s/start", eid);
-	text = "{\"Detach\":false,\"Tty\":false}";
-	rn->sock = dk_http_hijack(st->sock, path, text, extra, cap, nx,
-	                          API_TIMEOUT);
-	if (rn->sock < 0) {
-		r = rn->sock;
-		FAILF(rn, "sandbox setup: exec start: %s", strerror(-r));
-		rn->tainted = true;
-		json_decref(j);
-		return r;
-	}
-	/* The host pid of the runner (set once the process started). */
-	snprintf(path, sizeof(path), API "/exec/%s/json", eid);
-	for (int i = 0; i < 10000 && rn->pid <= 0; i++) {
-		json_t *e = NULL;
-
-		r = dk_api(st, "GET", path, NULL, 200, &e, err, sizeof(err));
-		if (r < 0)
-			break;
-		rn->pid = (pid_t)json_integer_value(json_object_get(e, "Pid"));
-		if (rn->pid <= 0 &&
-		    json_is_false(json_object_get(e, "Running")) &&
-		    json_integer_value(json_object_get(e, "ExitCode")) != 0) {
-			json_decref(e);
-			r = -EIO;
-			snprintf(err, sizeof(err), "the runner did not start");
-			break;
-		}
-		json_decref(e);
-		if (rn->pid <= 0)
-			usleep(500);
-	}
-	json_decref(j);
-	if (rn->pid <= 0) {
-		FAILF(rn, "sandbox setup: %s",
-		      r < 0 ? err : "no pid for the runner");
-		rn->tainted = true;
-		return r < 0 ? r : -EIO;
-	}
-	rn->pidfd = (int)syscall(SYS_pidfd_open, rn->pid, 0);
-	if (rn->pidfd < 0 && errno == ENOSYS) {
-		/* No pidfd (old kernel, valgrind): dk_gone() polls. */
-	} else if (rn->pidfd < 0) {
+	rn->pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+	if (rn->pidfd < 0 && errno != ENOSYS) {
 		r = -errno;
 		FAILF(rn, "sandbox setup: pidfd_open: %s", strerror(errno));
-		rn->tainted = true;
 		return r;
 	}
+	/* No pidfd (old kernel, valgrind): the agent's status ends the
+	 * run. */
+	if (dk_ppid(pid) != rn->c->init_pid) {
+		FAILF(rn,
+		      "sandbox setup: the run's pid (%d) is not the "
+		      "agent's child",
+		      (int)pid);
+		return -EPROTO;
+	}
+	rn->pid = pid;
+	snprintf(b, sizeof(b), "%d", (int)pid);
 	for (int i = 0; i < CG_N; i++) {
-		char b[32];
-		char p[PATH_MAX + 64];
+		char path[PATH_MAX + 64];
 
-		snprintf(p, sizeof(p), "%s/cgroup.procs", rn->cg[i]);
-		snprintf(b, sizeof(b), "%d", (int)rn->pid);
-		r = dk_write_file(p, b);
+		snprintf(path, sizeof(path), "%s/cgroup.procs", rn->cg[i]);
+		r = dk_write_file(path, b);
 		if (r < 0) {
-			FAILF(rn, "sandbox setup: move the runner into %s: %s",
+			FAILF(rn, "sandbox setup: move the run into %s: %s",
 			      rn->cg[i], strerror(-r));
-			rn->tainted = true;
 			return r;
 		}
+	}
+	/* Still the same process (its pid was not reused meanwhile). */
+	p = (struct pollfd){rn->pidfd, POLLIN, 0};
+	if (rn->pidfd >= 0 && poll(&p, 1, 0) != 0) {
+		FAILF(rn, "sandbox setup: the run ended before its start");
+		return -ESRCH;
+	}
+	b[0] = DK_MSG_GO;
+	if (send(rn->sock, b, 1, MSG_NOSIGNAL) != 1) {
+		r = -errno;
+		FAILF(rn, "sandbox setup: cannot start the run: %s",
+		      strerror(errno));
+		return r;
 	}
 	return 0;
 }
 
-/* Without a pidfd: the runner is gone (or a zombie). */
-static bool dk_gone(pid_t pid)
+/* One message of the run socket: its text in msg, the sender's pid. */
+static ssize_t dk_recv_msg(int sock, char *msg, size_t cap, pid_t *from)
 {
-	char p[64], b[256], *e;
+	union {
+		char b[CMSG_SPACE(sizeof(struct ucred)) +
+		       CMSG_SPACE(sizeof(int) * 4)];
+		struct cmsghdr align;
+	} u;
+	struct iovec iov = {msg, cap - 1};
+	struct msghdr mh = {.msg_iov = &iov,
+	                    .msg_iovlen = 1,
+	                    .msg_control = u.b,
+	                    .msg_controllen = sizeof(u.b)};
+	ssize_t n = recvmsg(sock, &mh, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
 
-	if (kill(pid, 0) < 0 && errno == ESRCH)
-		return true;
-	snprintf(p, sizeof(p), "/proc/%d/stat", (int)pid);
-	if (dk_read_file(p, b, sizeof(b)) < 0)
-		return true;
-	e = strrchr(b, ')');
-	return e && (e[2] == 'Z' || e[2] == 'X');
+	*from = 0;
+	if (n < 0)
+		return n;
+	msg[n] = '\0';
+	for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c;
+	     c = CMSG_NXTHDR(&mh, c)) {
+		if (c->cmsg_level != SOL_SOCKET)
+			continue;
+		if (c->cmsg_type == SCM_CREDENTIALS &&
+		    c->cmsg_len == CMSG_LEN(sizeof(struct ucred))) {
+			struct ucred cr;
+
+			memcpy(&cr, CMSG_DATA(c), sizeof(cr));
+			*from = cr.pid;
+		} else if (c->cmsg_type == SCM_RIGHTS) {
+			/* Nobody sends descriptors here. */
+			size_t k = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+
+			for (size_t i = 0; i < k; i++) {
+				int fd;
+
+				memcpy(&fd, CMSG_DATA(c) + i * sizeof(int),
+				       sizeof(fd));
+				close(fd);
+			}
+		}
+	}
+	return n;
 }
 
-/* The loop: stdin in, stdout/stderr out, limits. */
-static void dk_loop(struct dk_run *rn, struct dk_io *io, const char *extra,
-                    size_t nextra, uint64_t *wall_us)
+/* What the run socket says, once the program is gone. */
+struct dk_end {
+	char status[DK_MSG_MAX + 1]; /* "exit N", "signal N", "" */
+	int noexec;                  /* the child's errno, 0: none */
+};
+
+/* The loop: start the run, then stdout/stderr out, limits, its end. */
+static void dk_loop(struct dk_run *rn, struct dk_stream *out,
+                    struct dk_stream *err, struct dk_end *end,
+                    uint64_t *wall_us)
 {
 	const struct ac_limits *l = &rn->spec->limits;
 	struct ac_run_report *rep = rn->rep;
-	char inbuf[65536], buf[65536];
-	size_t in_len = 0, in_off = 0;
-	bool in_eof = rn->infd < 0, sock_eof = false, wr_shut = false,
-	     done = false;
-	uint64_t t0, last_cpu = 0, t_end = 0, drain_until = 0;
+	bool started = false, done = false, sock_eof = false;
+	uint64_t t0 = 0, t_setup = dk_now_us(), last_cpu = 0, t_end = 0,
+	         drain_until = 0;
 
-	fcntl(rn->sock, F_SETFL, fcntl(rn->sock, F_GETFL) | O_NONBLOCK);
-	dk_io_feed(io, extra, nextra);
-	/* Go. */
-	if (send(rn->sock, "G", 1, MSG_NOSIGNAL) != 1) {
-		FAILF(rn, "sandbox: cannot start the runner: %s",
-		      strerror(errno));
-		rn->tainted = true;
-		dk_kill(rn);
-		return;
-	}
-	t0 = dk_now_us();
 	for (;;) {
-		struct pollfd p[2];
+		struct pollfd p[4] = {
+		        {sock_eof ? -1 : rn->sock, POLLIN, 0},
+		        {started && !done ? rn->pidfd : -1, POLLIN, 0},
+		        {out->rfd, POLLIN, 0},
+		        {err->rfd, POLLIN, 0}};
 		uint64_t now;
-		int np = 0;
 
-		if (!in_eof && in_off == in_len && !wr_shut) {
-			ssize_t n = read(rn->infd, inbuf, sizeof(inbuf));
-
-			if (n <= 0)
-				in_eof = true;
-			else {
-				in_len = (size_t)n;
-				in_off = 0;
-			}
-		}
-		if (in_eof && in_off == in_len && !wr_shut) {
-			shutdown(rn->sock, SHUT_WR);
-			wr_shut = true;
-		}
-		p[0].fd = sock_eof ? -1 : rn->sock;
-		p[0].events =
-		        POLLIN | (in_off < in_len && !wr_shut ? POLLOUT : 0);
-		p[1].fd = done ? -1 : rn->pidfd;
-		p[1].events = POLLIN;
-		np = 2;
-		if (poll(p, (nfds_t)np, POLL_MS) < 0 && errno != EINTR)
+		if (poll(p, 4, POLL_MS) < 0 && errno != EINTR)
 			break;
-		if (p[0].revents & POLLOUT) {
+		now = dk_now_us();
+		if (p[0].revents) {
+			char msg[DK_MSG_MAX + 1];
+			pid_t from;
 			ssize_t n =
-			        send(rn->sock, inbuf + in_off, in_len - in_off,
-			             MSG_NOSIGNAL | MSG_DONTWAIT);
+			        dk_recv_msg(rn->sock, msg, sizeof(msg), &from);
 
-			if (n > 0)
-				in_off += (size_t)n;
-			else if (n < 0 && errno != EAGAIN && errno != EINTR) {
-				/* The program closed stdin. */
-				in_eof = true;
-				in_off = in_len;
+			if (n == 0 ||
+			    (n < 0 && errno != EAGAIN && errno != EINTR)) {
+				sock_eof = true;
+			} else if (n > 0 && !started &&
+			           strcmp(msg, DK_MSG_READY) == 0) {
+				if (dk_go(rn, from) < 0) {
+					rn->tainted = true;
+					break;
+				}
+				started = true;
+				t0 = now = dk_now_us();
+			} else if (n > 0 && started && from == rn->pid &&
+			           strncmp(msg, "noexec ", 7) == 0) {
+				end->noexec = atoi(msg + 7);
+			} else if (n > 0 && from == rn->c->init_pid &&
+			           (strncmp(msg, "exit ", 5) == 0 ||
+			            strncmp(msg, "signal ", 7) == 0)) {
+				snprintf(end->status, sizeof(end->status), "%s",
+				         msg);
+			} else if (n > 0) {
+				/* "nofork ERRNO" or anything unexpected. */
+				FAILF(rn,
+				      "sandbox: the agent of container "
+				      "%.12s: %s",
+				      rn->c->id, msg);
+				rn->tainted = true;
+				break;
 			}
 		}
-		if (p[0].revents & (POLLIN | POLLHUP | POLLERR)) {
-			ssize_t n =
-			        recv(rn->sock, buf, sizeof(buf), MSG_DONTWAIT);
-
-			if (n > 0)
-				dk_io_feed(io, buf, (size_t)n);
-			else if (n == 0 || (errno != EAGAIN && errno != EINTR))
-				sock_eof = true;
+		if (p[2].revents)
+			dk_stream_read(out);
+		if (p[3].revents)
+			dk_stream_read(err);
+		if (!started) {
+			if (sock_eof || now - t_setup > API_TIMEOUT * 1000ull) {
+				FAILF(rn,
+				      "sandbox setup: the agent of "
+				      "container %.12s did not start the run",
+				      rn->c->id);
+				rn->tainted = true;
+				break;
+			}
+			continue;
 		}
-		now = dk_now_us();
-		if (!done && ((p[1].revents & POLLIN) ||
-		              (rn->pidfd < 0 && dk_gone(rn->pid)))) {
+		if (!done &&
+		    ((p[1].revents & POLLIN) || end->status[0] || sock_eof)) {
 			done = true;
 			t_end = now;
 			/* What the program left behind goes now. */
 			dk_cg_kill(rn->cg[1]);
 			drain_until = now + DRAIN_MS * 1000ull;
 		}
-		if (!done && io->out_over) {
+		if (done) {
+			if ((end->status[0] || sock_eof) && out->rfd < 0 &&
+			    err->rfd < 0)
+				break;
+			if (now >= drain_until)
+				break;
+			continue;
+		}
+		if (out->over && !rn->killed) {
 			rep->stdout_exceeded = true;
 			dk_kill(rn);
 		}
-		if (!done && now - last_cpu >= POLL_MS * 1000) {
+		if (now - last_cpu >= POLL_MS * 1000) {
 			uint64_t cpu = dk_read_u64(rn->cg[2], "cpuacct.usage");
 
 			last_cpu = now;
@@ -1463,40 +1604,19 @@ static void dk_loop(struct dk_run *rn, struct dk_io *io, const char *extra,
 				dk_kill(rn);
 			}
 		}
-		if (!done && now - t0 >= l->wall_ms * 1000ull) {
+		if (now - t0 >= l->wall_ms * 1000ull) {
 			rep->wall_exceeded = true;
 			dk_kill(rn);
 		}
-		if (done && (sock_eof || now >= drain_until))
-			break;
-		if (!done && rn->killed &&
+		if (rn->killed &&
 		    now - t0 > l->wall_ms * 1000ull + 10000000ull) {
-			/* The runner outlived SIGKILL for 10 s. */
+			/* The run outlived SIGKILL for 10 s. */
 			FAILF(rn, "sandbox: the run cannot be killed");
 			rn->tainted = true;
 			break;
 		}
 	}
-	*wall_us = (t_end ? t_end : dk_now_us()) - t0;
-}
-
-/* Read and remove the runner's status file. */
-static int dk_status(struct dk_run *rn, char *buf, size_t len)
-{
-	int fd = openat(rn->rootfd, ".algocode/run/status",
-	                O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-	ssize_t n;
-
-	buf[0] = '\0';
-	if (fd < 0)
-		return -errno;
-	n = read(fd, buf, len - 1);
-	close(fd);
-	unlinkat(rn->rootfd, ".algocode/run/status", 0);
-	if (n <= 0)
-		return -ENODATA;
-	buf[n] = '\0';
-	return 0;
+	*wall_us = t0 ? (t_end ? t_end : dk_now_us()) - t0 : 0;
 }
 
 static bool dk_oom(struct dk_run *rn)
@@ -1530,20 +1650,65 @@ static bool dk_cont_clean(struct dk_run *rn)
 	return others == 0;
 }
 
+/* The program's descriptors: fds[0] stdin (the caller's file or
+ * /dev/null), fds[1] and fds[2] pipes whose read ends go to out and err,
+ * fds[3] the agent's end of the run socket (rn->sock is ours, with
+ * SO_PASSCRED: the kernel tells us who sends). */
+static int dk_run_fds(struct dk_run *rn, int fds[DK_RUN_NFDS],
+                      struct dk_stream *out, struct dk_stream *err)
+{
+	const struct ac_run_spec *s = rn->spec;
+	int op[2], ep[2], sp[2], one = 1;
+
+	if (s->fds)
+		fds[0] = s->fds->in >= 0
+		                 ? fcntl(s->fds->in, F_DUPFD_CLOEXEC, 3)
+		                 : open("/dev/null", O_RDONLY | O_CLOEXEC);
+	else
+		fds[0] = open(s->stdin_path ? s->stdin_path : "/dev/null",
+		              O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (fds[0] < 0) {
+		FAILF(rn, "sandbox setup: stdin %s: %s",
+		      s->stdin_path ? s->stdin_path : "", strerror(errno));
+		return -1;
+	}
+	if (pipe2(op, O_CLOEXEC) < 0)
+		goto fail;
+	out->rfd = op[0];
+	fds[1] = op[1];
+	if (pipe2(ep, O_CLOEXEC) < 0)
+		goto fail;
+	err->rfd = ep[0];
+	fds[2] = ep[1];
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp) < 0)
+		goto fail;
+	rn->sock = sp[0];
+	fds[3] = sp[1];
+	if (setsockopt(rn->sock, SOL_SOCKET, SO_PASSCRED, &one, sizeof(one)) <
+	    0)
+		goto fail;
+	fcntl(out->rfd, F_SETFL, O_NONBLOCK);
+	fcntl(err->rfd, F_SETFL, O_NONBLOCK);
+	return 0;
+fail:
+	FAILF(rn, "sandbox setup: pipes: %s", strerror(errno));
+	return -1;
+}
+
 static int dk_run_in(struct dk_run *rn)
 {
 	struct dk_state *st = rn->st;
 	const struct ac_run_spec *s = rn->spec;
 	struct ac_run_report *rep = rn->rep;
 	struct dk_fs_owner own = {st->uid, st->gid};
-	struct dk_io io;
-	char p[64], extra[4096], status[128];
-	size_t nextra = 0;
+	struct dk_stream out = {.rfd = -1, .file = -1},
+	                 err = {.rfd = -1, .file = -1};
+	struct dk_end end;
+	char p[64];
 	uint64_t wall = 0;
-	int hostbox, r, fd;
+	int hostbox, r, fd, fds[DK_RUN_NFDS] = {-1, -1, -1, -1};
 
-	memset(&io, 0, sizeof(io));
-	io.out_fd = io.err_fd = -1;
+	memset(&end, 0, sizeof(end));
 	snprintf(p, sizeof(p), "/proc/%d/root", (int)rn->c->init_pid);
 	rn->rootfd = open(p, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (rn->rootfd >= 0)
@@ -1575,41 +1740,39 @@ static int dk_run_in(struct dk_run *rn)
 		FAILF(rn, "sandbox setup: copy the box in: %s", strerror(-r));
 		goto out;
 	}
-	if (s->fds ? s->fds->in >= 0 : s->stdin_path != NULL) {
-		rn->infd = s->fds ? fcntl(s->fds->in, F_DUPFD_CLOEXEC, 3)
-		                  : open(s->stdin_path,
-		                         O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-		if (rn->infd < 0) {
-			FAILF(rn, "sandbox setup: open %s: %s", s->stdin_path,
-			      strerror(errno));
-			goto out;
-		}
-	}
 	if (s->fds) {
-		io.out_fd = s->fds->out >= 0
-		                    ? fcntl(s->fds->out, F_DUPFD_CLOEXEC, 3)
-		                    : -1;
-		io.err_fd = s->fds->err >= 0
-		                    ? fcntl(s->fds->err, F_DUPFD_CLOEXEC, 3)
-		                    : -1;
+		out.file = s->fds->out >= 0
+		                   ? fcntl(s->fds->out, F_DUPFD_CLOEXEC, 3)
+		                   : -1;
+		err.file = s->fds->err >= 0
+		                   ? fcntl(s->fds->err, F_DUPFD_CLOEXEC, 3)
+		                   : -1;
 	} else {
-		io.out_fd = dk_open_out(s->stdout_path);
-		io.err_fd = dk_open_out(s->stderr_path);
+		out.file = dk_open_out(s->stdout_path);
+		err.file = dk_open_out(s->stderr_path);
 	}
 	if (((s->fds ? s->fds->out >= 0 : s->stdout_path != NULL) &&
-	     io.out_fd < 0) ||
+	     out.file < 0) ||
 	    ((s->fds ? s->fds->err >= 0 : s->stderr_path != NULL) &&
-	     io.err_fd < 0)) {
+	     err.file < 0)) {
 		FAILF(rn, "sandbox setup: open the output files: %s",
 		      strerror(errno));
 		goto out;
 	}
-	io.out_cap = s->limits.stdout_kb * 1024;
-	io.err_cap = s->limits.stderr_kb * 1024;
-	if (dk_run_cgroups(rn) < 0 ||
-	    dk_start(rn, extra, sizeof(extra), &nextra) < 0)
+	out.cap = s->limits.stdout_kb * 1024;
+	err.cap = s->limits.stderr_kb * 1024;
+	if (dk_run_cgroups(rn) < 0 || dk_run_fds(rn, fds, &out, &err) < 0)
 		goto out;
-	dk_loop(rn, &io, extra, nextra, &wall);
+	r = dk_send_run(rn, fds);
+	/* The agent has its copies (or the run failed): only the program
+	 * may hold the pipes' write ends, for their EOF. */
+	for (int i = 0; i < DK_RUN_NFDS; i++) {
+		close(fds[i]);
+		fds[i] = -1;
+	}
+	if (r < 0)
+		goto out;
+	dk_loop(rn, &out, &err, &end, &wall);
 	if (rep->internal_error[0])
 		goto out;
 	/* The report. */
@@ -1618,42 +1781,49 @@ static int dk_run_in(struct dk_run *rn)
 	rep->memory_kb =
 	        dk_read_u64(rn->cg[0], "memory.max_usage_in_bytes") / 1024;
 	rep->oom_killed = dk_oom(rn);
-	rep->stdout_bytes = io.out_n;
-	rep->stdout_exceeded = io.out_over;
-	rep->stderr_exceeded = io.err_over;
+	rep->stdout_bytes = out.seen;
+	rep->stdout_exceeded = out.over;
+	rep->stderr_exceeded = err.over;
 	if (rep->cpu_us >= s->limits.cpu_ms * 1000)
 		rep->cpu_exceeded = true;
-	r = dk_status(rn, status, sizeof(status));
-	if (r == 0 && strncmp(status, "exit ", 5) == 0 && !rn->killed) {
-		rep->exited = true;
-		rep->exit_code = atoi(status + 5);
-	} else if (r == 0 && strncmp(status, "signal ", 7) == 0) {
-		rep->signal = atoi(status + 7);
-	} else if (r == 0 && strncmp(status, "noexec ", 7) == 0) {
+	if (end.noexec) {
 		FAILF(rn, "cannot execute %s: %s", s->argv[0],
-		      strerror(atoi(status + 7)));
+		      strerror(end.noexec));
+	} else if (strncmp(end.status, "exit ", 5) == 0 && !rn->killed) {
+		rep->exited = true;
+		rep->exit_code = atoi(end.status + 5);
+	} else if (strncmp(end.status, "signal ", 7) == 0) {
+		rep->signal = atoi(end.status + 7);
 	} else if (rn->killed || rep->oom_killed) {
 		rep->signal = SIGKILL;
-	} else if (r == 0 && strncmp(status, "exit ", 5) == 0) {
+	} else if (strncmp(end.status, "exit ", 5) == 0) {
 		rep->exited = true;
-		rep->exit_code = atoi(status + 5);
+		rep->exit_code = atoi(end.status + 5);
 	} else {
-		FAILF(rn, "sandbox: the runner ended without a status (%s)",
-		      r < 0 ? strerror(-r) : status);
+		FAILF(rn,
+		      "sandbox: the agent of container %.12s gave no "
+		      "status for the run",
+		      rn->c->id);
+		rn->tainted = true;
 	}
 out:
-	if (rn->pid > 0 || rn->cg_made[1])
+	if (rn->cg_made[1])
 		dk_run_cgroups_rm(rn);
+	for (int i = 0; i < DK_RUN_NFDS; i++)
+		if (fds[i] >= 0)
+			close(fds[i]);
 	if (rn->sock >= 0)
 		close(rn->sock);
 	if (rn->pidfd >= 0)
 		close(rn->pidfd);
-	if (rn->infd >= 0)
-		close(rn->infd);
-	if (io.out_fd >= 0)
-		close(io.out_fd);
-	if (io.err_fd >= 0)
-		close(io.err_fd);
+	if (out.rfd >= 0)
+		close(out.rfd);
+	if (err.rfd >= 0)
+		close(err.rfd);
+	if (out.file >= 0)
+		close(out.file);
+	if (err.file >= 0)
+		close(err.file);
 	/* Files out: the box as the run left it. */
 	if (!rn->tainted && rn->pid > 0) {
 		r = dk_fs_mirror(rn->boxfd, hostbox, &own);
@@ -1673,7 +1843,6 @@ out:
 		if (fd >= 0)
 			close(fd);
 	}
-	unlinkat(rn->rootfd, ".algocode/run/status", 0);
 	if (!rn->tainted && !dk_cont_clean(rn))
 		rn->tainted = true;
 	return 0;
@@ -1713,7 +1882,7 @@ static int dk_run(void *state, const struct ac_run_spec *spec,
 	rn.st = st;
 	rn.spec = spec;
 	rn.rep = rep;
-	rn.rootfd = rn.boxfd = rn.infd = rn.sock = rn.pidfd = -1;
+	rn.rootfd = rn.boxfd = rn.sock = rn.pidfd = -1;
 	r = dk_acquire(st, pool, &rn.c, err, sizeof(err));
 	if (r < 0) {
 		snprintf(rep->internal_error, sizeof(rep->internal_error),
@@ -2117,8 +2286,8 @@ static int dk_check_env(void *state, ac_line_cb cb, void *arg)
 	   "docker runs the program as a host uid (sandbox.uid) without "
 	   "user namespace remapping");
 	cb(arg, "/proc hidepid", false,
-	   "the container's /proc lists its init and the runner (root, "
-	   "not readable by the program)");
+	   "the container's /proc lists its init, the agent (root, not "
+	   "dumpable: its fds, environ and memory are not readable)");
 	if (!mkdtemp(box)) {
 		cb(arg, "probe run", false, strerror(errno));
 		return 0;

@@ -1,7 +1,7 @@
 /* sandbox/docker: a small HTTP/1.1 client for the Engine API over its
  * unix socket: one request per connection (Connection: close), status and
  * headers parsed, Content-Length, chunked and read-until-close bodies;
- * chunked uploads; and the hijacked stream of /exec/{id}/start. */
+ * chunked uploads. */
 #define _GNU_SOURCE 1
 #include <errno.h>
 #include <fcntl.h>
@@ -97,18 +97,16 @@ static int http_send_all(int fd, const char *buf, size_t len, int64_t deadline)
 }
 
 static int http_send_head(int fd, const char *method, const char *path,
-                          const char *ctype, long long clen, bool upgrade,
-                          int64_t deadline)
+                          const char *ctype, long long clen, int64_t deadline)
 {
 	char head[2048];
 	int n;
 
 	n = snprintf(head, sizeof(head),
 	             "%s %s HTTP/1.1\r\nHost: docker\r\n"
-	             "User-Agent: algocode-sandbox-docker\r\n%s",
-	             method, path,
-	             upgrade ? "Connection: Upgrade\r\nUpgrade: tcp\r\n"
-	                     : "Connection: close\r\n");
+	             "User-Agent: algocode-sandbox-docker\r\n"
+	             "Connection: close\r\n",
+	             method, path);
 	if (n < 0 || (size_t)n >= sizeof(head))
 		return -ENAMETOOLONG;
 	if (clen >= 0)
@@ -265,7 +263,7 @@ int dk_http(const char *sock, const char *method, const char *path,
 	if (fd < 0)
 		return fd;
 	r = http_send_head(fd, method, path, "application/json",
-	                   body ? (long long)blen : 0, false, deadline);
+	                   body ? (long long)blen : 0, deadline);
 	if (r == 0 && body && blen)
 		r = http_send_all(fd, body, blen, deadline);
 	if (r == 0)
@@ -290,7 +288,7 @@ int dk_http_upload(const char *sock, const char *path, const char *ctype,
 		free(buf);
 		return fd;
 	}
-	r = http_send_head(fd, "POST", path, ctype, -2, false, deadline);
+	r = http_send_head(fd, "POST", path, ctype, -2, deadline);
 	while (r == 0) {
 		ssize_t n = read(in, buf + 16, 65536);
 		int h;
@@ -316,68 +314,4 @@ int dk_http_upload(const char *sock, const char *path, const char *ctype,
 	close(fd);
 	free(buf);
 	return r;
-}
-
-int dk_http_hijack(const char *sock, const char *path, const char *body,
-                   char *extra, size_t extra_cap, size_t *nextra,
-                   int timeout_ms)
-{
-	int64_t deadline = http_now_ms() + timeout_ms;
-	char head[4096];
-	size_t len = 0;
-	char *he = NULL;
-	int fd, r;
-
-	*nextra = 0;
-	fd = http_connect(sock);
-	if (fd < 0)
-		return fd;
-	r = http_send_head(fd, "POST", path, "application/json",
-	                   (long long)strlen(body), true, deadline);
-	if (r == 0)
-		r = http_send_all(fd, body, strlen(body), deadline);
-	while (r == 0 && !he) {
-		ssize_t n;
-
-		if (len == sizeof(head) - 1) {
-			r = -EPROTO;
-			break;
-		}
-		n = recv(fd, head + len, sizeof(head) - 1 - len, MSG_DONTWAIT);
-		if (n == 0) {
-			r = -ECONNRESET;
-			break;
-		}
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			if (errno == EAGAIN) {
-				r = http_wait(fd, POLLIN, deadline);
-				continue;
-			}
-			r = -errno;
-			break;
-		}
-		len += (size_t)n;
-		head[len] = '\0';
-		he = http_head_end(head, len);
-	}
-	if (r == 0) {
-		int status = len > 12 ? atoi(head + 9) : 0;
-		size_t rest = len - (size_t)(he + 4 - head);
-
-		if (status != 101 && status != 200) {
-			r = -EPROTO;
-		} else if (rest > extra_cap) {
-			r = -EPROTO;
-		} else {
-			memcpy(extra, he + 4, rest);
-			*nextra = rest;
-		}
-	}
-	if (r < 0) {
-		close(fd);
-		return r;
-	}
-	return fd;
 }
