@@ -208,6 +208,24 @@ int main(void) {
 	printf("made %d %d %d %d\n", s, q, m, (int)mq);
 	return 0; }
 X
+# More names in /tmp than one listing of the wipe takes (100000): the wipe
+# must fail and retire the container rather than leave the rest behind.
+w many <<'X'
+#include <dirent.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <unistd.h>
+int main(void) { DIR *d = opendir("/tmp"); struct dirent *e; int n = 0;
+	while (d && (e = readdir(d))) if (e->d_name[0] != '.') n++;
+	if (n) { printf("left %d\n", n); return 0; }
+	for (int i = 0; i < 140000; i++) { char p[32];
+		snprintf(p, sizeof(p), "/tmp/f%06d", i);
+		int f = open(p, O_CREAT | O_WRONLY | O_EXCL, 0644);
+		if (f < 0) break;
+		close(f); n++; }
+	printf("made %d\n", n);
+	return 0; }
+X
 for f in "$TEST_TMP"/src/*.c; do
 	n=$(basename "$f" .c)
 	gcc -O1 -o "$TEST_TMP/bin/$n" "$f" 2> "$TEST_TMP/gcc.log" ||
@@ -345,6 +363,19 @@ cp "$TEST_TMP/bin/ipc" "$TEST_TMP/box-ipc/prog"
 	fail "ipc: a run saw an earlier run's IPC objects: $(cat "$TEST_TMP/ipc.rep")"
 grep -q retired "$TEST_TMP/ipc.log" && fail "ipc: a container was retired: $(cat "$TEST_TMP/ipc.log")"
 ok "shared memory, message queues, semaphores and POSIX queues of a run are gone for the next run in the container"
+
+mkdir -p "$TEST_TMP/box-many"
+cp "$TEST_TMP/bin/many" "$TEST_TMP/box-many/prog"
+"$SBX" --plugin "$PLUGIN" $SET --set pool_size=1 --set pool_max=1 \
+	--box "$TEST_TMP/box-many" --stdout "$TEST_TMP/many.out" --repeat 2 --each \
+	--mem 1048576 --cpu 30000 --wall 60000 \
+	-- /box/prog > "$TEST_TMP/many.rep" 2> "$TEST_TMP/many.log" ||
+	fail "many: $(cat "$TEST_TMP/many.rep" "$TEST_TMP/many.log")"
+grep -q '^run=0 .* out=made 140000$' "$TEST_TMP/many.rep" &&
+	grep -q '^run=1 .* out=made 140000$' "$TEST_TMP/many.rep" ||
+	fail "many: the second run found files of the first: $(cat "$TEST_TMP/many.rep")"
+grep -q retired "$TEST_TMP/many.log" || fail "many: the container was not retired: $(cat "$TEST_TMP/many.log")"
+ok "140000 files in /tmp: the wipe cannot list them all, the container is retired, the next run starts clean"
 
 # Arguments and environment go to the agent in one bounded request: 1 MiB
 # of arguments passes, more than 4 MiB is an internal error naming it.

@@ -1283,6 +1283,10 @@ static void dk_run_cgroups_rm(struct dk_run *rn)
 			dk_cg_kill(rn->cg[i]);
 			usleep(1000);
 		}
+		/* Still there: something of the run may live on (v1: the
+		 * container's cgroup.procs does not list its children's). */
+		if (access(rn->cg[i], F_OK) == 0)
+			rn->tainted = true;
 	}
 }
 

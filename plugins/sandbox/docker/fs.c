@@ -46,6 +46,7 @@ static int fs_list(int dirfd, char ***out)
 	char **v = NULL;
 	DIR *d;
 	struct dirent *e;
+	int r = -ENOMEM;
 
 	*out = NULL;
 	if (fd < 0)
@@ -64,8 +65,12 @@ static int fs_list(int dirfd, char ***out)
 		if (n + 1 >= cap) {
 			char **nv;
 
-			if (cap >= FS_MAX_ENTRIES)
-				break;
+			/* Never a short list: a wipe that removed only part of
+			 * a directory would pass for complete. */
+			if (cap >= FS_MAX_ENTRIES) {
+				r = -E2BIG;
+				goto nomem;
+			}
 			cap *= 2;
 			nv = realloc(v, cap * sizeof(*v));
 			if (!nv)
@@ -88,7 +93,7 @@ nomem:
 		free(v);
 	}
 	closedir(d);
-	return -ENOMEM;
+	return r;
 }
 
 static void fs_free_list(char **v)

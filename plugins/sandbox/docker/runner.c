@@ -166,6 +166,58 @@ static void wipe_ipc(void)
 		close(fd);
 }
 
+/* Whether an earlier run left IPC objects here. */
+static int ipc_left(void)
+{
+	struct shm_info shm;
+	struct msginfo msg;
+	struct seminfo sem;
+	char buf[1024];
+	int fd, left = 0;
+	long n;
+
+	if ((shmctl(0, SHM_INFO, (struct shmid_ds *)&shm) >= 0 &&
+	     shm.used_ids > 0) ||
+	    (msgctl(0, MSG_INFO, (struct msqid_ds *)&msg) >= 0 &&
+	     msg.msgpool > 0) ||
+	    (semctl(0, 0, SEM_INFO, &sem) >= 0 && sem.semusz > 0))
+		return 1;
+	fd = open("/dev/mqueue", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	while (fd >= 0 && !left &&
+	       (n = syscall(SYS_getdents64, fd, buf, sizeof(buf))) > 0)
+		for (long off = 0; off < n;) {
+			struct dirent64 *d = (struct dirent64 *)(buf + off);
+
+			off += d->d_reclen;
+			if (d->d_name[0] != '.')
+				left = 1;
+		}
+	if (fd >= 0)
+		close(fd);
+	return left;
+}
+
+/* Remove what earlier runs left, as their uid (the objects' owner: the
+ * agent has no CAP_IPC_OWNER), in a short-lived process started before
+ * the judge moves the child into the run's cgroups and starts the clock:
+ * none of it is charged to this run. */
+static void wipe_ipc_as(uid_t uid, gid_t gid)
+{
+	pid_t p;
+
+	if (!ipc_left())
+		return;
+	p = fork();
+	if (p == 0) {
+		if (setgroups(0, NULL) == 0 && setresgid(gid, gid, gid) == 0 &&
+		    setresuid(uid, uid, uid) == 0)
+			wipe_ipc();
+		_exit(0);
+	}
+	while (p > 0 && waitpid(p, NULL, 0) < 0 && errno == EINTR)
+		;
+}
+
 /* The forked child: becomes the program.  Never returns. */
 static void child(struct run *r)
 {
@@ -193,6 +245,7 @@ static void child(struct run *r)
 		close(fd);
 	}
 	setsid();
+	wipe_ipc_as(m->uid, m->gid);
 	/* Our pid (the kernel adds it), then the judge's go: the run's
 	 * cgroups hold us by then. */
 	if (send(sock, DK_MSG_READY, strlen(DK_MSG_READY), MSG_NOSIGNAL) < 0)
@@ -212,7 +265,7 @@ static void child(struct run *r)
 			goto fail;
 	if (setresuid(m->uid, m->uid, m->uid) < 0 || drop_caps() < 0)
 		goto fail;
-	wipe_ipc();
+	umask(022); /* the agent's is 077 */
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 		goto fail;
 	if (chdir("/box") < 0)

@@ -103,21 +103,27 @@ static bool cg_exists(const char *dir, const char *file)
 	return access(path, F_OK) == 0;
 }
 
-/* Does the comma-separated list `opts` contain `word`? */
-static bool cg_has_word(const char *opts, const char *word)
+/* Does the list `opts`, separated by `sep`, contain `word`? */
+static bool cg_has_word_sep(const char *opts, const char *word, char sep)
 {
 	size_t wl = strlen(word);
 	const char *p = opts;
 
 	while (p && *p) {
-		const char *e = strchr(p, ',');
-		size_t l = e ? (size_t)(e - p) : strlen(p);
+		const char *e = strchr(p, sep);
+		size_t l = e ? (size_t)(e - p) : strcspn(p, "\n");
 
 		if (l == wl && strncmp(p, word, wl) == 0)
 			return true;
 		p = e ? e + 1 : NULL;
 	}
 	return false;
+}
+
+/* Does the comma-separated list `opts` contain `word`? */
+static bool cg_has_word(const char *opts, const char *word)
+{
+	return cg_has_word_sep(opts, word, ',');
 }
 
 /* Mount point and mount root of the hierarchy holding controller `ctrl`
@@ -199,7 +205,8 @@ static int cg_base(const char *ctrl, const char *override, char **out)
 	if (rc < 0)
 		goto out;
 	if (override) {
-		snprintf(buf, sizeof(buf), "%s/%s", mnt, override);
+		snprintf(buf, sizeof(buf), "%s/%s", mnt,
+		         override + strspn(override, "/"));
 	} else {
 		rc = cg_self_path(ctrl, &self);
 		if (rc < 0)
@@ -262,6 +269,50 @@ static bool cg_machine_has_swap(void)
 	return kb != 0;
 }
 
+/* The v2 controllers the run cgroups need (memory, pids) and want (cpu:
+ * cpu.stat's usage_usec is there without it). */
+static const char *const cg_v2_need[] = {"memory", "pids", "cpu"};
+
+/* Enable the controllers for the run cgroups, below `base`: in its parent
+ * (fails when the parent holds processes, as the judge's own cgroup does:
+ * then sandbox.cgroup_root must name a cgroup whose parent has none, such
+ * as one right below the root) and in `base`.  One write per controller:
+ * the kernel refuses a whole "+memory +pids +cpu" when one of them is not
+ * offered.  Returns 0 or -errno with err saying what to do. */
+static int cg_v2_enable(const char *base, char *err, size_t errlen)
+{
+	char parent[CG_LINE], *slash;
+	int prc, rc;
+
+	snprintf(parent, sizeof(parent), "%s", base);
+	slash = strrchr(parent, '/');
+	if (slash)
+		*slash = '\0';
+	for (size_t i = 0; i < 3; i++) {
+		char val[16];
+
+		snprintf(val, sizeof(val), "+%s", cg_v2_need[i]);
+		prc = cg_write(parent, "cgroup.subtree_control", val);
+		rc = cg_write(base, "cgroup.subtree_control", val);
+		if (rc == 0 || i == 2)
+			continue;
+		if (prc == -EBUSY)
+			snprintf(err, errlen,
+			         "cgroup v2: cannot enable %s in %s: it holds "
+			         "processes; set sandbox.cgroup_root (e.g. "
+			         "/algocode)",
+			         cg_v2_need[i], parent);
+		else
+			snprintf(err, errlen,
+			         "cgroup v2: cannot enable %s in %s: %s; set "
+			         "sandbox.cgroup_root to a delegated cgroup",
+			         cg_v2_need[i], prc < 0 ? parent : base,
+			         strerror(prc < 0 ? -prc : -rc));
+		return prc == -EBUSY ? -EBUSY : rc;
+	}
+	return 0;
+}
+
 int cg_sys_init(struct cg_sys *sys, const char *root)
 {
 	char *mnt = NULL, *mroot = NULL;
@@ -298,10 +349,13 @@ int cg_sys_init(struct cg_sys *sys, const char *root)
 		cg_read(mnt, "cgroup.controllers", ctl, sizeof(ctl));
 		free(mnt);
 		free(mroot);
-		if (!strstr(ctl, "memory") || !strstr(ctl, "pids")) {
+		for (size_t i = 0; i < 2; i++) {
+			if (cg_has_word_sep(ctl, cg_v2_need[i], ' '))
+				continue;
 			snprintf(sys->err, sizeof(sys->err),
-			         "cgroup v2 without the memory and pids "
-			         "controllers");
+			         "cgroup v2 without the %s controller "
+			         "(not in the root's cgroup.controllers)",
+			         cg_v2_need[i]);
 			goto fail;
 		}
 		rc = cg_base(NULL, root, &sys->v2_base);
@@ -311,32 +365,28 @@ int cg_sys_init(struct cg_sys *sys, const char *root)
 			         strerror(-rc));
 			goto fail;
 		}
-		/* Enable the controllers for the run cgroups: in the parent
-		 * of the base (fails when it holds processes: then set
-		 * sandbox.cgroup_root to a delegated empty cgroup) and in the
-		 * base itself. */
-		{
-			char parent[CG_LINE];
-			char *slash;
+		rc = cg_v2_enable(sys->v2_base, sys->err, sizeof(sys->err));
+		if (rc == -EBUSY && !root) {
+			/* Our own cgroup holds processes (a systemd service,
+			 * a login session): a cgroup of our own below the
+			 * root instead, as sandbox.cgroup_root = "/algocode"
+			 * would give. */
+			char *alt = NULL, err[sizeof(sys->err)];
 
-			snprintf(parent, sizeof(parent), "%s", sys->v2_base);
-			slash = strrchr(parent, '/');
-			if (slash)
-				*slash = '\0';
-			cg_write(parent, "cgroup.subtree_control",
-			         "+memory +pids +cpu");
+			if (cg_base(NULL, "/algocode", &alt) == 0 &&
+			    cg_v2_enable(alt, err, sizeof(err)) == 0) {
+				rmdir(sys->v2_base);
+				free(sys->v2_base);
+				sys->v2_base = alt;
+				alt = NULL;
+				rc = 0;
+			}
+			free(alt);
 		}
-		rc = cg_write(sys->v2_base, "cgroup.subtree_control",
-		              "+memory +pids");
-		if (rc < 0) {
-			snprintf(sys->err, sizeof(sys->err),
-			         "cgroup v2: cannot enable memory and pids in "
-			         "%s: %s (set sandbox.cgroup_root to a "
-			         "delegated cgroup)",
-			         sys->v2_base, strerror(-rc));
+		if (rc < 0)
 			goto fail;
-		}
-		cg_write(sys->v2_base, "cgroup.subtree_control", "+cpu");
+		/* Absent without swap accounting (swapaccount=0). */
+		sys->memsw = cg_exists(sys->v2_base, "memory.swap.max");
 		sys->version = 2;
 		cg_sweep_stale(sys->v2_base);
 		return 0;
@@ -428,7 +478,7 @@ int cg_run_create(const struct cg_sys *sys, const char *name,
 		what = "memory.max";
 		if ((rc = cg_write(run->v2, what, val)) < 0)
 			goto fail;
-		if (cg_exists(run->v2, "memory.swap.max")) {
+		if (sys->memsw) {
 			what = "memory.swap.max";
 			if ((rc = cg_write(run->v2, what, "0")) < 0)
 				goto fail;

@@ -1924,7 +1924,9 @@ static int ns_check_env(void *state, ac_line_cb cb, void *arg)
 	        cg_ok ? (st->cg.version == 1 ? st->cg.mem_base : st->cg.v2_base)
 	              : err);
 	cb(arg,
-	   st->cg.version == 2 ? "cgroup memory (v2)" : "cgroup memory (v1)",
+	   st->cg.version == 2   ? "cgroup memory (v2)"
+	   : st->cg.version == 1 ? "cgroup memory (v1)"
+	                         : "cgroup memory",
 	   cg_ok, detail);
 	if (st->cg.version == 1)
 		snprintf(detail, sizeof(detail), "%s",
@@ -1935,10 +1937,10 @@ static int ns_check_env(void *state, ac_line_cb cb, void *arg)
 	else
 		snprintf(detail, sizeof(detail), "%s",
 		         st->cg.no_swap ? "no swap configured"
-		                        : "memory.swap.max = 0");
-	cb(arg, "swap off",
-	   cg_ok && (st->cg.no_swap || st->cg.memsw || st->cg.version == 2),
-	   detail);
+		         : st->cg.memsw ? "memory.swap.max = 0"
+		                        : "swap present and not limited "
+		                          "(no memory.swap.max)");
+	cb(arg, "swap off", cg_ok && (st->cg.no_swap || st->cg.memsw), detail);
 	snprintf(detail, sizeof(detail), "%s",
 	         !cg_ok ? err
 	         : st->cg.version == 1

@@ -160,7 +160,8 @@ struct cg_sys {
 	 * controller is not mounted).  v2: v2_base. */
 	char *mem_base, *pids_base, *cpu_base;
 	char *v2_base;
-	bool memsw;    /* v1 memory.memsw.* present: swap can be limited */
+	bool memsw;    /* v1 memory.memsw.*, v2 memory.swap.max: swap can be
+	                  limited */
 	bool no_swap;  /* the machine has no swap at all */
 	char err[200]; /* why version is 0 */
 };
