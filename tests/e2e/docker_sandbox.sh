@@ -340,37 +340,35 @@ sbx shell -- /bin/sh -c 'id -u; ls /proc | grep -c "^[0-9]"; cat /tmp/mark 2>/de
 [ "$(sed -n 1p "$TEST_TMP/shell.out")" = 65534 ] || fail "shell: uid $(cat "$TEST_TMP/shell.out")"
 ok "program runs as uid 65534"
 
-# The agent: one container (pool_max=1) serves every run, so a run that
-# hurt its agent would show in the next one (or in a "retired" log line).
-mkdir -p "$TEST_TMP/box-agent"
-cp "$TEST_TMP/bin/agent" "$TEST_TMP/box-agent/prog"
-"$SBX" --plugin "$PLUGIN" $SET --set pool_size=1 --set pool_max=1 \
-	--box "$TEST_TMP/box-agent" --stdout "$TEST_TMP/agent.out" --repeat 5 --each \
-	-- /box/prog > "$TEST_TMP/agent.rep" 2> "$TEST_TMP/agent.log" ||
-	fail "agent: $(cat "$TEST_TMP/agent.rep" "$TEST_TMP/agent.log")"
+# one_container NAME N [sbxrun options]: N runs of bin/NAME, one line each,
+# all in one container (pool_max=1); NAME.rep, NAME.log.
+one_container() {
+	_n=$1
+	_r=$2
+	shift 2
+	mkdir -p "$TEST_TMP/box-$_n"
+	cp "$TEST_TMP/bin/$_n" "$TEST_TMP/box-$_n/prog"
+	"$SBX" --plugin "$PLUGIN" $SET --set pool_size=1 --set pool_max=1 \
+		--box "$TEST_TMP/box-$_n" --stdout "$TEST_TMP/$_n.out" --repeat "$_r" --each \
+		"$@" -- /box/prog > "$TEST_TMP/$_n.rep" 2> "$TEST_TMP/$_n.log" ||
+		fail "$_n: $(cat "$TEST_TMP/$_n.rep" "$TEST_TMP/$_n.log")"
+}
+
+# The agent: one container serves every run, so a run that hurt its agent
+# would show in the next one (or in a "retired" log line).
+one_container agent 5
 [ "$(grep -c ' exit_code=0 .* out=clean ppid=1$' "$TEST_TMP/agent.rep")" = 5 ] ||
 	fail "agent: $(cat "$TEST_TMP/agent.rep")"
 grep -q retired "$TEST_TMP/agent.log" && fail "agent: a container was retired: $(cat "$TEST_TMP/agent.log")"
 ok "the program cannot reach the agent's socket, /proc/1 fds, environ or memory, nor signal it; 5 runs in one container"
 
-mkdir -p "$TEST_TMP/box-ipc"
-cp "$TEST_TMP/bin/ipc" "$TEST_TMP/box-ipc/prog"
-"$SBX" --plugin "$PLUGIN" $SET --set pool_size=1 --set pool_max=1 \
-	--box "$TEST_TMP/box-ipc" --stdout "$TEST_TMP/ipc.out" --repeat 3 --each \
-	-- /box/prog > "$TEST_TMP/ipc.rep" 2> "$TEST_TMP/ipc.log" ||
-	fail "ipc: $(cat "$TEST_TMP/ipc.rep" "$TEST_TMP/ipc.log")"
+one_container ipc 3
 [ "$(grep -c ' exit_code=0 .* out=none$' "$TEST_TMP/ipc.rep")" = 3 ] ||
 	fail "ipc: a run saw an earlier run's IPC objects: $(cat "$TEST_TMP/ipc.rep")"
 grep -q retired "$TEST_TMP/ipc.log" && fail "ipc: a container was retired: $(cat "$TEST_TMP/ipc.log")"
 ok "shared memory, message queues, semaphores and POSIX queues of a run are gone for the next run in the container"
 
-mkdir -p "$TEST_TMP/box-many"
-cp "$TEST_TMP/bin/many" "$TEST_TMP/box-many/prog"
-"$SBX" --plugin "$PLUGIN" $SET --set pool_size=1 --set pool_max=1 \
-	--box "$TEST_TMP/box-many" --stdout "$TEST_TMP/many.out" --repeat 2 --each \
-	--mem 1048576 --cpu 30000 --wall 60000 \
-	-- /box/prog > "$TEST_TMP/many.rep" 2> "$TEST_TMP/many.log" ||
-	fail "many: $(cat "$TEST_TMP/many.rep" "$TEST_TMP/many.log")"
+one_container many 2 --mem 1048576 --cpu 30000 --wall 60000
 grep -q '^run=0 .* out=made 140000$' "$TEST_TMP/many.rep" &&
 	grep -q '^run=1 .* out=made 140000$' "$TEST_TMP/many.rep" ||
 	fail "many: the second run found files of the first: $(cat "$TEST_TMP/many.rep")"

@@ -45,6 +45,7 @@
 
 #include <algocode/plugin.h>
 
+#include "../common/sbx_stream.h"
 #include "dk.h"
 #include "fs.h"
 
@@ -1174,48 +1175,6 @@ static void dk_release(struct dk_state *st, struct dk_cont *c, bool reuse)
 
 /* ------------------------------------------------------------ one run */
 
-/* One captured stream: a pipe only the program writes. */
-struct dk_stream {
-	int rfd;       /* read end, -1 once at EOF */
-	int file;      /* destination, -1: discard */
-	uint64_t cap;  /* bytes kept */
-	uint64_t seen; /* bytes read */
-	bool over;
-};
-
-static void dk_stream_read(struct dk_stream *s)
-{
-	char buf[65536];
-	ssize_t n = read(s->rfd, buf, sizeof(buf));
-
-	if (n < 0 && (errno == EAGAIN || errno == EINTR))
-		return;
-	if (n <= 0) {
-		close(s->rfd);
-		s->rfd = -1;
-		return;
-	}
-	if (s->seen < s->cap && s->file >= 0) {
-		uint64_t keep = s->cap - s->seen;
-		size_t len = (uint64_t)n < keep ? (size_t)n : (size_t)keep;
-		const char *p = buf;
-
-		while (len) {
-			ssize_t w = write(s->file, p, len);
-
-			if (w < 0 && errno == EINTR)
-				continue;
-			if (w <= 0)
-				break;
-			p += w;
-			len -= (size_t)w;
-		}
-	}
-	s->seen += (uint64_t)n;
-	if (s->seen > s->cap)
-		s->over = true;
-}
-
 static int dk_open_out(const char *path)
 {
 	if (!path)
@@ -1508,8 +1467,8 @@ struct dk_end {
 };
 
 /* The loop: start the run, then stdout/stderr out, limits, its end. */
-static void dk_loop(struct dk_run *rn, struct dk_stream *out,
-                    struct dk_stream *err, struct dk_end *end,
+static void dk_loop(struct dk_run *rn, struct sbx_stream *out,
+                    struct sbx_stream *err, struct dk_end *end,
                     uint64_t *wall_us)
 {
 	const struct ac_limits *l = &rn->spec->limits;
@@ -1565,9 +1524,9 @@ static void dk_loop(struct dk_run *rn, struct dk_stream *out,
 			}
 		}
 		if (p[2].revents)
-			dk_stream_read(out);
+			sbx_stream_read(out);
 		if (p[3].revents)
-			dk_stream_read(err);
+			sbx_stream_read(err);
 		if (!started) {
 			if (sock_eof || now - t_setup > API_TIMEOUT * 1000ull) {
 				FAILF(rn,
@@ -1659,7 +1618,7 @@ static bool dk_cont_clean(struct dk_run *rn)
  * fds[3] the agent's end of the run socket (rn->sock is ours, with
  * SO_PASSCRED: the kernel tells us who sends). */
 static int dk_run_fds(struct dk_run *rn, int fds[DK_RUN_NFDS],
-                      struct dk_stream *out, struct dk_stream *err)
+                      struct sbx_stream *out, struct sbx_stream *err)
 {
 	const struct ac_run_spec *s = rn->spec;
 	int op[2], ep[2], sp[2], one = 1;
@@ -1705,8 +1664,8 @@ static int dk_run_in(struct dk_run *rn)
 	const struct ac_run_spec *s = rn->spec;
 	struct ac_run_report *rep = rn->rep;
 	struct dk_fs_owner own = {st->uid, st->gid};
-	struct dk_stream out = {.rfd = -1, .file = -1},
-	                 err = {.rfd = -1, .file = -1};
+	struct sbx_stream out = {.rfd = -1, .file = -1},
+	                  err = {.rfd = -1, .file = -1};
 	struct dk_end end;
 	char p[64];
 	uint64_t wall = 0;

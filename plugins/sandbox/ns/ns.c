@@ -36,6 +36,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../common/sbx_stream.h"
 #include "ns.h"
 
 #ifndef CLONE_PIDFD
@@ -166,6 +167,21 @@ static void plan_free(struct nsx_plan *p)
 	memset(p, 0, sizeof(*p));
 }
 
+/* mkdir steps for the parent directories of `rel` (relative to the new
+ * root). */
+static int plan_parents(struct nsx_plan *p, const char *rel)
+{
+	char dir[4096];
+	int rc;
+
+	for (const char *q = strchr(rel, '/'); q; q = strchr(q + 1, '/')) {
+		snprintf(dir, sizeof(dir), "%.*s", (int)(q - rel), rel);
+		if ((rc = plan_add(p, NSX_MKDIR, true, NULL, dir)) < 0)
+			return rc;
+	}
+	return 0;
+}
+
 /* Mirror host path `abs` (absolute) at the same place in the new root:
  * a symlink is recreated, a directory or regular file is bound read-only,
  * anything missing is skipped.  Parent directories are created first. */
@@ -181,17 +197,14 @@ static int plan_mirror_at(struct nsx_plan *p, const char *abs, const char *at)
 {
 	struct stat sb;
 	const char *rel = at + 1;
-	char target[4096], dir[4096];
+	char target[4096];
 	ssize_t n;
 	int rc;
 
 	if (lstat(abs, &sb) < 0)
 		return 0;
-	for (const char *q = strchr(rel, '/'); q; q = strchr(q + 1, '/')) {
-		snprintf(dir, sizeof(dir), "%.*s", (int)(q - rel), rel);
-		if ((rc = plan_add(p, NSX_MKDIR, true, NULL, dir)) < 0)
-			return rc;
-	}
+	if ((rc = plan_parents(p, rel)) < 0)
+		return rc;
 	if (S_ISLNK(sb.st_mode)) {
 		n = readlink(abs, target, sizeof(target) - 1);
 		if (n < 0)
@@ -538,13 +551,13 @@ static char *ns_tmpl_key(const struct ac_run_spec *spec)
 }
 
 /* A profile path given as descriptor fd: the same rules as
- * ns_ro_path_check, on the path and on what fd names; then bound from
- * the descriptor at `path` (the template thread shares our descriptor
- * table).  Returns 0, 1 (already visible) or -errno with why set. */
+ * ns_ro_path_check, on the path and on what fd names; then a detached
+ * copy of what fd names is attached at `path`.  Returns 0, 1 (already
+ * visible) or -errno with why set. */
 static int ns_ro_fd_plan(const struct ns_state *st, const char *path, int fd,
                          struct nsx_plan *run_plan, const char **why)
 {
-	char real[PATH_MAX], self[64], dir[PATH_MAX];
+	char real[PATH_MAX], self[64];
 	const char *rel = path + 1;
 	struct stat sb;
 	ssize_t n;
@@ -568,12 +581,8 @@ static int ns_ro_fd_plan(const struct ns_state *st, const char *path, int fd,
 		return -EINVAL;
 	}
 	*why = "cannot be added (out of memory)";
-	for (const char *q = strchr(rel, '/'); q; q = strchr(q + 1, '/')) {
-		snprintf(dir, sizeof(dir), "%.*s", (int)(q - rel), rel);
-		if ((rc = plan_add(run_plan, NSX_MKDIR, true, NULL, dir)) < 0)
-			return rc;
-	}
-	if ((rc = plan_add(run_plan, NSX_TREE_RO, S_ISDIR(sb.st_mode), NULL,
+	if ((rc = plan_parents(run_plan, rel)) < 0 ||
+	    (rc = plan_add(run_plan, NSX_TREE_RO, S_ISDIR(sb.st_mode), NULL,
 	                   rel)) < 0)
 		return rc;
 	/* The descriptor names a mount of our namespace, which cannot be
@@ -1178,48 +1187,6 @@ static int ns_open_out(const char *path)
 	            0600);
 }
 
-/* One captured stream. */
-struct ns_stream {
-	int rfd;       /* pipe read end, -1 once at EOF */
-	int file;      /* destination, -1: discard */
-	uint64_t cap;  /* bytes kept */
-	uint64_t seen; /* bytes read */
-	bool over;
-};
-
-static void ns_stream_read(struct ns_stream *s)
-{
-	char buf[65536];
-	ssize_t n = read(s->rfd, buf, sizeof(buf));
-
-	if (n < 0 && (errno == EAGAIN || errno == EINTR))
-		return;
-	if (n <= 0) {
-		close(s->rfd);
-		s->rfd = -1;
-		return;
-	}
-	if (s->seen < s->cap && s->file >= 0) {
-		uint64_t keep = s->cap - s->seen;
-		size_t len = (uint64_t)n < keep ? (size_t)n : (size_t)keep;
-		const char *p = buf;
-
-		while (len) {
-			ssize_t w = write(s->file, p, len);
-
-			if (w < 0 && errno == EINTR)
-				continue;
-			if (w <= 0)
-				break;
-			p += w;
-			len -= (size_t)w;
-		}
-	}
-	s->seen += (uint64_t)n;
-	if (s->seen > s->cap)
-		s->over = true;
-}
-
 static void ns_kill(int pidfd, pid_t pid)
 {
 	if (syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0) < 0)
@@ -1291,8 +1258,8 @@ static int ns_run(void *state, const struct ac_run_spec *spec,
 	const struct ac_limits *l;
 	struct nsx_child c;
 	struct cg_run cg;
-	struct ns_stream out = {-1, -1, 0, 0, false};
-	struct ns_stream err = {-1, -1, 0, 0, false};
+	struct sbx_stream out = {-1, -1, 0, 0, false};
+	struct sbx_stream err = {-1, -1, 0, 0, false};
 	struct ns_clone_args ca;
 	struct nsx_plan run_plan = {NULL, 0, 0};
 	const struct ac_run_fds *fds = spec ? spec->fds : NULL;
@@ -1505,12 +1472,15 @@ static int ns_run(void *state, const struct ac_run_spec *spec,
 		ns_error(rep, "cgroup attach: %s", strerror(-rc));
 		ns_kill(pidfd, pid);
 		killed = true;
-	} else if ((init_go_ok = cg_run_cpu_ns(&cg, &cg_go) == 0 &&
-	                         ns_task_cpu_ns(pid, &init_go) == 0),
-	           send(sp[0], "G", 1, MSG_NOSIGNAL) != 1) {
-		ns_error(rep, "start sandbox: %s", strerror(errno));
-		ns_kill(pidfd, pid);
-		killed = true;
+	} else {
+		/* The CPU time starts here: the cgroup's and init's own. */
+		init_go_ok = cg_run_cpu_ns(&cg, &cg_go) == 0 &&
+		             ns_task_cpu_ns(pid, &init_go) == 0;
+		if (send(sp[0], "G", 1, MSG_NOSIGNAL) != 1) {
+			ns_error(rep, "start sandbox: %s", strerror(errno));
+			ns_kill(pidfd, pid);
+			killed = true;
+		}
 	}
 
 	/* Supervise until init is gone and both pipes are drained. */
@@ -1571,9 +1541,9 @@ static int ns_run(void *state, const struct ac_run_spec *spec,
 				t_end = now;
 		}
 		if (pf[2].revents)
-			ns_stream_read(&out);
+			sbx_stream_read(&out);
 		if (pf[3].revents)
-			ns_stream_read(&err);
+			sbx_stream_read(&err);
 		err.over = err.seen > err.cap;
 		/* Only the exec'ed program writes to the pipes: output means
 		 * it runs, even when init (busy, or killed for that output)
