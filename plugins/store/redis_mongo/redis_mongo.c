@@ -58,8 +58,8 @@
 #define RM_DOWN_MS       1000       /* leave a failed server alone this long */
 #define RM_RECONNECT_S   1
 #define RM_MAX_QUEUE     4096 /* cache writes waiting for the loop */
-#define RM_CAS_TRIES     32
-#define RM_KEEP_VERSIONS 64 /* rate bucket versions kept in MongoDB */
+#define RM_CAS_MS        2000 /* a rate take retries a lost race this long */
+#define RM_KEEP_VERSIONS 64   /* rate bucket versions kept in MongoDB */
 #define RM_DEFAULT_REDIS "redis://127.0.0.1:6379"
 #define RM_DEFAULT_MONGO "mongodb://127.0.0.1:27017/algocode"
 
@@ -109,6 +109,18 @@ static int64_t rm_mono_ms(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Sleep 1-200 us, the amount taken from the clock's low bits (callers on
+ * several threads get different pauses; no shared random state). */
+static void rm_jitter_pause(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	ts.tv_nsec = (ts.tv_nsec / 1000 % 200 + 1) * 1000;
+	ts.tv_sec = 0;
+	nanosleep(&ts, NULL);
 }
 
 static int64_t rm_now_ms(void)
@@ -1023,7 +1035,10 @@ static int rm_rate_redis(struct rm_state *st, const char *key, double burst,
  * "<key>#<n>" holds the state after the n-th take, and a take inserts
  * version n + 1.  Of two racing takes one insert hits the unique _id, and
  * the loser reads again: a compare-and-swap that needs nothing but _id
- * uniqueness (FerretDB's updates are not atomic under concurrency). */
+ * uniqueness (FerretDB's updates are not atomic under concurrency).  A
+ * loss means another take went through, so the bound is on time, not on
+ * tries (a slow caller among many fast ones can lose dozens in a row),
+ * with a short random pause after each loss to spread the retries. */
 static int rm_rate_mongo(struct rm_state *st, const char *key, double burst,
                          double per_sec, int64_t now_ms, int64_t *retry)
 {
@@ -1036,7 +1051,7 @@ static int rm_rate_mongo(struct rm_state *st, const char *key, double burst,
 		return ret;
 	BSON_APPEND_UTF8(&filter, "k", key);
 	BSON_APPEND_INT32(&sort, "n", -1);
-	for (int i = 0; i < RM_CAS_TRIES; i++) {
+	for (int64_t until = rm_mono_ms() + RM_CAS_MS;;) {
 		bson_t *cur = NULL;
 		bson_t doc = BSON_INITIALIZER;
 		double tokens = burst;
@@ -1087,6 +1102,9 @@ static int rm_rate_mongo(struct rm_state *st, const char *key, double burst,
 		if (ret != -EEXIST)
 			break;
 		ret = -EBUSY; /* lost the race: read again */
+		if (rm_mono_ms() >= until)
+			break;
+		rm_jitter_pause();
 	}
 	rm_push(st, cl, ret);
 	bson_destroy(&filter);
