@@ -3,11 +3,17 @@
  * starts (pid 2), which enters the run's user namespace, drops everything
  * and execs.
  *
- * The judge is multi-threaded and we were created by a raw clone3(), so
- * glibc's view of threads and locks is stale here: only plain system
- * calls (raw syscall() where glibc would broadcast to threads, e.g. the
- * set*id family) and pure functions (strlen, memcpy) until execve.
- * Nothing here allocates or formats.
+ * init is created with CLONE_VM (nsx_clone3_fn): it shares the judge's
+ * address space and thread pointer, on a stack of its own, and the program
+ * shares them too until its execve.  So everything here enters the kernel
+ * through the raw wrappers of sys.h (no errno: it is the judge thread's),
+ * calls only pure functions (strlen, memcpy) besides, never allocates,
+ * formats or takes a lock, and writes no memory but its own stack and the
+ * prog_fail record.  Without raw system calls for the architecture, init
+ * is forked instead and the same code runs on a copy.
+ *
+ * No function here is instrumented by AddressSanitizer: it would poison
+ * and check stacks it does not know (NSX_CHILD).
  */
 #define _GNU_SOURCE 1
 #include <errno.h>
@@ -29,14 +35,14 @@
 #include <unistd.h>
 
 #include "ns.h"
+#include "sys.h"
+
+#define NSX_CHILD __attribute__((no_sanitize("address")))
 
 #ifndef PR_CAP_AMBIENT
 #define PR_CAP_AMBIENT           47
 #define PR_CAP_AMBIENT_CLEAR_ALL 4
 #endif
-
-/* The program's size of stack until execve (see init_spawn). */
-#define PROG_STACK (64 * 1024)
 
 /* Why the program could not start: written by the program into memory it
  * shares with init until execve. */
@@ -50,7 +56,97 @@ struct prog_arg {
 	volatile struct prog_fail *fail;
 };
 
-static void c_cat(char *dst, size_t cap, const char *src)
+/* ------------------------------------------------------------ clone */
+
+/* nsx_clone3_fn (sys.h): clone3, then the child calls fn(arg) on its new
+ * stack and exits with its value.  The child must not return into the C
+ * frame that made the call: that frame lives on the parent's stack. */
+#if defined(__x86_64__)
+__asm__(".text\n"
+        ".globl nsx_clone3_fn\n"
+        ".hidden nsx_clone3_fn\n"
+        ".type nsx_clone3_fn,@function\n"
+        "nsx_clone3_fn:\n"
+        "	endbr64\n"
+        "	mov %rdx, %r8\n"
+        "	mov %rcx, %r9\n"
+        "	mov $435, %eax\n"
+        "	syscall\n"
+        "	test %rax, %rax\n"
+        "	jnz 1f\n"
+        "	xor %ebp, %ebp\n"
+        "	mov %r9, %rdi\n"
+        "	call *%r8\n"
+        "	mov %eax, %edi\n"
+        "	mov $231, %eax\n"
+        "	syscall\n"
+        "	hlt\n"
+        "1:	ret\n"
+        ".size nsx_clone3_fn, .-nsx_clone3_fn\n");
+#elif defined(__aarch64__)
+__asm__(".text\n"
+        ".globl nsx_clone3_fn\n"
+        ".hidden nsx_clone3_fn\n"
+        ".type nsx_clone3_fn,%function\n"
+        "nsx_clone3_fn:\n"
+        "	hint 34\n"
+        "	mov x9, x2\n"
+        "	mov x10, x3\n"
+        "	mov x8, #435\n"
+        "	svc #0\n"
+        "	cbnz x0, 1f\n"
+        "	mov x29, xzr\n"
+        "	mov x30, xzr\n"
+        "	mov x0, x10\n"
+        "	blr x9\n"
+        "	mov x8, #94\n"
+        "	svc #0\n"
+        "	brk #0\n"
+        "1:	ret\n"
+        ".size nsx_clone3_fn, .-nsx_clone3_fn\n");
+#endif
+
+/* ------------------------------------------------------------ helpers */
+
+static NSX_CHILD void __attribute__((noreturn)) c_exit(int code)
+{
+	for (;;)
+		nsx_sys1(SYS_exit_group, code);
+}
+
+static NSX_CHILD long c_open(const char *path, int flags, int mode)
+{
+	return nsx_sys4(SYS_openat, AT_FDCWD, path, flags, mode);
+}
+
+static NSX_CHILD void c_close(int fd)
+{
+	nsx_sys1(SYS_close, fd);
+}
+
+static NSX_CHILD long c_mount(const char *src, const char *dst,
+                              const char *type, unsigned long flags,
+                              const void *data)
+{
+	return nsx_sys5(SYS_mount, src, dst, type, flags, data);
+}
+
+static NSX_CHILD long c_mkdir(const char *path, int mode)
+{
+	return nsx_sys3(SYS_mkdirat, AT_FDCWD, path, mode);
+}
+
+static NSX_CHILD long c_chdir(const char *path)
+{
+	return nsx_sys1(SYS_chdir, path);
+}
+
+static NSX_CHILD long c_prctl(int op, unsigned long a, unsigned long b)
+{
+	return nsx_sys5(SYS_prctl, op, a, b, 0, 0);
+}
+
+static NSX_CHILD void c_cat(char *dst, size_t cap, const char *src)
 {
 	size_t l = strlen(dst);
 
@@ -59,8 +155,8 @@ static void c_cat(char *dst, size_t cap, const char *src)
 	dst[l] = '\0';
 }
 
-static void c_send(const struct nsx_child *c, int type, int err, int status,
-                   const char *what, const char *path)
+static NSX_CHILD void c_send(const struct nsx_child *c, int type, int err,
+                             int status, const char *what, const char *path)
 {
 	struct nsx_msg m;
 
@@ -74,47 +170,49 @@ static void c_send(const struct nsx_child *c, int type, int err, int status,
 		c_cat(m.what, sizeof(m.what), " ");
 		c_cat(m.what, sizeof(m.what), path);
 	}
-	send(c->sock, &m, sizeof(m), MSG_NOSIGNAL);
+	nsx_sys6(SYS_sendto, c->sock, &m, sizeof(m), MSG_NOSIGNAL, 0, 0);
 }
 
-static void __attribute__((noreturn))
-c_fail(const struct nsx_child *c, const char *what, const char *path)
+/* Report a failed step (rc: -errno) and exit. */
+static NSX_CHILD void __attribute__((noreturn))
+c_fail(const struct nsx_child *c, long rc, const char *what, const char *path)
 {
-	c_send(c, NSX_MSG_SETUP, errno, 0, what, path);
-	_exit(1);
+	c_send(c, NSX_MSG_SETUP, rc < 0 ? (int)-rc : EIO, 0, what, path);
+	c_exit(1);
 }
 
-static int c_write_all(int fd, const void *buf, size_t len)
+static NSX_CHILD long c_write_all(int fd, const void *buf, size_t len)
 {
 	const char *p = buf;
 
 	while (len) {
-		ssize_t n = write(fd, p, len);
+		long n = nsx_sys3(SYS_write, fd, p, len);
 
-		if (n < 0 && errno == EINTR)
+		if (n == -EINTR)
 			continue;
-		if (n <= 0)
-			return -1;
+		if (n < 0)
+			return n;
+		if (n == 0)
+			return -EIO;
 		p += n;
 		len -= (size_t)n;
 	}
 	return 0;
 }
 
-static int c_write_file(const char *path, const char *s)
+static NSX_CHILD long c_write_file(const char *path, const char *s)
 {
-	int fd = open(path, O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
-	int rc;
+	long fd = c_open(path, O_WRONLY | O_CLOEXEC | O_NOFOLLOW, 0), rc;
 
 	if (fd < 0)
-		return -1;
-	rc = c_write_all(fd, s, strlen(s));
-	close(fd);
+		return fd;
+	rc = c_write_all((int)fd, s, strlen(s));
+	c_close((int)fd);
 	return rc;
 }
 
 /* Close every fd >= 3 except the (up to 8) in keep. */
-static void c_close_except(const int *keep, int n)
+static NSX_CHILD void c_close_except(const int *keep, int n)
 {
 	int k[8], i, j;
 	unsigned int lo = 3;
@@ -132,14 +230,16 @@ static void c_close_except(const int *keep, int n)
 		if (k[i] < 0 || (unsigned int)k[i] < lo)
 			continue;
 		if ((unsigned int)k[i] > lo)
-			syscall(SYS_close_range, lo, (unsigned int)k[i] - 1, 0);
+			nsx_sys3(SYS_close_range, lo, (unsigned int)k[i] - 1,
+			         0);
 		lo = (unsigned int)k[i] + 1;
 	}
-	syscall(SYS_close_range, lo, ~0u, 0);
+	nsx_sys3(SYS_close_range, lo, ~0u, 0);
 }
 
 /* The hexadecimal mask after "\n<key>:\t" in a /proc status text. */
-static int c_status_mask(const char *text, const char *key, uint64_t *out)
+static NSX_CHILD int c_status_mask(const char *text, const char *key,
+                                   uint64_t *out)
 {
 	size_t kl = strlen(key);
 	const char *p = text;
@@ -180,19 +280,19 @@ struct c_ksigaction {
  * signals): /proc/self/status says which signals are still ignored or
  * caught, and only those are reset (one rt_sigaction each instead of 62).
  * Raw rt_sigaction, so glibc's internal signals are reset too. */
-static void c_reset_signals(void)
+static NSX_CHILD void c_reset_signals(void)
 {
 	struct c_ksigaction ka;
 	char buf[4096];
 	uint64_t ign = 0, cgt = 0, todo = ~0ULL;
 	uint64_t none = 0;
-	int fd = open("/proc/self/status", O_RDONLY | O_CLOEXEC);
-	ssize_t n = -1;
+	long fd = c_open("/proc/self/status", O_RDONLY | O_CLOEXEC, 0);
+	long n = -1;
 
 	if (fd >= 0) {
 		buf[0] = '\n';
-		n = read(fd, buf + 1, sizeof(buf) - 2);
-		close(fd);
+		n = nsx_sys3(SYS_read, fd, buf + 1, sizeof(buf) - 2);
+		c_close((int)fd);
 	}
 	if (n > 0) {
 		buf[n + 1] = '\0';
@@ -204,43 +304,48 @@ static void c_reset_signals(void)
 	ka.handler = SIG_DFL;
 	for (int s = 1; s <= 64; s++)
 		if ((todo >> (s - 1)) & 1 && s != SIGKILL && s != SIGSTOP)
-			syscall(SYS_rt_sigaction, s, &ka, NULL,
-			        sizeof(uint64_t));
-	syscall(SYS_rt_sigprocmask, SIG_SETMASK, &none, NULL, sizeof(uint64_t));
+			nsx_sys4(SYS_rt_sigaction, s, &ka, NULL,
+			         sizeof(uint64_t));
+	nsx_sys4(SYS_rt_sigprocmask, SIG_SETMASK, &none, NULL,
+	         sizeof(uint64_t));
 }
 
-static int c_mountpoint(const char *dst, bool is_dir)
+static NSX_CHILD long c_mountpoint(const char *dst, bool is_dir)
 {
-	int fd;
+	long fd;
 
-	if (is_dir)
-		return (mkdir(dst, 0755) < 0 && errno != EEXIST) ? -1 : 0;
-	fd = open(dst, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
+	if (is_dir) {
+		fd = c_mkdir(dst, 0755);
+		return fd == -EEXIST ? 0 : fd;
+	}
+	fd = c_open(dst, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
 	if (fd < 0)
-		return -1;
-	close(fd);
+		return fd;
+	c_close((int)fd);
 	return 0;
 }
 
-int nsx_make_ro(const char *dst)
+NSX_CHILD long nsx_make_ro(const char *dst)
 {
 	struct mount_attr a;
+	long rc;
 
 	memset(&a, 0, sizeof(a));
 	a.attr_set = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV;
-	if (syscall(SYS_mount_setattr, AT_FDCWD, dst, AT_RECURSIVE, &a,
-	            sizeof(a)) == 0)
-		return 0;
-	if (errno != ENOSYS)
-		return -1;
-	return mount(NULL, dst, NULL,
-	             MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV,
-	             NULL);
+	rc = nsx_sys5(SYS_mount_setattr, AT_FDCWD, dst, AT_RECURSIVE, &a,
+	              sizeof(a));
+	if (rc != -ENOSYS)
+		return rc;
+	return c_mount(NULL, dst, NULL,
+	               MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV,
+	               NULL);
 }
 
-int nsx_run_plan(const struct nsx_plan *plan, const char **what,
-                 const char **path)
+NSX_CHILD long nsx_run_plan(const struct nsx_plan *plan, const char **what,
+                            const char **path)
 {
+	long rc = 0;
+
 	for (size_t i = 0; i < plan->n; i++) {
 		const struct nsx_step *s = &plan->v[i];
 
@@ -248,75 +353,79 @@ int nsx_run_plan(const struct nsx_plan *plan, const char **what,
 		switch (s->kind) {
 		case NSX_MKDIR:
 			*what = "mkdir";
-			if (mkdir(s->dst, 0755) < 0 && errno != EEXIST)
-				return -1;
+			rc = c_mkdir(s->dst, 0755);
+			if (rc == -EEXIST)
+				rc = 0;
 			break;
 		case NSX_BIND_RO:
 			*what = "mountpoint";
-			if (c_mountpoint(s->dst, s->is_dir) < 0)
-				return -1;
+			if ((rc = c_mountpoint(s->dst, s->is_dir)) < 0)
+				break;
 			*what = "bind";
 			*path = s->src;
-			if (mount(s->src, s->dst, NULL, MS_BIND | MS_REC, NULL))
-				return -1;
+			if ((rc = c_mount(s->src, s->dst, NULL,
+			                  MS_BIND | MS_REC, NULL)) < 0)
+				break;
 			*what = "read-only";
 			*path = s->dst;
-			if (nsx_make_ro(s->dst) < 0)
-				return -1;
+			rc = nsx_make_ro(s->dst);
 			break;
 		case NSX_TREE_RO:
 			*what = "mountpoint";
-			if (c_mountpoint(s->dst, s->is_dir) < 0)
-				return -1;
+			if ((rc = c_mountpoint(s->dst, s->is_dir)) < 0)
+				break;
 			*what = "attach";
-			if (syscall(SYS_move_mount, s->fd, "", AT_FDCWD, s->dst,
-			            MOVE_MOUNT_F_EMPTY_PATH) < 0)
-				return -1;
+			if ((rc = nsx_sys5(SYS_move_mount, s->fd, "", AT_FDCWD,
+			                   s->dst, MOVE_MOUNT_F_EMPTY_PATH)) <
+			    0)
+				break;
 			*what = "read-only";
-			if (nsx_make_ro(s->dst) < 0)
-				return -1;
+			rc = nsx_make_ro(s->dst);
 			break;
 		case NSX_MKNOD:
 			*what = "mknod";
-			if (mknod(s->dst, S_IFCHR | 0666, s->rdev) < 0 ||
-			    chmod(s->dst, 0666) < 0)
-				return -1;
+			if ((rc = nsx_sys4(SYS_mknodat, AT_FDCWD, s->dst,
+			                   S_IFCHR | 0666,
+			                   (unsigned int)s->rdev)) < 0)
+				break;
+			rc = nsx_sys3(SYS_fchmodat, AT_FDCWD, s->dst, 0666);
 			break;
 		case NSX_SYMLINK:
 			*what = "symlink";
-			if (symlink(s->src, s->dst) < 0 && errno != EEXIST)
-				return -1;
+			rc = nsx_sys3(SYS_symlinkat, s->src, AT_FDCWD, s->dst);
+			if (rc == -EEXIST)
+				rc = 0;
 			break;
 		case NSX_FILE: {
-			int fd = open(s->dst,
-			              O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC |
-			                      O_NOFOLLOW,
-			              0644);
+			long fd = c_open(s->dst,
+			                 O_WRONLY | O_CREAT | O_TRUNC |
+			                         O_CLOEXEC | O_NOFOLLOW,
+			                 0644);
 
 			*what = "write";
-			if (fd < 0)
-				return -1;
-			if (c_write_all(fd, s->src, strlen(s->src))) {
-				int e = errno;
-
-				close(fd);
-				errno = e;
-				return -1;
+			if (fd < 0) {
+				rc = fd;
+				break;
 			}
-			close(fd);
+			rc = c_write_all((int)fd, s->src, strlen(s->src));
+			c_close((int)fd);
 			break;
 		}
 		}
+		if (rc < 0)
+			return rc;
 	}
 	return 0;
 }
 
-static void c_run_plan(const struct nsx_child *c, const struct nsx_plan *plan)
+static NSX_CHILD void c_run_plan(const struct nsx_child *c,
+                                 const struct nsx_plan *plan)
 {
 	const char *what = "plan", *path = NULL;
+	long rc = nsx_run_plan(plan, &what, &path);
 
-	if (nsx_run_plan(plan, &what, &path) < 0)
-		c_fail(c, what, path);
+	if (rc < 0)
+		c_fail(c, rc, what, path);
 }
 
 /* Hide kernel interfaces of /proc that a program has no business with:
@@ -360,44 +469,62 @@ void nsx_proc_masks(uint32_t *files, uint32_t *dirs)
 	}
 }
 
-static void c_mask_proc(const struct nsx_child *c)
+/* The masks.  The directories share one empty read-only tmpfs: the first
+ * one found is mounted, the others are bind mounts of it (a bind costs
+ * less than a new file system, at the mount and at the teardown). */
+static NSX_CHILD void c_mask_proc(const struct nsx_child *c)
 {
+	const char *first = NULL;
+	long rc;
+
 	for (size_t i = 0; i < NSX_PROC_FILES; i++)
 		if ((c->mask_files >> i) & 1 &&
-		    mount("dev/null", nsx_proc_files[i], NULL, MS_BIND, NULL) <
-		            0 &&
-		    errno != ENOENT)
-			c_fail(c, "mask", nsx_proc_files[i]);
-	for (size_t i = 0; i < NSX_PROC_DIRS; i++)
-		if ((c->mask_dirs >> i) & 1 &&
-		    mount("tmpfs", nsx_proc_dirs[i], "tmpfs",
-		          MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
-		          "size=0,nr_inodes=1,mode=0555") < 0 &&
-		    errno != ENOENT)
-			c_fail(c, "mask", nsx_proc_dirs[i]);
+		    (rc = c_mount("dev/null", nsx_proc_files[i], NULL, MS_BIND,
+		                  NULL)) < 0 &&
+		    rc != -ENOENT)
+			c_fail(c, rc, "mask", nsx_proc_files[i]);
+	for (size_t i = 0; i < NSX_PROC_DIRS; i++) {
+		if (!((c->mask_dirs >> i) & 1))
+			continue;
+		if (first)
+			rc = c_mount(first, nsx_proc_dirs[i], NULL, MS_BIND,
+			             NULL);
+		else
+			rc = c_mount("tmpfs", nsx_proc_dirs[i], "tmpfs",
+			             MS_RDONLY | MS_NOSUID | MS_NODEV |
+			                     MS_NOEXEC,
+			             "size=0,nr_inodes=1,mode=0555");
+		if (rc == 0 && !first)
+			first = nsx_proc_dirs[i];
+		else if (rc < 0 && rc != -ENOENT)
+			c_fail(c, rc, "mask", nsx_proc_dirs[i]);
+	}
 }
 
 /* The per-run mounts, relative to the new root (the current directory):
  * fresh /tmp and /dev/shm, /proc of the new pid namespace, its masks. */
-static void c_run_mounts(const struct nsx_child *c)
+static NSX_CHILD void c_run_mounts(const struct nsx_child *c)
 {
 	const unsigned long nsd = MS_NOSUID | MS_NODEV;
+	long rc;
 
-	if (mount("tmpfs", "tmp", "tmpfs", nsd, c->tmp_opts) < 0)
-		c_fail(c, "mount", "/tmp");
-	if (mount("tmpfs", "dev/shm", "tmpfs", nsd | MS_NOEXEC, c->shm_opts) <
-	    0)
-		c_fail(c, "mount", "/dev/shm");
-	if (mount("proc", "proc", "proc", nsd | MS_NOEXEC, "hidepid=2") < 0)
-		c_fail(c, "mount", "/proc");
+	if ((rc = c_mount("tmpfs", "tmp", "tmpfs", nsd, c->tmp_opts)) < 0)
+		c_fail(c, rc, "mount", "/tmp");
+	if ((rc = c_mount("tmpfs", "dev/shm", "tmpfs", nsd | MS_NOEXEC,
+	                  c->shm_opts)) < 0)
+		c_fail(c, rc, "mount", "/dev/shm");
+	if ((rc = c_mount("proc", "proc", "proc", nsd | MS_NOEXEC,
+	                  "hidepid=2")) < 0)
+		c_fail(c, rc, "mount", "/proc");
 	c_mask_proc(c);
 	/* The program's user namespace comes with its sysctls set
 	 * (user.max_user_namespaces = 0): read-only from the start. */
-	if (mount("proc/sys", "proc/sys", NULL, MS_BIND | MS_REC, NULL) < 0 ||
-	    nsx_make_ro("proc/sys") < 0)
-		c_fail(c, "read-only", "/proc/sys");
-	if (sethostname("sandbox", 7) < 0)
-		c_fail(c, "sethostname", NULL);
+	if ((rc = c_mount("proc/sys", "proc/sys", NULL, MS_BIND | MS_REC,
+	                  NULL)) < 0 ||
+	    (rc = nsx_make_ro("proc/sys")) < 0)
+		c_fail(c, rc, "read-only", "/proc/sys");
+	if ((rc = nsx_sys2(SYS_sethostname, "sandbox", 7)) < 0)
+		c_fail(c, rc, "sethostname", NULL);
 }
 
 /* Enter a copy of the prepared root (c->tmpl_fd): the box is cloned as a
@@ -406,230 +533,265 @@ static void c_run_mounts(const struct nsx_child *c)
  * private copy of it and attaches the box and the per-run mounts there.
  * The template's mounts are read-only already and nothing done here
  * reaches the template (the copy is private). */
-static void c_enter_root(const struct nsx_child *c)
+static NSX_CHILD void c_enter_root(const struct nsx_child *c)
 {
 	struct mount_attr a;
 	struct stat sb;
-	int box;
+	long box, rc;
 
-	box = (int)syscall(SYS_open_tree, c->box_fd, "",
-	                   OPEN_TREE_CLONE | O_CLOEXEC | AT_EMPTY_PATH);
+	box = nsx_sys3(SYS_open_tree, c->box_fd, "",
+	               OPEN_TREE_CLONE | O_CLOEXEC | AT_EMPTY_PATH);
 	if (box < 0)
-		c_fail(c, "bind box", c->box_name);
+		c_fail(c, box, "bind box", c->box_name);
 	memset(&a, 0, sizeof(a));
 	a.attr_set = MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV;
-	if (syscall(SYS_mount_setattr, box, "", AT_EMPTY_PATH, &a, sizeof(a)) <
-	    0)
-		c_fail(c, "bind box nosuid", c->box_name);
-	close(c->box_fd);
-	if (setns(c->tmpl_fd, CLONE_NEWNS) < 0)
-		c_fail(c, "setns", "template mount namespace");
-	close(c->tmpl_fd);
-	if (unshare(CLONE_NEWNS) < 0)
-		c_fail(c, "unshare", "mount namespace");
+	if ((rc = nsx_sys5(SYS_mount_setattr, box, "", AT_EMPTY_PATH, &a,
+	                   sizeof(a))) < 0)
+		c_fail(c, rc, "bind box nosuid", c->box_name);
+	c_close(c->box_fd);
+	if ((rc = nsx_sys2(SYS_setns, c->tmpl_fd, CLONE_NEWNS)) < 0)
+		c_fail(c, rc, "setns", "template mount namespace");
+	c_close(c->tmpl_fd);
+	if ((rc = nsx_sys1(SYS_unshare, CLONE_NEWNS)) < 0)
+		c_fail(c, rc, "unshare", "mount namespace");
 	/* setns put us at the namespace's root: make sure it is the
 	 * template's read-only tmpfs. */
-	if (chdir("/") < 0 || stat(".", &sb) < 0)
-		c_fail(c, "stat", "/");
-	if (sb.st_dev != c->tmpl_dev) {
-		errno = EXDEV;
-		c_fail(c, "template root", NULL);
-	}
-	if (syscall(SYS_move_mount, box, "", AT_FDCWD, "box",
-	            MOVE_MOUNT_F_EMPTY_PATH) < 0)
-		c_fail(c, "attach box", c->box_name);
-	close(box);
+	if ((rc = c_chdir("/")) < 0 ||
+	    (rc = nsx_sys4(SYS_newfstatat, AT_FDCWD, ".", &sb, 0)) < 0)
+		c_fail(c, rc, "stat", "/");
+	if (sb.st_dev != c->tmpl_dev)
+		c_fail(c, -EXDEV, "template root", NULL);
+	if ((rc = nsx_sys5(SYS_move_mount, box, "", AT_FDCWD, "box",
+	                   MOVE_MOUNT_F_EMPTY_PATH)) < 0)
+		c_fail(c, rc, "attach box", c->box_name);
+	c_close((int)box);
 	c_run_mounts(c);
 }
 
 /* Build the new root on c->root and pivot into it.  The root tmpfs is the
  * one mount that allows device nodes: the judge created the few in /dev,
  * it is read-only once built and the program cannot mknod anyway. */
-static void c_build_root(const struct nsx_child *c)
+static NSX_CHILD void c_build_root(const struct nsx_child *c)
 {
 	const unsigned long nsd = MS_NOSUID | MS_NODEV;
-	int box;
+	long box, rc;
 
 	/* Our own mount namespace.  The box descriptor names a mount of the
 	 * judge's namespace, which cannot be bound from here: the working
 	 * directory is carried over to the copy, so take the box from it. */
-	if (fchdir(c->box_fd) < 0 || unshare(CLONE_NEWNS) < 0 ||
-	    (box = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0 ||
-	    dup3(box, c->box_fd, O_CLOEXEC) < 0)
-		c_fail(c, "mount namespace", NULL);
-	close(box);
-	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
-		c_fail(c, "make / private", NULL);
-	if (mount("tmpfs", c->root, "tmpfs", MS_NOSUID, c->root_opts) < 0)
-		c_fail(c, "mount tmpfs", c->root);
-	if (chdir(c->root) < 0)
-		c_fail(c, "chdir", c->root);
+	if ((rc = nsx_sys1(SYS_fchdir, c->box_fd)) < 0 ||
+	    (rc = nsx_sys1(SYS_unshare, CLONE_NEWNS)) < 0 ||
+	    (rc = box = c_open(".", O_PATH | O_DIRECTORY | O_CLOEXEC, 0)) < 0 ||
+	    (rc = nsx_sys3(SYS_dup3, box, c->box_fd, O_CLOEXEC)) < 0)
+		c_fail(c, rc, "mount namespace", NULL);
+	c_close((int)box);
+	if ((rc = c_mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL)) < 0)
+		c_fail(c, rc, "make / private", NULL);
+	if ((rc = c_mount("tmpfs", c->root, "tmpfs", MS_NOSUID, c->root_opts)) <
+	    0)
+		c_fail(c, rc, "mount tmpfs", c->root);
+	if ((rc = c_chdir(c->root)) < 0)
+		c_fail(c, rc, "chdir", c->root);
 	/* From here on every path is relative to the new root. */
 	c_run_plan(c, c->plan);
 	if (c->run_plan)
 		c_run_plan(c, c->run_plan);
 	/* The box through its descriptor (the host's /proc is still
 	 * visible): no path the caller chose is resolved here. */
-	if (mkdir("box", 0755) < 0 ||
-	    mount(c->box_proc, "box", NULL, MS_BIND, NULL) < 0 ||
-	    mount(NULL, "box", NULL, MS_REMOUNT | MS_BIND | nsd, NULL) < 0)
-		c_fail(c, "bind box", c->box_name);
-	close(c->box_fd);
-	if (mkdir("tmp", 01777) < 0 || mkdir("dev/shm", 01777) < 0 ||
-	    mkdir("proc", 0555) < 0)
-		c_fail(c, "mkdir", NULL);
+	if ((rc = c_mkdir("box", 0755)) < 0 ||
+	    (rc = c_mount(c->box_proc, "box", NULL, MS_BIND, NULL)) < 0 ||
+	    (rc = c_mount(NULL, "box", NULL, MS_REMOUNT | MS_BIND | nsd,
+	                  NULL)) < 0)
+		c_fail(c, rc, "bind box", c->box_name);
+	c_close(c->box_fd);
+	if ((rc = c_mkdir("tmp", 01777)) < 0 ||
+	    (rc = c_mkdir("dev/shm", 01777)) < 0 ||
+	    (rc = c_mkdir("proc", 0555)) < 0)
+		c_fail(c, rc, "mkdir", NULL);
 	c_run_mounts(c);
-	if (syscall(SYS_pivot_root, ".", ".") < 0)
-		c_fail(c, "pivot_root", c->root);
+	if ((rc = nsx_sys2(SYS_pivot_root, ".", ".")) < 0)
+		c_fail(c, rc, "pivot_root", c->root);
 	/* The old root is now stacked on top of "/": detach it. */
-	if (umount2(".", MNT_DETACH) < 0)
-		c_fail(c, "umount old root", NULL);
-	if (chdir("/") < 0)
-		c_fail(c, "chdir", "/");
-	if (mount(NULL, "/", NULL, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID,
-	          NULL) < 0)
-		c_fail(c, "remount / read-only", NULL);
+	if ((rc = nsx_sys2(SYS_umount2, ".", MNT_DETACH)) < 0)
+		c_fail(c, rc, "umount old root", NULL);
+	if ((rc = c_chdir("/")) < 0)
+		c_fail(c, rc, "chdir", "/");
+	if ((rc = c_mount(NULL, "/", NULL,
+	                  MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID, NULL)) <
+	    0)
+		c_fail(c, rc, "remount / read-only", NULL);
 }
 
-static void __attribute__((noreturn))
-prog_fail(volatile struct prog_fail *f, const char *what)
+static NSX_CHILD void __attribute__((noreturn))
+prog_fail(volatile struct prog_fail *f, long rc, const char *what)
 {
 	size_t i;
 
-	f->err = errno;
+	f->err = rc < 0 ? (int)-rc : EIO;
 	for (i = 0; what[i] && i + 1 < sizeof(f->what); i++)
 		f->what[i] = what[i];
 	f->what[i] = '\0';
-	_exit(127);
+	c_exit(127);
+}
+
+static NSX_CHILD long c_rlimit(int res, const struct rlimit *rl)
+{
+	return nsx_sys4(SYS_prlimit64, 0, res, rl, NULL);
 }
 
 /* pid 2, sharing init's memory until execve (vfork-like: init waits):
  * enter the prepared user namespace, drop everything, exec.  Failures are
  * left in a->fail for init. */
-static int prog_main(void *arg)
+static NSX_CHILD int prog_main(void *arg)
 {
 	const struct prog_arg *a = arg;
 	const struct nsx_child *c = a->c;
 	volatile struct prog_fail *f = a->fail;
 	struct __user_cap_header_struct hdr = {_LINUX_CAPABILITY_VERSION_3, 0};
 	struct __user_cap_data_struct data[2];
-	int in, out, err;
+	long in, out, err, rc;
 
 	/* Move our fds out of the way of 0..2, then install them. */
-	if ((in = fcntl(c->in_fd, F_DUPFD_CLOEXEC, 10)) < 0 ||
-	    (out = fcntl(c->out_fd, F_DUPFD_CLOEXEC, 10)) < 0 ||
-	    (err = fcntl(c->err_fd, F_DUPFD_CLOEXEC, 10)) < 0)
-		prog_fail(f, "dup");
-	if (dup2(in, 0) < 0 || dup2(out, 1) < 0 || dup2(err, 2) < 0)
-		prog_fail(f, "dup2");
+	if ((rc = in = nsx_sys3(SYS_fcntl, c->in_fd, F_DUPFD_CLOEXEC, 10)) <
+	            0 ||
+	    (rc = out = nsx_sys3(SYS_fcntl, c->out_fd, F_DUPFD_CLOEXEC, 10)) <
+	            0 ||
+	    (rc = err = nsx_sys3(SYS_fcntl, c->err_fd, F_DUPFD_CLOEXEC, 10)) <
+	            0)
+		prog_fail(f, rc, "dup");
+	if ((rc = nsx_sys3(SYS_dup3, in, 0, 0)) < 0 ||
+	    (rc = nsx_sys3(SYS_dup3, out, 1, 0)) < 0 ||
+	    (rc = nsx_sys3(SYS_dup3, err, 2, 0)) < 0)
+		prog_fail(f, rc, "dup2");
 
 	/* init is exempt from the OOM killer (-1000, inherited): the program
 	 * is not.  A vfork child's value is its own, init keeps its. */
-	if (c_write_file("/proc/self/oom_score_adj", "0") < 0)
-		prog_fail(f, "oom_score_adj");
+	if ((rc = c_write_file("/proc/self/oom_score_adj", "0")) < 0)
+		prog_fail(f, rc, "oom_score_adj");
 	/* Limits first: raising a hard limit needs the initial namespace. */
-	if (setrlimit(RLIMIT_STACK, &c->rl_stack) < 0 ||
-	    setrlimit(RLIMIT_FSIZE, &c->rl_fsize) < 0 ||
-	    setrlimit(RLIMIT_NOFILE, &c->rl_nofile) < 0 ||
-	    setrlimit(RLIMIT_CPU, &c->rl_cpu) < 0 ||
-	    setrlimit(RLIMIT_CORE, &c->rl_core) < 0)
-		prog_fail(f, "setrlimit");
-	if (syscall(SYS_setgroups, 0, NULL) < 0)
-		prog_fail(f, "setgroups");
+	if ((rc = c_rlimit(RLIMIT_STACK, &c->rl_stack)) < 0 ||
+	    (rc = c_rlimit(RLIMIT_FSIZE, &c->rl_fsize)) < 0 ||
+	    (rc = c_rlimit(RLIMIT_NOFILE, &c->rl_nofile)) < 0 ||
+	    (rc = c_rlimit(RLIMIT_CPU, &c->rl_cpu)) < 0 ||
+	    (rc = c_rlimit(RLIMIT_CORE, &c->rl_core)) < 0)
+		prog_fail(f, rc, "setrlimit");
+	if ((rc = nsx_sys2(SYS_setgroups, 0, NULL)) < 0)
+		prog_fail(f, rc, "setgroups");
 	/* A user namespace made ahead by the judge: uid/gid 1000 mapped to
 	 * the sandbox uid/gid, user.max_user_namespaces = 0 (no nested
 	 * namespaces, even where a profile lets clone3 through seccomp). */
-	if (setns(c->user_fd, CLONE_NEWUSER) < 0)
-		prog_fail(f, "setns(CLONE_NEWUSER)");
-	syscall(SYS_close_range, 3u, ~0u, 0);
+	if ((rc = nsx_sys2(SYS_setns, c->user_fd, CLONE_NEWUSER)) < 0)
+		prog_fail(f, rc, "setns(CLONE_NEWUSER)");
+	nsx_sys3(SYS_close_range, 3u, ~0u, 0);
 
-	if (setsid() < 0)
-		prog_fail(f, "setsid");
-	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0 ||
-	    prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
-		prog_fail(f, "prctl");
+	if ((rc = nsx_sys0(SYS_setsid)) < 0)
+		prog_fail(f, rc, "setsid");
+	if ((rc = c_prctl(PR_SET_PDEATHSIG, SIGKILL, 0)) < 0 ||
+	    (rc = c_prctl(PR_SET_NO_NEW_PRIVS, 1, 0)) < 0)
+		prog_fail(f, rc, "prctl");
 	for (int cap = 0; cap <= c->cap_last; cap++)
-		if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0 && errno != EINVAL)
-			prog_fail(f, "drop bounding set");
-	prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
-	if (syscall(SYS_setresgid, c->inner_gid, c->inner_gid, c->inner_gid) <
-	            0 ||
-	    syscall(SYS_setresuid, c->inner_uid, c->inner_uid, c->inner_uid) <
-	            0)
-		prog_fail(f, "setresuid");
+		if ((rc = c_prctl(PR_CAPBSET_DROP, (unsigned long)cap, 0)) <
+		            0 &&
+		    rc != -EINVAL)
+			prog_fail(f, rc, "drop bounding set");
+	c_prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0);
+	if ((rc = nsx_sys3(SYS_setresgid, c->inner_gid, c->inner_gid,
+	                   c->inner_gid)) < 0 ||
+	    (rc = nsx_sys3(SYS_setresuid, c->inner_uid, c->inner_uid,
+	                   c->inner_uid)) < 0)
+		prog_fail(f, rc, "setresuid");
 	/* Our old uid was unmapped, so setresuid kept the namespace's
 	 * capabilities: clear them explicitly. */
 	memset(data, 0, sizeof(data));
-	if (syscall(SYS_capset, &hdr, data) < 0)
-		prog_fail(f, "capset");
-	if (chdir("/box") < 0)
-		prog_fail(f, "chdir /box");
+	if ((rc = nsx_sys2(SYS_capset, &hdr, data)) < 0)
+		prog_fail(f, rc, "capset");
+	if ((rc = c_chdir("/box")) < 0)
+		prog_fail(f, rc, "chdir /box");
 	/* Last: from here on only the allow-listed system calls work (the
 	 * failure path below needs only exit_group). */
 	if (c->filter) {
 		struct sock_fprog sp = {c->filter->len, c->filter->insns};
 
-		if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &sp) < 0)
-			prog_fail(f, "seccomp");
+		if ((rc = nsx_sys3(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0,
+		                   &sp)) < 0)
+			prog_fail(f, rc, "seccomp");
 	}
-	execve(c->argv[0], c->argv, c->envp);
-	prog_fail(f, "execve");
+	rc = nsx_sys3(SYS_execve, c->argv[0], c->argv, c->envp);
+	prog_fail(f, rc, "execve");
 }
 
-/* Start the program like posix_spawn: clone(CLONE_VM | CLONE_VFORK) on a
- * stack of its own, so no copy of the address space is made and init
- * resumes once the program has exec'ed (or failed: then *f says why). */
-static pid_t init_spawn(const struct nsx_child *c, volatile struct prog_fail *f)
+/* Start the program like posix_spawn: CLONE_VM | CLONE_VFORK on the stack
+ * the judge gave us (c->prog_stack), so no copy of the address space is
+ * made and init resumes once the program has exec'ed (or failed: then *f
+ * says why).  Returns its pid, or -errno. */
+static NSX_CHILD long init_spawn(const struct nsx_child *c,
+                                 volatile struct prog_fail *f)
 {
 	struct prog_arg a = {c, f};
-	char *stack = mmap(NULL, PROG_STACK, PROT_READ | PROT_WRITE,
-	                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
-	pid_t pid;
+	long pid;
 
-	if (stack == MAP_FAILED)
-		return -1;
-	/* The stack goes with init (no munmap: it costs a TLB flush). */
-	pid = clone(prog_main, stack + PROG_STACK,
+#if NSX_RAW_SYSCALLS
+	struct nsx_clone_args ca;
+
+	memset(&ca, 0, sizeof(ca));
+	ca.flags = CLONE_VM | CLONE_VFORK;
+	ca.exit_signal = SIGCHLD;
+	ca.stack = (uint64_t)(uintptr_t)c->prog_stack;
+	ca.stack_size = c->prog_stack_size;
+	pid = nsx_clone3_fn(&ca, sizeof(ca), prog_main, &a);
+	if (pid != -ENOSYS)
+		return pid;
+		/* No clone3 (then init was forked, and errno is its own). */
+#endif
+	pid = clone(prog_main, (char *)c->prog_stack + c->prog_stack_size,
 	            CLONE_VM | CLONE_VFORK | SIGCHLD, &a);
-	return pid;
+	return pid < 0 ? -errno : pid;
 }
 
-void nsx_child_main(const struct nsx_child *c)
+NSX_CHILD void nsx_child_main(const struct nsx_child *c)
 {
 	int keep[8] = {c->sock,   c->in_fd,  c->out_fd,  c->err_fd,
 	               c->net_fd, c->box_fd, c->tmpl_fd, c->user_fd};
 	volatile struct prog_fail f;
 	int st;
-	pid_t pid, r;
+	long pid, r, rc;
 	char b = 0;
 
+	/* The judge learns our pid from the kernel's write, once we speak. */
+	if (c->vm_shared)
+		c_send(c, NSX_MSG_HELLO, 0, 0, NULL, NULL);
 	c_reset_signals();
-	prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+	c_prctl(PR_SET_PDEATHSIG, SIGKILL, 0);
 	c_close_except(keep, 8);
 	/* Wait until the judge has put us into the run's cgroups. */
-	if (recv(c->sock, &b, 1, 0) != 1 || b != 'G')
-		_exit(1);
+	if (nsx_sys6(SYS_recvfrom, c->sock, &b, 1, 0, NULL, NULL) != 1 ||
+	    b != 'G')
+		c_exit(1);
 	if (c->net_fd >= 0) {
-		if (setns(c->net_fd, CLONE_NEWNET) < 0)
-			c_fail(c, "setns", "network namespace");
-		close(c->net_fd);
+		if ((rc = nsx_sys2(SYS_setns, c->net_fd, CLONE_NEWNET)) < 0)
+			c_fail(c, rc, "setns", "network namespace");
+		c_close(c->net_fd);
 	}
 	if (c->tmpl_fd >= 0)
 		c_enter_root(c);
 	else
 		c_build_root(c);
 	/* The memory cgroup's OOM killer should pick the program, not us
-	 * (the program sets its own back to 0). */
-	c_write_file("/proc/self/oom_score_adj", "-1000");
+	 * (the program sets its own back to 0).  A vfork-like init is
+	 * never picked (see ns_spawn_thread in ns.c), and the write would
+	 * need CAP_SYS_RESOURCE: done only for a forked init (best
+	 * effort). */
+	if (!c->vm_shared)
+		c_write_file("/proc/self/oom_score_adj", "-1000");
 
 	memset((void *)&f, 0, sizeof(f));
 	pid = init_spawn(c, &f);
 	if (pid < 0)
-		c_fail(c, "spawn", NULL);
-	close(c->in_fd);
-	close(c->out_fd);
-	close(c->err_fd);
-	close(c->user_fd);
+		c_fail(c, pid, "spawn", NULL);
+	c_close(c->in_fd);
+	c_close(c->out_fd);
+	c_close(c->err_fd);
+	c_close(c->user_fd);
 	if (f.what[0]) {
 		struct prog_fail g;
 
@@ -643,13 +805,18 @@ void nsx_child_main(const struct nsx_child *c)
 		c_send(c, NSX_MSG_RUNNING, 0, 0, NULL, NULL);
 	}
 	for (;;) {
-		r = (pid_t)wait4(-1, &st, __WALL, NULL);
+		r = nsx_sys4(SYS_wait4, -1, &st, __WALL, NULL);
 		if (r == pid) {
 			c_send(c, NSX_MSG_STATUS, 0, st, NULL, NULL);
 			/* Exiting kills everything left in the namespace. */
-			_exit(0);
+			c_exit(0);
 		}
-		if (r < 0 && errno != EINTR)
-			_exit(1);
+		if (r < 0 && r != -EINTR)
+			c_exit(1);
 	}
+}
+
+NSX_CHILD int nsx_child_fn(void *c)
+{
+	nsx_child_main(c);
 }

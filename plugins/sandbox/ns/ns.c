@@ -28,6 +28,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -38,6 +39,7 @@
 
 #include "../common/sbx_stream.h"
 #include "ns.h"
+#include "sys.h"
 
 #ifndef CLONE_PIDFD
 #define CLONE_PIDFD 0x00001000
@@ -62,12 +64,6 @@ struct ns_tmpl {
 	int fd;    /* the template mount namespace */
 	dev_t dev; /* st_dev of its root */
 	uint64_t born_us;
-};
-
-/* Layout of struct clone_args (linux/sched.h, CLONE_ARGS_SIZE_VER2). */
-struct ns_clone_args {
-	uint64_t flags, pidfd, child_tid, parent_tid, exit_signal, stack,
-	        stack_size, tls, set_tid, set_tid_size, cgroup;
 };
 
 struct ns_state {
@@ -96,13 +92,109 @@ struct ns_state {
 	int cap_last;
 	atomic_uint seq;
 	uint64_t ncpu; /* online CPUs: the fastest CPU time can accrue */
+	/* init shares our memory (see ns_spawn_thread), on stacks from this
+	 * pool (under net_mu). */
+	bool share_vm;
+	void *stk_free[NS_NET_POOL];
+	int stk_n;
 };
+
+#define NS_LOG(st, lvl, ...) (st)->host->log((st)->ctx, lvl, __VA_ARGS__)
+
+/* Stacks of init and of the program until its execve, when init shares
+ * the judge's memory: one mapping each run, [guard | program | guard |
+ * init], kept for later runs.  A stack goes back only once init has been
+ * waited for. */
+#define NS_GUARD      4096
+#define NS_PROG_STACK (64 * 1024)
+#define NS_INIT_STACK (128 * 1024)
+#define NS_STACK_MAP  (2 * NS_GUARD + NS_PROG_STACK + NS_INIT_STACK)
+
+static void *ns_stack_get(struct ns_state *st)
+{
+	char *m = NULL;
+
+	pthread_mutex_lock(&st->net_mu);
+	if (st->stk_n > 0)
+		m = st->stk_free[--st->stk_n];
+	pthread_mutex_unlock(&st->net_mu);
+	if (m)
+		return m;
+	m = mmap(NULL, NS_STACK_MAP, PROT_READ | PROT_WRITE,
+	         MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK | MAP_NORESERVE, -1,
+	         0);
+	if (m == MAP_FAILED)
+		return NULL;
+	if (mprotect(m, NS_GUARD, PROT_NONE) < 0 ||
+	    mprotect(m + NS_GUARD + NS_PROG_STACK, NS_GUARD, PROT_NONE) < 0) {
+		munmap(m, NS_STACK_MAP);
+		return NULL;
+	}
+	return m;
+}
+
+static void ns_stack_put(struct ns_state *st, void *m)
+{
+	if (!m)
+		return;
+	pthread_mutex_lock(&st->net_mu);
+	if (st->stk_n < NS_NET_POOL) {
+		st->stk_free[st->stk_n++] = m;
+		m = NULL;
+	}
+	pthread_mutex_unlock(&st->net_mu);
+	if (m)
+		munmap(m, NS_STACK_MAP);
+}
+
+/* init is started vfork-like, CLONE_VM | CLONE_VFORK: it runs in the
+ * judge's memory on a stack of its own (nothing to copy at its start,
+ * nothing to tear down at its exit) while the thread that cloned it waits
+ * for its exit.  That thread is a short-lived spawner (ns_spawn_thread),
+ * not the judge thread, which supervises the run meanwhile.
+ *
+ * Being a vfork child is also what keeps the OOM killer away from init:
+ * it never picks a task in vfork (its memory is its parent's), whereas it
+ * kills every process sharing a victim's memory, which for init would be
+ * the judge.  Its oom_score_adj needs no change (lowering it takes
+ * CAP_SYS_RESOURCE, which some container roots lack).
+ *
+ * The spawner learns nothing until init exits, so init says hello on the
+ * socket first; the kernel wrote its pid and pidfd (CLONE_PARENT_SETTID,
+ * CLONE_PIDFD) before it ran.  The spawner reports its own end (NSX_MSG_
+ * DONE, with the error if the clone failed) on its own copy of the
+ * socket. */
+struct ns_spawn {
+	struct nsx_clone_args ca;
+	struct nsx_child *c;
+	int sock;           /* the spawner's copy of init's socket end */
+	volatile pid_t tid; /* CLONE_PARENT_SETTID */
+};
+
+static void *ns_spawn_thread(void *arg)
+{
+	struct ns_spawn *j = arg;
+	struct nsx_msg m;
+	long r = nsx_clone3_fn(&j->ca, sizeof(j->ca), nsx_child_fn, j->c);
+
+	if (r == -EINVAL && (j->ca.flags & NS_CLONE_CLEAR_SIGHAND)) {
+		j->ca.flags &= ~NS_CLONE_CLEAR_SIGHAND;
+		r = nsx_clone3_fn(&j->ca, sizeof(j->ca), nsx_child_fn, j->c);
+	}
+	memset(&m, 0, sizeof(m));
+	m.type = NSX_MSG_DONE;
+	m.err = r < 0 ? (int)-r : 0;
+	snprintf(m.what, sizeof(m.what), "clone3");
+	send(j->sock, &m, sizeof(m), MSG_NOSIGNAL);
+	close(j->sock);
+	return NULL;
+}
 
 /* clone3(), or clone(2) where clone3 is missing (old kernels, valgrind).
  * Both are fork-like here: no new stack, the child continues on a copy.
  * CLONE_CLEAR_SIGHAND (5.5) is dropped where unknown: the child resets
  * what is left itself. */
-static pid_t ns_clone(struct ns_clone_args *ca)
+static pid_t ns_clone(struct nsx_clone_args *ca)
 {
 	pid_t pid = (pid_t)syscall(SYS_clone3, ca, sizeof(*ca));
 
@@ -117,8 +209,6 @@ static pid_t ns_clone(struct ns_clone_args *ca)
 	return (pid_t)syscall(SYS_clone, (unsigned long)(ca->flags | SIGCHLD),
 	                      0UL, (void *)(uintptr_t)ca->pidfd, 0UL, 0UL);
 }
-
-#define NS_LOG(st, lvl, ...) (st)->host->log((st)->ctx, lvl, __VA_ARGS__)
 
 static uint64_t ns_now_us(void);
 static void ns_error(struct ac_run_report *r, const char *fmt, ...)
@@ -454,9 +544,16 @@ static void *ns_tmpl_thread(void *arg)
 	what = "chdir";
 	if (chdir(path) < 0)
 		goto fail;
-	if (nsx_run_plan(&j->st->plan, &what, &path) < 0 ||
-	    (j->run_plan && nsx_run_plan(j->run_plan, &what, &path) < 0))
-		goto fail;
+	{
+		long rc = nsx_run_plan(&j->st->plan, &what, &path);
+
+		if (rc == 0 && j->run_plan)
+			rc = nsx_run_plan(j->run_plan, &what, &path);
+		if (rc < 0) {
+			errno = (int)-rc;
+			goto fail;
+		}
+	}
 	what = "mkdir";
 	path = "/box /tmp /dev/shm /proc";
 	if (mkdir("box", 0755) < 0 || mkdir("tmp", 01777) < 0 ||
@@ -730,6 +827,8 @@ static void ns_fini(void *state)
 		close(st->net_free[i]);
 	for (int i = 0; i < st->user_n; i++)
 		close(st->user_free[i]);
+	for (int i = 0; i < st->stk_n; i++)
+		munmap(st->stk_free[i], NS_STACK_MAP);
 	pthread_mutex_destroy(&st->net_mu);
 	for (int i = 0; i < st->tmpl_n; i++) {
 		close(st->tmpl[i].fd);
@@ -854,6 +953,9 @@ static int ns_init(const struct ac_host *host, struct ac_plugin_ctx *ctx,
 		goto fail;
 	nsx_proc_masks(&st->mask_files, &st->mask_dirs);
 	st->cap_last = ns_cap_last();
+	/* vfork-like inits need clone3 with a stack (5.3); valgrind has no
+	 * clone3 either. */
+	st->share_vm = NSX_RAW_SYSCALLS && ns_have_syscall(SYS_clone3);
 	/* Prepared roots need open_tree, move_mount (5.2) and mount_setattr
 	 * (5.12); the default one is built now. */
 	if (ns_have_syscall(SYS_open_tree) && ns_have_syscall(SYS_move_mount) &&
@@ -982,7 +1084,7 @@ static void ns_net_put(struct ns_state *st, int fd, bool reuse)
  * (seccomp) and the rest of its state (counters) lives with processes. */
 static int ns_user_new(struct ns_state *st)
 {
-	struct ns_clone_args ca;
+	struct nsx_clone_args ca;
 	sigset_t all, old;
 	char path[64], map[64], b = 0;
 	int p[2], fd = -1, rc = -EIO;
@@ -1260,7 +1362,7 @@ static int ns_run(void *state, const struct ac_run_spec *spec,
 	struct cg_run cg;
 	struct sbx_stream out = {-1, -1, 0, 0, false};
 	struct sbx_stream err = {-1, -1, 0, 0, false};
-	struct ns_clone_args ca;
+	struct nsx_clone_args ca;
 	struct nsx_plan run_plan = {NULL, 0, 0};
 	const struct ac_run_fds *fds = spec ? spec->fds : NULL;
 	char name[64], tmp_opts[96], shm_opts[96], box_proc[40];
@@ -1268,6 +1370,10 @@ static int ns_run(void *state, const struct ac_run_spec *spec,
 	int in_fd = -1, opipe[2] = {-1, -1}, epipe[2] = {-1, -1};
 	int sp[2] = {-1, -1}, pidfd = -1, status = 0, net_fd = -1, rc;
 	int box_fd = -1, tmpl_fd = -1, user_fd = -1;
+	char *stk = NULL;
+	struct ns_spawn spawn;
+	pthread_t spawner;
+	bool spawner_ok = false;
 	dev_t tmpl_dev = 0;
 	bool net_reuse = true;
 	bool have_status = false, running = false, killed = false;
@@ -1419,6 +1525,12 @@ static int ns_run(void *state, const struct ac_run_spec *spec,
 	}
 	c.inner_uid = NSX_INNER_ID;
 	c.inner_gid = NSX_INNER_ID;
+	if (!(stk = ns_stack_get(st))) {
+		ns_error(rep, "sandbox stacks: %s", strerror(errno));
+		goto out;
+	}
+	c.prog_stack = stk + NS_GUARD;
+	c.prog_stack_size = NS_PROG_STACK;
 	c.rl_stack.rlim_cur = c.rl_stack.rlim_max =
 	        (l->stack_kb ? l->stack_kb : l->memory_kb) * 1024;
 	c.rl_fsize.rlim_cur = c.rl_fsize.rlim_max = l->fsize_kb * 1024;
@@ -1451,11 +1563,61 @@ static int ns_run(void *state, const struct ac_run_spec *spec,
 	/* No signal handler may run in the child before it resets them. */
 	sigfillset(&all);
 	pthread_sigmask(SIG_SETMASK, &all, &old);
-	pid = ns_clone(&ca);
-	if (pid == 0)
-		nsx_child_main(&c); /* never returns */
-	rc = errno;
+	if (st->share_vm) {
+		c.vm_shared = true;
+		spawn.ca = ca;
+		spawn.ca.flags |= CLONE_VM | CLONE_VFORK | CLONE_PARENT_SETTID;
+		spawn.ca.parent_tid = (uint64_t)(uintptr_t)&spawn.tid;
+		spawn.ca.stack = (uint64_t)(uintptr_t)(stk + 2 * NS_GUARD +
+		                                       NS_PROG_STACK);
+		spawn.ca.stack_size = NS_INIT_STACK;
+		spawn.c = &c;
+		spawn.tid = 0;
+		rc = 0;
+		if ((spawn.sock = fcntl(sp[1], F_DUPFD_CLOEXEC, 3)) < 0)
+			rc = errno;
+		else if ((rc = pthread_create(&spawner, NULL, ns_spawn_thread,
+		                              &spawn)) != 0)
+			close(spawn.sock);
+		else
+			spawner_ok = true;
+	} else {
+		c.vm_shared = false;
+		pid = ns_clone(&ca);
+		if (pid == 0)
+			nsx_child_main(&c); /* never returns */
+		rc = errno;
+	}
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (spawner_ok) {
+		/* init's hello: its pid and pidfd are written. */
+		struct pollfd pf = {sp[0], POLLIN, 0};
+		struct nsx_msg m;
+		ssize_t n = 0;
+
+		memset(&m, 0, sizeof(m));
+		while ((n = poll(&pf, 1, NS_SETUP_TIMEOUT_MS)) < 0 &&
+		       errno == EINTR)
+			;
+		if (n > 0)
+			n = recv(sp[0], &m, sizeof(m), 0);
+		if (n == (ssize_t)sizeof(m) && m.type == NSX_MSG_HELLO) {
+			pid = spawn.tid;
+		} else if (n == (ssize_t)sizeof(m) && m.type == NSX_MSG_DONE &&
+		           m.err) {
+			rc = m.err; /* no init */
+		} else {
+			/* init died before its hello, or it is late: kill
+			 * it (if the clone is done) and let the loop reap
+			 * it. */
+			ns_error(rep, "sandbox init did not start");
+			pid = spawn.tid > 0 ? spawn.tid : -1;
+			if (pid > 0)
+				ns_kill(pidfd, pid);
+			killed = true;
+			rc = EIO;
+		}
+	}
 	close(sp[1]);
 	close(opipe[1]);
 	close(epipe[1]);
@@ -1465,10 +1627,13 @@ static int ns_run(void *state, const struct ac_run_spec *spec,
 		close(tmpl_fd);
 	tmpl_fd = -1;
 	if (pid < 0) {
-		ns_error(rep, "clone3: %s", strerror(rc));
+		if (!rep->internal_error[0])
+			ns_error(rep, "clone3: %s", strerror(rc));
 		goto out;
 	}
-	if ((rc = cg_run_attach(&cg, pid)) < 0) {
+	if (killed) {
+		/* init did not start (above): the loop reaps it */
+	} else if ((rc = cg_run_attach(&cg, pid)) < 0) {
 		ns_error(rep, "cgroup attach: %s", strerror(-rc));
 		ns_kill(pidfd, pid);
 		killed = true;
@@ -1526,6 +1691,9 @@ static int ns_run(void *state, const struct ac_run_spec *spec,
 					ns_error(rep, "cannot execute %s: %s",
 					         spec->argv[0],
 					         strerror(m.err));
+					break;
+				case NSX_MSG_DONE: /* init is gone */
+				case NSX_MSG_HELLO:
 					break;
 				default:
 					ns_error(rep, "sandbox setup: %s: %s",
@@ -1613,6 +1781,12 @@ static int ns_run(void *state, const struct ac_run_spec *spec,
 	init_go_ok =
 	        init_go_ok && init_dead && ns_task_cpu_ns(pid, &init_end) == 0;
 	waitpid(pid, NULL, __WALL);
+	/* init is gone: its stack and the program's are free again. */
+	ns_stack_put(st, stk);
+	stk = NULL;
+	/* init is gone: its stack and the program's are free again. */
+	ns_stack_put(st, stk);
+	stk = NULL;
 
 	/* Measures.  The CPU time is everything the run's cgroup used from
 	 * the go on, less what init itself used meanwhile (its set-up, and
@@ -1682,6 +1856,11 @@ out:
 	if (err.file >= 0)
 		close(err.file);
 	plan_free(&run_plan);
+	/* init is gone (waited for, or never made), so the spawner's clone
+	 * has returned. */
+	if (spawner_ok)
+		pthread_join(spawner, NULL);
+	ns_stack_put(st, stk); /* only when init never started */
 	return 0;
 }
 
@@ -1816,7 +1995,7 @@ static void ns_check_program(struct ns_state *st, ac_line_cb cb, void *arg)
 /* Can a child be created with these namespace flags? */
 static int ns_probe_clone(uint64_t flags)
 {
-	struct ns_clone_args ca;
+	struct nsx_clone_args ca;
 	sigset_t all, old;
 	pid_t pid;
 	int st = 0, e;

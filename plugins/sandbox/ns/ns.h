@@ -65,6 +65,9 @@ enum nsx_msg_type {
 	NSX_MSG_STATUS = 'S',  /* status: wait status of the program */
 	NSX_MSG_SETUP = 'E',   /* setup failed: err, what */
 	NSX_MSG_EXEC = 'X',    /* execve failed: err */
+	NSX_MSG_HELLO = 'H',   /* vfork-like init started (first message) */
+	NSX_MSG_DONE = 'D',    /* from the spawner: init is gone, or the
+	                          clone failed (err) */
 };
 
 struct nsx_msg {
@@ -97,16 +100,28 @@ const struct sc_filter *sc_cache_default(const struct sc_cache *c);
  * until sc_cache_free(). */
 int sc_cache_get(struct sc_cache *c, const char *const *extra,
                  const struct sc_filter **out, char *err, size_t errlen);
+/* Compile the policy for extra (as sc_cache_get) into f (f->insns is
+ * malloc'ed): by the sandbox's own compiler, or by libseccomp (the
+ * reference of tests/unit/check_seccomp). */
+int sc_build_with(const char *const *extra, bool libseccomp,
+                  struct sc_filter *f, char *err, size_t errlen);
 
 /* ------------------------------------------------------------ child */
 
 /* Execute a plan below the current directory (the child, and the judge's
- * template builder).  Returns 0, or -1 with errno set and *what / *path
- * naming the step that failed. */
-int nsx_run_plan(const struct nsx_plan *plan, const char **what,
-                 const char **path);
-/* Make dst and everything below it read-only, nosuid, nodev. */
-int nsx_make_ro(const char *dst);
+ * template builder).  Returns 0, or -errno with *what / *path naming the
+ * step that failed.  Raw system calls: errno is left alone. */
+long nsx_run_plan(const struct nsx_plan *plan, const char **what,
+                  const char **path);
+/* Make dst and everything below it read-only, nosuid, nodev (0 or
+ * -errno). */
+long nsx_make_ro(const char *dst);
+
+/* Layout of struct clone_args (linux/sched.h, CLONE_ARGS_SIZE_VER2). */
+struct nsx_clone_args {
+	uint64_t flags, pidfd, child_tid, parent_tid, exit_signal, stack,
+	        stack_size, tls, set_tid, set_tid_size, cgroup;
+};
 
 /* Files and directories of /proc hidden in every run (see c_mask_proc),
  * and which of them need a mask on this host (bit i: entry i), found once
@@ -118,8 +133,9 @@ extern const char *const nsx_proc_dirs[NSX_PROC_DIRS];
 void nsx_proc_masks(uint32_t *files, uint32_t *dirs);
 
 /* Everything the cloned child needs, computed before clone3(); the child
- * only reads it.  Pointers reference memory of the judge process, valid in
- * the child's copy of the address space. */
+ * only reads it.  Pointers reference memory of the judge process, which
+ * init shares (CLONE_VM) or has a copy of; the judge keeps all of it
+ * unchanged until init is gone. */
 struct nsx_child {
 	/* A prepared root (see ns_tmpl in ns.c): a mount namespace whose "/"
 	 * is the read-only root.  init enters it with setns and makes its own
@@ -147,10 +163,19 @@ struct nsx_child {
 	uid_t inner_uid;
 	gid_t inner_gid;
 	struct rlimit rl_stack, rl_fsize, rl_nofile, rl_cpu, rl_core;
+	/* The program's stack until execve (lowest address, size). */
+	void *prog_stack;
+	size_t prog_stack_size;
+	/* init is vfork-like (CLONE_VM | CLONE_VFORK from a spawner thread,
+	 * see ns_spawn_thread): it says hello first, and leaves its
+	 * oom_score_adj alone. */
+	bool vm_shared;
 };
 
-/* The child side: never returns (calls _exit). */
+/* The child side: never returns (exits).  nsx_child_fn is the same for
+ * nsx_clone3_fn (sys.h). */
 void nsx_child_main(const struct nsx_child *c) __attribute__((noreturn));
+int nsx_child_fn(void *c);
 
 /* ------------------------------------------------------------ cgroups */
 
