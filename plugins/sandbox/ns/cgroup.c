@@ -508,23 +508,6 @@ fail:
 	return rc;
 }
 
-int cg_run_attach(struct cg_run *run, pid_t pid)
-{
-	char val[32];
-	int rc;
-
-	if (run->sys->version != 1)
-		return 0;
-	snprintf(val, sizeof(val), "%d", (int)pid);
-	if ((rc = cg_write(run->mem, "cgroup.procs", val)) < 0)
-		return rc;
-	if (run->pids && (rc = cg_write(run->pids, "cgroup.procs", val)) < 0)
-		return rc;
-	if (run->cpu && (rc = cg_write(run->cpu, "cgroup.procs", val)) < 0)
-		return rc;
-	return 0;
-}
-
 int cg_run_cpu_ns(struct cg_run *run, uint64_t *ns)
 {
 	char buf[1024];
@@ -621,6 +604,28 @@ int cg_run_kill_all(struct cg_run *run)
 	 * again (the run's processes are gone). */
 	if (run->empty)
 		return 0;
+	/* Usually init's death took every process down: the cgroups can be
+	 * removed at once, which proves them empty (rmdir fails with EBUSY
+	 * while a cgroup holds a process), without reading them. */
+	{
+		char **dirs[4] = {&run->mem, &run->pids, &run->cpu, &run->v2};
+		bool left = false;
+
+		for (i = 0; i < 4; i++) {
+			if (!*dirs[i])
+				continue;
+			if (rmdir(*dirs[i]) == 0) {
+				free(*dirs[i]);
+				*dirs[i] = NULL;
+			} else {
+				left = true;
+			}
+		}
+		if (!left) {
+			run->empty = true;
+			return 0;
+		}
+	}
 	if (run->v2 && cg_exists(run->v2, "cgroup.kill"))
 		cg_write(run->v2, "cgroup.kill", "1");
 	for (i = 0; i < 500; i++) {

@@ -32,6 +32,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "ns.h"
@@ -664,9 +665,11 @@ static NSX_CHILD int prog_main(void *arg)
 	    (rc = nsx_sys3(SYS_dup3, err, 2, 0)) < 0)
 		prog_fail(f, rc, "dup2");
 
-	/* init is exempt from the OOM killer (-1000, inherited): the program
-	 * is not.  A vfork child's value is its own, init keeps its. */
-	if ((rc = c_write_file("/proc/self/oom_score_adj", "0")) < 0)
+	/* The OOM killer's normal target: init's -1000 (a forked init) or
+	 * the judge's value is not inherited.  A vfork child's value is its
+	 * own, init keeps its. */
+	if (c->prog_oom_reset &&
+	    (rc = c_write_file("/proc/self/oom_score_adj", "0")) < 0)
 		prog_fail(f, rc, "oom_score_adj");
 	/* Limits first: raising a hard limit needs the initial namespace. */
 	if ((rc = c_rlimit(RLIMIT_STACK, &c->rl_stack)) < 0 ||
@@ -755,18 +758,29 @@ NSX_CHILD void nsx_child_main(const struct nsx_child *c)
 	volatile struct prog_fail f;
 	int st;
 	long pid, r, rc;
-	char b = 0;
+	uint64_t cpu_in = 0;
 
-	/* The judge learns our pid from the kernel's write, once we speak. */
-	if (c->vm_shared)
-		c_send(c, NSX_MSG_HELLO, 0, 0, NULL, NULL);
 	c_reset_signals();
 	c_prctl(PR_SET_PDEATHSIG, SIGKILL, 0);
 	c_close_except(keep, 8);
-	/* Wait until the judge has put us into the run's cgroups. */
-	if (nsx_sys6(SYS_recvfrom, c->sock, &b, 1, 0, NULL, NULL) != 1 ||
-	    b != 'G')
-		c_exit(1);
+	/* Into the run's cgroups (v1: writing 0 moves the writer; on v2 we
+	 * were born there), cpuacct last.  From then on the cgroup counts
+	 * our time too: the judge subtracts it, from the reading taken
+	 * right after the move (the clock of the running thread is exact,
+	 * /proc's schedstat may lag by a tick). */
+	for (int i = 0; i < 3; i++)
+		if (c->cg_procs[i] &&
+		    (rc = c_write_file(c->cg_procs[i], "0")) < 0)
+			c_fail(c, rc, "move into cgroup", c->cg_procs[i]);
+	if (c->cg_procs[0]) {
+		struct timespec ts;
+
+		if ((rc = nsx_sys2(SYS_clock_gettime, CLOCK_THREAD_CPUTIME_ID,
+		                   &ts)) < 0)
+			c_fail(c, rc, "clock_gettime", NULL);
+		cpu_in = (uint64_t)ts.tv_sec * 1000000000ULL +
+		         (uint64_t)ts.tv_nsec;
+	}
 	if (c->net_fd >= 0) {
 		if ((rc = nsx_sys2(SYS_setns, c->net_fd, CLONE_NEWNET)) < 0)
 			c_fail(c, rc, "setns", "network namespace");
@@ -802,7 +816,13 @@ NSX_CHILD void nsx_child_main(const struct nsx_child *c)
 		                                     : NSX_MSG_SETUP,
 		       g.err, 0, g.what, NULL);
 	} else {
-		c_send(c, NSX_MSG_RUNNING, 0, 0, NULL, NULL);
+		struct nsx_msg m;
+
+		memset(&m, 0, sizeof(m));
+		m.type = NSX_MSG_RUNNING;
+		m.cpu_ns = cpu_in;
+		nsx_sys6(SYS_sendto, c->sock, &m, sizeof(m), MSG_NOSIGNAL, 0,
+		         0);
 	}
 	for (;;) {
 		r = nsx_sys4(SYS_wait4, -1, &st, __WALL, NULL);

@@ -95,6 +95,12 @@ struct ns_state {
 	/* init shares our memory (see ns_spawn_thread), on stacks from this
 	 * pool (under net_mu). */
 	bool share_vm;
+	bool oom_adj_zero; /* our oom_score_adj is 0 (the programs' value) */
+	/* The reaper (ns_reap): a thread that drops finished runs' mount
+	 * namespaces; reap[1] < 0: none, runs drop their own. */
+	int reap[2];
+	pthread_t reaper;
+	atomic_int reap_pending;
 	void *stk_free[NS_NET_POOL];
 	int stk_n;
 };
@@ -145,6 +151,61 @@ static void ns_stack_put(struct ns_state *st, void *m)
 	pthread_mutex_unlock(&st->net_mu);
 	if (m)
 		munmap(m, NS_STACK_MAP);
+}
+
+/* A run's mount namespace dies with its init, and the kernel then
+ * unmounts its tree (the box, /tmp, /dev/shm, /proc and its masks) and
+ * waits for an RCU grace period before init is reported dead: ~0.2 ms of
+ * every run here.  So the judge holds the namespace (an fd opened while
+ * the program runs) and gives it to this thread, which closes it: the
+ * teardown happens after the run has been reported.  At most
+ * NS_REAP_MAX wait; beyond that, runs close their own. */
+#define NS_REAP_MAX 16
+
+static void *ns_reaper_thread(void *arg)
+{
+	struct ns_state *st = arg;
+	int fd;
+
+	while (read(st->reap[0], &fd, sizeof(fd)) == (ssize_t)sizeof(fd)) {
+		close(fd);
+		atomic_fetch_sub(&st->reap_pending, 1);
+	}
+	return NULL;
+}
+
+static void ns_reaper_start(struct ns_state *st)
+{
+	sigset_t all, old;
+	int rc;
+
+	st->reap[0] = st->reap[1] = -1;
+	if (pipe2(st->reap, O_CLOEXEC) < 0) {
+		st->reap[0] = st->reap[1] = -1;
+		return;
+	}
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	rc = pthread_create(&st->reaper, NULL, ns_reaper_thread, st);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (rc != 0) {
+		close(st->reap[0]);
+		close(st->reap[1]);
+		st->reap[0] = st->reap[1] = -1;
+	}
+}
+
+static void ns_reap(struct ns_state *st, int fd)
+{
+	if (fd < 0)
+		return;
+	if (st->reap[1] >= 0 &&
+	    atomic_fetch_add(&st->reap_pending, 1) < NS_REAP_MAX &&
+	    write(st->reap[1], &fd, sizeof(fd)) == (ssize_t)sizeof(fd))
+		return;
+	if (st->reap[1] >= 0)
+		atomic_fetch_sub(&st->reap_pending, 1);
+	close(fd);
 }
 
 /* init is started vfork-like, CLONE_VM | CLONE_VFORK: it runs in the
@@ -821,6 +882,11 @@ static void ns_fini(void *state)
 
 	if (!st)
 		return;
+	if (st->reap[1] >= 0) {
+		close(st->reap[1]); /* the reaper drains the pipe, then ends */
+		pthread_join(st->reaper, NULL);
+		close(st->reap[0]);
+	}
 	plan_free(&st->plan);
 	cg_sys_fini(&st->cg);
 	for (int i = 0; i < st->net_n; i++)
@@ -904,6 +970,8 @@ static int ns_init(const struct ac_host *host, struct ac_plugin_ctx *ctx,
 	st->host = host;
 	st->ctx = ctx;
 	atomic_init(&st->seq, 0);
+	atomic_init(&st->reap_pending, 0);
+	st->reap[0] = st->reap[1] = -1;
 	pthread_mutex_init(&st->net_mu, NULL);
 	pthread_mutex_init(&st->tmpl_mu, NULL);
 	if ((rc = ns_conf_int(st, "uid", 65534, 1, 0x7fffffff, &v)) < 0)
@@ -956,6 +1024,18 @@ static int ns_init(const struct ac_host *host, struct ac_plugin_ctx *ctx,
 	/* vfork-like inits need clone3 with a stack (5.3); valgrind has no
 	 * clone3 either. */
 	st->share_vm = NSX_RAW_SYSCALLS && ns_have_syscall(SYS_clone3);
+	ns_reaper_start(st);
+	{
+		char adj[16] = "";
+		int fd = open("/proc/self/oom_score_adj", O_RDONLY | O_CLOEXEC);
+
+		if (fd >= 0) {
+			if (read(fd, adj, sizeof(adj) - 1) < 0)
+				adj[0] = '\0';
+			close(fd);
+		}
+		st->oom_adj_zero = strcmp(adj, "0\n") == 0;
+	}
 	/* Prepared roots need open_tree, move_mount (5.2) and mount_setattr
 	 * (5.12); the default one is built now. */
 	if (ns_have_syscall(SYS_open_tree) && ns_have_syscall(SYS_move_mount) &&
@@ -1291,8 +1371,33 @@ static int ns_open_out(const char *path)
 
 static void ns_kill(int pidfd, pid_t pid)
 {
+	if (pid <= 0)
+		return; /* init not known yet: never kill(-1) */
 	if (syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0) < 0)
 		kill(pid, SIGKILL);
+}
+
+/* The mount namespace of init (our child, not yet waited for), or -1. */
+static int ns_open_mnt(pid_t pid)
+{
+	char path[40];
+
+	snprintf(path, sizeof(path), "/proc/%d/ns/mnt", (int)pid);
+	return open(path, O_RDONLY | O_CLOEXEC);
+}
+
+/* The judge's copies of init's descriptors, once init has its own: the
+ * pipes and the socket then see EOF when the run's processes are gone. */
+static void ns_close_child_fds(int *sp, int *opipe, int *epipe, int *in_fd,
+                               int *tmpl_fd)
+{
+	int *v[5] = {&sp[1], &opipe[1], &epipe[1], in_fd, tmpl_fd};
+
+	for (int i = 0; i < 5; i++)
+		if (*v[i] >= 0) {
+			close(*v[i]);
+			*v[i] = -1;
+		}
 }
 
 static void ns_error(struct ac_run_report *r, const char *fmt, ...)
@@ -1370,7 +1475,8 @@ static int ns_run(void *state, const struct ac_run_spec *spec,
 	int in_fd = -1, opipe[2] = {-1, -1}, epipe[2] = {-1, -1};
 	int sp[2] = {-1, -1}, pidfd = -1, status = 0, net_fd = -1, rc;
 	int box_fd = -1, tmpl_fd = -1, user_fd = -1;
-	char *stk = NULL;
+	char *stk = NULL, *cg_procs[3] = {NULL, NULL, NULL};
+	int mnt_hold = -1; /* the run's mount namespace (see ns_reap) */
 	struct ns_spawn spawn;
 	pthread_t spawner;
 	bool spawner_ok = false;
@@ -1546,6 +1652,28 @@ static int ns_run(void *state, const struct ac_run_spec *spec,
 	                  sizeof(rep->internal_error)) < 0)
 		goto out;
 	cg_ok = true;
+	/* Where init moves itself (v1), cpuacct last; its CPU time is
+	 * counted from there (fresh cgroups: cg_go is 0). */
+	if (st->cg.version == 1) {
+		const char *dirs[3] = {cg.mem, cg.pids, cg.cpu};
+
+		for (int i = 0, k = 0; i < 3; i++) {
+			if (!dirs[i])
+				continue;
+			if (asprintf(&cg_procs[k], "%s/cgroup.procs", dirs[i]) <
+			    0) {
+				cg_procs[k] = NULL;
+				ns_error(rep, "cgroups: %s", strerror(ENOMEM));
+				goto out;
+			}
+			c.cg_procs[k] = cg_procs[k];
+			k++;
+		}
+	}
+	if (cg_run_cpu_ns(&cg, &cg_go) < 0) {
+		ns_error(rep, "cgroup CPU time: %s", strerror(errno));
+		goto out;
+	}
 
 	memset(&ca, 0, sizeof(ca));
 	/* init makes its mount namespace itself (it takes the box from the
@@ -1565,6 +1693,7 @@ static int ns_run(void *state, const struct ac_run_spec *spec,
 	pthread_sigmask(SIG_SETMASK, &all, &old);
 	if (st->share_vm) {
 		c.vm_shared = true;
+		c.prog_oom_reset = !st->oom_adj_zero;
 		spawn.ca = ca;
 		spawn.ca.flags |= CLONE_VM | CLONE_VFORK | CLONE_PARENT_SETTID;
 		spawn.ca.parent_tid = (uint64_t)(uintptr_t)&spawn.tid;
@@ -1583,78 +1712,38 @@ static int ns_run(void *state, const struct ac_run_spec *spec,
 			spawner_ok = true;
 	} else {
 		c.vm_shared = false;
+		c.prog_oom_reset = true;
 		pid = ns_clone(&ca);
 		if (pid == 0)
 			nsx_child_main(&c); /* never returns */
 		rc = errno;
 	}
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
-	if (spawner_ok) {
-		/* init's hello: its pid and pidfd are written. */
-		struct pollfd pf = {sp[0], POLLIN, 0};
-		struct nsx_msg m;
-		ssize_t n = 0;
-
-		memset(&m, 0, sizeof(m));
-		while ((n = poll(&pf, 1, NS_SETUP_TIMEOUT_MS)) < 0 &&
-		       errno == EINTR)
-			;
-		if (n > 0)
-			n = recv(sp[0], &m, sizeof(m), 0);
-		if (n == (ssize_t)sizeof(m) && m.type == NSX_MSG_HELLO) {
-			pid = spawn.tid;
-		} else if (n == (ssize_t)sizeof(m) && m.type == NSX_MSG_DONE &&
-		           m.err) {
-			rc = m.err; /* no init */
-		} else {
-			/* init died before its hello, or it is late: kill
-			 * it (if the clone is done) and let the loop reap
-			 * it. */
-			ns_error(rep, "sandbox init did not start");
-			pid = spawn.tid > 0 ? spawn.tid : -1;
-			if (pid > 0)
-				ns_kill(pidfd, pid);
-			killed = true;
-			rc = EIO;
+	if (!spawner_ok) {
+		/* A forked init (or none): it has its copies. */
+		ns_close_child_fds(sp, opipe, epipe, &in_fd, &tmpl_fd);
+		if (pid < 0) {
+			ns_error(rep, "%s: %s",
+			         st->share_vm ? "spawner" : "clone3",
+			         strerror(rc));
+			goto out;
 		}
 	}
-	close(sp[1]);
-	close(opipe[1]);
-	close(epipe[1]);
-	close(in_fd);
-	sp[1] = opipe[1] = epipe[1] = in_fd = -1;
-	if (tmpl_fd >= 0)
-		close(tmpl_fd);
-	tmpl_fd = -1;
-	if (pid < 0) {
-		if (!rep->internal_error[0])
-			ns_error(rep, "clone3: %s", strerror(rc));
-		goto out;
-	}
-	if (killed) {
-		/* init did not start (above): the loop reaps it */
-	} else if ((rc = cg_run_attach(&cg, pid)) < 0) {
-		ns_error(rep, "cgroup attach: %s", strerror(-rc));
-		ns_kill(pidfd, pid);
-		killed = true;
-	} else {
-		/* The CPU time starts here: the cgroup's and init's own. */
-		init_go_ok = cg_run_cpu_ns(&cg, &cg_go) == 0 &&
-		             ns_task_cpu_ns(pid, &init_go) == 0;
-		if (send(sp[0], "G", 1, MSG_NOSIGNAL) != 1) {
-			ns_error(rep, "start sandbox: %s", strerror(errno));
-			ns_kill(pidfd, pid);
-			killed = true;
-		}
-	}
+	/* A vfork-like init is known by its first message (in the loop
+	 * below): its pid and pidfd were written before it ran, and it has
+	 * its copies of the descriptors.  It moves itself into the run's
+	 * cgroups (v1) and says, when the program runs, what CPU time it had
+	 * used by then: from there on, everything the cgroup uses but init's
+	 * own time is the program's. */
 
 	/* Supervise until init is gone and both pipes are drained. */
 	t_setup = ns_now_us();
 	while (!init_dead || !sock_eof || out.rfd >= 0 || err.rfd >= 0) {
-		struct pollfd pf[4] = {{init_dead ? -1 : pidfd, POLLIN, 0},
-		                       {sock_eof ? -1 : sp[0], POLLIN, 0},
-		                       {out.rfd, POLLIN, 0},
-		                       {err.rfd, POLLIN, 0}};
+		struct pollfd pf[4] = {
+		        {init_dead || pid < 0 ? -1 : pidfd, POLLIN, 0},
+		        {sock_eof ? -1 : sp[0], POLLIN, 0},
+		        {out.rfd, POLLIN, 0},
+		        {err.rfd, POLLIN, 0}};
 		uint64_t now;
 
 		if (poll(pf, 4, tick_ms) < 0 && errno != EINTR) {
@@ -1672,8 +1761,36 @@ static int ns_run(void *state, const struct ac_run_spec *spec,
 				sock_eof = true;
 			} else if (n == (ssize_t)sizeof(m)) {
 				m.what[sizeof(m.what) - 1] = '\0';
+				if (pid < 0 && spawner_ok &&
+				    m.type != NSX_MSG_DONE) {
+					/* init's first word: it exists. */
+					pid = spawn.tid;
+					ns_close_child_fds(sp, opipe, epipe,
+					                   &in_fd, &tmpl_fd);
+					if (killed)
+						ns_kill(pidfd, pid);
+				}
 				switch (m.type) {
+				case NSX_MSG_DONE:
+					/* The spawner is back: init is gone
+					 * (its death is seen on its pidfd), or
+					 * was never made. */
+					if (pid < 0 && spawn.tid > 0 && !m.err)
+						pid = spawn.tid;
+					if (pid < 0) {
+						ns_error(rep, "clone3: %s",
+						         strerror(m.err ? m.err
+						                        : EIO));
+						init_dead = true;
+					}
+					ns_close_child_fds(sp, opipe, epipe,
+					                   &in_fd, &tmpl_fd);
+					break;
 				case NSX_MSG_RUNNING:
+					init_go = m.cpu_ns;
+					init_go_ok = true;
+					if (mnt_hold < 0 && pid > 0)
+						mnt_hold = ns_open_mnt(pid);
 					if (running)
 						break; /* seen by its output */
 					running = true;
@@ -1691,9 +1808,6 @@ static int ns_run(void *state, const struct ac_run_spec *spec,
 					ns_error(rep, "cannot execute %s: %s",
 					         spec->argv[0],
 					         strerror(m.err));
-					break;
-				case NSX_MSG_DONE: /* init is gone */
-				case NSX_MSG_HELLO:
 					break;
 				default:
 					ns_error(rep, "sandbox setup: %s: %s",
@@ -1778,12 +1892,10 @@ static int ns_run(void *state, const struct ac_run_spec *spec,
 	}
 	/* init is a zombie now (unless the loop gave up on it): its own CPU
 	 * time is final. */
-	init_go_ok =
-	        init_go_ok && init_dead && ns_task_cpu_ns(pid, &init_end) == 0;
-	waitpid(pid, NULL, __WALL);
-	/* init is gone: its stack and the program's are free again. */
-	ns_stack_put(st, stk);
-	stk = NULL;
+	init_go_ok = init_go_ok && init_dead && pid > 0 &&
+	             ns_task_cpu_ns(pid, &init_end) == 0;
+	if (pid > 0)
+		waitpid(pid, NULL, __WALL);
 	/* init is gone: its stack and the program's are free again. */
 	ns_stack_put(st, stk);
 	stk = NULL;
@@ -1860,7 +1972,10 @@ out:
 	 * has returned. */
 	if (spawner_ok)
 		pthread_join(spawner, NULL);
+	ns_reap(st, mnt_hold);
 	ns_stack_put(st, stk); /* only when init never started */
+	for (int i = 0; i < 3; i++)
+		free(cg_procs[i]);
 	return 0;
 }
 

@@ -65,7 +65,6 @@ enum nsx_msg_type {
 	NSX_MSG_STATUS = 'S',  /* status: wait status of the program */
 	NSX_MSG_SETUP = 'E',   /* setup failed: err, what */
 	NSX_MSG_EXEC = 'X',    /* execve failed: err */
-	NSX_MSG_HELLO = 'H',   /* vfork-like init started (first message) */
 	NSX_MSG_DONE = 'D',    /* from the spawner: init is gone, or the
 	                          clone failed (err) */
 };
@@ -74,6 +73,7 @@ struct nsx_msg {
 	int type;
 	int err;
 	int status;
+	uint64_t cpu_ns; /* RUNNING: init's CPU time once in the cgroups */
 	char what[200];
 };
 
@@ -163,13 +163,17 @@ struct nsx_child {
 	uid_t inner_uid;
 	gid_t inner_gid;
 	struct rlimit rl_stack, rl_fsize, rl_nofile, rl_cpu, rl_core;
+	/* cgroup v1: the run's cgroup.procs files, where init moves itself
+	 * (NULL: v2, init was born in its cgroup). */
+	const char *cg_procs[3];
 	/* The program's stack until execve (lowest address, size). */
 	void *prog_stack;
 	size_t prog_stack_size;
 	/* init is vfork-like (CLONE_VM | CLONE_VFORK from a spawner thread,
-	 * see ns_spawn_thread): it says hello first, and leaves its
-	 * oom_score_adj alone. */
+	 * see ns_spawn_thread): it leaves its oom_score_adj alone. */
 	bool vm_shared;
+	/* The program sets its oom_score_adj to 0 (unless it inherits 0). */
+	bool prog_oom_reset;
 };
 
 /* The child side: never returns (exits).  nsx_child_fn is the same for
@@ -212,8 +216,6 @@ void cg_sys_fini(struct cg_sys *sys);
 int cg_run_create(const struct cg_sys *sys, const char *name,
                   const struct ac_limits *lim, struct cg_run *run, char *err,
                   size_t errlen);
-/* Move pid into the run's cgroups (v1; v2 uses CLONE_INTO_CGROUP). */
-int cg_run_attach(struct cg_run *run, pid_t pid);
 /* CPU time of the run in nanoseconds. */
 int cg_run_cpu_ns(struct cg_run *run, uint64_t *ns);
 /* Reset the peak memory (best effort). */
