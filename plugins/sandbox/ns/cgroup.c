@@ -60,32 +60,33 @@ static int cg_read(const char *dir, const char *file, char *buf, size_t len)
 	return 0;
 }
 
-static int cg_read_u64(const char *dir, const char *file, uint64_t *out)
+/* Open dir/file (flags), or -1. */
+static int cg_open(const char *dir, const char *file, int flags)
 {
-	char buf[64];
-	int rc = cg_read(dir, file, buf, sizeof(buf));
+	char path[CG_LINE];
 
-	if (rc < 0)
-		return rc;
-	if (strncmp(buf, "max", 3) == 0) {
-		*out = UINT64_MAX;
-		return 0;
-	}
-	*out = strtoull(buf, NULL, 10);
+	if (!dir || snprintf(path, sizeof(path), "%s/%s", dir, file) >=
+	                    (int)sizeof(path))
+		return -1;
+	return open(path, flags | O_CLOEXEC);
+}
+
+/* The whole of an open cgroup file, again (pread at 0 regenerates it). */
+static int cg_pread(int fd, char *buf, size_t len)
+{
+	ssize_t n = fd < 0 ? -1 : pread(fd, buf, len - 1, 0);
+
+	if (n < 0)
+		return fd < 0 ? -EBADF : -errno;
+	buf[n] = '\0';
 	return 0;
 }
 
-/* Value of "key N" in a flat keyed file (memory.events, cpu.stat). */
-static int cg_read_key(const char *dir, const char *file, const char *key,
-                       uint64_t *out)
+static int cg_key(const char *buf, const char *key, uint64_t *out)
 {
-	char buf[2048], *p;
 	size_t klen = strlen(key);
-	int rc = cg_read(dir, file, buf, sizeof(buf));
 
-	if (rc < 0)
-		return rc;
-	for (p = buf; p && *p;
+	for (const char *p = buf; p && *p;
 	     p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL) {
 		if (strncmp(p, key, klen) == 0 && p[klen] == ' ') {
 			*out = strtoull(p + klen + 1, NULL, 10);
@@ -437,6 +438,7 @@ int cg_run_create(const struct cg_sys *sys, const char *name,
 	run->sys = sys;
 	run->cpu_fd = -1;
 	run->v2_fd = -1;
+	run->peak_fd = run->oom_fd = run->cnt_fd = -1;
 	if (sys->version == 0) {
 		snprintf(err, errlen, "%s", sys->err);
 		return -ENOTSUP;
@@ -501,11 +503,88 @@ int cg_run_create(const struct cg_sys *sys, const char *name,
 		what = "cpu accounting";
 		goto fail;
 	}
+	/* What the end of the run reads, opened now. */
+	if (sys->version == 1) {
+		run->peak_fd =
+		        cg_open(run->mem, "memory.max_usage_in_bytes", O_RDWR);
+		run->oom_fd = cg_open(run->mem, "memory.oom_control", O_RDONLY);
+		run->cnt_fd = cg_open(run->pids, "pids.current", O_RDONLY);
+	} else {
+		run->peak_fd = cg_open(run->v2, "memory.peak", O_RDONLY);
+		run->peak_cur = run->peak_fd < 0;
+		if (run->peak_cur)
+			run->peak_fd =
+			        cg_open(run->v2, "memory.current", O_RDONLY);
+		run->oom_fd = cg_open(run->v2, "memory.events", O_RDONLY);
+		run->cnt_fd = cg_open(run->v2, "pids.current", O_RDONLY);
+	}
+	run->mem_kb = lim->memory_kb;
+	run->procs = lim->processes;
 	return 0;
 fail:
 	snprintf(err, errlen, "cgroup %s (%s): %s", name, what, strerror(-rc));
 	cg_run_destroy(run);
 	return rc;
+}
+
+int cg_run_set_limits(struct cg_run *run, const struct ac_limits *lim,
+                      char *err, size_t errlen)
+{
+	const char *dir = run->sys->version == 1 ? run->mem : run->v2;
+	const char *what = "pids.max";
+	char val[32];
+	int rc = 0;
+
+	if (lim->memory_kb != run->mem_kb) {
+		snprintf(val, sizeof(val), "%" PRIu64, lim->memory_kb * 1024);
+		/* v1 refuses a memory limit above the memsw one and the
+		 * reverse: lower first whichever must go down. */
+		if (run->sys->version == 1 && run->sys->memsw) {
+			const char *a = "memory.limit_in_bytes",
+			           *b = "memory.memsw.limit_in_bytes";
+
+			if (lim->memory_kb > run->mem_kb) {
+				const char *t = a;
+
+				a = b;
+				b = t;
+			}
+			what = a;
+			if ((rc = cg_write(dir, a, val)) == 0) {
+				what = b;
+				rc = cg_write(dir, b, val);
+			}
+		} else {
+			what = run->sys->version == 1 ? "memory.limit_in_bytes"
+			                              : "memory.max";
+			rc = cg_write(dir, what, val);
+		}
+		if (rc < 0)
+			goto fail;
+		run->mem_kb = lim->memory_kb;
+	}
+	if (lim->processes != run->procs &&
+	    (run->sys->version == 2 || run->pids)) {
+		snprintf(val, sizeof(val), "%u", lim->processes + 1);
+		what = "pids.max";
+		if ((rc = cg_write(run->sys->version == 1 ? run->pids : run->v2,
+		                   what, val)) < 0)
+			goto fail;
+		run->procs = lim->processes;
+	}
+	return 0;
+fail:
+	snprintf(err, errlen, "cgroup %s: %s", what, strerror(-rc));
+	return rc;
+}
+
+int cg_run_count(struct cg_run *run)
+{
+	char buf[32];
+
+	if (cg_pread(run->cnt_fd, buf, sizeof(buf)) < 0)
+		return -1;
+	return atoi(buf);
 }
 
 int cg_run_cpu_ns(struct cg_run *run, uint64_t *ns)
@@ -530,32 +609,30 @@ int cg_run_cpu_ns(struct cg_run *run, uint64_t *ns)
 
 void cg_run_reset_peak(struct cg_run *run)
 {
-	if (run->sys->version == 1)
+	if (run->sys->version == 1 &&
+	    (run->peak_fd < 0 || pwrite(run->peak_fd, "0", 1, 0) != 1))
 		cg_write(run->mem, "memory.max_usage_in_bytes", "0");
 }
 
 int cg_run_mem(struct cg_run *run, uint64_t *peak, bool *oom)
 {
+	char buf[2048];
 	uint64_t v = 0;
 	int rc;
 
 	*oom = false;
-	if (run->sys->version == 1) {
-		rc = cg_read_u64(run->mem, "memory.max_usage_in_bytes", peak);
-		if (cg_read_key(run->mem, "memory.oom_control", "oom_kill",
-		                &v) == 0)
-			*oom = v > 0;
-		else if (cg_read_key(run->mem, "memory.oom_control",
-		                     "under_oom", &v) == 0)
-			*oom = v > 0;
+	if ((rc = cg_pread(run->peak_fd, buf, sizeof(buf))) < 0)
 		return rc;
+	*peak = strtoull(buf, NULL, 10);
+	if (cg_pread(run->oom_fd, buf, sizeof(buf)) == 0) {
+		if (run->sys->version == 2)
+			*oom = cg_key(buf, "oom_kill", &v) == 0 && v > 0;
+		else if (cg_key(buf, "oom_kill", &v) == 0)
+			*oom = v > 0;
+		else if (cg_key(buf, "under_oom", &v) == 0)
+			*oom = v > 0;
 	}
-	rc = cg_read_u64(run->v2, "memory.peak", peak);
-	if (rc < 0)
-		rc = cg_read_u64(run->v2, "memory.current", peak);
-	if (cg_read_key(run->v2, "memory.events", "oom_kill", &v) == 0)
-		*oom = v > 0;
-	return rc;
+	return 0;
 }
 
 /* One pass: SIGKILL every pid listed in dir/cgroup.procs.  Returns the
@@ -658,13 +735,16 @@ static void cg_rmdir(char **dir)
 
 void cg_run_destroy(struct cg_run *run)
 {
+	int *fds[5] = {&run->cpu_fd, &run->v2_fd, &run->peak_fd, &run->oom_fd,
+	               &run->cnt_fd};
+
+	for (int i = 0; i < 5; i++) {
+		if (*fds[i] >= 0)
+			close(*fds[i]);
+		*fds[i] = -1;
+	}
 	if (run->mem || run->pids || run->cpu || run->v2)
 		cg_run_kill_all(run);
-	if (run->cpu_fd >= 0)
-		close(run->cpu_fd);
-	if (run->v2_fd >= 0)
-		close(run->v2_fd);
-	run->cpu_fd = run->v2_fd = -1;
 	cg_rmdir(&run->mem);
 	cg_rmdir(&run->pids);
 	cg_rmdir(&run->cpu);

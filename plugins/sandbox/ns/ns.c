@@ -57,6 +57,8 @@
 #define NS_TMPL_MAX         8 /* prepared roots kept (profiles' ro_paths) */
 #define NS_TMPL_MAX_AGE_US  (60 * 1000000ULL) /* then rebuilt */
 #define NS_ROOT_OPTS        "size=1024k,nr_inodes=4096,mode=0755"
+#define NS_CG_SPARE         2 /* run cgroups made ahead */
+#define NS_CG_DEAD          8 /* finished runs' cgroups awaiting removal */
 
 /* A prepared root (see ns_tmpl_build). */
 struct ns_tmpl {
@@ -96,6 +98,13 @@ struct ns_state {
 	 * pool (under net_mu). */
 	bool share_vm;
 	bool oom_adj_zero; /* our oom_score_adj is 0 (the programs' value) */
+	/* Run cgroups made ahead, and finished runs' cgroups to remove (see
+	 * ns_cg_housekeep), under cg_mu. */
+	pthread_mutex_t cg_mu;
+	struct cg_run cg_spare[NS_CG_SPARE];
+	int cg_spare_n;
+	struct cg_run cg_dead[NS_CG_DEAD];
+	int cg_dead_n;
 	/* The reaper (ns_reap): a thread that drops finished runs' mount
 	 * namespaces; reap[1] < 0: none, runs drop their own. */
 	int reap[2];
@@ -151,6 +160,99 @@ static void ns_stack_put(struct ns_state *st, void *m)
 	pthread_mutex_unlock(&st->net_mu);
 	if (m)
 		munmap(m, NS_STACK_MAP);
+}
+
+/* Run cgroups.  Making them (mkdir of three v1 hierarchies, limits, the
+ * files read at the end) and removing them cost ~0.3 ms of every run
+ * here, before the program could start and after it ended.  So a run
+ * takes a set made ahead when there is one (setting only the limits that
+ * differ), and leaves its own, once verified empty, to be removed later;
+ * both are done by a judge thread while its program runs, when it has
+ * nothing else to do (ns_cg_housekeep).  A cgroup is never used twice:
+ * the peak memory and OOM count of a run are its own.  Spares and
+ * leftovers go at fini, or, after a crash, with the next start's sweep
+ * of dead judges' run-<pid>-<n> cgroups. */
+static int ns_cg_name(struct ns_state *st, char *name, size_t len)
+{
+	return snprintf(name, len, "run-%d-%u", (int)getpid(),
+	                atomic_fetch_add(&st->seq, 1));
+}
+
+static int ns_cg_take(struct ns_state *st, const struct ac_limits *l,
+                      struct cg_run *cg, char *err, size_t errlen)
+{
+	char name[64];
+	bool got = false;
+
+	pthread_mutex_lock(&st->cg_mu);
+	if (st->cg_spare_n > 0) {
+		*cg = st->cg_spare[--st->cg_spare_n];
+		got = true;
+	}
+	pthread_mutex_unlock(&st->cg_mu);
+	if (got) {
+		if (cg_run_set_limits(cg, l, err, errlen) == 0)
+			return 0;
+		cg_run_destroy(cg);
+	}
+	ns_cg_name(st, name, sizeof(name));
+	return cg_run_create(&st->cg, name, l, cg, err, errlen);
+}
+
+/* A finished run's cgroups, empty: removed later, or now when too many
+ * wait. */
+static void ns_cg_bury(struct ns_state *st, struct cg_run *cg)
+{
+	bool kept = false;
+
+	pthread_mutex_lock(&st->cg_mu);
+	if (st->cg_dead_n < NS_CG_DEAD) {
+		st->cg_dead[st->cg_dead_n++] = *cg;
+		kept = true;
+	}
+	pthread_mutex_unlock(&st->cg_mu);
+	if (!kept)
+		cg_run_destroy(cg);
+}
+
+/* While a program runs: remove up to two finished runs' cgroups, then
+ * make one spare set (with this run's limits: the next run is likely to
+ * have the same) if there is none. */
+static void ns_cg_housekeep(struct ns_state *st, const struct ac_limits *l)
+{
+	struct cg_run cg;
+	char name[64], err[256];
+
+	for (int i = 0; i < 2; i++) {
+		bool got = false;
+
+		pthread_mutex_lock(&st->cg_mu);
+		if (st->cg_dead_n > 0) {
+			cg = st->cg_dead[--st->cg_dead_n];
+			got = true;
+		}
+		pthread_mutex_unlock(&st->cg_mu);
+		if (!got)
+			break;
+		cg_run_destroy(&cg);
+	}
+	pthread_mutex_lock(&st->cg_mu);
+	if (st->cg_spare_n > 0) {
+		pthread_mutex_unlock(&st->cg_mu);
+		return;
+	}
+	pthread_mutex_unlock(&st->cg_mu);
+	ns_cg_name(st, name, sizeof(name));
+	if (cg_run_create(&st->cg, name, l, &cg, err, sizeof(err)) < 0)
+		return; /* the next run makes its own, and reports why */
+	pthread_mutex_lock(&st->cg_mu);
+	if (st->cg_spare_n < NS_CG_SPARE) {
+		st->cg_spare[st->cg_spare_n++] = cg;
+		cg.sys = NULL;
+	}
+	pthread_mutex_unlock(&st->cg_mu);
+	if (cg.sys)
+		cg_run_destroy(&cg);
 }
 
 /* A run's mount namespace dies with its init, and the kernel then
@@ -887,6 +989,11 @@ static void ns_fini(void *state)
 		pthread_join(st->reaper, NULL);
 		close(st->reap[0]);
 	}
+	for (int i = 0; i < st->cg_spare_n; i++)
+		cg_run_destroy(&st->cg_spare[i]);
+	for (int i = 0; i < st->cg_dead_n; i++)
+		cg_run_destroy(&st->cg_dead[i]);
+	pthread_mutex_destroy(&st->cg_mu);
 	plan_free(&st->plan);
 	cg_sys_fini(&st->cg);
 	for (int i = 0; i < st->net_n; i++)
@@ -974,6 +1081,7 @@ static int ns_init(const struct ac_host *host, struct ac_plugin_ctx *ctx,
 	st->reap[0] = st->reap[1] = -1;
 	pthread_mutex_init(&st->net_mu, NULL);
 	pthread_mutex_init(&st->tmpl_mu, NULL);
+	pthread_mutex_init(&st->cg_mu, NULL);
 	if ((rc = ns_conf_int(st, "uid", 65534, 1, 0x7fffffff, &v)) < 0)
 		goto fail;
 	st->uid = (uid_t)v;
@@ -1470,7 +1578,7 @@ static int ns_run(void *state, const struct ac_run_spec *spec,
 	struct nsx_clone_args ca;
 	struct nsx_plan run_plan = {NULL, 0, 0};
 	const struct ac_run_fds *fds = spec ? spec->fds : NULL;
-	char name[64], tmp_opts[96], shm_opts[96], box_proc[40];
+	char tmp_opts[96], shm_opts[96], box_proc[40];
 	const char *box_name;
 	int in_fd = -1, opipe[2] = {-1, -1}, epipe[2] = {-1, -1};
 	int sp[2] = {-1, -1}, pidfd = -1, status = 0, net_fd = -1, rc;
@@ -1484,6 +1592,7 @@ static int ns_run(void *state, const struct ac_run_spec *spec,
 	bool net_reuse = true;
 	bool have_status = false, running = false, killed = false;
 	bool init_dead = false, sock_eof = false, cg_ok = false;
+	bool cg_empty = false, housekeep = false;
 	uint64_t t_setup, t_start = 0, t_end = 0, t_dead = 0, cpu0 = 0;
 	uint64_t cg_go = 0, init_go = 0, init_end = 0;
 	bool init_go_ok = false;
@@ -1646,10 +1755,8 @@ static int ns_run(void *state, const struct ac_run_spec *spec,
 	c.rl_cpu.rlim_max = c.rl_cpu.rlim_cur + 1;
 
 	/* Cgroups. */
-	snprintf(name, sizeof(name), "run-%d-%u", (int)getpid(),
-	         atomic_fetch_add(&st->seq, 1));
-	if (cg_run_create(&st->cg, name, l, &cg, rep->internal_error,
-	                  sizeof(rep->internal_error)) < 0)
+	if (ns_cg_take(st, l, &cg, rep->internal_error,
+	               sizeof(rep->internal_error)) < 0)
 		goto out;
 	cg_ok = true;
 	/* Where init moves itself (v1), cpuacct last; its CPU time is
@@ -1837,6 +1944,12 @@ static int ns_run(void *state, const struct ac_run_spec *spec,
 			cg_run_cpu_ns(&cg, &cpu0);
 			cg_run_reset_peak(&cg);
 		}
+		if (running && !housekeep && !init_dead) {
+			/* Idle until the program ends: tidy the cgroups. */
+			housekeep = true;
+			ns_cg_housekeep(st, l);
+			continue;
+		}
 		if (init_dead) {
 			/* Everything in the namespace died with init; only a
 			 * concurrent run's clone may briefly hold our pipes. */
@@ -1934,14 +2047,19 @@ static int ns_run(void *state, const struct ac_run_spec *spec,
 	if (!running && !rep->internal_error[0])
 		ns_error(rep, "sandbox init died during setup");
 out:
-	if (cg_ok && cg_run_kill_all(&cg) > 0) {
+	/* No task left (init, waited for, reaped the others): the cgroups
+	 * are removed later.  Else they are swept now. */
+	cg_empty = cg_ok && cg_run_count(&cg) == 0;
+	if (cg_ok && !cg_empty && cg_run_kill_all(&cg) > 0) {
 		NS_LOG(st, AC_LOG_WARN, "run %s: processes survived init",
-		       name);
+		       cg.sys->version == 1 ? cg.mem : cg.v2);
 		net_reuse = false;
 	}
 	ns_net_put(st, net_fd, net_reuse && (pid < 0 || init_dead));
 	ns_user_put(st, user_fd, net_reuse && (pid < 0 || init_dead));
-	if (cg_ok)
+	if (cg_empty)
+		ns_cg_bury(st, &cg);
+	else if (cg_ok)
 		cg_run_destroy(&cg);
 	if (pidfd >= 0)
 		close(pidfd);

@@ -200,6 +200,12 @@ struct cg_run {
 	char *mem, *pids, *cpu, *v2; /* this run's directories */
 	int cpu_fd;                  /* cpuacct.usage or cpu.stat */
 	int v2_fd; /* O_PATH of v2 dir, for CLONE_INTO_CGROUP */
+	/* Read at the end, opened with the cgroups: the peak (v1 read-write,
+	 * for its reset), the OOM counter, the number of tasks. */
+	int peak_fd, oom_fd, cnt_fd;
+	bool peak_cur;   /* v2 without memory.peak: memory.current */
+	uint64_t mem_kb; /* the limits set now */
+	unsigned int procs;
 	/* cg_run_kill_all() found every cgroup empty: the caller calls it
 	 * only once the run's processes are gone, so nothing can enter them
 	 * again and a later call need not read them. */
@@ -216,6 +222,13 @@ void cg_sys_fini(struct cg_sys *sys);
 int cg_run_create(const struct cg_sys *sys, const char *name,
                   const struct ac_limits *lim, struct cg_run *run, char *err,
                   size_t errlen);
+/* Set the limits of lim where they differ from the cgroups' (a cgroup
+ * made ahead for another run).  On error err holds a message. */
+int cg_run_set_limits(struct cg_run *run, const struct ac_limits *lim,
+                      char *err, size_t errlen);
+/* Tasks in the run's cgroups (pids.current: zombies count until reaped),
+ * or -1 when unknown. */
+int cg_run_count(struct cg_run *run);
 /* CPU time of the run in nanoseconds. */
 int cg_run_cpu_ns(struct cg_run *run, uint64_t *ns);
 /* Reset the peak memory (best effort). */
