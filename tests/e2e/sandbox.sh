@@ -277,6 +277,31 @@ expect hello internal_error ""
 [ "$(val hello stdout_bytes)" = 12 ] || fail "hello: stdout_bytes $(val hello stdout_bytes)"
 ok "normal program: exit 0, stdin, stdout and stderr captured"
 
+# Without CAP_SYS_PTRACE.  A program changes its uid while it still shares
+# the judge's memory (a vfork child until its exec), which makes that
+# memory not dumpable: the judge could then not open /proc/<child>/ns of
+# its own children without CAP_SYS_PTRACE, so they send their namespaces
+# themselves (the plugin makes itself not dumpable from the start, so
+# this holds from the first run on).
+if command -v capsh >/dev/null; then
+	_box="$TEST_TMP/box-noptrace"
+	mkdir -p "$_box"
+	cp "$TEST_TMP/bin/hello" "$_box/prog"
+	capsh --drop=cap_sys_ptrace -- -c \
+		'grep "^CapEff" /proc/self/status; exec "$0" --plugin "$1" --box "$2" --stdin "$3" --repeat 12 --each -- /box/prog' \
+		"$SBX" "$PLUGIN" "$_box" "$TEST_TMP/hello.in" \
+		> "$TEST_TMP/noptrace.rep" 2> "$TEST_TMP/noptrace.log" ||
+		fail "without CAP_SYS_PTRACE: $(cat "$TEST_TMP/noptrace.rep" "$TEST_TMP/noptrace.log")"
+	eff=$(sed -n 's/^CapEff:[[:space:]]*//p' "$TEST_TMP/noptrace.rep")
+	[ $(( 0x$eff >> 19 & 1 )) = 0 ] || fail "capsh kept CAP_SYS_PTRACE ($eff)"
+	n=$(grep -c 'exited=1 exit_code=0 ' "$TEST_TMP/noptrace.rep")
+	[ "$n" = 12 ] ||
+		fail "without CAP_SYS_PTRACE: $n of 12 runs exited 0: $(cat "$TEST_TMP/noptrace.rep" "$TEST_TMP/noptrace.log")"
+	ok "12 runs without CAP_SYS_PTRACE (CapEff $eff)"
+else
+	echo "note: capsh not installed (libcap2-bin), the run without CAP_SYS_PTRACE is not tested"
+fi
+
 sbx exit3 -- /box/prog
 expect exit3 exited 1
 expect exit3 exit_code 3

@@ -233,7 +233,7 @@ out:
 }
 
 /* Remove run cgroups a crashed judge left behind (empty ones only). */
-static void cg_sweep_stale(const char *base)
+static void cg_sweep_stale(const char *base, unsigned int token)
 {
 	DIR *d;
 	struct dirent *e;
@@ -242,12 +242,20 @@ static void cg_sweep_stale(const char *base)
 	if (!base || !(d = opendir(base)))
 		return;
 	while ((e = readdir(d))) {
+		char *end;
+		pid_t pid;
+		unsigned long tok;
+
 		if (strncmp(e->d_name, "run-", 4) != 0)
 			continue;
-		/* Only runs of dead judge processes: run-<pid>-<n>. */
-		pid_t pid = (pid_t)strtol(e->d_name + 4, NULL, 10);
-
-		if (pid > 0 && (kill(pid, 0) == 0 || errno != ESRCH))
+		/* run-<pid>-<token>-<n>: only those of dead judge processes,
+		 * and those of an earlier judge that had our pid (a restart
+		 * as pid 1 of a container).  rmdir never removes a cgroup
+		 * that holds a process. */
+		pid = (pid_t)strtol(e->d_name + 4, &end, 10);
+		tok = *end == '-' ? strtoul(end + 1, NULL, 16) : 0;
+		if (!(pid <= 0 || (pid == getpid() && tok != token) ||
+		      (kill(pid, 0) < 0 && errno == ESRCH)))
 			continue;
 		snprintf(path, sizeof(path), "%s/%s", base, e->d_name);
 		rmdir(path);
@@ -314,7 +322,7 @@ static int cg_v2_enable(const char *base, char *err, size_t errlen)
 	return 0;
 }
 
-int cg_sys_init(struct cg_sys *sys, const char *root)
+int cg_sys_init(struct cg_sys *sys, const char *root, unsigned int token)
 {
 	char *mnt = NULL, *mroot = NULL;
 	int rc;
@@ -339,9 +347,9 @@ int cg_sys_init(struct cg_sys *sys, const char *root)
 		if (cg_base("cpuacct", root, &sys->cpu_base) < 0)
 			sys->cpu_base = NULL;
 		sys->version = 1;
-		cg_sweep_stale(sys->mem_base);
-		cg_sweep_stale(sys->pids_base);
-		cg_sweep_stale(sys->cpu_base);
+		cg_sweep_stale(sys->mem_base, token);
+		cg_sweep_stale(sys->pids_base, token);
+		cg_sweep_stale(sys->cpu_base, token);
 		return 0;
 	}
 	if (cg_find_mount(NULL, &mnt, &mroot) == 0) {
@@ -389,7 +397,7 @@ int cg_sys_init(struct cg_sys *sys, const char *root)
 		/* Absent without swap accounting (swapaccount=0). */
 		sys->memsw = cg_exists(sys->v2_base, "memory.swap.max");
 		sys->version = 2;
-		cg_sweep_stale(sys->v2_base);
+		cg_sweep_stale(sys->v2_base, token);
 		return 0;
 	}
 	snprintf(sys->err, sizeof(sys->err), "no cgroup hierarchy mounted");

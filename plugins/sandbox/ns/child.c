@@ -3,8 +3,9 @@
  * starts (pid 2), which enters the run's user namespace, drops everything
  * and execs.
  *
- * init is created with CLONE_VM (nsx_clone3_fn): it shares the judge's
- * address space and thread pointer, on a stack of its own, and the program
+ * init is created with CLONE_VM | CLONE_VFORK (nsx_clone3_fn, from a
+ * spawner thread of the judge): it shares the judge's address space and
+ * the spawner's thread pointer, on a stack of its own, and the program
  * shares them too until its execve.  So everything here enters the kernel
  * through the raw wrappers of sys.h (no errno: it is the judge thread's),
  * calls only pure functions (strlen, memcpy) besides, never allocates,
@@ -665,12 +666,12 @@ static NSX_CHILD int prog_main(void *arg)
 	    (rc = nsx_sys3(SYS_dup3, err, 2, 0)) < 0)
 		prog_fail(f, rc, "dup2");
 
-	/* The OOM killer's normal target: init's -1000 (a forked init) or
-	 * the judge's value is not inherited.  A vfork child's value is its
-	 * own, init keeps its. */
-	if (c->prog_oom_reset &&
-	    (rc = c_write_file("/proc/self/oom_score_adj", "0")) < 0)
-		prog_fail(f, rc, "oom_score_adj");
+	/* No protection from the OOM killer: a forked init's -1000, or the
+	 * judge's value when below 0, goes back to 0 (raising it needs no
+	 * privilege; best effort).  A vfork child's value is its own, init
+	 * keeps its. */
+	if (c->prog_oom_reset)
+		c_write_file("/proc/self/oom_score_adj", "0");
 	/* Limits first: raising a hard limit needs the initial namespace. */
 	if ((rc = c_rlimit(RLIMIT_STACK, &c->rl_stack)) < 0 ||
 	    (rc = c_rlimit(RLIMIT_FSIZE, &c->rl_fsize)) < 0 ||
@@ -721,6 +722,46 @@ static NSX_CHILD int prog_main(void *arg)
 	}
 	rc = nsx_sys3(SYS_execve, c->argv[0], c->argv, c->envp);
 	prog_fail(f, rc, "execve");
+}
+
+/* "Running", with our CPU time and our mount namespace: the judge holds
+ * it so that our exit does not wait for its teardown (ns_reap in ns.c).
+ * We open it ourselves: the judge may not open /proc/<us>/ns (a process
+ * sharing our memory changed its uid, so the memory is not dumpable, and
+ * the judge may lack CAP_SYS_PTRACE). */
+static NSX_CHILD void c_send_running(const struct nsx_child *c, uint64_t cpu)
+{
+	union {
+		char buf[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} cb;
+	struct nsx_msg m;
+	struct iovec iov = {&m, sizeof(m)};
+	struct msghdr mh;
+	long fd = c_open("/proc/self/ns/mnt", O_RDONLY | O_CLOEXEC, 0);
+	int ifd = (int)fd;
+
+	memset(&m, 0, sizeof(m));
+	m.type = NSX_MSG_RUNNING;
+	m.cpu_ns = cpu;
+	memset(&mh, 0, sizeof(mh));
+	mh.msg_iov = &iov;
+	mh.msg_iovlen = 1;
+	if (fd >= 0) {
+		struct cmsghdr *cm;
+
+		memset(&cb, 0, sizeof(cb));
+		mh.msg_control = cb.buf;
+		mh.msg_controllen = sizeof(cb.buf);
+		cm = CMSG_FIRSTHDR(&mh);
+		cm->cmsg_level = SOL_SOCKET;
+		cm->cmsg_type = SCM_RIGHTS;
+		cm->cmsg_len = CMSG_LEN(sizeof(int));
+		memcpy(CMSG_DATA(cm), &ifd, sizeof(int));
+	}
+	nsx_sys3(SYS_sendmsg, c->sock, &mh, MSG_NOSIGNAL);
+	if (fd >= 0)
+		c_close(ifd);
 }
 
 /* Start the program like posix_spawn: CLONE_VM | CLONE_VFORK on the stack
@@ -816,13 +857,7 @@ NSX_CHILD void nsx_child_main(const struct nsx_child *c)
 		                                     : NSX_MSG_SETUP,
 		       g.err, 0, g.what, NULL);
 	} else {
-		struct nsx_msg m;
-
-		memset(&m, 0, sizeof(m));
-		m.type = NSX_MSG_RUNNING;
-		m.cpu_ns = cpu_in;
-		nsx_sys6(SYS_sendto, c->sock, &m, sizeof(m), MSG_NOSIGNAL, 0,
-		         0);
+		c_send_running(c, cpu_in);
 	}
 	for (;;) {
 		r = nsx_sys4(SYS_wait4, -1, &st, __WALL, NULL);

@@ -30,6 +30,8 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/random.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -93,11 +95,12 @@ struct ns_state {
 	uint32_t mask_files, mask_dirs; /* nsx_proc_masks() */
 	int cap_last;
 	atomic_uint seq;
-	uint64_t ncpu; /* online CPUs: the fastest CPU time can accrue */
+	unsigned int token; /* of this instance, in its cgroups' names */
+	uint64_t ncpu;      /* online CPUs: the fastest CPU time can accrue */
 	/* init shares our memory (see ns_spawn_thread), on stacks from this
 	 * pool (under net_mu). */
 	bool share_vm;
-	bool oom_adj_zero; /* our oom_score_adj is 0 (the programs' value) */
+	int oom_adj; /* our oom_score_adj (programs inherit it) */
 	/* Run cgroups made ahead, and finished runs' cgroups to remove (see
 	 * ns_cg_housekeep), under cg_mu. */
 	pthread_mutex_t cg_mu;
@@ -174,7 +177,7 @@ static void ns_stack_put(struct ns_state *st, void *m)
  * of dead judges' run-<pid>-<n> cgroups. */
 static int ns_cg_name(struct ns_state *st, char *name, size_t len)
 {
-	return snprintf(name, len, "run-%d-%u", (int)getpid(),
+	return snprintf(name, len, "run-%d-%08x-%u", (int)getpid(), st->token,
 	                atomic_fetch_add(&st->seq, 1));
 }
 
@@ -322,16 +325,17 @@ static void ns_reap(struct ns_state *st, int fd)
  * the judge.  Its oom_score_adj needs no change (lowering it takes
  * CAP_SYS_RESOURCE, which some container roots lack).
  *
- * The spawner learns nothing until init exits, so init says hello on the
- * socket first; the kernel wrote its pid and pidfd (CLONE_PARENT_SETTID,
- * CLONE_PIDFD) before it ran.  The spawner reports its own end (NSX_MSG_
- * DONE, with the error if the clone failed) on its own copy of the
- * socket. */
+ * The spawner learns nothing until init exits; the kernel wrote init's
+ * pid and pidfd (CLONE_PARENT_SETTID, CLONE_PIDFD) before init ran, and
+ * the judge reads them once init speaks (or tid is set).  The spawner
+ * reports its own end (NSX_MSG_DONE, with the error if the clone failed)
+ * on its own copy of the socket. */
 struct ns_spawn {
 	struct nsx_clone_args ca;
 	struct nsx_child *c;
 	int sock;           /* the spawner's copy of init's socket end */
 	volatile pid_t tid; /* CLONE_PARENT_SETTID */
+	atomic_bool done;   /* the clone returned */
 };
 
 static void *ns_spawn_thread(void *arg)
@@ -344,6 +348,11 @@ static void *ns_spawn_thread(void *arg)
 		j->ca.flags &= ~NS_CLONE_CLEAR_SIGHAND;
 		r = nsx_clone3_fn(&j->ca, sizeof(j->ca), nsx_child_fn, j->c);
 	}
+	/* A failed clone may have written a pidfd number it then released:
+	 * it must not be closed later as ours. */
+	if (r < 0)
+		*(volatile int *)(uintptr_t)j->ca.pidfd = -1;
+	atomic_store(&j->done, true);
 	memset(&m, 0, sizeof(m));
 	m.type = NSX_MSG_DONE;
 	m.err = r < 0 ? (int)-r : 0;
@@ -1118,7 +1127,10 @@ static int ns_init(const struct ac_host *host, struct ac_plugin_ctx *ctx,
 	rc = host->conf_string(ctx, "cgroup_root", &cg_root);
 	if (rc < 0 && rc != -ENOENT)
 		goto fail;
-	cg_sys_init(&st->cg, cg_root);
+	if (getrandom(&st->token, sizeof(st->token), 0) !=
+	    (ssize_t)sizeof(st->token))
+		st->token = (unsigned int)ns_now_us() ^ (unsigned int)getpid();
+	cg_sys_init(&st->cg, cg_root, st->token);
 	if (st->cg.version == 0)
 		NS_LOG(st, AC_LOG_WARN, "no usable cgroups: %s", st->cg.err);
 	rc = host->conf_string(ctx, "extra_ro", &extra);
@@ -1132,6 +1144,15 @@ static int ns_init(const struct ac_host *host, struct ac_plugin_ctx *ctx,
 	/* vfork-like inits need clone3 with a stack (5.3); valgrind has no
 	 * clone3 either. */
 	st->share_vm = NSX_RAW_SYSCALLS && ns_have_syscall(SYS_clone3);
+	/* A program changes its uid while it still shares our memory (it is
+	 * a vfork child until its exec), and with fs.suid_dumpable 0 or 2
+	 * the kernel then makes that memory, ours, not dumpable.  Be so from
+	 * the start, so that every run sees the same process: no core dumps,
+	 * /proc/<our pid> readable by root only, and our children's
+	 * /proc/<pid>/ns open only with CAP_SYS_PTRACE, which the sandbox
+	 * does not need (children send their namespaces themselves). */
+	if (st->share_vm)
+		prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 	ns_reaper_start(st);
 	{
 		char adj[16] = "";
@@ -1142,7 +1163,7 @@ static int ns_init(const struct ac_host *host, struct ac_plugin_ctx *ctx,
 				adj[0] = '\0';
 			close(fd);
 		}
-		st->oom_adj_zero = strcmp(adj, "0\n") == 0;
+		st->oom_adj = atoi(adj);
 	}
 	/* Prepared roots need open_tree, move_mount (5.2) and mount_setattr
 	 * (5.12); the default one is built now. */
@@ -1258,6 +1279,39 @@ static void ns_net_put(struct ns_state *st, int fd, bool reuse)
 	ns_pool_give(st, st->net_free, &st->net_n, fd, reuse);
 }
 
+/* One message of at most len bytes, with the descriptor it may carry
+ * (SCM_RIGHTS) in *fd (else -1).  Returns recvmsg's value. */
+static ssize_t ns_recvfd(int sock, void *buf, size_t len, int flags, int *fd)
+{
+	union {
+		char buf[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} cb;
+	struct iovec iov = {buf, len};
+	struct msghdr mh;
+	struct cmsghdr *cm;
+	ssize_t n;
+
+	memset(&mh, 0, sizeof(mh));
+	mh.msg_iov = &iov;
+	mh.msg_iovlen = 1;
+	mh.msg_control = cb.buf;
+	mh.msg_controllen = sizeof(cb.buf);
+	*fd = -1;
+	n = recvmsg(sock, &mh, flags | MSG_CMSG_CLOEXEC);
+	for (cm = n >= 0 ? CMSG_FIRSTHDR(&mh) : NULL; cm;
+	     cm = CMSG_NXTHDR(&mh, cm)) {
+		if (cm->cmsg_level != SOL_SOCKET ||
+		    cm->cmsg_type != SCM_RIGHTS ||
+		    cm->cmsg_len != CMSG_LEN(sizeof(int)))
+			continue;
+		if (*fd >= 0)
+			close(*fd);
+		memcpy(fd, CMSG_DATA(cm), sizeof(int));
+	}
+	return n;
+}
+
 /* User namespaces.  The program used to unshare(CLONE_NEWUSER) itself,
  * with init writing its uid/gid maps in a handshake, which forced init to
  * fork it (a copy of the judge's address space, and its teardown at
@@ -1278,7 +1332,7 @@ static int ns_user_new(struct ns_state *st)
 	int p[2], fd = -1, rc = -EIO;
 	pid_t pid;
 
-	if (pipe2(p, O_CLOEXEC) < 0)
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, p) < 0)
 		return -errno;
 	memset(&ca, 0, sizeof(ca));
 	ca.exit_signal = SIGCHLD;
@@ -1289,6 +1343,14 @@ static int ns_user_new(struct ns_state *st)
 		/* Raw system calls only (see child.c); SIGKILL ends us. */
 		int w;
 
+		union {
+			char buf[CMSG_SPACE(sizeof(int))];
+			struct cmsghdr align;
+		} cb;
+		struct iovec iov = {&b, 1};
+		struct msghdr mh;
+		int nsfd = -1;
+
 		b = 'F';
 		if (unshare(CLONE_NEWUSER) == 0 &&
 		    (w = open("/proc/sys/user/max_user_namespaces",
@@ -1297,7 +1359,27 @@ static int ns_user_new(struct ns_state *st)
 				b = 'U';
 			close(w);
 		}
-		if (write(p[1], &b, 1) < 0)
+		/* The namespace, opened by us: the judge may not open our
+		 * /proc/<pid>/ns (its memory, which we copy, is not dumpable
+		 * once a program has changed uid in it, and it may lack
+		 * CAP_SYS_PTRACE). */
+		memset(&mh, 0, sizeof(mh));
+		mh.msg_iov = &iov;
+		mh.msg_iovlen = 1;
+		if (b == 'U' && (nsfd = open("/proc/self/ns/user",
+		                             O_RDONLY | O_CLOEXEC)) >= 0) {
+			struct cmsghdr *cm;
+
+			memset(&cb, 0, sizeof(cb));
+			mh.msg_control = cb.buf;
+			mh.msg_controllen = sizeof(cb.buf);
+			cm = CMSG_FIRSTHDR(&mh);
+			cm->cmsg_level = SOL_SOCKET;
+			cm->cmsg_type = SCM_RIGHTS;
+			cm->cmsg_len = CMSG_LEN(sizeof(int));
+			memcpy(CMSG_DATA(cm), &nsfd, sizeof(int));
+		}
+		if (sendmsg(p[1], &mh, MSG_NOSIGNAL) < 0)
 			_exit(1);
 		for (;;)
 			pause();
@@ -1310,28 +1392,31 @@ static int ns_user_new(struct ns_state *st)
 		return rc;
 	}
 	rc = -EIO;
-	if (read(p[0], &b, 1) == 1 && b == 'U') {
+	if (ns_recvfd(p[0], &b, 1, 0, &fd) == 1 && b == 'U' && fd >= 0) {
+		int m;
+
 		snprintf(path, sizeof(path), "/proc/%d/uid_map", (int)pid);
 		snprintf(map, sizeof(map), "%u %u 1\n", NSX_INNER_ID,
 		         (unsigned)st->uid);
-		if ((fd = open(path, O_WRONLY | O_CLOEXEC)) >= 0) {
-			rc = write(fd, map, strlen(map)) < 0 ? -errno : 0;
-			close(fd);
+		if ((m = open(path, O_WRONLY | O_CLOEXEC)) >= 0) {
+			rc = write(m, map, strlen(map)) < 0 ? -errno : 0;
+			close(m);
 		} else {
 			rc = -errno;
 		}
 		snprintf(path, sizeof(path), "/proc/%d/gid_map", (int)pid);
 		snprintf(map, sizeof(map), "%u %u 1\n", NSX_INNER_ID,
 		         (unsigned)st->gid);
-		if (rc == 0 && (fd = open(path, O_WRONLY | O_CLOEXEC)) >= 0) {
-			rc = write(fd, map, strlen(map)) < 0 ? -errno : 0;
-			close(fd);
+		if (rc == 0 && (m = open(path, O_WRONLY | O_CLOEXEC)) >= 0) {
+			rc = write(m, map, strlen(map)) < 0 ? -errno : 0;
+			close(m);
 		} else if (rc == 0) {
 			rc = -errno;
 		}
-		snprintf(path, sizeof(path), "/proc/%d/ns/user", (int)pid);
-		if (rc == 0 && (fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
-			rc = -errno;
+	}
+	if (rc < 0 && fd >= 0) {
+		close(fd);
+		fd = -1;
 	}
 	kill(pid, SIGKILL);
 	waitpid(pid, NULL, __WALL);
@@ -1485,13 +1570,23 @@ static void ns_kill(int pidfd, pid_t pid)
 		kill(pid, SIGKILL);
 }
 
-/* The mount namespace of init (our child, not yet waited for), or -1. */
-static int ns_open_mnt(pid_t pid)
+/* One message from init (or the spawner); init's mount namespace comes
+ * with NSX_MSG_RUNNING. */
+static ssize_t ns_recv(int sock, struct nsx_msg *m, int *fd)
 {
-	char path[40];
+	return ns_recvfd(sock, m, sizeof(*m), MSG_DONTWAIT, fd);
+}
 
-	snprintf(path, sizeof(path), "/proc/%d/ns/mnt", (int)pid);
-	return open(path, O_RDONLY | O_CLOEXEC);
+/* A vfork-like init whose first word never came: wait (briefly: the
+ * clone is the spawner's first act) until the clone is done, and return
+ * init's pid, or -1 when there is no init. */
+static pid_t ns_spawn_settle(struct ns_spawn *j)
+{
+	const struct timespec ms = {0, 1000000};
+
+	while (j->tid <= 0 && !atomic_load(&j->done))
+		nanosleep(&ms, NULL);
+	return j->tid > 0 ? j->tid : -1;
 }
 
 /* The judge's copies of init's descriptors, once init has its own: the
@@ -1800,7 +1895,7 @@ static int ns_run(void *state, const struct ac_run_spec *spec,
 	pthread_sigmask(SIG_SETMASK, &all, &old);
 	if (st->share_vm) {
 		c.vm_shared = true;
-		c.prog_oom_reset = !st->oom_adj_zero;
+		c.prog_oom_reset = st->oom_adj < 0;
 		spawn.ca = ca;
 		spawn.ca.flags |= CLONE_VM | CLONE_VFORK | CLONE_PARENT_SETTID;
 		spawn.ca.parent_tid = (uint64_t)(uintptr_t)&spawn.tid;
@@ -1809,6 +1904,7 @@ static int ns_run(void *state, const struct ac_run_spec *spec,
 		spawn.ca.stack_size = NS_INIT_STACK;
 		spawn.c = &c;
 		spawn.tid = 0;
+		atomic_init(&spawn.done, false);
 		rc = 0;
 		if ((spawn.sock = fcntl(sp[1], F_DUPFD_CLOEXEC, 3)) < 0)
 			rc = errno;
@@ -1824,6 +1920,8 @@ static int ns_run(void *state, const struct ac_run_spec *spec,
 		if (pid == 0)
 			nsx_child_main(&c); /* never returns */
 		rc = errno;
+		if (pid < 0)
+			pidfd = -1; /* a failed clone may have written one */
 	}
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (!spawner_ok) {
@@ -1855,13 +1953,18 @@ static int ns_run(void *state, const struct ac_run_spec *spec,
 
 		if (poll(pf, 4, tick_ms) < 0 && errno != EINTR) {
 			ns_error(rep, "poll: %s", strerror(errno));
+			if (pid < 0 && spawner_ok &&
+			    (pid = ns_spawn_settle(&spawn)) > 0)
+				ns_close_child_fds(sp, opipe, epipe, &in_fd,
+				                   &tmpl_fd);
 			ns_kill(pidfd, pid);
 			break;
 		}
 		now = ns_now_us();
 		if (pf[1].revents) {
 			struct nsx_msg m;
-			ssize_t n = recv(sp[0], &m, sizeof(m), MSG_DONTWAIT);
+			int mfd = -1;
+			ssize_t n = ns_recv(sp[0], &m, &mfd);
 
 			if (n == 0 ||
 			    (n < 0 && errno != EAGAIN && errno != EINTR)) {
@@ -1896,8 +1999,10 @@ static int ns_run(void *state, const struct ac_run_spec *spec,
 				case NSX_MSG_RUNNING:
 					init_go = m.cpu_ns;
 					init_go_ok = true;
-					if (mnt_hold < 0 && pid > 0)
-						mnt_hold = ns_open_mnt(pid);
+					if (mnt_hold < 0) {
+						mnt_hold = mfd;
+						mfd = -1;
+					}
 					if (running)
 						break; /* seen by its output */
 					running = true;
@@ -1922,6 +2027,8 @@ static int ns_run(void *state, const struct ac_run_spec *spec,
 					break;
 				}
 			}
+			if (mfd >= 0)
+				close(mfd);
 		}
 		if (pf[0].revents) {
 			init_dead = true;
@@ -1966,7 +2073,14 @@ static int ns_run(void *state, const struct ac_run_spec *spec,
 		} else if (!running) {
 			if (now - t_setup > NS_SETUP_TIMEOUT_MS * 1000ULL) {
 				ns_error(rep, "sandbox setup timed out");
+				/* init may not have spoken yet (its program,
+				 * stopped before its exec, holds it). */
+				if (pid < 0 && spawner_ok &&
+				    (pid = ns_spawn_settle(&spawn)) > 0)
+					ns_close_child_fds(sp, opipe, epipe,
+					                   &in_fd, &tmpl_fd);
 				ns_kill(pidfd, pid);
+				cg_run_kill_now(&cg);
 				killed = true;
 			}
 		} else if (now - t_start >= l->wall_ms * 1000) {

@@ -172,7 +172,8 @@ struct nsx_child {
 	/* init is vfork-like (CLONE_VM | CLONE_VFORK from a spawner thread,
 	 * see ns_spawn_thread): it leaves its oom_score_adj alone. */
 	bool vm_shared;
-	/* The program sets its oom_score_adj to 0 (unless it inherits 0). */
+	/* The program raises its oom_score_adj to 0 (it would inherit a
+	 * value below 0). */
 	bool prog_oom_reset;
 };
 
@@ -213,9 +214,11 @@ struct cg_run {
 };
 
 /* Find the hierarchies; `root` (may be NULL) overrides the parent of the
- * run cgroups, relative to each hierarchy's root.  Always returns 0; on
+ * run cgroups, relative to each hierarchy's root.  Removes the run
+ * cgroups (run-<pid>-<token>-<n>) of dead judges, and of an earlier judge
+ * with our pid and another token.  Always returns 0; on
  * failure sys->version is 0 and sys->err says why. */
-int cg_sys_init(struct cg_sys *sys, const char *root);
+int cg_sys_init(struct cg_sys *sys, const char *root, unsigned int token);
 void cg_sys_fini(struct cg_sys *sys);
 /* Create the run's cgroups and set the limits.  On error run is cleaned up
  * and err holds a message. */

@@ -1,7 +1,8 @@
-/* seccomp policy of sandbox/ns: an allow-list compiled once with libseccomp
- * into classic BPF (seccomp_export_bpf) on the judge side; the cloned child
- * only hands the ready program to seccomp(2) right before execve (no
- * libseccomp call after fork: it allocates).
+/* seccomp policy of sandbox/ns: an allow-list compiled once into classic
+ * BPF on the judge side (libseccomp resolves the names; sc_compile below
+ * writes the program, libseccomp's export is the fallback and the tests'
+ * reference); the cloned child only hands the ready program to seccomp(2)
+ * right before execve.
  *
  * Actions (see docs/sandbox.md, "seccomp"):
  *   - listed system calls: allowed;
@@ -369,7 +370,11 @@ static void sc_tree(struct sc_gen *g, int lo, int hi)
 	        (unsigned short)(mid - 1 == lo ? SC_LABEL | g->cls[lo] : 0));
 	sc_tree(g, lo, mid - 1);
 	if (mid != hi) {
-		g->jt[at] = (unsigned short)(g->n - at - 1);
+		/* A relative jump must stay below SC_LABEL (and cBPF's 8
+		 * bits). */
+		if (g->n - at - 1 > 255)
+			g->err = -E2BIG;
+		g->jt[at] = (unsigned short)((g->n - at - 1) & 0xff);
 		sc_tree(g, mid, hi);
 	}
 }
@@ -384,11 +389,15 @@ static int sc_compile(const struct sc_policy *p, struct sc_filter *f)
 		return -ENOMEM;
 	/* Runs of equal class; the last one (SC_KILL, past p->top) goes on
 	 * to 2^32 - 1, x32's numbers included. */
-	for (int nr = 0; nr <= p->top + 1; nr++)
-		if (nr == 0 || p->cls[nr] != p->cls[nr - 1]) {
+	for (int nr = 0, prev = -1; nr <= p->top + 1; nr++) {
+		int c = nr <= p->top ? p->cls[nr] : SC_KILL;
+
+		if (c != prev) {
 			g->start[g->runs] = nr;
-			g->cls[g->runs++] = nr <= p->top ? p->cls[nr] : SC_KILL;
+			g->cls[g->runs++] = c;
+			prev = c;
 		}
+	}
 	/* Other architectures (i386's int 0x80 ...) are killed. */
 	sc_emit(g, BPF_LD | BPF_W | BPF_ABS,
 	        offsetof(struct seccomp_data, arch), 0, 0);

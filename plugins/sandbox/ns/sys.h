@@ -1,10 +1,11 @@
 /* Raw system calls for the code of child.c.
  *
- * The sandbox's init is created with CLONE_VM where it can be (see
- * nsx_clone_vm): it runs on a stack of its own but in the judge's address
- * space, and its thread pointer is the judge thread's.  So it must not
- * touch errno (a thread-local of that judge thread), take a glibc lock or
- * call anything that may allocate.  These wrappers enter the kernel
+ * The sandbox's init is created with CLONE_VM | CLONE_VFORK where it can
+ * be (nsx_clone3_fn, from a spawner thread: see ns_spawn_thread in ns.c):
+ * it runs on a stack of its own but in the judge's address space, and its
+ * thread pointer is the spawner thread's.  So it must not touch errno (a
+ * thread-local of that thread), take a glibc lock or call anything that
+ * may allocate.  These wrappers enter the kernel
  * directly and return what it returns: a value >= 0, or -errno.
  *
  * On an architecture without them (NSX_RAW_SYSCALLS 0) the wrappers go
