@@ -196,12 +196,15 @@ static int cg_self_path(const char *ctrl, char **out)
 }
 
 /* <mount>/<path of this process or override>/algocode, created. */
-static int cg_base(const char *ctrl, const char *override, char **out)
+static int cg_base(const char *ctrl, const char *override, char **out,
+                   bool *made)
 {
 	char *mnt = NULL, *mroot = NULL, *self = NULL, *rel, buf[CG_LINE];
 	int rc;
 
 	*out = NULL;
+	if (made)
+		*made = false;
 	rc = cg_find_mount(ctrl, &mnt, &mroot);
 	if (rc < 0)
 		goto out;
@@ -219,7 +222,10 @@ static int cg_base(const char *ctrl, const char *override, char **out)
 		snprintf(buf, sizeof(buf), "%s%s%s/algocode", mnt,
 		         rel[0] == '/' ? "" : "/", strcmp(rel, "/") ? rel : "");
 	}
-	if (mkdir(buf, 0755) < 0 && errno != EEXIST) {
+	if (mkdir(buf, 0755) == 0) {
+		if (made)
+			*made = true;
+	} else if (errno != EEXIST) {
 		rc = -errno;
 		goto out;
 	}
@@ -332,7 +338,7 @@ int cg_sys_init(struct cg_sys *sys, const char *root, unsigned int token)
 	if (cg_find_mount("memory", &mnt, &mroot) == 0) {
 		free(mnt);
 		free(mroot);
-		rc = cg_base("memory", root, &sys->mem_base);
+		rc = cg_base("memory", root, &sys->mem_base, NULL);
 		if (rc < 0) {
 			snprintf(sys->err, sizeof(sys->err),
 			         "cgroup v1 memory: cannot create the base "
@@ -342,9 +348,9 @@ int cg_sys_init(struct cg_sys *sys, const char *root, unsigned int token)
 		}
 		sys->memsw =
 		        cg_exists(sys->mem_base, "memory.memsw.limit_in_bytes");
-		if (cg_base("pids", root, &sys->pids_base) < 0)
+		if (cg_base("pids", root, &sys->pids_base, NULL) < 0)
 			sys->pids_base = NULL;
-		if (cg_base("cpuacct", root, &sys->cpu_base) < 0)
+		if (cg_base("cpuacct", root, &sys->cpu_base, NULL) < 0)
 			sys->cpu_base = NULL;
 		sys->version = 1;
 		cg_sweep_stale(sys->mem_base, token);
@@ -354,6 +360,7 @@ int cg_sys_init(struct cg_sys *sys, const char *root, unsigned int token)
 	}
 	if (cg_find_mount(NULL, &mnt, &mroot) == 0) {
 		char ctl[256] = "";
+		bool made;
 
 		cg_read(mnt, "cgroup.controllers", ctl, sizeof(ctl));
 		free(mnt);
@@ -367,7 +374,7 @@ int cg_sys_init(struct cg_sys *sys, const char *root, unsigned int token)
 			         cg_v2_need[i]);
 			goto fail;
 		}
-		rc = cg_base(NULL, root, &sys->v2_base);
+		rc = cg_base(NULL, root, &sys->v2_base, &made);
 		if (rc < 0) {
 			snprintf(sys->err, sizeof(sys->err),
 			         "cgroup v2: cannot create the base cgroup: %s",
@@ -375,20 +382,35 @@ int cg_sys_init(struct cg_sys *sys, const char *root, unsigned int token)
 			goto fail;
 		}
 		rc = cg_v2_enable(sys->v2_base, sys->err, sizeof(sys->err));
-		if (rc == -EBUSY && !root) {
+		if (rc < 0 && made)
+			rmdir(sys->v2_base);
+		if ((rc == -EBUSY || rc == -ENOENT) && !root) {
 			/* Our own cgroup holds processes (a systemd service,
-			 * a login session): a cgroup of our own below the
-			 * root instead, as sandbox.cgroup_root = "/algocode"
-			 * would give. */
+			 * a login session) or was given none of the
+			 * controllers (EBUSY, ENOENT): a cgroup of our own
+			 * below the root instead, as sandbox.cgroup_root =
+			 * "/algocode" would give. */
 			char *alt = NULL, err[sizeof(sys->err)];
+			size_t n;
 
-			if (cg_base(NULL, "/algocode", &alt) == 0 &&
-			    cg_v2_enable(alt, err, sizeof(err)) == 0) {
-				rmdir(sys->v2_base);
+			rc = cg_base(NULL, "/algocode", &alt, &made);
+			if (rc == 0) {
+				rc = cg_v2_enable(alt, err, sizeof(err));
+				if (rc < 0 && made)
+					rmdir(alt);
+			} else {
+				snprintf(err, sizeof(err),
+				         "cannot create it: %s", strerror(-rc));
+			}
+			if (rc == 0) {
 				free(sys->v2_base);
 				sys->v2_base = alt;
 				alt = NULL;
-				rc = 0;
+			} else {
+				n = strlen(sys->err);
+				snprintf(sys->err + n, sizeof(sys->err) - n,
+				         "; and /algocode below the root: %s",
+				         err);
 			}
 			free(alt);
 		}
