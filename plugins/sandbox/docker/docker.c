@@ -45,6 +45,7 @@
 
 #include <algocode/plugin.h>
 
+#include "../common/sbx_stdin.h"
 #include "../common/sbx_stream.h"
 #include "dk.h"
 #include "fs.h"
@@ -100,6 +101,7 @@ struct dk_state {
 	struct dk_pool *pools;
 	atomic_uint seq;
 	unsigned live; /* containers created and not destroyed */
+	struct sbx_stdin_cache in_cache; /* stdin without its host path */
 };
 
 #define LOG(st, lvl, ...) (st)->host->log((st)->ctx, (lvl), __VA_ARGS__)
@@ -1613,6 +1615,20 @@ static bool dk_cont_clean(struct dk_run *rn)
 	return others == 0;
 }
 
+/* The program's stdin: a new descriptor of the test's input whose path the
+ * program cannot see (sbx_stdin.h). */
+static int dk_stdin(struct dk_state *st, int fd)
+{
+	int failed, rfd = sbx_stdin_reopen(&st->in_cache, fd, &failed);
+
+	if (failed)
+		LOG(st, AC_LOG_WARN,
+		    "sandbox/docker: stdin keeps its host path in "
+		    "/proc/self/fd/0 (open_tree: %s)",
+		    strerror(failed));
+	return rfd;
+}
+
 /* The program's descriptors: fds[0] stdin (the caller's file or
  * /dev/null), fds[1] and fds[2] pipes whose read ends go to out and err,
  * fds[3] the agent's end of the run socket (rn->sock is ours, with
@@ -1625,11 +1641,19 @@ static int dk_run_fds(struct dk_run *rn, int fds[DK_RUN_NFDS],
 
 	if (s->fds)
 		fds[0] = s->fds->in >= 0
-		                 ? fcntl(s->fds->in, F_DUPFD_CLOEXEC, 3)
+		                 ? dk_stdin(rn->st, s->fds->in)
 		                 : open("/dev/null", O_RDONLY | O_CLOEXEC);
-	else
-		fds[0] = open(s->stdin_path ? s->stdin_path : "/dev/null",
-		              O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	else if (!s->stdin_path)
+		fds[0] = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	else if ((fds[0] = open(s->stdin_path,
+	                        O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) >= 0) {
+		int own = fds[0], e;
+
+		fds[0] = dk_stdin(rn->st, own);
+		e = errno;
+		close(own);
+		errno = e;
+	}
 	if (fds[0] < 0) {
 		FAILF(rn, "sandbox setup: stdin %s: %s",
 		      s->stdin_path ? s->stdin_path : "", strerror(errno));
@@ -2056,6 +2080,7 @@ static void dk_fini(void *state)
 	}
 	pthread_mutex_destroy(&st->lock);
 	pthread_cond_destroy(&st->cond);
+	sbx_stdin_fini(&st->in_cache);
 	free(st->sock);
 	free(st->image);
 	free(st->script);
@@ -2079,6 +2104,7 @@ static int dk_init(const struct ac_host *host, struct ac_plugin_ctx *ctx,
 	st->host = host;
 	st->ctx = ctx;
 	pthread_mutex_init(&st->lock, NULL);
+	sbx_stdin_init(&st->in_cache);
 	pthread_cond_init(&st->cond, NULL);
 	r = dk_conf_str(st, "socket",
 	                dh && strncmp(dh, "unix://", 7) == 0

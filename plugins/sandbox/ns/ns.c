@@ -39,6 +39,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../common/sbx_stdin.h"
 #include "../common/sbx_stream.h"
 #include "ns.h"
 #include "sys.h"
@@ -115,6 +116,7 @@ struct ns_state {
 	atomic_int reap_pending;
 	void *stk_free[NS_NET_POOL];
 	int stk_n;
+	struct sbx_stdin_cache in_cache; /* stdin without its host path */
 };
 
 #define NS_LOG(st, lvl, ...) (st)->host->log((st)->ctx, lvl, __VA_ARGS__)
@@ -1003,6 +1005,7 @@ static void ns_fini(void *state)
 	for (int i = 0; i < st->cg_dead_n; i++)
 		cg_run_destroy(&st->cg_dead[i]);
 	pthread_mutex_destroy(&st->cg_mu);
+	sbx_stdin_fini(&st->in_cache);
 	plan_free(&st->plan);
 	cg_sys_fini(&st->cg);
 	for (int i = 0; i < st->net_n; i++)
@@ -1091,6 +1094,7 @@ static int ns_init(const struct ac_host *host, struct ac_plugin_ctx *ctx,
 	pthread_mutex_init(&st->net_mu, NULL);
 	pthread_mutex_init(&st->tmpl_mu, NULL);
 	pthread_mutex_init(&st->cg_mu, NULL);
+	sbx_stdin_init(&st->in_cache);
 	if ((rc = ns_conf_int(st, "uid", 65534, 1, 0x7fffffff, &v)) < 0)
 		goto fail;
 	st->uid = (uid_t)v;
@@ -1661,6 +1665,20 @@ static int ns_task_cpu_ns(pid_t pid, uint64_t *ns)
 	return end == buf ? -EIO : 0;
 }
 
+/* The program's stdin: a new descriptor of the test's input whose path the
+ * program cannot see (sbx_stdin.h). */
+static int ns_stdin(struct ns_state *st, int fd)
+{
+	int failed, rfd = sbx_stdin_reopen(&st->in_cache, fd, &failed);
+
+	if (failed)
+		NS_LOG(st, AC_LOG_WARN,
+		       "sandbox/ns: stdin keeps its host path in "
+		       "/proc/self/fd/0 (open_tree: %s)",
+		       strerror(failed));
+	return rfd;
+}
+
 static int ns_run(void *state, const struct ac_run_spec *spec,
                   struct ac_run_report *rep)
 {
@@ -1729,11 +1747,19 @@ static int ns_run(void *state, const struct ac_run_spec *spec,
 	/* Files and pipes.  The caller's descriptors are duplicated: ours
 	 * are closed at the end, theirs never. */
 	if (fds)
-		in_fd = fds->in >= 0 ? fcntl(fds->in, F_DUPFD_CLOEXEC, 3)
+		in_fd = fds->in >= 0 ? ns_stdin(st, fds->in)
 		                     : open("/dev/null", O_RDONLY | O_CLOEXEC);
-	else
-		in_fd = open(spec->stdin_path ? spec->stdin_path : "/dev/null",
-		             O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	else if (!spec->stdin_path)
+		in_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	else if ((in_fd = open(spec->stdin_path,
+	                       O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) >= 0) {
+		int own = in_fd, e;
+
+		in_fd = ns_stdin(st, own);
+		e = errno;
+		close(own);
+		errno = e;
+	}
 	if (in_fd < 0) {
 		ns_error(rep, "stdin %s: %s",
 		         spec->stdin_path      ? spec->stdin_path

@@ -1,0 +1,133 @@
+/* Helpers shared by the sandbox plugins (header-only: each plugin is its
+ * own shared object).  The program's stdin without the judge's path to it.
+ *
+ * A descriptor shows its path in /proc/PID/fd: for a file outside the
+ * program's root that is the host path (the problem directory, the test's
+ * name).  A detached clone of a mount rooted at the file itself
+ * (open_tree(OPEN_TREE_CLONE) of the file) makes that path "/", and a
+ * descriptor reopened through it reads the same inode.  The clone is kept
+ * per file (device and inode; it pins the inode, so the pair cannot be
+ * reused while cached): removing a detached mount waits for an RCU grace
+ * period (about 60 us here), a reopen does not.
+ */
+#ifndef AC_SBX_STDIN_H
+#define AC_SBX_STDIN_H
+
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#ifndef OPEN_TREE_CLONE
+#define OPEN_TREE_CLONE 1
+#endif
+#ifndef OPEN_TREE_CLOEXEC
+#define OPEN_TREE_CLOEXEC O_CLOEXEC
+#endif
+#ifndef SYS_open_tree
+#define SYS_open_tree 428
+#endif
+
+#define SBX_STDIN_CACHE 64
+
+struct sbx_stdin_cache {
+	pthread_mutex_t mu;
+	struct {
+		dev_t dev;
+		ino_t ino;
+		int tree; /* -1: free */
+		uint64_t used;
+	} e[SBX_STDIN_CACHE];
+	uint64_t tick;
+	int err; /* open_tree's errno once it failed: paths stay visible */
+};
+
+static inline void sbx_stdin_init(struct sbx_stdin_cache *c)
+{
+	pthread_mutex_init(&c->mu, NULL);
+	for (int i = 0; i < SBX_STDIN_CACHE; i++)
+		c->e[i].tree = -1;
+	c->tick = 0;
+	c->err = 0;
+}
+
+static inline void sbx_stdin_fini(struct sbx_stdin_cache *c)
+{
+	for (int i = 0; i < SBX_STDIN_CACHE; i++)
+		if (c->e[i].tree >= 0)
+			close(c->e[i].tree);
+	pthread_mutex_destroy(&c->mu);
+}
+
+/* A new O_RDONLY | O_CLOEXEC descriptor of fd's file, at offset 0, whose
+ * path seen from the program is "/".  Not a regular file (a pipe,
+ * /dev/null): a duplicate.  No clone possible (no CAP_SYS_ADMIN over our
+ * mount namespace, a kernel before 5.2): a duplicate too, and *failed set
+ * to open_tree's errno the first time only, for the caller to say so
+ * once.  -1 with errno on failure (EBADF: fd is not open for reading). */
+static inline int sbx_stdin_reopen(struct sbx_stdin_cache *c, int fd,
+                                   int *failed)
+{
+	struct stat sb;
+	char path[32];
+	int slot = -1, victim = 0, tree, rfd, e, fl;
+
+	*failed = 0;
+	/* Only what the caller could read: a descriptor opened O_PATH (or
+	 * write-only) proves no read permission, and a reopen here may have
+	 * more of it than the caller (the privsep helper is root). */
+	fl = fcntl(fd, F_GETFL);
+	if (fl < 0)
+		return -1;
+	if ((fl & O_PATH) || (fl & O_ACCMODE) == O_WRONLY) {
+		errno = EBADF;
+		return -1;
+	}
+	if (fstat(fd, &sb) < 0)
+		return -1;
+	if (!S_ISREG(sb.st_mode))
+		return fcntl(fd, F_DUPFD_CLOEXEC, 3);
+	pthread_mutex_lock(&c->mu);
+	if (c->err)
+		goto dup;
+	for (int i = 0; i < SBX_STDIN_CACHE && slot < 0; i++) {
+		if (c->e[i].tree >= 0 && c->e[i].dev == sb.st_dev &&
+		    c->e[i].ino == sb.st_ino)
+			slot = i;
+		else if (c->e[victim].tree >= 0 &&
+		         (c->e[i].tree < 0 || c->e[i].used < c->e[victim].used))
+			victim = i;
+	}
+	if (slot < 0) {
+		tree = (int)syscall(SYS_open_tree, fd, "",
+		                    OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC |
+		                            AT_EMPTY_PATH);
+		if (tree < 0) {
+			c->err = *failed = errno;
+			goto dup;
+		}
+		slot = victim;
+		if (c->e[slot].tree >= 0)
+			close(c->e[slot].tree); /* the least recently used */
+		c->e[slot].dev = sb.st_dev;
+		c->e[slot].ino = sb.st_ino;
+		c->e[slot].tree = tree;
+	}
+	c->e[slot].used = ++c->tick;
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", c->e[slot].tree);
+	rfd = open(path, O_RDONLY | O_NOCTTY | O_CLOEXEC);
+	e = errno;
+	pthread_mutex_unlock(&c->mu);
+	errno = e;
+	return rfd;
+dup:
+	pthread_mutex_unlock(&c->mu);
+	return fcntl(fd, F_DUPFD_CLOEXEC, 3);
+}
+
+#endif

@@ -1,0 +1,278 @@
+/* Unit tests of the sandbox plugins' stdin reopen
+ * (plugins/sandbox/common/sbx_stdin.h): the program's stdin is the test's
+ * input reopened through a detached mount rooted at the file, so its path
+ * in /proc/PID/fd is "/" and not the judge's; only a descriptor open for
+ * reading is reopened; a clone is kept per file, least recently used out;
+ * without the privilege to clone, the caller's descriptor is duplicated
+ * and the failure reported once.  The clone needs CAP_SYS_ADMIN: as
+ * another user the tests that need it say SKIPPED. */
+#define _GNU_SOURCE 1
+#include "sbx_stdin.h"
+
+#include <check.h>
+#include <sched.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+
+static char tmpdir[64];
+
+static void setup(void)
+{
+	snprintf(tmpdir, sizeof(tmpdir), "/tmp/check_sbx_stdin.XXXXXX");
+	ck_assert_ptr_nonnull(mkdtemp(tmpdir));
+}
+
+static void teardown(void)
+{
+	char cmd[128];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
+	ck_assert_int_eq(system(cmd), 0);
+}
+
+/* A file of the temporary directory with `text`, opened for reading. */
+static int mkinput(const char *name, const char *text)
+{
+	char path[256];
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/%s", tmpdir, name);
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+	close(fd);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	ck_assert_int_ge(fd, 0);
+	return fd;
+}
+
+static void fd_link(int fd, char *buf, size_t len)
+{
+	char p[64];
+	ssize_t n;
+
+	snprintf(p, sizeof(p), "/proc/self/fd/%d", fd);
+	n = readlink(p, buf, len - 1);
+	buf[n > 0 ? n : 0] = '\0';
+}
+
+static int cached(const struct sbx_stdin_cache *c)
+{
+	int n = 0;
+
+	for (int i = 0; i < SBX_STDIN_CACHE; i++)
+		n += c->e[i].tree >= 0;
+	return n;
+}
+
+START_TEST(test_hides_path)
+{
+	struct sbx_stdin_cache c;
+	struct stat a, b;
+	char link[512], buf[16] = "";
+	int fd, rfd, rfd2, failed;
+
+	sbx_stdin_init(&c);
+	fd = mkinput("01.in", "12 30\n");
+	ck_assert_int_eq(read(fd, buf, 3), 3); /* the caller's offset */
+	rfd = sbx_stdin_reopen(&c, fd, &failed);
+	ck_assert_int_ge(rfd, 0);
+	ck_assert_int_eq(failed, 0);
+	fd_link(rfd, link, sizeof(link));
+	ck_assert_str_eq(link, "/");
+	fd_link(fd, link, sizeof(link));
+	ck_assert_ptr_nonnull(strstr(link, "01.in"));
+	ck_assert_int_eq(fstat(fd, &a), 0);
+	ck_assert_int_eq(fstat(rfd, &b), 0);
+	ck_assert(a.st_ino == b.st_ino && a.st_dev == b.st_dev);
+	ck_assert(S_ISREG(b.st_mode));
+	memset(buf, 0, sizeof(buf));
+	ck_assert_int_eq(read(rfd, buf, sizeof(buf) - 1), 6);
+	ck_assert_str_eq(buf, "12 30\n");
+	ck_assert_int_eq(fcntl(rfd, F_GETFL) & O_ACCMODE, O_RDONLY);
+	ck_assert(fcntl(rfd, F_GETFD) & FD_CLOEXEC);
+	/* The same file again: the clone is reused, the offset is new. */
+	rfd2 = sbx_stdin_reopen(&c, fd, &failed);
+	ck_assert_int_ge(rfd2, 0);
+	ck_assert_int_eq(cached(&c), 1);
+	ck_assert_int_eq(lseek(rfd2, 0, SEEK_CUR), 0);
+	/* Read-only. */
+	ck_assert_int_eq(pwrite(rfd2, "x", 1, 0), -1);
+	close(rfd);
+	close(rfd2);
+	close(fd);
+	sbx_stdin_fini(&c);
+}
+END_TEST
+
+START_TEST(test_refuses_unreadable)
+{
+	struct sbx_stdin_cache c;
+	char path[256];
+	int fd, failed;
+
+	sbx_stdin_init(&c);
+	close(mkinput("02.in", "1 2\n"));
+	snprintf(path, sizeof(path), "%s/02.in", tmpdir);
+	fd = open(path, O_PATH | O_CLOEXEC);
+	ck_assert_int_ge(fd, 0);
+	errno = 0;
+	ck_assert_int_eq(sbx_stdin_reopen(&c, fd, &failed), -1);
+	ck_assert_int_eq(errno, EBADF);
+	close(fd);
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	ck_assert_int_ge(fd, 0);
+	errno = 0;
+	ck_assert_int_eq(sbx_stdin_reopen(&c, fd, &failed), -1);
+	ck_assert_int_eq(errno, EBADF);
+	close(fd);
+	ck_assert_int_eq(sbx_stdin_reopen(&c, 1000, &failed), -1);
+	ck_assert_int_eq(cached(&c), 0);
+	sbx_stdin_fini(&c);
+}
+END_TEST
+
+START_TEST(test_pipe_is_duplicated)
+{
+	struct sbx_stdin_cache c;
+	struct stat a, b;
+	int p[2], rfd, failed;
+
+	sbx_stdin_init(&c);
+	ck_assert_int_eq(pipe2(p, O_CLOEXEC), 0);
+	rfd = sbx_stdin_reopen(&c, p[0], &failed);
+	ck_assert_int_gt(rfd, 2);
+	ck_assert_int_eq(failed, 0);
+	ck_assert_int_eq(fstat(p[0], &a), 0);
+	ck_assert_int_eq(fstat(rfd, &b), 0);
+	ck_assert(a.st_ino == b.st_ino);
+	ck_assert_int_eq(write(p[1], "7", 1), 1);
+	char ch = 0;
+	ck_assert_int_eq(read(rfd, &ch, 1), 1);
+	ck_assert_int_eq(ch, '7');
+	ck_assert_int_eq(cached(&c), 0);
+	close(rfd);
+	close(p[0]);
+	close(p[1]);
+	sbx_stdin_fini(&c);
+}
+END_TEST
+
+START_TEST(test_least_recently_used_out)
+{
+	enum { N = SBX_STDIN_CACHE + 6 };
+	struct sbx_stdin_cache c;
+	struct stat sb[N];
+	int fd[N], failed;
+	char name[32];
+
+	sbx_stdin_init(&c);
+	for (int i = 0; i < N; i++) {
+		snprintf(name, sizeof(name), "%d.in", i);
+		fd[i] = mkinput(name, name);
+		ck_assert_int_eq(fstat(fd[i], &sb[i]), 0);
+	}
+	for (int i = 0; i < N; i++) {
+		int r = sbx_stdin_reopen(&c, fd[i], &failed);
+
+		ck_assert_int_ge(r, 0);
+		close(r);
+		if (i == 40) { /* file 0 used again: 1 is the oldest now */
+			r = sbx_stdin_reopen(&c, fd[0], &failed);
+			ck_assert_int_ge(r, 0);
+			close(r);
+		}
+	}
+	ck_assert_int_eq(cached(&c), SBX_STDIN_CACHE);
+	/* Out: 1..6 (the six oldest but 0); in: 0 and 7..N-1. */
+	for (int i = 0; i < N; i++) {
+		bool in = false;
+
+		for (int k = 0; k < SBX_STDIN_CACHE; k++)
+			in |= c.e[k].tree >= 0 && c.e[k].ino == sb[i].st_ino &&
+			      c.e[k].dev == sb[i].st_dev;
+		ck_assert_msg(in == (i == 0 || i > 6), "file %d cached: %d", i,
+		              in);
+		close(fd[i]);
+	}
+	sbx_stdin_fini(&c);
+}
+END_TEST
+
+/* Without CAP_SYS_ADMIN over our mount namespace (a new user namespace
+ * has none over the host's): the caller's file, its path visible, and
+ * the failure said once. */
+START_TEST(test_no_privilege_duplicates)
+{
+	int fd = mkinput("03.in", "5 6\n"), st;
+	pid_t pid = fork();
+
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		struct sbx_stdin_cache c;
+		char link[512];
+		int r1, r2, f1, f2;
+
+		/* As another user open_tree is refused anyway. */
+		if (unshare(CLONE_NEWUSER) < 0 && getuid() == 0)
+			_exit(10);
+		sbx_stdin_init(&c);
+		r1 = sbx_stdin_reopen(&c, fd, &f1);
+		r2 = sbx_stdin_reopen(&c, fd, &f2);
+		if (r1 < 0 || r2 < 0)
+			_exit(11);
+		if (f1 == 0 || f2 != 0)
+			_exit(12);
+		fd_link(r2, link, sizeof(link));
+		if (!strstr(link, "03.in"))
+			_exit(13);
+		if (cached(&c) != 0)
+			_exit(14);
+		sbx_stdin_fini(&c);
+		_exit(0);
+	}
+	ck_assert_int_eq(waitpid(pid, &st, 0), pid);
+	ck_assert_msg(WIFEXITED(st) && WEXITSTATUS(st) == 0,
+	              "child status %d (10: no user namespace)", st);
+	close(fd);
+}
+END_TEST
+
+static Suite *stdin_suite(void)
+{
+	Suite *s = suite_create("sbx_stdin");
+	TCase *tc = tcase_create("reopen");
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_refuses_unreadable);
+	tcase_add_test(tc, test_pipe_is_duplicated);
+	tcase_add_test(tc, test_no_privilege_duplicates);
+	errno = 0;
+	syscall(SYS_open_tree, -1, "", 0);
+	if (errno == ENOSYS) {
+		printf("SKIPPED: test_hides_path, "
+		       "test_least_recently_used_out: "
+		       "no open_tree (a kernel before 5.2, or valgrind)\n");
+	} else if (getuid() != 0) {
+		printf("SKIPPED: test_hides_path, "
+		       "test_least_recently_used_out: "
+		       "the clone needs root (CAP_SYS_ADMIN)\n");
+	} else {
+		tcase_add_test(tc, test_hides_path);
+		tcase_add_test(tc, test_least_recently_used_out);
+	}
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	SRunner *sr = srunner_create(stdin_suite());
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
