@@ -15,12 +15,16 @@ plugin=plugins-build/sandbox/ns.so
 [ -e "$plugin" ] || make all-local >/dev/null
 
 box=$(mktemp -d "${TMPDIR:-/tmp}/algocode-bench.XXXXXX")
-trap 'rm -rf "$box"' EXIT
+in=$(mktemp "${TMPDIR:-/tmp}/algocode-bench-in.XXXXXX")
+trap 'rm -rf "$box" "$in"' EXIT
 chmod 755 "$box"
 cp bench/spin "$box/spin"
+# Every run reads a test's input on stdin, as a judge's does (the sandbox
+# reopens it so that its path is hidden: docs/sandbox.md).
+echo "1 2" >"$in"
 
 get() { sed -n "s/^$1=//p"; }
-fe=$(bench/forkexec -n "$N" "$box/spin")
+fe=$(bench/forkexec -n "$N" "$box/spin" <"$in")
 fe_med=$(echo "$fe" | get median_ms)
 fe_p99=$(echo "$fe" | get p99_ms)
 
@@ -30,7 +34,7 @@ if [ "$(id -u)" != 0 ]; then
 	exit 0
 fi
 sb=$(tests/sbxrun --plugin "$plugin" --box "$box" --cpu 1000 --wall 5000 \
-	--mem 65536 --procs 4 --repeat "$N" -- /box/spin)
+	--mem 65536 --procs 4 --stdin "$in" --repeat "$N" -- /box/spin)
 sb_med=$(echo "$sb" | get median_ms)
 sb_p99=$(echo "$sb" | get p99_ms)
 
@@ -45,7 +49,7 @@ bw_med=
 bwrap=$(command -v bwrap || true)
 if [ -n "$bwrap" ]; then
 	bwbox=$(mktemp -d "${TMPDIR:-/tmp}/algocode-bench.XXXXXX")
-	trap 'rm -rf "$box" "$bwbox"' EXIT
+	trap 'rm -rf "$box" "$in" "$bwbox"' EXIT
 	chmod 755 "$bwbox"
 	cp bench/spin "$bwbox/spin"
 	set -- "$bwrap" --unshare-all --die-with-parent --new-session \
@@ -56,7 +60,7 @@ if [ -n "$bwrap" ]; then
 	set -- "$@" --dev /dev --proc /proc --tmpfs /tmp --bind "$bwbox" /box \
 		--chdir /box /box/spin
 	if "$@" 2>/dev/null; then
-		bw=$(bench/forkexec -n "$N" "$@")
+		bw=$(bench/forkexec -n "$N" "$@" <"$in")
 		bw_med=$(echo "$bw" | get median_ms)
 		bw_p99=$(echo "$bw" | get p99_ms)
 	fi

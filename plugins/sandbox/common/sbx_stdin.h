@@ -67,15 +67,17 @@ static inline void sbx_stdin_fini(struct sbx_stdin_cache *c)
 /* A new O_RDONLY | O_CLOEXEC descriptor of fd's file, at offset 0, whose
  * path seen from the program is "/".  Not a regular file (a pipe,
  * /dev/null): a duplicate.  No clone possible (no CAP_SYS_ADMIN over our
- * mount namespace, a kernel before 5.2): a duplicate too, and *failed set
- * to open_tree's errno the first time only, for the caller to say so
- * once.  -1 with errno on failure (EBADF: fd is not open for reading). */
+ * mount namespace, a kernel before 5.2, a file on an unbindable mount) or
+ * no /proc to reopen it through: a duplicate too, from then on for every
+ * file, and *failed set to the errno the first time only, for the caller
+ * to say so once.  -1 with errno on failure (EBADF: fd is not open for
+ * reading). */
 static inline int sbx_stdin_reopen(struct sbx_stdin_cache *c, int fd,
                                    int *failed)
 {
 	struct stat sb;
 	char path[32];
-	int slot = -1, victim = 0, tree, rfd, e, fl;
+	int slot = -1, victim = 0, tree, rfd, fl;
 
 	*failed = 0;
 	/* Only what the caller could read: a descriptor opened O_PATH (or
@@ -121,9 +123,11 @@ static inline int sbx_stdin_reopen(struct sbx_stdin_cache *c, int fd,
 	c->e[slot].used = ++c->tick;
 	snprintf(path, sizeof(path), "/proc/self/fd/%d", c->e[slot].tree);
 	rfd = open(path, O_RDONLY | O_NOCTTY | O_CLOEXEC);
-	e = errno;
+	if (rfd < 0) { /* no /proc here */
+		c->err = *failed = errno;
+		goto dup;
+	}
 	pthread_mutex_unlock(&c->mu);
-	errno = e;
 	return rfd;
 dup:
 	pthread_mutex_unlock(&c->mu);

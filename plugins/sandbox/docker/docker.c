@@ -1623,8 +1623,9 @@ static int dk_stdin(struct dk_state *st, int fd)
 
 	if (failed)
 		LOG(st, AC_LOG_WARN,
-		    "sandbox/docker: stdin keeps its host path in "
-		    "/proc/self/fd/0 (open_tree: %s)",
+		    "sandbox/docker: stdin shows its host path in "
+		    "/proc/self/fd/0 from now on (no reopen through a detached "
+		    "mount: %s)",
 		    strerror(failed));
 	return rfd;
 }

@@ -1673,8 +1673,9 @@ static int ns_stdin(struct ns_state *st, int fd)
 
 	if (failed)
 		NS_LOG(st, AC_LOG_WARN,
-		       "sandbox/ns: stdin keeps its host path in "
-		       "/proc/self/fd/0 (open_tree: %s)",
+		       "sandbox/ns: stdin shows its host path in "
+		       "/proc/self/fd/0 "
+		       "from now on (no reopen through a detached mount: %s)",
 		       strerror(failed));
 	return rfd;
 }
