@@ -24,8 +24,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ipc.h>
+#include <sys/mman.h>
 #include <sys/personality.h>
 #include <sys/prctl.h>
+#include <sys/shm.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -175,6 +178,15 @@ static void compare(const char *const *extra)
 	        CLONE_NEWUTS,
 	        CLONE_NEWCGROUP,
 	        (1ULL << 32) | SIGCHLD,
+	        MAP_HUGETLB,
+	        MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB | (21U << 26),
+	        MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
+	        (uint64_t)MAP_HUGETLB << 32,
+	        SHM_HUGETLB | IPC_CREAT | 0600,
+	        IPC_CREAT | 0600,
+	        MFD_HUGETLB,
+	        MFD_CLOEXEC | MFD_ALLOW_SEALING,
+	        (uint64_t)MFD_HUGETLB << 32,
 	};
 	const uint32_t arches[] = {seccomp_arch_native(), AUDIT_ARCH_I386,
 	                           AUDIT_ARCH_AARCH64,    AUDIT_ARCH_X86_64,
@@ -210,8 +222,14 @@ static void compare(const char *const *extra)
 				int bad = 0;
 				uint32_t a, b;
 
+				/* The flags inspected: arg 0 (clone, socket,
+				 * personality), 1 (memfd_create), 2
+				 * (shmget), 3 (mmap). */
 				d.args[0] = args[gi];
-				d.args[1] = args[gi] ^ 0x5a5a5a5a5a5a5a5aULL;
+				d.args[1] = args[gi];
+				d.args[2] = args[gi];
+				d.args[3] = args[gi];
+				d.args[4] = args[gi] ^ 0x5a5a5a5a5a5a5a5aULL;
 				a = bpf_run(&ours, &d, &bad);
 				b = bpf_run(&ref, &d, &bad);
 				/* libseccomp kills the thread for another
@@ -347,6 +365,25 @@ static int child_status(const struct sc_filter *f, int what)
 		case 3: /* ENOSYS */
 			r = syscall(SYS_clone3, NULL, 0);
 			_exit(r == -1 && errno == ENOSYS ? 0 : 105);
+		case 5: /* huge pages refused, ordinary memory allowed */
+			if (mmap(NULL, 2 << 20, PROT_READ | PROT_WRITE,
+			         MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB, -1,
+			         0) != MAP_FAILED ||
+			    errno != ENOMEM)
+				_exit(107);
+			if (mmap(NULL, 2 << 20, PROT_READ | PROT_WRITE,
+			         MAP_PRIVATE | MAP_ANONYMOUS, -1,
+			         0) == MAP_FAILED)
+				_exit(108);
+			if (syscall(SYS_shmget, IPC_PRIVATE, 2 << 20,
+			            SHM_HUGETLB | IPC_CREAT | 0600) != -1 ||
+			    errno != ENOMEM)
+				_exit(109);
+			if (syscall(SYS_memfd_create, "h", MFD_HUGETLB) != -1 ||
+			    errno != EINVAL)
+				_exit(110);
+			r = syscall(SYS_memfd_create, "m", MFD_CLOEXEC);
+			_exit(r >= 0 ? 0 : 111);
 		default: /* clone with a namespace flag: killed */
 			r = syscall(SYS_clone, CLONE_NEWUSER | SIGCHLD, 0, 0, 0,
 			            0);
@@ -377,6 +414,8 @@ START_TEST(test_kernel_loads_it)
 	st = child_status(&f, 4);
 	ck_assert_msg(WIFSIGNALED(st) && WTERMSIG(st) == SIGSYS, "status %#x",
 	              st);
+	st = child_status(&f, 5);
+	ck_assert_msg(WIFEXITED(st) && WEXITSTATUS(st) == 0, "status %#x", st);
 	free(f.insns);
 }
 END_TEST

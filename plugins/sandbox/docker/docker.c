@@ -34,6 +34,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/shm.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -642,12 +644,32 @@ static const char *const sc_never[] = {"ptrace",
 /* CLONE_NEWNS|NEWCGROUP|NEWUTS|NEWIPC|NEWUSER|NEWPID|NEWNET */
 #define SC_NS_FLAGS 0x7e020000ull
 
+/* Allowed but for their huge-page flag (as in sandbox/ns: the hugetlb
+ * pool is charged to no memory cgroup): name, argument, flag, errno. */
+static const struct {
+	const char *name;
+	int arg;
+	uint64_t flag;
+	int err;
+} sc_huge[] = {{"mmap", 3, MAP_HUGETLB, ENOMEM},
+               {"shmget", 2, SHM_HUGETLB, ENOMEM},
+               {"memfd_create", 1, MFD_HUGETLB, EINVAL}};
+
+/* The names of v, but those of sc_huge (their rules have conditions,
+ * which an unconditional rule would override). */
 static json_t *sc_names(const char *const *v)
 {
 	json_t *a = json_array();
 
-	for (size_t i = 0; a && v[i]; i++)
-		json_array_append_new(a, json_string(v[i]));
+	for (size_t i = 0; a && v[i]; i++) {
+		bool huge = false;
+
+		for (size_t k = 0; k < sizeof(sc_huge) / sizeof(sc_huge[0]);
+		     k++)
+			huge |= strcmp(v[i], sc_huge[k].name) == 0;
+		if (!huge)
+			json_array_append_new(a, json_string(v[i]));
+	}
 	return a;
 }
 
@@ -708,6 +730,25 @@ static json_t *sc_profile(const char *const *extra)
 	        sc_rule(json_pack("[s]", "personality"), "SCMP_ACT_ALLOW", 0,
 	                json_pack("[o]",
 	                          sc_arg(0, 0xffffffffull, 0, "SCMP_CMP_EQ"))));
+	for (size_t k = 0; k < sizeof(sc_huge) / sizeof(sc_huge[0]); k++) {
+		json_array_append_new(
+		        rules,
+		        sc_rule(json_pack("[s]", sc_huge[k].name),
+		                "SCMP_ACT_ALLOW", 0,
+		                json_pack("[o]", sc_arg(sc_huge[k].arg,
+		                                        sc_huge[k].flag, 0,
+		                                        "SCMP_CMP_MASKED_"
+		                                        "EQ"))));
+		json_array_append_new(
+		        rules,
+		        sc_rule(json_pack("[s]", sc_huge[k].name),
+		                "SCMP_ACT_ERRNO", sc_huge[k].err,
+		                json_pack("[o]",
+		                          sc_arg(sc_huge[k].arg,
+		                                 sc_huge[k].flag,
+		                                 sc_huge[k].flag,
+		                                 "SCMP_CMP_MASKED_EQ"))));
+	}
 	p = json_pack("{s:s, s:[s], s:o}", "defaultAction",
 	              "SCMP_ACT_KILL_PROCESS", "architectures",
 	              "SCMP_ARCH_X86_64", "syscalls", rules);

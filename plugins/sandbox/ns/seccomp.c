@@ -13,6 +13,12 @@
  *     else, e.g. ADDR_NO_RANDOMIZE, kills);
  *   - clone3 and io_uring_*: ENOSYS, so glibc and runtimes fall back (to
  *     clone, whose flags can be inspected; to plain read/write);
+ *   - huge pages of the host's hugetlb pool, which no memory cgroup
+ *     charges (v1 never, v2 only with memory_hugetlb_accounting): mmap
+ *     with MAP_HUGETLB and shmget with SHM_HUGETLB fail with ENOMEM, as
+ *     on a host without reserved huge pages, memfd_create with
+ *     MFD_HUGETLB with EINVAL, as on a kernel without hugetlbfs
+ *     (transparent huge pages are ordinary memory, and allowed);
  *   - everything else, including ptrace, mount, bpf, keyctl, unshare,
  *     setns, perf_event_open...: the process is killed (SIGSYS, reported
  *     as "Bad System Call").
@@ -33,6 +39,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/personality.h>
+#include <sys/shm.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -210,6 +217,14 @@ enum sc_class {
 	SC_CLONE,  /* allowed without namespace flags, else kill */
 	SC_SOCKET, /* socket, socketpair: AF_UNIX, else EAFNOSUPPORT */
 	SC_PERS,   /* personality: PER_LINUX or the query, else kill */
+	SC_MMAP,   /* mmap: MAP_HUGETLB (arg 3) ENOMEM, else allowed */
+	SC_SHMGET, /* shmget: SHM_HUGETLB (arg 2) ENOMEM, else allowed */
+	SC_MEMFD,  /* memfd_create: MFD_HUGETLB (arg 1) EINVAL, else allowed */
+	SC_NCLASS,
+	/* Not classes: labels of the compiled program's returns. */
+	SC_RET_ENOMEM = SC_NCLASS,
+	SC_RET_EINVAL,
+	SC_NLABEL,
 };
 
 #define SC_MAX_NR 1024 /* above any native system call number */
@@ -261,6 +276,12 @@ static int sc_policy(const char *const *extra, struct sc_policy *p, char *err,
 	               {"socket", SC_SOCKET},
 	               {"socketpair", SC_SOCKET},
 	               {"personality", SC_PERS}};
+	static const struct {
+		const char *name;
+		enum sc_class c;
+	} huge[] = {{"mmap", SC_MMAP},
+	            {"shmget", SC_SHMGET},
+	            {"memfd_create", SC_MEMFD}};
 	const char *what = NULL;
 	int rc = 0;
 
@@ -298,6 +319,13 @@ static int sc_policy(const char *const *extra, struct sc_policy *p, char *err,
 			goto fail;
 	}
 	p->allowed += 4; /* clone, socket, socketpair, personality */
+	/* Allowed, but for their huge-page flag. */
+	for (size_t i = 0; i < sizeof(huge) / sizeof(huge[0]); i++) {
+		int nr = sc_nr(huge[i].name);
+
+		if (nr >= 0 && nr < SC_MAX_NR && p->cls[nr] == SC_ALLOW)
+			p->cls[nr] = (unsigned char)huge[i].c;
+	}
 	return 0;
 fail:
 	snprintf(err, errlen, "seccomp: %s: %s", what,
@@ -319,8 +347,9 @@ fail:
  * architecture; if a policy ever needs a jump beyond 255 instructions,
  * libseccomp's compilation is used instead. */
 
-#define SC_ARG0_LO (offsetof(struct seccomp_data, args[0]) + SC_LO)
-#define SC_ARG0_HI (offsetof(struct seccomp_data, args[0]) + SC_HI)
+#define SC_ARG0_LO   (offsetof(struct seccomp_data, args[0]) + SC_LO)
+#define SC_ARG0_HI   (offsetof(struct seccomp_data, args[0]) + SC_HI)
+#define SC_ARG_LO(n) (offsetof(struct seccomp_data, args[n]) + SC_LO)
 #if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
 #define SC_LO 0
 #define SC_HI 4
@@ -382,7 +411,7 @@ static void sc_tree(struct sc_gen *g, int lo, int hi)
 static int sc_compile(const struct sc_policy *p, struct sc_filter *f)
 {
 	struct sc_gen *g = calloc(1, sizeof(*g));
-	size_t label[SC_PERS + 1];
+	size_t label[SC_NLABEL];
 	int rc = 0;
 
 	if (!g)
@@ -429,12 +458,31 @@ static int sc_compile(const struct sc_policy *p, struct sc_filter *f)
 	        0);
 	sc_emit(g, BPF_JMP | BPF_JEQ | BPF_K, 0xffffffffu, SC_LABEL | SC_ALLOW,
 	        SC_LABEL | SC_KILL);
+	/* Huge pages: the flag is in the low word of the argument. */
+	label[SC_MMAP] =
+	        sc_emit(g, BPF_LD | BPF_W | BPF_ABS, SC_ARG_LO(3), 0, 0);
+	sc_emit(g, BPF_JMP | BPF_JSET | BPF_K, MAP_HUGETLB,
+	        SC_LABEL | SC_RET_ENOMEM, SC_LABEL | SC_ALLOW);
+	label[SC_SHMGET] =
+	        sc_emit(g, BPF_LD | BPF_W | BPF_ABS, SC_ARG_LO(2), 0, 0);
+	sc_emit(g, BPF_JMP | BPF_JSET | BPF_K, SHM_HUGETLB,
+	        SC_LABEL | SC_RET_ENOMEM, SC_LABEL | SC_ALLOW);
+	label[SC_MEMFD] =
+	        sc_emit(g, BPF_LD | BPF_W | BPF_ABS, SC_ARG_LO(1), 0, 0);
+	sc_emit(g, BPF_JMP | BPF_JSET | BPF_K, MFD_HUGETLB,
+	        SC_LABEL | SC_RET_EINVAL, SC_LABEL | SC_ALLOW);
 	/* Last, as cBPF only jumps forward: the shared returns. */
 	label[SC_ALLOW] = sc_emit(g, BPF_RET | BPF_K, SECCOMP_RET_ALLOW, 0, 0);
 	label[SC_KILL] =
 	        sc_emit(g, BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS, 0, 0);
 	label[SC_ENOSYS] = sc_emit(g, BPF_RET | BPF_K,
 	                           SECCOMP_RET_ERRNO | (ENOSYS & 0xffff), 0, 0);
+	label[SC_RET_ENOMEM] =
+	        sc_emit(g, BPF_RET | BPF_K,
+	                SECCOMP_RET_ERRNO | (ENOMEM & 0xffff), 0, 0);
+	label[SC_RET_EINVAL] =
+	        sc_emit(g, BPF_RET | BPF_K,
+	                SECCOMP_RET_ERRNO | (EINVAL & 0xffff), 0, 0);
 	if ((rc = g->err) < 0)
 		goto out;
 
@@ -530,6 +578,17 @@ static int sc_compile_libseccomp(const struct sc_policy *p, struct sc_filter *f)
 	        SCMP_A0(SCMP_CMP_MASKED_EQ, 0xffffffffu, PER_LINUX);
 	const struct scmp_arg_cmp pers_query =
 	        SCMP_A0(SCMP_CMP_MASKED_EQ, 0xffffffffu, 0xffffffffu);
+	const struct scmp_arg_cmp huge[][2] = {
+	        [SC_MMAP] = {SCMP_A3(SCMP_CMP_MASKED_EQ, MAP_HUGETLB, 0),
+	                     SCMP_A3(SCMP_CMP_MASKED_EQ, MAP_HUGETLB,
+	                             MAP_HUGETLB)},
+	        [SC_SHMGET] = {SCMP_A2(SCMP_CMP_MASKED_EQ, SHM_HUGETLB, 0),
+	                       SCMP_A2(SCMP_CMP_MASKED_EQ, SHM_HUGETLB,
+	                               SHM_HUGETLB)},
+	        [SC_MEMFD] = {SCMP_A1(SCMP_CMP_MASKED_EQ, MFD_HUGETLB, 0),
+	                      SCMP_A1(SCMP_CMP_MASKED_EQ, MFD_HUGETLB,
+	                              MFD_HUGETLB)},
+	};
 	scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_KILL_PROCESS);
 	int rc = 0;
 
@@ -566,6 +625,24 @@ static int sc_compile_libseccomp(const struct sc_policy *p, struct sc_filter *f)
 			if (rc == 0)
 				rc = seccomp_rule_add_array(ctx, SCMP_ACT_ALLOW,
 				                            nr, 1, &pers_query);
+			break;
+		case SC_MMAP:
+		case SC_SHMGET:
+		case SC_MEMFD: {
+			enum sc_class c = (enum sc_class)p->cls[nr];
+
+			rc = seccomp_rule_add_array(ctx, SCMP_ACT_ALLOW, nr, 1,
+			                            &huge[c][0]);
+			if (rc == 0)
+				rc = seccomp_rule_add_array(
+				        ctx,
+				        SCMP_ACT_ERRNO(c == SC_MEMFD ? EINVAL
+				                                     : ENOMEM),
+				        nr, 1, &huge[c][1]);
+			break;
+		}
+		default:
+			rc = -EINVAL;
 			break;
 		}
 	}
