@@ -97,8 +97,24 @@ START_TEST(test_hides_path)
 	ck_assert_int_ge(rfd2, 0);
 	ck_assert_int_eq(cached(&c), 1);
 	ck_assert_int_eq(lseek(rfd2, 0, SEEK_CUR), 0);
-	/* Read-only. */
+	/* Read-only, and no reopen for writing through it, though the file
+	 * is writable (0666) and we are root. */
 	ck_assert_int_eq(pwrite(rfd2, "x", 1, 0), -1);
+	ck_assert_int_eq(fchmod(fd, 0666), 0);
+	{
+		char p[64];
+		int w;
+
+		snprintf(p, sizeof(p), "/proc/self/fd/%d", rfd2);
+		errno = 0;
+		w = open(p, O_WRONLY | O_CLOEXEC);
+		ck_assert_int_eq(w, -1);
+		ck_assert_int_eq(errno, EROFS);
+		snprintf(p, sizeof(p), "/proc/self/fd/%d", fd);
+		w = open(p, O_WRONLY | O_CLOEXEC); /* the caller's: writable */
+		ck_assert_int_ge(w, 0);
+		close(w);
+	}
 	close(rfd);
 	close(rfd2);
 	close(fd);

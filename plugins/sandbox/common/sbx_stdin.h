@@ -5,7 +5,9 @@
  * program's root that is the host path (the problem directory, the test's
  * name).  A detached clone of a mount rooted at the file itself
  * (open_tree(OPEN_TREE_CLONE) of the file) makes that path "/", and a
- * descriptor reopened through it reads the same inode.  The clone is kept
+ * descriptor reopened through it reads the same inode.  The clone is made
+ * read-only (and nosuid, nodev, noexec): a reopen of /proc/self/fd/0 for
+ * writing fails with EROFS whatever the file's mode.  The clone is kept
  * per file (device and inode; it pins the inode, so the pair cannot be
  * reused while cached): removing a detached mount waits for an RCU grace
  * period (about 60 us here), a reopen does not.
@@ -32,6 +34,16 @@
 #ifndef SYS_open_tree
 #define SYS_open_tree 428
 #endif
+#ifndef SYS_mount_setattr
+#define SYS_mount_setattr 442
+#endif
+
+/* struct mount_attr and its flags, without <linux/mount.h> (which
+ * conflicts with glibc's <sys/mount.h>). */
+struct sbx_mount_attr {
+	uint64_t attr_set, attr_clr, propagation, userns_fd;
+};
+#define SBX_ATTR_RO_NOSUID_NODEV_NOEXEC 0xfULL
 
 #define SBX_STDIN_CACHE 64
 
@@ -67,7 +79,7 @@ static inline void sbx_stdin_fini(struct sbx_stdin_cache *c)
 /* A new O_RDONLY | O_CLOEXEC descriptor of fd's file, at offset 0, whose
  * path seen from the program is "/".  Not a regular file (a pipe,
  * /dev/null): a duplicate.  No clone possible (no CAP_SYS_ADMIN over our
- * mount namespace, a kernel before 5.2, a file on an unbindable mount) or
+ * mount namespace, a kernel before 5.12, a file on an unbindable mount) or
  * no /proc to reopen it through: a duplicate too, from then on for every
  * file, and *failed set to the errno the first time only, for the caller
  * to say so once.  -1 with errno on failure (EBADF: fd is not open for
@@ -106,11 +118,17 @@ static inline int sbx_stdin_reopen(struct sbx_stdin_cache *c, int fd,
 			victim = i;
 	}
 	if (slot < 0) {
+		struct sbx_mount_attr ma = {
+		        .attr_set = SBX_ATTR_RO_NOSUID_NODEV_NOEXEC};
+
 		tree = (int)syscall(SYS_open_tree, fd, "",
 		                    OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC |
 		                            AT_EMPTY_PATH);
-		if (tree < 0) {
+		if (tree < 0 || syscall(SYS_mount_setattr, tree, "",
+		                        AT_EMPTY_PATH, &ma, sizeof(ma)) < 0) {
 			c->err = *failed = errno;
+			if (tree >= 0)
+				close(tree);
 			goto dup;
 		}
 		slot = victim;
