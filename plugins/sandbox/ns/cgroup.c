@@ -289,11 +289,13 @@ static bool cg_machine_has_swap(void)
 static const char *const cg_v2_need[] = {"memory", "pids", "cpu"};
 
 /* Enable the controllers for the run cgroups, below `base`: in its parent
- * (fails when the parent holds processes, as the judge's own cgroup does:
- * then sandbox.cgroup_root must name a cgroup whose parent has none, such
- * as one right below the root) and in `base`.  One write per controller:
- * the kernel refuses a whole "+memory +pids +cpu" when one of them is not
- * offered.  Returns 0 or -errno with err saying what to do. */
+ * (fails with EBUSY when the parent holds processes, as the judge's own
+ * cgroup does: then sandbox.cgroup_root must name a cgroup whose parent
+ * has none, such as one right below the root; with ENOENT when the
+ * parent's own parent did not give it the controller) and in `base`.  One
+ * write per controller: the kernel refuses a whole "+memory +pids +cpu"
+ * when one of them is not offered.  Returns 0 or -errno with err saying
+ * what failed. */
 static int cg_v2_enable(const char *base, char *err, size_t errlen)
 {
 	char parent[CG_LINE], *slash;
@@ -313,14 +315,15 @@ static int cg_v2_enable(const char *base, char *err, size_t errlen)
 			continue;
 		if (prc == -EBUSY)
 			snprintf(err, errlen,
-			         "cgroup v2: cannot enable %s in %s: it holds "
-			         "processes; set sandbox.cgroup_root (e.g. "
-			         "/algocode)",
+			         "cannot enable %s in %s: it holds processes",
 			         cg_v2_need[i], parent);
-		else
+		else if ((prc < 0 ? prc : rc) == -ENOENT)
 			snprintf(err, errlen,
-			         "cgroup v2: cannot enable %s in %s: %s; set "
-			         "sandbox.cgroup_root to a delegated cgroup",
+			         "cannot enable %s in %s: its parent does not "
+			         "offer it",
+			         cg_v2_need[i], prc < 0 ? parent : base);
+		else
+			snprintf(err, errlen, "cannot enable %s in %s: %s",
 			         cg_v2_need[i], prc < 0 ? parent : base,
 			         strerror(prc < 0 ? -prc : -rc));
 		return prc == -EBUSY ? -EBUSY : rc;
@@ -359,7 +362,7 @@ int cg_sys_init(struct cg_sys *sys, const char *root, unsigned int token)
 		return 0;
 	}
 	if (cg_find_mount(NULL, &mnt, &mroot) == 0) {
-		char ctl[256] = "";
+		char ctl[256] = "", err1[CG_LINE + 64], err2[CG_LINE + 64];
 		bool made;
 
 		cg_read(mnt, "cgroup.controllers", ctl, sizeof(ctl));
@@ -381,36 +384,62 @@ int cg_sys_init(struct cg_sys *sys, const char *root, unsigned int token)
 			         strerror(-rc));
 			goto fail;
 		}
-		rc = cg_v2_enable(sys->v2_base, sys->err, sizeof(sys->err));
+		rc = cg_v2_enable(sys->v2_base, err1, sizeof(err1));
 		if (rc < 0 && made)
 			rmdir(sys->v2_base);
-		if ((rc == -EBUSY || rc == -ENOENT) && !root) {
+		if (rc < 0 && root) {
+			snprintf(sys->err, sizeof(sys->err),
+			         "cgroup v2: %s; sandbox.cgroup_root must name "
+			         "a cgroup where the judge may enable memory "
+			         "and "
+			         "pids (docs/sandbox.md)",
+			         err1);
+		} else if (rc < 0 && rc != -EBUSY && rc != -ENOENT) {
+			snprintf(sys->err, sizeof(sys->err),
+			         "cgroup v2: %s; set sandbox.cgroup_root to a "
+			         "delegated cgroup (docs/sandbox.md)",
+			         err1);
+		} else if (rc < 0) {
 			/* Our own cgroup holds processes (a systemd service,
-			 * a login session) or was given none of the
-			 * controllers (EBUSY, ENOENT): a cgroup of our own
-			 * below the root instead, as sandbox.cgroup_root =
-			 * "/algocode" would give. */
-			char *alt = NULL, err[sizeof(sys->err)];
-			size_t n;
+			 * a login session: EBUSY) or was given none of the
+			 * controllers (ENOENT): a cgroup of our own below the
+			 * root instead, as sandbox.cgroup_root = "/algocode"
+			 * would give. */
+			char *alt = NULL;
 
 			rc = cg_base(NULL, "/algocode", &alt, &made);
-			if (rc == 0) {
-				rc = cg_v2_enable(alt, err, sizeof(err));
-				if (rc < 0 && made)
-					rmdir(alt);
+			if (rc == 0 && strcmp(alt, sys->v2_base) == 0) {
+				/* We are at the root of our cgroup
+				 * namespace (a container): the same place. */
+				snprintf(sys->err, sizeof(sys->err),
+				         "cgroup v2: %s: the root of this "
+				         "cgroup "
+				         "namespace (a container?); move its "
+				         "processes into a child cgroup first "
+				         "(docs/sandbox.md)",
+				         err1);
+				rc = -EBUSY;
+			} else if (rc == 0) {
+				rc = cg_v2_enable(alt, err2, sizeof(err2));
+				snprintf(sys->err, sizeof(sys->err),
+				         "cgroup v2: %s; and below the root, "
+				         "%s; "
+				         "set sandbox.cgroup_root to a "
+				         "delegated "
+				         "cgroup (docs/sandbox.md)",
+				         err1, err2);
 			} else {
-				snprintf(err, sizeof(err),
-				         "cannot create it: %s", strerror(-rc));
+				snprintf(sys->err, sizeof(sys->err),
+				         "cgroup v2: %s; and below the root, "
+				         "cannot create /algocode: %s",
+				         err1, strerror(-rc));
 			}
 			if (rc == 0) {
 				free(sys->v2_base);
 				sys->v2_base = alt;
 				alt = NULL;
-			} else {
-				n = strlen(sys->err);
-				snprintf(sys->err + n, sizeof(sys->err) - n,
-				         "; and /algocode below the root: %s",
-				         err);
+			} else if (alt && made) {
+				rmdir(alt);
 			}
 			free(alt);
 		}

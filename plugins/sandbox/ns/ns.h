@@ -193,7 +193,7 @@ struct cg_sys {
 	bool memsw;    /* v1 memory.memsw.*, v2 memory.swap.max: swap can be
 	                  limited */
 	bool no_swap;  /* the machine has no swap at all */
-	char err[200]; /* why version is 0 */
+	char err[512]; /* why version is 0 */
 };
 
 struct cg_run {
