@@ -11,11 +11,33 @@
 
 #include <check.h>
 #include <sched.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
 
 static char tmpdir[64];
+
+/* The host's log, for sbx_stdin_open: lines are counted and the last
+ * one kept. */
+static int logged;
+static char last_log[512];
+
+static void test_log(struct ac_plugin_ctx *ctx, enum ac_log_level level,
+                     const char *fmt, ...)
+{
+	va_list ap;
+
+	(void)ctx;
+	(void)level;
+	va_start(ap, fmt);
+	vsnprintf(last_log, sizeof(last_log), fmt, ap);
+	va_end(ap);
+	logged++;
+}
+
+static const struct ac_host test_host = {.abi = AC_ABI_VERSION,
+                                         .log = test_log};
 
 static void setup(void)
 {
@@ -240,6 +262,18 @@ START_TEST(test_no_privilege_duplicates)
 			_exit(11);
 		if (f1 == 0 || f2 != 0)
 			_exit(12);
+		/* Said once, by sbx_stdin_open, for a cache that had not
+		 * failed yet. */
+		sbx_stdin_fini(&c);
+		sbx_stdin_init(&c);
+		logged = 0;
+		close(sbx_stdin_open(&c, &test_host, NULL, "sandbox/x", fd,
+		                     NULL));
+		close(sbx_stdin_open(&c, &test_host, NULL, "sandbox/x", fd,
+		                     NULL));
+		if (logged != 1 ||
+		    !strstr(last_log, "sandbox/x: stdin shows its host path"))
+			_exit(15);
 		fd_link(r2, link, sizeof(link));
 		if (!strstr(link, "03.in"))
 			_exit(13);
@@ -255,6 +289,51 @@ START_TEST(test_no_privilege_duplicates)
 }
 END_TEST
 
+/* sbx_stdin_open: a path (never followed if a link), a descriptor, or
+ * neither (/dev/null). */
+START_TEST(test_open_path_fd_or_null)
+{
+	struct sbx_stdin_cache c;
+	char path[256], lnk[256], link[512], buf[8] = "";
+	struct stat sb;
+	int fd, r;
+
+	sbx_stdin_init(&c);
+	logged = 0;
+	close(mkinput("04.in", "9 9\n"));
+	snprintf(path, sizeof(path), "%s/04.in", tmpdir);
+	snprintf(lnk, sizeof(lnk), "%s/link.in", tmpdir);
+	ck_assert_int_eq(symlink(path, lnk), 0);
+	r = sbx_stdin_open(&c, &test_host, NULL, "sandbox/x", -1, path);
+	ck_assert_int_ge(r, 0);
+	ck_assert_int_eq(read(r, buf, 3), 3);
+	ck_assert_str_eq(buf, "9 9");
+	fd_link(r, link, sizeof(link));
+	ck_assert_str_eq(link, "/");
+	close(r);
+	errno = 0;
+	ck_assert_int_eq(
+	        sbx_stdin_open(&c, &test_host, NULL, "sandbox/x", -1, lnk), -1);
+	ck_assert_int_eq(errno, ELOOP);
+	r = sbx_stdin_open(&c, &test_host, NULL, "sandbox/x", -1, NULL);
+	ck_assert_int_ge(r, 0);
+	ck_assert_int_eq(fstat(r, &sb), 0);
+	ck_assert(S_ISCHR(sb.st_mode));
+	fd_link(r, link, sizeof(link));
+	ck_assert_str_eq(link, "/dev/null");
+	close(r);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	r = sbx_stdin_open(&c, &test_host, NULL, "sandbox/x", fd, lnk);
+	ck_assert_int_ge(r, 0); /* the descriptor wins over the path */
+	fd_link(r, link, sizeof(link));
+	ck_assert_str_eq(link, "/");
+	close(r);
+	close(fd);
+	ck_assert_int_eq(logged, 0);
+	sbx_stdin_fini(&c);
+}
+END_TEST
+
 static Suite *stdin_suite(void)
 {
 	Suite *s = suite_create("sbx_stdin");
@@ -266,17 +345,20 @@ static Suite *stdin_suite(void)
 	tcase_add_test(tc, test_no_privilege_duplicates);
 	errno = 0;
 	syscall(SYS_open_tree, -1, "", 0);
-	if (errno == ENOSYS) {
+	if (errno != ENOSYS)
+		syscall(SYS_mount_setattr, -1, "", 0, NULL, 0);
+	if (errno == ENOSYS || getuid() != 0) {
 		printf("SKIPPED: test_hides_path, "
-		       "test_least_recently_used_out: "
-		       "no open_tree (a kernel before 5.2, or valgrind)\n");
-	} else if (getuid() != 0) {
-		printf("SKIPPED: test_hides_path, "
-		       "test_least_recently_used_out: "
-		       "the clone needs root (CAP_SYS_ADMIN)\n");
+		       "test_least_recently_used_out, "
+		       "test_open_path_fd_or_null: %s\n",
+		       errno == ENOSYS
+		               ? "no open_tree or mount_setattr (a kernel "
+		                 "before 5.12, or valgrind)"
+		               : "the clone needs root (CAP_SYS_ADMIN)");
 	} else {
 		tcase_add_test(tc, test_hides_path);
 		tcase_add_test(tc, test_least_recently_used_out);
+		tcase_add_test(tc, test_open_path_fd_or_null);
 	}
 	suite_add_tcase(s, tc);
 	return s;

@@ -15,12 +15,14 @@
 #ifndef AC_SBX_STDIN_H
 #define AC_SBX_STDIN_H
 
+#include <algocode/plugin.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -150,6 +152,39 @@ static inline int sbx_stdin_reopen(struct sbx_stdin_cache *c, int fd,
 dup:
 	pthread_mutex_unlock(&c->mu);
 	return fcntl(fd, F_DUPFD_CLOEXEC, 3);
+}
+
+/* The program's stdin, a new descriptor: the caller's `fd` (>= 0) or the
+ * file at `path` (not followed if a link) reopened as above, or /dev/null
+ * when there is neither.  A reopen that cannot hide the path is logged
+ * once (as `who`) at warning level.  -1 with errno on failure. */
+static inline int sbx_stdin_open(struct sbx_stdin_cache *c,
+                                 const struct ac_host *host,
+                                 struct ac_plugin_ctx *ctx, const char *who,
+                                 int fd, const char *path)
+{
+	int own = -1, rfd, failed = 0, e;
+
+	if (fd < 0) {
+		/* /dev/null when there is no input; never a link */
+		own = open(path ? path : "/dev/null",
+		           O_RDONLY | O_CLOEXEC | (path ? O_NOFOLLOW : 0));
+		if (own < 0 || !path)
+			return own;
+		fd = own;
+	}
+	rfd = sbx_stdin_reopen(c, fd, &failed);
+	e = errno;
+	if (own >= 0)
+		close(own);
+	if (failed)
+		host->log(
+		        ctx, AC_LOG_WARN,
+		        "%s: stdin shows its host path in /proc/self/fd/0 "
+		        "from now on (no reopen through a detached mount: %s)",
+		        who, strerror(failed));
+	errno = e;
+	return rfd;
 }
 
 #endif

@@ -1332,21 +1332,6 @@ static bool dk_cont_clean(struct dk_run *rn)
 	return others == 0;
 }
 
-/* The program's stdin: a new descriptor of the test's input whose path the
- * program cannot see (sbx_stdin.h). */
-static int dk_stdin(struct dk_state *st, int fd)
-{
-	int failed, rfd = sbx_stdin_reopen(&st->in_cache, fd, &failed);
-
-	if (failed)
-		LOG(st, AC_LOG_WARN,
-		    "sandbox/docker: stdin shows its host path in "
-		    "/proc/self/fd/0 from now on (no reopen through a detached "
-		    "mount: %s)",
-		    strerror(failed));
-	return rfd;
-}
-
 /* The program's descriptors: fds[0] stdin (the caller's file or
  * /dev/null), fds[1] and fds[2] pipes whose read ends go to out and err,
  * fds[3] the agent's end of the run socket (rn->sock is ours, with
@@ -1357,21 +1342,9 @@ static int dk_run_fds(struct dk_run *rn, int fds[DK_RUN_NFDS],
 	const struct ac_run_spec *s = rn->spec;
 	int op[2], ep[2], sp[2], one = 1;
 
-	if (s->fds)
-		fds[0] = s->fds->in >= 0
-		                 ? dk_stdin(rn->st, s->fds->in)
-		                 : open("/dev/null", O_RDONLY | O_CLOEXEC);
-	else if (!s->stdin_path)
-		fds[0] = open("/dev/null", O_RDONLY | O_CLOEXEC);
-	else if ((fds[0] = open(s->stdin_path,
-	                        O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) >= 0) {
-		int own = fds[0], e;
-
-		fds[0] = dk_stdin(rn->st, own);
-		e = errno;
-		close(own);
-		errno = e;
-	}
+	fds[0] = sbx_stdin_open(&rn->st->in_cache, rn->st->host, rn->st->ctx,
+	                        "sandbox/docker", s->fds ? s->fds->in : -1,
+	                        s->fds ? NULL : s->stdin_path);
 	if (fds[0] < 0) {
 		FAILF(rn, "sandbox setup: stdin %s: %s",
 		      s->stdin_path ? s->stdin_path : "", strerror(errno));

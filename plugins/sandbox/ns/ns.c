@@ -1665,21 +1665,6 @@ static int ns_task_cpu_ns(pid_t pid, uint64_t *ns)
 	return end == buf ? -EIO : 0;
 }
 
-/* The program's stdin: a new descriptor of the test's input whose path the
- * program cannot see (sbx_stdin.h). */
-static int ns_stdin(struct ns_state *st, int fd)
-{
-	int failed, rfd = sbx_stdin_reopen(&st->in_cache, fd, &failed);
-
-	if (failed)
-		NS_LOG(st, AC_LOG_WARN,
-		       "sandbox/ns: stdin shows its host path in "
-		       "/proc/self/fd/0 "
-		       "from now on (no reopen through a detached mount: %s)",
-		       strerror(failed));
-	return rfd;
-}
-
 static int ns_run(void *state, const struct ac_run_spec *spec,
                   struct ac_run_report *rep)
 {
@@ -1747,20 +1732,9 @@ static int ns_run(void *state, const struct ac_run_spec *spec,
 
 	/* Files and pipes.  The caller's descriptors are duplicated: ours
 	 * are closed at the end, theirs never. */
-	if (fds)
-		in_fd = fds->in >= 0 ? ns_stdin(st, fds->in)
-		                     : open("/dev/null", O_RDONLY | O_CLOEXEC);
-	else if (!spec->stdin_path)
-		in_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
-	else if ((in_fd = open(spec->stdin_path,
-	                       O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) >= 0) {
-		int own = in_fd, e;
-
-		in_fd = ns_stdin(st, own);
-		e = errno;
-		close(own);
-		errno = e;
-	}
+	in_fd = sbx_stdin_open(&st->in_cache, st->host, st->ctx, "sandbox/ns",
+	                       fds ? fds->in : -1,
+	                       fds ? NULL : spec->stdin_path);
 	if (in_fd < 0) {
 		ns_error(rep, "stdin %s: %s",
 		         spec->stdin_path      ? spec->stdin_path
