@@ -391,8 +391,7 @@ int cg_sys_init(struct cg_sys *sys, const char *root, unsigned int token)
 			snprintf(sys->err, sizeof(sys->err),
 			         "cgroup v2: %s; sandbox.cgroup_root must name "
 			         "a cgroup where the judge may enable memory "
-			         "and "
-			         "pids (docs/sandbox.md)",
+			         "and pids (docs/sandbox.md)",
 			         err1);
 		} else if (rc < 0 && rc != -EBUSY && rc != -ENOENT) {
 			snprintf(sys->err, sizeof(sys->err),
@@ -421,13 +420,14 @@ int cg_sys_init(struct cg_sys *sys, const char *root, unsigned int token)
 				rc = -EBUSY;
 			} else if (rc == 0) {
 				rc = cg_v2_enable(alt, err2, sizeof(err2));
-				snprintf(sys->err, sizeof(sys->err),
-				         "cgroup v2: %s; and below the root, "
-				         "%s; "
-				         "set sandbox.cgroup_root to a "
-				         "delegated "
-				         "cgroup (docs/sandbox.md)",
-				         err1, err2);
+				if (rc < 0)
+					snprintf(sys->err, sizeof(sys->err),
+					         "cgroup v2: %s; and below the "
+					         "root, %s; set "
+					         "sandbox.cgroup_root to a "
+					         "delegated cgroup "
+					         "(docs/sandbox.md)",
+					         err1, err2);
 			} else {
 				snprintf(sys->err, sizeof(sys->err),
 				         "cgroup v2: %s; and below the root, "
