@@ -2316,7 +2316,8 @@ static void ns_check_program(struct ns_state *st, ac_line_cb cb, void *arg)
 		snprintf(detail, sizeof(detail),
 		         "filter loaded (mode %s), %u system calls allowed, "
 		         "default action: kill process (SIGSYS); non-AF_UNIX "
-		         "sockets EAFNOSUPPORT, clone3/io_uring ENOSYS",
+		         "sockets EAFNOSUPPORT, clone3/io_uring ENOSYS, "
+		         "hugetlb pages ENOMEM",
 		         ok ? v : "?", f->allowed);
 	else
 		snprintf(detail, sizeof(detail), "disabled (sandbox.seccomp)");
