@@ -199,7 +199,8 @@ static int cg_self_path(const char *ctrl, char **out)
 static int cg_base(const char *ctrl, const char *override, char **out,
                    bool *made)
 {
-	char *mnt = NULL, *mroot = NULL, *self = NULL, *rel, buf[CG_LINE];
+	char *mnt = NULL, *mroot = NULL, *self = NULL, buf[CG_LINE];
+	const char *rel;
 	int rc;
 
 	*out = NULL;
@@ -219,6 +220,8 @@ static int cg_base(const char *ctrl, const char *override, char **out,
 		if (strcmp(mroot, "/") != 0 &&
 		    strncmp(self, mroot, strlen(mroot)) == 0)
 			rel = self + strlen(mroot);
+		if (!rel[0]) /* our cgroup is the mount's root */
+			rel = "/";
 		snprintf(buf, sizeof(buf), "%s%s%s/algocode", mnt,
 		         rel[0] == '/' ? "" : "/", strcmp(rel, "/") ? rel : "");
 	}

@@ -2317,7 +2317,7 @@ static void ns_check_program(struct ns_state *st, ac_line_cb cb, void *arg)
 		         "filter loaded (mode %s), %u system calls allowed, "
 		         "default action: kill process (SIGSYS); non-AF_UNIX "
 		         "sockets EAFNOSUPPORT, clone3/io_uring ENOSYS, "
-		         "hugetlb pages ENOMEM",
+		         "hugetlb pages ENOMEM/EINVAL",
 		         ok ? v : "?", f->allowed);
 	else
 		snprintf(detail, sizeof(detail), "disabled (sandbox.seccomp)");
