@@ -731,10 +731,7 @@ static NSX_CHILD int prog_main(void *arg)
  * the judge may lack CAP_SYS_PTRACE). */
 static NSX_CHILD void c_send_running(const struct nsx_child *c, uint64_t cpu)
 {
-	union {
-		char buf[CMSG_SPACE(sizeof(int))];
-		struct cmsghdr align;
-	} cb;
+	union nsx_fdbuf cb;
 	struct nsx_msg m;
 	struct iovec iov = {&m, sizeof(m)};
 	struct msghdr mh;
@@ -744,21 +741,7 @@ static NSX_CHILD void c_send_running(const struct nsx_child *c, uint64_t cpu)
 	memset(&m, 0, sizeof(m));
 	m.type = NSX_MSG_RUNNING;
 	m.cpu_ns = cpu;
-	memset(&mh, 0, sizeof(mh));
-	mh.msg_iov = &iov;
-	mh.msg_iovlen = 1;
-	if (fd >= 0) {
-		struct cmsghdr *cm;
-
-		memset(&cb, 0, sizeof(cb));
-		mh.msg_control = cb.buf;
-		mh.msg_controllen = sizeof(cb.buf);
-		cm = CMSG_FIRSTHDR(&mh);
-		cm->cmsg_level = SOL_SOCKET;
-		cm->cmsg_type = SCM_RIGHTS;
-		cm->cmsg_len = CMSG_LEN(sizeof(int));
-		memcpy(CMSG_DATA(cm), &ifd, sizeof(int));
-	}
+	nsx_msg_fd(&mh, &iov, &cb, ifd);
 	nsx_sys3(SYS_sendmsg, c->sock, &mh, MSG_NOSIGNAL);
 	if (fd >= 0)
 		c_close(ifd);

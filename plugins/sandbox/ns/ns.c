@@ -1287,10 +1287,7 @@ static void ns_net_put(struct ns_state *st, int fd, bool reuse)
  * (SCM_RIGHTS) in *fd (else -1).  Returns recvmsg's value. */
 static ssize_t ns_recvfd(int sock, void *buf, size_t len, int flags, int *fd)
 {
-	union {
-		char buf[CMSG_SPACE(sizeof(int))];
-		struct cmsghdr align;
-	} cb;
+	union nsx_fdbuf cb;
 	struct iovec iov = {buf, len};
 	struct msghdr mh;
 	struct cmsghdr *cm;
@@ -1347,10 +1344,7 @@ static int ns_user_new(struct ns_state *st)
 		/* Raw system calls only (see child.c); SIGKILL ends us. */
 		int w;
 
-		union {
-			char buf[CMSG_SPACE(sizeof(int))];
-			struct cmsghdr align;
-		} cb;
+		union nsx_fdbuf cb;
 		struct iovec iov = {&b, 1};
 		struct msghdr mh;
 		int nsfd = -1;
@@ -1367,22 +1361,9 @@ static int ns_user_new(struct ns_state *st)
 		 * /proc/<pid>/ns (its memory, which we copy, is not dumpable
 		 * once a program has changed uid in it, and it may lack
 		 * CAP_SYS_PTRACE). */
-		memset(&mh, 0, sizeof(mh));
-		mh.msg_iov = &iov;
-		mh.msg_iovlen = 1;
-		if (b == 'U' && (nsfd = open("/proc/self/ns/user",
-		                             O_RDONLY | O_CLOEXEC)) >= 0) {
-			struct cmsghdr *cm;
-
-			memset(&cb, 0, sizeof(cb));
-			mh.msg_control = cb.buf;
-			mh.msg_controllen = sizeof(cb.buf);
-			cm = CMSG_FIRSTHDR(&mh);
-			cm->cmsg_level = SOL_SOCKET;
-			cm->cmsg_type = SCM_RIGHTS;
-			cm->cmsg_len = CMSG_LEN(sizeof(int));
-			memcpy(CMSG_DATA(cm), &nsfd, sizeof(int));
-		}
+		if (b == 'U')
+			nsfd = open("/proc/self/ns/user", O_RDONLY | O_CLOEXEC);
+		nsx_msg_fd(&mh, &iov, &cb, nsfd);
 		if (sendmsg(p[1], &mh, MSG_NOSIGNAL) < 0)
 			_exit(1);
 		for (;;)
