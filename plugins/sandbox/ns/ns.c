@@ -1574,20 +1574,6 @@ static pid_t ns_spawn_settle(struct ns_spawn *j)
 	return j->tid > 0 ? j->tid : -1;
 }
 
-/* The judge's copies of init's descriptors, once init has its own: the
- * pipes and the socket then see EOF when the run's processes are gone. */
-static void ns_close_child_fds(int *sp, int *opipe, int *epipe, int *in_fd,
-                               int *tmpl_fd)
-{
-	int *v[5] = {&sp[1], &opipe[1], &epipe[1], in_fd, tmpl_fd};
-
-	for (int i = 0; i < 5; i++)
-		if (*v[i] >= 0) {
-			close(*v[i]);
-			*v[i] = -1;
-		}
-}
-
 static void ns_error(struct ac_run_report *r, const char *fmt, ...)
 {
 	va_list ap;
@@ -1646,550 +1632,652 @@ static int ns_task_cpu_ns(pid_t pid, uint64_t *ns)
 	return end == buf ? -EIO : 0;
 }
 
+/* One run, from the caller's spec to the report: the state its steps
+ * share (ns_run below lists the steps).  It lives in ns_run's frame, so
+ * the vfork-like init, which reads `c` from the judge's memory, finds it
+ * there until it is gone.  Descriptors are -1 when not held. */
+struct ns_run {
+	struct ns_state *st;
+	const struct ac_run_spec *spec;
+	const struct ac_limits *l;
+	const struct ac_run_fds *fds; /* the caller's, never closed here */
+	struct ac_run_report *rep;
+	const char *box_name; /* for messages */
+	char box_proc[40], tmp_opts[96], shm_opts[96];
+	/* What init is given, and how it is cloned. */
+	struct nsx_child c;
+	struct nsx_clone_args ca;
+	struct nsx_plan run_plan;
+	struct ns_spawn spawn;
+	pthread_t spawner;
+	bool spawner_ok;
+	char *stk; /* init's and the program's stacks (ns_stack_get) */
+	/* Held for the run. */
+	int box_fd, in_fd, tmpl_fd, net_fd, user_fd;
+	int opipe[2], epipe[2], sp[2];
+	int pidfd, mnt_hold; /* mnt_hold: the run's mount ns (ns_reap) */
+	dev_t tmpl_dev;
+	struct sbx_stream out, err;
+	struct cg_run cg;
+	bool cg_ok;
+	char *cg_procs[3];
+	/* What supervision learnt. */
+	pid_t pid;
+	int status, tick_ms;
+	bool have_status, running, killed, init_dead, sock_eof, housekeep;
+	bool init_go_ok;
+	uint64_t t_setup, t_start, t_end, t_dead;
+	uint64_t cpu0, cpu_ns, cg_go, init_go, init_end;
+};
+
+static void ns_run_init(struct ns_run *r, struct ns_state *st,
+                        const struct ac_run_spec *spec,
+                        struct ac_run_report *rep)
+{
+	memset(r, 0, sizeof(*r));
+	r->st = st;
+	r->spec = spec;
+	r->l = &spec->limits;
+	r->fds = spec->fds;
+	r->rep = rep;
+	r->box_name = spec->box_dir ? spec->box_dir : "(descriptor)";
+	r->box_fd = r->in_fd = r->tmpl_fd = r->net_fd = r->user_fd = -1;
+	for (int i = 0; i < 2; i++)
+		r->opipe[i] = r->epipe[i] = r->sp[i] = -1;
+	r->pidfd = r->mnt_hold = -1;
+	r->out.rfd = r->out.file = r->err.rfd = r->err.file = -1;
+	r->cg.cpu_fd = r->cg.v2_fd = -1;
+	r->pid = -1;
+	r->tick_ms = NS_TICK_MS;
+}
+
+/* The judge's copies of init's descriptors, once init has its own: the
+ * pipes and the socket then see EOF when the run's processes are gone. */
+static void ns_run_close_child_fds(struct ns_run *r)
+{
+	int *v[5] = {&r->sp[1], &r->opipe[1], &r->epipe[1], &r->in_fd,
+	             &r->tmpl_fd};
+
+	for (int i = 0; i < 5; i++)
+		if (*v[i] >= 0) {
+			close(*v[i]);
+			*v[i] = -1;
+		}
+}
+
+/* Before killing a vfork-like init that has not spoken: learn its pid. */
+static void ns_run_settle(struct ns_run *r)
+{
+	if (r->pid < 0 && r->spawner_ok &&
+	    (r->pid = ns_spawn_settle(&r->spawn)) > 0)
+		ns_run_close_child_fds(r);
+}
+
+static void ns_run_kill(struct ns_run *r)
+{
+	ns_kill(r->pidfd, r->pid);
+	cg_run_kill_now(&r->cg);
+	r->killed = true;
+}
+
+/* The program runs: its CPU time and peak are counted from now. */
+static void ns_run_started(struct ns_run *r, uint64_t now)
+{
+	r->running = true;
+	r->t_start = now;
+	cg_run_cpu_ns(&r->cg, &r->cpu0);
+	cg_run_reset_peak(&r->cg);
+}
+
+/* Step 1: the box, the caller's descriptor or ours. */
+static int ns_run_open_box(struct ns_run *r)
+{
+	struct stat sb;
+
+	if (r->fds) {
+		if (fstat(r->fds->box, &sb) < 0 || !S_ISDIR(sb.st_mode)) {
+			ns_error(r->rep, "box %s: %s", r->box_name,
+			         errno ? strerror(errno) : "not a directory");
+			return -1;
+		}
+		r->box_fd = r->fds->box;
+	} else if ((r->box_fd = open(r->spec->box_dir,
+	                             O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+	                                     O_CLOEXEC)) < 0) {
+		ns_error(r->rep, "box %s: %s", r->box_name, strerror(errno));
+		return -1;
+	}
+	snprintf(r->box_proc, sizeof(r->box_proc), "/proc/self/fd/%d",
+	         r->box_fd);
+	return 0;
+}
+
+/* Step 2: stdin, the output files and the pipes.  The caller's
+ * descriptors are duplicated: ours are closed at the end, theirs never. */
+static int ns_run_open_streams(struct ns_run *r)
+{
+	const struct ac_run_spec *spec = r->spec;
+	const struct ac_run_fds *fds = r->fds;
+
+	r->in_fd = sbx_stdin_open(&r->st->in_cache, r->st->host, r->st->ctx,
+	                          "sandbox/ns", fds ? fds->in : -1,
+	                          fds ? NULL : spec->stdin_path);
+	if (r->in_fd < 0) {
+		ns_error(r->rep, "stdin %s: %s",
+		         spec->stdin_path      ? spec->stdin_path
+		         : fds && fds->in >= 0 ? "(descriptor)"
+		                               : "/dev/null",
+		         strerror(errno));
+		return -1;
+	}
+	r->out.cap = r->l->stdout_kb * 1024;
+	r->err.cap = r->l->stderr_kb * 1024;
+	if (fds) {
+		if ((fds->out >= 0 &&
+		     (r->out.file = fcntl(fds->out, F_DUPFD_CLOEXEC, 3)) < 0) ||
+		    (fds->err >= 0 &&
+		     (r->err.file = fcntl(fds->err, F_DUPFD_CLOEXEC, 3)) < 0)) {
+			ns_error(r->rep, "output file: %s", strerror(errno));
+			return -1;
+		}
+	} else if ((spec->stdout_path &&
+	            (r->out.file = ns_open_out(spec->stdout_path)) < 0) ||
+	           (spec->stderr_path &&
+	            (r->err.file = ns_open_out(spec->stderr_path)) < 0)) {
+		ns_error(r->rep, "output file: %s", strerror(errno));
+		return -1;
+	}
+	if (pipe2(r->opipe, O_CLOEXEC) < 0 || pipe2(r->epipe, O_CLOEXEC) < 0 ||
+	    socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, r->sp) < 0) {
+		ns_error(r->rep, "pipes: %s", strerror(errno));
+		return -1;
+	}
+	fcntl(r->opipe[0], F_SETFL, O_NONBLOCK);
+	fcntl(r->epipe[0], F_SETFL, O_NONBLOCK);
+	r->out.rfd = r->opipe[0];
+	r->err.rfd = r->epipe[0];
+	r->opipe[0] = r->epipe[0] = -1;
+	return 0;
+}
+
+/* Step 3: the box belongs to the sandbox user for the run. */
+static int ns_run_own_box(struct ns_run *r)
+{
+	int dfd = openat(r->box_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	long budget = NS_CHOWN_MAX_ENTRIES;
+	int rc = dfd < 0 ? -errno
+	                 : ns_chown_tree(dfd, r->st->uid, r->st->gid, 0,
+	                                 &budget);
+
+	if (rc < 0) {
+		ns_error(r->rep, "chown box %s: %s", r->box_name,
+		         strerror(-rc));
+		return -1;
+	}
+	return 0;
+}
+
+/* Step 4: everything init needs, computed now (it makes no decision). */
+static int ns_run_child_args(struct ns_run *r)
+{
+	struct ns_state *st = r->st;
+	const struct ac_run_spec *spec = r->spec;
+	const struct ac_limits *l = r->l;
+	struct nsx_child *c = &r->c;
+
+	snprintf(r->tmp_opts, sizeof(r->tmp_opts),
+	         "size=%lluk,nr_inodes=%llu,mode=1777", st->tmp_kb,
+	         st->tmp_kb / 4 + 1024);
+	snprintf(r->shm_opts, sizeof(r->shm_opts),
+	         "size=%lluk,nr_inodes=1024,mode=1777", st->tmp_kb);
+	if (ns_root_for(st, spec, &r->run_plan, &r->tmpl_fd, &r->tmpl_dev,
+	                r->rep) < 0)
+		return -1;
+	if (r->tmpl_fd < 0 && ns_ro_fds(spec)) {
+		/* The child closes every descriptor before it builds a root
+		 * itself. */
+		ns_error(r->rep, "profile ro_paths given as descriptors need a "
+		                 "prepared root (open_tree, move_mount and "
+		                 "mount_setattr: Linux 5.12)");
+		return -1;
+	}
+	c->tmpl_fd = r->tmpl_fd;
+	c->tmpl_dev = r->tmpl_dev;
+	c->root = st->root_dir;
+	c->plan = &st->plan;
+	c->run_plan = r->run_plan.n ? &r->run_plan : NULL;
+	c->box_fd = r->box_fd;
+	c->box_proc = r->box_proc;
+	c->box_name = r->box_name;
+	c->mask_files = st->mask_files;
+	c->mask_dirs = st->mask_dirs;
+	c->cap_last = st->cap_last;
+	c->root_opts = NS_ROOT_OPTS;
+	c->tmp_opts = r->tmp_opts;
+	c->shm_opts = r->shm_opts;
+	c->argv = (char *const *)spec->argv;
+	c->envp = (char *const *)(spec->envp ? spec->envp : ns_default_env);
+	if (st->sc &&
+	    sc_cache_get(st->sc, spec->profile ? spec->profile->syscalls : NULL,
+	                 &c->filter, r->rep->internal_error,
+	                 sizeof(r->rep->internal_error)) < 0)
+		return -1;
+	c->sock = r->sp[1];
+	c->in_fd = r->in_fd;
+	c->out_fd = r->opipe[1];
+	c->err_fd = r->epipe[1];
+	c->net_fd = r->net_fd = ns_net_get(st);
+	c->user_fd = r->user_fd = ns_user_get(st);
+	if (r->user_fd < 0) {
+		ns_error(r->rep, "user namespace: %s", strerror(-r->user_fd));
+		return -1;
+	}
+	c->inner_uid = NSX_INNER_ID;
+	c->inner_gid = NSX_INNER_ID;
+	if (!(r->stk = ns_stack_get(st))) {
+		ns_error(r->rep, "sandbox stacks: %s", strerror(errno));
+		return -1;
+	}
+	c->prog_stack = r->stk + NS_GUARD;
+	c->prog_stack_size = NS_PROG_STACK;
+	c->rl_stack.rlim_cur = c->rl_stack.rlim_max =
+	        (l->stack_kb ? l->stack_kb : l->memory_kb) * 1024;
+	c->rl_fsize.rlim_cur = c->rl_fsize.rlim_max = l->fsize_kb * 1024;
+	c->rl_nofile.rlim_cur = c->rl_nofile.rlim_max =
+	        l->nofile ? l->nofile : 64;
+	c->rl_cpu.rlim_cur = (l->cpu_ms + 999) / 1000 + 1;
+	c->rl_cpu.rlim_max = c->rl_cpu.rlim_cur + 1;
+	return 0;
+}
+
+/* Step 5: the run's cgroups. */
+static int ns_run_cgroups(struct ns_run *r)
+{
+	if (ns_cg_take(r->st, r->l, &r->cg, r->rep->internal_error,
+	               sizeof(r->rep->internal_error)) < 0)
+		return -1;
+	r->cg_ok = true;
+	/* Where init moves itself (v1), cpuacct last; its CPU time is
+	 * counted from there (fresh cgroups: cg_go is 0). */
+	if (r->st->cg.version == 1) {
+		const char *dirs[3] = {r->cg.mem, r->cg.pids, r->cg.cpu};
+
+		for (int i = 0, k = 0; i < 3; i++) {
+			if (!dirs[i])
+				continue;
+			if (asprintf(&r->cg_procs[k], "%s/cgroup.procs",
+			             dirs[i]) < 0) {
+				r->cg_procs[k] = NULL;
+				ns_error(r->rep, "cgroups: %s",
+				         strerror(ENOMEM));
+				return -1;
+			}
+			r->c.cg_procs[k] = r->cg_procs[k];
+			k++;
+		}
+	}
+	if (cg_run_cpu_ns(&r->cg, &r->cg_go) < 0) {
+		ns_error(r->rep, "cgroup CPU time: %s", strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/* Step 6: clone init, vfork-like from a spawner thread or forked. */
+static int ns_run_spawn(struct ns_run *r)
+{
+	struct ns_state *st = r->st;
+	struct nsx_clone_args *ca = &r->ca;
+	sigset_t all, old;
+	int rc = 0;
+
+	/* init makes its mount namespace itself (it takes the box from the
+	 * judge's first). */
+	ca->flags = CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWUTS |
+	            CLONE_NEWCGROUP | CLONE_PIDFD | NS_CLONE_CLEAR_SIGHAND;
+	if (r->net_fd < 0)
+		ca->flags |= CLONE_NEWNET;
+	ca->pidfd = (uint64_t)(uintptr_t)&r->pidfd;
+	ca->exit_signal = SIGCHLD;
+	if (r->cg.v2_fd >= 0) {
+		ca->flags |= NS_CLONE_INTO_CGROUP;
+		ca->cgroup = (uint64_t)r->cg.v2_fd;
+	}
+	/* No signal handler may run in the child before it resets them. */
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	if (st->share_vm) {
+		struct ns_spawn *j = &r->spawn;
+
+		r->c.vm_shared = true;
+		r->c.prog_oom_reset = st->oom_adj < 0;
+		j->ca = *ca;
+		j->ca.flags |= CLONE_VM | CLONE_VFORK | CLONE_PARENT_SETTID;
+		j->ca.parent_tid = (uint64_t)(uintptr_t)&j->tid;
+		j->ca.stack = (uint64_t)(uintptr_t)(r->stk + 2 * NS_GUARD +
+		                                    NS_PROG_STACK);
+		j->ca.stack_size = NS_INIT_STACK;
+		j->c = &r->c;
+		j->tid = 0;
+		atomic_init(&j->done, false);
+		if ((j->sock = fcntl(r->sp[1], F_DUPFD_CLOEXEC, 3)) < 0)
+			rc = errno;
+		else if ((rc = pthread_create(&r->spawner, NULL,
+		                              ns_spawn_thread, j)) != 0)
+			close(j->sock);
+		else
+			r->spawner_ok = true;
+	} else {
+		r->c.vm_shared = false;
+		r->c.prog_oom_reset = true;
+		r->pid = ns_clone(ca);
+		if (r->pid == 0)
+			nsx_child_main(&r->c); /* never returns */
+		rc = errno;
+		if (r->pid < 0)
+			r->pidfd = -1; /* a failed clone may have written one */
+	}
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (!r->spawner_ok) {
+		/* A forked init (or none): it has its copies. */
+		ns_run_close_child_fds(r);
+		if (r->pid < 0) {
+			ns_error(r->rep, "%s: %s",
+			         st->share_vm ? "spawner" : "clone3",
+			         strerror(rc));
+			return -1;
+		}
+	}
+	/* A vfork-like init is known by its first message (ns_run_on_msg):
+	 * its pid and pidfd were written before it ran, and it has its
+	 * copies of the descriptors.  It moves itself into the run's
+	 * cgroups (v1) and says, when the program runs, what CPU time it had
+	 * used by then: from there on, everything the cgroup uses but init's
+	 * own time is the program's. */
+	return 0;
+}
+
+/* A message from init (or from the spawner, when it is back). */
+static void ns_run_on_msg(struct ns_run *r, uint64_t now)
+{
+	struct nsx_msg m;
+	int mfd = -1;
+	ssize_t n = ns_recv(r->sp[0], &m, &mfd);
+
+	if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR)) {
+		r->sock_eof = true;
+	} else if (n == (ssize_t)sizeof(m)) {
+		m.what[sizeof(m.what) - 1] = '\0';
+		if (r->pid < 0 && r->spawner_ok && m.type != NSX_MSG_DONE) {
+			/* init's first word: it exists. */
+			r->pid = r->spawn.tid;
+			ns_run_close_child_fds(r);
+			if (r->killed)
+				ns_kill(r->pidfd, r->pid);
+		}
+		switch (m.type) {
+		case NSX_MSG_DONE:
+			/* The spawner is back: init is gone (its death is
+			 * seen on its pidfd), or was never made. */
+			if (r->pid < 0 && r->spawn.tid > 0 && !m.err)
+				r->pid = r->spawn.tid;
+			if (r->pid < 0) {
+				ns_error(r->rep, "clone3: %s",
+				         strerror(m.err ? m.err : EIO));
+				r->init_dead = true;
+			}
+			ns_run_close_child_fds(r);
+			break;
+		case NSX_MSG_RUNNING:
+			r->init_go = m.cpu_ns;
+			r->init_go_ok = true;
+			if (r->mnt_hold < 0) {
+				r->mnt_hold = mfd;
+				mfd = -1;
+			}
+			if (!r->running) /* else seen by its output */
+				ns_run_started(r, now);
+			break;
+		case NSX_MSG_STATUS:
+			r->have_status = true;
+			r->status = m.status;
+			if (!r->t_end)
+				r->t_end = now;
+			break;
+		case NSX_MSG_EXEC:
+			ns_error(r->rep, "cannot execute %s: %s",
+			         r->spec->argv[0], strerror(m.err));
+			break;
+		default:
+			ns_error(r->rep, "sandbox setup: %s: %s", m.what,
+			         strerror(m.err));
+			break;
+		}
+	}
+	if (mfd >= 0)
+		close(mfd);
+}
+
+/* The limits, on a live run not yet killed: kill it over one, else set
+ * the next wake-up. */
+static void ns_run_enforce(struct ns_run *r, uint64_t now)
+{
+	const struct ac_limits *l = r->l;
+
+	if (r->out.over) {
+		ns_run_kill(r);
+	} else if (!r->running) {
+		if (now - r->t_setup > NS_SETUP_TIMEOUT_MS * 1000ULL) {
+			ns_error(r->rep, "sandbox setup timed out");
+			/* init may not have spoken yet (its program, stopped
+			 * before its exec, holds it). */
+			ns_run_settle(r);
+			ns_run_kill(r);
+		}
+	} else if (now - r->t_start >= l->wall_ms * 1000) {
+		r->rep->wall_exceeded = true;
+		ns_run_kill(r);
+	} else if (cg_run_cpu_ns(&r->cg, &r->cpu_ns) == 0 &&
+	           r->cpu_ns - r->cpu0 >= l->cpu_ms * 1000000) {
+		r->rep->cpu_exceeded = true;
+		ns_run_kill(r);
+	} else {
+		/* Wake at the nearer of the deadlines rather than a whole
+		 * tick late: the wall one, and the CPU one at its fastest
+		 * (every CPU busy). */
+		uint64_t wall_left = r->t_start + l->wall_ms * 1000 - now;
+		uint64_t used = r->cpu_ns > r->cpu0 ? r->cpu_ns - r->cpu0 : 0;
+		uint64_t cpu_left =
+		        (l->cpu_ms * 1000000 - used) / r->st->ncpu / 1000;
+
+		r->tick_ms =
+		        (int)((wall_left < cpu_left ? wall_left : cpu_left) /
+		              1000);
+		if (r->tick_ms > NS_TICK_MS)
+			r->tick_ms = NS_TICK_MS;
+		if (r->tick_ms < 1)
+			r->tick_ms = 1;
+	}
+}
+
+/* Step 7: supervise until init is gone and both pipes are drained. */
+static void ns_run_supervise(struct ns_run *r)
+{
+	r->t_setup = ns_now_us();
+	while (!r->init_dead || !r->sock_eof || r->out.rfd >= 0 ||
+	       r->err.rfd >= 0) {
+		struct pollfd pf[4] = {
+		        {r->init_dead || r->pid < 0 ? -1 : r->pidfd, POLLIN, 0},
+		        {r->sock_eof ? -1 : r->sp[0], POLLIN, 0},
+		        {r->out.rfd, POLLIN, 0},
+		        {r->err.rfd, POLLIN, 0}};
+		uint64_t now;
+
+		if (poll(pf, 4, r->tick_ms) < 0 && errno != EINTR) {
+			ns_error(r->rep, "poll: %s", strerror(errno));
+			ns_run_settle(r);
+			ns_kill(r->pidfd, r->pid);
+			break;
+		}
+		now = ns_now_us();
+		if (pf[1].revents)
+			ns_run_on_msg(r, now);
+		if (pf[0].revents) {
+			r->init_dead = true;
+			r->t_dead = now;
+			if (!r->t_end)
+				r->t_end = now;
+		}
+		if (pf[2].revents)
+			sbx_stream_read(&r->out);
+		if (pf[3].revents)
+			sbx_stream_read(&r->err);
+		r->err.over = r->err.seen > r->err.cap;
+		/* Only the exec'ed program writes to the pipes: output means
+		 * it runs, even when init (busy, or killed for that output)
+		 * has not said so yet. */
+		if (!r->running && (r->out.seen || r->err.seen) &&
+		    !r->rep->internal_error[0])
+			ns_run_started(r, now);
+		if (r->running && !r->housekeep && !r->init_dead) {
+			/* Idle until the program ends: tidy the cgroups. */
+			r->housekeep = true;
+			ns_cg_housekeep(r->st, r->l);
+			continue;
+		}
+		if (r->init_dead) {
+			/* Everything in the namespace died with init; only a
+			 * concurrent run's clone may briefly hold our pipes. */
+			if (now - r->t_dead > NS_DRAIN_TIMEOUT_MS * 1000ULL)
+				break;
+			continue;
+		}
+		if (!r->killed)
+			ns_run_enforce(r, now);
+	}
+	if (!r->init_dead) {
+		ns_kill(r->pidfd, r->pid);
+		if (!r->t_end)
+			r->t_end = ns_now_us();
+	}
+	/* init is a zombie now (unless the loop gave up on it): its own CPU
+	 * time is final. */
+	r->init_go_ok = r->init_go_ok && r->init_dead && r->pid > 0 &&
+	                ns_task_cpu_ns(r->pid, &r->init_end) == 0;
+	if (r->pid > 0)
+		waitpid(r->pid, NULL, __WALL);
+	/* init is gone: its stack and the program's are free again. */
+	ns_stack_put(r->st, r->stk);
+	r->stk = NULL;
+}
+
+/* Step 8: the report's measures.  The CPU time is everything the run's
+ * cgroup used from the go on, less what init itself used meanwhile (its
+ * set-up, and its exit, which unmounts the run's tree): the program from
+ * its creation (it is init's child), with its children and threads,
+ * whatever the judge thread's timing.  Without a reading of init's time:
+ * from the moment the judge saw the program start. */
+static void ns_run_measure(struct ns_run *r)
+{
+	struct ac_run_report *rep = r->rep;
+	uint64_t cpu_ns = 0, peak = 0;
+
+	if (cg_run_cpu_ns(&r->cg, &cpu_ns) == 0 && r->running) {
+		uint64_t init_own = r->init_end - r->init_go;
+
+		if (r->init_go_ok && cpu_ns >= r->cg_go &&
+		    cpu_ns - r->cg_go >= init_own)
+			rep->cpu_us = (cpu_ns - r->cg_go - init_own) / 1000;
+		else
+			rep->cpu_us = (cpu_ns - r->cpu0) / 1000;
+	}
+	if (cg_run_mem(&r->cg, &peak, &rep->oom_killed) == 0)
+		rep->memory_kb = peak / 1024;
+	if (r->running)
+		rep->wall_us = r->t_end - r->t_start;
+	if (rep->cpu_us > r->l->cpu_ms * 1000)
+		rep->cpu_exceeded = true;
+	rep->stdout_bytes = r->out.seen;
+	rep->stdout_exceeded = r->out.over;
+	rep->stderr_exceeded = r->err.over;
+	if (r->have_status && WIFEXITED(r->status)) {
+		rep->exited = true;
+		rep->exit_code = WEXITSTATUS(r->status);
+	} else if (r->have_status && WIFSIGNALED(r->status)) {
+		rep->signal = WTERMSIG(r->status);
+	} else {
+		rep->signal = SIGKILL;
+	}
+	if (!r->running && !rep->internal_error[0])
+		ns_error(rep, "sandbox init died during setup");
+}
+
+/* Step 9: give back what the run held.  No task left (init, waited for,
+ * reaped the others): the cgroups are removed later.  Else they are swept
+ * now. */
+static void ns_run_release(struct ns_run *r)
+{
+	struct ns_state *st = r->st;
+	bool cg_empty = r->cg_ok && cg_run_count(&r->cg) == 0;
+	bool reuse = true;
+	int *fdv[] = {&r->pidfd,    &r->tmpl_fd,  &r->in_fd,    &r->opipe[0],
+	              &r->opipe[1], &r->epipe[0], &r->epipe[1], &r->sp[0],
+	              &r->sp[1],    &r->out.rfd,  &r->err.rfd,  &r->out.file,
+	              &r->err.file};
+
+	if (r->cg_ok && !cg_empty && cg_run_kill_all(&r->cg) > 0) {
+		NS_LOG(st, AC_LOG_WARN, "run %s: processes survived init",
+		       r->cg.sys->version == 1 ? r->cg.mem : r->cg.v2);
+		reuse = false;
+	}
+	reuse = reuse && (r->pid < 0 || r->init_dead);
+	ns_net_put(st, r->net_fd, reuse);
+	ns_user_put(st, r->user_fd, reuse);
+	if (cg_empty)
+		ns_cg_bury(st, &r->cg);
+	else if (r->cg_ok)
+		cg_run_destroy(&r->cg);
+	for (size_t i = 0; i < sizeof(fdv) / sizeof(fdv[0]); i++)
+		if (*fdv[i] >= 0)
+			close(*fdv[i]);
+	if (r->box_fd >= 0 && !r->fds)
+		close(r->box_fd);
+	plan_free(&r->run_plan);
+	/* init is gone (waited for, or never made), so the spawner's clone
+	 * has returned. */
+	if (r->spawner_ok)
+		pthread_join(r->spawner, NULL);
+	ns_reap(st, r->mnt_hold);
+	ns_stack_put(st, r->stk); /* only when init never started */
+	for (int i = 0; i < 3; i++)
+		free(r->cg_procs[i]);
+}
+
+/* One run: the steps above, in order; the first that fails has said why
+ * in the report (an Internal Error), and the run stops there. */
 static int ns_run(void *state, const struct ac_run_spec *spec,
                   struct ac_run_report *rep)
 {
 	struct ns_state *st = state;
-	const struct ac_limits *l;
-	struct nsx_child c;
-	struct cg_run cg;
-	struct sbx_stream out = {-1, -1, 0, 0, false};
-	struct sbx_stream err = {-1, -1, 0, 0, false};
-	struct nsx_clone_args ca;
-	struct nsx_plan run_plan = {NULL, 0, 0};
-	const struct ac_run_fds *fds = spec ? spec->fds : NULL;
-	char tmp_opts[96], shm_opts[96], box_proc[40];
-	const char *box_name;
-	int in_fd = -1, opipe[2] = {-1, -1}, epipe[2] = {-1, -1};
-	int sp[2] = {-1, -1}, pidfd = -1, status = 0, net_fd = -1, rc;
-	int box_fd = -1, tmpl_fd = -1, user_fd = -1;
-	char *stk = NULL, *cg_procs[3] = {NULL, NULL, NULL};
-	int mnt_hold = -1; /* the run's mount namespace (see ns_reap) */
-	struct ns_spawn spawn;
-	pthread_t spawner;
-	bool spawner_ok = false;
-	dev_t tmpl_dev = 0;
-	bool net_reuse = true;
-	bool have_status = false, running = false, killed = false;
-	bool init_dead = false, sock_eof = false, cg_ok = false;
-	bool cg_empty = false, housekeep = false;
-	uint64_t t_setup, t_start = 0, t_end = 0, t_dead = 0, cpu0 = 0;
-	uint64_t cg_go = 0, init_go = 0, init_end = 0;
-	bool init_go_ok = false;
-	uint64_t cpu_ns = 0, peak = 0;
-	int tick_ms = NS_TICK_MS;
-	sigset_t all, old;
-	pid_t pid = -1;
-	struct stat sb;
+	struct ns_run r;
+	int rc;
 
 	if (!st || !rep)
 		return -EINVAL;
 	memset(rep, 0, sizeof(*rep));
 	if ((rc = ns_validate(spec)) < 0)
 		return rc;
-	l = &spec->limits;
-	box_name = spec->box_dir ? spec->box_dir : "(descriptor)";
-	if (!fds &&
+	if (!spec->fds &&
 	    strncmp(spec->box_dir, st->root_dir, strlen(st->root_dir)) == 0)
 		return -EINVAL;
-	memset(&cg, 0, sizeof(cg));
-	cg.cpu_fd = cg.v2_fd = -1;
-
-	/* The box: the caller's descriptor (never closed here) or ours. */
-	if (fds) {
-		if (fstat(fds->box, &sb) < 0 || !S_ISDIR(sb.st_mode)) {
-			ns_error(rep, "box %s: %s", box_name,
-			         errno ? strerror(errno) : "not a directory");
-			return 0;
-		}
-		box_fd = fds->box;
-	} else if ((box_fd = open(spec->box_dir, O_RDONLY | O_DIRECTORY |
-	                                                 O_NOFOLLOW |
-	                                                 O_CLOEXEC)) < 0) {
-		ns_error(rep, "box %s: %s", box_name, strerror(errno));
-		return 0;
+	ns_run_init(&r, st, spec, rep);
+	if (ns_run_open_box(&r) == 0 && ns_run_open_streams(&r) == 0 &&
+	    ns_run_own_box(&r) == 0 && ns_run_child_args(&r) == 0 &&
+	    ns_run_cgroups(&r) == 0 && ns_run_spawn(&r) == 0) {
+		ns_run_supervise(&r);
+		ns_run_measure(&r);
 	}
-	snprintf(box_proc, sizeof(box_proc), "/proc/self/fd/%d", box_fd);
-
-	/* Files and pipes.  The caller's descriptors are duplicated: ours
-	 * are closed at the end, theirs never. */
-	in_fd = sbx_stdin_open(&st->in_cache, st->host, st->ctx, "sandbox/ns",
-	                       fds ? fds->in : -1,
-	                       fds ? NULL : spec->stdin_path);
-	if (in_fd < 0) {
-		ns_error(rep, "stdin %s: %s",
-		         spec->stdin_path      ? spec->stdin_path
-		         : fds && fds->in >= 0 ? "(descriptor)"
-		                               : "/dev/null",
-		         strerror(errno));
-		goto out;
-	}
-	out.cap = l->stdout_kb * 1024;
-	err.cap = l->stderr_kb * 1024;
-	if (fds) {
-		if ((fds->out >= 0 &&
-		     (out.file = fcntl(fds->out, F_DUPFD_CLOEXEC, 3)) < 0) ||
-		    (fds->err >= 0 &&
-		     (err.file = fcntl(fds->err, F_DUPFD_CLOEXEC, 3)) < 0)) {
-			ns_error(rep, "output file: %s", strerror(errno));
-			goto out;
-		}
-	} else if ((spec->stdout_path &&
-	            (out.file = ns_open_out(spec->stdout_path)) < 0) ||
-	           (spec->stderr_path &&
-	            (err.file = ns_open_out(spec->stderr_path)) < 0)) {
-		ns_error(rep, "output file: %s", strerror(errno));
-		goto out;
-	}
-	if (pipe2(opipe, O_CLOEXEC) < 0 || pipe2(epipe, O_CLOEXEC) < 0 ||
-	    socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp) < 0) {
-		ns_error(rep, "pipes: %s", strerror(errno));
-		goto out;
-	}
-	fcntl(opipe[0], F_SETFL, O_NONBLOCK);
-	fcntl(epipe[0], F_SETFL, O_NONBLOCK);
-	out.rfd = opipe[0];
-	err.rfd = epipe[0];
-	opipe[0] = epipe[0] = -1;
-
-	/* The box belongs to the sandbox user for the run. */
-	{
-		int dfd =
-		        openat(box_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-		long budget = NS_CHOWN_MAX_ENTRIES;
-
-		rc = dfd < 0 ? -errno
-		             : ns_chown_tree(dfd, st->uid, st->gid, 0, &budget);
-		if (rc < 0) {
-			ns_error(rep, "chown box %s: %s", box_name,
-			         strerror(-rc));
-			goto out;
-		}
-	}
-
-	/* Everything the child needs, computed now. */
-	memset(&c, 0, sizeof(c));
-	snprintf(tmp_opts, sizeof(tmp_opts),
-	         "size=%lluk,nr_inodes=%llu,mode=1777", st->tmp_kb,
-	         st->tmp_kb / 4 + 1024);
-	snprintf(shm_opts, sizeof(shm_opts),
-	         "size=%lluk,nr_inodes=1024,mode=1777", st->tmp_kb);
-	if (ns_root_for(st, spec, &run_plan, &tmpl_fd, &tmpl_dev, rep) < 0)
-		goto out;
-	if (tmpl_fd < 0 && ns_ro_fds(spec)) {
-		/* The child closes every descriptor before it builds a root
-		 * itself. */
-		ns_error(rep, "profile ro_paths given as descriptors need a "
-		              "prepared root (open_tree, move_mount and "
-		              "mount_setattr: Linux 5.12)");
-		goto out;
-	}
-	c.tmpl_fd = tmpl_fd;
-	c.tmpl_dev = tmpl_dev;
-	c.root = st->root_dir;
-	c.plan = &st->plan;
-	c.run_plan = run_plan.n ? &run_plan : NULL;
-	c.box_fd = box_fd;
-	c.box_proc = box_proc;
-	c.box_name = box_name;
-	c.mask_files = st->mask_files;
-	c.mask_dirs = st->mask_dirs;
-	c.cap_last = st->cap_last;
-	c.root_opts = NS_ROOT_OPTS;
-	c.tmp_opts = tmp_opts;
-	c.shm_opts = shm_opts;
-	c.argv = (char *const *)spec->argv;
-	c.envp = (char *const *)(spec->envp ? spec->envp : ns_default_env);
-	if (st->sc &&
-	    sc_cache_get(st->sc, spec->profile ? spec->profile->syscalls : NULL,
-	                 &c.filter, rep->internal_error,
-	                 sizeof(rep->internal_error)) < 0)
-		goto out;
-	c.sock = sp[1];
-	c.in_fd = in_fd;
-	c.out_fd = opipe[1];
-	c.err_fd = epipe[1];
-	c.net_fd = net_fd = ns_net_get(st);
-	c.user_fd = user_fd = ns_user_get(st);
-	if (user_fd < 0) {
-		ns_error(rep, "user namespace: %s", strerror(-user_fd));
-		goto out;
-	}
-	c.inner_uid = NSX_INNER_ID;
-	c.inner_gid = NSX_INNER_ID;
-	if (!(stk = ns_stack_get(st))) {
-		ns_error(rep, "sandbox stacks: %s", strerror(errno));
-		goto out;
-	}
-	c.prog_stack = stk + NS_GUARD;
-	c.prog_stack_size = NS_PROG_STACK;
-	c.rl_stack.rlim_cur = c.rl_stack.rlim_max =
-	        (l->stack_kb ? l->stack_kb : l->memory_kb) * 1024;
-	c.rl_fsize.rlim_cur = c.rl_fsize.rlim_max = l->fsize_kb * 1024;
-	c.rl_nofile.rlim_cur = c.rl_nofile.rlim_max =
-	        l->nofile ? l->nofile : 64;
-	c.rl_cpu.rlim_cur = (l->cpu_ms + 999) / 1000 + 1;
-	c.rl_cpu.rlim_max = c.rl_cpu.rlim_cur + 1;
-
-	/* Cgroups. */
-	if (ns_cg_take(st, l, &cg, rep->internal_error,
-	               sizeof(rep->internal_error)) < 0)
-		goto out;
-	cg_ok = true;
-	/* Where init moves itself (v1), cpuacct last; its CPU time is
-	 * counted from there (fresh cgroups: cg_go is 0). */
-	if (st->cg.version == 1) {
-		const char *dirs[3] = {cg.mem, cg.pids, cg.cpu};
-
-		for (int i = 0, k = 0; i < 3; i++) {
-			if (!dirs[i])
-				continue;
-			if (asprintf(&cg_procs[k], "%s/cgroup.procs", dirs[i]) <
-			    0) {
-				cg_procs[k] = NULL;
-				ns_error(rep, "cgroups: %s", strerror(ENOMEM));
-				goto out;
-			}
-			c.cg_procs[k] = cg_procs[k];
-			k++;
-		}
-	}
-	if (cg_run_cpu_ns(&cg, &cg_go) < 0) {
-		ns_error(rep, "cgroup CPU time: %s", strerror(errno));
-		goto out;
-	}
-
-	memset(&ca, 0, sizeof(ca));
-	/* init makes its mount namespace itself (it takes the box from the
-	 * judge's first). */
-	ca.flags = CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWUTS |
-	           CLONE_NEWCGROUP | CLONE_PIDFD | NS_CLONE_CLEAR_SIGHAND;
-	if (net_fd < 0)
-		ca.flags |= CLONE_NEWNET;
-	ca.pidfd = (uint64_t)(uintptr_t)&pidfd;
-	ca.exit_signal = SIGCHLD;
-	if (cg.v2_fd >= 0) {
-		ca.flags |= NS_CLONE_INTO_CGROUP;
-		ca.cgroup = (uint64_t)cg.v2_fd;
-	}
-	/* No signal handler may run in the child before it resets them. */
-	sigfillset(&all);
-	pthread_sigmask(SIG_SETMASK, &all, &old);
-	if (st->share_vm) {
-		c.vm_shared = true;
-		c.prog_oom_reset = st->oom_adj < 0;
-		spawn.ca = ca;
-		spawn.ca.flags |= CLONE_VM | CLONE_VFORK | CLONE_PARENT_SETTID;
-		spawn.ca.parent_tid = (uint64_t)(uintptr_t)&spawn.tid;
-		spawn.ca.stack = (uint64_t)(uintptr_t)(stk + 2 * NS_GUARD +
-		                                       NS_PROG_STACK);
-		spawn.ca.stack_size = NS_INIT_STACK;
-		spawn.c = &c;
-		spawn.tid = 0;
-		atomic_init(&spawn.done, false);
-		rc = 0;
-		if ((spawn.sock = fcntl(sp[1], F_DUPFD_CLOEXEC, 3)) < 0)
-			rc = errno;
-		else if ((rc = pthread_create(&spawner, NULL, ns_spawn_thread,
-		                              &spawn)) != 0)
-			close(spawn.sock);
-		else
-			spawner_ok = true;
-	} else {
-		c.vm_shared = false;
-		c.prog_oom_reset = true;
-		pid = ns_clone(&ca);
-		if (pid == 0)
-			nsx_child_main(&c); /* never returns */
-		rc = errno;
-		if (pid < 0)
-			pidfd = -1; /* a failed clone may have written one */
-	}
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
-	if (!spawner_ok) {
-		/* A forked init (or none): it has its copies. */
-		ns_close_child_fds(sp, opipe, epipe, &in_fd, &tmpl_fd);
-		if (pid < 0) {
-			ns_error(rep, "%s: %s",
-			         st->share_vm ? "spawner" : "clone3",
-			         strerror(rc));
-			goto out;
-		}
-	}
-	/* A vfork-like init is known by its first message (in the loop
-	 * below): its pid and pidfd were written before it ran, and it has
-	 * its copies of the descriptors.  It moves itself into the run's
-	 * cgroups (v1) and says, when the program runs, what CPU time it had
-	 * used by then: from there on, everything the cgroup uses but init's
-	 * own time is the program's. */
-
-	/* Supervise until init is gone and both pipes are drained. */
-	t_setup = ns_now_us();
-	while (!init_dead || !sock_eof || out.rfd >= 0 || err.rfd >= 0) {
-		struct pollfd pf[4] = {
-		        {init_dead || pid < 0 ? -1 : pidfd, POLLIN, 0},
-		        {sock_eof ? -1 : sp[0], POLLIN, 0},
-		        {out.rfd, POLLIN, 0},
-		        {err.rfd, POLLIN, 0}};
-		uint64_t now;
-
-		if (poll(pf, 4, tick_ms) < 0 && errno != EINTR) {
-			ns_error(rep, "poll: %s", strerror(errno));
-			if (pid < 0 && spawner_ok &&
-			    (pid = ns_spawn_settle(&spawn)) > 0)
-				ns_close_child_fds(sp, opipe, epipe, &in_fd,
-				                   &tmpl_fd);
-			ns_kill(pidfd, pid);
-			break;
-		}
-		now = ns_now_us();
-		if (pf[1].revents) {
-			struct nsx_msg m;
-			int mfd = -1;
-			ssize_t n = ns_recv(sp[0], &m, &mfd);
-
-			if (n == 0 ||
-			    (n < 0 && errno != EAGAIN && errno != EINTR)) {
-				sock_eof = true;
-			} else if (n == (ssize_t)sizeof(m)) {
-				m.what[sizeof(m.what) - 1] = '\0';
-				if (pid < 0 && spawner_ok &&
-				    m.type != NSX_MSG_DONE) {
-					/* init's first word: it exists. */
-					pid = spawn.tid;
-					ns_close_child_fds(sp, opipe, epipe,
-					                   &in_fd, &tmpl_fd);
-					if (killed)
-						ns_kill(pidfd, pid);
-				}
-				switch (m.type) {
-				case NSX_MSG_DONE:
-					/* The spawner is back: init is gone
-					 * (its death is seen on its pidfd), or
-					 * was never made. */
-					if (pid < 0 && spawn.tid > 0 && !m.err)
-						pid = spawn.tid;
-					if (pid < 0) {
-						ns_error(rep, "clone3: %s",
-						         strerror(m.err ? m.err
-						                        : EIO));
-						init_dead = true;
-					}
-					ns_close_child_fds(sp, opipe, epipe,
-					                   &in_fd, &tmpl_fd);
-					break;
-				case NSX_MSG_RUNNING:
-					init_go = m.cpu_ns;
-					init_go_ok = true;
-					if (mnt_hold < 0) {
-						mnt_hold = mfd;
-						mfd = -1;
-					}
-					if (running)
-						break; /* seen by its output */
-					running = true;
-					t_start = now;
-					cg_run_cpu_ns(&cg, &cpu0);
-					cg_run_reset_peak(&cg);
-					break;
-				case NSX_MSG_STATUS:
-					have_status = true;
-					status = m.status;
-					if (!t_end)
-						t_end = now;
-					break;
-				case NSX_MSG_EXEC:
-					ns_error(rep, "cannot execute %s: %s",
-					         spec->argv[0],
-					         strerror(m.err));
-					break;
-				default:
-					ns_error(rep, "sandbox setup: %s: %s",
-					         m.what, strerror(m.err));
-					break;
-				}
-			}
-			if (mfd >= 0)
-				close(mfd);
-		}
-		if (pf[0].revents) {
-			init_dead = true;
-			t_dead = now;
-			if (!t_end)
-				t_end = now;
-		}
-		if (pf[2].revents)
-			sbx_stream_read(&out);
-		if (pf[3].revents)
-			sbx_stream_read(&err);
-		err.over = err.seen > err.cap;
-		/* Only the exec'ed program writes to the pipes: output means
-		 * it runs, even when init (busy, or killed for that output)
-		 * has not said so yet. */
-		if (!running && (out.seen || err.seen) &&
-		    !rep->internal_error[0]) {
-			running = true;
-			t_start = now;
-			cg_run_cpu_ns(&cg, &cpu0);
-			cg_run_reset_peak(&cg);
-		}
-		if (running && !housekeep && !init_dead) {
-			/* Idle until the program ends: tidy the cgroups. */
-			housekeep = true;
-			ns_cg_housekeep(st, l);
-			continue;
-		}
-		if (init_dead) {
-			/* Everything in the namespace died with init; only a
-			 * concurrent run's clone may briefly hold our pipes. */
-			if (now - t_dead > NS_DRAIN_TIMEOUT_MS * 1000ULL)
-				break;
-			continue;
-		}
-		if (killed)
-			continue;
-		if (out.over) {
-			ns_kill(pidfd, pid);
-			cg_run_kill_now(&cg);
-			killed = true;
-		} else if (!running) {
-			if (now - t_setup > NS_SETUP_TIMEOUT_MS * 1000ULL) {
-				ns_error(rep, "sandbox setup timed out");
-				/* init may not have spoken yet (its program,
-				 * stopped before its exec, holds it). */
-				if (pid < 0 && spawner_ok &&
-				    (pid = ns_spawn_settle(&spawn)) > 0)
-					ns_close_child_fds(sp, opipe, epipe,
-					                   &in_fd, &tmpl_fd);
-				ns_kill(pidfd, pid);
-				cg_run_kill_now(&cg);
-				killed = true;
-			}
-		} else if (now - t_start >= l->wall_ms * 1000) {
-			rep->wall_exceeded = true;
-			ns_kill(pidfd, pid);
-			cg_run_kill_now(&cg);
-			killed = true;
-		} else if (cg_run_cpu_ns(&cg, &cpu_ns) == 0 &&
-		           cpu_ns - cpu0 >= l->cpu_ms * 1000000) {
-			rep->cpu_exceeded = true;
-			ns_kill(pidfd, pid);
-			cg_run_kill_now(&cg);
-			killed = true;
-		} else {
-			/* Wake at the nearer of the deadlines rather than a
-			 * whole tick late: the wall one, and the CPU one at
-			 * its fastest (every CPU busy). */
-			uint64_t wall_left = t_start + l->wall_ms * 1000 - now;
-			uint64_t used = cpu_ns > cpu0 ? cpu_ns - cpu0 : 0;
-			uint64_t cpu_left =
-			        (l->cpu_ms * 1000000 - used) / st->ncpu / 1000;
-
-			tick_ms = (int)((wall_left < cpu_left ? wall_left
-			                                      : cpu_left) /
-			                1000);
-			if (tick_ms > NS_TICK_MS)
-				tick_ms = NS_TICK_MS;
-			if (tick_ms < 1)
-				tick_ms = 1;
-		}
-	}
-	if (!init_dead) {
-		ns_kill(pidfd, pid);
-		if (!t_end)
-			t_end = ns_now_us();
-	}
-	/* init is a zombie now (unless the loop gave up on it): its own CPU
-	 * time is final. */
-	init_go_ok = init_go_ok && init_dead && pid > 0 &&
-	             ns_task_cpu_ns(pid, &init_end) == 0;
-	if (pid > 0)
-		waitpid(pid, NULL, __WALL);
-	/* init is gone: its stack and the program's are free again. */
-	ns_stack_put(st, stk);
-	stk = NULL;
-
-	/* Measures.  The CPU time is everything the run's cgroup used from
-	 * the go on, less what init itself used meanwhile (its set-up, and
-	 * its exit, which unmounts the run's tree): the program from its
-	 * creation (it is init's child), with its children and threads,
-	 * whatever the judge thread's timing.  Without a reading of init's
-	 * time: from the moment the judge saw the program start. */
-	if (cg_run_cpu_ns(&cg, &cpu_ns) == 0 && running) {
-		if (init_go_ok && cpu_ns >= cg_go &&
-		    cpu_ns - cg_go >= init_end - init_go)
-			rep->cpu_us =
-			        (cpu_ns - cg_go - (init_end - init_go)) / 1000;
-		else
-			rep->cpu_us = (cpu_ns - cpu0) / 1000;
-	}
-	if (cg_run_mem(&cg, &peak, &rep->oom_killed) == 0)
-		rep->memory_kb = peak / 1024;
-	if (running)
-		rep->wall_us = t_end - t_start;
-	if (rep->cpu_us > l->cpu_ms * 1000)
-		rep->cpu_exceeded = true;
-	rep->stdout_bytes = out.seen;
-	rep->stdout_exceeded = out.over;
-	rep->stderr_exceeded = err.over;
-	if (have_status && WIFEXITED(status)) {
-		rep->exited = true;
-		rep->exit_code = WEXITSTATUS(status);
-	} else if (have_status && WIFSIGNALED(status)) {
-		rep->signal = WTERMSIG(status);
-	} else {
-		rep->signal = SIGKILL;
-	}
-	if (!running && !rep->internal_error[0])
-		ns_error(rep, "sandbox init died during setup");
-out:
-	/* No task left (init, waited for, reaped the others): the cgroups
-	 * are removed later.  Else they are swept now. */
-	cg_empty = cg_ok && cg_run_count(&cg) == 0;
-	if (cg_ok && !cg_empty && cg_run_kill_all(&cg) > 0) {
-		NS_LOG(st, AC_LOG_WARN, "run %s: processes survived init",
-		       cg.sys->version == 1 ? cg.mem : cg.v2);
-		net_reuse = false;
-	}
-	ns_net_put(st, net_fd, net_reuse && (pid < 0 || init_dead));
-	ns_user_put(st, user_fd, net_reuse && (pid < 0 || init_dead));
-	if (cg_empty)
-		ns_cg_bury(st, &cg);
-	else if (cg_ok)
-		cg_run_destroy(&cg);
-	if (pidfd >= 0)
-		close(pidfd);
-	if (tmpl_fd >= 0)
-		close(tmpl_fd);
-	if (box_fd >= 0 && !fds)
-		close(box_fd);
-	if (in_fd >= 0)
-		close(in_fd);
-	for (int i = 0; i < 2; i++) {
-		if (opipe[i] >= 0)
-			close(opipe[i]);
-		if (epipe[i] >= 0)
-			close(epipe[i]);
-		if (sp[i] >= 0)
-			close(sp[i]);
-	}
-	if (out.rfd >= 0)
-		close(out.rfd);
-	if (err.rfd >= 0)
-		close(err.rfd);
-	if (out.file >= 0)
-		close(out.file);
-	if (err.file >= 0)
-		close(err.file);
-	plan_free(&run_plan);
-	/* init is gone (waited for, or never made), so the spawner's clone
-	 * has returned. */
-	if (spawner_ok)
-		pthread_join(spawner, NULL);
-	ns_reap(st, mnt_hold);
-	ns_stack_put(st, stk); /* only when init never started */
-	for (int i = 0; i < 3; i++)
-		free(cg_procs[i]);
+	ns_run_release(&r);
 	return 0;
 }
 
