@@ -411,6 +411,33 @@ grep -q NESTED "$TEST_TMP/shell.out" && fail "shell: nested user namespace allow
 [ "$(sed -n 2p "$TEST_TMP/shell.out")" = sandbox ] || fail "shell: hostname"
 ok "unprivileged uid 1000, no nested user namespaces, own uts and pid namespaces"
 
+# Host ids of their own (sandbox.uid, uid_count): two runs alive at once,
+# here in two processes (two judges), never share a host uid, so no
+# per-user kernel quota (inotify instances, user watches, ...) is shared.
+# A file the program makes in its box is owned by its host uid.
+for i in 1 2; do
+	_box="$TEST_TMP/box-ids$i"
+	mkdir -p "$_box"
+	"$SBX" --plugin "$PLUGIN" --box "$_box" -- /bin/sh -c 'sleep 1; echo x > /box/own' \
+		> "$TEST_TMP/ids$i.rep" 2> "$TEST_TMP/ids$i.log" &
+	eval "ids_pid$i=\$!"
+done
+# shellcheck disable=SC2154
+wait "$ids_pid1" && wait "$ids_pid2" || fail "ids: sbxrun failed: $(cat "$TEST_TMP"/ids?.log)"
+u1=$(stat -c %u "$TEST_TMP/box-ids1/own") || fail "ids: run 1 made no file: $(cat "$TEST_TMP/ids1.rep")"
+u2=$(stat -c %u "$TEST_TMP/box-ids2/own") || fail "ids: run 2 made no file: $(cat "$TEST_TMP/ids2.rep")"
+[ "$u1" != "$u2" ] || fail "ids: two live runs share host uid $u1"
+for u in $u1 $u2; do
+	[ "$u" -ge 60000 ] && [ "$u" -lt 60256 ] || fail "ids: host uid $u outside the default 60000-60255"
+	getent passwd "$u" >/dev/null && fail "ids: host uid $u is a host account"
+done
+ok "two live runs: host uids $u1 and $u2 of the sandbox's range, none a host account"
+"$SBX" --plugin "$PLUGIN" --set uid=65500 --set uid_count=100 --check-env \
+	> "$TEST_TMP/idclash.out" 2>&1 && fail "ids: a range holding nobody (65534) was accepted"
+grep -q "include host user" "$TEST_TMP/idclash.out" ||
+	fail "ids: the clash is not named: $(cat "$TEST_TMP/idclash.out")"
+ok "a uid range that holds a host account stops start-up, naming it"
+
 # ------------------------------------------------------------ hardening
 sbx fds -- /box/prog
 expect fds exit_code 0

@@ -17,10 +17,12 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <inttypes.h>
 #include <limits.h>
 #include <poll.h>
 #include <pthread.h>
+#include <pwd.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -60,8 +62,11 @@
 #define NS_TMPL_MAX         8 /* prepared roots kept (profiles' ro_paths) */
 #define NS_TMPL_MAX_AGE_US  (60 * 1000000ULL) /* then rebuilt */
 #define NS_ROOT_OPTS        "size=1024k,nr_inodes=4096,mode=0755"
-#define NS_CG_SPARE         2 /* run cgroups made ahead */
-#define NS_CG_DEAD          8 /* finished runs' cgroups awaiting removal */
+#define NS_CG_SPARE         2     /* run cgroups made ahead */
+#define NS_CG_DEAD          8     /* finished runs' cgroups awaiting removal */
+#define NS_UID_FIRST        60000 /* sandbox.uid: the programs' first host id */
+#define NS_UID_COUNT        256   /* sandbox.uid_count: runs alive at once */
+#define NS_ID_WAIT_S        30    /* a run waits this long for a free id */
 
 /* A prepared root (see ns_tmpl_build). */
 struct ns_tmpl {
@@ -75,8 +80,18 @@ struct ns_state {
 	const struct ac_host *host;
 	struct ac_plugin_ctx *ctx;
 	char *root_dir;
+	/* Host ids of the programs: run i of those alive at once is
+	 * uid + slot, gid + slot (see ns_id_take), so concurrent runs share
+	 * no per-user kernel quota. */
 	uid_t uid;
 	gid_t gid;
+	unsigned id_count;
+	unsigned id_next;     /* where the next search starts (round robin) */
+	uint64_t *id_busy;    /* a bit a slot, under net_mu */
+	int *user_slot;       /* a user namespace kept per slot, or -1 */
+	int id_lock;          /* <root_dir>.ids: byte uid+slot locked by its
+	                       * run, whatever the process (F_OFD_SETLK) */
+	pthread_cond_t id_cv; /* a slot was given back */
 	unsigned long long tmp_kb;
 	struct nsx_plan plan;
 	struct cg_sys cg;
@@ -85,9 +100,6 @@ struct ns_state {
 	pthread_mutex_t net_mu;
 	int net_free[NS_NET_POOL];
 	int net_n;
-	/* User namespaces for the programs (see ns_user_get). */
-	int user_free[NS_NET_POOL];
-	int user_n;
 	/* Prepared roots; tmpl_ok false: every run builds its root. */
 	pthread_mutex_t tmpl_mu;
 	struct ns_tmpl tmpl[NS_TMPL_MAX];
@@ -1010,8 +1022,14 @@ static void ns_fini(void *state)
 	cg_sys_fini(&st->cg);
 	for (int i = 0; i < st->net_n; i++)
 		close(st->net_free[i]);
-	for (int i = 0; i < st->user_n; i++)
-		close(st->user_free[i]);
+	for (unsigned i = 0; st->user_slot && i < st->id_count; i++)
+		if (st->user_slot[i] >= 0)
+			close(st->user_slot[i]);
+	free(st->user_slot);
+	free(st->id_busy);
+	if (st->id_lock >= 0)
+		close(st->id_lock);
+	pthread_cond_destroy(&st->id_cv);
 	for (int i = 0; i < st->stk_n; i++)
 		munmap(st->stk_free[i], NS_STACK_MAP);
 	pthread_mutex_destroy(&st->net_mu);
@@ -1074,6 +1092,86 @@ static int ns_make_root_dir(const char *path)
 	return 0;
 }
 
+/* The host ids of the programs (sandbox.uid, gid, uid_count): a range
+ * that no host account or group may use (a host process of one of these
+ * ids could signal or trace the programs, and share their per-user
+ * quotas), checked here so that a clash stops start-up, naming the id. */
+static int ns_ids_init(struct ns_state *st)
+{
+	long long uid, gid, count;
+	char buf[4096];
+	int rc;
+
+	if ((rc = ns_conf_int(st, "uid", NS_UID_FIRST, 1, 0x7ffffffe, &uid)) <
+	            0 ||
+	    (rc = ns_conf_int(st, "gid", uid, 1, 0x7ffffffe, &gid)) < 0 ||
+	    (rc = ns_conf_int(st, "uid_count", NS_UID_COUNT, 1, 65536,
+	                      &count)) < 0)
+		return rc;
+	if (uid + count - 1 > 0x7ffffffe || gid + count - 1 > 0x7ffffffe) {
+		NS_LOG(st, AC_LOG_ERROR,
+		       "sandbox.uid_count: %lld ids from uid %lld or gid %lld "
+		       "go past 2147483646",
+		       count, uid, gid);
+		return -EINVAL;
+	}
+	for (long long i = 0; i < count; i++) {
+		struct passwd pw, *pwp = NULL;
+		struct group gr, *grp = NULL;
+
+		getpwuid_r((uid_t)(uid + i), &pw, buf, sizeof(buf), &pwp);
+		if (pwp) {
+			NS_LOG(st, AC_LOG_ERROR,
+			       "sandbox.uid: the programs' uids %lld-%lld "
+			       "include host user %s (%lld); choose a range "
+			       "of its own (sandbox.uid, sandbox.uid_count)",
+			       uid, uid + count - 1, pw.pw_name, uid + i);
+			return -EINVAL;
+		}
+		getgrgid_r((gid_t)(gid + i), &gr, buf, sizeof(buf), &grp);
+		if (grp) {
+			NS_LOG(st, AC_LOG_ERROR,
+			       "sandbox.gid: the programs' gids %lld-%lld "
+			       "include host group %s (%lld); choose a range "
+			       "of its own (sandbox.gid, sandbox.uid_count)",
+			       gid, gid + count - 1, gr.gr_name, gid + i);
+			return -EINVAL;
+		}
+	}
+	st->uid = (uid_t)uid;
+	st->gid = (gid_t)gid;
+	st->id_count = (unsigned)count;
+	st->id_busy = calloc((st->id_count + 63) / 64, sizeof(uint64_t));
+	st->user_slot = malloc(st->id_count * sizeof(int));
+	if (!st->id_busy || !st->user_slot)
+		return -ENOMEM;
+	for (unsigned i = 0; i < st->id_count; i++)
+		st->user_slot[i] = -1;
+	return 0;
+}
+
+/* The file whose bytes stand for the ids: a run holds an OFD lock on the
+ * byte at offset uid+slot, so that judges in other processes (another
+ * `algocode judge`, a second judge service) skip the ids in use here. */
+static int ns_ids_lock_open(struct ns_state *st)
+{
+	char path[PATH_MAX];
+
+	if ((size_t)snprintf(path, sizeof(path), "%s.ids", st->root_dir) >=
+	    sizeof(path))
+		return -ENAMETOOLONG;
+	st->id_lock =
+	        open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (st->id_lock < 0) {
+		int rc = -errno;
+
+		NS_LOG(st, AC_LOG_ERROR, "sandbox ids: %s: %s", path,
+		       strerror(-rc));
+		return rc;
+	}
+	return 0;
+}
+
 static int ns_init(const struct ac_host *host, struct ac_plugin_ctx *ctx,
                    void **state)
 {
@@ -1092,21 +1190,18 @@ static int ns_init(const struct ac_host *host, struct ac_plugin_ctx *ctx,
 	atomic_init(&st->reap_pending, 0);
 	st->reap[0] = st->reap[1] = -1;
 	pthread_mutex_init(&st->net_mu, NULL);
+	pthread_cond_init(&st->id_cv, NULL);
+	st->id_lock = -1;
 	pthread_mutex_init(&st->tmpl_mu, NULL);
 	pthread_mutex_init(&st->cg_mu, NULL);
 	sbx_stdin_init(&st->in_cache);
-	if ((rc = ns_conf_int(st, "uid", 65534, 1, 0x7fffffff, &v)) < 0)
-		goto fail;
-	st->uid = (uid_t)v;
 	{
 		long n = sysconf(_SC_NPROCESSORS_ONLN);
 
 		st->ncpu = n > 0 ? (uint64_t)n : 1;
 	}
-	if ((rc = ns_conf_int(st, "gid", (long long)st->uid, 1, 0x7fffffff,
-	                      &v)) < 0)
+	if ((rc = ns_ids_init(st)) < 0)
 		goto fail;
-	st->gid = (gid_t)v;
 	if ((rc = ns_conf_int(st, "tmp_size_kb", 262144, 1024,
 	                      64LL * 1024 * 1024, &v)) < 0)
 		goto fail;
@@ -1128,6 +1223,8 @@ static int ns_init(const struct ac_host *host, struct ac_plugin_ctx *ctx,
 		       st->root_dir, strerror(-rc));
 		goto fail;
 	}
+	if ((rc = ns_ids_lock_open(st)) < 0)
+		goto fail;
 	rc = host->conf_string(ctx, "cgroup_root", &cg_root);
 	if (rc < 0 && rc != -ENOENT)
 		goto fail;
@@ -1325,7 +1422,7 @@ static ssize_t ns_recvfd(int sock, void *buf, size_t len, int flags, int *fd)
  * owns nothing here (every other namespace belongs to the initial one),
  * its maps cannot be changed once written, keyrings are out of reach
  * (seccomp) and the rest of its state (counters) lives with processes. */
-static int ns_user_new(struct ns_state *st)
+static int ns_user_new(struct ns_state *st, unsigned slot)
 {
 	struct nsx_clone_args ca;
 	sigset_t all, old;
@@ -1382,7 +1479,7 @@ static int ns_user_new(struct ns_state *st)
 
 		snprintf(path, sizeof(path), "/proc/%d/uid_map", (int)pid);
 		snprintf(map, sizeof(map), "%u %u 1\n", NSX_INNER_ID,
-		         (unsigned)st->uid);
+		         (unsigned)(st->uid + slot));
 		if ((m = open(path, O_WRONLY | O_CLOEXEC)) >= 0) {
 			rc = write(m, map, strlen(map)) < 0 ? -errno : 0;
 			close(m);
@@ -1391,7 +1488,7 @@ static int ns_user_new(struct ns_state *st)
 		}
 		snprintf(path, sizeof(path), "/proc/%d/gid_map", (int)pid);
 		snprintf(map, sizeof(map), "%u %u 1\n", NSX_INNER_ID,
-		         (unsigned)st->gid);
+		         (unsigned)(st->gid + slot));
 		if (rc == 0 && (m = open(path, O_WRONLY | O_CLOEXEC)) >= 0) {
 			rc = write(m, map, strlen(map)) < 0 ? -errno : 0;
 			close(m);
@@ -1409,16 +1506,84 @@ static int ns_user_new(struct ns_state *st)
 	return rc < 0 ? rc : fd;
 }
 
-static int ns_user_get(struct ns_state *st)
+/* The user namespace of a run holding id slot `slot`: the one kept for
+ * that slot, or a new one.  Only the run holding the slot touches its
+ * entry. */
+static int ns_user_get(struct ns_state *st, unsigned slot)
 {
-	int fd = ns_pool_take(st, st->user_free, &st->user_n);
+	int fd = st->user_slot[slot];
 
-	return fd >= 0 ? fd : ns_user_new(st);
+	st->user_slot[slot] = -1;
+	return fd >= 0 ? fd : ns_user_new(st, slot);
 }
 
-static void ns_user_put(struct ns_state *st, int fd, bool reuse)
+static void ns_user_put(struct ns_state *st, unsigned slot, int fd, bool reuse)
 {
-	ns_pool_give(st, st->user_free, &st->user_n, fd, reuse);
+	if (fd < 0)
+		return;
+	if (reuse && st->user_slot[slot] < 0)
+		st->user_slot[slot] = fd;
+	else
+		close(fd);
+}
+
+/* Lock or unlock (F_UNLCK) the byte of slot i in the ids file. */
+static int ns_id_lock(struct ns_state *st, unsigned i, short type)
+{
+	struct flock fl = {.l_type = type,
+	                   .l_whence = SEEK_SET,
+	                   .l_start = (off_t)st->uid + i,
+	                   .l_len = 1};
+
+	return fcntl(st->id_lock, F_OFD_SETLK, &fl) < 0 ? -errno : 0;
+}
+
+/* Take a free id slot for a run: the next one after the last taken (so
+ * consecutive runs get different ids) that neither a run of ours nor one
+ * of another process holds.  Waits up to NS_ID_WAIT_S when none is free
+ * (the other processes' runs are polled every 50 ms).  0 and *slot, or
+ * -EAGAIN. */
+static int ns_id_take(struct ns_state *st, unsigned *slot)
+{
+	uint64_t until = ns_now_us() + NS_ID_WAIT_S * 1000000ULL;
+	int rc = -EAGAIN;
+
+	pthread_mutex_lock(&st->net_mu);
+	for (;;) {
+		struct timespec ts;
+
+		for (unsigned k = 0; k < st->id_count && rc < 0; k++) {
+			unsigned i = (st->id_next + k) % st->id_count;
+
+			if ((st->id_busy[i / 64] & (1ULL << (i % 64))) ||
+			    ns_id_lock(st, i, F_WRLCK) < 0)
+				continue;
+			st->id_busy[i / 64] |= 1ULL << (i % 64);
+			st->id_next = (i + 1) % st->id_count;
+			*slot = i;
+			rc = 0;
+		}
+		if (rc == 0 || ns_now_us() >= until)
+			break;
+		clock_gettime(CLOCK_REALTIME, &ts);
+		ts.tv_nsec += 50 * 1000000L;
+		if (ts.tv_nsec >= 1000000000L) {
+			ts.tv_sec++;
+			ts.tv_nsec -= 1000000000L;
+		}
+		pthread_cond_timedwait(&st->id_cv, &st->net_mu, &ts);
+	}
+	pthread_mutex_unlock(&st->net_mu);
+	return rc;
+}
+
+static void ns_id_give(struct ns_state *st, unsigned slot)
+{
+	pthread_mutex_lock(&st->net_mu);
+	ns_id_lock(st, slot, F_UNLCK);
+	st->id_busy[slot / 64] &= ~(1ULL << (slot % 64));
+	pthread_cond_signal(&st->id_cv);
+	pthread_mutex_unlock(&st->net_mu);
 }
 
 static uint64_t ns_now_us(void)
@@ -1656,6 +1821,8 @@ struct ns_run {
 	int box_fd, in_fd, tmpl_fd, net_fd, user_fd;
 	int opipe[2], epipe[2], sp[2];
 	int pidfd, mnt_hold; /* mnt_hold: the run's mount ns (ns_reap) */
+	unsigned id;         /* the run's id slot (ns_id_take), if id_ok */
+	bool id_ok;
 	dev_t tmpl_dev;
 	struct sbx_stream out, err;
 	struct cg_run cg;
@@ -1800,15 +1967,23 @@ static int ns_run_open_streams(struct ns_run *r)
 	return 0;
 }
 
-/* Step 3: the box belongs to the sandbox user for the run. */
+/* Step 3: the run's host ids, which own the box for the run. */
 static int ns_run_own_box(struct ns_run *r)
 {
-	int dfd = openat(r->box_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	long budget = NS_CHOWN_MAX_ENTRIES;
-	int rc = dfd < 0 ? -errno
-	                 : ns_chown_tree(dfd, r->st->uid, r->st->gid, 0,
-	                                 &budget);
+	int dfd, rc;
 
+	if ((rc = ns_id_take(r->st, &r->id)) < 0) {
+		ns_error(r->rep,
+		         "all %u sandbox ids (sandbox.uid_count) are in use",
+		         r->st->id_count);
+		return -1;
+	}
+	r->id_ok = true;
+	dfd = openat(r->box_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	rc = dfd < 0 ? -errno
+	             : ns_chown_tree(dfd, r->st->uid + r->id,
+	                             r->st->gid + r->id, 0, &budget);
 	if (rc < 0) {
 		ns_error(r->rep, "chown box %s: %s", r->box_name,
 		         strerror(-rc));
@@ -1867,7 +2042,7 @@ static int ns_run_child_args(struct ns_run *r)
 	c->out_fd = r->opipe[1];
 	c->err_fd = r->epipe[1];
 	c->net_fd = r->net_fd = ns_net_get(st);
-	c->user_fd = r->user_fd = ns_user_get(st);
+	c->user_fd = r->user_fd = ns_user_get(st, r->id);
 	if (r->user_fd < 0) {
 		ns_error(r->rep, "user namespace: %s", strerror(-r->user_fd));
 		return -1;
@@ -2232,7 +2407,10 @@ static void ns_run_release(struct ns_run *r)
 	}
 	reuse = reuse && (r->pid < 0 || r->init_dead);
 	ns_net_put(st, r->net_fd, reuse);
-	ns_user_put(st, r->user_fd, reuse);
+	if (r->id_ok) {
+		ns_user_put(st, r->id, r->user_fd, reuse);
+		ns_id_give(st, r->id);
+	}
 	if (cg_empty)
 		ns_cg_bury(st, &r->cg);
 	else if (r->cg_ok)
@@ -2485,6 +2663,11 @@ static int ns_check_env(void *state, ac_line_cb cb, void *arg)
 		         rc ? strerror(-rc) : "clone3 ok");
 		cb(arg, nss[i].what, rc == 0, detail);
 	}
+	snprintf(detail, sizeof(detail),
+	         "uids %u-%u, gids %u-%u: one a live run, no host account",
+	         (unsigned)st->uid, (unsigned)st->uid + st->id_count - 1,
+	         (unsigned)st->gid, (unsigned)st->gid + st->id_count - 1);
+	cb(arg, "ids of their own", true, detail);
 	cg_ok = ns_probe_cgroup(st, &cpu, err, sizeof(err)) == 0;
 	snprintf(
 	        detail, sizeof(detail), "%s",
