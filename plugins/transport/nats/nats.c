@@ -165,6 +165,7 @@ struct nt_item {
 	STAILQ_ENTRY(nt_item) link;
 	enum nt_item_kind kind;
 	natsMsg *msg;
+	int64_t at; /* when nats.c called us (ms, monotonic) */
 };
 STAILQ_HEAD(nt_items, nt_item);
 
@@ -304,6 +305,7 @@ static void nt_post(struct nt_state *st, enum nt_item_kind kind, natsMsg *msg)
 	}
 	it->kind = kind;
 	it->msg = msg;
+	it->at = nt_now_ms();
 	STAILQ_INSERT_TAIL(&st->items, it, link);
 	event_active(st->hop, EV_TIMEOUT, 0);
 	pthread_mutex_unlock(&st->lock);
@@ -1048,7 +1050,9 @@ static void nt_on_pull_status(struct nt_state *st, const char *rest,
 		nt_log(st, AC_LOG_WARN, "pull from %s: status %s %s",
 		       sub->consumer, status, desc ? desc : "");
 		sub->retry_at = nt_now_ms() + NT_RETRY_MS;
-		if (!st->ensuring)
+		/* A server going down says so: nothing to re-create there
+		 * (the reconnection re-creates what is missing). */
+		if (!st->ensuring && !(desc && strstr(desc, "Shutdown")))
 			st->need_ensure = true;
 	}
 	natsMsg_Destroy(msg);
@@ -1197,9 +1201,8 @@ static void nt_on_reconnected(struct nt_state *st, bool first)
 /* Lost the connection: what waits for an answer from the server fails at
  * once (the answer went to the old connection, if anywhere), and every
  * publish fails until nats.c reconnects. */
-static void nt_on_disconnected(struct nt_state *st)
+static void nt_on_disconnected(struct nt_state *st, int64_t at)
 {
-	uint64_t cutoff = st->next_id;
 	struct nt_pub *pub;
 	size_t failed = 0;
 
@@ -1214,8 +1217,11 @@ static void nt_on_disconnected(struct nt_state *st)
 		       st->reconnect_min_ms, st->reconnect_max_ms);
 	}
 	st->connected = false;
-	/* One at a time: a done callback may publish again (and fail). */
-	while ((pub = TAILQ_FIRST(&st->pubs)) && pub->id <= cutoff) {
+	/* Those sent before the disconnection (not those nats.c may have
+	 * sent since, if it reconnected already); one at a time: a done
+	 * callback may publish again. */
+	while ((pub = TAILQ_FIRST(&st->pubs)) &&
+	       pub->deadline - st->publish_timeout_ms <= at) {
 		nt_pub_complete(st, pub, -ENOTCONN);
 		failed++;
 	}
@@ -1259,7 +1265,7 @@ static void nt_hop_cb(evutil_socket_t fd, short what, void *arg)
 			nt_on_msg(st, it->msg);
 			break;
 		case NT_ITEM_DISCONNECTED:
-			nt_on_disconnected(st);
+			nt_on_disconnected(st, it->at);
 			break;
 		case NT_ITEM_RECONNECTED:
 			nt_on_reconnected(st, false);
