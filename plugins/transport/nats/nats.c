@@ -213,6 +213,7 @@ struct nt_state {
 	int64_t down_log_step;
 	bool need_ensure;
 	bool ensuring;
+	bool streams_ok; /* the streams were created once */
 	int64_t ensure_at;
 	bool depth_busy;  /* a queue depth job is on the pool */
 	int64_t depth_at; /* next queue depth refresh (ms) */
@@ -491,6 +492,7 @@ struct nt_ensure_task {
 	struct nt_sub **subs;
 	size_t nsubs;
 	size_t ndone; /* consumers created or updated */
+	bool streams_ok;
 	int rc;
 };
 
@@ -499,6 +501,7 @@ static void nt_ensure_work(void *arg)
 	struct nt_ensure_task *t = arg;
 
 	t->rc = nt_ensure_streams(t->st);
+	t->streams_ok = t->rc == 0;
 	for (size_t i = 0; t->rc == 0 && i < t->nsubs; i++) {
 		t->rc = nt_ensure_consumer(t->st, t->subs[i]);
 		if (t->rc == 0)
@@ -512,6 +515,8 @@ static void nt_ensure_done(void *arg)
 	struct nt_state *st = t->st;
 
 	st->ensuring = false;
+	if (t->streams_ok)
+		st->streams_ok = true;
 	for (size_t i = 0; i < t->ndone; i++) {
 		if (!t->subs[i]->ready)
 			nt_log(st, AC_LOG_INFO, "consuming %s (consumer %s)",
@@ -753,8 +758,10 @@ static int nt_puback_status(struct nt_state *st, struct nt_pub *pub,
 		if (natsMsgHeader_Get(msg, "Status", &status) == NATS_OK &&
 		    strcmp(status, "503") == 0) {
 			nt_log(st, AC_LOG_WARN,
-			       "publish: no stream accepts the subject "
-			       "(is JetStream enabled?)");
+			       "publish: no stream accepts the subject %s",
+			       st->streams_ok ? "(is JetStream enabled?)"
+			                      : "yet (the streams are being "
+			                        "created)");
 			return -EHOSTUNREACH;
 		}
 		nt_log(st, AC_LOG_WARN, "publish: empty acknowledgement%s%s",
@@ -1917,7 +1924,9 @@ static int nt_init(const struct ac_host *host, struct ac_plugin_ctx *ctx,
 	/* Streams: created now if the server is up (blocking: start-up),
 	 * else (or if that fails) from the loop's tick on the worker pool
 	 * once both connections are up. */
-	if (!(st->connected && nt_admin_up(st) && nt_ensure_streams(st) == 0)) {
+	if (st->connected && nt_admin_up(st) && nt_ensure_streams(st) == 0) {
+		st->streams_ok = true;
+	} else {
 		st->need_ensure = true;
 		st->ensure_at = 0;
 	}
