@@ -11,6 +11,9 @@
 #     broker's port answering to the api's first 201 and to its transport
 #     logging the connection;
 #  3. the broker is stopped and started again: the same, after a restart.
+# Started as root, serve runs separated (user algocode, or $AC_TEST_USER;
+# the sandbox in its root helper), as deployed; without root or that user,
+# unseparated (said on stdout).
 # The time to the first 201 must stay under AC_OUTAGE_BOUND_MS (default
 # 3000, above the 1 s target, so that a loaded machine passes; the figure
 # is printed with the target).  A part whose broker cannot be had says
@@ -143,9 +146,27 @@ elif cmd == "poll":
 EOF
 py() { "$PY" "$TEST_TMP/outage.py" "$@"; }
 
-TOKEN=$(ac token --user outage) || fail "cannot mint a token"
-COMMON="$SEP_OPTS -o plugins.dir=$top_builddir/plugins-build \
+SEP_USER=${AC_TEST_USER:-algocode}
+if [ "$(id -u)" = 0 ] && id "$SEP_USER" >/dev/null 2>&1; then
+	# The unprivileged side loads plugins and reads problems after the
+	# switch: copies it can read wherever the build tree lives.
+	cp -rL "$top_builddir/plugins-build" "$TEST_TMP/plugins"
+	cp -r "$top_srcdir/problems" "$TEST_TMP/problems"
+	chmod -R go+rX "$TEST_TMP/plugins" "$TEST_TMP/problems"
+	STATE="$TEST_TMP/state"
+	# No precompiled header: its directory would lie under /tmp, which
+	# the sandbox replaces with its own (as in privsep.sh).
+	COMMON="-o user=$SEP_USER -o state_dirs=[\"$STATE\"] \
+ -o plugins.dir=$TEST_TMP/plugins -o judge.problems_dir=$TEST_TMP/problems \
+ -o lang.cpp.pch=false -o log.level=info"
+	echo "serve runs separated: user $SEP_USER, sandbox in a root helper"
+else
+	STATE="$TEST_TMP"
+	COMMON="$SEP_OPTS -o plugins.dir=$top_builddir/plugins-build \
  -o judge.problems_dir=$top_srcdir/problems -o log.level=info"
+	echo "serve runs without privilege separation (not root, or no user $SEP_USER)"
+fi
+TOKEN=""
 
 # start_roles KIND TRANSPORT_OPTS: an api and a judge; API_PID, JUDGE_PID,
 # API_PORT; logs KIND-api.log, KIND-judge.log.
@@ -153,20 +174,26 @@ start_roles() {
 	API_PORT=$(free_port)
 	# shellcheck disable=SC2086
 	start_bg "$ALGOCODE_BIN" serve -c "$top_builddir/conf.d/api.conf" $COMMON $2 \
-		-o store.path="$TEST_TMP/$1-api.db" \
-		-o api.jwt_secret_file="$TEST_TMP/jwt.secret" \
+		-o store.path="$STATE/$1-api.db" \
+		-o api.jwt_secret_file="$STATE/jwt.secret" \
 		-o api.listen="127.0.0.1:$API_PORT" -o api.rate_burst=100000 \
 		>"$TEST_TMP/$1-api.log" 2>&1
 	API_PID=$BG_PID
-	mkdir -p "$TEST_TMP/$1-work"
 	# shellcheck disable=SC2086
 	start_bg "$ALGOCODE_BIN" serve -c "$top_builddir/conf.d/judge.conf" $COMMON $2 \
-		-o judge.work_dir="$TEST_TMP/$1-work" -o judge.workers=1 \
+		-o judge.work_dir="$STATE/$1-work" -o judge.workers=1 \
 		-o judge.metrics_listen="127.0.0.1:$(free_port)" \
 		>"$TEST_TMP/$1-judge.log" 2>&1
 	JUDGE_PID=$BG_PID
 	wait_http "http://127.0.0.1:$API_PORT/api/v1/common/healthcheck/" 20 ||
 		fail "$1: the api did not answer without its broker: $(tail -5 "$TEST_TMP/$1-api.log")"
+	if [ "$STATE" != "$TEST_TMP" ]; then
+		_u=$(ps -o user= -p "$API_PID" | tr -d ' ')
+		[ "$_u" = "$SEP_USER" ] || fail "$1: the api runs as $_u, not $SEP_USER"
+	fi
+	# The api made its signing key: tokens for it.
+	[ -n "$TOKEN" ] || TOKEN=$(ac token -o api.jwt_secret_file="$STATE/jwt.secret" --user outage) ||
+		fail "cannot mint a token"
 }
 
 alive() {
