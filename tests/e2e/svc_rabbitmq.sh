@@ -11,7 +11,9 @@
 #   rmq_private_start    a PRIVATE second node (algotest-$$@localhost) on a
 #                        free port, state under $TEST_TMP; sets RMQ_PORT,
 #                        RMQ_NODE.  7-11 s.  Returns 1 with RMQ_WHY.
-#   rmq_private_stop / rmq_private_restart
+#   rmq_private_prepare  only choose RMQ_PORT (and write the node's config)
+#   rmq_private_stop     stop it (rmq_private_start starts it again: same
+#                        port, same state)
 #
 # Only 127.0.0.1 is ever used.  A node this file started is stopped at exit
 # (rmq_cleanup is chained into lib.sh's cleanup); a broker that was already
@@ -101,7 +103,10 @@ rmq_vhost_del() {
 	rmq_ctl "$RMQ_MAIN_NODE" delete_vhost "$1" >/dev/null 2>&1
 }
 
-rmq_private_start() {
+# rmq_private_prepare: choose the private node's ports and write its
+# configuration (once; rmq_private_start does it if needed), so that a test
+# can point processes at RMQ_PORT before the node runs.
+rmq_private_prepare() {
 	RMQ_DIR="$TEST_TMP/rmq-private"
 	RMQ_NODE="algotest-$$@localhost"
 	if [ -z "$RMQ_PORT" ]; then
@@ -118,6 +123,10 @@ rmq_private_start() {
 			chown -R rabbitmq: "$RMQ_DIR"
 		fi
 	fi
+}
+
+rmq_private_start() {
+	rmq_private_prepare
 	if ! command -v rabbitmq-server >/dev/null 2>&1; then
 		RMQ_WHY="rabbitmq-server is not installed"
 		return 1

@@ -79,11 +79,9 @@ static bool srv_answers(int port)
 	return ok;
 }
 
-/* Start (or restart, same port and store) the private server. */
-static void srv_start(struct srv *s)
+/* Choose the port and directory of the private server (once). */
+static void srv_prepare(struct srv *s)
 {
-	char port[16], sd[4200], log[4200];
-
 	if (!s->dir[0]) {
 		const char *tmp = getenv("TMPDIR");
 
@@ -94,6 +92,14 @@ static void srv_start(struct srv *s)
 		snprintf(s->url, sizeof(s->url), "nats://127.0.0.1:%d",
 		         s->port);
 	}
+}
+
+/* Start (or restart, same port and store) the private server. */
+static void srv_start(struct srv *s)
+{
+	char port[16], sd[4200], log[4200];
+
+	srv_prepare(s);
 	snprintf(port, sizeof(port), "%d", s->port);
 	snprintf(sd, sizeof(sd), "%s/js", s->dir);
 	snprintf(log, sizeof(log), "%s/server.log", s->dir);
@@ -307,14 +313,27 @@ struct fx {
 	jsCtx *js;
 };
 
-static void fx_open(struct fx *f, const char *const *extra)
+/* The plugin loaded and initialised against a private server; with
+ * late_server the server is not started (the test starts it). */
+/* The test's own connection to the server (once it runs). */
+static void fx_look(struct fx *f)
+{
+	ck_assert_int_eq(natsConnection_ConnectTo(&f->nc, f->srv.url), NATS_OK);
+	ck_assert_int_eq(natsConnection_JetStream(&f->js, f->nc, NULL),
+	                 NATS_OK);
+}
+
+static void fx_open_ex(struct fx *f, const char *const *extra, bool late_server)
 {
 	const char *top = getenv("top_builddir");
 	char path[4096];
 	size_t n = 0;
 
 	memset(f, 0, sizeof(*f));
-	srv_start(&f->srv);
+	if (late_server)
+		srv_prepare(&f->srv);
+	else
+		srv_start(&f->srv);
 	snprintf(f->conf_url, sizeof(f->conf_url), "nats_url=%s", f->srv.url);
 	f->conf[n++] = f->conf_url;
 	for (; extra && *extra && n < 7; extra++)
@@ -337,9 +356,13 @@ static void fx_open(struct fx *f, const char *const *extra)
 	ck_assert_ptr_nonnull(f->ctx.base);
 	ck_assert_int_eq(f->ops->init(&th_host, &f->ctx, &f->state), 0);
 	ck_assert_ptr_nonnull(f->state);
-	ck_assert_int_eq(natsConnection_ConnectTo(&f->nc, f->srv.url), NATS_OK);
-	ck_assert_int_eq(natsConnection_JetStream(&f->js, f->nc, NULL),
-	                 NATS_OK);
+	if (!late_server)
+		fx_look(f);
+}
+
+static void fx_open(struct fx *f, const char *const *extra)
+{
+	fx_open_ex(f, extra, false);
 }
 
 static void fx_close(struct fx *f)
@@ -710,15 +733,23 @@ START_TEST(test_server_restart)
 
 	srv_kill(&f.srv, SIGKILL);
 	fx_run(&f, 300);
-	/* Settled and published while the server is away. */
+	/* Settled while the server is away (nats.c sends the acks once it
+	 * is back); a publish fails at once. */
 	f.ops->ack(f.state, f.jobs[0].d);
 	f.ops->ack(f.state, f.jobs[1].d);
-	fx_publish(&f, "job-6");
-	fx_publish(&f, "job-7");
+	ck_assert_int_eq(
+	        f.ops->publish_job(f.state, "cpp", "job-6", 5, fx_done_cb, &f),
+	        -ENOTCONN);
 	fx_run(&f, 500);
 	srv_start(&f.srv);
 
 	f.auto_ack = true;
+	for (int64_t end = now_ms() + 15000;
+	     f.ops->publish_job(f.state, "cpp", "job-6", 5, fx_done_cb, &f) < 0;
+	     fx_run(&f, 50))
+		ck_assert_msg(now_ms() < end,
+		              "publishes still fail after 15 s");
+	fx_publish(&f, "job-7");
 	ck_assert_msg(fx_run_until(&f, &f.done_ok, 8, 15000),
 	              "%u publishes confirmed, %u failed", f.done_ok,
 	              f.done_err);
@@ -743,6 +774,160 @@ START_TEST(test_server_restart)
 }
 END_TEST
 
+/* Started before the server: init succeeds, consumers wait, publishes
+ * fail at once; when the server comes, everything works by itself. */
+START_TEST(test_server_comes_late)
+{
+	struct fx f;
+	int64_t t;
+	int r;
+
+	fx_open_ex(&f, NULL, true);
+	fx_consume(&f, 2);
+	ck_assert_int_eq(f.ops->consume_results(f.state, fx_result_cb, &f), 0);
+	fx_run(&f, 300);
+	t = now_ms();
+	r = f.ops->publish_job(f.state, "cpp", "{\"job\":1}", 9, fx_done_cb,
+	                       &f);
+	t = now_ms() - t;
+	ck_assert_int_eq(r, -ENOTCONN);
+	ck_assert_msg(t < 1000, "a refused publish took %lld ms", (long long)t);
+	ck_assert_uint_eq(f.done_ok + f.done_err, 0);
+
+	srv_start(&f.srv);
+	fx_look(&f);
+	/* Accepted once connected and the streams exist. */
+	for (int64_t end = now_ms() + 15000;; fx_run(&f, 50)) {
+		unsigned ok = f.done_ok;
+
+		ck_assert_msg(now_ms() < end, "no publish confirmed in 15 s");
+		if (f.ops->publish_job(f.state, "cpp", "{\"job\":1}", 9,
+		                       fx_done_cb, &f) < 0)
+			continue;
+		fx_run_until(&f, &f.done_ok, ok + 1, 5000);
+		if (f.done_ok > ok)
+			break;
+	}
+	/* The consumers were created in the background and pull. */
+	ck_assert(fx_run_until(&f, &f.njobs, 1, 10000));
+	ck_assert_str_eq(f.jobs[0].body, "{\"job\":1}");
+	f.ops->ack(f.state, f.jobs[0].d);
+	ck_assert_int_eq(
+	        f.ops->publish_result(f.state, "{\"r\":1}", 7, fx_done_cb, &f),
+	        0);
+	ck_assert(fx_run_until(&f, &f.nresults, 1, 10000));
+	f.ops->ack(f.state, f.results[0].d);
+	fx_close(&f);
+}
+END_TEST
+
+/* Never connected: fini does not hang. */
+START_TEST(test_fini_never_connected)
+{
+	struct fx f;
+	int64_t t;
+
+	fx_open_ex(&f, NULL, true);
+	fx_consume(&f, 1);
+	fx_run(&f, 300);
+	t = now_ms();
+	f.ops->fini(f.state);
+	t = now_ms() - t;
+	ck_assert_msg(t < 3000, "fini took %lld ms", (long long)t);
+	event_base_free(f.ctx.base);
+	dlclose(f.dl);
+	srv_stop(&f.srv);
+}
+END_TEST
+
+/* A job published twice with one submission id is stored once
+ * (Nats-Msg-Id); both publishes are confirmed. */
+START_TEST(test_dedup)
+{
+	struct fx f;
+	const char *a = "{\"version\":1,\"submission_id\":\"sub-1\","
+	                "\"code\":\"x\"}";
+	const char *b = "{\"version\":1,\"submission_id\":\"sub-2\","
+	                "\"code\":\"x\"}";
+	natsMsg *m = NULL;
+	const char *v = NULL;
+
+	fx_open(&f, NULL);
+	fx_publish(&f, a);
+	ck_assert(fx_run_until(&f, &f.done_ok, 1, 5000));
+	fx_publish(&f, a);
+	ck_assert(fx_run_until(&f, &f.done_ok, 2, 5000));
+	ck_assert_uint_eq(f.done_err, 0);
+	fx_expect_msgs(&f, "ALGOCODE_JOBS", 1);
+	ck_assert_int_eq(js_GetLastMsg(&m, f.js, "ALGOCODE_JOBS",
+	                               "algocode.jobs.cpp", NULL, NULL),
+	                 NATS_OK);
+	ck_assert_int_eq(natsMsgHeader_Get(m, "Nats-Msg-Id", &v), NATS_OK);
+	ck_assert_str_eq(v, "sub-1");
+	natsMsg_Destroy(m);
+	fx_publish(&f, b);
+	ck_assert(fx_run_until(&f, &f.done_ok, 3, 5000));
+	fx_expect_msgs(&f, "ALGOCODE_JOBS", 2);
+	/* Consumed and acknowledged: a late copy is still dropped. */
+	f.auto_ack = true;
+	fx_consume(&f, 4);
+	ck_assert(fx_run_until(&f, &f.njobs, 2, 5000));
+	fx_expect_msgs(&f, "ALGOCODE_JOBS", 0);
+	fx_publish(&f, a);
+	ck_assert(fx_run_until(&f, &f.done_ok, 4, 5000));
+	fx_run(&f, 300);
+	ck_assert_uint_eq(f.njobs, 2);
+	/* Results too. */
+	ck_assert_int_eq(
+	        f.ops->publish_result(f.state, a, strlen(a), fx_done_cb, &f),
+	        0);
+	ck_assert_int_eq(
+	        f.ops->publish_result(f.state, a, strlen(a), fx_done_cb, &f),
+	        0);
+	ck_assert(fx_run_until(&f, &f.done_ok, 6, 5000));
+	fx_expect_msgs(&f, "ALGOCODE_RESULTS", 1);
+	fx_close(&f);
+}
+END_TEST
+
+/* Bad reconnect settings stop init (no server needed). */
+START_TEST(test_reconnect_settings)
+{
+	static const char *const cases[][3] = {
+	        {"reconnect_min_ms=2000", "reconnect_max_ms=1000", NULL},
+	        {"reconnect_min_ms=1", NULL, NULL},
+	        {"reconnect_max_ms=600000", NULL, NULL},
+	};
+	const char *top = getenv("top_builddir");
+	const struct ac_plugin *desc;
+	const struct ac_transport_ops *ops;
+	char path[4096];
+	void *dl;
+
+	snprintf(path, sizeof(path), "%s/plugins-build/transport/nats.so",
+	         top ? top : ".");
+	dl = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+	ck_assert_msg(dl, "dlopen %s: %s", path, dlerror());
+	desc = dlsym(dl, AC_PLUGIN_SYMBOL);
+	ck_assert_ptr_nonnull(desc);
+	ops = desc->ops;
+	ck_assert_int_eq(evthread_use_pthreads(), 0);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const char *conf[4] = {"nats_url=nats://127.0.0.1:9", NULL};
+		struct ac_plugin_ctx ctx = {conf, event_base_new()};
+		void *state = NULL;
+
+		for (size_t k = 0; k < 2 && cases[i][k]; k++)
+			conf[k + 1] = cases[i][k];
+		ck_assert_ptr_nonnull(ctx.base);
+		ck_assert_int_eq(ops->init(&th_host, &ctx, &state), -EINVAL);
+		ck_assert_ptr_null(state);
+		event_base_free(ctx.base);
+	}
+	dlclose(dl);
+}
+END_TEST
+
 static Suite *nats_suite(void)
 {
 	Suite *s = suite_create("transport/nats");
@@ -763,6 +948,10 @@ static Suite *nats_suite(void)
 	ADD(test_max_deliveries);
 	ADD(test_ack_wait_redelivery);
 	ADD(test_server_restart);
+	ADD(test_server_comes_late);
+	ADD(test_fini_never_connected);
+	ADD(test_dedup);
+	ADD(test_reconnect_settings);
 	suite_add_tcase(s, tc);
 	return s;
 }

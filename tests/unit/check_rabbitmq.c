@@ -50,6 +50,7 @@ struct ac_plugin_ctx {
 	struct event_base *base;
 	pthread_mutex_t lock;
 	char last_problem[1024];
+	unsigned connections; /* "connected to" / "reconnected to" lines */
 };
 
 static void th_log(struct ac_plugin_ctx *ctx, enum ac_log_level level,
@@ -70,6 +71,9 @@ static void th_log(struct ac_plugin_ctx *ctx, enum ac_log_level level,
 	if (level <= AC_LOG_WARN)
 		snprintf(ctx->last_problem, sizeof(ctx->last_problem), "%s",
 		         line);
+	if (strncmp(line, "connected to ", 13) == 0 ||
+	    strncmp(line, "reconnected to ", 15) == 0)
+		ctx->connections++;
 	pthread_mutex_unlock(&ctx->lock);
 }
 
@@ -417,6 +421,26 @@ struct fx {
 	char queue[128];
 };
 
+static unsigned tp_connections(struct tp *p)
+{
+	unsigned n;
+
+	pthread_mutex_lock(&p->ctx.lock);
+	n = p->ctx.connections;
+	pthread_mutex_unlock(&p->ctx.lock);
+	return n;
+}
+
+/* Run the loop until the transport has logged its n-th connection. */
+static void tp_wait_connected(struct tp *p, struct event_base *base, unsigned n)
+{
+	long long end = now_ms() + 15000;
+
+	while (tp_connections(p) < n && now_ms() < end)
+		pump_until(base, NULL, 0, 20);
+	ck_assert_uint_ge(tp_connections(p), n);
+}
+
 static void fx_setup(struct fx *f, const char *test, const char *extra)
 {
 	memset(f, 0, sizeof(*f));
@@ -427,6 +451,8 @@ static void fx_setup(struct fx *f, const char *test, const char *extra)
 	tp_open(&f->p, f->base, g_url, extra);
 	ck_assert_int_eq(tp_init(&f->p), 0);
 	ck_assert_ptr_nonnull(f->p.state);
+	/* Publishes fail at once until the first connection is up. */
+	tp_wait_connected(&f->p, f->base, 1);
 }
 
 static void fx_teardown(struct fx *f)
@@ -637,6 +663,50 @@ START_TEST(unacked_redelivered_to_next_consumer)
 }
 END_TEST
 
+/* A job is published with message_id = its submission id. */
+START_TEST(message_id_is_submission_id)
+{
+	struct fx f;
+	struct dones dn = {0};
+	const char *body = "{\"version\":1,\"submission_id\":\"sid-42\","
+	                   "\"code\":\"x\"}";
+	amqp_connection_state_t c;
+	amqp_rpc_reply_t r;
+	amqp_message_t msg;
+	bool found = false;
+
+	fx_setup(&f, "msgid", NULL);
+	fx_publish(&f, body, &dn);
+	fx_publish(&f, "{\"no\":\"id\"}", &dn);
+	pump_until(f.base, &dn.n, 2, 10000);
+	ck_assert_uint_eq(dn.ok, 2);
+	c = adm_open();
+	for (int i = 0; i < 2; i++) {
+		r = amqp_basic_get(c, 1, amqp_cstring_bytes(f.queue), 1);
+		ck_assert_int_eq(r.reply_type, AMQP_RESPONSE_NORMAL);
+		ck_assert_uint_eq(r.reply.id, AMQP_BASIC_GET_OK_METHOD);
+		r = amqp_read_message(c, 1, &msg, 0);
+		ck_assert_int_eq(r.reply_type, AMQP_RESPONSE_NORMAL);
+		if (msg.body.len == strlen(body)) {
+			ck_assert(msg.properties._flags &
+			          AMQP_BASIC_MESSAGE_ID_FLAG);
+			ck_assert_int_eq(msg.properties.message_id.len, 6);
+			ck_assert(memcmp(msg.properties.message_id.bytes,
+			                 "sid-42", 6) == 0);
+			found = true;
+		} else {
+			/* No submission id: no message_id. */
+			ck_assert(!(msg.properties._flags &
+			            AMQP_BASIC_MESSAGE_ID_FLAG));
+		}
+		amqp_destroy_message(&msg);
+	}
+	adm_close(c);
+	ck_assert(found);
+	fx_teardown(&f);
+}
+END_TEST
+
 START_TEST(results_queue)
 {
 	struct fx f;
@@ -714,13 +784,18 @@ START_TEST(reconnect_after_broker_closes_connection)
 	end = now_ms() + 20000;
 	while (now_ms() < end) {
 		unsigned want = dn2.n + 1;
+		int r = f.p.ops->publish_job(f.p.state, f.lang, "{\"after\":1}",
+		                             11, done_cb, &dn2);
 
-		fx_publish(&f, "{\"after\":1}", &dn2);
-		pump_until(f.base, &dn2.n, want, 5000);
-		if (dn2.last == 0)
-			break;
+		if (r == 0) {
+			pump_until(f.base, &dn2.n, want, 5000);
+			if (dn2.last == 0)
+				break;
+		} else {
+			dn2.last = r; /* refused at once, no callback */
+		}
 		ck_assert_int_eq(dn2.last, -ENOTCONN);
-		pump_until(f.base, NULL, 0, 100);
+		pump_until(f.base, NULL, 0, 20);
 	}
 	ck_assert_int_eq(dn2.last, 0);
 	pump_until(f.base, &rx.n, 2, 10000);
@@ -758,11 +833,19 @@ START_TEST(no_broker_publish_fails)
 	tp_open(&p, base, url, NULL);
 	ck_assert_int_eq(tp_init(&p), 0);
 	pump_until(base, NULL, 0, 300);
-	ck_assert_int_eq(
-	        p.ops->publish_job(p.state, "cpp", "{}", 2, done_cb, &dn), 0);
-	pump_until(base, &dn.n, 1, 5000);
-	ck_assert_uint_eq(dn.n, 1);
-	ck_assert_int_eq(dn.last, -ENOTCONN);
+	/* Refused at once (no callback), never queued for a broker. */
+	{
+		long long t0 = now_ms();
+
+		ck_assert_int_eq(p.ops->publish_job(p.state, "cpp", "{}", 2,
+		                                    done_cb, &dn),
+		                 -ENOTCONN);
+		ck_assert_int_lt(now_ms() - t0, 100);
+	}
+	pump_until(base, NULL, 0, 300);
+	ck_assert_uint_eq(dn.n, 0);
+	ck_assert_msg(strstr(p.ctx.last_problem, "retrying in the background"),
+	              "last warning: %s", p.ctx.last_problem);
 	/* Stopping while reconnecting is prompt. */
 	{
 		long long t0 = now_ms();
@@ -782,6 +865,10 @@ START_TEST(bad_settings_refused)
 	        {"amqp://127.0.0.1:5672/", "max_deliveries=0"},
 	        {"amqp://127.0.0.1:5672/", "heartbeat_s=-1"},
 	        {"amqp://127.0.0.1:5672/", "max_deliveries=x"},
+	        {"amqp://127.0.0.1:5672/", "reconnect_min_ms=5"},
+	        {"amqp://127.0.0.1:5672/", "reconnect_max_ms=600000"},
+	        /* below the default reconnect_min_ms (100) */
+	        {"amqp://127.0.0.1:5672/", "reconnect_max_ms=50"},
 	};
 	struct event_base *base = event_base_new();
 
@@ -826,6 +913,7 @@ static Suite *rabbitmq_suite(void)
 	tcase_add_test(tc, nack_no_requeue_dead_letters_with_reason);
 	tcase_add_test(tc, unacked_redelivered_to_next_consumer);
 	tcase_add_test(tc, results_queue);
+	tcase_add_test(tc, message_id_is_submission_id);
 	tcase_add_test(tc, reconnect_after_broker_closes_connection);
 	suite_add_tcase(s, tc);
 	return s;

@@ -67,6 +67,8 @@
 
 #include <algocode/plugin.h>
 
+#include "../tr_common.h"
+
 #define NT_JOBS_STREAM      "ALGOCODE_JOBS"
 #define NT_JOBS_PREFIX      "algocode.jobs."
 #define NT_RESULTS_STREAM   "ALGOCODE_RESULTS"
@@ -87,6 +89,9 @@
 #define NT_CLOSE_WAIT_S     5
 #define NT_DEPTH_MS         5000
 #define NT_METRIC_LABELS    "transport=\"nats\""
+#define NT_MSG_ID_HEADER    "Nats-Msg-Id"
+#define NT_DOWN_LOG_FIRST   5000
+#define NT_DOWN_LOG_MAX     600000
 
 struct nt_state;
 struct nt_group;
@@ -101,6 +106,7 @@ struct nt_sub {
 	char *dead_subject;
 	char *next_subject; /* $JS.API.CONSUMER.MSG.NEXT.<stream>.<name> */
 	int64_t retry_at;   /* no pull before (ms, monotonic) */
+	bool ready;         /* the durable consumer was created: pull */
 };
 
 /* One consume_*() call: the subs share the prefetch budget. */
@@ -144,15 +150,22 @@ struct nt_pub {
 	int64_t deadline;
 	ac_done_cb done;
 	void *arg;
-	struct ac_delivery *dead; /* a dead letter of this delivery */
+	struct ac_delivery *dead;        /* a dead letter of this delivery */
+	char msg_id[TRC_MSG_ID_MAX + 1]; /* Nats-Msg-Id, "" if none */
 };
 
-enum nt_item_kind { NT_ITEM_MSG, NT_ITEM_DISCONNECTED, NT_ITEM_RECONNECTED };
+enum nt_item_kind {
+	NT_ITEM_MSG,
+	NT_ITEM_DISCONNECTED,
+	NT_ITEM_RECONNECTED,
+	NT_ITEM_CONNECTED, /* the first connection, made in the background */
+};
 
 struct nt_item {
 	STAILQ_ENTRY(nt_item) link;
 	enum nt_item_kind kind;
 	natsMsg *msg;
+	int64_t at; /* when nats.c called us (ms, monotonic) */
 };
 STAILQ_HEAD(nt_items, nt_item);
 
@@ -169,6 +182,9 @@ struct nt_state {
 	int64_t publish_timeout_ms;
 	unsigned results_prefetch;
 	int64_t max_ack_pending;
+	int64_t reconnect_min_ms;
+	int64_t reconnect_max_ms;
+	int64_t dup_window_s;
 
 	natsOptions *opts;
 	natsConnection *nc; /* on the loop */
@@ -177,7 +193,6 @@ struct nt_state {
 	jsCtx *mjs;
 	natsSubscription *inbox_sub;
 	char inbox[128];
-	int64_t max_payload;
 
 	struct event *hop;
 	struct event *tick;
@@ -193,8 +208,12 @@ struct nt_state {
 	/* loop thread only */
 	uint64_t next_id;
 	bool connected;
+	int64_t down_since;  /* ms: when the connection went (or was) down */
+	int64_t down_log_at; /* next "still down" line (ms) */
+	int64_t down_log_step;
 	bool need_ensure;
 	bool ensuring;
+	bool streams_ok; /* the streams were created once */
 	int64_t ensure_at;
 	bool depth_busy;  /* a queue depth job is on the pool */
 	int64_t depth_at; /* next queue depth refresh (ms) */
@@ -287,6 +306,7 @@ static void nt_post(struct nt_state *st, enum nt_item_kind kind, natsMsg *msg)
 	}
 	it->kind = kind;
 	it->msg = msg;
+	it->at = nt_now_ms();
 	STAILQ_INSERT_TAIL(&st->items, it, link);
 	event_active(st->hop, EV_TIMEOUT, 0);
 	pthread_mutex_unlock(&st->lock);
@@ -322,6 +342,43 @@ static void nt_reconnected_cb(natsConnection *nc, void *closure)
 	nt_post(closure, NT_ITEM_RECONNECTED, NULL);
 }
 
+/* The first connection of the main connection, when the server was not
+ * up at init (natsOptions_SetRetryOnFailedConnect). */
+static void nt_connected_cb(natsConnection *nc, void *closure)
+{
+	(void)nc;
+	nt_post(closure, NT_ITEM_CONNECTED, NULL);
+}
+
+/* The management connection's: nothing to do (the loop's tick sees its
+ * status), but nats.c needs one to connect in the background rather than
+ * block.  No closure: it may run after fini. */
+static void nt_admin_connected_cb(natsConnection *nc, void *closure)
+{
+	(void)nc;
+	(void)closure;
+}
+
+/* The reconnect back-off: min and max (ms, < 2^16 each: TRC_RECONNECT_HI)
+ * are packed into the closure itself, because nats.c may call this from
+ * its reconnect thread while the connection is being closed, after which
+ * the plugin state is gone. */
+static uintptr_t nt_pack_backoff(int64_t min_ms, int64_t max_ms)
+{
+	return (uintptr_t)min_ms | ((uintptr_t)max_ms << 16);
+}
+
+static int64_t nt_reconnect_delay_cb(natsConnection *nc, int attempts,
+                                     void *closure)
+{
+	uintptr_t v = (uintptr_t)closure;
+
+	(void)nc;
+	return trc_backoff_ms(
+	        (int64_t)(v & 0xffff), (int64_t)((v >> 16) & 0xffff),
+	        attempts > 0 ? (unsigned)attempts : 1, trc_jitter());
+}
+
 /* The last callback nats.c makes for the main connection. */
 static void nt_closed_cb(natsConnection *nc, void *closure)
 {
@@ -354,6 +411,10 @@ static int nt_ensure_stream(struct nt_state *st, const char *name,
 	sc.Retention = retention;
 	sc.Storage = js_FileStorage;
 	sc.Replicas = st->replicas;
+	/* Jobs and results are published with Nats-Msg-Id = submission id:
+	 * the server drops a republished one within this window. */
+	if (!dead)
+		sc.Duplicates = st->dup_window_s * 1000000000LL;
 	if (dead) {
 		sc.MaxAge = NT_DEAD_MAX_AGE_S * 1000000000LL;
 		sc.MaxMsgs = NT_DEAD_MAX_MSGS;
@@ -430,6 +491,8 @@ struct nt_ensure_task {
 	struct nt_state *st;
 	struct nt_sub **subs;
 	size_t nsubs;
+	size_t ndone; /* consumers created or updated */
+	bool streams_ok;
 	int rc;
 };
 
@@ -438,8 +501,12 @@ static void nt_ensure_work(void *arg)
 	struct nt_ensure_task *t = arg;
 
 	t->rc = nt_ensure_streams(t->st);
-	for (size_t i = 0; t->rc == 0 && i < t->nsubs; i++)
+	t->streams_ok = t->rc == 0;
+	for (size_t i = 0; t->rc == 0 && i < t->nsubs; i++) {
 		t->rc = nt_ensure_consumer(t->st, t->subs[i]);
+		if (t->rc == 0)
+			t->ndone++;
+	}
 }
 
 static void nt_ensure_done(void *arg)
@@ -448,6 +515,14 @@ static void nt_ensure_done(void *arg)
 	struct nt_state *st = t->st;
 
 	st->ensuring = false;
+	if (t->streams_ok)
+		st->streams_ok = true;
+	for (size_t i = 0; i < t->ndone; i++) {
+		if (!t->subs[i]->ready)
+			nt_log(st, AC_LOG_INFO, "consuming %s (consumer %s)",
+			       t->subs[i]->filter, t->subs[i]->consumer);
+		t->subs[i]->ready = true;
+	}
 	if (t->rc < 0) {
 		st->need_ensure = true;
 		st->ensure_at = nt_now_ms() + 2 * NT_RETRY_MS;
@@ -457,6 +532,23 @@ static void nt_ensure_done(void *arg)
 	free(t->subs);
 	free(t);
 	nt_refill(st);
+}
+
+/* The management connection is up (it reconnects on its own). */
+static bool nt_admin_up(struct nt_state *st)
+{
+	return st->mc &&
+	       natsConnection_Status(st->mc) == NATS_CONN_STATUS_CONNECTED;
+}
+
+static void nt_start_ensure(struct nt_state *st);
+
+/* Create what is missing now if it is due and both connections are up. */
+static void nt_maybe_ensure(struct nt_state *st)
+{
+	if (st->need_ensure && !st->ensuring && st->connected &&
+	    nt_now_ms() >= st->ensure_at && nt_admin_up(st))
+		nt_start_ensure(st);
 }
 
 static void nt_start_ensure(struct nt_state *st)
@@ -546,7 +638,7 @@ static void nt_start_depth(struct nt_state *st)
 	struct nt_depth_task *t;
 
 	st->depth_at = nt_now_ms() + NT_DEPTH_MS;
-	if (!st->nsubs || !st->mjs)
+	if (!st->nsubs || !st->mjs || !nt_admin_up(st))
 		return;
 	t = calloc(1, sizeof(*t));
 	if (!t)
@@ -589,14 +681,25 @@ static int nt_publish(struct nt_state *st, const char *subject,
 	struct nt_pub *pub;
 	natsMsg *m = NULL;
 	natsStatus s;
+	int64_t max_payload;
 
 	if (!body && len > 0)
 		return -EINVAL;
-	if ((int64_t)len > st->max_payload) {
+	/* Fail fast while there is no connection: nats.c would buffer the
+	 * message and the caller would wait publish_timeout_s for nothing. */
+	if (natsConnection_Status(st->nc) != NATS_CONN_STATUS_CONNECTED) {
+		nt_log(st, AC_LOG_DEBUG,
+		       "publish on %s refused: not connected to the NATS "
+		       "server",
+		       subject);
+		return -ENOTCONN;
+	}
+	max_payload = natsConnection_GetMaxPayload(st->nc);
+	if (max_payload > 0 && (int64_t)len > max_payload) {
 		nt_log(st, AC_LOG_ERROR,
 		       "%s: a message of %zu bytes is larger than the "
 		       "server's max_payload (%" PRId64 ")",
-		       subject, len, st->max_payload);
+		       subject, len, max_payload);
 		return -EMSGSIZE;
 	}
 	pub = calloc(1, sizeof(*pub));
@@ -605,6 +708,11 @@ static int nt_publish(struct nt_state *st, const char *subject,
 	pub->id = ++st->next_id;
 	snprintf(reply, sizeof(reply), "%s.p.%" PRIu64, st->inbox, pub->id);
 	s = natsMsg_Create(&m, subject, reply, body, (int)len);
+	/* A job or result carries its submission id: JetStream drops a
+	 * second copy within the stream's duplicate window. */
+	if (s == NATS_OK && !dead &&
+	    trc_msg_id(body, len, pub->msg_id, sizeof(pub->msg_id)) == 0)
+		s = natsMsgHeader_Set(m, NT_MSG_ID_HEADER, pub->msg_id);
 	if (s == NATS_OK && dead) {
 		char val[NT_REASON_MAX], num[32];
 
@@ -635,8 +743,10 @@ static int nt_publish(struct nt_state *st, const char *subject,
 	return 0;
 }
 
-/* 0 when the JetStream acknowledgement says "stored". */
-static int nt_puback_status(struct nt_state *st, natsMsg *msg)
+/* 0 when the JetStream acknowledgement says "stored" (or "a duplicate of
+ * a message already stored"). */
+static int nt_puback_status(struct nt_state *st, struct nt_pub *pub,
+                            natsMsg *msg)
 {
 	const char *data = natsMsg_GetData(msg);
 	int len = natsMsg_GetDataLength(msg);
@@ -648,8 +758,10 @@ static int nt_puback_status(struct nt_state *st, natsMsg *msg)
 		if (natsMsgHeader_Get(msg, "Status", &status) == NATS_OK &&
 		    strcmp(status, "503") == 0) {
 			nt_log(st, AC_LOG_WARN,
-			       "publish: no stream accepts the subject "
-			       "(is JetStream enabled?)");
+			       "publish: no stream accepts the subject %s",
+			       st->streams_ok ? "(is JetStream enabled?)"
+			                      : "yet (the streams are being "
+			                        "created)");
 			return -EHOSTUNREACH;
 		}
 		nt_log(st, AC_LOG_WARN, "publish: empty acknowledgement%s%s",
@@ -671,6 +783,11 @@ static int nt_puback_status(struct nt_state *st, natsMsg *msg)
 		       desc ? desc : "(no description)");
 	} else if (json_is_integer(seq)) {
 		rc = 0;
+		if (json_is_true(json_object_get(root, "duplicate")))
+			nt_log(st, AC_LOG_INFO,
+			       "publish of %s: the stream already holds it "
+			       "(duplicate, not stored twice)",
+			       pub->msg_id[0] ? pub->msg_id : "a message");
 	}
 	json_decref(root);
 	return rc;
@@ -786,7 +903,7 @@ static void nt_refill_group(struct nt_state *st, struct nt_group *g,
 	size_t ready = 0;
 
 	for (size_t i = 0; i < g->nsubs; i++)
-		if (g->subs[i]->retry_at <= now)
+		if (g->subs[i]->ready && g->subs[i]->retry_at <= now)
 			ready++;
 	for (size_t i = 0; i < g->nsubs && ready > 0; i++) {
 		struct nt_sub *sub = g->subs[(g->rr + i) % g->nsubs];
@@ -794,7 +911,7 @@ static void nt_refill_group(struct nt_state *st, struct nt_group *g,
 
 		if (used >= g->prefetch)
 			break;
-		if (sub->retry_at > now)
+		if (!sub->ready || sub->retry_at > now)
 			continue;
 		free_slots = g->prefetch - used;
 		batch = free_slots / (unsigned)ready;
@@ -940,7 +1057,9 @@ static void nt_on_pull_status(struct nt_state *st, const char *rest,
 		nt_log(st, AC_LOG_WARN, "pull from %s: status %s %s",
 		       sub->consumer, status, desc ? desc : "");
 		sub->retry_at = nt_now_ms() + NT_RETRY_MS;
-		if (!st->ensuring)
+		/* A server going down says so: nothing to re-create there
+		 * (the reconnection re-creates what is missing). */
+		if (!st->ensuring && !(desc && strstr(desc, "Shutdown")))
 			st->need_ensure = true;
 	}
 	natsMsg_Destroy(msg);
@@ -1021,7 +1140,7 @@ static void nt_on_puback(struct nt_state *st, const char *rest, natsMsg *msg)
 		TAILQ_FOREACH(pub, &st->pubs, link)
 		{
 			if (pub->id == id) {
-				int rc = nt_puback_status(st, msg);
+				int rc = nt_puback_status(st, pub, msg);
 
 				natsMsg_Destroy(msg);
 				nt_pub_complete(st, pub, rc);
@@ -1055,12 +1174,23 @@ static void nt_on_msg(struct nt_state *st, natsMsg *msg)
 		natsMsg_Destroy(msg);
 }
 
-static void nt_on_reconnected(struct nt_state *st)
+/* Connected (first = the first connection, made in the background). */
+static void nt_on_reconnected(struct nt_state *st, bool first)
 {
 	struct nt_pull *p;
 
-	nt_log(st, AC_LOG_INFO, "reconnected to the NATS server");
-	nt_metric(st, "broker_reconnects_total", NT_METRIC_LABELS, 'c', 1);
+	if (first) {
+		nt_log(st, AC_LOG_INFO,
+		       "connected to %s (the server is up now, after %" PRId64
+		       " ms)",
+		       st->url, nt_now_ms() - st->down_since);
+	} else {
+		nt_log(st, AC_LOG_INFO,
+		       "reconnected to the NATS server (after %" PRId64 " ms)",
+		       nt_now_ms() - st->down_since);
+		nt_metric(st, "broker_reconnects_total", NT_METRIC_LABELS, 'c',
+		          1);
+	}
 	st->connected = true;
 	/* The new server knows none of our open pull requests. */
 	while ((p = TAILQ_FIRST(&st->pulls)))
@@ -1071,7 +1201,57 @@ static void nt_on_reconnected(struct nt_state *st)
 		st->need_ensure = true;
 		st->ensure_at = 0;
 	}
+	nt_maybe_ensure(st);
 	nt_refill(st);
+}
+
+/* Lost the connection: what waits for an answer from the server fails at
+ * once (the answer went to the old connection, if anywhere), and every
+ * publish fails until nats.c reconnects. */
+static void nt_on_disconnected(struct nt_state *st, int64_t at)
+{
+	struct nt_pub *pub;
+	size_t failed = 0;
+
+	if (st->connected) {
+		st->down_since = nt_now_ms();
+		st->down_log_step = NT_DOWN_LOG_FIRST;
+		st->down_log_at = st->down_since + st->down_log_step;
+		nt_log(st, AC_LOG_WARN,
+		       "disconnected from the NATS server; reconnecting "
+		       "(every %" PRId64 "..%" PRId64
+		       " ms); publishes fail until then",
+		       st->reconnect_min_ms, st->reconnect_max_ms);
+	}
+	st->connected = false;
+	/* Those sent before the disconnection (not those nats.c may have
+	 * sent since, if it reconnected already); one at a time: a done
+	 * callback may publish again. */
+	while ((pub = TAILQ_FIRST(&st->pubs)) &&
+	       pub->deadline - st->publish_timeout_ms <= at) {
+		nt_pub_complete(st, pub, -ENOTCONN);
+		failed++;
+	}
+	if (failed)
+		nt_log(st, AC_LOG_WARN,
+		       "%zu publish(es) not acknowledged before the "
+		       "disconnection: failed",
+		       failed);
+}
+
+/* Loop tick while disconnected: a line now and then, not per attempt. */
+static void nt_log_down(struct nt_state *st, int64_t now)
+{
+	if (st->connected || now < st->down_log_at)
+		return;
+	nt_log(st, AC_LOG_WARN,
+	       "still no connection to the NATS server at %s after %" PRId64
+	       " s; retrying",
+	       st->url, (now - st->down_since) / 1000);
+	st->down_log_step *= 2;
+	if (st->down_log_step > NT_DOWN_LOG_MAX)
+		st->down_log_step = NT_DOWN_LOG_MAX;
+	st->down_log_at = now + st->down_log_step;
 }
 
 static void nt_hop_cb(evutil_socket_t fd, short what, void *arg)
@@ -1092,14 +1272,13 @@ static void nt_hop_cb(evutil_socket_t fd, short what, void *arg)
 			nt_on_msg(st, it->msg);
 			break;
 		case NT_ITEM_DISCONNECTED:
-			if (st->connected)
-				nt_log(st, AC_LOG_WARN,
-				       "disconnected from the NATS server; "
-				       "reconnecting");
-			st->connected = false;
+			nt_on_disconnected(st, it->at);
 			break;
 		case NT_ITEM_RECONNECTED:
-			nt_on_reconnected(st);
+			nt_on_reconnected(st, false);
+			break;
+		case NT_ITEM_CONNECTED:
+			nt_on_reconnected(st, true);
 			break;
 		}
 		free(it);
@@ -1138,9 +1317,8 @@ static void nt_tick_cb(evutil_socket_t fd, short what, void *arg)
 		       st->publish_timeout_ms);
 		nt_pub_complete(st, pub, -ETIMEDOUT);
 	}
-	if (st->need_ensure && !st->ensuring && st->connected &&
-	    now >= st->ensure_at)
-		nt_start_ensure(st);
+	nt_log_down(st, now);
+	nt_maybe_ensure(st);
 	if (st->connected && !st->depth_busy && now >= st->depth_at)
 		nt_start_depth(st);
 	nt_refill(st);
@@ -1212,18 +1390,25 @@ static void nt_group_free(struct nt_group *g)
 	free(g);
 }
 
-/* Creates the consumers (blocking: start-up) and starts pulling. */
+/* Registers the consumers and pulls from each once it exists.  With the
+ * server up they are created here (blocking: consume_*() runs at start-up,
+ * before the loop); else, or if that fails, from the loop's tick on the
+ * worker pool once both connections are up. */
 static int nt_consume(struct nt_state *st, struct nt_group *g)
 {
 	struct nt_sub **subs;
-	int r;
+	bool now = st->connected && !st->ensuring && nt_admin_up(st);
 
 	if (st->nsubs + g->nsubs > NT_MAX_SUBS)
 		return -E2BIG;
 	for (size_t i = 0; i < g->nsubs; i++) {
-		r = nt_ensure_consumer(st, g->subs[i]);
-		if (r < 0)
-			return r;
+		if (now && nt_ensure_consumer(st, g->subs[i]) == 0) {
+			g->subs[i]->ready = true;
+		} else {
+			now = false;
+			st->need_ensure = true;
+			st->ensure_at = 0;
+		}
 	}
 	subs = realloc(st->subs, (st->nsubs + g->nsubs) * sizeof(*subs));
 	if (!subs)
@@ -1239,6 +1424,7 @@ static int nt_consume(struct nt_state *st, struct nt_group *g)
 		       "prefetch %u is more than transport.max_ack_pending "
 		       "(%" PRId64 ") allows for all consumers together",
 		       g->prefetch, st->max_ack_pending);
+	nt_maybe_ensure(st);
 	nt_refill(st);
 	return 0;
 }
@@ -1294,8 +1480,9 @@ static int nt_consume_jobs(void *state, const char *const *langs,
 	if (r < 0)
 		goto fail;
 	nt_log(st, AC_LOG_INFO,
-	       "consuming jobs of %zu language(s), prefetch %u", n,
-	       g->prefetch);
+	       "consuming jobs of %zu language(s), prefetch %u%s", n,
+	       g->prefetch,
+	       st->connected ? "" : " (once the NATS server is up)");
 	return 0;
 fail:
 	for (size_t i = 0; i < g->nsubs; i++)
@@ -1553,11 +1740,35 @@ static int nt_settings(struct nt_state *st)
 	if ((r = nt_conf_int(st, "max_ack_pending", 1000, 1, 1000000, &v)) < 0)
 		return r;
 	st->max_ack_pending = v;
+	if ((r = nt_conf_int(st, "reconnect_min_ms", TRC_RECONNECT_MIN_DEFAULT,
+	                     TRC_RECONNECT_LO, TRC_RECONNECT_HI, &v)) < 0)
+		return r;
+	st->reconnect_min_ms = v;
+	if ((r = nt_conf_int(st, "reconnect_max_ms", TRC_RECONNECT_MAX_DEFAULT,
+	                     TRC_RECONNECT_LO, TRC_RECONNECT_HI, &v)) < 0)
+		return r;
+	st->reconnect_max_ms = v;
+	if (st->reconnect_max_ms < st->reconnect_min_ms) {
+		nt_log(st, AC_LOG_ERROR,
+		       "transport.reconnect_max_ms (%" PRId64
+		       ") is less than transport.reconnect_min_ms (%" PRId64
+		       ")",
+		       st->reconnect_max_ms, st->reconnect_min_ms);
+		return -EINVAL;
+	}
+	if ((r = nt_conf_int(st, "duplicate_window_s", 600, 1, 86400, &v)) < 0)
+		return r;
+	st->dup_window_s = v;
 	return 0;
 }
 
+/* Both connections: retry for ever, the first connection included (a
+ * server started after us is waited for in the background; connected_cb
+ * tells when it is up), with our back-off between attempts. */
 static natsStatus nt_common_options(struct nt_state *st, natsOptions *o,
-                                    const char *name)
+                                    const char *name,
+                                    natsConnectionHandler connected_cb,
+                                    void *closure)
 {
 	natsStatus s = natsOptions_SetURL(o, st->url);
 
@@ -1570,7 +1781,13 @@ static natsStatus nt_common_options(struct nt_state *st, natsOptions *o,
 	if (s == NATS_OK)
 		s = natsOptions_SetMaxReconnect(o, -1);
 	if (s == NATS_OK)
-		s = natsOptions_SetReconnectWait(o, 250);
+		s = natsOptions_SetCustomReconnectDelay(
+		        o, nt_reconnect_delay_cb,
+		        (void *)nt_pack_backoff(st->reconnect_min_ms,
+		                                st->reconnect_max_ms));
+	if (s == NATS_OK)
+		s = natsOptions_SetRetryOnFailedConnect(o, true, connected_cb,
+		                                        closure);
 	return s;
 }
 
@@ -1582,7 +1799,8 @@ static int nt_connect(struct nt_state *st)
 
 	s = natsOptions_Create(&st->opts);
 	if (s == NATS_OK)
-		s = nt_common_options(st, st->opts, "algocode");
+		s = nt_common_options(st, st->opts, "algocode", nt_connected_cb,
+		                      st);
 	/* The core already called evthread_use_pthreads() (what
 	 * natsLibevent_Init() does) before it created its base. */
 	if (s == NATS_OK)
@@ -1603,19 +1821,34 @@ static int nt_connect(struct nt_state *st)
 		return nt_errno(s) ? nt_errno(s) : -EIO;
 	}
 	s = natsConnection_Connect(&st->nc, st->opts);
-	if (s != NATS_OK) {
+	if (s == NATS_NOT_YET_CONNECTED) {
+		st->down_since = nt_now_ms();
+		st->down_log_step = NT_DOWN_LOG_FIRST;
+		st->down_log_at = st->down_since + st->down_log_step;
+		nt_log(st, AC_LOG_WARN,
+		       "cannot connect to %s yet (no server answers); "
+		       "retrying in the background (every %" PRId64 "..%" PRId64
+		       " ms): publishes fail and consumers wait until it "
+		       "is up",
+		       st->url, st->reconnect_min_ms, st->reconnect_max_ms);
+	} else if (s != NATS_OK) {
 		nt_log(st, AC_LOG_ERROR, "cannot connect to %s: %s", st->url,
 		       nt_last_error(s));
 		return -ECONNREFUSED;
+	} else {
+		st->connected = true;
 	}
-	st->connected = true;
-	st->max_payload = natsConnection_GetMaxPayload(st->nc);
 
 	s = natsOptions_Create(&st->mopts);
 	if (s == NATS_OK)
-		s = nt_common_options(st, st->mopts, "algocode-admin");
-	if (s == NATS_OK)
+		s = nt_common_options(st, st->mopts, "algocode-admin",
+		                      nt_admin_connected_cb, NULL);
+	if (s == NATS_OK) {
 		s = natsConnection_Connect(&st->mc, st->mopts);
+		if (s == NATS_NOT_YET_CONNECTED) {
+			s = NATS_OK;
+		}
+	}
 	if (s == NATS_OK) {
 		jsOptions_Init(&jo);
 		jo.Wait = 5000;
@@ -1688,15 +1921,22 @@ static int nt_init(const struct ac_host *host, struct ac_plugin_ctx *ctx,
 	r = nt_connect(st);
 	if (r < 0)
 		goto fail;
-	r = nt_ensure_streams(st);
-	if (r < 0)
-		goto fail;
+	/* Streams: created now if the server is up (blocking: start-up),
+	 * else (or if that fails) from the loop's tick on the worker pool
+	 * once both connections are up. */
+	if (st->connected && nt_admin_up(st) && nt_ensure_streams(st) == 0) {
+		st->streams_ok = true;
+	} else {
+		st->need_ensure = true;
+		st->ensure_at = 0;
+	}
 	/* The series exists from the start. */
 	nt_metric(st, "broker_reconnects_total", NT_METRIC_LABELS, 'c', 0);
-	nt_log(st, AC_LOG_INFO,
-	       "connected to %s (ack wait %" PRId64
-	       " s, %u deliveries at most)",
-	       st->url, st->ack_wait_ms / 1000, st->max_deliveries);
+	if (st->connected)
+		nt_log(st, AC_LOG_INFO,
+		       "connected to %s (ack wait %" PRId64
+		       " s, %u deliveries at most)",
+		       st->url, st->ack_wait_ms / 1000, st->max_deliveries);
 	*state = st;
 	return 0;
 fail:

@@ -34,10 +34,15 @@
  * Publisher confirms: a publish's done callback gets 0 only on the broker's
  * basic.ack for it; -EIO on basic.nack; -ENOTCONN if the connection is lost
  * before the confirm, or if no connection is up when the command is
- * processed.  Publishes issued while a connection attempt is under way wait
- * for that attempt (bounded by the connect timeout); publishes issued while
- * the transport waits to retry fail at once: the api answers 503, the judge
- * requeues the job.  Nothing is buffered across an outage.
+ * processed.  While no connection is up (before the first one, during a
+ * connection attempt, while waiting to retry) publish_job/publish_result
+ * return -ENOTCONN at once, without queueing anything: the api answers at
+ * once, the judge requeues the job.  Nothing is buffered across an outage.
+ *
+ * Message id: a job or result is published with the AMQP message_id
+ * property set to its "submission_id" (read from the JSON body), so that a
+ * consumer or an operator can recognise a republished submission; RabbitMQ
+ * itself does not de-duplicate.
  *
  * Acknowledgement: deliveries are acknowledged only by ack() (manual ack,
  * never auto-ack).  A delivery belongs to one connection ("generation");
@@ -58,10 +63,14 @@
  *
  * Reconnect: on any connection or channel error the connection is dropped,
  * pending confirms fail with -ENOTCONN, and the thread reconnects with
- * exponential backoff (100 ms doubling up to 10 s, reset once connected),
- * then declares the queues again and re-subscribes every consumer.  Each
- * reconnect is logged with a running count and counted in the metric
- * broker_reconnects_total{transport="rabbitmq"}.
+ * exponential backoff (trc_backoff_ms: transport.reconnect_min_ms, default
+ * 100, doubling up to transport.reconnect_max_ms, default 500, minus up to
+ * a quarter of jitter; reset once connected), then declares the queues
+ * again and re-subscribes every consumer.  The same loop makes the first
+ * connection: a broker that is not up when the process starts is waited
+ * for, never fatal.  Each reconnect is logged with a running count and
+ * counted in the metric broker_reconnects_total{transport="rabbitmq"}; an
+ * outage is logged when it starts and then after 2^k failed attempts.
  *
  * Queue depth: every RQ_DEPTH_INTERVAL_MS the I/O thread sends a passive
  * queue.declare for each queue declared on the current connection and
@@ -71,7 +80,8 @@
  * Settings (group "transport"): amqp_url (default
  * amqp://guest:guest@127.0.0.1:5672/%2f), max_deliveries (1..1000, default
  * 5), heartbeat_s (0..3600, default 30; 0 disables heartbeats),
- * connect_timeout_ms (100..60000, default 5000).
+ * connect_timeout_ms (100..60000, default 5000), reconnect_min_ms and
+ * reconnect_max_ms (10..60000, defaults 100 and 500, max >= min).
  *
  * Shutdown: fini() stops the thread, which closes the connection cleanly
  * (unacknowledged deliveries return to their queues).  Completions still
@@ -82,6 +92,7 @@
 #define _GNU_SOURCE
 #endif
 #include <errno.h>
+#include <inttypes.h>
 #include <poll.h>
 #include <pthread.h>
 #include <stdint.h>
@@ -101,6 +112,8 @@
 
 #include <algocode/plugin.h>
 
+#include "../tr_common.h"
+
 #define RQ_JOBS_PREFIX       "algocode.jobs."
 #define RQ_RESULTS_QUEUE     "algocode.results"
 #define RQ_DEAD_QUEUE        "algocode.dead"
@@ -112,8 +125,6 @@
 #define RQ_PUBLISH_CHANNEL   1
 #define RQ_FIRST_CONSUMER_CH 2
 #define RQ_MAX_CONSUMERS     64
-#define RQ_BACKOFF_MIN_MS    100
-#define RQ_BACKOFF_MAX_MS    10000
 #define RQ_FRAME_MAX         131072
 #define RQ_HDR_ATTEMPTS      "x-algocode-attempts"
 #define RQ_HDR_REASON        "x-algocode-reason"
@@ -174,6 +185,7 @@ struct rq_cmd {
 	unsigned attempts;
 	char *reason;
 	char *orig_queue;
+	char *msg_id; /* (RE)PUBLISH: the AMQP message_id, or NULL */
 	/* REPUBLISH, ACK, NACK: the original delivery */
 	uint16_t channel;
 	uint64_t tag;
@@ -213,6 +225,8 @@ struct rq_state {
 	unsigned max_deliveries;
 	int heartbeat_s;
 	int connect_timeout_ms;
+	int64_t reconnect_min_ms;
+	int64_t reconnect_max_ms;
 	/* loop side */
 	struct event *out_ev;
 	struct rq_deliveries live;
@@ -224,6 +238,7 @@ struct rq_state {
 	size_t ninbox;
 	struct rq_outs outbox;
 	bool stopping;
+	bool up; /* a connection is up: publishes are taken */
 	int wake_fd;
 	pthread_t thread;
 	bool thread_started;
@@ -238,6 +253,7 @@ struct rq_state {
 	size_t ndeclared;
 	unsigned long reconnects;
 	unsigned long failures; /* connect attempts failed in a row */
+	int64_t down_since;     /* ms, monotonic: first failure in a row */
 	int64_t depth_at;       /* next queue depth refresh (ms, monotonic) */
 	bool ever_connected;
 };
@@ -254,6 +270,7 @@ static void rq_cmd_free(struct rq_cmd *c)
 	free(c->body);
 	free(c->reason);
 	free(c->orig_queue);
+	free(c->msg_id);
 	free(c);
 }
 
@@ -314,6 +331,8 @@ static int rq_send(struct rq_state *st, struct rq_cmd *c)
 	pthread_mutex_lock(&st->lock);
 	if (st->stopping)
 		ret = -ESHUTDOWN;
+	else if (c->kind == RQ_CMD_PUBLISH && !st->up)
+		ret = -ENOTCONN; /* fail fast: nothing waits for a broker */
 	else if (st->ninbox >= RQ_MAX_INBOX && (c->kind == RQ_CMD_PUBLISH))
 		ret = -ENOBUFS;
 	if (ret == 0) {
@@ -550,6 +569,35 @@ static void rq_disconnect(struct rq_state *st, bool graceful)
 	st->seq = 0;
 }
 
+/* A failed connection attempt: logged when an outage starts (a warning
+ * that says what happens meanwhile), then after 2^k failed attempts, so
+ * that a long outage leaves a few lines, not one per attempt. */
+static void rq_connect_failed(struct rq_state *st, const char *what,
+                              const char *why)
+{
+	unsigned long n = ++st->failures;
+	int64_t now = rq_now_ms();
+
+	if (n == 1) {
+		st->down_since = now;
+		rq_log(st, AC_LOG_WARN,
+		       "%s %s:%d vhost %s: %s; retrying in the background "
+		       "(every %" PRId64 "..%" PRId64
+		       " ms); publishes fail until connected",
+		       what, st->url.host, st->url.port, st->url.vhost, why,
+		       st->reconnect_min_ms, st->reconnect_max_ms);
+	} else if ((n & (n - 1)) == 0 && n >= 8) {
+		rq_log(st, AC_LOG_WARN,
+		       "still no connection to %s:%d after %lu attempts "
+		       "(%" PRId64 " s): %s",
+		       st->url.host, st->url.port, n,
+		       (now - st->down_since) / 1000, why);
+	} else {
+		rq_log(st, AC_LOG_DEBUG, "%s %s:%d: %s", what, st->url.host,
+		       st->url.port, why);
+	}
+}
+
 static int rq_connect(struct rq_state *st)
 {
 	struct timeval tv = {st->connect_timeout_ms / 1000,
@@ -569,19 +617,16 @@ static int rq_connect(struct rq_state *st)
 	amqp_set_rpc_timeout(st->conn, &tv);
 	rc = amqp_socket_open_noblock(sock, st->url.host, st->url.port, &tv);
 	if (rc != AMQP_STATUS_OK) {
-		/* Warn once per outage; then one info line per attempt. */
-		rq_log(st, st->failures++ ? AC_LOG_INFO : AC_LOG_WARN,
-		       "cannot connect to %s:%d: %s", st->url.host,
-		       st->url.port, amqp_error_string2(rc));
+		rq_connect_failed(st, "cannot connect to",
+		                  amqp_error_string2(rc));
 		goto fail;
 	}
 	r = amqp_login(st->conn, st->url.vhost, 0, RQ_FRAME_MAX,
 	               st->heartbeat_s, AMQP_SASL_METHOD_PLAIN, st->url.user,
 	               st->url.password);
 	if (r.reply_type != AMQP_RESPONSE_NORMAL) {
-		rq_log(st, AC_LOG_WARN, "login to %s:%d vhost %s: %s",
-		       st->url.host, st->url.port, st->url.vhost,
-		       rq_reply_str(r, buf, sizeof(buf)));
+		rq_connect_failed(st, "cannot log in to",
+		                  rq_reply_str(r, buf, sizeof(buf)));
 		goto fail;
 	}
 	st->gen++;
@@ -619,6 +664,10 @@ static int rq_publish_raw(struct rq_state *st, const char *queue,
 	        AMQP_BASIC_CONTENT_TYPE_FLAG | AMQP_BASIC_DELIVERY_MODE_FLAG;
 	props.content_type = amqp_cstring_bytes("application/json");
 	props.delivery_mode = 2; /* persistent */
+	if (c && c->msg_id) {
+		props._flags |= AMQP_BASIC_MESSAGE_ID_FLAG;
+		props.message_id = amqp_cstring_bytes(c->msg_id);
+	}
 	if (c && c->kind == RQ_CMD_REPUBLISH) {
 		hdr[n].key = amqp_cstring_bytes(RQ_HDR_ATTEMPTS);
 		hdr[n].value.kind = AMQP_FIELD_KIND_I32;
@@ -1038,10 +1087,18 @@ static void rq_backoff(struct rq_state *st, unsigned ms)
 	}
 }
 
+static void rq_set_up(struct rq_state *st, bool up)
+{
+	pthread_mutex_lock(&st->lock);
+	st->up = up;
+	pthread_mutex_unlock(&st->lock);
+}
+
 static void *rq_thread(void *arg)
 {
 	struct rq_state *st = arg;
-	unsigned backoff = 0;
+	unsigned attempt = 0;
+	int64_t backoff;
 
 	while (!rq_is_stopping(st)) {
 		if (rq_connect(st) == 0) {
@@ -1050,35 +1107,44 @@ static void *rq_thread(void *arg)
 				rq_metric(st, "broker_reconnects_total",
 				          RQ_METRIC_LABELS, 'c', 1);
 				rq_log(st, AC_LOG_WARN,
-				       "reconnected to %s:%d (reconnect #%lu); "
+				       "reconnected to %s:%d (reconnect #%lu, "
+				       "after %lu failed attempt(s)); "
 				       "queues declared, %zu consumer(s) "
 				       "subscribed again",
 				       st->url.host, st->url.port,
-				       st->reconnects, st->nsubscribed);
+				       st->reconnects, st->failures,
+				       st->nsubscribed);
 			} else {
 				/* The series exists from the start. */
 				rq_metric(st, "broker_reconnects_total",
 				          RQ_METRIC_LABELS, 'c', 0);
 				rq_log(st, AC_LOG_INFO,
-				       "connected to %s:%d vhost %s",
+				       "connected to %s:%d vhost %s%s",
 				       st->url.host, st->url.port,
-				       st->url.vhost);
+				       st->url.vhost,
+				       st->failures ? " (the broker is up now)"
+				                    : "");
 			}
 			st->ever_connected = true;
 			st->failures = 0;
-			backoff = 0;
+			attempt = 0;
+			rq_set_up(st, true);
 			rq_serve(st);
+			rq_set_up(st, false);
 			rq_disconnect(st, rq_is_stopping(st));
 			if (rq_is_stopping(st))
 				break;
+			rq_log(st, AC_LOG_WARN,
+			       "lost the connection to %s:%d; reconnecting "
+			       "(publishes fail until then)",
+			       st->url.host, st->url.port);
 		}
-		backoff = backoff ? backoff * 2 : RQ_BACKOFF_MIN_MS;
-		if (backoff > RQ_BACKOFF_MAX_MS)
-			backoff = RQ_BACKOFF_MAX_MS;
-		if (st->ever_connected)
-			rq_log(st, AC_LOG_INFO, "reconnecting in %u ms",
-			       backoff);
-		rq_backoff(st, backoff);
+		backoff = trc_backoff_ms(st->reconnect_min_ms,
+		                         st->reconnect_max_ms, ++attempt,
+		                         trc_jitter());
+		rq_log(st, AC_LOG_DEBUG,
+		       "next connection attempt in %" PRId64 " ms", backoff);
+		rq_backoff(st, (unsigned)backoff);
 	}
 	rq_disconnect(st, true);
 	rq_drop_cmds(st, -ESHUTDOWN);
@@ -1114,6 +1180,22 @@ static void rq_out_cb(evutil_socket_t fd, short what, void *arg)
 	}
 }
 
+/* The submission id of a body, malloc'ed, or NULL (logged at debug). */
+static char *rq_msg_id(struct rq_state *st, const char *body, size_t len)
+{
+	char id[TRC_MSG_ID_MAX + 1];
+	int r = trc_msg_id(body, len, id, sizeof(id));
+
+	if (r < 0) {
+		rq_log(st, AC_LOG_DEBUG,
+		       "a message without a usable "
+		       "submission_id (%s): no message_id",
+		       strerror(-r));
+		return NULL;
+	}
+	return strdup(id);
+}
+
 static int rq_publish(struct rq_state *st, const char *queue, const char *body,
                       size_t len, ac_done_cb done, void *arg)
 {
@@ -1139,6 +1221,7 @@ static int rq_publish(struct rq_state *st, const char *queue, const char *body,
 	c->len = len;
 	c->done = done;
 	c->arg = arg;
+	c->msg_id = rq_msg_id(st, c->body, len);
 	return rq_send(st, c);
 }
 
@@ -1320,6 +1403,7 @@ static void rq_nack(void *state, struct ac_delivery *d, bool requeue,
 		       d->queue, failed, why);
 	}
 	c->reason = strdup(why);
+	c->msg_id = rq_msg_id(st, d->body, d->len);
 	/* The body moves to the command. */
 	c->body = d->body;
 	c->len = d->len;
@@ -1423,6 +1507,8 @@ static int rq_init(const struct ac_host *host, struct ac_plugin_ctx *ctx,
 	struct rq_state *st;
 	struct event_base *base;
 	long long maxd = 5, hb = 30, cto = 5000;
+	long long rmin = TRC_RECONNECT_MIN_DEFAULT,
+	          rmax = TRC_RECONNECT_MAX_DEFAULT;
 	int ret;
 
 	*state = NULL;
@@ -1461,8 +1547,23 @@ static int rq_init(const struct ac_host *host, struct ac_plugin_ctx *ctx,
 	}
 	if ((ret = rq_conf_int(st, "max_deliveries", 1, 1000, &maxd)) < 0 ||
 	    (ret = rq_conf_int(st, "heartbeat_s", 0, 3600, &hb)) < 0 ||
-	    (ret = rq_conf_int(st, "connect_timeout_ms", 100, 60000, &cto)) < 0)
+	    (ret = rq_conf_int(st, "connect_timeout_ms", 100, 60000, &cto)) <
+	            0 ||
+	    (ret = rq_conf_int(st, "reconnect_min_ms", TRC_RECONNECT_LO,
+	                       TRC_RECONNECT_HI, &rmin)) < 0 ||
+	    (ret = rq_conf_int(st, "reconnect_max_ms", TRC_RECONNECT_LO,
+	                       TRC_RECONNECT_HI, &rmax)) < 0)
 		goto fail;
+	if (rmax < rmin) {
+		rq_log(st, AC_LOG_ERROR,
+		       "transport.reconnect_max_ms (%lld) is less than "
+		       "transport.reconnect_min_ms (%lld)",
+		       rmax, rmin);
+		ret = -EINVAL;
+		goto fail;
+	}
+	st->reconnect_min_ms = rmin;
+	st->reconnect_max_ms = rmax;
 	st->max_deliveries = (unsigned)maxd;
 	st->heartbeat_s = (int)hb;
 	st->connect_timeout_ms = (int)cto;

@@ -1,0 +1,116 @@
+/* Helpers shared by the broker transports (rabbitmq, nats), header-only so
+ * that each plugin stays one self-contained .so and the unit tests can call
+ * them directly (tests/unit/check_tr_common.c).  Prefix: trc_.
+ *
+ *  - trc_backoff_ms(): the reconnect back-off, a pure function;
+ *  - trc_jitter(): a cheap jitter source for it;
+ *  - trc_msg_id(): the submission id of a job or result body, used as the
+ *    broker's message id (JetStream de-duplication, AMQP message_id).
+ */
+#ifndef ALGOCODE_TR_COMMON_H
+#define ALGOCODE_TR_COMMON_H
+
+#include <errno.h>
+#include <stdint.h>
+#include <string.h>
+#include <time.h>
+
+#include <jansson.h>
+
+/* Bounds of transport.reconnect_min_ms / reconnect_max_ms (and their
+ * defaults): a broker that is down costs one refused TCP connection per
+ * attempt, so the cap is small by default; it is also the longest the
+ * transport can take to notice that the broker answers again. */
+#define TRC_RECONNECT_MIN_DEFAULT 100
+#define TRC_RECONNECT_MAX_DEFAULT 500
+#define TRC_RECONNECT_LO          10
+#define TRC_RECONNECT_HI          60000
+
+/* The longest submission id used as a message id (core/msg.c: 128). */
+#define TRC_MSG_ID_MAX 128
+
+/* The wait before reconnect attempt `attempt` (1: the first after the
+ * connection was lost or could not be made): min_ms doubled for every
+ * further attempt, capped at max_ms, then reduced by up to a quarter by
+ * `jitter` (0..999; 0: no reduction) so that many clients do not retry in
+ * step.  Never below 1 ms, never above max_ms.  Callers reset `attempt`
+ * once connected. */
+static inline int64_t trc_backoff_ms(int64_t min_ms, int64_t max_ms,
+                                     unsigned attempt, unsigned jitter)
+{
+	int64_t d;
+
+	if (min_ms < 1)
+		min_ms = 1;
+	if (max_ms < min_ms)
+		max_ms = min_ms;
+	if (attempt < 1)
+		attempt = 1;
+	if (jitter > 999)
+		jitter = 999;
+	d = min_ms;
+	for (unsigned i = 1; i < attempt && d < max_ms; i++)
+		d *= 2;
+	if (d > max_ms)
+		d = max_ms;
+	d -= d * (int64_t)jitter / 4000;
+	return d < 1 ? 1 : d;
+}
+
+/* 0..999 from the clock's nanoseconds: enough to spread clients apart. */
+static inline unsigned trc_jitter(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (unsigned)((ts.tv_nsec / 1000) % 1000);
+}
+
+/* The top-level "submission_id" of a job or result body (JSON, core/msg.c)
+ * into out (size > TRC_MSG_ID_MAX): 0; -ENOENT when the body has none (or
+ * is not JSON); -EINVAL when it is not a usable id (empty, too long, or a
+ * character outside [A-Za-z0-9._:-]: it goes into a NATS header and an AMQP
+ * short string). */
+static inline int trc_msg_id(const char *body, size_t len, char *out,
+                             size_t size)
+{
+	json_t *root;
+	const char *id;
+	size_t n;
+	int rc = 0;
+
+	if (size == 0)
+		return -EINVAL;
+	out[0] = '\0';
+	if (!body)
+		return -ENOENT;
+	root = json_loadb(body, len, 0, NULL);
+	if (!root)
+		return -ENOENT;
+	id = json_string_value(json_object_get(root, "submission_id"));
+	if (!id) {
+		rc = -ENOENT;
+		goto out;
+	}
+	n = strlen(id);
+	if (n == 0 || n > TRC_MSG_ID_MAX || n >= size) {
+		rc = -EINVAL;
+		goto out;
+	}
+	for (size_t i = 0; i < n; i++) {
+		char c = id[i];
+
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		      (c >= '0' && c <= '9') || c == '.' || c == '_' ||
+		      c == ':' || c == '-')) {
+			rc = -EINVAL;
+			goto out;
+		}
+	}
+	memcpy(out, id, n + 1);
+out:
+	json_decref(root);
+	return rc;
+}
+
+#endif /* ALGOCODE_TR_COMMON_H */
