@@ -875,10 +875,12 @@ static int rm_pending_doc(const bson_t *doc, struct ac_pending *p)
 	return ret;
 }
 
-/* Candidates are read, then each is claimed by a compare-and-swap on its
- * queued_at (another api process may claim it in between: it is then
- * skipped).  A candidate that has its result already (put_result did
- * not get to clear the mark) is cleared and skipped. */
+/* Candidates are read, then each is claimed by inserting the document
+ * {_id: "<id>#<attempts>"} into `claims` (another api process may claim it
+ * in between: its insert wins, ours hits the unique _id and the
+ * submission is skipped); the winner then stamps queued_at and attempts.  A
+ * candidate that has its result already (put_result did not get to clear the
+ * mark) is cleared and skipped. */
 static int rm_claim_pending(void *state, int64_t cutoff_ms, int64_t now_ms,
                             size_t max, struct ac_pending **out, size_t *n)
 {
@@ -890,7 +892,6 @@ static int rm_claim_pending(void *state, int64_t cutoff_ms, int64_t now_ms,
 	bson_error_t err;
 	bson_t filter = BSON_INITIALIZER, opts = BSON_INITIALIZER, q, sort;
 	struct ac_pending *v = NULL;
-	int64_t *qat = NULL;
 	size_t count = 0, kept = 0;
 	int ret;
 
@@ -901,12 +902,8 @@ static int rm_claim_pending(void *state, int64_t cutoff_ms, int64_t now_ms,
 	if (max > 100000)
 		max = 100000;
 	v = calloc(max, sizeof(*v));
-	qat = calloc(max, sizeof(*qat));
-	if (!v || !qat) {
-		free(v);
-		free(qat);
+	if (!v)
 		return -ENOMEM;
-	}
 	ret = rm_pop(st, &cl);
 	if (ret < 0)
 		goto out;
@@ -924,8 +921,6 @@ static int rm_claim_pending(void *state, int64_t cutoff_ms, int64_t now_ms,
 		ret = rm_pending_doc(doc, &v[count]);
 		if (ret < 0)
 			goto out;
-		/* queued_at as read: the compare of the swap below. */
-		qat[count] = rm_get_int(doc, "queued_at", 0);
 		count++;
 	}
 	if (mongoc_cursor_error(cur, &err)) {
@@ -935,7 +930,7 @@ static int rm_claim_pending(void *state, int64_t cutoff_ms, int64_t now_ms,
 	for (size_t i = 0; i < count; i++) {
 		struct ac_pending *p = &v[i];
 		bson_t *res = NULL;
-		bson_t f = BSON_INITIALIZER, u = BSON_INITIALIZER, set, inc;
+		bson_t f = BSON_INITIALIZER, u = BSON_INITIALIZER, set;
 		int64_t matched = 0;
 
 		ret = rm_find_by_id(st, cl, "results", p->id, &res);
@@ -943,18 +938,31 @@ static int rm_claim_pending(void *state, int64_t cutoff_ms, int64_t now_ms,
 		if (ret == 0) {
 			rm_clear_pending(st, cl, p->id);
 		} else if (ret == -ENOENT) {
-			BSON_APPEND_UTF8(&f, "_id", p->id);
-			BSON_APPEND_BOOL(&f, "pending", true);
-			BSON_APPEND_INT64(&f, "queued_at", qat[i]);
-			BSON_APPEND_DOCUMENT_BEGIN(&u, "$set", &set);
-			BSON_APPEND_INT64(&set, "queued_at", now_ms);
-			bson_append_document_end(&u, &set);
-			BSON_APPEND_DOCUMENT_BEGIN(&u, "$inc", &inc);
-			BSON_APPEND_INT32(&inc, "attempts", 1);
-			bson_append_document_end(&u, &inc);
-			ret = rm_update(st, cl, "submissions", &f, &u, false,
-			                false, &matched, NULL,
-			                "claim pending submission");
+			/* The claim itself is an insert keyed by (id, attempt):
+			 * of two claimers that read the same attempt, one
+			 * inserts, the other hits _id (an update with a filter
+			 * is not atomic on every MongoDB-compatible server). */
+			char key[RM_MAX_ID + 32];
+			unsigned at = p->attempts - 1;
+
+			snprintf(key, sizeof(key), "%s#%u", p->id, at);
+			BSON_APPEND_UTF8(&f, "_id", key);
+			BSON_APPEND_INT64(&f, "at", now_ms);
+			ret = rm_insert(st, cl, "claims", &f, "claim");
+			if (ret == 0) {
+				bson_reinit(&f);
+				BSON_APPEND_UTF8(&f, "_id", p->id);
+				BSON_APPEND_DOCUMENT_BEGIN(&u, "$set", &set);
+				BSON_APPEND_INT64(&set, "queued_at", now_ms);
+				BSON_APPEND_INT32(&set, "attempts",
+				                  (int32_t)p->attempts);
+				bson_append_document_end(&u, &set);
+				ret = rm_update(st, cl, "submissions", &f, &u,
+				                false, false, &matched, NULL,
+				                "claim pending submission");
+			} else if (ret == -EEXIST) {
+				ret = 0; /* another claimer won */
+			}
 		}
 		bson_destroy(&f);
 		bson_destroy(&u);
@@ -980,7 +988,6 @@ out:
 	rm_push(st, cl, ret);
 	bson_destroy(&filter);
 	bson_destroy(&opts);
-	free(qat);
 	if (ret < 0 || count == 0) {
 		for (size_t i = 0; i < count; i++)
 			rm_pending_clear(&v[i]);
