@@ -774,17 +774,7 @@ static void api_submit_work(void *arg)
 	sub.submitted_at = s->now_ms;
 	sub.problem_hash = s->problem->hash;
 	sub.all_tests = s->all_tests;
-	for (int i = 0; i < 3; i++) {
-		api_new_id(s->id);
-		sub.id = s->id;
-		s->rc_put = store->put_submission(state, &sub);
-		if (s->rc_put != -EEXIST)
-			break;
-	}
-	if (s->rc_put < 0)
-		return;
 	memset(&m, 0, sizeof(m));
-	m.submission_id = s->id;
 	m.problem_id = s->problem->id;
 	m.problem_hash = (char *)s->problem->hash;
 	m.lang = s->lang;
@@ -793,9 +783,22 @@ static void api_submit_work(void *arg)
 	m.code_len = s->code_len;
 	m.submitted_at = s->now_ms;
 	m.all_tests = s->all_tests;
-	s->job = ac_job_msg_encode(&m);
-	if (!s->job)
-		s->rc_put = -ENOMEM;
+	/* The job is built before the submission is stored: once stored,
+	 * the answer must be 201. */
+	for (int i = 0; i < 3; i++) {
+		api_new_id(s->id);
+		sub.id = s->id;
+		m.submission_id = s->id;
+		free(s->job);
+		s->job = ac_job_msg_encode(&m);
+		if (!s->job) {
+			s->rc_put = -ENOMEM;
+			return;
+		}
+		s->rc_put = store->put_submission(state, &sub);
+		if (s->rc_put != -EEXIST)
+			break;
+	}
 }
 
 /* ------------------------------------------------------------------ */

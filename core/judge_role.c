@@ -134,12 +134,12 @@ static const char *jr_ie_cause(const struct ac_result *r, const char **msg)
 			continue;
 		if (t->message)
 			*msg = t->message;
+		if (t->message && strstr(t->message, "validator"))
+			return "validator";
 		if (!t->name || t->name[0] != '(')
 			return "run"; /* the sandbox failed on a test */
 		if (strstr(t->name, "compile"))
 			return "compile";
-		if (t->message && strstr(t->message, "validator"))
-			return "validator";
 		return "setup";
 	}
 	return "unknown";

@@ -23,7 +23,7 @@ case $ENV_OUT in
 esac
 
 # What the unprivileged server reads: plugins and one quick problem (one
-# test, 0.5 s: a Time Limit Exceeded costs little).
+# test, 0.5 s: a Time Limit Exceeded costs little), and a broken one.
 cp -rL "$top_builddir/plugins-build" "$TEST_TMP/plugins"
 P="$TEST_TMP/problems/durable-echo"
 mkdir -p "$P/data/sample" "$TEST_TMP/src"
@@ -37,6 +37,14 @@ validation: default
 EOF
 echo "durable" >"$P/data/sample/01.in"
 echo "durable" >"$P/data/sample/01.ans"
+# A problem whose output validator always fails: an Internal Error, which
+# the judge judges again (judge.ie_retries) before it publishes it.
+B="$TEST_TMP/problems/durable-broken"
+mkdir -p "$B/data/sample" "$B/output_validators/bad"
+printf 'name: Broken validator\nlimits:\n  time_limit: 1\nvalidation: custom\n' >"$B/problem.yaml"
+cp "$P/data/sample/01.in" "$P/data/sample/01.ans" "$B/data/sample/" 2>/dev/null ||
+	{ echo "durable" >"$B/data/sample/01.in"; echo "durable" >"$B/data/sample/01.ans"; }
+printf 'int main() { return 1; }\n' >"$B/output_validators/bad/validator.cpp"
 printf 'print(input())\n' >"$TEST_TMP/src/ac.py"
 printf 'print("not " + input())\n' >"$TEST_TMP/src/wa.py"
 printf 'while True:\n    pass\n' >"$TEST_TMP/src/tle.py"
@@ -72,6 +80,30 @@ for u in 0 1 2 3 4 5 6 7 8 9; do
 	ac token -o api.jwt_secret_file="$STATE/jwt.secret" --user "durable$u" \
 		>>"$TEST_TMP/tokens" || fail "algocode token failed"
 done
+
+# An Internal Error is retried, logged with the submission id and counted
+# by cause before it is published.
+TOK=$(head -1 "$TEST_TMP/tokens")
+ID=$(curl -s -H "Authorization: Bearer $TOK" -H 'Content-Type: application/json' \
+	--data-binary '{"problem_id":"durable-broken","lang":"python3","code":"print(input())"}' \
+	"$BASE/api/v1/code/submit/" | sed -n 's/.*"submission_id":"\([^"]*\)".*/\1/p')
+[ -n "$ID" ] || fail "submission to durable-broken refused"
+V=""
+n=0
+while [ -z "$V" ] && [ $n -lt 60 ]; do
+	V=$(curl -s -H "Authorization: Bearer $TOK" "$BASE/api/v1/result/check/$ID/" |
+		sed -n 's/.*"verdict_code":"\([A-Z]*\)".*/\1/p')
+	n=$((n + 1))
+done
+[ "$V" = IE ] || fail "a broken validator gave $V, not IE"
+grep -q "submission $ID: Internal Error (cause validator.*retry 2 of 2" "$ERRF" ||
+	fail "no retries logged for $ID: $(grep "$ID" "$ERRF")"
+M=$(curl -s "$BASE/metrics")
+echo "$M" | grep -q '^algocode_judge_retries_total{cause="validator"} 2' ||
+	fail "judge_retries_total: $(echo "$M" | grep retries)"
+echo "$M" | grep -q '^algocode_internal_errors_total{cause="validator"} 1' ||
+	fail "internal_errors_total: $(echo "$M" | grep internal_errors)"
+ok "an Internal Error is judged again twice, then published once, counted by cause"
 
 # run SIGNAL: 200 submissions, SIGNAL to the server once a third of them
 # were answered, a restart 0.15 s after it is gone, then the check.

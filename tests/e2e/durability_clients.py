@@ -10,6 +10,8 @@
         told), for at most 60 s.  Every attempt is appended to OUT as a
         JSON line {"client","seq","kind","told","id"} as soon as it is
         answered; PROGRESS holds the number of submissions answered so far.
+        DURABILITY_PACE_S (environment, default 0): each client waits this
+        long between two submissions.
 
     durability_clients.py verify URL TOKENS_FILE OUT DB TIMEOUT_S
         polls result/check/ID/ of every submission answered 201 until its
@@ -62,6 +64,7 @@ def cmd_submit(url, tokens_file, sources, n, out, progress):
     lock = threading.Lock()
     done = [0]
     outf = open(out, "a")
+    pace = float(os.environ.get("DURABILITY_PACE_S", "0"))
 
     def record(rec):
         with lock:
@@ -94,6 +97,8 @@ def cmd_submit(url, tokens_file, sources, n, out, progress):
                 with open(progress + ".tmp", "w") as f:
                     f.write("%d\n" % done[0])
                 os.replace(progress + ".tmp", progress)
+            if pace > 0:
+                time.sleep(pace)
 
     threads = [threading.Thread(target=client, args=(i,))
                for i in range(len(tokens))]
