@@ -156,3 +156,5 @@ run TERM
 
 kill -TERM "$SERVER"
 wait_gone "$SERVER" 60 || fail "the server did not stop"
+grep -q "Sanitizer" "$ERRF" && fail "a sanitizer report in the server's log: $(grep -A5 Sanitizer "$ERRF" | head -20)"
+ok "the server stopped cleanly"

@@ -113,6 +113,8 @@ run() {
 	kill -TERM "$API_PID" "$JUDGE_PID"
 	wait_gone "$API_PID" 30
 	wait_gone "$JUDGE_PID" 60
+	grep -q "Sanitizer" "$TEST_TMP/api-$name.log" "$TEST_TMP/judge-$name.log" &&
+		fail "$name: a sanitizer report in the logs"
 }
 
 BROKERS=${DURABILITY_BROKERS:-nats rabbitmq}
