@@ -78,6 +78,13 @@
  * stop sees the last retry and requeues the result). */
 #define API_RETRY_MAX_S 4
 #define API_FLUSH_US    200000
+/* Jobs stored but not yet confirmed by the transport, kept in memory for
+ * a prompt retry (beyond this many, the store's outbox sweep finds them);
+ * a failed publish is tried again after 1, 2, 4 ... API_OUTBOX_MAX_S s. */
+#define API_OUTBOX_MAX   10000
+#define API_OUTBOX_MAX_S 16
+/* Submissions claimed from the store per sweep step. */
+#define API_SWEEP_BATCH 256
 
 enum api_route {
 	R_SUBMIT,
@@ -97,6 +104,16 @@ static const char *const api_route_names[R_COUNT] = {
 };
 
 struct api_waiter;
+struct api;
+
+/* A job on its way to the transport: published, or waiting in the
+ * outbox for the transport to come back. */
+struct api_job {
+	struct api_job *next;
+	struct api *api;
+	char *id, *lang, *body;
+	bool probe; /* the one publish that tests a transport marked down */
+};
 
 struct api_recent {
 	char id[API_MAX_ID + 1];
@@ -125,6 +142,18 @@ struct api {
 	struct api_recent recent[API_NRECENT];
 	size_t recent_next;
 	uint64_t seq; /* results stored so far */
+
+	/* The outbox (docs/architecture.md, "Durability"). */
+	struct api_job *outbox, **outbox_tail;
+	size_t noutbox;
+	bool transport_down; /* the last publish failed */
+	bool probing;        /* a probe publish is in flight */
+	unsigned backoff_s;
+	struct event *outbox_timer, *sweep_timer;
+	bool sweeping;
+	long long requeue_after_ms, sweep_interval_s, max_attempts;
+	int64_t started_ms;
+	uint64_t jobs_requeued, publish_failures, submissions_given_up;
 
 	struct api_http_stat stats[API_MAX_HTTP_STATS];
 	size_t nstats;
@@ -743,17 +772,9 @@ static void api_submit_work(void *arg)
 	sub.code = s->code;
 	sub.code_len = s->code_len;
 	sub.submitted_at = s->now_ms;
-	for (int i = 0; i < 3; i++) {
-		api_new_id(s->id);
-		sub.id = s->id;
-		s->rc_put = store->put_submission(state, &sub);
-		if (s->rc_put != -EEXIST)
-			break;
-	}
-	if (s->rc_put < 0)
-		return;
+	sub.problem_hash = s->problem->hash;
+	sub.all_tests = s->all_tests;
 	memset(&m, 0, sizeof(m));
-	m.submission_id = s->id;
 	m.problem_id = s->problem->id;
 	m.problem_hash = (char *)s->problem->hash;
 	m.lang = s->lang;
@@ -762,55 +783,233 @@ static void api_submit_work(void *arg)
 	m.code_len = s->code_len;
 	m.submitted_at = s->now_ms;
 	m.all_tests = s->all_tests;
-	s->job = ac_job_msg_encode(&m);
-	if (!s->job)
-		s->rc_put = -ENOMEM;
+	/* The job is built before the submission is stored: once stored,
+	 * the answer must be 201. */
+	for (int i = 0; i < 3; i++) {
+		api_new_id(s->id);
+		sub.id = s->id;
+		m.submission_id = s->id;
+		free(s->job);
+		s->job = ac_job_msg_encode(&m);
+		if (!s->job) {
+			s->rc_put = -ENOMEM;
+			return;
+		}
+		s->rc_put = store->put_submission(state, &sub);
+		if (s->rc_put != -EEXIST)
+			break;
+	}
 }
 
-/* A job the transport confirmed: submissions_accepted and
- * jobs_published_total{lang}; lang is a configured language name (checked
- * against the core's languages before the job was built). */
-static void api_count_published(struct api *api, const char *lang)
+/* ------------------------------------------------------------------ */
+/* Publishing jobs: the outbox                                          */
+
+static void api_job_free(struct api_job *j)
 {
+	if (!j)
+		return;
+	free(j->id);
+	free(j->lang);
+	free(j->body);
+	free(j);
+}
+
+/* Takes the strings (malloc'ed) on success and on failure. */
+static struct api_job *api_job_new(struct api *api, char *id, char *lang,
+                                   char *body)
+{
+	struct api_job *j = calloc(1, sizeof(*j));
+
+	if (!j || !id || !lang || !body) {
+		free(j);
+		free(id);
+		free(lang);
+		free(body);
+		return NULL;
+	}
+	j->api = api;
+	j->id = id;
+	j->lang = lang;
+	j->body = body;
+	return j;
+}
+
+static void api_outbox_push(struct api *api, struct api_job *j, bool head)
+{
+	if (api->noutbox >= API_OUTBOX_MAX) {
+		/* Still pending in the store: the sweep enqueues it after
+		 * api.requeue_after_s. */
+		log_warn("submission %s: the outbox is full; left to the "
+		         "store's sweep",
+		         j->id);
+		api_job_free(j);
+		return;
+	}
+	j->probe = false;
+	j->next = NULL;
+	if (head && api->outbox) {
+		j->next = api->outbox;
+		api->outbox = j;
+	} else {
+		if (!api->outbox)
+			api->outbox_tail = &api->outbox;
+		*api->outbox_tail = j;
+		api->outbox_tail = &j->next;
+	}
+	api->noutbox++;
+	ac_metrics_set("outbox_jobs", NULL, (double)api->noutbox);
+}
+
+static struct api_job *api_outbox_pop(struct api *api)
+{
+	struct api_job *j = api->outbox;
+
+	if (!j)
+		return NULL;
+	api->outbox = j->next;
+	if (!api->outbox)
+		api->outbox_tail = &api->outbox;
+	j->next = NULL;
+	api->noutbox--;
+	ac_metrics_set("outbox_jobs", NULL, (double)api->noutbox);
+	return j;
+}
+
+static void api_outbox_arm(struct api *api)
+{
+	struct timeval tv = {api->backoff_s ? api->backoff_s : 1, 0};
+
+	if (api->stopped || !api->outbox_timer || api->probing ||
+	    evtimer_pending(api->outbox_timer, NULL))
+		return;
+	evtimer_add(api->outbox_timer, &tv);
+}
+
+static void api_job_send(struct api_job *j);
+
+/* Publish what waits in the outbox, unless the transport is down (then a
+ * timer probes it with one job at a time). */
+static void api_outbox_pump(struct api *api)
+{
+	struct api_job *j;
+
+	if (api->stopped)
+		return;
+	if (api->transport_down) {
+		api_outbox_arm(api);
+		return;
+	}
+	while (!api->transport_down && (j = api_outbox_pop(api)))
+		api_job_send(j);
+}
+
+static void api_outbox_timer_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct api *api = arg;
+	struct api_job *j;
+
+	(void)fd;
+	(void)what;
+	if (api->stopped || api->probing)
+		return;
+	if (!api->transport_down) {
+		api_outbox_pump(api);
+		return;
+	}
+	j = api_outbox_pop(api);
+	if (!j)
+		return;
+	api->probing = true;
+	j->probe = true;
+	api_job_send(j);
+}
+
+static void api_job_published(void *arg, int status)
+{
+	struct api_job *j = arg;
+	struct api *api = j->api;
 	char labels[128];
 
-	api->submissions_accepted++;
-	if (snprintf(labels, sizeof(labels), "lang=\"%s\"", lang) <
-	    (int)sizeof(labels))
-		ac_metrics_add("jobs_published_total", labels, 1);
+	api_completed(api);
+	if (j->probe)
+		api->probing = false;
+	if (status == 0) {
+		if (snprintf(labels, sizeof(labels), "lang=\"%s\"", j->lang) <
+		    (int)sizeof(labels))
+			ac_metrics_add("jobs_published_total", labels, 1);
+		if (api->transport_down) {
+			log_warn("api: the transport is back; publishing %zu "
+			         "job(s) from the outbox",
+			         api->noutbox);
+			api->transport_down = false;
+			api->backoff_s = 0;
+		}
+		api_job_free(j);
+		api_outbox_pump(api);
+		api_unref(api);
+		return;
+	}
+	api->publish_failures++;
+	ac_metrics_add("publish_failures_total", NULL, 1);
+	if (!api->transport_down)
+		log_error("submission %s: publishing the job failed (%s); it "
+		          "stays pending and is published when the transport "
+		          "is back",
+		          j->id, strerror(-status));
+	else
+		log_debug("submission %s: publish failed again: %s", j->id,
+		          strerror(-status));
+	if (api->stopped) {
+		/* Pending in the store: enqueued again at the next start
+		 * (in-memory transport) or by the sweep. */
+		api_job_free(j);
+		api_unref(api);
+		return;
+	}
+	if (j->probe || !api->transport_down)
+		api->backoff_s =
+		        api->backoff_s ? (api->backoff_s * 2 > API_OUTBOX_MAX_S
+		                                  ? API_OUTBOX_MAX_S
+		                                  : api->backoff_s * 2)
+		                       : 1;
+	api->transport_down = true;
+	api_outbox_push(api, j, true);
+	api_outbox_arm(api);
+	api_unref(api);
 }
 
-static void api_submit_published(void *arg, int status)
+/* Hand a job to the transport, or to the outbox while it is down. */
+static void api_job_send(struct api_job *j)
 {
-	struct api_submit *s = arg;
-	struct api *api = s->p.api;
-	struct evhttp_request *req = api_pending_detach(&s->p);
+	struct api *api = j->api;
+	const struct ac_transport_ops *tr = AC_TRANSPORT(api->core);
+	int rc;
 
-	api_completed(api);
-	if (status < 0)
-		log_error("submission %s: publishing the job failed: %s", s->id,
-		          strerror(-status));
-	else
-		api_count_published(api, s->lang);
-	if (req && status == 0)
-		api_reply_json(api, req, R_SUBMIT, 201,
-		               json_pack("{s:{s:s,s:s}}", "result", "detail",
-		                         "Your response has been submitted.",
-		                         "submission_id", s->id));
-	else if (req)
-		api_error(api, req, R_SUBMIT, 503,
-		          "The judge queue is unavailable; the submission was "
-		          "not accepted.");
-	api_submit_free(s);
-	api_unref(api);
+	if (api->transport_down && !j->probe) {
+		if (api->stopped) {
+			api_job_free(j); /* pending in the store */
+			return;
+		}
+		api_outbox_push(api, j, false);
+		api_outbox_arm(api);
+		return;
+	}
+	/* A reference for the publish (whose done callback may, with some
+	 * transports, run before publish_job returns). */
+	api_ref(api);
+	api->inflight++;
+	rc = tr->publish_job(api->core->transport->state, j->lang, j->body,
+	                     strlen(j->body), api_job_published, j);
+	if (rc < 0)
+		api_job_published(j, rc);
 }
 
 static void api_submit_done(void *arg)
 {
 	struct api_submit *s = arg;
 	struct api *api = s->p.api;
-	const struct ac_transport_ops *tr = AC_TRANSPORT(api->core);
 	struct evhttp_request *req;
+	struct api_job *j;
 	int rc;
 
 	api_completed(api);
@@ -848,33 +1047,279 @@ static void api_submit_done(void *arg)
 		req = api_pending_detach(&s->p);
 		if (req)
 			api_error(api, req, R_SUBMIT, 503,
-			          "The submission store is unavailable.");
+			          "The submission store is unavailable; the "
+			          "submission was not accepted.");
 		goto out;
 	}
-	if (!s->p.req) {
-		/* Nobody will ever learn this id: do not judge it. */
-		log_warn("submission %s: client gone before it was queued",
-		         s->id);
-		goto out;
-	}
-	/* The reference moves to the publish (whose done callback may, with
-	 * some transports, run before publish_job returns). */
-	api->inflight++;
-	rc = tr->publish_job(api->core->transport->state, s->lang, s->job,
-	                     strlen(s->job), api_submit_published, s);
-	if (rc == 0)
-		return;
-	api->inflight--;
-	log_error("submission %s: cannot publish the job: %s", s->id,
-	          strerror(-rc));
+	/* Stored as pending: that is the promise.  The job goes to the
+	 * transport now, or waits in the outbox while the transport is
+	 * down; either way the submission gets its result (the store keeps
+	 * it pending until then, and the sweep enqueues it again). */
+	api->submissions_accepted++;
 	req = api_pending_detach(&s->p);
 	if (req)
-		api_error(api, req, R_SUBMIT, 503,
-		          "The judge queue is unavailable; the submission was "
-		          "not accepted.");
+		api_reply_json(api, req, R_SUBMIT, 201,
+		               json_pack("{s:{s:s,s:s}}", "result", "detail",
+		                         "Your response has been submitted.",
+		                         "submission_id", s->id));
+	else
+		log_info("submission %s: client gone before the answer; "
+		         "judged anyway",
+		         s->id);
+	j = api_job_new(api, strdup(s->id), s->lang, s->job);
+	s->lang = NULL;
+	s->job = NULL;
+	if (j)
+		api_job_send(j);
+	else
+		log_error("submission %s: out of memory; left to the sweep",
+		          s->id);
 out:
 	api_submit_free(s);
 	api_unref(api);
+}
+
+/* ------------------------------------------------------------------ */
+/* The sweep: pending submissions enqueued again                        */
+
+struct api_sweep {
+	struct api *api;
+	int64_t cutoff_ms, now_ms;
+	const char *why; /* "start-up" or "sweep" */
+	struct ac_pending *v;
+	size_t n;
+	int rc;
+};
+
+/* A submission enqueued api.max_attempts times without a result: an
+ * Internal Error result is stored for it, so that nobody waits forever. */
+struct api_giveup {
+	struct api *api;
+	char *id, *user, *json;
+	int rc;
+};
+
+static void api_sweep_start(struct api *api, int64_t cutoff_ms,
+                            const char *why);
+
+static void api_giveup_work(void *arg)
+{
+	struct api_giveup *g = arg;
+	struct ac_core *core = g->api->core;
+
+	g->rc = AC_STORE(core)->put_result(core->store->state, g->id, g->json);
+}
+
+static void api_giveup_done(void *arg)
+{
+	struct api_giveup *g = arg;
+	struct api *api = g->api;
+
+	api_completed(api);
+	if (g->rc < 0)
+		log_error("submission %s: cannot store its Internal Error "
+		          "result (%s); the sweep tries again",
+		          g->id, strerror(-g->rc));
+	else if (!api->stopped)
+		api_result_stored(api, g->id, g->user, g->json);
+	free(g->id);
+	free(g->user);
+	free(g->json);
+	free(g);
+	api_unref(api);
+}
+
+static void api_give_up(struct api *api, const struct ac_pending *p)
+{
+	struct ac_result r;
+	struct ac_test_result t;
+	struct api_giveup *g;
+	char msg[256];
+
+	memset(&r, 0, sizeof(r));
+	memset(&t, 0, sizeof(t));
+	snprintf(msg, sizeof(msg),
+	         "not judged after %u attempts (see the judges' logs for "
+	         "this submission id)",
+	         p->attempts - 1);
+	log_error("submission %s: %s: Internal Error", p->id, msg);
+	r.submission_id = p->id;
+	r.problem_id = p->problem_id;
+	r.lang = p->lang;
+	r.user_id = p->user_id ? p->user_id : "";
+	r.verdict = AC_V_IE;
+	r.host = api->core->hostname;
+	r.sandbox = "none";
+	r.submitted_at = p->submitted_at;
+	r.finished_at = ac_now_ms();
+	t.name = "(judge)";
+	t.verdict = AC_V_IE;
+	t.message = msg;
+	/* r borrows every string but its tests, which add_test copies. */
+	g = calloc(1, sizeof(*g));
+	if (g && ac_result_add_test(&r, &t) == 0)
+		g->json = ac_result_to_json(&r);
+	for (size_t i = 0; i < r.ntests; i++) {
+		free(r.tests[i].name);
+		free(r.tests[i].message);
+	}
+	free(r.tests);
+	if (g) {
+		g->api = api;
+		g->id = strdup(p->id);
+		g->user = p->user_id ? strdup(p->user_id) : NULL;
+	}
+	if (!g || !g->json || !g->id ||
+	    api_pool(api, api_giveup_work, api_giveup_done, g) < 0) {
+		log_error("submission %s: cannot store its Internal Error "
+		          "result now",
+		          p->id);
+		if (g) {
+			free(g->id);
+			free(g->user);
+			free(g->json);
+			free(g);
+		}
+		return;
+	}
+	api->submissions_given_up++;
+	ac_metrics_add("internal_errors_total", "cause=\"attempts\"", 1);
+}
+
+/* A claimed submission: its job again. */
+static void api_requeue(struct api *api, struct ac_pending *p, const char *why)
+{
+	const struct ac_problem *prob =
+	        api->core->problems
+	                ? ac_problem_find(api->core->problems, p->problem_id)
+	                : NULL;
+	struct ac_job_msg m;
+	struct api_job *j;
+	char labels[64];
+
+	memset(&m, 0, sizeof(m));
+	m.submission_id = p->id;
+	m.problem_id = p->problem_id;
+	/* The problem as this api has it now (the judge compares); a
+	 * problem no longer installed keeps the stored hash and the judge
+	 * answers Internal Error naming it. */
+	m.problem_hash = prob ? (char *)prob->hash
+	                      : (p->problem_hash ? p->problem_hash : "-");
+	m.lang = p->lang;
+	m.user_id = p->user_id ? p->user_id : "";
+	m.code = p->code;
+	m.code_len = p->code_len;
+	m.submitted_at = p->submitted_at;
+	m.all_tests = p->all_tests;
+	j = api_job_new(api, strdup(p->id), strdup(p->lang),
+	                ac_job_msg_encode(&m));
+	if (!j) {
+		log_error("submission %s: out of memory; left to the sweep",
+		          p->id);
+		return;
+	}
+	log_info("submission %s: enqueued again (%s, attempt %u)", p->id, why,
+	         p->attempts);
+	api->jobs_requeued++;
+	snprintf(labels, sizeof(labels), "reason=\"%s\"", why);
+	ac_metrics_add("jobs_requeued_total", labels, 1);
+	api_job_send(j);
+}
+
+static void api_sweep_work(void *arg)
+{
+	struct api_sweep *w = arg;
+	struct ac_core *core = w->api->core;
+
+	w->rc = AC_STORE(core)->claim_pending(core->store->state, w->cutoff_ms,
+	                                      w->now_ms, API_SWEEP_BATCH, &w->v,
+	                                      &w->n);
+}
+
+static void api_sweep_arm(struct api *api)
+{
+	struct timeval tv = {api->sweep_interval_s, 0};
+
+	if (!api->stopped && api->sweep_timer)
+		evtimer_add(api->sweep_timer, &tv);
+}
+
+static void api_sweep_done(void *arg)
+{
+	struct api_sweep *w = arg;
+	struct api *api = w->api;
+	bool more = false;
+
+	api_completed(api);
+	api->sweeping = false;
+	if (w->rc < 0)
+		log_error("api: claiming pending submissions failed (%s); "
+		          "tried again in %lld s",
+		          strerror(-w->rc), api->sweep_interval_s);
+	for (size_t i = 0; i < w->n; i++) {
+		struct ac_pending *p = &w->v[i];
+
+		if (!api->stopped && p->attempts > (unsigned)api->max_attempts)
+			api_give_up(api, p);
+		else if (!api->stopped)
+			api_requeue(api, p, w->why);
+		free(p->id);
+		free(p->problem_id);
+		free(p->problem_hash);
+		free(p->lang);
+		free(p->user_id);
+		free(p->code);
+	}
+	if (w->n && w->rc == 0)
+		log_info("api: %zu pending submission(s) enqueued again (%s)",
+		         w->n, w->why);
+	more = w->rc == 0 && w->n == API_SWEEP_BATCH;
+	free(w->v);
+	if (more && !api->stopped)
+		api_sweep_start(api, w->cutoff_ms, w->why);
+	else
+		api_sweep_arm(api);
+	free(w);
+	api_unref(api);
+}
+
+/* Claim what was last enqueued at or before cutoff_ms. */
+static void api_sweep_start(struct api *api, int64_t cutoff_ms, const char *why)
+{
+	struct api_sweep *w;
+
+	if (api->stopped || api->sweeping)
+		return;
+	w = calloc(1, sizeof(*w));
+	if (!w) {
+		api_sweep_arm(api);
+		return;
+	}
+	w->api = api;
+	w->cutoff_ms = cutoff_ms;
+	w->now_ms = ac_now_ms();
+	w->why = why;
+	if (api_pool(api, api_sweep_work, api_sweep_done, w) < 0) {
+		free(w);
+		api_sweep_arm(api);
+		return;
+	}
+	api->sweeping = true;
+}
+
+static void api_sweep_timer_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct api *api = arg;
+
+	(void)fd;
+	(void)what;
+	/* While the transport is down the outbox holds the jobs: claiming
+	 * them again would only queue duplicates behind them. */
+	if (api->transport_down) {
+		api_sweep_arm(api);
+		return;
+	}
+	api_sweep_start(api, ac_now_ms() - api->requeue_after_ms, "sweep");
 }
 
 /* A required string field of the submission. */
@@ -1516,8 +1961,15 @@ static void api_metrics(struct api *api, struct evhttp_request *req)
 	                    "algocode_" name " %" PRIu64 "\n",                 \
 	                    (uint64_t)(value))
 	API_METRIC("submissions_accepted_total", "counter",
-	           "Submissions stored and queued for judging.",
+	           "Submissions stored (answered 201).",
 	           api->submissions_accepted);
+	API_METRIC("submissions_requeued_total", "counter",
+	           "Pending submissions enqueued again (start-up, sweep).",
+	           api->jobs_requeued);
+	API_METRIC("submissions_given_up_total", "counter",
+	           "Submissions answered Internal Error after "
+	           "api.max_attempts enqueues.",
+	           api->submissions_given_up);
 	API_METRIC("submissions_throttled_total", "counter",
 	           "Submissions refused by the rate limit.",
 	           api->submissions_throttled);
@@ -1665,6 +2117,8 @@ static void api_raise_nofile(void)
 
 static void api_free(struct api *api)
 {
+	while (api->outbox)
+		api_job_free(api_outbox_pop(api));
 	ac_jwt_keys_wipe(&api->keys);
 	free(api);
 }
@@ -1745,6 +2199,21 @@ static int api_settings(struct api *api, struct ac_http_limits *lim, char *err,
 	if (rc < 0)
 		return rc;
 	lim->url_max = (size_t)v;
+	rc = api_setting_int(core, "api.requeue_after_s", 300, 1, 86400 * 30,
+	                     &v, err, errlen);
+	if (rc < 0)
+		return rc;
+	api->requeue_after_ms = v * 1000;
+	rc = api_setting_int(core, "api.requeue_interval_s", 10, 1, 86400, &v,
+	                     err, errlen);
+	if (rc < 0)
+		return rc;
+	api->sweep_interval_s = v;
+	rc = api_setting_int(core, "api.max_attempts", 5, 1, 1000, &v, err,
+	                     errlen);
+	if (rc < 0)
+		return rc;
+	api->max_attempts = v;
 	api->burst = ac_config_float(core->cfg, "api.rate_burst", 3);
 	api->rate = ac_config_float(core->cfg, "api.rate_per_s", 0.05);
 	if (!(api->burst >= 1 && api->burst <= 1e9)) {
@@ -1781,9 +2250,27 @@ int ac_api_start(struct ac_core *core, char *err, size_t errlen)
 	}
 	api->core = core;
 	api->refs = 1;
+	api->outbox_tail = &api->outbox;
+	api->started_ms = ac_now_ms();
 	rc = api_settings(api, &lim, err, errlen);
 	if (rc < 0)
 		goto fail;
+	if (!AC_STORE(core)->claim_pending) {
+		snprintf(err, errlen,
+		         "the %s store has no claim_pending: the api role "
+		         "needs it to keep its promise (a stored submission "
+		         "gets a result)",
+		         core->store->desc->name);
+		rc = -ENOTSUP;
+		goto fail;
+	}
+	api->outbox_timer = evtimer_new(core->base, api_outbox_timer_cb, api);
+	api->sweep_timer = evtimer_new(core->base, api_sweep_timer_cb, api);
+	if (!api->outbox_timer || !api->sweep_timer) {
+		snprintf(err, errlen, "out of memory");
+		rc = -ENOMEM;
+		goto fail;
+	}
 	secret_path = ac_config_string(core->cfg, "api.jwt_secret_file", NULL);
 	if (!secret_path) {
 		snprintf(err, errlen,
@@ -1811,6 +2298,17 @@ int ac_api_start(struct ac_core *core, char *err, size_t errlen)
 	}
 	ac_metrics_declare("jobs_published_total", AC_METRIC_COUNTER,
 	                   "Jobs the transport confirmed, by language.");
+	ac_metrics_declare("jobs_requeued_total", AC_METRIC_COUNTER,
+	                   "Pending submissions enqueued again, by reason "
+	                   "(start-up, sweep).");
+	ac_metrics_declare("publish_failures_total", AC_METRIC_COUNTER,
+	                   "Job publishes the transport refused or did not "
+	                   "confirm (the job waits in the outbox).");
+	ac_metrics_declare("outbox_jobs", AC_METRIC_GAUGE,
+	                   "Stored jobs waiting for the transport.");
+	ac_metrics_declare("internal_errors_total", AC_METRIC_COUNTER,
+	                   "Internal Error results, by cause.");
+	ac_metrics_set("outbox_jobs", NULL, 0);
 	ac_metrics_declare_transport();
 	/* Results are consumed from now on; core->api must be set first. */
 	core->api = api;
@@ -1827,9 +2325,26 @@ int ac_api_start(struct ac_core *core, char *err, size_t errlen)
 	         ac_http_address(api->http), api->wait_s,
 	         api->max_source / 1024, api->keys.n,
 	         api->keys.n == 1 ? "" : "s");
+	/* Keep the promise of earlier runs: with queues that did not survive
+	 * the restart every pending submission is enqueued again; with a
+	 * broker's durable queues only those older than requeue_after_s. */
+	{
+		const struct ac_transport_ops *tr = AC_TRANSPORT(core);
+		bool vol = tr->volatile_queues &&
+		           tr->volatile_queues(core->transport->state);
+
+		api_sweep_start(api,
+		                vol ? api->started_ms
+		                    : api->started_ms - api->requeue_after_ms,
+		                "start-up");
+	}
 	return 0;
 fail:
 	ac_http_close(api->http, api);
+	if (api->outbox_timer)
+		event_free(api->outbox_timer);
+	if (api->sweep_timer)
+		event_free(api->sweep_timer);
 	api_free(api);
 	return rc;
 }
@@ -1854,6 +2369,14 @@ void ac_api_stop(struct ac_core *core)
 	 * too: they stop with us); requests on open ones answer 503. */
 	ac_http_stop_accepting(api->http);
 	api->stopped = true;
+	evtimer_del(api->outbox_timer);
+	evtimer_del(api->sweep_timer);
+	if (api->noutbox)
+		log_warn("api: %zu job(s) still in the outbox stay pending "
+		         "(enqueued again at the next start or by the sweep)",
+		         api->noutbox);
+	while (api->outbox)
+		api_job_free(api_outbox_pop(api));
 	for (size_t b = 0; b < API_NBUCKETS; b++) {
 		while (api->buckets[b]) {
 			struct api_waiter *w = api->buckets[b];
@@ -1891,6 +2414,9 @@ void ac_api_stop(struct ac_core *core)
 	 * requests lose their req. */
 	ac_http_close(api->http, api);
 	api->http = NULL;
+	event_free(api->outbox_timer);
+	event_free(api->sweep_timer);
+	api->outbox_timer = api->sweep_timer = NULL;
 	core->api = NULL;
 	api_unref(api);
 }

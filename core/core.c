@@ -39,6 +39,9 @@ static const char *const core_known[] = {
         "api.request_timeout_s",
         "api.max_header_kb",
         "api.max_url_bytes",
+        "api.requeue_after_s",
+        "api.requeue_interval_s",
+        "api.max_attempts",
         "auth.listen",
         "auth.jwt_secret_file",
         "auth.access_ttl_s",
@@ -59,6 +62,8 @@ static const char *const core_known[] = {
         "judge.all_tests",
         "judge.metrics_listen",
         "judge.compile_cache_mb",
+        "judge.ie_retries",
+        "judge.shutdown_grace_s",
         NULL,
 };
 

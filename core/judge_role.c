@@ -3,7 +3,22 @@
  * was confirmed published.  A malformed job is dead-lettered with the
  * reason; a job the judge cannot serve correctly (unknown problem, a
  * different problem content hash) gets an Internal Error result naming the
- * cause, so that the submitter is never left waiting. */
+ * cause, so that the submitter is never left waiting.
+ *
+ * An Internal Error from the pipeline may be transient (EMFILE, a sandbox
+ * helper that hiccuped, a full disk being cleaned): the job is judged again
+ * up to judge.ie_retries times, after 1, 2, 3 ... s, before the IE is
+ * published; each retry and each published IE is logged with the
+ * submission id and counted by cause (judge_retries_total,
+ * internal_errors_total).  A result the transport did not confirm goes
+ * back to the queue (nack with requeue), which bounds its redeliveries.
+ *
+ * On SIGTERM (quiesce) no new job is taken; running judgements get
+ * judge.shutdown_grace_s to finish and have their results confirmed.
+ * Jobs still running after that are abandoned: the process exits at once
+ * and their submissions, pending in the store, are enqueued again by the
+ * api (at its next start with the in-memory transport; by the broker's
+ * redelivery otherwise). */
 #include "judge_role.h"
 
 #include "core.h"
@@ -21,6 +36,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 struct ac_judge_role {
 	struct ac_core *core;
@@ -31,6 +47,8 @@ struct ac_judge_role {
 	unsigned inflight; /* tasks not yet settled (loop thread only) */
 	bool stopping;     /* no new jobs: they go back to the queue */
 	bool all_tests;
+	unsigned ie_retries; /* judge.ie_retries */
+	int grace_s;         /* judge.shutdown_grace_s */
 	const char *
 	        *langs; /* names, NULL-terminated (strings owned by plugins) */
 };
@@ -46,6 +64,9 @@ struct jr_task {
 	char *body;        /* encoded result message */
 	double judge_s;    /* time spent judging (worker thread) */
 	bool on_worker;    /* counted in jr->busy */
+	unsigned retries;  /* judgements redone after an Internal Error */
+	struct event *retry;
+	const char *ie_cause; /* set for an early Internal Error */
 };
 
 static double jr_mono_s(void)
@@ -66,11 +87,21 @@ static void jr_workers_gauge(struct ac_judge_role *jr)
 static void jr_task_free(struct jr_task *t)
 {
 	t->jr->inflight--;
+	if (t->retry)
+		event_free(t->retry);
 	ac_job_msg_clear(&t->msg);
 	ac_result_clear(&t->result);
 	free(t->early_error);
 	free(t->body);
 	free(t);
+}
+
+static void jr_count_ie(const char *metric, const char *cause)
+{
+	char labels[64];
+
+	snprintf(labels, sizeof(labels), "cause=\"%s\"", cause);
+	ac_metrics_add(metric, labels, 1);
 }
 
 static void jr_published_cb(void *arg, int status)
@@ -82,12 +113,36 @@ static void jr_published_cb(void *arg, int status)
 	if (status == 0) {
 		tr->ack(ts, t->d);
 	} else {
+		jr_count_ie("judge_retries_total", "publish");
 		log_warn("submission %s: result not published (%s); the job "
 		         "goes back to the queue",
 		         t->msg.submission_id, strerror(-status));
 		tr->nack(ts, t->d, true, "result not published");
 	}
 	jr_task_free(t);
+}
+
+/* A short, fixed label for the cause of an Internal Error result, and its
+ * message (borrowed from r). */
+static const char *jr_ie_cause(const struct ac_result *r, const char **msg)
+{
+	*msg = "(no message)";
+	for (size_t i = 0; i < r->ntests; i++) {
+		const struct ac_test_result *t = &r->tests[i];
+
+		if (t->verdict != AC_V_IE)
+			continue;
+		if (t->message)
+			*msg = t->message;
+		if (t->message && strstr(t->message, "validator"))
+			return "validator";
+		if (!t->name || t->name[0] != '(')
+			return "run"; /* the sandbox failed on a test */
+		if (strstr(t->name, "compile"))
+			return "compile";
+		return "setup";
+	}
+	return "unknown";
 }
 
 /* Loop thread: publish the result of a task. */
@@ -108,6 +163,17 @@ static void jr_publish(struct jr_task *t)
 	         t->lang ? t->lang->name : "unknown",
 	         ac_verdict_code(t->result.verdict));
 	ac_metrics_add("verdicts_total", labels, 1);
+	if (t->result.verdict == AC_V_IE) {
+		const char *msg, *cause = jr_ie_cause(&t->result, &msg);
+
+		if (t->ie_cause)
+			cause = t->ie_cause;
+		jr_count_ie("internal_errors_total", cause);
+		log_error("submission %s: Internal Error (cause %s, after %u "
+		          "retr%s): %s",
+		          t->msg.submission_id, cause, t->retries,
+		          t->retries == 1 ? "y" : "ies", msg);
+	}
 	if (t->lang) {
 		snprintf(labels, sizeof(labels), "lang=\"%.40s\"",
 		         t->lang->name);
@@ -144,6 +210,8 @@ static void jr_publish(struct jr_task *t)
 		jr_published_cb(t, r);
 }
 
+static void jr_done(void *arg);
+
 static void jr_work(void *arg)
 {
 	struct jr_task *t = arg;
@@ -171,9 +239,60 @@ static void jr_work(void *arg)
 	t->judge_s = jr_mono_s() - t0;
 }
 
+static void jr_retry_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct jr_task *t = arg;
+	struct ac_judge_role *jr = t->jr;
+
+	(void)fd;
+	(void)what;
+	if (!jr->stopping && jr->workers &&
+	    ac_pool_submit(jr->workers, jr_work, jr_done, t) == 0) {
+		t->on_worker = true;
+		jr->busy++;
+		jr_workers_gauge(jr);
+		return;
+	}
+	/* Stopping: the job goes back to the queue unjudged. */
+	AC_TRANSPORT(jr->core)->nack(jr->core->transport->state, t->d, true,
+	                             "judge stopping");
+	jr_task_free(t);
+}
+
+/* Loop thread: a judgement finished.  An Internal Error is judged again
+ * (judge.ie_retries times) before it is published. */
 static void jr_done(void *arg)
 {
-	jr_publish(arg);
+	struct jr_task *t = arg;
+	struct ac_judge_role *jr = t->jr;
+	struct timeval tv = {(time_t)t->retries + 1, 0};
+	const char *msg, *cause;
+
+	if (t->result.verdict != AC_V_IE || t->retries >= jr->ie_retries ||
+	    jr->stopping) {
+		jr_publish(t);
+		return;
+	}
+	cause = jr_ie_cause(&t->result, &msg);
+	if (!t->retry)
+		t->retry = evtimer_new(jr->core->base, jr_retry_cb, t);
+	if (!t->retry || evtimer_add(t->retry, &tv) < 0) {
+		jr_publish(t);
+		return;
+	}
+	t->retries++;
+	jr_count_ie("judge_retries_total", cause);
+	log_warn("submission %s: Internal Error (cause %s: %s); judged again "
+	         "in %ld s (retry %u of %u)",
+	         t->msg.submission_id, cause, msg, (long)tv.tv_sec, t->retries,
+	         jr->ie_retries);
+	if (t->on_worker) {
+		t->on_worker = false;
+		jr->busy--;
+		jr_workers_gauge(jr);
+	}
+	ac_result_clear(&t->result);
+	memset(&t->result, 0, sizeof(t->result));
 }
 
 /* An Internal Error result for a job that cannot be judged here. */
@@ -239,18 +358,21 @@ static void jr_job_cb(void *arg, const char *body, size_t len,
 	}
 	t->lang = ac_core_lang(jr->core, t->msg.lang);
 	if (!t->lang) {
+		t->ie_cause = "language";
 		jr_early_result(t, "this judge does not serve language \"%s\"",
 		                t->msg.lang);
 		return;
 	}
 	t->problem = ac_problem_find(jr->core->problems, t->msg.problem_id);
 	if (!t->problem) {
+		t->ie_cause = "problem";
 		jr_early_result(t,
 		                "problem \"%s\" is not installed on judge %s",
 		                t->msg.problem_id, jr->core->hostname);
 		return;
 	}
 	if (strcmp(t->problem->hash, t->msg.problem_hash) != 0) {
+		t->ie_cause = "problem";
 		jr_early_result(
 		        t,
 		        "problem \"%s\" on judge %s differs from the one "
@@ -315,6 +437,25 @@ int ac_judge_role_start(struct ac_core *core, char *err, size_t errlen)
 	}
 	jr->nworkers = (unsigned)workers;
 	jr->all_tests = ac_config_bool(core->cfg, "judge.all_tests", false);
+	{
+		long long v = ac_config_int(core->cfg, "judge.ie_retries", 2);
+
+		if (v < 0 || v > 10) {
+			snprintf(err, errlen,
+			         "judge.ie_retries must be 0..10, not %lld", v);
+			return -EINVAL;
+		}
+		jr->ie_retries = (unsigned)v;
+		v = ac_config_int(core->cfg, "judge.shutdown_grace_s", 30);
+		if (v < 0 || v > 3600) {
+			snprintf(err, errlen,
+			         "judge.shutdown_grace_s must be 0..3600, not "
+			         "%lld",
+			         v);
+			return -EINVAL;
+		}
+		jr->grace_s = (int)v;
+	}
 	jr->workers = ac_pool_new(core->base, jr->nworkers);
 	jr->langs = calloc(core->nlangs + 1, sizeof(*jr->langs));
 	if (!jr->workers || !jr->langs)
@@ -337,6 +478,11 @@ int ac_judge_role_start(struct ac_core *core, char *err, size_t errlen)
 	                   "Time to judge a submission (compile and tests).");
 	ac_metrics_declare("end_to_end_seconds", AC_METRIC_HISTOGRAM,
 	                   "From submission accepted to result published.");
+	ac_metrics_declare("internal_errors_total", AC_METRIC_COUNTER,
+	                   "Internal Error results, by cause.");
+	ac_metrics_declare("judge_retries_total", AC_METRIC_COUNTER,
+	                   "Jobs judged again after an Internal Error, or "
+	                   "requeued after an unconfirmed result, by cause.");
 	ac_metrics_declare("judge_workers_busy", AC_METRIC_GAUGE,
 	                   "Judge workers judging now.");
 	ac_metrics_declare("judge_workers_idle", AC_METRIC_GAUGE,
@@ -370,18 +516,21 @@ void ac_judge_role_quiesce(struct ac_core *core)
 
 	if (!jr || jr->stopping)
 		return;
-	/* No new jobs; running judgements finish and their completions
-	 * publish results; then the loop runs (at most 10 s) until the
-	 * transport has confirmed every result and the jobs are acknowledged.
-	 * Must not be called from inside the loop. */
+	/* No new jobs (they stay in the queue, or pending in the store);
+	 * running judgements finish and their completions publish results;
+	 * the loop runs (at most judge.shutdown_grace_s) until the transport
+	 * has confirmed every result and the jobs are acknowledged.  Must
+	 * not be called from inside the loop. */
 	jr->stopping = true;
-	ac_pool_free(jr->workers);
-	jr->workers = NULL;
 	if (jr->inflight) {
-		struct timeval tv = {10, 0};
+		struct timeval tv = {jr->grace_s, 0};
 		bool expired = false;
 		struct event *deadline =
 		        evtimer_new(core->base, jr_drain_timeout_cb, &expired);
+
+		log_info("judge: stopping; %u job(s) running, up to %d s to "
+		         "finish",
+		         jr->inflight, jr->grace_s);
 		if (deadline && evtimer_add(deadline, &tv) == 0)
 			while (jr->inflight && !expired)
 				if (event_base_loop(core->base, EVLOOP_ONCE) <
@@ -389,11 +538,25 @@ void ac_judge_role_quiesce(struct ac_core *core)
 					break;
 		if (deadline)
 			event_free(deadline);
-		if (jr->inflight)
-			log_warn("judge: stopping with %u results unconfirmed "
-			         "(their jobs go back to the queue)",
-			         jr->inflight);
 	}
+	if (jr->busy) {
+		/* Judgements still running cannot be interrupted from here
+		 * and the pool would wait for them: leave now.  Their
+		 * submissions are pending in the store and enqueued again
+		 * (docs/architecture.md, "Durability"). */
+		log_warn("judge: %u judgement(s) still running after the %d s "
+		         "grace period: abandoned, their submissions stay "
+		         "pending; exiting now",
+		         jr->busy, jr->grace_s);
+		fflush(NULL);
+		_exit(0);
+	}
+	ac_pool_free(jr->workers);
+	jr->workers = NULL;
+	if (jr->inflight)
+		log_warn("judge: stopping with %u results unconfirmed "
+		         "(their jobs go back to the queue)",
+		         jr->inflight);
 }
 
 void ac_judge_role_stop(struct ac_core *core)

@@ -327,6 +327,7 @@ START_TEST(descriptor)
 	ck_assert_ptr_nonnull(ops->put_refresh);
 	ck_assert_ptr_nonnull(ops->use_refresh);
 	ck_assert_ptr_nonnull(ops->revoke_refresh);
+	ck_assert_ptr_nonnull(ops->claim_pending);
 }
 END_TEST
 
@@ -659,6 +660,209 @@ START_TEST(reopen)
 	ck_assert_int_eq(ops->use_refresh(st, jti, now_ms() / 1000, &uid), 0);
 	ck_assert_str_eq(uid, user);
 	free(uid);
+}
+END_TEST
+
+/* ------------------------------------------------------------ outbox */
+
+/* Submitted at `at` (ms): far in the past, so that a cutoff just above it
+ * selects this test's submissions, never the other tests' (made now). */
+static int put_sub_at(const char *id, const char *user, int64_t at,
+                      const char *hash, bool all_tests)
+{
+	struct ac_submission s = {
+	        .id = id,
+	        .problem_id = "hello",
+	        .lang = "python3",
+	        .user_id = user,
+	        .code = "print(1)\0tail",
+	        .code_len = 13,
+	        .submitted_at = at,
+	        .problem_hash = hash,
+	        .all_tests = all_tests,
+	};
+
+	return ops->put_submission(st, &s);
+}
+
+static void pending_free(struct ac_pending *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(v[i].id);
+		free(v[i].problem_id);
+		free(v[i].problem_hash);
+		free(v[i].lang);
+		free(v[i].user_id);
+		free(v[i].code);
+	}
+	free(v);
+}
+
+/* Index of id in v, or -1. */
+static int pending_find(const struct ac_pending *v, size_t n, const char *id)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(v[i].id, id) == 0)
+			return (int)i;
+	return -1;
+}
+
+/* Claimed by put_submission's time only when older than the cutoff, oldest
+ * first, with everything a job needs; once claimed, not again until the
+ * cutoff passes the claim; never with a result. */
+START_TEST(claim_pending)
+{
+	/* A distinct millisecond range per process (runs may share a
+	 * database). */
+	int64_t base = 1000000 + (int64_t)(getpid() % 100000) * 100;
+	int64_t now = now_ms();
+	char a[96], b[96], c[96], done[96], early[96], recent[96];
+	struct ac_pending *v = NULL;
+	size_t n = 0;
+	int ia, ib, ic;
+
+	new_id(a, sizeof(a), "pend-a");
+	new_id(b, sizeof(b), "pend-b");
+	new_id(c, sizeof(c), "pend-c");
+	new_id(done, sizeof(done), "pend-done");
+	new_id(early, sizeof(early), "pend-early");
+	new_id(recent, sizeof(recent), "pend-recent");
+	/* Inserted out of order: claims come oldest first. */
+	ck_assert_int_eq(put_sub_at(c, "carol", base + 3, "h3", false), 0);
+	ck_assert_int_eq(put_sub_at(a, "alice", base + 1, "h1", true), 0);
+	ck_assert_int_eq(put_sub_at(b, NULL, base + 2, NULL, false), 0);
+	ck_assert_int_eq(put_sub_at(done, "dan", base + 1, "h", false), 0);
+	ck_assert_int_eq(ops->put_result(st, done, "{\"d\":1}"), 0);
+	/* A result that arrived before its submission. */
+	ck_assert_int_eq(ops->put_result(st, early, "{\"e\":1}"), 0);
+	ck_assert_int_eq(put_sub_at(early, "eve", base + 1, "h", false), 0);
+	ck_assert_int_eq(put_sub_at(recent, "rob", now, "h", false), 0);
+
+	ck_assert_int_eq(ops->claim_pending(st, base + 10, now, 100, &v, &n),
+	                 0);
+	ia = pending_find(v, n, a);
+	ib = pending_find(v, n, b);
+	ic = pending_find(v, n, c);
+	ck_assert_int_ge(ia, 0);
+	ck_assert_int_ge(ib, 0);
+	ck_assert_int_ge(ic, 0);
+	ck_assert_int_lt(ia, ib);
+	ck_assert_int_lt(ib, ic);
+	ck_assert_int_eq(pending_find(v, n, done), -1);
+	ck_assert_int_eq(pending_find(v, n, early), -1);
+	ck_assert_int_eq(pending_find(v, n, recent), -1);
+	ck_assert_str_eq(v[ia].problem_id, "hello");
+	ck_assert_str_eq(v[ia].lang, "python3");
+	ck_assert_str_eq(v[ia].user_id, "alice");
+	ck_assert_str_eq(v[ia].problem_hash, "h1");
+	ck_assert(v[ia].all_tests);
+	ck_assert_uint_eq(v[ia].code_len, 13);
+	ck_assert_int_eq(memcmp(v[ia].code, "print(1)\0tail", 13), 0);
+	ck_assert_int_eq(v[ia].code[13], '\0');
+	ck_assert_int_eq(v[ia].submitted_at, base + 1);
+	ck_assert_uint_eq(v[ia].attempts, 2);
+	ck_assert_ptr_null(v[ib].user_id);
+	ck_assert_ptr_null(v[ib].problem_hash);
+	ck_assert(!v[ib].all_tests);
+	ck_assert_uint_eq(v[ic].attempts, 2);
+	pending_free(v, n);
+
+	/* Claimed now: not again before the cutoff passes the claim. */
+	ck_assert_int_eq(ops->claim_pending(st, base + 10, now, 100, &v, &n),
+	                 0);
+	ck_assert_int_eq(pending_find(v, n, a), -1);
+	ck_assert_int_eq(pending_find(v, n, c), -1);
+	pending_free(v, n);
+	ck_assert_int_eq(ops->claim_pending(st, now, now + 1, 100000, &v, &n),
+	                 0);
+	ck_assert_int_ge(pending_find(v, n, a), 0);
+	ck_assert_int_ge(pending_find(v, n, recent), 0);
+	ck_assert_uint_eq(v[pending_find(v, n, a)].attempts, 3);
+	ck_assert_uint_eq(v[pending_find(v, n, recent)].attempts, 2);
+	ck_assert_int_eq(pending_find(v, n, done), -1);
+	ck_assert_int_eq(pending_find(v, n, early), -1);
+	pending_free(v, n);
+
+	/* With a result, never again; max bounds the batch. */
+	ck_assert_int_eq(ops->put_result(st, a, "{\"a\":1}"), 0);
+	ck_assert_int_eq(ops->claim_pending(st, now + 1, now + 2, 1, &v, &n),
+	                 0);
+	ck_assert_uint_le(n, 1);
+	pending_free(v, n);
+	ck_assert_int_eq(
+	        ops->claim_pending(st, now + 2, now + 3, 100000, &v, &n), 0);
+	ck_assert_int_eq(pending_find(v, n, a), -1);
+	ck_assert_int_ge(pending_find(v, n, b), 0);
+	pending_free(v, n);
+	ck_assert_int_eq(ops->claim_pending(st, 0, now, 0, &v, &n), 0);
+	ck_assert_uint_eq(n, 0);
+	ck_assert_int_eq(ops->put_result(st, b, "{}"), 0);
+	ck_assert_int_eq(ops->put_result(st, c, "{}"), 0);
+	ck_assert_int_eq(ops->put_result(st, recent, "{}"), 0);
+}
+END_TEST
+
+#define CLAIM_SUBS 40
+
+struct claimer {
+	int64_t cutoff, now;
+	struct ac_pending *v;
+	size_t n;
+	int rc;
+};
+
+static void *claim_worker(void *arg)
+{
+	struct claimer *c = arg;
+
+	c->rc = ops->claim_pending(st, c->cutoff, c->now, 7, &c->v, &c->n);
+	return NULL;
+}
+
+/* Threads claiming at once (api processes sharing the store) never get
+ * the same submission. */
+START_TEST(claim_pending_concurrent)
+{
+	int64_t base = 50000000 + (int64_t)(getpid() % 100000) * 100;
+	int64_t now = now_ms();
+	char ids[CLAIM_SUBS][96];
+	int seen[CLAIM_SUBS] = {0};
+	struct claimer c[NTHREADS];
+	pthread_t t[NTHREADS];
+
+	for (int i = 0; i < CLAIM_SUBS; i++) {
+		new_id(ids[i], sizeof(ids[i]), "claim");
+		ck_assert_int_eq(put_sub_at(ids[i], "u", base + i, "h", false),
+		                 0);
+	}
+	/* Rounds until one claims nothing (claimers that read the same
+	 * candidates share them out: a round may claim few). */
+	for (int round = 0, got = 1; got && round < 40; round++) {
+		got = 0;
+		for (int i = 0; i < NTHREADS; i++) {
+			memset(&c[i], 0, sizeof(c[i]));
+			c[i].cutoff = base + CLAIM_SUBS;
+			c[i].now = now;
+			ck_assert_int_eq(pthread_create(&t[i], NULL,
+			                                claim_worker, &c[i]),
+			                 0);
+		}
+		for (int i = 0; i < NTHREADS; i++) {
+			pthread_join(t[i], NULL);
+			ck_assert_int_eq(c[i].rc, 0);
+			for (int k = 0; k < CLAIM_SUBS; k++)
+				if (pending_find(c[i].v, c[i].n, ids[k]) >= 0) {
+					seen[k]++;
+					got++;
+				}
+			pending_free(c[i].v, c[i].n);
+		}
+	}
+	/* Each claimed exactly once. */
+	for (int k = 0; k < CLAIM_SUBS; k++) {
+		ck_assert_int_eq(seen[k], 1);
+		ck_assert_int_eq(ops->put_result(st, ids[k], "{}"), 0);
+	}
 }
 END_TEST
 
@@ -1055,6 +1259,8 @@ static Suite *store_suite(void)
 	tcase_add_test(tc, concurrent_results);
 	tcase_add_test(tc, concurrent_many);
 	tcase_add_test(tc, reopen);
+	tcase_add_test(tc, claim_pending);
+	tcase_add_test(tc, claim_pending_concurrent);
 	tcase_add_test(tc, rate_burst_and_refill);
 	tcase_add_test(tc, rate_invalid);
 	tcase_add_test(tc, rate_concurrent);

@@ -393,7 +393,7 @@ START_TEST(sqlite_schema_created)
 	}
 	db = sq_raw(f.db);
 	sq_expect(db, "PRAGMA journal_mode", "wal");
-	sq_expect(db, "SELECT group_concat(version) FROM schema_version", "1");
+	sq_expect(db, "SELECT group_concat(version) FROM schema_version", "2");
 	sq_expect(db,
 	          "SELECT group_concat(name, ',') FROM (SELECT name FROM "
 	          "sqlite_master WHERE type = 'table' ORDER BY name)",
@@ -456,7 +456,7 @@ START_TEST(sqlite_reopen)
 	tp_fini(&f.p);
 
 	db = sq_raw(f.db);
-	sq_expect(db, "SELECT group_concat(version) FROM schema_version", "1");
+	sq_expect(db, "SELECT group_concat(version) FROM schema_version", "2");
 	sqlite3_close(db);
 	sqf_teardown(&f);
 }
@@ -482,7 +482,7 @@ START_TEST(sqlite_migrates_version0)
 	sq_submit(&f, "s1", NULL);
 	tp_fini(&f.p);
 	db = sq_raw(f.db);
-	sq_expect(db, "SELECT group_concat(version) FROM schema_version", "1");
+	sq_expect(db, "SELECT group_concat(version) FROM schema_version", "2");
 	sq_expect(db, "SELECT x FROM keep", "42");
 	sq_expect(db, "SELECT count(*) FROM submissions", "1");
 	sqlite3_close(db);

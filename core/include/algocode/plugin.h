@@ -24,7 +24,7 @@ extern "C" {
 #endif
 
 /* Bumped whenever any struct in this header changes layout or meaning. */
-#define AC_ABI_VERSION   1u
+#define AC_ABI_VERSION   2u
 #define AC_PLUGIN_SYMBOL "algocode_plugin"
 
 #if defined(__GNUC__)
@@ -270,6 +270,25 @@ struct ac_submission {
 	const char *code;
 	size_t code_len;
 	int64_t submitted_at; /* unix milliseconds */
+	/* Since ABI 2: what the job needs besides the members above, kept so
+	 * that a pending submission can be enqueued again (claim_pending).
+	 * problem_hash may be NULL. */
+	const char *problem_hash;
+	bool all_tests;
+};
+
+/* A pending submission handed out by claim_pending.  Every string is
+ * malloc'ed and owned by the caller, as is the array (free each member,
+ * then the array). */
+struct ac_pending {
+	char *id, *problem_id, *problem_hash, *lang, *user_id;
+	char *code; /* NUL-terminated, code_len bytes before the NUL */
+	size_t code_len;
+	int64_t submitted_at; /* unix ms */
+	bool all_tests;
+	/* How many times the submission was enqueued, this claim included
+	 * (put_submission counts as the first). */
+	unsigned attempts;
 };
 
 /* A user account.  Strings returned by get_user are malloc'ed; free them
@@ -330,6 +349,17 @@ struct ac_store_ops {
 	/* Revoke one token (jti != NULL) or every token of user_id. */
 	int (*revoke_refresh)(void *state, const char *jti,
 	                      const char *user_id);
+
+	/* Since ABI 2: the outbox of the api role.  Claim up to `max`
+	 * submissions that have no result and were last enqueued (by
+	 * put_submission, whose time is submitted_at, or by an earlier
+	 * claim) at or before `cutoff_ms`: each is marked enqueued at
+	 * `now_ms` and its attempts counted, atomically, so that two api
+	 * processes sharing the store never claim the same submission
+	 * within one period.  Oldest submissions first.  0 with *out
+	 * (malloc'ed array, may be NULL when *n is 0) and *n. */
+	int (*claim_pending)(void *state, int64_t cutoff_ms, int64_t now_ms,
+	                     size_t max, struct ac_pending **out, size_t *n);
 };
 
 /* ------------------------------------------------------------------ */
@@ -360,6 +390,11 @@ struct ac_transport_ops {
 	void (*ack)(void *state, struct ac_delivery *d);
 	void (*nack)(void *state, struct ac_delivery *d, bool requeue,
 	             const char *reason);
+	/* Since ABI 2; optional (NULL: the queues are durable).  true when
+	 * queued messages do not outlive this process (the in-memory
+	 * transport): the api role then enqueues every pending submission
+	 * again at start-up, whatever its age. */
+	bool (*volatile_queues)(void *state);
 };
 
 #ifdef __cplusplus

@@ -217,6 +217,7 @@ static int rm_merr(struct rm_state *st, const bson_error_t *e, const char *what)
 static const char *const rm_index_cmds[] = {
         RM_INDEX("submissions", "id", "submission_id", "true"),
         RM_INDEX("submissions", "user_id", "by_user", "false"),
+        RM_INDEX("submissions", "queued_at", "by_queued", "false"),
         RM_INDEX("users", "username", "username", "true"),
         RM_INDEX("users", "email", "email", "true"),
         RM_INDEX("refresh_tokens", "user_id", "by_user", "false"),
@@ -770,6 +771,7 @@ static int rm_put_submission(void *state, const struct ac_submission *sub)
 
 	if (!sub || !rm_id_ok(sub->id) || !rm_id_ok(sub->problem_id) ||
 	    !rm_id_ok(sub->lang) || (sub->user_id && !rm_id_ok(sub->user_id)) ||
+	    (sub->problem_hash && !rm_id_ok(sub->problem_hash)) ||
 	    (!sub->code && sub->code_len) || sub->code_len > RM_MAX_DOC)
 		return -EINVAL;
 	BSON_APPEND_UTF8(&doc, "_id", sub->id);
@@ -784,6 +786,13 @@ static int rm_put_submission(void *state, const struct ac_submission *sub)
 	                   (const uint8_t *)(sub->code ? sub->code : ""),
 	                   (uint32_t)sub->code_len);
 	BSON_APPEND_INT64(&doc, "submitted_at", sub->submitted_at);
+	if (sub->problem_hash)
+		BSON_APPEND_UTF8(&doc, "problem_hash", sub->problem_hash);
+	BSON_APPEND_BOOL(&doc, "all_tests", sub->all_tests);
+	/* The outbox (claim_pending): pending until put_result. */
+	BSON_APPEND_BOOL(&doc, "pending", true);
+	BSON_APPEND_INT64(&doc, "queued_at", sub->submitted_at);
+	BSON_APPEND_INT32(&doc, "attempts", 1);
 	ret = rm_pop(st, &cl);
 	if (ret == 0) {
 		ret = rm_insert(st, cl, "submissions", &doc,
@@ -792,6 +801,202 @@ static int rm_put_submission(void *state, const struct ac_submission *sub)
 	}
 	bson_destroy(&doc);
 	return ret;
+}
+
+/* The submission has its result: the outbox skips it from now on.  A
+ * failure is harmless (claim_pending checks the results collection and
+ * clears the mark itself), so it is only logged. */
+static void rm_clear_pending(struct rm_state *st, mongoc_client_t *cl,
+                             const char *submission_id)
+{
+	bson_t filter = BSON_INITIALIZER, update = BSON_INITIALIZER, set;
+
+	BSON_APPEND_UTF8(&filter, "_id", submission_id);
+	BSON_APPEND_DOCUMENT_BEGIN(&update, "$set", &set);
+	BSON_APPEND_BOOL(&set, "pending", false);
+	bson_append_document_end(&update, &set);
+	if (rm_update(st, cl, "submissions", &filter, &update, false, false,
+	              NULL, NULL, "clear pending") < 0)
+		rm_log(st, AC_LOG_DEBUG, "submission %s: pending mark kept",
+		       submission_id);
+	bson_destroy(&filter);
+	bson_destroy(&update);
+}
+
+static void rm_pending_clear(struct ac_pending *p)
+{
+	free(p->id);
+	free(p->problem_id);
+	free(p->problem_hash);
+	free(p->lang);
+	free(p->user_id);
+	free(p->code);
+	memset(p, 0, sizeof(*p));
+}
+
+/* A submission document into *p. */
+static int rm_pending_doc(const bson_t *doc, struct ac_pending *p)
+{
+	bson_iter_t it;
+	const uint8_t *bin = NULL;
+	uint32_t blen = 0;
+	bson_subtype_t sub;
+	int ret;
+
+	memset(p, 0, sizeof(*p));
+	ret = rm_dup_utf8(doc, "_id", &p->id);
+	if (ret == 0)
+		ret = rm_dup_utf8(doc, "problem_id", &p->problem_id);
+	if (ret == 0)
+		ret = rm_dup_utf8(doc, "problem_hash", &p->problem_hash);
+	if (ret == 0)
+		ret = rm_dup_utf8(doc, "lang", &p->lang);
+	if (ret == 0)
+		ret = rm_dup_utf8(doc, "user_id", &p->user_id);
+	if (ret == 0 && bson_iter_init_find(&it, doc, "code") &&
+	    BSON_ITER_HOLDS_BINARY(&it))
+		bson_iter_binary(&it, &sub, &blen, &bin);
+	if (ret == 0 && !(p->code = malloc((size_t)blen + 1)))
+		ret = -ENOMEM;
+	if (ret == 0) {
+		if (blen)
+			memcpy(p->code, bin, blen);
+		p->code[blen] = '\0';
+		p->code_len = blen;
+		p->submitted_at = rm_get_int(doc, "submitted_at", 0);
+		p->all_tests = bson_iter_init_find(&it, doc, "all_tests") &&
+		               BSON_ITER_HOLDS_BOOL(&it) && bson_iter_bool(&it);
+		p->attempts = (unsigned)rm_get_int(doc, "attempts", 1) + 1;
+		if (!p->id || !p->problem_id || !p->lang)
+			ret = -EIO;
+	}
+	if (ret < 0)
+		rm_pending_clear(p);
+	return ret;
+}
+
+/* Candidates are read, then each is claimed by inserting the document
+ * {_id: "<id>#<attempts>"} into `claims` (another api process may claim it
+ * in between: its insert wins, ours hits the unique _id and the
+ * submission is skipped); the winner then stamps queued_at and attempts.  A
+ * candidate that has its result already (put_result did not get to clear the
+ * mark) is cleared and skipped. */
+static int rm_claim_pending(void *state, int64_t cutoff_ms, int64_t now_ms,
+                            size_t max, struct ac_pending **out, size_t *n)
+{
+	struct rm_state *st = state;
+	mongoc_client_t *cl = NULL;
+	mongoc_collection_t *coll = NULL;
+	mongoc_cursor_t *cur = NULL;
+	const bson_t *doc;
+	bson_error_t err;
+	bson_t filter = BSON_INITIALIZER, opts = BSON_INITIALIZER, q, sort;
+	struct ac_pending *v = NULL;
+	size_t count = 0, kept = 0;
+	int ret;
+
+	*out = NULL;
+	*n = 0;
+	if (max == 0)
+		return 0;
+	if (max > 100000)
+		max = 100000;
+	v = calloc(max, sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	ret = rm_pop(st, &cl);
+	if (ret < 0)
+		goto out;
+	BSON_APPEND_BOOL(&filter, "pending", true);
+	BSON_APPEND_DOCUMENT_BEGIN(&filter, "queued_at", &q);
+	BSON_APPEND_INT64(&q, "$lte", cutoff_ms);
+	bson_append_document_end(&filter, &q);
+	BSON_APPEND_DOCUMENT_BEGIN(&opts, "sort", &sort);
+	BSON_APPEND_INT32(&sort, "submitted_at", 1);
+	bson_append_document_end(&opts, &sort);
+	BSON_APPEND_INT64(&opts, "limit", (int64_t)max);
+	coll = mongoc_client_get_collection(cl, st->dbname, "submissions");
+	cur = mongoc_collection_find_with_opts(coll, &filter, &opts, NULL);
+	while (count < max && mongoc_cursor_next(cur, &doc)) {
+		ret = rm_pending_doc(doc, &v[count]);
+		if (ret < 0)
+			goto out;
+		count++;
+	}
+	if (mongoc_cursor_error(cur, &err)) {
+		ret = rm_merr(st, &err, "find pending submissions");
+		goto out;
+	}
+	for (size_t i = 0; i < count; i++) {
+		struct ac_pending *p = &v[i];
+		bson_t *res = NULL;
+		bson_t f = BSON_INITIALIZER, u = BSON_INITIALIZER, set;
+		int64_t matched = 0;
+
+		ret = rm_find_by_id(st, cl, "results", p->id, &res);
+		bson_destroy(res);
+		if (ret == 0) {
+			rm_clear_pending(st, cl, p->id);
+		} else if (ret == -ENOENT) {
+			/* The claim itself is an insert keyed by (id, attempt):
+			 * of two claimers that read the same attempt, one
+			 * inserts, the other hits _id (an update with a filter
+			 * is not atomic on every MongoDB-compatible server). */
+			char key[RM_MAX_ID + 32];
+			unsigned at = p->attempts - 1;
+
+			snprintf(key, sizeof(key), "%s#%u", p->id, at);
+			BSON_APPEND_UTF8(&f, "_id", key);
+			BSON_APPEND_INT64(&f, "at", now_ms);
+			ret = rm_insert(st, cl, "claims", &f, "claim");
+			if (ret == 0) {
+				bson_reinit(&f);
+				BSON_APPEND_UTF8(&f, "_id", p->id);
+				BSON_APPEND_DOCUMENT_BEGIN(&u, "$set", &set);
+				BSON_APPEND_INT64(&set, "queued_at", now_ms);
+				BSON_APPEND_INT32(&set, "attempts",
+				                  (int32_t)p->attempts);
+				bson_append_document_end(&u, &set);
+				ret = rm_update(st, cl, "submissions", &f, &u,
+				                false, false, &matched, NULL,
+				                "claim pending submission");
+			} else if (ret == -EEXIST) {
+				ret = 0; /* another claimer won */
+			}
+		}
+		bson_destroy(&f);
+		bson_destroy(&u);
+		if (ret < 0 && ret != -ENOENT)
+			goto out;
+		ret = 0;
+		if (matched != 1) {
+			rm_pending_clear(p);
+		} else if (kept != i) {
+			/* Claimed: kept, in order; one owner per string. */
+			v[kept++] = *p;
+			memset(p, 0, sizeof(*p));
+		} else {
+			kept++;
+		}
+	}
+	count = kept;
+out:
+	if (cur)
+		mongoc_cursor_destroy(cur);
+	if (coll)
+		mongoc_collection_destroy(coll);
+	rm_push(st, cl, ret);
+	bson_destroy(&filter);
+	bson_destroy(&opts);
+	if (ret < 0 || count == 0) {
+		for (size_t i = 0; i < count; i++)
+			rm_pending_clear(&v[i]);
+		free(v);
+		return ret;
+	}
+	*out = v;
+	*n = count;
+	return 0;
 }
 
 /* verdict_code of a result document, when it is JSON with one. */
@@ -848,6 +1053,8 @@ static int rm_put_result(void *state, const char *submission_id,
 	/* Two racing first upserts: one inserts, the other hits _id. */
 	if (ret == -EEXIST)
 		ret = 0;
+	if (ret == 0 && sub)
+		rm_clear_pending(st, cl, submission_id);
 	rm_push(st, cl, ret);
 	if (ret == 0 && upserted)
 		rm_cache_put(st, submission_id, owner, result_json);
@@ -1627,6 +1834,7 @@ static const struct ac_store_ops rm_ops = {
         .put_refresh = rm_put_refresh,
         .use_refresh = rm_use_refresh,
         .revoke_refresh = rm_revoke_refresh,
+        .claim_pending = rm_claim_pending,
 };
 
 AC_EXPORT const struct ac_plugin algocode_plugin = {

@@ -26,7 +26,7 @@
 
 #include <algocode/plugin.h>
 
-#define SQ_SCHEMA_VERSION 1
+#define SQ_SCHEMA_VERSION 2
 #define SQ_MAX_ID         256 /* submission ids, user ids, bucket keys */
 #define SQ_MAX_DOC        (64 << 20)
 
@@ -71,6 +71,19 @@ static const char *const sq_migrations[SQ_SCHEMA_VERSION] = {
         " expires_at INTEGER NOT NULL,"
         " revoked INTEGER NOT NULL DEFAULT 0);"
         "CREATE INDEX refresh_tokens_user ON refresh_tokens(user_id);",
+        /* 1 -> 2: what a job needs to be enqueued again (problem_hash,
+         * all_tests), when it was last enqueued and how often (the
+         * outbox: claim_pending).  Submissions of schema 1 count as
+         * enqueued once, when submitted. */
+        "ALTER TABLE submissions ADD COLUMN problem_hash TEXT;"
+        "ALTER TABLE submissions ADD COLUMN all_tests INTEGER NOT NULL"
+        " DEFAULT 0;"
+        "ALTER TABLE submissions ADD COLUMN queued_at INTEGER;"
+        "ALTER TABLE submissions ADD COLUMN attempts INTEGER NOT NULL"
+        " DEFAULT 1;"
+        "UPDATE submissions SET queued_at = submitted_at;"
+        "CREATE INDEX submissions_queued ON submissions(queued_at)"
+        " WHERE status = 'pending';",
 };
 
 enum sq_stmt {
@@ -89,6 +102,8 @@ enum sq_stmt {
 	SQ_GET_REFRESH,
 	SQ_REVOKE_JTI,
 	SQ_REVOKE_USER,
+	SQ_LIST_PENDING,
+	SQ_CLAIM,
 	SQ_BEGIN,
 	SQ_COMMIT,
 	SQ_ROLLBACK,
@@ -98,9 +113,10 @@ enum sq_stmt {
 static const char *const sq_sql[SQ_NSTMT] = {
         [SQ_PUT_SUBMISSION] =
                 "INSERT INTO submissions(id, problem_id, lang, user_id, code,"
-                " submitted_at, status) VALUES(?1, ?2, ?3, ?4, ?5, ?6,"
+                " submitted_at, status, problem_hash, all_tests, queued_at,"
+                " attempts) VALUES(?1, ?2, ?3, ?4, ?5, ?6,"
                 " CASE WHEN EXISTS(SELECT 1 FROM results WHERE submission_id"
-                " = ?1) THEN 'done' ELSE 'pending' END)",
+                " = ?1) THEN 'done' ELSE 'pending' END, ?7, ?8, ?6, 1)",
         /* verdict_code is filled from the document (JSON1, built into SQLite
          * since 3.38; sq_init falls back to NULL without it). */
         [SQ_PUT_RESULT] =
@@ -136,6 +152,16 @@ static const char *const sq_sql[SQ_NSTMT] = {
         [SQ_REVOKE_USER] = "UPDATE refresh_tokens SET revoked = 1"
                            " WHERE user_id = ?1",
 #undef SQ_USER_COLS
+        /* A result stored before its submission leaves status pending
+         * until put_result runs again: the NOT EXISTS settles it. */
+        [SQ_LIST_PENDING] =
+                "SELECT id, problem_id, problem_hash, lang, user_id, code,"
+                " submitted_at, all_tests, attempts FROM submissions s"
+                " WHERE status = 'pending' AND queued_at <= ?1 AND NOT"
+                " EXISTS(SELECT 1 FROM results r WHERE r.submission_id ="
+                " s.id) ORDER BY submitted_at LIMIT ?2",
+        [SQ_CLAIM] = "UPDATE submissions SET queued_at = ?2, attempts ="
+                     " attempts + 1 WHERE id = ?1",
         [SQ_BEGIN] = "BEGIN IMMEDIATE",
         [SQ_COMMIT] = "COMMIT",
         [SQ_ROLLBACK] = "ROLLBACK",
@@ -222,6 +248,7 @@ static int sq_put_submission(void *state, const struct ac_submission *sub)
 
 	if (!sub || !sq_id_ok(sub->id) || !sq_id_ok(sub->problem_id) ||
 	    !sq_id_ok(sub->lang) || (sub->user_id && !sq_id_ok(sub->user_id)) ||
+	    (sub->problem_hash && !sq_id_ok(sub->problem_hash)) ||
 	    (!sub->code && sub->code_len) || sub->code_len > SQ_MAX_DOC)
 		return -EINVAL;
 	pthread_mutex_lock(&st->lock);
@@ -236,6 +263,11 @@ static int sq_put_submission(void *state, const struct ac_submission *sub)
 	sqlite3_bind_blob(s, 5, sub->code ? sub->code : "", (int)sub->code_len,
 	                  SQLITE_STATIC);
 	sqlite3_bind_int64(s, 6, sub->submitted_at);
+	if (sub->problem_hash)
+		sqlite3_bind_text(s, 7, sub->problem_hash, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(s, 7);
+	sqlite3_bind_int(s, 8, sub->all_tests ? 1 : 0);
 	rc = sqlite3_step(s);
 	if (rc == SQLITE_CONSTRAINT_PRIMARYKEY)
 		ret = -EEXIST;
@@ -448,6 +480,112 @@ out:
 		sq_rollback(st);
 	pthread_mutex_unlock(&st->lock);
 	return ret;
+}
+
+static void sq_pending_clear(struct ac_pending *p)
+{
+	free(p->id);
+	free(p->problem_id);
+	free(p->problem_hash);
+	free(p->lang);
+	free(p->user_id);
+	free(p->code);
+	memset(p, 0, sizeof(*p));
+}
+
+/* One row of SQ_LIST_PENDING into *p. */
+static int sq_pending_row(sqlite3_stmt *s, struct ac_pending *p)
+{
+	const void *code = sqlite3_column_blob(s, 5);
+	int len = sqlite3_column_bytes(s, 5);
+	int ret;
+
+	memset(p, 0, sizeof(*p));
+	ret = sq_dup_column(s, 0, &p->id);
+	if (ret == 0)
+		ret = sq_dup_column(s, 1, &p->problem_id);
+	if (ret == 0)
+		ret = sq_dup_column(s, 2, &p->problem_hash);
+	if (ret == 0)
+		ret = sq_dup_column(s, 3, &p->lang);
+	if (ret == 0)
+		ret = sq_dup_column(s, 4, &p->user_id);
+	if (ret == 0 && !(p->code = malloc((size_t)len + 1)))
+		ret = -ENOMEM;
+	if (ret == 0) {
+		if (len)
+			memcpy(p->code, code, (size_t)len);
+		p->code[len] = '\0';
+		p->code_len = (size_t)len;
+		p->submitted_at = sqlite3_column_int64(s, 6);
+		p->all_tests = sqlite3_column_int(s, 7) != 0;
+		p->attempts = (unsigned)sqlite3_column_int(s, 8) + 1;
+		if (!p->id || !p->problem_id || !p->lang)
+			ret = -EIO;
+	}
+	if (ret < 0)
+		sq_pending_clear(p);
+	return ret;
+}
+
+/* Select and stamp in one write transaction: of two processes sharing
+ * the file, the second sees the first's queued_at. */
+static int sq_claim_pending(void *state, int64_t cutoff_ms, int64_t now_ms,
+                            size_t max, struct ac_pending **out, size_t *n)
+{
+	struct sq_state *st = state;
+	sqlite3_stmt *sel = st->stmt[SQ_LIST_PENDING];
+	sqlite3_stmt *upd = st->stmt[SQ_CLAIM];
+	struct ac_pending *v = NULL;
+	size_t count = 0;
+	int rc, ret;
+
+	*out = NULL;
+	*n = 0;
+	if (max == 0)
+		return 0;
+	if (max > 100000)
+		max = 100000;
+	v = calloc(max, sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	pthread_mutex_lock(&st->lock);
+	ret = sq_begin(st);
+	if (ret < 0)
+		goto out;
+	sqlite3_bind_int64(sel, 1, cutoff_ms);
+	sqlite3_bind_int64(sel, 2, (sqlite3_int64)max);
+	while (count < max && (rc = sqlite3_step(sel)) == SQLITE_ROW) {
+		ret = sq_pending_row(sel, &v[count]);
+		if (ret < 0)
+			break;
+		count++;
+	}
+	if (ret == 0 && count < max && rc != SQLITE_DONE)
+		ret = sq_fail(st, "list pending submissions");
+	sq_release(sel);
+	for (size_t i = 0; ret == 0 && i < count; i++) {
+		sqlite3_bind_text(upd, 1, v[i].id, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(upd, 2, now_ms);
+		if (sqlite3_step(upd) != SQLITE_DONE)
+			ret = sq_fail(st, "claim pending submission");
+		sq_release(upd);
+	}
+	if (ret == 0)
+		ret = sq_commit(st);
+out:
+	if (ret < 0)
+		sq_rollback(st);
+	pthread_mutex_unlock(&st->lock);
+	if (ret < 0 || count == 0) {
+		for (size_t i = 0; i < count; i++)
+			sq_pending_clear(&v[i]);
+		free(v);
+		return ret;
+	}
+	*out = v;
+	*n = count;
+	return 0;
 }
 
 /* ------------------------------------------------------------------ */
@@ -979,6 +1117,7 @@ static const struct ac_store_ops sq_ops = {
         .put_refresh = sq_put_refresh,
         .use_refresh = sq_use_refresh,
         .revoke_refresh = sq_revoke_refresh,
+        .claim_pending = sq_claim_pending,
 };
 
 AC_EXPORT const struct ac_plugin algocode_plugin = {

@@ -8,8 +8,9 @@
  *
  * THIS TRANSPORT IS IN MEMORY ONLY.  A crash or a restart loses every queued
  * and unacknowledged message.  Nothing is lost for good: the store keeps each
- * submission with status 'pending' until its result is stored, so pending
- * submissions can be published again at start-up (a later issue).
+ * submission pending until its result is stored, and the api role, told by
+ * volatile_queues() that the queues did not survive, enqueues every pending
+ * submission again at start-up (docs/architecture.md, "Durability").
  *
  * Threading: every op runs on the loop thread.  Nothing is ever delivered,
  * and no done callback is ever called, from inside an op: one libevent event
@@ -436,6 +437,12 @@ static void ip_nack(void *state, struct ac_delivery *d, bool requeue,
 	st->queued++;
 }
 
+static bool ip_volatile_queues(void *state)
+{
+	(void)state;
+	return true;
+}
+
 static void ip_fini(void *state)
 {
 	struct ip_state *st = state;
@@ -480,7 +487,8 @@ static void ip_fini(void *state)
 	if (dropped)
 		ip_log(st, AC_LOG_WARN,
 		       "dropped %zu undelivered or unacknowledged message(s) "
-		       "(in-memory transport)",
+		       "(in-memory transport; pending submissions are "
+		       "enqueued again at the next start)",
 		       dropped);
 	if (st->ndead)
 		ip_log(st, AC_LOG_INFO, "discarded %zu dead letter(s)",
@@ -549,6 +557,7 @@ static const struct ac_transport_ops ip_ops = {
         .consume_results = ip_consume_results,
         .ack = ip_ack,
         .nack = ip_nack,
+        .volatile_queues = ip_volatile_queues,
 };
 
 AC_EXPORT const struct ac_plugin algocode_plugin = {
