@@ -486,13 +486,14 @@ static int dk_check_ro(const char *p, char *err, size_t errlen)
 	for (size_t i = 0; i < 2; i++) {
 		static const char *const homes[] = {"/root", "/home"};
 		size_t n = strlen(homes[i]);
-		const char *rest = p + n + 1;
+		const char *rest;
 
 		if (strncmp(homes[i], p, strlen(p)) == 0 &&
 		    (homes[i][strlen(p)] == '\0' || homes[i][strlen(p)] == '/'))
 			goto home;
 		if (strncmp(p, homes[i], n) != 0 || p[n] != '/')
 			continue;
+		rest = p + n + 1;
 		if (i == 1 && !(rest = strchr(rest, '/')))
 			goto home;
 		if (i == 1)
