@@ -13,7 +13,10 @@
 
 [ "$(id -u)" = 0 ] || skip "the namespace sandbox needs root"
 command -v git >/dev/null 2>&1 || skip "git is not installed"
-git -C "$top_srcdir" rev-parse --is-inside-work-tree >/dev/null 2>&1 ||
+# The source tree itself must be the checkout's top (under distcheck it is
+# an unpacked tarball, possibly inside another checkout's build tree).
+_top=$(git -C "$top_srcdir" rev-parse --show-toplevel 2>/dev/null)
+[ -n "$_top" ] && [ "$(realpath "$_top")" = "$(realpath "$top_srcdir")" ] ||
 	skip "$top_srcdir is not a git checkout (e.g. a distribution tarball under distcheck): nothing to clone"
 [ -d /root ] && [ -w /root ] || skip "/root is missing or not writable"
 
