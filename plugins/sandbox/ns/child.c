@@ -504,8 +504,6 @@ static NSX_CHILD void c_mask_proc(const struct nsx_child *c)
 	}
 }
 
-/* The per-run mounts, relative to the new root (the current directory):
- * fresh /tmp and /dev/shm, /proc of the new pid namespace, its masks. */
 /* The read-only paths below /tmp (c->tmp_ro): the root holds them at their
  * place, where the run's own /tmp is about to hide them.  Copies are taken
  * first (fds), then attached inside the new /tmp, parents made 0755. */
@@ -544,6 +542,9 @@ static NSX_CHILD void c_tmp_ro_put(const struct nsx_child *c, long *fds)
 	}
 }
 
+/* The per-run mounts, relative to the new root (the current directory):
+ * fresh /tmp (with the read-only paths below it) and /dev/shm, /proc of
+ * the new pid namespace, its masks. */
 static NSX_CHILD void c_run_mounts(const struct nsx_child *c)
 {
 	const unsigned long nsd = MS_NOSUID | MS_NODEV;

@@ -498,7 +498,7 @@ static bool ns_under(const char *path, const char *tree)
 
 /* Trees the sandbox builds itself: an extra path there makes no sense.
  * (/tmp is not among them: a path below it is attached inside the run's
- * own /tmp, see ns_tmp_ro.) */
+ * own /tmp, see ns_run_ro.) */
 static const char *const ns_own[] = {
         "/box",       "/dev",          "/proc",
         "/sys",       "/etc/passwd",   "/etc/group",
