@@ -29,6 +29,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
+#include <sched.h>
 #include <sodium.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -829,6 +830,86 @@ static void judge_fail(struct ac_result *out, enum ac_verdict v,
 	         out->submission_id ? out->submission_id : "?", msg);
 }
 
+/* Wall-clock limit of a test run (docs/verdicts.md, "Wall-clock limit"):
+ * CPU limit x f + 1 s, f = max(3, 2 x demand), demand = runnable tasks per
+ * CPU (the larger of the 1-minute load average and the tasks runnable
+ * now), f at most JUDGE_WALL_F_MAX: a CPU-bound program is stopped by its
+ * CPU limit, not by the wall clock, as long as it gets half its fair share
+ * of a CPU.  l is filled (docs/api.md). */
+#define JUDGE_WALL_F         3.0
+#define JUDGE_WALL_F_MAX     10.0
+#define JUDGE_WALL_FLOOR_MS  1000u
+#define JUDGE_PRESSURE_BUSY  20.0 /* % of the last 10 s with tasks waiting */
+#define JUDGE_TLE_RERUNS_MAX 2u   /* TLE tests judged again, per submission */
+
+static void judge_load_sample(struct ac_judge_load *l)
+{
+	unsigned reruns = l->tle_reruns;
+	cpu_set_t set;
+	double demand;
+	FILE *f;
+
+	memset(l, 0, sizeof(*l));
+	l->known = true;
+	l->tle_reruns = reruns;
+	l->cpu_pressure = -1;
+	l->cpus = sched_getaffinity(0, sizeof(set), &set) == 0
+	                  ? (unsigned)CPU_COUNT(&set)
+	                  : 0;
+	if (l->cpus == 0) {
+		long n = sysconf(_SC_NPROCESSORS_ONLN);
+
+		l->cpus = n > 0 ? (unsigned)n : 1;
+	}
+	if ((f = fopen("/proc/loadavg", "re"))) {
+		unsigned run = 0;
+
+		if (fscanf(f, "%lf %*f %*f %u/", &l->loadavg, &run) != 2)
+			l->loadavg = 0, run = 0;
+		/* The judge reading this is one of the runnable. */
+		l->runnable = run > 0 ? run - 1 : 0;
+		fclose(f);
+	}
+	if ((f = fopen("/proc/pressure/cpu", "re"))) {
+		double p;
+
+		if (fscanf(f, "some avg10=%lf", &p) == 1)
+			l->cpu_pressure = p;
+		fclose(f);
+	}
+	demand =
+	        (l->loadavg > l->runnable ? l->loadavg : l->runnable) / l->cpus;
+	/* A fair share of a CPU is 1/demand: twice the time that takes. */
+	l->wall_factor =
+	        2.0 * demand > JUDGE_WALL_F ? 2.0 * demand : JUDGE_WALL_F;
+	if (l->wall_factor > JUDGE_WALL_F_MAX)
+		l->wall_factor = JUDGE_WALL_F_MAX;
+	l->overloaded = demand > 1.0 || l->cpu_pressure >= JUDGE_PRESSURE_BUSY;
+}
+
+static uint64_t judge_wall_ms(uint64_t cpu_ms, const struct ac_judge_load *l)
+{
+	return (uint64_t)((double)cpu_ms * l->wall_factor + 0.5) +
+	       JUDGE_WALL_FLOOR_MS;
+}
+
+/* A TLE that a loaded host may have caused is judged once more: one that
+ * used at least half its CPU limit (a CPU-bound program: its CPU time is
+ * inflated by contention for caches and cores, and its wall time by the
+ * wait for a CPU), at most JUDGE_TLE_RERUNS_MAX per submission.  Waiting
+ * programs (sleep, blocked reads) are not. */
+static bool judge_rerun_tle(const struct ac_test_result *tr,
+                            const struct ac_run_report *rep,
+                            const struct ac_limits *lim,
+                            struct ac_judge_load *l)
+{
+	if (tr->verdict != AC_V_TLE || rep->cpu_us * 2 < lim->cpu_ms * 1000 ||
+	    l->tle_reruns >= JUDGE_TLE_RERUNS_MAX)
+		return false;
+	l->tle_reruns++;
+	return true;
+}
+
 int ac_judge(struct ac_judge_ctx *ctx, const struct ac_judge_job *job,
              struct ac_result *out)
 {
@@ -1008,7 +1089,8 @@ int ac_judge(struct ac_judge_ctx *ctx, const struct ac_judge_job *job,
 	                        0.5);
 	if (lim.cpu_ms == 0)
 		lim.cpu_ms = 1;
-	lim.wall_ms = lim.cpu_ms * 2 + 1000;
+	judge_load_sample(&out->load);
+	lim.wall_ms = judge_wall_ms(lim.cpu_ms, &out->load);
 	lim.memory_kb = (uint64_t)((double)p->memory_mb * 1024.0 *
 	                           (lang->memory_multiplier > 0
 	                                    ? lang->memory_multiplier
@@ -1057,9 +1139,11 @@ int ac_judge(struct ac_judge_ctx *ctx, const struct ac_judge_job *job,
 		struct ac_test_result tr;
 		enum ac_validation val = AC_VAL_NOT_RUN;
 		char outp[4400], errp[4400], msg[JUDGE_MSG_MAX], detail[512];
+		bool rerun = false;
 
 		if (failed && !job->all_tests)
 			break;
+	again:
 		if ((r = judge_box_reset(box, pristine)) < 0) {
 			judge_fail(out, AC_V_IE, NULL,
 			           "cannot prepare the box for %s: %s", t->name,
@@ -1112,6 +1196,18 @@ int ac_judge(struct ac_judge_ctx *ctx, const struct ac_judge_job *job,
 		tr.memory_kb = rep.memory_kb;
 		tr.exit_code = rep.exited ? rep.exit_code : -1;
 		tr.signal = rep.signal;
+		if (!rerun &&
+		    (rerun = judge_rerun_tle(&tr, &rep, &lim, &out->load))) {
+			/* Limits as the host's load is now. */
+			judge_load_sample(&out->load);
+			lim.wall_ms = judge_wall_ms(lim.cpu_ms, &out->load);
+			val = AC_VAL_NOT_RUN;
+			goto again;
+		}
+		if (rerun && tr.verdict == AC_V_TLE)
+			snprintf(detail + strlen(detail),
+			         sizeof(detail) - strlen(detail),
+			         " (judged twice)");
 		/* The runtime may know better: an OutOfMemoryError is MLE. */
 		if (tr.verdict == AC_V_RE && job->lang_ops &&
 		    job->lang_ops->classify) {

@@ -124,6 +124,21 @@ char *ac_result_to_json(const struct ac_result *r)
 	judge = json_pack("{s:o,s:o,s:o}", "host", res_string(r->host),
 	                  "sandbox", res_string(r->sandbox), "lang_version",
 	                  res_string(r->lang_version));
+	if (judge && r->load.known) {
+		const struct ac_judge_load *l = &r->load;
+
+		json_object_set_new(
+		        judge, "load",
+		        json_pack("{s:i,s:f,s:i,s:o,s:f,s:b,s:i}", "cpus",
+		                  (int)l->cpus, "loadavg", l->loadavg,
+		                  "runnable", (int)l->runnable, "cpu_pressure",
+		                  l->cpu_pressure < 0
+		                          ? json_null()
+		                          : json_real(l->cpu_pressure),
+		                  "wall_factor", l->wall_factor, "overloaded",
+		                  l->overloaded, "tle_reruns",
+		                  (int)l->tle_reruns));
+	}
 	doc = json_pack("{s:o,s:o,s:o,s:o,s:s,s:s,s:I,s:I,s:o,s:o,s:o}",
 	                "submission_id", res_string(r->submission_id),
 	                "problem_id", res_string(r->problem_id), "lang",

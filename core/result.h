@@ -16,6 +16,19 @@ struct ac_test_result {
 	char *message; /* may be NULL */
 };
 
+/* The host's load when the run limits were set, reported as the judge
+ * block's "load" (docs/verdicts.md, "Wall-clock limit"). */
+struct ac_judge_load {
+	bool known;          /* sampled (false: no test was run) */
+	unsigned cpus;       /* CPUs the judge may run on */
+	double loadavg;      /* /proc/loadavg, 1 minute */
+	unsigned runnable;   /* tasks runnable right then, the judge aside */
+	double cpu_pressure; /* /proc/pressure/cpu "some" avg10, %; <0: none */
+	double wall_factor;  /* wall limit = CPU limit x wall_factor + 1 s */
+	bool overloaded;     /* more runnable tasks than CPUs, or pressure */
+	unsigned tle_reruns; /* TLE tests judged a second time */
+};
+
 struct ac_result {
 	char *submission_id, *problem_id, *lang, *user_id;
 	enum ac_verdict verdict;
@@ -26,6 +39,7 @@ struct ac_result {
 	struct ac_test_result *tests;
 	size_t ntests;
 	char *host, *sandbox, *lang_version;
+	struct ac_judge_load load;
 	int64_t submitted_at, finished_at; /* unix ms */
 };
 

@@ -3,7 +3,10 @@
 # with the real `algocode judge` and compare its verdict with the program's
 # `// expect:` line, once per sandbox plugin that is built.
 #
-#   run.sh [-j JOBS] [-p PLUGIN]... [-k] [PROGRAM...]
+#   run.sh [-j JOBS] [-p PLUGIN]... [-k] [-l BUSY] [PROGRAM...]
+#
+# -l BUSY: busy processes loading the host while the suite runs (default
+# 2, 0: none): the verdicts must hold on a loaded machine.
 #
 # Environment: top_srcdir and top_builddir (default: this tree and the
 # current directory), AC_OPTS (the options every algocode call gets; default:

@@ -3,7 +3,9 @@
 # well-behaved program is judged by the real `algocode judge` with the test
 # options, once per sandbox plugin built in plugins-build/sandbox/, and must
 # get the verdict its first line expects; afterwards nothing of the runs may
-# be left on the host.  See tests/conformance/README.md.
+# be left on the host.  The runner loads the host with 2 busy processes
+# while it runs (killed at its end): CPU-bound programs must still be judged
+# on CPU time.  See tests/conformance/README.md.
 . "$(dirname "$0")/lib.sh"
 
 [ "$(id -u)" = 0 ] || skip "the namespace sandbox needs root"

@@ -461,8 +461,8 @@ expect procsys exit_code 0
 ok "/proc/sys read-only with user.max_user_namespaces = 0, kcore/kallsyms/keys... masked, init hidden"
 
 # A profile's ro_paths: bound read-only when sane, refused otherwise.
-# (not under /tmp: the sandbox has its own /tmp, so host paths there are
-# refused)
+# (a path below /tmp is tested further down: it is attached inside the
+# run's own /tmp)
 rodir=$(realpath "$top_builddir")/tests/ro-$$
 trap 'rm -rf "$rodir" "$rodir.link" "$rodir.evil"; cleanup' EXIT
 mkdir -p "$rodir/sub"
@@ -473,7 +473,8 @@ sbx ro --ro-path "$rodir" -- /bin/sh -c "cat $rodir/sub/f; echo y > $rodir/sub/f
 expect ro exit_code 0
 [ "$(cat "$TEST_TMP/ro.out")" = data ] || fail "ro_path: $(cat "$TEST_TMP/ro.out" "$TEST_TMP/ro.err")"
 for bad in /etc/shadow /etc / /proc/self /sys /dev/sda /box /tmp "$rodir/../ro-$$" \
-	"$rodir/" "$rodir.evil" "$(realpath "$TEST_TMP")" /nonexistent-path relative/path /root /run; do
+	"$rodir/" "$rodir.evil" "$(realpath "$TEST_TMP")" /nonexistent-path relative/path /root /run \
+	/root/.ssh /home /home/nobody-here /run/user; do
 	"$SBX" --plugin "$PLUGIN" --box "$TEST_TMP/box-ro" --ro-path "$bad" \
 		-- /bin/true > "$TEST_TMP/robad.rep" 2>&1
 	grep -q '^internal_error=profile ro_path' "$TEST_TMP/robad.rep" ||
@@ -485,7 +486,24 @@ expect ro2 exit_code 0
 sbx ro3 --ro-path "$rodir.link" -- /bin/cat "$rodir.link/sub/f"
 expect ro3 exit_code 0
 [ "$(cat "$TEST_TMP/ro3.out")" = data ] || fail "ro_path symlink: $(cat "$TEST_TMP/ro3.out" "$TEST_TMP/ro3.err")"
-ok "profile ro_paths: bound read-only; secrets (also through a symlink), /, /proc, /sys, /dev, /box, /tmp, '..', missing refused"
+ok "profile ro_paths: bound read-only; secrets (also through a symlink), homes and their hidden entries, /, /proc, /sys, /dev, /box, /tmp, a tree holding the box, '..', missing refused"
+
+# A path below /tmp (a clone or an install prefix there: the C++
+# precompiled headers) shows at its place inside the run's own /tmp,
+# read-only, with /tmp still the run's own, writable and fresh.
+tmpro=$(mktemp -d /tmp/algocode-ro.XXXXXX)
+trap 'rm -rf "$rodir" "$rodir.link" "$rodir.evil" "$tmpro"; cleanup' EXIT
+mkdir -p "$tmpro/sub"
+echo tmpdata > "$tmpro/sub/f"
+chmod -R a+rX "$tmpro"
+for mode in "" --fds; do
+	sbx rotmp $mode --ro-path "$tmpro/sub" -- /bin/sh -c "cat $tmpro/sub/f; echo y > $tmpro/sub/f 2>/dev/null && echo WROTE; echo x > /tmp/new && cat /tmp/new; ls /tmp"
+	expect rotmp exit_code 0
+	[ "$(cat "$TEST_TMP/rotmp.out")" = "$(printf 'tmpdata\nx\n%s\nnew' "$(basename "$tmpro")")" ] ||
+		fail "ro_path below /tmp ($mode): $(cat "$TEST_TMP/rotmp.out" "$TEST_TMP/rotmp.err" "$TEST_TMP/rotmp.rep")"
+done
+[ "$(cat "$tmpro/sub/f")" = tmpdata ] && [ ! -e /tmp/new ] || fail "ro_path below /tmp: the host's files changed"
+ok "profile ro_paths below /tmp: shown read-only inside the run's own /tmp (by path and by descriptor)"
 
 # The same paths given as descriptors (spec.fds->ro, what the privilege-
 # separation helper passes): bound from the descriptor, the path's rules

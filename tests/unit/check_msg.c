@@ -128,6 +128,41 @@ START_TEST(test_result_document)
 	                       json_object_get(doc, "compile"), "log")),
 	               "bad utf8"));
 	ck_assert_ptr_nonnull(json_object_get(doc, "judge"));
+	/* judge.load only when the load was sampled (a test was run). */
+	ck_assert_ptr_null(
+	        json_object_get(json_object_get(doc, "judge"), "load"));
+	{
+		json_t *d2, *load;
+		char *s2;
+
+		r.load = (struct ac_judge_load){true, 2,   3.5,  4,
+		                                -1,   7.0, true, 1};
+		s2 = ac_result_to_json(&r);
+		ck_assert_ptr_nonnull(s2);
+		d2 = json_loads(s2, 0, &je);
+		ck_assert_ptr_nonnull(d2);
+		load = json_object_get(json_object_get(d2, "judge"), "load");
+		ck_assert_int_eq(
+		        json_integer_value(json_object_get(load, "cpus")), 2);
+		ck_assert(json_real_value(json_object_get(load, "loadavg")) ==
+		          3.5);
+		ck_assert_int_eq(
+		        json_integer_value(json_object_get(load, "runnable")),
+		        4);
+		ck_assert(json_is_null(json_object_get(load, "cpu_pressure")));
+		ck_assert(json_real_value(
+		                  json_object_get(load, "wall_factor")) == 7.0);
+		ck_assert(json_is_true(json_object_get(load, "overloaded")));
+		ck_assert_int_eq(
+		        json_integer_value(json_object_get(load, "tle_reruns")),
+		        1);
+		/* The existing fields are unchanged. */
+		ck_assert_ptr_nonnull(
+		        json_object_get(json_object_get(d2, "judge"), "host"));
+		json_decref(d2);
+		free(s2);
+		memset(&r.load, 0, sizeof(r.load));
+	}
 
 	wrapped = ac_result_msg_encode("s1", "u", s);
 	ck_assert_ptr_nonnull(wrapped);

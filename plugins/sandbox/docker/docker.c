@@ -443,8 +443,6 @@ static int dk_check_ro(const char *p, char *err, size_t errlen)
 	                                     "/etc/ssh",
 	                                     "/etc/ssl/private",
 	                                     "/etc/algocode",
-	                                     "/root",
-	                                     "/home",
 	                                     "/run",
 	                                     "/boot",
 	                                     "/var/lib/algocode",
@@ -482,10 +480,45 @@ static int dk_check_ro(const char *p, char *err, size_t errlen)
 			return -EPERM;
 		}
 	}
+	/* Home trees (as sandbox/ns): not they, a home, a parent of them or a
+	 * hidden entry of a home; a directory further below shows only
+	 * itself. */
+	for (size_t i = 0; i < 2; i++) {
+		static const char *const homes[] = {"/root", "/home"};
+		size_t n = strlen(homes[i]);
+		const char *rest;
+
+		if (strncmp(homes[i], p, strlen(p)) == 0 &&
+		    (homes[i][strlen(p)] == '\0' || homes[i][strlen(p)] == '/'))
+			goto home;
+		if (strncmp(p, homes[i], n) != 0 || p[n] != '/')
+			continue;
+		rest = p + n + 1;
+		if (i == 1 && !(rest = strchr(rest, '/')))
+			goto home;
+		if (i == 1)
+			rest++;
+		/* Hidden entries hold credentials; ~/.local (a common prefix)
+		 * and ~/.cache do not, but for the key rings. */
+		if (rest[0] == '.' &&
+		    ((strncmp(rest, ".local", 6) != 0 &&
+		      strncmp(rest, ".cache", 6) != 0) ||
+		     (rest[6] != '\0' && rest[6] != '/') ||
+		     strncmp(rest, ".local/share/keyrings", 21) == 0 ||
+		     strcmp(rest, ".local/share") == 0 ||
+		     strcmp(rest, ".local") == 0))
+			goto home;
+	}
 	if (strncmp(p, "/usr/", 5) == 0 || strcmp(p, "/usr") == 0 ||
 	    strncmp(p, "/bin/", 5) == 0 || strncmp(p, "/lib", 4) == 0)
 		return 1;
 	return 0;
+home:
+	snprintf(err, errlen,
+	         "profile ro_path %s: refused (a home tree, a home, or a "
+	         "hidden entry of a home)",
+	         p);
+	return -EPERM;
 }
 
 static int dk_check_syscall(const char *s, char *err, size_t errlen)

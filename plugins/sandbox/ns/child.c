@@ -19,6 +19,7 @@
 #define _GNU_SOURCE 1
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <linux/capability.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
@@ -503,15 +504,56 @@ static NSX_CHILD void c_mask_proc(const struct nsx_child *c)
 	}
 }
 
+/* The read-only paths below /tmp (c->tmp_ro): the root holds them at their
+ * place, where the run's own /tmp is about to hide them.  Copies are taken
+ * first (fds), then attached inside the new /tmp, parents made 0755. */
+static NSX_CHILD void c_tmp_ro_take(const struct nsx_child *c, long *fds)
+{
+	for (size_t i = 0; i < c->tmp_ro_n; i++) {
+		fds[i] = nsx_sys3(SYS_open_tree, AT_FDCWD, c->tmp_ro[i].dst,
+		                  OPEN_TREE_CLONE | O_CLOEXEC | AT_RECURSIVE);
+		if (fds[i] < 0)
+			c_fail(c, fds[i], "copy read-only path",
+			       c->tmp_ro[i].dst);
+	}
+}
+
+static NSX_CHILD void c_tmp_ro_put(const struct nsx_child *c, long *fds)
+{
+	for (size_t i = 0; i < c->tmp_ro_n; i++) {
+		const char *dst = c->tmp_ro[i].dst;
+		char dir[PATH_MAX];
+		long rc = 0;
+
+		for (size_t j = 4; dst[j] && j + 1 < sizeof(dir); j++) {
+			if (dst[j] != '/')
+				continue;
+			memcpy(dir, dst, j);
+			dir[j] = '\0';
+			if ((rc = c_mkdir(dir, 0755)) < 0 && rc != -EEXIST)
+				c_fail(c, rc, "mkdir", dir);
+		}
+		if ((rc = c_mountpoint(dst, c->tmp_ro[i].is_dir)) < 0 ||
+		    (rc = nsx_sys5(SYS_move_mount, fds[i], "", AT_FDCWD, dst,
+		                   MOVE_MOUNT_F_EMPTY_PATH)) < 0 ||
+		    (rc = nsx_make_ro(dst)) < 0)
+			c_fail(c, rc, "attach read-only path", dst);
+		c_close((int)fds[i]);
+	}
+}
+
 /* The per-run mounts, relative to the new root (the current directory):
- * fresh /tmp and /dev/shm, /proc of the new pid namespace, its masks. */
+ * fresh /tmp (with the read-only paths below it) and /dev/shm, /proc of
+ * the new pid namespace, its masks. */
 static NSX_CHILD void c_run_mounts(const struct nsx_child *c)
 {
 	const unsigned long nsd = MS_NOSUID | MS_NODEV;
-	long rc;
+	long rc, tmp_ro[NSX_TMP_RO_MAX];
 
+	c_tmp_ro_take(c, tmp_ro);
 	if ((rc = c_mount("tmpfs", "tmp", "tmpfs", nsd, c->tmp_opts)) < 0)
 		c_fail(c, rc, "mount", "/tmp");
+	c_tmp_ro_put(c, tmp_ro);
 	if ((rc = c_mount("tmpfs", "dev/shm", "tmpfs", nsd | MS_NOEXEC,
 	                  c->shm_opts)) < 0)
 		c_fail(c, rc, "mount", "/dev/shm");
@@ -606,7 +648,8 @@ static NSX_CHILD void c_build_root(const struct nsx_child *c)
 	                  NULL)) < 0)
 		c_fail(c, rc, "bind box", c->box_name);
 	c_close(c->box_fd);
-	if ((rc = c_mkdir("tmp", 01777)) < 0 ||
+	/* "tmp" exists already when a read-only path lies below it. */
+	if (((rc = c_mkdir("tmp", 01777)) < 0 && rc != -EEXIST) ||
 	    (rc = c_mkdir("dev/shm", 01777)) < 0 ||
 	    (rc = c_mkdir("proc", 0555)) < 0)
 		c_fail(c, rc, "mkdir", NULL);

@@ -508,13 +508,17 @@ static bool ns_under(const char *path, const char *tree)
 	       (path[l] == '\0' || path[l] == '/' || strcmp(tree, "/") == 0);
 }
 
-/* Trees the sandbox builds itself: an extra path there makes no sense. */
-static const char *const ns_own[] = {"/box",          "/tmp",
-                                     "/dev",          "/proc",
-                                     "/sys",          "/etc/passwd",
-                                     "/etc/group",    "/etc/hosts",
-                                     "/etc/hostname", "/etc/nsswitch.conf"};
-/* Host secrets: never bound, nor any directory holding one. */
+/* Trees the sandbox builds itself: an extra path there makes no sense.
+ * (/tmp is not among them: a path below it is attached inside the run's
+ * own /tmp, see ns_run_ro.) */
+static const char *const ns_own[] = {
+        "/box",       "/dev",          "/proc",
+        "/sys",       "/etc/passwd",   "/etc/group",
+        "/etc/hosts", "/etc/hostname", "/etc/nsswitch.conf"};
+/* Host secrets: never bound, nor anything below one (it is part of the
+ * secret), nor any directory holding one.  /run stays whole: a directory
+ * there may hold a socket (docker.sock), which a read-only bind does not
+ * stop anyone from connecting to. */
 static const char *const ns_secret[] = {"/etc/shadow",
                                         "/etc/shadow-",
                                         "/etc/gshadow",
@@ -524,16 +528,34 @@ static const char *const ns_secret[] = {"/etc/shadow",
                                         "/etc/ssh",
                                         "/etc/ssl/private",
                                         "/etc/algocode",
-                                        "/root",
-                                        "/home",
                                         "/run",
                                         "/var/run",
                                         "/var/lib/algocode",
                                         "/etc/security/opasswd",
                                         "/boot"};
+/* Home trees: they hold users' secrets, so neither they, nor a home in
+ * them, nor anything holding them is bound, nor a hidden entry of a home
+ * (see ns_home_entry_ok).  A directory further below
+ * (/root/src/algocode/_build/tests/pch) is: a bind shows that directory
+ * only, never its parents. */
+static const char *const ns_homes[] = {"/root", "/home"};
 /* Already mirrored read-only as a whole. */
 static const char *const ns_sys_trees[] = {"/usr",   "/bin",   "/sbin",  "/lib",
                                            "/lib32", "/lib64", "/libx32"};
+
+/* May `rest`, a path inside a home directory ("src/x", ".ssh"), be bound?
+ * Not a hidden entry (~/.ssh, ~/.gnupg, ~/.config, ~/.aws, ...: where
+ * credentials live), except the XDG data and cache trees (~/.local, a
+ * common install prefix, and ~/.cache) without the key rings. */
+static bool ns_home_entry_ok(const char *rest)
+{
+	if (rest[0] != '.')
+		return true;
+	if (ns_under(rest, ".local/share/keyrings") ||
+	    ns_under(".local/share/keyrings", rest))
+		return false;
+	return ns_under(rest, ".local") || ns_under(rest, ".cache");
+}
 
 /* The rules on one (absolute, lexically clean) path. */
 static int ns_ro_path_rules(const struct ns_state *st, const char *path,
@@ -546,12 +568,43 @@ static int ns_ro_path_rules(const struct ns_state *st, const char *path,
 			*why = "is inside what the sandbox provides itself";
 			return -EPERM;
 		}
+	if (strcmp(path, "/tmp") == 0) {
+		*why = "is the sandbox's own /tmp";
+		return -EPERM;
+	}
 	for (i = 0; i < sizeof(ns_secret) / sizeof(ns_secret[0]); i++)
 		if (ns_under(path, ns_secret[i]) ||
 		    ns_under(ns_secret[i], path)) {
-			*why = "is or holds host secrets";
+			*why = "is, is in or holds host secrets";
 			return -EPERM;
 		}
+	for (i = 0; i < sizeof(ns_homes) / sizeof(ns_homes[0]); i++) {
+		const char *h = ns_homes[i], *rest;
+		size_t l = strlen(h);
+
+		if (ns_under(h, path)) {
+			*why = "is or holds home directories";
+			return -EPERM;
+		}
+		if (!ns_under(path, h))
+			continue;
+		/* rest: what follows the home ("/root/x" -> "x",
+		 * "/home/u/x" -> "x"). */
+		rest = path + l + 1;
+		if (strcmp(h, "/home") == 0) {
+			rest = strchr(rest, '/');
+			if (!rest) {
+				*why = "is a home directory";
+				return -EPERM;
+			}
+			rest++;
+		}
+		if (!ns_home_entry_ok(rest)) {
+			*why = "is a hidden entry of a home directory "
+			       "(where credentials live)";
+			return -EPERM;
+		}
+	}
 	if (ns_under(path, st->root_dir) || ns_under(st->root_dir, path)) {
 		*why = "is or holds the sandbox root";
 		return -EPERM;
@@ -742,7 +795,9 @@ static void *ns_tmpl_thread(void *arg)
 	}
 	what = "mkdir";
 	path = "/box /tmp /dev/shm /proc";
-	if (mkdir("box", 0755) < 0 || mkdir("tmp", 01777) < 0 ||
+	/* "tmp" exists already when a read-only path lies below it. */
+	if (mkdir("box", 0755) < 0 ||
+	    (mkdir("tmp", 01777) < 0 && errno != EEXIST) ||
 	    mkdir("dev/shm", 01777) < 0 || mkdir("proc", 0555) < 0)
 		goto fail;
 	what = "open";
@@ -879,6 +934,80 @@ static int ns_ro_fd_plan(const struct ns_state *st, const char *path, int fd,
 		return -errno;
 	}
 	return 0;
+}
+
+/* Add `rel` (a path of the new root, "tmp/...") to the read-only paths a
+ * run attaches inside its own /tmp (struct nsx_tmp_ro), unless it lies
+ * below one listed already (attached with it). */
+static int ns_tmp_ro_add(struct nsx_child *c, const char *rel, bool is_dir)
+{
+	for (size_t i = 0; i < c->tmp_ro_n; i++)
+		if (ns_under(rel, c->tmp_ro[i].dst))
+			return 0;
+	if (c->tmp_ro_n == NSX_TMP_RO_MAX)
+		return -E2BIG;
+	c->tmp_ro[c->tmp_ro_n].dst = rel;
+	c->tmp_ro[c->tmp_ro_n++].is_dir = is_dir;
+	return 0;
+}
+
+/* The read-only paths of this run, sandbox.extra_ro (binds of the plan)
+ * and the profile's ro_paths (checked already), once more: none may hold
+ * the box (it would show the judge's work directory, other runs' boxes);
+ * those below /tmp are listed in c.  Returns 0 or -errno with rep set. */
+static int ns_run_ro(const struct ns_state *st, const struct ac_run_spec *spec,
+                     struct nsx_child *c, struct ac_run_report *rep)
+{
+	const char *const *v = spec->profile ? spec->profile->ro_paths : NULL;
+	const int *fds = ns_ro_fds(spec);
+	char box[PATH_MAX];
+	ssize_t n;
+	int rc = 0;
+
+	/* Where the box really is (its descriptor). */
+	if ((n = readlink(c->box_proc, box, sizeof(box) - 1)) <= 0 ||
+	    box[0] != '/') {
+		ns_error(rep, "box %s: cannot be examined", c->box_name);
+		return -EIO;
+	}
+	box[n] = '\0';
+	c->tmp_ro_n = 0;
+	for (size_t i = 0; i < st->plan.n && rc == 0; i++) {
+		const struct nsx_step *s = &st->plan.v[i];
+
+		if (s->kind != NSX_BIND_RO)
+			continue;
+		if (ns_under(box, s->src)) {
+			ns_error(rep,
+			         "sandbox.extra_ro \"%.100s\" holds the box "
+			         "(the judge's work directory)",
+			         s->src);
+			return -EPERM;
+		}
+		if (strncmp(s->dst, "tmp/", 4) == 0)
+			rc = ns_tmp_ro_add(c, s->dst, s->is_dir);
+	}
+	for (size_t i = 0; v && v[i] && rc == 0; i++) {
+		struct stat sb;
+
+		if (ns_under(box, v[i])) {
+			ns_error(rep,
+			         "profile ro_path \"%.100s\" holds the box "
+			         "(the judge's work directory)",
+			         v[i]);
+			return -EPERM;
+		}
+		if (!ns_under(v[i], "/tmp"))
+			continue;
+		if ((fds ? fstat(fds[i], &sb) : stat(v[i], &sb)) < 0)
+			rc = -errno;
+		else
+			rc = ns_tmp_ro_add(c, v[i] + 1, S_ISDIR(sb.st_mode));
+	}
+	if (rc < 0)
+		ns_error(rep, "read-only paths below /tmp: %s (at most %d)",
+		         strerror(-rc), NSX_TMP_RO_MAX);
+	return rc;
 }
 
 /* Check the profile's ro_paths and add them to run_plan.  Returns 0 or
@@ -2024,6 +2153,8 @@ static int ns_run_child_args(struct ns_run *r)
 	c->box_fd = r->box_fd;
 	c->box_proc = r->box_proc;
 	c->box_name = r->box_name;
+	if (ns_run_ro(st, spec, c, r->rep) < 0)
+		return -1;
 	c->mask_files = st->mask_files;
 	c->mask_dirs = st->mask_dirs;
 	c->cap_last = st->cap_last;

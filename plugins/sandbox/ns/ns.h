@@ -162,6 +162,14 @@ extern const char *const nsx_proc_files[NSX_PROC_FILES];
 extern const char *const nsx_proc_dirs[NSX_PROC_DIRS];
 void nsx_proc_masks(uint32_t *files, uint32_t *dirs);
 
+/* A read-only path below /tmp: the root holds it at dst ("tmp/..."), and
+ * each run attaches a copy of it inside its own /tmp (see c_run_mounts). */
+#define NSX_TMP_RO_MAX 8
+struct nsx_tmp_ro {
+	const char *dst;
+	bool is_dir;
+};
+
 /* Everything the cloned child needs, computed before clone3(); the child
  * only reads it.  Pointers reference memory of the judge process, which
  * init shares (CLONE_VM) or has a copy of; the judge keeps all of it
@@ -183,6 +191,8 @@ struct nsx_child {
 	uint32_t mask_files, mask_dirs;  /* nsx_proc_masks() */
 	int cap_last;                    /* highest capability number */
 	const char *root_opts, *tmp_opts, *shm_opts; /* tmpfs options */
+	struct nsx_tmp_ro tmp_ro[NSX_TMP_RO_MAX];    /* [tmp_ro_n] */
+	size_t tmp_ro_n;
 	char *const *argv;
 	char *const *envp;
 	const struct sc_filter *filter; /* loaded right before execve */
