@@ -18,6 +18,11 @@ struct ac_judge_ctx {
 	/* Compile cache under <work_dir>/cache: at most this many KiB (the
 	 * oldest entries are evicted); 0 disables it.  Default 256 MiB. */
 	uint64_t compile_cache_kb;
+	/* Show what the validator said (expected and actual output) and the
+	 * program's own error line for tests that are not samples too.
+	 * false (the default): only samples show it; the log has it for
+	 * every test (docs/security.md, judge.reveal_secret_details). */
+	bool reveal_secret_details;
 };
 
 typedef void (*ac_progress_cb)(void *arg, const struct ac_test_result *t,
