@@ -37,6 +37,7 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -626,15 +627,32 @@ static int judge_copy_tree(const char *src, const char *dst, const char *skip,
  * previous test wrote, deleted, replaced or chmod'ed survives into the
  * next one (no state across tests). */
 static int judge_box_reset(struct ac_judge_ctx *ctx, const char *box,
-                           const char *pristine, struct judge_budget b)
+                           const char *pristine, struct judge_budget b,
+                           uint64_t box_kb, bool *mounted)
 {
 	int r = judge_remove(ctx, box);
 
+	*mounted = false;
 	if (r < 0)
 		return r;
 	if (mkdir(box, 0755) < 0)
 		return -errno;
+	/* Under privilege separation the box is a tmpfs of box_kb (the
+	 * helper mounts it): what a test writes there is bounded, and
+	 * counts against its memory limit. */
+	r = ac_privsep_box_mount(ctx->sb, ctx->sb_state, box, box_kb);
+	if (r < 0 && r != -ENOTSUP)
+		return r;
+	*mounted = r == 0;
 	return judge_copy_tree(pristine, box, NULL, 0, &b);
+}
+
+/* A box tmpfs with no room left: the program filled it. */
+static bool judge_box_full(const char *box)
+{
+	struct statvfs sv;
+
+	return statvfs(box, &sv) == 0 && sv.f_bavail == 0;
 }
 
 static void judge_cache_key(const struct ac_lang_info *lang,
@@ -1080,6 +1098,7 @@ int ac_judge(struct ac_judge_ctx *ctx, const struct ac_judge_job *job,
 	bool failed = false, cached = false;
 	int r, lockfd = -1;
 	struct judge_budget build;
+	uint64_t build_used = 0, box_kb;
 
 	if (!ctx || !job || !p || !lang || !out || !job->code)
 		return -EINVAL;
@@ -1235,6 +1254,7 @@ int ac_judge(struct ac_judge_ctx *ctx, const struct ac_judge_job *job,
 		struct judge_budget b = build;
 
 		r = judge_copy_tree(box, pristine, NULL, 0, &b);
+		build_used = build.bytes - b.bytes;
 		if (r < 0 && judge_build_refused(r, &b, &build, out))
 			goto cleanup;
 		if (r < 0) {
@@ -1303,6 +1323,11 @@ int ac_judge(struct ac_judge_ctx *ctx, const struct ac_judge_job *job,
 		}
 	}
 
+	/* A test's box: the build, and room for what the test writes (its
+	 * memory limit bounds that already: tmpfs pages are the writer's). */
+	box_kb = build_used / 1024 +
+	         (lim.memory_kb > lim.fsize_kb ? lim.memory_kb : lim.fsize_kb) +
+	         1024;
 	out->verdict = AC_V_AC;
 	for (size_t i = 0; i < p->ntests; i++) {
 		const struct ac_test *t = &p->tests[i];
@@ -1311,10 +1336,12 @@ int ac_judge(struct ac_judge_ctx *ctx, const struct ac_judge_job *job,
 		struct ac_test_result tr;
 		enum ac_validation val = AC_VAL_NOT_RUN;
 		char outp[4400], errp[4400], msg[JUDGE_MSG_MAX], detail[512];
+		bool mounted;
 
 		if (failed && !job->all_tests)
 			break;
-		if ((r = judge_box_reset(ctx, box, pristine, build)) < 0) {
+		if ((r = judge_box_reset(ctx, box, pristine, build, box_kb,
+		                         &mounted)) < 0) {
 			judge_fail(out, AC_V_IE, NULL,
 			           "cannot prepare the box for %s: %s", t->name,
 			           strerror(-r));
@@ -1386,6 +1413,18 @@ int ac_judge(struct ac_judge_ctx *ctx, const struct ac_judge_job *job,
 				snprintf(msg, sizeof(msg), "%s", line);
 			}
 			free(head);
+		}
+		/* A program that filled its box and then failed: Output
+		 * Limit Exceeded, which says what happened. */
+		if ((tr.verdict == AC_V_RE || tr.verdict == AC_V_WA) &&
+		    mounted && judge_box_full(box)) {
+			tr.verdict = AC_V_OLE;
+			snprintf(detail, sizeof(detail),
+			         "the box is full: more than %llu KiB written "
+			         "in /box",
+			         (unsigned long long)(box_kb -
+			                              build_used / 1024));
+			msg[0] = '\0';
 		}
 		{
 			char both[JUDGE_MSG_MAX + 600];

@@ -13,6 +13,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 struct ac_core;
@@ -61,6 +62,12 @@ struct ac_sandbox_ops;
  * -errno. */
 int ac_privsep_remove(const struct ac_sandbox_ops *sb, void *state,
                       const char *path);
+/* Mount a tmpfs of size_kb KiB, owned by the judge's user, on the empty
+ * directory `path` (beneath judge.work_dir) through the helper; removing
+ * it (ac_privsep_remove, of it or of the run directory holding it as
+ * box/) unmounts it.  -ENOTSUP without the helper, else 0 or -errno. */
+int ac_privsep_box_mount(const struct ac_sandbox_ops *sb, void *state,
+                         const char *path, uint64_t size_kb);
 
 struct ac_run_spec;
 struct ac_run_report;
@@ -72,7 +79,9 @@ int ps_helper_loop(int ctl, const struct ac_sandbox_ops *ops, void *state,
 /* The proxy's run: send spec to the helper on ctl, wait for its report. */
 int ps_proxy_run(int ctl, const struct ac_run_spec *spec,
                  struct ac_run_report *rep);
-/* The proxy's remove (ac_privsep_remove): 0 or -errno. */
+/* The proxy's remove and box mount (ac_privsep_remove,
+ * ac_privsep_box_mount): 0 or -errno. */
 int ps_proxy_remove(int ctl, const char *path);
+int ps_proxy_box_mount(int ctl, const char *path, uint64_t size_kb);
 
 #endif

@@ -12,11 +12,13 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <linux/magic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -572,6 +574,51 @@ START_TEST(test_remove_request)
 }
 END_TEST
 
+/* A tmpfs on a box (root only): the box is usable for a run, removing
+ * it, or the run directory holding it, unmounts it; a path through a link
+ * or not the user's is refused. */
+START_TEST(test_box_mount)
+{
+	struct ac_run_report rep;
+	char run[128], box[160], out[512], path[200];
+	struct statfs fs;
+	struct stat sb;
+	int rc;
+
+	snprintf(run, sizeof(run), "%s/run-m", tmp);
+	ck_assert_int_eq(mkdir(run, 0755), 0);
+	snprintf(box, sizeof(box), "%s/box", run);
+	ck_assert_int_eq(mkdir(box, 0755), 0);
+	ck_assert_int_eq(ps_proxy_box_mount(ctl, box, 1024), 0);
+	ck_assert_int_eq(statfs(box, &fs), 0);
+	ck_assert(fs.f_type == TMPFS_MAGIC);
+	ck_assert_int_eq(stat(box, &sb), 0);
+	ck_assert_uint_eq(sb.st_uid, getuid());
+	run_in(box, NULL, &rep, &rc, out, sizeof(out));
+	ck_assert_int_eq(rc, 0);
+	ck_assert_int_eq(rep.exit_code, 7);
+	/* The run directory goes, its box unmounted. */
+	ck_assert_int_eq(ps_proxy_remove(ctl, run), 0);
+	ck_assert_int_eq(lstat(run, &sb), -1);
+	/* The box itself, removed directly. */
+	ck_assert_int_eq(mkdir(run, 0755), 0);
+	ck_assert_int_eq(mkdir(box, 0755), 0);
+	ck_assert_int_eq(ps_proxy_box_mount(ctl, box, 1024), 0);
+	ck_assert_int_eq(ps_proxy_remove(ctl, box), 0);
+	ck_assert_int_eq(lstat(box, &sb), -1);
+	/* Through a link, or another user's directory: refused. */
+	snprintf(path, sizeof(path), "%s/lnk", tmp);
+	ck_assert_int_eq(symlink(run, path), 0);
+	snprintf(path, sizeof(path), "%s/lnk/box", tmp);
+	ck_assert_int_eq(mkdir(box, 0755), 0);
+	ck_assert_int_lt(ps_proxy_box_mount(ctl, path, 1024), 0);
+	ck_assert_int_eq(chown(box, 65534, 65534), 0);
+	ck_assert_int_lt(ps_proxy_box_mount(ctl, box, 1024), 0);
+	ck_assert_int_eq(statfs(box, &fs), 0);
+	ck_assert(fs.f_type != TMPFS_MAGIC);
+}
+END_TEST
+
 static Suite *privsep_suite(void)
 {
 	Suite *s = suite_create("privsep");
@@ -591,11 +638,13 @@ static Suite *privsep_suite(void)
 	tcase_add_test(tc, test_malformed_requests);
 	tcase_add_test(tc, test_rmtree_deep);
 	tcase_add_test(tc, test_remove_request);
-	if (getuid() == 0)
+	if (getuid() == 0) {
 		tcase_add_test(tc, test_rmtree_unprivileged);
-	else
-		printf("SKIPPED: privsep test_rmtree_unprivileged: needs "
-		       "root\n");
+		tcase_add_test(tc, test_box_mount);
+	} else {
+		printf("SKIPPED: privsep test_rmtree_unprivileged, "
+		       "test_box_mount: need root\n");
+	}
 	suite_add_tcase(s, tc);
 	return s;
 }
