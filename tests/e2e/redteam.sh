@@ -107,7 +107,8 @@ host_check() { # NAME BEFORE-LIST BEFORE-KB
 
 n=0
 CACHE0=
-# REDTEAM_ONLY=NAME.cpp: that submission alone (and no start-up sweep).
+# REDTEAM_ONLY=NAME.cpp: that submission alone; REDTEAM_ONLY=sweep: the
+# start-up sweep alone.
 for src in "$RT"/*.cpp; do
 	name=$(basename "$src")
 	if [ -n "${REDTEAM_ONLY:-}" ] && [ "$name" != "$REDTEAM_ONLY" ]; then
@@ -181,13 +182,15 @@ for src in "$RT"/*.cpp; do
 	esac
 	n=$((n + 1))
 done
-if [ -n "${REDTEAM_ONLY:-}" ]; then
+if [ -n "${REDTEAM_ONLY:-}" ] && [ "$REDTEAM_ONLY" != sweep ]; then
 	ok "$REDTEAM_ONLY alone (REDTEAM_ONLY)"
 	exit 0
 fi
-[ "$n" -ge 6 ] || fail "only $n red-team submissions found in $RT"
-grep -q "secret/01: WA: .*expected" "$ERRF" || fail "the judge's log lacks the hidden test's details: $(grep secret/01 "$ERRF" | head -n 3)"
-ok "the hidden test's details are in the judge's log (for the operator)"
+if [ -z "${REDTEAM_ONLY:-}" ]; then
+	[ "$n" -ge 6 ] || fail "only $n red-team submissions found in $RT"
+	grep -q "secret/01: WA: .*expected" "$ERRF" || fail "the judge's log lacks the hidden test's details: $(grep secret/01 "$ERRF" | head -n 3)"
+	ok "the hidden test's details are in the judge's log (for the operator)"
+fi
 
 # ------------------------------------------------ stale run directories
 kill -TERM "$SERVER"
@@ -205,7 +208,18 @@ echo secret >"$d/input"
 chown -R 65534:65534 "$stale/box"
 chown "$USER_NAME" "$stale"
 find "$stale/box" -depth -type d -exec chmod 000 {} +
+# A judge killed during a test leaves its box tmpfs mounted.
+stale2="$WORK/run-stale02"
+mkdir -p "$stale2/box"
+chown -R "$USER_NAME" "$stale2"
+mount -t tmpfs -o size=1m,mode=0755 tmpfs "$stale2/box" || fail "cannot mount a tmpfs for the stale box"
+mkdir "$stale2/box/closed" && echo secret >"$stale2/box/closed/input" && chmod 000 "$stale2/box/closed"
 start_serve
+if grep -q " $stale2/box " /proc/self/mountinfo; then
+	umount "$stale2/box"
+	fail "a stale box tmpfs is still mounted after the start-up"
+fi
 [ ! -e "$stale" ] || fail "a stale run directory with closed directories survived the start-up: $(ls -la "$stale")"
-grep -q "removed 1 run directories" "$ERRF" || fail "no start-up sweep message: $(tail -n 5 "$ERRF")"
-ok "a stale run directory (30 closed levels owned by the sandbox's user) is removed at start-up"
+[ ! -e "$stale2" ] || fail "a stale run directory with a mounted box survived the start-up"
+grep -q "removed 2 run directories" "$ERRF" || fail "no start-up sweep message: $(tail -n 5 "$ERRF")"
+ok "stale run directories (30 closed levels owned by the sandbox's user; a box tmpfs left mounted) are removed at start-up"
