@@ -58,6 +58,13 @@
 
 static void judge_sweep(struct ac_judge_ctx *ctx);
 
+static bool judge_reveal_default;
+
+void ac_judge_set_reveal_default(bool reveal)
+{
+	judge_reveal_default = reveal;
+}
+
 static char *judge_strdup(const char *s)
 {
 	return s ? strdup(s) : NULL;
@@ -80,6 +87,7 @@ int ac_judge_ctx_init(struct ac_judge_ctx *ctx, const struct ac_sandbox_ops *sb,
 	}
 	pthread_mutex_init(&ctx->lock, NULL);
 	ctx->compile_cache_kb = 256 * 1024;
+	ctx->reveal_secret_details = judge_reveal_default;
 	judge_sweep(ctx);
 	return 0;
 }

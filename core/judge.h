@@ -20,8 +20,8 @@ struct ac_judge_ctx {
 	uint64_t compile_cache_kb;
 	/* Show what the validator said (expected and actual output) and the
 	 * program's own error line for tests that are not samples too.
-	 * false (the default): only samples show it; the log has it for
-	 * every test (docs/security.md, judge.reveal_secret_details). */
+	 * Default: judge.reveal_secret_details (false): only samples show
+	 * it; the log has it for every test (docs/security.md). */
 	bool reveal_secret_details;
 };
 
@@ -44,6 +44,10 @@ struct ac_judge_job {
 	void *progress_arg;
 };
 
+/* The default of reveal_secret_details for contexts made from now on
+ * (judge.reveal_secret_details, set by ac_core_init before any thread
+ * exists, like the log level). */
+void ac_judge_set_reveal_default(bool reveal);
 int ac_judge_ctx_init(struct ac_judge_ctx *ctx, const struct ac_sandbox_ops *sb,
                       void *sb_state, const char *sandbox_name,
                       const char *work_dir, const char *host);

@@ -34,8 +34,8 @@ CG="algocode-redteam-$$"
 PORT=$(free_port)
 BASE="http://127.0.0.1:$PORT"
 
-start_serve() {
-	start_bg "$ALGOCODE_BIN" serve $AC_OPTS -o user="$USER_NAME" \
+start_serve() { # [-o path=value]...
+	start_bg "$ALGOCODE_BIN" serve $AC_OPTS "$@" -o user="$USER_NAME" \
 		-o "state_dirs=[\"$STATE\"]" \
 		-o plugins.dir="$TEST_TMP/plugins" \
 		-o judge.problems_dir="$TEST_TMP/problems" \
@@ -198,6 +198,9 @@ wait "$SERVER" || fail "serve exited $? on SIGTERM"
 left=$(find /sys/fs/cgroup/*/"$CG" /sys/fs/cgroup/"$CG" -mindepth 1 -type d 2>/dev/null | head -n 3)
 [ -z "$left" ] || fail "run cgroups left after the server stopped: $left"
 ok "no run cgroup is left once the server has stopped"
+if [ ! -d "$WORK" ]; then # nothing judged yet (REDTEAM_ONLY=sweep)
+	mkdir "$WORK" && chown "$USER_NAME" "$WORK"
+fi
 stale="$WORK/run-stale01"
 d="$stale/box"
 mkdir -p "$d"
@@ -214,7 +217,8 @@ mkdir -p "$stale2/box"
 chown -R "$USER_NAME" "$stale2"
 mount -t tmpfs -o size=1m,mode=0755 tmpfs "$stale2/box" || fail "cannot mount a tmpfs for the stale box"
 mkdir "$stale2/box/closed" && echo secret >"$stale2/box/closed/input" && chmod 000 "$stale2/box/closed"
-start_serve
+# This time for practice: hidden tests' details shown.
+start_serve -o judge.reveal_secret_details=true
 if grep -q " $stale2/box " /proc/self/mountinfo; then
 	umount "$stale2/box"
 	fail "a stale box tmpfs is still mounted after the start-up"
@@ -223,3 +227,12 @@ fi
 [ ! -e "$stale2" ] || fail "a stale run directory with a mounted box survived the start-up"
 grep -q "removed 2 run directories" "$ERRF" || fail "no start-up sweep message: $(tail -n 5 "$ERRF")"
 ok "stale run directories (30 closed levels owned by the sandbox's user; a box tmpfs left mounted) are removed at start-up"
+
+# ------------------------------------------------ practice deployments
+# judge.reveal_secret_details = true opens hidden tests' details.
+id=$(submit eve hello-judge cpp "$RT/secret_echo.cpp")
+result eve "$id" "$TEST_TMP/res.json"
+[ "$(field "$TEST_TMP/res.json" 'd["verdict_code"]')" = WA ] || fail "secret_echo with details open: $(head -c 800 "$TEST_TMP/res.json")"
+grep -q 'secret/01.*expected' "$TEST_TMP/res.json" ||
+	fail "judge.reveal_secret_details = true: the hidden test's message is still closed: $(head -c 1200 "$TEST_TMP/res.json")"
+ok "judge.reveal_secret_details = true shows a hidden test's validator message"
