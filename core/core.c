@@ -2,6 +2,7 @@
  * problems shared by the roles of one process. */
 #include "core.h"
 
+#include "judge.h"
 #include "log.h"
 #include "pool.h"
 #include "privsep.h"
@@ -64,6 +65,7 @@ static const char *const core_known[] = {
         "judge.compile_cache_mb",
         "judge.ie_retries",
         "judge.shutdown_grace_s",
+        "judge.reveal_secret_details",
         NULL,
 };
 
@@ -109,6 +111,15 @@ int ac_core_init(struct ac_core *core, struct ac_config *cfg, unsigned need,
 	}
 	ac_log_set_level(level);
 	ac_config_warn_unknown(cfg, core_known);
+	{
+		bool reveal = false;
+
+		r = ac_config_get_bool(cfg, "judge.reveal_secret_details",
+		                       &reveal, err, errlen);
+		if (r < 0 && r != -ENOENT)
+			return r;
+		ac_judge_set_reveal_default(reveal);
+	}
 
 	dir = ac_config_string(cfg, "plugins.dir", AC_PLUGIN_DIR);
 	/* Before any thread, event base or other plugin: the helper is

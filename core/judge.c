@@ -22,6 +22,7 @@
 #include "judge.h"
 
 #include "log.h"
+#include "privsep.h"
 #include "validator.h"
 #include "verdict.h"
 
@@ -35,7 +36,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -45,8 +48,23 @@
 #define JUDGE_VALIDATOR_MEM_KB  (1024u * 1024)
 #define JUDGE_CACHE_ENTRY_MAX   (64ull * 1024 * 1024) /* bytes, one entry */
 #define JUDGE_CACHE_FILES_MAX   4096u /* files and directories, one entry */
-#define JUDGE_CACHE_DEPTH_MAX   16
-#define JUDGE_STDERR_HEAD       (16u * 1024) /* what classify() sees */
+/* What a build (what the compiler left in the box) may hold: the judge
+ * keeps a copy and makes every test's box from it.  Bytes: the larger of
+ * the problem's memory limit and the largest file the compiler may write
+ * (the language's compile fsize limit).  Over any of these the verdict
+ * is Compilation Error naming the limit (docs/verdicts.md). */
+#define JUDGE_BUILD_FILES_MAX 65536u       /* files and directories */
+#define JUDGE_BUILD_DEPTH_MAX 64           /* directory levels below the box */
+#define JUDGE_STDERR_HEAD     (16u * 1024) /* what classify() sees */
+
+static void judge_sweep(struct ac_judge_ctx *ctx);
+
+static bool judge_reveal_default;
+
+void ac_judge_set_reveal_default(bool reveal)
+{
+	judge_reveal_default = reveal;
+}
 
 static char *judge_strdup(const char *s)
 {
@@ -70,6 +88,8 @@ int ac_judge_ctx_init(struct ac_judge_ctx *ctx, const struct ac_sandbox_ops *sb,
 	}
 	pthread_mutex_init(&ctx->lock, NULL);
 	ctx->compile_cache_kb = 256 * 1024;
+	ctx->reveal_secret_details = judge_reveal_default;
+	judge_sweep(ctx);
 	return 0;
 }
 
@@ -112,22 +132,40 @@ static int judge_mkdirs(const char *path)
 	return 0;
 }
 
-static int judge_rm_cb(const char *path, const struct stat *st, int flag,
-                       struct FTW *ftw)
+/* rm -rf as this process: never through a symlink, never onto another
+ * mount, whatever the modes and depth of what it owns (ac_rmtree_at). */
+static int judge_rmtree(const char *path)
 {
-	(void)st;
-	(void)ftw;
-	if (flag == FTW_DP || flag == FTW_D)
-		rmdir(path);
-	else
-		unlink(path);
-	return 0;
+	char parent[4096];
+	const char *base = strrchr(path, '/');
+	int dfd, r;
+
+	if (!base || !base[1] || (size_t)(base - path) >= sizeof(parent))
+		return -EINVAL;
+	memcpy(parent, path, (size_t)(base - path));
+	parent[base - path] = '\0';
+	dfd = open(parent[0] ? parent : "/",
+	           O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (dfd < 0)
+		return errno == ENOENT ? 0 : -errno;
+	r = ac_rmtree_at(dfd, base + 1);
+	close(dfd);
+	return r;
 }
 
-/* rm -rf that never follows symlinks. */
-static void judge_rmtree(const char *path)
+/* Remove what a sandboxed program may have written (a box, a run
+ * directory): as root through the sandbox helper under privilege
+ * separation (the program's files are not the judge's user's), else as
+ * this process.  Logged on failure. */
+static int judge_remove(struct ac_judge_ctx *ctx, const char *path)
 {
-	nftw(path, judge_rm_cb, 16, FTW_DEPTH | FTW_PHYS | FTW_MOUNT);
+	int r = ac_privsep_remove(ctx->sb, ctx->sb_state, path);
+
+	if (r == -ENOTSUP)
+		r = judge_rmtree(path);
+	if (r < 0)
+		log_warn("cannot remove %s: %s", path, strerror(-r));
+	return r;
 }
 
 static int judge_write_file(const char *path, const char *data, size_t len,
@@ -330,7 +368,7 @@ static int judge_validator(struct ac_judge_ctx *ctx, const struct ac_problem *p,
 	pthread_mutex_lock(&ctx->lock);
 	if (access(marker, F_OK) == 0)
 		goto done;
-	judge_rmtree(dir);
+	judge_remove(ctx, dir);
 	if ((r = judge_mkdirs(box)) < 0 || (r = judge_mkdirs(out)) < 0) {
 		snprintf(err, errlen, "cannot create %s: %s", dir,
 		         strerror(-r));
@@ -439,7 +477,7 @@ judge_custom_validate(struct ac_judge_ctx *ctx, const char *run_dir,
 	int r, dfd;
 
 	snprintf(vbox, sizeof(vbox), "%s/vbox", run_dir);
-	judge_rmtree(vbox);
+	judge_remove(ctx, vbox);
 	snprintf(path, sizeof(path), "%s/feedback", vbox);
 	if (judge_mkdirs(path) < 0) {
 		snprintf(msg, msglen, "validator: cannot create %s", path);
@@ -525,8 +563,10 @@ judge_custom_validate(struct ac_judge_ctx *ctx, const char *run_dir,
 /* ------------------------------------------------------ compile cache */
 
 struct judge_budget {
-	uint64_t bytes; /* left */
-	unsigned files; /* left */
+	uint64_t bytes;  /* left */
+	unsigned files;  /* left */
+	int depth_max;   /* levels below the top */
+	const char *why; /* set when the budget stopped a copy */
 };
 
 /* Copy the regular files and directories of src into dst (which exists),
@@ -538,8 +578,10 @@ static int judge_copy_tree(const char *src, const char *dst, const char *skip,
 	char **names;
 	int r = 0;
 
-	if (depth > JUDGE_CACHE_DEPTH_MAX)
+	if (depth > b->depth_max) {
+		b->why = "directory levels";
 		return -ELOOP;
+	}
 	names = judge_list_dir(src);
 	if (!names)
 		return -errno ? -errno : -EIO;
@@ -561,6 +603,7 @@ static int judge_copy_tree(const char *src, const char *dst, const char *skip,
 			break;
 		}
 		if (b->files == 0) {
+			b->why = "files and directories";
 			r = -EFBIG;
 			break;
 		}
@@ -573,6 +616,7 @@ static int judge_copy_tree(const char *src, const char *dst, const char *skip,
 				                    b);
 		} else if (S_ISREG(st.st_mode)) {
 			if ((uint64_t)st.st_size > b->bytes) {
+				b->why = "bytes";
 				r = -EFBIG;
 				break;
 			}
@@ -586,17 +630,38 @@ static int judge_copy_tree(const char *src, const char *dst, const char *skip,
 	return r;
 }
 
-/* Before each test the box is made again from the pristine copy of what
- * the compiler produced: nothing a previous test wrote, deleted, replaced
- * or chmod'ed survives into the next one (no state across tests). */
-static int judge_box_reset(const char *box, const char *pristine)
+/* Before each test the box is removed (as root under privilege
+ * separation: whatever the last test closed or nested goes too) and made
+ * again from the pristine copy of what the compiler produced: nothing a
+ * previous test wrote, deleted, replaced or chmod'ed survives into the
+ * next one (no state across tests). */
+static int judge_box_reset(struct ac_judge_ctx *ctx, const char *box,
+                           const char *pristine, struct judge_budget b,
+                           uint64_t box_kb, bool *mounted)
 {
-	struct judge_budget b = {JUDGE_CACHE_ENTRY_MAX, JUDGE_CACHE_FILES_MAX};
+	int r = judge_remove(ctx, box);
 
-	judge_box_clear(box, NULL);
-	if (chmod(box, 0755) < 0)
+	*mounted = false;
+	if (r < 0)
+		return r;
+	if (mkdir(box, 0755) < 0)
 		return -errno;
+	/* Under privilege separation the box is a tmpfs of box_kb (the
+	 * helper mounts it): what a test writes there is bounded, and
+	 * counts against its memory limit. */
+	r = ac_privsep_box_mount(ctx->sb, ctx->sb_state, box, box_kb);
+	if (r < 0 && r != -ENOTSUP)
+		return r;
+	*mounted = r == 0;
 	return judge_copy_tree(pristine, box, NULL, 0, &b);
+}
+
+/* A box tmpfs with no room left: the program filled it. */
+static bool judge_box_full(const char *box)
+{
+	struct statvfs sv;
+
+	return statvfs(box, &sv) == 0 && sv.f_bavail == 0;
 }
 
 static void judge_cache_key(const struct ac_lang_info *lang,
@@ -611,7 +676,10 @@ static void judge_cache_key(const struct ac_lang_info *lang,
 #define JUDGE_H(s)                                                             \
 	crypto_hash_sha256_update(&h, (const unsigned char *)(s), strlen(s) + 1)
 	crypto_hash_sha256_init(&h);
-	JUDGE_H("algocode compile cache 1");
+	JUDGE_H("algocode compile cache 2");
+	/* Per user: a hit must not tell anyone that someone else already
+	 * submitted this very source (docs/security.md). */
+	JUDGE_H(job->user_id ? job->user_id : "");
 	JUDGE_H(lang->name);
 	JUDGE_H(lang->version ? lang->version : "");
 	JUDGE_H(lang->source_file);
@@ -626,12 +694,16 @@ static void judge_cache_key(const struct ac_lang_info *lang,
 	sodium_bin2hex(hex, hexlen, d, sizeof(d));
 }
 
-/* A hit: copy the entry's files into the box, its log into *log. */
+/* A hit: copy the entry's files into the box, its log into *log and the
+ * original compile's time into *time_ms (a hit looks like a compile). */
 static int judge_cache_get(struct ac_judge_ctx *ctx, const char *key,
-                           const char *box, const char *source, char **log)
+                           const char *box, const char *source, char **log,
+                           uint64_t *time_ms)
 {
 	char entry[4200], files[4300], logp[4300];
-	struct judge_budget b = {JUDGE_CACHE_ENTRY_MAX, JUDGE_CACHE_FILES_MAX};
+	char *t;
+	struct judge_budget b = {JUDGE_CACHE_ENTRY_MAX, JUDGE_CACHE_FILES_MAX,
+	                         JUDGE_BUILD_DEPTH_MAX, NULL};
 	int r;
 
 	snprintf(entry, sizeof(entry), "%s/cache/%s", ctx->work_dir, key);
@@ -651,6 +723,10 @@ static int judge_cache_get(struct ac_judge_ctx *ctx, const char *key,
 		return r;
 	}
 	*log = judge_read_head(logp, JUDGE_LOG_MAX + 64, -1);
+	snprintf(logp, sizeof(logp), "%s/time", entry);
+	t = judge_read_head(logp, 32, -1);
+	*time_ms = t ? strtoull(t, NULL, 10) : 0;
+	free(t);
 	return 0;
 }
 
@@ -737,10 +813,11 @@ static void judge_cache_evict(struct ac_judge_ctx *ctx)
 /* Store what a successful compile left in the box. */
 static void judge_cache_put(struct ac_judge_ctx *ctx, const char *key,
                             const char *box, const char *source,
-                            const char *log)
+                            const char *log, uint64_t time_ms)
 {
 	char dir[4200], tmp[4300], files[4400], path[4400];
-	struct judge_budget b = {JUDGE_CACHE_ENTRY_MAX, JUDGE_CACHE_FILES_MAX};
+	struct judge_budget b = {JUDGE_CACHE_ENTRY_MAX, JUDGE_CACHE_FILES_MAX,
+	                         JUDGE_BUILD_DEPTH_MAX, NULL};
 	int r;
 
 	snprintf(dir, sizeof(dir), "%s/cache", ctx->work_dir);
@@ -757,6 +834,13 @@ static void judge_cache_put(struct ac_judge_ctx *ctx, const char *key,
 		snprintf(path, sizeof(path), "%s/log", tmp);
 		r = judge_write_file(path, log ? log : "",
 		                     log ? strlen(log) : 0, 0644);
+	}
+	if (r == 0) {
+		char t[32];
+
+		snprintf(path, sizeof(path), "%s/time", tmp);
+		snprintf(t, sizeof(t), "%llu", (unsigned long long)time_ms);
+		r = judge_write_file(path, t, strlen(t), 0644);
 	}
 	if (r == 0) {
 		snprintf(path, sizeof(path), "%s/%s", dir, key);
@@ -910,6 +994,187 @@ static bool judge_rerun_tle(const struct ac_test_result *tr,
 	return true;
 }
 
+/* A build the judge will not keep (over a limit of struct judge_budget,
+ * or unreadable): the submitter's doing, so Compilation Error with the
+ * limit named in the compile log.  false for the judge's own failures. */
+static bool judge_build_refused(int r, const struct judge_budget *b,
+                                const struct judge_budget *limit,
+                                struct ac_result *out)
+{
+	char why[300];
+	size_t ol;
+	char *nl;
+
+	if (r == -EFBIG && b->why && !strcmp(b->why, "bytes"))
+		snprintf(why, sizeof(why),
+		         "the build is larger than %llu MiB, the most a build "
+		         "may hold (the larger of the problem's memory limit "
+		         "and the compiler's file size limit)",
+		         (unsigned long long)(limit->bytes >> 20));
+	else if (r == -EFBIG)
+		snprintf(why, sizeof(why),
+		         "the build holds more than %u files and directories, "
+		         "the most a build may hold",
+		         limit->files);
+	else if (r == -ELOOP)
+		snprintf(why, sizeof(why),
+		         "the build nests directories more than %d levels "
+		         "deep, the most a build may nest",
+		         limit->depth_max);
+	else if (r == -ENAMETOOLONG)
+		snprintf(why, sizeof(why),
+		         "the build has a path longer than the judge copies "
+		         "(4095 bytes)");
+	else if (r == -EACCES || r == -EPERM)
+		snprintf(why, sizeof(why),
+		         "the build has a file or directory the judge cannot "
+		         "read");
+	else
+		return false;
+	ol = out->compile_log ? strlen(out->compile_log) : 0;
+	nl = realloc(out->compile_log, ol + strlen(why) + 2);
+	if (nl) {
+		snprintf(nl + ol, strlen(why) + 2, "%s%s", ol ? "\n" : "", why);
+		out->compile_log = nl;
+	}
+	out->compile_ok = false;
+	out->verdict = AC_V_CE;
+	log_info("submission %s: %s",
+	         out->submission_id ? out->submission_id : "?", why);
+	return true;
+}
+
+/* A new run directory, locked (flock) for as long as the judgement runs:
+ * the start-up sweep of another judge process sharing judge.work_dir
+ * leaves a locked directory alone.  *lockfd is the lock. */
+static int judge_run_dir(struct ac_judge_ctx *ctx, char *tmpl, size_t len,
+                         int *lockfd)
+{
+	for (int tries = 0; tries < 3; tries++) {
+		struct stat st;
+		int fd;
+
+		snprintf(tmpl, len, "%s/run-XXXXXX", ctx->work_dir);
+		if (!mkdtemp(tmpl))
+			return -errno;
+		fd = open(tmpl,
+		          O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (fd < 0)
+			continue; /* swept before we could lock it */
+		if (flock(fd, LOCK_EX) < 0 || fstat(fd, &st) < 0) {
+			int e = errno;
+
+			close(fd);
+			return -e;
+		}
+		if (st.st_nlink == 0) {
+			close(fd); /* swept between mkdtemp and the lock */
+			continue;
+		}
+		fchmod(fd, 0755);
+		*lockfd = fd;
+		return 0;
+	}
+	return -EAGAIN;
+}
+
+/* At start-up: remove the run directories a judge that died left in
+ * judge.work_dir (those no live judge holds locked), as root through the
+ * helper under privilege separation. */
+static void judge_sweep(struct ac_judge_ctx *ctx)
+{
+	char **names = judge_list_dir(ctx->work_dir);
+	size_t n = 0, failed = 0;
+
+	for (size_t i = 0; names && names[i]; i++) {
+		char path[4400];
+		int fd;
+
+		if (strncmp(names[i], "run-", 4) != 0)
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", ctx->work_dir, names[i]);
+		fd = open(path,
+		          O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (fd < 0 || flock(fd, LOCK_EX | LOCK_NB) < 0) {
+			if (fd >= 0)
+				close(fd); /* a live judgement */
+			continue;
+		}
+		if (judge_remove(ctx, path) == 0)
+			n++;
+		else
+			failed++;
+		close(fd);
+	}
+	judge_free_list(names);
+	if (n || failed)
+		log_info("judge: removed %zu run directories an earlier judge "
+		         "left in %s%s",
+		         n, ctx->work_dir,
+		         failed ? " (some could not be removed: see above)"
+		                : "");
+}
+
+/* Replace every occurrence of `what` in the malloc'ed string *s by
+ * `with`. */
+static void judge_replace(char **s, const char *what, const char *with)
+{
+	size_t wl = what ? strlen(what) : 0, nl = strlen(with), n = 0;
+	char *p, *out, *o;
+
+	if (!*s || wl < 2)
+		return;
+	for (p = strstr(*s, what); p; p = strstr(p + wl, what))
+		n++;
+	if (n == 0)
+		return;
+	out = malloc(strlen(*s) + n * (nl > wl ? nl - wl : 0) + 1);
+	if (!out)
+		return;
+	o = out;
+	for (p = *s;;) {
+		char *hit = strstr(p, what);
+		size_t k;
+
+		if (!hit) {
+			strcpy(o, p);
+			break;
+		}
+		k = (size_t)(hit - p);
+		memcpy(o, p, k);
+		o += k;
+		memcpy(o, with, nl);
+		o += nl;
+		p = hit + wl;
+	}
+	free(*s);
+	*s = out;
+}
+
+/* Host paths never reach the result document: the work directory and
+ * the problem's package are named, not shown (the log has them). */
+static void judge_scrub(char **s, const struct ac_judge_ctx *ctx,
+                        const struct ac_problem *p)
+{
+	char wd[4096];
+	size_t n;
+
+	snprintf(wd, sizeof(wd), "%s", ctx->work_dir);
+	n = strlen(wd);
+	while (n > 1 && wd[n - 1] == '/')
+		wd[--n] = '\0';
+	judge_replace(s, wd, "<judge.work_dir>");
+	if (p && p->dir) {
+		char pd[4096];
+
+		snprintf(pd, sizeof(pd), "%s", p->dir);
+		n = strlen(pd);
+		while (n > 1 && pd[n - 1] == '/')
+			pd[--n] = '\0';
+		judge_replace(s, pd, "<problem>");
+	}
+}
+
 int ac_judge(struct ac_judge_ctx *ctx, const struct ac_judge_job *job,
              struct ac_result *out)
 {
@@ -920,7 +1185,9 @@ int ac_judge(struct ac_judge_ctx *ctx, const struct ac_judge_job *job,
 	char *vbin = NULL, **run_argv = NULL;
 	struct ac_limits lim;
 	bool failed = false, cached = false;
-	int r;
+	int r, lockfd = -1;
+	struct judge_budget build;
+	uint64_t build_used = 0, box_kb;
 
 	if (!ctx || !job || !p || !lang || !out || !job->code)
 		return -EINVAL;
@@ -945,14 +1212,12 @@ int ac_judge(struct ac_judge_ctx *ctx, const struct ac_judge_job *job,
 		           ctx->work_dir, strerror(-r));
 		goto finish;
 	}
-	snprintf(tmpl, sizeof(tmpl), "%s/run-XXXXXX", ctx->work_dir);
-	if (!mkdtemp(tmpl)) {
+	if ((r = judge_run_dir(ctx, tmpl, sizeof(tmpl), &lockfd)) < 0) {
 		judge_fail(out, AC_V_IE, NULL,
 		           "cannot create a run directory in %s: %s",
-		           ctx->work_dir, strerror(errno));
+		           ctx->work_dir, strerror(-r));
 		goto finish;
 	}
-	chmod(tmpl, 0755);
 	snprintf(box, sizeof(box), "%s/box", tmpl);
 	snprintf(outd, sizeof(outd), "%s/out", tmpl);
 	if (mkdir(box, 0755) < 0 || mkdir(outd, 0700) < 0) {
@@ -976,9 +1241,11 @@ int ac_judge(struct ac_judge_ctx *ctx, const struct ac_judge_job *job,
 
 		judge_cache_key(lang, job, key, sizeof(key));
 		if (judge_cache_get(ctx, key, box, lang->source_file,
-		                    &out->compile_log) == 0) {
+		                    &out->compile_log,
+		                    &out->compile_time_ms) == 0) {
 			cached = true;
-			out->compile_time_ms = judge_mono_ms() - t0;
+			if (out->compile_time_ms == 0)
+				out->compile_time_ms = judge_mono_ms() - t0;
 			log_debug("submission %s: compile cache hit %s",
 			          job->submission_id ? job->submission_id : "?",
 			          key);
@@ -1056,18 +1323,33 @@ int ac_judge(struct ac_judge_ctx *ctx, const struct ac_judge_job *job,
 		}
 		if (key[0])
 			judge_cache_put(ctx, key, box, lang->source_file,
-			                out->compile_log);
+			                out->compile_log, out->compile_time_ms);
 	}
 	snprintf(pristine, sizeof(pristine), "%s/pristine", tmpl);
 	{
-		struct judge_budget b = {JUDGE_CACHE_ENTRY_MAX,
-		                         JUDGE_CACHE_FILES_MAX};
-		if (mkdir(pristine, 0700) < 0 ||
-		    (r = judge_copy_tree(box, pristine, NULL, 0, &b)) < 0) {
+		uint64_t kb = (uint64_t)p->memory_mb * 1024;
+
+		if (lang->compile_limits.fsize_kb > kb)
+			kb = lang->compile_limits.fsize_kb;
+		build = (struct judge_budget){kb * 1024, JUDGE_BUILD_FILES_MAX,
+		                              JUDGE_BUILD_DEPTH_MAX, NULL};
+	}
+	if (mkdir(pristine, 0700) < 0) {
+		judge_fail(out, AC_V_IE, NULL, "cannot create %s: %s", pristine,
+		           strerror(errno));
+		goto cleanup;
+	}
+	{
+		struct judge_budget b = build;
+
+		r = judge_copy_tree(box, pristine, NULL, 0, &b);
+		build_used = build.bytes - b.bytes;
+		if (r < 0 && judge_build_refused(r, &b, &build, out))
+			goto cleanup;
+		if (r < 0) {
 			judge_fail(out, AC_V_IE, NULL,
 			           "cannot keep the compiled program: %s",
-			           r == -EFBIG ? "the build is too large"
-			                       : strerror(r < 0 ? -r : errno));
+			           strerror(-r));
 			goto cleanup;
 		}
 	}
@@ -1131,6 +1413,11 @@ int ac_judge(struct ac_judge_ctx *ctx, const struct ac_judge_job *job,
 		}
 	}
 
+	/* A test's box: the build, and room for what the test writes (its
+	 * memory limit bounds that already: tmpfs pages are the writer's). */
+	box_kb = build_used / 1024 +
+	         (lim.memory_kb > lim.fsize_kb ? lim.memory_kb : lim.fsize_kb) +
+	         1024;
 	out->verdict = AC_V_AC;
 	for (size_t i = 0; i < p->ntests; i++) {
 		const struct ac_test *t = &p->tests[i];
@@ -1139,12 +1426,13 @@ int ac_judge(struct ac_judge_ctx *ctx, const struct ac_judge_job *job,
 		struct ac_test_result tr;
 		enum ac_validation val = AC_VAL_NOT_RUN;
 		char outp[4400], errp[4400], msg[JUDGE_MSG_MAX], detail[512];
-		bool rerun = false;
+		bool rerun = false, mounted;
 
 		if (failed && !job->all_tests)
 			break;
 	again:
-		if ((r = judge_box_reset(box, pristine)) < 0) {
+		if ((r = judge_box_reset(ctx, box, pristine, build, box_kb,
+		                         &mounted)) < 0) {
 			judge_fail(out, AC_V_IE, NULL,
 			           "cannot prepare the box for %s: %s", t->name,
 			           strerror(-r));
@@ -1221,21 +1509,52 @@ int ac_judge(struct ac_judge_ctx *ctx, const struct ac_judge_job *job,
 
 				judge_error_line(head, line, sizeof(line));
 				tr.verdict = AC_V_MLE;
+				/* The line is the program's own stderr: in
+				 * msg, which hidden tests do not show. */
 				snprintf(detail, sizeof(detail),
-				         "out of memory: %s",
-				         line[0] ? line
-				                 : "the runtime said so");
-				msg[0] = '\0';
+				         "out of memory (the runtime said so)");
+				snprintf(msg, sizeof(msg), "%s", line);
 			}
 			free(head);
 		}
-		if (msg[0] && detail[0] && strcmp(msg, detail) != 0) {
+		/* A program that filled its box and then failed: Output
+		 * Limit Exceeded, which says what happened. */
+		if ((tr.verdict == AC_V_RE || tr.verdict == AC_V_WA) &&
+		    mounted && judge_box_full(box)) {
+			tr.verdict = AC_V_OLE;
+			snprintf(detail, sizeof(detail),
+			         "the box is full: more than %llu KiB written "
+			         "in /box",
+			         (unsigned long long)(box_kb -
+			                              build_used / 1024));
+			msg[0] = '\0';
+		}
+		{
 			char both[JUDGE_MSG_MAX + 600];
-			snprintf(both, sizeof(both), "%s: %s", detail, msg);
-			tr.message = both;
-			ac_result_add_test(out, &tr);
-		} else {
-			tr.message = msg[0] ? msg : detail;
+
+			if (msg[0] && detail[0] && strcmp(msg, detail) != 0)
+				snprintf(both, sizeof(both), "%s: %s", detail,
+				         msg);
+			else
+				snprintf(both, sizeof(both), "%s",
+				         msg[0] ? msg : detail);
+			/* A test that is not a sample shows the submitter
+			 * its verdict, time and memory and the run's own
+			 * detail (signal, exit code, the limit hit), never
+			 * what the validator said (expected or actual
+			 * output) nor what the program printed: the full
+			 * message goes to the log (docs/security.md). */
+			if (t->sample || ctx->reveal_secret_details ||
+			    strcmp(both, detail) == 0) {
+				tr.message = both;
+			} else {
+				log_info("submission %s: %s: %s: %s",
+				         job->submission_id ? job->submission_id
+				                            : "?",
+				         t->name, ac_verdict_code(tr.verdict),
+				         both);
+				tr.message = detail;
+			}
 			ac_result_add_test(out, &tr);
 		}
 		if (tr.verdict != AC_V_AC && !failed) {
@@ -1252,10 +1571,15 @@ int ac_judge(struct ac_judge_ctx *ctx, const struct ac_judge_job *job,
 
 cleanup:
 	if (!getenv("ALGOCODE_KEEP_BOXES"))
-		judge_rmtree(tmpl);
+		judge_remove(ctx, tmpl);
 	else
 		log_info("kept %s", tmpl);
+	if (lockfd >= 0)
+		close(lockfd);
 finish:
+	for (size_t i = 0; i < out->ntests; i++)
+		judge_scrub(&out->tests[i].message, ctx, p);
+	judge_scrub(&out->compile_log, ctx, p);
 	free(run_argv);
 	free(vbin);
 	out->finished_at = ac_now_ms();

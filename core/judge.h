@@ -18,6 +18,11 @@ struct ac_judge_ctx {
 	/* Compile cache under <work_dir>/cache: at most this many KiB (the
 	 * oldest entries are evicted); 0 disables it.  Default 256 MiB. */
 	uint64_t compile_cache_kb;
+	/* Show what the validator said (expected and actual output) and the
+	 * program's own error line for tests that are not samples too.
+	 * Default: judge.reveal_secret_details (false): only samples show
+	 * it; the log has it for every test (docs/security.md). */
+	bool reveal_secret_details;
 };
 
 typedef void (*ac_progress_cb)(void *arg, const struct ac_test_result *t,
@@ -39,6 +44,10 @@ struct ac_judge_job {
 	void *progress_arg;
 };
 
+/* The default of reveal_secret_details for contexts made from now on
+ * (judge.reveal_secret_details, set by ac_core_init before any thread
+ * exists, like the log level). */
+void ac_judge_set_reveal_default(bool reveal);
 int ac_judge_ctx_init(struct ac_judge_ctx *ctx, const struct ac_sandbox_ops *sb,
                       void *sb_state, const char *sandbox_name,
                       const char *work_dir, const char *host);

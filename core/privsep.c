@@ -14,6 +14,7 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <limits.h>
+#include <linux/magic.h>
 #include <pthread.h>
 #include <pwd.h>
 #include <signal.h>
@@ -21,9 +22,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
 #include <sys/wait.h>
@@ -34,13 +37,23 @@
 #define PS_MAX_STRS          1024
 #define PS_MAX_FDS           5
 #define PS_MAX_INFLIGHT      256
-#define PS_CHOWN_MAX_DEPTH   16
+#define PS_CHOWN_MAX_DEPTH   128 /* deeper than a build may be (judge.c) */
 #define PS_CHOWN_MAX_ENTRIES 100000L
 
-enum { PS_RUN = 1, PS_CHECK_ENV = 2, PS_ENFORCING = 3 };
+enum {
+	PS_RUN = 1,
+	PS_CHECK_ENV = 2,
+	PS_ENFORCING = 3,
+	PS_REMOVE = 4,
+	PS_BOX_MOUNT = 5,
+};
 enum { PS_F_IN = 1, PS_F_OUT = 2, PS_F_ERR = 4, PS_F_ENV = 8 };
 
-/* Request: header, then NUL-terminated strings: box_dir, stdin_path,
+/* PS_REMOVE: header, then one string, the path of the tree to remove
+ * (beneath judge.work_dir); the answer is a struct ps_reply (rc).
+ * PS_BOX_MOUNT: the same, the path of an empty box to mount a tmpfs of
+ * limits.fsize_kb KiB on.
+ * PS_RUN: header, then NUL-terminated strings: box_dir, stdin_path,
  * stdout_path, stderr_path, argv[nargv], envp[nenv], syscalls[nsys],
  * ro_paths[nro].  Descriptors (SCM_RIGHTS): the reply socket, then for
  * PS_RUN the files named by flags, in that order.  The box travels as a
@@ -328,6 +341,158 @@ static void ps_chown_tree(int dfd, uid_t uid, gid_t gid, int depth,
 	closedir(d);
 }
 
+/* ------------------------------------------------------------ removal */
+
+struct ps_rm_level {
+	dev_t dev;
+	ino_t ino;
+};
+
+/* Open the directory `name` beneath dfd for reading, never through a
+ * link; a directory of ours closed to us (not root) is opened up first. */
+static int ps_rm_open(int dfd, const char *name, bool root)
+{
+	int fd = openat(dfd, name,
+	                O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	struct stat sb;
+
+	if (fd < 0 && errno == EACCES && !root &&
+	    fstatat(dfd, name, &sb, AT_SYMLINK_NOFOLLOW) == 0 &&
+	    S_ISDIR(sb.st_mode) && sb.st_uid == geteuid() &&
+	    fchmodat(dfd, name, 0700, 0) == 0)
+		fd = openat(dfd, name,
+		            O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	return fd < 0 ? -errno : fd;
+}
+
+/* Remember the directory fd (the path back up) and make it ours to
+ * empty when we are its owner but not root. */
+static int ps_rm_enter(int fd, bool root, dev_t dev, struct ps_rm_level **lv,
+                       size_t *depth, size_t *cap)
+{
+	struct stat sb;
+
+	if (fstat(fd, &sb) < 0)
+		return -errno;
+	if (sb.st_dev != dev)
+		return -EXDEV; /* a mount point: never walk onto it */
+	if (!root && sb.st_uid == geteuid() && (sb.st_mode & 0700) != 0700 &&
+	    fchmod(fd, 0700) < 0)
+		return -errno;
+	if (*depth == *cap) {
+		size_t nc = *cap ? *cap * 2 : 64;
+		struct ps_rm_level *n = realloc(*lv, nc * sizeof(*n));
+
+		if (!n)
+			return -ENOMEM;
+		*lv = n;
+		*cap = nc;
+	}
+	(*lv)[*depth].dev = sb.st_dev;
+	(*lv)[*depth].ino = sb.st_ino;
+	(*depth)++;
+	return 0;
+}
+
+/* One entry of a directory being emptied: removed (0), or a non-empty
+ * directory to descend into (its descriptor, > 0), or -errno. */
+static int ps_rm_entry(int cur, const char *name, bool root)
+{
+	if (unlinkat(cur, name, 0) == 0 || errno == ENOENT)
+		return 0;
+	if (errno != EISDIR && errno != EPERM)
+		return -errno;
+	if (unlinkat(cur, name, AT_REMOVEDIR) == 0 || errno == ENOENT)
+		return 0;
+	if (errno != ENOTEMPTY && errno != EEXIST)
+		return -errno;
+	return ps_rm_open(cur, name, root);
+}
+
+int ac_rmtree_at(int top, const char *name)
+{
+	bool root = geteuid() == 0;
+	struct ps_rm_level *lv = NULL;
+	size_t depth = 0, cap = 0;
+	struct stat tsb;
+	int cur = -1, rc = 0;
+
+	if (!name || !name[0] || strchr(name, '/') || !strcmp(name, ".") ||
+	    !strcmp(name, ".."))
+		return -EINVAL;
+	if (fstat(top, &tsb) < 0)
+		return -errno;
+	rc = ps_rm_entry(top, name, root);
+	if (rc <= 0)
+		return rc;
+	cur = rc;
+	rc = ps_rm_enter(cur, root, tsb.st_dev, &lv, &depth, &cap);
+	while (rc == 0) {
+		struct dirent *e;
+		DIR *d;
+		int sub = 0, fd;
+		size_t seen = 0;
+
+		/* A fresh open description: reading starts at the top. */
+		fd = openat(cur, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (fd < 0 || !(d = fdopendir(fd))) {
+			rc = -errno;
+			if (fd >= 0)
+				close(fd);
+			break;
+		}
+		while (sub == 0 && (e = readdir(d))) {
+			if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+				continue;
+			seen++;
+			sub = ps_rm_entry(cur, e->d_name, root);
+		}
+		closedir(d);
+		if (sub < 0) {
+			rc = sub;
+			break;
+		}
+		if (sub > 0) {
+			close(cur);
+			cur = sub;
+			rc = ps_rm_enter(cur, root, tsb.st_dev, &lv, &depth,
+			                 &cap);
+			continue;
+		}
+		if (seen > 0)
+			continue; /* read again until a pass finds nothing */
+		/* cur is empty: back to its parent, which removes it next. */
+		if (depth == 1)
+			break;
+		{
+			int up = openat(cur, "..",
+			                O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+			struct stat sb;
+
+			if (up < 0) {
+				rc = -errno;
+				break;
+			}
+			if (fstat(up, &sb) < 0 ||
+			    sb.st_dev != lv[depth - 2].dev ||
+			    sb.st_ino != lv[depth - 2].ino) {
+				close(up); /* moved meanwhile: stop there */
+				rc = -ESTALE;
+				break;
+			}
+			close(cur);
+			cur = up;
+			depth--;
+		}
+	}
+	if (cur >= 0)
+		close(cur);
+	free(lv);
+	if (rc == 0 && unlinkat(top, name, AT_REMOVEDIR) < 0 && errno != ENOENT)
+		rc = -errno;
+	return rc;
+}
+
 /* ------------------------------------------------------------ the helper */
 
 struct ps_helper {
@@ -402,20 +567,31 @@ static void ps_fail(struct ps_reply *r, int rc, const char *what,
 	         "sandbox helper: %s%.200s", what, detail ? detail : "");
 }
 
-/* The box named by the judge, opened by the helper (see ps_do_run). */
-static int ps_open_box(struct ps_helper *h, const char *box, struct ps_reply *r)
+/* The parent of `path`, which must lie beneath judge.work_dir (not be
+ * it), opened through no link and onto no other mount; *base is the last
+ * component.  A descriptor (O_PATH), or -1 with the reason in r. */
+static int ps_parent(struct ps_helper *h, const char *path, const char **base,
+                     struct ps_reply *r)
 {
 	size_t wl = strlen(h->work);
-	struct stat sb;
-	int wfd, fd;
+	char rel[PATH_MAX], *slash;
+	int wfd, pfd;
 
 	while (wl > 1 && h->work[wl - 1] == '/')
 		wl--;
-	if (strncmp(box, h->work, wl) != 0 || box[wl] != '/' || !box[wl + 1]) {
+	if (!path || strncmp(path, h->work, wl) != 0 || path[wl] != '/' ||
+	    !path[wl + 1] || strlen(path + wl + 1) >= sizeof(rel)) {
 		ps_fail(r, -EPERM,
-		        "the box is not beneath judge.work_dir: ", box);
+		        "not beneath judge.work_dir: ", path ? path : "");
 		return -1;
 	}
+	snprintf(rel, sizeof(rel), "%s", path + wl + 1);
+	slash = strrchr(rel, '/');
+	*base = path + wl + 1 + (slash ? slash - rel + 1 : 0);
+	if (slash)
+		*slash = '\0';
+	else
+		rel[0] = '\0';
 	wfd = ps_openat2(AT_FDCWD, h->work, O_PATH | O_DIRECTORY,
 	                 PS_RESOLVE_NO_SYMLINKS | PS_RESOLVE_NO_MAGICLINKS);
 	if (wfd < 0) {
@@ -427,8 +603,78 @@ static int ps_open_box(struct ps_helper *h, const char *box, struct ps_reply *r)
 		ps_fail(r, -EPERM, "judge.work_dir ", msg);
 		return -1;
 	}
-	fd = ps_openat2(wfd, box + wl + 1, O_PATH | O_DIRECTORY, PS_STRICT);
+	if (!rel[0])
+		return wfd;
+	pfd = ps_openat2(wfd, rel, O_PATH | O_DIRECTORY, PS_STRICT);
+	if (pfd < 0)
+		ps_fail(r, errno == ENOENT ? -ENOENT : -EPERM,
+		        "cannot reach (through no link or mount) ", path);
 	close(wfd);
+	return pfd;
+}
+
+/* fd is the root of a tmpfs mounted on a box by the helper
+ * (PS_BOX_MOUNT): on another device than its parent pfd, a tmpfs. */
+static bool ps_is_box_mount(int pfd, int fd)
+{
+	struct stat ps, bs;
+	struct statfs fs;
+
+	return fstat(pfd, &ps) == 0 && fstat(fd, &bs) == 0 &&
+	       ps.st_dev != bs.st_dev && fstatfs(fd, &fs) == 0 &&
+	       fs.f_type == TMPFS_MAGIC;
+}
+
+/* The directory `name` beneath pfd, through no link; it may be the root
+ * of a box tmpfs (nothing else mounted). */
+static int ps_open_dir_or_box(int pfd, const char *name)
+{
+	int fd = ps_openat2(pfd, name, O_PATH | O_DIRECTORY,
+	                    PS_RESOLVE_BENEATH | PS_RESOLVE_NO_SYMLINKS |
+	                            PS_RESOLVE_NO_MAGICLINKS);
+	struct stat ps, bs;
+
+	if (fd < 0)
+		return -1;
+	if (fstat(pfd, &ps) < 0 || fstat(fd, &bs) < 0 ||
+	    (ps.st_dev != bs.st_dev && !ps_is_box_mount(pfd, fd))) {
+		close(fd);
+		errno = EXDEV;
+		return -1;
+	}
+	return fd;
+}
+
+/* Unmount the box tmpfs at `name` beneath pfd, if it is one. */
+static void ps_unmount_box(int pfd, const char *name)
+{
+	int fd = ps_openat2(pfd, name, O_PATH | O_DIRECTORY,
+	                    PS_RESOLVE_BENEATH | PS_RESOLVE_NO_SYMLINKS |
+	                            PS_RESOLVE_NO_MAGICLINKS);
+	char self[64];
+
+	if (fd < 0)
+		return;
+	if (ps_is_box_mount(pfd, fd)) {
+		snprintf(self, sizeof(self), "/proc/self/fd/%d", fd);
+		if (umount2(self, MNT_DETACH) < 0)
+			log_warn("sandbox helper: cannot unmount a box: %s",
+			         strerror(errno));
+	}
+	close(fd);
+}
+
+/* The box named by the judge, opened by the helper (see ps_do_run). */
+static int ps_open_box(struct ps_helper *h, const char *box, struct ps_reply *r)
+{
+	const char *base;
+	struct stat sb;
+	int pfd, fd;
+
+	if ((pfd = ps_parent(h, box, &base, r)) < 0)
+		return -1;
+	fd = ps_open_dir_or_box(pfd, base);
+	close(pfd);
 	if (fd < 0 || fstat(fd, &sb) < 0 || !S_ISDIR(sb.st_mode) ||
 	    sb.st_uid != h->uid) {
 		if (fd >= 0)
@@ -569,6 +815,76 @@ out:
 	free(ro);
 }
 
+/* One PS_REMOVE request: the tree at a path beneath judge.work_dir (not
+ * the work dir itself), reached through no link and onto no other mount,
+ * removed as root whatever its modes and depth; a box tmpfs at the path
+ * or at <path>/box (a run directory) is unmounted first. */
+static void ps_do_remove(struct ps_helper *h, const char *p, const char *end,
+                         struct ps_reply *r)
+{
+	const char *path = ps_str(&p, end), *base;
+	int pfd, dfd;
+
+	if ((pfd = ps_parent(h, path, &base, r)) < 0) {
+		if (r->rc == -ENOENT) {
+			r->rc = 0; /* gone already */
+			r->rep.internal_error[0] = '\0';
+		}
+		return;
+	}
+	ps_unmount_box(pfd, base);
+	dfd = ps_openat2(pfd, base, O_PATH | O_DIRECTORY, PS_STRICT);
+	if (dfd >= 0) {
+		ps_unmount_box(dfd, "box");
+		close(dfd);
+	}
+	r->rc = ac_rmtree_at(pfd, base);
+	if (r->rc < 0)
+		ps_fail(r, r->rc, "cannot remove ", path);
+	close(pfd);
+}
+
+/* One PS_BOX_MOUNT request: a tmpfs of size_kb on the empty box at path
+ * (a directory of the judge's user beneath judge.work_dir, on the work
+ * dir's own file system), owned by the judge's user.  What a test writes
+ * in its box is then bounded, and the sandbox shows no host path for it
+ * in /proc/self/mountinfo. */
+static void ps_do_box_mount(struct ps_helper *h, const struct ps_hdr *hd,
+                            const char *p, const char *end, struct ps_reply *r)
+{
+	const char *path = ps_str(&p, end), *base;
+	char self[64], opts[160];
+	struct stat sb;
+	int pfd, fd;
+
+	if ((pfd = ps_parent(h, path, &base, r)) < 0)
+		return;
+	fd = ps_openat2(pfd, base, O_PATH | O_DIRECTORY, PS_STRICT);
+	close(pfd);
+	if (fd < 0 || fstat(fd, &sb) < 0 || sb.st_uid != h->uid ||
+	    hd->limits.fsize_kb == 0) {
+		if (fd >= 0)
+			close(fd);
+		ps_fail(r, -EPERM,
+		        "a box to mount must be a directory of the judge's "
+		        "user beneath judge.work_dir: ",
+		        path);
+		return;
+	}
+	snprintf(self, sizeof(self), "/proc/self/fd/%d", fd);
+	snprintf(opts, sizeof(opts), "size=%lluk,mode=0755,uid=%u,gid=%u",
+	         (unsigned long long)hd->limits.fsize_kb, (unsigned)h->uid,
+	         (unsigned)h->gid);
+	if (mount("tmpfs", self, "tmpfs", MS_NOSUID | MS_NODEV, opts) < 0) {
+		r->rc = -errno;
+		ps_fail(r, r->rc,
+		        "cannot mount a tmpfs on the box: ", strerror(errno));
+	} else {
+		r->rc = 0;
+	}
+	close(fd);
+}
+
 static void *ps_req_thread(void *arg)
 {
 	struct ps_req *q = arg;
@@ -585,6 +901,16 @@ static void *ps_req_thread(void *arg)
 
 		memset(&r, 0, sizeof(r));
 		ps_do_run(h, hd, p, end, q->fds, q->nfds, &r);
+		ps_sendmsg(sock, &r, sizeof(r), NULL, 0);
+	} else if ((hd->op == PS_REMOVE || hd->op == PS_BOX_MOUNT) &&
+	           q->nfds == 1) {
+		struct ps_reply r;
+
+		memset(&r, 0, sizeof(r));
+		if (hd->op == PS_REMOVE)
+			ps_do_remove(h, p, end, &r);
+		else
+			ps_do_box_mount(h, hd, p, end, &r);
 		ps_sendmsg(sock, &r, sizeof(r), NULL, 0);
 	} else if (hd->op == PS_ENFORCING && q->nfds == 1) {
 		struct ps_reply r;
@@ -959,6 +1285,75 @@ static const struct ac_sandbox_ops px_ops = {
         .check_env = px_check_env,
         .enforcing = px_enforcing,
 };
+
+static int ps_proxy_path(int ctl, uint32_t op, const char *path,
+                         uint64_t size_kb);
+
+int ac_privsep_remove(const struct ac_sandbox_ops *sb, void *state,
+                      const char *path)
+{
+	if (sb != &px_ops || !state)
+		return -ENOTSUP;
+	return ps_proxy_remove(((struct ps_proxy *)state)->ctl, path);
+}
+
+int ac_privsep_box_mount(const struct ac_sandbox_ops *sb, void *state,
+                         const char *path, uint64_t size_kb)
+{
+	if (sb != &px_ops || !state)
+		return -ENOTSUP;
+	return ps_proxy_box_mount(((struct ps_proxy *)state)->ctl, path,
+	                          size_kb);
+}
+
+int ps_proxy_remove(int ctl, const char *path)
+{
+	return ps_proxy_path(ctl, PS_REMOVE, path, 0);
+}
+
+int ps_proxy_box_mount(int ctl, const char *path, uint64_t size_kb)
+{
+	return ps_proxy_path(ctl, PS_BOX_MOUNT, path, size_kb);
+}
+
+static int ps_proxy_path(int ctl, uint32_t op, const char *path,
+                         uint64_t size_kb)
+{
+	struct ps_reply r;
+	struct ps_hdr hd;
+	char *buf;
+	size_t off = sizeof(hd);
+	int sock, rc;
+
+	if (!path || path[0] != '/')
+		return -EINVAL;
+	buf = malloc(PS_MAX_MSG);
+	if (!buf)
+		return -ENOMEM;
+	memset(&hd, 0, sizeof(hd));
+	hd.magic = PS_MAGIC;
+	hd.op = op;
+	hd.limits.fsize_kb = size_kb;
+	memcpy(buf, &hd, sizeof(hd));
+	if ((rc = ps_put(buf, &off, path)) < 0) {
+		free(buf);
+		return rc;
+	}
+	sock = ps_request(ctl, buf, off, NULL, 0);
+	free(buf);
+	if (sock < 0)
+		return sock;
+	memset(&r, 0, sizeof(r));
+	rc = ps_recv_exact(sock, &r, sizeof(r));
+	close(sock);
+	if (rc < 0)
+		return rc;
+	if (r.rc < 0) {
+		r.rep.internal_error[sizeof(r.rep.internal_error) - 1] = '\0';
+		log_warn("%s", r.rep.internal_error);
+	}
+	return r.rc;
+}
 
 /* ------------------------------------------------------------ setup */
 

@@ -13,6 +13,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 struct ac_core;
@@ -43,7 +44,31 @@ int ps_readable_by(const char *path, uid_t uid, gid_t gid, const char **why);
  * reason in *why. */
 int ps_pin_ro(const char *path, uid_t uid, gid_t gid, const char **why);
 
+/* Remove `name` beneath the directory dfd, whatever the modes and depth
+ * of what lies below: descriptor based (openat, unlinkat, never through a
+ * symbolic link, never onto another mount), iterative (one descriptor
+ * held at a time: it climbs back through "..", checked against the inode
+ * it came from), making directories it owns accessible when it is not
+ * root.  0 (also when name does not exist), or the first -errno that
+ * stopped it. */
+int ac_rmtree_at(int dfd, const char *name);
+
 struct ac_sandbox_ops;
+/* Remove the tree at `path` (absolute, beneath judge.work_dir) as root
+ * through the sandbox helper, when sb/state is the helper's proxy
+ * (privilege separation): what a sandboxed program left, in directories
+ * it closed or nested deeper than anything may hold open, goes too.
+ * -ENOTSUP when sb is not the proxy (remove it yourself), else 0 or
+ * -errno. */
+int ac_privsep_remove(const struct ac_sandbox_ops *sb, void *state,
+                      const char *path);
+/* Mount a tmpfs of size_kb KiB, owned by the judge's user, on the empty
+ * directory `path` (beneath judge.work_dir) through the helper; removing
+ * it (ac_privsep_remove, of it or of the run directory holding it as
+ * box/) unmounts it.  -ENOTSUP without the helper, else 0 or -errno. */
+int ac_privsep_box_mount(const struct ac_sandbox_ops *sb, void *state,
+                         const char *path, uint64_t size_kb);
+
 struct ac_run_spec;
 struct ac_run_report;
 /* Exposed for the unit test.  The helper's request loop on ctl, running
@@ -54,5 +79,9 @@ int ps_helper_loop(int ctl, const struct ac_sandbox_ops *ops, void *state,
 /* The proxy's run: send spec to the helper on ctl, wait for its report. */
 int ps_proxy_run(int ctl, const struct ac_run_spec *spec,
                  struct ac_run_report *rep);
+/* The proxy's remove and box mount (ac_privsep_remove,
+ * ac_privsep_box_mount): 0 or -errno. */
+int ps_proxy_remove(int ctl, const char *path);
+int ps_proxy_box_mount(int ctl, const char *path, uint64_t size_kb);
 
 #endif

@@ -11,11 +11,14 @@
 #include <check.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
+#include <linux/magic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -430,6 +433,192 @@ START_TEST(test_malformed_requests)
 }
 END_TEST
 
+/* A tree `levels` deep below dir/name, a file at every level, every
+ * directory closed (mode 0) from the bottom up; a symbolic link at the
+ * bottom to `outside`. */
+static void mkdeep(const char *dir, const char *name, int levels,
+                   const char *outside)
+{
+	int fds[512], n = 0, fd;
+
+	ck_assert_int_le(levels, 500);
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(mkdirat(fd, name, 0755), 0);
+	fds[n++] = fd;
+	fd = openat(fd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	for (int i = 0; i < levels; i++) {
+		int f;
+
+		ck_assert_int_ge(fd, 0);
+		fds[n++] = fd;
+		f = openat(fd, "file", O_WRONLY | O_CREAT | O_CLOEXEC, 0);
+		ck_assert_int_ge(f, 0);
+		ck_assert_int_eq(write(f, "x", 1), 1);
+		close(f);
+		ck_assert_int_eq(mkdirat(fd, "d", 0755), 0);
+		fd = openat(fd, "d", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	}
+	ck_assert_int_ge(fd, 0);
+	if (outside)
+		ck_assert_int_eq(symlinkat(outside, fd, "link"), 0);
+	ck_assert_int_eq(fchmod(fd, 0), 0);
+	close(fd);
+	while (n > 1) {
+		fd = fds[--n];
+		ck_assert_int_eq(fchmod(fd, 0), 0);
+		close(fd);
+	}
+	close(fds[0]);
+}
+
+START_TEST(test_rmtree_deep)
+{
+	char outside[160], path[160];
+	struct stat sb;
+	int dfd;
+
+	mkfile(tmp, "outside", 0644, outside, sizeof(outside));
+	mkdeep(tmp, "deep", 300, outside);
+	dfd = open(tmp, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	ck_assert_int_ge(dfd, 0);
+	ck_assert_int_eq(ac_rmtree_at(dfd, "deep"), 0);
+	snprintf(path, sizeof(path), "%s/deep", tmp);
+	ck_assert_int_eq(lstat(path, &sb), -1);
+	/* A link is removed, never followed. */
+	ck_assert_int_eq(stat(outside, &sb), 0);
+	/* Nothing there: nothing to do. */
+	ck_assert_int_eq(ac_rmtree_at(dfd, "deep"), 0);
+	/* A link at the top: the link goes, its target stays. */
+	ck_assert_int_eq(symlinkat(tmp, dfd, "top-link"), 0);
+	ck_assert_int_eq(ac_rmtree_at(dfd, "top-link"), 0);
+	ck_assert_int_eq(stat(tmp, &sb), 0);
+	ck_assert_int_eq(ac_rmtree_at(dfd, ".."), -EINVAL);
+	ck_assert_int_eq(ac_rmtree_at(dfd, "a/b"), -EINVAL);
+	close(dfd);
+}
+END_TEST
+
+/* Not root: the owner of closed directories opens them up to remove
+ * them (a user that is not root, in a child). */
+START_TEST(test_rmtree_unprivileged)
+{
+	char dir[128];
+	pid_t pid;
+	int st = 0;
+
+	snprintf(dir, sizeof(dir), "%s/nobody", tmp);
+	ck_assert_int_eq(mkdir(dir, 0755), 0);
+	ck_assert_int_eq(chown(dir, 65534, 65534), 0);
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		struct stat sb;
+		int dfd;
+
+		if (setgroups(0, NULL) < 0 || setresgid(65534, 65534, 65534) ||
+		    setresuid(65534, 65534, 65534))
+			_exit(2);
+		mkdeep(dir, "deep", 100, NULL);
+		dfd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+		if (dfd < 0 || ac_rmtree_at(dfd, "deep") != 0)
+			_exit(3);
+		_exit(fstatat(dfd, "deep", &sb, AT_SYMLINK_NOFOLLOW) == 0 ? 4
+		                                                          : 0);
+	}
+	ck_assert_int_eq(waitpid(pid, &st, 0), pid);
+	ck_assert(WIFEXITED(st));
+	ck_assert_int_eq(WEXITSTATUS(st), 0);
+}
+END_TEST
+
+/* The helper removes a tree beneath judge.work_dir on request, and
+ * nothing else. */
+START_TEST(test_remove_request)
+{
+	char path[200], outside[128], victim[160], via[200];
+	struct stat sb;
+	struct ac_run_report rep;
+	char box[128], out[512];
+	int rc;
+
+	mkdeep(tmp, "run-1", 50, NULL);
+	snprintf(path, sizeof(path), "%s/run-1", tmp);
+	ck_assert_int_eq(ps_proxy_remove(ctl, path), 0);
+	ck_assert_int_eq(lstat(path, &sb), -1);
+	/* Gone already: fine. */
+	ck_assert_int_eq(ps_proxy_remove(ctl, path), 0);
+	/* Not beneath the work dir, or the work dir itself: refused. */
+	ck_assert_int_eq(ps_proxy_remove(ctl, "/etc/hostname"), -EPERM);
+	ck_assert_int_eq(ps_proxy_remove(ctl, tmp), -EPERM);
+	/* Through a link: refused, the link's target untouched. */
+	snprintf(outside, sizeof(outside), "%s.outside", tmp);
+	ck_assert_int_eq(mkdir(outside, 0755), 0);
+	mkfile(outside, "victim", 0644, victim, sizeof(victim));
+	snprintf(path, sizeof(path), "%s/lnk", tmp);
+	ck_assert_int_eq(symlink(outside, path), 0);
+	snprintf(via, sizeof(via), "%s/lnk/victim", tmp);
+	ck_assert_int_lt(ps_proxy_remove(ctl, via), 0);
+	ck_assert_int_eq(stat(victim, &sb), 0);
+	snprintf(via, sizeof(via), "%s/../%s/victim", tmp,
+	         strrchr(outside, '/') + 1);
+	ck_assert_int_lt(ps_proxy_remove(ctl, via), 0);
+	ck_assert_int_eq(stat(victim, &sb), 0);
+	ck_assert_int_eq(unlink(victim), 0);
+	ck_assert_int_eq(rmdir(outside), 0);
+	/* The helper still serves. */
+	mkbox("box", box, sizeof(box));
+	run_in(box, NULL, &rep, &rc, out, sizeof(out));
+	ck_assert_int_eq(rc, 0);
+	ck_assert_int_eq(rep.exit_code, 7);
+}
+END_TEST
+
+/* A tmpfs on a box (root only): the box is usable for a run, removing
+ * it, or the run directory holding it, unmounts it; a path through a link
+ * or not the user's is refused. */
+START_TEST(test_box_mount)
+{
+	struct ac_run_report rep;
+	char run[128], box[160], out[512], path[200];
+	struct statfs fs;
+	struct stat sb;
+	int rc;
+
+	snprintf(run, sizeof(run), "%s/run-m", tmp);
+	ck_assert_int_eq(mkdir(run, 0755), 0);
+	snprintf(box, sizeof(box), "%s/box", run);
+	ck_assert_int_eq(mkdir(box, 0755), 0);
+	ck_assert_int_eq(ps_proxy_box_mount(ctl, box, 1024), 0);
+	ck_assert_int_eq(statfs(box, &fs), 0);
+	ck_assert(fs.f_type == TMPFS_MAGIC);
+	ck_assert_int_eq(stat(box, &sb), 0);
+	ck_assert_uint_eq(sb.st_uid, getuid());
+	run_in(box, NULL, &rep, &rc, out, sizeof(out));
+	ck_assert_int_eq(rc, 0);
+	ck_assert_int_eq(rep.exit_code, 7);
+	/* The run directory goes, its box unmounted. */
+	ck_assert_int_eq(ps_proxy_remove(ctl, run), 0);
+	ck_assert_int_eq(lstat(run, &sb), -1);
+	/* The box itself, removed directly. */
+	ck_assert_int_eq(mkdir(run, 0755), 0);
+	ck_assert_int_eq(mkdir(box, 0755), 0);
+	ck_assert_int_eq(ps_proxy_box_mount(ctl, box, 1024), 0);
+	ck_assert_int_eq(ps_proxy_remove(ctl, box), 0);
+	ck_assert_int_eq(lstat(box, &sb), -1);
+	/* Through a link, or another user's directory: refused. */
+	snprintf(path, sizeof(path), "%s/lnk", tmp);
+	ck_assert_int_eq(symlink(run, path), 0);
+	snprintf(path, sizeof(path), "%s/lnk/box", tmp);
+	ck_assert_int_eq(mkdir(box, 0755), 0);
+	ck_assert_int_lt(ps_proxy_box_mount(ctl, path, 1024), 0);
+	ck_assert_int_eq(chown(box, 65534, 65534), 0);
+	ck_assert_int_lt(ps_proxy_box_mount(ctl, box, 1024), 0);
+	ck_assert_int_eq(statfs(box, &fs), 0);
+	ck_assert(fs.f_type != TMPFS_MAGIC);
+}
+END_TEST
+
 static Suite *privsep_suite(void)
 {
 	Suite *s = suite_create("privsep");
@@ -447,6 +636,15 @@ static Suite *privsep_suite(void)
 	else
 		printf("SKIPPED: privsep test_pin_ro_identity: needs root\n");
 	tcase_add_test(tc, test_malformed_requests);
+	tcase_add_test(tc, test_rmtree_deep);
+	tcase_add_test(tc, test_remove_request);
+	if (getuid() == 0) {
+		tcase_add_test(tc, test_rmtree_unprivileged);
+		tcase_add_test(tc, test_box_mount);
+	} else {
+		printf("SKIPPED: privsep test_rmtree_unprivileged, "
+		       "test_box_mount: need root\n");
+	}
 	suite_add_tcase(s, tc);
 	return s;
 }

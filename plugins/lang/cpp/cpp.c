@@ -360,7 +360,12 @@ static int cpp_pch(struct cpp_state *st, size_t nflags)
 /* Split the `flags` setting in place and build compile_argv. */
 static int cpp_build_argv(struct cpp_state *st)
 {
-	static const char *const head[] = {"-O2", "-std=gnu++17", "-pipe"};
+	/* No -pipe: with it, cc1 writes to a pipe of its own whose read
+	 * end `#include "/dev/stdout"` reopens, and reads until the wall
+	 * limit.  Without it, the compiler's streams are the sandbox's
+	 * pipes, which belong to root: /dev/stdout, /dev/stderr cannot be
+	 * opened (docs/security.md). */
+	static const char *const head[] = {"-O2", "-std=gnu++17"};
 	static const char *const tail[] = {"-o", "/box/main", "/box/main.cpp"};
 	const char *extra[CPP_MAX_FLAGS];
 	size_t nextra = 0, n = 0, total;
@@ -376,6 +381,15 @@ static int cpp_build_argv(struct cpp_state *st)
 		}
 		for (char *tok = strtok_r(st->flags, " \t", &save); tok;
 		     tok = strtok_r(NULL, " \t", &save)) {
+			if (strcmp(tok, "-pipe") == 0) {
+				cpp_log(st, AC_LOG_ERROR,
+				        "lang.cpp.flags: -pipe is refused: a "
+				        "source "
+				        "could #include the compiler's own "
+				        "pipe "
+				        "(docs/security.md)");
+				return -EINVAL;
+			}
 			if (tok[0] != '-') {
 				cpp_log(st, AC_LOG_ERROR,
 				        "lang.cpp.flags: \"%s\" is not a flag "
@@ -397,7 +411,7 @@ static int cpp_build_argv(struct cpp_state *st)
 	if (!st->compile_argv)
 		return -ENOMEM;
 	st->compile_argv[n++] = st->compiler;
-	for (size_t i = 0; i < 3; i++)
+	for (size_t i = 0; i < sizeof(head) / sizeof(head[0]); i++)
 		st->compile_argv[n++] = head[i];
 	for (size_t i = 0; i < nextra; i++)
 		st->compile_argv[n++] = extra[i];
@@ -517,7 +531,9 @@ static int cpp_init(const struct ac_host *host, struct ac_plugin_ctx *ctx,
 	in->envp = st->envp;
 	in->compile_limits = (struct ac_limits){
 	        .cpu_ms = 30 * 1000,
-	        .wall_ms = 60 * 1000,
+	        /* A compiler waiting on nothing costs a worker this long:
+	         * close to the CPU limit (docs/security.md). */
+	        .wall_ms = 40 * 1000,
 	        .memory_kb = 1024 * 1024,
 	        .stack_kb = 0,
 	        .stdout_kb = 64,

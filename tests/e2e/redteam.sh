@@ -1,0 +1,238 @@
+#!/bin/sh
+# Red-team submissions (tests/redteam/, issue 15) against `algocode serve`
+# started as root with privilege separation, over HTTP: each must get its
+# expected verdict, the served result must hide what it must hide, and
+# afterwards the host must be as before: nothing left in judge.work_dir
+# (the compile cache aside), no process under the sandbox helper, no run
+# cgroup.  Then a stale run directory (a judge that died) full of closed
+# directories is swept when the server starts again.
+. "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/e2e/lib.sh"
+
+USER_NAME=${AC_TEST_USER:-algocode}
+[ "$(id -u)" = 0 ] || skip "needs root (serve separates privileges only when started as root)"
+id "$USER_NAME" >/dev/null 2>&1 || skip "no user $USER_NAME"
+command -v curl >/dev/null 2>&1 || skip "curl is not installed"
+command -v g++ >/dev/null 2>&1 || skip "no g++"
+ENV_OUT=$(ac check-env 2>&1) || skip "algocode check-env failed: $ENV_OUT"
+case $ENV_OUT in
+*"judging is refused"*) skip "the sandbox cannot enforce its limits here (check-env)" ;;
+esac
+[ -e "$top_builddir/plugins-build/lang/cpp.so" ] || skip "no lang/cpp plugin"
+
+RT="$top_srcdir/tests/redteam"
+cp -rL "$top_builddir/plugins-build" "$TEST_TMP/plugins"
+cp -r "$top_srcdir/problems" "$TEST_TMP/problems"
+# hello-paths: a copy of hello-judge whose secret input is made unreadable
+# once the server has loaded it (an Internal Error that names a file).
+cp -r "$TEST_TMP/problems/hello-judge" "$TEST_TMP/problems/hello-paths"
+sed -i '/^uuid:/d' "$TEST_TMP/problems/hello-paths/problem.yaml"
+rm -rf "$TEST_TMP/problems/hello-paths/submissions"
+chmod -R go+rX "$TEST_TMP/plugins" "$TEST_TMP/problems"
+STATE="$TEST_TMP/state"
+WORK="$STATE/work"
+CG="algocode-redteam-$$"
+PORT=$(free_port)
+BASE="http://127.0.0.1:$PORT"
+
+start_serve() { # [-o path=value]...
+	start_bg "$ALGOCODE_BIN" serve $AC_OPTS "$@" -o user="$USER_NAME" \
+		-o "state_dirs=[\"$STATE\"]" \
+		-o plugins.dir="$TEST_TMP/plugins" \
+		-o judge.problems_dir="$TEST_TMP/problems" \
+		-o store.path="$STATE/algocode.db" \
+		-o judge.work_dir="$WORK" \
+		-o api.jwt_secret_file="$STATE/jwt.secret" \
+		-o lang.cpp.pch=false \
+		-o sandbox.cgroup_root="/$CG" \
+		-o api.rate_burst=100 -o api.rate_per_s=10 \
+		-o api.listen=127.0.0.1:$PORT -o log.level=info 2>>"$ERRF"
+	SERVER=$BG_PID
+	wait_http "$BASE/api/v1/common/healthcheck/" 60 || fail "the server did not start: $(cat "$ERRF")"
+	HELPER=$(ps -o pid=,comm= --ppid "$SERVER" | awk '$2 == "algocode-sbx" { print $1 }')
+	[ -n "$HELPER" ] || fail "no sandbox helper under the server"
+}
+cg_cleanup() {
+	for d in /sys/fs/cgroup/*/"$CG" /sys/fs/cgroup/"$CG"; do
+		[ -d "$d" ] && rmdir "$d" 2>/dev/null
+	done
+	return 0
+}
+trap 'cleanup; cg_cleanup' EXIT
+ERRF="$TEST_TMP/serve.err"
+start_serve
+
+token() { ac token --user "$1" -o api.jwt_secret_file="$STATE/jwt.secret"; }
+submit() { # USER PROBLEM LANG SOURCE -> submission id
+	python3 -c 'import json,sys; print(json.dumps({"problem_id": sys.argv[1], "lang": sys.argv[2], "code": open(sys.argv[3]).read()}))' \
+		"$2" "$3" "$4" >"$TEST_TMP/sub.json"
+	curl -s -f -H "Authorization: Bearer $(token "$1")" -H 'Content-Type: application/json' \
+		--data-binary "@$TEST_TMP/sub.json" "$BASE/api/v1/code/submit/" >"$TEST_TMP/sub.out" ||
+		fail "submit $4 failed: $(cat "$TEST_TMP/sub.out")"
+	python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["result"]["submission_id"])' "$TEST_TMP/sub.out"
+}
+result() { # USER ID FILE: the served result document
+	python3 "$top_srcdir/tests/e2e/api_clients.py" poll "$BASE" "$(token "$1")" "$2" 240 >"$3" ||
+		fail "no result for $2"
+}
+field() { # FILE PYTHON-EXPRESSION-ON-d
+	python3 -c 'import json,sys; d=json.load(open(sys.argv[1]))["data"]; print(eval(sys.argv[2]))' "$1" "$2"
+}
+# What a run may leave: the compile cache.  Everything else is listed.
+work_list() { [ -d "$WORK" ] && find "$WORK" -mindepth 1 ! -path "$WORK/cache" ! -path "$WORK/cache/*" | sort; }
+# KiB held by what is not a directory (a directory keeps its own size on
+# some file systems after its entries are gone), the cache aside.
+work_kb() {
+	[ -d "$WORK" ] || { echo 0; return; }
+	find "$WORK" -mindepth 1 \( -path "$WORK/cache" -prune \) -o ! -type d -printf '%b\n' |
+		awk '{ s += $1 } END { print int(s / 2) }'
+}
+cache_entries() { [ -d "$WORK/cache" ] && find "$WORK/cache" -mindepth 1 -maxdepth 1 ! -name 'tmp-*' | wc -l || echo 0; }
+host_check() { # NAME BEFORE-LIST BEFORE-KB
+	_left=$(work_list | comm -13 "$2" -)
+	[ -z "$_left" ] || fail "$1: left in judge.work_dir: $(echo "$_left" | head -n 5) ($(echo "$_left" | wc -l) entries)"
+	_mnt=$(awk -v w="$WORK" 'index($5, w) == 1 { print $5 }' /proc/self/mountinfo | head -n 3)
+	[ -z "$_mnt" ] || fail "$1: mounts left in judge.work_dir: $_mnt"
+	_kb=$(work_kb)
+	[ "$_kb" -le "$3" ] || fail "$1: judge.work_dir grew from $3 KiB to $_kb KiB"
+	_n=0
+	while [ -n "$(pgrep -P "$HELPER")" ] && [ "$_n" -lt 20 ]; do sleep 0.1; _n=$((_n + 1)); done
+	[ -z "$(pgrep -P "$HELPER")" ] || fail "$1: processes left under the sandbox helper: $(ps -o pid=,user=,comm= --ppid "$HELPER")"
+	# The sandbox keeps a few empty run cgroups (made ahead, or removed
+	# at its next run): none may hold a process.
+	for _f in $(find /sys/fs/cgroup/*/"$CG" /sys/fs/cgroup/"$CG" -mindepth 2 -maxdepth 2 \
+		\( -name cgroup.procs -o -name tasks \) 2>/dev/null); do
+		[ -z "$(cat "$_f")" ] || fail "$1: a run cgroup holds processes: $_f: $(cat "$_f" | head -n 3)"
+	done
+}
+
+n=0
+CACHE0=
+# REDTEAM_ONLY=NAME.cpp: that submission alone; REDTEAM_ONLY=sweep: the
+# start-up sweep alone.
+for src in "$RT"/*.cpp; do
+	name=$(basename "$src")
+	if [ -n "${REDTEAM_ONLY:-}" ] && [ "$name" != "$REDTEAM_ONLY" ]; then
+		continue
+	fi
+	hdr=$(sed -n 's#^// redteam: ##p' "$src" | head -n 1)
+	[ -n "$hdr" ] || fail "$name: no redteam: header"
+	problem= lang= expect= user=eve within=240
+	for kv in $hdr; do
+		case $kv in
+		problem=*) problem=${kv#problem=} ;;
+		lang=*) lang=${kv#lang=} ;;
+		expect=*) expect=${kv#expect=} ;;
+		user=*) user=${kv#user=} ;;
+		within=*) within=${kv#within=} ;;
+		esac
+	done
+	case $name in
+	unreadable_input.cpp) chmod 000 "$TEST_TMP/problems/hello-paths/data/secret/01.in" ;;
+	same_source.cpp) CACHE0=$(cache_entries) ;;
+	esac
+	work_list >"$TEST_TMP/before.list"
+	kb0=$(work_kb)
+	t0=$(date +%s)
+	id=$(submit "$user" "$problem" "$lang" "$src")
+	result "$user" "$id" "$TEST_TMP/res.json"
+	took=$(($(date +%s) - t0))
+	got=$(field "$TEST_TMP/res.json" 'd["verdict_code"]')
+	case "|$expect|" in
+	*"|$got|"*) ;;
+	*) fail "$name: $got, expected $expect: $(head -c 1500 "$TEST_TMP/res.json")" ;;
+	esac
+	[ "$took" -le "$within" ] || fail "$name: $expect after $took s (at most $within s)"
+	sed -n 's#^// redteam-forbid: ##p' "$src" | sed "s#@TEST_TMP@#$TEST_TMP#" | while IFS= read -r text; do
+		if grep -qiF -- "$text" "$TEST_TMP/res.json"; then
+			echo "FAIL: $name: the served result shows \"$text\": $(head -c 1500 "$TEST_TMP/res.json")" >&2
+			exit 1
+		fi
+	done || exit 1
+	sed -n 's#^// redteam-require: ##p' "$src" | while IFS= read -r text; do
+		grep -qF -- "$text" "$TEST_TMP/res.json" || {
+			echo "FAIL: $name: the served result lacks \"$text\": $(head -c 1500 "$TEST_TMP/res.json")" >&2
+			exit 1
+		}
+	done || exit 1
+	host_check "$name" "$TEST_TMP/before.list" "$kb0"
+	msg=$(field "$TEST_TMP/res.json" '[t["message"] for t in d["tests"] if t["verdict_code"] != "AC"][:1] or d["compile"]["log"][:120]')
+	ok "$name: $got in $took s ($msg); nothing left on the host (work dir $(work_kb) KiB without the cache)"
+	case $name in
+	same_source.cpp)
+		# The same bytes from another user: compiled for him, not a
+		# hit of carol's build (one more cache entry each).
+		c1=$(cache_entries)
+		[ "$c1" -eq $((CACHE0 + 1)) ] || fail "same source: $c1 compile cache entries after carol, expected $((CACHE0 + 1))"
+		id=$(submit dave hello-judge cpp "$src")
+		result dave "$id" "$TEST_TMP/res_dave.json"
+		[ "$(field "$TEST_TMP/res_dave.json" 'd["verdict_code"]')" = AC ] || fail "same source as dave: $(head -c 800 "$TEST_TMP/res_dave.json")"
+		c2=$(cache_entries)
+		[ "$c2" -eq $((c1 + 1)) ] ||
+			fail "the same source from another user was a compile cache hit ($c2 entries, expected $((c1 + 1)): one per user)"
+		# carol again: a hit that reports her compile's time, not the
+		# time of the copy.
+		id=$(submit carol hello-judge cpp "$src")
+		result carol "$id" "$TEST_TMP/res2.json"
+		t1=$(field "$TEST_TMP/res.json" 'd["compile"]["time_ms"]')
+		t2=$(field "$TEST_TMP/res2.json" 'd["compile"]["time_ms"]')
+		[ "$(cache_entries)" -eq "$c2" ] || fail "carol's resubmission was not a compile cache hit"
+		[ "$t1" = "$t2" ] || fail "a compile cache hit reports $t2 ms, the compile took $t1 ms"
+		ok "same source from two users: one compile each; a hit reports the original compile time ($t1 ms)"
+		;;
+	esac
+	n=$((n + 1))
+done
+if [ -n "${REDTEAM_ONLY:-}" ] && [ "$REDTEAM_ONLY" != sweep ]; then
+	ok "$REDTEAM_ONLY alone (REDTEAM_ONLY)"
+	exit 0
+fi
+if [ -z "${REDTEAM_ONLY:-}" ]; then
+	[ "$n" -ge 6 ] || fail "only $n red-team submissions found in $RT"
+	grep -q "secret/01: WA: .*expected" "$ERRF" || fail "the judge's log lacks the hidden test's details: $(grep secret/01 "$ERRF" | head -n 3)"
+	ok "the hidden test's details are in the judge's log (for the operator)"
+fi
+
+# ------------------------------------------------ stale run directories
+kill -TERM "$SERVER"
+wait "$SERVER" || fail "serve exited $? on SIGTERM"
+left=$(find /sys/fs/cgroup/*/"$CG" /sys/fs/cgroup/"$CG" -mindepth 1 -type d 2>/dev/null | head -n 3)
+[ -z "$left" ] || fail "run cgroups left after the server stopped: $left"
+ok "no run cgroup is left once the server has stopped"
+if [ ! -d "$WORK" ]; then # nothing judged yet (REDTEAM_ONLY=sweep)
+	mkdir "$WORK" && chown "$USER_NAME" "$WORK"
+fi
+stale="$WORK/run-stale01"
+d="$stale/box"
+mkdir -p "$d"
+i=0
+while [ $i -lt 30 ]; do d="$d/d"; i=$((i + 1)); done
+mkdir -p "$d"
+echo secret >"$d/input"
+chown -R 65534:65534 "$stale/box"
+chown "$USER_NAME" "$stale"
+find "$stale/box" -depth -type d -exec chmod 000 {} +
+# A judge killed during a test leaves its box tmpfs mounted.
+stale2="$WORK/run-stale02"
+mkdir -p "$stale2/box"
+chown -R "$USER_NAME" "$stale2"
+mount -t tmpfs -o size=1m,mode=0755 tmpfs "$stale2/box" || fail "cannot mount a tmpfs for the stale box"
+mkdir "$stale2/box/closed" && echo secret >"$stale2/box/closed/input" && chmod 000 "$stale2/box/closed"
+# This time for practice: hidden tests' details shown.
+start_serve -o judge.reveal_secret_details=true
+if grep -q " $stale2/box " /proc/self/mountinfo; then
+	umount "$stale2/box"
+	fail "a stale box tmpfs is still mounted after the start-up"
+fi
+[ ! -e "$stale" ] || fail "a stale run directory with closed directories survived the start-up: $(ls -la "$stale")"
+[ ! -e "$stale2" ] || fail "a stale run directory with a mounted box survived the start-up"
+grep -q "removed 2 run directories" "$ERRF" || fail "no start-up sweep message: $(tail -n 5 "$ERRF")"
+ok "stale run directories (30 closed levels owned by the sandbox's user; a box tmpfs left mounted) are removed at start-up"
+
+# ------------------------------------------------ practice deployments
+# judge.reveal_secret_details = true opens hidden tests' details.
+id=$(submit eve hello-judge cpp "$RT/secret_echo.cpp")
+result eve "$id" "$TEST_TMP/res.json"
+[ "$(field "$TEST_TMP/res.json" 'd["verdict_code"]')" = WA ] || fail "secret_echo with details open: $(head -c 800 "$TEST_TMP/res.json")"
+grep -q 'secret/01.*expected' "$TEST_TMP/res.json" ||
+	fail "judge.reveal_secret_details = true: the hidden test's message is still closed: $(head -c 1200 "$TEST_TMP/res.json")"
+ok "judge.reveal_secret_details = true shows a hidden test's validator message"
