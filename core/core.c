@@ -59,6 +59,10 @@ static const char *const core_known[] = {
         "judge.all_tests",
         "judge.metrics_listen",
         "judge.compile_cache_mb",
+        "http.max_connections",
+        "http.max_connections_per_ip",
+        "http.fd_reserve",
+        "metrics.listen",
         NULL,
 };
 
@@ -103,6 +107,7 @@ int ac_core_init(struct ac_core *core, struct ac_config *cfg, unsigned need,
 		return -EINVAL;
 	}
 	ac_log_set_level(level);
+	ac_log_route_libevent();
 	ac_config_warn_unknown(cfg, core_known);
 
 	dir = ac_config_string(cfg, "plugins.dir", AC_PLUGIN_DIR);
