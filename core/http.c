@@ -1183,8 +1183,10 @@ int ac_http_open(struct ac_core *core, const char *setting, const char *listen,
 	}
 	for (h = core->http; h; h = h->next) {
 		if (h->port == port && strcmp(h->host, host) == 0) {
-			http_merge_limits(&h->lim, lim);
-			http_apply_limits(h);
+			if (lim) {
+				http_merge_limits(&h->lim, lim);
+				http_apply_limits(h);
+			}
 			h->refs++;
 			*out = h;
 			return 0;
@@ -1221,12 +1223,10 @@ int ac_http_open_metrics(struct ac_core *core, const char *setting,
                          const char *listen, struct ac_http **out, char *err,
                          size_t errlen)
 {
-	struct ac_http_limits lim;
-	int rc;
+	/* A role's server keeps its limits; a server of its own gets the
+	 * defaults. */
+	int rc = ac_http_open(core, setting, listen, NULL, out, err, errlen);
 
-	ac_http_limits_default(&lim);
-	lim.body_max = 1024;
-	rc = ac_http_open(core, setting, listen, &lim, out, err, errlen);
 	if (rc == 0)
 		(*out)->metrics++;
 	return rc;

@@ -57,8 +57,8 @@ typedef void (*ac_http_handler)(struct evhttp_request *req, const char *path,
 
 /* The server of core listening on `listen` ("host:port", "[v6]:port",
  * ":port"): created and bound on first use, else shared (its limits become
- * the larger of both).  `setting` names the setting in messages.  Release
- * with ac_http_close. */
+ * the larger of both; lim NULL: the server's own, or the defaults).
+ * `setting` names the setting in messages.  Release with ac_http_close. */
 int ac_http_open(struct ac_core *core, const char *setting, const char *listen,
                  const struct ac_http_limits *lim, struct ac_http **out,
                  char *err, size_t errlen);
