@@ -8,9 +8,11 @@
 #include <errno.h>
 #include <event2/http.h>
 #include <event2/keyvalq_struct.h>
+#include <event2/util.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 /* ---------------------------------------------------------------- log */
 
@@ -119,6 +121,47 @@ START_TEST(test_rl_flush_all)
 }
 END_TEST
 
+/* libevent's own warnings reach our log, with time and level, limited. */
+START_TEST(test_libevent_routed)
+{
+	char path[] = "/tmp/check_http.XXXXXX";
+	int fd = mkstemp(path), saved;
+	char buf[65536];
+	ssize_t n;
+	unsigned lines = 0;
+	char *p;
+
+	ck_assert_int_ge(fd, 0);
+	unlink(path);
+	ac_log_set_level(AC_LOG_INFO);
+	ac_log_route_libevent();
+	fflush(stderr);
+	saved = dup(STDERR_FILENO);
+	ck_assert_int_ge(saved, 0);
+	ck_assert_int_ge(dup2(fd, STDERR_FILENO), 0);
+	/* Each call makes libevent warn "fcntl(-1, F_GETFL)". */
+	for (int i = 0; i < 100; i++)
+		ck_assert_int_lt(evutil_make_socket_nonblocking(-1), 0);
+	ac_log_flush_suppressed();
+	fflush(stderr);
+	dup2(saved, STDERR_FILENO);
+	close(saved);
+	n = pread(fd, buf, sizeof(buf) - 1, 0);
+	close(fd);
+	ck_assert_int_gt(n, 0);
+	buf[n] = '\0';
+	for (p = buf; (p = strstr(p, " warn  libevent: fcntl(")); p++)
+		lines++;
+	ck_assert_msg(lines >= 1 && lines <= 5, "%u lines: %s", lines, buf);
+	ck_assert_msg(strstr(buf, "suppressed 95 similar lines: libevent: "
+	                          "fcntl("),
+	              "no summary: %s", buf);
+	/* "2026-12-07T01:02:03.456Z warn  libevent: ..." */
+	ck_assert_msg(buf[4] == '-' && buf[10] == 'T' && buf[23] == 'Z', "%s",
+	              buf);
+}
+END_TEST
+
 /* --------------------------------------------------------------- http */
 
 START_TEST(test_conn_limit)
@@ -210,6 +253,7 @@ static Suite *http_suite(void)
 	tcase_add_test(tl, test_rl_kinds_apart);
 	tcase_add_test(tl, test_rl_global_cap);
 	tcase_add_test(tl, test_rl_flush_all);
+	tcase_add_test(tl, test_libevent_routed);
 	suite_add_tcase(s, tl);
 	tcase_add_test(th, test_conn_limit);
 	tcase_add_loop_test(th, test_framing, 0,
