@@ -104,6 +104,7 @@ distributed() {
 	# shellcheck disable=SC2086
 	"$ALGOCODE_BIN" serve -c "$top_builddir/conf.d/api.conf" $COMMON "$@" \
 		-o store.path="$TEST_TMP/$name.db" -o api.listen="127.0.0.1:$port" \
+		-o metrics.listen="127.0.0.1:$port" \
 		>"$TEST_TMP/$name-api.log" 2>&1 &
 	api_pid=$!
 	BG_PIDS="$BG_PIDS $api_pid"
@@ -130,6 +131,7 @@ for t in $TRANSPORTS; do
 		# shellcheck disable=SC2086
 		"$ALGOCODE_BIN" serve $AC_OPTS $COMMON -o transport.plugin=inproc \
 			-o api.listen="127.0.0.1:$port" -o judge.workers=2 \
+			-o metrics.listen="127.0.0.1:$port" \
 			-o log.level=info >"$TEST_TMP/inproc.log" 2>&1 &
 		pid=$!
 		BG_PIDS="$BG_PIDS $pid"

@@ -308,7 +308,7 @@ static void api_pending_attach(struct api_pending *p, struct api *api,
 	p->req = req;
 	p->route = route;
 	if (evcon)
-		evhttp_connection_set_closecb(evcon, api_pending_close_cb, p);
+		ac_http_set_closecb(evcon, api_pending_close_cb, p);
 }
 
 /* The request to answer, or NULL when the client is gone. */
@@ -320,7 +320,7 @@ static struct evhttp_request *api_pending_detach(struct api_pending *p)
 		struct evhttp_connection *evcon =
 		        evhttp_request_get_connection(req);
 		if (evcon)
-			evhttp_connection_set_closecb(evcon, NULL, NULL);
+			ac_http_set_closecb(evcon, NULL, NULL);
 	}
 	p->req = NULL;
 	return req;
@@ -499,7 +499,7 @@ static void api_park(struct api *api, struct evhttp_request *req,
 	api->nwaiters++;
 	api->polls_parked++;
 	if (evcon)
-		evhttp_connection_set_closecb(evcon, api_waiter_close_cb, w);
+		ac_http_set_closecb(evcon, api_waiter_close_cb, w);
 	return;
 fail:
 	if (w)

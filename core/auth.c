@@ -445,7 +445,7 @@ static struct evhttp_request *auth_detach(struct auth_op *op)
 		struct evhttp_connection *evcon =
 		        evhttp_request_get_connection(req);
 		if (evcon)
-			evhttp_connection_set_closecb(evcon, NULL, NULL);
+			ac_http_set_closecb(evcon, NULL, NULL);
 	}
 	op->req = NULL;
 	return req;
@@ -506,7 +506,7 @@ static void auth_attach(struct auth_op *op, struct evhttp_request *req)
 
 	op->req = req;
 	if (evcon)
-		evhttp_connection_set_closecb(evcon, auth_close_cb, op);
+		ac_http_set_closecb(evcon, auth_close_cb, op);
 }
 
 static int auth_pool(struct auth_op *op, void (*work)(void *),

@@ -9,6 +9,7 @@
 #include "judge_role.h"
 #include "jwt.h"
 #include "log.h"
+#include "metrics.h"
 #include "privsep.h"
 #include "result.h"
 #include "verdict.h"
@@ -258,6 +259,9 @@ static int cli_serve(const struct cli_opts *o)
 	/* After the api: auth shares its listener when both run here. */
 	if (auth && (r = ac_auth_start(&core, err, sizeof(err))) < 0)
 		goto fail;
+	/* After the roles: metrics.listen may name a role's listener. */
+	if ((r = ac_metrics_http_start(&core, NULL, err, sizeof(err))) < 0)
+		goto fail;
 	log_info("algocode %s serving (roles:%s%s%s)", PACKAGE_VERSION,
 	         auth ? " auth" : "", api ? " api" : "", judge ? " judge" : "");
 	event_base_dispatch(core.base);
@@ -269,6 +273,7 @@ static int cli_serve(const struct cli_opts *o)
 	ac_judge_role_quiesce(&core);
 	ac_api_stop(&core);
 	ac_auth_stop(&core);
+	ac_metrics_http_stop(&core);
 	ac_judge_role_stop(&core);
 	r = core.exit_status ? 1 : 0;
 	ac_core_fini(&core);
@@ -278,6 +283,7 @@ fail:
 	ac_judge_role_quiesce(&core);
 	ac_api_stop(&core);
 	ac_auth_stop(&core);
+	ac_metrics_http_stop(&core);
 	ac_judge_role_stop(&core);
 	ac_core_fini(&core);
 	return 1;

@@ -66,6 +66,10 @@ static const char *const core_known[] = {
         "judge.ie_retries",
         "judge.shutdown_grace_s",
         "judge.reveal_secret_details",
+        "http.max_connections",
+        "http.max_connections_per_ip",
+        "http.fd_reserve",
+        "metrics.listen",
         NULL,
 };
 
@@ -110,6 +114,7 @@ int ac_core_init(struct ac_core *core, struct ac_config *cfg, unsigned need,
 		return -EINVAL;
 	}
 	ac_log_set_level(level);
+	ac_log_route_libevent();
 	ac_config_warn_unknown(cfg, core_known);
 	{
 		bool reveal = false;

@@ -3,7 +3,10 @@
  * serves auth and api on one port), with the hardening every role gets:
  * body, header and URL size limits, a read/write timeout, a deadline for
  * each request to arrive whole (against slow clients), and JSON bodies
- * parsed with a nesting limit. */
+ * parsed with a nesting limit; connection limits (total and per client
+ * address, derived from the open files limit) with an accept() back-off;
+ * requests whose framing a proxy could read differently refused (400 and
+ * close); /metrics only where metrics.listen says.  See http.c. */
 #ifndef AC_HTTP_H
 #define AC_HTTP_H
 #include <jansson.h>
@@ -14,6 +17,9 @@ struct ac_core;
 struct event_base;
 struct evhttp;
 struct evhttp_request;
+struct evhttp_connection;
+struct evkeyvalq;
+enum evhttp_cmd_type;
 
 struct ac_http;
 
@@ -29,6 +35,21 @@ struct ac_http_limits {
 /* Defaults: body 64 KiB, headers 16 KiB, URL 4 KiB, 30 s, 10 s. */
 void ac_http_limits_default(struct ac_http_limits *lim);
 
+/* Connection limits, process-wide (settings http.max_connections,
+ * http.max_connections_per_ip, http.fd_reserve; docs/configuration.md). */
+#define AC_HTTP_DEFAULT_MAX_CONNECTIONS 10000
+#define AC_HTTP_DEFAULT_MAX_PER_IP      512
+#define AC_HTTP_DEFAULT_FD_RESERVE      256
+#define AC_HTTP_MIN_CONNECTIONS         16
+/* The connection cap for an open files limit of nofile: nofile - reserve,
+ * at most max_connections; -ENOSPC when that leaves fewer than
+ * AC_HTTP_MIN_CONNECTIONS.  Pure. */
+int ac_http_conn_limit(unsigned long long nofile, unsigned reserve,
+                       unsigned max_connections);
+/* The caps in force and the connections open now. */
+void ac_http_get_limits(unsigned *max_total, unsigned *max_per_ip,
+                        unsigned *open);
+
 /* Handles a request whose path starts with the route's prefix; answers it
  * now or later. */
 typedef void (*ac_http_handler)(struct evhttp_request *req, const char *path,
@@ -36,13 +57,14 @@ typedef void (*ac_http_handler)(struct evhttp_request *req, const char *path,
 
 /* The server of core listening on `listen` ("host:port", "[v6]:port",
  * ":port"): created and bound on first use, else shared (its limits become
- * the larger of both).  `setting` names the setting in messages.  Release
- * with ac_http_close. */
+ * the larger of both; lim NULL: the server's own, or the defaults).
+ * `setting` names the setting in messages.  Release with ac_http_close. */
 int ac_http_open(struct ac_core *core, const char *setting, const char *listen,
                  const struct ac_http_limits *lim, struct ac_http **out,
                  char *err, size_t errlen);
 /* A server that is not bound (tests, fuzzing): feed it with
- * ac_http_accept_fd.  Release with ac_http_close(h, NULL). */
+ * ac_http_accept_fd.  Release with ac_http_close(h, NULL).  NULL (logged)
+ * on failure. */
 struct ac_http *ac_http_new(struct event_base *base,
                             const struct ac_http_limits *lim);
 /* Accept connections on a listening socket (taken over). */
@@ -50,6 +72,21 @@ int ac_http_accept_fd(struct ac_http *h, int fd);
 /* Route paths starting with prefix (the longest prefix wins) to cb. */
 int ac_http_route(struct ac_http *h, const char *prefix, ac_http_handler cb,
                   void *arg);
+/* Serve GET /metrics on listen (a listener of its own, or the role
+ * listener at that address, which then serves /metrics too); `setting`
+ * names it in messages.  Role listeners answer /metrics 404 otherwise.
+ * Release with ac_http_close_metrics. */
+int ac_http_open_metrics(struct ac_core *core, const char *setting,
+                         const char *listen, struct ac_http **out, char *err,
+                         size_t errlen);
+void ac_http_close_metrics(struct ac_http *h);
+/* The close callback of a connection of ours: roles must use this, never
+ * evhttp_connection_set_closecb, which would take the connection's
+ * bookkeeping away (the server owns evhttp's close callback and calls cb
+ * from it, before forgetting the connection).  cb NULL: none. */
+void ac_http_set_closecb(struct evhttp_connection *evcon,
+                         void (*cb)(struct evhttp_connection *, void *),
+                         void *arg);
 /* Stop accepting connections; requests on open connections answer 503. */
 void ac_http_stop_accepting(struct ac_http *h);
 /* Drop the routes of arg and one reference; the last frees the server and
@@ -80,6 +117,15 @@ json_t *ac_http_parse_object(const char *buf, size_t len, char *err,
  * pointing into h; -ENOENT when h is NULL or not Bearer; -EINVAL when
  * malformed (empty, more than two values). */
 int ac_http_bearer(const char *h, const char **tok, size_t *toklen);
+
+/* Why a request must be refused for its framing, or NULL: a header name
+ * that is not a token (`Transfer-Encoding : chunked`), more than one
+ * Content-Length or Transfer-Encoding, both together, a Transfer-Encoding
+ * other than chunked, a Content-Length not all digits, a body on a method
+ * evhttp reads none for (GET, HEAD, DELETE, OPTIONS, TRACE, CONNECT).
+ * Pure. */
+const char *ac_http_framing_error(const struct evkeyvalq *headers,
+                                  enum evhttp_cmd_type method);
 
 /* ---- Replies ---- */
 

@@ -2,11 +2,10 @@
 #include "metrics.h"
 
 #include "core.h"
+#include "http.h"
 #include "log.h"
 
 #include <errno.h>
-#include <event2/buffer.h>
-#include <event2/http.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -35,7 +34,10 @@ struct met_family {
 
 static pthread_mutex_t met_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct met_family *met_families; /* in declaration order */
-static struct evhttp *met_http;         /* judge-only listener */
+/* Listeners serving GET /metrics (metrics.listen, judge.metrics_listen);
+ * event-loop thread only. */
+#define MET_MAX_LISTENERS 4
+static struct ac_http *met_http[MET_MAX_LISTENERS];
 
 /* Under met_lock. */
 static struct met_family *met_family(const char *name, enum ac_metric_type t)
@@ -256,89 +258,39 @@ void ac_metrics_reset(void)
 	pthread_mutex_unlock(&met_lock);
 }
 
-static void met_http_cb(struct evhttp_request *req, void *arg)
-{
-	struct evbuffer *out;
-	char *text;
-
-	(void)arg;
-	if (evhttp_request_get_command(req) != EVHTTP_REQ_GET ||
-	    strcmp(evhttp_request_get_uri(req), "/metrics") != 0) {
-		evhttp_send_error(req, 404, "Not Found");
-		return;
-	}
-	out = evbuffer_new();
-	text = ac_metrics_render();
-	if (!out || !text) {
-		free(text);
-		if (out)
-			evbuffer_free(out);
-		evhttp_send_error(req, 503, "Out of memory");
-		return;
-	}
-	evbuffer_add(out, text, strlen(text));
-	evhttp_add_header(evhttp_request_get_output_headers(req),
-	                  "Content-Type", "text/plain; version=0.0.4");
-	evhttp_send_reply(req, 200, "OK", out);
-	evbuffer_free(out);
-	free(text);
-}
-
 int ac_metrics_http_start(struct ac_core *core, const char *listen, char *err,
                           size_t errlen)
 {
-	char host[256];
-	const char *colon = strrchr(listen, ':');
-	char *end;
-	long port;
-	size_t hl;
+	const char *setting = "judge.metrics_listen";
+	size_t i;
+	int rc;
 
-	if (!colon || colon == listen) {
-		snprintf(err, errlen,
-		         "metrics listen address \"%s\" is not host:port",
-		         listen);
-		return -EINVAL;
+	if (!listen) {
+		setting = "metrics.listen";
+		listen = ac_config_string(core->cfg, setting, NULL);
+		if (!listen || !*listen)
+			return 0;
 	}
-	hl = (size_t)(colon - listen);
-	if (listen[0] == '[' && hl >= 2 && listen[hl - 1] == ']') {
-		listen++;
-		hl -= 2;
+	for (i = 0; i < MET_MAX_LISTENERS && met_http[i]; i++)
+		;
+	if (i == MET_MAX_LISTENERS) {
+		snprintf(err, errlen, "%s: too many metrics listeners",
+		         setting);
+		return -ENOSPC;
 	}
-	if (hl >= sizeof(host)) {
-		snprintf(err, errlen, "metrics listen host too long");
-		return -EINVAL;
-	}
-	memcpy(host, listen, hl);
-	host[hl] = '\0';
-	port = strtol(colon + 1, &end, 10);
-	if (*end || port <= 0 || port > 65535) {
-		snprintf(err, errlen,
-		         "metrics listen port in \"%s\" is not valid", listen);
-		return -EINVAL;
-	}
-	met_http = evhttp_new(core->base);
-	if (!met_http)
-		return -ENOMEM;
-	evhttp_set_gencb(met_http, met_http_cb, NULL);
-	evhttp_set_timeout(met_http, 10);
-	evhttp_set_max_headers_size(met_http, 16384);
-	evhttp_set_max_body_size(met_http, 1024);
-	if (evhttp_bind_socket(met_http, host, (unsigned short)port) < 0) {
-		snprintf(err, errlen, "cannot listen on %s:%ld for metrics",
-		         host, port);
-		evhttp_free(met_http);
-		met_http = NULL;
-		return -EADDRINUSE;
-	}
-	log_info("metrics on http://%s:%ld/metrics", host, port);
+	rc = ac_http_open_metrics(core, setting, listen, &met_http[i], err,
+	                          errlen);
+	if (rc < 0)
+		return rc;
+	log_info("metrics on http://%s/metrics", ac_http_address(met_http[i]));
 	return 0;
 }
 
 void ac_metrics_http_stop(struct ac_core *core)
 {
 	(void)core;
-	if (met_http) {
-		evhttp_free(met_http);
-		met_http = NULL;
+	for (size_t i = 0; i < MET_MAX_LISTENERS; i++) {
+		ac_http_close_metrics(met_http[i]);
+		met_http[i] = NULL;
 	}
 }

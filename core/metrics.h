@@ -32,8 +32,11 @@ void ac_metrics_observe(const char *name, const char *labels, double seconds);
 char *ac_metrics_render(void);
 /* Forget everything (tests, shutdown). */
 void ac_metrics_reset(void);
-/* Serve GET /metrics on listen ("host:port") from the core's event base
- * (a judge-only process has no api listener).  Returns 0 or -errno. */
+/* Serve GET /metrics on listen ("host:port", judge.metrics_listen) or, with
+ * listen NULL, on the setting metrics.listen when set (else nothing): a
+ * listener of its own, or the role listener at the same address, which
+ * then serves /metrics too (core/http.h).  Returns 0 or -errno.  Stop
+ * closes every one (idempotent). */
 struct ac_core;
 int ac_metrics_http_start(struct ac_core *core, const char *listen, char *err,
                           size_t errlen);

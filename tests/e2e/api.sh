@@ -96,6 +96,7 @@ metric() {
 
 # --------------------------------------------------------------- start
 start_bg "$ALGOCODE_BIN" serve $AC_OPTS -o api.listen=127.0.0.1:$PORT \
+	-o metrics.listen=127.0.0.1:$PORT \
 	-o api.rate_burst=3 -o api.rate_per_s=0.05 -o api.result_wait_s=5
 SERVER=$BG_PID
 wait_http "$BASE/api/v1/common/healthcheck/" 20 || fail "the server did not start"

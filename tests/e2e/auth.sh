@@ -48,6 +48,7 @@ auth = { access_ttl_s = 900; login_burst = 40; login_per_s = 0.001;
          register_burst = 25; register_per_s = 0.001;
          request_timeout_s = 2; hash_memlimit_kb = 16384; };
 judge = { problems_dir = "$top_srcdir/problems"; };
+metrics = { listen = "127.0.0.1:$PORT"; };
 EOF
 
 B="$TEST_TMP/body"
@@ -374,7 +375,7 @@ chmod 600 "$SECRET"
 APORT=$(free_port)
 sed -e "s/roles = .*/roles = [ \"auth\" ];/" -e '/^lang/d' -e '/^judge/d' \
 	-e "s/^auth = { /auth = { listen = \"127.0.0.1:$APORT\"; jwt_secret_file = \"$(echo "$SECRET" | sed 's/[\/&]/\\&/g')\"; /" \
-	-e '/^api = {/,/};/d' -e "s|auth.db|auth2.db|" "$CONF" >"$TEST_TMP/authonly.conf"
+	-e '/^api = {/,/};/d' -e '/^metrics/d' -e "s|auth.db|auth2.db|" "$CONF" >"$TEST_TMP/authonly.conf"
 sed -e 's/roles = .*/roles = [ "api" ];/' "$CONF" >"$TEST_TMP/apionly.conf"
 start_bg "$ALGOCODE_BIN" serve -c "$TEST_TMP/authonly.conf"
 AUTHSRV=$BG_PID

@@ -38,6 +38,7 @@ python3 -c 'import json,sys; print(json.dumps({"problem_id": sys.argv[1], "lang"
 
 # shellcheck disable=SC2086
 start_bg "$ALGOCODE_BIN" serve $AC_OPTS -o api.listen=127.0.0.1:$PORT \
+	-o metrics.listen=127.0.0.1:$PORT \
 	-o store.plugin=redis_mongo -o "store.redis=$REDIS_URL" \
 	-o "store.mongo=$MONGO_URL" -o store.mongo_timeout_ms=1000 \
 	-o store.redis_timeout_ms=300 -o store.cache_ttl_s=600 \
