@@ -52,6 +52,7 @@
 #include <sys/socket.h>
 #include <time.h>
 
+#define HTTP_BACKLOG        4096 /* listen(); the kernel caps it at somaxconn */
 #define HTTP_MAX_ROUTES     8
 #define HTTP_PEER_BUCKETS   1024
 #define HTTP_BACKOFF_MIN_MS 10
@@ -1165,6 +1166,45 @@ int ac_http_accept_fd(struct ac_http *h, int fd)
 	return http_watch_listener(h);
 }
 
+/* Listen on host:port with a backlog of HTTP_BACKLOG: evhttp's own
+ * binding asks for 128, and a burst of connections (many clients opening
+ * at once, or a flood the caps then refuse) would overflow the accept
+ * queue: the kernel then drops ordinary clients' SYNs, and they wait for
+ * a retransmission (1 s) before they are even accepted.  NULL with errno
+ * set on failure. */
+static struct evhttp_bound_socket *
+http_bind(struct ac_http *h, const char *host, unsigned short port)
+{
+	struct evutil_addrinfo hints, *ai = NULL;
+	struct evhttp_bound_socket *bs;
+	struct evconnlistener *lev;
+	char ps[8];
+
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_protocol = IPPROTO_TCP;
+	hints.ai_flags = EVUTIL_AI_PASSIVE;
+	snprintf(ps, sizeof(ps), "%u", port);
+	if (evutil_getaddrinfo(host, ps, &hints, &ai) != 0 || !ai) {
+		errno = EADDRNOTAVAIL;
+		return NULL;
+	}
+	lev = evconnlistener_new_bind(
+	        h->base, NULL, NULL,
+	        LEV_OPT_REUSEABLE | LEV_OPT_CLOSE_ON_FREE |
+	                LEV_OPT_CLOSE_ON_EXEC,
+	        HTTP_BACKLOG, ai->ai_addr, (int)ai->ai_addrlen);
+	evutil_freeaddrinfo(ai);
+	if (!lev)
+		return NULL;
+	if (!(bs = evhttp_bind_listener(h->http, lev))) {
+		evconnlistener_free(lev);
+		errno = ENOMEM;
+	}
+	return bs;
+}
+
 int ac_http_open(struct ac_core *core, const char *setting, const char *listen,
                  const struct ac_http_limits *lim, struct ac_http **out,
                  char *err, size_t errlen)
@@ -1200,7 +1240,7 @@ int ac_http_open(struct ac_core *core, const char *setting, const char *listen,
 	snprintf(h->address, sizeof(h->address),
 	         strchr(host, ':') ? "[%s]:%u" : "%s:%u", host, port);
 	errno = 0;
-	h->sock = evhttp_bind_socket_with_handle(h->http, host, port);
+	h->sock = http_bind(h, host, port);
 	if (!h->sock) {
 		rc = errno ? -errno : -EADDRNOTAVAIL;
 		snprintf(err, errlen, "%s: cannot listen on %s port %u: %s",

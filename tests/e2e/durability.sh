@@ -66,7 +66,8 @@ start_serve() {
 		-o "lang.plugins=[\"python3\"]" \
 		-o api.rate_burst=100000 -o api.rate_per_s=1000 \
 		-o judge.workers=2 -o judge.shutdown_grace_s=20 \
-		-o api.listen=127.0.0.1:$PORT -o log.level=info 2>>"$ERRF"
+		-o api.listen=127.0.0.1:$PORT -o metrics.listen=127.0.0.1:$PORT \
+		-o log.level=info 2>>"$ERRF"
 	SERVER=$BG_PID
 	wait_http "$BASE/api/v1/common/healthcheck/" 60 ||
 		fail "the server did not start: $(tail -20 "$ERRF")"
