@@ -57,6 +57,7 @@ static const char *const core_known[] = {
         "auth.login_per_s",
         "auth.register_burst",
         "auth.register_per_s",
+        "auth.password_min_length",
         "judge.problems_dir",
         "judge.work_dir",
         "judge.workers",

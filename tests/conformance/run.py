@@ -13,6 +13,11 @@ whole suite the host is checked: no process carrying the marker
 of the sandbox is visible, the judge work directory holds no run, no file
 named "acconf-escape*" appeared outside the box, the canaries the runner
 planted are untouched and the host listeners on 127.0.0.1 got no contact.
+
+With -s (server mode, serve_main below) the same programs go through
+`algocode serve` started as root with privilege separation (-o user=...):
+submitted over HTTP, results polled, compared the same way, with the host
+checked after every batch of submissions (see README.md, "Server mode").
 """
 
 import concurrent.futures
@@ -24,6 +29,7 @@ import shlex
 import shutil
 import signal
 import socket
+import stat
 import subprocess
 import sys
 import tempfile
@@ -182,8 +188,49 @@ def run_cgroups(pids):
     return left
 
 
+FIXED_LOCK = FIXED + ".lock"
+FIXED_WAIT_S = 2400
+_fixed_lock_fd = []
+
+
+def fixed_lock():
+    """Wait for FIXED: one run at a time owns the fixed paths (the CLI and
+    the server mode may be started together by a parallel `make check`).
+    An exclusive lock on FIXED_LOCK, held until this process ends, and no
+    live owner of FIXED (a run that does not take the lock)."""
+    import fcntl
+    if _fixed_lock_fd:
+        return
+    fd = os.open(FIXED_LOCK, os.O_RDWR | os.O_CREAT, 0o600)
+    deadline = time.monotonic() + FIXED_WAIT_S
+    said = False
+    while True:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            owner = None
+            try:
+                with open(FIXED + "/owner") as f:
+                    owner = int(f.read().strip())
+                os.kill(owner, 0)
+            except (OSError, ValueError):
+                owner = None
+            if owner is None or owner == os.getpid():
+                break
+            fcntl.flock(fd, fcntl.LOCK_UN)
+        except OSError:
+            pass
+        if time.monotonic() > deadline:
+            break   # setup_fixed says who owns it
+        if not said:
+            log("waiting for another conformance run to end (%s)" % FIXED)
+            said = True
+        time.sleep(1)
+    _fixed_lock_fd.append(fd)
+
+
 def setup_fixed(problem_src):
     """Create FIXED with a copy of the problem, decoy secrets, canaries."""
+    fixed_lock()
     pidfile = FIXED + "/owner"
     if os.path.isdir(FIXED):
         try:
@@ -369,15 +416,740 @@ def load_problems(doc):
     if cp is not None and not isinstance(cp, (int, float)):
         bad.append("judge.load.cpu_pressure: %r" % cp)
     return bad
+# ---------------------------------------------------------------------------
+# Server mode (-s): the programs go through `algocode serve` started as root
+# with privilege separation, over HTTP, and the host is checked after every
+# batch of submissions (README.md, "Server mode").
+
+SERVE_USER = os.environ.get("AC_SERVE_USER", "algocode")
+SERVE_TOKEN_USER = "conformance"
+SERVE_PROBLEM = "problem"          # FIXED/problem, judge.problems_dir=FIXED
+SETTLE_S = 5                       # cleanup after a result, at most
+# Programs judged (JOBS at a time) between two host checks: checking needs
+# an idle server, and a batch is only as fast as its slowest program.
+SERVE_BATCH = int(os.environ.get("AC_SERVE_BATCH", "8"))
+# sandbox.uid_count of the server's sandbox/ns: runs alive at once at most.
+SANDBOX_UID_COUNT = 16
+TIMING_TRIES = 3
+# A run cgroup may outlive its run a little (ns keeps two made ahead and
+# removes finished runs' ones during the next run): one still there after
+# this many more batches of submissions is left over.
+CG_STALE_BATCHES = 3
+# Mounts of the judge: where a leaked one would show in the host's table
+# (other tests running alongside mount elsewhere).
+JUDGE_MOUNT_PATHS = (SANDBOX_ROOT, FIXED, "/run/algocode")
+
+
+def serve_known(here, keep_going_known):
+    """The known failures of both modes: the sandbox's (known-failures)
+    and those of the server mode only (known-failures-serve)."""
+    if not keep_going_known:
+        return {}
+    known = load_known(os.path.join(here, "known-failures"))
+    known.update(load_known(os.path.join(here, "known-failures-serve")))
+    return known
+
+
+def proc_status(pid):
+    """{field: value} of /proc/PID/status, or None when it is gone."""
+    try:
+        with open("/proc/%s/status" % pid) as f:
+            return dict(l.rstrip("\n").split(":\t", 1) for l in f
+                        if ":\t" in l)
+    except (OSError, ValueError):
+        return None
+
+
+def all_procs():
+    """{pid: (ppid, comm, set of uids)} of every process."""
+    out = {}
+    for d in glob.glob("/proc/[0-9]*"):
+        st = proc_status(d[6:])
+        if not st:
+            continue
+        try:
+            uids = set(int(u) for u in st.get("Uid", "").split())
+            out[int(d[6:])] = (int(st.get("PPid", "0")),
+                               st.get("Name", "?"), uids)
+        except ValueError:
+            continue
+    return out
+
+
+def descendants(procs, root):
+    kids = {}
+    for pid, (ppid, _, _) in procs.items():
+        kids.setdefault(ppid, []).append(pid)
+    out, todo = [], [root]
+    while todo:
+        p = todo.pop()
+        for c in kids.get(p, []):
+            out.append(c)
+            todo.append(c)
+    return out
+
+
+def run_cgroup_dirs(helper):
+    """{hierarchy: [paths]} of the sandbox's run cgroups: run-PID-* (ns,
+    some made ahead) and ac-run-PID-* (docker), PID the sandbox helper."""
+    prefixes = ("run-%d-" % helper, "ac-run-%d-" % helper)
+    found = {}
+    for root, dirs, _ in os.walk("/sys/fs/cgroup"):
+        for d in list(dirs):
+            if d.startswith(prefixes):
+                rel = os.path.relpath(root, "/sys/fs/cgroup")
+                found.setdefault(rel.split("/")[0], []).append(
+                    os.path.join(root, d))
+                dirs.remove(d)
+    return found
+
+
+def cgroup_procs(path):
+    try:
+        with open(path + "/cgroup.procs") as f:
+            return f.read().split()
+    except OSError:
+        return []
+
+
+def mount_set(pid, ignore, only=None):
+    """The (mount point, type, source) of the mount namespace of pid;
+    with only, those whose mount point or root lies under one of its
+    paths."""
+    out = set()
+    try:
+        with open("/proc/%s/mountinfo" % pid) as f:
+            for line in f:
+                pre, _, post = line.partition(" - ")
+                a, b = pre.split(), post.split()
+                if len(a) < 5 or len(b) < 2:
+                    continue
+                if any(a[4].startswith(i) for i in ignore):
+                    continue
+                if only and not any(a[4].startswith(o) or
+                                    a[3].startswith(o) for o in only):
+                    continue
+                out.add((a[4], b[0], b[1]))
+    except OSError:
+        pass
+    return out
+
+
+def tree_state(top):
+    """{relative path: (kind, bytes)} below top (not top itself); bytes
+    are the blocks a regular file uses."""
+    out = {}
+    for root, dirs, files in os.walk(top):
+        for n in dirs + files:
+            p = os.path.join(root, n)
+            try:
+                st = os.lstat(p)
+            except OSError:
+                continue
+            if stat.S_ISREG(st.st_mode):
+                out[os.path.relpath(p, top)] = ("file", st.st_blocks * 512)
+            elif stat.S_ISDIR(st.st_mode):
+                out[os.path.relpath(p, top)] = ("dir", 0)
+            else:
+                out[os.path.relpath(p, top)] = ("other", 0)
+    return out
+
+
+class Server:
+    """One `algocode serve` (privilege separated) and its host state."""
+
+    def __init__(self, binary, builddir, plugin, workers, sandbox_uid,
+                 mount_ignore):
+        self.binary, self.plugin = binary, plugin
+        self.batch = 0          # batches judged so far
+        self.cg_seen = {}       # run cgroup -> batch it was first seen
+        self.workers = workers
+        self.sandbox_uid = sandbox_uid
+        # sandbox/ns gives every live run a uid of its own from a range
+        # (docs/sandbox.md); sandbox/docker runs every program as one.
+        self.sandbox_uids = set(range(sandbox_uid, sandbox_uid +
+                                      (SANDBOX_UID_COUNT
+                                       if plugin == "ns" else 1)))
+        self.mount_ignore = mount_ignore
+        # Outside /tmp: the sandbox replaces /tmp, and the precompiled
+        # header's directory must be visible to the compiler in it.
+        self.tmp = tempfile.mkdtemp(prefix="algocode-conformance-serve.",
+                                    dir="/var/tmp")
+        os.chmod(self.tmp, 0o755)
+        self.state = self.tmp + "/state"
+        self.work = self.state + "/work"
+        self.pch = self.tmp + "/pch"
+        # The unprivileged server loads its plugins after the switch:
+        # a copy it can read wherever the build tree lives.
+        shutil.copytree(os.path.join(builddir, "plugins-build"),
+                        self.tmp + "/plugins", symlinks=False)
+        for root, dirs, files in os.walk(self.tmp + "/plugins"):
+            for n in dirs + files:
+                p = os.path.join(root, n)
+                os.chmod(p, os.stat(p).st_mode | 0o055)
+        for root, dirs, files in os.walk(FIXED + "/problem"):
+            for n in dirs + files:
+                p = os.path.join(root, n)
+                os.chmod(p, os.stat(p).st_mode | 0o044 |
+                         (0o011 if os.path.isdir(p) else 0))
+        s = socket.socket()
+        s.bind(("127.0.0.1", 0))
+        self.port = s.getsockname()[1]
+        s.close()
+        self.base = "127.0.0.1:%d" % self.port
+        self.proc = None
+        self.helper = None
+        self.token = None
+        self.errf = self.tmp + "/serve.err"
+
+    def opts(self):
+        return [
+            "-c", os.path.dirname(self.binary) + "/conf.d/single-node.conf",
+            "-o", "user=" + SERVE_USER,
+            "-o", 'state_dirs=["%s", "%s"]' % (self.state, self.pch),
+            "-o", "plugins.dir=" + self.tmp + "/plugins",
+            "-o", "judge.problems_dir=" + FIXED,
+            "-o", "store.path=" + self.state + "/algocode.db",
+            "-o", "judge.work_dir=" + self.work,
+            "-o", "api.jwt_secret_file=" + self.state + "/jwt.secret",
+            "-o", "lang.cpp.pch_dir=" + self.pch,
+            # The work directory must come back to its size after every
+            # run: no compile cache (every program is compiled once).
+            "-o", "judge.compile_cache_mb=0",
+            "-o", "judge.workers=%d" % self.workers,
+            "-o", "api.listen=" + self.base,
+            # One user submits everything: no rate limit in the way.
+            "-o", "api.rate_burst=1000000", "-o", "api.rate_per_s=10000",
+            "-o", "log.level=info",
+            # Uids of its own: processes of them are this server's
+            # (other tests alongside use the default range).
+            "-o", "sandbox.uid=%d" % self.sandbox_uid,
+            "-o", "sandbox.gid=%d" % self.sandbox_uid,
+            "-o", "sandbox.plugin=" + self.plugin] + (
+                ["-o", "sandbox.uid_count=%d" % len(self.sandbox_uids)]
+                if self.plugin == "ns" else [])
+
+    def start(self):
+        with open(self.errf, "w") as err:
+            self.proc = subprocess.Popen(
+                [self.binary, "serve"] + self.opts(), stdin=subprocess.DEVNULL,
+                stdout=err, stderr=err, start_new_session=True)
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError("serve exited %d: %s" % (
+                    self.proc.returncode, self.err_tail()))
+            try:
+                st, _ = self.http("GET", "/api/v1/common/healthcheck/",
+                                  timeout=2)
+                if st == 200:
+                    break
+            except OSError:
+                pass
+            time.sleep(0.2)
+        else:
+            raise RuntimeError("serve did not answer within 120 s: " +
+                               self.err_tail())
+        st = proc_status(self.proc.pid)
+        uid = st and st.get("Uid", "").split()[0]
+        want = str(pwd_uid(SERVE_USER))
+        if uid != want:
+            raise RuntimeError("serve runs as uid %s, not %s (%s)"
+                               % (uid, want, SERVE_USER))
+        procs = all_procs()
+        for pid in descendants(procs, self.proc.pid):
+            if procs[pid][1] == "algocode-sbx" and 0 in procs[pid][2]:
+                self.helper = pid
+        if not self.helper:
+            raise RuntimeError("no root sandbox helper (algocode-sbx) "
+                               "under the server")
+        out = subprocess.run(
+            [self.binary, "token"] + self.opts() + ["--user",
+                                                    SERVE_TOKEN_USER],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, check=False)
+        if out.returncode != 0:
+            raise RuntimeError("algocode token: " +
+                               out.stderr.decode(errors="replace"))
+        self.token = out.stdout.decode().strip()
+        self.only = JUDGE_MOUNT_PATHS + (self.tmp,)
+        # The helper's own mount namespace, if it has one, is compared
+        # whole: nothing else mounts there.
+        try:
+            self.helper_ns = os.readlink("/proc/%d/ns/mnt" % self.helper) != \
+                os.readlink("/proc/self/ns/mnt")
+        except OSError:
+            self.helper_ns = False
+
+    def err_tail(self):
+        try:
+            with open(self.errf, errors="replace") as f:
+                return " | ".join(f.read().strip().splitlines()[-5:])
+        except OSError:
+            return ""
+
+    def http(self, method, path, body=None, timeout=30):
+        import http.client
+        c = http.client.HTTPConnection("127.0.0.1", self.port,
+                                       timeout=timeout)
+        try:
+            headers = {}
+            if self.token:
+                headers["Authorization"] = "Bearer " + self.token
+            if body is not None:
+                headers["Content-Type"] = "application/json"
+            c.request(method, path, body=body, headers=headers)
+            r = c.getresponse()
+            return r.status, r.read()
+        finally:
+            c.close()
+
+    def submit(self, lang, prog):
+        with open(prog, encoding="utf-8", errors="surrogateescape") as f:
+            code = f.read()
+        body = json.dumps({"problem_id": SERVE_PROBLEM, "lang": lang,
+                           "code": code}, ensure_ascii=True)
+        st, out = self.http("POST", "/api/v1/code/submit/", body.encode())
+        if st != 201:
+            return None, "submit: HTTP %d %s" % (st, out[:300])
+        try:
+            return json.loads(out)["result"]["submission_id"], ""
+        except (ValueError, KeyError, TypeError) as e:
+            return None, "submit: bad answer (%s): %r" % (e, out[:300])
+
+    def result(self, sid):
+        deadline = time.monotonic() + JUDGE_TIMEOUT
+        while time.monotonic() < deadline:
+            try:
+                st, out = self.http("GET", "/api/v1/result/check/%s/" % sid)
+            except OSError as e:
+                return None, "poll: %s" % e
+            if st == 200:
+                try:
+                    return json.loads(out)["data"], ""
+                except (ValueError, KeyError, TypeError) as e:
+                    return None, "poll: bad answer (%s): %r" % (e, out[:300])
+            if st != 202:
+                return None, "poll: HTTP %d %s" % (st, out[:300])
+        return None, "no result after %d s" % JUDGE_TIMEOUT
+
+    def mounts(self):
+        m = mount_set("self", self.mount_ignore, self.only)
+        if self.helper_ns:
+            m |= set(("helper",) + x for x in
+                     mount_set(self.helper, self.mount_ignore))
+        return m
+
+    def snapshot(self):
+        procs = all_procs()
+        kids = sorted((procs[p][1], min(procs[p][2]) if procs[p][2] else -1)
+                      for p in descendants(procs, self.proc.pid)
+                      if p in procs)
+        return {
+            "work": tree_state(self.work),
+            "kids": kids,
+            "mounts": self.mounts(),
+        }
+
+    def check(self, base, final=False):
+        """What is left compared with the snapshot base (a list of
+        texts, empty when the host is back where it was)."""
+        bad = []
+        now = self.snapshot() if not final else {
+            "work": tree_state(self.work), "kids": [],
+            "mounts": mount_set("self", self.mount_ignore, self.only)}
+        new = sorted(set(now["work"]) - set(base["work"]))
+        if new:
+            bad.append("files left in judge.work_dir: " + " ".join(new[:8]))
+        size_b = sum(v[1] for v in base["work"].values())
+        size_n = sum(v[1] for v in now["work"].values())
+        if size_n != size_b:
+            bad.append("judge.work_dir holds %d bytes, %d before"
+                       % (size_n, size_b))
+        procs = all_procs()
+        sbx = ["%d %s" % (p, v[1]) for p, v in procs.items()
+               if self.sandbox_uids & v[2]]
+        if sbx:
+            bad.append("processes of the sandbox uids %d-%d: %s"
+                       % (min(self.sandbox_uids), max(self.sandbox_uids),
+                          ", ".join(sbx[:8])))
+        if final and (proc_status(self.helper) or {}).get("Name") == \
+                "algocode-sbx":
+            bad.append("the sandbox helper %d outlived the server"
+                       % self.helper)
+        if not final and now["kids"] != base["kids"]:
+            bad.append("the server's processes changed: %s, before %s"
+                       % (now["kids"], base["kids"]))
+        cgs = [d for dirs in run_cgroup_dirs(self.helper).values()
+               for d in dirs]
+        busy = [d for d in cgs if cgroup_procs(d)]
+        if busy:
+            bad.append("run cgroups with processes: " + " ".join(busy[:4]))
+        if final and cgs:
+            bad.append("run cgroups left: " + " ".join(sorted(cgs)[:4]))
+        for d in cgs:
+            self.cg_seen.setdefault(d, self.batch)
+        stale = sorted(d for d in cgs
+                       if self.batch - self.cg_seen[d] >= CG_STALE_BATCHES)
+        if stale and not final:
+            bad.append("run cgroups left for %d batches: %s" % (
+                CG_STALE_BATCHES, " ".join(stale[:4])))
+        for d in list(self.cg_seen):
+            if d not in cgs:
+                del self.cg_seen[d]
+        newm = sorted(now["mounts"] - base["mounts"])
+        if newm:
+            bad.append("new mounts: " + " | ".join(
+                "%s %s %s" % m for m in newm[:6]))
+        esc = escapes()
+        if esc:
+            bad.append("files written outside the box: " + " ".join(esc))
+        return bad
+
+    def settle(self, base):
+        """check() until it is clean or SETTLE_S passed: cleanup may end
+        just after the result is published."""
+        deadline = time.monotonic() + SETTLE_S
+        while True:
+            bad = self.check(base)
+            if not bad or time.monotonic() > deadline:
+                return bad
+            time.sleep(0.1)
+
+    def stop(self):
+        """SIGTERM; the exit status, or None when it had to be killed."""
+        if not self.proc or self.proc.poll() is not None:
+            return self.proc.returncode if self.proc else None
+        self.proc.terminate()
+        try:
+            return self.proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+            self.proc.wait()
+            return None
+
+    def remove(self):
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+
+def pwd_uid(name):
+    import pwd
+    return pwd.getpwnam(name).pw_uid
+
+
+def serve_judge(srv, case):
+    """(doc, error, seconds) of one case, through the server."""
+    plugin, rel, prog, lang, expect, detail = case
+    t0 = time.monotonic()
+    sid, err = srv.submit(lang, prog)
+    if sid is None:
+        return None, err, time.monotonic() - t0
+    doc, err = srv.result(sid)
+    return doc, err, time.monotonic() - t0
+
+
+def serve_verdict(case, doc, err, secs, known, host_bad):
+    """(status, line) as the CLI mode's one(); host_bad: what the host
+    check found after this program alone (or None: not checked alone)."""
+    plugin, rel, prog, lang, expect, detail = case
+    got, why, ok = "??", "", False
+    if doc is None:
+        why = err
+    else:
+        got = doc.get("verdict_code", "??")
+        text = failing_text(doc)
+        if got == "TLE" and detail in ("cpu", "wall"):
+            ok = got in expect.split("/") and time_ok(doc, detail, text)
+        else:
+            ok = got in expect.split("/") and \
+                (not detail or detail in text)
+        if not ok:
+            why = "message: %s; load: %s" % (
+                text.strip().replace("\n", " | ")[:300],
+                json.dumps((doc.get("judge") or {}).get("load")))
+        bad_load = load_problems(doc)
+        if bad_load:
+            ok = False
+            why = "; ".join(bad_load) + ": " + why
+        if SECRET_TEXT in json.dumps(doc):
+            ok = False
+            why = "the planted secret appears in the result: " + why
+    if host_bad:
+        ok = False
+        why = ("host check after it: " + "; ".join(host_bad) +
+               ("; " + why if why else ""))
+    reason = known.get((rel, plugin)) or known.get((rel, None))
+    if reason:
+        status = "XPASS" if ok else "XFAIL"
+    else:
+        status = "PASS" if ok else "FAIL"
+    line = "%-5s %-4s %-34s expected %-3s got %-3s %5.1fs serve" % (
+        status, plugin, rel, expect, got, secs)
+    if detail:
+        line += "  [detail: %s]" % detail
+    if status == "XFAIL":
+        line += "  (known: %s)" % reason
+        if why:
+            line += "\n      " + why
+    elif status in ("FAIL", "XPASS") and why:
+        line += "\n      " + why
+    timing = (status == "FAIL" and doc is not None and not host_bad and
+              got in expect.split("/") and detail in ("cpu", "wall"))
+    return status, line, timing
+
+
+def serve_plugin(binary, builddir, plugin, cases, known, jobs, counts):
+    """Judge cases through one server with sandbox plugin `plugin`; the
+    host failures that no program could be blamed for.  The server is
+    stopped and its directory removed however this ends (SIGTERM
+    included: serve_main turns it into SystemExit)."""
+    srvs = []
+    try:
+        return serve_plugin_run(binary, builddir, plugin, cases, known, jobs,
+                                counts, srvs)
+    finally:
+        for srv in srvs:
+            if srv.proc and srv.proc.poll() is None:
+                srv.stop()
+            srv.remove()
+
+
+def serve_plugin_run(binary, builddir, plugin, cases, known, jobs, counts,
+                     srvs):
+    # A uid no other process uses (other runs of the suite pick others).
+    sandbox_uid = int(os.environ.get("AC_SANDBOX_UID",
+                                     str(61000 + os.getpid() % 1000)))
+    ignore = [p for p in os.environ.get("AC_MOUNT_IGNORE", "").split(":")
+              if p]
+    host_fail = []
+    pre_mounts = mount_set("self", ignore, JUDGE_MOUNT_PATHS)
+    srv = Server(binary, builddir, plugin, jobs, sandbox_uid, ignore)
+    srvs.append(srv)
+    try:
+        srv.start()
+    except (RuntimeError, OSError) as e:
+        return ["%s: the server did not start: %s" % (plugin, e)]
+    log("serve %s: pid %d as %s, sandbox helper %d as root, %s, work "
+        "dir %s" % (plugin, srv.proc.pid, SERVE_USER, srv.helper, srv.base,
+                    srv.work))
+    # A first program makes what the server keeps between runs (run
+    # cgroups made ahead, the precompiled header): the baseline is taken
+    # after it.
+    warm = os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                        "cpp", "ac_stdio.cpp")
+    if os.path.exists(warm):
+        doc, err, _ = serve_judge(srv, (plugin, "warm-up", warm, "cpp",
+                                        "AC", None))
+        if doc is None or doc.get("verdict_code") != "AC":
+            log("note: warm-up program: %s" % (err or doc.get(
+                "verdict_code")))
+    time.sleep(0.5)
+    base = srv.snapshot()
+    log("serve %s: baseline: %d entries in the work dir, server "
+        "processes %s, sandbox uid %d, %d judge mounts%s" % (
+            plugin, len(base["work"]), base["kids"], srv.sandbox_uid,
+            len(base["mounts"]), " (the helper has a mount namespace of "
+            "its own)" if srv.helper_ns else ""))
+
+    retry = []
+    step = max(jobs, SERVE_BATCH)
+    for i in range(0, len(cases), step):
+        batch = cases[i:i + step]
+        with concurrent.futures.ThreadPoolExecutor(max_workers=jobs) as ex:
+            results = list(ex.map(lambda c: serve_judge(srv, c), batch))
+        srv.batch += 1
+        bad = srv.settle(base)
+        blamed = {}
+        if bad:
+            # Who left it: each program of the batch again, alone.
+            log("host check after %s: %s; judging each again alone"
+                % (" ".join(c[1] for c in batch), "; ".join(bad)))
+            base = srv.snapshot()
+            for c in batch:
+                serve_judge(srv, c)
+                srv.batch += 1
+                b2 = srv.settle(base)
+                if b2:
+                    blamed[c[1]] = b2
+                    base = srv.snapshot()
+            if not blamed:
+                host_fail.append("after %s (not reproduced alone): %s" % (
+                    " ".join(c[1] for c in batch), "; ".join(bad)))
+        for c, (doc, err, secs) in zip(batch, results):
+            status, line, timing = serve_verdict(c, doc, err, secs, known,
+                                                 blamed.get(c[1]))
+            if timing:
+                retry.append((c, line))
+                continue
+            counts[status] += 1
+            log(line)
+        if srv.proc.poll() is not None:
+            host_fail.append("%s: the server exited %d: %s" % (
+                plugin, srv.proc.returncode, srv.err_tail()))
+            break
+    # The right verdict with the other time detail: judged again alone,
+    # up to TIMING_TRIES times (the server mode runs a server and its
+    # helper beside the program: a loaded machine hits it more often).
+    for c, first in retry:
+        for attempt in range(1, TIMING_TRIES + 1):
+            doc, err, secs = serve_judge(srv, c)
+            srv.batch += 1
+            bad = srv.settle(base)
+            if bad:
+                base = srv.snapshot()
+            status, line, timing = serve_verdict(c, doc, err, secs, known,
+                                                 bad)
+            if not timing:
+                break
+            time.sleep(1)
+        counts[status] += 1
+        log(line + "  (judged again alone, %d time%s; first run: %s)"
+            % (attempt, "" if attempt == 1 else "s",
+               first.split("\n", 1)[-1].strip()[:160]))
+
+    rc = srv.stop()
+    if rc != 0:
+        host_fail.append("%s: serve exited %s on SIGTERM: %s"
+                         % (plugin, rc, srv.err_tail()))
+    # After the server: nothing of it is left at all.
+    deadline = time.monotonic() + SETTLE_S
+    while True:
+        end = {"work": {k: v for k, v in base["work"].items()},
+               "kids": [], "cgroups": {}, "mounts": pre_mounts}
+        left = srv.check(end, final=True)
+        if not left or time.monotonic() > deadline:
+            break
+        time.sleep(0.2)
+    host_fail += ["%s after the server stopped: %s" % (plugin, b)
+                  for b in left]
+    return host_fail
+
+
+def serve_main(optlist, args):
+    """The suite through `algocode serve` (option -s), beside busy
+    processes as the CLI mode (-l)."""
+    jobs, plugins, keep_going_known, busy = 2, [], True, 2
+    for o, v in optlist:
+        if o == "-j":
+            jobs = max(1, int(v))
+        elif o == "-p":
+            plugins.append(v)
+        elif o == "-k":
+            keep_going_known = False
+        elif o == "-l":
+            busy = max(0, int(v))
+    load_procs = start_load(busy)
+    if busy:
+        log("load: %d busy processes run alongside the suite" % busy)
+    try:
+        return serve_run(jobs, plugins, keep_going_known, args)
+    finally:
+        stop_load(load_procs)
+
+
+def serve_run(jobs, plugins, keep_going_known, args):
+    """serve_main's suite, once the options are read."""
+    srcdir = os.environ.get("top_srcdir") or \
+        os.path.abspath(os.path.join(os.path.dirname(__file__), "../.."))
+    builddir = os.environ.get("top_builddir") or os.getcwd()
+    here = os.path.join(srcdir, "tests", "conformance")
+    binary = os.path.join(os.path.abspath(builddir), "algocode")
+    if not os.access(binary, os.X_OK):
+        log("no %s: build first" % binary)
+        return 99
+    if os.geteuid() != 0:
+        log("SKIPPED: serve separates privileges only when started as root")
+        return 77
+    try:
+        pwd_uid(SERVE_USER)
+    except KeyError:
+        log("SKIPPED: no user %s (useradd --system --no-create-home "
+            "--shell /usr/sbin/nologin %s)" % (SERVE_USER, SERVE_USER))
+        return 77
+    if not plugins:
+        plugins = sorted(os.path.basename(p)[:-3] for p in glob.glob(
+            os.path.join(builddir, "plugins-build", "sandbox", "*.so")))
+    if not plugins:
+        log("SKIPPED: no sandbox plugin in %s/plugins-build/sandbox"
+            % builddir)
+        return 77
+    if args:
+        progs = [a if os.path.isabs(a) else os.path.join(here, a)
+                 for a in args]
+    else:
+        progs = sorted(glob.glob(os.path.join(here, "c", "*.c")) +
+                       glob.glob(os.path.join(here, "cpp", "*.cpp")) +
+                       glob.glob(os.path.join(here, "python3", "*.py")) +
+                       glob.glob(os.path.join(here, "java", "*.java")))
+    known = serve_known(here, keep_going_known)
+    parsed = []
+    for prog in progs:
+        try:
+            lang, expect, detail = parse_program(prog)
+        except (OSError, ValueError) as e:
+            log("bad program: %s" % e)
+            return 99
+        parsed.append((os.path.relpath(prog, here), prog, lang, expect,
+                       detail))
+
+    signal.signal(signal.SIGTERM, lambda *a: sys.exit(143))
+    setup_fixed(os.path.join(here, "problem"))
+    try:
+        return serve_suite(binary, builddir, plugins, progs, parsed, known,
+                           jobs)
+    finally:
+        shutil.rmtree(FIXED, ignore_errors=True)
+
+
+def serve_suite(binary, builddir, plugins, progs, parsed, known, jobs):
+    before_escapes = escapes()
+    listeners = Listeners()
+    listeners.start()
+    counts = {"PASS": 0, "FAIL": 0, "XFAIL": 0, "XPASS": 0}
+    host_fail = []
+    if before_escapes:
+        host_fail.append("files outside the box before the run: " +
+                         " ".join(before_escapes))
+    t_start = time.monotonic()
+    log("conformance (server mode): %d programs x %d sandbox plugin(s) "
+        "(%s), %d at a time, host checked after every %d"
+        % (len(progs), len(plugins), " ".join(plugins), jobs,
+           max(jobs, SERVE_BATCH)))
+    for plugin in plugins:
+        t0 = time.monotonic()
+        cases = [(plugin,) + p for p in parsed]
+        host_fail += serve_plugin(binary, builddir, plugin, cases, known,
+                                  jobs, counts)
+        log("serve %s: %.0f s" % (plugin, time.monotonic() - t0))
+    host_fail += canaries_intact()
+    listeners.close()
+    if listeners.hits:
+        host_fail.append("host listeners were contacted: " +
+                         ", ".join(sorted(set(listeners.hits))))
+    for h in host_fail:
+        log("FAIL  host: " + h)
+    if not host_fail:
+        log("PASS  host: after every batch and after each server: no file "
+            "left in the work dir (size back to the baseline), no process "
+            "of the sandbox uid or the server beyond the baseline, no run "
+            "cgroup, no new mount; canaries intact; no network contact")
+    failed = counts["FAIL"] + counts["XPASS"] + len(host_fail)
+    passed = counts["PASS"] + counts["XFAIL"]
+    log("%d passed, %d failed (%d PASS, %d XFAIL, %d FAIL, %d XPASS, "
+        "%d host checks failed) in %.0f s"
+        % (passed, failed, counts["PASS"], counts["XFAIL"], counts["FAIL"],
+           counts["XPASS"], len(host_fail), time.monotonic() - t_start))
+    return 1 if failed else 0
 
 
 def main():
     try:
-        optlist, args = getopt.getopt(sys.argv[1:], "j:p:kl:")
+        optlist, args = getopt.getopt(sys.argv[1:], "j:p:ksl:")
     except getopt.GetoptError as e:
-        log("usage: run.sh [-j JOBS] [-p PLUGIN]... [-k] [-l BUSY] "
+        log("usage: run.sh [-s] [-j JOBS] [-p PLUGIN]... [-k] [-l BUSY] "
             "[PROGRAM...]: %s" % e)
         return 2
+    if ("-s", "") in optlist:
+        return serve_main(optlist, args)
     jobs, plugins, keep_going_known, busy = 2, [], True, 2
     for o, v in optlist:
         if o == "-j":

@@ -3,10 +3,13 @@
 # with the real `algocode judge` and compare its verdict with the program's
 # `// expect:` line, once per sandbox plugin that is built.
 #
-#   run.sh [-j JOBS] [-p PLUGIN]... [-k] [-l BUSY] [PROGRAM...]
+#   run.sh [-s] [-j JOBS] [-p PLUGIN]... [-k] [-l BUSY] [PROGRAM...]
 #
 # -l BUSY: busy processes loading the host while the suite runs (default
 # 2, 0: none): the verdicts must hold on a loaded machine.
+# -s: server mode: through `algocode serve` started as root with privilege
+# separation (user AC_SERVE_USER, default algocode), over HTTP, with a host
+# check after every batch of JOBS submissions (README.md, "Server mode").
 #
 # Environment: top_srcdir and top_builddir (default: this tree and the
 # current directory), AC_OPTS (the options every algocode call gets; default:

@@ -1,7 +1,7 @@
 #!/bin/sh
 # The auth role over HTTP, and every refusal of the security issue:
-# registration and its validation (400s, duplicates, one user of
-# concurrent registrations of one e-mail), login, access token claims,
+# registration and its validation (400s, the password policy, duplicates,
+# one user of concurrent registrations of one e-mail), login, access token claims,
 # refresh rotation and reuse, verify, logout (one token, all tokens), the
 # caller, per-IP rate limits (429 + Retry-After + wait_time), the api
 # role's token checks (alg none, other algorithms, expired, refresh tokens,
@@ -134,6 +134,24 @@ field_error password1 "similar to the username"
 register carol carol@example.com "carol@example.com"
 expect 400 "password equal to the e-mail"
 field_error password1 "similar to the email"
+# The password policy (Django's validators, issue 15.8): every rule broken
+# is listed under password1.
+register dave dave@example.com "1234567890"
+expect 400 "password 1234567890"
+[ "$(jq_py "d['password1'] == ['This password is too common.', 'This password is entirely numeric.']")" = True ] ||
+	fail "1234567890: $(cat "$B")"
+register dave dave@example.com "8302749165"
+expect 400 "an entirely numeric password"
+field_error password1 "entirely numeric"
+register dave dave@example.com "  QwertyUIOP "
+expect 400 "a common password (case and spaces ignored)"
+field_error password1 "too common"
+post /api/v1/auth/registration/ '{"username":"dave","email":"dave@example.com","first_name":"Bartholomew","password1":"bartholomew7","password2":"bartholomew7"}'
+expect 400 "a password like the first name"
+field_error password1 "similar to the first name"
+register dave dave.smithson@example.com "Smithson2024"
+expect 400 "a password like a part of the e-mail"
+field_error password1 "similar to the email address"
 post /api/v1/auth/registration/ '{"username":"carol","email":"carol@example.com","password1":"a long pass phrase","password2":"another pass phrase"}'
 expect 400 "password1 != password2"
 field_error non_field_errors "fields didn"
@@ -345,7 +363,11 @@ OLDKEY=$(cat "$SECRET")
 NEWKEY=$(python3 -c 'import os; print(os.urandom(32).hex())')
 printf 'k2 %s\n0 %s\n' "$NEWKEY" "$OLDKEY" >"$SECRET"
 # (login refills at once from here: the limit was tested above)
-start_server -o auth.login_per_s=1000
+start_server -o auth.login_per_s=1000 -o auth.password_min_length=24
+# (checked before the rate limit, which the registrations above used up)
+register eve eve@example.com "$PW"
+expect 400 "a password under auth.password_min_length = 24"
+field_error password1 "at least 24 characters"
 get /api/v1/auth/user/ "$AT5"
 expect 200 "an old token after the rotation"
 login bob@example.com "another good password"
@@ -370,6 +392,11 @@ chmod 640 "$SECRET"
 grep -q "group or others" "$TEST_TMP/perm.log" || fail "no clear message: $(cat "$TEST_TMP/perm.log")"
 ok "a group-readable key file is refused"
 chmod 600 "$SECRET"
+"$ALGOCODE_BIN" serve -c "$CONF" -o auth.password_min_length=6 >"$TEST_TMP/pwmin.log" 2>&1 &&
+	fail "the server started with auth.password_min_length = 6"
+grep -q "auth.password_min_length must be between 8 and 256 (got 6)" "$TEST_TMP/pwmin.log" ||
+	fail "no clear message: $(cat "$TEST_TMP/pwmin.log")"
+ok "auth.password_min_length under 8 is refused"
 
 # ------------------------------------- auth and api as two processes
 APORT=$(free_port)

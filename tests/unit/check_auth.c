@@ -5,6 +5,7 @@
 #include <check.h>
 #include <errno.h>
 #include <jansson.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -72,14 +73,49 @@ START_TEST(usernames)
 }
 END_TEST
 
+/* The messages ac_auth_password_errors() gives pw, joined by "|". */
+static void pw_errors(const char *pw, const struct ac_auth_pwuser *user,
+                      unsigned min, char *out, size_t outlen)
+{
+	json_t *list = json_array();
+	size_t i;
+	json_t *v;
+	int rc;
+
+	ck_assert_ptr_nonnull(list);
+	rc = ac_auth_password_errors(pw, user, min, list);
+	ck_assert_int_eq(rc, json_array_size(list) ? -EINVAL : 0);
+	out[0] = '\0';
+	json_array_foreach(list, i, v)
+	{
+		if (i)
+			strncat(out, "|", outlen - strlen(out) - 1);
+		strncat(out, json_string_value(v), outlen - strlen(out) - 1);
+	}
+	json_decref(list);
+}
+
 START_TEST(passwords)
 {
 	char msg[200];
 
-	ck_assert_int_eq(ac_auth_check_password("0123456789", NULL, NULL, msg,
+	ck_assert_int_eq(ac_auth_check_password("correct horse battery",
+	                                        "alice", "alice@example.com",
+	                                        msg, sizeof(msg)),
+	                 0);
+	/* Issue 15.8: entirely numeric, and common. */
+	ck_assert_int_eq(ac_auth_check_password("1234567890", NULL, NULL, msg,
+	                                        sizeof(msg)),
+	                 -EINVAL);
+	ck_assert_str_eq(msg, "This password is too common.");
+	ck_assert_int_eq(ac_auth_check_password("8302749165", NULL, NULL, msg,
+	                                        sizeof(msg)),
+	                 -EINVAL);
+	ck_assert_str_eq(msg, "This password is entirely numeric.");
+	ck_assert_int_eq(ac_auth_check_password("x1.9q-z3+w", NULL, NULL, msg,
 	                                        sizeof(msg)),
 	                 0);
-	ck_assert_int_eq(ac_auth_check_password("012345678", NULL, NULL, msg,
+	ck_assert_int_eq(ac_auth_check_password("x1.9q-z3+", NULL, NULL, msg,
 	                                        sizeof(msg)),
 	                 -EINVAL);
 	ck_assert_msg(strstr(msg, "at least 10") != NULL, "%s", msg);
@@ -93,15 +129,17 @@ START_TEST(passwords)
 	                                        "x@example.com", msg,
 	                                        sizeof(msg)),
 	                 -EINVAL);
-	ck_assert_msg(strstr(msg, "username") != NULL, "%s", msg);
+	ck_assert_str_eq(msg, "The password is too similar to the username.");
 	ck_assert_int_eq(ac_auth_check_password("X@Example.com", "someone",
 	                                        "x@example.com", msg,
 	                                        sizeof(msg)),
 	                 -EINVAL);
-	ck_assert_msg(strstr(msg, "email") != NULL, "%s", msg);
+	ck_assert_str_eq(msg,
+	                 "The password is too similar to the email address.");
 	ck_assert_int_eq(
 	        ac_auth_check_password("", NULL, NULL, msg, sizeof(msg)),
 	        -EINVAL);
+	ck_assert_str_eq(msg, "This field may not be blank.");
 	{
 		char *big = malloc(AC_AUTH_PASSWORD_MAX + 2);
 
@@ -110,8 +148,112 @@ START_TEST(passwords)
 		ck_assert_int_eq(ac_auth_check_password(big, NULL, NULL, msg,
 		                                        sizeof(msg)),
 		                 -EINVAL);
+		ck_assert_msg(strstr(msg, "no more than 1024") != NULL, "%s",
+		              msg);
+		big[AC_AUTH_PASSWORD_MAX] = '\0';
+		ck_assert_int_eq(ac_auth_check_password(big, NULL, NULL, msg,
+		                                        sizeof(msg)),
+		                 0);
 		free(big);
 	}
+}
+END_TEST
+
+/* Every rule that fails is reported, in Django's order. */
+START_TEST(password_policy)
+{
+	struct ac_auth_pwuser u = {"jsmith", "john.smithson@corp.example",
+	                           "Maximilian", "Doe"};
+	char out[600];
+
+	pw_errors("1234567890", NULL, 10, out, sizeof(out));
+	ck_assert_str_eq(out, "This password is too common.|"
+	                      "This password is entirely numeric.");
+	pw_errors("123456", &u, 10, out, sizeof(out));
+	ck_assert_str_eq(out, "This password is too short. It must contain "
+	                      "at least 10 characters.|"
+	                      "This password is too common.|"
+	                      "This password is entirely numeric.");
+	/* The minimum is a parameter (auth.password_min_length). */
+	pw_errors("x1.9q-z3+w", NULL, 12, out, sizeof(out));
+	ck_assert_str_eq(out, "This password is too short. It must contain "
+	                      "at least 12 characters.");
+	pw_errors("x1.9q-z3+w.k", NULL, 12, out, sizeof(out));
+	ck_assert_str_eq(out, "");
+	/* Similar to a part of the e-mail (split at non-word characters),
+	 * to the first name, the username: one similarity message, the
+	 * first attribute in Django's order (username, first name, last
+	 * name, e-mail). */
+	pw_errors("smithson1234", &u, 10, out, sizeof(out));
+	ck_assert_str_eq(out,
+	                 "The password is too similar to the email address.");
+	pw_errors("maximilian!!", &u, 10, out, sizeof(out));
+	ck_assert_str_eq(out, "The password is too similar to the first name.");
+	pw_errors("JSmith2024!", &u, 10, out, sizeof(out));
+	ck_assert_str_eq(out, "The password is too similar to the username.");
+	/* quick_ratio compares the characters, not their order. */
+	pw_errors("htimsj-doe", &u, 10, out, sizeof(out));
+	ck_assert_str_eq(out, "The password is too similar to the username.");
+	/* A part ten times shorter than the password is not compared
+	 * ("Doe" inside a long pass phrase). */
+	pw_errors("a doe in the deep dark woods", &u, 10, out, sizeof(out));
+	ck_assert_str_eq(out, "");
+	/* Common: case and surrounding white space do not matter. */
+	pw_errors("  PassWord123 ", NULL, 8, out, sizeof(out));
+	ck_assert_str_eq(out, "This password is too common.");
+	ck_assert(ac_auth_password_common("Qwertyuiop"));
+	ck_assert(!ac_auth_password_common("correct horse battery"));
+	ck_assert(!ac_auth_password_common(""));
+	ck_assert(!ac_auth_password_common("   "));
+}
+END_TEST
+
+/* The bundled list: non-empty lines, lower-case, strictly sorted by byte
+ * value (the binary search needs it), and every entry is found. */
+START_TEST(common_list)
+{
+	const char *b = ac_auth_common_passwords, *prev = NULL, *p;
+	size_t n = 0, prevlen = 0, bad = 0, first_bad = 0;
+
+	/* (One assertion at the end: check's assertions each talk to the
+	 * parent process, too slow for 20000 entries under ASan.) */
+	ck_assert_uint_gt(ac_auth_common_passwords_len, 0);
+	ck_assert_int_eq(b[ac_auth_common_passwords_len - 1], '\n');
+	for (p = b; p < b + ac_auth_common_passwords_len;) {
+		const char *e =
+		        memchr(p, '\n',
+		               ac_auth_common_passwords_len - (size_t)(p - b));
+		size_t len = (size_t)(e - p);
+		bool ok = len > 0 && len < 64;
+		char w[64];
+
+		for (size_t i = 0; ok && i < len; i++)
+			ok = !(p[i] >= 'A' && p[i] <= 'Z') &&
+			     (unsigned char)p[i] >= 0x20;
+		if (ok && prev) {
+			int c = memcmp(prev, p, prevlen < len ? prevlen : len);
+
+			ok = c < 0 || (c == 0 && prevlen < len);
+		}
+		if (ok) {
+			memcpy(w, p, len);
+			w[len] = '\0';
+			ok = ac_auth_password_common(w);
+		}
+		if (!ok && bad++ == 0)
+			first_bad = n;
+		prev = p;
+		prevlen = len;
+		p = e + 1;
+		n++;
+	}
+	ck_assert_msg(bad == 0,
+	              "%zu entries are empty, not lower-case ASCII, out of "
+	              "order or not found, the first: entry %zu",
+	              bad, first_bad);
+	/* Django's list: 20000 passwords, 19727 once sorted and deduplicated
+	 * as here. */
+	ck_assert_uint_gt(n, 19000);
 }
 END_TEST
 
@@ -151,6 +293,25 @@ START_TEST(registration)
 	ck_assert_ptr_nonnull(json_object_get(e, "password1"));
 	ck_assert_ptr_nonnull(json_object_get(e, "password2"));
 	ck_assert_ptr_null(json_object_get(e, "first_name"));
+	json_decref(e);
+	/* Every password rule broken is listed under password1. */
+	e = reg_errors("{\"username\":\"carol\",\"email\":\"c@b.co\","
+	               "\"password1\":\"1234567890\","
+	               "\"password2\":\"1234567890\"}");
+	ck_assert_uint_eq(json_object_size(e), 1);
+	ck_assert_uint_eq(json_array_size(json_object_get(e, "password1")), 2);
+	ck_assert_str_eq(json_string_value(json_array_get(
+	                         json_object_get(e, "password1"), 0)),
+	                 "This password is too common.");
+	json_decref(e);
+	/* first_name and last_name count for the similarity. */
+	e = reg_errors("{\"username\":\"carol\",\"email\":\"c@b.co\","
+	               "\"first_name\":\"Bartholomew\","
+	               "\"password1\":\"bartholomew7\","
+	               "\"password2\":\"bartholomew7\"}");
+	ck_assert_str_eq(json_string_value(json_array_get(
+	                         json_object_get(e, "password1"), 0)),
+	                 "The password is too similar to the first name.");
 	json_decref(e);
 	/* A NUL inside a string is refused. */
 	e = reg_errors("{\"username\":\"al\\u0000ice\",\"email\":\"a@b.co\","
@@ -241,6 +402,8 @@ int main(void)
 	tcase_add_test(tc, emails);
 	tcase_add_test(tc, usernames);
 	tcase_add_test(tc, passwords);
+	tcase_add_test(tc, password_policy);
+	tcase_add_test(tc, common_list);
 	tcase_add_test(tc, registration);
 	tcase_add_test(tc, json_bodies);
 	tcase_add_test(tc, bearer);
