@@ -1081,11 +1081,18 @@ static int64_t sq_mono_ms(void)
 
 static int sq_damaged(struct sq_state *st, const char *why)
 {
+	char line[512];
+	size_t i;
+
+	/* quick_check answers on several lines: one line in the log. */
+	for (i = 0; why[i] && i < sizeof(line) - 1; i++)
+		line[i] = why[i] == '\n' ? ' ' : why[i];
+	line[i] = '\0';
 	sq_log(st, AC_LOG_ERROR,
 	       "%s: the database file is damaged (PRAGMA quick_check: %s): "
 	       "refusing to serve from it; restore it from a backup, or move "
 	       "it away to start with an empty store",
-	       st->path, why);
+	       st->path, line);
 	return -EIO;
 }
 
