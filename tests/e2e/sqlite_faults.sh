@@ -229,7 +229,7 @@ as_user "$PY" -c 'import sqlite3, sys; print(sqlite3.connect(sys.argv[1]).execut
 	"$DB" >"$TEST_TMP/pycheck.out" 2>&1
 grep -qx ok "$TEST_TMP/pycheck.out" &&
 	fail "page $MID of $NPAGES was overwritten but SQLite finds no damage"
-echo "garbage written over page $MID of $NPAGES ($PSIZE bytes each); python3 sqlite3 quick_check: $(cat "$TEST_TMP/pycheck.out")"
+echo "garbage written over page $MID of $NPAGES ($PSIZE bytes each); python3 sqlite3 quick_check: $(tr "\n" " " <"$TEST_TMP/pycheck.out")"
 
 : >"$TEST_TMP/damaged.err"
 # shellcheck disable=SC2046

@@ -113,6 +113,7 @@ enum sq_stmt {
 	SQ_LIST_PENDING,
 	SQ_CLAIM,
 	SQ_BEGIN,
+	SQ_BEGIN_READ,
 	SQ_COMMIT,
 	SQ_ROLLBACK,
 	SQ_NSTMT,
@@ -171,6 +172,8 @@ static const char *const sq_sql[SQ_NSTMT] = {
         [SQ_CLAIM] = "UPDATE submissions SET queued_at = ?2, attempts ="
                      " attempts + 1 WHERE id = ?1",
         [SQ_BEGIN] = "BEGIN IMMEDIATE",
+        /* A reader's snapshot over several statements. */
+        [SQ_BEGIN_READ] = "BEGIN DEFERRED",
         [SQ_COMMIT] = "COMMIT",
         [SQ_ROLLBACK] = "ROLLBACK",
 };
@@ -183,7 +186,8 @@ static const char sq_put_result_nojson[] =
 static const bool sq_read_stmt[SQ_NSTMT] = {
         [SQ_GET_SUBMISSION] = true, [SQ_GET_ORPHAN] = true,
         [SQ_GET_USER_ID] = true,    [SQ_GET_USER_NAME] = true,
-        [SQ_GET_USER_EMAIL] = true,
+        [SQ_GET_USER_EMAIL] = true, [SQ_BEGIN_READ] = true,
+        [SQ_COMMIT] = true,
 };
 
 struct sq_conn {
@@ -404,6 +408,14 @@ static int sq_get_result(void *state, const char *submission_id,
 	c = sq_reader_get(st);
 	s = c->stmt[SQ_GET_SUBMISSION];
 	o = c->stmt[SQ_GET_ORPHAN];
+	/* One snapshot for both lookups: a submission and its result stored
+	 * between them cannot pass for a result without an owner. */
+	rc = sqlite3_step(c->stmt[SQ_BEGIN_READ]);
+	sqlite3_reset(c->stmt[SQ_BEGIN_READ]);
+	if (rc != SQLITE_DONE) {
+		ret = sq_fail(st, c->db, "begin read transaction");
+		goto out;
+	}
 	sqlite3_bind_text(s, 1, submission_id, -1, SQLITE_STATIC);
 	rc = sqlite3_step(s);
 	if (rc == SQLITE_ROW) {
@@ -437,6 +449,12 @@ static int sq_get_result(void *state, const char *submission_id,
 		ret = sq_fail(st, c->db, "read result");
 	sq_release(o);
 out:
+	if (!sqlite3_get_autocommit(c->db)) {
+		/* Nothing to commit: this ends the read transaction. */
+		if (sqlite3_step(c->stmt[SQ_COMMIT]) != SQLITE_DONE)
+			sq_fail(st, c->db, "end read transaction");
+		sqlite3_reset(c->stmt[SQ_COMMIT]);
+	}
 	sq_reader_put(st, c);
 	if (ret == 0 && !json)
 		ret = -EIO;
