@@ -245,3 +245,8 @@ grep -F "$DB" "$TEST_TMP/damaged.err" | grep -q "damaged" ||
 	fail "no message naming $DB as damaged: $(tail -10 "$TEST_TMP/damaged.err")"
 echo "serve exit status $GONE_RC; message: $(grep -F "$DB" "$TEST_TMP/damaged.err" | grep damaged | head -1)"
 ok "a store file with a damaged page is refused at start-up, the file named"
+for f in "$ERRF" "$TEST_TMP/damaged.err"; do
+	grep -q "Sanitizer" "$f" &&
+		fail "a sanitizer report in $f: $(grep -A5 Sanitizer "$f" | head -20)"
+done
+ok "no sanitizer report in the servers' logs"
