@@ -2,13 +2,20 @@
  * file (WAL mode).
  *
  * Every op is blocking and runs on worker threads, possibly concurrently.
- * One connection is shared and guarded by a mutex, so a transaction made of
- * several statements never interleaves with another thread's.  Other
- * processes may open the same file: busy_timeout makes them wait for each
- * other, and writing transactions start with BEGIN IMMEDIATE so they never
- * fail half-way on a lock upgrade.
+ * Writes go through one read-write connection guarded by its own mutex, so
+ * a transaction made of several statements never interleaves with another
+ * thread's; writing transactions start with BEGIN IMMEDIATE so they never
+ * fail half-way on a lock upgrade, and busy_timeout makes them wait for
+ * other processes sharing the file.  Reads (get_result, get_user) go
+ * through a small pool of read-only connections: in WAL mode a reader never
+ * waits for a writer, ours or another process's, so a poll of a finished
+ * result is answered while a write waits for the lock.
  *
- * Settings (group `store`): path (required), busy_timeout_ms (default 5000).
+ * At start-up PRAGMA quick_check reads the whole file once: a damaged file
+ * is refused (init fails, naming it) rather than served.
+ *
+ * Settings (group `store`): path (required), busy_timeout_ms (default
+ * 5000), quick_check (default true).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -29,6 +36,7 @@
 #define SQ_SCHEMA_VERSION 2
 #define SQ_MAX_ID         256 /* submission ids, user ids, bucket keys */
 #define SQ_MAX_DOC        (64 << 20)
+#define SQ_READERS        4 /* read-only connections: the core's workers */
 
 /* migrations[v] takes the schema from version v to v + 1. */
 static const char *const sq_migrations[SQ_SCHEMA_VERSION] = {
@@ -105,6 +113,7 @@ enum sq_stmt {
 	SQ_LIST_PENDING,
 	SQ_CLAIM,
 	SQ_BEGIN,
+	SQ_BEGIN_READ,
 	SQ_COMMIT,
 	SQ_ROLLBACK,
 	SQ_NSTMT,
@@ -163,6 +172,8 @@ static const char *const sq_sql[SQ_NSTMT] = {
         [SQ_CLAIM] = "UPDATE submissions SET queued_at = ?2, attempts ="
                      " attempts + 1 WHERE id = ?1",
         [SQ_BEGIN] = "BEGIN IMMEDIATE",
+        /* A reader's snapshot over several statements. */
+        [SQ_BEGIN_READ] = "BEGIN DEFERRED",
         [SQ_COMMIT] = "COMMIT",
         [SQ_ROLLBACK] = "ROLLBACK",
 };
@@ -171,24 +182,65 @@ static const char sq_put_result_nojson[] =
         "INSERT OR IGNORE INTO results(submission_id, result_json,"
         " verdict_code, finished_at) VALUES(?1, ?2, NULL, ?3)";
 
+/* The statements a read-only connection prepares. */
+static const bool sq_read_stmt[SQ_NSTMT] = {
+        [SQ_GET_SUBMISSION] = true, [SQ_GET_ORPHAN] = true,
+        [SQ_GET_USER_ID] = true,    [SQ_GET_USER_NAME] = true,
+        [SQ_GET_USER_EMAIL] = true, [SQ_BEGIN_READ] = true,
+        [SQ_COMMIT] = true,
+};
+
+struct sq_conn {
+	sqlite3 *db;
+	sqlite3_stmt *stmt[SQ_NSTMT]; /* NULL where not prepared */
+	bool busy;                    /* a reader lent to a thread */
+};
+
 struct sq_state {
 	const struct ac_host *host;
 	struct ac_plugin_ctx *ctx;
 	char *path;
-	sqlite3 *db;
-	pthread_mutex_t lock;
-	bool lock_ok;
-	sqlite3_stmt *stmt[SQ_NSTMT];
+	struct sq_conn w; /* the writer, used under wlock */
+	pthread_mutex_t wlock;
+	struct sq_conn r[SQ_READERS]; /* lent under rlock */
+	pthread_mutex_t rlock;
+	pthread_cond_t rcond; /* a reader was given back */
+	bool wlock_ok, rlock_ok, rcond_ok;
 };
 
 #define sq_log(st, lvl, ...) (st)->host->log((st)->ctx, (lvl), __VA_ARGS__)
 
 /* Log the connection's last error and map it to -EIO. */
-static int sq_fail(struct sq_state *st, const char *what)
+static int sq_fail(struct sq_state *st, sqlite3 *db, const char *what)
 {
 	sq_log(st, AC_LOG_ERROR, "%s: %s: %s", st->path, what,
-	       sqlite3_errmsg(st->db));
+	       sqlite3_errmsg(db));
 	return -EIO;
+}
+
+/* Borrow a read-only connection; waits only while all are lent out (the
+ * core has as many workers as there are readers). */
+static struct sq_conn *sq_reader_get(struct sq_state *st)
+{
+	pthread_mutex_lock(&st->rlock);
+	for (;;) {
+		for (int i = 0; i < SQ_READERS; i++) {
+			if (!st->r[i].busy) {
+				st->r[i].busy = true;
+				pthread_mutex_unlock(&st->rlock);
+				return &st->r[i];
+			}
+		}
+		pthread_cond_wait(&st->rcond, &st->rlock);
+	}
+}
+
+static void sq_reader_put(struct sq_state *st, struct sq_conn *c)
+{
+	pthread_mutex_lock(&st->rlock);
+	c->busy = false;
+	pthread_cond_signal(&st->rcond);
+	pthread_mutex_unlock(&st->rlock);
 }
 
 static int64_t sq_now_ms(void)
@@ -208,12 +260,12 @@ static bool sq_id_ok(const char *s)
 static int sq_step_done(struct sq_state *st, enum sq_stmt which,
                         const char *what)
 {
-	sqlite3_stmt *s = st->stmt[which];
+	sqlite3_stmt *s = st->w.stmt[which];
 	int rc = sqlite3_step(s);
 	int ret = 0;
 
 	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
-		ret = sq_fail(st, what);
+		ret = sq_fail(st, st->w.db, what);
 	sqlite3_reset(s);
 	return ret;
 }
@@ -230,7 +282,7 @@ static int sq_commit(struct sq_state *st)
 
 static void sq_rollback(struct sq_state *st)
 {
-	if (!sqlite3_get_autocommit(st->db))
+	if (!sqlite3_get_autocommit(st->w.db))
 		sq_step_done(st, SQ_ROLLBACK, "rollback");
 }
 
@@ -243,7 +295,7 @@ static void sq_release(sqlite3_stmt *s)
 static int sq_put_submission(void *state, const struct ac_submission *sub)
 {
 	struct sq_state *st = state;
-	sqlite3_stmt *s = st->stmt[SQ_PUT_SUBMISSION];
+	sqlite3_stmt *s = st->w.stmt[SQ_PUT_SUBMISSION];
 	int rc, ret = 0;
 
 	if (!sub || !sq_id_ok(sub->id) || !sq_id_ok(sub->problem_id) ||
@@ -251,7 +303,7 @@ static int sq_put_submission(void *state, const struct ac_submission *sub)
 	    (sub->problem_hash && !sq_id_ok(sub->problem_hash)) ||
 	    (!sub->code && sub->code_len) || sub->code_len > SQ_MAX_DOC)
 		return -EINVAL;
-	pthread_mutex_lock(&st->lock);
+	pthread_mutex_lock(&st->wlock);
 	sqlite3_bind_text(s, 1, sub->id, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 2, sub->problem_id, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 3, sub->lang, -1, SQLITE_STATIC);
@@ -272,9 +324,9 @@ static int sq_put_submission(void *state, const struct ac_submission *sub)
 	if (rc == SQLITE_CONSTRAINT_PRIMARYKEY)
 		ret = -EEXIST;
 	else if (rc != SQLITE_DONE)
-		ret = sq_fail(st, "insert submission");
+		ret = sq_fail(st, st->w.db, "insert submission");
 	sq_release(s);
-	pthread_mutex_unlock(&st->lock);
+	pthread_mutex_unlock(&st->wlock);
 	return ret;
 }
 
@@ -282,14 +334,14 @@ static int sq_put_result(void *state, const char *submission_id,
                          const char *result_json)
 {
 	struct sq_state *st = state;
-	sqlite3_stmt *ins = st->stmt[SQ_PUT_RESULT];
-	sqlite3_stmt *upd = st->stmt[SQ_MARK_DONE];
+	sqlite3_stmt *ins = st->w.stmt[SQ_PUT_RESULT];
+	sqlite3_stmt *upd = st->w.stmt[SQ_MARK_DONE];
 	int ret, rc, inserted = 0;
 
 	if (!sq_id_ok(submission_id) || !result_json ||
 	    strnlen(result_json, SQ_MAX_DOC + 1) > SQ_MAX_DOC)
 		return -EINVAL;
-	pthread_mutex_lock(&st->lock);
+	pthread_mutex_lock(&st->wlock);
 	ret = sq_begin(st);
 	if (ret < 0)
 		goto out;
@@ -298,20 +350,20 @@ static int sq_put_result(void *state, const char *submission_id,
 	sqlite3_bind_int64(ins, 3, sq_now_ms());
 	rc = sqlite3_step(ins);
 	if (rc != SQLITE_DONE) {
-		ret = sq_fail(st, "insert result");
+		ret = sq_fail(st, st->w.db, "insert result");
 		sq_release(ins);
 		goto out;
 	}
-	inserted = sqlite3_changes(st->db);
+	inserted = sqlite3_changes(st->w.db);
 	sq_release(ins);
 	sqlite3_bind_text(upd, 1, submission_id, -1, SQLITE_STATIC);
 	rc = sqlite3_step(upd);
 	if (rc != SQLITE_DONE) {
-		ret = sq_fail(st, "mark submission done");
+		ret = sq_fail(st, st->w.db, "mark submission done");
 		sq_release(upd);
 		goto out;
 	}
-	if (sqlite3_changes(st->db) == 0)
+	if (sqlite3_changes(st->w.db) == 0)
 		sq_log(st, AC_LOG_DEBUG,
 		       "result for submission %s, unknown here: stored anyway",
 		       submission_id);
@@ -324,7 +376,7 @@ static int sq_put_result(void *state, const char *submission_id,
 out:
 	if (ret < 0)
 		sq_rollback(st);
-	pthread_mutex_unlock(&st->lock);
+	pthread_mutex_unlock(&st->wlock);
 	return ret;
 }
 
@@ -343,8 +395,8 @@ static int sq_get_result(void *state, const char *submission_id,
                          char **result_json, char **owner)
 {
 	struct sq_state *st = state;
-	sqlite3_stmt *s = st->stmt[SQ_GET_SUBMISSION];
-	sqlite3_stmt *o = st->stmt[SQ_GET_ORPHAN];
+	struct sq_conn *c;
+	sqlite3_stmt *s, *o;
 	char *json = NULL, *user = NULL;
 	int rc, ret;
 
@@ -353,7 +405,17 @@ static int sq_get_result(void *state, const char *submission_id,
 		*owner = NULL;
 	if (!sq_id_ok(submission_id))
 		return -ENOENT;
-	pthread_mutex_lock(&st->lock);
+	c = sq_reader_get(st);
+	s = c->stmt[SQ_GET_SUBMISSION];
+	o = c->stmt[SQ_GET_ORPHAN];
+	/* One snapshot for both lookups: a submission and its result stored
+	 * between them cannot pass for a result without an owner. */
+	rc = sqlite3_step(c->stmt[SQ_BEGIN_READ]);
+	sqlite3_reset(c->stmt[SQ_BEGIN_READ]);
+	if (rc != SQLITE_DONE) {
+		ret = sq_fail(st, c->db, "begin read transaction");
+		goto out;
+	}
 	sqlite3_bind_text(s, 1, submission_id, -1, SQLITE_STATIC);
 	rc = sqlite3_step(s);
 	if (rc == SQLITE_ROW) {
@@ -373,7 +435,7 @@ static int sq_get_result(void *state, const char *submission_id,
 	}
 	sq_release(s);
 	if (rc != SQLITE_DONE) {
-		ret = sq_fail(st, "read result");
+		ret = sq_fail(st, c->db, "read result");
 		goto out;
 	}
 	/* Unknown submission: a result stored without it has no owner. */
@@ -384,10 +446,16 @@ static int sq_get_result(void *state, const char *submission_id,
 	else if (rc == SQLITE_DONE)
 		ret = -ENOENT;
 	else
-		ret = sq_fail(st, "read result");
+		ret = sq_fail(st, c->db, "read result");
 	sq_release(o);
 out:
-	pthread_mutex_unlock(&st->lock);
+	if (!sqlite3_get_autocommit(c->db)) {
+		/* Nothing to commit: this ends the read transaction. */
+		if (sqlite3_step(c->stmt[SQ_COMMIT]) != SQLITE_DONE)
+			sq_fail(st, c->db, "end read transaction");
+		sqlite3_reset(c->stmt[SQ_COMMIT]);
+	}
+	sq_reader_put(st, c);
 	if (ret == 0 && !json)
 		ret = -EIO;
 	if (ret == -EAGAIN && owner) {
@@ -411,8 +479,8 @@ static int sq_rate_take(void *state, const char *key, double burst,
                         double per_sec, int64_t now_ms, int64_t *retry_after_ms)
 {
 	struct sq_state *st = state;
-	sqlite3_stmt *get = st->stmt[SQ_GET_BUCKET];
-	sqlite3_stmt *put = st->stmt[SQ_PUT_BUCKET];
+	sqlite3_stmt *get = st->w.stmt[SQ_GET_BUCKET];
+	sqlite3_stmt *put = st->w.stmt[SQ_PUT_BUCKET];
 	double tokens;
 	int64_t updated;
 	int rc, ret, verdict;
@@ -422,7 +490,7 @@ static int sq_rate_take(void *state, const char *key, double burst,
 	if (!sq_id_ok(key) || !isfinite(burst) || burst < 1 || burst > 1e9 ||
 	    !isfinite(per_sec) || per_sec <= 0 || per_sec > 1e9)
 		return -EINVAL;
-	pthread_mutex_lock(&st->lock);
+	pthread_mutex_lock(&st->wlock);
 	ret = sq_begin(st);
 	if (ret < 0)
 		goto out;
@@ -435,7 +503,7 @@ static int sq_rate_take(void *state, const char *key, double burst,
 		tokens = burst; /* a new bucket starts full */
 		updated = now_ms;
 	} else {
-		ret = sq_fail(st, "read rate bucket");
+		ret = sq_fail(st, st->w.db, "read rate bucket");
 		sq_release(get);
 		goto out;
 	}
@@ -469,7 +537,7 @@ static int sq_rate_take(void *state, const char *key, double burst,
 	rc = sqlite3_step(put);
 	sq_release(put);
 	if (rc != SQLITE_DONE) {
-		ret = sq_fail(st, "write rate bucket");
+		ret = sq_fail(st, st->w.db, "write rate bucket");
 		goto out;
 	}
 	ret = sq_commit(st);
@@ -478,7 +546,7 @@ static int sq_rate_take(void *state, const char *key, double burst,
 out:
 	if (ret < 0 && ret != -EAGAIN)
 		sq_rollback(st);
-	pthread_mutex_unlock(&st->lock);
+	pthread_mutex_unlock(&st->wlock);
 	return ret;
 }
 
@@ -534,8 +602,8 @@ static int sq_claim_pending(void *state, int64_t cutoff_ms, int64_t now_ms,
                             size_t max, struct ac_pending **out, size_t *n)
 {
 	struct sq_state *st = state;
-	sqlite3_stmt *sel = st->stmt[SQ_LIST_PENDING];
-	sqlite3_stmt *upd = st->stmt[SQ_CLAIM];
+	sqlite3_stmt *sel = st->w.stmt[SQ_LIST_PENDING];
+	sqlite3_stmt *upd = st->w.stmt[SQ_CLAIM];
 	struct ac_pending *v = NULL;
 	size_t count = 0;
 	int rc, ret;
@@ -549,7 +617,7 @@ static int sq_claim_pending(void *state, int64_t cutoff_ms, int64_t now_ms,
 	v = calloc(max, sizeof(*v));
 	if (!v)
 		return -ENOMEM;
-	pthread_mutex_lock(&st->lock);
+	pthread_mutex_lock(&st->wlock);
 	ret = sq_begin(st);
 	if (ret < 0)
 		goto out;
@@ -562,13 +630,13 @@ static int sq_claim_pending(void *state, int64_t cutoff_ms, int64_t now_ms,
 		count++;
 	}
 	if (ret == 0 && count < max && rc != SQLITE_DONE)
-		ret = sq_fail(st, "list pending submissions");
+		ret = sq_fail(st, st->w.db, "list pending submissions");
 	sq_release(sel);
 	for (size_t i = 0; ret == 0 && i < count; i++) {
 		sqlite3_bind_text(upd, 1, v[i].id, -1, SQLITE_STATIC);
 		sqlite3_bind_int64(upd, 2, now_ms);
 		if (sqlite3_step(upd) != SQLITE_DONE)
-			ret = sq_fail(st, "claim pending submission");
+			ret = sq_fail(st, st->w.db, "claim pending submission");
 		sq_release(upd);
 	}
 	if (ret == 0)
@@ -576,7 +644,7 @@ static int sq_claim_pending(void *state, int64_t cutoff_ms, int64_t now_ms,
 out:
 	if (ret < 0)
 		sq_rollback(st);
-	pthread_mutex_unlock(&st->lock);
+	pthread_mutex_unlock(&st->wlock);
 	if (ret < 0 || count == 0) {
 		for (size_t i = 0; i < count; i++)
 			sq_pending_clear(&v[i]);
@@ -594,7 +662,7 @@ out:
 static int sq_put_user(void *state, const struct ac_user *u)
 {
 	struct sq_state *st = state;
-	sqlite3_stmt *s = st->stmt[SQ_PUT_USER];
+	sqlite3_stmt *s = st->w.stmt[SQ_PUT_USER];
 	char *email;
 	int rc, ret = 0;
 
@@ -611,7 +679,7 @@ static int sq_put_user(void *state, const struct ac_user *u)
 	for (char *p = email; *p; p++)
 		if (*p >= 'A' && *p <= 'Z')
 			*p = (char)(*p - 'A' + 'a');
-	pthread_mutex_lock(&st->lock);
+	pthread_mutex_lock(&st->wlock);
 	sqlite3_bind_text(s, 1, u->id, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 2, u->username, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 3, email, -1, SQLITE_STATIC);
@@ -626,9 +694,9 @@ static int sq_put_user(void *state, const struct ac_user *u)
 	    rc == SQLITE_CONSTRAINT_UNIQUE)
 		ret = -EEXIST;
 	else if (rc != SQLITE_DONE)
-		ret = sq_fail(st, "insert user");
+		ret = sq_fail(st, st->w.db, "insert user");
 	sq_release(s);
-	pthread_mutex_unlock(&st->lock);
+	pthread_mutex_unlock(&st->wlock);
 	free(email);
 	return ret;
 }
@@ -648,6 +716,8 @@ static int sq_get_user(void *state, enum ac_user_key by, const char *key,
                        struct ac_user *out)
 {
 	struct sq_state *st = state;
+	enum sq_stmt which;
+	struct sq_conn *c;
 	sqlite3_stmt *s;
 	char *k;
 	int rc, ret;
@@ -657,13 +727,13 @@ static int sq_get_user(void *state, enum ac_user_key by, const char *key,
 		return -ENOENT;
 	switch (by) {
 	case AC_USER_BY_ID:
-		s = st->stmt[SQ_GET_USER_ID];
+		which = SQ_GET_USER_ID;
 		break;
 	case AC_USER_BY_USERNAME:
-		s = st->stmt[SQ_GET_USER_NAME];
+		which = SQ_GET_USER_NAME;
 		break;
 	case AC_USER_BY_EMAIL:
-		s = st->stmt[SQ_GET_USER_EMAIL];
+		which = SQ_GET_USER_EMAIL;
 		break;
 	default:
 		return -ENOENT;
@@ -675,7 +745,8 @@ static int sq_get_user(void *state, enum ac_user_key by, const char *key,
 		for (char *p = k; *p; p++)
 			if (*p >= 'A' && *p <= 'Z')
 				*p = (char)(*p - 'A' + 'a');
-	pthread_mutex_lock(&st->lock);
+	c = sq_reader_get(st);
+	s = c->stmt[which];
 	sqlite3_bind_text(s, 1, k, -1, SQLITE_STATIC);
 	rc = sqlite3_step(s);
 	if (rc == SQLITE_ROW) {
@@ -698,10 +769,10 @@ static int sq_get_user(void *state, enum ac_user_key by, const char *key,
 	} else if (rc == SQLITE_DONE) {
 		ret = -ENOENT;
 	} else {
-		ret = sq_fail(st, "read user");
+		ret = sq_fail(st, c->db, "read user");
 	}
 	sq_release(s);
-	pthread_mutex_unlock(&st->lock);
+	sq_reader_put(st, c);
 	free(k);
 	if (ret < 0)
 		sq_user_clear(out);
@@ -712,12 +783,12 @@ static int sq_put_refresh(void *state, const char *jti, const char *user_id,
                           int64_t expires_at)
 {
 	struct sq_state *st = state;
-	sqlite3_stmt *s = st->stmt[SQ_PUT_REFRESH];
+	sqlite3_stmt *s = st->w.stmt[SQ_PUT_REFRESH];
 	int rc, ret = 0;
 
 	if (!sq_id_ok(jti) || !sq_id_ok(user_id))
 		return -EINVAL;
-	pthread_mutex_lock(&st->lock);
+	pthread_mutex_lock(&st->wlock);
 	sqlite3_bind_text(s, 1, jti, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 2, user_id, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(s, 3, expires_at);
@@ -727,9 +798,9 @@ static int sq_put_refresh(void *state, const char *jti, const char *user_id,
 	else if (rc == SQLITE_CONSTRAINT_FOREIGNKEY)
 		ret = -ENOENT; /* no such user */
 	else if (rc != SQLITE_DONE)
-		ret = sq_fail(st, "insert refresh token");
+		ret = sq_fail(st, st->w.db, "insert refresh token");
 	sq_release(s);
-	pthread_mutex_unlock(&st->lock);
+	pthread_mutex_unlock(&st->wlock);
 	return ret;
 }
 
@@ -739,15 +810,15 @@ static int sq_use_refresh(void *state, const char *jti, int64_t now,
                           char **user_id)
 {
 	struct sq_state *st = state;
-	sqlite3_stmt *get = st->stmt[SQ_GET_REFRESH];
-	sqlite3_stmt *upd = st->stmt[SQ_REVOKE_JTI];
+	sqlite3_stmt *get = st->w.stmt[SQ_GET_REFRESH];
+	sqlite3_stmt *upd = st->w.stmt[SQ_REVOKE_JTI];
 	char *user = NULL;
 	int rc, ret;
 
 	*user_id = NULL;
 	if (!sq_id_ok(jti))
 		return -ENOENT;
-	pthread_mutex_lock(&st->lock);
+	pthread_mutex_lock(&st->wlock);
 	ret = sq_begin(st);
 	if (ret < 0)
 		goto out;
@@ -763,13 +834,13 @@ static int sq_use_refresh(void *state, const char *jti, int64_t now,
 	} else if (rc == SQLITE_DONE) {
 		ret = -ENOENT;
 	} else {
-		ret = sq_fail(st, "read refresh token");
+		ret = sq_fail(st, st->w.db, "read refresh token");
 	}
 	sq_release(get);
 	if (ret == 0) {
 		sqlite3_bind_text(upd, 1, jti, -1, SQLITE_STATIC);
 		if (sqlite3_step(upd) != SQLITE_DONE)
-			ret = sq_fail(st, "consume refresh token");
+			ret = sq_fail(st, st->w.db, "consume refresh token");
 		sq_release(upd);
 	}
 	if (ret == 0)
@@ -777,7 +848,7 @@ static int sq_use_refresh(void *state, const char *jti, int64_t now,
 out:
 	if (ret < 0)
 		sq_rollback(st);
-	pthread_mutex_unlock(&st->lock);
+	pthread_mutex_unlock(&st->wlock);
 	if (ret == 0 && !user)
 		ret = -EIO;
 	if (ret < 0) {
@@ -796,14 +867,14 @@ static int sq_revoke_refresh(void *state, const char *jti, const char *user_id)
 
 	if (jti ? !sq_id_ok(jti) : !sq_id_ok(user_id))
 		return -EINVAL;
-	s = st->stmt[jti ? SQ_REVOKE_JTI : SQ_REVOKE_USER];
-	pthread_mutex_lock(&st->lock);
+	s = st->w.stmt[jti ? SQ_REVOKE_JTI : SQ_REVOKE_USER];
+	pthread_mutex_lock(&st->wlock);
 	sqlite3_bind_text(s, 1, jti ? jti : user_id, -1, SQLITE_STATIC);
 	rc = sqlite3_step(s);
 	if (rc != SQLITE_DONE)
-		ret = sq_fail(st, "revoke refresh token");
+		ret = sq_fail(st, st->w.db, "revoke refresh token");
 	sq_release(s);
-	pthread_mutex_unlock(&st->lock);
+	pthread_mutex_unlock(&st->wlock);
 	return ret;
 }
 
@@ -851,9 +922,9 @@ static int sq_exec(struct sq_state *st, const char *sql, const char *what)
 {
 	char *msg = NULL;
 
-	if (sqlite3_exec(st->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+	if (sqlite3_exec(st->w.db, sql, NULL, NULL, &msg) != SQLITE_OK) {
 		sq_log(st, AC_LOG_ERROR, "%s: %s: %s", st->path, what,
-		       msg ? msg : sqlite3_errmsg(st->db));
+		       msg ? msg : sqlite3_errmsg(st->w.db));
 		sqlite3_free(msg);
 		return -EIO;
 	}
@@ -875,11 +946,11 @@ static int sq_schema(struct sq_state *st)
 	              "create schema_version");
 	if (ret < 0)
 		goto out;
-	if (sqlite3_prepare_v2(st->db,
+	if (sqlite3_prepare_v2(st->w.db,
 	                       "SELECT max(version) FROM schema_version", -1,
 	                       &s, NULL) != SQLITE_OK ||
 	    sqlite3_step(s) != SQLITE_ROW) {
-		ret = sq_fail(st, "read schema version");
+		ret = sq_fail(st, st->w.db, "read schema version");
 		goto out;
 	}
 	version = sqlite3_column_int(s, 0);
@@ -966,10 +1037,10 @@ static int sq_pragmas(struct sq_state *st, long long busy_ms)
 	ret = sq_exec(st, sql, "set pragmas");
 	if (ret < 0)
 		return ret;
-	if (sqlite3_prepare_v2(st->db, "PRAGMA journal_mode=WAL", -1, &s,
+	if (sqlite3_prepare_v2(st->w.db, "PRAGMA journal_mode=WAL", -1, &s,
 	                       NULL) != SQLITE_OK ||
 	    sqlite3_step(s) != SQLITE_ROW) {
-		ret = sq_fail(st, "set journal_mode=WAL");
+		ret = sq_fail(st, st->w.db, "set journal_mode=WAL");
 		goto out;
 	}
 	if (strcmp((const char *)sqlite3_column_text(s, 0), "wal") != 0)
@@ -982,16 +1053,20 @@ out:
 	return ret;
 }
 
-static int sq_prepare(struct sq_state *st)
+/* Prepare the statements of one connection: all of them on the writer,
+ * those of sq_read_stmt on a reader. */
+static int sq_prepare(struct sq_state *st, struct sq_conn *c, bool reader)
 {
 	for (int i = 0; i < SQ_NSTMT; i++) {
-		if (sqlite3_prepare_v3(st->db, sq_sql[i], -1,
-		                       SQLITE_PREPARE_PERSISTENT, &st->stmt[i],
+		if (reader && !sq_read_stmt[i])
+			continue;
+		if (sqlite3_prepare_v3(c->db, sq_sql[i], -1,
+		                       SQLITE_PREPARE_PERSISTENT, &c->stmt[i],
 		                       NULL) == SQLITE_OK)
 			continue;
 		if (i == SQ_PUT_RESULT &&
-		    sqlite3_prepare_v3(st->db, sq_put_result_nojson, -1,
-		                       SQLITE_PREPARE_PERSISTENT, &st->stmt[i],
+		    sqlite3_prepare_v3(c->db, sq_put_result_nojson, -1,
+		                       SQLITE_PREPARE_PERSISTENT, &c->stmt[i],
 		                       NULL) == SQLITE_OK) {
 			sq_log(st, AC_LOG_INFO,
 			       "SQLite has no JSON functions: "
@@ -999,7 +1074,97 @@ static int sq_prepare(struct sq_state *st)
 			       " stays empty");
 			continue;
 		}
-		return sq_fail(st, "prepare statement");
+		return sq_fail(st, c->db, "prepare statement");
+	}
+	return 0;
+}
+
+static void sq_conn_close(struct sq_state *st, struct sq_conn *c)
+{
+	for (int i = 0; i < SQ_NSTMT; i++)
+		sqlite3_finalize(c->stmt[i]);
+	if (c->db && sqlite3_close(c->db) != SQLITE_OK)
+		sq_log(st, AC_LOG_ERROR, "%s: close: %s", st->path,
+		       sqlite3_errmsg(c->db));
+	memset(c, 0, sizeof(*c));
+}
+
+static int64_t sq_mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int sq_damaged(struct sq_state *st, const char *why)
+{
+	char line[512];
+	size_t i;
+
+	/* quick_check answers on several lines: one line in the log. */
+	for (i = 0; why[i] && i < sizeof(line) - 1; i++)
+		line[i] = why[i] == '\n' ? ' ' : why[i];
+	line[i] = '\0';
+	sq_log(st, AC_LOG_ERROR,
+	       "%s: the database file is damaged (PRAGMA quick_check: %s): "
+	       "refusing to serve from it; restore it from a backup, or move "
+	       "it away to start with an empty store",
+	       st->path, line);
+	return -EIO;
+}
+
+/* PRAGMA quick_check on the writer, before anything else reads the file:
+ * it reads every page once (no index cross-checks), so its cost grows with
+ * the size of the file. */
+static int sq_quick_check(struct sq_state *st)
+{
+	sqlite3_stmt *s = NULL;
+	int64_t t0 = sq_mono_ms();
+	int rc, ret = 0;
+
+	rc = sqlite3_prepare_v2(st->w.db, "PRAGMA quick_check(1)", -1, &s,
+	                        NULL);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		const unsigned char *text = sqlite3_column_text(s, 0);
+
+		if (!text || strcmp((const char *)text, "ok") != 0)
+			ret = sq_damaged(st, text ? (const char *)text
+			                          : "no answer");
+	} else if ((rc & 0xff) == SQLITE_CORRUPT ||
+	           (rc & 0xff) == SQLITE_NOTADB) {
+		ret = sq_damaged(st, sqlite3_errmsg(st->w.db));
+	} else {
+		ret = sq_fail(st, st->w.db, "PRAGMA quick_check");
+	}
+	sqlite3_finalize(s);
+	if (ret == 0)
+		sq_log(st, AC_LOG_INFO, "%s: quick_check ok (%lld ms)",
+		       st->path, (long long)(sq_mono_ms() - t0));
+	return ret;
+}
+
+/* The read-only connections, opened once the schema is in place. */
+static int sq_open_readers(struct sq_state *st, long long busy_ms)
+{
+	for (int i = 0; i < SQ_READERS; i++) {
+		struct sq_conn *c = &st->r[i];
+		int ret;
+
+		if (sqlite3_open_v2(st->path, &c->db,
+		                    SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX,
+		                    NULL) != SQLITE_OK)
+			return c->db ? sq_fail(st, c->db, "open read-only")
+			             : -ENOMEM;
+		sqlite3_extended_result_codes(c->db, 1);
+		/* Readers wait only in rare cases (WAL recovery after a
+		 * crash of another process), never for a writer. */
+		sqlite3_busy_timeout(c->db, (int)busy_ms);
+		ret = sq_prepare(st, c, true);
+		if (ret < 0)
+			return ret;
 	}
 	return 0;
 }
@@ -1010,13 +1175,15 @@ static void sq_fini(void *state)
 
 	if (!st)
 		return;
-	for (int i = 0; i < SQ_NSTMT; i++)
-		sqlite3_finalize(st->stmt[i]);
-	if (st->db && sqlite3_close(st->db) != SQLITE_OK)
-		sq_log(st, AC_LOG_ERROR, "%s: close: %s", st->path,
-		       sqlite3_errmsg(st->db));
-	if (st->lock_ok)
-		pthread_mutex_destroy(&st->lock);
+	for (int i = 0; i < SQ_READERS; i++)
+		sq_conn_close(st, &st->r[i]);
+	sq_conn_close(st, &st->w);
+	if (st->wlock_ok)
+		pthread_mutex_destroy(&st->wlock);
+	if (st->rlock_ok)
+		pthread_mutex_destroy(&st->rlock);
+	if (st->rcond_ok)
+		pthread_cond_destroy(&st->rcond);
 	free(st->path);
 	free(st);
 }
@@ -1026,6 +1193,7 @@ static int sq_init(const struct ac_host *host, struct ac_plugin_ctx *ctx,
 {
 	struct sq_state *st;
 	long long busy_ms = 5000;
+	bool check = true;
 	int ret;
 
 	*state = NULL;
@@ -1068,36 +1236,61 @@ static int sq_init(const struct ac_host *host, struct ac_plugin_ctx *ctx,
 		ret = -EINVAL;
 		goto fail;
 	}
-	if (pthread_mutex_init(&st->lock, NULL) != 0) {
+	ret = host->conf_bool(ctx, "quick_check", &check);
+	if (ret < 0 && ret != -ENOENT) {
+		sq_log(st, AC_LOG_ERROR,
+		       "store.quick_check must be true or false");
+		goto fail;
+	}
+	if (pthread_mutex_init(&st->wlock, NULL) != 0) {
 		ret = -ENOMEM;
 		goto fail;
 	}
-	st->lock_ok = true;
+	st->wlock_ok = true;
+	if (pthread_mutex_init(&st->rlock, NULL) != 0) {
+		ret = -ENOMEM;
+		goto fail;
+	}
+	st->rlock_ok = true;
+	if (pthread_cond_init(&st->rcond, NULL) != 0) {
+		ret = -ENOMEM;
+		goto fail;
+	}
+	st->rcond_ok = true;
 	ret = sq_make_parent(st, st->path);
 	if (ret < 0)
 		goto fail;
 	ret = sq_create_file(st);
 	if (ret < 0)
 		goto fail;
-	if (sqlite3_open_v2(st->path, &st->db,
+	if (sqlite3_open_v2(st->path, &st->w.db,
 	                    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
 	                            SQLITE_OPEN_FULLMUTEX,
 	                    NULL) != SQLITE_OK) {
-		ret = st->db ? sq_fail(st, "open") : -ENOMEM;
+		ret = st->w.db ? sq_fail(st, st->w.db, "open") : -ENOMEM;
 		goto fail;
 	}
-	sqlite3_extended_result_codes(st->db, 1);
+	sqlite3_extended_result_codes(st->w.db, 1);
 	ret = sq_pragmas(st, busy_ms);
 	if (ret < 0)
 		goto fail;
+	if (check) {
+		ret = sq_quick_check(st);
+		if (ret < 0)
+			goto fail;
+	}
 	ret = sq_schema(st);
 	if (ret < 0)
 		goto fail;
-	ret = sq_prepare(st);
+	ret = sq_prepare(st, &st->w, false);
 	if (ret < 0)
 		goto fail;
-	sq_log(st, AC_LOG_DEBUG, "opened %s (schema %d)", st->path,
-	       SQ_SCHEMA_VERSION);
+	ret = sq_open_readers(st, busy_ms);
+	if (ret < 0)
+		goto fail;
+	sq_log(st, AC_LOG_DEBUG,
+	       "opened %s (schema %d, 1 writer, %d read-only connections)",
+	       st->path, SQ_SCHEMA_VERSION, SQ_READERS);
 	*state = st;
 	return 0;
 fail:
