@@ -1200,8 +1200,10 @@ def main():
                        glob.glob(os.path.join(here, "cpp", "*.cpp")) +
                        glob.glob(os.path.join(here, "python3", "*.py")) +
                        glob.glob(os.path.join(here, "java", "*.java")))
-    known = load_known(os.path.join(here, "known-failures")) \
-        if keep_going_known else {}
+    known = {}
+    if keep_going_known:
+        known = load_known(os.path.join(here, "known-failures"))
+        known.update(load_known(os.path.join(here, "known-failures-cli")))
     cases = []
     for prog in progs:
         try:
