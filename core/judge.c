@@ -1175,413 +1175,563 @@ static void judge_scrub(char **s, const struct ac_judge_ctx *ctx,
 	}
 }
 
+/* One judgement, from the job to the result document: the state its steps
+ * share (ac_judge below lists the steps).  A step that fails has put the
+ * verdict and its message in `out` and returns -1: the judgement stops. */
+struct judge_run {
+	struct ac_judge_ctx *ctx;
+	const struct ac_judge_job *job;
+	const struct ac_problem *p;
+	const struct ac_lang_info *lang;
+	struct ac_result *out;
+	/* The run directory (locked by lockfd while it is used), its box
+	 * (bound at /box), out/ (outside every box) and the build kept for
+	 * every test (pristine/). */
+	char tmpl[4096], box[4200], outd[4200], pristine[4300];
+	int lockfd;
+	char key[2 * crypto_hash_sha256_BYTES + 1]; /* compile cache; "" */
+	struct judge_budget build;                  /* what a build may hold */
+	uint64_t build_used;                        /* bytes of this build */
+	char *vbin;           /* the custom validator, or NULL */
+	struct ac_limits lim; /* of every test run */
+	char **run_argv;      /* NULL: lang->run_argv */
+	uint64_t box_kb;      /* size of a test's box */
+	bool failed;          /* a test failed */
+};
+
+/* Step 1: the result's identity, and a run directory of our own. */
+static int judge_step_start(struct judge_run *j)
+{
+	struct ac_result *out = j->out;
+	int r;
+
+	out->submission_id = judge_strdup(j->job->submission_id);
+	out->problem_id = judge_strdup(j->p->id);
+	out->lang = judge_strdup(j->lang->name);
+	out->user_id = judge_strdup(j->job->user_id);
+	out->host = judge_strdup(j->ctx->host);
+	out->sandbox = judge_strdup(j->ctx->sandbox_name);
+	out->lang_version = judge_strdup(j->lang->version);
+	out->submitted_at = j->job->submitted_at;
+	out->verdict = AC_V_IE;
+	if (j->p->validation == AC_VALIDATION_CUSTOM_INTERACTIVE) {
+		judge_fail(out, AC_V_IE, NULL,
+		           "interactive problems are not supported yet");
+		return -1;
+	}
+	if ((r = judge_mkdirs(j->ctx->work_dir)) < 0) {
+		judge_fail(out, AC_V_IE, NULL, "judge.work_dir %s: %s",
+		           j->ctx->work_dir, strerror(-r));
+		return -1;
+	}
+	if ((r = judge_run_dir(j->ctx, j->tmpl, sizeof(j->tmpl), &j->lockfd)) <
+	    0) {
+		j->tmpl[0] = '\0';
+		judge_fail(out, AC_V_IE, NULL,
+		           "cannot create a run directory in %s: %s",
+		           j->ctx->work_dir, strerror(-r));
+		return -1;
+	}
+	return 0;
+}
+
+/* Step 2: box/ with the source in it, and out/. */
+static int judge_step_source(struct judge_run *j)
+{
+	char src[4400];
+	int r;
+
+	snprintf(j->box, sizeof(j->box), "%s/box", j->tmpl);
+	snprintf(j->outd, sizeof(j->outd), "%s/out", j->tmpl);
+	if (mkdir(j->box, 0755) < 0 || mkdir(j->outd, 0700) < 0) {
+		judge_fail(j->out, AC_V_IE, NULL, "cannot create %s: %s",
+		           j->box, strerror(errno));
+		return -1;
+	}
+	snprintf(src, sizeof(src), "%s/%s", j->box, j->lang->source_file);
+	if ((r = judge_write_file(src, j->job->code, j->job->code_len, 0644)) <
+	    0) {
+		judge_fail(j->out, AC_V_IE, NULL, "cannot write %s: %s", src,
+		           strerror(-r));
+		return -1;
+	}
+	return 0;
+}
+
+/* The compile cache: true when it had this very build (now in the box,
+ * with the original compile's log and time). */
+static bool judge_cache_lookup(struct judge_run *j)
+{
+	struct ac_result *out = j->out;
+	uint64_t t0 = judge_mono_ms();
+
+	j->key[0] = '\0';
+	if (!j->lang->compile_argv || j->ctx->compile_cache_kb == 0 ||
+	    sodium_init() < 0)
+		return false;
+	judge_cache_key(j->lang, j->job, j->key, sizeof(j->key));
+	if (judge_cache_get(j->ctx, j->key, j->box, j->lang->source_file,
+	                    &out->compile_log, &out->compile_time_ms) != 0)
+		return false;
+	if (out->compile_time_ms == 0)
+		out->compile_time_ms = judge_mono_ms() - t0;
+	log_debug("submission %s: compile cache hit %s",
+	          j->job->submission_id ? j->job->submission_id : "?", j->key);
+	return true;
+}
+
+/* The compiler's log: its stdout then its stderr, each cut at
+ * JUDGE_LOG_MAX. */
+static char *judge_compile_log(const char *logp, const char *errp,
+                               bool stderr_over)
+{
+	char *e = judge_read_head(errp, JUDGE_LOG_MAX, -1);
+	char *o = judge_read_head(logp, JUDGE_LOG_MAX, -1);
+	size_t el = e ? strlen(e) : 0, ol = o ? strlen(o) : 0;
+	char *log = malloc(el + ol + 64);
+
+	if (log)
+		snprintf(log, el + ol + 64, "%s%s%s", o ? o : "", e ? e : "",
+		         (el >= JUDGE_LOG_MAX || ol >= JUDGE_LOG_MAX ||
+		          stderr_over)
+		                 ? "\n[log truncated]"
+		                 : "");
+	free(e);
+	free(o);
+	return log;
+}
+
+/* A compile that did not succeed: Compilation Error, with the reason
+ * when the compiler said nothing. */
+static void judge_compile_failed(struct ac_result *out,
+                                 const struct ac_run_report *rep)
+{
+	char why[256];
+
+	out->compile_ok = false;
+	if (rep->cpu_exceeded || rep->wall_exceeded)
+		snprintf(why, sizeof(why),
+		         "the compiler exceeded its time limit");
+	else if (rep->oom_killed)
+		snprintf(why, sizeof(why),
+		         "the compiler exceeded its memory limit");
+	else if (rep->signal)
+		snprintf(why, sizeof(why), "the compiler died: %s",
+		         ac_signal_name(rep->signal));
+	else
+		snprintf(why, sizeof(why), "the compiler exited with %d",
+		         rep->exit_code);
+	out->verdict = AC_V_CE;
+	if (!out->compile_log || !out->compile_log[0]) {
+		free(out->compile_log);
+		out->compile_log = strdup(why);
+	}
+}
+
+/* Step 3: compile in the sandbox, unless the compile cache has this very
+ * build. */
+static int judge_step_compile(struct judge_run *j)
+{
+	const struct ac_lang_info *lang = j->lang;
+	struct ac_result *out = j->out;
+	struct ac_run_spec spec;
+	struct ac_run_report rep;
+	char logp[4400], errp[4400];
+	uint64_t t0;
+	int r;
+
+	out->compile_ok = true;
+	if (judge_cache_lookup(j) || !lang->compile_argv)
+		return 0;
+	snprintf(logp, sizeof(logp), "%s/compile.out", j->outd);
+	snprintf(errp, sizeof(errp), "%s/compile.err", j->outd);
+	memset(&spec, 0, sizeof(spec));
+	spec.argv = lang->compile_argv;
+	spec.envp = lang->envp;
+	spec.box_dir = j->box;
+	spec.stdout_path = logp;
+	spec.stderr_path = errp;
+	spec.limits = lang->compile_limits;
+	spec.profile = lang->compile_profile;
+	memset(&rep, 0, sizeof(rep));
+	t0 = judge_mono_ms();
+	r = j->ctx->sb->run(j->ctx->sb_state, &spec, &rep);
+	out->compile_time_ms = judge_mono_ms() - t0;
+	if (r < 0 || rep.internal_error[0]) {
+		out->compile_ok = false;
+		judge_fail(out, AC_V_IE, NULL, "sandbox failed to compile: %s",
+		           rep.internal_error[0] ? rep.internal_error
+		                                 : strerror(-r));
+		return -1;
+	}
+	out->compile_log = judge_compile_log(logp, errp, rep.stderr_exceeded);
+	if (!rep.exited || rep.exit_code != 0 || rep.cpu_exceeded ||
+	    rep.wall_exceeded || rep.oom_killed) {
+		judge_compile_failed(out, &rep);
+		return -1;
+	}
+	if (j->key[0])
+		judge_cache_put(j->ctx, j->key, j->box, lang->source_file,
+		                out->compile_log, out->compile_time_ms);
+	return 0;
+}
+
+/* Step 4: keep the build (pristine/), within what a build may hold: the
+ * larger of the problem's memory limit and the compiler's file size
+ * limit, JUDGE_BUILD_FILES_MAX files, JUDGE_BUILD_DEPTH_MAX levels. */
+static int judge_step_keep_build(struct judge_run *j)
+{
+	uint64_t kb = (uint64_t)j->p->memory_mb * 1024;
+	struct judge_budget b;
+	int r;
+
+	if (j->lang->compile_limits.fsize_kb > kb)
+		kb = j->lang->compile_limits.fsize_kb;
+	j->build = (struct judge_budget){kb * 1024, JUDGE_BUILD_FILES_MAX,
+	                                 JUDGE_BUILD_DEPTH_MAX, NULL};
+	snprintf(j->pristine, sizeof(j->pristine), "%s/pristine", j->tmpl);
+	if (mkdir(j->pristine, 0700) < 0) {
+		judge_fail(j->out, AC_V_IE, NULL, "cannot create %s: %s",
+		           j->pristine, strerror(errno));
+		return -1;
+	}
+	b = j->build;
+	r = judge_copy_tree(j->box, j->pristine, NULL, 0, &b);
+	j->build_used = j->build.bytes - b.bytes;
+	if (r < 0 && judge_build_refused(r, &b, &j->build, j->out))
+		return -1;
+	if (r < 0) {
+		judge_fail(j->out, AC_V_IE, NULL,
+		           "cannot keep the compiled program: %s",
+		           strerror(-r));
+		return -1;
+	}
+	return 0;
+}
+
+/* Step 5: the problem's custom validator, built once per content hash. */
+static int judge_step_validator(struct judge_run *j)
+{
+	char err[1024];
+
+	if (j->p->validation != AC_VALIDATION_CUSTOM)
+		return 0;
+	if (judge_validator(j->ctx, j->p, &j->vbin, err, sizeof(err)) < 0) {
+		judge_fail(j->out, AC_V_IE, NULL, "%s", err);
+		return -1;
+	}
+	return 0;
+}
+
+/* Step 6: the limits of every test run: the problem's, with the
+ * language's multipliers, and a wall limit from the host's load. */
+static void judge_step_limits(struct judge_run *j)
+{
+	const struct ac_problem *p = j->p;
+	const struct ac_lang_info *lang = j->lang;
+	struct ac_limits *lim = &j->lim;
+
+	memset(lim, 0, sizeof(*lim));
+	lim->cpu_ms = (uint64_t)(p->time_limit_s * 1000.0 *
+	                                 (lang->time_multiplier > 0
+	                                          ? lang->time_multiplier
+	                                          : 1.0) +
+	                         0.5);
+	if (lim->cpu_ms == 0)
+		lim->cpu_ms = 1;
+	judge_load_sample(&j->out->load);
+	lim->wall_ms = judge_wall_ms(lim->cpu_ms, &j->out->load);
+	lim->memory_kb = (uint64_t)((double)p->memory_mb * 1024.0 *
+	                            (lang->memory_multiplier > 0
+	                                     ? lang->memory_multiplier
+	                                     : 1.0)) +
+	                 lang->memory_extra_kb;
+	lim->stack_kb = 0;
+	lim->stdout_kb = p->output_mb * 1024;
+	lim->stderr_kb = 64;
+	lim->fsize_kb = p->output_mb * 1024;
+	lim->processes = lang->run_processes ? lang->run_processes : 1;
+	lim->nofile = 64;
+	/* A test's box: the build, and room for what the test writes (its
+	 * memory limit bounds that already: tmpfs pages are the writer's). */
+	j->box_kb = j->build_used / 1024 +
+	            (lim->memory_kb > lim->fsize_kb ? lim->memory_kb
+	                                            : lim->fsize_kb) +
+	            1024;
+}
+
+/* Step 7: a run command that depends on the build or on the limits (the
+ * language's run_argv); -ENOEXEC from it is the submitter's doing (CE). */
+static int judge_step_run_command(struct judge_run *j)
+{
+	const struct ac_judge_job *job = j->job;
+	struct ac_result *out = j->out;
+	char err[1024] = "";
+	int r;
+
+	if (!job->lang_ops || !job->lang_ops->run_argv)
+		return 0;
+	r = job->lang_ops->run_argv(job->lang_state, j->box, &j->lim,
+	                            &j->run_argv, err, sizeof(err));
+	if (r == -ENOEXEC) {
+		size_t ol = out->compile_log ? strlen(out->compile_log) : 0;
+		char *nl = realloc(out->compile_log, ol + strlen(err) + 2);
+
+		if (nl) {
+			snprintf(nl + ol, strlen(err) + 2, "%s%s",
+			         ol ? "\n" : "", err);
+			out->compile_log = nl;
+		}
+		out->compile_ok = false;
+		out->verdict = AC_V_CE;
+		return -1;
+	}
+	if (r < 0 || !j->run_argv || !j->run_argv[0]) {
+		judge_fail(out, AC_V_IE, NULL, "%s: no run command: %s",
+		           j->lang->name,
+		           err[0] ? err : strerror(r < 0 ? -r : EINVAL));
+		return -1;
+	}
+	return 0;
+}
+
+/* One test's run and what its output is worth.  Files: out/<i>.out and
+ * .err. */
+struct judge_test {
+	const struct ac_test *t;
+	size_t i;
+	char outp[4400], errp[4400];
+	struct ac_run_report rep;
+	enum ac_validation val;
+	bool mounted;            /* the box is a tmpfs of its own */
+	char msg[JUDGE_MSG_MAX]; /* the validator's (or runtime's) */
+	char detail[512];        /* the verdict's own */
+	struct ac_test_result tr;
+};
+
+/* Run the test in a fresh box and validate its output; -1 when the box
+ * could not be made (an Internal Error is recorded). */
+static int judge_test_run(struct judge_run *j, struct judge_test *x)
+{
+	struct ac_run_spec spec;
+	int r;
+
+	if ((r = judge_box_reset(j->ctx, j->box, j->pristine, j->build,
+	                         j->box_kb, &x->mounted)) < 0) {
+		judge_fail(j->out, AC_V_IE, NULL,
+		           "cannot prepare the box for %s: %s", x->t->name,
+		           strerror(-r));
+		return -1;
+	}
+	memset(&spec, 0, sizeof(spec));
+	spec.argv = j->run_argv ? (const char *const *)j->run_argv
+	                        : j->lang->run_argv;
+	spec.envp = j->lang->envp;
+	spec.box_dir = j->box;
+	spec.stdin_path = x->t->in_path;
+	spec.stdout_path = x->outp;
+	spec.stderr_path = x->errp;
+	spec.limits = j->lim;
+	spec.profile = j->lang->run_profile;
+	memset(&x->rep, 0, sizeof(x->rep));
+	r = j->ctx->sb->run(j->ctx->sb_state, &spec, &x->rep);
+	if (r < 0 && !x->rep.internal_error[0])
+		snprintf(x->rep.internal_error, sizeof(x->rep.internal_error),
+		         "sandbox: %s", strerror(-r));
+	x->msg[0] = '\0';
+	x->val = AC_VAL_NOT_RUN;
+	if (ac_run_failed(&x->rep, &j->lim))
+		return 0;
+	if (j->p->validation == AC_VALIDATION_CUSTOM) {
+		x->val = judge_custom_validate(j->ctx, j->tmpl, j->vbin, x->t,
+		                               x->outp, x->msg, sizeof(x->msg));
+		return 0;
+	}
+	r = ac_validate_files(x->t->ans_path, x->outp, &j->p->flags, x->msg,
+	                      sizeof(x->msg));
+	x->val = r == 1 ? AC_VAL_CORRECT : r == 0 ? AC_VAL_WRONG : AC_VAL_ERROR;
+	if (r < 0)
+		snprintf(x->msg, sizeof(x->msg),
+		         "validator: cannot read the output: %s", strerror(-r));
+	return 0;
+}
+
+/* The test's verdict: the pure function of the report and the
+ * validator's answer, then what the runtime knows better (an
+ * OutOfMemoryError is MLE) and a full box (OLE). */
+static void judge_test_verdict(struct judge_run *j, struct judge_test *x)
+{
+	const struct ac_judge_job *job = j->job;
+	struct ac_test_result *tr = &x->tr;
+
+	memset(tr, 0, sizeof(*tr));
+	tr->name = x->t->name;
+	tr->verdict = ac_verdict_of(&x->rep, &j->lim, x->val, x->detail,
+	                            sizeof(x->detail));
+	tr->time_ms = x->rep.cpu_us / 1000;
+	tr->wall_ms = x->rep.wall_us / 1000;
+	tr->memory_kb = x->rep.memory_kb;
+	tr->exit_code = x->rep.exited ? x->rep.exit_code : -1;
+	tr->signal = x->rep.signal;
+	if (tr->verdict == AC_V_RE && job->lang_ops &&
+	    job->lang_ops->classify) {
+		char *head = judge_read_head(x->errp, JUDGE_STDERR_HEAD, -1);
+
+		if (job->lang_ops->classify(
+		            job->lang_state, &x->rep, head ? head : "",
+		            head ? strlen(head) : 0) == AC_HINT_MEMORY) {
+			char line[200];
+
+			judge_error_line(head, line, sizeof(line));
+			tr->verdict = AC_V_MLE;
+			/* The line is the program's own stderr: in msg,
+			 * which hidden tests do not show. */
+			snprintf(x->detail, sizeof(x->detail),
+			         "out of memory (the runtime said so)");
+			snprintf(x->msg, sizeof(x->msg), "%s", line);
+		}
+		free(head);
+	}
+	/* A program that filled its box and then failed: Output Limit
+	 * Exceeded, which says what happened. */
+	if ((tr->verdict == AC_V_RE || tr->verdict == AC_V_WA) && x->mounted &&
+	    judge_box_full(j->box)) {
+		tr->verdict = AC_V_OLE;
+		snprintf(
+		        x->detail, sizeof(x->detail),
+		        "the box is full: more than %llu KiB written in /box",
+		        (unsigned long long)(j->box_kb - j->build_used / 1024));
+		x->msg[0] = '\0';
+	}
+}
+
+/* Add the test to the result.  A test that is not a sample shows the
+ * submitter its verdict, time and memory and the run's own detail
+ * (signal, exit code, the limit hit), never what the validator said
+ * (expected or actual output) nor what the program printed: the full
+ * message goes to the log (docs/security.md). */
+static void judge_test_record(struct judge_run *j, struct judge_test *x)
+{
+	char both[JUDGE_MSG_MAX + 600];
+
+	if (x->msg[0] && x->detail[0] && strcmp(x->msg, x->detail) != 0)
+		snprintf(both, sizeof(both), "%s: %s", x->detail, x->msg);
+	else
+		snprintf(both, sizeof(both), "%s",
+		         x->msg[0] ? x->msg : x->detail);
+	if (x->t->sample || j->ctx->reveal_secret_details ||
+	    strcmp(both, x->detail) == 0) {
+		x->tr.message = both;
+	} else {
+		log_info("submission %s: %s: %s: %s",
+		         j->job->submission_id ? j->job->submission_id : "?",
+		         x->t->name, ac_verdict_code(x->tr.verdict), both);
+		x->tr.message = x->detail;
+	}
+	ac_result_add_test(j->out, &x->tr);
+}
+
+/* Step 8, for test i: run, judge (a TLE near its CPU limit twice, as the
+ * host's load is then), record.  -1: judging cannot go on. */
+static int judge_step_test(struct judge_run *j, size_t i)
+{
+	struct judge_test x;
+	bool rerun = false;
+
+	memset(&x, 0, sizeof(x));
+	x.t = &j->p->tests[i];
+	x.i = i;
+	snprintf(x.outp, sizeof(x.outp), "%s/%zu.out", j->outd, i);
+	snprintf(x.errp, sizeof(x.errp), "%s/%zu.err", j->outd, i);
+	for (;;) {
+		if (judge_test_run(j, &x) < 0)
+			return -1;
+		judge_test_verdict(j, &x);
+		if (rerun || !(rerun = judge_rerun_tle(&x.tr, &x.rep, &j->lim,
+		                                       &j->out->load)))
+			break;
+		/* Limits as the host's load is now. */
+		judge_load_sample(&j->out->load);
+		j->lim.wall_ms = judge_wall_ms(j->lim.cpu_ms, &j->out->load);
+	}
+	if (rerun && x.tr.verdict == AC_V_TLE)
+		snprintf(x.detail + strlen(x.detail),
+		         sizeof(x.detail) - strlen(x.detail),
+		         " (judged twice)");
+	judge_test_record(j, &x);
+	if (x.tr.verdict != AC_V_AC && !j->failed) {
+		j->failed = true;
+		j->out->verdict = x.tr.verdict;
+	}
+	if (j->job->progress)
+		j->job->progress(j->job->progress_arg,
+		                 &j->out->tests[j->out->ntests - 1], i,
+		                 j->p->ntests);
+	return 0;
+}
+
+/* Step 8: the tests, samples first, each group in name order; judging
+ * stops at the first failure unless the job asks for all tests. */
+static void judge_step_tests(struct judge_run *j)
+{
+	j->out->verdict = AC_V_AC;
+	for (size_t i = 0; i < j->p->ntests; i++) {
+		if (j->failed && !j->job->all_tests)
+			break;
+		if (judge_step_test(j, i) < 0)
+			break;
+	}
+	if (j->p->ntests == 0)
+		judge_fail(j->out, AC_V_IE, NULL, "the problem has no tests");
+}
+
+/* Step 9: the run directory goes (as root through the helper when
+ * separated); no host path stays in what the submitter sees. */
+static void judge_step_finish(struct judge_run *j)
+{
+	struct ac_result *out = j->out;
+
+	if (j->tmpl[0]) {
+		if (!getenv("ALGOCODE_KEEP_BOXES"))
+			judge_remove(j->ctx, j->tmpl);
+		else
+			log_info("kept %s", j->tmpl);
+	}
+	if (j->lockfd >= 0)
+		close(j->lockfd);
+	for (size_t i = 0; i < out->ntests; i++)
+		judge_scrub(&out->tests[i].message, j->ctx, j->p);
+	judge_scrub(&out->compile_log, j->ctx, j->p);
+	free(j->run_argv);
+	free(j->vbin);
+	out->finished_at = ac_now_ms();
+}
+
 int ac_judge(struct ac_judge_ctx *ctx, const struct ac_judge_job *job,
              struct ac_result *out)
 {
-	const struct ac_problem *p = job->problem;
-	const struct ac_lang_info *lang = job->lang;
-	char tmpl[4096], box[4200], outd[4200], src[4400], pristine[4300];
-	char err[1024], key[2 * crypto_hash_sha256_BYTES + 1];
-	char *vbin = NULL, **run_argv = NULL;
-	struct ac_limits lim;
-	bool failed = false, cached = false;
-	int r, lockfd = -1;
-	struct judge_budget build;
-	uint64_t build_used = 0, box_kb;
+	struct judge_run *j;
 
-	if (!ctx || !job || !p || !lang || !out || !job->code)
+	if (!ctx || !job || !job->problem || !job->lang || !out || !job->code)
 		return -EINVAL;
 	memset(out, 0, sizeof(*out));
-	out->submission_id = judge_strdup(job->submission_id);
-	out->problem_id = judge_strdup(p->id);
-	out->lang = judge_strdup(lang->name);
-	out->user_id = judge_strdup(job->user_id);
-	out->host = judge_strdup(ctx->host);
-	out->sandbox = judge_strdup(ctx->sandbox_name);
-	out->lang_version = judge_strdup(lang->version);
-	out->submitted_at = job->submitted_at;
-	out->verdict = AC_V_IE;
-
-	if (p->validation == AC_VALIDATION_CUSTOM_INTERACTIVE) {
-		judge_fail(out, AC_V_IE, NULL,
-		           "interactive problems are not supported yet");
-		goto finish;
+	/* Its paths make it too large for a worker thread's stack. */
+	if (!(j = calloc(1, sizeof(*j))))
+		return -ENOMEM;
+	j->ctx = ctx;
+	j->job = job;
+	j->p = job->problem;
+	j->lang = job->lang;
+	j->out = out;
+	j->lockfd = -1;
+	if (judge_step_start(j) == 0 && judge_step_source(j) == 0 &&
+	    judge_step_compile(j) == 0 && judge_step_keep_build(j) == 0 &&
+	    judge_step_validator(j) == 0) {
+		judge_step_limits(j);
+		if (judge_step_run_command(j) == 0)
+			judge_step_tests(j);
 	}
-	if ((r = judge_mkdirs(ctx->work_dir)) < 0) {
-		judge_fail(out, AC_V_IE, NULL, "judge.work_dir %s: %s",
-		           ctx->work_dir, strerror(-r));
-		goto finish;
-	}
-	if ((r = judge_run_dir(ctx, tmpl, sizeof(tmpl), &lockfd)) < 0) {
-		judge_fail(out, AC_V_IE, NULL,
-		           "cannot create a run directory in %s: %s",
-		           ctx->work_dir, strerror(-r));
-		goto finish;
-	}
-	snprintf(box, sizeof(box), "%s/box", tmpl);
-	snprintf(outd, sizeof(outd), "%s/out", tmpl);
-	if (mkdir(box, 0755) < 0 || mkdir(outd, 0700) < 0) {
-		judge_fail(out, AC_V_IE, NULL, "cannot create %s: %s", box,
-		           strerror(errno));
-		goto cleanup;
-	}
-	snprintf(src, sizeof(src), "%s/%s", box, lang->source_file);
-	if ((r = judge_write_file(src, job->code, job->code_len, 0644)) < 0) {
-		judge_fail(out, AC_V_IE, NULL, "cannot write %s: %s", src,
-		           strerror(-r));
-		goto cleanup;
-	}
-
-	/* Compile, unless the compile cache has this very build. */
-	out->compile_ok = true;
-	key[0] = '\0';
-	if (lang->compile_argv && ctx->compile_cache_kb > 0 &&
-	    sodium_init() >= 0) {
-		uint64_t t0 = judge_mono_ms();
-
-		judge_cache_key(lang, job, key, sizeof(key));
-		if (judge_cache_get(ctx, key, box, lang->source_file,
-		                    &out->compile_log,
-		                    &out->compile_time_ms) == 0) {
-			cached = true;
-			if (out->compile_time_ms == 0)
-				out->compile_time_ms = judge_mono_ms() - t0;
-			log_debug("submission %s: compile cache hit %s",
-			          job->submission_id ? job->submission_id : "?",
-			          key);
-		}
-	}
-	if (lang->compile_argv && !cached) {
-		struct ac_run_spec spec;
-		struct ac_run_report rep;
-		char logp[4400], errp[4400];
-		uint64_t t0 = judge_mono_ms();
-
-		snprintf(logp, sizeof(logp), "%s/compile.out", outd);
-		snprintf(errp, sizeof(errp), "%s/compile.err", outd);
-		memset(&spec, 0, sizeof(spec));
-		spec.argv = lang->compile_argv;
-		spec.envp = lang->envp;
-		spec.box_dir = box;
-		spec.stdout_path = logp;
-		spec.stderr_path = errp;
-		spec.limits = lang->compile_limits;
-		spec.profile = lang->compile_profile;
-		memset(&rep, 0, sizeof(rep));
-		r = ctx->sb->run(ctx->sb_state, &spec, &rep);
-		out->compile_time_ms = judge_mono_ms() - t0;
-		if (r < 0 || rep.internal_error[0]) {
-			out->compile_ok = false;
-			judge_fail(out, AC_V_IE, NULL,
-			           "sandbox failed to compile: %s",
-			           rep.internal_error[0] ? rep.internal_error
-			                                 : strerror(-r));
-			goto cleanup;
-		}
-		{
-			char *e = judge_read_head(errp, JUDGE_LOG_MAX, -1);
-			char *o = judge_read_head(logp, JUDGE_LOG_MAX, -1);
-			size_t el = e ? strlen(e) : 0, ol = o ? strlen(o) : 0;
-			out->compile_log = malloc(el + ol + 64);
-			if (out->compile_log)
-				snprintf(out->compile_log, el + ol + 64,
-				         "%s%s%s", o ? o : "", e ? e : "",
-				         (el >= JUDGE_LOG_MAX ||
-				          ol >= JUDGE_LOG_MAX ||
-				          rep.stderr_exceeded)
-				                 ? "\n[log truncated]"
-				                 : "");
-			free(e);
-			free(o);
-		}
-		if (!rep.exited || rep.exit_code != 0 || rep.cpu_exceeded ||
-		    rep.wall_exceeded || rep.oom_killed) {
-			char why[256];
-			out->compile_ok = false;
-			if (rep.cpu_exceeded || rep.wall_exceeded)
-				snprintf(
-				        why, sizeof(why),
-				        "the compiler exceeded its time limit");
-			else if (rep.oom_killed)
-				snprintf(why, sizeof(why),
-				         "the compiler exceeded its memory "
-				         "limit");
-			else if (rep.signal)
-				snprintf(why, sizeof(why),
-				         "the compiler died: %s",
-				         ac_signal_name(rep.signal));
-			else
-				snprintf(why, sizeof(why),
-				         "the compiler exited with %d",
-				         rep.exit_code);
-			out->verdict = AC_V_CE;
-			if (!out->compile_log || !out->compile_log[0]) {
-				free(out->compile_log);
-				out->compile_log = strdup(why);
-			}
-			goto cleanup;
-		}
-		if (key[0])
-			judge_cache_put(ctx, key, box, lang->source_file,
-			                out->compile_log, out->compile_time_ms);
-	}
-	snprintf(pristine, sizeof(pristine), "%s/pristine", tmpl);
-	{
-		uint64_t kb = (uint64_t)p->memory_mb * 1024;
-
-		if (lang->compile_limits.fsize_kb > kb)
-			kb = lang->compile_limits.fsize_kb;
-		build = (struct judge_budget){kb * 1024, JUDGE_BUILD_FILES_MAX,
-		                              JUDGE_BUILD_DEPTH_MAX, NULL};
-	}
-	if (mkdir(pristine, 0700) < 0) {
-		judge_fail(out, AC_V_IE, NULL, "cannot create %s: %s", pristine,
-		           strerror(errno));
-		goto cleanup;
-	}
-	{
-		struct judge_budget b = build;
-
-		r = judge_copy_tree(box, pristine, NULL, 0, &b);
-		build_used = build.bytes - b.bytes;
-		if (r < 0 && judge_build_refused(r, &b, &build, out))
-			goto cleanup;
-		if (r < 0) {
-			judge_fail(out, AC_V_IE, NULL,
-			           "cannot keep the compiled program: %s",
-			           strerror(-r));
-			goto cleanup;
-		}
-	}
-
-	if (p->validation == AC_VALIDATION_CUSTOM) {
-		r = judge_validator(ctx, p, &vbin, err, sizeof(err));
-		if (r < 0) {
-			judge_fail(out, AC_V_IE, NULL, "%s", err);
-			goto cleanup;
-		}
-	}
-
-	/* Limits of a test run. */
-	memset(&lim, 0, sizeof(lim));
-	lim.cpu_ms = (uint64_t)(p->time_limit_s * 1000.0 *
-	                                (lang->time_multiplier > 0
-	                                         ? lang->time_multiplier
-	                                         : 1.0) +
-	                        0.5);
-	if (lim.cpu_ms == 0)
-		lim.cpu_ms = 1;
-	judge_load_sample(&out->load);
-	lim.wall_ms = judge_wall_ms(lim.cpu_ms, &out->load);
-	lim.memory_kb = (uint64_t)((double)p->memory_mb * 1024.0 *
-	                           (lang->memory_multiplier > 0
-	                                    ? lang->memory_multiplier
-	                                    : 1.0)) +
-	                lang->memory_extra_kb;
-	lim.stack_kb = 0;
-	lim.stdout_kb = p->output_mb * 1024;
-	lim.stderr_kb = 64;
-	lim.fsize_kb = p->output_mb * 1024;
-	lim.processes = lang->run_processes ? lang->run_processes : 1;
-	lim.nofile = 64;
-
-	/* A run command that depends on the build or on the limits. */
-	if (job->lang_ops && job->lang_ops->run_argv) {
-		err[0] = '\0';
-		r = job->lang_ops->run_argv(job->lang_state, box, &lim,
-		                            &run_argv, err, sizeof(err));
-		if (r == -ENOEXEC) {
-			size_t ol =
-			        out->compile_log ? strlen(out->compile_log) : 0;
-			char *nl =
-			        realloc(out->compile_log, ol + strlen(err) + 2);
-			if (nl) {
-				snprintf(nl + ol, strlen(err) + 2, "%s%s",
-				         ol ? "\n" : "", err);
-				out->compile_log = nl;
-			}
-			out->compile_ok = false;
-			out->verdict = AC_V_CE;
-			goto cleanup;
-		}
-		if (r < 0 || !run_argv || !run_argv[0]) {
-			judge_fail(out, AC_V_IE, NULL, "%s: no run command: %s",
-			           lang->name,
-			           err[0] ? err
-			                  : strerror(r < 0 ? -r : EINVAL));
-			goto cleanup;
-		}
-	}
-
-	/* A test's box: the build, and room for what the test writes (its
-	 * memory limit bounds that already: tmpfs pages are the writer's). */
-	box_kb = build_used / 1024 +
-	         (lim.memory_kb > lim.fsize_kb ? lim.memory_kb : lim.fsize_kb) +
-	         1024;
-	out->verdict = AC_V_AC;
-	for (size_t i = 0; i < p->ntests; i++) {
-		const struct ac_test *t = &p->tests[i];
-		struct ac_run_spec spec;
-		struct ac_run_report rep;
-		struct ac_test_result tr;
-		enum ac_validation val = AC_VAL_NOT_RUN;
-		char outp[4400], errp[4400], msg[JUDGE_MSG_MAX], detail[512];
-		bool rerun = false, mounted;
-
-		if (failed && !job->all_tests)
-			break;
-	again:
-		if ((r = judge_box_reset(ctx, box, pristine, build, box_kb,
-		                         &mounted)) < 0) {
-			judge_fail(out, AC_V_IE, NULL,
-			           "cannot prepare the box for %s: %s", t->name,
-			           strerror(-r));
-			break;
-		}
-		snprintf(outp, sizeof(outp), "%s/%zu.out", outd, i);
-		snprintf(errp, sizeof(errp), "%s/%zu.err", outd, i);
-		memset(&spec, 0, sizeof(spec));
-		spec.argv = run_argv ? (const char *const *)run_argv
-		                     : lang->run_argv;
-		spec.envp = lang->envp;
-		spec.box_dir = box;
-		spec.stdin_path = t->in_path;
-		spec.stdout_path = outp;
-		spec.stderr_path = errp;
-		spec.limits = lim;
-		spec.profile = lang->run_profile;
-		memset(&rep, 0, sizeof(rep));
-		r = ctx->sb->run(ctx->sb_state, &spec, &rep);
-		if (r < 0 && !rep.internal_error[0])
-			snprintf(rep.internal_error, sizeof(rep.internal_error),
-			         "sandbox: %s", strerror(-r));
-		msg[0] = '\0';
-		if (!ac_run_failed(&rep, &lim)) {
-			if (p->validation == AC_VALIDATION_CUSTOM) {
-				val = judge_custom_validate(ctx, tmpl, vbin, t,
-				                            outp, msg,
-				                            sizeof(msg));
-			} else {
-				r = ac_validate_files(t->ans_path, outp,
-				                      &p->flags, msg,
-				                      sizeof(msg));
-				val = r == 1   ? AC_VAL_CORRECT
-				      : r == 0 ? AC_VAL_WRONG
-				               : AC_VAL_ERROR;
-				if (r < 0)
-					snprintf(msg, sizeof(msg),
-					         "validator: cannot read the "
-					         "output: %s",
-					         strerror(-r));
-			}
-		}
-		memset(&tr, 0, sizeof(tr));
-		tr.name = t->name;
-		tr.verdict =
-		        ac_verdict_of(&rep, &lim, val, detail, sizeof(detail));
-		tr.time_ms = rep.cpu_us / 1000;
-		tr.wall_ms = rep.wall_us / 1000;
-		tr.memory_kb = rep.memory_kb;
-		tr.exit_code = rep.exited ? rep.exit_code : -1;
-		tr.signal = rep.signal;
-		if (!rerun &&
-		    (rerun = judge_rerun_tle(&tr, &rep, &lim, &out->load))) {
-			/* Limits as the host's load is now. */
-			judge_load_sample(&out->load);
-			lim.wall_ms = judge_wall_ms(lim.cpu_ms, &out->load);
-			val = AC_VAL_NOT_RUN;
-			goto again;
-		}
-		if (rerun && tr.verdict == AC_V_TLE)
-			snprintf(detail + strlen(detail),
-			         sizeof(detail) - strlen(detail),
-			         " (judged twice)");
-		/* The runtime may know better: an OutOfMemoryError is MLE. */
-		if (tr.verdict == AC_V_RE && job->lang_ops &&
-		    job->lang_ops->classify) {
-			char *head =
-			        judge_read_head(errp, JUDGE_STDERR_HEAD, -1);
-			if (job->lang_ops->classify(job->lang_state, &rep,
-			                            head ? head : "",
-			                            head ? strlen(head) : 0) ==
-			    AC_HINT_MEMORY) {
-				char line[200];
-
-				judge_error_line(head, line, sizeof(line));
-				tr.verdict = AC_V_MLE;
-				/* The line is the program's own stderr: in
-				 * msg, which hidden tests do not show. */
-				snprintf(detail, sizeof(detail),
-				         "out of memory (the runtime said so)");
-				snprintf(msg, sizeof(msg), "%s", line);
-			}
-			free(head);
-		}
-		/* A program that filled its box and then failed: Output
-		 * Limit Exceeded, which says what happened. */
-		if ((tr.verdict == AC_V_RE || tr.verdict == AC_V_WA) &&
-		    mounted && judge_box_full(box)) {
-			tr.verdict = AC_V_OLE;
-			snprintf(detail, sizeof(detail),
-			         "the box is full: more than %llu KiB written "
-			         "in /box",
-			         (unsigned long long)(box_kb -
-			                              build_used / 1024));
-			msg[0] = '\0';
-		}
-		{
-			char both[JUDGE_MSG_MAX + 600];
-
-			if (msg[0] && detail[0] && strcmp(msg, detail) != 0)
-				snprintf(both, sizeof(both), "%s: %s", detail,
-				         msg);
-			else
-				snprintf(both, sizeof(both), "%s",
-				         msg[0] ? msg : detail);
-			/* A test that is not a sample shows the submitter
-			 * its verdict, time and memory and the run's own
-			 * detail (signal, exit code, the limit hit), never
-			 * what the validator said (expected or actual
-			 * output) nor what the program printed: the full
-			 * message goes to the log (docs/security.md). */
-			if (t->sample || ctx->reveal_secret_details ||
-			    strcmp(both, detail) == 0) {
-				tr.message = both;
-			} else {
-				log_info("submission %s: %s: %s: %s",
-				         job->submission_id ? job->submission_id
-				                            : "?",
-				         t->name, ac_verdict_code(tr.verdict),
-				         both);
-				tr.message = detail;
-			}
-			ac_result_add_test(out, &tr);
-		}
-		if (tr.verdict != AC_V_AC && !failed) {
-			failed = true;
-			out->verdict = tr.verdict;
-		}
-		if (job->progress)
-			job->progress(job->progress_arg,
-			              &out->tests[out->ntests - 1], i,
-			              p->ntests);
-	}
-	if (p->ntests == 0)
-		judge_fail(out, AC_V_IE, NULL, "the problem has no tests");
-
-cleanup:
-	if (!getenv("ALGOCODE_KEEP_BOXES"))
-		judge_remove(ctx, tmpl);
-	else
-		log_info("kept %s", tmpl);
-	if (lockfd >= 0)
-		close(lockfd);
-finish:
-	for (size_t i = 0; i < out->ntests; i++)
-		judge_scrub(&out->tests[i].message, ctx, p);
-	judge_scrub(&out->compile_log, ctx, p);
-	free(run_argv);
-	free(vbin);
-	out->finished_at = ac_now_ms();
+	judge_step_finish(j);
+	free(j);
 	return 0;
 }
