@@ -57,9 +57,9 @@
 #define RM_MAX_IDLE      16         /* idle synchronous Redis contexts */
 #define RM_DOWN_MS       1000       /* leave a failed server alone this long */
 #define RM_RECONNECT_S   1
-#define RM_MAX_QUEUE     4096 /* cache writes waiting for the loop */
-#define RM_CAS_MS        2000 /* a rate take retries a lost race this long */
-#define RM_KEEP_VERSIONS 64   /* rate bucket versions kept in MongoDB */
+#define RM_MAX_QUEUE     4096  /* cache writes waiting for the loop */
+#define RM_CAS_MS        10000 /* a rate take retries a lost race this long */
+#define RM_KEEP_VERSIONS 64    /* rate bucket versions kept in MongoDB */
 #define RM_DEFAULT_REDIS "redis://127.0.0.1:6379"
 #define RM_DEFAULT_MONGO "mongodb://127.0.0.1:27017/algocode"
 
@@ -1313,6 +1313,10 @@ static int rm_rate_mongo(struct rm_state *st, const char *key, double burst,
 			break;
 		rm_jitter_pause();
 	}
+	if (ret < 0 && ret != -EAGAIN)
+		rm_log(st, AC_LOG_WARN, "rate bucket %s in MongoDB: %s%s", key,
+		       strerror(-ret),
+		       ret == -EBUSY ? " (lost every race for 10 s)" : "");
 	rm_push(st, cl, ret);
 	bson_destroy(&filter);
 	bson_destroy(&sort);
