@@ -89,6 +89,7 @@ svc_mongo_start_again() {
 		start_bg "$FERRETDB_BIN" --handler=sqlite \
 			--sqlite-url="file:$TEST_TMP/mongo/data/" \
 			--listen-addr="127.0.0.1:$MONGO_PORT" --telemetry=disable \
+			--debug-addr=- \
 			--state-dir="$TEST_TMP/mongo/state" --log-level=error \
 			>>"$TEST_TMP/mongo/server.log" 2>&1
 	fi
