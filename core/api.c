@@ -83,6 +83,13 @@
  * a failed publish is tried again after 1, 2, 4 ... API_OUTBOX_MAX_S s. */
 #define API_OUTBOX_MAX   10000
 #define API_OUTBOX_MAX_S 16
+/* Bytes of job messages the outbox holds at most.  Beyond, a job is left
+ * pending in the store; while the outbox is that full, submit answers 503
+ * (nothing is accepted that memory cannot hold). */
+#define API_OUTBOX_MAX_BYTES (64u << 20)
+/* A job the transport refused for want of room (-ENOBUFS: the in-memory
+ * queue's byte budget) is offered again after this long. */
+#define API_FULL_RETRY_S 1
 /* Submissions claimed from the store per sweep step. */
 #define API_SWEEP_BATCH 256
 
@@ -112,7 +119,9 @@ struct api_job {
 	struct api_job *next;
 	struct api *api;
 	char *id, *lang, *body;
-	bool probe; /* the one publish that tests a transport marked down */
+	size_t len;
+	bool probe;    /* the one publish that tests a transport marked down */
+	bool outboxed; /* came from the outbox (a refusal puts it back first) */
 };
 
 struct api_recent {
@@ -145,7 +154,9 @@ struct api {
 
 	/* The outbox (docs/architecture.md, "Durability"). */
 	struct api_job *outbox, **outbox_tail;
-	size_t noutbox;
+	size_t noutbox, outbox_bytes;
+	bool queue_full; /* the transport refused a job for want of room */
+	uint64_t jobs_deferred;
 	bool transport_down; /* the last publish failed */
 	bool probing;        /* a probe publish is in flight */
 	unsigned backoff_s;
@@ -831,12 +842,14 @@ static struct api_job *api_job_new(struct api *api, char *id, char *lang,
 	j->id = id;
 	j->lang = lang;
 	j->body = body;
+	j->len = strlen(body);
 	return j;
 }
 
 static void api_outbox_push(struct api *api, struct api_job *j, bool head)
 {
-	if (api->noutbox >= API_OUTBOX_MAX) {
+	if (api->noutbox >= API_OUTBOX_MAX ||
+	    api->outbox_bytes + j->len > API_OUTBOX_MAX_BYTES) {
 		/* Still pending in the store: the sweep enqueues it after
 		 * api.requeue_after_s. */
 		log_warn("submission %s: the outbox is full; left to the "
@@ -846,7 +859,9 @@ static void api_outbox_push(struct api *api, struct api_job *j, bool head)
 		return;
 	}
 	j->probe = false;
+	j->outboxed = true;
 	j->next = NULL;
+	api->outbox_bytes += j->len;
 	if (head && api->outbox) {
 		j->next = api->outbox;
 		api->outbox = j;
@@ -871,13 +886,15 @@ static struct api_job *api_outbox_pop(struct api *api)
 		api->outbox_tail = &api->outbox;
 	j->next = NULL;
 	api->noutbox--;
+	api->outbox_bytes -= j->len;
 	ac_metrics_set("outbox_jobs", NULL, (double)api->noutbox);
 	return j;
 }
 
 static void api_outbox_arm(struct api *api)
 {
-	struct timeval tv = {api->backoff_s ? api->backoff_s : 1, 0};
+	struct timeval tv = {api->backoff_s ? api->backoff_s : API_FULL_RETRY_S,
+	                     0};
 
 	if (api->stopped || !api->outbox_timer || api->probing ||
 	    evtimer_pending(api->outbox_timer, NULL))
@@ -899,7 +916,10 @@ static void api_outbox_pump(struct api *api)
 		api_outbox_arm(api);
 		return;
 	}
-	while (!api->transport_down && (j = api_outbox_pop(api)))
+	/* A refusal for want of room stops the round: the timer offers the
+	 * rest again later. */
+	while (!api->transport_down && !api->queue_full &&
+	       (j = api_outbox_pop(api)))
 		api_job_send(j);
 }
 
@@ -913,6 +933,7 @@ static void api_outbox_timer_cb(evutil_socket_t fd, short what, void *arg)
 	if (api->stopped || api->probing)
 		return;
 	if (!api->transport_down) {
+		api->queue_full = false;
 		api_outbox_pump(api);
 		return;
 	}
@@ -946,6 +967,28 @@ static void api_job_published(void *arg, int status)
 		}
 		api_job_free(j);
 		api_outbox_pump(api);
+		api_unref(api);
+		return;
+	}
+	if (status == -ENOBUFS && !api->stopped) {
+		/* The transport is up but holds all it may (in-memory queue:
+		 * transport.max_queued_bytes; other users' jobs still get in).
+		 * The job waits in the outbox, then, past its bound, pending
+		 * in the store; offered again every API_FULL_RETRY_S. */
+		if (j->probe) {
+			api->transport_down = false;
+			api->backoff_s = 0;
+		}
+		if (!api->queue_full)
+			log_info(
+			        "submission %s: the job queue is full; the job "
+			        "waits in the outbox",
+			        j->id);
+		api->queue_full = true;
+		api->jobs_deferred++;
+		ac_metrics_add("jobs_deferred_total", NULL, 1);
+		api_outbox_push(api, j, j->outboxed);
+		api_outbox_arm(api);
 		api_unref(api);
 		return;
 	}
@@ -1315,7 +1358,7 @@ static void api_sweep_timer_cb(evutil_socket_t fd, short what, void *arg)
 	(void)what;
 	/* While the transport is down the outbox holds the jobs: claiming
 	 * them again would only queue duplicates behind them. */
-	if (api->transport_down) {
+	if (api->transport_down || (api->queue_full && api->outbox)) {
 		api_sweep_arm(api);
 		return;
 	}
@@ -1402,6 +1445,16 @@ static void api_submit(struct api *api, struct evhttp_request *req)
 		api_printable(problem_id, shown, sizeof(shown));
 		api_error(api, req, R_SUBMIT, 400,
 		          "The problem id \"%s\" is not valid.", shown);
+		goto out;
+	}
+	if (api->outbox_bytes + clen * 6 + 4096 > API_OUTBOX_MAX_BYTES ||
+	    api->noutbox >= API_OUTBOX_MAX) {
+		/* Jobs already wait in memory for the transport (down or
+		 * full): accepting more would only leave them to the sweep. */
+		evhttp_add_header(evhttp_request_get_output_headers(req),
+		                  "Retry-After", "30");
+		api_error(api, req, R_SUBMIT, 503,
+		          "The judging queue is full; try again later.");
 		goto out;
 	}
 	s = calloc(1, sizeof(*s));
@@ -2304,6 +2357,9 @@ int ac_api_start(struct ac_core *core, char *err, size_t errlen)
 	ac_metrics_declare("publish_failures_total", AC_METRIC_COUNTER,
 	                   "Job publishes the transport refused or did not "
 	                   "confirm (the job waits in the outbox).");
+	ac_metrics_declare("jobs_deferred_total", AC_METRIC_COUNTER,
+	                   "Jobs the transport refused for want of room "
+	                   "(offered again).");
 	ac_metrics_declare("outbox_jobs", AC_METRIC_GAUGE,
 	                   "Stored jobs waiting for the transport.");
 	ac_metrics_declare("internal_errors_total", AC_METRIC_COUNTER,
