@@ -972,7 +972,7 @@ static void api_job_published(void *arg, int status)
 	}
 	if (status == -ENOBUFS && !api->stopped) {
 		/* The transport is up but holds all it may (in-memory queue:
-		 * transport.max_queued_bytes; other users' jobs still get in).
+		 * transport.max_queued_mb; other users' jobs still get in).
 		 * The job waits in the outbox, then, past its bound, pending
 		 * in the store; offered again every API_FULL_RETRY_S. */
 		if (j->probe) {

@@ -4,7 +4,7 @@
 #
 # A single node (in-process transport, SQLite store, two judge workers)
 # served as root with privilege separation, with the smallest byte budget
-# (transport.max_queued_bytes = 1 MiB).  User A floods slow submissions
+# (transport.max_queued_mb = 1).  User A floods slow submissions
 # (each sleeps about 1.5 s, with a 60 KiB comment that JSON-escapes to
 # 120 KiB: a handful fill the budget), then user B submits one trivial
 # Accepted.  B's result must arrive within 2 x B's judging time + one of
@@ -64,7 +64,7 @@ start_bg "$ALGOCODE_BIN" serve $AC_OPTS -o user="$USER_NAME" \
 	-o api.jwt_secret_file="$STATE/jwt.secret" \
 	-o "lang.plugins=[\"python3\"]" \
 	-o api.rate_burst=100000 -o api.rate_per_s=1000 \
-	-o transport.max_queued_bytes=1048576 \
+	-o transport.max_queued_mb=1 \
 	-o judge.workers=2 -o api.listen=127.0.0.1:$PORT \
 	-o log.level=info 2>>"$ERRF"
 SERVER=$BG_PID

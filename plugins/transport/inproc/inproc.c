@@ -19,7 +19,7 @@
  * per user ahead of it in the ring, not by a thousand.  Inside a lane jobs
  * keep their order.
  *
- * Memory: the job queues hold at most `max_queued_bytes` bytes of messages
+ * Memory: the job queues hold at most `max_queued_mb` MiB of messages
  * (queued or delivered and not yet acknowledged).  Over it publish_job
  * fails with -ENOBUFS, except for a user with no job waiting, whose job is
  * taken up to twice the budget: one user filling the budget does not lock
@@ -51,7 +51,7 @@
 #define IP_DEAD_LETTER_MAX    1000 /* oldest dead letters are dropped beyond */
 #define IP_BATCH              64   /* deliveries per pump run, then yield */
 #define IP_DEFAULT_MAX_QUEUED 100000
-#define IP_DEFAULT_MAX_BYTES  (256ll << 20)
+#define IP_DEFAULT_MAX_MB     256
 #define IP_MAX_USER           256 /* longer user ids share one lane */
 #define IP_LANE_BUCKETS       1024
 /* What a message costs besides its body: the struct, the user id, and
@@ -730,7 +730,7 @@ static int ip_init(const struct ac_host *host, struct ac_plugin_ctx *ctx,
 	struct ip_state *st;
 	struct event_base *base;
 	long long max_queued = IP_DEFAULT_MAX_QUEUED;
-	long long max_bytes = IP_DEFAULT_MAX_BYTES;
+	long long max_mb = IP_DEFAULT_MAX_MB;
 	int ret;
 
 	*state = NULL;
@@ -757,21 +757,20 @@ static int ip_init(const struct ac_host *host, struct ac_plugin_ctx *ctx,
 		goto fail;
 	}
 	st->max_queued = (size_t)max_queued;
-	ret = host->conf_int(ctx, "max_queued_bytes", &max_bytes);
+	ret = host->conf_int(ctx, "max_queued_mb", &max_mb);
 	if (ret < 0 && ret != -ENOENT) {
-		ip_log(st, AC_LOG_ERROR, "max_queued_bytes must be an integer");
+		ip_log(st, AC_LOG_ERROR, "max_queued_mb must be an integer");
 		goto fail;
 	}
-	/* At least one largest job (64 KiB of source, JSON-escaped). */
-	if (max_bytes < (1ll << 20) || max_bytes > (1ll << 40)) {
+	/* In MiB: libconfig reads integers past 2^31 only with an L. */
+	if (max_mb < 1 || max_mb > (1ll << 20)) {
 		ip_log(st, AC_LOG_ERROR,
-		       "max_queued_bytes must be between 1048576 (1 MiB) and "
-		       "2^40 (got %lld)",
-		       max_bytes);
+		       "max_queued_mb must be between 1 and 1048576 (got %lld)",
+		       max_mb);
 		ret = -EINVAL;
 		goto fail;
 	}
-	st->max_job_bytes = (size_t)max_bytes;
+	st->max_job_bytes = (size_t)max_mb << 20;
 	base = host->event_base(ctx);
 	if (!base) {
 		ip_log(st, AC_LOG_ERROR, "no event base");
