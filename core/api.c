@@ -162,6 +162,10 @@ struct api {
 	unsigned backoff_s;
 	struct event *outbox_timer, *sweep_timer;
 	bool sweeping;
+	/* A sweep cut short by a full queue: resumed with its cutoff. */
+	bool sweep_resume;
+	int64_t resume_cutoff_ms;
+	const char *resume_why;
 	long long requeue_after_ms, sweep_interval_s, max_attempts;
 	int64_t started_ms;
 	uint64_t jobs_requeued, publish_failures, submissions_given_up;
@@ -1318,10 +1322,18 @@ static void api_sweep_done(void *arg)
 		         w->n, w->why);
 	more = w->rc == 0 && w->n == API_SWEEP_BATCH;
 	free(w->v);
-	if (more && !api->stopped)
-		api_sweep_start(api, w->cutoff_ms, w->why);
-	else
+	if (more && !api->stopped && api->queue_full) {
+		/* Claiming more would only count attempts of jobs the queue
+		 * cannot take: go on once the outbox has drained. */
+		api->sweep_resume = true;
+		api->resume_cutoff_ms = w->cutoff_ms;
+		api->resume_why = w->why;
 		api_sweep_arm(api);
+	} else if (more && !api->stopped) {
+		api_sweep_start(api, w->cutoff_ms, w->why);
+	} else {
+		api_sweep_arm(api);
+	}
 	free(w);
 	api_unref(api);
 }
@@ -1353,6 +1365,7 @@ static void api_sweep_start(struct api *api, int64_t cutoff_ms, const char *why)
 static void api_sweep_timer_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct api *api = arg;
+	int64_t cutoff;
 
 	(void)fd;
 	(void)what;
@@ -1362,7 +1375,16 @@ static void api_sweep_timer_cb(evutil_socket_t fd, short what, void *arg)
 		api_sweep_arm(api);
 		return;
 	}
-	api_sweep_start(api, ac_now_ms() - api->requeue_after_ms, "sweep");
+	cutoff = ac_now_ms() - api->requeue_after_ms;
+	if (api->sweep_resume) {
+		api->sweep_resume = false;
+		if (api->resume_cutoff_ms > cutoff) {
+			api_sweep_start(api, api->resume_cutoff_ms,
+			                api->resume_why);
+			return;
+		}
+	}
+	api_sweep_start(api, cutoff, "sweep");
 }
 
 /* A required string field of the submission. */

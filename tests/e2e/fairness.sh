@@ -11,7 +11,9 @@
 # A's runs (both measured alone on an idle server first), where a FIFO
 # queue would make B wait for every A job ahead.  Every submission
 # answered 201 must get its result, and the transport must have refused
-# jobs for want of room (jobs_deferred_total > 0).  The figures are printed.
+# jobs for want of room (jobs_deferred_total > 0); the server is killed
+# (-9) while A's jobs wait and started again, and still every A job gets
+# its result.  The figures are printed.
 . "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/e2e/lib.sh"
 
 USER_NAME=${AC_TEST_USER:-algocode}
@@ -55,28 +57,31 @@ STATE="$TEST_TMP/state"
 PORT=$(free_port)
 BASE="http://127.0.0.1:$PORT"
 ERRF="$TEST_TMP/serve.err"
-start_bg "$ALGOCODE_BIN" serve $AC_OPTS -o user="$USER_NAME" \
-	-o "state_dirs=[\"$STATE\"]" \
-	-o plugins.dir="$TEST_TMP/plugins" \
-	-o judge.problems_dir="$TEST_TMP/problems" \
-	-o store.path="$STATE/algocode.db" \
-	-o judge.work_dir="$STATE/work" \
-	-o api.jwt_secret_file="$STATE/jwt.secret" \
-	-o "lang.plugins=[\"python3\"]" \
-	-o api.rate_burst=100000 -o api.rate_per_s=1000 \
-	-o transport.max_queued_mb=1 \
-	-o judge.workers=2 -o api.listen=127.0.0.1:$PORT \
-	-o log.level=info 2>>"$ERRF"
-SERVER=$BG_PID
-wait_http "$BASE/api/v1/common/healthcheck/" 60 ||
-	fail "the server did not start: $(tail -20 "$ERRF")"
+start_serve() {
+	start_bg "$ALGOCODE_BIN" serve $AC_OPTS -o user="$USER_NAME" \
+		-o "state_dirs=[\"$STATE\"]" \
+		-o plugins.dir="$TEST_TMP/plugins" \
+		-o judge.problems_dir="$TEST_TMP/problems" \
+		-o store.path="$STATE/algocode.db" \
+		-o judge.work_dir="$STATE/work" \
+		-o api.jwt_secret_file="$STATE/jwt.secret" \
+		-o "lang.plugins=[\"python3\"]" \
+		-o api.rate_burst=100000 -o api.rate_per_s=1000 \
+		-o transport.max_queued_mb=1 \
+		-o judge.workers=2 -o api.listen=127.0.0.1:$PORT \
+		-o log.level=info 2>>"$ERRF"
+	SERVER=$BG_PID
+	wait_http "$BASE/api/v1/common/healthcheck/" 60 ||
+		fail "the server did not start: $(tail -20 "$ERRF")"
+}
+start_serve
 for u in A B; do
 	ac token -o api.jwt_secret_file="$STATE/jwt.secret" --user "fair$u" \
 		>"$TEST_TMP/token.$u" || fail "algocode token failed"
 done
 
-"$PY" - "$BASE" "$TEST_TMP" "$NA" "$ERRF" <<'PYEOF'
-import json, re, sys, time, urllib.request, urllib.error
+"$PY" - "$BASE" "$TEST_TMP" "$NA" "$ERRF" >"$TEST_TMP/py.out" 2>&1 <<'PYEOF' &
+import json, os, re, sys, time, urllib.request, urllib.error
 from concurrent.futures import ThreadPoolExecutor
 
 base, tmp, na, errf = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
@@ -137,6 +142,16 @@ vb, t1 = result('B', sid_b, time.monotonic() + 300)
 lb = t1 - t0
 if vb != 'AC':
     sys.exit(f'FAIL: B got {vb}, not AC')
+
+# kill -9 while A's jobs are queued, in the outbox (refused by the
+# budget) or running; started again on the same store.
+t_kill = time.monotonic()
+open(f'{tmp}/phase', 'w').write('kill')
+while not os.path.exists(f'{tmp}/restarted'):
+    time.sleep(0.1)
+print(f'killed (-9) {t_kill - t_flood:.1f} s after the flood began, started '
+      f'again in {time.monotonic() - t_kill:.1f} s')
+
 # Every 201 gets its result.
 deadline = time.monotonic() + 60 + 3 * na / 2 * ra
 verdicts = {}
@@ -167,14 +182,30 @@ if lb * 3 > fifo:
     sys.exit(f'FAIL: B waited {lb:.2f} s, not well below a FIFO queue '
              f'({fifo:.1f} s): is the flood too short?')
 PYEOF
-[ $? = 0 ] || fail "fairness (log: $ERRF)"
-ok "B's one submission was not starved by A's flood; every 201 got its result"
+PYPID=$!
+n=0
+while [ ! -e "$TEST_TMP/phase" ] && kill -0 $PYPID 2>/dev/null && [ $n -lt 1800 ]; do
+	sleep 0.1
+	n=$((n + 1))
+done
+if [ -e "$TEST_TMP/phase" ]; then
+	kill -KILL "$SERVER"
+	wait_gone "$SERVER" 60 || fail "the server did not die"
+	start_serve
+	touch "$TEST_TMP/restarted"
+fi
+wait $PYPID
+PYRC=$?
+cat "$TEST_TMP/py.out"
+[ $PYRC = 0 ] || fail "fairness (log: $ERRF)"
+ok "B's one submission was not starved by A's flood; every 201 got its result, across a kill -9"
 
+# Refusals: counted since the restart (metrics), and logged (both runs).
 M=$(curl -s "$BASE/metrics")
 DEFERRED=$(echo "$M" | sed -n 's/^algocode_jobs_deferred_total \([0-9]*\).*/\1/p')
-echo "jobs deferred by the 1 MiB budget: ${DEFERRED:-none}"
-[ "${DEFERRED:-0}" -gt 0 ] ||
-	fail "the byte budget never refused a job: $(echo "$M" | grep -i deferred)"
+FULL=$(grep -c "the job queue is full" "$ERRF")
+echo "jobs deferred by the 1 MiB budget since the restart: ${DEFERRED:-none}; queue-full episodes logged: $FULL"
+[ "$FULL" -gt 0 ] || fail "the byte budget never refused a job"
 grep -q "dead-lettered" "$ERRF" && fail "a job was dead-lettered: $(grep dead-lettered "$ERRF")"
 ok "the queue's byte budget refused jobs, and each was judged later"
 
