@@ -83,6 +83,13 @@
  * a failed publish is tried again after 1, 2, 4 ... API_OUTBOX_MAX_S s. */
 #define API_OUTBOX_MAX   10000
 #define API_OUTBOX_MAX_S 16
+/* Bytes of job messages the outbox holds at most.  Beyond, a job is left
+ * pending in the store; while the outbox is that full, submit answers 503
+ * (nothing is accepted that memory cannot hold). */
+#define API_OUTBOX_MAX_BYTES (64u << 20)
+/* A job the transport refused for want of room (-ENOBUFS: the in-memory
+ * queue's byte budget) is offered again after this long. */
+#define API_FULL_RETRY_S 1
 /* Submissions claimed from the store per sweep step. */
 #define API_SWEEP_BATCH 256
 
@@ -112,7 +119,9 @@ struct api_job {
 	struct api_job *next;
 	struct api *api;
 	char *id, *lang, *body;
-	bool probe; /* the one publish that tests a transport marked down */
+	size_t len;
+	bool probe;    /* the one publish that tests a transport marked down */
+	bool outboxed; /* came from the outbox (a refusal puts it back first) */
 };
 
 struct api_recent {
@@ -145,12 +154,18 @@ struct api {
 
 	/* The outbox (docs/architecture.md, "Durability"). */
 	struct api_job *outbox, **outbox_tail;
-	size_t noutbox;
+	size_t noutbox, outbox_bytes;
+	bool queue_full; /* the transport refused a job for want of room */
+	uint64_t jobs_deferred;
 	bool transport_down; /* the last publish failed */
 	bool probing;        /* a probe publish is in flight */
 	unsigned backoff_s;
 	struct event *outbox_timer, *sweep_timer;
 	bool sweeping;
+	/* A sweep cut short by a full queue: resumed with its cutoff. */
+	bool sweep_resume;
+	int64_t resume_cutoff_ms;
+	const char *resume_why;
 	long long requeue_after_ms, sweep_interval_s, max_attempts;
 	int64_t started_ms;
 	uint64_t jobs_requeued, publish_failures, submissions_given_up;
@@ -831,12 +846,14 @@ static struct api_job *api_job_new(struct api *api, char *id, char *lang,
 	j->id = id;
 	j->lang = lang;
 	j->body = body;
+	j->len = strlen(body);
 	return j;
 }
 
 static void api_outbox_push(struct api *api, struct api_job *j, bool head)
 {
-	if (api->noutbox >= API_OUTBOX_MAX) {
+	if (api->noutbox >= API_OUTBOX_MAX ||
+	    api->outbox_bytes + j->len > API_OUTBOX_MAX_BYTES) {
 		/* Still pending in the store: the sweep enqueues it after
 		 * api.requeue_after_s. */
 		log_warn("submission %s: the outbox is full; left to the "
@@ -846,7 +863,9 @@ static void api_outbox_push(struct api *api, struct api_job *j, bool head)
 		return;
 	}
 	j->probe = false;
+	j->outboxed = true;
 	j->next = NULL;
+	api->outbox_bytes += j->len;
 	if (head && api->outbox) {
 		j->next = api->outbox;
 		api->outbox = j;
@@ -871,13 +890,15 @@ static struct api_job *api_outbox_pop(struct api *api)
 		api->outbox_tail = &api->outbox;
 	j->next = NULL;
 	api->noutbox--;
+	api->outbox_bytes -= j->len;
 	ac_metrics_set("outbox_jobs", NULL, (double)api->noutbox);
 	return j;
 }
 
 static void api_outbox_arm(struct api *api)
 {
-	struct timeval tv = {api->backoff_s ? api->backoff_s : 1, 0};
+	struct timeval tv = {api->backoff_s ? api->backoff_s : API_FULL_RETRY_S,
+	                     0};
 
 	if (api->stopped || !api->outbox_timer || api->probing ||
 	    evtimer_pending(api->outbox_timer, NULL))
@@ -899,7 +920,10 @@ static void api_outbox_pump(struct api *api)
 		api_outbox_arm(api);
 		return;
 	}
-	while (!api->transport_down && (j = api_outbox_pop(api)))
+	/* A refusal for want of room stops the round: the timer offers the
+	 * rest again later. */
+	while (!api->transport_down && !api->queue_full &&
+	       (j = api_outbox_pop(api)))
 		api_job_send(j);
 }
 
@@ -913,6 +937,7 @@ static void api_outbox_timer_cb(evutil_socket_t fd, short what, void *arg)
 	if (api->stopped || api->probing)
 		return;
 	if (!api->transport_down) {
+		api->queue_full = false;
 		api_outbox_pump(api);
 		return;
 	}
@@ -946,6 +971,28 @@ static void api_job_published(void *arg, int status)
 		}
 		api_job_free(j);
 		api_outbox_pump(api);
+		api_unref(api);
+		return;
+	}
+	if (status == -ENOBUFS && !api->stopped) {
+		/* The transport is up but holds all it may (in-memory queue:
+		 * transport.max_queued_mb; other users' jobs still get in).
+		 * The job waits in the outbox, then, past its bound, pending
+		 * in the store; offered again every API_FULL_RETRY_S. */
+		if (j->probe) {
+			api->transport_down = false;
+			api->backoff_s = 0;
+		}
+		if (!api->queue_full)
+			log_info(
+			        "submission %s: the job queue is full; the job "
+			        "waits in the outbox",
+			        j->id);
+		api->queue_full = true;
+		api->jobs_deferred++;
+		ac_metrics_add("jobs_deferred_total", NULL, 1);
+		api_outbox_push(api, j, j->outboxed);
+		api_outbox_arm(api);
 		api_unref(api);
 		return;
 	}
@@ -1275,10 +1322,18 @@ static void api_sweep_done(void *arg)
 		         w->n, w->why);
 	more = w->rc == 0 && w->n == API_SWEEP_BATCH;
 	free(w->v);
-	if (more && !api->stopped)
-		api_sweep_start(api, w->cutoff_ms, w->why);
-	else
+	if (more && !api->stopped && api->queue_full) {
+		/* Claiming more would only count attempts of jobs the queue
+		 * cannot take: go on once the outbox has drained. */
+		api->sweep_resume = true;
+		api->resume_cutoff_ms = w->cutoff_ms;
+		api->resume_why = w->why;
 		api_sweep_arm(api);
+	} else if (more && !api->stopped) {
+		api_sweep_start(api, w->cutoff_ms, w->why);
+	} else {
+		api_sweep_arm(api);
+	}
 	free(w);
 	api_unref(api);
 }
@@ -1310,16 +1365,26 @@ static void api_sweep_start(struct api *api, int64_t cutoff_ms, const char *why)
 static void api_sweep_timer_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct api *api = arg;
+	int64_t cutoff;
 
 	(void)fd;
 	(void)what;
 	/* While the transport is down the outbox holds the jobs: claiming
 	 * them again would only queue duplicates behind them. */
-	if (api->transport_down) {
+	if (api->transport_down || (api->queue_full && api->outbox)) {
 		api_sweep_arm(api);
 		return;
 	}
-	api_sweep_start(api, ac_now_ms() - api->requeue_after_ms, "sweep");
+	cutoff = ac_now_ms() - api->requeue_after_ms;
+	if (api->sweep_resume) {
+		api->sweep_resume = false;
+		if (api->resume_cutoff_ms > cutoff) {
+			api_sweep_start(api, api->resume_cutoff_ms,
+			                api->resume_why);
+			return;
+		}
+	}
+	api_sweep_start(api, cutoff, "sweep");
 }
 
 /* A required string field of the submission. */
@@ -1402,6 +1467,16 @@ static void api_submit(struct api *api, struct evhttp_request *req)
 		api_printable(problem_id, shown, sizeof(shown));
 		api_error(api, req, R_SUBMIT, 400,
 		          "The problem id \"%s\" is not valid.", shown);
+		goto out;
+	}
+	if (api->outbox_bytes + clen * 6 + 4096 > API_OUTBOX_MAX_BYTES ||
+	    api->noutbox >= API_OUTBOX_MAX) {
+		/* Jobs already wait in memory for the transport (down or
+		 * full): accepting more would only leave them to the sweep. */
+		evhttp_add_header(evhttp_request_get_output_headers(req),
+		                  "Retry-After", "30");
+		api_error(api, req, R_SUBMIT, 503,
+		          "The judging queue is full; try again later.");
 		goto out;
 	}
 	s = calloc(1, sizeof(*s));
@@ -2304,6 +2379,9 @@ int ac_api_start(struct ac_core *core, char *err, size_t errlen)
 	ac_metrics_declare("publish_failures_total", AC_METRIC_COUNTER,
 	                   "Job publishes the transport refused or did not "
 	                   "confirm (the job waits in the outbox).");
+	ac_metrics_declare("jobs_deferred_total", AC_METRIC_COUNTER,
+	                   "Jobs the transport refused for want of room "
+	                   "(offered again).");
 	ac_metrics_declare("outbox_jobs", AC_METRIC_GAUGE,
 	                   "Stored jobs waiting for the transport.");
 	ac_metrics_declare("internal_errors_total", AC_METRIC_COUNTER,

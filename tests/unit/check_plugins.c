@@ -826,6 +826,16 @@ static void ipf_setup(struct ipf *f)
 	f->ops = f->p.desc->ops;
 }
 
+static void ipf_setup_conf(struct ipf *f, const char *const *conf)
+{
+	memset(f, 0, sizeof(*f));
+	tp_open(&f->p, AC_KIND_TRANSPORT, "inproc", conf);
+	f->p.ctx.base = event_base_new();
+	ck_assert_ptr_nonnull(f->p.ctx.base);
+	ck_assert_int_eq(tp_init(&f->p), 0);
+	f->ops = f->p.desc->ops;
+}
+
 static void ipf_pump(struct ipf *f)
 {
 	for (int i = 0; i < 20; i++)
@@ -1089,6 +1099,135 @@ START_TEST(inproc_fini_drops)
 }
 END_TEST
 
+/* Job queues take turns between users ("user_id"); order within a user
+ * is kept; a requeued job goes first again. */
+START_TEST(inproc_fair_by_user)
+{
+	struct ipf f;
+	struct rec r;
+	const char *const langs[] = {"cpp", NULL};
+	static const char *const want[] = {"a1", "b1", "c1", "a2",
+	                                   "b2", "a3", "a4"};
+	char body[32];
+
+	ipf_setup(&f);
+	rec_init(&r, &f, true);
+	for (int i = 1; i <= 4; i++) {
+		snprintf(body, sizeof(body),
+		         "{\"user_id\":\"a\",\"n\":\"a%d\"}", i);
+		ipf_job(&f, "cpp", body, NULL);
+	}
+	ipf_job(&f, "cpp", "{\"user_id\":\"b\",\"n\":\"b1\"}", NULL);
+	ipf_job(&f, "cpp", "{\"n\":\"c1\",\"user_id\":\"c\"}", NULL);
+	ipf_job(&f, "cpp", "{\"user_id\":\"b\",\"n\":\"b2\"}", NULL);
+	ck_assert_int_eq(f.ops->consume_jobs(f.p.state, langs, 0, rec_cb, &r),
+	                 0);
+	ipf_pump(&f);
+	ck_assert_uint_eq(r.n, 7);
+	for (unsigned i = 0; i < 7; i++) {
+		snprintf(body, sizeof(body), "\"n\":\"%s\"", want[i]);
+		ck_assert_msg(strstr(r.body[i], body), "delivery %u: %s", i,
+		              r.body[i]);
+	}
+	tp_close(&f.p);
+
+	/* A requeued job is delivered first again, before other users. */
+	ipf_setup(&f);
+	rec_init(&r, &f, false);
+	ck_assert_int_eq(f.ops->consume_jobs(f.p.state, langs, 1, rec_cb, &r),
+	                 0);
+	ipf_job(&f, "cpp", "{\"user_id\":\"a\",\"n\":\"a1\"}", NULL);
+	ipf_job(&f, "cpp", "{\"user_id\":\"b\",\"n\":\"b1\"}", NULL);
+	ipf_pump(&f);
+	ck_assert_uint_eq(r.n, 1);
+	f.ops->nack(f.p.state, r.d[0], true, "stopping");
+	ipf_pump(&f);
+	ck_assert_uint_eq(r.n, 2);
+	ck_assert_ptr_nonnull(strstr(r.body[1], "a1"));
+	f.ops->ack(f.p.state, r.d[1]);
+	ipf_pump(&f);
+	ck_assert_uint_eq(r.n, 3);
+	ck_assert_ptr_nonnull(strstr(r.body[2], "b1"));
+	f.ops->ack(f.p.state, r.d[2]);
+	tp_close(&f.p);
+}
+END_TEST
+
+static void keep_cb(void *arg, const char *body, size_t len,
+                    struct ac_delivery *d)
+{
+	struct ac_delivery **out = arg;
+
+	(void)body;
+	(void)len;
+	ck_assert_ptr_null(*out);
+	*out = d;
+}
+
+/* transport.max_queued_mb: over it a job is refused, unless its user has
+ * nothing waiting; acknowledged jobs give their bytes back. */
+START_TEST(inproc_byte_budget)
+{
+	static const char *const conf[] = {"max_queued_mb=1", NULL};
+	static const char *const bad[] = {"max_queued_mb=0", NULL};
+	struct ipf f;
+	struct ac_delivery *d = NULL;
+	const char *const langs[] = {"cpp", NULL};
+	size_t len = 300 * 1024;
+	char *body = malloc(len + 1);
+	int n = 0, rc;
+
+	ck_assert_ptr_nonnull(body);
+	ipf_setup_conf(&f, conf);
+	/* User a's jobs: 300 KiB each, so three fit in 1 MiB. */
+	memset(body, 'x', len);
+	body[len] = '\0';
+	memcpy(body, "{\"user_id\":\"a\",\"pad\":\"", 22);
+	body[len - 2] = '"';
+	body[len - 1] = '}';
+	while ((rc = f.ops->publish_job(f.p.state, "cpp", body, len, NULL,
+	                                NULL)) == 0)
+		n++;
+	ck_assert_int_eq(rc, -ENOBUFS);
+	ck_assert_int_eq(n, 3);
+	/* User b has nothing waiting: one job gets in, not two. */
+	memcpy(body, "{\"user_id\":\"b\",\"pad\":\"", 22);
+	ck_assert_int_eq(
+	        f.ops->publish_job(f.p.state, "cpp", body, len, NULL, NULL), 0);
+	ck_assert_int_eq(
+	        f.ops->publish_job(f.p.state, "cpp", body, len, NULL, NULL),
+	        -ENOBUFS);
+	/* Results are not counted. */
+	ck_assert_int_eq(
+	        f.ops->publish_result(f.p.state, body, len, NULL, NULL), 0);
+	/* Delivered: still counted until acknowledged. */
+	ck_assert_int_eq(f.ops->consume_jobs(f.p.state, langs, 1, keep_cb, &d),
+	                 0);
+	ipf_pump(&f);
+	ck_assert_ptr_nonnull(d);
+	memcpy(body, "{\"user_id\":\"a\",\"pad\":\"", 22);
+	ck_assert_int_eq(
+	        f.ops->publish_job(f.p.state, "cpp", body, len, NULL, NULL),
+	        -ENOBUFS);
+	/* Acknowledged (that job, and the next delivered one): room again. */
+	f.ops->ack(f.p.state, d);
+	d = NULL;
+	ipf_pump(&f);
+	ck_assert_ptr_nonnull(d);
+	f.ops->ack(f.p.state, d);
+	d = NULL;
+	ck_assert_int_eq(
+	        f.ops->publish_job(f.p.state, "cpp", body, len, NULL, NULL), 0);
+	tp_close(&f.p);
+	free(body);
+
+	tp_open(&f.p, AC_KIND_TRANSPORT, "inproc", bad);
+	f.p.ctx.base = event_base_new();
+	ck_assert_int_eq(tp_init(&f.p), -EINVAL);
+	tp_close(&f.p);
+}
+END_TEST
+
 static Suite *inproc_suite(void)
 {
 	Suite *s = suite_create("transport/inproc");
@@ -1101,6 +1240,8 @@ static Suite *inproc_suite(void)
 	tcase_add_test(tc, inproc_nack_dead_letter);
 	tcase_add_test(tc, inproc_results_and_reentrancy);
 	tcase_add_test(tc, inproc_fini_drops);
+	tcase_add_test(tc, inproc_fair_by_user);
+	tcase_add_test(tc, inproc_byte_budget);
 	suite_add_tcase(s, tc);
 	return s;
 }

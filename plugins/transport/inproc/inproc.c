@@ -12,6 +12,20 @@
  * volatile_queues() that the queues did not survive, enqueues every pending
  * submission again at start-up (docs/architecture.md, "Durability").
  *
+ * Fairness: a job queue is a ring of per-user lanes (the "user_id" of the
+ * job message).  Each delivery takes the head job of the first lane and
+ * moves that lane to the end of the ring, so that users take turns: one
+ * user's thousand queued jobs delay another user's job by at most one job
+ * per user ahead of it in the ring, not by a thousand.  Inside a lane jobs
+ * keep their order.
+ *
+ * Memory: the job queues hold at most `max_queued_mb` MiB of messages
+ * (queued or delivered and not yet acknowledged).  Over it publish_job
+ * fails with -ENOBUFS, except for a user with no job waiting, whose job is
+ * taken up to twice the budget: one user filling the budget does not lock
+ * out the others.  The api keeps a refused job pending and offers it again
+ * (docs/architecture.md, "Queueing and fairness").
+ *
  * Threading: every op runs on the loop thread.  Nothing is ever delivered,
  * and no done callback is ever called, from inside an op: one libevent event
  * ("pump") is made active whenever there is work, and its callback confirms
@@ -19,6 +33,7 @@
  * (ack, nack, publish) re-entrantly.
  */
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,9 +51,16 @@
 #define IP_DEAD_LETTER_MAX    1000 /* oldest dead letters are dropped beyond */
 #define IP_BATCH              64   /* deliveries per pump run, then yield */
 #define IP_DEFAULT_MAX_QUEUED 100000
+#define IP_DEFAULT_MAX_MB     256
+#define IP_MAX_USER           256 /* longer user ids share one lane */
+#define IP_LANE_BUCKETS       1024
+/* What a message costs besides its body: the struct, the user id, and
+ * the allocator's headers (measured: docs/architecture.md). */
+#define IP_MSG_OVERHEAD (sizeof(struct ac_delivery) + 64)
 
 struct ip_queue;
 struct ip_consumer;
+struct ip_lane;
 
 /* A message.  While delivered it is the consumer's `struct ac_delivery`. */
 struct ac_delivery {
@@ -49,14 +71,28 @@ struct ac_delivery {
 	size_t len;
 	unsigned deliveries;
 	char *reason; /* dead letters: why */
+	char *user;   /* lane key: the raw "user_id" ("" for results) */
+	size_t cost;  /* bytes counted in st->job_bytes (job queues), or 0 */
 };
 TAILQ_HEAD(ip_msgs, ac_delivery);
+
+/* The waiting messages of one user in one queue; exists while non-empty. */
+struct ip_lane {
+	TAILQ_ENTRY(ip_lane) link; /* in the queue's ring */
+	struct ip_lane *hnext;     /* hash chain */
+	struct ip_queue *queue;
+	char *user;
+	struct ip_msgs msgs; /* waiting, head first */
+	size_t depth;
+};
+TAILQ_HEAD(ip_lanes, ip_lane);
 
 struct ip_queue {
 	TAILQ_ENTRY(ip_queue) link;
 	char *name;
-	struct ip_msgs msgs; /* waiting, head first */
+	struct ip_lanes lanes; /* non-empty lanes; the head is served next */
 	size_t depth;
+	bool jobs; /* a job queue: lanes by user, counted in job_bytes */
 };
 
 struct ip_consumer {
@@ -88,6 +124,9 @@ struct ip_state {
 	size_t ndead;
 	size_t queued; /* messages in all queues */
 	size_t max_queued;
+	size_t job_bytes; /* job messages held: queued or unacknowledged */
+	size_t max_job_bytes;
+	struct ip_lane *lane_hash[IP_LANE_BUCKETS];
 };
 
 #define ip_log(st, lvl, ...) (st)->host->log((st)->ctx, (lvl), __VA_ARGS__)
@@ -98,7 +137,138 @@ static void ip_msg_free(struct ac_delivery *m)
 		return;
 	free(m->body);
 	free(m->reason);
+	free(m->user);
 	free(m);
+}
+
+/* A message leaves the transport's memory for good (ack, dead letter). */
+static void ip_uncount(struct ip_state *st, struct ac_delivery *m)
+{
+	st->job_bytes -= m->cost;
+	m->cost = 0;
+}
+
+static unsigned ip_lane_hash(const struct ip_queue *q, const char *user)
+{
+	unsigned h = 2166136261u ^ (unsigned)(uintptr_t)q;
+
+	for (; *user; user++)
+		h = (h ^ (unsigned char)*user) * 16777619u;
+	return h % IP_LANE_BUCKETS;
+}
+
+static struct ip_lane *ip_lane_find(struct ip_state *st, struct ip_queue *q,
+                                    const char *user)
+{
+	struct ip_lane *l = st->lane_hash[ip_lane_hash(q, user)];
+
+	while (l && (l->queue != q || strcmp(l->user, user) != 0))
+		l = l->hnext;
+	return l;
+}
+
+/* The lane of `user` in q, created (at the head of the ring if `first`,
+ * else at its end) if there is none. */
+static struct ip_lane *ip_lane_get(struct ip_state *st, struct ip_queue *q,
+                                   const char *user, bool first)
+{
+	struct ip_lane *l = ip_lane_find(st, q, user);
+	unsigned h;
+
+	if (l)
+		return l;
+	l = calloc(1, sizeof(*l));
+	if (!l)
+		return NULL;
+	l->user = strdup(user);
+	if (!l->user) {
+		free(l);
+		return NULL;
+	}
+	l->queue = q;
+	TAILQ_INIT(&l->msgs);
+	h = ip_lane_hash(q, user);
+	l->hnext = st->lane_hash[h];
+	st->lane_hash[h] = l;
+	if (first)
+		TAILQ_INSERT_HEAD(&q->lanes, l, link);
+	else
+		TAILQ_INSERT_TAIL(&q->lanes, l, link);
+	return l;
+}
+
+/* Unlink an empty lane from its queue and the hash, and free it. */
+static void ip_lane_free(struct ip_state *st, struct ip_lane *l)
+{
+	struct ip_lane **pp = &st->lane_hash[ip_lane_hash(l->queue, l->user)];
+
+	while (*pp && *pp != l)
+		pp = &(*pp)->hnext;
+	if (*pp)
+		*pp = l->hnext;
+	TAILQ_REMOVE(&l->queue->lanes, l, link);
+	free(l->user);
+	free(l);
+}
+
+/* The raw (still JSON-escaped) string value of the top-level "user_id" of
+ * a flat JSON object, malloc'ed; "" when there is none or the message is
+ * not such an object (the judge dead-letters those anyway). */
+static char *ip_user_of(const char *b, size_t len)
+{
+	size_t i = 0, ks, ke, vs, ve;
+
+#define IP_WS()                                                                \
+	while (i < len &&                                                      \
+	       (b[i] == ' ' || b[i] == '\t' || b[i] == '\n' || b[i] == '\r'))  \
+	i++
+#define IP_STR(start, end)                                                     \
+	do {                                                                   \
+		if (i >= len || b[i] != '"')                                   \
+			goto none;                                             \
+		(start) = ++i;                                                 \
+		while (i < len && b[i] != '"')                                 \
+			i += b[i] == '\\' ? 2 : 1;                             \
+		if (i >= len)                                                  \
+			goto none;                                             \
+		(end) = i++;                                                   \
+	} while (0)
+
+	IP_WS();
+	if (i >= len || b[i++] != '{')
+		goto none;
+	for (;;) {
+		IP_WS();
+		IP_STR(ks, ke);
+		IP_WS();
+		if (i >= len || b[i++] != ':')
+			goto none;
+		IP_WS();
+		if (i < len && b[i] == '"') {
+			IP_STR(vs, ve);
+			if (ke - ks == 7 && memcmp(b + ks, "user_id", 7) == 0) {
+				if (ve - vs > IP_MAX_USER)
+					goto none;
+				return strndup(b + vs, ve - vs);
+			}
+		} else {
+			while (i < len && b[i] != ',' && b[i] != '}') {
+				if (b[i] == '{' || b[i] == '[' || b[i] == '"')
+					goto none;
+				i++;
+			}
+		}
+		IP_WS();
+		if (i < len && b[i] == ',') {
+			i++;
+			continue;
+		}
+		break;
+	}
+none:
+	return strdup("");
+#undef IP_WS
+#undef IP_STR
 }
 
 static void ip_kick(struct ip_state *st)
@@ -123,7 +293,8 @@ static struct ip_queue *ip_queue_get(struct ip_state *st, const char *name)
 		free(q);
 		return NULL;
 	}
-	TAILQ_INIT(&q->msgs);
+	TAILQ_INIT(&q->lanes);
+	q->jobs = strncmp(name, IP_QUEUE_PREFIX, strlen(IP_QUEUE_PREFIX)) == 0;
 	TAILQ_INSERT_TAIL(&st->queues, q, link);
 	return q;
 }
@@ -160,6 +331,8 @@ static void ip_dead_letter(struct ip_state *st, struct ac_delivery *m,
 	free(m->reason);
 	m->reason = reason ? strdup(reason) : NULL;
 	m->consumer = NULL;
+	/* A dead letter is kept (bounded), not counted in the budget. */
+	ip_uncount(st, m);
 	TAILQ_INSERT_TAIL(&st->dead, m, link);
 	st->ndead++;
 	while (st->ndead > IP_DEAD_LETTER_MAX) {
@@ -188,11 +361,20 @@ static bool ip_deliver_one(struct ip_state *st)
 		for (size_t i = 0; i < c->nqueues; i++) {
 			size_t k = (c->next + i) % c->nqueues;
 			struct ip_queue *q = c->queues[k];
-			struct ac_delivery *m = TAILQ_FIRST(&q->msgs);
+			struct ip_lane *l = TAILQ_FIRST(&q->lanes);
+			struct ac_delivery *m =
+			        l ? TAILQ_FIRST(&l->msgs) : NULL;
 
 			if (!m)
 				continue;
-			TAILQ_REMOVE(&q->msgs, m, link);
+			TAILQ_REMOVE(&l->msgs, m, link);
+			/* This user's turn is over: to the end of the ring. */
+			if (--l->depth == 0) {
+				ip_lane_free(st, l);
+			} else {
+				TAILQ_REMOVE(&q->lanes, l, link);
+				TAILQ_INSERT_TAIL(&q->lanes, l, link);
+			}
 			q->depth--;
 			st->queued--;
 			m->consumer = c;
@@ -239,6 +421,7 @@ static int ip_publish(struct ip_state *st, const char *queue, const char *body,
                       size_t len, ac_done_cb done, void *arg)
 {
 	struct ip_queue *q;
+	struct ip_lane *l;
 	struct ac_delivery *m = NULL;
 	struct ip_confirm *cf = NULL;
 	int ret = -ENOMEM;
@@ -259,6 +442,28 @@ static int ip_publish(struct ip_state *st, const char *queue, const char *body,
 	m = calloc(1, sizeof(*m));
 	if (!m)
 		goto out;
+	m->user = q->jobs ? ip_user_of(body, len) : strdup("");
+	if (!m->user)
+		goto out;
+	if (q->jobs) {
+		struct ip_lane *own = ip_lane_find(st, q, m->user);
+		size_t total;
+
+		m->cost = len + strlen(m->user) + IP_MSG_OVERHEAD;
+		total = st->job_bytes + m->cost;
+		/* Over the budget only a user with nothing waiting gets in,
+		 * and never beyond twice the budget. */
+		if (total > st->max_job_bytes &&
+		    (own || total > 2 * st->max_job_bytes)) {
+			ip_log(st, AC_LOG_DEBUG,
+			       "%s: %zu bytes of jobs held (budget %zu), "
+			       "refusing a job of %zu bytes",
+			       queue, st->job_bytes, st->max_job_bytes, len);
+			ret = -ENOBUFS;
+			m->cost = 0;
+			goto out;
+		}
+	}
 	m->body = malloc(len + 1);
 	if (!m->body)
 		goto out;
@@ -273,11 +478,19 @@ static int ip_publish(struct ip_state *st, const char *queue, const char *body,
 			goto out;
 		cf->done = done;
 		cf->arg = arg;
-		TAILQ_INSERT_TAIL(&st->confirms, cf, link);
 	}
-	TAILQ_INSERT_TAIL(&q->msgs, m, link);
+	l = ip_lane_get(st, q, m->user, false);
+	if (!l) {
+		free(cf);
+		goto out;
+	}
+	if (cf)
+		TAILQ_INSERT_TAIL(&st->confirms, cf, link);
+	TAILQ_INSERT_TAIL(&l->msgs, m, link);
+	l->depth++;
 	q->depth++;
 	st->queued++;
+	st->job_bytes += m->cost;
 	ip_kick(st);
 	return 0;
 out:
@@ -406,6 +619,7 @@ static void ip_ack(void *state, struct ac_delivery *d)
 
 	if (!ip_settle(st, d))
 		return;
+	ip_uncount(st, d);
 	ip_msg_free(d);
 }
 
@@ -414,6 +628,7 @@ static void ip_nack(void *state, struct ac_delivery *d, bool requeue,
 {
 	struct ip_state *st = state;
 	struct ip_queue *q;
+	struct ip_lane *l;
 
 	if (!ip_settle(st, d))
 		return;
@@ -430,9 +645,17 @@ static void ip_nack(void *state, struct ac_delivery *d, bool requeue,
 		return;
 	}
 	q = d->queue;
+	/* Back at the head of its lane, and the lane at the head of the
+	 * ring when it has to be made again (its bytes are still counted). */
+	l = ip_lane_get(st, q, d->user, true);
+	if (!l) {
+		ip_dead_letter(st, d, "out of memory requeueing the message");
+		return;
+	}
 	ip_log(st, AC_LOG_DEBUG, "requeued a message of %s (delivery %u): %s",
 	       q->name, d->deliveries, reason ? reason : "(no reason)");
-	TAILQ_INSERT_HEAD(&q->msgs, d, link);
+	TAILQ_INSERT_HEAD(&l->msgs, d, link);
+	l->depth++;
 	q->depth++;
 	st->queued++;
 }
@@ -457,11 +680,16 @@ static void ip_fini(void *state)
 	if (st->pump)
 		event_free(st->pump);
 	while ((q = TAILQ_FIRST(&st->queues))) {
+		struct ip_lane *l;
+
 		TAILQ_REMOVE(&st->queues, q, link);
-		while ((m = TAILQ_FIRST(&q->msgs))) {
-			TAILQ_REMOVE(&q->msgs, m, link);
-			ip_msg_free(m);
-			dropped++;
+		while ((l = TAILQ_FIRST(&q->lanes))) {
+			while ((m = TAILQ_FIRST(&l->msgs))) {
+				TAILQ_REMOVE(&l->msgs, m, link);
+				ip_msg_free(m);
+				dropped++;
+			}
+			ip_lane_free(st, l);
 		}
 		free(q->name);
 		free(q);
@@ -502,6 +730,7 @@ static int ip_init(const struct ac_host *host, struct ac_plugin_ctx *ctx,
 	struct ip_state *st;
 	struct event_base *base;
 	long long max_queued = IP_DEFAULT_MAX_QUEUED;
+	long long max_mb = IP_DEFAULT_MAX_MB;
 	int ret;
 
 	*state = NULL;
@@ -528,6 +757,20 @@ static int ip_init(const struct ac_host *host, struct ac_plugin_ctx *ctx,
 		goto fail;
 	}
 	st->max_queued = (size_t)max_queued;
+	ret = host->conf_int(ctx, "max_queued_mb", &max_mb);
+	if (ret < 0 && ret != -ENOENT) {
+		ip_log(st, AC_LOG_ERROR, "max_queued_mb must be an integer");
+		goto fail;
+	}
+	/* In MiB: libconfig reads integers past 2^31 only with an L. */
+	if (max_mb < 1 || max_mb > (1ll << 20)) {
+		ip_log(st, AC_LOG_ERROR,
+		       "max_queued_mb must be between 1 and 1048576 (got %lld)",
+		       max_mb);
+		ret = -EINVAL;
+		goto fail;
+	}
+	st->max_job_bytes = (size_t)max_mb << 20;
 	base = host->event_base(ctx);
 	if (!base) {
 		ip_log(st, AC_LOG_ERROR, "no event base");
@@ -540,7 +783,9 @@ static int ip_init(const struct ac_host *host, struct ac_plugin_ctx *ctx,
 		goto fail;
 	}
 	ip_log(st, AC_LOG_DEBUG,
-	       "in-memory queues (messages are lost on a crash)");
+	       "in-memory queues (messages are lost on a crash), fair by "
+	       "user, %zu bytes of jobs at most",
+	       st->max_job_bytes);
 	*state = st;
 	return 0;
 fail:
