@@ -69,6 +69,7 @@ start_serve() {
 		-o api.rate_burst=100000 -o api.rate_per_s=1000 \
 		-o transport.max_queued_mb=1 \
 		-o judge.workers=2 -o api.listen=127.0.0.1:$PORT \
+		-o metrics.listen=127.0.0.1:$PORT \
 		-o log.level=info 2>>"$ERRF"
 	SERVER=$BG_PID
 	wait_http "$BASE/api/v1/common/healthcheck/" 60 ||

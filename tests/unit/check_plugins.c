@@ -1262,9 +1262,10 @@ START_TEST(cpp_info)
 {
 	/* pch=false: no precompiled header is built (see the e2e tests). */
 	static const char *const conf[] = {"pch=false", NULL};
+	/* No -pipe: a source could #include cc1's own output pipe. */
 	static const char *const want_argv[] = {
-	        "/usr/bin/g++", "-O2",       "-std=gnu++17",  "-pipe",
-	        "-o",           "/box/main", "/box/main.cpp", NULL};
+	        "/usr/bin/g++",  "-O2", "-std=gnu++17", "-o", "/box/main",
+	        "/box/main.cpp", NULL};
 	static const char *const want_env[] = {"PATH=/usr/bin:/bin",
 	                                       "LANG=C.UTF-8", "HOME=/box",
 	                                       "TMPDIR=/tmp", NULL};
@@ -1286,14 +1287,14 @@ START_TEST(cpp_info)
 		ck_assert_ptr_nonnull(in->compile_argv[i]);
 		ck_assert_str_eq(in->compile_argv[i], want_argv[i]);
 	}
-	ck_assert_ptr_null(in->compile_argv[7]);
+	ck_assert_ptr_null(in->compile_argv[6]);
 	ck_assert_str_eq(in->run_argv[0], "/box/main");
 	ck_assert_ptr_null(in->run_argv[1]);
 	for (int i = 0; want_env[i]; i++)
 		ck_assert_str_eq(in->envp[i], want_env[i]);
 	ck_assert_ptr_null(in->envp[4]);
 	ck_assert_uint_eq(in->compile_limits.cpu_ms, 30000);
-	ck_assert_uint_eq(in->compile_limits.wall_ms, 60000);
+	ck_assert_uint_eq(in->compile_limits.wall_ms, 40000);
 	ck_assert_uint_eq(in->compile_limits.memory_kb, 1024 * 1024);
 	ck_assert_uint_eq(in->compile_limits.stdout_kb, 64);
 	ck_assert_uint_eq(in->compile_limits.stderr_kb, 64);
@@ -1315,6 +1316,8 @@ START_TEST(cpp_flags)
 	static const char *const conf[] = {"flags=-Wall  -DONLINE_JUDGE",
 	                                   "pch=false", NULL};
 	static const char *const bad[] = {"flags=-Wall rm", NULL};
+	static const char *const piped[] = {"flags=-Wall -pipe", "pch=false",
+	                                    NULL};
 	const struct ac_lang_ops *ops;
 	const struct ac_lang_info *in;
 	struct tp p;
@@ -1325,12 +1328,18 @@ START_TEST(cpp_flags)
 	ops = p.desc->ops;
 	ck_assert_int_eq(tp_init(&p), 0);
 	in = ops->info(p.state);
-	ck_assert_str_eq(in->compile_argv[3], "-pipe");
-	ck_assert_str_eq(in->compile_argv[4], "-Wall");
-	ck_assert_str_eq(in->compile_argv[5], "-DONLINE_JUDGE");
-	ck_assert_str_eq(in->compile_argv[6], "-o");
-	ck_assert_str_eq(in->compile_argv[8], "/box/main.cpp");
-	ck_assert_ptr_null(in->compile_argv[9]);
+	ck_assert_str_eq(in->compile_argv[3], "-Wall");
+	ck_assert_str_eq(in->compile_argv[4], "-DONLINE_JUDGE");
+	ck_assert_str_eq(in->compile_argv[5], "-o");
+	ck_assert_str_eq(in->compile_argv[7], "/box/main.cpp");
+	ck_assert_ptr_null(in->compile_argv[8]);
+	tp_close(&p);
+
+	/* -pipe is refused, naming the setting. */
+	tp_open(&p, AC_KIND_LANG, "cpp", piped);
+	ck_assert_int_lt(tp_init(&p), 0);
+	ck_assert_msg(tp_logged(&p, "-pipe is refused"), "log: %s",
+	              p.ctx.last_problem);
 	tp_close(&p);
 
 	tp_open(&p, AC_KIND_LANG, "cpp", bad);
