@@ -528,11 +528,6 @@ void ac_config_free(struct ac_config *c)
 	free(c);
 }
 
-config_setting_t *ac_config_lookup(const struct ac_config *c, const char *path)
-{
-	return config_lookup(&c->cfg, path);
-}
-
 static const char *cfg_type_name(int t)
 {
 	switch (t) {

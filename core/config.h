@@ -44,9 +44,6 @@ int ac_config_get_bool(const struct ac_config *cfg, const char *path, bool *out,
  * frees the array (not the strings).  NULL when missing. */
 const char **ac_config_string_list(const struct ac_config *cfg,
                                    const char *path);
-/* The underlying libconfig setting, or NULL. */
-config_setting_t *ac_config_lookup(const struct ac_config *cfg,
-                                   const char *path);
 /* Warn (through the log) about every setting not in the known list.  A
  * pattern ending in ".*" accepts anything below that group. */
 void ac_config_warn_unknown(const struct ac_config *cfg,

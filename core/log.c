@@ -30,11 +30,6 @@ void ac_log_set_level(enum ac_log_level level)
 	log_level = level;
 }
 
-enum ac_log_level ac_log_get_level(void)
-{
-	return log_level;
-}
-
 int ac_log_level_parse(const char *s, enum ac_log_level *out)
 {
 	for (size_t i = 0; i < sizeof(log_names) / sizeof(log_names[0]); i++) {

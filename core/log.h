@@ -10,7 +10,6 @@
 #include <stdint.h>
 
 void ac_log_set_level(enum ac_log_level level);
-enum ac_log_level ac_log_get_level(void);
 /* Parse "error"/"warn"/"info"/"debug"; -EINVAL otherwise. */
 int ac_log_level_parse(const char *s, enum ac_log_level *out);
 void ac_log(enum ac_log_level level, const char *fmt, ...) AC_PRINTF(2, 3);

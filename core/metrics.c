@@ -239,25 +239,6 @@ char *ac_metrics_render(void)
 	return b.p;
 }
 
-void ac_metrics_reset(void)
-{
-	pthread_mutex_lock(&met_lock);
-	while (met_families) {
-		struct met_family *f = met_families;
-		met_families = f->next;
-		while (f->series) {
-			struct met_series *s = f->series;
-			f->series = s->next;
-			free(s->labels);
-			free(s);
-		}
-		free(f->name);
-		free(f->help);
-		free(f);
-	}
-	pthread_mutex_unlock(&met_lock);
-}
-
 int ac_metrics_http_start(struct ac_core *core, const char *listen, char *err,
                           size_t errlen)
 {

@@ -30,8 +30,6 @@ void ac_metrics_set(const char *name, const char *labels, double v);
 void ac_metrics_observe(const char *name, const char *labels, double seconds);
 /* Append the text format of every metric to a malloc'ed string. */
 char *ac_metrics_render(void);
-/* Forget everything (tests, shutdown). */
-void ac_metrics_reset(void);
 /* Serve GET /metrics on listen ("host:port", judge.metrics_listen) or, with
  * listen NULL, on the setting metrics.listen when set (else nothing): a
  * listener of its own, or the role listener at the same address, which
