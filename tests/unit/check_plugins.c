@@ -1316,6 +1316,9 @@ START_TEST(cpp_flags)
 	static const char *const conf[] = {"flags=-Wall  -DONLINE_JUDGE",
 	                                   "pch=false", NULL};
 	static const char *const bad[] = {"flags=-Wall rm", NULL};
+	static const char *const mult[] = {"time_multiplier=1.5",
+	                                   "memory_multiplier=2", "pch=false",
+	                                   NULL};
 	static const char *const piped[] = {"flags=-Wall -pipe", "pch=false",
 	                                    NULL};
 	const struct ac_lang_ops *ops;
@@ -1333,6 +1336,14 @@ START_TEST(cpp_flags)
 	ck_assert_str_eq(in->compile_argv[5], "-o");
 	ck_assert_str_eq(in->compile_argv[7], "/box/main.cpp");
 	ck_assert_ptr_null(in->compile_argv[8]);
+	tp_close(&p);
+
+	/* Multipliers, as every language has them. */
+	tp_open(&p, AC_KIND_LANG, "cpp", mult);
+	ck_assert_int_eq(tp_init(&p), 0);
+	in = ops->info(p.state);
+	ck_assert(in->time_multiplier == 1.5);
+	ck_assert(in->memory_multiplier == 2.0);
 	tp_close(&p);
 
 	/* -pipe is refused, naming the setting. */
@@ -1362,8 +1373,15 @@ START_TEST(cpp_bad_compiler)
 	struct tp p;
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		int rc;
+
 		tp_open(&p, AC_KIND_LANG, "cpp", cases[i]);
-		ck_assert_int_lt(tp_init(&p), 0);
+		rc = tp_init(&p);
+		ck_assert_int_lt(rc, 0);
+		/* Not installed: the core skips the language (-ENOPKG)
+		 * instead of refusing to start. */
+		if (cases[i] == missing)
+			ck_assert_int_eq(rc, -ENOPKG);
 		ck_assert_ptr_null(p.state);
 		ck_assert_msg(tp_logged(&p, "lang.cpp.compiler") ||
 		                      tp_logged(&p, "dumpfullversion"),

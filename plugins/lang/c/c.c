@@ -33,10 +33,9 @@
 
 #include "../common/lang_common.h"
 
-#define C_DEFAULT_COMPILER   "/usr/bin/gcc"
-#define C_MAX_FLAGS          32
-#define C_MAX_FLAGS_LEN      1024
-#define C_VERSION_TIMEOUT_MS 10000
+#define C_DEFAULT_COMPILER "/usr/bin/gcc"
+#define C_MAX_FLAGS        32
+#define C_MAX_FLAGS_LEN    1024
 /* Processes+threads of a run.  CPU time is accounted over all threads, so
  * threads buy nothing against the time limit; 4 lets a program (or a C
  * runtime) start a helper thread or two and still stops fork bombs. */
@@ -63,155 +62,16 @@ static const struct ac_lang_info *c_info(void *state)
 	return &st->info;
 }
 
-static int c_check_compiler(struct c_state *st)
-{
-	struct stat sb;
-
-	if (st->compiler[0] != '/') {
-		c_log(st, AC_LOG_ERROR,
-		      "lang.c.compiler must be an absolute path (got "
-		      "\"%s\")",
-		      st->compiler);
-		return -EINVAL;
-	}
-	if (stat(st->compiler, &sb) < 0) {
-		int err = errno;
-
-		c_log(st, AC_LOG_WARN, "lang.c.compiler %s: %s", st->compiler,
-		      strerror(err));
-		/* not installed here: the core skips this language */
-		return err == ENOENT ? -ENOPKG : -err;
-	}
-	if (!S_ISREG(sb.st_mode) || access(st->compiler, X_OK) < 0) {
-		c_log(st, AC_LOG_ERROR,
-		      "lang.c.compiler %s is not an executable file",
-		      st->compiler);
-		return -EACCES;
-	}
-	return 0;
-}
-
-static int64_t c_mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-/* Run `compiler opt`, read one line of stdout into buf.  0 on success. */
-static int c_query(struct c_state *st, const char *opt, char *buf, size_t size)
-{
-	static const char *const envp[] = {"PATH=/usr/bin:/bin", "LANG=C",
-	                                   NULL};
-	const char *argv[] = {st->compiler, opt, NULL};
-	posix_spawn_file_actions_t fa;
-	posix_spawnattr_t attr;
-	sigset_t mask, def;
-	int fds[2] = {-1, -1};
-	pid_t pid = -1;
-	size_t n = 0;
-	int64_t deadline = c_mono_ms() + C_VERSION_TIMEOUT_MS;
-	int ret, status = 0;
-
-	buf[0] = '\0';
-	if (pipe2(fds, O_CLOEXEC) < 0)
-		return -errno;
-	posix_spawn_file_actions_init(&fa);
-	posix_spawnattr_init(&attr);
-	sigemptyset(&mask);
-	sigemptyset(&def);
-	sigaddset(&def, SIGPIPE);
-	sigaddset(&def, SIGCHLD);
-	sigaddset(&def, SIGINT);
-	sigaddset(&def, SIGTERM);
-	sigaddset(&def, SIGHUP);
-	posix_spawnattr_setsigmask(&attr, &mask);
-	posix_spawnattr_setsigdefault(&attr, &def);
-	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK |
-	                                        POSIX_SPAWN_SETSIGDEF);
-	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-	posix_spawn_file_actions_adddup2(&fa, fds[1], 1);
-	posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
-	ret = -posix_spawn(&pid, st->compiler, &fa, &attr, (char *const *)argv,
-	                   (char *const *)envp);
-	posix_spawn_file_actions_destroy(&fa);
-	posix_spawnattr_destroy(&attr);
-	close(fds[1]);
-	fds[1] = -1;
-	if (ret < 0) {
-		pid = -1;
-		goto out;
-	}
-	for (;;) {
-		struct pollfd pfd = {.fd = fds[0], .events = POLLIN};
-		int64_t left = deadline - c_mono_ms();
-		ssize_t r;
-
-		if (left <= 0) {
-			ret = -ETIMEDOUT;
-			kill(pid, SIGKILL);
-			break;
-		}
-		r = poll(&pfd, 1, (int)left);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0) {
-			ret = -errno;
-			kill(pid, SIGKILL);
-			break;
-		}
-		if (r == 0)
-			continue;
-		if (n + 1 >= size) {
-			char sink[256];
-
-			r = read(fds[0], sink, sizeof(sink));
-		} else {
-			r = read(fds[0], buf + n, size - 1 - n);
-			if (r > 0)
-				n += (size_t)r;
-		}
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			break;
-	}
-	buf[n] = '\0';
-out:
-	if (pid > 0) {
-		while (waitpid(pid, &status, 0) < 0) {
-			if (errno == EINTR)
-				continue;
-			/* Somebody else reaped it: trust the output. */
-			status = 0;
-			break;
-		}
-		if (ret == 0 &&
-		    !(WIFEXITED(status) && WEXITSTATUS(status) == 0))
-			ret = -EIO;
-	}
-	if (fds[0] >= 0)
-		close(fds[0]);
-	/* Keep the first line, printable characters only. */
-	buf[strcspn(buf, "\r\n")] = '\0';
-	for (char *p = buf; *p; p++) {
-		if (*p < 0x20 || *p > 0x7e)
-			*p = '?';
-	}
-	if (ret == 0 && !buf[0])
-		ret = -EIO;
-	return ret;
-}
-
 static int c_version(struct c_state *st)
 {
+	const char *const full[] = {st->compiler, "-dumpfullversion", NULL};
+	const char *const plain[] = {st->compiler, "-dumpversion", NULL};
 	char out[48];
 	int ret;
 
-	ret = c_query(st, "-dumpfullversion", out, sizeof(out));
+	ret = lc_query(full, false, out, sizeof(out));
 	if (ret < 0) /* compilers without -dumpfullversion */
-		ret = c_query(st, "-dumpversion", out, sizeof(out));
+		ret = lc_query(plain, false, out, sizeof(out));
 	if (ret < 0) {
 		c_log(st, AC_LOG_ERROR,
 		      "%s -dumpfullversion failed (%s): is it a working gcc?",
@@ -328,7 +188,7 @@ static int c_init(const struct ac_host *host, struct ac_plugin_ctx *ctx,
 		c_log(st, AC_LOG_ERROR, "lang.c.flags must be a string");
 		goto fail;
 	}
-	ret = c_check_compiler(st);
+	ret = lc_check_tool(host, ctx, "lang.c.compiler", st->compiler);
 	if (ret < 0)
 		goto fail;
 	ret = lc_conf_multiplier(host, ctx, "time_multiplier",

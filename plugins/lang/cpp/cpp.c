@@ -7,6 +7,9 @@
  *   flags     extra compiler flags, space-separated, each starting with '-'
  *             (default none); they go before "-o".
  *
+ *   time_multiplier, memory_multiplier  (default 1) applied to the
+ *             problem's limits (a string "1.5" or an integer).
+ *
  *   pch       (bool, default true) precompile <bits/stdc++.h>.
  *   pch_dir   where precompiled headers are kept (default
  *             $(localstatedir)/cache/algocode/pch).
@@ -41,15 +44,16 @@
 
 #include <algocode/plugin.h>
 
+#include "../common/lang_common.h"
+
 #ifndef AC_CACHE_DIR
 #define AC_CACHE_DIR "/var/cache/algocode"
 #endif
 #define CPP_PCH_TIMEOUT_MS 180000
 
-#define CPP_DEFAULT_COMPILER   "/usr/bin/g++"
-#define CPP_MAX_FLAGS          32
-#define CPP_MAX_FLAGS_LEN      1024
-#define CPP_VERSION_TIMEOUT_MS 10000
+#define CPP_DEFAULT_COMPILER "/usr/bin/g++"
+#define CPP_MAX_FLAGS        32
+#define CPP_MAX_FLAGS_LEN    1024
 /* Processes+threads of a run.  CPU time is accounted over all threads, so
  * threads buy nothing against the time limit; 4 lets a program (or a C++
  * runtime) start a helper thread or two and still stops fork bombs. */
@@ -80,155 +84,16 @@ static const struct ac_lang_info *cpp_info(void *state)
 	return &st->info;
 }
 
-static int cpp_check_compiler(struct cpp_state *st)
-{
-	struct stat sb;
-
-	if (st->compiler[0] != '/') {
-		cpp_log(st, AC_LOG_ERROR,
-		        "lang.cpp.compiler must be an absolute path (got "
-		        "\"%s\")",
-		        st->compiler);
-		return -EINVAL;
-	}
-	if (stat(st->compiler, &sb) < 0) {
-		int err = errno;
-
-		cpp_log(st, AC_LOG_ERROR, "lang.cpp.compiler %s: %s",
-		        st->compiler, strerror(err));
-		return -err;
-	}
-	if (!S_ISREG(sb.st_mode) || access(st->compiler, X_OK) < 0) {
-		cpp_log(st, AC_LOG_ERROR,
-		        "lang.cpp.compiler %s is not an executable file",
-		        st->compiler);
-		return -EACCES;
-	}
-	return 0;
-}
-
-static int64_t cpp_mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-/* Run `compiler opt`, read one line of stdout into buf.  0 on success. */
-static int cpp_query(struct cpp_state *st, const char *opt, char *buf,
-                     size_t size)
-{
-	static const char *const envp[] = {"PATH=/usr/bin:/bin", "LANG=C",
-	                                   NULL};
-	const char *argv[] = {st->compiler, opt, NULL};
-	posix_spawn_file_actions_t fa;
-	posix_spawnattr_t attr;
-	sigset_t mask, def;
-	int fds[2] = {-1, -1};
-	pid_t pid = -1;
-	size_t n = 0;
-	int64_t deadline = cpp_mono_ms() + CPP_VERSION_TIMEOUT_MS;
-	int ret, status = 0;
-
-	buf[0] = '\0';
-	if (pipe2(fds, O_CLOEXEC) < 0)
-		return -errno;
-	posix_spawn_file_actions_init(&fa);
-	posix_spawnattr_init(&attr);
-	sigemptyset(&mask);
-	sigemptyset(&def);
-	sigaddset(&def, SIGPIPE);
-	sigaddset(&def, SIGCHLD);
-	sigaddset(&def, SIGINT);
-	sigaddset(&def, SIGTERM);
-	sigaddset(&def, SIGHUP);
-	posix_spawnattr_setsigmask(&attr, &mask);
-	posix_spawnattr_setsigdefault(&attr, &def);
-	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK |
-	                                        POSIX_SPAWN_SETSIGDEF);
-	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-	posix_spawn_file_actions_adddup2(&fa, fds[1], 1);
-	posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
-	ret = -posix_spawn(&pid, st->compiler, &fa, &attr, (char *const *)argv,
-	                   (char *const *)envp);
-	posix_spawn_file_actions_destroy(&fa);
-	posix_spawnattr_destroy(&attr);
-	close(fds[1]);
-	fds[1] = -1;
-	if (ret < 0) {
-		pid = -1;
-		goto out;
-	}
-	for (;;) {
-		struct pollfd pfd = {.fd = fds[0], .events = POLLIN};
-		int64_t left = deadline - cpp_mono_ms();
-		ssize_t r;
-
-		if (left <= 0) {
-			ret = -ETIMEDOUT;
-			kill(pid, SIGKILL);
-			break;
-		}
-		r = poll(&pfd, 1, (int)left);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0) {
-			ret = -errno;
-			kill(pid, SIGKILL);
-			break;
-		}
-		if (r == 0)
-			continue;
-		if (n + 1 >= size) {
-			char sink[256];
-
-			r = read(fds[0], sink, sizeof(sink));
-		} else {
-			r = read(fds[0], buf + n, size - 1 - n);
-			if (r > 0)
-				n += (size_t)r;
-		}
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			break;
-	}
-	buf[n] = '\0';
-out:
-	if (pid > 0) {
-		while (waitpid(pid, &status, 0) < 0) {
-			if (errno == EINTR)
-				continue;
-			/* Somebody else reaped it: trust the output. */
-			status = 0;
-			break;
-		}
-		if (ret == 0 &&
-		    !(WIFEXITED(status) && WEXITSTATUS(status) == 0))
-			ret = -EIO;
-	}
-	if (fds[0] >= 0)
-		close(fds[0]);
-	/* Keep the first line, printable characters only. */
-	buf[strcspn(buf, "\r\n")] = '\0';
-	for (char *p = buf; *p; p++) {
-		if (*p < 0x20 || *p > 0x7e)
-			*p = '?';
-	}
-	if (ret == 0 && !buf[0])
-		ret = -EIO;
-	return ret;
-}
-
 static int cpp_version(struct cpp_state *st)
 {
+	const char *const full[] = {st->compiler, "-dumpfullversion", NULL};
+	const char *const plain[] = {st->compiler, "-dumpversion", NULL};
 	char out[48];
 	int ret;
 
-	ret = cpp_query(st, "-dumpfullversion", out, sizeof(out));
+	ret = lc_query(full, false, out, sizeof(out));
 	if (ret < 0) /* compilers without -dumpfullversion */
-		ret = cpp_query(st, "-dumpversion", out, sizeof(out));
+		ret = lc_query(plain, false, out, sizeof(out));
 	if (ret < 0) {
 		cpp_log(st, AC_LOG_ERROR,
 		        "%s -dumpfullversion failed (%s): is it a working g++?",
@@ -267,7 +132,7 @@ static int cpp_run(const char *const *argv)
 	                                   NULL};
 	posix_spawn_file_actions_t fa;
 	pid_t pid;
-	int64_t deadline = cpp_mono_ms() + CPP_PCH_TIMEOUT_MS;
+	int64_t deadline = lc_mono_ms() + CPP_PCH_TIMEOUT_MS;
 	int status = 0, ret;
 
 	posix_spawn_file_actions_init(&fa);
@@ -286,7 +151,7 @@ static int cpp_run(const char *const *argv)
 			break;
 		if (w < 0 && errno != EINTR)
 			return -errno;
-		if (cpp_mono_ms() > deadline) {
+		if (lc_mono_ms() > deadline) {
 			kill(pid, SIGKILL);
 			waitpid(pid, &status, 0);
 			return -ETIMEDOUT;
@@ -506,7 +371,14 @@ static int cpp_init(const struct ac_host *host, struct ac_plugin_ctx *ctx,
 			st->pch_base = NULL;
 		}
 	}
-	ret = cpp_check_compiler(st);
+	ret = lc_check_tool(host, ctx, "lang.cpp.compiler", st->compiler);
+	if (ret < 0)
+		goto fail;
+	ret = lc_conf_multiplier(host, ctx, "time_multiplier",
+	                         &st->info.time_multiplier);
+	if (ret == 0)
+		ret = lc_conf_multiplier(host, ctx, "memory_multiplier",
+		                         &st->info.memory_multiplier);
 	if (ret < 0)
 		goto fail;
 	ret = cpp_version(st);
@@ -542,8 +414,6 @@ static int cpp_init(const struct ac_host *host, struct ac_plugin_ctx *ctx,
 	        .processes = 64,
 	        .nofile = 64,
 	};
-	in->time_multiplier = 1.0;
-	in->memory_multiplier = 1.0;
 	in->run_processes = CPP_RUN_PROCESSES;
 	in->version = st->version;
 	cpp_log(st, AC_LOG_DEBUG, "%s (%s)", st->version, st->compiler);
