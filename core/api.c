@@ -1993,7 +1993,7 @@ static void api_languages(struct api *api, struct evhttp_request *req)
 	json_t *list = json_array();
 
 	for (size_t i = 0; list && i < core->nlangs; i++) {
-		const struct ac_lang_ops *ops = core->langs[i]->desc->ops;
+		const struct ac_lang_ops *ops = core->langs[i]->ops;
 		const struct ac_lang_info *info =
 		        ops->info(core->langs[i]->state);
 

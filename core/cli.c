@@ -130,8 +130,9 @@ static int cli_parse(int argc, char **argv, struct cli_opts *o)
 			fputs(cli_usage, stdout);
 			exit(0);
 		case 'V':
-			printf("algocode " PACKAGE_VERSION " (plugin ABI %u)\n",
-			       AC_ABI_VERSION);
+			printf("algocode " PACKAGE_VERSION
+			       " (plugin ABI %u.%u)\n",
+			       AC_ABI_VERSION, AC_ABI_MINOR);
 			exit(0);
 		default:
 			fputs("Try 'algocode --help'.\n", stderr);
@@ -416,7 +417,7 @@ static void cli_lang_ops(const struct ac_core *core,
 	const struct ac_loaded *lp = ac_core_lang_plugin(core, lang->name);
 
 	if (lp) {
-		job->lang_ops = lp->desc->ops;
+		job->lang_ops = lp->ops;
 		job->lang_state = lp->state;
 	}
 }
@@ -554,7 +555,7 @@ static const struct ac_lang_info *cli_lang_of(struct ac_core *core,
 	if (!ext)
 		return NULL;
 	for (size_t i = 0; i < core->nlangs; i++) {
-		const struct ac_lang_ops *ops = core->langs[i]->desc->ops;
+		const struct ac_lang_ops *ops = core->langs[i]->ops;
 		const struct ac_lang_info *info =
 		        ops->info(core->langs[i]->state);
 		const char *e2 = info ? strrchr(info->source_file, '.') : NULL;
@@ -722,7 +723,8 @@ static int cli_check_env(const struct cli_opts *o)
 
 	if (cli_core(o, &core, AC_NEED_SANDBOX | AC_NEED_LANGS) < 0)
 		return 1;
-	printf("sandbox %s (%s)\n", core.sandbox->desc->name,
+	printf("sandbox %s %s (%s)\n", core.sandbox->desc->name,
+	       core.sandbox->desc->version ? core.sandbox->desc->version : "",
 	       core.sandbox->desc->description);
 	r = AC_SANDBOX(&core)->check_env(core.sandbox->state, cli_env_cb,
 	                                 &missing);
@@ -736,10 +738,13 @@ static int cli_check_env(const struct cli_opts *o)
 	}
 	printf("languages\n");
 	for (size_t i = 0; i < core.nlangs; i++) {
-		const struct ac_lang_ops *ops = core.langs[i]->desc->ops;
+		const struct ac_lang_ops *ops = core.langs[i]->ops;
 		const struct ac_lang_info *info =
 		        ops->info(core.langs[i]->state);
-		printf("  %-28s %s\n", info->name, info->version);
+		const char *pv = core.langs[i]->desc->version;
+
+		printf("  %-28s %s (plugin %s %s)\n", info->name, info->version,
+		       core.langs[i]->desc->name, pv ? pv : "");
 	}
 	if (AC_SANDBOX(&core)->enforcing(core.sandbox->state) < 0)
 		printf("memory or process limits cannot be enforced here: "
@@ -809,8 +814,8 @@ int ac_cli_main(int argc, char **argv)
 		return 0;
 	}
 	if (strcmp(cmd, "--version") == 0 || strcmp(cmd, "-V") == 0) {
-		printf("algocode " PACKAGE_VERSION " (plugin ABI %u)\n",
-		       AC_ABI_VERSION);
+		printf("algocode " PACKAGE_VERSION " (plugin ABI %u.%u)\n",
+		       AC_ABI_VERSION, AC_ABI_MINOR);
 		return 0;
 	}
 	if (cli_parse(argc - 1, argv + 1, &o) < 0) {

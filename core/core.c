@@ -288,7 +288,7 @@ const struct ac_lang_info *ac_core_lang(const struct ac_core *core,
                                         const char *name)
 {
 	for (size_t i = 0; i < core->nlangs; i++) {
-		const struct ac_lang_ops *ops = core->langs[i]->desc->ops;
+		const struct ac_lang_ops *ops = core->langs[i]->ops;
 		const struct ac_lang_info *info =
 		        ops->info(core->langs[i]->state);
 		if (info && strcmp(info->name, name) == 0)
@@ -301,7 +301,7 @@ const struct ac_loaded *ac_core_lang_plugin(const struct ac_core *core,
                                             const char *name)
 {
 	for (size_t i = 0; i < core->nlangs; i++) {
-		const struct ac_lang_ops *ops = core->langs[i]->desc->ops;
+		const struct ac_lang_ops *ops = core->langs[i]->ops;
 		const struct ac_lang_info *info =
 		        ops->info(core->langs[i]->state);
 		if (info && strcmp(info->name, name) == 0)
@@ -316,7 +316,7 @@ void ac_core_lang_list(const struct ac_core *core, char *buf, size_t len)
 
 	buf[0] = '\0';
 	for (size_t i = 0; i < core->nlangs && off < len; i++) {
-		const struct ac_lang_ops *ops = core->langs[i]->desc->ops;
+		const struct ac_lang_ops *ops = core->langs[i]->ops;
 		const struct ac_lang_info *info =
 		        ops->info(core->langs[i]->state);
 		int w = snprintf(buf + off, len - off, "%s%s", i ? ", " : "",

@@ -46,9 +46,9 @@ struct ac_core {
 };
 
 #define AC_TRANSPORT(c)                                                        \
-	((const struct ac_transport_ops *)(c)->transport->desc->ops)
-#define AC_STORE(c)   ((const struct ac_store_ops *)(c)->store->desc->ops)
-#define AC_SANDBOX(c) ((const struct ac_sandbox_ops *)(c)->sandbox->desc->ops)
+	((const struct ac_transport_ops *)(c)->transport->ops)
+#define AC_STORE(c)   ((const struct ac_store_ops *)(c)->store->ops)
+#define AC_SANDBOX(c) ((const struct ac_sandbox_ops *)(c)->sandbox->ops)
 
 /* Takes ownership of cfg (also on failure).  Loads what `need` asks for. */
 int ac_core_init(struct ac_core *core, struct ac_config *cfg, unsigned need,
@@ -59,7 +59,7 @@ void ac_core_fini(struct ac_core *core);
 /* The language plugin serving `name`, or NULL. */
 const struct ac_lang_info *ac_core_lang(const struct ac_core *core,
                                         const char *name);
-/* The loaded plugin serving `name` (ops: desc->ops, state), or NULL. */
+/* The loaded plugin serving `name` (ops, state), or NULL. */
 const struct ac_loaded *ac_core_lang_plugin(const struct ac_core *core,
                                             const char *name);
 /* "cpp, c, python3": the supported language names (static buffer use:

@@ -225,7 +225,7 @@ static void jr_work(void *arg)
 		const struct ac_loaded *lp =
 		        ac_core_lang_plugin(t->jr->core, t->lang->name);
 		if (lp) {
-			job.lang_ops = lp->desc->ops;
+			job.lang_ops = lp->ops;
 			job.lang_state = lp->state;
 		}
 	}
@@ -461,7 +461,7 @@ int ac_judge_role_start(struct ac_core *core, char *err, size_t errlen)
 	if (!jr->workers || !jr->langs)
 		return -ENOMEM;
 	for (size_t i = 0; i < core->nlangs; i++) {
-		const struct ac_lang_ops *ops = core->langs[i]->desc->ops;
+		const struct ac_lang_ops *ops = core->langs[i]->ops;
 		jr->langs[i] = ops->info(core->langs[i]->state)->name;
 	}
 	r = AC_TRANSPORT(core)->consume_jobs(core->transport->state, jr->langs,

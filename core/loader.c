@@ -12,6 +12,7 @@
 #include <dlfcn.h>
 #include <errno.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -47,27 +48,92 @@ static int loader_valid_name(const char *name)
 	return 1;
 }
 
-static int loader_ops_complete(const struct ac_plugin *d)
+/* The size of a kind's operations table in this core, and the least a
+ * plugin's may have: through its last required member (those after it
+ * were appended later and are optional: AC_ABI_MINOR). */
+#define LOADER_THROUGH(type, member)                                           \
+	(offsetof(type, member) + sizeof(((type *)0)->member))
+
+static void loader_ops_sizes(enum ac_plugin_kind kind, size_t *full,
+                             size_t *least)
 {
-	switch (d->kind) {
+	switch (kind) {
+	case AC_KIND_TRANSPORT:
+		*full = sizeof(struct ac_transport_ops);
+		*least = LOADER_THROUGH(struct ac_transport_ops, nack);
+		return;
+	case AC_KIND_STORE:
+		*full = sizeof(struct ac_store_ops);
+		*least = LOADER_THROUGH(struct ac_store_ops, rate_take);
+		return;
+	case AC_KIND_SANDBOX:
+		*full = sizeof(struct ac_sandbox_ops);
+		*least = LOADER_THROUGH(struct ac_sandbox_ops, enforcing);
+		return;
+	case AC_KIND_LANG:
+		*full = sizeof(struct ac_lang_ops);
+		*least = LOADER_THROUGH(struct ac_lang_ops, info);
+		return;
+	}
+	*full = *least = 0;
+}
+
+/* The plugin's operations table as this core's layout: a copy in which
+ * the members the plugin did not know (an older AC_ABI_MINOR) are NULL.
+ * NULL and a message in err when its size cannot be right. */
+static void *loader_ops_copy(const char *path, const struct ac_plugin *d,
+                             char *err, size_t errlen)
+{
+	size_t full, least;
+	void *ops;
+
+	loader_ops_sizes(d->kind, &full, &least);
+	if (d->abi_minor > AC_ABI_MINOR) {
+		snprintf(err, errlen,
+		         "%s: plugin built against ABI %u.%u, newer than this "
+		         "algocode's %u.%u; rebuild it against the installed "
+		         "headers",
+		         path, d->abi, d->abi_minor, AC_ABI_VERSION,
+		         AC_ABI_MINOR);
+		return NULL;
+	}
+	if (d->ops_size < least || d->ops_size > full) {
+		snprintf(err, errlen,
+		         "%s: its operations table has %u bytes, where a %s "
+		         "plugin of ABI %u.%u has %zu to %zu",
+		         path, d->ops_size, ac_kind_name(d->kind), d->abi,
+		         d->abi_minor, least, full);
+		return NULL;
+	}
+	if (!(ops = calloc(1, full))) {
+		snprintf(err, errlen, "%s: out of memory", path);
+		return NULL;
+	}
+	memcpy(ops, d->ops, d->ops_size);
+	return ops;
+}
+
+static int loader_ops_complete(enum ac_plugin_kind kind, const void *ops)
+{
+	switch (kind) {
 	case AC_KIND_TRANSPORT: {
-		const struct ac_transport_ops *o = d->ops;
+		const struct ac_transport_ops *o = ops;
 		return o->init && o->fini && o->publish_job &&
 		       o->publish_result && o->consume_jobs &&
 		       o->consume_results && o->ack && o->nack;
 	}
 	case AC_KIND_STORE: {
-		const struct ac_store_ops *o = d->ops;
+		const struct ac_store_ops *o = ops;
 		return o->init && o->fini && o->put_submission &&
 		       o->put_result && o->get_result && o->rate_take;
 	}
 	case AC_KIND_SANDBOX: {
-		const struct ac_sandbox_ops *o = d->ops;
+		const struct ac_sandbox_ops *o = ops;
 		return o->init && o->fini && o->run && o->check_env &&
 		       o->enforcing;
 	}
 	case AC_KIND_LANG: {
-		const struct ac_lang_ops *o = d->ops;
+		const struct ac_lang_ops *o = ops;
 		return o->init && o->fini && o->info;
 	}
 	}
@@ -80,7 +146,7 @@ int ac_plugin_open(const char *path, enum ac_plugin_kind kind, const char *name,
 	struct ac_loaded *p = NULL;
 	const struct ac_plugin *d;
 	struct stat st;
-	void *dl = NULL;
+	void *dl = NULL, *ops = NULL;
 	int r;
 
 	if (stat(path, &st) < 0) {
@@ -135,7 +201,16 @@ int ac_plugin_open(const char *path, enum ac_plugin_kind kind, const char *name,
 		r = -EINVAL;
 		goto fail;
 	}
-	if (!d->ops || !loader_ops_complete(d)) {
+	if (!d->ops) {
+		snprintf(err, errlen, "%s: no operations table", path);
+		r = -EINVAL;
+		goto fail;
+	}
+	if (!(ops = loader_ops_copy(path, d, err, errlen))) {
+		r = -EPROTO;
+		goto fail;
+	}
+	if (!loader_ops_complete(kind, ops)) {
 		snprintf(err, errlen, "%s: incomplete operations table", path);
 		r = -EINVAL;
 		goto fail;
@@ -146,6 +221,9 @@ int ac_plugin_open(const char *path, enum ac_plugin_kind kind, const char *name,
 		goto fail;
 	}
 	p->desc = d;
+	p->ops = ops;
+	p->owns_ops = true;
+	ops = NULL;
 	p->dl = dl;
 	p->ctx.kind = kind;
 	p->ctx.name = strdup(name);
@@ -161,8 +239,10 @@ fail:
 	if (p) {
 		free(p->ctx.name);
 		free(p->ctx.log_prefix);
+		free((void *)p->ops);
 		free(p);
 	}
+	free(ops);
 	dlclose(dl);
 	return r;
 }
@@ -197,7 +277,7 @@ int ac_plugin_load(struct ac_core *core, const char *dir,
 	}
 	/* Every ops table starts with init/fini (AC_PLUGIN_COMMON_OPS). */
 	{
-		const struct ac_lang_ops *common = p->desc->ops;
+		const struct ac_lang_ops *common = p->ops;
 		void *state = NULL;
 		r = common->init(ac_host_table(), &p->ctx, &state);
 		if (r < 0) {
@@ -211,7 +291,10 @@ int ac_plugin_load(struct ac_core *core, const char *dir,
 		}
 		p->state = state;
 	}
-	log_debug("loaded %s (%s)", path, p->desc->description);
+	log_debug("loaded %s (%s, version %s, ABI %u.%u)", path,
+	          p->desc->description,
+	          p->desc->version ? p->desc->version : "unknown", p->desc->abi,
+	          p->desc->abi_minor);
 	*out = p;
 	return 0;
 }
@@ -221,9 +304,11 @@ void ac_plugin_unload(struct ac_loaded *p)
 	if (!p)
 		return;
 	if (p->state) {
-		const struct ac_lang_ops *common = p->desc->ops;
+		const struct ac_lang_ops *common = p->ops;
 		common->fini(p->state);
 	}
+	if (p->owns_ops)
+		free((void *)p->ops);
 	if (p->dl)
 		dlclose(p->dl);
 	free(p->ctx.name);

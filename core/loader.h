@@ -2,6 +2,7 @@
 #ifndef AC_LOADER_H
 #define AC_LOADER_H
 #include <algocode/plugin.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 struct ac_core;
@@ -17,6 +18,10 @@ struct ac_plugin_ctx {
 
 struct ac_loaded {
 	const struct ac_plugin *desc;
+	/* Its operations table in this core's layout (members of a newer
+	 * AC_ABI_MINOR than the plugin's are NULL): what the core calls. */
+	const void *ops;
+	bool owns_ops; /* ops is the loader's copy (free it) */
 	void *dl;
 	void *state; /* from ops->init */
 	struct ac_plugin_ctx ctx;

@@ -1502,7 +1502,7 @@ int ac_privsep_watch(struct ac_core *core)
 {
 	struct ps_proxy *px;
 
-	if (!core->sandbox || core->sandbox->desc->ops != &px_ops)
+	if (!core->sandbox || core->sandbox->ops != &px_ops)
 		return 0;
 	px = core->sandbox->state;
 	/* The helper never writes on the control socket: readable means
@@ -1598,7 +1598,7 @@ int ac_privsep_setup(struct ac_core *core, unsigned need,
 				log_error("sandbox helper: %s", e2);
 				_exit(1);
 			}
-			ps_helper_loop(ctl[1], sbx->desc->ops, sbx->state,
+			ps_helper_loop(ctl[1], sbx->ops, sbx->state,
 			               ac_config_string(core->cfg,
 			                                "judge.work_dir",
 			                                AC_DEFAULT_WORK_DIR),
@@ -1646,7 +1646,11 @@ int ac_privsep_setup(struct ac_core *core, unsigned need,
 	desc.name = "helper";
 	desc.description = "the sandbox plugin in the root helper process";
 	desc.ops = &px_ops;
+	desc.abi_minor = AC_ABI_MINOR;
+	desc.ops_size = sizeof(px_ops);
+	desc.version = PACKAGE_VERSION;
 	lp->desc = &desc;
+	lp->ops = &px_ops; /* not the loader's copy: owns_ops false */
 	lp->state = px;
 	lp->ctx.core = core;
 	lp->ctx.kind = AC_KIND_SANDBOX;

@@ -22,6 +22,10 @@ ok "config errors name file and line"
 out=$(ac check-env) || fail "check-env failed"
 echo "$out"
 echo "$out" | grep -q "cpp" || fail "check-env lists no language"
+# Every plugin says its own version (the build's, for the bundled ones).
+version=$("$ALGOCODE_BIN" --version | sed -n '1s/^algocode \([^ ]*\).*/\1/p')
+echo "$out" | grep -q "^sandbox ns $version (" || fail "check-env: no sandbox plugin version $version: $out"
+echo "$out" | grep -q "(plugin cpp $version)" || fail "check-env: no cpp plugin version: $out"
 ok "check-env"
 
 problem="$top_srcdir/problems/hello-judge"

@@ -54,10 +54,5 @@ static const struct ac_lang_ops good_ops = {
         .info = good_info,
 };
 
-AC_EXPORT const struct ac_plugin algocode_plugin = {
-        .abi = AC_ABI_VERSION,
-        .kind = AC_KIND_LANG,
-        .name = "goodlang",
-        .description = "test language plugin",
-        .ops = &good_ops,
-};
+AC_PLUGIN_DEFINE(AC_KIND_LANG, "goodlang", "test language plugin", "0.0.1",
+                 good_ops);

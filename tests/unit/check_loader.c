@@ -69,6 +69,51 @@ START_TEST(test_wrong_abi_refused)
 }
 END_TEST
 
+/* A plugin built against an older minor ABI (a shorter operations
+ * table) loads, and the members it did not know are NULL in the table
+ * the core calls; its own version is kept. */
+START_TEST(test_older_minor_loads)
+{
+	struct ac_loaded *p = NULL;
+	const struct ac_lang_ops *ops;
+	char path[8192], err[1024] = "";
+	void *state = NULL;
+
+	snprintf(path, sizeof(path), "%s/oldops.so", plugdir);
+	ck_assert_msg(ac_plugin_open(path, AC_KIND_LANG, "oldops", &p, err,
+	                             sizeof(err)) == 0,
+	              "%s", err);
+	ops = p->ops;
+	ck_assert_ptr_nonnull(ops->info);
+	ck_assert_ptr_null(ops->classify);
+	ck_assert_ptr_null(ops->run_argv);
+	ck_assert_uint_lt(p->desc->ops_size, sizeof(struct ac_lang_ops));
+	ck_assert_str_eq(p->desc->version, "0.9");
+	ck_assert_int_eq(ops->init(ac_host_table(), &p->ctx, &state), 0);
+	ck_assert_str_eq(ops->info(state)->name, "oldops");
+	ops->fini(state);
+	ac_plugin_unload(p);
+}
+END_TEST
+
+/* One built against a newer minor than the core's is refused, saying
+ * both. */
+START_TEST(test_newer_minor_refused)
+{
+	struct ac_loaded *p = NULL;
+	char path[8192], err[1024] = "", want[64];
+
+	snprintf(path, sizeof(path), "%s/newminor.so", plugdir);
+	ck_assert_int_eq(ac_plugin_open(path, AC_KIND_LANG, "newminor", &p, err,
+	                                sizeof(err)),
+	                 -EPROTO);
+	ck_assert_ptr_null(p);
+	snprintf(want, sizeof(want), "ABI %u.%u, newer", AC_ABI_VERSION,
+	         AC_ABI_MINOR + 1);
+	ck_assert_msg(strstr(err, want), "message: %s", err);
+}
+END_TEST
+
 START_TEST(test_good_plugin_loads)
 {
 	struct ac_core core;
@@ -197,6 +242,8 @@ int main(void)
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_wrong_abi_refused);
+	tcase_add_test(tc, test_older_minor_loads);
+	tcase_add_test(tc, test_newer_minor_refused);
 	tcase_add_test(tc, test_good_plugin_loads);
 	tcase_add_test(tc, test_init_failure_unloads);
 	tcase_add_test(tc, test_wrong_kind_and_name);

@@ -23,8 +23,19 @@
 extern "C" {
 #endif
 
-/* Bumped whenever any struct in this header changes layout or meaning. */
-#define AC_ABI_VERSION   2u
+/* The ABI, major and minor.  AC_ABI_VERSION (the major) changes when a
+ * structure in this header changes in a way a plugin built before cannot
+ * follow (a member moved, removed, or changed meaning): the loader refuses
+ * a plugin of another major.  A member appended at the END of an
+ * operations table or of struct ac_host only bumps AC_ABI_MINOR: a plugin
+ * records the minor and the size of the operations table it was built
+ * with, and the loader hands the core a table in which the members that
+ * plugin did not know are NULL.  So every member appended that way is
+ * optional (the core checks it for NULL), and a plugin built against an
+ * older minor keeps loading; one built against a newer minor than the
+ * core's is refused (it may call what the core does not have). */
+#define AC_ABI_VERSION   3u
+#define AC_ABI_MINOR     0u
 #define AC_PLUGIN_SYMBOL "algocode_plugin"
 
 #if defined(__GNUC__)
@@ -98,7 +109,27 @@ struct ac_plugin {
 	const char *name;        /* matches the file name: <kind>/<name>.so */
 	const char *description; /* one line */
 	const void *ops;         /* struct ac_<kind>_ops */
+	uint32_t abi_minor;      /* AC_ABI_MINOR it was built against */
+	uint32_t ops_size;       /* sizeof the operations table it was built
+	                          * with (see AC_ABI_MINOR) */
+	const char *version;     /* its own version ("1.2.0"): check-env */
 };
+
+/* The descriptor of a plugin, its one exported symbol:
+ *     AC_PLUGIN_DEFINE(AC_KIND_LANG, "mylang", "My language", "1.0.0",
+ *                      my_ops);
+ * where my_ops is its struct ac_lang_ops (an object, not a pointer). */
+#define AC_PLUGIN_DEFINE(kind_, name_, description_, version_, ops_)           \
+	AC_EXPORT const struct ac_plugin algocode_plugin = {                   \
+	        .abi = AC_ABI_VERSION,                                         \
+	        .kind = (kind_),                                               \
+	        .name = (name_),                                               \
+	        .description = (description_),                                 \
+	        .ops = &(ops_),                                                \
+	        .abi_minor = AC_ABI_MINOR,                                     \
+	        .ops_size = (uint32_t)sizeof(ops_),                            \
+	        .version = (version_),                                         \
+	}
 
 /* ------------------------------------------------------------------ */
 /* Sandbox                                                              */

@@ -247,10 +247,5 @@ static const struct ac_lang_ops c_ops = {
         .info = c_info,
 };
 
-AC_EXPORT const struct ac_plugin algocode_plugin = {
-        .abi = AC_ABI_VERSION,
-        .kind = AC_KIND_LANG,
-        .name = "c",
-        .description = "C11 compiled with GNU gcc",
-        .ops = &c_ops,
-};
+AC_PLUGIN_DEFINE(AC_KIND_LANG, "c", "C11 compiled with GNU gcc",
+                 PACKAGE_VERSION, c_ops);

@@ -430,10 +430,5 @@ static const struct ac_lang_ops cpp_ops = {
         .info = cpp_info,
 };
 
-AC_EXPORT const struct ac_plugin algocode_plugin = {
-        .abi = AC_ABI_VERSION,
-        .kind = AC_KIND_LANG,
-        .name = "cpp",
-        .description = "C++17 compiled with GNU g++",
-        .ops = &cpp_ops,
-};
+AC_PLUGIN_DEFINE(AC_KIND_LANG, "cpp", "C++17 compiled with GNU g++",
+                 PACKAGE_VERSION, cpp_ops);

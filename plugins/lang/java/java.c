@@ -656,10 +656,6 @@ static const struct ac_lang_ops java_ops = {
         .run_argv = java_run_argv,
 };
 
-AC_EXPORT const struct ac_plugin algocode_plugin = {
-        .abi = AC_ABI_VERSION,
-        .kind = AC_KIND_LANG,
-        .name = "java",
-        .description = "Java compiled with javac, run by the JVM",
-        .ops = &java_ops,
-};
+AC_PLUGIN_DEFINE(AC_KIND_LANG, "java",
+                 "Java compiled with javac, run by the JVM", PACKAGE_VERSION,
+                 java_ops);

@@ -169,10 +169,5 @@ static const struct ac_lang_ops py_ops = {
         .classify = py_classify,
 };
 
-AC_EXPORT const struct ac_plugin algocode_plugin = {
-        .abi = AC_ABI_VERSION,
-        .kind = AC_KIND_LANG,
-        .name = "python3",
-        .description = "Python 3 run by the system CPython",
-        .ops = &py_ops,
-};
+AC_PLUGIN_DEFINE(AC_KIND_LANG, "python3", "Python 3 run by the system CPython",
+                 PACKAGE_VERSION, py_ops);

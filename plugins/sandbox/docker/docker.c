@@ -2089,10 +2089,6 @@ static const struct ac_sandbox_ops dk_ops = {
         .enforcing = dk_enforcing,
 };
 
-AC_EXPORT const struct ac_plugin algocode_plugin = {
-        .abi = AC_ABI_VERSION,
-        .kind = AC_KIND_SANDBOX,
-        .name = "docker",
-        .description = "warm Docker containers through the Engine API",
-        .ops = &dk_ops,
-};
+AC_PLUGIN_DEFINE(AC_KIND_SANDBOX, "docker",
+                 "warm Docker containers through the Engine API",
+                 PACKAGE_VERSION, dk_ops);

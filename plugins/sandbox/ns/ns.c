@@ -2867,6 +2867,6 @@ static const struct ac_sandbox_ops ns_ops = {
         .enforcing = ns_enforcing,
 };
 
-AC_EXPORT const struct ac_plugin algocode_plugin = {
-        AC_ABI_VERSION, AC_KIND_SANDBOX, "ns",
-        "Linux namespaces, cgroups (v1/v2) and rlimits", &ns_ops};
+AC_PLUGIN_DEFINE(AC_KIND_SANDBOX, "ns",
+                 "Linux namespaces, cgroups (v1/v2) and rlimits",
+                 PACKAGE_VERSION, ns_ops);

@@ -1841,11 +1841,7 @@ static const struct ac_store_ops rm_ops = {
         .claim_pending = rm_claim_pending,
 };
 
-AC_EXPORT const struct ac_plugin algocode_plugin = {
-        .abi = AC_ABI_VERSION,
-        .kind = AC_KIND_STORE,
-        .name = "redis_mongo",
-        .description = "MongoDB documents with a Redis result cache and "
-                       "rate limits",
-        .ops = &rm_ops,
-};
+AC_PLUGIN_DEFINE(AC_KIND_STORE, "redis_mongo",
+                 "MongoDB documents with a Redis result cache and "
+                 "rate limits",
+                 PACKAGE_VERSION, rm_ops);

@@ -1313,11 +1313,7 @@ static const struct ac_store_ops sq_ops = {
         .claim_pending = sq_claim_pending,
 };
 
-AC_EXPORT const struct ac_plugin algocode_plugin = {
-        .abi = AC_ABI_VERSION,
-        .kind = AC_KIND_STORE,
-        .name = "sqlite",
-        .description = "SQLite database file (WAL): submissions, results, "
-                       "users, rate limits",
-        .ops = &sq_ops,
-};
+AC_PLUGIN_DEFINE(AC_KIND_STORE, "sqlite",
+                 "SQLite database file (WAL): submissions, results, "
+                 "users, rate limits",
+                 PACKAGE_VERSION, sq_ops);

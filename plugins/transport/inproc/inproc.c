@@ -805,11 +805,7 @@ static const struct ac_transport_ops ip_ops = {
         .volatile_queues = ip_volatile_queues,
 };
 
-AC_EXPORT const struct ac_plugin algocode_plugin = {
-        .abi = AC_ABI_VERSION,
-        .kind = AC_KIND_TRANSPORT,
-        .name = "inproc",
-        .description = "in-process, in-memory queues (single node; a crash "
-                       "loses queued messages)",
-        .ops = &ip_ops,
-};
+AC_PLUGIN_DEFINE(AC_KIND_TRANSPORT, "inproc",
+                 "in-process, in-memory queues (single node; a crash "
+                 "loses queued messages)",
+                 PACKAGE_VERSION, ip_ops);

@@ -1955,11 +1955,7 @@ static const struct ac_transport_ops nt_ops = {
         .nack = nt_nack,
 };
 
-AC_EXPORT const struct ac_plugin algocode_plugin = {
-        .abi = AC_ABI_VERSION,
-        .kind = AC_KIND_TRANSPORT,
-        .name = "nats",
-        .description = "NATS JetStream (durable work-queue streams, explicit "
-                       "acks, redelivery, dead letters)",
-        .ops = &nt_ops,
-};
+AC_PLUGIN_DEFINE(AC_KIND_TRANSPORT, "nats",
+                 "NATS JetStream (durable work-queue streams, explicit "
+                 "acks, redelivery, dead letters)",
+                 PACKAGE_VERSION, nt_ops);

@@ -1608,11 +1608,7 @@ static const struct ac_transport_ops rq_ops = {
         .nack = rq_nack,
 };
 
-AC_EXPORT const struct ac_plugin algocode_plugin = {
-        .abi = AC_ABI_VERSION,
-        .kind = AC_KIND_TRANSPORT,
-        .name = "rabbitmq",
-        .description = "RabbitMQ (AMQP 0-9-1, rabbitmq-c): durable queues, "
-                       "publisher confirms, dead letters, reconnect",
-        .ops = &rq_ops,
-};
+AC_PLUGIN_DEFINE(AC_KIND_TRANSPORT, "rabbitmq",
+                 "RabbitMQ (AMQP 0-9-1, rabbitmq-c): durable queues, "
+                 "publisher confirms, dead letters, reconnect",
+                 PACKAGE_VERSION, rq_ops);
