@@ -19,6 +19,11 @@ _top=$(git -C "$top_srcdir" rev-parse --show-toplevel 2>/dev/null)
 [ -n "$_top" ] && [ "$(realpath "$_top")" = "$(realpath "$top_srcdir")" ] ||
 	skip "$top_srcdir is not a git checkout (e.g. a distribution tarball under distcheck): nothing to clone"
 [ -d /root ] && [ -w /root ] || skip "/root is missing or not writable"
+# The clones are plain builds of their own, whatever this tree is: in the
+# sanitizer build's run of the suite they would repeat the plain run's
+# check exactly (scripts/quickstart runs both).
+grep -q -e '-fsanitize=' "$top_builddir/Makefile" 2>/dev/null &&
+	skip "this is the sanitizer build: the clones are plain builds, checked in the plain build's run"
 
 CLONES=""
 trap 'for d in $CLONES; do rm -rf "$d"; done; cleanup' EXIT
