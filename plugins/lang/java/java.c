@@ -32,12 +32,15 @@
 
 #define JAVA_RUN_PROCESSES 64 /* the JVM starts 15-30 threads */
 #define JAVA_EXTRA_MB      64
-#define JAVA_SCAN_FILES    2000
-#define JAVA_SCAN_DEPTH    8
-#define JAVA_CLASS_MAX     (16 * 1024 * 1024)
-#define JAVA_NAME_MAX      512
-#define JAVA_ACC_PUBLIC    0x0001
-#define JAVA_ACC_STATIC    0x0008
+/* What the search for main may walk: as much as the judge keeps of a
+ * build (core/judge.c, JUDGE_BUILD_FILES_MAX and _DEPTH_MAX), so that a
+ * valid program the judge takes is never refused here (issue 15.5). */
+#define JAVA_SCAN_FILES 65536
+#define JAVA_SCAN_DEPTH 64
+#define JAVA_CLASS_MAX  (16 * 1024 * 1024)
+#define JAVA_NAME_MAX   512
+#define JAVA_ACC_PUBLIC 0x0001
+#define JAVA_ACC_STATIC 0x0008
 
 /* $0 is javac; a misnamed public class is renamed to its file and the
  * compile is tried again.  The log goes to stderr. */
@@ -306,8 +309,10 @@ static int java_scan_dir(int dfd, int depth, struct java_scan *sc)
 	size_t n = 0, cap = 0;
 	int ret = 0;
 
-	if (depth > JAVA_SCAN_DEPTH)
-		return 0;
+	if (depth > JAVA_SCAN_DEPTH) {
+		close(dfd);
+		return -ELOOP;
+	}
 	d = fdopendir(dfd);
 	if (!d) {
 		close(dfd);
@@ -405,8 +410,17 @@ static int java_run_argv(void *state, const char *box_dir,
 	}
 	ret = java_scan_dir(dfd, 0, &sc);
 	if (ret == -E2BIG) {
-		snprintf(msg, msglen, "more than %d files after compilation",
+		snprintf(msg, msglen,
+		         "more than %d files after compilation, the most the "
+		         "search for the main class reads",
 		         JAVA_SCAN_FILES);
+		return -ENOEXEC;
+	}
+	if (ret == -ELOOP) {
+		snprintf(msg, msglen,
+		         "classes nested more than %d directories deep, the "
+		         "most the search for the main class walks",
+		         JAVA_SCAN_DEPTH);
 		return -ENOEXEC;
 	}
 	if (ret < 0) {
