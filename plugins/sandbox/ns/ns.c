@@ -1964,6 +1964,7 @@ struct ns_run {
 	bool init_go_ok;
 	uint64_t t_setup, t_start, t_end, t_dead;
 	uint64_t cpu0, cpu_ns, cg_go, init_go, init_end;
+	uint64_t drain_ns; /* our CPU time reading the program's output */
 };
 
 static void ns_run_init(struct ns_run *r, struct ns_state *st,
@@ -2384,7 +2385,7 @@ static void ns_run_enforce(struct ns_run *r, uint64_t now)
 		r->rep->wall_exceeded = true;
 		ns_run_kill(r);
 	} else if (cg_run_cpu_ns(&r->cg, &r->cpu_ns) == 0 &&
-	           r->cpu_ns - r->cpu0 >= l->cpu_ms * 1000000) {
+	           r->cpu_ns - r->cpu0 + r->drain_ns >= l->cpu_ms * 1000000) {
 		r->rep->cpu_exceeded = true;
 		ns_run_kill(r);
 	} else {
@@ -2392,7 +2393,9 @@ static void ns_run_enforce(struct ns_run *r, uint64_t now)
 		 * tick late: the wall one, and the CPU one at its fastest
 		 * (every CPU busy). */
 		uint64_t wall_left = r->t_start + l->wall_ms * 1000 - now;
-		uint64_t used = r->cpu_ns > r->cpu0 ? r->cpu_ns - r->cpu0 : 0;
+		uint64_t used =
+		        (r->cpu_ns > r->cpu0 ? r->cpu_ns - r->cpu0 : 0) +
+		        r->drain_ns;
 		uint64_t cpu_left =
 		        (l->cpu_ms * 1000000 - used) / r->st->ncpu / 1000;
 
@@ -2404,6 +2407,15 @@ static void ns_run_enforce(struct ns_run *r, uint64_t now)
 		if (r->tick_ms < 1)
 			r->tick_ms = 1;
 	}
+}
+
+/* The CPU time of the calling thread, in ns. */
+static uint64_t ns_thread_cpu_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
 }
 
 /* Step 7: supervise until init is gone and both pipes are drained. */
@@ -2434,10 +2446,18 @@ static void ns_run_supervise(struct ns_run *r)
 			if (!r->t_end)
 				r->t_end = now;
 		}
-		if (pf[2].revents)
-			sbx_stream_read(&r->out);
-		if (pf[3].revents)
-			sbx_stream_read(&r->err);
+		if (pf[2].revents || pf[3].revents) {
+			/* Copying what the program wrote (vmsplice costs it
+			 * nothing) is charged to the run, or a program could
+			 * keep a judge's CPU busy at no cost of its own. */
+			uint64_t t0 = ns_thread_cpu_ns();
+
+			if (pf[2].revents)
+				sbx_stream_read(&r->out);
+			if (pf[3].revents)
+				sbx_stream_read(&r->err);
+			r->drain_ns += ns_thread_cpu_ns() - t0;
+		}
 		r->err.over = r->err.seen > r->err.cap;
 		/* Only the exec'ed program writes to the pipes: output means
 		 * it runs, even when init (busy, or killed for that output)
@@ -2493,9 +2513,11 @@ static void ns_run_measure(struct ns_run *r)
 
 		if (r->init_go_ok && cpu_ns >= r->cg_go &&
 		    cpu_ns - r->cg_go >= init_own)
-			rep->cpu_us = (cpu_ns - r->cg_go - init_own) / 1000;
+			rep->cpu_us =
+			        (cpu_ns - r->cg_go - init_own + r->drain_ns) /
+			        1000;
 		else
-			rep->cpu_us = (cpu_ns - r->cpu0) / 1000;
+			rep->cpu_us = (cpu_ns - r->cpu0 + r->drain_ns) / 1000;
 	}
 	if (cg_run_mem(&r->cg, &peak, &rep->oom_killed) == 0)
 		rep->memory_kb = peak / 1024;
