@@ -1286,6 +1286,19 @@ static const struct ac_sandbox_ops px_ops = {
         .enforcing = px_enforcing,
 };
 
+/* What the judge's core sees as its sandbox plugin under privilege
+ * separation: the proxy to the helper. */
+static const struct ac_plugin px_desc = {
+        .abi = AC_ABI_VERSION,
+        .kind = AC_KIND_SANDBOX,
+        .name = "helper",
+        .description = "the sandbox plugin in the root helper process",
+        .ops = &px_ops,
+        .abi_minor = AC_ABI_MINOR,
+        .ops_size = sizeof(px_ops),
+        .version = PACKAGE_VERSION,
+};
+
 static int ps_proxy_path(int ctl, uint32_t op, const char *path,
                          uint64_t size_kb);
 
@@ -1516,7 +1529,6 @@ int ac_privsep_watch(struct ac_core *core)
 int ac_privsep_setup(struct ac_core *core, unsigned need,
                      const char *plugin_dir, char *err, size_t errlen)
 {
-	static struct ac_plugin desc;
 	const char *user, *name = NULL, **dirs;
 	struct passwd *pw;
 	struct ps_proxy *px;
@@ -1641,15 +1653,7 @@ int ac_privsep_setup(struct ac_core *core, unsigned need,
 	}
 	px->ctl = ctl[0];
 	px->pid = pid;
-	desc.abi = AC_ABI_VERSION;
-	desc.kind = AC_KIND_SANDBOX;
-	desc.name = "helper";
-	desc.description = "the sandbox plugin in the root helper process";
-	desc.ops = &px_ops;
-	desc.abi_minor = AC_ABI_MINOR;
-	desc.ops_size = sizeof(px_ops);
-	desc.version = PACKAGE_VERSION;
-	lp->desc = &desc;
+	lp->desc = &px_desc;
 	lp->ops = &px_ops; /* not the loader's copy: owns_ops false */
 	lp->state = px;
 	lp->ctx.core = core;

@@ -1502,10 +1502,8 @@ static int dk_run_in(struct dk_run *rn)
 	dk_loop(rn, &out, &err, &end, &wall);
 	if (rep->internal_error[0])
 		goto out;
-	/* The report. */
+	/* The report; the CPU time with ours copying its output. */
 	rep->wall_us = wall;
-	/* Copying what the program wrote (vmsplice costs it nothing) is
-	 * charged to the run, as in sandbox/ns. */
 	rep->cpu_us =
 	        (dk_read_u64(rn->cg[2], "cpuacct.usage") + rn->drain_ns) / 1000;
 	rep->memory_kb =
