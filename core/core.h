@@ -45,10 +45,9 @@ struct ac_core {
 	int exit_status;
 };
 
-#define AC_TRANSPORT(c)                                                        \
-	((const struct ac_transport_ops *)(c)->transport->ops)
-#define AC_STORE(c)   ((const struct ac_store_ops *)(c)->store->ops)
-#define AC_SANDBOX(c) ((const struct ac_sandbox_ops *)(c)->sandbox->ops)
+#define AC_TRANSPORT(c) ((const struct ac_transport_ops *)(c)->transport->ops)
+#define AC_STORE(c)     ((const struct ac_store_ops *)(c)->store->ops)
+#define AC_SANDBOX(c)   ((const struct ac_sandbox_ops *)(c)->sandbox->ops)
 
 /* Takes ownership of cfg (also on failure).  Loads what `need` asks for. */
 int ac_core_init(struct ac_core *core, struct ac_config *cfg, unsigned need,
