@@ -97,6 +97,15 @@ static void *loader_ops_copy(const char *path, const struct ac_plugin *d,
 		         AC_ABI_MINOR);
 		return NULL;
 	}
+	if (d->ops_size == 0) {
+		snprintf(err, errlen,
+		         "%s: the descriptor does not give the size of its "
+		         "operations table: declare it with AC_PLUGIN_DEFINE "
+		         "(algocode/plugin.h, docs/plugin-authors.md) and "
+		         "rebuild",
+		         path);
+		return NULL;
+	}
 	if (d->ops_size < least || d->ops_size > full) {
 		snprintf(err, errlen,
 		         "%s: its operations table has %u bytes, where a %s "

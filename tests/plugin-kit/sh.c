@@ -57,10 +57,5 @@ static const struct ac_lang_ops sh_ops = {
         .info = sh_info,
 };
 
-AC_EXPORT const struct ac_plugin algocode_plugin = {
-        .abi = AC_ABI_VERSION,
-        .kind = AC_KIND_LANG,
-        .name = "sh",
-        .description = "POSIX shell scripts (out-of-tree example)",
-        .ops = &sh_ops,
-};
+AC_PLUGIN_DEFINE(AC_KIND_LANG, "sh",
+                 "POSIX shell scripts (out-of-tree example)", "1.0.0", sh_ops);
