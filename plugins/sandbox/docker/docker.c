@@ -451,7 +451,6 @@ static int dk_check_ro(const char *p, char *err, size_t errlen)
 	                                     "/sys",
 	                                     "/dev",
 	                                     "/box",
-	                                     "/tmp",
 	                                     "/.algocode",
 	                                     NULL};
 	char real[PATH_MAX];
@@ -464,6 +463,14 @@ static int dk_check_ro(const char *p, char *err, size_t errlen)
 		         "absolute path",
 		         p);
 		return -EINVAL;
+	}
+	/* /tmp itself is the host's: refused.  A directory below it shows
+	 * only itself, at its place inside the container's own /tmp (Docker
+	 * mounts the tmpfs before the binds below it: they are sorted by
+	 * depth). */
+	if (strcmp(p, "/tmp") == 0) {
+		snprintf(err, errlen, "profile ro_path %s: refused (/tmp)", p);
+		return -EPERM;
 	}
 	for (size_t i = 0; secret[i]; i++) {
 		size_t n = strlen(secret[i]), m = strlen(p);

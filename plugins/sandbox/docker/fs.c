@@ -7,6 +7,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -105,10 +106,14 @@ static void fs_free_list(char **v)
 	free(v);
 }
 
-static int fs_rm_contents(int dirfd, int depth, size_t *budget);
+static int fs_rm_contents(int dirfd, int depth, size_t *budget, bool mounts);
 
-/* Remove dirfd/name whatever it is. */
-static int fs_rm(int dirfd, const char *name, int depth, size_t *budget)
+/* Remove dirfd/name whatever it is.  With `mounts` (the wipe of /tmp), a
+ * mount point is left, with the directories holding it, and 1 returned:
+ * a profile's read-only bind below /tmp, put there by the container's
+ * configuration (no run can mount); else it is an error. */
+static int fs_rm_any(int dirfd, const char *name, int depth, size_t *budget,
+                     bool mounts)
 {
 	struct stat st;
 	int fd, r;
@@ -122,36 +127,45 @@ static int fs_rm(int dirfd, const char *name, int depth, size_t *budget)
 		return -ELOOP;
 	fd = fs_openat(dirfd, name, O_RDONLY | O_DIRECTORY, 0);
 	if (fd < 0)
-		return -errno;
-	r = fs_rm_contents(fd, depth + 1, budget);
+		return errno == EXDEV && mounts ? 1 : -errno;
+	r = fs_rm_contents(fd, depth + 1, budget, mounts);
 	close(fd);
-	if (r < 0)
+	if (r != 0)
 		return r;
 	return unlinkat(dirfd, name, AT_REMOVEDIR) < 0 ? -errno : 0;
 }
 
-static int fs_rm_contents(int dirfd, int depth, size_t *budget)
+static int fs_rm(int dirfd, const char *name, int depth, size_t *budget)
+{
+	return fs_rm_any(dirfd, name, depth, budget, false);
+}
+
+static int fs_rm_contents(int dirfd, int depth, size_t *budget, bool mounts)
 {
 	char **names;
-	int r = fs_list(dirfd, &names);
+	int r = fs_list(dirfd, &names), kept = 0;
 
 	if (r < 0)
 		return r;
 	for (size_t i = 0; names[i] && r == 0; i++) {
-		if ((*budget)-- == 0)
+		if ((*budget)-- == 0) {
 			r = -E2BIG;
-		else
-			r = fs_rm(dirfd, names[i], depth, budget);
+		} else if ((r = fs_rm_any(dirfd, names[i], depth, budget,
+		                          mounts)) == 1) {
+			kept = 1;
+			r = 0;
+		}
 	}
 	fs_free_list(names);
-	return r;
+	return r < 0 ? r : kept;
 }
 
 int dk_fs_wipe(int dirfd)
 {
 	size_t budget = FS_MAX_ENTRIES * 4;
+	int r = fs_rm_contents(dirfd, 0, &budget, true);
 
-	return fs_rm_contents(dirfd, 0, &budget);
+	return r < 0 ? r : 0;
 }
 
 static int fs_copy_file(int sfd, int dfd, const char *name,
