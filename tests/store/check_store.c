@@ -30,141 +30,15 @@
 
 #include <algocode/plugin.h>
 
+#include "../host_stub.h"
+
 #define NTHREADS 8
 
 /* ------------------------------------------------------------ test host */
 
-struct ac_plugin_ctx {
-	char **conf; /* "key=value", NULL-terminated */
-	struct event_base *base;
-};
+/* th_host and struct ac_plugin_ctx: host_stub.h. */
 
 static const char *plugin_name;
-
-static void th_log(struct ac_plugin_ctx *ctx, enum ac_log_level level,
-                   const char *fmt, ...) AC_PRINTF(3, 4);
-static void th_log(struct ac_plugin_ctx *ctx, enum ac_log_level level,
-                   const char *fmt, ...)
-{
-	static const char *const names[] = {"error", "warn", "info", "debug"};
-	char line[1024];
-	va_list ap;
-
-	(void)ctx;
-	if (level == AC_LOG_DEBUG && !getenv("AC_STORE_DEBUG"))
-		return;
-	va_start(ap, fmt);
-	vsnprintf(line, sizeof(line), fmt, ap);
-	va_end(ap);
-	fprintf(stderr, "[store/%s %s] %s\n", plugin_name,
-	        level <= AC_LOG_DEBUG ? names[level] : "?", line);
-}
-
-static struct event_base *th_event_base(struct ac_plugin_ctx *ctx)
-{
-	return ctx->base;
-}
-
-static const char *th_lookup(struct ac_plugin_ctx *ctx, const char *key)
-{
-	size_t n = strlen(key);
-
-	for (char **p = ctx->conf; p && *p; p++)
-		if (strncmp(*p, key, n) == 0 && (*p)[n] == '=')
-			return *p + n + 1;
-	return NULL;
-}
-
-static int th_conf_string(struct ac_plugin_ctx *ctx, const char *key,
-                          char **out)
-{
-	const char *v = th_lookup(ctx, key);
-
-	*out = NULL;
-	if (!v)
-		return -ENOENT;
-	*out = strdup(v);
-	return *out ? 0 : -ENOMEM;
-}
-
-static int th_conf_int(struct ac_plugin_ctx *ctx, const char *key,
-                       long long *out)
-{
-	const char *v = th_lookup(ctx, key);
-	char *end;
-
-	if (!v)
-		return -ENOENT;
-	errno = 0;
-	*out = strtoll(v, &end, 10);
-	return (errno || end == v || *end) ? -EINVAL : 0;
-}
-
-static int th_conf_bool(struct ac_plugin_ctx *ctx, const char *key, bool *out)
-{
-	const char *v = th_lookup(ctx, key);
-
-	if (!v)
-		return -ENOENT;
-	if (strcmp(v, "true") != 0 && strcmp(v, "false") != 0)
-		return -EINVAL;
-	*out = v[0] == 't';
-	return 0;
-}
-
-static int th_submit_work(struct ac_plugin_ctx *ctx, void (*work)(void *),
-                          void (*done)(void *), void *arg)
-{
-	(void)ctx;
-	work(arg);
-	if (done)
-		done(arg);
-	return 0;
-}
-
-struct th_call {
-	void (*fn)(void *);
-	void *arg;
-};
-
-static void th_call_cb(evutil_socket_t fd, short what, void *arg)
-{
-	struct th_call *c = arg;
-
-	(void)fd;
-	(void)what;
-	c->fn(c->arg);
-	free(c);
-}
-
-static int th_run_on_loop(struct ac_plugin_ctx *ctx, void (*fn)(void *),
-                          void *arg)
-{
-	struct th_call *c = malloc(sizeof(*c));
-	struct timeval zero = {0, 0};
-
-	if (!c)
-		return -ENOMEM;
-	c->fn = fn;
-	c->arg = arg;
-	if (event_base_once(ctx->base, -1, EV_TIMEOUT, th_call_cb, c, &zero) <
-	    0) {
-		free(c);
-		return -ENOMEM;
-	}
-	return 0;
-}
-
-static const struct ac_host th_host = {
-        .abi = AC_ABI_VERSION,
-        .log = th_log,
-        .event_base = th_event_base,
-        .conf_string = th_conf_string,
-        .conf_int = th_conf_int,
-        .conf_bool = th_conf_bool,
-        .submit_work = th_submit_work,
-        .run_on_loop = th_run_on_loop,
-};
 
 /* ------------------------------------------------------------ fixture */
 
@@ -172,6 +46,8 @@ static void *dl;
 static const struct ac_plugin *desc;
 static const struct ac_store_ops *ops;
 static struct ac_plugin_ctx ctx;
+static char **conf;      /* ctx.conf: "key=value" from $AC_STORE_CONF */
+static char log_tag[80]; /* "store/<plugin>" */
 static void *st;
 static pthread_t loop_thread;
 static bool loop_running;
@@ -191,8 +67,9 @@ static void parse_conf(void)
 	char *copy, *save = NULL;
 	size_t n = 0;
 
-	ctx.conf = calloc(64, sizeof(char *));
-	ck_assert_ptr_nonnull(ctx.conf);
+	conf = calloc(64, sizeof(char *));
+	ck_assert_ptr_nonnull(conf);
+	ctx.conf = (const char *const *)conf;
 	if (!env)
 		return;
 	copy = strdup(env);
@@ -200,7 +77,7 @@ static void parse_conf(void)
 	for (char *t = strtok_r(copy, ";", &save); t && n < 63;
 	     t = strtok_r(NULL, ";", &save))
 		if (*t)
-			ctx.conf[n++] = strdup(t);
+			conf[n++] = strdup(t);
 	free(copy);
 }
 
@@ -264,6 +141,9 @@ static void setup(void)
 	ck_assert_ptr_nonnull(desc);
 	ops = desc->ops;
 	memset(&ctx, 0, sizeof(ctx));
+	snprintf(log_tag, sizeof(log_tag), "store/%s", plugin_name);
+	th_ctx_init(&ctx, log_tag);
+	ctx.debug_env = "AC_STORE_DEBUG";
 	parse_conf();
 	ctx.base = event_base_new();
 	ck_assert_ptr_nonnull(ctx.base);
@@ -274,9 +154,11 @@ static void teardown(void)
 {
 	store_close();
 	event_base_free(ctx.base);
-	for (char **p = ctx.conf; p && *p; p++)
+	for (char **p = conf; p && *p; p++)
 		free(*p);
-	free(ctx.conf);
+	free(conf);
+	conf = NULL;
+	th_ctx_fini(&ctx);
 	dlclose(dl);
 }
 

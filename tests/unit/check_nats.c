@@ -36,6 +36,8 @@
 
 #include <algocode/plugin.h>
 
+#include "../host_stub.h"
+
 static char nats_server[4096];
 
 /* ------------------------------------------------------------ the server */
@@ -158,128 +160,7 @@ static void srv_stop(struct srv *s)
 
 /* ------------------------------------------------------------ test host */
 
-struct ac_plugin_ctx {
-	const char *const *conf;
-	struct event_base *base;
-};
-
-static void th_log(struct ac_plugin_ctx *ctx, enum ac_log_level level,
-                   const char *fmt, ...) AC_PRINTF(3, 4);
-static void th_log(struct ac_plugin_ctx *ctx, enum ac_log_level level,
-                   const char *fmt, ...)
-{
-	static const char *const names[] = {"error", "warn", "info", "debug"};
-	char line[1024];
-	va_list ap;
-
-	(void)ctx;
-	va_start(ap, fmt);
-	vsnprintf(line, sizeof(line), fmt, ap);
-	va_end(ap);
-	fprintf(stderr, "[transport nats %s] %s\n",
-	        level <= AC_LOG_DEBUG ? names[level] : "?", line);
-}
-
-static struct event_base *th_event_base(struct ac_plugin_ctx *ctx)
-{
-	return ctx->base;
-}
-
-static const char *th_lookup(struct ac_plugin_ctx *ctx, const char *key)
-{
-	size_t n = strlen(key);
-
-	for (const char *const *p = ctx->conf; p && *p; p++) {
-		if (strncmp(*p, key, n) == 0 && (*p)[n] == '=')
-			return *p + n + 1;
-	}
-	return NULL;
-}
-
-static int th_conf_string(struct ac_plugin_ctx *ctx, const char *key,
-                          char **out)
-{
-	const char *v = th_lookup(ctx, key);
-
-	*out = NULL;
-	if (!v)
-		return -ENOENT;
-	*out = strdup(v);
-	return *out ? 0 : -ENOMEM;
-}
-
-static int th_conf_int(struct ac_plugin_ctx *ctx, const char *key,
-                       long long *out)
-{
-	const char *v = th_lookup(ctx, key);
-	char *end;
-
-	if (!v)
-		return -ENOENT;
-	errno = 0;
-	*out = strtoll(v, &end, 10);
-	return (errno || end == v || *end) ? -EINVAL : 0;
-}
-
-static int th_conf_bool(struct ac_plugin_ctx *ctx, const char *key, bool *out)
-{
-	(void)ctx;
-	(void)key;
-	(void)out;
-	return -ENOENT;
-}
-
-/* Blocking work runs right away; done on the loop through a zero timer. */
-struct th_call {
-	void (*fn)(void *);
-	void *arg;
-};
-
-static void th_call_cb(evutil_socket_t fd, short what, void *arg)
-{
-	struct th_call *c = arg;
-
-	(void)fd;
-	(void)what;
-	c->fn(c->arg);
-	free(c);
-}
-
-static int th_run_on_loop(struct ac_plugin_ctx *ctx, void (*fn)(void *),
-                          void *arg)
-{
-	struct th_call *c = malloc(sizeof(*c));
-	struct timeval zero = {0, 0};
-
-	if (!c)
-		return -ENOMEM;
-	c->fn = fn;
-	c->arg = arg;
-	if (event_base_once(ctx->base, -1, EV_TIMEOUT, th_call_cb, c, &zero) <
-	    0) {
-		free(c);
-		return -ENOMEM;
-	}
-	return 0;
-}
-
-static int th_submit_work(struct ac_plugin_ctx *ctx, void (*work)(void *),
-                          void (*done)(void *), void *arg)
-{
-	work(arg);
-	return done ? th_run_on_loop(ctx, done, arg) : 0;
-}
-
-static const struct ac_host th_host = {
-        .abi = AC_ABI_VERSION,
-        .log = th_log,
-        .event_base = th_event_base,
-        .conf_string = th_conf_string,
-        .conf_int = th_conf_int,
-        .conf_bool = th_conf_bool,
-        .submit_work = th_submit_work,
-        .run_on_loop = th_run_on_loop,
-};
+/* th_host and struct ac_plugin_ctx: host_stub.h. */
 
 /* ------------------------------------------------------------ fixture */
 
@@ -351,6 +232,8 @@ static void fx_open_ex(struct fx *f, const char *const *extra, bool late_server)
 	ck_assert_str_eq(f->desc->name, "nats");
 	f->ops = f->desc->ops;
 	ck_assert_int_eq(evthread_use_pthreads(), 0);
+	th_ctx_init(&f->ctx, "transport nats");
+	f->ctx.done_on_loop = true; /* as the core's pool */
 	f->ctx.base = event_base_new();
 	f->ctx.conf = f->conf;
 	ck_assert_ptr_nonnull(f->ctx.base);
@@ -371,6 +254,7 @@ static void fx_close(struct fx *f)
 	jsCtx_Destroy(f->js);
 	natsConnection_Destroy(f->nc);
 	event_base_free(f->ctx.base);
+	th_ctx_fini(&f->ctx);
 	dlclose(f->dl);
 	srv_stop(&f->srv);
 }
@@ -835,6 +719,7 @@ START_TEST(test_fini_never_connected)
 	t = now_ms() - t;
 	ck_assert_msg(t < 3000, "fini took %lld ms", (long long)t);
 	event_base_free(f.ctx.base);
+	th_ctx_fini(&f.ctx);
 	dlclose(f.dl);
 	srv_stop(&f.srv);
 }
@@ -914,15 +799,18 @@ START_TEST(test_reconnect_settings)
 	ck_assert_int_eq(evthread_use_pthreads(), 0);
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		const char *conf[4] = {"nats_url=nats://127.0.0.1:9", NULL};
-		struct ac_plugin_ctx ctx = {conf, event_base_new()};
+		struct ac_plugin_ctx ctx = {.conf = conf,
+		                            .base = event_base_new()};
 		void *state = NULL;
 
+		th_ctx_init(&ctx, "transport nats");
 		for (size_t k = 0; k < 2 && cases[i][k]; k++)
 			conf[k + 1] = cases[i][k];
 		ck_assert_ptr_nonnull(ctx.base);
 		ck_assert_int_eq(ops->init(&th_host, &ctx, &state), -EINVAL);
 		ck_assert_ptr_null(state);
 		event_base_free(ctx.base);
+		th_ctx_fini(&ctx);
 	}
 	dlclose(dl);
 }

@@ -31,150 +31,14 @@
 
 #include <algocode/plugin.h>
 
+#include "../host_stub.h"
+
 /* ------------------------------------------------------------ test host */
 
 /* Helpers that a build with some plugins disabled may not use. */
 #define TH_UNUSED __attribute__((unused))
 
-/* The host's per-plugin handle; opaque to the plugins. */
-struct ac_plugin_ctx {
-	const char *const *conf; /* "key=value", NULL-terminated */
-	struct event_base *base;
-	pthread_mutex_t lock;
-	char last_problem[1024]; /* last warn or error line */
-	unsigned problems;
-};
-
-static void th_log(struct ac_plugin_ctx *ctx, enum ac_log_level level,
-                   const char *fmt, ...) AC_PRINTF(3, 4);
-static void th_log(struct ac_plugin_ctx *ctx, enum ac_log_level level,
-                   const char *fmt, ...)
-{
-	static const char *const names[] = {"error", "warn", "info", "debug"};
-	char line[1024];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(line, sizeof(line), fmt, ap);
-	va_end(ap);
-	fprintf(stderr, "[plugin %s] %s\n",
-	        level <= AC_LOG_DEBUG ? names[level] : "?", line);
-	if (level <= AC_LOG_WARN) {
-		pthread_mutex_lock(&ctx->lock);
-		snprintf(ctx->last_problem, sizeof(ctx->last_problem), "%s",
-		         line);
-		ctx->problems++;
-		pthread_mutex_unlock(&ctx->lock);
-	}
-}
-
-static struct event_base *th_event_base(struct ac_plugin_ctx *ctx)
-{
-	return ctx->base;
-}
-
-static const char *th_lookup(struct ac_plugin_ctx *ctx, const char *key)
-{
-	size_t n = strlen(key);
-
-	for (const char *const *p = ctx->conf; p && *p; p++) {
-		if (strncmp(*p, key, n) == 0 && (*p)[n] == '=')
-			return *p + n + 1;
-	}
-	return NULL;
-}
-
-static int th_conf_string(struct ac_plugin_ctx *ctx, const char *key,
-                          char **out)
-{
-	const char *v = th_lookup(ctx, key);
-
-	*out = NULL;
-	if (!v)
-		return -ENOENT;
-	*out = strdup(v);
-	return *out ? 0 : -ENOMEM;
-}
-
-static int th_conf_int(struct ac_plugin_ctx *ctx, const char *key,
-                       long long *out)
-{
-	const char *v = th_lookup(ctx, key);
-	char *end;
-
-	if (!v)
-		return -ENOENT;
-	errno = 0;
-	*out = strtoll(v, &end, 10);
-	return (errno || end == v || *end) ? -EINVAL : 0;
-}
-
-static int th_conf_bool(struct ac_plugin_ctx *ctx, const char *key, bool *out)
-{
-	const char *v = th_lookup(ctx, key);
-
-	if (!v)
-		return -ENOENT;
-	if (strcmp(v, "true") == 0 || strcmp(v, "false") == 0) {
-		*out = v[0] == 't';
-		return 0;
-	}
-	return -EINVAL;
-}
-
-static int th_submit_work(struct ac_plugin_ctx *ctx, void (*work)(void *),
-                          void (*done)(void *), void *arg)
-{
-	(void)ctx;
-	work(arg);
-	if (done)
-		done(arg);
-	return 0;
-}
-
-struct th_call {
-	void (*fn)(void *);
-	void *arg;
-};
-
-static void th_call_cb(evutil_socket_t fd, short what, void *arg)
-{
-	struct th_call *c = arg;
-
-	(void)fd;
-	(void)what;
-	c->fn(c->arg);
-	free(c);
-}
-
-static int th_run_on_loop(struct ac_plugin_ctx *ctx, void (*fn)(void *),
-                          void *arg)
-{
-	struct th_call *c = malloc(sizeof(*c));
-	struct timeval zero = {0, 0};
-
-	if (!c)
-		return -ENOMEM;
-	c->fn = fn;
-	c->arg = arg;
-	if (event_base_once(ctx->base, -1, EV_TIMEOUT, th_call_cb, c, &zero) <
-	    0) {
-		free(c);
-		return -ENOMEM;
-	}
-	return 0;
-}
-
-TH_UNUSED static const struct ac_host th_host = {
-        .abi = AC_ABI_VERSION,
-        .log = th_log,
-        .event_base = th_event_base,
-        .conf_string = th_conf_string,
-        .conf_int = th_conf_int,
-        .conf_bool = th_conf_bool,
-        .submit_work = th_submit_work,
-        .run_on_loop = th_run_on_loop,
-};
+/* th_host and struct ac_plugin_ctx: host_stub.h. */
 
 /* A loaded plugin and its context. */
 struct tp {
@@ -214,7 +78,7 @@ TH_UNUSED static void tp_open(struct tp *p, enum ac_plugin_kind kind,
 	ck_assert_ptr_nonnull(p->desc->description);
 	ck_assert_ptr_nonnull(p->desc->ops);
 	p->ctx.conf = conf;
-	pthread_mutex_init(&p->ctx.lock, NULL);
+	th_ctx_init(&p->ctx, "plugin");
 }
 
 /* The common ops sit first in every kind's table. */
@@ -244,7 +108,7 @@ TH_UNUSED static void tp_close(struct tp *p)
 		tp_fini(p);
 	if (p->ctx.base)
 		event_base_free(p->ctx.base);
-	pthread_mutex_destroy(&p->ctx.lock);
+	th_ctx_fini(&p->ctx);
 	dlclose(p->dl);
 	memset(p, 0, sizeof(*p));
 }

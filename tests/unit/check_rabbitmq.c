@@ -36,6 +36,8 @@
 
 #include <algocode/plugin.h>
 
+#include "../host_stub.h"
+
 #define BROKER_PORT 5672
 
 static char g_vhost[64] = "/";
@@ -45,115 +47,7 @@ static const char *g_ctl = "rabbitmqctl -n rabbit@localhost";
 
 /* ------------------------------------------------------------ test host */
 
-struct ac_plugin_ctx {
-	const char *const *conf;
-	struct event_base *base;
-	pthread_mutex_t lock;
-	char last_problem[1024];
-	unsigned connections; /* "connected to" / "reconnected to" lines */
-};
-
-static void th_log(struct ac_plugin_ctx *ctx, enum ac_log_level level,
-                   const char *fmt, ...) AC_PRINTF(3, 4);
-static void th_log(struct ac_plugin_ctx *ctx, enum ac_log_level level,
-                   const char *fmt, ...)
-{
-	static const char *const names[] = {"error", "warn", "info", "debug"};
-	char line[1024];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(line, sizeof(line), fmt, ap);
-	va_end(ap);
-	fprintf(stderr, "[rabbitmq %s] %s\n",
-	        level <= AC_LOG_DEBUG ? names[level] : "?", line);
-	pthread_mutex_lock(&ctx->lock);
-	if (level <= AC_LOG_WARN)
-		snprintf(ctx->last_problem, sizeof(ctx->last_problem), "%s",
-		         line);
-	if (strncmp(line, "connected to ", 13) == 0 ||
-	    strncmp(line, "reconnected to ", 15) == 0)
-		ctx->connections++;
-	pthread_mutex_unlock(&ctx->lock);
-}
-
-static struct event_base *th_event_base(struct ac_plugin_ctx *ctx)
-{
-	return ctx->base;
-}
-
-static const char *th_lookup(struct ac_plugin_ctx *ctx, const char *key)
-{
-	size_t n = strlen(key);
-
-	for (const char *const *p = ctx->conf; p && *p; p++)
-		if (strncmp(*p, key, n) == 0 && (*p)[n] == '=')
-			return *p + n + 1;
-	return NULL;
-}
-
-static int th_conf_string(struct ac_plugin_ctx *ctx, const char *key,
-                          char **out)
-{
-	const char *v = th_lookup(ctx, key);
-
-	*out = NULL;
-	if (!v)
-		return -ENOENT;
-	*out = strdup(v);
-	return *out ? 0 : -ENOMEM;
-}
-
-static int th_conf_int(struct ac_plugin_ctx *ctx, const char *key,
-                       long long *out)
-{
-	const char *v = th_lookup(ctx, key);
-	char *end;
-
-	if (!v)
-		return -ENOENT;
-	errno = 0;
-	*out = strtoll(v, &end, 10);
-	return (errno || end == v || *end) ? -EINVAL : 0;
-}
-
-static int th_conf_bool(struct ac_plugin_ctx *ctx, const char *key, bool *out)
-{
-	(void)ctx;
-	(void)key;
-	(void)out;
-	return -ENOENT;
-}
-
-static int th_submit_work(struct ac_plugin_ctx *ctx, void (*work)(void *),
-                          void (*done)(void *), void *arg)
-{
-	(void)ctx;
-	work(arg);
-	if (done)
-		done(arg);
-	return 0;
-}
-
-static int th_run_on_loop(struct ac_plugin_ctx *ctx, void (*fn)(void *),
-                          void *arg)
-{
-	(void)ctx;
-	(void)fn;
-	(void)arg;
-	return -ENOTSUP; /* the plugin does not need it */
-}
-
-static const struct ac_host th_host = {
-        .abi = AC_ABI_VERSION,
-        .log = th_log,
-        .event_base = th_event_base,
-        .conf_string = th_conf_string,
-        .conf_int = th_conf_int,
-        .conf_bool = th_conf_bool,
-        .submit_work = th_submit_work,
-        .run_on_loop = th_run_on_loop,
-};
+/* th_host and struct ac_plugin_ctx: host_stub.h. */
 
 /* ------------------------------------------------------------- fixture */
 
@@ -206,7 +100,7 @@ static void tp_open(struct tp *p, struct event_base *base, const char *url,
 	p->conf[n] = NULL;
 	p->ctx.conf = p->conf;
 	p->ctx.base = base;
-	pthread_mutex_init(&p->ctx.lock, NULL);
+	th_ctx_init(&p->ctx, "rabbitmq");
 }
 
 static int tp_init(struct tp *p)
@@ -222,7 +116,7 @@ static void tp_close(struct tp *p)
 	p->state = NULL;
 	for (int i = 0; i < 8; i++)
 		free(p->conf_strs[i]);
-	pthread_mutex_destroy(&p->ctx.lock);
+	th_ctx_fini(&p->ctx);
 	dlclose(p->dl);
 }
 
