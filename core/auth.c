@@ -20,6 +20,7 @@
 #include "metrics.h"
 #include "pool.h"
 #include "result.h"
+#include "util.h"
 
 #include <errno.h>
 #include <event2/buffer.h>
@@ -890,19 +891,6 @@ static void auth_hash_release(struct auth *a)
 	}
 }
 
-static void auth_new_id(char out[37])
-{
-	unsigned char b[16];
-	char hex[33];
-
-	randombytes_buf(b, sizeof(b));
-	b[6] = (b[6] & 0x0f) | 0x40;
-	b[8] = (b[8] & 0x3f) | 0x80;
-	sodium_bin2hex(hex, sizeof(hex), b, sizeof(b));
-	snprintf(out, 37, "%.8s-%.4s-%.4s-%.4s-%.12s", hex, hex + 8, hex + 12,
-	         hex + 16, hex + 20);
-}
-
 /* Which of username/email is taken (worker thread). */
 static void auth_dup_errors(struct auth_op *op)
 {
@@ -957,7 +945,7 @@ static void auth_hash_work(void *arg)
 		op->rc = -ENOMEM;
 		return;
 	}
-	auth_new_id(id);
+	ac_uuid4(id);
 	op->user.id = strdup(id);
 	op->user.username = strdup(op->username);
 	op->user.email = strdup(op->email);

@@ -8,8 +8,8 @@
 #include "config.h"
 
 #include "log.h"
+#include "util.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <libgen.h>
 #include <stdio.h>
@@ -211,12 +211,7 @@ static int cfg_merge(struct ac_config *c, config_setting_t *dst,
 	return 0;
 }
 
-static int cfg_name_cmp(const void *a, const void *b)
-{
-	return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
-static int cfg_is_conf(const char *name)
+static bool cfg_is_conf(const char *name)
 {
 	size_t n = strlen(name);
 	return name[0] != '.' && n > 5 && strcmp(name + n - 5, ".conf") == 0;
@@ -226,36 +221,16 @@ static int cfg_is_conf(const char *name)
 static int cfg_include_dir(struct ac_config *c, const char *dir, char *err,
                            size_t errlen)
 {
-	DIR *d = opendir(dir);
-	struct dirent *de;
 	char **names = NULL;
 	size_t n = 0;
-	int r = 0;
+	int r = ac_list_dir(dir, cfg_is_conf, &names, &n);
 
-	if (!d) {
-		if (errno == ENOENT)
-			return 0; /* a missing include directory is fine */
-		snprintf(err, errlen, "%s: %s", dir, strerror(errno));
-		return -errno;
+	if (r == -ENOENT)
+		return 0; /* a missing include directory is fine */
+	if (r < 0) {
+		snprintf(err, errlen, "%s: %s", dir, strerror(-r));
+		return r;
 	}
-	while ((de = readdir(d))) {
-		char **nn;
-		if (!cfg_is_conf(de->d_name))
-			continue;
-		nn = realloc(names, (n + 1) * sizeof(*names));
-		if (!nn) {
-			r = -ENOMEM;
-			goto out;
-		}
-		names = nn;
-		names[n] = strdup(de->d_name);
-		if (!names[n]) {
-			r = -ENOMEM;
-			goto out;
-		}
-		n++;
-	}
-	qsort(names, n, sizeof(*names), cfg_name_cmp);
 	for (size_t i = 0; i < n && r == 0; i++) {
 		char path[4096];
 		config_t frag;
@@ -279,11 +254,7 @@ static int cfg_include_dir(struct ac_config *c, const char *dir, char *err,
 		}
 		config_destroy(&frag);
 	}
-out:
-	for (size_t i = 0; i < n; i++)
-		free(names[i]);
-	free(names);
-	closedir(d);
+	ac_names_free(names);
 	return r;
 }
 

@@ -1,6 +1,7 @@
 /* HS256 JSON Web Tokens (RFC 7519), compatible with Django REST framework
  * simplejwt access tokens, and the secret file they are signed with. */
 #include "jwt.h"
+#include "util.h"
 
 #include <algocode/plugin.h>
 
@@ -494,34 +495,12 @@ void ac_jwt_keys_wipe(struct ac_jwt_keys *keys)
 /* mkdir -p of path's parent directories, mode 0700. */
 static int jwt_mkparents(const char *path, char *err, size_t errlen)
 {
-	char *dir = strdup(path);
-	char *slash;
-	int rc = 0;
+	const char *slash = strrchr(path, '/');
+	int rc = ac_mkdir_parents(path, 0700);
 
-	if (!dir)
-		return -ENOMEM;
-	slash = strrchr(dir, '/');
-	if (!slash || slash == dir)
-		goto out;
-	*slash = '\0';
-	for (char *p = dir + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(dir, 0700) < 0 && errno != EEXIST) {
-			rc = -errno;
-			goto fail;
-		}
-		*p = '/';
-	}
-	if (mkdir(dir, 0700) < 0 && errno != EEXIST)
-		rc = -errno;
-fail:
-	if (rc < 0)
-		jwt_seterr(err, errlen, "%s: cannot create directory: %s", dir,
-		           strerror(-rc));
-out:
-	free(dir);
+	if (rc < 0 && slash)
+		jwt_seterr(err, errlen, "%.*s: cannot create directory: %s",
+		           (int)(slash - path), path, strerror(-rc));
 	return rc;
 }
 
@@ -758,6 +737,7 @@ static int jwt_keys_read(const char *path, struct ac_jwt_keys *keys, char *err,
 {
 	char text[JWT_MAX_FILE + 1], e[256];
 	struct stat st;
+	ssize_t got;
 	size_t n = 0;
 	int fd, rc;
 
@@ -792,21 +772,13 @@ static int jwt_keys_read(const char *path, struct ac_jwt_keys *keys, char *err,
 		        path, (unsigned)(st.st_mode & 07777), path);
 		goto out;
 	}
-	while (n < sizeof(text) - 1) {
-		ssize_t r = read(fd, text + n, sizeof(text) - 1 - n);
-
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0) {
-			rc = -errno;
-			jwt_seterr(err, errlen, "%s: %s", path,
-			           strerror(errno));
-			goto out;
-		}
-		if (r == 0)
-			break;
-		n += r;
+	got = ac_read_bounded(fd, text, sizeof(text) - 1);
+	if (got < 0) {
+		rc = (int)got;
+		jwt_seterr(err, errlen, "%s: %s", path, strerror(-rc));
+		goto out;
 	}
+	n = (size_t)got;
 	if (n >= JWT_MAX_FILE) {
 		rc = -EFBIG;
 		jwt_seterr(err, errlen, "%s: too large for a secret file",

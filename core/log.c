@@ -1,6 +1,7 @@
 /* Logging: one line per message on stderr, with time and level; a rate
  * limiter for lines that may repeat without bound (see log.h). */
 #include "log.h"
+#include "util.h"
 
 #include <errno.h>
 #include <event2/event.h>
@@ -223,14 +224,6 @@ bool ac_log_rl_due(struct ac_log_rl *rl, int64_t now_ms, bool all,
 	return false;
 }
 
-static int64_t log_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* Summaries due; log_lock held. */
 static void log_summaries(int64_t now, bool all)
 {
@@ -261,7 +254,7 @@ void ac_log_limited(enum ac_log_level level, const char *prefix,
 	va_start(ap, fmt);
 	vsnprintf(line + off, sizeof(line) - off, fmt, ap);
 	va_end(ap);
-	now = log_now_ms();
+	now = ac_mono_ms();
 	pthread_mutex_lock(&log_lock);
 	log_summaries(now, false);
 	if (ac_log_rl_allow_level(&log_rl, line, level, now))
@@ -272,14 +265,14 @@ void ac_log_limited(enum ac_log_level level, const char *prefix,
 void ac_log_flush_due(void)
 {
 	pthread_mutex_lock(&log_lock);
-	log_summaries(log_now_ms(), false);
+	log_summaries(ac_mono_ms(), false);
 	pthread_mutex_unlock(&log_lock);
 }
 
 void ac_log_flush_suppressed(void)
 {
 	pthread_mutex_lock(&log_lock);
-	log_summaries(log_now_ms(), true);
+	log_summaries(ac_mono_ms(), true);
 	pthread_mutex_unlock(&log_lock);
 }
 
