@@ -47,6 +47,7 @@
 
 #include <algocode/plugin.h>
 
+#include "../../common/plugin_util.h"
 #include "../common/sbx_stdin.h"
 #include "../common/sbx_stream.h"
 #include "../common/sbx_syscalls.h"
@@ -108,14 +109,6 @@ struct dk_state {
 };
 
 #define LOG(st, lvl, ...) (st)->host->log((st)->ctx, (lvl), __VA_ARGS__)
-
-static uint64_t dk_now_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
-}
 
 /* ------------------------------------------------------------ small files */
 
@@ -734,7 +727,7 @@ static int dk_agent_connect(struct dk_cont *c, char *err, size_t errlen)
 	struct timeval tv = {API_TIMEOUT / 1000, 0};
 	struct ucred cr;
 	socklen_t cl = sizeof(cr);
-	uint64_t t0 = dk_now_us();
+	uint64_t t0 = pu_mono_us();
 	useconds_t nap = 100;
 	char hello = 0;
 	int fd;
@@ -749,7 +742,7 @@ static int dk_agent_connect(struct dk_cont *c, char *err, size_t errlen)
 		close(fd);
 		fd = -1;
 		if ((errno != ENOENT && errno != ECONNREFUSED) ||
-		    dk_now_us() - t0 > AGENT_WAIT * 1000ull)
+		    pu_mono_us() - t0 > AGENT_WAIT * 1000ull)
 			break;
 		usleep(nap);
 		if (nap < 20000)
@@ -1243,7 +1236,7 @@ static void dk_loop(struct dk_run *rn, struct sbx_stream *out,
 	const struct ac_limits *l = &rn->spec->limits;
 	struct ac_run_report *rep = rn->rep;
 	bool started = false, done = false, sock_eof = false;
-	uint64_t t0 = 0, t_setup = dk_now_us(), last_cpu = 0, t_end = 0,
+	uint64_t t0 = 0, t_setup = pu_mono_us(), last_cpu = 0, t_end = 0,
 	         drain_until = 0;
 
 	for (;;) {
@@ -1256,7 +1249,7 @@ static void dk_loop(struct dk_run *rn, struct sbx_stream *out,
 
 		if (poll(p, 4, POLL_MS) < 0 && errno != EINTR)
 			break;
-		now = dk_now_us();
+		now = pu_mono_us();
 		if (p[0].revents) {
 			char msg[DK_MSG_MAX + 1];
 			pid_t from;
@@ -1273,7 +1266,7 @@ static void dk_loop(struct dk_run *rn, struct sbx_stream *out,
 					break;
 				}
 				started = true;
-				t0 = now = dk_now_us();
+				t0 = now = pu_mono_us();
 			} else if (n > 0 && started && from == rn->pid &&
 			           strncmp(msg, "noexec ", 7) == 0) {
 				end->noexec = atoi(msg + 7);
@@ -1354,7 +1347,7 @@ static void dk_loop(struct dk_run *rn, struct sbx_stream *out,
 			break;
 		}
 	}
-	*wall_us = t0 ? (t_end ? t_end : dk_now_us()) - t0 : 0;
+	*wall_us = t0 ? (t_end ? t_end : pu_mono_us()) - t0 : 0;
 }
 
 static bool dk_oom(struct dk_run *rn)

@@ -15,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../../common/plugin_util.h"
 #include "dk.h"
 
 void dk_resp_free(struct dk_resp *r)
@@ -46,21 +47,13 @@ static int http_connect(const char *sock)
 	return fd;
 }
 
-static int64_t http_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* Wait until fd is ready for `ev` or the deadline passes. */
 static int http_wait(int fd, short ev, int64_t deadline)
 {
 	struct pollfd p = {fd, ev, 0};
 
 	for (;;) {
-		int64_t left = deadline - http_now_ms();
+		int64_t left = deadline - pu_mono_ms();
 		int r;
 
 		if (left <= 0)
@@ -255,7 +248,7 @@ fail:
 int dk_http(const char *sock, const char *method, const char *path,
             const char *body, size_t blen, struct dk_resp *out, int timeout_ms)
 {
-	int64_t deadline = http_now_ms() + timeout_ms;
+	int64_t deadline = pu_mono_ms() + timeout_ms;
 	int fd, r;
 
 	memset(out, 0, sizeof(*out));
@@ -276,7 +269,7 @@ int dk_http_upload(const char *sock, const char *path, const char *ctype,
                    int in, struct dk_resp *out)
 {
 	/* An image import may take minutes. */
-	int64_t deadline = http_now_ms() + 30 * 60 * 1000;
+	int64_t deadline = pu_mono_ms() + 30 * 60 * 1000;
 	char *buf = malloc(65536 + 32);
 	int fd, r;
 

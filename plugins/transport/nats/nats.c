@@ -67,6 +67,7 @@
 
 #include <algocode/plugin.h>
 
+#include "../../common/plugin_util.h"
 #include "../tr_common.h"
 
 #define NT_JOBS_STREAM      "ALGOCODE_JOBS"
@@ -229,14 +230,6 @@ struct nt_state {
 
 static void nt_refill(struct nt_state *st);
 
-static int64_t nt_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static int nt_errno(natsStatus s)
 {
 	switch (s) {
@@ -306,7 +299,7 @@ static void nt_post(struct nt_state *st, enum nt_item_kind kind, natsMsg *msg)
 	}
 	it->kind = kind;
 	it->msg = msg;
-	it->at = nt_now_ms();
+	it->at = pu_mono_ms();
 	STAILQ_INSERT_TAIL(&st->items, it, link);
 	event_active(st->hop, EV_TIMEOUT, 0);
 	pthread_mutex_unlock(&st->lock);
@@ -525,7 +518,7 @@ static void nt_ensure_done(void *arg)
 	}
 	if (t->rc < 0) {
 		st->need_ensure = true;
-		st->ensure_at = nt_now_ms() + 2 * NT_RETRY_MS;
+		st->ensure_at = pu_mono_ms() + 2 * NT_RETRY_MS;
 	} else {
 		nt_log(st, AC_LOG_DEBUG, "streams and consumers are in place");
 	}
@@ -547,7 +540,7 @@ static void nt_start_ensure(struct nt_state *st);
 static void nt_maybe_ensure(struct nt_state *st)
 {
 	if (st->need_ensure && !st->ensuring && st->connected &&
-	    nt_now_ms() >= st->ensure_at && nt_admin_up(st))
+	    pu_mono_ms() >= st->ensure_at && nt_admin_up(st))
 		nt_start_ensure(st);
 }
 
@@ -573,7 +566,7 @@ static void nt_start_ensure(struct nt_state *st)
 	    0) {
 		st->ensuring = false;
 		st->need_ensure = true;
-		st->ensure_at = nt_now_ms() + 2 * NT_RETRY_MS;
+		st->ensure_at = pu_mono_ms() + 2 * NT_RETRY_MS;
 		free(t->subs);
 		free(t);
 	}
@@ -637,7 +630,7 @@ static void nt_start_depth(struct nt_state *st)
 {
 	struct nt_depth_task *t;
 
-	st->depth_at = nt_now_ms() + NT_DEPTH_MS;
+	st->depth_at = pu_mono_ms() + NT_DEPTH_MS;
 	if (!st->nsubs || !st->mjs || !nt_admin_up(st))
 		return;
 	t = calloc(1, sizeof(*t));
@@ -738,7 +731,7 @@ static int nt_publish(struct nt_state *st, const char *subject,
 	pub->done = done;
 	pub->arg = arg;
 	pub->dead = dead;
-	pub->deadline = nt_now_ms() + st->publish_timeout_ms;
+	pub->deadline = pu_mono_ms() + st->publish_timeout_ms;
 	TAILQ_INSERT_TAIL(&st->pubs, pub, link);
 	return 0;
 }
@@ -891,7 +884,7 @@ static int nt_pull(struct nt_state *st, struct nt_sub *sub, unsigned batch)
 	p->sub = sub;
 	p->remaining = batch;
 	/* The server expires it itself; the margin covers a lost status. */
-	p->deadline = nt_now_ms() + NT_PULL_EXPIRES_MS + NT_RETRY_MS;
+	p->deadline = pu_mono_ms() + NT_PULL_EXPIRES_MS + NT_RETRY_MS;
 	sub->g->requested += batch;
 	TAILQ_INSERT_TAIL(&st->pulls, p, link);
 	return 0;
@@ -931,7 +924,7 @@ static void nt_refill(struct nt_state *st)
 
 	if (!st->connected)
 		return;
-	now = nt_now_ms();
+	now = pu_mono_ms();
 	TAILQ_FOREACH(g, &st->groups, link)
 	nt_refill_group(st, g, now);
 }
@@ -988,7 +981,7 @@ static void nt_deliver(struct nt_state *st, struct nt_sub *sub, natsMsg *msg)
 	d->len = (size_t)(len > 0 ? len : 0);
 	d->msg = msg;
 	d->sub = sub;
-	d->touched = nt_now_ms();
+	d->touched = pu_mono_ms();
 	TAILQ_INSERT_TAIL(&st->held, d, link);
 	g->held++;
 	if (nt_parse_delivered(natsMsg_GetReply(msg), &d->ndelivered) < 0) {
@@ -1056,7 +1049,7 @@ static void nt_on_pull_status(struct nt_state *st, const char *rest,
 		natsMsgHeader_Get(msg, "Description", &desc);
 		nt_log(st, AC_LOG_WARN, "pull from %s: status %s %s",
 		       sub->consumer, status, desc ? desc : "");
-		sub->retry_at = nt_now_ms() + NT_RETRY_MS;
+		sub->retry_at = pu_mono_ms() + NT_RETRY_MS;
 		/* A server going down says so: nothing to re-create there
 		 * (the reconnection re-creates what is missing). */
 		if (!st->ensuring && !(desc && strstr(desc, "Shutdown")))
@@ -1183,11 +1176,11 @@ static void nt_on_reconnected(struct nt_state *st, bool first)
 		nt_log(st, AC_LOG_INFO,
 		       "connected to %s (the server is up now, after %" PRId64
 		       " ms)",
-		       st->url, nt_now_ms() - st->down_since);
+		       st->url, pu_mono_ms() - st->down_since);
 	} else {
 		nt_log(st, AC_LOG_INFO,
 		       "reconnected to the NATS server (after %" PRId64 " ms)",
-		       nt_now_ms() - st->down_since);
+		       pu_mono_ms() - st->down_since);
 		nt_metric(st, "broker_reconnects_total", NT_METRIC_LABELS, 'c',
 		          1);
 	}
@@ -1214,7 +1207,7 @@ static void nt_on_disconnected(struct nt_state *st, int64_t at)
 	size_t failed = 0;
 
 	if (st->connected) {
-		st->down_since = nt_now_ms();
+		st->down_since = pu_mono_ms();
 		st->down_log_step = NT_DOWN_LOG_FIRST;
 		st->down_log_at = st->down_since + st->down_log_step;
 		nt_log(st, AC_LOG_WARN,
@@ -1288,7 +1281,7 @@ static void nt_hop_cb(evutil_socket_t fd, short what, void *arg)
 static void nt_tick_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct nt_state *st = arg;
-	int64_t now = nt_now_ms();
+	int64_t now = pu_mono_ms();
 	struct nt_pull *p, *pn;
 	struct nt_pub *pub;
 	struct ac_delivery *d;
@@ -1822,7 +1815,7 @@ static int nt_connect(struct nt_state *st)
 	}
 	s = natsConnection_Connect(&st->nc, st->opts);
 	if (s == NATS_NOT_YET_CONNECTED) {
-		st->down_since = nt_now_ms();
+		st->down_since = pu_mono_ms();
 		st->down_log_step = NT_DOWN_LOG_FIRST;
 		st->down_log_at = st->down_since + st->down_log_step;
 		nt_log(st, AC_LOG_WARN,

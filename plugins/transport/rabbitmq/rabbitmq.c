@@ -112,6 +112,7 @@
 
 #include <algocode/plugin.h>
 
+#include "../../common/plugin_util.h"
 #include "../tr_common.h"
 
 #define RQ_JOBS_PREFIX       "algocode.jobs."
@@ -480,14 +481,6 @@ static void rq_metric(struct rq_state *st, const char *name, const char *labels,
 		st->host->metric(st->ctx, name, labels, kind, value);
 }
 
-static int64_t rq_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* Report the depth of every queue declared on this connection (passive
  * declares: a queue deleted behind our back closes the channel, and the
  * connection is re-established, declaring it again).  <0: drop the
@@ -496,7 +489,7 @@ static int rq_report_depths(struct rq_state *st)
 {
 	char labels[64 + sizeof(RQ_JOBS_PREFIX) + RQ_MAX_LANG];
 
-	st->depth_at = rq_now_ms() + RQ_DEPTH_INTERVAL_MS;
+	st->depth_at = pu_mono_ms() + RQ_DEPTH_INTERVAL_MS;
 	for (size_t i = 0; i < st->ndeclared; i++) {
 		amqp_queue_declare_ok_t *ok;
 
@@ -576,7 +569,7 @@ static void rq_connect_failed(struct rq_state *st, const char *what,
                               const char *why)
 {
 	unsigned long n = ++st->failures;
-	int64_t now = rq_now_ms();
+	int64_t now = pu_mono_ms();
 
 	if (n == 1) {
 		st->down_since = now;
@@ -991,7 +984,7 @@ static int rq_on_frame(struct rq_state *st, const amqp_frame_t *f)
 
 static int rq_poll_ms(const struct rq_state *st)
 {
-	int64_t depth = st->depth_at - rq_now_ms();
+	int64_t depth = st->depth_at - pu_mono_ms();
 	int ms = 1000;
 
 	/* Wake up often enough to send heartbeats on an idle connection,
@@ -1020,7 +1013,7 @@ static void rq_serve(struct rq_state *st)
 		while ((c = rq_pop_cmd(st)))
 			if (rq_do_cmd(st, c) < 0)
 				return;
-		if (rq_now_ms() >= st->depth_at && rq_report_depths(st) < 0)
+		if (pu_mono_ms() >= st->depth_at && rq_report_depths(st) < 0)
 			return;
 		if (!amqp_frames_enqueued(st->conn)) {
 			if (amqp_data_in_buffer(st->conn)) {
