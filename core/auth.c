@@ -22,6 +22,7 @@
 #include "result.h"
 #include "util.h"
 
+#include "auth_int.h"
 #include <errno.h>
 #include <event2/buffer.h>
 #include <event2/event.h>
@@ -40,564 +41,7 @@
 #include <strings.h>
 #include <time.h>
 
-#define AUTH_PREFIX "/api/v1/auth/"
-/* Waiting for a hash slot, at most. */
-#define AUTH_QUEUE_MAX 256
-#define AUTH_DRAIN_S   5
-
-enum auth_kind {
-	K_REGISTER,
-	K_LOGIN,
-	K_REFRESH,
-	K_LOGOUT,
-	K_USER,
-};
-
-static const char *const auth_kind_names[] = {
-        "registration", "login", "refresh", "logout", "user",
-};
-
-struct auth {
-	struct ac_core *core;
-	struct ac_http *http;
-	unsigned refs;
-	unsigned inflight;
-	bool stopped;
-
-	struct ac_jwt_keys keys;
-	int64_t access_ttl, refresh_ttl;
-	double login_burst, login_rate, reg_burst, reg_rate;
-	unsigned password_min;
-	size_t body_max;
-	unsigned long long opslimit;
-	size_t memlimit;
-	unsigned hash_max, hash_running;
-	struct auth_op *qhead, **qtail;
-	size_t queued;
-	/* Verified against when the e-mail is unknown, so that a login
-	 * takes as long for an unknown account as for a known one. */
-	char dummy_hash[crypto_pwhash_STRBYTES];
-};
-
-struct auth_op {
-	struct auth *a;
-	struct evhttp_request *req; /* NULL once the client is gone */
-	enum auth_kind kind;
-	struct auth_op *qnext;
-	char ip[INET6_ADDRSTRLEN + 1];
-	int64_t now_s;
-
-	/* inputs */
-	char *username, *email, *password, *first, *last;
-	struct ac_jwt_claims claims; /* refresh, logout: the refresh token */
-	char user_id[AC_JWT_MAX_CLAIM + 1]; /* user: caller; logout all */
-	bool logout_all;
-
-	/* results */
-	int rc_rate;
-	int64_t retry_ms;
-	int rc;
-	json_t *errors; /* field errors: 400 */
-	struct ac_user user;
-	char *access, *refresh;
-	int64_t access_exp;
-};
-
 static void auth_unref(struct auth *a);
-
-/* ------------------------------------------------------------------ */
-/* Input rules                                                          */
-
-static void auth_msg(char *msg, size_t msglen, const char *fmt, ...)
-        AC_PRINTF(3, 4);
-
-static void auth_msg(char *msg, size_t msglen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!msg || !msglen)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(msg, msglen, fmt, ap);
-	va_end(ap);
-}
-
-int ac_auth_check_username(const char *s, char *msg, size_t msglen)
-{
-	size_t n = s ? strlen(s) : 0;
-
-	if (n == 0) {
-		auth_msg(msg, msglen, "This field may not be blank.");
-		return -EINVAL;
-	}
-	if (n > AC_AUTH_USERNAME_MAX) {
-		auth_msg(msg, msglen,
-		         "Ensure this field has no more than %d characters.",
-		         AC_AUTH_USERNAME_MAX);
-		return -EINVAL;
-	}
-	for (size_t i = 0; i < n; i++) {
-		char c = s[i];
-
-		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-		      (c >= '0' && c <= '9') || strchr("@.+-_", c))) {
-			auth_msg(msg, msglen,
-			         "Enter a valid username. This value may "
-			         "contain only letters, numbers, and "
-			         "@/./+/-/_ characters.");
-			return -EINVAL;
-		}
-	}
-	return 0;
-}
-
-static bool auth_atext(char c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-	       (c >= '0' && c <= '9') ||
-	       (c && strchr("!#$%&'*+/=?^_`{|}~-", c));
-}
-
-/* local@domain: a dot-atom local part (at most 64), a domain of dot
- * separated labels of letters, digits and inner hyphens (at most 63
- * each), with a dot unless it is "localhost" — Django's EmailValidator
- * without quoted local parts, IP literals and non-ASCII domains. */
-int ac_auth_check_email(const char *s, char *msg, size_t msglen)
-{
-	const char *at, *d, *label;
-	size_t n = s ? strlen(s) : 0;
-	bool dot = false;
-
-	if (n == 0) {
-		auth_msg(msg, msglen, "This field may not be blank.");
-		return -EINVAL;
-	}
-	if (n > AC_AUTH_EMAIL_MAX)
-		goto bad;
-	at = strchr(s, '@');
-	if (!at || strchr(at + 1, '@') || at == s || at - s > 64)
-		goto bad;
-	for (const char *p = s; p < at; p++) {
-		if (*p == '.') {
-			if (p == s || p + 1 == at || p[1] == '.')
-				goto bad;
-		} else if (!auth_atext(*p)) {
-			goto bad;
-		}
-	}
-	d = at + 1;
-	if (!*d)
-		goto bad;
-	label = d;
-	for (const char *p = d;; p++) {
-		if (*p == '.' || *p == '\0') {
-			size_t ll = (size_t)(p - label);
-
-			if (ll == 0 || ll > 63 || label[0] == '-' ||
-			    p[-1] == '-')
-				goto bad;
-			if (*p == '\0')
-				break;
-			dot = true;
-			label = p + 1;
-		} else if (!((*p >= 'a' && *p <= 'z') ||
-		             (*p >= 'A' && *p <= 'Z') ||
-		             (*p >= '0' && *p <= '9') || *p == '-')) {
-			goto bad;
-		}
-	}
-	if (!dot && strcasecmp(d, "localhost") != 0)
-		goto bad;
-	/* The top-level domain is not all digits. */
-	if (dot && strspn(label, "0123456789") == strlen(label))
-		goto bad;
-	return 0;
-bad:
-	auth_msg(msg, msglen, "Enter a valid email address.");
-	return -EINVAL;
-}
-
-/* Characters (UTF-8 code points) of s. */
-static size_t auth_utf8_len(const char *s)
-{
-	size_t n = 0;
-
-	for (; *s; s++)
-		if (((unsigned char)*s & 0xc0) != 0x80)
-			n++;
-	return n;
-}
-
-/* ASCII lower case of c. */
-static uint32_t auth_lower(uint32_t c)
-{
-	return c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c;
-}
-
-/* The code points of s, ASCII lower-cased, into a new array; *n their
- * number.  A byte that does not start a valid sequence counts as one
- * code point (its value + 0x110000: never equal to a real one). */
-static int auth_codepoints(const char *s, uint32_t **out, size_t *n)
-{
-	const unsigned char *p = (const unsigned char *)s;
-	size_t len = strlen(s), k = 0;
-	uint32_t *cp = malloc((len ? len : 1) * sizeof(*cp));
-
-	if (!cp)
-		return -ENOMEM;
-	for (size_t i = 0; i < len;) {
-		unsigned char c = p[i];
-		size_t need = c < 0x80   ? 0
-		              : c < 0xc2 ? 9
-		              : c < 0xe0 ? 1
-		              : c < 0xf0 ? 2
-		              : c < 0xf5 ? 3
-		                         : 9;
-		uint32_t v = need == 1   ? c & 0x1f
-		             : need == 2 ? c & 0x0f
-		                         : c & 7;
-		size_t j;
-
-		if (need == 0 || need == 9) {
-			cp[k++] = need ? c + 0x110000u : auth_lower(c);
-			i++;
-			continue;
-		}
-		for (j = 1; j <= need && i + j < len; j++) {
-			if ((p[i + j] & 0xc0) != 0x80)
-				break;
-			v = v << 6 | (p[i + j] & 0x3f);
-		}
-		if (j <= need) {
-			cp[k++] = c + 0x110000u;
-			i++;
-			continue;
-		}
-		cp[k++] = v;
-		i += need + 1;
-	}
-	*out = cp;
-	*n = k;
-	return 0;
-}
-
-static int auth_cmp_u32(const void *x, const void *y)
-{
-	uint32_t a = *(const uint32_t *)x, b = *(const uint32_t *)y;
-
-	return a < b ? -1 : a > b;
-}
-
-/* Python's \w on the ASCII range; other code points count as word
- * characters (letters, mostly). */
-static bool auth_word(uint32_t c)
-{
-	return c >= 0x80 || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-	       (c >= '0' && c <= '9') || c == '_';
-}
-
-/* Django's UserAttributeSimilarityValidator against one part of an
- * attribute: SequenceMatcher(a=pw, b=part).quick_ratio() >= 0.7, i.e.
- * 2 * (characters in common, as multisets) / (both lengths) >= 0.7,
- * skipped (as Django does) when the password is at least ten times as
- * long as the part and the part shorter than 0.35 * the password.  pw is
- * sorted. */
-static bool auth_similar_part(const uint32_t *pw, size_t npw,
-                              const uint32_t *part, size_t npart)
-{
-	uint32_t buf[AC_AUTH_EMAIL_MAX];
-	size_t i = 0, j = 0, common = 0;
-
-	if (npart == 0 || npart > AC_AUTH_EMAIL_MAX)
-		return false;
-	if (npw >= 10 * npart && (double)npart < 0.35 * (double)npw)
-		return false;
-	memcpy(buf, part, npart * sizeof(*buf));
-	qsort(buf, npart, sizeof(*buf), auth_cmp_u32);
-	while (i < npw && j < npart) {
-		if (pw[i] == buf[j]) {
-			common++;
-			i++;
-			j++;
-		} else if (pw[i] < buf[j]) {
-			i++;
-		} else {
-			j++;
-		}
-	}
-	/* 2 * common / (npw + npart) >= 0.7, in integers. */
-	return 20 * common >= 7 * (npw + npart);
-}
-
-/* The value, then each part of it split at runs of non-word characters
- * (Django: re.split(r"\W+", value) + [value]). */
-static int auth_similar(const uint32_t *pw, size_t npw, const char *value,
-                        bool *similar)
-{
-	uint32_t *v;
-	size_t n, start = 0;
-	int rc;
-
-	*similar = false;
-	if (!value || !*value)
-		return 0;
-	rc = auth_codepoints(value, &v, &n);
-	if (rc < 0)
-		return rc;
-	for (size_t i = 0; i <= n && !*similar; i++) {
-		if (i < n && auth_word(v[i]))
-			continue;
-		*similar = auth_similar_part(pw, npw, v + start, i - start);
-		start = i + 1;
-	}
-	if (!*similar)
-		*similar = auth_similar_part(pw, npw, v, n);
-	free(v);
-	return 0;
-}
-
-bool ac_auth_password_common(const char *s)
-{
-	const char *b = ac_auth_common_passwords;
-	char key[64];
-	size_t lo = 0, hi = ac_auth_common_passwords_len, klen;
-
-	/* Python's str.strip() and lower() on the ASCII range (the list is
-	 * ASCII). */
-	while (*s && strchr(" \t\n\v\f\r", *s))
-		s++;
-	klen = strlen(s);
-	while (klen && strchr(" \t\n\v\f\r", s[klen - 1]))
-		klen--;
-	if (klen == 0 || klen >= sizeof(key))
-		return false;
-	for (size_t i = 0; i < klen; i++)
-		key[i] = (char)auth_lower((unsigned char)s[i]);
-	/* Binary search over the entries of [lo, hi): lo is the start of an
-	 * entry, hi the end of one (after its '\n'). */
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2, st = mid, en, elen;
-		int c;
-
-		while (st > lo && b[st - 1] != '\n')
-			st--;
-		en = st;
-		while (en < hi && b[en] != '\n')
-			en++;
-		elen = en - st;
-		c = memcmp(key, b + st, klen < elen ? klen : elen);
-		if (c == 0 && klen == elen)
-			return true;
-		if (c < 0 || (c == 0 && klen < elen))
-			hi = st;
-		else
-			lo = en + 1;
-	}
-	return false;
-}
-
-static int auth_append(json_t *list, const char *fmt, ...) AC_PRINTF(2, 3);
-
-static int auth_append(json_t *list, const char *fmt, ...)
-{
-	char buf[200];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(buf, sizeof(buf), fmt, ap);
-	va_end(ap);
-	return json_array_append_new(list, json_string(buf)) < 0 ? -ENOMEM : 0;
-}
-
-int ac_auth_password_errors(const char *pw, const struct ac_auth_pwuser *user,
-                            unsigned min_len, json_t *list)
-{
-	static const struct {
-		size_t off;
-		const char *name;
-	} attrs[] = {
-	        {offsetof(struct ac_auth_pwuser, username), "username"},
-	        {offsetof(struct ac_auth_pwuser, first_name), "first name"},
-	        {offsetof(struct ac_auth_pwuser, last_name), "last name"},
-	        {offsetof(struct ac_auth_pwuser, email), "email address"},
-	};
-	size_t n = pw ? strlen(pw) : 0, ncp, before = json_array_size(list);
-	uint32_t *cp = NULL;
-	int rc;
-
-	if (n == 0) {
-		rc = auth_append(list, "This field may not be blank.");
-		return rc < 0 ? rc : -EINVAL;
-	}
-	if (n > AC_AUTH_PASSWORD_MAX) {
-		rc = auth_append(list,
-		                 "Ensure this field has no more than %d "
-		                 "characters.",
-		                 AC_AUTH_PASSWORD_MAX);
-		return rc < 0 ? rc : -EINVAL;
-	}
-	rc = auth_codepoints(pw, &cp, &ncp);
-	if (rc < 0)
-		return rc;
-	qsort(cp, ncp, sizeof(*cp), auth_cmp_u32);
-	for (size_t i = 0; user && i < sizeof(attrs) / sizeof(attrs[0]); i++) {
-		const char *v = *(const char *const *)((const char *)user +
-		                                       attrs[i].off);
-		bool similar;
-
-		rc = auth_similar(cp, ncp, v, &similar);
-		if (rc < 0)
-			goto out;
-		if (similar) {
-			rc = auth_append(
-			        list, "The password is too similar to the %s.",
-			        attrs[i].name);
-			if (rc < 0)
-				goto out;
-			break;
-		}
-	}
-	if (ncp < min_len &&
-	    (rc = auth_append(list,
-	                      "This password is too short. It must contain at "
-	                      "least %u characters.",
-	                      min_len)) < 0)
-		goto out;
-	if (ac_auth_password_common(pw) &&
-	    (rc = auth_append(list, "This password is too common.")) < 0)
-		goto out;
-	if (strspn(pw, "0123456789") == n &&
-	    (rc = auth_append(list, "This password is entirely numeric.")) < 0)
-		goto out;
-	rc = json_array_size(list) > before ? -EINVAL : 0;
-out:
-	free(cp);
-	return rc;
-}
-
-int ac_auth_check_password(const char *pw, const char *username,
-                           const char *email, char *msg, size_t msglen)
-{
-	struct ac_auth_pwuser user = {.username = username, .email = email};
-	json_t *list = json_array();
-	int rc;
-
-	if (!list)
-		return -ENOMEM;
-	rc = ac_auth_password_errors(pw, &user, AC_AUTH_PASSWORD_MIN, list);
-	if (rc == -EINVAL)
-		auth_msg(msg, msglen, "%s",
-		         json_string_value(json_array_get(list, 0)));
-	json_decref(list);
-	return rc;
-}
-
-/* Append msg to errors[field]. */
-static void auth_field_error(json_t *errors, const char *field, const char *msg)
-{
-	json_t *list = json_object_get(errors, field);
-
-	if (!list) {
-		list = json_array();
-		if (!list || json_object_set_new(errors, field, list) < 0)
-			return;
-	}
-	json_array_append_new(list, json_string(msg));
-}
-
-/* A string field: its value, or NULL with the error recorded (required:
- * absence is an error; otherwise absent/null is ""). */
-static const char *auth_string_field(json_t *body, json_t *errors,
-                                     const char *field, bool required)
-{
-	json_t *v = json_object_get(body, field);
-	const char *s;
-
-	if (!v || json_is_null(v)) {
-		if (!required)
-			return "";
-		auth_field_error(errors, field, "This field is required.");
-		return NULL;
-	}
-	if (!json_is_string(v)) {
-		auth_field_error(errors, field, "Not a valid string.");
-		return NULL;
-	}
-	s = json_string_value(v);
-	if (strlen(s) != json_string_length(v)) {
-		auth_field_error(errors, field,
-		                 "Null characters are not allowed.");
-		return NULL;
-	}
-	if (required && !*s) {
-		auth_field_error(errors, field, "This field may not be blank.");
-		return NULL;
-	}
-	return s;
-}
-
-int ac_auth_validate_registration(json_t *body, json_t **errors_out)
-{
-	return ac_auth_validate_registration_min(body, AC_AUTH_PASSWORD_MIN,
-	                                         errors_out);
-}
-
-int ac_auth_validate_registration_min(json_t *body, unsigned password_min,
-                                      json_t **errors_out)
-{
-	json_t *errors = json_object(), *list;
-	const char *username, *email, *pw1, *pw2, *first, *last;
-	char msg[200];
-	int rc;
-
-	*errors_out = NULL;
-	if (!errors)
-		return -ENOMEM;
-	username = auth_string_field(body, errors, "username", true);
-	email = auth_string_field(body, errors, "email", true);
-	pw1 = auth_string_field(body, errors, "password1", true);
-	pw2 = auth_string_field(body, errors, "password2", true);
-	first = auth_string_field(body, errors, "first_name", false);
-	last = auth_string_field(body, errors, "last_name", false);
-	if (username && ac_auth_check_username(username, msg, sizeof(msg)) < 0)
-		auth_field_error(errors, "username", msg);
-	if (email && ac_auth_check_email(email, msg, sizeof(msg)) < 0)
-		auth_field_error(errors, "email", msg);
-	if (pw1) {
-		struct ac_auth_pwuser user = {username, email, first, last};
-
-		list = json_array();
-		rc = list ? ac_auth_password_errors(pw1, &user, password_min,
-		                                    list)
-		          : -ENOMEM;
-		if (rc == -EINVAL)
-			rc = json_object_set(errors, "password1", list) < 0
-			             ? -ENOMEM
-			             : 0;
-		json_decref(list);
-		if (rc < 0) {
-			json_decref(errors);
-			return rc;
-		}
-	}
-	if (first && auth_utf8_len(first) > AC_AUTH_NAME_MAX)
-		auth_field_error(errors, "first_name",
-		                 "Ensure this field has no more than 150 "
-		                 "characters.");
-	if (last && auth_utf8_len(last) > AC_AUTH_NAME_MAX)
-		auth_field_error(errors, "last_name",
-		                 "Ensure this field has no more than 150 "
-		                 "characters.");
-	if (pw1 && pw2 && strcmp(pw1, pw2) != 0)
-		auth_field_error(errors, "non_field_errors",
-		                 "The two password fields didn't match.");
-	if (json_object_size(errors) == 0) {
-		json_decref(errors);
-		return 0;
-	}
-	*errors_out = errors;
-	return -EINVAL;
-}
 
 /* ------------------------------------------------------------------ */
 /* Replies                                                              */
@@ -611,22 +55,22 @@ static void auth_count(enum auth_kind kind, int code)
 	ac_metrics_add("auth_requests_total", labels, 1);
 }
 
-static void auth_reply(struct evhttp_request *req, enum auth_kind kind,
-                       int code, json_t *body)
+void auth_reply(struct evhttp_request *req, enum auth_kind kind, int code,
+                json_t *body)
 {
 	auth_count(kind, code);
 	ac_http_reply_json(req, code, body);
 }
 
-static void auth_error(struct evhttp_request *req, enum auth_kind kind,
-                       int code, const char *msg)
+void auth_error(struct evhttp_request *req, enum auth_kind kind, int code,
+                const char *msg)
 {
 	auth_reply(req, kind, code, json_pack("{s:s}", "detail", msg));
 }
 
 /* 400 with the field errors (stolen) and a "detail" naming the first. */
-static void auth_fields(struct evhttp_request *req, enum auth_kind kind,
-                        json_t *errors)
+void auth_fields(struct evhttp_request *req, enum auth_kind kind,
+                 json_t *errors)
 {
 	const char *field = NULL;
 	json_t *list;
@@ -647,7 +91,7 @@ static void auth_fields(struct evhttp_request *req, enum auth_kind kind,
 	auth_reply(req, kind, 400, errors);
 }
 
-static void auth_token_invalid(struct evhttp_request *req, enum auth_kind kind)
+void auth_token_invalid(struct evhttp_request *req, enum auth_kind kind)
 {
 	evhttp_add_header(evhttp_request_get_output_headers(req),
 	                  "WWW-Authenticate", "Bearer realm=\"api\"");
@@ -692,7 +136,7 @@ static void auth_close_cb(struct evhttp_connection *evcon, void *arg)
 }
 
 /* The request to answer, or NULL when the client is gone. */
-static struct evhttp_request *auth_detach(struct auth_op *op)
+struct evhttp_request *auth_detach(struct auth_op *op)
 {
 	struct evhttp_request *req = op->req;
 
@@ -719,7 +163,7 @@ static void auth_user_clear(struct ac_user *u)
 	memset(u, 0, sizeof(*u));
 }
 
-static void auth_op_free(struct auth_op *op)
+void auth_op_free(struct auth_op *op)
 {
 	if (op->password) {
 		sodium_memzero(op->password, strlen(op->password));
@@ -736,8 +180,8 @@ static void auth_op_free(struct auth_op *op)
 	free(op);
 }
 
-static struct auth_op *auth_op_new(struct auth *a, struct evhttp_request *req,
-                                   enum auth_kind kind)
+struct auth_op *auth_op_new(struct auth *a, struct evhttp_request *req,
+                            enum auth_kind kind)
 {
 	struct auth_op *op = calloc(1, sizeof(*op));
 	struct evhttp_connection *evcon = evhttp_request_get_connection(req);
@@ -755,7 +199,7 @@ static struct auth_op *auth_op_new(struct auth *a, struct evhttp_request *req,
 	return op;
 }
 
-static void auth_attach(struct auth_op *op, struct evhttp_request *req)
+void auth_attach(struct auth_op *op, struct evhttp_request *req)
 {
 	struct evhttp_connection *evcon = evhttp_request_get_connection(req);
 
@@ -764,8 +208,7 @@ static void auth_attach(struct auth_op *op, struct evhttp_request *req)
 		ac_http_set_closecb(evcon, auth_close_cb, op);
 }
 
-static int auth_pool(struct auth_op *op, void (*work)(void *),
-                     void (*done)(void *))
+int auth_pool(struct auth_op *op, void (*work)(void *), void (*done)(void *))
 {
 	int rc = ac_pool_submit(op->a->core->pool, work, done, op);
 
@@ -1016,7 +459,7 @@ out:
 }
 
 /* Stage 1: the rate limit and the account lookup. */
-static void auth_pre_work(void *arg)
+void auth_pre_work(void *arg)
 {
 	struct auth_op *op = arg;
 	struct auth *a = op->a;
@@ -1060,7 +503,7 @@ static void auth_pre_work(void *arg)
 	}
 }
 
-static void auth_pre_done(void *arg)
+void auth_pre_done(void *arg)
 {
 	struct auth_op *op = arg;
 	struct auth *a = op->a;
@@ -1101,7 +544,7 @@ out:
 
 /* ---- refresh, logout, user: store only ---- */
 
-static void auth_store_work(void *arg)
+void auth_store_work(void *arg)
 {
 	struct auth_op *op = arg;
 	struct auth *a = op->a;
@@ -1163,7 +606,7 @@ static void auth_iso8601(int64_t t, char *out, size_t len)
 	strftime(out, len, "%Y-%m-%dT%H:%M:%S.000000Z", &tm);
 }
 
-static void auth_store_done(void *arg)
+void auth_store_done(void *arg)
 {
 	struct auth_op *op = arg;
 	struct auth *a = op->a;
@@ -1218,388 +661,6 @@ static void auth_store_done(void *arg)
 out:
 	auth_op_free(op);
 	auth_unref(a);
-}
-
-/* ------------------------------------------------------------------ */
-/* Handlers                                                             */
-
-/* Start op on the pool; on failure answer 503 and free it. */
-static void auth_submit(struct auth_op *op, struct evhttp_request *req,
-                        void (*work)(void *), void (*done)(void *))
-{
-	auth_attach(op, req);
-	if (auth_pool(op, work, done) < 0) {
-		auth_detach(op);
-		auth_error(req, op->kind, 503, "Server is shutting down.");
-		auth_op_free(op);
-	}
-}
-
-/* The request's JSON object body, or NULL after answering 400/413. */
-static json_t *auth_body(struct auth *a, struct evhttp_request *req,
-                         enum auth_kind kind)
-{
-	struct evbuffer *in = evhttp_request_get_input_buffer(req);
-	size_t len = evbuffer_get_length(in);
-	char msg[300];
-	json_t *body;
-
-	if (len > a->body_max) {
-		auth_error(req, kind, 413, "Request body too large.");
-		return NULL;
-	}
-	body = ac_http_parse_object(len ? (const char *)evbuffer_pullup(in, -1)
-	                                : NULL,
-	                            len, msg, sizeof(msg));
-	if (!body)
-		auth_error(req, kind, 400, msg);
-	return body;
-}
-
-/* The access token of the Authorization header: 0 with claims; -ENOENT
- * no header; -EINVAL invalid. */
-static int auth_bearer(struct auth *a, struct evhttp_request *req,
-                       struct ac_jwt_claims *claims)
-{
-	const char *h = evhttp_find_header(
-	        evhttp_request_get_input_headers(req), "Authorization");
-	const char *tok;
-	size_t len;
-	char err[256], *copy;
-	int rc = ac_http_bearer(h, &tok, &len);
-
-	if (rc < 0)
-		return rc;
-	copy = strndup(tok, len);
-	if (!copy)
-		return -ENOMEM;
-	rc = ac_jwt_check(&a->keys, copy, (int64_t)time(NULL), "access", 1,
-	                  claims, err, sizeof(err));
-	free(copy);
-	if (rc < 0)
-		log_debug("%s: token refused: %s", __func__, err);
-	return rc < 0 ? -EINVAL : 0;
-}
-
-static char *auth_strdup_field(json_t *body, const char *name)
-{
-	const char *s = json_string_value(json_object_get(body, name));
-
-	return strdup(s ? s : "");
-}
-
-static void auth_registration(struct auth *a, struct evhttp_request *req)
-{
-	json_t *body = auth_body(a, req, K_REGISTER), *errors = NULL;
-	struct auth_op *op;
-
-	if (!body)
-		return;
-	if (ac_auth_validate_registration_min(body, a->password_min, &errors) <
-	    0) {
-		if (errors)
-			auth_fields(req, K_REGISTER, errors);
-		else
-			auth_error(req, K_REGISTER, 503, "Out of memory.");
-		goto out;
-	}
-	op = auth_op_new(a, req, K_REGISTER);
-	if (!op)
-		goto oom;
-	op->username = auth_strdup_field(body, "username");
-	op->email = auth_strdup_field(body, "email");
-	op->password = auth_strdup_field(body, "password1");
-	op->first = auth_strdup_field(body, "first_name");
-	op->last = auth_strdup_field(body, "last_name");
-	if (!op->username || !op->email || !op->password || !op->first ||
-	    !op->last) {
-		auth_op_free(op);
-		goto oom;
-	}
-	auth_submit(op, req, auth_pre_work, auth_pre_done);
-	goto out;
-oom:
-	auth_error(req, K_REGISTER, 503, "Out of memory.");
-out:
-	json_decref(body);
-}
-
-static void auth_login(struct auth *a, struct evhttp_request *req)
-{
-	json_t *body = auth_body(a, req, K_LOGIN), *errors;
-	const char *email = NULL, *username = NULL, *password;
-	struct auth_op *op;
-
-	if (!body)
-		return;
-	errors = json_object();
-	if (!errors)
-		goto oom;
-	/* {email,password}; {username,password} is accepted too. */
-	if (json_object_get(body, "email") ||
-	    !json_object_get(body, "username"))
-		email = auth_string_field(body, errors, "email", true);
-	else
-		username = auth_string_field(body, errors, "username", true);
-	password = auth_string_field(body, errors, "password", true);
-	if (password && strlen(password) > AC_AUTH_PASSWORD_MAX)
-		auth_field_error(errors, "password",
-		                 "Ensure this field has no more than 1024 "
-		                 "characters.");
-	if (json_object_size(errors)) {
-		auth_fields(req, K_LOGIN, errors);
-		goto out;
-	}
-	json_decref(errors);
-	op = auth_op_new(a, req, K_LOGIN);
-	if (!op)
-		goto oom;
-	op->email = email ? strdup(email) : NULL;
-	op->username = username ? strdup(username) : NULL;
-	op->password = strdup(password);
-	if ((!op->email && !op->username) || !op->password) {
-		auth_op_free(op);
-		goto oom;
-	}
-	auth_submit(op, req, auth_pre_work, auth_pre_done);
-	goto out;
-oom:
-	auth_error(req, K_LOGIN, 503, "Out of memory.");
-out:
-	json_decref(body);
-}
-
-/* A refresh token from the body's "refresh": 0 with claims; -ENOENT when
- * absent; -EINVAL when invalid (already answered 401 for the latter). */
-static int auth_refresh_field(struct auth *a, struct evhttp_request *req,
-                              enum auth_kind kind, json_t *body, bool check_exp,
-                              struct ac_jwt_claims *claims)
-{
-	json_t *v = json_object_get(body, "refresh");
-	char err[256];
-
-	if (!v || json_is_null(v))
-		return -ENOENT;
-	if (!json_is_string(v) ||
-	    strlen(json_string_value(v)) != json_string_length(v) ||
-	    ac_jwt_check(&a->keys, json_string_value(v), (int64_t)time(NULL),
-	                 "refresh", check_exp, claims, err, sizeof(err)) < 0) {
-		auth_token_invalid(req, kind);
-		return -EINVAL;
-	}
-	return 0;
-}
-
-static void auth_refresh(struct auth *a, struct evhttp_request *req)
-{
-	json_t *body = auth_body(a, req, K_REFRESH);
-	struct ac_jwt_claims claims;
-	struct auth_op *op;
-	int rc;
-
-	if (!body)
-		return;
-	rc = auth_refresh_field(a, req, K_REFRESH, body, true, &claims);
-	if (rc == -ENOENT) {
-		json_t *e = json_object();
-
-		auth_field_error(e, "refresh", "This field is required.");
-		auth_fields(req, K_REFRESH, e);
-	}
-	if (rc < 0)
-		goto out;
-	op = auth_op_new(a, req, K_REFRESH);
-	if (!op) {
-		auth_error(req, K_REFRESH, 503, "Out of memory.");
-		goto out;
-	}
-	op->claims = claims;
-	auth_submit(op, req, auth_store_work, auth_store_done);
-out:
-	json_decref(body);
-}
-
-static void auth_verify(struct auth *a, struct evhttp_request *req)
-{
-	json_t *body = auth_body(a, req, K_REFRESH), *v;
-	struct ac_jwt_claims claims;
-	char err[256];
-
-	if (!body)
-		return;
-	v = json_object_get(body, "token");
-	if (!v || json_is_null(v)) {
-		json_t *e = json_object();
-
-		auth_field_error(e, "token", "This field is required.");
-		auth_fields(req, K_REFRESH, e);
-	} else if (!json_is_string(v) ||
-	           strlen(json_string_value(v)) != json_string_length(v) ||
-	           ac_jwt_check(&a->keys, json_string_value(v),
-	                        (int64_t)time(NULL), "access", 1, &claims, err,
-	                        sizeof(err)) < 0) {
-		auth_token_invalid(req, K_REFRESH);
-	} else {
-		auth_reply(req, K_REFRESH, 200, json_object());
-	}
-	json_decref(body);
-}
-
-static void auth_logout(struct auth *a, struct evhttp_request *req)
-{
-	struct evbuffer *in = evhttp_request_get_input_buffer(req);
-	json_t *body = NULL, *all;
-	struct ac_jwt_claims rclaims, aclaims;
-	struct auth_op *op;
-	bool have_refresh;
-	int rc;
-
-	/* An empty body is {} (the header-only "log out everywhere" is
-	 * still explicit: it needs "all": true). */
-	if (evbuffer_get_length(in) == 0)
-		body = json_object();
-	else
-		body = auth_body(a, req, K_LOGOUT);
-	if (!body)
-		return;
-	rc = auth_refresh_field(a, req, K_LOGOUT, body, false, &rclaims);
-	if (rc == -EINVAL)
-		goto out;
-	have_refresh = rc == 0;
-	all = json_object_get(body, "all");
-	if (all && !json_is_boolean(all)) {
-		json_t *e = json_object();
-
-		auth_field_error(e, "all", "Must be a valid boolean.");
-		auth_fields(req, K_LOGOUT, e);
-		goto out;
-	}
-	if (all && json_is_true(all)) {
-		rc = auth_bearer(a, req, &aclaims);
-		if (rc < 0) {
-			evhttp_add_header(
-			        evhttp_request_get_output_headers(req),
-			        "WWW-Authenticate", "Bearer realm=\"api\"");
-			auth_reply(
-			        req, K_LOGOUT, 401,
-			        json_pack("{s:s}", "detail",
-			                  "\"all\" needs a valid access token "
-			                  "in the Authorization header."));
-			goto out;
-		}
-	} else if (!have_refresh) {
-		auth_reply(req, K_LOGOUT, 401,
-		           json_pack("{s:s}", "detail",
-		                     "Refresh token was not included in "
-		                     "request data."));
-		goto out;
-	}
-	op = auth_op_new(a, req, K_LOGOUT);
-	if (!op) {
-		auth_error(req, K_LOGOUT, 503, "Out of memory.");
-		goto out;
-	}
-	if (have_refresh)
-		op->claims = rclaims;
-	if (all && json_is_true(all)) {
-		op->logout_all = true;
-		snprintf(op->user_id, sizeof(op->user_id), "%s",
-		         aclaims.user_id);
-	}
-	auth_submit(op, req, auth_store_work, auth_store_done);
-out:
-	json_decref(body);
-}
-
-static void auth_me(struct auth *a, struct evhttp_request *req)
-{
-	struct ac_jwt_claims claims;
-	struct auth_op *op;
-	int rc = auth_bearer(a, req, &claims);
-
-	if (rc < 0) {
-		evhttp_add_header(evhttp_request_get_output_headers(req),
-		                  "WWW-Authenticate", "Bearer realm=\"api\"");
-		if (rc == -ENOENT)
-			auth_reply(req, K_USER, 401,
-			           json_pack("{s:s}", "detail",
-			                     "Authentication credentials were "
-			                     "not provided."));
-		else
-			auth_reply(req, K_USER, 401,
-			           json_pack("{s:s,s:s}", "detail",
-			                     "Given token not valid for any "
-			                     "token type",
-			                     "code", "token_not_valid"));
-		return;
-	}
-	op = auth_op_new(a, req, K_USER);
-	if (!op) {
-		auth_error(req, K_USER, 503, "Out of memory.");
-		return;
-	}
-	snprintf(op->user_id, sizeof(op->user_id), "%s", claims.user_id);
-	auth_submit(op, req, auth_store_work, auth_store_done);
-}
-
-/* path equals want, with or without its final slash. */
-static bool auth_path_is(const char *path, const char *want)
-{
-	size_t n = strlen(want);
-
-	if (strcmp(path, want) == 0)
-		return true;
-	return want[n - 1] == '/' && strlen(path) == n - 1 &&
-	       strncmp(path, want, n - 1) == 0;
-}
-
-static bool auth_method(struct evhttp_request *req, enum auth_kind kind,
-                        bool post)
-{
-	enum evhttp_cmd_type m = evhttp_request_get_command(req);
-
-	if (post ? m == EVHTTP_REQ_POST
-	         : (m == EVHTTP_REQ_GET || m == EVHTTP_REQ_HEAD))
-		return true;
-	evhttp_add_header(evhttp_request_get_output_headers(req), "Allow",
-	                  post ? "POST, OPTIONS" : "GET, HEAD, OPTIONS");
-	if (m == EVHTTP_REQ_OPTIONS)
-		auth_reply(req, kind, 200, json_object());
-	else
-		auth_error(req, kind, 405, "Method not allowed.");
-	return false;
-}
-
-static void auth_request_cb(struct evhttp_request *req, const char *path,
-                            void *arg)
-{
-	struct auth *a = arg;
-
-	if (a->stopped) {
-		ac_http_error(req, 503, "Server is shutting down.");
-		return;
-	}
-	if (auth_path_is(path, AUTH_PREFIX "registration/")) {
-		if (auth_method(req, K_REGISTER, true))
-			auth_registration(a, req);
-	} else if (auth_path_is(path, AUTH_PREFIX "login/")) {
-		if (auth_method(req, K_LOGIN, true))
-			auth_login(a, req);
-	} else if (auth_path_is(path, AUTH_PREFIX "token/refresh/")) {
-		if (auth_method(req, K_REFRESH, true))
-			auth_refresh(a, req);
-	} else if (auth_path_is(path, AUTH_PREFIX "token/verify/")) {
-		if (auth_method(req, K_REFRESH, true))
-			auth_verify(a, req);
-	} else if (auth_path_is(path, AUTH_PREFIX "logout/")) {
-		if (auth_method(req, K_LOGOUT, true))
-			auth_logout(a, req);
-	} else if (auth_path_is(path, AUTH_PREFIX "user/")) {
-		if (auth_method(req, K_USER, false))
-			auth_me(a, req);
-	} else {
-		ac_http_error(req, 404, "Not found.");
-	}
 }
 
 /* ------------------------------------------------------------------ */
