@@ -1,4 +1,5 @@
 /* Small shared helpers of the core; see util.h. */
+#define _GNU_SOURCE 1
 #include "util.h"
 
 #include "privsep.h"
