@@ -9,34 +9,18 @@
 # one result, with the right verdict; the counts are printed.
 . "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/e2e/lib.sh"
 
-USER_NAME=${AC_TEST_USER:-algocode}
 N=${DURABILITY_N:-200}
-[ "$(id -u)" = 0 ] || skip "needs root (serve separates privileges only when started as root)"
-id "$USER_NAME" >/dev/null 2>&1 ||
-	skip "no user $USER_NAME (scripts/quickstart creates it)"
+need_separation
 command -v curl >/dev/null 2>&1 || skip "curl is not installed"
-PY=/usr/bin/python3
-[ -x "$PY" ] || PY=$(command -v python3) || skip "python3 is not installed"
-ENV_OUT=$(ac check-env 2>&1) || skip "algocode check-env failed: $ENV_OUT"
-case $ENV_OUT in
-*"judging is refused"*) skip "the sandbox cannot enforce its limits here (check-env)" ;;
-esac
+need_python
+need_judging
 
 # What the unprivileged server reads: plugins and one quick problem (one
 # test, 0.5 s: a Time Limit Exceeded costs little), and a broken one.
 cp -rL "$top_builddir/plugins-build" "$TEST_TMP/plugins"
 P="$TEST_TMP/problems/durable-echo"
-mkdir -p "$P/data/sample" "$TEST_TMP/src"
-cat >"$P/problem.yaml" <<'EOF'
-name: Durable echo
-limits:
-  time_limit: 0.5
-  memory: 256
-  output: 1
-validation: default
-EOF
-echo "durable" >"$P/data/sample/01.in"
-echo "durable" >"$P/data/sample/01.ans"
+mkdir -p "$TEST_TMP/src"
+echo_problem "$P" "Durable echo" 0.5 durable
 # A problem whose output validator always fails: an Internal Error, which
 # the judge judges again (judge.ie_retries) before it publishes it.
 B="$TEST_TMP/problems/durable-broken"
@@ -50,27 +34,10 @@ printf 'print("not " + input())\n' >"$TEST_TMP/src/wa.py"
 printf 'while True:\n    pass\n' >"$TEST_TMP/src/tle.py"
 chmod -R go+rX "$TEST_TMP/plugins" "$TEST_TMP/problems"
 
-STATE="$TEST_TMP/state"
-PORT=$(free_port)
-BASE="http://127.0.0.1:$PORT"
-ERRF="$TEST_TMP/serve.err"
+serve_places
 
 start_serve() {
-	start_bg "$ALGOCODE_BIN" serve $AC_OPTS -o user="$USER_NAME" \
-		-o "state_dirs=[\"$STATE\"]" \
-		-o plugins.dir="$TEST_TMP/plugins" \
-		-o judge.problems_dir="$TEST_TMP/problems" \
-		-o store.path="$STATE/algocode.db" \
-		-o judge.work_dir="$STATE/work" \
-		-o api.jwt_secret_file="$STATE/jwt.secret" \
-		-o "lang.plugins=[\"python3\"]" \
-		-o api.rate_burst=100000 -o api.rate_per_s=1000 \
-		-o judge.workers=2 -o judge.shutdown_grace_s=20 \
-		-o api.listen=127.0.0.1:$PORT -o metrics.listen=127.0.0.1:$PORT \
-		-o log.level=info 2>>"$ERRF"
-	SERVER=$BG_PID
-	wait_http "$BASE/api/v1/common/healthcheck/" 60 ||
-		fail "the server did not start: $(tail -20 "$ERRF")"
+	serve_separated -o judge.shutdown_grace_s=20
 }
 
 # Tokens for ten users, signed with the server's key (created at the first
@@ -119,11 +86,7 @@ run() {
 	"$PY" "$top_srcdir/tests/e2e/durability_clients.py" submit "$BASE" \
 		"$TEST_TMP/tokens" "$TEST_TMP/src" "$N" "$out" "$prog" &
 	CLIENTS=$!
-	n=0
-	while [ "$(cat "$prog")" -lt $((N / 3)) ] && [ $n -lt 600 ]; do
-		sleep 0.1
-		n=$((n + 1))
-	done
+	wait_count "$prog" $((N / 3))
 	[ "$(cat "$prog")" -lt "$N" ] ||
 		echo "note: every submission was answered before the $sig"
 	kill -"$sig" "$SERVER"

@@ -16,25 +16,12 @@
 N=${DURABILITY_N:-200}
 DOWN_S=${DURABILITY_DOWN_S:-20}
 command -v curl >/dev/null 2>&1 || skip "curl is not installed"
-PY=/usr/bin/python3
-[ -x "$PY" ] || PY=$(command -v python3) || skip "python3 is not installed"
-ENV_OUT=$(ac check-env 2>&1) || skip "algocode check-env failed: $ENV_OUT"
-case $ENV_OUT in
-*"judging is refused"*) skip "the sandbox cannot enforce its limits here (check-env)" ;;
-esac
+need_python
+need_judging
 
 P="$TEST_TMP/problems/durable-echo"
-mkdir -p "$P/data/sample" "$TEST_TMP/src"
-cat >"$P/problem.yaml" <<'EOF'
-name: Durable echo
-limits:
-  time_limit: 0.5
-  memory: 256
-  output: 1
-validation: default
-EOF
-echo "durable" >"$P/data/sample/01.in"
-echo "durable" >"$P/data/sample/01.ans"
+mkdir -p "$TEST_TMP/src"
+echo_problem "$P" "Durable echo" 0.5 durable
 printf 'print(input())\n' >"$TEST_TMP/src/ac.py"
 printf 'print("not " + input())\n' >"$TEST_TMP/src/wa.py"
 printf 'while True:\n    pass\n' >"$TEST_TMP/src/tle.py"
@@ -89,11 +76,7 @@ run() {
 		"$PY" "$top_srcdir/tests/e2e/durability_clients.py" submit "$BASE" \
 		"$TEST_TMP/tokens" "$TEST_TMP/src" "$N" "$out" "$prog" &
 	CLIENTS=$!
-	n=0
-	while [ "$(cat "$prog")" -lt $((N / 3)) ] && [ $n -lt 600 ]; do
-		sleep 0.1
-		n=$((n + 1))
-	done
+	wait_count "$prog" $((N / 3))
 	echo "$name: broker stopping after $(cat "$prog") of $N submissions were answered"
 	broker_stop
 	echo "$name: broker stopped after $(cat "$prog") of $N submissions were answered"

@@ -16,31 +16,15 @@
 # its result.  The figures are printed.
 . "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/e2e/lib.sh"
 
-USER_NAME=${AC_TEST_USER:-algocode}
 NA=${FAIRNESS_N:-24}
-[ "$(id -u)" = 0 ] || skip "needs root (serve separates privileges only when started as root)"
-id "$USER_NAME" >/dev/null 2>&1 ||
-	skip "no user $USER_NAME (scripts/quickstart creates it)"
-PY=/usr/bin/python3
-[ -x "$PY" ] || PY=$(command -v python3) || skip "python3 is not installed"
-ENV_OUT=$(ac check-env 2>&1) || skip "algocode check-env failed: $ENV_OUT"
-case $ENV_OUT in
-*"judging is refused"*) skip "the sandbox cannot enforce its limits here (check-env)" ;;
-esac
+need_separation
+need_python
+need_judging
 
 cp -rL "$top_builddir/plugins-build" "$TEST_TMP/plugins"
 P="$TEST_TMP/problems/fair-echo"
-mkdir -p "$P/data/sample" "$TEST_TMP/src"
-cat >"$P/problem.yaml" <<'YAML'
-name: Fair echo
-limits:
-  time_limit: 4
-  memory: 256
-  output: 1
-validation: default
-YAML
-echo "fair" >"$P/data/sample/01.in"
-echo "fair" >"$P/data/sample/01.ans"
+mkdir -p "$TEST_TMP/src"
+echo_problem "$P" "Fair echo" 4 fair
 chmod -R go+rX "$TEST_TMP/plugins" "$TEST_TMP/problems"
 # A: slow (a 1.5 s sleep: no CPU, so the run time holds on a loaded
 # machine) and large once JSON-escaped ('"' and '\' escape to 2 bytes).
@@ -53,27 +37,9 @@ open(d + '/slow.py', 'w').write(
 open(d + '/quick.py', 'w').write('print(input())\n')
 PYEOF
 
-STATE="$TEST_TMP/state"
-PORT=$(free_port)
-BASE="http://127.0.0.1:$PORT"
-ERRF="$TEST_TMP/serve.err"
+serve_places
 start_serve() {
-	start_bg "$ALGOCODE_BIN" serve $AC_OPTS -o user="$USER_NAME" \
-		-o "state_dirs=[\"$STATE\"]" \
-		-o plugins.dir="$TEST_TMP/plugins" \
-		-o judge.problems_dir="$TEST_TMP/problems" \
-		-o store.path="$STATE/algocode.db" \
-		-o judge.work_dir="$STATE/work" \
-		-o api.jwt_secret_file="$STATE/jwt.secret" \
-		-o "lang.plugins=[\"python3\"]" \
-		-o api.rate_burst=100000 -o api.rate_per_s=1000 \
-		-o transport.max_queued_mb=1 \
-		-o judge.workers=2 -o api.listen=127.0.0.1:$PORT \
-		-o metrics.listen=127.0.0.1:$PORT \
-		-o log.level=info 2>>"$ERRF"
-	SERVER=$BG_PID
-	wait_http "$BASE/api/v1/common/healthcheck/" 60 ||
-		fail "the server did not start: $(tail -20 "$ERRF")"
+	serve_separated -o transport.max_queued_mb=1
 }
 start_serve
 for u in A B; do

@@ -50,19 +50,11 @@ ABASE="http://127.0.0.1:$APORT"
 MURL="http://127.0.0.1:$MPORT/metrics"
 ERRF="$TEST_TMP/serve.err"
 
-start_bg "$ALGOCODE_BIN" serve $AC_OPTS -o user="$USER_NAME" \
-	-o "state_dirs=[\"$STATE\"]" \
-	-o plugins.dir="$TEST_TMP/plugins" \
-	-o judge.problems_dir="$TEST_TMP/problems" \
-	-o store.path="$STATE/algocode.db" \
-	-o judge.work_dir="$STATE/work" \
-	-o api.jwt_secret_file="$STATE/jwt.secret" \
-	-o lang.cpp.pch=false \
+serve_user -o lang.cpp.pch=false \
 	-o api.listen=127.0.0.1:$PORT -o auth.listen=127.0.0.1:$APORT \
 	-o metrics.listen=127.0.0.1:$MPORT \
 	-o api.request_timeout_s=4 -o auth.request_timeout_s=4 \
 	-o log.level=info 2>"$ERRF"
-SERVER=$BG_PID
 wait_http "$BASE/api/v1/common/healthcheck/" 60 || fail "the server did not start: $(cat "$ERRF")"
 wait_http "$ABASE/api/v1/auth/user/" 10 || fail "the auth listener did not start: $(cat "$ERRF")"
 [ "$(ps -o uid= -p "$SERVER" | tr -d ' ')" = "$(id -u "$USER_NAME")" ] ||
@@ -192,17 +184,11 @@ ok "serve stopped cleanly"
 # files, a reserve of 16 for a process that needs more): accept() fails
 # with EMFILE.
 ERRF="$TEST_TMP/serve2.err"
-start_bg prlimit --nofile=256:256 "$ALGOCODE_BIN" serve $AC_OPTS -o user="$USER_NAME" \
-	-o "state_dirs=[\"$STATE\"]" \
-	-o plugins.dir="$TEST_TMP/plugins" \
-	-o judge.problems_dir="$TEST_TMP/problems" \
-	-o store.path="$STATE/algocode.db" \
-	-o judge.work_dir="$STATE/work" \
-	-o api.jwt_secret_file="$STATE/jwt.secret" \
-	-o lang.cpp.pch=false \
+SERVE_WRAP="prlimit --nofile=256:256"
+serve_user -o lang.cpp.pch=false \
 	-o api.listen=127.0.0.1:$PORT -o metrics.listen=127.0.0.1:$MPORT \
 	-o http.fd_reserve=16 -o log.level=info 2>"$ERRF"
-SERVER=$BG_PID
+SERVE_WRAP=
 wait_http "$BASE/api/v1/common/healthcheck/" 60 || fail "the server did not start: $(cat "$ERRF")"
 log0=$(logsize)
 cpu0=$(awk '{ print $14 + $15 }' "/proc/$SERVER/stat")

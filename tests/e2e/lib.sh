@@ -114,4 +114,86 @@ start_bg() {
 	BG_PIDS="$BG_PIDS $BG_PID"
 }
 
+# need_python: PY, the python3 a test drives its clients with, or skip.
+need_python() {
+	PY=/usr/bin/python3
+	[ -x "$PY" ] || PY=$(command -v python3) || skip "python3 is not installed"
+}
+
+# need_judging: skip unless check-env says the sandbox enforces its limits.
+need_judging() {
+	ENV_OUT=$(ac check-env 2>&1) || skip "algocode check-env failed: $ENV_OUT"
+	case $ENV_OUT in
+	*"judging is refused"*) skip "the sandbox cannot enforce its limits here (check-env)" ;;
+	esac
+}
+
+# need_separation: root and USER_NAME ($AC_TEST_USER, else algocode), for
+# a test that starts serve separated as production does (serve_separated).
+need_separation() {
+	USER_NAME=${AC_TEST_USER:-algocode}
+	[ "$(id -u)" = 0 ] || skip "needs root (serve separates privileges only when started as root)"
+	id "$USER_NAME" >/dev/null 2>&1 ||
+		skip "no user $USER_NAME (scripts/quickstart creates it)"
+}
+
+# echo_problem DIR NAME TIME_LIMIT WORD: a one-test package (default
+# validation, 256 MiB, 1 MiB of output) whose answer is its input, WORD.
+echo_problem() {
+	mkdir -p "$1/data/sample"
+	printf 'name: %s\nlimits:\n  time_limit: %s\n  memory: 256\n  output: 1\nvalidation: default\n' \
+		"$2" "$3" >"$1/problem.yaml"
+	echo "$4" >"$1/data/sample/01.in"
+	echo "$4" >"$1/data/sample/01.ans"
+}
+
+# serve_places: STATE, PORT, BASE and ERRF for serve_separated.
+serve_places() {
+	STATE="$TEST_TMP/state"
+	PORT=$(free_port)
+	BASE="http://127.0.0.1:$PORT"
+	ERRF="$TEST_TMP/serve.err"
+}
+
+# wait_count FILE N: until the number FILE holds reaches N, at most 60 s
+# (a client writes its progress there).
+wait_count() {
+	_n=0
+	while [ "$(cat "$1")" -lt "$2" ] && [ $_n -lt 600 ]; do
+		sleep 0.1
+		_n=$((_n + 1))
+	done
+}
+
+# serve_user OPTS...: start serve in the background as root with
+# -o user=$USER_NAME (need_separation), as production runs it: its state
+# under $STATE, the plugins and problems the test put in $TEST_TMP/plugins
+# and $TEST_TMP/problems; OPTS come last.  $SERVE_WRAP, when set, is the
+# command serve runs under (prlimit ...).  Sets SERVER.
+serve_user() {
+	# shellcheck disable=SC2086
+	start_bg $SERVE_WRAP "$ALGOCODE_BIN" serve $AC_OPTS -o user="$USER_NAME" \
+		-o "state_dirs=[\"$STATE\"]" \
+		-o plugins.dir="$TEST_TMP/plugins" \
+		-o judge.problems_dir="$TEST_TMP/problems" \
+		-o store.path="$STATE/algocode.db" \
+		-o judge.work_dir="$STATE/work" \
+		-o api.jwt_secret_file="$STATE/jwt.secret" \
+		"$@"
+	SERVER=$BG_PID
+}
+
+# serve_separated OPTS...: serve_user with python3 only, no rate limit to
+# speak of, two judge workers, api and metrics on $PORT, log level info,
+# stderr appended to $ERRF; waits until the health check answers.
+serve_separated() {
+	serve_user -o "lang.plugins=[\"python3\"]" \
+		-o api.rate_burst=100000 -o api.rate_per_s=1000 \
+		-o judge.workers=2 -o api.listen=127.0.0.1:$PORT \
+		-o metrics.listen=127.0.0.1:$PORT \
+		-o log.level=info "$@" 2>>"$ERRF"
+	wait_http "http://127.0.0.1:$PORT/api/v1/common/healthcheck/" 60 ||
+		fail "the server did not start: $(tail -20 "$ERRF")"
+}
+
 [ -x "$ALGOCODE_BIN" ] || { echo "no $ALGOCODE_BIN: build first" >&2; exit 99; }

@@ -45,16 +45,8 @@ grep -q 'user "no-such-user-here" does not exist' "$TEST_TMP/nouser.out" ||
 ok "an unknown user is refused with a clear message"
 
 start_serve() {
-	start_bg "$ALGOCODE_BIN" serve $AC_OPTS -o user="$USER_NAME" \
-		-o "state_dirs=[\"$STATE\"]" \
-		-o plugins.dir="$TEST_TMP/plugins" \
-		-o judge.problems_dir="$TEST_TMP/problems" \
-		-o store.path="$STATE/algocode.db" \
-		-o judge.work_dir="$STATE/work" \
-		-o api.jwt_secret_file="$STATE/jwt.secret" \
-		-o lang.cpp.pch=false \
+	serve_user -o lang.cpp.pch=false \
 		-o api.listen=127.0.0.1:$PORT -o log.level=info 2>"$ERRF"
-	SERVER=$BG_PID
 	wait_http "$BASE/api/v1/common/healthcheck/" 60 || fail "the server did not start: $(cat "$ERRF")"
 }
 ERRF="$TEST_TMP/serve.err"
