@@ -32,6 +32,8 @@
 
 #include "../host_stub.h"
 
+#include "../check_run.h"
+
 #define NTHREADS 8
 
 /* ------------------------------------------------------------ test host */
@@ -1156,18 +1158,11 @@ static Suite *store_suite(void)
 
 int main(int argc, char **argv)
 {
-	SRunner *sr;
-	int failed;
-
 	plugin_name = argc > 1 ? argv[1] : getenv("AC_STORE_PLUGIN");
 	if (!plugin_name || !plugin_name[0]) {
 		fprintf(stderr, "usage: %s PLUGIN (or AC_STORE_PLUGIN=...)\n",
 		        argv[0]);
 		return 99;
 	}
-	sr = srunner_create(store_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return ac_check_run(store_suite());
 }

@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../check_run.h"
+
 static int email(const char *s)
 {
 	char msg[200];
@@ -396,8 +398,6 @@ int main(void)
 {
 	Suite *s = suite_create("auth");
 	TCase *tc = tcase_create("rules");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_test(tc, emails);
 	tcase_add_test(tc, usernames);
@@ -409,9 +409,5 @@ int main(void)
 	tcase_add_test(tc, bearer);
 	tcase_add_test(tc, listen_addresses);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return ac_check_run(s);
 }

@@ -8,6 +8,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "../check_run.h"
+
 static char dir[4096];
 
 static void write_file(const char *name, const char *text)
@@ -254,8 +256,6 @@ int main(void)
 {
 	Suite *s = suite_create("config");
 	TCase *tc = tcase_create("config");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_basic_values);
@@ -269,9 +269,5 @@ int main(void)
 	tcase_add_test(tc, test_override_errors);
 	tcase_add_test(tc, test_override_beats_include);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return ac_check_run(s);
 }

@@ -11,6 +11,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "../check_run.h"
+
 static const unsigned char key[] = "0123456789abcdef0123456789abcdef";
 #define KEYLEN (sizeof(key) - 1)
 #define NOW    1700000000LL
@@ -557,13 +559,7 @@ static Suite *jwt_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(jwt_suite());
-	int failed;
-
 	if (sodium_init() < 0)
 		return 99;
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return ac_check_run(jwt_suite());
 }

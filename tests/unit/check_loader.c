@@ -11,6 +11,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "../check_run.h"
+
 static char plugdir[4096]; /* tests/plugins/.libs of the build tree */
 static char tmpdir[4096];  /* <kind>/<name>.so layout for ac_plugin_load */
 
@@ -237,8 +239,6 @@ int main(void)
 {
 	Suite *s = suite_create("loader");
 	TCase *tc = tcase_create("loader");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_wrong_abi_refused);
@@ -250,9 +250,5 @@ int main(void)
 	tcase_add_test(tc, test_missing_and_not_regular);
 	tcase_add_test(tc, test_not_a_plugin);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return ac_check_run(s);
 }

@@ -38,6 +38,8 @@
 
 #include "../host_stub.h"
 
+#include "../check_run.h"
+
 static char nats_server[4096];
 
 /* ------------------------------------------------------------ the server */
@@ -864,9 +866,6 @@ static bool find_server(void)
 
 int main(void)
 {
-	SRunner *sr;
-	int failed;
-
 	if (!find_server()) {
 		printf("SKIPPED: nats-server is not installed (apt-get install "
 		       "nats-server)\n");
@@ -874,9 +873,5 @@ int main(void)
 		return 77;
 	}
 	signal(SIGPIPE, SIG_IGN);
-	sr = srunner_create(nats_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return ac_check_run(nats_suite());
 }

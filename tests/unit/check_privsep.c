@@ -22,6 +22,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "../check_run.h"
+
 static char tmp[64];
 static int ctl = -1;
 static pid_t helper = -1;
@@ -651,11 +653,5 @@ static Suite *privsep_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(privsep_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return ac_check_run(privsep_suite());
 }

@@ -38,6 +38,8 @@
 
 #include "../host_stub.h"
 
+#include "../check_run.h"
+
 #define BROKER_PORT 5672
 
 static char g_vhost[64] = "/";
@@ -828,7 +830,6 @@ static bool broker_answers(void)
 
 int main(void)
 {
-	SRunner *sr;
 	int failed;
 
 	if (!broker_answers()) {
@@ -855,11 +856,8 @@ int main(void)
 	}
 	snprintf(g_url, sizeof(g_url), "amqp://guest:guest@127.0.0.1:%d/%s",
 	         BROKER_PORT, g_private_vhost ? g_vhost : "%2f");
-	sr = srunner_create(rabbitmq_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
+	failed = ac_check_run(rabbitmq_suite());
 	if (g_private_vhost)
 		ctl("delete_vhost %s", g_vhost);
-	return failed ? 1 : 0;
+	return failed;
 }

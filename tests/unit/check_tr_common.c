@@ -8,6 +8,8 @@
 
 #include "../../plugins/transport/tr_common.h"
 
+#include "../check_run.h"
+
 /* Without jitter: min, doubling, capped at max. */
 START_TEST(test_backoff_doubles_to_cap)
 {
@@ -128,11 +130,5 @@ static Suite *trc_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(trc_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return ac_check_run(trc_suite());
 }
