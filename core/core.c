@@ -205,6 +205,14 @@ int ac_core_init(struct ac_core *core, struct ac_config *cfg, unsigned need,
 				log_warn("%s: language skipped", err);
 				continue;
 			}
+			/* Not installed: a distribution ships some languages
+			 * in packages of their own (algocode-plugin-java). */
+			if (r == -ENOENT) {
+				log_warn("%s: language skipped (plugin not "
+				         "installed)",
+				         err);
+				continue;
+			}
 			if (r < 0) {
 				free(names);
 				return r;
