@@ -5,6 +5,7 @@
 #include "auth.h"
 #include "config.h"
 #include "core.h"
+#include "delegate.h"
 #include "judge.h"
 #include "judge_role.h"
 #include "jwt.h"
@@ -258,6 +259,8 @@ static int cli_serve(const struct cli_opts *o)
 	if (auth)
 		need |= AC_NEED_STORE;
 	need |= AC_NEED_PRIVSEP;
+	if (judge)
+		ac_cg_delegate(cfg);
 	r = ac_core_init(&core, cfg, need, err, sizeof(err));
 	if (r < 0)
 		goto fail;
