@@ -206,6 +206,13 @@ grep -q 'problem hello-judge: the package no longer loads (see above); its previ
 id=$(submit hello-judge "$top_srcdir/problems/hello-judge/submissions/accepted/input_line.py" python3)
 [ "$(verdict "$id")" = AC ] || fail "the kept problem was not judged: $(cat "$TEST_TMP/res.json")"
 ok "SIGHUP: a package broken in place is refused, its previous version kept and judged"
+# A SIGHUP sent to every process (pkill -HUP algocode) leaves the root
+# sandbox helper alone: the reload is serve's.
+HELPER=$(ps -o pid=,comm= --ppid "$SERVER" | awk '$2 == "algocode-sbx" { print $1 }')
+[ -n "$HELPER" ] || fail "no sandbox helper under serve"
+kill -HUP "$HELPER"
+sleep 0.5
+kill -0 "$HELPER" 2>/dev/null || fail "SIGHUP killed the sandbox helper"
 kill -0 "$SERVER" || fail "serve died"
 
 # -------------------------------------------------- stop
