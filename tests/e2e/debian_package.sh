@@ -123,6 +123,14 @@ done
 UNIT=/lib/systemd/system/algocode@.service
 [ -f "$UNIT" ] || fail "no $UNIT"
 ok "installed at $(elapsed): the account, the state directories, $UNIT"
+if command -v systemd-analyze >/dev/null 2>&1; then
+	# The unit as systemd reads it (no systemd running is needed).
+	cp "$UNIT" "$TEST_TMP/algocode@single-node.service"
+	systemd-analyze verify "$TEST_TMP/algocode@single-node.service" >"$TEST_TMP/verify.out" 2>&1
+	grep -v "Command 'man " "$TEST_TMP/verify.out" | grep . &&
+		fail "systemd-analyze verify: (above)"
+	ok "systemd-analyze verify: the unit is clean"
+fi
 
 # ------------------------------------------------------------ 4. run
 EXEC=$(sed -n 's/^ExecStart=//p' "$UNIT" | sed 's/%i/single-node/g')
