@@ -23,8 +23,10 @@
 # /etc/algocode (theirs is the build tree's), its state /var/lib/algocode
 # and /var/cache/algocode.  It refuses to run (SKIPPED) where Algocode is
 # already installed from a package or has state in those directories, so
-# it never removes anyone's data.  Takes about 2 minutes (the package
-# build is most of it: 68 s on an idle machine, 244 s under a load of 20).
+# it never removes anyone's data.  Takes 80 s at a load average of 10 on
+# two cores (the package build is 57 s of it); 11 minutes at a load of 20
+# with a sanitizer build beside it.  It is skipped in the sanitizer build
+# tree (the packages do not depend on the build tree).
 . "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/e2e/lib.sh"
 
 [ "$(id -u)" = 0 ] || skip "needs root (apt-get install, the account, the sandbox)"
