@@ -5,6 +5,7 @@
 #include "auth.h"
 #include "config.h"
 #include "core.h"
+#include "delegate.h"
 #include "judge.h"
 #include "judge_role.h"
 #include "jwt.h"
@@ -12,6 +13,7 @@
 #include "metrics.h"
 #include "privsep.h"
 #include "result.h"
+#include "sdnotify.h"
 #include "verdict.h"
 
 #include <dirent.h>
@@ -197,6 +199,17 @@ static int cli_has_role(const struct ac_config *cfg, const char *role)
 	return found;
 }
 
+/* systemd's readiness protocol (core/sdnotify.h): every listener and
+ * role is up at READY=1. */
+static void cli_notify(const char *state)
+{
+	int r = ac_sd_notify(state);
+
+	if (r < 0)
+		log_warn("NOTIFY_SOCKET %s: cannot send %s: %s",
+		         getenv("NOTIFY_SOCKET"), state, strerror(-r));
+}
+
 static int cli_serve(const struct cli_opts *o)
 {
 	struct ac_config *cfg;
@@ -246,6 +259,8 @@ static int cli_serve(const struct cli_opts *o)
 	if (auth)
 		need |= AC_NEED_STORE;
 	need |= AC_NEED_PRIVSEP;
+	if (judge)
+		ac_cg_delegate(cfg);
 	r = ac_core_init(&core, cfg, need, err, sizeof(err));
 	if (r < 0)
 		goto fail;
@@ -265,8 +280,10 @@ static int cli_serve(const struct cli_opts *o)
 		goto fail;
 	log_info("algocode %s serving (roles:%s%s%s)", PACKAGE_VERSION,
 	         auth ? " auth" : "", api ? " api" : "", judge ? " judge" : "");
+	cli_notify("READY=1");
 	event_base_dispatch(core.base);
 	log_info("stopping");
+	cli_notify("STOPPING=1");
 	/* The judge stops taking jobs and runs the loop until its results
 	 * are confirmed (a single node's api is still there to store them);
 	 * then the api drains its own work; the judge role is freed last, as

@@ -367,6 +367,12 @@ out:
 	return r;
 }
 
+int ac_config_override(struct ac_config *c, const char *ov, char *err,
+                       size_t errlen)
+{
+	return cfg_override(c, ov, err, errlen);
+}
+
 static int cfg_finish_load(struct ac_config *c, const char *base_dir,
                            const char *const *overrides, size_t noverrides,
                            char *err, size_t errlen)

@@ -23,6 +23,10 @@ int ac_config_load_string(const char *name, const char *text,
                           const char *const *overrides, size_t noverrides,
                           struct ac_config **out, char *err, size_t errlen);
 void ac_config_free(struct ac_config *cfg);
+/* Apply one more "a.b=value" override after loading, as -o does (the
+ * core's own adjustments at start-up, e.g. core/delegate.c). */
+int ac_config_override(struct ac_config *cfg, const char *ov, char *err,
+                       size_t errlen);
 
 /* Lookups by dotted path.  Returned strings belong to the config. */
 const char *ac_config_string(const struct ac_config *cfg, const char *path,

@@ -24,6 +24,7 @@ static const char *const core_known[] = {
         "user",
         "state_dirs",
         "log.level",
+        "log.file",
         "plugins.dir",
         "transport.*",
         "store.*",
@@ -116,6 +117,17 @@ int ac_core_init(struct ac_core *core, struct ac_config *cfg, unsigned need,
 	}
 	ac_log_set_level(level);
 	ac_log_route_libevent();
+	{
+		const char *file = ac_config_string(cfg, "log.file", NULL);
+
+		/* Opened here, as root, before privileges are dropped. */
+		r = file ? ac_log_set_file(file) : 0;
+		if (r < 0) {
+			snprintf(err, errlen, "log.file %s: %s", file,
+			         strerror(-r));
+			return r;
+		}
+	}
 	ac_config_warn_unknown(cfg, core_known);
 	{
 		bool reveal = false;
@@ -205,6 +217,14 @@ int ac_core_init(struct ac_core *core, struct ac_config *cfg, unsigned need,
 				log_warn("%s: language skipped", err);
 				continue;
 			}
+			/* Not installed: a distribution ships some languages
+			 * in packages of their own (algocode-plugin-java). */
+			if (r == -ENOENT) {
+				log_warn("%s: language skipped (plugin not "
+				         "installed)",
+				         err);
+				continue;
+			}
 			if (r < 0) {
 				free(names);
 				return r;
@@ -240,6 +260,14 @@ int ac_core_init(struct ac_core *core, struct ac_config *cfg, unsigned need,
 	return 0;
 }
 
+static void core_hup_cb(evutil_socket_t sig, short what, void *arg)
+{
+	struct ac_core *core = arg;
+
+	log_info("signal %d: reloading", (int)sig);
+	ac_core_reload(core);
+}
+
 static void core_signal_cb(evutil_socket_t sig, short what, void *arg)
 {
 	struct ac_core *core = arg;
@@ -254,10 +282,12 @@ int ac_core_handle_signals(struct ac_core *core)
 	core->sig_term =
 	        evsignal_new(core->base, SIGTERM, core_signal_cb, core);
 	core->sig_int = evsignal_new(core->base, SIGINT, core_signal_cb, core);
-	if (!core->sig_term || !core->sig_int)
+	core->sig_hup = evsignal_new(core->base, SIGHUP, core_hup_cb, core);
+	if (!core->sig_term || !core->sig_int || !core->sig_hup)
 		return -ENOMEM;
 	if (evsignal_add(core->sig_term, NULL) < 0 ||
-	    evsignal_add(core->sig_int, NULL) < 0)
+	    evsignal_add(core->sig_int, NULL) < 0 ||
+	    evsignal_add(core->sig_hup, NULL) < 0)
 		return -EINVAL;
 	return 0;
 }
@@ -273,7 +303,10 @@ void ac_core_fini(struct ac_core *core)
 	ac_plugin_unload(core->sandbox);
 	ac_plugin_unload(core->transport);
 	ac_plugin_unload(core->store);
+	ac_core_reload_fini(core);
 	ac_problem_set_free(core->problems);
+	if (core->sig_hup)
+		event_free(core->sig_hup);
 	if (core->sig_term)
 		event_free(core->sig_term);
 	if (core->sig_int)

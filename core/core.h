@@ -37,7 +37,13 @@ struct ac_core {
 	struct ac_problem_set *problems;
 	const char *problems_dir; /* belongs to cfg */
 	char hostname[256];
-	struct event *sig_term, *sig_int;
+	struct event *sig_term, *sig_int, *sig_hup;
+	/* SIGHUP reload (core/reload.c): the job on the pool, and problems
+	 * replaced by a reload, kept until fini since a running judgement
+	 * may still point at them. */
+	void *reload;
+	struct ac_problem **retired;
+	size_t nretired;
 	void *api;   /* struct ac_api, when the api role runs */
 	void *judge; /* struct ac_judge_role, when the judge role runs */
 	void *auth;  /* struct auth, when the auth role runs */
@@ -52,8 +58,17 @@ struct ac_core {
 /* Takes ownership of cfg (also on failure).  Loads what `need` asks for. */
 int ac_core_init(struct ac_core *core, struct ac_config *cfg, unsigned need,
                  char *err, size_t errlen);
-/* Stop the loop on SIGTERM/SIGINT. */
+/* Stop the loop on SIGTERM/SIGINT; reload (ac_core_reload) on SIGHUP. */
 int ac_core_handle_signals(struct ac_core *core);
+/* SIGHUP: reopen log.file and re-read judge.problems_dir on the worker
+ * pool; on the loop, packages that loaded replace the old set, a package
+ * that no longer loads keeps its old version (its error is logged), a
+ * removed directory drops its problem.  Connections and running jobs are
+ * not touched.  Tells systemd RELOADING=1, then READY=1.  A reload while
+ * one runs is skipped.  core/reload.c. */
+int ac_core_reload(struct ac_core *core);
+/* Free what reloads left (on fini). */
+void ac_core_reload_fini(struct ac_core *core);
 void ac_core_fini(struct ac_core *core);
 /* The language plugin serving `name`, or NULL. */
 const struct ac_lang_info *ac_core_lang(const struct ac_core *core,

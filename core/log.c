@@ -5,11 +5,15 @@
 
 #include <errno.h>
 #include <event2/event.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 /* Per kind of line: 5 a second; all kinds together: 50 a second. */
 #define LOG_RL_BURST     5
@@ -25,6 +29,78 @@ static struct ac_log_rl log_rl = {
 };
 
 static const char *const log_names[] = {"error", "warn", "info", "debug"};
+/* sd-daemon(3) priorities of the levels: err, warning, info, debug. */
+static const char log_prio[] = {'3', '4', '6', '7'};
+/* -1: not decided yet; 1: stderr is the journal's stream. */
+static int log_journal = -1;
+static char *log_file; /* log.file, for ac_log_reopen */
+
+/* Is stderr the stream systemd connected to the journal?  JOURNAL_STREAM
+ * holds "device:inode" of it (systemd.exec(5)); a child that inherited
+ * the variable but not the descriptor must not add prefixes. */
+static bool log_stderr_is_journal(void)
+{
+	const char *js = getenv("JOURNAL_STREAM");
+	unsigned long long dev, ino;
+	struct stat st;
+
+	if (!js || sscanf(js, "%llu:%llu", &dev, &ino) != 2)
+		return false;
+	if (fstat(STDERR_FILENO, &st) < 0)
+		return false;
+	return (unsigned long long)st.st_dev == dev &&
+	       (unsigned long long)st.st_ino == ino;
+}
+
+void ac_log_detect_journal(void)
+{
+	pthread_mutex_lock(&log_lock);
+	log_journal = log_stderr_is_journal();
+	pthread_mutex_unlock(&log_lock);
+}
+
+/* Open log.file onto stderr; log_lock held. */
+static int log_open_file(const char *path)
+{
+	int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
+	int r = 0;
+
+	if (fd < 0)
+		return -errno;
+	fflush(stderr);
+	if (dup2(fd, STDERR_FILENO) < 0)
+		r = -errno;
+	close(fd);
+	log_journal = 0;
+	return r;
+}
+
+int ac_log_set_file(const char *path)
+{
+	char *copy = path ? strdup(path) : NULL;
+	int r = 0;
+
+	if (path && !copy)
+		return -ENOMEM;
+	pthread_mutex_lock(&log_lock);
+	free(log_file);
+	log_file = copy;
+	if (log_file)
+		r = log_open_file(log_file);
+	pthread_mutex_unlock(&log_lock);
+	return r;
+}
+
+int ac_log_reopen(void)
+{
+	int r = 0;
+
+	pthread_mutex_lock(&log_lock);
+	if (log_file)
+		r = log_open_file(log_file);
+	pthread_mutex_unlock(&log_lock);
+	return r;
+}
 
 void ac_log_set_level(enum ac_log_level level)
 {
@@ -50,11 +126,18 @@ static void log_write(enum ac_log_level level, const char *prefix,
 	struct tm tm;
 	char when[32];
 
-	clock_gettime(CLOCK_REALTIME, &ts);
-	gmtime_r(&ts.tv_sec, &tm);
-	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%S", &tm);
-	fprintf(stderr, "%s.%03ldZ %-5s ", when, ts.tv_nsec / 1000000,
-	        log_names[level]);
+	if (log_journal < 0)
+		log_journal = log_stderr_is_journal();
+	if (log_journal) {
+		/* The journal keeps the time; the prefix is the priority. */
+		fprintf(stderr, "<%c>", log_prio[level]);
+	} else {
+		clock_gettime(CLOCK_REALTIME, &ts);
+		gmtime_r(&ts.tv_sec, &tm);
+		strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%S", &tm);
+		fprintf(stderr, "%s.%03ldZ %-5s ", when, ts.tv_nsec / 1000000,
+		        log_names[level]);
+	}
 	if (prefix)
 		fprintf(stderr, "%s: ", prefix);
 	vfprintf(stderr, fmt, ap);

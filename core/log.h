@@ -12,6 +12,17 @@
 void ac_log_set_level(enum ac_log_level level);
 /* Parse "error"/"warn"/"info"/"debug"; -EINVAL otherwise. */
 int ac_log_level_parse(const char *s, enum ac_log_level *out);
+/* When stderr is the journal's stream (JOURNAL_STREAM names it: started
+ * by systemd), lines carry sd-daemon priority prefixes ("<3>" error, "<4>"
+ * warn, "<6>" info, "<7>" debug) instead of the time and level.  Decided
+ * at the first line; call again after stderr changed. */
+void ac_log_detect_journal(void);
+/* log.file: lines go to `path` (opened for appending onto stderr, so
+ * children inherit it) instead of the inherited stderr; NULL keeps
+ * stderr.  ac_log_reopen opens it again (SIGHUP, after logrotate moved
+ * it); 0 when no file is set.  Both return 0 or -errno. */
+int ac_log_set_file(const char *path);
+int ac_log_reopen(void);
 void ac_log(enum ac_log_level level, const char *fmt, ...) AC_PRINTF(2, 3);
 void ac_logv(enum ac_log_level level, const char *prefix, const char *fmt,
              va_list ap);

@@ -5,12 +5,15 @@
 #include "http.h"
 #include "log.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <unistd.h>
 
 static const double met_buckets[] = {0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25,
                                      0.5,   1,     2.5,  5,     10,   30,  60};
@@ -201,6 +204,120 @@ static const char *met_type_name(enum ac_metric_type t)
 	                              : "histogram";
 }
 
+/* The seconds since the epoch this process started: its start in clock
+ * ticks after boot (/proc/self/stat, field 22) plus the boot time. */
+static double met_start_time(void)
+{
+	char buf[1024], *p;
+	unsigned long long ticks = 0, btime = 0;
+	FILE *f = fopen("/proc/self/stat", "re");
+	size_t n;
+
+	if (!f)
+		return 0;
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	/* After the command name in parentheses, which may hold spaces. */
+	p = strrchr(buf, ')');
+	if (!p || sscanf(p + 2,
+	                 "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u "
+	                 "%*u %*d %*d %*d %*d %*d %*d %llu",
+	                 &ticks) != 1)
+		return 0;
+	f = fopen("/proc/stat", "re");
+	if (!f)
+		return 0;
+	while (fgets(buf, sizeof(buf), f))
+		if (sscanf(buf, "btime %llu", &btime) == 1)
+			break;
+	fclose(f);
+	return (double)btime + (double)ticks / (double)sysconf(_SC_CLK_TCK);
+}
+
+static long met_open_fds(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	struct dirent *e;
+	long n = 0;
+
+	if (!d)
+		return -1;
+	while ((e = readdir(d)))
+		if (e->d_name[0] != '.')
+			n++;
+	closedir(d);
+	return n - 1; /* the directory's own descriptor */
+}
+
+/* The Prometheus client libraries' process_* families, and build_info. */
+static void met_process(struct met_buf *b)
+{
+	struct rusage ru;
+	struct rlimit rl;
+	unsigned long long size = 0, rss = 0;
+	FILE *f;
+	long fds = met_open_fds();
+
+	if (getrusage(RUSAGE_SELF, &ru) == 0)
+		met_printf(b,
+		           "# HELP process_cpu_seconds_total Total user and "
+		           "system CPU time spent in seconds.\n"
+		           "# TYPE process_cpu_seconds_total counter\n"
+		           "process_cpu_seconds_total %.6f\n",
+		           (double)ru.ru_utime.tv_sec +
+		                   ru.ru_utime.tv_usec / 1e6 +
+		                   (double)ru.ru_stime.tv_sec +
+		                   ru.ru_stime.tv_usec / 1e6);
+	f = fopen("/proc/self/statm", "re");
+	if (f) {
+		if (fscanf(f, "%llu %llu", &size, &rss) == 2) {
+			unsigned long long page =
+			        (unsigned long long)sysconf(_SC_PAGESIZE);
+
+			met_printf(
+			        b,
+			        "# HELP process_resident_memory_bytes "
+			        "Resident memory size in bytes.\n"
+			        "# TYPE process_resident_memory_bytes gauge\n"
+			        "process_resident_memory_bytes %llu\n"
+			        "# HELP process_virtual_memory_bytes Virtual "
+			        "memory size in bytes.\n"
+			        "# TYPE process_virtual_memory_bytes gauge\n"
+			        "process_virtual_memory_bytes %llu\n",
+			        rss * page, size * page);
+		}
+		fclose(f);
+	}
+	if (fds >= 0)
+		met_printf(b,
+		           "# HELP process_open_fds Number of open file "
+		           "descriptors.\n"
+		           "# TYPE process_open_fds gauge\n"
+		           "process_open_fds %ld\n",
+		           fds);
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY)
+		met_printf(b,
+		           "# HELP process_max_fds Maximum number of open file "
+		           "descriptors.\n"
+		           "# TYPE process_max_fds gauge\n"
+		           "process_max_fds %llu\n",
+		           (unsigned long long)rl.rlim_cur);
+	met_printf(b,
+	           "# HELP process_start_time_seconds Start time of the "
+	           "process since unix epoch in seconds.\n"
+	           "# TYPE process_start_time_seconds gauge\n"
+	           "process_start_time_seconds %.2f\n",
+	           met_start_time());
+	met_printf(b,
+	           "# HELP algocode_build_info The build: version and plugin "
+	           "ABI; the value is 1.\n"
+	           "# TYPE algocode_build_info gauge\n"
+	           "algocode_build_info{version=\"%s\",abi=\"%u.%u\"} 1\n",
+	           PACKAGE_VERSION, (unsigned)AC_ABI_VERSION,
+	           (unsigned)AC_ABI_MINOR);
+}
+
 char *ac_metrics_render(void)
 {
 	struct met_buf b = {0};
@@ -236,6 +353,7 @@ char *ac_metrics_render(void)
 		}
 	}
 	pthread_mutex_unlock(&met_lock);
+	met_process(&b);
 	return b.p;
 }
 

@@ -595,6 +595,7 @@ int ac_privsep_setup(struct ac_core *core, unsigned need,
 			prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
 			signal(SIGINT, SIG_IGN);
 			signal(SIGTERM, SIG_IGN);
+			signal(SIGHUP, SIG_IGN); /* the reload is serve's */
 			signal(SIGPIPE, SIG_IGN);
 			if (ac_plugin_load(core, plugin_dir, AC_KIND_SANDBOX,
 			                   name, "sandbox", &sbx, e2,

@@ -171,6 +171,14 @@ grep -q '"detail"' "$B" || fail "the 503 has no detail: $(cat "$B")"
 ok "a new submission with MongoDB down answers 503 in $ms ms"
 submit
 [ "$STATUS" = 503 ] || fail "second submission with MongoDB down: HTTP $STATUS"
+# Readiness names the store; liveness (the original's healthcheck) stays.
+code=$(curl -s -m 30 -o "$TEST_TMP/ready.json" -w '%{http_code}' "$BASE/api/v1/common/ready/")
+[ "$code" = 503 ] || fail "ready with MongoDB down: HTTP $code: $(cat "$TEST_TMP/ready.json")"
+grep -q '"detail": *"Not ready: store (' "$TEST_TMP/ready.json" ||
+	fail "the 503 of ready does not name the store: $(cat "$TEST_TMP/ready.json")"
+[ "$(curl -s -m 10 -o /dev/null -w '%{http_code}' "$BASE/api/v1/common/healthcheck/")" = 200 ] ||
+	fail "the healthcheck is not 200 with MongoDB down"
+ok "ready answers 503 naming the store: $(cat "$TEST_TMP/ready.json")"
 # The judge finishes meanwhile: its result cannot be stored yet.
 _end=$(($(date +%s) + 60))
 until grep -q "result of $HELD: the store refused it" "$TEST_TMP/serve.log"; do
@@ -191,6 +199,9 @@ wait_result "$HELD" 30
 ok "the held result of $HELD was stored and served $((($(date +%s%N) - t0) / 1000000)) ms after the restart"
 curl -s "$BASE/metrics" | grep -q '^algocode_results_store_failures_total [1-9]' ||
 	fail "metrics do not count the failed store attempts"
+code=$(curl -s -m 30 -o "$TEST_TMP/ready.json" -w '%{http_code}' "$BASE/api/v1/common/ready/")
+[ "$code" = 200 ] || fail "ready after the MongoDB restart: HTTP $code: $(cat "$TEST_TMP/ready.json")"
+ok "ready again once MongoDB is back"
 
 # Nothing stored before the outages was lost.
 redis_cmd flushall >/dev/null
