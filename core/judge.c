@@ -462,11 +462,26 @@ done:
 	return r;
 }
 
+/* The package's limits.validation_* over the judge's own (issue 18). */
+static void judge_validator_limits(const struct ac_problem *p,
+                                   struct ac_limits *lim)
+{
+	if (p->validation_time_s) {
+		lim->cpu_ms = p->validation_time_s * 1000;
+		lim->wall_ms = 2 * lim->cpu_ms;
+	}
+	if (p->validation_memory_mb)
+		lim->memory_kb = p->validation_memory_mb * 1024;
+	if (p->validation_output_mb)
+		lim->fsize_kb = p->validation_output_mb * 1024;
+}
+
 /* Run the custom validator on one test. */
 static enum ac_validation
 judge_custom_validate(struct ac_judge_ctx *ctx, const char *run_dir,
-                      const char *vbin, const struct ac_test *t,
-                      const char *team_out, char *msg, size_t msglen)
+                      const char *vbin, const struct ac_problem *p,
+                      const struct ac_test *t, const char *team_out, char *msg,
+                      size_t msglen)
 {
 	char vbox[4200], path[4300], errp[4300];
 	const char *argv[] = {"/box/validator", "/box/input", "/box/answer",
@@ -513,6 +528,7 @@ judge_custom_validate(struct ac_judge_ctx *ctx, const char *run_dir,
 	                                 .fsize_kb = 64 * 1024,
 	                                 .processes = 4,
 	                                 .nofile = 64};
+	judge_validator_limits(p, &spec.limits);
 	memset(&rep, 0, sizeof(rep));
 	r = ctx->sb->run(ctx->sb_state, &spec, &rep);
 	if (r < 0 || rep.internal_error[0]) {
@@ -1199,6 +1215,34 @@ struct judge_run {
 	bool failed;          /* a test failed */
 };
 
+/* What the package allows (problem.yaml languages, limits.code) and what
+ * it needs that the judge does not do (multi-pass). */
+static int judge_package_refuses(struct judge_run *j)
+{
+	const struct ac_problem *p = j->p;
+
+	if (p->type_flags & AC_PROBLEM_MULTIPASS) {
+		judge_fail(j->out, AC_V_IE, NULL,
+		           "multi-pass problems are not supported yet");
+		return -1;
+	}
+	if (!ac_problem_allows_lang(p, j->lang->name)) {
+		judge_fail(j->out, AC_V_CE, NULL,
+		           "the problem does not accept the language %s "
+		           "(problem.yaml languages)",
+		           j->lang->name);
+		return -1;
+	}
+	if (p->code_kb && j->job->code_len > p->code_kb * 1024) {
+		judge_fail(j->out, AC_V_CE, NULL,
+		           "the source is %zu bytes, over the problem's "
+		           "limits.code of %llu KiB",
+		           j->job->code_len, (unsigned long long)p->code_kb);
+		return -1;
+	}
+	return 0;
+}
+
 /* Step 1: the result's identity, and a run directory of our own. */
 static int judge_step_start(struct judge_run *j)
 {
@@ -1219,6 +1263,8 @@ static int judge_step_start(struct judge_run *j)
 		           "interactive problems are not supported yet");
 		return -1;
 	}
+	if (judge_package_refuses(j) < 0)
+		return -1;
 	if ((r = judge_mkdirs(j->ctx->work_dir)) < 0) {
 		judge_fail(out, AC_V_IE, NULL, "judge.work_dir %s: %s",
 		           j->ctx->work_dir, strerror(-r));
@@ -1352,6 +1398,12 @@ static int judge_step_compile(struct judge_run *j)
 	spec.stdout_path = logp;
 	spec.stderr_path = errp;
 	spec.limits = lang->compile_limits;
+	if (j->p->compile_time_s) { /* limits.compilation_* */
+		spec.limits.cpu_ms = j->p->compile_time_s * 1000;
+		spec.limits.wall_ms = 2 * spec.limits.cpu_ms;
+	}
+	if (j->p->compile_memory_mb)
+		spec.limits.memory_kb = j->p->compile_memory_mb * 1024;
 	spec.profile = lang->compile_profile;
 	memset(&rep, 0, sizeof(rep));
 	t0 = judge_mono_ms();
@@ -1543,8 +1595,9 @@ static int judge_test_run(struct judge_run *j, struct judge_test *x)
 	if (ac_run_failed(&x->rep, &j->lim))
 		return 0;
 	if (j->p->validation == AC_VALIDATION_CUSTOM) {
-		x->val = judge_custom_validate(j->ctx, j->tmpl, j->vbin, x->t,
-		                               x->outp, x->msg, sizeof(x->msg));
+		x->val = judge_custom_validate(j->ctx, j->tmpl, j->vbin, j->p,
+		                               x->t, x->outp, x->msg,
+		                               sizeof(x->msg));
 		return 0;
 	}
 	r = ac_validate_files(x->t->ans_path, x->outp, &j->p->flags, x->msg,

@@ -1,0 +1,1 @@
+/* Scoring problems: the grading rules (placeholder, filled below). */
