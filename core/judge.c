@@ -21,6 +21,8 @@
  * stdin from a file the sandbox opens, output goes to out/. */
 #include "judge.h"
 
+#include "grading.h"
+
 #include "log.h"
 #include "privsep.h"
 #include "validator.h"
@@ -30,6 +32,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
+#include <math.h>
 #include <sched.h>
 #include <sodium.h>
 #include <stdarg.h>
@@ -1558,8 +1561,37 @@ struct judge_test {
 	bool mounted;            /* the box is a tmpfs of its own */
 	char msg[JUDGE_MSG_MAX]; /* the validator's (or runtime's) */
 	char detail[512];        /* the verdict's own */
+	bool has_score;          /* the validator's score (score.txt, or a
+	                            testlib checker's points) */
+	double score;
 	struct ac_test_result tr;
 };
+
+/* A scoring validator's score: FEEDBACK_DIR/score.txt, one finite
+ * number; missing or unreadable is a validator error (Internal Error). */
+static void judge_test_score(struct judge_run *j, struct judge_test *x)
+{
+	char path[4400], *txt, *end;
+
+	snprintf(path, sizeof(path), "%s/vbox/feedback/score.txt", j->tmpl);
+	txt = judge_read_head(path, 64, -1);
+	if (txt) {
+		errno = 0;
+		x->score = strtod(txt, &end);
+		while (*end == ' ' || *end == '\n' || *end == '\r' ||
+		       *end == '\t')
+			end++;
+		x->has_score =
+		        end != txt && !*end && !errno && isfinite(x->score);
+	}
+	if (!x->has_score) {
+		x->val = AC_VAL_ERROR;
+		snprintf(x->msg, sizeof(x->msg),
+		         "validator: no valid score.txt in the feedback "
+		         "directory (a scoring validator must write one)");
+	}
+	free(txt);
+}
 
 /* Run the test in a fresh box and validate its output; -1 when the box
  * could not be made (an Internal Error is recorded). */
@@ -1592,12 +1624,15 @@ static int judge_test_run(struct judge_run *j, struct judge_test *x)
 		         "sandbox: %s", strerror(-r));
 	x->msg[0] = '\0';
 	x->val = AC_VAL_NOT_RUN;
+	x->has_score = false;
 	if (ac_run_failed(&x->rep, &j->lim))
 		return 0;
 	if (j->p->validation == AC_VALIDATION_CUSTOM) {
 		x->val = judge_custom_validate(j->ctx, j->tmpl, j->vbin, j->p,
 		                               x->t, x->outp, x->msg,
 		                               sizeof(x->msg));
+		if (j->p->validator_score && x->val == AC_VAL_CORRECT)
+			judge_test_score(j, x);
 		return 0;
 	}
 	r = ac_validate_files(x->t->ans_path, x->outp, &j->p->flags, x->msg,
@@ -1619,6 +1654,8 @@ static void judge_test_verdict(struct judge_run *j, struct judge_test *x)
 
 	memset(tr, 0, sizeof(*tr));
 	tr->name = x->t->name;
+	tr->has_score = x->has_score;
+	tr->score = x->score;
 	tr->verdict = ac_verdict_of(&x->rep, &j->lim, x->val, x->detail,
 	                            sizeof(x->detail));
 	tr->time_ms = x->rep.cpu_us / 1000;
@@ -1724,18 +1761,58 @@ static int judge_step_test(struct judge_run *j, size_t i)
 }
 
 /* Step 8: the tests, samples first, each group in name order; judging
- * stops at the first failure unless the job asks for all tests. */
+ * stops at the first failure unless the job asks for all tests or the
+ * problem is scored (its groups are graded after the loop). */
 static void judge_step_tests(struct judge_run *j)
 {
+	bool all = j->job->all_tests || (j->p->type_flags & AC_PROBLEM_SCORING);
+
 	j->out->verdict = AC_V_AC;
 	for (size_t i = 0; i < j->p->ntests; i++) {
-		if (j->failed && !j->job->all_tests)
+		if (j->failed && !all)
 			break;
 		if (judge_step_test(j, i) < 0)
 			break;
 	}
 	if (j->p->ntests == 0)
 		judge_fail(j->out, AC_V_IE, NULL, "the problem has no tests");
+}
+
+/* Step 8b, scoring problems: the groups graded from the tests' results
+ * (core/grading.c); the result's verdict stays the test loop's. */
+static void judge_step_grade(struct judge_run *j)
+{
+	const struct ac_problem *p = j->p;
+	struct ac_result *out = j->out;
+	struct ac_grade_test *gt = NULL;
+	struct ac_grade_group *gg = NULL;
+
+	if (!(p->type_flags & AC_PROBLEM_SCORING) || !out->compile_ok ||
+	    out->ntests == 0)
+		return;
+	gt = calloc(p->ntests, sizeof(*gt));
+	gg = calloc(p->ngroups, sizeof(*gg));
+	if (!gt || !gg)
+		goto out;
+	for (size_t i = 0; i < p->ntests && i < out->ntests; i++) {
+		gt[i].run = true;
+		gt[i].verdict = out->tests[i].verdict;
+		gt[i].has_score = out->tests[i].has_score;
+		gt[i].score = out->tests[i].score;
+	}
+	if (ac_grade(p, gt, gg) < 0)
+		goto out;
+	out->scored = true;
+	out->score = gg[0].score;
+	out->score_verdict = gg[0].verdict;
+	for (size_t g = 0; g < p->ngroups; g++)
+		if (gg[g].graded &&
+		    ac_result_add_group(out, p->groups[g].name, gg[g].verdict,
+		                        gg[g].score) < 0)
+			break;
+out:
+	free(gt);
+	free(gg);
 }
 
 /* Step 9: the run directory goes (as root through the helper when
@@ -1781,8 +1858,10 @@ int ac_judge(struct ac_judge_ctx *ctx, const struct ac_judge_job *job,
 	    judge_step_compile(j) == 0 && judge_step_keep_build(j) == 0 &&
 	    judge_step_validator(j) == 0) {
 		judge_step_limits(j);
-		if (judge_step_run_command(j) == 0)
+		if (judge_step_run_command(j) == 0) {
 			judge_step_tests(j);
+			judge_step_grade(j);
+		}
 	}
 	judge_step_finish(j);
 	free(j);

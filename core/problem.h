@@ -117,6 +117,21 @@ void ac_problem_free(struct ac_problem *p);
 /* Whether the package's `languages:` lets lang (a plugin's name) submit. */
 bool ac_problem_allows_lang(const struct ac_problem *p, const char *lang);
 
+/* `problem verify` (core/problem_tools.c). */
+/* The score a labelled submission's source announces with
+ * "@EXPECTED_SCORE@: N": 1 with *score, 0 without, -EINVAL when
+ * unreadable. */
+int ac_expected_score(const char *code, size_t len, double *score);
+/* The time limit the specification derives from the slowest accepted
+ * run: slowest x ac_to_time_limit (legacy time_multiplier), rounded up to
+ * a multiple of time_resolution (legacy: whole seconds). */
+double ac_time_limit_from(const struct ac_problem *p, double slowest_s);
+/* Write tl into the package: limits.time_limit of problem.yaml (a block
+ * style limits: is edited, or added), or .timelimit when a legacy package
+ * keeps it there. */
+int ac_problem_write_time_limit(const struct ac_problem *p, double tl,
+                                char *err, size_t errlen);
+
 /* All packages below a directory, sorted by id.  Broken packages are
  * logged (with the file) and skipped; *nerrors counts them. */
 struct ac_problem_set {
