@@ -19,4 +19,38 @@ grep -q "^OK" "$TEST_TMP/verify.txt" || fail "nothing was verified"
 for code in AC WA TLE MLE OLE RE CE; do
 	grep -q "^OK .*: $code " "$TEST_TMP/verify.txt" || fail "no example submission gets $code"
 done
+# Scoring: the partial-score submissions got their expected scores.
+grep -q "^OK .*gauss-sum/wrong_answer/int32.cpp: WA .*score 40)" "$TEST_TMP/verify.txt" ||
+	fail "gauss-sum's partial submission did not score 40"
+# 2023-07: the validator in output_validator/ accepted a pair the answer
+# file does not hold (the default validator would say WA).
+grep -q "^OK .*split-sum/accepted/halves.cpp: AC" "$TEST_TMP/verify.txt" ||
+	fail "split-sum's output_validator/ was not used"
+
+# A package that says what Algocode does not read is refused by name.
+bad() { # name, problem.yaml, what the error must say
+	mkdir -p "$TEST_TMP/bad/$1/data/secret"
+	echo 1 >"$TEST_TMP/bad/$1/data/secret/1.in"
+	echo 1 >"$TEST_TMP/bad/$1/data/secret/1.ans"
+	printf '%b' "$2" >"$TEST_TMP/bad/$1/problem.yaml"
+	ac problem verify "$TEST_TMP/bad/$1" >"$TEST_TMP/bad/$1.txt" 2>&1 &&
+		fail "$1: verify succeeded"
+	grep -q "^BROKEN .*$1/problem.yaml: .*$3" "$TEST_TMP/bad/$1.txt" ||
+		fail "$1: no clear error: $(cat "$TEST_TMP/bad/$1.txt")"
+}
+bad unknown-key 'name: x\nmemory_limit: 64\n' 'memory_limit: unknown key'
+bad unknown-type 'problem_format_version: 2023-07\ntype: quiz\n' 'type: "quiz"'
+bad unknown-version 'problem_format_version: 2031-01\n' 'problem_format_version: "2031-01"'
+bad submit-answer 'problem_format_version: 2023-07\ntype: submit-answer\n' 'submit-answer is not supported'
+
+# --fix-time-limit writes the limit computed from the accepted runs.
+cp -R "$top_srcdir/problems/split-sum" "$TEST_TMP/fix"
+chmod -R u+w "$TEST_TMP/fix"
+sed -i 's/  time_limit: 1$/  time_limit: 7.5/' "$TEST_TMP/fix/problem.yaml"
+ac problem verify --fix-time-limit "$TEST_TMP/fix" >"$TEST_TMP/fix.txt" 2>&1 ||
+	fail "verify --fix-time-limit: $(cat "$TEST_TMP/fix.txt")"
+grep -q "^TIME .*-> time limit 1 s (was 7.5 s" "$TEST_TMP/fix.txt" ||
+	fail "no time limit computed: $(cat "$TEST_TMP/fix.txt")"
+grep -q "^  time_limit: 1$" "$TEST_TMP/fix/problem.yaml" ||
+	fail "time limit not written: $(cat "$TEST_TMP/fix/problem.yaml")"
 ok "$n problems verified"
