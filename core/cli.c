@@ -5,6 +5,7 @@
 #include "auth.h"
 #include "config.h"
 #include "core.h"
+#include "import.h"
 #include "judge.h"
 #include "judge_role.h"
 #include "jwt.h"
@@ -42,6 +43,9 @@ static const char cli_usage[] =
         "                                  every verdict that differs from its "
         "kind\n"
         "                                  (and score from @EXPECTED_SCORE@)\n"
+        "  problem import SOURCE DIR       a Kattis/ICPC zip or directory, or "
+        "a Polygon\n"
+        "                                  package, into the package DIR\n"
         "  problem verify --fix-time-limit DIR...\n"
         "                                  first set the time limit from the "
         "slowest\n"
@@ -830,15 +834,30 @@ static int cli_fix_time_limit(struct cli_verify *v, const char *dir)
 	return 0;
 }
 
+/* problem import SOURCE DIR: what could not be carried over on stdout;
+ * 0 when DIR loads. */
+static int cli_import(const char *src, const char *dest)
+{
+	char err[1024] = "";
+	int r = ac_import(src, dest, stdout, err, sizeof(err));
+
+	if (r < 0)
+		fprintf(stderr, "algocode: import: %s\n", err);
+	return r < 0 ? 1 : 0;
+}
+
 static int cli_verify(const struct cli_opts *o)
 {
 	struct ac_core core;
 	struct ac_judge_ctx jctx;
 	struct cli_verify v = {.core = &core, .jctx = &jctx};
 
+	if (o->nargs == 3 && strcmp(o->args[0], "import") == 0)
+		return cli_import(o->args[1], o->args[2]);
 	if (o->nargs < 2 || strcmp(o->args[0], "verify") != 0) {
 		fprintf(stderr, "Usage: algocode problem verify [-c FILE] "
-		                "[--fix-time-limit] DIR...\n");
+		                "[--fix-time-limit] DIR...\n"
+		                "       algocode problem import SOURCE DIR\n");
 		return 2;
 	}
 	if (cli_core(o, &core, AC_NEED_SANDBOX | AC_NEED_LANGS) < 0)
