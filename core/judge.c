@@ -1568,7 +1568,8 @@ struct judge_test {
 };
 
 /* A scoring validator's score: FEEDBACK_DIR/score.txt, one finite
- * number; missing or unreadable is a validator error (Internal Error). */
+ * number; unreadable, or missing with legacy `validation: custom score`,
+ * is a validator error (Internal Error). */
 static void judge_test_score(struct judge_run *j, struct judge_test *x)
 {
 	char path[4400], *txt, *end;
@@ -1584,6 +1585,8 @@ static void judge_test_score(struct judge_run *j, struct judge_test *x)
 		x->has_score =
 		        end != txt && !*end && !errno && isfinite(x->score);
 	}
+	if (!txt && j->p->format == AC_FORMAT_2023_07)
+		return; /* no score.txt: the group's accept_score */
 	if (!x->has_score) {
 		x->val = AC_VAL_ERROR;
 		snprintf(x->msg, sizeof(x->msg),

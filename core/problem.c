@@ -479,6 +479,14 @@ static int pb_hash(struct pb *b)
 		free(in);
 		free(rel);
 	}
+	/* testdata.yaml decides scores: every group's, in group order */
+	for (i = 0; ret == 0 && i < p->ngroups; i++) {
+		char rel[4200];
+
+		snprintf(rel, sizeof(rel), "data%s%s/testdata.yaml",
+		         p->groups[i].name[0] ? "/" : "", p->groups[i].name);
+		ret = pb_hash_rel(b, &h, rel);
+	}
 	if (ret == 0 && p->validator_dir)
 		ret = pb_hash_tree(b, &h, p->validator_dir, "validator", 0);
 	if (ret < 0)

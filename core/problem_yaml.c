@@ -177,6 +177,7 @@ static int pb_yaml_tags(struct pb *b, yaml_document_t *doc, yaml_node_t *n)
 #define PB_V_2023     2u
 #define PB_V_BOTH     (PB_V_LEGACY | PB_V_2023)
 #define PB_JSON_DEPTH 8
+#define PB_JSON_NODES 4096 /* per served key */
 
 static unsigned pb_version_bit(const struct pb *b)
 {
@@ -188,24 +189,27 @@ static const char *pb_version_name(const struct pb *b)
 	return b->p->format == AC_FORMAT_2023_07 ? "2023-07" : "legacy";
 }
 
-/* A YAML node as JSON: scalars are strings. */
-static json_t *pb_to_json(yaml_document_t *doc, yaml_node_t *n, int depth)
+/* A YAML node as JSON: scalars are strings.  *budget bounds the nodes
+ * visited (aliases could make a small file a huge tree). */
+static json_t *pb_to_json_n(yaml_document_t *doc, yaml_node_t *n, int depth,
+                            size_t *budget)
 {
 	json_t *j = NULL;
 
-	if (!n || depth > PB_JSON_DEPTH)
+	if (!n || depth > PB_JSON_DEPTH || *budget == 0)
 		return json_null();
+	(*budget)--;
 	if (n->type == YAML_SCALAR_NODE)
-		return json_stringn_nocheck(pb_scalar(n),
-		                            n->data.scalar.length);
+		return json_stringn(pb_scalar(n), n->data.scalar.length);
 	if (n->type == YAML_SEQUENCE_NODE) {
 		j = json_array();
 		for (yaml_node_item_t *it = n->data.sequence.items.start;
 		     j && it < n->data.sequence.items.top; it++)
 			json_array_append_new(
-			        j, pb_to_json(doc,
-			                      yaml_document_get_node(doc, *it),
-			                      depth + 1));
+			        j,
+			        pb_to_json_n(doc,
+			                     yaml_document_get_node(doc, *it),
+			                     depth + 1, budget));
 		return j;
 	}
 	j = json_object();
@@ -214,13 +218,21 @@ static json_t *pb_to_json(yaml_document_t *doc, yaml_node_t *n, int depth)
 		yaml_node_t *k = yaml_document_get_node(doc, pr->key);
 
 		if (k && k->type == YAML_SCALAR_NODE)
-			json_object_set_new(j, pb_scalar(k),
-			                    pb_to_json(doc,
-			                               yaml_document_get_node(
-			                                       doc, pr->value),
-			                               depth + 1));
+			json_object_set_new(
+			        j, pb_scalar(k),
+			        pb_to_json_n(
+			                doc,
+			                yaml_document_get_node(doc, pr->value),
+			                depth + 1, budget));
 	}
 	return j;
+}
+
+static json_t *pb_to_json(yaml_document_t *doc, yaml_node_t *n, int depth)
+{
+	size_t budget = PB_JSON_NODES;
+
+	return pb_to_json_n(doc, n, depth, &budget);
 }
 
 static int pb_meta_set(struct pb *b, const char *key, json_t *v)

@@ -27,6 +27,22 @@ grep -q "^OK .*gauss-sum/wrong_answer/int32.cpp: WA .*score 40)" "$TEST_TMP/veri
 grep -q "^OK .*split-sum/accepted/halves.cpp: AC" "$TEST_TMP/verify.txt" ||
 	fail "split-sum's output_validator/ was not used"
 
+# A scoring validator's score.txt: split-sum as type: scoring; the
+# balanced split scores 2 on each of its 5 tests.
+cp -R "$top_srcdir/problems/split-sum" "$TEST_TMP/scored"
+chmod -R u+w "$TEST_TMP/scored"
+sed -i 's/^type: pass-fail$/type: scoring/' "$TEST_TMP/scored/problem.yaml"
+ac judge --problem "$TEST_TMP/scored" --lang cpp --json \
+	"$TEST_TMP/scored/submissions/accepted/halves.cpp" >"$TEST_TMP/scored.json" 2>&1 ||
+	fail "judge scored: $(cat "$TEST_TMP/scored.json")"
+python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["verdict_code"] == "AC" and d["score"] == 10, d
+assert [t["score"] for t in d["tests"]] == [2, 2, 2, 2, 2], d["tests"]
+assert d["groups"][0] == {"name": "", "verdict_code": "AC", "score": 10}, d["groups"]
+' "$TEST_TMP/scored.json" || fail "score.txt not used: $(cat "$TEST_TMP/scored.json")"
+
 # A package that says what Algocode does not read is refused by name.
 bad() { # name, problem.yaml, what the error must say
 	mkdir -p "$TEST_TMP/bad/$1/data/secret"

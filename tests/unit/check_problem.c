@@ -585,6 +585,27 @@ START_TEST(test_keys_refused_by_name)
 }
 END_TEST
 
+/* Aliases cannot make a small problem.yaml a huge served document. */
+START_TEST(test_alias_bomb_bounded)
+{
+	struct ac_problem *p;
+	const char *d =
+	        pkg("ab", "problem_format_version: 2023-07\n"
+	                  "credits:\n"
+	                  "  a: &a [x, x, x, x, x, x, x, x, x, x]\n"
+	                  "  b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\n"
+	                  "  c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]\n"
+	                  "  d: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]\n"
+	                  "  e: &e [*d, *d, *d, *d, *d, *d, *d, *d, *d, *d]\n"
+	                  "  f: &f [*e, *e, *e, *e, *e, *e, *e, *e, *e, *e]\n"
+	                  "  g: [*f, *f, *f, *f, *f, *f, *f, *f, *f, *f]\n");
+
+	p = load_ok(d);
+	ck_assert_uint_lt(strlen(p->meta_json), 64 * 1024);
+	ac_problem_free(p);
+}
+END_TEST
+
 START_TEST(test_dirs_refused_by_name)
 {
 	const char *d = pkg("d1", "name: x\n");
@@ -609,6 +630,7 @@ START_TEST(test_groups_and_testdata)
 	                         "type: scoring\n");
 	struct ac_problem *p;
 	const struct ac_grading *g;
+	char hash[65];
 
 	sh("cd '%s/data' && mkdir -p secret/g1 secret/g2/deep && "
 	   "for t in secret/g1/a secret/g1/b secret/g2/c secret/g2/deep/d; "
@@ -640,6 +662,12 @@ START_TEST(test_groups_and_testdata)
 	          g->score == AC_GRADE_AVG);
 	ck_assert_str_eq(p->tests[p->ntests - 1].name, "secret/g2/deep/d");
 	ck_assert_uint_eq(p->tests[p->ntests - 1].group, 5);
+	strcpy(hash, p->hash);
+	ac_problem_free(p);
+	/* testdata.yaml decides scores: it is part of the content hash */
+	sh("echo 'accept_score: 25' >> '%s/data/secret/g2/testdata.yaml'", d);
+	p = load_ok(d);
+	ck_assert_str_ne(p->hash, hash);
 	ac_problem_free(p);
 	sh("echo 'grader_flags: bogus' > '%s/data/secret/g1/testdata.yaml'", d);
 	load_fails(d, "g/data/secret/g1/testdata.yaml", "bogus");
@@ -913,6 +941,7 @@ static Suite *problem_suite(void)
 	tcase_add_test(tb, test_keys_legacy);
 	tcase_add_test(tb, test_keys_refused_by_name);
 	tcase_add_test(tb, test_dirs_refused_by_name);
+	tcase_add_test(tb, test_alias_bomb_bounded);
 	tcase_add_test(tb, test_groups_and_testdata);
 	suite_add_tcase(s, tb);
 

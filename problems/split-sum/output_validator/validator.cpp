@@ -1,7 +1,8 @@
 // Output validator for "Split the Sum" (2023-07 layout: output_validator/).
 // Usage: validator input answer feedback_dir < team_output
 // Exit 42: correct, 43: wrong.  The team output is read as at most three
-// bounded tokens.
+// bounded tokens.  A correct pair also gets a score in score.txt (2 for a
+// balanced split, else 1), used when the problem is `type: scoring`.
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -52,6 +53,12 @@ int main(int argc, char **argv)
 	if (a + b != n) {
 		say(argv[3], "a + b is not n");
 		return 43;
+	}
+	std::string path = std::string(argv[3]) + "/score.txt";
+	FILE *f = fopen(path.c_str(), "w");
+	if (f) {
+		fprintf(f, "%d\n", 2 * a >= n - 1 && 2 * a <= n + 1 ? 2 : 1);
+		fclose(f);
 	}
 	return 42;
 }
