@@ -589,7 +589,8 @@ struct cli_verify {
 };
 
 /* Judge one labelled source; its language from its extension.  -1 when
- * it was not judged (no language: skipped; unreadable: a mismatch). */
+ * it was not judged (no language: skipped; unreadable: a mismatch).
+ * want_score[2]: the expected score range, when *has_want. */
 static int cli_verify_judge(struct cli_verify *v, const struct ac_problem *p,
                             const char *kind, const char *file,
                             const char *path, struct ac_result *res,
@@ -611,8 +612,17 @@ static int cli_verify_judge(struct cli_verify *v, const struct ac_problem *p,
 		return -1;
 	}
 	*has_want = ac_expected_score(code, len, want_score);
+	want_score[1] = want_score[0];
+	if (*has_want == 0) {
+		char rel[4200];
+
+		snprintf(rel, sizeof(rel), "%s/%s", kind, file);
+		*has_want = ac_submission_expected_score(p, rel, &want_score[0],
+		                                         &want_score[1]);
+	}
 	if (*has_want < 0) {
-		printf("MISMATCH %s/%s/%s: unreadable @EXPECTED_SCORE@\n",
+		printf("MISMATCH %s/%s/%s: unreadable expected score "
+		       "(@EXPECTED_SCORE@ or submissions.yaml)\n",
 		       p->id, kind, file);
 		v->mismatches++;
 		free(code);
@@ -640,17 +650,18 @@ static void cli_verify_file(struct cli_verify *v, const struct ac_problem *p,
                             const char *file, const char *path)
 {
 	struct ac_result res;
-	double want_score = 0;
+	double want_score[2] = {0, 0}, eps;
 	int has_want = 0;
 	bool score_ok;
 
-	if (cli_verify_judge(v, p, kind, file, path, &res, &want_score,
+	if (cli_verify_judge(v, p, kind, file, path, &res, want_score,
 	                     &has_want) < 0)
 		return;
 	v->checked++;
-	score_ok = !has_want ||
-	           (res.scored && fabs(res.score - want_score) <=
-	                                  1e-6 * fmax(1.0, fabs(want_score)));
+	eps = 1e-6 * fmax(1.0, fabs(want_score[1]));
+	score_ok =
+	        !has_want || (res.scored && res.score >= want_score[0] - eps &&
+	                      res.score <= want_score[1] + eps);
 	if (res.verdict == want && score_ok) {
 		char sc[64] = "";
 
@@ -661,8 +672,13 @@ static void cli_verify_file(struct cli_verify *v, const struct ac_problem *p,
 		       (unsigned long long)res.time_ms,
 		       (unsigned long long)res.memory_kb, sc);
 	} else if (res.verdict == want) {
-		printf("MISMATCH %s/%s/%s: score %g, expected %g\n", p->id,
-		       kind, file, res.scored ? res.score : 0.0, want_score);
+		char range[64] = "";
+
+		if (want_score[1] != want_score[0])
+			snprintf(range, sizeof(range), " to %g", want_score[1]);
+		printf("MISMATCH %s/%s/%s: score %g, expected %g%s\n", p->id,
+		       kind, file, res.scored ? res.score : 0.0, want_score[0],
+		       range);
 		v->mismatches++;
 	} else {
 		const char *why = "";
@@ -756,11 +772,11 @@ static double cli_kind_times(struct cli_verify *v, struct ac_problem *p,
 	p->time_limit_s = tl;
 	for (size_t f = 0; f < nfiles; f++) {
 		struct ac_result res;
-		double ws, s;
+		double ws[2], s;
 		int hw;
 
 		snprintf(path, sizeof(path), "%s/%s", kdir, files[f]);
-		if (cli_verify_judge(v, p, kind, files[f], path, &res, &ws,
+		if (cli_verify_judge(v, p, kind, files[f], path, &res, ws,
 		                     &hw) < 0)
 			continue;
 		s = (double)res.time_ms / 1000.0;

@@ -122,6 +122,12 @@ bool ac_problem_allows_lang(const struct ac_problem *p, const char *lang);
  * "@EXPECTED_SCORE@: N": 1 with *score, 0 without, -EINVAL when
  * unreadable. */
 int ac_expected_score(const char *code, size_t len, double *score);
+/* The score submissions/submissions.yaml (2023-07) gives the labelled
+ * submission rel ("wrong_answer/x.cpp"): the last `score:` of a glob
+ * pattern matching it or a directory above it, as [*lo, *hi] (equal for
+ * a single number).  1 found, 0 none, negative errno when unreadable. */
+int ac_submission_expected_score(const struct ac_problem *p, const char *rel,
+                                 double *lo, double *hi);
 /* The time limit the specification derives from the slowest accepted
  * run: slowest x ac_to_time_limit (legacy time_multiplier), rounded up to
  * a multiple of time_resolution (legacy: whole seconds). */

@@ -1,15 +1,18 @@
 /* Problem packages: what `algocode problem verify` needs beyond loading
- * (expected scores of labelled submissions, the time limit computed from
- * the accepted ones and written back). */
+ * (expected scores of labelled submissions, from their source or from
+ * 2023-07 submissions/submissions.yaml; the time limit computed from the
+ * accepted ones and written back). */
 #include "problem_int.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <fnmatch.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <yaml.h>
 
 #define PT_MARK "@EXPECTED_SCORE@:"
 
@@ -167,4 +170,106 @@ out:
 	free(edited);
 	free(y);
 	return r;
+}
+
+/* One `score:` of submissions.yaml: a number, or [lo, hi]. */
+static int pt_score(yaml_document_t *doc, yaml_node_t *v, double *lo,
+                    double *hi)
+{
+	yaml_node_t *a, *b;
+	char *end;
+
+	if (v->type == YAML_SCALAR_NODE) {
+		*lo = *hi = strtod((const char *)v->data.scalar.value, &end);
+		return *end ? -EINVAL : 1;
+	}
+	if (v->type != YAML_SEQUENCE_NODE ||
+	    v->data.sequence.items.top - v->data.sequence.items.start != 2)
+		return -EINVAL;
+	a = yaml_document_get_node(doc, v->data.sequence.items.start[0]);
+	b = yaml_document_get_node(doc, v->data.sequence.items.start[1]);
+	if (!a || !b || a->type != YAML_SCALAR_NODE ||
+	    b->type != YAML_SCALAR_NODE)
+		return -EINVAL;
+	*lo = strtod((const char *)a->data.scalar.value, &end);
+	if (*end)
+		return -EINVAL;
+	*hi = strtod((const char *)b->data.scalar.value, &end);
+	return *end || *lo > *hi ? -EINVAL : 1;
+}
+
+/* Does the glob match rel ("wrong_answer/x.cpp") or a directory above
+ * it ("wrong_answer")? */
+static bool pt_glob(const char *glob, const char *rel)
+{
+	char buf[4200];
+
+	snprintf(buf, sizeof(buf), "%s", rel);
+	for (;;) {
+		char *slash;
+
+		if (fnmatch(glob, buf, FNM_PATHNAME) == 0)
+			return true;
+		slash = strrchr(buf, '/');
+		if (!slash)
+			return false;
+		*slash = '\0';
+	}
+}
+
+int ac_submission_expected_score(const struct ac_problem *p, const char *rel,
+                                 double *lo, double *hi)
+{
+	struct pb b = {.root = p->dir, .rootlen = strlen(p->dir)};
+	yaml_parser_t parser;
+	yaml_document_t doc;
+	yaml_node_t *root;
+	char *data = NULL;
+	size_t len;
+	int r, found = 0;
+
+	b.p = (struct ac_problem *)p;
+	r = pb_read(&b, "submissions/submissions.yaml", PB_YAML_MAX, &data,
+	            &len);
+	if (r < 0)
+		return r == -ENOENT ? 0 : r;
+	if (!yaml_parser_initialize(&parser)) {
+		free(data);
+		return -ENOMEM;
+	}
+	yaml_parser_set_input_string(&parser, (const unsigned char *)data, len);
+	if (!yaml_parser_load(&parser, &doc)) {
+		yaml_parser_delete(&parser);
+		free(data);
+		return -EINVAL;
+	}
+	root = yaml_document_get_root_node(&doc);
+	for (yaml_node_pair_t *pr = root && root->type == YAML_MAPPING_NODE
+	                                    ? root->data.mapping.pairs.start
+	                                    : NULL;
+	     pr && pr < root->data.mapping.pairs.top && found >= 0; pr++) {
+		yaml_node_t *k = yaml_document_get_node(&doc, pr->key);
+		yaml_node_t *v = yaml_document_get_node(&doc, pr->value);
+
+		if (!k || !v || k->type != YAML_SCALAR_NODE ||
+		    v->type != YAML_MAPPING_NODE ||
+		    !pt_glob((const char *)k->data.scalar.value, rel))
+			continue;
+		for (yaml_node_pair_t *q = v->data.mapping.pairs.start;
+		     q < v->data.mapping.pairs.top; q++) {
+			yaml_node_t *qk = yaml_document_get_node(&doc, q->key);
+
+			if (qk && qk->type == YAML_SCALAR_NODE &&
+			    strcmp((const char *)qk->data.scalar.value,
+			           "score") == 0)
+				found = pt_score(
+				        &doc,
+				        yaml_document_get_node(&doc, q->value),
+				        lo, hi);
+		}
+	}
+	yaml_document_delete(&doc);
+	yaml_parser_delete(&parser);
+	free(data);
+	return found;
 }

@@ -42,6 +42,22 @@ assert d["verdict_code"] == "AC" and d["score"] == 10, d
 assert [t["score"] for t in d["tests"]] == [2, 2, 2, 2, 2], d["tests"]
 assert d["groups"][0] == {"name": "", "verdict_code": "AC", "score": 10}, d["groups"]
 ' "$TEST_TMP/scored.json" || fail "score.txt not used: $(cat "$TEST_TMP/scored.json")"
+# ... and submissions.yaml (2023-07) states the expected scores.
+cat >>"$TEST_TMP/scored/submissions/submissions.yaml" <<'YAML'
+accepted/halves.cpp:
+  score: 10
+accepted/one_and_rest.cpp:
+  score: [6, 8]
+wrong_answer:
+  score: 0
+YAML
+ac problem verify "$TEST_TMP/scored" >"$TEST_TMP/scored.txt" 2>&1 ||
+	fail "verify scored: $(cat "$TEST_TMP/scored.txt")"
+grep -q "^OK .*halves.cpp: AC .*score 10)" "$TEST_TMP/scored.txt" || fail "halves: $(cat "$TEST_TMP/scored.txt")"
+grep -q "^OK .*one_and_rest.cpp: AC .*score 7)" "$TEST_TMP/scored.txt" || fail "one_and_rest: $(cat "$TEST_TMP/scored.txt")"
+sed -i 's/score: 10$/score: 9/' "$TEST_TMP/scored/submissions/submissions.yaml"
+ac problem verify "$TEST_TMP/scored" >"$TEST_TMP/scored.txt" 2>&1 && fail "a wrong expected score passed"
+grep -q "^MISMATCH .*halves.cpp: score 10, expected 9" "$TEST_TMP/scored.txt" || fail "no score mismatch: $(cat "$TEST_TMP/scored.txt")"
 
 # A package that says what Algocode does not read is refused by name.
 bad() { # name, problem.yaml, what the error must say
