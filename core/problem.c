@@ -574,6 +574,30 @@ static int pb_refused_dirs(struct pb *b)
 	return 0;
 }
 
+/* testdata.yaml's output_validator_flags: the default validator's flags
+ * (with validation custom they are not passed, as validator_flags). */
+static int pb_ovflags(struct pb *b)
+{
+	char ferr[256];
+	int ret;
+
+	if (!b->ovflags || b->p->validation != AC_VALIDATION_DEFAULT)
+		return 0;
+	if (b->flags && strcmp(b->flags, b->ovflags) != 0) {
+		pb_err(b, "data/testdata.yaml",
+		       "output_validator_flags differ from problem.yaml's "
+		       "validator_flags");
+		return -EINVAL;
+	}
+	memset(&b->p->flags, 0, sizeof(b->p->flags));
+	ret = ac_validator_flags_parse(b->ovflags, &b->p->flags, ferr,
+	                               sizeof(ferr));
+	if (ret < 0)
+		pb_err(b, "data/testdata.yaml", "output_validator_flags: %s",
+		       ferr);
+	return ret;
+}
+
 /* What problem.yaml said, once read: the default validator's flags, the
  * served metadata. */
 static int pb_settle(struct pb *b)
@@ -710,6 +734,8 @@ int ac_problem_load(const char *dir, struct ac_problem **out, char *err,
 	}
 	ret = pb_validator(&b);
 	if (ret == 0)
+		ret = pb_ovflags(&b);
+	if (ret == 0)
 		ret = pb_hash(&b);
 	if (ret < 0)
 		goto out;
@@ -720,6 +746,7 @@ out:
 		snprintf(err, errlen, "%s: out of memory", b.root);
 	ac_problem_free(p);
 	json_decref(b.meta);
+	free(b.ovflags);
 	free(b.flags);
 	free(b.root);
 	return ret;

@@ -126,13 +126,7 @@ static int pb_td_key(struct ac_grading *g, const char *k, yaml_node_t *v,
 	} else if (strcmp(k, "input_validator_flags") == 0) {
 		/* input validators are not run by the judge */
 	} else if (strcmp(k, "output_validator_flags") == 0) {
-		if (*s) {
-			snprintf(what, wlen,
-			         "output_validator_flags: not supported "
-			         "(per-group validator flags are not "
-			         "implemented)");
-			return -ENOTSUP;
-		}
+		/* handled by pb_td_flags_key */
 	} else {
 		snprintf(what, wlen,
 		         "unknown key \"%.60s\" (not in the problem package "
@@ -144,6 +138,36 @@ static int pb_td_key(struct ac_grading *g, const char *k, yaml_node_t *v,
 bad:
 	snprintf(what, wlen, "%s: \"%.60s\" is not valid", k, s);
 	return -EINVAL;
+}
+
+/* output_validator_flags: the default validator's flags for the whole
+ * problem.  Set in data/testdata.yaml, and the same wherever repeated;
+ * flags that differ between groups are refused. */
+static int pb_td_ovflags(struct pb *b, const char *rel, yaml_node_t *v,
+                         char *what, size_t wlen)
+{
+	const char *s = pb_td_scalar(v);
+
+	if (b->ovflags) {
+		if (strcmp(b->ovflags, s) == 0)
+			return 0;
+		snprintf(what, wlen,
+		         "output_validator_flags: not supported: \"%.60s\" "
+		         "differs from data/testdata.yaml's (per-group "
+		         "validator flags are not implemented)",
+		         s);
+		return -ENOTSUP;
+	}
+	if (strcmp(rel, "data/testdata.yaml") != 0) {
+		snprintf(
+		        what, wlen,
+		        "output_validator_flags: not supported below "
+		        "data/testdata.yaml (per-group validator flags are not "
+		        "implemented)");
+		return -ENOTSUP;
+	}
+	b->ovflags = strdup(s);
+	return b->ovflags ? 0 : -ENOMEM;
 }
 
 static int pb_td_doc(struct pb *b, const char *rel, yaml_document_t *doc,
@@ -170,6 +194,9 @@ static int pb_td_doc(struct pb *b, const char *rel, yaml_document_t *doc,
 			return -EINVAL;
 		}
 		ret = pb_td_key(g, pb_td_scalar(k), v, what, sizeof(what));
+		if (ret == 0 &&
+		    strcmp(pb_td_scalar(k), "output_validator_flags") == 0)
+			ret = pb_td_ovflags(b, rel, v, what, sizeof(what));
 		if (ret < 0) {
 			pb_err(b, rel, "line %lu: %s",
 			       (unsigned long)k->start_mark.line + 1, what);

@@ -35,6 +35,7 @@ struct pb {
 	int validation_given; /* legacy validation: was given */
 	struct json_t *meta;  /* what becomes p->meta_json */
 	size_t cur_group;     /* of the directory being read */
+	char *ovflags;        /* output_validator_flags (testdata.yaml) */
 	size_t groups_cap;
 };
 

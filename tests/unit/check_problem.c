@@ -669,6 +669,17 @@ START_TEST(test_groups_and_testdata)
 	p = load_ok(d);
 	ck_assert_str_ne(p->hash, hash);
 	ac_problem_free(p);
+	/* output_validator_flags: the default validator's, from data/ */
+	sh("echo 'output_validator_flags: float_tolerance 1e-3' >> "
+	   "'%s/data/testdata.yaml'",
+	   d);
+	p = load_ok(d);
+	ck_assert(p->flags.has_float_abs && p->flags.float_abs == 1e-3);
+	ac_problem_free(p);
+	sh("echo 'output_validator_flags: case_sensitive' > "
+	   "'%s/data/secret/g1/testdata.yaml'",
+	   d);
+	load_fails(d, "g/data/secret/g1/testdata.yaml", "per-group");
 	sh("echo 'grader_flags: bogus' > '%s/data/secret/g1/testdata.yaml'", d);
 	load_fails(d, "g/data/secret/g1/testdata.yaml", "bogus");
 	sh("echo 'frobnicate: 1' > '%s/data/secret/g1/testdata.yaml'", d);
