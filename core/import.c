@@ -428,6 +428,7 @@ static const char *xn_text(const struct xn *n, const char *path)
 
 struct im_poly {
 	const char *src, *dest;
+	char srcreal[PATH_MAX]; /* files read must resolve below it */
 	FILE *rep;
 	const struct xn *root;
 	FILE *y;    /* problem.yaml being written */
@@ -506,6 +507,17 @@ static void im_group_dir(const char *g, char *out, size_t len)
 	out[o] = '\0';
 }
 
+/* A file of the package, not a symlink (or a symlinked directory) that
+ * leads out of it. */
+static bool im_inside(const struct im_poly *ip, const char *path)
+{
+	char real[PATH_MAX];
+	size_t l = strlen(ip->srcreal);
+
+	return realpath(path, real) && strncmp(real, ip->srcreal, l) == 0 &&
+	       real[l] == '/';
+}
+
 /* Copy test n; "sample" or "secret[/group-G]". */
 static int im_test(struct im_poly *ip, const struct xn *ts, unsigned n,
                    const struct xn *t)
@@ -524,6 +536,14 @@ static int im_test(struct im_poly *ip, const struct xn *ts, unsigned n,
 		return 0;
 	}
 	snprintf(from, sizeof(from), "%s/%s", ip->src, in);
+	snprintf(to, sizeof(to), "%s/%s", ip->src, ans);
+	if ((access(from, F_OK) == 0 && !im_inside(ip, from)) ||
+	    (access(to, F_OK) == 0 && !im_inside(ip, to))) {
+		im_say(ip->rep, "NOT CARRIED OVER",
+		       "test %u: %s or %s leads out of the package", n, in,
+		       ans);
+		return 0;
+	}
 	if (access(from, R_OK) < 0 ||
 	    (snprintf(to, sizeof(to), "%s/%s", ip->src, ans),
 	     access(to, R_OK) < 0)) {
@@ -672,6 +692,8 @@ static int im_copy_into(struct im_poly *ip, const char *rel, const char *dir)
 	if ((r = im_mkdirs(ip->dest, dir)) < 0)
 		return r;
 	snprintf(from, sizeof(from), "%s/%s", ip->src, rel);
+	if (!im_inside(ip, from))
+		return -EPERM;
 	snprintf(to, sizeof(to), "%s/%s/%s", ip->dest, dir,
 	         base ? base + 1 : rel);
 	return im_copy(from, to);
@@ -749,13 +771,13 @@ static void im_interactor(struct im_poly *ip)
 	       "Internal Error)");
 }
 
-static void im_append(FILE *out, const char *src, const char *rel,
+static void im_append(const struct im_poly *ip, FILE *out, const char *rel,
                       const char *head)
 {
 	char p[PATH_MAX], *t;
 
-	snprintf(p, sizeof(p), "%s/%s", src, rel);
-	t = im_read(p, IM_TEXT_MAX, NULL);
+	snprintf(p, sizeof(p), "%s/%s", ip->src, rel);
+	t = im_inside(ip, p) ? im_read(p, IM_TEXT_MAX, NULL) : NULL;
 	if (!t)
 		return;
 	if (head)
@@ -778,16 +800,16 @@ static void im_statement(struct im_poly *ip)
 	if (!out)
 		return;
 	if (im_exists(ip->src, "statement-sections/english/legend.tex")) {
-		im_append(out, ip->src, "statement-sections/english/legend.tex",
+		im_append(ip, out, "statement-sections/english/legend.tex",
 		          NULL);
-		im_append(out, ip->src, "statement-sections/english/input.tex",
+		im_append(ip, out, "statement-sections/english/input.tex",
 		          "Input");
-		im_append(out, ip->src, "statement-sections/english/output.tex",
+		im_append(ip, out, "statement-sections/english/output.tex",
 		          "Output");
-		im_append(out, ip->src, "statement-sections/english/notes.tex",
+		im_append(ip, out, "statement-sections/english/notes.tex",
 		          "Notes");
 	} else {
-		im_append(out, ip->src, "statements/english/problem.tex", NULL);
+		im_append(ip, out, "statements/english/problem.tex", NULL);
 	}
 	fclose(out);
 	if (len) {
@@ -850,6 +872,8 @@ static int im_polygon(const char *src, const char *dest, FILE *rep)
 	size_t ylen = 0;
 	int r;
 
+	if (!realpath(src, ip.srcreal))
+		return -errno;
 	snprintf(p, sizeof(p), "%s/problem.xml", src);
 	ip.root = xn_load(p);
 	if (!ip.root || strcmp(ip.root->name, "problem") != 0) {

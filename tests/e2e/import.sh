@@ -44,6 +44,17 @@ grep -q "^LOADED: split, 5 tests" "$TEST_TMP/k.txt" || fail "kattis: $(cat "$TES
 [ -f "$TEST_TMP/split/output_validator/validator.cpp" ] || fail "the validator was not copied"
 ok "kattis zip imported"
 
+# A symlink that leads out of the package is not followed.
+cp -R "$POLY" "$TEST_TMP/evil"
+chmod -R u+w "$TEST_TMP/evil"
+rm "$TEST_TMP/evil/tests/02"
+ln -s /etc/hostname "$TEST_TMP/evil/tests/02"
+ac problem import "$TEST_TMP/evil" "$TEST_TMP/evil-out" >"$TEST_TMP/evil.txt" 2>&1 ||
+	fail "evil import: $(cat "$TEST_TMP/evil.txt")"
+grep -q "^NOT CARRIED OVER: test 2: .*leads out of the package" "$TEST_TMP/evil.txt" ||
+	fail "symlink followed: $(cat "$TEST_TMP/evil.txt")"
+ok "symlinks out of the package are refused"
+
 # Clear errors: not a package, an existing destination.
 echo "not a zip" >"$TEST_TMP/junk.zip"
 ac problem import "$TEST_TMP/junk.zip" "$TEST_TMP/junk" >/dev/null 2>"$TEST_TMP/e.txt" && fail "junk imported"
