@@ -48,7 +48,7 @@ ok "kattis zip imported"
 cp -R "$POLY" "$TEST_TMP/evil"
 chmod -R u+w "$TEST_TMP/evil"
 rm "$TEST_TMP/evil/tests/02"
-ln -s /etc/hostname "$TEST_TMP/evil/tests/02"
+ln -s /etc/passwd "$TEST_TMP/evil/tests/02"
 ac problem import "$TEST_TMP/evil" "$TEST_TMP/evil-out" >"$TEST_TMP/evil.txt" 2>&1 ||
 	fail "evil import: $(cat "$TEST_TMP/evil.txt")"
 grep -q "^NOT CARRIED OVER: test 2: .*leads out of the package" "$TEST_TMP/evil.txt" ||
