@@ -1572,10 +1572,21 @@ struct judge_test {
  * is a validator error (Internal Error). */
 static void judge_test_score(struct judge_run *j, struct judge_test *x)
 {
-	char path[4400], *txt, *end;
+	char path[4400], *txt = NULL, *end;
+	int dfd, fdir;
 
-	snprintf(path, sizeof(path), "%s/vbox/feedback/score.txt", j->tmpl);
-	txt = judge_read_head(path, 64, -1);
+	/* as judgemessage.txt: no symlink the validator made is followed */
+	snprintf(path, sizeof(path), "%s/vbox", j->tmpl);
+	dfd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (dfd >= 0) {
+		fdir = openat(dfd, "feedback",
+		              O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (fdir >= 0) {
+			txt = judge_read_head("score.txt", 64, fdir);
+			close(fdir);
+		}
+		close(dfd);
+	}
 	if (txt) {
 		errno = 0;
 		x->score = strtod(txt, &end);
