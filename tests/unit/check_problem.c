@@ -689,6 +689,90 @@ START_TEST(test_groups_and_testdata)
 }
 END_TEST
 
+/* ------------------------------------------------- problem verify tools */
+
+START_TEST(test_expected_score_marker)
+{
+	double s = -1;
+	const char *a = "// x\n// @EXPECTED_SCORE@: 40.5\nint main(){}\n";
+	const char *b = "# @EXPECTED_SCORE@: lots\n";
+
+	ck_assert_int_eq(ac_expected_score(a, strlen(a), &s), 1);
+	ck_assert(s == 40.5);
+	ck_assert_int_eq(ac_expected_score("int x;", 6, &s), 0);
+	ck_assert_int_eq(ac_expected_score(b, strlen(b), &s), -EINVAL);
+}
+END_TEST
+
+START_TEST(test_time_limit_rules)
+{
+	struct ac_problem *p = load_ok(
+	        pkg("tl", "problem_format_version: 2023-07\nlimits:\n"
+	                  "  time_resolution: 0.5\n"
+	                  "  time_multipliers: {ac_to_time_limit: 3}\n"));
+
+	/* 0.41 s x 3 = 1.23 -> the next multiple of 0.5 */
+	ck_assert(ac_time_limit_from(p, 0.41) == 1.5);
+	ck_assert(ac_time_limit_from(p, 0.5) == 1.5);
+	ck_assert(ac_time_limit_from(p, 0.001) == 0.5);
+	ac_problem_free(p);
+	/* legacy: time_multiplier (default 5), whole seconds */
+	p = load_ok(pkg("tl2", "name: x\n"));
+	ck_assert(ac_time_limit_from(p, 0.41) == 3);
+	ck_assert(ac_time_limit_from(p, 0.001) == 1);
+	ac_problem_free(p);
+}
+END_TEST
+
+/* The time limit written back: edited in place, added to limits:, or a
+ * new limits:; a flow-style limits: is left for a human. */
+START_TEST(test_write_time_limit)
+{
+	static const char *const cases[][2] = {
+	        {"name: x\nlimits:\n  memory: 64\n  time_limit: 9 # old\n"
+	         "tags: [a]\n",
+	         "name: x\nlimits:\n  memory: 64\n  time_limit: 2.5\n"
+	         "tags: [a]\n"},
+	        {"name: x\nlimits:\n  memory: 64\ntags: [a]\n",
+	         "name: x\nlimits:\n  time_limit: 2.5\n  memory: 64\n"
+	         "tags: [a]\n"},
+	        {"name: x\n", "name: x\nlimits:\n  time_limit: 2.5\n"},
+	};
+	char err2[512], path[300];
+	struct ac_problem *p;
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char name[8], *got;
+		FILE *f;
+		long n;
+
+		snprintf(name, sizeof(name), "w%zu", i);
+		p = load_ok(pkg(name, cases[i][0]));
+		ck_assert_int_eq(
+		        ac_problem_write_time_limit(p, 2.5, err2, sizeof(err2)),
+		        0);
+		snprintf(path, sizeof(path), "%s/problem.yaml", p->dir);
+		ac_problem_free(p);
+		f = fopen(path, "r");
+		ck_assert_ptr_nonnull(f);
+		got = calloc(1, 4096);
+		n = (long)fread(got, 1, 4095, f);
+		fclose(f);
+		ck_assert_int_gt(n, 0);
+		ck_assert_str_eq(got, cases[i][1]);
+		free(got);
+		p = load_ok(tmp(name));
+		ck_assert(p->time_limit_s == 2.5);
+		ac_problem_free(p);
+	}
+	p = load_ok(pkg("wf", "limits: {memory: 64}\n"));
+	ck_assert_int_lt(ac_problem_write_time_limit(p, 2, err2, sizeof(err2)),
+	                 0);
+	ck_assert_ptr_nonnull(strstr(err2, "flow style"));
+	ac_problem_free(p);
+}
+END_TEST
+
 /* ----------------------------------------------------------- broken */
 
 START_TEST(test_broken_missing_yaml)
@@ -953,6 +1037,9 @@ static Suite *problem_suite(void)
 	tcase_add_test(tb, test_keys_refused_by_name);
 	tcase_add_test(tb, test_dirs_refused_by_name);
 	tcase_add_test(tb, test_alias_bomb_bounded);
+	tcase_add_test(tb, test_expected_score_marker);
+	tcase_add_test(tb, test_time_limit_rules);
+	tcase_add_test(tb, test_write_time_limit);
 	tcase_add_test(tb, test_groups_and_testdata);
 	suite_add_tcase(s, tb);
 
