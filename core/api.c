@@ -1469,6 +1469,22 @@ static void api_submit(struct api *api, struct evhttp_request *req)
 		          "The problem id \"%s\" is not valid.", shown);
 		goto out;
 	}
+	/* The package's own limits: languages and limits.code. */
+	if (!ac_problem_allows_lang(problem, lang)) {
+		api_error(api, req, R_SUBMIT, 400,
+		          "The problem %s does not accept the language \"%s\" "
+		          "(its problem.yaml restricts languages).",
+		          problem->id, lang);
+		goto out;
+	}
+	if (problem->code_kb && clen > problem->code_kb * 1024) {
+		api_error(
+		        api, req, R_SUBMIT, 413,
+		        "The source code is %zu bytes; the problem's limit is "
+		        "%llu KiB.",
+		        clen, (unsigned long long)problem->code_kb);
+		goto out;
+	}
 	if (api->outbox_bytes + clen * 6 + 4096 > API_OUTBOX_MAX_BYTES ||
 	    api->noutbox >= API_OUTBOX_MAX) {
 		/* Jobs already wait in memory for the transport (down or
@@ -1890,6 +1906,36 @@ out:
 	return s;
 }
 
+/* What problem.yaml says beyond the limits (names, credits, source,
+ * license, ...; docs/api.md), added to the question: never replaces a
+ * field. */
+static void api_problem_meta(json_t *question, const struct ac_problem *p)
+{
+	static const char *const types[] = {"scoring", "interactive",
+	                                    "multi-pass", "submit-answer"};
+	json_t *meta = p->meta_json ? json_loads(p->meta_json, 0, NULL) : NULL;
+	json_t *type = json_array(), *v;
+	const char *k;
+
+	if (!question)
+		goto out;
+	json_object_foreach(meta, k, v)
+	{
+		if (!json_object_get(question, k))
+			json_object_set(question, k, v);
+	}
+	for (size_t i = 0; type && i < 4; i++)
+		if (p->type_flags & (1u << i))
+			json_array_append_new(type, json_string(types[i]));
+	if (type && !(p->type_flags & AC_PROBLEM_SCORING))
+		json_array_insert_new(type, 0, json_string("pass-fail"));
+	if (type && !json_object_get(question, "type"))
+		json_object_set(question, "type", type);
+out:
+	json_decref(type);
+	json_decref(meta);
+}
+
 static void api_problem_work(void *arg)
 {
 	struct api_problem *ap = arg;
@@ -1933,6 +1979,8 @@ static void api_problem_work(void *arg)
 	        p->validation == AC_VALIDATION_DEFAULT  ? "default"
 	        : p->validation == AC_VALIDATION_CUSTOM ? "custom"
 	                                                : "custom interactive");
+	if (q)
+		api_problem_meta(json_object_get(q, "question"), p);
 	ap->text = q ? json_dumps(q, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
 	json_decref(q);
 }

@@ -6,6 +6,7 @@
 #include "config.h"
 #include "core.h"
 #include "delegate.h"
+#include "import.h"
 #include "judge.h"
 #include "judge_role.h"
 #include "jwt.h"
@@ -21,6 +22,7 @@
 #include <event2/event.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,6 +44,16 @@ static const char cli_usage[] =
         "report\n"
         "                                  every verdict that differs from its "
         "kind\n"
+        "                                  (and score: @EXPECTED_SCORE@ or\n"
+        "                                  submissions.yaml)\n"
+        "  problem verify --fix-time-limit DIR...\n"
+        "                                  first set the time limit from the "
+        "slowest\n"
+        "                                  accepted run (written to the "
+        "package)\n"
+        "  problem import SOURCE DIR       a Kattis/ICPC zip or directory, or "
+        "a Polygon\n"
+        "                                  package, into the package DIR\n"
         "  check-env                       show what the sandbox enforces "
         "here\n"
         "  token --user ID [--ttl SECONDS] mint an access token (default ttl "
@@ -66,7 +78,8 @@ struct cli_opts {
 	const char *problem, *lang, *user;
 	long long ttl;
 	bool json, all;
-	char **args; /* positional arguments after the command */
+	bool fix_time_limit; /* problem verify --fix-time-limit */
+	char **args;         /* positional arguments after the command */
 	int nargs;
 };
 
@@ -81,6 +94,7 @@ static int cli_parse(int argc, char **argv, struct cli_opts *o)
 	        {"all", no_argument, NULL, 'a'},
 	        {"user", required_argument, NULL, 'u'},
 	        {"ttl", required_argument, NULL, 't'},
+	        {"fix-time-limit", no_argument, NULL, 'F'},
 	        {"help", no_argument, NULL, 'h'},
 	        {"version", no_argument, NULL, 'V'},
 	        {NULL, 0, NULL, 0},
@@ -115,6 +129,9 @@ static int cli_parse(int argc, char **argv, struct cli_opts *o)
 			break;
 		case 'u':
 			o->user = optarg;
+			break;
+		case 'F':
+			o->fix_time_limit = true;
 			break;
 		case 't': {
 			char *end;
@@ -582,9 +599,133 @@ static const struct ac_lang_info *cli_lang_of(struct ac_core *core,
 	return NULL;
 }
 
-static int cli_verify_one(struct ac_core *core, struct ac_judge_ctx *jctx,
-                          const char *dir, unsigned *checked,
-                          unsigned *mismatches)
+/* What one `problem verify` run counts. */
+struct cli_verify {
+	struct ac_core *core;
+	struct ac_judge_ctx *jctx;
+	unsigned checked, mismatches;
+};
+
+/* Judge one labelled source; its language from its extension.  -1 when
+ * it was not judged (no language: skipped; unreadable: a mismatch).
+ * want_score[2]: the expected score range, when *has_want. */
+static int cli_verify_judge(struct cli_verify *v, const struct ac_problem *p,
+                            const char *kind, const char *file,
+                            const char *path, struct ac_result *res,
+                            double *want_score, int *has_want)
+{
+	const struct ac_lang_info *lang = cli_lang_of(v->core, file);
+	struct ac_judge_job job;
+	char id[64], *code;
+	size_t len;
+
+	if (!lang) {
+		printf("SKIP    %s/%s/%s: no language for this file\n", p->id,
+		       kind, file);
+		return -1;
+	}
+	code = cli_read_source(path, &len);
+	if (!code) {
+		v->mismatches++;
+		return -1;
+	}
+	*has_want = ac_expected_score(code, len, want_score);
+	want_score[1] = want_score[0];
+	if (*has_want == 0) {
+		char rel[4200];
+
+		snprintf(rel, sizeof(rel), "%s/%s", kind, file);
+		*has_want = ac_submission_expected_score(p, rel, &want_score[0],
+		                                         &want_score[1]);
+	}
+	if (*has_want < 0) {
+		printf("MISMATCH %s/%s/%s: unreadable expected score "
+		       "(@EXPECTED_SCORE@ or submissions.yaml)\n",
+		       p->id, kind, file);
+		v->mismatches++;
+		free(code);
+		return -1;
+	}
+	cli_random_id(id, sizeof(id));
+	memset(&job, 0, sizeof(job));
+	job.problem = p;
+	job.lang = lang;
+	cli_lang_ops(v->core, lang, &job);
+	job.code = code;
+	job.code_len = len;
+	job.submission_id = id;
+	job.user_id = "verify";
+	job.submitted_at = ac_now_ms();
+	ac_judge(v->jctx, &job, res);
+	free(code);
+	return 0;
+}
+
+/* The verdict (and, where the source states one, the score) of one
+ * labelled submission against its kind. */
+static void cli_verify_file(struct cli_verify *v, const struct ac_problem *p,
+                            const char *kind, enum ac_verdict want,
+                            const char *file, const char *path)
+{
+	struct ac_result res;
+	double want_score[2] = {0, 0}, eps;
+	int has_want = 0;
+	bool score_ok;
+
+	if (cli_verify_judge(v, p, kind, file, path, &res, want_score,
+	                     &has_want) < 0)
+		return;
+	v->checked++;
+	eps = 1e-6 * fmax(1.0, fabs(want_score[1]));
+	score_ok =
+	        !has_want || (res.scored && res.score >= want_score[0] - eps &&
+	                      res.score <= want_score[1] + eps);
+	if (res.verdict == want && score_ok) {
+		char sc[64] = "";
+
+		if (res.scored)
+			snprintf(sc, sizeof(sc), ", score %g", res.score);
+		printf("OK      %s/%s/%s: %s (%llu ms, %llu KiB%s)\n", p->id,
+		       kind, file, ac_verdict_code(res.verdict),
+		       (unsigned long long)res.time_ms,
+		       (unsigned long long)res.memory_kb, sc);
+	} else if (res.verdict == want) {
+		char range[64] = "";
+
+		if (want_score[1] != want_score[0])
+			snprintf(range, sizeof(range), " to %g", want_score[1]);
+		printf("MISMATCH %s/%s/%s: score %g, expected %g%s\n", p->id,
+		       kind, file, res.scored ? res.score : 0.0, want_score[0],
+		       range);
+		v->mismatches++;
+	} else {
+		const char *why = "";
+		for (size_t i = 0; i < res.ntests; i++)
+			if (res.tests[i].verdict != AC_V_AC) {
+				why = res.tests[i].message
+				              ? res.tests[i].message
+				              : "";
+				break;
+			}
+		printf("MISMATCH %s/%s/%s: got %s, expected %s%s%s\n", p->id,
+		       kind, file, ac_verdict_code(res.verdict),
+		       ac_verdict_code(want), *why ? ": " : "", why);
+		if (!res.compile_ok && res.compile_log)
+			printf("%.2000s\n", res.compile_log);
+		v->mismatches++;
+	}
+	fflush(stdout);
+	ac_result_clear(&res);
+}
+
+static void cli_free_list(char **v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
+static int cli_verify_one(struct cli_verify *v, const char *dir)
 {
 	struct ac_problem *p;
 	char err[1024], sdir[4096];
@@ -595,114 +736,162 @@ static int cli_verify_one(struct ac_core *core, struct ac_judge_ctx *jctx,
 	r = ac_problem_load(dir, &p, err, sizeof(err));
 	if (r < 0) {
 		printf("BROKEN  %s: %s\n", dir, err);
-		(*mismatches)++;
+		v->mismatches++;
 		return 0;
 	}
 	snprintf(sdir, sizeof(sdir), "%s/submissions", p->dir);
 	kinds = cli_list(sdir, &nkinds);
 	if (!kinds || nkinds == 0) {
 		printf("EMPTY   %s: no submissions/<kind>/ to verify\n", p->id);
-		(*mismatches)++;
+		v->mismatches++;
 	}
 	for (size_t k = 0; k < nkinds; k++) {
 		enum ac_verdict want;
-		char kdir[4400];
+		char kdir[4400], path[4600];
 		char **files;
 		size_t nfiles;
 
 		snprintf(kdir, sizeof(kdir), "%s/%s", sdir, kinds[k]);
+		if (strcmp(kinds[k], "submissions.yaml") == 0)
+			continue; /* 2023-07 metadata (authors, language) */
 		if (ac_verdict_parse(kinds[k], &want) < 0) {
 			printf("UNKNOWN %s/submissions/%s: not a verdict "
 			       "kind\n",
 			       p->id, kinds[k]);
-			(*mismatches)++;
+			v->mismatches++;
 			continue;
 		}
 		files = cli_list(kdir, &nfiles);
 		for (size_t f = 0; f < nfiles; f++) {
-			const struct ac_lang_info *lang =
-			        cli_lang_of(core, files[f]);
-			struct ac_judge_job job;
-			struct ac_result res;
-			char path[4600], id[64];
-			char *code;
-			size_t len;
-
 			snprintf(path, sizeof(path), "%s/%s", kdir, files[f]);
-			if (!lang) {
-				printf("SKIP    %s/%s/%s: no language for this "
-				       "file\n",
-				       p->id, kinds[k], files[f]);
-				continue;
-			}
-			code = cli_read_source(path, &len);
-			if (!code) {
-				(*mismatches)++;
-				continue;
-			}
-			cli_random_id(id, sizeof(id));
-			memset(&job, 0, sizeof(job));
-			job.problem = p;
-			job.lang = lang;
-			cli_lang_ops(core, lang, &job);
-			job.code = code;
-			job.code_len = len;
-			job.submission_id = id;
-			job.user_id = "verify";
-			job.submitted_at = ac_now_ms();
-			ac_judge(jctx, &job, &res);
-			(*checked)++;
-			if (res.verdict == want) {
-				printf("OK      %s/%s/%s: %s (%llu ms, %llu "
-				       "KiB)\n",
-				       p->id, kinds[k], files[f],
-				       ac_verdict_code(res.verdict),
-				       (unsigned long long)res.time_ms,
-				       (unsigned long long)res.memory_kb);
-			} else {
-				const char *why = "";
-				for (size_t i = 0; i < res.ntests; i++)
-					if (res.tests[i].verdict != AC_V_AC) {
-						why = res.tests[i].message
-						              ? res.tests[i]
-						                        .message
-						              : "";
-						break;
-					}
-				printf("MISMATCH %s/%s/%s: got %s, expected "
-				       "%s%s%s\n",
-				       p->id, kinds[k], files[f],
-				       ac_verdict_code(res.verdict),
-				       ac_verdict_code(want), *why ? ": " : "",
-				       why);
-				if (!res.compile_ok && res.compile_log)
-					printf("%.2000s\n", res.compile_log);
-				(*mismatches)++;
-			}
-			fflush(stdout);
-			ac_result_clear(&res);
-			free(code);
+			cli_verify_file(v, p, kinds[k], want, files[f], path);
 		}
-		for (size_t f = 0; f < nfiles; f++)
-			free(files[f]);
-		free(files);
+		cli_free_list(files, nfiles);
 	}
-	for (size_t k = 0; k < nkinds; k++)
-		free(kinds[k]);
-	free(kinds);
+	cli_free_list(kinds, nkinds);
 	ac_problem_free(p);
 	return 0;
+}
+
+/* The slowest test of every submission in submissions/<kind>/ judged
+ * with the time limit tl: the largest (slowest) or, for TLE ones, the
+ * smallest (fastest); *bad counts those that did not get want. */
+static double cli_kind_times(struct cli_verify *v, struct ac_problem *p,
+                             const char *kind, enum ac_verdict want, double tl,
+                             bool fastest, unsigned *n, unsigned *bad)
+{
+	char kdir[4400], path[4600];
+	double keep = p->time_limit_s, t = fastest ? INFINITY : 0;
+	char **files;
+	size_t nfiles;
+
+	snprintf(kdir, sizeof(kdir), "%s/submissions/%s", p->dir, kind);
+	files = cli_list(kdir, &nfiles);
+	p->time_limit_s = tl;
+	for (size_t f = 0; f < nfiles; f++) {
+		struct ac_result res;
+		double ws[2], s;
+		int hw;
+
+		snprintf(path, sizeof(path), "%s/%s", kdir, files[f]);
+		if (cli_verify_judge(v, p, kind, files[f], path, &res, ws,
+		                     &hw) < 0)
+			continue;
+		s = (double)res.time_ms / 1000.0;
+		(*n)++;
+		if (res.verdict != want) {
+			printf("TIME    %s/%s/%s: %s with a time limit of %g "
+			       "s\n",
+			       p->id, kind, files[f],
+			       ac_verdict_code(res.verdict), tl);
+			(*bad)++;
+		}
+		t = fastest ? fmin(t, s) : fmax(t, s);
+		ac_result_clear(&res);
+	}
+	p->time_limit_s = keep;
+	cli_free_list(files, nfiles);
+	return t;
+}
+
+/* --fix-time-limit: the accepted submissions with a generous limit, the
+ * limit from the slowest (ac_to_time_limit, time_resolution), the TLE
+ * submissions with limit x time_limit_to_tle (they must still be TLE),
+ * then the limit written into the package. */
+static int cli_fix_time_limit(struct cli_verify *v, const char *dir)
+{
+	struct ac_problem *p;
+	char err[1024];
+	unsigned n = 0, bad = 0, ntle = 0;
+	double slow, tl, probe;
+
+	if (ac_problem_load(dir, &p, err, sizeof(err)) < 0) {
+		printf("BROKEN  %s: %s\n", dir, err);
+		v->mismatches++;
+		return -1;
+	}
+	probe = fmax(10.0, p->time_limit_s * 2);
+	slow = cli_kind_times(v, p, "accepted", AC_V_AC, probe, false, &n,
+	                      &bad);
+	if (n == 0 || bad) {
+		printf("TIME    %s: %s\n", p->id,
+		       n ? "an accepted submission fails with a generous "
+		           "limit: no time limit written"
+		         : "no accepted submission to time");
+		v->mismatches++;
+		ac_problem_free(p);
+		return -1;
+	}
+	tl = ac_time_limit_from(p, slow);
+	cli_kind_times(v, p, "time_limit_exceeded", AC_V_TLE,
+	               tl * p->time_limit_to_tle, true, &ntle, &bad);
+	if (bad) {
+		printf("TIME    %s: a time_limit_exceeded submission runs "
+		       "within %g s x time_limit_to_tle %g: no time limit "
+		       "written\n",
+		       p->id, tl, p->time_limit_to_tle);
+		v->mismatches++;
+		ac_problem_free(p);
+		return -1;
+	}
+	if (ac_problem_write_time_limit(p, tl, err, sizeof(err)) < 0) {
+		printf("TIME    %s: %s\n", p->id, err);
+		v->mismatches++;
+		ac_problem_free(p);
+		return -1;
+	}
+	printf("TIME    %s: slowest accepted run %.3f s x %g -> time limit "
+	       "%g s (was %g s; %u TLE submissions checked at x %g)\n",
+	       p->id, slow, p->ac_to_time_limit, tl, p->time_limit_s, ntle,
+	       p->time_limit_to_tle);
+	ac_problem_free(p);
+	return 0;
+}
+
+/* problem import SOURCE DIR: what could not be carried over on stdout;
+ * 0 when DIR loads. */
+static int cli_import(const char *src, const char *dest)
+{
+	char err[1024] = "";
+	int r = ac_import(src, dest, stdout, err, sizeof(err));
+
+	if (r < 0)
+		fprintf(stderr, "algocode: import: %s\n", err);
+	return r < 0 ? 1 : 0;
 }
 
 static int cli_verify(const struct cli_opts *o)
 {
 	struct ac_core core;
 	struct ac_judge_ctx jctx;
-	unsigned checked = 0, mismatches = 0;
+	struct cli_verify v = {.core = &core, .jctx = &jctx};
 
+	if (o->nargs == 3 && strcmp(o->args[0], "import") == 0)
+		return cli_import(o->args[1], o->args[2]);
 	if (o->nargs < 2 || strcmp(o->args[0], "verify") != 0) {
-		fprintf(stderr,
-		        "Usage: algocode problem verify [-c FILE] DIR...\n");
+		fprintf(stderr, "Usage: algocode problem verify [-c FILE] "
+		                "[--fix-time-limit] DIR...\n"
+		                "       algocode problem import SOURCE DIR\n");
 		return 2;
 	}
 	if (cli_core(o, &core, AC_NEED_SANDBOX | AC_NEED_LANGS) < 0)
@@ -712,11 +901,14 @@ static int cli_verify(const struct cli_opts *o)
 		return 1;
 	}
 	for (int i = 1; i < o->nargs; i++)
-		cli_verify_one(&core, &jctx, o->args[i], &checked, &mismatches);
-	printf("%u submissions judged, %u mismatches\n", checked, mismatches);
+		if (!o->fix_time_limit ||
+		    cli_fix_time_limit(&v, o->args[i]) == 0)
+			cli_verify_one(&v, o->args[i]);
+	printf("%u submissions judged, %u mismatches\n", v.checked,
+	       v.mismatches);
 	ac_judge_ctx_fini(&jctx);
 	ac_core_fini(&core);
-	return mismatches ? 1 : 0;
+	return v.mismatches ? 1 : 0;
 }
 
 /* ------------------------------------------------------------ check-env */

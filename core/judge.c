@@ -21,6 +21,8 @@
  * stdin from a file the sandbox opens, output goes to out/. */
 #include "judge.h"
 
+#include "grading.h"
+
 #include "log.h"
 #include "privsep.h"
 #include "validator.h"
@@ -30,6 +32,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
+#include <math.h>
 #include <sched.h>
 #include <sodium.h>
 #include <stdarg.h>
@@ -462,11 +465,26 @@ done:
 	return r;
 }
 
+/* The package's limits.validation_* over the judge's own (issue 18). */
+static void judge_validator_limits(const struct ac_problem *p,
+                                   struct ac_limits *lim)
+{
+	if (p->validation_time_s) {
+		lim->cpu_ms = p->validation_time_s * 1000;
+		lim->wall_ms = 2 * lim->cpu_ms;
+	}
+	if (p->validation_memory_mb)
+		lim->memory_kb = p->validation_memory_mb * 1024;
+	if (p->validation_output_mb)
+		lim->fsize_kb = p->validation_output_mb * 1024;
+}
+
 /* Run the custom validator on one test. */
 static enum ac_validation
 judge_custom_validate(struct ac_judge_ctx *ctx, const char *run_dir,
-                      const char *vbin, const struct ac_test *t,
-                      const char *team_out, char *msg, size_t msglen)
+                      const char *vbin, const struct ac_problem *p,
+                      const struct ac_test *t, const char *team_out, char *msg,
+                      size_t msglen)
 {
 	char vbox[4200], path[4300], errp[4300];
 	const char *argv[] = {"/box/validator", "/box/input", "/box/answer",
@@ -513,6 +531,7 @@ judge_custom_validate(struct ac_judge_ctx *ctx, const char *run_dir,
 	                                 .fsize_kb = 64 * 1024,
 	                                 .processes = 4,
 	                                 .nofile = 64};
+	judge_validator_limits(p, &spec.limits);
 	memset(&rep, 0, sizeof(rep));
 	r = ctx->sb->run(ctx->sb_state, &spec, &rep);
 	if (r < 0 || rep.internal_error[0]) {
@@ -1199,6 +1218,34 @@ struct judge_run {
 	bool failed;          /* a test failed */
 };
 
+/* What the package allows (problem.yaml languages, limits.code) and what
+ * it needs that the judge does not do (multi-pass). */
+static int judge_package_refuses(struct judge_run *j)
+{
+	const struct ac_problem *p = j->p;
+
+	if (p->type_flags & AC_PROBLEM_MULTIPASS) {
+		judge_fail(j->out, AC_V_IE, NULL,
+		           "multi-pass problems are not supported yet");
+		return -1;
+	}
+	if (!ac_problem_allows_lang(p, j->lang->name)) {
+		judge_fail(j->out, AC_V_CE, NULL,
+		           "the problem does not accept the language %s "
+		           "(problem.yaml languages)",
+		           j->lang->name);
+		return -1;
+	}
+	if (p->code_kb && j->job->code_len > p->code_kb * 1024) {
+		judge_fail(j->out, AC_V_CE, NULL,
+		           "the source is %zu bytes, over the problem's "
+		           "limits.code of %llu KiB",
+		           j->job->code_len, (unsigned long long)p->code_kb);
+		return -1;
+	}
+	return 0;
+}
+
 /* Step 1: the result's identity, and a run directory of our own. */
 static int judge_step_start(struct judge_run *j)
 {
@@ -1219,6 +1266,8 @@ static int judge_step_start(struct judge_run *j)
 		           "interactive problems are not supported yet");
 		return -1;
 	}
+	if (judge_package_refuses(j) < 0)
+		return -1;
 	if ((r = judge_mkdirs(j->ctx->work_dir)) < 0) {
 		judge_fail(out, AC_V_IE, NULL, "judge.work_dir %s: %s",
 		           j->ctx->work_dir, strerror(-r));
@@ -1352,6 +1401,12 @@ static int judge_step_compile(struct judge_run *j)
 	spec.stdout_path = logp;
 	spec.stderr_path = errp;
 	spec.limits = lang->compile_limits;
+	if (j->p->compile_time_s) { /* limits.compilation_* */
+		spec.limits.cpu_ms = j->p->compile_time_s * 1000;
+		spec.limits.wall_ms = 2 * spec.limits.cpu_ms;
+	}
+	if (j->p->compile_memory_mb)
+		spec.limits.memory_kb = j->p->compile_memory_mb * 1024;
 	spec.profile = lang->compile_profile;
 	memset(&rep, 0, sizeof(rep));
 	t0 = judge_mono_ms();
@@ -1506,8 +1561,51 @@ struct judge_test {
 	bool mounted;            /* the box is a tmpfs of its own */
 	char msg[JUDGE_MSG_MAX]; /* the validator's (or runtime's) */
 	char detail[512];        /* the verdict's own */
+	bool has_score;          /* the validator's score (score.txt, or a
+	                            testlib checker's points) */
+	double score;
 	struct ac_test_result tr;
 };
+
+/* A scoring validator's score: FEEDBACK_DIR/score.txt, one finite
+ * number; unreadable, or missing with legacy `validation: custom score`,
+ * is a validator error (Internal Error). */
+static void judge_test_score(struct judge_run *j, struct judge_test *x)
+{
+	char path[4400], *txt = NULL, *end;
+	int dfd, fdir;
+
+	/* as judgemessage.txt: no symlink the validator made is followed */
+	snprintf(path, sizeof(path), "%s/vbox", j->tmpl);
+	dfd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (dfd >= 0) {
+		fdir = openat(dfd, "feedback",
+		              O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (fdir >= 0) {
+			txt = judge_read_head("score.txt", 64, fdir);
+			close(fdir);
+		}
+		close(dfd);
+	}
+	if (txt) {
+		errno = 0;
+		x->score = strtod(txt, &end);
+		while (*end == ' ' || *end == '\n' || *end == '\r' ||
+		       *end == '\t')
+			end++;
+		x->has_score =
+		        end != txt && !*end && !errno && isfinite(x->score);
+	}
+	if (!txt && j->p->format == AC_FORMAT_2023_07)
+		return; /* no score.txt: the group's accept_score */
+	if (!x->has_score) {
+		x->val = AC_VAL_ERROR;
+		snprintf(x->msg, sizeof(x->msg),
+		         "validator: no valid score.txt in the feedback "
+		         "directory (a scoring validator must write one)");
+	}
+	free(txt);
+}
 
 /* Run the test in a fresh box and validate its output; -1 when the box
  * could not be made (an Internal Error is recorded). */
@@ -1540,11 +1638,15 @@ static int judge_test_run(struct judge_run *j, struct judge_test *x)
 		         "sandbox: %s", strerror(-r));
 	x->msg[0] = '\0';
 	x->val = AC_VAL_NOT_RUN;
+	x->has_score = false;
 	if (ac_run_failed(&x->rep, &j->lim))
 		return 0;
 	if (j->p->validation == AC_VALIDATION_CUSTOM) {
-		x->val = judge_custom_validate(j->ctx, j->tmpl, j->vbin, x->t,
-		                               x->outp, x->msg, sizeof(x->msg));
+		x->val = judge_custom_validate(j->ctx, j->tmpl, j->vbin, j->p,
+		                               x->t, x->outp, x->msg,
+		                               sizeof(x->msg));
+		if (j->p->validator_score && x->val == AC_VAL_CORRECT)
+			judge_test_score(j, x);
 		return 0;
 	}
 	r = ac_validate_files(x->t->ans_path, x->outp, &j->p->flags, x->msg,
@@ -1566,6 +1668,8 @@ static void judge_test_verdict(struct judge_run *j, struct judge_test *x)
 
 	memset(tr, 0, sizeof(*tr));
 	tr->name = x->t->name;
+	tr->has_score = x->has_score;
+	tr->score = x->score;
 	tr->verdict = ac_verdict_of(&x->rep, &j->lim, x->val, x->detail,
 	                            sizeof(x->detail));
 	tr->time_ms = x->rep.cpu_us / 1000;
@@ -1671,18 +1775,58 @@ static int judge_step_test(struct judge_run *j, size_t i)
 }
 
 /* Step 8: the tests, samples first, each group in name order; judging
- * stops at the first failure unless the job asks for all tests. */
+ * stops at the first failure unless the job asks for all tests or the
+ * problem is scored (its groups are graded after the loop). */
 static void judge_step_tests(struct judge_run *j)
 {
+	bool all = j->job->all_tests || (j->p->type_flags & AC_PROBLEM_SCORING);
+
 	j->out->verdict = AC_V_AC;
 	for (size_t i = 0; i < j->p->ntests; i++) {
-		if (j->failed && !j->job->all_tests)
+		if (j->failed && !all)
 			break;
 		if (judge_step_test(j, i) < 0)
 			break;
 	}
 	if (j->p->ntests == 0)
 		judge_fail(j->out, AC_V_IE, NULL, "the problem has no tests");
+}
+
+/* Step 8b, scoring problems: the groups graded from the tests' results
+ * (core/grading.c); the result's verdict stays the test loop's. */
+static void judge_step_grade(struct judge_run *j)
+{
+	const struct ac_problem *p = j->p;
+	struct ac_result *out = j->out;
+	struct ac_grade_test *gt = NULL;
+	struct ac_grade_group *gg = NULL;
+
+	if (!(p->type_flags & AC_PROBLEM_SCORING) || !out->compile_ok ||
+	    out->ntests == 0)
+		return;
+	gt = calloc(p->ntests, sizeof(*gt));
+	gg = calloc(p->ngroups, sizeof(*gg));
+	if (!gt || !gg)
+		goto out;
+	for (size_t i = 0; i < p->ntests && i < out->ntests; i++) {
+		gt[i].run = true;
+		gt[i].verdict = out->tests[i].verdict;
+		gt[i].has_score = out->tests[i].has_score;
+		gt[i].score = out->tests[i].score;
+	}
+	if (ac_grade(p, gt, gg) < 0)
+		goto out;
+	out->scored = true;
+	out->score = gg[0].score;
+	out->score_verdict = gg[0].verdict;
+	for (size_t g = 0; g < p->ngroups; g++)
+		if (gg[g].graded &&
+		    ac_result_add_group(out, p->groups[g].name, gg[g].verdict,
+		                        gg[g].score) < 0)
+			break;
+out:
+	free(gt);
+	free(gg);
 }
 
 /* Step 9: the run directory goes (as root through the helper when
@@ -1728,8 +1872,10 @@ int ac_judge(struct ac_judge_ctx *ctx, const struct ac_judge_job *job,
 	    judge_step_compile(j) == 0 && judge_step_keep_build(j) == 0 &&
 	    judge_step_validator(j) == 0) {
 		judge_step_limits(j);
-		if (judge_step_run_command(j) == 0)
+		if (judge_step_run_command(j) == 0) {
 			judge_step_tests(j);
+			judge_step_grade(j);
+		}
 	}
 	judge_step_finish(j);
 	free(j);

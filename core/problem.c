@@ -8,7 +8,7 @@
  * order, so the test order and the content hash do not depend on the file
  * system.
  */
-#include "problem.h"
+#include "problem_int.h"
 
 #include "log.h"
 
@@ -16,6 +16,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <jansson.h>
 #include <limits.h>
 #include <math.h>
 #include <sodium.h>
@@ -26,597 +27,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include <yaml.h>
-
-#define PB_YAML_MAX      (1u << 20) /* problem.yaml */
-#define PB_STATEMENT_MAX (4u << 20) /* the statement */
-#define PB_TIMELIMIT_MAX 64         /* .timelimit */
-#define PB_DIR_MAX       100000     /* entries in one directory */
-#define PB_TESTS_MAX     10000      /* tests in one package */
-#define PB_TAGS_MAX      64
-#define PB_DEPTH_MAX     4 /* nested test groups / validator subdirectories */
-#define PB_TIME_MAX      3600.0     /* seconds */
-#define PB_MEMORY_MAX    (1u << 20) /* MiB (1 TiB) */
-
-#define PB_DEFAULT_TIME   1.0
-#define PB_DEFAULT_MEMORY 256
-#define PB_DEFAULT_OUTPUT 64
-
-/* The state of one load. */
-struct pb {
-	char *root; /* realpath of the package */
-	size_t rootlen;
-	char *err;
-	size_t errlen;
-	struct ac_problem *p;
-	size_t tests_cap;
-	char *flags; /* validator_flags as written, until validation is known */
-	int has_time; /* limits.time_limit was given */
-};
-
-static void pb_err(struct pb *b, const char *rel, const char *fmt, ...)
-        __attribute__((format(printf, 3, 4)));
-
-/* "<root>/<rel>: <message>" into b->err. */
-static void pb_err(struct pb *b, const char *rel, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	if (!b->err || b->errlen == 0)
-		return;
-	if (rel && *rel)
-		n = snprintf(b->err, b->errlen, "%s/%s: ", b->root, rel);
-	else
-		n = snprintf(b->err, b->errlen, "%s: ", b->root);
-	if (n < 0 || (size_t)n >= b->errlen)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(b->err + n, b->errlen - (size_t)n, fmt, ap);
-	va_end(ap);
-}
-
-static char *pb_join(const char *a, const char *b)
-{
-	size_t la = strlen(a), lb = strlen(b);
-	char *s = malloc(la + lb + 2);
-
-	if (!s)
-		return NULL;
-	memcpy(s, a, la);
-	s[la] = '/';
-	memcpy(s + la + 1, b, lb + 1);
-	return s;
-}
-
-/* Resolve rel (relative to the package) to an absolute path inside the
- * package.  Returns 0 with *abs (malloc'ed) and *st, -ENOENT when the path
- * does not exist (no message), or another negative errno with a message:
- * a symlink that leaves the package, a resolution failure. */
-static int pb_resolve(struct pb *b, const char *rel, char **abs,
-                      struct stat *st)
-{
-	char *path = pb_join(b->root, rel), *real = NULL;
-	struct stat lst;
-	int ret = 0;
-
-	*abs = NULL;
-	if (!path)
-		return -ENOMEM;
-	if (lstat(path, &lst) < 0) {
-		ret = -errno;
-		if (ret != -ENOENT)
-			pb_err(b, rel, "%s", strerror(errno));
-		goto out;
-	}
-	real = realpath(path, NULL);
-	if (!real) {
-		ret = -errno;
-		pb_err(b, rel, "cannot resolve: %s", strerror(errno));
-		goto out;
-	}
-	if (strncmp(real, b->root, b->rootlen) != 0 ||
-	    (real[b->rootlen] != '/' && real[b->rootlen] != '\0')) {
-		ret = -EPERM;
-		pb_err(b, rel, "symlink points outside the package (to %s)",
-		       real);
-		goto out;
-	}
-	if (stat(real, st) < 0) {
-		ret = -errno;
-		pb_err(b, rel, "%s", strerror(errno));
-		goto out;
-	}
-	*abs = real;
-	real = NULL;
-out:
-	free(real);
-	free(path);
-	return ret;
-}
-
-/* Like pb_resolve, and the result must be a regular file. */
-static int pb_file(struct pb *b, const char *rel, char **abs, struct stat *st)
-{
-	int ret = pb_resolve(b, rel, abs, st);
-
-	if (ret < 0)
-		return ret;
-	if (!S_ISREG(st->st_mode)) {
-		pb_err(b, rel, "not a regular file");
-		free(*abs);
-		*abs = NULL;
-		return -EINVAL;
-	}
-	return 0;
-}
-
-/* Read a whole regular file of at most max bytes; NUL-terminated. */
-static int pb_read(struct pb *b, const char *rel, size_t max, char **data,
-                   size_t *len)
-{
-	struct stat st;
-	char *abs = NULL, *buf = NULL;
-	size_t n = 0;
-	int fd = -1, ret;
-
-	*data = NULL;
-	ret = pb_file(b, rel, &abs, &st);
-	if (ret < 0)
-		return ret;
-	if ((uint64_t)st.st_size > max) {
-		pb_err(b, rel, "too large (%lld bytes, at most %zu)",
-		       (long long)st.st_size, max);
-		ret = -EFBIG;
-		goto out;
-	}
-	fd = open(abs, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-	if (fd < 0) {
-		ret = -errno;
-		pb_err(b, rel, "%s", strerror(errno));
-		goto out;
-	}
-	buf = malloc(max + 1);
-	if (!buf) {
-		ret = -ENOMEM;
-		goto out;
-	}
-	for (;;) {
-		ssize_t r = read(fd, buf + n, max + 1 - n);
-
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0) {
-			ret = -errno;
-			pb_err(b, rel, "%s", strerror(errno));
-			goto out;
-		}
-		if (r == 0)
-			break;
-		n += (size_t)r;
-		if (n > max) {
-			pb_err(b, rel, "too large (more than %zu bytes)", max);
-			ret = -EFBIG;
-			goto out;
-		}
-	}
-	buf[n] = '\0';
-	*data = buf;
-	*len = n;
-	buf = NULL;
-out:
-	if (fd >= 0)
-		close(fd);
-	free(buf);
-	free(abs);
-	return ret;
-}
-
-static int pb_strcmp_cb(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-static void pb_names_free(char **names, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		free(names[i]);
-	free(names);
-}
-
-/* The entries of a directory (absolute path), without "." names, in
- * strcmp order. */
-static int pb_list(struct pb *b, const char *abs, const char *rel, char ***out,
-                   size_t *nout)
-{
-	DIR *d = opendir(abs);
-	struct dirent *e;
-	char **names = NULL;
-	size_t n = 0, cap = 0;
-	int ret = 0;
-
-	*out = NULL;
-	*nout = 0;
-	if (!d) {
-		ret = -errno;
-		if (b)
-			pb_err(b, rel, "%s", strerror(errno));
-		return ret;
-	}
-	while ((errno = 0, e = readdir(d))) {
-		if (e->d_name[0] == '.')
-			continue;
-		if (n == PB_DIR_MAX) {
-			if (b)
-				pb_err(b, rel, "more than %d entries",
-				       PB_DIR_MAX);
-			ret = -E2BIG;
-			goto out;
-		}
-		if (n == cap) {
-			size_t ncap = cap ? cap * 2 : 16;
-			char **nn = realloc(names, ncap * sizeof(*nn));
-
-			if (!nn) {
-				ret = -ENOMEM;
-				goto out;
-			}
-			names = nn;
-			cap = ncap;
-		}
-		names[n] = strdup(e->d_name);
-		if (!names[n]) {
-			ret = -ENOMEM;
-			goto out;
-		}
-		n++;
-	}
-	if (errno) {
-		ret = -errno;
-		if (b)
-			pb_err(b, rel, "%s", strerror(errno));
-		goto out;
-	}
-	if (n)
-		qsort(names, n, sizeof(*names), pb_strcmp_cb);
-	*out = names;
-	*nout = n;
-	names = NULL;
-	n = 0;
-out:
-	pb_names_free(names, n);
-	closedir(d);
-	return ret;
-}
-
-/* ------------------------------------------------ problem.yaml */
-
-static yaml_node_t *pb_map_get(yaml_document_t *doc, yaml_node_t *map,
-                               const char *key)
-{
-	yaml_node_pair_t *pair;
-
-	for (pair = map->data.mapping.pairs.start;
-	     pair < map->data.mapping.pairs.top; pair++) {
-		yaml_node_t *k = yaml_document_get_node(doc, pair->key);
-
-		if (k && k->type == YAML_SCALAR_NODE &&
-		    strcmp((const char *)k->data.scalar.value, key) == 0)
-			return yaml_document_get_node(doc, pair->value);
-	}
-	return NULL;
-}
-
-static const char *pb_scalar(yaml_node_t *n)
-{
-	return (const char *)n->data.scalar.value;
-}
-
-static void pb_yaml_err(struct pb *b, yaml_node_t *n, const char *key,
-                        const char *what)
-{
-	if (n)
-		pb_err(b, "problem.yaml", "line %lu: %s: %s",
-		       (unsigned long)n->start_mark.line + 1, key, what);
-	else
-		pb_err(b, "problem.yaml", "%s: %s", key, what);
-}
-
-/* A scalar string value; -EINVAL with a message on another type. */
-static int pb_yaml_string(struct pb *b, yaml_node_t *n, const char *key,
-                          char **out)
-{
-	if (n->type != YAML_SCALAR_NODE) {
-		pb_yaml_err(b, n, key, "must be a string");
-		return -EINVAL;
-	}
-	free(*out);
-	*out = strdup(pb_scalar(n));
-	return *out ? 0 : -ENOMEM;
-}
-
-/* A time limit in seconds: positive, finite, at most PB_TIME_MAX. */
-static int pb_parse_seconds(const char *s, double *out)
-{
-	char *end;
-	double v;
-
-	while (isspace((unsigned char)*s))
-		s++;
-	errno = 0;
-	v = strtod(s, &end);
-	if (end == s)
-		return -EINVAL;
-	while (isspace((unsigned char)*end))
-		end++;
-	if (*end || errno == ERANGE || !isfinite(v) || v <= 0 ||
-	    v > PB_TIME_MAX)
-		return -EINVAL;
-	*out = v;
-	return 0;
-}
-
-/* A size in MiB: a positive integer, at most PB_MEMORY_MAX. */
-static int pb_parse_mib(const char *s, uint64_t *out)
-{
-	unsigned long long v;
-	char *end;
-
-	if (!isdigit((unsigned char)*s))
-		return -EINVAL;
-	errno = 0;
-	v = strtoull(s, &end, 10);
-	if (*end || errno == ERANGE || v == 0 || v > PB_MEMORY_MAX)
-		return -EINVAL;
-	*out = v;
-	return 0;
-}
-
-/* "line 3: limits.memory: "lots" is not a positive integer (MiB)" */
-static void pb_yaml_bad(struct pb *b, yaml_node_t *v, const char *key,
-                        const char *what)
-{
-	char buf[160];
-
-	if (v->type == YAML_SCALAR_NODE)
-		snprintf(buf, sizeof(buf), "\"%.60s\" is not %s", pb_scalar(v),
-		         what);
-	else
-		snprintf(buf, sizeof(buf), "must be %s", what);
-	pb_yaml_err(b, v, key, buf);
-}
-
-static int pb_yaml_limits(struct pb *b, yaml_document_t *doc, yaml_node_t *n)
-{
-	struct ac_problem *p = b->p;
-	yaml_node_t *v;
-
-	if (n->type != YAML_MAPPING_NODE) {
-		pb_yaml_err(b, n, "limits", "must be a mapping");
-		return -EINVAL;
-	}
-	v = pb_map_get(doc, n, "time_limit");
-	if (v) {
-		if (v->type != YAML_SCALAR_NODE ||
-		    pb_parse_seconds(pb_scalar(v), &p->time_limit_s) < 0) {
-			pb_yaml_bad(b, v, "limits.time_limit",
-			            "a positive number of seconds (at most "
-			            "3600)");
-			return -EINVAL;
-		}
-		b->has_time = 1;
-	}
-	v = pb_map_get(doc, n, "memory");
-	if (v && (v->type != YAML_SCALAR_NODE ||
-	          pb_parse_mib(pb_scalar(v), &p->memory_mb) < 0)) {
-		pb_yaml_bad(b, v, "limits.memory", "a positive integer (MiB)");
-		return -EINVAL;
-	}
-	v = pb_map_get(doc, n, "output");
-	if (v && (v->type != YAML_SCALAR_NODE ||
-	          pb_parse_mib(pb_scalar(v), &p->output_mb) < 0)) {
-		pb_yaml_bad(b, v, "limits.output", "a positive integer (MiB)");
-		return -EINVAL;
-	}
-	return 0;
-}
-
-static int pb_add_tag(struct ac_problem *p, const char *s, size_t len)
-{
-	char **nt;
-
-	while (len && isspace((unsigned char)*s)) {
-		s++;
-		len--;
-	}
-	while (len && isspace((unsigned char)s[len - 1]))
-		len--;
-	if (!len || p->ntags >= PB_TAGS_MAX)
-		return 0;
-	nt = realloc(p->tags, (p->ntags + 1) * sizeof(*nt));
-	if (!nt)
-		return -ENOMEM;
-	p->tags = nt;
-	p->tags[p->ntags] = strndup(s, len);
-	if (!p->tags[p->ntags])
-		return -ENOMEM;
-	p->ntags++;
-	return 0;
-}
-
-static int pb_yaml_tags(struct pb *b, yaml_document_t *doc, yaml_node_t *n)
-{
-	yaml_node_item_t *it;
-	int ret;
-
-	if (n->type == YAML_SCALAR_NODE) {
-		const char *s = pb_scalar(n), *c;
-
-		for (;;) {
-			c = strchr(s, ',');
-			ret = pb_add_tag(b->p, s,
-			                 c ? (size_t)(c - s) : strlen(s));
-			if (ret < 0 || !c)
-				return ret;
-			s = c + 1;
-		}
-	}
-	if (n->type != YAML_SEQUENCE_NODE) {
-		pb_yaml_err(b, n, "tags",
-		            "must be a list or a comma-separated string");
-		return -EINVAL;
-	}
-	for (it = n->data.sequence.items.start; it < n->data.sequence.items.top;
-	     it++) {
-		yaml_node_t *t = yaml_document_get_node(doc, *it);
-
-		if (!t || t->type != YAML_SCALAR_NODE) {
-			pb_yaml_err(b, t ? t : n, "tags",
-			            "every tag must be a string");
-			return -EINVAL;
-		}
-		ret = pb_add_tag(b->p, pb_scalar(t), strlen(pb_scalar(t)));
-		if (ret < 0)
-			return ret;
-	}
-	return 0;
-}
-
-/* name: a string, or a map of language -> name (the newer format): the
- * "en" entry, else the first one. */
-static int pb_yaml_name(struct pb *b, yaml_document_t *doc, yaml_node_t *n)
-{
-	yaml_node_t *v;
-
-	if (n->type == YAML_MAPPING_NODE) {
-		v = pb_map_get(doc, n, "en");
-		if (!v &&
-		    n->data.mapping.pairs.start < n->data.mapping.pairs.top)
-			v = yaml_document_get_node(
-			        doc, n->data.mapping.pairs.start->value);
-		if (!v)
-			return 0;
-		n = v;
-	}
-	return pb_yaml_string(b, n, "name", &b->p->name);
-}
-
-static int pb_yaml_root(struct pb *b, yaml_document_t *doc, yaml_node_t *root)
-{
-	struct ac_problem *p = b->p;
-	yaml_node_t *v;
-	char *s = NULL;
-	int ret = 0;
-
-	if (root->type != YAML_MAPPING_NODE) {
-		pb_yaml_err(b, root, "top level", "must be a mapping");
-		return -EINVAL;
-	}
-	if ((v = pb_map_get(doc, root, "name")) &&
-	    (ret = pb_yaml_name(b, doc, v)) < 0)
-		return ret;
-	if ((v = pb_map_get(doc, root, "uuid")) &&
-	    (ret = pb_yaml_string(b, v, "uuid", &p->uuid)) < 0)
-		return ret;
-	if ((v = pb_map_get(doc, root, "difficulty")) &&
-	    (ret = pb_yaml_string(b, v, "difficulty", &p->difficulty)) < 0)
-		return ret;
-	if ((v = pb_map_get(doc, root, "validator_flags")) &&
-	    (ret = pb_yaml_string(b, v, "validator_flags", &b->flags)) < 0)
-		return ret;
-	if ((v = pb_map_get(doc, root, "limits")) &&
-	    (ret = pb_yaml_limits(b, doc, v)) < 0)
-		return ret;
-	if ((v = pb_map_get(doc, root, "tags")) &&
-	    (ret = pb_yaml_tags(b, doc, v)) < 0)
-		return ret;
-	v = pb_map_get(doc, root, "validation");
-	if (v) {
-		ret = pb_yaml_string(b, v, "validation", &s);
-		if (ret < 0)
-			return ret;
-		if (strcmp(s, "default") == 0) {
-			p->validation = AC_VALIDATION_DEFAULT;
-		} else if (strcmp(s, "custom") == 0) {
-			p->validation = AC_VALIDATION_CUSTOM;
-		} else if (strcmp(s, "custom interactive") == 0) {
-			p->validation = AC_VALIDATION_CUSTOM_INTERACTIVE;
-		} else {
-			pb_yaml_bad(b, v, "validation",
-			            "default, custom or custom interactive");
-			ret = -EINVAL;
-		}
-		free(s);
-	}
-	return ret;
-}
-
-static int pb_yaml(struct pb *b)
-{
-	yaml_parser_t parser;
-	yaml_document_t doc;
-	yaml_node_t *root;
-	char *data = NULL;
-	size_t len = 0;
-	int ret, have_doc = 0;
-
-	ret = pb_read(b, "problem.yaml", PB_YAML_MAX, &data, &len);
-	if (ret == -ENOENT) {
-		pb_err(b, "problem.yaml", "missing");
-		return ret;
-	}
-	if (ret < 0)
-		return ret;
-	if (!yaml_parser_initialize(&parser)) {
-		free(data);
-		return -ENOMEM;
-	}
-	yaml_parser_set_input_string(&parser, (const unsigned char *)data, len);
-	if (!yaml_parser_load(&parser, &doc)) {
-		pb_err(b, "problem.yaml", "line %lu: YAML error: %s%s%s",
-		       (unsigned long)parser.problem_mark.line + 1,
-		       parser.problem ? parser.problem : "syntax error",
-		       parser.context ? " " : "",
-		       parser.context ? parser.context : "");
-		ret = -EINVAL;
-		goto out;
-	}
-	have_doc = 1;
-	root = yaml_document_get_root_node(&doc);
-	/* An empty problem.yaml means every default. */
-	if (root &&
-	    !(root->type == YAML_SCALAR_NODE && root->data.scalar.length == 0))
-		ret = pb_yaml_root(b, &doc, root);
-out:
-	if (have_doc)
-		yaml_document_delete(&doc);
-	yaml_parser_delete(&parser);
-	free(data);
-	return ret;
-}
-
-static int pb_timelimit(struct pb *b)
-{
-	char *data = NULL;
-	size_t len;
-	int ret;
-
-	if (b->has_time)
-		return 0;
-	ret = pb_read(b, ".timelimit", PB_TIMELIMIT_MAX, &data, &len);
-	if (ret == -ENOENT)
-		return 0;
-	if (ret < 0)
-		return ret;
-	if (pb_parse_seconds(data, &b->p->time_limit_s) < 0) {
-		pb_err(b, ".timelimit",
-		       "must be a positive number of seconds (at most 3600)");
-		ret = -EINVAL;
-	}
-	free(data);
-	return ret;
-}
 
 /* --------------------------------------------------- statement */
 
@@ -670,6 +80,7 @@ static int pb_add_test(struct pb *b, const char *name, char *in, char *ans,
 	t->in_path = in;
 	t->ans_path = ans;
 	t->sample = sample;
+	t->group = b->cur_group;
 	p->ntests++;
 	if (sample)
 		p->nsamples++;
@@ -722,7 +133,7 @@ static int pb_tests_dir(struct pb *b, const char *rel, bool sample, int depth)
 {
 	struct stat st;
 	char *abs = NULL, **names = NULL;
-	size_t n = 0, i;
+	size_t n = 0, i, parent = b->cur_group;
 	int ret;
 
 	ret = pb_resolve(b, rel, &abs, &st);
@@ -735,6 +146,9 @@ static int pb_tests_dir(struct pb *b, const char *rel, bool sample, int depth)
 		ret = -ENOTDIR;
 		goto out;
 	}
+	ret = pb_add_group(b, rel + strlen("data/"), parent);
+	if (ret < 0)
+		goto out;
 	ret = pb_list(b, abs, rel, &names, &n);
 	if (ret < 0)
 		goto out;
@@ -770,6 +184,7 @@ static int pb_tests_dir(struct pb *b, const char *rel, bool sample, int depth)
 		free(full);
 	}
 out:
+	b->cur_group = parent;
 	pb_names_free(names, n);
 	free(abs);
 	return ret;
@@ -777,6 +192,54 @@ out:
 
 /* --------------------------------------------------- validator */
 
+/* output_validator/ (2023-07): the directory is the program. */
+static int pb_validator_2023(struct pb *b)
+{
+	struct ac_problem *p = b->p;
+	struct stat st;
+	char *abs = NULL;
+	int ret;
+
+	ret = pb_resolve(b, "output_validators", &abs, &st);
+	free(abs);
+	abs = NULL;
+	if (ret == 0) {
+		pb_err(b, "output_validators",
+		       "the legacy directory: problem_format_version 2023-07 "
+		       "has its validator in output_validator/");
+		return -EINVAL;
+	}
+	if (ret != -ENOENT)
+		return ret;
+	ret = pb_resolve(b, "output_validator", &abs, &st);
+	if (ret == -ENOENT) {
+		if (p->type_flags &
+		    (AC_PROBLEM_INTERACTIVE | AC_PROBLEM_MULTIPASS)) {
+			pb_err(b, "output_validator",
+			       "missing: an interactive or multi-pass problem "
+			       "needs its output validator");
+			return ret;
+		}
+		p->validation = AC_VALIDATION_DEFAULT;
+		return 0;
+	}
+	if (ret < 0)
+		return ret;
+	if (!S_ISDIR(st.st_mode)) {
+		pb_err(b, "output_validator", "not a directory");
+		free(abs);
+		return -ENOTDIR;
+	}
+	p->validator_dir = abs;
+	p->validation = (p->type_flags & AC_PROBLEM_INTERACTIVE)
+	                        ? AC_VALIDATION_CUSTOM_INTERACTIVE
+	                        : AC_VALIDATION_CUSTOM;
+	if (p->type_flags & AC_PROBLEM_SCORING)
+		p->validator_score = true;
+	return 0;
+}
+
+/* output_validators/NAME/ (legacy), used with validation: custom. */
 static int pb_validator(struct pb *b)
 {
 	struct ac_problem *p = b->p;
@@ -785,8 +248,24 @@ static int pb_validator(struct pb *b)
 	size_t n = 0;
 	int ret;
 
-	if (p->validation == AC_VALIDATION_DEFAULT)
-		return 0;
+	if (p->format == AC_FORMAT_2023_07)
+		return pb_validator_2023(b);
+	if (p->type_flags & AC_PROBLEM_INTERACTIVE)
+		p->validation = AC_VALIDATION_CUSTOM_INTERACTIVE;
+	if (p->validation == AC_VALIDATION_DEFAULT) {
+		/* The 2023-07 layout read as legacy would be judged with
+		 * the default validator: refuse it. */
+		ret = pb_resolve(b, "output_validator", &abs, &st);
+		free(abs);
+		if (ret == 0 && !b->validation_given) {
+			pb_err(b, "output_validator",
+			       "the 2023-07 layout, but problem.yaml has no "
+			       "problem_format_version: 2023-07 (nor "
+			       "validation: custom)");
+			return -EINVAL;
+		}
+		return ret == -ENOENT || ret == 0 ? 0 : ret;
+	}
 	ret = pb_resolve(b, "output_validators", &abs, &st);
 	if (ret == -ENOENT) {
 		/* The 2023 layout: output_validator/ is the program. */
@@ -1000,6 +479,14 @@ static int pb_hash(struct pb *b)
 		free(in);
 		free(rel);
 	}
+	/* testdata.yaml decides scores: every group's, in group order */
+	for (i = 0; ret == 0 && i < p->ngroups; i++) {
+		char rel[4200];
+
+		snprintf(rel, sizeof(rel), "data%s%s/testdata.yaml",
+		         p->groups[i].name[0] ? "/" : "", p->groups[i].name);
+		ret = pb_hash_rel(b, &h, rel);
+	}
 	if (ret == 0 && p->validator_dir)
 		ret = pb_hash_tree(b, &h, p->validator_dir, "validator", 0);
 	if (ret < 0)
@@ -1037,7 +524,109 @@ void ac_problem_free(struct ac_problem *p)
 	free(p->validator_dir);
 	free(p->statement);
 	free(p->difficulty);
+	for (i = 0; i < p->nlanguages; i++)
+		free(p->languages[i]);
+	free(p->languages);
+	for (i = 0; i < p->ngroups; i++)
+		free(p->groups[i].name);
+	free(p->groups);
+	free(p->meta_json);
 	free(p);
+}
+
+bool ac_problem_allows_lang(const struct ac_problem *p, const char *lang)
+{
+	if (!p->languages)
+		return true;
+	for (size_t i = 0; lang && i < p->nlanguages; i++)
+		if (strcmp(p->languages[i], lang) == 0)
+			return true;
+	return false;
+}
+
+/* Directories of the specification that change how a submission is
+ * judged and that the judge does not implement: refused by name. */
+static int pb_refused_dirs(struct pb *b)
+{
+	static const struct {
+		const char *dir, *why;
+	} refused[] = {
+	        {"include", "files appended to every submission are not "
+	                    "implemented"},
+	        {"static_validator", "static validation of the source is not "
+	                             "implemented"},
+	};
+	struct stat st;
+	char *abs;
+
+	for (size_t i = 0; i < sizeof(refused) / sizeof(refused[0]); i++) {
+		int ret = pb_resolve(b, refused[i].dir, &abs, &st);
+
+		free(abs);
+		if (ret == 0) {
+			pb_err(b, refused[i].dir, "not supported: %s",
+			       refused[i].why);
+			return -ENOTSUP;
+		}
+		if (ret != -ENOENT)
+			return ret;
+	}
+	return 0;
+}
+
+/* testdata.yaml's output_validator_flags: the default validator's flags
+ * (with validation custom they are not passed, as validator_flags). */
+static int pb_ovflags(struct pb *b)
+{
+	char ferr[256];
+	int ret;
+
+	if (!b->ovflags || b->p->validation != AC_VALIDATION_DEFAULT)
+		return 0;
+	if (b->flags && strcmp(b->flags, b->ovflags) != 0) {
+		pb_err(b, "data/testdata.yaml",
+		       "output_validator_flags differ from problem.yaml's "
+		       "validator_flags");
+		return -EINVAL;
+	}
+	memset(&b->p->flags, 0, sizeof(b->p->flags));
+	ret = ac_validator_flags_parse(b->ovflags, &b->p->flags, ferr,
+	                               sizeof(ferr));
+	if (ret < 0)
+		pb_err(b, "data/testdata.yaml", "output_validator_flags: %s",
+		       ferr);
+	return ret;
+}
+
+/* What problem.yaml said, once read: the default validator's flags, the
+ * served metadata. */
+static int pb_settle(struct pb *b)
+{
+	struct ac_problem *p = b->p;
+	char ferr[256];
+	int ret;
+
+	if (!p->name && !(p->name = strdup(p->id)))
+		return -ENOMEM;
+	if (p->validation == AC_VALIDATION_DEFAULT && b->flags) {
+		ret = ac_validator_flags_parse(b->flags, &p->flags, ferr,
+		                               sizeof(ferr));
+		if (ret < 0) {
+			pb_err(b, "problem.yaml", "validator_flags: %s", ferr);
+			return ret;
+		}
+	}
+	if (p->validator_score && !(p->type_flags & AC_PROBLEM_SCORING)) {
+		pb_err(b, "problem.yaml",
+		       "validation: score needs type: scoring");
+		return -EINVAL;
+	}
+	if (!json_object_get(b->meta, "names") &&
+	    json_object_set_new(b->meta, "names",
+	                        json_pack("{s:s}", "en", p->name)) < 0)
+		return -ENOMEM;
+	p->meta_json = json_dumps(b->meta, JSON_COMPACT | JSON_SORT_KEYS);
+	return p->meta_json ? 0 : -ENOMEM;
 }
 
 /* The id: the last component of the path as given (so a symlinked
@@ -1068,7 +657,6 @@ int ac_problem_load(const char *dir, struct ac_problem **out, char *err,
 	struct pb b = {.err = err, .errlen = errlen};
 	struct ac_problem *p = NULL;
 	struct stat st;
-	char ferr[256];
 	int ret;
 
 	if (err && errlen)
@@ -1110,32 +698,33 @@ int ac_problem_load(const char *dir, struct ac_problem **out, char *err,
 	p->memory_mb = PB_DEFAULT_MEMORY;
 	p->output_mb = PB_DEFAULT_OUTPUT;
 	p->validation = AC_VALIDATION_DEFAULT;
-
-	ret = pb_yaml(&b);
-	if (ret == 0)
-		ret = pb_timelimit(&b);
-	if (ret < 0)
-		goto out;
-	if (!p->name && !(p->name = strdup(p->id))) {
+	p->format = AC_FORMAT_LEGACY;
+	p->ac_to_time_limit = 5.0;  /* legacy time_multiplier */
+	p->time_limit_to_tle = 2.0; /* legacy time_safety_margin */
+	p->time_resolution = 1.0;
+	p->validation_passes = 2;
+	if (!(b.meta = json_object())) {
 		ret = -ENOMEM;
 		goto out;
 	}
-	if (p->validation == AC_VALIDATION_DEFAULT && b.flags) {
-		ret = ac_validator_flags_parse(b.flags, &p->flags, ferr,
-		                               sizeof(ferr));
-		if (ret < 0) {
-			pb_err(&b, "problem.yaml", "validator_flags: %s", ferr);
-			goto out;
-		}
-	}
-	ret = pb_statement(&b);
-	if (ret < 0)
-		goto out;
-	ret = pb_tests_dir(&b, "data/sample", true, 0);
+	ret = pb_yaml(&b);
+	if (ret == 0)
+		ret = pb_timelimit(&b);
+	if (ret == 0)
+		ret = pb_settle(&b);
+	if (ret == 0)
+		ret = pb_refused_dirs(&b);
+	if (ret == 0)
+		ret = pb_statement(&b);
+	if (ret == 0)
+		ret = pb_root_group(&b);
+	if (ret == 0)
+		ret = pb_tests_dir(&b, "data/sample", true, 0);
 	if (ret == 0)
 		ret = pb_tests_dir(&b, "data/secret", false, 0);
 	if (ret < 0)
 		goto out;
+	p->time_limit_given = b.has_time;
 	if (p->ntests == 0) {
 		pb_err(&b, "data",
 		       "no tests: neither data/sample/ nor data/secret/ holds "
@@ -1144,6 +733,8 @@ int ac_problem_load(const char *dir, struct ac_problem **out, char *err,
 		goto out;
 	}
 	ret = pb_validator(&b);
+	if (ret == 0)
+		ret = pb_ovflags(&b);
 	if (ret == 0)
 		ret = pb_hash(&b);
 	if (ret < 0)
@@ -1154,6 +745,8 @@ out:
 	if (ret == -ENOMEM && err && errlen && !err[0])
 		snprintf(err, errlen, "%s: out of memory", b.root);
 	ac_problem_free(p);
+	json_decref(b.meta);
+	free(b.ovflags);
 	free(b.flags);
 	free(b.root);
 	return ret;

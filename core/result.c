@@ -52,6 +52,24 @@ int ac_result_add_test(struct ac_result *r, const struct ac_test_result *t)
 	return 0;
 }
 
+int ac_result_add_group(struct ac_result *r, const char *name,
+                        enum ac_verdict v, double score)
+{
+	struct ac_group_result *n;
+
+	n = realloc(r->groups, (r->ngroups + 1) * sizeof(*n));
+	if (!n)
+		return -ENOMEM;
+	r->groups = n;
+	n[r->ngroups].name = res_strdup(name);
+	if (!n[r->ngroups].name)
+		return -ENOMEM;
+	n[r->ngroups].verdict = v;
+	n[r->ngroups].score = score;
+	r->ngroups++;
+	return 0;
+}
+
 /* jansson refuses invalid UTF-8; compiler logs and messages may hold any
  * bytes, so replace what is not valid UTF-8 with '?'. */
 static json_t *res_string(const char *s)
@@ -96,6 +114,29 @@ static json_t *res_string(const char *s)
 	j = json_string(copy);
 	free(copy);
 	return j ? j : json_null();
+}
+
+/* The scoring fields: "score", "score_verdict_code", "groups", and each
+ * test's "score" when its validator gave one. */
+static void res_scores(const struct ac_result *r, json_t *doc, json_t *tests)
+{
+	json_t *groups = json_array();
+
+	for (size_t i = 0; i < r->ntests; i++)
+		if (r->tests[i].has_score)
+			json_object_set_new(json_array_get(tests, i), "score",
+			                    json_real(r->tests[i].score));
+	for (size_t i = 0; groups && i < r->ngroups; i++)
+		json_array_append_new(
+		        groups,
+		        json_pack("{s:o,s:s,s:f}", "name",
+		                  res_string(r->groups[i].name), "verdict_code",
+		                  ac_verdict_code(r->groups[i].verdict),
+		                  "score", r->groups[i].score));
+	json_object_set_new(doc, "score", json_real(r->score));
+	json_object_set_new(doc, "score_verdict_code",
+	                    json_string(ac_verdict_code(r->score_verdict)));
+	json_object_set_new(doc, "groups", groups ? groups : json_array());
 }
 
 char *ac_result_to_json(const struct ac_result *r)
@@ -150,6 +191,8 @@ char *ac_result_to_json(const struct ac_result *r)
 	                tests, "judge", judge);
 	if (!doc)
 		return NULL;
+	if (r->scored)
+		res_scores(r, doc, tests);
 	if (r->submitted_at) {
 		ac_format_time(r->submitted_at, when, sizeof(when));
 		json_object_set_new(doc, "submitted_at", json_string(when));
@@ -179,5 +222,8 @@ void ac_result_clear(struct ac_result *r)
 	free(r->host);
 	free(r->sandbox);
 	free(r->lang_version);
+	for (size_t i = 0; i < r->ngroups; i++)
+		free(r->groups[i].name);
+	free(r->groups);
 	memset(r, 0, sizeof(*r));
 }

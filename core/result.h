@@ -13,7 +13,16 @@ struct ac_test_result {
 	uint64_t memory_kb;
 	int exit_code;
 	int signal;
-	char *message; /* may be NULL */
+	char *message;  /* may be NULL */
+	bool has_score; /* the validator gave a score (scoring problems) */
+	double score;
+};
+
+/* A test group's grade (scoring problems, docs/verdicts.md "Scores"). */
+struct ac_group_result {
+	char *name; /* "secret/g1"; "" is data/, the whole submission */
+	enum ac_verdict verdict;
+	double score;
 };
 
 /* The host's load when the run limits were set, reported as the judge
@@ -41,10 +50,20 @@ struct ac_result {
 	char *host, *sandbox, *lang_version;
 	struct ac_judge_load load;
 	int64_t submitted_at, finished_at; /* unix ms */
+	/* Scoring problems only (scored): the total and every graded group,
+	 * parents before their children. */
+	bool scored;
+	double score;
+	enum ac_verdict score_verdict; /* the grader's verdict of data/ */
+	struct ac_group_result *groups;
+	size_t ngroups;
 };
 
 /* Append a test result (copies strings). */
 int ac_result_add_test(struct ac_result *r, const struct ac_test_result *t);
+/* Append a group's grade (copies the name). */
+int ac_result_add_group(struct ac_result *r, const char *name,
+                        enum ac_verdict v, double score);
 /* malloc'ed JSON text of the result document. */
 char *ac_result_to_json(const struct ac_result *r);
 void ac_result_clear(struct ac_result *r);

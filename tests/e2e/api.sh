@@ -153,6 +153,9 @@ http GET "/api/v1/problem/$PROB/" -
 expect 200 "problem detail"
 [ "$(jq_py "d['status_code'] == 200 and d['question']['id'] == '$PROB' and isinstance(d['question']['description'], str) and d['question']['constraints']['time_limit_ms'] > 0 and d['question']['constraints']['memory_mb'] > 0 and isinstance(d['question']['testcases_example'], list) and isinstance(d['question']['tags'], list)")" = True ] ||
 	fail "problem detail: $(head -c 600 "$B")"
+# problem.yaml beyond the limits, added (issue 18): type, names.
+[ "$(jq_py "isinstance(d['question']['type'], list) and d['question']['type'][0] in ('pass-fail', 'scoring') and isinstance(d['question']['names'], dict) and d['question']['title'] in d['question']['names'].values()")" = True ] ||
+	fail "problem detail lacks type/names: $(head -c 600 "$B")"
 if ls "$top_srcdir/problems/$PROB/data/sample/"*.in >/dev/null 2>&1; then
 	[ "$(jq_py 'len(d["question"]["testcases_example"]) >= 1 and all("input" in t and "output" in t for t in d["question"]["testcases_example"])')" = True ] ||
 		fail "problem detail has no sample tests"

@@ -377,13 +377,398 @@ START_TEST(test_name_map_and_interactive)
 	struct ac_problem *p;
 
 	sh("printf 'name:\\n  de: Hallo\\n  en: Hello\\nvalidation: custom "
-	   "interactive\\ntime_limit: oops\\nlimits: {memory: 64}\\n' > "
+	   "interactive\\nlimits: {memory: 64}\\n' > "
 	   "'%s/problem.yaml'",
 	   d);
 	p = load_ok(d);
 	ck_assert_str_eq(p->name, "Hello");
 	ck_assert_int_eq(p->validation, AC_VALIDATION_CUSTOM_INTERACTIVE);
 	ck_assert_uint_eq(p->memory_mb, 64);
+	ac_problem_free(p);
+}
+END_TEST
+
+/* ------------------------------------------------ every key, by name */
+
+/* A copy of the minimal package with this problem.yaml. */
+static const char *pkg(const char *name, const char *yaml)
+{
+	const char *d = copy_fixture("problems/minimal", name);
+	char path[300];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/problem.yaml", d);
+	f = fopen(path, "w");
+	ck_assert_ptr_nonnull(f);
+	fputs(yaml, f);
+	fclose(f);
+	return d;
+}
+
+START_TEST(test_keys_2023_07)
+{
+	const char *d = pkg(
+	        "k23", "problem_format_version: 2023-07-draft\n"
+	               "type: [scoring]\n"
+	               "name: {en: Hello, sv: Hej}\n"
+	               "uuid: 0b9d1c2e-1111-2222-3333-444455556666\n"
+	               "version: '3'\n"
+	               "credits: {authors: [Ada], testers: Bob}\n"
+	               "source: [{name: NWERC 2024, url: 'https://x'}, SWERC]\n"
+	               "license: cc by-sa\n"
+	               "rights_owner: ICPC\n"
+	               "limits:\n"
+	               "  time_multipliers: {ac_to_time_limit: 3, "
+	               "time_limit_to_tle: 1.25}\n"
+	               "  time_limit: 2.5\n"
+	               "  time_resolution: 0.5\n"
+	               "  memory: 512\n"
+	               "  output: 16\n"
+	               "  code: 64\n"
+	               "  compilation_time: 30\n"
+	               "  compilation_memory: 1024\n"
+	               "  validation_time: 20\n"
+	               "  validation_memory: 256\n"
+	               "  validation_output: 4\n"
+	               "  validation_passes: 3\n"
+	               "keywords: [graphs, dp]\n"
+	               "languages: [cpp, python3]\n"
+	               "allow_file_writing: true\n");
+	struct ac_problem *p;
+	char want[PATH_MAX];
+
+	sh("mkdir '%s/output_validator' && echo x > "
+	   "'%s/output_validator/v.py'",
+	   d, d);
+	p = load_ok(d);
+	ck_assert_int_eq(p->format, AC_FORMAT_2023_07);
+	ck_assert_uint_eq(p->type_flags, AC_PROBLEM_SCORING);
+	ck_assert_str_eq(p->name, "Hello");
+	/* output_validator/ without any validation: key is the validator */
+	ck_assert_int_eq(p->validation, AC_VALIDATION_CUSTOM);
+	ck_assert(p->validator_score);
+	ck_assert_ptr_nonnull(realpath(tmp("k23/output_validator"), want));
+	ck_assert_str_eq(p->validator_dir, want);
+	ck_assert(p->time_limit_s == 2.5 && p->time_limit_given);
+	ck_assert(p->ac_to_time_limit == 3 && p->time_limit_to_tle == 1.25);
+	ck_assert(p->time_resolution == 0.5);
+	ck_assert_uint_eq(p->memory_mb, 512);
+	ck_assert_uint_eq(p->output_mb, 16);
+	ck_assert_uint_eq(p->code_kb, 64);
+	ck_assert_uint_eq(p->compile_time_s, 30);
+	ck_assert_uint_eq(p->compile_memory_mb, 1024);
+	ck_assert_uint_eq(p->validation_time_s, 20);
+	ck_assert_uint_eq(p->validation_memory_mb, 256);
+	ck_assert_uint_eq(p->validation_output_mb, 4);
+	ck_assert_uint_eq(p->validation_passes, 3);
+	ck_assert(ac_problem_allows_lang(p, "cpp"));
+	ck_assert(ac_problem_allows_lang(p, "python3"));
+	ck_assert(!ac_problem_allows_lang(p, "java"));
+	ck_assert_ptr_nonnull(strstr(p->meta_json,
+	                             "\"names\":{\"en\":\"Hello\","
+	                             "\"sv\":\"Hej\"}"));
+	ck_assert_ptr_nonnull(strstr(p->meta_json, "\"authors\":[\"Ada\"]"));
+	ck_assert_ptr_nonnull(strstr(p->meta_json, "\"license\":\"cc by-sa\""));
+	ck_assert_ptr_nonnull(
+	        strstr(p->meta_json, "\"rights_owner\":\"ICPC\""));
+	ck_assert_ptr_nonnull(strstr(p->meta_json, "NWERC 2024"));
+	ck_assert_ptr_nonnull(strstr(p->meta_json, "\"keywords\":[\"graphs\""));
+	ck_assert_ptr_nonnull(strstr(p->meta_json, "\"version\":\"3\""));
+	ac_problem_free(p);
+
+	/* no output_validator/: the default validator, said so */
+	sh("rm -r '%s/output_validator'", d);
+	p = load_ok(d);
+	ck_assert_int_eq(p->validation, AC_VALIDATION_DEFAULT);
+	ac_problem_free(p);
+}
+END_TEST
+
+START_TEST(test_keys_legacy)
+{
+	const char *d = pkg("kl", "problem_format_version: legacy\n"
+	                          "type: scoring\n"
+	                          "name: Old\n"
+	                          "author: Ada Lovelace\n"
+	                          "source: NCPC\n"
+	                          "source_url: https://ncpc.example\n"
+	                          "license: cc by-sa\n"
+	                          "rights_owner: NCPC\n"
+	                          "keywords: graphs dp\n"
+	                          "languages: cpp python3\n"
+	                          "grading: {objective: max, "
+	                          "show_test_data_groups: true}\n"
+	                          "limits:\n"
+	                          "  time_multiplier: 4\n"
+	                          "  time_safety_margin: 3\n"
+	                          "  memory: 128\n"
+	                          "  code: 100\n"
+	                          "validation: custom score\n");
+	struct ac_problem *p;
+
+	sh("mkdir -p '%s/output_validators/v' && echo x > "
+	   "'%s/output_validators/v/v.py'",
+	   d, d);
+	p = load_ok(d);
+	ck_assert_int_eq(p->format, AC_FORMAT_LEGACY);
+	ck_assert_uint_eq(p->type_flags, AC_PROBLEM_SCORING);
+	ck_assert(p->validator_score);
+	ck_assert(p->ac_to_time_limit == 4 && p->time_limit_to_tle == 3);
+	ck_assert(!p->time_limit_given);
+	ck_assert_uint_eq(p->code_kb, 100);
+	ck_assert(!ac_problem_allows_lang(p, "java"));
+	ck_assert_ptr_nonnull(
+	        strstr(p->meta_json, "\"author\":\"Ada Lovelace\""));
+	ck_assert_ptr_nonnull(strstr(p->meta_json, "\"keywords\":[\"graphs\","
+	                                           "\"dp\"]"));
+	ac_problem_free(p);
+	/* legacy defaults */
+	d = pkg("kl2", "name: x\n");
+	p = load_ok(d);
+	ck_assert(p->ac_to_time_limit == 5 && p->time_limit_to_tle == 2);
+	ck_assert(ac_problem_allows_lang(p, "java"));
+	ac_problem_free(p);
+	d = pkg("kl3", "problem_format_version: 2023-07\nlanguages: all\n");
+	p = load_ok(d);
+	ck_assert(p->ac_to_time_limit == 2 && p->time_limit_to_tle == 1.5);
+	ck_assert(ac_problem_allows_lang(p, "java"));
+	ac_problem_free(p);
+}
+END_TEST
+
+/* Each line: a problem.yaml, then what the error must say. */
+START_TEST(test_keys_refused_by_name)
+{
+	static const char *const cases[][2] = {
+	        {"nonsense_key: 1\n", "nonsense_key: unknown key"},
+	        {"limits: {cpu: 3}\n", "limits.cpu: unknown key"},
+	        {"problem_format_version: 2099-01\n", "problem_format_version"},
+	        {"problem_format_version: 2023-07\ntype: quantum\n",
+	         "type: \"quantum\""},
+	        {"type: interactive\n", "pass-fail or scoring (legacy)"},
+	        {"problem_format_version: 2023-07\ntype: submit-answer\n",
+	         "submit-answer is not supported"},
+	        {"problem_format_version: 2023-07\ntype: [pass-fail, "
+	         "scoring]\n",
+	         "exclude each other"},
+	        {"problem_format_version: 2023-07\nvalidation: custom\n",
+	         "validation: not a key of problem_format_version 2023-07"},
+	        {"problem_format_version: 2023-07\nvalidator_flags: x\n",
+	         "validator_flags: not a key"},
+	        {"credits: Ada\n",
+	         "credits: not a key of problem_format_version "
+	         "legacy"},
+	        {"problem_format_version: 2023-07\nconstants: {a: 1}\n",
+	         "constants: not supported"},
+	        {"problem_format_version: 2023-07\nembargo_until: 2030-01-01\n",
+	         "embargo_until: not supported"},
+	        {"license: mine\n", "license: \"mine\""},
+	        {"limits: {time_multiplier: 0.5}\n", "limits.time_multiplier"},
+	        {"problem_format_version: 2023-07\nlimits: {time_multipliers: "
+	         "{ac_to_time_limit: 0}}\n",
+	         "limits.time_multipliers.ac_to_time_limit"},
+	        {"problem_format_version: 2023-07\nlimits: {validation_passes: "
+	         "1}\n",
+	         "limits.validation_passes"},
+	        {"limits: {code: big}\n", "limits.code"},
+	        {"grading: {objective: min}\n", "grading.objective"},
+	        {"validation: custom nonsense\n", "validation"},
+	        {"problem_format_version: 2023-07\ntype: interactive\n",
+	         "output_validator: missing"},
+	};
+	char name[16];
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		snprintf(name, sizeof(name), "r%zu", i);
+		load_fails(pkg(name, cases[i][0]), "problem", cases[i][1]);
+	}
+}
+END_TEST
+
+/* Aliases cannot make a small problem.yaml a huge served document. */
+START_TEST(test_alias_bomb_bounded)
+{
+	struct ac_problem *p;
+	const char *d =
+	        pkg("ab", "problem_format_version: 2023-07\n"
+	                  "credits:\n"
+	                  "  a: &a [x, x, x, x, x, x, x, x, x, x]\n"
+	                  "  b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\n"
+	                  "  c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]\n"
+	                  "  d: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]\n"
+	                  "  e: &e [*d, *d, *d, *d, *d, *d, *d, *d, *d, *d]\n"
+	                  "  f: &f [*e, *e, *e, *e, *e, *e, *e, *e, *e, *e]\n"
+	                  "  g: [*f, *f, *f, *f, *f, *f, *f, *f, *f, *f]\n");
+
+	p = load_ok(d);
+	ck_assert_uint_lt(strlen(p->meta_json), 64 * 1024);
+	ac_problem_free(p);
+}
+END_TEST
+
+START_TEST(test_dirs_refused_by_name)
+{
+	const char *d = pkg("d1", "name: x\n");
+
+	/* a 2023-07 layout read as legacy would use the default validator */
+	sh("mkdir '%s/output_validator' && echo x > "
+	   "'%s/output_validator/v.py'",
+	   d, d);
+	load_fails(d, "d1/output_validator", "problem_format_version");
+	d = pkg("d2", "problem_format_version: 2023-07\n");
+	sh("mkdir -p '%s/output_validators/v'", d);
+	load_fails(d, "d2/output_validators", "output_validator/");
+	d = pkg("d3", "name: x\n");
+	sh("mkdir '%s/include'", d);
+	load_fails(d, "d3/include", "not supported");
+}
+END_TEST
+
+START_TEST(test_groups_and_testdata)
+{
+	const char *d = pkg("g", "problem_format_version: 2023-07\n"
+	                         "type: scoring\n");
+	struct ac_problem *p;
+	const struct ac_grading *g;
+	char hash[65];
+
+	sh("cd '%s/data' && mkdir -p secret/g1 secret/g2/deep && "
+	   "for t in secret/g1/a secret/g1/b secret/g2/c secret/g2/deep/d; "
+	   "do echo 1 > $t.in; echo 1 > $t.ans; done && "
+	   "printf 'on_reject: continue\\ngrader_flags: ignore_sample sum\\n' "
+	   "> testdata.yaml && "
+	   "printf 'on_reject: break\\naccept_score: 20\\ngrader_flags: "
+	   "min\\n' > secret/g1/testdata.yaml && "
+	   "printf 'accept_score: 30\\nrange: 0 60\\ngrader_flags: "
+	   "worst_error avg\\n' > secret/g2/testdata.yaml",
+	   d);
+	p = load_ok(d);
+	/* data, sample, secret, g1, g2, deep */
+	ck_assert_uint_eq(p->ngroups, 6);
+	ck_assert_str_eq(p->groups[0].name, "");
+	ck_assert(p->groups[0].grading.on_reject_continue);
+	ck_assert(p->groups[0].grading.ignore_sample);
+	ck_assert_str_eq(p->groups[3].name, "secret/g1");
+	ck_assert_uint_eq(p->groups[3].parent, 2);
+	g = &p->groups[3].grading;
+	ck_assert(!g->on_reject_continue);
+	ck_assert(g->accept_score == 20 && g->score == AC_GRADE_MIN);
+	g = &p->groups[5].grading; /* secret/g2/deep inherits g2 */
+	ck_assert_str_eq(p->groups[5].name, "secret/g2/deep");
+	ck_assert_uint_eq(p->groups[5].parent, 4);
+	ck_assert(g->on_reject_continue && g->accept_score == 30);
+	ck_assert(g->range_min == 0 && g->range_max == 60);
+	ck_assert(g->verdict == AC_GRADE_WORST_ERROR &&
+	          g->score == AC_GRADE_AVG);
+	ck_assert_str_eq(p->tests[p->ntests - 1].name, "secret/g2/deep/d");
+	ck_assert_uint_eq(p->tests[p->ntests - 1].group, 5);
+	strcpy(hash, p->hash);
+	ac_problem_free(p);
+	/* testdata.yaml decides scores: it is part of the content hash */
+	sh("echo 'accept_score: 25' >> '%s/data/secret/g2/testdata.yaml'", d);
+	p = load_ok(d);
+	ck_assert_str_ne(p->hash, hash);
+	ac_problem_free(p);
+	/* output_validator_flags: the default validator's, from data/ */
+	sh("echo 'output_validator_flags: float_tolerance 1e-3' >> "
+	   "'%s/data/testdata.yaml'",
+	   d);
+	p = load_ok(d);
+	ck_assert(p->flags.has_float_abs && p->flags.float_abs == 1e-3);
+	ac_problem_free(p);
+	sh("echo 'output_validator_flags: case_sensitive' > "
+	   "'%s/data/secret/g1/testdata.yaml'",
+	   d);
+	load_fails(d, "g/data/secret/g1/testdata.yaml", "per-group");
+	sh("echo 'grader_flags: bogus' > '%s/data/secret/g1/testdata.yaml'", d);
+	load_fails(d, "g/data/secret/g1/testdata.yaml", "bogus");
+	sh("echo 'frobnicate: 1' > '%s/data/secret/g1/testdata.yaml'", d);
+	load_fails(d, "g/data/secret/g1/testdata.yaml", "frobnicate");
+	sh("echo 'grading: custom' > '%s/data/secret/g1/testdata.yaml'", d);
+	load_fails(d, "g/data/secret/g1/testdata.yaml", "not supported");
+}
+END_TEST
+
+/* ------------------------------------------------- problem verify tools */
+
+START_TEST(test_expected_score_marker)
+{
+	double s = -1;
+	const char *a = "// x\n// @EXPECTED_SCORE@: 40.5\nint main(){}\n";
+	const char *b = "# @EXPECTED_SCORE@: lots\n";
+
+	ck_assert_int_eq(ac_expected_score(a, strlen(a), &s), 1);
+	ck_assert(s == 40.5);
+	ck_assert_int_eq(ac_expected_score("int x;", 6, &s), 0);
+	ck_assert_int_eq(ac_expected_score(b, strlen(b), &s), -EINVAL);
+}
+END_TEST
+
+START_TEST(test_time_limit_rules)
+{
+	struct ac_problem *p = load_ok(
+	        pkg("tl", "problem_format_version: 2023-07\nlimits:\n"
+	                  "  time_resolution: 0.5\n"
+	                  "  time_multipliers: {ac_to_time_limit: 3}\n"));
+
+	/* 0.41 s x 3 = 1.23 -> the next multiple of 0.5 */
+	ck_assert(ac_time_limit_from(p, 0.41) == 1.5);
+	ck_assert(ac_time_limit_from(p, 0.5) == 1.5);
+	ck_assert(ac_time_limit_from(p, 0.001) == 0.5);
+	ac_problem_free(p);
+	/* legacy: time_multiplier (default 5), whole seconds */
+	p = load_ok(pkg("tl2", "name: x\n"));
+	ck_assert(ac_time_limit_from(p, 0.41) == 3);
+	ck_assert(ac_time_limit_from(p, 0.001) == 1);
+	ac_problem_free(p);
+}
+END_TEST
+
+/* The time limit written back: edited in place, added to limits:, or a
+ * new limits:; a flow-style limits: is left for a human. */
+START_TEST(test_write_time_limit)
+{
+	static const char *const cases[][2] = {
+	        {"name: x\nlimits:\n  memory: 64\n  time_limit: 9 # old\n"
+	         "tags: [a]\n",
+	         "name: x\nlimits:\n  memory: 64\n  time_limit: 2.5\n"
+	         "tags: [a]\n"},
+	        {"name: x\nlimits:\n  memory: 64\ntags: [a]\n",
+	         "name: x\nlimits:\n  time_limit: 2.5\n  memory: 64\n"
+	         "tags: [a]\n"},
+	        {"name: x\n", "name: x\nlimits:\n  time_limit: 2.5\n"},
+	};
+	char err2[512], path[300];
+	struct ac_problem *p;
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char name[8], *got;
+		FILE *f;
+		long n;
+
+		snprintf(name, sizeof(name), "w%zu", i);
+		p = load_ok(pkg(name, cases[i][0]));
+		ck_assert_int_eq(
+		        ac_problem_write_time_limit(p, 2.5, err2, sizeof(err2)),
+		        0);
+		snprintf(path, sizeof(path), "%s/problem.yaml", p->dir);
+		ac_problem_free(p);
+		f = fopen(path, "r");
+		ck_assert_ptr_nonnull(f);
+		got = calloc(1, 4096);
+		n = (long)fread(got, 1, 4095, f);
+		fclose(f);
+		ck_assert_int_gt(n, 0);
+		ck_assert_str_eq(got, cases[i][1]);
+		free(got);
+		p = load_ok(tmp(name));
+		ck_assert(p->time_limit_s == 2.5);
+		ac_problem_free(p);
+	}
+	p = load_ok(pkg("wf", "limits: {memory: 64}\n"));
+	ck_assert_int_lt(ac_problem_write_time_limit(p, 2, err2, sizeof(err2)),
+	                 0);
+	ck_assert_ptr_nonnull(strstr(err2, "flow style"));
 	ac_problem_free(p);
 }
 END_TEST
@@ -647,6 +1032,15 @@ static Suite *problem_suite(void)
 	tcase_add_test(tb, test_broken_not_regular);
 	tcase_add_test(tb, test_broken_symlinked_group);
 	tcase_add_test(tb, test_broken_big_yaml);
+	tcase_add_test(tb, test_keys_2023_07);
+	tcase_add_test(tb, test_keys_legacy);
+	tcase_add_test(tb, test_keys_refused_by_name);
+	tcase_add_test(tb, test_dirs_refused_by_name);
+	tcase_add_test(tb, test_alias_bomb_bounded);
+	tcase_add_test(tb, test_expected_score_marker);
+	tcase_add_test(tb, test_time_limit_rules);
+	tcase_add_test(tb, test_write_time_limit);
+	tcase_add_test(tb, test_groups_and_testdata);
 	suite_add_tcase(s, tb);
 
 	tcase_add_checked_fixture(ts, tmp_setup, tmp_teardown);
