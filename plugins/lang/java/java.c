@@ -11,8 +11,13 @@
  *                the heap gets the problem's limit.
  *
  * Compile: javac on Main.java; a public class with another name is
- * renamed to its file (javac says which) and compiled again.  The class
- * holding `public static void main(String[])` is then found by reading
+ * renamed to its file (javac says which) and compiled again.  The name is
+ * javac's (javac names only a declared, hence valid, Java identifier, in
+ * any Unicode letters: `public class Решение`, decoded as UTF-8 with
+ * LANG=C.UTF-8); the script takes it only when it is made of ASCII
+ * letters, digits, '_', '$' and bytes 0x80-0xff (no '/', '.', blank or
+ * control character can reach the file name) and is at most 200 bytes.  The
+ * class holding `public static void main(String[])` is then found by reading
  * the class files (run_argv), whatever it is named, in any package.
  * Run: java -Xmx<limit> -Xss<limit/4, 8..256 MiB> -XX:+UseSerialGC
  * -XX:TieredStopAtLevel=1 -Xshare:auto -XX:-UsePerfData
@@ -47,11 +52,12 @@
 static const char java_compile_script[] =
         "set -u; J=\"$0\"; shift\n"
         "\"$J\" \"$@\" Main.java 2>/tmp/javac.log && exit 0\n"
-        "n=$(sed -n 's/^Main\\.java:[0-9]*: error: class "
-        "\\([A-Za-z_$][A-Za-z0-9_$]*\\) is public, should be declared in a "
-        "file named .*/\\1/p' /tmp/javac.log | head -n 1)\n"
-        "if [ -z \"$n\" ] || [ \"$n\" = Main ]; then cat /tmp/javac.log >&2; "
-        "exit 1; fi\n"
+        "n=$(LC_ALL=C sed -n 's/^Main\\.java:[0-9]*: error: class "
+        "\\([A-Za-z_$\\x80-\\xff][A-Za-z0-9_$\\x80-\\xff]*\\) is public, "
+        "should be declared in a file named .*/\\1/p' /tmp/javac.log | "
+        "head -n 1)\n"
+        "if [ -z \"$n\" ] || [ \"$n\" = Main ] || [ ${#n} -gt 200 ]; then "
+        "cat /tmp/javac.log >&2; exit 1; fi\n"
         "mv Main.java \"$n.java\" && exec \"$J\" \"$@\" \"$n.java\"\n";
 
 struct java_state {
