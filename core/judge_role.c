@@ -69,6 +69,24 @@ struct jr_task {
 	const char *ie_cause; /* set for an early Internal Error */
 };
 
+static uint64_t jr_setting(const struct ac_config *cfg, const char *path,
+                           long long def, long long min, long long max)
+{
+	long long v = ac_config_int(cfg, path, def);
+
+	return (uint64_t)(v < min ? min : v > max ? max : v);
+}
+
+void ac_run_limits(const struct ac_config *cfg, struct ac_run_job *rj)
+{
+	rj->time_limit_ms =
+	        jr_setting(cfg, "run.time_limit_ms", 2000, 1, 60000);
+	rj->memory_mb = jr_setting(cfg, "run.memory_mb", 256, 16, 4096);
+	rj->output_mb = jr_setting(cfg, "run.output_mb", 1, 1, 256);
+	rj->stdout_kb = jr_setting(cfg, "run.stdout_kb", 64, 1, 65536);
+	rj->stderr_kb = jr_setting(cfg, "run.stderr_kb", 4, 1, 64);
+}
+
 static double jr_mono_s(void)
 {
 	struct timespec ts;
