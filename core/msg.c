@@ -11,19 +11,44 @@
 #define MSG_MAX_LEN (16u << 20)
 #define MSG_MAX_ID  128
 
+static json_t *msg_run_inputs(const struct ac_job_msg *m)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; a && i < m->ninputs; i++)
+		if (json_array_append_new(
+		            a, json_stringn(m->inputs[i], m->input_lens[i])) <
+		    0) {
+			json_decref(a);
+			return NULL;
+		}
+	return a;
+}
+
 char *ac_job_msg_encode(const struct ac_job_msg *m)
 {
-	json_t *j = json_pack(
-	        "{s:i,s:s,s:s,s:s,s:s,s:s,s:s%,s:I,s:b}", "version",
-	        AC_MSG_VERSION, "submission_id", m->submission_id, "problem_id",
-	        m->problem_id, "problem_hash", m->problem_hash, "lang", m->lang,
-	        "user_id", m->user_id, "code", m->code, m->code_len,
-	        "submitted_at", (json_int_t)m->submitted_at, "all_tests",
-	        m->all_tests);
+	json_t *j;
 	char *s;
 
-	if (!j)
+	if (m->run)
+		j = json_pack("{s:i,s:s,s:s,s:s,s:s,s:s%,s:I,s:o*}", "version",
+		              AC_MSG_VERSION, "kind", "run", "submission_id",
+		              m->submission_id, "lang", m->lang, "user_id",
+		              m->user_id, "code", m->code, m->code_len,
+		              "submitted_at", (json_int_t)m->submitted_at,
+		              "inputs", msg_run_inputs(m));
+	else
+		j = json_pack(
+		        "{s:i,s:s,s:s,s:s,s:s,s:s,s:s%,s:I,s:b}", "version",
+		        AC_MSG_VERSION, "submission_id", m->submission_id,
+		        "problem_id", m->problem_id, "problem_hash",
+		        m->problem_hash, "lang", m->lang, "user_id", m->user_id,
+		        "code", m->code, m->code_len, "submitted_at",
+		        (json_int_t)m->submitted_at, "all_tests", m->all_tests);
+	if (!j || (m->run && !json_object_get(j, "inputs"))) {
+		json_decref(j);
 		return NULL;
+	}
 	s = json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER);
 	json_decref(j);
 	return s;
@@ -92,6 +117,44 @@ static json_t *msg_parse(const char *body, size_t len, char *err, size_t errlen)
 	return root;
 }
 
+/* "inputs" of a run job: strings (NUL bytes allowed), at most
+ * AC_MSG_MAX_INPUTS. */
+static int msg_inputs(json_t *root, struct ac_job_msg *m, char *err,
+                      size_t errlen)
+{
+	json_t *a = json_object_get(root, "inputs"), *v;
+	size_t i;
+
+	if (!json_is_array(a) || json_array_size(a) == 0 ||
+	    json_array_size(a) > AC_MSG_MAX_INPUTS) {
+		snprintf(err, errlen,
+		         "field \"inputs\" is missing, empty, not an array or "
+		         "longer than %d",
+		         AC_MSG_MAX_INPUTS);
+		return -EINVAL;
+	}
+	m->inputs = calloc(json_array_size(a), sizeof(*m->inputs));
+	m->input_lens = calloc(json_array_size(a), sizeof(*m->input_lens));
+	if (!m->inputs || !m->input_lens)
+		return -ENOMEM;
+	json_array_foreach(a, i, v)
+	{
+		size_t n = json_string_length(v);
+
+		if (!json_is_string(v)) {
+			snprintf(err, errlen, "input %zu is not a string", i);
+			return -EINVAL;
+		}
+		if (!(m->inputs[i] = malloc(n + 1)))
+			return -ENOMEM;
+		memcpy(m->inputs[i], json_string_value(v), n);
+		m->inputs[i][n] = '\0';
+		m->input_lens[i] = n;
+		m->ninputs = i + 1;
+	}
+	return 0;
+}
+
 int ac_job_msg_decode(const char *body, size_t len, struct ac_job_msg *m,
                       char *err, size_t errlen)
 {
@@ -102,17 +165,28 @@ int ac_job_msg_decode(const char *body, size_t len, struct ac_job_msg *m,
 	root = msg_parse(body, len, err, errlen);
 	if (!root)
 		return -EINVAL;
+	v = json_object_get(root, "kind");
+	if (v && !(json_is_string(v) &&
+	           (strcmp(json_string_value(v), "run") == 0 ||
+	            strcmp(json_string_value(v), "judge") == 0))) {
+		snprintf(err, errlen, "unknown job kind (want judge or run)");
+		r = -EINVAL;
+		goto fail;
+	}
+	m->run = v && strcmp(json_string_value(v), "run") == 0;
 	if ((r = msg_str(root, "submission_id", MSG_MAX_ID, &m->submission_id,
 	                 NULL, err, errlen)) < 0 ||
-	    (r = msg_str(root, "problem_id", 256, &m->problem_id, NULL, err,
-	                 errlen)) < 0 ||
-	    (r = msg_str(root, "problem_hash", 128, &m->problem_hash, NULL, err,
-	                 errlen)) < 0 ||
+	    (!m->run && (r = msg_str(root, "problem_id", 256, &m->problem_id,
+	                             NULL, err, errlen)) < 0) ||
+	    (!m->run &&
+	     (r = msg_str(root, "problem_hash", 128, &m->problem_hash, NULL,
+	                  err, errlen)) < 0) ||
 	    (r = msg_str(root, "lang", 64, &m->lang, NULL, err, errlen)) < 0 ||
 	    (r = msg_str(root, "user_id", MSG_MAX_ID, &m->user_id, NULL, err,
 	                 errlen)) < 0 ||
 	    (r = msg_str(root, "code", MSG_MAX_LEN, &m->code, &m->code_len, err,
-	                 errlen)) < 0)
+	                 errlen)) < 0 ||
+	    (m->run && (r = msg_inputs(root, m, err, errlen)) < 0))
 		goto fail;
 	v = json_object_get(root, "submitted_at");
 	m->submitted_at = json_is_integer(v) ? json_integer_value(v) : 0;
@@ -134,11 +208,15 @@ void ac_job_msg_clear(struct ac_job_msg *m)
 	free(m->lang);
 	free(m->user_id);
 	free(m->code);
+	for (size_t i = 0; i < m->ninputs; i++)
+		free(m->inputs[i]);
+	free(m->inputs);
+	free(m->input_lens);
 	memset(m, 0, sizeof(*m));
 }
 
-char *ac_result_msg_encode(const char *submission_id, const char *user_id,
-                           const char *result_json)
+static char *msg_result_encode(const char *submission_id, const char *user_id,
+                               const char *result_json, bool run)
 {
 	json_error_t je;
 	json_t *doc = json_loads(result_json, 0, &je), *j;
@@ -151,9 +229,23 @@ char *ac_result_msg_encode(const char *submission_id, const char *user_id,
 	              user_id ? user_id : "", "result", doc);
 	if (!j)
 		return NULL;
+	if (run)
+		json_object_set_new(j, "kind", json_string("run"));
 	s = json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER);
 	json_decref(j);
 	return s;
+}
+
+char *ac_result_msg_encode(const char *submission_id, const char *user_id,
+                           const char *result_json)
+{
+	return msg_result_encode(submission_id, user_id, result_json, false);
+}
+
+char *ac_run_result_msg_encode(const char *run_id, const char *user_id,
+                               const char *doc_json)
+{
+	return msg_result_encode(run_id, user_id, doc_json, true);
 }
 
 int ac_result_msg_decode(const char *body, size_t len, char **submission_id,

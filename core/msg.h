@@ -3,6 +3,14 @@
  * job:    {"version":1,"submission_id","problem_id","problem_hash","lang",
  *          "user_id","code","submitted_at":ms,"all_tests":bool}
  * result: {"version":1,"submission_id","user_id","result":RESULT}
+ *
+ * Additive fields (version stays 1, old messages decode as before):
+ *   job    "kind":"run" (absent: "judge"), a run with custom input:
+ *          "submission_id" is the run id ("run-<uuid>"), "inputs":
+ *          [strings], no "problem_id" nor "problem_hash";
+ *   result "kind":"run": "result" is a run document (docs/api.md); its
+ *          "submission_id" is the run id, which starts with "run-" (no
+ *          submission id does: they are UUIDs).
  */
 #ifndef AC_MSG_H
 #define AC_MSG_H
@@ -18,7 +26,15 @@ struct ac_job_msg {
 	size_t code_len;
 	int64_t submitted_at;
 	bool all_tests;
+	/* kind "run": the inputs (may hold NUL bytes), no problem. */
+	bool run;
+	char **inputs;
+	size_t *input_lens;
+	size_t ninputs;
 };
+
+/* Bounds on a run job's inputs (untrusted input). */
+#define AC_MSG_MAX_INPUTS 64
 
 char *ac_job_msg_encode(const struct ac_job_msg *m);
 /* -EINVAL with a message for anything malformed. */
@@ -29,6 +45,10 @@ void ac_job_msg_clear(struct ac_job_msg *m);
 /* result_json is a result document; the message wraps it. */
 char *ac_result_msg_encode(const char *submission_id, const char *user_id,
                            const char *result_json);
+/* The same with "kind":"run" (a run document). */
+char *ac_run_result_msg_encode(const char *run_id, const char *user_id,
+                               const char *doc_json);
+
 /* Out strings are malloc'ed; *result_json is the embedded document. */
 int ac_result_msg_decode(const char *body, size_t len, char **submission_id,
                          char **user_id, char **result_json, char *err,
