@@ -10,6 +10,7 @@
 #include "jwt.h"
 #include "log.h"
 #include "metrics.h"
+#include "msg.h"
 #include "privsep.h"
 #include "result.h"
 #include "verdict.h"
@@ -34,9 +35,10 @@ static const char cli_usage[] =
         "\n"
         "Commands:\n"
         "  serve                           run the roles of the configuration\n"
-        "  judge --problem DIR --lang LANG [--json] [--all] SOURCE\n"
-        "                                  judge one source file and print the "
-        "result\n"
+        "  judge --problem DIR --lang LANG [--json] [--all] SOURCE...\n"
+        "                                  judge a source file (or several: "
+        "a.cpp b.cpp\n"
+        "                                  util.h) and print the result\n"
         "  run --lang LANG [--json] SOURCE < INPUT\n"
         "                                  compile and run SOURCE once on "
         "INPUT (no\n"
@@ -339,6 +341,52 @@ out:
 	return buf;
 }
 
+/* Several source files: one bundle (core/msg.h) of their base names. */
+static char *cli_read_files(char **paths, size_t n, size_t *len)
+{
+	struct ac_src_file *f;
+	char *data[AC_FILES_MAX], *b = NULL;
+	size_t i;
+
+	if (n > AC_FILES_MAX) {
+		fprintf(stderr, "algocode: at most %d files\n", AC_FILES_MAX);
+		return NULL;
+	}
+	f = calloc(n, sizeof(*f));
+	if (!f)
+		return NULL;
+	for (i = 0; i < n; i++) {
+		const char *base = strrchr(paths[i], '/');
+
+		base = base ? base + 1 : paths[i];
+		if (!ac_file_name_ok(base, strlen(base))) {
+			fprintf(stderr,
+			        "algocode: %s: a file name is 1 to %d letters, "
+			        "digits, '.', '_' or '-', not starting with "
+			        "'.'\n",
+			        paths[i], AC_FILE_NAME_MAX);
+			break;
+		}
+		for (size_t k = 0; k < i; k++)
+			if (strcmp(f[k].name, base) == 0) {
+				fprintf(stderr, "algocode: %s given twice\n",
+				        base);
+				goto out;
+			}
+		snprintf(f[i].name, sizeof(f[i].name), "%s", base);
+		if (!(data[i] = cli_read_source(paths[i], &f[i].len)))
+			break;
+		f[i].data = data[i];
+	}
+	if (i == n && ac_files_bundle(f, n, &b, len) < 0)
+		b = NULL;
+out:
+	for (size_t k = 0; k < n && f[k].data; k++)
+		free(data[k]);
+	free(f);
+	return b;
+}
+
 static void cli_progress_cb(void *arg, const struct ac_test_result *t,
                             size_t index, size_t total)
 {
@@ -450,10 +498,10 @@ static int cli_judge(const struct cli_opts *o)
 	size_t len = 0;
 	int status = 1;
 
-	if (!o->problem || !o->lang || o->nargs != 1) {
+	if (!o->problem || !o->lang || o->nargs < 1) {
 		fprintf(stderr,
 		        "Usage: algocode judge --problem DIR --lang LANG "
-		        "[--json] [--all] SOURCE\n");
+		        "[--json] [--all] SOURCE...\n");
 		return 2;
 	}
 	if (cli_core(o, &core, AC_NEED_SANDBOX | AC_NEED_LANGS) < 0)
@@ -469,7 +517,8 @@ static int cli_judge(const struct cli_opts *o)
 	}
 	if (cli_problem(&core, o->problem, &own, &p) < 0)
 		goto out;
-	code = cli_read_source(o->args[0], &len);
+	code = o->nargs == 1 ? cli_read_source(o->args[0], &len)
+	                     : cli_read_files(o->args, (size_t)o->nargs, &len);
 	if (!code)
 		goto out;
 	if (cli_judge_ctx(&core, &jctx) < 0)

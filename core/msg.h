@@ -8,6 +8,11 @@
  *   job    "kind":"run" (absent: "judge"), a run with custom input:
  *          "submission_id" is the run id ("run-<uuid>"), "inputs":
  *          [strings], no "problem_id" nor "problem_hash";
+ *   job    "files":[{"name","content"}] in place of "code": a submission
+ *          of several files (names: ac_file_name_ok).  Inside the core
+ *          such a submission travels as ONE `code` string, the bundle
+ *          below, so that the store, the outbox and the sweep keep it
+ *          as they keep any source; the job message carries the files.
  *   result "kind":"run": "result" is a run document (docs/api.md); its
  *          "submission_id" is the run id, which starts with "run-" (no
  *          submission id does: they are UUIDs).
@@ -32,6 +37,29 @@ struct ac_job_msg {
 	size_t *input_lens;
 	size_t ninputs;
 };
+
+/* A multi-file submission: at most AC_FILES_MAX files, names of at most
+ * AC_FILE_NAME_MAX bytes. */
+#define AC_FILES_MAX     32
+#define AC_FILE_NAME_MAX 64
+struct ac_src_file {
+	char name[AC_FILE_NAME_MAX + 1];
+	const char *data; /* borrowed */
+	size_t len;
+};
+/* A file name a submission may use: 1..AC_FILE_NAME_MAX bytes of
+ * [A-Za-z0-9._-], not starting with '.' (no path, no dot-file). */
+bool ac_file_name_ok(const char *name, size_t len);
+/* The bundle: "\0algocode-files\n", then per file its name, "\n", its
+ * length in decimal, "\n" and its bytes.  *out malloc'ed. */
+int ac_files_bundle(const struct ac_src_file *f, size_t n, char **out,
+                    size_t *len);
+bool ac_files_is_bundle(const char *code, size_t len);
+/* The files of a bundle (data points into code); *f malloc'ed.  -EINVAL
+ * with err for a malformed bundle, a bad or repeated name, too many
+ * files. */
+int ac_files_unbundle(const char *code, size_t len, struct ac_src_file **f,
+                      size_t *n, char *err, size_t errlen);
 
 /* Bounds on a run job's inputs (untrusted input). */
 #define AC_MSG_MAX_INPUTS 64

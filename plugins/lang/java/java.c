@@ -10,7 +10,8 @@
  *                threads, GC structures) added to the run's memory limit;
  *                the heap gets the problem's limit.
  *
- * Compile: javac on Main.java; a public class with another name is
+ * Compile: javac on Main.java (a submission of several files without a
+ * Main.java: javac on every *.java); a public class with another name is
  * renamed to its file (javac says which) and compiled again.  The name is
  * javac's (javac names only a declared, hence valid, Java identifier, in
  * any Unicode letters: `public class Решение`, decoded as UTF-8 with
@@ -51,6 +52,7 @@
  * compile is tried again.  The log goes to stderr. */
 static const char java_compile_script[] =
         "set -u; J=\"$0\"; shift\n"
+        "[ -f Main.java ] || exec \"$J\" \"$@\" *.java\n"
         "\"$J\" \"$@\" Main.java 2>/tmp/javac.log && exit 0\n"
         "n=$(LC_ALL=C sed -n 's/^Main\\.java:[0-9]*: error: class "
         "\\([A-Za-z_$\\x80-\\xff][A-Za-z0-9_$\\x80-\\xff]*\\) is public, "
