@@ -1421,6 +1421,93 @@ static int api_field(struct api *api, struct evhttp_request *req, json_t *body,
 	return 0;
 }
 
+/* "files": [{"name", "content"}] of a submission: names checked (no
+ * path, no dot-file, distinct), at most AC_FILES_MAX files and
+ * api.max_source_kb bytes in all; *bundle (malloc'ed) is what the store
+ * keeps as the code (core/msg.h).  On failure the request was answered. */
+static int api_submit_files(struct api *api, struct evhttp_request *req,
+                            json_t *body, char **bundle, size_t *len)
+{
+	json_t *files = json_object_get(body, "files"), *v;
+	struct ac_src_file *f;
+	size_t i, total = 0;
+	char shown[80];
+	int rc = -EINVAL;
+
+	if (json_object_get(body, "code") &&
+	    !json_is_null(json_object_get(body, "code"))) {
+		api_error(api, req, R_SUBMIT, 400,
+		          "Give either \"code\" or \"files\", not both.");
+		return -EINVAL;
+	}
+	if (!json_is_array(files) || json_array_size(files) == 0) {
+		api_error(api, req, R_SUBMIT, 400,
+		          "Field \"files\" must be a non-empty array of "
+		          "{\"name\", \"content\"}.");
+		return -EINVAL;
+	}
+	if (json_array_size(files) > AC_FILES_MAX) {
+		api_error(api, req, R_SUBMIT, 413,
+		          "%zu files; the limit is %d.", json_array_size(files),
+		          AC_FILES_MAX);
+		return -E2BIG;
+	}
+	f = calloc(json_array_size(files), sizeof(*f));
+	if (!f) {
+		api_error(api, req, R_SUBMIT, 503, "Out of memory.");
+		return -ENOMEM;
+	}
+	json_array_foreach(files, i, v)
+	{
+		json_t *nm = json_object_get(v, "name");
+		json_t *c = json_object_get(v, "content");
+
+		if (!json_is_string(nm) || !json_is_string(c)) {
+			api_error(api, req, R_SUBMIT, 400,
+			          "File %zu must be {\"name\": string, "
+			          "\"content\": string}.",
+			          i + 1);
+			goto out;
+		}
+		if (!ac_file_name_ok(json_string_value(nm),
+		                     json_string_length(nm))) {
+			api_printable(json_string_value(nm), shown,
+			              sizeof(shown));
+			api_error(api, req, R_SUBMIT, 400,
+			          "File name \"%s\" is not valid: 1 to %d "
+			          "letters, digits, '.', '_' or '-', not "
+			          "starting with '.'.",
+			          shown, AC_FILE_NAME_MAX);
+			goto out;
+		}
+		for (size_t k = 0; k < i; k++)
+			if (strcmp(f[k].name, json_string_value(nm)) == 0) {
+				api_error(api, req, R_SUBMIT, 400,
+				          "File \"%s\" is given twice.",
+				          f[k].name);
+				goto out;
+			}
+		snprintf(f[i].name, sizeof(f[i].name), "%s",
+		         json_string_value(nm));
+		f[i].data = json_string_value(c);
+		f[i].len = json_string_length(c);
+		total += f[i].len;
+	}
+	if (total > api->max_source) {
+		api_error(api, req, R_SUBMIT, 413,
+		          "The files are %zu bytes; the limit is %zu KiB.",
+		          total, api->max_source / 1024);
+		rc = -E2BIG;
+		goto out;
+	}
+	rc = ac_files_bundle(f, json_array_size(files), bundle, len);
+	if (rc < 0)
+		api_error(api, req, R_SUBMIT, 503, "Out of memory.");
+out:
+	free(f);
+	return rc;
+}
+
 static void api_submit(struct api *api, struct evhttp_request *req)
 {
 	struct evbuffer *in = evhttp_request_get_input_buffer(req);
@@ -1430,7 +1517,7 @@ static void api_submit(struct api *api, struct evhttp_request *req)
 	const struct ac_problem *problem;
 	struct api_submit *s = NULL;
 	json_t *body = NULL, *all;
-	char *user, shown[80], msg[300];
+	char *user, shown[80], msg[300], *bundle = NULL;
 
 	user = api_auth(api, req, R_SUBMIT);
 	if (!user)
@@ -1443,16 +1530,27 @@ static void api_submit(struct api *api, struct evhttp_request *req)
 		goto out;
 	}
 	if (api_field(api, req, body, "problem_id", &problem_id, &plen) < 0 ||
-	    api_field(api, req, body, "lang", &lang, &llen) < 0 ||
-	    api_field(api, req, body, "code", &code, &clen) < 0)
+	    api_field(api, req, body, "lang", &lang, &llen) < 0)
 		goto out;
+	if (json_object_get(body, "files")) {
+		/* Several files: one bundle in place of the code. */
+		if (api_submit_files(api, req, body, &bundle, &clen) < 0)
+			goto out;
+		code = bundle;
+	} else if (api_field(api, req, body, "code", &code, &clen) < 0) {
+		goto out;
+	} else if (ac_files_is_bundle(code, clen)) {
+		api_error(api, req, R_SUBMIT, 400,
+		          "Field \"code\" may not start with a NUL byte.");
+		goto out;
+	}
 	all = json_object_get(body, "all_tests");
 	if (all && !json_is_boolean(all) && !json_is_null(all)) {
 		api_error(api, req, R_SUBMIT, 400,
 		          "Field \"all_tests\" must be a boolean.");
 		goto out;
 	}
-	if (clen > api->max_source) {
+	if (!bundle && clen > api->max_source) {
 		api_error(api, req, R_SUBMIT, 413,
 		          "The source code is %zu bytes; the limit is %zu KiB.",
 		          clen, api->max_source / 1024);
@@ -1518,6 +1616,7 @@ out:
 	if (s)
 		api_submit_free(s);
 	free(user);
+	free(bundle);
 	json_decref(body);
 }
 

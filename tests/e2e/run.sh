@@ -1,5 +1,6 @@
 #!/bin/sh
-# Run with custom input (issue 18): POST /api/v1/code/run/ and
+# Run with custom input (issue 18), and submissions of several files
+# (issue 17): POST /api/v1/code/run/ and
 # GET /api/v1/code/run/ID/ through `algocode serve` started as root with
 # privilege separation (-o user=algocode), over HTTP: a program that
 # answers (OK, one document per input), TLE, RE (exit code, stderr head),
@@ -22,7 +23,12 @@ esac
 CLIENTS="$top_srcdir/tests/e2e/api_clients.py"
 
 cp -rL "$top_builddir/plugins-build" "$TEST_TMP/plugins"
-mkdir -p "$TEST_TMP/problems" "$TEST_TMP/src"
+# A+B, for submissions of several files.
+P="$TEST_TMP/problems/aplusb"
+mkdir -p "$P/data/sample" "$TEST_TMP/src"
+printf 'name: A plus B\nlimits:\n  time_limit: 1\n  memory: 256\nvalidation: default\n' >"$P/problem.yaml"
+printf '2 40\n' >"$P/data/sample/1.in"
+printf '42\n' >"$P/data/sample/1.ans"
 chmod -R go+rX "$TEST_TMP/plugins" "$TEST_TMP/problems"
 STATE="$TEST_TMP/state"
 PORT=$(free_port)
@@ -124,6 +130,43 @@ S=$(curl -s -o "$TEST_TMP/r" -w '%{http_code}' -H "Authorization: Bearer $ALICE"
 ok "no token 401, no input 400, another user's run 404, own run again 200"
 kill -0 "$SERVER" || fail "the server died"
 
+# Submissions of several files through the API (issue 17).
+# submit_files NAME LANG FILE...: POST the files, poll the result.
+submit_files() {
+	_n=$1 _l=$2
+	shift 2
+	"$PY" -c 'import json,os,sys; print(json.dumps({"problem_id": "aplusb", "lang": sys.argv[1], "files": [{"name": os.path.basename(f), "content": open(f).read()} for f in sys.argv[2:]]}))' "$_l" "$@" >"$TEST_TMP/$_n.json"
+	ID=$(curl -s -H "Authorization: Bearer $ALICE" -H 'Content-Type: application/json' \
+		--data-binary "@$TEST_TMP/$_n.json" "$BASE/api/v1/code/submit/" |
+		sed -n 's/.*"submission_id":"\([^"]*\)".*/\1/p')
+	[ -n "$ID" ] || fail "$_n: submission of several files refused"
+	"$PY" "$CLIENTS" poll "$BASE" "$ALICE" "$ID" 120 >"$TEST_TMP/$_n.doc" ||
+		fail "$_n: no result"
+}
+mkdir -p "$TEST_TMP/m"
+printf 'from helper import add\nif __name__ == "__main__":\n    a, b = map(int, input().split())\n    print(add(a, b))\n' >"$TEST_TMP/m/sol.py"
+printf 'def add(a, b):\n    return a + b\n' >"$TEST_TMP/m/helper.py"
+printf '#include <stdio.h>\n#include "add.h"\nint main(void) { long a, b; if (scanf("%%ld %%ld", &a, &b) != 2) return 1; printf("%%ld\\n", add(a, b)); return 0; }\n' >"$TEST_TMP/m/main.c"
+printf 'long add(long a, long b);\n' >"$TEST_TMP/m/add.h"
+printf '#include "add.h"\nlong add(long a, long b) { return a + b; }\n' >"$TEST_TMP/m/add.c"
+submit_files mpy python3 "$TEST_TMP/m/sol.py" "$TEST_TMP/m/helper.py"
+check mpy "d['verdict_code'] == 'AC'"
+submit_files mc c "$TEST_TMP/m/main.c" "$TEST_TMP/m/add.c" "$TEST_TMP/m/add.h"
+check mc "d['verdict_code'] == 'AC'"
+cp "$TEST_TMP/m/helper.py" "$TEST_TMP/m/other.py"
+submit_files mnomain python3 "$TEST_TMP/m/helper.py" "$TEST_TMP/m/other.py"
+check mnomain "d['verdict_code'] == 'CE' and 'cannot tell the main file' in d['compile']['log']"
+ok "several files: Python (main by its __main__ guard) and C (all .c compiled) AC; no main file: CE saying why"
+printf '{"problem_id":"aplusb","lang":"c","files":[{"name":"../x.c","content":"int main(){}"}]}' >"$TEST_TMP/badname.json"
+S=$(curl -s -o "$TEST_TMP/r" -w '%{http_code}' -H "Authorization: Bearer $ALICE" \
+	-H 'Content-Type: application/json' --data-binary "@$TEST_TMP/badname.json" "$BASE/api/v1/code/submit/")
+[ "$S" = 400 ] && grep -q 'is not valid' "$TEST_TMP/r" || fail "a file name with a path: HTTP $S $(cat "$TEST_TMP/r")"
+printf '{"problem_id":"aplusb","lang":"c","files":[{"name":".hidden.c","content":"int main(){}"}]}' >"$TEST_TMP/badname.json"
+S=$(curl -s -o "$TEST_TMP/r" -w '%{http_code}' -H "Authorization: Bearer $ALICE" \
+	-H 'Content-Type: application/json' --data-binary "@$TEST_TMP/badname.json" "$BASE/api/v1/code/submit/")
+[ "$S" = 400 ] || fail "a dot-file: HTTP $S $(cat "$TEST_TMP/r")"
+ok "file names with a path or a leading dot: 400"
+
 # The command line: the program's output on stdout, the verdict on stderr.
 OUT=$(printf '5 6\n' | ac run -o judge.work_dir="$TEST_TMP/cliwork" \
 	-o "lang.plugins=[\"python3\"]" --lang python3 "$TEST_TMP/src/sum.py" 2>"$TEST_TMP/cli.err") ||
@@ -136,3 +179,8 @@ printf '' | ac run -o judge.work_dir="$TEST_TMP/cliwork" -o "lang.plugins=[\"pyt
 [ "$("$PY" -c 'import json,sys; d=json.load(open(sys.argv[1])); print(d["verdict_code"] == "RE" and d["runs"][0]["exit_code"] == 3)' "$TEST_TMP/cli.json")" = True ] ||
 	fail "algocode run --json: $(cat "$TEST_TMP/cli.json")"
 ok "algocode run: output on stdout, verdict on stderr; --json"
+OUT=$(ac judge -o judge.work_dir="$TEST_TMP/cliwork" -o "lang.plugins=[\"c\"]" \
+	--problem "$P" --lang c "$TEST_TMP/m/main.c" "$TEST_TMP/m/add.c" "$TEST_TMP/m/add.h" 2>&1) ||
+	fail "algocode judge of three files failed: $OUT"
+echo "$OUT" | grep -q '^AC Accepted' || fail "algocode judge of three files: $OUT"
+ok "algocode judge main.c add.c add.h: AC"
