@@ -203,15 +203,15 @@ static void jr_publish(struct jr_task *t)
 {
 	const struct ac_transport_ops *tr = AC_TRANSPORT(t->jr->core);
 	void *ts = t->jr->core->transport->state;
-	char *doc = ac_result_to_json(&t->result);
+	char *doc;
 	char labels[160];
 	int r;
 
 	if (t->msg.run) {
-		free(doc);
 		jr_publish_run(t);
 		return;
 	}
+	doc = ac_result_to_json(&t->result);
 	if (t->on_worker) {
 		t->on_worker = false;
 		t->jr->busy--;
