@@ -10,15 +10,19 @@
  *   validators/<hash>/     custom validators, compiled once per problem
  *                          content hash
  *   cache/<key>/           the compile cache: files/ (what the compiler
- *                          left in the box, the source excepted) and log;
- *                          key = sha256(language, version, compile argv,
- *                          source).  Entries are built in cache/tmp-XXXXXX
+ *                          left in the box, the sources excepted) and
+ *                          log; key = sha256(user, language, version,
+ *                          compile argv, source), the source of several
+ *                          files being their bundle (every name and
+ *                          content, core/msg.h).  Built in cache/tmp-XXXXXX
  *                          and renamed into place (concurrent workers and
  *                          processes are safe); a hit touches the entry
  *                          and the oldest are evicted over
  *                          judge.compile_cache_mb.
  * Expected answers are never in the submission's box: input comes on
- * stdin from a file the sandbox opens, output goes to out/. */
+ * stdin from a file the sandbox opens, output goes to out/.
+ * A run with custom input (ac_judge_run) takes the same steps up to the
+ * run command, then runs each input (out/<i>.in) unchecked. */
 #include "judge.h"
 
 #include "log.h"
