@@ -225,7 +225,7 @@ static json_t *msg_run_inputs(const struct ac_job_msg *m)
 
 char *ac_job_msg_encode(const struct ac_job_msg *m)
 {
-	json_t *j;
+	json_t *j, *files;
 	char *s;
 
 	if (m->run)
@@ -244,11 +244,12 @@ char *ac_job_msg_encode(const struct ac_job_msg *m)
 		        "code", m->code, m->code_len, "submitted_at",
 		        (json_int_t)m->submitted_at, "all_tests", m->all_tests);
 	if (j && !m->run && ac_files_is_bundle(m->code, m->code_len)) {
-		/* The files in place of the bundle (msg.h). */
+		/* The files in place of the bundle (msg.h); a bundle that
+		 * does not decode makes no message. */
 		json_object_del(j, "code");
-		json_t *f = msg_files_json(m->code, m->code_len);
-		if (f)
-			json_object_set_new(j, "files", f);
+		files = msg_files_json(m->code, m->code_len);
+		if (files)
+			json_object_set_new(j, "files", files);
 	}
 	if (!j || (m->run && !json_object_get(j, "inputs")) ||
 	    (!json_object_get(j, "code") && !json_object_get(j, "files"))) {
