@@ -12,8 +12,8 @@
  * Compilation Error with Python's message (a submission of several files:
  * every *.py).  Run: `python3 -E -s main.py` (PYTHON* variables and the
  * user site are ignored; the script's directory, /box, is searched, so
- * that the other files of a submission can be imported).  A run that dies with MemoryError is reported as
- * Memory Limit Exceeded (classify).
+ * that the other files of a submission can be imported).  A run that dies
+ * with MemoryError is reported as Memory Limit Exceeded (classify).
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
