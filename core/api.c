@@ -102,16 +102,18 @@ enum api_route {
 	R_HEALTH,
 	R_METRICS,
 	R_OTHER,
+	R_RUN,
 	R_COUNT
 };
 
 static const char *const api_route_names[R_COUNT] = {
-        "submit",    "result",      "problems", "problem",
-        "languages", "healthcheck", "metrics",  "other",
+        "submit",      "result",  "problems", "problem", "languages",
+        "healthcheck", "metrics", "other",    "run",
 };
 
 struct api_waiter;
 struct api;
+struct api_run;
 
 /* A job on its way to the transport: published, or waiting in the
  * outbox for the transport to come back. */
@@ -175,6 +177,11 @@ struct api {
 	uint64_t submissions_accepted, submissions_throttled;
 	uint64_t results_received, results_invalid, results_store_failed;
 	uint64_t polls_parked, polls_timed_out, polls_woken;
+
+	/* Runs with custom input: kept in memory only (never stored). */
+	struct api_run *runs;
+	size_t nruns;
+	long long run_max_inputs, run_max_input_kb, run_max_runs;
 };
 
 /* A request waiting for something off the loop. */
@@ -193,6 +200,7 @@ struct api_waiter {
 };
 
 static void api_unref(struct api *api);
+static void api_runs_free(struct api *api);
 
 /* ------------------------------------------------------------------ */
 /* Replies                                                              */
@@ -1413,6 +1421,93 @@ static int api_field(struct api *api, struct evhttp_request *req, json_t *body,
 	return 0;
 }
 
+/* "files": [{"name", "content"}] of a submission: names checked (no
+ * path, no dot-file, distinct), at most AC_FILES_MAX files and
+ * api.max_source_kb bytes in all; *bundle (malloc'ed) is what the store
+ * keeps as the code (core/msg.h).  On failure the request was answered. */
+static int api_submit_files(struct api *api, struct evhttp_request *req,
+                            json_t *body, char **bundle, size_t *len)
+{
+	json_t *files = json_object_get(body, "files"), *v;
+	struct ac_src_file *f;
+	size_t i, total = 0;
+	char shown[80];
+	int rc = -EINVAL;
+
+	if (json_object_get(body, "code") &&
+	    !json_is_null(json_object_get(body, "code"))) {
+		api_error(api, req, R_SUBMIT, 400,
+		          "Give either \"code\" or \"files\", not both.");
+		return -EINVAL;
+	}
+	if (!json_is_array(files) || json_array_size(files) == 0) {
+		api_error(api, req, R_SUBMIT, 400,
+		          "Field \"files\" must be a non-empty array of "
+		          "{\"name\", \"content\"}.");
+		return -EINVAL;
+	}
+	if (json_array_size(files) > AC_FILES_MAX) {
+		api_error(api, req, R_SUBMIT, 413,
+		          "%zu files; the limit is %d.", json_array_size(files),
+		          AC_FILES_MAX);
+		return -E2BIG;
+	}
+	f = calloc(json_array_size(files), sizeof(*f));
+	if (!f) {
+		api_error(api, req, R_SUBMIT, 503, "Out of memory.");
+		return -ENOMEM;
+	}
+	json_array_foreach(files, i, v)
+	{
+		json_t *nm = json_object_get(v, "name");
+		json_t *c = json_object_get(v, "content");
+
+		if (!json_is_string(nm) || !json_is_string(c)) {
+			api_error(api, req, R_SUBMIT, 400,
+			          "File %zu must be {\"name\": string, "
+			          "\"content\": string}.",
+			          i + 1);
+			goto out;
+		}
+		if (!ac_file_name_ok(json_string_value(nm),
+		                     json_string_length(nm))) {
+			api_printable(json_string_value(nm), shown,
+			              sizeof(shown));
+			api_error(api, req, R_SUBMIT, 400,
+			          "File name \"%s\" is not valid: 1 to %d "
+			          "letters, digits, '.', '_' or '-', not "
+			          "starting with '.'.",
+			          shown, AC_FILE_NAME_MAX);
+			goto out;
+		}
+		for (size_t k = 0; k < i; k++)
+			if (strcmp(f[k].name, json_string_value(nm)) == 0) {
+				api_error(api, req, R_SUBMIT, 400,
+				          "File \"%s\" is given twice.",
+				          f[k].name);
+				goto out;
+			}
+		snprintf(f[i].name, sizeof(f[i].name), "%s",
+		         json_string_value(nm));
+		f[i].data = json_string_value(c);
+		f[i].len = json_string_length(c);
+		total += f[i].len;
+	}
+	if (total > api->max_source) {
+		api_error(api, req, R_SUBMIT, 413,
+		          "The files are %zu bytes; the limit is %zu KiB.",
+		          total, api->max_source / 1024);
+		rc = -E2BIG;
+		goto out;
+	}
+	rc = ac_files_bundle(f, json_array_size(files), bundle, len);
+	if (rc < 0)
+		api_error(api, req, R_SUBMIT, 503, "Out of memory.");
+out:
+	free(f);
+	return rc;
+}
+
 static void api_submit(struct api *api, struct evhttp_request *req)
 {
 	struct evbuffer *in = evhttp_request_get_input_buffer(req);
@@ -1422,7 +1517,7 @@ static void api_submit(struct api *api, struct evhttp_request *req)
 	const struct ac_problem *problem;
 	struct api_submit *s = NULL;
 	json_t *body = NULL, *all;
-	char *user, shown[80], msg[300];
+	char *user, shown[80], msg[300], *bundle = NULL;
 
 	user = api_auth(api, req, R_SUBMIT);
 	if (!user)
@@ -1435,16 +1530,27 @@ static void api_submit(struct api *api, struct evhttp_request *req)
 		goto out;
 	}
 	if (api_field(api, req, body, "problem_id", &problem_id, &plen) < 0 ||
-	    api_field(api, req, body, "lang", &lang, &llen) < 0 ||
-	    api_field(api, req, body, "code", &code, &clen) < 0)
+	    api_field(api, req, body, "lang", &lang, &llen) < 0)
 		goto out;
+	if (json_object_get(body, "files")) {
+		/* Several files: one bundle in place of the code. */
+		if (api_submit_files(api, req, body, &bundle, &clen) < 0)
+			goto out;
+		code = bundle;
+	} else if (api_field(api, req, body, "code", &code, &clen) < 0) {
+		goto out;
+	} else if (ac_files_is_bundle(code, clen)) {
+		api_error(api, req, R_SUBMIT, 400,
+		          "Field \"code\" may not start with a NUL byte.");
+		goto out;
+	}
 	all = json_object_get(body, "all_tests");
 	if (all && !json_is_boolean(all) && !json_is_null(all)) {
 		api_error(api, req, R_SUBMIT, 400,
 		          "Field \"all_tests\" must be a boolean.");
 		goto out;
 	}
-	if (clen > api->max_source) {
+	if (!bundle && clen > api->max_source) {
 		api_error(api, req, R_SUBMIT, 413,
 		          "The source code is %zu bytes; the limit is %zu KiB.",
 		          clen, api->max_source / 1024);
@@ -1526,6 +1632,7 @@ out:
 	if (s)
 		api_submit_free(s);
 	free(user);
+	free(bundle);
 	json_decref(body);
 }
 
@@ -1553,6 +1660,8 @@ static void api_delivery_free(struct api_delivery *dl)
 
 static void api_delivery_work(void *arg);
 static void api_delivery_done(void *arg);
+#define API_RUN_PREFIX "run-"
+static void api_run_result(struct api *api, const char *id, const char *doc);
 
 /* The store failed a while ago: try again, holding the delivery (a nack
  * would make the broker count a redelivery, and dead-letter the result
@@ -1661,6 +1770,11 @@ static void api_result_msg_cb(void *arg, const char *body, size_t len,
 		log_error("invalid result message dropped: %s", err);
 		api->results_invalid++;
 		tr->nack(core->transport->state, d, false, err);
+		goto fail;
+	}
+	if (strncmp(dl->id, API_RUN_PREFIX, strlen(API_RUN_PREFIX)) == 0) {
+		api_run_result(api, dl->id, dl->json);
+		tr->ack(core->transport->state, d);
 		goto fail;
 	}
 	if (api_pool(api, api_delivery_work, api_delivery_done, dl) < 0) {
@@ -2292,6 +2406,390 @@ static void api_version(struct api *api, struct evhttp_request *req)
 }
 
 /* ------------------------------------------------------------------ */
+/* POST /api/v1/code/run/ and GET /api/v1/code/run/ID/                  */
+
+/* A run is kept in memory, never stored: pending for at most
+ * API_RUN_PENDING_S, finished for API_RUN_KEEP_S (docs/api.md). */
+#define API_RUN_PENDING_S 600
+#define API_RUN_KEEP_S    300
+
+struct api_run {
+	struct api_run *next;
+	char id[48];
+	char *user;
+	char *doc;          /* NULL while pending */
+	int64_t expires_ms; /* forgotten then */
+};
+
+static void api_run_free(struct api_run *r)
+{
+	free(r->user);
+	free(r->doc);
+	free(r);
+}
+
+static void api_runs_free(struct api *api)
+{
+	while (api->runs) {
+		struct api_run *r = api->runs;
+
+		api->runs = r->next;
+		api_run_free(r);
+	}
+	api->nruns = 0;
+}
+
+/* Forget expired runs; the run of id, or NULL. */
+static struct api_run *api_run_find(struct api *api, const char *id)
+{
+	int64_t now = ac_now_ms();
+	struct api_run **pp = &api->runs, *found = NULL;
+
+	while (*pp) {
+		struct api_run *r = *pp;
+
+		if (r->expires_ms <= now) {
+			*pp = r->next;
+			api->nruns--;
+			api_run_free(r);
+			continue;
+		}
+		if (id && strcmp(r->id, id) == 0)
+			found = r;
+		pp = &r->next;
+	}
+	return found;
+}
+
+/* A run's document arrived on the result queue: keep it and answer its
+ * waiters.  A document for a run this api does not know (forgotten, or
+ * started by another api process) is dropped. */
+static void api_run_result(struct api *api, const char *id, const char *doc)
+{
+	struct api_run *r = api_run_find(api, id);
+	struct api_waiter *w, *next;
+
+	if (!r) {
+		log_info("run %s: document for an unknown or expired run "
+		         "dropped",
+		         id);
+		return;
+	}
+	if (r->doc)
+		return; /* judged twice (a redelivery): the first wins */
+	r->doc = strdup(doc);
+	if (!r->doc)
+		return;
+	r->expires_ms = ac_now_ms() + API_RUN_KEEP_S * 1000;
+	for (w = api->buckets[api_hash(id)]; w; w = next) {
+		struct evhttp_request *req;
+
+		next = w->next;
+		if (strcmp(w->id, id) != 0)
+			continue;
+		req = api_pending_detach(&w->p);
+		api->polls_woken++;
+		if (req)
+			api_answer_result(api, req, w->user, r->user, r->doc);
+		api_waiter_free(w);
+	}
+}
+
+static void api_run_get(struct api *api, struct evhttp_request *req,
+                        const char *id, size_t idlen)
+{
+	char *user = api_auth(api, req, R_RUN), key[API_MAX_ID + 1];
+	struct api_run *r;
+
+	if (!user)
+		return;
+	if (!api_id_ok(id, idlen)) {
+		api_error(api, req, R_RUN, 404, "Not found.");
+		goto out;
+	}
+	memcpy(key, id, idlen);
+	key[idlen] = '\0';
+	r = api_run_find(api, key);
+	if (!r || strcmp(r->user, user) != 0)
+		api_error(api, req, R_RUN, 404, "Not found.");
+	else if (r->doc)
+		api_answer_result(api, req, user, r->user, r->doc);
+	else if (api->wait_s <= 0)
+		api_reply_json(
+		        api, req, R_RUN, 202,
+		        json_pack("{s:s,s:n}", "status", "pending", "data"));
+	else
+		api_park(api, req, key, user);
+out:
+	free(user);
+}
+
+struct api_run_post {
+	struct api_pending p;
+	struct ac_job_msg m; /* owns its strings */
+	char *key;
+	int rc_rate;
+	int64_t retry_ms;
+};
+
+static void api_run_post_free(struct api_run_post *rp)
+{
+	ac_job_msg_clear(&rp->m);
+	free(rp->key);
+	free(rp);
+}
+
+static void api_run_post_work(void *arg)
+{
+	struct api_run_post *rp = arg;
+	struct api *api = rp->p.api;
+
+	rp->rc_rate = AC_STORE(api->core)->rate_take(
+	        api->core->store->state, rp->key, api->burst, api->rate,
+	        ac_now_ms(), &rp->retry_ms);
+}
+
+static void api_run_post_done(void *arg)
+{
+	struct api_run_post *rp = arg;
+	struct api *api = rp->p.api;
+	struct evhttp_request *req = api_pending_detach(&rp->p);
+	struct api_run *r = NULL;
+	struct api_job *j;
+	char *body = NULL, num[32];
+
+	api_completed(api);
+	if (rp->rc_rate == -EAGAIN) {
+		long long wait = (rp->retry_ms + 999) / 1000;
+
+		if (wait < 1)
+			wait = 1;
+		api->submissions_throttled++;
+		if (req) {
+			snprintf(num, sizeof(num), "%lld", wait);
+			evhttp_add_header(
+			        evhttp_request_get_output_headers(req),
+			        "Retry-After", num);
+			api_error(api, req, R_RUN, 429,
+			          "Request was throttled. Expected available "
+			          "in %lld seconds.",
+			          wait);
+		}
+		goto out;
+	}
+	if (rp->rc_rate < 0) {
+		log_error("run: rate_take: %s", strerror(-rp->rc_rate));
+		if (req)
+			api_error(api, req, R_RUN, 503,
+			          "The store is unavailable; the run was not "
+			          "accepted.");
+		goto out;
+	}
+	if (!req)
+		goto out; /* the client is gone: nothing to run for */
+	r = calloc(1, sizeof(*r));
+	body = ac_job_msg_encode(&rp->m);
+	if (!r || !body || !(r->user = strdup(rp->m.user_id))) {
+		api_error(api, req, R_RUN, 503, "Out of memory.");
+		goto out;
+	}
+	snprintf(r->id, sizeof(r->id), "%s", rp->m.submission_id);
+	r->expires_ms = ac_now_ms() + API_RUN_PENDING_S * 1000;
+	r->next = api->runs;
+	api->runs = r;
+	api->nruns++;
+	r = NULL;
+	api_reply_json(api, req, R_RUN, 201,
+	               json_pack("{s:{s:s,s:s}}", "result", "detail",
+	                         "Your run has been submitted.", "run_id",
+	                         rp->m.submission_id));
+	j = api_job_new(api, strdup(rp->m.submission_id), strdup(rp->m.lang),
+	                body);
+	body = NULL;
+	if (j)
+		api_job_send(j);
+out:
+	free(body);
+	if (r)
+		api_run_free(r);
+	api_run_post_free(rp);
+	api_unref(api);
+}
+
+/* The inputs of a run request: "input" (one string) or "inputs" (an
+ * array of strings), bounded by api.run_max_inputs and
+ * api.run_max_input_kb each.  On failure the request was answered. */
+static int api_run_inputs(struct api *api, struct evhttp_request *req,
+                          json_t *body, struct ac_job_msg *m)
+{
+	json_t *one = json_object_get(body, "input");
+	json_t *many = json_object_get(body, "inputs"), *v;
+	size_t n, i;
+
+	if ((one && many) || (!one && !many)) {
+		api_error(api, req, R_RUN, 400,
+		          "Give either \"input\" (a string) or \"inputs\" (an "
+		          "array of strings).");
+		return -EINVAL;
+	}
+	if (one && !json_is_string(one)) {
+		api_error(api, req, R_RUN, 400,
+		          "Field \"input\" must be a string.");
+		return -EINVAL;
+	}
+	if (many && (!json_is_array(many) || json_array_size(many) == 0)) {
+		api_error(api, req, R_RUN, 400,
+		          "Field \"inputs\" must be a non-empty array of "
+		          "strings.");
+		return -EINVAL;
+	}
+	n = one ? 1 : json_array_size(many);
+	if (n > (size_t)api->run_max_inputs) {
+		api_error(api, req, R_RUN, 413,
+		          "%zu inputs; the limit is %lld.", n,
+		          api->run_max_inputs);
+		return -E2BIG;
+	}
+	m->inputs = calloc(n, sizeof(*m->inputs));
+	m->input_lens = calloc(n, sizeof(*m->input_lens));
+	if (!m->inputs || !m->input_lens) {
+		api_error(api, req, R_RUN, 503, "Out of memory.");
+		return -ENOMEM;
+	}
+	for (i = 0; i < n; i++) {
+		v = one ? one : json_array_get(many, i);
+		if (!json_is_string(v)) {
+			api_error(api, req, R_RUN, 400,
+			          "Input %zu is not a string.", i + 1);
+			return -EINVAL;
+		}
+		if (json_string_length(v) >
+		    (size_t)api->run_max_input_kb * 1024) {
+			api_error(api, req, R_RUN, 413,
+			          "Input %zu is %zu bytes; the limit is %lld "
+			          "KiB.",
+			          i + 1, json_string_length(v),
+			          api->run_max_input_kb);
+			return -E2BIG;
+		}
+		m->input_lens[i] = json_string_length(v);
+		m->inputs[i] = malloc(m->input_lens[i] + 1);
+		if (!m->inputs[i]) {
+			api_error(api, req, R_RUN, 503, "Out of memory.");
+			return -ENOMEM;
+		}
+		memcpy(m->inputs[i], json_string_value(v), m->input_lens[i]);
+		m->inputs[i][m->input_lens[i]] = '\0';
+		m->ninputs = i + 1;
+	}
+	return 0;
+}
+
+/* The request's lang and code, checked as submit checks them; then its
+ * inputs.  On failure the request was answered. */
+static int api_run_parse(struct api *api, struct evhttp_request *req,
+                         json_t *body, struct ac_job_msg *m)
+{
+	json_t *v = json_object_get(body, "lang");
+	json_t *c = json_object_get(body, "code");
+	char shown[80], list[256];
+
+	if (!json_is_string(v) || !json_is_string(c) ||
+	    json_string_length(c) == 0) {
+		api_error(api, req, R_RUN, 400,
+		          "Fields \"lang\" and \"code\" are required strings.");
+		return -EINVAL;
+	}
+	if (json_string_length(c) > api->max_source) {
+		api_error(api, req, R_RUN, 413,
+		          "The source code is %zu bytes; the limit is %zu KiB.",
+		          json_string_length(c), api->max_source / 1024);
+		return -E2BIG;
+	}
+	if (json_string_length(v) != strlen(json_string_value(v)) ||
+	    !ac_core_lang(api->core, json_string_value(v))) {
+		ac_core_lang_list(api->core, list, sizeof(list));
+		api_printable(json_string_value(v), shown, sizeof(shown));
+		api_error(api, req, R_RUN, 400,
+		          "Unsupported language \"%s\"; supported: %s", shown,
+		          list);
+		return -EINVAL;
+	}
+	m->lang = strdup(json_string_value(v));
+	m->code_len = json_string_length(c);
+	m->code = malloc(m->code_len + 1);
+	if (!m->lang || !m->code) {
+		api_error(api, req, R_RUN, 503, "Out of memory.");
+		return -ENOMEM;
+	}
+	memcpy(m->code, json_string_value(c), m->code_len + 1);
+	return api_run_inputs(api, req, body, m);
+}
+
+static void api_run_post(struct api *api, struct evhttp_request *req)
+{
+	struct evbuffer *in = evhttp_request_get_input_buffer(req);
+	size_t blen = evbuffer_get_length(in);
+	struct api_run_post *rp = NULL;
+	char *user, msg[300], uuid[37];
+	json_t *body = NULL;
+
+	user = api_auth(api, req, R_RUN);
+	if (!user)
+		return;
+	body = ac_http_parse_object(blen ? (const char *)evbuffer_pullup(in, -1)
+	                                 : NULL,
+	                            blen, msg, sizeof(msg));
+	if (!body) {
+		api_error(api, req, R_RUN, 400, "%s", msg);
+		goto out;
+	}
+	rp = calloc(1, sizeof(*rp));
+	if (!rp) {
+		api_error(api, req, R_RUN, 503, "Out of memory.");
+		goto out;
+	}
+	if (api_run_parse(api, req, body, &rp->m) < 0)
+		goto out;
+	api_run_find(api, NULL);
+	if (api->nruns >= (size_t)api->run_max_runs ||
+	    api->outbox_bytes + blen + 4096 > API_OUTBOX_MAX_BYTES ||
+	    api->noutbox >= API_OUTBOX_MAX) {
+		evhttp_add_header(evhttp_request_get_output_headers(req),
+		                  "Retry-After", "30");
+		api_error(api, req, R_RUN, 503,
+		          "Too many runs waiting; try again later.");
+		goto out;
+	}
+	api_new_id(uuid);
+	rp->m.run = true;
+	rp->m.user_id = user;
+	user = NULL;
+	rp->m.submitted_at = ac_now_ms();
+	if (asprintf(&rp->m.submission_id, API_RUN_PREFIX "%s", uuid) < 0)
+		rp->m.submission_id = NULL;
+	/* The same bucket as submissions: a run costs a token too. */
+	if (asprintf(&rp->key, "submit:%s", rp->m.user_id) < 0)
+		rp->key = NULL;
+	if (!rp->m.submission_id || !rp->key) {
+		api_error(api, req, R_RUN, 503, "Out of memory.");
+		goto out;
+	}
+	api_pending_attach(&rp->p, api, req, R_RUN);
+	if (api_pool(api, api_run_post_work, api_run_post_done, rp) < 0) {
+		api_pending_detach(&rp->p);
+		api_error(api, req, R_RUN, 503, "Server is shutting down.");
+		goto out;
+	}
+	rp = NULL;
+out:
+	if (rp)
+		api_run_post_free(rp);
+	free(user);
+	json_decref(body);
+}
+
+/* ------------------------------------------------------------------ */
 /* Routing                                                              */
 
 /* If path is prefix + ID + "/" (final slash optional), the ID. */
@@ -2360,6 +2858,12 @@ static void api_request_cb(struct evhttp_request *req, const char *path,
 	} else if (api_path_is(path, "/api/v1/code/submit/")) {
 		if (api_method_ok(api, req, R_SUBMIT, true))
 			api_submit(api, req);
+	} else if (api_path_is(path, "/api/v1/code/run/")) {
+		if (api_method_ok(api, req, R_RUN, true))
+			api_run_post(api, req);
+	} else if (api_match_id(path, "/api/v1/code/run/", &id, &idlen)) {
+		if (api_method_ok(api, req, R_RUN, false))
+			api_run_get(api, req, id, idlen);
 	} else if (api_match_id(path, "/api/v1/result/check/", &id, &idlen)) {
 		if (api_method_ok(api, req, R_RESULT, false))
 			api_result_check(api, req, id, idlen);
@@ -2408,6 +2912,7 @@ static void api_raise_nofile(void)
 
 static void api_free(struct api *api)
 {
+	api_runs_free(api);
 	while (api->outbox)
 		api_job_free(api_outbox_pop(api));
 	ac_jwt_keys_wipe(&api->keys);
@@ -2505,6 +3010,17 @@ static int api_settings(struct api *api, struct ac_http_limits *lim, char *err,
 	if (rc < 0)
 		return rc;
 	api->max_attempts = v;
+	rc = api_setting_int(core, "api.run_max_inputs", 8, 1,
+	                     AC_MSG_MAX_INPUTS, &api->run_max_inputs, err,
+	                     errlen);
+	if (rc == 0)
+		rc = api_setting_int(core, "api.run_max_input_kb", 64, 1, 16384,
+		                     &api->run_max_input_kb, err, errlen);
+	if (rc == 0)
+		rc = api_setting_int(core, "api.run_max_runs", 1000, 1, 1000000,
+		                     &api->run_max_runs, err, errlen);
+	if (rc < 0)
+		return rc;
 	api->burst = ac_config_float(core->cfg, "api.rate_burst", 3);
 	api->rate = ac_config_float(core->cfg, "api.rate_per_s", 0.05);
 	if (!(api->burst >= 1 && api->burst <= 1e9)) {

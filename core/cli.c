@@ -12,6 +12,7 @@
 #include "jwt.h"
 #include "log.h"
 #include "metrics.h"
+#include "msg.h"
 #include "privsep.h"
 #include "result.h"
 #include "sdnotify.h"
@@ -23,6 +24,7 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <math.h>
+#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,9 +39,17 @@ static const char cli_usage[] =
         "\n"
         "Commands:\n"
         "  serve                           run the roles of the configuration\n"
-        "  judge --problem DIR --lang LANG [--json] [--all] SOURCE\n"
-        "                                  judge one source file and print the "
-        "result\n"
+        "  judge --problem DIR --lang LANG [--json] [--all] SOURCE...\n"
+        "                                  judge a source file (or several: "
+        "a.cpp b.cpp\n"
+        "                                  util.h) and print the result\n"
+        "  run --lang LANG [--json] SOURCE < INPUT\n"
+        "                                  compile and run SOURCE once on "
+        "INPUT (no\n"
+        "                                  problem, no checking): its output "
+        "on stdout,\n"
+        "                                  verdict, time and memory on "
+        "stderr\n"
         "  problem verify DIR...           judge DIR/submissions/<kind>/* and "
         "report\n"
         "                                  every verdict that differs from its "
@@ -68,7 +78,8 @@ static const char cli_usage[] =
         "  -h, --help            this help\n"
         "  -V, --version         the version\n"
         "\n"
-        "`judge` exits 0 whenever a verdict was reached, whatever it is.\n"
+        "`judge` and `run` exit 0 whenever a verdict was reached, whatever it "
+        "is.\n"
         "Documentation: docs/ and algocode(1).\n";
 
 struct cli_opts {
@@ -364,6 +375,52 @@ out:
 	return buf;
 }
 
+/* Several source files: one bundle (core/msg.h) of their base names. */
+static char *cli_read_files(char **paths, size_t n, size_t *len)
+{
+	struct ac_src_file *f;
+	char *data[AC_FILES_MAX], *b = NULL;
+	size_t i;
+
+	if (n > AC_FILES_MAX) {
+		fprintf(stderr, "algocode: at most %d files\n", AC_FILES_MAX);
+		return NULL;
+	}
+	f = calloc(n, sizeof(*f));
+	if (!f)
+		return NULL;
+	for (i = 0; i < n; i++) {
+		const char *base = strrchr(paths[i], '/');
+
+		base = base ? base + 1 : paths[i];
+		if (!ac_file_name_ok(base, strlen(base))) {
+			fprintf(stderr,
+			        "algocode: %s: a file name is 1 to %d letters, "
+			        "digits, '.', '_' or '-', not starting with "
+			        "'.'\n",
+			        paths[i], AC_FILE_NAME_MAX);
+			break;
+		}
+		for (size_t k = 0; k < i; k++)
+			if (strcmp(f[k].name, base) == 0) {
+				fprintf(stderr, "algocode: %s given twice\n",
+				        base);
+				goto out;
+			}
+		snprintf(f[i].name, sizeof(f[i].name), "%s", base);
+		if (!(data[i] = cli_read_source(paths[i], &f[i].len)))
+			break;
+		f[i].data = data[i];
+	}
+	if (i == n && ac_files_bundle(f, n, &b, len) < 0)
+		b = NULL;
+out:
+	for (size_t k = 0; k < n && f[k].data; k++)
+		free(data[k]);
+	free(f);
+	return b;
+}
+
 static void cli_progress_cb(void *arg, const struct ac_test_result *t,
                             size_t index, size_t total)
 {
@@ -475,10 +532,10 @@ static int cli_judge(const struct cli_opts *o)
 	size_t len = 0;
 	int status = 1;
 
-	if (!o->problem || !o->lang || o->nargs != 1) {
+	if (!o->problem || !o->lang || o->nargs < 1) {
 		fprintf(stderr,
 		        "Usage: algocode judge --problem DIR --lang LANG "
-		        "[--json] [--all] SOURCE\n");
+		        "[--json] [--all] SOURCE...\n");
 		return 2;
 	}
 	if (cli_core(o, &core, AC_NEED_SANDBOX | AC_NEED_LANGS) < 0)
@@ -494,7 +551,8 @@ static int cli_judge(const struct cli_opts *o)
 	}
 	if (cli_problem(&core, o->problem, &own, &p) < 0)
 		goto out;
-	code = cli_read_source(o->args[0], &len);
+	code = o->nargs == 1 ? cli_read_source(o->args[0], &len)
+	                     : cli_read_files(o->args, (size_t)o->nargs, &len);
 	if (!code)
 		goto out;
 	if (cli_judge_ctx(&core, &jctx) < 0)
@@ -544,6 +602,172 @@ static int cli_judge(const struct cli_opts *o)
 out:
 	free(code);
 	ac_problem_free(own);
+	ac_core_fini(&core);
+	return status;
+}
+
+/* ------------------------------------------------------------------ run */
+
+#define CLI_MAX_INPUT (16u << 20)
+
+/* All of stdin (at most CLI_MAX_INPUT bytes), malloc'ed. */
+static char *cli_read_stdin(size_t *len)
+{
+	size_t cap = 65536, n = 0;
+	char *buf = malloc(cap);
+
+	while (buf) {
+		ssize_t r;
+
+		if (n == cap) {
+			char *nb;
+
+			if (cap >= CLI_MAX_INPUT) {
+				fprintf(stderr,
+				        "algocode: the input is larger than "
+				        "%u bytes\n",
+				        CLI_MAX_INPUT);
+				free(buf);
+				return NULL;
+			}
+			nb = realloc(buf, cap * 2);
+			if (!nb)
+				break;
+			buf = nb;
+			cap *= 2;
+		}
+		r = read(STDIN_FILENO, buf + n, cap - n);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			fprintf(stderr, "algocode: stdin: %s\n",
+			        strerror(errno));
+			break;
+		}
+		if (r == 0) {
+			*len = n;
+			return buf;
+		}
+		n += (size_t)r;
+	}
+	free(buf);
+	return NULL;
+}
+
+/* The program's output on stdout, the rest on stderr. */
+static void cli_run_print(const char *doc)
+{
+	json_t *d = json_loads(doc, 0, NULL);
+	json_t *run = d ? json_array_get(json_object_get(d, "runs"), 0) : NULL;
+	json_t *c = d ? json_object_get(d, "compile") : NULL;
+	const char *log = json_string_value(json_object_get(c, "log"));
+	const char *msg = json_string_value(json_object_get(d, "message"));
+
+	if (!d)
+		return;
+	if (c && !json_is_true(json_object_get(c, "ok")))
+		fprintf(stderr, "compilation failed:\n%s\n", log ? log : "");
+	if (run) {
+		const char *out =
+		        json_string_value(json_object_get(run, "stdout"));
+		const char *err =
+		        json_string_value(json_object_get(run, "stderr"));
+		size_t n = json_string_length(json_object_get(run, "stdout"));
+
+		if (out)
+			fwrite(out, 1, n, stdout);
+		fflush(stdout);
+		if (err && err[0])
+			fprintf(stderr, "--- stderr%s:\n%s\n",
+			        json_is_true(json_object_get(
+			                run, "stderr_truncated"))
+			                ? " (head)"
+			                : "",
+			        err);
+		msg = json_string_value(json_object_get(run, "message"));
+		fprintf(stderr,
+		        "%s %s: %lld ms, %lld KiB, exit code %lld%s%s\n",
+		        json_string_value(json_object_get(d, "verdict_code")),
+		        json_string_value(json_object_get(d, "verdict")),
+		        json_integer_value(json_object_get(run, "time_ms")),
+		        json_integer_value(json_object_get(run, "memory_kb")),
+		        json_integer_value(json_object_get(run, "exit_code")),
+		        msg && msg[0] ? "; " : "", msg ? msg : "");
+	} else {
+		fprintf(stderr, "%s %s%s%s\n",
+		        json_string_value(json_object_get(d, "verdict_code")),
+		        json_string_value(json_object_get(d, "verdict")),
+		        msg && msg[0] ? ": " : "", msg ? msg : "");
+	}
+	json_decref(d);
+}
+
+static int cli_run(const struct cli_opts *o)
+{
+	struct ac_core core;
+	struct ac_judge_ctx jctx;
+	const struct ac_lang_info *lang;
+	const struct ac_loaded *lp;
+	struct ac_run_job rj;
+	char id[64], *code = NULL, *input = NULL, *doc = NULL;
+	const char *inputs[1];
+	size_t len = 0, ilen = 0;
+	int status = 1;
+
+	if (!o->lang || o->nargs != 1) {
+		fprintf(stderr, "Usage: algocode run --lang LANG [--json] "
+		                "SOURCE < INPUT\n");
+		return 2;
+	}
+	if (cli_core(o, &core, AC_NEED_SANDBOX | AC_NEED_LANGS) < 0)
+		return 1;
+	lang = ac_core_lang(&core, o->lang);
+	if (!lang) {
+		char list[256];
+		ac_core_lang_list(&core, list, sizeof(list));
+		fprintf(stderr,
+		        "algocode: unknown language \"%s\" (supported: %s)\n",
+		        o->lang, list);
+		goto out;
+	}
+	code = cli_read_source(o->args[0], &len);
+	if (!code || !(input = cli_read_stdin(&ilen)))
+		goto out;
+	if (cli_judge_ctx(&core, &jctx) < 0)
+		goto out;
+	cli_random_id(id, sizeof(id));
+	memset(&rj, 0, sizeof(rj));
+	ac_run_limits(core.cfg, &rj);
+	/* The whole output is the command's: keep as much as may be
+	 * written. */
+	rj.stdout_kb = rj.output_mb * 1024;
+	rj.lang = lang;
+	lp = ac_core_lang_plugin(&core, lang->name);
+	if (lp) {
+		rj.lang_ops = lp->ops;
+		rj.lang_state = lp->state;
+	}
+	rj.code = code;
+	rj.code_len = len;
+	rj.run_id = id;
+	rj.user_id = "cli";
+	inputs[0] = input;
+	rj.inputs = inputs;
+	rj.input_lens = &ilen;
+	rj.ninputs = 1;
+	rj.submitted_at = ac_now_ms();
+	if (ac_judge_run(&jctx, &rj, &doc) == 0) {
+		if (o->json)
+			printf("%s\n", doc);
+		else
+			cli_run_print(doc);
+		status = 0;
+	}
+	free(doc);
+	ac_judge_ctx_fini(&jctx);
+out:
+	free(code);
+	free(input);
 	ac_core_fini(&core);
 	return status;
 }
@@ -1035,6 +1259,8 @@ int ac_cli_main(int argc, char **argv)
 		r = cli_serve(&o);
 	else if (strcmp(cmd, "judge") == 0)
 		r = cli_judge(&o);
+	else if (strcmp(cmd, "run") == 0)
+		r = cli_run(&o);
 	else if (strcmp(cmd, "problem") == 0)
 		r = cli_verify(&o);
 	else if (strcmp(cmd, "check-env") == 0)

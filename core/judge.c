@@ -10,20 +10,25 @@
  *   validators/<hash>/     custom validators, compiled once per problem
  *                          content hash
  *   cache/<key>/           the compile cache: files/ (what the compiler
- *                          left in the box, the source excepted) and log;
- *                          key = sha256(language, version, compile argv,
- *                          source).  Entries are built in cache/tmp-XXXXXX
+ *                          left in the box, the sources excepted) and
+ *                          log; key = sha256(user, language, version,
+ *                          compile argv, source), the source of several
+ *                          files being their bundle (every name and
+ *                          content, core/msg.h).  Built in cache/tmp-XXXXXX
  *                          and renamed into place (concurrent workers and
  *                          processes are safe); a hit touches the entry
  *                          and the oldest are evicted over
  *                          judge.compile_cache_mb.
  * Expected answers are never in the submission's box: input comes on
- * stdin from a file the sandbox opens, output goes to out/. */
+ * stdin from a file the sandbox opens, output goes to out/.
+ * A run with custom input (ac_judge_run) takes the same steps up to the
+ * run command, then runs each input (out/<i>.in) unchecked. */
 #include "judge.h"
 
 #include "grading.h"
 
 #include "log.h"
+#include "msg.h"
 #include "privsep.h"
 #include "validator.h"
 #include "verdict.h"
@@ -33,6 +38,7 @@
 #include <fcntl.h>
 #include <ftw.h>
 #include <math.h>
+#include <jansson.h>
 #include <sched.h>
 #include <sodium.h>
 #include <stdarg.h>
@@ -589,9 +595,10 @@ struct judge_budget {
 };
 
 /* Copy the regular files and directories of src into dst (which exists),
- * never following symlinks; `skip` (a name at the top level) is left out.
+ * never following symlinks; the names in `skip` (NULL-terminated, at the
+ * top level; may be NULL) are left out.
  * Fails with -EFBIG past the budget. */
-static int judge_copy_tree(const char *src, const char *dst, const char *skip,
+static int judge_copy_tree(const char *src, const char *dst, char **skip,
                            int depth, struct judge_budget *b)
 {
 	char **names;
@@ -608,7 +615,7 @@ static int judge_copy_tree(const char *src, const char *dst, const char *skip,
 		char from[4096], to[4096];
 		struct stat st;
 
-		if (skip && strcmp(names[i], skip) == 0)
+		if (judge_in_list(skip, names[i]))
 			continue;
 		if (snprintf(from, sizeof(from), "%s/%s", src, names[i]) >=
 		            (int)sizeof(from) ||
@@ -716,7 +723,7 @@ static void judge_cache_key(const struct ac_lang_info *lang,
 /* A hit: copy the entry's files into the box, its log into *log and the
  * original compile's time into *time_ms (a hit looks like a compile). */
 static int judge_cache_get(struct ac_judge_ctx *ctx, const char *key,
-                           const char *box, const char *source, char **log,
+                           const char *box, char **source, char **log,
                            uint64_t *time_ms)
 {
 	char entry[4200], files[4300], logp[4300];
@@ -734,11 +741,7 @@ static int judge_cache_get(struct ac_judge_ctx *ctx, const char *key,
 	r = judge_copy_tree(files, box, source, 0, &b);
 	if (r < 0) {
 		/* evicted meanwhile, or damaged: compile after all */
-		char **keep = calloc(2, sizeof(*keep));
-		if (keep)
-			keep[0] = strdup(source);
-		judge_box_clear(box, keep);
-		judge_free_list(keep);
+		judge_box_clear(box, source);
 		return r;
 	}
 	*log = judge_read_head(logp, JUDGE_LOG_MAX + 64, -1);
@@ -831,8 +834,8 @@ static void judge_cache_evict(struct ac_judge_ctx *ctx)
 
 /* Store what a successful compile left in the box. */
 static void judge_cache_put(struct ac_judge_ctx *ctx, const char *key,
-                            const char *box, const char *source,
-                            const char *log, uint64_t time_ms)
+                            const char *box, char **source, const char *log,
+                            uint64_t time_ms)
 {
 	char dir[4200], tmp[4300], files[4400], path[4400];
 	struct judge_budget b = {JUDGE_CACHE_ENTRY_MAX, JUDGE_CACHE_FILES_MAX,
@@ -1216,6 +1219,12 @@ struct judge_run {
 	char **run_argv;      /* NULL: lang->run_argv */
 	uint64_t box_kb;      /* size of a test's box */
 	bool failed;          /* a test failed */
+	/* The source files written in the box (NULL-terminated; the compile
+	 * cache leaves them out), and for several files the compile command
+	 * naming them (NULL: lang->compile_argv). */
+	char **srcs;
+	char **cargv;
+	char **cstr; /* strings of cargv the judge made */
 };
 
 /* What the package allows (problem.yaml languages, limits.code) and what
@@ -1284,6 +1293,229 @@ static int judge_step_start(struct judge_run *j)
 	return 0;
 }
 
+/* ------------------------------------------ submissions of several files */
+
+static const char *judge_ext(const char *name)
+{
+	const char *d = strrchr(name, '.');
+
+	return d ? d : "";
+}
+
+/* A file compiled with the others: the extension of the language's
+ * source file, and for C++ (.cpp) also .cc, .cxx and .c. */
+static bool judge_is_unit(const char *name, const char *source_file)
+{
+	const char *e = judge_ext(name), *se = judge_ext(source_file);
+
+	if (!*se)
+		return false;
+	if (strcmp(e, se) == 0)
+		return true;
+	return strcmp(se, ".cpp") == 0 &&
+	       (!strcmp(e, ".cc") || !strcmp(e, ".cxx") || !strcmp(e, ".c"));
+}
+
+/* The file says `if __name__ == "__main__"` (either quote, any blanks). */
+static bool judge_has_main_guard(const char *d, size_t n)
+{
+	static const char key[] = "__name__";
+
+	for (size_t i = 0; i + sizeof(key) - 1 <= n; i++) {
+		size_t k = i + sizeof(key) - 1;
+		char q;
+
+		if (memcmp(d + i, key, sizeof(key) - 1) != 0)
+			continue;
+		while (k < n && (d[k] == ' ' || d[k] == '\t'))
+			k++;
+		if (k + 2 > n || d[k] != '=' || d[k + 1] != '=')
+			continue;
+		k += 2;
+		while (k < n && (d[k] == ' ' || d[k] == '\t'))
+			k++;
+		if (k + 10 > n || (d[k] != '"' && d[k] != '\''))
+			continue;
+		q = d[k];
+		if (memcmp(d + k + 1, "__main__", 8) == 0 && d[k + 9] == q)
+			return true;
+	}
+	return false;
+}
+
+static void judge_ce(struct ac_result *out, const char *fmt, ...)
+        __attribute__((format(printf, 2, 3)));
+static void judge_ce(struct ac_result *out, const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	free(out->compile_log);
+	out->compile_log = strdup(msg);
+	out->compile_ok = false;
+	out->verdict = AC_V_CE;
+}
+
+/* Does the run command name the source file (Python's main.py)?  Then
+ * one file must be the program's entry and is written under that name. */
+static bool judge_runs_source(const struct ac_lang_info *lang)
+{
+	const char *sf = lang->source_file;
+
+	for (size_t i = 0; lang->run_argv && lang->run_argv[i]; i++) {
+		const char *a = lang->run_argv[i];
+
+		if (strcmp(a, sf) == 0 ||
+		    (strncmp(a, "/box/", 5) == 0 && strcmp(a + 5, sf) == 0))
+			return true;
+	}
+	return false;
+}
+
+/* The main file by the language's rule (docs/api.md, "Several files"):
+ * the one named as the source file; else, when the run command names
+ * it, the only compiled file, or the only one with a __main__ guard.
+ * -1 with the verdict CE when it cannot be told; *main = -1 when the
+ * language needs none (C, C++, Java: all files are compiled together
+ * and the linker or the class files tell). */
+static int judge_files_main(struct judge_run *j, const struct ac_src_file *f,
+                            size_t n, long *main)
+{
+	const char *sf = j->lang->source_file;
+	size_t units = 0, guards = 0;
+	long unit = -1, guard = -1;
+
+	*main = -1;
+	for (size_t i = 0; i < n; i++) {
+		if (strcmp(f[i].name, sf) == 0)
+			*main = (long)i;
+		if (!judge_is_unit(f[i].name, sf))
+			continue;
+		units++;
+		unit = (long)i;
+		if (judge_has_main_guard(f[i].data, f[i].len)) {
+			guards++;
+			guard = (long)i;
+		}
+	}
+	if (units == 0) {
+		judge_ce(j->out,
+		         "none of the %zu files is a %s source (*%s): nothing "
+		         "to compile",
+		         n, j->lang->display ? j->lang->display : j->lang->name,
+		         judge_ext(sf));
+		return -1;
+	}
+	if (*main >= 0 || !judge_runs_source(j->lang))
+		return 0;
+	if (units == 1)
+		*main = unit;
+	else if (guards == 1)
+		*main = guard;
+	else {
+		judge_ce(j->out,
+		         "cannot tell the main file among %zu *%s files: name "
+		         "it %s, or give exactly one file with `if __name__ == "
+		         "\"__main__\":` (%zu have one)",
+		         units, judge_ext(sf), sf, guards);
+		return -1;
+	}
+	return 0;
+}
+
+/* The compile command with the language's source file replaced by every
+ * compiled file (written names, in the order given). */
+static int judge_files_argv(struct judge_run *j)
+{
+	const char *const *a = j->lang->compile_argv;
+	const char *sf = j->lang->source_file;
+	size_t n = 0, k = 0, ns = 0;
+	bool found = false;
+
+	if (!a)
+		return 0;
+	while (a[n])
+		n++;
+	while (j->srcs[ns])
+		ns++;
+	j->cargv = calloc(n + ns + 1, sizeof(*j->cargv));
+	j->cstr = calloc(ns + 1, sizeof(*j->cstr));
+	if (!j->cargv || !j->cstr)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++) {
+		bool abs = strncmp(a[i], "/box/", 5) == 0;
+
+		if (strcmp(abs ? a[i] + 5 : a[i], sf) != 0) {
+			j->cargv[k++] = (char *)a[i];
+			continue;
+		}
+		found = true;
+		for (size_t u = 0, c = 0; u < ns; u++) {
+			if (!judge_is_unit(j->srcs[u], sf))
+				continue;
+			if (asprintf(&j->cstr[c], "%s%s", abs ? "/box/" : "",
+			             j->srcs[u]) < 0) {
+				j->cstr[c] = NULL;
+				return -ENOMEM;
+			}
+			j->cargv[k++] = j->cstr[c++];
+		}
+	}
+	if (!found) {
+		/* The language names its file elsewhere (Java's script
+		 * compiles every *.java when there is no Main.java). */
+		free(j->cargv);
+		j->cargv = NULL;
+	}
+	return 0;
+}
+
+/* Step 2 for a submission of several files: names checked, the main file
+ * found, every file written in the box, the compile command built. */
+static int judge_step_files(struct judge_run *j)
+{
+	struct ac_src_file *f = NULL;
+	char err[256], path[4400];
+	size_t n = 0;
+	long main;
+	int r;
+
+	if (ac_files_unbundle(j->job->code, j->job->code_len, &f, &n, err,
+	                      sizeof(err)) < 0) {
+		judge_ce(j->out, "the files of the submission: %s", err);
+		return -1;
+	}
+	if (judge_files_main(j, f, n, &main) < 0) {
+		free(f);
+		return -1;
+	}
+	j->srcs = calloc(n + 1, sizeof(*j->srcs));
+	r = j->srcs ? 0 : -ENOMEM;
+	for (size_t i = 0; r == 0 && i < n; i++) {
+		const char *name =
+		        (long)i == main ? j->lang->source_file : f[i].name;
+
+		if (!(j->srcs[i] = strdup(name))) {
+			r = -ENOMEM;
+			break;
+		}
+		snprintf(path, sizeof(path), "%s/%s", j->box, name);
+		r = judge_write_file(path, f[i].data, f[i].len, 0644);
+	}
+	if (r == 0)
+		r = judge_files_argv(j);
+	free(f);
+	if (r < 0) {
+		judge_fail(j->out, AC_V_IE, NULL, "cannot write the files: %s",
+		           strerror(-r));
+		return -1;
+	}
+	return 0;
+}
+
 /* Step 2: box/ with the source in it, and out/. */
 static int judge_step_source(struct judge_run *j)
 {
@@ -1295,6 +1527,13 @@ static int judge_step_source(struct judge_run *j)
 	if (mkdir(j->box, 0755) < 0 || mkdir(j->outd, 0700) < 0) {
 		judge_fail(j->out, AC_V_IE, NULL, "cannot create %s: %s",
 		           j->box, strerror(errno));
+		return -1;
+	}
+	if (ac_files_is_bundle(j->job->code, j->job->code_len))
+		return judge_step_files(j);
+	j->srcs = calloc(2, sizeof(*j->srcs));
+	if (!j->srcs || !(j->srcs[0] = strdup(j->lang->source_file))) {
+		judge_fail(j->out, AC_V_IE, NULL, "out of memory");
 		return -1;
 	}
 	snprintf(src, sizeof(src), "%s/%s", j->box, j->lang->source_file);
@@ -1319,8 +1558,8 @@ static bool judge_cache_lookup(struct judge_run *j)
 	    sodium_init() < 0)
 		return false;
 	judge_cache_key(j->lang, j->job, j->key, sizeof(j->key));
-	if (judge_cache_get(j->ctx, j->key, j->box, j->lang->source_file,
-	                    &out->compile_log, &out->compile_time_ms) != 0)
+	if (judge_cache_get(j->ctx, j->key, j->box, j->srcs, &out->compile_log,
+	                    &out->compile_time_ms) != 0)
 		return false;
 	if (out->compile_time_ms == 0)
 		out->compile_time_ms = judge_mono_ms() - t0;
@@ -1395,7 +1634,8 @@ static int judge_step_compile(struct judge_run *j)
 	snprintf(logp, sizeof(logp), "%s/compile.out", j->outd);
 	snprintf(errp, sizeof(errp), "%s/compile.err", j->outd);
 	memset(&spec, 0, sizeof(spec));
-	spec.argv = lang->compile_argv;
+	spec.argv =
+	        j->cargv ? (const char *const *)j->cargv : lang->compile_argv;
 	spec.envp = lang->envp;
 	spec.box_dir = j->box;
 	spec.stdout_path = logp;
@@ -1426,7 +1666,7 @@ static int judge_step_compile(struct judge_run *j)
 		return -1;
 	}
 	if (j->key[0])
-		judge_cache_put(j->ctx, j->key, j->box, lang->source_file,
+		judge_cache_put(j->ctx, j->key, j->box, j->srcs,
 		                out->compile_log, out->compile_time_ms);
 	return 0;
 }
@@ -1848,6 +2088,9 @@ static void judge_step_finish(struct judge_run *j)
 	judge_scrub(&out->compile_log, j->ctx, j->p);
 	free(j->run_argv);
 	free(j->vbin);
+	judge_free_list(j->srcs);
+	judge_free_list(j->cstr);
+	free(j->cargv);
 	out->finished_at = ac_now_ms();
 }
 
@@ -1880,4 +2123,190 @@ int ac_judge(struct ac_judge_ctx *ctx, const struct ac_judge_job *job,
 	judge_step_finish(j);
 	free(j);
 	return 0;
+}
+
+/* ------------------------------------------ run with custom input */
+
+/* The verdict code of one run: a run that ended well is "OK" (nothing
+ * was checked), else the verdict's code (TLE, MLE, OLE, RE, IE). */
+static const char *judge_run_code(enum ac_verdict v)
+{
+	return v == AC_V_AC ? "OK" : ac_verdict_code(v);
+}
+
+static const char *judge_run_name(enum ac_verdict v)
+{
+	return v == AC_V_AC ? "OK" : ac_verdict_name(v);
+}
+
+/* One input: written to out/, run in a fresh box, reported. */
+static json_t *judge_run_input(struct judge_run *j, const struct ac_run_job *rj,
+                               size_t i, enum ac_verdict *v)
+{
+	struct judge_test x;
+	struct ac_test t;
+	struct ac_run_spec spec;
+	char inp[4400], name[32];
+	char *out = NULL, *err = NULL;
+	json_t *o;
+	int r;
+
+	memset(&x, 0, sizeof(x));
+	memset(&t, 0, sizeof(t));
+	snprintf(name, sizeof(name), "input/%zu", i + 1);
+	snprintf(inp, sizeof(inp), "%s/%zu.in", j->outd, i);
+	t.name = name;
+	t.in_path = inp;
+	x.t = &t;
+	x.i = i;
+	snprintf(x.outp, sizeof(x.outp), "%s/%zu.out", j->outd, i);
+	snprintf(x.errp, sizeof(x.errp), "%s/%zu.err", j->outd, i);
+	r = judge_write_file(inp, rj->inputs[i], rj->input_lens[i], 0600);
+	if (r == 0)
+		r = judge_box_reset(j->ctx, j->box, j->pristine, j->build,
+		                    j->box_kb, &x.mounted);
+	if (r < 0) {
+		*v = AC_V_IE;
+		return json_pack("{s:s,s:s,s:s,s:s}", "name", name,
+		                 "verdict_code", "IE", "verdict",
+		                 "Internal Error", "message",
+		                 "cannot prepare the box");
+	}
+	memset(&spec, 0, sizeof(spec));
+	spec.argv = j->run_argv ? (const char *const *)j->run_argv
+	                        : j->lang->run_argv;
+	spec.envp = j->lang->envp;
+	spec.box_dir = j->box;
+	spec.stdin_path = inp;
+	spec.stdout_path = x.outp;
+	spec.stderr_path = x.errp;
+	spec.limits = j->lim;
+	spec.profile = j->lang->run_profile;
+	r = j->ctx->sb->run(j->ctx->sb_state, &spec, &x.rep);
+	if (r < 0 && !x.rep.internal_error[0])
+		snprintf(x.rep.internal_error, sizeof(x.rep.internal_error),
+		         "sandbox: %s", strerror(-r));
+	x.val = ac_run_failed(&x.rep, &j->lim) ? AC_VAL_NOT_RUN
+	                                       : AC_VAL_CORRECT;
+	judge_test_verdict(j, &x);
+	*v = x.tr.verdict;
+	out = judge_read_head(x.outp, rj->stdout_kb * 1024, -1);
+	err = judge_read_head(x.errp, rj->stderr_kb * 1024, -1);
+	if (x.msg[0] && x.detail[0])
+		snprintf(x.detail + strlen(x.detail),
+		         sizeof(x.detail) - strlen(x.detail), ": %.400s",
+		         x.msg);
+	o = json_pack(
+	        "{s:s,s:s,s:s,s:o,s:o,s:b,s:o,s:b,s:I,s:I,s:I,s:i,s:i}", "name",
+	        name, "verdict_code", judge_run_code(*v), "verdict",
+	        judge_run_name(*v), "message",
+	        ac_json_text(x.detail[0] ? x.detail : x.msg), "stdout",
+	        ac_json_text(out ? out : ""), "stdout_truncated",
+	        x.rep.stdout_bytes > rj->stdout_kb * 1024 ||
+	                x.rep.stdout_exceeded,
+	        "stderr", ac_json_text(err ? err : ""), "stderr_truncated",
+	        err && strlen(err) >= rj->stderr_kb * 1024, "time_ms",
+	        (json_int_t)x.tr.time_ms, "wall_ms", (json_int_t)x.tr.wall_ms,
+	        "memory_kb", (json_int_t)x.tr.memory_kb, "exit_code",
+	        x.tr.exit_code, "signal", x.tr.signal);
+	free(out);
+	free(err);
+	unlink(inp);
+	return o;
+}
+
+/* The run document from what the steps left in j->out and the runs. */
+static char *judge_run_doc(struct judge_run *j, const struct ac_run_job *rj,
+                           json_t *runs, enum ac_verdict v)
+{
+	struct ac_result *out = j->out;
+	char fin[40];
+	const char *msg = NULL;
+	json_t *doc;
+	char *s;
+
+	for (size_t i = 0; i < out->ntests; i++)
+		if (out->tests[i].message)
+			msg = out->tests[i].message; /* a step's failure */
+	ac_format_time(out->finished_at, fin, sizeof(fin));
+	doc = json_pack(
+	        "{s:s,s:s,s:s,s:s,s:s,s:o,s:{s:b,s:o,s:I},s:o,s:{s:s,s:s,s:o},"
+	        "s:s}",
+	        "run_id", rj->run_id ? rj->run_id : "", "user_id",
+	        rj->user_id ? rj->user_id : "", "lang", j->lang->name,
+	        "verdict", judge_run_name(v), "verdict_code", judge_run_code(v),
+	        "message", ac_json_text(msg), "compile", "ok", out->compile_ok,
+	        "log", ac_json_text(out->compile_log), "time_ms",
+	        (json_int_t)out->compile_time_ms, "runs", runs, "judge", "host",
+	        j->ctx->host, "sandbox", j->ctx->sandbox_name, "lang_version",
+	        ac_json_text(j->lang->version), "finished_at", fin);
+	if (!doc)
+		return NULL;
+	s = json_dumps(doc, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	json_decref(doc);
+	return s;
+}
+
+int ac_judge_run(struct ac_judge_ctx *ctx, const struct ac_run_job *rj,
+                 char **doc)
+{
+	struct ac_problem p;
+	struct ac_judge_job job;
+	struct ac_result out;
+	struct judge_run *j;
+	enum ac_verdict v = AC_V_IE;
+	json_t *runs;
+
+	*doc = NULL;
+	if (!ctx || !rj || !rj->lang || !rj->code || !doc)
+		return -EINVAL;
+	memset(&p, 0, sizeof(p));
+	p.id = (char *)"(run)";
+	p.time_limit_s = (double)rj->time_limit_ms / 1000.0;
+	p.memory_mb = rj->memory_mb;
+	p.output_mb = rj->output_mb;
+	memset(&job, 0, sizeof(job));
+	job.problem = &p;
+	job.lang = rj->lang;
+	job.lang_ops = rj->lang_ops;
+	job.lang_state = rj->lang_state;
+	job.code = rj->code;
+	job.code_len = rj->code_len;
+	job.submission_id = rj->run_id;
+	job.user_id = rj->user_id;
+	job.submitted_at = rj->submitted_at;
+	memset(&out, 0, sizeof(out));
+	runs = json_array();
+	if (!runs || !(j = calloc(1, sizeof(*j)))) {
+		json_decref(runs);
+		return -ENOMEM;
+	}
+	j->ctx = ctx;
+	j->job = &job;
+	j->p = &p;
+	j->lang = rj->lang;
+	j->out = &out;
+	j->lockfd = -1;
+	if (judge_step_start(j) == 0 && judge_step_source(j) == 0 &&
+	    judge_step_compile(j) == 0 && judge_step_keep_build(j) == 0) {
+		judge_step_limits(j);
+		if (judge_step_run_command(j) == 0) {
+			v = AC_V_AC;
+			for (size_t i = 0; i < rj->ninputs; i++) {
+				enum ac_verdict vi = AC_V_AC;
+
+				json_array_append_new(
+				        runs, judge_run_input(j, rj, i, &vi));
+				if (vi != AC_V_AC && v == AC_V_AC)
+					v = vi;
+			}
+		}
+	}
+	if (out.verdict == AC_V_CE)
+		v = AC_V_CE;
+	judge_step_finish(j);
+	*doc = judge_run_doc(j, rj, runs, v);
+	ac_result_clear(&out);
+	free(j);
+	return *doc ? 0 : -ENOMEM;
 }

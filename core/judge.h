@@ -44,6 +44,32 @@ struct ac_judge_job {
 	void *progress_arg;
 };
 
+/* A run with custom input (POST /api/v1/code/run/, `algocode run`): no
+ * problem, no checking.  The program is compiled as for a submission
+ * (compile cache included) and run once per input with these limits. */
+struct ac_run_job {
+	const struct ac_lang_info *lang;
+	const struct ac_lang_ops *lang_ops; /* may be NULL */
+	void *lang_state;
+	const char *code;
+	size_t code_len;
+	const char *run_id, *user_id;
+	const char *const *inputs; /* ninputs inputs, input_lens bytes each */
+	const size_t *input_lens;
+	size_t ninputs;
+	uint64_t time_limit_ms; /* CPU, before the language's multiplier */
+	uint64_t memory_mb;
+	uint64_t output_mb;   /* stdout over it: OLE */
+	uint64_t stdout_kb;   /* kept in the document (truncated flag) */
+	uint64_t stderr_kb;   /* head kept in the document */
+	int64_t submitted_at; /* unix ms, 0 unknown */
+};
+
+/* The run document (docs/api.md, "Run with custom input"), malloc'ed JSON
+ * text in *doc.  0 whenever a document was made (CE and IE included). */
+int ac_judge_run(struct ac_judge_ctx *ctx, const struct ac_run_job *job,
+                 char **doc);
+
 /* The default of reveal_secret_details for contexts made from now on
  * (judge.reveal_secret_details, set by ac_core_init before any thread
  * exists, like the log level). */

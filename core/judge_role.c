@@ -31,6 +31,7 @@
 
 #include <errno.h>
 #include <event2/event.h>
+#include <jansson.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -67,7 +68,26 @@ struct jr_task {
 	unsigned retries;  /* judgements redone after an Internal Error */
 	struct event *retry;
 	const char *ie_cause; /* set for an early Internal Error */
+	char *run_doc;        /* a run's document (msg.run) */
 };
+
+static uint64_t jr_setting(const struct ac_config *cfg, const char *path,
+                           long long def, long long min, long long max)
+{
+	long long v = ac_config_int(cfg, path, def);
+
+	return (uint64_t)(v < min ? min : v > max ? max : v);
+}
+
+void ac_run_limits(const struct ac_config *cfg, struct ac_run_job *rj)
+{
+	rj->time_limit_ms =
+	        jr_setting(cfg, "run.time_limit_ms", 2000, 1, 60000);
+	rj->memory_mb = jr_setting(cfg, "run.memory_mb", 256, 16, 4096);
+	rj->output_mb = jr_setting(cfg, "run.output_mb", 1, 1, 256);
+	rj->stdout_kb = jr_setting(cfg, "run.stdout_kb", 64, 1, 65536);
+	rj->stderr_kb = jr_setting(cfg, "run.stderr_kb", 4, 1, 64);
+}
 
 static double jr_mono_s(void)
 {
@@ -92,6 +112,7 @@ static void jr_task_free(struct jr_task *t)
 	ac_job_msg_clear(&t->msg);
 	ac_result_clear(&t->result);
 	free(t->early_error);
+	free(t->run_doc);
 	free(t->body);
 	free(t);
 }
@@ -145,15 +166,52 @@ static const char *jr_ie_cause(const struct ac_result *r, const char **msg)
 	return "unknown";
 }
 
+/* Loop thread: publish the document of a run (msg.run). */
+static void jr_publish_run(struct jr_task *t)
+{
+	const struct ac_transport_ops *tr = AC_TRANSPORT(t->jr->core);
+	void *ts = t->jr->core->transport->state;
+	int r;
+
+	if (t->on_worker) {
+		t->on_worker = false;
+		t->jr->busy--;
+		jr_workers_gauge(t->jr);
+	}
+	ac_metrics_add("runs_total", NULL, 1);
+	if (t->run_doc)
+		t->body = ac_run_result_msg_encode(t->msg.submission_id,
+		                                   t->msg.user_id, t->run_doc);
+	if (!t->body) {
+		log_error("run %s: cannot encode its document",
+		          t->msg.submission_id);
+		tr->nack(ts, t->d, true, "cannot encode the run document");
+		jr_task_free(t);
+		return;
+	}
+	log_info("run %s: %s, %zu input(s), judged in %.1f ms",
+	         t->msg.submission_id, t->msg.lang, t->msg.ninputs,
+	         t->judge_s * 1000);
+	r = tr->publish_result(ts, t->body, strlen(t->body), jr_published_cb,
+	                       t);
+	if (r < 0)
+		jr_published_cb(t, r);
+}
+
 /* Loop thread: publish the result of a task. */
 static void jr_publish(struct jr_task *t)
 {
 	const struct ac_transport_ops *tr = AC_TRANSPORT(t->jr->core);
 	void *ts = t->jr->core->transport->state;
-	char *doc = ac_result_to_json(&t->result);
+	char *doc;
 	char labels[160];
 	int r;
 
+	if (t->msg.run) {
+		jr_publish_run(t);
+		return;
+	}
+	doc = ac_result_to_json(&t->result);
 	if (t->on_worker) {
 		t->on_worker = false;
 		t->jr->busy--;
@@ -212,11 +270,43 @@ static void jr_publish(struct jr_task *t)
 
 static void jr_done(void *arg);
 
+/* Worker thread: a run with custom input. */
+static void jr_work_run(struct jr_task *t)
+{
+	const struct ac_loaded *lp =
+	        ac_core_lang_plugin(t->jr->core, t->lang->name);
+	struct ac_run_job rj;
+	double t0 = jr_mono_s();
+
+	memset(&rj, 0, sizeof(rj));
+	ac_run_limits(t->jr->core->cfg, &rj);
+	rj.lang = t->lang;
+	if (lp) {
+		rj.lang_ops = lp->ops;
+		rj.lang_state = lp->state;
+	}
+	rj.code = t->msg.code;
+	rj.code_len = t->msg.code_len;
+	rj.run_id = t->msg.submission_id;
+	rj.user_id = t->msg.user_id;
+	rj.inputs = (const char *const *)t->msg.inputs;
+	rj.input_lens = t->msg.input_lens;
+	rj.ninputs = t->msg.ninputs;
+	rj.submitted_at = t->msg.submitted_at;
+	ac_judge_run(&t->jr->jctx, &rj, &t->run_doc);
+	t->judge_s = jr_mono_s() - t0;
+}
+
 static void jr_work(void *arg)
 {
 	struct jr_task *t = arg;
 	struct ac_judge_job job;
 	double t0 = jr_mono_s();
+
+	if (t->msg.run) {
+		jr_work_run(t);
+		return;
+	}
 
 	memset(&job, 0, sizeof(job));
 	job.problem = t->problem;
@@ -268,8 +358,8 @@ static void jr_done(void *arg)
 	struct timeval tv = {(time_t)t->retries + 1, 0};
 	const char *msg, *cause;
 
-	if (t->result.verdict != AC_V_IE || t->retries >= jr->ie_retries ||
-	    jr->stopping) {
+	if (t->msg.run || t->result.verdict != AC_V_IE ||
+	    t->retries >= jr->ie_retries || jr->stopping) {
 		jr_publish(t);
 		return;
 	}
@@ -309,6 +399,21 @@ static void jr_early_result(struct jr_task *t, const char *fmt, ...)
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	log_error("submission %s: %s", t->msg.submission_id, msg);
+	if (t->msg.run) {
+		json_t *doc =
+		        json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:n,s:[]}",
+		                  "run_id", t->msg.submission_id, "user_id",
+		                  t->msg.user_id, "lang", t->msg.lang,
+		                  "verdict", "Internal Error", "verdict_code",
+		                  "IE", "message", msg, "compile", "runs");
+
+		t->run_doc = doc ? json_dumps(doc, JSON_COMPACT |
+		                                           JSON_PRESERVE_ORDER)
+		                 : NULL;
+		json_decref(doc);
+		jr_publish_run(t);
+		return;
+	}
 	t->result.submission_id = strdup(t->msg.submission_id);
 	t->result.problem_id = strdup(t->msg.problem_id);
 	t->result.lang = strdup(t->msg.lang);
@@ -363,6 +468,8 @@ static void jr_job_cb(void *arg, const char *body, size_t len,
 		                t->msg.lang);
 		return;
 	}
+	if (t->msg.run)
+		goto submit;
 	t->problem = ac_problem_find(jr->core->problems, t->msg.problem_id);
 	if (!t->problem) {
 		t->ie_cause = "problem";
@@ -387,6 +494,7 @@ static void jr_job_cb(void *arg, const char *body, size_t len,
 		         t->lang->name);
 		ac_metrics_add("jobs_consumed_total", labels, 1);
 	}
+submit:
 	r = ac_pool_submit(jr->workers, jr_work, jr_done, t);
 	if (r == 0) {
 		t->on_worker = true;
@@ -483,6 +591,9 @@ int ac_judge_role_start(struct ac_core *core, char *err, size_t errlen)
 	ac_metrics_declare("judge_retries_total", AC_METRIC_COUNTER,
 	                   "Jobs judged again after an Internal Error, or "
 	                   "requeued after an unconfirmed result, by cause.");
+	ac_metrics_declare("runs_total", AC_METRIC_COUNTER,
+	                   "Runs with custom input done (documents "
+	                   "published).");
 	ac_metrics_declare("judge_workers_busy", AC_METRIC_GAUGE,
 	                   "Judge workers judging now.");
 	ac_metrics_declare("judge_workers_idle", AC_METRIC_GAUGE,

@@ -11,19 +11,251 @@
 #define MSG_MAX_LEN (16u << 20)
 #define MSG_MAX_ID  128
 
+#define MSG_BUNDLE_MAGIC     "\0algocode-files\n"
+#define MSG_BUNDLE_MAGIC_LEN (sizeof(MSG_BUNDLE_MAGIC) - 1)
+
+bool ac_file_name_ok(const char *name, size_t len)
+{
+	if (len == 0 || len > AC_FILE_NAME_MAX || name[0] == '.')
+		return false;
+	for (size_t i = 0; i < len; i++)
+		if (!((name[i] >= 'a' && name[i] <= 'z') ||
+		      (name[i] >= 'A' && name[i] <= 'Z') ||
+		      (name[i] >= '0' && name[i] <= '9') || name[i] == '.' ||
+		      name[i] == '_' || name[i] == '-'))
+			return false;
+	return true;
+}
+
+bool ac_files_is_bundle(const char *code, size_t len)
+{
+	return code && len >= MSG_BUNDLE_MAGIC_LEN &&
+	       memcmp(code, MSG_BUNDLE_MAGIC, MSG_BUNDLE_MAGIC_LEN) == 0;
+}
+
+int ac_files_bundle(const struct ac_src_file *f, size_t n, char **out,
+                    size_t *len)
+{
+	size_t total = MSG_BUNDLE_MAGIC_LEN, off;
+	char *b;
+
+	*out = NULL;
+	for (size_t i = 0; i < n; i++)
+		total += strlen(f[i].name) + 24 + f[i].len;
+	b = malloc(total + 1);
+	if (!b)
+		return -ENOMEM;
+	memcpy(b, MSG_BUNDLE_MAGIC, MSG_BUNDLE_MAGIC_LEN);
+	off = MSG_BUNDLE_MAGIC_LEN;
+	for (size_t i = 0; i < n; i++) {
+		off += (size_t)snprintf(b + off, total + 1 - off, "%s\n%zu\n",
+		                        f[i].name, f[i].len);
+		memcpy(b + off, f[i].data, f[i].len);
+		off += f[i].len;
+	}
+	b[off] = '\0';
+	*out = b;
+	*len = off;
+	return 0;
+}
+
+int ac_files_unbundle(const char *code, size_t len, struct ac_src_file **f,
+                      size_t *n, char *err, size_t errlen)
+{
+	size_t off = MSG_BUNDLE_MAGIC_LEN;
+	struct ac_src_file *v;
+
+	*f = NULL;
+	*n = 0;
+	if (!ac_files_is_bundle(code, len)) {
+		snprintf(err, errlen, "not a bundle of files");
+		return -EINVAL;
+	}
+	v = calloc(AC_FILES_MAX, sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	while (off < len) {
+		const char *nl = memchr(code + off, '\n', len - off);
+		size_t nlen = nl ? (size_t)(nl - code - off) : 0, flen = 0;
+		char *end;
+
+		if (*n == AC_FILES_MAX) {
+			snprintf(err, errlen, "more than %d files",
+			         AC_FILES_MAX);
+			goto bad;
+		}
+		if (!nl || !ac_file_name_ok(code + off, nlen)) {
+			snprintf(err, errlen,
+			         "file %zu: a name of 1 to %d letters, digits, "
+			         "'.', '_' or '-', not starting with '.'",
+			         *n + 1, AC_FILE_NAME_MAX);
+			goto bad;
+		}
+		memcpy(v[*n].name, code + off, nlen);
+		v[*n].name[nlen] = '\0';
+		for (size_t i = 0; i < *n; i++)
+			if (strcmp(v[i].name, v[*n].name) == 0) {
+				snprintf(err, errlen, "file %s given twice",
+				         v[i].name);
+				goto bad;
+			}
+		off += nlen + 1;
+		nl = memchr(code + off, '\n', len - off);
+		if (nl && nl > code + off && nl - code - off < 12) {
+			errno = 0;
+			flen = strtoul(code + off, &end, 10);
+			if (errno || end != nl)
+				nl = NULL;
+		}
+		if (!nl || flen > len - (size_t)(nl + 1 - code)) {
+			snprintf(err, errlen, "file %s: bad length",
+			         v[*n].name);
+			goto bad;
+		}
+		off = (size_t)(nl + 1 - code);
+		v[*n].data = code + off;
+		v[*n].len = flen;
+		off += flen;
+		(*n)++;
+	}
+	if (*n == 0) {
+		snprintf(err, errlen, "no file");
+		goto bad;
+	}
+	*f = v;
+	return 0;
+bad:
+	free(v);
+	*n = 0;
+	return -EINVAL;
+}
+
+/* "files" of a job from a bundle, or NULL (not a bundle). */
+static json_t *msg_files_json(const char *code, size_t len)
+{
+	struct ac_src_file *f;
+	char err[128];
+	size_t n;
+	json_t *a;
+
+	if (ac_files_unbundle(code, len, &f, &n, err, sizeof(err)) < 0)
+		return NULL;
+	a = json_array();
+	for (size_t i = 0; a && i < n; i++)
+		if (json_array_append_new(
+		            a, json_pack("{s:s,s:s%}", "name", f[i].name,
+		                         "content", f[i].data, f[i].len)) < 0) {
+			json_decref(a);
+			a = NULL;
+		}
+	free(f);
+	return a;
+}
+
+/* "files" of a job into a bundle in m->code. */
+static int msg_files(json_t *files, struct ac_job_msg *m, char *err,
+                     size_t errlen)
+{
+	struct ac_src_file *f;
+	json_t *v;
+	size_t i, total = 0;
+	int r;
+
+	if (!json_is_array(files) || json_array_size(files) == 0 ||
+	    json_array_size(files) > AC_FILES_MAX) {
+		snprintf(err, errlen,
+		         "field \"files\" is not an array of 1 to %d files",
+		         AC_FILES_MAX);
+		return -EINVAL;
+	}
+	f = calloc(json_array_size(files), sizeof(*f));
+	if (!f)
+		return -ENOMEM;
+	json_array_foreach(files, i, v)
+	{
+		json_t *nm = json_object_get(v, "name");
+		json_t *c = json_object_get(v, "content");
+
+		if (!json_is_string(nm) || !json_is_string(c) ||
+		    !ac_file_name_ok(json_string_value(nm),
+		                     json_string_length(nm))) {
+			snprintf(
+			        err, errlen,
+			        "file %zu: want {\"name\", \"content\"} with a "
+			        "valid name",
+			        i + 1);
+			free(f);
+			return -EINVAL;
+		}
+		snprintf(f[i].name, sizeof(f[i].name), "%s",
+		         json_string_value(nm));
+		f[i].data = json_string_value(c);
+		f[i].len = json_string_length(c);
+		total += f[i].len;
+	}
+	r = total > MSG_MAX_LEN ? -EINVAL
+	                        : ac_files_bundle(f, json_array_size(files),
+	                                          &m->code, &m->code_len);
+	free(f);
+	if (r == 0 &&
+	    ac_files_unbundle(m->code, m->code_len, &f, &i, err, errlen) == 0) {
+		free(f); /* the names are valid and distinct */
+		return 0;
+	}
+	if (r == 0)
+		r = -EINVAL;
+	else
+		snprintf(err, errlen, "cannot bundle the files");
+	return r;
+}
+
+static json_t *msg_run_inputs(const struct ac_job_msg *m)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; a && i < m->ninputs; i++)
+		if (json_array_append_new(
+		            a, json_stringn(m->inputs[i], m->input_lens[i])) <
+		    0) {
+			json_decref(a);
+			return NULL;
+		}
+	return a;
+}
+
 char *ac_job_msg_encode(const struct ac_job_msg *m)
 {
-	json_t *j = json_pack(
-	        "{s:i,s:s,s:s,s:s,s:s,s:s,s:s%,s:I,s:b}", "version",
-	        AC_MSG_VERSION, "submission_id", m->submission_id, "problem_id",
-	        m->problem_id, "problem_hash", m->problem_hash, "lang", m->lang,
-	        "user_id", m->user_id, "code", m->code, m->code_len,
-	        "submitted_at", (json_int_t)m->submitted_at, "all_tests",
-	        m->all_tests);
+	json_t *j, *files;
 	char *s;
 
-	if (!j)
+	if (m->run)
+		j = json_pack("{s:i,s:s,s:s,s:s,s:s,s:s%,s:I,s:o*}", "version",
+		              AC_MSG_VERSION, "kind", "run", "submission_id",
+		              m->submission_id, "lang", m->lang, "user_id",
+		              m->user_id, "code", m->code, m->code_len,
+		              "submitted_at", (json_int_t)m->submitted_at,
+		              "inputs", msg_run_inputs(m));
+	else
+		j = json_pack(
+		        "{s:i,s:s,s:s,s:s,s:s,s:s,s:s%,s:I,s:b}", "version",
+		        AC_MSG_VERSION, "submission_id", m->submission_id,
+		        "problem_id", m->problem_id, "problem_hash",
+		        m->problem_hash, "lang", m->lang, "user_id", m->user_id,
+		        "code", m->code, m->code_len, "submitted_at",
+		        (json_int_t)m->submitted_at, "all_tests", m->all_tests);
+	if (j && !m->run && ac_files_is_bundle(m->code, m->code_len)) {
+		/* The files in place of the bundle (msg.h); a bundle that
+		 * does not decode makes no message. */
+		json_object_del(j, "code");
+		files = msg_files_json(m->code, m->code_len);
+		if (files)
+			json_object_set_new(j, "files", files);
+	}
+	if (!j || (m->run && !json_object_get(j, "inputs")) ||
+	    (!json_object_get(j, "code") && !json_object_get(j, "files"))) {
+		json_decref(j);
 		return NULL;
+	}
 	s = json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER);
 	json_decref(j);
 	return s;
@@ -92,6 +324,44 @@ static json_t *msg_parse(const char *body, size_t len, char *err, size_t errlen)
 	return root;
 }
 
+/* "inputs" of a run job: strings (NUL bytes allowed), at most
+ * AC_MSG_MAX_INPUTS. */
+static int msg_inputs(json_t *root, struct ac_job_msg *m, char *err,
+                      size_t errlen)
+{
+	json_t *a = json_object_get(root, "inputs"), *v;
+	size_t i;
+
+	if (!json_is_array(a) || json_array_size(a) == 0 ||
+	    json_array_size(a) > AC_MSG_MAX_INPUTS) {
+		snprintf(err, errlen,
+		         "field \"inputs\" is missing, empty, not an array or "
+		         "longer than %d",
+		         AC_MSG_MAX_INPUTS);
+		return -EINVAL;
+	}
+	m->inputs = calloc(json_array_size(a), sizeof(*m->inputs));
+	m->input_lens = calloc(json_array_size(a), sizeof(*m->input_lens));
+	if (!m->inputs || !m->input_lens)
+		return -ENOMEM;
+	json_array_foreach(a, i, v)
+	{
+		size_t n = json_string_length(v);
+
+		if (!json_is_string(v)) {
+			snprintf(err, errlen, "input %zu is not a string", i);
+			return -EINVAL;
+		}
+		if (!(m->inputs[i] = malloc(n + 1)))
+			return -ENOMEM;
+		memcpy(m->inputs[i], json_string_value(v), n);
+		m->inputs[i][n] = '\0';
+		m->input_lens[i] = n;
+		m->ninputs = i + 1;
+	}
+	return 0;
+}
+
 int ac_job_msg_decode(const char *body, size_t len, struct ac_job_msg *m,
                       char *err, size_t errlen)
 {
@@ -102,17 +372,31 @@ int ac_job_msg_decode(const char *body, size_t len, struct ac_job_msg *m,
 	root = msg_parse(body, len, err, errlen);
 	if (!root)
 		return -EINVAL;
+	v = json_object_get(root, "kind");
+	if (v && !(json_is_string(v) &&
+	           (strcmp(json_string_value(v), "run") == 0 ||
+	            strcmp(json_string_value(v), "judge") == 0))) {
+		snprintf(err, errlen, "unknown job kind (want judge or run)");
+		r = -EINVAL;
+		goto fail;
+	}
+	m->run = v && strcmp(json_string_value(v), "run") == 0;
 	if ((r = msg_str(root, "submission_id", MSG_MAX_ID, &m->submission_id,
 	                 NULL, err, errlen)) < 0 ||
-	    (r = msg_str(root, "problem_id", 256, &m->problem_id, NULL, err,
-	                 errlen)) < 0 ||
-	    (r = msg_str(root, "problem_hash", 128, &m->problem_hash, NULL, err,
-	                 errlen)) < 0 ||
+	    (!m->run && (r = msg_str(root, "problem_id", 256, &m->problem_id,
+	                             NULL, err, errlen)) < 0) ||
+	    (!m->run &&
+	     (r = msg_str(root, "problem_hash", 128, &m->problem_hash, NULL,
+	                  err, errlen)) < 0) ||
 	    (r = msg_str(root, "lang", 64, &m->lang, NULL, err, errlen)) < 0 ||
 	    (r = msg_str(root, "user_id", MSG_MAX_ID, &m->user_id, NULL, err,
 	                 errlen)) < 0 ||
-	    (r = msg_str(root, "code", MSG_MAX_LEN, &m->code, &m->code_len, err,
-	                 errlen)) < 0)
+	    (!m->run && json_object_get(root, "files")
+	             ? (r = msg_files(json_object_get(root, "files"), m, err,
+	                              errlen))
+	             : (r = msg_str(root, "code", MSG_MAX_LEN, &m->code,
+	                            &m->code_len, err, errlen))) < 0 ||
+	    (m->run && (r = msg_inputs(root, m, err, errlen)) < 0))
 		goto fail;
 	v = json_object_get(root, "submitted_at");
 	m->submitted_at = json_is_integer(v) ? json_integer_value(v) : 0;
@@ -134,11 +418,15 @@ void ac_job_msg_clear(struct ac_job_msg *m)
 	free(m->lang);
 	free(m->user_id);
 	free(m->code);
+	for (size_t i = 0; i < m->ninputs; i++)
+		free(m->inputs[i]);
+	free(m->inputs);
+	free(m->input_lens);
 	memset(m, 0, sizeof(*m));
 }
 
-char *ac_result_msg_encode(const char *submission_id, const char *user_id,
-                           const char *result_json)
+static char *msg_result_encode(const char *submission_id, const char *user_id,
+                               const char *result_json, bool run)
 {
 	json_error_t je;
 	json_t *doc = json_loads(result_json, 0, &je), *j;
@@ -151,9 +439,23 @@ char *ac_result_msg_encode(const char *submission_id, const char *user_id,
 	              user_id ? user_id : "", "result", doc);
 	if (!j)
 		return NULL;
+	if (run)
+		json_object_set_new(j, "kind", json_string("run"));
 	s = json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER);
 	json_decref(j);
 	return s;
+}
+
+char *ac_result_msg_encode(const char *submission_id, const char *user_id,
+                           const char *result_json)
+{
+	return msg_result_encode(submission_id, user_id, result_json, false);
+}
+
+char *ac_run_result_msg_encode(const char *run_id, const char *user_id,
+                               const char *doc_json)
+{
+	return msg_result_encode(run_id, user_id, doc_json, true);
 }
 
 int ac_result_msg_decode(const char *body, size_t len, char **submission_id,

@@ -67,6 +67,10 @@ int ac_result_add_group(struct ac_result *r, const char *name,
 /* malloc'ed JSON text of the result document. */
 char *ac_result_to_json(const struct ac_result *r);
 void ac_result_clear(struct ac_result *r);
+struct json_t;
+/* A new JSON string of s, with what is not valid UTF-8 replaced by '?'
+ * (JSON null for NULL). */
+struct json_t *ac_json_text(const char *s);
 /* "2026-11-25T22:31:39.123Z" */
 void ac_format_time(int64_t unix_ms, char *buf, size_t len);
 int64_t ac_now_ms(void);

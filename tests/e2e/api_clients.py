@@ -9,6 +9,9 @@
         before ~WAIT_S seconds); prints a JSON summary
     api_clients.py hangups URL TOKEN ID N
         N clients that send a result/check request and disconnect at once
+    api_clients.py run     URL TOKEN BODYFILE TIMEOUT_S
+        POST BODYFILE to code/run/ (201 with a run_id), then poll
+        code/run/ID/ until 200; print the response body
     api_clients.py burst   URL TOKEN BODYFILE N
         N submissions in a row; prints one "STATUS RETRY-AFTER BODY" line each
 
@@ -71,6 +74,44 @@ def cmd_poll(url, token, sid, timeout_s):
                   file=sys.stderr)
             return 1
     print("poll %s: no result after %s s" % (sid, timeout_s), file=sys.stderr)
+    return 1
+
+
+def cmd_run(url, token, bodyfile, timeout_s):
+    c = conn_for(url, 30)
+    try:
+        with open(bodyfile, "rb") as f:
+            c.request("POST", "/api/v1/code/run/", body=f.read(),
+                      headers={"Authorization": "Bearer " + token,
+                               "Content-Type": "application/json"})
+        r = c.getresponse()
+        status, body = r.status, r.read()
+    finally:
+        c.close()
+    if status != 201:
+        print("run: HTTP %d %s" % (status, body[:300]), file=sys.stderr)
+        return 1
+    doc = json.loads(body)
+    rid = doc["result"]["run_id"]
+    if doc["result"]["detail"] != "Your run has been submitted." or \
+            not rid.startswith("run-"):
+        print("run: bad 201 body %r" % doc, file=sys.stderr)
+        return 1
+    deadline = time.time() + float(timeout_s)
+    path = "/api/v1/code/run/%s/" % rid
+    while time.time() < deadline:
+        status, ctype, body = get(url, path, token)
+        if status == 200:
+            sys.stdout.write(body.decode())
+            sys.stdout.write("\n")
+            return 0
+        if status != 202 or json.loads(body) != {"status": "pending",
+                                                  "data": None}:
+            print("run %s: HTTP %d %s" % (rid, status, body[:300]),
+                  file=sys.stderr)
+            return 1
+    print("run %s: no document after %s s" % (rid, timeout_s),
+          file=sys.stderr)
     return 1
 
 
@@ -247,6 +288,7 @@ def cmd_forge(alg, user, kind, kid=None):
 def main(argv):
     cmds = {"poll": (cmd_poll, 4), "waiters": (cmd_waiters, 5),
             "hangups": (cmd_hangups, 4), "burst": (cmd_burst, 4),
+            "run": (cmd_run, 4),
             "register_race": (cmd_register_race, 3),
             "slow": (cmd_slow, 2), "jwt": (cmd_jwt, 2),
             "forge": (cmd_forge, 3)}

@@ -155,6 +155,17 @@ n2=$(grep -c 'submission .*: \(AC\|WA\) ' "$TEST_TMP/judge2.log")
 [ $((n1 + n2)) -ge $N ] || fail "only $((n1 + n2)) judgements logged for $N submissions"
 ok "both judges shared the load (judge1 $n1, judge2 $n2)"
 
+# A run with custom input through the three-service layout (issue 18):
+# api -> job queue -> judge -> result queue -> the api's memory.
+printf '#include <cstdio>\nint main(){long a,b;if(scanf("%%ld %%ld",&a,&b)!=2)return 3;printf("%%ld\\n",a+b);}\n' >"$TEST_TMP/run.cpp"
+python3 -c 'import json,sys; print(json.dumps({"lang": "cpp", "code": open(sys.argv[1]).read(), "inputs": ["20 22\n", "x"]}))' \
+	"$TEST_TMP/run.cpp" >"$TEST_TMP/run.json"
+python3 "$top_srcdir/tests/e2e/api_clients.py" run "$BASE" "$TOKEN" "$TEST_TMP/run.json" 120 \
+	>"$TEST_TMP/run.doc" || fail "no run document over NATS"
+[ "$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1]))["data"]; print(d["runs"][0]["stdout"] == "42\n" and d["runs"][0]["verdict_code"] == "OK" and d["runs"][1]["verdict_code"] == "RE" and d["runs"][1]["exit_code"] == 3 and d["verdict_code"] == "RE")' "$TEST_TMP/run.doc")" = True ] ||
+	fail "run over NATS: $(head -c 1500 "$TEST_TMP/run.doc")"
+ok "a run with custom input over NATS: OK then RE, outputs back through the result queue"
+
 # ------------------------------- 2. a judge killed with SIGKILL mid-run
 # Judge 2 steps aside so that judge 1 takes the slow jobs.
 kill -TERM "$JUDGE2_PID"; wait "$JUDGE2_PID" 2>/dev/null

@@ -71,6 +71,148 @@ START_TEST(test_job_bad_messages)
 }
 END_TEST
 
+START_TEST(test_run_job_round_trip)
+{
+	char in0[] = "1 2\n", in1[] = "a\0b";
+	char *inputs[] = {in0, in1};
+	size_t lens[] = {4, 3};
+	struct ac_job_msg m = {
+	        .submission_id = "run-1",
+	        .lang = "python3",
+	        .user_id = "u1",
+	        .code = "print(1)",
+	        .code_len = 8,
+	        .run = true,
+	        .inputs = inputs,
+	        .input_lens = lens,
+	        .ninputs = 2,
+	};
+	struct ac_job_msg d;
+	char err[256];
+	char *s = ac_job_msg_encode(&m);
+
+	ck_assert_ptr_nonnull(s);
+	ck_assert_ptr_nonnull(strstr(s, "\"kind\":\"run\""));
+	ck_assert_ptr_null(strstr(s, "problem_id"));
+	ck_assert_int_eq(ac_job_msg_decode(s, strlen(s), &d, err, sizeof(err)),
+	                 0);
+	ck_assert(d.run);
+	ck_assert_ptr_null(d.problem_id);
+	ck_assert_uint_eq(d.ninputs, 2);
+	ck_assert_uint_eq(d.input_lens[1], 3);
+	ck_assert_mem_eq(d.inputs[1], "a\0b", 3);
+	ck_assert_str_eq(d.inputs[0], "1 2\n");
+	ac_job_msg_clear(&d);
+	free(s);
+	/* A run job without inputs, an unknown kind: refused. */
+	{
+		static const char *const bad[] = {
+		        "{\"version\":1,\"kind\":\"run\",\"submission_id\":"
+		        "\"r\",\"lang\":\"c\",\"user_id\":\"u\",\"code\":"
+		        "\"c\"}",
+		        "{\"version\":1,\"kind\":\"run\",\"submission_id\":"
+		        "\"r\",\"lang\":\"c\",\"user_id\":\"u\",\"code\":"
+		        "\"c\",\"inputs\":[1]}",
+		        "{\"version\":1,\"kind\":\"x\",\"submission_id\":"
+		        "\"r\",\"lang\":\"c\",\"user_id\":\"u\",\"code\":"
+		        "\"c\",\"inputs\":[\"\"]}",
+		};
+		for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+			ck_assert_int_eq(ac_job_msg_decode(bad[i],
+			                                   strlen(bad[i]), &d,
+			                                   err, sizeof(err)),
+			                 -EINVAL);
+	}
+}
+END_TEST
+
+START_TEST(test_files_bundle)
+{
+	struct ac_src_file f[3] = {
+	        {.name = "a.cpp", .data = "int main(){}\n", .len = 13},
+	        {.name = "util.h", .data = "\n\0x", .len = 3},
+	        {.name = "empty.cpp", .data = "", .len = 0},
+	};
+	struct ac_job_msg m =
+	                          {
+	                                  .submission_id = "s1",
+	                                  .problem_id = "p",
+	                                  .problem_hash = "h",
+	                                  .lang = "cpp",
+	                                  .user_id = "u1",
+	                          },
+	                  d;
+	struct ac_src_file *g;
+	size_t n, len;
+	char *b, *s, err[256];
+
+	ck_assert_int_eq(ac_files_bundle(f, 3, &b, &len), 0);
+	ck_assert(ac_files_is_bundle(b, len));
+	ck_assert(!ac_files_is_bundle("int main", 8));
+	/* Through a job message: "files" in place of "code". */
+	m.code = b;
+	m.code_len = len;
+	s = ac_job_msg_encode(&m);
+	ck_assert_ptr_nonnull(s);
+	ck_assert_ptr_nonnull(strstr(s, "\"files\":[{\"name\":\"a.cpp\""));
+	ck_assert_ptr_null(strstr(s, "\"code\""));
+	ck_assert_int_eq(ac_job_msg_decode(s, strlen(s), &d, err, sizeof(err)),
+	                 0);
+	ck_assert_uint_eq(d.code_len, len);
+	ck_assert_mem_eq(d.code, b, len);
+	ck_assert_int_eq(
+	        ac_files_unbundle(d.code, d.code_len, &g, &n, err, sizeof(err)),
+	        0);
+	ck_assert_uint_eq(n, 3);
+	ck_assert_str_eq(g[1].name, "util.h");
+	ck_assert_uint_eq(g[1].len, 3);
+	ck_assert_mem_eq(g[1].data, "\n\0x", 3);
+	ck_assert_uint_eq(g[2].len, 0);
+	free(g);
+	ac_job_msg_clear(&d);
+	free(s);
+	/* A truncated bundle, a bad length: refused. */
+	ck_assert_int_eq(
+	        ac_files_unbundle(b, len - 1, &g, &n, err, sizeof(err)),
+	        -EINVAL);
+	free(b);
+	/* Names: no path, no dot-file, bounded. */
+	ck_assert(ac_file_name_ok("Main.java", 9));
+	ck_assert(ac_file_name_ok("a-b_c.1.py", 10));
+	ck_assert(!ac_file_name_ok("../x", 4));
+	ck_assert(!ac_file_name_ok("a/b", 3));
+	ck_assert(!ac_file_name_ok(".hidden", 7));
+	ck_assert(!ac_file_name_ok("", 0));
+	ck_assert(!ac_file_name_ok("a b", 3));
+	ck_assert(!ac_file_name_ok("\xd0\xa0.java", 7));
+	/* Job messages with bad files: refused with a message. */
+	{
+		static const char *const bad[] = {
+		        "{\"version\":1,\"submission_id\":\"s\",\"problem_id\":"
+		        "\"p\",\"problem_hash\":\"h\",\"lang\":\"c\","
+		        "\"user_id\":\"u\",\"files\":[{\"name\":\"../a.c\","
+		        "\"content\":\"x\"}]}",
+		        "{\"version\":1,\"submission_id\":\"s\",\"problem_id\":"
+		        "\"p\",\"problem_hash\":\"h\",\"lang\":\"c\","
+		        "\"user_id\":\"u\",\"files\":[{\"name\":\"a.c\","
+		        "\"content\":\"x\"},{\"name\":\"a.c\",\"content\":"
+		        "\"y\"}]}",
+		        "{\"version\":1,\"submission_id\":\"s\",\"problem_id\":"
+		        "\"p\",\"problem_hash\":\"h\",\"lang\":\"c\","
+		        "\"user_id\":\"u\",\"files\":[]}",
+		};
+		for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+			err[0] = '\0';
+			ck_assert_int_eq(ac_job_msg_decode(bad[i],
+			                                   strlen(bad[i]), &d,
+			                                   err, sizeof(err)),
+			                 -EINVAL);
+			ck_assert_msg(err[0], "no message for case %zu", i);
+		}
+	}
+}
+END_TEST
+
 START_TEST(test_result_document)
 {
 	struct ac_result r;
@@ -196,6 +338,8 @@ int main(void)
 	tcase_add_test(tc, test_job_round_trip);
 	tcase_add_test(tc, test_job_bad_messages);
 	tcase_add_test(tc, test_result_document);
+	tcase_add_test(tc, test_run_job_round_trip);
+	tcase_add_test(tc, test_files_bundle);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

@@ -10,9 +10,15 @@
  *                threads, GC structures) added to the run's memory limit;
  *                the heap gets the problem's limit.
  *
- * Compile: javac on Main.java; a public class with another name is
- * renamed to its file (javac says which) and compiled again.  The class
- * holding `public static void main(String[])` is then found by reading
+ * Compile: javac on Main.java (a submission of several files without a
+ * Main.java: javac on every *.java); a public class with another name is
+ * renamed to its file (javac says which) and compiled again.  The name is
+ * javac's (javac names only a declared, hence valid, Java identifier, in
+ * any Unicode letters: `public class Решение`, decoded as UTF-8 with
+ * LANG=C.UTF-8); the script takes it only when it is made of ASCII
+ * letters, digits, '_', '$' and bytes 0x80-0xff (no '/', '.', blank or
+ * control character can reach the file name) and is at most 200 bytes.  The
+ * class holding `public static void main(String[])` is then found by reading
  * the class files (run_argv), whatever it is named, in any package.
  * Run: java -Xmx<limit> -Xss<limit/4, 8..256 MiB> -XX:+UseSerialGC
  * -XX:TieredStopAtLevel=1 -Xshare:auto -XX:-UsePerfData
@@ -46,12 +52,14 @@
  * compile is tried again.  The log goes to stderr. */
 static const char java_compile_script[] =
         "set -u; J=\"$0\"; shift\n"
+        "[ -f Main.java ] || exec \"$J\" \"$@\" *.java\n"
         "\"$J\" \"$@\" Main.java 2>/tmp/javac.log && exit 0\n"
-        "n=$(sed -n 's/^Main\\.java:[0-9]*: error: class "
-        "\\([A-Za-z_$][A-Za-z0-9_$]*\\) is public, should be declared in a "
-        "file named .*/\\1/p' /tmp/javac.log | head -n 1)\n"
-        "if [ -z \"$n\" ] || [ \"$n\" = Main ]; then cat /tmp/javac.log >&2; "
-        "exit 1; fi\n"
+        "n=$(LC_ALL=C sed -n 's/^Main\\.java:[0-9]*: error: class "
+        "\\([A-Za-z_$\\x80-\\xff][A-Za-z0-9_$\\x80-\\xff]*\\) is public, "
+        "should be declared in a file named .*/\\1/p' /tmp/javac.log | "
+        "head -n 1)\n"
+        "if [ -z \"$n\" ] || [ \"$n\" = Main ] || [ ${#n} -gt 200 ]; then "
+        "cat /tmp/javac.log >&2; exit 1; fi\n"
         "mv Main.java \"$n.java\" && exec \"$J\" \"$@\" \"$n.java\"\n";
 
 struct java_state {
@@ -116,6 +124,71 @@ static void java_skip(struct java_buf *b, size_t n)
 		b->bad = true;
 	else
 		b->off += n;
+}
+
+/* A class file's name (modified UTF-8, `l` bytes) as the launcher's
+ * argument: UTF-8 with '/' as '.', a surrogate pair (a letter beyond the
+ * BMP, e.g. U+1D504) as one 4-byte sequence.  Refused (false): control
+ * characters (C0 and C1, the encoded NUL), a lone surrogate, bytes that
+ * are not modified UTF-8.  out has room for l + 1 bytes. */
+static bool java_name_utf8(const unsigned char *in, size_t l, char *out)
+{
+	size_t i = 0, k = 0;
+
+	while (i < l) {
+		unsigned c = in[i];
+
+		if (c < 0x80) {
+			if (c < 0x20 || c == 0x7f)
+				return false;
+			out[k++] = c == '/' ? '.' : (char)c;
+			i++;
+		} else if ((c & 0xe0) == 0xc0 && i + 1 < l &&
+		           (in[i + 1] & 0xc0) == 0x80) {
+			unsigned cp = (c & 0x1f) << 6 | (in[i + 1] & 0x3f);
+
+			if (cp < 0xa0) /* NUL (C0 80), C1 controls, overlong */
+				return false;
+			out[k++] = (char)in[i];
+			out[k++] = (char)in[i + 1];
+			i += 2;
+		} else if ((c & 0xf0) == 0xe0 && i + 2 < l &&
+		           (in[i + 1] & 0xc0) == 0x80 &&
+		           (in[i + 2] & 0xc0) == 0x80) {
+			unsigned cp = (c & 0x0f) << 12 |
+			              (unsigned)(in[i + 1] & 0x3f) << 6 |
+			              (in[i + 2] & 0x3f);
+
+			if (cp < 0x800)
+				return false;
+			if (cp >= 0xd800 && cp <= 0xdbff && i + 5 < l &&
+			    in[i + 3] == 0xed && (in[i + 4] & 0xf0) == 0xb0 &&
+			    (in[i + 5] & 0xc0) == 0x80) {
+				unsigned lo = 0xd000 |
+				              (unsigned)(in[i + 4] & 0x3f)
+				                      << 6 |
+				              (in[i + 5] & 0x3f);
+
+				cp = 0x10000 + ((cp - 0xd800) << 10) +
+				     (lo - 0xdc00);
+				out[k++] = (char)(0xf0 | cp >> 18);
+				out[k++] = (char)(0x80 | ((cp >> 12) & 0x3f));
+				out[k++] = (char)(0x80 | ((cp >> 6) & 0x3f));
+				out[k++] = (char)(0x80 | (cp & 0x3f));
+				i += 6;
+				continue;
+			}
+			if (cp >= 0xd800 && cp <= 0xdfff)
+				return false; /* a lone surrogate */
+			memcpy(out + k, in + i, 3);
+			k += 3;
+			i += 3;
+		} else {
+			return false;
+		}
+	}
+	out[k] = '\0';
+	return k > 0;
 }
 
 /* The binary name ("pkg/Main") of a class with public static void
@@ -225,14 +298,8 @@ static int java_parse(const unsigned char *data, size_t len, char *name,
 
 		if (l == 0 || l >= namelen || l >= JAVA_NAME_MAX)
 			goto out;
-		memcpy(name, data + o + 2, l);
-		name[l] = '\0';
-		for (size_t i = 0; i < l; i++) {
-			if (name[i] == '/')
-				name[i] = '.';
-			else if ((unsigned char)name[i] < 0x20)
-				name[0] = '\0'; /* not a launchable name */
-		}
+		if (!java_name_utf8(data + o + 2, l, name))
+			name[0] = '\0'; /* not a launchable name */
 		*public_cls = (acc & JAVA_ACC_PUBLIC) != 0;
 	}
 out:

@@ -9,10 +9,11 @@
  *   time_multiplier, memory_multiplier  (default 1).
  *
  * Compile: `python3 -I -m py_compile main.py`, so that a syntax error is a
- * Compilation Error with Python's message.  Run: `python3 -I main.py`
- * (isolated mode: PYTHON* variables, the user site and the script's
- * directory are ignored).  A run that dies with MemoryError is reported as
- * Memory Limit Exceeded (classify).
+ * Compilation Error with Python's message (a submission of several files:
+ * every *.py).  Run: `python3 -E -s main.py` (PYTHON* variables and the
+ * user site are ignored; the script's directory, /box, is searched, so
+ * that the other files of a submission can be imported).  A run that dies
+ * with MemoryError is reported as Memory Limit Exceeded (classify).
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
@@ -31,7 +32,7 @@ struct py_state {
 	struct ac_lang_info info;
 	char *python;
 	const char *compile_argv[6];
-	const char *run_argv[4];
+	const char *run_argv[5];
 	const char *envp[6];
 	char version[64];
 };
@@ -127,9 +128,10 @@ static int py_init(const struct ac_host *host, struct ac_plugin_ctx *ctx,
 	st->compile_argv[4] = "main.py";
 	st->compile_argv[5] = NULL;
 	st->run_argv[0] = st->python;
-	st->run_argv[1] = "-I";
-	st->run_argv[2] = "main.py";
-	st->run_argv[3] = NULL;
+	st->run_argv[1] = "-E";
+	st->run_argv[2] = "-s";
+	st->run_argv[3] = "main.py";
+	st->run_argv[4] = NULL;
 	st->envp[0] = "PATH=/usr/bin:/bin";
 	st->envp[1] = "LANG=C.UTF-8";
 	st->envp[2] = "HOME=/box";
