@@ -23,8 +23,8 @@
 #include <event2/event.h>
 #include <fcntl.h>
 #include <getopt.h>
-#include <math.h>
 #include <jansson.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

@@ -37,8 +37,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
-#include <math.h>
 #include <jansson.h>
+#include <math.h>
 #include <sched.h>
 #include <sodium.h>
 #include <stdarg.h>
