@@ -12,7 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "ns.h"
+#include "cgroup.h"
 
 #define CG_LINE 4096
 
