@@ -62,8 +62,10 @@ static void ns_fini(void *state)
 		pthread_join(st->reaper, NULL);
 		close(st->reap[0]);
 	}
-	for (int i = 0; i < st->cg_spare_n; i++)
+	for (int i = 0; i < st->cg_spare_n; i++) {
+		ns_sparer_free(st->cg_spare_sp[i]); /* out before rmdir */
 		cg_run_destroy(&st->cg_spare[i]);
+	}
 	for (int i = 0; i < st->cg_dead_n; i++)
 		cg_run_destroy(&st->cg_dead[i]);
 	pthread_mutex_destroy(&st->cg_mu);

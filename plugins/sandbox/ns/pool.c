@@ -32,6 +32,7 @@
 #include <unistd.h>
 
 #include "pool.h"
+#include "spare.h"
 #include "state.h"
 #include "util.h"
 
@@ -88,21 +89,46 @@ static int ns_cg_name(struct ns_state *st, char *name, size_t len)
 	                atomic_fetch_add(&st->seq, 1));
 }
 
+/* The limits of a set whose spare spawner stays in it during the run:
+ * pids.max counts the spawner too. */
+static struct ac_limits ns_cg_limits_sp(const struct ac_limits *l)
+{
+	struct ac_limits l2 = *l;
+
+	l2.processes++;
+	return l2;
+}
+
 int ns_cg_take(struct ns_state *st, const struct ac_limits *l,
-               struct cg_run *cg, char *err, size_t errlen)
+               struct cg_run *cg, struct ns_sparer **sp, char *err,
+               size_t errlen)
 {
 	char name[64];
 	bool got = false;
 
+	*sp = NULL;
 	pthread_mutex_lock(&st->cg_mu);
 	if (st->cg_spare_n > 0) {
-		*cg = st->cg_spare[--st->cg_spare_n];
+		st->cg_spare_n--;
+		*cg = st->cg_spare[st->cg_spare_n];
+		*sp = st->cg_spare_sp[st->cg_spare_n];
+		st->cg_spare_sp[st->cg_spare_n] = NULL;
 		got = true;
 	}
 	pthread_mutex_unlock(&st->cg_mu);
+	/* Its spawner is usually placed long ago; else it is about to be
+	 * (waiting costs no more than init moving itself). */
+	if (*sp && ns_sparer_ready(*sp) < 0) {
+		ns_sparer_free(*sp);
+		*sp = NULL;
+	}
 	if (got) {
-		if (cg_run_set_limits(cg, l, err, errlen) == 0)
+		struct ac_limits l2 = ns_cg_limits_sp(l);
+
+		if (cg_run_set_limits(cg, *sp ? &l2 : l, err, errlen) == 0)
 			return 0;
+		ns_sparer_free(*sp); /* out of the cgroups before they go */
+		*sp = NULL;
 		cg_run_destroy(cg);
 	}
 	ns_cg_name(st, name, sizeof(name));
@@ -131,7 +157,10 @@ void ns_cg_bury(struct ns_state *st, struct cg_run *cg)
 void ns_cg_housekeep(struct ns_state *st, const struct ac_limits *l)
 {
 	struct cg_run cg;
+	struct ac_limits l2;
+	struct ns_sparer *sp;
 	char name[64], err[256];
+	bool with_sp;
 
 	for (int i = 0; i < 2; i++) {
 		bool got = false;
@@ -152,15 +181,23 @@ void ns_cg_housekeep(struct ns_state *st, const struct ac_limits *l)
 		return;
 	}
 	pthread_mutex_unlock(&st->cg_mu);
+	/* With a spare spawner (v1, init sharing our memory): see spare.h. */
+	with_sp = st->cg.version == 1 && st->share_vm;
+	l2 = ns_cg_limits_sp(l);
 	ns_cg_name(st, name, sizeof(name));
-	if (cg_run_create(&st->cg, name, l, &cg, err, sizeof(err)) < 0)
+	if (cg_run_create(&st->cg, name, with_sp ? &l2 : l, &cg, err,
+	                  sizeof(err)) < 0)
 		return; /* the next run makes its own, and reports why */
+	sp = with_sp ? ns_sparer_new(&cg) : NULL;
 	pthread_mutex_lock(&st->cg_mu);
 	if (st->cg_spare_n < NS_CG_SPARE) {
+		st->cg_spare_sp[st->cg_spare_n] = sp;
 		st->cg_spare[st->cg_spare_n++] = cg;
 		cg.sys = NULL;
+		sp = NULL;
 	}
 	pthread_mutex_unlock(&st->cg_mu);
+	ns_sparer_free(sp);
 	if (cg.sys)
 		cg_run_destroy(&cg);
 }

@@ -11,8 +11,12 @@ void *ns_stack_get(struct ns_state *st);
 
 void ns_stack_put(struct ns_state *st, void *m);
 
+/* The run's cgroups: a spare set when there is one (*sp: its placed
+ * spare spawner, or NULL), else new ones.  On error err holds a
+ * message. */
 int ns_cg_take(struct ns_state *st, const struct ac_limits *l,
-               struct cg_run *cg, char *err, size_t errlen);
+               struct cg_run *cg, struct ns_sparer **sp, char *err,
+               size_t errlen);
 
 /* A finished run's cgroups, empty: removed later, or now when too many
  * wait. */

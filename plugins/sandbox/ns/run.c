@@ -35,6 +35,7 @@
 #include "reap.h"
 #include "ropath.h"
 #include "run.h"
+#include "spare.h"
 #include "state.h"
 #include "sys.h"
 #include "tmpl.h"
@@ -300,6 +301,10 @@ struct ns_run {
 	struct ns_spawn spawn;
 	pthread_t spawner;
 	bool spawner_ok;
+	/* A spare spawner placed in the cgroups (spare.h), or NULL; its CPU
+	 * time in them until init ran. */
+	struct ns_sparer *sparer;
+	uint64_t sp_own;
 	char *stk; /* init's and the program's stacks (ns_stack_get) */
 	/* Held for the run. */
 	int box_fd, in_fd, tmpl_fd, net_fd, user_fd;
@@ -555,13 +560,14 @@ static int ns_run_child_args(struct ns_run *r)
 /* Step 5: the run's cgroups. */
 static int ns_run_cgroups(struct ns_run *r)
 {
-	if (ns_cg_take(r->st, r->l, &r->cg, r->rep->internal_error,
+	if (ns_cg_take(r->st, r->l, &r->cg, &r->sparer, r->rep->internal_error,
 	               sizeof(r->rep->internal_error)) < 0)
 		return -1;
 	r->cg_ok = true;
 	/* Where init moves itself (v1), cpuacct last; its CPU time is
-	 * counted from there (fresh cgroups: cg_go is 0). */
-	if (r->st->cg.version == 1) {
+	 * counted from there (fresh cgroups: cg_go is 0).  Not with a spare
+	 * spawner: init is born there. */
+	if (r->st->cg.version == 1 && !r->sparer) {
 		const char *dirs[3] = {r->cg.mem, r->cg.pids, r->cg.cpu};
 
 		for (int i = 0, k = 0; i < 3; i++) {
@@ -622,13 +628,18 @@ static int ns_run_spawn(struct ns_run *r)
 		j->c = &r->c;
 		j->tid = 0;
 		atomic_init(&j->done, false);
-		if ((j->sock = fcntl(r->sp[1], F_DUPFD_CLOEXEC, 3)) < 0)
+		if ((j->sock = fcntl(r->sp[1], F_DUPFD_CLOEXEC, 3)) < 0) {
 			rc = errno;
-		else if ((rc = pthread_create(&r->spawner, NULL,
-		                              ns_spawn_thread, j)) != 0)
-			close(j->sock);
-		else
+		} else if (r->sparer) {
+			ns_sparer_go(r->sparer, ns_spawn_thread, j,
+			             &r->spawner);
 			r->spawner_ok = true;
+		} else if ((rc = pthread_create(&r->spawner, NULL,
+		                                ns_spawn_thread, j)) != 0) {
+			close(j->sock);
+		} else {
+			r->spawner_ok = true;
+		}
 	} else {
 		r->c.vm_shared = false;
 		r->c.prog_oom_reset = true;
@@ -693,6 +704,9 @@ static void ns_run_on_msg(struct ns_run *r, uint64_t now)
 		case NSX_MSG_RUNNING:
 			r->init_go = m.cpu_ns;
 			r->init_go_ok = true;
+			/* The spawner is blocked in the clone by now. */
+			if (r->sparer && r->spawner_ok)
+				r->sp_own = ns_sparer_cpu_ns(r->sparer);
 			if (r->mnt_hold < 0) {
 				r->mnt_hold = mfd;
 				mfd = -1;
@@ -864,7 +878,7 @@ static void ns_run_measure(struct ns_run *r)
 	uint64_t cpu_ns = 0, peak = 0;
 
 	if (cg_run_cpu_ns(&r->cg, &cpu_ns) == 0 && r->running) {
-		uint64_t init_own = r->init_end - r->init_go;
+		uint64_t init_own = r->init_end - r->init_go + r->sp_own;
 
 		if (r->init_go_ok && cpu_ns >= r->cg_go &&
 		    cpu_ns - r->cg_go >= init_own)
@@ -895,24 +909,49 @@ static void ns_run_measure(struct ns_run *r)
 		ns_error(rep, "sandbox init died during setup");
 }
 
+/* The spawner back (joined) once init is gone: at once when init was
+ * waited for or never made, else (`late`) after init was killed.  A spare
+ * spawner leaves the run's cgroups by ending: its pids.current charge
+ * goes a moment after the join (the thread is released after it wakes
+ * its joiner), so the count is awaited briefly. */
+static void ns_run_spawner_out(struct ns_run *r, bool late)
+{
+	const struct timespec us20 = {0, 20000};
+
+	if (r->spawner_ok && (late || r->pid < 0 || r->init_dead)) {
+		pthread_join(r->spawner, NULL);
+		r->spawner_ok = false;
+		for (int i = 0; r->sparer && r->cg_ok && i < 250 &&
+		                cg_run_count(&r->cg) > 0;
+		     i++)
+			nanosleep(&us20, NULL);
+	}
+	if (!r->spawner_ok && r->sparer) {
+		ns_sparer_free(r->sparer); /* never given: it ends now */
+		r->sparer = NULL;
+	}
+}
+
 /* Step 9: give back what the run held.  No task left (init, waited for,
  * reaped the others): the cgroups are removed later.  Else they are swept
  * now. */
 static void ns_run_release(struct ns_run *r)
 {
 	struct ns_state *st = r->st;
-	bool cg_empty = r->cg_ok && cg_run_count(&r->cg) == 0;
-	bool reuse = true;
+	bool cg_empty, reuse = true;
 	int *fdv[] = {&r->pidfd,    &r->tmpl_fd,  &r->in_fd,    &r->opipe[0],
 	              &r->opipe[1], &r->epipe[0], &r->epipe[1], &r->sp[0],
 	              &r->sp[1],    &r->out.rfd,  &r->err.rfd,  &r->out.file,
 	              &r->err.file};
 
+	ns_run_spawner_out(r, false);
+	cg_empty = r->cg_ok && cg_run_count(&r->cg) == 0;
 	if (r->cg_ok && !cg_empty && cg_run_kill_all(&r->cg) > 0) {
 		NS_LOG(st, AC_LOG_WARN, "run %s: processes survived init",
 		       r->cg.sys->version == 1 ? r->cg.mem : r->cg.v2);
 		reuse = false;
 	}
+	ns_run_spawner_out(r, true);
 	reuse = reuse && (r->pid < 0 || r->init_dead);
 	ns_net_put(st, r->net_fd, reuse);
 	if (r->id_ok) {
@@ -929,10 +968,6 @@ static void ns_run_release(struct ns_run *r)
 	if (r->box_fd >= 0 && !r->fds)
 		close(r->box_fd);
 	plan_free(&r->run_plan);
-	/* init is gone (waited for, or never made), so the spawner's clone
-	 * has returned. */
-	if (r->spawner_ok)
-		pthread_join(r->spawner, NULL);
 	ns_reap(st, r->mnt_hold);
 	ns_stack_put(st, r->stk); /* only when init never started */
 	for (int i = 0; i < 3; i++)

@@ -19,6 +19,7 @@
 #include "cgroup.h"
 #include "child.h"
 #include "sc.h"
+#include "spare.h"
 
 #ifndef CLONE_PIDFD
 #define CLONE_PIDFD 0x00001000
@@ -92,6 +93,7 @@ struct ns_state {
 	 * ns_cg_housekeep), under cg_mu. */
 	pthread_mutex_t cg_mu;
 	struct cg_run cg_spare[NS_CG_SPARE];
+	struct ns_sparer *cg_spare_sp[NS_CG_SPARE]; /* spare.h, or NULL */
 	int cg_spare_n;
 	struct cg_run cg_dead[NS_CG_DEAD];
 	int cg_dead_n;
