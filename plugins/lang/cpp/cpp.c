@@ -308,7 +308,7 @@ static int cpp_pch(struct cpp_state *st, size_t nflags)
 	ret = cpp_pch_spawn(st, nflags);
 	if (ret < 0)
 		cpp_log(st, AC_LOG_WARN,
-		        "cannot start the precompiled header build (%s): "
+		        "no precompiled header: cannot start its build (%s): "
 		        "compiles are slower",
 		        strerror(-ret));
 	return 0;
