@@ -1,8 +1,8 @@
 /* sandbox/ns: the plugin instance's state (struct ns_state), shared by
  * the judge-side modules: ns.c (plugin), run.c (one run), pool.c
- * (resource pools), reap.c (reaper), plan.c (mount plans), tmpl.c (root
- * and templates), ropath.c (read-only path rules), env.c (probes) and
- * util.c.  The child side (child.c) sees child.h only.
+ * (resource pools), spare.c (spare spawners), reap.c (reaper), plan.c (mount
+ * plans), tmpl.c (root and templates), ropath.c (read-only path rules), env.c
+ * (probes) and util.c.  The child side (child.c) sees child.h only.
  */
 #ifndef AC_SANDBOX_NS_STATE_H
 #define AC_SANDBOX_NS_STATE_H
