@@ -62,6 +62,7 @@ static void ns_fini(void *state)
 		pthread_join(st->reaper, NULL);
 		close(st->reap[0]);
 	}
+	ns_cg_maker_stop(st);
 	for (int i = 0; i < st->cg_spare_n; i++) {
 		ns_sparer_free(st->cg_spare_sp[i]); /* out before rmdir */
 		cg_run_destroy(&st->cg_spare[i]);

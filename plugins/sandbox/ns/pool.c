@@ -99,6 +99,44 @@ static struct ac_limits ns_cg_limits_sp(const struct ac_limits *l)
 	return l2;
 }
 
+static void ns_cg_make_spare(struct ns_state *st, const struct ac_limits *l);
+
+static void *ns_cg_maker(void *arg)
+{
+	struct ns_state *st = arg;
+
+	ns_cg_make_spare(st, &st->cg_maker_lim);
+	pthread_mutex_lock(&st->cg_mu);
+	st->cg_making = false;
+	pthread_mutex_unlock(&st->cg_mu);
+	return NULL;
+}
+
+/* The pool ran dry (a short program leaves its judge thread no time to
+ * make the next spare): make one on a thread of its own, so that the
+ * next run, after an idle moment, finds its spawner placed (v1). */
+static void ns_cg_refill(struct ns_state *st, const struct ac_limits *l)
+{
+	pthread_mutex_lock(&st->cg_mu);
+	if (st->cg_spare_n > 0 || st->cg_making) {
+		pthread_mutex_unlock(&st->cg_mu);
+		return;
+	}
+	if (st->cg_maker_on) /* done: cg_making is its last act */
+		pthread_join(st->cg_maker, NULL);
+	st->cg_maker_lim = *l;
+	st->cg_maker_on = st->cg_making =
+	        pthread_create(&st->cg_maker, NULL, ns_cg_maker, st) == 0;
+	pthread_mutex_unlock(&st->cg_mu);
+}
+
+void ns_cg_maker_stop(struct ns_state *st)
+{
+	if (st->cg_maker_on)
+		pthread_join(st->cg_maker, NULL);
+	st->cg_maker_on = false;
+}
+
 int ns_cg_take(struct ns_state *st, const struct ac_limits *l,
                struct cg_run *cg, struct ns_sparer **sp, char *err,
                size_t errlen)
@@ -116,6 +154,8 @@ int ns_cg_take(struct ns_state *st, const struct ac_limits *l,
 		got = true;
 	}
 	pthread_mutex_unlock(&st->cg_mu);
+	if (st->cg.version == 1 && st->share_vm)
+		ns_cg_refill(st, l);
 	/* Its spawner is usually placed long ago; else it is about to be
 	 * (waiting costs no more than init moving itself). */
 	if (*sp && ns_sparer_ready(*sp) < 0) {
@@ -151,10 +191,9 @@ void ns_cg_bury(struct ns_state *st, struct cg_run *cg)
 		cg_run_destroy(cg);
 }
 
-/* While a program runs: remove up to two finished runs' cgroups, then
- * make one spare set (with this run's limits: the next run is likely to
- * have the same) if there is none. */
-void ns_cg_housekeep(struct ns_state *st, const struct ac_limits *l)
+/* Make one spare set (with limits l: the next run is likely to have the
+ * same), with its spare spawner on v1 (spare.h), unless there is one. */
+static void ns_cg_make_spare(struct ns_state *st, const struct ac_limits *l)
 {
 	struct cg_run cg;
 	struct ac_limits l2;
@@ -162,19 +201,6 @@ void ns_cg_housekeep(struct ns_state *st, const struct ac_limits *l)
 	char name[64], err[256];
 	bool with_sp;
 
-	for (int i = 0; i < 2; i++) {
-		bool got = false;
-
-		pthread_mutex_lock(&st->cg_mu);
-		if (st->cg_dead_n > 0) {
-			cg = st->cg_dead[--st->cg_dead_n];
-			got = true;
-		}
-		pthread_mutex_unlock(&st->cg_mu);
-		if (!got)
-			break;
-		cg_run_destroy(&cg);
-	}
 	pthread_mutex_lock(&st->cg_mu);
 	if (st->cg_spare_n > 0) {
 		pthread_mutex_unlock(&st->cg_mu);
@@ -200,6 +226,29 @@ void ns_cg_housekeep(struct ns_state *st, const struct ac_limits *l)
 	ns_sparer_free(sp);
 	if (cg.sys)
 		cg_run_destroy(&cg);
+}
+
+/* While a program runs: remove up to two finished runs' cgroups, then
+ * make one spare set (with this run's limits: the next run is likely to
+ * have the same) if there is none. */
+void ns_cg_housekeep(struct ns_state *st, const struct ac_limits *l)
+{
+	struct cg_run cg;
+
+	for (int i = 0; i < 2; i++) {
+		bool got = false;
+
+		pthread_mutex_lock(&st->cg_mu);
+		if (st->cg_dead_n > 0) {
+			cg = st->cg_dead[--st->cg_dead_n];
+			got = true;
+		}
+		pthread_mutex_unlock(&st->cg_mu);
+		if (!got)
+			break;
+		cg_run_destroy(&cg);
+	}
+	ns_cg_make_spare(st, l);
 }
 
 /* The host ids of the programs (sandbox.uid, gid, uid_count): a range

@@ -18,6 +18,9 @@ int ns_cg_take(struct ns_state *st, const struct ac_limits *l,
                struct cg_run *cg, struct ns_sparer **sp, char *err,
                size_t errlen);
 
+/* Wait for the thread making a spare set, if any (fini). */
+void ns_cg_maker_stop(struct ns_state *st);
+
 /* A finished run's cgroups, empty: removed later, or now when too many
  * wait. */
 void ns_cg_bury(struct ns_state *st, struct cg_run *cg);
