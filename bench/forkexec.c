@@ -1,6 +1,6 @@
 /* forkexec: the baseline cost of starting a program.
  *
- *   forkexec [-n N] [-i DIR] PROG [ARGS...]
+ *   forkexec [-n N] [-i DIR] [-p MS] PROG [ARGS...]
  *
  * With -i DIR, run i reads DIR's (i mod count)-th *.in file (sorted) on
  * stdin, like the judge feeding tests; stdout goes to /dev/null.
@@ -76,9 +76,14 @@ int main(int argc, char **argv)
 	uint64_t *t;
 	int opt;
 	char **inputs = NULL;
+	long pause_ms = 0; /* -p: idle before each run (not timed) */
 	size_t ninputs = 0;
 
-	while ((opt = getopt(argc, argv, "+n:i:")) != -1) {
+	while ((opt = getopt(argc, argv, "+n:i:p:")) != -1) {
+		if (opt == 'p') {
+			pause_ms = strtol(optarg, NULL, 10);
+			continue;
+		}
 		if (opt == 'i') {
 			inputs = list_inputs(optarg, &ninputs);
 			if (!inputs || !ninputs) {
@@ -89,8 +94,9 @@ int main(int argc, char **argv)
 			continue;
 		}
 		if (opt != 'n' || (n = strtol(optarg, NULL, 10)) <= 0) {
-			fprintf(stderr, "usage: forkexec [-n N] [-i DIR] PROG "
-			                "[ARGS]\n");
+			fprintf(stderr,
+			        "usage: forkexec [-n N] [-i DIR] [-p MS] PROG "
+			        "[ARGS]\n");
 			return 1;
 		}
 	}
@@ -102,9 +108,16 @@ int main(int argc, char **argv)
 	if (!t)
 		return 1;
 	for (long i = 0; i < n; i++) {
-		uint64_t t0 = now_us();
+		struct timespec ts = {pause_ms / 1000,
+		                      (pause_ms % 1000) * 1000000};
+		uint64_t t0;
 		int st;
-		pid_t pid = fork();
+		pid_t pid;
+
+		if (pause_ms > 0)
+			nanosleep(&ts, NULL);
+		t0 = now_us();
+		pid = fork();
 
 		if (pid == 0) {
 			if (inputs) {

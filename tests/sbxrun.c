@@ -193,6 +193,7 @@ struct worker {
 	const struct ac_run_spec *spec;
 	uint64_t *times;
 	long n;
+	long pause_ms; /* idle before each run (not timed) */
 	int failed;
 	pthread_t tid;
 };
@@ -203,8 +204,17 @@ static void *worker_main(void *arg)
 	struct ac_run_report rep;
 
 	for (long i = 0; i < w->n; i++) {
-		uint64_t t0 = now_us();
-		int r = w->ops->run(w->state, w->spec, &rep);
+		uint64_t t0;
+		int r;
+
+		if (w->pause_ms > 0) {
+			struct timespec ts = {w->pause_ms / 1000,
+			                      (w->pause_ms % 1000) * 1000000};
+
+			nanosleep(&ts, NULL);
+		}
+		t0 = now_us();
+		r = w->ops->run(w->state, w->spec, &rep);
 
 		w->times[i] = now_us() - t0;
 		if (r < 0 || rep.internal_error[0] || !rep.exited ||
@@ -228,7 +238,8 @@ static void usage(void)
 	        "       [--procs N] [--nofile N] [--fsize KB] [--out-kb KB] "
 	        "[--err-kb KB] [--stdin F] [--stdout F] [--stderr F]\n"
 	        "       [--allow-syscall NAME]... [--ro-path PATH]... [--fds]\n"
-	        "       [--repeat N [--threads T | --each]] -- ARGV...)\n");
+	        "       [--repeat N [--threads T | --each] [--pause MS]] -- "
+	        "ARGV...)\n");
 }
 
 int main(int argc, char **argv)
@@ -253,6 +264,7 @@ int main(int argc, char **argv)
 	        {"repeat", required_argument, NULL, 'r'},
 	        {"threads", required_argument, NULL, 't'},
 	        {"each", no_argument, NULL, 'x'},
+	        {"pause", required_argument, NULL, 'W'},
 	        {"allow-syscall", required_argument, NULL, 'A'},
 	        {"ro-path", required_argument, NULL, 'P'},
 	        {"fds", no_argument, NULL, 'F'},
@@ -275,7 +287,7 @@ int main(int argc, char **argv)
 	const struct ac_sandbox_ops *ops = NULL;
 	const char *plugin = NULL;
 	bool check_env = false, each = false, use_fds = false;
-	long repeat = 0, threads = 1;
+	long repeat = 0, threads = 1, pause_ms = 0;
 	struct worker *ws = NULL;
 	void *dl, *state = NULL;
 	uint64_t *times = NULL;
@@ -355,6 +367,9 @@ int main(int argc, char **argv)
 			break;
 		case 't':
 			threads = v ? (long)v : 1;
+			break;
+		case 'W':
+			pause_ms = (long)v;
 			break;
 		case 'x':
 			each = true;
@@ -472,7 +487,8 @@ int main(int argc, char **argv)
 		}
 		for (long i = 0; i < threads; i++) {
 			ws[i] = (struct worker){
-			        ops, state, &spec, times + i * per, per, 0, 0};
+			        ops, state,    &spec, times + i * per,
+			        per, pause_ms, 0,     0};
 			if (pthread_create(&ws[i].tid, NULL, worker_main,
 			                   &ws[i]) != 0) {
 				fprintf(stderr, "sbxrun: pthread_create\n");

@@ -58,6 +58,12 @@ clone_build() {
 	done
 	# The C++ runs used the precompiled header of that build tree (the
 	# sandbox bound it read-only at its place).
+	# (It is built in the background: wait for it.)
+	_n=0
+	until ls "$_src"/_build/tests/pch/*/bits/stdc++.h.gch >/dev/null 2>&1 || [ $_n -ge 300 ]; do
+		sleep 1
+		_n=$((_n + 1))
+	done
 	ls "$_src"/_build/tests/pch/*/bits/stdc++.h.gch >/dev/null 2>&1 ||
 		fail "no precompiled header was built in $_src/_build/tests/pch"
 	grep -q "no precompiled header" "$TEST_TMP/cli.log" &&

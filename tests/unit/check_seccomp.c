@@ -12,7 +12,7 @@
  * forbidden one kills it with SIGSYS, a filtered one fails with the expected
  * errno. */
 #define _GNU_SOURCE 1
-#include "ns.h"
+#include "sc.h"
 
 #include <check.h>
 #include <errno.h>

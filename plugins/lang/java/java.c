@@ -20,8 +20,13 @@
  * control character can reach the file name) and is at most 200 bytes.  The
  * class holding `public static void main(String[])` is then found by reading
  * the class files (run_argv), whatever it is named, in any package.
+ *   cds          (bool, default true) build and use a class-data-sharing
+ *                archive of the JDK classes programs use (cds.c).
+ *   cds_dir      where (default $(localstatedir)/cache/algocode/cds).
+ *
  * Run: java -Xmx<limit> -Xss<limit/4, 8..256 MiB> -XX:+UseSerialGC
- * -XX:TieredStopAtLevel=1 -Xshare:auto -XX:-UsePerfData
+ * -XX:TieredStopAtLevel=1 -Xshare:auto [-XX:SharedArchiveFile=<archive>,
+ * once built] -XX:-UsePerfData
  * -Xlog:disable -Xlog:all=warning:stderr -cp /box <Class>.
  * An OutOfMemoryError is Memory Limit Exceeded (classify).
  */
@@ -31,11 +36,15 @@
 #include <algocode/plugin.h>
 
 #include "../common/lang_common.h"
+#include "cds.h"
 
 #include <dirent.h>
 #include <libgen.h>
 #include <limits.h>
 
+#ifndef AC_CACHE_DIR
+#define AC_CACHE_DIR "/var/cache/algocode"
+#endif
 #define JAVA_RUN_PROCESSES 64 /* the JVM starts 15-30 threads */
 #define JAVA_EXTRA_MB      64
 /* What the search for main may walk: as much as the judge keeps of a
@@ -69,8 +78,10 @@ struct java_state {
 	char *home;
 	char java[PATH_MAX], javac[PATH_MAX];
 	char conf_dir[PATH_MAX]; /* outside /usr, bound read-only */
-	const char *ro_paths[2];
+	const char *ro_paths[3];
 	struct ac_run_profile profile;
+	char *cds_dir;           /* cds_dir setting; NULL: no archive */
+	char cds_file[PATH_MAX]; /* the archive, used once it exists */
 	const char *compile_argv[16];
 	const char *run_argv[2]; /* unused: run_argv() decides */
 	const char *envp[5];
@@ -459,7 +470,7 @@ static int java_run_argv(void *state, const char *box_dir,
 {
 	struct java_state *st = state;
 	struct java_scan sc;
-	char xmx[32], xss[32];
+	char xmx[32], xss[32], cds_opt[PATH_MAX + 32];
 	const char *v[16];
 	uint64_t extra = st->info.memory_extra_kb, heap_mb, stack_mb;
 	size_t n = 0, size = 0;
@@ -508,6 +519,8 @@ static int java_run_argv(void *state, const char *box_dir,
 		heap_mb = 8;
 	stack_mb = heap_mb / 4;
 	stack_mb = stack_mb < 8 ? 8 : stack_mb > 256 ? 256 : stack_mb;
+	snprintf(cds_opt, sizeof(cds_opt), "-XX:SharedArchiveFile=%s",
+	         st->cds_file);
 	snprintf(xmx, sizeof(xmx), "-Xmx%llum", (unsigned long long)heap_mb);
 	snprintf(xss, sizeof(xss), "-Xss%llum", (unsigned long long)stack_mb);
 	v[n++] = st->java;
@@ -516,6 +529,9 @@ static int java_run_argv(void *state, const char *box_dir,
 	v[n++] = "-XX:+UseSerialGC";
 	v[n++] = "-XX:TieredStopAtLevel=1";
 	v[n++] = "-Xshare:auto";
+	/* The JDK classes programs use, once built (cds.c). */
+	if (st->cds_file[0] && access(st->cds_file, R_OK) == 0)
+		v[n++] = cds_opt;
 	v[n++] = "-XX:-UsePerfData";
 	/* The JVM's own warnings go to stdout by default, where they would
 	 * turn a correct answer into WA: send them to stderr. */
@@ -630,12 +646,58 @@ static void java_find_conf(struct java_state *st)
 	st->profile.syscalls = NULL;
 }
 
+/* The class-data-sharing archive (lang.java.cds, cds_dir): its build
+ * started in the background when missing, its directory shown read-only
+ * to the runs. */
+static int java_cds_conf(struct java_state *st)
+{
+	bool cds = true;
+	int ret = st->host->conf_bool(st->ctx, "cds", &cds);
+
+	if (ret < 0 && ret != -ENOENT)
+		return ret;
+	if (!cds)
+		return 0;
+	ret = st->host->conf_string(st->ctx, "cds_dir", &st->cds_dir);
+	if (ret == -ENOENT) {
+		st->cds_dir = strdup(AC_CACHE_DIR "/cds");
+		ret = st->cds_dir ? 0 : -ENOMEM;
+	}
+	if (ret < 0)
+		return ret;
+	if (st->cds_dir[0] != '/')
+		ret = -EINVAL;
+	else
+		ret = java_cds_prepare(st->cds_dir, st->java, st->javac,
+		                       st->version, st->cds_file,
+		                       sizeof(st->cds_file));
+	if (ret < 0) {
+		st->host->log(st->ctx, AC_LOG_WARN,
+		              "lang.java.cds_dir %s: %s: no class-data-sharing "
+		              "archive, runs start slower",
+		              st->cds_dir, strerror(-ret));
+		st->cds_file[0] = '\0';
+		return 0;
+	}
+	if (strncmp(st->cds_dir, "/usr/", 5) != 0) {
+		size_t n = 0;
+
+		while (st->ro_paths[n])
+			n++;
+		st->ro_paths[n++] = st->cds_dir;
+		st->ro_paths[n] = NULL;
+		st->profile.ro_paths = st->ro_paths;
+	}
+	return 0;
+}
+
 static void java_fini(void *state)
 {
 	struct java_state *st = state;
 
 	if (!st)
 		return;
+	free(st->cds_dir);
 	free(st->home);
 	free(st);
 }
@@ -678,6 +740,9 @@ static int java_init(const struct ac_host *host, struct ac_plugin_ctx *ctx,
 	if (ret < 0)
 		goto fail;
 	java_find_conf(st);
+	ret = java_cds_conf(st);
+	if (ret < 0)
+		goto fail;
 	st->compile_argv[n++] = "/bin/sh";
 	st->compile_argv[n++] = "-c";
 	st->compile_argv[n++] = java_compile_script;

@@ -12,7 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "ns.h"
+#include "cgroup.h"
 
 #define CG_LINE 4096
 
@@ -711,6 +711,13 @@ static int cg_kill_pass(const char *dir, int *killed)
 
 		if (end == p)
 			break;
+		/* A spare spawner (spare.h), a thread of ours, is there
+		 * until init is gone: never us. */
+		if (pid == (long)getpid()) {
+			while (*end == '\n')
+				end++;
+			continue;
+		}
 		n++;
 		if (pid > 0 && kill((pid_t)pid, SIGKILL) == 0)
 			(*killed)++;

@@ -37,7 +37,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "ns.h"
+#include "child.h"
+#include "sc.h"
 #include "sys.h"
 
 #define NSX_CHILD __attribute__((no_sanitize("address")))
@@ -768,7 +769,7 @@ static NSX_CHILD int prog_main(void *arg)
 }
 
 /* "Running", with our CPU time and our mount namespace: the judge holds
- * it so that our exit does not wait for its teardown (ns_reap in ns.c).
+ * it so that our exit does not wait for its teardown (ns_reap in reap.c).
  * We open it ourselves: the judge may not open /proc/<us>/ns (a process
  * sharing our memory changed its uid, so the memory is not dumpable, and
  * the judge may lack CAP_SYS_PTRACE). */
@@ -859,7 +860,7 @@ NSX_CHILD void nsx_child_main(const struct nsx_child *c)
 		c_build_root(c);
 	/* The memory cgroup's OOM killer should pick the program, not us
 	 * (the program sets its own back to 0).  A vfork-like init is
-	 * never picked (see ns_spawn_thread in ns.c), and the write would
+	 * never picked (see ns_spawn_thread in run.c), and the write would
 	 * need CAP_SYS_RESOURCE: done only for a forked init (best
 	 * effort). */
 	if (!c->vm_shared)

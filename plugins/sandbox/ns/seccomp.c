@@ -45,7 +45,7 @@
 #include <unistd.h>
 
 #include "../common/sbx_syscalls.h"
-#include "ns.h"
+#include "sc.h"
 
 #ifndef CLONE_NEWCGROUP
 #define CLONE_NEWCGROUP 0x02000000

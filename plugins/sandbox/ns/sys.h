@@ -1,7 +1,7 @@
 /* Raw system calls for the code of child.c.
  *
  * The sandbox's init is created with CLONE_VM | CLONE_VFORK where it can
- * be (nsx_clone3_fn, from a spawner thread: see ns_spawn_thread in ns.c):
+ * be (nsx_clone3_fn, from a spawner thread: see ns_spawn_thread in run.c):
  * it runs on a stack of its own but in the judge's address space, and its
  * thread pointer is the spawner thread's.  So it must not touch errno (a
  * thread-local of that thread), take a glibc lock or call anything that

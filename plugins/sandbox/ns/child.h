@@ -1,15 +1,15 @@
-/* sandbox/ns internals shared by ns.c (plugin, judge side), cgroup.c
- * (cgroup v1/v2 management) and child.c (code that runs in the cloned
- * child: the sandbox's init and the program before exec).
+/* sandbox/ns: the plan that the cloned child executes (child.c), and
+ * what the judge side hands it.
  *
  * Split of work: everything that allocates, formats or may take a lock is
  * done on the judge side before clone3(); the child only executes a
  * precomputed plan with raw system calls (the judge is multi-threaded, so
  * the child must stay async-signal-safe until execve).  A later privilege
- * separated helper can run the same plan unchanged.
+ * separated helper can run the same plan unchanged.  This header depends
+ * on no judge-side module.
  */
-#ifndef AC_SANDBOX_NS_H
-#define AC_SANDBOX_NS_H
+#ifndef AC_SANDBOX_NS_CHILD_H
+#define AC_SANDBOX_NS_CHILD_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -19,9 +19,7 @@
 #include <sys/socket.h>
 #include <sys/types.h>
 
-#include <linux/filter.h>
-
-#include <algocode/plugin.h>
+struct sc_filter; /* sc.h */
 
 #ifndef OPEN_TREE_CLONE
 #define OPEN_TREE_CLONE 1
@@ -107,35 +105,6 @@ struct nsx_msg {
 	char what[200];
 };
 
-/* ------------------------------------------------------ child parameters */
-
-/* ------------------------------------------------------------ seccomp */
-
-/* A compiled seccomp program (classic BPF). */
-struct sc_filter {
-	struct sock_filter *insns; /* owned by the cache */
-	unsigned short len;
-	unsigned int allowed; /* system calls allowed (some conditionally) */
-};
-
-struct sc_cache;
-
-/* Build the default policy; *out is freed with sc_cache_free().  On error
- * err holds a message. */
-int sc_cache_new(struct sc_cache **out, char *err, size_t errlen);
-void sc_cache_free(struct sc_cache *c);
-const struct sc_filter *sc_cache_default(const struct sc_cache *c);
-/* The policy for a profile's extra system calls (NULL-terminated, may be
- * NULL), built on first use and cached (thread-safe).  *out stays valid
- * until sc_cache_free(). */
-int sc_cache_get(struct sc_cache *c, const char *const *extra,
-                 const struct sc_filter **out, char *err, size_t errlen);
-/* Compile the policy for extra (as sc_cache_get) into f (f->insns is
- * malloc'ed): by the sandbox's own compiler, or by libseccomp (the
- * reference of tests/unit/check_seccomp). */
-int sc_build_with(const char *const *extra, bool libseccomp,
-                  struct sc_filter *f, char *err, size_t errlen);
-
 /* ------------------------------------------------------------ child */
 
 /* Execute a plan below the current directory (the child, and the judge's
@@ -175,9 +144,10 @@ struct nsx_tmp_ro {
  * init shares (CLONE_VM) or has a copy of; the judge keeps all of it
  * unchanged until init is gone. */
 struct nsx_child {
-	/* A prepared root (see ns_tmpl in ns.c): a mount namespace whose "/"
-	 * is the read-only root.  init enters it with setns and makes its own
-	 * copy with unshare(CLONE_NEWNS); -1: build the root (below). */
+	/* A prepared root (see ns_tmpl_build in tmpl.c): a mount namespace
+	 * whose "/" is the read-only root.  init enters it with setns and makes
+	 * its own copy with unshare(CLONE_NEWNS); -1: build the root (below).
+	 */
 	int tmpl_fd;
 	dev_t tmpl_dev; /* st_dev of the template's root */
 	/* Without a template: mount point of the new root (host path) and
@@ -221,71 +191,4 @@ struct nsx_child {
  * nsx_clone3_fn (sys.h). */
 void nsx_child_main(const struct nsx_child *c) __attribute__((noreturn));
 int nsx_child_fn(void *c);
-
-/* ------------------------------------------------------------ cgroups */
-
-struct cg_sys {
-	int version; /* 1 or 2; 0: no usable cgroups */
-	/* v1: directories under which run cgroups are created (NULL when the
-	 * controller is not mounted).  v2: v2_base. */
-	char *mem_base, *pids_base, *cpu_base;
-	char *v2_base;
-	bool memsw;    /* v1 memory.memsw.*, v2 memory.swap.max: swap can be
-	                  limited */
-	bool no_swap;  /* the machine has no swap at all */
-	char err[512]; /* why version is 0 */
-};
-
-struct cg_run {
-	const struct cg_sys *sys;
-	char *mem, *pids, *cpu, *v2; /* this run's directories */
-	int cpu_fd;                  /* cpuacct.usage or cpu.stat */
-	int v2_fd; /* O_PATH of v2 dir, for CLONE_INTO_CGROUP */
-	/* Read at the end, opened with the cgroups: the peak (v1 read-write,
-	 * for its reset), the OOM counter, the number of tasks. */
-	int peak_fd, oom_fd, cnt_fd;
-	bool peak_cur;   /* v2 without memory.peak: memory.current */
-	uint64_t mem_kb; /* the limits set now */
-	unsigned int procs;
-	/* cg_run_kill_all() found every cgroup empty: the caller calls it
-	 * only once the run's processes are gone, so nothing can enter them
-	 * again and a later call need not read them. */
-	bool empty;
-};
-
-/* Find the hierarchies; `root` (may be NULL) overrides the parent of the
- * run cgroups, relative to each hierarchy's root.  Removes the run
- * cgroups (run-<pid>-<token>-<n>) of dead judges, and of an earlier judge
- * with our pid and another token.  Always returns 0; on
- * failure sys->version is 0 and sys->err says why. */
-int cg_sys_init(struct cg_sys *sys, const char *root, unsigned int token);
-void cg_sys_fini(struct cg_sys *sys);
-/* Create the run's cgroups and set the limits.  On error run is cleaned up
- * and err holds a message. */
-int cg_run_create(const struct cg_sys *sys, const char *name,
-                  const struct ac_limits *lim, struct cg_run *run, char *err,
-                  size_t errlen);
-/* Set the limits of lim where they differ from the cgroups' (a cgroup
- * made ahead for another run).  On error err holds a message. */
-int cg_run_set_limits(struct cg_run *run, const struct ac_limits *lim,
-                      char *err, size_t errlen);
-/* Tasks in the run's cgroups (pids.current: zombies count until reaped),
- * or -1 when unknown. */
-int cg_run_count(struct cg_run *run);
-/* CPU time of the run in nanoseconds. */
-int cg_run_cpu_ns(struct cg_run *run, uint64_t *ns);
-/* Reset the peak memory (best effort). */
-void cg_run_reset_peak(struct cg_run *run);
-/* Peak memory in bytes and whether the OOM killer acted. */
-int cg_run_mem(struct cg_run *run, uint64_t *peak, bool *oom);
-/* SIGKILL every process of the run at once (cgroup.kill on v2, one pass
- * over cgroup.procs on v1): at a limit, without waiting for the
- * namespace's init to take them down. */
-void cg_run_kill_now(struct cg_run *run);
-/* SIGKILL every process still in the run's cgroups until they are empty
- * (bounded); returns the number of processes that had to be killed. */
-int cg_run_kill_all(struct cg_run *run);
-/* Kill what remains, remove the cgroups, free. */
-void cg_run_destroy(struct cg_run *run);
-
 #endif

@@ -1,0 +1,222 @@
+/* lang/java: the class-data-sharing archive (see docs/languages.md).
+ *
+ * The JDK's own archive (lib/server/classes.jsa, -Xshare:auto) holds the
+ * classes a JVM loads to start; a program reading input with Scanner or
+ * BufferedReader, using collections, streams and lambdas loads hundreds
+ * more from the modules, and spins lambda forms at run time.  An AppCDS
+ * archive of those JDK classes (and their archived lambda forms), built
+ * once per JDK on the host from a trusted training program, cuts every
+ * run's start-up: the run adds -XX:SharedArchiveFile=<archive> once it
+ * exists.  Only JDK classes go in (the training program's own are left
+ * out, so the archive records no class path and fits -cp /box).  The
+ * archive's directory belongs to the judge; the sandbox shows it
+ * read-only.
+ */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+#include <errno.h>
+#include <fcntl.h>
+#include <spawn.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cds.h"
+
+#define CDS_LOCK_MAX_AGE_S 600 /* an older lock is a dead build's */
+
+/* Trusted training program: the usual input, output, collections,
+ * streams, lambdas and formatting of a contest program. */
+static const char cds_train[] =
+        "import java.io.*;\n"
+        "import java.math.BigInteger;\n"
+        "import java.util.*;\n"
+        "import java.util.stream.*;\n"
+        "public class Train {\n"
+        "  public static void main(String[] args) throws IOException {\n"
+        "    BufferedReader br = new BufferedReader(\n"
+        "        new InputStreamReader(System.in));\n"
+        "    StreamTokenizer stt = new StreamTokenizer(br);\n"
+        "    stt.nextToken();\n"
+        "    Scanner sc = new Scanner(\"1 2 3\\nabc\\n\");\n"
+        "    long s = sc.nextLong() + sc.nextInt() + sc.nextLong();\n"
+        "    sc.nextLine();\n"
+        "    String w = sc.nextLine();\n"
+        "    StringTokenizer tk = new StringTokenizer(\"4 5\");\n"
+        "    while (tk.hasMoreTokens()) s += Long.parseLong(tk.nextToken());\n"
+        "    List<Integer> l = new ArrayList<>(List.of(3, 1, 2));\n"
+        "    Collections.sort(l);\n"
+        "    l.sort(Comparator.reverseOrder());\n"
+        "    Map<String, Integer> m = new HashMap<>();\n"
+        "    m.merge(w, 1, Integer::sum);\n"
+        "    TreeMap<Integer, Integer> tm = new TreeMap<>();\n"
+        "    tm.put(1, 2);\n"
+        "    Set<Long> hs = new HashSet<>(); hs.add(s);\n"
+        "    ArrayDeque<Integer> dq = new ArrayDeque<>(); dq.add(1);\n"
+        "    PriorityQueue<long[]> pq = new PriorityQueue<>(\n"
+        "        (a, b) -> Long.compare(a[0], b[0]));\n"
+        "    pq.add(new long[] {1});\n"
+        "    int[] a = IntStream.range(0, 10).map(x -> x * 2).toArray();\n"
+        "    Arrays.sort(a);\n"
+        "    String j = l.stream().map(String::valueOf)\n"
+        "        .collect(Collectors.joining(\" \"));\n"
+        "    StringBuilder sb = new StringBuilder();\n"
+        "    sb.append(s).append(' ').append(j)\n"
+        "        .append(String.format(\"%.3f\", 1.5));\n"
+        "    PrintWriter pw = new PrintWriter(new BufferedWriter(\n"
+        "        new OutputStreamWriter(System.out)));\n"
+        "    pw.println(sb);\n"
+        "    pw.printf(\"%d%n\", a[3]);\n"
+        "    pw.flush();\n"
+        "    System.out.println(Math.max(1, 2) + \" \" +\n"
+        "        new BigInteger(\"123\").multiply(BigInteger.TEN));\n"
+        "  }\n"
+        "}\n";
+
+/* $1 dir, $2 archive, $3 java, $4 javac; the JVM flags of the runs (the
+ * GC must match) are fixed here. */
+static const char cds_script[] =
+        "D=$1; A=$2; J=$3; JC=$4\n"
+        "F='-XX:+UseSerialGC -XX:-UsePerfData -Xlog:disable'\n"
+        "B=\"$D/.build.$$\"\n"
+        "(\n"
+        "  rm -rf \"$B\" && mkdir -p \"$B\" &&\n"
+        "  \"$JC\" -J-Xshare:auto -d \"$B\" \"$D/.src/Train.java\" &&\n"
+        "  echo 1 | \"$J\" $F -Xshare:off \"-XX:DumpLoadedClassList=$B/all\" "
+        "\\\n"
+        "    -cp \"$B\" Train &&\n"
+        "  grep -v Train \"$B/all\" >\"$B/jdk\" &&\n"
+        "  \"$J\" $F -Xshare:dump \"-XX:SharedClassListFile=$B/jdk\" \\\n"
+        "    \"-XX:SharedArchiveFile=$B/a.jsa\" &&\n"
+        "  chmod 644 \"$B/a.jsa\" && mv -f \"$B/a.jsa\" \"$A\"\n"
+        "  rm -rf \"$B\" \"$D/.lock\"\n"
+        ") </dev/null >/dev/null 2>&1 &\n";
+
+static int cds_mkdir(const char *path)
+{
+	char buf[4096];
+	size_t n = strlen(path);
+
+	if (n == 0 || n >= sizeof(buf) || path[0] != '/')
+		return -EINVAL;
+	memcpy(buf, path, n + 1);
+	for (char *p = buf + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(buf, 0755) < 0 && errno != EEXIST)
+			return -errno;
+		*p = '/';
+	}
+	if (mkdir(buf, 0755) < 0 && errno != EEXIST)
+		return -errno;
+	return 0;
+}
+
+/* The build lock (O_EXCL): 0, or -errno while another build runs. */
+static int cds_lock(const char *lock)
+{
+	const int fl = O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC;
+	struct stat sb;
+	int fd = open(lock, fl, 0644);
+
+	if (fd < 0 && errno == EEXIST && lstat(lock, &sb) == 0 &&
+	    time(NULL) - sb.st_mtime > CDS_LOCK_MAX_AGE_S) {
+		unlink(lock);
+		fd = open(lock, fl, 0644);
+	}
+	if (fd < 0)
+		return -errno;
+	close(fd);
+	return 0;
+}
+
+static int cds_write(const char *path, const char *text)
+{
+	size_t len = strlen(text);
+	int fd = open(path,
+	              O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC,
+	              0644);
+
+	if (fd < 0)
+		return -errno;
+	if (write(fd, text, len) != (ssize_t)len) {
+		close(fd);
+		return -EIO;
+	}
+	close(fd);
+	return 0;
+}
+
+static int cds_spawn(const char *dir, const char *archive, const char *java,
+                     const char *javac)
+{
+	static const char *const envp[] = {"PATH=/usr/bin:/bin", "LANG=C",
+	                                   NULL};
+	const char *argv[] = {"/bin/sh", "-c", cds_script, "sh", dir,
+	                      archive,   java, javac,      NULL};
+	char path[4200];
+	posix_spawn_file_actions_t fa;
+	posix_spawnattr_t at;
+	pid_t pid;
+	int ret, status;
+
+	snprintf(path, sizeof(path), "%s/.lock", dir);
+	if (cds_lock(path) < 0)
+		return 0; /* being built */
+	snprintf(path, sizeof(path), "%s/.src", dir);
+	ret = cds_mkdir(path);
+	if (ret == 0) {
+		snprintf(path, sizeof(path), "%s/.src/Train.java", dir);
+		ret = cds_write(path, cds_train);
+	}
+	if (ret < 0)
+		goto unlock;
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+	posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
+	posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
+	posix_spawnattr_init(&at);
+	posix_spawnattr_setflags(&at, POSIX_SPAWN_SETSID);
+	ret = -posix_spawn(&pid, argv[0], &fa, &at, (char *const *)argv,
+	                   (char *const *)envp);
+	posix_spawnattr_destroy(&at);
+	posix_spawn_file_actions_destroy(&fa);
+	if (ret == 0) {
+		/* The shell returns at once, its subshell left running. */
+		while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+			;
+		return 0;
+	}
+unlock:
+	snprintf(path, sizeof(path), "%s/.lock", dir);
+	unlink(path);
+	return ret;
+}
+
+int java_cds_prepare(const char *dir, const char *java, const char *javac,
+                     const char *version, char *archive, size_t len)
+{
+	uint64_t h = 1469598103934665603ull; /* FNV-1a */
+	int ret;
+
+	for (const char *s = java; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ull;
+	h = (h ^ 0xff) * 1099511628211ull;
+	for (const char *s = version; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ull;
+	if (snprintf(archive, len, "%s/%016llx.jsa", dir,
+	             (unsigned long long)h) >= (int)len ||
+	    strlen(dir) > 4000)
+		return -ENAMETOOLONG;
+	if ((ret = cds_mkdir(dir)) < 0)
+		return ret;
+	if (access(archive, R_OK) == 0)
+		return 0;
+	return cds_spawn(dir, archive, java, javac);
+}
