@@ -403,6 +403,8 @@ static int cli_judge_ctx(struct ac_core *core, struct ac_judge_ctx *jctx)
 		return -ENOMEM;
 	jctx->compile_cache_kb = ac_judge_cache_kb(
 	        ac_config_int(core->cfg, "judge.compile_cache_mb", 256));
+	jctx->langs = core->langs;
+	jctx->nlangs = core->nlangs;
 	/* The command line is the operator's: every test's details show
 	 * (docs/security.md); results served over HTTP hide them. */
 	jctx->reveal_secret_details = true;

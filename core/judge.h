@@ -8,6 +8,8 @@
 #include <pthread.h>
 #include <stdbool.h>
 
+struct ac_loaded;
+
 struct ac_judge_ctx {
 	const struct ac_sandbox_ops *sb;
 	void *sb_state;
@@ -23,6 +25,11 @@ struct ac_judge_ctx {
 	 * Default: judge.reveal_secret_details (false): only samples show
 	 * it; the log has it for every test (docs/security.md). */
 	bool reveal_secret_details;
+	/* The language plugins (the core's, in configuration order): custom
+	 * validators are compiled and run through them.  NULL/0: problems
+	 * with a custom validator are judged IE. */
+	struct ac_loaded *const *langs;
+	size_t nlangs;
 };
 
 typedef void (*ac_progress_cb)(void *arg, const struct ac_test_result *t,

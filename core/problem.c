@@ -502,11 +502,167 @@ static int pb_yaml_name(struct pb *b, yaml_document_t *doc, yaml_node_t *n)
 	return pb_yaml_string(b, n, "name", &b->p->name);
 }
 
-static int pb_yaml_root(struct pb *b, yaml_document_t *doc, yaml_node_t *root)
+/* One word of 2023-07 `type:` into type_flags; -EINVAL when unknown. */
+static int pb_type_word(struct ac_problem *p, const char *w)
+{
+	if (strcmp(w, "pass-fail") == 0)
+		return 0;
+	if (strcmp(w, "scoring") == 0)
+		p->type_flags |= AC_PROBLEM_SCORING;
+	else if (strcmp(w, "interactive") == 0)
+		p->type_flags |= AC_PROBLEM_INTERACTIVE;
+	else if (strcmp(w, "multi-pass") == 0)
+		p->type_flags |= AC_PROBLEM_MULTIPASS;
+	else if (strcmp(w, "submit-answer") == 0)
+		p->type_flags |= AC_PROBLEM_SUBMIT_ANSWER;
+	else
+		return -EINVAL;
+	return 0;
+}
+
+/* Words separated by blanks ("custom interactive", "interactive
+ * multi-pass") through fn; -EINVAL at the first unknown one. */
+static int pb_words(struct ac_problem *p, const char *s,
+                    int (*fn)(struct ac_problem *, const char *))
+{
+	char w[64];
+
+	while (*s) {
+		size_t n = strcspn(s, " \t");
+
+		if (n >= sizeof(w))
+			return -EINVAL;
+		memcpy(w, s, n);
+		w[n] = '\0';
+		if (n && fn(p, w) < 0)
+			return -EINVAL;
+		s += n;
+		s += strspn(s, " \t");
+	}
+	return 0;
+}
+
+/* Legacy `validation:` words (scoring is not judged here). */
+static int pb_validation_word(struct ac_problem *p, const char *w)
+{
+	if (strcmp(w, "default") == 0)
+		return 0;
+	if (strcmp(w, "custom") == 0) {
+		p->validation = AC_VALIDATION_CUSTOM;
+		return 0;
+	}
+	if (strcmp(w, "interactive") == 0 || strcmp(w, "multi-pass") == 0)
+		return pb_type_word(p, w);
+	return -EINVAL;
+}
+
+/* `type:` (2023-07): a string or a sequence of words. */
+static int pb_yaml_type(struct pb *b, yaml_document_t *doc, yaml_node_t *v)
+{
+	static const char *const want =
+	        "pass-fail, scoring, interactive, multi-pass or submit-answer "
+	        "(a string or a list)";
+
+	if (v->type == YAML_SCALAR_NODE) {
+		if (pb_words(b->p, pb_scalar(v), pb_type_word) == 0)
+			return 0;
+	} else if (v->type == YAML_SEQUENCE_NODE) {
+		yaml_node_item_t *it;
+
+		for (it = v->data.sequence.items.start;
+		     it < v->data.sequence.items.top; it++) {
+			yaml_node_t *e = yaml_document_get_node(doc, *it);
+
+			if (!e || e->type != YAML_SCALAR_NODE ||
+			    pb_type_word(b->p, pb_scalar(e)) < 0)
+				break;
+		}
+		if (it == v->data.sequence.items.top)
+			return 0;
+	}
+	pb_yaml_bad(b, v, "type", want);
+	return -EINVAL;
+}
+
+/* `limits.validation_passes`: 2..AC_PROBLEM_PASSES_MAX. */
+static int pb_yaml_passes(struct pb *b, yaml_document_t *doc, yaml_node_t *root)
+{
+	yaml_node_t *l = pb_map_get(doc, root, "limits"), *v;
+	char *end;
+	unsigned long n;
+
+	if (!l || l->type != YAML_MAPPING_NODE ||
+	    !(v = pb_map_get(doc, l, "validation_passes")))
+		return 0;
+	errno = 0;
+	n = v->type == YAML_SCALAR_NODE ? strtoul(pb_scalar(v), &end, 10) : 0;
+	if (v->type != YAML_SCALAR_NODE || errno || *end || n < 2 ||
+	    n > AC_PROBLEM_PASSES_MAX) {
+		pb_yaml_bad(b, v, "limits.validation_passes",
+		            "an integer from 2 to 100");
+		return -EINVAL;
+	}
+	b->p->validation_passes = (unsigned)n;
+	return 0;
+}
+
+/* The problem's kind: legacy `validation:` ("custom interactive",
+ * "custom multi-pass"...), 2023-07 `type:`, `validator_protocol:` and
+ * `limits.validation_passes` (docs/problem-format.md). */
+static int pb_yaml_kind(struct pb *b, yaml_document_t *doc, yaml_node_t *root)
 {
 	struct ac_problem *p = b->p;
 	yaml_node_t *v;
 	char *s = NULL;
+	int ret = 0;
+
+	p->validation_passes = AC_PROBLEM_PASSES_DEFAULT;
+	if ((v = pb_map_get(doc, root, "validation"))) {
+		if ((ret = pb_yaml_string(b, v, "validation", &s)) < 0)
+			return ret;
+		if (pb_words(p, s, pb_validation_word) < 0 ||
+		    (p->validation == AC_VALIDATION_DEFAULT &&
+		     (p->type_flags &
+		      (AC_PROBLEM_INTERACTIVE | AC_PROBLEM_MULTIPASS)))) {
+			pb_yaml_bad(b, v, "validation",
+			            "default, custom, custom interactive, "
+			            "custom multi-pass or custom interactive "
+			            "multi-pass");
+			ret = -EINVAL;
+		}
+		free(s);
+		s = NULL;
+	}
+	if (ret == 0 && (v = pb_map_get(doc, root, "type")))
+		ret = pb_yaml_type(b, doc, v);
+	if (ret == 0 && (v = pb_map_get(doc, root, "validator_protocol"))) {
+		if ((ret = pb_yaml_string(b, v, "validator_protocol", &s)) < 0)
+			return ret;
+		if (strcmp(s, "kattis") == 0) {
+			p->validator_protocol = AC_PROTO_KATTIS;
+		} else if (strcmp(s, "testlib") == 0) {
+			p->validator_protocol = AC_PROTO_TESTLIB;
+		} else {
+			pb_yaml_bad(b, v, "validator_protocol",
+			            "kattis or testlib");
+			ret = -EINVAL;
+		}
+		free(s);
+	}
+	if (ret == 0)
+		ret = pb_yaml_passes(b, doc, root);
+	/* Interactive and multi-pass problems need the custom validator. */
+	if (p->type_flags & (AC_PROBLEM_INTERACTIVE | AC_PROBLEM_MULTIPASS))
+		p->validation = (p->type_flags & AC_PROBLEM_INTERACTIVE)
+		                        ? AC_VALIDATION_CUSTOM_INTERACTIVE
+		                        : AC_VALIDATION_CUSTOM;
+	return ret;
+}
+
+static int pb_yaml_root(struct pb *b, yaml_document_t *doc, yaml_node_t *root)
+{
+	struct ac_problem *p = b->p;
+	yaml_node_t *v;
 	int ret = 0;
 
 	if (root->type != YAML_MAPPING_NODE) {
@@ -531,25 +687,7 @@ static int pb_yaml_root(struct pb *b, yaml_document_t *doc, yaml_node_t *root)
 	if ((v = pb_map_get(doc, root, "tags")) &&
 	    (ret = pb_yaml_tags(b, doc, v)) < 0)
 		return ret;
-	v = pb_map_get(doc, root, "validation");
-	if (v) {
-		ret = pb_yaml_string(b, v, "validation", &s);
-		if (ret < 0)
-			return ret;
-		if (strcmp(s, "default") == 0) {
-			p->validation = AC_VALIDATION_DEFAULT;
-		} else if (strcmp(s, "custom") == 0) {
-			p->validation = AC_VALIDATION_CUSTOM;
-		} else if (strcmp(s, "custom interactive") == 0) {
-			p->validation = AC_VALIDATION_CUSTOM_INTERACTIVE;
-		} else {
-			pb_yaml_bad(b, v, "validation",
-			            "default, custom or custom interactive");
-			ret = -EINVAL;
-		}
-		free(s);
-	}
-	return ret;
+	return pb_yaml_kind(b, doc, root);
 }
 
 static int pb_yaml(struct pb *b)
@@ -1110,6 +1248,7 @@ int ac_problem_load(const char *dir, struct ac_problem **out, char *err,
 	p->memory_mb = PB_DEFAULT_MEMORY;
 	p->output_mb = PB_DEFAULT_OUTPUT;
 	p->validation = AC_VALIDATION_DEFAULT;
+	p->validation_passes = AC_PROBLEM_PASSES_DEFAULT;
 
 	ret = pb_yaml(&b);
 	if (ret == 0)

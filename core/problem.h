@@ -9,9 +9,27 @@
 enum ac_validation_kind {
 	AC_VALIDATION_DEFAULT = 0,
 	AC_VALIDATION_CUSTOM,
-	AC_VALIDATION_CUSTOM_INTERACTIVE, /* parsed; judging it is refused (IE)
-	                                   */
+	AC_VALIDATION_CUSTOM_INTERACTIVE, /* custom, and the problem is
+	                                   * interactive (type_flags) */
 };
+
+/* The problem type as a bit set (legacy `validation:`, 2023-07 `type:`). */
+enum {
+	AC_PROBLEM_SCORING = 1,
+	AC_PROBLEM_INTERACTIVE = 2,
+	AC_PROBLEM_MULTIPASS = 4,
+	AC_PROBLEM_SUBMIT_ANSWER = 8,
+};
+
+/* The protocol a custom validator speaks (problem.yaml
+ * `validator_protocol`, docs/problem-format.md). */
+enum ac_validator_protocol {
+	AC_PROTO_KATTIS = 0, /* exit 42 accepted, 43 wrong answer */
+	AC_PROTO_TESTLIB,    /* exit 0 ok, 1 wa, 2 pe, 3 fail, 7 points */
+};
+
+#define AC_PROBLEM_PASSES_DEFAULT 2u
+#define AC_PROBLEM_PASSES_MAX     100u
 
 struct ac_test {
 	char *name;     /* "sample/1", "secret/07-big" (group/basename) */
@@ -30,6 +48,9 @@ struct ac_problem {
 	uint64_t output_mb;
 	enum ac_validation_kind validation;
 	struct ac_validator_flags flags;
+	unsigned type_flags; /* AC_PROBLEM_* */
+	enum ac_validator_protocol validator_protocol;
+	unsigned validation_passes; /* limits.validation_passes (multi-pass) */
 	char *validator_dir;   /* output_validators/NAME (absolute), or NULL */
 	struct ac_test *tests; /* samples then secret, each in name order */
 	size_t ntests;
