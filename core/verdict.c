@@ -445,8 +445,11 @@ enum ac_verdict ac_verdict_interactive(const struct ac_run_report *r,
 	if (v == AC_V_IE)
 		return AC_V_IE;
 	/* A validator that rejected while the submission still ran: the
-	 * submission would have been stopped there, whatever it did after. */
-	if (val == AC_VAL_WRONG && (v != AC_V_TLE || validator_first)) {
+	 * submission would have been stopped there, whatever it did after
+	 * (Kattis problemtools and DOMjudge judge so).  Otherwise the
+	 * submission's own failure first: a validator reading the end of
+	 * file of a crashed submission says "wrong" because of the crash. */
+	if (val == AC_VAL_WRONG && (v < 0 || validator_first)) {
 		vd_detail(detail, detail_len, "%s",
 		          "rejected by the validator");
 		return AC_V_WA;

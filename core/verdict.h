@@ -67,10 +67,10 @@ enum ac_validation ac_validator_exit(int protocol,
                                      const struct ac_run_report *r,
                                      bool *points, char *why, size_t len);
 /* The verdict of an interactive (or multi-pass) test: an internal error
- * first, then a validator that rejected the submission while it ran
- * (validator_first: the validator ended before the submission) or after
- * a clean run, then the submission's own failure (TLE, MLE, RE...), then
- * a validator failure (IE), then accepted (docs/verdicts.md). */
+ * first; then Wrong Answer when the validator rejected the submission
+ * before it ended (validator_first) or after a clean run; then the
+ * submission's own failure (TLE, MLE, OLE, RE); then a validator failure
+ * (IE); then Accepted (docs/problem-format.md). */
 enum ac_verdict ac_verdict_interactive(const struct ac_run_report *r,
                                        const struct ac_limits *lim,
                                        enum ac_validation val,
