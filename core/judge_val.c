@@ -921,6 +921,7 @@ static int jv_next_pass(const char *vbox, const char *run_dir, unsigned k,
 	if (access(path, F_OK) != 0)
 		return 0;
 	snprintf(next, len, "%s/out/pass%u.in", run_dir, k + 1);
+	unlink(next); /* the previous test's */
 	if ((r = judge_copy_file(path, next, 0644)) < 0)
 		return r;
 	unlink(path);
