@@ -33,6 +33,7 @@
 #define JV_GRACE_MS   5000u /* past both wall limits: stop relaying */
 #define JV_TRANSCRIPT 600u  /* bytes of the exchange kept (samples) */
 #define JV_ARGS_MAX   64
+#define JV_STDOUT_UNCAPPED_KB (1ull << 30) /* 1 TiB: no output limit */
 
 /* ------------------------------------------------------------ language */
 
@@ -820,6 +821,10 @@ static int jv_pass_interactive(struct ac_judge_ctx *ctx,
 	if ((r = jv_relay_open(&rl)) < 0)
 		goto out;
 	th[0].spec = *sspec;
+	/* What the submission writes is the validator's to read and judge:
+	 * not an output file, so no output limit (a flood is stopped by the
+	 * validator's verdict, the relay's bounded buffer, the time limit). */
+	th[0].spec.limits.stdout_kb = JV_STDOUT_UNCAPPED_KB;
 	jv_val_spec(v, vbox, argv, &th[1].spec);
 	th[1].spec.limits.stdout_kb = 256 * 1024;
 	/* It waits for the submission: its wall limit runs past the
