@@ -388,6 +388,52 @@ START_TEST(test_name_map_and_interactive)
 }
 END_TEST
 
+/* Problem kinds (issue 17): legacy validation words, 2023-07 type,
+ * validator_protocol and validation_passes. */
+START_TEST(test_kinds)
+{
+	const char *d = copy_fixture("problems/legacy", "kinds");
+	struct ac_problem *p;
+
+	sh("printf 'validation: custom multi-pass\\nlimits:\\n  "
+	   "validation_passes: 5\\nvalidator_protocol: testlib\\n' > "
+	   "'%s/problem.yaml'",
+	   d);
+	p = load_ok(d);
+	ck_assert_int_eq(p->validation, AC_VALIDATION_CUSTOM);
+	ck_assert_uint_eq(p->type_flags, AC_PROBLEM_MULTIPASS);
+	ck_assert_uint_eq(p->validation_passes, 5);
+	ck_assert_int_eq(p->validator_protocol, AC_PROTO_TESTLIB);
+	ac_problem_free(p);
+
+	sh("printf 'type: [interactive, multi-pass]\\n' > '%s/problem.yaml'",
+	   d);
+	p = load_ok(d);
+	ck_assert_int_eq(p->validation, AC_VALIDATION_CUSTOM_INTERACTIVE);
+	ck_assert_uint_eq(p->type_flags,
+	                  AC_PROBLEM_INTERACTIVE | AC_PROBLEM_MULTIPASS);
+	ck_assert_uint_eq(p->validation_passes, AC_PROBLEM_PASSES_DEFAULT);
+	ck_assert_int_eq(p->validator_protocol, AC_PROTO_KATTIS);
+	ac_problem_free(p);
+
+	sh("printf 'type: interactive\\n' > '%s/problem.yaml'", d);
+	p = load_ok(d);
+	ck_assert_uint_eq(p->type_flags, AC_PROBLEM_INTERACTIVE);
+	ac_problem_free(p);
+
+	sh("printf 'validator_protocol: polygon\\n' > '%s/problem.yaml'", d);
+	load_fails(d, "kinds/problem.yaml", "validator_protocol");
+	sh("printf 'type: batch\\n' > '%s/problem.yaml'", d);
+	load_fails(d, "kinds/problem.yaml", "type");
+	sh("printf 'validation: interactive\\n' > '%s/problem.yaml'", d);
+	load_fails(d, "kinds/problem.yaml", "validation");
+	sh("printf 'validation: custom multi-pass\\nlimits: "
+	   "{validation_passes: 1}\\n' > '%s/problem.yaml'",
+	   d);
+	load_fails(d, "kinds/problem.yaml", "validation_passes");
+}
+END_TEST
+
 /* ----------------------------------------------------------- broken */
 
 START_TEST(test_broken_missing_yaml)
@@ -633,6 +679,7 @@ static Suite *problem_suite(void)
 	tcase_add_test(tg, test_symlink_inside_ok);
 	tcase_add_test(tg, test_old_style_output_validator);
 	tcase_add_test(tg, test_name_map_and_interactive);
+	tcase_add_test(tg, test_kinds);
 	suite_add_tcase(s, tg);
 
 	tcase_add_checked_fixture(tb, tmp_setup, tmp_teardown);
