@@ -567,6 +567,32 @@ static const struct ac_lang_info *cli_lang_of(struct ac_core *core,
 	return NULL;
 }
 
+struct cli_inputs {
+	const char *id;
+	unsigned *mismatches;
+};
+
+/* One line per input validator, and one per input it did not accept. */
+static void cli_input_cb(void *arg, const char *validator, const char *test,
+                         int ok, const char *msg)
+{
+	struct cli_inputs *c = arg;
+
+	if (!test && ok == 1)
+		printf("OK      %s: input validator %s: %s\n", c->id, validator,
+		       msg);
+	else if (!test)
+		printf("BROKEN  %s: input validator %s: %s\n", c->id, validator,
+		       msg);
+	else
+		printf("INVALID %s/%s: input validator %s %s%s%s\n", c->id,
+		       test, validator, ok == 0 ? "rejects it" : "failed on it",
+		       *msg ? ": " : "", msg);
+	if (test || ok != 1)
+		(*c->mismatches)++;
+	fflush(stdout);
+}
+
 static int cli_verify_one(struct ac_core *core, struct ac_judge_ctx *jctx,
                           const char *dir, unsigned *checked,
                           unsigned *mismatches)
@@ -582,6 +608,11 @@ static int cli_verify_one(struct ac_core *core, struct ac_judge_ctx *jctx,
 		printf("BROKEN  %s: %s\n", dir, err);
 		(*mismatches)++;
 		return 0;
+	}
+	if (p->ninput_validators) {
+		struct cli_inputs ci = {p->id, mismatches};
+
+		ac_judge_check_inputs(jctx, p, cli_input_cb, &ci);
 	}
 	snprintf(sdir, sizeof(sdir), "%s/submissions", p->dir);
 	kinds = cli_list(sdir, &nkinds);

@@ -65,4 +65,18 @@ uint64_t ac_judge_cache_kb(long long mb);
  * (including IE) was reached; negative errno only for bad arguments. */
 int ac_judge(struct ac_judge_ctx *ctx, const struct ac_judge_job *job,
              struct ac_result *out);
+
+/* Outcome of an input validator (ac_judge_check_inputs): test NULL for
+ * the validator as a whole (ok 1: msg sums up; ok < 0: it cannot be
+ * built); else a test it did not accept (ok 0: invalid, < 0: it failed). */
+typedef void (*ac_input_report_cb)(void *arg, const char *validator,
+                                   const char *test, int ok, const char *msg);
+/* Run the problem's input validators (problem->input_validators, built
+ * through the language plugins like output validators) on every test's
+ * input: `validator < input`, exit 42 valid, 43 invalid.  Returns how
+ * many inputs (or validators) failed, negative errno when it could not
+ * start. */
+int ac_judge_check_inputs(struct ac_judge_ctx *ctx,
+                          const struct ac_problem *problem,
+                          ac_input_report_cb cb, void *arg);
 #endif

@@ -20,19 +20,20 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define JV_TIME_MS    30000u /* a validator's CPU limit */
-#define JV_MEM_KB     (1024u * 1024)
-#define JV_BUILD_MAX  (64ull * 1024 * 1024) /* bytes of a validator build */
-#define JV_RELAY_BUF  (1u << 20)            /* bytes buffered each way */
-#define JV_GRACE_MS   5000u /* past both wall limits: stop relaying */
-#define JV_TRANSCRIPT 600u  /* bytes of the exchange kept (samples) */
-#define JV_ARGS_MAX   64
+#define JV_TIME_MS            30000u /* a validator's CPU limit */
+#define JV_MEM_KB             (1024u * 1024)
+#define JV_BUILD_MAX          (64ull * 1024 * 1024) /* bytes of a validator build */
+#define JV_RELAY_BUF          (1u << 20) /* bytes buffered each way */
+#define JV_GRACE_MS           5000u /* past both wall limits: stop relaying */
+#define JV_TRANSCRIPT         600u  /* bytes of the exchange kept (samples) */
+#define JV_ARGS_MAX           64
 #define JV_STDOUT_UNCAPPED_KB (1ull << 30) /* 1 TiB: no output limit */
 
 /* ------------------------------------------------------------ language */
@@ -200,7 +201,7 @@ static int jv_source(struct ac_judge_ctx *ctx, const char *box, char **files,
 
 /* --------------------------------------------------------------- build */
 
-static int jv_compile(struct ac_judge_ctx *ctx, const struct ac_problem *p,
+static int jv_compile(struct ac_judge_ctx *ctx, const char *what,
                       const struct ac_lang_info *lang, const char *box,
                       const char *out, char *err, size_t errlen)
 {
@@ -226,8 +227,7 @@ static int jv_compile(struct ac_judge_ctx *ctx, const struct ac_problem *p,
 	    rep.exit_code != 0) {
 		char *log = judge_read_head(logp, 2048, -1);
 
-		snprintf(err, errlen,
-		         "the validator of %s does not compile (%s): %s", p->id,
+		snprintf(err, errlen, "%s does not compile (%s): %s", what,
 		         lang->name,
 		         rep.internal_error[0] ? rep.internal_error
 		         : log && *log         ? log
@@ -240,14 +240,14 @@ static int jv_compile(struct ac_judge_ctx *ctx, const struct ac_problem *p,
 }
 
 /* validators/<hash>/: copy, compile, mark (under ctx->lock). */
-static int jv_build_locked(struct ac_judge_ctx *ctx, const struct ac_problem *p,
-                           const char *dir, struct ac_loaded **lp, char *err,
-                           size_t errlen)
+static int jv_build_locked(struct ac_judge_ctx *ctx, const char *what,
+                           const char *src, const char *dir,
+                           struct ac_loaded **lp, char *err, size_t errlen)
 {
 	char box[4200], out[4200], marker[4300];
 	struct judge_budget b = {JV_BUILD_MAX, 4096, 8, NULL};
 	const struct ac_lang_info *lang;
-	char **files = judge_list_dir(p->validator_dir);
+	char **files = judge_list_dir(src);
 	const char *main = NULL;
 	int r;
 
@@ -255,7 +255,7 @@ static int jv_build_locked(struct ac_judge_ctx *ctx, const struct ac_problem *p,
 	snprintf(out, sizeof(out), "%s/out", dir);
 	snprintf(marker, sizeof(marker), "%s/ok", out);
 	if (!files) {
-		snprintf(err, errlen, "cannot read %s", p->validator_dir);
+		snprintf(err, errlen, "cannot read %s", src);
 		return -EIO;
 	}
 	if ((r = jv_find_lang(ctx, files, lp, &main, err, errlen)) < 0)
@@ -269,48 +269,41 @@ static int jv_build_locked(struct ac_judge_ctx *ctx, const struct ac_problem *p,
 		         strerror(-r));
 		goto out;
 	}
-	if ((r = judge_copy_tree(p->validator_dir, box, NULL, 0, &b)) < 0) {
-		snprintf(err, errlen, "cannot copy %s: %s%s%s",
-		         p->validator_dir, strerror(-r), b.why ? ": " : "",
-		         b.why ? b.why : "");
+	if ((r = judge_copy_tree(src, box, NULL, 0, &b)) < 0) {
+		snprintf(err, errlen, "cannot copy %s: %s%s%s", src,
+		         strerror(-r), b.why ? ": " : "", b.why ? b.why : "");
 		goto out;
 	}
 	if ((r = jv_source(ctx, box, files, lang, main, err, errlen)) < 0 ||
-	    (r = jv_compile(ctx, p, lang, box, out, err, errlen)) < 0)
+	    (r = jv_compile(ctx, what, lang, box, out, err, errlen)) < 0)
 		goto out;
 	r = judge_write_file(marker, lang->name, strlen(lang->name), 0644);
 	if (r == 0)
-		log_info("problem %s: validator built (%s)", p->id, lang->name);
+		log_info("%s built (%s)", what, lang->name);
 out:
 	judge_free_list(files);
 	return r;
 }
 
-int judge_val_build(struct ac_judge_ctx *ctx, const struct ac_problem *p,
-                    struct judge_val *v, char *err, size_t errlen)
+/* Build (or find built) the program of src in dir; fill *v. */
+static int jv_build(struct ac_judge_ctx *ctx, const char *what, const char *src,
+                    const char *dir, struct judge_val *v, char *err,
+                    size_t errlen)
 {
-	char dir[4200];
 	struct ac_loaded *lp = NULL;
 	char msg[512] = "";
+	size_t n = strlen(dir) + 5;
 	int r;
 
 	memset(v, 0, sizeof(*v));
-	if (!p->validator_dir) {
-		snprintf(err, errlen, "%s: no validator directory", p->id);
-		return -ENOENT;
-	}
-	snprintf(dir, sizeof(dir), "%s/validators/%s", ctx->work_dir, p->hash);
 	pthread_mutex_lock(&ctx->lock);
-	r = jv_build_locked(ctx, p, dir, &lp, err, errlen);
+	r = jv_build_locked(ctx, what, src, dir, &lp, err, errlen);
 	pthread_mutex_unlock(&ctx->lock);
 	if (r < 0)
 		return r;
 	v->ops = lp->ops;
 	v->state = lp->state;
 	v->lang = v->ops->info(v->state);
-	v->protocol = p->validator_protocol == AC_PROTO_TESTLIB
-	                      ? AC_VPROTO_TESTLIB
-	                      : AC_VPROTO_KATTIS;
 	v->lim = (struct ac_limits){
 	        .cpu_ms = JV_TIME_MS,
 	        .wall_ms = 2 * JV_TIME_MS,
@@ -321,18 +314,39 @@ int judge_val_build(struct ac_judge_ctx *ctx, const struct ac_problem *p,
 	        .processes =
 	                v->lang->run_processes > 4 ? v->lang->run_processes : 4,
 	        .nofile = 64};
-	if (asprintf(&v->build, "%s/box", dir) < 0) {
-		v->build = NULL;
+	if (!(v->build = malloc(n)))
 		return -ENOMEM;
-	}
+	snprintf(v->build, n, "%s/box", dir);
 	if (v->ops->run_argv &&
 	    (r = v->ops->run_argv(v->state, v->build, &v->lim, &v->argv, msg,
 	                          sizeof(msg))) < 0) {
-		snprintf(err, errlen, "the validator of %s cannot run: %s",
-		         p->id, msg[0] ? msg : strerror(-r));
+		snprintf(err, errlen, "%s cannot run: %s", what,
+		         msg[0] ? msg : strerror(-r));
 		judge_val_free(v);
 		return r;
 	}
+	return 0;
+}
+
+int judge_val_build(struct ac_judge_ctx *ctx, const struct ac_problem *p,
+                    struct judge_val *v, char *err, size_t errlen)
+{
+	char dir[4200], what[300];
+	int r;
+
+	memset(v, 0, sizeof(*v));
+	if (!p->validator_dir) {
+		snprintf(err, errlen, "%s: no validator directory", p->id);
+		return -ENOENT;
+	}
+	snprintf(dir, sizeof(dir), "%s/validators/%s", ctx->work_dir, p->hash);
+	snprintf(what, sizeof(what), "the validator of %s", p->id);
+	if ((r = jv_build(ctx, what, p->validator_dir, dir, v, err, errlen)) <
+	    0)
+		return r;
+	v->protocol = p->validator_protocol == AC_PROTO_TESTLIB
+	                      ? AC_VPROTO_TESTLIB
+	                      : AC_VPROTO_KATTIS;
 	return 0;
 }
 
@@ -528,6 +542,10 @@ struct jv_relay {
 	int notify[2];
 	struct jv_buf to_sub, to_val;
 	bool sub_done, val_done, validator_first;
+	/* Past its wall limit and a grace, a side still running is blocked
+	 * on a pipe (its sandbox too, writing its output): its pipes are
+	 * cut, so that its sandbox ends it at its limits. */
+	uint64_t sub_deadline, val_deadline;
 	char ts[JV_TRANSCRIPT + 1];
 	size_t tslen;
 	char tsdir;
@@ -632,17 +650,44 @@ static void jv_side_done(struct jv_relay *rl, char tag)
 	}
 }
 
+/* Cut the pipes of a side past its deadline; the time to the next
+ * deadline (ms), or -1 when none is pending. */
+static int jv_deadlines(struct jv_relay *rl)
+{
+	uint64_t now = judge_mono_ms(), next = UINT64_MAX;
+
+	if (!rl->sub_done && rl->sub_r >= 0 && now >= rl->sub_deadline) {
+		log_warn("interactive run: the submission is past its wall "
+		         "limit, blocked on a pipe: cutting its pipes");
+		jv_close(&rl->sub_r);
+		jv_close(&rl->sub_w);
+	}
+	if (!rl->val_done && rl->val_r >= 0 && now >= rl->val_deadline) {
+		log_warn("interactive run: the validator is past its wall "
+		         "limit, blocked on a pipe: cutting its pipes");
+		jv_close(&rl->val_r);
+		jv_close(&rl->val_w);
+	}
+	if (!rl->sub_done && rl->sub_r >= 0)
+		next = rl->sub_deadline;
+	if (!rl->val_done && rl->val_r >= 0 && rl->val_deadline < next)
+		next = rl->val_deadline;
+	return next == UINT64_MAX ? -1 : (int)(next - now);
+}
+
 /* One round of poll; false when the relay is over. */
 static bool jv_relay_step(struct jv_relay *rl, uint64_t deadline)
 {
 	struct pollfd pf[5];
-	uint64_t now = judge_mono_ms();
-	int n = 0, ix[5] = {-1, -1, -1, -1, -1};
+	int n = 0, ix[5] = {-1, -1, -1, -1, -1}, wait;
 
 	if (rl->sub_done && rl->val_done && rl->sub_r < 0 && rl->val_r < 0)
 		return false;
-	if (now >= deadline)
+	if (judge_mono_ms() >= deadline)
 		return false;
+	wait = jv_deadlines(rl);
+	if (wait < 0 || (uint64_t)wait > deadline - judge_mono_ms())
+		wait = (int)(deadline - judge_mono_ms());
 	pf[n++] = (struct pollfd){rl->notify[0], POLLIN, 0};
 	if (rl->sub_r >= 0 && (rl->val_w < 0 || rl->to_val.len < JV_RELAY_BUF))
 		ix[1] = n, pf[n++] = (struct pollfd){rl->sub_r, POLLIN, 0};
@@ -652,7 +697,7 @@ static bool jv_relay_step(struct jv_relay *rl, uint64_t deadline)
 		ix[3] = n, pf[n++] = (struct pollfd){rl->val_w, POLLOUT, 0};
 	if (rl->sub_w >= 0 && rl->to_sub.len)
 		ix[4] = n, pf[n++] = (struct pollfd){rl->sub_w, POLLOUT, 0};
-	if (poll(pf, (nfds_t)n, (int)(deadline - now)) <= 0)
+	if (poll(pf, (nfds_t)n, wait) <= 0)
 		return true;
 	if (pf[0].revents) {
 		char tags[4];
@@ -690,10 +735,21 @@ static void jv_relay_close(struct jv_relay *rl)
 	free(rl->to_val.d);
 }
 
+/* A pipe the judge cut is written by the sandbox (the program's output
+ * copied to it) in this process: EPIPE, never SIGPIPE, also for the
+ * command line (`serve` ignores it already). */
+static void jv_ignore_sigpipe(void)
+{
+	signal(SIGPIPE, SIG_IGN);
+}
+
 /* Four pipes and the notification pipe; the judge's ends non-blocking. */
 static int jv_relay_open(struct jv_relay *rl)
 {
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
 	int a[2], b[2], c[2], d[2];
+
+	pthread_once(&once, jv_ignore_sigpipe);
 
 	memset(rl, 0, sizeof(*rl));
 	rl->sub_r = rl->val_r = rl->sub_w = rl->val_w = -1;
@@ -785,8 +841,11 @@ struct jv_pass {
 static void jv_relay_run(struct jv_relay *rl, struct jv_thread *th,
                          uint64_t wall_ms)
 {
-	uint64_t deadline = judge_mono_ms() + wall_ms + JV_GRACE_MS;
+	uint64_t t0 = judge_mono_ms();
+	uint64_t deadline = t0 + wall_ms + 4 * JV_GRACE_MS;
 
+	rl->sub_deadline = t0 + th[0].spec.limits.wall_ms + JV_GRACE_MS;
+	rl->val_deadline = t0 + th[1].spec.limits.wall_ms + JV_GRACE_MS;
 	while (jv_relay_step(rl, deadline))
 		;
 	if (!rl->sub_done || !rl->val_done) {
@@ -1027,4 +1086,100 @@ int judge_val_interact(struct ac_judge_ctx *ctx, const struct judge_val *v,
 		spec.stdin_path = in_next;
 	}
 	return 0;
+}
+
+/* ----------------------------------------------------- input validators */
+
+/* One input: `validator < input`, exit 42 valid, 43 invalid. */
+static int jv_input_one(struct ac_judge_ctx *ctx, const struct judge_val *v,
+                        const char *errp, const struct ac_test *t, char *msg,
+                        size_t msglen)
+{
+	static const char *const none[] = {NULL};
+	const char *argv[JV_ARGS_MAX];
+	struct ac_run_spec spec;
+	struct ac_run_report rep;
+	char *said;
+	int r;
+
+	jv_argv(v, none, argv);
+	memset(&spec, 0, sizeof(spec));
+	spec.argv = argv;
+	spec.envp = v->lang->envp;
+	spec.box_dir = v->build;
+	spec.stdin_path = t->in_path;
+	spec.stderr_path = errp;
+	spec.limits = v->lim;
+	spec.profile = v->lang->run_profile;
+	memset(&rep, 0, sizeof(rep));
+	r = ctx->sb->run(ctx->sb_state, &spec, &rep);
+	said = judge_read_head(errp, 300, -1);
+	if (said)
+		said[strcspn(said, "\n")] = '\0';
+	snprintf(msg, msglen, "%s", said ? said : "");
+	free(said);
+	if (r < 0 || rep.internal_error[0]) {
+		snprintf(msg, msglen, "sandbox failed: %s",
+		         rep.internal_error[0] ? rep.internal_error
+		                               : strerror(-r));
+		return -EIO;
+	}
+	if (rep.exited && rep.exit_code == 42)
+		return 1;
+	if (rep.exited && rep.exit_code == 43)
+		return 0;
+	if (!msg[0])
+		snprintf(msg, msglen, "exited with %d (not 42/43)",
+		         rep.exited ? rep.exit_code : -1);
+	return -EIO;
+}
+
+int ac_judge_check_inputs(struct ac_judge_ctx *ctx, const struct ac_problem *p,
+                          ac_input_report_cb cb, void *arg)
+{
+	char dir[4200], errp[4300], what[4400], msg[512];
+	int bad = 0;
+
+	for (size_t i = 0; i < p->ninput_validators; i++) {
+		const char *name = strrchr(p->input_validators[i], '/');
+		struct judge_val v;
+		size_t valid = 0;
+		int r;
+
+		name = name ? name + 1 : p->input_validators[i];
+		snprintf(dir, sizeof(dir), "%s/run-ivXXXXXX", ctx->work_dir);
+		if (judge_mkdirs(ctx->work_dir) < 0 || !mkdtemp(dir)) {
+			cb(arg, name, NULL, -errno,
+			   "cannot create a directory");
+			return -EIO;
+		}
+		snprintf(what, sizeof(what), "input validator %s of %s", name,
+		         p->id);
+		snprintf(errp, sizeof(errp), "%s/err", dir);
+		r = jv_build(ctx, what, p->input_validators[i], dir, &v, msg,
+		             sizeof(msg));
+		if (r < 0) {
+			cb(arg, name, NULL, r, msg);
+			bad++;
+		}
+		for (size_t k = 0; r == 0 && k < p->ntests; k++) {
+			int ok = jv_input_one(ctx, &v, errp, &p->tests[k], msg,
+			                      sizeof(msg));
+
+			if (ok == 1) {
+				valid++;
+				continue;
+			}
+			cb(arg, name, p->tests[k].name, ok, msg);
+			bad++;
+		}
+		if (r == 0) {
+			snprintf(msg, sizeof(msg), "%zu of %zu inputs valid",
+			         valid, p->ntests);
+			cb(arg, name, NULL, 1, msg);
+		}
+		judge_val_free(&v);
+		judge_remove(ctx, dir);
+	}
+	return bad;
 }

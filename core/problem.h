@@ -51,7 +51,13 @@ struct ac_problem {
 	unsigned type_flags; /* AC_PROBLEM_* */
 	enum ac_validator_protocol validator_protocol;
 	unsigned validation_passes; /* limits.validation_passes (multi-pass) */
-	char *validator_dir;   /* output_validators/NAME (absolute), or NULL */
+	char *validator_dir; /* output_validators/NAME (absolute), or NULL */
+	/* Input validators (absolute directories, each a program): every
+	 * directory of input_validators/ (or input_validators/ itself when
+	 * it holds files), or the 2023 layout's input_validator/.  Used by
+	 * `algocode problem verify`, not by judging. */
+	char **input_validators;
+	size_t ninput_validators;
 	struct ac_test *tests; /* samples then secret, each in name order */
 	size_t ntests;
 	size_t nsamples;

@@ -26,4 +26,6 @@ for p in guess guess-testlib square-root-back any-divisor; do
 		grep -q "^OK *$p/.*: $code " "$TEST_TMP/verify.txt" || fail "$p: no submission gets $code"
 	done
 done
+grep -q "^OK *guess: input validator range: 9 of 9 inputs valid" "$TEST_TMP/verify.txt" ||
+	fail "the input validator of guess did not run"
 ok "$n problems verified"

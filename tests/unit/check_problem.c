@@ -416,9 +416,14 @@ START_TEST(test_kinds)
 	ck_assert_int_eq(p->validator_protocol, AC_PROTO_KATTIS);
 	ac_problem_free(p);
 
-	sh("printf 'type: interactive\\n' > '%s/problem.yaml'", d);
+	sh("printf 'type: interactive\\n' > '%s/problem.yaml' && mkdir -p "
+	   "'%s/input_validators/a' '%s/input_validators/b' && echo x > "
+	   "'%s/input_validators/a/v.py'",
+	   d, d, d, d);
 	p = load_ok(d);
 	ck_assert_uint_eq(p->type_flags, AC_PROBLEM_INTERACTIVE);
+	ck_assert_uint_eq(p->ninput_validators, 2);
+	ck_assert_ptr_nonnull(strstr(p->input_validators[0], "/a"));
 	ac_problem_free(p);
 
 	sh("printf 'validator_protocol: polygon\\n' > '%s/problem.yaml'", d);
