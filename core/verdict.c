@@ -391,12 +391,13 @@ enum ac_validation ac_validator_exit(int protocol,
 		          r->internal_error);
 		return AC_VAL_ERROR;
 	}
-	if (!r->exited) {
+	if (!r->exited || r->wall_exceeded || r->cpu_exceeded) {
 		vd_detail(why, len, "%s",
-		          r->signal          ? ac_signal_name(r->signal)
-		          : r->oom_killed    ? "over its memory limit"
-		          : r->wall_exceeded ? "over its time limit (hung?)"
-		                             : "over its limits");
+		          r->wall_exceeded  ? "over its wall time limit (hung?)"
+		          : r->cpu_exceeded ? "over its CPU time limit"
+		          : r->oom_killed   ? "over its memory limit"
+		          : r->signal       ? ac_signal_name(r->signal)
+		                            : "over its limits");
 		return AC_VAL_ERROR;
 	}
 	if (protocol == AC_VPROTO_TESTLIB) {
