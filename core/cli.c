@@ -50,7 +50,9 @@ static const char cli_usage[] =
         "on stdout,\n"
         "                                  verdict, time and memory on "
         "stderr\n"
-        "  problem verify DIR...           judge DIR/submissions/<kind>/* and "
+        "  problem verify DIR...           check every input with DIR's input "
+        "validators,\n"
+        "                                  judge DIR/submissions/<kind>/* and "
         "report\n"
         "                                  every verdict that differs from its "
         "kind\n"
@@ -494,6 +496,8 @@ static int cli_judge_ctx(struct ac_core *core, struct ac_judge_ctx *jctx)
 		return -ENOMEM;
 	jctx->compile_cache_kb = ac_judge_cache_kb(
 	        ac_config_int(core->cfg, "judge.compile_cache_mb", 256));
+	jctx->langs = core->langs;
+	jctx->nlangs = core->nlangs;
 	/* The command line is the operator's: every test's details show
 	 * (docs/security.md); results served over HTTP hide them. */
 	jctx->reveal_secret_details = true;
@@ -949,6 +953,32 @@ static void cli_free_list(char **v, size_t n)
 	free(v);
 }
 
+struct cli_inputs {
+	const char *id;
+	unsigned *mismatches;
+};
+
+/* One line per input validator, and one per input it did not accept. */
+static void cli_input_cb(void *arg, const char *validator, const char *test,
+                         int ok, const char *msg)
+{
+	struct cli_inputs *c = arg;
+
+	if (!test && ok == 1)
+		printf("OK      %s: input validator %s: %s\n", c->id, validator,
+		       msg);
+	else if (!test)
+		printf("BROKEN  %s: input validator %s: %s\n", c->id, validator,
+		       msg);
+	else
+		printf("INVALID %s/%s: input validator %s %s%s%s\n", c->id,
+		       test, validator, ok == 0 ? "rejects it" : "failed on it",
+		       *msg ? ": " : "", msg);
+	if (test || ok != 1)
+		(*c->mismatches)++;
+	fflush(stdout);
+}
+
 static int cli_verify_one(struct cli_verify *v, const char *dir)
 {
 	struct ac_problem *p;
@@ -962,6 +992,11 @@ static int cli_verify_one(struct cli_verify *v, const char *dir)
 		printf("BROKEN  %s: %s\n", dir, err);
 		v->mismatches++;
 		return 0;
+	}
+	if (p->ninput_validators) {
+		struct cli_inputs ci = {p->id, &v->mismatches};
+
+		ac_judge_check_inputs(v->jctx, p, cli_input_cb, &ci);
 	}
 	snprintf(sdir, sizeof(sdir), "%s/submissions", p->dir);
 	kinds = cli_list(sdir, &nkinds);

@@ -24,6 +24,7 @@
  * A run with custom input (ac_judge_run) takes the same steps up to the
  * run command, then runs each input (out/<i>.in) unchecked. */
 #include "judge.h"
+#include "judge_int.h"
 
 #include "grading.h"
 
@@ -120,7 +121,7 @@ void ac_judge_ctx_fini(struct ac_judge_ctx *ctx)
 }
 
 /* mkdir -p with mode 0755 (the judge's own directories). */
-static int judge_mkdirs(const char *path)
+int judge_mkdirs(const char *path)
 {
 	char buf[4096];
 	size_t n = strlen(path);
@@ -166,7 +167,7 @@ static int judge_rmtree(const char *path)
  * directory): as root through the sandbox helper under privilege
  * separation (the program's files are not the judge's user's), else as
  * this process.  Logged on failure. */
-static int judge_remove(struct ac_judge_ctx *ctx, const char *path)
+int judge_remove(struct ac_judge_ctx *ctx, const char *path)
 {
 	int r = ac_privsep_remove(ctx->sb, ctx->sb_state, path);
 
@@ -177,8 +178,8 @@ static int judge_remove(struct ac_judge_ctx *ctx, const char *path)
 	return r;
 }
 
-static int judge_write_file(const char *path, const char *data, size_t len,
-                            mode_t mode)
+int judge_write_file(const char *path, const char *data, size_t len,
+                     mode_t mode)
 {
 	int fd =
 	        open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
@@ -203,7 +204,7 @@ static int judge_write_file(const char *path, const char *data, size_t len,
 	return r;
 }
 
-static int judge_copy_file(const char *from, const char *to, mode_t mode)
+int judge_copy_file(const char *from, const char *to, mode_t mode)
 {
 	char buf[65536];
 	int in = open(from, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
@@ -243,7 +244,7 @@ out:
 }
 
 /* Read at most max bytes of a host file the judge wrote itself. */
-static char *judge_read_head(const char *path, size_t max, int dirfd)
+char *judge_read_head(const char *path, size_t max, int dirfd)
 {
 	int fd =
 	        dirfd >= 0
@@ -288,7 +289,7 @@ static int judge_name_cmp(const void *a, const void *b)
 	return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
-static char **judge_list_dir(const char *dir)
+char **judge_list_dir(const char *dir)
 {
 	DIR *d = opendir(dir);
 	struct dirent *de;
@@ -318,7 +319,7 @@ static char **judge_list_dir(const char *dir)
 	return names;
 }
 
-static void judge_free_list(char **l)
+void judge_free_list(char **l)
 {
 	for (size_t i = 0; l && l[i]; i++)
 		free(l[i]);
@@ -348,258 +349,21 @@ static void judge_box_clear(const char *box, char **keep)
 	judge_free_list(now);
 }
 
-static uint64_t judge_mono_ms(void)
+uint64_t judge_mono_ms(void)
 {
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
-/* Compile the problem's custom validator once per content hash; returns
- * the host path of the binary in *bin (malloc'ed). */
-static int judge_validator(struct ac_judge_ctx *ctx, const struct ac_problem *p,
-                           char **bin, char *err, size_t errlen)
-{
-	char dir[4096], box[4200], out[4200], path[4300], marker[4300];
-	char **files = NULL;
-	const char *argv[64];
-	size_t argc = 0;
-	struct ac_run_spec spec;
-	struct ac_run_report rep;
-	int r = 0;
-
-	snprintf(dir, sizeof(dir), "%s/validators/%s", ctx->work_dir, p->hash);
-	snprintf(box, sizeof(box), "%s/box", dir);
-	snprintf(out, sizeof(out), "%s/out", dir);
-	snprintf(path, sizeof(path), "%s/validator", box);
-	snprintf(marker, sizeof(marker), "%s/ok", out);
-
-	pthread_mutex_lock(&ctx->lock);
-	if (access(marker, F_OK) == 0)
-		goto done;
-	judge_remove(ctx, dir);
-	if ((r = judge_mkdirs(box)) < 0 || (r = judge_mkdirs(out)) < 0) {
-		snprintf(err, errlen, "cannot create %s: %s", dir,
-		         strerror(-r));
-		goto done;
-	}
-	files = judge_list_dir(p->validator_dir);
-	if (!files) {
-		r = -EIO;
-		snprintf(err, errlen, "cannot read %s", p->validator_dir);
-		goto done;
-	}
-	argv[argc++] = "/usr/bin/g++";
-	argv[argc++] = "-O2";
-	argv[argc++] = "-std=gnu++17";
-	argv[argc++] = "-o";
-	argv[argc++] = "/box/validator";
-	for (size_t i = 0; files[i]; i++) {
-		char src[4300], dst[4300];
-		size_t n = strlen(files[i]);
-		struct stat st;
-
-		snprintf(src, sizeof(src), "%s/%s", p->validator_dir, files[i]);
-		if (lstat(src, &st) < 0 || !S_ISREG(st.st_mode))
-			continue;
-		snprintf(dst, sizeof(dst), "%s/%s", box, files[i]);
-		r = judge_copy_file(src, dst, 0644);
-		if (r < 0) {
-			snprintf(err, errlen, "cannot copy %s: %s", src,
-			         strerror(-r));
-			goto done;
-		}
-		if (n > 4 &&
-		    (strcmp(files[i] + n - 4, ".cpp") == 0 ||
-		     strcmp(files[i] + n - 3, ".cc") == 0) &&
-		    argc < 62) {
-			char *a = malloc(n + 6);
-			if (!a) {
-				r = -ENOMEM;
-				goto done;
-			}
-			snprintf(a, n + 6, "/box/%s", files[i]);
-			argv[argc++] = a;
-		}
-	}
-	argv[argc] = NULL;
-	if (argc == 5) {
-		r = -ENOENT;
-		snprintf(err, errlen,
-		         "%s: no C++ source (*.cpp, *.cc) for the validator",
-		         p->validator_dir);
-		goto done;
-	}
-	memset(&spec, 0, sizeof(spec));
-	spec.argv = argv;
-	spec.box_dir = box;
-	snprintf(marker, sizeof(marker), "%s/compile.err", out);
-	spec.stderr_path = marker;
-	spec.limits = (struct ac_limits){.cpu_ms = 60000,
-	                                 .wall_ms = 120000,
-	                                 .memory_kb = 1024 * 1024,
-	                                 .stdout_kb = 64,
-	                                 .stderr_kb = 64,
-	                                 .fsize_kb = 256 * 1024,
-	                                 .processes = 64,
-	                                 .nofile = 64};
-	memset(&rep, 0, sizeof(rep));
-	r = ctx->sb->run(ctx->sb_state, &spec, &rep);
-	if (r < 0 || rep.internal_error[0] || !rep.exited ||
-	    rep.exit_code != 0) {
-		char *log = judge_read_head(marker, 2048, -1);
-		snprintf(err, errlen,
-		         "the validator of %s does not compile: %s", p->id,
-		         rep.internal_error[0] ? rep.internal_error
-		                               : (log ? log : "?"));
-		free(log);
-		r = r < 0 ? r : -EIO;
-		goto done;
-	}
-	snprintf(marker, sizeof(marker), "%s/ok", out);
-	r = judge_write_file(marker, "", 0, 0644);
-done:
-	for (size_t i = 5; i < argc; i++)
-		free((char *)argv[i]);
-	judge_free_list(files);
-	pthread_mutex_unlock(&ctx->lock);
-	if (r == 0) {
-		*bin = strdup(path);
-		if (!*bin)
-			r = -ENOMEM;
-	}
-	return r;
-}
-
-/* The package's limits.validation_* over the judge's own (issue 18). */
-static void judge_validator_limits(const struct ac_problem *p,
-                                   struct ac_limits *lim)
-{
-	if (p->validation_time_s) {
-		lim->cpu_ms = p->validation_time_s * 1000;
-		lim->wall_ms = 2 * lim->cpu_ms;
-	}
-	if (p->validation_memory_mb)
-		lim->memory_kb = p->validation_memory_mb * 1024;
-	if (p->validation_output_mb)
-		lim->fsize_kb = p->validation_output_mb * 1024;
-}
-
-/* Run the custom validator on one test. */
-static enum ac_validation
-judge_custom_validate(struct ac_judge_ctx *ctx, const char *run_dir,
-                      const char *vbin, const struct ac_problem *p,
-                      const struct ac_test *t, const char *team_out, char *msg,
-                      size_t msglen)
-{
-	char vbox[4200], path[4300], errp[4300];
-	const char *argv[] = {"/box/validator", "/box/input", "/box/answer",
-	                      "/box/feedback/", NULL};
-	struct ac_run_spec spec;
-	struct ac_run_report rep;
-	enum ac_validation v = AC_VAL_ERROR;
-	int r, dfd;
-
-	snprintf(vbox, sizeof(vbox), "%s/vbox", run_dir);
-	judge_remove(ctx, vbox);
-	snprintf(path, sizeof(path), "%s/feedback", vbox);
-	if (judge_mkdirs(path) < 0) {
-		snprintf(msg, msglen, "validator: cannot create %s", path);
-		return AC_VAL_ERROR;
-	}
-	snprintf(path, sizeof(path), "%s/validator", vbox);
-	r = judge_copy_file(vbin, path, 0755);
-	if (r == 0) {
-		snprintf(path, sizeof(path), "%s/input", vbox);
-		r = judge_copy_file(t->in_path, path, 0644);
-	}
-	if (r == 0) {
-		snprintf(path, sizeof(path), "%s/answer", vbox);
-		r = judge_copy_file(t->ans_path, path, 0644);
-	}
-	if (r < 0) {
-		snprintf(msg, msglen, "validator: cannot prepare its box: %s",
-		         strerror(-r));
-		return AC_VAL_ERROR;
-	}
-	snprintf(errp, sizeof(errp), "%s/out/validator.err", run_dir);
-	unlink(errp);
-	memset(&spec, 0, sizeof(spec));
-	spec.argv = argv;
-	spec.box_dir = vbox;
-	spec.stdin_path = team_out;
-	spec.stderr_path = errp;
-	spec.limits = (struct ac_limits){.cpu_ms = JUDGE_VALIDATOR_TIME_MS,
-	                                 .wall_ms = 2 * JUDGE_VALIDATOR_TIME_MS,
-	                                 .memory_kb = JUDGE_VALIDATOR_MEM_KB,
-	                                 .stdout_kb = 64,
-	                                 .stderr_kb = 64,
-	                                 .fsize_kb = 64 * 1024,
-	                                 .processes = 4,
-	                                 .nofile = 64};
-	judge_validator_limits(p, &spec.limits);
-	memset(&rep, 0, sizeof(rep));
-	r = ctx->sb->run(ctx->sb_state, &spec, &rep);
-	if (r < 0 || rep.internal_error[0]) {
-		snprintf(msg, msglen, "validator: sandbox failed: %s",
-		         rep.internal_error[0] ? rep.internal_error
-		                               : strerror(-r));
-		return AC_VAL_ERROR;
-	}
-	if (rep.exited && (rep.exit_code == 42 || rep.exit_code == 43)) {
-		char *fb = NULL;
-		v = rep.exit_code == 42 ? AC_VAL_CORRECT : AC_VAL_WRONG;
-		dfd = open(vbox,
-		           O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-		if (dfd >= 0) {
-			int fdir = openat(dfd, "feedback",
-			                  O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
-			                          O_CLOEXEC);
-			if (fdir >= 0) {
-				fb = judge_read_head("judgemessage.txt",
-				                     JUDGE_MSG_MAX - 1, fdir);
-				close(fdir);
-			}
-			close(dfd);
-		}
-		snprintf(msg, msglen, "%s", fb ? fb : "");
-		free(fb);
-		/* one line is enough in a result */
-		msg[strcspn(msg, "\n")] = '\0';
-		return v;
-	}
-	{
-		char *log = judge_read_head(errp, 512, -1);
-		if (rep.exited)
-			snprintf(msg, msglen,
-			         "validator exited with %d (not 42/43)%s%s",
-			         rep.exit_code, log && *log ? ": " : "",
-			         log ? log : "");
-		else
-			snprintf(msg, msglen, "validator failed (%s)%s%s",
-			         rep.signal ? ac_signal_name(rep.signal)
-			                    : "limits exceeded",
-			         log && *log ? ": " : "", log ? log : "");
-		free(log);
-	}
-	return AC_VAL_ERROR;
-}
-
 /* ------------------------------------------------------ compile cache */
-
-struct judge_budget {
-	uint64_t bytes;  /* left */
-	unsigned files;  /* left */
-	int depth_max;   /* levels below the top */
-	const char *why; /* set when the budget stopped a copy */
-};
 
 /* Copy the regular files and directories of src into dst (which exists),
  * never following symlinks; the names in `skip` (NULL-terminated, at the
  * top level; may be NULL) are left out.
  * Fails with -EFBIG past the budget. */
-static int judge_copy_tree(const char *src, const char *dst, char **skip,
-                           int depth, struct judge_budget *b)
+int judge_copy_tree(const char *src, const char *dst, char **skip,
+                    int depth, struct judge_budget *b)
 {
 	char **names;
 	int r = 0;
@@ -879,36 +643,6 @@ static void judge_cache_put(struct ac_judge_ctx *ctx, const char *key,
 	pthread_mutex_lock(&ctx->lock);
 	judge_cache_evict(ctx);
 	pthread_mutex_unlock(&ctx->lock);
-}
-
-/* The last line of a traceback that does not start with blanks: Java's
- * "Exception in thread "main" java.lang.OutOfMemoryError: Java heap
- * space", Python's "MemoryError". */
-static void judge_error_line(const char *s, char *buf, size_t len)
-{
-	const char *best = NULL, *best_end = NULL;
-
-	buf[0] = '\0';
-	while (s && *s) {
-		const char *e = strchr(s, '\n');
-		if (!e)
-			e = s + strlen(s);
-		if (e > s && *s != ' ' && *s != '\t') {
-			best = s;
-			best_end = e;
-		}
-		s = *e ? e + 1 : e;
-	}
-	if (best) {
-		size_t n = (size_t)(best_end - best);
-		if (n >= len)
-			n = len - 1;
-		memcpy(buf, best, n);
-		buf[n] = '\0';
-		for (char *p = buf; *p; p++)
-			if ((unsigned char)*p < 0x20)
-				*p = ' ';
-	}
 }
 
 static void judge_fail(struct ac_result *out, enum ac_verdict v,
@@ -1214,7 +948,7 @@ struct judge_run {
 	char key[2 * crypto_hash_sha256_BYTES + 1]; /* compile cache; "" */
 	struct judge_budget build;                  /* what a build may hold */
 	uint64_t build_used;                        /* bytes of this build */
-	char *vbin;           /* the custom validator, or NULL */
+	struct judge_val val; /* the custom validator (val.build NULL: none) */
 	struct ac_limits lim; /* of every test run */
 	char **run_argv;      /* NULL: lang->run_argv */
 	uint64_t box_kb;      /* size of a test's box */
@@ -1227,17 +961,11 @@ struct judge_run {
 	char **cstr; /* strings of cargv the judge made */
 };
 
-/* What the package allows (problem.yaml languages, limits.code) and what
- * it needs that the judge does not do (multi-pass). */
+/* What the package allows (problem.yaml languages, limits.code). */
 static int judge_package_refuses(struct judge_run *j)
 {
 	const struct ac_problem *p = j->p;
 
-	if (p->type_flags & AC_PROBLEM_MULTIPASS) {
-		judge_fail(j->out, AC_V_IE, NULL,
-		           "multi-pass problems are not supported yet");
-		return -1;
-	}
 	if (!ac_problem_allows_lang(p, j->lang->name)) {
 		judge_fail(j->out, AC_V_CE, NULL,
 		           "the problem does not accept the language %s "
@@ -1270,11 +998,6 @@ static int judge_step_start(struct judge_run *j)
 	out->lang_version = judge_strdup(j->lang->version);
 	out->submitted_at = j->job->submitted_at;
 	out->verdict = AC_V_IE;
-	if (j->p->validation == AC_VALIDATION_CUSTOM_INTERACTIVE) {
-		judge_fail(out, AC_V_IE, NULL,
-		           "interactive problems are not supported yet");
-		return -1;
-	}
 	if (judge_package_refuses(j) < 0)
 		return -1;
 	if ((r = judge_mkdirs(j->ctx->work_dir)) < 0) {
@@ -1704,14 +1427,15 @@ static int judge_step_keep_build(struct judge_run *j)
 	return 0;
 }
 
-/* Step 5: the problem's custom validator, built once per content hash. */
+/* Step 5: the problem's custom validator, built once per content hash
+ * through its language's plugin. */
 static int judge_step_validator(struct judge_run *j)
 {
 	char err[1024];
 
-	if (j->p->validation != AC_VALIDATION_CUSTOM)
+	if (j->p->validation == AC_VALIDATION_DEFAULT)
 		return 0;
-	if (judge_validator(j->ctx, j->p, &j->vbin, err, sizeof(err)) < 0) {
+	if (judge_val_build(j->ctx, j->p, &j->val, err, sizeof(err)) < 0) {
 		judge_fail(j->out, AC_V_IE, NULL, "%s", err);
 		return -1;
 	}
@@ -1799,6 +1523,7 @@ struct judge_test {
 	struct ac_run_report rep;
 	enum ac_validation val;
 	bool mounted;            /* the box is a tmpfs of its own */
+	bool validator_first;    /* interactive: the validator ended first */
 	char msg[JUDGE_MSG_MAX]; /* the validator's (or runtime's) */
 	char detail[512];        /* the verdict's own */
 	bool has_score;          /* the validator's score (score.txt, or a
@@ -1847,6 +1572,59 @@ static void judge_test_score(struct judge_run *j, struct judge_test *x)
 	free(txt);
 }
 
+static bool judge_interactive(const struct ac_problem *p)
+{
+	return (p->type_flags &
+	        (AC_PROBLEM_INTERACTIVE | AC_PROBLEM_MULTIPASS)) != 0;
+}
+
+/* A fresh box for the test (and for each pass of a multi-pass test). */
+static int judge_test_box(struct judge_run *j, struct judge_test *x)
+{
+	int r = judge_box_reset(j->ctx, j->box, j->pristine, j->build,
+	                        j->box_kb, &x->mounted);
+
+	if (r < 0)
+		judge_fail(j->out, AC_V_IE, NULL,
+		           "cannot prepare the box for %s: %s", x->t->name,
+		           strerror(-r));
+	return r;
+}
+
+struct judge_reset_arg {
+	struct judge_run *j;
+	struct judge_test *x;
+};
+
+static int judge_test_reset_cb(void *arg)
+{
+	struct judge_reset_arg *a = arg;
+
+	return judge_test_box(a->j, a->x);
+}
+
+/* An interactive or multi-pass test: the submission and the validator
+ * (core/judge_val.c). */
+static void judge_test_interact(struct judge_run *j, struct judge_test *x,
+                                const struct ac_run_spec *spec)
+{
+	struct judge_reset_arg ra = {j, x};
+	struct judge_sub sub = {spec, judge_test_reset_cb, &ra};
+	struct judge_inter *in = calloc(1, sizeof(*in));
+
+	if (!in) {
+		snprintf(x->rep.internal_error, sizeof(x->rep.internal_error),
+		         "out of memory");
+		return;
+	}
+	judge_val_interact(j->ctx, &j->val, j->p, j->tmpl, x->t, &sub, in);
+	x->rep = in->rep;
+	x->val = in->val;
+	x->validator_first = in->validator_first;
+	snprintf(x->msg, sizeof(x->msg), "%s", in->msg);
+	free(in);
+}
+
 /* Run the test in a fresh box and validate its output; -1 when the box
  * could not be made (an Internal Error is recorded). */
 static int judge_test_run(struct judge_run *j, struct judge_test *x)
@@ -1854,13 +1632,10 @@ static int judge_test_run(struct judge_run *j, struct judge_test *x)
 	struct ac_run_spec spec;
 	int r;
 
-	if ((r = judge_box_reset(j->ctx, j->box, j->pristine, j->build,
-	                         j->box_kb, &x->mounted)) < 0) {
-		judge_fail(j->out, AC_V_IE, NULL,
-		           "cannot prepare the box for %s: %s", x->t->name,
-		           strerror(-r));
+	x->msg[0] = '\0';
+	x->val = AC_VAL_NOT_RUN;
+	if (judge_test_box(j, x) < 0)
 		return -1;
-	}
 	memset(&spec, 0, sizeof(spec));
 	spec.argv = j->run_argv ? (const char *const *)j->run_argv
 	                        : j->lang->run_argv;
@@ -1872,6 +1647,10 @@ static int judge_test_run(struct judge_run *j, struct judge_test *x)
 	spec.limits = j->lim;
 	spec.profile = j->lang->run_profile;
 	memset(&x->rep, 0, sizeof(x->rep));
+	if (judge_interactive(j->p)) {
+		judge_test_interact(j, x, &spec);
+		return 0;
+	}
 	r = j->ctx->sb->run(j->ctx->sb_state, &spec, &x->rep);
 	if (r < 0 && !x->rep.internal_error[0])
 		snprintf(x->rep.internal_error, sizeof(x->rep.internal_error),
@@ -1881,10 +1660,9 @@ static int judge_test_run(struct judge_run *j, struct judge_test *x)
 	x->has_score = false;
 	if (ac_run_failed(&x->rep, &j->lim))
 		return 0;
-	if (j->p->validation == AC_VALIDATION_CUSTOM) {
-		x->val = judge_custom_validate(j->ctx, j->tmpl, j->vbin, j->p,
-		                               x->t, x->outp, x->msg,
-		                               sizeof(x->msg));
+	if (j->p->validation != AC_VALIDATION_DEFAULT) {
+		x->val = judge_val_check(j->ctx, &j->val, j->tmpl, x->t,
+		                         x->outp, x->msg, sizeof(x->msg));
 		if (j->p->validator_score && x->val == AC_VAL_CORRECT)
 			judge_test_score(j, x);
 		return 0;
@@ -1899,8 +1677,8 @@ static int judge_test_run(struct judge_run *j, struct judge_test *x)
 }
 
 /* The test's verdict: the pure function of the report and the
- * validator's answer, then what the runtime knows better (an
- * OutOfMemoryError is MLE) and a full box (OLE). */
+ * validator's answer (core/verdict.c), then what the runtime knows
+ * better (an OutOfMemoryError is MLE) and a full box (OLE). */
 static void judge_test_verdict(struct judge_run *j, struct judge_test *x)
 {
 	const struct ac_judge_job *job = j->job;
@@ -1910,8 +1688,13 @@ static void judge_test_verdict(struct judge_run *j, struct judge_test *x)
 	tr->name = x->t->name;
 	tr->has_score = x->has_score;
 	tr->score = x->score;
-	tr->verdict = ac_verdict_of(&x->rep, &j->lim, x->val, x->detail,
-	                            sizeof(x->detail));
+	tr->verdict =
+	        judge_interactive(j->p)
+	                ? ac_verdict_interactive(&x->rep, &j->lim, x->val,
+	                                         x->validator_first, x->detail,
+	                                         sizeof(x->detail))
+	                : ac_verdict_of(&x->rep, &j->lim, x->val, x->detail,
+	                                sizeof(x->detail));
 	tr->time_ms = x->rep.cpu_us / 1000;
 	tr->wall_ms = x->rep.wall_us / 1000;
 	tr->memory_kb = x->rep.memory_kb;
@@ -1921,19 +1704,13 @@ static void judge_test_verdict(struct judge_run *j, struct judge_test *x)
 	    job->lang_ops->classify) {
 		char *head = judge_read_head(x->errp, JUDGE_STDERR_HEAD, -1);
 
-		if (job->lang_ops->classify(
-		            job->lang_state, &x->rep, head ? head : "",
-		            head ? strlen(head) : 0) == AC_HINT_MEMORY) {
-			char line[200];
-
-			judge_error_line(head, line, sizeof(line));
-			tr->verdict = AC_V_MLE;
-			/* The line is the program's own stderr: in msg,
-			 * which hidden tests do not show. */
-			snprintf(x->detail, sizeof(x->detail),
-			         "out of memory (the runtime said so)");
-			snprintf(x->msg, sizeof(x->msg), "%s", line);
-		}
+		tr->verdict = ac_verdict_hint(
+		        tr->verdict,
+		        job->lang_ops->classify(job->lang_state, &x->rep,
+		                                head ? head : "",
+		                                head ? strlen(head) : 0),
+		        head, x->detail, sizeof(x->detail), x->msg,
+		        sizeof(x->msg));
 		free(head);
 	}
 	/* A program that filled its box and then failed: Output Limit
@@ -1958,11 +1735,7 @@ static void judge_test_record(struct judge_run *j, struct judge_test *x)
 {
 	char both[JUDGE_MSG_MAX + 600];
 
-	if (x->msg[0] && x->detail[0] && strcmp(x->msg, x->detail) != 0)
-		snprintf(both, sizeof(both), "%s: %s", x->detail, x->msg);
-	else
-		snprintf(both, sizeof(both), "%s",
-		         x->msg[0] ? x->msg : x->detail);
+	ac_verdict_message(x->detail, x->msg, both, sizeof(both));
 	if (x->t->sample || j->ctx->reveal_secret_details ||
 	    strcmp(both, x->detail) == 0) {
 		x->tr.message = both;
@@ -2087,7 +1860,7 @@ static void judge_step_finish(struct judge_run *j)
 		judge_scrub(&out->tests[i].message, j->ctx, j->p);
 	judge_scrub(&out->compile_log, j->ctx, j->p);
 	free(j->run_argv);
-	free(j->vbin);
+	judge_val_free(&j->val);
 	judge_free_list(j->srcs);
 	judge_free_list(j->cstr);
 	free(j->cargv);

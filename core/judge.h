@@ -8,6 +8,8 @@
 #include <pthread.h>
 #include <stdbool.h>
 
+struct ac_loaded;
+
 struct ac_judge_ctx {
 	const struct ac_sandbox_ops *sb;
 	void *sb_state;
@@ -23,6 +25,11 @@ struct ac_judge_ctx {
 	 * Default: judge.reveal_secret_details (false): only samples show
 	 * it; the log has it for every test (docs/security.md). */
 	bool reveal_secret_details;
+	/* The language plugins (the core's, in configuration order): custom
+	 * validators are compiled and run through them.  NULL/0: problems
+	 * with a custom validator are judged IE. */
+	struct ac_loaded *const *langs;
+	size_t nlangs;
 };
 
 typedef void (*ac_progress_cb)(void *arg, const struct ac_test_result *t,
@@ -84,4 +91,18 @@ uint64_t ac_judge_cache_kb(long long mb);
  * (including IE) was reached; negative errno only for bad arguments. */
 int ac_judge(struct ac_judge_ctx *ctx, const struct ac_judge_job *job,
              struct ac_result *out);
+
+/* Outcome of an input validator (ac_judge_check_inputs): test NULL for
+ * the validator as a whole (ok 1: msg sums up; ok < 0: it cannot be
+ * built); else a test it did not accept (ok 0: invalid, < 0: it failed). */
+typedef void (*ac_input_report_cb)(void *arg, const char *validator,
+                                   const char *test, int ok, const char *msg);
+/* Run the problem's input validators (problem->input_validators, built
+ * through the language plugins like output validators) on every test's
+ * input: `validator < input`, exit 42 valid, 43 invalid.  Returns how
+ * many inputs (or validators) failed, negative errno when it could not
+ * start. */
+int ac_judge_check_inputs(struct ac_judge_ctx *ctx,
+                          const struct ac_problem *problem,
+                          ac_input_report_cb cb, void *arg);
 #endif

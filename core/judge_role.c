@@ -537,6 +537,8 @@ int ac_judge_role_start(struct ac_core *core, char *err, size_t errlen)
 		return r;
 	jr->jctx.compile_cache_kb = ac_judge_cache_kb(
 	        ac_config_int(core->cfg, "judge.compile_cache_mb", 256));
+	jr->jctx.langs = core->langs;
+	jr->jctx.nlangs = core->nlangs;
 	workers = ac_config_int(core->cfg, "judge.workers", 2);
 	if (workers < 1 || workers > 256) {
 		snprintf(err, errlen, "judge.workers must be 1..256, not %lld",

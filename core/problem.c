@@ -239,6 +239,67 @@ static int pb_validator_2023(struct pb *b)
 	return 0;
 }
 
+static int pb_add_input_validator(struct ac_problem *p, char *abs)
+{
+	char **n = realloc(p->input_validators,
+	                   (p->ninput_validators + 1) * sizeof(*n));
+
+	if (!n) {
+		free(abs);
+		return -ENOMEM;
+	}
+	p->input_validators = n;
+	n[p->ninput_validators++] = abs;
+	return 0;
+}
+
+/* input_validators/ (a directory per validator, or the validator's files
+ * themselves) or the 2023 layout's input_validator/; none is fine. */
+static int pb_input_validators(struct pb *b)
+{
+	const char *top = "input_validators";
+	char *abs = NULL, **names = NULL, *rel;
+	struct stat st;
+	size_t n = 0;
+	bool files = false;
+	int ret = pb_resolve(b, top, &abs, &st);
+
+	if (ret == -ENOENT) {
+		top = "input_validator";
+		ret = pb_resolve(b, top, &abs, &st);
+	}
+	if (ret == -ENOENT)
+		return 0;
+	if (ret == 0 && !S_ISDIR(st.st_mode)) {
+		pb_err(b, top, "not a directory");
+		ret = -ENOTDIR;
+	}
+	if (ret == 0 && strcmp(top, "input_validators") == 0)
+		ret = pb_list(b, abs, top, &names, &n);
+	for (size_t i = 0; ret == 0 && i < n; i++) {
+		char *sub = NULL;
+
+		if (!(rel = pb_join(top, names[i]))) {
+			ret = -ENOMEM;
+			break;
+		}
+		ret = pb_resolve(b, rel, &sub, &st);
+		free(rel);
+		if (ret == 0 && S_ISDIR(st.st_mode))
+			ret = pb_add_input_validator(b->p, sub);
+		else if (ret == 0)
+			files = true, free(sub);
+	}
+	if (ret == 0 && (strcmp(top, "input_validator") == 0 || files)) {
+		/* The directory is the program (2023), or holds its files. */
+		ret = pb_add_input_validator(b->p, abs);
+		abs = NULL;
+	}
+	pb_names_free(names, n);
+	free(abs);
+	return ret;
+}
+
 /* output_validators/NAME/ (legacy), used with validation: custom. */
 static int pb_validator(struct pb *b)
 {
@@ -522,6 +583,9 @@ void ac_problem_free(struct ac_problem *p)
 	free(p->dir);
 	free(p->name);
 	free(p->validator_dir);
+	for (i = 0; i < p->ninput_validators; i++)
+		free(p->input_validators[i]);
+	free(p->input_validators);
 	free(p->statement);
 	free(p->difficulty);
 	for (i = 0; i < p->nlanguages; i++)
@@ -733,6 +797,8 @@ int ac_problem_load(const char *dir, struct ac_problem **out, char *err,
 		goto out;
 	}
 	ret = pb_validator(&b);
+	if (ret == 0)
+		ret = pb_input_validators(&b);
 	if (ret == 0)
 		ret = pb_ovflags(&b);
 	if (ret == 0)

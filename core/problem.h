@@ -9,9 +9,19 @@
 enum ac_validation_kind {
 	AC_VALIDATION_DEFAULT = 0,
 	AC_VALIDATION_CUSTOM,
-	AC_VALIDATION_CUSTOM_INTERACTIVE, /* parsed; judging it is refused (IE)
-	                                   */
+	AC_VALIDATION_CUSTOM_INTERACTIVE, /* custom, and the problem is
+	                                   * interactive (type_flags) */
 };
+
+/* The protocol a custom validator speaks (problem.yaml
+ * `validator_protocol`, docs/problem-format.md). */
+enum ac_validator_protocol {
+	AC_PROTO_KATTIS = 0, /* exit 42 accepted, 43 wrong answer */
+	AC_PROTO_TESTLIB,    /* exit 0 ok, 1 wa, 2 pe, 3 fail, 7 points */
+};
+
+#define AC_PROBLEM_PASSES_DEFAULT 2u
+#define AC_PROBLEM_PASSES_MAX     100u
 
 /* The problem's type (2023-07 `type:`, legacy `type:` and `validation:`),
  * a bit set; 0 is pass-fail. */
@@ -97,7 +107,14 @@ struct ac_problem {
 	size_t ngroups;
 	enum ac_validation_kind validation;
 	struct ac_validator_flags flags;
-	char *validator_dir;   /* output_validators/NAME (absolute), or NULL */
+	enum ac_validator_protocol validator_protocol;
+	char *validator_dir; /* output_validators/NAME (absolute), or NULL */
+	/* Input validators (absolute directories, each a program): every
+	 * directory of input_validators/ (or input_validators/ itself when
+	 * it holds files), or the 2023 layout's input_validator/.  Used by
+	 * `algocode problem verify`, not by judging. */
+	char **input_validators;
+	size_t ninput_validators;
 	struct ac_test *tests; /* samples then secret, each in name order */
 	size_t ntests;
 	size_t nsamples;

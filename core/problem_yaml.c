@@ -343,7 +343,7 @@ static const struct pb_limit pb_limits[] = {
          PB_OFF(validation_memory_mb)},
         {"validation_output", PB_V_BOTH, PB_L_INT,
          PB_OFF(validation_output_mb)},
-        {"validation_passes", PB_V_2023, PB_L_PASSES,
+        {"validation_passes", PB_V_BOTH, PB_L_PASSES,
          PB_OFF(validation_passes)},
         {"ac_to_time_limit", 0, PB_L_MULT, PB_OFF(ac_to_time_limit)},
         {"time_limit_to_tle", 0, PB_L_MULT, PB_OFF(time_limit_to_tle)},
@@ -383,11 +383,12 @@ static int pb_k_limit(struct pb *b, yaml_document_t *doc, yaml_node_t *v,
 			     (l->kind == PB_L_MULT ? d >= 1 : d > 0);
 		}
 	} else {
-		what = l->kind == PB_L_PASSES ? "an integer >= 2"
+		what = l->kind == PB_L_PASSES ? "an integer from 2 to 100"
 		                              : "a positive integer";
 		ok = v->type == YAML_SCALAR_NODE &&
 		     pb_parse_mib(pb_scalar(v), &u) == 0 &&
-		     (l->kind != PB_L_PASSES || u >= 2);
+		     (l->kind != PB_L_PASSES ||
+		      (u >= 2 && u <= AC_PROBLEM_PASSES_MAX));
 	}
 	if (!ok) {
 		char buf[96];
@@ -668,8 +669,9 @@ static int pb_k_grading(struct pb *b, yaml_document_t *doc, yaml_node_t *v,
 	return pb_keys(b, doc, v, key, keys, sizeof(keys) / sizeof(keys[0]));
 }
 
-/* legacy validation: "default", or "custom" then "interactive" and/or
- * "score". */
+/* legacy validation: "default", or "custom" then "interactive", "score"
+ * and/or "multi-pass" (the last an Algocode extension of the legacy
+ * format, as 2023-07's type: multi-pass). */
 static int pb_k_validation(struct pb *b, yaml_document_t *doc, yaml_node_t *v,
                            const char *key)
 {
@@ -693,6 +695,9 @@ static int pb_k_validation(struct pb *b, yaml_document_t *doc, yaml_node_t *v,
 		else if (!first && p->validation != AC_VALIDATION_DEFAULT &&
 		         strcmp(tok, "score") == 0)
 			p->validator_score = true;
+		else if (!first && p->validation != AC_VALIDATION_DEFAULT &&
+		         strcmp(tok, "multi-pass") == 0)
+			p->type_flags |= AC_PROBLEM_MULTIPASS; /* an extension */
 		else
 			ret = -EINVAL;
 	}
@@ -700,8 +705,8 @@ static int pb_k_validation(struct pb *b, yaml_document_t *doc, yaml_node_t *v,
 		ret = -EINVAL;
 	if (ret < 0)
 		pb_yaml_bad(b, v, key,
-		            "default, or custom followed by interactive and/or "
-		            "score");
+		            "default, or custom followed by interactive, "
+		            "multi-pass and/or score");
 	free(s);
 	return ret;
 }
@@ -792,6 +797,28 @@ static int pb_k_format(struct pb *b, yaml_document_t *doc, yaml_node_t *v,
 	return 0; /* read first, by pb_format */
 }
 
+/* validator_protocol (Algocode's own): kattis (default) or testlib. */
+static int pb_k_protocol(struct pb *b, yaml_document_t *doc, yaml_node_t *v,
+                         const char *key)
+{
+	char *s = NULL;
+	int ret = pb_yaml_string(b, v, key, &s);
+
+	(void)doc;
+	if (ret < 0)
+		return ret;
+	if (strcmp(s, "kattis") == 0) {
+		b->p->validator_protocol = AC_PROTO_KATTIS;
+	} else if (strcmp(s, "testlib") == 0) {
+		b->p->validator_protocol = AC_PROTO_TESTLIB;
+	} else {
+		pb_yaml_bad(b, v, key, "kattis or testlib");
+		ret = -EINVAL;
+	}
+	free(s);
+	return ret;
+}
+
 static const struct pb_key pb_root_keys[] = {
         {"problem_format_version", PB_V_BOTH, pb_k_format, NULL},
         {"type", PB_V_BOTH, pb_k_type, NULL},
@@ -819,6 +846,7 @@ static const struct pb_key pb_root_keys[] = {
         /* Algocode's own */
         {"difficulty", PB_V_BOTH, pb_k_difficulty, NULL},
         {"tags", PB_V_BOTH, pb_k_tags, NULL},
+        {"validator_protocol", PB_V_BOTH, pb_k_protocol, NULL},
 };
 
 /* problem_format_version, before every other key. */

@@ -321,3 +321,141 @@ int ac_run_failed(const struct ac_run_report *r, const struct ac_limits *lim)
 		return 1;
 	return vd_run(r, lim, NULL, 0) >= 0;
 }
+
+/* ------------------------------------------------ overrides (judge) */
+
+/* The last line of a traceback that does not start with blanks: Java's
+ * "Exception in thread "main" java.lang.OutOfMemoryError: Java heap
+ * space", Python's "MemoryError". */
+void ac_verdict_error_line(const char *s, char *buf, size_t len)
+{
+	const char *best = NULL, *best_end = NULL;
+
+	buf[0] = '\0';
+	while (s && *s) {
+		const char *e = strchr(s, '\n');
+		if (!e)
+			e = s + strlen(s);
+		if (e > s && *s != ' ' && *s != '\t') {
+			best = s;
+			best_end = e;
+		}
+		s = *e ? e + 1 : e;
+	}
+	if (best) {
+		size_t n = (size_t)(best_end - best);
+		if (n >= len)
+			n = len - 1;
+		memcpy(buf, best, n);
+		buf[n] = '\0';
+		for (char *p = buf; *p; p++)
+			if ((unsigned char)*p < 0x20)
+				*p = ' ';
+	}
+}
+
+enum ac_verdict ac_verdict_hint(enum ac_verdict v, enum ac_run_hint hint,
+                                const char *stderr_head, char *detail,
+                                size_t detail_len, char *msg, size_t msg_len)
+{
+	char line[200];
+
+	if (v != AC_V_RE || hint != AC_HINT_MEMORY)
+		return v;
+	ac_verdict_error_line(stderr_head, line, sizeof(line));
+	vd_detail(detail, detail_len, "%s",
+	          "out of memory (the runtime said so)");
+	/* The line is the program's own stderr: in msg, which hidden tests
+	 * do not show. */
+	vd_detail(msg, msg_len, "%s", line);
+	return AC_V_MLE;
+}
+
+void ac_verdict_message(const char *detail, const char *msg, char *both,
+                        size_t len)
+{
+	if (msg[0] && detail[0] && strcmp(msg, detail) != 0)
+		snprintf(both, len, "%s: %s", detail, msg);
+	else
+		snprintf(both, len, "%s", msg[0] ? msg : detail);
+}
+
+enum ac_validation ac_validator_exit(int protocol,
+                                     const struct ac_run_report *r,
+                                     bool *points, char *why, size_t len)
+{
+	*points = false;
+	vd_detail(why, len, "%s", "");
+	if (r->internal_error[0]) {
+		vd_detail(why, len, "sandbox failed: %.200s",
+		          r->internal_error);
+		return AC_VAL_ERROR;
+	}
+	if (!r->exited || r->wall_exceeded || r->cpu_exceeded) {
+		vd_detail(why, len, "%s",
+		          r->wall_exceeded  ? "over its wall time limit (hung?)"
+		          : r->cpu_exceeded ? "over its CPU time limit"
+		          : r->oom_killed   ? "over its memory limit"
+		          : r->signal       ? ac_signal_name(r->signal)
+		                            : "over its limits");
+		return AC_VAL_ERROR;
+	}
+	if (protocol == AC_VPROTO_TESTLIB) {
+		switch (r->exit_code) {
+		case 0:
+			return AC_VAL_CORRECT;
+		case 1:
+			return AC_VAL_WRONG;
+		case 2:
+			vd_detail(why, len, "%s", "presentation error");
+			return AC_VAL_WRONG;
+		case 3:
+			vd_detail(why, len, "%s",
+			          "the checker failed (testlib exit 3)");
+			return AC_VAL_ERROR;
+		case 7:
+			*points = true;
+			return AC_VAL_CORRECT;
+		default:
+			vd_detail(why, len,
+			          "exited with %d (testlib: 0, 1, 2, 3 or 7)",
+			          r->exit_code);
+			return AC_VAL_ERROR;
+		}
+	}
+	if (r->exit_code == 42)
+		return AC_VAL_CORRECT;
+	if (r->exit_code == 43)
+		return AC_VAL_WRONG;
+	vd_detail(why, len, "exited with %d (not 42/43)", r->exit_code);
+	return AC_VAL_ERROR;
+}
+
+enum ac_verdict ac_verdict_interactive(const struct ac_run_report *r,
+                                       const struct ac_limits *lim,
+                                       enum ac_validation val,
+                                       bool validator_first, char *detail,
+                                       size_t detail_len)
+{
+	int v = r ? vd_run(r, lim, detail, detail_len) : AC_V_IE;
+
+	if (!r) {
+		vd_detail(detail, detail_len, "%s", "no run report");
+		return AC_V_IE;
+	}
+	if (v == AC_V_IE)
+		return AC_V_IE;
+	/* A validator that rejected while the submission still ran: the
+	 * submission would have been stopped there, whatever it did after
+	 * (Kattis problemtools and DOMjudge judge so).  Otherwise the
+	 * submission's own failure first: a validator reading the end of
+	 * file of a crashed submission says "wrong" because of the crash. */
+	if (val == AC_VAL_WRONG && (v < 0 || validator_first)) {
+		vd_detail(detail, detail_len, "%s",
+		          "rejected by the validator");
+		return AC_V_WA;
+	}
+	if (v >= 0)
+		return (enum ac_verdict)v;
+	return ac_verdict_of(r, lim, val, detail, detail_len);
+}

@@ -471,6 +471,19 @@ done
 ok "algocode judge -o sandbox.plugin=docker: $n example submissions get their verdicts"
 no_containers "after algocode judge"
 
+# Interactive (Kattis and testlib), multi-pass and Python-validated example
+# problems (issue 17): every labelled submission, two runs side by side per
+# interactive test, validators built through the language plugins.
+IPROBS=""
+for p in guess guess-testlib square-root-back any-divisor; do
+	IPROBS="$IPROBS $top_srcdir/problems/$p"
+done
+# shellcheck disable=SC2086
+ac problem verify $JOPTS $IPROBS > "$TEST_TMP/iverify.txt" 2>&1 ||
+	fail "problem verify with docker: $(grep -v '^OK' "$TEST_TMP/iverify.txt" | head -c 1500)"
+ok "problem verify -o sandbox.plugin=docker: $(grep -c '^OK' "$TEST_TMP/iverify.txt") interactive, multi-pass and Python-validated submissions"
+no_containers "after the interactive problems"
+
 # The conformance suite runs against this plugin from tests/e2e/conformance.sh
 # (every plugin in plugins-build/sandbox/, with a private dockerd).
 exit 0

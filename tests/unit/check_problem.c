@@ -770,6 +770,58 @@ START_TEST(test_write_time_limit)
 	                 0);
 	ck_assert_ptr_nonnull(strstr(err2, "flow style"));
 	ac_problem_free(p);
+
+/* Problem kinds (issue 17): legacy validation words, 2023-07 type,
+ * validator_protocol and validation_passes. */
+START_TEST(test_kinds)
+{
+	const char *d = copy_fixture("problems/legacy", "kinds");
+	struct ac_problem *p;
+
+	sh("printf 'validation: custom multi-pass\\nlimits:\\n  "
+	   "validation_passes: 5\\nvalidator_protocol: testlib\\n' > "
+	   "'%s/problem.yaml'",
+	   d);
+	p = load_ok(d);
+	ck_assert_int_eq(p->validation, AC_VALIDATION_CUSTOM);
+	ck_assert_uint_eq(p->type_flags, AC_PROBLEM_MULTIPASS);
+	ck_assert_uint_eq(p->validation_passes, 5);
+	ck_assert_int_eq(p->validator_protocol, AC_PROTO_TESTLIB);
+	ac_problem_free(p);
+
+	sh("printf 'problem_format_version: 2023-07\\ntype: [interactive, "
+	   "multi-pass]\\n' > '%s/problem.yaml' && mkdir '%s/output_validator' "
+	   "&& echo x > '%s/output_validator/v.cpp'",
+	   d, d, d);
+	p = load_ok(d);
+	ck_assert_int_eq(p->validation, AC_VALIDATION_CUSTOM_INTERACTIVE);
+	ck_assert_uint_eq(p->type_flags,
+	                  AC_PROBLEM_INTERACTIVE | AC_PROBLEM_MULTIPASS);
+	ck_assert_uint_eq(p->validation_passes, AC_PROBLEM_PASSES_DEFAULT);
+	ck_assert_int_eq(p->validator_protocol, AC_PROTO_KATTIS);
+	ac_problem_free(p);
+
+	sh("printf 'problem_format_version: 2023-07\\ntype: interactive\\n' > "
+	   "'%s/problem.yaml' && mkdir -p "
+	   "'%s/input_validators/a' '%s/input_validators/b' && echo x > "
+	   "'%s/input_validators/a/v.py'",
+	   d, d, d, d);
+	p = load_ok(d);
+	ck_assert_uint_eq(p->type_flags, AC_PROBLEM_INTERACTIVE);
+	ck_assert_uint_eq(p->ninput_validators, 2);
+	ck_assert_ptr_nonnull(strstr(p->input_validators[0], "/a"));
+	ac_problem_free(p);
+
+	sh("printf 'validator_protocol: polygon\\n' > '%s/problem.yaml'", d);
+	load_fails(d, "kinds/problem.yaml", "validator_protocol");
+	sh("printf 'type: batch\\n' > '%s/problem.yaml'", d);
+	load_fails(d, "kinds/problem.yaml", "type");
+	sh("printf 'validation: interactive\\n' > '%s/problem.yaml'", d);
+	load_fails(d, "kinds/problem.yaml", "validation");
+	sh("printf 'validation: custom multi-pass\\nlimits: "
+	   "{validation_passes: 1}\\n' > '%s/problem.yaml'",
+	   d);
+	load_fails(d, "kinds/problem.yaml", "validation_passes");
 }
 END_TEST
 
@@ -1018,6 +1070,7 @@ static Suite *problem_suite(void)
 	tcase_add_test(tg, test_symlink_inside_ok);
 	tcase_add_test(tg, test_old_style_output_validator);
 	tcase_add_test(tg, test_name_map_and_interactive);
+	tcase_add_test(tg, test_kinds);
 	suite_add_tcase(s, tg);
 
 	tcase_add_checked_fixture(tb, tmp_setup, tmp_teardown);

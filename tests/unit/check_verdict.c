@@ -359,6 +359,124 @@ START_TEST(test_signal_names)
 }
 END_TEST
 
+/* Validator exit codes by protocol (issue 17). */
+START_TEST(test_validator_exit)
+{
+	struct ac_run_report r;
+	char why[256];
+	bool pts;
+
+	memset(&r, 0, sizeof(r));
+	r.exited = true;
+	r.exit_code = 42;
+	ck_assert_int_eq(
+	        ac_validator_exit(AC_VPROTO_KATTIS, &r, &pts, why, sizeof(why)),
+	        AC_VAL_CORRECT);
+	r.exit_code = 43;
+	ck_assert_int_eq(
+	        ac_validator_exit(AC_VPROTO_KATTIS, &r, &pts, why, sizeof(why)),
+	        AC_VAL_WRONG);
+	r.exit_code = 0;
+	ck_assert_int_eq(
+	        ac_validator_exit(AC_VPROTO_KATTIS, &r, &pts, why, sizeof(why)),
+	        AC_VAL_ERROR);
+	ck_assert_ptr_nonnull(strstr(why, "not 42/43"));
+	ck_assert_int_eq(ac_validator_exit(AC_VPROTO_TESTLIB, &r, &pts, why,
+	                                   sizeof(why)),
+	                 AC_VAL_CORRECT);
+	for (int c = 1; c <= 2; c++) {
+		r.exit_code = c;
+		ck_assert_int_eq(ac_validator_exit(AC_VPROTO_TESTLIB, &r, &pts,
+		                                   why, sizeof(why)),
+		                 AC_VAL_WRONG);
+	}
+	r.exit_code = 3;
+	ck_assert_int_eq(ac_validator_exit(AC_VPROTO_TESTLIB, &r, &pts, why,
+	                                   sizeof(why)),
+	                 AC_VAL_ERROR);
+	r.exit_code = 7;
+	ck_assert_int_eq(ac_validator_exit(AC_VPROTO_TESTLIB, &r, &pts, why,
+	                                   sizeof(why)),
+	                 AC_VAL_CORRECT);
+	ck_assert(pts);
+	r.exit_code = 42;
+	ck_assert_int_eq(ac_validator_exit(AC_VPROTO_TESTLIB, &r, &pts, why,
+	                                   sizeof(why)),
+	                 AC_VAL_ERROR);
+	r.exited = false;
+	r.signal = SIGKILL;
+	r.wall_exceeded = true;
+	ck_assert_int_eq(
+	        ac_validator_exit(AC_VPROTO_KATTIS, &r, &pts, why, sizeof(why)),
+	        AC_VAL_ERROR);
+}
+END_TEST
+
+/* Interactive precedence: WA before the submission's failure only when
+ * the validator rejected first (issue 17). */
+START_TEST(test_interactive)
+{
+	struct ac_run_report r;
+	char d[256];
+
+	memset(&r, 0, sizeof(r));
+	r.exited = true;
+	ck_assert_int_eq(ac_verdict_interactive(&r, &lim, AC_VAL_CORRECT, false,
+	                                        d, sizeof(d)),
+	                 AC_V_AC);
+	ck_assert_int_eq(ac_verdict_interactive(&r, &lim, AC_VAL_WRONG, false,
+	                                        d, sizeof(d)),
+	                 AC_V_WA);
+	ck_assert_int_eq(ac_verdict_interactive(&r, &lim, AC_VAL_ERROR, false,
+	                                        d, sizeof(d)),
+	                 AC_V_IE);
+	r.exited = false;
+	r.signal = SIGSEGV;
+	ck_assert_int_eq(ac_verdict_interactive(&r, &lim, AC_VAL_WRONG, false,
+	                                        d, sizeof(d)),
+	                 AC_V_RE);
+	ck_assert_int_eq(ac_verdict_interactive(&r, &lim, AC_VAL_WRONG, true, d,
+	                                        sizeof(d)),
+	                 AC_V_WA);
+	r.signal = SIGKILL;
+	r.cpu_exceeded = true;
+	r.cpu_us = (lim.cpu_ms + 1) * 1000;
+	ck_assert_int_eq(ac_verdict_interactive(&r, &lim, AC_VAL_WRONG, false,
+	                                        d, sizeof(d)),
+	                 AC_V_TLE);
+	ck_assert_int_eq(ac_verdict_interactive(&r, &lim, AC_VAL_ERROR, false,
+	                                        d, sizeof(d)),
+	                 AC_V_TLE);
+	memset(&r, 0, sizeof(r));
+	snprintf(r.internal_error, sizeof(r.internal_error), "boom");
+	ck_assert_int_eq(ac_verdict_interactive(&r, &lim, AC_VAL_WRONG, true, d,
+	                                        sizeof(d)),
+	                 AC_V_IE);
+}
+END_TEST
+
+/* Overrides moved from the judge (issue 16). */
+START_TEST(test_hint_and_message)
+{
+	char d[64] = "exit code 1", m[64] = "", both[160];
+
+	ck_assert_int_eq(ac_verdict_hint(AC_V_RE, AC_HINT_MEMORY,
+	                                 "Traceback:\n  x\nMemoryError\n", d,
+	                                 sizeof(d), m, sizeof(m)),
+	                 AC_V_MLE);
+	ck_assert_str_eq(m, "MemoryError");
+	ck_assert_int_eq(ac_verdict_hint(AC_V_WA, AC_HINT_MEMORY, "", d,
+	                                 sizeof(d), m, sizeof(m)),
+	                 AC_V_WA);
+	ac_verdict_message("a", "b", both, sizeof(both));
+	ck_assert_str_eq(both, "a: b");
+	ac_verdict_message("a", "", both, sizeof(both));
+	ck_assert_str_eq(both, "a");
+	ac_verdict_message("a", "a", both, sizeof(both));
+	ck_assert_str_eq(both, "a");
+}
+END_TEST
+
 static Suite *verdict_suite(void)
 {
 	Suite *s = suite_create("verdict");
@@ -371,6 +489,9 @@ static Suite *verdict_suite(void)
 	tcase_add_test(tc, test_codes_and_names);
 	tcase_add_test(tc, test_parse);
 	tcase_add_test(tc, test_signal_names);
+	tcase_add_test(tc, test_validator_exit);
+	tcase_add_test(tc, test_interactive);
+	tcase_add_test(tc, test_hint_and_message);
 	suite_add_tcase(s, tc);
 	return s;
 }

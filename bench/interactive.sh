@@ -1,0 +1,112 @@
+#!/bin/sh
+# Per-test cost of an interactive run (the submission and the validator in
+# two sandbox runs side by side, relayed by the judge) next to a batch run
+# of the same program on the same tests, measured in the same script.
+#
+# Method (as bench/judge_overhead.sh): a 50-test and a 1-test copy of each
+# problem are judged alternately R times with `algocode judge --json`
+# after one warm-up round (the validator build and the compile cache);
+# compile time is subtracted, and
+#     per-test cost = (median(T50) - median(T1)) / 49
+# so start-up, plugin loading and compiling cancel out.  The batch problem
+# uses the default validator; the interactive one a C++ Kattis validator
+# that writes the test's input to the program and checks what it answers.
+#
+#   R=5 sh bench/interactive.sh        (from the build directory; root)
+set -e
+: "${top_builddir:=$(pwd)}"
+: "${top_srcdir:=$(cd "$(dirname "$0")/.." && pwd)}"
+R=${R:-5}
+cd "$top_builddir"
+[ -x algocode ] || make algocode >/dev/null
+[ -e plugins-build/sandbox/ns.so ] || make all-local >/dev/null
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/algocode-bench.XXXXXX")
+trap 'rm -rf "$tmp"' EXIT
+chmod 755 "$tmp"
+
+make_problem() { # DIR NTESTS interactive|batch
+	mkdir -p "$1/data/secret"
+	printf 'name: Echo sum\nlimits:\n  time_limit: 1\n  memory: 256\n' >"$1/problem.yaml"
+	if [ "$3" = interactive ]; then
+		echo 'validation: custom interactive' >>"$1/problem.yaml"
+		mkdir -p "$1/output_validators/v"
+		cat >"$1/output_validators/v/validator.cpp" <<'CPP'
+#include <cstdio>
+int main(int argc, char **argv)
+{
+	long a, b, want, got;
+	FILE *in = std::fopen(argv[1], "r"), *ans = std::fopen(argv[2], "r");
+	if (argc < 4 || !in || !ans || std::fscanf(in, "%ld %ld", &a, &b) != 2 ||
+	    std::fscanf(ans, "%ld", &want) != 1)
+		return 1;
+	std::printf("%ld %ld\n", a, b);
+	std::fflush(stdout);
+	return std::scanf("%ld", &got) == 1 && got == want ? 42 : 43;
+}
+CPP
+	fi
+	i=1
+	while [ "$i" -le "$2" ]; do
+		f=$(printf '%s/data/secret/%02d' "$1" "$i")
+		echo "$i $((i * 7))" >"$f.in"
+		echo "$((i + i * 7))" >"$f.ans"
+		i=$((i + 1))
+	done
+}
+for kind in batch interactive; do
+	make_problem "$tmp/$kind-50" 50 $kind
+	make_problem "$tmp/$kind-1" 1 $kind
+done
+cat >"$tmp/sol.cpp" <<'CPP'
+#include <cstdio>
+int main() { long a, b; if (std::scanf("%ld %ld", &a, &b) != 2) return 1; std::printf("%ld\n", a + b); }
+CPP
+
+opts="-c conf.d/single-node.conf -o plugins.dir=$top_builddir/plugins-build \
+ -o judge.work_dir=$tmp/work -o store.path=$tmp/db -o log.level=error"
+
+now_ms() { date +%s%3N; }
+judge_ms() { # PROBLEM -> elapsed minus compile, in ms
+	t0=$(now_ms)
+	# shellcheck disable=SC2086
+	./algocode judge --problem "$1" --lang cpp --json "$tmp/sol.cpp" $opts >"$tmp/res.json"
+	t1=$(now_ms)
+	python3 - "$tmp/res.json" "$((t1 - t0))" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["verdict_code"] == "AC", d
+print(int(sys.argv[2]) - d["compile"]["time_ms"])
+PY
+}
+median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+
+for p in batch-50 batch-1 interactive-50 interactive-1; do
+	judge_ms "$tmp/$p" >/dev/null # warm-up: builds, compile cache
+	: >"$tmp/t-$p"
+done
+r=0
+while [ "$r" -lt "$R" ]; do
+	for p in batch-50 batch-1 interactive-50 interactive-1; do
+		judge_ms "$tmp/$p" >>"$tmp/t-$p"
+	done
+	r=$((r + 1))
+done
+b50=$(median <"$tmp/t-batch-50")
+b1=$(median <"$tmp/t-batch-1")
+i50=$(median <"$tmp/t-interactive-50")
+i1=$(median <"$tmp/t-interactive-1")
+
+echo "the same program on 50 tests, batch and interactive ($R rounds, medians)"
+printf '  %-46s %8s ms\n' "batch, 50 tests, minus compile" "$b50"
+printf '  %-46s %8s ms\n' "batch, 1 test" "$b1"
+printf '  %-46s %8s ms\n' "interactive, 50 tests, minus compile" "$i50"
+printf '  %-46s %8s ms\n' "interactive, 1 test" "$i1"
+awk -v b50="$b50" -v b1="$b1" -v i50="$i50" -v i1="$i1" 'BEGIN {
+	b = (b50 - b1) / 49
+	i = (i50 - i1) / 49
+	printf "  %-46s %8.2f ms\n", "batch per test (run + default validator)", b
+	printf "  %-46s %8.2f ms\n", "interactive per test (two runs + relay)", i
+	printf "  %-46s %8.2f ms\n", "interactive overhead per test", i - b
+	printf "  %-46s %8.2fx\n", "ratio interactive/batch", i / b
+}'
