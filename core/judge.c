@@ -362,8 +362,8 @@ uint64_t judge_mono_ms(void)
  * never following symlinks; the names in `skip` (NULL-terminated, at the
  * top level; may be NULL) are left out.
  * Fails with -EFBIG past the budget. */
-int judge_copy_tree(const char *src, const char *dst, char **skip,
-                    int depth, struct judge_budget *b)
+int judge_copy_tree(const char *src, const char *dst, char **skip, int depth,
+                    struct judge_budget *b)
 {
 	char **names;
 	int r = 0;

@@ -697,7 +697,8 @@ static int pb_k_validation(struct pb *b, yaml_document_t *doc, yaml_node_t *v,
 			p->validator_score = true;
 		else if (!first && p->validation != AC_VALIDATION_DEFAULT &&
 		         strcmp(tok, "multi-pass") == 0)
-			p->type_flags |= AC_PROBLEM_MULTIPASS; /* an extension */
+			p->type_flags |=
+			        AC_PROBLEM_MULTIPASS; /* an extension */
 		else
 			ret = -EINVAL;
 	}
