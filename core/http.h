@@ -132,6 +132,30 @@ const char *ac_http_framing_error(const struct evkeyvalq *headers,
 /* Send a JSON body (reference stolen; NULL: 500) with Cache-Control:
  * no-store.  HEAD gets the headers only. */
 void ac_http_reply_json(struct evhttp_request *req, int code, json_t *body);
+/* ---- Streaming responses (Server-Sent Events and the like) ----
+ *
+ * A streamed response holds its connection for as long as it lasts, on the
+ * loop, without a thread: the request deadline does not apply (the
+ * request is in a handler), nor does the inactivity timeout (a stream
+ * writes a keep-alive now and then).  The connection's close callback
+ * (ac_http_set_closecb) tells a client that went away; after
+ * ac_http_stream_end the request belongs to evhttp again. */
+
+/* Send the status line and headers (200, Content-Type ctype, Cache-Control
+ * no-store, no buffering by proxies) and begin a chunked body.  HEAD: the
+ * headers only (then call ac_http_stream_end).  0 or -errno. */
+int ac_http_stream_start(struct evhttp_request *req, const char *ctype);
+/* Queue len bytes.  -ENOBUFS when more than max_pending bytes already wait
+ * to be written to a client not reading (the caller ends the stream or
+ * drops the connection); -ENOMEM. */
+int ac_http_stream_send(struct evhttp_request *req, const char *data,
+                        size_t len, size_t max_pending);
+/* End the body (the connection may carry another request). */
+void ac_http_stream_end(struct evhttp_request *req);
+/* Close the connection of a stream at once (a client that stopped reading);
+ * its close callback runs. */
+void ac_http_stream_abort(struct evhttp_request *req);
+
 /* {"detail": msg} with the status. */
 void ac_http_error(struct evhttp_request *req, int code, const char *msg);
 const char *ac_http_reason(int code);
