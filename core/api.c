@@ -31,6 +31,7 @@
 #include "problem.h"
 #include "result.h"
 #include "stream.h"
+#include "submissions.h"
 
 #include <sys/queue.h> /* before libevent's TAILQ fallbacks */
 
@@ -103,6 +104,7 @@ enum api_route {
 	R_HEALTH,
 	R_METRICS,
 	R_STREAM,
+	R_SUBMISSIONS,
 	R_OTHER,
 	R_COUNT
 };
@@ -2208,6 +2210,14 @@ static void api_request_cb(struct evhttp_request *req, const char *path,
 	} else if (api_match_id(path, "/api/v1/result/stream/", &id, &idlen)) {
 		if (api_method_ok(api, req, R_STREAM, false))
 			api_result_stream(api, req, id, idlen);
+	} else if (api_path_is(path, "/api/v1/submissions/")) {
+		char *user;
+
+		if (api_method_ok(api, req, R_SUBMISSIONS, false) &&
+		    (user = api_auth(api, req, R_SUBMISSIONS))) {
+			api_count(api, R_SUBMISSIONS, 200);
+			ac_submissions_list(api->core, req, user);
+		}
 	} else if (api_path_is(path, "/api/v1/problem/all/")) {
 		if (api_method_ok(api, req, R_PROBLEMS, false))
 			api_problem_list(api, req);

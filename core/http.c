@@ -150,6 +150,8 @@ const char *ac_http_reason(int code)
 		return "Created";
 	case 202:
 		return "Accepted";
+	case 304:
+		return "Not Modified";
 	case 400:
 		return "Bad Request";
 	case 401:
@@ -168,6 +170,8 @@ const char *ac_http_reason(int code)
 		return "Too Many Requests";
 	case 500:
 		return "Internal Server Error";
+	case 501:
+		return "Not Implemented";
 	case 503:
 		return "Service Unavailable";
 	default:

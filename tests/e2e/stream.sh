@@ -154,6 +154,34 @@ R=$(curl -s -m 30 -H "Authorization: Bearer $ALICE" "$BASE/api/v1/result/check/$
 case $R in *'"status":"pending"'* | *'"status":"success"'*) ;; *) fail "poll: $R" ;; esac
 ok "the result poll still answers"
 
+# ------------------------------------------------ submissions list
+# alice: three of hello-judge (AC, WA, CE) and one of sleepy, newest first.
+curl -s -H "Authorization: Bearer $ALICE" "$BASE/api/v1/submissions/" >"$TEST_TMP/list.json"
+curl -s -H "Authorization: Bearer $ALICE" "$BASE/api/v1/submissions/?problem=hello-judge" >"$TEST_TMP/list_hj.json"
+curl -s -H "Authorization: Bearer $BOB" "$BASE/api/v1/submissions/" >"$TEST_TMP/list_bob.json"
+"$PY" - "$TEST_TMP/list.json" "$TEST_TMP/list_hj.json" "$TEST_TMP/list_bob.json" "$SLOW" <<'PYEOF' ||
+import json, sys
+a, hj, bob = (json.load(open(f)) for f in sys.argv[1:4])
+assert a["count"] == 4 and a["page"] == 1 and a["next"] is None and a["previous"] is None, a
+r = a["results"]
+assert r[0]["submission_id"] == sys.argv[4] and r[0]["problem_id"] == "sleepy", r[0]
+assert [x["verdict_code"] for x in r[1:]] == ["CE", "WA", "AC"], r
+assert all(x["lang"] == "python3" and x["submitted_at"].endswith("Z") for x in r), r
+assert r[0]["status"] in ("pending", "done")
+assert r[3]["verdict"] == "Accepted" and r[3]["time_ms"] >= 0 and r[3]["memory_kb"] > 0 and r[3]["finished_at"]
+assert [x["submitted_at"] for x in r] == sorted((x["submitted_at"] for x in r), reverse=True)
+assert hj["count"] == 3 and all(x["problem_id"] == "hello-judge" for x in hj["results"]), hj
+assert bob["count"] == 0 and bob["results"] == [], bob
+PYEOF
+	fail "submissions list: $(head -c 600 "$TEST_TMP/list.json")"
+S=$(curl -s -o /dev/null -w '%{http_code}' "$BASE/api/v1/submissions/")
+[ "$S" = 401 ] || fail "submissions list without a token: HTTP $S"
+S=$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $ALICE" "$BASE/api/v1/submissions/?page=2")
+[ "$S" = 404 ] || fail "submissions list page 2 of 1: HTTP $S"
+S=$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $ALICE" "$BASE/api/v1/submissions/?problem=../x")
+[ "$S" = 400 ] || fail "submissions list, bad problem id: HTTP $S"
+ok "submissions list: newest first, verdicts, filter by problem, own only, 401/404/400"
+
 # ------------------------------------------- 1000 concurrent streams
 RSS0=$(awk '/VmRSS/ { print $2 }' "/proc/$SERVER/status")
 SLOW=$(submit "$ALICE" sleepy "$TEST_TMP/src/sleep.py")
