@@ -21,6 +21,7 @@
 #include "api.h"
 
 #include "config.h"
+#include "console.h"
 #include "core.h"
 #include "http.h"
 #include "jwt.h"
@@ -147,6 +148,7 @@ struct api {
 
 	struct ac_jwt_keys keys;
 	struct ac_streams *streams; /* GET /api/v1/result/stream/ (stream.c) */
+	struct ac_console *console; /* the web console under / (console.c) */
 	size_t max_source;          /* bytes */
 	int wait_s;
 	double burst, rate;
@@ -2234,7 +2236,7 @@ static void api_request_cb(struct evhttp_request *req, const char *path,
 	} else if (api_path_is(path, "/metrics")) {
 		if (api_method_ok(api, req, R_METRICS, false))
 			api_metrics(api, req);
-	} else {
+	} else if (!ac_console_serve(api->console, req, path)) {
 		api_error(api, req, R_OTHER, 404, "Not found.");
 	}
 }
@@ -2258,6 +2260,7 @@ static void api_raise_nofile(void)
 static void api_free(struct api *api)
 {
 	ac_streams_free(api->streams);
+	ac_console_free(api->console);
 	while (api->outbox)
 		api_job_free(api_outbox_pop(api));
 	ac_jwt_keys_wipe(&api->keys);
@@ -2368,6 +2371,31 @@ static int api_settings(struct api *api, struct ac_http_limits *lim, char *err,
 	return 0;
 }
 
+/* The web console (api.console, api.console_dir): a missing directory
+ * leaves / unserved (logged), a broken one is an error. */
+static int api_console_load(struct api *api, char *err, size_t errlen)
+{
+	const char *dir = ac_config_string(api->core->cfg, "api.console_dir",
+	                                   AC_CONSOLE_DIR);
+	char e[512];
+	int rc;
+
+	if (!ac_config_bool(api->core->cfg, "api.console", true))
+		return 0;
+	rc = ac_console_load(dir, &api->console, e, sizeof(e));
+	if (rc == -ENOENT) {
+		log_info("api: no web console (%s)", e);
+		return 0;
+	}
+	if (rc < 0) {
+		snprintf(err, errlen, "api.console_dir: %s", e);
+		return rc;
+	}
+	log_info("api: web console at / (%zu files from %s)",
+	         ac_console_count(api->console), dir);
+	return 0;
+}
+
 int ac_api_start(struct ac_core *core, char *err, size_t errlen)
 {
 	const char *secret_path, *listen;
@@ -2441,6 +2469,9 @@ int ac_api_start(struct ac_core *core, char *err, size_t errlen)
 			goto fail;
 		}
 	}
+	rc = api_console_load(api, err, errlen);
+	if (rc < 0)
+		goto fail;
 	api_raise_nofile();
 	listen = ac_config_string(core->cfg, "api.listen", "127.0.0.1:8080");
 	rc = ac_http_open(core, "api.listen", listen, &lim, &api->http, err,
