@@ -12,8 +12,20 @@
                                    (prints the server's RSS), then until
                                    every one got its result event; prints
                                    a JSON summary
+  bench BASE TOKEN PROBLEM SOURCE LANG ROUNDS
+                                   submit ROUNDS times; for each, a stream
+                                   and a result poll (the original client:
+                                   GET result/check/ID/ again after each
+                                   202) at once: prints per round, then the
+                                   medians, the time from the last test
+                                   finishing (the result's finished_at) to
+                                   the final event / the poll's answer
 """
+import datetime
 import json
+import statistics
+import threading
+import urllib.request
 import resource
 import selectors
 import socket
@@ -222,9 +234,75 @@ def cmd_many(base, token, sid, n, timeout, rsscmd):
     return 0
 
 
+def iso_ms(s):
+    return datetime.datetime.fromisoformat(s.replace("Z", "+00:00")).timestamp()
+
+
+def poll(base, token, sid, out):
+    req = urllib.request.Request(
+        "%s/api/v1/result/check/%s/" % (base, sid),
+        headers={"Authorization": "Bearer " + token})
+    while True:
+        with urllib.request.urlopen(req, timeout=60) as r:
+            body = json.load(r)
+            if r.status == 200 and body.get("status") == "success":
+                out["t"] = time.time()
+                out["doc"] = body["data"]
+                return
+
+
+def stream(base, token, sid, out):
+    st, _ = one(base, token, sid, 120.0)
+    t0 = time.time() - time.monotonic()  # monotonic -> wall clock
+    for ev, data, t in st.events:
+        if ev == "test" and "first" not in out:
+            out["first"] = t0 + t
+        if ev == "result":
+            out["t"] = t0 + t
+            out["doc"] = data
+
+
+def cmd_bench(base, token, problem, source, lang, rounds):
+    code = open(source).read()
+    rows = []
+    for i in range(int(rounds)):
+        body = json.dumps({"problem_id": problem, "lang": lang,
+                           "code": code}).encode()
+        req = urllib.request.Request(
+            base + "/api/v1/code/submit/", data=body, method="POST",
+            headers={"Authorization": "Bearer " + token,
+                     "Content-Type": "application/json"})
+        t_sub = time.time()
+        with urllib.request.urlopen(req, timeout=30) as r:
+            sid = json.load(r)["result"]["submission_id"]
+        s_out, p_out = {}, {}
+        ts = [threading.Thread(target=stream, args=(base, token, sid, s_out)),
+              threading.Thread(target=poll, args=(base, token, sid, p_out))]
+        for t in ts:
+            t.start()
+        for t in ts:
+            t.join()
+        fin = iso_ms(s_out["doc"]["finished_at"])
+        row = {"stream_ms": (s_out["t"] - fin) * 1000,
+               "poll_ms": (p_out["t"] - fin) * 1000,
+               "first_row_stream_ms": (s_out.get("first", s_out["t"]) - t_sub) * 1000,
+               "first_row_poll_ms": (p_out["t"] - t_sub) * 1000,
+               "tests": len(s_out["doc"]["tests"])}
+        rows.append(row)
+        print("round %2d: last test -> final event %7.1f ms, -> poll answer "
+              "%7.1f ms; submit -> first test row: stream %7.1f ms, poll "
+              "%7.1f ms" % (i + 1, row["stream_ms"], row["poll_ms"],
+                            row["first_row_stream_ms"],
+                            row["first_row_poll_ms"]), flush=True)
+    med = {k: statistics.median(r[k] for r in rows) for k in rows[0]}
+    print(json.dumps({k: round(v, 1) for k, v in med.items()}))
+    return 0
+
+
 def main(argv):
     cmds = {"events": cmd_events, "status": cmd_status,
-            "disconnect": cmd_disconnect, "many": cmd_many}
+            "disconnect": cmd_disconnect, "many": cmd_many,
+            "bench": cmd_bench}
     if len(argv) < 2 or argv[1] not in cmds:
         print(__doc__, file=sys.stderr)
         return 2
