@@ -281,6 +281,8 @@ async function problemView(id) {
   const statement = h("div", { class: "statement" });
   statement.innerHTML = DOMPurify.sanitize(marked.parse(d.description || ""),
     { USE_PROFILES: { html: true } });
+  const first = statement.firstElementChild; // the title, shown above already
+  if (first && first.tagName === "H1" && first.textContent.trim() === d.title) first.remove();
   const c = d.constraints || {};
   const samples = (d.testcases_example || []).map((t, i) => h("div", {},
     h("h3", { text: `Sample ${i + 1}` }),

@@ -8,7 +8,7 @@
 
 USER_NAME=${AC_TEST_USER:-algocode}
 [ -x /usr/bin/chromium ] || skip "chromium is not installed (apt-get install chromium chromium-driver python3-selenium)"
-[ -x /usr/bin/chromedriver ] || skip "chromedriver is not installed (apt-get install chromium-driver)"
+[ -x /usr/bin/chromedriver ] || fail "chromium is installed but not chromium-driver (apt-get install chromium-driver)"
 PY=/usr/bin/python3
 "$PY" -c 'import selenium' 2>/dev/null || fail "python3-selenium is missing (chromium is installed: apt-get install python3-selenium)"
 [ "$(id -u)" = 0 ] || skip "needs root (serve separates privileges only when started as root)"
