@@ -273,6 +273,12 @@ void ac_http_stream_end(struct evhttp_request *req)
 	evhttp_send_reply_end(req);
 }
 
+void ac_http_release_orphan(struct evhttp_request *req)
+{
+	if (req && !evhttp_request_get_connection(req))
+		evhttp_request_free(req);
+}
+
 void ac_http_stream_abort(struct evhttp_request *req)
 {
 	struct evhttp_connection *evcon = evhttp_request_get_connection(req);

@@ -87,6 +87,13 @@ void ac_http_close_metrics(struct ac_http *h);
 void ac_http_set_closecb(struct evhttp_connection *evcon,
                          void (*cb)(struct evhttp_connection *, void *),
                          void *arg);
+/* For a close callback (ac_http_set_closecb) of a connection that holds
+ * req, not yet answered or streaming: when the client went away (EOF, a
+ * network error), libevent has detached req from the connection and left
+ * it to us (libevent 2.1's evhttp_connection_incoming_fail): this frees
+ * it.  When the server itself frees the connection, req is still attached
+ * and libevent frees it: nothing is done. */
+void ac_http_release_orphan(struct evhttp_request *req);
 /* Stop accepting connections; requests on open connections answer 503. */
 void ac_http_stop_accepting(struct ac_http *h);
 /* Drop the routes of arg and one reference; the last frees the server and

@@ -66,6 +66,7 @@ static void sub_close_cb(struct evhttp_connection *evcon, void *arg)
 	struct sub_list *l = arg;
 
 	(void)evcon;
+	ac_http_release_orphan(l->req);
 	l->req = NULL;
 }
 
