@@ -7,7 +7,6 @@ submissions.  Screenshots go to ARTEFACTS.
 
     console_browser.py BASE PROBLEM ARTEFACTS TMPDIR
 """
-import json
 import os
 import sys
 import time
@@ -17,6 +16,7 @@ from selenium.webdriver.chrome.options import Options
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.support.select import Select
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import WebDriverWait
 
@@ -149,7 +149,6 @@ try:
     find(".statement p")
     find("pre.sample")
     find(".cm-editor")
-    from selenium.webdriver.support.select import Select
     Select(find("#lang")).select_by_value("python3")
     type_code(AC)
     styled = drv.execute_script(
