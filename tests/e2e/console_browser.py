@@ -195,6 +195,14 @@ try:
         fail("the problem page scrolls sideways on a phone-sized window")
     ok("readable on a phone-sized window")
 
+    urls = drv.execute_script(
+        "return [location.href, ...performance.getEntriesByType('resource')"
+        ".map(e => e.name)]")
+    foreign = [u for u in urls if not u.startswith(BASE + "/")]
+    if foreign:
+        fail("requests to another origin: %r" % foreign)
+    ok("every request went to the server itself (%d resources)" % (len(urls) - 1))
+
     bad = [e["message"] for e in drv.get_log("browser")
            if e.get("level") == "SEVERE" and "favicon" not in e["message"]]
     if bad:
