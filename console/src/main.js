@@ -399,8 +399,10 @@ async function submitSolution(problemId, lang, button, result, mine) {
     if (doc.compile && doc.compile.ok === false)
       compile.replaceChildren(h("h3", { text: "Compiler output" }),
         h("pre", { class: "log", text: doc.compile.log || "" }));
+    const ran = (doc.tests || []).length > 0;
+    table.hidden = !ran;
     status.replaceChildren(verdictCell(doc.verdict_code, doc.verdict),
-      h("span", { class: "muted", text: ` · ${doc.time_ms} ms · ${Math.round(doc.memory_kb / 1024 * 10) / 10} MiB` }));
+      ran ? h("span", { class: "muted", text: ` · ${doc.time_ms} ms · ${Math.round(doc.memory_kb / 1024 * 10) / 10} MiB` }) : null);
     button.disabled = false;
     loadSubmissions(mine, problemId);
   };
