@@ -82,7 +82,9 @@ static int console_read(int dirfd, const char *name, struct console_file *f,
 	struct stat sb;
 	uint64_t h = 14695981039346656037ull;
 	size_t got = 0;
-	int fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	/* O_NONBLOCK: a FIFO of that name must not block start-up. */
+	int fd = openat(dirfd, name,
+	                O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 	int rc = 0;
 
 	if (fd < 0)
