@@ -21,6 +21,7 @@
 #include "api.h"
 
 #include "config.h"
+#include "console.h"
 #include "core.h"
 #include "http.h"
 #include "jwt.h"
@@ -30,6 +31,8 @@
 #include "pool.h"
 #include "problem.h"
 #include "result.h"
+#include "stream.h"
+#include "submissions.h"
 
 #include <sys/queue.h> /* before libevent's TAILQ fallbacks */
 
@@ -101,6 +104,8 @@ enum api_route {
 	R_LANGUAGES,
 	R_HEALTH,
 	R_METRICS,
+	R_STREAM,
+	R_SUBMISSIONS,
 	R_OTHER,
 	R_RUN,
 	R_COUNT
@@ -108,8 +113,12 @@ enum api_route {
 
 static const char *const api_route_names[R_COUNT] = {
         "submit",      "result",  "problems", "problem", "languages",
-        "healthcheck", "metrics", "other",    "run",
+        "healthcheck", "metrics", "stream",   "submissions", "other",
+        "run",
 };
+_Static_assert(sizeof(api_route_names) / sizeof(api_route_names[0]) ==
+                       R_COUNT,
+               "one name per route");
 
 struct api_waiter;
 struct api;
@@ -144,7 +153,9 @@ struct api {
 	unsigned inflight; /* pool jobs and publishes not yet completed */
 
 	struct ac_jwt_keys keys;
-	size_t max_source; /* bytes */
+	struct ac_streams *streams; /* GET /api/v1/result/stream/ (stream.c) */
+	struct ac_console *console; /* the web console under / (console.c) */
+	size_t max_source;          /* bytes */
 	int wait_s;
 	double burst, rate;
 
@@ -567,6 +578,7 @@ static void api_result_stored(struct api *api, const char *id,
 	snprintf(r->id, sizeof(r->id), "%s", id);
 	r->seq = api->seq;
 	api->recent_next = (api->recent_next + 1) % API_NRECENT;
+	ac_streams_result(api->streams, id, owner, result_json);
 
 	for (w = api->buckets[api_hash(id)]; w; w = next) {
 		struct evhttp_request *req;
@@ -733,6 +745,26 @@ static void api_result_check(struct api *api, struct evhttp_request *req,
 		api_check_free(c);
 		api_error(api, req, R_RESULT, 503, "Server is shutting down.");
 	}
+}
+
+/* GET /api/v1/result/stream/ID/: Server-Sent Events (core/stream.c). */
+static void api_result_stream(struct api *api, struct evhttp_request *req,
+                              const char *id, size_t idlen)
+{
+	char idbuf[API_MAX_ID + 1];
+	char *user = api_auth(api, req, R_STREAM);
+
+	if (!user)
+		return;
+	if (!api_id_ok(id, idlen)) {
+		free(user);
+		api_error(api, req, R_STREAM, 404, "Not found.");
+		return;
+	}
+	memcpy(idbuf, id, idlen);
+	idbuf[idlen] = '\0';
+	api_count(api, R_STREAM, 200);
+	ac_streams_open(api->streams, req, idbuf, user);
 }
 
 /* ------------------------------------------------------------------ */
@@ -1737,6 +1769,32 @@ static void api_delivery_done(void *arg)
 	api_unref(api);
 }
 
+/* A judge's progress message (best-effort, on the results queue): to the
+ * result streams, acknowledged at once.  false: not one. */
+static bool api_progress_msg(struct api *api, const char *body, size_t len,
+                             struct ac_delivery *d)
+{
+	const struct ac_transport_ops *tr = AC_TRANSPORT(api->core);
+	struct ac_progress_msg m;
+	char err[256];
+	int rc = ac_progress_msg_decode(body, len, &m, err, sizeof(err));
+
+	if (rc == -ENOMSG)
+		return false;
+	if (rc < 0) {
+		log_error("invalid message on the results queue dropped: %s",
+		          err);
+		api->results_invalid++;
+		tr->nack(api->core->transport->state, d, false, err);
+		return true;
+	}
+	tr->ack(api->core->transport->state, d);
+	if (!api->stopped)
+		ac_streams_progress(api->streams, &m);
+	ac_progress_msg_clear(&m);
+	return true;
+}
+
 static void api_result_msg_cb(void *arg, const char *body, size_t len,
                               struct ac_delivery *d)
 {
@@ -1753,6 +1811,8 @@ static void api_result_msg_cb(void *arg, const char *body, size_t len,
 		tr->nack(core->transport->state, d, true, "api is stopped");
 		return;
 	}
+	if (api_progress_msg(api, body, len, d))
+		return;
 	dl = calloc(1, sizeof(*dl));
 	if (!dl) {
 		tr->nack(core->transport->state, d, true, "out of memory");
@@ -2867,6 +2927,17 @@ static void api_request_cb(struct evhttp_request *req, const char *path,
 	} else if (api_match_id(path, "/api/v1/result/check/", &id, &idlen)) {
 		if (api_method_ok(api, req, R_RESULT, false))
 			api_result_check(api, req, id, idlen);
+	} else if (api_match_id(path, "/api/v1/result/stream/", &id, &idlen)) {
+		if (api_method_ok(api, req, R_STREAM, false))
+			api_result_stream(api, req, id, idlen);
+	} else if (api_path_is(path, "/api/v1/submissions/")) {
+		char *user;
+
+		if (api_method_ok(api, req, R_SUBMISSIONS, false) &&
+		    (user = api_auth(api, req, R_SUBMISSIONS))) {
+			api_count(api, R_SUBMISSIONS, 200);
+			ac_submissions_list(api->core, req, user);
+		}
 	} else if (api_path_is(path, "/api/v1/problem/all/")) {
 		if (api_method_ok(api, req, R_PROBLEMS, false))
 			api_problem_list(api, req);
@@ -2889,7 +2960,7 @@ static void api_request_cb(struct evhttp_request *req, const char *path,
 	} else if (api_path_is(path, "/metrics")) {
 		if (api_method_ok(api, req, R_METRICS, false))
 			api_metrics(api, req);
-	} else {
+	} else if (!ac_console_serve(api->console, req, path)) {
 		api_error(api, req, R_OTHER, 404, "Not found.");
 	}
 }
@@ -2913,6 +2984,8 @@ static void api_raise_nofile(void)
 static void api_free(struct api *api)
 {
 	api_runs_free(api);
+	ac_streams_free(api->streams);
+	ac_console_free(api->console);
 	while (api->outbox)
 		api_job_free(api_outbox_pop(api));
 	ac_jwt_keys_wipe(&api->keys);
@@ -3034,6 +3107,31 @@ static int api_settings(struct api *api, struct ac_http_limits *lim, char *err,
 	return 0;
 }
 
+/* The web console (api.console, api.console_dir): a missing directory
+ * leaves / unserved (logged), a broken one is an error. */
+static int api_console_load(struct api *api, char *err, size_t errlen)
+{
+	const char *dir = ac_config_string(api->core->cfg, "api.console_dir",
+	                                   AC_CONSOLE_DIR);
+	char e[512];
+	int rc;
+
+	if (!ac_config_bool(api->core->cfg, "api.console", true))
+		return 0;
+	rc = ac_console_load(dir, &api->console, e, sizeof(e));
+	if (rc == -ENOENT) {
+		log_info("api: no web console (%s)", e);
+		return 0;
+	}
+	if (rc < 0) {
+		snprintf(err, errlen, "api.console_dir: %s", e);
+		return rc;
+	}
+	log_info("api: web console at / (%zu files from %s)",
+	         ac_console_count(api->console), dir);
+	return 0;
+}
+
 int ac_api_start(struct ac_core *core, char *err, size_t errlen)
 {
 	const char *secret_path, *listen;
@@ -3090,6 +3188,26 @@ int ac_api_start(struct ac_core *core, char *err, size_t errlen)
 	if (rc < 0)
 		goto fail;
 
+	{
+		long long recheck, max_s;
+
+		rc = api_setting_int(core, "api.stream_recheck_s", 15, 1, 3600,
+		                     &recheck, err, errlen);
+		if (rc == 0)
+			rc = api_setting_int(core, "api.stream_max_s", 3600, 10,
+			                     86400, &max_s, err, errlen);
+		if (rc < 0)
+			goto fail;
+		api->streams = ac_streams_new(core, (int)recheck, (int)max_s);
+		if (!api->streams) {
+			snprintf(err, errlen, "out of memory");
+			rc = -ENOMEM;
+			goto fail;
+		}
+	}
+	rc = api_console_load(api, err, errlen);
+	if (rc < 0)
+		goto fail;
 	api_raise_nofile();
 	listen = ac_config_string(core->cfg, "api.listen", "127.0.0.1:8080");
 	rc = ac_http_open(core, "api.listen", listen, &lim, &api->http, err,
@@ -3187,6 +3305,8 @@ void ac_api_stop(struct ac_core *core)
 		         api->noutbox);
 	while (api->outbox)
 		api_job_free(api_outbox_pop(api));
+	ac_streams_free(api->streams);
+	api->streams = NULL;
 	for (size_t b = 0; b < API_NBUCKETS; b++) {
 		while (api->buckets[b]) {
 			struct api_waiter *w = api->buckets[b];

@@ -150,6 +150,8 @@ const char *ac_http_reason(int code)
 		return "Created";
 	case 202:
 		return "Accepted";
+	case 304:
+		return "Not Modified";
 	case 400:
 		return "Bad Request";
 	case 401:
@@ -168,6 +170,8 @@ const char *ac_http_reason(int code)
 		return "Too Many Requests";
 	case 500:
 		return "Internal Server Error";
+	case 501:
+		return "Not Implemented";
 	case 503:
 		return "Service Unavailable";
 	default:
@@ -207,6 +211,80 @@ void ac_http_reply_json(struct evhttp_request *req, int code, json_t *body)
 void ac_http_error(struct evhttp_request *req, int code, const char *msg)
 {
 	ac_http_reply_json(req, code, json_pack("{s:s}", "detail", msg));
+}
+
+/* ------------------------------------------------------------------ */
+/* Streaming responses                                                  */
+
+static struct http_conn *http_conn_of(struct evhttp_connection *evcon);
+
+int ac_http_stream_start(struct evhttp_request *req, const char *ctype)
+{
+	struct evkeyvalq *h = evhttp_request_get_output_headers(req);
+	struct evhttp_connection *evcon = evhttp_request_get_connection(req);
+	struct timeval wtv = {30, 0};
+	struct http_conn *c;
+
+	if (!evcon)
+		return -ENOTCONN;
+	if (evhttp_add_header(h, "Content-Type", ctype) < 0 ||
+	    evhttp_add_header(h, "Cache-Control", "no-store") < 0 ||
+	    evhttp_add_header(h, "X-Accel-Buffering", "no") < 0)
+		return -ENOMEM;
+	evhttp_send_reply_start(req, 200, "OK");
+	/* A stream is quiet between events: no read timeout (the client
+	 * sends nothing); the write timeout stays, so a client that stops
+	 * reading still loses its connection.  The next request of a
+	 * keep-alive connection is bounded by the request deadline. */
+	if ((c = http_conn_of(evcon)) && c->h->lim.timeout_s > 0)
+		wtv.tv_sec = c->h->lim.timeout_s;
+	bufferevent_set_timeouts(evhttp_connection_get_bufferevent(evcon), NULL,
+	                         &wtv);
+	return 0;
+}
+
+int ac_http_stream_send(struct evhttp_request *req, const char *data,
+                        size_t len, size_t max_pending)
+{
+	struct evhttp_connection *evcon = evhttp_request_get_connection(req);
+	struct bufferevent *bev =
+	        evcon ? evhttp_connection_get_bufferevent(evcon) : NULL;
+	struct evbuffer *buf;
+	int rc = 0;
+
+	if (!bev)
+		return -ENOTCONN;
+	if (evbuffer_get_length(bufferevent_get_output(bev)) > max_pending)
+		return -ENOBUFS;
+	if (evhttp_request_get_command(req) == EVHTTP_REQ_HEAD)
+		return 0;
+	buf = evbuffer_new();
+	if (!buf || evbuffer_add(buf, data, len) < 0)
+		rc = -ENOMEM;
+	else
+		evhttp_send_reply_chunk(req, buf);
+	if (buf)
+		evbuffer_free(buf);
+	return rc;
+}
+
+void ac_http_stream_end(struct evhttp_request *req)
+{
+	evhttp_send_reply_end(req);
+}
+
+void ac_http_release_orphan(struct evhttp_request *req)
+{
+	if (req && !evhttp_request_get_connection(req))
+		evhttp_request_free(req);
+}
+
+void ac_http_stream_abort(struct evhttp_request *req)
+{
+	struct evhttp_connection *evcon = evhttp_request_get_connection(req);
+
+	if (evcon)
+		evhttp_connection_free(evcon);
 }
 
 /* ------------------------------------------------------------------ */

@@ -87,6 +87,13 @@ void ac_http_close_metrics(struct ac_http *h);
 void ac_http_set_closecb(struct evhttp_connection *evcon,
                          void (*cb)(struct evhttp_connection *, void *),
                          void *arg);
+/* For a close callback (ac_http_set_closecb) of a connection that holds
+ * req, not yet answered or streaming: when the client went away (EOF, a
+ * network error), libevent has detached req from the connection and left
+ * it to us (libevent 2.1's evhttp_connection_incoming_fail): this frees
+ * it.  When the server itself frees the connection, req is still attached
+ * and libevent frees it: nothing is done. */
+void ac_http_release_orphan(struct evhttp_request *req);
 /* Stop accepting connections; requests on open connections answer 503. */
 void ac_http_stop_accepting(struct ac_http *h);
 /* Drop the routes of arg and one reference; the last frees the server and
@@ -132,6 +139,30 @@ const char *ac_http_framing_error(const struct evkeyvalq *headers,
 /* Send a JSON body (reference stolen; NULL: 500) with Cache-Control:
  * no-store.  HEAD gets the headers only. */
 void ac_http_reply_json(struct evhttp_request *req, int code, json_t *body);
+/* ---- Streaming responses (Server-Sent Events and the like) ----
+ *
+ * A streamed response holds its connection for as long as it lasts, on the
+ * loop, without a thread: the request deadline does not apply (the
+ * request is in a handler), nor does the inactivity timeout (a stream
+ * writes a keep-alive now and then).  The connection's close callback
+ * (ac_http_set_closecb) tells a client that went away; after
+ * ac_http_stream_end the request belongs to evhttp again. */
+
+/* Send the status line and headers (200, Content-Type ctype, Cache-Control
+ * no-store, no buffering by proxies) and begin a chunked body.  HEAD: the
+ * headers only (then call ac_http_stream_end).  0 or -errno. */
+int ac_http_stream_start(struct evhttp_request *req, const char *ctype);
+/* Queue len bytes.  -ENOBUFS when more than max_pending bytes already wait
+ * to be written to a client not reading (the caller ends the stream or
+ * drops the connection); -ENOMEM. */
+int ac_http_stream_send(struct evhttp_request *req, const char *data,
+                        size_t len, size_t max_pending);
+/* End the body (the connection may carry another request). */
+void ac_http_stream_end(struct evhttp_request *req);
+/* Close the connection of a stream at once (a client that stopped reading);
+ * its close callback runs. */
+void ac_http_stream_abort(struct evhttp_request *req);
+
 /* {"detail": msg} with the status. */
 void ac_http_error(struct evhttp_request *req, int code, const char *msg);
 const char *ac_http_reason(int code);

@@ -50,6 +50,7 @@ struct ac_judge_role {
 	bool all_tests;
 	unsigned ie_retries; /* judge.ie_retries */
 	int grace_s;         /* judge.shutdown_grace_s */
+	bool progress;       /* judge.progress: publish per-test progress */
 	const char *
 	        *langs; /* names, NULL-terminated (strings owned by plugins) */
 };
@@ -268,6 +269,89 @@ static void jr_publish(struct jr_task *t)
 		jr_published_cb(t, r);
 }
 
+/* A progress message on its way to the transport (best-effort: a failed
+ * publish is dropped, the final result carries everything). */
+struct jr_progress {
+	struct ac_judge_role *jr;
+	char *body;
+};
+
+static void jr_progress_sent(void *arg, int status)
+{
+	struct jr_progress *p = arg;
+
+	if (status < 0)
+		ac_metrics_add("progress_dropped_total", NULL, 1);
+	free(p->body);
+	free(p);
+}
+
+/* Loop thread (queued by the worker before its judgement's completion, so
+ * a submission's progress is published before its result). */
+static void jr_progress_publish(void *arg)
+{
+	struct jr_progress *p = arg;
+	struct ac_core *core = p->jr->core;
+	int r;
+
+	if (p->jr->stopping) {
+		jr_progress_sent(p, -ESHUTDOWN);
+		return;
+	}
+	r = AC_TRANSPORT(core)->publish_result(core->transport->state, p->body,
+	                                       strlen(p->body),
+	                                       jr_progress_sent, p);
+	if (r < 0)
+		jr_progress_sent(p, r);
+}
+
+/* Worker thread: queue one progress message for the loop. */
+static void jr_progress_queue(struct jr_task *t, const char *event,
+                              json_t *data)
+{
+	char *dj = json_dumps(data, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	struct jr_progress *p = calloc(1, sizeof(*p));
+
+	json_decref(data);
+	if (p)
+		p->jr = t->jr;
+	if (p && dj)
+		p->body = ac_progress_msg_encode(t->msg.submission_id,
+		                                 t->msg.user_id, event, dj);
+	free(dj);
+	if (!p || !p->body ||
+	    ac_pool_run_on_loop(t->jr->workers, jr_progress_publish, p) < 0) {
+		if (p)
+			free(p->body);
+		free(p);
+	}
+}
+
+/* Worker thread, called by ac_judge after each test: the compile step
+ * (before the first test: it succeeded) and the test. */
+static void jr_progress_cb(void *arg, const struct ac_test_result *tr,
+                           size_t index, size_t total)
+{
+	struct jr_task *t = arg;
+
+	if (t->result.ntests == 1)
+		jr_progress_queue(
+		        t, "compile",
+		        json_pack("{s:b,s:I}", "ok", t->result.compile_ok,
+		                  "time_ms",
+		                  (json_int_t)t->result.compile_time_ms));
+	jr_progress_queue(
+	        t, "test",
+	        json_pack("{s:I,s:I,s:s,s:s,s:s,s:I,s:I,s:I}", "index",
+	                  (json_int_t)index, "total", (json_int_t)total, "name",
+	                  tr->name ? tr->name : "", "verdict",
+	                  ac_verdict_name(tr->verdict), "verdict_code",
+	                  ac_verdict_code(tr->verdict), "time_ms",
+	                  (json_int_t)tr->time_ms, "wall_ms",
+	                  (json_int_t)tr->wall_ms, "memory_kb",
+	                  (json_int_t)tr->memory_kb));
+}
+
 static void jr_done(void *arg);
 
 /* Worker thread: a run with custom input. */
@@ -325,6 +409,10 @@ static void jr_work(void *arg)
 	job.user_id = t->msg.user_id;
 	job.submitted_at = t->msg.submitted_at;
 	job.all_tests = t->msg.all_tests || t->jr->all_tests;
+	if (t->jr->progress) {
+		job.progress = jr_progress_cb;
+		job.progress_arg = t;
+	}
 	ac_judge(&t->jr->jctx, &job, &t->result);
 	t->judge_s = jr_mono_s() - t0;
 }
@@ -547,6 +635,7 @@ int ac_judge_role_start(struct ac_core *core, char *err, size_t errlen)
 	}
 	jr->nworkers = (unsigned)workers;
 	jr->all_tests = ac_config_bool(core->cfg, "judge.all_tests", false);
+	jr->progress = ac_config_bool(core->cfg, "judge.progress", true);
 	{
 		long long v = ac_config_int(core->cfg, "judge.ie_retries", 2);
 
@@ -596,6 +685,9 @@ int ac_judge_role_start(struct ac_core *core, char *err, size_t errlen)
 	ac_metrics_declare("runs_total", AC_METRIC_COUNTER,
 	                   "Runs with custom input done (documents "
 	                   "published).");
+	ac_metrics_declare("progress_dropped_total", AC_METRIC_COUNTER,
+	                   "Progress messages the transport refused "
+	                   "(best-effort: dropped).");
 	ac_metrics_declare("judge_workers_busy", AC_METRIC_GAUGE,
 	                   "Judge workers judging now.");
 	ac_metrics_declare("judge_workers_idle", AC_METRIC_GAUGE,

@@ -497,3 +497,87 @@ fail:
 	*submission_id = *user_id = *result_json = NULL;
 	return r;
 }
+
+char *ac_progress_msg_encode(const char *submission_id, const char *user_id,
+                             const char *event, const char *data_json)
+{
+	json_t *data = json_loads(data_json, 0, NULL), *j;
+	char *s;
+
+	if (!json_is_object(data)) {
+		json_decref(data);
+		return NULL;
+	}
+	j = json_pack("{s:i,s:s,s:s,s:s,s:s,s:o}", "version", AC_MSG_VERSION,
+	              "type", "progress", "submission_id", submission_id,
+	              "user_id", user_id ? user_id : "", "event", event, "data",
+	              data);
+	if (!j)
+		return NULL;
+	s = json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	json_decref(j);
+	return s;
+}
+
+int ac_progress_msg_decode(const char *body, size_t len,
+                           struct ac_progress_msg *out, char *err,
+                           size_t errlen)
+{
+	json_t *root, *type, *data;
+	int r = -EINVAL;
+
+	memset(out, 0, sizeof(*out));
+	root = msg_parse(body, len, err, errlen);
+	if (!root)
+		return -EINVAL;
+	type = json_object_get(root, "type");
+	if (!type || (json_is_string(type) &&
+	              strcmp(json_string_value(type), "result") == 0)) {
+		json_decref(root);
+		return -ENOMSG;
+	}
+	if (!json_is_string(type) ||
+	    strcmp(json_string_value(type), "progress") != 0) {
+		snprintf(err, errlen, "unknown message type");
+		goto fail;
+	}
+	if ((r = msg_str(root, "submission_id", MSG_MAX_ID, &out->submission_id,
+	                 NULL, err, errlen)) < 0 ||
+	    (r = msg_str(root, "user_id", MSG_MAX_ID, &out->user_id, NULL, err,
+	                 errlen)) < 0 ||
+	    (r = msg_str(root, "event", 32, &out->event, NULL, err, errlen)) <
+	            0)
+		goto fail;
+	r = -EINVAL;
+	if (strcmp(out->event, "test") != 0 &&
+	    strcmp(out->event, "compile") != 0) {
+		snprintf(err, errlen, "unknown progress event");
+		goto fail;
+	}
+	data = json_object_get(root, "data");
+	if (!json_is_object(data)) {
+		snprintf(err, errlen,
+		         "field \"data\" is missing or not an object");
+		goto fail;
+	}
+	out->data_json = json_dumps(data, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	if (!out->data_json) {
+		r = -ENOMEM;
+		goto fail;
+	}
+	json_decref(root);
+	return 0;
+fail:
+	json_decref(root);
+	ac_progress_msg_clear(out);
+	return r;
+}
+
+void ac_progress_msg_clear(struct ac_progress_msg *m)
+{
+	free(m->submission_id);
+	free(m->user_id);
+	free(m->event);
+	free(m->data_json);
+	memset(m, 0, sizeof(*m));
+}

@@ -68,7 +68,10 @@ static inline unsigned trc_jitter(void)
 
 /* The top-level "submission_id" of a job or result body (JSON, core/msg.c)
  * into out (size > TRC_MSG_ID_MAX): 0; -ENOENT when the body has none (or
- * is not JSON); -EINVAL when it is not a usable id (empty, too long, or a
+ * is not JSON), and for a progress message ("type":"progress": several
+ * per submission, best-effort, never de-duplicated: with the submission id
+ * as its message id, JetStream would drop the result that follows it);
+ * -EINVAL when it is not a usable id (empty, too long, or a
  * character outside [A-Za-z0-9._:-]: it goes into a NATS header and an AMQP
  * short string). */
 static inline int trc_msg_id(const char *body, size_t len, char *out,
@@ -88,7 +91,9 @@ static inline int trc_msg_id(const char *body, size_t len, char *out,
 	if (!root)
 		return -ENOENT;
 	id = json_string_value(json_object_get(root, "submission_id"));
-	if (!id) {
+	if (!id || (json_is_string(json_object_get(root, "type")) &&
+	            strcmp(json_string_value(json_object_get(root, "type")),
+	                   "progress") == 0)) {
 		rc = -ENOENT;
 		goto out;
 	}

@@ -1,7 +1,8 @@
 #!/bin/sh
 # The three-service layout over NATS JetStream, the roles as separate
 # processes against a private nats-server: one api, two judges.
-#  1. many submissions judged, both judges sharing the load;
+#  1. many submissions judged, both judges sharing the load; a result
+#     stream fed by the judges' progress messages over the broker;
 #  2. a judge killed with SIGKILL in the middle of a run: its job is
 #     redelivered (after transport.ack_wait_s) to another judge and its
 #     result is stored exactly once;
@@ -165,6 +166,32 @@ python3 "$top_srcdir/tests/e2e/api_clients.py" run "$BASE" "$TOKEN" "$TEST_TMP/r
 [ "$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1]))["data"]; print(d["runs"][0]["stdout"] == "42\n" and d["runs"][0]["verdict_code"] == "OK" and d["runs"][1]["verdict_code"] == "RE" and d["runs"][1]["exit_code"] == 3 and d["verdict_code"] == "RE")' "$TEST_TMP/run.doc")" = True ] ||
 	fail "run over NATS: $(head -c 1500 "$TEST_TMP/run.doc")"
 ok "a run with custom input over NATS: OK then RE, outputs back through the result queue"
+
+# ------------------- 1b. live results: progress messages over the broker
+# The judges step aside, so that the stream is open before judging starts.
+kill -TERM "$JUDGE1_PID" "$JUDGE2_PID"
+wait "$JUDGE1_PID" "$JUDGE2_PID" 2>/dev/null
+SID=$(client submit "$AC1=AC") || fail "submission refused"
+python3 "$top_srcdir/tests/e2e/stream_clients.py" events "$BASE" "$TOKEN" "${SID%=*}" 120 \
+	>"$TEST_TMP/stream.ev" &
+STREAM_PID=$!
+sleep 1
+start_judge 1
+start_judge 2
+wait "$STREAM_PID" || fail "result stream: $(cat "$TEST_TMP/stream.ev")"
+python3 - "$TEST_TMP/stream.ev" <<'PY' || fail "result stream events: $(cut -c1-200 "$TEST_TMP/stream.ev")"
+import json, sys
+ev = [json.loads(l) for l in open(sys.argv[1])]
+names = [e["event"] for e in ev]
+assert names[0] == "compile" and names[-1] == "result", names
+tests = [e["data"] for e in ev if e["event"] == "test"]
+doc = ev[-1]["data"]
+assert doc["verdict_code"] == "AC" and [t["index"] for t in tests] == list(range(len(doc["tests"]))), names
+# "verdict" (the name) is only in the judges' progress messages, not in
+# the result document's tests: these came over NATS, live.
+assert any("verdict" in t for t in tests), tests
+PY
+ok "result stream across the services: compile, tests (progress over NATS), result"
 
 # ------------------------------- 2. a judge killed with SIGKILL mid-run
 # Judge 2 steps aside so that judge 1 takes the slow jobs.

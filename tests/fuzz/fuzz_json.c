@@ -1,10 +1,12 @@
 /* libFuzzer target: JSON request bodies and the strings inside them.
  * Feeds the input to the body parser (nesting pre-scan, jansson), the
  * registration rules, the input checks, the Authorization header parser,
- * the token verifier and the key file parser. */
+ * the token verifier, the key file parser and the progress message
+ * decoder (a queue message: untrusted too). */
 #include "auth.h"
 #include "http.h"
 #include "jwt.h"
+#include "msg.h"
 
 #include <jansson.h>
 #include <stdint.h>
@@ -31,6 +33,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		                      sizeof(err)) < 0)
 			abort();
 		init = 1;
+	}
+	{
+		struct ac_progress_msg pm;
+
+		if (ac_progress_msg_decode((const char *)data, size, &pm, err,
+		                           sizeof(err)) == 0) {
+			if (!pm.submission_id || !pm.user_id || !pm.event ||
+			    !pm.data_json)
+				abort();
+			ac_progress_msg_clear(&pm);
+		}
 	}
 	body = ac_http_parse_object((const char *)data, size, err, sizeof(err));
 	if (body) {

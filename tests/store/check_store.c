@@ -1122,6 +1122,107 @@ START_TEST(refresh_concurrent_use)
 }
 END_TEST
 
+/* ------------------------------------------------------- submissions list */
+
+static void rows_free(struct ac_submission_row *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(v[i].id);
+		free(v[i].problem_id);
+		free(v[i].lang);
+		free(v[i].result_json);
+	}
+	free(v);
+}
+
+/* Five submissions of one user (two problems, one with a result), one of
+ * another user: newest first, filtered by problem, paged, counted. */
+START_TEST(list_submissions)
+{
+	char user[96], other[96], ids[5][96], oid[96];
+	struct ac_submission_row *v = NULL;
+	size_t n = 99, total = 99;
+	int64_t t0 = now_ms() - 100000;
+
+	ck_assert_ptr_nonnull(ops->list_submissions);
+	new_id(user, sizeof(user), "lister");
+	new_id(other, sizeof(other), "other");
+	for (int i = 0; i < 5; i++) {
+		struct ac_submission s = {
+		        .problem_id = i % 2 ? "odd" : "even",
+		        .lang = "python3",
+		        .user_id = user,
+		        .code = "print(1)",
+		        .code_len = 8,
+		        .submitted_at = t0 + i * 1000,
+		};
+
+		new_id(ids[i], sizeof(ids[i]), "list");
+		s.id = ids[i];
+		ck_assert_int_eq(ops->put_submission(st, &s), 0);
+	}
+	new_id(oid, sizeof(oid), "list");
+	ck_assert_int_eq(put_sub(oid, other), 0);
+	ck_assert_int_eq(
+	        ops->put_result(st, ids[3], "{\"verdict_code\":\"WA\"}"), 0);
+
+	ck_assert_int_eq(
+	        ops->list_submissions(st, user, NULL, 0, 10, &v, &n, &total),
+	        0);
+	ck_assert_uint_eq(n, 5);
+	ck_assert_uint_eq(total, 5);
+	for (int i = 0; i < 5; i++) {
+		ck_assert_str_eq(v[i].id, ids[4 - i]);
+		ck_assert_str_eq(v[i].lang, "python3");
+		ck_assert_int_eq(v[i].submitted_at, t0 + (4 - i) * 1000);
+	}
+	ck_assert_str_eq(v[0].problem_id, "even");
+	ck_assert_ptr_null(v[0].result_json);
+	ck_assert_ptr_nonnull(v[1].result_json);
+	ck_assert_ptr_nonnull(strstr(v[1].result_json, "WA"));
+	rows_free(v, n);
+
+	/* A page: skip 2, take 2. */
+	ck_assert_int_eq(
+	        ops->list_submissions(st, user, NULL, 2, 2, &v, &n, &total), 0);
+	ck_assert_uint_eq(n, 2);
+	ck_assert_uint_eq(total, 5);
+	ck_assert_str_eq(v[0].id, ids[2]);
+	ck_assert_str_eq(v[1].id, ids[1]);
+	rows_free(v, n);
+
+	/* One problem. */
+	ck_assert_int_eq(
+	        ops->list_submissions(st, user, "odd", 0, 10, &v, &n, &total),
+	        0);
+	ck_assert_uint_eq(n, 2);
+	ck_assert_uint_eq(total, 2);
+	ck_assert_str_eq(v[0].id, ids[3]);
+	ck_assert_str_eq(v[1].id, ids[1]);
+	rows_free(v, n);
+
+	/* Beyond the end, nobody's, and the other user's own. */
+	ck_assert_int_eq(
+	        ops->list_submissions(st, user, NULL, 10, 10, &v, &n, &total),
+	        0);
+	ck_assert_uint_eq(n, 0);
+	ck_assert_uint_eq(total, 5);
+	rows_free(v, n);
+	ck_assert_int_eq(ops->list_submissions(st, "nobody-at-all", NULL, 0, 10,
+	                                       &v, &n, &total),
+	                 0);
+	ck_assert_uint_eq(n, 0);
+	ck_assert_uint_eq(total, 0);
+	rows_free(v, n);
+	ck_assert_int_eq(
+	        ops->list_submissions(st, other, NULL, 0, 10, &v, &n, &total),
+	        0);
+	ck_assert_uint_eq(n, 1);
+	ck_assert_str_eq(v[0].id, oid);
+	rows_free(v, n);
+}
+END_TEST
+
 /* ------------------------------------------------------------ main */
 
 static Suite *store_suite(void)
@@ -1152,6 +1253,7 @@ static Suite *store_suite(void)
 	tcase_add_test(tc, users_concurrent_email);
 	tcase_add_test(tc, refresh_tokens);
 	tcase_add_test(tc, refresh_concurrent_use);
+	tcase_add_test(tc, list_submissions);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -328,6 +328,51 @@ START_TEST(test_result_document)
 }
 END_TEST
 
+/* Progress messages: round trip, results are not progress, bad ones are
+ * refused with a reason. */
+START_TEST(test_progress_messages)
+{
+	struct ac_progress_msg m;
+	char err[256];
+	char *body = ac_progress_msg_encode("s-1", "alice", "test",
+	                                    "{\"index\":2,\"name\":\"t\"}");
+	char *res =
+	        ac_result_msg_encode("s-1", "alice", "{\"verdict\":\"AC\"}");
+	static const char *const bad[] = {
+	        "{\"version\":1,\"type\":\"gossip\",\"submission_id\":\"s\"}",
+	        "{\"version\":1,\"type\":\"progress\",\"submission_id\":\"s\","
+	        "\"user_id\":\"u\",\"event\":\"boom\",\"data\":{}}",
+	        "{\"version\":1,\"type\":\"progress\",\"submission_id\":\"s\","
+	        "\"user_id\":\"u\",\"event\":\"test\",\"data\":[1]}",
+	        "{\"version\":1,\"type\":\"progress\",\"user_id\":\"u\","
+	        "\"event\":\"test\",\"data\":{}}",
+	        "{\"version\":1,\"type\":5}",
+	        "not json",
+	};
+
+	ck_assert_ptr_nonnull(body);
+	ck_assert_ptr_nonnull(res);
+	ck_assert_int_eq(ac_progress_msg_decode(body, strlen(body), &m, err,
+	                                        sizeof(err)),
+	                 0);
+	ck_assert_str_eq(m.submission_id, "s-1");
+	ck_assert_str_eq(m.user_id, "alice");
+	ck_assert_str_eq(m.event, "test");
+	ck_assert_ptr_nonnull(strstr(m.data_json, "\"index\":2"));
+	ac_progress_msg_clear(&m);
+	ck_assert_int_eq(
+	        ac_progress_msg_decode(res, strlen(res), &m, err, sizeof(err)),
+	        -ENOMSG);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(*bad); i++)
+		ck_assert_int_eq(ac_progress_msg_decode(bad[i], strlen(bad[i]),
+		                                        &m, err, sizeof(err)),
+		                 -EINVAL);
+	ck_assert_ptr_null(ac_progress_msg_encode("s", "u", "test", "[1]"));
+	free(body);
+	free(res);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("msg");
@@ -340,6 +385,7 @@ int main(void)
 	tcase_add_test(tc, test_result_document);
 	tcase_add_test(tc, test_run_job_round_trip);
 	tcase_add_test(tc, test_files_bundle);
+	tcase_add_test(tc, test_progress_messages);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

@@ -88,6 +88,17 @@ START_TEST(test_msg_id)
 	ck_assert_int_eq(trc_msg_id("not json", 8, id, sizeof(id)), -ENOENT);
 	ck_assert_int_eq(trc_msg_id(NULL, 0, id, sizeof(id)), -ENOENT);
 	ck_assert_int_eq(trc_msg_id("{}", 2, id, sizeof(id)), -ENOENT);
+	/* A progress message has no message id (never de-duplicated: it
+	 * would take the result's); "type":"result" keeps it. */
+	ck_assert_int_eq(
+	        trc_msg_id("{\"type\":\"progress\",\"submission_id\":\"a\"}",
+	                   39, id, sizeof(id)),
+	        -ENOENT);
+	ck_assert_int_eq(
+	        trc_msg_id("{\"type\":\"result\",\"submission_id\":\"a\"}", 37,
+	                   id, sizeof(id)),
+	        0);
+	ck_assert_str_eq(id, "a");
 	ck_assert_int_eq(trc_msg_id("[1]", 3, id, sizeof(id)), -ENOENT);
 	ck_assert_int_eq(
 	        trc_msg_id("{\"submission_id\":5}", 19, id, sizeof(id)),

@@ -35,7 +35,7 @@ extern "C" {
  * older minor keeps loading; one built against a newer minor than the
  * core's is refused (it may call what the core does not have). */
 #define AC_ABI_VERSION   3u
-#define AC_ABI_MINOR     0u
+#define AC_ABI_MINOR     1u
 #define AC_PLUGIN_SYMBOL "algocode_plugin"
 
 #if defined(__GNUC__)
@@ -334,6 +334,15 @@ struct ac_user {
 	int64_t created_at; /* unix ms */
 };
 
+/* One submission listed by list_submissions.  Every string is malloc'ed
+ * and owned by the caller, as is the array (free each member, then the
+ * array). */
+struct ac_submission_row {
+	char *id, *problem_id, *lang;
+	int64_t submitted_at; /* unix ms */
+	char *result_json;    /* the result document; NULL while pending */
+};
+
 enum ac_user_key {
 	AC_USER_BY_ID = 0,
 	AC_USER_BY_USERNAME = 1,
@@ -391,6 +400,17 @@ struct ac_store_ops {
 	 * (malloc'ed array, may be NULL when *n is 0) and *n. */
 	int (*claim_pending)(void *state, int64_t cutoff_ms, int64_t now_ms,
 	                     size_t max, struct ac_pending **out, size_t *n);
+
+	/* Since ABI 3.1; optional (NULL: the api answers GET
+	 * /api/v1/submissions/ with 501).  The submissions of user_id (only
+	 * those of problem_id when it is not NULL), newest first (by
+	 * submitted_at, then id): `offset` skipped, at most `max` returned.
+	 * 0 with *out (malloc'ed array, may be NULL when *n is 0), *n, and
+	 * *total, the number of such submissions in all. */
+	int (*list_submissions)(void *state, const char *user_id,
+	                        const char *problem_id, size_t offset,
+	                        size_t max, struct ac_submission_row **out,
+	                        size_t *n, size_t *total);
 };
 
 /* ------------------------------------------------------------------ */

@@ -1141,6 +1141,119 @@ fail:
 }
 
 /* ------------------------------------------------------------------ */
+/* Submissions of a user                                                */
+
+static void rm_rows_free(struct ac_submission_row *rows, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(rows[i].id);
+		free(rows[i].problem_id);
+		free(rows[i].lang);
+		free(rows[i].result_json);
+	}
+	free(rows);
+}
+
+/* One submission document (and its result, if any) into r. */
+static int rm_row(struct rm_state *st, mongoc_client_t *cl, const bson_t *doc,
+                  struct ac_submission_row *r)
+{
+	bson_t *res = NULL;
+	int ret;
+
+	if ((ret = rm_dup_utf8(doc, "id", &r->id)) < 0 ||
+	    (ret = rm_dup_utf8(doc, "problem_id", &r->problem_id)) < 0 ||
+	    (ret = rm_dup_utf8(doc, "lang", &r->lang)) < 0)
+		return ret;
+	if (!r->id || !r->problem_id || !r->lang)
+		return -EIO;
+	r->submitted_at = rm_get_int(doc, "submitted_at", 0);
+	ret = rm_find_by_id(st, cl, "results", r->id, &res);
+	if (ret == 0)
+		ret = rm_dup_utf8(res, "result", &r->result_json);
+	else if (ret == -ENOENT)
+		ret = 0;
+	bson_destroy(res);
+	return ret;
+}
+
+static int rm_list_submissions(void *state, const char *user_id,
+                               const char *problem_id, size_t offset,
+                               size_t max, struct ac_submission_row **out,
+                               size_t *n, size_t *total)
+{
+	struct rm_state *st = state;
+	mongoc_client_t *cl = NULL;
+	mongoc_collection_t *coll = NULL;
+	mongoc_cursor_t *cur = NULL;
+	const bson_t *doc;
+	bson_error_t err;
+	bson_t filter = BSON_INITIALIZER, opts = BSON_INITIALIZER, sort, proj;
+	struct ac_submission_row *v = NULL;
+	size_t count = 0;
+	int64_t c;
+	int ret;
+
+	*out = NULL;
+	*n = *total = 0;
+	if (!rm_id_ok(user_id) || (problem_id && !rm_id_ok(problem_id)) ||
+	    max > 1000 || offset > INT64_MAX)
+		return -EINVAL;
+	if (max && !(v = calloc(max, sizeof(*v))))
+		return -ENOMEM;
+	ret = rm_pop(st, &cl);
+	if (ret < 0)
+		goto out;
+	BSON_APPEND_UTF8(&filter, "user_id", user_id);
+	if (problem_id)
+		BSON_APPEND_UTF8(&filter, "problem_id", problem_id);
+	coll = mongoc_client_get_collection(cl, st->dbname, "submissions");
+	c = mongoc_collection_count_documents(coll, &filter, NULL, NULL, NULL,
+	                                      &err);
+	if (c < 0) {
+		ret = rm_merr(st, &err, "count submissions");
+		goto out;
+	}
+	*total = (size_t)c;
+	if (max == 0)
+		goto out;
+	BSON_APPEND_DOCUMENT_BEGIN(&opts, "sort", &sort);
+	BSON_APPEND_INT32(&sort, "submitted_at", -1);
+	BSON_APPEND_INT32(&sort, "_id", -1);
+	bson_append_document_end(&opts, &sort);
+	BSON_APPEND_DOCUMENT_BEGIN(&opts, "projection", &proj);
+	BSON_APPEND_INT32(&proj, "code", 0);
+	bson_append_document_end(&opts, &proj);
+	BSON_APPEND_INT64(&opts, "skip", (int64_t)offset);
+	BSON_APPEND_INT64(&opts, "limit", (int64_t)max);
+	cur = mongoc_collection_find_with_opts(coll, &filter, &opts, NULL);
+	while (count < max && mongoc_cursor_next(cur, &doc)) {
+		ret = rm_row(st, cl, doc, &v[count++]);
+		if (ret < 0)
+			goto out;
+	}
+	if (mongoc_cursor_error(cur, &err))
+		ret = rm_merr(st, &err, "list submissions");
+out:
+	if (cur)
+		mongoc_cursor_destroy(cur);
+	if (coll)
+		mongoc_collection_destroy(coll);
+	rm_push(st, cl, ret);
+	bson_destroy(&filter);
+	bson_destroy(&opts);
+	if (ret < 0 || count == 0) {
+		rm_rows_free(v, count);
+		if (ret < 0)
+			*total = 0;
+		return ret;
+	}
+	*out = v;
+	*n = count;
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
 /* Rate buckets                                                         */
 
 /* KEYS[1] bucket; ARGV burst, tokens per ms, now ms.  Returns 0 when a
@@ -1839,6 +1952,7 @@ static const struct ac_store_ops rm_ops = {
         .use_refresh = rm_use_refresh,
         .revoke_refresh = rm_revoke_refresh,
         .claim_pending = rm_claim_pending,
+        .list_submissions = rm_list_submissions,
 };
 
 AC_PLUGIN_DEFINE(AC_KIND_STORE, "redis_mongo",

@@ -112,6 +112,8 @@ enum sq_stmt {
 	SQ_REVOKE_USER,
 	SQ_LIST_PENDING,
 	SQ_CLAIM,
+	SQ_LIST_USER,
+	SQ_COUNT_USER,
 	SQ_BEGIN,
 	SQ_BEGIN_READ,
 	SQ_COMMIT,
@@ -171,6 +173,15 @@ static const char *const sq_sql[SQ_NSTMT] = {
                 " s.id) ORDER BY submitted_at LIMIT ?2",
         [SQ_CLAIM] = "UPDATE submissions SET queued_at = ?2, attempts ="
                      " attempts + 1 WHERE id = ?1",
+        /* ?2 NULL: every problem.  The index submissions_user serves. */
+        [SQ_LIST_USER] =
+                "SELECT s.id, s.problem_id, s.lang, s.submitted_at,"
+                " r.result_json FROM submissions s LEFT JOIN results r ON"
+                " r.submission_id = s.id WHERE s.user_id = ?1 AND (?2 IS"
+                " NULL OR s.problem_id = ?2) ORDER BY s.submitted_at DESC,"
+                " s.id DESC LIMIT ?3 OFFSET ?4",
+        [SQ_COUNT_USER] = "SELECT count(*) FROM submissions WHERE user_id ="
+                          " ?1 AND (?2 IS NULL OR problem_id = ?2)",
         [SQ_BEGIN] = "BEGIN IMMEDIATE",
         /* A reader's snapshot over several statements. */
         [SQ_BEGIN_READ] = "BEGIN DEFERRED",
@@ -187,7 +198,8 @@ static const bool sq_read_stmt[SQ_NSTMT] = {
         [SQ_GET_SUBMISSION] = true, [SQ_GET_ORPHAN] = true,
         [SQ_GET_USER_ID] = true,    [SQ_GET_USER_NAME] = true,
         [SQ_GET_USER_EMAIL] = true, [SQ_BEGIN_READ] = true,
-        [SQ_COMMIT] = true,
+        [SQ_COMMIT] = true,         [SQ_LIST_USER] = true,
+        [SQ_COUNT_USER] = true,
 };
 
 struct sq_conn {
@@ -473,6 +485,108 @@ out:
 	else
 		free(user);
 	return 0;
+}
+
+static void sq_rows_free(struct ac_submission_row *rows, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(rows[i].id);
+		free(rows[i].problem_id);
+		free(rows[i].lang);
+		free(rows[i].result_json);
+	}
+	free(rows);
+}
+
+/* The rows of SQ_LIST_USER (bound) into *out. */
+static int sq_list_rows(struct sq_state *st, struct sq_conn *c, size_t max,
+                        struct ac_submission_row **out, size_t *n)
+{
+	sqlite3_stmt *s = c->stmt[SQ_LIST_USER];
+	struct ac_submission_row *rows = NULL;
+	int rc = SQLITE_DONE, ret = 0;
+
+	if (max && !(rows = calloc(max, sizeof(*rows))))
+		return -ENOMEM;
+	while (*n < max && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+		struct ac_submission_row *r = &rows[(*n)++];
+
+		if ((ret = sq_dup_column(s, 0, &r->id)) < 0 ||
+		    (ret = sq_dup_column(s, 1, &r->problem_id)) < 0 ||
+		    (ret = sq_dup_column(s, 2, &r->lang)) < 0 ||
+		    (ret = sq_dup_column(s, 4, &r->result_json)) < 0)
+			break;
+		r->submitted_at = sqlite3_column_int64(s, 3);
+		if (!r->id || !r->problem_id || !r->lang) {
+			ret = -EIO;
+			break;
+		}
+	}
+	if (ret == 0 && *n < max && rc != SQLITE_DONE)
+		ret = sq_fail(st, c->db, "list submissions");
+	sq_release(s);
+	if (ret < 0) {
+		sq_rows_free(rows, *n);
+		*n = 0;
+		return ret;
+	}
+	*out = rows;
+	return 0;
+}
+
+static int sq_list_submissions(void *state, const char *user_id,
+                               const char *problem_id, size_t offset,
+                               size_t max, struct ac_submission_row **out,
+                               size_t *n, size_t *total)
+{
+	struct sq_state *st = state;
+	struct sq_conn *c;
+	sqlite3_stmt *s;
+	int rc, ret;
+
+	*out = NULL;
+	*n = *total = 0;
+	if (!user_id || max > 1000 || offset > INT64_MAX)
+		return -EINVAL;
+	c = sq_reader_get(st);
+	/* One snapshot for the count and the page. */
+	rc = sqlite3_step(c->stmt[SQ_BEGIN_READ]);
+	sqlite3_reset(c->stmt[SQ_BEGIN_READ]);
+	if (rc != SQLITE_DONE) {
+		ret = sq_fail(st, c->db, "begin read transaction");
+		goto out;
+	}
+	s = c->stmt[SQ_COUNT_USER];
+	sqlite3_bind_text(s, 1, user_id, -1, SQLITE_STATIC);
+	if (problem_id)
+		sqlite3_bind_text(s, 2, problem_id, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(s, 2);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		*total = (size_t)sqlite3_column_int64(s, 0);
+	sq_release(s);
+	if (rc != SQLITE_ROW) {
+		ret = sq_fail(st, c->db, "count submissions");
+		goto out;
+	}
+	s = c->stmt[SQ_LIST_USER];
+	sqlite3_bind_text(s, 1, user_id, -1, SQLITE_STATIC);
+	if (problem_id)
+		sqlite3_bind_text(s, 2, problem_id, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(s, 2);
+	sqlite3_bind_int64(s, 3, (sqlite3_int64)max);
+	sqlite3_bind_int64(s, 4, (sqlite3_int64)offset);
+	ret = sq_list_rows(st, c, max, out, n);
+out:
+	if (!sqlite3_get_autocommit(c->db)) {
+		if (sqlite3_step(c->stmt[SQ_COMMIT]) != SQLITE_DONE)
+			sq_fail(st, c->db, "end read transaction");
+		sqlite3_reset(c->stmt[SQ_COMMIT]);
+	}
+	sq_reader_put(st, c);
+	return ret;
 }
 
 static int sq_rate_take(void *state, const char *key, double burst,
@@ -1311,6 +1425,7 @@ static const struct ac_store_ops sq_ops = {
         .use_refresh = sq_use_refresh,
         .revoke_refresh = sq_revoke_refresh,
         .claim_pending = sq_claim_pending,
+        .list_submissions = sq_list_submissions,
 };
 
 AC_PLUGIN_DEFINE(AC_KIND_STORE, "sqlite",

@@ -1,0 +1,215 @@
+#!/usr/bin/env python3
+"""Drive the web console in headless Chromium (Debian's chromium and
+chromium-driver, through python3-selenium): sign up, log in, open a
+problem, type a solution, submit, watch the per-test rows appear and the
+final verdict; a Wrong Answer and a Compilation Error shown correctly; My
+submissions.  Screenshots go to ARTEFACTS.
+
+    console_browser.py BASE PROBLEM ARTEFACTS TMPDIR
+"""
+import os
+import sys
+import time
+
+from selenium import webdriver
+from selenium.webdriver.chrome.options import Options
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.support.select import Select
+from selenium.webdriver.support import expected_conditions as EC
+from selenium.webdriver.support.ui import WebDriverWait
+
+BASE, PROBLEM, ART, TMP = sys.argv[1:5]
+AC = 'name = input()\nprint("Hello, " + name + "!")\n'
+WA = 'print("Hello, " + input())\n'
+CE = 'name = input(\nprint(name)\n'
+
+opts = Options()
+opts.binary_location = "/usr/bin/chromium"
+for a in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+          "--no-first-run", "--disable-background-networking",
+          "--disable-component-update", "--disable-sync",
+          "--disable-dev-shm-usage", "--window-size=1280,1000",
+          "--user-data-dir=" + os.path.join(TMP, "chromium-profile")):
+    opts.add_argument(a)
+opts.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+drv = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=opts)
+wait = WebDriverWait(drv, 60)
+step = [0]
+
+
+def shot(name):
+    step[0] += 1
+    drv.save_screenshot(os.path.join(ART, "%02d-%s.png" % (step[0], name)))
+
+
+def ok(msg):
+    print("ok - browser: " + msg, flush=True)
+
+
+def fail(msg):
+    shot("failure")
+    print("FAIL: browser: %s" % msg, file=sys.stderr)
+    for e in drv.get_log("browser"):
+        print("  console: %s" % e.get("message"), file=sys.stderr)
+    drv.quit()
+    sys.exit(1)
+
+
+def find(css):
+    return wait.until(EC.presence_of_element_located((By.CSS_SELECTOR, css)))
+
+
+def fill(css, text):
+    el = find(css)
+    el.clear()
+    el.send_keys(text)
+
+
+def type_code(code):
+    ed = find(".cm-content")
+    ed.click()
+    ed.send_keys(Keys.CONTROL, "a")
+    ed.send_keys(Keys.DELETE)
+    # CodeMirror auto-indents and closes nothing here; type line by line.
+    for line in code.splitlines():
+        ed.send_keys(line)
+        ed.send_keys(Keys.ENTER)
+        ed.send_keys(Keys.HOME, Keys.SHIFT, Keys.HOME)  # drop auto-indent
+        ed.send_keys(Keys.DELETE)
+
+
+def judge(code, want, name):
+    """Type, submit, watch rows appear live, return (verdict, rows, log)."""
+    type_code(code)
+    typed = drv.execute_script(
+        "return document.querySelector('.cm-content').innerText")
+    if "print" not in typed:
+        fail("the editor did not take the code: %r" % typed)
+    find("#submit").click()
+    seen_partial = False
+    deadline = time.time() + 120
+    verdict = ""
+    while time.time() < deadline:
+        rows = drv.find_elements(By.CSS_SELECTOR, "#tests tbody tr")
+        verdict = find("#verdict").text
+        if rows and ("Judging" in verdict or "Running" in verdict):
+            seen_partial = True
+        if not find("#submit").get_attribute("disabled") and \
+                "Judging" not in verdict and "Submitting" not in verdict:
+            break
+        time.sleep(0.05)
+    rows = [r.text for r in drv.find_elements(By.CSS_SELECTOR, "#tests tbody tr")]
+    shot(name)
+    if want not in verdict:
+        fail("%s: verdict shown %r, expected %r" % (name, verdict, want))
+    log = drv.find_elements(By.CSS_SELECTOR, "#compile pre")
+    return verdict, rows, (log[0].text if log else ""), seen_partial
+
+
+try:
+    drv.get(BASE + "/")
+    find("h1")
+    if "Algocode" not in drv.title:
+        fail("title %r" % drv.title)
+    wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, "main table tbody tr"))
+    shot("problems")
+    ok("problem list")
+    # Search and a tag filter.
+    fill("#search", "hello")
+    find("#search").send_keys(Keys.ENTER)
+    wait.until(lambda d: "title=hello" in d.current_url)
+    wait.until(lambda d: any("Hello" in r.text for r in d.find_elements(
+        By.CSS_SELECTOR, "main table tbody tr")))
+    ok("search by title")
+
+    # Sign up, then log in.
+    drv.get(BASE + "/#/signup")
+    user = "console%d" % (int(time.time() * 1000) % 10**9)
+    fill("#f-username", user)
+    fill("#f-email", user + "@example.org")
+    fill("#f-first_name", "Con")
+    fill("#f-last_name", "Sole")
+    fill("#f-password1", "Correct-Horse-Battery-42")
+    fill("#f-password2", "Correct-Horse-Battery-42")
+    shot("signup")
+    find("#signup-form button[type=submit]").click()
+    wait.until(lambda d: d.current_url.endswith("#/login"))
+    ok("sign up")
+    fill("#f-email", user + "@example.org")
+    fill("#f-password", "Correct-Horse-Battery-42")
+    find("#login-form button[type=submit]").click()
+    wait.until(lambda d: d.find_element(By.ID, "who").text == user)
+    ok("log in (%s)" % user)
+
+    # Open the problem: statement rendered from markdown, samples, editor
+    # with syntax highlighting.
+    drv.get(BASE + "/#/problem/" + PROBLEM)
+    find(".statement p")
+    find("pre.sample")
+    find(".cm-editor")
+    Select(find("#lang")).select_by_value("python3")
+    type_code(AC)
+    styled = drv.execute_script(
+        "return [...document.querySelectorAll('.cm-content span')]"
+        ".some(s => getComputedStyle(s).color !== getComputedStyle("
+        "document.querySelector('.cm-content')).color)")
+    if not styled:
+        fail("no syntax highlighting in the editor")
+    shot("problem")
+    ok("problem: statement, samples, highlighted editor")
+
+    verdict, rows, _, live = judge(AC, "Accepted", "accepted")
+    if len(rows) < 2 or not all("Accepted" in r for r in rows):
+        fail("accepted: test rows %r" % rows)
+    ok("accepted: %d test rows, verdict %r%s" % (
+        len(rows), verdict.splitlines()[0],
+        ", rows seen before the verdict" if live else ""))
+    verdict, rows, _, _ = judge(WA, "Wrong Answer", "wrong-answer")
+    if not rows or "Wrong Answer" not in rows[-1]:
+        fail("wrong answer: test rows %r" % rows)
+    ok("wrong answer: the failing test shown (%d rows)" % len(rows))
+    verdict, rows, log, _ = judge(CE, "Compilation Error", "compile-error")
+    if rows or not log:
+        fail("compile error: rows %r, log %r" % (rows, log))
+    ok("compilation error: compiler output shown, no test rows")
+
+    # My submissions: the three, newest first.
+    drv.get(BASE + "/#/submissions")
+    wait.until(lambda d: len(d.find_elements(By.CSS_SELECTOR, "table.submissions tbody tr")) >= 3)
+    got = [r.text for r in drv.find_elements(By.CSS_SELECTOR, "table.submissions tbody tr")]
+    if not ("Compilation Error" in got[0] and "Wrong Answer" in got[1] and "Accepted" in got[2]):
+        fail("my submissions: %r" % got)
+    shot("submissions")
+    ok("my submissions, newest first")
+
+    # A phone-sized window: nothing wider than the screen.
+    drv.set_window_size(390, 844)
+    drv.get(BASE + "/#/problem/" + PROBLEM)
+    find(".cm-editor")
+    wide = drv.execute_script(
+        "return document.documentElement.scrollWidth > window.innerWidth + 1")
+    shot("phone")
+    if wide:
+        fail("the problem page scrolls sideways on a phone-sized window")
+    ok("readable on a phone-sized window")
+
+    urls = drv.execute_script(
+        "return [location.href, ...performance.getEntriesByType('resource')"
+        ".map(e => e.name)]")
+    foreign = [u for u in urls if not u.startswith(BASE + "/")]
+    if foreign:
+        fail("requests to another origin: %r" % foreign)
+    ok("every request went to the server itself (%d resources)" % (len(urls) - 1))
+
+    bad = [e["message"] for e in drv.get_log("browser")
+           if e.get("level") == "SEVERE" and "favicon" not in e["message"]]
+    if bad:
+        fail("console errors: %r" % bad)
+    ok("no errors in the browser console (CSP included)")
+finally:
+    try:
+        drv.quit()
+    except Exception:
+        pass
