@@ -112,12 +112,11 @@ enum api_route {
 };
 
 static const char *const api_route_names[R_COUNT] = {
-        "submit",      "result",  "problems", "problem", "languages",
-        "healthcheck", "metrics", "stream",   "submissions", "other",
-        "run",
+        "submit",      "result",      "problems", "problem",
+        "languages",   "healthcheck", "metrics",  "stream",
+        "submissions", "other",       "run",
 };
-_Static_assert(sizeof(api_route_names) / sizeof(api_route_names[0]) ==
-                       R_COUNT,
+_Static_assert(sizeof(api_route_names) / sizeof(api_route_names[0]) == R_COUNT,
                "one name per route");
 
 struct api_waiter;
