@@ -770,374 +770,352 @@ START_TEST(test_write_time_limit)
 	                 0);
 	ck_assert_ptr_nonnull(strstr(err2, "flow style"));
 	ac_problem_free(p);
+}
+END_TEST
 
-	/* Problem kinds (issue 17): legacy validation words, 2023-07 type,
-	 * validator_protocol and validation_passes. */
-	START_TEST(test_kinds)
-	{
-		const char *d = copy_fixture("problems/legacy", "kinds");
-		struct ac_problem *p;
+/* Problem kinds (issue 17): legacy validation words, 2023-07 type,
+ * validator_protocol and validation_passes. */
+START_TEST(test_kinds)
+{
+	const char *d = copy_fixture("problems/legacy", "kinds");
+	struct ac_problem *p;
 
-		sh("printf 'validation: custom multi-pass\\nlimits:\\n  "
-		   "validation_passes: 5\\nvalidator_protocol: testlib\\n' > "
-		   "'%s/problem.yaml'",
-		   d);
-		p = load_ok(d);
-		ck_assert_int_eq(p->validation, AC_VALIDATION_CUSTOM);
-		ck_assert_uint_eq(p->type_flags, AC_PROBLEM_MULTIPASS);
-		ck_assert_uint_eq(p->validation_passes, 5);
-		ck_assert_int_eq(p->validator_protocol, AC_PROTO_TESTLIB);
-		ac_problem_free(p);
+	sh("printf 'validation: custom multi-pass\\nlimits:\\n  "
+	   "validation_passes: 5\\nvalidator_protocol: testlib\\n' > "
+	   "'%s/problem.yaml'",
+	   d);
+	p = load_ok(d);
+	ck_assert_int_eq(p->validation, AC_VALIDATION_CUSTOM);
+	ck_assert_uint_eq(p->type_flags, AC_PROBLEM_MULTIPASS);
+	ck_assert_uint_eq(p->validation_passes, 5);
+	ck_assert_int_eq(p->validator_protocol, AC_PROTO_TESTLIB);
+	ac_problem_free(p);
 
-		sh("printf 'problem_format_version: 2023-07\\ntype: "
-		   "[interactive, "
-		   "multi-pass]\\n' > '%s/problem.yaml' && mkdir "
-		   "'%s/output_validator' "
-		   "&& echo x > '%s/output_validator/v.cpp'",
-		   d, d, d);
-		p = load_ok(d);
-		ck_assert_int_eq(p->validation,
-		                 AC_VALIDATION_CUSTOM_INTERACTIVE);
-		ck_assert_uint_eq(p->type_flags, AC_PROBLEM_INTERACTIVE |
-		                                         AC_PROBLEM_MULTIPASS);
-		ck_assert_uint_eq(p->validation_passes,
-		                  AC_PROBLEM_PASSES_DEFAULT);
-		ck_assert_int_eq(p->validator_protocol, AC_PROTO_KATTIS);
-		ac_problem_free(p);
+	sh("printf 'problem_format_version: 2023-07\\ntype: [interactive, "
+	   "multi-pass]\\n' > '%s/problem.yaml' && rm -r "
+	   "'%s/output_validators' && mkdir '%s/output_validator' && echo x > "
+	   "'%s/output_validator/v.cpp'",
+	   d, d, d, d);
+	p = load_ok(d);
+	ck_assert_int_eq(p->validation, AC_VALIDATION_CUSTOM_INTERACTIVE);
+	ck_assert_uint_eq(p->type_flags,
+	                  AC_PROBLEM_INTERACTIVE | AC_PROBLEM_MULTIPASS);
+	ck_assert_uint_eq(p->validation_passes, AC_PROBLEM_PASSES_DEFAULT);
+	ck_assert_int_eq(p->validator_protocol, AC_PROTO_KATTIS);
+	ac_problem_free(p);
 
-		sh("printf 'problem_format_version: 2023-07\\ntype: "
-		   "interactive\\n' > "
-		   "'%s/problem.yaml' && mkdir -p "
-		   "'%s/input_validators/a' '%s/input_validators/b' && echo x "
-		   "> "
-		   "'%s/input_validators/a/v.py'",
-		   d, d, d, d);
-		p = load_ok(d);
-		ck_assert_uint_eq(p->type_flags, AC_PROBLEM_INTERACTIVE);
-		ck_assert_uint_eq(p->ninput_validators, 2);
-		ck_assert_ptr_nonnull(strstr(p->input_validators[0], "/a"));
-		ac_problem_free(p);
+	sh("printf 'problem_format_version: 2023-07\\ntype: interactive\\n' > "
+	   "'%s/problem.yaml' && mkdir -p "
+	   "'%s/input_validators/a' '%s/input_validators/b' && echo x > "
+	   "'%s/input_validators/a/v.py'",
+	   d, d, d, d);
+	p = load_ok(d);
+	ck_assert_uint_eq(p->type_flags, AC_PROBLEM_INTERACTIVE);
+	ck_assert_uint_eq(p->ninput_validators, 2);
+	ck_assert_ptr_nonnull(strstr(p->input_validators[0], "/a"));
+	ac_problem_free(p);
 
-		sh("printf 'validator_protocol: polygon\\n' > "
-		   "'%s/problem.yaml'",
-		   d);
-		load_fails(d, "kinds/problem.yaml", "validator_protocol");
-		sh("printf 'type: batch\\n' > '%s/problem.yaml'", d);
-		load_fails(d, "kinds/problem.yaml", "type");
-		sh("printf 'validation: interactive\\n' > '%s/problem.yaml'",
-		   d);
-		load_fails(d, "kinds/problem.yaml", "validation");
-		sh("printf 'validation: custom multi-pass\\nlimits: "
-		   "{validation_passes: 1}\\n' > '%s/problem.yaml'",
-		   d);
-		load_fails(d, "kinds/problem.yaml", "validation_passes");
-	}
-	END_TEST
+	sh("printf 'validator_protocol: polygon\\n' > '%s/problem.yaml'", d);
+	load_fails(d, "kinds/problem.yaml", "validator_protocol");
+	sh("printf 'type: batch\\n' > '%s/problem.yaml'", d);
+	load_fails(d, "kinds/problem.yaml", "type");
+	sh("printf 'validation: interactive\\n' > '%s/problem.yaml'", d);
+	load_fails(d, "kinds/problem.yaml", "validation");
+	sh("printf 'validation: custom multi-pass\\nlimits: "
+	   "{validation_passes: 1}\\n' > '%s/problem.yaml'",
+	   d);
+	load_fails(d, "kinds/problem.yaml", "validation_passes");
+}
+END_TEST
 
-	/* ----------------------------------------------------------- broken */
+/* ----------------------------------------------------------- broken */
 
-	START_TEST(test_broken_missing_yaml)
-	{
-		load_fails(fixture("broken/no_yaml"), "no_yaml/problem.yaml",
-		           "missing");
-	}
-	END_TEST
+START_TEST(test_broken_missing_yaml)
+{
+	load_fails(fixture("broken/no_yaml"), "no_yaml/problem.yaml",
+	           "missing");
+}
+END_TEST
 
-	START_TEST(test_broken_yaml_syntax)
-	{
-		load_fails(fixture("broken/bad_yaml"), "bad_yaml/problem.yaml",
-		           "line 4");
-		ck_assert_ptr_nonnull(strstr(err, "YAML"));
-	}
-	END_TEST
+START_TEST(test_broken_yaml_syntax)
+{
+	load_fails(fixture("broken/bad_yaml"), "bad_yaml/problem.yaml",
+	           "line 4");
+	ck_assert_ptr_nonnull(strstr(err, "YAML"));
+}
+END_TEST
 
-	START_TEST(test_broken_numbers)
-	{
-		load_fails(fixture("broken/negative_time"),
-		           "negative_time/problem.yaml", "limits.time_limit");
-		ck_assert_ptr_nonnull(strstr(err, "line 3"));
-		load_fails(fixture("broken/bad_memory"),
-		           "bad_memory/problem.yaml", "limits.memory");
-		ck_assert_ptr_nonnull(strstr(err, "\"lots\""));
-		load_fails(fixture("broken/bad_output"),
-		           "bad_output/problem.yaml", "limits.output");
-		load_fails(fixture("broken/bad_timelimit"),
-		           "bad_timelimit/.timelimit", "seconds");
-	}
-	END_TEST
+START_TEST(test_broken_numbers)
+{
+	load_fails(fixture("broken/negative_time"),
+	           "negative_time/problem.yaml", "limits.time_limit");
+	ck_assert_ptr_nonnull(strstr(err, "line 3"));
+	load_fails(fixture("broken/bad_memory"), "bad_memory/problem.yaml",
+	           "limits.memory");
+	ck_assert_ptr_nonnull(strstr(err, "\"lots\""));
+	load_fails(fixture("broken/bad_output"), "bad_output/problem.yaml",
+	           "limits.output");
+	load_fails(fixture("broken/bad_timelimit"), "bad_timelimit/.timelimit",
+	           "seconds");
+}
+END_TEST
 
-	START_TEST(test_broken_keys)
-	{
-		load_fails(fixture("broken/bad_flags"),
-		           "bad_flags/problem.yaml", "bogus_flag");
-		ck_assert_ptr_nonnull(strstr(err, "validator_flags"));
-		load_fails(fixture("broken/bad_validation"),
-		           "bad_validation/problem.yaml", "validation");
-		load_fails(fixture("broken/tags_map"), "tags_map/problem.yaml",
-		           "tags");
-	}
-	END_TEST
+START_TEST(test_broken_keys)
+{
+	load_fails(fixture("broken/bad_flags"), "bad_flags/problem.yaml",
+	           "bogus_flag");
+	ck_assert_ptr_nonnull(strstr(err, "validator_flags"));
+	load_fails(fixture("broken/bad_validation"),
+	           "bad_validation/problem.yaml", "validation");
+	load_fails(fixture("broken/tags_map"), "tags_map/problem.yaml", "tags");
+}
+END_TEST
 
-	START_TEST(test_broken_tests)
-	{
-		load_fails(fixture("broken/missing_ans"),
-		           "missing_ans/data/secret/2.in", "2.ans");
-		load_fails(fixture("broken/no_tests"), "no_tests/data",
-		           "no tests");
-	}
-	END_TEST
+START_TEST(test_broken_tests)
+{
+	load_fails(fixture("broken/missing_ans"),
+	           "missing_ans/data/secret/2.in", "2.ans");
+	load_fails(fixture("broken/no_tests"), "no_tests/data", "no tests");
+}
+END_TEST
 
-	START_TEST(test_broken_validators)
-	{
-		load_fails(fixture("broken/custom_no_validator"),
-		           "custom_no_validator/output_validators", NULL);
-		load_fails(fixture("broken/custom_two_validators"),
-		           "custom_two_validators/output_validators",
-		           "exactly one");
-		load_fails(fixture("broken/custom_validator_file"),
-		           "custom_validator_file/output_validators/check.py",
-		           "directory");
-	}
-	END_TEST
+START_TEST(test_broken_validators)
+{
+	load_fails(fixture("broken/custom_no_validator"),
+	           "custom_no_validator/output_validators", NULL);
+	load_fails(fixture("broken/custom_two_validators"),
+	           "custom_two_validators/output_validators", "exactly one");
+	load_fails(fixture("broken/custom_validator_file"),
+	           "custom_validator_file/output_validators/check.py",
+	           "directory");
+}
+END_TEST
 
-	START_TEST(test_broken_not_a_dir)
-	{
-		struct ac_problem *p = NULL;
+START_TEST(test_broken_not_a_dir)
+{
+	struct ac_problem *p = NULL;
 
-		ck_assert_int_eq(
-		        ac_problem_load(tmp("nowhere"), &p, err, sizeof(err)),
-		        -ENOENT);
-		ck_assert_ptr_nonnull(strstr(err, "nowhere"));
-		sh("touch '%s'", tmp("file"));
-		ck_assert_int_eq(
-		        ac_problem_load(tmp("file"), &p, err, sizeof(err)),
-		        -ENOTDIR);
-		ck_assert_ptr_null(p);
-	}
-	END_TEST
+	ck_assert_int_eq(ac_problem_load(tmp("nowhere"), &p, err, sizeof(err)),
+	                 -ENOENT);
+	ck_assert_ptr_nonnull(strstr(err, "nowhere"));
+	sh("touch '%s'", tmp("file"));
+	ck_assert_int_eq(ac_problem_load(tmp("file"), &p, err, sizeof(err)),
+	                 -ENOTDIR);
+	ck_assert_ptr_null(p);
+}
+END_TEST
 
-	START_TEST(test_broken_symlink_outside)
-	{
-		const char *d = copy_fixture("problems/minimal", "evil");
+START_TEST(test_broken_symlink_outside)
+{
+	const char *d = copy_fixture("problems/minimal", "evil");
 
-		sh("echo secret > '%s/outside.txt'", tmpdir);
-		sh("mkdir '%s/data/secret' && ln -s ../../../outside.txt "
-		   "'%s/data/secret/a.in' && echo 1 > '%s/data/secret/a.ans'",
-		   d, d, d);
-		load_fails(d, "evil/data/secret/a.in", "outside the package");
-		sh("rm '%s/data/secret/a.in' && echo 1 > '%s/data/secret/a.in' "
-		   "&& "
-		   "ln -sf /etc/passwd '%s/data/secret/a.ans'",
-		   d, d, d);
-		load_fails(d, "evil/data/secret/a.ans", "outside the package");
-		sh("rm -r '%s/data/secret' && mv '%s/problem.yaml' "
-		   "'%s/../p.yaml' && "
-		   "ln -s ../p.yaml '%s/problem.yaml'",
-		   d, d, d, d);
-		load_fails(d, "evil/problem.yaml", "outside the package");
-		sh("rm '%s/problem.yaml' && touch '%s/problem.yaml' && "
-		   "ln -s /etc '%s/statement'",
-		   d, d, d);
-		/* no statement file under the link, but it would leave the
-		 * package */
-		sh("ln -s /etc/passwd '%s/../hostname' && mkdir -p "
-		   "'%s/problem_statement' && ln -s ../../hostname "
-		   "'%s/problem_statement/problem.en.md'",
-		   d, d, d);
-		load_fails(d, "evil/problem_statement/problem.en.md",
-		           "outside");
-		/* a test group symlinked elsewhere */
-		sh("rm -r '%s/problem_statement' '%s/statement' && mkdir "
-		   "'%s/grp' && "
-		   "ln -s '%s/grp' '%s/data/secret'",
-		   d, d, tmpdir, tmpdir, d);
-		load_fails(d, "evil/data/secret", "outside the package");
-	}
-	END_TEST
+	sh("echo secret > '%s/outside.txt'", tmpdir);
+	sh("mkdir '%s/data/secret' && ln -s ../../../outside.txt "
+	   "'%s/data/secret/a.in' && echo 1 > '%s/data/secret/a.ans'",
+	   d, d, d);
+	load_fails(d, "evil/data/secret/a.in", "outside the package");
+	sh("rm '%s/data/secret/a.in' && echo 1 > '%s/data/secret/a.in' && "
+	   "ln -sf /etc/passwd '%s/data/secret/a.ans'",
+	   d, d, d);
+	load_fails(d, "evil/data/secret/a.ans", "outside the package");
+	sh("rm -r '%s/data/secret' && mv '%s/problem.yaml' '%s/../p.yaml' && "
+	   "ln -s ../p.yaml '%s/problem.yaml'",
+	   d, d, d, d);
+	load_fails(d, "evil/problem.yaml", "outside the package");
+	sh("rm '%s/problem.yaml' && touch '%s/problem.yaml' && "
+	   "ln -s /etc '%s/statement'",
+	   d, d, d);
+	/* no statement file under the link, but it would leave the package */
+	sh("ln -s /etc/passwd '%s/../hostname' && mkdir -p "
+	   "'%s/problem_statement' && ln -s ../../hostname "
+	   "'%s/problem_statement/problem.en.md'",
+	   d, d, d);
+	load_fails(d, "evil/problem_statement/problem.en.md", "outside");
+	/* a test group symlinked elsewhere */
+	sh("rm -r '%s/problem_statement' '%s/statement' && mkdir '%s/grp' && "
+	   "ln -s '%s/grp' '%s/data/secret'",
+	   d, d, tmpdir, tmpdir, d);
+	load_fails(d, "evil/data/secret", "outside the package");
+}
+END_TEST
 
-	START_TEST(test_broken_not_regular)
-	{
-		const char *d = copy_fixture("problems/minimal", "fifo");
+START_TEST(test_broken_not_regular)
+{
+	const char *d = copy_fixture("problems/minimal", "fifo");
 
-		sh("mkdir '%s/data/secret' && mkfifo '%s/data/secret/a.in' && "
-		   "echo 1 > '%s/data/secret/a.ans'",
-		   d, d, d);
-		load_fails(d, "fifo/data/secret/a.in", "not a regular file");
-		sh("rm '%s/data/secret/a.in' && echo 1 > '%s/data/secret/a.in' "
-		   "&& "
-		   "rm '%s/data/secret/a.ans' && mkfifo '%s/data/secret/a.ans'",
-		   d, d, d, d);
-		load_fails(d, "fifo/data/secret/a.ans", "not a regular file");
-		sh("rm -r '%s/data/secret' && mv '%s/problem.yaml' '%s/y' && "
-		   "mkfifo '%s/problem.yaml'",
-		   d, d, d, d);
-		load_fails(d, "fifo/problem.yaml", "not a regular file");
-	}
-	END_TEST
+	sh("mkdir '%s/data/secret' && mkfifo '%s/data/secret/a.in' && "
+	   "echo 1 > '%s/data/secret/a.ans'",
+	   d, d, d);
+	load_fails(d, "fifo/data/secret/a.in", "not a regular file");
+	sh("rm '%s/data/secret/a.in' && echo 1 > '%s/data/secret/a.in' && "
+	   "rm '%s/data/secret/a.ans' && mkfifo '%s/data/secret/a.ans'",
+	   d, d, d, d);
+	load_fails(d, "fifo/data/secret/a.ans", "not a regular file");
+	sh("rm -r '%s/data/secret' && mv '%s/problem.yaml' '%s/y' && "
+	   "mkfifo '%s/problem.yaml'",
+	   d, d, d, d);
+	load_fails(d, "fifo/problem.yaml", "not a regular file");
+}
+END_TEST
 
-	START_TEST(test_broken_symlinked_group)
-	{
-		const char *d = copy_fixture("problems/good", "sg");
+START_TEST(test_broken_symlinked_group)
+{
+	const char *d = copy_fixture("problems/good", "sg");
 
-		sh("ln -s 2-group '%s/data/secret/4-again'", d);
-		load_fails(d, "sg/data/secret/4-again", "symlinked test group");
-	}
-	END_TEST
+	sh("ln -s 2-group '%s/data/secret/4-again'", d);
+	load_fails(d, "sg/data/secret/4-again", "symlinked test group");
+}
+END_TEST
 
-	START_TEST(test_broken_big_yaml)
-	{
-		const char *d = copy_fixture("problems/minimal", "big");
+START_TEST(test_broken_big_yaml)
+{
+	const char *d = copy_fixture("problems/minimal", "big");
 
-		sh("head -c 2000000 /dev/zero | tr '\\0' '#' > "
-		   "'%s/problem.yaml'",
-		   d);
-		load_fails(d, "big/problem.yaml", "too large");
-	}
-	END_TEST
+	sh("head -c 2000000 /dev/zero | tr '\\0' '#' > '%s/problem.yaml'", d);
+	load_fails(d, "big/problem.yaml", "too large");
+}
+END_TEST
 
-	/* -------------------------------------------------------------- set */
+/* -------------------------------------------------------------- set */
 
-	START_TEST(test_set_good)
-	{
-		struct ac_problem_set *set = NULL;
-		size_t nerr = 99;
+START_TEST(test_set_good)
+{
+	struct ac_problem_set *set = NULL;
+	size_t nerr = 99;
 
-		ck_assert_int_eq(ac_problem_set_load(fixture("problems"), &set,
-		                                     &nerr, err, sizeof(err)),
-		                 0);
-		ck_assert_uint_eq(nerr, 0);
-		ck_assert_uint_eq(set->n, 3);
-		ck_assert_str_eq(set->items[0]->id, "good");
-		ck_assert_str_eq(set->items[1]->id, "legacy");
-		ck_assert_str_eq(set->items[2]->id, "minimal");
-		ck_assert_ptr_eq(ac_problem_find(set, "legacy"), set->items[1]);
-		ck_assert_ptr_eq(
-		        ac_problem_find(set,
-		                        "7d1f5b0e-2c39-4e4a-9a57-0c8f0a4f1c11"),
-		        set->items[0]);
-		ck_assert_ptr_null(ac_problem_find(set, "nope"));
-		ck_assert_ptr_null(ac_problem_find(set, "7d1f5b0e"));
-		ck_assert_ptr_null(ac_problem_find(set, ""));
-		ck_assert_ptr_null(ac_problem_find(set, NULL));
-		ck_assert_ptr_null(ac_problem_find(NULL, "good"));
-		ac_problem_set_free(set);
-	}
-	END_TEST
+	ck_assert_int_eq(ac_problem_set_load(fixture("problems"), &set, &nerr,
+	                                     err, sizeof(err)),
+	                 0);
+	ck_assert_uint_eq(nerr, 0);
+	ck_assert_uint_eq(set->n, 3);
+	ck_assert_str_eq(set->items[0]->id, "good");
+	ck_assert_str_eq(set->items[1]->id, "legacy");
+	ck_assert_str_eq(set->items[2]->id, "minimal");
+	ck_assert_ptr_eq(ac_problem_find(set, "legacy"), set->items[1]);
+	ck_assert_ptr_eq(
+	        ac_problem_find(set, "7d1f5b0e-2c39-4e4a-9a57-0c8f0a4f1c11"),
+	        set->items[0]);
+	ck_assert_ptr_null(ac_problem_find(set, "nope"));
+	ck_assert_ptr_null(ac_problem_find(set, "7d1f5b0e"));
+	ck_assert_ptr_null(ac_problem_find(set, ""));
+	ck_assert_ptr_null(ac_problem_find(set, NULL));
+	ck_assert_ptr_null(ac_problem_find(NULL, "good"));
+	ac_problem_set_free(set);
+}
+END_TEST
 
-	START_TEST(test_set_broken_counted)
-	{
-		struct ac_problem_set *set = NULL;
-		size_t nerr = 0;
+START_TEST(test_set_broken_counted)
+{
+	struct ac_problem_set *set = NULL;
+	size_t nerr = 0;
 
-		ck_assert_int_eq(ac_problem_set_load(fixture("broken"), &set,
-		                                     &nerr, err, sizeof(err)),
-		                 0);
-		ck_assert_uint_eq(set->n, 0);
-		ck_assert_uint_eq(nerr, 14);
-		ac_problem_set_free(set);
-	}
-	END_TEST
+	ck_assert_int_eq(ac_problem_set_load(fixture("broken"), &set, &nerr,
+	                                     err, sizeof(err)),
+	                 0);
+	ck_assert_uint_eq(set->n, 0);
+	ck_assert_uint_eq(nerr, 14);
+	ac_problem_set_free(set);
+}
+END_TEST
 
-	START_TEST(test_set_mixed_and_duplicate_uuid)
-	{
-		struct ac_problem_set *set = NULL;
-		size_t nerr = 0;
+START_TEST(test_set_mixed_and_duplicate_uuid)
+{
+	struct ac_problem_set *set = NULL;
+	size_t nerr = 0;
 
-		sh("mkdir '%s/set'", tmpdir);
-		copy_fixture("problems/good", "set/a-good");
-		copy_fixture("problems/good", "set/b-same-uuid");
-		copy_fixture("broken/missing_ans", "set/c-broken");
-		copy_fixture("problems/minimal", "set/d-minimal");
-		/* a symlinked package keeps the name of the link as its id */
-		copy_fixture("problems/minimal", "real-min");
-		sh("ln -s ../real-min '%s/set/e-link'", tmpdir);
-		sh("echo readme > '%s/set/README'", tmpdir);
-		sh("mkdir '%s/set/.hidden'", tmpdir);
-		ck_assert_int_eq(ac_problem_set_load(tmp("set"), &set, &nerr,
-		                                     err, sizeof(err)),
-		                 0);
-		ck_assert_uint_eq(nerr, 2);
-		ck_assert_uint_eq(set->n, 3);
-		ck_assert_str_eq(set->items[0]->id, "a-good");
-		ck_assert_str_eq(set->items[1]->id, "d-minimal");
-		ck_assert_str_eq(set->items[2]->id, "e-link");
-		ck_assert_ptr_nonnull(strstr(set->items[2]->dir, "/real-min"));
-		ck_assert_ptr_eq(
-		        ac_problem_find(set,
-		                        "7d1f5b0e-2c39-4e4a-9a57-0c8f0a4f1c11"),
-		        set->items[0]);
-		ac_problem_set_free(set);
+	sh("mkdir '%s/set'", tmpdir);
+	copy_fixture("problems/good", "set/a-good");
+	copy_fixture("problems/good", "set/b-same-uuid");
+	copy_fixture("broken/missing_ans", "set/c-broken");
+	copy_fixture("problems/minimal", "set/d-minimal");
+	/* a symlinked package keeps the name of the link as its id */
+	copy_fixture("problems/minimal", "real-min");
+	sh("ln -s ../real-min '%s/set/e-link'", tmpdir);
+	sh("echo readme > '%s/set/README'", tmpdir);
+	sh("mkdir '%s/set/.hidden'", tmpdir);
+	ck_assert_int_eq(
+	        ac_problem_set_load(tmp("set"), &set, &nerr, err, sizeof(err)),
+	        0);
+	ck_assert_uint_eq(nerr, 2);
+	ck_assert_uint_eq(set->n, 3);
+	ck_assert_str_eq(set->items[0]->id, "a-good");
+	ck_assert_str_eq(set->items[1]->id, "d-minimal");
+	ck_assert_str_eq(set->items[2]->id, "e-link");
+	ck_assert_ptr_nonnull(strstr(set->items[2]->dir, "/real-min"));
+	ck_assert_ptr_eq(
+	        ac_problem_find(set, "7d1f5b0e-2c39-4e4a-9a57-0c8f0a4f1c11"),
+	        set->items[0]);
+	ac_problem_set_free(set);
 
-		ck_assert_int_eq(ac_problem_set_load(tmp("missing"), &set,
-		                                     &nerr, err, sizeof(err)),
-		                 -ENOENT);
-		ck_assert_ptr_null(set);
-		ck_assert_ptr_nonnull(strstr(err, "missing"));
-	}
-	END_TEST
+	ck_assert_int_eq(ac_problem_set_load(tmp("missing"), &set, &nerr, err,
+	                                     sizeof(err)),
+	                 -ENOENT);
+	ck_assert_ptr_null(set);
+	ck_assert_ptr_nonnull(strstr(err, "missing"));
+}
+END_TEST
 
-	static Suite *problem_suite(void)
-	{
-		Suite *s = suite_create("problem");
-		TCase *tg = tcase_create("good");
-		TCase *tb = tcase_create("broken");
-		TCase *ts = tcase_create("set");
+static Suite *problem_suite(void)
+{
+	Suite *s = suite_create("problem");
+	TCase *tg = tcase_create("good");
+	TCase *tb = tcase_create("broken");
+	TCase *ts = tcase_create("set");
 
-		tcase_add_checked_fixture(tg, tmp_setup, tmp_teardown);
-		tcase_add_test(tg, test_good_package);
-		tcase_add_test(tg, test_good_test_order);
-		tcase_add_test(tg, test_legacy_package);
-		tcase_add_test(tg, test_minimal_defaults);
-		tcase_add_test(tg, test_statement_fallbacks);
-		tcase_add_test(tg, test_hash_stable_and_sensitive);
-		tcase_add_test(tg,
-		               test_hash_ignores_statement_covers_validator);
-		tcase_add_test(tg, test_symlink_inside_ok);
-		tcase_add_test(tg, test_old_style_output_validator);
-		tcase_add_test(tg, test_name_map_and_interactive);
-		tcase_add_test(tg, test_kinds);
-		suite_add_tcase(s, tg);
+	tcase_add_checked_fixture(tg, tmp_setup, tmp_teardown);
+	tcase_add_test(tg, test_good_package);
+	tcase_add_test(tg, test_good_test_order);
+	tcase_add_test(tg, test_legacy_package);
+	tcase_add_test(tg, test_minimal_defaults);
+	tcase_add_test(tg, test_statement_fallbacks);
+	tcase_add_test(tg, test_hash_stable_and_sensitive);
+	tcase_add_test(tg, test_hash_ignores_statement_covers_validator);
+	tcase_add_test(tg, test_symlink_inside_ok);
+	tcase_add_test(tg, test_old_style_output_validator);
+	tcase_add_test(tg, test_name_map_and_interactive);
+	tcase_add_test(tg, test_kinds);
+	suite_add_tcase(s, tg);
 
-		tcase_add_checked_fixture(tb, tmp_setup, tmp_teardown);
-		tcase_add_test(tb, test_broken_missing_yaml);
-		tcase_add_test(tb, test_broken_yaml_syntax);
-		tcase_add_test(tb, test_broken_numbers);
-		tcase_add_test(tb, test_broken_keys);
-		tcase_add_test(tb, test_broken_tests);
-		tcase_add_test(tb, test_broken_validators);
-		tcase_add_test(tb, test_broken_not_a_dir);
-		tcase_add_test(tb, test_broken_symlink_outside);
-		tcase_add_test(tb, test_broken_not_regular);
-		tcase_add_test(tb, test_broken_symlinked_group);
-		tcase_add_test(tb, test_broken_big_yaml);
-		tcase_add_test(tb, test_keys_2023_07);
-		tcase_add_test(tb, test_keys_legacy);
-		tcase_add_test(tb, test_keys_refused_by_name);
-		tcase_add_test(tb, test_dirs_refused_by_name);
-		tcase_add_test(tb, test_alias_bomb_bounded);
-		tcase_add_test(tb, test_expected_score_marker);
-		tcase_add_test(tb, test_time_limit_rules);
-		tcase_add_test(tb, test_write_time_limit);
-		tcase_add_test(tb, test_groups_and_testdata);
-		suite_add_tcase(s, tb);
+	tcase_add_checked_fixture(tb, tmp_setup, tmp_teardown);
+	tcase_add_test(tb, test_broken_missing_yaml);
+	tcase_add_test(tb, test_broken_yaml_syntax);
+	tcase_add_test(tb, test_broken_numbers);
+	tcase_add_test(tb, test_broken_keys);
+	tcase_add_test(tb, test_broken_tests);
+	tcase_add_test(tb, test_broken_validators);
+	tcase_add_test(tb, test_broken_not_a_dir);
+	tcase_add_test(tb, test_broken_symlink_outside);
+	tcase_add_test(tb, test_broken_not_regular);
+	tcase_add_test(tb, test_broken_symlinked_group);
+	tcase_add_test(tb, test_broken_big_yaml);
+	tcase_add_test(tb, test_keys_2023_07);
+	tcase_add_test(tb, test_keys_legacy);
+	tcase_add_test(tb, test_keys_refused_by_name);
+	tcase_add_test(tb, test_dirs_refused_by_name);
+	tcase_add_test(tb, test_alias_bomb_bounded);
+	tcase_add_test(tb, test_expected_score_marker);
+	tcase_add_test(tb, test_time_limit_rules);
+	tcase_add_test(tb, test_write_time_limit);
+	tcase_add_test(tb, test_groups_and_testdata);
+	suite_add_tcase(s, tb);
 
-		tcase_add_checked_fixture(ts, tmp_setup, tmp_teardown);
-		tcase_add_test(ts, test_set_good);
-		tcase_add_test(ts, test_set_broken_counted);
-		tcase_add_test(ts, test_set_mixed_and_duplicate_uuid);
-		suite_add_tcase(s, ts);
-		return s;
-	}
+	tcase_add_checked_fixture(ts, tmp_setup, tmp_teardown);
+	tcase_add_test(ts, test_set_good);
+	tcase_add_test(ts, test_set_broken_counted);
+	tcase_add_test(ts, test_set_mixed_and_duplicate_uuid);
+	suite_add_tcase(s, ts);
+	return s;
+}
 
-	int main(void)
-	{
-		SRunner *sr;
-		int failed;
+int main(void)
+{
+	SRunner *sr;
+	int failed;
 
-		find_data();
-		sr = srunner_create(problem_suite());
-		srunner_run_all(sr, CK_NORMAL);
-		failed = srunner_ntests_failed(sr);
-		srunner_free(sr);
-		return failed ? EXIT_FAILURE : EXIT_SUCCESS;
-	}
+	find_data();
+	sr = srunner_create(problem_suite());
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
