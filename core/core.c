@@ -111,6 +111,65 @@ static int core_load_one(struct ac_core *core, const char *dir,
 	return ac_plugin_load(core, dir, kind, name, group, out, err, errlen);
 }
 
+/* The language plugins of lang.plugins; a language whose compiler is
+ * missing (-ENOPKG) or whose plugin is not installed (-ENOENT) is skipped
+ * with a warning, but one at least must be available. */
+static int core_load_langs(struct ac_core *core, const char *dir, char *err,
+                           size_t errlen)
+{
+	int r;
+	const char **names = ac_config_string_list(core->cfg, "lang.plugins");
+	size_t n = 0;
+
+	if (!names || !names[0]) {
+		free(names);
+		snprintf(err, errlen,
+		         "no language configured (setting "
+		         "lang.plugins)");
+		return -EINVAL;
+	}
+	while (names[n])
+		n++;
+	core->langs = calloc(n, sizeof(*core->langs));
+	if (!core->langs) {
+		free(names);
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < n; i++) {
+		char group[128];
+		snprintf(group, sizeof(group), "lang.%s", names[i]);
+		r = ac_plugin_load(core, dir, AC_KIND_LANG, names[i], group,
+		                   &core->langs[core->nlangs], err, errlen);
+		/* -ENOPKG: the language's compiler or interpreter is
+		 * not installed here; serve the others. */
+		if (r == -ENOPKG) {
+			log_warn("%s: language skipped", err);
+			continue;
+		}
+		/* Not installed: a distribution ships some languages
+		 * in packages of their own (algocode-plugin-java). */
+		if (r == -ENOENT) {
+			log_warn("%s: language skipped (plugin not "
+			         "installed)",
+			         err);
+			continue;
+		}
+		if (r < 0) {
+			free(names);
+			return r;
+		}
+		core->nlangs++;
+	}
+	free(names);
+	if (core->nlangs == 0) {
+		snprintf(err, errlen,
+		         "no language of lang.plugins is available "
+		         "here");
+		return -ENOPKG;
+	}
+	return 0;
+}
+
 int ac_core_init(struct ac_core *core, struct ac_config *cfg, unsigned need,
                  char *err, size_t errlen)
 {
@@ -200,58 +259,9 @@ int ac_core_init(struct ac_core *core, struct ac_config *cfg, unsigned need,
 		if (r < 0)
 			return r;
 	}
-	if (need & AC_NEED_LANGS) {
-		const char **names = ac_config_string_list(cfg, "lang.plugins");
-		size_t n = 0;
-
-		if (!names || !names[0]) {
-			free(names);
-			snprintf(err, errlen,
-			         "no language configured (setting "
-			         "lang.plugins)");
-			return -EINVAL;
-		}
-		while (names[n])
-			n++;
-		core->langs = calloc(n, sizeof(*core->langs));
-		if (!core->langs) {
-			free(names);
-			return -ENOMEM;
-		}
-		for (size_t i = 0; i < n; i++) {
-			char group[128];
-			snprintf(group, sizeof(group), "lang.%s", names[i]);
-			r = ac_plugin_load(core, dir, AC_KIND_LANG, names[i],
-			                   group, &core->langs[core->nlangs],
-			                   err, errlen);
-			/* -ENOPKG: the language's compiler or interpreter is
-			 * not installed here; serve the others. */
-			if (r == -ENOPKG) {
-				log_warn("%s: language skipped", err);
-				continue;
-			}
-			/* Not installed: a distribution ships some languages
-			 * in packages of their own (algocode-plugin-java). */
-			if (r == -ENOENT) {
-				log_warn("%s: language skipped (plugin not "
-				         "installed)",
-				         err);
-				continue;
-			}
-			if (r < 0) {
-				free(names);
-				return r;
-			}
-			core->nlangs++;
-		}
-		free(names);
-		if (core->nlangs == 0) {
-			snprintf(err, errlen,
-			         "no language of lang.plugins is available "
-			         "here");
-			return -ENOPKG;
-		}
-	}
+	if ((need & AC_NEED_LANGS) &&
+	    (r = core_load_langs(core, dir, err, errlen)) < 0)
+		return r;
 	if (need & AC_NEED_PROBLEMS) {
 		size_t nerr = 0;
 		core->problems_dir =
