@@ -1625,6 +1625,21 @@ static void judge_test_interact(struct judge_run *j, struct judge_test *x,
 	free(in);
 }
 
+/* A testlib checker's points (exit 7) as the test's score in a scoring
+ * problem; points without a number are a checker failure. */
+static void judge_test_points(struct judge_test *x, double pts)
+{
+	if (isnan(pts)) {
+		x->val = AC_VAL_ERROR;
+		snprintf(x->msg, sizeof(x->msg),
+		         "validator: testlib exit 7 (points) without a number "
+		         "(\"points N\" expected on its stderr)");
+		return;
+	}
+	x->has_score = true;
+	x->score = pts;
+}
+
 /* Run the test in a fresh box and validate its output; -1 when the box
  * could not be made (an Internal Error is recorded). */
 static int judge_test_run(struct judge_run *j, struct judge_test *x)
@@ -1661,9 +1676,16 @@ static int judge_test_run(struct judge_run *j, struct judge_test *x)
 	if (ac_run_failed(&x->rep, &j->lim))
 		return 0;
 	if (j->p->validation != AC_VALIDATION_DEFAULT) {
+		double pts = INFINITY; /* left alone: no testlib points */
+
 		x->val = judge_val_check(j->ctx, &j->val, j->tmpl, x->t,
-		                         x->outp, x->msg, sizeof(x->msg));
-		if (j->p->validator_score && x->val == AC_VAL_CORRECT)
+		                         x->outp, x->msg, sizeof(x->msg), &pts);
+		if (x->val == AC_VAL_CORRECT && pts != INFINITY &&
+		    (j->p->type_flags & AC_PROBLEM_SCORING))
+			judge_test_points(x, pts);
+		else if (j->p->validator_score &&
+		         j->p->validator_protocol != AC_PROTO_TESTLIB &&
+		         x->val == AC_VAL_CORRECT)
 			judge_test_score(j, x);
 		return 0;
 	}

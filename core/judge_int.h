@@ -52,12 +52,14 @@ void judge_val_free(struct judge_val *v);
 
 /* One test of a batch problem: the validator judges the team output
  * (Kattis: `validator input answer feedback/ < output`; testlib:
- * `checker input output answer`).  msg gets its message. */
+ * `checker input output answer`).  msg gets its message; *score (may be
+ * NULL) a testlib checker's points (exit 7: the number its message starts
+ * with, NAN when there is none), else it is left alone. */
 enum ac_validation judge_val_check(struct ac_judge_ctx *ctx,
                                    const struct judge_val *v,
                                    const char *run_dir, const struct ac_test *t,
                                    const char *team_out, char *msg,
-                                   size_t msglen);
+                                   size_t msglen, double *score);
 
 /* The submission's side of an interactive or multi-pass run. */
 struct judge_sub {

@@ -18,6 +18,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <math.h>
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
@@ -455,7 +456,7 @@ static void jv_message(const struct judge_val *v, const char *vbox,
 static enum ac_validation jv_outcome(const struct judge_val *v,
                                      const char *vbox, const char *errp, int rc,
                                      struct ac_run_report *rep, char *msg,
-                                     size_t msglen)
+                                     size_t msglen, double *score)
 {
 	enum ac_validation val;
 	char why[300];
@@ -467,6 +468,8 @@ static enum ac_validation jv_outcome(const struct judge_val *v,
 	val = ac_validator_exit(v->protocol, rep, &points, why, sizeof(why));
 	jv_message(v, vbox, errp, val == AC_VAL_ERROR ? why : NULL, msg,
 	           msglen);
+	if (points && score && ac_testlib_points(msg, score) < 0)
+		*score = NAN; /* exit 7 without a readable number */
 	if (points) {
 		size_t n = strlen(msg);
 
@@ -480,7 +483,7 @@ enum ac_validation judge_val_check(struct ac_judge_ctx *ctx,
                                    const struct judge_val *v,
                                    const char *run_dir, const struct ac_test *t,
                                    const char *team_out, char *msg,
-                                   size_t msglen)
+                                   size_t msglen, double *score)
 {
 	static const char *const kattis[] = {"/box/input", "/box/answer",
 	                                     "/box/feedback/", NULL};
@@ -509,7 +512,7 @@ enum ac_validation judge_val_check(struct ac_judge_ctx *ctx,
 	spec.profile = v->lang->run_profile;
 	memset(&rep, 0, sizeof(rep));
 	r = ctx->sb->run(ctx->sb_state, &spec, &rep);
-	return jv_outcome(v, vbox, errp, r, &rep, msg, msglen);
+	return jv_outcome(v, vbox, errp, r, &rep, msg, msglen, score);
 }
 
 /* ---------------------------------------------------------- interactive */
@@ -1039,8 +1042,8 @@ static bool jv_pass(struct ac_judge_ctx *ctx, const struct judge_val *v,
 		free(ps);
 		return false;
 	}
-	out->val =
-	        jv_outcome(v, vbox, verr, ps->vrc, &ps->vrep, msg, sizeof(msg));
+	out->val = jv_outcome(v, vbox, verr, ps->vrc, &ps->vrep, msg,
+	                      sizeof(msg), NULL);
 	n = k > 1 ? snprintf(out->msg, sizeof(out->msg), "pass %u: ", k) : 0;
 	snprintf(out->msg + n, sizeof(out->msg) - (size_t)n, "%s%s%s", msg,
 	         !ps->ts[0] ? ""

@@ -45,6 +45,10 @@
  */
 #include "verdict.h"
 
+#include <stdlib.h>
+
+#include <math.h>
+
 #include <errno.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -458,4 +462,27 @@ enum ac_verdict ac_verdict_interactive(const struct ac_run_report *r,
 	if (v >= 0)
 		return (enum ac_verdict)v;
 	return ac_verdict_of(r, lim, val, detail, detail_len);
+}
+
+int ac_testlib_points(const char *msg, double *points)
+{
+	char *end;
+	double d;
+
+	if (!msg)
+		return -EINVAL;
+	while (*msg == ' ' || *msg == '\t')
+		msg++;
+	if (strncmp(msg, "points", 6) == 0 && (msg[6] == ' ' || msg[6] == '\t'))
+		msg += 7;
+	while (*msg == ' ' || *msg == '\t')
+		msg++;
+	errno = 0;
+	d = strtod(msg, &end);
+	if (end == msg || errno || !isfinite(d) ||
+	    (*end && *end != ' ' && *end != '\t' && *end != '\n' &&
+	     *end != ';'))
+		return -EINVAL;
+	*points = d;
+	return 0;
 }

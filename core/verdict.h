@@ -61,6 +61,11 @@ void ac_verdict_message(const char *detail, const char *msg, char *both,
 /* Validator protocols (problem.yaml validator_protocol). */
 #define AC_VPROTO_KATTIS  0 /* 42 accepted, 43 wrong answer */
 #define AC_VPROTO_TESTLIB 1 /* 0 ok, 1 wa, 2 pe, 3 fail, 7 points */
+/* A testlib checker's points: its message (the first line of its stderr)
+ * is "points N ..." as testlib's quitp writes it, or "N ...".  0 with
+ * *points, -EINVAL when there is no finite number there. */
+int ac_testlib_points(const char *msg, double *points);
+
 /* What a validator's exit says under its protocol; *points when testlib
  * exited 7 (partial score, recorded); why says what failed. */
 enum ac_validation ac_validator_exit(int protocol,

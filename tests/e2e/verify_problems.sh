@@ -94,4 +94,43 @@ grep -q "^TIME .*-> time limit 1 s (was 7.5 s" "$TEST_TMP/fix.txt" ||
 	fail "no time limit computed: $(cat "$TEST_TMP/fix.txt")"
 grep -q "^  time_limit: 1$" "$TEST_TMP/fix/problem.yaml" ||
 	fail "time limit not written: $(cat "$TEST_TMP/fix/problem.yaml")"
+# A testlib checker's points (exit 7, "points N" on its stderr) are the
+# test's score in a scoring problem.
+P="$TEST_TMP/points"
+mkdir -p "$P/data/secret" "$P/output_validator"
+printf 'problem_format_version: 2023-07\nname: Points\ntype: scoring\nvalidator_protocol: testlib\n' >"$P/problem.yaml"
+echo 6 >"$P/data/secret/1.in"
+echo 42 >"$P/data/secret/1.ans"
+cat >"$P/output_validator/checker.c" <<'C'
+#include <stdio.h>
+int main(int argc, char **argv)
+{
+	long v = 0;
+	FILE *f = argc > 2 ? fopen(argv[2], "r") : NULL;
+	if (!f || fscanf(f, "%ld", &v) != 1)
+		return 1;
+	if (v == 42)
+		return 0;
+	if (v == 21) {
+		fprintf(stderr, "points 0.5 half of it\n");
+		return 7;
+	}
+	return 1;
+}
+C
+for v in 42 21 7; do
+	printf '#include <cstdio>\nint main(){puts("%s");}\n' "$v" >"$TEST_TMP/p$v.cpp"
+	ac judge --problem "$P" --lang cpp --json "$TEST_TMP/p$v.cpp" >"$TEST_TMP/p$v.json" 2>&1 ||
+		fail "judge points $v: $(cat "$TEST_TMP/p$v.json")"
+done
+python3 - "$TEST_TMP" <<'PY' || fail "testlib points: $(cat "$TEST_TMP"/p*.json)"
+import json, sys
+d = {v: json.load(open(f"{sys.argv[1]}/p{v}.json")) for v in (42, 21, 7)}
+assert d[42]["verdict_code"] == "AC" and d[42]["score"] == 1, d[42]
+assert d[21]["verdict_code"] == "AC" and d[21]["score"] == 0.5, d[21]
+assert d[21]["tests"][0]["score"] == 0.5, d[21]["tests"]
+assert d[7]["verdict_code"] == "WA" and d[7]["score"] == 0, d[7]
+PY
+ok "a testlib checker's points score a test (1, 0.5, 0)"
+
 ok "$n problems verified"

@@ -477,6 +477,44 @@ START_TEST(test_hint_and_message)
 }
 END_TEST
 
+/* testlib's quitp writes "points N message" to stderr. */
+START_TEST(test_testlib_points)
+{
+	static const struct {
+		const char *msg;
+		int rc;
+		double want;
+	} pts_cases[] = {
+	        {"points 35", 0, 35},
+	        {"points 0.5 half of the pairs", 0, 0.5},
+	        {"  points\t2.25", 0, 2.25},
+	        {"7 something", 0, 7},
+	        {"points -1.5e1", 0, -15},
+	        {"points 3; points (testlib exit 7)", 0, 3},
+	        {"points", -EINVAL, 0},
+	        {"points abc", -EINVAL, 0},
+	        {"points 12abc", -EINVAL, 0},
+	        {"points nan", -EINVAL, 0},
+	        {"points inf", -EINVAL, 0},
+	        {"points 1e999", -EINVAL, 0},
+	        {"", -EINVAL, 0},
+	        {"ok fine", -EINVAL, 0},
+	};
+
+	for (size_t i = 0; i < sizeof(pts_cases) / sizeof(pts_cases[0]); i++) {
+		double got = -1234;
+		int rc = ac_testlib_points(pts_cases[i].msg, &got);
+
+		ck_assert_msg(rc == pts_cases[i].rc, "%s: %d", pts_cases[i].msg,
+		              rc);
+		if (rc == 0)
+			ck_assert_msg(got == pts_cases[i].want, "%s: %g",
+			              pts_cases[i].msg, got);
+	}
+	ck_assert_int_eq(ac_testlib_points(NULL, NULL), -EINVAL);
+}
+END_TEST
+
 static Suite *verdict_suite(void)
 {
 	Suite *s = suite_create("verdict");
@@ -492,6 +530,7 @@ static Suite *verdict_suite(void)
 	tcase_add_test(tc, test_validator_exit);
 	tcase_add_test(tc, test_interactive);
 	tcase_add_test(tc, test_hint_and_message);
+	tcase_add_test(tc, test_testlib_points);
 	suite_add_tcase(s, tc);
 	return s;
 }
