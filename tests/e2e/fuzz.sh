@@ -30,7 +30,7 @@ for f in "$top_srcdir"/core/*.c; do
 done
 FLAGS="-g -O1 -fno-omit-frame-pointer -fsanitize=fuzzer,address,undefined \
  -fno-sanitize-recover=undefined -std=gnu11 -pthread -D_GNU_SOURCE \
- -DPACKAGE_VERSION=\"fuzz\" -DAC_PLUGIN_DIR=\"/nonexistent\" \
+ -DPACKAGE_VERSION=\"fuzz\" -DPACKAGE_NAME=\"algocode\" -DAC_PLUGIN_DIR=\"/nonexistent\" \
  -DAC_DEFAULT_CONFIG=\"/nonexistent.conf\" \
  -I$top_srcdir/core/include -I$top_srcdir/core"
 
