@@ -626,6 +626,7 @@ struct api_check {
 
 static void api_run_unstored(struct api *api, struct evhttp_request *req,
                              struct api_check *c);
+static void api_run_result(struct api *api, const char *id, const char *doc);
 
 static void api_check_free(struct api_check *c)
 {
@@ -685,6 +686,10 @@ static void api_check_done(void *arg)
 		api_run_unstored(api, req, c);
 		goto out;
 	}
+	/* Stored by the api the document reached: a run accepted here keeps
+	 * it in memory too, and its other parked polls are answered. */
+	if (c->run)
+		api_run_result(api, c->id, c->json);
 	switch (c->rc) {
 	case 0:
 		api_answer_result(api, req, c->user, c->owner, c->json);
@@ -1702,7 +1707,6 @@ static void api_delivery_free(struct api_delivery *dl)
 static void api_delivery_work(void *arg);
 static void api_delivery_done(void *arg);
 #define API_RUN_PREFIX "run-"
-static void api_run_result(struct api *api, const char *id, const char *doc);
 
 /* The store failed a while ago: try again, holding the delivery (a nack
  * would make the broker count a redelivery, and dead-letter the result
