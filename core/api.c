@@ -620,8 +620,13 @@ struct api_check {
 	uint64_t seq; /* api->seq when the lookup was submitted */
 	int rechecks;
 	int rc;
+	bool run; /* GET /api/v1/code/run/ID/ */
 	char *json, *owner;
 };
+
+static void api_run_unstored(struct api *api, struct evhttp_request *req,
+                             struct api_check *c);
+static void api_run_result(struct api *api, const char *id, const char *doc);
 
 static void api_check_free(struct api_check *c)
 {
@@ -665,7 +670,8 @@ static void api_check_done(void *arg)
 		api_error(api, req, R_RESULT, 503, "Server is shutting down.");
 		goto out;
 	}
-	if (c->rc == -EAGAIN && (!c->owner || strcmp(c->owner, c->user) == 0) &&
+	if ((c->rc == -EAGAIN || (c->run && c->rc == -ENOENT)) &&
+	    (!c->owner || strcmp(c->owner, c->user) == 0) &&
 	    api_recent_since(api, c->id, c->seq) &&
 	    c->rechecks < API_MAX_RECHECK) {
 		/* Stored while we looked: ask the store again. */
@@ -676,6 +682,14 @@ static void api_check_done(void *arg)
 		}
 	}
 	req = api_pending_detach(&c->p);
+	if (c->run && c->rc != 0) {
+		api_run_unstored(api, req, c);
+		goto out;
+	}
+	/* Stored by the api the document reached: a run accepted here keeps
+	 * it in memory too, and its other parked polls are answered. */
+	if (c->run)
+		api_run_result(api, c->id, c->json);
 	switch (c->rc) {
 	case 0:
 		api_answer_result(api, req, c->user, c->owner, c->json);
@@ -1675,6 +1689,7 @@ struct api_delivery {
 	struct ac_delivery *d;
 	char *id, *user, *json;
 	int rc;
+	bool run;            /* a run's document (API_RUN_PREFIX) */
 	unsigned attempts;   /* put_result calls that failed */
 	struct event *retry; /* delays the next put_result */
 };
@@ -1692,7 +1707,6 @@ static void api_delivery_free(struct api_delivery *dl)
 static void api_delivery_work(void *arg);
 static void api_delivery_done(void *arg);
 #define API_RUN_PREFIX "run-"
-static void api_run_result(struct api *api, const char *id, const char *doc);
 
 /* The store failed a while ago: try again, holding the delivery (a nack
  * would make the broker count a redelivery, and dead-letter the result
@@ -1734,9 +1748,19 @@ static void api_delivery_done(void *arg)
 	api_completed(api);
 	if (dl->rc == 0) {
 		tr->ack(ts, dl->d);
-		api->results_received++;
+		if (!dl->run)
+			api->results_received++;
+		/* A run's parked polls on this api that did not accept it
+		 * are answered here, the owner's from memory already. */
 		if (!api->stopped)
 			api_result_stored(api, dl->id, dl->user, dl->json);
+	} else if (dl->rc == -EINVAL && dl->run) {
+		/* Too large to store: only the api that accepted the run
+		 * (if it was this one) can answer its polls. */
+		log_error("run %s: the store rejects its document (%s); "
+		          "kept in memory only",
+		          dl->id, strerror(-dl->rc));
+		tr->ack(ts, dl->d);
 	} else if (dl->rc == -EINVAL) {
 		/* Never storable (e.g. too large): retrying cannot help. */
 		log_error("result of %s: the store rejects it (%s); "
@@ -1831,11 +1855,12 @@ static void api_result_msg_cb(void *arg, const char *body, size_t len,
 		tr->nack(core->transport->state, d, false, err);
 		goto fail;
 	}
-	if (strncmp(dl->id, API_RUN_PREFIX, strlen(API_RUN_PREFIX)) == 0) {
+	/* A run's document answers the polls of the api that accepted the
+	 * run from memory at once, and is stored for every other api
+	 * process (they compete for the result queue). */
+	dl->run = strncmp(dl->id, API_RUN_PREFIX, strlen(API_RUN_PREFIX)) == 0;
+	if (dl->run)
 		api_run_result(api, dl->id, dl->json);
-		tr->ack(core->transport->state, d);
-		goto fail;
-	}
 	if (api_pool(api, api_delivery_work, api_delivery_done, dl) < 0) {
 		tr->nack(core->transport->state, d, true, "api is stopping");
 		goto fail;
@@ -2467,8 +2492,10 @@ static void api_version(struct api *api, struct evhttp_request *req)
 /* ------------------------------------------------------------------ */
 /* POST /api/v1/code/run/ and GET /api/v1/code/run/ID/                  */
 
-/* A run is kept in memory, never stored: pending for at most
- * API_RUN_PENDING_S, finished for API_RUN_KEEP_S (docs/api.md). */
+/* The api that accepts a run keeps it in memory: pending for at most
+ * API_RUN_PENDING_S, finished for API_RUN_KEEP_S.  Its document is also
+ * stored (put_result, by whichever api process consumes it), so that
+ * every api process can answer its polls (docs/api.md). */
 #define API_RUN_PENDING_S 600
 #define API_RUN_KEEP_S    300
 
@@ -2521,19 +2548,16 @@ static struct api_run *api_run_find(struct api *api, const char *id)
 }
 
 /* A run's document arrived on the result queue: keep it and answer its
- * waiters.  A document for a run this api does not know (forgotten, or
- * started by another api process) is dropped. */
+ * waiters.  A run this api does not know (forgotten, or accepted by
+ * another api process) is served from the store (put_result by the
+ * caller, get_result by api_run_get). */
 static void api_run_result(struct api *api, const char *id, const char *doc)
 {
 	struct api_run *r = api_run_find(api, id);
 	struct api_waiter *w, *next;
 
-	if (!r) {
-		log_info("run %s: document for an unknown or expired run "
-		         "dropped",
-		         id);
+	if (!r)
 		return;
-	}
 	if (r->doc)
 		return; /* judged twice (a redelivery): the first wins */
 	r->doc = strdup(doc);
@@ -2554,31 +2578,110 @@ static void api_run_result(struct api *api, const char *id, const char *doc)
 	}
 }
 
+/* A run id: "run-" and a version 7 UUID, whose first 48 bits are the
+ * time it was accepted (ms since the epoch), so that any api process can
+ * tell a run that may still be pending from an unknown or expired one. */
+static void api_run_new_id(char out[37])
+{
+	uint64_t ms = (uint64_t)ac_now_ms();
+	char ts[13];
+
+	api_new_id(out);
+	snprintf(ts, sizeof(ts), "%012llx",
+	         (unsigned long long)(ms & 0xffffffffffffULL));
+	memcpy(out, ts, 8);
+	memcpy(out + 9, ts + 8, 4);
+	out[14] = '7';
+}
+
+/* Was the run of id accepted in the last API_RUN_PENDING_S (by any api
+ * process)?  false for an id of another shape. */
+static bool api_run_fresh(const char *id)
+{
+	const char *u = id + strlen(API_RUN_PREFIX);
+	char hex[13];
+	int64_t ms, now = ac_now_ms();
+
+	if (strlen(id) != strlen(API_RUN_PREFIX) + 36 || u[8] != '-' ||
+	    u[13] != '-' || u[14] != '7')
+		return false;
+	memcpy(hex, u, 8);
+	memcpy(hex + 8, u + 9, 4);
+	hex[12] = '\0';
+	if (strspn(hex, "0123456789abcdef") != 12)
+		return false;
+	ms = (int64_t)strtoll(hex, NULL, 16);
+	return ms > now - API_RUN_PENDING_S * 1000 && ms < now + 60 * 1000;
+}
+
+/* The store has no document for the run c->id (c->rc < 0): answer from
+ * memory, or park while the run may be pending here or on another api
+ * process.  Another user's run, or an unknown or expired one: 404. */
+static void api_run_unstored(struct api *api, struct evhttp_request *req,
+                             struct api_check *c)
+{
+	struct api_run *r = api_run_find(api, c->id);
+
+	if (c->rc != -ENOENT && c->rc != -EAGAIN)
+		log_error("result store: get_result(%s): %s", c->id,
+		          strerror(-c->rc));
+	if (r && strcmp(r->user, c->user) != 0)
+		api_error(api, req, R_RUN, 404, "Not found.");
+	else if (r && r->doc)
+		api_answer_result(api, req, c->user, r->user, r->doc);
+	else if (!r && (c->rc == -EAGAIN || !api_run_fresh(c->id)))
+		api_error(api, req, R_RUN, 404, "Not found.");
+	else if (api->wait_s <= 0)
+		api_reply_json(
+		        api, req, R_RUN, 202,
+		        json_pack("{s:s,s:n}", "status", "pending", "data"));
+	else
+		api_park(api, req, c->id, c->user);
+}
+
+/* From this api's memory when it accepted the run and has its document;
+ * else from the store (the document may have reached another api
+ * process), then parked until it arrives here or the wait ends. */
 static void api_run_get(struct api *api, struct evhttp_request *req,
                         const char *id, size_t idlen)
 {
 	char *user = api_auth(api, req, R_RUN), key[API_MAX_ID + 1];
+	struct api_check *c = NULL;
 	struct api_run *r;
 
 	if (!user)
 		return;
-	if (!api_id_ok(id, idlen)) {
+	if (!api_id_ok(id, idlen) ||
+	    strncmp(id, API_RUN_PREFIX, strlen(API_RUN_PREFIX)) != 0) {
 		api_error(api, req, R_RUN, 404, "Not found.");
 		goto out;
 	}
 	memcpy(key, id, idlen);
 	key[idlen] = '\0';
 	r = api_run_find(api, key);
-	if (!r || strcmp(r->user, user) != 0)
+	if (r && strcmp(r->user, user) != 0) {
 		api_error(api, req, R_RUN, 404, "Not found.");
-	else if (r->doc)
+		goto out;
+	}
+	if (r && r->doc) {
 		api_answer_result(api, req, user, r->user, r->doc);
-	else if (api->wait_s <= 0)
-		api_reply_json(
-		        api, req, R_RUN, 202,
-		        json_pack("{s:s,s:n}", "status", "pending", "data"));
-	else
-		api_park(api, req, key, user);
+		goto out;
+	}
+	c = calloc(1, sizeof(*c));
+	if (!c) {
+		api_error(api, req, R_RUN, 503, "Out of memory.");
+		goto out;
+	}
+	memcpy(c->id, key, idlen + 1);
+	c->user = user;
+	user = NULL;
+	c->run = true;
+	api_pending_attach(&c->p, api, req, R_RUN);
+	if (api_check_submit(c) < 0) {
+		api_pending_detach(&c->p);
+		api_check_free(c);
+		api_error(api, req, R_RUN, 503, "Server is shutting down.");
+	}
 out:
 	free(user);
 }
@@ -2820,7 +2923,7 @@ static void api_run_post(struct api *api, struct evhttp_request *req)
 		          "Too many runs waiting; try again later.");
 		goto out;
 	}
-	api_new_id(uuid);
+	api_run_new_id(uuid);
 	rp->m.run = true;
 	rp->m.user_id = user;
 	user = NULL;

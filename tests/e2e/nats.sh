@@ -1,8 +1,10 @@
 #!/bin/sh
 # The three-service layout over NATS JetStream, the roles as separate
-# processes against a private nats-server: one api, two judges.
+# processes against a private nats-server: one api (a second one for
+# runs), two judges.
 #  1. many submissions judged, both judges sharing the load; a result
-#     stream fed by the judges' progress messages over the broker;
+#     stream fed by the judges' progress messages over the broker; runs
+#     with custom input across two api processes sharing the result queue;
 #  2. a judge killed with SIGKILL in the middle of a run: its job is
 #     redelivered (after transport.ack_wait_s) to another judge and its
 #     result is stored exactly once;
@@ -60,7 +62,7 @@ start_judge() {
 }
 
 show_logs() {
-	for l in api judge1 judge2 nats-server; do
+	for l in api api2 judge1 judge2 nats-server; do
 		echo "---- $l.log (tail)" >&2
 		tail -n 25 "$TEST_TMP/$l.log" >&2 2>/dev/null
 	done
@@ -166,6 +168,75 @@ python3 "$top_srcdir/tests/e2e/api_clients.py" run "$BASE" "$TOKEN" "$TEST_TMP/r
 [ "$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1]))["data"]; print(d["runs"][0]["stdout"] == "42\n" and d["runs"][0]["verdict_code"] == "OK" and d["runs"][1]["verdict_code"] == "RE" and d["runs"][1]["exit_code"] == 3 and d["verdict_code"] == "RE")' "$TEST_TMP/run.doc")" = True ] ||
 	fail "run over NATS: $(head -c 1500 "$TEST_TMP/run.doc")"
 ok "a run with custom input over NATS: OK then RE, outputs back through the result queue"
+
+# ------- 1a. runs across two api processes competing for the result queue
+# A second api process (same store file, same secret): a run's document
+# reaches either api.  Whichever stores it; each api answers the poll,
+# from memory or from the store.  Runs accepted by api A are polled on
+# api B until 200, then on A; another user's poll is 404 on both; the
+# runs are not the user's submissions.
+API2_PORT=$(free_port)
+BASE2="http://127.0.0.1:$API2_PORT"
+# shellcheck disable=SC2086
+start_bg "$ALGOCODE_BIN" serve -c "$top_builddir/conf.d/api.conf" $COMMON \
+	-o store.path="$TEST_TMP/api.db" \
+	-o api.jwt_secret_file="$TEST_TMP/jwt.secret" \
+	-o api.listen="127.0.0.1:$API2_PORT" -o api.rate_burst=100000 \
+	>>"$TEST_TMP/api2.log" 2>&1
+API2_PID=$BG_PID
+wait_http "$BASE2/api/v1/common/healthcheck/" 20 || fail "the second api did not answer"
+RUNNER=$(ac token --user nats-runner) || fail "cannot mint a token"
+python3 - "$BASE" "$BASE2" "$RUNNER" "$TOKEN" "$TEST_TMP/run.json" 4 >"$TEST_TMP/runs2.out" <<'PY' || fail "runs across two apis: $(cat "$TEST_TMP/runs2.out")"
+import json, sys, time, urllib.request, urllib.error
+a, b, tok, other, bodyfile, n = sys.argv[1:7]
+
+def call(base, method, path, token, body=None):
+    req = urllib.request.Request(base + path, data=body, method=method,
+                                 headers={"Authorization": "Bearer " + token,
+                                          "Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(req, timeout=30) as r:
+            return r.status, json.loads(r.read())
+    except urllib.error.HTTPError as e:
+        return e.code, json.loads(e.read() or b"null")
+
+def poll(base, rid, deadline):
+    while time.time() < deadline:
+        st, d = call(base, "GET", "/api/v1/code/run/%s/" % rid, tok)
+        if st == 200:
+            return d["data"]
+        assert st == 202 and d == {"status": "pending", "data": None}, (base, rid, st, d)
+    raise SystemExit("run %s: no document on %s" % (rid, base))
+
+body = open(bodyfile, "rb").read()
+rids = []
+for _ in range(int(n)):
+    st, d = call(a, "POST", "/api/v1/code/run/", tok, body)
+    assert st == 201, (st, d)
+    rids.append(d["result"]["run_id"])
+deadline = time.time() + 180
+for rid in rids:
+    docs = [poll(b, rid, deadline), poll(a, rid, deadline)]
+    for doc in docs:
+        assert doc["run_id"] == rid and doc["user_id"] == "nats-runner", doc
+        assert doc["runs"][0]["stdout"] == "42\n" and doc["runs"][0]["verdict_code"] == "OK", doc
+        assert doc["runs"][1]["verdict_code"] == "RE" and doc["runs"][1]["exit_code"] == 3, doc
+    assert docs[0] == docs[1], docs
+    for base in (a, b):
+        st, d = call(base, "GET", "/api/v1/code/run/%s/" % rid, other)
+        assert st == 404, ("another user's run", base, st, d)
+# An unknown run (well-formed, just now): pending at most, never another's.
+st, d = call(b, "GET", "/api/v1/code/run/run-00000000-0000-7000-8000-000000000000/", tok)
+assert st == 404, ("an id of 1970", st, d)
+st, d = call(a, "GET", "/api/v1/submissions/", tok)
+assert st == 200 and d["count"] == 0 and d["results"] == [], ("runs listed as submissions", d)
+print(" ".join(rids))
+PY
+for rid in $(cat "$TEST_TMP/runs2.out"); do
+	[ "$(count_results "$rid")" = 1 ] || fail "run $rid: not exactly one stored document"
+done
+ok "runs accepted by api A answered on api B and on A (stored once each), another user's 404, not listed as submissions"
+kill -TERM "$API2_PID"; wait "$API2_PID" 2>/dev/null
 
 # ------------------- 1b. live results: progress messages over the broker
 # The judges step aside, so that the stream is open before judging starts.

@@ -1135,6 +1135,41 @@ static void rows_free(struct ac_submission_row *v, size_t n)
 	free(v);
 }
 
+/* A run's document (docs/api.md): stored like a result without a
+ * submission, so that every api process finds it; the user named inside
+ * it has no submission for it. */
+START_TEST(result_run_unlisted)
+{
+	char id[96], user[96], doc[256];
+	char *json = NULL, *owner = NULL;
+	struct ac_submission_row *v = NULL;
+	size_t n = 99, total = 99;
+
+	ck_assert_ptr_nonnull(ops->list_submissions);
+	new_id(id, sizeof(id), "run");
+	new_id(user, sizeof(user), "runner");
+	snprintf(doc, sizeof(doc),
+	         "{\"run_id\":\"%s\",\"user_id\":\"%s\","
+	         "\"verdict_code\":\"OK\"}",
+	         id, user);
+	ck_assert_int_eq(ops->put_result(st, id, doc), 0);
+	ck_assert_int_eq(ops->put_result(st, id, "{\"second\":1}"), 0);
+	for (int i = 0; i < 2; i++) { /* the second read may be cached */
+		ck_assert_int_eq(ops->get_result(st, id, &json, &owner), 0);
+		ck_assert_str_eq(json, doc);
+		ck_assert_ptr_null(owner);
+		free(json);
+		usleep(30000);
+	}
+	ck_assert_int_eq(
+	        ops->list_submissions(st, user, NULL, 0, 10, &v, &n, &total),
+	        0);
+	ck_assert_uint_eq(n, 0);
+	ck_assert_uint_eq(total, 0);
+	rows_free(v, n);
+}
+END_TEST
+
 /* Five submissions of one user (two problems, one with a result), one of
  * another user: newest first, filtered by problem, paged, counted. */
 START_TEST(list_submissions)
@@ -1239,6 +1274,7 @@ static Suite *store_suite(void)
 	tcase_add_test(tc, submission_invalid);
 	tcase_add_test(tc, result_idempotent);
 	tcase_add_test(tc, result_orphan);
+	tcase_add_test(tc, result_run_unlisted);
 	tcase_add_test(tc, result_large);
 	tcase_add_test(tc, concurrent_same_submission);
 	tcase_add_test(tc, concurrent_results);
