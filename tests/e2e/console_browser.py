@@ -227,6 +227,27 @@ try:
         fail("run CE: an output shown")
     ok("run that does not compile: %r with the compiler output" % verdict)
 
+    # The answers the server gives rarely, faked in the page (the test
+    # driver's script is not subject to the page's CSP): 429 shows its
+    # Retry-After; 404 (a server without runs) hides Run.
+    def fake_run_post(status, headers):
+        drv.execute_script(
+            "window.__fetch = window.__fetch || window.fetch;"
+            "window.fetch = (u, o) => (String(u).endsWith('/code/run/') && o &&"
+            " o.method === 'POST') ? Promise.resolve(new Response("
+            "'{\"detail\":\"faked\"}', {status: arguments[0], headers: arguments[1]}))"
+            " : window.__fetch(u, o);", status, headers)
+    fake_run_post(429, {"Retry-After": "7", "Content-Type": "application/json"})
+    find("#run").click()
+    wait.until(lambda d: "7 s" in d.find_element(By.ID, "run-verdict").text)
+    ok("run answered 429: %r" % find("#run-verdict").text)
+    fake_run_post(404, {"Content-Type": "application/json"})
+    find("#run").click()
+    wait.until(lambda d: not d.find_element(By.ID, "run").is_displayed() and
+               not d.find_element(By.ID, "run-box").is_displayed())
+    drv.execute_script("window.fetch = window.__fetch")
+    ok("run answered 404: Run and the input box hidden")
+
     # My submissions: the three, newest first (runs are not submissions).
     drv.get(BASE + "/#/submissions")
     wait.until(lambda d: len(d.find_elements(By.CSS_SELECTOR, "table.submissions tbody tr")) >= 3)
