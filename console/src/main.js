@@ -21,6 +21,12 @@ const main = document.getElementById("main");
 let languages = null;
 let view = null; // the editor of the open problem
 let streamAbort = null;
+let runAbort = null; // the poll of a custom-input run
+// Does the server offer runs with custom input (POST /api/v1/code/run/)?
+// null until asked: OPTIONS on the route answers 200 where it exists and
+// the api's 404 where it does not (an older server); a POST answering 404
+// or 405 also turns the Run button off (docs/console.md).
+let runOffered = null;
 const cspNonce = (document.querySelector('meta[name="csp-nonce"]') || {}).content || "";
 
 // ------------------------------------------------------------ helpers
@@ -50,6 +56,7 @@ function toast(msg) {
 
 function setView(title, ...nodes) {
   if (streamAbort) { streamAbort.abort(); streamAbort = null; }
+  if (runAbort) { runAbort.abort(); runAbort = null; }
   view = null;
   document.title = title ? `${title} · Algocode` : "Algocode";
   main.replaceChildren(...nodes);
@@ -251,7 +258,7 @@ function langExtension(name) {
   return [];
 }
 
-function makeEditor(parent, lang, onSubmit) {
+function makeEditor(parent, lang, onSubmit, onRun) {
   const langConf = new Compartment();
   const state = EditorState.create({
     doc: "",
@@ -260,6 +267,7 @@ function makeEditor(parent, lang, onSubmit) {
       indentOnInput(), bracketMatching(), highlightActiveLine(), highlightSelectionMatches(),
       syntaxHighlighting(defaultHighlightStyle, { fallback: true }),
       keymap.of([{ key: "Mod-Enter", run: () => { onSubmit(); return true; } },
+                 { key: "Shift-Mod-Enter", run: () => { onRun(); return true; } },
                  ...defaultKeymap, ...historyKeymap, ...searchKeymap, indentWithTab]),
       langConf.of(langExtension(lang)),
       EditorView.contentAttributes.of({ "aria-label": "Source code" }),
@@ -301,21 +309,144 @@ async function problemView(id) {
   if (pref && languages.some((l) => l.name === pref)) select.value = pref;
   const button = h("button", { class: "primary", type: "button", id: "submit",
     text: "Submit", title: "Submit (Ctrl+Enter)" });
+  const runButton = h("button", { type: "button", id: "run", hidden: runOffered !== true,
+    text: "Run", title: "Run on the custom input (Ctrl+Shift+Enter)" });
   const editorBox = h("div", { class: "editor", id: "editor" });
+  const firstInput = ((d.testcases_example || [])[0] || {}).input || "";
+  const runInput = h("textarea", { id: "run-input", rows: 4, spellcheck: "false",
+    autocomplete: "off", title: "Ctrl+Enter runs" });
+  runInput.value = firstInput;
+  const runResult = h("div", { id: "run-result", "aria-live": "polite" });
+  const runBox = h("section", { id: "run-box", class: "run", hidden: runOffered !== true,
+    "aria-label": "Run with custom input" },
+    h("label", { for: "run-input", text: "Custom input" }), runInput, runResult);
   const result = h("section", { id: "result", "aria-live": "polite", "aria-label": "Result" });
   const mine = h("section", { id: "mine", "aria-label": "My submissions of this problem" });
   const right = h("section", { "aria-label": "Solution" },
-    h("div", { class: "row" }, h("label", { for: "lang", text: "Language" }), select, button),
-    editorBox, result, mine);
+    h("div", { class: "row" }, h("label", { for: "lang", text: "Language" }), select, button, runButton),
+    editorBox, runBox, result, mine);
   setView(d.title, h("div", { class: "problem" }, left, right));
   const submit = () => submitSolution(d.id, select.value, button, result, mine);
-  view = makeEditor(editorBox, select.value, submit);
+  const offer = (on) => { runButton.hidden = runBox.hidden = !on; };
+  const run = () => {
+    if (runOffered === true) runCode(select.value, runButton, runInput.value, runResult, offer);
+  };
+  view = makeEditor(editorBox, select.value, submit, run);
   select.addEventListener("change", () => {
     localStorage.setItem("algocode.lang", select.value); // a preference, not a secret
     view.setLang(select.value);
   });
   button.addEventListener("click", submit);
+  runButton.addEventListener("click", run);
+  runInput.addEventListener("keydown", (e) => {
+    if (e.key === "Enter" && (e.ctrlKey || e.metaKey)) { e.preventDefault(); run(); }
+  });
+  if (runOffered === null) probeRun().then(offer);
   if (auth.access) loadSubmissions(mine, d.id);
+}
+
+// ------------------------------------------------------------ custom-input runs
+
+async function probeRun() {
+  if (runOffered !== null) return runOffered;
+  try {
+    const r = await fetch("/api/v1/code/run/", { method: "OPTIONS" });
+    runOffered = r.ok;
+  } catch { return false; } // the network: ask again next time
+  return runOffered;
+}
+
+function fmtMem(kb) { return `${Math.round((kb || 0) / 1024 * 10) / 10} MiB`; }
+
+function runOutcome(r) {
+  const facts = [`${r.time_ms ?? 0} ms`, fmtMem(r.memory_kb)];
+  if (r.signal) facts.push(`signal ${r.signal}`);
+  else if (r.exit_code != null) facts.push(`exit code ${r.exit_code}`);
+  const out = [h("p", { class: "run-verdict" }, verdictCell(r.verdict_code, r.verdict || r.verdict_code),
+    h("span", { class: "muted", text: ` · ${facts.join(" · ")}` }),
+    r.message ? h("span", { class: "muted", text: ` · ${r.message}` }) : null),
+    h("div", { class: "muted", text: "Output" }),
+    // textContent only: the program's output is never markup.
+    h("pre", { class: "log run-stdout", text: r.stdout || "" })];
+  if (r.stdout_truncated) out.push(h("p", { class: "muted", text: "(output truncated)" }));
+  if (r.stderr)
+    out.push(h("div", { class: "muted", text: r.stderr_truncated ? "Standard error (head)" : "Standard error" }),
+      h("pre", { class: "log run-stderr", text: r.stderr }));
+  return out;
+}
+
+function showRun(box, doc) {
+  const runs = doc.runs || [];
+  const head = h("p", { class: "verdict", id: "run-verdict" },
+    verdictCell(doc.verdict_code, doc.verdict || doc.verdict_code));
+  const parts = [h("h2", { text: "Run" }), head];
+  if (doc.message) parts.push(h("p", { class: "error", text: doc.message }));
+  if (doc.compile && doc.compile.ok === false)
+    parts.push(h("div", { id: "run-compile" }, h("h3", { text: "Compiler output" }),
+      h("pre", { class: "log", text: doc.compile.log || "" })));
+  if (runs.length === 1) {
+    const [v, ...rest] = runOutcome(runs[0]);
+    head.replaceChildren(...v.childNodes);
+    parts.push(...rest);
+  } else {
+    runs.forEach((r, i) => parts.push(h("h3", { text: r.name || `Input ${i + 1}` }), ...runOutcome(r)));
+  }
+  box.replaceChildren(...parts);
+}
+
+async function runCode(lang, button, input, box, offer) {
+  if (needLogin()) return;
+  const code = view.state.doc.toString();
+  if (!code.trim()) { toast("Write a program first."); return; }
+  if (runAbort) runAbort.abort();
+  const ctl = new AbortController();
+  runAbort = ctl;
+  button.disabled = true;
+  const status = h("p", { class: "verdict", id: "run-verdict" }, verdictCell("pending", "Running…"));
+  box.replaceChildren(h("h2", { text: "Run" }), status);
+  const failed = (msg) => { status.replaceChildren(h("span", { class: "error", text: msg })); };
+  try {
+    const r = await api("/api/v1/code/run/", { method: "POST", raw: true, signal: ctl.signal,
+      body: { lang, code, input } });
+    let d = null;
+    try { d = await r.json(); } catch { d = null; }
+    if (r.status === 404 || r.status === 405) {
+      runOffered = false;
+      offer(false);
+      toast("This server does not offer runs with custom input.");
+      return;
+    }
+    if (r.status === 429 || r.status === 503) {
+      const after = r.headers.get("Retry-After");
+      failed(`${r.status === 429 ? "Too many runs" : "The server is busy"}: ` +
+        (after ? `try again in ${after} s.` : "try again later."));
+      return;
+    }
+    if (!r.ok) { failed(d && d.detail ? d.detail : `HTTP ${r.status}`); return; }
+    const id = d && d.result && d.result.run_id;
+    if (!id) { failed("The server answered without a run id."); return; }
+    // Poll: the server parks each GET up to api.result_wait_s and answers
+    // 202 while the run is pending.
+    for (let errors = 0; !ctl.signal.aborted;) {
+      const t0 = Date.now();
+      const p = await api(`/api/v1/code/run/${encodeURIComponent(id)}/`, { raw: true, signal: ctl.signal });
+      if (p.status === 200) {
+        const doc = await p.json();
+        if (doc.status === "success" && doc.data) { showRun(box, doc.data); return; }
+      } else if (p.status === 404) {
+        failed("The run was forgotten by the server (expired or restarted)."); return;
+      } else if (p.status !== 202 && ++errors >= 5) {
+        failed(`HTTP ${p.status}`); return;
+      }
+      const spent = Date.now() - t0;
+      if (spent < 1000) await new Promise((res) => setTimeout(res, p.status === 202 ? 1000 - spent : 2000));
+    }
+  } catch (x) {
+    if (!ctl.signal.aborted) failed(x.message);
+  } finally {
+    if (runAbort === ctl) runAbort = null;
+    button.disabled = false;
+  }
 }
 
 // ------------------------------------------------------------ judging

@@ -2,7 +2,8 @@
 # The web console in headless Chromium against `algocode serve` started as
 # root with privilege separation: static files (caching headers, CSP,
 # ETag), then sign up, log in, a problem, submissions judged live (AC, WA,
-# CE), my submissions (tests/e2e/console_browser.py).  Screenshots are
+# CE), runs with custom input (output, CE, 429, no runs offered), my
+# submissions (tests/e2e/console_browser.py).  Screenshots are
 # kept in the build directory: tests/e2e/console-artefacts/.
 . "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/e2e/lib.sh"
 
@@ -81,6 +82,13 @@ done
 S=$(curl -s -o /dev/null -w '%{http_code}' -X POST "$BASE/")
 [ "$S" = 404 ] || [ "$S" = 405 ] || fail "POST /: HTTP $S"
 ok "static files: CSP, caching headers, ETag 304, nothing else served"
+# The console offers Run where OPTIONS on the run route answers 200
+# (docs/console.md); a route the server lacks answers 404.
+S=$(curl -s -o /dev/null -w '%{http_code}' -X OPTIONS "$BASE/api/v1/code/run/")
+[ "$S" = 200 ] || fail "OPTIONS /api/v1/code/run/: HTTP $S, expected 200 (the console's probe)"
+S=$(curl -s -o /dev/null -w '%{http_code}' -X OPTIONS "$BASE/api/v1/code/nope/")
+[ "$S" = 404 ] || fail "OPTIONS on an unknown route: HTTP $S, expected 404"
+ok "the console's probe: OPTIONS on the run route 200, on an unknown route 404"
 
 # ------------------------------------------------------------ browser
 "$PY" "$top_srcdir/tests/e2e/console_browser.py" "$BASE" hello-judge "$ART" "$TEST_TMP" ||

@@ -2,8 +2,9 @@
 """Drive the web console in headless Chromium (Debian's chromium and
 chromium-driver, through python3-selenium): sign up, log in, open a
 problem, type a solution, submit, watch the per-test rows appear and the
-final verdict; a Wrong Answer and a Compilation Error shown correctly; My
-submissions.  Screenshots go to ARTEFACTS.
+final verdict; a Wrong Answer and a Compilation Error shown correctly; a
+run on a custom input (output shown as text, stderr, verdict) and a run
+that does not compile (CE with the compiler output); My submissions.  Screenshots go to ARTEFACTS.
 
     console_browser.py BASE PROBLEM ARTEFACTS TMPDIR
 """
@@ -24,6 +25,9 @@ BASE, PROBLEM, ART, TMP = sys.argv[1:5]
 AC = 'name = input()\nprint("Hello, " + name + "!")\n'
 WA = 'print("Hello, " + input())\n'
 CE = 'name = input(\nprint(name)\n'
+RUN = ('import sys\nname = input()\nprint("Hello, " + name + "!")\n'
+       'print("to stderr", file=sys.stderr)\n')
+RUN_INPUT = "<b>Ada</b> & <script>x</script>"
 
 opts = Options()
 opts.binary_location = "/usr/bin/chromium"
@@ -175,7 +179,76 @@ try:
         fail("compile error: rows %r, log %r" % (rows, log))
     ok("compilation error: compiler output shown, no test rows")
 
-    # My submissions: the three, newest first.
+    # Run with custom input: the box is offered (the server answers
+    # OPTIONS on the route), prefilled with the first sample's input; run
+    # from the keyboard (Ctrl+Enter in the input box); the output is text,
+    # never markup.
+    wait.until(lambda d: d.find_element(By.ID, "run").is_displayed())
+    sample = drv.find_elements(By.CSS_SELECTOR, "pre.sample")[0].text
+    prefill = find("#run-input").get_attribute("value")
+    if prefill.strip() != sample.strip():
+        fail("run: input box %r, first sample's input %r" % (prefill, sample))
+    type_code(RUN)
+    fill("#run-input", RUN_INPUT)
+    find("#run-input").send_keys(Keys.CONTROL, Keys.ENTER)
+    WebDriverWait(drv, 120).until(lambda d: d.find_elements(
+        By.CSS_SELECTOR, "#run-result .run-stdout, #run-result .error"))
+    shot("run")
+    out = drv.find_elements(By.CSS_SELECTOR, "#run-result .run-stdout")
+    if not out:
+        fail("run: no output shown: %r" % find("#run-result").text)
+    got = drv.execute_script(
+        "const p = document.querySelector('#run-result .run-stdout');"
+        "return [p.textContent, p.children.length]")
+    if got != ["Hello, " + RUN_INPUT + "!\n", 0]:
+        fail("run: output %r (text, child elements), expected the input echoed as text" % got)
+    verdict = find("#run-verdict").text
+    if "OK" not in verdict or " ms" not in verdict or "MiB" not in verdict:
+        fail("run: verdict line %r" % verdict)
+    err = drv.find_elements(By.CSS_SELECTOR, "#run-result .run-stderr")
+    if not err or "to stderr" not in err[0].text:
+        fail("run: stderr not shown")
+    if drv.find_elements(By.CSS_SELECTOR, "#run-result b, #run-result script"):
+        fail("run: the output was inserted as markup")
+    ok("run on a custom input: output shown as text, stderr, %r" % verdict)
+    type_code(CE)
+    find("#run").click()
+    WebDriverWait(drv, 120).until(lambda d: d.find_elements(
+        By.CSS_SELECTOR, "#run-compile pre, #run-result .error") and
+        not d.find_element(By.ID, "run").get_attribute("disabled"))
+    shot("run-compile-error")
+    verdict = find("#run-verdict").text
+    log = drv.find_elements(By.CSS_SELECTOR, "#run-compile pre")
+    if "Compilation Error" not in verdict and "CE" not in verdict:
+        fail("run of a program that does not compile: verdict %r" % verdict)
+    if not log or not log[0].text.strip():
+        fail("run CE: no compiler output")
+    if drv.find_elements(By.CSS_SELECTOR, "#run-result .run-stdout"):
+        fail("run CE: an output shown")
+    ok("run that does not compile: %r with the compiler output" % verdict)
+
+    # The answers the server gives rarely, faked in the page (the test
+    # driver's script is not subject to the page's CSP): 429 shows its
+    # Retry-After; 404 (a server without runs) hides Run.
+    def fake_run_post(status, headers):
+        drv.execute_script(
+            "window.__fetch = window.__fetch || window.fetch;"
+            "window.fetch = (u, o) => (String(u).endsWith('/code/run/') && o &&"
+            " o.method === 'POST') ? Promise.resolve(new Response("
+            "'{\"detail\":\"faked\"}', {status: arguments[0], headers: arguments[1]}))"
+            " : window.__fetch(u, o);", status, headers)
+    fake_run_post(429, {"Retry-After": "7", "Content-Type": "application/json"})
+    find("#run").click()
+    wait.until(lambda d: "7 s" in d.find_element(By.ID, "run-verdict").text)
+    ok("run answered 429: %r" % find("#run-verdict").text)
+    fake_run_post(404, {"Content-Type": "application/json"})
+    find("#run").click()
+    wait.until(lambda d: not d.find_element(By.ID, "run").is_displayed() and
+               not d.find_element(By.ID, "run-box").is_displayed())
+    drv.execute_script("window.fetch = window.__fetch")
+    ok("run answered 404: Run and the input box hidden")
+
+    # My submissions: the three, newest first (runs are not submissions).
     drv.get(BASE + "/#/submissions")
     wait.until(lambda d: len(d.find_elements(By.CSS_SELECTOR, "table.submissions tbody tr")) >= 3)
     got = [r.text for r in drv.find_elements(By.CSS_SELECTOR, "table.submissions tbody tr")]
