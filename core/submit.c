@@ -63,6 +63,8 @@ struct sub {
 	struct event_base *base;
 	struct evdns_base *dns;
 	struct evhttp_connection *conn;
+	struct event *deadline_ev; /* --timeout while the stream is open */
+	struct evhttp_request *inflight;
 	char host[256], hostport[300], prefix[512];
 	int port;
 	/* the request in flight */
@@ -106,8 +108,7 @@ static const char *sub_lang_of(const char *path)
 	static const struct {
 		const char *ext, *lang;
 	} map[] = {{"c", "c"},     {"cpp", "cpp"},    {"cc", "cpp"},
-	           {"cxx", "cpp"}, {"py", "python3"}, {"java", "java"},
-	           {"C", "cpp"},   {"c++", "cpp"}};
+	           {"cxx", "cpp"}, {"py", "python3"}, {"java", "java"}};
 	const char *ext = sub_ext(path);
 
 	for (size_t i = 0; ext && i < sizeof(map) / sizeof(map[0]); i++)
@@ -199,6 +200,21 @@ out:
 /* ------------------------------------------------------------------ */
 /* HTTP                                                                 */
 
+/* --timeout passed while the stream was open: end the request (its
+ * callbacks will not run). */
+static void sub_deadline_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct sub *s = arg;
+
+	(void)fd;
+	(void)what;
+	if (s->inflight && !s->done) {
+		evhttp_cancel_request(s->inflight);
+		s->inflight = NULL;
+		s->done = true;
+	}
+}
+
 static int sub_connect(struct sub *s)
 {
 	struct evhttp_uri *uri = evhttp_uri_parse(s->server);
@@ -233,7 +249,9 @@ static int sub_connect(struct sub *s)
 	                                              (unsigned short)s->port)
 	                 : NULL;
 	s->body = evbuffer_new();
-	if (!s->conn || !s->body) {
+	s->deadline_ev =
+	        s->base ? evtimer_new(s->base, sub_deadline_cb, s) : NULL;
+	if (!s->conn || !s->body || !s->deadline_ev) {
 		sub_msg("cannot set up the connection to %s", s->hostport);
 		rc = -ENOMEM;
 		goto out;
@@ -248,6 +266,8 @@ out:
 
 static void sub_disconnect(struct sub *s)
 {
+	if (s->deadline_ev)
+		event_free(s->deadline_ev);
 	if (s->conn)
 		evhttp_connection_free(s->conn);
 	if (s->dns)
@@ -334,9 +354,11 @@ static int sub_http(struct sub *s, enum evhttp_cmd_type m, const char *path,
 		sub_msg("cannot send a request to %s", s->hostport);
 		return -EIO;
 	}
+	s->inflight = req;
 	while (!s->done)
 		if (event_base_loop(s->base, EVLOOP_ONCE) < 0)
 			break;
+	s->inflight = NULL;
 	if (s->status)
 		return 0;
 	if (stream) /* the caller falls back to polling */
@@ -510,13 +532,18 @@ static void sub_sse(struct sub *s)
 
 /* Follow the stream; false when it is unavailable or ended without a
  * result (the caller polls then).  -EIO: fatal (message given). */
-static int sub_stream(struct sub *s, const char *id)
+static int sub_stream(struct sub *s, const char *id, time_t deadline)
 {
+	struct timeval tv = {.tv_sec = deadline - time(NULL)};
 	char path[512];
+	int rc;
 
 	snprintf(path, sizeof(path), "/api/v1/result/stream/%s/", id);
-	if (sub_http(s, EVHTTP_REQ_GET, path, NULL, true) < 0)
-		return 0; /* poll */
+	evtimer_add(s->deadline_ev, &tv);
+	rc = sub_http(s, EVHTTP_REQ_GET, path, NULL, true);
+	evtimer_del(s->deadline_ev);
+	if (rc < 0)
+		return 0; /* poll (which sees a passed deadline) */
 	if (s->status == 401 || s->status == 404) {
 		sub_refused(s, "result");
 		return -EIO;
@@ -728,7 +755,7 @@ int ac_submit_main(int argc, char **argv)
 	        s.lang);
 	fflush(s.out);
 	deadline = time(NULL) + s.timeout_s;
-	rc = sub_stream(&s, id);
+	rc = sub_stream(&s, id, deadline);
 	if (rc == 0)
 		rc = sub_poll(&s, id, deadline);
 	if (rc >= 0)
