@@ -159,6 +159,15 @@ schemas = {
         "access": S, "refresh": S, "access_token_expiration": S}),
     "Verify": obj(["token"], {"token": S}),
     "Logout": obj([], {"refresh": S, "all": B}),
+    "StreamCompile": obj(["ok", "time_ms"], {"ok": B, "time_ms": I, "log": S}),
+    # A test event sent from the stored result document (a stream opened
+    # after the result, or a lost progress message) is the document's test
+    # (Test: no verdict, plus exit_code, signal, message) with index and
+    # total; a live one is the judge's progress (with verdict).
+    "StreamTest": obj(["index", "total", "name", "verdict_code",
+                       "time_ms", "memory_kb"], {
+        "index": I, "total": I, "name": S, "verdict": S, "verdict_code": VCODE,
+        "time_ms": I, "wall_ms": I, "memory_kb": I}),
     "Empty": {"type": "object", "maxProperties": 0},
     "Detail": obj(["detail"], {"detail": S}),
 }
@@ -255,7 +264,10 @@ paths = {
         }, A, security=BEARER, params=idp("submission id"))},
     "/api/v1/result/stream/{id}/": {"get": op(
         "Live results (Server-Sent Events: compile, test, result, timeout)", {
-            "200": {"description": "text/event-stream: events compile, test (one per test), result (the result document), timeout",
+            "200": {"description": "text/event-stream, events in this order, each "
+                                   "once: compile (StreamCompile), test (StreamTest, one per "
+                                   "finished test), result (Result), or timeout ({}); "
+                                   "then the response ends",
                     "content": {"text/event-stream": {"schema": S}}},
             "401": E401,
             "404": err("unknown id, or another user's submission"),

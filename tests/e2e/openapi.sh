@@ -93,6 +93,49 @@ sub "$BOB" --problem no-such-problem "$TEST_TMP/src/hello-judge.py"
 	fail "submit unknown problem: exit $RC: $(cat "$ERR")"
 ok "submit: an unknown problem exits 2: $(cat "$ERR")"
 
+# Behind a proxy under a path prefix that refuses the stream (503): the
+# client polls result/check instead.
+cat >"$TEST_TMP/proxy.py" <<'PYEOF'
+import http.client, sys
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+UP = int(sys.argv[2])
+class H(BaseHTTPRequestHandler):
+    def any(self):
+        body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        path = self.path[len("/judge"):] if self.path.startswith("/judge/") else None
+        if path is None or "/result/stream/" in path:
+            st, hdrs, out = (404 if path is None else 503), [], b'{"detail":"no"}'
+        else:
+            c = http.client.HTTPConnection("127.0.0.1", UP, timeout=60)
+            c.request(self.command, path, body or None,
+                      {k: v for k, v in self.headers.items() if k.lower() != "host"})
+            r = c.getresponse()
+            st, out = r.status, r.read()
+            hdrs = [(k, v) for k, v in r.getheaders() if k.lower() in ("retry-after",)]
+        self.send_response(st)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(out)))
+        for k, v in hdrs:
+            self.send_header(k, v)
+        self.end_headers()
+        self.wfile.write(out)
+    do_GET = do_POST = any
+    def log_message(self, *a):
+        pass
+ThreadingHTTPServer(("127.0.0.1", int(sys.argv[1])), H).serve_forever()
+PYEOF
+PPORT=$(free_port)
+start_bg "$PY" "$TEST_TMP/proxy.py" "$PPORT" "$PORT"
+wait_http "http://127.0.0.1:$PPORT/judge/api/v1/common/healthcheck/" 20 ||
+	fail "the test proxy did not start"
+ALGOCODE_TOKEN=$BOB "$ALGOCODE_BIN" submit --server "http://127.0.0.1:$PPORT/judge/" \
+	--lang python3 --problem hello-judge "$TEST_TMP/src/hello-judge.rb" >"$OUT" 2>"$ERR"
+RC=$?
+[ $RC = 0 ] && [ "$(grep -c '^test [0-9]*/[0-9]* .*: AC' "$OUT")" = "$N" ] &&
+	! grep -q '^compile:' "$OUT" ||
+	fail "submit through a proxy without the stream: exit $RC: $(cat "$OUT" "$ERR")"
+ok "submit: a path prefix, --lang, and polling when the stream is refused"
+
 DEAD=$(free_port)
 ALGOCODE_TOKEN=$BOB "$ALGOCODE_BIN" submit --server "http://127.0.0.1:$DEAD" \
 	"$TEST_TMP/src/hello-judge.py" >"$OUT" 2>"$ERR"

@@ -268,10 +268,13 @@ def main():
     names = [e for e, _d in events]
     if names[0] != "compile" or names[-1] != "result" or "test" not in names:
         fail("stream events %s" % names)
-    errs = validate(json.loads(events[-1][1]),
-                    {"$ref": "#/components/schemas/Result"})
-    if errs:
-        fail("stream result event: %s" % errs)
+    kinds = {"compile": "StreamCompile", "test": "StreamTest", "result": "Result"}
+    for name, data in events:
+        errs = validate(json.loads(data),
+                        {"$ref": "#/components/schemas/" + kinds[name]})
+        if errs:
+            fail("stream %s event: %s" % (name, errs))
+    print("ok stream events %s match their schemas" % ",".join(sorted(set(names))))
     expect(404, request("GET", "/api/v1/result/stream/nope/", token=TOKEN,
                         what="stream of an unknown id")[0], "stream 404")
 
