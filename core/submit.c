@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <event2/buffer.h>
 #include <event2/dns.h>
@@ -389,17 +390,21 @@ static void sub_refused(const struct sub *s, const char *what)
 {
 	json_t *doc = sub_json(s);
 	const char *detail = json_string_value(json_object_get(doc, "detail"));
-	char text[201] = "";
+	char text[241];
+	size_t n = 0;
 
-	if (!detail) {
-		size_t n = evbuffer_copyout(s->body, text, sizeof(text) - 1);
+	if (detail) {
+		snprintf(text, sizeof(text), "%s", detail);
+	} else {
+		ev_ssize_t got =
+		        evbuffer_copyout(s->body, text, sizeof(text) - 1);
 
-		text[n > 0 ? n : 0] = '\0';
-		for (char *c = text; *c; c++)
-			if (*c == '\n' || *c == '\r' || (unsigned char)*c < 32)
-				*c = ' ';
-		detail = *text ? text : "(no detail)";
+		text[got > 0 ? (size_t)got : 0] = '\0';
 	}
+	for (char *c = text; *c; c++, n++)
+		if ((unsigned char)*c < 32)
+			*c = ' '; /* one line, whatever the server sent */
+	detail = n ? text : "(no detail)";
 	if (s->status == 401)
 		sub_msg("%s: not authenticated (HTTP 401): %s%s", what, detail,
 		        getenv("ALGOCODE_TOKEN") ? " (check ALGOCODE_TOKEN)"
@@ -440,7 +445,7 @@ static int sub_login(struct sub *s)
 	if (rc < 0)
 		return rc;
 	if (s->status != 200) {
-		sub_refused(s, "login");
+		sub_refused(s, "logging in");
 		return -EACCES;
 	}
 	doc = sub_json(s);
@@ -448,7 +453,7 @@ static int sub_login(struct sub *s)
 	s->token = tok ? strdup(tok) : NULL;
 	json_decref(doc);
 	if (!s->token) {
-		sub_msg("login: the answer has no access_token");
+		sub_msg("logging in: the answer has no access_token");
 		return -EPROTO;
 	}
 	return 0;
@@ -545,7 +550,7 @@ static int sub_stream(struct sub *s, const char *id, time_t deadline)
 	if (rc < 0)
 		return 0; /* poll (which sees a passed deadline) */
 	if (s->status == 401 || s->status == 404) {
-		sub_refused(s, "result");
+		sub_refused(s, "fetching the result");
 		return -EIO;
 	}
 	return s->result ? 1 : 0;
@@ -558,12 +563,19 @@ static int sub_poll(struct sub *s, const char *id, time_t deadline)
 
 	snprintf(path, sizeof(path), "/api/v1/result/check/%s/", id);
 	while (time(NULL) < deadline) {
+		time_t t0 = time(NULL);
+
 		if (sub_http(s, EVHTTP_REQ_GET, path, NULL, false) < 0)
 			return -EIO;
-		if (s->status == 202)
-			continue; /* the server waited result_wait_s */
+		if (s->status == 202) {
+			/* The server waited api.result_wait_s; with 0 it did
+			 * not: do not hammer it. */
+			if (time(NULL) - t0 < 1)
+				sleep(1);
+			continue;
+		}
 		if (s->status != 200) {
-			sub_refused(s, "result");
+			sub_refused(s, "fetching the result");
 			return -EIO;
 		}
 		doc = sub_json(s);
@@ -573,7 +585,8 @@ static int sub_poll(struct sub *s, const char *id, time_t deadline)
 			return 0;
 		}
 		json_decref(doc);
-		sub_msg("result: the answer has no result document");
+		sub_msg("fetching the result: the answer has no result "
+		        "document");
 		return -EPROTO;
 	}
 	sub_msg("no result within %ld s (submission %s)", s->timeout_s, id);
@@ -718,7 +731,7 @@ static char *sub_submit(struct sub *s)
 	    0)
 		goto out;
 	if (s->status != 201) {
-		sub_refused(s, "submit");
+		sub_refused(s, "submitting");
 		goto out;
 	}
 	doc = sub_json(s);
@@ -727,7 +740,7 @@ static char *sub_submit(struct sub *s)
 	id = sid ? strdup(sid) : NULL;
 	json_decref(doc);
 	if (!id)
-		sub_msg("submit: the answer has no submission_id");
+		sub_msg("submitting: the answer has no submission_id");
 out:
 	free(body);
 	return id;

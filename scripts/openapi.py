@@ -10,9 +10,14 @@ commit both).  tests/e2e/openapi.sh checks real answers of a running server
 against it.
 """
 import json
+import os
+import re
 import sys
 
-VERSION = sys.argv[1] if len(sys.argv) > 1 else "0.1.0"
+HERE = os.path.dirname(os.path.abspath(__file__))
+# info.version: the package's (AC_INIT in configure.ac).
+VERSION = re.search(r"AC_INIT\(\[[^]]*\],\s*\[([^]]*)\]",
+                    open(os.path.join(HERE, "..", "configure.ac")).read()).group(1)
 
 
 def ref(name):

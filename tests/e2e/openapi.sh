@@ -19,6 +19,11 @@ need_separation
 need_python
 need_judging
 
+# The committed document is what scripts/openapi.py writes.
+"$PY" "$top_srcdir/scripts/openapi.py" | cmp -s - "$top_srcdir/docs/openapi.json" ||
+	fail "docs/openapi.json differs from what scripts/openapi.py writes: run it"
+ok "docs/openapi.json is scripts/openapi.py's output"
+
 mkdir -p "$TEST_TMP/problems" "$TEST_TMP/src"
 cp -rL "$top_builddir/plugins-build" "$TEST_TMP/plugins"
 cp -r "$top_srcdir/problems/hello-judge" "$TEST_TMP/problems/"
