@@ -10,9 +10,10 @@
 #    the documented schema, every documented route must be exercised; the
 #    document served at /api/v1/openapi.json is the installed file.
 # 2. algocode submit: Accepted (exit 0, problem from the file name, one
-#    line per test), Wrong Answer and Compilation Error (exit 1), --json,
+#    line per test), two files, Wrong Answer and Compilation Error (exit 1),
+#    --json, polling when the stream is refused, a path prefix,
 #    login by e-mail and password, an unknown extension, a bad token, a
-#    server that is not there (exit 2).
+#    server that is not there, throttling (exit 2).
 . "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/e2e/lib.sh"
 
 need_separation
@@ -140,6 +141,15 @@ RC=$?
 	! grep -q '^compile:' "$OUT" ||
 	fail "submit through a proxy without the stream: exit $RC: $(cat "$OUT" "$ERR")"
 ok "submit: a path prefix, --lang, and polling when the stream is refused"
+
+# Several files: sent as "files", compiled together (main.py imports
+# helper.py).
+mkdir -p "$TEST_TMP/multi"
+printf 'def greet(name):\n    return f"Hello, {name}!"\n' >"$TEST_TMP/multi/helper.py"
+printf 'from helper import greet\nprint(greet(input()))\n' >"$TEST_TMP/multi/main.py"
+sub "$BOB" --problem hello-judge "$TEST_TMP/multi/main.py" "$TEST_TMP/multi/helper.py"
+[ $RC = 0 ] || fail "submit of two files: exit $RC: $(cat "$OUT" "$ERR")"
+ok "submit: two files are one submission (Accepted)"
 
 DEAD=$(free_port)
 ALGOCODE_TOKEN=$BOB "$ALGOCODE_BIN" submit --server "http://127.0.0.1:$DEAD" \
