@@ -90,8 +90,11 @@ int ac_openapi_load(const char *path, struct ac_openapi **out, char *err,
 		goto out;
 	doc = json_loadb(o->data, o->len, JSON_REJECT_DUPLICATES, &jerr);
 	if (!json_is_object(doc)) {
-		snprintf(err, errlen, "%s:%d: %s", path, jerr.line,
-		         doc ? "not a JSON object" : jerr.text);
+		if (doc)
+			snprintf(err, errlen, "%s: not a JSON object", path);
+		else
+			snprintf(err, errlen, "%s:%d: %s", path, jerr.line,
+			         jerr.text);
 		rc = -EINVAL;
 		goto out;
 	}
