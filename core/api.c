@@ -28,6 +28,7 @@
 #include "log.h"
 #include "metrics.h"
 #include "msg.h"
+#include "openapi.h"
 #include "pool.h"
 #include "problem.h"
 #include "result.h"
@@ -154,6 +155,7 @@ struct api {
 	struct ac_jwt_keys keys;
 	struct ac_streams *streams; /* GET /api/v1/result/stream/ (stream.c) */
 	struct ac_console *console; /* the web console under / (console.c) */
+	struct ac_openapi *openapi; /* GET /api/v1/openapi.json (openapi.c) */
 	size_t max_source;          /* bytes */
 	int wait_s;
 	double burst, rate;
@@ -3062,6 +3064,10 @@ static void api_request_cb(struct evhttp_request *req, const char *path,
 	} else if (api_path_is(path, "/metrics")) {
 		if (api_method_ok(api, req, R_METRICS, false))
 			api_metrics(api, req);
+	} else if (api_path_is(path, "/api/v1/openapi.json")) {
+		if (api_method_ok(api, req, R_OTHER, false) &&
+		    !ac_openapi_serve(api->openapi, req))
+			api_error(api, req, R_OTHER, 404, "Not found.");
 	} else if (!ac_console_serve(api->console, req, path)) {
 		api_error(api, req, R_OTHER, 404, "Not found.");
 	}
@@ -3088,6 +3094,7 @@ static void api_free(struct api *api)
 	api_runs_free(api);
 	ac_streams_free(api->streams);
 	ac_console_free(api->console);
+	ac_openapi_free(api->openapi);
 	while (api->outbox)
 		api_job_free(api_outbox_pop(api));
 	ac_jwt_keys_wipe(&api->keys);
@@ -3209,6 +3216,25 @@ static int api_settings(struct api *api, struct ac_http_limits *lim, char *err,
 	return 0;
 }
 
+/* The OpenAPI document (api.openapi_file): a missing file leaves
+ * /api/v1/openapi.json unserved (404, logged), a broken one is an error. */
+static int api_openapi_load(struct api *api, char *err, size_t errlen)
+{
+	const char *path = ac_config_string(api->core->cfg, "api.openapi_file",
+	                                    AC_OPENAPI_FILE);
+	char e[512];
+	int rc;
+
+	rc = ac_openapi_load(path, &api->openapi, e, sizeof(e));
+	if (rc == -ENOENT) {
+		log_info("api: no OpenAPI document (%s)", e);
+		return 0;
+	}
+	if (rc < 0)
+		snprintf(err, errlen, "api.openapi_file: %s", e);
+	return rc;
+}
+
 /* The web console (api.console, api.console_dir): a missing directory
  * leaves / unserved (logged), a broken one is an error. */
 static int api_console_load(struct api *api, char *err, size_t errlen)
@@ -3308,6 +3334,9 @@ int ac_api_start(struct ac_core *core, char *err, size_t errlen)
 		}
 	}
 	rc = api_console_load(api, err, errlen);
+	if (rc < 0)
+		goto fail;
+	rc = api_openapi_load(api, err, errlen);
 	if (rc < 0)
 		goto fail;
 	api_raise_nofile();

@@ -16,6 +16,7 @@
 #include "privsep.h"
 #include "result.h"
 #include "sdnotify.h"
+#include "submit.h"
 #include "verdict.h"
 
 #include <dirent.h>
@@ -70,6 +71,10 @@ static const char cli_usage[] =
         "here\n"
         "  token --user ID [--ttl SECONDS] mint an access token (default ttl "
         "3600)\n"
+        "  submit --server URL [--problem ID] [--lang LANG] [--json] FILE...\n"
+        "                                  submit to a running server and "
+        "follow the\n"
+        "                                  judging (`algocode submit --help`)\n"
         "\n"
         "Options:\n"
         "  -c, --config FILE     configuration file (default " AC_DEFAULT_CONFIG
@@ -81,7 +86,8 @@ static const char cli_usage[] =
         "  -V, --version         the version\n"
         "\n"
         "`judge` and `run` exit 0 whenever a verdict was reached, whatever it "
-        "is.\n"
+        "is;\n"
+        "`submit` exits 0 on Accepted, 1 on another verdict, 2 on an error.\n"
         "Documentation: docs/ and algocode(1).\n";
 
 struct cli_opts {
@@ -1286,6 +1292,8 @@ int ac_cli_main(int argc, char **argv)
 		       AC_ABI_VERSION, AC_ABI_MINOR);
 		return 0;
 	}
+	if (strcmp(cmd, "submit") == 0) /* its own options: submit.c */
+		return ac_submit_main(argc - 1, argv + 1);
 	if (cli_parse(argc - 1, argv + 1, &o) < 0) {
 		free(o.overrides);
 		return 2;

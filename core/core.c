@@ -56,6 +56,7 @@ static const char *const core_known[] = {
         "api.stream_max_s",
         "api.console",
         "api.console_dir",
+        "api.openapi_file",
         "auth.listen",
         "auth.jwt_secret_file",
         "auth.access_ttl_s",
