@@ -96,12 +96,17 @@ def judge(code, want, name):
     deadline = time.time() + 120
     verdict = ""
     while time.time() < deadline:
+        # The button first: the page shows the final verdict before it
+        # enables the button, so a verdict read after an enabled button
+        # is the final one (read the other way round, the final result
+        # may land between the two reads).
+        enabled = not find("#submit").get_attribute("disabled")
         rows = drv.find_elements(By.CSS_SELECTOR, "#tests tbody tr")
         verdict = find("#verdict").text
         if rows and ("Judging" in verdict or "Running" in verdict):
             seen_partial = True
-        if not find("#submit").get_attribute("disabled") and \
-                "Judging" not in verdict and "Submitting" not in verdict:
+        if enabled and not any(w in verdict for w in
+                               ("Judging", "Submitting", "Running")):
             break
         time.sleep(0.05)
     rows = [r.text for r in drv.find_elements(By.CSS_SELECTOR, "#tests tbody tr")]
