@@ -31,8 +31,7 @@
 #include "log.h"
 #include "msg.h"
 #include "privsep.h"
-#include "validator.h"
-#include "verdict.h"
+#include "util.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -120,49 +119,6 @@ void ac_judge_ctx_fini(struct ac_judge_ctx *ctx)
 	memset(ctx, 0, sizeof(*ctx));
 }
 
-/* mkdir -p with mode 0755 (the judge's own directories). */
-int judge_mkdirs(const char *path)
-{
-	char buf[4096];
-	size_t n = strlen(path);
-
-	if (n == 0 || n >= sizeof(buf))
-		return -ENAMETOOLONG;
-	memcpy(buf, path, n + 1);
-	for (char *p = buf + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(buf, 0755) < 0 && errno != EEXIST)
-			return -errno;
-		*p = '/';
-	}
-	if (mkdir(buf, 0755) < 0 && errno != EEXIST)
-		return -errno;
-	return 0;
-}
-
-/* rm -rf as this process: never through a symlink, never onto another
- * mount, whatever the modes and depth of what it owns (ac_rmtree_at). */
-static int judge_rmtree(const char *path)
-{
-	char parent[4096];
-	const char *base = strrchr(path, '/');
-	int dfd, r;
-
-	if (!base || !base[1] || (size_t)(base - path) >= sizeof(parent))
-		return -EINVAL;
-	memcpy(parent, path, (size_t)(base - path));
-	parent[base - path] = '\0';
-	dfd = open(parent[0] ? parent : "/",
-	           O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (dfd < 0)
-		return errno == ENOENT ? 0 : -errno;
-	r = ac_rmtree_at(dfd, base + 1);
-	close(dfd);
-	return r;
-}
-
 /* Remove what a sandboxed program may have written (a box, a run
  * directory): as root through the sandbox helper under privilege
  * separation (the program's files are not the judge's user's), else as
@@ -172,74 +128,9 @@ int judge_remove(struct ac_judge_ctx *ctx, const char *path)
 	int r = ac_privsep_remove(ctx->sb, ctx->sb_state, path);
 
 	if (r == -ENOTSUP)
-		r = judge_rmtree(path);
+		r = ac_rmtree(path);
 	if (r < 0)
 		log_warn("cannot remove %s: %s", path, strerror(-r));
-	return r;
-}
-
-int judge_write_file(const char *path, const char *data, size_t len,
-                     mode_t mode)
-{
-	int fd =
-	        open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
-	             mode);
-	int r = 0;
-
-	if (fd < 0)
-		return -errno;
-	while (len > 0) {
-		ssize_t w = write(fd, data, len);
-		if (w < 0) {
-			if (errno == EINTR)
-				continue;
-			r = -errno;
-			break;
-		}
-		data += w;
-		len -= (size_t)w;
-	}
-	if (close(fd) < 0 && r == 0)
-		r = -errno;
-	return r;
-}
-
-int judge_copy_file(const char *from, const char *to, mode_t mode)
-{
-	char buf[65536];
-	int in = open(from, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-	int out, r = 0;
-	ssize_t n;
-
-	if (in < 0)
-		return -errno;
-	out = open(to, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
-	           mode);
-	if (out < 0) {
-		r = -errno;
-		close(in);
-		return r;
-	}
-	while ((n = read(in, buf, sizeof(buf))) > 0) {
-		char *p = buf;
-		while (n > 0) {
-			ssize_t w = write(out, p, (size_t)n);
-			if (w < 0) {
-				if (errno == EINTR)
-					continue;
-				r = -errno;
-				goto out;
-			}
-			p += w;
-			n -= w;
-		}
-	}
-	if (n < 0)
-		r = -errno;
-out:
-	close(in);
-	if (close(out) < 0 && r == 0)
-		r = -errno;
 	return r;
 }
 
@@ -283,49 +174,6 @@ char *judge_read_head(const char *path, size_t max, int dirfd)
 	return buf;
 }
 
-/* Names in a directory (sorted), NULL-terminated; NULL on error. */
-static int judge_name_cmp(const void *a, const void *b)
-{
-	return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
-char **judge_list_dir(const char *dir)
-{
-	DIR *d = opendir(dir);
-	struct dirent *de;
-	char **names = NULL;
-	size_t n = 0;
-
-	if (!d)
-		return NULL;
-	names = calloc(1, sizeof(*names));
-	while (names && (de = readdir(d))) {
-		char **nn;
-		if (strcmp(de->d_name, ".") == 0 ||
-		    strcmp(de->d_name, "..") == 0)
-			continue;
-		nn = realloc(names, (n + 2) * sizeof(*names));
-		if (!nn)
-			break;
-		names = nn;
-		names[n] = strdup(de->d_name);
-		if (!names[n])
-			break;
-		names[++n] = NULL;
-	}
-	closedir(d);
-	if (names)
-		qsort(names, n, sizeof(*names), judge_name_cmp);
-	return names;
-}
-
-void judge_free_list(char **l)
-{
-	for (size_t i = 0; l && l[i]; i++)
-		free(l[i]);
-	free(l);
-}
-
 static int judge_in_list(char **l, const char *name)
 {
 	for (size_t i = 0; l && l[i]; i++)
@@ -337,23 +185,18 @@ static int judge_in_list(char **l, const char *name)
 /* Remove from the box everything a previous test left; keep `keep`. */
 static void judge_box_clear(const char *box, char **keep)
 {
-	char **now = judge_list_dir(box);
+	char **now = NULL;
+
+	ac_list_dir(box, NULL, &now, NULL);
 
 	for (size_t i = 0; now && now[i]; i++) {
 		char path[4096];
 		if (judge_in_list(keep, now[i]))
 			continue;
 		snprintf(path, sizeof(path), "%s/%s", box, now[i]);
-		judge_rmtree(path);
+		ac_rmtree(path);
 	}
-	judge_free_list(now);
-}
-
-uint64_t judge_mono_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+	ac_names_free(now);
 }
 
 /* ------------------------------------------------------ compile cache */
@@ -372,7 +215,7 @@ int judge_copy_tree(const char *src, const char *dst, char **skip, int depth,
 		b->why = "directory levels";
 		return -ELOOP;
 	}
-	names = judge_list_dir(src);
+	ac_list_dir(src, NULL, &names, NULL);
 	if (!names)
 		return -errno ? -errno : -EIO;
 	for (size_t i = 0; names[i] && r == 0; i++) {
@@ -411,12 +254,12 @@ int judge_copy_tree(const char *src, const char *dst, char **skip, int depth,
 				break;
 			}
 			b->bytes -= (uint64_t)st.st_size;
-			r = judge_copy_file(from, to,
-			                    (st.st_mode & 0111) ? 0755 : 0644);
+			r = ac_copy_file(from, to,
+			                 (st.st_mode & 0111) ? 0755 : 0644);
 		}
 		/* symlinks, fifos, sockets: not part of a build */
 	}
-	judge_free_list(names);
+	ac_names_free(names);
 	return r;
 }
 
@@ -552,7 +395,7 @@ static void judge_cache_evict(struct ac_judge_ctx *ctx)
 	time_t now = time(NULL);
 
 	snprintf(dir, sizeof(dir), "%s/cache", ctx->work_dir);
-	names = judge_list_dir(dir);
+	ac_list_dir(dir, NULL, &names, NULL);
 	if (!names)
 		return;
 	while (names[n])
@@ -568,7 +411,7 @@ static void judge_cache_evict(struct ac_judge_ctx *ctx)
 		if (strncmp(names[i], "tmp-", 4) == 0) {
 			/* left by a judge that died while storing */
 			if (now - st.st_mtime > 3600)
-				judge_rmtree(path);
+				ac_rmtree(path);
 			continue;
 		}
 		judge_du_acc = 0;
@@ -588,12 +431,12 @@ static void judge_cache_evict(struct ac_judge_ctx *ctx)
 				continue;
 			snprintf(path, sizeof(path), "%s/%s", dir,
 			         ents[i].name);
-			judge_rmtree(path);
+			ac_rmtree(path);
 			total -= ents[i].kb;
 		}
 	}
 	free(ents);
-	judge_free_list(names);
+	ac_names_free(names);
 }
 
 /* Store what a successful compile left in the box. */
@@ -607,7 +450,7 @@ static void judge_cache_put(struct ac_judge_ctx *ctx, const char *key,
 	int r;
 
 	snprintf(dir, sizeof(dir), "%s/cache", ctx->work_dir);
-	if (judge_mkdirs(dir) < 0)
+	if (ac_mkdir_p(dir, 0755) < 0)
 		return;
 	snprintf(tmp, sizeof(tmp), "%s/tmp-XXXXXX", dir);
 	if (!mkdtemp(tmp))
@@ -618,15 +461,15 @@ static void judge_cache_put(struct ac_judge_ctx *ctx, const char *key,
 		r = judge_copy_tree(box, files, source, 0, &b);
 	if (r == 0) {
 		snprintf(path, sizeof(path), "%s/log", tmp);
-		r = judge_write_file(path, log ? log : "",
-		                     log ? strlen(log) : 0, 0644);
+		r = ac_write_file(path, log ? log : "", log ? strlen(log) : 0,
+		                  0644);
 	}
 	if (r == 0) {
 		char t[32];
 
 		snprintf(path, sizeof(path), "%s/time", tmp);
 		snprintf(t, sizeof(t), "%llu", (unsigned long long)time_ms);
-		r = judge_write_file(path, t, strlen(t), 0644);
+		r = ac_write_file(path, t, strlen(t), 0644);
 	}
 	if (r == 0) {
 		snprintf(path, sizeof(path), "%s/%s", dir, key);
@@ -638,7 +481,7 @@ static void judge_cache_put(struct ac_judge_ctx *ctx, const char *key,
 		if (r != -EEXIST && r != -ENOTEMPTY)
 			log_debug("compile cache: not stored: %s",
 			          strerror(-r));
-		judge_rmtree(tmp);
+		ac_rmtree(tmp);
 	}
 	pthread_mutex_lock(&ctx->lock);
 	judge_cache_evict(ctx);
@@ -839,7 +682,9 @@ static int judge_run_dir(struct ac_judge_ctx *ctx, char *tmpl, size_t len,
  * helper under privilege separation. */
 static void judge_sweep(struct ac_judge_ctx *ctx)
 {
-	char **names = judge_list_dir(ctx->work_dir);
+	char **names = NULL;
+
+	ac_list_dir(ctx->work_dir, NULL, &names, NULL);
 	size_t n = 0, failed = 0;
 
 	for (size_t i = 0; names && names[i]; i++) {
@@ -862,7 +707,7 @@ static void judge_sweep(struct ac_judge_ctx *ctx)
 			failed++;
 		close(fd);
 	}
-	judge_free_list(names);
+	ac_names_free(names);
 	if (n || failed)
 		log_info("judge: removed %zu run directories an earlier judge "
 		         "left in %s%s",
@@ -1000,7 +845,7 @@ static int judge_step_start(struct judge_run *j)
 	out->verdict = AC_V_IE;
 	if (judge_package_refuses(j) < 0)
 		return -1;
-	if ((r = judge_mkdirs(j->ctx->work_dir)) < 0) {
+	if ((r = ac_mkdir_p(j->ctx->work_dir, 0755)) < 0) {
 		judge_fail(out, AC_V_IE, NULL, "judge.work_dir %s: %s",
 		           j->ctx->work_dir, strerror(-r));
 		return -1;
@@ -1226,7 +1071,7 @@ static int judge_step_files(struct judge_run *j)
 			break;
 		}
 		snprintf(path, sizeof(path), "%s/%s", j->box, name);
-		r = judge_write_file(path, f[i].data, f[i].len, 0644);
+		r = ac_write_file(path, f[i].data, f[i].len, 0644);
 	}
 	if (r == 0)
 		r = judge_files_argv(j);
@@ -1260,7 +1105,7 @@ static int judge_step_source(struct judge_run *j)
 		return -1;
 	}
 	snprintf(src, sizeof(src), "%s/%s", j->box, j->lang->source_file);
-	if ((r = judge_write_file(src, j->job->code, j->job->code_len, 0644)) <
+	if ((r = ac_write_file(src, j->job->code, j->job->code_len, 0644)) <
 	    0) {
 		judge_fail(j->out, AC_V_IE, NULL, "cannot write %s: %s", src,
 		           strerror(-r));
@@ -1274,7 +1119,7 @@ static int judge_step_source(struct judge_run *j)
 static bool judge_cache_lookup(struct judge_run *j)
 {
 	struct ac_result *out = j->out;
-	uint64_t t0 = judge_mono_ms();
+	uint64_t t0 = ac_mono_ms();
 
 	j->key[0] = '\0';
 	if (!j->lang->compile_argv || j->ctx->compile_cache_kb == 0 ||
@@ -1285,7 +1130,7 @@ static bool judge_cache_lookup(struct judge_run *j)
 	                    &out->compile_time_ms) != 0)
 		return false;
 	if (out->compile_time_ms == 0)
-		out->compile_time_ms = judge_mono_ms() - t0;
+		out->compile_time_ms = ac_mono_ms() - t0;
 	log_debug("submission %s: compile cache hit %s",
 	          j->job->submission_id ? j->job->submission_id : "?", j->key);
 	return true;
@@ -1372,9 +1217,9 @@ static int judge_step_compile(struct judge_run *j)
 		spec.limits.memory_kb = j->p->compile_memory_mb * 1024;
 	spec.profile = lang->compile_profile;
 	memset(&rep, 0, sizeof(rep));
-	t0 = judge_mono_ms();
+	t0 = ac_mono_ms();
 	r = j->ctx->sb->run(j->ctx->sb_state, &spec, &rep);
-	out->compile_time_ms = judge_mono_ms() - t0;
+	out->compile_time_ms = ac_mono_ms() - t0;
 	if (r < 0 || rep.internal_error[0]) {
 		out->compile_ok = false;
 		judge_fail(out, AC_V_IE, NULL, "sandbox failed to compile: %s",
@@ -1883,8 +1728,8 @@ static void judge_step_finish(struct judge_run *j)
 	judge_scrub(&out->compile_log, j->ctx, j->p);
 	free(j->run_argv);
 	judge_val_free(&j->val);
-	judge_free_list(j->srcs);
-	judge_free_list(j->cstr);
+	ac_names_free(j->srcs);
+	ac_names_free(j->cstr);
 	free(j->cargv);
 	out->finished_at = ac_now_ms();
 }
@@ -1956,7 +1801,7 @@ static json_t *judge_run_input(struct judge_run *j, const struct ac_run_job *rj,
 	x.i = i;
 	snprintf(x.outp, sizeof(x.outp), "%s/%zu.out", j->outd, i);
 	snprintf(x.errp, sizeof(x.errp), "%s/%zu.err", j->outd, i);
-	r = judge_write_file(inp, rj->inputs[i], rj->input_lens[i], 0600);
+	r = ac_write_file(inp, rj->inputs[i], rj->input_lens[i], 0600);
 	if (r == 0)
 		r = judge_box_reset(j->ctx, j->box, j->pristine, j->build,
 		                    j->box_kb, &x.mounted);

@@ -15,21 +15,14 @@ struct judge_budget {
 	const char *why; /* set when the budget stopped a copy */
 };
 
-int judge_mkdirs(const char *path);
 /* Remove a tree (as root through the helper under privilege separation). */
 int judge_remove(struct ac_judge_ctx *ctx, const char *path);
-int judge_write_file(const char *path, const char *data, size_t len,
-                     mode_t mode);
-int judge_copy_file(const char *from, const char *to, mode_t mode);
 /* The first max bytes of a file (relative to dirfd, or -1), NUL-ended;
  * NULL when it cannot be read. */
 char *judge_read_head(const char *path, size_t max, int dirfd);
-char **judge_list_dir(const char *dir); /* sorted names; NULL on error */
-void judge_free_list(char **l);
 /* skip: names (NULL-terminated) left out at the top level; may be NULL */
 int judge_copy_tree(const char *src, const char *dst, char **skip, int depth,
                     struct judge_budget *b);
-uint64_t judge_mono_ms(void);
 
 /* A custom validator (output validator, testlib checker or interactor)
  * built once per problem version through its language's plugin. */

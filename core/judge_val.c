@@ -12,6 +12,7 @@
  * through four pipes (never blocking: bounded buffers, non-blocking ends)
  * and keeps a bounded transcript. */
 #include "judge_int.h"
+#include "util.h"
 
 #include "loader.h"
 #include "log.h"
@@ -172,7 +173,7 @@ static int jv_source(struct ac_judge_ctx *ctx, const char *box, char **files,
 		if (strcmp(main, lang->source_file) == 0)
 			return 0;
 		snprintf(src, sizeof(src), "%s/%s", box, main);
-		r = judge_copy_file(src, dst, 0644);
+		r = ac_copy_file(src, dst, 0644);
 	} else {
 		for (size_t i = 0; files[i] && r == 0; i++) {
 			const char *e = jv_ext(files[i]);
@@ -191,7 +192,7 @@ static int jv_source(struct ac_judge_ctx *ctx, const char *box, char **files,
 			                        "#include \"%s\"\n", files[i]);
 		}
 		if (r == 0)
-			r = judge_write_file(dst, all ? all : "", len, 0644);
+			r = ac_write_file(dst, all ? all : "", len, 0644);
 		free(all);
 	}
 	if (r < 0)
@@ -248,7 +249,9 @@ static int jv_build_locked(struct ac_judge_ctx *ctx, const char *what,
 	char box[4200], out[4200], marker[4300];
 	struct judge_budget b = {JV_BUILD_MAX, 4096, 8, NULL};
 	const struct ac_lang_info *lang;
-	char **files = judge_list_dir(src);
+	char **files = NULL;
+
+	ac_list_dir(src, NULL, &files, NULL);
 	const char *main = NULL;
 	int r;
 
@@ -265,7 +268,8 @@ static int jv_build_locked(struct ac_judge_ctx *ctx, const char *what,
 	if (access(marker, F_OK) == 0)
 		goto out;
 	judge_remove(ctx, dir);
-	if ((r = judge_mkdirs(box)) < 0 || (r = judge_mkdirs(out)) < 0) {
+	if ((r = ac_mkdir_p(box, 0755)) < 0 ||
+	    (r = ac_mkdir_p(out, 0755)) < 0) {
 		snprintf(err, errlen, "cannot create %s: %s", dir,
 		         strerror(-r));
 		goto out;
@@ -278,11 +282,11 @@ static int jv_build_locked(struct ac_judge_ctx *ctx, const char *what,
 	if ((r = jv_source(ctx, box, files, lang, main, err, errlen)) < 0 ||
 	    (r = jv_compile(ctx, what, lang, box, out, err, errlen)) < 0)
 		goto out;
-	r = judge_write_file(marker, lang->name, strlen(lang->name), 0644);
+	r = ac_write_file(marker, lang->name, strlen(lang->name), 0644);
 	if (r == 0)
 		log_info("%s built (%s)", what, lang->name);
 out:
-	judge_free_list(files);
+	ac_names_free(files);
 	return r;
 }
 
@@ -404,19 +408,19 @@ static int jv_vbox(struct ac_judge_ctx *ctx, const struct judge_val *v,
 	snprintf(vbox, len, "%s/vbox", run_dir);
 	judge_remove(ctx, vbox);
 	snprintf(path, sizeof(path), "%s/feedback", vbox);
-	if ((r = judge_mkdirs(path)) < 0)
+	if ((r = ac_mkdir_p(path, 0755)) < 0)
 		goto fail;
 	if ((r = judge_copy_tree(v->build, vbox, skip, 0, &b)) < 0)
 		goto fail;
 	snprintf(path, sizeof(path), "%s/input", vbox);
-	if ((r = judge_copy_file(t->in_path, path, 0644)) < 0)
+	if ((r = ac_copy_file(t->in_path, path, 0644)) < 0)
 		goto fail;
 	snprintf(path, sizeof(path), "%s/answer", vbox);
-	if ((r = judge_copy_file(t->ans_path, path, 0644)) < 0)
+	if ((r = ac_copy_file(t->ans_path, path, 0644)) < 0)
 		goto fail;
 	snprintf(path, sizeof(path), "%s/output", vbox);
-	r = team_out ? judge_copy_file(team_out, path, 0644)
-	             : judge_write_file(path, "", 0, 0644);
+	r = team_out ? ac_copy_file(team_out, path, 0644)
+	             : ac_write_file(path, "", 0, 0644);
 	if (r < 0)
 		goto fail;
 	return 0;
@@ -671,7 +675,7 @@ static void jv_side_done(struct jv_relay *rl, char tag)
  * deadline (ms), or -1 when none is pending. */
 static int jv_deadlines(struct jv_relay *rl)
 {
-	uint64_t now = judge_mono_ms(), next = UINT64_MAX;
+	uint64_t now = ac_mono_ms(), next = UINT64_MAX;
 
 	if (!rl->sub_done && rl->sub_r >= 0 && now >= rl->sub_deadline) {
 		log_warn("interactive run: the submission is past its wall "
@@ -700,11 +704,11 @@ static bool jv_relay_step(struct jv_relay *rl, uint64_t deadline)
 
 	if (rl->sub_done && rl->val_done && rl->sub_r < 0 && rl->val_r < 0)
 		return false;
-	if (judge_mono_ms() >= deadline)
+	if ((uint64_t)ac_mono_ms() >= deadline)
 		return false;
 	wait = jv_deadlines(rl);
-	if (wait < 0 || (uint64_t)wait > deadline - judge_mono_ms())
-		wait = (int)(deadline - judge_mono_ms());
+	if (wait < 0 || (uint64_t)wait > deadline - ac_mono_ms())
+		wait = (int)(deadline - ac_mono_ms());
 	pf[n++] = (struct pollfd){rl->notify[0], POLLIN, 0};
 	if (rl->sub_r >= 0 && (rl->val_w < 0 || rl->to_val.len < JV_RELAY_BUF))
 		ix[1] = n, pf[n++] = (struct pollfd){rl->sub_r, POLLIN, 0};
@@ -858,7 +862,7 @@ struct jv_pass {
 static void jv_relay_run(struct jv_relay *rl, struct jv_thread *th,
                          uint64_t wall_ms)
 {
-	uint64_t t0 = judge_mono_ms();
+	uint64_t t0 = ac_mono_ms();
 	uint64_t deadline = t0 + wall_ms + 4 * JV_GRACE_MS;
 
 	rl->sub_deadline = t0 + th[0].spec.limits.wall_ms + JV_GRACE_MS;
@@ -1003,7 +1007,7 @@ static int jv_next_pass(const char *vbox, const char *run_dir, unsigned k,
 		return 0;
 	snprintf(next, len, "%s/out/pass%u.in", run_dir, k + 1);
 	unlink(next); /* the previous test's */
-	if ((r = judge_copy_file(path, next, 0644)) < 0)
+	if ((r = ac_copy_file(path, next, 0644)) < 0)
 		return r;
 	unlink(path);
 	return 1;
@@ -1165,7 +1169,7 @@ int ac_judge_check_inputs(struct ac_judge_ctx *ctx, const struct ac_problem *p,
 
 		name = name ? name + 1 : p->input_validators[i];
 		snprintf(dir, sizeof(dir), "%s/run-ivXXXXXX", ctx->work_dir);
-		if (judge_mkdirs(ctx->work_dir) < 0 || !mkdtemp(dir)) {
+		if (ac_mkdir_p(ctx->work_dir, 0755) < 0 || !mkdtemp(dir)) {
 			cb(arg, name, NULL, -errno,
 			   "cannot create a directory");
 			return -EIO;
