@@ -1,11 +1,13 @@
 /* What the judging pipeline's files share (core/judge.c, the pipeline;
- * core/judge_val.c, custom validators, interactive and multi-pass runs).
- * Internal to the core. */
+ * judge_cache.c, judge_files.c, judge_test.c, judge_run.c, its steps by
+ * concern; core/judge_val.c, custom validators, interactive and
+ * multi-pass runs).  Internal to the core. */
 #ifndef AC_JUDGE_INT_H
 #define AC_JUDGE_INT_H
 #include "judge.h"
 #include "verdict.h"
 
+#include <sodium.h>
 #include <sys/types.h>
 
 struct judge_budget {
@@ -79,4 +81,113 @@ int judge_val_interact(struct ac_judge_ctx *ctx, const struct judge_val *v,
                        const struct ac_problem *p, const char *run_dir,
                        const struct ac_test *t, const struct judge_sub *sub,
                        struct judge_inter *out);
+
+/* Limits of the pipeline. */
+#define JUDGE_LOG_MAX           (16u * 1024) /* compile log kept in the result */
+#define JUDGE_MSG_MAX           1024u        /* a test's message */
+#define JUDGE_VALIDATOR_TIME_MS 30000u       /* a validator's own limits */
+#define JUDGE_VALIDATOR_MEM_KB  (1024u * 1024)
+#define JUDGE_CACHE_ENTRY_MAX   (64ull * 1024 * 1024) /* bytes, one entry */
+#define JUDGE_CACHE_FILES_MAX   4096u /* files and directories, one entry */
+/* What a build (what the compiler left in the box) may hold: the judge
+ * keeps a copy and makes every test's box from it.  Bytes: the larger of
+ * the problem's memory limit and the largest file the compiler may write
+ * (the language's compile fsize limit).  Over any of these the verdict
+ * is Compilation Error naming the limit (docs/verdicts.md). */
+#define JUDGE_BUILD_FILES_MAX 65536u       /* files and directories */
+#define JUDGE_BUILD_DEPTH_MAX 64           /* directory levels below the box */
+#define JUDGE_STDERR_HEAD     (16u * 1024) /* what classify() sees */
+
+/* One judgement, from the job to the result document: the state its steps
+ * share (ac_judge below lists the steps).  A step that fails has put the
+ * verdict and its message in `out` and returns -1: the judgement stops. */
+struct judge_run {
+	struct ac_judge_ctx *ctx;
+	const struct ac_judge_job *job;
+	const struct ac_problem *p;
+	const struct ac_lang_info *lang;
+	struct ac_result *out;
+	/* The run directory (locked by lockfd while it is used), its box
+	 * (bound at /box), out/ (outside every box) and the build kept for
+	 * every test (pristine/). */
+	char tmpl[4096], box[4200], outd[4200], pristine[4300];
+	int lockfd;
+	char key[2 * crypto_hash_sha256_BYTES + 1]; /* compile cache; "" */
+	struct judge_budget build;                  /* what a build may hold */
+	uint64_t build_used;                        /* bytes of this build */
+	struct judge_val val; /* the custom validator (val.build NULL: none) */
+	struct ac_limits lim; /* of every test run */
+	char **run_argv;      /* NULL: lang->run_argv */
+	uint64_t box_kb;      /* size of a test's box */
+	bool failed;          /* a test failed */
+	/* The source files written in the box (NULL-terminated; the compile
+	 * cache leaves them out), and for several files the compile command
+	 * naming them (NULL: lang->compile_argv). */
+	char **srcs;
+	char **cargv;
+	char **cstr; /* strings of cargv the judge made */
+};
+
+/* One test's run and what its output is worth.  Files: out/<i>.out and
+ * .err. */
+struct judge_test {
+	const struct ac_test *t;
+	size_t i;
+	char outp[4400], errp[4400];
+	struct ac_run_report rep;
+	enum ac_validation val;
+	bool mounted;            /* the box is a tmpfs of its own */
+	bool validator_first;    /* interactive: the validator ended first */
+	char msg[JUDGE_MSG_MAX]; /* the validator's (or runtime's) */
+	char detail[512];        /* the verdict's own */
+	bool has_score;          /* the validator's score (score.txt, or a
+	                            testlib checker's points) */
+	double score;
+	struct ac_test_result tr;
+};
+
+/* The steps of one judgement and what they share, file by file
+ * (judge.c, the context, the run directory and the steps around the
+ * tests; judge_cache.c, the compile cache and the box made fresh from
+ * the build; judge_files.c, submissions of several files; judge_test.c,
+ * the tests; judge_run.c, runs with custom input). */
+
+/* judge.c */
+int judge_in_list(char **l, const char *name);
+void judge_box_clear(const char *box, char **keep);
+void judge_fail(struct ac_result *out, enum ac_verdict v, const char *name,
+                const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+void judge_load_sample(struct ac_judge_load *l);
+uint64_t judge_wall_ms(uint64_t cpu_ms, const struct ac_judge_load *l);
+bool judge_rerun_tle(const struct ac_test_result *tr,
+                     const struct ac_run_report *rep,
+                     const struct ac_limits *lim, struct ac_judge_load *l);
+int judge_step_start(struct judge_run *j);
+int judge_step_source(struct judge_run *j);
+int judge_step_compile(struct judge_run *j);
+int judge_step_keep_build(struct judge_run *j);
+void judge_step_limits(struct judge_run *j);
+int judge_step_run_command(struct judge_run *j);
+void judge_step_finish(struct judge_run *j);
+
+/* judge_cache.c */
+int judge_box_reset(struct ac_judge_ctx *ctx, const char *box,
+                    const char *pristine, struct judge_budget b,
+                    uint64_t box_kb, bool *mounted);
+bool judge_box_full(const char *box);
+void judge_cache_key(const struct ac_lang_info *lang,
+                     const struct ac_judge_job *job, char *hex, size_t hexlen);
+int judge_cache_get(struct ac_judge_ctx *ctx, const char *key, const char *box,
+                    char **source, char **log, uint64_t *time_ms);
+void judge_cache_put(struct ac_judge_ctx *ctx, const char *key, const char *box,
+                     char **source, const char *log, uint64_t time_ms);
+
+/* judge_files.c */
+int judge_step_files(struct judge_run *j);
+
+/* judge_test.c */
+void judge_test_verdict(struct judge_run *j, struct judge_test *x);
+void judge_step_tests(struct judge_run *j);
+void judge_step_grade(struct judge_run *j);
+
 #endif
