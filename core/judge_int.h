@@ -82,6 +82,22 @@ int judge_val_interact(struct ac_judge_ctx *ctx, const struct judge_val *v,
                        const struct ac_test *t, const struct judge_sub *sub,
                        struct judge_inter *out);
 
+/* What judge_val.c lends judge_inter.c: a validator's argv (its command,
+ * then args), its box for one test (run-XXXXXX/vbox/) and the outcome of
+ * its run. */
+#define JV_ARGS_MAX           64
+#define JV_STDOUT_UNCAPPED_KB (1ull << 30) /* 1 TiB: no output limit */
+void judge_val_argv(const struct judge_val *v, const char *const *args,
+                    const char **argv);
+int judge_val_box(struct ac_judge_ctx *ctx, const struct judge_val *v,
+                  const char *run_dir, const struct ac_test *t,
+                  const char *team_out, char *vbox, size_t len, char *msg,
+                  size_t msglen);
+enum ac_validation judge_val_outcome(const struct judge_val *v,
+                                     const char *vbox, const char *errp, int rc,
+                                     struct ac_run_report *rep, char *msg,
+                                     size_t msglen, double *score);
+
 /* Limits of the pipeline. */
 #define JUDGE_LOG_MAX           (16u * 1024) /* compile log kept in the result */
 #define JUDGE_MSG_MAX           1024u        /* a test's message */
