@@ -17,32 +17,45 @@
  * ac_api_stop is requeued, never handed to freed memory. */
 #include "api_int.h"
 
+#include "config.h"
 #include "console.h"
+#include "core.h"
 #include "http.h"
+#include "jwt.h"
+#include "log.h"
 #include "metrics.h"
 #include "msg.h"
 #include "openapi.h"
 #include "pool.h"
+#include "problem.h"
 #include "result.h"
 #include "stream.h"
 #include "submissions.h"
 
 #include <sys/queue.h> /* before libevent's TAILQ fallbacks */
 
+#include <ctype.h>
 #include <errno.h>
 #include <event2/buffer.h>
 #include <event2/event.h>
 #include <event2/http.h>
 #include <event2/keyvalq_struct.h>
 #include <event2/util.h>
+#include <fcntl.h>
+#include <inttypes.h>
 #include <jansson.h>
+#include <math.h>
+#include <sodium.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 const char *const api_route_names[R_COUNT] = {
         "submit",      "result",      "problems", "problem",

@@ -202,15 +202,18 @@ void api_unref(struct api *api);
 /* api_results.c */
 unsigned api_hash(const char *id);
 void api_waiter_free(struct api_waiter *w);
-void api_park(struct api *api, struct evhttp_request *req, const char *id,
-              const char *user);
 void api_answer_result(struct api *api, struct evhttp_request *req,
                        const char *user, const char *owner,
                        const char *result_json);
 void api_result_stored(struct api *api, const char *id, const char *owner,
                        const char *result_json);
-void api_check_free(struct api_check *c);
-int api_check_submit(struct api_check *c);
+void api_check_start(struct api *api, struct evhttp_request *req,
+                     enum api_route route, const char *id, size_t idlen,
+                     char *user, bool run);
+void api_wake(struct api *api, const char *id, const char *owner,
+              const char *doc);
+void api_pend(struct api *api, struct evhttp_request *req, enum api_route route,
+              const char *id, const char *user);
 bool api_id_ok(const char *s, size_t len);
 void api_result_check(struct api *api, struct evhttp_request *req,
                       const char *id, size_t idlen);
@@ -229,6 +232,8 @@ void api_job_send(struct api_job *j);
 void api_sweep_start(struct api *api, int64_t cutoff_ms, const char *why);
 void api_sweep_timer_cb(evutil_socket_t fd, short what, void *arg);
 void api_submit(struct api *api, struct evhttp_request *req);
+void api_throttled(struct api *api, struct evhttp_request *req,
+                   enum api_route route, int64_t retry_ms);
 
 /* api_problems.c */
 json_t *api_nullable(const char *s);

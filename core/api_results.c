@@ -87,8 +87,8 @@ static void api_waiter_timeout_cb(evutil_socket_t fd, short what, void *arg)
 
 /* Park req until the result of id arrives or wait_s passes.  On failure
  * req has been answered. */
-void api_park(struct api *api, struct evhttp_request *req, const char *id,
-              const char *user)
+static void api_park(struct api *api, struct evhttp_request *req,
+                     const char *id, const char *user)
 {
 	struct evhttp_connection *evcon = evhttp_request_get_connection(req);
 	struct timeval tv = {api->wait_s, 0};
@@ -147,18 +147,11 @@ void api_answer_result(struct api *api, struct evhttp_request *req,
 	        json_pack("{s:s,s:o}", "status", "success", "data", doc));
 }
 
-/* A result was stored: remember it and answer its waiters. */
-void api_result_stored(struct api *api, const char *id, const char *owner,
-                       const char *result_json)
+/* Answer every poll parked on id with the document doc of owner. */
+void api_wake(struct api *api, const char *id, const char *owner,
+              const char *doc)
 {
-	struct api_recent *r = &api->recent[api->recent_next];
 	struct api_waiter *w, *next;
-
-	api->seq++;
-	snprintf(r->id, sizeof(r->id), "%s", id);
-	r->seq = api->seq;
-	api->recent_next = (api->recent_next + 1) % API_NRECENT;
-	ac_streams_result(api->streams, id, owner, result_json);
 
 	for (w = api->buckets[api_hash(id)]; w; w = next) {
 		struct evhttp_request *req;
@@ -169,10 +162,37 @@ void api_result_stored(struct api *api, const char *id, const char *owner,
 		req = api_pending_detach(&w->p);
 		api->polls_woken++;
 		if (req)
-			api_answer_result(api, req, w->user, owner,
-			                  result_json);
+			api_answer_result(api, req, w->user, owner, doc);
 		api_waiter_free(w);
 	}
+}
+
+/* Not there yet: 202 pending at once (api.wait_s 0), else parked until it
+ * is or the wait ends. */
+void api_pend(struct api *api, struct evhttp_request *req, enum api_route route,
+              const char *id, const char *user)
+{
+	if (api->wait_s <= 0)
+		api_reply_json(
+		        api, req, route, 202,
+		        json_pack("{s:s,s:n}", "status", "pending", "data"));
+	else
+		api_park(api, req, id, user);
+}
+
+/* A result was stored: remember it and answer its waiters. */
+void api_result_stored(struct api *api, const char *id, const char *owner,
+                       const char *result_json)
+{
+	struct api_recent *r = &api->recent[api->recent_next];
+
+	api->seq++;
+	snprintf(r->id, sizeof(r->id), "%s", id);
+	r->seq = api->seq;
+	api->recent_next = (api->recent_next + 1) % API_NRECENT;
+	ac_streams_result(api->streams, id, owner, result_json);
+
+	api_wake(api, id, owner, result_json);
 }
 
 /* Was a result for id stored since seq?  Conservatively yes when the ring
@@ -194,7 +214,7 @@ static bool api_recent_since(const struct api *api, const char *id,
 /* ------------------------------------------------------------------ */
 /* GET /api/v1/result/check/ID/                                         */
 
-void api_check_free(struct api_check *c)
+static void api_check_free(struct api_check *c)
 {
 	free(c->user);
 	free(c->json);
@@ -216,7 +236,7 @@ static void api_check_work(void *arg)
 
 static void api_check_done(void *arg);
 
-int api_check_submit(struct api_check *c)
+static int api_check_submit(struct api_check *c)
 {
 	c->seq = c->p.api->seq;
 	return api_pool(c->p.api, api_check_work, api_check_done, c);
@@ -266,12 +286,8 @@ static void api_check_done(void *arg)
 	case -EAGAIN:
 		if (c->owner && strcmp(c->owner, c->user) != 0)
 			api_error(api, req, R_RESULT, 404, "Not found.");
-		else if (api->wait_s <= 0)
-			api_reply_json(api, req, R_RESULT, 202,
-			               json_pack("{s:s,s:n}", "status",
-			                         "pending", "data"));
 		else
-			api_park(api, req, c->id, c->user);
+			api_pend(api, req, R_RESULT, c->id, c->user);
 		break;
 	default:
 		log_error("result store: get_result(%s): %s", c->id,
@@ -297,10 +313,33 @@ bool api_id_ok(const char *s, size_t len)
 	return !(len <= 2 && s[0] == '.');
 }
 
+/* Look id (idlen bytes, checked) up in the store for req on the pool;
+ * user is taken (freed on failure); run: a run's document. */
+void api_check_start(struct api *api, struct evhttp_request *req,
+                     enum api_route route, const char *id, size_t idlen,
+                     char *user, bool run)
+{
+	struct api_check *c = calloc(1, sizeof(*c));
+
+	if (!c) {
+		free(user);
+		api_error(api, req, route, 503, "Out of memory.");
+		return;
+	}
+	memcpy(c->id, id, idlen);
+	c->user = user;
+	c->run = run;
+	api_pending_attach(&c->p, api, req, route);
+	if (api_check_submit(c) < 0) {
+		api_pending_detach(&c->p);
+		api_check_free(c);
+		api_error(api, req, route, 503, "Server is shutting down.");
+	}
+}
+
 void api_result_check(struct api *api, struct evhttp_request *req,
                       const char *id, size_t idlen)
 {
-	struct api_check *c;
 	char *user = api_auth(api, req, R_RESULT);
 
 	if (!user)
@@ -310,20 +349,7 @@ void api_result_check(struct api *api, struct evhttp_request *req,
 		api_error(api, req, R_RESULT, 404, "Not found.");
 		return;
 	}
-	c = calloc(1, sizeof(*c));
-	if (!c) {
-		free(user);
-		api_error(api, req, R_RESULT, 503, "Out of memory.");
-		return;
-	}
-	memcpy(c->id, id, idlen);
-	c->user = user;
-	api_pending_attach(&c->p, api, req, R_RESULT);
-	if (api_check_submit(c) < 0) {
-		api_pending_detach(&c->p);
-		api_check_free(c);
-		api_error(api, req, R_RESULT, 503, "Server is shutting down.");
-	}
+	api_check_start(api, req, R_RESULT, id, idlen, user, false);
 }
 
 /* GET /api/v1/result/stream/ID/: Server-Sent Events (core/stream.c). */

@@ -83,7 +83,6 @@ static struct api_run *api_run_find(struct api *api, const char *id)
 void api_run_result(struct api *api, const char *id, const char *doc)
 {
 	struct api_run *r = api_run_find(api, id);
-	struct api_waiter *w, *next;
 
 	if (!r)
 		return;
@@ -93,18 +92,7 @@ void api_run_result(struct api *api, const char *id, const char *doc)
 	if (!r->doc)
 		return;
 	r->expires_ms = ac_now_ms() + API_RUN_KEEP_S * 1000;
-	for (w = api->buckets[api_hash(id)]; w; w = next) {
-		struct evhttp_request *req;
-
-		next = w->next;
-		if (strcmp(w->id, id) != 0)
-			continue;
-		req = api_pending_detach(&w->p);
-		api->polls_woken++;
-		if (req)
-			api_answer_result(api, req, w->user, r->user, r->doc);
-		api_waiter_free(w);
-	}
+	api_wake(api, id, r->user, r->doc);
 }
 
 /* A run id: "run-" and a version 7 UUID, whose first 48 bits are the
@@ -160,12 +148,8 @@ void api_run_unstored(struct api *api, struct evhttp_request *req,
 		api_answer_result(api, req, c->user, r->user, r->doc);
 	else if (!r && (c->rc == -EAGAIN || !api_run_fresh(c->id)))
 		api_error(api, req, R_RUN, 404, "Not found.");
-	else if (api->wait_s <= 0)
-		api_reply_json(
-		        api, req, R_RUN, 202,
-		        json_pack("{s:s,s:n}", "status", "pending", "data"));
 	else
-		api_park(api, req, c->id, c->user);
+		api_pend(api, req, R_RUN, c->id, c->user);
 }
 
 /* From this api's memory when it accepted the run and has its document;
@@ -175,7 +159,6 @@ void api_run_get(struct api *api, struct evhttp_request *req, const char *id,
                  size_t idlen)
 {
 	char *user = api_auth(api, req, R_RUN), key[API_MAX_ID + 1];
-	struct api_check *c = NULL;
 	struct api_run *r;
 
 	if (!user)
@@ -196,21 +179,8 @@ void api_run_get(struct api *api, struct evhttp_request *req, const char *id,
 		api_answer_result(api, req, user, r->user, r->doc);
 		goto out;
 	}
-	c = calloc(1, sizeof(*c));
-	if (!c) {
-		api_error(api, req, R_RUN, 503, "Out of memory.");
-		goto out;
-	}
-	memcpy(c->id, key, idlen + 1);
-	c->user = user;
+	api_check_start(api, req, R_RUN, key, idlen, user, true);
 	user = NULL;
-	c->run = true;
-	api_pending_attach(&c->p, api, req, R_RUN);
-	if (api_check_submit(c) < 0) {
-		api_pending_detach(&c->p);
-		api_check_free(c);
-		api_error(api, req, R_RUN, 503, "Server is shutting down.");
-	}
 out:
 	free(user);
 }
@@ -247,25 +217,11 @@ static void api_run_post_done(void *arg)
 	struct evhttp_request *req = api_pending_detach(&rp->p);
 	struct api_run *r = NULL;
 	struct api_job *j;
-	char *body = NULL, num[32];
+	char *body = NULL;
 
 	api_completed(api);
 	if (rp->rc_rate == -EAGAIN) {
-		long long wait = (rp->retry_ms + 999) / 1000;
-
-		if (wait < 1)
-			wait = 1;
-		api->submissions_throttled++;
-		if (req) {
-			snprintf(num, sizeof(num), "%lld", wait);
-			evhttp_add_header(
-			        evhttp_request_get_output_headers(req),
-			        "Retry-After", num);
-			api_error(api, req, R_RUN, 429,
-			          "Request was throttled. Expected available "
-			          "in %lld seconds.",
-			          wait);
-		}
+		api_throttled(api, req, R_RUN, rp->retry_ms);
 		goto out;
 	}
 	if (rp->rc_rate < 0) {

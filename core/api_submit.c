@@ -352,6 +352,34 @@ void api_job_send(struct api_job *j)
 		api_job_published(j, rc);
 }
 
+/* 429 for a client over its rate (the store's rate_take said -EAGAIN and
+ * retry_ms): Retry-After in whole seconds, at least 1, and the message;
+ * a submission's answer also carries wait_time (as the original).  req
+ * may be NULL (the client is gone): only counted. */
+void api_throttled(struct api *api, struct evhttp_request *req,
+                   enum api_route route, int64_t retry_ms)
+{
+	long long wait = (retry_ms + 999) / 1000;
+	char num[32], msg[128];
+
+	if (wait < 1)
+		wait = 1;
+	api->submissions_throttled++;
+	if (!req)
+		return;
+	snprintf(num, sizeof(num), "%lld", wait);
+	snprintf(msg, sizeof(msg),
+	         "Request was throttled. Expected available in %lld seconds.",
+	         wait);
+	evhttp_add_header(evhttp_request_get_output_headers(req), "Retry-After",
+	                  num);
+	api_reply_json(api, req, route, 429,
+	               route == R_SUBMIT
+	                       ? json_pack("{s:s,s:I}", "detail", msg,
+	                                   "wait_time", (json_int_t)wait)
+	                       : json_pack("{s:s}", "detail", msg));
+}
+
 static void api_submit_done(void *arg)
 {
 	struct api_submit *s = arg;
@@ -362,29 +390,8 @@ static void api_submit_done(void *arg)
 
 	api_completed(api);
 	if (s->rc_rate == -EAGAIN) {
-		long long wait = (s->retry_ms + 999) / 1000;
-		char num[32];
-
-		if (wait < 1)
-			wait = 1;
-		api->submissions_throttled++;
-		req = api_pending_detach(&s->p);
-		if (req) {
-			char msg[128];
-
-			snprintf(num, sizeof(num), "%lld", wait);
-			snprintf(msg, sizeof(msg),
-			         "Request was throttled. Expected available in "
-			         "%lld seconds.",
-			         wait);
-			evhttp_add_header(
-			        evhttp_request_get_output_headers(req),
-			        "Retry-After", num);
-			api_reply_json(api, req, R_SUBMIT, 429,
-			               json_pack("{s:s,s:I}", "detail", msg,
-			                         "wait_time",
-			                         (json_int_t)wait));
-		}
+		api_throttled(api, api_pending_detach(&s->p), R_SUBMIT,
+		              s->retry_ms);
 		goto out;
 	}
 	if (s->rc_rate < 0 || s->rc_put < 0) {
