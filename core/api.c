@@ -227,6 +227,37 @@ int api_pool(struct api *api, void (*work)(void *), void (*done)(void *),
 	return rc;
 }
 
+/* Run work then done for the request p (attached to req): -1 after
+ * answering 503 when the pool takes no more (the caller frees arg). */
+int api_offload(struct api_pending *p, struct api *api,
+                struct evhttp_request *req, enum api_route route,
+                void (*work)(void *), void (*done)(void *), void *arg)
+{
+	api_pending_attach(p, api, req, route);
+	if (api_pool(api, work, done, arg) == 0)
+		return 0;
+	api_pending_detach(p);
+	api_error(api, req, route, 503, "Server is shutting down.");
+	return -1;
+}
+
+/* The request's body, a JSON object; NULL after answering 400 with what
+ * is wrong with it. */
+json_t *api_body(struct api *api, struct evhttp_request *req,
+                 enum api_route route)
+{
+	struct evbuffer *in = evhttp_request_get_input_buffer(req);
+	size_t blen = evbuffer_get_length(in);
+	char msg[300];
+	json_t *body = ac_http_parse_object(
+	        blen ? (const char *)evbuffer_pullup(in, -1) : NULL, blen, msg,
+	        sizeof(msg));
+
+	if (!body)
+		api_error(api, req, route, 400, "%s", msg);
+	return body;
+}
+
 /* Call at the start of every completion of api_pool or of a publish. */
 void api_completed(struct api *api)
 {

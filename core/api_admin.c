@@ -209,12 +209,9 @@ void api_ready(struct api *api, struct evhttp_request *req)
 	}
 	r->has_store = api->core->store != NULL;
 	r->has_sandbox = api->core->sandbox != NULL;
-	api_pending_attach(&r->p, api, req, R_HEALTH);
-	if (api_pool(api, api_ready_work, api_ready_done, r) < 0) {
-		api_pending_detach(&r->p);
+	if (api_offload(&r->p, api, req, R_HEALTH, api_ready_work,
+	                api_ready_done, r) < 0)
 		free(r);
-		api_error(api, req, R_HEALTH, 503, "Server is shutting down.");
-	}
 }
 
 /* GET /version: the build and the plugins this process runs. */

@@ -195,6 +195,11 @@ void api_ref(struct api *api);
 int api_pool(struct api *api, void (*work)(void *), void (*done)(void *),
              void *arg);
 void api_completed(struct api *api);
+int api_offload(struct api_pending *p, struct api *api,
+                struct evhttp_request *req, enum api_route route,
+                void (*work)(void *), void (*done)(void *), void *arg);
+json_t *api_body(struct api *api, struct evhttp_request *req,
+                 enum api_route route);
 char *api_auth(struct api *api, struct evhttp_request *req,
                enum api_route route);
 void api_unref(struct api *api);

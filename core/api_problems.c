@@ -377,12 +377,9 @@ void api_problem_detail(struct api *api, struct evhttp_request *req,
 		return;
 	}
 	ap->problem = p;
-	api_pending_attach(&ap->p, api, req, R_PROBLEM);
-	if (api_pool(api, api_problem_work, api_problem_done, ap) < 0) {
-		api_pending_detach(&ap->p);
+	if (api_offload(&ap->p, api, req, R_PROBLEM, api_problem_work,
+	                api_problem_done, ap) < 0)
 		free(ap);
-		api_error(api, req, R_PROBLEM, 503, "Server is shutting down.");
-	}
 }
 
 /* ------------------------------------------------------------------ */

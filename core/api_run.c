@@ -378,19 +378,15 @@ void api_run_post(struct api *api, struct evhttp_request *req)
 	struct evbuffer *in = evhttp_request_get_input_buffer(req);
 	size_t blen = evbuffer_get_length(in);
 	struct api_run_post *rp = NULL;
-	char *user, msg[300], uuid[37];
+	char *user, uuid[37];
 	json_t *body = NULL;
 
 	user = api_auth(api, req, R_RUN);
 	if (!user)
 		return;
-	body = ac_http_parse_object(blen ? (const char *)evbuffer_pullup(in, -1)
-	                                 : NULL,
-	                            blen, msg, sizeof(msg));
-	if (!body) {
-		api_error(api, req, R_RUN, 400, "%s", msg);
+	body = api_body(api, req, R_RUN);
+	if (!body)
 		goto out;
-	}
 	rp = calloc(1, sizeof(*rp));
 	if (!rp) {
 		api_error(api, req, R_RUN, 503, "Out of memory.");
@@ -422,12 +418,9 @@ void api_run_post(struct api *api, struct evhttp_request *req)
 		api_error(api, req, R_RUN, 503, "Out of memory.");
 		goto out;
 	}
-	api_pending_attach(&rp->p, api, req, R_RUN);
-	if (api_pool(api, api_run_post_work, api_run_post_done, rp) < 0) {
-		api_pending_detach(&rp->p);
-		api_error(api, req, R_RUN, 503, "Server is shutting down.");
+	if (api_offload(&rp->p, api, req, R_RUN, api_run_post_work,
+	                api_run_post_done, rp) < 0)
 		goto out;
-	}
 	rp = NULL;
 out:
 	if (rp)

@@ -807,25 +807,19 @@ out:
 
 void api_submit(struct api *api, struct evhttp_request *req)
 {
-	struct evbuffer *in = evhttp_request_get_input_buffer(req);
-	size_t blen = evbuffer_get_length(in);
 	const char *problem_id, *lang, *code;
 	size_t plen, llen, clen;
 	const struct ac_problem *problem;
 	struct api_submit *s = NULL;
 	json_t *body = NULL, *all;
-	char *user, shown[80], msg[300], *bundle = NULL;
+	char *user, shown[80], *bundle = NULL;
 
 	user = api_auth(api, req, R_SUBMIT);
 	if (!user)
 		return;
-	body = ac_http_parse_object(blen ? (const char *)evbuffer_pullup(in, -1)
-	                                 : NULL,
-	                            blen, msg, sizeof(msg));
-	if (!body) {
-		api_error(api, req, R_SUBMIT, 400, "%s", msg);
+	body = api_body(api, req, R_SUBMIT);
+	if (!body)
 		goto out;
-	}
 	if (api_field(api, req, body, "problem_id", &problem_id, &plen) < 0 ||
 	    api_field(api, req, body, "lang", &lang, &llen) < 0)
 		goto out;
@@ -915,12 +909,9 @@ void api_submit(struct api *api, struct evhttp_request *req)
 	s->problem = problem;
 	s->now_ms = ac_now_ms();
 	s->all_tests = all && json_is_true(all);
-	api_pending_attach(&s->p, api, req, R_SUBMIT);
-	if (api_pool(api, api_submit_work, api_submit_done, s) < 0) {
-		api_pending_detach(&s->p);
-		api_error(api, req, R_SUBMIT, 503, "Server is shutting down.");
+	if (api_offload(&s->p, api, req, R_SUBMIT, api_submit_work,
+	                api_submit_done, s) < 0)
 		goto out;
-	}
 	s = NULL;
 	goto out;
 oom:
