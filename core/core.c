@@ -341,19 +341,6 @@ void ac_core_fini(struct ac_core *core)
 	memset(core, 0, sizeof(*core));
 }
 
-const struct ac_lang_info *ac_core_lang(const struct ac_core *core,
-                                        const char *name)
-{
-	for (size_t i = 0; i < core->nlangs; i++) {
-		const struct ac_lang_ops *ops = core->langs[i]->ops;
-		const struct ac_lang_info *info =
-		        ops->info(core->langs[i]->state);
-		if (info && strcmp(info->name, name) == 0)
-			return info;
-	}
-	return NULL;
-}
-
 const struct ac_loaded *ac_core_lang_plugin(const struct ac_core *core,
                                             const char *name)
 {
@@ -365,6 +352,15 @@ const struct ac_loaded *ac_core_lang_plugin(const struct ac_core *core,
 			return core->langs[i];
 	}
 	return NULL;
+}
+
+const struct ac_lang_info *ac_core_lang(const struct ac_core *core,
+                                        const char *name)
+{
+	const struct ac_loaded *lp = ac_core_lang_plugin(core, name);
+	const struct ac_lang_ops *ops = lp ? lp->ops : NULL;
+
+	return ops ? ops->info(lp->state) : NULL;
 }
 
 void ac_core_lang_list(const struct ac_core *core, char *buf, size_t len)

@@ -254,12 +254,17 @@ struct pb_key {
 	const char *refused;
 };
 
-/* Every key of the mapping n must be in keys[] for this version. */
+/* n must be a mapping, and every key of it in keys[] for this version. */
 static int pb_keys(struct pb *b, yaml_document_t *doc, yaml_node_t *n,
                    const char *prefix, const struct pb_key *keys, size_t nkeys)
 {
 	char full[128];
 
+	if (n->type != YAML_MAPPING_NODE) {
+		pb_yaml_err(b, n, prefix[0] ? prefix : "top level",
+		            "must be a mapping");
+		return -EINVAL;
+	}
 	for (yaml_node_pair_t *pr = n->data.mapping.pairs.start;
 	     pr < n->data.mapping.pairs.top; pr++) {
 		yaml_node_t *k = yaml_document_get_node(doc, pr->key);
@@ -418,10 +423,6 @@ static int pb_k_time_multipliers(struct pb *b, yaml_document_t *doc,
 	        {"time_limit_to_tle", PB_V_2023, pb_k_limit, NULL},
 	};
 
-	if (v->type != YAML_MAPPING_NODE) {
-		pb_yaml_err(b, v, key, "must be a mapping");
-		return -EINVAL;
-	}
 	return pb_keys(b, doc, v, key, keys, sizeof(keys) / sizeof(keys[0]));
 }
 
@@ -431,10 +432,6 @@ static int pb_k_limits(struct pb *b, yaml_document_t *doc, yaml_node_t *v,
 	struct pb_key keys[sizeof(pb_limits) / sizeof(pb_limits[0]) + 1];
 	size_t n = 0;
 
-	if (v->type != YAML_MAPPING_NODE) {
-		pb_yaml_err(b, v, key, "must be a mapping");
-		return -EINVAL;
-	}
 	for (size_t i = 0; i < sizeof(pb_limits) / sizeof(pb_limits[0]); i++)
 		if (pb_limits[i].versions)
 			keys[n++] = (struct pb_key){pb_limits[i].name,
@@ -662,10 +659,6 @@ static int pb_k_grading(struct pb *b, yaml_document_t *doc, yaml_node_t *v,
 	        {"show_test_data_groups", PB_V_LEGACY, pb_k_bool, NULL},
 	};
 
-	if (v->type != YAML_MAPPING_NODE) {
-		pb_yaml_err(b, v, key, "must be a mapping");
-		return -EINVAL;
-	}
 	return pb_keys(b, doc, v, key, keys, sizeof(keys) / sizeof(keys[0]));
 }
 
