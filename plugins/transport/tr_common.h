@@ -5,13 +5,18 @@
  *  - trc_backoff_ms(): the reconnect back-off, a pure function;
  *  - trc_jitter(): a cheap jitter source for it;
  *  - trc_msg_id(): the submission id of a job or result body, used as the
- *    broker's message id (JetStream de-duplication, AMQP message_id).
+ *    broker's message id (JetStream de-duplication, AMQP message_id);
+ *  - trc_lang_ok(), trc_lang_queue(), trc_lang_queues(): language names,
+ *    which become queue names and subject tokens (inproc uses these too).
  */
 #ifndef ALGOCODE_TR_COMMON_H
 #define ALGOCODE_TR_COMMON_H
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -25,6 +30,12 @@
 #define TRC_RECONNECT_MAX_DEFAULT 500
 #define TRC_RECONNECT_LO          10
 #define TRC_RECONNECT_HI          60000
+
+/* The longest language name (a queue name or subject token part). */
+#define TRC_MAX_LANG 64
+
+/* The most languages one consume_jobs takes. */
+#define TRC_MAX_LANGS 1024
 
 /* The longest submission id used as a message id (core/msg.c: 128). */
 #define TRC_MSG_ID_MAX 128
@@ -116,6 +127,94 @@ static inline int trc_msg_id(const char *body, size_t len, char *out,
 out:
 	json_decref(root);
 	return rc;
+}
+
+/* Languages become queue names and subject tokens: keep them short and
+ * boring.  0 when lang is 1..TRC_MAX_LANG bytes of [A-Za-z0-9_-], and also
+ * '+' and '.' when plus_dot (not in a NATS subject token); else -EINVAL. */
+static inline int trc_lang_ok(const char *lang, bool plus_dot)
+{
+	size_t n;
+
+	if (!lang)
+		return -EINVAL;
+	n = strlen(lang);
+	if (n == 0 || n > TRC_MAX_LANG)
+		return -EINVAL;
+	for (size_t i = 0; i < n; i++) {
+		char c = lang[i];
+
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		      (c >= '0' && c <= '9') || c == '_' || c == '-' ||
+		      (plus_dot && (c == '+' || c == '.'))))
+			return -EINVAL;
+	}
+	return 0;
+}
+
+/* The queue of lang's jobs, "<prefix><lang>", into buf: 0, or -EINVAL when
+ * lang is not a language name (trc_lang_ok, '+' and '.' allowed) or buf is
+ * too small. */
+static inline int trc_lang_queue(const char *prefix, const char *lang,
+                                 char *buf, size_t size)
+{
+	if (trc_lang_ok(lang, true) < 0)
+		return -EINVAL;
+	if ((size_t)snprintf(buf, size, "%s%s", prefix, lang) >= size)
+		return -EINVAL;
+	return 0;
+}
+
+/* Free what trc_lang_queues made. */
+static inline void trc_names_free(char **names, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+}
+
+/* The job queues of the NULL-terminated langs (trc_lang_queue each) into
+ * *names (n of them, the caller frees with trc_names_free).  -EINVAL when
+ * langs is empty or has more than TRC_MAX_LANGS names, or (with *bad_name
+ * set, for the caller's log) when one is not a language name; -ENOMEM. */
+static inline int trc_lang_queues(const char *prefix, const char *const *langs,
+                                  char ***names, size_t *n, bool *bad_name)
+{
+	size_t size = strlen(prefix) + TRC_MAX_LANG + 1;
+	char **v;
+	int ret = 0;
+
+	*names = NULL;
+	*n = 0;
+	*bad_name = false;
+	if (!langs || !langs[0])
+		return -EINVAL;
+	while (langs[*n])
+		(*n)++;
+	if (*n > TRC_MAX_LANGS) {
+		*n = 0;
+		return -EINVAL;
+	}
+	v = calloc(*n, sizeof(*v));
+	if (!v) {
+		*n = 0;
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < *n && ret == 0; i++) {
+		v[i] = malloc(size);
+		if (!v[i])
+			ret = -ENOMEM;
+		else if ((ret = trc_lang_queue(prefix, langs[i], v[i], size)) <
+		         0)
+			*bad_name = true;
+	}
+	if (ret < 0) {
+		trc_names_free(v, *n);
+		*n = 0;
+		return ret;
+	}
+	*names = v;
+	return 0;
 }
 
 #endif /* ALGOCODE_TR_COMMON_H */

@@ -64,22 +64,8 @@ static const struct ac_lang_info *c_info(void *state)
 
 static int c_version(struct c_state *st)
 {
-	const char *const full[] = {st->compiler, "-dumpfullversion", NULL};
-	const char *const plain[] = {st->compiler, "-dumpversion", NULL};
-	char out[48];
-	int ret;
-
-	ret = lc_query(full, false, out, sizeof(out));
-	if (ret < 0) /* compilers without -dumpfullversion */
-		ret = lc_query(plain, false, out, sizeof(out));
-	if (ret < 0) {
-		c_log(st, AC_LOG_ERROR,
-		      "%s -dumpfullversion failed (%s): is it a working gcc?",
-		      st->compiler, strerror(-ret));
-		return ret;
-	}
-	snprintf(st->version, sizeof(st->version), "gcc %s", out);
-	return 0;
+	return lc_gnu_version(st->host, st->ctx, st->compiler, "gcc",
+	                      st->version, sizeof(st->version));
 }
 
 /* Split the `flags` setting in place and build compile_argv. */
@@ -94,43 +80,13 @@ static int c_build_argv(struct c_state *st)
 	static const char *const tail[] = {"-o", "/box/main", "/box/main.c",
 	                                   "-lm"};
 	const char *extra[C_MAX_FLAGS];
-	size_t nextra = 0, n = 0, total;
+	size_t nextra, n = 0, total;
+	int ret;
 
-	if (st->flags) {
-		char *save = NULL;
-
-		if (strlen(st->flags) > C_MAX_FLAGS_LEN) {
-			c_log(st, AC_LOG_ERROR,
-			      "lang.c.flags is longer than %d characters",
-			      C_MAX_FLAGS_LEN);
-			return -EINVAL;
-		}
-		for (char *tok = strtok_r(st->flags, " \t", &save); tok;
-		     tok = strtok_r(NULL, " \t", &save)) {
-			if (strcmp(tok, "-pipe") == 0) {
-				c_log(st, AC_LOG_ERROR,
-				      "lang.c.flags: -pipe is refused: a "
-				      "source "
-				      "could #include the compiler's own pipe "
-				      "(docs/security.md)");
-				return -EINVAL;
-			}
-			if (tok[0] != '-') {
-				c_log(st, AC_LOG_ERROR,
-				      "lang.c.flags: \"%s\" is not a flag "
-				      "(flags start with '-')",
-				      tok);
-				return -EINVAL;
-			}
-			if (nextra == C_MAX_FLAGS) {
-				c_log(st, AC_LOG_ERROR,
-				      "lang.c.flags: more than %d flags",
-				      C_MAX_FLAGS);
-				return -EINVAL;
-			}
-			extra[nextra++] = tok;
-		}
-	}
+	ret = lc_split_flags(st->host, st->ctx, "c", st->flags, extra,
+	                     C_MAX_FLAGS, C_MAX_FLAGS_LEN, &nextra);
+	if (ret < 0)
+		return ret;
 	total = 1 + 3 + nextra + 4 + 1;
 	st->compile_argv = calloc(total, sizeof(*st->compile_argv));
 	if (!st->compile_argv)
@@ -206,31 +162,11 @@ static int c_init(const struct ac_host *host, struct ac_plugin_ctx *ctx,
 		goto fail;
 	st->run_argv[0] = "/box/main";
 	st->run_argv[1] = NULL;
-	st->envp[0] = "PATH=/usr/bin:/bin";
-	st->envp[1] = "LANG=C.UTF-8";
-	st->envp[2] = "HOME=/box";
-	st->envp[3] = "TMPDIR=/tmp";
-	st->envp[4] = NULL;
+	lc_base_env(st->envp);
 	in = &st->info;
-	in->name = "c";
-	in->display = "C11 (GNU gcc)";
-	in->source_file = "main.c";
-	in->compile_argv = st->compile_argv;
-	in->run_argv = st->run_argv;
-	in->envp = st->envp;
-	in->compile_limits = (struct ac_limits){
-	        .cpu_ms = 30 * 1000,
-	        /* A compiler waiting on nothing costs a worker this long:
-	         * close to the CPU limit (docs/security.md). */
-	        .wall_ms = 40 * 1000,
-	        .memory_kb = 1024 * 1024,
-	        .stack_kb = 0,
-	        .stdout_kb = 64,
-	        .stderr_kb = 64,
-	        .fsize_kb = 256 * 1024,
-	        .processes = 64,
-	        .nofile = 64,
-	};
+	lc_set_info(in, "c", "C11 (GNU gcc)", "main.c", st->compile_argv,
+	            st->run_argv, st->envp);
+	in->compile_limits = lc_gnu_compile_limits();
 	in->run_processes = C_RUN_PROCESSES;
 	in->version = st->version;
 	c_log(st, AC_LOG_DEBUG, "%s (%s)", st->version, st->compiler);

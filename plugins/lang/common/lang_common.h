@@ -96,6 +96,101 @@ static inline int lc_conf_multiplier(const struct ac_host *host,
 	return 0;
 }
 
+/* The environment every language starts from: envp[0..3] set, envp[4]
+ * NULL (envp has room for 5 at least; a language may put its own variable
+ * there, and NULL after it). */
+static inline void lc_base_env(const char **envp)
+{
+	envp[0] = "PATH=/usr/bin:/bin";
+	envp[1] = "LANG=C.UTF-8";
+	envp[2] = "HOME=/box";
+	envp[3] = "TMPDIR=/tmp";
+	envp[4] = NULL;
+}
+
+/* The identity and argument vectors of *in (the strings and arrays are the
+ * plugin's, they live as long as its state). */
+static inline void lc_set_info(struct ac_lang_info *in, const char *name,
+                               const char *display, const char *source_file,
+                               const char *const *compile_argv,
+                               const char *const *run_argv,
+                               const char *const *envp)
+{
+	in->name = name;
+	in->display = display;
+	in->source_file = source_file;
+	in->compile_argv = compile_argv;
+	in->run_argv = run_argv;
+	in->envp = envp;
+}
+
+/* The compile limits of the GNU compilers (c, cpp). */
+static inline struct ac_limits lc_gnu_compile_limits(void)
+{
+	return (struct ac_limits){
+	        .cpu_ms = 30 * 1000,
+	        /* A compiler waiting on nothing costs a worker this long:
+	         * close to the CPU limit (docs/security.md). */
+	        .wall_ms = 40 * 1000,
+	        .memory_kb = 1024 * 1024,
+	        .stack_kb = 0,
+	        .stdout_kb = 64,
+	        .stderr_kb = 64,
+	        .fsize_kb = 256 * 1024,
+	        .processes = 64,
+	        .nofile = 64,
+	};
+}
+
+/* Split the `flags` setting of lang.<lang> in place (spaces and tabs) into
+ * extra[0..*n), at most max flags, the setting at most max_len bytes; each
+ * must start with '-', and -pipe is refused (with it, cc1 writes to a pipe
+ * of its own whose read end `#include "/dev/stdout"` reopens).  flags may
+ * be NULL (no flags).  0 or -EINVAL, logged. */
+static inline int lc_split_flags(const struct ac_host *host,
+                                 struct ac_plugin_ctx *ctx, const char *lang,
+                                 char *flags, const char **extra, size_t max,
+                                 size_t max_len, size_t *n)
+{
+	char *save = NULL;
+
+	*n = 0;
+	if (!flags)
+		return 0;
+	if (strlen(flags) > max_len) {
+		host->log(ctx, AC_LOG_ERROR,
+		          "lang.%s.flags is longer than %zu characters", lang,
+		          max_len);
+		return -EINVAL;
+	}
+	for (char *tok = strtok_r(flags, " \t", &save); tok;
+	     tok = strtok_r(NULL, " \t", &save)) {
+		if (strcmp(tok, "-pipe") == 0) {
+			host->log(ctx, AC_LOG_ERROR,
+			          "lang.%s.flags: -pipe is refused: a source "
+			          "could #include the compiler's own pipe "
+			          "(docs/security.md)",
+			          lang);
+			return -EINVAL;
+		}
+		if (tok[0] != '-') {
+			host->log(ctx, AC_LOG_ERROR,
+			          "lang.%s.flags: \"%s\" is not a flag (flags "
+			          "start with '-')",
+			          lang, tok);
+			return -EINVAL;
+		}
+		if (*n == max) {
+			host->log(ctx, AC_LOG_ERROR,
+			          "lang.%s.flags: more than %zu flags", lang,
+			          max);
+			return -EINVAL;
+		}
+		extra[(*n)++] = tok;
+	}
+	return 0;
+}
+
 static inline int64_t lc_mono_ms(void)
 {
 	struct timespec ts;
@@ -209,6 +304,32 @@ out:
 	if (ret == 0 && !buf[0])
 		ret = -EIO;
 	return ret;
+}
+
+/* The version of a GNU compiler into buf: "<tool> <x.y.z>" (tool: "gcc",
+ * "g++").  0, or a negative errno (logged). */
+static inline int lc_gnu_version(const struct ac_host *host,
+                                 struct ac_plugin_ctx *ctx,
+                                 const char *compiler, const char *tool,
+                                 char *buf, size_t size)
+{
+	const char *const full[] = {compiler, "-dumpfullversion", NULL};
+	const char *const plain[] = {compiler, "-dumpversion", NULL};
+	char out[48];
+	int ret;
+
+	ret = lc_query(full, false, out, sizeof(out));
+	if (ret < 0) /* compilers without -dumpfullversion */
+		ret = lc_query(plain, false, out, sizeof(out));
+	if (ret < 0) {
+		host->log(
+		        ctx, AC_LOG_ERROR,
+		        "%s -dumpfullversion failed (%s): is it a working %s?",
+		        compiler, strerror(-ret), tool);
+		return ret;
+	}
+	snprintf(buf, size, "%s %s", tool, out);
+	return 0;
 }
 
 #endif /* AC_LANG_COMMON_H */

@@ -760,17 +760,9 @@ static int java_init(const struct ac_host *host, struct ac_plugin_ctx *ctx,
 	/* Only used when a judge ignores run_argv(): the common case. */
 	st->run_argv[0] = st->java;
 	st->run_argv[1] = NULL;
-	st->envp[0] = "PATH=/usr/bin:/bin";
-	st->envp[1] = "LANG=C.UTF-8";
-	st->envp[2] = "HOME=/box";
-	st->envp[3] = "TMPDIR=/tmp";
-	st->envp[4] = NULL;
-	in->name = "java";
-	in->display = "Java (OpenJDK)";
-	in->source_file = "Main.java";
-	in->compile_argv = st->compile_argv;
-	in->run_argv = st->run_argv;
-	in->envp = st->envp;
+	lc_base_env(st->envp);
+	lc_set_info(in, "java", "Java (OpenJDK)", "Main.java", st->compile_argv,
+	            st->run_argv, st->envp);
 	in->compile_limits = (struct ac_limits){
 	        .cpu_ms = 30 * 1000,
 	        .wall_ms = 60 * 1000,

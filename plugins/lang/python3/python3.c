@@ -132,18 +132,11 @@ static int py_init(const struct ac_host *host, struct ac_plugin_ctx *ctx,
 	st->run_argv[2] = "-s";
 	st->run_argv[3] = "main.py";
 	st->run_argv[4] = NULL;
-	st->envp[0] = "PATH=/usr/bin:/bin";
-	st->envp[1] = "LANG=C.UTF-8";
-	st->envp[2] = "HOME=/box";
-	st->envp[3] = "TMPDIR=/tmp";
+	lc_base_env(st->envp);
 	st->envp[4] = "PYTHONIOENCODING=utf-8";
 	st->envp[5] = NULL;
-	in->name = "python3";
-	in->display = "Python 3 (CPython)";
-	in->source_file = "main.py";
-	in->compile_argv = st->compile_argv;
-	in->run_argv = st->run_argv;
-	in->envp = st->envp;
+	lc_set_info(in, "python3", "Python 3 (CPython)", "main.py",
+	            st->compile_argv, st->run_argv, st->envp);
 	in->compile_limits = (struct ac_limits){
 	        .cpu_ms = 10 * 1000,
 	        .wall_ms = 20 * 1000,

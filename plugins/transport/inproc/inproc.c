@@ -43,9 +43,11 @@
 
 #include <algocode/plugin.h>
 
+#include "../tr_common.h"
+
 #define IP_QUEUE_PREFIX       "algocode.jobs."
 #define IP_RESULTS_QUEUE      "algocode.results"
-#define IP_MAX_LANG           64
+#define IP_MAX_LANG           TRC_MAX_LANG
 #define IP_MAX_BODY           (64u << 20) /* a message larger than this is refused */
 #define IP_MAX_DELIVERIES     5    /* the 5th nack(requeue) dead-letters */
 #define IP_DEAD_LETTER_MAX    1000 /* oldest dead letters are dropped beyond */
@@ -299,29 +301,6 @@ static struct ip_queue *ip_queue_get(struct ip_state *st, const char *name)
 	return q;
 }
 
-/* Languages become queue names: keep them short and boring. */
-static int ip_lang_name(const char *lang, char *buf, size_t size)
-{
-	size_t n;
-
-	if (!lang)
-		return -EINVAL;
-	n = strlen(lang);
-	if (n == 0 || n > IP_MAX_LANG)
-		return -EINVAL;
-	for (size_t i = 0; i < n; i++) {
-		char c = lang[i];
-
-		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-		      (c >= '0' && c <= '9') || c == '_' || c == '-' ||
-		      c == '+' || c == '.'))
-			return -EINVAL;
-	}
-	if ((size_t)snprintf(buf, size, "%s%s", IP_QUEUE_PREFIX, lang) >= size)
-		return -EINVAL;
-	return 0;
-}
-
 static void ip_dead_letter(struct ip_state *st, struct ac_delivery *m,
                            const char *reason)
 {
@@ -504,7 +483,7 @@ static int ip_publish_job(void *state, const char *lang, const char *body,
 	struct ip_state *st = state;
 	char name[sizeof(IP_QUEUE_PREFIX) + IP_MAX_LANG];
 
-	if (ip_lang_name(lang, name, sizeof(name)) < 0) {
+	if (trc_lang_queue(IP_QUEUE_PREFIX, lang, name, sizeof(name)) < 0) {
 		ip_log(st, AC_LOG_ERROR, "publish_job: invalid language name");
 		return -EINVAL;
 	}
@@ -553,42 +532,23 @@ static int ip_consume_jobs(void *state, const char *const *langs,
                            unsigned prefetch, ac_msg_cb cb, void *arg)
 {
 	struct ip_state *st = state;
-	size_t n = 0;
-	char **names = NULL;
+	size_t n;
+	char **names;
+	bool bad;
 	int ret;
 
-	if (!langs || !langs[0])
-		return -EINVAL;
-	while (langs[n])
-		n++;
-	if (n > 1024)
-		return -EINVAL;
-	names = calloc(n, sizeof(*names));
-	if (!names)
-		return -ENOMEM;
-	for (size_t i = 0; i < n; i++) {
-		size_t size = sizeof(IP_QUEUE_PREFIX) + IP_MAX_LANG;
-
-		names[i] = malloc(size);
-		if (!names[i]) {
-			ret = -ENOMEM;
-			goto out;
-		}
-		ret = ip_lang_name(langs[i], names[i], size);
-		if (ret < 0) {
+	ret = trc_lang_queues(IP_QUEUE_PREFIX, langs, &names, &n, &bad);
+	if (ret < 0) {
+		if (bad)
 			ip_log(st, AC_LOG_ERROR,
 			       "consume_jobs: invalid language name");
-			goto out;
-		}
+		return ret;
 	}
 	ret = ip_consume(st, (const char *const *)names, n, prefetch, cb, arg);
 	if (ret == 0)
 		ip_log(st, AC_LOG_DEBUG,
 		       "consuming %zu job queue(s), prefetch %u", n, prefetch);
-out:
-	for (size_t i = 0; i < n; i++)
-		free(names[i]);
-	free(names);
+	trc_names_free(names, n);
 	return ret;
 }
 

@@ -103,26 +103,6 @@ const char *nt_last_error(natsStatus s)
 	return e && *e ? e : natsStatus_GetText(s);
 }
 
-/* Languages become subject tokens and consumer names. */
-static int nt_check_lang(const char *lang)
-{
-	size_t n;
-
-	if (!lang)
-		return -EINVAL;
-	n = strlen(lang);
-	if (n == 0 || n > NT_MAX_LANG)
-		return -EINVAL;
-	for (size_t i = 0; i < n; i++) {
-		char c = lang[i];
-
-		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-		      (c >= '0' && c <= '9') || c == '_' || c == '-'))
-			return -EINVAL;
-	}
-	return 0;
-}
-
 /* ------------------------------------------------------------------ */
 /* Hopping from nats.c threads to the loop                             */
 
@@ -234,7 +214,7 @@ static int nt_publish_job(void *state, const char *lang, const char *body,
 	struct nt_state *st = state;
 	char subject[sizeof(NT_JOBS_PREFIX) + NT_MAX_LANG];
 
-	if (nt_check_lang(lang) < 0) {
+	if (trc_lang_ok(lang, false) < 0) {
 		nt_log(st, AC_LOG_ERROR, "publish_job: invalid language name");
 		return -EINVAL;
 	}
@@ -358,7 +338,7 @@ static int nt_consume_jobs(void *state, const char *const *langs,
 		char filter[sizeof(NT_JOBS_PREFIX) + NT_MAX_LANG];
 		char dead[sizeof(NT_DEAD_PREFIX) + NT_MAX_LANG];
 
-		if (nt_check_lang(langs[i]) < 0) {
+		if (trc_lang_ok(langs[i], false) < 0) {
 			nt_log(st, AC_LOG_ERROR,
 			       "consume_jobs: invalid language name");
 			r = -EINVAL;

@@ -29,7 +29,7 @@
 #define NT_DEAD_PREFIX      "algocode.dead."
 #define NT_JOBS_CONSUMER    "judges-"
 #define NT_DEFAULT_URL      "nats://127.0.0.1:4222"
-#define NT_MAX_LANG         64
+#define NT_MAX_LANG         TRC_MAX_LANG
 #define NT_MAX_SUBS         1024
 #define NT_PULL_EXPIRES_MS  5000
 #define NT_TICK_MS          250

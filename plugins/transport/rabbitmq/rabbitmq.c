@@ -148,28 +148,6 @@ static void rq_consumer_free(struct rq_consumer *c)
 	free(c);
 }
 
-static int rq_lang_queue(const char *lang, char *buf, size_t size)
-{
-	size_t n;
-
-	if (!lang)
-		return -EINVAL;
-	n = strlen(lang);
-	if (n == 0 || n > RQ_MAX_LANG)
-		return -EINVAL;
-	for (size_t i = 0; i < n; i++) {
-		char c = lang[i];
-
-		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-		      (c >= '0' && c <= '9') || c == '_' || c == '-' ||
-		      c == '+' || c == '.'))
-			return -EINVAL;
-	}
-	if ((size_t)snprintf(buf, size, "%s%s", RQ_JOBS_PREFIX, lang) >= size)
-		return -EINVAL;
-	return 0;
-}
-
 static void rq_wake_thread(struct rq_state *st)
 {
 	uint64_t one = 1;
@@ -338,7 +316,7 @@ static int rq_publish_job(void *state, const char *lang, const char *body,
 	struct rq_state *st = state;
 	char name[sizeof(RQ_JOBS_PREFIX) + RQ_MAX_LANG];
 
-	if (rq_lang_queue(lang, name, sizeof(name)) < 0) {
+	if (trc_lang_queue(RQ_JOBS_PREFIX, lang, name, sizeof(name)) < 0) {
 		rq_log(st, AC_LOG_ERROR, "publish_job: invalid language name");
 		return -EINVAL;
 	}
@@ -385,33 +363,19 @@ static int rq_consume_jobs(void *state, const char *const *langs,
                            unsigned prefetch, ac_msg_cb cb, void *arg)
 {
 	struct rq_state *st = state;
-	size_t n = 0;
+	size_t n;
 	char **names;
+	bool bad;
+	int ret;
 
-	if (!cb || !langs || !langs[0])
+	if (!cb)
 		return -EINVAL;
-	while (langs[n])
-		n++;
-	if (n > 1024)
-		return -EINVAL;
-	names = calloc(n, sizeof(*names));
-	if (!names)
-		return -ENOMEM;
-	for (size_t i = 0; i < n; i++) {
-		size_t size = sizeof(RQ_JOBS_PREFIX) + RQ_MAX_LANG;
-		int ret = -ENOMEM;
-
-		names[i] = malloc(size);
-		if (!names[i] ||
-		    (ret = rq_lang_queue(langs[i], names[i], size)) < 0) {
-			if (ret == -EINVAL)
-				rq_log(st, AC_LOG_ERROR,
-				       "consume_jobs: invalid language name");
-			for (size_t j = 0; j <= i; j++)
-				free(names[j]);
-			free(names);
-			return ret;
-		}
+	ret = trc_lang_queues(RQ_JOBS_PREFIX, langs, &names, &n, &bad);
+	if (ret < 0) {
+		if (bad)
+			rq_log(st, AC_LOG_ERROR,
+			       "consume_jobs: invalid language name");
+		return ret;
 	}
 	rq_log(st, AC_LOG_DEBUG, "consuming %zu job queue(s), prefetch %u", n,
 	       prefetch);

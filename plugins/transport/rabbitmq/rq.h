@@ -30,7 +30,7 @@
 #define RQ_RESULTS_QUEUE     "algocode.results"
 #define RQ_DEAD_QUEUE        "algocode.dead"
 #define RQ_DEFAULT_URL       "amqp://guest:guest@127.0.0.1:5672/%2f"
-#define RQ_MAX_LANG          64
+#define RQ_MAX_LANG          TRC_MAX_LANG
 #define RQ_MAX_BODY          (64u << 20)
 #define RQ_MAX_INBOX         100000
 #define RQ_RESULTS_PREFETCH  64

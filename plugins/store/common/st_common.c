@@ -1,0 +1,147 @@
+/* Store-independent helpers of the store plugins: see st_common.h. */
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "st_common.h"
+
+int64_t st_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+bool st_id_ok(const char *s)
+{
+	return s && s[0] && strnlen(s, ST_MAX_ID + 1) <= ST_MAX_ID;
+}
+
+bool st_text_ok(const char *s, size_t max)
+{
+	return s && strnlen(s, max + 1) <= max;
+}
+
+char *st_lower(const char *s)
+{
+	char *d = strdup(s);
+
+	for (char *p = d; p && *p; p++)
+		if (*p >= 'A' && *p <= 'Z')
+			*p = (char)(*p - 'A' + 'a');
+	return d;
+}
+
+bool st_submission_ok(const struct ac_submission *sub, size_t max_code)
+{
+	return sub && st_id_ok(sub->id) && st_id_ok(sub->problem_id) &&
+	       st_id_ok(sub->lang) &&
+	       (!sub->user_id || st_id_ok(sub->user_id)) &&
+	       (!sub->problem_hash || st_id_ok(sub->problem_hash)) &&
+	       (sub->code || !sub->code_len) && sub->code_len <= max_code;
+}
+
+bool st_user_ok(const struct ac_user *u)
+{
+	return u && st_id_ok(u->id) && st_id_ok(u->username) &&
+	       st_id_ok(u->email) && st_text_ok(u->password_hash, 1024) &&
+	       (!u->first_name || st_text_ok(u->first_name, 1024)) &&
+	       (!u->last_name || st_text_ok(u->last_name, 1024));
+}
+
+bool st_rate_ok(const char *key, double burst, double per_sec)
+{
+	return st_id_ok(key) && isfinite(burst) && burst >= 1 && burst <= 1e9 &&
+	       isfinite(per_sec) && per_sec > 0 && per_sec <= 1e9;
+}
+
+int st_bucket_step(double *tokens, int64_t *updated, double burst,
+                   double per_sec, int64_t now_ms, int64_t *retry)
+{
+	double wait;
+	int64_t ms;
+
+	if (!isfinite(*tokens) || *tokens < 0)
+		*tokens = 0;
+	if (now_ms > *updated) {
+		*tokens += (double)(now_ms - *updated) * per_sec / 1000.0;
+		*updated = now_ms;
+	}
+	if (*tokens > burst)
+		*tokens = burst;
+	if (*tokens >= 1) {
+		*tokens -= 1;
+		return 0;
+	}
+	/* ceil() by hand: the sqlite plugin does not link libm. */
+	wait = (1 - *tokens) / per_sec * 1000.0;
+	ms = wait > 4e15 ? (int64_t)4e15 : (int64_t)wait;
+	if ((double)ms < wait)
+		ms++;
+	*retry = ms < 1 ? 1 : ms;
+	return -EAGAIN;
+}
+
+void st_pending_clear(struct ac_pending *p)
+{
+	free(p->id);
+	free(p->problem_id);
+	free(p->problem_hash);
+	free(p->lang);
+	free(p->user_id);
+	free(p->code);
+	memset(p, 0, sizeof(*p));
+}
+
+void st_user_clear(struct ac_user *u)
+{
+	free(u->id);
+	free(u->username);
+	free(u->email);
+	free(u->password_hash);
+	free(u->first_name);
+	free(u->last_name);
+	memset(u, 0, sizeof(*u));
+}
+
+void st_rows_free(struct ac_submission_row *rows, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(rows[i].id);
+		free(rows[i].problem_id);
+		free(rows[i].lang);
+		free(rows[i].result_json);
+	}
+	free(rows);
+}
+
+int st_pending_alloc(size_t *max, struct ac_pending **v,
+                     struct ac_pending **out, size_t *n)
+{
+	*out = NULL;
+	*n = 0;
+	*v = NULL;
+	if (*max == 0)
+		return 0;
+	if (*max > ST_MAX_CLAIM)
+		*max = ST_MAX_CLAIM;
+	*v = calloc(*max, sizeof(**v));
+	return *v ? 0 : -ENOMEM;
+}
+
+int st_pending_finish(int ret, struct ac_pending *v, size_t count,
+                      struct ac_pending **out, size_t *n)
+{
+	if (ret < 0 || count == 0) {
+		for (size_t i = 0; i < count; i++)
+			st_pending_clear(&v[i]);
+		free(v);
+		return ret;
+	}
+	*out = v;
+	*n = count;
+	return 0;
+}

@@ -1,0 +1,75 @@
+/* What the stores share whatever holds their data: the checks of what the
+ * core hands them, the bucket arithmetic of rate_take, and freeing what
+ * they hand back.  Compiled into each store plugin (st_common.c), so every
+ * store stays one self-contained .so.  Prefix: st_.
+ *
+ * Ownership: the *_clear and st_rows_free functions free strings the store
+ * allocated for the core's structures; st_pending_finish frees or hands
+ * over the array st_pending_alloc made.
+ */
+#ifndef ALGOCODE_ST_COMMON_H
+#define ALGOCODE_ST_COMMON_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <algocode/plugin.h>
+
+/* Submission ids, user ids, user names, e-mail addresses, jtis, bucket
+ * keys: non-empty, at most this many bytes. */
+#define ST_MAX_ID 256
+
+/* The most pending submissions one claim_pending returns. */
+#define ST_MAX_CLAIM 100000
+
+/* CLOCK_REALTIME in milliseconds (created_at, result stamps). */
+int64_t st_now_ms(void);
+
+/* s is an id: not NULL, not empty, at most ST_MAX_ID bytes. */
+bool st_id_ok(const char *s);
+
+/* s is not NULL and at most max bytes. */
+bool st_text_ok(const char *s, size_t max);
+
+/* A copy of s in ASCII lower case (e-mail addresses compare
+ * case-insensitively); NULL when out of memory. */
+char *st_lower(const char *s);
+
+/* put_submission's argument check: ids well-formed, code at most max_code
+ * bytes. */
+bool st_submission_ok(const struct ac_submission *sub, size_t max_code);
+
+/* put_user's argument check. */
+bool st_user_ok(const struct ac_user *u);
+
+/* rate_take's argument check: key an id, burst and per_sec in range. */
+bool st_rate_ok(const char *key, double burst, double per_sec);
+
+/* One take from a token bucket (burst tokens at most, per_sec tokens
+ * refilled per second) holding *tokens at *updated: refills up to now_ms,
+ * takes a token and returns 0, or returns -EAGAIN with the wait for the next
+ * token in *retry (ms, at least 1).  A clock that went backwards adds
+ * nothing and moves nothing back; a damaged count reads as empty. */
+int st_bucket_step(double *tokens, int64_t *updated, double burst,
+                   double per_sec, int64_t now_ms, int64_t *retry);
+
+/* Free the strings of *p / *u and zero it. */
+void st_pending_clear(struct ac_pending *p);
+void st_user_clear(struct ac_user *u);
+
+/* Free n rows and the array. */
+void st_rows_free(struct ac_submission_row *rows, size_t n);
+
+/* claim_pending's start: *out and *n zeroed, *max capped at ST_MAX_CLAIM,
+ * *v a zeroed array of *max entries.  Returns 0 (with *v NULL when *max is
+ * 0: nothing to claim) or -ENOMEM. */
+int st_pending_alloc(size_t *max, struct ac_pending **v,
+                     struct ac_pending **out, size_t *n);
+
+/* claim_pending's end: on success with count > 0 hands v over (*out, *n),
+ * else frees the count entries and v.  Returns ret. */
+int st_pending_finish(int ret, struct ac_pending *v, size_t count,
+                      struct ac_pending **out, size_t *n);
+
+#endif
