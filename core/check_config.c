@@ -111,7 +111,7 @@ static void cc_plugin(struct cc_state *st, const struct ac_config *cfg,
 		st->nerr++;
 		return;
 	}
-	st->nerr += ac_plugin_check_settings(cfg, p, group, cc_error_cb, st);
+	ac_plugin_check_settings(cfg, p, group, cc_error_cb, st);
 	ac_plugin_unload(p);
 }
 
@@ -167,7 +167,7 @@ int ac_check_config_main(int argc, char **argv)
 		fprintf(stderr, "%s\n", err);
 		return 1;
 	}
-	st.nerr = ac_settings_check_core(cfg, cc_error_cb, &st);
+	ac_settings_check_core(cfg, cc_error_cb, &st);
 	dir = ac_config_string(cfg, "plugins.dir", AC_PLUGIN_DIR);
 	for (size_t i = 0; i < 3; i++) {
 		char setting[64];
