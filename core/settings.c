@@ -713,9 +713,13 @@ static void st_section(const char *path, char *buf, size_t len)
 }
 
 static void st_print_md(FILE *f, const char *what, const char *group,
-                        const struct ac_setting *table)
+                        const char *description, const struct ac_setting *table)
 {
 	char sec[64] = "", cur[64], def[512], range[64];
+
+	if (group)
+		fprintf(f, "#### `%s`: %s\n\n", what,
+		        description ? description : "");
 
 	for (size_t i = 0; table[i].name; i++) {
 		const struct ac_setting *e = &table[i];
@@ -723,8 +727,8 @@ static void st_print_md(FILE *f, const char *what, const char *group,
 		if (!group) {
 			st_section(e->name, cur, sizeof(cur));
 			if (strcmp(cur, sec) != 0) {
-				fprintf(f, "%s#### `%s` settings: %s\n\n",
-				        sec[0] ? "\n" : "", what, cur);
+				fprintf(f, "%s#### Core: %s\n\n",
+				        sec[0] ? "\n" : "", cur);
 				snprintf(sec, sizeof(sec), "%s", cur);
 				fputs("| setting | type | default | range | "
 				      "meaning |\n|---|---|---|---|---|\n",
@@ -836,7 +840,7 @@ int ac_settings_print(FILE *f, const char *format, const char *what,
 
 	st_plugin_group_of(what, group, sizeof(group));
 	if (strcmp(format, "markdown") == 0)
-		st_print_md(f, what, core ? NULL : group, table);
+		st_print_md(f, what, core ? NULL : group, description, table);
 	else if (strcmp(format, "man") == 0)
 		st_print_man(f, core ? NULL : group, table);
 	else if (strcmp(format, "conf") == 0 && !core)
