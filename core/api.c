@@ -29,6 +29,7 @@
 #include "pool.h"
 #include "problem.h"
 #include "result.h"
+#include "settings.h"
 #include "stream.h"
 #include "submissions.h"
 
@@ -482,30 +483,6 @@ void api_unref(struct api *api)
 		api_free(api);
 }
 
-static int api_setting_int(struct ac_core *core, const char *path,
-                           long long def, long long min, long long max,
-                           long long *out, char *err, size_t errlen)
-{
-	char e[512];
-	int rc = ac_config_get_int(core->cfg, path, out, e, sizeof(e));
-
-	if (rc == -ENOENT) {
-		*out = def;
-		return 0;
-	}
-	if (rc < 0) {
-		snprintf(err, errlen, "%s", e);
-		return rc;
-	}
-	if (*out < min || *out > max) {
-		snprintf(err, errlen,
-		         "%s must be between %lld and %lld (got %lld)", path,
-		         min, max, *out);
-		return -EINVAL;
-	}
-	return 0;
-}
-
 static int api_settings(struct api *api, struct ac_http_limits *lim, char *err,
                         size_t errlen)
 {
@@ -514,81 +491,82 @@ static int api_settings(struct api *api, struct ac_http_limits *lim, char *err,
 	int rc;
 
 	ac_http_limits_default(lim);
-	rc = api_setting_int(core, "api.max_source_kb", 64, 1, 65536, &v, err,
-	                     errlen);
+	rc = ac_settings_int(core->cfg, "api.max_source_kb", &v, err, errlen);
 	if (rc < 0)
 		return rc;
 	api->max_source = (size_t)v * 1024;
-	rc = api_setting_int(core, "api.result_wait_s", 5, 0, 300, &v, err,
-	                     errlen);
+	rc = ac_settings_int(core->cfg, "api.result_wait_s", &v, err, errlen);
 	if (rc < 0)
 		return rc;
 	api->wait_s = (int)v;
 	/* JSON escaping may blow the source up (\u00XX is 6 bytes). */
-	rc = api_setting_int(core, "api.max_body_kb",
-	                     (long long)(api->max_source / 1024) * 6 + 64, 1,
-	                     1 << 22, &body_max, err, errlen);
+	rc = ac_settings_int(core->cfg, "api.max_body_kb", &body_max, err,
+	                     errlen);
+	if (rc == -ENOENT) {
+		body_max = (long long)(api->max_source / 1024) * 6 + 64;
+		rc = 0;
+	}
 	if (rc < 0)
 		return rc;
-	rc = api_setting_int(core, "api.read_timeout_s",
-	                     api->wait_s + 25 > 30 ? api->wait_s + 25 : 30,
-	                     api->wait_s + 1, 3600, &timeout, err, errlen);
+	rc = ac_settings_int(core->cfg, "api.read_timeout_s", &timeout, err,
+	                     errlen);
+	if (rc == -ENOENT) {
+		timeout = api->wait_s + 25 > 30 ? api->wait_s + 25 : 30;
+		rc = 0;
+	}
+	if (rc == 0 && timeout <= api->wait_s) {
+		snprintf(err, errlen,
+		         "api.read_timeout_s (%lld) must be above "
+		         "api.result_wait_s (%d)",
+		         timeout, api->wait_s);
+		rc = -EINVAL;
+	}
 	if (rc < 0)
 		return rc;
 	lim->body_max = (size_t)body_max * 1024;
 	lim->timeout_s = (int)timeout;
-	rc = api_setting_int(core, "api.request_timeout_s", 20, 1, 3600, &v,
-	                     err, errlen);
+	rc = ac_settings_int(core->cfg, "api.request_timeout_s", &v, err,
+	                     errlen);
 	if (rc < 0)
 		return rc;
 	lim->request_timeout_s = (int)v;
-	rc = api_setting_int(core, "api.max_header_kb", 16, 1, 1024, &v, err,
-	                     errlen);
+	rc = ac_settings_int(core->cfg, "api.max_header_kb", &v, err, errlen);
 	if (rc < 0)
 		return rc;
 	lim->headers_max = (size_t)v * 1024;
-	rc = api_setting_int(core, "api.max_url_bytes", 4096, 64, 1 << 20, &v,
-	                     err, errlen);
+	rc = ac_settings_int(core->cfg, "api.max_url_bytes", &v, err, errlen);
 	if (rc < 0)
 		return rc;
 	lim->url_max = (size_t)v;
-	rc = api_setting_int(core, "api.requeue_after_s", 300, 1, 86400 * 30,
-	                     &v, err, errlen);
+	rc = ac_settings_int(core->cfg, "api.requeue_after_s", &v, err, errlen);
 	if (rc < 0)
 		return rc;
 	api->requeue_after_ms = v * 1000;
-	rc = api_setting_int(core, "api.requeue_interval_s", 10, 1, 86400, &v,
-	                     err, errlen);
+	rc = ac_settings_int(core->cfg, "api.requeue_interval_s", &v, err,
+	                     errlen);
 	if (rc < 0)
 		return rc;
 	api->sweep_interval_s = v;
-	rc = api_setting_int(core, "api.max_attempts", 5, 1, 1000, &v, err,
-	                     errlen);
+	rc = ac_settings_int(core->cfg, "api.max_attempts", &v, err, errlen);
 	if (rc < 0)
 		return rc;
 	api->max_attempts = v;
-	rc = api_setting_int(core, "api.run_max_inputs", 8, 1,
-	                     AC_MSG_MAX_INPUTS, &api->run_max_inputs, err,
-	                     errlen);
+	rc = ac_settings_int(core->cfg, "api.run_max_inputs",
+	                     &api->run_max_inputs, err, errlen);
 	if (rc == 0)
-		rc = api_setting_int(core, "api.run_max_input_kb", 64, 1, 16384,
+		rc = ac_settings_int(core->cfg, "api.run_max_input_kb",
 		                     &api->run_max_input_kb, err, errlen);
 	if (rc == 0)
-		rc = api_setting_int(core, "api.run_max_runs", 1000, 1, 1000000,
+		rc = ac_settings_int(core->cfg, "api.run_max_runs",
 		                     &api->run_max_runs, err, errlen);
 	if (rc < 0)
 		return rc;
-	api->burst = ac_config_float(core->cfg, "api.rate_burst", 3);
-	api->rate = ac_config_float(core->cfg, "api.rate_per_s", 0.05);
-	if (!(api->burst >= 1 && api->burst <= 1e9)) {
-		snprintf(err, errlen, "api.rate_burst must be at least 1");
-		return -EINVAL;
-	}
-	if (!(api->rate > 0 && api->rate <= 1e9)) {
-		snprintf(err, errlen, "api.rate_per_s must be above 0");
-		return -EINVAL;
-	}
-	return 0;
+	rc = ac_settings_float(core->cfg, "api.rate_burst", &api->burst, err,
+	                       errlen);
+	if (rc == 0)
+		rc = ac_settings_float(core->cfg, "api.rate_per_s", &api->rate,
+		                       err, errlen);
+	return rc;
 }
 
 /* The OpenAPI document (api.openapi_file): a missing file leaves
@@ -694,11 +672,11 @@ int ac_api_start(struct ac_core *core, char *err, size_t errlen)
 	{
 		long long recheck, max_s;
 
-		rc = api_setting_int(core, "api.stream_recheck_s", 15, 1, 3600,
+		rc = ac_settings_int(core->cfg, "api.stream_recheck_s",
 		                     &recheck, err, errlen);
 		if (rc == 0)
-			rc = api_setting_int(core, "api.stream_max_s", 3600, 10,
-			                     86400, &max_s, err, errlen);
+			rc = ac_settings_int(core->cfg, "api.stream_max_s",
+			                     &max_s, err, errlen);
 		if (rc < 0)
 			goto fail;
 		api->streams = ac_streams_new(core, (int)recheck, (int)max_s);

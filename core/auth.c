@@ -20,6 +20,7 @@
 #include "metrics.h"
 #include "pool.h"
 #include "result.h"
+#include "settings.h"
 #include "util.h"
 
 #include "auth_int.h"
@@ -679,41 +680,6 @@ static void auth_unref(struct auth *a)
 		auth_free(a);
 }
 
-static int auth_int(struct ac_core *core, const char *path, long long def,
-                    long long min, long long max, long long *out, char *err,
-                    size_t errlen)
-{
-	char e[512];
-	int rc = ac_config_get_int(core->cfg, path, out, e, sizeof(e));
-
-	if (rc == -ENOENT) {
-		*out = def;
-		return 0;
-	}
-	if (rc < 0) {
-		snprintf(err, errlen, "%s", e);
-		return rc;
-	}
-	if (*out < min || *out > max) {
-		snprintf(err, errlen,
-		         "%s must be between %lld and %lld (got %lld)", path,
-		         min, max, *out);
-		return -EINVAL;
-	}
-	return 0;
-}
-
-static int auth_rate(struct ac_core *core, const char *path, double def,
-                     double min, double *out, char *err, size_t errlen)
-{
-	*out = ac_config_float(core->cfg, path, def);
-	if (!(*out >= min && *out <= 1e9)) {
-		snprintf(err, errlen, "%s must be at least %g", path, min);
-		return -EINVAL;
-	}
-	return 0;
-}
-
 static int auth_settings(struct auth *a, struct ac_http_limits *lim, char *err,
                          size_t errlen)
 {
@@ -726,56 +692,51 @@ static int auth_settings(struct auth *a, struct ac_http_limits *lim, char *err,
 	 * of its roles. */
 	lim->headers_max = 8 * 1024;
 	lim->url_max = 2048;
-	if ((rc = auth_int(core, "auth.access_ttl_s", 900, 10, 86400, &v, err,
-	                   errlen)) < 0)
+	if ((rc = ac_settings_int(core->cfg, "auth.access_ttl_s", &v, err,
+	                          errlen)) < 0)
 		return rc;
 	a->access_ttl = v;
-	if ((rc = auth_int(core, "auth.refresh_ttl_s", 7 * 86400, 60,
-	                   365 * 86400, &v, err, errlen)) < 0)
+	if ((rc = ac_settings_int(core->cfg, "auth.refresh_ttl_s", &v, err,
+	                          errlen)) < 0)
 		return rc;
 	a->refresh_ttl = v;
-	if ((rc = auth_int(core, "auth.hash_concurrency", 2, 1, 64, &v, err,
-	                   errlen)) < 0)
+	if ((rc = ac_settings_int(core->cfg, "auth.hash_concurrency", &v, err,
+	                          errlen)) < 0)
 		return rc;
 	a->hash_max = (unsigned)v;
-	if ((rc = auth_int(core, "auth.hash_opslimit",
-	                   crypto_pwhash_OPSLIMIT_INTERACTIVE,
-	                   crypto_pwhash_OPSLIMIT_MIN, 16, &v, err, errlen)) <
-	    0)
+	if ((rc = ac_settings_int(core->cfg, "auth.hash_opslimit", &v, err,
+	                          errlen)) < 0)
 		return rc;
 	a->opslimit = (unsigned long long)v;
-	if ((rc = auth_int(core, "auth.hash_memlimit_kb",
-	                   crypto_pwhash_MEMLIMIT_INTERACTIVE / 1024,
-	                   crypto_pwhash_MEMLIMIT_MIN / 1024 + 8,
-	                   4 * 1024 * 1024, &v, err, errlen)) < 0)
+	if ((rc = ac_settings_int(core->cfg, "auth.hash_memlimit_kb", &v, err,
+	                          errlen)) < 0)
 		return rc;
 	a->memlimit = (size_t)v * 1024;
-	if ((rc = auth_int(core, "auth.max_body_kb", 16, 1, 1024, &v, err,
-	                   errlen)) < 0)
+	if ((rc = ac_settings_int(core->cfg, "auth.max_body_kb", &v, err,
+	                          errlen)) < 0)
 		return rc;
 	a->body_max = (size_t)v * 1024;
 	lim->body_max = a->body_max;
-	if ((rc = auth_int(core, "auth.read_timeout_s", 30, 1, 3600, &v, err,
-	                   errlen)) < 0)
+	if ((rc = ac_settings_int(core->cfg, "auth.read_timeout_s", &v, err,
+	                          errlen)) < 0)
 		return rc;
 	lim->timeout_s = (int)v;
-	if ((rc = auth_int(core, "auth.request_timeout_s", 10, 1, 3600, &v, err,
-	                   errlen)) < 0)
+	if ((rc = ac_settings_int(core->cfg, "auth.request_timeout_s", &v, err,
+	                          errlen)) < 0)
 		return rc;
 	lim->request_timeout_s = (int)v;
-	if ((rc = auth_int(core, "auth.password_min_length",
-	                   AC_AUTH_PASSWORD_MIN, AC_AUTH_PASSWORD_MIN_LO,
-	                   AC_AUTH_PASSWORD_MIN_HI, &v, err, errlen)) < 0)
+	if ((rc = ac_settings_int(core->cfg, "auth.password_min_length", &v,
+	                          err, errlen)) < 0)
 		return rc;
 	a->password_min = (unsigned)v;
-	if ((rc = auth_rate(core, "auth.login_burst", 10, 1, &a->login_burst,
-	                    err, errlen)) < 0 ||
-	    (rc = auth_rate(core, "auth.login_per_s", 0.2, 1e-6, &a->login_rate,
-	                    err, errlen)) < 0 ||
-	    (rc = auth_rate(core, "auth.register_burst", 5, 1, &a->reg_burst,
-	                    err, errlen)) < 0 ||
-	    (rc = auth_rate(core, "auth.register_per_s", 1.0 / 60, 1e-6,
-	                    &a->reg_rate, err, errlen)) < 0)
+	if ((rc = ac_settings_float(core->cfg, "auth.login_burst",
+	                            &a->login_burst, err, errlen)) < 0 ||
+	    (rc = ac_settings_float(core->cfg, "auth.login_per_s",
+	                            &a->login_rate, err, errlen)) < 0 ||
+	    (rc = ac_settings_float(core->cfg, "auth.register_burst",
+	                            &a->reg_burst, err, errlen)) < 0 ||
+	    (rc = ac_settings_float(core->cfg, "auth.register_per_s",
+	                            &a->reg_rate, err, errlen)) < 0)
 		return rc;
 	return 0;
 }

@@ -3,6 +3,8 @@
  * import cli_problem.c (cli_int.h). */
 #include "cli_int.h"
 
+#include "check_config.h"
+
 #include "api.h"
 #include "auth.h"
 #include "config.h"
@@ -69,6 +71,15 @@ static const char cli_usage[] =
         "                                  package, into the package DIR\n"
         "  check-env                       show what the sandbox enforces "
         "here\n"
+        "  check-config                    check every setting of the "
+        "configuration and\n"
+        "                                  the plugins it names, start "
+        "nothing: `ok`\n"
+        "                                  or FILE:LINE: SETTING: REASON "
+        "lines, exit 1\n"
+        "  settings [--format markdown|man|conf] [core | KIND/NAME]...\n"
+        "                                  print the declared settings "
+        "(docs)\n"
         "  token --user ID [--ttl SECONDS] mint an access token (default ttl "
         "3600)\n"
         "  submit --server URL [--problem ID] [--lang LANG] [--json] FILE...\n"
@@ -448,6 +459,10 @@ int ac_cli_main(int argc, char **argv)
 	}
 	if (strcmp(cmd, "submit") == 0) /* its own options: submit.c */
 		return ac_submit_main(argc - 1, argv + 1);
+	if (strcmp(cmd, "check-config") == 0) /* check_config.c */
+		return ac_check_config_main(argc - 1, argv + 1);
+	if (strcmp(cmd, "settings") == 0)
+		return ac_settings_main(argc - 1, argv + 1);
 	if (cli_parse(argc - 1, argv + 1, &o) < 0) {
 		free(o.overrides);
 		return 2;

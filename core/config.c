@@ -12,6 +12,7 @@
 
 #include <errno.h>
 #include <libgen.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -97,6 +98,18 @@ static void cfg_origin_of(const struct ac_config *c, const config_setting_t *s,
 		if (strcmp(c->origins[i].path, path) == 0) {
 			snprintf(buf, len, "%s", c->origins[i].origin);
 			return;
+		}
+	}
+	/* A group an override created has no line: the override's origin. */
+	if (config_setting_source_line(s) == 0) {
+		size_t n = strlen(path);
+
+		for (size_t i = 0; i < c->norigins; i++) {
+			if (strncmp(c->origins[i].path, path, n) == 0 &&
+			    c->origins[i].path[n] == '.') {
+				snprintf(buf, len, "%s", c->origins[i].origin);
+				return;
+			}
 		}
 	}
 	file = config_setting_source_file(s);
@@ -275,6 +288,31 @@ static int cfg_valid_path(const char *p, size_t len)
 	return !(p[0] >= '0' && p[0] <= '9');
 }
 
+/* A decimal or 0x hexadecimal integer, optionally signed (no L suffix:
+ * libconfig reads that one right). */
+static bool cfg_is_integer(const char *v)
+{
+	if (*v == '-' || *v == '+')
+		v++;
+	if (v[0] == '0' && (v[1] == 'x' || v[1] == 'X')) {
+		v += 2;
+		if (!*v)
+			return false;
+		for (; *v; v++)
+			if (!((*v >= '0' && *v <= '9') ||
+			      (*v >= 'a' && *v <= 'f') ||
+			      (*v >= 'A' && *v <= 'F')))
+				return false;
+		return true;
+	}
+	if (!*v)
+		return false;
+	for (; *v; v++)
+		if (*v < '0' || *v > '9')
+			return false;
+	return true;
+}
+
 /* Apply one "a.b.c=value" override. */
 static int cfg_override(struct ac_config *c, const char *ov, char *err,
                         size_t errlen)
@@ -302,9 +340,35 @@ static int cfg_override(struct ac_config *c, const char *ov, char *err,
 	memcpy(path, ov, plen);
 	path[plen] = '\0';
 
-	/* A libconfig value when it parses as one, else a bare string. */
+	/* An integer exactly (libconfig 1.5 wraps one beyond 32 bits
+	 * silently), else a libconfig value when it parses as one, else a
+	 * bare string. */
 	config_init(&tmp);
-	{
+	if (cfg_is_integer(eq + 1)) {
+		long long n;
+		char *end;
+
+		errno = 0;
+		n = strtoll(eq + 1, &end, strpbrk(eq + 1, "xX") ? 16 : 10);
+		if (errno || *end) {
+			snprintf(err, errlen,
+			         "-o %s: the integer is out of range (a 64-bit "
+			         "integer)",
+			         ov);
+			config_destroy(&tmp);
+			return -EINVAL;
+		}
+		if (n >= INT32_MIN && n <= INT32_MAX)
+			config_setting_set_int(
+			        config_setting_add(config_root_setting(&tmp),
+			                           "v", CONFIG_TYPE_INT),
+			        (int)n);
+		else
+			config_setting_set_int64(
+			        config_setting_add(config_root_setting(&tmp),
+			                           "v", CONFIG_TYPE_INT64),
+			        n);
+	} else {
 		size_t vl = strlen(eq + 1);
 		char *text = malloc(vl + 16);
 		if (!text) {
@@ -603,6 +667,37 @@ long long ac_config_int(const struct ac_config *c, const char *path,
 	return r == 0 ? v : def;
 }
 
+int ac_config_get_float(const struct ac_config *c, const char *path,
+                        double *out, char *err, size_t errlen)
+{
+	config_setting_t *s = config_lookup(&c->cfg, path);
+	const char *text;
+	char *end;
+
+	if (!s)
+		return -ENOENT;
+	switch (config_setting_type(s)) {
+	case CONFIG_TYPE_FLOAT:
+		*out = config_setting_get_float(s);
+		return 0;
+	case CONFIG_TYPE_INT:
+		*out = config_setting_get_int(s);
+		return 0;
+	case CONFIG_TYPE_INT64:
+		*out = (double)config_setting_get_int64(s);
+		return 0;
+	case CONFIG_TYPE_STRING:
+		text = config_setting_get_string(s);
+		errno = 0;
+		*out = strtod(text, &end);
+		if (!errno && end != text && !*end && *out == *out)
+			return 0;
+		/* fall through */
+	default:
+		return cfg_wrong_type(c, s, path, "a number", err, errlen);
+	}
+}
+
 double ac_config_float(const struct ac_config *c, const char *path, double def)
 {
 	config_setting_t *s = config_lookup(&c->cfg, path);
@@ -662,44 +757,24 @@ const char **ac_config_string_list(const struct ac_config *c, const char *path)
 	return list;
 }
 
-static int cfg_known(const char *path, const char *const *known)
+const config_setting_t *ac_config_root(const struct ac_config *c)
 {
-	for (size_t i = 0; known[i]; i++) {
-		size_t n = strlen(known[i]);
-		if (n >= 2 && strcmp(known[i] + n - 2, ".*") == 0) {
-			if (strncmp(path, known[i], n - 1) == 0 ||
-			    (strncmp(path, known[i], n - 2) == 0 &&
-			     path[n - 2] == '\0'))
-				return 1;
-		} else if (strcmp(path, known[i]) == 0) {
-			return 1;
-		}
-	}
-	return 0;
+	return config_root_setting(&c->cfg);
 }
 
-static void cfg_walk_unknown(const struct ac_config *c,
-                             const config_setting_t *g,
-                             const char *const *known)
+const config_setting_t *ac_config_lookup(const struct ac_config *c,
+                                         const char *path)
 {
-	for (int i = 0; i < config_setting_length(g); i++) {
-		const config_setting_t *e = config_setting_get_elem(g, i);
-		char path[512], where[600];
-
-		cfg_path_of(e, path, sizeof(path));
-		if (config_setting_is_group(e) && !cfg_known(path, known)) {
-			cfg_walk_unknown(c, e, known);
-			continue;
-		}
-		if (!cfg_known(path, known)) {
-			cfg_origin_of(c, e, where, sizeof(where));
-			log_warn("%s: unknown setting %s (ignored)", where,
-			         path);
-		}
-	}
+	return config_lookup(&c->cfg, path);
 }
 
-void ac_config_warn_unknown(const struct ac_config *c, const char *const *known)
+void ac_config_origin(const struct ac_config *c, const config_setting_t *s,
+                      char *buf, size_t len)
 {
-	cfg_walk_unknown(c, config_root_setting(&c->cfg), known);
+	cfg_origin_of(c, s, buf, len);
+}
+
+void ac_config_path(const config_setting_t *s, char *buf, size_t len)
+{
+	cfg_path_of(s, buf, len);
 }

@@ -44,12 +44,20 @@ int ac_config_get_int(const struct ac_config *cfg, const char *path,
                       long long *out, char *err, size_t errlen);
 int ac_config_get_bool(const struct ac_config *cfg, const char *path, bool *out,
                        char *err, size_t errlen);
+/* A number: an integer, a float, or a string that is one ("1.5"). */
+int ac_config_get_float(const struct ac_config *cfg, const char *path,
+                        double *out, char *err, size_t errlen);
 /* NULL-terminated list of strings at path (array or single string); caller
  * frees the array (not the strings).  NULL when missing. */
 const char **ac_config_string_list(const struct ac_config *cfg,
                                    const char *path);
-/* Warn (through the log) about every setting not in the known list.  A
- * pattern ending in ".*" accepts anything below that group. */
-void ac_config_warn_unknown(const struct ac_config *cfg,
-                            const char *const *known);
+/* The tree, for the settings checker (core/settings.c): the root group,
+ * a setting by dotted path (NULL when missing), and where a setting came
+ * from ("file:line" or "-o a.b=c") and its dotted path. */
+const config_setting_t *ac_config_root(const struct ac_config *cfg);
+const config_setting_t *ac_config_lookup(const struct ac_config *cfg,
+                                         const char *path);
+void ac_config_origin(const struct ac_config *cfg, const config_setting_t *s,
+                      char *buf, size_t len);
+void ac_config_path(const config_setting_t *s, char *buf, size_t len);
 #endif

@@ -6,6 +6,7 @@
 #include "log.h"
 #include "pool.h"
 #include "privsep.h"
+#include "settings.h"
 
 #include <errno.h>
 #include <event2/event.h>
@@ -16,78 +17,22 @@
 #include <string.h>
 #include <unistd.h>
 
-/* Settings the core and its roles read; plugin groups accept anything
- * (a plugin reads its own keys through the host table). */
-static const char *const core_known[] = {
-        "roles",
-        "include_dir",
-        "user",
-        "state_dirs",
-        "log.level",
-        "log.file",
-        "plugins.dir",
-        "transport.*",
-        "store.*",
-        "sandbox.*",
-        "lang.*",
-        "api.listen",
-        "api.jwt_secret_file",
-        "api.max_source_kb",
-        "api.result_wait_s",
-        "api.rate_burst",
-        "api.rate_per_s",
-        "api.max_body_kb",
-        "api.read_timeout_s",
-        "api.request_timeout_s",
-        "api.max_header_kb",
-        "api.max_url_bytes",
-        "api.requeue_after_s",
-        "api.requeue_interval_s",
-        "api.max_attempts",
-        "api.run_max_inputs",
-        "api.run_max_input_kb",
-        "api.run_max_runs",
-        "run.time_limit_ms",
-        "run.memory_mb",
-        "run.output_mb",
-        "run.stdout_kb",
-        "run.stderr_kb",
-        "api.stream_recheck_s",
-        "api.stream_max_s",
-        "api.console",
-        "api.console_dir",
-        "api.openapi_file",
-        "auth.listen",
-        "auth.jwt_secret_file",
-        "auth.access_ttl_s",
-        "auth.refresh_ttl_s",
-        "auth.hash_concurrency",
-        "auth.hash_opslimit",
-        "auth.hash_memlimit_kb",
-        "auth.max_body_kb",
-        "auth.read_timeout_s",
-        "auth.request_timeout_s",
-        "auth.login_burst",
-        "auth.login_per_s",
-        "auth.register_burst",
-        "auth.register_per_s",
-        "auth.password_min_length",
-        "judge.problems_dir",
-        "judge.work_dir",
-        "judge.workers",
-        "judge.all_tests",
-        "judge.metrics_listen",
-        "judge.compile_cache_mb",
-        "judge.ie_retries",
-        "judge.shutdown_grace_s",
-        "judge.reveal_secret_details",
-        "judge.progress",
-        "http.max_connections",
-        "http.max_connections_per_ip",
-        "http.fd_reserve",
-        "metrics.listen",
-        NULL,
+struct core_errs {
+	char *err;
+	size_t errlen;
+	unsigned n;
 };
+
+/* The first error goes to err, the others to the log before it. */
+static void core_err_cb(void *arg, const char *msg)
+{
+	struct core_errs *e = arg;
+
+	if (e->n++ == 0)
+		snprintf(e->err, e->errlen, "%s", msg);
+	else
+		log_error("%s", msg);
+}
 
 static int core_load_one(struct ac_core *core, const char *dir,
                          enum ac_plugin_kind kind, const char *group,
@@ -201,7 +146,21 @@ int ac_core_init(struct ac_core *core, struct ac_config *cfg, unsigned need,
 			return r;
 		}
 	}
-	ac_config_warn_unknown(cfg, core_known);
+	/* Every setting outside the plugins' groups (theirs are checked
+	 * as each plugin loads): an error stops start-up. */
+	{
+		struct core_errs e = {.err = err, .errlen = errlen};
+
+		if (ac_settings_check_core(cfg, core_err_cb, &e) > 0) {
+			size_t n = strlen(err);
+
+			if (e.n > 1)
+				snprintf(err + n, errlen - n,
+				         " (and %u more errors above)",
+				         e.n - 1);
+			return -EINVAL;
+		}
+	}
 	{
 		bool reveal = false;
 

@@ -35,6 +35,7 @@
 #include "core.h"
 #include "log.h"
 #include "metrics.h"
+#include "settings.h"
 #include "util.h"
 
 #include <arpa/inet.h>
@@ -610,30 +611,6 @@ static int http_watch_listener(struct ac_http *h)
 /* ------------------------------------------------------------------ */
 /* Limits                                                               */
 
-static int http_setting(struct ac_core *core, const char *path, long long def,
-                        long long min, long long max, long long *out, char *err,
-                        size_t errlen)
-{
-	char e[512];
-	int rc = ac_config_get_int(core->cfg, path, out, e, sizeof(e));
-
-	if (rc == -ENOENT) {
-		*out = def;
-		return 0;
-	}
-	if (rc < 0) {
-		snprintf(err, errlen, "%s", e);
-		return rc;
-	}
-	if (*out < min || *out > max) {
-		snprintf(err, errlen,
-		         "%s must be between %lld and %lld (got %lld)", path,
-		         min, max, *out);
-		return -EINVAL;
-	}
-	return 0;
-}
-
 int ac_http_conn_limit(unsigned long long nofile, unsigned reserve,
                        unsigned max_connections)
 {
@@ -657,14 +634,13 @@ static int http_configure(struct ac_core *core, char *err, size_t errlen)
 	if (http_tab.configured)
 		return 0;
 	if (core) {
-		if ((rc = http_setting(core, "http.max_connections", max_conn,
-		                       AC_HTTP_MIN_CONNECTIONS, 1 << 20,
-		                       &max_conn, err, errlen)) < 0 ||
-		    (rc = http_setting(core, "http.max_connections_per_ip",
-		                       per_ip, 0, 1 << 20, &per_ip, err,
-		                       errlen)) < 0 ||
-		    (rc = http_setting(core, "http.fd_reserve", reserve, 16,
-		                       1 << 20, &reserve, err, errlen)) < 0)
+		if ((rc = ac_settings_int(core->cfg, "http.max_connections",
+		                          &max_conn, err, errlen)) < 0 ||
+		    (rc = ac_settings_int(core->cfg,
+		                          "http.max_connections_per_ip",
+		                          &per_ip, err, errlen)) < 0 ||
+		    (rc = ac_settings_int(core->cfg, "http.fd_reserve",
+		                          &reserve, err, errlen)) < 0)
 			return rc;
 	}
 	if (getrlimit(RLIMIT_NOFILE, &rl) < 0) {

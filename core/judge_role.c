@@ -28,6 +28,7 @@
 #include "msg.h"
 #include "pool.h"
 #include "result.h"
+#include "settings.h"
 
 #include <errno.h>
 #include <event2/event.h>
@@ -72,22 +73,28 @@ struct jr_task {
 	char *run_doc;        /* a run's document (msg.run) */
 };
 
-static uint64_t jr_setting(const struct ac_config *cfg, const char *path,
-                           long long def, long long min, long long max)
+/* A run.* setting: checked at start-up (core/settings.c), so an error here
+ * only comes from a configuration that was not; its default then. */
+static uint64_t jr_setting(const struct ac_config *cfg, const char *path)
 {
-	long long v = ac_config_int(cfg, path, def);
+	const struct ac_setting *e = ac_settings_find(ac_core_settings, path);
+	char err[700];
+	long long v;
 
-	return (uint64_t)(v < min ? min : v > max ? max : v);
+	if (ac_settings_int(cfg, path, &v, err, sizeof(err)) < 0) {
+		log_warn("%s", err);
+		v = strtoll(e->def, NULL, 10);
+	}
+	return (uint64_t)v;
 }
 
 void ac_run_limits(const struct ac_config *cfg, struct ac_run_job *rj)
 {
-	rj->time_limit_ms =
-	        jr_setting(cfg, "run.time_limit_ms", 2000, 1, 60000);
-	rj->memory_mb = jr_setting(cfg, "run.memory_mb", 256, 16, 4096);
-	rj->output_mb = jr_setting(cfg, "run.output_mb", 1, 1, 256);
-	rj->stdout_kb = jr_setting(cfg, "run.stdout_kb", 64, 1, 65536);
-	rj->stderr_kb = jr_setting(cfg, "run.stderr_kb", 4, 1, 64);
+	rj->time_limit_ms = jr_setting(cfg, "run.time_limit_ms");
+	rj->memory_mb = jr_setting(cfg, "run.memory_mb");
+	rj->output_mb = jr_setting(cfg, "run.output_mb");
+	rj->stdout_kb = jr_setting(cfg, "run.stdout_kb");
+	rj->stderr_kb = jr_setting(cfg, "run.stderr_kb");
 }
 
 static double jr_mono_s(void)
@@ -623,36 +630,32 @@ int ac_judge_role_start(struct ac_core *core, char *err, size_t errlen)
 	                      core->sandbox->desc->name, work, core->hostname);
 	if (r < 0)
 		return r;
-	jr->jctx.compile_cache_kb = ac_judge_cache_kb(
-	        ac_config_int(core->cfg, "judge.compile_cache_mb", 256));
+	{
+		long long mb;
+
+		if ((r = ac_settings_int(core->cfg, "judge.compile_cache_mb",
+		                         &mb, err, errlen)) < 0)
+			return r;
+		jr->jctx.compile_cache_kb = ac_judge_cache_kb(mb);
+	}
 	jr->jctx.langs = core->langs;
 	jr->jctx.nlangs = core->nlangs;
-	workers = ac_config_int(core->cfg, "judge.workers", 2);
-	if (workers < 1 || workers > 256) {
-		snprintf(err, errlen, "judge.workers must be 1..256, not %lld",
-		         workers);
-		return -EINVAL;
-	}
+	if ((r = ac_settings_int(core->cfg, "judge.workers", &workers, err,
+	                         errlen)) < 0)
+		return r;
 	jr->nworkers = (unsigned)workers;
 	jr->all_tests = ac_config_bool(core->cfg, "judge.all_tests", false);
 	jr->progress = ac_config_bool(core->cfg, "judge.progress", true);
 	{
-		long long v = ac_config_int(core->cfg, "judge.ie_retries", 2);
+		long long v;
 
-		if (v < 0 || v > 10) {
-			snprintf(err, errlen,
-			         "judge.ie_retries must be 0..10, not %lld", v);
-			return -EINVAL;
-		}
+		if ((r = ac_settings_int(core->cfg, "judge.ie_retries", &v, err,
+		                         errlen)) < 0)
+			return r;
 		jr->ie_retries = (unsigned)v;
-		v = ac_config_int(core->cfg, "judge.shutdown_grace_s", 30);
-		if (v < 0 || v > 3600) {
-			snprintf(err, errlen,
-			         "judge.shutdown_grace_s must be 0..3600, not "
-			         "%lld",
-			         v);
-			return -EINVAL;
-		}
+		if ((r = ac_settings_int(core->cfg, "judge.shutdown_grace_s",
+		                         &v, err, errlen)) < 0)
+			return r;
 		jr->grace_s = (int)v;
 	}
 	jr->workers = ac_pool_new(core->base, jr->nworkers);

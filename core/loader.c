@@ -8,6 +8,7 @@
 #include "log.h"
 #include "metrics.h"
 #include "pool.h"
+#include "settings.h"
 
 #include <dlfcn.h>
 #include <errno.h>
@@ -256,6 +257,47 @@ fail:
 	return r;
 }
 
+const struct ac_setting *ac_plugin_settings(const struct ac_plugin *d)
+{
+	return d->abi_minor >= 2 ? d->settings : NULL;
+}
+
+unsigned ac_plugin_check_settings(const struct ac_config *cfg,
+                                  const struct ac_loaded *p,
+                                  const char *conf_group,
+                                  void (*cb)(void *arg, const char *msg),
+                                  void *arg)
+{
+	const struct ac_setting *table = ac_plugin_settings(p->desc);
+
+	if (!table) {
+		log_warn("%s (ABI %u.%u) declares no settings: %s is not "
+		         "checked",
+		         p->ctx.log_prefix, p->desc->abi, p->desc->abi_minor,
+		         conf_group);
+		return 0;
+	}
+	return ac_settings_check_group(cfg, conf_group, p->ctx.log_prefix,
+	                               table, cb, arg);
+}
+
+struct loader_errs {
+	char *err;
+	size_t errlen;
+	unsigned n;
+};
+
+/* The first error goes to err, the others to the log before it. */
+static void loader_err_cb(void *arg, const char *msg)
+{
+	struct loader_errs *e = arg;
+
+	if (e->n++ == 0)
+		snprintf(e->err, e->errlen, "%s", msg);
+	else
+		log_error("%s", msg);
+}
+
 int ac_plugin_load(struct ac_core *core, const char *dir,
                    enum ac_plugin_kind kind, const char *name,
                    const char *conf_group, struct ac_loaded **out, char *err,
@@ -283,6 +325,16 @@ int ac_plugin_load(struct ac_core *core, const char *dir,
 	if (!p->ctx.conf_group) {
 		ac_plugin_unload(p);
 		return -ENOMEM;
+	}
+	p->ctx.settings = ac_plugin_settings(p->desc);
+	if (core && core->cfg) {
+		struct loader_errs e = {.err = err, .errlen = errlen};
+
+		if (ac_plugin_check_settings(core->cfg, p, conf_group,
+		                             loader_err_cb, &e) > 0) {
+			ac_plugin_unload(p);
+			return -EINVAL;
+		}
 	}
 	/* Every ops table starts with init/fini (AC_PLUGIN_COMMON_OPS). */
 	{
@@ -355,6 +407,14 @@ static int host_key(struct ac_plugin_ctx *ctx, const char *key, char *buf,
 	return 0;
 }
 
+/* The default its settings table gives key, or NULL. */
+static const char *host_default(struct ac_plugin_ctx *ctx, const char *key)
+{
+	const struct ac_setting *e = ac_settings_find(ctx->settings, key);
+
+	return e ? e->def : NULL;
+}
+
 static int host_conf_string(struct ac_plugin_ctx *ctx, const char *key,
                             char **out)
 {
@@ -367,6 +427,8 @@ static int host_conf_string(struct ac_plugin_ctx *ctx, const char *key,
 	r = ac_config_get_string(ctx->core->cfg, path, &v, err, sizeof(err));
 	if (r == -EINVAL)
 		log_error("%s", err);
+	if (r == -ENOENT && (v = host_default(ctx, key)))
+		r = 0;
 	if (r < 0)
 		return r;
 	*out = strdup(v);
@@ -377,6 +439,7 @@ static int host_conf_int(struct ac_plugin_ctx *ctx, const char *key,
                          long long *out)
 {
 	char path[256], err[700];
+	const char *def;
 	int r = host_key(ctx, key, path, sizeof(path));
 
 	if (r < 0)
@@ -384,12 +447,36 @@ static int host_conf_int(struct ac_plugin_ctx *ctx, const char *key,
 	r = ac_config_get_int(ctx->core->cfg, path, out, err, sizeof(err));
 	if (r == -EINVAL)
 		log_error("%s", err);
+	if (r == -ENOENT && (def = host_default(ctx, key))) {
+		*out = strtoll(def, NULL, 0);
+		r = 0;
+	}
+	return r;
+}
+
+static int host_conf_float(struct ac_plugin_ctx *ctx, const char *key,
+                           double *out)
+{
+	char path[256], err[700];
+	const char *def;
+	int r = host_key(ctx, key, path, sizeof(path));
+
+	if (r < 0)
+		return r;
+	r = ac_config_get_float(ctx->core->cfg, path, out, err, sizeof(err));
+	if (r == -EINVAL)
+		log_error("%s", err);
+	if (r == -ENOENT && (def = host_default(ctx, key))) {
+		*out = strtod(def, NULL);
+		r = 0;
+	}
 	return r;
 }
 
 static int host_conf_bool(struct ac_plugin_ctx *ctx, const char *key, bool *out)
 {
 	char path[256], err[700];
+	const char *def;
 	int r = host_key(ctx, key, path, sizeof(path));
 
 	if (r < 0)
@@ -397,6 +484,10 @@ static int host_conf_bool(struct ac_plugin_ctx *ctx, const char *key, bool *out)
 	r = ac_config_get_bool(ctx->core->cfg, path, out, err, sizeof(err));
 	if (r == -EINVAL)
 		log_error("%s", err);
+	if (r == -ENOENT && (def = host_default(ctx, key))) {
+		*out = strcmp(def, "true") == 0;
+		r = 0;
+	}
 	return r;
 }
 
@@ -438,6 +529,7 @@ static const struct ac_host host_table = {
         .submit_work = host_submit_work,
         .run_on_loop = host_run_on_loop,
         .metric = host_metric,
+        .conf_float = host_conf_float,
 };
 
 const struct ac_host *ac_host_table(void)

@@ -6,6 +6,7 @@
 #include <stddef.h>
 
 struct ac_core;
+struct ac_config;
 
 struct ac_plugin_ctx {
 	struct ac_core *core;
@@ -14,6 +15,9 @@ struct ac_plugin_ctx {
 	char *conf_group; /* settings path for conf_*: "store", "lang.cpp" ...
 	                   */
 	char *log_prefix; /* "sandbox/ns" */
+	/* Its declared settings (ABI 3.2), NULL when it declares none: the
+	 * defaults conf_* return for unset keys. */
+	const struct ac_setting *settings;
 };
 
 struct ac_loaded {
@@ -32,7 +36,20 @@ const char *ac_kind_name(enum ac_plugin_kind kind);
  * On error returns a negative errno and a message in err. */
 int ac_plugin_open(const char *path, enum ac_plugin_kind kind, const char *name,
                    struct ac_loaded **out, char *err, size_t errlen);
-/* Open <dir>/<kind>/<name>.so and call init with the core's host table. */
+/* The settings table of a descriptor: NULL when it declares none or was
+ * built before ABI 3.2 (the member is not there to read). */
+const struct ac_setting *ac_plugin_settings(const struct ac_plugin *d);
+/* Check the settings group of an opened plugin against its table; a
+ * plugin without one is said once (a warning).  Every error goes to cb;
+ * returns the number of errors. */
+unsigned ac_plugin_check_settings(const struct ac_config *cfg,
+                                  const struct ac_loaded *p,
+                                  const char *conf_group,
+                                  void (*cb)(void *arg, const char *msg),
+                                  void *arg);
+/* Open <dir>/<kind>/<name>.so, check its settings group (errors logged, the
+ * first in err: it does not start) and call init with the core's host
+ * table. */
 int ac_plugin_load(struct ac_core *core, const char *dir,
                    enum ac_plugin_kind kind, const char *name,
                    const char *conf_group, struct ac_loaded **out, char *err,

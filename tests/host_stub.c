@@ -59,7 +59,42 @@ static const char *th_lookup(struct ac_plugin_ctx *ctx, const char *key)
 	for (const char *const *p = ctx->conf; p && *p; p++)
 		if (strncmp(*p, key, n) == 0 && (*p)[n] == '=')
 			return *p + n + 1;
+	for (size_t i = 0; ctx->settings && ctx->settings[i].name; i++)
+		if (strcmp(ctx->settings[i].name, key) == 0)
+			return ctx->settings[i].def;
 	return NULL;
+}
+
+int th_check_conf(struct ac_plugin_ctx *ctx)
+{
+	for (const char *const *p = ctx->conf; p && *p; p++) {
+		const struct ac_setting *e = NULL;
+		const char *eq = strchr(*p, '=');
+		size_t n = eq ? (size_t)(eq - *p) : strlen(*p);
+		char *end;
+		double v;
+
+		for (size_t i = 0; ctx->settings && ctx->settings[i].name; i++)
+			if (strlen(ctx->settings[i].name) == n &&
+			    strncmp(ctx->settings[i].name, *p, n) == 0)
+				e = &ctx->settings[i];
+		if (!ctx->settings)
+			continue;
+		if (!e || !eq) {
+			th_log(ctx, AC_LOG_ERROR, "%s: unknown setting", *p);
+			return -EINVAL;
+		}
+		if (e->type != AC_SETTING_INT && e->type != AC_SETTING_FLOAT)
+			continue;
+		v = strtod(eq + 1, &end);
+		if (*end || end == eq + 1 ||
+		    ((e->min != 0 || e->max != 0) &&
+		     !(v >= e->min && v <= e->max))) {
+			th_log(ctx, AC_LOG_ERROR, "%s: out of range", *p);
+			return -EINVAL;
+		}
+	}
+	return 0;
 }
 
 static int th_conf_string(struct ac_plugin_ctx *ctx, const char *key,
@@ -84,6 +119,19 @@ static int th_conf_int(struct ac_plugin_ctx *ctx, const char *key,
 		return -ENOENT;
 	errno = 0;
 	*out = strtoll(v, &end, 10);
+	return (errno || end == v || *end) ? -EINVAL : 0;
+}
+
+static int th_conf_float(struct ac_plugin_ctx *ctx, const char *key,
+                         double *out)
+{
+	const char *v = th_lookup(ctx, key);
+	char *end;
+
+	if (!v)
+		return -ENOENT;
+	errno = 0;
+	*out = strtod(v, &end);
 	return (errno || end == v || *end) ? -EINVAL : 0;
 }
 
@@ -153,4 +201,5 @@ const struct ac_host th_host = {
         .conf_bool = th_conf_bool,
         .submit_work = th_submit_work,
         .run_on_loop = th_run_on_loop,
+        .conf_float = th_conf_float,
 };

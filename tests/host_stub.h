@@ -4,7 +4,8 @@
  * Logs go to stderr as "[tag level] line"; the last warning or error is
  * kept in last_problem (counted in problems) and "connected to" /
  * "reconnected to" lines are counted in connections, for assertions.
- * Settings come from conf, a NULL-terminated "key=value" list.
+ * Settings come from conf, a NULL-terminated "key=value" list, else from
+ * the defaults of the settings table.
  * submit_work runs the work at once; its done callback runs at once too,
  * or, with done_on_loop, on the event loop as the core does; run_on_loop
  * uses event_base_once on base. */
@@ -27,6 +28,9 @@ struct ac_plugin_ctx {
 	char last_problem[1024]; /* last warn or error line */
 	unsigned problems;
 	unsigned connections; /* "connected to" / "reconnected to" lines */
+	/* The plugin's declared settings (NULL: none): their defaults are
+	 * what an unset key reads as, as in the core. */
+	const struct ac_setting *settings;
 };
 
 extern const struct ac_host th_host;
@@ -34,5 +38,9 @@ extern const struct ac_host th_host;
 /* Initialise the lock and the tag; conf and base are the caller's. */
 void th_ctx_init(struct ac_plugin_ctx *ctx, const char *tag);
 void th_ctx_fini(struct ac_plugin_ctx *ctx);
+/* What the core does before init: every key of conf declared by the
+ * settings table, an integer or number within its range.  0, or -EINVAL
+ * (logged). */
+int th_check_conf(struct ac_plugin_ctx *ctx);
 
 #endif

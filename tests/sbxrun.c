@@ -67,11 +67,17 @@ static struct event_base *host_event_base(struct ac_plugin_ctx *ctx)
 	return NULL;
 }
 
+/* The plugin's declared settings: their defaults, as in the core. */
+static const struct ac_setting *sbx_settings;
+
 static const char *find_setting(struct ac_plugin_ctx *ctx, const char *key)
 {
 	for (int i = 0; i < ctx->s->n; i++)
 		if (strcmp(ctx->s->key[i], key) == 0)
 			return ctx->s->val[i];
+	for (size_t i = 0; sbx_settings && sbx_settings[i].name; i++)
+		if (strcmp(sbx_settings[i].name, key) == 0)
+			return sbx_settings[i].def;
 	return NULL;
 }
 
@@ -270,9 +276,11 @@ int main(int argc, char **argv)
 	        {"fds", no_argument, NULL, 'F'},
 	        {NULL, 0, NULL, 0}};
 	const struct ac_host host = {
-	        AC_ABI_VERSION,   host_log,         host_event_base,
-	        host_conf_string, host_conf_int,    host_conf_bool,
-	        host_submit_work, host_run_on_loop, host_metric};
+	        AC_ABI_VERSION,   host_log,
+	        host_event_base,  host_conf_string,
+	        host_conf_int,    host_conf_bool,
+	        host_submit_work, host_run_on_loop,
+	        host_metric,      NULL /* conf_float: no sandbox reads one */};
 	struct settings set = {.n = 0};
 	const char *sys_v[MAX_PROFILE + 1] = {NULL},
 	                                *ro_v[MAX_PROFILE + 1] = {NULL};
@@ -443,6 +451,7 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	ops = pl->ops;
+	sbx_settings = pl->abi_minor >= 2 ? pl->settings : NULL;
 	if ((rc = ops->init(&host, &ctx, &state)) < 0) {
 		fprintf(stderr, "sbxrun: init: %s\n", strerror(-rc));
 		rc = 1;

@@ -394,7 +394,7 @@ ok "a group-readable key file is refused"
 chmod 600 "$SECRET"
 "$ALGOCODE_BIN" serve -c "$CONF" -o auth.password_min_length=6 >"$TEST_TMP/pwmin.log" 2>&1 &&
 	fail "the server started with auth.password_min_length = 6"
-grep -q "auth.password_min_length must be between 8 and 256 (got 6)" "$TEST_TMP/pwmin.log" ||
+grep -q "auth.password_min_length: 6 is out of range (8 to 256)" "$TEST_TMP/pwmin.log" ||
 	fail "no clear message: $(cat "$TEST_TMP/pwmin.log")"
 ok "auth.password_min_length under 8 is refused"
 

@@ -1,7 +1,9 @@
-/* A language plugin as built against an older minor ABI: its operations
- * table stops after `info` (classify and run_argv were appended to struct
- * ac_lang_ops later).  The loader must take it, with those members NULL
- * in the table the core calls (plugin.h, AC_ABI_MINOR). */
+/* A language plugin as built against an older minor ABI (3.1): its
+ * operations table stops after `info` (classify and run_argv were appended
+ * to struct ac_lang_ops later), and its descriptor after `version` (the
+ * settings table came in 3.2).  The loader must take it, with those
+ * members NULL in the table the core calls, read no settings table, and
+ * leave its group unchecked with a warning (plugin.h, AC_ABI_MINOR). */
 #include <algocode/plugin.h>
 #include <errno.h>
 #include <stdlib.h>
@@ -48,6 +50,25 @@ static const struct old_lang_ops old_ops = {
         .info = old_info,
 };
 
-AC_PLUGIN_DEFINE(AC_KIND_LANG, "oldops",
-                 "test plugin with an older, shorter operations table", "0.9",
-                 old_ops);
+/* struct ac_plugin as it was in ABI 3.1, before `settings`. */
+struct old_plugin {
+	uint32_t abi;
+	enum ac_plugin_kind kind;
+	const char *name;
+	const char *description;
+	const void *ops;
+	uint32_t abi_minor;
+	uint32_t ops_size;
+	const char *version;
+};
+
+AC_EXPORT const struct old_plugin algocode_plugin = {
+        .abi = AC_ABI_VERSION,
+        .kind = AC_KIND_LANG,
+        .name = "oldops",
+        .description = "test plugin with an older, shorter operations table",
+        .ops = &old_ops,
+        .abi_minor = 1,
+        .ops_size = (uint32_t)sizeof(old_ops),
+        .version = "0.9",
+};

@@ -145,6 +145,7 @@ static void setup(void)
 	memset(&ctx, 0, sizeof(ctx));
 	snprintf(log_tag, sizeof(log_tag), "store/%s", plugin_name);
 	th_ctx_init(&ctx, log_tag);
+	ctx.settings = desc->abi_minor >= 2 ? desc->settings : NULL;
 	ctx.debug_env = "AC_STORE_DEBUG";
 	parse_conf();
 	ctx.base = event_base_new();

@@ -1,5 +1,6 @@
 /* Configuration: files, include directory order, overrides, errors. */
 #include "config.h"
+#include "settings.h"
 
 #include <check.h>
 #include <errno.h>
@@ -252,6 +253,216 @@ START_TEST(test_override_beats_include)
 }
 END_TEST
 
+/* The errors the checker reports, in order. */
+struct errs {
+	char msg[8][400];
+	unsigned n;
+};
+
+static void errs_cb(void *arg, const char *msg)
+{
+	struct errs *e = arg;
+
+	if (e->n < 8)
+		snprintf(e->msg[e->n], sizeof(e->msg[0]), "%s", msg);
+	e->n++;
+}
+
+/* A plugin's table as a language declares it. */
+static const struct ac_setting test_table[] = {
+        {"flags", AC_SETTING_STRING, NULL, 0, 0, "compiler flags"},
+        {"level", AC_SETTING_INT, "3", 1, 5, "a level"},
+        {"ratio", AC_SETTING_FLOAT, "1", 0.5, 2, "a ratio"},
+        {"tags", AC_SETTING_LIST, NULL, 0, 0, "tags"},
+        {"on", AC_SETTING_BOOL, "true", 0, 0, "a switch"},
+        {NULL, 0, NULL, 0, 0, NULL},
+};
+
+/* The core's settings: an unknown key, a wrong type and a value out of
+ * range, each with its file and line, from the file, a fragment and -o. */
+START_TEST(test_settings_core)
+{
+	char err[1024], path[8192], want[9000];
+	const char *ov[] = {"api.result_wait_s=301", "http.fd_reserve=64",
+	                    "lang.cp.flags=x"};
+	struct ac_config *cfg;
+	struct errs e = {0};
+
+	write_file("s.conf",
+	           "include_dir = \"s.d\";\n"
+	           "api = {\n"
+	           "  lisen = \"127.0.0.1:1\";\n"
+	           "  max_source_kb = 0;\n"
+	           "};\n"
+	           "judge = { workers = \"two\"; };\n"
+	           "lang = { plugins = [\"cpp\"]; cpp = { x = 1; }; };\n"
+	           "sandbox = { allow_degraded = 1; uid = 5; };\n");
+	snprintf(path, sizeof(path), "%s/s.d", dir);
+	ck_assert_int_eq(mkdir(path, 0755), 0);
+	write_file("s.d/10-site.conf", "\nlog = { levle = \"debug\"; };\n");
+	cfg = load("s.conf", ov, 3, 0, err, sizeof(err));
+	ck_assert_uint_eq(ac_settings_check_core(cfg, errs_cb, &e), 7);
+	ck_assert_uint_eq(e.n, 7);
+	snprintf(want, sizeof(want),
+	         "%s/s.conf:3: api.lisen: unknown setting (did you mean "
+	         "api.listen?)",
+	         dir);
+	ck_assert_str_eq(e.msg[0], want);
+	snprintf(want, sizeof(want),
+	         "%s/s.conf:4: api.max_source_kb: 0 is out of range (1 to "
+	         "65536)",
+	         dir);
+	ck_assert_str_eq(e.msg[1], want);
+	snprintf(want, sizeof(want),
+	         "-o api.result_wait_s=301: api.result_wait_s: 301 is out of "
+	         "range (0 to 300)");
+	ck_assert_str_eq(e.msg[2], want);
+	snprintf(want, sizeof(want),
+	         "%s/s.conf:6: judge.workers: must be an integer, not a string",
+	         dir);
+	ck_assert_str_eq(e.msg[3], want);
+	/* lang.cpp belongs to its plugin; lang.cp is no language. */
+	ck_assert_str_eq(e.msg[4], "-o lang.cp.flags=x: lang.cp: cp is not a "
+	                           "language of lang.plugins");
+	/* sandbox.uid is the plugin's; allow_degraded the core's. */
+	snprintf(want, sizeof(want),
+	         "%s/s.conf:8: sandbox.allow_degraded: must be a boolean (true "
+	         "or false), not an integer",
+	         dir);
+	ck_assert_str_eq(e.msg[5], want);
+	snprintf(want, sizeof(want),
+	         "%s/s.d/10-site.conf:2: log.levle: unknown setting (did you "
+	         "mean log.level?)",
+	         dir);
+	ck_assert_str_eq(e.msg[6], want);
+	ac_config_free(cfg);
+}
+END_TEST
+
+/* A plugin's group against its table: a typo, a wrong type, a value out
+ * of range, each with file:line or the override; the core's own keys in
+ * the group are left to the core's check. */
+START_TEST(test_settings_plugin_group)
+{
+	char err[1024], want[9000];
+	const char *ov[] = {"lang.x.flgs=-O3", "lang.x.level=3000000000"};
+	struct ac_config *cfg;
+	struct errs e = {0};
+
+	write_file("p.conf", "lang = {\n"
+	                     "  plugins = [\"x\"];\n"
+	                     "  x = {\n"
+	                     "    flags = 3;\n"
+	                     "    ratio = \"1.5\";\n"
+	                     "    tags = [\"a\", \"b\"];\n"
+	                     "    on = \"yes\";\n"
+	                     "  };\n"
+	                     "};\n"
+	                     "sandbox = { plugin = \"ns\"; allow_degraded = "
+	                     "true; ratio = 9.5; };\n");
+	cfg = load("p.conf", ov, 2, 0, err, sizeof(err));
+	ck_assert_uint_eq(ac_settings_check_core(cfg, errs_cb, &e), 0);
+	ck_assert_uint_eq(ac_settings_check_group(cfg, "lang.x", "lang/x",
+	                                          test_table, errs_cb, &e),
+	                  4);
+	snprintf(want, sizeof(want),
+	         "%s/p.conf:4: lang.x.flags: must be a string, not an integer",
+	         dir);
+	ck_assert_str_eq(e.msg[0], want);
+	snprintf(want, sizeof(want),
+	         "%s/p.conf:7: lang.x.on: must be a boolean (true or false), "
+	         "not a string",
+	         dir);
+	ck_assert_str_eq(e.msg[1], want);
+	ck_assert_str_eq(e.msg[2], "-o lang.x.flgs=-O3: lang.x.flgs: unknown "
+	                           "setting of lang/x (did you mean "
+	                           "lang.x.flags?)");
+	/* Beyond 32 bits, exactly (not wrapped). */
+	ck_assert_str_eq(e.msg[3], "-o lang.x.level=3000000000: lang.x.level: "
+	                           "3000000000 is out of range (1 to 5)");
+	e.n = 0;
+	ck_assert_uint_eq(ac_settings_check_group(cfg, "sandbox", "sandbox/t",
+	                                          test_table, errs_cb, &e),
+	                  1);
+	snprintf(want, sizeof(want),
+	         "%s/p.conf:10: sandbox.ratio: 9.5 is out of range (0.5 to 2)",
+	         dir);
+	ck_assert_str_eq(e.msg[0], want);
+	ac_config_free(cfg);
+}
+END_TEST
+
+/* The core's readers: the value, else the table's default. */
+START_TEST(test_settings_readers)
+{
+	char err[1024];
+	const char *ov[] = {"api.max_source_kb=128", "auth.login_per_s=\"0.5\"",
+	                    "api.max_url_bytes=9999999999"};
+	struct ac_config *cfg;
+	long long v;
+	double d;
+
+	write_file("r.conf", "x = 1;\n");
+	cfg = load("r.conf", ov, 3, 0, err, sizeof(err));
+	ck_assert_int_eq(
+	        ac_settings_int(cfg, "api.max_source_kb", &v, err, sizeof(err)),
+	        0);
+	ck_assert_int_eq(v, 128);
+	ck_assert_int_eq(
+	        ac_settings_int(cfg, "judge.workers", &v, err, sizeof(err)), 0);
+	ck_assert_int_eq(v, 2);
+	ck_assert_int_eq(
+	        ac_settings_int(cfg, "api.max_body_kb", &v, err, sizeof(err)),
+	        -ENOENT);
+	ck_assert_int_eq(ac_settings_float(cfg, "auth.login_per_s", &d, err,
+	                                   sizeof(err)),
+	                 0);
+	ck_assert(d == 0.5);
+	ck_assert_int_eq(
+	        ac_settings_float(cfg, "api.rate_per_s", &d, err, sizeof(err)),
+	        0);
+	ck_assert(d == 0.05);
+	ck_assert_int_eq(
+	        ac_settings_int(cfg, "api.max_url_bytes", &v, err, sizeof(err)),
+	        -EINVAL);
+	ck_assert_str_eq(err, "-o api.max_url_bytes=9999999999: "
+	                      "api.max_url_bytes: 9999999999 is out of range "
+	                      "(64 to 1048576)");
+	ac_config_free(cfg);
+}
+END_TEST
+
+/* -o reads an integer exactly, or refuses it; libconfig would wrap it. */
+START_TEST(test_override_wide_integers)
+{
+	char err[1024];
+	const char *ov[] = {"a.big=3000000000", "a.neg=-3000000000",
+	                    "a.hex=0x1FFFFFFFF", "a.small=42"};
+	const char *huge[] = {"a.huge=99999999999999999999"};
+	struct ac_config *cfg;
+	long long v;
+
+	write_file("w.conf", "x = 1;\n");
+	cfg = load("w.conf", ov, 4, 0, err, sizeof(err));
+	ck_assert_int_eq(ac_config_get_int(cfg, "a.big", &v, err, sizeof(err)),
+	                 0);
+	ck_assert_int_eq(v, 3000000000LL);
+	ck_assert_int_eq(ac_config_get_int(cfg, "a.neg", &v, err, sizeof(err)),
+	                 0);
+	ck_assert_int_eq(v, -3000000000LL);
+	ck_assert_int_eq(ac_config_get_int(cfg, "a.hex", &v, err, sizeof(err)),
+	                 0);
+	ck_assert_int_eq(v, 0x1FFFFFFFFLL);
+	ck_assert_int_eq(
+	        ac_config_get_int(cfg, "a.small", &v, err, sizeof(err)), 0);
+	ck_assert_int_eq(v, 42);
+	ac_config_free(cfg);
+	load("w.conf", huge, 1, -EINVAL, err, sizeof(err));
+	ck_assert_str_eq(err, "-o a.huge=99999999999999999999: the integer is "
+	                      "out of range (a 64-bit integer)");
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("config");
@@ -268,6 +479,10 @@ int main(void)
 	tcase_add_test(tc, test_overrides);
 	tcase_add_test(tc, test_override_errors);
 	tcase_add_test(tc, test_override_beats_include);
+	tcase_add_test(tc, test_settings_core);
+	tcase_add_test(tc, test_settings_plugin_group);
+	tcase_add_test(tc, test_settings_readers);
+	tcase_add_test(tc, test_override_wide_integers);
 	suite_add_tcase(s, tc);
 	return ac_check_run(s);
 }

@@ -91,6 +91,9 @@ START_TEST(test_older_minor_loads)
 	ck_assert_ptr_null(ops->run_argv);
 	ck_assert_uint_lt(p->desc->ops_size, sizeof(struct ac_lang_ops));
 	ck_assert_str_eq(p->desc->version, "0.9");
+	/* Its descriptor ends before `settings`: never read. */
+	ck_assert_uint_eq(p->desc->abi_minor, 1);
+	ck_assert_ptr_null(ac_plugin_settings(p->desc));
 	ck_assert_int_eq(ops->init(ac_host_table(), &p->ctx, &state), 0);
 	ck_assert_str_eq(ops->info(state)->name, "oldops");
 	ops->fini(state);

@@ -79,6 +79,7 @@ TH_UNUSED static void tp_open(struct tp *p, enum ac_plugin_kind kind,
 	ck_assert_ptr_nonnull(p->desc->ops);
 	p->ctx.conf = conf;
 	th_ctx_init(&p->ctx, "plugin");
+	p->ctx.settings = p->desc->settings;
 }
 
 /* The common ops sit first in every kind's table. */
@@ -91,6 +92,10 @@ TH_UNUSED static int tp_init(struct tp *p)
 	const struct tp_common *ops = p->desc->ops;
 
 	p->state = (void *)0x1; /* init must reset it */
+	if (th_check_conf(&p->ctx) < 0) {
+		p->state = NULL;
+		return -EINVAL;
+	}
 	return ops->init(&th_host, &p->ctx, &p->state);
 }
 

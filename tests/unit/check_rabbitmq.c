@@ -103,11 +103,17 @@ static void tp_open(struct tp *p, struct event_base *base, const char *url,
 	p->ctx.conf = p->conf;
 	p->ctx.base = base;
 	th_ctx_init(&p->ctx, "rabbitmq");
+	p->ctx.settings = p->desc->settings;
 }
 
 static int tp_init(struct tp *p)
 {
 	p->state = (void *)0x1;
+	/* The core checks the declared settings before init. */
+	if (th_check_conf(&p->ctx) < 0) {
+		p->state = NULL;
+		return -EINVAL;
+	}
 	return p->ops->init(&th_host, &p->ctx, &p->state);
 }
 

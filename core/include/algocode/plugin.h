@@ -35,7 +35,7 @@ extern "C" {
  * older minor keeps loading; one built against a newer minor than the
  * core's is refused (it may call what the core does not have). */
 #define AC_ABI_VERSION   3u
-#define AC_ABI_MINOR     1u
+#define AC_ABI_MINOR     2u
 #define AC_PLUGIN_SYMBOL "algocode_plugin"
 
 #if defined(__GNUC__)
@@ -93,6 +93,10 @@ struct ac_host {
 	 * or NULL.  Thread-safe. */
 	void (*metric)(struct ac_plugin_ctx *ctx, const char *name,
 	               const char *labels, char kind, double value);
+	/* Since ABI 3.2: a number setting (an integer, a float or a numeric
+	 * string), as conf_int. */
+	int (*conf_float)(struct ac_plugin_ctx *ctx, const char *key,
+	                  double *out);
 };
 
 /* Every kind's operations table starts with these members. */
@@ -102,6 +106,38 @@ struct ac_host {
 	            void **state);                                             \
 	/* Release everything; state may be NULL after a failed init. */       \
 	void (*fini)(void *state)
+
+/* A plugin's settings, declared in its descriptor (since ABI 3.2): one
+ * entry per key of its group (`lang.cpp.flags` is "flags" of lang/cpp).
+ * The core checks every key a configuration sets in the group against
+ * this table before the plugin's init runs: an unknown key, a value of
+ * the wrong type or an integer out of [min, max] is an error naming the
+ * file and line, and `algocode check-config` reports them all.  The same
+ * table prints the settings tables of docs/configuration.md,
+ * algocode.conf(5) and the sample fragments (`algocode settings`).
+ * Through conf_string/conf_int/conf_bool/conf_float, a declared key that
+ * is unset reads as its default when the table gives one. */
+enum ac_setting_type {
+	AC_SETTING_STRING = 1,
+	AC_SETTING_INT = 2,   /* a 64-bit integer */
+	AC_SETTING_BOOL = 3,  /* true or false */
+	AC_SETTING_FLOAT = 4, /* a number: 1.5, 2, or a string "1.5" */
+	AC_SETTING_LIST = 5,  /* a string or a list of strings */
+	AC_SETTING_GROUP = 6, /* a group of free keys, not checked */
+};
+
+struct ac_setting {
+	const char *name; /* the key; NULL ends the table */
+	enum ac_setting_type type;
+	/* The default as the configuration would write it ("64", "true",
+	 * "/usr/bin/g++"): what an unset key reads as.  NULL: no default
+	 * (the plugin decides; say how in help). */
+	const char *def;
+	/* The range, inclusive, of an AC_SETTING_INT or AC_SETTING_FLOAT;
+	 * both 0: none. */
+	double min, max;
+	const char *help; /* one line, no trailing period */
+};
 
 struct ac_plugin {
 	uint32_t abi; /* AC_ABI_VERSION the plugin was built against */
@@ -113,13 +149,21 @@ struct ac_plugin {
 	uint32_t ops_size;       /* sizeof the operations table it was built
 	                          * with (see AC_ABI_MINOR) */
 	const char *version;     /* its own version ("1.2.0"): check-env */
+	/* Since ABI 3.2: its settings (NULL-name terminated), or NULL when it
+	 * declares none, in which case its group is not checked (a warning
+	 * says so).  A plugin without settings declares an empty table. */
+	const struct ac_setting *settings;
 };
 
 /* The descriptor of a plugin, its one exported symbol:
  *     AC_PLUGIN_DEFINE(AC_KIND_LANG, "mylang", "My language", "1.0.0",
  *                      my_ops);
- * where my_ops is its struct ac_lang_ops (an object, not a pointer). */
-#define AC_PLUGIN_DEFINE(kind_, name_, description_, version_, ops_)           \
+ * where my_ops is its struct ac_lang_ops (an object, not a pointer); with
+ * a settings table (an array of struct ac_setting ending with {NULL}):
+ *     AC_PLUGIN_DEFINE_SETTINGS(AC_KIND_LANG, "mylang", "My language",
+ *                               "1.0.0", my_ops, my_settings);  */
+#define AC_PLUGIN_DEFINE_SETTINGS(kind_, name_, description_, version_, ops_,  \
+                                  settings_)                                   \
 	AC_EXPORT const struct ac_plugin algocode_plugin = {                   \
 	        .abi = AC_ABI_VERSION,                                         \
 	        .kind = (kind_),                                               \
@@ -129,7 +173,11 @@ struct ac_plugin {
 	        .abi_minor = AC_ABI_MINOR,                                     \
 	        .ops_size = (uint32_t)sizeof(ops_),                            \
 	        .version = (version_),                                         \
+	        .settings = (settings_),                                       \
 	}
+#define AC_PLUGIN_DEFINE(kind_, name_, description_, version_, ops_)           \
+	AC_PLUGIN_DEFINE_SETTINGS(kind_, name_, description_, version_, ops_,  \
+	                          NULL)
 
 /* ------------------------------------------------------------------ */
 /* Sandbox                                                              */

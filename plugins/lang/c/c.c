@@ -183,5 +183,14 @@ static const struct ac_lang_ops c_ops = {
         .info = c_info,
 };
 
-AC_PLUGIN_DEFINE(AC_KIND_LANG, "c", "C11 compiled with GNU gcc",
-                 PACKAGE_VERSION, c_ops);
+static const struct ac_setting c_settings[] = {
+        {"compiler", AC_SETTING_STRING, C_DEFAULT_COMPILER, 0, 0,
+         "the C compiler (absolute path); missing: the language is skipped"},
+        {"flags", AC_SETTING_STRING, NULL, 0, 0,
+         "compiler flags in place of the default ones (split at spaces)"},
+        LC_MULTIPLIER_SETTINGS,
+        {NULL, 0, NULL, 0, 0, NULL},
+};
+
+AC_PLUGIN_DEFINE_SETTINGS(AC_KIND_LANG, "c", "C11 compiled with GNU gcc",
+                          PACKAGE_VERSION, c_ops, c_settings);

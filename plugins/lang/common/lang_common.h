@@ -49,51 +49,33 @@ static inline int lc_check_tool(const struct ac_host *host,
 	return 0;
 }
 
-/* A multiplier setting: a string ("1.5") or an integer (2); libconfig
- * floats cannot cross the host table.  Default 1, range (0, 100]. */
+/* The two multiplier settings every language declares (its settings
+ * table: the core checks the range). */
+#define LC_MULTIPLIER_SETTINGS                                                 \
+	{"time_multiplier",                                                    \
+	 AC_SETTING_FLOAT,                                                     \
+	 "1",                                                                  \
+	 0.01,                                                                 \
+	 100,                                                                  \
+	 "the problem's time limit is multiplied by this for the language"},   \
+	{                                                                      \
+		"memory_multiplier", AC_SETTING_FLOAT, "1", 0.01, 100,         \
+		        "the problem's memory limit is multiplied by this "    \
+		        "for "                                                 \
+		        "the language"                                         \
+	}
+
+/* A multiplier setting (a number, or a string "1.5"): its value or the
+ * table's default; the core checked its range. */
 static inline int lc_conf_multiplier(const struct ac_host *host,
                                      struct ac_plugin_ctx *ctx, const char *key,
                                      double *out)
 {
-	char *s = NULL, *end = NULL;
-	long long i;
-	double v;
 	int r;
 
 	*out = 1.0;
-	r = host->conf_string(ctx, key, &s);
-	if (r == -ENOENT)
-		return 0;
-	if (r == -EINVAL) {
-		r = host->conf_int(ctx, key, &i);
-		if (r < 0) {
-			host->log(ctx, AC_LOG_ERROR,
-			          "%s: write it as a string (\"1.5\") or an "
-			          "integer",
-			          key);
-			return -EINVAL;
-		}
-		v = (double)i;
-	} else if (r < 0) {
-		return r;
-	} else {
-		errno = 0;
-		v = strtod(s, &end);
-		if (errno || end == s || *end) {
-			host->log(ctx, AC_LOG_ERROR,
-			          "%s: \"%s\" is not a number", key, s);
-			free(s);
-			return -EINVAL;
-		}
-		free(s);
-	}
-	if (!(v > 0.0 && v <= 100.0)) {
-		host->log(ctx, AC_LOG_ERROR, "%s: %g is not in (0, 100]", key,
-		          v);
-		return -EINVAL;
-	}
-	*out = v;
-	return 0;
+	r = host->conf_float(ctx, key, out);
+	return r == -ENOENT ? 0 : r;
 }
 
 /* The environment every language starts from: envp[0..3] set, envp[4]

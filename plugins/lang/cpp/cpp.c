@@ -463,5 +463,19 @@ static const struct ac_lang_ops cpp_ops = {
         .info = cpp_info,
 };
 
-AC_PLUGIN_DEFINE(AC_KIND_LANG, "cpp", "C++17 compiled with GNU g++",
-                 PACKAGE_VERSION, cpp_ops);
+static const struct ac_setting cpp_settings[] = {
+        {"compiler", AC_SETTING_STRING, CPP_DEFAULT_COMPILER, 0, 0,
+         "the C++ compiler (absolute path); missing: the language is "
+         "skipped"},
+        {"flags", AC_SETTING_STRING, NULL, 0, 0,
+         "compiler flags in place of the default ones (split at spaces)"},
+        {"pch", AC_SETTING_BOOL, "true", 0, 0,
+         "precompile bits/stdc++.h once and use it for every compile"},
+        {"pch_dir", AC_SETTING_STRING, AC_CACHE_DIR "/pch", 0, 0,
+         "where the precompiled header is kept (absolute path)"},
+        LC_MULTIPLIER_SETTINGS,
+        {NULL, 0, NULL, 0, 0, NULL},
+};
+
+AC_PLUGIN_DEFINE_SETTINGS(AC_KIND_LANG, "cpp", "C++17 compiled with GNU g++",
+                          PACKAGE_VERSION, cpp_ops, cpp_settings);

@@ -729,11 +729,6 @@ static int java_init(const struct ac_host *host, struct ac_plugin_ctx *ctx,
 	if (ret < 0)
 		goto fail;
 	ret = host->conf_int(ctx, "memory_extra_mb", &extra);
-	if (ret == 0 && (extra < 0 || extra > 4096)) {
-		host->log(ctx, AC_LOG_ERROR,
-		          "lang.java.memory_extra_mb must be 0..4096");
-		ret = -EINVAL;
-	}
 	if (ret < 0 && ret != -ENOENT)
 		goto fail;
 	ret = java_find_version(st);
@@ -794,6 +789,20 @@ static const struct ac_lang_ops java_ops = {
         .run_argv = java_run_argv,
 };
 
-AC_PLUGIN_DEFINE(AC_KIND_LANG, "java",
-                 "Java compiled with javac, run by the JVM", PACKAGE_VERSION,
-                 java_ops);
+static const struct ac_setting java_settings[] = {
+        {"home", AC_SETTING_STRING, NULL, 0, 0,
+         "the JDK's directory (default: where /usr/bin/javac leads)"},
+        {"memory_extra_mb", AC_SETTING_INT, "64", 0, 4096,
+         "the JVM's own memory, added to every run's limit"},
+        {"cds", AC_SETTING_BOOL, "true", 0, 0,
+         "a class-data sharing archive of the JDK's classes, built in the "
+         "background"},
+        {"cds_dir", AC_SETTING_STRING, AC_CACHE_DIR "/cds", 0, 0,
+         "where that archive is kept (absolute path)"},
+        LC_MULTIPLIER_SETTINGS,
+        {NULL, 0, NULL, 0, 0, NULL},
+};
+
+AC_PLUGIN_DEFINE_SETTINGS(AC_KIND_LANG, "java",
+                          "Java compiled with javac, run by the JVM",
+                          PACKAGE_VERSION, java_ops, java_settings);

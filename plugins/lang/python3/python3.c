@@ -164,5 +164,14 @@ static const struct ac_lang_ops py_ops = {
         .classify = py_classify,
 };
 
-AC_PLUGIN_DEFINE(AC_KIND_LANG, "python3", "Python 3 run by the system CPython",
-                 PACKAGE_VERSION, py_ops);
+static const struct ac_setting py_settings[] = {
+        {"interpreter", AC_SETTING_STRING, PY_DEFAULT, 0, 0,
+         "the Python 3 interpreter (absolute path); missing: the language "
+         "is skipped"},
+        LC_MULTIPLIER_SETTINGS,
+        {NULL, 0, NULL, 0, 0, NULL},
+};
+
+AC_PLUGIN_DEFINE_SETTINGS(AC_KIND_LANG, "python3",
+                          "Python 3 run by the system CPython", PACKAGE_VERSION,
+                          py_ops, py_settings);

@@ -390,15 +390,7 @@ static int dk_init(const struct ac_host *host, struct ac_plugin_ctx *ctx,
 	st->cpus = (double)dk_conf_int(st, "cpu_millis", 1000) / 1000.0;
 	st->pool_on = host->conf_bool(ctx, "pool", &b) == 0 ? b : true;
 	st->seccomp_on = host->conf_bool(ctx, "seccomp", &b) == 0 ? b : true;
-	if (st->uid == 0 || st->gid == 0 || st->box_kb <= 0 ||
-	    st->tmp_kb <= 0 || st->mem_max_kb <= 0 || st->procs_max <= 1 ||
-	    st->pool_max <= 0 || st->cpus <= 0) {
-		host->log(ctx, AC_LOG_ERROR,
-		          "bad settings: uid/gid must not be 0, sizes and "
-		          "limits positive");
-		r = -EINVAL;
-		goto fail;
-	}
+	/* The core checked the ranges (dk_settings). */
 	if (geteuid() != 0) {
 		host->log(ctx, AC_LOG_ERROR,
 		          "the docker sandbox needs root on the docker host "
@@ -622,6 +614,41 @@ static const struct ac_sandbox_ops dk_ops = {
         .enforcing = dk_enforcing,
 };
 
-AC_PLUGIN_DEFINE(AC_KIND_SANDBOX, "docker",
-                 "warm Docker containers through the Engine API",
-                 PACKAGE_VERSION, dk_ops);
+static const struct ac_setting dk_settings[] = {
+        {"socket", AC_SETTING_STRING, NULL, 0, 0,
+         "dockerd's unix socket (default: DOCKER_HOST's unix:// path, else "
+         "/var/run/docker.sock)"},
+        {"image", AC_SETTING_STRING, "algocode-judge:latest", 0, 0,
+         "the image the runs' containers are made of"},
+        {"image_script", AC_SETTING_STRING, NULL, 0, 0,
+         "builds the image when it is missing (default: "
+         "algocode-docker-image in the bin directory)"},
+        {"state_dir", AC_SETTING_STRING, "/run/algocode-docker", 0, 0,
+         "root-only directory of the runner and the run sockets"},
+        {"uid", AC_SETTING_INT, "65534", 1, 0x7ffffffe,
+         "host uid the programs run as (not 0)"},
+        {"gid", AC_SETTING_INT, NULL, 1, 0x7ffffffe,
+         "host gid the programs run as (default: uid)"},
+        {"box_size_kb", AC_SETTING_INT, "1048576", 1, 1LL << 40,
+         "size of the box directory of a container"},
+        {"tmp_size_kb", AC_SETTING_INT, "262144", 1, 1LL << 40,
+         "size of a container's /tmp"},
+        {"max_memory_kb", AC_SETTING_INT, "4194304", 1, 1LL << 40,
+         "memory of a container, the largest run's limit"},
+        {"max_processes", AC_SETTING_INT, "512", 2, 1 << 22,
+         "processes of a container"},
+        {"pool", AC_SETTING_BOOL, "true", 0, 0,
+         "keep warm containers (false: a fresh container per run)"},
+        {"pool_size", AC_SETTING_INT, "2", 0, 1024,
+         "warm containers started at start-up"},
+        {"pool_max", AC_SETTING_INT, "8", 1, 1024, "containers at most"},
+        {"cpu_millis", AC_SETTING_INT, "1000", 1, 1 << 20,
+         "CPU of a container, in thousandths of a CPU"},
+        {"seccomp", AC_SETTING_BOOL, "true", 0, 0,
+         "the system call filter in the containers"},
+        {NULL, 0, NULL, 0, 0, NULL},
+};
+
+AC_PLUGIN_DEFINE_SETTINGS(AC_KIND_SANDBOX, "docker",
+                          "warm Docker containers through the Engine API",
+                          PACKAGE_VERSION, dk_ops, dk_settings);

@@ -261,11 +261,9 @@ int ns_ids_init(struct ns_state *st)
 	char buf[4096];
 	int rc;
 
-	if ((rc = ns_conf_int(st, "uid", NS_UID_FIRST, 1, 0x7ffffffe, &uid)) <
-	            0 ||
-	    (rc = ns_conf_int(st, "gid", uid, 1, 0x7ffffffe, &gid)) < 0 ||
-	    (rc = ns_conf_int(st, "uid_count", NS_UID_COUNT, 1, 65536,
-	                      &count)) < 0)
+	if ((rc = ns_conf_int(st, "uid", NS_UID_FIRST, &uid)) < 0 ||
+	    (rc = ns_conf_int(st, "gid", uid, &gid)) < 0 ||
+	    (rc = ns_conf_int(st, "uid_count", NS_UID_COUNT, &count)) < 0)
 		return rc;
 	if (uid + count - 1 > 0x7ffffffe || gid + count - 1 > 0x7ffffffe) {
 		NS_LOG(st, AC_LOG_ERROR,

@@ -102,7 +102,7 @@ ssize_t ns_recvfd(int sock, void *buf, size_t len, int flags, int *fd)
 }
 
 int ns_conf_int(struct ns_state *st, const char *key, long long def,
-                long long min, long long max, long long *out)
+                long long *out)
 {
 	int rc = st->host->conf_int(st->ctx, key, out);
 
@@ -110,12 +110,8 @@ int ns_conf_int(struct ns_state *st, const char *key, long long def,
 		*out = def;
 		return 0;
 	}
-	if (rc < 0 || *out < min || *out > max) {
-		NS_LOG(st, AC_LOG_ERROR,
-		       "sandbox.%s: expected an integer in "
-		       "[%lld, %lld]",
-		       key, min, max);
-		return -EINVAL;
-	}
-	return 0;
+	if (rc < 0)
+		NS_LOG(st, AC_LOG_ERROR, "sandbox.%s: expected an integer",
+		       key);
+	return rc;
 }

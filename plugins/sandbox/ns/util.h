@@ -19,7 +19,9 @@ void ns_error(struct ac_run_report *r, const char *fmt, ...) AC_PRINTF(2, 3);
  * (SCM_RIGHTS) in *fd (else -1).  Returns recvmsg's value. */
 ssize_t ns_recvfd(int sock, void *buf, size_t len, int flags, int *fd);
 
+/* The value of sandbox.KEY, else def (the core checked its range against
+ * the plugin's settings table). */
 int ns_conf_int(struct ns_state *st, const char *key, long long def,
-                long long min, long long max, long long *out);
+                long long *out);
 
 #endif

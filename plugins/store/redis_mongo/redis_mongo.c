@@ -532,20 +532,17 @@ static int rm_parse_redis(struct rm_state *st)
 	return 0;
 }
 
-static int rm_conf_int(struct rm_state *st, const char *key, long long *v,
-                       long long min, long long max)
+/* The value, or *v unchanged when unset (the core checked the range:
+ * rm_settings). */
+static int rm_conf_int(struct rm_state *st, const char *key, long long *v)
 {
 	int ret = st->host->conf_int(st->ctx, key, v);
 
 	if (ret == -ENOENT)
 		return 0;
-	if (ret < 0 || *v < min || *v > max) {
-		rm_log(st, AC_LOG_ERROR,
-		       "store.%s must be an integer between %lld and %lld", key,
-		       min, max);
-		return -EINVAL;
-	}
-	return 0;
+	if (ret < 0)
+		rm_log(st, AC_LOG_ERROR, "store.%s must be an integer", key);
+	return ret;
 }
 
 static int rm_conf_str(struct rm_state *st, const char *key, const char *dflt,
@@ -697,12 +694,11 @@ static int rm_init(const struct ac_host *host, struct ac_plugin_ctx *ctx,
 	    (ret = rm_conf_str(st, "mongo", RM_DEFAULT_MONGO, &st->mongo_url)) <
 	            0 ||
 	    (ret = rm_conf_str(st, "prefix", "algocode:", &st->prefix)) < 0 ||
-	    (ret = rm_conf_int(st, "cache_ttl_s", &st->ttl_s, 0,
-	                       365LL * 86400)) < 0 ||
-	    (ret = rm_conf_int(st, "redis_timeout_ms", &st->redis_timeout_ms,
-	                       10, 60000)) < 0 ||
-	    (ret = rm_conf_int(st, "mongo_timeout_ms", &st->mongo_timeout_ms,
-	                       100, 600000)) < 0)
+	    (ret = rm_conf_int(st, "cache_ttl_s", &st->ttl_s)) < 0 ||
+	    (ret = rm_conf_int(st, "redis_timeout_ms", &st->redis_timeout_ms)) <
+	            0 ||
+	    (ret = rm_conf_int(st, "mongo_timeout_ms", &st->mongo_timeout_ms)) <
+	            0)
 		goto fail;
 	if (strlen(st->prefix) > 64) {
 		rm_log(st, AC_LOG_ERROR,
@@ -750,7 +746,23 @@ static const struct ac_store_ops rm_ops = {
         .list_submissions = rm_list_submissions,
 };
 
-AC_PLUGIN_DEFINE(AC_KIND_STORE, "redis_mongo",
-                 "MongoDB documents with a Redis result cache and "
-                 "rate limits",
-                 PACKAGE_VERSION, rm_ops);
+static const struct ac_setting rm_settings[] = {
+        {"redis", AC_SETTING_STRING, RM_DEFAULT_REDIS, 0, 0,
+         "the Redis server (redis://[:password@]host:port[/db])"},
+        {"mongo", AC_SETTING_STRING, RM_DEFAULT_MONGO, 0, 0,
+         "the MongoDB URI; its path names the database"},
+        {"prefix", AC_SETTING_STRING, "algocode:", 0, 0,
+         "prefix of every Redis key (at most 64 bytes)"},
+        {"cache_ttl_s", AC_SETTING_INT, "3600", 0, 365LL * 86400,
+         "how long a result stays in the Redis cache"},
+        {"redis_timeout_ms", AC_SETTING_INT, "500", 10, 60000,
+         "timeout of one Redis command"},
+        {"mongo_timeout_ms", AC_SETTING_INT, "2000", 100, 600000,
+         "timeout of one MongoDB operation"},
+        {NULL, 0, NULL, 0, 0, NULL},
+};
+
+AC_PLUGIN_DEFINE_SETTINGS(AC_KIND_STORE, "redis_mongo",
+                          "MongoDB documents with a Redis result cache and "
+                          "rate limits",
+                          PACKAGE_VERSION, rm_ops, rm_settings);

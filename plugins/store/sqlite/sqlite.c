@@ -556,12 +556,6 @@ static int sq_init(const struct ac_host *host, struct ac_plugin_ctx *ctx,
 		       "store.busy_timeout_ms must be an integer");
 		goto fail;
 	}
-	if (busy_ms < 0 || busy_ms > 600000) {
-		sq_log(st, AC_LOG_ERROR,
-		       "store.busy_timeout_ms must be between 0 and 600000");
-		ret = -EINVAL;
-		goto fail;
-	}
 	ret = host->conf_bool(ctx, "quick_check", &check);
 	if (ret < 0 && ret != -ENOENT) {
 		sq_log(st, AC_LOG_ERROR,
@@ -640,7 +634,18 @@ static const struct ac_store_ops sq_ops = {
         .list_submissions = sq_list_submissions,
 };
 
-AC_PLUGIN_DEFINE(AC_KIND_STORE, "sqlite",
-                 "SQLite database file (WAL): submissions, results, "
-                 "users, rate limits",
-                 PACKAGE_VERSION, sq_ops);
+/* The core checks these before init (busy_timeout_ms's range). */
+static const struct ac_setting sq_settings[] = {
+        {"path", AC_SETTING_STRING, NULL, 0, 0,
+         "the SQLite database file (required; created when missing)"},
+        {"busy_timeout_ms", AC_SETTING_INT, "5000", 0, 600000,
+         "how long a write waits for another process's write lock"},
+        {"quick_check", AC_SETTING_BOOL, "true", 0, 0,
+         "PRAGMA quick_check at start-up: a damaged file is refused"},
+        {NULL, 0, NULL, 0, 0, NULL},
+};
+
+AC_PLUGIN_DEFINE_SETTINGS(AC_KIND_STORE, "sqlite",
+                          "SQLite database file (WAL): submissions, "
+                          "results, users, rate limits",
+                          PACKAGE_VERSION, sq_ops, sq_settings);

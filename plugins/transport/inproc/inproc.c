@@ -704,30 +704,16 @@ static int ip_init(const struct ac_host *host, struct ac_plugin_ctx *ctx,
 	TAILQ_INIT(&st->confirms);
 	TAILQ_INIT(&st->in_flight);
 	TAILQ_INIT(&st->dead);
+	/* The core checked the ranges (ip_settings). */
 	ret = host->conf_int(ctx, "max_queued", &max_queued);
 	if (ret < 0 && ret != -ENOENT) {
 		ip_log(st, AC_LOG_ERROR, "max_queued must be an integer");
-		goto fail;
-	}
-	if (max_queued < 1 || max_queued > 100000000LL) {
-		ip_log(st, AC_LOG_ERROR,
-		       "max_queued must be between 1 and 100000000 (got %lld)",
-		       max_queued);
-		ret = -EINVAL;
 		goto fail;
 	}
 	st->max_queued = (size_t)max_queued;
 	ret = host->conf_int(ctx, "max_queued_mb", &max_mb);
 	if (ret < 0 && ret != -ENOENT) {
 		ip_log(st, AC_LOG_ERROR, "max_queued_mb must be an integer");
-		goto fail;
-	}
-	/* In MiB: libconfig reads integers past 2^31 only with an L. */
-	if (max_mb < 1 || max_mb > (1ll << 20)) {
-		ip_log(st, AC_LOG_ERROR,
-		       "max_queued_mb must be between 1 and 1048576 (got %lld)",
-		       max_mb);
-		ret = -EINVAL;
 		goto fail;
 	}
 	st->max_job_bytes = (size_t)max_mb << 20;
@@ -765,7 +751,17 @@ static const struct ac_transport_ops ip_ops = {
         .volatile_queues = ip_volatile_queues,
 };
 
-AC_PLUGIN_DEFINE(AC_KIND_TRANSPORT, "inproc",
-                 "in-process, in-memory queues (single node; a crash "
-                 "loses queued messages)",
-                 PACKAGE_VERSION, ip_ops);
+static const struct ac_setting ip_settings[] = {
+        {"max_queued", AC_SETTING_INT, "100000", 1, 100000000,
+         "job messages held in memory at most; beyond, publishes wait"},
+        /* In MiB: libconfig reads integers past 2^31 only with an L. */
+        {"max_queued_mb", AC_SETTING_INT, "256", 1, 1 << 20,
+         "MiB of job messages held in memory at most; beyond, publishes "
+         "wait"},
+        {NULL, 0, NULL, 0, 0, NULL},
+};
+
+AC_PLUGIN_DEFINE_SETTINGS(AC_KIND_TRANSPORT, "inproc",
+                          "in-process, in-memory queues (single node; a "
+                          "crash loses queued messages)",
+                          PACKAGE_VERSION, ip_ops, ip_settings);

@@ -568,25 +568,15 @@ static void nt_fini(void *state)
 	free(st);
 }
 
-static int nt_conf_int(struct nt_state *st, const char *key, long long def,
-                       long long min, long long max, long long *out)
+/* The value, or the default of nt_settings (the core checked the
+ * range). */
+static int nt_conf_int(struct nt_state *st, const char *key, long long *out)
 {
-	long long v = def;
-	int r = st->host->conf_int(st->ctx, key, &v);
+	int r = st->host->conf_int(st->ctx, key, out);
 
-	if (r < 0 && r != -ENOENT) {
-		nt_log(st, AC_LOG_ERROR, "transport.%s must be an integer",
-		       key);
-		return -EINVAL;
-	}
-	if (v < min || v > max) {
-		nt_log(st, AC_LOG_ERROR,
-		       "transport.%s must be between %lld and %lld (got %lld)",
-		       key, min, max, v);
-		return -EINVAL;
-	}
-	*out = v;
-	return 0;
+	if (r < 0)
+		nt_log(st, AC_LOG_ERROR, "transport.%s: %s", key, strerror(-r));
+	return r;
 }
 
 static int nt_settings(struct nt_state *st)
@@ -603,30 +593,28 @@ static int nt_settings(struct nt_state *st)
 		nt_log(st, AC_LOG_ERROR, "transport.nats_url must be a string");
 		return r;
 	}
-	if ((r = nt_conf_int(st, "ack_wait_s", 60, 1, 86400, &v)) < 0)
+	if ((r = nt_conf_int(st, "ack_wait_s", &v)) < 0)
 		return r;
 	st->ack_wait_ms = v * 1000;
-	if ((r = nt_conf_int(st, "max_deliveries", 5, 1, 1000, &v)) < 0)
+	if ((r = nt_conf_int(st, "max_deliveries", &v)) < 0)
 		return r;
 	st->max_deliveries = (unsigned)v;
-	if ((r = nt_conf_int(st, "replicas", 1, 1, 5, &v)) < 0)
+	if ((r = nt_conf_int(st, "replicas", &v)) < 0)
 		return r;
 	st->replicas = v;
-	if ((r = nt_conf_int(st, "publish_timeout_s", 10, 1, 3600, &v)) < 0)
+	if ((r = nt_conf_int(st, "publish_timeout_s", &v)) < 0)
 		return r;
 	st->publish_timeout_ms = v * 1000;
-	if ((r = nt_conf_int(st, "results_prefetch", 64, 1, 10000, &v)) < 0)
+	if ((r = nt_conf_int(st, "results_prefetch", &v)) < 0)
 		return r;
 	st->results_prefetch = (unsigned)v;
-	if ((r = nt_conf_int(st, "max_ack_pending", 1000, 1, 1000000, &v)) < 0)
+	if ((r = nt_conf_int(st, "max_ack_pending", &v)) < 0)
 		return r;
 	st->max_ack_pending = v;
-	if ((r = nt_conf_int(st, "reconnect_min_ms", TRC_RECONNECT_MIN_DEFAULT,
-	                     TRC_RECONNECT_LO, TRC_RECONNECT_HI, &v)) < 0)
+	if ((r = nt_conf_int(st, "reconnect_min_ms", &v)) < 0)
 		return r;
 	st->reconnect_min_ms = v;
-	if ((r = nt_conf_int(st, "reconnect_max_ms", TRC_RECONNECT_MAX_DEFAULT,
-	                     TRC_RECONNECT_LO, TRC_RECONNECT_HI, &v)) < 0)
+	if ((r = nt_conf_int(st, "reconnect_max_ms", &v)) < 0)
 		return r;
 	st->reconnect_max_ms = v;
 	if (st->reconnect_max_ms < st->reconnect_min_ms) {
@@ -637,7 +625,7 @@ static int nt_settings(struct nt_state *st)
 		       st->reconnect_max_ms, st->reconnect_min_ms);
 		return -EINVAL;
 	}
-	if ((r = nt_conf_int(st, "duplicate_window_s", 600, 1, 86400, &v)) < 0)
+	if ((r = nt_conf_int(st, "duplicate_window_s", &v)) < 0)
 		return r;
 	st->dup_window_s = v;
 	return 0;
@@ -836,7 +824,34 @@ static const struct ac_transport_ops nt_ops = {
         .nack = nt_nack,
 };
 
-AC_PLUGIN_DEFINE(AC_KIND_TRANSPORT, "nats",
-                 "NATS JetStream (durable work-queue streams, explicit "
-                 "acks, redelivery, dead letters)",
-                 PACKAGE_VERSION, nt_ops);
+static const struct ac_setting nt_settings_table[] = {
+        {"nats_url", AC_SETTING_STRING, NT_DEFAULT_URL, 0, 0,
+         "the NATS server (nats://[user:password@]host:port)"},
+        {"ack_wait_s", AC_SETTING_INT, "60", 1, 86400,
+         "a job not acknowledged this long after its delivery is "
+         "delivered again"},
+        {"max_deliveries", AC_SETTING_INT, "5", 1, 1000,
+         "deliveries of one job before it is dead-lettered"},
+        {"replicas", AC_SETTING_INT, "1", 1, 5,
+         "replicas of the streams (a JetStream cluster)"},
+        {"publish_timeout_s", AC_SETTING_INT, "10", 1, 3600,
+         "the longest a publish waits for its acknowledgement"},
+        {"results_prefetch", AC_SETTING_INT, "64", 1, 10000,
+         "result messages delivered to the api at once"},
+        {"max_ack_pending", AC_SETTING_INT, "1000", 1, 1000000,
+         "unacknowledged messages of one consumer at most"},
+        {"reconnect_min_ms", AC_SETTING_INT, "100", 10, 60000,
+         "wait before the first reconnect attempt, doubled after each "
+         "failed one"},
+        {"reconnect_max_ms", AC_SETTING_INT, "500", 10, 60000,
+         "the longest wait between two attempts (at least "
+         "reconnect_min_ms)"},
+        {"duplicate_window_s", AC_SETTING_INT, "600", 1, 86400,
+         "a message published twice within this window is kept once"},
+        {NULL, 0, NULL, 0, 0, NULL},
+};
+
+AC_PLUGIN_DEFINE_SETTINGS(AC_KIND_TRANSPORT, "nats",
+                          "NATS JetStream (durable work-queue streams, "
+                          "explicit acks, redelivery, dead letters)",
+                          PACKAGE_VERSION, nt_ops, nt_settings_table);

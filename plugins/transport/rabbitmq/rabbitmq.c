@@ -551,25 +551,18 @@ static void rq_fini(void *state)
 	free(st);
 }
 
-static int rq_conf_int(struct rq_state *st, const char *key, long long lo,
-                       long long hi, long long *val)
+/* The value, or the default of rq_settings (the core checked the
+ * range). */
+static int rq_conf_int(struct rq_state *st, const char *key, long long *val)
 {
 	int ret = st->host->conf_int(st->ctx, key, val);
 
 	if (ret == -ENOENT)
 		return 0;
-	if (ret < 0) {
-		rq_log(st, AC_LOG_ERROR, "transport.%s must be an integer",
-		       key);
-		return -EINVAL;
-	}
-	if (*val < lo || *val > hi) {
-		rq_log(st, AC_LOG_ERROR,
-		       "transport.%s must be between %lld and %lld (got %lld)",
-		       key, lo, hi, *val);
-		return -EINVAL;
-	}
-	return 0;
+	if (ret < 0)
+		rq_log(st, AC_LOG_ERROR, "transport.%s: %s", key,
+		       strerror(-ret));
+	return ret;
 }
 
 static int rq_init(const struct ac_host *host, struct ac_plugin_ctx *ctx,
@@ -616,14 +609,11 @@ static int rq_init(const struct ac_host *host, struct ac_plugin_ctx *ctx,
 		ret = -EINVAL;
 		goto fail;
 	}
-	if ((ret = rq_conf_int(st, "max_deliveries", 1, 1000, &maxd)) < 0 ||
-	    (ret = rq_conf_int(st, "heartbeat_s", 0, 3600, &hb)) < 0 ||
-	    (ret = rq_conf_int(st, "connect_timeout_ms", 100, 60000, &cto)) <
-	            0 ||
-	    (ret = rq_conf_int(st, "reconnect_min_ms", TRC_RECONNECT_LO,
-	                       TRC_RECONNECT_HI, &rmin)) < 0 ||
-	    (ret = rq_conf_int(st, "reconnect_max_ms", TRC_RECONNECT_LO,
-	                       TRC_RECONNECT_HI, &rmax)) < 0)
+	if ((ret = rq_conf_int(st, "max_deliveries", &maxd)) < 0 ||
+	    (ret = rq_conf_int(st, "heartbeat_s", &hb)) < 0 ||
+	    (ret = rq_conf_int(st, "connect_timeout_ms", &cto)) < 0 ||
+	    (ret = rq_conf_int(st, "reconnect_min_ms", &rmin)) < 0 ||
+	    (ret = rq_conf_int(st, "reconnect_max_ms", &rmax)) < 0)
 		goto fail;
 	if (rmax < rmin) {
 		rq_log(st, AC_LOG_ERROR,
@@ -679,7 +669,26 @@ static const struct ac_transport_ops rq_ops = {
         .nack = rq_nack,
 };
 
-AC_PLUGIN_DEFINE(AC_KIND_TRANSPORT, "rabbitmq",
-                 "RabbitMQ (AMQP 0-9-1, rabbitmq-c): durable queues, "
-                 "publisher confirms, dead letters, reconnect",
-                 PACKAGE_VERSION, rq_ops);
+static const struct ac_setting rq_settings[] = {
+        {"amqp_url", AC_SETTING_STRING, RQ_DEFAULT_URL, 0, 0,
+         "the broker (amqp://user:password@host:port/vhost; no amqps)"},
+        {"max_deliveries", AC_SETTING_INT, "5", 1, 1000,
+         "deliveries of one job before it is dead-lettered"},
+        {"heartbeat_s", AC_SETTING_INT, "30", 0, 3600,
+         "AMQP heartbeat interval; 0: none"},
+        {"connect_timeout_ms", AC_SETTING_INT, "5000", 100, 60000,
+         "the longest a connection attempt takes"},
+        {"reconnect_min_ms", AC_SETTING_INT, "100", 10, 60000,
+         "wait before the first reconnect attempt, doubled after each "
+         "failed one"},
+        {"reconnect_max_ms", AC_SETTING_INT, "500", 10, 60000,
+         "the longest wait between two attempts (at least "
+         "reconnect_min_ms)"},
+        {NULL, 0, NULL, 0, 0, NULL},
+};
+
+AC_PLUGIN_DEFINE_SETTINGS(AC_KIND_TRANSPORT, "rabbitmq",
+                          "RabbitMQ (AMQP 0-9-1, rabbitmq-c): durable "
+                          "queues, publisher confirms, dead letters, "
+                          "reconnect",
+                          PACKAGE_VERSION, rq_ops, rq_settings);
