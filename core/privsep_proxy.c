@@ -518,6 +518,27 @@ int ac_privsep_watch(struct ac_core *core)
 	return 0;
 }
 
+/* The helper runs every judgement of this server: the OOM killer must
+ * never choose it (docs/security.md, "Memory").  On cgroup v1 a thread of
+ * it waits in each run's memory cgroup (the spare spawner,
+ * plugins/sandbox/ns/spare.h): kernels before 5.3 scanned every thread of
+ * a memory cgroup for a victim and killed the victim's whole process.
+ * Its memory is small and bounded; the programs raise theirs to 1000.
+ * Lowering it takes CAP_SYS_RESOURCE, which a container's root may lack:
+ * then it says so and goes on. */
+static void ps_oom_protect(void)
+{
+	static const char v[] = "-1000";
+	int fd = open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC);
+
+	if (fd < 0 || write(fd, v, sizeof(v) - 1) != (ssize_t)sizeof(v) - 1)
+		log_warn("sandbox helper: cannot set its oom_score_adj to "
+		         "%s: %s (the OOM killer may choose it)",
+		         v, strerror(errno));
+	if (fd >= 0)
+		close(fd);
+}
+
 int ac_privsep_setup(struct ac_core *core, unsigned need,
                      const char *plugin_dir, char *err, size_t errlen)
 {
@@ -593,6 +614,7 @@ int ac_privsep_setup(struct ac_core *core, unsigned need,
 			close(ctl[0]);
 			prctl(PR_SET_NAME, "algocode-sbx", 0, 0, 0);
 			prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+			ps_oom_protect();
 			signal(SIGINT, SIG_IGN);
 			signal(SIGTERM, SIG_IGN);
 			signal(SIGHUP, SIG_IGN); /* the reload is serve's */

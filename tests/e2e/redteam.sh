@@ -110,6 +110,47 @@ host_check() { # NAME BEFORE-LIST BEFORE-KB
 	done
 }
 
+# ------------------------------------------------ OOM (oom_*.cpp)
+# A run's memory cgroup at its limit must cost the program, never the
+# sandbox helper (its oom_score_adj is -1000, the program's 1000; on
+# cgroup v1 a thread of the helper waits in the run's cgroups: see
+# docs/security.md, "Memory") nor the server: the same pids after each
+# oom_*.cpp, the helper still protected, no OOM kill of an algocode
+# process in the kernel log (when it is readable), and a normal
+# submission judged Accepted.
+OOM_ADJ0=$(cat /proc/self/oom_score_adj)
+# Lowering it takes CAP_SYS_RESOURCE, which a container's root may lack:
+# then the helper keeps its value and says so (the programs' 1000 still
+# makes them the OOM killer's choice).
+if sh -c 'echo -1 >/proc/self/oom_score_adj' 2>/dev/null; then
+	HELPER_ADJ=-1000
+else
+	HELPER_ADJ=$OOM_ADJ0
+	grep -q "sandbox helper: cannot set its oom_score_adj to -1000" "$ERRF" ||
+		fail "without CAP_SYS_RESOURCE the helper does not say that it stays unprotected: $(cat "$ERRF")"
+	echo "# no CAP_SYS_RESOURCE here: the sandbox helper keeps oom_score_adj $OOM_ADJ0 (and says so)"
+fi
+oom_kills() { dmesg 2>/dev/null | grep -c 'Killed process [0-9]* (algocode' || true; }
+OOM_K0=$(oom_kills)
+oom_check() { # NAME
+	for _p in "$SERVER" "$HELPER"; do
+		kill -0 "$_p" 2>/dev/null || fail "$1: process $_p (the server or its sandbox helper) is gone: $(tail -n 5 "$ERRF")"
+	done
+	_h=$(ps -o pid=,comm= --ppid "$SERVER" | awk '$2 == "algocode-sbx" { print $1 }')
+	[ "$_h" = "$HELPER" ] || fail "$1: the sandbox helper is now '$_h', it was $HELPER"
+	_a=$(cat "/proc/$HELPER/oom_score_adj")
+	[ "$_a" = "$HELPER_ADJ" ] || fail "$1: the sandbox helper's oom_score_adj is $_a, not $HELPER_ADJ"
+	_a=$(cat "/proc/$SERVER/oom_score_adj")
+	[ "$_a" = "$OOM_ADJ0" ] || fail "$1: the server's oom_score_adj is $_a, it was started with $OOM_ADJ0"
+	[ "$(oom_kills)" = "$OOM_K0" ] || fail "$1: the kernel killed an algocode process: $(dmesg | grep 'Killed process [0-9]* (algocode' | tail -n 2)"
+	! grep -q "sandbox helper is gone" "$ERRF" || fail "$1: the server lost its sandbox helper"
+	_id=$(submit eve hello-judge cpp "$top_srcdir/problems/hello-judge/submissions/accepted/getline.cpp")
+	result eve "$_id" "$TEST_TMP/res_oom.json"
+	_v=$(field "$TEST_TMP/res_oom.json" 'd["verdict_code"]')
+	[ "$_v" = AC ] || fail "$1: the next submission got $_v: $(head -c 800 "$TEST_TMP/res_oom.json")"
+	ok "$1: server $SERVER and sandbox helper $HELPER (oom_score_adj $HELPER_ADJ) alive, the next submission Accepted"
+}
+
 n=0
 CACHE0=
 # REDTEAM_ONLY=NAME.cpp: that submission alone; REDTEAM_ONLY=sweep: the
@@ -184,6 +225,9 @@ for src in "$RT"/*.cpp; do
 		[ "$t1" = "$t2" ] || fail "a compile cache hit reports $t2 ms, the compile took $t1 ms"
 		ok "same source from two users: one compile each; a hit reports the original compile time ($t1 ms)"
 		;;
+	esac
+	case $name in
+	oom_*.cpp) oom_check "$name" ;;
 	esac
 	n=$((n + 1))
 done

@@ -56,6 +56,17 @@ int main(void) { size_t n = 512u << 20; volatile char *p = malloc(n);
 	for (size_t i = 0; i < n; i += 4096) p[i] = 2;
 	return p[n - 1] == 1 ? 0 : 3; }
 EOF
+w oomadj <<'EOF'
+#include <stdio.h>
+#include <sys/wait.h>
+#include <unistd.h>
+static int adj(void) { int v = -2000; FILE *f = fopen("/proc/self/oom_score_adj", "r");
+	if (f) { if (fscanf(f, "%d", &v) != 1) v = -2000; fclose(f); } return v; }
+int main(void) { int p[2]; if (pipe(p) < 0) return 2;
+	pid_t c = fork(); if (c == 0) { int v = adj(); if (write(p[1], &v, sizeof v) < 0) _exit(1); _exit(0); }
+	int cv = -3000; if (c < 0 || read(p[0], &cv, sizeof cv) != sizeof cv) cv = -3000;
+	waitpid(c, NULL, 0); printf("%d %d\n", adj(), cv); return 0; }
+EOF
 w deep <<'EOF'
 #include <stdio.h>
 static int rec(int n) { volatile char pad[1000]; pad[0] = 1;
@@ -347,6 +358,14 @@ expect mem signal 9
 mem=$(val mem memory_kb)
 [ "$mem" -le 65536 ] && [ "$mem" -ge 60000 ] || fail "mem: peak $mem kB"
 ok "512 MB memset under 64 MB: oom_killed, peak $mem kB"
+
+# The OOM killer's first choice is the program (and its children), never
+# the sandbox's process nor its protection (docs/security.md, "Memory").
+sbx oomadj -- /box/prog
+expect oomadj exit_code 0
+[ "$(cat "$TEST_TMP/oomadj.out")" = "1000 1000" ] ||
+	fail "oomadj: the program's and its child's oom_score_adj: '$(cat "$TEST_TMP/oomadj.out")', expected '1000 1000'"
+ok "the program and its child run with oom_score_adj 1000"
 
 sbx deep --mem 524288 -- /box/prog
 expect deep exited 1

@@ -354,6 +354,12 @@ int cg_sys_init(struct cg_sys *sys, const char *root, unsigned int token)
 		}
 		sys->memsw =
 		        cg_exists(sys->mem_base, "memory.memsw.limit_in_bytes");
+		/* A new v1 memory cgroup inherits oom_kill_disable from its
+		 * parent: a program at its limit would then freeze until the
+		 * wall limit (TLE, not MLE).  Our runs' OOM killer is on
+		 * (docs/security.md, "Memory"; best effort: the root of the
+		 * hierarchy refuses the write, and has it on). */
+		cg_write(sys->mem_base, "memory.oom_control", "0");
 		if (cg_base("pids", root, &sys->pids_base, NULL) < 0)
 			sys->pids_base = NULL;
 		if (cg_base("cpuacct", root, &sys->cpu_base, NULL) < 0)

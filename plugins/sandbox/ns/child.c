@@ -710,12 +710,14 @@ static NSX_CHILD int prog_main(void *arg)
 	    (rc = nsx_sys3(SYS_dup3, err, 2, 0)) < 0)
 		prog_fail(f, rc, "dup2");
 
-	/* No protection from the OOM killer: a forked init's -1000, or the
-	 * judge's value when below 0, goes back to 0 (raising it needs no
-	 * privilege; best effort).  A vfork child's value is its own, init
-	 * keeps its. */
-	if (c->prog_oom_reset)
-		c_write_file("/proc/self/oom_score_adj", "0");
+	/* The OOM killer's first choice, in the run's memory cgroup and on
+	 * the whole host: never the judge's protection (the sandbox helper's
+	 * -1000, a forked init's -1000, docs/security.md "Memory").  Raising
+	 * it needs no privilege, and a vfork child's value is its own (init
+	 * keeps its); a program that cannot drop the protection does not
+	 * run. */
+	if ((rc = c_write_file("/proc/self/oom_score_adj", "1000")) < 0)
+		prog_fail(f, rc, "oom_score_adj");
 	/* Limits first: raising a hard limit needs the initial namespace. */
 	if ((rc = c_rlimit(RLIMIT_STACK, &c->rl_stack)) < 0 ||
 	    (rc = c_rlimit(RLIMIT_FSIZE, &c->rl_fsize)) < 0 ||

@@ -182,9 +182,6 @@ struct nsx_child {
 	/* init is vfork-like (CLONE_VM | CLONE_VFORK from a spawner thread,
 	 * see ns_spawn_thread): it leaves its oom_score_adj alone. */
 	bool vm_shared;
-	/* The program raises its oom_score_adj to 0 (it would inherit a
-	 * value below 0). */
-	bool prog_oom_reset;
 };
 
 /* The child side: never returns (exits).  nsx_child_fn is the same for

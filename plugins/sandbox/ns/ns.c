@@ -227,17 +227,6 @@ static int ns_init(const struct ac_host *host, struct ac_plugin_ctx *ctx,
 	if (st->share_vm)
 		prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 	ns_reaper_start(st);
-	{
-		char adj[16] = "";
-		int fd = open("/proc/self/oom_score_adj", O_RDONLY | O_CLOEXEC);
-
-		if (fd >= 0) {
-			if (read(fd, adj, sizeof(adj) - 1) < 0)
-				adj[0] = '\0';
-			close(fd);
-		}
-		st->oom_adj = atoi(adj);
-	}
 	/* Prepared roots need open_tree, move_mount (5.2) and mount_setattr
 	 * (5.12); the default one is built now. */
 	if (ns_have_syscall(SYS_open_tree) && ns_have_syscall(SYS_move_mount) &&

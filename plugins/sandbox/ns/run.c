@@ -618,7 +618,6 @@ static int ns_run_spawn(struct ns_run *r)
 		struct ns_spawn *j = &r->spawn;
 
 		r->c.vm_shared = true;
-		r->c.prog_oom_reset = st->oom_adj < 0;
 		j->ca = *ca;
 		j->ca.flags |= CLONE_VM | CLONE_VFORK | CLONE_PARENT_SETTID;
 		j->ca.parent_tid = (uint64_t)(uintptr_t)&j->tid;
@@ -642,7 +641,6 @@ static int ns_run_spawn(struct ns_run *r)
 		}
 	} else {
 		r->c.vm_shared = false;
-		r->c.prog_oom_reset = true;
 		r->pid = ns_clone(ca);
 		if (r->pid == 0)
 			nsx_child_main(&r->c); /* never returns */

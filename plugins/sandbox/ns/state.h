@@ -88,7 +88,6 @@ struct ns_state {
 	/* init shares our memory (see ns_spawn_thread), on stacks from this
 	 * pool (under net_mu). */
 	bool share_vm;
-	int oom_adj; /* our oom_score_adj (programs inherit it) */
 	/* Run cgroups made ahead, and finished runs' cgroups to remove (see
 	 * ns_cg_housekeep), under cg_mu. */
 	pthread_mutex_t cg_mu;
