@@ -399,15 +399,9 @@ int main(void)
 	Suite *s = suite_create("auth");
 	TCase *tc = tcase_create("rules");
 
-	tcase_add_test(tc, emails);
-	tcase_add_test(tc, usernames);
-	tcase_add_test(tc, passwords);
-	tcase_add_test(tc, password_policy);
-	tcase_add_test(tc, common_list);
-	tcase_add_test(tc, registration);
-	tcase_add_test(tc, json_bodies);
-	tcase_add_test(tc, bearer);
-	tcase_add_test(tc, listen_addresses);
+	AC_ADD_TESTS(tc, emails, usernames, passwords, password_policy,
+	             common_list, registration, json_bodies, bearer,
+	             listen_addresses);
 	suite_add_tcase(s, tc);
 	return ac_check_run(s);
 }

@@ -258,16 +258,12 @@ int main(void)
 	TCase *tc = tcase_create("config");
 
 	tcase_add_checked_fixture(tc, setup, teardown);
-	tcase_add_test(tc, test_basic_values);
-	tcase_add_test(tc, test_syntax_error_names_file_and_line);
-	tcase_add_test(tc, test_missing_file);
-	tcase_add_test(tc, test_wrong_type_names_file_and_line);
-	tcase_add_test(tc, test_include_dir_sorted_order);
-	tcase_add_test(tc, test_include_dir_error);
-	tcase_add_test(tc, test_missing_include_dir_is_fine);
-	tcase_add_test(tc, test_overrides);
-	tcase_add_test(tc, test_override_errors);
-	tcase_add_test(tc, test_override_beats_include);
+	AC_ADD_TESTS(tc, test_basic_values,
+	             test_syntax_error_names_file_and_line, test_missing_file,
+	             test_wrong_type_names_file_and_line,
+	             test_include_dir_sorted_order, test_include_dir_error,
+	             test_missing_include_dir_is_fine, test_overrides,
+	             test_override_errors, test_override_beats_include);
 	suite_add_tcase(s, tc);
 	return ac_check_run(s);
 }

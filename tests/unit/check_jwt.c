@@ -542,17 +542,9 @@ static Suite *jwt_suite(void)
 	Suite *s = suite_create("jwt");
 	TCase *tc = tcase_create("core");
 
-	tcase_add_test(tc, round_trip);
-	tcase_add_test(tc, integer_user_id);
-	tcase_add_test(tc, tampered);
-	tcase_add_test(tc, alg_none);
-	tcase_add_test(tc, expired);
-	tcase_add_test(tc, refresh_refused);
-	tcase_add_test(tc, garbage);
-	tcase_add_test(tc, secret_file);
-	tcase_add_test(tc, secret_file_checks);
-	tcase_add_test(tc, key_rotation);
-	tcase_add_test(tc, token_types);
+	AC_ADD_TESTS(tc, round_trip, integer_user_id, tampered, alg_none,
+	             expired, refresh_refused, garbage, secret_file,
+	             secret_file_checks, key_rotation, token_types);
 	suite_add_tcase(s, tc);
 	return s;
 }

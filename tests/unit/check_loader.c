@@ -241,14 +241,10 @@ int main(void)
 	TCase *tc = tcase_create("loader");
 
 	tcase_add_checked_fixture(tc, setup, teardown);
-	tcase_add_test(tc, test_wrong_abi_refused);
-	tcase_add_test(tc, test_older_minor_loads);
-	tcase_add_test(tc, test_newer_minor_refused);
-	tcase_add_test(tc, test_good_plugin_loads);
-	tcase_add_test(tc, test_init_failure_unloads);
-	tcase_add_test(tc, test_wrong_kind_and_name);
-	tcase_add_test(tc, test_missing_and_not_regular);
-	tcase_add_test(tc, test_not_a_plugin);
+	AC_ADD_TESTS(tc, test_wrong_abi_refused, test_older_minor_loads,
+	             test_newer_minor_refused, test_good_plugin_loads,
+	             test_init_failure_unloads, test_wrong_kind_and_name,
+	             test_missing_and_not_regular, test_not_a_plugin);
 	suite_add_tcase(s, tc);
 	return ac_check_run(s);
 }
