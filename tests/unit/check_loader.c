@@ -116,6 +116,20 @@ START_TEST(test_newer_minor_refused)
 }
 END_TEST
 
+/* Load goodlang from tmpdir with CORE on the configuration text CONF
+ * (*CFG for the caller to free): ac_plugin_load's result. */
+static int load_goodlang(struct ac_core *core, const char *conf,
+                         struct ac_config **cfg, struct ac_loaded **p,
+                         char *err, size_t len)
+{
+	ck_assert_int_eq(
+	        ac_config_load_string("t", conf, NULL, 0, cfg, err, len), 0);
+	memset(core, 0, sizeof(*core));
+	core->cfg = *cfg;
+	return ac_plugin_load(core, tmpdir, AC_KIND_LANG, "goodlang",
+	                      "lang.goodlang", p, err, len);
+}
+
 START_TEST(test_good_plugin_loads)
 {
 	struct ac_core core;
@@ -124,15 +138,10 @@ START_TEST(test_good_plugin_loads)
 	const struct ac_lang_ops *ops;
 	char err[1024];
 
-	ck_assert_int_eq(
-	        ac_config_load_string(
-	                "t", "lang = { goodlang = { display = \"Shown\"; }; };",
-	                NULL, 0, &cfg, err, sizeof(err)),
-	        0);
-	memset(&core, 0, sizeof(core));
-	core.cfg = cfg;
-	ck_assert_int_eq(ac_plugin_load(&core, tmpdir, AC_KIND_LANG, "goodlang",
-	                                "lang.goodlang", &p, err, sizeof(err)),
+	ck_assert_int_eq(load_goodlang(&core,
+	                               "lang = { goodlang = { display = "
+	                               "\"Shown\"; }; };",
+	                               &cfg, &p, err, sizeof(err)),
 	                 0);
 	ops = p->desc->ops;
 	ck_assert_str_eq(ops->info(p->state)->display, "Shown");
@@ -149,14 +158,9 @@ START_TEST(test_init_failure_unloads)
 	struct ac_loaded *p = NULL;
 	char err[1024];
 
-	ck_assert_int_eq(ac_config_load_string(
-	                         "t", "lang = { goodlang = { fail = 1; }; };",
-	                         NULL, 0, &cfg, err, sizeof(err)),
-	                 0);
-	memset(&core, 0, sizeof(core));
-	core.cfg = cfg;
-	ck_assert_int_eq(ac_plugin_load(&core, tmpdir, AC_KIND_LANG, "goodlang",
-	                                "lang.goodlang", &p, err, sizeof(err)),
+	ck_assert_int_eq(load_goodlang(&core,
+	                               "lang = { goodlang = { fail = 1; }; };",
+	                               &cfg, &p, err, sizeof(err)),
 	                 -EINVAL);
 	ck_assert_ptr_null(p);
 	ck_assert_msg(strstr(err, "failed to start"), "message: %s", err);

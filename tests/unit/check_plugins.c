@@ -195,6 +195,15 @@ static sqlite3 *sq_raw(const char *path)
 }
 
 /* The first column of the first row as text ("" if none), malloc'ed. */
+/* Run SQL on the store file of F before the plugin opens it. */
+static void sq_prepare(struct sq_fixture *f, const char *sql)
+{
+	sqlite3 *db = sq_raw(f->db);
+
+	ck_assert_int_eq(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+}
+
 static char *sq_query(sqlite3 *db, const char *sql)
 {
 	sqlite3_stmt *s = NULL;
@@ -335,14 +344,8 @@ START_TEST(sqlite_migrates_version0)
 	/* A database with an empty schema_version table (version 0) and an
 	 * unrelated table: it is migrated, the other table left alone. */
 	sqf_setup(&f, "old.db");
-	db = sq_raw(f.db);
-	ck_assert_int_eq(sqlite3_exec(db,
-	                              "CREATE TABLE schema_version(version "
-	                              "INTEGER); CREATE TABLE keep(x);"
-	                              "INSERT INTO keep VALUES(42)",
-	                              NULL, NULL, NULL),
-	                 SQLITE_OK);
-	sqlite3_close(db);
+	sq_prepare(&f, "CREATE TABLE schema_version(version INTEGER); "
+	               "CREATE TABLE keep(x); INSERT INTO keep VALUES(42)");
 	ck_assert_int_eq(tp_init(&f.p), 0);
 	sq_submit(&f, "s1", NULL);
 	tp_fini(&f.p);
@@ -361,14 +364,8 @@ START_TEST(sqlite_newer_schema_refused)
 	sqlite3 *db;
 
 	sqf_setup(&f, "new.db");
-	db = sq_raw(f.db);
-	ck_assert_int_eq(sqlite3_exec(db,
-	                              "CREATE TABLE schema_version(version "
-	                              "INTEGER); INSERT INTO schema_version "
-	                              "VALUES(99)",
-	                              NULL, NULL, NULL),
-	                 SQLITE_OK);
-	sqlite3_close(db);
+	sq_prepare(&f, "CREATE TABLE schema_version(version INTEGER); "
+	               "INSERT INTO schema_version VALUES(99)");
 	ck_assert_int_lt(tp_init(&f.p), 0);
 	ck_assert_ptr_null(f.p.state);
 	ck_assert_msg(tp_logged(&f.p, "newer"), "error was: %s",

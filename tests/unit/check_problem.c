@@ -238,30 +238,30 @@ static void hash_of(const char *d, char *out)
 	ac_problem_free(p);
 }
 
-START_TEST(test_statement_fallbacks)
+/* Write TEXT into FILE of the package at D: the statement is TEXT now. */
+static void statement_becomes(const char *d, const char *file, const char *text)
 {
-	/* Each file written wins over all those before it. */
-	static const struct {
-		const char *file, *text;
-	} steps[] = {
-	        {"statement/problem.en.tex", "tex"},
-	        {"problem_statement/problem.md", "legacy-md"},
-	        {"statement/problem.md", "md"},
-	        {"problem_statement/problem.en.md", "legacy-en"},
-	        {"statement/problem.en.md", "en"},
-	};
-	const char *d = copy_fixture("problems/minimal", "st");
 	struct ac_problem *p;
 	char want[32];
 
+	sh("echo %s > '%s/%s'", text, d, file);
+	snprintf(want, sizeof(want), "%s\n", text);
+	p = load_ok(d);
+	ck_assert_str_eq(p->statement, want);
+	ac_problem_free(p);
+}
+
+START_TEST(test_statement_fallbacks)
+{
+	const char *d = copy_fixture("problems/minimal", "st");
+
+	/* Each file written wins over all those before it. */
 	sh("mkdir -p '%s/problem_statement' '%s/statement'", d, d);
-	for (size_t i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
-		sh("echo %s > '%s/%s'", steps[i].text, d, steps[i].file);
-		snprintf(want, sizeof(want), "%s\n", steps[i].text);
-		p = load_ok(d);
-		ck_assert_str_eq(p->statement, want);
-		ac_problem_free(p);
-	}
+	statement_becomes(d, "statement/problem.en.tex", "tex");
+	statement_becomes(d, "problem_statement/problem.md", "legacy-md");
+	statement_becomes(d, "statement/problem.md", "md");
+	statement_becomes(d, "problem_statement/problem.en.md", "legacy-en");
+	statement_becomes(d, "statement/problem.en.md", "en");
 }
 END_TEST
 
@@ -972,14 +972,22 @@ END_TEST
 
 /* -------------------------------------------------------------- set */
 
-START_TEST(test_set_good)
+/* The problem set at DIR, loaded without error; NERR its broken packages. */
+static struct ac_problem_set *set_ok(const char *dir, size_t *nerr)
 {
 	struct ac_problem_set *set = NULL;
-	size_t nerr = 99;
 
-	ck_assert_int_eq(ac_problem_set_load(fixture("problems"), &set, &nerr,
-	                                     err, sizeof(err)),
+	ck_assert_int_eq(ac_problem_set_load(dir, &set, nerr, err, sizeof(err)),
 	                 0);
+	ck_assert_ptr_nonnull(set);
+	return set;
+}
+
+START_TEST(test_set_good)
+{
+	size_t nerr = 99;
+	struct ac_problem_set *set = set_ok(fixture("problems"), &nerr);
+
 	ck_assert_uint_eq(nerr, 0);
 	ck_assert_uint_eq(set->n, 3);
 	ck_assert_str_eq(set->items[0]->id, "good");
@@ -1000,12 +1008,9 @@ END_TEST
 
 START_TEST(test_set_broken_counted)
 {
-	struct ac_problem_set *set = NULL;
 	size_t nerr = 0;
+	struct ac_problem_set *set = set_ok(fixture("broken"), &nerr);
 
-	ck_assert_int_eq(ac_problem_set_load(fixture("broken"), &set, &nerr,
-	                                     err, sizeof(err)),
-	                 0);
 	ck_assert_uint_eq(set->n, 0);
 	ck_assert_uint_eq(nerr, 14);
 	ac_problem_set_free(set);
@@ -1027,9 +1032,7 @@ START_TEST(test_set_mixed_and_duplicate_uuid)
 	sh("ln -s ../real-min '%s/set/e-link'", tmpdir);
 	sh("echo readme > '%s/set/README'", tmpdir);
 	sh("mkdir '%s/set/.hidden'", tmpdir);
-	ck_assert_int_eq(
-	        ac_problem_set_load(tmp("set"), &set, &nerr, err, sizeof(err)),
-	        0);
+	set = set_ok(tmp("set"), &nerr);
 	ck_assert_uint_eq(nerr, 2);
 	ck_assert_uint_eq(set->n, 3);
 	ck_assert_str_eq(set->items[0]->id, "a-good");
