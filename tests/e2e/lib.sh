@@ -181,6 +181,29 @@ stage_serve() {
 	chmod -R go+rX "$TEST_TMP/plugins" "$TEST_TMP/problems"
 }
 
+# sandbox_plugins: the sandbox plugins a suite runs, for tests/conformance/
+# run.sh: when sandbox/docker is built, a private dockerd is started
+# (tests/e2e/svc_docker.sh, stopped on exit) and DOCKER_UP=1; if it cannot
+# start, that part says SKIPPED (the summary of scripts/quickstart lists
+# every SKIPPED line) and PLUGS names the others (-p NAME...).  PLUGS is
+# empty when all of them run.
+sandbox_plugins() {
+	PLUGS=""
+	DOCKER_UP=""
+	[ -e "$top_builddir/plugins-build/sandbox/docker.so" ] || return 0
+	. "$top_srcdir/tests/e2e/svc_docker.sh"
+	if docker_try_start; then
+		trap 'docker_stop; cleanup' EXIT
+		DOCKER_UP=1
+		return 0
+	fi
+	echo "SKIPPED: sandbox/docker part: $DOCKER_WHY"
+	echo "SKIPPED: sandbox/docker part: $DOCKER_WHY" >&2
+	for _p in "$top_builddir"/plugins-build/sandbox/*.so; do
+		[ "$(basename "$_p" .so)" = docker ] || PLUGS="$PLUGS -p $(basename "$_p" .so)"
+	done
+}
+
 # serve_places: STATE, PORT, BASE and ERRF for serve_separated.
 serve_places() {
 	STATE="$TEST_TMP/state"
