@@ -18,10 +18,10 @@ set -e
 : "${top_srcdir:=$(cd "$(dirname "$0")/.." && pwd)}"
 R=${R:-5}
 cd "$top_builddir"
-[ -x algocode ] || make algocode >/dev/null
-[ -e plugins-build/sandbox/ns.so ] || make all-local >/dev/null
-
 . "$top_srcdir/bench/lib.sh"
+bench_build algocode
+bench_ns
+
 bench_tmp
 for kind in batch interactive; do
 	make_problem "$tmp/$kind-50" 50 $kind

@@ -17,12 +17,10 @@ set -e
 : "${top_srcdir:=$(cd "$(dirname "$0")/.." && pwd)}"
 R=${R:-5}
 cd "$top_builddir"
-for t in bench/forkexec algocode; do
-	[ -x "$t" ] || make "$t" >/dev/null
-done
-[ -e plugins-build/sandbox/ns.so ] || make all-local >/dev/null
-
 . "$top_srcdir/bench/lib.sh"
+bench_build bench/forkexec algocode
+bench_ns
+
 bench_tmp
 make_problem "$tmp/p50" 50
 make_problem "$tmp/p1" 1

@@ -1,5 +1,18 @@
-# Shared pieces of the judging benchmarks (sourced after `cd
-# "$top_builddir"`; POSIX sh): bench/judge_overhead.sh, bench/interactive.sh.
+# Shared pieces of the benchmarks (sourced after `cd "$top_builddir"`;
+# POSIX sh): the sandbox and judging benchmarks.
+
+# bench_build PROGRAM...: make the programs of the build tree a benchmark
+# runs, those not built yet.
+bench_build() {
+	for t in "$@"; do
+		[ -x "$t" ] || make "$t" >/dev/null
+	done
+}
+
+# bench_ns: the ns sandbox plugin, built if it is not (plugins-build/).
+bench_ns() {
+	[ -e plugins-build/sandbox/ns.so ] || make all-local >/dev/null
+}
 
 # bench_tmp: tmp, a temporary directory the sandbox can read, removed on exit.
 bench_tmp() {
