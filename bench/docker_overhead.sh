@@ -15,9 +15,8 @@ set -e
 N=${N:-100}
 NF=${NF:-20}
 cd "$top_builddir"
-for t in bench/spin tests/sbxrun; do
-	[ -x "$t" ] || make "$t" >/dev/null
-done
+. "$top_srcdir/bench/lib.sh"
+bench_build bench/spin tests/sbxrun
 [ "$(id -u)" = 0 ] || { echo "docker_overhead: needs root"; exit 77; }
 [ -e plugins-build/sandbox/docker.so ] || { echo "docker_overhead: sandbox/docker not built"; exit 77; }
 

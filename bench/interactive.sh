@@ -18,68 +18,17 @@ set -e
 : "${top_srcdir:=$(cd "$(dirname "$0")/.." && pwd)}"
 R=${R:-5}
 cd "$top_builddir"
-[ -x algocode ] || make algocode >/dev/null
-[ -e plugins-build/sandbox/ns.so ] || make all-local >/dev/null
+. "$top_srcdir/bench/lib.sh"
+bench_build algocode
+bench_ns
 
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/algocode-bench.XXXXXX")
-trap 'rm -rf "$tmp"' EXIT
-chmod 755 "$tmp"
-
-make_problem() { # DIR NTESTS interactive|batch
-	mkdir -p "$1/data/secret"
-	printf 'name: Echo sum\nlimits:\n  time_limit: 1\n  memory: 256\n' >"$1/problem.yaml"
-	if [ "$3" = interactive ]; then
-		echo 'validation: custom interactive' >>"$1/problem.yaml"
-		mkdir -p "$1/output_validators/v"
-		cat >"$1/output_validators/v/validator.cpp" <<'CPP'
-#include <cstdio>
-int main(int argc, char **argv)
-{
-	long a, b, want, got;
-	FILE *in = std::fopen(argv[1], "r"), *ans = std::fopen(argv[2], "r");
-	if (argc < 4 || !in || !ans || std::fscanf(in, "%ld %ld", &a, &b) != 2 ||
-	    std::fscanf(ans, "%ld", &want) != 1)
-		return 1;
-	std::printf("%ld %ld\n", a, b);
-	std::fflush(stdout);
-	return std::scanf("%ld", &got) == 1 && got == want ? 42 : 43;
-}
-CPP
-	fi
-	i=1
-	while [ "$i" -le "$2" ]; do
-		f=$(printf '%s/data/secret/%02d' "$1" "$i")
-		echo "$i $((i * 7))" >"$f.in"
-		echo "$((i + i * 7))" >"$f.ans"
-		i=$((i + 1))
-	done
-}
+bench_tmp
 for kind in batch interactive; do
 	make_problem "$tmp/$kind-50" 50 $kind
 	make_problem "$tmp/$kind-1" 1 $kind
 done
-cat >"$tmp/sol.cpp" <<'CPP'
-#include <cstdio>
-int main() { long a, b; if (std::scanf("%ld %ld", &a, &b) != 2) return 1; std::printf("%ld\n", a + b); }
-CPP
+bench_solution
 
-opts="-c conf.d/single-node.conf -o plugins.dir=$top_builddir/plugins-build \
- -o judge.work_dir=$tmp/work -o store.path=$tmp/db -o log.level=error"
-
-now_ms() { date +%s%3N; }
-judge_ms() { # PROBLEM -> elapsed minus compile, in ms
-	t0=$(now_ms)
-	# shellcheck disable=SC2086
-	./algocode judge --problem "$1" --lang cpp --json "$tmp/sol.cpp" $opts >"$tmp/res.json"
-	t1=$(now_ms)
-	python3 - "$tmp/res.json" "$((t1 - t0))" <<'PY'
-import json, sys
-d = json.load(open(sys.argv[1]))
-assert d["verdict_code"] == "AC", d
-print(int(sys.argv[2]) - d["compile"]["time_ms"])
-PY
-}
-median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 
 for p in batch-50 batch-1 interactive-50 interactive-1; do
 	judge_ms "$tmp/$p" >/dev/null # warm-up: builds, compile cache

@@ -17,51 +17,16 @@ set -e
 : "${top_srcdir:=$(cd "$(dirname "$0")/.." && pwd)}"
 R=${R:-5}
 cd "$top_builddir"
-for t in bench/forkexec algocode; do
-	[ -x "$t" ] || make "$t" >/dev/null
-done
-[ -e plugins-build/sandbox/ns.so ] || make all-local >/dev/null
+. "$top_srcdir/bench/lib.sh"
+bench_build bench/forkexec algocode
+bench_ns
 
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/algocode-bench.XXXXXX")
-trap 'rm -rf "$tmp"' EXIT
-chmod 755 "$tmp"
-
-make_problem() { # DIR NTESTS
-	mkdir -p "$1/data/secret"
-	printf 'name: Echo sum\nlimits:\n  time_limit: 1\n  memory: 256\n' >"$1/problem.yaml"
-	i=1
-	while [ "$i" -le "$2" ]; do
-		f=$(printf '%s/data/secret/%02d' "$1" "$i")
-		echo "$i $((i * 7))" >"$f.in"
-		echo "$((i + i * 7))" >"$f.ans"
-		i=$((i + 1))
-	done
-}
+bench_tmp
 make_problem "$tmp/p50" 50
 make_problem "$tmp/p1" 1
-cat >"$tmp/sol.cpp" <<'CPP'
-#include <cstdio>
-int main() { long a, b; if (std::scanf("%ld %ld", &a, &b) != 2) return 1; std::printf("%ld\n", a + b); }
-CPP
+bench_solution
 g++ -O2 -std=gnu++17 -o "$tmp/sol" "$tmp/sol.cpp"
 
-opts="-c conf.d/single-node.conf -o plugins.dir=$top_builddir/plugins-build \
- -o judge.work_dir=$tmp/work -o store.path=$tmp/db -o log.level=error"
-
-now_ms() { date +%s%3N; }
-judge_ms() { # PROBLEM -> elapsed minus compile, in ms
-	t0=$(now_ms)
-	# shellcheck disable=SC2086
-	./algocode judge --problem "$1" --lang cpp --json "$tmp/sol.cpp" $opts >"$tmp/res.json"
-	t1=$(now_ms)
-	python3 - "$tmp/res.json" "$((t1 - t0))" <<'PY'
-import json, sys
-d = json.load(open(sys.argv[1]))
-assert d["verdict_code"] == "AC", d["verdict_code"]
-print(int(sys.argv[2]) - d["compile"]["time_ms"])
-PY
-}
-median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 
 : >"$tmp/t50"
 : >"$tmp/t1"

@@ -9,15 +9,15 @@
 #   N=60 PAUSE=300 sh bench/sandbox_cold.sh
 set -e
 : "${top_builddir:=$(pwd)}"
+: "${top_srcdir:=$(cd "$(dirname "$0")/.." && pwd)}"
 N=${N:-60}
 NW=${NW:-200}
 PAUSE=${PAUSE:-300}
 cd "$top_builddir"
-for t in bench/forkexec bench/spin tests/sbxrun; do
-	[ -x "$t" ] || make "$t" >/dev/null
-done
+. "$top_srcdir/bench/lib.sh"
+bench_build bench/forkexec bench/spin tests/sbxrun
+bench_ns
 plugin=plugins-build/sandbox/ns.so
-[ -e "$plugin" ] || make all-local >/dev/null
 if [ "$(id -u)" != 0 ]; then
 	echo "SKIPPED: the sandbox needs root"
 	exit 0

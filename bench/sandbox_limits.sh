@@ -31,10 +31,9 @@ BURN_MS=${BURN_MS:-200 1000}
 DOCKER=${DOCKER:-1}
 DOCKER_WAIT=${DOCKER_WAIT:-120}
 cd "$top_builddir"
-for t in bench/cpuhog tests/sbxrun; do
-	[ -x "$t" ] || make "$t" >/dev/null
-done
-[ -e plugins-build/sandbox/ns.so ] || make all-local >/dev/null
+. "$top_srcdir/bench/lib.sh"
+bench_build bench/cpuhog tests/sbxrun
+bench_ns
 if [ "$(id -u)" != 0 ]; then
 	echo "sandbox_limits: skipped (needs root)"
 	exit 0

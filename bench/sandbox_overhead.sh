@@ -6,13 +6,13 @@
 #   N=200 sh bench/sandbox_overhead.sh
 set -e
 : "${top_builddir:=$(pwd)}"
+: "${top_srcdir:=$(cd "$(dirname "$0")/.." && pwd)}"
 N=${N:-200}
 cd "$top_builddir"
-for t in bench/forkexec bench/spin tests/sbxrun; do
-	[ -x "$t" ] || make "$t" >/dev/null
-done
+. "$top_srcdir/bench/lib.sh"
+bench_build bench/forkexec bench/spin tests/sbxrun
+bench_ns
 plugin=plugins-build/sandbox/ns.so
-[ -e "$plugin" ] || make all-local >/dev/null
 
 box=$(mktemp -d "${TMPDIR:-/tmp}/algocode-bench.XXXXXX")
 in=$(mktemp "${TMPDIR:-/tmp}/algocode-bench-in.XXXXXX")

@@ -36,6 +36,13 @@ import tempfile
 import threading
 import time
 
+# What the sandbox may leave on the host, checked as tests/e2e/interactive.sh
+# and tests/e2e/redteam.sh check it.
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                "..", "e2e"))
+from host_clean import (all_procs, descendants, leftovers,  # noqa: E402
+                        proc_status, run_cgroup_dirs)
+
 VERDICTS = ("AC", "WA", "TLE", "MLE", "OLE", "RE", "CE")
 MARKER = "acconfmark"
 ESCAPE = "acconf-escape"
@@ -450,68 +457,6 @@ def serve_known(here, keep_going_known):
     return known
 
 
-def proc_status(pid):
-    """{field: value} of /proc/PID/status, or None when it is gone."""
-    try:
-        with open("/proc/%s/status" % pid) as f:
-            return dict(l.rstrip("\n").split(":\t", 1) for l in f
-                        if ":\t" in l)
-    except (OSError, ValueError):
-        return None
-
-
-def all_procs():
-    """{pid: (ppid, comm, set of uids)} of every process."""
-    out = {}
-    for d in glob.glob("/proc/[0-9]*"):
-        st = proc_status(d[6:])
-        if not st:
-            continue
-        try:
-            uids = set(int(u) for u in st.get("Uid", "").split())
-            out[int(d[6:])] = (int(st.get("PPid", "0")),
-                               st.get("Name", "?"), uids)
-        except ValueError:
-            continue
-    return out
-
-
-def descendants(procs, root):
-    kids = {}
-    for pid, (ppid, _, _) in procs.items():
-        kids.setdefault(ppid, []).append(pid)
-    out, todo = [], [root]
-    while todo:
-        p = todo.pop()
-        for c in kids.get(p, []):
-            out.append(c)
-            todo.append(c)
-    return out
-
-
-def run_cgroup_dirs(helper):
-    """{hierarchy: [paths]} of the sandbox's run cgroups: run-PID-* (ns,
-    some made ahead) and ac-run-PID-* (docker), PID the sandbox helper."""
-    prefixes = ("run-%d-" % helper, "ac-run-%d-" % helper)
-    found = {}
-    for root, dirs, _ in os.walk("/sys/fs/cgroup"):
-        for d in list(dirs):
-            if d.startswith(prefixes):
-                rel = os.path.relpath(root, "/sys/fs/cgroup")
-                found.setdefault(rel.split("/")[0], []).append(
-                    os.path.join(root, d))
-                dirs.remove(d)
-    return found
-
-
-def cgroup_procs(path):
-    try:
-        with open(path + "/cgroup.procs") as f:
-            return f.read().split()
-    except OSError:
-        return []
-
-
 def mount_set(pid, ignore, only=None):
     """The (mount point, type, source) of the mount namespace of pid;
     with only, those whose mount point or root lies under one of its
@@ -765,31 +710,16 @@ class Server:
         if size_n != size_b:
             bad.append("judge.work_dir holds %d bytes, %d before"
                        % (size_n, size_b))
-        procs = all_procs()
-        sbx = ["%d %s" % (p, v[1]) for p, v in procs.items()
-               if self.sandbox_uids & v[2]]
-        if sbx:
-            bad.append("processes of the sandbox uids %d-%d: %s"
-                       % (min(self.sandbox_uids), max(self.sandbox_uids),
-                          ", ".join(sbx[:8])))
-        if final and (proc_status(self.helper) or {}).get("Name") == \
-                "algocode-sbx":
-            bad.append("the sandbox helper %d outlived the server"
-                       % self.helper)
+        # Processes of the sandbox ids, in run cgroups; once stopped, the
+        # helper or a run cgroup.  The helper's children are compared
+        # with the snapshot instead (kids).
+        bad += leftovers(self.helper, uids=self.sandbox_uids, kids=False,
+                         gone=final)
         if not final and now["kids"] != base["kids"]:
             bad.append("the server's processes changed: %s, before %s"
                        % (now["kids"], base["kids"]))
         cgs = [d for dirs in run_cgroup_dirs(self.helper).values()
                for d in dirs]
-        # The helper's own spare spawner (a thread of the helper waiting
-        # in the next run's cgroups, docs/sandbox.md) is not a leak: its
-        # thread group id is the helper's.
-        busy = [d for d in cgs
-                if [p for p in cgroup_procs(d) if p != str(self.helper)]]
-        if busy:
-            bad.append("run cgroups with processes: " + " ".join(busy[:4]))
-        if final and cgs:
-            bad.append("run cgroups left: " + " ".join(sorted(cgs)[:4]))
         for d in cgs:
             self.cg_seen.setdefault(d, self.batch)
         stale = sorted(d for d in cgs
@@ -851,51 +781,66 @@ def serve_judge(srv, case):
     return doc, err, time.monotonic() - t0
 
 
-def serve_verdict(case, doc, err, secs, known, host_bad):
-    """(status, line) as the CLI mode's one(); host_bad: what the host
-    check found after this program alone (or None: not checked alone)."""
-    plugin, rel, prog, lang, expect, detail = case
-    got, why, ok = "??", "", False
+def judged(doc, err, expect, detail):
+    """(got, ok, why, text) of one result document (None: err says why)
+    against the expected verdicts and detail, in both modes."""
     if doc is None:
-        why = err
+        return "??", False, err, ""
+    got, why = doc.get("verdict_code", "??"), ""
+    text = failing_text(doc)
+    if got == "TLE" and detail in ("cpu", "wall"):
+        ok = got in expect.split("/") and time_ok(doc, detail, text)
     else:
-        got = doc.get("verdict_code", "??")
-        text = failing_text(doc)
-        if got == "TLE" and detail in ("cpu", "wall"):
-            ok = got in expect.split("/") and time_ok(doc, detail, text)
-        else:
-            ok = got in expect.split("/") and \
-                (not detail or detail in text)
-        if not ok:
-            why = "message: %s; load: %s" % (
-                text.strip().replace("\n", " | ")[:300],
-                json.dumps((doc.get("judge") or {}).get("load")))
-        bad_load = load_problems(doc)
-        if bad_load:
-            ok = False
-            why = "; ".join(bad_load) + ": " + why
-        if SECRET_TEXT in json.dumps(doc):
-            ok = False
-            why = "the planted secret appears in the result: " + why
-    if host_bad:
+        ok = got in expect.split("/") and (not detail or detail in text)
+    if not ok:
+        why = "message: %s; load: %s" % (
+            text.strip().replace("\n", " | ")[:300],
+            json.dumps((doc.get("judge") or {}).get("load")))
+    bad_load = load_problems(doc)
+    if bad_load:
         ok = False
-        why = ("host check after it: " + "; ".join(host_bad) +
-               ("; " + why if why else ""))
+        why = "; ".join(bad_load) + ": " + why
+    if SECRET_TEXT in json.dumps(doc):
+        ok = False
+        why = "the planted secret appears in the result: " + why
+    return got, ok, why, text
+
+
+def verdict_line(known, case, got, ok, why, secs, mode=""):
+    """(status, line) of one case: PASS or FAIL, XPASS or XFAIL when it is
+    a known failure (of its plugin or of all); mode "serve" also tells why
+    of an XFAIL."""
+    plugin, rel, prog, lang, expect, detail = case
     reason = known.get((rel, plugin)) or known.get((rel, None))
     if reason:
         status = "XPASS" if ok else "XFAIL"
     else:
         status = "PASS" if ok else "FAIL"
-    line = "%-5s %-4s %-34s expected %-3s got %-3s %5.1fs serve" % (
+    line = "%-5s %-4s %-34s expected %-3s got %-3s %5.1fs" % (
         status, plugin, rel, expect, got, secs)
+    if mode:
+        line += " " + mode
     if detail:
         line += "  [detail: %s]" % detail
     if status == "XFAIL":
         line += "  (known: %s)" % reason
-        if why:
+        if mode and why:
             line += "\n      " + why
     elif status in ("FAIL", "XPASS") and why:
         line += "\n      " + why
+    return status, line
+
+
+def serve_verdict(case, doc, err, secs, known, host_bad):
+    """(status, line) as the CLI mode's one(); host_bad: what the host
+    check found after this program alone (or None: not checked alone)."""
+    plugin, rel, prog, lang, expect, detail = case
+    got, ok, why, _ = judged(doc, err, expect, detail)
+    if host_bad:
+        ok = False
+        why = ("host check after it: " + "; ".join(host_bad) +
+               ("; " + why if why else ""))
+    status, line = verdict_line(known, case, got, ok, why, secs, "serve")
     timing = (status == "FAIL" and doc is not None and not host_bad and
               got in expect.split("/") and detail in ("cpu", "wall"))
     return status, line, timing
@@ -1028,9 +973,8 @@ def serve_plugin_run(binary, builddir, plugin, cases, known, jobs, counts,
     return host_fail
 
 
-def serve_main(optlist, args):
-    """The suite through `algocode serve` (option -s), beside busy
-    processes as the CLI mode (-l)."""
+def read_options(optlist):
+    """(jobs, plugins, keep_going_known, busy) of the options of main."""
     jobs, plugins, keep_going_known, busy = 2, [], True, 2
     for o, v in optlist:
         if o == "-j":
@@ -1038,9 +982,16 @@ def serve_main(optlist, args):
         elif o == "-p":
             plugins.append(v)
         elif o == "-k":
-            keep_going_known = False
+            keep_going_known = False   # ignore the known-failures list
         elif o == "-l":
-            busy = max(0, int(v))
+            busy = max(0, int(v))      # busy processes loading the host
+    return jobs, plugins, keep_going_known, busy
+
+
+def serve_main(optlist, args):
+    """The suite through `algocode serve` (option -s), beside busy
+    processes as the CLI mode (-l)."""
+    jobs, plugins, keep_going_known, busy = read_options(optlist)
     load_procs = start_load(busy)
     if busy:
         log("load: %d busy processes run alongside the suite" % busy)
@@ -1050,32 +1001,19 @@ def serve_main(optlist, args):
         stop_load(load_procs)
 
 
-def serve_run(jobs, plugins, keep_going_known, args):
-    """serve_main's suite, once the options are read."""
+def suite_paths(plugins, args):
+    """(here, builddir, binary, plugins, progs) of a run in either mode:
+    the trees (top_srcdir, top_builddir), the sandbox plugins asked for
+    (else every one built: none, an empty list), the programs named (else
+    all of them)."""
     srcdir = os.environ.get("top_srcdir") or \
         os.path.abspath(os.path.join(os.path.dirname(__file__), "../.."))
     builddir = os.environ.get("top_builddir") or os.getcwd()
     here = os.path.join(srcdir, "tests", "conformance")
     binary = os.path.join(os.path.abspath(builddir), "algocode")
-    if not os.access(binary, os.X_OK):
-        log("no %s: build first" % binary)
-        return 99
-    if os.geteuid() != 0:
-        log("SKIPPED: serve separates privileges only when started as root")
-        return 77
-    try:
-        pwd_uid(SERVE_USER)
-    except KeyError:
-        log("SKIPPED: no user %s (useradd --system --no-create-home "
-            "--shell /usr/sbin/nologin %s)" % (SERVE_USER, SERVE_USER))
-        return 77
     if not plugins:
         plugins = sorted(os.path.basename(p)[:-3] for p in glob.glob(
             os.path.join(builddir, "plugins-build", "sandbox", "*.so")))
-    if not plugins:
-        log("SKIPPED: no sandbox plugin in %s/plugins-build/sandbox"
-            % builddir)
-        return 77
     if args:
         progs = [a if os.path.isabs(a) else os.path.join(here, a)
                  for a in args]
@@ -1084,6 +1022,38 @@ def serve_run(jobs, plugins, keep_going_known, args):
                        glob.glob(os.path.join(here, "cpp", "*.cpp")) +
                        glob.glob(os.path.join(here, "python3", "*.py")) +
                        glob.glob(os.path.join(here, "java", "*.java")))
+    return here, builddir, binary, plugins, progs
+
+
+def cannot_run(binary, builddir, plugins, root_why):
+    """The exit status when the suite cannot run here (99 without the
+    binary, 77 skipped: not root, or no sandbox plugin), else None."""
+    if not os.access(binary, os.X_OK):
+        log("no %s: build first" % binary)
+        return 99
+    if os.geteuid() != 0:
+        log("SKIPPED: " + root_why)
+        return 77
+    if not plugins:
+        log("SKIPPED: no sandbox plugin in %s/plugins-build/sandbox"
+            % builddir)
+        return 77
+    return None
+
+
+def serve_run(jobs, plugins, keep_going_known, args):
+    """serve_main's suite, once the options are read."""
+    here, builddir, binary, plugins, progs = suite_paths(plugins, args)
+    rc = cannot_run(binary, builddir, plugins, "serve separates privileges "
+                    "only when started as root")
+    if rc is not None:
+        return rc
+    try:
+        pwd_uid(SERVE_USER)
+    except KeyError:
+        log("SKIPPED: no user %s (useradd --system --no-create-home "
+            "--shell /usr/sbin/nologin %s)" % (SERVE_USER, SERVE_USER))
+        return 77
     known = serve_known(here, keep_going_known)
     parsed = []
     for prog in progs:
@@ -1154,34 +1124,12 @@ def main():
         return 2
     if ("-s", "") in optlist:
         return serve_main(optlist, args)
-    jobs, plugins, keep_going_known, busy = 2, [], True, 2
-    for o, v in optlist:
-        if o == "-j":
-            jobs = max(1, int(v))
-        elif o == "-p":
-            plugins.append(v)
-        elif o == "-k":
-            keep_going_known = False   # ignore the known-failures list
-        elif o == "-l":
-            busy = max(0, int(v))      # busy processes loading the host
-    srcdir = os.environ.get("top_srcdir") or \
-        os.path.abspath(os.path.join(os.path.dirname(__file__), "../.."))
-    builddir = os.environ.get("top_builddir") or os.getcwd()
-    here = os.path.join(srcdir, "tests", "conformance")
-    binary = os.path.join(builddir, "algocode")
-    if not os.access(binary, os.X_OK):
-        log("no %s: build first" % binary)
-        return 99
-    if os.geteuid() != 0:
-        log("SKIPPED: the namespace sandbox needs root")
-        return 77
-    if not plugins:
-        plugins = sorted(os.path.basename(p)[:-3] for p in glob.glob(
-            os.path.join(builddir, "plugins-build", "sandbox", "*.so")))
-    if not plugins:
-        log("SKIPPED: no sandbox plugin in %s/plugins-build/sandbox"
-            % builddir)
-        return 77
+    jobs, plugins, keep_going_known, busy = read_options(optlist)
+    here, builddir, binary, plugins, progs = suite_paths(plugins, args)
+    rc = cannot_run(binary, builddir, plugins,
+                    "the namespace sandbox needs root")
+    if rc is not None:
+        return rc
 
     tmp = None
     opts = shlex.split(os.environ.get("AC_OPTS", ""))
@@ -1196,14 +1144,6 @@ def main():
                 "-o", "log.level=warn"]
     work_dir = opt_value(opts, "judge.work_dir")
 
-    if args:
-        progs = [a if os.path.isabs(a) else os.path.join(here, a)
-                 for a in args]
-    else:
-        progs = sorted(glob.glob(os.path.join(here, "c", "*.c")) +
-                       glob.glob(os.path.join(here, "cpp", "*.cpp")) +
-                       glob.glob(os.path.join(here, "python3", "*.py")) +
-                       glob.glob(os.path.join(here, "java", "*.java")))
     known = {}
     if keep_going_known:
         known = load_known(os.path.join(here, "known-failures"))
@@ -1236,46 +1176,13 @@ def main():
         plugin, rel, prog, lang, expect, detail = case
         doc, err, secs = judge_one(binary, opts, plugin, lang, prog, pids,
                                    pid_lock)
-        got, why = "??", ""
-        ok = False
-        if doc is None:
-            why = err
-        else:
-            got = doc.get("verdict_code", "??")
-            text = failing_text(doc)
-            if got == "TLE" and detail in ("cpu", "wall"):
-                ok = got in expect.split("/") and time_ok(doc, detail, text)
-            else:
-                ok = got in expect.split("/") and \
-                    (not detail or detail in text)
-            if not ok:
-                why = "message: %s; load: %s" % (
-                    text.strip().replace("\n", " | ")[:300],
-                    json.dumps((doc.get("judge") or {}).get("load")))
-            bad_load = load_problems(doc)
-            if bad_load:
-                ok = False
-                why = "; ".join(bad_load) + ": " + why
+        got, ok, why, text = judged(doc, err, expect, detail)
+        if doc is not None:
             with pid_lock:
                 load = (doc.get("judge") or {}).get("load") or {}
                 overloaded[0] += bool(load.get("overloaded"))
                 overloaded[1] += bool(load)
-            if SECRET_TEXT in json.dumps(doc):
-                ok = False
-                why = "the planted secret appears in the result: " + why
-        reason = known.get((rel, plugin)) or known.get((rel, None))
-        if reason:
-            status = "XPASS" if ok else "XFAIL"
-        else:
-            status = "PASS" if ok else "FAIL"
-        line = "%-5s %-4s %-34s expected %-3s got %-3s %5.1fs" % (
-            status, plugin, rel, expect, got, secs)
-        if detail:
-            line += "  [detail: %s]" % detail
-        if status == "XFAIL":
-            line += "  (known: %s)" % reason
-        elif status in ("FAIL", "XPASS") and why:
-            line += "\n      " + why
+        status, line = verdict_line(known, case, got, ok, why, secs)
         if status == "PASS" and got == "TLE" and detail in ("cpu", "wall"):
             line += "  (%s)" % text.strip()[:60]
         return status, line

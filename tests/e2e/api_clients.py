@@ -38,6 +38,8 @@ import threading
 import time
 import urllib.parse
 
+from http_client import request
+
 
 def conn_for(url, timeout):
     u = urllib.parse.urlsplit(url)
@@ -45,49 +47,38 @@ def conn_for(url, timeout):
                                       timeout=timeout)
 
 
-def get(url, path, token, timeout=30):
-    c = conn_for(url, timeout)
-    try:
-        c.request("GET", path, headers={"Authorization": "Bearer " + token})
-        r = c.getresponse()
-        return r.status, r.getheader("Content-Type"), r.read()
-    finally:
-        c.close()
-
-
-def cmd_poll(url, token, sid, timeout_s):
+def poll_doc(url, token, path, timeout_s, what):
+    """GET path until it answers 200 (then print its body, 0), at most
+    timeout_s; 1 on any other status, or a 202 whose body is not the
+    documented pending one."""
     deadline = time.time() + float(timeout_s)
-    path = "/api/v1/result/check/%s/" % sid
     while time.time() < deadline:
-        status, ctype, body = get(url, path, token)
+        status, _, body = request(url, "GET", path, token)
         if status == 200:
             sys.stdout.write(body.decode())
             sys.stdout.write("\n")
             return 0
         if status != 202:
-            print("poll %s: HTTP %d %s" % (sid, status, body[:300]),
+            print("%s: HTTP %d %s" % (what, status, body[:300]),
                   file=sys.stderr)
             return 1
         doc = json.loads(body)
         if doc != {"status": "pending", "data": None}:
-            print("poll %s: bad pending body %r" % (sid, doc),
-                  file=sys.stderr)
+            print("%s: bad pending body %r" % (what, doc), file=sys.stderr)
             return 1
-    print("poll %s: no result after %s s" % (sid, timeout_s), file=sys.stderr)
+    print("%s: no result after %s s" % (what, timeout_s), file=sys.stderr)
     return 1
 
 
+def cmd_poll(url, token, sid, timeout_s):
+    return poll_doc(url, token, "/api/v1/result/check/%s/" % sid, timeout_s,
+                    "poll %s" % sid)
+
+
 def cmd_run(url, token, bodyfile, timeout_s):
-    c = conn_for(url, 30)
-    try:
-        with open(bodyfile, "rb") as f:
-            c.request("POST", "/api/v1/code/run/", body=f.read(),
-                      headers={"Authorization": "Bearer " + token,
-                               "Content-Type": "application/json"})
-        r = c.getresponse()
-        status, body = r.status, r.read()
-    finally:
-        c.close()
+    with open(bodyfile, "rb") as f:
+        status, _, body = request(url, "POST", "/api/v1/code/run/", token,
+                                  f.read())
     if status != 201:
         print("run: HTTP %d %s" % (status, body[:300]), file=sys.stderr)
         return 1
@@ -97,22 +88,8 @@ def cmd_run(url, token, bodyfile, timeout_s):
             not rid.startswith("run-"):
         print("run: bad 201 body %r" % doc, file=sys.stderr)
         return 1
-    deadline = time.time() + float(timeout_s)
-    path = "/api/v1/code/run/%s/" % rid
-    while time.time() < deadline:
-        status, ctype, body = get(url, path, token)
-        if status == 200:
-            sys.stdout.write(body.decode())
-            sys.stdout.write("\n")
-            return 0
-        if status != 202 or json.loads(body) != {"status": "pending",
-                                                  "data": None}:
-            print("run %s: HTTP %d %s" % (rid, status, body[:300]),
-                  file=sys.stderr)
-            return 1
-    print("run %s: no document after %s s" % (rid, timeout_s),
-          file=sys.stderr)
-    return 1
+    return poll_doc(url, token, "/api/v1/code/run/%s/" % rid, timeout_s,
+                    "run %s" % rid)
 
 
 def cmd_waiters(url, token, sid, n, wait_s):
@@ -185,14 +162,9 @@ def cmd_burst(url, token, bodyfile, n):
     with open(bodyfile, "rb") as f:
         body = f.read()
     for _ in range(int(n)):
-        c = conn_for(url, 30)
-        c.request("POST", "/api/v1/code/submit/", body=body,
-                  headers={"Authorization": "Bearer " + token,
-                           "Content-Type": "application/json"})
-        r = c.getresponse()
-        data = r.read().decode()
-        print(r.status, r.getheader("Retry-After") or "-", data)
-        c.close()
+        status, headers, data = request(url, "POST", "/api/v1/code/submit/",
+                                        token, body)
+        print(status, headers.get("Retry-After") or "-", data.decode())
     return 0
 
 
@@ -205,16 +177,9 @@ def cmd_register_race(url, email, n):
         body = json.dumps({"username": "racer%d" % i, "email": email,
                            "password1": "a long pass phrase",
                            "password2": "a long pass phrase"})
-        c = conn_for(url, 60)
-        try:
-            barrier.wait()
-            c.request("POST", "/api/v1/auth/registration/", body=body,
-                      headers={"Content-Type": "application/json"})
-            r = c.getresponse()
-            r.read()
-            statuses[i] = r.status
-        finally:
-            c.close()
+        barrier.wait()
+        statuses[i] = request(url, "POST", "/api/v1/auth/registration/",
+                              None, body, 60)[0]
 
     threads = [threading.Thread(target=one, args=(i,)) for i in range(n)]
     for t in threads:

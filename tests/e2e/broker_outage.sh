@@ -36,19 +36,13 @@ TARGET=1000
 DOWN_BOUND=3000 # a submission while the broker is down (publish timeout: 10 s)
 
 cat >"$TEST_TMP/outage.py" <<'EOF'
-import datetime, http.client, json, re, socket, sys, time
+import datetime, json, os, re, socket, sys, time
+sys.path.insert(0, os.environ["top_srcdir"] + "/tests/e2e")
+from http_client import request
 
 def req(port, method, path, token, body=None):
-    c = http.client.HTTPConnection("127.0.0.1", int(port), timeout=30)
-    try:
-        h = {"Authorization": "Bearer " + token}
-        if body is not None:
-            h["Content-Type"] = "application/json"
-        c.request(method, path, body=body, headers=h)
-        r = c.getresponse()
-        return r.status, r.read()
-    finally:
-        c.close()
+    st, _, out = request(int(port), method, path, token, body)
+    return st, out
 
 def submit(port, token, src):
     body = json.dumps({"problem_id": "sqrt-x", "lang": "cpp",

@@ -14,22 +14,8 @@ ls "$top_builddir"/plugins-build/sandbox/*.so >/dev/null 2>&1 \
 	|| skip "no sandbox plugin built in $top_builddir/plugins-build/sandbox"
 
 # sandbox/docker needs a daemon: a private one (tests/e2e/svc_docker.sh).
-plugs=""
-if [ -e "$top_builddir/plugins-build/sandbox/docker.so" ]; then
-	. "$top_srcdir/tests/e2e/svc_docker.sh"
-	if docker_try_start; then
-		trap 'docker_stop; cleanup' EXIT
-	else
-		# A part that cannot run says so (the summary of
-		# scripts/quickstart lists every SKIPPED line).
-		echo "SKIPPED: sandbox/docker part: $DOCKER_WHY"
-		echo "SKIPPED: sandbox/docker part: $DOCKER_WHY" >&2
-		for p in "$top_builddir"/plugins-build/sandbox/*.so; do
-			[ "$(basename "$p" .so)" = docker ] || plugs="$plugs -p $(basename "$p" .so)"
-		done
-	fi
-fi
+sandbox_plugins
 export AC_OPTS
 # shellcheck disable=SC2086
-sh "$top_srcdir/tests/conformance/run.sh" -j 2 $plugs || fail "conformance suite failed"
+sh "$top_srcdir/tests/conformance/run.sh" -j 2 $PLUGS || fail "conformance suite failed"
 ok "conformance suite"

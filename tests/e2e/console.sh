@@ -7,47 +7,26 @@
 # kept in the build directory: tests/e2e/console-artefacts/.
 . "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/e2e/lib.sh"
 
-USER_NAME=${AC_TEST_USER:-algocode}
 [ -x /usr/bin/chromium ] || skip "chromium is not installed (apt-get install chromium chromium-driver python3-selenium)"
 [ -x /usr/bin/chromedriver ] || fail "chromium is installed but not chromium-driver (apt-get install chromium-driver)"
 PY=/usr/bin/python3
 "$PY" -c 'import selenium' 2>/dev/null || fail "python3-selenium is missing (chromium is installed: apt-get install python3-selenium)"
-[ "$(id -u)" = 0 ] || skip "needs root (serve separates privileges only when started as root)"
-id "$USER_NAME" >/dev/null 2>&1 || skip "no user $USER_NAME (scripts/quickstart creates it)"
-command -v curl >/dev/null 2>&1 || skip "curl is not installed"
-ENV_OUT=$(ac check-env 2>&1) || skip "algocode check-env failed: $ENV_OUT"
-case $ENV_OUT in
-*"judging is refused"*) skip "the sandbox cannot enforce its limits here (check-env)" ;;
-esac
+need_serve
 
 ART="$top_builddir/tests/e2e/console-artefacts"
 rm -rf "$ART"
 mkdir -p "$ART"
-cp -rL "$top_builddir/plugins-build" "$TEST_TMP/plugins"
-mkdir -p "$TEST_TMP/problems"
-cp -r "$top_srcdir/problems/hello-judge" "$TEST_TMP/problems/"
+stage_serve hello-judge
 cp -r "$top_srcdir/console/dist" "$TEST_TMP/console"
-chmod -R go+rX "$TEST_TMP/plugins" "$TEST_TMP/problems" "$TEST_TMP/console"
+chmod -R go+rX "$TEST_TMP/console"
 
-STATE="$TEST_TMP/state"
-PORT=$(free_port)
-BASE="http://127.0.0.1:$PORT"
-ERRF="$TEST_TMP/serve.err"
-start_bg "$ALGOCODE_BIN" serve $AC_OPTS -o user="$USER_NAME" \
-	-o "state_dirs=[\"$STATE\"]" \
-	-o plugins.dir="$TEST_TMP/plugins" \
-	-o judge.problems_dir="$TEST_TMP/problems" \
-	-o store.path="$STATE/algocode.db" \
-	-o judge.work_dir="$STATE/work" \
-	-o api.jwt_secret_file="$STATE/jwt.secret" \
-	-o api.console_dir="$TEST_TMP/console" \
+serve_places
+serve_user -o api.console_dir="$TEST_TMP/console" \
 	-o "lang.plugins=[\"python3\"]" \
 	-o api.rate_burst=100 -o api.rate_per_s=10 \
 	-o api.listen=127.0.0.1:$PORT \
 	-o log.level=info 2>>"$ERRF"
-SERVER=$BG_PID
-wait_http "$BASE/api/v1/common/healthcheck/" 60 ||
-	fail "the server did not start: $(tail -20 "$ERRF")"
+serve_wait
 
 # ------------------------------------------------------ static files
 H="$TEST_TMP/h"

@@ -232,33 +232,7 @@ for f in "$TEST_TMP"/src/*.c; do
 		fail "gcc $n: $(cat "$TEST_TMP/gcc.log")"
 done
 
-# sbx NAME [sbxrun options] -- ARGV: like tests/e2e/sandbox.sh.
-sbx() {
-	_n=$1
-	shift
-	_box="$TEST_TMP/box-$_n"
-	rm -rf "$_box"
-	mkdir -p "$_box"
-	[ -f "$TEST_TMP/bin/$_n" ] && cp "$TEST_TMP/bin/$_n" "$_box/prog"
-	# shellcheck disable=SC2086
-	"$SBX" --plugin "$PLUGIN" $SET --box "$_box" \
-		--stdout "$TEST_TMP/$_n.out" --stderr "$TEST_TMP/$_n.err" \
-		"$@" > "$TEST_TMP/$_n.rep" 2> "$TEST_TMP/$_n.log"
-	_rc=$?
-	[ $_rc = 0 ] || fail "$_n: sbxrun exit $_rc: $(cat "$TEST_TMP/$_n.rep" "$TEST_TMP/$_n.log")"
-}
-val() { sed -n "s/^$2=//p" "$TEST_TMP/$1.rep"; }
-expect() {
-	_got=$(val "$1" "$2")
-	[ "$_got" = "$3" ] ||
-		fail "$1: $2=$_got, expected $3; report: $(tr '\n' ' ' < "$TEST_TMP/$1.rep") out: $(head -c 300 "$TEST_TMP/$1.out")"
-}
-no_leftovers() {
-	if pgrep -f "$MARK" > "$TEST_TMP/pg"; then
-		pkill -KILL -f "$MARK"
-		fail "$1: processes of the run survived it"
-	fi
-}
+. "$top_srcdir/tests/e2e/sbx_lib.sh"
 # No container of ours may be left once sbxrun has exited.
 no_containers() {
 	_left=$(dapi '/containers/json?all=1&filters=%7B%22label%22%3A%5B%22org.algocode.sandbox%22%5D%7D' |

@@ -29,33 +29,22 @@ import sqlite3
 import sys
 import threading
 import time
-import urllib.parse
+
+from http_client import request as http_request
 
 KINDS = {"ac": "AC", "wa": "WA", "tle": "TLE"}
 # Of every 20 submissions: 11 AC, 6 WA, 3 TLE.
 MIX = ["ac"] * 11 + ["wa"] * 6 + ["tle"] * 3
 
 
-def conn_for(url, timeout):
-    u = urllib.parse.urlsplit(url)
-    return http.client.HTTPConnection(u.hostname, u.port or 80,
-                                      timeout=timeout)
-
-
 def request(url, method, path, token, body=None, timeout=30):
     """(status or None, text): None when the connection failed."""
-    c = conn_for(url, timeout)
     try:
-        headers = {"Authorization": "Bearer " + token}
-        if body is not None:
-            headers["Content-Type"] = "application/json"
-        c.request(method, path, body=body, headers=headers)
-        r = c.getresponse()
-        return r.status, r.read().decode("utf-8", "replace")
+        status, _, out = http_request(url, method, path, token, body,
+                                      timeout)
+        return status, out.decode("utf-8", "replace")
     except (OSError, http.client.HTTPException) as e:
         return None, "%s: %s" % (type(e).__name__, e)
-    finally:
-        c.close()
 
 
 def cmd_submit(url, tokens_file, sources, n, out, progress):

@@ -120,6 +120,13 @@ need_python() {
 	[ -x "$PY" ] || PY=$(command -v python3) || skip "python3 is not installed"
 }
 
+# need_cmd CMD...: skip unless every CMD is installed.
+need_cmd() {
+	for _c in "$@"; do
+		command -v "$_c" >/dev/null 2>&1 || skip "$_c is not installed"
+	done
+}
+
 # need_judging: skip unless check-env says the sandbox enforces its limits.
 need_judging() {
 	ENV_OUT=$(ac check-env 2>&1) || skip "algocode check-env failed: $ENV_OUT"
@@ -134,7 +141,7 @@ need_separation() {
 	USER_NAME=${AC_TEST_USER:-algocode}
 	[ "$(id -u)" = 0 ] || skip "needs root (serve separates privileges only when started as root)"
 	id "$USER_NAME" >/dev/null 2>&1 ||
-		skip "no user $USER_NAME (scripts/quickstart creates it)"
+		skip "no user $USER_NAME (scripts/quickstart creates it: useradd --system --no-create-home --shell /usr/sbin/nologin $USER_NAME)"
 }
 
 # echo_problem DIR NAME TIME_LIMIT WORD: a one-test package (default
@@ -145,6 +152,56 @@ echo_problem() {
 		"$2" "$3" >"$1/problem.yaml"
 	echo "$4" >"$1/data/sample/01.in"
 	echo "$4" >"$1/data/sample/01.ans"
+}
+
+# need_serve: what a test that judges through `algocode serve` started
+# as root with privilege separation needs (need_separation, curl,
+# need_python, need_judging); skips otherwise.
+need_serve() {
+	need_separation
+	need_cmd curl
+	need_python
+	need_judging
+}
+
+# stage_serve [PROBLEM...]: what the unprivileged server reads, made
+# readable by it: the build's plugins in $TEST_TMP/plugins, the example
+# problems named (all of them: "all") in $TEST_TMP/problems, beside those
+# the test put there itself.
+stage_serve() {
+	cp -rL "$top_builddir/plugins-build" "$TEST_TMP/plugins"
+	mkdir -p "$TEST_TMP/problems"
+	if [ "$*" = all ]; then
+		cp -r "$top_srcdir/problems/." "$TEST_TMP/problems/"
+	else
+		for _p in "$@"; do
+			cp -r "$top_srcdir/problems/$_p" "$TEST_TMP/problems/"
+		done
+	fi
+	chmod -R go+rX "$TEST_TMP/plugins" "$TEST_TMP/problems"
+}
+
+# sandbox_plugins: the sandbox plugins a suite runs, for tests/conformance/
+# run.sh: when sandbox/docker is built, a private dockerd is started
+# (tests/e2e/svc_docker.sh, stopped on exit) and DOCKER_UP=1; if it cannot
+# start, that part says SKIPPED (the summary of scripts/quickstart lists
+# every SKIPPED line) and PLUGS names the others (-p NAME...).  PLUGS is
+# empty when all of them run.
+sandbox_plugins() {
+	PLUGS=""
+	DOCKER_UP=""
+	[ -e "$top_builddir/plugins-build/sandbox/docker.so" ] || return 0
+	. "$top_srcdir/tests/e2e/svc_docker.sh"
+	if docker_try_start; then
+		trap 'docker_stop; cleanup' EXIT
+		DOCKER_UP=1
+		return 0
+	fi
+	echo "SKIPPED: sandbox/docker part: $DOCKER_WHY"
+	echo "SKIPPED: sandbox/docker part: $DOCKER_WHY" >&2
+	for _p in "$top_builddir"/plugins-build/sandbox/*.so; do
+		[ "$(basename "$_p" .so)" = docker ] || PLUGS="$PLUGS -p $(basename "$_p" .so)"
+	done
 }
 
 # serve_places: STATE, PORT, BASE and ERRF for serve_separated.
@@ -183,6 +240,59 @@ serve_user() {
 	SERVER=$BG_PID
 }
 
+# serve_wait: until serve answers on $PORT (60 s), else fail with the end
+# of its log ($ERRF).
+serve_wait() {
+	wait_http "http://127.0.0.1:$PORT/api/v1/common/healthcheck/" 60 ||
+		fail "the server did not start: $(tail -20 "$ERRF")"
+}
+
+# token USER: a token for USER signed with the server's secret ($STATE).
+token() {
+	ac token -o api.jwt_secret_file="$STATE/jwt.secret" --user "$1"
+}
+
+# submit_file TOKEN PROBLEM LANG FILE: FILE submitted in LANG to PROBLEM
+# on $BASE; prints the submission id, else fails.
+submit_file() {
+	python3 -c 'import json,sys; print(json.dumps({"problem_id": sys.argv[1], "lang": sys.argv[2], "code": open(sys.argv[3]).read()}))' \
+		"$2" "$3" "$4" >"$TEST_TMP/sub.json"
+	curl -s -f -H "Authorization: Bearer $1" -H 'Content-Type: application/json' \
+		--data-binary "@$TEST_TMP/sub.json" "$BASE/api/v1/code/submit/" >"$TEST_TMP/sub.out" ||
+		fail "submit $4 failed: $(cat "$TEST_TMP/sub.out")"
+	python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["result"]["submission_id"])' "$TEST_TMP/sub.out"
+}
+
+# result_doc TOKEN ID FILE [SECONDS]: the result document of submission
+# ID on $BASE in FILE, polled for at most SECONDS (180), else fail.
+result_doc() {
+	python3 "$top_srcdir/tests/e2e/api_clients.py" poll "$BASE" "$1" "$2" "${4:-180}" >"$3" ||
+		fail "no result for $2"
+}
+
+# doc_field FILE EXPR: the python EXPR over d, the "data" of the result
+# document FILE (doc_field F 'd["verdict_code"]').
+doc_field() {
+	python3 -c 'import json,sys; d=json.load(open(sys.argv[1]))["data"]; print(eval(sys.argv[2]))' "$1" "$2"
+}
+
+# sbx_helper: HELPER, the pid of the root sandbox helper (algocode-sbx)
+# under $SERVER, else fail.
+sbx_helper() {
+	HELPER=$(ps -o pid=,comm= --ppid "$SERVER" | awk '$2 == "algocode-sbx" { print $1 }')
+	[ -n "$HELPER" ] || fail "no sandbox helper (algocode-sbx) under the server"
+}
+
+# host_clean WHAT HELPER [OPTIONS]: fail unless the host is clean of what
+# the runs of the sandbox helper HELPER may leave (tests/e2e/host_clean.py
+# says what and takes the OPTIONS); WHAT names the moment in the message.
+host_clean() {
+	_what=$1
+	shift
+	_left=$(python3 "$top_srcdir/tests/e2e/host_clean.py" "$@") ||
+		fail "$_what: left on the host: $_left"
+}
+
 # serve_separated OPTS...: serve_user with python3 only, no rate limit to
 # speak of, two judge workers, api and metrics on $PORT, log level info,
 # stderr appended to $ERRF; waits until the health check answers.
@@ -192,8 +302,7 @@ serve_separated() {
 		-o judge.workers=2 -o api.listen=127.0.0.1:$PORT \
 		-o metrics.listen=127.0.0.1:$PORT \
 		-o log.level=info "$@" 2>>"$ERRF"
-	wait_http "http://127.0.0.1:$PORT/api/v1/common/healthcheck/" 60 ||
-		fail "the server did not start: $(tail -20 "$ERRF")"
+	serve_wait
 }
 
 [ -x "$ALGOCODE_BIN" ] || { echo "no $ALGOCODE_BIN: build first" >&2; exit 99; }

@@ -15,16 +15,8 @@
 #    keeps its previous version, still judged; log.file is reopened.
 . "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/e2e/lib.sh"
 
-USER_NAME=${AC_TEST_USER:-algocode}
-[ "$(id -u)" = 0 ] || skip "needs root (serve separates privileges only when started as root)"
-id "$USER_NAME" >/dev/null 2>&1 || skip "no user $USER_NAME (scripts/quickstart creates it)"
-command -v curl >/dev/null 2>&1 || skip "curl is not installed"
-command -v python3 >/dev/null 2>&1 || skip "python3 is not installed"
+need_serve
 [ -x /usr/bin/python3 ] || skip "/usr/bin/python3 is not installed (the judged language here)"
-ENV_OUT=$(ac check-env 2>&1) || skip "algocode check-env failed: $ENV_OUT"
-case $ENV_OUT in
-*"judging is refused"*) skip "the sandbox cannot enforce its limits here (check-env)" ;;
-esac
 
 # -------------------------------------------------- journald priorities
 # stderr is a file here: JOURNAL_STREAM names it by device:inode, as
@@ -50,16 +42,11 @@ grep -q '^[0-9]\{4\}-.*Z warn .*language skipped' "$TEST_TMP/plain.err" || fail 
 ok "journald priorities (<4> for a warning) only when JOURNAL_STREAM is stderr"
 
 # -------------------------------------------------- the server
-cp -rL "$top_builddir/plugins-build" "$TEST_TMP/plugins"
-mkdir "$TEST_TMP/problems"
-cp -r "$top_srcdir/problems/hello-judge" "$TEST_TMP/problems/"
-chmod -R go+rX "$TEST_TMP/plugins" "$TEST_TMP/problems"
-STATE="$TEST_TMP/state"
+stage_serve hello-judge
+serve_places
 LOGS="$TEST_TMP/logs"
 mkdir "$LOGS"
 chown "$USER_NAME" "$LOGS"
-PORT=$(free_port)
-BASE="http://127.0.0.1:$PORT"
 
 # The notify socket: every datagram on its own line in $NOTES.
 NSOCK="$TEST_TMP/notify.sock"
@@ -79,18 +66,12 @@ n=0
 while [ ! -e "$NOTES.up" ] && [ $n -lt 100 ]; do sleep 0.1; n=$((n + 1)); done
 [ -e "$NOTES.up" ] || fail "the notify socket listener did not start"
 
-NOTIFY_SOCKET=$NSOCK start_bg "$ALGOCODE_BIN" serve $AC_OPTS -o user="$USER_NAME" \
-	-o "state_dirs=[\"$STATE\"]" \
-	-o plugins.dir="$TEST_TMP/plugins" \
-	-o judge.problems_dir="$TEST_TMP/problems" \
-	-o store.path="$STATE/algocode.db" \
-	-o judge.work_dir="$STATE/work" \
-	-o api.jwt_secret_file="$STATE/jwt.secret" \
-	-o lang.cpp.pch=false \
+export NOTIFY_SOCKET="$NSOCK"
+serve_user -o lang.cpp.pch=false \
 	-o log.file="$LOGS/algocode.log" \
 	-o api.listen=127.0.0.1:$PORT -o metrics.listen=127.0.0.1:$PORT \
-	-o log.level=info 2>"$TEST_TMP/serve.err"
-SERVER=$BG_PID
+	-o log.level=info 2>"$ERRF"
+unset NOTIFY_SOCKET
 # READY=1 comes once every listener is up: no polling of the port.
 n=0
 while ! grep -qx 'READY=1' "$NOTES" 2>/dev/null && [ $n -lt 600 ]; do
@@ -144,19 +125,13 @@ EOF
 ok "/metrics: process_* and build_info"
 
 # -------------------------------------------------- judging helpers
-TOKEN=$(ac token --user ops -o api.jwt_secret_file="$STATE/jwt.secret") || fail "token"
+TOKEN=$(token ops) || fail "token"
 submit() { # PROBLEM SOURCE LANG -> submission id
-	python3 -c 'import json,sys; print(json.dumps({"problem_id": sys.argv[1], "lang": sys.argv[3], "code": open(sys.argv[2]).read()}))' \
-		"$1" "$2" "$3" >"$TEST_TMP/sub.json"
-	curl -s -f -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' \
-		--data-binary "@$TEST_TMP/sub.json" "$BASE/api/v1/code/submit/" >"$TEST_TMP/sub.out" ||
-		fail "submit $2 failed: $(cat "$TEST_TMP/sub.out")"
-	python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["result"]["submission_id"])' "$TEST_TMP/sub.out"
+	submit_file "$TOKEN" "$1" "$3" "$2"
 }
 verdict() { # ID -> verdict code, waiting for the result
-	python3 "$top_srcdir/tests/e2e/api_clients.py" poll "$BASE" "$TOKEN" "$1" 120 >"$TEST_TMP/res.json" ||
-		fail "no result for $1"
-	python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["data"]["verdict_code"])' "$TEST_TMP/res.json"
+	result_doc "$TOKEN" "$1" "$TEST_TMP/res.json" 120
+	doc_field "$TEST_TMP/res.json" 'd["verdict_code"]'
 }
 listed() { # -> the problem ids of the first page
 	curl -s -f "$BASE/api/v1/problem/all/" |

@@ -6,27 +6,13 @@
 # message) when the helper dies.
 . "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/e2e/lib.sh"
 
-USER_NAME=${AC_TEST_USER:-algocode}
-[ "$(id -u)" = 0 ] || skip "needs root (serve separates privileges only when started as root)"
-id "$USER_NAME" >/dev/null 2>&1 ||
-	skip "no user $USER_NAME (scripts/quickstart creates it: useradd --system --no-create-home --shell /usr/sbin/nologin $USER_NAME)"
-command -v curl >/dev/null 2>&1 || skip "curl is not installed"
-ENV_OUT=$(ac check-env 2>&1) || skip "algocode check-env failed: $ENV_OUT"
-case $ENV_OUT in
-*"judging is refused"*) skip "the sandbox cannot enforce its limits here (check-env)" ;;
-esac
+need_serve
 UID_WANT=$(id -u "$USER_NAME")
 
 # The unprivileged process loads its plugins and reads the problems after
 # the switch: give it copies it can read wherever the build tree lives.
-cp -rL "$top_builddir/plugins-build" "$TEST_TMP/plugins"
-cp -r "$top_srcdir/problems" "$TEST_TMP/problems"
-chmod -R go+rX "$TEST_TMP/plugins" "$TEST_TMP/problems"
-STATE="$TEST_TMP/state"
-# No precompiled header: its directory would lie under /tmp here, which
-# the sandbox replaces with its own (a profile path there is refused).
-PORT=$(free_port)
-BASE="http://127.0.0.1:$PORT"
+stage_serve all
+serve_places
 
 # check-env reports the separation from the configuration.
 ac check-env -o user="$USER_NAME" | grep -q "privilege separation *enforced *serve runs as $USER_NAME" ||
@@ -44,12 +30,13 @@ grep -q 'user "no-such-user-here" does not exist' "$TEST_TMP/nouser.out" ||
 	fail "unknown user: $(cat "$TEST_TMP/nouser.out")"
 ok "an unknown user is refused with a clear message"
 
+# No precompiled header: its directory would lie under /tmp here, which
+# the sandbox replaces with its own (a profile path there is refused).
 start_serve() {
 	serve_user -o lang.cpp.pch=false \
 		-o api.listen=127.0.0.1:$PORT -o log.level=info 2>"$ERRF"
-	wait_http "$BASE/api/v1/common/healthcheck/" 60 || fail "the server did not start: $(cat "$ERRF")"
+	serve_wait
 }
-ERRF="$TEST_TMP/serve.err"
 start_serve
 
 # ------------------------------------------------ who runs as whom
@@ -74,19 +61,13 @@ done
 ok "the state directory and what the server made in it belong to $USER_NAME"
 
 # ------------------------------------------------ judged through the helper
-TOKEN=$(ac token --user alice -o api.jwt_secret_file="$STATE/jwt.secret") || fail "token"
+TOKEN=$(token alice) || fail "token"
 submit() { # PROBLEM SOURCE [LANG] -> submission id
-	python3 -c 'import json,sys; print(json.dumps({"problem_id": sys.argv[1], "lang": sys.argv[3], "code": open(sys.argv[2]).read()}))' \
-		"$1" "$2" "${3:-cpp}" >"$TEST_TMP/sub.json"
-	curl -s -f -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' \
-		--data-binary "@$TEST_TMP/sub.json" "$BASE/api/v1/code/submit/" >"$TEST_TMP/sub.out" ||
-		fail "submit $2 failed: $(cat "$TEST_TMP/sub.out")"
-	python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["result"]["submission_id"])' "$TEST_TMP/sub.out"
+	submit_file "$TOKEN" "$1" "${3:-cpp}" "$2"
 }
 verdict() { # ID -> verdict code, waiting for the result
-	python3 "$top_srcdir/tests/e2e/api_clients.py" poll "$BASE" "$TOKEN" "$1" 180 >"$TEST_TMP/res.json" ||
-		fail "no result for $1"
-	python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["data"]["verdict_code"])' "$TEST_TMP/res.json"
+	result_doc "$TOKEN" "$1" "$TEST_TMP/res.json"
+	doc_field "$TEST_TMP/res.json" 'd["verdict_code"]'
 }
 n=0
 for kind in accepted wrong_answer time_limit_exceeded; do
@@ -107,7 +88,7 @@ if command -v javac >/dev/null 2>&1 && [ -e "$TEST_TMP/plugins/lang/java.so" ]; 
 	src=$(ls "$TEST_TMP"/problems/hello-judge/submissions/accepted/*.java 2>/dev/null | head -n 1)
 	if [ -n "$src" ]; then
 		# Another user: alice has used her burst of submissions.
-		TOKEN=$(ac token --user bob -o api.jwt_secret_file="$STATE/jwt.secret") || fail "token"
+		TOKEN=$(token bob) || fail "token"
 		id=$(submit hello-judge "$src" java)
 		got=$(verdict "$id")
 		[ "$got" = AC ] || fail "Java through the helper: $got: $(head -c 1500 "$TEST_TMP/res.json")"

@@ -47,18 +47,13 @@ COMMON="$SEP_OPTS -o plugins.dir=$top_builddir/plugins-build \
 
 # HTTP client: submit and poll (python3 standard library only).
 cat >"$TEST_TMP/client.py" <<'EOF'
-import http.client, json, sys, time
+import json, os, sys, time
+sys.path.insert(0, os.environ["top_srcdir"] + "/tests/e2e")
+from http_client import request
+
 def req(port, method, path, token, body=None):
-    c = http.client.HTTPConnection("127.0.0.1", int(port), timeout=30)
-    try:
-        h = {"Authorization": "Bearer " + token}
-        if body is not None:
-            h["Content-Type"] = "application/json"
-        c.request(method, path, body=body, headers=h)
-        r = c.getresponse()
-        return r.status, r.read()
-    finally:
-        c.close()
+    st, _, out = request(int(port), method, path, token, body)
+    return st, out
 cmd, port, token = sys.argv[1:4]
 if cmd == "submit":
     # submit PORT TOKEN PROBLEM FILE -> "STATUS ID" ("STATUS -" if refused)

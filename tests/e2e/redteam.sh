@@ -8,48 +8,29 @@
 # directories is swept when the server starts again.
 . "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/e2e/lib.sh"
 
-USER_NAME=${AC_TEST_USER:-algocode}
-[ "$(id -u)" = 0 ] || skip "needs root (serve separates privileges only when started as root)"
-id "$USER_NAME" >/dev/null 2>&1 || skip "no user $USER_NAME"
-command -v curl >/dev/null 2>&1 || skip "curl is not installed"
-command -v g++ >/dev/null 2>&1 || skip "no g++"
-ENV_OUT=$(ac check-env 2>&1) || skip "algocode check-env failed: $ENV_OUT"
-case $ENV_OUT in
-*"judging is refused"*) skip "the sandbox cannot enforce its limits here (check-env)" ;;
-esac
+need_serve
+need_cmd g++
 [ -e "$top_builddir/plugins-build/lang/cpp.so" ] || skip "no lang/cpp plugin"
 
 RT="$top_srcdir/tests/redteam"
-cp -rL "$top_builddir/plugins-build" "$TEST_TMP/plugins"
-cp -r "$top_srcdir/problems" "$TEST_TMP/problems"
+stage_serve all
 # hello-paths: a copy of hello-judge whose secret input is made unreadable
 # once the server has loaded it (an Internal Error that names a file).
 cp -r "$TEST_TMP/problems/hello-judge" "$TEST_TMP/problems/hello-paths"
 sed -i '/^uuid:/d' "$TEST_TMP/problems/hello-paths/problem.yaml"
 rm -rf "$TEST_TMP/problems/hello-paths/submissions"
-chmod -R go+rX "$TEST_TMP/plugins" "$TEST_TMP/problems"
-STATE="$TEST_TMP/state"
+chmod -R go+rX "$TEST_TMP/problems"
+serve_places
 WORK="$STATE/work"
 CG="algocode-redteam-$$"
-PORT=$(free_port)
-BASE="http://127.0.0.1:$PORT"
 
 start_serve() { # [-o path=value]...
-	start_bg "$ALGOCODE_BIN" serve $AC_OPTS "$@" -o user="$USER_NAME" \
-		-o "state_dirs=[\"$STATE\"]" \
-		-o plugins.dir="$TEST_TMP/plugins" \
-		-o judge.problems_dir="$TEST_TMP/problems" \
-		-o store.path="$STATE/algocode.db" \
-		-o judge.work_dir="$WORK" \
-		-o api.jwt_secret_file="$STATE/jwt.secret" \
-		-o lang.cpp.pch=false \
+	serve_user -o lang.cpp.pch=false \
 		-o sandbox.cgroup_root="/$CG" \
 		-o api.rate_burst=100 -o api.rate_per_s=10 \
-		-o api.listen=127.0.0.1:$PORT -o log.level=info 2>>"$ERRF"
-	SERVER=$BG_PID
-	wait_http "$BASE/api/v1/common/healthcheck/" 60 || fail "the server did not start: $(cat "$ERRF")"
-	HELPER=$(ps -o pid=,comm= --ppid "$SERVER" | awk '$2 == "algocode-sbx" { print $1 }')
-	[ -n "$HELPER" ] || fail "no sandbox helper under the server"
+		-o api.listen=127.0.0.1:$PORT -o log.level=info "$@" 2>>"$ERRF"
+	serve_wait
+	sbx_helper
 }
 cg_cleanup() {
 	for d in /sys/fs/cgroup/*/"$CG" /sys/fs/cgroup/"$CG"; do
@@ -58,25 +39,11 @@ cg_cleanup() {
 	return 0
 }
 trap 'cleanup; cg_cleanup' EXIT
-ERRF="$TEST_TMP/serve.err"
 start_serve
 
-token() { ac token --user "$1" -o api.jwt_secret_file="$STATE/jwt.secret"; }
-submit() { # USER PROBLEM LANG SOURCE -> submission id
-	python3 -c 'import json,sys; print(json.dumps({"problem_id": sys.argv[1], "lang": sys.argv[2], "code": open(sys.argv[3]).read()}))' \
-		"$2" "$3" "$4" >"$TEST_TMP/sub.json"
-	curl -s -f -H "Authorization: Bearer $(token "$1")" -H 'Content-Type: application/json' \
-		--data-binary "@$TEST_TMP/sub.json" "$BASE/api/v1/code/submit/" >"$TEST_TMP/sub.out" ||
-		fail "submit $4 failed: $(cat "$TEST_TMP/sub.out")"
-	python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["result"]["submission_id"])' "$TEST_TMP/sub.out"
-}
-result() { # USER ID FILE: the served result document
-	python3 "$top_srcdir/tests/e2e/api_clients.py" poll "$BASE" "$(token "$1")" "$2" 240 >"$3" ||
-		fail "no result for $2"
-}
-field() { # FILE PYTHON-EXPRESSION-ON-d
-	python3 -c 'import json,sys; d=json.load(open(sys.argv[1]))["data"]; print(eval(sys.argv[2]))' "$1" "$2"
-}
+submit() { submit_file "$(token "$1")" "$2" "$3" "$4"; } # USER PROBLEM LANG SOURCE -> id
+result() { result_doc "$(token "$1")" "$2" "$3" 240; }  # USER ID FILE: the served result
+field() { doc_field "$@"; }                               # FILE PYTHON-EXPRESSION-ON-d
 # What a run may leave: the compile cache.  Everything else is listed.
 work_list() { [ -d "$WORK" ] && find "$WORK" -mindepth 1 ! -path "$WORK/cache" ! -path "$WORK/cache/*" | sort; }
 # KiB held by what is not a directory (a directory keeps its own size on
@@ -90,24 +57,11 @@ cache_entries() { [ -d "$WORK/cache" ] && find "$WORK/cache" -mindepth 1 -maxdep
 host_check() { # NAME BEFORE-LIST BEFORE-KB
 	_left=$(work_list | comm -13 "$2" -)
 	[ -z "$_left" ] || fail "$1: left in judge.work_dir: $(echo "$_left" | head -n 5) ($(echo "$_left" | wc -l) entries)"
-	_mnt=$(awk -v w="$WORK" 'index($5, w) == 1 { print $5 }' /proc/self/mountinfo | head -n 3)
-	[ -z "$_mnt" ] || fail "$1: mounts left in judge.work_dir: $_mnt"
 	_kb=$(work_kb)
 	[ "$_kb" -le "$3" ] || fail "$1: judge.work_dir grew from $3 KiB to $_kb KiB"
-	_n=0
-	while [ -n "$(pgrep -P "$HELPER")" ] && [ "$_n" -lt 20 ]; do sleep 0.1; _n=$((_n + 1)); done
-	[ -z "$(pgrep -P "$HELPER")" ] || fail "$1: processes left under the sandbox helper: $(ps -o pid=,user=,comm= --ppid "$HELPER")"
-	# The sandbox keeps a few empty run cgroups (made ahead, or removed
-	# at its next run): none may hold a process, but for the helper's own
-	# spare spawner on cgroup v1 (a thread of the helper waiting there
-	# for the next run: docs/sandbox.md).
-	for _f in $(find /sys/fs/cgroup/*/"$CG" /sys/fs/cgroup/"$CG" -mindepth 2 -maxdepth 2 \
-		\( -name cgroup.procs -o -name tasks \) 2>/dev/null); do
-		_other=$(while read -r _p; do
-			[ "$_p" = "$HELPER" ] || [ -e "/proc/$HELPER/task/$_p" ] || echo "$_p"
-		done <"$_f")
-		[ -z "$_other" ] || fail "$1: a run cgroup holds processes: $_f: $(echo "$_other" | head -n 3)"
-	done
+	# No mount in judge.work_dir, no child of the helper (2 s to reap
+	# them), no process in a run cgroup.
+	host_clean "$1" "$HELPER" --mounts "$WORK" --cgroup-root "$CG" --settle 2
 }
 
 # ------------------------------------------------ OOM (oom_*.cpp)
@@ -244,9 +198,8 @@ fi
 # ------------------------------------------------ stale run directories
 kill -TERM "$SERVER"
 wait "$SERVER" || fail "serve exited $? on SIGTERM"
-left=$(find /sys/fs/cgroup/*/"$CG" /sys/fs/cgroup/"$CG" -mindepth 1 -type d 2>/dev/null | head -n 3)
-[ -z "$left" ] || fail "run cgroups left after the server stopped: $left"
-ok "no run cgroup is left once the server has stopped"
+host_clean "after the server stopped" "$HELPER" --cgroup-root "$CG" --gone
+ok "no run cgroup and no sandbox helper is left once the server has stopped"
 if [ ! -d "$WORK" ]; then # nothing judged yet (REDTEAM_ONLY=sweep)
 	mkdir "$WORK" && chown "$USER_NAME" "$WORK"
 fi

@@ -9,49 +9,25 @@
 # command line (output on stdout, verdict on stderr, --json).
 . "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/e2e/lib.sh"
 
-USER_NAME=${AC_TEST_USER:-algocode}
-[ "$(id -u)" = 0 ] || skip "needs root (serve separates privileges only when started as root)"
-id "$USER_NAME" >/dev/null 2>&1 ||
-	skip "no user $USER_NAME (scripts/quickstart creates it)"
-command -v curl >/dev/null 2>&1 || skip "curl is not installed"
-PY=/usr/bin/python3
-[ -x "$PY" ] || PY=$(command -v python3) || skip "python3 is not installed"
-ENV_OUT=$(ac check-env 2>&1) || skip "algocode check-env failed: $ENV_OUT"
-case $ENV_OUT in
-*"judging is refused"*) skip "the sandbox cannot enforce its limits here (check-env)" ;;
-esac
+need_serve
 CLIENTS="$top_srcdir/tests/e2e/api_clients.py"
 
-cp -rL "$top_builddir/plugins-build" "$TEST_TMP/plugins"
 # A+B, for submissions of several files.
 P="$TEST_TMP/problems/aplusb"
 mkdir -p "$P/data/sample" "$TEST_TMP/src"
 printf 'name: A plus B\nlimits:\n  time_limit: 1\n  memory: 256\nvalidation: default\n' >"$P/problem.yaml"
 printf '2 40\n' >"$P/data/sample/1.in"
 printf '42\n' >"$P/data/sample/1.ans"
-chmod -R go+rX "$TEST_TMP/plugins" "$TEST_TMP/problems"
-STATE="$TEST_TMP/state"
-PORT=$(free_port)
-BASE="http://127.0.0.1:$PORT"
-ERRF="$TEST_TMP/serve.err"
-start_bg "$ALGOCODE_BIN" serve $AC_OPTS -o user="$USER_NAME" \
-	-o "state_dirs=[\"$STATE\"]" \
-	-o plugins.dir="$TEST_TMP/plugins" \
-	-o judge.problems_dir="$TEST_TMP/problems" \
-	-o store.path="$STATE/algocode.db" \
-	-o judge.work_dir="$STATE/work" \
-	-o api.jwt_secret_file="$STATE/jwt.secret" \
-	-o "lang.plugins=[\"python3\",\"c\"]" \
+stage_serve
+serve_places
+serve_user -o "lang.plugins=[\"python3\",\"c\"]" \
 	-o api.rate_burst=1000 -o api.rate_per_s=100 \
 	-o api.run_max_input_kb=4 -o api.run_max_inputs=3 \
 	-o run.time_limit_ms=500 -o run.stdout_kb=1 \
 	-o api.listen=127.0.0.1:$PORT -o log.level=info 2>>"$ERRF"
-SERVER=$BG_PID
-wait_http "$BASE/api/v1/common/healthcheck/" 60 ||
-	fail "the server did not start: $(tail -20 "$ERRF")"
-ALICE=$(ac token -o api.jwt_secret_file="$STATE/jwt.secret" --user alice) ||
-	fail "algocode token failed"
-BOB=$(ac token -o api.jwt_secret_file="$STATE/jwt.secret" --user bob)
+serve_wait
+ALICE=$(token alice) || fail "algocode token failed"
+BOB=$(token bob)
 
 # body FILE LANG SOURCE INPUT...: a run request with these inputs.
 body() {

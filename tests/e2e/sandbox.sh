@@ -245,35 +245,7 @@ for f in "$TEST_TMP"/src/*.c; do
 done
 
 # ------------------------------------------------------------ helpers
-# sbx NAME [sbxrun options] -- ARGV: run in a fresh box holding bin/NAME
-# as /box/prog; the report lands in NAME.rep.
-sbx() {
-	_n=$1
-	shift
-	_box="$TEST_TMP/box-$_n"
-	rm -rf "$_box"
-	mkdir -p "$_box"
-	[ -f "$TEST_TMP/bin/$_n" ] && cp "$TEST_TMP/bin/$_n" "$_box/prog"
-	"$SBX" --plugin "$PLUGIN" --box "$_box" \
-		--stdout "$TEST_TMP/$_n.out" --stderr "$TEST_TMP/$_n.err" \
-		"$@" > "$TEST_TMP/$_n.rep" 2> "$TEST_TMP/$_n.log"
-	_rc=$?
-	[ $_rc = 0 ] || fail "$_n: sbxrun exit $_rc: $(cat "$TEST_TMP/$_n.rep" "$TEST_TMP/$_n.log")"
-}
-val() { sed -n "s/^$2=//p" "$TEST_TMP/$1.rep"; }
-expect() {
-	_got=$(val "$1" "$2")
-	[ "$_got" = "$3" ] ||
-		fail "$1: $2=$_got, expected $3; report: $(tr '\n' ' ' < "$TEST_TMP/$1.rep") out: $(head -c 300 "$TEST_TMP/$1.out")"
-}
-# leftovers MARK: no process of the run may survive it.
-no_leftovers() {
-	if pgrep -f "$MARK" > "$TEST_TMP/pg"; then
-		ps -o pid,ppid,user,args -p "$(tr '\n' ',' < "$TEST_TMP/pg" | sed 's/,$//')" >&2
-		pkill -KILL -f "$MARK"
-		fail "$1: processes of the run survived it"
-	fi
-}
+. "$top_srcdir/tests/e2e/sbx_lib.sh"
 
 # ------------------------------------------------------------ tests
 echo "world" > "$TEST_TMP/hello.in"

@@ -11,22 +11,12 @@
 #     refused at start-up: serve exits non-zero, the message names the file.
 . "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/e2e/lib.sh"
 
-USER_NAME=${AC_TEST_USER:-algocode}
 HOLD_S=${SQLITE_FAULTS_HOLD_S:-5}
-[ "$(id -u)" = 0 ] || skip "needs root (serve separates privileges only when started as root)"
-id "$USER_NAME" >/dev/null 2>&1 ||
-	skip "no user $USER_NAME (scripts/quickstart creates it)"
 [ -e "$top_builddir/plugins-build/store/sqlite.so" ] ||
 	skip "store/sqlite is not built (configure: libsqlite3-dev missing)"
-command -v curl >/dev/null 2>&1 || skip "curl is not installed"
-command -v setpriv >/dev/null 2>&1 || skip "setpriv (util-linux) is not installed"
-PY=/usr/bin/python3
-[ -x "$PY" ] || PY=$(command -v python3) || skip "python3 is not installed"
+need_serve
+need_cmd setpriv
 "$PY" -c 'import sqlite3' 2>/dev/null || skip "python3 has no sqlite3 module"
-ENV_OUT=$(ac check-env 2>&1) || skip "algocode check-env failed: $ENV_OUT"
-case $ENV_OUT in
-*"judging is refused"*) skip "the sandbox cannot enforce its limits here (check-env)" ;;
-esac
 
 # Other processes touching the store run as the server's user, so that
 # the files SQLite creates beside it (-wal, -shm) stay the server's.
@@ -35,19 +25,11 @@ as_user() {
 		--clear-groups "$@"
 }
 
-cp -rL "$top_builddir/plugins-build" "$TEST_TMP/plugins"
-P="$TEST_TMP/problems/faults-echo"
-mkdir -p "$P/data/sample"
-printf 'name: Faults echo\nlimits:\n  time_limit: 2\n  memory: 256\n  output: 1\nvalidation: default\n' >"$P/problem.yaml"
-echo "faults" >"$P/data/sample/01.in"
-echo "faults" >"$P/data/sample/01.ans"
-chmod -R go+rX "$TEST_TMP/plugins" "$TEST_TMP/problems"
+echo_problem "$TEST_TMP/problems/faults-echo" "Faults echo" 2 faults
+stage_serve
 
-STATE="$TEST_TMP/state"
+serve_places
 DB="$STATE/algocode.db"
-PORT=$(free_port)
-BASE="http://127.0.0.1:$PORT"
-ERRF="$TEST_TMP/serve.err"
 
 serve_opts() {
 	echo "-o user=$USER_NAME -o state_dirs=[\"$STATE\"]" \
@@ -64,8 +46,7 @@ start_serve() {
 	# shellcheck disable=SC2046
 	start_bg "$ALGOCODE_BIN" serve $AC_OPTS $(serve_opts) 2>>"$ERRF"
 	SERVER=$BG_PID
-	wait_http "$BASE/api/v1/common/healthcheck/" 60 ||
-		fail "the server did not start: $(tail -20 "$ERRF")"
+	serve_wait
 }
 
 stop_serve() {

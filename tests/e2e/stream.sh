@@ -9,55 +9,30 @@
 # that all receive the final event.
 . "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/e2e/lib.sh"
 
-USER_NAME=${AC_TEST_USER:-algocode}
 NSTREAMS=${STREAM_N:-1000}
-[ "$(id -u)" = 0 ] || skip "needs root (serve separates privileges only when started as root)"
-id "$USER_NAME" >/dev/null 2>&1 ||
-	skip "no user $USER_NAME (scripts/quickstart creates it)"
-command -v curl >/dev/null 2>&1 || skip "curl is not installed"
-PY=/usr/bin/python3
-[ -x "$PY" ] || PY=$(command -v python3) || skip "python3 is not installed"
-ENV_OUT=$(ac check-env 2>&1) || skip "algocode check-env failed: $ENV_OUT"
-case $ENV_OUT in
-*"judging is refused"*) skip "the sandbox cannot enforce its limits here (check-env)" ;;
-esac
+need_serve
 CLIENT="$top_srcdir/tests/e2e/stream_clients.py"
 
 # What the unprivileged server reads: plugins, hello-judge, and a problem
 # whose solution sleeps (a submission that stays pending for a while).
-cp -rL "$top_builddir/plugins-build" "$TEST_TMP/plugins"
-mkdir -p "$TEST_TMP/problems" "$TEST_TMP/src"
-cp -r "$top_srcdir/problems/hello-judge" "$TEST_TMP/problems/"
+mkdir -p "$TEST_TMP/src"
 P="$TEST_TMP/problems/sleepy"
 mkdir -p "$P/data/sample"
 printf 'name: Sleepy\nlimits:\n  time_limit: 20\n  memory: 256\nvalidation: default\n' >"$P/problem.yaml"
 echo 1 >"$P/data/sample/01.in"
 echo 1 >"$P/data/sample/01.ans"
-chmod -R go+rX "$TEST_TMP/plugins" "$TEST_TMP/problems"
+stage_serve hello-judge
 HJ="$top_srcdir/problems/hello-judge/submissions"
 
-STATE="$TEST_TMP/state"
-PORT=$(free_port)
-BASE="http://127.0.0.1:$PORT"
-ERRF="$TEST_TMP/serve.err"
-start_bg "$ALGOCODE_BIN" serve $AC_OPTS -o user="$USER_NAME" \
-	-o "state_dirs=[\"$STATE\"]" \
-	-o plugins.dir="$TEST_TMP/plugins" \
-	-o judge.problems_dir="$TEST_TMP/problems" \
-	-o store.path="$STATE/algocode.db" \
-	-o judge.work_dir="$STATE/work" \
-	-o api.jwt_secret_file="$STATE/jwt.secret" \
-	-o "lang.plugins=[\"python3\"]" \
+serve_places
+serve_user -o "lang.plugins=[\"python3\"]" \
 	-o api.rate_burst=100000 -o api.rate_per_s=1000 \
 	-o http.max_connections_per_ip=$((NSTREAMS + 100)) \
 	-o judge.workers=2 \
 	-o api.listen=127.0.0.1:$PORT -o metrics.listen=127.0.0.1:$PORT \
 	-o log.level=info 2>>"$ERRF"
-SERVER=$BG_PID
-wait_http "$BASE/api/v1/common/healthcheck/" 60 ||
-	fail "the server did not start: $(tail -20 "$ERRF")"
-tok() { ac token -o api.jwt_secret_file="$STATE/jwt.secret" --user "$1"; }
-ALICE=$(tok alice) && BOB=$(tok bob) || fail "algocode token failed"
+serve_wait
+ALICE=$(token alice) && BOB=$(token bob) || fail "algocode token failed"
 
 # submit TOKEN PROBLEM FILE: prints the submission id.
 submit() {

@@ -1268,29 +1268,15 @@ static Suite *store_suite(void)
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 60);
-	tcase_add_test(tc, descriptor);
-	tcase_add_test(tc, submission_lifecycle);
-	tcase_add_test(tc, submission_without_user);
-	tcase_add_test(tc, submission_duplicate);
-	tcase_add_test(tc, submission_invalid);
-	tcase_add_test(tc, result_idempotent);
-	tcase_add_test(tc, result_orphan);
-	tcase_add_test(tc, result_run_unlisted);
-	tcase_add_test(tc, result_large);
-	tcase_add_test(tc, concurrent_same_submission);
-	tcase_add_test(tc, concurrent_results);
-	tcase_add_test(tc, concurrent_many);
-	tcase_add_test(tc, reopen);
-	tcase_add_test(tc, claim_pending);
-	tcase_add_test(tc, claim_pending_concurrent);
-	tcase_add_test(tc, rate_burst_and_refill);
-	tcase_add_test(tc, rate_invalid);
-	tcase_add_test(tc, rate_concurrent);
-	tcase_add_test(tc, users);
-	tcase_add_test(tc, users_concurrent_email);
-	tcase_add_test(tc, refresh_tokens);
-	tcase_add_test(tc, refresh_concurrent_use);
-	tcase_add_test(tc, list_submissions);
+	AC_ADD_TESTS(
+	        tc, descriptor, submission_lifecycle, submission_without_user,
+	        submission_duplicate, submission_invalid, result_idempotent,
+	        result_orphan, result_run_unlisted, result_large,
+	        concurrent_same_submission, concurrent_results, concurrent_many,
+	        reopen, claim_pending, claim_pending_concurrent,
+	        rate_burst_and_refill, rate_invalid, rate_concurrent, users,
+	        users_concurrent_email, refresh_tokens, refresh_concurrent_use,
+	        list_submissions);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -259,6 +259,12 @@ START_TEST(common_list)
 }
 END_TEST
 
+/* The first message of the errors E list under FIELD (NULL: none). */
+static const char *first_error(json_t *e, const char *field)
+{
+	return json_string_value(json_array_get(json_object_get(e, field), 0));
+}
+
 static json_t *reg_errors(const char *text)
 {
 	json_t *body = json_loads(text, JSON_ALLOW_NUL, NULL), *errors = NULL;
@@ -286,12 +292,8 @@ START_TEST(registration)
 	json_decref(e);
 	e = reg_errors("{\"email\":7,\"password1\":\"short\","
 	               "\"first_name\":null}");
-	ck_assert_str_eq(json_string_value(json_array_get(
-	                         json_object_get(e, "username"), 0)),
-	                 "This field is required.");
-	ck_assert_str_eq(json_string_value(json_array_get(
-	                         json_object_get(e, "email"), 0)),
-	                 "Not a valid string.");
+	ck_assert_str_eq(first_error(e, "username"), "This field is required.");
+	ck_assert_str_eq(first_error(e, "email"), "Not a valid string.");
 	ck_assert_ptr_nonnull(json_object_get(e, "password1"));
 	ck_assert_ptr_nonnull(json_object_get(e, "password2"));
 	ck_assert_ptr_null(json_object_get(e, "first_name"));
@@ -302,8 +304,7 @@ START_TEST(registration)
 	               "\"password2\":\"1234567890\"}");
 	ck_assert_uint_eq(json_object_size(e), 1);
 	ck_assert_uint_eq(json_array_size(json_object_get(e, "password1")), 2);
-	ck_assert_str_eq(json_string_value(json_array_get(
-	                         json_object_get(e, "password1"), 0)),
+	ck_assert_str_eq(first_error(e, "password1"),
 	                 "This password is too common.");
 	json_decref(e);
 	/* first_name and last_name count for the similarity. */
@@ -311,8 +312,7 @@ START_TEST(registration)
 	               "\"first_name\":\"Bartholomew\","
 	               "\"password1\":\"bartholomew7\","
 	               "\"password2\":\"bartholomew7\"}");
-	ck_assert_str_eq(json_string_value(json_array_get(
-	                         json_object_get(e, "password1"), 0)),
+	ck_assert_str_eq(first_error(e, "password1"),
 	                 "The password is too similar to the first name.");
 	json_decref(e);
 	/* A NUL inside a string is refused. */
@@ -399,15 +399,9 @@ int main(void)
 	Suite *s = suite_create("auth");
 	TCase *tc = tcase_create("rules");
 
-	tcase_add_test(tc, emails);
-	tcase_add_test(tc, usernames);
-	tcase_add_test(tc, passwords);
-	tcase_add_test(tc, password_policy);
-	tcase_add_test(tc, common_list);
-	tcase_add_test(tc, registration);
-	tcase_add_test(tc, json_bodies);
-	tcase_add_test(tc, bearer);
-	tcase_add_test(tc, listen_addresses);
+	AC_ADD_TESTS(tc, emails, usernames, passwords, password_policy,
+	             common_list, registration, json_bodies, bearer,
+	             listen_addresses);
 	suite_add_tcase(s, tc);
 	return ac_check_run(s);
 }

@@ -469,20 +469,14 @@ int main(void)
 	TCase *tc = tcase_create("config");
 
 	tcase_add_checked_fixture(tc, setup, teardown);
-	tcase_add_test(tc, test_basic_values);
-	tcase_add_test(tc, test_syntax_error_names_file_and_line);
-	tcase_add_test(tc, test_missing_file);
-	tcase_add_test(tc, test_wrong_type_names_file_and_line);
-	tcase_add_test(tc, test_include_dir_sorted_order);
-	tcase_add_test(tc, test_include_dir_error);
-	tcase_add_test(tc, test_missing_include_dir_is_fine);
-	tcase_add_test(tc, test_overrides);
-	tcase_add_test(tc, test_override_errors);
-	tcase_add_test(tc, test_override_beats_include);
-	tcase_add_test(tc, test_settings_core);
-	tcase_add_test(tc, test_settings_plugin_group);
-	tcase_add_test(tc, test_settings_readers);
-	tcase_add_test(tc, test_override_wide_integers);
+	AC_ADD_TESTS(tc, test_basic_values,
+	             test_syntax_error_names_file_and_line, test_missing_file,
+	             test_wrong_type_names_file_and_line,
+	             test_include_dir_sorted_order, test_include_dir_error,
+	             test_missing_include_dir_is_fine, test_overrides,
+	             test_override_errors, test_override_beats_include,
+	             test_settings_core, test_settings_plugin_group,
+	             test_settings_readers, test_override_wide_integers);
 	suite_add_tcase(s, tc);
 	return ac_check_run(s);
 }

@@ -3,6 +3,7 @@
  * group verdicts and scores they must make. */
 #include "grading.h"
 
+#include "../check_run.h"
 #include <check.h>
 #include <errno.h>
 #include <math.h>
@@ -275,17 +276,10 @@ int main(void)
 {
 	Suite *s = suite_create("grading");
 	TCase *tc = tcase_create("rules");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_loop_test(tc, test_table, 0,
 	                    (int)(sizeof(cases) / sizeof(cases[0])));
-	tcase_add_test(tc, test_nested_and_range);
-	tcase_add_test(tc, test_severity_order);
+	AC_ADD_TESTS(tc, test_nested_and_range, test_severity_order);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return ac_check_run(s);
 }

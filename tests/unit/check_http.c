@@ -4,6 +4,7 @@
 #include "http.h"
 #include "log.h"
 
+#include "../check_run.h"
 #include <check.h>
 #include <errno.h>
 #include <event2/http.h>
@@ -248,12 +249,9 @@ static Suite *http_suite(void)
 	TCase *tl = tcase_create("log_rate_limit");
 	TCase *th = tcase_create("http");
 
-	tcase_add_test(tl, test_rl_key_folds_digits);
-	tcase_add_test(tl, test_rl_burst_then_summary);
-	tcase_add_test(tl, test_rl_kinds_apart);
-	tcase_add_test(tl, test_rl_global_cap);
-	tcase_add_test(tl, test_rl_flush_all);
-	tcase_add_test(tl, test_libevent_routed);
+	AC_ADD_TESTS(tl, test_rl_key_folds_digits, test_rl_burst_then_summary,
+	             test_rl_kinds_apart, test_rl_global_cap, test_rl_flush_all,
+	             test_libevent_routed);
 	suite_add_tcase(s, tl);
 	tcase_add_test(th, test_conn_limit);
 	tcase_add_loop_test(th, test_framing, 0,
@@ -264,11 +262,5 @@ static Suite *http_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(http_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return ac_check_run(http_suite());
 }

@@ -66,6 +66,16 @@ static int verify(const char *tok, char **user)
 	return ac_jwt_verify(key, KEYLEN, tok, NOW, user, err, sizeof(err));
 }
 
+/* verify() of a token forged from HEADER and PAYLOAD. */
+static int verify_forged(const char *header, const char *payload, char **user)
+{
+	char *tok = forge(header, payload);
+	int ret = verify(tok, user);
+
+	free(tok);
+	return ret;
+}
+
 START_TEST(round_trip)
 {
 	char *tok = ac_jwt_mint(key, KEYLEN, "alice", NOW, 300);
@@ -161,18 +171,16 @@ START_TEST(alg_none)
 	ck_assert_ptr_null(user);
 	free(tok);
 	/* Even correctly HMAC-signed, "none" is refused. */
-	tok = forge("{\"alg\":\"none\",\"typ\":\"JWT\"}", payload);
-	ck_assert_int_eq(verify(tok, &user), -EKEYREJECTED);
-	free(tok);
-	tok = forge("{\"alg\":\"HS512\",\"typ\":\"JWT\"}", payload);
-	ck_assert_int_eq(verify(tok, &user), -EKEYREJECTED);
-	free(tok);
-	tok = forge("{\"alg\":\"hs256\"}", payload);
-	ck_assert_int_eq(verify(tok, &user), -EKEYREJECTED);
-	free(tok);
-	tok = forge("{\"typ\":\"JWT\"}", payload);
-	ck_assert_int_eq(verify(tok, &user), -EKEYREJECTED);
-	free(tok);
+	ck_assert_int_eq(verify_forged("{\"alg\":\"none\",\"typ\":\"JWT\"}",
+	                               payload, &user),
+	                 -EKEYREJECTED);
+	ck_assert_int_eq(verify_forged("{\"alg\":\"HS512\",\"typ\":\"JWT\"}",
+	                               payload, &user),
+	                 -EKEYREJECTED);
+	ck_assert_int_eq(verify_forged("{\"alg\":\"hs256\"}", payload, &user),
+	                 -EKEYREJECTED);
+	ck_assert_int_eq(verify_forged("{\"typ\":\"JWT\"}", payload, &user),
+	                 -EKEYREJECTED);
 	/* The same payload with the right algorithm passes. */
 	tok = forge("{\"alg\":\"HS256\",\"typ\":\"JWT\"}", payload);
 	ck_assert_int_eq(verify(tok, &user), 0);
@@ -199,15 +207,17 @@ START_TEST(expired)
 	ck_assert_int_eq(verify(tok, &user), -EKEYEXPIRED);
 	free(tok);
 	/* No exp at all. */
-	tok = forge("{\"alg\":\"HS256\"}", "{\"token_type\":\"access\","
-	                                   "\"user_id\":\"alice\"}");
-	ck_assert_int_lt(verify(tok, &user), 0);
-	free(tok);
-	tok = forge("{\"alg\":\"HS256\"}", "{\"token_type\":\"access\","
-	                                   "\"exp\":\"never\","
-	                                   "\"user_id\":\"alice\"}");
-	ck_assert_int_lt(verify(tok, &user), 0);
-	free(tok);
+	ck_assert_int_lt(verify_forged("{\"alg\":\"HS256\"}",
+	                               "{\"token_type\":\"access\","
+	                               "\"user_id\":\"alice\"}",
+	                               &user),
+	                 0);
+	ck_assert_int_lt(verify_forged("{\"alg\":\"HS256\"}",
+	                               "{\"token_type\":\"access\","
+	                               "\"exp\":\"never\","
+	                               "\"user_id\":\"alice\"}",
+	                               &user),
+	                 0);
 }
 END_TEST
 
@@ -222,20 +232,23 @@ START_TEST(refresh_refused)
 	ck_assert_int_eq(verify(tok, &user), -EKEYREJECTED);
 	ck_assert_ptr_null(user);
 	free(tok);
-	tok = forge("{\"alg\":\"HS256\"}", "{\"exp\":1800000000,"
-	                                   "\"user_id\":\"alice\"}");
-	ck_assert_int_eq(verify(tok, &user), -EKEYREJECTED);
-	free(tok);
+	ck_assert_int_eq(verify_forged("{\"alg\":\"HS256\"}",
+	                               "{\"exp\":1800000000,"
+	                               "\"user_id\":\"alice\"}",
+	                               &user),
+	                 -EKEYREJECTED);
 	/* No user. */
-	tok = forge("{\"alg\":\"HS256\"}", "{\"token_type\":\"access\","
-	                                   "\"exp\":1800000000}");
-	ck_assert_int_lt(verify(tok, &user), 0);
-	free(tok);
-	tok = forge("{\"alg\":\"HS256\"}", "{\"token_type\":\"access\","
-	                                   "\"exp\":1800000000,"
-	                                   "\"user_id\":\"a\\nb\"}");
-	ck_assert_int_lt(verify(tok, &user), 0);
-	free(tok);
+	ck_assert_int_lt(verify_forged("{\"alg\":\"HS256\"}",
+	                               "{\"token_type\":\"access\","
+	                               "\"exp\":1800000000}",
+	                               &user),
+	                 0);
+	ck_assert_int_lt(verify_forged("{\"alg\":\"HS256\"}",
+	                               "{\"token_type\":\"access\","
+	                               "\"exp\":1800000000,"
+	                               "\"user_id\":\"a\\nb\"}",
+	                               &user),
+	                 0);
 }
 END_TEST
 
@@ -542,17 +555,9 @@ static Suite *jwt_suite(void)
 	Suite *s = suite_create("jwt");
 	TCase *tc = tcase_create("core");
 
-	tcase_add_test(tc, round_trip);
-	tcase_add_test(tc, integer_user_id);
-	tcase_add_test(tc, tampered);
-	tcase_add_test(tc, alg_none);
-	tcase_add_test(tc, expired);
-	tcase_add_test(tc, refresh_refused);
-	tcase_add_test(tc, garbage);
-	tcase_add_test(tc, secret_file);
-	tcase_add_test(tc, secret_file_checks);
-	tcase_add_test(tc, key_rotation);
-	tcase_add_test(tc, token_types);
+	AC_ADD_TESTS(tc, round_trip, integer_user_id, tampered, alg_none,
+	             expired, refresh_refused, garbage, secret_file,
+	             secret_file_checks, key_rotation, token_types);
 	suite_add_tcase(s, tc);
 	return s;
 }

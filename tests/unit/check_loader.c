@@ -119,6 +119,20 @@ START_TEST(test_newer_minor_refused)
 }
 END_TEST
 
+/* Load goodlang from tmpdir with CORE on the configuration text CONF
+ * (*CFG for the caller to free): ac_plugin_load's result. */
+static int load_goodlang(struct ac_core *core, const char *conf,
+                         struct ac_config **cfg, struct ac_loaded **p,
+                         char *err, size_t len)
+{
+	ck_assert_int_eq(
+	        ac_config_load_string("t", conf, NULL, 0, cfg, err, len), 0);
+	memset(core, 0, sizeof(*core));
+	core->cfg = *cfg;
+	return ac_plugin_load(core, tmpdir, AC_KIND_LANG, "goodlang",
+	                      "lang.goodlang", p, err, len);
+}
+
 START_TEST(test_good_plugin_loads)
 {
 	struct ac_core core;
@@ -127,15 +141,10 @@ START_TEST(test_good_plugin_loads)
 	const struct ac_lang_ops *ops;
 	char err[1024];
 
-	ck_assert_int_eq(
-	        ac_config_load_string(
-	                "t", "lang = { goodlang = { display = \"Shown\"; }; };",
-	                NULL, 0, &cfg, err, sizeof(err)),
-	        0);
-	memset(&core, 0, sizeof(core));
-	core.cfg = cfg;
-	ck_assert_int_eq(ac_plugin_load(&core, tmpdir, AC_KIND_LANG, "goodlang",
-	                                "lang.goodlang", &p, err, sizeof(err)),
+	ck_assert_int_eq(load_goodlang(&core,
+	                               "lang = { goodlang = { display = "
+	                               "\"Shown\"; }; };",
+	                               &cfg, &p, err, sizeof(err)),
 	                 0);
 	ops = p->desc->ops;
 	ck_assert_str_eq(ops->info(p->state)->display, "Shown");
@@ -152,14 +161,9 @@ START_TEST(test_init_failure_unloads)
 	struct ac_loaded *p = NULL;
 	char err[1024];
 
-	ck_assert_int_eq(ac_config_load_string(
-	                         "t", "lang = { goodlang = { fail = 1; }; };",
-	                         NULL, 0, &cfg, err, sizeof(err)),
-	                 0);
-	memset(&core, 0, sizeof(core));
-	core.cfg = cfg;
-	ck_assert_int_eq(ac_plugin_load(&core, tmpdir, AC_KIND_LANG, "goodlang",
-	                                "lang.goodlang", &p, err, sizeof(err)),
+	ck_assert_int_eq(load_goodlang(&core,
+	                               "lang = { goodlang = { fail = 1; }; };",
+	                               &cfg, &p, err, sizeof(err)),
 	                 -EINVAL);
 	ck_assert_ptr_null(p);
 	ck_assert_msg(strstr(err, "failed to start"), "message: %s", err);
@@ -244,14 +248,10 @@ int main(void)
 	TCase *tc = tcase_create("loader");
 
 	tcase_add_checked_fixture(tc, setup, teardown);
-	tcase_add_test(tc, test_wrong_abi_refused);
-	tcase_add_test(tc, test_older_minor_loads);
-	tcase_add_test(tc, test_newer_minor_refused);
-	tcase_add_test(tc, test_good_plugin_loads);
-	tcase_add_test(tc, test_init_failure_unloads);
-	tcase_add_test(tc, test_wrong_kind_and_name);
-	tcase_add_test(tc, test_missing_and_not_regular);
-	tcase_add_test(tc, test_not_a_plugin);
+	AC_ADD_TESTS(tc, test_wrong_abi_refused, test_older_minor_loads,
+	             test_newer_minor_refused, test_good_plugin_loads,
+	             test_init_failure_unloads, test_wrong_kind_and_name,
+	             test_missing_and_not_regular, test_not_a_plugin);
 	suite_add_tcase(s, tc);
 	return ac_check_run(s);
 }

@@ -2,6 +2,7 @@
 #include "msg.h"
 #include "result.h"
 
+#include "../check_run.h"
 #include <check.h>
 #include <errno.h>
 #include <jansson.h>
@@ -377,19 +378,10 @@ int main(void)
 {
 	Suite *s = suite_create("msg");
 	TCase *tc = tcase_create("msg");
-	SRunner *sr;
-	int failed;
 
-	tcase_add_test(tc, test_job_round_trip);
-	tcase_add_test(tc, test_job_bad_messages);
-	tcase_add_test(tc, test_result_document);
-	tcase_add_test(tc, test_run_job_round_trip);
-	tcase_add_test(tc, test_files_bundle);
-	tcase_add_test(tc, test_progress_messages);
+	AC_ADD_TESTS(tc, test_job_round_trip, test_job_bad_messages,
+	             test_result_document, test_run_job_round_trip,
+	             test_files_bundle, test_progress_messages);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return ac_check_run(s);
 }

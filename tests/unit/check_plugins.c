@@ -31,6 +31,7 @@
 
 #include <algocode/plugin.h>
 
+#include "../check_run.h"
 #include "../host_stub.h"
 
 /* ------------------------------------------------------------ test host */
@@ -199,6 +200,15 @@ static sqlite3 *sq_raw(const char *path)
 }
 
 /* The first column of the first row as text ("" if none), malloc'ed. */
+/* Run SQL on the store file of F before the plugin opens it. */
+static void sq_prepare(struct sq_fixture *f, const char *sql)
+{
+	sqlite3 *db = sq_raw(f->db);
+
+	ck_assert_int_eq(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+}
+
 static char *sq_query(sqlite3 *db, const char *sql)
 {
 	sqlite3_stmt *s = NULL;
@@ -339,14 +349,8 @@ START_TEST(sqlite_migrates_version0)
 	/* A database with an empty schema_version table (version 0) and an
 	 * unrelated table: it is migrated, the other table left alone. */
 	sqf_setup(&f, "old.db");
-	db = sq_raw(f.db);
-	ck_assert_int_eq(sqlite3_exec(db,
-	                              "CREATE TABLE schema_version(version "
-	                              "INTEGER); CREATE TABLE keep(x);"
-	                              "INSERT INTO keep VALUES(42)",
-	                              NULL, NULL, NULL),
-	                 SQLITE_OK);
-	sqlite3_close(db);
+	sq_prepare(&f, "CREATE TABLE schema_version(version INTEGER); "
+	               "CREATE TABLE keep(x); INSERT INTO keep VALUES(42)");
 	ck_assert_int_eq(tp_init(&f.p), 0);
 	sq_submit(&f, "s1", NULL);
 	tp_fini(&f.p);
@@ -365,14 +369,8 @@ START_TEST(sqlite_newer_schema_refused)
 	sqlite3 *db;
 
 	sqf_setup(&f, "new.db");
-	db = sq_raw(f.db);
-	ck_assert_int_eq(sqlite3_exec(db,
-	                              "CREATE TABLE schema_version(version "
-	                              "INTEGER); INSERT INTO schema_version "
-	                              "VALUES(99)",
-	                              NULL, NULL, NULL),
-	                 SQLITE_OK);
-	sqlite3_close(db);
+	sq_prepare(&f, "CREATE TABLE schema_version(version INTEGER); "
+	               "INSERT INTO schema_version VALUES(99)");
 	ck_assert_int_lt(tp_init(&f.p), 0);
 	ck_assert_ptr_null(f.p.state);
 	ck_assert_msg(tp_logged(&f.p, "newer"), "error was: %s",
@@ -603,15 +601,11 @@ static Suite *sqlite_suite(void)
 	TCase *tc = tcase_create("sqlite");
 
 	tcase_set_timeout(tc, 60);
-	tcase_add_test(tc, sqlite_schema_created);
-	tcase_add_test(tc, sqlite_path_required);
-	tcase_add_test(tc, sqlite_reopen);
-	tcase_add_test(tc, sqlite_migrates_version0);
-	tcase_add_test(tc, sqlite_newer_schema_refused);
-	tcase_add_test(tc, sqlite_submission_dup);
-	tcase_add_test(tc, sqlite_result_states);
-	tcase_add_test(tc, sqlite_rate_bucket);
-	tcase_add_test(tc, sqlite_concurrent_results);
+	AC_ADD_TESTS(tc, sqlite_schema_created, sqlite_path_required,
+	             sqlite_reopen, sqlite_migrates_version0,
+	             sqlite_newer_schema_refused, sqlite_submission_dup,
+	             sqlite_result_states, sqlite_rate_bucket,
+	             sqlite_concurrent_results);
 	suite_add_tcase(s, tc);
 	return s;
 }
@@ -683,18 +677,6 @@ struct ipf {
 	bool busy;
 };
 
-static void ipf_setup(struct ipf *f)
-{
-	static const char *const conf[] = {NULL};
-
-	memset(f, 0, sizeof(*f));
-	tp_open(&f->p, AC_KIND_TRANSPORT, "inproc", conf);
-	f->p.ctx.base = event_base_new();
-	ck_assert_ptr_nonnull(f->p.ctx.base);
-	ck_assert_int_eq(tp_init(&f->p), 0);
-	f->ops = f->p.desc->ops;
-}
-
 static void ipf_setup_conf(struct ipf *f, const char *const *conf)
 {
 	memset(f, 0, sizeof(*f));
@@ -703,6 +685,13 @@ static void ipf_setup_conf(struct ipf *f, const char *const *conf)
 	ck_assert_ptr_nonnull(f->p.ctx.base);
 	ck_assert_int_eq(tp_init(&f->p), 0);
 	f->ops = f->p.desc->ops;
+}
+
+static void ipf_setup(struct ipf *f)
+{
+	static const char *const conf[] = {NULL};
+
+	ipf_setup_conf(f, conf);
 }
 
 static void ipf_pump(struct ipf *f)
@@ -729,6 +718,33 @@ static void rec_init(struct rec *r, struct ipf *f, bool auto_ack)
 	r->state = f->p.state;
 	r->auto_ack = auto_ack;
 	r->busy = &f->busy;
+}
+
+/* A fresh instance (ipf_setup) whose recorder R consumes the "cpp" jobs,
+ * PREFETCH at a time (0: no limit). */
+static void ipf_consumer(struct ipf *f, struct rec *r, bool auto_ack,
+                         unsigned prefetch)
+{
+	static const char *const langs[] = {"cpp", NULL};
+
+	ipf_setup(f);
+	rec_init(r, f, auto_ack);
+	ck_assert_int_eq(
+	        f->ops->consume_jobs(f->p.state, langs, prefetch, rec_cb, r),
+	        0);
+}
+
+/* ipf_consumer with one job at a time; FIRST and SECOND published and
+ * pumped: FIRST delivered, SECOND waiting for its ack. */
+static void ipf_two_jobs(struct ipf *f, struct rec *r, const char *first,
+                         const char *second)
+{
+	ipf_consumer(f, r, false, 1);
+	ipf_job(f, "cpp", first, NULL);
+	ipf_job(f, "cpp", second, NULL);
+	ipf_pump(f);
+	ck_assert_uint_eq(r->n, 1);
+	ck_assert_str_eq(r->body[0], first);
 }
 
 START_TEST(inproc_publish_before_consume)
@@ -816,17 +832,8 @@ START_TEST(inproc_prefetch)
 {
 	struct ipf f;
 	struct rec r;
-	const char *const langs[] = {"cpp", NULL};
 
-	ipf_setup(&f);
-	rec_init(&r, &f, false);
-	ck_assert_int_eq(f.ops->consume_jobs(f.p.state, langs, 1, rec_cb, &r),
-	                 0);
-	ipf_job(&f, "cpp", "j1", NULL);
-	ipf_job(&f, "cpp", "j2", NULL);
-	ipf_pump(&f);
-	ck_assert_uint_eq(r.n, 1);
-	ck_assert_str_eq(r.body[0], "j1");
+	ipf_two_jobs(&f, &r, "j1", "j2");
 	ipf_pump(&f);
 	ck_assert_uint_eq(r.n, 1); /* j2 waits for the ack */
 	f.busy = true;
@@ -846,16 +853,8 @@ START_TEST(inproc_nack_requeue)
 {
 	struct ipf f;
 	struct rec r;
-	const char *const langs[] = {"cpp", NULL};
 
-	ipf_setup(&f);
-	rec_init(&r, &f, false);
-	ck_assert_int_eq(f.ops->consume_jobs(f.p.state, langs, 1, rec_cb, &r),
-	                 0);
-	ipf_job(&f, "cpp", "j1", NULL);
-	ipf_job(&f, "cpp", "j2", NULL);
-	ipf_pump(&f);
-	ck_assert_uint_eq(r.n, 1);
+	ipf_two_jobs(&f, &r, "j1", "j2");
 	/* Requeued at the head: j1 again, before j2. */
 	f.ops->nack(f.p.state, r.d[0], true, "judge shutting down");
 	ipf_pump(&f);
@@ -885,16 +884,8 @@ START_TEST(inproc_nack_dead_letter)
 {
 	struct ipf f;
 	struct rec r;
-	const char *const langs[] = {"cpp", NULL};
 
-	ipf_setup(&f);
-	rec_init(&r, &f, false);
-	ck_assert_int_eq(f.ops->consume_jobs(f.p.state, langs, 1, rec_cb, &r),
-	                 0);
-	ipf_job(&f, "cpp", "bad", NULL);
-	ipf_job(&f, "cpp", "good", NULL);
-	ipf_pump(&f);
-	ck_assert_uint_eq(r.n, 1);
+	ipf_two_jobs(&f, &r, "bad", "good");
 	f.ops->nack(f.p.state, r.d[0], false, "malformed job");
 	ck_assert_msg(tp_logged(&f.p, "malformed job"), "log: %s",
 	              f.p.ctx.last_problem);
@@ -950,12 +941,8 @@ START_TEST(inproc_fini_drops)
 {
 	struct ipf f;
 	struct rec r;
-	const char *const langs[] = {"cpp", NULL};
 
-	ipf_setup(&f);
-	rec_init(&r, &f, false);
-	ck_assert_int_eq(f.ops->consume_jobs(f.p.state, langs, 1, rec_cb, &r),
-	                 0);
+	ipf_consumer(&f, &r, false, 1);
 	ipf_job(&f, "cpp", "a", NULL);
 	ipf_job(&f, "cpp", "b", NULL);
 	ipf_job(&f, "java", "c", NULL);
@@ -1001,14 +988,8 @@ START_TEST(inproc_fair_by_user)
 	tp_close(&f.p);
 
 	/* A requeued job is delivered first again, before other users. */
-	ipf_setup(&f);
-	rec_init(&r, &f, false);
-	ck_assert_int_eq(f.ops->consume_jobs(f.p.state, langs, 1, rec_cb, &r),
-	                 0);
-	ipf_job(&f, "cpp", "{\"user_id\":\"a\",\"n\":\"a1\"}", NULL);
-	ipf_job(&f, "cpp", "{\"user_id\":\"b\",\"n\":\"b1\"}", NULL);
-	ipf_pump(&f);
-	ck_assert_uint_eq(r.n, 1);
+	ipf_two_jobs(&f, &r, "{\"user_id\":\"a\",\"n\":\"a1\"}",
+	             "{\"user_id\":\"b\",\"n\":\"b1\"}");
 	f.ops->nack(f.p.state, r.d[0], true, "stopping");
 	ipf_pump(&f);
 	ck_assert_uint_eq(r.n, 2);
@@ -1102,15 +1083,11 @@ static Suite *inproc_suite(void)
 	Suite *s = suite_create("transport/inproc");
 	TCase *tc = tcase_create("inproc");
 
-	tcase_add_test(tc, inproc_publish_before_consume);
-	tcase_add_test(tc, inproc_ordering_and_languages);
-	tcase_add_test(tc, inproc_prefetch);
-	tcase_add_test(tc, inproc_nack_requeue);
-	tcase_add_test(tc, inproc_nack_dead_letter);
-	tcase_add_test(tc, inproc_results_and_reentrancy);
-	tcase_add_test(tc, inproc_fini_drops);
-	tcase_add_test(tc, inproc_fair_by_user);
-	tcase_add_test(tc, inproc_byte_budget);
+	AC_ADD_TESTS(tc, inproc_publish_before_consume,
+	             inproc_ordering_and_languages, inproc_prefetch,
+	             inproc_nack_requeue, inproc_nack_dead_letter,
+	             inproc_results_and_reentrancy, inproc_fini_drops,
+	             inproc_fair_by_user, inproc_byte_budget);
 	suite_add_tcase(s, tc);
 	return s;
 }
@@ -1274,9 +1251,7 @@ static Suite *cpp_suite(void)
 	Suite *s = suite_create("lang/cpp");
 	TCase *tc = tcase_create("cpp");
 
-	tcase_add_test(tc, cpp_info);
-	tcase_add_test(tc, cpp_flags);
-	tcase_add_test(tc, cpp_bad_compiler);
+	AC_ADD_TESTS(tc, cpp_info, cpp_flags, cpp_bad_compiler);
 	suite_add_tcase(s, tc);
 	return s;
 }
@@ -1285,7 +1260,6 @@ static Suite *cpp_suite(void)
 int main(void)
 {
 	SRunner *sr = srunner_create(NULL);
-	int failed;
 
 #ifdef AC_TEST_SQLITE
 	srunner_add_suite(sr, sqlite_suite());
@@ -1302,8 +1276,5 @@ int main(void)
 #else
 	fprintf(stderr, "SKIPPED: lang/cpp is not configured\n");
 #endif
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return ac_check_run_all(sr);
 }

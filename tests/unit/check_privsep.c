@@ -627,22 +627,18 @@ static Suite *privsep_suite(void)
 	TCase *tc = tcase_create("helper");
 
 	tcase_add_checked_fixture(tc, setup, teardown);
-	tcase_add_test(tc, test_good_run);
-	tcase_add_test(tc, test_box_refused);
-	tcase_add_test(tc, test_ro_path_closed);
-	tcase_add_test(tc, test_ro_path_pinned);
+	AC_ADD_TESTS(tc, test_good_run, test_box_refused, test_ro_path_closed,
+	             test_ro_path_pinned);
 	/* Switching identity needs root: without it the test is not run,
 	 * and says so. */
 	if (getuid() == 0)
 		tcase_add_test(tc, test_pin_ro_identity);
 	else
 		printf("SKIPPED: privsep test_pin_ro_identity: needs root\n");
-	tcase_add_test(tc, test_malformed_requests);
-	tcase_add_test(tc, test_rmtree_deep);
-	tcase_add_test(tc, test_remove_request);
+	AC_ADD_TESTS(tc, test_malformed_requests, test_rmtree_deep,
+	             test_remove_request);
 	if (getuid() == 0) {
-		tcase_add_test(tc, test_rmtree_unprivileged);
-		tcase_add_test(tc, test_box_mount);
+		AC_ADD_TESTS(tc, test_rmtree_unprivileged, test_box_mount);
 	} else {
 		printf("SKIPPED: privsep test_rmtree_unprivileged, "
 		       "test_box_mount: need root\n");

@@ -3,6 +3,7 @@
  * change is done on a copy in a temporary directory. */
 #include "problem.h"
 
+#include "../check_run.h"
 #include <check.h>
 #include <errno.h>
 #include <libgen.h>
@@ -228,95 +229,90 @@ START_TEST(test_minimal_defaults)
 }
 END_TEST
 
+/* The content hash of the package at D, into OUT (65 bytes). */
+static void hash_of(const char *d, char *out)
+{
+	struct ac_problem *p = load_ok(d);
+
+	strcpy(out, p->hash);
+	ac_problem_free(p);
+}
+
+/* Write TEXT into FILE of the package at D: the statement is TEXT now. */
+static void statement_becomes(const char *d, const char *file, const char *text)
+{
+	struct ac_problem *p;
+	char want[32];
+
+	sh("echo %s > '%s/%s'", text, d, file);
+	snprintf(want, sizeof(want), "%s\n", text);
+	p = load_ok(d);
+	ck_assert_str_eq(p->statement, want);
+	ac_problem_free(p);
+}
+
 START_TEST(test_statement_fallbacks)
 {
 	const char *d = copy_fixture("problems/minimal", "st");
-	struct ac_problem *p;
 
+	/* Each file written wins over all those before it. */
 	sh("mkdir -p '%s/problem_statement' '%s/statement'", d, d);
-	sh("echo tex > '%s/statement/problem.en.tex'", d);
-	p = load_ok(d);
-	ck_assert_str_eq(p->statement, "tex\n");
-	ac_problem_free(p);
-	sh("echo legacy-md > '%s/problem_statement/problem.md'", d);
-	p = load_ok(d);
-	ck_assert_str_eq(p->statement, "legacy-md\n");
-	ac_problem_free(p);
-	sh("echo md > '%s/statement/problem.md'", d);
-	p = load_ok(d);
-	ck_assert_str_eq(p->statement, "md\n");
-	ac_problem_free(p);
-	sh("echo legacy-en > '%s/problem_statement/problem.en.md'", d);
-	p = load_ok(d);
-	ck_assert_str_eq(p->statement, "legacy-en\n");
-	ac_problem_free(p);
-	sh("echo en > '%s/statement/problem.en.md'", d);
-	p = load_ok(d);
-	ck_assert_str_eq(p->statement, "en\n");
-	ac_problem_free(p);
+	statement_becomes(d, "statement/problem.en.tex", "tex");
+	statement_becomes(d, "problem_statement/problem.md", "legacy-md");
+	statement_becomes(d, "statement/problem.md", "md");
+	statement_becomes(d, "problem_statement/problem.en.md", "legacy-en");
+	statement_becomes(d, "statement/problem.en.md", "en");
 }
 END_TEST
 
 START_TEST(test_hash_stable_and_sensitive)
 {
 	const char *d = copy_fixture("problems/good", "good");
-	struct ac_problem *orig = load_ok(fixture("problems/good"));
-	struct ac_problem *p;
-	char h0[65], h1[65];
+	char orig[65], h0[65], h1[65], h[65];
 
+	hash_of(fixture("problems/good"), orig);
 	/* stable: the same content elsewhere has the same hash */
-	p = load_ok(d);
-	ck_assert_str_eq(p->hash, orig->hash);
-	ac_problem_free(p);
-	p = load_ok(d);
-	ck_assert_str_eq(p->hash, orig->hash);
-	strcpy(h0, p->hash);
-	ac_problem_free(p);
+	hash_of(d, h0);
+	ck_assert_str_eq(h0, orig);
+	hash_of(d, h);
+	ck_assert_str_eq(h, orig);
 	/* a test file changes */
 	sh("echo 5 > '%s/data/secret/2-group/b.ans'", d);
-	p = load_ok(d);
-	ck_assert_str_ne(p->hash, h0);
-	strcpy(h1, p->hash);
-	ac_problem_free(p);
+	hash_of(d, h1);
+	ck_assert_str_ne(h1, h0);
 	/* ... and back */
 	sh("echo 6 > '%s/data/secret/2-group/b.ans'", d);
-	p = load_ok(d);
-	ck_assert_str_eq(p->hash, h0);
-	ac_problem_free(p);
+	hash_of(d, h);
+	ck_assert_str_eq(h, h0);
 	/* a renamed test */
 	sh("mv '%s/data/secret/3-big.in' '%s/data/secret/4-big.in' && "
 	   "mv '%s/data/secret/3-big.ans' '%s/data/secret/4-big.ans'",
 	   d, d, d, d);
-	p = load_ok(d);
-	ck_assert_str_ne(p->hash, h0);
-	ck_assert_str_ne(p->hash, h1);
-	ac_problem_free(p);
+	hash_of(d, h);
+	ck_assert_str_ne(h, h0);
+	ck_assert_str_ne(h, h1);
 	sh("mv '%s/data/secret/4-big.in' '%s/data/secret/3-big.in' && "
 	   "mv '%s/data/secret/4-big.ans' '%s/data/secret/3-big.ans'",
 	   d, d, d, d);
 	/* problem.yaml changes */
 	sh("echo '# comment' >> '%s/problem.yaml'", d);
-	p = load_ok(d);
-	ck_assert_str_ne(p->hash, h0);
-	ac_problem_free(p);
-	ac_problem_free(orig);
+	hash_of(d, h);
+	ck_assert_str_ne(h, h0);
 }
 END_TEST
 
 START_TEST(test_hash_ignores_statement_covers_validator)
 {
 	const char *d = copy_fixture("problems/legacy", "legacy");
-	struct ac_problem *p = load_ok(d);
-	char h0[65];
+	struct ac_problem *p;
+	char h0[65], h[65];
 
-	strcpy(h0, p->hash);
-	ac_problem_free(p);
+	hash_of(d, h0);
 	/* the statement and submissions are not part of judging */
 	sh("echo more >> '%s/problem_statement/problem.en.md'", d);
 	sh("echo x > '%s/submissions/accepted/b.cpp'", d);
-	p = load_ok(d);
-	ck_assert_str_eq(p->hash, h0);
-	ac_problem_free(p);
+	hash_of(d, h);
+	ck_assert_str_eq(h, h0);
 	/* .timelimit is */
 	sh("echo 2 > '%s/.timelimit'", d);
 	p = load_ok(d);
@@ -324,14 +320,12 @@ START_TEST(test_hash_ignores_statement_covers_validator)
 	ck_assert(p->time_limit_s == 2.0);
 	ac_problem_free(p);
 	sh("printf '1.5\\n' > '%s/.timelimit'", d);
-	p = load_ok(d);
-	ck_assert_str_eq(p->hash, h0);
-	ac_problem_free(p);
+	hash_of(d, h);
+	ck_assert_str_eq(h, h0);
 	/* the validator's source is */
 	sh("echo '// x' >> '%s/output_validators/check/check.cpp'", d);
-	p = load_ok(d);
-	ck_assert_str_ne(p->hash, h0);
-	ac_problem_free(p);
+	hash_of(d, h);
+	ck_assert_str_ne(h, h0);
 }
 END_TEST
 
@@ -978,14 +972,22 @@ END_TEST
 
 /* -------------------------------------------------------------- set */
 
-START_TEST(test_set_good)
+/* The problem set at DIR, loaded without error; NERR its broken packages. */
+static struct ac_problem_set *set_ok(const char *dir, size_t *nerr)
 {
 	struct ac_problem_set *set = NULL;
-	size_t nerr = 99;
 
-	ck_assert_int_eq(ac_problem_set_load(fixture("problems"), &set, &nerr,
-	                                     err, sizeof(err)),
+	ck_assert_int_eq(ac_problem_set_load(dir, &set, nerr, err, sizeof(err)),
 	                 0);
+	ck_assert_ptr_nonnull(set);
+	return set;
+}
+
+START_TEST(test_set_good)
+{
+	size_t nerr = 99;
+	struct ac_problem_set *set = set_ok(fixture("problems"), &nerr);
+
 	ck_assert_uint_eq(nerr, 0);
 	ck_assert_uint_eq(set->n, 3);
 	ck_assert_str_eq(set->items[0]->id, "good");
@@ -1006,12 +1008,9 @@ END_TEST
 
 START_TEST(test_set_broken_counted)
 {
-	struct ac_problem_set *set = NULL;
 	size_t nerr = 0;
+	struct ac_problem_set *set = set_ok(fixture("broken"), &nerr);
 
-	ck_assert_int_eq(ac_problem_set_load(fixture("broken"), &set, &nerr,
-	                                     err, sizeof(err)),
-	                 0);
 	ck_assert_uint_eq(set->n, 0);
 	ck_assert_uint_eq(nerr, 14);
 	ac_problem_set_free(set);
@@ -1033,9 +1032,7 @@ START_TEST(test_set_mixed_and_duplicate_uuid)
 	sh("ln -s ../real-min '%s/set/e-link'", tmpdir);
 	sh("echo readme > '%s/set/README'", tmpdir);
 	sh("mkdir '%s/set/.hidden'", tmpdir);
-	ck_assert_int_eq(
-	        ac_problem_set_load(tmp("set"), &set, &nerr, err, sizeof(err)),
-	        0);
+	set = set_ok(tmp("set"), &nerr);
 	ck_assert_uint_eq(nerr, 2);
 	ck_assert_uint_eq(set->n, 3);
 	ck_assert_str_eq(set->items[0]->id, "a-good");
@@ -1063,59 +1060,36 @@ static Suite *problem_suite(void)
 	TCase *ts = tcase_create("set");
 
 	tcase_add_checked_fixture(tg, tmp_setup, tmp_teardown);
-	tcase_add_test(tg, test_good_package);
-	tcase_add_test(tg, test_good_test_order);
-	tcase_add_test(tg, test_legacy_package);
-	tcase_add_test(tg, test_minimal_defaults);
-	tcase_add_test(tg, test_statement_fallbacks);
-	tcase_add_test(tg, test_hash_stable_and_sensitive);
-	tcase_add_test(tg, test_hash_ignores_statement_covers_validator);
-	tcase_add_test(tg, test_symlink_inside_ok);
-	tcase_add_test(tg, test_old_style_output_validator);
-	tcase_add_test(tg, test_name_map_and_interactive);
-	tcase_add_test(tg, test_kinds);
+	AC_ADD_TESTS(tg, test_good_package, test_good_test_order,
+	             test_legacy_package, test_minimal_defaults,
+	             test_statement_fallbacks, test_hash_stable_and_sensitive,
+	             test_hash_ignores_statement_covers_validator,
+	             test_symlink_inside_ok, test_old_style_output_validator,
+	             test_name_map_and_interactive, test_kinds);
 	suite_add_tcase(s, tg);
 
 	tcase_add_checked_fixture(tb, tmp_setup, tmp_teardown);
-	tcase_add_test(tb, test_broken_missing_yaml);
-	tcase_add_test(tb, test_broken_yaml_syntax);
-	tcase_add_test(tb, test_broken_numbers);
-	tcase_add_test(tb, test_broken_keys);
-	tcase_add_test(tb, test_broken_tests);
-	tcase_add_test(tb, test_broken_validators);
-	tcase_add_test(tb, test_broken_not_a_dir);
-	tcase_add_test(tb, test_broken_symlink_outside);
-	tcase_add_test(tb, test_broken_not_regular);
-	tcase_add_test(tb, test_broken_symlinked_group);
-	tcase_add_test(tb, test_broken_big_yaml);
-	tcase_add_test(tb, test_keys_2023_07);
-	tcase_add_test(tb, test_keys_legacy);
-	tcase_add_test(tb, test_keys_refused_by_name);
-	tcase_add_test(tb, test_dirs_refused_by_name);
-	tcase_add_test(tb, test_alias_bomb_bounded);
-	tcase_add_test(tb, test_expected_score_marker);
-	tcase_add_test(tb, test_time_limit_rules);
-	tcase_add_test(tb, test_write_time_limit);
-	tcase_add_test(tb, test_groups_and_testdata);
+	AC_ADD_TESTS(tb, test_broken_missing_yaml, test_broken_yaml_syntax,
+	             test_broken_numbers, test_broken_keys, test_broken_tests,
+	             test_broken_validators, test_broken_not_a_dir,
+	             test_broken_symlink_outside, test_broken_not_regular,
+	             test_broken_symlinked_group, test_broken_big_yaml,
+	             test_keys_2023_07, test_keys_legacy,
+	             test_keys_refused_by_name, test_dirs_refused_by_name,
+	             test_alias_bomb_bounded, test_expected_score_marker,
+	             test_time_limit_rules, test_write_time_limit,
+	             test_groups_and_testdata);
 	suite_add_tcase(s, tb);
 
 	tcase_add_checked_fixture(ts, tmp_setup, tmp_teardown);
-	tcase_add_test(ts, test_set_good);
-	tcase_add_test(ts, test_set_broken_counted);
-	tcase_add_test(ts, test_set_mixed_and_duplicate_uuid);
+	AC_ADD_TESTS(ts, test_set_good, test_set_broken_counted,
+	             test_set_mixed_and_duplicate_uuid);
 	suite_add_tcase(s, ts);
 	return s;
 }
 
 int main(void)
 {
-	SRunner *sr;
-	int failed;
-
 	find_data();
-	sr = srunner_create(problem_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return ac_check_run(problem_suite());
 }

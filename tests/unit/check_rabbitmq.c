@@ -806,17 +806,13 @@ static Suite *rabbitmq_suite(void)
 	TCase *tc = tcase_create("broker");
 
 	tcase_set_timeout(tc, 60);
-	tcase_add_test(tc, bad_settings_refused);
-	tcase_add_test(tc, no_broker_publish_fails);
-	tcase_add_test(tc, publish_confirm_consume);
-	tcase_add_test(tc, many_in_order);
-	tcase_add_test(tc, prefetch_limits_unacked);
-	tcase_add_test(tc, nack_requeue_then_dead_after_max);
-	tcase_add_test(tc, nack_no_requeue_dead_letters_with_reason);
-	tcase_add_test(tc, unacked_redelivered_to_next_consumer);
-	tcase_add_test(tc, results_queue);
-	tcase_add_test(tc, message_id_is_submission_id);
-	tcase_add_test(tc, reconnect_after_broker_closes_connection);
+	AC_ADD_TESTS(tc, bad_settings_refused, no_broker_publish_fails,
+	             publish_confirm_consume, many_in_order,
+	             prefetch_limits_unacked, nack_requeue_then_dead_after_max,
+	             nack_no_requeue_dead_letters_with_reason,
+	             unacked_redelivered_to_next_consumer, results_queue,
+	             message_id_is_submission_id,
+	             reconnect_after_broker_closes_connection);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -9,6 +9,7 @@
 #define _GNU_SOURCE 1
 #include "sbx_stdin.h"
 
+#include "../check_run.h"
 #include <check.h>
 #include <sched.h>
 #include <stdarg.h>
@@ -406,10 +407,8 @@ static Suite *stdin_suite(void)
 	TCase *tc = tcase_create("reopen");
 
 	tcase_add_checked_fixture(tc, setup, teardown);
-	tcase_add_test(tc, test_refuses_unreadable);
-	tcase_add_test(tc, test_pipe_is_duplicated);
-	tcase_add_test(tc, test_no_privilege_duplicates);
-	tcase_add_test(tc, test_proc_file_not_reopened);
+	AC_ADD_TESTS(tc, test_refuses_unreadable, test_pipe_is_duplicated,
+	             test_no_privilege_duplicates, test_proc_file_not_reopened);
 	/* The tests that clone need the privilege to: a real clone tells
 	 * (root in a container may lack CAP_SYS_ADMIN; valgrind knows no
 	 * open_tree). */
@@ -433,10 +432,10 @@ static Suite *stdin_suite(void)
 			       "here (open_tree, mount_setattr: %s)\n",
 			       strerror(e));
 		} else {
-			tcase_add_test(tc, test_hides_path);
-			tcase_add_test(tc, test_least_recently_used_out);
-			tcase_add_test(tc, test_open_path_fd_or_null);
-			tcase_add_test(tc, test_deleted_file_dropped);
+			AC_ADD_TESTS(tc, test_hides_path,
+			             test_least_recently_used_out,
+			             test_open_path_fd_or_null,
+			             test_deleted_file_dropped);
 		}
 	}
 	suite_add_tcase(s, tc);
@@ -445,11 +444,5 @@ static Suite *stdin_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(stdin_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return ac_check_run(stdin_suite());
 }

@@ -14,6 +14,7 @@
 #define _GNU_SOURCE 1
 #include "sc.h"
 
+#include "../check_run.h"
 #include <check.h>
 #include <errno.h>
 #include <linux/audit.h>
@@ -438,22 +439,15 @@ static Suite *seccomp_suite(void)
 	TCase *tc = tcase_create("compile");
 
 	tcase_set_timeout(tc, 60);
-	tcase_add_test(tc, test_default_same_as_libseccomp);
-	tcase_add_test(tc, test_profiles_same_as_libseccomp);
-	tcase_add_test(tc, test_fragmented_profile_same_as_libseccomp);
-	tcase_add_test(tc, test_profile_errors);
-	tcase_add_test(tc, test_kernel_loads_it);
+	AC_ADD_TESTS(tc, test_default_same_as_libseccomp,
+	             test_profiles_same_as_libseccomp,
+	             test_fragmented_profile_same_as_libseccomp,
+	             test_profile_errors, test_kernel_loads_it);
 	suite_add_tcase(s, tc);
 	return s;
 }
 
 int main(void)
 {
-	SRunner *sr = srunner_create(seccomp_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return ac_check_run(seccomp_suite());
 }

@@ -131,10 +131,8 @@ static Suite *trc_suite(void)
 	Suite *s = suite_create("transport common");
 	TCase *tc = tcase_create("core");
 
-	tcase_add_test(tc, test_backoff_doubles_to_cap);
-	tcase_add_test(tc, test_backoff_jitter);
-	tcase_add_test(tc, test_backoff_edges);
-	tcase_add_test(tc, test_msg_id);
+	AC_ADD_TESTS(tc, test_backoff_doubles_to_cap, test_backoff_jitter,
+	             test_backoff_edges, test_msg_id);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -146,9 +146,7 @@ int main(void)
 	TCase *tc = tcase_create("util");
 
 	tcase_add_checked_fixture(tc, setup, teardown);
-	tcase_add_test(tc, test_clock_uuid);
-	tcase_add_test(tc, test_dirs);
-	tcase_add_test(tc, test_read_copy);
+	AC_ADD_TESTS(tc, test_clock_uuid, test_dirs, test_read_copy);
 	suite_add_tcase(s, tc);
 	return ac_check_run(s);
 }

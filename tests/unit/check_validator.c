@@ -1,6 +1,7 @@
 /* Unit tests of the default output validator (core/validator.c). */
 #include "validator.h"
 
+#include "../check_run.h"
 #include <check.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -505,34 +506,21 @@ static Suite *validator_suite(void)
 	TCase *tc = tcase_create("buffers");
 	TCase *tf = tcase_create("files");
 
-	tcase_add_test(tc, test_tokens_exact);
-	tcase_add_test(tc, test_tokens_whitespace_lenient);
-	tcase_add_test(tc, test_tokens_wrong_message);
-	tcase_add_test(tc, test_tokens_no_prefix_match);
-	tcase_add_test(tc, test_extra_tokens);
-	tcase_add_test(tc, test_missing_tokens);
-	tcase_add_test(tc, test_empty);
-	tcase_add_test(tc, test_msg_optional);
-	tcase_add_test(tc, test_long_token_quoted);
-	tcase_add_test(tc, test_case_insensitive_default);
-	tcase_add_test(tc, test_case_sensitive);
-	tcase_add_test(tc, test_case_non_ascii);
-	tcase_add_test(tc, test_space_exact);
-	tcase_add_test(tc, test_space_trailing_newline);
-	tcase_add_test(tc, test_space_tokens_and_extra);
-	tcase_add_test(tc, test_float_absolute);
-	tcase_add_test(tc, test_float_relative);
-	tcase_add_test(tc, test_float_both);
-	tcase_add_test(tc, test_float_non_numbers);
-	tcase_add_test(tc, test_nul_bytes);
-	tcase_add_test(tc, test_flags_parse);
-	tcase_add_test(tc, test_flags_errors);
+	AC_ADD_TESTS(tc, test_tokens_exact, test_tokens_whitespace_lenient,
+	             test_tokens_wrong_message, test_tokens_no_prefix_match,
+	             test_extra_tokens, test_missing_tokens, test_empty,
+	             test_msg_optional, test_long_token_quoted,
+	             test_case_insensitive_default, test_case_sensitive,
+	             test_case_non_ascii, test_space_exact,
+	             test_space_trailing_newline, test_space_tokens_and_extra,
+	             test_float_absolute, test_float_relative, test_float_both,
+	             test_float_non_numbers, test_nul_bytes, test_flags_parse,
+	             test_flags_errors);
 	suite_add_tcase(s, tc);
 
 	tcase_add_checked_fixture(tf, tmp_setup, tmp_teardown);
-	tcase_add_test(tf, test_files_basic);
-	tcase_add_test(tf, test_files_errors);
-	tcase_add_test(tf, test_files_nul_and_big);
+	AC_ADD_TESTS(tf, test_files_basic, test_files_errors,
+	             test_files_nul_and_big);
 	tcase_set_timeout(tf, 60);
 	suite_add_tcase(s, tf);
 	return s;
@@ -540,11 +528,5 @@ static Suite *validator_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(validator_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return ac_check_run(validator_suite());
 }

@@ -3,6 +3,7 @@
  * parsing and signal names. */
 #include "verdict.h"
 
+#include "../check_run.h"
 #include <check.h>
 #include <errno.h>
 #include <signal.h>
@@ -522,26 +523,15 @@ static Suite *verdict_suite(void)
 
 	tcase_add_loop_test(tc, test_table, 0,
 	                    (int)(sizeof(cases) / sizeof(cases[0])));
-	tcase_add_test(tc, test_detail_bounds);
-	tcase_add_test(tc, test_no_limits);
-	tcase_add_test(tc, test_codes_and_names);
-	tcase_add_test(tc, test_parse);
-	tcase_add_test(tc, test_signal_names);
-	tcase_add_test(tc, test_validator_exit);
-	tcase_add_test(tc, test_interactive);
-	tcase_add_test(tc, test_hint_and_message);
-	tcase_add_test(tc, test_testlib_points);
+	AC_ADD_TESTS(tc, test_detail_bounds, test_no_limits,
+	             test_codes_and_names, test_parse, test_signal_names,
+	             test_validator_exit, test_interactive,
+	             test_hint_and_message, test_testlib_points);
 	suite_add_tcase(s, tc);
 	return s;
 }
 
 int main(void)
 {
-	SRunner *sr = srunner_create(verdict_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return ac_check_run(verdict_suite());
 }

@@ -1,0 +1,83 @@
+# Shared pieces of the benchmarks (sourced after `cd "$top_builddir"`;
+# POSIX sh): the sandbox and judging benchmarks.
+
+# bench_build PROGRAM...: make the programs of the build tree a benchmark
+# runs, those not built yet.
+bench_build() {
+	for t in "$@"; do
+		[ -x "$t" ] || make "$t" >/dev/null
+	done
+}
+
+# bench_ns: the ns sandbox plugin, built if it is not (plugins-build/).
+bench_ns() {
+	[ -e plugins-build/sandbox/ns.so ] || make all-local >/dev/null
+}
+
+# bench_tmp: tmp, a temporary directory the sandbox can read, removed on exit.
+bench_tmp() {
+	tmp=$(mktemp -d "${TMPDIR:-/tmp}/algocode-bench.XXXXXX")
+	trap 'rm -rf "$tmp"' EXIT
+	chmod 755 "$tmp"
+}
+
+# make_problem DIR NTESTS [interactive]: a problem of NTESTS secret tests
+# "i 7i" whose answer is their sum; with "interactive", a validator hands
+# the test to the submission and reads its answer back.
+make_problem() {
+	mkdir -p "$1/data/secret"
+	printf 'name: Echo sum\nlimits:\n  time_limit: 1\n  memory: 256\n' >"$1/problem.yaml"
+	if [ "${3:-}" = interactive ]; then
+		echo 'validation: custom interactive' >>"$1/problem.yaml"
+		mkdir -p "$1/output_validators/v"
+		cat >"$1/output_validators/v/validator.cpp" <<'CPP'
+#include <cstdio>
+int main(int argc, char **argv)
+{
+	long a, b, want, got;
+	FILE *in = std::fopen(argv[1], "r"), *ans = std::fopen(argv[2], "r");
+	if (argc < 4 || !in || !ans || std::fscanf(in, "%ld %ld", &a, &b) != 2 ||
+	    std::fscanf(ans, "%ld", &want) != 1)
+		return 1;
+	std::printf("%ld %ld\n", a, b);
+	std::fflush(stdout);
+	return std::scanf("%ld", &got) == 1 && got == want ? 42 : 43;
+}
+CPP
+	fi
+	i=1
+	while [ "$i" -le "$2" ]; do
+		f=$(printf '%s/data/secret/%02d' "$1" "$i")
+		echo "$i $((i * 7))" >"$f.in"
+		echo "$((i + i * 7))" >"$f.ans"
+		i=$((i + 1))
+	done
+}
+
+# The solution judged ($tmp/sol.cpp: A+B) and the options of every judge.
+bench_solution() {
+	cat >"$tmp/sol.cpp" <<'CPP'
+#include <cstdio>
+int main() { long a, b; if (std::scanf("%ld %ld", &a, &b) != 2) return 1; std::printf("%ld\n", a + b); }
+CPP
+	opts="-c conf.d/single-node.conf -o plugins.dir=$top_builddir/plugins-build \
+ -o judge.work_dir=$tmp/work -o store.path=$tmp/db -o log.level=error"
+}
+
+now_ms() { date +%s%3N; }
+median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+
+# judge_ms PROBLEM: the elapsed time of judging $tmp/sol.cpp on PROBLEM
+# (it must be AC) minus its compile time, in ms.
+judge_ms() {
+	t0=$(now_ms)
+	# shellcheck disable=SC2086
+	./algocode judge --problem "$1" --lang cpp --json "$tmp/sol.cpp" $opts >"$tmp/res.json"
+	t1=$(now_ms)
+	python3 - "$tmp/res.json" "$((t1 - t0))" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["verdict_code"] == "AC", d
+print(int(sys.argv[2]) - d["compile"]["time_ms"])
+PY
+}
