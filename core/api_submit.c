@@ -345,25 +345,11 @@ void api_job_send(struct api_job *j)
 void api_throttled(struct api *api, struct evhttp_request *req,
                    enum api_route route, int64_t retry_ms)
 {
-	long long wait = (retry_ms + 999) / 1000;
-	char num[32], msg[128];
-
-	if (wait < 1)
-		wait = 1;
 	api->submissions_throttled++;
-	if (!req)
-		return;
-	snprintf(num, sizeof(num), "%lld", wait);
-	snprintf(msg, sizeof(msg),
-	         "Request was throttled. Expected available in %lld seconds.",
-	         wait);
-	evhttp_add_header(evhttp_request_get_output_headers(req), "Retry-After",
-	                  num);
-	api_reply_json(api, req, route, 429,
-	               route == R_SUBMIT
-	                       ? json_pack("{s:s,s:I}", "detail", msg,
-	                                   "wait_time", (json_int_t)wait)
-	                       : json_pack("{s:s}", "detail", msg));
+	if (req)
+		api_reply_json(
+		        api, req, route, 429,
+		        ac_http_throttled(req, retry_ms, route == R_SUBMIT));
 }
 
 static void api_submit_done(void *arg)

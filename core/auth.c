@@ -104,20 +104,7 @@ void auth_token_invalid(struct evhttp_request *req, enum auth_kind kind)
 static void auth_throttled(struct evhttp_request *req, enum auth_kind kind,
                            int64_t retry_ms)
 {
-	long long wait = (retry_ms + 999) / 1000;
-	char num[32], msg[128];
-
-	if (wait < 1)
-		wait = 1;
-	snprintf(num, sizeof(num), "%lld", wait);
-	snprintf(msg, sizeof(msg),
-	         "Request was throttled. Expected available in %lld seconds.",
-	         wait);
-	evhttp_add_header(evhttp_request_get_output_headers(req), "Retry-After",
-	                  num);
-	auth_reply(req, kind, 429,
-	           json_pack("{s:s,s:I}", "detail", msg, "wait_time",
-	                     (json_int_t)wait));
+	auth_reply(req, kind, 429, ac_http_throttled(req, retry_ms, true));
 }
 
 /* ------------------------------------------------------------------ */

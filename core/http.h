@@ -104,6 +104,12 @@ void ac_http_release_orphan(struct evhttp_request *req);
 void ac_http_hold(struct evhttp_request **slot, struct evhttp_request *req);
 struct evhttp_request *ac_http_unhold(struct evhttp_request **slot);
 void ac_http_forget(struct evhttp_request **slot);
+/* A client over its rate that may come back in retry_ms: sets Retry-After
+ * on req (whole seconds, at least 1) and returns the 429's body,
+ * {"detail": "Request was throttled...", "wait_time": seconds} (with_wait
+ * false: detail only), NULL when out of memory. */
+json_t *ac_http_throttled(struct evhttp_request *req, int64_t retry_ms,
+                          bool with_wait);
 /* path equals want, with or without want's final slash. */
 bool ac_http_path_is(const char *path, const char *want);
 /* Stop accepting connections; requests on open connections answer 503. */

@@ -307,6 +307,25 @@ struct evhttp_request *ac_http_unhold(struct evhttp_request **slot)
 	return req;
 }
 
+json_t *ac_http_throttled(struct evhttp_request *req, int64_t retry_ms,
+                          bool with_wait)
+{
+	long long wait = (retry_ms + 999) / 1000;
+	char num[32], msg[128];
+
+	if (wait < 1)
+		wait = 1;
+	snprintf(num, sizeof(num), "%lld", wait);
+	snprintf(msg, sizeof(msg),
+	         "Request was throttled. Expected available in %lld seconds.",
+	         wait);
+	evhttp_add_header(evhttp_request_get_output_headers(req), "Retry-After",
+	                  num);
+	return with_wait ? json_pack("{s:s,s:I}", "detail", msg, "wait_time",
+	                             (json_int_t)wait)
+	                 : json_pack("{s:s}", "detail", msg);
+}
+
 bool ac_http_path_is(const char *path, const char *want)
 {
 	size_t n = strlen(want);
