@@ -167,46 +167,19 @@ void api_printable(const char *s, char *out, size_t outlen)
 /* ------------------------------------------------------------------ */
 /* Pending requests                                                     */
 
-/* The connection of a pending request closes.  Usually evhttp frees the
- * request right after; when the client hung up, evhttp has already detached
- * the request from the connection and left it to us. */
-void api_forget_req(struct api_pending *p)
-{
-	if (p->req && !evhttp_request_get_connection(p->req))
-		evhttp_request_free(p->req);
-	p->req = NULL;
-}
-
-static void api_pending_close_cb(struct evhttp_connection *evcon, void *arg)
-{
-	api_forget_req(arg);
-}
-
+/* The request waits (ac_http_hold: req NULL once the client is gone). */
 void api_pending_attach(struct api_pending *p, struct api *api,
                         struct evhttp_request *req, enum api_route route)
 {
-	struct evhttp_connection *evcon = evhttp_request_get_connection(req);
-
 	p->api = api;
-	p->req = req;
 	p->route = route;
-	if (evcon)
-		ac_http_set_closecb(evcon, api_pending_close_cb, p);
+	ac_http_hold(&p->req, req);
 }
 
 /* The request to answer, or NULL when the client is gone. */
 struct evhttp_request *api_pending_detach(struct api_pending *p)
 {
-	struct evhttp_request *req = p->req;
-
-	if (req) {
-		struct evhttp_connection *evcon =
-		        evhttp_request_get_connection(req);
-		if (evcon)
-			ac_http_set_closecb(evcon, NULL, NULL);
-	}
-	p->req = NULL;
-	return req;
+	return ac_http_unhold(&p->req);
 }
 
 void api_ref(struct api *api)
@@ -350,17 +323,6 @@ static bool api_match_id(const char *path, const char *prefix, const char **id,
 	return *idlen > 0;
 }
 
-/* path equals want, with or without its final slash. */
-static bool api_path_is(const char *path, const char *want)
-{
-	size_t n = strlen(want);
-
-	if (strcmp(path, want) == 0)
-		return true;
-	return want[n - 1] == '/' && strlen(path) == n - 1 &&
-	       strncmp(path, want, n - 1) == 0;
-}
-
 static bool api_method_ok(struct api *api, struct evhttp_request *req,
                           enum api_route route, bool post)
 {
@@ -395,10 +357,10 @@ static void api_request_cb(struct evhttp_request *req, const char *path,
 
 	if (api->stopped) {
 		api_error(api, req, R_OTHER, 503, "Server is shutting down.");
-	} else if (api_path_is(path, "/api/v1/code/submit/")) {
+	} else if (ac_http_path_is(path, "/api/v1/code/submit/")) {
 		if (api_method_ok(api, req, R_SUBMIT, true))
 			api_submit(api, req);
-	} else if (api_path_is(path, "/api/v1/code/run/")) {
+	} else if (ac_http_path_is(path, "/api/v1/code/run/")) {
 		if (api_method_ok(api, req, R_RUN, true))
 			api_run_post(api, req);
 	} else if (api_match_id(path, "/api/v1/code/run/", &id, &idlen)) {
@@ -410,7 +372,7 @@ static void api_request_cb(struct evhttp_request *req, const char *path,
 	} else if (api_match_id(path, "/api/v1/result/stream/", &id, &idlen)) {
 		if (api_method_ok(api, req, R_STREAM, false))
 			api_result_stream(api, req, id, idlen);
-	} else if (api_path_is(path, "/api/v1/submissions/")) {
+	} else if (ac_http_path_is(path, "/api/v1/submissions/")) {
 		char *user;
 
 		if (api_method_ok(api, req, R_SUBMISSIONS, false) &&
@@ -418,29 +380,29 @@ static void api_request_cb(struct evhttp_request *req, const char *path,
 			api_count(api, R_SUBMISSIONS, 200);
 			ac_submissions_list(api->core, req, user);
 		}
-	} else if (api_path_is(path, "/api/v1/problem/all/")) {
+	} else if (ac_http_path_is(path, "/api/v1/problem/all/")) {
 		if (api_method_ok(api, req, R_PROBLEMS, false))
 			api_problem_list(api, req);
 	} else if (api_match_id(path, "/api/v1/problem/", &id, &idlen)) {
 		if (api_method_ok(api, req, R_PROBLEM, false))
 			api_problem_detail(api, req, id, idlen);
-	} else if (api_path_is(path, "/api/v1/languages/")) {
+	} else if (ac_http_path_is(path, "/api/v1/languages/")) {
 		if (api_method_ok(api, req, R_LANGUAGES, false))
 			api_languages(api, req);
-	} else if (api_path_is(path, "/api/v1/common/healthcheck/")) {
+	} else if (ac_http_path_is(path, "/api/v1/common/healthcheck/")) {
 		if (api_method_ok(api, req, R_HEALTH, false))
 			api_reply_json(api, req, R_HEALTH, 200,
 			               json_pack("{s:s}", "status", "OK"));
-	} else if (api_path_is(path, "/api/v1/common/ready/")) {
+	} else if (ac_http_path_is(path, "/api/v1/common/ready/")) {
 		if (api_method_ok(api, req, R_HEALTH, false))
 			api_ready(api, req);
-	} else if (api_path_is(path, "/version")) {
+	} else if (ac_http_path_is(path, "/version")) {
 		if (api_method_ok(api, req, R_HEALTH, false))
 			api_version(api, req);
-	} else if (api_path_is(path, "/metrics")) {
+	} else if (ac_http_path_is(path, "/metrics")) {
 		if (api_method_ok(api, req, R_METRICS, false))
 			api_metrics(api, req);
-	} else if (api_path_is(path, "/api/v1/openapi.json")) {
+	} else if (ac_http_path_is(path, "/api/v1/openapi.json")) {
 		if (api_method_ok(api, req, R_OTHER, false) &&
 		    !ac_openapi_serve(api->openapi, req))
 			api_error(api, req, R_OTHER, 404, "Not found.");

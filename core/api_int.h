@@ -187,7 +187,6 @@ void api_error(struct api *api, struct evhttp_request *req,
                enum api_route route, int code, const char *fmt, ...)
         AC_PRINTF(5, 6);
 void api_printable(const char *s, char *out, size_t outlen);
-void api_forget_req(struct api_pending *p);
 void api_pending_attach(struct api_pending *p, struct api *api,
                         struct evhttp_request *req, enum api_route route);
 struct evhttp_request *api_pending_detach(struct api_pending *p);
@@ -228,7 +227,6 @@ void api_result_msg_cb(void *arg, const char *body, size_t len,
                        struct ac_delivery *d);
 
 /* api_submit.c */
-void api_new_id(char out[37]);
 void api_job_free(struct api_job *j);
 struct api_job *api_job_new(struct api *api, char *id, char *lang, char *body);
 struct api_job *api_outbox_pop(struct api *api);

@@ -67,7 +67,7 @@ static void api_waiter_close_cb(struct evhttp_connection *evcon, void *arg)
 {
 	struct api_waiter *w = arg;
 
-	api_forget_req(&w->p);
+	ac_http_forget(&w->p.req);
 	api_waiter_free(w);
 }
 

@@ -2,6 +2,7 @@
  * GET /api/v1/code/run/ID/ (kept in memory by the api that accepted them,
  * their documents stored so that any api process answers). */
 #include "api_int.h"
+#include "util.h"
 
 #include "http.h"
 #include "msg.h"
@@ -103,7 +104,7 @@ static void api_run_new_id(char out[37])
 	uint64_t ms = (uint64_t)ac_now_ms();
 	char ts[13];
 
-	api_new_id(out);
+	ac_uuid4(out);
 	snprintf(ts, sizeof(ts), "%012llx",
 	         (unsigned long long)(ms & 0xffffffffffffULL));
 	memcpy(out, ts, 8);

@@ -4,6 +4,7 @@
  * submissions left pending in the store (docs/architecture.md,
  * "Durability"). */
 #include "api_int.h"
+#include "util.h"
 
 #include "http.h"
 #include "metrics.h"
@@ -19,7 +20,6 @@
 #include <event2/util.h>
 #include <jansson.h>
 #include <math.h>
-#include <sodium.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -57,20 +57,6 @@ static void api_submit_free(struct api_submit *s)
 	free(s);
 }
 
-/* A random UUID (version 4). */
-void api_new_id(char out[37])
-{
-	unsigned char b[16];
-	char hex[33];
-
-	randombytes_buf(b, sizeof(b));
-	b[6] = (b[6] & 0x0f) | 0x40;
-	b[8] = (b[8] & 0x3f) | 0x80;
-	sodium_bin2hex(hex, sizeof(hex), b, sizeof(b));
-	snprintf(out, 37, "%.8s-%.4s-%.4s-%.4s-%.12s", hex, hex + 8, hex + 12,
-	         hex + 16, hex + 20);
-}
-
 static void api_submit_work(void *arg)
 {
 	struct api_submit *s = arg;
@@ -105,7 +91,7 @@ static void api_submit_work(void *arg)
 	/* The job is built before the submission is stored: once stored,
 	 * the answer must be 201. */
 	for (int i = 0; i < 3; i++) {
-		api_new_id(s->id);
+		ac_uuid4(s->id);
 		sub.id = s->id;
 		m.submission_id = s->id;
 		free(s->job);
@@ -359,25 +345,11 @@ void api_job_send(struct api_job *j)
 void api_throttled(struct api *api, struct evhttp_request *req,
                    enum api_route route, int64_t retry_ms)
 {
-	long long wait = (retry_ms + 999) / 1000;
-	char num[32], msg[128];
-
-	if (wait < 1)
-		wait = 1;
 	api->submissions_throttled++;
-	if (!req)
-		return;
-	snprintf(num, sizeof(num), "%lld", wait);
-	snprintf(msg, sizeof(msg),
-	         "Request was throttled. Expected available in %lld seconds.",
-	         wait);
-	evhttp_add_header(evhttp_request_get_output_headers(req), "Retry-After",
-	                  num);
-	api_reply_json(api, req, route, 429,
-	               route == R_SUBMIT
-	                       ? json_pack("{s:s,s:I}", "detail", msg,
-	                                   "wait_time", (json_int_t)wait)
-	                       : json_pack("{s:s}", "detail", msg));
+	if (req)
+		api_reply_json(
+		        api, req, route, 429,
+		        ac_http_throttled(req, retry_ms, route == R_SUBMIT));
 }
 
 static void api_submit_done(void *arg)

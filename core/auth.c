@@ -105,51 +105,11 @@ void auth_token_invalid(struct evhttp_request *req, enum auth_kind kind)
 static void auth_throttled(struct evhttp_request *req, enum auth_kind kind,
                            int64_t retry_ms)
 {
-	long long wait = (retry_ms + 999) / 1000;
-	char num[32], msg[128];
-
-	if (wait < 1)
-		wait = 1;
-	snprintf(num, sizeof(num), "%lld", wait);
-	snprintf(msg, sizeof(msg),
-	         "Request was throttled. Expected available in %lld seconds.",
-	         wait);
-	evhttp_add_header(evhttp_request_get_output_headers(req), "Retry-After",
-	                  num);
-	auth_reply(req, kind, 429,
-	           json_pack("{s:s,s:I}", "detail", msg, "wait_time",
-	                     (json_int_t)wait));
+	auth_reply(req, kind, 429, ac_http_throttled(req, retry_ms, true));
 }
 
 /* ------------------------------------------------------------------ */
 /* Operations                                                           */
-
-static void auth_forget_req(struct auth_op *op)
-{
-	if (op->req && !evhttp_request_get_connection(op->req))
-		evhttp_request_free(op->req);
-	op->req = NULL;
-}
-
-static void auth_close_cb(struct evhttp_connection *evcon, void *arg)
-{
-	auth_forget_req(arg);
-}
-
-/* The request to answer, or NULL when the client is gone. */
-struct evhttp_request *auth_detach(struct auth_op *op)
-{
-	struct evhttp_request *req = op->req;
-
-	if (req) {
-		struct evhttp_connection *evcon =
-		        evhttp_request_get_connection(req);
-		if (evcon)
-			ac_http_set_closecb(evcon, NULL, NULL);
-	}
-	op->req = NULL;
-	return req;
-}
 
 static void auth_user_clear(struct ac_user *u)
 {
@@ -198,15 +158,6 @@ struct auth_op *auth_op_new(struct auth *a, struct evhttp_request *req,
 		evhttp_connection_get_peer(evcon, &addr, &port);
 	snprintf(op->ip, sizeof(op->ip), "%s", addr ? addr : "unknown");
 	return op;
-}
-
-void auth_attach(struct auth_op *op, struct evhttp_request *req)
-{
-	struct evhttp_connection *evcon = evhttp_request_get_connection(req);
-
-	op->req = req;
-	if (evcon)
-		ac_http_set_closecb(evcon, auth_close_cb, op);
 }
 
 int auth_pool(struct auth_op *op, void (*work)(void *), void (*done)(void *))
@@ -278,7 +229,7 @@ static void auth_hash_start(struct auth_op *op)
 
 	a->hash_running++;
 	if (auth_pool(op, auth_hash_work, auth_hash_done) < 0) {
-		struct evhttp_request *req = auth_detach(op);
+		struct evhttp_request *req = ac_http_unhold(&op->req);
 
 		a->hash_running--;
 		if (req)
@@ -299,7 +250,7 @@ static void auth_hash_acquire(struct auth_op *op)
 		return;
 	}
 	if (a->queued >= AUTH_QUEUE_MAX) {
-		struct evhttp_request *req = auth_detach(op);
+		struct evhttp_request *req = ac_http_unhold(&op->req);
 
 		if (req) {
 			evhttp_add_header(
@@ -431,7 +382,7 @@ static void auth_hash_done(void *arg)
 {
 	struct auth_op *op = arg;
 	struct auth *a = op->a;
-	struct evhttp_request *req = auth_detach(op);
+	struct evhttp_request *req = ac_http_unhold(&op->req);
 
 	a->inflight--;
 	auth_hash_release(a);
@@ -512,7 +463,7 @@ void auth_pre_done(void *arg)
 
 	a->inflight--;
 	if (!op->req || a->stopped) {
-		req = auth_detach(op);
+		req = ac_http_unhold(&op->req);
 		if (req)
 			auth_error(req, op->kind, 503,
 			           "Server is shutting down.");
@@ -521,7 +472,7 @@ void auth_pre_done(void *arg)
 	}
 	if (op->rc_rate == -EAGAIN || op->rc_rate < 0 || op->rc < 0 ||
 	    (op->errors && json_object_size(op->errors))) {
-		req = auth_detach(op);
+		req = ac_http_unhold(&op->req);
 		if (op->rc_rate == -EAGAIN) {
 			log_info("auth: %s rate limit reached for %s",
 			         auth_kind_names[op->kind], op->ip);
@@ -611,7 +562,7 @@ void auth_store_done(void *arg)
 {
 	struct auth_op *op = arg;
 	struct auth *a = op->a;
-	struct evhttp_request *req = auth_detach(op);
+	struct evhttp_request *req = ac_http_unhold(&op->req);
 	char when[40];
 
 	a->inflight--;
@@ -861,7 +812,7 @@ void ac_auth_stop(struct ac_core *core)
 		struct evhttp_request *req;
 
 		a->qhead = op->qnext;
-		req = auth_detach(op);
+		req = ac_http_unhold(&op->req);
 		if (req)
 			auth_error(req, op->kind, 503,
 			           "Server is shutting down.");

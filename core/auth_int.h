@@ -98,11 +98,9 @@ void auth_error(struct evhttp_request *req, enum auth_kind kind, int code,
 void auth_fields(struct evhttp_request *req, enum auth_kind kind,
                  json_t *errors);
 void auth_token_invalid(struct evhttp_request *req, enum auth_kind kind);
-struct evhttp_request *auth_detach(struct auth_op *op);
 void auth_op_free(struct auth_op *op);
 struct auth_op *auth_op_new(struct auth *a, struct evhttp_request *req,
                             enum auth_kind kind);
-void auth_attach(struct auth_op *op, struct evhttp_request *req);
 int auth_pool(struct auth_op *op, void (*work)(void *), void (*done)(void *));
 void auth_pre_work(void *arg);
 void auth_pre_done(void *arg);

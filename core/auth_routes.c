@@ -38,9 +38,9 @@
 static void auth_submit(struct auth_op *op, struct evhttp_request *req,
                         void (*work)(void *), void (*done)(void *))
 {
-	auth_attach(op, req);
+	ac_http_hold(&op->req, req);
 	if (auth_pool(op, work, done) < 0) {
-		auth_detach(op);
+		ac_http_unhold(&op->req);
 		auth_error(req, op->kind, 503, "Server is shutting down.");
 		auth_op_free(op);
 	}
@@ -353,17 +353,6 @@ static void auth_me(struct auth *a, struct evhttp_request *req)
 	auth_submit(op, req, auth_store_work, auth_store_done);
 }
 
-/* path equals want, with or without its final slash. */
-static bool auth_path_is(const char *path, const char *want)
-{
-	size_t n = strlen(want);
-
-	if (strcmp(path, want) == 0)
-		return true;
-	return want[n - 1] == '/' && strlen(path) == n - 1 &&
-	       strncmp(path, want, n - 1) == 0;
-}
-
 static bool auth_method(struct evhttp_request *req, enum auth_kind kind,
                         bool post)
 {
@@ -389,22 +378,22 @@ void auth_request_cb(struct evhttp_request *req, const char *path, void *arg)
 		ac_http_error(req, 503, "Server is shutting down.");
 		return;
 	}
-	if (auth_path_is(path, AUTH_PREFIX "registration/")) {
+	if (ac_http_path_is(path, AUTH_PREFIX "registration/")) {
 		if (auth_method(req, K_REGISTER, true))
 			auth_registration(a, req);
-	} else if (auth_path_is(path, AUTH_PREFIX "login/")) {
+	} else if (ac_http_path_is(path, AUTH_PREFIX "login/")) {
 		if (auth_method(req, K_LOGIN, true))
 			auth_login(a, req);
-	} else if (auth_path_is(path, AUTH_PREFIX "token/refresh/")) {
+	} else if (ac_http_path_is(path, AUTH_PREFIX "token/refresh/")) {
 		if (auth_method(req, K_REFRESH, true))
 			auth_refresh(a, req);
-	} else if (auth_path_is(path, AUTH_PREFIX "token/verify/")) {
+	} else if (ac_http_path_is(path, AUTH_PREFIX "token/verify/")) {
 		if (auth_method(req, K_REFRESH, true))
 			auth_verify(a, req);
-	} else if (auth_path_is(path, AUTH_PREFIX "logout/")) {
+	} else if (ac_http_path_is(path, AUTH_PREFIX "logout/")) {
 		if (auth_method(req, K_LOGOUT, true))
 			auth_logout(a, req);
-	} else if (auth_path_is(path, AUTH_PREFIX "user/")) {
+	} else if (ac_http_path_is(path, AUTH_PREFIX "user/")) {
 		if (auth_method(req, K_USER, false))
 			auth_me(a, req);
 	} else {

@@ -183,19 +183,23 @@ int cli_judge_ctx(struct ac_core *core, struct ac_judge_ctx *jctx)
 	return 0;
 }
 
-/* The language named name, else NULL and an error naming those there are. */
-static const struct ac_lang_info *cli_lang(const struct ac_core *core,
-                                           const char *name)
+/* The core for judging (the sandbox, the languages) and o->lang's
+ * language; -1 after saying why (the core then needs nothing more). */
+static int cli_judging_core(const struct cli_opts *o, struct ac_core *core,
+                            const struct ac_lang_info **lang)
 {
-	const struct ac_lang_info *lang = ac_core_lang(core, name);
 	char list[256];
 
-	if (lang)
-		return lang;
+	if (cli_core(o, core, AC_NEED_SANDBOX | AC_NEED_LANGS) < 0)
+		return -1;
+	*lang = ac_core_lang(core, o->lang);
+	if (*lang)
+		return 0;
 	ac_core_lang_list(core, list, sizeof(list));
 	fprintf(stderr, "algocode: unknown language \"%s\" (supported: %s)\n",
-	        name, list);
-	return NULL;
+	        o->lang, list);
+	ac_core_fini(core);
+	return -1;
 }
 
 /* The plugin behind lang: its classify and run_argv ops. */
@@ -235,11 +239,8 @@ int cli_judge(const struct cli_opts *o)
 		        "[--json] [--all] SOURCE...\n");
 		return 2;
 	}
-	if (cli_core(o, &core, AC_NEED_SANDBOX | AC_NEED_LANGS) < 0)
+	if (cli_judging_core(o, &core, &lang) < 0)
 		return 1;
-	lang = cli_lang(&core, o->lang);
-	if (!lang)
-		goto out;
 	if (cli_problem(&core, o->problem, &own, &p) < 0)
 		goto out;
 	code = o->nargs == 1 ? cli_read_source(o->args[0], &len)
@@ -410,11 +411,8 @@ int cli_run(const struct cli_opts *o)
 		                "SOURCE < INPUT\n");
 		return 2;
 	}
-	if (cli_core(o, &core, AC_NEED_SANDBOX | AC_NEED_LANGS) < 0)
+	if (cli_judging_core(o, &core, &lang) < 0)
 		return 1;
-	lang = cli_lang(&core, o->lang);
-	if (!lang)
-		goto out;
 	code = cli_read_source(o->args[0], &len);
 	if (!code || !(input = cli_read_stdin(&ilen)))
 		goto out;

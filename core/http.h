@@ -94,6 +94,24 @@ void ac_http_set_closecb(struct evhttp_connection *evcon,
  * it.  When the server itself frees the connection, req is still attached
  * and libevent frees it: nothing is done. */
 void ac_http_release_orphan(struct evhttp_request *req);
+/* A request a handler holds while its work runs off the loop, in *slot (a
+ * field of the handler's state, which outlives the hold): ac_http_hold
+ * sets *slot and the connection's close callback, which releases the
+ * request if the client went away (ac_http_release_orphan) and clears
+ * *slot; ac_http_unhold removes that callback and returns the request to
+ * answer, NULL when the client is gone.  ac_http_forget is what the
+ * callback does, for a handler that has a close callback of its own. */
+void ac_http_hold(struct evhttp_request **slot, struct evhttp_request *req);
+struct evhttp_request *ac_http_unhold(struct evhttp_request **slot);
+void ac_http_forget(struct evhttp_request **slot);
+/* A client over its rate that may come back in retry_ms: sets Retry-After
+ * on req (whole seconds, at least 1) and returns the 429's body,
+ * {"detail": "Request was throttled...", "wait_time": seconds} (with_wait
+ * false: detail only), NULL when out of memory. */
+json_t *ac_http_throttled(struct evhttp_request *req, int64_t retry_ms,
+                          bool with_wait);
+/* path equals want, with or without want's final slash. */
+bool ac_http_path_is(const char *path, const char *want);
 /* Stop accepting connections; requests on open connections answer 503. */
 void ac_http_stop_accepting(struct ac_http *h);
 /* Drop the routes of arg and one reference; the last frees the server and

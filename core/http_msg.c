@@ -1,7 +1,8 @@
 /* What HTTP needs without a server: status reasons, JSON replies and
- * errors, the request helpers (JSON bodies, bearer tokens, listen
- * addresses) and the framing rules a request must meet (see http.h).
- * Connections, listeners and limits are http.c. */
+ * errors, the request helpers (JSON bodies, bearer tokens, paths, listen
+ * addresses, a request held while work runs off the loop) and the framing
+ * rules a request must meet (see http.h).  Connections, listeners and
+ * limits are http.c. */
 #include "http.h"
 
 #include <errno.h>
@@ -267,4 +268,70 @@ const char *ac_http_framing_error(const struct evkeyvalq *headers,
 	if (te && !http_method_has_body(method))
 		return "This method takes no request body.";
 	return NULL;
+}
+
+/* ------------------------------------------------------------------ */
+/* Held requests                                                        */
+
+void ac_http_forget(struct evhttp_request **slot)
+{
+	ac_http_release_orphan(*slot);
+	*slot = NULL;
+}
+
+static void http_held_close_cb(struct evhttp_connection *evcon, void *arg)
+{
+	ac_http_forget(arg);
+}
+
+void ac_http_hold(struct evhttp_request **slot, struct evhttp_request *req)
+{
+	struct evhttp_connection *evcon = evhttp_request_get_connection(req);
+
+	*slot = req;
+	if (evcon)
+		ac_http_set_closecb(evcon, http_held_close_cb, slot);
+}
+
+struct evhttp_request *ac_http_unhold(struct evhttp_request **slot)
+{
+	struct evhttp_request *req = *slot;
+
+	if (req) {
+		struct evhttp_connection *evcon =
+		        evhttp_request_get_connection(req);
+		if (evcon)
+			ac_http_set_closecb(evcon, NULL, NULL);
+	}
+	*slot = NULL;
+	return req;
+}
+
+json_t *ac_http_throttled(struct evhttp_request *req, int64_t retry_ms,
+                          bool with_wait)
+{
+	long long wait = (retry_ms + 999) / 1000;
+	char num[32], msg[128];
+
+	if (wait < 1)
+		wait = 1;
+	snprintf(num, sizeof(num), "%lld", wait);
+	snprintf(msg, sizeof(msg),
+	         "Request was throttled. Expected available in %lld seconds.",
+	         wait);
+	evhttp_add_header(evhttp_request_get_output_headers(req), "Retry-After",
+	                  num);
+	return with_wait ? json_pack("{s:s,s:I}", "detail", msg, "wait_time",
+	                             (json_int_t)wait)
+	                 : json_pack("{s:s}", "detail", msg);
+}
+
+bool ac_http_path_is(const char *path, const char *want)
+{
+	size_t n = strlen(want);
+
+	if (strcmp(path, want) == 0)
+		return true;
+	return want[n - 1] == '/' && strlen(path) == n - 1 &&
+	       strncmp(path, want, n - 1) == 0;
 }
