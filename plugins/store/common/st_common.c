@@ -85,6 +85,45 @@ int st_bucket_step(double *tokens, int64_t *updated, double burst,
 	return -EAGAIN;
 }
 
+int st_pending_code(struct ac_pending *p, const void *code, size_t len)
+{
+	p->code = malloc(len + 1);
+	if (!p->code)
+		return -ENOMEM;
+	if (len)
+		memcpy(p->code, code, len);
+	p->code[len] = '\0';
+	p->code_len = len;
+	return 0;
+}
+
+int st_pending_done(struct ac_pending *p, int ret)
+{
+	if (ret == 0 && (!p->id || !p->problem_id || !p->lang))
+		ret = -EIO;
+	if (ret < 0)
+		st_pending_clear(p);
+	return ret;
+}
+
+int st_result_begin(const char *id, char **result_json, char **owner)
+{
+	*result_json = NULL;
+	if (owner)
+		*owner = NULL;
+	return st_id_ok(id) ? 0 : -ENOENT;
+}
+
+int st_result_give(char *json, char *user, char **result_json, char **owner)
+{
+	*result_json = json;
+	if (owner)
+		*owner = user;
+	else
+		free(user);
+	return 0;
+}
+
 void st_pending_clear(struct ac_pending *p)
 {
 	free(p->id);

@@ -54,6 +54,23 @@ bool st_rate_ok(const char *key, double burst, double per_sec);
 int st_bucket_step(double *tokens, int64_t *updated, double burst,
                    double per_sec, int64_t now_ms, int64_t *retry);
 
+/* A pending submission's code, copied NUL-terminated into p->code (len
+ * bytes, code may be NULL when len is 0): 0 or -ENOMEM. */
+int st_pending_code(struct ac_pending *p, const void *code, size_t len);
+
+/* The end of reading a pending submission into *p: ret, or -EIO when ret
+ * is 0 but it lacks its id, problem or language; *p is cleared on
+ * failure. */
+int st_pending_done(struct ac_pending *p, int ret);
+
+/* get_result's start: *result_json and *owner (when owner) cleared; 0, or
+ * -ENOENT for an id that cannot be one. */
+int st_result_begin(const char *id, char **result_json, char **owner);
+
+/* get_result's success: json into *result_json, user into *owner, or freed
+ * when the caller did not ask for the owner.  Returns 0. */
+int st_result_give(char *json, char *user, char **result_json, char **owner);
+
 /* Free the strings of *p / *u and zero it. */
 void st_pending_clear(struct ac_pending *p);
 void st_user_clear(struct ac_user *u);

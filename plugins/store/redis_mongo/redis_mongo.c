@@ -115,23 +115,15 @@ static int rm_pending_doc(const bson_t *doc, struct ac_pending *p)
 	if (ret == 0 && bson_iter_init_find(&it, doc, "code") &&
 	    BSON_ITER_HOLDS_BINARY(&it))
 		bson_iter_binary(&it, &sub, &blen, &bin);
-	if (ret == 0 && !(p->code = malloc((size_t)blen + 1)))
-		ret = -ENOMEM;
+	if (ret == 0)
+		ret = st_pending_code(p, bin, blen);
 	if (ret == 0) {
-		if (blen)
-			memcpy(p->code, bin, blen);
-		p->code[blen] = '\0';
-		p->code_len = blen;
 		p->submitted_at = rm_get_int(doc, "submitted_at", 0);
 		p->all_tests = bson_iter_init_find(&it, doc, "all_tests") &&
 		               BSON_ITER_HOLDS_BOOL(&it) && bson_iter_bool(&it);
 		p->attempts = (unsigned)rm_get_int(doc, "attempts", 1) + 1;
-		if (!p->id || !p->problem_id || !p->lang)
-			ret = -EIO;
 	}
-	if (ret < 0)
-		st_pending_clear(p);
-	return ret;
+	return st_pending_done(p, ret);
 }
 
 /* Candidates are read, then each is claimed by inserting the document
@@ -325,11 +317,9 @@ static int rm_get_result(void *state, const char *submission_id,
 	char *json = NULL, *user = NULL;
 	int ret;
 
-	*result_json = NULL;
-	if (owner)
-		*owner = NULL;
-	if (!st_id_ok(submission_id))
-		return -ENOENT;
+	ret = st_result_begin(submission_id, result_json, owner);
+	if (ret < 0)
+		return ret;
 	if (rm_cache_get(st, submission_id, &json, &user) == 0)
 		goto found;
 	ret = rm_pop(st, &cl);
@@ -370,12 +360,7 @@ static int rm_get_result(void *state, const char *submission_id,
 found:
 	bson_destroy(res);
 	bson_destroy(sub);
-	*result_json = json;
-	if (owner)
-		*owner = user;
-	else
-		free(user);
-	return 0;
+	return st_result_give(json, user, result_json, owner);
 fail:
 	rm_push(st, cl, ret);
 	bson_destroy(res);

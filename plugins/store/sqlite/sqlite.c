@@ -88,6 +88,29 @@ void sq_release(sqlite3_stmt *s)
 	sqlite3_clear_bindings(s);
 }
 
+/* A read snapshot over several statements on reader c. */
+static int sq_read_begin(struct sq_state *st, struct sq_conn *c)
+{
+	int rc = sqlite3_step(c->stmt[SQ_BEGIN_READ]);
+
+	sqlite3_reset(c->stmt[SQ_BEGIN_READ]);
+	if (rc != SQLITE_DONE)
+		return sq_fail(st, c->db, "begin read transaction");
+	return 0;
+}
+
+/* End the snapshot, if one was begun, and give the reader back. */
+static void sq_read_end(struct sq_state *st, struct sq_conn *c)
+{
+	if (!sqlite3_get_autocommit(c->db)) {
+		/* Nothing to commit: this ends the read transaction. */
+		if (sqlite3_step(c->stmt[SQ_COMMIT]) != SQLITE_DONE)
+			sq_fail(st, c->db, "end read transaction");
+		sqlite3_reset(c->stmt[SQ_COMMIT]);
+	}
+	sq_reader_put(st, c);
+}
+
 static int sq_put_submission(void *state, const struct ac_submission *sub)
 {
 	struct sq_state *st = state;
@@ -193,22 +216,17 @@ static int sq_get_result(void *state, const char *submission_id,
 	char *json = NULL, *user = NULL;
 	int rc, ret;
 
-	*result_json = NULL;
-	if (owner)
-		*owner = NULL;
-	if (!st_id_ok(submission_id))
-		return -ENOENT;
+	ret = st_result_begin(submission_id, result_json, owner);
+	if (ret < 0)
+		return ret;
 	c = sq_reader_get(st);
 	s = c->stmt[SQ_GET_SUBMISSION];
 	o = c->stmt[SQ_GET_ORPHAN];
 	/* One snapshot for both lookups: a submission and its result stored
 	 * between them cannot pass for a result without an owner. */
-	rc = sqlite3_step(c->stmt[SQ_BEGIN_READ]);
-	sqlite3_reset(c->stmt[SQ_BEGIN_READ]);
-	if (rc != SQLITE_DONE) {
-		ret = sq_fail(st, c->db, "begin read transaction");
+	ret = sq_read_begin(st, c);
+	if (ret < 0)
 		goto out;
-	}
 	sqlite3_bind_text(s, 1, submission_id, -1, SQLITE_STATIC);
 	rc = sqlite3_step(s);
 	if (rc == SQLITE_ROW) {
@@ -242,13 +260,7 @@ static int sq_get_result(void *state, const char *submission_id,
 		ret = sq_fail(st, c->db, "read result");
 	sq_release(o);
 out:
-	if (!sqlite3_get_autocommit(c->db)) {
-		/* Nothing to commit: this ends the read transaction. */
-		if (sqlite3_step(c->stmt[SQ_COMMIT]) != SQLITE_DONE)
-			sq_fail(st, c->db, "end read transaction");
-		sqlite3_reset(c->stmt[SQ_COMMIT]);
-	}
-	sq_reader_put(st, c);
+	sq_read_end(st, c);
 	if (ret == 0 && !json)
 		ret = -EIO;
 	if (ret == -EAGAIN && owner) {
@@ -260,12 +272,7 @@ out:
 		free(user);
 		return ret;
 	}
-	*result_json = json;
-	if (owner)
-		*owner = user;
-	else
-		free(user);
-	return 0;
+	return st_result_give(json, user, result_json, owner);
 }
 
 /* The rows of SQ_LIST_USER (bound) into *out. */
@@ -320,12 +327,9 @@ static int sq_list_submissions(void *state, const char *user_id,
 		return -EINVAL;
 	c = sq_reader_get(st);
 	/* One snapshot for the count and the page. */
-	rc = sqlite3_step(c->stmt[SQ_BEGIN_READ]);
-	sqlite3_reset(c->stmt[SQ_BEGIN_READ]);
-	if (rc != SQLITE_DONE) {
-		ret = sq_fail(st, c->db, "begin read transaction");
+	ret = sq_read_begin(st, c);
+	if (ret < 0)
 		goto out;
-	}
 	s = c->stmt[SQ_COUNT_USER];
 	sqlite3_bind_text(s, 1, user_id, -1, SQLITE_STATIC);
 	if (problem_id)
@@ -350,12 +354,7 @@ static int sq_list_submissions(void *state, const char *user_id,
 	sqlite3_bind_int64(s, 4, (sqlite3_int64)offset);
 	ret = sq_list_rows(st, c, max, out, n);
 out:
-	if (!sqlite3_get_autocommit(c->db)) {
-		if (sqlite3_step(c->stmt[SQ_COMMIT]) != SQLITE_DONE)
-			sq_fail(st, c->db, "end read transaction");
-		sqlite3_reset(c->stmt[SQ_COMMIT]);
-	}
-	sq_reader_put(st, c);
+	sq_read_end(st, c);
 	return ret;
 }
 
@@ -431,22 +430,14 @@ static int sq_pending_row(sqlite3_stmt *s, struct ac_pending *p)
 		ret = sq_dup_column(s, 3, &p->lang);
 	if (ret == 0)
 		ret = sq_dup_column(s, 4, &p->user_id);
-	if (ret == 0 && !(p->code = malloc((size_t)len + 1)))
-		ret = -ENOMEM;
+	if (ret == 0)
+		ret = st_pending_code(p, code, (size_t)len);
 	if (ret == 0) {
-		if (len)
-			memcpy(p->code, code, (size_t)len);
-		p->code[len] = '\0';
-		p->code_len = (size_t)len;
 		p->submitted_at = sqlite3_column_int64(s, 6);
 		p->all_tests = sqlite3_column_int(s, 7) != 0;
 		p->attempts = (unsigned)sqlite3_column_int(s, 8) + 1;
-		if (!p->id || !p->problem_id || !p->lang)
-			ret = -EIO;
 	}
-	if (ret < 0)
-		st_pending_clear(p);
-	return ret;
+	return st_pending_done(p, ret);
 }
 
 /* Select and stamp in one write transaction: of two processes sharing
