@@ -115,6 +115,32 @@ static void cc_plugin(struct cc_state *st, const struct ac_config *cfg,
 	ac_plugin_unload(p);
 }
 
+struct cc_unused {
+	struct cc_state *st;
+	const struct ac_config *cfg;
+	const char *dir;
+};
+
+/* A lang.NAME group of a language not in lang.plugins: its plugin's table
+ * checks it when installed; else it is an error (a typo). */
+static void cc_unused_lang_cb(void *arg, const char *name, const char *origin)
+{
+	struct cc_unused *u = arg;
+	char path[4096], group[128];
+
+	snprintf(path, sizeof(path), "%s/lang/%s.so", u->dir, name);
+	if (!cc_valid_name(name) || access(path, F_OK) < 0) {
+		fprintf(stderr,
+		        "%s: lang.%s: no language %s (not in lang.plugins, and "
+		        "no plugin %s)\n",
+		        origin, name, name, path);
+		u->st->nerr++;
+		return;
+	}
+	snprintf(group, sizeof(group), "lang.%s", name);
+	cc_plugin(u->st, u->cfg, u->dir, AC_KIND_LANG, name, group);
+}
+
 int ac_check_config_main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -186,6 +212,11 @@ int ac_check_config_main(int argc, char **argv)
 		cc_plugin(&st, cfg, dir, AC_KIND_LANG, langs[i], group);
 	}
 	free(langs);
+	{
+		struct cc_unused u = {.st = &st, .cfg = cfg, .dir = dir};
+
+		ac_settings_unused_langs(cfg, cc_unused_lang_cb, &u);
+	}
 	{
 		const char *lvl = ac_config_string(cfg, "log.level", "info");
 		enum ac_log_level level;

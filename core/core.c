@@ -57,6 +57,31 @@ static int core_load_one(struct ac_core *core, const char *dir,
 	return ac_plugin_load(core, dir, kind, name, group, out, err, errlen);
 }
 
+struct core_unused {
+	const char *dir;
+	char *err;
+	size_t errlen;
+	unsigned n;
+};
+
+/* A lang.NAME group of a language not loaded: fine when its plugin is
+ * installed (configured, not used), else an error (a typo). */
+static void core_unused_lang_cb(void *arg, const char *name, const char *origin)
+{
+	struct core_unused *u = arg;
+	char path[4096];
+
+	snprintf(path, sizeof(path), "%s/lang/%s.so", u->dir, name);
+	if (access(path, F_OK) == 0)
+		return;
+	if (u->n++ > 0)
+		log_error("%s", u->err);
+	snprintf(u->err, u->errlen,
+	         "%s: lang.%s: no language %s (not in lang.plugins, and no "
+	         "plugin %s)",
+	         origin, name, name, path);
+}
+
 /* The language plugins of lang.plugins; a language whose compiler is
  * missing (-ENOPKG) or whose plugin is not installed (-ENOENT) is skipped
  * with a warning, but one at least must be available. */
@@ -73,6 +98,16 @@ static int core_load_langs(struct ac_core *core, const char *dir, char *err,
 		         "no language configured (setting "
 		         "lang.plugins)");
 		return -EINVAL;
+	}
+	{
+		struct core_unused u = {
+		        .dir = dir, .err = err, .errlen = errlen};
+
+		ac_settings_unused_langs(core->cfg, core_unused_lang_cb, &u);
+		if (u.n > 0) {
+			free(names);
+			return -EINVAL;
+		}
 	}
 	while (names[n])
 		n++;

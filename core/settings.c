@@ -477,13 +477,11 @@ static void st_walk_group(struct st_walk *w, const config_setting_t *g,
 				         st_type_name(config_setting_type(s)));
 				continue;
 			}
+			/* A language not in lang.plugins is not loaded:
+			 * ac_settings_unused_langs. */
 			if (strncmp(full, "lang.", 5) == 0 &&
-			    !st_is_lang_name(w->cfg, full + 5)) {
-				st_error(w, s,
-				         "%s is not a language of lang.plugins",
-				         full + 5);
+			    !st_is_lang_name(w->cfg, full + 5))
 				continue;
-			}
 			for (int j = 0; j < config_setting_length(s); j++) {
 				const config_setting_t *m =
 				        config_setting_get_elem(s, j);
@@ -510,6 +508,28 @@ static void st_walk_group(struct st_walk *w, const config_setting_t *g,
 			continue;
 		}
 		st_unknown(w, s, rel);
+	}
+}
+
+void ac_settings_unused_langs(const struct ac_config *cfg,
+                              void (*fn)(void *arg, const char *name,
+                                         const char *origin),
+                              void *arg)
+{
+	const config_setting_t *g = ac_config_lookup(cfg, "lang");
+
+	for (int i = 0;
+	     g && config_setting_is_group(g) && i < config_setting_length(g);
+	     i++) {
+		const config_setting_t *s = config_setting_get_elem(g, i);
+		const char *name = config_setting_name(s);
+		char where[640];
+
+		if (strcmp(name, "plugins") == 0 ||
+		    !config_setting_is_group(s) || st_is_lang_name(cfg, name))
+			continue;
+		ac_config_origin(cfg, s, where, sizeof(where));
+		fn(arg, name, where);
 	}
 }
 

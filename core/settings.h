@@ -23,10 +23,16 @@ typedef void (*ac_settings_cb)(void *arg, const char *msg);
 /* Check everything outside the plugins' groups, and the core's keys
  * inside them (store.plugin, sandbox.allow_degraded, lang.plugins).
  * The plugins' groups are `transport`, `store`, `sandbox` and `lang.NAME`
- * for every NAME of lang.plugins (another NAME is an error).  Returns the
- * number of errors. */
+ * (see ac_settings_unused_langs).  Returns the number of errors. */
 unsigned ac_settings_check_core(const struct ac_config *cfg, ac_settings_cb cb,
                                 void *arg);
+/* For every lang.NAME group whose NAME is not in lang.plugins (a
+ * language configured but not loaded, or a typo): fn(arg, NAME, ORIGIN).
+ * The caller decides: an error when no plugin NAME is installed. */
+void ac_settings_unused_langs(const struct ac_config *cfg,
+                              void (*fn)(void *arg, const char *name,
+                                         const char *origin),
+                              void *arg);
 /* Check the group of one plugin (`store`, `lang.cpp`) against its table;
  * `owner` names it in messages ("lang/cpp").  Keys the core declares in
  * that group are left to ac_settings_check_core.  Returns the number of

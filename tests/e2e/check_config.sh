@@ -84,11 +84,25 @@ has "$TEST_TMP/t.conf:13: api.max_source_kb: must be an integer, not a string"
 has "$TEST_TMP/t.d/50-site.conf:2: sandbox.uid: 0 is out of range (1 to 2147483646)"
 ok "a typo, wrong types and out-of-range values in a file and a fragment, with file:line"
 
-# A language no plugin is there for.
+# A language no plugin is there for (a typo); one installed but not in
+# lang.plugins is checked against its plugin's table.
 check -c "$top_builddir/conf.d/single-node.conf" $P -o lang.cp.flags=-O3
 [ $rc -eq 1 ] || fail "lang.cp: status $rc"
-has "-o lang.cp.flags=-O3: lang.cp: cp is not a language of lang.plugins"
-ok "the group of a language not in lang.plugins is an error"
+has "-o lang.cp.flags=-O3: lang.cp: no language cp (not in lang.plugins, and no plugin $top_builddir/plugins-build/lang/cp.so)"
+ok "the group of a language no plugin is installed for is an error"
+check -c "$top_builddir/conf.d/single-node.conf" $P -o 'lang.plugins=["c"]' \
+	-o lang.cpp.flags=-O3
+[ $rc -eq 0 ] || fail "lang.cpp configured, not loaded: $(cat "$TEST_TMP/err")"
+check -c "$top_builddir/conf.d/single-node.conf" $P -o 'lang.plugins=["c"]' \
+	-o lang.cpp.flgs=-O3
+[ $rc -eq 1 ] || fail "lang.cpp.flgs, cpp not loaded: status $rc"
+has "-o lang.cpp.flgs=-O3: lang.cpp.flgs: unknown setting of lang/cpp (did you mean lang.cpp.flags?)"
+ok "the group of an installed language not in lang.plugins is checked"
+"$ALGOCODE_BIN" serve $AC_OPTS -o lang.cp.flags=-O3 >"$TEST_TMP/serve0.log" 2>&1 &&
+	fail "serve exited 0 with lang.cp"
+grep -qF -- "-o lang.cp.flags=-O3: lang.cp: no language cp" "$TEST_TMP/serve0.log" ||
+	fail "serve: no clear message: $(cat "$TEST_TMP/serve0.log")"
+ok "serve refuses the group of a language that is not installed"
 
 # ------------------------------- a plugin of ABI 3.1: its group is not checked
 oldops="$top_builddir/tests/plugins/.libs/oldops.so"

@@ -48,3 +48,14 @@ assert d["judge"]["lang_version"] == "sh (example plugin)"
 assert len(d["tests"]) >= 2
 PY
 ok "the out-of-tree plugin judged hello-judge: Accepted"
+
+# Its declared settings are checked like the built-in plugins' ones.
+"$ALGOCODE_BIN" check-config $AC_OPTS -o plugins.dir="$pdir" \
+	-o 'lang.plugins=["cpp","sh"]' -o lang.sh.time_multiplier=500 \
+	-o lang.sh.tme_multiplier=2 >/dev/null 2>"$TEST_TMP/cc.err" &&
+	fail "check-config accepted lang.sh.time_multiplier = 500"
+grep -qF -- "-o lang.sh.time_multiplier=500: lang.sh.time_multiplier: 500 is out of range (0.01 to 100)" "$TEST_TMP/cc.err" ||
+	fail "no range error: $(cat "$TEST_TMP/cc.err")"
+grep -qF -- "lang.sh.tme_multiplier: unknown setting of lang/sh (did you mean lang.sh.time_multiplier?)" "$TEST_TMP/cc.err" ||
+	fail "no typo error: $(cat "$TEST_TMP/cc.err")"
+ok "the out-of-tree plugin's settings table is checked"

@@ -32,7 +32,13 @@ static int sh_init(const struct ac_host *host, struct ac_plugin_ctx *ctx,
 	st->info.source_file = "main.sh";
 	st->info.compile_argv = NULL; /* nothing to compile */
 	st->info.run_argv = sh_run;
-	st->info.time_multiplier = 1.0;
+	/* Declared in sh_settings: the core checked its range and gives its
+	 * default when unset. */
+	if (host->conf_float(ctx, "time_multiplier",
+	                     &st->info.time_multiplier) < 0) {
+		free(st);
+		return -EINVAL;
+	}
 	st->info.memory_multiplier = 1.0;
 	st->info.run_processes = 16; /* a script forks its commands */
 	st->info.version = "sh (example plugin)";
@@ -57,5 +63,14 @@ static const struct ac_lang_ops sh_ops = {
         .info = sh_info,
 };
 
-AC_PLUGIN_DEFINE(AC_KIND_LANG, "sh",
-                 "POSIX shell scripts (out-of-tree example)", "1.0.0", sh_ops);
+/* Its settings (group lang.sh): checked by the core before init, shown by
+ * `algocode settings lang/sh`. */
+static const struct ac_setting sh_settings[] = {
+        {"time_multiplier", AC_SETTING_FLOAT, "1", 0.01, 100,
+         "the problem's time limit is multiplied by this for scripts"},
+        {NULL, 0, NULL, 0, 0, NULL},
+};
+
+AC_PLUGIN_DEFINE_SETTINGS(AC_KIND_LANG, "sh",
+                          "POSIX shell scripts (out-of-tree example)", "1.0.0",
+                          sh_ops, sh_settings);

@@ -268,6 +268,16 @@ static void errs_cb(void *arg, const char *msg)
 	e->n++;
 }
 
+static void unused_cb(void *arg, const char *name, const char *origin)
+{
+	struct errs *e = arg;
+
+	if (e->n < 8)
+		snprintf(e->msg[e->n], sizeof(e->msg[0]), "lang.%s at %s", name,
+		         origin);
+	e->n++;
+}
+
 /* A plugin's table as a language declares it. */
 static const struct ac_setting test_table[] = {
         {"flags", AC_SETTING_STRING, NULL, 0, 0, "compiler flags"},
@@ -301,8 +311,8 @@ START_TEST(test_settings_core)
 	ck_assert_int_eq(mkdir(path, 0755), 0);
 	write_file("s.d/10-site.conf", "\nlog = { levle = \"debug\"; };\n");
 	cfg = load("s.conf", ov, 3, 0, err, sizeof(err));
-	ck_assert_uint_eq(ac_settings_check_core(cfg, errs_cb, &e), 7);
-	ck_assert_uint_eq(e.n, 7);
+	ck_assert_uint_eq(ac_settings_check_core(cfg, errs_cb, &e), 6);
+	ck_assert_uint_eq(e.n, 6);
 	snprintf(want, sizeof(want),
 	         "%s/s.conf:3: api.lisen: unknown setting (did you mean "
 	         "api.listen?)",
@@ -321,20 +331,23 @@ START_TEST(test_settings_core)
 	         "%s/s.conf:6: judge.workers: must be an integer, not a string",
 	         dir);
 	ck_assert_str_eq(e.msg[3], want);
-	/* lang.cpp belongs to its plugin; lang.cp is no language. */
-	ck_assert_str_eq(e.msg[4], "-o lang.cp.flags=x: lang.cp: cp is not a "
-	                           "language of lang.plugins");
-	/* sandbox.uid is the plugin's; allow_degraded the core's. */
+	/* lang.cpp belongs to its plugin, lang.cp too (not loaded:
+	 * ac_settings_unused_langs); sandbox.uid is the plugin's,
+	 * allow_degraded the core's. */
 	snprintf(want, sizeof(want),
 	         "%s/s.conf:8: sandbox.allow_degraded: must be a boolean (true "
 	         "or false), not an integer",
 	         dir);
-	ck_assert_str_eq(e.msg[5], want);
+	ck_assert_str_eq(e.msg[4], want);
 	snprintf(want, sizeof(want),
 	         "%s/s.d/10-site.conf:2: log.levle: unknown setting (did you "
 	         "mean log.level?)",
 	         dir);
-	ck_assert_str_eq(e.msg[6], want);
+	ck_assert_str_eq(e.msg[5], want);
+	e.n = 0;
+	ac_settings_unused_langs(cfg, unused_cb, &e);
+	ck_assert_uint_eq(e.n, 1);
+	ck_assert_str_eq(e.msg[0], "lang.cp at -o lang.cp.flags=x");
 	ac_config_free(cfg);
 }
 END_TEST
