@@ -339,7 +339,9 @@ expect oomadj exit_code 0
 	fail "oomadj: the program's and its child's oom_score_adj: '$(cat "$TEST_TMP/oomadj.out")', expected '1000 1000'"
 ok "the program and its child run with oom_score_adj 1000"
 
-sbx deep --mem 524288 -- /box/prog
+# (wall 30 s: 200 MB of stack faulted in takes ~1 s of CPU, seconds of wall
+# time on a loaded machine)
+sbx deep --mem 524288 --wall 30000 -- /box/prog
 expect deep exited 1
 expect deep exit_code 0
 [ "$(cat "$TEST_TMP/deep.out")" = 200000 ] || fail "deep: output $(cat "$TEST_TMP/deep.out")"
