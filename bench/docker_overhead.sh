@@ -10,12 +10,9 @@
 #
 #   N=100 NF=20 sh bench/docker_overhead.sh
 set -e
-: "${top_builddir:=$(pwd)}"
-: "${top_srcdir:=$(cd "$(dirname "$0")/.." && pwd)}"
+. "$(dirname "$0")/lib.sh"
 N=${N:-100}
 NF=${NF:-20}
-cd "$top_builddir"
-. "$top_srcdir/bench/lib.sh"
 bench_build bench/spin tests/sbxrun
 [ "$(id -u)" = 0 ] || { echo "docker_overhead: needs root"; exit 77; }
 [ -e plugins-build/sandbox/docker.so ] || { echo "docker_overhead: sandbox/docker not built"; exit 77; }

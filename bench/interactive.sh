@@ -14,11 +14,8 @@
 #
 #   R=5 sh bench/interactive.sh        (from the build directory; root)
 set -e
-: "${top_builddir:=$(pwd)}"
-: "${top_srcdir:=$(cd "$(dirname "$0")/.." && pwd)}"
+. "$(dirname "$0")/lib.sh"
 R=${R:-5}
-cd "$top_builddir"
-. "$top_srcdir/bench/lib.sh"
 bench_build algocode
 bench_ns
 

@@ -13,11 +13,8 @@
 #
 #   R=5 sh bench/judge_overhead.sh        (from the build directory; root)
 set -e
-: "${top_builddir:=$(pwd)}"
-: "${top_srcdir:=$(cd "$(dirname "$0")/.." && pwd)}"
+. "$(dirname "$0")/lib.sh"
 R=${R:-5}
-cd "$top_builddir"
-. "$top_srcdir/bench/lib.sh"
 bench_build bench/forkexec algocode
 bench_ns
 

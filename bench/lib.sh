@@ -1,5 +1,10 @@
-# Shared pieces of the benchmarks (sourced after `cd "$top_builddir"`;
-# POSIX sh): the sandbox and judging benchmarks.
+# Shared pieces of the benchmarks (POSIX sh), sourced first by each:
+#   . "$(dirname "$0")/lib.sh"
+# It sets top_builddir (default: the current directory) and top_srcdir
+# (default: the tree this file is in) and goes to the build tree.
+: "${top_builddir:=$(pwd)}"
+: "${top_srcdir:=$(cd "$(dirname "$0")/.." && pwd)}"
+cd "$top_builddir"
 
 # bench_build PROGRAM...: make the programs of the build tree a benchmark
 # runs, those not built yet.

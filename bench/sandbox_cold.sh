@@ -8,13 +8,10 @@
 #
 #   N=60 PAUSE=300 sh bench/sandbox_cold.sh
 set -e
-: "${top_builddir:=$(pwd)}"
-: "${top_srcdir:=$(cd "$(dirname "$0")/.." && pwd)}"
+. "$(dirname "$0")/lib.sh"
 N=${N:-60}
 NW=${NW:-200}
 PAUSE=${PAUSE:-300}
-cd "$top_builddir"
-. "$top_srcdir/bench/lib.sh"
 bench_build bench/forkexec bench/spin tests/sbxrun
 bench_ns
 plugin=plugins-build/sandbox/ns.so

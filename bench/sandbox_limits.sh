@@ -21,8 +21,7 @@
 #
 #   N=30 CPU_MS=300 WALL_MS=200 DOCKER_WAIT=120 sh bench/sandbox_limits.sh
 set -e
-: "${top_builddir:=$(pwd)}"
-: "${top_srcdir:=$(cd "$(dirname "$0")/.." && pwd)}"
+. "$(dirname "$0")/lib.sh"
 N=${N:-30}
 CPU_MS=${CPU_MS:-300}
 WALL_MS=${WALL_MS:-200}
@@ -30,8 +29,6 @@ THREADS=${THREADS:-4}
 BURN_MS=${BURN_MS:-200 1000}
 DOCKER=${DOCKER:-1}
 DOCKER_WAIT=${DOCKER_WAIT:-120}
-cd "$top_builddir"
-. "$top_srcdir/bench/lib.sh"
 bench_build bench/cpuhog tests/sbxrun
 bench_ns
 if [ "$(id -u)" != 0 ]; then

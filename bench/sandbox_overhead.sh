@@ -5,11 +5,8 @@
 #
 #   N=200 sh bench/sandbox_overhead.sh
 set -e
-: "${top_builddir:=$(pwd)}"
-: "${top_srcdir:=$(cd "$(dirname "$0")/.." && pwd)}"
+. "$(dirname "$0")/lib.sh"
 N=${N:-200}
-cd "$top_builddir"
-. "$top_srcdir/bench/lib.sh"
 bench_build bench/forkexec bench/spin tests/sbxrun
 bench_ns
 plugin=plugins-build/sandbox/ns.so

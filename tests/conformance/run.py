@@ -1099,13 +1099,21 @@ def serve_suite(binary, builddir, plugins, progs, parsed, known, jobs):
     if listeners.hits:
         host_fail.append("host listeners were contacted: " +
                          ", ".join(sorted(set(listeners.hits))))
+    return summary(counts, host_fail, t_start,
+                   "after every batch and after each server: no file left "
+                   "in the work dir (size back to the baseline), no process "
+                   "of the sandbox uid or the server beyond the baseline, no "
+                   "run cgroup, no new mount; canaries intact; no network "
+                   "contact")
+
+
+def summary(counts, host_fail, t_start, clean):
+    """Log the host checks (clean: what PASS says was checked) and the
+    counts; the exit status of the suite."""
     for h in host_fail:
         log("FAIL  host: " + h)
     if not host_fail:
-        log("PASS  host: after every batch and after each server: no file "
-            "left in the work dir (size back to the baseline), no process "
-            "of the sandbox uid or the server beyond the baseline, no run "
-            "cgroup, no new mount; canaries intact; no network contact")
+        log("PASS  host: " + clean)
     failed = counts["FAIL"] + counts["XPASS"] + len(host_fail)
     passed = counts["PASS"] + counts["XFAIL"]
     log("%d passed, %d failed (%d PASS, %d XFAIL, %d FAIL, %d XPASS, "
@@ -1239,22 +1247,12 @@ def main():
         now = free_kb(p)
         log("host %s: %d MiB free before, %d MiB after" % (p, kb // 1024,
                                                          now // 1024))
-    for h in host_fail:
-        log("FAIL  host: " + h)
-    if not host_fail:
-        log("PASS  host: no process, cgroup, mount, run directory or file "
-            "left; canaries intact; no network contact")
-
     shutil.rmtree(FIXED, ignore_errors=True)
     if tmp:
         shutil.rmtree(tmp, ignore_errors=True)
-    failed = counts["FAIL"] + counts["XPASS"] + len(host_fail)
-    passed = counts["PASS"] + counts["XFAIL"]
-    log("%d passed, %d failed (%d PASS, %d XFAIL, %d FAIL, %d XPASS, "
-        "%d host checks failed) in %.0f s"
-        % (passed, failed, counts["PASS"], counts["XFAIL"], counts["FAIL"],
-           counts["XPASS"], len(host_fail), time.monotonic() - t_start))
-    return 1 if failed else 0
+    return summary(counts, host_fail, t_start,
+                   "no process, cgroup, mount, run directory or file left; "
+                   "canaries intact; no network contact")
 
 
 if __name__ == "__main__":

@@ -4,15 +4,9 @@
 # warm-pool reuse, two runs in parallel), then `algocode judge` with
 # sandbox.plugin=docker on the example problems.
 . "$top_srcdir/tests/e2e/lib.sh"
+. "$top_srcdir/tests/e2e/sbx_lib.sh"
 
-SBX="$top_builddir/tests/sbxrun"
-PLUGIN="$top_builddir/plugins-build/sandbox/docker.so"
-MARK="dkmark$$x"
-
-[ -x "$SBX" ] || fail "no $SBX: build it (make tests/sbxrun)"
-[ -e "$PLUGIN" ] || skip "sandbox/docker plugin not built"
-[ "$(id -u)" = 0 ] || skip "the docker sandbox needs root (run cgroups)"
-command -v gcc >/dev/null || skip "gcc is needed to build the test programs"
+sbx_need docker dkmark "the docker sandbox needs root (run cgroups)"
 . "$top_srcdir/tests/e2e/svc_docker.sh"
 docker_start
 trap 'docker_stop; cleanup' EXIT
@@ -232,7 +226,6 @@ for f in "$TEST_TMP"/src/*.c; do
 		fail "gcc $n: $(cat "$TEST_TMP/gcc.log")"
 done
 
-. "$top_srcdir/tests/e2e/sbx_lib.sh"
 # No container of ours may be left once sbxrun has exited.
 no_containers() {
 	_left=$(dapi '/containers/json?all=1&filters=%7B%22label%22%3A%5B%22org.algocode.sandbox%22%5D%7D' |

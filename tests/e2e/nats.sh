@@ -39,13 +39,18 @@ COMMON="$SEP_OPTS -o transport.plugin=nats -o transport.nats_url=$NATS_URL \
  -o transport.ack_wait_s=$ACK_WAIT -o plugins.dir=$top_builddir/plugins-build \
  -o judge.problems_dir=$top_srcdir/problems -o log.level=info"
 
-start_api() {
+# start_api_on PORT LOG: an api process on PORT logging to $TEST_TMP/LOG
+# (all of them share the store file and the secret); its pid in BG_PID.
+start_api_on() {
 	# shellcheck disable=SC2086
 	start_bg "$ALGOCODE_BIN" serve -c "$top_builddir/conf.d/api.conf" $COMMON \
 		-o store.path="$TEST_TMP/api.db" \
 		-o api.jwt_secret_file="$TEST_TMP/jwt.secret" \
-		-o api.listen="127.0.0.1:$API_PORT" -o api.rate_burst=100000 \
-		>>"$TEST_TMP/api.log" 2>&1
+		-o api.listen="127.0.0.1:$1" -o api.rate_burst=100000 \
+		>>"$TEST_TMP/$2" 2>&1
+}
+start_api() {
+	start_api_on "$API_PORT" api.log
 	API_PID=$BG_PID
 }
 
@@ -177,12 +182,7 @@ ok "a run with custom input over NATS: OK then RE, outputs back through the resu
 # runs are not the user's submissions.
 API2_PORT=$(free_port)
 BASE2="http://127.0.0.1:$API2_PORT"
-# shellcheck disable=SC2086
-start_bg "$ALGOCODE_BIN" serve -c "$top_builddir/conf.d/api.conf" $COMMON \
-	-o store.path="$TEST_TMP/api.db" \
-	-o api.jwt_secret_file="$TEST_TMP/jwt.secret" \
-	-o api.listen="127.0.0.1:$API2_PORT" -o api.rate_burst=100000 \
-	>>"$TEST_TMP/api2.log" 2>&1
+start_api_on "$API2_PORT" api2.log
 API2_PID=$BG_PID
 wait_http "$BASE2/api/v1/common/healthcheck/" 20 || fail "the second api did not answer"
 RUNNER=$(ac token --user nats-runner) || fail "cannot mint a token"

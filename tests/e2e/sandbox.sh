@@ -3,15 +3,9 @@
 # (tests/sbxrun loads plugins-build/sandbox/ns.so) and every limit and
 # isolation property is asserted from the run report and from the host.
 . "$top_srcdir/tests/e2e/lib.sh"
+. "$top_srcdir/tests/e2e/sbx_lib.sh"
 
-SBX="$top_builddir/tests/sbxrun"
-PLUGIN="$top_builddir/plugins-build/sandbox/ns.so"
-MARK="sbxmark$$x"
-
-[ -x "$SBX" ] || fail "no $SBX: build it (make tests/sbxrun)"
-[ -e "$PLUGIN" ] || skip "sandbox/ns plugin not built"
-[ "$(id -u)" = 0 ] || skip "the ns sandbox needs root (cgroups, uid maps)"
-command -v gcc >/dev/null || skip "gcc is needed to build the test programs"
+sbx_need ns sbxmark "the ns sandbox needs root (cgroups, uid maps)"
 
 "$SBX" --plugin "$PLUGIN" --check-env > "$TEST_TMP/env" 2>&1 ||
 	fail "check-env: $(cat "$TEST_TMP/env")"
@@ -243,9 +237,6 @@ for f in "$TEST_TMP"/src/*.c; do
 	gcc -O1 -pthread -o "$TEST_TMP/bin/$n" "$f" 2> "$TEST_TMP/gcc.log" ||
 		fail "gcc $n: $(cat "$TEST_TMP/gcc.log")"
 done
-
-# ------------------------------------------------------------ helpers
-. "$top_srcdir/tests/e2e/sbx_lib.sh"
 
 # ------------------------------------------------------------ tests
 echo "world" > "$TEST_TMP/hello.in"

@@ -1,8 +1,21 @@
 # Helpers of the tests that drive a sandbox plugin through tests/sbxrun
 # (tests/e2e/sandbox.sh, tests/e2e/docker_sandbox.sh); sourced after
-# lib.sh.  The test sets SBX (the sbxrun binary), PLUGIN (the plugin's
-# .so), MARK (a word in every argv of its runs) and, optionally, SET
-# (--set options of the plugin); programs are in $TEST_TMP/bin.
+# lib.sh.  sbx_need sets SBX, PLUGIN and MARK; the test may set SET (--set
+# options of the plugin) and puts its programs in $TEST_TMP/bin.
+
+# sbx_need NAME WORD ROOT-WHY: SBX (tests/sbxrun), PLUGIN (sandbox/NAME)
+# and MARK (WORD and the test's pid: a word in every argv of its runs);
+# skips unless the plugin is built, we are root (ROOT-WHY says why it
+# matters) and gcc builds the test programs.
+sbx_need() {
+	SBX="$top_builddir/tests/sbxrun"
+	PLUGIN="$top_builddir/plugins-build/sandbox/$1.so"
+	MARK="$2$$x"
+	[ -x "$SBX" ] || fail "no $SBX: build it (make tests/sbxrun)"
+	[ -e "$PLUGIN" ] || skip "sandbox/$1 plugin not built"
+	[ "$(id -u)" = 0 ] || skip "$3"
+	command -v gcc >/dev/null || skip "gcc is needed to build the test programs"
+}
 
 # sbx NAME [sbxrun options] -- ARGV: run in a fresh box holding bin/NAME
 # as /box/prog; the report lands in NAME.rep.

@@ -1069,6 +1069,9 @@ static Suite *problem_suite(void)
 	suite_add_tcase(s, tg);
 
 	tcase_add_checked_fixture(tb, tmp_setup, tmp_teardown);
+	/* Some tests copy a package with the shell for each of 20 cases:
+	 * more than Check's 4 s on a loaded machine. */
+	tcase_set_timeout(tb, 60);
 	AC_ADD_TESTS(tb, test_broken_missing_yaml, test_broken_yaml_syntax,
 	             test_broken_numbers, test_broken_keys, test_broken_tests,
 	             test_broken_validators, test_broken_not_a_dir,
