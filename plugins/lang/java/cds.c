@@ -15,20 +15,12 @@
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
 #endif
-#include <errno.h>
-#include <fcntl.h>
-#include <spawn.h>
 #include <stdint.h>
-#include <stdio.h>
-#include <string.h>
-#include <sys/stat.h>
-#include <sys/wait.h>
-#include <time.h>
-#include <unistd.h>
 
+#include <algocode/plugin.h>
+
+#include "../common/lang_common.h"
 #include "cds.h"
-
-#define CDS_LOCK_MAX_AGE_S 600 /* an older lock is a dead build's */
 
 /* Trusted training program: the usual input, output, collections,
  * streams, lambdas and formatting of a contest program. */
@@ -97,105 +89,29 @@ static const char cds_script[] =
         "  rm -rf \"$B\" \"$D/.lock\"\n"
         ") </dev/null >/dev/null 2>&1 &\n";
 
-static int cds_mkdir(const char *path)
-{
-	char buf[4096];
-	size_t n = strlen(path);
-
-	if (n == 0 || n >= sizeof(buf) || path[0] != '/')
-		return -EINVAL;
-	memcpy(buf, path, n + 1);
-	for (char *p = buf + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(buf, 0755) < 0 && errno != EEXIST)
-			return -errno;
-		*p = '/';
-	}
-	if (mkdir(buf, 0755) < 0 && errno != EEXIST)
-		return -errno;
-	return 0;
-}
-
-/* The build lock (O_EXCL): 0, or -errno while another build runs. */
-static int cds_lock(const char *lock)
-{
-	const int fl = O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC;
-	struct stat sb;
-	int fd = open(lock, fl, 0644);
-
-	if (fd < 0 && errno == EEXIST && lstat(lock, &sb) == 0 &&
-	    time(NULL) - sb.st_mtime > CDS_LOCK_MAX_AGE_S) {
-		unlink(lock);
-		fd = open(lock, fl, 0644);
-	}
-	if (fd < 0)
-		return -errno;
-	close(fd);
-	return 0;
-}
-
-static int cds_write(const char *path, const char *text)
-{
-	size_t len = strlen(text);
-	int fd = open(path,
-	              O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC,
-	              0644);
-
-	if (fd < 0)
-		return -errno;
-	if (write(fd, text, len) != (ssize_t)len) {
-		close(fd);
-		return -EIO;
-	}
-	close(fd);
-	return 0;
-}
-
 static int cds_spawn(const char *dir, const char *archive, const char *java,
                      const char *javac)
 {
-	static const char *const envp[] = {"PATH=/usr/bin:/bin", "LANG=C",
-	                                   NULL};
 	const char *argv[] = {"/bin/sh", "-c", cds_script, "sh", dir,
 	                      archive,   java, javac,      NULL};
 	char path[4200];
-	posix_spawn_file_actions_t fa;
-	posix_spawnattr_t at;
-	pid_t pid;
-	int ret, status;
+	int ret;
 
 	snprintf(path, sizeof(path), "%s/.lock", dir);
-	if (cds_lock(path) < 0)
+	if (lc_build_lock(path) < 0)
 		return 0; /* being built */
 	snprintf(path, sizeof(path), "%s/.src", dir);
-	ret = cds_mkdir(path);
+	ret = lc_mkdirs(path);
 	if (ret == 0) {
 		snprintf(path, sizeof(path), "%s/.src/Train.java", dir);
-		ret = cds_write(path, cds_train);
+		ret = lc_write_file(path, cds_train);
 	}
-	if (ret < 0)
-		goto unlock;
-	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-	posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
-	posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
-	posix_spawnattr_init(&at);
-	posix_spawnattr_setflags(&at, POSIX_SPAWN_SETSID);
-	ret = -posix_spawn(&pid, argv[0], &fa, &at, (char *const *)argv,
-	                   (char *const *)envp);
-	posix_spawnattr_destroy(&at);
-	posix_spawn_file_actions_destroy(&fa);
-	if (ret == 0) {
-		/* The shell returns at once, its subshell left running. */
-		while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-			;
-		return 0;
+	if (ret == 0)
+		ret = lc_spawn_build(argv);
+	if (ret < 0) {
+		snprintf(path, sizeof(path), "%s/.lock", dir);
+		unlink(path);
 	}
-unlock:
-	snprintf(path, sizeof(path), "%s/.lock", dir);
-	unlink(path);
 	return ret;
 }
 
@@ -214,7 +130,7 @@ int java_cds_prepare(const char *dir, const char *java, const char *javac,
 	             (unsigned long long)h) >= (int)len ||
 	    strlen(dir) > 4000)
 		return -ENAMETOOLONG;
-	if ((ret = cds_mkdir(dir)) < 0)
+	if ((ret = lc_mkdirs(dir)) < 0)
 		return ret;
 	if (access(archive, R_OK) == 0)
 		return 0;
