@@ -314,4 +314,108 @@ static inline int lc_gnu_version(const struct ac_host *host,
 	return 0;
 }
 
+/* ------------------------------------------- builds in the background
+ * The caches a language keeps on the host (lang/cpp's precompiled
+ * headers, lang/java's class-data-sharing archive) are built by a
+ * detached shell started at init: never waited for, one build at a time
+ * per directory (a lock file), the result renamed into place. */
+
+#define LC_BUILD_LOCK_MAX_AGE_S 600 /* an older lock is a dead build's */
+
+/* mkdir -p (mode 0755) of an absolute path.  0 or -errno. */
+static inline int lc_mkdirs(const char *path)
+{
+	char buf[4096];
+	size_t n = strlen(path);
+
+	if (path[0] != '/')
+		return -EINVAL;
+	if (n >= sizeof(buf))
+		return -ENAMETOOLONG;
+	memcpy(buf, path, n + 1);
+	for (char *p = buf + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(buf, 0755) < 0 && errno != EEXIST)
+			return -errno;
+		*p = '/';
+	}
+	if (mkdir(buf, 0755) < 0 && errno != EEXIST)
+		return -errno;
+	return 0;
+}
+
+/* Write `text` into path (mode 0644, not through a symlink), replacing
+ * it.  0 or -errno. */
+static inline int lc_write_file(const char *path, const char *text)
+{
+	size_t len = strlen(text);
+	int fd = open(path,
+	              O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC,
+	              0644);
+
+	if (fd < 0)
+		return -errno;
+	if (write(fd, text, len) != (ssize_t)len) {
+		close(fd);
+		return -EIO;
+	}
+	close(fd);
+	return 0;
+}
+
+/* Take a build lock: create `lock` (O_EXCL).  0, or -errno (-EEXIST
+ * while another build holds it).  A lock older than
+ * LC_BUILD_LOCK_MAX_AGE_S is a dead build's and is taken over.  The
+ * build removes it when done. */
+static inline int lc_build_lock(const char *lock)
+{
+	const int fl = O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC;
+	struct stat sb;
+	int fd = open(lock, fl, 0644);
+
+	if (fd < 0 && errno == EEXIST && lstat(lock, &sb) == 0 &&
+	    time(NULL) - sb.st_mtime > LC_BUILD_LOCK_MAX_AGE_S) {
+		unlink(lock);
+		fd = open(lock, fl, 0644);
+	}
+	if (fd < 0)
+		return -errno;
+	close(fd);
+	return 0;
+}
+
+/* Start a background build: argv is `/bin/sh -c SCRIPT ...` whose
+ * script runs its work in a subshell left in the background (`( ... )
+ * </dev/null >/dev/null 2>&1 &`) and returns at once.  The shell gets
+ * a session of its own (it outlives a short CLI command if need be), its
+ * stdio on /dev/null, PATH=/usr/bin:/bin LANG=C; only the shell itself
+ * is waited for.  0 or -errno (nothing started). */
+static inline int lc_spawn_build(const char *const *argv)
+{
+	static const char *const envp[] = {"PATH=/usr/bin:/bin", "LANG=C",
+	                                   NULL};
+	posix_spawn_file_actions_t fa;
+	posix_spawnattr_t at;
+	pid_t pid;
+	int ret, status;
+
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+	posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
+	posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
+	posix_spawnattr_init(&at);
+	posix_spawnattr_setflags(&at, POSIX_SPAWN_SETSID);
+	ret = -posix_spawn(&pid, argv[0], &fa, &at, (char *const *)argv,
+	                   (char *const *)envp);
+	posix_spawnattr_destroy(&at);
+	posix_spawn_file_actions_destroy(&fa);
+	if (ret < 0)
+		return ret;
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	return 0;
+}
+
 #endif /* AC_LANG_COMMON_H */

@@ -99,31 +99,9 @@ static int cpp_version(struct cpp_state *st)
 	                      st->version, sizeof(st->version));
 }
 
-static int cpp_mkdirs(const char *path)
-{
-	char buf[512];
-	size_t n = strlen(path);
-
-	if (n == 0 || n >= sizeof(buf))
-		return -ENAMETOOLONG;
-	memcpy(buf, path, n + 1);
-	for (char *p = buf + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(buf, 0755) < 0 && errno != EEXIST)
-			return -errno;
-		*p = '/';
-	}
-	if (mkdir(buf, 0755) < 0 && errno != EEXIST)
-		return -errno;
-	return 0;
-}
-
 /* Headers precompiled, each used by g++ for a source whose first
  * #include it is: <bits/stdc++.h> and the common <iostream>. */
-#define CPP_PCH_HEADERS        "bits/stdc++.h iostream"
-#define CPP_PCH_LOCK_MAX_AGE_S 600 /* an older lock is a dead build's */
+#define CPP_PCH_HEADERS "bits/stdc++.h iostream"
 
 /* The background build (sh -c, detached): for each header missing its
  * .gch, compile the wrapper .build/<name> into a temporary file renamed
@@ -141,65 +119,19 @@ static const char cpp_pch_script[] =
         "  rm -f \"$D/.build/lock\"\n"
         ") </dev/null >/dev/null 2>&1 &\n";
 
-/* Write `text` into path (0644), replacing it. */
-static int cpp_write_file(const char *path, const char *text)
-{
-	size_t len = strlen(text);
-	int fd = open(path,
-	              O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC,
-	              0644);
-
-	if (fd < 0)
-		return -errno;
-	if (write(fd, text, len) != (ssize_t)len) {
-		close(fd);
-		return -EIO;
-	}
-	close(fd);
-	return 0;
-}
-
-/* Take the build lock (<dir>/.build/lock, O_EXCL): 0, or -EEXIST while
- * another process builds (a lock older than CPP_PCH_LOCK_MAX_AGE_S is a
- * dead build's, taken over). */
-static int cpp_pch_lock(const char *lock)
-{
-	struct stat sb;
-	int fd =
-	        open(lock, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
-	             0644);
-
-	if (fd < 0 && errno == EEXIST && lstat(lock, &sb) == 0 &&
-	    time(NULL) - sb.st_mtime > CPP_PCH_LOCK_MAX_AGE_S) {
-		unlink(lock);
-		fd = open(lock,
-		          O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
-		          0644);
-	}
-	if (fd < 0)
-		return -errno;
-	close(fd);
-	return 0;
-}
-
 /* Start the build of the missing precompiled headers in the background:
  * a detached shell (its own session) that outlives us if need be, so
  * that neither the plugin's start nor a short CLI command waits for it.
  * `flags` are compile_argv[1 .. nflags]. */
 static int cpp_pch_spawn(struct cpp_state *st, size_t nflags)
 {
-	static const char *const envp[] = {"PATH=/usr/bin:/bin", "LANG=C",
-	                                   NULL};
 	const char *argv[CPP_MAX_FLAGS + 16];
 	char lock[600], path[600];
-	posix_spawn_file_actions_t fa;
-	posix_spawnattr_t at;
 	size_t n = 0;
-	pid_t pid;
-	int ret, status;
+	int ret;
 
 	snprintf(lock, sizeof(lock), "%s/.build/lock", st->pch_inc);
-	if (cpp_pch_lock(lock) < 0)
+	if (lc_build_lock(lock) < 0)
 		return 0; /* being built by someone else */
 	for (const char *h = CPP_PCH_HEADERS; *h;) {
 		size_t l = strcspn(h, " ");
@@ -210,7 +142,7 @@ static int cpp_pch_spawn(struct cpp_state *st, size_t nflags)
 		snprintf(path, sizeof(path), "%s/.build/%.*s", st->pch_inc,
 		         (int)(l - (size_t)(base - h)), base);
 		snprintf(text, sizeof(text), "#include <%.*s>\n", (int)l, h);
-		if ((ret = cpp_write_file(path, text)) < 0) {
+		if ((ret = lc_write_file(path, text)) < 0) {
 			unlink(lock);
 			return ret;
 		}
@@ -231,23 +163,11 @@ static int cpp_pch_spawn(struct cpp_state *st, size_t nflags)
 	for (size_t i = 1; i <= nflags; i++)
 		argv[n++] = st->compile_argv[i];
 	argv[n] = NULL;
-	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-	posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
-	posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
-	posix_spawnattr_init(&at);
-	posix_spawnattr_setflags(&at, POSIX_SPAWN_SETSID);
-	ret = -posix_spawn(&pid, argv[0], &fa, &at, (char *const *)argv,
-	                   (char *const *)envp);
-	posix_spawnattr_destroy(&at);
-	posix_spawn_file_actions_destroy(&fa);
+	ret = lc_spawn_build(argv);
 	if (ret < 0) {
 		unlink(lock);
 		return ret;
 	}
-	/* The shell returns at once, its subshell left running. */
-	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-		;
 	cpp_log(st, AC_LOG_INFO,
 	        "building the precompiled headers in %s in the background",
 	        st->pch_inc);
@@ -280,10 +200,10 @@ static int cpp_pch(struct cpp_state *st, size_t nflags)
 	             (unsigned long long)h) >= (int)sizeof(st->pch_inc) - 64)
 		return -ENAMETOOLONG;
 	snprintf(dir, sizeof(dir), "%s/bits", st->pch_inc);
-	if ((ret = cpp_mkdirs(dir)) < 0)
+	if ((ret = lc_mkdirs(dir)) < 0)
 		return ret;
 	snprintf(dir, sizeof(dir), "%s/.build", st->pch_inc);
-	if ((ret = cpp_mkdirs(dir)) < 0)
+	if ((ret = lc_mkdirs(dir)) < 0)
 		return ret;
 	snprintf(gch, sizeof(gch), "%s/bits/stdc++.h.gch", st->pch_inc);
 	if (access(gch, R_OK) == 0) {

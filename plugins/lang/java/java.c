@@ -25,9 +25,10 @@
  *   cds_dir      where (default $(localstatedir)/cache/algocode/cds).
  *
  * Run: java -Xmx<limit> -Xss<limit/4, 8..256 MiB> -XX:+UseSerialGC
- * -XX:TieredStopAtLevel=1 -Xshare:auto [-XX:SharedArchiveFile=<archive>,
- * once built] -XX:-UsePerfData
- * -Xlog:disable -Xlog:all=warning:stderr -cp /box <Class>.
+ * -Xshare:auto [-XX:SharedArchiveFile=<archive>, once built]
+ * -XX:-UsePerfData -Xlog:disable -Xlog:all=warning:stderr -cp /box
+ * <Class>: the JDK's own compilers (C1 then C2, as a bare `java` runs),
+ * only start-up work cut (docs/plugins.md says which flag saves what).
  * An OutOfMemoryError is Memory Limit Exceeded (classify).
  */
 #ifndef _GNU_SOURCE
@@ -527,7 +528,6 @@ static int java_run_argv(void *state, const char *box_dir,
 	v[n++] = xmx;
 	v[n++] = xss;
 	v[n++] = "-XX:+UseSerialGC";
-	v[n++] = "-XX:TieredStopAtLevel=1";
 	v[n++] = "-Xshare:auto";
 	/* The JDK classes programs use, once built (cds.c). */
 	if (st->cds_file[0] && access(st->cds_file, R_OK) == 0)

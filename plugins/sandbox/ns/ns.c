@@ -63,6 +63,8 @@ static void ns_fini(void *state)
 		close(st->reap[0]);
 	}
 	ns_cg_maker_stop(st);
+	if (st->user_slot)
+		ns_user_maker_stop(st);
 	for (int i = 0; i < st->cg_spare_n; i++) {
 		ns_sparer_free(st->cg_spare_sp[i]); /* out before rmdir */
 		cg_run_destroy(&st->cg_spare[i]);

@@ -497,14 +497,80 @@ static int ns_user_new(struct ns_state *st, unsigned slot)
 	return rc < 0 ? rc : fd;
 }
 
-/* The user namespace of a run holding id slot `slot`: the one kept for
- * that slot, or a new one.  Only the run holding the slot touches its
- * entry. */
+/* Under net_mu: one of the next NS_USER_AHEAD free slots (from id_next,
+ * where ns_id_take looks first) without a user namespace, or -1. */
+static int ns_user_wanted(struct ns_state *st)
+{
+	unsigned seen = 0;
+
+	for (unsigned k = 0; k < st->id_count && seen < NS_USER_AHEAD; k++) {
+		unsigned i = (st->id_next + k) % st->id_count;
+
+		if (st->id_busy[i / 64] & (1ULL << (i % 64)))
+			continue;
+		seen++;
+		if (st->user_slot[i] < 0)
+			return (int)i;
+	}
+	return -1;
+}
+
+/* Give the next free slots their user namespaces.  A slot taken
+ * meanwhile still gets it when its run has not asked yet (the run takes
+ * it), else keeps the one its run made. */
+static void *ns_user_maker(void *arg)
+{
+	struct ns_state *st = arg;
+	int i, fd;
+
+	pthread_mutex_lock(&st->net_mu);
+	while (!st->user_quit && (i = ns_user_wanted(st)) >= 0) {
+		pthread_mutex_unlock(&st->net_mu);
+		fd = ns_user_new(st, (unsigned)i);
+		pthread_mutex_lock(&st->net_mu);
+		if (fd < 0)
+			break; /* the runs make their own, and say why */
+		if (st->user_slot[i] < 0)
+			st->user_slot[i] = fd;
+		else
+			close(fd);
+	}
+	st->user_making = false; /* its last act */
+	pthread_mutex_unlock(&st->net_mu);
+	return NULL;
+}
+
+static void ns_user_ahead(struct ns_state *st)
+{
+	pthread_mutex_lock(&st->net_mu);
+	if (!st->user_making && !st->user_quit && ns_user_wanted(st) >= 0) {
+		if (st->user_maker_on) /* done: user_making is its last act */
+			pthread_join(st->user_maker, NULL);
+		st->user_maker_on = st->user_making =
+		        pthread_create(&st->user_maker, NULL, ns_user_maker,
+		                       st) == 0;
+	}
+	pthread_mutex_unlock(&st->net_mu);
+}
+
+void ns_user_maker_stop(struct ns_state *st)
+{
+	pthread_mutex_lock(&st->net_mu);
+	st->user_quit = true;
+	pthread_mutex_unlock(&st->net_mu);
+	if (st->user_maker_on)
+		pthread_join(st->user_maker, NULL);
+	st->user_maker_on = false;
+}
+
 int ns_user_get(struct ns_state *st, unsigned slot)
 {
-	int fd = st->user_slot[slot];
+	int fd;
 
+	pthread_mutex_lock(&st->net_mu);
+	fd = st->user_slot[slot];
 	st->user_slot[slot] = -1;
+	pthread_mutex_unlock(&st->net_mu);
 	return fd >= 0 ? fd : ns_user_new(st, slot);
 }
 
@@ -512,10 +578,15 @@ void ns_user_put(struct ns_state *st, unsigned slot, int fd, bool reuse)
 {
 	if (fd < 0)
 		return;
-	if (reuse && st->user_slot[slot] < 0)
+	pthread_mutex_lock(&st->net_mu);
+	if (reuse && st->user_slot[slot] < 0) {
 		st->user_slot[slot] = fd;
-	else
+		fd = -1;
+	}
+	pthread_mutex_unlock(&st->net_mu);
+	if (fd >= 0)
 		close(fd);
+	ns_user_ahead(st);
 }
 
 /* Lock or unlock (F_UNLCK) the byte of slot i in the ids file. */

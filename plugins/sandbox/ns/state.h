@@ -42,6 +42,7 @@
 #define NS_UID_FIRST        60000 /* sandbox.uid: the programs' first host id */
 #define NS_UID_COUNT        256   /* sandbox.uid_count: runs alive at once */
 #define NS_ID_WAIT_S        30    /* a run waits this long for a free id */
+#define NS_USER_AHEAD       2     /* next free slots given a user namespace */
 
 /* A prepared root (see ns_tmpl_build). */
 struct ns_tmpl {
@@ -61,9 +62,16 @@ struct ns_state {
 	uid_t uid;
 	gid_t gid;
 	unsigned id_count;
-	unsigned id_next;     /* where the next search starts (round robin) */
-	uint64_t *id_busy;    /* a bit a slot, under net_mu */
-	int *user_slot;       /* a user namespace kept per slot, or -1 */
+	unsigned id_next;  /* where the next search starts (round robin) */
+	uint64_t *id_busy; /* a bit a slot, under net_mu */
+	int *user_slot;    /* a user namespace kept per slot, or -1, under
+	                    * net_mu */
+	/* A thread giving the next slots their user namespaces ahead (see
+	 * ns_user_get), to join before the next one or at fini. */
+	pthread_t user_maker;
+	bool user_maker_on;   /* started, not joined yet */
+	bool user_making;     /* it runs (under net_mu) */
+	bool user_quit;       /* fini: make no more (under net_mu) */
 	int id_lock;          /* <root_dir>.ids: byte uid+slot locked by its
 	                       * run, whatever the process (F_OFD_SETLK) */
 	pthread_cond_t id_cv; /* a slot was given back */
