@@ -6,6 +6,13 @@
 # sandbox) fed the same inputs, in the same script.  Goal (issue 21): the
 # judge at or below the bare JVM.  Needs root and a JDK.
 #   R=3 N=20 top_builddir=. top_srcdir=SRC sh bench/java_startup.sh
+# December 2026, 2 CPUs shared with other builds (median ms, vs bare):
+#   plain, load average ~24: bare 1218, judge no archive 1156 (0.95),
+#     judge with archive 816 (0.67);
+#   under `chrt -f 10` (every process of the script alike, so that the
+#     others' load does not decide): bare 169, no archive 158 (0.93),
+#     archive 140 (0.83).
+# The run's flags and why: docs/plugins.md, lang/java.
 set -eu
 : "${top_builddir:=$(pwd)}"
 : "${top_srcdir:=$(cd "$(dirname "$0")/.." && pwd)}"

@@ -7,6 +7,11 @@
 # and sandbox cold / bwrap cold (goal < 1).  Needs root.
 #
 #   N=60 PAUSE=300 sh bench/sandbox_cold.sh
+#
+# Loaded: the same beside two busy loops (`sh -c 'while :; do :; done' &`
+# twice).  Figures, calm and loaded: docs/sandbox.md, "Cold runs on a
+# loaded machine" (cold/warm 1.01 calm, 0.92 loaded; cold/bwrap cold
+# 0.28 and 0.22).
 set -e
 . "$(dirname "$0")/lib.sh"
 N=${N:-60}
