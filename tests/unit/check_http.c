@@ -1,6 +1,6 @@
 /* Unit tests of the pure parts of the HTTP hardening: the log rate limiter
  * (core/log.c), the connection cap arithmetic and the framing checks
- * (core/http.c). */
+ * (core/http_msg.c). */
 #include "http.h"
 #include "log.h"
 

@@ -49,7 +49,7 @@
 #define JAVA_RUN_PROCESSES 64 /* the JVM starts 15-30 threads */
 #define JAVA_EXTRA_MB      64
 /* What the search for main may walk: as much as the judge keeps of a
- * build (core/judge.c, JUDGE_BUILD_FILES_MAX and _DEPTH_MAX), so that a
+ * build (core/judge_int.h, JUDGE_BUILD_FILES_MAX and _DEPTH_MAX), so that a
  * valid program the judge takes is never refused here (issue 15.5). */
 #define JAVA_SCAN_FILES 65536
 #define JAVA_SCAN_DEPTH 64
