@@ -31,7 +31,8 @@ done
 FLAGS="-g -O1 -fno-omit-frame-pointer -fsanitize=fuzzer,address,undefined \
  -fno-sanitize-recover=undefined -std=gnu11 -pthread -D_GNU_SOURCE \
  -DPACKAGE_VERSION=\"fuzz\" -DPACKAGE_NAME=\"algocode\" -DAC_PLUGIN_DIR=\"/nonexistent\" \
- -DAC_DEFAULT_CONFIG=\"/nonexistent.conf\" \
+ -DAC_DEFAULT_CONFIG=\"/nonexistent.conf\" -DAC_CONSOLE_DIR=\"/nonexistent\" \
+ -DAC_OPENAPI_FILE=\"/nonexistent.json\" -DAC_CACHE_DIR=\"/nonexistent\" \
  -I$top_srcdir/core/include -I$top_srcdir/core"
 
 TOTAL=0
