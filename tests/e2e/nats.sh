@@ -243,10 +243,18 @@ kill -TERM "$API2_PID"; wait "$API2_PID" 2>/dev/null
 kill -TERM "$JUDGE1_PID" "$JUDGE2_PID"
 wait "$JUDGE1_PID" "$JUDGE2_PID" 2>/dev/null
 SID=$(client submit "$AC1=AC") || fail "submission refused"
-python3 "$top_srcdir/tests/e2e/stream_clients.py" events "$BASE" "$TOKEN" "${SID%=*}" 120 \
-	>"$TEST_TMP/stream.ev" &
+STREAM_READY="$TEST_TMP/stream.open" python3 "$top_srcdir/tests/e2e/stream_clients.py" \
+	events "$BASE" "$TOKEN" "${SID%=*}" 120 >"$TEST_TMP/stream.ev" &
 STREAM_PID=$!
-sleep 1
+# The judges start once the stream is open (its response head arrived),
+# however slow the machine.
+_n=0
+until [ -e "$TEST_TMP/stream.open" ]; do
+	_n=$((_n + 1))
+	[ $_n -lt 600 ] || fail "the result stream did not open in 60 s"
+	kill -0 "$STREAM_PID" 2>/dev/null || break
+	sleep 0.1
+done
 start_judge 1
 start_judge 2
 wait "$STREAM_PID" || fail "result stream: $(cat "$TEST_TMP/stream.ev")"

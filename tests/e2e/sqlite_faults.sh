@@ -3,10 +3,11 @@
 # privilege separation (-o user=algocode):
 #  1. another process holds the SQLite write lock (python3's sqlite3:
 #     BEGIN IMMEDIATE) while a submit waits for it inside the server: polls
-#     of a finished result still answer within 50 ms (read-only connections
-#     never wait for a writer; one poll of ten may miss that to a loaded
-#     machine, none may take 0.5 s); the submit is answered 201 once the
-#     lock is released.
+#     of a finished result still answer at once (read-only connections
+#     never wait for a writer: none may take 0.5 s, and their median stays
+#     below 50 ms or 3 times the median without the lock, as a loaded
+#     machine slows both); the submit is answered 201 once the lock is
+#     released.
 #  2. a store file with garbage written over a page in its middle is
 #     refused at start-up: serve exits non-zero, the message names the file.
 . "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/e2e/lib.sh"
@@ -149,17 +150,22 @@ for i in 1 2 3 4 5 6 7 8 9 10; do
 done
 echo "polls without the lock (s):$BASE_T"
 echo "polls while another process holds the write lock and a submit waits (s):$LOCK_T"
-# None waits for the lock (held HOLD_S s); one poll of ten may miss 50 ms
-# to a loaded machine's scheduler, not more.
+# None waits for the lock (held HOLD_S s, against a busy timeout of
+# seconds); the typical poll is as fast as without the lock: the median
+# under the lock stays below 50 ms or 3 times the median without it,
+# whichever is larger (a loaded machine slows both alike).
 WAITED=$(echo "$LOCK_T" | tr ' ' '\n' | awk 'NF && $1 >= 0.5' | wc -l)
-SLOW=$(echo "$LOCK_T" | tr ' ' '\n' | awk 'NF && $1 >= 0.050' | wc -l)
 [ "$WAITED" -eq 0 ] || fail "$WAITED of 10 polls waited 0.5 s or more under the lock:$LOCK_T"
-[ "$SLOW" -le 1 ] || fail "$SLOW of 10 polls took 50 ms or more under the lock:$LOCK_T"
+median() { echo "$1" | tr ' ' '\n' | awk 'NF' | sort -g | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
+MED_LOCK=$(median "$LOCK_T")
+MED_BASE=$(median "$BASE_T")
+awk -v l="$MED_LOCK" -v b="$MED_BASE" 'BEGIN { m = 3 * b; if (m < 0.050) m = 0.050; exit !(l < m) }' ||
+	fail "polls under the lock: median ${MED_LOCK} s against ${MED_BASE} s without it:$LOCK_T"
 kill -0 "$SUBMIT" 2>/dev/null ||
 	fail "the submit did not wait for the lock (answered $(cat "$TEST_TMP/submit2.out") before the polls ended)"
 grep -q released "$TEST_TMP/hold.out" &&
 	fail "the lock was released before the polls ended (machine too slow? SQLITE_FAULTS_HOLD_S=$HOLD_S)"
-ok "$((10 - SLOW)) of 10 polls of a finished result answered within 50 ms (all within 0.5 s) while the write lock was held"
+ok "polls of a finished result answered while the write lock was held: median ${MED_LOCK} s (${MED_BASE} s without the lock), all within 0.5 s"
 
 wait "$SUBMIT" || fail "the waiting submit failed"
 R=$(cat "$TEST_TMP/submit2.out")

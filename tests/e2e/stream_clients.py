@@ -23,6 +23,7 @@
 """
 import datetime
 import json
+import os
 import statistics
 import threading
 import urllib.request
@@ -132,6 +133,11 @@ def one(base, token, sid, timeout):
         if not data:
             break
         st.feed(data)
+        # STREAM_READY: a file made once the response's head arrived
+        # (the stream is open), for a script that waits on it.
+        ready = os.environ.get("STREAM_READY")
+        if ready and st.status is not None and not os.path.exists(ready):
+            open(ready, "w").close()
     s.close()
     return st, t0
 
