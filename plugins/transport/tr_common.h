@@ -7,7 +7,10 @@
  *  - trc_msg_id(): the submission id of a job or result body, used as the
  *    broker's message id (JetStream de-duplication, AMQP message_id);
  *  - trc_lang_ok(), trc_lang_queue(), trc_lang_queues(): language names,
- *    which become queue names and subject tokens (inproc uses these too).
+ *    which become queue names and subject tokens (inproc uses these too);
+ *  - the settings both brokers declare (TRC_MAX_DELIVERIES_SETTING,
+ *    TRC_RECONNECT_SETTINGS) and trc_conf_reconnect(), which reads the
+ *    reconnect pair.
  */
 #ifndef ALGOCODE_TR_COMMON_H
 #define ALGOCODE_TR_COMMON_H
@@ -22,6 +25,10 @@
 
 #include <jansson.h>
 
+#include <algocode/plugin.h>
+
+#include "../common/plugin_util.h"
+
 /* Bounds of transport.reconnect_min_ms / reconnect_max_ms (and their
  * defaults): a broker that is down costs one refused TCP connection per
  * attempt, so the cap is small by default; it is also the longest the
@@ -30,6 +37,48 @@
 #define TRC_RECONNECT_MAX_DEFAULT 500
 #define TRC_RECONNECT_LO          10
 #define TRC_RECONNECT_HI          60000
+
+/* Entries of the brokers' settings tables (the defaults are the
+ * TRC_RECONNECT_*_DEFAULT above, written as the configuration would). */
+#define TRC_MAX_DELIVERIES_SETTING                                             \
+	AC_SET_INT("max_deliveries", "5", 1, 1000,                             \
+	           "deliveries of one job before it is dead-lettered")
+#define TRC_RECONNECT_SETTINGS                                                 \
+	AC_SET_INT("reconnect_min_ms", "100", TRC_RECONNECT_LO,                \
+	           TRC_RECONNECT_HI,                                           \
+	           "wait before the first reconnect attempt, doubled after "   \
+	           "each failed one"),                                         \
+	        AC_SET_INT("reconnect_max_ms", "500", TRC_RECONNECT_LO,        \
+	                   TRC_RECONNECT_HI,                                   \
+	                   "the longest wait between two attempts (at least "  \
+	                   "reconnect_min_ms)")
+
+/* transport.reconnect_min_ms and reconnect_max_ms (TRC_RECONNECT_SETTINGS)
+ * into *min_ms and *max_ms: 0, or a negative errno (logged; -EINVAL when
+ * max is less than min). */
+static inline int trc_conf_reconnect(const struct ac_host *host,
+                                     struct ac_plugin_ctx *ctx, int64_t *min_ms,
+                                     int64_t *max_ms)
+{
+	long long lo = TRC_RECONNECT_MIN_DEFAULT,
+	          hi = TRC_RECONNECT_MAX_DEFAULT;
+	int r = pu_conf_int(host, ctx, "reconnect_min_ms", &lo);
+
+	if (r == 0)
+		r = pu_conf_int(host, ctx, "reconnect_max_ms", &hi);
+	if (r < 0)
+		return r;
+	if (hi < lo) {
+		host->log(ctx, AC_LOG_ERROR,
+		          "transport.reconnect_max_ms (%lld) is less than "
+		          "transport.reconnect_min_ms (%lld)",
+		          hi, lo);
+		return -EINVAL;
+	}
+	*min_ms = lo;
+	*max_ms = hi;
+	return 0;
+}
 
 /* The longest language name (a queue name or subject token part). */
 #define TRC_MAX_LANG 64

@@ -139,6 +139,45 @@ struct ac_setting {
 	const char *help; /* one line, no trailing period */
 };
 
+/* The entries of a settings table, one per key, and its end:
+ *     static const struct ac_setting my_settings[] = {
+ *             AC_SET_STRING("path", NULL, "the database file"),
+ *             AC_SET_INT("busy_ms", "5000", 0, 600000, "lock wait"),
+ *             AC_SET_BOOL("check", "true", "check the file at start-up"),
+ *             AC_SETTINGS_END,
+ *     };
+ * (def: the default as a configuration would write it, or NULL.) */
+#define AC_SET_STRING(name, def, help)                                         \
+	{                                                                      \
+		(name), AC_SETTING_STRING, (def), 0, 0, (help)                 \
+	}
+#define AC_SET_INT(name, def, min, max, help)                                  \
+	{                                                                      \
+		(name), AC_SETTING_INT, (def), (double)(min), (double)(max),   \
+		        (help)                                                 \
+	}
+#define AC_SET_FLOAT(name, def, min, max, help)                                \
+	{                                                                      \
+		(name), AC_SETTING_FLOAT, (def), (double)(min), (double)(max), \
+		        (help)                                                 \
+	}
+#define AC_SET_BOOL(name, def, help)                                           \
+	{                                                                      \
+		(name), AC_SETTING_BOOL, (def), 0, 0, (help)                   \
+	}
+#define AC_SET_LIST(name, help)                                                \
+	{                                                                      \
+		(name), AC_SETTING_LIST, NULL, 0, 0, (help)                    \
+	}
+#define AC_SET_GROUP(name, help)                                               \
+	{                                                                      \
+		(name), AC_SETTING_GROUP, NULL, 0, 0, (help)                   \
+	}
+#define AC_SETTINGS_END                                                        \
+	{                                                                      \
+		NULL, (enum ac_setting_type)0, NULL, 0, 0, NULL                \
+	}
+
 struct ac_plugin {
 	uint32_t abi; /* AC_ABI_VERSION the plugin was built against */
 	enum ac_plugin_kind kind;

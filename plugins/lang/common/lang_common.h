@@ -1,5 +1,6 @@
 /* Helpers shared by the language plugins (header-only: each plugin is its
  * own shared object and keeps no globals).  Include after <algocode/plugin.h>.
+ * The GNU compilers' part (lc_gnu_*: lang/c and lang/cpp) is at the end.
  */
 #ifndef AC_LANG_COMMON_H
 #define AC_LANG_COMMON_H
@@ -16,6 +17,8 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+
+#include "../../common/plugin_util.h"
 
 #define LC_QUERY_TIMEOUT_MS 10000
 
@@ -52,18 +55,12 @@ static inline int lc_check_tool(const struct ac_host *host,
 /* The two multiplier settings every language declares (its settings
  * table: the core checks the range). */
 #define LC_MULTIPLIER_SETTINGS                                                 \
-	{"time_multiplier",                                                    \
-	 AC_SETTING_FLOAT,                                                     \
-	 "1",                                                                  \
-	 0.01,                                                                 \
-	 100,                                                                  \
-	 "the problem's time limit is multiplied by this for the language"},   \
-	{                                                                      \
-		"memory_multiplier", AC_SETTING_FLOAT, "1", 0.01, 100,         \
-		        "the problem's memory limit is multiplied by this "    \
-		        "for "                                                 \
-		        "the language"                                         \
-	}
+	AC_SET_FLOAT("time_multiplier", "1", 0.01, 100,                        \
+	             "the problem's time limit is multiplied by this for the " \
+	             "language"),                                              \
+	        AC_SET_FLOAT("memory_multiplier", "1", 0.01, 100,              \
+	                     "the problem's memory limit is multiplied by "    \
+	                     "this for the language")
 
 /* A multiplier setting (a number, or a string "1.5"): its value or the
  * table's default; the core checked its range. */
@@ -76,6 +73,20 @@ static inline int lc_conf_multiplier(const struct ac_host *host,
 	*out = 1.0;
 	r = host->conf_float(ctx, key, out);
 	return r == -ENOENT ? 0 : r;
+}
+
+/* Both multipliers (LC_MULTIPLIER_SETTINGS) into info. */
+static inline int lc_conf_multipliers(const struct ac_host *host,
+                                      struct ac_plugin_ctx *ctx,
+                                      struct ac_lang_info *info)
+{
+	int r = lc_conf_multiplier(host, ctx, "time_multiplier",
+	                           &info->time_multiplier);
+
+	if (r == 0)
+		r = lc_conf_multiplier(host, ctx, "memory_multiplier",
+		                       &info->memory_multiplier);
+	return r;
 }
 
 /* The environment every language starts from: envp[0..3] set, envp[4]
@@ -106,21 +117,23 @@ static inline void lc_set_info(struct ac_lang_info *in, const char *name,
 	in->envp = envp;
 }
 
-/* The compile limits of the GNU compilers (c, cpp). */
-static inline struct ac_limits lc_gnu_compile_limits(void)
+/* The limits of a compile step: only these vary between languages (64 KiB
+ * of its stdout and stderr are kept, its stack is as large as its
+ * memory). */
+static inline struct ac_limits
+lc_compile_limits(uint64_t cpu_s, uint64_t wall_s, uint64_t memory_mb,
+                  uint64_t fsize_mb, uint32_t processes, uint32_t nofile)
 {
 	return (struct ac_limits){
-	        .cpu_ms = 30 * 1000,
-	        /* A compiler waiting on nothing costs a worker this long:
-	         * close to the CPU limit (docs/security.md). */
-	        .wall_ms = 40 * 1000,
-	        .memory_kb = 1024 * 1024,
+	        .cpu_ms = cpu_s * 1000,
+	        .wall_ms = wall_s * 1000,
+	        .memory_kb = memory_mb * 1024,
 	        .stack_kb = 0,
 	        .stdout_kb = 64,
 	        .stderr_kb = 64,
-	        .fsize_kb = 256 * 1024,
-	        .processes = 64,
-	        .nofile = 64,
+	        .fsize_kb = fsize_mb * 1024,
+	        .processes = processes,
+	        .nofile = nofile,
 	};
 }
 
@@ -173,14 +186,6 @@ static inline int lc_split_flags(const struct ac_host *host,
 	return 0;
 }
 
-static inline int64_t lc_mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* Run argv (no shell, stdin /dev/null, stderr also captured when
  * want_stderr) and keep the first line of its output in buf (printable
  * ASCII only).  0 when it exited 0 and printed something. */
@@ -195,7 +200,7 @@ static inline int lc_query(const char *const *argv, bool want_stderr, char *buf,
 	int fds[2] = {-1, -1};
 	pid_t pid = -1;
 	size_t n = 0;
-	int64_t deadline = lc_mono_ms() + LC_QUERY_TIMEOUT_MS;
+	int64_t deadline = pu_mono_ms() + LC_QUERY_TIMEOUT_MS;
 	int ret, status = 0;
 
 	buf[0] = '\0';
@@ -232,7 +237,7 @@ static inline int lc_query(const char *const *argv, bool want_stderr, char *buf,
 	}
 	for (;;) {
 		struct pollfd pfd = {.fd = fds[0], .events = POLLIN};
-		int64_t left = deadline - lc_mono_ms();
+		int64_t left = deadline - pu_mono_ms();
 		ssize_t r;
 
 		if (left <= 0) {
@@ -417,5 +422,150 @@ static inline int lc_spawn_build(const char *const *argv)
 		;
 	return 0;
 }
+
+/* ------------------------------------------------- the GNU compilers
+ * lang/c and lang/cpp: a state that starts with struct lc_gnu (cpp adds
+ * its precompiled headers after it), the settings compiler and flags, the
+ * version from `<compiler> -dumpfullversion`, and the compile command
+ * `<compiler> <head> <flags> ... -o /box/main /box/main.<ext>`.
+ *
+ * No -pipe, ever: with it, cc1 writes to a pipe of its own whose read end
+ * `#include "/dev/stdout"` reopens, and reads until the wall limit.
+ * Without it, the compiler's streams are the sandbox's pipes, which
+ * belong to root: /dev/stdout, /dev/stderr cannot be opened
+ * (docs/security.md). */
+
+#define LC_GNU_MAX_FLAGS     32
+#define LC_GNU_MAX_FLAGS_LEN 1024
+/* Processes+threads of a run.  CPU time is accounted over all threads, so
+ * threads buy nothing against the time limit; 4 lets a program (or a C or
+ * C++ runtime) start a helper thread or two and still stops fork bombs. */
+#define LC_GNU_RUN_PROCESSES 4
+
+struct lc_gnu {
+	const struct ac_host *host;
+	struct ac_plugin_ctx *ctx;
+	struct ac_lang_info info;
+	const char *lang; /* "c": the group of its settings is lang.<lang> */
+	char *compiler;
+	char *flags; /* tokenised in place; compile_argv points in it */
+	const char **compile_argv;
+	const char *run_argv[2];
+	const char *envp[5];
+	char version[64];
+};
+
+/* The info op (state: a struct lc_gnu, or a struct that starts with one). */
+static inline const struct ac_lang_info *lc_gnu_info(void *state)
+{
+	struct lc_gnu *g = state;
+
+	return &g->info;
+}
+
+/* The settings compiler (default dflt), flags and the multipliers of
+ * lang.<lang>, the compiler checked and its version read ("<tool>
+ * 12.2.0").  0, or a negative errno (logged; -ENOPKG: no such compiler,
+ * the language is skipped). */
+static inline int lc_gnu_setup(struct lc_gnu *g, const char *lang,
+                               const char *dflt, const char *tool)
+{
+	char what[64];
+	int ret;
+
+	g->lang = lang;
+	ret = pu_conf_str(g->host, g->ctx, "compiler", dflt, &g->compiler);
+	if (ret == 0)
+		ret = pu_conf_str(g->host, g->ctx, "flags", NULL, &g->flags);
+	if (ret < 0)
+		return ret;
+	snprintf(what, sizeof(what), "lang.%s.compiler", lang);
+	ret = lc_check_tool(g->host, g->ctx, what, g->compiler);
+	if (ret == 0)
+		ret = lc_conf_multipliers(g->host, g->ctx, &g->info);
+	if (ret == 0)
+		ret = lc_gnu_version(g->host, g->ctx, g->compiler, tool,
+		                     g->version, sizeof(g->version));
+	return ret;
+}
+
+/* compile_argv: the compiler, head (NULL-terminated), the flags setting
+ * split in place, NULL, with room for `more` arguments and a NULL after
+ * them; *n is the index of that first NULL (lc_argv_add appends there).
+ * 0, -EINVAL (bad flags, logged) or -ENOMEM. */
+static inline int lc_gnu_argv(struct lc_gnu *g, const char *const *head,
+                              size_t more, size_t *n)
+{
+	const char *extra[LC_GNU_MAX_FLAGS];
+	size_t nhead = 0, nextra;
+	int ret;
+
+	ret = lc_split_flags(g->host, g->ctx, g->lang, g->flags, extra,
+	                     LC_GNU_MAX_FLAGS, LC_GNU_MAX_FLAGS_LEN, &nextra);
+	if (ret < 0)
+		return ret;
+	while (head[nhead])
+		nhead++;
+	g->compile_argv =
+	        calloc(1 + nhead + nextra + more + 1, sizeof(*g->compile_argv));
+	if (!g->compile_argv)
+		return -ENOMEM;
+	*n = 0;
+	g->compile_argv[(*n)++] = g->compiler;
+	for (size_t i = 0; i < nhead; i++)
+		g->compile_argv[(*n)++] = head[i];
+	for (size_t i = 0; i < nextra; i++)
+		g->compile_argv[(*n)++] = extra[i];
+	g->compile_argv[*n] = NULL;
+	return 0;
+}
+
+/* Append the NULL-terminated args to argv at *n (the room is the
+ * caller's), then a NULL. */
+static inline void lc_argv_add(const char **argv, size_t *n,
+                               const char *const *args)
+{
+	while (*args)
+		argv[(*n)++] = *args++;
+	argv[*n] = NULL;
+}
+
+/* The rest of the info: the run command /box/main, the environment, the
+ * compile limits of a GNU compiler, the version; logged. */
+static inline void lc_gnu_finish(struct lc_gnu *g, const char *display,
+                                 const char *source_file)
+{
+	struct ac_lang_info *in = &g->info;
+
+	g->run_argv[0] = "/box/main";
+	g->run_argv[1] = NULL;
+	lc_base_env(g->envp);
+	lc_set_info(in, g->lang, display, source_file, g->compile_argv,
+	            g->run_argv, g->envp);
+	/* The wall limit: a compiler waiting on nothing costs a worker this
+	 * long, close to the CPU limit (docs/security.md). */
+	in->compile_limits = lc_compile_limits(30, 40, 1024, 256, 64, 64);
+	in->run_processes = LC_GNU_RUN_PROCESSES;
+	in->version = g->version;
+	pu_log(g, AC_LOG_DEBUG, "%s (%s)", g->version, g->compiler);
+}
+
+/* What lc_gnu_setup and lc_gnu_argv allocated (not g itself). */
+static inline void lc_gnu_free(struct lc_gnu *g)
+{
+	free(g->compile_argv);
+	free(g->flags);
+	free(g->compiler);
+}
+
+/* The settings both declare, before their own and LC_MULTIPLIER_SETTINGS;
+ * what: "C", "C++". */
+#define LC_GNU_SETTINGS(dflt, what)                                            \
+	AC_SET_STRING("compiler", dflt,                                        \
+	              "the " what " compiler (absolute path); missing: the "   \
+	              "language is skipped"),                                  \
+	        AC_SET_STRING("flags", NULL,                                   \
+	                      "compiler flags in place of the default ones "   \
+	                      "(split at spaces)")
 
 #endif /* AC_LANG_COMMON_H */

@@ -37,19 +37,7 @@
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE /* pipe2 */
 #endif
-#include <errno.h>
-#include <fcntl.h>
-#include <poll.h>
-#include <signal.h>
-#include <spawn.h>
 #include <stdbool.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <sys/stat.h>
-#include <sys/wait.h>
-#include <time.h>
-#include <unistd.h>
 
 #include <algocode/plugin.h>
 
@@ -61,43 +49,14 @@
 
 #define CPP_DEFAULT_COMPILER "/usr/bin/g++"
 #define CPP_GOLD             "/usr/bin/ld.gold"
-#define CPP_MAX_FLAGS        32
-#define CPP_MAX_FLAGS_LEN    1024
-/* Processes+threads of a run.  CPU time is accounted over all threads, so
- * threads buy nothing against the time limit; 4 lets a program (or a C++
- * runtime) start a helper thread or two and still stops fork bombs. */
-#define CPP_RUN_PROCESSES 4
 
 struct cpp_state {
-	const struct ac_host *host;
-	struct ac_plugin_ctx *ctx;
-	struct ac_lang_info info;
-	char *compiler;
-	char *flags; /* tokenised in place; compile_argv points in it */
-	const char **compile_argv;
-	const char *run_argv[2];
-	const char *envp[5];
-	char version[64];
+	struct lc_gnu g;   /* first: lc_gnu_info takes a cpp_state */
 	char *pch_base;    /* pch_dir setting */
 	char pch_inc[512]; /* <pch_dir>/<hash>, given with -I; "" none */
 	const char *ro_paths[2];
 	struct ac_run_profile profile;
 };
-
-#define cpp_log(st, lvl, ...) (st)->host->log((st)->ctx, (lvl), __VA_ARGS__)
-
-static const struct ac_lang_info *cpp_info(void *state)
-{
-	struct cpp_state *st = state;
-
-	return &st->info;
-}
-
-static int cpp_version(struct cpp_state *st)
-{
-	return lc_gnu_version(st->host, st->ctx, st->compiler, "g++",
-	                      st->version, sizeof(st->version));
-}
 
 /* Headers precompiled, each used by g++ for a source whose first
  * #include it is: <bits/stdc++.h> and the common <iostream>. */
@@ -125,7 +84,7 @@ static const char cpp_pch_script[] =
  * `flags` are compile_argv[1 .. nflags]. */
 static int cpp_pch_spawn(struct cpp_state *st, size_t nflags)
 {
-	const char *argv[CPP_MAX_FLAGS + 16];
+	const char *argv[LC_GNU_MAX_FLAGS + 16];
 	char lock[600], path[600];
 	size_t n = 0;
 	int ret;
@@ -159,18 +118,18 @@ static int cpp_pch_spawn(struct cpp_state *st, size_t nflags)
 		argv[n++] = "/usr/bin/timeout";
 		argv[n++] = "180";
 	}
-	argv[n++] = st->compiler;
+	argv[n++] = st->g.compiler;
 	for (size_t i = 1; i <= nflags; i++)
-		argv[n++] = st->compile_argv[i];
+		argv[n++] = st->g.compile_argv[i];
 	argv[n] = NULL;
 	ret = lc_spawn_build(argv);
 	if (ret < 0) {
 		unlink(lock);
 		return ret;
 	}
-	cpp_log(st, AC_LOG_INFO,
-	        "building the precompiled headers in %s in the background",
-	        st->pch_inc);
+	pu_log(&st->g, AC_LOG_INFO,
+	       "building the precompiled headers in %s in the background",
+	       st->pch_inc);
 	return 0;
 }
 
@@ -190,10 +149,10 @@ static int cpp_pch(struct cpp_state *st, size_t nflags)
 		if (!*q_)                                                      \
 			break;                                                 \
 	}
-	CPP_FNV(st->compiler);
-	CPP_FNV(st->version);
+	CPP_FNV(st->g.compiler);
+	CPP_FNV(st->g.version);
 	for (size_t i = 1; i <= nflags; i++)
-		CPP_FNV(st->compile_argv[i]);
+		CPP_FNV(st->g.compile_argv[i]);
 #undef CPP_FNV
 	if (snprintf(st->pch_inc, sizeof(st->pch_inc), "%s/%016llx",
 	             st->pch_base,
@@ -213,69 +172,50 @@ static int cpp_pch(struct cpp_state *st, size_t nflags)
 	}
 	ret = cpp_pch_spawn(st, nflags);
 	if (ret < 0)
-		cpp_log(st, AC_LOG_WARN,
-		        "no precompiled header: cannot start its build (%s): "
-		        "compiles are slower",
-		        strerror(-ret));
+		pu_log(&st->g, AC_LOG_WARN,
+		       "no precompiled header: cannot start its build (%s): "
+		       "compiles are slower",
+		       strerror(-ret));
 	return 0;
 }
 
-/* Split the `flags` setting in place and build compile_argv. */
+/* g++ -O2 -std=gnu++17 [-fuse-ld=gold] <flags> [-I <pch dir>] -o /box/main
+ * /box/main.cpp */
 static int cpp_build_argv(struct cpp_state *st)
 {
-	/* No -pipe: with it, cc1 writes to a pipe of its own whose read
-	 * end `#include "/dev/stdout"` reopens, and reads until the wall
-	 * limit.  Without it, the compiler's streams are the sandbox's
-	 * pipes, which belong to root: /dev/stdout, /dev/stderr cannot be
-	 * opened (docs/security.md). */
-	static const char *const head[] = {"-O2", "-std=gnu++17"};
 	/* gold links a program in about half the time of the default
 	 * linker (bfd), with the same program for us. */
-	bool gold = access(CPP_GOLD, X_OK) == 0;
-
-	static const char *const tail[] = {"-o", "/box/main", "/box/main.cpp"};
-	const char *extra[CPP_MAX_FLAGS];
-	size_t nextra, n = 0, total;
+	const char *const head[] = {
+	        "-O2", "-std=gnu++17",
+	        access(CPP_GOLD, X_OK) == 0 ? "-fuse-ld=gold" : NULL, NULL};
+	static const char *const tail[] = {"-o", "/box/main", "/box/main.cpp",
+	                                   NULL};
+	const char *inc[] = {"-I", st->pch_inc, NULL};
+	size_t n;
 	int ret;
 
-	ret = lc_split_flags(st->host, st->ctx, "cpp", st->flags, extra,
-	                     CPP_MAX_FLAGS, CPP_MAX_FLAGS_LEN, &nextra);
+	ret = lc_gnu_argv(&st->g, head, 2 + 3, &n);
 	if (ret < 0)
 		return ret;
-	total = 1 + 3 + 1 + nextra + 2 + 3 + 1;
-	st->compile_argv = calloc(total, sizeof(*st->compile_argv));
-	if (!st->compile_argv)
-		return -ENOMEM;
-	st->compile_argv[n++] = st->compiler;
-	for (size_t i = 0; i < sizeof(head) / sizeof(head[0]); i++)
-		st->compile_argv[n++] = head[i];
-	if (gold)
-		st->compile_argv[n++] = "-fuse-ld=gold";
-	for (size_t i = 0; i < nextra; i++)
-		st->compile_argv[n++] = extra[i];
-	st->compile_argv[n] = NULL;
 	if (st->pch_base) {
 		int r = cpp_pch(st, n - 1);
 
 		if (r < 0) {
-			cpp_log(st, AC_LOG_WARN,
-			        "no precompiled header (%s): compiles are "
-			        "slower",
-			        strerror(-r));
+			pu_log(&st->g, AC_LOG_WARN,
+			       "no precompiled header (%s): compiles are "
+			       "slower",
+			       strerror(-r));
 			st->pch_inc[0] = '\0';
 		} else {
-			st->compile_argv[n++] = "-I";
-			st->compile_argv[n++] = st->pch_inc;
+			lc_argv_add(st->g.compile_argv, &n, inc);
 			if (strncmp(st->pch_inc, "/usr/", 5) != 0) {
 				st->ro_paths[0] = st->pch_inc;
 				st->profile.ro_paths = st->ro_paths;
-				st->info.compile_profile = &st->profile;
+				st->g.info.compile_profile = &st->profile;
 			}
 		}
 	}
-	for (size_t i = 0; i < 3; i++)
-		st->compile_argv[n++] = tail[i];
-	st->compile_argv[n] = NULL;
+	lc_argv_add(st->g.compile_argv, &n, tail);
 	return 0;
 }
 
@@ -285,116 +225,66 @@ static void cpp_fini(void *state)
 
 	if (!st)
 		return;
-	free(st->compile_argv);
+	lc_gnu_free(&st->g);
 	free(st->pch_base);
-	free(st->flags);
-	free(st->compiler);
 	free(st);
 }
 
-static int cpp_init(const struct ac_host *host, struct ac_plugin_ctx *ctx,
-                    void **state)
+/* pch, pch_dir: st->pch_base, NULL for none. */
+static int cpp_pch_conf(struct cpp_state *st)
 {
-	struct cpp_state *st;
-	struct ac_lang_info *in;
+	bool pch = true;
 	int ret;
 
-	*state = NULL;
-	st = calloc(1, sizeof(*st));
-	if (!st)
-		return -ENOMEM;
-	st->host = host;
-	st->ctx = ctx;
-	ret = host->conf_string(ctx, "compiler", &st->compiler);
-	if (ret == -ENOENT) {
-		st->compiler = strdup(CPP_DEFAULT_COMPILER);
-		ret = st->compiler ? 0 : -ENOMEM;
-	} else if (ret < 0) {
-		cpp_log(st, AC_LOG_ERROR, "lang.cpp.compiler must be a string");
-	}
-	if (ret < 0)
-		goto fail;
-	ret = host->conf_string(ctx, "flags", &st->flags);
-	if (ret == -ENOENT) {
-		st->flags = NULL;
-		ret = 0;
-	} else if (ret < 0) {
-		cpp_log(st, AC_LOG_ERROR, "lang.cpp.flags must be a string");
-		goto fail;
-	}
-	{
-		bool pch = true;
-
-		ret = host->conf_bool(ctx, "pch", &pch);
-		if (ret < 0 && ret != -ENOENT)
-			goto fail;
-		ret = host->conf_string(ctx, "pch_dir", &st->pch_base);
-		if (ret == -ENOENT) {
-			st->pch_base = strdup(AC_CACHE_DIR "/pch");
-			ret = st->pch_base ? 0 : -ENOMEM;
-		}
-		if (ret < 0)
-			goto fail;
-		if (!pch || !st->pch_base[0] || st->pch_base[0] != '/') {
-			if (pch && st->pch_base[0])
-				cpp_log(st, AC_LOG_WARN,
-				        "lang.cpp.pch_dir must be absolute: no "
-				        "precompiled header");
-			free(st->pch_base);
-			st->pch_base = NULL;
-		}
-	}
-	ret = lc_check_tool(host, ctx, "lang.cpp.compiler", st->compiler);
-	if (ret < 0)
-		goto fail;
-	ret = lc_conf_multiplier(host, ctx, "time_multiplier",
-	                         &st->info.time_multiplier);
+	ret = pu_conf_bool(st->g.host, st->g.ctx, "pch", &pch);
 	if (ret == 0)
-		ret = lc_conf_multiplier(host, ctx, "memory_multiplier",
-		                         &st->info.memory_multiplier);
+		ret = pu_conf_str(st->g.host, st->g.ctx, "pch_dir",
+		                  AC_CACHE_DIR "/pch", &st->pch_base);
 	if (ret < 0)
-		goto fail;
-	ret = cpp_version(st);
-	if (ret < 0)
-		goto fail;
-	ret = cpp_build_argv(st);
-	if (ret < 0)
-		goto fail;
-	st->run_argv[0] = "/box/main";
-	st->run_argv[1] = NULL;
-	lc_base_env(st->envp);
-	in = &st->info;
-	lc_set_info(in, "cpp", "C++17 (GNU g++)", "main.cpp", st->compile_argv,
-	            st->run_argv, st->envp);
-	in->compile_limits = lc_gnu_compile_limits();
-	in->run_processes = CPP_RUN_PROCESSES;
-	in->version = st->version;
-	cpp_log(st, AC_LOG_DEBUG, "%s (%s)", st->version, st->compiler);
-	*state = st;
+		return ret;
+	if (!pch || !st->pch_base[0] || st->pch_base[0] != '/') {
+		if (pch && st->pch_base[0])
+			pu_log(&st->g, AC_LOG_WARN,
+			       "lang.cpp.pch_dir must be absolute: no "
+			       "precompiled header");
+		free(st->pch_base);
+		st->pch_base = NULL;
+	}
 	return 0;
-fail:
-	cpp_fini(st);
-	return ret;
 }
+
+static int cpp_setup(struct cpp_state *st)
+{
+	int ret;
+
+	ret = lc_gnu_setup(&st->g, "cpp", CPP_DEFAULT_COMPILER, "g++");
+	if (ret == 0)
+		ret = cpp_pch_conf(st);
+	if (ret == 0)
+		ret = cpp_build_argv(st);
+	if (ret < 0)
+		return ret;
+	lc_gnu_finish(&st->g, "C++17 (GNU g++)", "main.cpp");
+	return 0;
+}
+
+PU_DEFINE_INIT_IN(cpp_init, struct cpp_state, g., cpp_setup, cpp_fini)
 
 static const struct ac_lang_ops cpp_ops = {
         .init = cpp_init,
         .fini = cpp_fini,
-        .info = cpp_info,
+        .info = lc_gnu_info,
 };
 
 static const struct ac_setting cpp_settings[] = {
-        {"compiler", AC_SETTING_STRING, CPP_DEFAULT_COMPILER, 0, 0,
-         "the C++ compiler (absolute path); missing: the language is "
-         "skipped"},
-        {"flags", AC_SETTING_STRING, NULL, 0, 0,
-         "compiler flags in place of the default ones (split at spaces)"},
-        {"pch", AC_SETTING_BOOL, "true", 0, 0,
-         "precompile bits/stdc++.h once and use it for every compile"},
-        {"pch_dir", AC_SETTING_STRING, AC_CACHE_DIR "/pch", 0, 0,
-         "where the precompiled header is kept (absolute path)"},
+        LC_GNU_SETTINGS(CPP_DEFAULT_COMPILER, "C++"),
+        AC_SET_BOOL("pch", "true",
+                    "precompile bits/stdc++.h once and use it for every "
+                    "compile"),
+        AC_SET_STRING("pch_dir", AC_CACHE_DIR "/pch",
+                      "where the precompiled header is kept (absolute path)"),
         LC_MULTIPLIER_SETTINGS,
-        {NULL, 0, NULL, 0, 0, NULL},
+        AC_SETTINGS_END,
 };
 
 AC_PLUGIN_DEFINE_SETTINGS(AC_KIND_LANG, "cpp", "C++17 compiled with GNU g++",

@@ -568,9 +568,9 @@ static int java_find_home(struct java_state *st)
 	ret = st->host->conf_string(st->ctx, "home", &st->home);
 	if (ret == -ENOENT) {
 		if (!realpath("/usr/bin/javac", buf)) {
-			st->host->log(st->ctx, AC_LOG_WARN,
-			              "no /usr/bin/javac: is a JDK installed? "
-			              "(or set lang.java.home)");
+			pu_log(st, AC_LOG_WARN,
+			       "no /usr/bin/javac: is a JDK installed? "
+			       "(or set lang.java.home)");
 			return -ENOPKG;
 		}
 		/* <home>/bin/javac */
@@ -618,9 +618,8 @@ static int java_find_version(struct java_state *st)
 	argv[2] = NULL;
 	ret = lc_query(argv, true, out, sizeof(out));
 	if (ret < 0 || strncmp(out, "javac ", 6) != 0) {
-		st->host->log(st->ctx, AC_LOG_ERROR,
-		              "%s -version failed: is it a working JDK?",
-		              st->javac);
+		pu_log(st, AC_LOG_ERROR,
+		       "%s -version failed: is it a working JDK?", st->javac);
 		return ret < 0 ? ret : -EINVAL;
 	}
 	snprintf(st->version, sizeof(st->version), "Java %s", out + 6);
@@ -652,17 +651,12 @@ static void java_find_conf(struct java_state *st)
 static int java_cds_conf(struct java_state *st)
 {
 	bool cds = true;
-	int ret = st->host->conf_bool(st->ctx, "cds", &cds);
+	int ret = pu_conf_bool(st->host, st->ctx, "cds", &cds);
 
-	if (ret < 0 && ret != -ENOENT)
+	if (ret < 0 || !cds)
 		return ret;
-	if (!cds)
-		return 0;
-	ret = st->host->conf_string(st->ctx, "cds_dir", &st->cds_dir);
-	if (ret == -ENOENT) {
-		st->cds_dir = strdup(AC_CACHE_DIR "/cds");
-		ret = st->cds_dir ? 0 : -ENOMEM;
-	}
+	ret = pu_conf_str(st->host, st->ctx, "cds_dir", AC_CACHE_DIR "/cds",
+	                  &st->cds_dir);
 	if (ret < 0)
 		return ret;
 	if (st->cds_dir[0] != '/')
@@ -672,10 +666,10 @@ static int java_cds_conf(struct java_state *st)
 		                       st->version, st->cds_file,
 		                       sizeof(st->cds_file));
 	if (ret < 0) {
-		st->host->log(st->ctx, AC_LOG_WARN,
-		              "lang.java.cds_dir %s: %s: no class-data-sharing "
-		              "archive, runs start slower",
-		              st->cds_dir, strerror(-ret));
+		pu_log(st, AC_LOG_WARN,
+		       "lang.java.cds_dir %s: %s: no class-data-sharing "
+		       "archive, runs start slower",
+		       st->cds_dir, strerror(-ret));
 		st->cds_file[0] = '\0';
 		return 0;
 	}
@@ -702,42 +696,26 @@ static void java_fini(void *state)
 	free(st);
 }
 
-static int java_init(const struct ac_host *host, struct ac_plugin_ctx *ctx,
-                     void **state)
+static int java_setup(struct java_state *st)
 {
-	struct java_state *st;
-	struct ac_lang_info *in;
+	struct ac_lang_info *in = &st->info;
 	long long extra = JAVA_EXTRA_MB;
 	size_t n = 0;
 	int ret;
 
-	*state = NULL;
-	st = calloc(1, sizeof(*st));
-	if (!st)
-		return -ENOMEM;
-	st->host = host;
-	st->ctx = ctx;
-	in = &st->info;
 	ret = java_find_home(st);
-	if (ret < 0)
-		goto fail;
-	ret = lc_conf_multiplier(host, ctx, "time_multiplier",
-	                         &in->time_multiplier);
 	if (ret == 0)
-		ret = lc_conf_multiplier(host, ctx, "memory_multiplier",
-		                         &in->memory_multiplier);
+		ret = lc_conf_multipliers(st->host, st->ctx, in);
+	if (ret == 0)
+		ret = pu_conf_int(st->host, st->ctx, "memory_extra_mb", &extra);
+	if (ret == 0)
+		ret = java_find_version(st);
 	if (ret < 0)
-		goto fail;
-	ret = host->conf_int(ctx, "memory_extra_mb", &extra);
-	if (ret < 0 && ret != -ENOENT)
-		goto fail;
-	ret = java_find_version(st);
-	if (ret < 0)
-		goto fail;
+		return ret;
 	java_find_conf(st);
 	ret = java_cds_conf(st);
 	if (ret < 0)
-		goto fail;
+		return ret;
 	st->compile_argv[n++] = "/bin/sh";
 	st->compile_argv[n++] = "-c";
 	st->compile_argv[n++] = java_compile_script;
@@ -758,28 +736,17 @@ static int java_init(const struct ac_host *host, struct ac_plugin_ctx *ctx,
 	lc_base_env(st->envp);
 	lc_set_info(in, "java", "Java (OpenJDK)", "Main.java", st->compile_argv,
 	            st->run_argv, st->envp);
-	in->compile_limits = (struct ac_limits){
-	        .cpu_ms = 30 * 1000,
-	        .wall_ms = 60 * 1000,
-	        .memory_kb = 1024 * 1024,
-	        .stdout_kb = 64,
-	        .stderr_kb = 64,
-	        .fsize_kb = 64 * 1024,
-	        .processes = 128,
-	        .nofile = 256,
-	};
+	in->compile_limits = lc_compile_limits(30, 60, 1024, 64, 128, 256);
 	in->run_processes = JAVA_RUN_PROCESSES;
 	in->memory_extra_kb = (uint64_t)extra * 1024;
 	in->version = st->version;
 	in->compile_profile = &st->profile;
 	in->run_profile = &st->profile;
-	host->log(ctx, AC_LOG_DEBUG, "%s (%s)", st->version, st->home);
-	*state = st;
+	pu_log(st, AC_LOG_DEBUG, "%s (%s)", st->version, st->home);
 	return 0;
-fail:
-	java_fini(st);
-	return ret;
 }
+
+PU_DEFINE_INIT(java_init, struct java_state, java_setup, java_fini)
 
 static const struct ac_lang_ops java_ops = {
         .init = java_init,
@@ -790,17 +757,18 @@ static const struct ac_lang_ops java_ops = {
 };
 
 static const struct ac_setting java_settings[] = {
-        {"home", AC_SETTING_STRING, NULL, 0, 0,
-         "the JDK's directory (default: where /usr/bin/javac leads)"},
-        {"memory_extra_mb", AC_SETTING_INT, "64", 0, 4096,
-         "the JVM's own memory, added to every run's limit"},
-        {"cds", AC_SETTING_BOOL, "true", 0, 0,
-         "a class-data sharing archive of the JDK's classes, built in the "
-         "background"},
-        {"cds_dir", AC_SETTING_STRING, AC_CACHE_DIR "/cds", 0, 0,
-         "where that archive is kept (absolute path)"},
+        AC_SET_STRING("home", NULL,
+                      "the JDK's directory (default: where /usr/bin/javac "
+                      "leads)"),
+        AC_SET_INT("memory_extra_mb", "64", 0, 4096,
+                   "the JVM's own memory, added to every run's limit"),
+        AC_SET_BOOL("cds", "true",
+                    "a class-data sharing archive of the JDK's classes, "
+                    "built in the background"),
+        AC_SET_STRING("cds_dir", AC_CACHE_DIR "/cds",
+                      "where that archive is kept (absolute path)"),
         LC_MULTIPLIER_SETTINGS,
-        {NULL, 0, NULL, 0, 0, NULL},
+        AC_SETTINGS_END,
 };
 
 AC_PLUGIN_DEFINE_SETTINGS(AC_KIND_LANG, "java",

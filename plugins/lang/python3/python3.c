@@ -76,49 +76,31 @@ static void py_fini(void *state)
 	free(st);
 }
 
-static int py_init(const struct ac_host *host, struct ac_plugin_ctx *ctx,
-                   void **state)
+static int py_setup(struct py_state *st)
 {
-	struct py_state *st;
-	struct ac_lang_info *in;
+	struct ac_lang_info *in = &st->info;
 	const char *argv[3];
 	char out[48];
 	int ret;
 
-	*state = NULL;
-	st = calloc(1, sizeof(*st));
-	if (!st)
-		return -ENOMEM;
-	st->host = host;
-	st->ctx = ctx;
-	in = &st->info;
-	ret = host->conf_string(ctx, "interpreter", &st->python);
-	if (ret == -ENOENT) {
-		st->python = strdup(PY_DEFAULT);
-		ret = st->python ? 0 : -ENOMEM;
-	}
-	if (ret < 0)
-		goto fail;
-	ret = lc_check_tool(host, ctx, "lang.python3.interpreter", st->python);
-	if (ret < 0)
-		goto fail;
-	ret = lc_conf_multiplier(host, ctx, "time_multiplier",
-	                         &in->time_multiplier);
+	ret = pu_conf_str(st->host, st->ctx, "interpreter", PY_DEFAULT,
+	                  &st->python);
 	if (ret == 0)
-		ret = lc_conf_multiplier(host, ctx, "memory_multiplier",
-		                         &in->memory_multiplier);
+		ret = lc_check_tool(st->host, st->ctx,
+		                    "lang.python3.interpreter", st->python);
+	if (ret == 0)
+		ret = lc_conf_multipliers(st->host, st->ctx, in);
 	if (ret < 0)
-		goto fail;
+		return ret;
 	argv[0] = st->python;
 	argv[1] = "--version";
 	argv[2] = NULL;
 	ret = lc_query(argv, true, out, sizeof(out));
 	if (ret < 0 || strncmp(out, "Python 3", 8) != 0) {
-		host->log(ctx, AC_LOG_ERROR,
-		          "%s --version: %s: is it a working Python 3?",
-		          st->python, ret < 0 ? strerror(-ret) : out);
-		ret = ret < 0 ? ret : -EINVAL;
-		goto fail;
+		pu_log(st, AC_LOG_ERROR,
+		       "%s --version: %s: is it a working Python 3?",
+		       st->python, ret < 0 ? strerror(-ret) : out);
+		return ret < 0 ? ret : -EINVAL;
 	}
 	snprintf(st->version, sizeof(st->version), "%s", out);
 	st->compile_argv[0] = st->python;
@@ -137,25 +119,14 @@ static int py_init(const struct ac_host *host, struct ac_plugin_ctx *ctx,
 	st->envp[5] = NULL;
 	lc_set_info(in, "python3", "Python 3 (CPython)", "main.py",
 	            st->compile_argv, st->run_argv, st->envp);
-	in->compile_limits = (struct ac_limits){
-	        .cpu_ms = 10 * 1000,
-	        .wall_ms = 20 * 1000,
-	        .memory_kb = 256 * 1024,
-	        .stdout_kb = 64,
-	        .stderr_kb = 64,
-	        .fsize_kb = 64 * 1024,
-	        .processes = 8,
-	        .nofile = 64,
-	};
+	in->compile_limits = lc_compile_limits(10, 20, 256, 64, 8, 64);
 	in->run_processes = PY_RUN_PROCESSES;
 	in->version = st->version;
-	host->log(ctx, AC_LOG_DEBUG, "%s (%s)", st->version, st->python);
-	*state = st;
+	pu_log(st, AC_LOG_DEBUG, "%s (%s)", st->version, st->python);
 	return 0;
-fail:
-	py_fini(st);
-	return ret;
 }
+
+PU_DEFINE_INIT(py_init, struct py_state, py_setup, py_fini)
 
 static const struct ac_lang_ops py_ops = {
         .init = py_init,
@@ -165,11 +136,11 @@ static const struct ac_lang_ops py_ops = {
 };
 
 static const struct ac_setting py_settings[] = {
-        {"interpreter", AC_SETTING_STRING, PY_DEFAULT, 0, 0,
-         "the Python 3 interpreter (absolute path); missing: the language "
-         "is skipped"},
+        AC_SET_STRING("interpreter", PY_DEFAULT,
+                      "the Python 3 interpreter (absolute path); missing: "
+                      "the language is skipped"),
         LC_MULTIPLIER_SETTINGS,
-        {NULL, 0, NULL, 0, 0, NULL},
+        AC_SETTINGS_END,
 };
 
 AC_PLUGIN_DEFINE_SETTINGS(AC_KIND_LANG, "python3",

@@ -43,6 +43,7 @@
 
 #include <algocode/plugin.h>
 
+#include "../../common/plugin_util.h"
 #include "../tr_common.h"
 
 #define IP_QUEUE_PREFIX       "algocode.jobs."
@@ -130,8 +131,6 @@ struct ip_state {
 	size_t max_job_bytes;
 	struct ip_lane *lane_hash[IP_LANE_BUCKETS];
 };
-
-#define ip_log(st, lvl, ...) (st)->host->log((st)->ctx, (lvl), __VA_ARGS__)
 
 static void ip_msg_free(struct ac_delivery *m)
 {
@@ -304,7 +303,7 @@ static struct ip_queue *ip_queue_get(struct ip_state *st, const char *name)
 static void ip_dead_letter(struct ip_state *st, struct ac_delivery *m,
                            const char *reason)
 {
-	ip_log(st, AC_LOG_WARN,
+	pu_log(st, AC_LOG_WARN,
 	       "dead-lettered a message of %s after %u deliveries: %s",
 	       m->queue->name, m->deliveries, reason ? reason : "(no reason)");
 	free(m->reason);
@@ -410,7 +409,7 @@ static int ip_publish(struct ip_state *st, const char *queue, const char *body,
 	if (len > IP_MAX_BODY)
 		return -EMSGSIZE;
 	if (st->queued >= st->max_queued) {
-		ip_log(st, AC_LOG_WARN,
+		pu_log(st, AC_LOG_WARN,
 		       "%s: %zu messages queued, refusing more", queue,
 		       st->queued);
 		return -ENOBUFS;
@@ -434,7 +433,7 @@ static int ip_publish(struct ip_state *st, const char *queue, const char *body,
 		 * and never beyond twice the budget. */
 		if (total > st->max_job_bytes &&
 		    (own || total > 2 * st->max_job_bytes)) {
-			ip_log(st, AC_LOG_DEBUG,
+			pu_log(st, AC_LOG_DEBUG,
 			       "%s: %zu bytes of jobs held (budget %zu), "
 			       "refusing a job of %zu bytes",
 			       queue, st->job_bytes, st->max_job_bytes, len);
@@ -484,7 +483,7 @@ static int ip_publish_job(void *state, const char *lang, const char *body,
 	char name[sizeof(IP_QUEUE_PREFIX) + IP_MAX_LANG];
 
 	if (trc_lang_queue(IP_QUEUE_PREFIX, lang, name, sizeof(name)) < 0) {
-		ip_log(st, AC_LOG_ERROR, "publish_job: invalid language name");
+		pu_log(st, AC_LOG_ERROR, "publish_job: invalid language name");
 		return -EINVAL;
 	}
 	return ip_publish(st, name, body, len, done, arg);
@@ -540,13 +539,13 @@ static int ip_consume_jobs(void *state, const char *const *langs,
 	ret = trc_lang_queues(IP_QUEUE_PREFIX, langs, &names, &n, &bad);
 	if (ret < 0) {
 		if (bad)
-			ip_log(st, AC_LOG_ERROR,
+			pu_log(st, AC_LOG_ERROR,
 			       "consume_jobs: invalid language name");
 		return ret;
 	}
 	ret = ip_consume(st, (const char *const *)names, n, prefetch, cb, arg);
 	if (ret == 0)
-		ip_log(st, AC_LOG_DEBUG,
+		pu_log(st, AC_LOG_DEBUG,
 		       "consuming %zu job queue(s), prefetch %u", n, prefetch);
 	trc_names_free(names, n);
 	return ret;
@@ -563,7 +562,7 @@ static int ip_consume_results(void *state, ac_msg_cb cb, void *arg)
 static bool ip_settle(struct ip_state *st, struct ac_delivery *d)
 {
 	if (!d || !d->consumer) {
-		ip_log(st, AC_LOG_ERROR, "ack/nack of an unknown delivery");
+		pu_log(st, AC_LOG_ERROR, "ack/nack of an unknown delivery");
 		return false;
 	}
 	TAILQ_REMOVE(&st->in_flight, d, link);
@@ -612,7 +611,7 @@ static void ip_nack(void *state, struct ac_delivery *d, bool requeue,
 		ip_dead_letter(st, d, "out of memory requeueing the message");
 		return;
 	}
-	ip_log(st, AC_LOG_DEBUG, "requeued a message of %s (delivery %u): %s",
+	pu_log(st, AC_LOG_DEBUG, "requeued a message of %s (delivery %u): %s",
 	       q->name, d->deliveries, reason ? reason : "(no reason)");
 	TAILQ_INSERT_HEAD(&l->msgs, d, link);
 	l->depth++;
@@ -673,71 +672,53 @@ static void ip_fini(void *state)
 		free(cf);
 	}
 	if (dropped)
-		ip_log(st, AC_LOG_WARN,
+		pu_log(st, AC_LOG_WARN,
 		       "dropped %zu undelivered or unacknowledged message(s) "
 		       "(in-memory transport; pending submissions are "
 		       "enqueued again at the next start)",
 		       dropped);
 	if (st->ndead)
-		ip_log(st, AC_LOG_INFO, "discarded %zu dead letter(s)",
+		pu_log(st, AC_LOG_INFO, "discarded %zu dead letter(s)",
 		       st->ndead);
 	free(st);
 }
 
-static int ip_init(const struct ac_host *host, struct ac_plugin_ctx *ctx,
-                   void **state)
+static int ip_setup(struct ip_state *st)
 {
-	struct ip_state *st;
 	struct event_base *base;
 	long long max_queued = IP_DEFAULT_MAX_QUEUED;
 	long long max_mb = IP_DEFAULT_MAX_MB;
 	int ret;
 
-	*state = NULL;
-	st = calloc(1, sizeof(*st));
-	if (!st)
-		return -ENOMEM;
-	st->host = host;
-	st->ctx = ctx;
 	TAILQ_INIT(&st->queues);
 	TAILQ_INIT(&st->consumers);
 	TAILQ_INIT(&st->confirms);
 	TAILQ_INIT(&st->in_flight);
 	TAILQ_INIT(&st->dead);
 	/* The core checked the ranges (ip_settings). */
-	ret = host->conf_int(ctx, "max_queued", &max_queued);
-	if (ret < 0 && ret != -ENOENT) {
-		ip_log(st, AC_LOG_ERROR, "max_queued must be an integer");
-		goto fail;
-	}
+	if ((ret = pu_conf_int(st->host, st->ctx, "max_queued", &max_queued)) <
+	            0 ||
+	    (ret = pu_conf_int(st->host, st->ctx, "max_queued_mb", &max_mb)) <
+	            0)
+		return ret;
 	st->max_queued = (size_t)max_queued;
-	ret = host->conf_int(ctx, "max_queued_mb", &max_mb);
-	if (ret < 0 && ret != -ENOENT) {
-		ip_log(st, AC_LOG_ERROR, "max_queued_mb must be an integer");
-		goto fail;
-	}
 	st->max_job_bytes = (size_t)max_mb << 20;
-	base = host->event_base(ctx);
+	base = st->host->event_base(st->ctx);
 	if (!base) {
-		ip_log(st, AC_LOG_ERROR, "no event base");
-		ret = -EINVAL;
-		goto fail;
+		pu_log(st, AC_LOG_ERROR, "no event base");
+		return -EINVAL;
 	}
 	st->pump = event_new(base, -1, 0, ip_pump_cb, st);
-	if (!st->pump) {
-		ret = -ENOMEM;
-		goto fail;
-	}
-	ip_log(st, AC_LOG_DEBUG,
+	if (!st->pump)
+		return -ENOMEM;
+	pu_log(st, AC_LOG_DEBUG,
 	       "in-memory queues (messages are lost on a crash), fair by "
 	       "user, %zu bytes of jobs at most",
 	       st->max_job_bytes);
-	*state = st;
 	return 0;
-fail:
-	ip_fini(st);
-	return ret;
 }
+
+PU_DEFINE_INIT(ip_init, struct ip_state, ip_setup, ip_fini)
 
 static const struct ac_transport_ops ip_ops = {
         .init = ip_init,
@@ -752,13 +733,14 @@ static const struct ac_transport_ops ip_ops = {
 };
 
 static const struct ac_setting ip_settings[] = {
-        {"max_queued", AC_SETTING_INT, "100000", 1, 100000000,
-         "job messages held in memory at most; beyond, publishes wait"},
+        AC_SET_INT("max_queued", "100000", 1, 100000000,
+                   "job messages held in memory at most; beyond, publishes "
+                   "wait"),
         /* In MiB: libconfig reads integers past 2^31 only with an L. */
-        {"max_queued_mb", AC_SETTING_INT, "256", 1, 1 << 20,
-         "MiB of job messages held in memory at most; beyond, publishes "
-         "wait"},
-        {NULL, 0, NULL, 0, 0, NULL},
+        AC_SET_INT("max_queued_mb", "256", 1, 1 << 20,
+                   "MiB of job messages held in memory at most; beyond, "
+                   "publishes wait"),
+        AC_SETTINGS_END,
 };
 
 AC_PLUGIN_DEFINE_SETTINGS(AC_KIND_TRANSPORT, "inproc",

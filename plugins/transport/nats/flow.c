@@ -49,7 +49,7 @@ int nt_publish(struct nt_state *st, const char *subject, const char *body,
 	/* Fail fast while there is no connection: nats.c would buffer the
 	 * message and the caller would wait publish_timeout_s for nothing. */
 	if (natsConnection_Status(st->nc) != NATS_CONN_STATUS_CONNECTED) {
-		nt_log(st, AC_LOG_DEBUG,
+		pu_log(st, AC_LOG_DEBUG,
 		       "publish on %s refused: not connected to the NATS "
 		       "server",
 		       subject);
@@ -57,7 +57,7 @@ int nt_publish(struct nt_state *st, const char *subject, const char *body,
 	}
 	max_payload = natsConnection_GetMaxPayload(st->nc);
 	if (max_payload > 0 && (int64_t)len > max_payload) {
-		nt_log(st, AC_LOG_ERROR,
+		pu_log(st, AC_LOG_ERROR,
 		       "%s: a message of %zu bytes is larger than the "
 		       "server's max_payload (%" PRId64 ")",
 		       subject, len, max_payload);
@@ -91,7 +91,7 @@ int nt_publish(struct nt_state *st, const char *subject, const char *body,
 		s = natsConnection_PublishMsg(st->nc, m);
 	natsMsg_Destroy(m);
 	if (s != NATS_OK) {
-		nt_log(st, AC_LOG_WARN, "cannot publish on %s: %s", subject,
+		pu_log(st, AC_LOG_WARN, "cannot publish on %s: %s", subject,
 		       nt_last_error(s));
 		free(pub);
 		return nt_errno(s) ? nt_errno(s) : -EIO;
@@ -118,20 +118,20 @@ static int nt_puback_status(struct nt_state *st, struct nt_pub *pub,
 	if (len <= 0) {
 		if (natsMsgHeader_Get(msg, "Status", &status) == NATS_OK &&
 		    strcmp(status, "503") == 0) {
-			nt_log(st, AC_LOG_WARN,
+			pu_log(st, AC_LOG_WARN,
 			       "publish: no stream accepts the subject %s",
 			       st->streams_ok ? "(is JetStream enabled?)"
 			                      : "yet (the streams are being "
 			                        "created)");
 			return -EHOSTUNREACH;
 		}
-		nt_log(st, AC_LOG_WARN, "publish: empty acknowledgement%s%s",
+		pu_log(st, AC_LOG_WARN, "publish: empty acknowledgement%s%s",
 		       status ? ", status " : "", status ? status : "");
 		return -EIO;
 	}
 	root = json_loadb(data, (size_t)len, 0, NULL);
 	if (!root) {
-		nt_log(st, AC_LOG_WARN, "publish: unreadable acknowledgement");
+		pu_log(st, AC_LOG_WARN, "publish: unreadable acknowledgement");
 		return -EIO;
 	}
 	err = json_object_get(root, "error");
@@ -140,12 +140,12 @@ static int nt_puback_status(struct nt_state *st, struct nt_pub *pub,
 		const char *desc =
 		        json_string_value(json_object_get(err, "description"));
 
-		nt_log(st, AC_LOG_WARN, "publish refused by JetStream: %s",
+		pu_log(st, AC_LOG_WARN, "publish refused by JetStream: %s",
 		       desc ? desc : "(no description)");
 	} else if (json_is_integer(seq)) {
 		rc = 0;
 		if (json_is_true(json_object_get(root, "duplicate")))
-			nt_log(st, AC_LOG_INFO,
+			pu_log(st, AC_LOG_INFO,
 			       "publish of %s: the stream already holds it "
 			       "(duplicate, not stored twice)",
 			       pub->msg_id[0] ? pub->msg_id : "a message");
@@ -164,7 +164,7 @@ void nt_reply(struct nt_state *st, struct ac_delivery *d, const char *word)
 		return;
 	s = natsConnection_PublishString(st->nc, reply, word);
 	if (s != NATS_OK)
-		nt_log(st, AC_LOG_WARN, "cannot send %s: %s", word,
+		pu_log(st, AC_LOG_WARN, "cannot send %s: %s", word,
 		       nt_last_error(s));
 }
 
@@ -185,7 +185,7 @@ static void nt_pub_complete(struct nt_state *st, struct nt_pub *pub, int rc)
 		/* Stored as a dead letter: the original can go. */
 		nt_reply(st, d, rc == 0 ? "+ACK" : "-NAK");
 		if (rc < 0)
-			nt_log(st, AC_LOG_WARN,
+			pu_log(st, AC_LOG_WARN,
 			       "dead letter not stored (%s); the message goes "
 			       "back to its queue",
 			       strerror(-rc));
@@ -201,7 +201,7 @@ void nt_dead_letter(struct nt_state *st, struct ac_delivery *d,
 {
 	int r;
 
-	nt_log(st, AC_LOG_WARN,
+	pu_log(st, AC_LOG_WARN,
 	       "dead-lettering a message of %s after %" PRIu64
 	       " deliveries: %s",
 	       natsMsg_GetSubject(d->msg), d->ndelivered,
@@ -352,7 +352,7 @@ static void nt_deliver(struct nt_state *st, struct nt_sub *sub, natsMsg *msg)
 	TAILQ_INSERT_TAIL(&st->held, d, link);
 	g->held++;
 	if (nt_parse_delivered(natsMsg_GetReply(msg), &d->ndelivered) < 0) {
-		nt_log(st, AC_LOG_ERROR,
+		pu_log(st, AC_LOG_ERROR,
 		       "a message of %s has no JetStream ack subject; dropped",
 		       natsMsg_GetSubject(msg));
 		g->held--;
@@ -414,7 +414,7 @@ static void nt_on_pull_status(struct nt_state *st, const char *rest,
 	 * server is still recovering JetStream). */
 	if (strcmp(status, "408") != 0 && strcmp(status, "404") != 0) {
 		natsMsgHeader_Get(msg, "Description", &desc);
-		nt_log(st, AC_LOG_WARN, "pull from %s: status %s %s",
+		pu_log(st, AC_LOG_WARN, "pull from %s: status %s %s",
 		       sub->consumer, status, desc ? desc : "");
 		sub->retry_at = pu_mono_ms() + NT_RETRY_MS;
 		/* A server going down says so: nothing to re-create there
@@ -465,7 +465,7 @@ static void nt_on_pulled(struct nt_state *st, natsMsg *msg)
 	struct nt_pull *p;
 
 	if (!sub) {
-		nt_log(st, AC_LOG_WARN,
+		pu_log(st, AC_LOG_WARN,
 		       "a message of %s that no consumer of ours asked for; "
 		       "dropped",
 		       natsMsg_GetSubject(msg));
@@ -540,12 +540,12 @@ static void nt_on_reconnected(struct nt_state *st, bool first)
 	struct nt_pull *p;
 
 	if (first) {
-		nt_log(st, AC_LOG_INFO,
+		pu_log(st, AC_LOG_INFO,
 		       "connected to %s (the server is up now, after %" PRId64
 		       " ms)",
 		       st->url, pu_mono_ms() - st->down_since);
 	} else {
-		nt_log(st, AC_LOG_INFO,
+		pu_log(st, AC_LOG_INFO,
 		       "reconnected to the NATS server (after %" PRId64 " ms)",
 		       pu_mono_ms() - st->down_since);
 		nt_metric(st, "broker_reconnects_total", NT_METRIC_LABELS, 'c',
@@ -574,10 +574,8 @@ static void nt_on_disconnected(struct nt_state *st, int64_t at)
 	size_t failed = 0;
 
 	if (st->connected) {
-		st->down_since = pu_mono_ms();
-		st->down_log_step = NT_DOWN_LOG_FIRST;
-		st->down_log_at = st->down_since + st->down_log_step;
-		nt_log(st, AC_LOG_WARN,
+		nt_mark_down(st);
+		pu_log(st, AC_LOG_WARN,
 		       "disconnected from the NATS server; reconnecting "
 		       "(every %" PRId64 "..%" PRId64
 		       " ms); publishes fail until then",
@@ -593,10 +591,19 @@ static void nt_on_disconnected(struct nt_state *st, int64_t at)
 		failed++;
 	}
 	if (failed)
-		nt_log(st, AC_LOG_WARN,
+		pu_log(st, AC_LOG_WARN,
 		       "%zu publish(es) not acknowledged before the "
 		       "disconnection: failed",
 		       failed);
+}
+
+/* The connection is down from now on: nt_log_down says so now and
+ * then. */
+void nt_mark_down(struct nt_state *st)
+{
+	st->down_since = pu_mono_ms();
+	st->down_log_step = NT_DOWN_LOG_FIRST;
+	st->down_log_at = st->down_since + st->down_log_step;
 }
 
 /* Loop tick while disconnected: a line now and then, not per attempt. */
@@ -604,7 +611,7 @@ static void nt_log_down(struct nt_state *st, int64_t now)
 {
 	if (st->connected || now < st->down_log_at)
 		return;
-	nt_log(st, AC_LOG_WARN,
+	pu_log(st, AC_LOG_WARN,
 	       "still no connection to the NATS server at %s after %" PRId64
 	       " s; retrying",
 	       st->url, (now - st->down_since) / 1000);
@@ -672,7 +679,7 @@ void nt_tick_cb(evutil_socket_t fd, short what, void *arg)
 	/* Publishes never acknowledged: one at a time, a done callback may
 	 * publish again. */
 	while ((pub = TAILQ_FIRST(&st->pubs)) && pub->deadline <= now) {
-		nt_log(st, AC_LOG_WARN,
+		pu_log(st, AC_LOG_WARN,
 		       "publish not acknowledged within %" PRId64 " ms",
 		       st->publish_timeout_ms);
 		nt_pub_complete(st, pub, -ETIMEDOUT);

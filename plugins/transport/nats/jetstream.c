@@ -57,7 +57,7 @@ static int nt_ensure_stream(struct nt_state *st, const char *name,
 		s = js_UpdateStream(&si, st->mjs, &sc, NULL, &jerr);
 	}
 	if (s != NATS_OK) {
-		nt_log(st, AC_LOG_ERROR,
+		pu_log(st, AC_LOG_ERROR,
 		       "cannot create or update stream %s: %s (JetStream "
 		       "error %d)",
 		       name, nt_last_error(s), (int)jerr);
@@ -106,7 +106,7 @@ int nt_ensure_consumer(struct nt_state *st, const struct nt_sub *sub)
 		                      &jerr);
 	}
 	if (s != NATS_OK) {
-		nt_log(st, AC_LOG_ERROR,
+		pu_log(st, AC_LOG_ERROR,
 		       "cannot create or update consumer %s of %s: %s "
 		       "(JetStream error %d)",
 		       sub->consumer, sub->stream, nt_last_error(s), (int)jerr);
@@ -149,7 +149,7 @@ static void nt_ensure_done(void *arg)
 		st->streams_ok = true;
 	for (size_t i = 0; i < t->ndone; i++) {
 		if (!t->subs[i]->ready)
-			nt_log(st, AC_LOG_INFO, "consuming %s (consumer %s)",
+			pu_log(st, AC_LOG_INFO, "consuming %s (consumer %s)",
 			       t->subs[i]->filter, t->subs[i]->consumer);
 		t->subs[i]->ready = true;
 	}
@@ -157,7 +157,7 @@ static void nt_ensure_done(void *arg)
 		st->need_ensure = true;
 		st->ensure_at = pu_mono_ms() + 2 * NT_RETRY_MS;
 	} else {
-		nt_log(st, AC_LOG_DEBUG, "streams and consumers are in place");
+		pu_log(st, AC_LOG_DEBUG, "streams and consumers are in place");
 	}
 	free(t->subs);
 	free(t);
@@ -242,7 +242,7 @@ static void nt_depth_work(void *arg)
 		s = js_GetConsumerInfo(&ci, t->st->mjs, sub->stream,
 		                       sub->consumer, NULL, &jerr);
 		if (s != NATS_OK) {
-			nt_log(t->st, AC_LOG_DEBUG,
+			pu_log(t->st, AC_LOG_DEBUG,
 			       "queue depth: consumer %s of %s: %s",
 			       sub->consumer, sub->stream, nt_last_error(s));
 			continue;

@@ -215,7 +215,7 @@ static int nt_publish_job(void *state, const char *lang, const char *body,
 	char subject[sizeof(NT_JOBS_PREFIX) + NT_MAX_LANG];
 
 	if (trc_lang_ok(lang, false) < 0) {
-		nt_log(st, AC_LOG_ERROR, "publish_job: invalid language name");
+		pu_log(st, AC_LOG_ERROR, "publish_job: invalid language name");
 		return -EINVAL;
 	}
 	snprintf(subject, sizeof(subject), "%s%s", NT_JOBS_PREFIX, lang);
@@ -301,7 +301,7 @@ static int nt_consume(struct nt_state *st, struct nt_group *g)
 	}
 	TAILQ_INSERT_TAIL(&st->groups, g, link);
 	if (g->prefetch > st->max_ack_pending)
-		nt_log(st, AC_LOG_WARN,
+		pu_log(st, AC_LOG_WARN,
 		       "prefetch %u is more than transport.max_ack_pending "
 		       "(%" PRId64 ") allows for all consumers together",
 		       g->prefetch, st->max_ack_pending);
@@ -339,7 +339,7 @@ static int nt_consume_jobs(void *state, const char *const *langs,
 		char dead[sizeof(NT_DEAD_PREFIX) + NT_MAX_LANG];
 
 		if (trc_lang_ok(langs[i], false) < 0) {
-			nt_log(st, AC_LOG_ERROR,
+			pu_log(st, AC_LOG_ERROR,
 			       "consume_jobs: invalid language name");
 			r = -EINVAL;
 			goto fail;
@@ -360,7 +360,7 @@ static int nt_consume_jobs(void *state, const char *const *langs,
 	r = nt_consume(st, g);
 	if (r < 0)
 		goto fail;
-	nt_log(st, AC_LOG_INFO,
+	pu_log(st, AC_LOG_INFO,
 	       "consuming jobs of %zu language(s), prefetch %u%s", n,
 	       g->prefetch,
 	       st->connected ? "" : " (once the NATS server is up)");
@@ -415,7 +415,7 @@ static bool nt_held(struct nt_state *st, struct ac_delivery *d)
 		if (x == d && !x->dying)
 			return true;
 	}
-	nt_log(st, AC_LOG_ERROR, "ack/nack of an unknown delivery");
+	pu_log(st, AC_LOG_ERROR, "ack/nack of an unknown delivery");
 	return false;
 }
 
@@ -450,7 +450,7 @@ static void nt_nack(void *state, struct ac_delivery *d, bool requeue,
 		nt_dead_letter(st, d, why);
 		return;
 	}
-	nt_log(st, AC_LOG_DEBUG,
+	pu_log(st, AC_LOG_DEBUG,
 	       "requeued a message of %s (delivery %" PRIu64 "): %s",
 	       natsMsg_GetSubject(d->msg), d->ndelivered,
 	       reason ? reason : "(no reason)");
@@ -515,7 +515,7 @@ static void nt_fini(void *state)
 		free(p);
 	}
 	if (dropped)
-		nt_log(st, AC_LOG_INFO,
+		pu_log(st, AC_LOG_INFO,
 		       "handed %zu unsettled message(s) back to the server",
 		       dropped);
 	if (st->nc) {
@@ -536,7 +536,7 @@ static void nt_fini(void *state)
 	}
 	if (!clean) {
 		/* nats.c may still call us: leak rather than crash. */
-		nt_log(st, AC_LOG_ERROR,
+		pu_log(st, AC_LOG_ERROR,
 		       "the NATS connection did not close in %d s; state "
 		       "leaked",
 		       NT_CLOSE_WAIT_S);
@@ -568,66 +568,35 @@ static void nt_fini(void *state)
 	free(st);
 }
 
-/* The value, or the default of nt_settings (the core checked the
- * range). */
-static int nt_conf_int(struct nt_state *st, const char *key, long long *out)
-{
-	int r = st->host->conf_int(st->ctx, key, out);
-
-	if (r < 0)
-		nt_log(st, AC_LOG_ERROR, "transport.%s: %s", key, strerror(-r));
-	return r;
-}
-
+/* The settings (nt_settings_table: the core checked their range). */
 static int nt_settings(struct nt_state *st)
 {
-	long long v;
+	const struct ac_host *host = st->host;
+	long long ack_wait_s = 60, maxd = 5, replicas = 1, pub_s = 10;
+	long long prefetch = 64, max_pending = 1000, dup_s = 600;
 	int r;
 
-	r = st->host->conf_string(st->ctx, "nats_url", &st->url);
-	if (r == -ENOENT) {
-		st->url = strdup(NT_DEFAULT_URL);
-		if (!st->url)
-			return -ENOMEM;
-	} else if (r < 0) {
-		nt_log(st, AC_LOG_ERROR, "transport.nats_url must be a string");
+	if ((r = pu_conf_str(host, st->ctx, "nats_url", NT_DEFAULT_URL,
+	                     &st->url)) < 0 ||
+	    (r = pu_conf_int(host, st->ctx, "ack_wait_s", &ack_wait_s)) < 0 ||
+	    (r = pu_conf_int(host, st->ctx, "max_deliveries", &maxd)) < 0 ||
+	    (r = pu_conf_int(host, st->ctx, "replicas", &replicas)) < 0 ||
+	    (r = pu_conf_int(host, st->ctx, "publish_timeout_s", &pub_s)) < 0 ||
+	    (r = pu_conf_int(host, st->ctx, "results_prefetch", &prefetch)) <
+	            0 ||
+	    (r = pu_conf_int(host, st->ctx, "max_ack_pending", &max_pending)) <
+	            0 ||
+	    (r = trc_conf_reconnect(host, st->ctx, &st->reconnect_min_ms,
+	                            &st->reconnect_max_ms)) < 0 ||
+	    (r = pu_conf_int(host, st->ctx, "duplicate_window_s", &dup_s)) < 0)
 		return r;
-	}
-	if ((r = nt_conf_int(st, "ack_wait_s", &v)) < 0)
-		return r;
-	st->ack_wait_ms = v * 1000;
-	if ((r = nt_conf_int(st, "max_deliveries", &v)) < 0)
-		return r;
-	st->max_deliveries = (unsigned)v;
-	if ((r = nt_conf_int(st, "replicas", &v)) < 0)
-		return r;
-	st->replicas = v;
-	if ((r = nt_conf_int(st, "publish_timeout_s", &v)) < 0)
-		return r;
-	st->publish_timeout_ms = v * 1000;
-	if ((r = nt_conf_int(st, "results_prefetch", &v)) < 0)
-		return r;
-	st->results_prefetch = (unsigned)v;
-	if ((r = nt_conf_int(st, "max_ack_pending", &v)) < 0)
-		return r;
-	st->max_ack_pending = v;
-	if ((r = nt_conf_int(st, "reconnect_min_ms", &v)) < 0)
-		return r;
-	st->reconnect_min_ms = v;
-	if ((r = nt_conf_int(st, "reconnect_max_ms", &v)) < 0)
-		return r;
-	st->reconnect_max_ms = v;
-	if (st->reconnect_max_ms < st->reconnect_min_ms) {
-		nt_log(st, AC_LOG_ERROR,
-		       "transport.reconnect_max_ms (%" PRId64
-		       ") is less than transport.reconnect_min_ms (%" PRId64
-		       ")",
-		       st->reconnect_max_ms, st->reconnect_min_ms);
-		return -EINVAL;
-	}
-	if ((r = nt_conf_int(st, "duplicate_window_s", &v)) < 0)
-		return r;
-	st->dup_window_s = v;
+	st->ack_wait_ms = ack_wait_s * 1000;
+	st->max_deliveries = (unsigned)maxd;
+	st->replicas = replicas;
+	st->publish_timeout_ms = pub_s * 1000;
+	st->results_prefetch = (unsigned)prefetch;
+	st->max_ack_pending = max_pending;
+	st->dup_window_s = dup_s;
 	return 0;
 }
 
@@ -686,22 +655,20 @@ static int nt_connect(struct nt_state *st)
 	if (s == NATS_OK)
 		s = natsOptions_SetClosedCB(st->opts, nt_closed_cb, st);
 	if (s != NATS_OK) {
-		nt_log(st, AC_LOG_ERROR, "NATS options: %s", nt_last_error(s));
+		pu_log(st, AC_LOG_ERROR, "NATS options: %s", nt_last_error(s));
 		return nt_errno(s) ? nt_errno(s) : -EIO;
 	}
 	s = natsConnection_Connect(&st->nc, st->opts);
 	if (s == NATS_NOT_YET_CONNECTED) {
-		st->down_since = pu_mono_ms();
-		st->down_log_step = NT_DOWN_LOG_FIRST;
-		st->down_log_at = st->down_since + st->down_log_step;
-		nt_log(st, AC_LOG_WARN,
+		nt_mark_down(st);
+		pu_log(st, AC_LOG_WARN,
 		       "cannot connect to %s yet (no server answers); "
 		       "retrying in the background (every %" PRId64 "..%" PRId64
 		       " ms): publishes fail and consumers wait until it "
 		       "is up",
 		       st->url, st->reconnect_min_ms, st->reconnect_max_ms);
 	} else if (s != NATS_OK) {
-		nt_log(st, AC_LOG_ERROR, "cannot connect to %s: %s", st->url,
+		pu_log(st, AC_LOG_ERROR, "cannot connect to %s: %s", st->url,
 		       nt_last_error(s));
 		return -ECONNREFUSED;
 	} else {
@@ -724,7 +691,7 @@ static int nt_connect(struct nt_state *st)
 		s = natsConnection_JetStream(&st->mjs, st->mc, &jo);
 	}
 	if (s != NATS_OK) {
-		nt_log(st, AC_LOG_ERROR, "cannot connect to %s: %s", st->url,
+		pu_log(st, AC_LOG_ERROR, "cannot connect to %s: %s", st->url,
 		       nt_last_error(s));
 		return -ECONNREFUSED;
 	}
@@ -745,26 +712,18 @@ static int nt_connect(struct nt_state *st)
 	if (s == NATS_OK)
 		s = natsSubscription_SetPendingLimits(st->inbox_sub, -1, -1);
 	if (s != NATS_OK) {
-		nt_log(st, AC_LOG_ERROR, "cannot subscribe to the inbox: %s",
+		pu_log(st, AC_LOG_ERROR, "cannot subscribe to the inbox: %s",
 		       nt_last_error(s));
 		return nt_errno(s) ? nt_errno(s) : -EIO;
 	}
 	return 0;
 }
 
-static int nt_init(const struct ac_host *host, struct ac_plugin_ctx *ctx,
-                   void **state)
+static int nt_setup(struct nt_state *st)
 {
-	struct nt_state *st;
 	struct timeval tv = {0, NT_TICK_MS * 1000};
 	int r;
 
-	*state = NULL;
-	st = calloc(1, sizeof(*st));
-	if (!st)
-		return -ENOMEM;
-	st->host = host;
-	st->ctx = ctx;
 	pthread_mutex_init(&st->lock, NULL);
 	pthread_cond_init(&st->cond, NULL);
 	STAILQ_INIT(&st->items);
@@ -774,22 +733,19 @@ static int nt_init(const struct ac_host *host, struct ac_plugin_ctx *ctx,
 	TAILQ_INIT(&st->held);
 	r = nt_settings(st);
 	if (r < 0)
-		goto fail;
-	st->base = host->event_base(ctx);
+		return r;
+	st->base = st->host->event_base(st->ctx);
 	if (!st->base) {
-		nt_log(st, AC_LOG_ERROR, "no event base");
-		r = -EINVAL;
-		goto fail;
+		pu_log(st, AC_LOG_ERROR, "no event base");
+		return -EINVAL;
 	}
 	st->hop = event_new(st->base, -1, 0, nt_hop_cb, st);
 	st->tick = event_new(st->base, -1, EV_PERSIST, nt_tick_cb, st);
-	if (!st->hop || !st->tick || event_add(st->tick, &tv) < 0) {
-		r = -ENOMEM;
-		goto fail;
-	}
+	if (!st->hop || !st->tick || event_add(st->tick, &tv) < 0)
+		return -ENOMEM;
 	r = nt_connect(st);
 	if (r < 0)
-		goto fail;
+		return r;
 	/* Streams: created now if the server is up (blocking: start-up),
 	 * else (or if that fails) from the loop's tick on the worker pool
 	 * once both connections are up. */
@@ -802,16 +758,14 @@ static int nt_init(const struct ac_host *host, struct ac_plugin_ctx *ctx,
 	/* The series exists from the start. */
 	nt_metric(st, "broker_reconnects_total", NT_METRIC_LABELS, 'c', 0);
 	if (st->connected)
-		nt_log(st, AC_LOG_INFO,
+		pu_log(st, AC_LOG_INFO,
 		       "connected to %s (ack wait %" PRId64
 		       " s, %u deliveries at most)",
 		       st->url, st->ack_wait_ms / 1000, st->max_deliveries);
-	*state = st;
 	return 0;
-fail:
-	nt_fini(st);
-	return r;
 }
+
+PU_DEFINE_INIT(nt_init, struct nt_state, nt_setup, nt_fini)
 
 static const struct ac_transport_ops nt_ops = {
         .init = nt_init,
@@ -825,30 +779,25 @@ static const struct ac_transport_ops nt_ops = {
 };
 
 static const struct ac_setting nt_settings_table[] = {
-        {"nats_url", AC_SETTING_STRING, NT_DEFAULT_URL, 0, 0,
-         "the NATS server (nats://[user:password@]host:port)"},
-        {"ack_wait_s", AC_SETTING_INT, "60", 1, 86400,
-         "a job not acknowledged this long after its delivery is "
-         "delivered again"},
-        {"max_deliveries", AC_SETTING_INT, "5", 1, 1000,
-         "deliveries of one job before it is dead-lettered"},
-        {"replicas", AC_SETTING_INT, "1", 1, 5,
-         "replicas of the streams (a JetStream cluster)"},
-        {"publish_timeout_s", AC_SETTING_INT, "10", 1, 3600,
-         "the longest a publish waits for its acknowledgement"},
-        {"results_prefetch", AC_SETTING_INT, "64", 1, 10000,
-         "result messages delivered to the api at once"},
-        {"max_ack_pending", AC_SETTING_INT, "1000", 1, 1000000,
-         "unacknowledged messages of one consumer at most"},
-        {"reconnect_min_ms", AC_SETTING_INT, "100", 10, 60000,
-         "wait before the first reconnect attempt, doubled after each "
-         "failed one"},
-        {"reconnect_max_ms", AC_SETTING_INT, "500", 10, 60000,
-         "the longest wait between two attempts (at least "
-         "reconnect_min_ms)"},
-        {"duplicate_window_s", AC_SETTING_INT, "600", 1, 86400,
-         "a message published twice within this window is kept once"},
-        {NULL, 0, NULL, 0, 0, NULL},
+        AC_SET_STRING("nats_url", NT_DEFAULT_URL,
+                      "the NATS server (nats://[user:password@]host:port)"),
+        AC_SET_INT("ack_wait_s", "60", 1, 86400,
+                   "a job not acknowledged this long after its delivery is "
+                   "delivered again"),
+        TRC_MAX_DELIVERIES_SETTING,
+        AC_SET_INT("replicas", "1", 1, 5,
+                   "replicas of the streams (a JetStream cluster)"),
+        AC_SET_INT("publish_timeout_s", "10", 1, 3600,
+                   "the longest a publish waits for its acknowledgement"),
+        AC_SET_INT("results_prefetch", "64", 1, 10000,
+                   "result messages delivered to the api at once"),
+        AC_SET_INT("max_ack_pending", "1000", 1, 1000000,
+                   "unacknowledged messages of one consumer at most"),
+        TRC_RECONNECT_SETTINGS,
+        AC_SET_INT("duplicate_window_s", "600", 1, 86400,
+                   "a message published twice within this window is kept "
+                   "once"),
+        AC_SETTINGS_END,
 };
 
 AC_PLUGIN_DEFINE_SETTINGS(AC_KIND_TRANSPORT, "nats",

@@ -20,6 +20,9 @@
 
 #include <algocode/plugin.h>
 
+#include "../../common/plugin_util.h"
+#include "../tr_common.h"
+
 #define NT_JOBS_STREAM      "ALGOCODE_JOBS"
 #define NT_JOBS_PREFIX      "algocode.jobs."
 #define NT_RESULTS_STREAM   "ALGOCODE_RESULTS"
@@ -176,8 +179,6 @@ struct nt_state {
 	TAILQ_HEAD(, ac_delivery) held;
 };
 
-#define nt_log(st, lvl, ...) (st)->host->log((st)->ctx, (lvl), __VA_ARGS__)
-
 /* Shared between the files of this module. */
 int nt_errno(natsStatus s);
 const char *nt_last_error(natsStatus s);
@@ -197,6 +198,7 @@ void nt_dead_letter(struct nt_state *st, struct ac_delivery *d,
                     const char *reason);
 int nt_pull(struct nt_state *st, struct nt_sub *sub, unsigned batch);
 void nt_refill(struct nt_state *st);
+void nt_mark_down(struct nt_state *st);
 void nt_hop_cb(evutil_socket_t fd, short what, void *arg);
 void nt_tick_cb(evutil_socket_t fd, short what, void *arg);
 

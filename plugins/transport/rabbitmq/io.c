@@ -71,7 +71,7 @@ static int rq_check_rpc(struct rq_state *st, const char *what)
 
 	if (r.reply_type == AMQP_RESPONSE_NORMAL)
 		return 0;
-	rq_log(st, AC_LOG_WARN, "%s: %s", what,
+	pu_log(st, AC_LOG_WARN, "%s: %s", what,
 	       rq_reply_str(r, buf, sizeof(buf)));
 	return -EIO;
 }
@@ -159,7 +159,7 @@ static int rq_subscribe(struct rq_state *st, struct rq_consumer *c)
 		if (rq_check_rpc(st, what) < 0)
 			return -EIO;
 	}
-	rq_log(st, AC_LOG_DEBUG, "channel %u: consuming %zu queue(s) from %s",
+	pu_log(st, AC_LOG_DEBUG, "channel %u: consuming %zu queue(s) from %s",
 	       c->channel, c->nqueues, c->queues[0]);
 	return 0;
 }
@@ -200,20 +200,20 @@ static void rq_connect_failed(struct rq_state *st, const char *what,
 
 	if (n == 1) {
 		st->down_since = now;
-		rq_log(st, AC_LOG_WARN,
+		pu_log(st, AC_LOG_WARN,
 		       "%s %s:%d vhost %s: %s; retrying in the background "
 		       "(every %" PRId64 "..%" PRId64
 		       " ms); publishes fail until connected",
 		       what, st->url.host, st->url.port, st->url.vhost, why,
 		       st->reconnect_min_ms, st->reconnect_max_ms);
 	} else if ((n & (n - 1)) == 0 && n >= 8) {
-		rq_log(st, AC_LOG_WARN,
+		pu_log(st, AC_LOG_WARN,
 		       "still no connection to %s:%d after %lu attempts "
 		       "(%" PRId64 " s): %s",
 		       st->url.host, st->url.port, n,
 		       (now - st->down_since) / 1000, why);
 	} else {
-		rq_log(st, AC_LOG_DEBUG, "%s %s:%d: %s", what, st->url.host,
+		pu_log(st, AC_LOG_DEBUG, "%s %s:%d: %s", what, st->url.host,
 		       st->url.port, why);
 	}
 }
@@ -315,7 +315,7 @@ static int rq_publish_raw(struct rq_state *st, const char *queue,
 	                        amqp_cstring_bytes(queue), 0, 0, &props,
 	                        (amqp_bytes_t){len, (void *)body});
 	if (rc != AMQP_STATUS_OK) {
-		rq_log(st, AC_LOG_WARN, "publishing to %s: %s", queue,
+		pu_log(st, AC_LOG_WARN, "publishing to %s: %s", queue,
 		       amqp_error_string2(rc));
 		return -EIO;
 	}
@@ -369,7 +369,7 @@ static int rq_do_cmd(struct rq_state *st, struct rq_cmd *c)
 			rc = amqp_basic_nack(st->conn, c->channel, c->tag, 0,
 			                     1);
 		if (rc != AMQP_STATUS_OK) {
-			rq_log(st, AC_LOG_WARN, "basic.%s: %s",
+			pu_log(st, AC_LOG_WARN, "basic.%s: %s",
 			       c->kind == RQ_CMD_ACK ? "ack" : "nack",
 			       amqp_error_string2(rc));
 			rc = -EIO;
@@ -422,7 +422,7 @@ static int rq_confirm(struct rq_state *st, uint64_t tag, bool multiple, bool ok)
 			rq_post(st, p->done, p->arg, ok ? 0 : -EIO, NULL);
 		}
 		if (!ok)
-			rq_log(st, AC_LOG_WARN,
+			pu_log(st, AC_LOG_WARN,
 			       "the broker refused publish #%llu",
 			       (unsigned long long)p->seq);
 		free(p);
@@ -492,7 +492,7 @@ static int rq_on_deliver(struct rq_state *st, amqp_channel_t ch,
 	/* m lives in the frame pool, which reading the content may reuse. */
 	r = amqp_read_message(st->conn, ch, &msg, 0);
 	if (r.reply_type != AMQP_RESPONSE_NORMAL) {
-		rq_log(st, AC_LOG_WARN, "reading a delivery: %s",
+		pu_log(st, AC_LOG_WARN, "reading a delivery: %s",
 		       rq_reply_str(r, buf, sizeof(buf)));
 		return -EIO;
 	}
@@ -503,7 +503,7 @@ static int rq_on_deliver(struct rq_state *st, amqp_channel_t ch,
 	if (d)
 		d->body = malloc(msg.body.len + 1);
 	if (!d || !d->body || msg.body.len > RQ_MAX_BODY) {
-		rq_log(st, AC_LOG_ERROR,
+		pu_log(st, AC_LOG_ERROR,
 		       "cannot take a delivery on channel %u (%s); requeued",
 		       ch,
 		       !c ? "no consumer"
@@ -532,7 +532,7 @@ static int rq_on_deliver(struct rq_state *st, amqp_channel_t ch,
 	d->attempts = rq_header_attempts(&msg.properties);
 	amqp_destroy_message(&msg);
 	if (redelivered)
-		rq_log(st, AC_LOG_INFO,
+		pu_log(st, AC_LOG_INFO,
 		       "redelivered message from %s (%u failed attempt(s) "
 		       "counted)",
 		       d->queue, d->attempts);
@@ -570,7 +570,7 @@ static int rq_on_frame(struct rq_state *st, const amqp_frame_t *f)
 		return 0;
 	}
 	case AMQP_BASIC_CANCEL_METHOD:
-		rq_log(st, AC_LOG_WARN,
+		pu_log(st, AC_LOG_WARN,
 		       "the broker cancelled a consumer on channel %u (queue "
 		       "deleted?); reconnecting to subscribe again",
 		       f->channel);
@@ -579,7 +579,7 @@ static int rq_on_frame(struct rq_state *st, const amqp_frame_t *f)
 		const amqp_channel_close_t *c = m->decoded;
 		snprintf(buf, sizeof(buf), "%.*s", (int)c->reply_text.len,
 		         (char *)c->reply_text.bytes);
-		rq_log(st, AC_LOG_WARN,
+		pu_log(st, AC_LOG_WARN,
 		       "channel %u closed by the broker: %u %s", f->channel,
 		       c->reply_code, buf);
 		return -EIO;
@@ -589,7 +589,7 @@ static int rq_on_frame(struct rq_state *st, const amqp_frame_t *f)
 		amqp_connection_close_ok_t ok;
 		snprintf(buf, sizeof(buf), "%.*s", (int)c->reply_text.len,
 		         (char *)c->reply_text.bytes);
-		rq_log(st, AC_LOG_WARN,
+		pu_log(st, AC_LOG_WARN,
 		       "connection closed by the broker: %u %s", c->reply_code,
 		       buf);
 		memset(&ok, 0, sizeof(ok));
@@ -598,11 +598,11 @@ static int rq_on_frame(struct rq_state *st, const amqp_frame_t *f)
 		return -EIO;
 	}
 	case AMQP_CONNECTION_BLOCKED_METHOD:
-		rq_log(st, AC_LOG_WARN,
+		pu_log(st, AC_LOG_WARN,
 		       "the broker blocked publishing (resource alarm)");
 		return 0;
 	case AMQP_CONNECTION_UNBLOCKED_METHOD:
-		rq_log(st, AC_LOG_INFO, "the broker unblocked publishing");
+		pu_log(st, AC_LOG_INFO, "the broker unblocked publishing");
 		return 0;
 	default:
 		return 0;
@@ -655,7 +655,7 @@ static void rq_serve(struct rq_state *st)
 
 				rc = poll(pfd, 2, rq_poll_ms(st));
 				if (rc < 0 && errno != EINTR) {
-					rq_log(st, AC_LOG_ERROR, "poll: %s",
+					pu_log(st, AC_LOG_ERROR, "poll: %s",
 					       strerror(errno));
 					return;
 				}
@@ -668,7 +668,7 @@ static void rq_serve(struct rq_state *st)
 		if (rc == AMQP_STATUS_TIMEOUT)
 			continue;
 		if (rc != AMQP_STATUS_OK) {
-			rq_log(st, AC_LOG_WARN, "connection lost: %s",
+			pu_log(st, AC_LOG_WARN, "connection lost: %s",
 			       amqp_error_string2(rc));
 			return;
 		}
@@ -726,7 +726,7 @@ void *rq_thread(void *arg)
 				st->reconnects++;
 				rq_metric(st, "broker_reconnects_total",
 				          RQ_METRIC_LABELS, 'c', 1);
-				rq_log(st, AC_LOG_WARN,
+				pu_log(st, AC_LOG_WARN,
 				       "reconnected to %s:%d (reconnect #%lu, "
 				       "after %lu failed attempt(s)); "
 				       "queues declared, %zu consumer(s) "
@@ -738,7 +738,7 @@ void *rq_thread(void *arg)
 				/* The series exists from the start. */
 				rq_metric(st, "broker_reconnects_total",
 				          RQ_METRIC_LABELS, 'c', 0);
-				rq_log(st, AC_LOG_INFO,
+				pu_log(st, AC_LOG_INFO,
 				       "connected to %s:%d vhost %s%s",
 				       st->url.host, st->url.port,
 				       st->url.vhost,
@@ -754,7 +754,7 @@ void *rq_thread(void *arg)
 			rq_disconnect(st, rq_is_stopping(st));
 			if (rq_is_stopping(st))
 				break;
-			rq_log(st, AC_LOG_WARN,
+			pu_log(st, AC_LOG_WARN,
 			       "lost the connection to %s:%d; reconnecting "
 			       "(publishes fail until then)",
 			       st->url.host, st->url.port);
@@ -762,7 +762,7 @@ void *rq_thread(void *arg)
 		backoff = trc_backoff_ms(st->reconnect_min_ms,
 		                         st->reconnect_max_ms, ++attempt,
 		                         trc_jitter());
-		rq_log(st, AC_LOG_DEBUG,
+		pu_log(st, AC_LOG_DEBUG,
 		       "next connection attempt in %" PRId64 " ms", backoff);
 		rq_backoff(st, (unsigned)backoff);
 	}

@@ -190,7 +190,7 @@ void rq_post(struct rq_state *st, ac_done_cb done, void *arg, int status,
 
 	if (!o) {
 		/* Nothing sane to do: the caller never hears back. */
-		rq_log(st, AC_LOG_ERROR, "out of memory: a completion is lost");
+		pu_log(st, AC_LOG_ERROR, "out of memory: a completion is lost");
 		rq_delivery_free(d);
 		return;
 	}
@@ -272,7 +272,7 @@ static char *rq_msg_id(struct rq_state *st, const char *body, size_t len)
 	int r = trc_msg_id(body, len, id, sizeof(id));
 
 	if (r < 0) {
-		rq_log(st, AC_LOG_DEBUG,
+		pu_log(st, AC_LOG_DEBUG,
 		       "a message without a usable "
 		       "submission_id (%s): no message_id",
 		       strerror(-r));
@@ -317,7 +317,7 @@ static int rq_publish_job(void *state, const char *lang, const char *body,
 	char name[sizeof(RQ_JOBS_PREFIX) + RQ_MAX_LANG];
 
 	if (trc_lang_queue(RQ_JOBS_PREFIX, lang, name, sizeof(name)) < 0) {
-		rq_log(st, AC_LOG_ERROR, "publish_job: invalid language name");
+		pu_log(st, AC_LOG_ERROR, "publish_job: invalid language name");
 		return -EINVAL;
 	}
 	return rq_publish(st, name, body, len, done, arg);
@@ -373,11 +373,11 @@ static int rq_consume_jobs(void *state, const char *const *langs,
 	ret = trc_lang_queues(RQ_JOBS_PREFIX, langs, &names, &n, &bad);
 	if (ret < 0) {
 		if (bad)
-			rq_log(st, AC_LOG_ERROR,
+			pu_log(st, AC_LOG_ERROR,
 			       "consume_jobs: invalid language name");
 		return ret;
 	}
-	rq_log(st, AC_LOG_DEBUG, "consuming %zu job queue(s), prefetch %u", n,
+	pu_log(st, AC_LOG_DEBUG, "consuming %zu job queue(s), prefetch %u", n,
 	       prefetch);
 	return rq_consume(st, names, n, prefetch, cb, arg);
 }
@@ -402,7 +402,7 @@ static int rq_consume_results(void *state, ac_msg_cb cb, void *arg)
 static bool rq_settle(struct rq_state *st, struct ac_delivery *d)
 {
 	if (!d || !d->live) {
-		rq_log(st, AC_LOG_ERROR, "ack/nack of an unknown delivery");
+		pu_log(st, AC_LOG_ERROR, "ack/nack of an unknown delivery");
 		return false;
 	}
 	TAILQ_REMOVE(&st->live, d, link);
@@ -424,11 +424,11 @@ static void rq_ack(void *state, struct ac_delivery *d)
 		c->tag = d->tag;
 		c->gen = d->gen;
 		if (rq_send(st, c) < 0)
-			rq_log(st, AC_LOG_WARN,
+			pu_log(st, AC_LOG_WARN,
 			       "cannot acknowledge a delivery "
 			       "(stopping); it will be redelivered");
 	} else {
-		rq_log(st, AC_LOG_ERROR,
+		pu_log(st, AC_LOG_ERROR,
 		       "out of memory: a delivery stays "
 		       "unacknowledged until reconnect");
 	}
@@ -464,12 +464,12 @@ static void rq_nack(void *state, struct ac_delivery *d, bool requeue,
 		else
 			snprintf(why, sizeof(why), "%s", reason);
 		c->queue = strdup(RQ_DEAD_QUEUE);
-		rq_log(st, AC_LOG_WARN, "dead-lettering a message of %s: %s",
+		pu_log(st, AC_LOG_WARN, "dead-lettering a message of %s: %s",
 		       d->queue, why);
 	} else {
 		snprintf(why, sizeof(why), "%s", reason);
 		c->queue = strdup(d->queue);
-		rq_log(st, AC_LOG_DEBUG,
+		pu_log(st, AC_LOG_DEBUG,
 		       "requeued a message of %s (failed attempt %u): %s",
 		       d->queue, failed, why);
 	}
@@ -486,7 +486,7 @@ static void rq_nack(void *state, struct ac_delivery *d, bool requeue,
 		goto fallback;
 	}
 	if (rq_send(st, c) < 0)
-		rq_log(st, AC_LOG_WARN,
+		pu_log(st, AC_LOG_WARN,
 		       "cannot settle a delivery (stopping); "
 		       "it will be redelivered");
 	rq_delivery_free(d);
@@ -538,7 +538,7 @@ static void rq_fini(void *state)
 		rq_delivery_free(d);
 	}
 	if (dropped)
-		rq_log(st, AC_LOG_DEBUG, "%zu completion(s) dropped at stop",
+		pu_log(st, AC_LOG_DEBUG, "%zu completion(s) dropped at stop",
 		       dropped);
 	for (size_t i = 0; i < st->nconsumers; i++)
 		rq_consumer_free(st->consumers[i]);
@@ -551,112 +551,77 @@ static void rq_fini(void *state)
 	free(st);
 }
 
-/* The value, or the default of rq_settings (the core checked the
- * range). */
-static int rq_conf_int(struct rq_state *st, const char *key, long long *val)
+/* The settings (rq_settings: the core checked their range). */
+static int rq_settings_read(struct rq_state *st)
 {
-	int ret = st->host->conf_int(st->ctx, key, val);
-
-	if (ret == -ENOENT)
-		return 0;
-	if (ret < 0)
-		rq_log(st, AC_LOG_ERROR, "transport.%s: %s", key,
-		       strerror(-ret));
-	return ret;
-}
-
-static int rq_init(const struct ac_host *host, struct ac_plugin_ctx *ctx,
-                   void **state)
-{
-	struct rq_state *st;
-	struct event_base *base;
+	const struct ac_host *host = st->host;
 	long long maxd = 5, hb = 30, cto = 5000;
-	long long rmin = TRC_RECONNECT_MIN_DEFAULT,
-	          rmax = TRC_RECONNECT_MAX_DEFAULT;
 	int ret;
 
-	*state = NULL;
-	st = calloc(1, sizeof(*st));
-	if (!st)
-		return -ENOMEM;
-	st->host = host;
-	st->ctx = ctx;
+	if ((ret = pu_conf_str(host, st->ctx, "amqp_url", RQ_DEFAULT_URL,
+	                       &st->url_buf)) < 0 ||
+	    (ret = pu_conf_int(host, st->ctx, "max_deliveries", &maxd)) < 0 ||
+	    (ret = pu_conf_int(host, st->ctx, "heartbeat_s", &hb)) < 0 ||
+	    (ret = pu_conf_int(host, st->ctx, "connect_timeout_ms", &cto)) <
+	            0 ||
+	    (ret = trc_conf_reconnect(host, st->ctx, &st->reconnect_min_ms,
+	                              &st->reconnect_max_ms)) < 0)
+		return ret;
+	st->max_deliveries = (unsigned)maxd;
+	st->heartbeat_s = (int)hb;
+	st->connect_timeout_ms = (int)cto;
+	amqp_default_connection_info(&st->url);
+	if (amqp_parse_url(st->url_buf, &st->url) != AMQP_STATUS_OK) {
+		pu_log(st, AC_LOG_ERROR,
+		       "transport.amqp_url is not a valid amqp:// URL");
+		return -EINVAL;
+	}
+	if (st->url.ssl) {
+		pu_log(st, AC_LOG_ERROR,
+		       "transport.amqp_url: amqps:// is not supported");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int rq_setup(struct rq_state *st)
+{
+	struct event_base *base;
+	int ret;
+
 	st->wake_fd = -1;
 	pthread_mutex_init(&st->lock, NULL);
 	TAILQ_INIT(&st->live);
 	STAILQ_INIT(&st->inbox);
 	STAILQ_INIT(&st->outbox);
 	TAILQ_INIT(&st->pending);
-	ret = host->conf_string(ctx, "amqp_url", &st->url_buf);
-	if (ret == -ENOENT) {
-		st->url_buf = strdup(RQ_DEFAULT_URL);
-		ret = st->url_buf ? 0 : -ENOMEM;
-	}
-	if (ret < 0) {
-		rq_log(st, AC_LOG_ERROR, "transport.amqp_url must be a string");
-		goto fail;
-	}
-	amqp_default_connection_info(&st->url);
-	if (amqp_parse_url(st->url_buf, &st->url) != AMQP_STATUS_OK) {
-		rq_log(st, AC_LOG_ERROR,
-		       "transport.amqp_url is not a valid amqp:// URL");
-		ret = -EINVAL;
-		goto fail;
-	}
-	if (st->url.ssl) {
-		rq_log(st, AC_LOG_ERROR,
-		       "transport.amqp_url: amqps:// is not supported");
-		ret = -EINVAL;
-		goto fail;
-	}
-	if ((ret = rq_conf_int(st, "max_deliveries", &maxd)) < 0 ||
-	    (ret = rq_conf_int(st, "heartbeat_s", &hb)) < 0 ||
-	    (ret = rq_conf_int(st, "connect_timeout_ms", &cto)) < 0 ||
-	    (ret = rq_conf_int(st, "reconnect_min_ms", &rmin)) < 0 ||
-	    (ret = rq_conf_int(st, "reconnect_max_ms", &rmax)) < 0)
-		goto fail;
-	if (rmax < rmin) {
-		rq_log(st, AC_LOG_ERROR,
-		       "transport.reconnect_max_ms (%lld) is less than "
-		       "transport.reconnect_min_ms (%lld)",
-		       rmax, rmin);
-		ret = -EINVAL;
-		goto fail;
-	}
-	st->reconnect_min_ms = rmin;
-	st->reconnect_max_ms = rmax;
-	st->max_deliveries = (unsigned)maxd;
-	st->heartbeat_s = (int)hb;
-	st->connect_timeout_ms = (int)cto;
-	base = host->event_base(ctx);
+	ret = rq_settings_read(st);
+	if (ret < 0)
+		return ret;
+	base = st->host->event_base(st->ctx);
 	if (!base) {
-		rq_log(st, AC_LOG_ERROR, "no event base");
-		ret = -EINVAL;
-		goto fail;
+		pu_log(st, AC_LOG_ERROR, "no event base");
+		return -EINVAL;
 	}
 	st->out_ev = event_new(base, -1, 0, rq_out_cb, st);
 	st->wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-	if (!st->out_ev || st->wake_fd < 0) {
-		ret = st->out_ev ? -errno : -ENOMEM;
-		goto fail;
-	}
+	if (!st->out_ev || st->wake_fd < 0)
+		return st->out_ev ? -errno : -ENOMEM;
 	ret = -pthread_create(&st->thread, NULL, rq_thread, st);
 	if (ret < 0) {
-		rq_log(st, AC_LOG_ERROR, "cannot start the I/O thread: %s",
+		pu_log(st, AC_LOG_ERROR, "cannot start the I/O thread: %s",
 		       strerror(-ret));
-		goto fail;
+		return ret;
 	}
 	st->thread_started = true;
-	rq_log(st, AC_LOG_DEBUG,
+	pu_log(st, AC_LOG_DEBUG,
 	       "broker %s:%d vhost %s, heartbeat %d s, max_deliveries %u",
 	       st->url.host, st->url.port, st->url.vhost, st->heartbeat_s,
 	       st->max_deliveries);
-	*state = st;
 	return 0;
-fail:
-	rq_fini(st);
-	return ret;
 }
+
+PU_DEFINE_INIT(rq_init, struct rq_state, rq_setup, rq_fini)
 
 static const struct ac_transport_ops rq_ops = {
         .init = rq_init,
@@ -670,21 +635,16 @@ static const struct ac_transport_ops rq_ops = {
 };
 
 static const struct ac_setting rq_settings[] = {
-        {"amqp_url", AC_SETTING_STRING, RQ_DEFAULT_URL, 0, 0,
-         "the broker (amqp://user:password@host:port/vhost; no amqps)"},
-        {"max_deliveries", AC_SETTING_INT, "5", 1, 1000,
-         "deliveries of one job before it is dead-lettered"},
-        {"heartbeat_s", AC_SETTING_INT, "30", 0, 3600,
-         "AMQP heartbeat interval; 0: none"},
-        {"connect_timeout_ms", AC_SETTING_INT, "5000", 100, 60000,
-         "the longest a connection attempt takes"},
-        {"reconnect_min_ms", AC_SETTING_INT, "100", 10, 60000,
-         "wait before the first reconnect attempt, doubled after each "
-         "failed one"},
-        {"reconnect_max_ms", AC_SETTING_INT, "500", 10, 60000,
-         "the longest wait between two attempts (at least "
-         "reconnect_min_ms)"},
-        {NULL, 0, NULL, 0, 0, NULL},
+        AC_SET_STRING("amqp_url", RQ_DEFAULT_URL,
+                      "the broker (amqp://user:password@host:port/vhost; no "
+                      "amqps)"),
+        TRC_MAX_DELIVERIES_SETTING,
+        AC_SET_INT("heartbeat_s", "30", 0, 3600,
+                   "AMQP heartbeat interval; 0: none"),
+        AC_SET_INT("connect_timeout_ms", "5000", 100, 60000,
+                   "the longest a connection attempt takes"),
+        TRC_RECONNECT_SETTINGS,
+        AC_SETTINGS_END,
 };
 
 AC_PLUGIN_DEFINE_SETTINGS(AC_KIND_TRANSPORT, "rabbitmq",

@@ -170,8 +170,6 @@ struct rq_state {
 	bool ever_connected;
 };
 
-#define rq_log(st, lvl, ...) (st)->host->log((st)->ctx, (lvl), __VA_ARGS__)
-
 /* Shared between the files of this module. */
 void rq_cmd_free(struct rq_cmd *c);
 void rq_delivery_free(struct ac_delivery *d);
