@@ -108,9 +108,7 @@ int st_pending_done(struct ac_pending *p, int ret)
 
 int st_result_begin(const char *id, char **result_json, char **owner)
 {
-	*result_json = NULL;
-	if (owner)
-		*owner = NULL;
+	st_result_give(NULL, NULL, result_json, owner);
 	return st_id_ok(id) ? 0 : -ENOENT;
 }
 

@@ -68,7 +68,8 @@ int st_pending_done(struct ac_pending *p, int ret);
 int st_result_begin(const char *id, char **result_json, char **owner);
 
 /* get_result's success: json into *result_json, user into *owner, or freed
- * when the caller did not ask for the owner.  Returns 0. */
+ * when the caller did not ask for the owner.  Returns 0.  Also a pending
+ * submission's (json NULL: only its owner). */
 int st_result_give(char *json, char *user, char **result_json, char **owner);
 
 /* Free the strings of *p / *u and zero it. */

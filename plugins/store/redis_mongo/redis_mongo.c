@@ -87,7 +87,7 @@ static void rm_clear_pending(struct rm_state *st, mongoc_client_t *cl,
 	bson_append_document_end(&update, &set);
 	if (rm_update(st, cl, "submissions", &filter, &update, false, false,
 	              NULL, NULL, "clear pending") < 0)
-		rm_log(st, AC_LOG_DEBUG, "submission %s: pending mark kept",
+		pu_log(st, AC_LOG_DEBUG, "submission %s: pending mark kept",
 		       submission_id);
 	bson_destroy(&filter);
 	bson_destroy(&update);
@@ -226,13 +226,7 @@ static int rm_claim_pending(void *state, int64_t cutoff_ms, int64_t now_ms,
 	}
 	count = kept;
 out:
-	if (cur)
-		mongoc_cursor_destroy(cur);
-	if (coll)
-		mongoc_collection_destroy(coll);
-	rm_push(st, cl, ret);
-	bson_destroy(&filter);
-	bson_destroy(&opts);
+	rm_query_end(st, cl, coll, cur, &filter, &opts, ret);
 	return st_pending_finish(ret, v, count, out, n);
 }
 
@@ -296,7 +290,7 @@ static int rm_put_result(void *state, const char *submission_id,
 	if (ret == 0 && upserted)
 		rm_cache_put(st, submission_id, owner, result_json);
 	else if (ret == 0)
-		rm_log(st, AC_LOG_DEBUG,
+		pu_log(st, AC_LOG_DEBUG,
 		       "duplicate result for submission %s ignored",
 		       submission_id);
 out:
@@ -348,12 +342,9 @@ static int rm_get_result(void *state, const char *submission_id,
 		goto fail;
 	rm_push(st, cl, 0);
 	if (!json) {
-		if (owner)
-			*owner = user;
-		else
-			free(user);
 		bson_destroy(res);
 		bson_destroy(sub);
+		st_result_give(NULL, user, result_json, owner);
 		return -EAGAIN;
 	}
 	rm_cache_put(st, submission_id, user, json);
@@ -454,13 +445,7 @@ static int rm_list_submissions(void *state, const char *user_id,
 	if (mongoc_cursor_error(cur, &err))
 		ret = rm_merr(st, &err, "list submissions");
 out:
-	if (cur)
-		mongoc_cursor_destroy(cur);
-	if (coll)
-		mongoc_collection_destroy(coll);
-	rm_push(st, cl, ret);
-	bson_destroy(&filter);
-	bson_destroy(&opts);
+	rm_query_end(st, cl, coll, cur, &filter, &opts, ret);
 	if (ret < 0 || count == 0) {
 		st_rows_free(v, count);
 		if (ret < 0)
@@ -515,33 +500,6 @@ static int rm_parse_redis(struct rm_state *st)
 		st->rdb = (int)v;
 	}
 	return 0;
-}
-
-/* The value, or *v unchanged when unset (the core checked the range:
- * rm_settings). */
-static int rm_conf_int(struct rm_state *st, const char *key, long long *v)
-{
-	int ret = st->host->conf_int(st->ctx, key, v);
-
-	if (ret == -ENOENT)
-		return 0;
-	if (ret < 0)
-		rm_log(st, AC_LOG_ERROR, "store.%s must be an integer", key);
-	return ret;
-}
-
-static int rm_conf_str(struct rm_state *st, const char *key, const char *dflt,
-                       char **out)
-{
-	int ret = st->host->conf_string(st->ctx, key, out);
-
-	if (ret == -ENOENT) {
-		*out = strdup(dflt);
-		return *out ? 0 : -ENOMEM;
-	}
-	if (ret < 0)
-		rm_log(st, AC_LOG_ERROR, "store.%s must be a string", key);
-	return ret;
 }
 
 static void rm_fini(void *state)
@@ -605,7 +563,7 @@ static int rm_init_mongo(struct rm_state *st)
 	mongoc_log_set_handler(rm_mongoc_log_cb, NULL);
 	st->muri = mongoc_uri_new_with_error(st->mongo_url, &err);
 	if (!st->muri) {
-		rm_log(st, AC_LOG_ERROR, "store.mongo: %s", err.message);
+		pu_log(st, AC_LOG_ERROR, "store.mongo: %s", err.message);
 		return -EINVAL;
 	}
 	if (!mongoc_uri_has_option(st->muri,
@@ -629,7 +587,7 @@ static int rm_init_mongo(struct rm_state *st)
 		return -ENOMEM;
 	st->mpool = mongoc_client_pool_new(st->muri);
 	if (!st->mpool) {
-		rm_log(st, AC_LOG_ERROR,
+		pu_log(st, AC_LOG_ERROR,
 		       "store.mongo: cannot create a client "
 		       "pool");
 		return -EINVAL;
@@ -639,7 +597,7 @@ static int rm_init_mongo(struct rm_state *st)
 	cl = mongoc_client_pool_pop(st->mpool);
 	if (cl) {
 		if (rm_ensure_indexes(st, cl) < 0)
-			rm_log(st, AC_LOG_WARN,
+			pu_log(st, AC_LOG_WARN,
 			       "MongoDB %s does not answer yet: starting "
 			       "anyway, operations fail until it does",
 			       st->dbname);
@@ -648,72 +606,57 @@ static int rm_init_mongo(struct rm_state *st)
 	return 0;
 }
 
-static int rm_init(const struct ac_host *host, struct ac_plugin_ctx *ctx,
-                   void **state)
+static int rm_setup(struct rm_state *st)
 {
-	struct rm_state *st;
+	const struct ac_host *host = st->host;
 	int ret;
 
-	*state = NULL;
-	st = calloc(1, sizeof(*st));
-	if (!st)
-		return -ENOMEM;
-	st->host = host;
-	st->ctx = ctx;
 	st->queue_tail = &st->queue;
 	st->ttl_s = 3600;
 	st->redis_timeout_ms = 500;
 	st->mongo_timeout_ms = 2000;
-	if (pthread_mutex_init(&st->lock, NULL) != 0) {
-		ret = -ENOMEM;
-		goto fail;
-	}
-	st->lock_ok = true;
-	if (pthread_mutex_init(&st->index_lock, NULL) != 0) {
-		ret = -ENOMEM;
-		goto fail;
-	}
-	st->index_lock_ok = true;
-	if ((ret = rm_conf_str(st, "redis", RM_DEFAULT_REDIS, &st->redis_url)) <
-	            0 ||
-	    (ret = rm_conf_str(st, "mongo", RM_DEFAULT_MONGO, &st->mongo_url)) <
-	            0 ||
-	    (ret = rm_conf_str(st, "prefix", "algocode:", &st->prefix)) < 0 ||
-	    (ret = rm_conf_int(st, "cache_ttl_s", &st->ttl_s)) < 0 ||
-	    (ret = rm_conf_int(st, "redis_timeout_ms", &st->redis_timeout_ms)) <
-	            0 ||
-	    (ret = rm_conf_int(st, "mongo_timeout_ms", &st->mongo_timeout_ms)) <
-	            0)
-		goto fail;
+	st->lock_ok = pthread_mutex_init(&st->lock, NULL) == 0;
+	st->index_lock_ok = pthread_mutex_init(&st->index_lock, NULL) == 0;
+	if (!st->lock_ok || !st->index_lock_ok)
+		return -ENOMEM;
+	if ((ret = pu_conf_str(host, st->ctx, "redis", RM_DEFAULT_REDIS,
+	                       &st->redis_url)) < 0 ||
+	    (ret = pu_conf_str(host, st->ctx, "mongo", RM_DEFAULT_MONGO,
+	                       &st->mongo_url)) < 0 ||
+	    (ret = pu_conf_str(host, st->ctx, "prefix",
+	                       "algocode:", &st->prefix)) < 0 ||
+	    (ret = pu_conf_int(host, st->ctx, "cache_ttl_s", &st->ttl_s)) < 0 ||
+	    (ret = pu_conf_int(host, st->ctx, "redis_timeout_ms",
+	                       &st->redis_timeout_ms)) < 0 ||
+	    (ret = pu_conf_int(host, st->ctx, "mongo_timeout_ms",
+	                       &st->mongo_timeout_ms)) < 0)
+		return ret;
 	if (strlen(st->prefix) > 64) {
-		rm_log(st, AC_LOG_ERROR,
+		pu_log(st, AC_LOG_ERROR,
 		       "store.prefix is longer than 64 bytes");
-		ret = -EINVAL;
-		goto fail;
+		return -EINVAL;
 	}
 	ret = rm_parse_redis(st);
 	if (ret < 0) {
-		rm_log(st, AC_LOG_ERROR,
+		pu_log(st, AC_LOG_ERROR,
 		       "store.redis \"%s\" is not redis://HOST[:PORT][/DB] or "
 		       "unix:///PATH",
 		       st->redis_url);
-		goto fail;
+		return ret;
 	}
 	ret = rm_init_mongo(st);
 	if (ret < 0)
-		goto fail;
-	st->base = host->event_base ? host->event_base(ctx) : NULL;
+		return ret;
+	st->base = host->event_base ? host->event_base(st->ctx) : NULL;
 	if (st->base && st->ttl_s > 0)
 		rm_async_connect(st);
-	rm_log(st, AC_LOG_DEBUG,
+	pu_log(st, AC_LOG_DEBUG,
 	       "MongoDB database %s, Redis %s, cache TTL %lld s", st->dbname,
 	       st->redis_url, st->ttl_s);
-	*state = st;
 	return 0;
-fail:
-	rm_fini(st);
-	return ret;
 }
+
+PU_DEFINE_INIT(rm_init, struct rm_state, rm_setup, rm_fini)
 
 static const struct ac_store_ops rm_ops = {
         .init = rm_init,
@@ -732,19 +675,19 @@ static const struct ac_store_ops rm_ops = {
 };
 
 static const struct ac_setting rm_settings[] = {
-        {"redis", AC_SETTING_STRING, RM_DEFAULT_REDIS, 0, 0,
-         "the Redis server (redis://[:password@]host:port[/db])"},
-        {"mongo", AC_SETTING_STRING, RM_DEFAULT_MONGO, 0, 0,
-         "the MongoDB URI; its path names the database"},
-        {"prefix", AC_SETTING_STRING, "algocode:", 0, 0,
-         "prefix of every Redis key (at most 64 bytes)"},
-        {"cache_ttl_s", AC_SETTING_INT, "3600", 0, 365LL * 86400,
-         "how long a result stays in the Redis cache"},
-        {"redis_timeout_ms", AC_SETTING_INT, "500", 10, 60000,
-         "timeout of one Redis command"},
-        {"mongo_timeout_ms", AC_SETTING_INT, "2000", 100, 600000,
-         "timeout of one MongoDB operation"},
-        {NULL, 0, NULL, 0, 0, NULL},
+        AC_SET_STRING("redis", RM_DEFAULT_REDIS,
+                      "the Redis server (redis://[:password@]host:port[/db])"),
+        AC_SET_STRING("mongo", RM_DEFAULT_MONGO,
+                      "the MongoDB URI; its path names the database"),
+        AC_SET_STRING("prefix", "algocode:",
+                      "prefix of every Redis key (at most 64 bytes)"),
+        AC_SET_INT("cache_ttl_s", "3600", 0, 365LL * 86400,
+                   "how long a result stays in the Redis cache"),
+        AC_SET_INT("redis_timeout_ms", "500", 10, 60000,
+                   "timeout of one Redis command"),
+        AC_SET_INT("mongo_timeout_ms", "2000", 100, 600000,
+                   "timeout of one MongoDB operation"),
+        AC_SETTINGS_END,
 };
 
 AC_PLUGIN_DEFINE_SETTINGS(AC_KIND_STORE, "redis_mongo",

@@ -75,8 +75,6 @@ struct rm_state {
 	bool closing;
 };
 
-#define rm_log(st, lvl, ...) (st)->host->log((st)->ctx, (lvl), __VA_ARGS__)
-
 /* rm_mongo.c */
 void rm_mark_down(struct rm_state *st, bool redis, const char *why);
 void rm_mark_up(struct rm_state *st, bool redis);
@@ -84,6 +82,12 @@ int rm_merr(struct rm_state *st, const bson_error_t *e, const char *what);
 int rm_ensure_indexes(struct rm_state *st, mongoc_client_t *cl);
 int rm_pop(struct rm_state *st, mongoc_client_t **out);
 void rm_push(struct rm_state *st, mongoc_client_t *cl, int ret);
+/* The end of a query on cl: its cursor and collection (either may be
+ * NULL) destroyed, cl given back (rm_push with ret), filter and opts
+ * destroyed. */
+void rm_query_end(struct rm_state *st, mongoc_client_t *cl,
+                  mongoc_collection_t *coll, mongoc_cursor_t *cur,
+                  bson_t *filter, bson_t *opts, int ret);
 int rm_find_one(struct rm_state *st, mongoc_client_t *cl, const char *coll_name,
                 const bson_t *filter, const bson_t *sort, bson_t **out);
 int rm_find_by_id(struct rm_state *st, mongoc_client_t *cl,

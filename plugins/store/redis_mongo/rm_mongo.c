@@ -21,12 +21,12 @@ void rm_mark_down(struct rm_state *st, bool redis, const char *why)
 	}
 	pthread_mutex_unlock(&st->lock);
 	if (first && redis)
-		rm_log(st, AC_LOG_WARN,
+		pu_log(st, AC_LOG_WARN,
 		       "Redis %s is unavailable (%s): reading MongoDB, rate "
 		       "limits in MongoDB",
 		       st->redis_url, why);
 	else if (first)
-		rm_log(st, AC_LOG_ERROR,
+		pu_log(st, AC_LOG_ERROR,
 		       "MongoDB is unavailable (%s): store operations fail "
 		       "until it is back",
 		       why);
@@ -46,7 +46,7 @@ void rm_mark_up(struct rm_state *st, bool redis)
 	}
 	pthread_mutex_unlock(&st->lock);
 	if (was)
-		rm_log(st, AC_LOG_WARN, "%s is back",
+		pu_log(st, AC_LOG_WARN, "%s is back",
 		       redis ? "Redis" : "MongoDB");
 }
 
@@ -55,6 +55,19 @@ void rm_mark_up(struct rm_state *st, bool redis)
 
 /* Map a libmongoc error: duplicate keys are -EEXIST; an unreachable
  * server marks MongoDB down for RM_DOWN_MS. */
+void rm_query_end(struct rm_state *st, mongoc_client_t *cl,
+                  mongoc_collection_t *coll, mongoc_cursor_t *cur,
+                  bson_t *filter, bson_t *opts, int ret)
+{
+	if (cur)
+		mongoc_cursor_destroy(cur);
+	if (coll)
+		mongoc_collection_destroy(coll);
+	rm_push(st, cl, ret);
+	bson_destroy(filter);
+	bson_destroy(opts);
+}
+
 int rm_merr(struct rm_state *st, const bson_error_t *e, const char *what)
 {
 	if (e->code == 11000 || e->code == 11001)
@@ -66,7 +79,7 @@ int rm_merr(struct rm_state *st, const bson_error_t *e, const char *what)
 		rm_mark_down(st, false, e->message);
 		return -EIO;
 	}
-	rm_log(st, AC_LOG_ERROR, "MongoDB: %s: %s", what, e->message);
+	pu_log(st, AC_LOG_ERROR, "MongoDB: %s: %s", what, e->message);
 	return -EIO;
 }
 
@@ -102,7 +115,7 @@ int rm_ensure_indexes(struct rm_state *st, mongoc_client_t *cl)
 		bool ok;
 
 		if (!cmd) {
-			rm_log(st, AC_LOG_ERROR, "index command: %s",
+			pu_log(st, AC_LOG_ERROR, "index command: %s",
 			       err.message);
 			ret = -EINVAL;
 			goto out;
@@ -116,7 +129,7 @@ int rm_ensure_indexes(struct rm_state *st, mongoc_client_t *cl)
 		}
 	}
 	atomic_store(&st->indexes_ok, true);
-	rm_log(st, AC_LOG_DEBUG, "indexes of %s are in place", st->dbname);
+	pu_log(st, AC_LOG_DEBUG, "indexes of %s are in place", st->dbname);
 out:
 	pthread_mutex_unlock(&st->index_lock);
 	return ret;

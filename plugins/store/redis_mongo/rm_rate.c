@@ -71,7 +71,7 @@ static int rm_rate_redis(struct rm_state *st, const char *key, double burst,
 	                 a3);
 	if (!r || r->type != REDIS_REPLY_STRING) {
 		if (r && r->type == REDIS_REPLY_ERROR)
-			rm_log(st, AC_LOG_ERROR, "Redis rate script: %s",
+			pu_log(st, AC_LOG_ERROR, "Redis rate script: %s",
 			       r->str);
 		freeReplyObject(r);
 		rm_redis_release(st, c, false);
@@ -162,7 +162,7 @@ static int rm_rate_mongo(struct rm_state *st, const char *key, double burst,
 		rm_jitter_pause();
 	}
 	if (ret < 0 && ret != -EAGAIN)
-		rm_log(st, AC_LOG_WARN, "rate bucket %s in MongoDB: %s%s", key,
+		pu_log(st, AC_LOG_WARN, "rate bucket %s in MongoDB: %s%s", key,
 		       strerror(-ret),
 		       ret == -EBUSY ? " (lost every race for 10 s)" : "");
 	rm_push(st, cl, ret);

@@ -65,7 +65,7 @@ redisContext *rm_redis_get(struct rm_state *st)
 		r = redisCommand(c, "SELECT %d", st->rdb);
 		if (!r || r->type == REDIS_REPLY_ERROR) {
 			if (r)
-				rm_log(st, AC_LOG_ERROR, "Redis SELECT %d: %s",
+				pu_log(st, AC_LOG_ERROR, "Redis SELECT %d: %s",
 				       st->rdb, r->str);
 			freeReplyObject(r);
 			rm_redis_release(st, c, false);
@@ -126,7 +126,7 @@ int rm_cache_get(struct rm_state *st, const char *id, char **json, char **owner)
 	if (!r ||
 	    (r->type != REDIS_REPLY_STRING && r->type != REDIS_REPLY_NIL)) {
 		if (r && r->type == REDIS_REPLY_ERROR)
-			rm_log(st, AC_LOG_ERROR, "Redis GET: %s", r->str);
+			pu_log(st, AC_LOG_ERROR, "Redis GET: %s", r->str);
 		freeReplyObject(r);
 		rm_redis_release(st, c, false);
 		return -EIO;
@@ -180,12 +180,12 @@ static void rm_connect_cb(const redisAsyncContext *ac, int status)
 	struct rm_state *st = ac->data;
 
 	if (status == REDIS_OK) {
-		rm_log(st, AC_LOG_DEBUG, "cache connection to %s is up",
+		pu_log(st, AC_LOG_DEBUG, "cache connection to %s is up",
 		       st->redis_url);
 		return;
 	}
 	/* hiredis frees the context after this callback. */
-	rm_log(st, AC_LOG_DEBUG, "cache connection to %s failed: %s",
+	pu_log(st, AC_LOG_DEBUG, "cache connection to %s failed: %s",
 	       st->redis_url, ac->errstr);
 	if (st->ac == ac)
 		st->ac = NULL;
@@ -199,7 +199,7 @@ void rm_disconnect_cb(const redisAsyncContext *ac, int status)
 	if (st->ac == ac)
 		st->ac = NULL;
 	if (status != REDIS_OK && !st->closing)
-		rm_log(st, AC_LOG_DEBUG, "cache connection lost: %s",
+		pu_log(st, AC_LOG_DEBUG, "cache connection lost: %s",
 		       ac->errstr);
 	rm_schedule_reconnect(st);
 }
@@ -217,7 +217,7 @@ void rm_async_connect(struct rm_state *st)
 		return;
 	}
 	if (ac->err) {
-		rm_log(st, AC_LOG_DEBUG, "cache connection: %s", ac->errstr);
+		pu_log(st, AC_LOG_DEBUG, "cache connection: %s", ac->errstr);
 		redisAsyncFree(ac);
 		rm_schedule_reconnect(st);
 		return;
@@ -242,7 +242,7 @@ static void rm_set_reply_cb(redisAsyncContext *ac, void *reply, void *priv)
 
 	(void)ac;
 	if (r && r->type == REDIS_REPLY_ERROR)
-		rm_log(st, AC_LOG_WARN, "Redis cache write: %s", r->str);
+		pu_log(st, AC_LOG_WARN, "Redis cache write: %s", r->str);
 }
 
 void rm_put_free(struct rm_put *p)

@@ -170,7 +170,7 @@ int rm_use_refresh(void *state, const char *jti, int64_t now, char **user_id)
 	bson_append_document_end(&update, &set);
 	if (rm_update(st, cl, "refresh_tokens", &filter, &update, false, false,
 	              NULL, NULL, "mark refresh token used") == -EIO)
-		rm_log(st, AC_LOG_DEBUG, "refresh token %s used, flag not set",
+		pu_log(st, AC_LOG_DEBUG, "refresh token %s used, flag not set",
 		       jti);
 out:
 	rm_push(st, cl, ret);

@@ -74,8 +74,6 @@ struct sq_state {
 	bool wlock_ok, rlock_ok, rcond_ok;
 };
 
-#define sq_log(st, lvl, ...) (st)->host->log((st)->ctx, (lvl), __VA_ARGS__)
-
 /* sq_schema.c */
 int sq_make_parent(struct sq_state *st, const char *path);
 int sq_schema(struct sq_state *st);
@@ -102,6 +100,16 @@ int sq_begin(struct sq_state *st);
 int sq_commit(struct sq_state *st);
 void sq_rollback(struct sq_state *st);
 void sq_release(sqlite3_stmt *s);
+/* A write transaction: sq_write_begin takes the writer's lock and begins
+ * (0 or a negative errno); sq_write_end(st, ret), called whatever begin
+ * returned, commits when ret is 0, else rolls back, and releases the
+ * lock: ret, or the commit's error. */
+int sq_write_begin(struct sq_state *st);
+int sq_write_end(struct sq_state *st, int ret);
+/* Step the bound statement s of the writer (wlock held) and reset it: 0,
+ * -EEXIST on a primary key or unique conflict, -ENOENT on a foreign key
+ * (no such row), else -EIO logged as `what`. */
+int sq_write_step(struct sq_state *st, sqlite3_stmt *s, const char *what);
 int sq_dup_column(sqlite3_stmt *s, int col, char **out);
 
 #endif

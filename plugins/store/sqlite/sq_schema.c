@@ -163,7 +163,7 @@ int sq_make_parent(struct sq_state *st, const char *path)
 			int err = errno;
 
 			if (stat(dir, &sb) < 0 || !S_ISDIR(sb.st_mode)) {
-				sq_log(st, AC_LOG_ERROR,
+				pu_log(st, AC_LOG_ERROR,
 				       "store.path: cannot create %s: %s", dir,
 				       strerror(err));
 				ret = -err;
@@ -184,7 +184,7 @@ static int sq_exec(struct sq_state *st, const char *sql, const char *what)
 	char *msg = NULL;
 
 	if (sqlite3_exec(st->w.db, sql, NULL, NULL, &msg) != SQLITE_OK) {
-		sq_log(st, AC_LOG_ERROR, "%s: %s: %s", st->path, what,
+		pu_log(st, AC_LOG_ERROR, "%s: %s: %s", st->path, what,
 		       msg ? msg : sqlite3_errmsg(st->w.db));
 		sqlite3_free(msg);
 		return -EIO;
@@ -216,7 +216,7 @@ int sq_schema(struct sq_state *st)
 	}
 	version = sqlite3_column_int(s, 0);
 	if (version > SQ_SCHEMA_VERSION) {
-		sq_log(st, AC_LOG_ERROR,
+		pu_log(st, AC_LOG_ERROR,
 		       "%s: database schema version %d is newer than this "
 		       "algocode supports (%d): upgrade algocode or use "
 		       "another "
@@ -226,7 +226,7 @@ int sq_schema(struct sq_state *st)
 		goto out;
 	}
 	if (version < 0) {
-		sq_log(st, AC_LOG_ERROR, "%s: bad schema version %d", st->path,
+		pu_log(st, AC_LOG_ERROR, "%s: bad schema version %d", st->path,
 		       version);
 		ret = -EPROTONOSUPPORT;
 		goto out;
@@ -254,10 +254,10 @@ int sq_schema(struct sq_state *st)
 			goto out;
 	}
 	if (version == 0)
-		sq_log(st, AC_LOG_INFO, "%s: created schema version %d",
+		pu_log(st, AC_LOG_INFO, "%s: created schema version %d",
 		       st->path, SQ_SCHEMA_VERSION);
 	else
-		sq_log(st, AC_LOG_INFO, "%s: migrated schema %d -> %d",
+		pu_log(st, AC_LOG_INFO, "%s: migrated schema %d -> %d",
 		       st->path, version, SQ_SCHEMA_VERSION);
 out:
 	sqlite3_finalize(s);
@@ -277,7 +277,7 @@ int sq_create_file(struct sq_state *st)
 	if (fd < 0) {
 		int err = errno;
 
-		sq_log(st, AC_LOG_ERROR, "store.path: cannot open %s: %s",
+		pu_log(st, AC_LOG_ERROR, "store.path: cannot open %s: %s",
 		       st->path, strerror(err));
 		return -err;
 	}
@@ -305,7 +305,7 @@ int sq_pragmas(struct sq_state *st, long long busy_ms)
 		goto out;
 	}
 	if (strcmp((const char *)sqlite3_column_text(s, 0), "wal") != 0)
-		sq_log(st, AC_LOG_WARN,
+		pu_log(st, AC_LOG_WARN,
 		       "%s: journal_mode is %s, not wal (filesystem without "
 		       "shared memory?)",
 		       st->path, sqlite3_column_text(s, 0));
@@ -329,7 +329,7 @@ int sq_prepare(struct sq_state *st, struct sq_conn *c, bool reader)
 		    sqlite3_prepare_v3(c->db, sq_put_result_nojson, -1,
 		                       SQLITE_PREPARE_PERSISTENT, &c->stmt[i],
 		                       NULL) == SQLITE_OK) {
-			sq_log(st, AC_LOG_INFO,
+			pu_log(st, AC_LOG_INFO,
 			       "SQLite has no JSON functions: "
 			       "results.verdict_code"
 			       " stays empty");
@@ -345,7 +345,7 @@ void sq_conn_close(struct sq_state *st, struct sq_conn *c)
 	for (int i = 0; i < SQ_NSTMT; i++)
 		sqlite3_finalize(c->stmt[i]);
 	if (c->db && sqlite3_close(c->db) != SQLITE_OK)
-		sq_log(st, AC_LOG_ERROR, "%s: close: %s", st->path,
+		pu_log(st, AC_LOG_ERROR, "%s: close: %s", st->path,
 		       sqlite3_errmsg(c->db));
 	memset(c, 0, sizeof(*c));
 }
@@ -359,7 +359,7 @@ static int sq_damaged(struct sq_state *st, const char *why)
 	for (i = 0; why[i] && i < sizeof(line) - 1; i++)
 		line[i] = why[i] == '\n' ? ' ' : why[i];
 	line[i] = '\0';
-	sq_log(st, AC_LOG_ERROR,
+	pu_log(st, AC_LOG_ERROR,
 	       "%s: the database file is damaged (PRAGMA quick_check: %s): "
 	       "refusing to serve from it; restore it from a backup, or move "
 	       "it away to start with an empty store",
@@ -394,7 +394,7 @@ int sq_quick_check(struct sq_state *st)
 	}
 	sqlite3_finalize(s);
 	if (ret == 0)
-		sq_log(st, AC_LOG_INFO, "%s: quick_check ok (%lld ms)",
+		pu_log(st, AC_LOG_INFO, "%s: quick_check ok (%lld ms)",
 		       st->path, (long long)(pu_mono_ms() - t0));
 	return ret;
 }

@@ -9,7 +9,7 @@ int sq_put_user(void *state, const struct ac_user *u)
 	struct sq_state *st = state;
 	sqlite3_stmt *s = st->w.stmt[SQ_PUT_USER];
 	char *email;
-	int rc, ret = 0;
+	int ret;
 
 	if (!st_user_ok(u))
 		return -EINVAL;
@@ -26,13 +26,7 @@ int sq_put_user(void *state, const struct ac_user *u)
 	sqlite3_bind_text(s, 6, u->last_name ? u->last_name : "", -1,
 	                  SQLITE_STATIC);
 	sqlite3_bind_int64(s, 7, u->created_at ? u->created_at : st_now_ms());
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_CONSTRAINT_PRIMARYKEY ||
-	    rc == SQLITE_CONSTRAINT_UNIQUE)
-		ret = -EEXIST;
-	else if (rc != SQLITE_DONE)
-		ret = sq_fail(st, st->w.db, "insert user");
-	sq_release(s);
+	ret = sq_write_step(st, s, "insert user");
 	pthread_mutex_unlock(&st->wlock);
 	free(email);
 	return ret;
@@ -106,7 +100,7 @@ int sq_put_refresh(void *state, const char *jti, const char *user_id,
 {
 	struct sq_state *st = state;
 	sqlite3_stmt *s = st->w.stmt[SQ_PUT_REFRESH];
-	int rc, ret = 0;
+	int ret;
 
 	if (!st_id_ok(jti) || !st_id_ok(user_id))
 		return -EINVAL;
@@ -114,14 +108,8 @@ int sq_put_refresh(void *state, const char *jti, const char *user_id,
 	sqlite3_bind_text(s, 1, jti, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 2, user_id, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(s, 3, expires_at);
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_CONSTRAINT_PRIMARYKEY)
-		ret = -EEXIST;
-	else if (rc == SQLITE_CONSTRAINT_FOREIGNKEY)
-		ret = -ENOENT; /* no such user */
-	else if (rc != SQLITE_DONE)
-		ret = sq_fail(st, st->w.db, "insert refresh token");
-	sq_release(s);
+	/* -ENOENT: no such user (the foreign key). */
+	ret = sq_write_step(st, s, "insert refresh token");
 	pthread_mutex_unlock(&st->wlock);
 	return ret;
 }
@@ -139,8 +127,7 @@ int sq_use_refresh(void *state, const char *jti, int64_t now, char **user_id)
 	*user_id = NULL;
 	if (!st_id_ok(jti))
 		return -ENOENT;
-	pthread_mutex_lock(&st->wlock);
-	ret = sq_begin(st);
+	ret = sq_write_begin(st);
 	if (ret < 0)
 		goto out;
 	sqlite3_bind_text(get, 1, jti, -1, SQLITE_STATIC);
@@ -164,12 +151,8 @@ int sq_use_refresh(void *state, const char *jti, int64_t now, char **user_id)
 			ret = sq_fail(st, st->w.db, "consume refresh token");
 		sq_release(upd);
 	}
-	if (ret == 0)
-		ret = sq_commit(st);
 out:
-	if (ret < 0)
-		sq_rollback(st);
-	pthread_mutex_unlock(&st->wlock);
+	ret = sq_write_end(st, ret);
 	if (ret == 0 && !user)
 		ret = -EIO;
 	if (ret < 0) {
@@ -184,17 +167,14 @@ int sq_revoke_refresh(void *state, const char *jti, const char *user_id)
 {
 	struct sq_state *st = state;
 	sqlite3_stmt *s;
-	int rc, ret = 0;
+	int ret;
 
 	if (jti ? !st_id_ok(jti) : !st_id_ok(user_id))
 		return -EINVAL;
 	s = st->w.stmt[jti ? SQ_REVOKE_JTI : SQ_REVOKE_USER];
 	pthread_mutex_lock(&st->wlock);
 	sqlite3_bind_text(s, 1, jti ? jti : user_id, -1, SQLITE_STATIC);
-	rc = sqlite3_step(s);
-	if (rc != SQLITE_DONE)
-		ret = sq_fail(st, st->w.db, "revoke refresh token");
-	sq_release(s);
+	ret = sq_write_step(st, s, "revoke refresh token");
 	pthread_mutex_unlock(&st->wlock);
 	return ret;
 }

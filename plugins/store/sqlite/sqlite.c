@@ -22,7 +22,7 @@
 /* Log the connection's last error and map it to -EIO. */
 int sq_fail(struct sq_state *st, sqlite3 *db, const char *what)
 {
-	sq_log(st, AC_LOG_ERROR, "%s: %s: %s", st->path, what,
+	pu_log(st, AC_LOG_ERROR, "%s: %s: %s", st->path, what,
 	       sqlite3_errmsg(db));
 	return -EIO;
 }
@@ -88,6 +88,38 @@ void sq_release(sqlite3_stmt *s)
 	sqlite3_clear_bindings(s);
 }
 
+int sq_write_begin(struct sq_state *st)
+{
+	pthread_mutex_lock(&st->wlock);
+	return sq_begin(st);
+}
+
+int sq_write_end(struct sq_state *st, int ret)
+{
+	if (ret == 0)
+		ret = sq_commit(st);
+	if (ret < 0)
+		sq_rollback(st);
+	pthread_mutex_unlock(&st->wlock);
+	return ret;
+}
+
+int sq_write_step(struct sq_state *st, sqlite3_stmt *s, const char *what)
+{
+	int rc = sqlite3_step(s);
+	int ret = 0;
+
+	if (rc == SQLITE_CONSTRAINT_PRIMARYKEY ||
+	    rc == SQLITE_CONSTRAINT_UNIQUE)
+		ret = -EEXIST;
+	else if (rc == SQLITE_CONSTRAINT_FOREIGNKEY)
+		ret = -ENOENT;
+	else if (rc != SQLITE_DONE)
+		ret = sq_fail(st, st->w.db, what);
+	sq_release(s);
+	return ret;
+}
+
 /* A read snapshot over several statements on reader c. */
 static int sq_read_begin(struct sq_state *st, struct sq_conn *c)
 {
@@ -115,7 +147,7 @@ static int sq_put_submission(void *state, const struct ac_submission *sub)
 {
 	struct sq_state *st = state;
 	sqlite3_stmt *s = st->w.stmt[SQ_PUT_SUBMISSION];
-	int rc, ret = 0;
+	int ret;
 
 	if (!st_submission_ok(sub, SQ_MAX_DOC))
 		return -EINVAL;
@@ -136,12 +168,7 @@ static int sq_put_submission(void *state, const struct ac_submission *sub)
 	else
 		sqlite3_bind_null(s, 7);
 	sqlite3_bind_int(s, 8, sub->all_tests ? 1 : 0);
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_CONSTRAINT_PRIMARYKEY)
-		ret = -EEXIST;
-	else if (rc != SQLITE_DONE)
-		ret = sq_fail(st, st->w.db, "insert submission");
-	sq_release(s);
+	ret = sq_write_step(st, s, "insert submission");
 	pthread_mutex_unlock(&st->wlock);
 	return ret;
 }
@@ -157,8 +184,7 @@ static int sq_put_result(void *state, const char *submission_id,
 	if (!st_id_ok(submission_id) || !result_json ||
 	    strnlen(result_json, SQ_MAX_DOC + 1) > SQ_MAX_DOC)
 		return -EINVAL;
-	pthread_mutex_lock(&st->wlock);
-	ret = sq_begin(st);
+	ret = sq_write_begin(st);
 	if (ret < 0)
 		goto out;
 	sqlite3_bind_text(ins, 1, submission_id, -1, SQLITE_STATIC);
@@ -180,19 +206,16 @@ static int sq_put_result(void *state, const char *submission_id,
 		goto out;
 	}
 	if (sqlite3_changes(st->w.db) == 0)
-		sq_log(st, AC_LOG_DEBUG,
+		pu_log(st, AC_LOG_DEBUG,
 		       "result for submission %s, unknown here: stored anyway",
 		       submission_id);
 	sq_release(upd);
-	ret = sq_commit(st);
+out:
+	ret = sq_write_end(st, ret);
 	if (ret == 0 && !inserted)
-		sq_log(st, AC_LOG_DEBUG,
+		pu_log(st, AC_LOG_DEBUG,
 		       "duplicate result for submission %s ignored",
 		       submission_id);
-out:
-	if (ret < 0)
-		sq_rollback(st);
-	pthread_mutex_unlock(&st->wlock);
 	return ret;
 }
 
@@ -263,8 +286,8 @@ out:
 	sq_read_end(st, c);
 	if (ret == 0 && !json)
 		ret = -EIO;
-	if (ret == -EAGAIN && owner) {
-		*owner = user;
+	if (ret == -EAGAIN) {
+		st_result_give(NULL, user, result_json, owner);
 		return ret;
 	}
 	if (ret < 0) {
@@ -311,6 +334,17 @@ static int sq_list_rows(struct sq_state *st, struct sq_conn *c, size_t max,
 	return 0;
 }
 
+/* ?1 user_id, ?2 problem_id or NULL (every problem). */
+static void sq_bind_user_problem(sqlite3_stmt *s, const char *user_id,
+                                 const char *problem_id)
+{
+	sqlite3_bind_text(s, 1, user_id, -1, SQLITE_STATIC);
+	if (problem_id)
+		sqlite3_bind_text(s, 2, problem_id, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(s, 2);
+}
+
 static int sq_list_submissions(void *state, const char *user_id,
                                const char *problem_id, size_t offset,
                                size_t max, struct ac_submission_row **out,
@@ -331,11 +365,7 @@ static int sq_list_submissions(void *state, const char *user_id,
 	if (ret < 0)
 		goto out;
 	s = c->stmt[SQ_COUNT_USER];
-	sqlite3_bind_text(s, 1, user_id, -1, SQLITE_STATIC);
-	if (problem_id)
-		sqlite3_bind_text(s, 2, problem_id, -1, SQLITE_STATIC);
-	else
-		sqlite3_bind_null(s, 2);
+	sq_bind_user_problem(s, user_id, problem_id);
 	rc = sqlite3_step(s);
 	if (rc == SQLITE_ROW)
 		*total = (size_t)sqlite3_column_int64(s, 0);
@@ -345,11 +375,7 @@ static int sq_list_submissions(void *state, const char *user_id,
 		goto out;
 	}
 	s = c->stmt[SQ_LIST_USER];
-	sqlite3_bind_text(s, 1, user_id, -1, SQLITE_STATIC);
-	if (problem_id)
-		sqlite3_bind_text(s, 2, problem_id, -1, SQLITE_STATIC);
-	else
-		sqlite3_bind_null(s, 2);
+	sq_bind_user_problem(s, user_id, problem_id);
 	sqlite3_bind_int64(s, 3, (sqlite3_int64)max);
 	sqlite3_bind_int64(s, 4, (sqlite3_int64)offset);
 	ret = sq_list_rows(st, c, max, out, n);
@@ -366,14 +392,13 @@ static int sq_rate_take(void *state, const char *key, double burst,
 	sqlite3_stmt *put = st->w.stmt[SQ_PUT_BUCKET];
 	double tokens;
 	int64_t updated, retry = 0;
-	int rc, ret, verdict;
+	int rc, ret, verdict = 0;
 
 	if (retry_after_ms)
 		*retry_after_ms = 0;
 	if (!st_rate_ok(key, burst, per_sec))
 		return -EINVAL;
-	pthread_mutex_lock(&st->wlock);
-	ret = sq_begin(st);
+	ret = sq_write_begin(st);
 	if (ret < 0)
 		goto out;
 	sqlite3_bind_text(get, 1, key, -1, SQLITE_STATIC);
@@ -397,20 +422,10 @@ static int sq_rate_take(void *state, const char *key, double burst,
 	sqlite3_bind_text(put, 1, key, -1, SQLITE_STATIC);
 	sqlite3_bind_double(put, 2, tokens);
 	sqlite3_bind_int64(put, 3, updated);
-	rc = sqlite3_step(put);
-	sq_release(put);
-	if (rc != SQLITE_DONE) {
-		ret = sq_fail(st, st->w.db, "write rate bucket");
-		goto out;
-	}
-	ret = sq_commit(st);
-	if (ret == 0)
-		ret = verdict;
+	ret = sq_write_step(st, put, "write rate bucket");
 out:
-	if (ret < 0 && ret != -EAGAIN)
-		sq_rollback(st);
-	pthread_mutex_unlock(&st->wlock);
-	return ret;
+	ret = sq_write_end(st, ret);
+	return ret == 0 ? verdict : ret;
 }
 
 /* One row of SQ_LIST_PENDING into *p. */
@@ -455,8 +470,7 @@ static int sq_claim_pending(void *state, int64_t cutoff_ms, int64_t now_ms,
 	ret = st_pending_alloc(&max, &v, out, n);
 	if (ret < 0 || !v)
 		return ret;
-	pthread_mutex_lock(&st->wlock);
-	ret = sq_begin(st);
+	ret = sq_write_begin(st);
 	if (ret < 0)
 		goto out;
 	sqlite3_bind_int64(sel, 1, cutoff_ms);
@@ -477,12 +491,8 @@ static int sq_claim_pending(void *state, int64_t cutoff_ms, int64_t now_ms,
 			ret = sq_fail(st, st->w.db, "claim pending submission");
 		sq_release(upd);
 	}
-	if (ret == 0)
-		ret = sq_commit(st);
 out:
-	if (ret < 0)
-		sq_rollback(st);
-	pthread_mutex_unlock(&st->wlock);
+	ret = sq_write_end(st, ret);
 	return st_pending_finish(ret, v, count, out, n);
 }
 
@@ -505,109 +515,86 @@ static void sq_fini(void *state)
 	free(st);
 }
 
-static int sq_init(const struct ac_host *host, struct ac_plugin_ctx *ctx,
-                   void **state)
+/* The settings and the locks. */
+static int sq_settings_read(struct sq_state *st, long long *busy_ms,
+                            bool *check)
 {
-	struct sq_state *st;
+	int ret;
+
+	if (!sqlite3_threadsafe()) {
+		pu_log(st, AC_LOG_ERROR, "libsqlite3 is built without threads");
+		return -ENOTSUP;
+	}
+	ret = pu_conf_str(st->host, st->ctx, "path", NULL, &st->path);
+	if (ret < 0)
+		return ret;
+	if (!st->path || !st->path[0]) {
+		pu_log(st, AC_LOG_ERROR,
+		       "store.path is not set: name the SQLite database file, "
+		       "e.g. store.path = \"/var/lib/algocode/algocode.db\"");
+		return -EINVAL;
+	}
+	if (strlen(st->path) >= PATH_MAX) {
+		pu_log(st, AC_LOG_ERROR, "store.path is too long");
+		return -ENAMETOOLONG;
+	}
+	if ((ret = pu_conf_int(st->host, st->ctx, "busy_timeout_ms", busy_ms)) <
+	            0 ||
+	    (ret = pu_conf_bool(st->host, st->ctx, "quick_check", check)) < 0)
+		return ret;
+	st->wlock_ok = pthread_mutex_init(&st->wlock, NULL) == 0;
+	st->rlock_ok = pthread_mutex_init(&st->rlock, NULL) == 0;
+	st->rcond_ok = pthread_cond_init(&st->rcond, NULL) == 0;
+	return st->wlock_ok && st->rlock_ok && st->rcond_ok ? 0 : -ENOMEM;
+}
+
+static int sq_setup(struct sq_state *st)
+{
 	long long busy_ms = 5000;
 	bool check = true;
 	int ret;
 
-	*state = NULL;
-	st = calloc(1, sizeof(*st));
-	if (!st)
-		return -ENOMEM;
-	st->host = host;
-	st->ctx = ctx;
-	if (!sqlite3_threadsafe()) {
-		sq_log(st, AC_LOG_ERROR, "libsqlite3 is built without threads");
-		ret = -ENOTSUP;
-		goto fail;
-	}
-	ret = host->conf_string(ctx, "path", &st->path);
-	if (ret == -ENOENT || (ret == 0 && !st->path[0])) {
-		sq_log(st, AC_LOG_ERROR,
-		       "store.path is not set: name the SQLite database file, "
-		       "e.g. store.path = \"/var/lib/algocode/algocode.db\"");
-		ret = -EINVAL;
-		goto fail;
-	}
-	if (ret < 0) {
-		sq_log(st, AC_LOG_ERROR, "store.path must be a string");
-		goto fail;
-	}
-	if (strlen(st->path) >= PATH_MAX) {
-		sq_log(st, AC_LOG_ERROR, "store.path is too long");
-		ret = -ENAMETOOLONG;
-		goto fail;
-	}
-	ret = host->conf_int(ctx, "busy_timeout_ms", &busy_ms);
-	if (ret < 0 && ret != -ENOENT) {
-		sq_log(st, AC_LOG_ERROR,
-		       "store.busy_timeout_ms must be an integer");
-		goto fail;
-	}
-	ret = host->conf_bool(ctx, "quick_check", &check);
-	if (ret < 0 && ret != -ENOENT) {
-		sq_log(st, AC_LOG_ERROR,
-		       "store.quick_check must be true or false");
-		goto fail;
-	}
-	if (pthread_mutex_init(&st->wlock, NULL) != 0) {
-		ret = -ENOMEM;
-		goto fail;
-	}
-	st->wlock_ok = true;
-	if (pthread_mutex_init(&st->rlock, NULL) != 0) {
-		ret = -ENOMEM;
-		goto fail;
-	}
-	st->rlock_ok = true;
-	if (pthread_cond_init(&st->rcond, NULL) != 0) {
-		ret = -ENOMEM;
-		goto fail;
-	}
-	st->rcond_ok = true;
+	ret = sq_settings_read(st, &busy_ms, &check);
+	if (ret < 0)
+		return ret;
 	ret = sq_make_parent(st, st->path);
 	if (ret < 0)
-		goto fail;
+		return ret;
 	ret = sq_create_file(st);
 	if (ret < 0)
-		goto fail;
+		return ret;
 	if (sqlite3_open_v2(st->path, &st->w.db,
 	                    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
 	                            SQLITE_OPEN_FULLMUTEX,
 	                    NULL) != SQLITE_OK) {
 		ret = st->w.db ? sq_fail(st, st->w.db, "open") : -ENOMEM;
-		goto fail;
+		return ret;
 	}
 	sqlite3_extended_result_codes(st->w.db, 1);
 	ret = sq_pragmas(st, busy_ms);
 	if (ret < 0)
-		goto fail;
+		return ret;
 	if (check) {
 		ret = sq_quick_check(st);
 		if (ret < 0)
-			goto fail;
+			return ret;
 	}
 	ret = sq_schema(st);
 	if (ret < 0)
-		goto fail;
+		return ret;
 	ret = sq_prepare(st, &st->w, false);
 	if (ret < 0)
-		goto fail;
+		return ret;
 	ret = sq_open_readers(st, busy_ms);
 	if (ret < 0)
-		goto fail;
-	sq_log(st, AC_LOG_DEBUG,
+		return ret;
+	pu_log(st, AC_LOG_DEBUG,
 	       "opened %s (schema %d, 1 writer, %d read-only connections)",
 	       st->path, SQ_SCHEMA_VERSION, SQ_READERS);
-	*state = st;
 	return 0;
-fail:
-	sq_fini(st);
-	return ret;
 }
+
+PU_DEFINE_INIT(sq_init, struct sq_state, sq_setup, sq_fini)
 
 static const struct ac_store_ops sq_ops = {
         .init = sq_init,
@@ -627,13 +614,16 @@ static const struct ac_store_ops sq_ops = {
 
 /* The core checks these before init (busy_timeout_ms's range). */
 static const struct ac_setting sq_settings[] = {
-        {"path", AC_SETTING_STRING, NULL, 0, 0,
-         "the SQLite database file (required; created when missing)"},
-        {"busy_timeout_ms", AC_SETTING_INT, "5000", 0, 600000,
-         "how long a write waits for another process's write lock"},
-        {"quick_check", AC_SETTING_BOOL, "true", 0, 0,
-         "PRAGMA quick_check at start-up: a damaged file is refused"},
-        {NULL, 0, NULL, 0, 0, NULL},
+        AC_SET_STRING("path", NULL,
+                      "the SQLite database file (required; created when "
+                      "missing)"),
+        AC_SET_INT("busy_timeout_ms", "5000", 0, 600000,
+                   "how long a write waits for another process's write "
+                   "lock"),
+        AC_SET_BOOL("quick_check", "true",
+                    "PRAGMA quick_check at start-up: a damaged file is "
+                    "refused"),
+        AC_SETTINGS_END,
 };
 
 AC_PLUGIN_DEFINE_SETTINGS(AC_KIND_STORE, "sqlite",
