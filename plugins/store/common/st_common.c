@@ -122,25 +122,56 @@ int st_result_give(char *json, char *user, char **result_json, char **owner)
 	return 0;
 }
 
+void st_user_strings(struct ac_user *u, char **v[ST_USER_STRINGS])
+{
+	char **const m[ST_USER_STRINGS] = {&u->id,         &u->username,
+	                                   &u->email,      &u->password_hash,
+	                                   &u->first_name, &u->last_name};
+
+	memcpy(v, m, sizeof(m));
+}
+
+void st_pending_strings(struct ac_pending *p, char **v[ST_PENDING_STRINGS])
+{
+	char **const m[ST_PENDING_STRINGS] = {&p->id, &p->problem_id,
+	                                      &p->problem_hash, &p->lang,
+	                                      &p->user_id};
+
+	memcpy(v, m, sizeof(m));
+}
+
+int st_user_email(const struct ac_user *u, char **email)
+{
+	*email = NULL;
+	if (!st_user_ok(u))
+		return -EINVAL;
+	*email = st_lower(u->email);
+	return *email ? 0 : -ENOMEM;
+}
+
+char *st_user_key(enum ac_user_key by, const char *key)
+{
+	return by == AC_USER_BY_EMAIL ? st_lower(key) : strdup(key);
+}
+
 void st_pending_clear(struct ac_pending *p)
 {
-	free(p->id);
-	free(p->problem_id);
-	free(p->problem_hash);
-	free(p->lang);
-	free(p->user_id);
+	char **v[ST_PENDING_STRINGS];
+
+	st_pending_strings(p, v);
+	for (size_t i = 0; i < ST_PENDING_STRINGS; i++)
+		free(*v[i]);
 	free(p->code);
 	memset(p, 0, sizeof(*p));
 }
 
 void st_user_clear(struct ac_user *u)
 {
-	free(u->id);
-	free(u->username);
-	free(u->email);
-	free(u->password_hash);
-	free(u->first_name);
-	free(u->last_name);
+	char **v[ST_USER_STRINGS];
+
+	st_user_strings(u, v);
+	for (size_t i = 0; i < ST_USER_STRINGS; i++)
+		free(*v[i]);
 	memset(u, 0, sizeof(*u));
 }
 

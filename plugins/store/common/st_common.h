@@ -72,6 +72,23 @@ int st_result_begin(const char *id, char **result_json, char **owner);
  * submission's (json NULL: only its owner). */
 int st_result_give(char *json, char *user, char **result_json, char **owner);
 
+/* The string members of *u in the order id, username, email,
+ * password_hash, first_name, last_name (a store's columns or keys of a
+ * user in that order read into them in one loop), and of *p in the order
+ * id, problem_id, problem_hash, lang, user_id (its code apart). */
+#define ST_USER_STRINGS    6
+#define ST_PENDING_STRINGS 5
+void st_user_strings(struct ac_user *u, char **v[ST_USER_STRINGS]);
+void st_pending_strings(struct ac_pending *p, char **v[ST_PENDING_STRINGS]);
+
+/* put_user's start: -EINVAL when *u is not a user (st_user_ok), else 0
+ * with *email its e-mail address in lower case (malloc'ed), or -ENOMEM. */
+int st_user_email(const struct ac_user *u, char **email);
+
+/* get_user's key as stored (an e-mail address in lower case), malloc'ed;
+ * NULL when out of memory. */
+char *st_user_key(enum ac_user_key by, const char *key);
+
 /* Free the strings of *p / *u and zero it. */
 void st_pending_clear(struct ac_pending *p);
 void st_user_clear(struct ac_user *u);

@@ -96,6 +96,9 @@ static void rm_clear_pending(struct rm_state *st, mongoc_client_t *cl,
 /* A submission document into *p. */
 static int rm_pending_doc(const bson_t *doc, struct ac_pending *p)
 {
+	static const char *const keys[ST_PENDING_STRINGS] = {
+	        "_id", "problem_id", "problem_hash", "lang", "user_id"};
+	char **v[ST_PENDING_STRINGS];
 	bson_iter_t it;
 	const uint8_t *bin = NULL;
 	uint32_t blen = 0;
@@ -103,15 +106,8 @@ static int rm_pending_doc(const bson_t *doc, struct ac_pending *p)
 	int ret;
 
 	memset(p, 0, sizeof(*p));
-	ret = rm_dup_utf8(doc, "_id", &p->id);
-	if (ret == 0)
-		ret = rm_dup_utf8(doc, "problem_id", &p->problem_id);
-	if (ret == 0)
-		ret = rm_dup_utf8(doc, "problem_hash", &p->problem_hash);
-	if (ret == 0)
-		ret = rm_dup_utf8(doc, "lang", &p->lang);
-	if (ret == 0)
-		ret = rm_dup_utf8(doc, "user_id", &p->user_id);
+	st_pending_strings(p, v);
+	ret = rm_dup_utf8s(doc, keys, v, ST_PENDING_STRINGS);
 	if (ret == 0 && bson_iter_init_find(&it, doc, "code") &&
 	    BSON_ITER_HOLDS_BINARY(&it))
 		bson_iter_binary(&it, &sub, &blen, &bin);
@@ -136,12 +132,9 @@ static int rm_claim_pending(void *state, int64_t cutoff_ms, int64_t now_ms,
                             size_t max, struct ac_pending **out, size_t *n)
 {
 	struct rm_state *st = state;
-	mongoc_client_t *cl = NULL;
-	mongoc_collection_t *coll = NULL;
-	mongoc_cursor_t *cur = NULL;
+	struct rm_query qy = RM_QUERY_INIT;
 	const bson_t *doc;
-	bson_error_t err;
-	bson_t filter = BSON_INITIALIZER, opts = BSON_INITIALIZER, q, sort;
+	bson_t q, sort;
 	struct ac_pending *v = NULL;
 	size_t count = 0, kept = 0;
 	int ret;
@@ -149,27 +142,29 @@ static int rm_claim_pending(void *state, int64_t cutoff_ms, int64_t now_ms,
 	ret = st_pending_alloc(&max, &v, out, n);
 	if (ret < 0 || !v)
 		return ret;
-	ret = rm_pop(st, &cl);
+	ret = rm_pop(st, &qy.cl);
 	if (ret < 0)
 		goto out;
-	BSON_APPEND_BOOL(&filter, "pending", true);
-	BSON_APPEND_DOCUMENT_BEGIN(&filter, "queued_at", &q);
+	BSON_APPEND_BOOL(&qy.filter, "pending", true);
+	BSON_APPEND_DOCUMENT_BEGIN(&qy.filter, "queued_at", &q);
 	BSON_APPEND_INT64(&q, "$lte", cutoff_ms);
-	bson_append_document_end(&filter, &q);
-	BSON_APPEND_DOCUMENT_BEGIN(&opts, "sort", &sort);
+	bson_append_document_end(&qy.filter, &q);
+	BSON_APPEND_DOCUMENT_BEGIN(&qy.opts, "sort", &sort);
 	BSON_APPEND_INT32(&sort, "submitted_at", 1);
-	bson_append_document_end(&opts, &sort);
-	BSON_APPEND_INT64(&opts, "limit", (int64_t)max);
-	coll = mongoc_client_get_collection(cl, st->dbname, "submissions");
-	cur = mongoc_collection_find_with_opts(coll, &filter, &opts, NULL);
-	while (count < max && mongoc_cursor_next(cur, &doc)) {
+	bson_append_document_end(&qy.opts, &sort);
+	BSON_APPEND_INT64(&qy.opts, "limit", (int64_t)max);
+	qy.coll =
+	        mongoc_client_get_collection(qy.cl, st->dbname, "submissions");
+	qy.cur = mongoc_collection_find_with_opts(qy.coll, &qy.filter, &qy.opts,
+	                                          NULL);
+	while (count < max && mongoc_cursor_next(qy.cur, &doc)) {
 		ret = rm_pending_doc(doc, &v[count]);
 		if (ret < 0)
 			goto out;
 		count++;
 	}
-	if (mongoc_cursor_error(cur, &err)) {
-		ret = rm_merr(st, &err, "find pending submissions");
+	if (mongoc_cursor_error(qy.cur, &qy.err)) {
+		ret = rm_merr(st, &qy.err, "find pending submissions");
 		goto out;
 	}
 	for (size_t i = 0; i < count; i++) {
@@ -178,10 +173,10 @@ static int rm_claim_pending(void *state, int64_t cutoff_ms, int64_t now_ms,
 		bson_t f = BSON_INITIALIZER, u = BSON_INITIALIZER, set;
 		int64_t matched = 0;
 
-		ret = rm_find_by_id(st, cl, "results", p->id, &res);
+		ret = rm_find_by_id(st, qy.cl, "results", p->id, &res);
 		bson_destroy(res);
 		if (ret == 0) {
-			rm_clear_pending(st, cl, p->id);
+			rm_clear_pending(st, qy.cl, p->id);
 		} else if (ret == -ENOENT) {
 			/* The claim itself is an insert keyed by (id, attempt):
 			 * of two claimers that read the same attempt, one
@@ -193,7 +188,7 @@ static int rm_claim_pending(void *state, int64_t cutoff_ms, int64_t now_ms,
 			snprintf(key, sizeof(key), "%s#%u", p->id, at);
 			BSON_APPEND_UTF8(&f, "_id", key);
 			BSON_APPEND_INT64(&f, "at", now_ms);
-			ret = rm_insert(st, cl, "claims", &f, "claim");
+			ret = rm_insert(st, qy.cl, "claims", &f, "claim");
 			if (ret == 0) {
 				bson_reinit(&f);
 				BSON_APPEND_UTF8(&f, "_id", p->id);
@@ -202,8 +197,9 @@ static int rm_claim_pending(void *state, int64_t cutoff_ms, int64_t now_ms,
 				BSON_APPEND_INT32(&set, "attempts",
 				                  (int32_t)p->attempts);
 				bson_append_document_end(&u, &set);
-				ret = rm_update(st, cl, "submissions", &f, &u,
-				                false, false, &matched, NULL,
+				ret = rm_update(st, qy.cl, "submissions", &f,
+				                &u, false, false, &matched,
+				                NULL,
 				                "claim pending submission");
 			} else if (ret == -EEXIST) {
 				ret = 0; /* another claimer won */
@@ -226,7 +222,7 @@ static int rm_claim_pending(void *state, int64_t cutoff_ms, int64_t now_ms,
 	}
 	count = kept;
 out:
-	rm_query_end(st, cl, coll, cur, &filter, &opts, ret);
+	rm_query_end(st, &qy, ret);
 	return st_pending_finish(ret, v, count, out, n);
 }
 
@@ -393,12 +389,9 @@ static int rm_list_submissions(void *state, const char *user_id,
                                size_t *n, size_t *total)
 {
 	struct rm_state *st = state;
-	mongoc_client_t *cl = NULL;
-	mongoc_collection_t *coll = NULL;
-	mongoc_cursor_t *cur = NULL;
+	struct rm_query qy = RM_QUERY_INIT;
 	const bson_t *doc;
-	bson_error_t err;
-	bson_t filter = BSON_INITIALIZER, opts = BSON_INITIALIZER, sort, proj;
+	bson_t sort, proj;
 	struct ac_submission_row *v = NULL;
 	size_t count = 0;
 	int64_t c;
@@ -411,41 +404,43 @@ static int rm_list_submissions(void *state, const char *user_id,
 		return -EINVAL;
 	if (max && !(v = calloc(max, sizeof(*v))))
 		return -ENOMEM;
-	ret = rm_pop(st, &cl);
+	ret = rm_pop(st, &qy.cl);
 	if (ret < 0)
 		goto out;
-	BSON_APPEND_UTF8(&filter, "user_id", user_id);
+	BSON_APPEND_UTF8(&qy.filter, "user_id", user_id);
 	if (problem_id)
-		BSON_APPEND_UTF8(&filter, "problem_id", problem_id);
-	coll = mongoc_client_get_collection(cl, st->dbname, "submissions");
-	c = mongoc_collection_count_documents(coll, &filter, NULL, NULL, NULL,
-	                                      &err);
+		BSON_APPEND_UTF8(&qy.filter, "problem_id", problem_id);
+	qy.coll =
+	        mongoc_client_get_collection(qy.cl, st->dbname, "submissions");
+	c = mongoc_collection_count_documents(qy.coll, &qy.filter, NULL, NULL,
+	                                      NULL, &qy.err);
 	if (c < 0) {
-		ret = rm_merr(st, &err, "count submissions");
+		ret = rm_merr(st, &qy.err, "count submissions");
 		goto out;
 	}
 	*total = (size_t)c;
 	if (max == 0)
 		goto out;
-	BSON_APPEND_DOCUMENT_BEGIN(&opts, "sort", &sort);
+	BSON_APPEND_DOCUMENT_BEGIN(&qy.opts, "sort", &sort);
 	BSON_APPEND_INT32(&sort, "submitted_at", -1);
 	BSON_APPEND_INT32(&sort, "_id", -1);
-	bson_append_document_end(&opts, &sort);
-	BSON_APPEND_DOCUMENT_BEGIN(&opts, "projection", &proj);
+	bson_append_document_end(&qy.opts, &sort);
+	BSON_APPEND_DOCUMENT_BEGIN(&qy.opts, "projection", &proj);
 	BSON_APPEND_INT32(&proj, "code", 0);
-	bson_append_document_end(&opts, &proj);
-	BSON_APPEND_INT64(&opts, "skip", (int64_t)offset);
-	BSON_APPEND_INT64(&opts, "limit", (int64_t)max);
-	cur = mongoc_collection_find_with_opts(coll, &filter, &opts, NULL);
-	while (count < max && mongoc_cursor_next(cur, &doc)) {
-		ret = rm_row(st, cl, doc, &v[count++]);
+	bson_append_document_end(&qy.opts, &proj);
+	BSON_APPEND_INT64(&qy.opts, "skip", (int64_t)offset);
+	BSON_APPEND_INT64(&qy.opts, "limit", (int64_t)max);
+	qy.cur = mongoc_collection_find_with_opts(qy.coll, &qy.filter, &qy.opts,
+	                                          NULL);
+	while (count < max && mongoc_cursor_next(qy.cur, &doc)) {
+		ret = rm_row(st, qy.cl, doc, &v[count++]);
 		if (ret < 0)
 			goto out;
 	}
-	if (mongoc_cursor_error(cur, &err))
-		ret = rm_merr(st, &err, "list submissions");
+	if (mongoc_cursor_error(qy.cur, &qy.err))
+		ret = rm_merr(st, &qy.err, "list submissions");
 out:
-	rm_query_end(st, cl, coll, cur, &filter, &opts, ret);
+	rm_query_end(st, &qy, ret);
 	if (ret < 0 || count == 0) {
 		st_rows_free(v, count);
 		if (ret < 0)

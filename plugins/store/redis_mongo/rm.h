@@ -82,12 +82,21 @@ int rm_merr(struct rm_state *st, const bson_error_t *e, const char *what);
 int rm_ensure_indexes(struct rm_state *st, mongoc_client_t *cl);
 int rm_pop(struct rm_state *st, mongoc_client_t **out);
 void rm_push(struct rm_state *st, mongoc_client_t *cl, int ret);
-/* The end of a query on cl: its cursor and collection (either may be
- * NULL) destroyed, cl given back (rm_push with ret), filter and opts
- * destroyed. */
-void rm_query_end(struct rm_state *st, mongoc_client_t *cl,
-                  mongoc_collection_t *coll, mongoc_cursor_t *cur,
-                  bson_t *filter, bson_t *opts, int ret);
+/* A query of several documents: the client (rm_pop), its filter and
+ * options, the collection and the cursor; rm_query_end releases them
+ * all, the client given back with ret (rm_push). */
+struct rm_query {
+	mongoc_client_t *cl;
+	mongoc_collection_t *coll;
+	mongoc_cursor_t *cur;
+	bson_t filter, opts;
+	bson_error_t err;
+};
+#define RM_QUERY_INIT                                                          \
+	{                                                                      \
+		.filter = BSON_INITIALIZER, .opts = BSON_INITIALIZER           \
+	}
+void rm_query_end(struct rm_state *st, struct rm_query *q, int ret);
 int rm_find_one(struct rm_state *st, mongoc_client_t *cl, const char *coll_name,
                 const bson_t *filter, const bson_t *sort, bson_t **out);
 int rm_find_by_id(struct rm_state *st, mongoc_client_t *cl,
@@ -98,6 +107,9 @@ int rm_update(struct rm_state *st, mongoc_client_t *cl, const char *coll_name,
               const bson_t *filter, const bson_t *update, bool upsert,
               bool many, int64_t *matched, int64_t *upserted, const char *what);
 int rm_dup_utf8(const bson_t *doc, const char *key, char **out);
+/* The members keys[0..n) of doc into *v[0..n) (rm_dup_utf8 each). */
+int rm_dup_utf8s(const bson_t *doc, const char *const *keys, char **const *v,
+                 size_t n);
 int64_t rm_get_int(const bson_t *doc, const char *key, int64_t dflt);
 double rm_get_double(const bson_t *doc, const char *key, double dflt);
 
@@ -110,6 +122,10 @@ void rm_redis_release(struct rm_state *st, redisContext *c, bool ok);
 redisContext *rm_redis_get(struct rm_state *st);
 int rm_key(struct rm_state *st, char *buf, size_t len, const char *kind,
            const char *id);
+/* rm_key, then a synchronous context (rm_redis_get) into *c to use it on:
+ * 0, the key's error, or -EIO when Redis is down (*c NULL). */
+int rm_key_context(struct rm_state *st, char *buf, size_t len, const char *kind,
+                   const char *id, redisContext **c);
 int rm_cache_get(struct rm_state *st, const char *id, char **json,
                  char **owner);
 void rm_disconnect_cb(const redisAsyncContext *ac, int status);

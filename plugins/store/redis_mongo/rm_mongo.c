@@ -55,17 +55,15 @@ void rm_mark_up(struct rm_state *st, bool redis)
 
 /* Map a libmongoc error: duplicate keys are -EEXIST; an unreachable
  * server marks MongoDB down for RM_DOWN_MS. */
-void rm_query_end(struct rm_state *st, mongoc_client_t *cl,
-                  mongoc_collection_t *coll, mongoc_cursor_t *cur,
-                  bson_t *filter, bson_t *opts, int ret)
+void rm_query_end(struct rm_state *st, struct rm_query *q, int ret)
 {
-	if (cur)
-		mongoc_cursor_destroy(cur);
-	if (coll)
-		mongoc_collection_destroy(coll);
-	rm_push(st, cl, ret);
-	bson_destroy(filter);
-	bson_destroy(opts);
+	if (q->cur)
+		mongoc_cursor_destroy(q->cur);
+	if (q->coll)
+		mongoc_collection_destroy(q->coll);
+	rm_push(st, q->cl, ret);
+	bson_destroy(&q->filter);
+	bson_destroy(&q->opts);
 }
 
 int rm_merr(struct rm_state *st, const bson_error_t *e, const char *what)
@@ -278,6 +276,16 @@ int rm_dup_utf8(const bson_t *doc, const char *key, char **out)
 		return 0;
 	*out = strdup(bson_iter_utf8(&it, NULL));
 	return *out ? 0 : -ENOMEM;
+}
+
+int rm_dup_utf8s(const bson_t *doc, const char *const *keys, char **const *v,
+                 size_t n)
+{
+	int ret = 0;
+
+	for (size_t i = 0; i < n && ret == 0; i++)
+		ret = rm_dup_utf8(doc, keys[i], v[i]);
+	return ret;
 }
 
 int64_t rm_get_int(const bson_t *doc, const char *key, int64_t dflt)

@@ -58,12 +58,9 @@ static int rm_rate_redis(struct rm_state *st, const char *key, double burst,
 	long long wait;
 	int ret;
 
-	ret = rm_key(st, k, sizeof(k), "rate", key);
+	ret = rm_key_context(st, k, sizeof(k), "rate", key, &c);
 	if (ret < 0)
 		return ret;
-	c = rm_redis_get(st);
-	if (!c)
-		return -EIO;
 	snprintf(a1, sizeof(a1), "%.17g", burst);
 	snprintf(a2, sizeof(a2), "%.17g", per_sec / 1000.0);
 	snprintf(a3, sizeof(a3), "%lld", (long long)now_ms);

@@ -84,6 +84,18 @@ int rm_key(struct rm_state *st, char *buf, size_t len, const char *kind,
 	return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : n;
 }
 
+int rm_key_context(struct rm_state *st, char *buf, size_t len, const char *kind,
+                   const char *id, redisContext **c)
+{
+	int ret = rm_key(st, buf, len, kind, id);
+
+	*c = NULL;
+	if (ret < 0)
+		return ret;
+	*c = rm_redis_get(st);
+	return *c ? 0 : -EIO;
+}
+
 /* The cached value: "<owner>\n<json>" (owner empty when unknown). */
 static int rm_cache_value(const char *owner, const char *json, char **out,
                           size_t *len)
@@ -116,12 +128,9 @@ int rm_cache_get(struct rm_state *st, const char *id, char **json, char **owner)
 
 	if (st->ttl_s <= 0)
 		return -ENOENT;
-	ret = rm_key(st, key, sizeof(key), "result", id);
+	ret = rm_key_context(st, key, sizeof(key), "result", id, &c);
 	if (ret < 0)
 		return ret;
-	c = rm_redis_get(st);
-	if (!c)
-		return -EIO;
 	r = redisCommand(c, "GET %s", key);
 	if (!r ||
 	    (r->type != REDIS_REPLY_STRING && r->type != REDIS_REPLY_NIL)) {

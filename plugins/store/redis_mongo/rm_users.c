@@ -12,11 +12,9 @@ int rm_put_user(void *state, const struct ac_user *u)
 	char *email;
 	int ret;
 
-	if (!st_user_ok(u))
-		return -EINVAL;
-	email = st_lower(u->email);
-	if (!email)
-		return -ENOMEM;
+	ret = st_user_email(u, &email);
+	if (ret < 0)
+		return ret;
 	BSON_APPEND_UTF8(&doc, "_id", u->id);
 	BSON_APPEND_UTF8(&doc, "username", u->username);
 	BSON_APPEND_UTF8(&doc, "email", email);
@@ -44,6 +42,10 @@ int rm_get_user(void *state, enum ac_user_key by, const char *key,
 	        [AC_USER_BY_USERNAME] = "username",
 	        [AC_USER_BY_EMAIL] = "email",
 	};
+	/* In the order of st_user_strings. */
+	static const char *const keys[ST_USER_STRINGS] = {
+	        "_id",           "username",   "email",
+	        "password_hash", "first_name", "last_name"};
 	struct rm_state *st = state;
 	mongoc_client_t *cl;
 	bson_t filter = BSON_INITIALIZER;
@@ -54,7 +56,7 @@ int rm_get_user(void *state, enum ac_user_key by, const char *key,
 	memset(out, 0, sizeof(*out));
 	if ((unsigned)by > AC_USER_BY_EMAIL || !st_id_ok(key))
 		return -ENOENT;
-	k = by == AC_USER_BY_EMAIL ? st_lower(key) : strdup(key);
+	k = st_user_key(by, key);
 	if (!k)
 		return -ENOMEM;
 	BSON_APPEND_UTF8(&filter, fields[by], k);
@@ -64,13 +66,10 @@ int rm_get_user(void *state, enum ac_user_key by, const char *key,
 		rm_push(st, cl, ret);
 	}
 	if (ret == 0) {
-		if (rm_dup_utf8(doc, "_id", &out->id) < 0 ||
-		    rm_dup_utf8(doc, "username", &out->username) < 0 ||
-		    rm_dup_utf8(doc, "email", &out->email) < 0 ||
-		    rm_dup_utf8(doc, "password_hash", &out->password_hash) <
-		            0 ||
-		    rm_dup_utf8(doc, "first_name", &out->first_name) < 0 ||
-		    rm_dup_utf8(doc, "last_name", &out->last_name) < 0)
+		char **v[ST_USER_STRINGS];
+
+		st_user_strings(out, v);
+		if (rm_dup_utf8s(doc, keys, v, ST_USER_STRINGS) < 0)
 			ret = -ENOMEM;
 		else if (!out->id || !out->username || !out->email ||
 		         !out->password_hash)

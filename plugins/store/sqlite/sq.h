@@ -111,5 +111,7 @@ int sq_write_end(struct sq_state *st, int ret);
  * (no such row), else -EIO logged as `what`. */
 int sq_write_step(struct sq_state *st, sqlite3_stmt *s, const char *what);
 int sq_dup_column(sqlite3_stmt *s, int col, char **out);
+/* Columns 0..n-1 of s into *v[0..n) (sq_dup_column each). */
+int sq_dup_columns(sqlite3_stmt *s, char **const *v, int n);
 
 #endif

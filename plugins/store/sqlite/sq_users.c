@@ -11,11 +11,9 @@ int sq_put_user(void *state, const struct ac_user *u)
 	char *email;
 	int ret;
 
-	if (!st_user_ok(u))
-		return -EINVAL;
-	email = st_lower(u->email);
-	if (!email)
-		return -ENOMEM;
+	ret = st_user_email(u, &email);
+	if (ret < 0)
+		return ret;
 	pthread_mutex_lock(&st->wlock);
 	sqlite3_bind_text(s, 1, u->id, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 2, u->username, -1, SQLITE_STATIC);
@@ -58,7 +56,7 @@ int sq_get_user(void *state, enum ac_user_key by, const char *key,
 	default:
 		return -ENOENT;
 	}
-	k = by == AC_USER_BY_EMAIL ? st_lower(key) : strdup(key);
+	k = st_user_key(by, key);
 	if (!k)
 		return -ENOMEM;
 	c = sq_reader_get(st);
@@ -66,22 +64,14 @@ int sq_get_user(void *state, enum ac_user_key by, const char *key,
 	sqlite3_bind_text(s, 1, k, -1, SQLITE_STATIC);
 	rc = sqlite3_step(s);
 	if (rc == SQLITE_ROW) {
-		ret = sq_dup_column(s, 0, &out->id);
-		if (ret == 0)
-			ret = sq_dup_column(s, 1, &out->username);
-		if (ret == 0)
-			ret = sq_dup_column(s, 2, &out->email);
-		if (ret == 0)
-			ret = sq_dup_column(s, 3, &out->password_hash);
-		if (ret == 0)
-			ret = sq_dup_column(s, 4, &out->first_name);
-		if (ret == 0)
-			ret = sq_dup_column(s, 5, &out->last_name);
+		char **v[ST_USER_STRINGS];
+
+		st_user_strings(out, v);
+		ret = sq_dup_columns(s, v, ST_USER_STRINGS);
 		out->created_at = sqlite3_column_int64(s, 6);
-		if (ret == 0 && (!out->id || !out->username || !out->email ||
-		                 !out->password_hash || !out->first_name ||
-		                 !out->last_name))
-			ret = -EIO;
+		for (size_t i = 0; ret == 0 && i < ST_USER_STRINGS; i++)
+			if (!*v[i])
+				ret = -EIO;
 	} else if (rc == SQLITE_DONE) {
 		ret = -ENOENT;
 	} else {

@@ -230,6 +230,15 @@ int sq_dup_column(sqlite3_stmt *s, int col, char **out)
 	return *out ? 0 : -ENOMEM;
 }
 
+int sq_dup_columns(sqlite3_stmt *s, char **const *v, int n)
+{
+	int ret = 0;
+
+	for (int i = 0; i < n && ret == 0; i++)
+		ret = sq_dup_column(s, i, v[i]);
+	return ret;
+}
+
 static int sq_get_result(void *state, const char *submission_id,
                          char **result_json, char **owner)
 {
@@ -433,18 +442,12 @@ static int sq_pending_row(sqlite3_stmt *s, struct ac_pending *p)
 {
 	const void *code = sqlite3_column_blob(s, 5);
 	int len = sqlite3_column_bytes(s, 5);
+	char **v[ST_PENDING_STRINGS];
 	int ret;
 
 	memset(p, 0, sizeof(*p));
-	ret = sq_dup_column(s, 0, &p->id);
-	if (ret == 0)
-		ret = sq_dup_column(s, 1, &p->problem_id);
-	if (ret == 0)
-		ret = sq_dup_column(s, 2, &p->problem_hash);
-	if (ret == 0)
-		ret = sq_dup_column(s, 3, &p->lang);
-	if (ret == 0)
-		ret = sq_dup_column(s, 4, &p->user_id);
+	st_pending_strings(p, v);
+	ret = sq_dup_columns(s, v, ST_PENDING_STRINGS);
 	if (ret == 0)
 		ret = st_pending_code(p, code, (size_t)len);
 	if (ret == 0) {
