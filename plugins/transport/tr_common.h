@@ -266,4 +266,32 @@ static inline int trc_lang_queues(const char *prefix, const char *const *langs,
 	return 0;
 }
 
+/* publish_job's queue, trc_lang_queue with the refusal logged. */
+static inline int trc_job_queue(const struct ac_host *host,
+                                struct ac_plugin_ctx *ctx, const char *prefix,
+                                const char *lang, char *buf, size_t size)
+{
+	int r = trc_lang_queue(prefix, lang, buf, size);
+
+	if (r < 0)
+		host->log(ctx, AC_LOG_ERROR,
+		          "publish_job: invalid language name");
+	return r;
+}
+
+/* consume_jobs' queues, trc_lang_queues with a bad name logged. */
+static inline int trc_job_queues(const struct ac_host *host,
+                                 struct ac_plugin_ctx *ctx, const char *prefix,
+                                 const char *const *langs, char ***names,
+                                 size_t *n)
+{
+	bool bad;
+	int r = trc_lang_queues(prefix, langs, names, n, &bad);
+
+	if (r < 0 && bad)
+		host->log(ctx, AC_LOG_ERROR,
+		          "consume_jobs: invalid language name");
+	return r;
+}
+
 #endif /* ALGOCODE_TR_COMMON_H */

@@ -482,10 +482,9 @@ static int ip_publish_job(void *state, const char *lang, const char *body,
 	struct ip_state *st = state;
 	char name[sizeof(IP_QUEUE_PREFIX) + IP_MAX_LANG];
 
-	if (trc_lang_queue(IP_QUEUE_PREFIX, lang, name, sizeof(name)) < 0) {
-		pu_log(st, AC_LOG_ERROR, "publish_job: invalid language name");
+	if (trc_job_queue(st->host, st->ctx, IP_QUEUE_PREFIX, lang, name,
+	                  sizeof(name)) < 0)
 		return -EINVAL;
-	}
 	return ip_publish(st, name, body, len, done, arg);
 }
 
@@ -533,16 +532,12 @@ static int ip_consume_jobs(void *state, const char *const *langs,
 	struct ip_state *st = state;
 	size_t n;
 	char **names;
-	bool bad;
 	int ret;
 
-	ret = trc_lang_queues(IP_QUEUE_PREFIX, langs, &names, &n, &bad);
-	if (ret < 0) {
-		if (bad)
-			pu_log(st, AC_LOG_ERROR,
-			       "consume_jobs: invalid language name");
+	ret = trc_job_queues(st->host, st->ctx, IP_QUEUE_PREFIX, langs, &names,
+	                     &n);
+	if (ret < 0)
 		return ret;
-	}
 	ret = ip_consume(st, (const char *const *)names, n, prefetch, cb, arg);
 	if (ret == 0)
 		pu_log(st, AC_LOG_DEBUG,

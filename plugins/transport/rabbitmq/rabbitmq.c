@@ -316,10 +316,9 @@ static int rq_publish_job(void *state, const char *lang, const char *body,
 	struct rq_state *st = state;
 	char name[sizeof(RQ_JOBS_PREFIX) + RQ_MAX_LANG];
 
-	if (trc_lang_queue(RQ_JOBS_PREFIX, lang, name, sizeof(name)) < 0) {
-		pu_log(st, AC_LOG_ERROR, "publish_job: invalid language name");
+	if (trc_job_queue(st->host, st->ctx, RQ_JOBS_PREFIX, lang, name,
+	                  sizeof(name)) < 0)
 		return -EINVAL;
-	}
 	return rq_publish(st, name, body, len, done, arg);
 }
 
@@ -365,18 +364,14 @@ static int rq_consume_jobs(void *state, const char *const *langs,
 	struct rq_state *st = state;
 	size_t n;
 	char **names;
-	bool bad;
 	int ret;
 
 	if (!cb)
 		return -EINVAL;
-	ret = trc_lang_queues(RQ_JOBS_PREFIX, langs, &names, &n, &bad);
-	if (ret < 0) {
-		if (bad)
-			pu_log(st, AC_LOG_ERROR,
-			       "consume_jobs: invalid language name");
+	ret = trc_job_queues(st->host, st->ctx, RQ_JOBS_PREFIX, langs, &names,
+	                     &n);
+	if (ret < 0)
 		return ret;
-	}
 	pu_log(st, AC_LOG_DEBUG, "consuming %zu job queue(s), prefetch %u", n,
 	       prefetch);
 	return rq_consume(st, names, n, prefetch, cb, arg);
@@ -399,6 +394,22 @@ static int rq_consume_results(void *state, ac_msg_cb cb, void *arg)
 	return rq_consume(state, names, 1, RQ_RESULTS_PREFETCH, cb, arg);
 }
 
+/* A command about delivery d (an ack, a nack, a republish); NULL when out
+ * of memory. */
+static struct rq_cmd *rq_cmd_for(enum rq_cmd_kind kind,
+                                 const struct ac_delivery *d)
+{
+	struct rq_cmd *c = calloc(1, sizeof(*c));
+
+	if (c) {
+		c->kind = kind;
+		c->channel = d->channel;
+		c->tag = d->tag;
+		c->gen = d->gen;
+	}
+	return c;
+}
+
 static bool rq_settle(struct rq_state *st, struct ac_delivery *d)
 {
 	if (!d || !d->live) {
@@ -417,12 +428,8 @@ static void rq_ack(void *state, struct ac_delivery *d)
 
 	if (!rq_settle(st, d))
 		return;
-	c = calloc(1, sizeof(*c));
+	c = rq_cmd_for(RQ_CMD_ACK, d);
 	if (c) {
-		c->kind = RQ_CMD_ACK;
-		c->channel = d->channel;
-		c->tag = d->tag;
-		c->gen = d->gen;
 		if (rq_send(st, c) < 0)
 			pu_log(st, AC_LOG_WARN,
 			       "cannot acknowledge a delivery "
@@ -448,13 +455,9 @@ static void rq_nack(void *state, struct ac_delivery *d, bool requeue,
 	failed = d->attempts + 1;
 	if (!reason)
 		reason = "(no reason)";
-	c = calloc(1, sizeof(*c));
+	c = rq_cmd_for(RQ_CMD_REPUBLISH, d);
 	if (!c)
 		goto fallback;
-	c->kind = RQ_CMD_REPUBLISH;
-	c->channel = d->channel;
-	c->tag = d->tag;
-	c->gen = d->gen;
 	c->attempts = failed;
 	c->orig_queue = strdup(d->queue);
 	if (!requeue || failed >= st->max_deliveries) {
@@ -493,14 +496,9 @@ static void rq_nack(void *state, struct ac_delivery *d, bool requeue,
 	return;
 fallback:
 	/* Out of memory: plain basic.nack(requeue), not counted. */
-	c = calloc(1, sizeof(*c));
-	if (c) {
-		c->kind = RQ_CMD_NACK;
-		c->channel = d->channel;
-		c->tag = d->tag;
-		c->gen = d->gen;
+	c = rq_cmd_for(RQ_CMD_NACK, d);
+	if (c)
 		rq_send(st, c);
-	}
 	rq_delivery_free(d);
 }
 
