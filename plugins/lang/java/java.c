@@ -42,6 +42,7 @@
 #include <dirent.h>
 #include <libgen.h>
 #include <limits.h>
+#include <stdarg.h>
 
 #ifndef AC_CACHE_DIR
 #define AC_CACHE_DIR "/var/cache/algocode"
@@ -465,6 +466,20 @@ static int java_scan_dir(int dfd, int depth, struct java_scan *sc)
 	return ret;
 }
 
+/* run_argv's failure: msg says why (printf), ret is returned. */
+static int java_refuse(char *msg, size_t msglen, int ret, const char *fmt, ...)
+        AC_PRINTF(4, 5);
+
+static int java_refuse(char *msg, size_t msglen, int ret, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, msglen, fmt, ap);
+	va_end(ap);
+	return ret;
+}
+
 static int java_run_argv(void *state, const char *box_dir,
                          const struct ac_limits *lim, char ***argv, char *msg,
                          size_t msglen)
@@ -483,36 +498,29 @@ static int java_run_argv(void *state, const char *box_dir,
 	dfd = open(box_dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (dfd < 0) {
 		ret = -errno;
-		snprintf(msg, msglen, "cannot open %s: %s", box_dir,
-		         strerror(-ret));
-		return ret;
+		return java_refuse(msg, msglen, ret, "cannot open %s: %s",
+		                   box_dir, strerror(-ret));
 	}
 	ret = java_scan_dir(dfd, 0, &sc);
-	if (ret == -E2BIG) {
-		snprintf(msg, msglen,
-		         "more than %d files after compilation, the most the "
-		         "search for the main class reads",
-		         JAVA_SCAN_FILES);
-		return -ENOEXEC;
-	}
-	if (ret == -ELOOP) {
-		snprintf(msg, msglen,
-		         "classes nested more than %d directories deep, the "
-		         "most the search for the main class walks",
-		         JAVA_SCAN_DEPTH);
-		return -ENOEXEC;
-	}
-	if (ret < 0) {
-		snprintf(msg, msglen, "cannot read the class files: %s",
-		         strerror(-ret));
-		return ret;
-	}
-	if (!sc.best[0]) {
-		snprintf(msg, msglen,
-		         "no class has a method public static void "
-		         "main(String[])");
-		return -ENOEXEC;
-	}
+	if (ret == -E2BIG)
+		return java_refuse(msg, msglen, -ENOEXEC,
+		                   "more than %d files after compilation, the "
+		                   "most the search for the main class reads",
+		                   JAVA_SCAN_FILES);
+	if (ret == -ELOOP)
+		return java_refuse(msg, msglen, -ENOEXEC,
+		                   "classes nested more than %d directories "
+		                   "deep, the most the search for the main "
+		                   "class walks",
+		                   JAVA_SCAN_DEPTH);
+	if (ret < 0)
+		return java_refuse(msg, msglen, ret,
+		                   "cannot read the class files: %s",
+		                   strerror(-ret));
+	if (!sc.best[0])
+		return java_refuse(msg, msglen, -ENOEXEC,
+		                   "no class has a method public static void "
+		                   "main(String[])");
 	/* heap = the program's share of the limit; stack = a quarter of it
 	 * (only what is touched counts), within 8..256 MiB. */
 	heap_mb = (lim->memory_kb > extra ? lim->memory_kb - extra : 0) / 1024;
