@@ -12,10 +12,10 @@
 #include "http.h"
 #include "msg.h"
 #include "stream.h"
+#include "util.h"
 
 #include <sys/queue.h> /* before libevent's TAILQ fallbacks */
 
-#include <ctype.h>
 #include <errno.h>
 #include <event2/event.h>
 #include <event2/http.h>
@@ -304,13 +304,7 @@ out:
 /* Ids we accept in paths: [A-Za-z0-9._-], bounded. */
 bool api_id_ok(const char *s, size_t len)
 {
-	if (len == 0 || len > API_MAX_ID)
-		return false;
-	for (size_t i = 0; i < len; i++)
-		if (!isalnum((unsigned char)s[i]) && s[i] != '-' &&
-		    s[i] != '_' && s[i] != '.')
-			return false;
-	return !(len <= 2 && s[0] == '.');
+	return ac_id_chars_ok(s, len, API_MAX_ID) && !(len <= 2 && s[0] == '.');
 }
 
 /* Look id (idlen bytes, checked) up in the store for req on the pool;

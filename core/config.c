@@ -569,7 +569,7 @@ void ac_config_free(struct ac_config *c)
 	free(c);
 }
 
-static const char *cfg_type_name(int t)
+const char *ac_config_type_name(int t)
 {
 	switch (t) {
 	case CONFIG_TYPE_INT:
@@ -597,7 +597,7 @@ static int cfg_wrong_type(const struct ac_config *c, const config_setting_t *s,
 	if (err) {
 		cfg_origin_of(c, s, where, sizeof(where));
 		snprintf(err, errlen, "%s: %s must be %s, not %s", where, path,
-		         want, cfg_type_name(config_setting_type(s)));
+		         want, ac_config_type_name(config_setting_type(s)));
 	}
 	return -EINVAL;
 }

@@ -17,23 +17,6 @@
 #include <string.h>
 #include <unistd.h>
 
-struct core_errs {
-	char *err;
-	size_t errlen;
-	unsigned n;
-};
-
-/* The first error goes to err, the others to the log before it. */
-static void core_err_cb(void *arg, const char *msg)
-{
-	struct core_errs *e = arg;
-
-	if (e->n++ == 0)
-		snprintf(e->err, e->errlen, "%s", msg);
-	else
-		log_error("%s", msg);
-}
-
 static int core_load_one(struct ac_core *core, const char *dir,
                          enum ac_plugin_kind kind, const char *group,
                          struct ac_loaded **out, char *err, size_t errlen)
@@ -184,9 +167,9 @@ int ac_core_init(struct ac_core *core, struct ac_config *cfg, unsigned need,
 	/* Every setting outside the plugins' groups (theirs are checked
 	 * as each plugin loads): an error stops start-up. */
 	{
-		struct core_errs e = {.err = err, .errlen = errlen};
+		struct ac_settings_errs e = {.err = err, .errlen = errlen};
 
-		if (ac_settings_check_core(cfg, core_err_cb, &e) > 0) {
+		if (ac_settings_check_core(cfg, ac_settings_errs_cb, &e) > 0) {
 			size_t n = strlen(err);
 
 			if (e.n > 1)

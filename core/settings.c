@@ -6,6 +6,7 @@
 #include "config.h"
 #include "core.h"
 #include "http.h"
+#include "log.h"
 #include "msg.h"
 
 #include <errno.h>
@@ -231,6 +232,16 @@ static void st_error(struct st_walk *w, const config_setting_t *s,
 		w->cb(w->arg, msg);
 }
 
+void ac_settings_errs_cb(void *arg, const char *msg)
+{
+	struct ac_settings_errs *e = arg;
+
+	if (e->n++ == 0)
+		snprintf(e->err, e->errlen, "%s", msg);
+	else
+		log_error("%s", msg);
+}
+
 const struct ac_setting *ac_settings_find(const struct ac_setting *table,
                                           const char *key)
 {
@@ -252,23 +263,12 @@ static bool st_has_below(const struct ac_setting *table, const char *prefix)
 	return false;
 }
 
+/* As config.c names a libconfig type, but a float is "a number with a
+ * fraction" here (an integer setting given 1.5). */
 static const char *st_type_name(int t)
 {
-	switch (t) {
-	case CONFIG_TYPE_INT:
-	case CONFIG_TYPE_INT64:
-		return "an integer";
-	case CONFIG_TYPE_FLOAT:
-		return "a number with a fraction";
-	case CONFIG_TYPE_BOOL:
-		return "a boolean";
-	case CONFIG_TYPE_STRING:
-		return "a string";
-	case CONFIG_TYPE_GROUP:
-		return "a group";
-	default:
-		return "a list";
-	}
+	return t == CONFIG_TYPE_FLOAT ? "a number with a fraction"
+	                              : ac_config_type_name(t);
 }
 
 static const char *st_want(enum ac_setting_type t)
@@ -595,34 +595,36 @@ static int st_read(const struct ac_config *cfg, const char *path,
 	return 0;
 }
 
-int ac_settings_int(const struct ac_config *cfg, const char *path,
-                    long long *out, char *err, size_t errlen)
+/* The integer (into *i when i is not NULL) or the number (into *d) at
+ * path, else its declared default. */
+static int st_number(const struct ac_config *cfg, const char *path,
+                     long long *i, double *d, char *err, size_t errlen)
 {
 	const struct ac_setting *e;
 	int r = st_read(cfg, path, &e, err, errlen);
 
-	if (r == 1) {
-		*out = strtoll(e->def, NULL, 10);
-		return 0;
-	}
 	if (r < 0)
 		return r;
-	return ac_config_get_int(cfg, path, out, err, errlen);
+	if (r == 0)
+		return i ? ac_config_get_int(cfg, path, i, err, errlen)
+		         : ac_config_get_float(cfg, path, d, err, errlen);
+	if (i)
+		*i = strtoll(e->def, NULL, 10);
+	else
+		*d = strtod(e->def, NULL);
+	return 0;
+}
+
+int ac_settings_int(const struct ac_config *cfg, const char *path,
+                    long long *out, char *err, size_t errlen)
+{
+	return st_number(cfg, path, out, NULL, err, errlen);
 }
 
 int ac_settings_float(const struct ac_config *cfg, const char *path,
                       double *out, char *err, size_t errlen)
 {
-	const struct ac_setting *e;
-	int r = st_read(cfg, path, &e, err, errlen);
-
-	if (r == 1) {
-		*out = strtod(e->def, NULL);
-		return 0;
-	}
-	if (r < 0)
-		return r;
-	return ac_config_get_float(cfg, path, out, err, errlen);
+	return st_number(cfg, path, NULL, out, err, errlen);
 }
 
 /* ------------------------------------------------------------ printing */

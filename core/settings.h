@@ -20,6 +20,15 @@ extern const struct ac_setting ac_core_settings[];
 /* Receives one error ("ORIGIN: PATH: REASON"). */
 typedef void (*ac_settings_cb)(void *arg, const char *msg);
 
+/* A callback for the checks of a start-up: the first error goes to err,
+ * the others to the log before it; n counts them. */
+struct ac_settings_errs {
+	char *err;
+	size_t errlen;
+	unsigned n;
+};
+void ac_settings_errs_cb(void *arg, const char *msg);
+
 /* Check everything outside the plugins' groups, and the core's keys
  * inside them (store.plugin, sandbox.allow_degraded, lang.plugins).
  * The plugins' groups are `transport`, `store`, `sandbox` and `lang.NAME`
