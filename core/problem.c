@@ -11,6 +11,7 @@
 #include "problem_int.h"
 
 #include "log.h"
+#include "util.h"
 
 #include <ctype.h>
 #include <dirent.h>
@@ -400,6 +401,7 @@ static int pb_hash_file(struct pb *b, crypto_hash_sha256_state *h,
 	unsigned char buf[65536];
 	struct stat st;
 	char head[64];
+	ssize_t r;
 	int fd, ret = 0;
 
 	fd = open(abs, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
@@ -418,19 +420,11 @@ static int pb_hash_file(struct pb *b, crypto_hash_sha256_state *h,
 	snprintf(head, sizeof(head), "%lld", (long long)st.st_size);
 	crypto_hash_sha256_update(h, (const unsigned char *)head,
 	                          strlen(head) + 1);
-	for (;;) {
-		ssize_t r = read(fd, buf, sizeof(buf));
-
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0) {
-			ret = -errno;
-			pb_err(b, rel, "%s", strerror(errno));
-			goto out;
-		}
-		if (r == 0)
-			break;
+	while ((r = ac_read_bounded(fd, buf, sizeof(buf))) > 0)
 		crypto_hash_sha256_update(h, buf, (size_t)r);
+	if (r < 0) {
+		ret = (int)r;
+		pb_err(b, rel, "%s", strerror(-ret));
 	}
 out:
 	close(fd);

@@ -120,7 +120,7 @@ int ac_list_dir(const char *dir, bool (*keep)(const char *name), char ***names,
 	*names = NULL;
 	if (!d)
 		return -errno;
-	while ((de = readdir(d))) {
+	while ((errno = 0, de = readdir(d))) {
 		const char *nm = de->d_name;
 
 		if (strcmp(nm, ".") == 0 || strcmp(nm, "..") == 0 ||
@@ -142,7 +142,9 @@ int ac_list_dir(const char *dir, bool (*keep)(const char *name), char ***names,
 		}
 		v[++k] = NULL;
 	}
-	if (!v && !(v = calloc(1, sizeof(*v))))
+	if (errno)
+		r = -errno;
+	else if (!v && !(v = calloc(1, sizeof(*v))))
 		r = -ENOMEM;
 out:
 	closedir(d);
