@@ -201,6 +201,10 @@ json_t *api_body(struct api *api, struct evhttp_request *req,
                  enum api_route route);
 char *api_auth(struct api *api, struct evhttp_request *req,
                enum api_route route);
+/* api_auth, then api_body: the body, the user in *user; NULL when either
+ * answered req (*user NULL). */
+json_t *api_auth_body(struct api *api, struct evhttp_request *req,
+                      enum api_route route, char **user);
 void api_unref(struct api *api);
 
 /* api_results.c */
@@ -219,6 +223,10 @@ void api_wake(struct api *api, const char *id, const char *owner,
 void api_pend(struct api *api, struct evhttp_request *req, enum api_route route,
               const char *id, const char *user);
 bool api_id_ok(const char *s, size_t len);
+/* api_auth, then the id of the path (404 when not api_id_ok): the user, or
+ * NULL when req was answered. */
+char *api_auth_id(struct api *api, struct evhttp_request *req,
+                  enum api_route route, const char *id, size_t idlen);
 void api_result_check(struct api *api, struct evhttp_request *req,
                       const char *id, size_t idlen);
 void api_result_stream(struct api *api, struct evhttp_request *req,

@@ -159,13 +159,13 @@ void api_run_unstored(struct api *api, struct evhttp_request *req,
 void api_run_get(struct api *api, struct evhttp_request *req, const char *id,
                  size_t idlen)
 {
-	char *user = api_auth(api, req, R_RUN), key[API_MAX_ID + 1];
+	char *user = api_auth_id(api, req, R_RUN, id, idlen);
+	char key[API_MAX_ID + 1];
 	struct api_run *r;
 
 	if (!user)
 		return;
-	if (!api_id_ok(id, idlen) ||
-	    strncmp(id, API_RUN_PREFIX, strlen(API_RUN_PREFIX)) != 0) {
+	if (strncmp(id, API_RUN_PREFIX, strlen(API_RUN_PREFIX)) != 0) {
 		api_error(api, req, R_RUN, 404, "Not found.");
 		goto out;
 	}
@@ -382,12 +382,9 @@ void api_run_post(struct api *api, struct evhttp_request *req)
 	char *user, uuid[37];
 	json_t *body = NULL;
 
-	user = api_auth(api, req, R_RUN);
-	if (!user)
-		return;
-	body = api_body(api, req, R_RUN);
+	body = api_auth_body(api, req, R_RUN, &user);
 	if (!body)
-		goto out;
+		return;
 	rp = calloc(1, sizeof(*rp));
 	if (!rp) {
 		api_error(api, req, R_RUN, 503, "Out of memory.");

@@ -786,12 +786,9 @@ void api_submit(struct api *api, struct evhttp_request *req)
 	json_t *body = NULL, *all;
 	char *user, shown[80], *bundle = NULL;
 
-	user = api_auth(api, req, R_SUBMIT);
-	if (!user)
-		return;
-	body = api_body(api, req, R_SUBMIT);
+	body = api_auth_body(api, req, R_SUBMIT, &user);
 	if (!body)
-		goto out;
+		return;
 	if (api_field(api, req, body, "problem_id", &problem_id, &plen) < 0 ||
 	    api_field(api, req, body, "lang", &lang, &llen) < 0)
 		goto out;

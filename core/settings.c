@@ -627,6 +627,20 @@ int ac_settings_float(const struct ac_config *cfg, const char *path,
 	return st_number(cfg, path, NULL, out, err, errlen);
 }
 
+int ac_settings_read(const struct ac_config *cfg,
+                     const struct ac_settings_want *want, size_t n, char *err,
+                     size_t errlen)
+{
+	for (size_t k = 0; k < n; k++) {
+		int r = st_number(cfg, want[k].path, want[k].i,
+		                  want[k].i ? NULL : want[k].d, err, errlen);
+
+		if (r < 0 && r != -ENOENT)
+			return r;
+	}
+	return 0;
+}
+
 /* ------------------------------------------------------------ printing */
 
 /* Installation paths in a default, as the documentation names them. */

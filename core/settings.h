@@ -63,6 +63,20 @@ int ac_settings_int(const struct ac_config *cfg, const char *path,
 int ac_settings_float(const struct ac_config *cfg, const char *path,
                       double *out, char *err, size_t errlen);
 
+/* One setting a role reads at start: the integer goes to *i, or (i NULL)
+ * the number to *d. */
+struct ac_settings_want {
+	const char *path;
+	long long *i;
+	double *d;
+};
+/* Read want[0..n) in order with ac_settings_int/_float; one unset without
+ * a default leaves its variable as the caller set it.  0, or the first
+ * error (-EINVAL, message in err). */
+int ac_settings_read(const struct ac_config *cfg,
+                     const struct ac_settings_want *want, size_t n, char *err,
+                     size_t errlen);
+
 /* Print a table: format "markdown", "man" or "conf" (a commented sample
  * fragment).  what is "core" (table: ac_core_settings) or "KIND/NAME"
  * with the plugin's description and table.  0, or -EINVAL for an unknown
