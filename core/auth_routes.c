@@ -370,6 +370,21 @@ static bool auth_method(struct evhttp_request *req, enum auth_kind kind,
 	return false;
 }
 
+/* The routes: path, kind (metrics, rate limits), POST or GET/HEAD. */
+static const struct auth_route {
+	const char *path;
+	enum auth_kind kind;
+	bool post;
+	void (*handle)(struct auth *a, struct evhttp_request *req);
+} auth_routes[] = {
+        {AUTH_PREFIX "registration/", K_REGISTER, true, auth_registration},
+        {AUTH_PREFIX "login/", K_LOGIN, true, auth_login},
+        {AUTH_PREFIX "token/refresh/", K_REFRESH, true, auth_refresh},
+        {AUTH_PREFIX "token/verify/", K_REFRESH, true, auth_verify},
+        {AUTH_PREFIX "logout/", K_LOGOUT, true, auth_logout},
+        {AUTH_PREFIX "user/", K_USER, false, auth_me},
+};
+
 void auth_request_cb(struct evhttp_request *req, const char *path, void *arg)
 {
 	struct auth *a = arg;
@@ -378,25 +393,15 @@ void auth_request_cb(struct evhttp_request *req, const char *path, void *arg)
 		ac_http_error(req, 503, "Server is shutting down.");
 		return;
 	}
-	if (ac_http_path_is(path, AUTH_PREFIX "registration/")) {
-		if (auth_method(req, K_REGISTER, true))
-			auth_registration(a, req);
-	} else if (ac_http_path_is(path, AUTH_PREFIX "login/")) {
-		if (auth_method(req, K_LOGIN, true))
-			auth_login(a, req);
-	} else if (ac_http_path_is(path, AUTH_PREFIX "token/refresh/")) {
-		if (auth_method(req, K_REFRESH, true))
-			auth_refresh(a, req);
-	} else if (ac_http_path_is(path, AUTH_PREFIX "token/verify/")) {
-		if (auth_method(req, K_REFRESH, true))
-			auth_verify(a, req);
-	} else if (ac_http_path_is(path, AUTH_PREFIX "logout/")) {
-		if (auth_method(req, K_LOGOUT, true))
-			auth_logout(a, req);
-	} else if (ac_http_path_is(path, AUTH_PREFIX "user/")) {
-		if (auth_method(req, K_USER, false))
-			auth_me(a, req);
-	} else {
-		ac_http_error(req, 404, "Not found.");
+	for (size_t i = 0; i < sizeof(auth_routes) / sizeof(auth_routes[0]);
+	     i++) {
+		const struct auth_route *r = &auth_routes[i];
+
+		if (ac_http_path_is(path, r->path)) {
+			if (auth_method(req, r->kind, r->post))
+				r->handle(a, req);
+			return;
+		}
 	}
+	ac_http_error(req, 404, "Not found.");
 }

@@ -709,6 +709,35 @@ static char *pb_id(const char *dir, const char *real)
 	return strndup(dir + start, len - start);
 }
 
+static int pb_sample_tests(struct pb *b)
+{
+	return pb_tests_dir(b, "data/sample", true, 0);
+}
+
+static int pb_secret_tests(struct pb *b)
+{
+	return pb_tests_dir(b, "data/secret", false, 0);
+}
+
+static int pb_some_tests(struct pb *b)
+{
+	b->p->time_limit_given = b->has_time;
+	if (b->p->ntests > 0)
+		return 0;
+	pb_err(b, "data",
+	       "no tests: neither data/sample/ nor data/secret/ holds a .in "
+	       "file");
+	return -ENOENT;
+}
+
+/* The steps of a load, in order; the first error stops it. */
+static int (*const pb_steps[])(struct pb *b) = {
+        pb_yaml,       pb_timelimit,  pb_settle,           pb_refused_dirs,
+        pb_statement,  pb_root_group, pb_sample_tests,     pb_secret_tests,
+        pb_some_tests, pb_validator,  pb_input_validators, pb_ovflags,
+        pb_hash,
+};
+
 int ac_problem_load(const char *dir, struct ac_problem **out, char *err,
                     size_t errlen)
 {
@@ -765,38 +794,10 @@ int ac_problem_load(const char *dir, struct ac_problem **out, char *err,
 		ret = -ENOMEM;
 		goto out;
 	}
-	ret = pb_yaml(&b);
-	if (ret == 0)
-		ret = pb_timelimit(&b);
-	if (ret == 0)
-		ret = pb_settle(&b);
-	if (ret == 0)
-		ret = pb_refused_dirs(&b);
-	if (ret == 0)
-		ret = pb_statement(&b);
-	if (ret == 0)
-		ret = pb_root_group(&b);
-	if (ret == 0)
-		ret = pb_tests_dir(&b, "data/sample", true, 0);
-	if (ret == 0)
-		ret = pb_tests_dir(&b, "data/secret", false, 0);
-	if (ret < 0)
-		goto out;
-	p->time_limit_given = b.has_time;
-	if (p->ntests == 0) {
-		pb_err(&b, "data",
-		       "no tests: neither data/sample/ nor data/secret/ holds "
-		       "a .in file");
-		ret = -ENOENT;
-		goto out;
-	}
-	ret = pb_validator(&b);
-	if (ret == 0)
-		ret = pb_input_validators(&b);
-	if (ret == 0)
-		ret = pb_ovflags(&b);
-	if (ret == 0)
-		ret = pb_hash(&b);
+	ret = 0;
+	for (size_t i = 0;
+	     ret == 0 && i < sizeof(pb_steps) / sizeof(pb_steps[0]); i++)
+		ret = pb_steps[i](&b);
 	if (ret < 0)
 		goto out;
 	*out = p;
