@@ -243,6 +243,11 @@ void api_job_send(struct api_job *j);
 void api_sweep_start(struct api *api, int64_t cutoff_ms, const char *why);
 void api_sweep_timer_cb(evutil_socket_t fd, short what, void *arg);
 void api_submit(struct api *api, struct evhttp_request *req);
+/* May a job of about `bytes` join the outbox?  When busy, or when the
+ * outbox has no room, req is answered 503 (Retry-After: 30) with msg and
+ * the answer is false. */
+bool api_admit(struct api *api, struct evhttp_request *req,
+               enum api_route route, bool busy, size_t bytes, const char *msg);
 void api_throttled(struct api *api, struct evhttp_request *req,
                    enum api_route route, int64_t retry_ms);
 

@@ -393,15 +393,9 @@ void api_run_post(struct api *api, struct evhttp_request *req)
 	if (api_run_parse(api, req, body, &rp->m) < 0)
 		goto out;
 	api_run_find(api, NULL);
-	if (api->nruns >= (size_t)api->run_max_runs ||
-	    api->outbox_bytes + blen + 4096 > API_OUTBOX_MAX_BYTES ||
-	    api->noutbox >= API_OUTBOX_MAX) {
-		evhttp_add_header(evhttp_request_get_output_headers(req),
-		                  "Retry-After", "30");
-		api_error(api, req, R_RUN, 503,
-		          "Too many runs waiting; try again later.");
+	if (!api_admit(api, req, R_RUN, api->nruns >= (size_t)api->run_max_runs,
+	               blen, "Too many runs waiting; try again later."))
 		goto out;
-	}
 	api_run_new_id(uuid);
 	rp->m.run = true;
 	rp->m.user_id = user;

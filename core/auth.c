@@ -149,8 +149,10 @@ struct auth_op *auth_op_new(struct auth *a, struct evhttp_request *req,
 	char *addr = NULL;
 	ev_uint16_t port = 0;
 
-	if (!op)
+	if (!op) {
+		auth_error(req, kind, 503, "Out of memory.");
 		return NULL;
+	}
 	op->a = a;
 	op->kind = kind;
 	op->now_s = (int64_t)time(NULL);
