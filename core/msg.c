@@ -362,23 +362,35 @@ static int msg_inputs(json_t *root, struct ac_job_msg *m, char *err,
 	return 0;
 }
 
-int ac_job_msg_decode(const char *body, size_t len, struct ac_job_msg *m,
-                      char *err, size_t errlen)
+/* Read the fields of a message's root object into out: 0 or -errno
+ * (message in err); what it filled stays in out on failure. */
+typedef int (*msg_fields_fn)(json_t *root, void *out, char *err, size_t errlen);
+
+static int msg_decode(const char *body, size_t len, msg_fields_fn fields,
+                      void *out, char *err, size_t errlen)
 {
-	json_t *root, *v;
+	json_t *root = msg_parse(body, len, err, errlen);
 	int r;
 
-	memset(m, 0, sizeof(*m));
-	root = msg_parse(body, len, err, errlen);
 	if (!root)
 		return -EINVAL;
+	r = fields(root, out, err, errlen);
+	json_decref(root);
+	return r;
+}
+
+static int msg_job_fields(json_t *root, void *out, char *err, size_t errlen)
+{
+	struct ac_job_msg *m = out;
+	json_t *v;
+	int r;
+
 	v = json_object_get(root, "kind");
 	if (v && !(json_is_string(v) &&
 	           (strcmp(json_string_value(v), "run") == 0 ||
 	            strcmp(json_string_value(v), "judge") == 0))) {
 		snprintf(err, errlen, "unknown job kind (want judge or run)");
-		r = -EINVAL;
-		goto fail;
+		return -EINVAL;
 	}
 	m->run = v && strcmp(json_string_value(v), "run") == 0;
 	if ((r = msg_str(root, "submission_id", MSG_MAX_ID, &m->submission_id,
@@ -397,16 +409,23 @@ int ac_job_msg_decode(const char *body, size_t len, struct ac_job_msg *m,
 	             : (r = msg_str(root, "code", MSG_MAX_LEN, &m->code,
 	                            &m->code_len, err, errlen))) < 0 ||
 	    (m->run && (r = msg_inputs(root, m, err, errlen)) < 0))
-		goto fail;
+		return r;
 	v = json_object_get(root, "submitted_at");
 	m->submitted_at = json_is_integer(v) ? json_integer_value(v) : 0;
 	v = json_object_get(root, "all_tests");
 	m->all_tests = json_is_true(v);
-	json_decref(root);
 	return 0;
-fail:
-	json_decref(root);
-	ac_job_msg_clear(m);
+}
+
+int ac_job_msg_decode(const char *body, size_t len, struct ac_job_msg *m,
+                      char *err, size_t errlen)
+{
+	int r;
+
+	memset(m, 0, sizeof(*m));
+	r = msg_decode(body, len, msg_job_fields, m, err, errlen);
+	if (r < 0)
+		ac_job_msg_clear(m);
 	return r;
 }
 
@@ -519,27 +538,20 @@ char *ac_progress_msg_encode(const char *submission_id, const char *user_id,
 	return s;
 }
 
-int ac_progress_msg_decode(const char *body, size_t len,
-                           struct ac_progress_msg *out, char *err,
-                           size_t errlen)
+static int msg_progress_fields(json_t *root, void *arg, char *err,
+                               size_t errlen)
 {
-	json_t *root, *type, *data;
-	int r = -EINVAL;
+	struct ac_progress_msg *out = arg;
+	json_t *type = json_object_get(root, "type"), *data;
+	int r;
 
-	memset(out, 0, sizeof(*out));
-	root = msg_parse(body, len, err, errlen);
-	if (!root)
-		return -EINVAL;
-	type = json_object_get(root, "type");
 	if (!type || (json_is_string(type) &&
-	              strcmp(json_string_value(type), "result") == 0)) {
-		json_decref(root);
+	              strcmp(json_string_value(type), "result") == 0))
 		return -ENOMSG;
-	}
 	if (!json_is_string(type) ||
 	    strcmp(json_string_value(type), "progress") != 0) {
 		snprintf(err, errlen, "unknown message type");
-		goto fail;
+		return -EINVAL;
 	}
 	if ((r = msg_str(root, "submission_id", MSG_MAX_ID, &out->submission_id,
 	                 NULL, err, errlen)) < 0 ||
@@ -547,29 +559,32 @@ int ac_progress_msg_decode(const char *body, size_t len,
 	                 errlen)) < 0 ||
 	    (r = msg_str(root, "event", 32, &out->event, NULL, err, errlen)) <
 	            0)
-		goto fail;
-	r = -EINVAL;
+		return r;
 	if (strcmp(out->event, "test") != 0 &&
 	    strcmp(out->event, "compile") != 0) {
 		snprintf(err, errlen, "unknown progress event");
-		goto fail;
+		return -EINVAL;
 	}
 	data = json_object_get(root, "data");
 	if (!json_is_object(data)) {
 		snprintf(err, errlen,
 		         "field \"data\" is missing or not an object");
-		goto fail;
+		return -EINVAL;
 	}
 	out->data_json = json_dumps(data, JSON_COMPACT | JSON_PRESERVE_ORDER);
-	if (!out->data_json) {
-		r = -ENOMEM;
-		goto fail;
-	}
-	json_decref(root);
-	return 0;
-fail:
-	json_decref(root);
-	ac_progress_msg_clear(out);
+	return out->data_json ? 0 : -ENOMEM;
+}
+
+int ac_progress_msg_decode(const char *body, size_t len,
+                           struct ac_progress_msg *out, char *err,
+                           size_t errlen)
+{
+	int r;
+
+	memset(out, 0, sizeof(*out));
+	r = msg_decode(body, len, msg_progress_fields, out, err, errlen);
+	if (r < 0)
+		ac_progress_msg_clear(out);
 	return r;
 }
 
