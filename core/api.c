@@ -364,6 +364,54 @@ static bool api_method_ok(struct api *api, struct evhttp_request *req,
 	return false;
 }
 
+static void api_submissions(struct api *api, struct evhttp_request *req)
+{
+	char *user = api_auth(api, req, R_SUBMISSIONS);
+
+	if (user) {
+		api_count(api, R_SUBMISSIONS, 200);
+		ac_submissions_list(api->core, req, user);
+	}
+}
+
+static void api_health(struct api *api, struct evhttp_request *req)
+{
+	api_reply_json(api, req, R_HEALTH, 200,
+	               json_pack("{s:s}", "status", "OK"));
+}
+
+static void api_openapi(struct api *api, struct evhttp_request *req)
+{
+	if (!ac_openapi_serve(api->openapi, req))
+		api_error(api, req, R_OTHER, 404, "Not found.");
+}
+
+/* The routes, tried in order: a path, or (by_id) a prefix followed by an
+ * id; the metrics' route; POST or GET/HEAD. */
+static const struct api_path {
+	const char *path;
+	enum api_route route;
+	bool post;
+	void (*handle)(struct api *api, struct evhttp_request *req);
+	void (*by_id)(struct api *api, struct evhttp_request *req,
+	              const char *id, size_t idlen);
+} api_paths[] = {
+        {"/api/v1/code/submit/", R_SUBMIT, true, api_submit, NULL},
+        {"/api/v1/code/run/", R_RUN, true, api_run_post, NULL},
+        {"/api/v1/code/run/", R_RUN, false, NULL, api_run_get},
+        {"/api/v1/result/check/", R_RESULT, false, NULL, api_result_check},
+        {"/api/v1/result/stream/", R_STREAM, false, NULL, api_result_stream},
+        {"/api/v1/submissions/", R_SUBMISSIONS, false, api_submissions, NULL},
+        {"/api/v1/problem/all/", R_PROBLEMS, false, api_problem_list, NULL},
+        {"/api/v1/problem/", R_PROBLEM, false, NULL, api_problem_detail},
+        {"/api/v1/languages/", R_LANGUAGES, false, api_languages, NULL},
+        {"/api/v1/common/healthcheck/", R_HEALTH, false, api_health, NULL},
+        {"/api/v1/common/ready/", R_HEALTH, false, api_ready, NULL},
+        {"/version", R_HEALTH, false, api_version, NULL},
+        {"/metrics", R_METRICS, false, api_metrics, NULL},
+        {"/api/v1/openapi.json", R_OTHER, false, api_openapi, NULL},
+};
+
 static void api_request_cb(struct evhttp_request *req, const char *path,
                            void *arg)
 {
@@ -373,58 +421,24 @@ static void api_request_cb(struct evhttp_request *req, const char *path,
 
 	if (api->stopped) {
 		api_error(api, req, R_OTHER, 503, "Server is shutting down.");
-	} else if (ac_http_path_is(path, "/api/v1/code/submit/")) {
-		if (api_method_ok(api, req, R_SUBMIT, true))
-			api_submit(api, req);
-	} else if (ac_http_path_is(path, "/api/v1/code/run/")) {
-		if (api_method_ok(api, req, R_RUN, true))
-			api_run_post(api, req);
-	} else if (api_match_id(path, "/api/v1/code/run/", &id, &idlen)) {
-		if (api_method_ok(api, req, R_RUN, false))
-			api_run_get(api, req, id, idlen);
-	} else if (api_match_id(path, "/api/v1/result/check/", &id, &idlen)) {
-		if (api_method_ok(api, req, R_RESULT, false))
-			api_result_check(api, req, id, idlen);
-	} else if (api_match_id(path, "/api/v1/result/stream/", &id, &idlen)) {
-		if (api_method_ok(api, req, R_STREAM, false))
-			api_result_stream(api, req, id, idlen);
-	} else if (ac_http_path_is(path, "/api/v1/submissions/")) {
-		char *user;
-
-		if (api_method_ok(api, req, R_SUBMISSIONS, false) &&
-		    (user = api_auth(api, req, R_SUBMISSIONS))) {
-			api_count(api, R_SUBMISSIONS, 200);
-			ac_submissions_list(api->core, req, user);
-		}
-	} else if (ac_http_path_is(path, "/api/v1/problem/all/")) {
-		if (api_method_ok(api, req, R_PROBLEMS, false))
-			api_problem_list(api, req);
-	} else if (api_match_id(path, "/api/v1/problem/", &id, &idlen)) {
-		if (api_method_ok(api, req, R_PROBLEM, false))
-			api_problem_detail(api, req, id, idlen);
-	} else if (ac_http_path_is(path, "/api/v1/languages/")) {
-		if (api_method_ok(api, req, R_LANGUAGES, false))
-			api_languages(api, req);
-	} else if (ac_http_path_is(path, "/api/v1/common/healthcheck/")) {
-		if (api_method_ok(api, req, R_HEALTH, false))
-			api_reply_json(api, req, R_HEALTH, 200,
-			               json_pack("{s:s}", "status", "OK"));
-	} else if (ac_http_path_is(path, "/api/v1/common/ready/")) {
-		if (api_method_ok(api, req, R_HEALTH, false))
-			api_ready(api, req);
-	} else if (ac_http_path_is(path, "/version")) {
-		if (api_method_ok(api, req, R_HEALTH, false))
-			api_version(api, req);
-	} else if (ac_http_path_is(path, "/metrics")) {
-		if (api_method_ok(api, req, R_METRICS, false))
-			api_metrics(api, req);
-	} else if (ac_http_path_is(path, "/api/v1/openapi.json")) {
-		if (api_method_ok(api, req, R_OTHER, false) &&
-		    !ac_openapi_serve(api->openapi, req))
-			api_error(api, req, R_OTHER, 404, "Not found.");
-	} else if (!ac_console_serve(api->console, req, path)) {
-		api_error(api, req, R_OTHER, 404, "Not found.");
+		return;
 	}
+	for (size_t i = 0; i < sizeof(api_paths) / sizeof(api_paths[0]); i++) {
+		const struct api_path *r = &api_paths[i];
+
+		if (r->by_id ? !api_match_id(path, r->path, &id, &idlen)
+		             : !ac_http_path_is(path, r->path))
+			continue;
+		if (!api_method_ok(api, req, r->route, r->post))
+			return;
+		if (r->by_id)
+			r->by_id(api, req, id, idlen);
+		else
+			r->handle(api, req);
+		return;
+	}
+	if (!ac_console_serve(api->console, req, path))
+		api_error(api, req, R_OTHER, 404, "Not found.");
 }
 
 /* ------------------------------------------------------------------ */
