@@ -363,20 +363,37 @@ static int msg_inputs(json_t *root, struct ac_job_msg *m, char *err,
 }
 
 /* Read the fields of a message's root object into out: 0 or -errno
- * (message in err); what it filled stays in out on failure. */
+ * (message in err); what it filled, clear releases. */
 typedef int (*msg_fields_fn)(json_t *root, void *out, char *err, size_t errlen);
 
+/* Decode body into out (size bytes, zeroed first): parse, read the fields,
+ * and on failure clear what they filled. */
 static int msg_decode(const char *body, size_t len, msg_fields_fn fields,
-                      void *out, char *err, size_t errlen)
+                      void (*clear)(void *out), void *out, size_t size,
+                      char *err, size_t errlen)
 {
-	json_t *root = msg_parse(body, len, err, errlen);
+	json_t *root;
 	int r;
 
+	memset(out, 0, size);
+	root = msg_parse(body, len, err, errlen);
 	if (!root)
 		return -EINVAL;
 	r = fields(root, out, err, errlen);
 	json_decref(root);
+	if (r < 0)
+		clear(out);
 	return r;
+}
+
+static void msg_job_clear(void *m)
+{
+	ac_job_msg_clear(m);
+}
+
+static void msg_progress_clear(void *m)
+{
+	ac_progress_msg_clear(m);
 }
 
 static int msg_job_fields(json_t *root, void *out, char *err, size_t errlen)
@@ -420,13 +437,8 @@ static int msg_job_fields(json_t *root, void *out, char *err, size_t errlen)
 int ac_job_msg_decode(const char *body, size_t len, struct ac_job_msg *m,
                       char *err, size_t errlen)
 {
-	int r;
-
-	memset(m, 0, sizeof(*m));
-	r = msg_decode(body, len, msg_job_fields, m, err, errlen);
-	if (r < 0)
-		ac_job_msg_clear(m);
-	return r;
+	return msg_decode(body, len, msg_job_fields, msg_job_clear, m,
+	                  sizeof(*m), err, errlen);
 }
 
 void ac_job_msg_clear(struct ac_job_msg *m)
@@ -477,43 +489,52 @@ char *ac_run_result_msg_encode(const char *run_id, const char *user_id,
 	return msg_result_encode(run_id, user_id, doc_json, true);
 }
 
-int ac_result_msg_decode(const char *body, size_t len, char **submission_id,
-                         char **user_id, char **result_json, char *err,
-                         size_t errlen)
-{
-	json_t *root, *doc, *uid;
-	int r;
+struct msg_result {
+	char *submission_id, *user_id, *result_json;
+};
 
-	*submission_id = *user_id = *result_json = NULL;
-	root = msg_parse(body, len, err, errlen);
-	if (!root)
-		return -EINVAL;
-	r = msg_str(root, "submission_id", MSG_MAX_ID, submission_id, NULL, err,
-	            errlen);
+static int msg_result_fields(json_t *root, void *out, char *err, size_t errlen)
+{
+	struct msg_result *m = out;
+	json_t *doc, *uid;
+	int r = msg_str(root, "submission_id", MSG_MAX_ID, &m->submission_id,
+	                NULL, err, errlen);
+
 	if (r < 0)
-		goto fail;
+		return r;
 	uid = json_object_get(root, "user_id");
-	*user_id = strdup(json_is_string(uid) ? json_string_value(uid) : "");
+	m->user_id = strdup(json_is_string(uid) ? json_string_value(uid) : "");
 	doc = json_object_get(root, "result");
 	if (!json_is_object(doc)) {
 		snprintf(err, errlen,
 		         "field \"result\" is missing or not an object");
-		r = -EINVAL;
-		goto fail;
+		return -EINVAL;
 	}
-	*result_json = json_dumps(doc, JSON_COMPACT | JSON_PRESERVE_ORDER);
-	if (!*user_id || !*result_json) {
-		r = -ENOMEM;
-		goto fail;
-	}
-	json_decref(root);
-	return 0;
-fail:
-	json_decref(root);
-	free(*submission_id);
-	free(*user_id);
-	free(*result_json);
-	*submission_id = *user_id = *result_json = NULL;
+	m->result_json = json_dumps(doc, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	return m->user_id && m->result_json ? 0 : -ENOMEM;
+}
+
+static void msg_result_clear(void *out)
+{
+	struct msg_result *m = out;
+
+	free(m->submission_id);
+	free(m->user_id);
+	free(m->result_json);
+	memset(m, 0, sizeof(*m));
+}
+
+int ac_result_msg_decode(const char *body, size_t len, char **submission_id,
+                         char **user_id, char **result_json, char *err,
+                         size_t errlen)
+{
+	struct msg_result m;
+	int r = msg_decode(body, len, msg_result_fields, msg_result_clear, &m,
+	                   sizeof(m), err, errlen);
+
+	*submission_id = m.submission_id;
+	*user_id = m.user_id;
+	*result_json = m.result_json;
 	return r;
 }
 
@@ -579,13 +600,8 @@ int ac_progress_msg_decode(const char *body, size_t len,
                            struct ac_progress_msg *out, char *err,
                            size_t errlen)
 {
-	int r;
-
-	memset(out, 0, sizeof(*out));
-	r = msg_decode(body, len, msg_progress_fields, out, err, errlen);
-	if (r < 0)
-		ac_progress_msg_clear(out);
-	return r;
+	return msg_decode(body, len, msg_progress_fields, msg_progress_clear,
+	                  out, sizeof(*out), err, errlen);
 }
 
 void ac_progress_msg_clear(struct ac_progress_msg *m)

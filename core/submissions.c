@@ -53,8 +53,7 @@ static void sub_close_cb(struct evhttp_connection *evcon, void *arg)
 	struct sub_list *l = arg;
 
 	(void)evcon;
-	ac_http_release_orphan(l->req);
-	l->req = NULL;
+	ac_http_forget(&l->req);
 }
 
 static void sub_work(void *arg)
