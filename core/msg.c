@@ -489,6 +489,22 @@ char *ac_run_result_msg_encode(const char *run_id, const char *user_id,
 	return msg_result_encode(run_id, user_id, doc_json, true);
 }
 
+/* The object member `name` of root, serialised into *out: 0, -EINVAL
+ * (message in err) or -ENOMEM. */
+static int msg_object(json_t *root, const char *name, char **out, char *err,
+                      size_t errlen)
+{
+	json_t *v = json_object_get(root, name);
+
+	if (!json_is_object(v)) {
+		snprintf(err, errlen,
+		         "field \"%s\" is missing or not an object", name);
+		return -EINVAL;
+	}
+	*out = json_dumps(v, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	return *out ? 0 : -ENOMEM;
+}
+
 struct msg_result {
 	char *submission_id, *user_id, *result_json;
 };
@@ -496,7 +512,7 @@ struct msg_result {
 static int msg_result_fields(json_t *root, void *out, char *err, size_t errlen)
 {
 	struct msg_result *m = out;
-	json_t *doc, *uid;
+	json_t *uid;
 	int r = msg_str(root, "submission_id", MSG_MAX_ID, &m->submission_id,
 	                NULL, err, errlen);
 
@@ -504,14 +520,8 @@ static int msg_result_fields(json_t *root, void *out, char *err, size_t errlen)
 		return r;
 	uid = json_object_get(root, "user_id");
 	m->user_id = strdup(json_is_string(uid) ? json_string_value(uid) : "");
-	doc = json_object_get(root, "result");
-	if (!json_is_object(doc)) {
-		snprintf(err, errlen,
-		         "field \"result\" is missing or not an object");
-		return -EINVAL;
-	}
-	m->result_json = json_dumps(doc, JSON_COMPACT | JSON_PRESERVE_ORDER);
-	return m->user_id && m->result_json ? 0 : -ENOMEM;
+	r = msg_object(root, "result", &m->result_json, err, errlen);
+	return r == 0 && !m->user_id ? -ENOMEM : r;
 }
 
 static void msg_result_clear(void *out)
@@ -563,7 +573,7 @@ static int msg_progress_fields(json_t *root, void *arg, char *err,
                                size_t errlen)
 {
 	struct ac_progress_msg *out = arg;
-	json_t *type = json_object_get(root, "type"), *data;
+	json_t *type = json_object_get(root, "type");
 	int r;
 
 	if (!type || (json_is_string(type) &&
@@ -586,14 +596,7 @@ static int msg_progress_fields(json_t *root, void *arg, char *err,
 		snprintf(err, errlen, "unknown progress event");
 		return -EINVAL;
 	}
-	data = json_object_get(root, "data");
-	if (!json_is_object(data)) {
-		snprintf(err, errlen,
-		         "field \"data\" is missing or not an object");
-		return -EINVAL;
-	}
-	out->data_json = json_dumps(data, JSON_COMPACT | JSON_PRESERVE_ORDER);
-	return out->data_json ? 0 : -ENOMEM;
+	return msg_object(root, "data", &out->data_json, err, errlen);
 }
 
 int ac_progress_msg_decode(const char *body, size_t len,
