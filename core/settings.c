@@ -271,23 +271,25 @@ static const char *st_type_name(int t)
 	                              : ac_config_type_name(t);
 }
 
-static const char *st_want(enum ac_setting_type t)
+/* Each type as an error wants it and as the documentation names it. */
+static const struct {
+	const char *want, *word;
+} st_types[] = {
+        [AC_SETTING_STRING] = {"a string", "string"},
+        [AC_SETTING_INT] = {"an integer", "integer"},
+        [AC_SETTING_BOOL] = {"a boolean (true or false)", "boolean"},
+        [AC_SETTING_FLOAT] = {"a number", "number"},
+        [AC_SETTING_LIST] = {"a string or a list of strings", "strings"},
+        [AC_SETTING_GROUP] = {"a group", "group"},
+};
+
+/* As an error wants t, or (doc) as the documentation names it. */
+static const char *st_type_text(enum ac_setting_type t, bool doc)
 {
-	switch (t) {
-	case AC_SETTING_STRING:
-		return "a string";
-	case AC_SETTING_INT:
-		return "an integer";
-	case AC_SETTING_BOOL:
-		return "a boolean (true or false)";
-	case AC_SETTING_FLOAT:
-		return "a number";
-	case AC_SETTING_LIST:
-		return "a string or a list of strings";
-	case AC_SETTING_GROUP:
-		return "a group";
-	}
-	return "?";
+	if ((size_t)t >= sizeof(st_types) / sizeof(st_types[0]) ||
+	    !st_types[t].want)
+		return "?";
+	return doc ? st_types[t].word : st_types[t].want;
 }
 
 /* A number, as "%g" would print it but exact for integers. */
@@ -366,8 +368,8 @@ static bool st_value_ok(const config_setting_t *s, const struct ac_setting *e,
 		break;
 	}
 	if (!ok) {
-		snprintf(why, len, "must be %s, not %s", st_want(e->type),
-		         st_type_name(t));
+		snprintf(why, len, "must be %s, not %s",
+		         st_type_text(e->type, false), st_type_name(t));
 		return false;
 	}
 	if ((e->type == AC_SETTING_INT || e->type == AC_SETTING_FLOAT) &&
@@ -669,25 +671,6 @@ static void st_doc_default(const char *def, bool man, char *buf, size_t len)
 	snprintf(buf, len, "%s", def);
 }
 
-static const char *st_type_word(enum ac_setting_type t)
-{
-	switch (t) {
-	case AC_SETTING_STRING:
-		return "string";
-	case AC_SETTING_INT:
-		return "integer";
-	case AC_SETTING_BOOL:
-		return "boolean";
-	case AC_SETTING_FLOAT:
-		return "number";
-	case AC_SETTING_LIST:
-		return "strings";
-	case AC_SETTING_GROUP:
-		return "group";
-	}
-	return "?";
-}
-
 /* The range as "1..65536", or "" */
 static void st_range(const struct ac_setting *e, char *buf, size_t len)
 {
@@ -809,8 +792,8 @@ static void st_md_row(FILE *f, const struct st_row *r, void *state)
 	}
 	fprintf(f, "| `%s%s%s` | %s | %s%s%s | %s | %s |\n",
 	        r->group ? r->group : "", r->group ? "." : "", e->name,
-	        st_type_word(e->type), r->def ? "`" : "", r->def ? r->def : "—",
-	        r->def ? "`" : "", r->range, e->help);
+	        st_type_text(e->type, true), r->def ? "`" : "",
+	        r->def ? r->def : "—", r->def ? "`" : "", r->range, e->help);
 }
 
 static void st_man_row(FILE *f, const struct st_row *r, void *state)
@@ -820,7 +803,7 @@ static void st_man_row(FILE *f, const struct st_row *r, void *state)
 	if (r->group)
 		fprintf(f, "%s.", r->group);
 	st_man_text(f, r->e->name);
-	fprintf(f, "\n(%s", st_type_word(r->e->type));
+	fprintf(f, "\n(%s", st_type_text(r->e->type, true));
 	if (r->def) {
 		fputs(", default ", f);
 		st_man_text(f, r->def);
@@ -842,8 +825,8 @@ static void st_conf_row(FILE *f, const struct st_row *r, void *state)
 	                ? "\""
 	                : "";
 
-	fprintf(f, "%s# %s (%s%s%s)\n", ind, e->help, st_type_word(e->type),
-	        r->range[0] ? ", " : "", r->range);
+	fprintf(f, "%s# %s (%s%s%s)\n", ind, e->help,
+	        st_type_text(e->type, true), r->range[0] ? ", " : "", r->range);
 	if (r->def)
 		fprintf(f, "%s# %s = %s%s%s;\n", ind, e->name, q, r->def, q);
 	else
