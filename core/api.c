@@ -232,6 +232,22 @@ json_t *api_body(struct api *api, struct evhttp_request *req,
 	return body;
 }
 
+json_t *api_auth_body(struct api *api, struct evhttp_request *req,
+                      enum api_route route, char **user)
+{
+	json_t *body;
+
+	*user = api_auth(api, req, route);
+	if (!*user)
+		return NULL;
+	body = api_body(api, req, route);
+	if (!body) {
+		free(*user);
+		*user = NULL;
+	}
+	return body;
+}
+
 /* Call at the start of every completion of api_pool or of a publish. */
 void api_completed(struct api *api)
 {
@@ -348,6 +364,54 @@ static bool api_method_ok(struct api *api, struct evhttp_request *req,
 	return false;
 }
 
+static void api_submissions(struct api *api, struct evhttp_request *req)
+{
+	char *user = api_auth(api, req, R_SUBMISSIONS);
+
+	if (user) {
+		api_count(api, R_SUBMISSIONS, 200);
+		ac_submissions_list(api->core, req, user);
+	}
+}
+
+static void api_health(struct api *api, struct evhttp_request *req)
+{
+	api_reply_json(api, req, R_HEALTH, 200,
+	               json_pack("{s:s}", "status", "OK"));
+}
+
+static void api_openapi(struct api *api, struct evhttp_request *req)
+{
+	if (!ac_openapi_serve(api->openapi, req))
+		api_error(api, req, R_OTHER, 404, "Not found.");
+}
+
+/* The routes, tried in order: a path, or (by_id) a prefix followed by an
+ * id; the metrics' route; POST or GET/HEAD. */
+static const struct api_path {
+	const char *path;
+	enum api_route route;
+	bool post;
+	void (*handle)(struct api *api, struct evhttp_request *req);
+	void (*by_id)(struct api *api, struct evhttp_request *req,
+	              const char *id, size_t idlen);
+} api_paths[] = {
+        {"/api/v1/code/submit/", R_SUBMIT, true, api_submit, NULL},
+        {"/api/v1/code/run/", R_RUN, true, api_run_post, NULL},
+        {"/api/v1/code/run/", R_RUN, false, NULL, api_run_get},
+        {"/api/v1/result/check/", R_RESULT, false, NULL, api_result_check},
+        {"/api/v1/result/stream/", R_STREAM, false, NULL, api_result_stream},
+        {"/api/v1/submissions/", R_SUBMISSIONS, false, api_submissions, NULL},
+        {"/api/v1/problem/all/", R_PROBLEMS, false, api_problem_list, NULL},
+        {"/api/v1/problem/", R_PROBLEM, false, NULL, api_problem_detail},
+        {"/api/v1/languages/", R_LANGUAGES, false, api_languages, NULL},
+        {"/api/v1/common/healthcheck/", R_HEALTH, false, api_health, NULL},
+        {"/api/v1/common/ready/", R_HEALTH, false, api_ready, NULL},
+        {"/version", R_HEALTH, false, api_version, NULL},
+        {"/metrics", R_METRICS, false, api_metrics, NULL},
+        {"/api/v1/openapi.json", R_OTHER, false, api_openapi, NULL},
+};
+
 static void api_request_cb(struct evhttp_request *req, const char *path,
                            void *arg)
 {
@@ -357,58 +421,24 @@ static void api_request_cb(struct evhttp_request *req, const char *path,
 
 	if (api->stopped) {
 		api_error(api, req, R_OTHER, 503, "Server is shutting down.");
-	} else if (ac_http_path_is(path, "/api/v1/code/submit/")) {
-		if (api_method_ok(api, req, R_SUBMIT, true))
-			api_submit(api, req);
-	} else if (ac_http_path_is(path, "/api/v1/code/run/")) {
-		if (api_method_ok(api, req, R_RUN, true))
-			api_run_post(api, req);
-	} else if (api_match_id(path, "/api/v1/code/run/", &id, &idlen)) {
-		if (api_method_ok(api, req, R_RUN, false))
-			api_run_get(api, req, id, idlen);
-	} else if (api_match_id(path, "/api/v1/result/check/", &id, &idlen)) {
-		if (api_method_ok(api, req, R_RESULT, false))
-			api_result_check(api, req, id, idlen);
-	} else if (api_match_id(path, "/api/v1/result/stream/", &id, &idlen)) {
-		if (api_method_ok(api, req, R_STREAM, false))
-			api_result_stream(api, req, id, idlen);
-	} else if (ac_http_path_is(path, "/api/v1/submissions/")) {
-		char *user;
-
-		if (api_method_ok(api, req, R_SUBMISSIONS, false) &&
-		    (user = api_auth(api, req, R_SUBMISSIONS))) {
-			api_count(api, R_SUBMISSIONS, 200);
-			ac_submissions_list(api->core, req, user);
-		}
-	} else if (ac_http_path_is(path, "/api/v1/problem/all/")) {
-		if (api_method_ok(api, req, R_PROBLEMS, false))
-			api_problem_list(api, req);
-	} else if (api_match_id(path, "/api/v1/problem/", &id, &idlen)) {
-		if (api_method_ok(api, req, R_PROBLEM, false))
-			api_problem_detail(api, req, id, idlen);
-	} else if (ac_http_path_is(path, "/api/v1/languages/")) {
-		if (api_method_ok(api, req, R_LANGUAGES, false))
-			api_languages(api, req);
-	} else if (ac_http_path_is(path, "/api/v1/common/healthcheck/")) {
-		if (api_method_ok(api, req, R_HEALTH, false))
-			api_reply_json(api, req, R_HEALTH, 200,
-			               json_pack("{s:s}", "status", "OK"));
-	} else if (ac_http_path_is(path, "/api/v1/common/ready/")) {
-		if (api_method_ok(api, req, R_HEALTH, false))
-			api_ready(api, req);
-	} else if (ac_http_path_is(path, "/version")) {
-		if (api_method_ok(api, req, R_HEALTH, false))
-			api_version(api, req);
-	} else if (ac_http_path_is(path, "/metrics")) {
-		if (api_method_ok(api, req, R_METRICS, false))
-			api_metrics(api, req);
-	} else if (ac_http_path_is(path, "/api/v1/openapi.json")) {
-		if (api_method_ok(api, req, R_OTHER, false) &&
-		    !ac_openapi_serve(api->openapi, req))
-			api_error(api, req, R_OTHER, 404, "Not found.");
-	} else if (!ac_console_serve(api->console, req, path)) {
-		api_error(api, req, R_OTHER, 404, "Not found.");
+		return;
 	}
+	for (size_t i = 0; i < sizeof(api_paths) / sizeof(api_paths[0]); i++) {
+		const struct api_path *r = &api_paths[i];
+
+		if (r->by_id ? !api_match_id(path, r->path, &id, &idlen)
+		             : !ac_http_path_is(path, r->path))
+			continue;
+		if (!api_method_ok(api, req, r->route, r->post))
+			return;
+		if (r->by_id)
+			r->by_id(api, req, id, idlen);
+		else
+			r->handle(api, req);
+		return;
+	}
+	if (!ac_console_serve(api->console, req, path))
+		api_error(api, req, R_OTHER, 404, "Not found.");
 }
 
 /* ------------------------------------------------------------------ */
@@ -448,87 +478,58 @@ void api_unref(struct api *api)
 static int api_settings(struct api *api, struct ac_http_limits *lim, char *err,
                         size_t errlen)
 {
-	struct ac_core *core = api->core;
-	long long v, body_max, timeout;
+	long long source_kb, wait_s, body_kb, idle, req, header_kb, url;
+	long long requeue_after_s;
+	const struct ac_settings_want first[] = {
+	        {"api.max_source_kb", &source_kb, NULL},
+	        {"api.result_wait_s", &wait_s, NULL},
+	};
+	const struct ac_settings_want rest[] = {
+	        /* Unset: the defaults computed below. */
+	        {"api.max_body_kb", &body_kb, NULL},
+	        {"api.read_timeout_s", &idle, NULL},
+	        {"api.request_timeout_s", &req, NULL},
+	        {"api.max_header_kb", &header_kb, NULL},
+	        {"api.max_url_bytes", &url, NULL},
+	        {"api.requeue_after_s", &requeue_after_s, NULL},
+	        {"api.requeue_interval_s", &api->sweep_interval_s, NULL},
+	        {"api.max_attempts", &api->max_attempts, NULL},
+	        {"api.run_max_inputs", &api->run_max_inputs, NULL},
+	        {"api.run_max_input_kb", &api->run_max_input_kb, NULL},
+	        {"api.run_max_runs", &api->run_max_runs, NULL},
+	        {"api.rate_burst", NULL, &api->burst},
+	        {"api.rate_per_s", NULL, &api->rate},
+	};
 	int rc;
 
 	ac_http_limits_default(lim);
-	rc = ac_settings_int(core->cfg, "api.max_source_kb", &v, err, errlen);
+	rc = ac_settings_read(api->core->cfg, first,
+	                      sizeof(first) / sizeof(first[0]), err, errlen);
 	if (rc < 0)
 		return rc;
-	api->max_source = (size_t)v * 1024;
-	rc = ac_settings_int(core->cfg, "api.result_wait_s", &v, err, errlen);
-	if (rc < 0)
-		return rc;
-	api->wait_s = (int)v;
+	api->max_source = (size_t)source_kb * 1024;
+	api->wait_s = (int)wait_s;
 	/* JSON escaping may blow the source up (\u00XX is 6 bytes). */
-	rc = ac_settings_int(core->cfg, "api.max_body_kb", &body_max, err,
-	                     errlen);
-	if (rc == -ENOENT) {
-		body_max = (long long)(api->max_source / 1024) * 6 + 64;
-		rc = 0;
-	}
+	body_kb = (long long)(api->max_source / 1024) * 6 + 64;
+	idle = api->wait_s + 25 > 30 ? api->wait_s + 25 : 30;
+	rc = ac_settings_read(api->core->cfg, rest,
+	                      sizeof(rest) / sizeof(rest[0]), err, errlen);
 	if (rc < 0)
 		return rc;
-	rc = ac_settings_int(core->cfg, "api.read_timeout_s", &timeout, err,
-	                     errlen);
-	if (rc == -ENOENT) {
-		timeout = api->wait_s + 25 > 30 ? api->wait_s + 25 : 30;
-		rc = 0;
-	}
-	if (rc == 0 && timeout <= api->wait_s) {
+	if (idle <= api->wait_s) {
 		snprintf(err, errlen,
 		         "api.read_timeout_s (%lld) must be above "
 		         "api.result_wait_s (%d)",
-		         timeout, api->wait_s);
-		rc = -EINVAL;
+		         idle, api->wait_s);
+		return -EINVAL;
 	}
-	if (rc < 0)
-		return rc;
-	lim->body_max = (size_t)body_max * 1024;
-	lim->timeout_s = (int)timeout;
-	rc = ac_settings_int(core->cfg, "api.request_timeout_s", &v, err,
-	                     errlen);
-	if (rc < 0)
-		return rc;
-	lim->request_timeout_s = (int)v;
-	rc = ac_settings_int(core->cfg, "api.max_header_kb", &v, err, errlen);
-	if (rc < 0)
-		return rc;
-	lim->headers_max = (size_t)v * 1024;
-	rc = ac_settings_int(core->cfg, "api.max_url_bytes", &v, err, errlen);
-	if (rc < 0)
-		return rc;
-	lim->url_max = (size_t)v;
-	rc = ac_settings_int(core->cfg, "api.requeue_after_s", &v, err, errlen);
-	if (rc < 0)
-		return rc;
-	api->requeue_after_ms = v * 1000;
-	rc = ac_settings_int(core->cfg, "api.requeue_interval_s", &v, err,
-	                     errlen);
-	if (rc < 0)
-		return rc;
-	api->sweep_interval_s = v;
-	rc = ac_settings_int(core->cfg, "api.max_attempts", &v, err, errlen);
-	if (rc < 0)
-		return rc;
-	api->max_attempts = v;
-	rc = ac_settings_int(core->cfg, "api.run_max_inputs",
-	                     &api->run_max_inputs, err, errlen);
-	if (rc == 0)
-		rc = ac_settings_int(core->cfg, "api.run_max_input_kb",
-		                     &api->run_max_input_kb, err, errlen);
-	if (rc == 0)
-		rc = ac_settings_int(core->cfg, "api.run_max_runs",
-		                     &api->run_max_runs, err, errlen);
-	if (rc < 0)
-		return rc;
-	rc = ac_settings_float(core->cfg, "api.rate_burst", &api->burst, err,
-	                       errlen);
-	if (rc == 0)
-		rc = ac_settings_float(core->cfg, "api.rate_per_s", &api->rate,
-		                       err, errlen);
-	return rc;
+	lim->body_max = (size_t)body_kb * 1024;
+	lim->timeout_s = (int)idle;
+	lim->request_timeout_s = (int)req;
+	lim->headers_max = (size_t)header_kb * 1024;
+	lim->url_max = (size_t)url;
+	api->requeue_after_ms = requeue_after_s * 1000;
+	return 0;
 }
 
 /* The OpenAPI document (api.openapi_file): a missing file leaves
@@ -723,19 +724,9 @@ fail:
 	return rc;
 }
 
-static void api_drain_timeout_cb(evutil_socket_t fd, short what, void *arg)
-{
-	bool *expired = arg;
-
-	*expired = true;
-}
-
 void ac_api_stop(struct ac_core *core)
 {
 	struct api *api = core ? core->api : NULL;
-	struct timeval tv = {API_DRAIN_S, 0};
-	struct event *deadline;
-	bool expired = false;
 
 	if (!api)
 		return;
@@ -767,22 +758,7 @@ void ac_api_stop(struct ac_core *core)
 	/* Let blocking work and publishes in flight complete and answer,
 	 * then give the answers a moment to be written (must not be called
 	 * from inside the loop). */
-	deadline = evtimer_new(core->base, api_drain_timeout_cb, &expired);
-	if (deadline && evtimer_add(deadline, &tv) == 0) {
-		while (api->inflight && !expired)
-			if (event_base_loop(core->base, EVLOOP_ONCE) < 0)
-				break;
-		tv.tv_sec = 0;
-		tv.tv_usec = API_FLUSH_US;
-		expired = false;
-		if (evtimer_add(deadline, &tv) == 0)
-			while (!expired)
-				if (event_base_loop(core->base, EVLOOP_ONCE) <
-				    0)
-					break;
-	}
-	if (deadline)
-		event_free(deadline);
+	ac_http_drain(core->base, &api->inflight, API_DRAIN_S, API_FLUSH_US);
 	if (api->inflight)
 		log_warn("api: stopping with %u operations in flight",
 		         api->inflight);

@@ -201,6 +201,10 @@ json_t *api_body(struct api *api, struct evhttp_request *req,
                  enum api_route route);
 char *api_auth(struct api *api, struct evhttp_request *req,
                enum api_route route);
+/* api_auth, then api_body: the body, the user in *user; NULL when either
+ * answered req (*user NULL). */
+json_t *api_auth_body(struct api *api, struct evhttp_request *req,
+                      enum api_route route, char **user);
 void api_unref(struct api *api);
 
 /* api_results.c */
@@ -219,6 +223,10 @@ void api_wake(struct api *api, const char *id, const char *owner,
 void api_pend(struct api *api, struct evhttp_request *req, enum api_route route,
               const char *id, const char *user);
 bool api_id_ok(const char *s, size_t len);
+/* api_auth, then the id of the path (404 when not api_id_ok): the user, or
+ * NULL when req was answered. */
+char *api_auth_id(struct api *api, struct evhttp_request *req,
+                  enum api_route route, const char *id, size_t idlen);
 void api_result_check(struct api *api, struct evhttp_request *req,
                       const char *id, size_t idlen);
 void api_result_stream(struct api *api, struct evhttp_request *req,
@@ -235,6 +243,11 @@ void api_job_send(struct api_job *j);
 void api_sweep_start(struct api *api, int64_t cutoff_ms, const char *why);
 void api_sweep_timer_cb(evutil_socket_t fd, short what, void *arg);
 void api_submit(struct api *api, struct evhttp_request *req);
+/* May a job of about `bytes` join the outbox?  When busy, or when the
+ * outbox has no room, req is answered 503 (Retry-After: 30) with msg and
+ * the answer is false. */
+bool api_admit(struct api *api, struct evhttp_request *req,
+               enum api_route route, bool busy, size_t bytes, const char *msg);
 void api_throttled(struct api *api, struct evhttp_request *req,
                    enum api_route route, int64_t retry_ms);
 

@@ -12,10 +12,10 @@
 #include "http.h"
 #include "msg.h"
 #include "stream.h"
+#include "util.h"
 
 #include <sys/queue.h> /* before libevent's TAILQ fallbacks */
 
-#include <ctype.h>
 #include <errno.h>
 #include <event2/event.h>
 #include <event2/http.h>
@@ -304,13 +304,20 @@ out:
 /* Ids we accept in paths: [A-Za-z0-9._-], bounded. */
 bool api_id_ok(const char *s, size_t len)
 {
-	if (len == 0 || len > API_MAX_ID)
-		return false;
-	for (size_t i = 0; i < len; i++)
-		if (!isalnum((unsigned char)s[i]) && s[i] != '-' &&
-		    s[i] != '_' && s[i] != '.')
-			return false;
-	return !(len <= 2 && s[0] == '.');
+	return ac_id_chars_ok(s, len, API_MAX_ID) && !(len <= 2 && s[0] == '.');
+}
+
+char *api_auth_id(struct api *api, struct evhttp_request *req,
+                  enum api_route route, const char *id, size_t idlen)
+{
+	char *user = api_auth(api, req, route);
+
+	if (user && !api_id_ok(id, idlen)) {
+		free(user);
+		api_error(api, req, route, 404, "Not found.");
+		return NULL;
+	}
+	return user;
 }
 
 /* Look id (idlen bytes, checked) up in the store for req on the pool;
@@ -340,15 +347,10 @@ void api_check_start(struct api *api, struct evhttp_request *req,
 void api_result_check(struct api *api, struct evhttp_request *req,
                       const char *id, size_t idlen)
 {
-	char *user = api_auth(api, req, R_RESULT);
+	char *user = api_auth_id(api, req, R_RESULT, id, idlen);
 
 	if (!user)
 		return;
-	if (!api_id_ok(id, idlen)) {
-		free(user);
-		api_error(api, req, R_RESULT, 404, "Not found.");
-		return;
-	}
 	api_check_start(api, req, R_RESULT, id, idlen, user, false);
 }
 
@@ -357,15 +359,10 @@ void api_result_stream(struct api *api, struct evhttp_request *req,
                        const char *id, size_t idlen)
 {
 	char idbuf[API_MAX_ID + 1];
-	char *user = api_auth(api, req, R_STREAM);
+	char *user = api_auth_id(api, req, R_STREAM, id, idlen);
 
 	if (!user)
 		return;
-	if (!api_id_ok(id, idlen)) {
-		free(user);
-		api_error(api, req, R_STREAM, 404, "Not found.");
-		return;
-	}
 	memcpy(idbuf, id, idlen);
 	idbuf[idlen] = '\0';
 	api_count(api, R_STREAM, 200);

@@ -159,13 +159,13 @@ void api_run_unstored(struct api *api, struct evhttp_request *req,
 void api_run_get(struct api *api, struct evhttp_request *req, const char *id,
                  size_t idlen)
 {
-	char *user = api_auth(api, req, R_RUN), key[API_MAX_ID + 1];
+	char *user = api_auth_id(api, req, R_RUN, id, idlen);
+	char key[API_MAX_ID + 1];
 	struct api_run *r;
 
 	if (!user)
 		return;
-	if (!api_id_ok(id, idlen) ||
-	    strncmp(id, API_RUN_PREFIX, strlen(API_RUN_PREFIX)) != 0) {
+	if (strncmp(id, API_RUN_PREFIX, strlen(API_RUN_PREFIX)) != 0) {
 		api_error(api, req, R_RUN, 404, "Not found.");
 		goto out;
 	}
@@ -382,12 +382,9 @@ void api_run_post(struct api *api, struct evhttp_request *req)
 	char *user, uuid[37];
 	json_t *body = NULL;
 
-	user = api_auth(api, req, R_RUN);
-	if (!user)
-		return;
-	body = api_body(api, req, R_RUN);
+	body = api_auth_body(api, req, R_RUN, &user);
 	if (!body)
-		goto out;
+		return;
 	rp = calloc(1, sizeof(*rp));
 	if (!rp) {
 		api_error(api, req, R_RUN, 503, "Out of memory.");
@@ -396,15 +393,9 @@ void api_run_post(struct api *api, struct evhttp_request *req)
 	if (api_run_parse(api, req, body, &rp->m) < 0)
 		goto out;
 	api_run_find(api, NULL);
-	if (api->nruns >= (size_t)api->run_max_runs ||
-	    api->outbox_bytes + blen + 4096 > API_OUTBOX_MAX_BYTES ||
-	    api->noutbox >= API_OUTBOX_MAX) {
-		evhttp_add_header(evhttp_request_get_output_headers(req),
-		                  "Retry-After", "30");
-		api_error(api, req, R_RUN, 503,
-		          "Too many runs waiting; try again later.");
+	if (!api_admit(api, req, R_RUN, api->nruns >= (size_t)api->run_max_runs,
+	               blen, "Too many runs waiting; try again later."))
 		goto out;
-	}
 	api_run_new_id(uuid);
 	rp->m.run = true;
 	rp->m.user_id = user;

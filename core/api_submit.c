@@ -777,6 +777,20 @@ out:
 	return rc;
 }
 
+bool api_admit(struct api *api, struct evhttp_request *req,
+               enum api_route route, bool busy, size_t bytes, const char *msg)
+{
+	/* Jobs already wait in memory for the transport (down or full):
+	 * accepting more would only leave them to the sweep. */
+	if (!busy && api->outbox_bytes + bytes + 4096 <= API_OUTBOX_MAX_BYTES &&
+	    api->noutbox < API_OUTBOX_MAX)
+		return true;
+	evhttp_add_header(evhttp_request_get_output_headers(req), "Retry-After",
+	                  "30");
+	api_error(api, req, route, 503, "%s", msg);
+	return false;
+}
+
 void api_submit(struct api *api, struct evhttp_request *req)
 {
 	const char *problem_id, *lang, *code;
@@ -786,12 +800,9 @@ void api_submit(struct api *api, struct evhttp_request *req)
 	json_t *body = NULL, *all;
 	char *user, shown[80], *bundle = NULL;
 
-	user = api_auth(api, req, R_SUBMIT);
-	if (!user)
-		return;
-	body = api_body(api, req, R_SUBMIT);
+	body = api_auth_body(api, req, R_SUBMIT, &user);
 	if (!body)
-		goto out;
+		return;
 	if (api_field(api, req, body, "problem_id", &problem_id, &plen) < 0 ||
 	    api_field(api, req, body, "lang", &lang, &llen) < 0)
 		goto out;
@@ -854,16 +865,9 @@ void api_submit(struct api *api, struct evhttp_request *req)
 		        clen, (unsigned long long)problem->code_kb);
 		goto out;
 	}
-	if (api->outbox_bytes + clen * 6 + 4096 > API_OUTBOX_MAX_BYTES ||
-	    api->noutbox >= API_OUTBOX_MAX) {
-		/* Jobs already wait in memory for the transport (down or
-		 * full): accepting more would only leave them to the sweep. */
-		evhttp_add_header(evhttp_request_get_output_headers(req),
-		                  "Retry-After", "30");
-		api_error(api, req, R_SUBMIT, 503,
-		          "The judging queue is full; try again later.");
+	if (!api_admit(api, req, R_SUBMIT, false, clen * 6,
+	               "The judging queue is full; try again later."))
 		goto out;
-	}
 	s = calloc(1, sizeof(*s));
 	if (!s)
 		goto oom;

@@ -149,8 +149,10 @@ struct auth_op *auth_op_new(struct auth *a, struct evhttp_request *req,
 	char *addr = NULL;
 	ev_uint16_t port = 0;
 
-	if (!op)
+	if (!op) {
+		auth_error(req, kind, 503, "Out of memory.");
 		return NULL;
+	}
 	op->a = a;
 	op->kind = kind;
 	op->now_s = (int64_t)time(NULL);
@@ -634,8 +636,22 @@ static void auth_unref(struct auth *a)
 static int auth_settings(struct auth *a, struct ac_http_limits *lim, char *err,
                          size_t errlen)
 {
-	struct ac_core *core = a->core;
-	long long v;
+	long long access, refresh, hashes, ops, mem_kb, body_kb, idle, req, pw;
+	const struct ac_settings_want want[] = {
+	        {"auth.access_ttl_s", &access, NULL},
+	        {"auth.refresh_ttl_s", &refresh, NULL},
+	        {"auth.hash_concurrency", &hashes, NULL},
+	        {"auth.hash_opslimit", &ops, NULL},
+	        {"auth.hash_memlimit_kb", &mem_kb, NULL},
+	        {"auth.max_body_kb", &body_kb, NULL},
+	        {"auth.read_timeout_s", &idle, NULL},
+	        {"auth.request_timeout_s", &req, NULL},
+	        {"auth.password_min_length", &pw, NULL},
+	        {"auth.login_burst", NULL, &a->login_burst},
+	        {"auth.login_per_s", NULL, &a->login_rate},
+	        {"auth.register_burst", NULL, &a->reg_burst},
+	        {"auth.register_per_s", NULL, &a->reg_rate},
+	};
 	int rc;
 
 	ac_http_limits_default(lim);
@@ -643,52 +659,20 @@ static int auth_settings(struct auth *a, struct ac_http_limits *lim, char *err,
 	 * of its roles. */
 	lim->headers_max = 8 * 1024;
 	lim->url_max = 2048;
-	if ((rc = ac_settings_int(core->cfg, "auth.access_ttl_s", &v, err,
-	                          errlen)) < 0)
+	rc = ac_settings_read(a->core->cfg, want,
+	                      sizeof(want) / sizeof(want[0]), err, errlen);
+	if (rc < 0)
 		return rc;
-	a->access_ttl = v;
-	if ((rc = ac_settings_int(core->cfg, "auth.refresh_ttl_s", &v, err,
-	                          errlen)) < 0)
-		return rc;
-	a->refresh_ttl = v;
-	if ((rc = ac_settings_int(core->cfg, "auth.hash_concurrency", &v, err,
-	                          errlen)) < 0)
-		return rc;
-	a->hash_max = (unsigned)v;
-	if ((rc = ac_settings_int(core->cfg, "auth.hash_opslimit", &v, err,
-	                          errlen)) < 0)
-		return rc;
-	a->opslimit = (unsigned long long)v;
-	if ((rc = ac_settings_int(core->cfg, "auth.hash_memlimit_kb", &v, err,
-	                          errlen)) < 0)
-		return rc;
-	a->memlimit = (size_t)v * 1024;
-	if ((rc = ac_settings_int(core->cfg, "auth.max_body_kb", &v, err,
-	                          errlen)) < 0)
-		return rc;
-	a->body_max = (size_t)v * 1024;
+	a->access_ttl = access;
+	a->refresh_ttl = refresh;
+	a->hash_max = (unsigned)hashes;
+	a->opslimit = (unsigned long long)ops;
+	a->memlimit = (size_t)mem_kb * 1024;
+	a->body_max = (size_t)body_kb * 1024;
 	lim->body_max = a->body_max;
-	if ((rc = ac_settings_int(core->cfg, "auth.read_timeout_s", &v, err,
-	                          errlen)) < 0)
-		return rc;
-	lim->timeout_s = (int)v;
-	if ((rc = ac_settings_int(core->cfg, "auth.request_timeout_s", &v, err,
-	                          errlen)) < 0)
-		return rc;
-	lim->request_timeout_s = (int)v;
-	if ((rc = ac_settings_int(core->cfg, "auth.password_min_length", &v,
-	                          err, errlen)) < 0)
-		return rc;
-	a->password_min = (unsigned)v;
-	if ((rc = ac_settings_float(core->cfg, "auth.login_burst",
-	                            &a->login_burst, err, errlen)) < 0 ||
-	    (rc = ac_settings_float(core->cfg, "auth.login_per_s",
-	                            &a->login_rate, err, errlen)) < 0 ||
-	    (rc = ac_settings_float(core->cfg, "auth.register_burst",
-	                            &a->reg_burst, err, errlen)) < 0 ||
-	    (rc = ac_settings_float(core->cfg, "auth.register_per_s",
-	                            &a->reg_rate, err, errlen)) < 0)
-		return rc;
+	lim->timeout_s = (int)idle;
+	lim->request_timeout_s = (int)req;
+	a->password_min = (unsigned)pw;
 	return 0;
 }
 
@@ -791,17 +775,9 @@ fail:
 	return rc;
 }
 
-static void auth_drain_cb(evutil_socket_t fd, short what, void *arg)
-{
-	*(bool *)arg = true;
-}
-
 void ac_auth_stop(struct ac_core *core)
 {
 	struct auth *a = core ? core->auth : NULL;
-	struct timeval tv = {AUTH_DRAIN_S, 0};
-	struct event *deadline;
-	bool expired = false;
 
 	if (!a)
 		return;
@@ -822,13 +798,7 @@ void ac_auth_stop(struct ac_core *core)
 	a->queued = 0;
 	/* Let hashes and store calls in flight answer (must not be called
 	 * from inside the loop). */
-	deadline = evtimer_new(core->base, auth_drain_cb, &expired);
-	if (deadline && evtimer_add(deadline, &tv) == 0)
-		while (a->inflight && !expired)
-			if (event_base_loop(core->base, EVLOOP_ONCE) < 0)
-				break;
-	if (deadline)
-		event_free(deadline);
+	ac_http_drain(core->base, &a->inflight, AUTH_DRAIN_S, 0);
 	if (a->inflight)
 		log_warn("auth: stopping with %u operations in flight",
 		         a->inflight);

@@ -99,6 +99,7 @@ void auth_fields(struct evhttp_request *req, enum auth_kind kind,
                  json_t *errors);
 void auth_token_invalid(struct evhttp_request *req, enum auth_kind kind);
 void auth_op_free(struct auth_op *op);
+/* A new operation for req; NULL (req answered 503) when out of memory. */
 struct auth_op *auth_op_new(struct auth *a, struct evhttp_request *req,
                             enum auth_kind kind);
 int auth_pool(struct auth_op *op, void (*work)(void *), void (*done)(void *));

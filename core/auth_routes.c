@@ -99,6 +99,20 @@ static char *auth_strdup_field(json_t *body, const char *name)
 	return strdup(s ? s : "");
 }
 
+/* Registration and login: op, its strings copied (ok false: a copy
+ * failed), goes to the rate limit and the account lookup; else it is freed
+ * and req answered 503. */
+static void auth_pre_start(struct evhttp_request *req, struct auth_op *op,
+                           bool ok)
+{
+	if (ok) {
+		auth_submit(op, req, auth_pre_work, auth_pre_done);
+		return;
+	}
+	auth_error(req, op->kind, 503, "Out of memory.");
+	auth_op_free(op);
+}
+
 static void auth_registration(struct auth *a, struct evhttp_request *req)
 {
 	json_t *body = auth_body(a, req, K_REGISTER), *errors = NULL;
@@ -116,21 +130,15 @@ static void auth_registration(struct auth *a, struct evhttp_request *req)
 	}
 	op = auth_op_new(a, req, K_REGISTER);
 	if (!op)
-		goto oom;
+		goto out;
 	op->username = auth_strdup_field(body, "username");
 	op->email = auth_strdup_field(body, "email");
 	op->password = auth_strdup_field(body, "password1");
 	op->first = auth_strdup_field(body, "first_name");
 	op->last = auth_strdup_field(body, "last_name");
-	if (!op->username || !op->email || !op->password || !op->first ||
-	    !op->last) {
-		auth_op_free(op);
-		goto oom;
-	}
-	auth_submit(op, req, auth_pre_work, auth_pre_done);
-	goto out;
-oom:
-	auth_error(req, K_REGISTER, 503, "Out of memory.");
+	auth_pre_start(req, op,
+	               op->username && op->email && op->password && op->first &&
+	                       op->last);
 out:
 	json_decref(body);
 }
@@ -144,8 +152,10 @@ static void auth_login(struct auth *a, struct evhttp_request *req)
 	if (!body)
 		return;
 	errors = json_object();
-	if (!errors)
-		goto oom;
+	if (!errors) {
+		auth_error(req, K_LOGIN, 503, "Out of memory.");
+		goto out;
+	}
 	/* {email,password}; {username,password} is accepted too. */
 	if (json_object_get(body, "email") ||
 	    !json_object_get(body, "username"))
@@ -164,18 +174,11 @@ static void auth_login(struct auth *a, struct evhttp_request *req)
 	json_decref(errors);
 	op = auth_op_new(a, req, K_LOGIN);
 	if (!op)
-		goto oom;
+		goto out;
 	op->email = email ? strdup(email) : NULL;
 	op->username = username ? strdup(username) : NULL;
 	op->password = strdup(password);
-	if ((!op->email && !op->username) || !op->password) {
-		auth_op_free(op);
-		goto oom;
-	}
-	auth_submit(op, req, auth_pre_work, auth_pre_done);
-	goto out;
-oom:
-	auth_error(req, K_LOGIN, 503, "Out of memory.");
+	auth_pre_start(req, op, (op->email || op->username) && op->password);
 out:
 	json_decref(body);
 }
@@ -220,10 +223,8 @@ static void auth_refresh(struct auth *a, struct evhttp_request *req)
 	if (rc < 0)
 		goto out;
 	op = auth_op_new(a, req, K_REFRESH);
-	if (!op) {
-		auth_error(req, K_REFRESH, 503, "Out of memory.");
+	if (!op)
 		goto out;
-	}
 	op->claims = claims;
 	auth_submit(op, req, auth_store_work, auth_store_done);
 out:
@@ -306,10 +307,8 @@ static void auth_logout(struct auth *a, struct evhttp_request *req)
 		goto out;
 	}
 	op = auth_op_new(a, req, K_LOGOUT);
-	if (!op) {
-		auth_error(req, K_LOGOUT, 503, "Out of memory.");
+	if (!op)
 		goto out;
-	}
 	if (have_refresh)
 		op->claims = rclaims;
 	if (all && json_is_true(all)) {
@@ -345,10 +344,8 @@ static void auth_me(struct auth *a, struct evhttp_request *req)
 		return;
 	}
 	op = auth_op_new(a, req, K_USER);
-	if (!op) {
-		auth_error(req, K_USER, 503, "Out of memory.");
+	if (!op)
 		return;
-	}
 	snprintf(op->user_id, sizeof(op->user_id), "%s", claims.user_id);
 	auth_submit(op, req, auth_store_work, auth_store_done);
 }
@@ -370,6 +367,21 @@ static bool auth_method(struct evhttp_request *req, enum auth_kind kind,
 	return false;
 }
 
+/* The routes: path, kind (metrics, rate limits), POST or GET/HEAD. */
+static const struct auth_route {
+	const char *path;
+	enum auth_kind kind;
+	bool post;
+	void (*handle)(struct auth *a, struct evhttp_request *req);
+} auth_routes[] = {
+        {AUTH_PREFIX "registration/", K_REGISTER, true, auth_registration},
+        {AUTH_PREFIX "login/", K_LOGIN, true, auth_login},
+        {AUTH_PREFIX "token/refresh/", K_REFRESH, true, auth_refresh},
+        {AUTH_PREFIX "token/verify/", K_REFRESH, true, auth_verify},
+        {AUTH_PREFIX "logout/", K_LOGOUT, true, auth_logout},
+        {AUTH_PREFIX "user/", K_USER, false, auth_me},
+};
+
 void auth_request_cb(struct evhttp_request *req, const char *path, void *arg)
 {
 	struct auth *a = arg;
@@ -378,25 +390,15 @@ void auth_request_cb(struct evhttp_request *req, const char *path, void *arg)
 		ac_http_error(req, 503, "Server is shutting down.");
 		return;
 	}
-	if (ac_http_path_is(path, AUTH_PREFIX "registration/")) {
-		if (auth_method(req, K_REGISTER, true))
-			auth_registration(a, req);
-	} else if (ac_http_path_is(path, AUTH_PREFIX "login/")) {
-		if (auth_method(req, K_LOGIN, true))
-			auth_login(a, req);
-	} else if (ac_http_path_is(path, AUTH_PREFIX "token/refresh/")) {
-		if (auth_method(req, K_REFRESH, true))
-			auth_refresh(a, req);
-	} else if (ac_http_path_is(path, AUTH_PREFIX "token/verify/")) {
-		if (auth_method(req, K_REFRESH, true))
-			auth_verify(a, req);
-	} else if (ac_http_path_is(path, AUTH_PREFIX "logout/")) {
-		if (auth_method(req, K_LOGOUT, true))
-			auth_logout(a, req);
-	} else if (ac_http_path_is(path, AUTH_PREFIX "user/")) {
-		if (auth_method(req, K_USER, false))
-			auth_me(a, req);
-	} else {
-		ac_http_error(req, 404, "Not found.");
+	for (size_t i = 0; i < sizeof(auth_routes) / sizeof(auth_routes[0]);
+	     i++) {
+		const struct auth_route *r = &auth_routes[i];
+
+		if (ac_http_path_is(path, r->path)) {
+			if (auth_method(req, r->kind, r->post))
+				r->handle(a, req);
+			return;
+		}
 	}
+	ac_http_error(req, 404, "Not found.");
 }

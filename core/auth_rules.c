@@ -35,32 +35,18 @@
 /* ------------------------------------------------------------------ */
 /* Input rules                                                          */
 
-static void auth_msg(char *msg, size_t msglen, const char *fmt, ...)
-        AC_PRINTF(3, 4);
-
-static void auth_msg(char *msg, size_t msglen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!msg || !msglen)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(msg, msglen, fmt, ap);
-	va_end(ap);
-}
-
 int ac_auth_check_username(const char *s, char *msg, size_t msglen)
 {
 	size_t n = s ? strlen(s) : 0;
 
 	if (n == 0) {
-		auth_msg(msg, msglen, "This field may not be blank.");
+		ac_seterr(msg, msglen, "This field may not be blank.");
 		return -EINVAL;
 	}
 	if (n > AC_AUTH_USERNAME_MAX) {
-		auth_msg(msg, msglen,
-		         "Ensure this field has no more than %d characters.",
-		         AC_AUTH_USERNAME_MAX);
+		ac_seterr(msg, msglen,
+		          "Ensure this field has no more than %d characters.",
+		          AC_AUTH_USERNAME_MAX);
 		return -EINVAL;
 	}
 	for (size_t i = 0; i < n; i++) {
@@ -68,10 +54,10 @@ int ac_auth_check_username(const char *s, char *msg, size_t msglen)
 
 		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
 		      (c >= '0' && c <= '9') || strchr("@.+-_", c))) {
-			auth_msg(msg, msglen,
-			         "Enter a valid username. This value may "
-			         "contain only letters, numbers, and "
-			         "@/./+/-/_ characters.");
+			ac_seterr(msg, msglen,
+			          "Enter a valid username. This value may "
+			          "contain only letters, numbers, and "
+			          "@/./+/-/_ characters.");
 			return -EINVAL;
 		}
 	}
@@ -96,7 +82,7 @@ int ac_auth_check_email(const char *s, char *msg, size_t msglen)
 	bool dot = false;
 
 	if (n == 0) {
-		auth_msg(msg, msglen, "This field may not be blank.");
+		ac_seterr(msg, msglen, "This field may not be blank.");
 		return -EINVAL;
 	}
 	if (n > AC_AUTH_EMAIL_MAX)
@@ -140,7 +126,7 @@ int ac_auth_check_email(const char *s, char *msg, size_t msglen)
 		goto bad;
 	return 0;
 bad:
-	auth_msg(msg, msglen, "Enter a valid email address.");
+	ac_seterr(msg, msglen, "Enter a valid email address.");
 	return -EINVAL;
 }
 
@@ -413,8 +399,8 @@ int ac_auth_check_password(const char *pw, const char *username,
 		return -ENOMEM;
 	rc = ac_auth_password_errors(pw, &user, AC_AUTH_PASSWORD_MIN, list);
 	if (rc == -EINVAL)
-		auth_msg(msg, msglen, "%s",
-		         json_string_value(json_array_get(list, 0)));
+		ac_seterr(msg, msglen, "%s",
+		          json_string_value(json_array_get(list, 0)));
 	json_decref(list);
 	return rc;
 }

@@ -486,39 +486,42 @@ static struct ac_config *cfg_new(const char *name)
 	return c;
 }
 
-int ac_config_load(const char *path, const char *const *overrides,
-                   size_t noverrides, struct ac_config **out, char *err,
-                   size_t errlen)
+/* Load the file `name`, or (text not NULL) text under that name. */
+static int cfg_load(const char *name, const char *text,
+                    const char *const *overrides, size_t noverrides,
+                    struct ac_config **out, char *err, size_t errlen)
 {
 	struct ac_config *c;
-	char *copy, *dir;
+	char *copy = NULL;
 	int r;
 
 	err[0] = '\0';
-	c = cfg_new(path);
+	c = cfg_new(name);
 	if (!c)
 		return -ENOMEM;
-	if (config_read_file(&c->cfg, path) != CONFIG_TRUE) {
-		if (config_error_type(&c->cfg) == CONFIG_ERR_FILE_IO)
-			snprintf(err, errlen, "%s: cannot read: %s", path,
+	if ((text ? config_read_string(&c->cfg, text)
+	          : config_read_file(&c->cfg, name)) != CONFIG_TRUE) {
+		const char *file = config_error_file(&c->cfg);
+
+		if (!text && config_error_type(&c->cfg) == CONFIG_ERR_FILE_IO)
+			snprintf(err, errlen, "%s: cannot read: %s", name,
 			         strerror(errno ? errno : ENOENT));
 		else
 			snprintf(err, errlen, "%s:%d: %s",
-			         config_error_file(&c->cfg)
-			                 ? config_error_file(&c->cfg)
-			                 : path,
+			         !text && file ? file : name,
 			         config_error_line(&c->cfg),
 			         config_error_text(&c->cfg));
-		ac_config_free(c);
-		return -EINVAL;
+		r = -EINVAL;
+		goto out;
 	}
-	copy = strdup(path);
-	if (!copy) {
-		ac_config_free(c);
-		return -ENOMEM;
+	/* A file's includes are relative to its directory. */
+	if (!text && !(copy = strdup(name))) {
+		r = -ENOMEM;
+		goto out;
 	}
-	dir = dirname(copy);
-	r = cfg_finish_load(c, dir, overrides, noverrides, err, errlen);
+	r = cfg_finish_load(c, copy ? dirname(copy) : NULL, overrides,
+	                    noverrides, err, errlen);
+out:
 	free(copy);
 	if (r < 0) {
 		ac_config_free(c);
@@ -528,31 +531,18 @@ int ac_config_load(const char *path, const char *const *overrides,
 	return 0;
 }
 
+int ac_config_load(const char *path, const char *const *overrides,
+                   size_t noverrides, struct ac_config **out, char *err,
+                   size_t errlen)
+{
+	return cfg_load(path, NULL, overrides, noverrides, out, err, errlen);
+}
+
 int ac_config_load_string(const char *name, const char *text,
                           const char *const *overrides, size_t noverrides,
                           struct ac_config **out, char *err, size_t errlen)
 {
-	struct ac_config *c;
-	int r;
-
-	err[0] = '\0';
-	c = cfg_new(name);
-	if (!c)
-		return -ENOMEM;
-	if (config_read_string(&c->cfg, text) != CONFIG_TRUE) {
-		snprintf(err, errlen, "%s:%d: %s", name,
-		         config_error_line(&c->cfg),
-		         config_error_text(&c->cfg));
-		ac_config_free(c);
-		return -EINVAL;
-	}
-	r = cfg_finish_load(c, NULL, overrides, noverrides, err, errlen);
-	if (r < 0) {
-		ac_config_free(c);
-		return r;
-	}
-	*out = c;
-	return 0;
+	return cfg_load(name, text, overrides, noverrides, out, err, errlen);
 }
 
 void ac_config_free(struct ac_config *c)
@@ -569,7 +559,7 @@ void ac_config_free(struct ac_config *c)
 	free(c);
 }
 
-static const char *cfg_type_name(int t)
+const char *ac_config_type_name(int t)
 {
 	switch (t) {
 	case CONFIG_TYPE_INT:
@@ -597,7 +587,7 @@ static int cfg_wrong_type(const struct ac_config *c, const config_setting_t *s,
 	if (err) {
 		cfg_origin_of(c, s, where, sizeof(where));
 		snprintf(err, errlen, "%s: %s must be %s, not %s", where, path,
-		         want, cfg_type_name(config_setting_type(s)));
+		         want, ac_config_type_name(config_setting_type(s)));
 	}
 	return -EINVAL;
 }

@@ -47,6 +47,9 @@ int ac_config_get_bool(const struct ac_config *cfg, const char *path, bool *out,
 /* A number: an integer, a float, or a string that is one ("1.5"). */
 int ac_config_get_float(const struct ac_config *cfg, const char *path,
                         double *out, char *err, size_t errlen);
+/* A libconfig type (CONFIG_TYPE_INT...) as the messages name it: "an
+ * integer", "a number", "a list"... */
+const char *ac_config_type_name(int t);
 /* NULL-terminated list of strings at path (array or single string); caller
  * frees the array (not the strings).  NULL when missing. */
 const char **ac_config_string_list(const struct ac_config *cfg,

@@ -5,6 +5,7 @@
 #include "console.h"
 
 #include "http.h"
+#include "util.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -81,7 +82,8 @@ static int console_read(int dirfd, const char *name, struct console_file *f,
 {
 	struct stat sb;
 	uint64_t h = 14695981039346656037ull;
-	size_t got = 0;
+	size_t got;
+	ssize_t r;
 	/* O_NONBLOCK: a FIFO of that name must not block start-up. */
 	int fd = openat(dirfd, name,
 	                O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
@@ -102,17 +104,12 @@ static int console_read(int dirfd, const char *name, struct console_file *f,
 		rc = -ENOMEM;
 		goto out;
 	}
-	while (got < (size_t)sb.st_size) {
-		ssize_t r = read(fd, f->data + got, (size_t)sb.st_size - got);
-
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0) {
-			rc = r < 0 ? -errno : -EIO;
-			goto out;
-		}
-		got += (size_t)r;
+	r = ac_read_bounded(fd, f->data, (size_t)sb.st_size);
+	if (r < (ssize_t)sb.st_size) {
+		rc = r < 0 ? (int)r : -EIO; /* an error, or shorter than stat */
+		goto out;
 	}
+	got = (size_t)r;
 	f->len = got;
 	for (size_t i = 0; i < got; i++)
 		h = (h ^ (unsigned char)f->data[i]) * 1099511628211ull;

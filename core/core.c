@@ -17,23 +17,6 @@
 #include <string.h>
 #include <unistd.h>
 
-struct core_errs {
-	char *err;
-	size_t errlen;
-	unsigned n;
-};
-
-/* The first error goes to err, the others to the log before it. */
-static void core_err_cb(void *arg, const char *msg)
-{
-	struct core_errs *e = arg;
-
-	if (e->n++ == 0)
-		snprintf(e->err, e->errlen, "%s", msg);
-	else
-		log_error("%s", msg);
-}
-
 static int core_load_one(struct ac_core *core, const char *dir,
                          enum ac_plugin_kind kind, const char *group,
                          struct ac_loaded **out, char *err, size_t errlen)
@@ -184,9 +167,9 @@ int ac_core_init(struct ac_core *core, struct ac_config *cfg, unsigned need,
 	/* Every setting outside the plugins' groups (theirs are checked
 	 * as each plugin loads): an error stops start-up. */
 	{
-		struct core_errs e = {.err = err, .errlen = errlen};
+		struct ac_settings_errs e = {.err = err, .errlen = errlen};
 
-		if (ac_settings_check_core(cfg, core_err_cb, &e) > 0) {
+		if (ac_settings_check_core(cfg, ac_settings_errs_cb, &e) > 0) {
 			size_t n = strlen(err);
 
 			if (e.n > 1)
@@ -294,19 +277,27 @@ static void core_signal_cb(evutil_socket_t sig, short what, void *arg)
 	event_base_loopexit(core->base, NULL);
 }
 
+/* The signals the core handles, in the order of core->sigs. */
+static const struct {
+	int signo;
+	event_callback_fn cb;
+} core_sigs[] = {
+        {SIGTERM, core_signal_cb},
+        {SIGINT, core_signal_cb},
+        {SIGHUP, core_hup_cb},
+};
+
 int ac_core_handle_signals(struct ac_core *core)
 {
 	signal(SIGPIPE, SIG_IGN);
-	core->sig_term =
-	        evsignal_new(core->base, SIGTERM, core_signal_cb, core);
-	core->sig_int = evsignal_new(core->base, SIGINT, core_signal_cb, core);
-	core->sig_hup = evsignal_new(core->base, SIGHUP, core_hup_cb, core);
-	if (!core->sig_term || !core->sig_int || !core->sig_hup)
-		return -ENOMEM;
-	if (evsignal_add(core->sig_term, NULL) < 0 ||
-	    evsignal_add(core->sig_int, NULL) < 0 ||
-	    evsignal_add(core->sig_hup, NULL) < 0)
-		return -EINVAL;
+	for (size_t i = 0; i < sizeof(core_sigs) / sizeof(core_sigs[0]); i++) {
+		core->sigs[i] = evsignal_new(core->base, core_sigs[i].signo,
+		                             core_sigs[i].cb, core);
+		if (!core->sigs[i])
+			return -ENOMEM;
+		if (evsignal_add(core->sigs[i], NULL) < 0)
+			return -EINVAL;
+	}
 	return 0;
 }
 
@@ -323,12 +314,9 @@ void ac_core_fini(struct ac_core *core)
 	ac_plugin_unload(core->store);
 	ac_core_reload_fini(core);
 	ac_problem_set_free(core->problems);
-	if (core->sig_hup)
-		event_free(core->sig_hup);
-	if (core->sig_term)
-		event_free(core->sig_term);
-	if (core->sig_int)
-		event_free(core->sig_int);
+	for (size_t i = 0; i < sizeof(core->sigs) / sizeof(core->sigs[0]); i++)
+		if (core->sigs[i])
+			event_free(core->sigs[i]);
 	if (core->base)
 		event_base_free(core->base);
 	ac_config_free(core->cfg);

@@ -37,7 +37,7 @@ struct ac_core {
 	struct ac_problem_set *problems;
 	const char *problems_dir; /* belongs to cfg */
 	char hostname[256];
-	struct event *sig_term, *sig_int, *sig_hup;
+	struct event *sigs[3]; /* SIGTERM, SIGINT, SIGHUP (core_sigs) */
 	/* SIGHUP reload (core/reload.c): the job on the pool, and problems
 	 * replaced by a reload, kept until fini since a running judgement
 	 * may still point at them. */

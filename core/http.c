@@ -634,13 +634,16 @@ static int http_configure(struct ac_core *core, char *err, size_t errlen)
 	if (http_tab.configured)
 		return 0;
 	if (core) {
-		if ((rc = ac_settings_int(core->cfg, "http.max_connections",
-		                          &max_conn, err, errlen)) < 0 ||
-		    (rc = ac_settings_int(core->cfg,
-		                          "http.max_connections_per_ip",
-		                          &per_ip, err, errlen)) < 0 ||
-		    (rc = ac_settings_int(core->cfg, "http.fd_reserve",
-		                          &reserve, err, errlen)) < 0)
+		const struct ac_settings_want want[] = {
+		        {"http.max_connections", &max_conn, NULL},
+		        {"http.max_connections_per_ip", &per_ip, NULL},
+		        {"http.fd_reserve", &reserve, NULL},
+		};
+
+		rc = ac_settings_read(core->cfg, want,
+		                      sizeof(want) / sizeof(want[0]), err,
+		                      errlen);
+		if (rc < 0)
 			return rc;
 	}
 	if (getrlimit(RLIMIT_NOFILE, &rl) < 0) {
@@ -1092,6 +1095,37 @@ int ac_http_route(struct ac_http *h, const char *prefix, ac_http_handler cb,
 	r->arg = arg;
 	h->nroutes++;
 	return 0;
+}
+
+static void http_drain_cb(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	*(bool *)arg = true;
+}
+
+void ac_http_drain(struct event_base *base, const unsigned *inflight,
+                   int drain_s, long flush_us)
+{
+	struct timeval tv = {drain_s, 0};
+	bool expired = false;
+	struct event *deadline = evtimer_new(base, http_drain_cb, &expired);
+
+	if (!deadline)
+		return;
+	if (evtimer_add(deadline, &tv) == 0) {
+		while (*inflight && !expired)
+			if (event_base_loop(base, EVLOOP_ONCE) < 0)
+				break;
+		tv.tv_sec = 0;
+		tv.tv_usec = flush_us;
+		expired = false;
+		if (flush_us && evtimer_add(deadline, &tv) == 0)
+			while (!expired)
+				if (event_base_loop(base, EVLOOP_ONCE) < 0)
+					break;
+	}
+	event_free(deadline);
 }
 
 void ac_http_stop_accepting(struct ac_http *h)

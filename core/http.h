@@ -114,6 +114,12 @@ json_t *ac_http_throttled(struct evhttp_request *req, int64_t retry_ms,
 bool ac_http_path_is(const char *path, const char *want);
 /* Stop accepting connections; requests on open connections answer 503. */
 void ac_http_stop_accepting(struct ac_http *h);
+/* At a role's stop (never from inside the loop): run base until *inflight
+ * is 0 or drain_s seconds passed, then flush_us microseconds more for the
+ * answers to be written (0: none). */
+struct event_base;
+void ac_http_drain(struct event_base *base, const unsigned *inflight,
+                   int drain_s, long flush_us);
 /* Drop the routes of arg and one reference; the last frees the server and
  * every connection (pending requests get their close callbacks). */
 void ac_http_close(struct ac_http *h, void *arg);

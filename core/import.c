@@ -12,6 +12,7 @@
 #include "import.h"
 
 #include "problem.h"
+#include "util.h"
 
 #include <ctype.h>
 #include <dirent.h>
@@ -90,30 +91,15 @@ out:
 	return buf;
 }
 
-static int im_write(const char *path, const char *data, size_t len)
-{
-	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-	int r = 0;
-
-	if (fd < 0)
-		return -errno;
-	if (write(fd, data, len) != (ssize_t)len)
-		r = -EIO;
-	close(fd);
-	return r;
-}
-
+/* A package file copied to a new file: a regular file of at most 1 GiB. */
 static int im_copy(const char *from, const char *to)
 {
-	size_t len;
-	char *d = im_read(from, 1u << 30, &len);
-	int r;
+	struct stat st;
 
-	if (!d)
+	if (lstat(from, &st) < 0 || !S_ISREG(st.st_mode) ||
+	    (uint64_t)st.st_size > (1u << 30))
 		return -ENOENT;
-	r = im_write(to, d, len);
-	free(d);
-	return r;
+	return ac_copy_file(from, to, 0644);
 }
 
 /* mkdir -p of dest/rel */
@@ -122,15 +108,7 @@ static int im_mkdirs(const char *dest, const char *rel)
 	char p[PATH_MAX];
 
 	snprintf(p, sizeof(p), "%s/%s", dest, rel);
-	for (char *s = p + strlen(dest) + 1; *s; s++) {
-		if (*s != '/')
-			continue;
-		*s = '\0';
-		if (mkdir(p, 0755) < 0 && errno != EEXIST)
-			return -errno;
-		*s = '/';
-	}
-	return mkdir(p, 0755) < 0 && errno != EEXIST ? -errno : 0;
+	return ac_mkdir_p(p, 0755);
 }
 
 static void im_say(FILE *f, const char *what, const char *fmt, ...)
@@ -587,7 +565,7 @@ static int im_testdata(struct im_poly *ip, const char *dir, const char *text)
 	snprintf(rel, sizeof(rel), "data%s%s", *dir ? "/" : "", dir);
 	r = im_mkdirs(ip->dest, rel);
 	snprintf(p, sizeof(p), "%s/%s/testdata.yaml", ip->dest, rel);
-	return r < 0 ? r : im_write(p, text, strlen(text));
+	return r < 0 ? r : ac_write_file(p, text, strlen(text), 0644);
 }
 
 /* Points: per group (complete-group: all or nothing; each-test: the same
@@ -827,7 +805,7 @@ static void im_statement(struct im_poly *ip)
 	fclose(out);
 	if (len) {
 		snprintf(p, sizeof(p), "%s/statement/problem.en.tex", ip->dest);
-		im_write(p, text, len);
+		ac_write_file(p, text, len, 0644);
 		im_say(ip->rep, "NOTE",
 		       "the statement is LaTeX (statement/problem.en.tex), "
 		       "served as is");
@@ -927,10 +905,11 @@ static int im_polygon(const char *src, const char *dest, FILE *rep)
 		        snprintf(p, sizeof(p),
 		                 "%s/output_validators/interactor/README",
 		                 dest),
-		        im_write(p, "the interactor is in interactor/\n", 33);
+		        ac_write_file(p, "the interactor is in interactor/\n",
+		                      33, 0644);
 	snprintf(p, sizeof(p), "%s/problem.yaml", dest);
 	if (r == 0)
-		r = im_write(p, yaml, ylen);
+		r = ac_write_file(p, yaml, ylen, 0644);
 	for (size_t i = 0; i < 4; i++) {
 		static const char *const unused[] = {"files", "generators",
 		                                     "validators", "scripts"};

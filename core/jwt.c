@@ -5,14 +5,12 @@
 
 #include <algocode/plugin.h>
 
-#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
 #include <jansson.h>
 #include <limits.h>
 #include <sodium.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,20 +24,6 @@
 #define JWT_MAX_FILE 4096
 /* Shortest key accepted, in bytes. */
 #define JWT_MIN_KEY 16
-
-static void jwt_seterr(char *err, size_t errlen, const char *fmt, ...)
-        AC_PRINTF(3, 4);
-
-static void jwt_seterr(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!err || !errlen)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
 
 static int jwt_sodium_init(void)
 {
@@ -300,88 +284,88 @@ int ac_jwt_check(const struct ac_jwt_keys *keys, const char *token,
 
 	memset(c, 0, sizeof(*c));
 	if (jwt_sodium_init() < 0) {
-		jwt_seterr(err, errlen, "libsodium failed to initialise");
+		ac_seterr(err, errlen, "libsodium failed to initialise");
 		return -EIO;
 	}
 	if (!keys || !keys->n) {
-		jwt_seterr(err, errlen, "no signing key");
+		ac_seterr(err, errlen, "no signing key");
 		return -EINVAL;
 	}
 	if (!token || !*token) {
-		jwt_seterr(err, errlen, "empty token");
+		ac_seterr(err, errlen, "empty token");
 		return -EINVAL;
 	}
 	len = strnlen(token, JWT_MAX_TOKEN + 1);
 	if (len > JWT_MAX_TOKEN) {
-		jwt_seterr(err, errlen, "token too long");
+		ac_seterr(err, errlen, "token too long");
 		return -EINVAL;
 	}
 	dot1 = memchr(token, '.', len);
 	dot2 = dot1 ? memchr(dot1 + 1, '.', len - (dot1 + 1 - token)) : NULL;
 	if (!dot1 || !dot2 || memchr(dot2 + 1, '.', len - (dot2 + 1 - token)) ||
 	    dot1 == token || dot2 == dot1 + 1 || dot2 + 1 == token + len) {
-		jwt_seterr(err, errlen, "not a JSON web token");
+		ac_seterr(err, errlen, "not a JSON web token");
 		return -EINVAL;
 	}
 
 	rc = jwt_part_json(token, dot1 - token, &hdr);
 	if (rc < 0) {
-		jwt_seterr(err, errlen, "malformed token header");
+		ac_seterr(err, errlen, "malformed token header");
 		goto out;
 	}
 	/* Only HS256: never "none", never another algorithm whatever the
 	 * header says (algorithm confusion). */
 	alg = json_string_value(json_object_get(hdr, "alg"));
 	if (!alg || strcmp(alg, "HS256") != 0) {
-		jwt_seterr(err, errlen, "unsupported algorithm \"%.16s\"",
-		           alg ? alg : "");
+		ac_seterr(err, errlen, "unsupported algorithm \"%.16s\"",
+		          alg ? alg : "");
 		rc = -EKEYREJECTED;
 		goto out;
 	}
 	if (json_object_get(hdr, "crit")) {
-		jwt_seterr(err, errlen, "critical header extensions refused");
+		ac_seterr(err, errlen, "critical header extensions refused");
 		rc = -EKEYREJECTED;
 		goto out;
 	}
 	kid = json_object_get(hdr, "kid");
 	if (kid && !json_is_string(kid)) {
-		jwt_seterr(err, errlen, "malformed key id");
+		ac_seterr(err, errlen, "malformed key id");
 		rc = -EINVAL;
 		goto out;
 	}
 	k = jwt_find_key(keys, kid ? json_string_value(kid) : NULL);
 	if (!k) {
-		jwt_seterr(err, errlen, "unknown key id");
+		ac_seterr(err, errlen, "unknown key id");
 		rc = -EKEYREJECTED;
 		goto out;
 	}
 
 	rc = jwt_b64_decode(dot2 + 1, len - (dot2 + 1 - token), &sig, &siglen);
 	if (rc < 0 || siglen != sizeof(mac)) {
-		jwt_seterr(err, errlen, "malformed signature");
+		ac_seterr(err, errlen, "malformed signature");
 		rc = -EINVAL;
 		goto out;
 	}
 	jwt_hmac(k->key, k->len, token, dot2 - token, mac);
 	if (sodium_memcmp(mac, sig, sizeof(mac)) != 0) {
-		jwt_seterr(err, errlen, "signature mismatch");
+		ac_seterr(err, errlen, "signature mismatch");
 		rc = -EKEYREJECTED;
 		goto out;
 	}
 
 	rc = jwt_part_json(dot1 + 1, dot2 - (dot1 + 1), &claims);
 	if (rc < 0) {
-		jwt_seterr(err, errlen, "malformed token payload");
+		ac_seterr(err, errlen, "malformed token payload");
 		goto out;
 	}
 	v = json_object_get(claims, "exp");
 	if (!json_is_number(v)) {
-		jwt_seterr(err, errlen, "token has no expiry");
+		ac_seterr(err, errlen, "token has no expiry");
 		rc = -EINVAL;
 		goto out;
 	}
 	if (check_exp && json_number_value(v) <= (double)now_s) {
-		jwt_seterr(err, errlen, "token is expired");
+		ac_seterr(err, errlen, "token is expired");
 		rc = -EKEYEXPIRED;
 		goto out;
 	}
@@ -390,7 +374,7 @@ int ac_jwt_check(const struct ac_jwt_keys *keys, const char *token,
 	c->iat = json_is_number(v) ? (int64_t)json_number_value(v) : 0;
 	v = json_object_get(claims, "nbf");
 	if (v && (!json_is_number(v) || json_number_value(v) > (double)now_s)) {
-		jwt_seterr(err, errlen, "token is not yet valid");
+		ac_seterr(err, errlen, "token is not yet valid");
 		rc = -EKEYREJECTED;
 		goto out;
 	}
@@ -398,15 +382,15 @@ int ac_jwt_check(const struct ac_jwt_keys *keys, const char *token,
 	    (strcmp(c->type, "access") != 0 &&
 	     strcmp(c->type, "refresh") != 0) ||
 	    (want_type && strcmp(c->type, want_type) != 0)) {
-		jwt_seterr(err, errlen, "token has wrong type");
+		ac_seterr(err, errlen, "token has wrong type");
 		rc = -EKEYREJECTED;
 		goto out;
 	}
 	if (jwt_user_id(json_object_get(claims, "user_id"), c->user_id,
 	                sizeof(c->user_id)) < 0) {
-		jwt_seterr(err, errlen,
-		           "token contained no recognizable user "
-		           "identification");
+		ac_seterr(err, errlen,
+		          "token contained no recognizable user "
+		          "identification");
 		rc = -EINVAL;
 		goto out;
 	}
@@ -414,12 +398,12 @@ int ac_jwt_check(const struct ac_jwt_keys *keys, const char *token,
 	    jwt_str_claim(claims, "username", c->username,
 	                  sizeof(c->username)) < 0 ||
 	    jwt_str_claim(claims, "email", c->email, sizeof(c->email)) < 0) {
-		jwt_seterr(err, errlen, "malformed claims");
+		ac_seterr(err, errlen, "malformed claims");
 		rc = -EINVAL;
 		goto out;
 	}
 	if (!strcmp(c->type, "refresh") && !c->jti[0]) {
-		jwt_seterr(err, errlen, "refresh token without jti");
+		ac_seterr(err, errlen, "refresh token without jti");
 		rc = -EINVAL;
 		goto out;
 	}
@@ -499,8 +483,8 @@ static int jwt_mkparents(const char *path, char *err, size_t errlen)
 	int rc = ac_mkdir_parents(path, 0700);
 
 	if (rc < 0 && slash)
-		jwt_seterr(err, errlen, "%.*s: cannot create directory: %s",
-		           (int)(slash - path), path, strerror(-rc));
+		ac_seterr(err, errlen, "%.*s: cannot create directory: %s",
+		          (int)(slash - path), path, strerror(-rc));
 	return rc;
 }
 
@@ -533,23 +517,23 @@ static int jwt_secret_create(const char *path, char *err, size_t errlen)
 	          0600);
 	if (fd < 0) {
 		rc = -errno;
-		jwt_seterr(err, errlen, "%s: cannot create: %s", tmp,
-		           strerror(errno));
+		ac_seterr(err, errlen, "%s: cannot create: %s", tmp,
+		          strerror(errno));
 		goto out;
 	}
 	if (fchmod(fd, 0600) < 0 ||
 	    write(fd, hex, strlen(hex)) != (ssize_t)strlen(hex) ||
 	    fsync(fd) < 0) {
 		rc = errno ? -errno : -EIO;
-		jwt_seterr(err, errlen, "%s: cannot write: %s", tmp,
-		           strerror(-rc));
+		ac_seterr(err, errlen, "%s: cannot write: %s", tmp,
+		          strerror(-rc));
 		goto out;
 	}
 	if (link(tmp, path) < 0) {
 		rc = -errno;
 		if (rc != -EEXIST)
-			jwt_seterr(err, errlen, "%s: cannot create: %s", path,
-			           strerror(errno));
+			ac_seterr(err, errlen, "%s: cannot create: %s", path,
+			          strerror(errno));
 		goto out;
 	}
 	rc = 0;
@@ -590,37 +574,25 @@ static int jwt_key_set(struct ac_jwt_key *k, const char *s, size_t n,
 		if (n / 2 > sizeof(k->key) ||
 		    sodium_hex2bin(k->key, sizeof(k->key), s, n, NULL, &keylen,
 		                   NULL) < 0) {
-			jwt_seterr(err, errlen, "line %u: key too long",
-			           lineno);
+			ac_seterr(err, errlen, "line %u: key too long", lineno);
 			return -EINVAL;
 		}
 	} else {
 		if (n > sizeof(k->key)) {
-			jwt_seterr(err, errlen, "line %u: key too long",
-			           lineno);
+			ac_seterr(err, errlen, "line %u: key too long", lineno);
 			return -EINVAL;
 		}
 		memcpy(k->key, s, n);
 		keylen = n;
 	}
 	if (keylen < JWT_MIN_KEY) {
-		jwt_seterr(err, errlen,
-		           "line %u: key too short (%zu bytes, at least %d)",
-		           lineno, keylen, JWT_MIN_KEY);
+		ac_seterr(err, errlen,
+		          "line %u: key too short (%zu bytes, at least %d)",
+		          lineno, keylen, JWT_MIN_KEY);
 		return -EINVAL;
 	}
 	k->len = keylen;
 	return 0;
-}
-
-static bool jwt_kid_ok(const char *s, size_t n)
-{
-	if (!n || n > AC_JWT_KID_MAX)
-		return false;
-	for (size_t i = 0; i < n; i++)
-		if (!isalnum((unsigned char)s[i]) && !strchr("._-", s[i]))
-			return false;
-	return true;
 }
 
 int ac_jwt_keys_parse(const char *text, size_t len, struct ac_jwt_keys *keys,
@@ -633,7 +605,7 @@ int ac_jwt_keys_parse(const char *text, size_t len, struct ac_jwt_keys *keys,
 
 	memset(keys, 0, sizeof(*keys));
 	if (memchr(text, '\0', len)) {
-		jwt_seterr(err, errlen, "contains a NUL byte");
+		ac_seterr(err, errlen, "contains a NUL byte");
 		return -EINVAL;
 	}
 	/* Count the meaningful lines first: one line of one word is the
@@ -657,9 +629,9 @@ int ac_jwt_keys_parse(const char *text, size_t len, struct ac_jwt_keys *keys,
 		if (sp == b) {
 			/* One word: only valid as the whole file. */
 			if (keys->n) {
-				jwt_seterr(err, errlen,
-				           "line %u: expected \"KID KEY\"",
-				           lineno);
+				ac_seterr(err, errlen,
+				          "line %u: expected \"KID KEY\"",
+				          lineno);
 				rc = -EINVAL;
 				goto out;
 			}
@@ -673,24 +645,24 @@ int ac_jwt_keys_parse(const char *text, size_t len, struct ac_jwt_keys *keys,
 			continue;
 		}
 		if (legacy) {
-			jwt_seterr(err, errlen,
-			           "line %u: mixes \"KEY\" and \"KID KEY\" "
-			           "lines",
-			           lineno);
+			ac_seterr(err, errlen,
+			          "line %u: mixes \"KEY\" and \"KID KEY\" "
+			          "lines",
+			          lineno);
 			rc = -EINVAL;
 			goto out;
 		}
 		if (keys->n == AC_JWT_MAX_KEYS) {
-			jwt_seterr(err, errlen, "more than %d keys",
-			           AC_JWT_MAX_KEYS);
+			ac_seterr(err, errlen, "more than %d keys",
+			          AC_JWT_MAX_KEYS);
 			rc = -EINVAL;
 			goto out;
 		}
-		if (!jwt_kid_ok(a, sp - a)) {
-			jwt_seterr(err, errlen,
-			           "line %u: bad key id (1 to %d of "
-			           "A-Z a-z 0-9 . _ -)",
-			           lineno, AC_JWT_KID_MAX);
+		if (!ac_id_chars_ok(a, (size_t)(sp - a), AC_JWT_KID_MAX)) {
+			ac_seterr(err, errlen,
+			          "line %u: bad key id (1 to %d of "
+			          "A-Z a-z 0-9 . _ -)",
+			          lineno, AC_JWT_KID_MAX);
 			rc = -EINVAL;
 			goto out;
 		}
@@ -700,18 +672,18 @@ int ac_jwt_keys_parse(const char *text, size_t len, struct ac_jwt_keys *keys,
 			sp++;
 		for (const char *q = sp; q < b; q++)
 			if (jwt_space(*q)) {
-				jwt_seterr(err, errlen,
-				           "line %u: expected \"KID KEY\"",
-				           lineno);
+				ac_seterr(err, errlen,
+				          "line %u: expected \"KID KEY\"",
+				          lineno);
 				rc = -EINVAL;
 				goto out;
 			}
 		for (size_t i = 0; i < keys->n; i++)
 			if (!strcmp(keys->keys[i].kid,
 			            keys->keys[keys->n].kid)) {
-				jwt_seterr(err, errlen,
-				           "line %u: key id \"%s\" repeated",
-				           lineno, keys->keys[i].kid);
+				ac_seterr(err, errlen,
+				          "line %u: key id \"%s\" repeated",
+				          lineno, keys->keys[i].kid);
 				rc = -EINVAL;
 				goto out;
 			}
@@ -722,7 +694,7 @@ int ac_jwt_keys_parse(const char *text, size_t len, struct ac_jwt_keys *keys,
 		keys->n++;
 	}
 	if (!keys->n) {
-		jwt_seterr(err, errlen, "no key");
+		ac_seterr(err, errlen, "no key");
 		rc = -EINVAL;
 	}
 out:
@@ -745,50 +717,47 @@ static int jwt_keys_read(const char *path, struct ac_jwt_keys *keys, char *err,
 	if (fd < 0) {
 		rc = -errno;
 		if (rc != -ENOENT)
-			jwt_seterr(err, errlen, "%s: %s", path,
-			           errno == ELOOP
-			                   ? "is a symbolic link, refused"
-			                   : strerror(errno));
+			ac_seterr(err, errlen, "%s: %s", path,
+			          errno == ELOOP ? "is a symbolic link, refused"
+			                         : strerror(errno));
 		else
-			jwt_seterr(err, errlen, "%s: no such file", path);
+			ac_seterr(err, errlen, "%s: no such file", path);
 		return rc;
 	}
 	if (fstat(fd, &st) < 0) {
 		rc = -errno;
-		jwt_seterr(err, errlen, "%s: %s", path, strerror(errno));
+		ac_seterr(err, errlen, "%s: %s", path, strerror(errno));
 		goto out;
 	}
 	if (!S_ISREG(st.st_mode)) {
 		rc = -EINVAL;
-		jwt_seterr(err, errlen, "%s: not a regular file", path);
+		ac_seterr(err, errlen, "%s: not a regular file", path);
 		goto out;
 	}
 	if (st.st_mode & (S_IRWXG | S_IRWXO)) {
 		rc = -EPERM;
-		jwt_seterr(
-		        err, errlen,
-		        "%s: the JWT secret is accessible by group or others "
-		        "(mode %04o); refusing it (chmod 600 %s)",
-		        path, (unsigned)(st.st_mode & 07777), path);
+		ac_seterr(err, errlen,
+		          "%s: the JWT secret is accessible by group or others "
+		          "(mode %04o); refusing it (chmod 600 %s)",
+		          path, (unsigned)(st.st_mode & 07777), path);
 		goto out;
 	}
 	got = ac_read_bounded(fd, text, sizeof(text) - 1);
 	if (got < 0) {
 		rc = (int)got;
-		jwt_seterr(err, errlen, "%s: %s", path, strerror(-rc));
+		ac_seterr(err, errlen, "%s: %s", path, strerror(-rc));
 		goto out;
 	}
 	n = (size_t)got;
 	if (n >= JWT_MAX_FILE) {
 		rc = -EFBIG;
-		jwt_seterr(err, errlen, "%s: too large for a secret file",
-		           path);
+		ac_seterr(err, errlen, "%s: too large for a secret file", path);
 		goto out;
 	}
 	text[n] = '\0';
 	rc = ac_jwt_keys_parse(text, n, keys, e, sizeof(e));
 	if (rc < 0)
-		jwt_seterr(err, errlen, "%s: %s", path, e);
+		ac_seterr(err, errlen, "%s: %s", path, e);
 out:
 	sodium_memzero(text, sizeof(text));
 	close(fd);
@@ -801,12 +770,12 @@ int ac_jwt_keys_load(const char *path, int create, struct ac_jwt_keys *keys,
 	int rc;
 
 	if (!path || !*path || !keys) {
-		jwt_seterr(err, errlen, "no JWT secret file configured");
+		ac_seterr(err, errlen, "no JWT secret file configured");
 		return -EINVAL;
 	}
 	memset(keys, 0, sizeof(*keys));
 	if (jwt_sodium_init() < 0) {
-		jwt_seterr(err, errlen, "libsodium failed to initialise");
+		ac_seterr(err, errlen, "libsodium failed to initialise");
 		return -EIO;
 	}
 	rc = jwt_keys_read(path, keys, err, errlen);

@@ -281,23 +281,6 @@ unsigned ac_plugin_check_settings(const struct ac_config *cfg,
 	                               table, cb, arg);
 }
 
-struct loader_errs {
-	char *err;
-	size_t errlen;
-	unsigned n;
-};
-
-/* The first error goes to err, the others to the log before it. */
-static void loader_err_cb(void *arg, const char *msg)
-{
-	struct loader_errs *e = arg;
-
-	if (e->n++ == 0)
-		snprintf(e->err, e->errlen, "%s", msg);
-	else
-		log_error("%s", msg);
-}
-
 int ac_plugin_load(struct ac_core *core, const char *dir,
                    enum ac_plugin_kind kind, const char *name,
                    const char *conf_group, struct ac_loaded **out, char *err,
@@ -328,10 +311,10 @@ int ac_plugin_load(struct ac_core *core, const char *dir,
 	}
 	p->ctx.settings = ac_plugin_settings(p->desc);
 	if (core && core->cfg) {
-		struct loader_errs e = {.err = err, .errlen = errlen};
+		struct ac_settings_errs e = {.err = err, .errlen = errlen};
 
 		if (ac_plugin_check_settings(core->cfg, p, conf_group,
-		                             loader_err_cb, &e) > 0) {
+		                             ac_settings_errs_cb, &e) > 0) {
 			ac_plugin_unload(p);
 			return -EINVAL;
 		}
@@ -415,20 +398,60 @@ static const char *host_default(struct ac_plugin_ctx *ctx, const char *key)
 	return e ? e->def : NULL;
 }
 
-static int host_conf_string(struct ac_plugin_ctx *ctx, const char *key,
-                            char **out)
+/* The plugin's key read as type t into out (a const char *, long long,
+ * double or bool), else the default its settings table gives it. */
+static int host_conf_get(struct ac_plugin_ctx *ctx, const char *key,
+                         enum ac_setting_type t, void *out)
 {
 	char path[256], err[700];
-	const char *v;
+	const struct ac_config *cfg;
+	const char *def;
 	int r = host_key(ctx, key, path, sizeof(path));
 
 	if (r < 0)
 		return r;
-	r = ac_config_get_string(ctx->core->cfg, path, &v, err, sizeof(err));
+	cfg = ctx->core->cfg;
+	switch (t) {
+	case AC_SETTING_INT:
+		r = ac_config_get_int(cfg, path, out, err, sizeof(err));
+		break;
+	case AC_SETTING_FLOAT:
+		r = ac_config_get_float(cfg, path, out, err, sizeof(err));
+		break;
+	case AC_SETTING_BOOL:
+		r = ac_config_get_bool(cfg, path, out, err, sizeof(err));
+		break;
+	default:
+		r = ac_config_get_string(cfg, path, out, err, sizeof(err));
+		break;
+	}
 	if (r == -EINVAL)
 		log_error("%s", err);
-	if (r == -ENOENT && (v = host_default(ctx, key)))
-		r = 0;
+	if (r != -ENOENT || !(def = host_default(ctx, key)))
+		return r;
+	switch (t) {
+	case AC_SETTING_INT:
+		*(long long *)out = strtoll(def, NULL, 0);
+		break;
+	case AC_SETTING_FLOAT:
+		*(double *)out = strtod(def, NULL);
+		break;
+	case AC_SETTING_BOOL:
+		*(bool *)out = strcmp(def, "true") == 0;
+		break;
+	default:
+		*(const char **)out = def;
+		break;
+	}
+	return 0;
+}
+
+static int host_conf_string(struct ac_plugin_ctx *ctx, const char *key,
+                            char **out)
+{
+	const char *v;
+	int r = host_conf_get(ctx, key, AC_SETTING_STRING, &v);
+
 	if (r < 0)
 		return r;
 	*out = strdup(v);
@@ -438,57 +461,18 @@ static int host_conf_string(struct ac_plugin_ctx *ctx, const char *key,
 static int host_conf_int(struct ac_plugin_ctx *ctx, const char *key,
                          long long *out)
 {
-	char path[256], err[700];
-	const char *def;
-	int r = host_key(ctx, key, path, sizeof(path));
-
-	if (r < 0)
-		return r;
-	r = ac_config_get_int(ctx->core->cfg, path, out, err, sizeof(err));
-	if (r == -EINVAL)
-		log_error("%s", err);
-	if (r == -ENOENT && (def = host_default(ctx, key))) {
-		*out = strtoll(def, NULL, 0);
-		r = 0;
-	}
-	return r;
+	return host_conf_get(ctx, key, AC_SETTING_INT, out);
 }
 
 static int host_conf_float(struct ac_plugin_ctx *ctx, const char *key,
                            double *out)
 {
-	char path[256], err[700];
-	const char *def;
-	int r = host_key(ctx, key, path, sizeof(path));
-
-	if (r < 0)
-		return r;
-	r = ac_config_get_float(ctx->core->cfg, path, out, err, sizeof(err));
-	if (r == -EINVAL)
-		log_error("%s", err);
-	if (r == -ENOENT && (def = host_default(ctx, key))) {
-		*out = strtod(def, NULL);
-		r = 0;
-	}
-	return r;
+	return host_conf_get(ctx, key, AC_SETTING_FLOAT, out);
 }
 
 static int host_conf_bool(struct ac_plugin_ctx *ctx, const char *key, bool *out)
 {
-	char path[256], err[700];
-	const char *def;
-	int r = host_key(ctx, key, path, sizeof(path));
-
-	if (r < 0)
-		return r;
-	r = ac_config_get_bool(ctx->core->cfg, path, out, err, sizeof(err));
-	if (r == -EINVAL)
-		log_error("%s", err);
-	if (r == -ENOENT && (def = host_default(ctx, key))) {
-		*out = strcmp(def, "true") == 0;
-		r = 0;
-	}
-	return r;
+	return host_conf_get(ctx, key, AC_SETTING_BOOL, out);
 }
 
 static int host_submit_work(struct ac_plugin_ctx *ctx, void (*work)(void *),

@@ -362,23 +362,52 @@ static int msg_inputs(json_t *root, struct ac_job_msg *m, char *err,
 	return 0;
 }
 
-int ac_job_msg_decode(const char *body, size_t len, struct ac_job_msg *m,
+/* Read the fields of a message's root object into out: 0 or -errno
+ * (message in err); what it filled, clear releases. */
+typedef int (*msg_fields_fn)(json_t *root, void *out, char *err, size_t errlen);
+
+/* Decode body into out (size bytes, zeroed first): parse, read the fields,
+ * and on failure clear what they filled. */
+static int msg_decode(const char *body, size_t len, msg_fields_fn fields,
+                      void (*clear)(void *out), void *out, size_t size,
                       char *err, size_t errlen)
 {
-	json_t *root, *v;
+	json_t *root;
 	int r;
 
-	memset(m, 0, sizeof(*m));
+	memset(out, 0, size);
 	root = msg_parse(body, len, err, errlen);
 	if (!root)
 		return -EINVAL;
+	r = fields(root, out, err, errlen);
+	json_decref(root);
+	if (r < 0)
+		clear(out);
+	return r;
+}
+
+static void msg_job_clear(void *m)
+{
+	ac_job_msg_clear(m);
+}
+
+static void msg_progress_clear(void *m)
+{
+	ac_progress_msg_clear(m);
+}
+
+static int msg_job_fields(json_t *root, void *out, char *err, size_t errlen)
+{
+	struct ac_job_msg *m = out;
+	json_t *v;
+	int r;
+
 	v = json_object_get(root, "kind");
 	if (v && !(json_is_string(v) &&
 	           (strcmp(json_string_value(v), "run") == 0 ||
 	            strcmp(json_string_value(v), "judge") == 0))) {
 		snprintf(err, errlen, "unknown job kind (want judge or run)");
-		r = -EINVAL;
-		goto fail;
+		return -EINVAL;
 	}
 	m->run = v && strcmp(json_string_value(v), "run") == 0;
 	if ((r = msg_str(root, "submission_id", MSG_MAX_ID, &m->submission_id,
@@ -397,17 +426,19 @@ int ac_job_msg_decode(const char *body, size_t len, struct ac_job_msg *m,
 	             : (r = msg_str(root, "code", MSG_MAX_LEN, &m->code,
 	                            &m->code_len, err, errlen))) < 0 ||
 	    (m->run && (r = msg_inputs(root, m, err, errlen)) < 0))
-		goto fail;
+		return r;
 	v = json_object_get(root, "submitted_at");
 	m->submitted_at = json_is_integer(v) ? json_integer_value(v) : 0;
 	v = json_object_get(root, "all_tests");
 	m->all_tests = json_is_true(v);
-	json_decref(root);
 	return 0;
-fail:
-	json_decref(root);
-	ac_job_msg_clear(m);
-	return r;
+}
+
+int ac_job_msg_decode(const char *body, size_t len, struct ac_job_msg *m,
+                      char *err, size_t errlen)
+{
+	return msg_decode(body, len, msg_job_fields, msg_job_clear, m,
+	                  sizeof(*m), err, errlen);
 }
 
 void ac_job_msg_clear(struct ac_job_msg *m)
@@ -458,43 +489,62 @@ char *ac_run_result_msg_encode(const char *run_id, const char *user_id,
 	return msg_result_encode(run_id, user_id, doc_json, true);
 }
 
+/* The object member `name` of root, serialised into *out: 0, -EINVAL
+ * (message in err) or -ENOMEM. */
+static int msg_object(json_t *root, const char *name, char **out, char *err,
+                      size_t errlen)
+{
+	json_t *v = json_object_get(root, name);
+
+	if (!json_is_object(v)) {
+		snprintf(err, errlen,
+		         "field \"%s\" is missing or not an object", name);
+		return -EINVAL;
+	}
+	*out = json_dumps(v, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	return *out ? 0 : -ENOMEM;
+}
+
+struct msg_result {
+	char *submission_id, *user_id, *result_json;
+};
+
+static int msg_result_fields(json_t *root, void *out, char *err, size_t errlen)
+{
+	struct msg_result *m = out;
+	json_t *uid;
+	int r = msg_str(root, "submission_id", MSG_MAX_ID, &m->submission_id,
+	                NULL, err, errlen);
+
+	if (r < 0)
+		return r;
+	uid = json_object_get(root, "user_id");
+	m->user_id = strdup(json_is_string(uid) ? json_string_value(uid) : "");
+	r = msg_object(root, "result", &m->result_json, err, errlen);
+	return r == 0 && !m->user_id ? -ENOMEM : r;
+}
+
+static void msg_result_clear(void *out)
+{
+	struct msg_result *m = out;
+
+	free(m->submission_id);
+	free(m->user_id);
+	free(m->result_json);
+	memset(m, 0, sizeof(*m));
+}
+
 int ac_result_msg_decode(const char *body, size_t len, char **submission_id,
                          char **user_id, char **result_json, char *err,
                          size_t errlen)
 {
-	json_t *root, *doc, *uid;
-	int r;
+	struct msg_result m;
+	int r = msg_decode(body, len, msg_result_fields, msg_result_clear, &m,
+	                   sizeof(m), err, errlen);
 
-	*submission_id = *user_id = *result_json = NULL;
-	root = msg_parse(body, len, err, errlen);
-	if (!root)
-		return -EINVAL;
-	r = msg_str(root, "submission_id", MSG_MAX_ID, submission_id, NULL, err,
-	            errlen);
-	if (r < 0)
-		goto fail;
-	uid = json_object_get(root, "user_id");
-	*user_id = strdup(json_is_string(uid) ? json_string_value(uid) : "");
-	doc = json_object_get(root, "result");
-	if (!json_is_object(doc)) {
-		snprintf(err, errlen,
-		         "field \"result\" is missing or not an object");
-		r = -EINVAL;
-		goto fail;
-	}
-	*result_json = json_dumps(doc, JSON_COMPACT | JSON_PRESERVE_ORDER);
-	if (!*user_id || !*result_json) {
-		r = -ENOMEM;
-		goto fail;
-	}
-	json_decref(root);
-	return 0;
-fail:
-	json_decref(root);
-	free(*submission_id);
-	free(*user_id);
-	free(*result_json);
-	*submission_id = *user_id = *result_json = NULL;
+	*submission_id = m.submission_id;
+	*user_id = m.user_id;
+	*result_json = m.result_json;
 	return r;
 }
 
@@ -519,27 +569,20 @@ char *ac_progress_msg_encode(const char *submission_id, const char *user_id,
 	return s;
 }
 
-int ac_progress_msg_decode(const char *body, size_t len,
-                           struct ac_progress_msg *out, char *err,
-                           size_t errlen)
+static int msg_progress_fields(json_t *root, void *arg, char *err,
+                               size_t errlen)
 {
-	json_t *root, *type, *data;
-	int r = -EINVAL;
+	struct ac_progress_msg *out = arg;
+	json_t *type = json_object_get(root, "type");
+	int r;
 
-	memset(out, 0, sizeof(*out));
-	root = msg_parse(body, len, err, errlen);
-	if (!root)
-		return -EINVAL;
-	type = json_object_get(root, "type");
 	if (!type || (json_is_string(type) &&
-	              strcmp(json_string_value(type), "result") == 0)) {
-		json_decref(root);
+	              strcmp(json_string_value(type), "result") == 0))
 		return -ENOMSG;
-	}
 	if (!json_is_string(type) ||
 	    strcmp(json_string_value(type), "progress") != 0) {
 		snprintf(err, errlen, "unknown message type");
-		goto fail;
+		return -EINVAL;
 	}
 	if ((r = msg_str(root, "submission_id", MSG_MAX_ID, &out->submission_id,
 	                 NULL, err, errlen)) < 0 ||
@@ -547,30 +590,21 @@ int ac_progress_msg_decode(const char *body, size_t len,
 	                 errlen)) < 0 ||
 	    (r = msg_str(root, "event", 32, &out->event, NULL, err, errlen)) <
 	            0)
-		goto fail;
-	r = -EINVAL;
+		return r;
 	if (strcmp(out->event, "test") != 0 &&
 	    strcmp(out->event, "compile") != 0) {
 		snprintf(err, errlen, "unknown progress event");
-		goto fail;
+		return -EINVAL;
 	}
-	data = json_object_get(root, "data");
-	if (!json_is_object(data)) {
-		snprintf(err, errlen,
-		         "field \"data\" is missing or not an object");
-		goto fail;
-	}
-	out->data_json = json_dumps(data, JSON_COMPACT | JSON_PRESERVE_ORDER);
-	if (!out->data_json) {
-		r = -ENOMEM;
-		goto fail;
-	}
-	json_decref(root);
-	return 0;
-fail:
-	json_decref(root);
-	ac_progress_msg_clear(out);
-	return r;
+	return msg_object(root, "data", &out->data_json, err, errlen);
+}
+
+int ac_progress_msg_decode(const char *body, size_t len,
+                           struct ac_progress_msg *out, char *err,
+                           size_t errlen)
+{
+	return msg_decode(body, len, msg_progress_fields, msg_progress_clear,
+	                  out, sizeof(*out), err, errlen);
 }
 
 void ac_progress_msg_clear(struct ac_progress_msg *m)

@@ -13,6 +13,7 @@
 
 #include "http.h"
 #include "openapi.h"
+#include "util.h"
 
 #define OPENAPI_MAX_BYTES (4u << 20)
 
@@ -33,7 +34,7 @@ static int openapi_read(int fd, const char *path, struct ac_openapi *o,
                         char *err, size_t errlen)
 {
 	struct stat st;
-	size_t got = 0;
+	ssize_t n;
 
 	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
 		snprintf(err, errlen, "%s: not a regular file", path);
@@ -48,19 +49,13 @@ static int openapi_read(int fd, const char *path, struct ac_openapi *o,
 		snprintf(err, errlen, "out of memory");
 		return -ENOMEM;
 	}
-	while (got < (size_t)st.st_size) {
-		ssize_t n = read(fd, o->data + got, (size_t)st.st_size - got);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			snprintf(err, errlen, "%s: %s", path,
-			         n < 0 ? strerror(errno) : "shorter than stat");
-			return n < 0 ? -errno : -EIO;
-		}
-		got += (size_t)n;
+	n = ac_read_bounded(fd, o->data, (size_t)st.st_size);
+	if (n < (ssize_t)st.st_size) {
+		snprintf(err, errlen, "%s: %s", path,
+		         n < 0 ? strerror((int)-n) : "shorter than stat");
+		return n < 0 ? (int)n : -EIO;
 	}
-	o->len = got;
+	o->len = (size_t)n;
 	return 0;
 }
 

@@ -11,6 +11,7 @@
 #include "problem_int.h"
 
 #include "log.h"
+#include "util.h"
 
 #include <ctype.h>
 #include <dirent.h>
@@ -400,6 +401,7 @@ static int pb_hash_file(struct pb *b, crypto_hash_sha256_state *h,
 	unsigned char buf[65536];
 	struct stat st;
 	char head[64];
+	ssize_t r;
 	int fd, ret = 0;
 
 	fd = open(abs, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
@@ -418,19 +420,11 @@ static int pb_hash_file(struct pb *b, crypto_hash_sha256_state *h,
 	snprintf(head, sizeof(head), "%lld", (long long)st.st_size);
 	crypto_hash_sha256_update(h, (const unsigned char *)head,
 	                          strlen(head) + 1);
-	for (;;) {
-		ssize_t r = read(fd, buf, sizeof(buf));
-
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0) {
-			ret = -errno;
-			pb_err(b, rel, "%s", strerror(errno));
-			goto out;
-		}
-		if (r == 0)
-			break;
+	while ((r = ac_read_bounded(fd, buf, sizeof(buf))) > 0)
 		crypto_hash_sha256_update(h, buf, (size_t)r);
+	if (r < 0) {
+		ret = (int)r;
+		pb_err(b, rel, "%s", strerror(-ret));
 	}
 out:
 	close(fd);
@@ -715,6 +709,35 @@ static char *pb_id(const char *dir, const char *real)
 	return strndup(dir + start, len - start);
 }
 
+static int pb_sample_tests(struct pb *b)
+{
+	return pb_tests_dir(b, "data/sample", true, 0);
+}
+
+static int pb_secret_tests(struct pb *b)
+{
+	return pb_tests_dir(b, "data/secret", false, 0);
+}
+
+static int pb_some_tests(struct pb *b)
+{
+	b->p->time_limit_given = b->has_time;
+	if (b->p->ntests > 0)
+		return 0;
+	pb_err(b, "data",
+	       "no tests: neither data/sample/ nor data/secret/ holds a .in "
+	       "file");
+	return -ENOENT;
+}
+
+/* The steps of a load, in order; the first error stops it. */
+static int (*const pb_steps[])(struct pb *b) = {
+        pb_yaml,       pb_timelimit,  pb_settle,           pb_refused_dirs,
+        pb_statement,  pb_root_group, pb_sample_tests,     pb_secret_tests,
+        pb_some_tests, pb_validator,  pb_input_validators, pb_ovflags,
+        pb_hash,
+};
+
 int ac_problem_load(const char *dir, struct ac_problem **out, char *err,
                     size_t errlen)
 {
@@ -771,38 +794,10 @@ int ac_problem_load(const char *dir, struct ac_problem **out, char *err,
 		ret = -ENOMEM;
 		goto out;
 	}
-	ret = pb_yaml(&b);
-	if (ret == 0)
-		ret = pb_timelimit(&b);
-	if (ret == 0)
-		ret = pb_settle(&b);
-	if (ret == 0)
-		ret = pb_refused_dirs(&b);
-	if (ret == 0)
-		ret = pb_statement(&b);
-	if (ret == 0)
-		ret = pb_root_group(&b);
-	if (ret == 0)
-		ret = pb_tests_dir(&b, "data/sample", true, 0);
-	if (ret == 0)
-		ret = pb_tests_dir(&b, "data/secret", false, 0);
-	if (ret < 0)
-		goto out;
-	p->time_limit_given = b.has_time;
-	if (p->ntests == 0) {
-		pb_err(&b, "data",
-		       "no tests: neither data/sample/ nor data/secret/ holds "
-		       "a .in file");
-		ret = -ENOENT;
-		goto out;
-	}
-	ret = pb_validator(&b);
-	if (ret == 0)
-		ret = pb_input_validators(&b);
-	if (ret == 0)
-		ret = pb_ovflags(&b);
-	if (ret == 0)
-		ret = pb_hash(&b);
+	ret = 0;
+	for (size_t i = 0;
+	     ret == 0 && i < sizeof(pb_steps) / sizeof(pb_steps[0]); i++)
+		ret = pb_steps[i](&b);
 	if (ret < 0)
 		goto out;
 	*out = p;

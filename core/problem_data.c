@@ -209,35 +209,19 @@ static int pb_td_doc(struct pb *b, const char *rel, yaml_document_t *doc,
 /* data/<name>/testdata.yaml into g, when there is one. */
 static int pb_td_read(struct pb *b, const char *name, struct ac_grading *g)
 {
-	yaml_parser_t parser;
 	yaml_document_t doc;
-	char rel[4200], *data = NULL;
-	size_t len = 0;
+	char rel[4200];
 	int ret;
 
 	snprintf(rel, sizeof(rel), "data%s%s/testdata.yaml", *name ? "/" : "",
 	         name);
-	ret = pb_read(b, rel, PB_TESTDATA_MAX, &data, &len);
+	ret = pb_yaml_file(b, rel, PB_TESTDATA_MAX, false, &doc);
 	if (ret == -ENOENT)
 		return 0;
 	if (ret < 0)
 		return ret;
-	if (!yaml_parser_initialize(&parser)) {
-		free(data);
-		return -ENOMEM;
-	}
-	yaml_parser_set_input_string(&parser, (const unsigned char *)data, len);
-	if (!yaml_parser_load(&parser, &doc)) {
-		pb_err(b, rel, "line %lu: YAML error: %s",
-		       (unsigned long)parser.problem_mark.line + 1,
-		       parser.problem ? parser.problem : "syntax error");
-		ret = -EINVAL;
-	} else {
-		ret = pb_td_doc(b, rel, &doc, g);
-		yaml_document_delete(&doc);
-	}
-	yaml_parser_delete(&parser);
-	free(data);
+	ret = pb_td_doc(b, rel, &doc, g);
+	yaml_document_delete(&doc);
 	return ret;
 }
 

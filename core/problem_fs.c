@@ -3,7 +3,8 @@
  * directories in strcmp order). */
 #include "problem_int.h"
 
-#include <dirent.h>
+#include "util.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -111,7 +112,8 @@ int pb_read(struct pb *b, const char *rel, size_t max, char **data, size_t *len)
 {
 	struct stat st;
 	char *abs = NULL, *buf = NULL;
-	size_t n = 0;
+	size_t n;
+	ssize_t r;
 	int fd = -1, ret;
 
 	*data = NULL;
@@ -135,24 +137,17 @@ int pb_read(struct pb *b, const char *rel, size_t max, char **data, size_t *len)
 		ret = -ENOMEM;
 		goto out;
 	}
-	for (;;) {
-		ssize_t r = read(fd, buf + n, max + 1 - n);
-
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0) {
-			ret = -errno;
-			pb_err(b, rel, "%s", strerror(errno));
-			goto out;
-		}
-		if (r == 0)
-			break;
-		n += (size_t)r;
-		if (n > max) {
-			pb_err(b, rel, "too large (more than %zu bytes)", max);
-			ret = -EFBIG;
-			goto out;
-		}
+	r = ac_read_bounded(fd, buf, max + 1);
+	if (r < 0) {
+		ret = (int)r;
+		pb_err(b, rel, "%s", strerror(-ret));
+		goto out;
+	}
+	n = (size_t)r;
+	if (n > max) {
+		pb_err(b, rel, "too large (more than %zu bytes)", max);
+		ret = -EFBIG;
+		goto out;
 	}
 	buf[n] = '\0';
 	*data = buf;
@@ -166,11 +161,6 @@ out:
 	return ret;
 }
 
-static int pb_strcmp_cb(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 void pb_names_free(char **names, size_t n)
 {
 	size_t i;
@@ -180,67 +170,34 @@ void pb_names_free(char **names, size_t n)
 	free(names);
 }
 
+static bool pb_not_dot(const char *name)
+{
+	return name[0] != '.';
+}
+
 /* The entries of a directory (absolute path), without "." names, in
  * strcmp order. */
 int pb_list(struct pb *b, const char *abs, const char *rel, char ***out,
             size_t *nout)
 {
-	DIR *d = opendir(abs);
-	struct dirent *e;
-	char **names = NULL;
-	size_t n = 0, cap = 0;
-	int ret = 0;
+	char **names;
+	size_t n;
+	int ret = ac_list_dir(abs, pb_not_dot, &names, &n);
 
 	*out = NULL;
 	*nout = 0;
-	if (!d) {
-		ret = -errno;
+	if (ret < 0) {
 		if (b)
-			pb_err(b, rel, "%s", strerror(errno));
+			pb_err(b, rel, "%s", strerror(-ret));
 		return ret;
 	}
-	while ((errno = 0, e = readdir(d))) {
-		if (e->d_name[0] == '.')
-			continue;
-		if (n == PB_DIR_MAX) {
-			if (b)
-				pb_err(b, rel, "more than %d entries",
-				       PB_DIR_MAX);
-			ret = -E2BIG;
-			goto out;
-		}
-		if (n == cap) {
-			size_t ncap = cap ? cap * 2 : 16;
-			char **nn = realloc(names, ncap * sizeof(*nn));
-
-			if (!nn) {
-				ret = -ENOMEM;
-				goto out;
-			}
-			names = nn;
-			cap = ncap;
-		}
-		names[n] = strdup(e->d_name);
-		if (!names[n]) {
-			ret = -ENOMEM;
-			goto out;
-		}
-		n++;
-	}
-	if (errno) {
-		ret = -errno;
+	if (n > PB_DIR_MAX) {
 		if (b)
-			pb_err(b, rel, "%s", strerror(errno));
-		goto out;
+			pb_err(b, rel, "more than %d entries", PB_DIR_MAX);
+		ac_names_free(names);
+		return -E2BIG;
 	}
-	if (n)
-		qsort(names, n, sizeof(*names), pb_strcmp_cb);
 	*out = names;
 	*nout = n;
-	names = NULL;
-	n = 0;
-out:
-	pb_names_free(names, n);
-	closedir(d);
-	return ret;
+	return 0;
 }

@@ -4,7 +4,9 @@
 #define AC_PROBLEM_INT_H
 #include "problem.h"
 
+#include <stdbool.h>
 #include <sys/stat.h>
+#include <yaml.h>
 
 struct json_t;
 
@@ -59,6 +61,12 @@ void pb_names_free(char **names, size_t n);
 int pb_list(struct pb *b, const char *abs, const char *rel, char ***out,
             size_t *nout);
 
+/* The YAML file rel (at most max bytes) parsed into *doc (delete it with
+ * yaml_document_delete): 0, -ENOENT when absent (no message), another
+ * negative errno with a message ("line N: YAML error: PROBLEM", and the
+ * parser's CONTEXT after it when context is true). */
+int pb_yaml_file(struct pb *b, const char *rel, size_t max, bool context,
+                 yaml_document_t *doc);
 /* problem.yaml (core/problem_yaml.c): every key of both versions. */
 int pb_yaml(struct pb *b);
 /* .timelimit, when problem.yaml gave no time limit. */

@@ -221,28 +221,15 @@ int ac_submission_expected_score(const struct ac_problem *p, const char *rel,
                                  double *lo, double *hi)
 {
 	struct pb b = {.root = p->dir, .rootlen = strlen(p->dir)};
-	yaml_parser_t parser;
 	yaml_document_t doc;
 	yaml_node_t *root;
-	char *data = NULL;
-	size_t len;
 	int r, found = 0;
 
 	b.p = (struct ac_problem *)p;
-	r = pb_read(&b, "submissions/submissions.yaml", PB_YAML_MAX, &data,
-	            &len);
+	r = pb_yaml_file(&b, "submissions/submissions.yaml", PB_YAML_MAX, false,
+	                 &doc);
 	if (r < 0)
 		return r == -ENOENT ? 0 : r;
-	if (!yaml_parser_initialize(&parser)) {
-		free(data);
-		return -ENOMEM;
-	}
-	yaml_parser_set_input_string(&parser, (const unsigned char *)data, len);
-	if (!yaml_parser_load(&parser, &doc)) {
-		yaml_parser_delete(&parser);
-		free(data);
-		return -EINVAL;
-	}
 	root = yaml_document_get_root_node(&doc);
 	for (yaml_node_pair_t *pr = root && root->type == YAML_MAPPING_NODE
 	                                    ? root->data.mapping.pairs.start
@@ -269,7 +256,5 @@ int ac_submission_expected_score(const struct ac_problem *p, const char *rel,
 		}
 	}
 	yaml_document_delete(&doc);
-	yaml_parser_delete(&parser);
-	free(data);
 	return found;
 }

@@ -246,13 +246,17 @@ typedef int (*pb_key_fn)(struct pb *b, yaml_document_t *doc, yaml_node_t *v,
                          const char *key);
 
 /* One key of a mapping: the versions that define it, and either how it is
- * read or why it is refused. */
+ * read, or the keys of the mapping it holds (sub), or why it is refused. */
 struct pb_key {
 	const char *name;
 	unsigned versions;
 	pb_key_fn fn;
 	const char *refused;
+	const struct pb_key *sub;
+	size_t nsub;
 };
+
+#define PB_NKEYS(keys) (sizeof(keys) / sizeof((keys)[0]))
 
 /* n must be a mapping, and every key of it in keys[] for this version. */
 static int pb_keys(struct pb *b, yaml_document_t *doc, yaml_node_t *n,
@@ -308,7 +312,11 @@ static int pb_keys(struct pb *b, yaml_document_t *doc, yaml_node_t *n,
 			pb_yaml_err(b, k, full, msg);
 			return -ENOTSUP;
 		}
-		if (key->fn && (ret = key->fn(b, doc, v, full)) < 0)
+		if (key->sub)
+			ret = pb_keys(b, doc, v, full, key->sub, key->nsub);
+		else
+			ret = key->fn ? key->fn(b, doc, v, full) : 0;
+		if (ret < 0)
 			return ret;
 	}
 	return 0;
@@ -415,30 +423,31 @@ static int pb_k_limit(struct pb *b, yaml_document_t *doc, yaml_node_t *v,
 	return 0;
 }
 
-static int pb_k_time_multipliers(struct pb *b, yaml_document_t *doc,
-                                 yaml_node_t *v, const char *key)
-{
-	static const struct pb_key keys[] = {
-	        {"ac_to_time_limit", PB_V_2023, pb_k_limit, NULL},
-	        {"time_limit_to_tle", PB_V_2023, pb_k_limit, NULL},
-	};
-
-	return pb_keys(b, doc, v, key, keys, sizeof(keys) / sizeof(keys[0]));
-}
+static const struct pb_key pb_time_multiplier_keys[] = {
+        {"ac_to_time_limit", PB_V_2023, pb_k_limit, NULL, NULL, 0},
+        {"time_limit_to_tle", PB_V_2023, pb_k_limit, NULL, NULL, 0},
+};
 
 static int pb_k_limits(struct pb *b, yaml_document_t *doc, yaml_node_t *v,
                        const char *key)
 {
-	struct pb_key keys[sizeof(pb_limits) / sizeof(pb_limits[0]) + 1];
+	struct pb_key keys[PB_NKEYS(pb_limits) + 1];
 	size_t n = 0;
 
-	for (size_t i = 0; i < sizeof(pb_limits) / sizeof(pb_limits[0]); i++)
+	for (size_t i = 0; i < PB_NKEYS(pb_limits); i++)
 		if (pb_limits[i].versions)
 			keys[n++] = (struct pb_key){pb_limits[i].name,
 			                            pb_limits[i].versions,
-			                            pb_k_limit, NULL};
-	keys[n++] = (struct pb_key){"time_multipliers", PB_V_2023,
-	                            pb_k_time_multipliers, NULL};
+			                            pb_k_limit,
+			                            NULL,
+			                            NULL,
+			                            0};
+	keys[n++] = (struct pb_key){"time_multipliers",
+	                            PB_V_2023,
+	                            NULL,
+	                            NULL,
+	                            pb_time_multiplier_keys,
+	                            PB_NKEYS(pb_time_multiplier_keys)};
 	return pb_keys(b, doc, v, key, keys, n);
 }
 
@@ -651,16 +660,10 @@ static int pb_k_objective(struct pb *b, yaml_document_t *doc, yaml_node_t *v,
 	return -EINVAL;
 }
 
-static int pb_k_grading(struct pb *b, yaml_document_t *doc, yaml_node_t *v,
-                        const char *key)
-{
-	static const struct pb_key keys[] = {
-	        {"objective", PB_V_LEGACY, pb_k_objective, NULL},
-	        {"show_test_data_groups", PB_V_LEGACY, pb_k_bool, NULL},
-	};
-
-	return pb_keys(b, doc, v, key, keys, sizeof(keys) / sizeof(keys[0]));
-}
+static const struct pb_key pb_grading_keys[] = {
+        {"objective", PB_V_LEGACY, pb_k_objective, NULL, NULL, 0},
+        {"show_test_data_groups", PB_V_LEGACY, pb_k_bool, NULL, NULL, 0},
+};
 
 /* legacy validation: "default", or "custom" then "interactive", "score"
  * and/or "multi-pass" (the last an Algocode extension of the legacy
@@ -814,33 +817,35 @@ static int pb_k_protocol(struct pb *b, yaml_document_t *doc, yaml_node_t *v,
 }
 
 static const struct pb_key pb_root_keys[] = {
-        {"problem_format_version", PB_V_BOTH, pb_k_format, NULL},
-        {"type", PB_V_BOTH, pb_k_type, NULL},
-        {"name", PB_V_BOTH, pb_k_name, NULL},
-        {"uuid", PB_V_BOTH, pb_k_uuid, NULL},
-        {"version", PB_V_2023, pb_k_meta, NULL},
-        {"credits", PB_V_2023, pb_k_meta, NULL},
-        {"author", PB_V_LEGACY, pb_k_meta, NULL},
-        {"source", PB_V_BOTH, pb_k_meta, NULL},
-        {"source_url", PB_V_LEGACY, pb_k_meta, NULL},
-        {"license", PB_V_BOTH, pb_k_license, NULL},
-        {"rights_owner", PB_V_BOTH, pb_k_meta, NULL},
+        {"problem_format_version", PB_V_BOTH, pb_k_format, NULL, NULL, 0},
+        {"type", PB_V_BOTH, pb_k_type, NULL, NULL, 0},
+        {"name", PB_V_BOTH, pb_k_name, NULL, NULL, 0},
+        {"uuid", PB_V_BOTH, pb_k_uuid, NULL, NULL, 0},
+        {"version", PB_V_2023, pb_k_meta, NULL, NULL, 0},
+        {"credits", PB_V_2023, pb_k_meta, NULL, NULL, 0},
+        {"author", PB_V_LEGACY, pb_k_meta, NULL, NULL, 0},
+        {"source", PB_V_BOTH, pb_k_meta, NULL, NULL, 0},
+        {"source_url", PB_V_LEGACY, pb_k_meta, NULL, NULL, 0},
+        {"license", PB_V_BOTH, pb_k_license, NULL, NULL, 0},
+        {"rights_owner", PB_V_BOTH, pb_k_meta, NULL, NULL, 0},
         {"embargo_until", PB_V_2023, NULL,
-         "the judge serves a problem as soon as it is loaded"},
-        {"limits", PB_V_BOTH, pb_k_limits, NULL},
-        {"keywords", PB_V_BOTH, pb_k_keywords, NULL},
-        {"languages", PB_V_BOTH, pb_k_languages, NULL},
-        {"allow_file_writing", PB_V_2023, pb_k_bool, NULL},
+         "the judge serves a problem as soon as it is loaded", NULL, 0},
+        {"limits", PB_V_BOTH, pb_k_limits, NULL, NULL, 0},
+        {"keywords", PB_V_BOTH, pb_k_keywords, NULL, NULL, 0},
+        {"languages", PB_V_BOTH, pb_k_languages, NULL, NULL, 0},
+        {"allow_file_writing", PB_V_2023, pb_k_bool, NULL, NULL, 0},
         {"constants", PB_V_2023, NULL,
          "{{name}} substitution in statements, validators and "
-         "submissions is not implemented"},
-        {"validation", PB_V_LEGACY, pb_k_validation, NULL},
-        {"validator_flags", PB_V_LEGACY, pb_k_flags, NULL},
-        {"grading", PB_V_LEGACY, pb_k_grading, NULL},
+         "submissions is not implemented",
+         NULL, 0},
+        {"validation", PB_V_LEGACY, pb_k_validation, NULL, NULL, 0},
+        {"validator_flags", PB_V_LEGACY, pb_k_flags, NULL, NULL, 0},
+        {"grading", PB_V_LEGACY, NULL, NULL, pb_grading_keys,
+         PB_NKEYS(pb_grading_keys)},
         /* Algocode's own */
-        {"difficulty", PB_V_BOTH, pb_k_difficulty, NULL},
-        {"tags", PB_V_BOTH, pb_k_tags, NULL},
-        {"validator_protocol", PB_V_BOTH, pb_k_protocol, NULL},
+        {"difficulty", PB_V_BOTH, pb_k_difficulty, NULL, NULL, 0},
+        {"tags", PB_V_BOTH, pb_k_tags, NULL, NULL, 0},
+        {"validator_protocol", PB_V_BOTH, pb_k_protocol, NULL, NULL, 0},
 };
 
 /* problem_format_version, before every other key. */
@@ -880,24 +885,17 @@ static int pb_yaml_root(struct pb *b, yaml_document_t *doc, yaml_node_t *root)
 		b->p->ac_to_time_limit = 2.0;
 		b->p->time_limit_to_tle = 1.5;
 	}
-	return pb_keys(b, doc, root, "", pb_root_keys,
-	               sizeof(pb_root_keys) / sizeof(pb_root_keys[0]));
+	return pb_keys(b, doc, root, "", pb_root_keys, PB_NKEYS(pb_root_keys));
 }
 
-int pb_yaml(struct pb *b)
+int pb_yaml_file(struct pb *b, const char *rel, size_t max, bool context,
+                 yaml_document_t *doc)
 {
 	yaml_parser_t parser;
-	yaml_document_t doc;
-	yaml_node_t *root;
 	char *data = NULL;
 	size_t len = 0;
-	int ret, have_doc = 0;
+	int ret = pb_read(b, rel, max, &data, &len);
 
-	ret = pb_read(b, "problem.yaml", PB_YAML_MAX, &data, &len);
-	if (ret == -ENOENT) {
-		pb_err(b, "problem.yaml", "missing");
-		return ret;
-	}
 	if (ret < 0)
 		return ret;
 	if (!yaml_parser_initialize(&parser)) {
@@ -905,26 +903,35 @@ int pb_yaml(struct pb *b)
 		return -ENOMEM;
 	}
 	yaml_parser_set_input_string(&parser, (const unsigned char *)data, len);
-	if (!yaml_parser_load(&parser, &doc)) {
-		pb_err(b, "problem.yaml", "line %lu: YAML error: %s%s%s",
+	if (!yaml_parser_load(&parser, doc)) {
+		context = context && parser.context;
+		pb_err(b, rel, "line %lu: YAML error: %s%s%s",
 		       (unsigned long)parser.problem_mark.line + 1,
 		       parser.problem ? parser.problem : "syntax error",
-		       parser.context ? " " : "",
-		       parser.context ? parser.context : "");
+		       context ? " " : "", context ? parser.context : "");
 		ret = -EINVAL;
-		goto out;
 	}
-	have_doc = 1;
+	yaml_parser_delete(&parser);
+	free(data);
+	return ret;
+}
+
+int pb_yaml(struct pb *b)
+{
+	yaml_document_t doc;
+	yaml_node_t *root;
+	int ret = pb_yaml_file(b, "problem.yaml", PB_YAML_MAX, true, &doc);
+
+	if (ret == -ENOENT)
+		pb_err(b, "problem.yaml", "missing");
+	if (ret < 0)
+		return ret;
 	root = yaml_document_get_root_node(&doc);
 	/* An empty problem.yaml means every default. */
 	if (root &&
 	    !(root->type == YAML_SCALAR_NODE && root->data.scalar.length == 0))
 		ret = pb_yaml_root(b, &doc, root);
-out:
-	if (have_doc)
-		yaml_document_delete(&doc);
-	yaml_parser_delete(&parser);
-	free(data);
+	yaml_document_delete(&doc);
 	return ret;
 }
 

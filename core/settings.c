@@ -6,6 +6,7 @@
 #include "config.h"
 #include "core.h"
 #include "http.h"
+#include "log.h"
 #include "msg.h"
 
 #include <errno.h>
@@ -231,6 +232,16 @@ static void st_error(struct st_walk *w, const config_setting_t *s,
 		w->cb(w->arg, msg);
 }
 
+void ac_settings_errs_cb(void *arg, const char *msg)
+{
+	struct ac_settings_errs *e = arg;
+
+	if (e->n++ == 0)
+		snprintf(e->err, e->errlen, "%s", msg);
+	else
+		log_error("%s", msg);
+}
+
 const struct ac_setting *ac_settings_find(const struct ac_setting *table,
                                           const char *key)
 {
@@ -252,42 +263,33 @@ static bool st_has_below(const struct ac_setting *table, const char *prefix)
 	return false;
 }
 
+/* As config.c names a libconfig type, but a float is "a number with a
+ * fraction" here (an integer setting given 1.5). */
 static const char *st_type_name(int t)
 {
-	switch (t) {
-	case CONFIG_TYPE_INT:
-	case CONFIG_TYPE_INT64:
-		return "an integer";
-	case CONFIG_TYPE_FLOAT:
-		return "a number with a fraction";
-	case CONFIG_TYPE_BOOL:
-		return "a boolean";
-	case CONFIG_TYPE_STRING:
-		return "a string";
-	case CONFIG_TYPE_GROUP:
-		return "a group";
-	default:
-		return "a list";
-	}
+	return t == CONFIG_TYPE_FLOAT ? "a number with a fraction"
+	                              : ac_config_type_name(t);
 }
 
-static const char *st_want(enum ac_setting_type t)
+/* Each type as an error wants it and as the documentation names it. */
+static const struct {
+	const char *want, *word;
+} st_types[] = {
+        [AC_SETTING_STRING] = {"a string", "string"},
+        [AC_SETTING_INT] = {"an integer", "integer"},
+        [AC_SETTING_BOOL] = {"a boolean (true or false)", "boolean"},
+        [AC_SETTING_FLOAT] = {"a number", "number"},
+        [AC_SETTING_LIST] = {"a string or a list of strings", "strings"},
+        [AC_SETTING_GROUP] = {"a group", "group"},
+};
+
+/* As an error wants t, or (doc) as the documentation names it. */
+static const char *st_type_text(enum ac_setting_type t, bool doc)
 {
-	switch (t) {
-	case AC_SETTING_STRING:
-		return "a string";
-	case AC_SETTING_INT:
-		return "an integer";
-	case AC_SETTING_BOOL:
-		return "a boolean (true or false)";
-	case AC_SETTING_FLOAT:
-		return "a number";
-	case AC_SETTING_LIST:
-		return "a string or a list of strings";
-	case AC_SETTING_GROUP:
-		return "a group";
-	}
-	return "?";
+	if ((size_t)t >= sizeof(st_types) / sizeof(st_types[0]) ||
+	    !st_types[t].want)
+		return "?";
+	return doc ? st_types[t].word : st_types[t].want;
 }
 
 /* A number, as "%g" would print it but exact for integers. */
@@ -366,8 +368,8 @@ static bool st_value_ok(const config_setting_t *s, const struct ac_setting *e,
 		break;
 	}
 	if (!ok) {
-		snprintf(why, len, "must be %s, not %s", st_want(e->type),
-		         st_type_name(t));
+		snprintf(why, len, "must be %s, not %s",
+		         st_type_text(e->type, false), st_type_name(t));
 		return false;
 	}
 	if ((e->type == AC_SETTING_INT || e->type == AC_SETTING_FLOAT) &&
@@ -595,34 +597,50 @@ static int st_read(const struct ac_config *cfg, const char *path,
 	return 0;
 }
 
-int ac_settings_int(const struct ac_config *cfg, const char *path,
-                    long long *out, char *err, size_t errlen)
+/* The integer (into *i when i is not NULL) or the number (into *d) at
+ * path, else its declared default. */
+static int st_number(const struct ac_config *cfg, const char *path,
+                     long long *i, double *d, char *err, size_t errlen)
 {
 	const struct ac_setting *e;
 	int r = st_read(cfg, path, &e, err, errlen);
 
-	if (r == 1) {
-		*out = strtoll(e->def, NULL, 10);
-		return 0;
-	}
 	if (r < 0)
 		return r;
-	return ac_config_get_int(cfg, path, out, err, errlen);
+	if (r == 0)
+		return i ? ac_config_get_int(cfg, path, i, err, errlen)
+		         : ac_config_get_float(cfg, path, d, err, errlen);
+	if (i)
+		*i = strtoll(e->def, NULL, 10);
+	else
+		*d = strtod(e->def, NULL);
+	return 0;
+}
+
+int ac_settings_int(const struct ac_config *cfg, const char *path,
+                    long long *out, char *err, size_t errlen)
+{
+	return st_number(cfg, path, out, NULL, err, errlen);
 }
 
 int ac_settings_float(const struct ac_config *cfg, const char *path,
                       double *out, char *err, size_t errlen)
 {
-	const struct ac_setting *e;
-	int r = st_read(cfg, path, &e, err, errlen);
+	return st_number(cfg, path, NULL, out, err, errlen);
+}
 
-	if (r == 1) {
-		*out = strtod(e->def, NULL);
-		return 0;
+int ac_settings_read(const struct ac_config *cfg,
+                     const struct ac_settings_want *want, size_t n, char *err,
+                     size_t errlen)
+{
+	for (size_t k = 0; k < n; k++) {
+		int r = st_number(cfg, want[k].path, want[k].i,
+		                  want[k].i ? NULL : want[k].d, err, errlen);
+
+		if (r < 0 && r != -ENOENT)
+			return r;
 	}
-	if (r < 0)
-		return r;
-	return ac_config_get_float(cfg, path, out, err, errlen);
+	return 0;
 }
 
 /* ------------------------------------------------------------ printing */
@@ -651,25 +669,6 @@ static void st_doc_default(const char *def, bool man, char *buf, size_t len)
 		}
 	}
 	snprintf(buf, len, "%s", def);
-}
-
-static const char *st_type_word(enum ac_setting_type t)
-{
-	switch (t) {
-	case AC_SETTING_STRING:
-		return "string";
-	case AC_SETTING_INT:
-		return "integer";
-	case AC_SETTING_BOOL:
-		return "boolean";
-	case AC_SETTING_FLOAT:
-		return "number";
-	case AC_SETTING_LIST:
-		return "strings";
-	case AC_SETTING_GROUP:
-		return "group";
-	}
-	return "?";
 }
 
 /* The range as "1..65536", or "" */
@@ -732,92 +731,124 @@ static void st_section(const char *path, char *buf, size_t len)
 		snprintf(buf, len, "%.*s", (int)(dot - path), path);
 }
 
-static void st_print_md(FILE *f, const char *what, const char *group,
-                        const char *description, const struct ac_setting *table)
-{
-	char sec[64] = "", cur[64], def[512], range[64];
+/* One entry as a format prints it: the group of its full name (NULL for
+ * the core's), its index and entry, its default as the documentation
+ * shows it (NULL: none) and its range ("" when none). */
+struct st_row {
+	const char *group;
+	size_t i;
+	const struct ac_setting *e;
+	const char *def;
+	const char *range;
+};
 
-	if (group)
-		fprintf(f, "#### `%s`: %s\n\n", what,
-		        description ? description : "");
+typedef void (*st_row_fn)(FILE *f, const struct st_row *r, void *state);
 
-	for (size_t i = 0; table[i].name; i++) {
-		const struct ac_setting *e = &table[i];
-
-		if (!group) {
-			st_section(e->name, cur, sizeof(cur));
-			if (strcmp(cur, sec) != 0) {
-				fprintf(f, "%s#### Core: %s\n\n",
-				        sec[0] ? "\n" : "", cur);
-				snprintf(sec, sizeof(sec), "%s", cur);
-				fputs("| setting | type | default | range | "
-				      "meaning |\n|---|---|---|---|---|\n",
-				      f);
-			}
-		} else if (i == 0) {
-			fputs("| setting | type | default | range | meaning "
-			      "|\n|---|---|---|---|---|\n",
-			      f);
-		}
-		if (e->def)
-			st_doc_default(e->def, false, def, sizeof(def));
-		st_range(e, range, sizeof(range));
-		fprintf(f, "| `%s%s%s` | %s | %s%s%s | %s | %s |\n",
-		        group ? group : "", group ? "." : "", e->name,
-		        st_type_word(e->type), e->def ? "`" : "",
-		        e->def ? def : "—", e->def ? "`" : "", range, e->help);
-	}
-	if (!table[0].name)
-		fputs("This plugin has no settings.\n", f);
-}
-
-static void st_print_man(FILE *f, const char *group,
-                         const struct ac_setting *table)
+/* Every entry of table through the format's row (man: the defaults as
+ * the man page names the installation paths); none is printed for an
+ * empty table. */
+static void st_print_rows(FILE *f, const char *group,
+                          const struct ac_setting *table, bool man,
+                          st_row_fn row, void *state, const char *none)
 {
 	char def[512], range[64];
 
 	for (size_t i = 0; table[i].name; i++) {
 		const struct ac_setting *e = &table[i];
+		struct st_row r = {group, i, e, NULL, range};
 
-		fputs(".TP\n.B ", f);
-		if (group)
-			fprintf(f, "%s.", group);
-		st_man_text(f, e->name);
-		fprintf(f, "\n(%s", st_type_word(e->type));
 		if (e->def) {
-			st_doc_default(e->def, true, def, sizeof(def));
-			fputs(", default ", f);
-			st_man_text(f, def);
+			st_doc_default(e->def, man, def, sizeof(def));
+			r.def = def;
 		}
 		st_range(e, range, sizeof(range));
-		if (range[0])
-			fprintf(f, ", %s", range);
-		fputs(")\n", f);
-		st_man_text(f, e->help);
-		fputc('\n', f);
+		row(f, &r, state);
 	}
-	if (!table[0].name)
-		fputs("This plugin has no settings.\n", f);
+	if (!table[0].name && none)
+		fputs(none, f);
 }
 
-/* A value as the configuration writes it. */
-static void st_conf_value(const struct ac_setting *e, char *buf, size_t len)
-{
-	char def[512];
+#define ST_MD_HEAD                                                             \
+	"| setting | type | default | range | meaning "                        \
+	"|\n|---|---|---|---|---|\n"
+#define ST_NONE "This plugin has no settings.\n"
 
-	st_doc_default(e->def, false, def, sizeof(def));
-	if (e->type == AC_SETTING_STRING || e->type == AC_SETTING_LIST)
-		snprintf(buf, len, "\"%s\"", def);
+/* state: the current section (char[64]) of the core's table. */
+static void st_md_row(FILE *f, const struct st_row *r, void *state)
+{
+	char *sec = state, cur[64];
+	const struct ac_setting *e = r->e;
+
+	if (!r->group) {
+		st_section(e->name, cur, sizeof(cur));
+		if (strcmp(cur, sec) != 0) {
+			fprintf(f, "%s#### Core: %s\n\n", sec[0] ? "\n" : "",
+			        cur);
+			snprintf(sec, 64, "%s", cur);
+			fputs(ST_MD_HEAD, f);
+		}
+	} else if (r->i == 0) {
+		fputs(ST_MD_HEAD, f);
+	}
+	fprintf(f, "| `%s%s%s` | %s | %s%s%s | %s | %s |\n",
+	        r->group ? r->group : "", r->group ? "." : "", e->name,
+	        st_type_text(e->type, true), r->def ? "`" : "",
+	        r->def ? r->def : "—", r->def ? "`" : "", r->range, e->help);
+}
+
+static void st_man_row(FILE *f, const struct st_row *r, void *state)
+{
+	(void)state;
+	fputs(".TP\n.B ", f);
+	if (r->group)
+		fprintf(f, "%s.", r->group);
+	st_man_text(f, r->e->name);
+	fprintf(f, "\n(%s", st_type_text(r->e->type, true));
+	if (r->def) {
+		fputs(", default ", f);
+		st_man_text(f, r->def);
+	}
+	if (r->range[0])
+		fprintf(f, ", %s", r->range);
+	fputs(")\n", f);
+	st_man_text(f, r->e->help);
+	fputc('\n', f);
+}
+
+/* state: the indentation; a value as the configuration writes it. */
+static void st_conf_row(FILE *f, const struct st_row *r, void *state)
+{
+	const char *ind = state;
+	const struct ac_setting *e = r->e;
+	const char *q =
+	        e->type == AC_SETTING_STRING || e->type == AC_SETTING_LIST
+	                ? "\""
+	                : "";
+
+	fprintf(f, "%s# %s (%s%s%s)\n", ind, e->help,
+	        st_type_text(e->type, true), r->range[0] ? ", " : "", r->range);
+	if (r->def)
+		fprintf(f, "%s# %s = %s%s%s;\n", ind, e->name, q, r->def, q);
 	else
-		snprintf(buf, len, "%s", def);
+		fprintf(f, "%s# %s = ...;  (no default)\n", ind, e->name);
+}
+
+static void st_print_md(FILE *f, const char *what, const char *group,
+                        const char *description, const struct ac_setting *table)
+{
+	char sec[64] = "";
+
+	if (group)
+		fprintf(f, "#### `%s`: %s\n\n", what,
+		        description ? description : "");
+	st_print_rows(f, group, table, false, st_md_row, sec, ST_NONE);
 }
 
 static void st_print_conf(FILE *f, const char *what, const char *description,
                           const struct ac_setting *table)
 {
-	char group[128], value[600], range[64];
+	char group[128];
 	bool lang = strncmp(what, "lang/", 5) == 0;
-	const char *ind = lang ? "    " : "  ";
 
 	st_plugin_group_of(what, group, sizeof(group));
 	fprintf(f,
@@ -835,20 +866,8 @@ static void st_print_conf(FILE *f, const char *what, const char *description,
 	else
 		fprintf(f, "%s = {\n  plugin = \"%s\";\n", group,
 		        strchr(what, '/') + 1);
-	for (size_t i = 0; table[i].name; i++) {
-		const struct ac_setting *e = &table[i];
-
-		st_range(e, range, sizeof(range));
-		fprintf(f, "%s# %s (%s%s%s)\n", ind, e->help,
-		        st_type_word(e->type), range[0] ? ", " : "", range);
-		if (e->def) {
-			st_conf_value(e, value, sizeof(value));
-			fprintf(f, "%s# %s = %s;\n", ind, e->name, value);
-		} else {
-			fprintf(f, "%s# %s = ...;  (no default)\n", ind,
-			        e->name);
-		}
-	}
+	st_print_rows(f, NULL, table, false, st_conf_row,
+	              (void *)(lang ? "    " : "  "), NULL);
 	fprintf(f, "%s};\n", lang ? "  };\n" : "");
 }
 
@@ -862,7 +881,8 @@ int ac_settings_print(FILE *f, const char *format, const char *what,
 	if (strcmp(format, "markdown") == 0)
 		st_print_md(f, what, core ? NULL : group, description, table);
 	else if (strcmp(format, "man") == 0)
-		st_print_man(f, core ? NULL : group, table);
+		st_print_rows(f, core ? NULL : group, table, true, st_man_row,
+		              NULL, ST_NONE);
 	else if (strcmp(format, "conf") == 0 && !core)
 		st_print_conf(f, what, description, table);
 	else

@@ -20,6 +20,15 @@ extern const struct ac_setting ac_core_settings[];
 /* Receives one error ("ORIGIN: PATH: REASON"). */
 typedef void (*ac_settings_cb)(void *arg, const char *msg);
 
+/* A callback for the checks of a start-up: the first error goes to err,
+ * the others to the log before it; n counts them. */
+struct ac_settings_errs {
+	char *err;
+	size_t errlen;
+	unsigned n;
+};
+void ac_settings_errs_cb(void *arg, const char *msg);
+
 /* Check everything outside the plugins' groups, and the core's keys
  * inside them (store.plugin, sandbox.allow_degraded, lang.plugins).
  * The plugins' groups are `transport`, `store`, `sandbox` and `lang.NAME`
@@ -53,6 +62,20 @@ int ac_settings_int(const struct ac_config *cfg, const char *path,
                     long long *out, char *err, size_t errlen);
 int ac_settings_float(const struct ac_config *cfg, const char *path,
                       double *out, char *err, size_t errlen);
+
+/* One setting a role reads at start: the integer goes to *i, or (i NULL)
+ * the number to *d. */
+struct ac_settings_want {
+	const char *path;
+	long long *i;
+	double *d;
+};
+/* Read want[0..n) in order with ac_settings_int/_float; one unset without
+ * a default leaves its variable as the caller set it.  0, or the first
+ * error (-EINVAL, message in err). */
+int ac_settings_read(const struct ac_config *cfg,
+                     const struct ac_settings_want *want, size_t n, char *err,
+                     size_t errlen);
 
 /* Print a table: format "markdown", "man" or "conf" (a commented sample
  * fragment).  what is "core" (table: ac_core_settings) or "KIND/NAME"

@@ -212,8 +212,7 @@ static void stream_close_cb(struct evhttp_connection *evcon, void *arg)
 	struct stream *st = arg;
 
 	(void)evcon;
-	ac_http_release_orphan(st->req);
-	st->req = NULL;
+	ac_http_forget(&st->req);
 	stream_free(st);
 }
 

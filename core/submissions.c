@@ -8,10 +8,10 @@
 #include "log.h"
 #include "pool.h"
 #include "result.h"
+#include "util.h"
 
 #include <sys/queue.h> /* before libevent's TAILQ fallbacks */
 
-#include <ctype.h>
 #include <errno.h>
 #include <event2/http.h>
 #include <event2/keyvalq_struct.h>
@@ -35,19 +35,6 @@ struct sub_list {
 	size_t n, total;
 };
 
-static bool sub_id_ok(const char *s)
-{
-	size_t n = strlen(s);
-
-	if (n == 0 || n > SUB_MAX_ID)
-		return false;
-	for (size_t i = 0; i < n; i++)
-		if (!isalnum((unsigned char)s[i]) && s[i] != '-' &&
-		    s[i] != '_' && s[i] != '.')
-			return false;
-	return true;
-}
-
 static void sub_free(struct sub_list *l)
 {
 	for (size_t i = 0; i < l->n; i++) {
@@ -66,8 +53,7 @@ static void sub_close_cb(struct evhttp_connection *evcon, void *arg)
 	struct sub_list *l = arg;
 
 	(void)evcon;
-	ac_http_release_orphan(l->req);
-	l->req = NULL;
+	ac_http_forget(&l->req);
 }
 
 static void sub_work(void *arg)
@@ -191,7 +177,7 @@ static int sub_query(struct sub_list *l, struct evhttp_request *req)
 	problem = evhttp_find_header(&q, "problem");
 	page = evhttp_find_header(&q, "page");
 	if (problem && *problem) {
-		if (!sub_id_ok(problem)) {
+		if (!ac_id_chars_ok(problem, strlen(problem), SUB_MAX_ID)) {
 			ac_http_error(req, 400, "Invalid problem id.");
 			goto out;
 		}

@@ -4,10 +4,12 @@
 
 #include "privsep.h"
 
+#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <sodium.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -118,7 +120,7 @@ int ac_list_dir(const char *dir, bool (*keep)(const char *name), char ***names,
 	*names = NULL;
 	if (!d)
 		return -errno;
-	while ((de = readdir(d))) {
+	while ((errno = 0, de = readdir(d))) {
 		const char *nm = de->d_name;
 
 		if (strcmp(nm, ".") == 0 || strcmp(nm, "..") == 0 ||
@@ -140,7 +142,9 @@ int ac_list_dir(const char *dir, bool (*keep)(const char *name), char ***names,
 		}
 		v[++k] = NULL;
 	}
-	if (!v && !(v = calloc(1, sizeof(*v))))
+	if (errno)
+		r = -errno;
+	else if (!v && !(v = calloc(1, sizeof(*v))))
 		r = -ENOMEM;
 out:
 	closedir(d);
@@ -241,4 +245,26 @@ int ac_copy_file(const char *from, const char *to, mode_t mode)
 out:
 	close(in);
 	return r;
+}
+
+void ac_seterr(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!err || !errlen)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+}
+
+bool ac_id_chars_ok(const char *s, size_t len, size_t max)
+{
+	if (len == 0 || len > max)
+		return false;
+	for (size_t i = 0; i < len; i++)
+		if (!isalnum((unsigned char)s[i]) && s[i] != '-' &&
+		    s[i] != '_' && s[i] != '.')
+			return false;
+	return true;
 }

@@ -1,11 +1,13 @@
 /* Small helpers the core repeated in many files: the monotonic clock,
  * random UUIDs, mkdir -p, rm -rf, a sorted directory listing, a bounded
- * read, whole-file write and copy.  Core only: plugins cannot link these
+ * read, whole-file write and copy, an error message into a caller's
+ * buffer, the check of an id.  Core only: plugins cannot link these
  * (design.md); their counterpart is plugins/common/plugin_util.h
  * (header-only).  Functions return 0 or -errno unless said otherwise. */
 #ifndef AC_UTIL_H
 #define AC_UTIL_H
 
+#include <algocode/plugin.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -44,5 +46,12 @@ ssize_t ac_read_bounded(int fd, void *buf, size_t max);
 int ac_write_file(const char *path, const void *data, size_t len, mode_t mode);
 /* Copy the regular file from (no symlink) to a new file to of that mode. */
 int ac_copy_file(const char *from, const char *to, mode_t mode);
+
+/* Format an error message into err (errlen bytes); nothing when err is NULL
+ * or errlen 0. */
+void ac_seterr(char *err, size_t errlen, const char *fmt, ...) AC_PRINTF(3, 4);
+
+/* Is s (len bytes) an id: 1 to max bytes of [A-Za-z0-9._-]? */
+bool ac_id_chars_ok(const char *s, size_t len, size_t max);
 
 #endif
