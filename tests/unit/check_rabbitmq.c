@@ -76,20 +76,10 @@ struct tp {
 static void tp_open(struct tp *p, struct event_base *base, const char *url,
                     const char *extra)
 {
-	const char *top = getenv("top_builddir");
-	char path[4096];
 	int n = 0;
 
 	memset(p, 0, sizeof(*p));
-	snprintf(path, sizeof(path), "%s/plugins-build/transport/rabbitmq.so",
-	         top ? top : ".");
-	p->dl = dlopen(path, RTLD_NOW | RTLD_LOCAL);
-	ck_assert_msg(p->dl, "dlopen %s: %s", path, dlerror());
-	p->desc = dlsym(p->dl, AC_PLUGIN_SYMBOL);
-	ck_assert_ptr_nonnull(p->desc);
-	ck_assert_uint_eq(p->desc->abi, AC_ABI_VERSION);
-	ck_assert_int_eq(p->desc->kind, AC_KIND_TRANSPORT);
-	ck_assert_str_eq(p->desc->name, "rabbitmq");
+	p->desc = th_plugin_open(AC_KIND_TRANSPORT, "rabbitmq", &p->dl);
 	p->ops = p->desc->ops;
 	ck_assert_int_gt(asprintf(&p->conf_strs[n], "amqp_url=%s", url), 0);
 	p->conf[n] = p->conf_strs[n];
@@ -108,13 +98,7 @@ static void tp_open(struct tp *p, struct event_base *base, const char *url,
 
 static int tp_init(struct tp *p)
 {
-	p->state = (void *)0x1;
-	/* The core checks the declared settings before init. */
-	if (th_check_conf(&p->ctx) < 0) {
-		p->state = NULL;
-		return -EINVAL;
-	}
-	return p->ops->init(&th_host, &p->ctx, &p->state);
+	return th_plugin_init(p->desc, &p->ctx, &p->state);
 }
 
 static void tp_close(struct tp *p)
