@@ -38,4 +38,46 @@ static inline void ac_check_add_tests(TCase *tc, const TTest *const *tests,
 		tcase_add_test(tc, tests[i]);
 }
 
+/* AC_TCASE(S, NAME, SETUP, TEARDOWN, TIMEOUT_S, TEST...): the test case
+ * NAME of the suite S with these tests, in this order; SETUP and
+ * TEARDOWN (NULL: none) a checked fixture, run in each test's process;
+ * TIMEOUT_S > 0 its timeout in seconds (else Check's default).  The
+ * test case, for tests added afterwards. */
+#define AC_TCASE(s, name, setup, teardown, timeout_s, ...)                     \
+	ac_check_tcase((s), (name), (setup), (teardown), (timeout_s),          \
+	               (const TTest *const[]){__VA_ARGS__},                    \
+	               sizeof((const TTest *const[]){__VA_ARGS__}) /           \
+	                       sizeof(const TTest *))
+
+static inline TCase *ac_check_tcase(Suite *s, const char *name, SFun setup,
+                                    SFun teardown, double timeout_s,
+                                    const TTest *const *tests, size_t n)
+{
+	TCase *tc = tcase_create(name);
+
+	if (setup || teardown)
+		tcase_add_checked_fixture(tc, setup, teardown);
+	if (timeout_s > 0)
+		tcase_set_timeout(tc, timeout_s);
+	ac_check_add_tests(tc, tests, n);
+	suite_add_tcase(s, tc);
+	return tc;
+}
+
+/* AC_SUITE(NAME, TCASE, TIMEOUT_S, TEST...): a suite of one test case
+ * (AC_TCASE, no fixture). */
+#define AC_SUITE(name, tcase, timeout_s, ...)                                  \
+	ac_check_suite1(suite_create(name), (tcase), (timeout_s),              \
+	                (const TTest *const[]){__VA_ARGS__},                   \
+	                sizeof((const TTest *const[]){__VA_ARGS__}) /          \
+	                        sizeof(const TTest *))
+
+static inline Suite *ac_check_suite1(Suite *s, const char *tcase,
+                                     double timeout_s,
+                                     const TTest *const *tests, size_t n)
+{
+	ac_check_tcase(s, tcase, NULL, NULL, timeout_s, tests, n);
+	return s;
+}
+
 #endif

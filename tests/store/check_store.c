@@ -1264,20 +1264,16 @@ END_TEST
 static Suite *store_suite(void)
 {
 	Suite *s = suite_create("store");
-	TCase *tc = tcase_create(plugin_name);
 
-	tcase_add_checked_fixture(tc, setup, teardown);
-	tcase_set_timeout(tc, 60);
-	AC_ADD_TESTS(
-	        tc, descriptor, submission_lifecycle, submission_without_user,
-	        submission_duplicate, submission_invalid, result_idempotent,
-	        result_orphan, result_run_unlisted, result_large,
-	        concurrent_same_submission, concurrent_results, concurrent_many,
-	        reopen, claim_pending, claim_pending_concurrent,
-	        rate_burst_and_refill, rate_invalid, rate_concurrent, users,
-	        users_concurrent_email, refresh_tokens, refresh_concurrent_use,
-	        list_submissions);
-	suite_add_tcase(s, tc);
+	AC_TCASE(s, plugin_name, setup, teardown, 60, descriptor,
+	         submission_lifecycle, submission_without_user,
+	         submission_duplicate, submission_invalid, result_idempotent,
+	         result_orphan, result_run_unlisted, result_large,
+	         concurrent_same_submission, concurrent_results,
+	         concurrent_many, reopen, claim_pending,
+	         claim_pending_concurrent, rate_burst_and_refill, rate_invalid,
+	         rate_concurrent, users, users_concurrent_email, refresh_tokens,
+	         refresh_concurrent_use, list_submissions);
 	return s;
 }
 

@@ -396,12 +396,8 @@ END_TEST
 
 int main(void)
 {
-	Suite *s = suite_create("auth");
-	TCase *tc = tcase_create("rules");
-
-	AC_ADD_TESTS(tc, emails, usernames, passwords, password_policy,
-	             common_list, registration, json_bodies, bearer,
-	             listen_addresses);
-	suite_add_tcase(s, tc);
-	return ac_check_run(s);
+	return ac_check_run(AC_SUITE("auth", "rules", 0, emails, usernames,
+	                             passwords, password_policy, common_list,
+	                             registration, json_bodies, bearer,
+	                             listen_addresses));
 }

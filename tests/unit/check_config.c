@@ -485,17 +485,14 @@ END_TEST
 int main(void)
 {
 	Suite *s = suite_create("config");
-	TCase *tc = tcase_create("config");
 
-	tcase_add_checked_fixture(tc, setup, teardown);
-	AC_ADD_TESTS(tc, test_basic_values,
-	             test_syntax_error_names_file_and_line, test_missing_file,
-	             test_wrong_type_names_file_and_line,
-	             test_include_dir_sorted_order, test_include_dir_error,
-	             test_missing_include_dir_is_fine, test_overrides,
-	             test_override_errors, test_override_beats_include,
-	             test_settings_core, test_settings_plugin_group,
-	             test_settings_readers, test_override_wide_integers);
-	suite_add_tcase(s, tc);
+	AC_TCASE(s, "config", setup, teardown, 0, test_basic_values,
+	         test_syntax_error_names_file_and_line, test_missing_file,
+	         test_wrong_type_names_file_and_line,
+	         test_include_dir_sorted_order, test_include_dir_error,
+	         test_missing_include_dir_is_fine, test_overrides,
+	         test_override_errors, test_override_beats_include,
+	         test_settings_core, test_settings_plugin_group,
+	         test_settings_readers, test_override_wide_integers);
 	return ac_check_run(s);
 }

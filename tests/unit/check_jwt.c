@@ -552,14 +552,10 @@ END_TEST
 
 static Suite *jwt_suite(void)
 {
-	Suite *s = suite_create("jwt");
-	TCase *tc = tcase_create("core");
-
-	AC_ADD_TESTS(tc, round_trip, integer_user_id, tampered, alg_none,
-	             expired, refresh_refused, garbage, secret_file,
-	             secret_file_checks, key_rotation, token_types);
-	suite_add_tcase(s, tc);
-	return s;
+	return AC_SUITE("jwt", "core", 0, round_trip, integer_user_id, tampered,
+	                alg_none, expired, refresh_refused, garbage,
+	                secret_file, secret_file_checks, key_rotation,
+	                token_types);
 }
 
 int main(void)

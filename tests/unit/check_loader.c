@@ -245,13 +245,11 @@ END_TEST
 int main(void)
 {
 	Suite *s = suite_create("loader");
-	TCase *tc = tcase_create("loader");
 
-	tcase_add_checked_fixture(tc, setup, teardown);
-	AC_ADD_TESTS(tc, test_wrong_abi_refused, test_older_minor_loads,
-	             test_newer_minor_refused, test_good_plugin_loads,
-	             test_init_failure_unloads, test_wrong_kind_and_name,
-	             test_missing_and_not_regular, test_not_a_plugin);
-	suite_add_tcase(s, tc);
+	AC_TCASE(s, "loader", setup, teardown, 0, test_wrong_abi_refused,
+	         test_older_minor_loads, test_newer_minor_refused,
+	         test_good_plugin_loads, test_init_failure_unloads,
+	         test_wrong_kind_and_name, test_missing_and_not_regular,
+	         test_not_a_plugin);
 	return ac_check_run(s);
 }

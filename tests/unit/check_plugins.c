@@ -565,17 +565,11 @@ END_TEST
 
 static Suite *sqlite_suite(void)
 {
-	Suite *s = suite_create("store/sqlite");
-	TCase *tc = tcase_create("sqlite");
-
-	tcase_set_timeout(tc, 60);
-	AC_ADD_TESTS(tc, sqlite_schema_created, sqlite_path_required,
-	             sqlite_reopen, sqlite_migrates_version0,
-	             sqlite_newer_schema_refused, sqlite_submission_dup,
-	             sqlite_result_states, sqlite_rate_bucket,
-	             sqlite_concurrent_results);
-	suite_add_tcase(s, tc);
-	return s;
+	return AC_SUITE("store/sqlite", "sqlite", 60, sqlite_schema_created,
+	                sqlite_path_required, sqlite_reopen,
+	                sqlite_migrates_version0, sqlite_newer_schema_refused,
+	                sqlite_submission_dup, sqlite_result_states,
+	                sqlite_rate_bucket, sqlite_concurrent_results);
 }
 #endif /* AC_TEST_SQLITE */
 
@@ -1037,16 +1031,12 @@ END_TEST
 
 static Suite *inproc_suite(void)
 {
-	Suite *s = suite_create("transport/inproc");
-	TCase *tc = tcase_create("inproc");
-
-	AC_ADD_TESTS(tc, inproc_publish_before_consume,
-	             inproc_ordering_and_languages, inproc_prefetch,
-	             inproc_nack_requeue, inproc_nack_dead_letter,
-	             inproc_results_and_reentrancy, inproc_fini_drops,
-	             inproc_fair_by_user, inproc_byte_budget);
-	suite_add_tcase(s, tc);
-	return s;
+	return AC_SUITE("transport/inproc", "inproc", 0,
+	                inproc_publish_before_consume,
+	                inproc_ordering_and_languages, inproc_prefetch,
+	                inproc_nack_requeue, inproc_nack_dead_letter,
+	                inproc_results_and_reentrancy, inproc_fini_drops,
+	                inproc_fair_by_user, inproc_byte_budget);
 }
 #endif /* AC_TEST_INPROC */
 
@@ -1203,12 +1193,8 @@ END_TEST
 
 static Suite *cpp_suite(void)
 {
-	Suite *s = suite_create("lang/cpp");
-	TCase *tc = tcase_create("cpp");
-
-	AC_ADD_TESTS(tc, cpp_info, cpp_flags, cpp_bad_compiler);
-	suite_add_tcase(s, tc);
-	return s;
+	return AC_SUITE("lang/cpp", "cpp", 0, cpp_info, cpp_flags,
+	                cpp_bad_compiler);
 }
 #endif /* AC_TEST_CPP */
 

@@ -786,19 +786,14 @@ END_TEST
 
 static Suite *rabbitmq_suite(void)
 {
-	Suite *s = suite_create("transport/rabbitmq");
-	TCase *tc = tcase_create("broker");
-
-	tcase_set_timeout(tc, 60);
-	AC_ADD_TESTS(tc, bad_settings_refused, no_broker_publish_fails,
-	             publish_confirm_consume, many_in_order,
-	             prefetch_limits_unacked, nack_requeue_then_dead_after_max,
-	             nack_no_requeue_dead_letters_with_reason,
-	             unacked_redelivered_to_next_consumer, results_queue,
-	             message_id_is_submission_id,
-	             reconnect_after_broker_closes_connection);
-	suite_add_tcase(s, tc);
-	return s;
+	return AC_SUITE(
+	        "transport/rabbitmq", "broker", 60, bad_settings_refused,
+	        no_broker_publish_fails, publish_confirm_consume, many_in_order,
+	        prefetch_limits_unacked, nack_requeue_then_dead_after_max,
+	        nack_no_requeue_dead_letters_with_reason,
+	        unacked_redelivered_to_next_consumer, results_queue,
+	        message_id_is_submission_id,
+	        reconnect_after_broker_closes_connection);
 }
 
 static bool broker_answers(void)

@@ -435,18 +435,14 @@ END_TEST
 
 static Suite *seccomp_suite(void)
 {
-	Suite *s = suite_create("seccomp");
-	TCase *tc = tcase_create("compile");
-
-	/* A guard against a hang, not a timing check: the comparisons are CPU
-	 * bound and take minutes under ASan on a loaded machine. */
-	tcase_set_timeout(tc, 300);
-	AC_ADD_TESTS(tc, test_default_same_as_libseccomp,
-	             test_profiles_same_as_libseccomp,
-	             test_fragmented_profile_same_as_libseccomp,
-	             test_profile_errors, test_kernel_loads_it);
-	suite_add_tcase(s, tc);
-	return s;
+	/* The timeout a guard against a hang, not a timing check: the
+	 * comparisons are CPU bound and take minutes under ASan on a loaded
+	 * machine. */
+	return AC_SUITE("seccomp", "compile", 300,
+	                test_default_same_as_libseccomp,
+	                test_profiles_same_as_libseccomp,
+	                test_fragmented_profile_same_as_libseccomp,
+	                test_profile_errors, test_kernel_loads_it);
 }
 
 int main(void)
