@@ -107,6 +107,50 @@ wait_gone() {
 	return 0
 }
 
+# wait_until SECONDS CMD...: run CMD every 0.1 s until it succeeds: 0, or
+# 1 when it still fails after SECONDS.  wait_while: until CMD fails.
+wait_until() {
+	_wu_s=$1
+	shift
+	_wu_n=0
+	until "$@"; do
+		_wu_n=$((_wu_n + 1))
+		[ "$_wu_n" -lt $((_wu_s * 10)) ] || return 1
+		sleep 0.1
+	done
+}
+wait_while() {
+	_wu_s=$1
+	shift
+	_wu_n=0
+	while "$@"; do
+		_wu_n=$((_wu_n + 1))
+		[ "$_wu_n" -lt $((_wu_s * 10)) ] || return 1
+		sleep 0.1
+	done
+}
+
+# wait_started NAME PID LOG SECONDS CMD...: run CMD every 0.05 s until it
+# succeeds (the service NAME, started in the background as PID, answers);
+# fail if PID exits (with the end of LOG) or after SECONDS.
+wait_started() {
+	_ws_name=$1 _ws_pid=$2 _ws_log=$3 _ws_s=$4
+	shift 4
+	_ws_n=0
+	until "$@"; do
+		_ws_n=$((_ws_n + 1))
+		[ "$_ws_n" -gt $((_ws_s * 20)) ] && fail "$_ws_name did not start ($*)"
+		kill -0 "$_ws_pid" 2>/dev/null || fail "$_ws_name exited: $(tail -5 "$_ws_log")"
+		sleep 0.05
+	done
+}
+
+# stop_bg PID [SIGNAL]: signal (TERM) the background process PID and reap it.
+stop_bg() {
+	kill -"${2:-TERM}" "$1" 2>/dev/null
+	wait "$1" 2>/dev/null
+}
+
 # start_bg CMD...: start in the background, remember the pid in $BG_PID.
 start_bg() {
 	"$@" &
