@@ -151,6 +151,43 @@ stop_bg() {
 	wait "$1" 2>/dev/null
 }
 
+# cycle N WORD...: N words, the WORDs in turn (a mix of submissions).
+cycle() {
+	_cy_n=$1
+	shift
+	_cy_i=0
+	_cy_out=""
+	while [ "$_cy_i" -lt "$_cy_n" ]; do
+		_cy_k=$((_cy_i % $# + 1))
+		eval "_cy_out=\"\$_cy_out \${$_cy_k}\""
+		_cy_i=$((_cy_i + 1))
+	done
+	echo "$_cy_out"
+}
+
+# notify_listen: a NOTIFY_SOCKET (sd_notify) listener on NSOCK writing
+# every datagram on its own line in NOTES; notified WORD: NOTES has the
+# line WORD (READY=1, RELOADING=1...).
+notify_listen() {
+	NSOCK="$TEST_TMP/notify.sock"
+	NOTES="$TEST_TMP/notify.txt"
+	start_bg python3 -c '
+import os, socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.bind(sys.argv[1])
+os.chmod(sys.argv[1], 0o666)   # the main process runs as another user
+open(sys.argv[2] + ".up", "w").close()
+while True:
+    d = s.recv(4096)
+    with open(sys.argv[2], "a") as f:
+        f.write(d.decode() + "\n")
+' "$NSOCK" "$NOTES"
+	wait_until 10 test -e "$NOTES.up" || fail "the notify socket listener did not start"
+}
+notified() {
+	grep -qx "$1" "$NOTES" 2>/dev/null
+}
+
 # start_bg CMD...: start in the background, remember the pid in $BG_PID.
 start_bg() {
 	"$@" &
