@@ -120,14 +120,13 @@ wait_until() {
 	done
 }
 wait_while() {
-	_wu_s=$1
+	_ww_s=$1
 	shift
-	_wu_n=0
-	while "$@"; do
-		_wu_n=$((_wu_n + 1))
-		[ "$_wu_n" -lt $((_wu_s * 10)) ] || return 1
-		sleep 0.1
-	done
+	wait_until "$_ww_s" not "$@"
+}
+# not CMD...: CMD's status negated.
+not() {
+	! "$@"
 }
 
 # wait_started NAME PID LOG SECONDS CMD...: run CMD every 0.05 s until it
