@@ -132,6 +132,23 @@ static void pump_until(struct event_base *base, const unsigned *flag,
 	}
 }
 
+/* Run the loop until *count reaches N (at most MS): it must be N then. */
+static void pump_count(struct event_base *base, const unsigned *count,
+                       unsigned n, int ms)
+{
+	pump_until(base, count, n, ms);
+	ck_assert_uint_eq(*count, n);
+}
+
+/* Run the loop for MS: *count must not grow meanwhile. */
+static void pump_quiet(struct event_base *base, const unsigned *count, int ms)
+{
+	unsigned n = *count;
+
+	pump_until(base, count, n + 1, ms);
+	ck_assert_uint_eq(*count, n);
+}
+
 struct dones {
 	unsigned n;
 	unsigned ok;
@@ -378,15 +395,13 @@ START_TEST(publish_confirm_consume)
 	fx_setup(&f, "pcc", NULL);
 	fx_publish(&f, body, &dn);
 	ck_assert_uint_eq(dn.n, 0); /* never from inside the op */
-	pump_until(f.base, &dn.n, 1, 10000);
-	ck_assert_uint_eq(dn.n, 1);
+	pump_count(f.base, &dn.n, 1, 10000);
 	ck_assert_int_eq(dn.last, 0);
 	/* Confirmed means stored: the message is in the durable queue. */
 	ck_assert_uint_eq(adm_count(f.queue), 1);
 	rx.auto_ack = true;
 	fx_consume(&f, &rx, 4);
-	pump_until(f.base, &rx.n, 1, 10000);
-	ck_assert_uint_eq(rx.n, 1);
+	pump_count(f.base, &rx.n, 1, 10000);
 	ck_assert_str_eq(rx.bodies[0], body);
 	pump_until(f.base, NULL, 0, 300); /* let the ack go out */
 	ck_assert_uint_eq(adm_count(f.queue), 0);
@@ -408,13 +423,11 @@ START_TEST(many_in_order)
 		snprintf(body, sizeof(body), "{\"seq\":%d}", i);
 		fx_publish(&f, body, &dn);
 	}
-	pump_until(f.base, &dn.n, N, 20000);
-	ck_assert_uint_eq(dn.n, N);
+	pump_count(f.base, &dn.n, N, 20000);
 	ck_assert_uint_eq(dn.ok, N);
 	rx.auto_ack = true;
 	fx_consume(&f, &rx, 16);
-	pump_until(f.base, &rx.n, N, 20000);
-	ck_assert_uint_eq(rx.n, N);
+	pump_count(f.base, &rx.n, N, 20000);
 	for (int i = 0; i < N; i++) {
 		snprintf(body, sizeof(body), "{\"seq\":%d}", i);
 		ck_assert_str_eq(rx.bodies[i], body);
@@ -437,20 +450,15 @@ START_TEST(prefetch_limits_unacked)
 	pump_until(f.base, &dn.n, 3, 10000);
 	ck_assert_uint_eq(dn.ok, 3);
 	fx_consume(&f, &rx, 1);
-	pump_until(f.base, &rx.n, 1, 10000);
-	ck_assert_uint_eq(rx.n, 1);
+	pump_count(f.base, &rx.n, 1, 10000);
 	/* With prefetch 1 the second job waits for the ack. */
-	pump_until(f.base, &rx.n, 2, 700);
-	ck_assert_uint_eq(rx.n, 1);
+	pump_quiet(f.base, &rx.n, 700);
 	f.p.ops->ack(f.p.state, rx.ds[0]);
-	pump_until(f.base, &rx.n, 2, 10000);
-	ck_assert_uint_eq(rx.n, 2);
+	pump_count(f.base, &rx.n, 2, 10000);
 	ck_assert_str_eq(rx.bodies[1], "{\"n\":2}");
-	pump_until(f.base, &rx.n, 3, 500);
-	ck_assert_uint_eq(rx.n, 2);
+	pump_quiet(f.base, &rx.n, 500);
 	f.p.ops->ack(f.p.state, rx.ds[1]);
-	pump_until(f.base, &rx.n, 3, 10000);
-	ck_assert_uint_eq(rx.n, 3);
+	pump_count(f.base, &rx.n, 3, 10000);
 	f.p.ops->ack(f.p.state, rx.ds[2]);
 	pump_until(f.base, NULL, 0, 300);
 	ck_assert_uint_eq(adm_count(f.queue), 0);
@@ -475,12 +483,10 @@ START_TEST(nack_requeue_then_dead_after_max)
 	rx.nack_mode = 1;
 	fx_consume(&f, &rx, 2);
 	/* Delivered, nacked and redelivered: three attempts, then dead. */
-	pump_until(f.base, &rx.n, 3, 10000);
-	ck_assert_uint_eq(rx.n, 3);
+	pump_count(f.base, &rx.n, 3, 10000);
 	for (unsigned i = 0; i < 3; i++)
 		ck_assert_str_eq(rx.bodies[i], body);
-	pump_until(f.base, &rx.n, 4, 1000);
-	ck_assert_uint_eq(rx.n, 3);
+	pump_quiet(f.base, &rx.n, 1000);
 	ck_assert_uint_eq(adm_count(f.queue), 0);
 	ck_assert(adm_take_dead(body, reason, queue, attempts));
 	ck_assert_msg(strstr(reason, "failed 3 times") &&
@@ -506,10 +512,8 @@ START_TEST(nack_no_requeue_dead_letters_with_reason)
 	pump_until(f.base, &dn.n, 1, 10000);
 	rx.nack_mode = 2;
 	fx_consume(&f, &rx, 2);
-	pump_until(f.base, &rx.n, 1, 10000);
-	ck_assert_uint_eq(rx.n, 1);
-	pump_until(f.base, &rx.n, 2, 800);
-	ck_assert_uint_eq(rx.n, 1); /* not redelivered */
+	pump_count(f.base, &rx.n, 1, 10000);
+	pump_quiet(f.base, &rx.n, 800); /* not redelivered */
 	ck_assert_uint_eq(adm_count(f.queue), 0);
 	ck_assert(adm_take_dead(body, reason, queue, attempts));
 	ck_assert_str_eq(reason, "unparseable: test poison");
@@ -530,19 +534,16 @@ START_TEST(unacked_redelivered_to_next_consumer)
 	fx_publish(&f, body, &dn);
 	pump_until(f.base, &dn.n, 1, 10000);
 	fx_consume(&f, &rx, 1);
-	pump_until(f.base, &rx.n, 1, 10000);
-	ck_assert_uint_eq(rx.n, 1);
+	pump_count(f.base, &rx.n, 1, 10000);
 	/* The consumer goes away without acknowledging. */
 	tp_close(&f.p);
 	tp_open(&f.p, f.base, g_url, NULL);
 	ck_assert_int_eq(tp_init(&f.p), 0);
 	rx2.auto_ack = true;
 	fx_consume(&f, &rx2, 1);
-	pump_until(f.base, &rx2.n, 1, 10000);
-	ck_assert_uint_eq(rx2.n, 1);
+	pump_count(f.base, &rx2.n, 1, 10000);
 	ck_assert_str_eq(rx2.bodies[0], body);
-	pump_until(f.base, &rx2.n, 2, 500);
-	ck_assert_uint_eq(rx2.n, 1);
+	pump_quiet(f.base, &rx2.n, 500);
 	rx_free(&rx);
 	rx_free(&rx2);
 	fx_teardown(&f);
@@ -618,8 +619,7 @@ START_TEST(results_queue)
 	rx.ops = f.p.ops;
 	rx.state = f.p.state;
 	ck_assert_int_eq(f.p.ops->consume_results(f.p.state, rx_cb, &rx), 0);
-	pump_until(f.base, &rx.n, 1, 10000);
-	ck_assert_uint_eq(rx.n, 1);
+	pump_count(f.base, &rx.n, 1, 10000);
 	ck_assert_str_eq(rx.bodies[0], body);
 	rx_free(&rx);
 	fx_teardown(&f);
@@ -656,8 +656,7 @@ START_TEST(reconnect_after_broker_closes_connection)
 	rx.auto_ack = true;
 	fx_consume(&f, &rx, 2);
 	fx_publish(&f, "{\"before\":1}", &dn);
-	pump_until(f.base, &rx.n, 1, 10000);
-	ck_assert_uint_eq(rx.n, 1);
+	pump_count(f.base, &rx.n, 1, 10000);
 	/* Close every connection of our vhost from the broker side. */
 	snprintf(cmd, sizeof(cmd),
 	         "%s -q list_connections pid vhost | awk -v v=%s '$2 == v "
@@ -684,8 +683,7 @@ START_TEST(reconnect_after_broker_closes_connection)
 		pump_until(f.base, NULL, 0, 20);
 	}
 	ck_assert_int_eq(dn2.last, 0);
-	pump_until(f.base, &rx.n, 2, 10000);
-	ck_assert_uint_eq(rx.n, 2);
+	pump_count(f.base, &rx.n, 2, 10000);
 	ck_assert_str_eq(rx.bodies[1], "{\"after\":1}");
 	ck_assert_msg(strstr(f.p.ctx.last_problem, "reconnect"),
 	              "last warning: %s", f.p.ctx.last_problem);
