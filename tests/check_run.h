@@ -1,12 +1,16 @@
 /* The end of every Check suite's main: run the suite (Check forks a
  * process per test), free the runner and exit as automake expects: 0 when
  * every test passed, 1 otherwise (ac_check_run_all: a runner holding
- * several suites). */
+ * several suites).  And what the suites share: their test lists and test
+ * cases (AC_ADD_TESTS, AC_TCASE, AC_SUITE), a temporary directory
+ * (ac_check_mkdtemp, ac_check_rmtree). */
 #ifndef AC_TEST_CHECK_RUN_H
 #define AC_TEST_CHECK_RUN_H
 
 #include <check.h>
 #include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
 
 static inline int ac_check_run_all(SRunner *sr)
 {
@@ -78,6 +82,26 @@ static inline Suite *ac_check_suite1(Suite *s, const char *tcase,
 {
 	ac_check_tcase(s, tcase, NULL, NULL, timeout_s, tests, n);
 	return s;
+}
+
+/* ac_check_mkdtemp(DIR, LEN, PARENT, LEAF): DIR, a new directory
+ * PARENT/LEAF, LEAF a mkdtemp template (NAME.XXXXXX); PARENT NULL: $TMPDIR,
+ * else /tmp.  ac_check_rmtree(DIR): rm -rf DIR. */
+static inline void ac_check_mkdtemp(char *dir, size_t len, const char *parent,
+                                    const char *leaf)
+{
+	if (!parent)
+		parent = getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
+	ck_assert_int_lt(snprintf(dir, len, "%s/%s", parent, leaf), (int)len);
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+}
+
+static inline void ac_check_rmtree(const char *dir)
+{
+	char cmd[8300];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	ck_assert_int_eq(system(cmd), 0);
 }
 
 #endif

@@ -27,16 +27,12 @@ static void write_file(const char *name, const char *text)
 
 static void setup(void)
 {
-	snprintf(dir, sizeof(dir), "%s/ac-config-XXXXXX",
-	         getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
-	ck_assert_ptr_nonnull(mkdtemp(dir));
+	ac_check_mkdtemp(dir, sizeof(dir), NULL, "ac-config-XXXXXX");
 }
 
 static void teardown(void)
 {
-	char cmd[8300];
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	ck_assert_int_eq(system(cmd), 0);
+	ac_check_rmtree(dir);
 }
 
 static struct ac_config *load(const char *name, const char *const *ov, size_t n,

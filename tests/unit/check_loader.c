@@ -23,9 +23,7 @@ static void setup(void)
 
 	snprintf(plugdir, sizeof(plugdir), "%s/tests/plugins/.libs",
 	         b ? b : ".");
-	snprintf(tmpdir, sizeof(tmpdir), "%s/ac-loader-XXXXXX",
-	         getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
-	ck_assert_ptr_nonnull(mkdtemp(tmpdir));
+	ac_check_mkdtemp(tmpdir, sizeof(tmpdir), NULL, "ac-loader-XXXXXX");
 	snprintf(p, sizeof(p), "%s/lang", tmpdir);
 	ck_assert_int_eq(mkdir(p, 0755), 0);
 	{
@@ -43,9 +41,7 @@ static void setup(void)
 
 static void teardown(void)
 {
-	char cmd[8300];
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
-	ck_assert_int_eq(system(cmd), 0);
+	ac_check_rmtree(tmpdir);
 }
 
 START_TEST(test_wrong_abi_refused)

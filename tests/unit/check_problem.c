@@ -67,8 +67,8 @@ static void sh(const char *fmt, ...)
 
 static void tmp_setup(void)
 {
-	strcpy(tmpdir, "/tmp/check_problem.XXXXXX");
-	ck_assert_ptr_nonnull(mkdtemp(tmpdir));
+	ac_check_mkdtemp(tmpdir, sizeof(tmpdir), "/tmp",
+	                 "check_problem.XXXXXX");
 }
 
 static void tmp_teardown(void)

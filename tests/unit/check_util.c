@@ -17,9 +17,7 @@ static char dir[4096];
 
 static void setup(void)
 {
-	snprintf(dir, sizeof(dir), "%s/ac-util-XXXXXX",
-	         getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
-	ck_assert_ptr_nonnull(mkdtemp(dir));
+	ac_check_mkdtemp(dir, sizeof(dir), NULL, "ac-util-XXXXXX");
 }
 
 static void teardown(void)
