@@ -339,6 +339,14 @@ static void fx_consume(struct fx *f, unsigned prefetch)
 	        0);
 }
 
+/* Consume with PREFETCH, publish BODY: it is delivered (f->jobs[0]). */
+static void fx_one_job(struct fx *f, unsigned prefetch, const char *body)
+{
+	fx_consume(f, prefetch);
+	fx_publish(f, body);
+	ck_assert(fx_run_until(f, &f->njobs, 1, 5000));
+}
+
 static uint64_t fx_stream_msgs(struct fx *f, const char *stream)
 {
 	jsStreamInfo *si = NULL;
@@ -464,9 +472,7 @@ START_TEST(test_nack_requeue)
 	struct fx f;
 
 	fx_open(&f, conf);
-	fx_consume(&f, 2);
-	fx_publish(&f, "again");
-	ck_assert(fx_run_until(&f, &f.njobs, 1, 5000));
+	fx_one_job(&f, 2, "again");
 	f.ops->nack(f.state, f.jobs[0].d, true, "busy");
 	ck_assert(fx_run_until(&f, &f.njobs, 2, 5000));
 	ck_assert_str_eq(f.jobs[1].body, "again");
@@ -487,9 +493,7 @@ START_TEST(test_nack_dead_letter)
 	struct fx f;
 
 	fx_open(&f, NULL);
-	fx_consume(&f, 2);
-	fx_publish(&f, "not json");
-	ck_assert(fx_run_until(&f, &f.njobs, 1, 5000));
+	fx_one_job(&f, 2, "not json");
 	f.ops->nack(f.state, f.jobs[0].d, false, "malformed job: \r\nnot JSON");
 	fx_dead_letter(&f, body, sizeof(body), reason, sizeof(reason));
 	ck_assert_str_eq(body, "not json");
