@@ -31,6 +31,9 @@
 #include <algocode/plugin.h>
 
 #include "../host_stub.h"
+/* st_user_clear and st_rows_free: what the core does with the users and
+ * rows a store hands back (free each member). */
+#include "st_common.h"
 
 #include "../check_run.h"
 
@@ -859,17 +862,6 @@ END_TEST
 
 /* ------------------------------------------------------------ users */
 
-static void user_free(struct ac_user *u)
-{
-	free(u->id);
-	free(u->username);
-	free(u->email);
-	free(u->password_hash);
-	free(u->first_name);
-	free(u->last_name);
-	memset(u, 0, sizeof(*u));
-}
-
 START_TEST(users)
 {
 	char id[96], name[96], email[160], upper[160], key[160];
@@ -904,7 +896,7 @@ START_TEST(users)
 		ck_assert_str_eq(got.first_name, "Ada");
 		ck_assert_str_eq(got.last_name, "Lovelace");
 		ck_assert_int_eq(got.created_at, 1700000000123LL);
-		user_free(&got);
+		st_user_clear(&got);
 	}
 	ck_assert_int_eq(ops->get_user(st, AC_USER_BY_ID, "no-such-user", &got),
 	                 -ENOENT);
@@ -938,7 +930,7 @@ START_TEST(users)
 		                 0);
 		ck_assert_str_eq(got.first_name, "");
 		ck_assert_str_eq(got.last_name, "");
-		user_free(&got);
+		st_user_clear(&got);
 	}
 	u.id = NULL;
 	ck_assert_int_eq(ops->put_user(st, &u), -EINVAL);
@@ -996,7 +988,7 @@ START_TEST(users_concurrent_email)
 	ck_assert_int_eq(exists, NTHREADS - 1);
 	ck_assert_int_eq(ops->get_user(st, AC_USER_BY_EMAIL, email, &got), 0);
 	ck_assert_str_eq(got.id, r[winner].id);
-	user_free(&got);
+	st_user_clear(&got);
 	for (int i = 0; i < NTHREADS; i++)
 		if (i != winner)
 			ck_assert_int_eq(
@@ -1125,17 +1117,6 @@ END_TEST
 
 /* ------------------------------------------------------- submissions list */
 
-static void rows_free(struct ac_submission_row *v, size_t n)
-{
-	for (size_t i = 0; i < n; i++) {
-		free(v[i].id);
-		free(v[i].problem_id);
-		free(v[i].lang);
-		free(v[i].result_json);
-	}
-	free(v);
-}
-
 /* A run's document (docs/api.md): stored like a result without a
  * submission, so that every api process finds it; the user named inside
  * it has no submission for it. */
@@ -1167,7 +1148,7 @@ START_TEST(result_run_unlisted)
 	        0);
 	ck_assert_uint_eq(n, 0);
 	ck_assert_uint_eq(total, 0);
-	rows_free(v, n);
+	st_rows_free(v, n);
 }
 END_TEST
 
@@ -1192,7 +1173,7 @@ static void expect_list(const char *user, const char *problem, size_t skip,
 		ck_assert_uint_eq(got_total, total);
 	for (size_t i = 0; i < want; i++)
 		ck_assert_str_eq(v[i].id, ids[i]);
-	rows_free(v, n);
+	st_rows_free(v, n);
 }
 
 /* Five submissions of one user (two problems, one with a result), one of
@@ -1240,7 +1221,7 @@ START_TEST(list_submissions)
 	ck_assert_ptr_null(v[0].result_json);
 	ck_assert_ptr_nonnull(v[1].result_json);
 	ck_assert_ptr_nonnull(strstr(v[1].result_json, "WA"));
-	rows_free(v, n);
+	st_rows_free(v, n);
 
 	/* A page: skip 2, take 2. */
 	expect_list(user, NULL, 2, 2, 5,
