@@ -1051,6 +1051,33 @@ static bool have_gxx(void)
 	return false;
 }
 
+/* lang/cpp started with CONF: its info. */
+static const struct ac_lang_info *cpp_start(struct tp *p,
+                                            const char *const *conf)
+{
+	const struct ac_lang_ops *ops;
+	const struct ac_lang_info *in;
+
+	tp_open(p, AC_KIND_LANG, "cpp", conf);
+	ops = p->desc->ops;
+	ck_assert_int_eq(tp_init(p), 0);
+	in = ops->info(p->state);
+	ck_assert_ptr_nonnull(in);
+	return in;
+}
+
+/* lang/cpp refuses CONF, naming WHAT in its log. */
+static void cpp_refused(const char *const *conf, const char *what)
+{
+	struct tp p;
+
+	tp_open(&p, AC_KIND_LANG, "cpp", conf);
+	ck_assert_int_lt(tp_init(&p), 0);
+	ck_assert_ptr_null(p.state);
+	ck_assert_logged(&p, what);
+	tp_close(&p);
+}
+
 START_TEST(cpp_info)
 {
 	/* pch=false: no precompiled header is built (see the e2e tests). */
@@ -1062,18 +1089,13 @@ START_TEST(cpp_info)
 	static const char *const want_env[] = {"PATH=/usr/bin:/bin",
 	                                       "LANG=C.UTF-8", "HOME=/box",
 	                                       "TMPDIR=/tmp", NULL};
-	const struct ac_lang_ops *ops;
 	const struct ac_lang_info *in;
 	struct tp p;
 	int gold;
 
 	if (!have_gxx())
 		return;
-	tp_open(&p, AC_KIND_LANG, "cpp", conf);
-	ops = p.desc->ops;
-	ck_assert_int_eq(tp_init(&p), 0);
-	in = ops->info(p.state);
-	ck_assert_ptr_nonnull(in);
+	in = cpp_start(&p, conf);
 	ck_assert_str_eq(in->name, "cpp");
 	ck_assert_str_eq(in->display, "C++17 (GNU g++)");
 	ck_assert_str_eq(in->source_file, "main.cpp");
@@ -1121,17 +1143,13 @@ START_TEST(cpp_flags)
 	                                   NULL};
 	static const char *const piped[] = {"flags=-Wall -pipe", "pch=false",
 	                                    NULL};
-	const struct ac_lang_ops *ops;
 	const struct ac_lang_info *in;
 	struct tp p;
 	int gold;
 
 	if (!have_gxx())
 		return;
-	tp_open(&p, AC_KIND_LANG, "cpp", conf);
-	ops = p.desc->ops;
-	ck_assert_int_eq(tp_init(&p), 0);
-	in = ops->info(p.state);
+	in = cpp_start(&p, conf);
 	gold = access("/usr/bin/ld.gold", X_OK) == 0;
 	ck_assert_str_eq(in->compile_argv[3 + gold], "-Wall");
 	ck_assert_str_eq(in->compile_argv[4 + gold], "-DONLINE_JUDGE");
@@ -1141,24 +1159,14 @@ START_TEST(cpp_flags)
 	tp_close(&p);
 
 	/* Multipliers, as every language has them. */
-	tp_open(&p, AC_KIND_LANG, "cpp", mult);
-	ck_assert_int_eq(tp_init(&p), 0);
-	in = ops->info(p.state);
+	in = cpp_start(&p, mult);
 	ck_assert(in->time_multiplier == 1.5);
 	ck_assert(in->memory_multiplier == 2.0);
 	tp_close(&p);
 
 	/* -pipe is refused, naming the setting. */
-	tp_open(&p, AC_KIND_LANG, "cpp", piped);
-	ck_assert_int_lt(tp_init(&p), 0);
-	ck_assert_logged(&p, "-pipe is refused");
-	tp_close(&p);
-
-	tp_open(&p, AC_KIND_LANG, "cpp", bad);
-	ck_assert_int_lt(tp_init(&p), 0);
-	ck_assert_ptr_null(p.state);
-	ck_assert_logged(&p, "lang.cpp.flags");
-	tp_close(&p);
+	cpp_refused(piped, "-pipe is refused");
+	cpp_refused(bad, "lang.cpp.flags");
 }
 END_TEST
 
