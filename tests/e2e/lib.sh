@@ -51,6 +51,17 @@ if [ -n "${AC_TEST_USER:-}" ]; then
 fi
 AC_OPTS="$AC_OPTS $SEP_OPTS"
 
+# no_store_path: NOPATH_OPTS, AC_OPTS for a store that has no store.path
+# (store/redis_mongo: an unknown setting refuses the start): the ready
+# configuration with its store group's SQLite file left out, and no
+# -o store.path.
+no_store_path() {
+	sed '/^store = {/,/^};/{/^ *path = /d}' "$top_builddir/conf.d/single-node.conf" \
+		>"$TEST_TMP/single-node.conf"
+	NOPATH_OPTS=$(printf '%s\n' "$AC_OPTS" | sed -e "s|^-c [^ ]*|-c $TEST_TMP/single-node.conf|" \
+		-e 's| -o store.path=[^ ]*||')
+}
+
 # ac SUBCOMMAND ARGS...: run algocode with the test options; options in
 # ARGS come after them and so override them.
 ac() {
