@@ -9,8 +9,7 @@
 # pch=false: the first command must not pay the header build.
 # Usage (build directory): top_builddir=. top_srcdir=SRC sh bench/compile_cache.sh
 set -eu
-: "${top_builddir:=$(pwd)}"
-: "${top_srcdir:=$(cd "$(dirname "$0")/.." && pwd)}"
+. "$(dirname "$0")/lib.sh"
 N=${N:-5}
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/algocode-bench-cc.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
@@ -29,17 +28,8 @@ pchdir="$tmp/pch"
 src=main.cpp
 run() { # run NAME OPTIONS...: median compile time of N judgings
 	name=$1; shift
-	: >"$tmp/$name.ms"
-	i=0
-	while [ $i -lt "$N" ]; do
-		"$top_builddir/algocode" judge -c "$top_builddir/conf.d/single-node.conf" \
-			-o plugins.dir="$top_builddir/plugins-build" -o log.level=error \
-			-o judge.work_dir="$tmp/work-$name" -o lang.cpp.pch_dir="$pchdir" "$@" \
-			--problem "$top_srcdir/problems/hello-judge" --lang cpp --json "$tmp/$src" |
-			python3 -c 'import json,sys; d=json.load(sys.stdin); assert d["verdict_code"]=="AC", d; print(d["compile"]["time_ms"])' >>"$tmp/$name.ms"
-		i=$((i + 1))
-	done
-	sort -n "$tmp/$name.ms" | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'
+	bench_judge "$name" "$N" cpp "$tmp/$src" '[d["compile"]["time_ms"]]' \
+		-o lang.cpp.pch_dir="$pchdir" "$@"
 }
 now_ms() { python3 -c 'import time; print(int(time.monotonic() * 1000))'; }
 wall() { # wall ms of one whole judging (N=1)

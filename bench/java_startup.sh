@@ -14,8 +14,7 @@
 #     archive 140 (0.83).
 # The run's flags and why: docs/plugins.md, lang/java.
 set -eu
-: "${top_builddir:=$(pwd)}"
-: "${top_srcdir:=$(cd "$(dirname "$0")/.." && pwd)}"
+. "$(dirname "$0")/lib.sh"
 R=${R:-3}
 N=${N:-20}
 command -v javac >/dev/null || { echo "SKIPPED: no JDK"; exit 0; }
@@ -41,20 +40,8 @@ done
 cds_dir="$tmp/cds"
 judge() { # median wall_ms of the tests of R judgings
 	name=$1; shift
-	: >"$tmp/$name.ms"
-	i=0
-	while [ $i -lt "$R" ]; do
-		"$top_builddir/algocode" judge -c "$top_builddir/conf.d/single-node.conf" \
-			-o plugins.dir="$top_builddir/plugins-build" -o log.level=error \
-			-o judge.work_dir="$tmp/work-$name" -o judge.compile_cache_mb=0 \
-			-o lang.java.cds_dir="$cds_dir" "$@" \
-			--problem "$top_srcdir/problems/hello-judge" --lang java --json "$tmp/Main.java" |
-			python3 -c 'import json,sys
-d=json.load(sys.stdin); assert d["verdict_code"]=="AC", d
-for t in d["tests"]: print(t["wall_ms"])' >>"$tmp/$name.ms"
-		i=$((i + 1))
-	done
-	sort -n "$tmp/$name.ms" | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'
+	bench_judge "$name" "$R" java "$tmp/Main.java" '[t["wall_ms"] for t in d["tests"]]' \
+		-o judge.compile_cache_mb=0 -o lang.java.cds_dir="$cds_dir" "$@"
 }
 # The first judging starts the archive's build (in the background).
 judge warm >/dev/null

@@ -26,6 +26,42 @@ bench_tmp() {
 	chmod 755 "$tmp"
 }
 
+# bwrap_spin BWRAP BOX: the command line (its words, which hold no
+# spaces) that runs BOX/spin as /box/spin under bubblewrap in new
+# namespaces: /usr read-only, the / symlinks into it, /dev, /proc and a
+# /tmp, no capabilities.
+bwrap_spin() {
+	_bw="$1 --unshare-all --die-with-parent --new-session --cap-drop ALL --ro-bind /usr /usr"
+	for _l in bin sbin lib lib32 lib64 libx32; do
+		[ -L "/$_l" ] && _bw="$_bw --symlink $(readlink "/$_l") /$_l"
+	done
+	echo "$_bw --dev /dev --proc /proc --tmpfs /tmp --bind $2 /box --chdir /box /box/spin"
+}
+
+# bench_judge NAME COUNT LANG SOURCE PICK OPTION...: judge SOURCE (in
+# LANG) on problems/hello-judge COUNT times, the work directory
+# $tmp/work-NAME, the OPTIONs after the defaults; every judging must be
+# AC.  PICK, a Python expression of the result document d, is the list of
+# its numbers to keep (in $tmp/NAME.ms); prints the median of them all.
+bench_judge() {
+	_bj_name=$1 _bj_count=$2 _bj_lang=$3 _bj_src=$4 _bj_pick=$5
+	shift 5
+	: >"$tmp/$_bj_name.ms"
+	_bj_i=0
+	while [ $_bj_i -lt "$_bj_count" ]; do
+		"$top_builddir/algocode" judge -c "$top_builddir/conf.d/single-node.conf" \
+			-o plugins.dir="$top_builddir/plugins-build" -o log.level=error \
+			-o judge.work_dir="$tmp/work-$_bj_name" "$@" \
+			--problem "$top_srcdir/problems/hello-judge" --lang "$_bj_lang" \
+			--json "$_bj_src" |
+			python3 -c 'import json,sys
+d=json.load(sys.stdin); assert d["verdict_code"]=="AC", d
+for v in eval(sys.argv[1]): print(v)' "$_bj_pick" >>"$tmp/$_bj_name.ms"
+		_bj_i=$((_bj_i + 1))
+	done
+	sort -n "$tmp/$_bj_name.ms" | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'
+}
+
 # make_problem DIR NTESTS [interactive]: a problem of NTESTS secret tests
 # "i 7i" whose answer is their sum; with "interactive", a validator hands
 # the test to the submission and reads its answer back.

@@ -51,13 +51,8 @@ sb_c=$(sbx --repeat "$N" --pause "$PAUSE")
 
 bw_w= bw_c=
 if bwrap=$(command -v bwrap); then
-	set -- "$bwrap" --unshare-all --die-with-parent --new-session \
-		--cap-drop ALL --ro-bind /usr /usr
-	for l in bin sbin lib lib32 lib64 libx32; do
-		[ -L "/$l" ] && set -- "$@" --symlink "$(readlink "/$l")" "/$l"
-	done
-	set -- "$@" --dev /dev --proc /proc --tmpfs /tmp --bind "$bwbox" /box \
-		--chdir /box /box/spin
+	# shellcheck disable=SC2046
+	set -- $(bwrap_spin "$bwrap" "$bwbox")
 	if "$@" 2>/dev/null <"$in"; then
 		bw_w=$(bench/forkexec -n "$NW" "$@" <"$in")
 		bw_c=$(bench/forkexec -n "$N" -p "$PAUSE" "$@" <"$in")

@@ -49,13 +49,8 @@ if [ -n "$bwrap" ]; then
 	trap 'rm -rf "$box" "$in" "$bwbox"' EXIT
 	chmod 755 "$bwbox"
 	cp bench/spin "$bwbox/spin"
-	set -- "$bwrap" --unshare-all --die-with-parent --new-session \
-		--cap-drop ALL --ro-bind /usr /usr
-	for l in bin sbin lib lib32 lib64 libx32; do
-		[ -L "/$l" ] && set -- "$@" --symlink "$(readlink "/$l")" "/$l"
-	done
-	set -- "$@" --dev /dev --proc /proc --tmpfs /tmp --bind "$bwbox" /box \
-		--chdir /box /box/spin
+	# shellcheck disable=SC2046
+	set -- $(bwrap_spin "$bwrap" "$bwbox")
 	if "$@" 2>/dev/null; then
 		bw=$(bench/forkexec -n "$N" "$@" <"$in")
 		bw_med=$(echo "$bw" | get median_ms)

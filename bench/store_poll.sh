@@ -30,6 +30,8 @@ svc_redis private
 svc_mongo private
 TOKEN=$(ac token --user bench) || fail "algocode token failed"
 
+# store/redis_mongo has no store.path: the sqlite run names its file.
+no_store_path
 # run NAME OPTS...: serve with OPTS, judge one submission, wrk its result.
 # Appends "NAME req/s p50 p99 errors" to $TEST_TMP/rows.
 run() {
@@ -37,8 +39,8 @@ run() {
 	shift
 	port=$(free_port)
 	# shellcheck disable=SC2086
-	start_bg "$ALGOCODE_BIN" serve $AC_OPTS -o api.listen=127.0.0.1:$port \
-		-o "store.path=$TEST_TMP/$name.db" "$@" 2>"$TEST_TMP/$name.log"
+	start_bg "$ALGOCODE_BIN" serve $NOPATH_OPTS -o api.listen=127.0.0.1:$port \
+		"$@" 2>"$TEST_TMP/$name.log"
 	pid=$BG_PID
 	wait_http "http://127.0.0.1:$port/api/v1/common/healthcheck/" 20 ||
 		fail "$name: serve did not start: $(tail -3 "$TEST_TMP/$name.log")"
@@ -68,7 +70,7 @@ run() {
 }
 
 RM="-o store.plugin=redis_mongo -o store.redis=$REDIS_URL -o store.mongo=$MONGO_URL"
-run sqlite -o store.plugin=sqlite
+run sqlite -o store.plugin=sqlite -o "store.path=$TEST_TMP/sqlite.db"
 # shellcheck disable=SC2086
 run redis_mongo-cached $RM -o store.cache_ttl_s=600
 # shellcheck disable=SC2086

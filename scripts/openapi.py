@@ -236,23 +236,30 @@ def q(name, desc, schema=S):
 
 A = "api"
 AU = "auth"
+
+
+def upload(summary, body, created, bad, too_large):
+    """An api POST of a program (BODY) by a signed-in user: CREATED (201),
+    or a refusal: BAD (400), 401, TOO_LARGE (413), 429."""
+    return op(summary, {
+        "201": created,
+        "400": err(bad),
+        "401": E401,
+        "413": HTML_413 | {"description": too_large},
+        "429": E429,
+    }, A, body=body, security=BEARER)
+
 paths = {
-    "/api/v1/code/submit/": {"post": op(
-        "Submit a solution", {
-            "201": js("Accepted", "stored (pending): it gets exactly one result"),
-            "400": err("malformed JSON, a missing or mistyped field, unknown language or problem"),
-            "401": E401,
-            "413": HTML_413 | {"description": "source over api.max_source_kb (or a problem's limits.code), more than 32 files, or a body over api.max_body_kb"},
-            "429": E429,
-        }, A, body="Submission", security=BEARER)},
-    "/api/v1/code/run/": {"post": op(
-        "Run a program on custom inputs", {
-            "201": js("RunAccepted", "accepted: poll GET /api/v1/code/run/ID/"),
-            "400": err("malformed JSON, missing fields, neither or both of input and inputs, unknown language"),
-            "401": E401,
-            "413": HTML_413 | {"description": "source, inputs or body too large"},
-            "429": E429,
-        }, A, body="RunRequest", security=BEARER)},
+    "/api/v1/code/submit/": {"post": upload(
+        "Submit a solution", "Submission",
+        js("Accepted", "stored (pending): it gets exactly one result"),
+        "malformed JSON, a missing or mistyped field, unknown language or problem",
+        "source over api.max_source_kb (or a problem's limits.code), more than 32 files, or a body over api.max_body_kb")},
+    "/api/v1/code/run/": {"post": upload(
+        "Run a program on custom inputs", "RunRequest",
+        js("RunAccepted", "accepted: poll GET /api/v1/code/run/ID/"),
+        "malformed JSON, missing fields, neither or both of input and inputs, unknown language",
+        "source, inputs or body too large")},
     "/api/v1/code/run/{id}/": {"get": op(
         "A run's document", {
             "200": js("RunAnswer", "the run document"),

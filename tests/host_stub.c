@@ -1,12 +1,15 @@
 /* The test host table; see host_stub.h. */
 #include "host_stub.h"
 
+#include <check.h>
+#include <dlfcn.h>
 #include <errno.h>
 #include <event2/event.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 void th_ctx_init(struct ac_plugin_ctx *ctx, const char *tag)
 {
@@ -109,8 +112,10 @@ static int th_conf_string(struct ac_plugin_ctx *ctx, const char *key,
 	return *out ? 0 : -ENOMEM;
 }
 
-static int th_conf_int(struct ac_plugin_ctx *ctx, const char *key,
-                       long long *out)
+/* KEY's value read whole as a number: a long long into *i (i set), else a
+ * double into *d. */
+static int th_conf_number(struct ac_plugin_ctx *ctx, const char *key,
+                          long long *i, double *d)
 {
 	const char *v = th_lookup(ctx, key);
 	char *end;
@@ -118,21 +123,23 @@ static int th_conf_int(struct ac_plugin_ctx *ctx, const char *key,
 	if (!v)
 		return -ENOENT;
 	errno = 0;
-	*out = strtoll(v, &end, 10);
+	if (i)
+		*i = strtoll(v, &end, 10);
+	else
+		*d = strtod(v, &end);
 	return (errno || end == v || *end) ? -EINVAL : 0;
+}
+
+static int th_conf_int(struct ac_plugin_ctx *ctx, const char *key,
+                       long long *out)
+{
+	return th_conf_number(ctx, key, out, NULL);
 }
 
 static int th_conf_float(struct ac_plugin_ctx *ctx, const char *key,
                          double *out)
 {
-	const char *v = th_lookup(ctx, key);
-	char *end;
-
-	if (!v)
-		return -ENOENT;
-	errno = 0;
-	*out = strtod(v, &end);
-	return (errno || end == v || *end) ? -EINVAL : 0;
+	return th_conf_number(ctx, key, NULL, out);
 }
 
 static int th_conf_bool(struct ac_plugin_ctx *ctx, const char *key, bool *out)
@@ -203,3 +210,50 @@ const struct ac_host th_host = {
         .run_on_loop = th_run_on_loop,
         .conf_float = th_conf_float,
 };
+
+const struct ac_plugin *th_plugin_open(enum ac_plugin_kind kind,
+                                       const char *name, void **dl)
+{
+	static const char *const kind_dirs[] = {
+	        [AC_KIND_TRANSPORT] = "transport",
+	        [AC_KIND_STORE] = "store",
+	        [AC_KIND_SANDBOX] = "sandbox",
+	        [AC_KIND_LANG] = "lang",
+	};
+	const char *top = getenv("top_builddir");
+	const struct ac_plugin *desc;
+	char path[4096];
+
+	snprintf(path, sizeof(path), "%s/plugins-build/%s/%s.so",
+	         top ? top : ".", kind_dirs[kind], name);
+	ck_assert_msg(access(path, R_OK) == 0,
+	              "%s is missing (set top_builddir, run make all-local)",
+	              path);
+	*dl = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+	ck_assert_msg(*dl, "dlopen %s: %s", path, dlerror());
+	desc = dlsym(*dl, AC_PLUGIN_SYMBOL);
+	ck_assert_msg(desc, "no %s in %s", AC_PLUGIN_SYMBOL, path);
+	ck_assert_uint_eq(desc->abi, AC_ABI_VERSION);
+	ck_assert_int_eq(desc->kind, kind);
+	ck_assert_str_eq(desc->name, name);
+	ck_assert_ptr_nonnull(desc->description);
+	ck_assert_ptr_nonnull(desc->ops);
+	return desc;
+}
+
+int th_plugin_init(const struct ac_plugin *desc, struct ac_plugin_ctx *ctx,
+                   void **state)
+{
+	/* The common ops sit first in every kind's table. */
+	const struct {
+		AC_PLUGIN_COMMON_OPS;
+	} *ops = desc->ops;
+
+	*state = (void *)0x1; /* init must reset it */
+	/* The core checks the declared settings before init. */
+	if (th_check_conf(ctx) < 0) {
+		*state = NULL;
+		return -EINVAL;
+	}
+	return ops->init(&th_host, ctx, state);
+}

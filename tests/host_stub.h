@@ -1,5 +1,6 @@
 /* The test host: one fake ac_host table for the unit tests that dlopen a
- * real plugin (check_plugins, check_nats, check_rabbitmq, check_store).
+ * real plugin (check_plugins, check_nats, check_rabbitmq, check_store),
+ * and the loading of such a plugin (th_plugin_open, th_plugin_init).
  *
  * Logs go to stderr as "[tag level] line"; the last warning or error is
  * kept in last_problem (counted in problems) and "connected to" /
@@ -42,5 +43,18 @@ void th_ctx_fini(struct ac_plugin_ctx *ctx);
  * settings table, an integer or number within its range.  0, or -EINVAL
  * (logged). */
 int th_check_conf(struct ac_plugin_ctx *ctx);
+
+/* dlopen $top_builddir/plugins-build/<kind>/NAME.so (the installed
+ * layout made by the Makefile's all-local) and check its descriptor: ABI,
+ * kind, name, a description and ops.  A failed check fails the test
+ * (Check's ck_assert).  The handle in *dl, for dlclose. */
+const struct ac_plugin *th_plugin_open(enum ac_plugin_kind kind,
+                                       const char *name, void **dl);
+/* What the core does to start a plugin: check ctx's conf against the
+ * settings (th_check_conf), then the descriptor's init, *state set to a
+ * non-NULL value first (init must reset it).  init's return, or -EINVAL
+ * (*state NULL) when the conf is refused. */
+int th_plugin_init(const struct ac_plugin *desc, struct ac_plugin_ctx *ctx,
+                   void **state);
 
 #endif

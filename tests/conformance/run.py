@@ -95,6 +95,21 @@ def parse_program(path):
     return lang, expect, detail
 
 
+def parse_programs(progs, here):
+    """parse_program of each: (path relative to HERE, path, lang, expect,
+    detail) a program, or None (logged) when one cannot be read."""
+    parsed = []
+    for prog in progs:
+        try:
+            lang, expect, detail = parse_program(prog)
+        except (OSError, ValueError) as e:
+            log("bad program: %s" % e)
+            return None
+        parsed.append((os.path.relpath(prog, here), prog, lang, expect,
+                       detail))
+    return parsed
+
+
 def load_known(path):
     """{(rel, plugin or None): reason} from the known-failures list."""
     known = {}
@@ -1055,15 +1070,9 @@ def serve_run(jobs, plugins, keep_going_known, args):
             "--shell /usr/sbin/nologin %s)" % (SERVE_USER, SERVE_USER))
         return 77
     known = serve_known(here, keep_going_known)
-    parsed = []
-    for prog in progs:
-        try:
-            lang, expect, detail = parse_program(prog)
-        except (OSError, ValueError) as e:
-            log("bad program: %s" % e)
-            return 99
-        parsed.append((os.path.relpath(prog, here), prog, lang, expect,
-                       detail))
+    parsed = parse_programs(progs, here)
+    if parsed is None:
+        return 99
 
     signal.signal(signal.SIGTERM, lambda *a: sys.exit(143))
     setup_fixed(os.path.join(here, "problem"))
@@ -1156,16 +1165,13 @@ def main():
     if keep_going_known:
         known = load_known(os.path.join(here, "known-failures"))
         known.update(load_known(os.path.join(here, "known-failures-cli")))
+    parsed = parse_programs(progs, here)
+    if parsed is None:
+        if tmp:
+            shutil.rmtree(tmp, ignore_errors=True)
+        return 99
     cases = []
-    for prog in progs:
-        try:
-            lang, expect, detail = parse_program(prog)
-        except (OSError, ValueError) as e:
-            log("bad program: %s" % e)
-            if tmp:
-                shutil.rmtree(tmp, ignore_errors=True)
-            return 99
-        rel = os.path.relpath(prog, here)
+    for rel, prog, lang, expect, detail in parsed:
         for plugin in plugins:
             cases.append((plugin, rel, prog, lang, expect, detail))
 

@@ -245,6 +245,31 @@ stop_roles() {
 		fail "$1: a sanitizer report in the logs"
 }
 
+# outage T WHAT OPTS START STOP RECONNECTED: api and judge on transport T
+# (OPTS) start before its WHAT (server, broker) does and wait for it; they
+# connect when START runs it, wait again when STOP stops it, and reconnect
+# (RECONNECTED in their logs) when it runs again.  The port: BROKER_PORT.
+outage() {
+	start_roles "$1" "$3"
+	sleep 2
+	alive "$1"
+	for r in api judge; do
+		grep -q "retrying in the background" "$TEST_TMP/$1-$r.log" ||
+			fail "$1: the $r does not say that it waits for the $2"
+	done
+	ok "$1: api and judge started without a $2 on 127.0.0.1:$BROKER_PORT and wait for it"
+	while_down "$1" "before the $2 ever ran"
+	recover "$1" "first start" "$4" "transport/$1: connected to"
+	grep -q "transport/$1: connected to .*the $2 is up now" "$TEST_TMP/$1-judge.log" ||
+		fail "$1: the judge did not log its late connection"
+	$5
+	while_down "$1" "$2 stopped"
+	recover "$1" "restart" "$4" "$6"
+	alive "$1"
+	stop_roles "$1"
+	ran=$((ran + 1))
+}
+
 show_logs() {
 	for l in nats-api nats-judge rabbitmq-api rabbitmq-judge nats-server; do
 		[ -f "$TEST_TMP/$l.log" ] || continue
@@ -263,24 +288,8 @@ elif ! command -v nats-server >/dev/null 2>&1 && [ ! -x /usr/sbin/nats-server ];
 else
 	NATS_PORT=$(free_port)
 	BROKER_PORT=$NATS_PORT
-	start_roles nats "-o transport.plugin=nats -o transport.nats_url=nats://127.0.0.1:$NATS_PORT"
-	sleep 2
-	alive nats
-	for r in api judge; do
-		grep -q "retrying in the background" "$TEST_TMP/nats-$r.log" ||
-			fail "nats: the $r does not say that it waits for the server"
-	done
-	ok "nats: api and judge started without a server on 127.0.0.1:$NATS_PORT and wait for it"
-	while_down nats "before the server ever ran"
-	recover nats "first start" nats_start "transport/nats: connected to"
-	grep -q "transport/nats: connected to .*the server is up now" "$TEST_TMP/nats-judge.log" ||
-		fail "nats: the judge did not log its late connection"
-	nats_stop
-	while_down nats "server stopped"
-	recover nats "restart" nats_start "transport/nats: reconnected to the NATS server"
-	alive nats
-	stop_roles nats
-	ran=$((ran + 1))
+	outage nats server "-o transport.plugin=nats -o transport.nats_url=nats://127.0.0.1:$NATS_PORT" \
+		nats_start nats_stop "transport/nats: reconnected to the NATS server"
 fi
 
 # -------------------------------------------------------------- RabbitMQ
@@ -291,24 +300,8 @@ elif ! command -v rabbitmq-server >/dev/null 2>&1; then
 else
 	rmq_private_prepare
 	BROKER_PORT=$RMQ_PORT
-	start_roles rabbitmq "-o transport.plugin=rabbitmq -o transport.amqp_url=amqp://guest:guest@127.0.0.1:$RMQ_PORT/%2f"
-	sleep 2
-	alive rabbitmq
-	for r in api judge; do
-		grep -q "retrying in the background" "$TEST_TMP/rabbitmq-$r.log" ||
-			fail "rabbitmq: the $r does not say that it waits for the broker"
-	done
-	ok "rabbitmq: api and judge started without a broker on 127.0.0.1:$RMQ_PORT and wait for it"
-	while_down rabbitmq "before the broker ever ran"
-	recover rabbitmq "first start" rmq_private_start "transport/rabbitmq: connected to"
-	grep -q "transport/rabbitmq: connected to .*the broker is up now" "$TEST_TMP/rabbitmq-judge.log" ||
-		fail "rabbitmq: the judge did not log its late connection"
-	rmq_private_stop
-	while_down rabbitmq "broker stopped"
-	recover rabbitmq "restart" rmq_private_start "transport/rabbitmq: reconnected to"
-	alive rabbitmq
-	stop_roles rabbitmq
-	ran=$((ran + 1))
+	outage rabbitmq broker "-o transport.plugin=rabbitmq -o transport.amqp_url=amqp://guest:guest@127.0.0.1:$RMQ_PORT/%2f" \
+		rmq_private_start rmq_private_stop "transport/rabbitmq: reconnected to"
 fi
 [ "$ran" -gt 0 ] || skip "neither nats-server nor rabbitmq-server can be run here"
 exit 0

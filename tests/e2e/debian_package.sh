@@ -148,34 +148,14 @@ mkdir -p /etc/algocode/single-node.conf.d
 # a loaded machine, and this test judges Python.
 printf 'api = { listen = "127.0.0.1:%s"; };\nlang = { cpp = { pch = false; }; };\n' "$PORT" \
 	>/etc/algocode/single-node.conf.d/99-test.conf
-NSOCK="$TEST_TMP/notify.sock"
-NOTES="$TEST_TMP/notify.txt"
-start_bg python3 -c '
-import os, socket, sys
-s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
-s.bind(sys.argv[1])
-os.chmod(sys.argv[1], 0o666)   # NotifyAccess=main: the main process runs as algocode
-open(sys.argv[2] + ".up", "w").close()
-while True:
-    d = s.recv(4096)
-    with open(sys.argv[2], "a") as f:
-        f.write(d.decode() + "\n")
-' "$NSOCK" "$NOTES"
-n=0
-while [ ! -e "$NOTES.up" ] && [ $n -lt 100 ]; do sleep 0.1; n=$((n + 1)); done
+notify_listen
 # systemd runs ExecStart with a clean environment, from /, stdin on
 # /dev/null; the words are split as systemd splits them (no quotes here).
 # shellcheck disable=SC2086
 (cd / && exec env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
 	LANG=C.UTF-8 NOTIFY_SOCKET="$NSOCK" $EXEC </dev/null >"$TEST_TMP/unit.out" 2>&1) &
 SUPERVISED=$!
-n=0
-while ! grep -qx 'READY=1' "$NOTES" 2>/dev/null && [ $n -lt 900 ]; do
-	kill -0 "$SUPERVISED" 2>/dev/null || fail "the unit's ExecStart exited: $(cat "$TEST_TMP/unit.out")"
-	sleep 0.1
-	n=$((n + 1))
-done
-grep -qx 'READY=1' "$NOTES" || fail "no READY=1: $(cat "$TEST_TMP/unit.out")"
+wait_started "the unit's ExecStart" "$SUPERVISED" "$TEST_TMP/unit.out" 90 notified READY=1
 BASE="http://127.0.0.1:$PORT"
 curl -s -f "$BASE/api/v1/common/ready/" >"$TEST_TMP/ready.json" ||
 	fail "not ready: $(cat "$TEST_TMP/ready.json")"

@@ -33,66 +33,13 @@ grep -q 'cannot reach dockerd at /nonexistent/docker.sock' "$TEST_TMP/noenv" ||
 ok "unreachable socket: init fails naming it"
 
 # ------------------------------------------------------------ programs
-mkdir -p "$TEST_TMP/src" "$TEST_TMP/bin"
-w() { cat > "$TEST_TMP/src/$1.c"; }
-w hello <<'X'
-#include <stdio.h>
-int main(void) { char b[256]; int c; size_t n = 0;
-	while ((c = getchar()) != EOF && n < 255) b[n++] = (char)c; b[n] = 0;
-	printf("hello %s", b); fprintf(stderr, "to stderr\n"); return 0; }
-X
-w spin <<'X'
-int main(void) { volatile unsigned long x = 0; for (;;) x++; }
-X
-w sleeper <<'X'
-#include <unistd.h>
-int main(void) { sleep(1000); return 0; }
-X
+sbx_programs
 w mem <<'X'
 #include <stdlib.h>
 #include <string.h>
 int main(void) { size_t n = 512u << 20; volatile char *p = malloc(n);
 	if (!p) return 2; memset((char *)p, 1, n);
 	return p[n - 1] == 1 ? 0 : 3; }
-X
-w deep <<'X'
-#include <stdio.h>
-static int rec(int n) { volatile char pad[1000]; pad[0] = 1;
-	return n ? rec(n - 1) + pad[0] : 0; }
-int main(void) { printf("%d\n", rec(200000)); return 0; }
-X
-w forks <<'X'
-#include <stdio.h>
-#include <unistd.h>
-int main(void) { int ok = 0;
-	for (int i = 0; i < 100; i++) { pid_t p = fork();
-		if (p == 0) { for (;;) pause(); } if (p > 0) ok++; }
-	printf("%d\n", ok); return 0; }
-X
-w daemon <<'X'
-#include <unistd.h>
-int main(int argc, char **argv) {
-	if (fork() == 0) { setsid(); if (fork() == 0) {
-		for (;;) sleep(1000); } _exit(0); }
-	sleep(1); return 0; }
-X
-w flood <<'X'
-#include <string.h>
-#include <unistd.h>
-int main(void) { char b[4096]; memset(b, 'a', sizeof b);
-	for (;;) if (write(1, b, sizeof b) < 0) return 1; }
-X
-w segv <<'X'
-int main(void) { volatile int *p = 0; return *p; }
-X
-w exit3 <<'X'
-int main(void) { return 3; }
-X
-w ptrace <<'X'
-#include <stdio.h>
-#include <sys/ptrace.h>
-int main(void) { long r = ptrace(PTRACE_TRACEME, 0, 0, 0);
-	printf("ptrace returned %ld\n", r); return 0; }
 X
 w inet <<'X'
 #include <errno.h>
@@ -220,11 +167,7 @@ int main(void) { DIR *d = opendir("/tmp"); struct dirent *e; int n = 0;
 	printf("made %d\n", n);
 	return 0; }
 X
-for f in "$TEST_TMP"/src/*.c; do
-	n=$(basename "$f" .c)
-	gcc -O1 -o "$TEST_TMP/bin/$n" "$f" 2> "$TEST_TMP/gcc.log" ||
-		fail "gcc $n: $(cat "$TEST_TMP/gcc.log")"
-done
+sbx_build
 
 # No container of ours may be left once sbxrun has exited.
 no_containers() {
@@ -233,15 +176,7 @@ no_containers() {
 	[ "$_left" = 0 ] || fail "$1: $_left containers left behind"
 }
 
-echo "world" > "$TEST_TMP/hello.in"
-sbx hello --stdin "$TEST_TMP/hello.in" -- /box/prog
-expect hello exited 1
-expect hello exit_code 0
-expect hello internal_error ""
-[ "$(cat "$TEST_TMP/hello.out")" = "hello world" ] || fail "hello: stdout '$(cat "$TEST_TMP/hello.out")'"
-[ "$(cat "$TEST_TMP/hello.err")" = "to stderr" ] || fail "hello: stderr '$(cat "$TEST_TMP/hello.err")'"
-expect hello stdout_bytes 12
-ok "stdin in, stdout and stderr out through the agent's pipes"
+sbx_expect_hello "stdin in, stdout and stderr out through the agent's pipes"
 
 sbx exit3 -- /box/prog
 expect exit3 exit_code 3
@@ -250,12 +185,7 @@ expect segv exited 0
 expect segv signal 11
 ok "exit code 3 and SIGSEGV reported"
 
-sbx spin --cpu 1000 --wall 20000 -- /box/prog
-expect spin cpu_exceeded 1
-expect spin wall_exceeded 0
-cpu=$(val spin cpu_us)
-[ "$cpu" -ge 1000000 ] && [ "$cpu" -le 1300000 ] || fail "spin: cpu_us=$cpu"
-ok "busy loop: cpu_exceeded at $cpu us from the run's cgroup (limit 1 s)"
+sbx_expect_spin 20000 " from the run's cgroup"
 
 sbx sleeper --cpu 1000 --wall 1000 -- /box/prog
 expect sleeper wall_exceeded 1
@@ -271,20 +201,12 @@ ok "512 MB under 64 MB: oom_killed, peak $m kB (swap off)"
 
 sbx deep --mem 524288 -- /box/prog
 expect deep exit_code 0
-[ "$(cat "$TEST_TMP/deep.out")" = 200000 ] || fail "deep: $(cat "$TEST_TMP/deep.out")"
+expect_out deep 200000
 ok "200 MB of stack with stack = memory limit"
 
-sbx forks --procs 10 --wall 5000 -- /box/prog "$MARK"
-expect forks exit_code 0
-n=$(cat "$TEST_TMP/forks.out")
-[ "$n" -ge 1 ] && [ "$n" -le 9 ] || fail "forks: $n children with processes=10"
-no_leftovers forks
-ok "pids limit: $n children of 100 with processes=10, none left"
+sbx_expect_forks
 
-sbx daemon --wall 5000 -- /box/prog "$MARK"
-expect daemon exit_code 0
-no_leftovers daemon
-ok "double fork + setsid daemon killed with the run"
+sbx_expect_daemon
 
 sbx flood --out-kb 64 -- /box/prog
 expect flood stdout_exceeded 1
@@ -300,7 +222,7 @@ ok "read-only root, writable /box and /tmp, no /etc/shadow, no cgroupfs; the box
 sbx ptrace -- /box/prog
 expect ptrace signal 31
 sbx inet -- /box/prog
-[ "$(cat "$TEST_TMP/inet.out")" = "-1 97 1" ] || fail "inet: $(cat "$TEST_TMP/inet.out")"
+expect_out inet "-1 97 1"
 ok "seccomp: ptrace killed (SIGSYS), AF_INET EAFNOSUPPORT, AF_UNIX allowed"
 
 sbx shell -- /bin/sh -c 'id -u; ls /proc | grep -c "^[0-9]"; cat /tmp/mark 2>/dev/null; echo m > /tmp/mark'
@@ -347,7 +269,7 @@ ok "140000 files in /tmp: the wipe cannot list them all, the container is retire
 args=$(yes "$(head -c 50 /dev/zero | tr '\0' a)" | head -n 20000 | tr '\n' ' ')
 # shellcheck disable=SC2086
 sbx args -- /bin/sh -c 'echo $#' x $args
-[ "$(cat "$TEST_TMP/args.out")" = 20000 ] || fail "args: $(cat "$TEST_TMP/args.out" "$TEST_TMP/args.rep")"
+expect_out args 20000
 args=$(yes "$(head -c 120000 /dev/zero | tr '\0' b)" | head -n 40 | tr '\n' ' ')
 mkdir -p "$TEST_TMP/box-bigargs"
 # shellcheck disable=SC2086
@@ -375,20 +297,11 @@ mkdir -p "$TEST_TMP/box-orphan"
 cp "$TEST_TMP/bin/sleeper" "$TEST_TMP/box-orphan/prog"
 start_bg "$SBX" --plugin "$PLUGIN" $SET --box "$TEST_TMP/box-orphan" --wall 60000 \
 	-- /box/prog "$MARK"
-n=0
-until pgrep -f "$MARK" > /dev/null; do
-	n=$((n + 1))
-	[ $n -lt 300 ] || fail "orphan: the program did not start"
-	sleep 0.1
-done
+wait_until 30 pgrep -f "$MARK" > /dev/null || fail "orphan: the program did not start"
 kill -KILL "$BG_PID"
 wait "$BG_PID" 2>/dev/null
-n=0
-while pgrep -f "$MARK" > /dev/null; do
-	n=$((n + 1))
-	[ $n -lt 50 ] || fail "orphan: the program survived its judge by 5 s"
-	sleep 0.1
-done
+wait_while 5 pgrep -f "$MARK" > /dev/null ||
+	fail "orphan: the program survived its judge by 5 s"
 ok "judge killed mid-run: the agent exits and the program dies with it"
 "$SBX" --plugin "$PLUGIN" $SET --set pool_size=0 --check-env > /dev/null 2>&1 ||
 	fail "check-env after the killed judge"
@@ -408,7 +321,7 @@ if command -v g++ >/dev/null; then
 	[ -x "$box/main" ] || fail "the compiled binary did not come back to the box"
 	"$SBX" --plugin "$PLUGIN" $SET --box "$box" --stdout "$TEST_TMP/cpp.out" \
 		-- /box/main > "$TEST_TMP/cpp.rep" || fail "main: $(cat "$TEST_TMP/cpp.rep")"
-	[ "$(cat "$TEST_TMP/cpp.out")" = "hello 6" ] || fail "compiled program printed '$(cat "$TEST_TMP/cpp.out")'"
+	expect_out cpp "hello 6"
 	ok "g++ -O2 in a container, the binary comes back to box_dir and runs"
 fi
 

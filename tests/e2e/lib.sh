@@ -51,6 +51,17 @@ if [ -n "${AC_TEST_USER:-}" ]; then
 fi
 AC_OPTS="$AC_OPTS $SEP_OPTS"
 
+# no_store_path: NOPATH_OPTS, AC_OPTS for a store that has no store.path
+# (store/redis_mongo: an unknown setting refuses the start): the ready
+# configuration with its store group's SQLite file left out, and no
+# -o store.path.
+no_store_path() {
+	sed '/^store = {/,/^};/{/^ *path = /d}' "$top_builddir/conf.d/single-node.conf" \
+		>"$TEST_TMP/single-node.conf"
+	NOPATH_OPTS=$(printf '%s\n' "$AC_OPTS" | sed -e "s|^-c [^ ]*|-c $TEST_TMP/single-node.conf|" \
+		-e 's| -o store.path=[^ ]*||')
+}
+
 # ac SUBCOMMAND ARGS...: run algocode with the test options; options in
 # ARGS come after them and so override them.
 ac() {
@@ -105,6 +116,86 @@ wait_gone() {
 	wait "$1"
 	GONE_RC=$?
 	return 0
+}
+
+# wait_until SECONDS CMD...: run CMD every 0.1 s until it succeeds: 0, or
+# 1 when it still fails after SECONDS.  wait_while: until CMD fails.
+wait_until() {
+	_wu_s=$1
+	shift
+	_wu_n=0
+	until "$@"; do
+		_wu_n=$((_wu_n + 1))
+		[ "$_wu_n" -lt $((_wu_s * 10)) ] || return 1
+		sleep 0.1
+	done
+}
+wait_while() {
+	_ww_s=$1
+	shift
+	wait_until "$_ww_s" not "$@"
+}
+# not CMD...: CMD's status negated.
+not() {
+	! "$@"
+}
+
+# wait_started NAME PID LOG SECONDS CMD...: run CMD every 0.05 s until it
+# succeeds (the service NAME, started in the background as PID, answers);
+# fail if PID exits (with the end of LOG) or after SECONDS.
+wait_started() {
+	_ws_name=$1 _ws_pid=$2 _ws_log=$3 _ws_s=$4
+	shift 4
+	_ws_n=0
+	until "$@"; do
+		_ws_n=$((_ws_n + 1))
+		[ "$_ws_n" -gt $((_ws_s * 20)) ] && fail "$_ws_name did not start ($*)"
+		kill -0 "$_ws_pid" 2>/dev/null || fail "$_ws_name exited: $(tail -5 "$_ws_log")"
+		sleep 0.05
+	done
+}
+
+# stop_bg PID [SIGNAL]: signal (TERM) the background process PID and reap it.
+stop_bg() {
+	kill -"${2:-TERM}" "$1" 2>/dev/null
+	wait "$1" 2>/dev/null
+}
+
+# cycle N WORD...: N words, the WORDs in turn (a mix of submissions).
+cycle() {
+	_cy_n=$1
+	shift
+	_cy_i=0
+	_cy_out=""
+	while [ "$_cy_i" -lt "$_cy_n" ]; do
+		_cy_k=$((_cy_i % $# + 1))
+		eval "_cy_out=\"\$_cy_out \${$_cy_k}\""
+		_cy_i=$((_cy_i + 1))
+	done
+	echo "$_cy_out"
+}
+
+# notify_listen: a NOTIFY_SOCKET (sd_notify) listener on NSOCK writing
+# every datagram on its own line in NOTES; notified WORD: NOTES has the
+# line WORD (READY=1, RELOADING=1...).
+notify_listen() {
+	NSOCK="$TEST_TMP/notify.sock"
+	NOTES="$TEST_TMP/notify.txt"
+	start_bg python3 -c '
+import os, socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.bind(sys.argv[1])
+os.chmod(sys.argv[1], 0o666)   # the main process runs as another user
+open(sys.argv[2] + ".up", "w").close()
+while True:
+    d = s.recv(4096)
+    with open(sys.argv[2], "a") as f:
+        f.write(d.decode() + "\n")
+' "$NSOCK" "$NOTES"
+	wait_until 10 test -e "$NOTES.up" || fail "the notify socket listener did not start"
+}
+notified() {
+	grep -qx "$1" "$NOTES" 2>/dev/null
 }
 
 # start_bg CMD...: start in the background, remember the pid in $BG_PID.

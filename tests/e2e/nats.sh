@@ -140,17 +140,7 @@ count_results() {
 
 # ------------------------------------------- 1. many submissions, two judges
 N=20
-ARGS=""
-i=0
-while [ $i -lt $N ]; do
-	case $((i % 4)) in
-	0) ARGS="$ARGS $AC1=AC" ;;
-	1) ARGS="$ARGS $WA1=WA" ;;
-	2) ARGS="$ARGS $AC2=AC" ;;
-	3) ARGS="$ARGS $AC1=AC" ;;
-	esac
-	i=$((i + 1))
-done
+ARGS=$(cycle "$N" "$AC1=AC" "$WA1=WA" "$AC2=AC" "$AC1=AC")
 T0=$(date +%s)
 # shellcheck disable=SC2086
 SIDS=$(client submit $ARGS) || fail "submissions refused"
@@ -302,16 +292,7 @@ ok "redelivered to judge 2 and judged (TLE) in $(($(date +%s) - T0)) s (ack wait
 start_judge 1
 
 # ------------------------------ 3. the server restarted mid-stream
-ARGS=""
-i=0
-while [ $i -lt 12 ]; do
-	case $((i % 3)) in
-	0) ARGS="$ARGS $AC1=AC" ;;
-	1) ARGS="$ARGS $WA1=WA" ;;
-	2) ARGS="$ARGS $AC2=AC" ;;
-	esac
-	i=$((i + 1))
-done
+ARGS=$(cycle 12 "$AC1=AC" "$WA1=WA" "$AC2=AC")
 # shellcheck disable=SC2086
 SIDS3=$(client submit $ARGS) || fail "submissions refused"
 sleep 0.2

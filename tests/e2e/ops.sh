@@ -48,23 +48,7 @@ LOGS="$TEST_TMP/logs"
 mkdir "$LOGS"
 chown "$USER_NAME" "$LOGS"
 
-# The notify socket: every datagram on its own line in $NOTES.
-NSOCK="$TEST_TMP/notify.sock"
-NOTES="$TEST_TMP/notify.txt"
-start_bg python3 -c '
-import os, socket, sys
-s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
-s.bind(sys.argv[1])
-os.chmod(sys.argv[1], 0o666)   # the main process runs as the user
-open(sys.argv[2] + ".up", "w").close()
-while True:
-    d = s.recv(4096)
-    with open(sys.argv[2], "a") as f:
-        f.write(d.decode() + "\n")
-' "$NSOCK" "$NOTES"
-n=0
-while [ ! -e "$NOTES.up" ] && [ $n -lt 100 ]; do sleep 0.1; n=$((n + 1)); done
-[ -e "$NOTES.up" ] || fail "the notify socket listener did not start"
+notify_listen
 
 export NOTIFY_SOCKET="$NSOCK"
 serve_user -o lang.cpp.pch=false \
@@ -73,13 +57,7 @@ serve_user -o lang.cpp.pch=false \
 	-o log.level=info 2>"$ERRF"
 unset NOTIFY_SOCKET
 # READY=1 comes once every listener is up: no polling of the port.
-n=0
-while ! grep -qx 'READY=1' "$NOTES" 2>/dev/null && [ $n -lt 600 ]; do
-	kill -0 "$SERVER" 2>/dev/null || fail "serve exited: $(cat "$LOGS/algocode.log" "$TEST_TMP/serve.err")"
-	sleep 0.1
-	n=$((n + 1))
-done
-grep -qx 'READY=1' "$NOTES" || fail "no READY=1 on NOTIFY_SOCKET: $(cat "$NOTES" "$LOGS/algocode.log")"
+wait_started serve "$SERVER" "$LOGS/algocode.log" 60 notified READY=1
 curl -s -f -o /dev/null "$BASE/api/v1/common/healthcheck/" || fail "READY=1 sent before the API answers"
 ok "READY=1 on NOTIFY_SOCKET once the API answers"
 grep -q 'serving (roles: auth api judge)' "$LOGS/algocode.log" ||

@@ -36,15 +36,10 @@ B="$TEST_TMP/body"
 python3 -c 'import json,sys; print(json.dumps({"problem_id": sys.argv[1], "lang": "cpp", "code": open(sys.argv[2]).read()}))' \
 	"$PROB" "$SRC" >"$TEST_TMP/submit.json"
 
-# The ready configuration with its store group's SQLite file left out:
-# store.path is not a setting of store/redis_mongo (an unknown setting
-# refuses the start).
-sed '/^store = {/,/^};/{/^ *path = /d}' "$top_builddir/conf.d/single-node.conf" \
-	>"$TEST_TMP/single-node.conf"
-OPTS=$(printf '%s\n' "$AC_OPTS" | sed -e "s|^-c [^ ]*|-c $TEST_TMP/single-node.conf|" \
-	-e 's| -o store.path=[^ ]*||')
+# store/redis_mongo has no store.path.
+no_store_path
 # shellcheck disable=SC2086
-start_bg "$ALGOCODE_BIN" serve $OPTS -o api.listen=127.0.0.1:$PORT \
+start_bg "$ALGOCODE_BIN" serve $NOPATH_OPTS -o api.listen=127.0.0.1:$PORT \
 	-o metrics.listen=127.0.0.1:$PORT \
 	-o store.plugin=redis_mongo -o "store.redis=$REDIS_URL" \
 	-o "store.mongo=$MONGO_URL" -o store.mongo_timeout_ms=1000 \

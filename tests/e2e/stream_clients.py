@@ -152,35 +152,31 @@ def cmd_events(base, token, sid, timeout):
     return 0
 
 
-def cmd_status(base, token, sid):
+def read_until(base, token, sid, stop):
+    """Open a stream and read it until stop(Stream) or the end; closed."""
     addr, req = request(base, token, sid)
     s = socket.create_connection(addr, timeout=30)
     s.sendall(req)
     st = Stream()
-    while not st.done:
+    while not stop(st):
         data = s.recv(65536)
         if not data:
             break
         st.feed(data)
-        if st.status == 200:
-            break
     s.close()
+    return st
+
+
+def cmd_status(base, token, sid):
+    st = read_until(base, token, sid,
+                    lambda st: st.done or st.status == 200)
     print(st.status, st.headers.get("content-type", ""),
           st.body.decode(errors="replace") if st.status != 200 else "")
     return 0
 
 
 def cmd_disconnect(base, token, sid):
-    addr, req = request(base, token, sid)
-    s = socket.create_connection(addr, timeout=30)
-    s.sendall(req)
-    st = Stream()
-    while st.status is None:
-        data = s.recv(65536)
-        if not data:
-            break
-        st.feed(data)
-    s.close()
+    st = read_until(base, token, sid, lambda st: st.status is not None)
     print(st.status)
     return 0 if st.status == 200 else 1
 

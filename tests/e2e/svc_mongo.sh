@@ -94,19 +94,13 @@ svc_mongo_start_again() {
 			>>"$TEST_TMP/mongo/server.log" 2>&1
 	fi
 	MONGO_PID=$BG_PID
-	_n=0
-	until port_open "$MONGO_PORT"; do
-		_n=$((_n + 1))
-		[ "$_n" -gt 300 ] && fail "$MONGO_KIND did not start on port $MONGO_PORT"
-		kill -0 "$MONGO_PID" 2>/dev/null || fail "$MONGO_KIND exited: $(tail -5 "$TEST_TMP/mongo/server.log")"
-		sleep 0.05
-	done
+	wait_started "$MONGO_KIND" "$MONGO_PID" "$TEST_TMP/mongo/server.log" 15 \
+		port_open "$MONGO_PORT"
 }
 
 svc_mongo_stop() {
 	[ -n "$MONGO_OWNED" ] || fail "svc_mongo_stop: refusing to stop a server this test did not start"
-	kill -"${1:-TERM}" "$MONGO_PID" 2>/dev/null
-	wait "$MONGO_PID" 2>/dev/null
+	stop_bg "$MONGO_PID" "${1:-TERM}"
 	MONGO_PID=""
 }
 

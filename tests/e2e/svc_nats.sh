@@ -38,18 +38,12 @@ nats_start() {
 	NATS_URL="nats://127.0.0.1:$NATS_PORT"
 	start_bg "$NATS_SERVER" -a 127.0.0.1 -p "$NATS_PORT" -js -sd "$NATS_SD" >>"$NATS_LOG" 2>&1
 	NATS_PID=$BG_PID
-	_n=0
-	until nats_port_open "$NATS_PORT"; do
-		kill -0 "$NATS_PID" 2>/dev/null || fail "nats-server exited: $(tail -n 5 "$NATS_LOG")"
-		_n=$((_n + 1))
-		[ "$_n" -lt 100 ] || fail "nats-server did not listen on $NATS_PORT within 10 s"
-		sleep 0.1
-	done
+	wait_started nats-server "$NATS_PID" "$NATS_LOG" 10 \
+		nats_port_open "$NATS_PORT"
 }
 
 nats_stop() {
 	[ -n "$NATS_PID" ] || return 0
-	kill "-${1:-TERM}" "$NATS_PID" 2>/dev/null
-	wait "$NATS_PID" 2>/dev/null
+	stop_bg "$NATS_PID" "${1:-TERM}"
 	NATS_PID=""
 }

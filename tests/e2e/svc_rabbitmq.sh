@@ -75,20 +75,24 @@ rmq_ensure_main() {
 	RABBITMQ_NODENAME=rabbit@localhost RABBITMQ_NODE_IP_ADDRESS=127.0.0.1 \
 		ERL_EPMD_ADDRESS=127.0.0.1 rabbitmq-server -detached \
 		>"$TEST_TMP/rmq-main.log" 2>&1
-	_t=0
-	until rmq_ctl rabbit@localhost await_startup --timeout 60 \
-		>>"$TEST_TMP/rmq-main.log" 2>&1; do
-		_t=$((_t + 1))
-		[ "$_t" -lt 30 ] || break
-		sleep 0.5
-	done
-	if [ "$_t" -ge 30 ]; then
+	if ! rmq_await rabbit@localhost "$TEST_TMP/rmq-main.log"; then
 		RMQ_WHY="rabbitmq-server did not start (see $TEST_TMP/rmq-main.log)"
 		return 1
 	fi
 	RMQ_MAIN_NODE=rabbit@localhost
 	RMQ_STARTED_MAIN=1
 	return 0
+}
+
+# rmq_await NODE LOG: until NODE has started (await_startup, its output
+# added to LOG), tried 30 times half a second apart; 1 if it never did.
+rmq_await() {
+	_t=0
+	until rmq_ctl "$1" await_startup --timeout 60 >>"$2" 2>&1; do
+		_t=$((_t + 1))
+		[ "$_t" -lt 30 ] || return 1
+		sleep 0.5
+	done
 }
 
 rmq_vhost_add() {
@@ -145,14 +149,7 @@ rmq_private_start() {
 		rabbitmq-server -detached >>"$RMQ_DIR/start.log" 2>&1
 	# -detached returns before the node registers with epmd, and
 	# await_startup gives up on a node it cannot see yet.
-	_t=0
-	until rmq_ctl "$RMQ_NODE" await_startup --timeout 60 \
-		>>"$RMQ_DIR/start.log" 2>&1; do
-		_t=$((_t + 1))
-		[ "$_t" -lt 30 ] || break
-		sleep 0.5
-	done
-	if [ "$_t" -ge 30 ]; then
+	if ! rmq_await "$RMQ_NODE" "$RMQ_DIR/start.log"; then
 		RMQ_WHY="the private node $RMQ_NODE did not start (see $RMQ_DIR/start.log and $RMQ_DIR/log)"
 		RMQ_NODE_STARTED=1 # it may be half up: try to stop it
 		return 1

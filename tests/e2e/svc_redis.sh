@@ -29,19 +29,13 @@ svc_redis_start_again() {
 		--save '' --appendonly no --dir "$TEST_TMP/redis" \
 		--logfile "$TEST_TMP/redis/redis.log"
 	REDIS_PID=$BG_PID
-	_n=0
-	until redis_answers "$REDIS_PORT"; do
-		_n=$((_n + 1))
-		[ "$_n" -gt 100 ] && fail "redis-server did not start on port $REDIS_PORT"
-		kill -0 "$REDIS_PID" 2>/dev/null || fail "redis-server exited: $(tail -3 "$TEST_TMP/redis/redis.log")"
-		sleep 0.05
-	done
+	wait_started redis-server "$REDIS_PID" "$TEST_TMP/redis/redis.log" 5 \
+		redis_answers "$REDIS_PORT"
 }
 
 svc_redis_stop() {
 	[ -n "$REDIS_OWNED" ] || fail "svc_redis_stop: refusing to stop a Redis this test did not start"
-	kill -TERM "$REDIS_PID" 2>/dev/null
-	wait "$REDIS_PID" 2>/dev/null
+	stop_bg "$REDIS_PID"
 	REDIS_PID=""
 }
 

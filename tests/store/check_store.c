@@ -31,6 +31,9 @@
 #include <algocode/plugin.h>
 
 #include "../host_stub.h"
+/* st_user_clear and st_rows_free: what the core does with the users and
+ * rows a store hands back (free each member). */
+#include "st_common.h"
 
 #include "../check_run.h"
 
@@ -218,34 +221,42 @@ END_TEST
 
 /* ------------------------------------------------------------ submissions */
 
+/* get_result of ID returns RET with JSON and OWNER (NULL: none). */
+static void expect_result(const char *id, int ret, const char *json,
+                          const char *owner)
+{
+	char *got_json = NULL, *got_owner = NULL;
+
+	ck_assert_int_eq(ops->get_result(st, id, &got_json, &got_owner), ret);
+	if (json)
+		ck_assert_str_eq(got_json, json);
+	else
+		ck_assert_ptr_null(got_json);
+	if (owner) {
+		ck_assert_ptr_nonnull(got_owner);
+		ck_assert_str_eq(got_owner, owner);
+	} else {
+		ck_assert_ptr_null(got_owner);
+	}
+	free(got_json);
+	free(got_owner);
+}
+
 START_TEST(submission_lifecycle)
 {
 	char id[96], user[96];
-	char *json = NULL, *owner = NULL;
+	char *json = NULL;
 
 	new_id(id, sizeof(id), "sub");
 	new_id(user, sizeof(user), "user");
-	ck_assert_int_eq(ops->get_result(st, id, &json, &owner), -ENOENT);
-	ck_assert_ptr_null(json);
-	ck_assert_ptr_null(owner);
+	expect_result(id, -ENOENT, NULL, NULL);
 	ck_assert_int_eq(put_sub(id, user), 0);
 	/* Pending: the owner is known already. */
-	ck_assert_int_eq(ops->get_result(st, id, &json, &owner), -EAGAIN);
-	ck_assert_ptr_null(json);
-	ck_assert_ptr_nonnull(owner);
-	ck_assert_str_eq(owner, user);
-	free(owner);
-	owner = NULL;
+	expect_result(id, -EAGAIN, NULL, user);
 	ck_assert_int_eq(ops->put_result(st, id, "{\"verdict_code\":\"AC\"}"),
 	                 0);
 	for (int i = 0; i < 3; i++) { /* MongoDB, then the cache */
-		ck_assert_int_eq(ops->get_result(st, id, &json, &owner), 0);
-		ck_assert_str_eq(json, "{\"verdict_code\":\"AC\"}");
-		ck_assert_ptr_nonnull(owner);
-		ck_assert_str_eq(owner, user);
-		free(json);
-		free(owner);
-		json = owner = NULL;
+		expect_result(id, 0, "{\"verdict_code\":\"AC\"}", user);
 		usleep(50000);
 	}
 	/* owner may be NULL. */
@@ -264,10 +275,7 @@ START_TEST(submission_without_user)
 	ck_assert_int_eq(ops->get_result(st, id, &json, &owner), -EAGAIN);
 	ck_assert_ptr_null(owner);
 	ck_assert_int_eq(ops->put_result(st, id, "{}"), 0);
-	ck_assert_int_eq(ops->get_result(st, id, &json, &owner), 0);
-	ck_assert_str_eq(json, "{}");
-	ck_assert_ptr_null(owner);
-	free(json);
+	expect_result(id, 0, "{}", NULL);
 }
 END_TEST
 
@@ -312,7 +320,6 @@ END_TEST
 START_TEST(result_idempotent)
 {
 	char id[96];
-	char *json = NULL, *owner = NULL;
 
 	new_id(id, sizeof(id), "idem");
 	ck_assert_int_eq(put_sub(id, "alice"), 0);
@@ -320,11 +327,7 @@ START_TEST(result_idempotent)
 	ck_assert_int_eq(ops->put_result(st, id, "{\"n\":2}"), 0);
 	ck_assert_int_eq(ops->put_result(st, id, "{\"n\":1}"), 0);
 	for (int i = 0; i < 3; i++) {
-		ck_assert_int_eq(ops->get_result(st, id, &json, &owner), 0);
-		ck_assert_str_eq(json, "{\"n\":1}");
-		ck_assert_str_eq(owner, "alice");
-		free(json);
-		free(owner);
+		expect_result(id, 0, "{\"n\":1}", "alice");
 		usleep(30000);
 	}
 }
@@ -335,14 +338,10 @@ END_TEST
 START_TEST(result_orphan)
 {
 	char id[96];
-	char *json = NULL, *owner = NULL;
 
 	new_id(id, sizeof(id), "orphan");
 	ck_assert_int_eq(ops->put_result(st, id, "{\"o\":true}"), 0);
-	ck_assert_int_eq(ops->get_result(st, id, &json, &owner), 0);
-	ck_assert_str_eq(json, "{\"o\":true}");
-	ck_assert_ptr_null(owner);
-	free(json);
+	expect_result(id, 0, "{\"o\":true}", NULL);
 }
 END_TEST
 
@@ -396,12 +395,18 @@ static void *race_result(void *arg)
 	return NULL;
 }
 
-static void run_threads(struct race *r, void *(*fn)(void *))
+/* NTHREADS threads at once, thread i running FN on &ARR[i]; returns once
+ * every one has ended. */
+#define RUN_THREADS(arr, fn) run_threads((arr), sizeof((arr)[0]), (fn))
+
+static void run_threads(void *arr, size_t size, void *(*fn)(void *))
 {
 	pthread_t t[NTHREADS];
 
 	for (int i = 0; i < NTHREADS; i++)
-		ck_assert_int_eq(pthread_create(&t[i], NULL, fn, &r[i]), 0);
+		ck_assert_int_eq(
+		        pthread_create(&t[i], NULL, fn, (char *)arr + i * size),
+		        0);
 	for (int i = 0; i < NTHREADS; i++)
 		pthread_join(t[i], NULL);
 }
@@ -417,7 +422,7 @@ START_TEST(concurrent_same_submission)
 		snprintf(r[i].id, sizeof(r[i].id), "%s", id);
 		r[i].idx = i;
 	}
-	run_threads(r, race_submission);
+	RUN_THREADS(r, race_submission);
 	for (int i = 0; i < NTHREADS; i++) {
 		ok += r[i].rc == 0;
 		exists += r[i].rc == -EEXIST;
@@ -438,7 +443,7 @@ START_TEST(concurrent_results)
 		snprintf(r[i].id, sizeof(r[i].id), "%s", id);
 		r[i].idx = i;
 	}
-	run_threads(r, race_result);
+	RUN_THREADS(r, race_result);
 	for (int i = 0; i < NTHREADS; i++)
 		ck_assert_int_eq(r[i].rc, 0);
 	/* One of them won, and it stays the answer. */
@@ -487,14 +492,9 @@ static void *many_worker(void *arg)
 START_TEST(concurrent_many)
 {
 	struct many m[NTHREADS];
-	pthread_t t[NTHREADS];
 
 	memset(m, 0, sizeof(m));
-	for (int i = 0; i < NTHREADS; i++)
-		ck_assert_int_eq(
-		        pthread_create(&t[i], NULL, many_worker, &m[i]), 0);
-	for (int i = 0; i < NTHREADS; i++)
-		pthread_join(t[i], NULL);
+	RUN_THREADS(m, many_worker);
 	for (int i = 0; i < NTHREADS; i++) {
 		ck_assert_int_eq(m[i].rc_put, 0);
 		ck_assert_int_eq(m[i].rc_res, 0);
@@ -526,11 +526,7 @@ START_TEST(reopen)
 	                 0);
 	store_close();
 	store_open();
-	ck_assert_int_eq(ops->get_result(st, id, &json, &owner), 0);
-	ck_assert_str_eq(json, "{\"kept\":1}");
-	ck_assert_str_eq(owner, user);
-	free(json);
-	free(owner);
+	expect_result(id, 0, "{\"kept\":1}", user);
 	ck_assert_int_eq(ops->get_result(st, pend, &json, &owner), -EAGAIN);
 	free(owner);
 	ck_assert_int_eq(put_sub(id, user), -EEXIST);
@@ -713,7 +709,6 @@ START_TEST(claim_pending_concurrent)
 	char ids[CLAIM_SUBS][96];
 	int seen[CLAIM_SUBS] = {0};
 	struct claimer c[NTHREADS];
-	pthread_t t[NTHREADS];
 
 	for (int i = 0; i < CLAIM_SUBS; i++) {
 		new_id(ids[i], sizeof(ids[i]), "claim");
@@ -728,12 +723,9 @@ START_TEST(claim_pending_concurrent)
 			memset(&c[i], 0, sizeof(c[i]));
 			c[i].cutoff = base + CLAIM_SUBS;
 			c[i].now = now;
-			ck_assert_int_eq(pthread_create(&t[i], NULL,
-			                                claim_worker, &c[i]),
-			                 0);
 		}
+		RUN_THREADS(c, claim_worker);
 		for (int i = 0; i < NTHREADS; i++) {
-			pthread_join(t[i], NULL);
 			ck_assert_int_eq(c[i].rc, 0);
 			for (int k = 0; k < CLAIM_SUBS; k++)
 				if (pending_find(c[i].v, c[i].n, ids[k]) >= 0) {
@@ -833,7 +825,6 @@ static void *rate_worker(void *arg)
 START_TEST(rate_concurrent)
 {
 	struct rate_race r[NTHREADS];
-	pthread_t t[NTHREADS];
 	char key[96];
 	int taken = 0, limited = 0;
 
@@ -842,11 +833,8 @@ START_TEST(rate_concurrent)
 	for (int i = 0; i < NTHREADS; i++) {
 		r[i].key = key;
 		r[i].now = 1700000000000LL;
-		ck_assert_int_eq(
-		        pthread_create(&t[i], NULL, rate_worker, &r[i]), 0);
 	}
-	for (int i = 0; i < NTHREADS; i++)
-		pthread_join(t[i], NULL);
+	RUN_THREADS(r, rate_worker);
 	for (int i = 0; i < NTHREADS; i++) {
 		ck_assert_int_eq(r[i].other, 0);
 		taken += r[i].taken;
@@ -858,17 +846,6 @@ START_TEST(rate_concurrent)
 END_TEST
 
 /* ------------------------------------------------------------ users */
-
-static void user_free(struct ac_user *u)
-{
-	free(u->id);
-	free(u->username);
-	free(u->email);
-	free(u->password_hash);
-	free(u->first_name);
-	free(u->last_name);
-	memset(u, 0, sizeof(*u));
-}
 
 START_TEST(users)
 {
@@ -904,7 +881,7 @@ START_TEST(users)
 		ck_assert_str_eq(got.first_name, "Ada");
 		ck_assert_str_eq(got.last_name, "Lovelace");
 		ck_assert_int_eq(got.created_at, 1700000000123LL);
-		user_free(&got);
+		st_user_clear(&got);
 	}
 	ck_assert_int_eq(ops->get_user(st, AC_USER_BY_ID, "no-such-user", &got),
 	                 -ENOENT);
@@ -938,7 +915,7 @@ START_TEST(users)
 		                 0);
 		ck_assert_str_eq(got.first_name, "");
 		ck_assert_str_eq(got.last_name, "");
-		user_free(&got);
+		st_user_clear(&got);
 	}
 	u.id = NULL;
 	ck_assert_int_eq(ops->put_user(st, &u), -EINVAL);
@@ -969,7 +946,6 @@ static void *register_worker(void *arg)
 START_TEST(users_concurrent_email)
 {
 	struct reg r[NTHREADS];
-	pthread_t t[NTHREADS];
 	char email[128];
 	struct ac_user got;
 	int ok = 0, exists = 0, winner = -1;
@@ -980,11 +956,8 @@ START_TEST(users_concurrent_email)
 		new_id(r[i].id, sizeof(r[i].id), "ruid");
 		new_id(r[i].name, sizeof(r[i].name), "rname");
 		r[i].email = email;
-		ck_assert_int_eq(
-		        pthread_create(&t[i], NULL, register_worker, &r[i]), 0);
 	}
-	for (int i = 0; i < NTHREADS; i++)
-		pthread_join(t[i], NULL);
+	RUN_THREADS(r, register_worker);
 	for (int i = 0; i < NTHREADS; i++) {
 		if (r[i].rc == 0) {
 			ok++;
@@ -996,7 +969,7 @@ START_TEST(users_concurrent_email)
 	ck_assert_int_eq(exists, NTHREADS - 1);
 	ck_assert_int_eq(ops->get_user(st, AC_USER_BY_EMAIL, email, &got), 0);
 	ck_assert_str_eq(got.id, r[winner].id);
-	user_free(&got);
+	st_user_clear(&got);
 	for (int i = 0; i < NTHREADS; i++)
 		if (i != winner)
 			ck_assert_int_eq(
@@ -1093,7 +1066,6 @@ static void *use_worker(void *arg)
 START_TEST(refresh_concurrent_use)
 {
 	struct use_race u[NTHREADS];
-	pthread_t t[NTHREADS];
 	char user[96], jti[96];
 	int ok = 0, revoked = 0;
 
@@ -1105,11 +1077,8 @@ START_TEST(refresh_concurrent_use)
 	for (int i = 0; i < NTHREADS; i++) {
 		u[i].jti = jti;
 		u[i].now = now_ms() / 1000;
-		ck_assert_int_eq(pthread_create(&t[i], NULL, use_worker, &u[i]),
-		                 0);
 	}
-	for (int i = 0; i < NTHREADS; i++)
-		pthread_join(t[i], NULL);
+	RUN_THREADS(u, use_worker);
 	for (int i = 0; i < NTHREADS; i++) {
 		if (u[i].rc == 0) {
 			ok++;
@@ -1124,17 +1093,6 @@ START_TEST(refresh_concurrent_use)
 END_TEST
 
 /* ------------------------------------------------------- submissions list */
-
-static void rows_free(struct ac_submission_row *v, size_t n)
-{
-	for (size_t i = 0; i < n; i++) {
-		free(v[i].id);
-		free(v[i].problem_id);
-		free(v[i].lang);
-		free(v[i].result_json);
-	}
-	free(v);
-}
 
 /* A run's document (docs/api.md): stored like a result without a
  * submission, so that every api process finds it; the user named inside
@@ -1167,9 +1125,33 @@ START_TEST(result_run_unlisted)
 	        0);
 	ck_assert_uint_eq(n, 0);
 	ck_assert_uint_eq(total, 0);
-	rows_free(v, n);
+	st_rows_free(v, n);
 }
 END_TEST
+
+#define ANY_TOTAL ((size_t)-1)
+
+/* list_submissions of USER (PROBLEM: NULL, all) from SKIP, at most TAKE:
+ * exactly the rows IDS (NULL-terminated), of TOTAL (ANY_TOTAL: not
+ * checked). */
+static void expect_list(const char *user, const char *problem, size_t skip,
+                        size_t take, size_t total, const char *const *ids)
+{
+	struct ac_submission_row *v = NULL;
+	size_t n = 99, got_total = 99, want = 0;
+
+	ck_assert_int_eq(ops->list_submissions(st, user, problem, skip, take,
+	                                       &v, &n, &got_total),
+	                 0);
+	while (ids[want])
+		want++;
+	ck_assert_uint_eq(n, want);
+	if (total != ANY_TOTAL)
+		ck_assert_uint_eq(got_total, total);
+	for (size_t i = 0; i < want; i++)
+		ck_assert_str_eq(v[i].id, ids[i]);
+	st_rows_free(v, n);
+}
 
 /* Five submissions of one user (two problems, one with a result), one of
  * another user: newest first, filtered by problem, paged, counted. */
@@ -1216,46 +1198,18 @@ START_TEST(list_submissions)
 	ck_assert_ptr_null(v[0].result_json);
 	ck_assert_ptr_nonnull(v[1].result_json);
 	ck_assert_ptr_nonnull(strstr(v[1].result_json, "WA"));
-	rows_free(v, n);
+	st_rows_free(v, n);
 
 	/* A page: skip 2, take 2. */
-	ck_assert_int_eq(
-	        ops->list_submissions(st, user, NULL, 2, 2, &v, &n, &total), 0);
-	ck_assert_uint_eq(n, 2);
-	ck_assert_uint_eq(total, 5);
-	ck_assert_str_eq(v[0].id, ids[2]);
-	ck_assert_str_eq(v[1].id, ids[1]);
-	rows_free(v, n);
-
+	expect_list(user, NULL, 2, 2, 5,
+	            (const char *[]){ids[2], ids[1], NULL});
 	/* One problem. */
-	ck_assert_int_eq(
-	        ops->list_submissions(st, user, "odd", 0, 10, &v, &n, &total),
-	        0);
-	ck_assert_uint_eq(n, 2);
-	ck_assert_uint_eq(total, 2);
-	ck_assert_str_eq(v[0].id, ids[3]);
-	ck_assert_str_eq(v[1].id, ids[1]);
-	rows_free(v, n);
-
+	expect_list(user, "odd", 0, 10, 2,
+	            (const char *[]){ids[3], ids[1], NULL});
 	/* Beyond the end, nobody's, and the other user's own. */
-	ck_assert_int_eq(
-	        ops->list_submissions(st, user, NULL, 10, 10, &v, &n, &total),
-	        0);
-	ck_assert_uint_eq(n, 0);
-	ck_assert_uint_eq(total, 5);
-	rows_free(v, n);
-	ck_assert_int_eq(ops->list_submissions(st, "nobody-at-all", NULL, 0, 10,
-	                                       &v, &n, &total),
-	                 0);
-	ck_assert_uint_eq(n, 0);
-	ck_assert_uint_eq(total, 0);
-	rows_free(v, n);
-	ck_assert_int_eq(
-	        ops->list_submissions(st, other, NULL, 0, 10, &v, &n, &total),
-	        0);
-	ck_assert_uint_eq(n, 1);
-	ck_assert_str_eq(v[0].id, oid);
-	rows_free(v, n);
+	expect_list(user, NULL, 10, 10, 5, (const char *[]){NULL});
+	expect_list("nobody-at-all", NULL, 0, 10, 0, (const char *[]){NULL});
+	expect_list(other, NULL, 0, 10, ANY_TOTAL, (const char *[]){oid, NULL});
 }
 END_TEST
 
@@ -1264,20 +1218,16 @@ END_TEST
 static Suite *store_suite(void)
 {
 	Suite *s = suite_create("store");
-	TCase *tc = tcase_create(plugin_name);
 
-	tcase_add_checked_fixture(tc, setup, teardown);
-	tcase_set_timeout(tc, 60);
-	AC_ADD_TESTS(
-	        tc, descriptor, submission_lifecycle, submission_without_user,
-	        submission_duplicate, submission_invalid, result_idempotent,
-	        result_orphan, result_run_unlisted, result_large,
-	        concurrent_same_submission, concurrent_results, concurrent_many,
-	        reopen, claim_pending, claim_pending_concurrent,
-	        rate_burst_and_refill, rate_invalid, rate_concurrent, users,
-	        users_concurrent_email, refresh_tokens, refresh_concurrent_use,
-	        list_submissions);
-	suite_add_tcase(s, tc);
+	AC_TCASE(s, plugin_name, setup, teardown, 60, descriptor,
+	         submission_lifecycle, submission_without_user,
+	         submission_duplicate, submission_invalid, result_idempotent,
+	         result_orphan, result_run_unlisted, result_large,
+	         concurrent_same_submission, concurrent_results,
+	         concurrent_many, reopen, claim_pending,
+	         claim_pending_concurrent, rate_burst_and_refill, rate_invalid,
+	         rate_concurrent, users, users_concurrent_email, refresh_tokens,
+	         refresh_concurrent_use, list_submissions);
 	return s;
 }
 

@@ -276,17 +276,27 @@ static json_t *reg_errors(const char *text)
 	return errors;
 }
 
+/* reg_errors of a registration of USER (JSON-escaped), EMAIL and the two
+ * passwords. */
+static json_t *reg_of(const char *user, const char *email, const char *pw1,
+                      const char *pw2)
+{
+	char text[1024];
+
+	snprintf(text, sizeof(text),
+	         "{\"username\":\"%s\",\"email\":\"%s\",\"password1\":\"%s\","
+	         "\"password2\":\"%s\"}",
+	         user, email, pw1, pw2);
+	return reg_errors(text);
+}
+
 START_TEST(registration)
 {
 	json_t *e;
 
-	e = reg_errors("{\"username\":\"alice\",\"email\":\"a@b.co\","
-	               "\"password1\":\"a long pass\","
-	               "\"password2\":\"a long pass\"}");
+	e = reg_of("alice", "a@b.co", "a long pass", "a long pass");
 	ck_assert_ptr_null(e);
-	e = reg_errors("{\"username\":\"alice\",\"email\":\"a@b.co\","
-	               "\"password1\":\"a long pass\","
-	               "\"password2\":\"another pass\"}");
+	e = reg_of("alice", "a@b.co", "a long pass", "another pass");
 	ck_assert_ptr_nonnull(json_object_get(e, "non_field_errors"));
 	ck_assert_uint_eq(json_object_size(e), 1);
 	json_decref(e);
@@ -299,9 +309,7 @@ START_TEST(registration)
 	ck_assert_ptr_null(json_object_get(e, "first_name"));
 	json_decref(e);
 	/* Every password rule broken is listed under password1. */
-	e = reg_errors("{\"username\":\"carol\",\"email\":\"c@b.co\","
-	               "\"password1\":\"1234567890\","
-	               "\"password2\":\"1234567890\"}");
+	e = reg_of("carol", "c@b.co", "1234567890", "1234567890");
 	ck_assert_uint_eq(json_object_size(e), 1);
 	ck_assert_uint_eq(json_array_size(json_object_get(e, "password1")), 2);
 	ck_assert_str_eq(first_error(e, "password1"),
@@ -316,9 +324,7 @@ START_TEST(registration)
 	                 "The password is too similar to the first name.");
 	json_decref(e);
 	/* A NUL inside a string is refused. */
-	e = reg_errors("{\"username\":\"al\\u0000ice\",\"email\":\"a@b.co\","
-	               "\"password1\":\"a long pass\","
-	               "\"password2\":\"a long pass\"}");
+	e = reg_of("al\\u0000ice", "a@b.co", "a long pass", "a long pass");
 	ck_assert_ptr_nonnull(json_object_get(e, "username"));
 	json_decref(e);
 }
@@ -396,12 +402,8 @@ END_TEST
 
 int main(void)
 {
-	Suite *s = suite_create("auth");
-	TCase *tc = tcase_create("rules");
-
-	AC_ADD_TESTS(tc, emails, usernames, passwords, password_policy,
-	             common_list, registration, json_bodies, bearer,
-	             listen_addresses);
-	suite_add_tcase(s, tc);
-	return ac_check_run(s);
+	return ac_check_run(AC_SUITE("auth", "rules", 0, emails, usernames,
+	                             passwords, password_policy, common_list,
+	                             registration, json_bodies, bearer,
+	                             listen_addresses));
 }

@@ -27,16 +27,12 @@ static void write_file(const char *name, const char *text)
 
 static void setup(void)
 {
-	snprintf(dir, sizeof(dir), "%s/ac-config-XXXXXX",
-	         getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
-	ck_assert_ptr_nonnull(mkdtemp(dir));
+	ac_check_mkdtemp(dir, sizeof(dir), NULL, "ac-config-XXXXXX");
 }
 
 static void teardown(void)
 {
-	char cmd[8300];
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	ck_assert_int_eq(system(cmd), 0);
+	ac_check_rmtree(dir);
 }
 
 static struct ac_config *load(const char *name, const char *const *ov, size_t n,
@@ -49,6 +45,37 @@ static struct ac_config *load(const char *name, const char *const *ov, size_t n,
 	ck_assert_int_eq(ac_config_load(path, ov, n, &cfg, err, errlen),
 	                 expect);
 	return cfg;
+}
+
+/* mkdir DIR/NAME (an include directory of the test's files). */
+static void make_dir(const char *name)
+{
+	char path[8192];
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	ck_assert_int_eq(mkdir(path, 0755), 0);
+}
+
+/* GOT must be REL's message with the test directory before it: the file
+ * names the checker reports are the full paths. */
+#define ck_assert_dir_msg(got, rel)                                            \
+	do {                                                                   \
+		char want_[9000];                                              \
+		snprintf(want_, sizeof(want_), "%s/%s", dir, (rel));           \
+		ck_assert_str_eq((got), want_);                                \
+	} while (0)
+
+/* ERR, a message, must name WANT. */
+#define ck_assert_names(err, want)                                             \
+	ck_assert_msg(strstr((err), (want)), "message: %s", (err))
+
+/* Reading KEY as an integer must be refused, the message in ERR. */
+static void get_int_refused(struct ac_config *cfg, const char *key, char *err,
+                            size_t errlen)
+{
+	long long v;
+
+	ck_assert_int_eq(ac_config_get_int(cfg, key, &v, err, errlen), -EINVAL);
 }
 
 START_TEST(test_basic_values)
@@ -84,7 +111,7 @@ START_TEST(test_syntax_error_names_file_and_line)
 
 	write_file("bad.conf", "a = 1;\nb = ;\n");
 	load("bad.conf", NULL, 0, -EINVAL, err, sizeof(err));
-	ck_assert_msg(strstr(err, "bad.conf:2"), "message: %s", err);
+	ck_assert_names(err, "bad.conf:2");
 }
 END_TEST
 
@@ -93,40 +120,35 @@ START_TEST(test_missing_file)
 	char err[1024];
 
 	load("nothere.conf", NULL, 0, -EINVAL, err, sizeof(err));
-	ck_assert_msg(strstr(err, "nothere.conf") && strstr(err, "cannot read"),
-	              "message: %s", err);
+	ck_assert_names(err, "nothere.conf");
+	ck_assert_names(err, "cannot read");
 }
 END_TEST
 
 START_TEST(test_wrong_type_names_file_and_line)
 {
 	char err[1024];
-	long long v;
 	struct ac_config *cfg;
 
 	write_file("t.conf", "x = 1;\njudge = {\n  workers = \"two\";\n};\n");
 	cfg = load("t.conf", NULL, 0, 0, err, sizeof(err));
-	ck_assert_int_eq(
-	        ac_config_get_int(cfg, "judge.workers", &v, err, sizeof(err)),
-	        -EINVAL);
-	ck_assert_msg(strstr(err, "t.conf:3") && strstr(err, "judge.workers") &&
-	                      strstr(err, "an integer"),
-	              "message: %s", err);
+	get_int_refused(cfg, "judge.workers", err, sizeof(err));
+	ck_assert_names(err, "t.conf:3");
+	ck_assert_names(err, "judge.workers");
+	ck_assert_names(err, "an integer");
 	ac_config_free(cfg);
 }
 END_TEST
 
 START_TEST(test_include_dir_sorted_order)
 {
-	char err[1024], path[8192];
+	char err[1024];
 	struct ac_config *cfg;
-	long long v;
 
 	write_file("main.conf",
 	           "include_dir = \"main.d\";\n"
 	           "api = { listen = \"a\"; keep = 1; };\nlevel = 1;\n");
-	snprintf(path, sizeof(path), "%s/main.d", dir);
-	ck_assert_int_eq(mkdir(path, 0755), 0);
+	make_dir("main.d");
 	/* Written in reverse: 20 must win over 10 because of the sort. */
 	write_file("main.d/20-last.conf", "api = { listen = \"from20\"; };\n");
 	write_file("main.d/10-first.conf",
@@ -140,25 +162,22 @@ START_TEST(test_include_dir_sorted_order)
 	ck_assert_int_eq(ac_config_int(cfg, "api.extra", 0), 3);
 	ck_assert_int_eq(ac_config_int(cfg, "level", 0), 2);
 	/* An error in a merged setting names the fragment and its line. */
-	ck_assert_int_eq(
-	        ac_config_get_int(cfg, "judge.workers", &v, err, sizeof(err)),
-	        -EINVAL);
-	ck_assert_msg(strstr(err, "30-types.conf:3"), "message: %s", err);
+	get_int_refused(cfg, "judge.workers", err, sizeof(err));
+	ck_assert_names(err, "30-types.conf:3");
 	ac_config_free(cfg);
 }
 END_TEST
 
 START_TEST(test_include_dir_error)
 {
-	char err[1024], path[8192];
+	char err[1024];
 
 	write_file("m.conf", "include_dir = \"m.d\";\n");
-	snprintf(path, sizeof(path), "%s/m.d", dir);
-	ck_assert_int_eq(mkdir(path, 0755), 0);
+	make_dir("m.d");
 	write_file("m.d/01.conf", "ok = 1;\n");
 	write_file("m.d/02.conf", "ok = 1;\n\nbroken = [;\n");
 	load("m.conf", NULL, 0, -EINVAL, err, sizeof(err));
-	ck_assert_msg(strstr(err, "02.conf:3"), "message: %s", err);
+	ck_assert_names(err, "02.conf:3");
 }
 END_TEST
 
@@ -219,33 +238,29 @@ START_TEST(test_override_errors)
 	const char *bad3[] = {"a..b=1"};
 	const char *ok[] = {"judge.workers=\"two\""};
 	struct ac_config *cfg;
-	long long v;
 
 	write_file("e.conf", "x = 1;\n");
 	load("e.conf", bad1, 1, -EINVAL, err, sizeof(err));
-	ck_assert_msg(strstr(err, "noequals"), "message: %s", err);
+	ck_assert_names(err, "noequals");
 	load("e.conf", bad2, 1, -EINVAL, err, sizeof(err));
 	load("e.conf", bad3, 1, -EINVAL, err, sizeof(err));
 	/* A wrong type coming from -o names the override. */
 	cfg = load("e.conf", ok, 1, 0, err, sizeof(err));
-	ck_assert_int_eq(
-	        ac_config_get_int(cfg, "judge.workers", &v, err, sizeof(err)),
-	        -EINVAL);
-	ck_assert_msg(strstr(err, "-o judge.workers="), "message: %s", err);
+	get_int_refused(cfg, "judge.workers", err, sizeof(err));
+	ck_assert_names(err, "-o judge.workers=");
 	ac_config_free(cfg);
 }
 END_TEST
 
 START_TEST(test_override_beats_include)
 {
-	char err[1024], path[8192];
+	char err[1024];
 	const char *ov[] = {"api.listen=cli"};
 	struct ac_config *cfg;
 
 	write_file("p.conf",
 	           "include_dir = \"p.d\";\napi = { listen = \"main\"; };\n");
-	snprintf(path, sizeof(path), "%s/p.d", dir);
-	ck_assert_int_eq(mkdir(path, 0755), 0);
+	make_dir("p.d");
 	write_file("p.d/a.conf", "api = { listen = \"frag\"; };\n");
 	cfg = load("p.conf", ov, 1, 0, err, sizeof(err));
 	ck_assert_str_eq(ac_config_string(cfg, "api.listen", ""), "cli");
@@ -288,11 +303,20 @@ static const struct ac_setting test_table[] = {
         {NULL, 0, NULL, 0, 0, NULL},
 };
 
+/* GROUP checked against test_table as PLUGIN's: N errors, kept in E. */
+static void check_group(struct ac_config *cfg, const char *group,
+                        const char *plugin, struct errs *e, unsigned n)
+{
+	ck_assert_uint_eq(ac_settings_check_group(cfg, group, plugin,
+	                                          test_table, errs_cb, e),
+	                  n);
+}
+
 /* The core's settings: an unknown key, a wrong type and a value out of
  * range, each with its file and line, from the file, a fragment and -o. */
 START_TEST(test_settings_core)
 {
-	char err[1024], path[8192], want[9000];
+	char err[1024];
 	const char *ov[] = {"api.result_wait_s=301", "http.fd_reserve=64",
 	                    "lang.cp.flags=x"};
 	struct ac_config *cfg;
@@ -307,43 +331,30 @@ START_TEST(test_settings_core)
 	           "judge = { workers = \"two\"; };\n"
 	           "lang = { plugins = [\"cpp\"]; cpp = { x = 1; }; };\n"
 	           "sandbox = { allow_degraded = 1; uid = 5; };\n");
-	snprintf(path, sizeof(path), "%s/s.d", dir);
-	ck_assert_int_eq(mkdir(path, 0755), 0);
+	make_dir("s.d");
 	write_file("s.d/10-site.conf", "\nlog = { levle = \"debug\"; };\n");
 	cfg = load("s.conf", ov, 3, 0, err, sizeof(err));
 	ck_assert_uint_eq(ac_settings_check_core(cfg, errs_cb, &e), 6);
 	ck_assert_uint_eq(e.n, 6);
-	snprintf(want, sizeof(want),
-	         "%s/s.conf:3: api.lisen: unknown setting (did you mean "
-	         "api.listen?)",
-	         dir);
-	ck_assert_str_eq(e.msg[0], want);
-	snprintf(want, sizeof(want),
-	         "%s/s.conf:4: api.max_source_kb: 0 is out of range (1 to "
-	         "65536)",
-	         dir);
-	ck_assert_str_eq(e.msg[1], want);
-	snprintf(want, sizeof(want),
-	         "-o api.result_wait_s=301: api.result_wait_s: 301 is out of "
-	         "range (0 to 300)");
-	ck_assert_str_eq(e.msg[2], want);
-	snprintf(want, sizeof(want),
-	         "%s/s.conf:6: judge.workers: must be an integer, not a string",
-	         dir);
-	ck_assert_str_eq(e.msg[3], want);
+	ck_assert_dir_msg(e.msg[0], "s.conf:3: api.lisen: unknown setting (did "
+	                            "you mean api.listen?)");
+	ck_assert_dir_msg(
+	        e.msg[1],
+	        "s.conf:4: api.max_source_kb: 0 is out of range (1 to 65536)");
+	ck_assert_str_eq(e.msg[2], "-o api.result_wait_s=301: "
+	                           "api.result_wait_s: 301 is out of range (0 "
+	                           "to 300)");
+	ck_assert_dir_msg(
+	        e.msg[3],
+	        "s.conf:6: judge.workers: must be an integer, not a string");
 	/* lang.cpp belongs to its plugin, lang.cp too (not loaded:
 	 * ac_settings_unused_langs); sandbox.uid is the plugin's,
 	 * allow_degraded the core's. */
-	snprintf(want, sizeof(want),
-	         "%s/s.conf:8: sandbox.allow_degraded: must be a boolean (true "
-	         "or false), not an integer",
-	         dir);
-	ck_assert_str_eq(e.msg[4], want);
-	snprintf(want, sizeof(want),
-	         "%s/s.d/10-site.conf:2: log.levle: unknown setting (did you "
-	         "mean log.level?)",
-	         dir);
-	ck_assert_str_eq(e.msg[5], want);
+	ck_assert_dir_msg(e.msg[4],
+	                  "s.conf:8: sandbox.allow_degraded: must be a boolean "
+	                  "(true or false), not an integer");
+	ck_assert_dir_msg(e.msg[5], "s.d/10-site.conf:2: log.levle: unknown "
+	                            "setting (did you mean log.level?)");
 	e.n = 0;
 	ac_settings_unused_langs(cfg, unused_cb, &e);
 	ck_assert_uint_eq(e.n, 1);
@@ -357,7 +368,7 @@ END_TEST
  * the group are left to the core's check. */
 START_TEST(test_settings_plugin_group)
 {
-	char err[1024], want[9000];
+	char err[1024];
 	const char *ov[] = {"lang.x.flgs=-O3", "lang.x.level=3000000000"};
 	struct ac_config *cfg;
 	struct errs e = {0};
@@ -375,18 +386,12 @@ START_TEST(test_settings_plugin_group)
 	                     "true; ratio = 9.5; };\n");
 	cfg = load("p.conf", ov, 2, 0, err, sizeof(err));
 	ck_assert_uint_eq(ac_settings_check_core(cfg, errs_cb, &e), 0);
-	ck_assert_uint_eq(ac_settings_check_group(cfg, "lang.x", "lang/x",
-	                                          test_table, errs_cb, &e),
-	                  4);
-	snprintf(want, sizeof(want),
-	         "%s/p.conf:4: lang.x.flags: must be a string, not an integer",
-	         dir);
-	ck_assert_str_eq(e.msg[0], want);
-	snprintf(want, sizeof(want),
-	         "%s/p.conf:7: lang.x.on: must be a boolean (true or false), "
-	         "not a string",
-	         dir);
-	ck_assert_str_eq(e.msg[1], want);
+	check_group(cfg, "lang.x", "lang/x", &e, 4);
+	ck_assert_dir_msg(
+	        e.msg[0],
+	        "p.conf:4: lang.x.flags: must be a string, not an integer");
+	ck_assert_dir_msg(e.msg[1], "p.conf:7: lang.x.on: must be a boolean "
+	                            "(true or false), not a string");
 	ck_assert_str_eq(e.msg[2], "-o lang.x.flgs=-O3: lang.x.flgs: unknown "
 	                           "setting of lang/x (did you mean "
 	                           "lang.x.flags?)");
@@ -394,13 +399,10 @@ START_TEST(test_settings_plugin_group)
 	ck_assert_str_eq(e.msg[3], "-o lang.x.level=3000000000: lang.x.level: "
 	                           "3000000000 is out of range (1 to 5)");
 	e.n = 0;
-	ck_assert_uint_eq(ac_settings_check_group(cfg, "sandbox", "sandbox/t",
-	                                          test_table, errs_cb, &e),
-	                  1);
-	snprintf(want, sizeof(want),
-	         "%s/p.conf:10: sandbox.ratio: 9.5 is out of range (0.5 to 2)",
-	         dir);
-	ck_assert_str_eq(e.msg[0], want);
+	check_group(cfg, "sandbox", "sandbox/t", &e, 1);
+	ck_assert_dir_msg(
+	        e.msg[0],
+	        "p.conf:10: sandbox.ratio: 9.5 is out of range (0.5 to 2)");
 	ac_config_free(cfg);
 }
 END_TEST
@@ -479,17 +481,14 @@ END_TEST
 int main(void)
 {
 	Suite *s = suite_create("config");
-	TCase *tc = tcase_create("config");
 
-	tcase_add_checked_fixture(tc, setup, teardown);
-	AC_ADD_TESTS(tc, test_basic_values,
-	             test_syntax_error_names_file_and_line, test_missing_file,
-	             test_wrong_type_names_file_and_line,
-	             test_include_dir_sorted_order, test_include_dir_error,
-	             test_missing_include_dir_is_fine, test_overrides,
-	             test_override_errors, test_override_beats_include,
-	             test_settings_core, test_settings_plugin_group,
-	             test_settings_readers, test_override_wide_integers);
-	suite_add_tcase(s, tc);
+	AC_TCASE(s, "config", setup, teardown, 0, test_basic_values,
+	         test_syntax_error_names_file_and_line, test_missing_file,
+	         test_wrong_type_names_file_and_line,
+	         test_include_dir_sorted_order, test_include_dir_error,
+	         test_missing_include_dir_is_fine, test_overrides,
+	         test_override_errors, test_override_beats_include,
+	         test_settings_core, test_settings_plugin_group,
+	         test_settings_readers, test_override_wide_integers);
 	return ac_check_run(s);
 }

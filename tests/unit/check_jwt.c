@@ -313,16 +313,12 @@ static char tmpdir[64];
 
 static void mk_tmp(void)
 {
-	strcpy(tmpdir, "/tmp/check_jwt.XXXXXX");
-	ck_assert_ptr_nonnull(mkdtemp(tmpdir));
+	ac_check_mkdtemp(tmpdir, sizeof(tmpdir), "/tmp", "check_jwt.XXXXXX");
 }
 
 static void rm_tmp(void)
 {
-	char cmd[128];
-
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
-	ck_assert_int_eq(system(cmd), 0);
+	ac_check_rmtree(tmpdir);
 }
 
 /* Load path into keys; returns the rc. */
@@ -552,14 +548,10 @@ END_TEST
 
 static Suite *jwt_suite(void)
 {
-	Suite *s = suite_create("jwt");
-	TCase *tc = tcase_create("core");
-
-	AC_ADD_TESTS(tc, round_trip, integer_user_id, tampered, alg_none,
-	             expired, refresh_refused, garbage, secret_file,
-	             secret_file_checks, key_rotation, token_types);
-	suite_add_tcase(s, tc);
-	return s;
+	return AC_SUITE("jwt", "core", 0, round_trip, integer_user_id, tampered,
+	                alg_none, expired, refresh_refused, garbage,
+	                secret_file, secret_file_checks, key_rotation,
+	                token_types);
 }
 
 int main(void)

@@ -23,9 +23,7 @@ static void setup(void)
 
 	snprintf(plugdir, sizeof(plugdir), "%s/tests/plugins/.libs",
 	         b ? b : ".");
-	snprintf(tmpdir, sizeof(tmpdir), "%s/ac-loader-XXXXXX",
-	         getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
-	ck_assert_ptr_nonnull(mkdtemp(tmpdir));
+	ac_check_mkdtemp(tmpdir, sizeof(tmpdir), NULL, "ac-loader-XXXXXX");
 	snprintf(p, sizeof(p), "%s/lang", tmpdir);
 	ck_assert_int_eq(mkdir(p, 0755), 0);
 	{
@@ -43,9 +41,7 @@ static void setup(void)
 
 static void teardown(void)
 {
-	char cmd[8300];
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
-	ck_assert_int_eq(system(cmd), 0);
+	ac_check_rmtree(tmpdir);
 }
 
 START_TEST(test_wrong_abi_refused)
@@ -245,13 +241,11 @@ END_TEST
 int main(void)
 {
 	Suite *s = suite_create("loader");
-	TCase *tc = tcase_create("loader");
 
-	tcase_add_checked_fixture(tc, setup, teardown);
-	AC_ADD_TESTS(tc, test_wrong_abi_refused, test_older_minor_loads,
-	             test_newer_minor_refused, test_good_plugin_loads,
-	             test_init_failure_unloads, test_wrong_kind_and_name,
-	             test_missing_and_not_regular, test_not_a_plugin);
-	suite_add_tcase(s, tc);
+	AC_TCASE(s, "loader", setup, teardown, 0, test_wrong_abi_refused,
+	         test_older_minor_loads, test_newer_minor_refused,
+	         test_good_plugin_loads, test_init_failure_unloads,
+	         test_wrong_kind_and_name, test_missing_and_not_regular,
+	         test_not_a_plugin);
 	return ac_check_run(s);
 }

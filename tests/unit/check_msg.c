@@ -376,12 +376,8 @@ END_TEST
 
 int main(void)
 {
-	Suite *s = suite_create("msg");
-	TCase *tc = tcase_create("msg");
-
-	AC_ADD_TESTS(tc, test_job_round_trip, test_job_bad_messages,
-	             test_result_document, test_run_job_round_trip,
-	             test_files_bundle, test_progress_messages);
-	suite_add_tcase(s, tc);
-	return ac_check_run(s);
+	return ac_check_run(AC_SUITE(
+	        "msg", "msg", 0, test_job_round_trip, test_job_bad_messages,
+	        test_result_document, test_run_job_round_trip,
+	        test_files_bundle, test_progress_messages));
 }

@@ -208,8 +208,6 @@ static void fx_look(struct fx *f)
 
 static void fx_open_ex(struct fx *f, const char *const *extra, bool late_server)
 {
-	const char *top = getenv("top_builddir");
-	char path[4096];
 	size_t n = 0;
 
 	memset(f, 0, sizeof(*f));
@@ -222,16 +220,7 @@ static void fx_open_ex(struct fx *f, const char *const *extra, bool late_server)
 	for (; extra && *extra && n < 7; extra++)
 		f->conf[n++] = *extra;
 	f->conf[n] = NULL;
-	snprintf(path, sizeof(path), "%s/plugins-build/transport/nats.so",
-	         top ? top : ".");
-	ck_assert_msg(access(path, R_OK) == 0, "%s is missing", path);
-	f->dl = dlopen(path, RTLD_NOW | RTLD_LOCAL);
-	ck_assert_msg(f->dl, "dlopen %s: %s", path, dlerror());
-	f->desc = dlsym(f->dl, AC_PLUGIN_SYMBOL);
-	ck_assert_ptr_nonnull(f->desc);
-	ck_assert_uint_eq(f->desc->abi, AC_ABI_VERSION);
-	ck_assert_int_eq(f->desc->kind, AC_KIND_TRANSPORT);
-	ck_assert_str_eq(f->desc->name, "nats");
+	f->desc = th_plugin_open(AC_KIND_TRANSPORT, "nats", &f->dl);
 	f->ops = f->desc->ops;
 	ck_assert_int_eq(evthread_use_pthreads(), 0);
 	th_ctx_init(&f->ctx, "transport nats");
@@ -348,6 +337,14 @@ static void fx_consume(struct fx *f, unsigned prefetch)
 	ck_assert_int_eq(
 	        f->ops->consume_jobs(f->state, langs, prefetch, fx_job_cb, f),
 	        0);
+}
+
+/* Consume with PREFETCH, publish BODY: it is delivered (f->jobs[0]). */
+static void fx_one_job(struct fx *f, unsigned prefetch, const char *body)
+{
+	fx_consume(f, prefetch);
+	fx_publish(f, body);
+	ck_assert(fx_run_until(f, &f->njobs, 1, 5000));
 }
 
 static uint64_t fx_stream_msgs(struct fx *f, const char *stream)
@@ -475,9 +472,7 @@ START_TEST(test_nack_requeue)
 	struct fx f;
 
 	fx_open(&f, conf);
-	fx_consume(&f, 2);
-	fx_publish(&f, "again");
-	ck_assert(fx_run_until(&f, &f.njobs, 1, 5000));
+	fx_one_job(&f, 2, "again");
 	f.ops->nack(f.state, f.jobs[0].d, true, "busy");
 	ck_assert(fx_run_until(&f, &f.njobs, 2, 5000));
 	ck_assert_str_eq(f.jobs[1].body, "again");
@@ -498,9 +493,7 @@ START_TEST(test_nack_dead_letter)
 	struct fx f;
 
 	fx_open(&f, NULL);
-	fx_consume(&f, 2);
-	fx_publish(&f, "not json");
-	ck_assert(fx_run_until(&f, &f.njobs, 1, 5000));
+	fx_one_job(&f, 2, "not json");
 	f.ops->nack(f.state, f.jobs[0].d, false, "malformed job: \r\nnot JSON");
 	fx_dead_letter(&f, body, sizeof(body), reason, sizeof(reason));
 	ck_assert_str_eq(body, "not json");
@@ -786,18 +779,11 @@ START_TEST(test_reconnect_settings)
 	        {"reconnect_min_ms=1", NULL, NULL},
 	        {"reconnect_max_ms=600000", NULL, NULL},
 	};
-	const char *top = getenv("top_builddir");
 	const struct ac_plugin *desc;
 	const struct ac_transport_ops *ops;
-	char path[4096];
 	void *dl;
 
-	snprintf(path, sizeof(path), "%s/plugins-build/transport/nats.so",
-	         top ? top : ".");
-	dl = dlopen(path, RTLD_NOW | RTLD_LOCAL);
-	ck_assert_msg(dl, "dlopen %s: %s", path, dlerror());
-	desc = dlsym(dl, AC_PLUGIN_SYMBOL);
-	ck_assert_ptr_nonnull(desc);
+	desc = th_plugin_open(AC_KIND_TRANSPORT, "nats", &dl);
 	ops = desc->ops;
 	ck_assert_int_eq(evthread_use_pthreads(), 0);
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {

@@ -49,35 +49,13 @@ struct tp {
 	void *state;
 };
 
-TH_UNUSED static const char *const kind_dirs[] = {
-        [AC_KIND_TRANSPORT] = "transport",
-        [AC_KIND_STORE] = "store",
-        [AC_KIND_SANDBOX] = "sandbox",
-        [AC_KIND_LANG] = "lang",
-};
-
-/* dlopen the built plugin and check its descriptor; no init yet. */
+/* dlopen the built plugin and check its descriptor (th_plugin_open); no
+ * init yet. */
 TH_UNUSED static void tp_open(struct tp *p, enum ac_plugin_kind kind,
                               const char *name, const char *const *conf)
 {
-	const char *top = getenv("top_builddir");
-	char path[4096];
-
 	memset(p, 0, sizeof(*p));
-	snprintf(path, sizeof(path), "%s/plugins-build/%s/%s.so",
-	         top ? top : ".", kind_dirs[kind], name);
-	ck_assert_msg(access(path, R_OK) == 0,
-	              "%s is missing (set top_builddir, run make all-local)",
-	              path);
-	p->dl = dlopen(path, RTLD_NOW | RTLD_LOCAL);
-	ck_assert_msg(p->dl, "dlopen %s: %s", path, dlerror());
-	p->desc = dlsym(p->dl, AC_PLUGIN_SYMBOL);
-	ck_assert_msg(p->desc, "no %s in %s", AC_PLUGIN_SYMBOL, path);
-	ck_assert_uint_eq(p->desc->abi, AC_ABI_VERSION);
-	ck_assert_int_eq(p->desc->kind, kind);
-	ck_assert_str_eq(p->desc->name, name);
-	ck_assert_ptr_nonnull(p->desc->description);
-	ck_assert_ptr_nonnull(p->desc->ops);
+	p->desc = th_plugin_open(kind, name, &p->dl);
 	p->ctx.conf = conf;
 	th_ctx_init(&p->ctx, "plugin");
 	p->ctx.settings = p->desc->settings;
@@ -90,14 +68,7 @@ struct tp_common {
 
 TH_UNUSED static int tp_init(struct tp *p)
 {
-	const struct tp_common *ops = p->desc->ops;
-
-	p->state = (void *)0x1; /* init must reset it */
-	if (th_check_conf(&p->ctx) < 0) {
-		p->state = NULL;
-		return -EINVAL;
-	}
-	return ops->init(&th_host, &p->ctx, &p->state);
+	return th_plugin_init(p->desc, &p->ctx, &p->state);
 }
 
 TH_UNUSED static void tp_fini(struct tp *p)
@@ -123,6 +94,11 @@ TH_UNUSED static bool tp_logged(struct tp *p, const char *needle)
 {
 	return strstr(p->ctx.last_problem, needle) != NULL;
 }
+
+/* The last warning or error P logged must name NEEDLE. */
+#define ck_assert_logged(p, needle)                                            \
+	ck_assert_msg(tp_logged((p), (needle)), "log: %s",                     \
+	              (p)->ctx.last_problem)
 
 /* ------------------------------------------------------- temp directory */
 
@@ -249,6 +225,26 @@ static void sq_submit(struct sq_fixture *f, const char *id, const char *user)
 	ck_assert_int_eq(f->ops->put_submission(f->p.state, &s), 0);
 }
 
+/* get_result of ID returns RET, with JSON and OWNER (NULL: none). */
+static void sq_expect_result(struct sq_fixture *f, const char *id, int ret,
+                             const char *json, const char *owner)
+{
+	char *got_json = NULL, *got_owner = NULL;
+
+	ck_assert_int_eq(
+	        f->ops->get_result(f->p.state, id, &got_json, &got_owner), ret);
+	if (json)
+		ck_assert_str_eq(got_json, json);
+	else
+		ck_assert_ptr_null(got_json);
+	if (owner)
+		ck_assert_str_eq(got_owner, owner);
+	else
+		ck_assert_ptr_null(got_owner);
+	free(got_json);
+	free(got_owner);
+}
+
 START_TEST(sqlite_schema_created)
 {
 	struct sq_fixture f;
@@ -302,8 +298,7 @@ START_TEST(sqlite_path_required)
 	tp_open(&p, AC_KIND_STORE, "sqlite", conf);
 	ck_assert_int_lt(tp_init(&p), 0);
 	ck_assert_ptr_null(p.state);
-	ck_assert_msg(tp_logged(&p, "store.path"), "error was: %s",
-	              p.ctx.last_problem);
+	ck_assert_logged(&p, "store.path");
 	tp_close(&p);
 }
 END_TEST
@@ -311,7 +306,6 @@ END_TEST
 START_TEST(sqlite_reopen)
 {
 	struct sq_fixture f;
-	char *json = NULL, *owner = NULL;
 	sqlite3 *db;
 
 	sqf_setup(&f, "a.db");
@@ -322,16 +316,9 @@ START_TEST(sqlite_reopen)
 	tp_fini(&f.p);
 
 	ck_assert_int_eq(tp_init(&f.p), 0);
-	ck_assert_int_eq(f.ops->get_result(f.p.state, "s1", &json, &owner), 0);
-	ck_assert_str_eq(json, "{\"x\":1}");
-	ck_assert_str_eq(owner, "u1");
-	free(json);
-	free(owner);
-	ck_assert_int_eq(f.ops->get_result(f.p.state, "s2", &json, &owner),
-	                 -EAGAIN);
-	ck_assert_ptr_null(json);
-	ck_assert_str_eq(owner, "u1"); /* pending: the owner is known */
-	free(owner);
+	sq_expect_result(&f, "s1", 0, "{\"x\":1}", "u1");
+	/* pending: the owner is known */
+	sq_expect_result(&f, "s2", -EAGAIN, NULL, "u1");
 	tp_fini(&f.p);
 
 	db = sq_raw(f.db);
@@ -373,8 +360,7 @@ START_TEST(sqlite_newer_schema_refused)
 	               "INSERT INTO schema_version VALUES(99)");
 	ck_assert_int_lt(tp_init(&f.p), 0);
 	ck_assert_ptr_null(f.p.state);
-	ck_assert_msg(tp_logged(&f.p, "newer"), "error was: %s",
-	              f.p.ctx.last_problem);
+	ck_assert_logged(&f.p, "newer");
 	/* Nothing was touched. */
 	db = sq_raw(f.db);
 	sq_expect(db, "SELECT group_concat(version) FROM schema_version", "99");
@@ -413,23 +399,16 @@ END_TEST
 START_TEST(sqlite_result_states)
 {
 	struct sq_fixture f;
-	char *json = NULL, *owner = NULL;
+	char *json = NULL;
 	sqlite3 *db;
 
 	sqf_setup(&f, "a.db");
 	ck_assert_int_eq(tp_init(&f.p), 0);
-	ck_assert_int_eq(f.ops->get_result(f.p.state, "nope", &json, &owner),
-	                 -ENOENT);
-	ck_assert_ptr_null(json);
-	ck_assert_ptr_null(owner);
+	sq_expect_result(&f, "nope", -ENOENT, NULL, NULL);
 
 	sq_submit(&f, "s1", "alice");
-	ck_assert_int_eq(f.ops->get_result(f.p.state, "s1", &json, &owner),
-	                 -EAGAIN);
-	ck_assert_ptr_null(json);
-	ck_assert_str_eq(owner, "alice"); /* pending: the owner is known */
-	free(owner);
-	owner = NULL;
+	/* pending: the owner is known */
+	sq_expect_result(&f, "s1", -EAGAIN, NULL, "alice");
 
 	ck_assert_int_eq(f.ops->put_result(f.p.state, "s1",
 	                                   "{\"verdict_code\":\"AC\",\"n\":1}"),
@@ -438,11 +417,8 @@ START_TEST(sqlite_result_states)
 	ck_assert_int_eq(f.ops->put_result(f.p.state, "s1",
 	                                   "{\"verdict_code\":\"WA\",\"n\":2}"),
 	                 0);
-	ck_assert_int_eq(f.ops->get_result(f.p.state, "s1", &json, &owner), 0);
-	ck_assert_str_eq(json, "{\"verdict_code\":\"AC\",\"n\":1}");
-	ck_assert_str_eq(owner, "alice");
-	free(json);
-	free(owner);
+	sq_expect_result(&f, "s1", 0, "{\"verdict_code\":\"AC\",\"n\":1}",
+	                 "alice");
 	/* owner may be NULL when the caller does not want it. */
 	ck_assert_int_eq(f.ops->get_result(f.p.state, "s1", &json, NULL), 0);
 	free(json);
@@ -450,17 +426,9 @@ START_TEST(sqlite_result_states)
 	/* A result for a submission this store has not seen is kept, without
 	 * an owner, and completes the submission if it arrives later. */
 	ck_assert_int_eq(f.ops->put_result(f.p.state, "ghost", "{}"), 0);
-	ck_assert_int_eq(f.ops->get_result(f.p.state, "ghost", &json, &owner),
-	                 0);
-	ck_assert_str_eq(json, "{}");
-	ck_assert_ptr_null(owner);
-	free(json);
+	sq_expect_result(&f, "ghost", 0, "{}", NULL);
 	sq_submit(&f, "ghost", "bob");
-	ck_assert_int_eq(f.ops->get_result(f.p.state, "ghost", &json, &owner),
-	                 0);
-	ck_assert_str_eq(owner, "bob");
-	free(json);
-	free(owner);
+	sq_expect_result(&f, "ghost", 0, "{}", "bob");
 
 	db = sq_raw(f.db);
 	sq_expect(db, "SELECT status FROM submissions WHERE id = 's1'", "done");
@@ -597,17 +565,11 @@ END_TEST
 
 static Suite *sqlite_suite(void)
 {
-	Suite *s = suite_create("store/sqlite");
-	TCase *tc = tcase_create("sqlite");
-
-	tcase_set_timeout(tc, 60);
-	AC_ADD_TESTS(tc, sqlite_schema_created, sqlite_path_required,
-	             sqlite_reopen, sqlite_migrates_version0,
-	             sqlite_newer_schema_refused, sqlite_submission_dup,
-	             sqlite_result_states, sqlite_rate_bucket,
-	             sqlite_concurrent_results);
-	suite_add_tcase(s, tc);
-	return s;
+	return AC_SUITE("store/sqlite", "sqlite", 60, sqlite_schema_created,
+	                sqlite_path_required, sqlite_reopen,
+	                sqlite_migrates_version0, sqlite_newer_schema_refused,
+	                sqlite_submission_dup, sqlite_result_states,
+	                sqlite_rate_bucket, sqlite_concurrent_results);
 }
 #endif /* AC_TEST_SQLITE */
 
@@ -734,6 +696,17 @@ static void ipf_consumer(struct ipf *f, struct rec *r, bool auto_ack,
 	        0);
 }
 
+/* Pump the loop: R then holds N deliveries, the last of them LAST (NULL:
+ * any). */
+static void ipf_pump_expect(struct ipf *f, struct rec *r, unsigned n,
+                            const char *last)
+{
+	ipf_pump(f);
+	ck_assert_uint_eq(r->n, n);
+	if (last)
+		ck_assert_str_eq(r->body[n - 1], last);
+}
+
 /* ipf_consumer with one job at a time; FIRST and SECOND published and
  * pumped: FIRST delivered, SECOND waiting for its ack. */
 static void ipf_two_jobs(struct ipf *f, struct rec *r, const char *first,
@@ -742,9 +715,7 @@ static void ipf_two_jobs(struct ipf *f, struct rec *r, const char *first,
 	ipf_consumer(f, r, false, 1);
 	ipf_job(f, "cpp", first, NULL);
 	ipf_job(f, "cpp", second, NULL);
-	ipf_pump(f);
-	ck_assert_uint_eq(r->n, 1);
-	ck_assert_str_eq(r->body[0], first);
+	ipf_pump_expect(f, r, 1, first);
 }
 
 START_TEST(inproc_publish_before_consume)
@@ -771,8 +742,7 @@ START_TEST(inproc_publish_before_consume)
 	                 0);
 	f.busy = false;
 	ck_assert_uint_eq(r.n, 0);
-	ipf_pump(&f);
-	ck_assert_uint_eq(r.n, 3);
+	ipf_pump_expect(&f, &r, 3, NULL);
 	ck_assert_str_eq(r.body[0], "j1");
 	ck_assert_str_eq(r.body[1], "j2");
 	ck_assert_str_eq(r.body[2], "j3");
@@ -834,15 +804,12 @@ START_TEST(inproc_prefetch)
 	struct rec r;
 
 	ipf_two_jobs(&f, &r, "j1", "j2");
-	ipf_pump(&f);
-	ck_assert_uint_eq(r.n, 1); /* j2 waits for the ack */
+	ipf_pump_expect(&f, &r, 1, NULL); /* j2 waits for the ack */
 	f.busy = true;
 	f.ops->ack(f.p.state, r.d[0]);
 	f.busy = false;
 	ck_assert_uint_eq(r.n, 1);
-	ipf_pump(&f);
-	ck_assert_uint_eq(r.n, 2);
-	ck_assert_str_eq(r.body[1], "j2");
+	ipf_pump_expect(&f, &r, 2, "j2");
 	ck_assert_uint_eq(r.reentrant, 0);
 	f.ops->ack(f.p.state, r.d[1]);
 	tp_close(&f.p);
@@ -857,25 +824,17 @@ START_TEST(inproc_nack_requeue)
 	ipf_two_jobs(&f, &r, "j1", "j2");
 	/* Requeued at the head: j1 again, before j2. */
 	f.ops->nack(f.p.state, r.d[0], true, "judge shutting down");
-	ipf_pump(&f);
-	ck_assert_uint_eq(r.n, 2);
-	ck_assert_str_eq(r.body[1], "j1");
+	ipf_pump_expect(&f, &r, 2, "j1");
 	/* After 5 deliveries a requeue dead-letters it. */
 	for (unsigned i = 2; i < 5; i++) {
 		f.ops->nack(f.p.state, r.d[i - 1], true, "again");
-		ipf_pump(&f);
-		ck_assert_uint_eq(r.n, i + 1);
-		ck_assert_str_eq(r.body[i], "j1");
+		ipf_pump_expect(&f, &r, i + 1, "j1");
 	}
 	f.ops->nack(f.p.state, r.d[4], true, "poison");
-	ck_assert_msg(tp_logged(&f.p, "poison"), "log: %s",
-	              f.p.ctx.last_problem);
-	ipf_pump(&f);
-	ck_assert_uint_eq(r.n, 6);
-	ck_assert_str_eq(r.body[5], "j2");
+	ck_assert_logged(&f.p, "poison");
+	ipf_pump_expect(&f, &r, 6, "j2");
 	f.ops->ack(f.p.state, r.d[5]);
-	ipf_pump(&f);
-	ck_assert_uint_eq(r.n, 6);
+	ipf_pump_expect(&f, &r, 6, NULL);
 	tp_close(&f.p);
 }
 END_TEST
@@ -887,14 +846,10 @@ START_TEST(inproc_nack_dead_letter)
 
 	ipf_two_jobs(&f, &r, "bad", "good");
 	f.ops->nack(f.p.state, r.d[0], false, "malformed job");
-	ck_assert_msg(tp_logged(&f.p, "malformed job"), "log: %s",
-	              f.p.ctx.last_problem);
-	ipf_pump(&f);
-	ck_assert_uint_eq(r.n, 2);
-	ck_assert_str_eq(r.body[1], "good");
+	ck_assert_logged(&f.p, "malformed job");
+	ipf_pump_expect(&f, &r, 2, "good");
 	f.ops->ack(f.p.state, r.d[1]);
-	ipf_pump(&f);
-	ck_assert_uint_eq(r.n, 2); /* "bad" never comes back */
+	ipf_pump_expect(&f, &r, 2, NULL); /* "bad" never comes back */
 	tp_close(&f.p);
 }
 END_TEST
@@ -946,11 +901,10 @@ START_TEST(inproc_fini_drops)
 	ipf_job(&f, "cpp", "a", NULL);
 	ipf_job(&f, "cpp", "b", NULL);
 	ipf_job(&f, "java", "c", NULL);
-	ipf_pump(&f);
-	ck_assert_uint_eq(r.n, 1); /* "a" in flight, "b" and "c" queued */
+	ipf_pump_expect(&f, &r, 1,
+	                NULL); /* "a" in flight, "b" and "c" queued */
 	tp_fini(&f.p);
-	ck_assert_msg(tp_logged(&f.p, "dropped 3"), "log: %s",
-	              f.p.ctx.last_problem);
+	ck_assert_logged(&f.p, "dropped 3");
 	tp_close(&f.p);
 }
 END_TEST
@@ -978,8 +932,7 @@ START_TEST(inproc_fair_by_user)
 	ipf_job(&f, "cpp", "{\"user_id\":\"b\",\"n\":\"b2\"}", NULL);
 	ck_assert_int_eq(f.ops->consume_jobs(f.p.state, langs, 0, rec_cb, &r),
 	                 0);
-	ipf_pump(&f);
-	ck_assert_uint_eq(r.n, 7);
+	ipf_pump_expect(&f, &r, 7, NULL);
 	for (unsigned i = 0; i < 7; i++) {
 		snprintf(body, sizeof(body), "\"n\":\"%s\"", want[i]);
 		ck_assert_msg(strstr(r.body[i], body), "delivery %u: %s", i,
@@ -991,12 +944,10 @@ START_TEST(inproc_fair_by_user)
 	ipf_two_jobs(&f, &r, "{\"user_id\":\"a\",\"n\":\"a1\"}",
 	             "{\"user_id\":\"b\",\"n\":\"b1\"}");
 	f.ops->nack(f.p.state, r.d[0], true, "stopping");
-	ipf_pump(&f);
-	ck_assert_uint_eq(r.n, 2);
+	ipf_pump_expect(&f, &r, 2, NULL);
 	ck_assert_ptr_nonnull(strstr(r.body[1], "a1"));
 	f.ops->ack(f.p.state, r.d[1]);
-	ipf_pump(&f);
-	ck_assert_uint_eq(r.n, 3);
+	ipf_pump_expect(&f, &r, 3, NULL);
 	ck_assert_ptr_nonnull(strstr(r.body[2], "b1"));
 	f.ops->ack(f.p.state, r.d[2]);
 	tp_close(&f.p);
@@ -1080,16 +1031,12 @@ END_TEST
 
 static Suite *inproc_suite(void)
 {
-	Suite *s = suite_create("transport/inproc");
-	TCase *tc = tcase_create("inproc");
-
-	AC_ADD_TESTS(tc, inproc_publish_before_consume,
-	             inproc_ordering_and_languages, inproc_prefetch,
-	             inproc_nack_requeue, inproc_nack_dead_letter,
-	             inproc_results_and_reentrancy, inproc_fini_drops,
-	             inproc_fair_by_user, inproc_byte_budget);
-	suite_add_tcase(s, tc);
-	return s;
+	return AC_SUITE("transport/inproc", "inproc", 0,
+	                inproc_publish_before_consume,
+	                inproc_ordering_and_languages, inproc_prefetch,
+	                inproc_nack_requeue, inproc_nack_dead_letter,
+	                inproc_results_and_reentrancy, inproc_fini_drops,
+	                inproc_fair_by_user, inproc_byte_budget);
 }
 #endif /* AC_TEST_INPROC */
 
@@ -1100,8 +1047,36 @@ static bool have_gxx(void)
 {
 	if (access("/usr/bin/g++", X_OK) == 0)
 		return true;
-	fprintf(stderr, "SKIPPED: /usr/bin/g++ is not installed\n");
+	fprintf(stderr, "SKIPPED: lang/cpp cpp_info, cpp_flags: /usr/bin/g++ "
+	                "is not installed\n");
 	return false;
+}
+
+/* lang/cpp started with CONF: its info. */
+static const struct ac_lang_info *cpp_start(struct tp *p,
+                                            const char *const *conf)
+{
+	const struct ac_lang_ops *ops;
+	const struct ac_lang_info *in;
+
+	tp_open(p, AC_KIND_LANG, "cpp", conf);
+	ops = p->desc->ops;
+	ck_assert_int_eq(tp_init(p), 0);
+	in = ops->info(p->state);
+	ck_assert_ptr_nonnull(in);
+	return in;
+}
+
+/* lang/cpp refuses CONF, naming WHAT in its log. */
+static void cpp_refused(const char *const *conf, const char *what)
+{
+	struct tp p;
+
+	tp_open(&p, AC_KIND_LANG, "cpp", conf);
+	ck_assert_int_lt(tp_init(&p), 0);
+	ck_assert_ptr_null(p.state);
+	ck_assert_logged(&p, what);
+	tp_close(&p);
 }
 
 START_TEST(cpp_info)
@@ -1115,18 +1090,11 @@ START_TEST(cpp_info)
 	static const char *const want_env[] = {"PATH=/usr/bin:/bin",
 	                                       "LANG=C.UTF-8", "HOME=/box",
 	                                       "TMPDIR=/tmp", NULL};
-	const struct ac_lang_ops *ops;
 	const struct ac_lang_info *in;
 	struct tp p;
 	int gold;
 
-	if (!have_gxx())
-		return;
-	tp_open(&p, AC_KIND_LANG, "cpp", conf);
-	ops = p.desc->ops;
-	ck_assert_int_eq(tp_init(&p), 0);
-	in = ops->info(p.state);
-	ck_assert_ptr_nonnull(in);
+	in = cpp_start(&p, conf);
 	ck_assert_str_eq(in->name, "cpp");
 	ck_assert_str_eq(in->display, "C++17 (GNU g++)");
 	ck_assert_str_eq(in->source_file, "main.cpp");
@@ -1174,17 +1142,11 @@ START_TEST(cpp_flags)
 	                                   NULL};
 	static const char *const piped[] = {"flags=-Wall -pipe", "pch=false",
 	                                    NULL};
-	const struct ac_lang_ops *ops;
 	const struct ac_lang_info *in;
 	struct tp p;
 	int gold;
 
-	if (!have_gxx())
-		return;
-	tp_open(&p, AC_KIND_LANG, "cpp", conf);
-	ops = p.desc->ops;
-	ck_assert_int_eq(tp_init(&p), 0);
-	in = ops->info(p.state);
+	in = cpp_start(&p, conf);
 	gold = access("/usr/bin/ld.gold", X_OK) == 0;
 	ck_assert_str_eq(in->compile_argv[3 + gold], "-Wall");
 	ck_assert_str_eq(in->compile_argv[4 + gold], "-DONLINE_JUDGE");
@@ -1194,26 +1156,14 @@ START_TEST(cpp_flags)
 	tp_close(&p);
 
 	/* Multipliers, as every language has them. */
-	tp_open(&p, AC_KIND_LANG, "cpp", mult);
-	ck_assert_int_eq(tp_init(&p), 0);
-	in = ops->info(p.state);
+	in = cpp_start(&p, mult);
 	ck_assert(in->time_multiplier == 1.5);
 	ck_assert(in->memory_multiplier == 2.0);
 	tp_close(&p);
 
 	/* -pipe is refused, naming the setting. */
-	tp_open(&p, AC_KIND_LANG, "cpp", piped);
-	ck_assert_int_lt(tp_init(&p), 0);
-	ck_assert_msg(tp_logged(&p, "-pipe is refused"), "log: %s",
-	              p.ctx.last_problem);
-	tp_close(&p);
-
-	tp_open(&p, AC_KIND_LANG, "cpp", bad);
-	ck_assert_int_lt(tp_init(&p), 0);
-	ck_assert_ptr_null(p.state);
-	ck_assert_msg(tp_logged(&p, "lang.cpp.flags"), "log: %s",
-	              p.ctx.last_problem);
-	tp_close(&p);
+	cpp_refused(piped, "-pipe is refused");
+	cpp_refused(bad, "lang.cpp.flags");
 }
 END_TEST
 
@@ -1249,10 +1199,14 @@ END_TEST
 static Suite *cpp_suite(void)
 {
 	Suite *s = suite_create("lang/cpp");
-	TCase *tc = tcase_create("cpp");
 
-	AC_ADD_TESTS(tc, cpp_info, cpp_flags, cpp_bad_compiler);
-	suite_add_tcase(s, tc);
+	/* cpp_info and cpp_flags start the compiler: without one they are
+	 * not run (have_gxx says so). */
+	if (have_gxx())
+		AC_TCASE(s, "cpp", NULL, NULL, 0, cpp_info, cpp_flags,
+		         cpp_bad_compiler);
+	else
+		AC_TCASE(s, "cpp", NULL, NULL, 0, cpp_bad_compiler);
 	return s;
 }
 #endif /* AC_TEST_CPP */

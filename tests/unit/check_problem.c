@@ -67,8 +67,8 @@ static void sh(const char *fmt, ...)
 
 static void tmp_setup(void)
 {
-	strcpy(tmpdir, "/tmp/check_problem.XXXXXX");
-	ck_assert_ptr_nonnull(mkdtemp(tmpdir));
+	ac_check_mkdtemp(tmpdir, sizeof(tmpdir), "/tmp",
+	                 "check_problem.XXXXXX");
 }
 
 static void tmp_teardown(void)
@@ -1055,39 +1055,28 @@ END_TEST
 static Suite *problem_suite(void)
 {
 	Suite *s = suite_create("problem");
-	TCase *tg = tcase_create("good");
-	TCase *tb = tcase_create("broken");
-	TCase *ts = tcase_create("set");
 
-	tcase_add_checked_fixture(tg, tmp_setup, tmp_teardown);
-	AC_ADD_TESTS(tg, test_good_package, test_good_test_order,
-	             test_legacy_package, test_minimal_defaults,
-	             test_statement_fallbacks, test_hash_stable_and_sensitive,
-	             test_hash_ignores_statement_covers_validator,
-	             test_symlink_inside_ok, test_old_style_output_validator,
-	             test_name_map_and_interactive, test_kinds);
-	suite_add_tcase(s, tg);
-
-	tcase_add_checked_fixture(tb, tmp_setup, tmp_teardown);
+	AC_TCASE(s, "good", tmp_setup, tmp_teardown, 0, test_good_package,
+	         test_good_test_order, test_legacy_package,
+	         test_minimal_defaults, test_statement_fallbacks,
+	         test_hash_stable_and_sensitive,
+	         test_hash_ignores_statement_covers_validator,
+	         test_symlink_inside_ok, test_old_style_output_validator,
+	         test_name_map_and_interactive, test_kinds);
 	/* Some tests copy a package with the shell for each of 20 cases:
 	 * more than Check's 4 s on a loaded machine. */
-	tcase_set_timeout(tb, 60);
-	AC_ADD_TESTS(tb, test_broken_missing_yaml, test_broken_yaml_syntax,
-	             test_broken_numbers, test_broken_keys, test_broken_tests,
-	             test_broken_validators, test_broken_not_a_dir,
-	             test_broken_symlink_outside, test_broken_not_regular,
-	             test_broken_symlinked_group, test_broken_big_yaml,
-	             test_keys_2023_07, test_keys_legacy,
-	             test_keys_refused_by_name, test_dirs_refused_by_name,
-	             test_alias_bomb_bounded, test_expected_score_marker,
-	             test_time_limit_rules, test_write_time_limit,
-	             test_groups_and_testdata);
-	suite_add_tcase(s, tb);
-
-	tcase_add_checked_fixture(ts, tmp_setup, tmp_teardown);
-	AC_ADD_TESTS(ts, test_set_good, test_set_broken_counted,
-	             test_set_mixed_and_duplicate_uuid);
-	suite_add_tcase(s, ts);
+	AC_TCASE(s, "broken", tmp_setup, tmp_teardown, 60,
+	         test_broken_missing_yaml, test_broken_yaml_syntax,
+	         test_broken_numbers, test_broken_keys, test_broken_tests,
+	         test_broken_validators, test_broken_not_a_dir,
+	         test_broken_symlink_outside, test_broken_not_regular,
+	         test_broken_symlinked_group, test_broken_big_yaml,
+	         test_keys_2023_07, test_keys_legacy, test_keys_refused_by_name,
+	         test_dirs_refused_by_name, test_alias_bomb_bounded,
+	         test_expected_score_marker, test_time_limit_rules,
+	         test_write_time_limit, test_groups_and_testdata);
+	AC_TCASE(s, "set", tmp_setup, tmp_teardown, 0, test_set_good,
+	         test_set_broken_counted, test_set_mixed_and_duplicate_uuid);
 	return s;
 }
 

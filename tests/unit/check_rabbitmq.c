@@ -76,20 +76,10 @@ struct tp {
 static void tp_open(struct tp *p, struct event_base *base, const char *url,
                     const char *extra)
 {
-	const char *top = getenv("top_builddir");
-	char path[4096];
 	int n = 0;
 
 	memset(p, 0, sizeof(*p));
-	snprintf(path, sizeof(path), "%s/plugins-build/transport/rabbitmq.so",
-	         top ? top : ".");
-	p->dl = dlopen(path, RTLD_NOW | RTLD_LOCAL);
-	ck_assert_msg(p->dl, "dlopen %s: %s", path, dlerror());
-	p->desc = dlsym(p->dl, AC_PLUGIN_SYMBOL);
-	ck_assert_ptr_nonnull(p->desc);
-	ck_assert_uint_eq(p->desc->abi, AC_ABI_VERSION);
-	ck_assert_int_eq(p->desc->kind, AC_KIND_TRANSPORT);
-	ck_assert_str_eq(p->desc->name, "rabbitmq");
+	p->desc = th_plugin_open(AC_KIND_TRANSPORT, "rabbitmq", &p->dl);
 	p->ops = p->desc->ops;
 	ck_assert_int_gt(asprintf(&p->conf_strs[n], "amqp_url=%s", url), 0);
 	p->conf[n] = p->conf_strs[n];
@@ -108,13 +98,7 @@ static void tp_open(struct tp *p, struct event_base *base, const char *url,
 
 static int tp_init(struct tp *p)
 {
-	p->state = (void *)0x1;
-	/* The core checks the declared settings before init. */
-	if (th_check_conf(&p->ctx) < 0) {
-		p->state = NULL;
-		return -EINVAL;
-	}
-	return p->ops->init(&th_host, &p->ctx, &p->state);
+	return th_plugin_init(p->desc, &p->ctx, &p->state);
 }
 
 static void tp_close(struct tp *p)
@@ -146,6 +130,23 @@ static void pump_until(struct event_base *base, const unsigned *flag,
 		event_base_loop(base, EVLOOP_NONBLOCK);
 		usleep(1000);
 	}
+}
+
+/* Run the loop until *count reaches N (at most MS): it must be N then. */
+static void pump_count(struct event_base *base, const unsigned *count,
+                       unsigned n, int ms)
+{
+	pump_until(base, count, n, ms);
+	ck_assert_uint_eq(*count, n);
+}
+
+/* Run the loop for MS: *count must not grow meanwhile. */
+static void pump_quiet(struct event_base *base, const unsigned *count, int ms)
+{
+	unsigned n = *count;
+
+	pump_until(base, count, n + 1, ms);
+	ck_assert_uint_eq(*count, n);
 }
 
 struct dones {
@@ -321,6 +322,8 @@ struct fx {
 	struct tp p;
 	char lang[64];
 	char queue[128];
+	struct dones dn; /* of the test's publishes */
+	struct rx rx;    /* the test's consumer */
 };
 
 static unsigned tp_connections(struct tp *p)
@@ -359,6 +362,7 @@ static void fx_setup(struct fx *f, const char *test, const char *extra)
 
 static void fx_teardown(struct fx *f)
 {
+	rx_free(&f->rx);
 	tp_close(&f->p);
 	event_base_free(f->base);
 	adm_delete(f->queue);
@@ -387,26 +391,21 @@ static void fx_consume(struct fx *f, struct rx *rx, unsigned prefetch)
 START_TEST(publish_confirm_consume)
 {
 	struct fx f;
-	struct dones dn = {0};
-	struct rx rx = {0};
 	const char *body = "{\"v\":1,\"hello\":\"world\"}";
 
 	fx_setup(&f, "pcc", NULL);
-	fx_publish(&f, body, &dn);
-	ck_assert_uint_eq(dn.n, 0); /* never from inside the op */
-	pump_until(f.base, &dn.n, 1, 10000);
-	ck_assert_uint_eq(dn.n, 1);
-	ck_assert_int_eq(dn.last, 0);
+	fx_publish(&f, body, &f.dn);
+	ck_assert_uint_eq(f.dn.n, 0); /* never from inside the op */
+	pump_count(f.base, &f.dn.n, 1, 10000);
+	ck_assert_int_eq(f.dn.last, 0);
 	/* Confirmed means stored: the message is in the durable queue. */
 	ck_assert_uint_eq(adm_count(f.queue), 1);
-	rx.auto_ack = true;
-	fx_consume(&f, &rx, 4);
-	pump_until(f.base, &rx.n, 1, 10000);
-	ck_assert_uint_eq(rx.n, 1);
-	ck_assert_str_eq(rx.bodies[0], body);
+	f.rx.auto_ack = true;
+	fx_consume(&f, &f.rx, 4);
+	pump_count(f.base, &f.rx.n, 1, 10000);
+	ck_assert_str_eq(f.rx.bodies[0], body);
 	pump_until(f.base, NULL, 0, 300); /* let the ack go out */
 	ck_assert_uint_eq(adm_count(f.queue), 0);
-	rx_free(&rx);
 	fx_teardown(&f);
 }
 END_TEST
@@ -414,28 +413,23 @@ END_TEST
 START_TEST(many_in_order)
 {
 	struct fx f;
-	struct dones dn = {0};
-	struct rx rx = {0};
 	enum { N = 300 };
 	char body[64];
 
 	fx_setup(&f, "order", NULL);
 	for (int i = 0; i < N; i++) {
 		snprintf(body, sizeof(body), "{\"seq\":%d}", i);
-		fx_publish(&f, body, &dn);
+		fx_publish(&f, body, &f.dn);
 	}
-	pump_until(f.base, &dn.n, N, 20000);
-	ck_assert_uint_eq(dn.n, N);
-	ck_assert_uint_eq(dn.ok, N);
-	rx.auto_ack = true;
-	fx_consume(&f, &rx, 16);
-	pump_until(f.base, &rx.n, N, 20000);
-	ck_assert_uint_eq(rx.n, N);
+	pump_count(f.base, &f.dn.n, N, 20000);
+	ck_assert_uint_eq(f.dn.ok, N);
+	f.rx.auto_ack = true;
+	fx_consume(&f, &f.rx, 16);
+	pump_count(f.base, &f.rx.n, N, 20000);
 	for (int i = 0; i < N; i++) {
 		snprintf(body, sizeof(body), "{\"seq\":%d}", i);
-		ck_assert_str_eq(rx.bodies[i], body);
+		ck_assert_str_eq(f.rx.bodies[i], body);
 	}
-	rx_free(&rx);
 	fx_teardown(&f);
 }
 END_TEST
@@ -443,34 +437,26 @@ END_TEST
 START_TEST(prefetch_limits_unacked)
 {
 	struct fx f;
-	struct dones dn = {0};
-	struct rx rx = {0};
 
 	fx_setup(&f, "prefetch", NULL);
-	fx_publish(&f, "{\"n\":1}", &dn);
-	fx_publish(&f, "{\"n\":2}", &dn);
-	fx_publish(&f, "{\"n\":3}", &dn);
-	pump_until(f.base, &dn.n, 3, 10000);
-	ck_assert_uint_eq(dn.ok, 3);
-	fx_consume(&f, &rx, 1);
-	pump_until(f.base, &rx.n, 1, 10000);
-	ck_assert_uint_eq(rx.n, 1);
+	fx_publish(&f, "{\"n\":1}", &f.dn);
+	fx_publish(&f, "{\"n\":2}", &f.dn);
+	fx_publish(&f, "{\"n\":3}", &f.dn);
+	pump_until(f.base, &f.dn.n, 3, 10000);
+	ck_assert_uint_eq(f.dn.ok, 3);
+	fx_consume(&f, &f.rx, 1);
+	pump_count(f.base, &f.rx.n, 1, 10000);
 	/* With prefetch 1 the second job waits for the ack. */
-	pump_until(f.base, &rx.n, 2, 700);
-	ck_assert_uint_eq(rx.n, 1);
-	f.p.ops->ack(f.p.state, rx.ds[0]);
-	pump_until(f.base, &rx.n, 2, 10000);
-	ck_assert_uint_eq(rx.n, 2);
-	ck_assert_str_eq(rx.bodies[1], "{\"n\":2}");
-	pump_until(f.base, &rx.n, 3, 500);
-	ck_assert_uint_eq(rx.n, 2);
-	f.p.ops->ack(f.p.state, rx.ds[1]);
-	pump_until(f.base, &rx.n, 3, 10000);
-	ck_assert_uint_eq(rx.n, 3);
-	f.p.ops->ack(f.p.state, rx.ds[2]);
+	pump_quiet(f.base, &f.rx.n, 700);
+	f.p.ops->ack(f.p.state, f.rx.ds[0]);
+	pump_count(f.base, &f.rx.n, 2, 10000);
+	ck_assert_str_eq(f.rx.bodies[1], "{\"n\":2}");
+	pump_quiet(f.base, &f.rx.n, 500);
+	f.p.ops->ack(f.p.state, f.rx.ds[1]);
+	pump_count(f.base, &f.rx.n, 3, 10000);
+	f.p.ops->ack(f.p.state, f.rx.ds[2]);
 	pump_until(f.base, NULL, 0, 300);
 	ck_assert_uint_eq(adm_count(f.queue), 0);
-	rx_free(&rx);
 	fx_teardown(&f);
 }
 END_TEST
@@ -478,25 +464,21 @@ END_TEST
 START_TEST(nack_requeue_then_dead_after_max)
 {
 	struct fx f;
-	struct dones dn = {0};
-	struct rx rx = {0};
 	char body[128], reason[256], queue[256], attempts[32];
 
 	snprintf(body, sizeof(body), "{\"poison\":\"requeue-%d\"}",
 	         (int)getpid());
 	fx_setup(&f, "nackrq", "max_deliveries=3");
-	fx_publish(&f, body, &dn);
-	pump_until(f.base, &dn.n, 1, 10000);
-	ck_assert_int_eq(dn.last, 0);
-	rx.nack_mode = 1;
-	fx_consume(&f, &rx, 2);
+	fx_publish(&f, body, &f.dn);
+	pump_until(f.base, &f.dn.n, 1, 10000);
+	ck_assert_int_eq(f.dn.last, 0);
+	f.rx.nack_mode = 1;
+	fx_consume(&f, &f.rx, 2);
 	/* Delivered, nacked and redelivered: three attempts, then dead. */
-	pump_until(f.base, &rx.n, 3, 10000);
-	ck_assert_uint_eq(rx.n, 3);
+	pump_count(f.base, &f.rx.n, 3, 10000);
 	for (unsigned i = 0; i < 3; i++)
-		ck_assert_str_eq(rx.bodies[i], body);
-	pump_until(f.base, &rx.n, 4, 1000);
-	ck_assert_uint_eq(rx.n, 3);
+		ck_assert_str_eq(f.rx.bodies[i], body);
+	pump_quiet(f.base, &f.rx.n, 1000);
 	ck_assert_uint_eq(adm_count(f.queue), 0);
 	ck_assert(adm_take_dead(body, reason, queue, attempts));
 	ck_assert_msg(strstr(reason, "failed 3 times") &&
@@ -504,7 +486,6 @@ START_TEST(nack_requeue_then_dead_after_max)
 	              "reason: %s", reason);
 	ck_assert_str_eq(queue, f.queue);
 	ck_assert_str_eq(attempts, "3");
-	rx_free(&rx);
 	fx_teardown(&f);
 }
 END_TEST
@@ -512,25 +493,20 @@ END_TEST
 START_TEST(nack_no_requeue_dead_letters_with_reason)
 {
 	struct fx f;
-	struct dones dn = {0};
-	struct rx rx = {0};
 	char body[128], reason[256], queue[256], attempts[32];
 
 	snprintf(body, sizeof(body), "not json %d", (int)getpid());
 	fx_setup(&f, "nackdl", NULL);
-	fx_publish(&f, body, &dn);
-	pump_until(f.base, &dn.n, 1, 10000);
-	rx.nack_mode = 2;
-	fx_consume(&f, &rx, 2);
-	pump_until(f.base, &rx.n, 1, 10000);
-	ck_assert_uint_eq(rx.n, 1);
-	pump_until(f.base, &rx.n, 2, 800);
-	ck_assert_uint_eq(rx.n, 1); /* not redelivered */
+	fx_publish(&f, body, &f.dn);
+	pump_until(f.base, &f.dn.n, 1, 10000);
+	f.rx.nack_mode = 2;
+	fx_consume(&f, &f.rx, 2);
+	pump_count(f.base, &f.rx.n, 1, 10000);
+	pump_quiet(f.base, &f.rx.n, 800); /* not redelivered */
 	ck_assert_uint_eq(adm_count(f.queue), 0);
 	ck_assert(adm_take_dead(body, reason, queue, attempts));
 	ck_assert_str_eq(reason, "unparseable: test poison");
 	ck_assert_str_eq(queue, f.queue);
-	rx_free(&rx);
 	fx_teardown(&f);
 }
 END_TEST
@@ -538,28 +514,23 @@ END_TEST
 START_TEST(unacked_redelivered_to_next_consumer)
 {
 	struct fx f;
-	struct dones dn = {0};
-	struct rx rx = {0}, rx2 = {0};
+	struct rx rx2 = {0};
 	const char *body = "{\"job\":\"survives a dead consumer\"}";
 
 	fx_setup(&f, "redeliver", NULL);
-	fx_publish(&f, body, &dn);
-	pump_until(f.base, &dn.n, 1, 10000);
-	fx_consume(&f, &rx, 1);
-	pump_until(f.base, &rx.n, 1, 10000);
-	ck_assert_uint_eq(rx.n, 1);
+	fx_publish(&f, body, &f.dn);
+	pump_until(f.base, &f.dn.n, 1, 10000);
+	fx_consume(&f, &f.rx, 1);
+	pump_count(f.base, &f.rx.n, 1, 10000);
 	/* The consumer goes away without acknowledging. */
 	tp_close(&f.p);
 	tp_open(&f.p, f.base, g_url, NULL);
 	ck_assert_int_eq(tp_init(&f.p), 0);
 	rx2.auto_ack = true;
 	fx_consume(&f, &rx2, 1);
-	pump_until(f.base, &rx2.n, 1, 10000);
-	ck_assert_uint_eq(rx2.n, 1);
+	pump_count(f.base, &rx2.n, 1, 10000);
 	ck_assert_str_eq(rx2.bodies[0], body);
-	pump_until(f.base, &rx2.n, 2, 500);
-	ck_assert_uint_eq(rx2.n, 1);
-	rx_free(&rx);
+	pump_quiet(f.base, &rx2.n, 500);
 	rx_free(&rx2);
 	fx_teardown(&f);
 }
@@ -569,7 +540,6 @@ END_TEST
 START_TEST(message_id_is_submission_id)
 {
 	struct fx f;
-	struct dones dn = {0};
 	const char *body = "{\"version\":1,\"submission_id\":\"sid-42\","
 	                   "\"code\":\"x\"}";
 	amqp_connection_state_t c;
@@ -578,10 +548,10 @@ START_TEST(message_id_is_submission_id)
 	bool found = false;
 
 	fx_setup(&f, "msgid", NULL);
-	fx_publish(&f, body, &dn);
-	fx_publish(&f, "{\"no\":\"id\"}", &dn);
-	pump_until(f.base, &dn.n, 2, 10000);
-	ck_assert_uint_eq(dn.ok, 2);
+	fx_publish(&f, body, &f.dn);
+	fx_publish(&f, "{\"no\":\"id\"}", &f.dn);
+	pump_until(f.base, &f.dn.n, 2, 10000);
+	ck_assert_uint_eq(f.dn.ok, 2);
 	c = adm_open();
 	for (int i = 0; i < 2; i++) {
 		r = amqp_basic_get(c, 1, amqp_cstring_bytes(f.queue), 1);
@@ -612,8 +582,6 @@ END_TEST
 START_TEST(results_queue)
 {
 	struct fx f;
-	struct dones dn = {0};
-	struct rx rx = {0};
 	char body[128];
 
 	if (!g_private_vhost) {
@@ -626,18 +594,16 @@ START_TEST(results_queue)
 	snprintf(body, sizeof(body), "{\"result\":%d}", (int)getpid());
 	fx_setup(&f, "results", NULL);
 	ck_assert_int_eq(f.p.ops->publish_result(f.p.state, body, strlen(body),
-	                                         done_cb, &dn),
+	                                         done_cb, &f.dn),
 	                 0);
-	pump_until(f.base, &dn.n, 1, 10000);
-	ck_assert_int_eq(dn.last, 0);
-	rx.auto_ack = true;
-	rx.ops = f.p.ops;
-	rx.state = f.p.state;
-	ck_assert_int_eq(f.p.ops->consume_results(f.p.state, rx_cb, &rx), 0);
-	pump_until(f.base, &rx.n, 1, 10000);
-	ck_assert_uint_eq(rx.n, 1);
-	ck_assert_str_eq(rx.bodies[0], body);
-	rx_free(&rx);
+	pump_until(f.base, &f.dn.n, 1, 10000);
+	ck_assert_int_eq(f.dn.last, 0);
+	f.rx.auto_ack = true;
+	f.rx.ops = f.p.ops;
+	f.rx.state = f.p.state;
+	ck_assert_int_eq(f.p.ops->consume_results(f.p.state, rx_cb, &f.rx), 0);
+	pump_count(f.base, &f.rx.n, 1, 10000);
+	ck_assert_str_eq(f.rx.bodies[0], body);
 	fx_teardown(&f);
 }
 END_TEST
@@ -658,8 +624,7 @@ static int ctl(const char *fmt, ...)
 START_TEST(reconnect_after_broker_closes_connection)
 {
 	struct fx f;
-	struct dones dn = {0}, dn2 = {0};
-	struct rx rx = {0};
+	struct dones dn2 = {0};
 	char cmd[1024];
 	long long end;
 
@@ -669,11 +634,10 @@ START_TEST(reconnect_after_broker_closes_connection)
 		return;
 	}
 	fx_setup(&f, "reconnect", NULL);
-	rx.auto_ack = true;
-	fx_consume(&f, &rx, 2);
-	fx_publish(&f, "{\"before\":1}", &dn);
-	pump_until(f.base, &rx.n, 1, 10000);
-	ck_assert_uint_eq(rx.n, 1);
+	f.rx.auto_ack = true;
+	fx_consume(&f, &f.rx, 2);
+	fx_publish(&f, "{\"before\":1}", &f.dn);
+	pump_count(f.base, &f.rx.n, 1, 10000);
 	/* Close every connection of our vhost from the broker side. */
 	snprintf(cmd, sizeof(cmd),
 	         "%s -q list_connections pid vhost | awk -v v=%s '$2 == v "
@@ -700,12 +664,10 @@ START_TEST(reconnect_after_broker_closes_connection)
 		pump_until(f.base, NULL, 0, 20);
 	}
 	ck_assert_int_eq(dn2.last, 0);
-	pump_until(f.base, &rx.n, 2, 10000);
-	ck_assert_uint_eq(rx.n, 2);
-	ck_assert_str_eq(rx.bodies[1], "{\"after\":1}");
+	pump_count(f.base, &f.rx.n, 2, 10000);
+	ck_assert_str_eq(f.rx.bodies[1], "{\"after\":1}");
 	ck_assert_msg(strstr(f.p.ctx.last_problem, "reconnect"),
 	              "last warning: %s", f.p.ctx.last_problem);
-	rx_free(&rx);
 	fx_teardown(&f);
 }
 END_TEST
@@ -802,19 +764,14 @@ END_TEST
 
 static Suite *rabbitmq_suite(void)
 {
-	Suite *s = suite_create("transport/rabbitmq");
-	TCase *tc = tcase_create("broker");
-
-	tcase_set_timeout(tc, 60);
-	AC_ADD_TESTS(tc, bad_settings_refused, no_broker_publish_fails,
-	             publish_confirm_consume, many_in_order,
-	             prefetch_limits_unacked, nack_requeue_then_dead_after_max,
-	             nack_no_requeue_dead_letters_with_reason,
-	             unacked_redelivered_to_next_consumer, results_queue,
-	             message_id_is_submission_id,
-	             reconnect_after_broker_closes_connection);
-	suite_add_tcase(s, tc);
-	return s;
+	return AC_SUITE(
+	        "transport/rabbitmq", "broker", 60, bad_settings_refused,
+	        no_broker_publish_fails, publish_confirm_consume, many_in_order,
+	        prefetch_limits_unacked, nack_requeue_then_dead_after_max,
+	        nack_no_requeue_dead_letters_with_reason,
+	        unacked_redelivered_to_next_consumer, results_queue,
+	        message_id_is_submission_id,
+	        reconnect_after_broker_closes_connection);
 }
 
 static bool broker_answers(void)

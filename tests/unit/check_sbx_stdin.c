@@ -42,16 +42,13 @@ static const struct ac_host test_host = {.abi = AC_ABI_VERSION,
 
 static void setup(void)
 {
-	snprintf(tmpdir, sizeof(tmpdir), "/tmp/check_sbx_stdin.XXXXXX");
-	ck_assert_ptr_nonnull(mkdtemp(tmpdir));
+	ac_check_mkdtemp(tmpdir, sizeof(tmpdir), "/tmp",
+	                 "check_sbx_stdin.XXXXXX");
 }
 
 static void teardown(void)
 {
-	char cmd[128];
-
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
-	ck_assert_int_eq(system(cmd), 0);
+	ac_check_rmtree(tmpdir);
 }
 
 /* A file of the temporary directory with `text`, opened for reading. */

@@ -128,13 +128,9 @@ END_TEST
 
 static Suite *trc_suite(void)
 {
-	Suite *s = suite_create("transport common");
-	TCase *tc = tcase_create("core");
-
-	AC_ADD_TESTS(tc, test_backoff_doubles_to_cap, test_backoff_jitter,
-	             test_backoff_edges, test_msg_id);
-	suite_add_tcase(s, tc);
-	return s;
+	return AC_SUITE("transport common", "core", 0,
+	                test_backoff_doubles_to_cap, test_backoff_jitter,
+	                test_backoff_edges, test_msg_id);
 }
 
 int main(void)

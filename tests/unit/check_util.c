@@ -17,9 +17,7 @@ static char dir[4096];
 
 static void setup(void)
 {
-	snprintf(dir, sizeof(dir), "%s/ac-util-XXXXXX",
-	         getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
-	ck_assert_ptr_nonnull(mkdtemp(dir));
+	ac_check_mkdtemp(dir, sizeof(dir), NULL, "ac-util-XXXXXX");
 }
 
 static void teardown(void)
@@ -143,10 +141,8 @@ END_TEST
 int main(void)
 {
 	Suite *s = suite_create("util");
-	TCase *tc = tcase_create("util");
 
-	tcase_add_checked_fixture(tc, setup, teardown);
-	AC_ADD_TESTS(tc, test_clock_uuid, test_dirs, test_read_copy);
-	suite_add_tcase(s, tc);
+	AC_TCASE(s, "util", setup, teardown, 0, test_clock_uuid, test_dirs,
+	         test_read_copy);
 	return ac_check_run(s);
 }

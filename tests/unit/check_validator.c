@@ -329,16 +329,13 @@ static char tmpdir[64];
 
 static void tmp_setup(void)
 {
-	strcpy(tmpdir, "/tmp/check_validator.XXXXXX");
-	ck_assert_ptr_nonnull(mkdtemp(tmpdir));
+	ac_check_mkdtemp(tmpdir, sizeof(tmpdir), "/tmp",
+	                 "check_validator.XXXXXX");
 }
 
 static void tmp_teardown(void)
 {
-	char cmd[128];
-
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
-	ck_assert_int_eq(system(cmd), 0);
+	ac_check_rmtree(tmpdir);
 }
 
 static char *write_tmp(const char *name, const void *data, size_t len)
@@ -503,26 +500,19 @@ END_TEST
 static Suite *validator_suite(void)
 {
 	Suite *s = suite_create("validator");
-	TCase *tc = tcase_create("buffers");
-	TCase *tf = tcase_create("files");
 
-	AC_ADD_TESTS(tc, test_tokens_exact, test_tokens_whitespace_lenient,
-	             test_tokens_wrong_message, test_tokens_no_prefix_match,
-	             test_extra_tokens, test_missing_tokens, test_empty,
-	             test_msg_optional, test_long_token_quoted,
-	             test_case_insensitive_default, test_case_sensitive,
-	             test_case_non_ascii, test_space_exact,
-	             test_space_trailing_newline, test_space_tokens_and_extra,
-	             test_float_absolute, test_float_relative, test_float_both,
-	             test_float_non_numbers, test_nul_bytes, test_flags_parse,
-	             test_flags_errors);
-	suite_add_tcase(s, tc);
-
-	tcase_add_checked_fixture(tf, tmp_setup, tmp_teardown);
-	AC_ADD_TESTS(tf, test_files_basic, test_files_errors,
-	             test_files_nul_and_big);
-	tcase_set_timeout(tf, 60);
-	suite_add_tcase(s, tf);
+	AC_TCASE(s, "buffers", NULL, NULL, 0, test_tokens_exact,
+	         test_tokens_whitespace_lenient, test_tokens_wrong_message,
+	         test_tokens_no_prefix_match, test_extra_tokens,
+	         test_missing_tokens, test_empty, test_msg_optional,
+	         test_long_token_quoted, test_case_insensitive_default,
+	         test_case_sensitive, test_case_non_ascii, test_space_exact,
+	         test_space_trailing_newline, test_space_tokens_and_extra,
+	         test_float_absolute, test_float_relative, test_float_both,
+	         test_float_non_numbers, test_nul_bytes, test_flags_parse,
+	         test_flags_errors);
+	AC_TCASE(s, "files", tmp_setup, tmp_teardown, 60, test_files_basic,
+	         test_files_errors, test_files_nul_and_big);
 	return s;
 }
 
