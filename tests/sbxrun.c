@@ -33,6 +33,8 @@
 
 #include <algocode/plugin.h>
 
+#include "../bench/timing.h"
+
 #define MAX_SETTINGS 16
 #define MAX_PROFILE  16
 
@@ -136,21 +138,6 @@ static void env_line_cb(void *arg, const char *what, bool enforced,
                         const char *detail)
 {
 	printf("%-24s %-3s %s\n", what, enforced ? "yes" : "no", detail);
-}
-
-static uint64_t now_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
-}
-
-static int cmp_u64(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-
-	return x < y ? -1 : x > y;
 }
 
 /* One line of --each: the report of run i (stdout_path: the output file). */
@@ -513,10 +500,8 @@ int main(int argc, char **argv)
 		}
 		if (rc)
 			goto out;
-		qsort(times, (size_t)repeat, sizeof(*times), cmp_u64);
-		printf("runs=%ld\nthreads=%ld\nmedian_ms=%.3f\np99_ms=%.3f\n",
-		       repeat, threads, times[(repeat - 1) / 2] / 1000.0,
-		       times[(size_t)((repeat - 1) * 99 / 100)] / 1000.0);
+		printf("runs=%ld\nthreads=%ld\n", repeat, threads);
+		print_median_p99(times, repeat);
 		goto out;
 	}
 	{

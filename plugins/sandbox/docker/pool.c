@@ -473,6 +473,27 @@ static json_t *dk_create_body(struct dk_state *st,
 	return body;
 }
 
+/* Append "<tag><item>\n" to key (n bytes used of size) for each item of
+ * the NULL-terminated list (may be NULL), each passing check first.
+ * Returns 0, or -1 with err set. */
+static int dk_key_add(char *key, size_t size, size_t *n, char tag,
+                      const char *const *list,
+                      int (*check)(const char *, char *, size_t), char *err,
+                      size_t errlen)
+{
+	for (size_t i = 0; list && list[i]; i++) {
+		if (check(list[i], err, errlen) < 0)
+			return -1;
+		*n += (size_t)snprintf(key + *n, size - *n, "%c%s\n", tag,
+		                       list[i]);
+		if (*n >= size) {
+			snprintf(err, errlen, "run profile too large");
+			return -1;
+		}
+	}
+	return 0;
+}
+
 /* The pool of the run's profile, created on first use. */
 struct dk_pool *dk_pool_get(struct dk_state *st,
                             const struct ac_run_profile *prof, char *err,
@@ -484,22 +505,11 @@ struct dk_pool *dk_pool_get(struct dk_state *st,
 	json_t *body;
 
 	key[0] = '\0';
-	for (size_t i = 0; prof && prof->ro_paths && prof->ro_paths[i]; i++) {
-		if (dk_check_ro(prof->ro_paths[i], err, errlen) < 0)
-			return NULL;
-		n += (size_t)snprintf(key + n, sizeof(key) - n, "r%s\n",
-		                      prof->ro_paths[i]);
-		if (n >= sizeof(key))
-			goto big;
-	}
-	for (size_t i = 0; prof && prof->syscalls && prof->syscalls[i]; i++) {
-		if (dk_check_syscall(prof->syscalls[i], err, errlen) < 0)
-			return NULL;
-		n += (size_t)snprintf(key + n, sizeof(key) - n, "s%s\n",
-		                      prof->syscalls[i]);
-		if (n >= sizeof(key))
-			goto big;
-	}
+	if (dk_key_add(key, sizeof(key), &n, 'r', prof ? prof->ro_paths : NULL,
+	               dk_check_ro, err, errlen) < 0 ||
+	    dk_key_add(key, sizeof(key), &n, 's', prof ? prof->syscalls : NULL,
+	               dk_check_syscall, err, errlen) < 0)
+		return NULL;
 	pthread_mutex_lock(&st->lock);
 	for (p = st->pools; p; p = p->next)
 		if (strcmp(p->key, key) == 0)
@@ -527,9 +537,6 @@ struct dk_pool *dk_pool_get(struct dk_state *st,
 	}
 	pthread_mutex_unlock(&st->lock);
 	return p;
-big:
-	snprintf(err, errlen, "run profile too large");
-	return NULL;
 }
 
 /* ------------------------------------------------------------ containers */
