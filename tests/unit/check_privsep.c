@@ -173,6 +173,19 @@ static void run_in(const char *box, const char *const *ro,
 	}
 }
 
+/* The helper serves: a run in a new box `name` exits 7. */
+static void assert_serves(const char *name)
+{
+	struct ac_run_report rep;
+	char box[128], out[512];
+	int rc;
+
+	mkbox(name, box, sizeof(box));
+	run_in(box, NULL, &rep, &rc, out, sizeof(out));
+	ck_assert_int_eq(rc, 0);
+	ck_assert_int_eq(rep.exit_code, 7);
+}
+
 START_TEST(test_good_run)
 {
 	struct ac_run_report rep;
@@ -229,10 +242,7 @@ START_TEST(test_box_refused)
 		ck_assert_str_eq(out, "");
 	}
 	/* The helper goes on. */
-	mkbox("box2", box, sizeof(box));
-	run_in(box, NULL, &rep, &rc, out, sizeof(out));
-	ck_assert_int_eq(rc, 0);
-	ck_assert_int_eq(rep.exit_code, 7);
+	assert_serves("box2");
 }
 END_TEST
 
@@ -400,10 +410,8 @@ static ssize_t raw(const void *buf, size_t len, bool with_fd)
 
 START_TEST(test_malformed_requests)
 {
-	struct ac_run_report rep;
-	char garbage[300], box[128], out[512];
+	char garbage[300];
 	uint32_t hdr[7 + 32];
-	int rc;
 
 	memset(garbage, 'A', sizeof(garbage));
 	/* Wrong magic, no answer: the reply socket just closes. */
@@ -428,10 +436,7 @@ START_TEST(test_malformed_requests)
 	hdr[3] = 1; /* nargv */
 	ck_assert_int_gt(raw(hdr, sizeof(hdr), true), 0);
 	/* The helper still serves. */
-	mkbox("box", box, sizeof(box));
-	run_in(box, NULL, &rep, &rc, out, sizeof(out));
-	ck_assert_int_eq(rc, 0);
-	ck_assert_int_eq(rep.exit_code, 7);
+	assert_serves("box");
 }
 END_TEST
 
@@ -540,9 +545,6 @@ START_TEST(test_remove_request)
 {
 	char path[200], outside[128], victim[160], via[200];
 	struct stat sb;
-	struct ac_run_report rep;
-	char box[128], out[512];
-	int rc;
 
 	mkdeep(tmp, "run-1", 50, NULL);
 	snprintf(path, sizeof(path), "%s/run-1", tmp);
@@ -569,10 +571,7 @@ START_TEST(test_remove_request)
 	ck_assert_int_eq(unlink(victim), 0);
 	ck_assert_int_eq(rmdir(outside), 0);
 	/* The helper still serves. */
-	mkbox("box", box, sizeof(box));
-	run_in(box, NULL, &rep, &rc, out, sizeof(out));
-	ck_assert_int_eq(rc, 0);
-	ck_assert_int_eq(rep.exit_code, 7);
+	assert_serves("box");
 }
 END_TEST
 
