@@ -474,11 +474,34 @@ static int cg_mkrun(const char *base, const char *name, char **out)
 	return 0;
 }
 
+/* One control file a new run cgroup is given: dir/file = val; must: the
+ * run fails without it. */
+struct cg_set {
+	const char *dir, *file, *val;
+	bool must;
+};
+
+/* The writes of set, in order.  0, or -errno with *what the file. */
+static int cg_set_all(const struct cg_set *set, size_t n, const char **what)
+{
+	for (size_t i = 0; i < n; i++) {
+		int rc = sbx_write_at(set[i].dir, set[i].file, set[i].val);
+
+		if (rc < 0 && set[i].must) {
+			*what = set[i].file;
+			return rc;
+		}
+	}
+	return 0;
+}
+
 int cg_run_create(const struct cg_sys *sys, const char *name,
                   const struct ac_limits *lim, struct cg_run *run, char *err,
                   size_t errlen)
 {
-	char val[32];
+	char mem[32], pids[32];
+	struct cg_set set[3];
+	size_t n = 0;
 	const char *what = "mkdir";
 	int rc;
 
@@ -491,28 +514,27 @@ int cg_run_create(const struct cg_sys *sys, const char *name,
 		snprintf(err, errlen, "%s", sys->err);
 		return -ENOTSUP;
 	}
-	snprintf(val, sizeof(val), "%" PRIu64, lim->memory_kb * 1024);
+	snprintf(mem, sizeof(mem), "%" PRIu64, lim->memory_kb * 1024);
+	snprintf(pids, sizeof(pids), "%u", lim->processes + 1);
 	if (sys->version == 1) {
 		if ((rc = cg_mkrun(sys->mem_base, name, &run->mem)) < 0 ||
 		    (rc = cg_mkrun(sys->pids_base, name, &run->pids)) < 0 ||
 		    (rc = cg_mkrun(sys->cpu_base, name, &run->cpu)) < 0)
 			goto fail;
-		what = "memory.limit_in_bytes";
-		if ((rc = sbx_write_at(run->mem, what, val)) < 0)
+		set[n++] = (struct cg_set){run->mem, "memory.limit_in_bytes",
+		                           mem, true};
+		if (sys->memsw)
+			set[n++] = (struct cg_set){
+			        run->mem, "memory.memsw.limit_in_bytes", mem,
+			        true};
+		else
+			set[n++] = (struct cg_set){
+			        run->mem, "memory.swappiness", "0", false};
+		if (run->pids)
+			set[n++] = (struct cg_set){run->pids, "pids.max", pids,
+			                           true};
+		if ((rc = cg_set_all(set, n, &what)) < 0)
 			goto fail;
-		if (sys->memsw) {
-			what = "memory.memsw.limit_in_bytes";
-			if ((rc = sbx_write_at(run->mem, what, val)) < 0)
-				goto fail;
-		} else {
-			sbx_write_at(run->mem, "memory.swappiness", "0");
-		}
-		if (run->pids) {
-			snprintf(val, sizeof(val), "%u", lim->processes + 1);
-			what = "pids.max";
-			if ((rc = sbx_write_at(run->pids, what, val)) < 0)
-				goto fail;
-		}
 		if (run->cpu) {
 			char path[CG_LINE];
 
@@ -525,17 +547,12 @@ int cg_run_create(const struct cg_sys *sys, const char *name,
 
 		if ((rc = cg_mkrun(sys->v2_base, name, &run->v2)) < 0)
 			goto fail;
-		what = "memory.max";
-		if ((rc = sbx_write_at(run->v2, what, val)) < 0)
-			goto fail;
-		if (sys->memsw) {
-			what = "memory.swap.max";
-			if ((rc = sbx_write_at(run->v2, what, "0")) < 0)
-				goto fail;
-		}
-		snprintf(val, sizeof(val), "%u", lim->processes + 1);
-		what = "pids.max";
-		if ((rc = sbx_write_at(run->v2, what, val)) < 0)
+		set[n++] = (struct cg_set){run->v2, "memory.max", mem, true};
+		if (sys->memsw)
+			set[n++] = (struct cg_set){run->v2, "memory.swap.max",
+			                           "0", true};
+		set[n++] = (struct cg_set){run->v2, "pids.max", pids, true};
+		if ((rc = cg_set_all(set, n, &what)) < 0)
 			goto fail;
 		snprintf(path, sizeof(path), "%s/cpu.stat", run->v2);
 		run->cpu_fd = open(path, O_RDONLY | O_CLOEXEC);
