@@ -1,6 +1,7 @@
 /* Helpers shared by the sandbox plugins (header-only: each plugin is its
  * own shared object).  Small files of the kernel's (cgroup controls,
- * /proc): one read of the whole file, one write of the whole value.
+ * /proc): one read of the whole file, one write of the whole value, and
+ * the word lists they hold.
  */
 #ifndef AC_SBX_FILE_H
 #define AC_SBX_FILE_H
@@ -8,6 +9,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -72,6 +74,24 @@ static inline int sbx_read_at(const char *dir, const char *file, char *buf,
 	    (int)sizeof(path))
 		return -ENAMETOOLONG;
 	return sbx_read_file(path, buf, len);
+}
+
+/* Does the list `list`, words separated by `sep` and ending at a NUL or a
+ * newline, hold `word` (mount options, the controllers of a hierarchy)? */
+static inline bool sbx_has_word(const char *list, const char *word, char sep)
+{
+	size_t wl = strlen(word);
+	const char *p = list;
+
+	while (p && *p) {
+		const char *e = strchr(p, sep);
+		size_t l = e ? (size_t)(e - p) : strcspn(p, "\n");
+
+		if (l == wl && strncmp(p, word, wl) == 0)
+			return true;
+		p = e ? e + 1 : NULL;
+	}
+	return false;
 }
 
 #endif

@@ -31,6 +31,7 @@
 #include <algocode/plugin.h>
 
 #include "../../common/plugin_util.h"
+#include "../common/sbx_file.h"
 #include "../common/sbx_stdin.h"
 #include "../common/sbx_stream.h"
 #include "../common/sbx_syscalls.h"
@@ -62,20 +63,11 @@ void dk_find_cgroups(struct dk_state *st)
 			continue;
 		if (strcmp(fstype, "cgroup") != 0 || strcmp(root, "/") != 0)
 			continue;
-		for (int i = 0; i < CG_N; i++) {
-			char *p = opts;
-			size_t n = strlen(cg_names[i]);
-
-			while ((p = strstr(p, cg_names[i]))) {
-				if ((p == opts || p[-1] == ',') &&
-				    (p[n] == ',' || p[n] == '\0'))
-					break;
-				p += n;
-			}
-			if (p && !st->cgmnt[i][0])
+		for (int i = 0; i < CG_N; i++)
+			if (sbx_has_word(opts, cg_names[i], ',') &&
+			    !st->cgmnt[i][0])
 				snprintf(st->cgmnt[i], sizeof(st->cgmnt[i]),
 				         "%s", mnt);
-		}
 	}
 	fclose(f);
 }
@@ -99,16 +91,8 @@ static int dk_cont_cgroups(struct dk_state *st, struct dk_cont *c)
 		*b = '\0';
 		b[strcspn(b + 1, "\n") + 1] = '\0';
 		for (int i = 0; i < CG_N; i++) {
-			char *q = a + 1;
-			size_t n = strlen(cg_names[i]);
-
-			while ((q = strstr(q, cg_names[i]))) {
-				if ((q == a + 1 || q[-1] == ',') &&
-				    (q[n] == ',' || q[n] == '\0'))
-					break;
-				q += n;
-			}
-			if (q && st->cgmnt[i][0]) {
+			if (sbx_has_word(a + 1, cg_names[i], ',') &&
+			    st->cgmnt[i][0]) {
 				snprintf(c->cg[i], sizeof(c->cg[i]), "%s%s",
 				         st->cgmnt[i], b + 1);
 				found |= 1 << i;

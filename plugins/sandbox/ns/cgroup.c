@@ -61,29 +61,6 @@ static bool cg_exists(const char *dir, const char *file)
 	return access(path, F_OK) == 0;
 }
 
-/* Does the list `opts`, separated by `sep`, contain `word`? */
-static bool cg_has_word_sep(const char *opts, const char *word, char sep)
-{
-	size_t wl = strlen(word);
-	const char *p = opts;
-
-	while (p && *p) {
-		const char *e = strchr(p, sep);
-		size_t l = e ? (size_t)(e - p) : strcspn(p, "\n");
-
-		if (l == wl && strncmp(p, word, wl) == 0)
-			return true;
-		p = e ? e + 1 : NULL;
-	}
-	return false;
-}
-
-/* Does the comma-separated list `opts` contain `word`? */
-static bool cg_has_word(const char *opts, const char *word)
-{
-	return cg_has_word_sep(opts, word, ',');
-}
-
 /* fn(line, arg) on each line of `file` until it returns other than
  * CG_NEXT (not this line).  Returns that value, -ENOENT when no line
  * matched, or -errno when the file cannot be opened. */
@@ -123,7 +100,7 @@ static int cg_mount_line(char *line, void *arg)
 	if (sscanf(dash + 3, "%63s %*s %1023s", fstype, super) != 2)
 		return CG_NEXT;
 	if (m->ctrl ? (strcmp(fstype, "cgroup") != 0 ||
-	               !cg_has_word(super, m->ctrl))
+	               !sbx_has_word(super, m->ctrl, ','))
 	            : strcmp(fstype, "cgroup2") != 0)
 		return CG_NEXT;
 	*m->mnt = strdup(point);
@@ -158,7 +135,7 @@ static int cg_self_line(char *line, void *arg)
 	if (!c1 || !(c2 = strchr(c1 + 1, ':')))
 		return CG_NEXT;
 	*c2 = '\0';
-	if (c->ctrl ? !cg_has_word(c1 + 1, c->ctrl)
+	if (c->ctrl ? !sbx_has_word(c1 + 1, c->ctrl, ',')
 	            : !(line[0] == '0' && c1 == line + 1 && c1[1] == '\0'))
 		return CG_NEXT;
 	if ((nl = strchr(c2 + 1, '\n')))
@@ -358,7 +335,7 @@ int cg_sys_init(struct cg_sys *sys, const char *root, unsigned int token)
 		free(mnt);
 		free(mroot);
 		for (size_t i = 0; i < 2; i++) {
-			if (cg_has_word_sep(ctl, cg_v2_need[i], ' '))
+			if (sbx_has_word(ctl, cg_v2_need[i], ' '))
 				continue;
 			snprintf(sys->err, sizeof(sys->err),
 			         "cgroup v2 without the %s controller "

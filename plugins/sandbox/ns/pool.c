@@ -31,6 +31,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../../common/plugin_util.h"
 #include "pool.h"
 #include "spare.h"
 #include "state.h"
@@ -618,7 +619,7 @@ static int ns_id_lock(struct ns_state *st, unsigned i, short type)
  * -EAGAIN. */
 int ns_id_take(struct ns_state *st, unsigned *slot)
 {
-	uint64_t until = ns_now_us() + NS_ID_WAIT_S * 1000000ULL;
+	uint64_t until = pu_mono_us() + NS_ID_WAIT_S * 1000000ULL;
 	int rc = -EAGAIN;
 
 	pthread_mutex_lock(&st->net_mu);
@@ -636,7 +637,7 @@ int ns_id_take(struct ns_state *st, unsigned *slot)
 			*slot = i;
 			rc = 0;
 		}
-		if (rc == 0 || ns_now_us() >= until)
+		if (rc == 0 || pu_mono_us() >= until)
 			break;
 		clock_gettime(CLOCK_REALTIME, &ts);
 		ts.tv_nsec += 50 * 1000000L;
