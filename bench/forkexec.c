@@ -19,20 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 
-static uint64_t now_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
-}
-
-static int cmp_u64(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-
-	return x < y ? -1 : x > y;
-}
+#include "timing.h"
 
 static int cmp_str(const void *a, const void *b)
 {
@@ -141,9 +128,8 @@ int main(int argc, char **argv)
 		}
 		t[i] = now_us() - t0;
 	}
-	qsort(t, (size_t)n, sizeof(*t), cmp_u64);
-	printf("runs=%ld\nmedian_ms=%.3f\np99_ms=%.3f\n", n,
-	       t[(n - 1) / 2] / 1000.0, t[(n - 1) * 99 / 100] / 1000.0);
+	printf("runs=%ld\n", n);
+	print_median_p99(t, n);
 	free(t);
 	for (size_t k = 0; k < ninputs; k++)
 		free(inputs[k]);

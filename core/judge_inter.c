@@ -268,11 +268,24 @@ static void jv_ignore_sigpipe(void)
 	signal(SIGPIPE, SIG_IGN);
 }
 
+/* A pipe (O_CLOEXEC): its read end in *r, its write end in *w (both left
+ * as they are on failure).  0 or -errno. */
+static int jv_pipe(int *r, int *w)
+{
+	int p[2];
+
+	if (pipe2(p, O_CLOEXEC) < 0)
+		return -errno;
+	*r = p[0];
+	*w = p[1];
+	return 0;
+}
+
 /* Four pipes and the notification pipe; the judge's ends non-blocking. */
 static int jv_relay_open(struct jv_relay *rl)
 {
 	static pthread_once_t once = PTHREAD_ONCE_INIT;
-	int a[2], b[2], c[2], d[2];
+	int rc;
 
 	pthread_once(&once, jv_ignore_sigpipe);
 
@@ -280,20 +293,12 @@ static int jv_relay_open(struct jv_relay *rl)
 	rl->sub_r = rl->val_r = rl->sub_w = rl->val_w = -1;
 	rl->sub_in = rl->sub_out = rl->val_in = rl->val_out = -1;
 	rl->notify[0] = rl->notify[1] = -1;
-	if (pipe2(rl->notify, O_CLOEXEC) < 0)
-		return -errno;
-	if (pipe2(a, O_CLOEXEC) < 0)
-		return -errno;
-	rl->sub_in = a[0], rl->sub_w = a[1];
-	if (pipe2(b, O_CLOEXEC) < 0)
-		return -errno;
-	rl->sub_r = b[0], rl->sub_out = b[1];
-	if (pipe2(c, O_CLOEXEC) < 0)
-		return -errno;
-	rl->val_in = c[0], rl->val_w = c[1];
-	if (pipe2(d, O_CLOEXEC) < 0)
-		return -errno;
-	rl->val_r = d[0], rl->val_out = d[1];
+	if ((rc = jv_pipe(&rl->notify[0], &rl->notify[1])) < 0 ||
+	    (rc = jv_pipe(&rl->sub_in, &rl->sub_w)) < 0 ||
+	    (rc = jv_pipe(&rl->sub_r, &rl->sub_out)) < 0 ||
+	    (rc = jv_pipe(&rl->val_in, &rl->val_w)) < 0 ||
+	    (rc = jv_pipe(&rl->val_r, &rl->val_out)) < 0)
+		return rc;
 	fcntl(rl->sub_r, F_SETFL, O_NONBLOCK);
 	fcntl(rl->val_r, F_SETFL, O_NONBLOCK);
 	fcntl(rl->sub_w, F_SETFL, O_NONBLOCK);

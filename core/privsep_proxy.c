@@ -79,6 +79,14 @@ static int ps_put_v(char *buf, size_t *off, const char *const *v,
 	return 0;
 }
 
+/* The header of a request for operation op, its other fields zero. */
+static void ps_hdr_init(struct ps_hdr *hd, uint32_t op)
+{
+	memset(hd, 0, sizeof(*hd));
+	hd->magic = PS_MAGIC;
+	hd->op = op;
+}
+
 /* Send one request and return the socket its answers come on. */
 static int ps_request(int ctl, const void *buf, size_t len, const int *extra,
                       int nextra)
@@ -115,9 +123,7 @@ int ps_proxy_run(int ctl, const struct ac_run_spec *spec,
 	buf = malloc(PS_MAX_MSG);
 	if (!buf)
 		return -ENOMEM;
-	memset(&hd, 0, sizeof(hd));
-	hd.magic = PS_MAGIC;
-	hd.op = PS_RUN;
+	ps_hdr_init(&hd, PS_RUN);
 	hd.limits = spec->limits;
 	if (spec->envp)
 		hd.flags |= PS_F_ENV;
@@ -204,9 +210,7 @@ static int px_simple(struct ps_proxy *px, uint32_t op, int *sock)
 {
 	struct ps_hdr hd;
 
-	memset(&hd, 0, sizeof(hd));
-	hd.magic = PS_MAGIC;
-	hd.op = op;
+	ps_hdr_init(&hd, op);
 	*sock = ps_request(px->ctl, &hd, sizeof(hd), NULL, 0);
 	return *sock < 0 ? *sock : 0;
 }
@@ -335,9 +339,7 @@ static int ps_proxy_path(int ctl, uint32_t op, const char *path,
 	buf = malloc(PS_MAX_MSG);
 	if (!buf)
 		return -ENOMEM;
-	memset(&hd, 0, sizeof(hd));
-	hd.magic = PS_MAGIC;
-	hd.op = op;
+	ps_hdr_init(&hd, op);
 	hd.limits.fsize_kb = size_kb;
 	memcpy(buf, &hd, sizeof(hd));
 	if ((rc = ps_put(buf, &off, path)) < 0) {

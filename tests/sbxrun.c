@@ -33,124 +33,16 @@
 
 #include <algocode/plugin.h>
 
-#define MAX_SETTINGS 16
+#include "../bench/timing.h"
+#include "host_stub.h"
+
+#define MAX_SETTINGS 16 /* --set */
 #define MAX_PROFILE  16
-
-struct settings {
-	const char *key[MAX_SETTINGS];
-	const char *val[MAX_SETTINGS];
-	int n;
-};
-
-/* The host table hands the plugin this (our settings). */
-struct ac_plugin_ctx {
-	struct settings *s;
-};
-
-static void host_log(struct ac_plugin_ctx *ctx, enum ac_log_level level,
-                     const char *fmt, ...) AC_PRINTF(3, 4);
-static void host_log(struct ac_plugin_ctx *ctx, enum ac_log_level level,
-                     const char *fmt, ...)
-{
-	static const char *const names[] = {"error", "warn", "info", "debug"};
-	va_list ap;
-
-	fprintf(stderr, "sbxrun: sandbox %s: ", names[level & 3]);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-}
-
-static struct event_base *host_event_base(struct ac_plugin_ctx *ctx)
-{
-	return NULL;
-}
-
-/* The plugin's declared settings: their defaults, as in the core. */
-static const struct ac_setting *sbx_settings;
-
-static const char *find_setting(struct ac_plugin_ctx *ctx, const char *key)
-{
-	for (int i = 0; i < ctx->s->n; i++)
-		if (strcmp(ctx->s->key[i], key) == 0)
-			return ctx->s->val[i];
-	for (size_t i = 0; sbx_settings && sbx_settings[i].name; i++)
-		if (strcmp(sbx_settings[i].name, key) == 0)
-			return sbx_settings[i].def;
-	return NULL;
-}
-
-static int host_conf_string(struct ac_plugin_ctx *ctx, const char *key,
-                            char **out)
-{
-	const char *v = find_setting(ctx, key);
-
-	if (!v)
-		return -ENOENT;
-	*out = strdup(v);
-	return *out ? 0 : -ENOMEM;
-}
-
-static int host_conf_int(struct ac_plugin_ctx *ctx, const char *key,
-                         long long *out)
-{
-	const char *v = find_setting(ctx, key);
-	char *end;
-
-	if (!v)
-		return -ENOENT;
-	errno = 0;
-	*out = strtoll(v, &end, 10);
-	return (errno || *end || end == v) ? -EINVAL : 0;
-}
-
-static int host_conf_bool(struct ac_plugin_ctx *ctx, const char *key, bool *out)
-{
-	const char *v = find_setting(ctx, key);
-
-	if (!v)
-		return -ENOENT;
-	*out = strcmp(v, "true") == 0 || strcmp(v, "1") == 0;
-	return 0;
-}
-
-static int host_submit_work(struct ac_plugin_ctx *ctx, void (*work)(void *),
-                            void (*done)(void *), void *arg)
-{
-	return -ENOTSUP;
-}
-
-static int host_run_on_loop(struct ac_plugin_ctx *ctx, void (*fn)(void *),
-                            void *arg)
-{
-	return -ENOTSUP;
-}
-
-static void host_metric(struct ac_plugin_ctx *ctx, const char *name,
-                        const char *labels, char kind, double value)
-{
-}
 
 static void env_line_cb(void *arg, const char *what, bool enforced,
                         const char *detail)
 {
 	printf("%-24s %-3s %s\n", what, enforced ? "yes" : "no", detail);
-}
-
-static uint64_t now_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
-}
-
-static int cmp_u64(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-
-	return x < y ? -1 : x > y;
 }
 
 /* One line of --each: the report of run i (stdout_path: the output file). */
@@ -275,20 +167,14 @@ int main(int argc, char **argv)
 	        {"ro-path", required_argument, NULL, 'P'},
 	        {"fds", no_argument, NULL, 'F'},
 	        {NULL, 0, NULL, 0}};
-	const struct ac_host host = {
-	        AC_ABI_VERSION,   host_log,
-	        host_event_base,  host_conf_string,
-	        host_conf_int,    host_conf_bool,
-	        host_submit_work, host_run_on_loop,
-	        host_metric,      NULL /* conf_float: no sandbox reads one */};
-	struct settings set = {.n = 0};
+	const char *conf[MAX_SETTINGS + 1] = {NULL}; /* "key=value" */
 	const char *sys_v[MAX_PROFILE + 1] = {NULL},
 	                                *ro_v[MAX_PROFILE + 1] = {NULL};
 	struct ac_run_profile prof = {NULL, NULL};
 	struct ac_run_fds rf = {-1, -1, -1, -1, NULL};
 	int ro_fd[MAX_PROFILE] = {0};
-	int nsys = 0, nro = 0;
-	struct ac_plugin_ctx ctx = {&set};
+	int nsys = 0, nro = 0, nconf = 0;
+	struct ac_plugin_ctx ctx = {.conf = conf};
 	struct ac_run_spec spec;
 	struct ac_run_report rep;
 	const struct ac_plugin *pl;
@@ -316,18 +202,13 @@ int main(int argc, char **argv)
 		case 'p':
 			plugin = optarg;
 			break;
-		case 'S': {
-			char *eq = strchr(optarg, '=');
-
-			if (!eq || set.n == MAX_SETTINGS) {
+		case 'S':
+			if (!strchr(optarg, '=') || nconf == MAX_SETTINGS) {
 				usage();
 				return 1;
 			}
-			*eq = '\0';
-			set.key[set.n] = optarg;
-			set.val[set.n++] = eq + 1;
+			conf[nconf++] = optarg;
 			break;
-		}
 		case 'E':
 			check_env = true;
 			break;
@@ -444,6 +325,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "sbxrun: %s\n", dlerror());
 		return 1;
 	}
+	th_ctx_init(&ctx, "sbxrun");
 	pl = dlsym(dl, AC_PLUGIN_SYMBOL);
 	if (!pl || pl->abi != AC_ABI_VERSION || pl->kind != AC_KIND_SANDBOX) {
 		fprintf(stderr, "sbxrun: %s: not a sandbox plugin of ABI %u\n",
@@ -451,8 +333,8 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	ops = pl->ops;
-	sbx_settings = pl->abi_minor >= 2 ? pl->settings : NULL;
-	if ((rc = ops->init(&host, &ctx, &state)) < 0) {
+	ctx.settings = pl->abi_minor >= 2 ? pl->settings : NULL;
+	if ((rc = ops->init(&th_host, &ctx, &state)) < 0) {
 		fprintf(stderr, "sbxrun: init: %s\n", strerror(-rc));
 		rc = 1;
 		goto out;
@@ -513,10 +395,8 @@ int main(int argc, char **argv)
 		}
 		if (rc)
 			goto out;
-		qsort(times, (size_t)repeat, sizeof(*times), cmp_u64);
-		printf("runs=%ld\nthreads=%ld\nmedian_ms=%.3f\np99_ms=%.3f\n",
-		       repeat, threads, times[(repeat - 1) / 2] / 1000.0,
-		       times[(size_t)((repeat - 1) * 99 / 100)] / 1000.0);
+		printf("runs=%ld\nthreads=%ld\n", repeat, threads);
+		print_median_p99(times, repeat);
 		goto out;
 	}
 	{
@@ -537,5 +417,6 @@ out:
 	if (state)
 		ops->fini(state);
 	dlclose(dl);
+	th_ctx_fini(&ctx);
 	return rc;
 }

@@ -76,9 +76,7 @@ struct dk_state {
 #define LOG(st, lvl, ...) (st)->host->log((st)->ctx, (lvl), __VA_ARGS__)
 
 /* Shared between the files of this module. */
-int dk_write_file(const char *path, const char *s);
 int dk_write_u64(const char *dir, const char *file, uint64_t v);
-int dk_read_file(const char *path, char *buf, size_t len);
 uint64_t dk_read_u64(const char *dir, const char *file);
 int dk_api(struct dk_state *st, const char *method, const char *path,
            json_t *body, int want, json_t **out, char *err, size_t errlen);

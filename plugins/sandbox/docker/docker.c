@@ -48,6 +48,7 @@
 #include <algocode/plugin.h>
 
 #include "../../common/plugin_util.h"
+#include "../common/sbx_file.h"
 #include "../common/sbx_stdin.h"
 #include "../common/sbx_stream.h"
 #include "dk.h"
@@ -56,49 +57,19 @@
 
 /* ------------------------------------------------------------ small files */
 
-int dk_write_file(const char *path, const char *s)
-{
-	int fd = open(path, O_WRONLY | O_CLOEXEC), r = 0;
-	size_t n = strlen(s);
-
-	if (fd < 0)
-		return -errno;
-	if (write(fd, s, n) != (ssize_t)n)
-		r = -errno;
-	close(fd);
-	return r;
-}
-
 int dk_write_u64(const char *dir, const char *file, uint64_t v)
 {
-	char p[PATH_MAX + 64], b[32];
+	char b[32];
 
-	snprintf(p, sizeof(p), "%s/%s", dir, file);
 	snprintf(b, sizeof(b), "%" PRIu64, v);
-	return dk_write_file(p, b);
-}
-
-int dk_read_file(const char *path, char *buf, size_t len)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	ssize_t n;
-
-	if (fd < 0)
-		return -errno;
-	n = read(fd, buf, len - 1);
-	close(fd);
-	if (n < 0)
-		return -errno;
-	buf[n] = '\0';
-	return 0;
+	return sbx_write_at(dir, file, b);
 }
 
 uint64_t dk_read_u64(const char *dir, const char *file)
 {
-	char p[PATH_MAX + 64], b[64];
+	char b[64];
 
-	snprintf(p, sizeof(p), "%s/%s", dir, file);
-	if (dk_read_file(p, b, sizeof(b)) < 0)
+	if (sbx_read_at(dir, file, b, sizeof(b)) < 0)
 		return 0;
 	return strtoull(b, NULL, 10);
 }
@@ -546,7 +517,7 @@ static int dk_check_env(void *state, ac_line_cb cb, void *arg)
 	r = dk_run(st, &spec, &rep);
 	if (r == 0 && !rep.internal_error[0]) {
 		buf = malloc(65536);
-		if (buf && dk_read_file(outp, buf, 65536) < 0) {
+		if (buf && sbx_read_file(outp, buf, 65536) < 0) {
 			free(buf);
 			buf = NULL;
 		}

@@ -31,6 +31,7 @@
 #include <algocode/plugin.h>
 
 #include "../../common/plugin_util.h"
+#include "../common/sbx_file.h"
 #include "../common/sbx_stdin.h"
 #include "../common/sbx_stream.h"
 #include "../common/sbx_syscalls.h"
@@ -62,20 +63,11 @@ void dk_find_cgroups(struct dk_state *st)
 			continue;
 		if (strcmp(fstype, "cgroup") != 0 || strcmp(root, "/") != 0)
 			continue;
-		for (int i = 0; i < CG_N; i++) {
-			char *p = opts;
-			size_t n = strlen(cg_names[i]);
-
-			while ((p = strstr(p, cg_names[i]))) {
-				if ((p == opts || p[-1] == ',') &&
-				    (p[n] == ',' || p[n] == '\0'))
-					break;
-				p += n;
-			}
-			if (p && !st->cgmnt[i][0])
+		for (int i = 0; i < CG_N; i++)
+			if (sbx_has_word(opts, cg_names[i], ',') &&
+			    !st->cgmnt[i][0])
 				snprintf(st->cgmnt[i], sizeof(st->cgmnt[i]),
 				         "%s", mnt);
-		}
 	}
 	fclose(f);
 }
@@ -99,16 +91,8 @@ static int dk_cont_cgroups(struct dk_state *st, struct dk_cont *c)
 		*b = '\0';
 		b[strcspn(b + 1, "\n") + 1] = '\0';
 		for (int i = 0; i < CG_N; i++) {
-			char *q = a + 1;
-			size_t n = strlen(cg_names[i]);
-
-			while ((q = strstr(q, cg_names[i]))) {
-				if ((q == a + 1 || q[-1] == ',') &&
-				    (q[n] == ',' || q[n] == '\0'))
-					break;
-				q += n;
-			}
-			if (q && st->cgmnt[i][0]) {
+			if (sbx_has_word(a + 1, cg_names[i], ',') &&
+			    st->cgmnt[i][0]) {
 				snprintf(c->cg[i], sizeof(c->cg[i]), "%s%s",
 				         st->cgmnt[i], b + 1);
 				found |= 1 << i;
@@ -473,6 +457,27 @@ static json_t *dk_create_body(struct dk_state *st,
 	return body;
 }
 
+/* Append "<tag><item>\n" to key (n bytes used of size) for each item of
+ * the NULL-terminated list (may be NULL), each passing check first.
+ * Returns 0, or -1 with err set. */
+static int dk_key_add(char *key, size_t size, size_t *n, char tag,
+                      const char *const *list,
+                      int (*check)(const char *, char *, size_t), char *err,
+                      size_t errlen)
+{
+	for (size_t i = 0; list && list[i]; i++) {
+		if (check(list[i], err, errlen) < 0)
+			return -1;
+		*n += (size_t)snprintf(key + *n, size - *n, "%c%s\n", tag,
+		                       list[i]);
+		if (*n >= size) {
+			snprintf(err, errlen, "run profile too large");
+			return -1;
+		}
+	}
+	return 0;
+}
+
 /* The pool of the run's profile, created on first use. */
 struct dk_pool *dk_pool_get(struct dk_state *st,
                             const struct ac_run_profile *prof, char *err,
@@ -484,22 +489,11 @@ struct dk_pool *dk_pool_get(struct dk_state *st,
 	json_t *body;
 
 	key[0] = '\0';
-	for (size_t i = 0; prof && prof->ro_paths && prof->ro_paths[i]; i++) {
-		if (dk_check_ro(prof->ro_paths[i], err, errlen) < 0)
-			return NULL;
-		n += (size_t)snprintf(key + n, sizeof(key) - n, "r%s\n",
-		                      prof->ro_paths[i]);
-		if (n >= sizeof(key))
-			goto big;
-	}
-	for (size_t i = 0; prof && prof->syscalls && prof->syscalls[i]; i++) {
-		if (dk_check_syscall(prof->syscalls[i], err, errlen) < 0)
-			return NULL;
-		n += (size_t)snprintf(key + n, sizeof(key) - n, "s%s\n",
-		                      prof->syscalls[i]);
-		if (n >= sizeof(key))
-			goto big;
-	}
+	if (dk_key_add(key, sizeof(key), &n, 'r', prof ? prof->ro_paths : NULL,
+	               dk_check_ro, err, errlen) < 0 ||
+	    dk_key_add(key, sizeof(key), &n, 's', prof ? prof->syscalls : NULL,
+	               dk_check_syscall, err, errlen) < 0)
+		return NULL;
 	pthread_mutex_lock(&st->lock);
 	for (p = st->pools; p; p = p->next)
 		if (strcmp(p->key, key) == 0)
@@ -527,9 +521,6 @@ struct dk_pool *dk_pool_get(struct dk_state *st,
 	}
 	pthread_mutex_unlock(&st->lock);
 	return p;
-big:
-	snprintf(err, errlen, "run profile too large");
-	return NULL;
 }
 
 /* ------------------------------------------------------------ containers */

@@ -31,6 +31,7 @@
 #include <algocode/plugin.h>
 
 #include "../../common/plugin_util.h"
+#include "../common/sbx_file.h"
 #include "../common/sbx_stdin.h"
 #include "../common/sbx_stream.h"
 #include "dk.h"
@@ -221,7 +222,7 @@ static pid_t dk_ppid(pid_t pid)
 	char p[64], b[512], *e;
 
 	snprintf(p, sizeof(p), "/proc/%d/stat", (int)pid);
-	if (dk_read_file(p, b, sizeof(b)) < 0)
+	if (sbx_read_file(p, b, sizeof(b)) < 0)
 		return -1;
 	e = strrchr(b, ')');
 	if (!e || strlen(e) < 5)
@@ -263,10 +264,7 @@ static int dk_go(struct dk_run *rn, pid_t pid)
 	rn->pid = pid;
 	snprintf(b, sizeof(b), "%d", (int)pid);
 	for (int i = 0; i < CG_N; i++) {
-		char path[PATH_MAX + 64];
-
-		snprintf(path, sizeof(path), "%s/cgroup.procs", rn->cg[i]);
-		r = dk_write_file(path, b);
+		r = sbx_write_at(rn->cg[i], "cgroup.procs", b);
 		if (r < 0) {
 			FAILF(rn, "sandbox setup: move the run into %s: %s",
 			      rn->cg[i], strerror(-r));
@@ -464,10 +462,9 @@ static void dk_loop(struct dk_run *rn, struct sbx_stream *out,
 
 static bool dk_oom(struct dk_run *rn)
 {
-	char p[PATH_MAX + 64], b[512], *k;
+	char b[512], *k;
 
-	snprintf(p, sizeof(p), "%s/memory.oom_control", rn->cg[0]);
-	if (dk_read_file(p, b, sizeof(b)) < 0)
+	if (sbx_read_at(rn->cg[0], "memory.oom_control", b, sizeof(b)) < 0)
 		return false;
 	k = strstr(b, "oom_kill ");
 	if (k && strtoull(k + 9, NULL, 10) > 0)

@@ -12,53 +12,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../common/sbx_file.h"
 #include "cgroup.h"
 
 #define CG_LINE 4096
-
-/* Write a string to dir/file.  Returns 0 or -errno. */
-static int cg_write(const char *dir, const char *file, const char *val)
-{
-	char path[CG_LINE];
-	int fd, rc = 0;
-	size_t len = strlen(val);
-
-	if (snprintf(path, sizeof(path), "%s/%s", dir, file) >=
-	    (int)sizeof(path))
-		return -ENAMETOOLONG;
-	fd = open(path, O_WRONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	ssize_t n = write(fd, val, len);
-
-	if (n < 0)
-		rc = -errno;
-	else if ((size_t)n != len)
-		rc = -EIO;
-	close(fd);
-	return rc;
-}
-
-/* Read up to len-1 bytes of dir/file into buf (NUL-terminated). */
-static int cg_read(const char *dir, const char *file, char *buf, size_t len)
-{
-	char path[CG_LINE];
-	int fd;
-	ssize_t n;
-
-	if (snprintf(path, sizeof(path), "%s/%s", dir, file) >=
-	    (int)sizeof(path))
-		return -ENAMETOOLONG;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	n = read(fd, buf, len - 1);
-	close(fd);
-	if (n < 0)
-		return -errno;
-	buf[n] = '\0';
-	return 0;
-}
 
 /* Open dir/file (flags), or -1. */
 static int cg_open(const char *dir, const char *file, int flags)
@@ -104,95 +61,95 @@ static bool cg_exists(const char *dir, const char *file)
 	return access(path, F_OK) == 0;
 }
 
-/* Does the list `opts`, separated by `sep`, contain `word`? */
-static bool cg_has_word_sep(const char *opts, const char *word, char sep)
+/* fn(line, arg) on each line of `file` until it returns other than
+ * CG_NEXT (not this line).  Returns that value, -ENOENT when no line
+ * matched, or -errno when the file cannot be opened. */
+#define CG_NEXT 1
+static int cg_scan(const char *file, int (*fn)(char *line, void *arg),
+                   void *arg)
 {
-	size_t wl = strlen(word);
-	const char *p = opts;
+	FILE *f = fopen(file, "re");
+	char *line = NULL;
+	size_t cap = 0;
+	int rc = CG_NEXT;
 
-	while (p && *p) {
-		const char *e = strchr(p, sep);
-		size_t l = e ? (size_t)(e - p) : strcspn(p, "\n");
-
-		if (l == wl && strncmp(p, word, wl) == 0)
-			return true;
-		p = e ? e + 1 : NULL;
-	}
-	return false;
+	if (!f)
+		return -errno;
+	while (rc == CG_NEXT && getline(&line, &cap, f) > 0)
+		rc = fn(line, arg);
+	free(line);
+	fclose(f);
+	return rc == CG_NEXT ? -ENOENT : rc;
 }
 
-/* Does the comma-separated list `opts` contain `word`? */
-static bool cg_has_word(const char *opts, const char *word)
+struct cg_mount_find {
+	const char *ctrl;
+	char **mnt, **mroot;
+};
+
+/* A line of /proc/self/mountinfo: the hierarchy of m->ctrl? */
+static int cg_mount_line(char *line, void *arg)
 {
-	return cg_has_word_sep(opts, word, ',');
+	struct cg_mount_find *m = arg;
+	char root[1024], point[1024], fstype[64], super[1024];
+	char *dash = strstr(line, " - ");
+
+	if (!dash ||
+	    sscanf(line, "%*s %*s %*s %1023s %1023s", root, point) != 2)
+		return CG_NEXT;
+	if (sscanf(dash + 3, "%63s %*s %1023s", fstype, super) != 2)
+		return CG_NEXT;
+	if (m->ctrl ? (strcmp(fstype, "cgroup") != 0 ||
+	               !sbx_has_word(super, m->ctrl, ','))
+	            : strcmp(fstype, "cgroup2") != 0)
+		return CG_NEXT;
+	*m->mnt = strdup(point);
+	*m->mroot = strdup(root);
+	if (*m->mnt && *m->mroot)
+		return 0;
+	free(*m->mnt);
+	free(*m->mroot);
+	return -ENOMEM;
 }
 
 /* Mount point and mount root of the hierarchy holding controller `ctrl`
  * (v1), or of the cgroup2 hierarchy (ctrl NULL). */
 static int cg_find_mount(const char *ctrl, char **mnt, char **mroot)
 {
-	FILE *f = fopen("/proc/self/mountinfo", "re");
-	char *line = NULL;
-	size_t cap = 0;
-	int rc = -ENOENT;
+	struct cg_mount_find m = {ctrl, mnt, mroot};
 
-	if (!f)
-		return -errno;
-	while (getline(&line, &cap, f) > 0) {
-		char root[1024], point[1024], fstype[64], super[1024];
-		char *dash = strstr(line, " - ");
+	return cg_scan("/proc/self/mountinfo", cg_mount_line, &m);
+}
 
-		if (!dash ||
-		    sscanf(line, "%*s %*s %*s %1023s %1023s", root, point) != 2)
-			continue;
-		if (sscanf(dash + 3, "%63s %*s %1023s", fstype, super) != 2)
-			continue;
-		if (ctrl ? (strcmp(fstype, "cgroup") != 0 ||
-		            !cg_has_word(super, ctrl))
-		         : strcmp(fstype, "cgroup2") != 0)
-			continue;
-		*mnt = strdup(point);
-		*mroot = strdup(root);
-		rc = (*mnt && *mroot) ? 0 : -ENOMEM;
-		if (rc < 0) {
-			free(*mnt);
-			free(*mroot);
-		}
-		break;
-	}
-	free(line);
-	fclose(f);
-	return rc;
+struct cg_self_find {
+	const char *ctrl;
+	char **out;
+};
+
+/* A line of /proc/self/cgroup: the hierarchy of c->ctrl? */
+static int cg_self_line(char *line, void *arg)
+{
+	struct cg_self_find *c = arg;
+	char *c1 = strchr(line, ':'), *c2, *nl;
+
+	if (!c1 || !(c2 = strchr(c1 + 1, ':')))
+		return CG_NEXT;
+	*c2 = '\0';
+	if (c->ctrl ? !sbx_has_word(c1 + 1, c->ctrl, ',')
+	            : !(line[0] == '0' && c1 == line + 1 && c1[1] == '\0'))
+		return CG_NEXT;
+	if ((nl = strchr(c2 + 1, '\n')))
+		*nl = '\0';
+	*c->out = strdup(c2 + 1);
+	return *c->out ? 0 : -ENOMEM;
 }
 
 /* This process's path in the hierarchy of `ctrl` (v1) or v2 (NULL). */
 static int cg_self_path(const char *ctrl, char **out)
 {
-	FILE *f = fopen("/proc/self/cgroup", "re");
-	char *line = NULL;
-	size_t cap = 0;
-	int rc = -ENOENT;
+	struct cg_self_find c = {ctrl, out};
 
-	if (!f)
-		return -errno;
-	while (getline(&line, &cap, f) > 0) {
-		char *c1 = strchr(line, ':'), *c2, *nl;
-
-		if (!c1 || !(c2 = strchr(c1 + 1, ':')))
-			continue;
-		*c2 = '\0';
-		if (ctrl ? !cg_has_word(c1 + 1, ctrl)
-		         : !(line[0] == '0' && c1 == line + 1 && c1[1] == '\0'))
-			continue;
-		if ((nl = strchr(c2 + 1, '\n')))
-			*nl = '\0';
-		*out = strdup(c2 + 1);
-		rc = *out ? 0 : -ENOMEM;
-		break;
-	}
-	free(line);
-	fclose(f);
-	return rc;
+	return cg_scan("/proc/self/cgroup", cg_self_line, &c);
 }
 
 /* <mount>/<path of this process or override>/algocode, created. */
@@ -312,8 +269,8 @@ static int cg_v2_enable(const char *base, char *err, size_t errlen)
 		char val[16];
 
 		snprintf(val, sizeof(val), "+%s", cg_v2_need[i]);
-		prc = cg_write(parent, "cgroup.subtree_control", val);
-		rc = cg_write(base, "cgroup.subtree_control", val);
+		prc = sbx_write_at(parent, "cgroup.subtree_control", val);
+		rc = sbx_write_at(base, "cgroup.subtree_control", val);
 		if (rc == 0 || i == 2)
 			continue;
 		if (prc == -EBUSY)
@@ -359,7 +316,7 @@ int cg_sys_init(struct cg_sys *sys, const char *root, unsigned int token)
 		 * wall limit (TLE, not MLE).  Our runs' OOM killer is on
 		 * (docs/security.md, "Memory"; best effort: the root of the
 		 * hierarchy refuses the write, and has it on). */
-		cg_write(sys->mem_base, "memory.oom_control", "0");
+		sbx_write_at(sys->mem_base, "memory.oom_control", "0");
 		if (cg_base("pids", root, &sys->pids_base, NULL) < 0)
 			sys->pids_base = NULL;
 		if (cg_base("cpuacct", root, &sys->cpu_base, NULL) < 0)
@@ -374,11 +331,11 @@ int cg_sys_init(struct cg_sys *sys, const char *root, unsigned int token)
 		char ctl[256] = "", err1[CG_LINE + 64], err2[CG_LINE + 64];
 		bool made;
 
-		cg_read(mnt, "cgroup.controllers", ctl, sizeof(ctl));
+		sbx_read_at(mnt, "cgroup.controllers", ctl, sizeof(ctl));
 		free(mnt);
 		free(mroot);
 		for (size_t i = 0; i < 2; i++) {
-			if (cg_has_word_sep(ctl, cg_v2_need[i], ' '))
+			if (sbx_has_word(ctl, cg_v2_need[i], ' '))
 				continue;
 			snprintf(sys->err, sizeof(sys->err),
 			         "cgroup v2 without the %s controller "
@@ -494,11 +451,34 @@ static int cg_mkrun(const char *base, const char *name, char **out)
 	return 0;
 }
 
+/* One control file a new run cgroup is given: dir/file = val; must: the
+ * run fails without it. */
+struct cg_set {
+	const char *dir, *file, *val;
+	bool must;
+};
+
+/* The writes of set, in order.  0, or -errno with *what the file. */
+static int cg_set_all(const struct cg_set *set, size_t n, const char **what)
+{
+	for (size_t i = 0; i < n; i++) {
+		int rc = sbx_write_at(set[i].dir, set[i].file, set[i].val);
+
+		if (rc < 0 && set[i].must) {
+			*what = set[i].file;
+			return rc;
+		}
+	}
+	return 0;
+}
+
 int cg_run_create(const struct cg_sys *sys, const char *name,
                   const struct ac_limits *lim, struct cg_run *run, char *err,
                   size_t errlen)
 {
-	char val[32];
+	char mem[32], pids[32];
+	struct cg_set set[3];
+	size_t n = 0;
 	const char *what = "mkdir";
 	int rc;
 
@@ -511,28 +491,27 @@ int cg_run_create(const struct cg_sys *sys, const char *name,
 		snprintf(err, errlen, "%s", sys->err);
 		return -ENOTSUP;
 	}
-	snprintf(val, sizeof(val), "%" PRIu64, lim->memory_kb * 1024);
+	snprintf(mem, sizeof(mem), "%" PRIu64, lim->memory_kb * 1024);
+	snprintf(pids, sizeof(pids), "%u", lim->processes + 1);
 	if (sys->version == 1) {
 		if ((rc = cg_mkrun(sys->mem_base, name, &run->mem)) < 0 ||
 		    (rc = cg_mkrun(sys->pids_base, name, &run->pids)) < 0 ||
 		    (rc = cg_mkrun(sys->cpu_base, name, &run->cpu)) < 0)
 			goto fail;
-		what = "memory.limit_in_bytes";
-		if ((rc = cg_write(run->mem, what, val)) < 0)
+		set[n++] = (struct cg_set){run->mem, "memory.limit_in_bytes",
+		                           mem, true};
+		if (sys->memsw)
+			set[n++] = (struct cg_set){
+			        run->mem, "memory.memsw.limit_in_bytes", mem,
+			        true};
+		else
+			set[n++] = (struct cg_set){
+			        run->mem, "memory.swappiness", "0", false};
+		if (run->pids)
+			set[n++] = (struct cg_set){run->pids, "pids.max", pids,
+			                           true};
+		if ((rc = cg_set_all(set, n, &what)) < 0)
 			goto fail;
-		if (sys->memsw) {
-			what = "memory.memsw.limit_in_bytes";
-			if ((rc = cg_write(run->mem, what, val)) < 0)
-				goto fail;
-		} else {
-			cg_write(run->mem, "memory.swappiness", "0");
-		}
-		if (run->pids) {
-			snprintf(val, sizeof(val), "%u", lim->processes + 1);
-			what = "pids.max";
-			if ((rc = cg_write(run->pids, what, val)) < 0)
-				goto fail;
-		}
 		if (run->cpu) {
 			char path[CG_LINE];
 
@@ -545,17 +524,12 @@ int cg_run_create(const struct cg_sys *sys, const char *name,
 
 		if ((rc = cg_mkrun(sys->v2_base, name, &run->v2)) < 0)
 			goto fail;
-		what = "memory.max";
-		if ((rc = cg_write(run->v2, what, val)) < 0)
-			goto fail;
-		if (sys->memsw) {
-			what = "memory.swap.max";
-			if ((rc = cg_write(run->v2, what, "0")) < 0)
-				goto fail;
-		}
-		snprintf(val, sizeof(val), "%u", lim->processes + 1);
-		what = "pids.max";
-		if ((rc = cg_write(run->v2, what, val)) < 0)
+		set[n++] = (struct cg_set){run->v2, "memory.max", mem, true};
+		if (sys->memsw)
+			set[n++] = (struct cg_set){run->v2, "memory.swap.max",
+			                           "0", true};
+		set[n++] = (struct cg_set){run->v2, "pids.max", pids, true};
+		if ((rc = cg_set_all(set, n, &what)) < 0)
 			goto fail;
 		snprintf(path, sizeof(path), "%s/cpu.stat", run->v2);
 		run->cpu_fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -618,14 +592,14 @@ int cg_run_set_limits(struct cg_run *run, const struct ac_limits *lim,
 				b = t;
 			}
 			what = a;
-			if ((rc = cg_write(dir, a, val)) == 0) {
+			if ((rc = sbx_write_at(dir, a, val)) == 0) {
 				what = b;
-				rc = cg_write(dir, b, val);
+				rc = sbx_write_at(dir, b, val);
 			}
 		} else {
 			what = run->sys->version == 1 ? "memory.limit_in_bytes"
 			                              : "memory.max";
-			rc = cg_write(dir, what, val);
+			rc = sbx_write_at(dir, what, val);
 		}
 		if (rc < 0)
 			goto fail;
@@ -635,8 +609,9 @@ int cg_run_set_limits(struct cg_run *run, const struct ac_limits *lim,
 	    (run->sys->version == 2 || run->pids)) {
 		snprintf(val, sizeof(val), "%u", lim->processes + 1);
 		what = "pids.max";
-		if ((rc = cg_write(run->sys->version == 1 ? run->pids : run->v2,
-		                   what, val)) < 0)
+		if ((rc = sbx_write_at(run->sys->version == 1 ? run->pids
+		                                              : run->v2,
+		                       what, val)) < 0)
 			goto fail;
 		run->procs = lim->processes;
 	}
@@ -679,7 +654,7 @@ void cg_run_reset_peak(struct cg_run *run)
 {
 	if (run->sys->version == 1 &&
 	    (run->peak_fd < 0 || pwrite(run->peak_fd, "0", 1, 0) != 1))
-		cg_write(run->mem, "memory.max_usage_in_bytes", "0");
+		sbx_write_at(run->mem, "memory.max_usage_in_bytes", "0");
 }
 
 int cg_run_mem(struct cg_run *run, uint64_t *peak, bool *oom)
@@ -710,7 +685,7 @@ static int cg_kill_pass(const char *dir, int *killed)
 	char buf[8192], *p, *end;
 	int n = 0;
 
-	if (!dir || cg_read(dir, "cgroup.procs", buf, sizeof(buf)) < 0)
+	if (!dir || sbx_read_at(dir, "cgroup.procs", buf, sizeof(buf)) < 0)
 		return 0;
 	for (p = buf; *p; p = end) {
 		long pid = strtol(p, &end, 10);
@@ -740,7 +715,7 @@ void cg_run_kill_now(struct cg_run *run)
 	if (run->empty)
 		return;
 	if (run->v2 && cg_exists(run->v2, "cgroup.kill")) {
-		cg_write(run->v2, "cgroup.kill", "1");
+		sbx_write_at(run->v2, "cgroup.kill", "1");
 		return;
 	}
 	/* One cgroup lists every process of the run. */
@@ -779,7 +754,7 @@ int cg_run_kill_all(struct cg_run *run)
 		}
 	}
 	if (run->v2 && cg_exists(run->v2, "cgroup.kill"))
-		cg_write(run->v2, "cgroup.kill", "1");
+		sbx_write_at(run->v2, "cgroup.kill", "1");
 	for (i = 0; i < 500; i++) {
 		/* Empty when no cgroup lists a process any more. */
 		if (cg_kill_pass(run->mem, &total) +

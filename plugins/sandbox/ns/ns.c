@@ -41,6 +41,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../../common/plugin_util.h"
 #include "env.h"
 #include "plan.h"
 #include "pool.h"
@@ -204,7 +205,7 @@ static int ns_init(const struct ac_host *host, struct ac_plugin_ctx *ctx,
 		goto fail;
 	if (getrandom(&st->token, sizeof(st->token), 0) !=
 	    (ssize_t)sizeof(st->token))
-		st->token = (unsigned int)ns_now_us() ^ (unsigned int)getpid();
+		st->token = (unsigned int)pu_mono_us() ^ (unsigned int)getpid();
 	cg_sys_init(&st->cg, cg_root, st->token);
 	if (st->cg.version == 0)
 		NS_LOG(st, AC_LOG_WARN, "no usable cgroups: %s", st->cg.err);
@@ -237,7 +238,7 @@ static int ns_init(const struct ac_host *host, struct ac_plugin_ctx *ctx,
 
 		t->key = strdup("");
 		t->fd = t->key ? ns_tmpl_build(st, NULL, &t->dev) : -ENOMEM;
-		t->born_us = ns_now_us();
+		t->born_us = pu_mono_us();
 		if (t->fd >= 0) {
 			st->tmpl_n = 1;
 			st->tmpl_ok = true;

@@ -31,6 +31,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../../common/plugin_util.h"
 #include "pool.h"
 #include "spare.h"
 #include "state.h"
@@ -251,6 +252,22 @@ void ns_cg_housekeep(struct ns_state *st, const struct ac_limits *l)
 	ns_cg_make_spare(st, l);
 }
 
+/* The name of host group (group) or user id `id`, kept in buf, or NULL
+ * when it has none. */
+static const char *ns_id_owner(bool group, long long id, char *buf, size_t len)
+{
+	if (group) {
+		struct group gr, *grp = NULL;
+
+		getgrgid_r((gid_t)id, &gr, buf, len, &grp);
+		return grp ? grp->gr_name : NULL;
+	}
+	struct passwd pw, *pwp = NULL;
+
+	getpwuid_r((uid_t)id, &pw, buf, len, &pwp);
+	return pwp ? pwp->pw_name : NULL;
+}
+
 /* The host ids of the programs (sandbox.uid, gid, uid_count): a range
  * that no host account or group may use (a host process of one of these
  * ids could signal or trace the programs, and share their per-user
@@ -273,25 +290,20 @@ int ns_ids_init(struct ns_state *st)
 		return -EINVAL;
 	}
 	for (long long i = 0; i < count; i++) {
-		struct passwd pw, *pwp = NULL;
-		struct group gr, *grp = NULL;
+		for (int g = 0; g < 2; g++) {
+			long long first = g ? gid : uid;
+			const char *id = g ? "gid" : "uid";
+			const char *name =
+			        ns_id_owner(g, first + i, buf, sizeof(buf));
 
-		getpwuid_r((uid_t)(uid + i), &pw, buf, sizeof(buf), &pwp);
-		if (pwp) {
+			if (!name)
+				continue;
 			NS_LOG(st, AC_LOG_ERROR,
-			       "sandbox.uid: the programs' uids %lld-%lld "
-			       "include host user %s (%lld); choose a range "
-			       "of its own (sandbox.uid, sandbox.uid_count)",
-			       uid, uid + count - 1, pw.pw_name, uid + i);
-			return -EINVAL;
-		}
-		getgrgid_r((gid_t)(gid + i), &gr, buf, sizeof(buf), &grp);
-		if (grp) {
-			NS_LOG(st, AC_LOG_ERROR,
-			       "sandbox.gid: the programs' gids %lld-%lld "
-			       "include host group %s (%lld); choose a range "
-			       "of its own (sandbox.gid, sandbox.uid_count)",
-			       gid, gid + count - 1, gr.gr_name, gid + i);
+			       "sandbox.%s: the programs' %ss %lld-%lld "
+			       "include host %s %s (%lld); choose a range "
+			       "of its own (sandbox.%s, sandbox.uid_count)",
+			       id, id, first, first + count - 1,
+			       g ? "group" : "user", name, first + i, id);
 			return -EINVAL;
 		}
 	}
@@ -607,7 +619,7 @@ static int ns_id_lock(struct ns_state *st, unsigned i, short type)
  * -EAGAIN. */
 int ns_id_take(struct ns_state *st, unsigned *slot)
 {
-	uint64_t until = ns_now_us() + NS_ID_WAIT_S * 1000000ULL;
+	uint64_t until = pu_mono_us() + NS_ID_WAIT_S * 1000000ULL;
 	int rc = -EAGAIN;
 
 	pthread_mutex_lock(&st->net_mu);
@@ -625,7 +637,7 @@ int ns_id_take(struct ns_state *st, unsigned *slot)
 			*slot = i;
 			rc = 0;
 		}
-		if (rc == 0 || ns_now_us() >= until)
+		if (rc == 0 || pu_mono_us() >= until)
 			break;
 		clock_gettime(CLOCK_REALTIME, &ts);
 		ts.tv_nsec += 50 * 1000000L;

@@ -29,6 +29,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../../common/plugin_util.h"
 #include "../common/sbx_stream.h"
 #include "plan.h"
 #include "pool.h"
@@ -788,7 +789,7 @@ static uint64_t ns_thread_cpu_ns(void)
 /* Step 7: supervise until init is gone and both pipes are drained. */
 static void ns_run_supervise(struct ns_run *r)
 {
-	r->t_setup = ns_now_us();
+	r->t_setup = pu_mono_us();
 	while (!r->init_dead || !r->sock_eof || r->out.rfd >= 0 ||
 	       r->err.rfd >= 0) {
 		struct pollfd pf[4] = {
@@ -804,7 +805,7 @@ static void ns_run_supervise(struct ns_run *r)
 			ns_kill(r->pidfd, r->pid);
 			break;
 		}
-		now = ns_now_us();
+		now = pu_mono_us();
 		if (pf[1].revents)
 			ns_run_on_msg(r, now);
 		if (pf[0].revents) {
@@ -851,7 +852,7 @@ static void ns_run_supervise(struct ns_run *r)
 	if (!r->init_dead) {
 		ns_kill(r->pidfd, r->pid);
 		if (!r->t_end)
-			r->t_end = ns_now_us();
+			r->t_end = pu_mono_us();
 	}
 	/* init is a zombie now (unless the loop gave up on it): its own CPU
 	 * time is final. */

@@ -30,6 +30,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../../common/plugin_util.h"
 #include "plan.h"
 #include "ropath.h"
 #include "state.h"
@@ -308,7 +309,7 @@ int ns_root_for(struct ns_state *st, const struct ac_run_spec *spec,
                 struct nsx_plan *run_plan, int *fd, dev_t *dev,
                 struct ac_run_report *rep)
 {
-	uint64_t now = ns_now_us();
+	uint64_t now = pu_mono_us();
 	char *key = NULL;
 	int i, rc, nfd;
 

@@ -1,5 +1,5 @@
-/* sandbox/ns: small helpers shared by the judge-side modules: clone, the
- * monotonic clock, error reports, descriptor passing, settings.
+/* sandbox/ns: small helpers shared by the judge-side modules: clone, error
+ * reports, descriptor passing, settings.
  */
 #define _GNU_SOURCE 1
 #include <dirent.h>
@@ -50,14 +50,6 @@ pid_t ns_clone(struct nsx_clone_args *ca)
 	/* x86_64 and arm64 agree on (flags, stack, parent_tid, ...). */
 	return (pid_t)syscall(SYS_clone, (unsigned long)(ca->flags | SIGCHLD),
 	                      0UL, (void *)(uintptr_t)ca->pidfd, 0UL, 0UL);
-}
-
-uint64_t ns_now_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
 }
 
 void ns_error(struct ac_run_report *r, const char *fmt, ...)

@@ -1,5 +1,5 @@
-/* sandbox/ns: small helpers shared by the judge-side modules: clone, the
- * monotonic clock, error reports, descriptor passing, settings. */
+/* sandbox/ns: small helpers shared by the judge-side modules: clone, error
+ * reports, descriptor passing, settings. */
 #ifndef AC_SANDBOX_NS_UTIL_H
 #define AC_SANDBOX_NS_UTIL_H
 
@@ -10,8 +10,6 @@
  * CLONE_CLEAR_SIGHAND (5.5) is dropped where unknown: the child resets
  * what is left itself. */
 pid_t ns_clone(struct nsx_clone_args *ca);
-
-uint64_t ns_now_us(void);
 
 void ns_error(struct ac_run_report *r, const char *fmt, ...) AC_PRINTF(2, 3);
 
