@@ -20,184 +20,179 @@
 #define AC_CACHE_DIR "/var/cache/algocode"
 #endif
 
-#define ST_STR(n, d, h)                                                        \
-	{                                                                      \
-		(n), AC_SETTING_STRING, (d), 0, 0, (h)                         \
-	}
-#define ST_LIST(n, h)                                                          \
-	{                                                                      \
-		(n), AC_SETTING_LIST, NULL, 0, 0, (h)                          \
-	}
-#define ST_BOOL(n, d, h)                                                       \
-	{                                                                      \
-		(n), AC_SETTING_BOOL, (d), 0, 0, (h)                           \
-	}
-#define ST_INT(n, d, lo, hi, h)                                                \
-	{                                                                      \
-		(n), AC_SETTING_INT, (d), (double)(lo), (double)(hi), (h)      \
-	}
-#define ST_FLOAT(n, d, lo, hi, h)                                              \
-	{                                                                      \
-		(n), AC_SETTING_FLOAT, (d), (double)(lo), (double)(hi), (h)    \
-	}
 #define ST_STRINGIFY(x) #x
 #define ST_NUM(x)       ST_STRINGIFY(x)
 
 /* Each section starts where the first component of the path changes
  * (the printer's headings); the top-level keys come first. */
 const struct ac_setting ac_core_settings[] = {
-        ST_LIST("roles", "the roles this process runs: auth, api, judge"),
-        ST_STR("include_dir", NULL,
-               "directory of *.conf fragments read in sorted order after "
-               "this file (relative to its directory)"),
-        ST_STR("user", NULL,
-               "serve started as root runs as this user, the sandbox in a "
-               "root helper (unset: a warning and serve stays root)"),
-        ST_LIST("state_dirs",
-                "with user: directories created when missing and given to "
-                "the user before the switch"),
-        ST_STR("log.level", "info", "error, warn, info or debug"),
-        ST_STR("log.file", NULL,
-               "append log lines to this file instead of standard error "
-               "(reopened on SIGHUP)"),
-        ST_STR("plugins.dir", AC_PLUGIN_DIR,
-               "plugins are loaded from DIR/KIND/NAME.so"),
-        ST_STR("transport.plugin", NULL,
-               "how jobs and results travel: inproc, rabbitmq or nats"),
-        ST_STR("store.plugin", NULL,
-               "where submissions and results are kept: sqlite or "
-               "redis_mongo"),
-        ST_STR("sandbox.plugin", NULL,
-               "how submissions are isolated: ns or docker"),
-        ST_BOOL("sandbox.allow_degraded", "false",
-                "judge even where check-env says memory or process limits "
-                "cannot be enforced"),
-        ST_LIST("lang.plugins",
-                "the language plugins to load, in order; lang.NAME holds "
-                "the settings of each"),
-        ST_STR("api.listen", "127.0.0.1:8080",
-               "address and port of the HTTP API"),
-        ST_STR("api.jwt_secret_file", NULL,
-               "HS256 token secret, created (32 random bytes, mode 0600) "
-               "when absent; required by the api role"),
-        ST_INT("api.max_source_kb", "64", 1, 65536,
-               "larger sources are answered 413"),
-        ST_INT("api.result_wait_s", "5", 0, 300,
-               "how long a result check waits for a pending result before "
-               "answering 202"),
-        ST_INT("api.max_body_kb", NULL, 1, 1 << 22,
-               "largest request body (default: max_source_kb * 6 + 64)"),
-        ST_INT("api.read_timeout_s", NULL, 1, 3600,
-               "a connection idle this long is closed (default: "
-               "result_wait_s + 25, at least 30; above result_wait_s)"),
-        ST_INT("api.request_timeout_s", "20", 1, 3600,
-               "the longest one request may take to arrive"),
-        ST_INT("api.max_header_kb", "16", 1, 1024, "largest request headers"),
-        ST_INT("api.max_url_bytes", "4096", 64, 1 << 20, "longest URL"),
-        ST_INT("api.requeue_after_s", "300", 1, 86400 * 30,
-               "a pending submission last enqueued longer ago than this is "
-               "enqueued again"),
-        ST_INT("api.requeue_interval_s", "10", 1, 86400,
-               "how often that sweep runs"),
-        ST_INT("api.max_attempts", "5", 1, 1000,
-               "enqueues without a result before the submission is answered "
-               "Internal Error"),
-        ST_INT("api.run_max_inputs", "8", 1, AC_MSG_MAX_INPUTS,
-               "inputs of one run with custom input; more: 413"),
-        ST_INT("api.run_max_input_kb", "64", 1, 16384,
-               "size of one input of a run; more: 413"),
-        ST_INT("api.run_max_runs", "1000", 1, 1000000,
-               "runs kept in memory (pending, or finished for 5 minutes); "
-               "more: 503"),
-        ST_FLOAT("api.rate_burst", "3", 1, 1e9,
-                 "submissions per user: bucket size"),
-        ST_FLOAT("api.rate_per_s", "0.05", 1e-6, 1e9,
-                 "submissions per user: refill rate per second"),
-        ST_INT("api.stream_recheck_s", "15", 1, 3600,
-               "a result stream writes a keep-alive and looks its result up "
-               "this often"),
-        ST_INT("api.stream_max_s", "3600", 10, 86400,
-               "the longest a result stream stays open"),
-        ST_BOOL("api.console", "true", "serve the web console under /"),
-        ST_STR("api.console_dir", AC_CONSOLE_DIR,
-               "the console's files; a missing directory leaves / unserved"),
-        ST_STR("api.openapi_file", AC_OPENAPI_FILE,
-               "the document served at /api/v1/openapi.json; missing: 404"),
-        ST_STR("auth.listen", NULL,
-               "address and port of the auth routes' own listener (unset: "
-               "they are served on api.listen)"),
-        ST_STR("auth.jwt_secret_file", NULL,
-               "HS256 token secret (default: api.jwt_secret_file)"),
-        ST_INT("auth.access_ttl_s", "900", 10, 86400,
-               "lifetime of an access token"),
-        ST_INT("auth.refresh_ttl_s", "604800", 60, 365 * 86400,
-               "lifetime of a refresh token"),
-        ST_INT("auth.hash_concurrency", "2", 1, 64,
-               "password hashes computed at once"),
-        ST_INT("auth.hash_opslimit", "2", 1, 16,
-               "Argon2id passes (crypto_pwhash opslimit)"),
-        ST_INT("auth.hash_memlimit_kb", "65536", 16, 4 * 1024 * 1024,
-               "Argon2id memory"),
-        ST_INT("auth.max_body_kb", "16", 1, 1024, "largest request body"),
-        ST_INT("auth.read_timeout_s", "30", 1, 3600,
-               "a connection idle this long is closed"),
-        ST_INT("auth.request_timeout_s", "10", 1, 3600,
-               "the longest one request may take to arrive"),
-        ST_INT("auth.password_min_length", ST_NUM(AC_AUTH_PASSWORD_MIN),
-               AC_AUTH_PASSWORD_MIN_LO, AC_AUTH_PASSWORD_MIN_HI,
-               "registration refuses shorter passwords (characters)"),
-        ST_FLOAT("auth.login_burst", "10", 1, 1e9,
-                 "logins per client address: bucket size"),
-        ST_FLOAT("auth.login_per_s", "0.2", 1e-6, 1e9,
-                 "logins per client address: refill rate per second"),
-        ST_FLOAT("auth.register_burst", "5", 1, 1e9,
-                 "registrations per client address: bucket size"),
-        ST_FLOAT("auth.register_per_s", "0.0166667", 1e-6, 1e9,
-                 "registrations per client address: refill rate per "
-                 "second"),
-        ST_STR("judge.problems_dir", NULL,
-               "problem packages, one directory each (required)"),
-        ST_STR("judge.work_dir", AC_DEFAULT_WORK_DIR,
-               "run directories, compiled validators, the compile cache"),
-        ST_INT("judge.workers", "2", 1, 256,
-               "submissions judged at once (also the transport prefetch)"),
-        ST_BOOL("judge.all_tests", "false",
-                "run every test instead of stopping at the first failure"),
-        ST_BOOL("judge.progress", "true",
+        AC_SET_LIST("roles", "the roles this process runs: auth, api, judge"),
+        AC_SET_STRING(
+                "include_dir", NULL,
+                "directory of *.conf fragments read in sorted order after "
+                "this file (relative to its directory)"),
+        AC_SET_STRING(
+                "user", NULL,
+                "serve started as root runs as this user, the sandbox in a "
+                "root helper (unset: a warning and serve stays root)"),
+        AC_SET_LIST("state_dirs",
+                    "with user: directories created when missing and given to "
+                    "the user before the switch"),
+        AC_SET_STRING("log.level", "info", "error, warn, info or debug"),
+        AC_SET_STRING("log.file", NULL,
+                      "append log lines to this file instead of standard error "
+                      "(reopened on SIGHUP)"),
+        AC_SET_STRING("plugins.dir", AC_PLUGIN_DIR,
+                      "plugins are loaded from DIR/KIND/NAME.so"),
+        AC_SET_STRING("transport.plugin", NULL,
+                      "how jobs and results travel: inproc, rabbitmq or nats"),
+        AC_SET_STRING("store.plugin", NULL,
+                      "where submissions and results are kept: sqlite or "
+                      "redis_mongo"),
+        AC_SET_STRING("sandbox.plugin", NULL,
+                      "how submissions are isolated: ns or docker"),
+        AC_SET_BOOL("sandbox.allow_degraded", "false",
+                    "judge even where check-env says memory or process limits "
+                    "cannot be enforced"),
+        AC_SET_LIST("lang.plugins",
+                    "the language plugins to load, in order; lang.NAME holds "
+                    "the settings of each"),
+        AC_SET_STRING("api.listen", "127.0.0.1:8080",
+                      "address and port of the HTTP API"),
+        AC_SET_STRING(
+                "api.jwt_secret_file", NULL,
+                "HS256 token secret, created (32 random bytes, mode 0600) "
+                "when absent; required by the api role"),
+        AC_SET_INT("api.max_source_kb", "64", 1, 65536,
+                   "larger sources are answered 413"),
+        AC_SET_INT("api.result_wait_s", "5", 0, 300,
+                   "how long a result check waits for a pending result before "
+                   "answering 202"),
+        AC_SET_INT("api.max_body_kb", NULL, 1, 1 << 22,
+                   "largest request body (default: max_source_kb * 6 + 64)"),
+        AC_SET_INT("api.read_timeout_s", NULL, 1, 3600,
+                   "a connection idle this long is closed (default: "
+                   "result_wait_s + 25, at least 30; above result_wait_s)"),
+        AC_SET_INT("api.request_timeout_s", "20", 1, 3600,
+                   "the longest one request may take to arrive"),
+        AC_SET_INT("api.max_header_kb", "16", 1, 1024,
+                   "largest request headers"),
+        AC_SET_INT("api.max_url_bytes", "4096", 64, 1 << 20, "longest URL"),
+        AC_SET_INT("api.requeue_after_s", "300", 1, 86400 * 30,
+                   "a pending submission last enqueued longer ago than this is "
+                   "enqueued again"),
+        AC_SET_INT("api.requeue_interval_s", "10", 1, 86400,
+                   "how often that sweep runs"),
+        AC_SET_INT(
+                "api.max_attempts", "5", 1, 1000,
+                "enqueues without a result before the submission is answered "
+                "Internal Error"),
+        AC_SET_INT("api.run_max_inputs", "8", 1, AC_MSG_MAX_INPUTS,
+                   "inputs of one run with custom input; more: 413"),
+        AC_SET_INT("api.run_max_input_kb", "64", 1, 16384,
+                   "size of one input of a run; more: 413"),
+        AC_SET_INT("api.run_max_runs", "1000", 1, 1000000,
+                   "runs kept in memory (pending, or finished for 5 minutes); "
+                   "more: 503"),
+        AC_SET_FLOAT("api.rate_burst", "3", 1, 1e9,
+                     "submissions per user: bucket size"),
+        AC_SET_FLOAT("api.rate_per_s", "0.05", 1e-6, 1e9,
+                     "submissions per user: refill rate per second"),
+        AC_SET_INT(
+                "api.stream_recheck_s", "15", 1, 3600,
+                "a result stream writes a keep-alive and looks its result up "
+                "this often"),
+        AC_SET_INT("api.stream_max_s", "3600", 10, 86400,
+                   "the longest a result stream stays open"),
+        AC_SET_BOOL("api.console", "true", "serve the web console under /"),
+        AC_SET_STRING(
+                "api.console_dir", AC_CONSOLE_DIR,
+                "the console's files; a missing directory leaves / unserved"),
+        AC_SET_STRING(
+                "api.openapi_file", AC_OPENAPI_FILE,
+                "the document served at /api/v1/openapi.json; missing: 404"),
+        AC_SET_STRING(
+                "auth.listen", NULL,
+                "address and port of the auth routes' own listener (unset: "
+                "they are served on api.listen)"),
+        AC_SET_STRING("auth.jwt_secret_file", NULL,
+                      "HS256 token secret (default: api.jwt_secret_file)"),
+        AC_SET_INT("auth.access_ttl_s", "900", 10, 86400,
+                   "lifetime of an access token"),
+        AC_SET_INT("auth.refresh_ttl_s", "604800", 60, 365 * 86400,
+                   "lifetime of a refresh token"),
+        AC_SET_INT("auth.hash_concurrency", "2", 1, 64,
+                   "password hashes computed at once"),
+        AC_SET_INT("auth.hash_opslimit", "2", 1, 16,
+                   "Argon2id passes (crypto_pwhash opslimit)"),
+        AC_SET_INT("auth.hash_memlimit_kb", "65536", 16, 4 * 1024 * 1024,
+                   "Argon2id memory"),
+        AC_SET_INT("auth.max_body_kb", "16", 1, 1024, "largest request body"),
+        AC_SET_INT("auth.read_timeout_s", "30", 1, 3600,
+                   "a connection idle this long is closed"),
+        AC_SET_INT("auth.request_timeout_s", "10", 1, 3600,
+                   "the longest one request may take to arrive"),
+        AC_SET_INT("auth.password_min_length", ST_NUM(AC_AUTH_PASSWORD_MIN),
+                   AC_AUTH_PASSWORD_MIN_LO, AC_AUTH_PASSWORD_MIN_HI,
+                   "registration refuses shorter passwords (characters)"),
+        AC_SET_FLOAT("auth.login_burst", "10", 1, 1e9,
+                     "logins per client address: bucket size"),
+        AC_SET_FLOAT("auth.login_per_s", "0.2", 1e-6, 1e9,
+                     "logins per client address: refill rate per second"),
+        AC_SET_FLOAT("auth.register_burst", "5", 1, 1e9,
+                     "registrations per client address: bucket size"),
+        AC_SET_FLOAT("auth.register_per_s", "0.0166667", 1e-6, 1e9,
+                     "registrations per client address: refill rate per "
+                     "second"),
+        AC_SET_STRING("judge.problems_dir", NULL,
+                      "problem packages, one directory each (required)"),
+        AC_SET_STRING(
+                "judge.work_dir", AC_DEFAULT_WORK_DIR,
+                "run directories, compiled validators, the compile cache"),
+        AC_SET_INT("judge.workers", "2", 1, 256,
+                   "submissions judged at once (also the transport prefetch)"),
+        AC_SET_BOOL("judge.all_tests", "false",
+                    "run every test instead of stopping at the first failure"),
+        AC_SET_BOOL(
+                "judge.progress", "true",
                 "publish a progress message after the compile step and each "
                 "test"),
-        ST_INT("judge.ie_retries", "2", 0, 10,
-               "an Internal Error is judged again this many times before it "
-               "is published"),
-        ST_INT("judge.shutdown_grace_s", "30", 0, 3600,
-               "on SIGTERM, running judgements get this long to finish"),
-        ST_BOOL("judge.reveal_secret_details", "false",
-                "results show the full messages of hidden tests too"),
-        ST_STR("judge.metrics_listen", NULL,
-               "where a judge process serves GET /metrics"),
-        ST_INT("judge.compile_cache_mb", "256", 0, 1 << 30,
-               "size of the compile cache; 0: no cache"),
-        ST_INT("run.time_limit_ms", "2000", 1, 60000,
-               "CPU time of one run with custom input"),
-        ST_INT("run.memory_mb", "256", 16, 4096, "memory of one run"),
-        ST_INT("run.output_mb", "1", 1, 256, "stdout of one run; more is OLE"),
-        ST_INT("run.stdout_kb", "64", 1, 65536,
-               "stdout kept in the run document"),
-        ST_INT("run.stderr_kb", "4", 1, 64,
-               "head of stderr kept in the run document"),
-        ST_INT("http.max_connections", ST_NUM(AC_HTTP_DEFAULT_MAX_CONNECTIONS),
-               AC_HTTP_MIN_CONNECTIONS, 1 << 20,
-               "open connections of the process at most"),
-        ST_INT("http.max_connections_per_ip",
-               ST_NUM(AC_HTTP_DEFAULT_MAX_PER_IP), 0, 1 << 20,
-               "open connections from one client address (IPv6: its /64); "
-               "0: no cap"),
-        ST_INT("http.fd_reserve", ST_NUM(AC_HTTP_DEFAULT_FD_RESERVE), 16,
-               1 << 20,
-               "descriptors kept for everything that is not a connection"),
-        ST_STR("metrics.listen", NULL,
-               "host:port where GET /metrics is served on a listener of its "
-               "own"),
+        AC_SET_INT(
+                "judge.ie_retries", "2", 0, 10,
+                "an Internal Error is judged again this many times before it "
+                "is published"),
+        AC_SET_INT("judge.shutdown_grace_s", "30", 0, 3600,
+                   "on SIGTERM, running judgements get this long to finish"),
+        AC_SET_BOOL("judge.reveal_secret_details", "false",
+                    "results show the full messages of hidden tests too"),
+        AC_SET_STRING("judge.metrics_listen", NULL,
+                      "where a judge process serves GET /metrics"),
+        AC_SET_INT("judge.compile_cache_mb", "256", 0, 1 << 30,
+                   "size of the compile cache; 0: no cache"),
+        AC_SET_INT("run.time_limit_ms", "2000", 1, 60000,
+                   "CPU time of one run with custom input"),
+        AC_SET_INT("run.memory_mb", "256", 16, 4096, "memory of one run"),
+        AC_SET_INT("run.output_mb", "1", 1, 256,
+                   "stdout of one run; more is OLE"),
+        AC_SET_INT("run.stdout_kb", "64", 1, 65536,
+                   "stdout kept in the run document"),
+        AC_SET_INT("run.stderr_kb", "4", 1, 64,
+                   "head of stderr kept in the run document"),
+        AC_SET_INT("http.max_connections",
+                   ST_NUM(AC_HTTP_DEFAULT_MAX_CONNECTIONS),
+                   AC_HTTP_MIN_CONNECTIONS, 1 << 20,
+                   "open connections of the process at most"),
+        AC_SET_INT("http.max_connections_per_ip",
+                   ST_NUM(AC_HTTP_DEFAULT_MAX_PER_IP), 0, 1 << 20,
+                   "open connections from one client address (IPv6: its /64); "
+                   "0: no cap"),
+        AC_SET_INT("http.fd_reserve", ST_NUM(AC_HTTP_DEFAULT_FD_RESERVE), 16,
+                   1 << 20,
+                   "descriptors kept for everything that is not a connection"),
+        AC_SET_STRING(
+                "metrics.listen", NULL,
+                "host:port where GET /metrics is served on a listener of its "
+                "own"),
         {NULL, 0, NULL, 0, 0, NULL},
 };
 

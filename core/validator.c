@@ -19,11 +19,11 @@
  * compared as buffers.
  */
 #include "validator.h"
+#include "util.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -128,20 +128,6 @@ static void val_quote(char *dst, size_t dstlen, const unsigned char *s,
 	dst[o] = '\0';
 }
 
-static void val_msg(char *msg, size_t msglen, const char *fmt, ...)
-        __attribute__((format(printf, 3, 4)));
-
-static void val_msg(char *msg, size_t msglen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!msg || msglen == 0)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(msg, msglen, fmt, ap);
-	va_end(ap);
-}
-
 /* A finite number filling the whole token.  NaN, infinities and overflow
  * are not numbers here; they compare as strings. */
 static int val_number(const unsigned char *tok, size_t n, double *out)
@@ -203,22 +189,23 @@ static int val_compare(const unsigned char *jt, size_t jn,
 		val_quote(jq, sizeof(jq), jt, jn);
 		val_quote(tq, sizeof(tq), tt, tn);
 		if (!val_number(tt, tn, &tv))
-			val_msg(msg, msglen,
-			        "%s: expected a number close to \"%s\", "
-			        "got \"%s\"",
-			        where, jq, tq);
+			ac_seterr(msg, msglen,
+			          "%s: expected a number close to \"%s\", "
+			          "got \"%s\"",
+			          where, jq, tq);
 		else
-			val_msg(msg, msglen,
-			        "%s: expected \"%s\", got \"%s\" "
-			        "(difference %g is over the tolerance)",
-			        where, jq, tq, fabs(jv - tv));
+			ac_seterr(msg, msglen,
+			          "%s: expected \"%s\", got \"%s\" "
+			          "(difference %g is over the tolerance)",
+			          where, jq, tq, fabs(jv - tv));
 		return 0;
 	}
 	if (val_same(jt, jn, tt, tn, f->case_sensitive))
 		return 1;
 	val_quote(jq, sizeof(jq), jt, jn);
 	val_quote(tq, sizeof(tq), tt, tn);
-	val_msg(msg, msglen, "%s: expected \"%s\", got \"%s\"", where, jq, tq);
+	ac_seterr(msg, msglen, "%s: expected \"%s\", got \"%s\"", where, jq,
+	          tq);
 	return 0;
 }
 
@@ -234,18 +221,18 @@ static int val_strict_space(struct val_cur *j, struct val_cur *t, char *msg,
 
 		val_quote(jq, sizeof(jq), &jc, 1);
 		if (t->pos >= t->len) {
-			val_msg(msg, msglen,
-			        "team output ended early: expected "
-			        "whitespace \"%s\" at line %lu",
-			        jq, t->line);
+			ac_seterr(msg, msglen,
+			          "team output ended early: expected "
+			          "whitespace \"%s\" at line %lu",
+			          jq, t->line);
 			return 0;
 		}
 		if (t->p[t->pos] != jc) {
 			val_quote(tq, sizeof(tq), t->p + t->pos, 1);
-			val_msg(msg, msglen,
-			        "line %lu, after token %lu: whitespace "
-			        "differs: expected \"%s\", got \"%s\"",
-			        t->line, t->token, jq, tq);
+			ac_seterr(msg, msglen,
+			          "line %lu, after token %lu: whitespace "
+			          "differs: expected \"%s\", got \"%s\"",
+			          t->line, t->token, jq, tq);
 			return 0;
 		}
 		val_advance(j);
@@ -254,15 +241,15 @@ static int val_strict_space(struct val_cur *j, struct val_cur *t, char *msg,
 	if (t->pos < t->len && val_space(t->p[t->pos])) {
 		val_quote(tq, sizeof(tq), t->p + t->pos, 1);
 		if (j->pos >= j->len)
-			val_msg(msg, msglen,
-			        "team output has extra whitespace \"%s\" "
-			        "after line %lu",
-			        tq, t->line);
+			ac_seterr(msg, msglen,
+			          "team output has extra whitespace \"%s\" "
+			          "after line %lu",
+			          tq, t->line);
 		else
-			val_msg(msg, msglen,
-			        "line %lu, after token %lu: whitespace "
-			        "differs: expected none, got \"%s\"",
-			        t->line, t->token, tq);
+			ac_seterr(msg, msglen,
+			          "line %lu, after token %lu: whitespace "
+			          "differs: expected none, got \"%s\"",
+			          t->line, t->token, tq);
 		return 0;
 	}
 	return 1;
@@ -282,7 +269,7 @@ int ac_validate_buf(const char *ans, size_t anslen, const char *out,
 		f = &defaults;
 	if ((!ans && anslen) || (!out && outlen))
 		return -EINVAL;
-	val_msg(msg, msglen, "%s", "");
+	ac_seterr(msg, msglen, "%s", "");
 	for (;;) {
 		const unsigned char *jt, *tt;
 		size_t jn, tn;
@@ -299,10 +286,10 @@ int ac_validate_buf(const char *ans, size_t anslen, const char *out,
 		val_token(&j, &jt, &jn);
 		if (t.pos >= t.len) {
 			val_quote(q, sizeof(q), jt, jn);
-			val_msg(msg, msglen,
-			        "team output ended early: expected \"%s\" "
-			        "(answer line %lu)",
-			        q, j.line);
+			ac_seterr(msg, msglen,
+			          "team output ended early: expected \"%s\" "
+			          "(answer line %lu)",
+			          q, j.line);
 			return 0;
 		}
 		val_token(&t, &tt, &tn);
@@ -319,15 +306,15 @@ int ac_validate_buf(const char *ans, size_t anslen, const char *out,
 		val_token(&t, &tt, &tn);
 		val_quote(q, sizeof(q), tt, tn);
 		if (last_line)
-			val_msg(msg, msglen,
-			        "team output has extra tokens after line "
-			        "%lu: \"%s\"",
-			        last_line, q);
+			ac_seterr(msg, msglen,
+			          "team output has extra tokens after line "
+			          "%lu: \"%s\"",
+			          last_line, q);
 		else
-			val_msg(msg, msglen,
-			        "team output has extra tokens: \"%s\" (the "
-			        "answer is empty)",
-			        q);
+			ac_seterr(msg, msglen,
+			          "team output has extra tokens: \"%s\" (the "
+			          "answer is empty)",
+			          q);
 		return 0;
 	}
 	return 1;
@@ -346,25 +333,25 @@ static int val_map(const char *path, int flags, void **map, size_t *len,
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | flags);
 	if (fd < 0) {
 		ret = -errno;
-		val_msg(msg, msglen, "cannot open %s: %s", path,
-		        strerror(errno));
+		ac_seterr(msg, msglen, "cannot open %s: %s", path,
+		          strerror(errno));
 		return ret;
 	}
 	if (fstat(fd, &st) < 0) {
 		ret = -errno;
-		val_msg(msg, msglen, "cannot stat %s: %s", path,
-		        strerror(errno));
+		ac_seterr(msg, msglen, "cannot stat %s: %s", path,
+		          strerror(errno));
 		goto out;
 	}
 	if (!S_ISREG(st.st_mode)) {
 		ret = -EINVAL;
-		val_msg(msg, msglen, "%s is not a regular file", path);
+		ac_seterr(msg, msglen, "%s is not a regular file", path);
 		goto out;
 	}
 	if (st.st_size > VAL_FILE_MAX) {
 		ret = -EFBIG;
-		val_msg(msg, msglen, "%s is too large (%lld bytes)", path,
-		        (long long)st.st_size);
+		ac_seterr(msg, msglen, "%s is too large (%lld bytes)", path,
+		          (long long)st.st_size);
 		goto out;
 	}
 	if (st.st_size > 0) {
@@ -372,8 +359,8 @@ static int val_map(const char *path, int flags, void **map, size_t *len,
 		         0);
 		if (m == MAP_FAILED) {
 			ret = -errno;
-			val_msg(msg, msglen, "cannot map %s: %s", path,
-			        strerror(errno));
+			ac_seterr(msg, msglen, "cannot map %s: %s", path,
+			          strerror(errno));
 			goto out;
 		}
 		(void)madvise(m, (size_t)st.st_size, MADV_SEQUENTIAL);
@@ -420,17 +407,18 @@ static int val_parse_tol(const char *name, const char *num, double *out,
 	double v;
 
 	if (!num) {
-		val_msg(err, errlen, "validator flag %s needs a number", name);
+		ac_seterr(err, errlen, "validator flag %s needs a number",
+		          name);
 		return -EINVAL;
 	}
 	errno = 0;
 	v = strtod(num, &end);
 	if (end == num || *end != '\0' || errno == ERANGE || !isfinite(v) ||
 	    v < 0) {
-		val_msg(err, errlen,
-		        "validator flag %s: \"%s\" is not a non-negative "
-		        "number",
-		        name, num);
+		ac_seterr(err, errlen,
+		          "validator flag %s: \"%s\" is not a non-negative "
+		          "number",
+		          name, num);
 		return -EINVAL;
 	}
 	*out = v;
@@ -444,7 +432,7 @@ int ac_validator_flags_parse(const char *flags, struct ac_validator_flags *out,
 	char *copy = NULL, *save = NULL, *w;
 	int ret = 0;
 
-	val_msg(err, errlen, "%s", "");
+	ac_seterr(err, errlen, "%s", "");
 	if (!out)
 		return -EINVAL;
 	if (!flags) {
@@ -478,8 +466,8 @@ int ac_validator_flags_parse(const char *flags, struct ac_validator_flags *out,
 				f.float_rel = v;
 			}
 		} else {
-			val_msg(err, errlen, "unknown validator flag \"%s\"",
-			        w);
+			ac_seterr(err, errlen, "unknown validator flag \"%s\"",
+			          w);
 			ret = -EINVAL;
 			goto out;
 		}

@@ -44,6 +44,7 @@
  *    what it printed.
  */
 #include "verdict.h"
+#include "util.h"
 
 #include <stdlib.h>
 
@@ -51,7 +52,6 @@
 
 #include <errno.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -186,20 +186,6 @@ const char *ac_signal_name(int sig)
 	return "Unknown Signal";
 }
 
-static void vd_detail(char *d, size_t len, const char *fmt, ...)
-        __attribute__((format(printf, 3, 4)));
-
-static void vd_detail(char *d, size_t len, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!d || len == 0)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(d, len, fmt, ap);
-	va_end(ap);
-}
-
 static int vd_abnormal(const struct ac_run_report *r)
 {
 	if (r->signal == SIGABRT || r->signal == SIGSEGV ||
@@ -218,33 +204,33 @@ static int vd_run(const struct ac_run_report *r, const struct ac_limits *lim,
 	size_t ielen = strnlen(r->internal_error, sizeof(r->internal_error));
 
 	if (ielen > 0) {
-		vd_detail(d, dlen, "%.*s", (int)ielen, r->internal_error);
+		ac_seterr(d, dlen, "%.*s", (int)ielen, r->internal_error);
 		return AC_V_IE;
 	}
 	if (r->cpu_exceeded || (cpu_ms && r->cpu_us > cpu_ms * 1000)) {
-		vd_detail(d, dlen, "cpu %.3f s %s %.3f s", r->cpu_us / 1e6,
+		ac_seterr(d, dlen, "cpu %.3f s %s %.3f s", r->cpu_us / 1e6,
 		          r->cpu_us > cpu_ms * 1000 ? ">" : ">=", cpu_ms / 1e3);
 		return AC_V_TLE;
 	}
 	if (r->oom_killed) {
-		vd_detail(d, dlen, "killed by the memory limit (%llu KiB)",
+		ac_seterr(d, dlen, "killed by the memory limit (%llu KiB)",
 		          (unsigned long long)mem_kb);
 		return AC_V_MLE;
 	}
 	if (mem_kb && r->memory_kb >= mem_kb) {
-		vd_detail(d, dlen, "memory %llu KiB >= %llu KiB",
+		ac_seterr(d, dlen, "memory %llu KiB >= %llu KiB",
 		          (unsigned long long)r->memory_kb,
 		          (unsigned long long)mem_kb);
 		return AC_V_MLE;
 	}
 	if (r->wall_exceeded) {
-		vd_detail(d, dlen, "wall %.3f s %s %.3f s", r->wall_us / 1e6,
+		ac_seterr(d, dlen, "wall %.3f s %s %.3f s", r->wall_us / 1e6,
 		          r->wall_us > wall_ms * 1000 ? ">" : ">=",
 		          wall_ms / 1e3);
 		return AC_V_TLE;
 	}
 	if (r->stdout_exceeded) {
-		vd_detail(d, dlen, "output %llu bytes > %llu KiB",
+		ac_seterr(d, dlen, "output %llu bytes > %llu KiB",
 		          (unsigned long long)r->stdout_bytes,
 		          (unsigned long long)(lim ? lim->stdout_kb : 0));
 		return AC_V_OLE;
@@ -259,7 +245,7 @@ static int vd_run(const struct ac_run_report *r, const struct ac_limits *lim,
 		else
 			snprintf(what, sizeof(what), "exit code %d",
 			         r->exit_code);
-		vd_detail(d, dlen,
+		ac_seterr(d, dlen,
 		          "%s at %llu%% of the memory limit (%llu KiB of "
 		          "%llu KiB)",
 		          what,
@@ -269,16 +255,16 @@ static int vd_run(const struct ac_run_report *r, const struct ac_limits *lim,
 		return AC_V_MLE;
 	}
 	if (r->signal != 0) {
-		vd_detail(d, dlen, "%s", ac_signal_name(r->signal));
+		ac_seterr(d, dlen, "%s", ac_signal_name(r->signal));
 		return AC_V_RE;
 	}
 	if (!r->exited) {
-		vd_detail(d, dlen, "%s",
+		ac_seterr(d, dlen, "%s",
 		          "the sandbox reported neither an exit nor a signal");
 		return AC_V_IE;
 	}
 	if (r->exit_code != 0) {
-		vd_detail(d, dlen, "exit code %d", r->exit_code);
+		ac_seterr(d, dlen, "exit code %d", r->exit_code);
 		return AC_V_RE;
 	}
 	return -1;
@@ -291,9 +277,9 @@ enum ac_verdict ac_verdict_of(const struct ac_run_report *r,
 {
 	int v;
 
-	vd_detail(detail, detail_len, "%s", "");
+	ac_seterr(detail, detail_len, "%s", "");
 	if (!r) {
-		vd_detail(detail, detail_len, "%s", "no run report");
+		ac_seterr(detail, detail_len, "%s", "no run report");
 		return AC_V_IE;
 	}
 	v = vd_run(r, lim, detail, detail_len);
@@ -303,16 +289,16 @@ enum ac_verdict ac_verdict_of(const struct ac_run_report *r,
 	case AC_VAL_CORRECT:
 		return AC_V_AC;
 	case AC_VAL_WRONG:
-		vd_detail(detail, detail_len, "%s",
+		ac_seterr(detail, detail_len, "%s",
 		          "rejected by the validator");
 		return AC_V_WA;
 	case AC_VAL_ERROR:
-		vd_detail(detail, detail_len, "%s",
+		ac_seterr(detail, detail_len, "%s",
 		          "validator failed (judge error)");
 		return AC_V_IE;
 	case AC_VAL_NOT_RUN:
 	default:
-		vd_detail(detail, detail_len, "%s",
+		ac_seterr(detail, detail_len, "%s",
 		          "not validated: the run was clean but no validator "
 		          "ran");
 		return AC_V_IE;
@@ -367,11 +353,11 @@ enum ac_verdict ac_verdict_hint(enum ac_verdict v, enum ac_run_hint hint,
 	if (v != AC_V_RE || hint != AC_HINT_MEMORY)
 		return v;
 	ac_verdict_error_line(stderr_head, line, sizeof(line));
-	vd_detail(detail, detail_len, "%s",
+	ac_seterr(detail, detail_len, "%s",
 	          "out of memory (the runtime said so)");
 	/* The line is the program's own stderr: in msg, which hidden tests
 	 * do not show. */
-	vd_detail(msg, msg_len, "%s", line);
+	ac_seterr(msg, msg_len, "%s", line);
 	return AC_V_MLE;
 }
 
@@ -389,14 +375,14 @@ enum ac_validation ac_validator_exit(int protocol,
                                      bool *points, char *why, size_t len)
 {
 	*points = false;
-	vd_detail(why, len, "%s", "");
+	ac_seterr(why, len, "%s", "");
 	if (r->internal_error[0]) {
-		vd_detail(why, len, "sandbox failed: %.200s",
+		ac_seterr(why, len, "sandbox failed: %.200s",
 		          r->internal_error);
 		return AC_VAL_ERROR;
 	}
 	if (!r->exited || r->wall_exceeded || r->cpu_exceeded) {
-		vd_detail(why, len, "%s",
+		ac_seterr(why, len, "%s",
 		          r->wall_exceeded  ? "over its wall time limit (hung?)"
 		          : r->cpu_exceeded ? "over its CPU time limit"
 		          : r->oom_killed   ? "over its memory limit"
@@ -411,17 +397,17 @@ enum ac_validation ac_validator_exit(int protocol,
 		case 1:
 			return AC_VAL_WRONG;
 		case 2:
-			vd_detail(why, len, "%s", "presentation error");
+			ac_seterr(why, len, "%s", "presentation error");
 			return AC_VAL_WRONG;
 		case 3:
-			vd_detail(why, len, "%s",
+			ac_seterr(why, len, "%s",
 			          "the checker failed (testlib exit 3)");
 			return AC_VAL_ERROR;
 		case 7:
 			*points = true;
 			return AC_VAL_CORRECT;
 		default:
-			vd_detail(why, len,
+			ac_seterr(why, len,
 			          "exited with %d (testlib: 0, 1, 2, 3 or 7)",
 			          r->exit_code);
 			return AC_VAL_ERROR;
@@ -431,7 +417,7 @@ enum ac_validation ac_validator_exit(int protocol,
 		return AC_VAL_CORRECT;
 	if (r->exit_code == 43)
 		return AC_VAL_WRONG;
-	vd_detail(why, len, "exited with %d (not 42/43)", r->exit_code);
+	ac_seterr(why, len, "exited with %d (not 42/43)", r->exit_code);
 	return AC_VAL_ERROR;
 }
 
@@ -444,7 +430,7 @@ enum ac_verdict ac_verdict_interactive(const struct ac_run_report *r,
 	int v = r ? vd_run(r, lim, detail, detail_len) : AC_V_IE;
 
 	if (!r) {
-		vd_detail(detail, detail_len, "%s", "no run report");
+		ac_seterr(detail, detail_len, "%s", "no run report");
 		return AC_V_IE;
 	}
 	if (v == AC_V_IE)
@@ -455,7 +441,7 @@ enum ac_verdict ac_verdict_interactive(const struct ac_run_report *r,
 	 * submission's own failure first: a validator reading the end of
 	 * file of a crashed submission says "wrong" because of the crash. */
 	if (val == AC_VAL_WRONG && (v < 0 || validator_first)) {
-		vd_detail(detail, detail_len, "%s",
+		ac_seterr(detail, detail_len, "%s",
 		          "rejected by the validator");
 		return AC_V_WA;
 	}

@@ -22,8 +22,7 @@ _top=$(git -C "$top_srcdir" rev-parse --show-toplevel 2>/dev/null)
 # The clones are plain builds of their own, whatever this tree is: in the
 # sanitizer build's run of the suite they would repeat the plain run's
 # check exactly (scripts/quickstart runs both).
-grep -q -e '-fsanitize=' "$top_builddir/Makefile" 2>/dev/null &&
-	skip "this is the sanitizer build: the clones are plain builds, checked in the plain build's run"
+plain_build_only "the clones are plain builds, checked in the plain build's run"
 
 CLONES=""
 trap 'for d in $CLONES; do rm -rf "$d"; done; cleanup' EXIT

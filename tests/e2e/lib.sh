@@ -82,6 +82,16 @@ skip() {
 	exit 77
 }
 
+# In the tree built with --enable-sanitizers (scripts/quickstart runs the
+# suite in a plain tree and then in that one), a test whose run would not
+# change with the build (it builds what it checks from the sources) or that
+# another test repeats there says so and is skipped: REASON says which.
+plain_build_only() {
+	grep -q -- '--enable-sanitizers' "$top_builddir/config.status" 2>/dev/null &&
+		skip "the sanitizer build tree: $*"
+	return 0
+}
+
 ok() {
 	echo "ok - $*"
 }

@@ -283,25 +283,29 @@ static const struct ac_sandbox_ops ns_ops = {
 /* The core checks these before init; uid + uid_count and gid + uid_count
  * must also stay below 2^31 - 1 (ns_ids_init). */
 static const struct ac_setting ns_settings[] = {
-        {"uid", AC_SETTING_INT, "60000", 1, 0x7ffffffe,
-         "first host uid of the programs (uid_count of them, used by no "
-         "host account)"},
-        {"gid", AC_SETTING_INT, NULL, 1, 0x7ffffffe,
-         "first host gid of the programs (default: uid)"},
-        {"uid_count", AC_SETTING_INT, "256", 1, 65536,
-         "host ids reserved, so runs alive at once at most"},
-        {"tmp_size_kb", AC_SETTING_INT, "262144", 1024, 64LL * 1024 * 1024,
-         "size of /tmp and of /dev/shm (each) of a run"},
-        {"root_dir", AC_SETTING_STRING, "/run/algocode-sandbox", 0, 0,
-         "empty root-owned directory the new root is mounted on"},
-        {"cgroup_root", AC_SETTING_STRING, NULL, 0, 0,
-         "parent of the run cgroups, relative to each hierarchy's root "
-         "(default: the judge's own cgroup + /algocode)"},
-        {"extra_ro", AC_SETTING_STRING, NULL, 0, 0,
-         "more host paths bound read-only in every run, comma-separated"},
-        {"seccomp", AC_SETTING_BOOL, "true", 0, 0,
-         "load the system call filter (false only to debug a runtime)"},
-        {NULL, 0, NULL, 0, 0, NULL},
+        AC_SET_INT(
+                "uid", "60000", 1, 0x7ffffffe,
+                "first host uid of the programs (uid_count of them, used by no "
+                "host account)"),
+        AC_SET_INT("gid", NULL, 1, 0x7ffffffe,
+                   "first host gid of the programs (default: uid)"),
+        AC_SET_INT("uid_count", "256", 1, 65536,
+                   "host ids reserved, so runs alive at once at most"),
+        AC_SET_INT("tmp_size_kb", "262144", 1024, 64LL * 1024 * 1024,
+                   "size of /tmp and of /dev/shm (each) of a run"),
+        AC_SET_STRING("root_dir", "/run/algocode-sandbox",
+                      "empty root-owned directory the new root is mounted on"),
+        AC_SET_STRING(
+                "cgroup_root", NULL,
+                "parent of the run cgroups, relative to each hierarchy's root "
+                "(default: the judge's own cgroup + /algocode)"),
+        AC_SET_STRING("extra_ro", NULL,
+                      "more host paths bound read-only in every run, "
+                      "comma-separated"),
+        AC_SET_BOOL(
+                "seccomp", "true",
+                "load the system call filter (false only to debug a runtime)"),
+        AC_SETTINGS_END,
 };
 
 AC_PLUGIN_DEFINE_SETTINGS(AC_KIND_SANDBOX, "ns",
