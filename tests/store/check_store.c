@@ -183,19 +183,30 @@ static int64_t now_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-static int put_sub(const char *id, const char *user)
+/* Submitted at `at` (ms): the outbox tests put theirs far in the past, so
+ * that a cutoff just above it selects this test's submissions, never the
+ * other tests' (put_sub: made now). */
+static int put_sub_at(const char *id, const char *user, int64_t at,
+                      const char *hash, bool all_tests)
 {
 	struct ac_submission s = {
 	        .id = id,
 	        .problem_id = "hello",
-	        .lang = "cpp",
+	        .lang = "python3",
 	        .user_id = user,
-	        .code = "int main(){}\0tail",
-	        .code_len = 17,
-	        .submitted_at = now_ms(),
+	        .code = "print(1)\0tail",
+	        .code_len = 13,
+	        .submitted_at = at,
+	        .problem_hash = hash,
+	        .all_tests = all_tests,
 	};
 
 	return ops->put_submission(st, &s);
+}
+
+static int put_sub(const char *id, const char *user)
+{
+	return put_sub_at(id, user, now_ms(), NULL, false);
 }
 
 /* ------------------------------------------------------------ descriptor */
@@ -545,26 +556,6 @@ START_TEST(reopen)
 END_TEST
 
 /* ------------------------------------------------------------ outbox */
-
-/* Submitted at `at` (ms): far in the past, so that a cutoff just above it
- * selects this test's submissions, never the other tests' (made now). */
-static int put_sub_at(const char *id, const char *user, int64_t at,
-                      const char *hash, bool all_tests)
-{
-	struct ac_submission s = {
-	        .id = id,
-	        .problem_id = "hello",
-	        .lang = "python3",
-	        .user_id = user,
-	        .code = "print(1)\0tail",
-	        .code_len = 13,
-	        .submitted_at = at,
-	        .problem_hash = hash,
-	        .all_tests = all_tests,
-	};
-
-	return ops->put_submission(st, &s);
-}
 
 static void pending_free(struct ac_pending *v, size_t n)
 {

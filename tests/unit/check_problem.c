@@ -839,49 +839,82 @@ START_TEST(test_broken_yaml_syntax)
 }
 END_TEST
 
+/* Broken fixture packages: each must fail to load with a message naming
+ * `file` and saying `also` and `more` (NULL: not checked). */
+struct broken {
+	const char *fixture, *file, *also, *more;
+};
+
+static void check_broken(const struct broken *b, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		load_fails(fixture(b[i].fixture), b[i].file, b[i].also);
+		if (b[i].more)
+			ck_assert_msg(strstr(err, b[i].more) != NULL,
+			              "%s: \"%s\" does not say %s",
+			              b[i].fixture, err, b[i].more);
+	}
+}
+
+#define CHECK_BROKEN(b) check_broken((b), sizeof(b) / sizeof((b)[0]))
+
 START_TEST(test_broken_numbers)
 {
-	load_fails(fixture("broken/negative_time"),
-	           "negative_time/problem.yaml", "limits.time_limit");
-	ck_assert_ptr_nonnull(strstr(err, "line 3"));
-	load_fails(fixture("broken/bad_memory"), "bad_memory/problem.yaml",
-	           "limits.memory");
-	ck_assert_ptr_nonnull(strstr(err, "\"lots\""));
-	load_fails(fixture("broken/bad_output"), "bad_output/problem.yaml",
-	           "limits.output");
-	load_fails(fixture("broken/bad_timelimit"), "bad_timelimit/.timelimit",
-	           "seconds");
+	static const struct broken b[] = {
+	        {"broken/negative_time", "negative_time/problem.yaml",
+	         "limits.time_limit", "line 3"},
+	        {"broken/bad_memory", "bad_memory/problem.yaml",
+	         "limits.memory", "\"lots\""},
+	        {"broken/bad_output", "bad_output/problem.yaml",
+	         "limits.output", NULL},
+	        {"broken/bad_timelimit", "bad_timelimit/.timelimit", "seconds",
+	         NULL},
+	};
+
+	CHECK_BROKEN(b);
 }
 END_TEST
 
 START_TEST(test_broken_keys)
 {
-	load_fails(fixture("broken/bad_flags"), "bad_flags/problem.yaml",
-	           "bogus_flag");
-	ck_assert_ptr_nonnull(strstr(err, "validator_flags"));
-	load_fails(fixture("broken/bad_validation"),
-	           "bad_validation/problem.yaml", "validation");
-	load_fails(fixture("broken/tags_map"), "tags_map/problem.yaml", "tags");
+	static const struct broken b[] = {
+	        {"broken/bad_flags", "bad_flags/problem.yaml", "bogus_flag",
+	         "validator_flags"},
+	        {"broken/bad_validation", "bad_validation/problem.yaml",
+	         "validation", NULL},
+	        {"broken/tags_map", "tags_map/problem.yaml", "tags", NULL},
+	};
+
+	CHECK_BROKEN(b);
 }
 END_TEST
 
 START_TEST(test_broken_tests)
 {
-	load_fails(fixture("broken/missing_ans"),
-	           "missing_ans/data/secret/2.in", "2.ans");
-	load_fails(fixture("broken/no_tests"), "no_tests/data", "no tests");
+	static const struct broken b[] = {
+	        {"broken/missing_ans", "missing_ans/data/secret/2.in", "2.ans",
+	         NULL},
+	        {"broken/no_tests", "no_tests/data", "no tests", NULL},
+	};
+
+	CHECK_BROKEN(b);
 }
 END_TEST
 
 START_TEST(test_broken_validators)
 {
-	load_fails(fixture("broken/custom_no_validator"),
-	           "custom_no_validator/output_validators", NULL);
-	load_fails(fixture("broken/custom_two_validators"),
-	           "custom_two_validators/output_validators", "exactly one");
-	load_fails(fixture("broken/custom_validator_file"),
-	           "custom_validator_file/output_validators/check.py",
-	           "directory");
+	static const struct broken b[] = {
+	        {"broken/custom_no_validator",
+	         "custom_no_validator/output_validators", NULL, NULL},
+	        {"broken/custom_two_validators",
+	         "custom_two_validators/output_validators", "exactly one",
+	         NULL},
+	        {"broken/custom_validator_file",
+	         "custom_validator_file/output_validators/check.py",
+	         "directory", NULL},
+	};
+
+	CHECK_BROKEN(b);
 }
 END_TEST
 
