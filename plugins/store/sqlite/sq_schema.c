@@ -2,6 +2,8 @@
  * statements and the connections. */
 #include "sq.h"
 
+#include <stdarg.h>
+
 /* migrations[v] takes the schema from version v to v + 1. */
 static const char *const sq_migrations[SQ_SCHEMA_VERSION] = {
         /* 0 -> 1: the first schema.  results.submission_id is deliberately
@@ -192,6 +194,27 @@ static int sq_exec(struct sq_state *st, const char *sql, const char *what)
 	return 0;
 }
 
+/* sq_exec of a statement formatted by sqlite3_vmprintf (numbers only:
+ * nothing from outside is formatted into SQL). */
+static int sq_execf(struct sq_state *st, const char *what, const char *fmt, ...)
+        __attribute__((format(printf, 3, 4)));
+
+static int sq_execf(struct sq_state *st, const char *what, const char *fmt, ...)
+{
+	va_list ap;
+	char *sql;
+	int ret;
+
+	va_start(ap, fmt);
+	sql = sqlite3_vmprintf(fmt, ap);
+	va_end(ap);
+	if (!sql)
+		return -ENOMEM;
+	ret = sq_exec(st, sql, what);
+	sqlite3_free(sql);
+	return ret;
+}
+
 /* Create or migrate the schema in one transaction. */
 int sq_schema(struct sq_state *st)
 {
@@ -242,17 +265,12 @@ int sq_schema(struct sq_state *st)
 		if (ret < 0)
 			goto out;
 	}
-	{
-		char sql[128];
-
-		snprintf(sql, sizeof(sql),
-		         "DELETE FROM schema_version;"
-		         "INSERT INTO schema_version(version) VALUES(%d)",
-		         SQ_SCHEMA_VERSION);
-		ret = sq_exec(st, sql, "write schema version");
-		if (ret < 0)
-			goto out;
-	}
+	ret = sq_execf(st, "write schema version",
+	               "DELETE FROM schema_version;"
+	               "INSERT INTO schema_version(version) VALUES(%d)",
+	               SQ_SCHEMA_VERSION);
+	if (ret < 0)
+		goto out;
 	if (version == 0)
 		pu_log(st, AC_LOG_INFO, "%s: created schema version %d",
 		       st->path, SQ_SCHEMA_VERSION);
@@ -287,15 +305,13 @@ int sq_create_file(struct sq_state *st)
 
 int sq_pragmas(struct sq_state *st, long long busy_ms)
 {
-	char sql[160];
 	sqlite3_stmt *s = NULL;
 	int ret;
 
-	snprintf(sql, sizeof(sql),
-	         "PRAGMA busy_timeout=%lld; PRAGMA foreign_keys=ON;"
-	         " PRAGMA synchronous=NORMAL",
-	         busy_ms);
-	ret = sq_exec(st, sql, "set pragmas");
+	ret = sq_execf(st, "set pragmas",
+	               "PRAGMA busy_timeout=%lld; PRAGMA foreign_keys=ON;"
+	               " PRAGMA synchronous=NORMAL",
+	               busy_ms);
 	if (ret < 0)
 		return ret;
 	if (sqlite3_prepare_v2(st->w.db, "PRAGMA journal_mode=WAL", -1, &s,
