@@ -361,29 +361,29 @@ static void jr_progress_cb(void *arg, const struct ac_test_result *tr,
 
 static void jr_done(void *arg);
 
+/* The task's program and sender, as its message gives them. */
+static void jr_source(const struct jr_task *t, struct ac_job_source *src)
+{
+	ac_core_job_lang(t->jr->core, t->lang, src);
+	src->code = t->msg.code;
+	src->code_len = t->msg.code_len;
+	src->id = t->msg.submission_id;
+	src->user_id = t->msg.user_id;
+	src->submitted_at = t->msg.submitted_at;
+}
+
 /* Worker thread: a run with custom input. */
 static void jr_work_run(struct jr_task *t)
 {
-	const struct ac_loaded *lp =
-	        ac_core_lang_plugin(t->jr->core, t->lang->name);
 	struct ac_run_job rj;
 	double t0 = jr_mono_s();
 
 	memset(&rj, 0, sizeof(rj));
 	ac_run_limits(t->jr->core->cfg, &rj);
-	rj.lang = t->lang;
-	if (lp) {
-		rj.lang_ops = lp->ops;
-		rj.lang_state = lp->state;
-	}
-	rj.code = t->msg.code;
-	rj.code_len = t->msg.code_len;
-	rj.run_id = t->msg.submission_id;
-	rj.user_id = t->msg.user_id;
+	jr_source(t, &rj.src);
 	rj.inputs = (const char *const *)t->msg.inputs;
 	rj.input_lens = t->msg.input_lens;
 	rj.ninputs = t->msg.ninputs;
-	rj.submitted_at = t->msg.submitted_at;
 	ac_judge_run(&t->jr->jctx, &rj, &t->run_doc);
 	t->judge_s = jr_mono_s() - t0;
 }
@@ -401,20 +401,7 @@ static void jr_work(void *arg)
 
 	memset(&job, 0, sizeof(job));
 	job.problem = t->problem;
-	job.lang = t->lang;
-	{
-		const struct ac_loaded *lp =
-		        ac_core_lang_plugin(t->jr->core, t->lang->name);
-		if (lp) {
-			job.lang_ops = lp->ops;
-			job.lang_state = lp->state;
-		}
-	}
-	job.code = t->msg.code;
-	job.code_len = t->msg.code_len;
-	job.submission_id = t->msg.submission_id;
-	job.user_id = t->msg.user_id;
-	job.submitted_at = t->msg.submitted_at;
+	jr_source(t, &job.src);
 	job.all_tests = t->msg.all_tests || t->jr->all_tests;
 	if (t->jr->progress) {
 		job.progress = jr_progress_cb;
