@@ -35,9 +35,9 @@ int cli_core(const struct cli_opts *o, struct ac_core *core, unsigned need);
 /* cli_judge.c */
 char *cli_read_source(const char *path, size_t *len);
 int cli_judge_ctx(struct ac_core *core, struct ac_judge_ctx *jctx);
-void cli_lang_ops(const struct ac_core *core, const struct ac_lang_info *lang,
-                  struct ac_judge_job *job);
-void cli_random_id(char *buf, size_t len);
+void cli_source(const struct ac_core *core, const struct ac_lang_info *lang,
+                const char *code, size_t len, const char *user, char *id,
+                size_t idlen, struct ac_job_source *src);
 int cli_judge(const struct cli_opts *o);
 int cli_run(const struct cli_opts *o);
 

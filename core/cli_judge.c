@@ -202,22 +202,20 @@ static int cli_judging_core(const struct cli_opts *o, struct ac_core *core,
 	return -1;
 }
 
-/* The plugin behind lang: its classify and run_argv ops. */
-void cli_lang_ops(const struct ac_core *core, const struct ac_lang_info *lang,
-                  struct ac_judge_job *job)
+/* A source given on the command line: the plugin behind lang, a fresh id
+ * written to id (idlen bytes), submitted now. */
+void cli_source(const struct ac_core *core, const struct ac_lang_info *lang,
+                const char *code, size_t len, const char *user, char *id,
+                size_t idlen, struct ac_job_source *src)
 {
-	const struct ac_loaded *lp = ac_core_lang_plugin(core, lang->name);
-
-	if (lp) {
-		job->lang_ops = lp->ops;
-		job->lang_state = lp->state;
-	}
-}
-
-void cli_random_id(char *buf, size_t len)
-{
-	snprintf(buf, len, "cli-%lld-%d", (long long)ac_now_ms(),
+	snprintf(id, idlen, "cli-%lld-%d", (long long)ac_now_ms(),
 	         (int)getpid());
+	ac_core_job_lang(core, lang, src);
+	src->code = code;
+	src->code_len = len;
+	src->id = id;
+	src->user_id = user;
+	src->submitted_at = ac_now_ms();
 }
 
 int cli_judge(const struct cli_opts *o)
@@ -249,16 +247,9 @@ int cli_judge(const struct cli_opts *o)
 		goto out;
 	if (cli_judge_ctx(&core, &jctx) < 0)
 		goto out;
-	cli_random_id(id, sizeof(id));
 	memset(&job, 0, sizeof(job));
 	job.problem = p;
-	job.lang = lang;
-	cli_lang_ops(&core, lang, &job);
-	job.code = code;
-	job.code_len = len;
-	job.submission_id = id;
-	job.user_id = "cli";
-	job.submitted_at = ac_now_ms();
+	cli_source(&core, lang, code, len, "cli", id, sizeof(id), &job.src);
 	job.all_tests =
 	        o->all || ac_config_bool(core.cfg, "judge.all_tests", false);
 	if (!o->json) {
@@ -399,7 +390,6 @@ int cli_run(const struct cli_opts *o)
 	struct ac_core core;
 	struct ac_judge_ctx jctx;
 	const struct ac_lang_info *lang;
-	const struct ac_loaded *lp;
 	struct ac_run_job rj;
 	char id[64], *code = NULL, *input = NULL, *doc = NULL;
 	const char *inputs[1];
@@ -418,27 +408,16 @@ int cli_run(const struct cli_opts *o)
 		goto out;
 	if (cli_judge_ctx(&core, &jctx) < 0)
 		goto out;
-	cli_random_id(id, sizeof(id));
 	memset(&rj, 0, sizeof(rj));
 	ac_run_limits(core.cfg, &rj);
 	/* The whole output is the command's: keep as much as may be
 	 * written. */
 	rj.stdout_kb = rj.output_mb * 1024;
-	rj.lang = lang;
-	lp = ac_core_lang_plugin(&core, lang->name);
-	if (lp) {
-		rj.lang_ops = lp->ops;
-		rj.lang_state = lp->state;
-	}
-	rj.code = code;
-	rj.code_len = len;
-	rj.run_id = id;
-	rj.user_id = "cli";
+	cli_source(&core, lang, code, len, "cli", id, sizeof(id), &rj.src);
 	inputs[0] = input;
 	rj.inputs = inputs;
 	rj.input_lens = &ilen;
 	rj.ninputs = 1;
-	rj.submitted_at = ac_now_ms();
 	if (ac_judge_run(&jctx, &rj, &doc) == 0) {
 		if (o->json)
 			printf("%s\n", doc);

@@ -97,16 +97,10 @@ static int cli_verify_judge(struct cli_verify *v, const struct ac_problem *p,
 		free(code);
 		return -1;
 	}
-	cli_random_id(id, sizeof(id));
 	memset(&job, 0, sizeof(job));
 	job.problem = p;
-	job.lang = lang;
-	cli_lang_ops(v->core, lang, &job);
-	job.code = code;
-	job.code_len = len;
-	job.submission_id = id;
-	job.user_id = "verify";
-	job.submitted_at = ac_now_ms();
+	cli_source(v->core, lang, code, len, "verify", id, sizeof(id),
+	           &job.src);
 	ac_judge(v->jctx, &job, res);
 	free(code);
 	return 0;

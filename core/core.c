@@ -336,6 +336,17 @@ const struct ac_loaded *ac_core_lang_plugin(const struct ac_core *core,
 	return NULL;
 }
 
+void ac_core_job_lang(const struct ac_core *core,
+                      const struct ac_lang_info *lang,
+                      struct ac_job_source *src)
+{
+	const struct ac_loaded *lp = ac_core_lang_plugin(core, lang->name);
+
+	src->lang = lang;
+	src->lang_ops = lp ? lp->ops : NULL;
+	src->lang_state = lp ? lp->state : NULL;
+}
+
 const struct ac_lang_info *ac_core_lang(const struct ac_core *core,
                                         const char *name)
 {

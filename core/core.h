@@ -76,6 +76,12 @@ const struct ac_lang_info *ac_core_lang(const struct ac_core *core,
 /* The loaded plugin serving `name` (ops, state), or NULL. */
 const struct ac_loaded *ac_core_lang_plugin(const struct ac_core *core,
                                             const char *name);
+/* src->lang = lang, and src->lang_ops/lang_state: the plugin serving it
+ * (NULL when none does). */
+struct ac_job_source;
+void ac_core_job_lang(const struct ac_core *core,
+                      const struct ac_lang_info *lang,
+                      struct ac_job_source *src);
 /* "cpp, c, python3": the supported language names (static buffer use:
  * caller provides buf). */
 void ac_core_lang_list(const struct ac_core *core, char *buf, size_t len);

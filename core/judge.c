@@ -479,11 +479,12 @@ static int judge_package_refuses(struct judge_run *j)
 		           j->lang->name);
 		return -1;
 	}
-	if (p->code_kb && j->job->code_len > p->code_kb * 1024) {
+	if (p->code_kb && j->job->src.code_len > p->code_kb * 1024) {
 		judge_fail(j->out, AC_V_CE, NULL,
 		           "the source is %zu bytes, over the problem's "
 		           "limits.code of %llu KiB",
-		           j->job->code_len, (unsigned long long)p->code_kb);
+		           j->job->src.code_len,
+		           (unsigned long long)p->code_kb);
 		return -1;
 	}
 	return 0;
@@ -495,14 +496,14 @@ int judge_step_start(struct judge_run *j)
 	struct ac_result *out = j->out;
 	int r;
 
-	out->submission_id = judge_strdup(j->job->submission_id);
+	out->submission_id = judge_strdup(j->job->src.id);
 	out->problem_id = judge_strdup(j->p->id);
 	out->lang = judge_strdup(j->lang->name);
-	out->user_id = judge_strdup(j->job->user_id);
+	out->user_id = judge_strdup(j->job->src.user_id);
 	out->host = judge_strdup(j->ctx->host);
 	out->sandbox = judge_strdup(j->ctx->sandbox_name);
 	out->lang_version = judge_strdup(j->lang->version);
-	out->submitted_at = j->job->submitted_at;
+	out->submitted_at = j->job->src.submitted_at;
 	out->verdict = AC_V_IE;
 	if (judge_package_refuses(j) < 0)
 		return -1;
@@ -535,7 +536,7 @@ int judge_step_source(struct judge_run *j)
 		           j->box, strerror(errno));
 		return -1;
 	}
-	if (ac_files_is_bundle(j->job->code, j->job->code_len))
+	if (ac_files_is_bundle(j->job->src.code, j->job->src.code_len))
 		return judge_step_files(j);
 	j->srcs = calloc(2, sizeof(*j->srcs));
 	if (!j->srcs || !(j->srcs[0] = strdup(j->lang->source_file))) {
@@ -543,8 +544,8 @@ int judge_step_source(struct judge_run *j)
 		return -1;
 	}
 	snprintf(src, sizeof(src), "%s/%s", j->box, j->lang->source_file);
-	if ((r = ac_write_file(src, j->job->code, j->job->code_len, 0644)) <
-	    0) {
+	if ((r = ac_write_file(src, j->job->src.code, j->job->src.code_len,
+	                       0644)) < 0) {
 		judge_fail(j->out, AC_V_IE, NULL, "cannot write %s: %s", src,
 		           strerror(-r));
 		return -1;
@@ -570,7 +571,7 @@ static bool judge_cache_lookup(struct judge_run *j)
 	if (out->compile_time_ms == 0)
 		out->compile_time_ms = ac_mono_ms() - t0;
 	log_debug("submission %s: compile cache hit %s",
-	          j->job->submission_id ? j->job->submission_id : "?", j->key);
+	          j->job->src.id ? j->job->src.id : "?", j->key);
 	return true;
 }
 
@@ -771,10 +772,10 @@ int judge_step_run_command(struct judge_run *j)
 	char err[1024] = "";
 	int r;
 
-	if (!job->lang_ops || !job->lang_ops->run_argv)
+	if (!job->src.lang_ops || !job->src.lang_ops->run_argv)
 		return 0;
-	r = job->lang_ops->run_argv(job->lang_state, j->box, &j->lim,
-	                            &j->run_argv, err, sizeof(err));
+	r = job->src.lang_ops->run_argv(job->src.lang_state, j->box, &j->lim,
+	                                &j->run_argv, err, sizeof(err));
 	if (r == -ENOEXEC) {
 		size_t ol = out->compile_log ? strlen(out->compile_log) : 0;
 		char *nl = realloc(out->compile_log, ol + strlen(err) + 2);
@@ -827,7 +828,8 @@ int ac_judge(struct ac_judge_ctx *ctx, const struct ac_judge_job *job,
 {
 	struct judge_run *j;
 
-	if (!ctx || !job || !job->problem || !job->lang || !out || !job->code)
+	if (!ctx || !job || !job->problem || !job->src.lang || !out ||
+	    !job->src.code)
 		return -EINVAL;
 	memset(out, 0, sizeof(*out));
 	/* Its paths make it too large for a worker thread's stack. */
@@ -836,7 +838,7 @@ int ac_judge(struct ac_judge_ctx *ctx, const struct ac_judge_job *job,
 	j->ctx = ctx;
 	j->job = job;
 	j->p = job->problem;
-	j->lang = job->lang;
+	j->lang = job->src.lang;
 	j->out = out;
 	j->lockfd = -1;
 	if (judge_step_start(j) == 0 && judge_step_source(j) == 0 &&

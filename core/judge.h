@@ -35,8 +35,10 @@ struct ac_judge_ctx {
 typedef void (*ac_progress_cb)(void *arg, const struct ac_test_result *t,
                                size_t index, size_t total);
 
-struct ac_judge_job {
-	const struct ac_problem *problem;
+/* What is judged and whose it is: the same for a submission's job and a
+ * run's.  Borrowed, like the rest of a job: the caller keeps it alive for
+ * the call. */
+struct ac_job_source {
 	const struct ac_lang_info *lang;
 	/* The language plugin's ops and state (classify, run_argv); may be
 	 * NULL: then neither is used. */
@@ -44,8 +46,14 @@ struct ac_judge_job {
 	void *lang_state;
 	const char *code;
 	size_t code_len;
-	const char *submission_id, *user_id;
-	int64_t submitted_at;
+	const char *id; /* the submission's or the run's */
+	const char *user_id;
+	int64_t submitted_at; /* unix ms, 0 unknown */
+};
+
+struct ac_judge_job {
+	const struct ac_problem *problem;
+	struct ac_job_source src;
 	bool all_tests;          /* run every test even after a failure */
 	ac_progress_cb progress; /* called after each test (worker thread) */
 	void *progress_arg;
@@ -55,21 +63,15 @@ struct ac_judge_job {
  * problem, no checking.  The program is compiled as for a submission
  * (compile cache included) and run once per input with these limits. */
 struct ac_run_job {
-	const struct ac_lang_info *lang;
-	const struct ac_lang_ops *lang_ops; /* may be NULL */
-	void *lang_state;
-	const char *code;
-	size_t code_len;
-	const char *run_id, *user_id;
+	struct ac_job_source src;  /* src.id: the run id */
 	const char *const *inputs; /* ninputs inputs, input_lens bytes each */
 	const size_t *input_lens;
 	size_t ninputs;
 	uint64_t time_limit_ms; /* CPU, before the language's multiplier */
 	uint64_t memory_mb;
-	uint64_t output_mb;   /* stdout over it: OLE */
-	uint64_t stdout_kb;   /* kept in the document (truncated flag) */
-	uint64_t stderr_kb;   /* head kept in the document */
-	int64_t submitted_at; /* unix ms, 0 unknown */
+	uint64_t output_mb; /* stdout over it: OLE */
+	uint64_t stdout_kb; /* kept in the document (truncated flag) */
+	uint64_t stderr_kb; /* head kept in the document */
 };
 
 /* The run document (docs/api.md, "Run with custom input"), malloc'ed JSON

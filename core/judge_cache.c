@@ -125,7 +125,7 @@ void judge_cache_key(const struct ac_lang_info *lang,
 {
 	crypto_hash_sha256_state h;
 	unsigned char d[crypto_hash_sha256_BYTES];
-	uint64_t n = job->code_len;
+	uint64_t n = job->src.code_len;
 	static const unsigned char zero;
 
 #define JUDGE_H(s)                                                             \
@@ -134,7 +134,7 @@ void judge_cache_key(const struct ac_lang_info *lang,
 	JUDGE_H("algocode compile cache 2");
 	/* Per user: a hit must not tell anyone that someone else already
 	 * submitted this very source (docs/security.md). */
-	JUDGE_H(job->user_id ? job->user_id : "");
+	JUDGE_H(job->src.user_id ? job->src.user_id : "");
 	JUDGE_H(lang->name);
 	JUDGE_H(lang->version ? lang->version : "");
 	JUDGE_H(lang->source_file);
@@ -142,8 +142,8 @@ void judge_cache_key(const struct ac_lang_info *lang,
 		JUDGE_H(lang->compile_argv[i]);
 	crypto_hash_sha256_update(&h, &zero, 1);
 	crypto_hash_sha256_update(&h, (const unsigned char *)&n, sizeof(n));
-	crypto_hash_sha256_update(&h, (const unsigned char *)job->code,
-	                          job->code_len);
+	crypto_hash_sha256_update(&h, (const unsigned char *)job->src.code,
+	                          job->src.code_len);
 	crypto_hash_sha256_final(&h, d);
 #undef JUDGE_H
 	sodium_bin2hex(hex, hexlen, d, sizeof(d));

@@ -202,8 +202,8 @@ int judge_step_files(struct judge_run *j)
 	long main;
 	int r;
 
-	if (ac_files_unbundle(j->job->code, j->job->code_len, &f, &n, err,
-	                      sizeof(err)) < 0) {
+	if (ac_files_unbundle(j->job->src.code, j->job->src.code_len, &f, &n,
+	                      err, sizeof(err)) < 0) {
 		judge_ce(j->out, "the files of the submission: %s", err);
 		return -1;
 	}

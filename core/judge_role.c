@@ -174,57 +174,70 @@ static const char *jr_ie_cause(const struct ac_result *r, const char **msg)
 	return "unknown";
 }
 
-/* Loop thread: publish the document of a run (msg.run). */
-static void jr_publish_run(struct jr_task *t)
+/* Loop thread: the task no longer holds a worker. */
+static void jr_off_worker(struct jr_task *t)
 {
-	const struct ac_transport_ops *tr = AC_TRANSPORT(t->jr->core);
-	void *ts = t->jr->core->transport->state;
-	int r;
-
 	if (t->on_worker) {
 		t->on_worker = false;
 		t->jr->busy--;
 		jr_workers_gauge(t->jr);
 	}
+}
+
+/* Loop thread: false when t->body (the result message) could not be
+ * encoded: the job then goes back to the queue and t is freed. */
+static bool jr_encoded(struct jr_task *t, const char *what)
+{
+	const struct ac_transport_ops *tr = AC_TRANSPORT(t->jr->core);
+
+	if (t->body)
+		return true;
+	log_error("%s %s: %s", t->msg.run ? "run" : "submission",
+	          t->msg.submission_id, what);
+	tr->nack(t->jr->core->transport->state, t->d, true, what);
+	jr_task_free(t);
+	return false;
+}
+
+/* Loop thread: hand t->body to the transport; jr_published_cb acks. */
+static void jr_send(struct jr_task *t)
+{
+	const struct ac_transport_ops *tr = AC_TRANSPORT(t->jr->core);
+	int r = tr->publish_result(t->jr->core->transport->state, t->body,
+	                           strlen(t->body), jr_published_cb, t);
+
+	if (r < 0)
+		jr_published_cb(t, r);
+}
+
+/* Loop thread: publish the document of a run (msg.run). */
+static void jr_publish_run(struct jr_task *t)
+{
+	jr_off_worker(t);
 	ac_metrics_add("runs_total", NULL, 1);
 	if (t->run_doc)
 		t->body = ac_run_result_msg_encode(t->msg.submission_id,
 		                                   t->msg.user_id, t->run_doc);
-	if (!t->body) {
-		log_error("run %s: cannot encode its document",
-		          t->msg.submission_id);
-		tr->nack(ts, t->d, true, "cannot encode the run document");
-		jr_task_free(t);
+	if (!jr_encoded(t, "cannot encode the run document"))
 		return;
-	}
 	log_info("run %s: %s, %zu input(s), judged in %.1f ms",
 	         t->msg.submission_id, t->msg.lang, t->msg.ninputs,
 	         t->judge_s * 1000);
-	r = tr->publish_result(ts, t->body, strlen(t->body), jr_published_cb,
-	                       t);
-	if (r < 0)
-		jr_published_cb(t, r);
+	jr_send(t);
 }
 
 /* Loop thread: publish the result of a task. */
 static void jr_publish(struct jr_task *t)
 {
-	const struct ac_transport_ops *tr = AC_TRANSPORT(t->jr->core);
-	void *ts = t->jr->core->transport->state;
 	char *doc;
 	char labels[160];
-	int r;
 
 	if (t->msg.run) {
 		jr_publish_run(t);
 		return;
 	}
 	doc = ac_result_to_json(&t->result);
-	if (t->on_worker) {
-		t->on_worker = false;
-		t->jr->busy--;
-		jr_workers_gauge(t->jr);
-	}
+	jr_off_worker(t);
 	snprintf(labels, sizeof(labels), "lang=\"%.40s\",verdict=\"%s\"",
 	         t->lang ? t->lang->name : "unknown",
 	         ac_verdict_code(t->result.verdict));
@@ -257,23 +270,15 @@ static void jr_publish(struct jr_task *t)
 		t->body = ac_result_msg_encode(t->msg.submission_id,
 		                               t->msg.user_id, doc);
 	free(doc);
-	if (!t->body) {
-		log_error("submission %s: cannot encode the result",
-		          t->msg.submission_id);
-		tr->nack(ts, t->d, true, "cannot encode the result");
-		jr_task_free(t);
+	if (!jr_encoded(t, "cannot encode the result"))
 		return;
-	}
 	log_info("submission %s: %s (%s, %zu tests, %llu ms, %llu KiB; "
 	         "judged in %.1f ms)",
 	         t->msg.submission_id, ac_verdict_code(t->result.verdict),
 	         t->msg.problem_id, t->result.ntests,
 	         (unsigned long long)t->result.time_ms,
 	         (unsigned long long)t->result.memory_kb, t->judge_s * 1000);
-	r = tr->publish_result(ts, t->body, strlen(t->body), jr_published_cb,
-	                       t);
-	if (r < 0)
-		jr_published_cb(t, r);
+	jr_send(t);
 }
 
 /* A progress message on its way to the transport (best-effort: a failed
@@ -361,29 +366,29 @@ static void jr_progress_cb(void *arg, const struct ac_test_result *tr,
 
 static void jr_done(void *arg);
 
+/* The task's program and sender, as its message gives them. */
+static void jr_source(const struct jr_task *t, struct ac_job_source *src)
+{
+	ac_core_job_lang(t->jr->core, t->lang, src);
+	src->code = t->msg.code;
+	src->code_len = t->msg.code_len;
+	src->id = t->msg.submission_id;
+	src->user_id = t->msg.user_id;
+	src->submitted_at = t->msg.submitted_at;
+}
+
 /* Worker thread: a run with custom input. */
 static void jr_work_run(struct jr_task *t)
 {
-	const struct ac_loaded *lp =
-	        ac_core_lang_plugin(t->jr->core, t->lang->name);
 	struct ac_run_job rj;
 	double t0 = jr_mono_s();
 
 	memset(&rj, 0, sizeof(rj));
 	ac_run_limits(t->jr->core->cfg, &rj);
-	rj.lang = t->lang;
-	if (lp) {
-		rj.lang_ops = lp->ops;
-		rj.lang_state = lp->state;
-	}
-	rj.code = t->msg.code;
-	rj.code_len = t->msg.code_len;
-	rj.run_id = t->msg.submission_id;
-	rj.user_id = t->msg.user_id;
+	jr_source(t, &rj.src);
 	rj.inputs = (const char *const *)t->msg.inputs;
 	rj.input_lens = t->msg.input_lens;
 	rj.ninputs = t->msg.ninputs;
-	rj.submitted_at = t->msg.submitted_at;
 	ac_judge_run(&t->jr->jctx, &rj, &t->run_doc);
 	t->judge_s = jr_mono_s() - t0;
 }
@@ -401,20 +406,7 @@ static void jr_work(void *arg)
 
 	memset(&job, 0, sizeof(job));
 	job.problem = t->problem;
-	job.lang = t->lang;
-	{
-		const struct ac_loaded *lp =
-		        ac_core_lang_plugin(t->jr->core, t->lang->name);
-		if (lp) {
-			job.lang_ops = lp->ops;
-			job.lang_state = lp->state;
-		}
-	}
-	job.code = t->msg.code;
-	job.code_len = t->msg.code_len;
-	job.submission_id = t->msg.submission_id;
-	job.user_id = t->msg.user_id;
-	job.submitted_at = t->msg.submitted_at;
+	jr_source(t, &job.src);
 	job.all_tests = t->msg.all_tests || t->jr->all_tests;
 	if (t->jr->progress) {
 		job.progress = jr_progress_cb;
@@ -471,11 +463,7 @@ static void jr_done(void *arg)
 	         "in %ld s (retry %u of %u)",
 	         t->msg.submission_id, cause, msg, (long)tv.tv_sec, t->retries,
 	         jr->ie_retries);
-	if (t->on_worker) {
-		t->on_worker = false;
-		jr->busy--;
-		jr_workers_gauge(jr);
-	}
+	jr_off_worker(t);
 	ac_result_clear(&t->result);
 	memset(&t->result, 0, sizeof(t->result));
 }

@@ -119,8 +119,8 @@ static char *judge_run_doc(struct judge_run *j, const struct ac_run_job *rj,
 	doc = json_pack(
 	        "{s:s,s:s,s:s,s:s,s:s,s:o,s:{s:b,s:o,s:I},s:o,s:{s:s,s:s,s:o},"
 	        "s:s}",
-	        "run_id", rj->run_id ? rj->run_id : "", "user_id",
-	        rj->user_id ? rj->user_id : "", "lang", j->lang->name,
+	        "run_id", rj->src.id ? rj->src.id : "", "user_id",
+	        rj->src.user_id ? rj->src.user_id : "", "lang", j->lang->name,
 	        "verdict", judge_run_name(v), "verdict_code", judge_run_code(v),
 	        "message", ac_json_text(msg), "compile", "ok", out->compile_ok,
 	        "log", ac_json_text(out->compile_log), "time_ms",
@@ -145,7 +145,7 @@ int ac_judge_run(struct ac_judge_ctx *ctx, const struct ac_run_job *rj,
 	json_t *runs;
 
 	*doc = NULL;
-	if (!ctx || !rj || !rj->lang || !rj->code || !doc)
+	if (!ctx || !rj || !rj->src.lang || !rj->src.code || !doc)
 		return -EINVAL;
 	memset(&p, 0, sizeof(p));
 	p.id = (char *)"(run)";
@@ -154,14 +154,7 @@ int ac_judge_run(struct ac_judge_ctx *ctx, const struct ac_run_job *rj,
 	p.output_mb = rj->output_mb;
 	memset(&job, 0, sizeof(job));
 	job.problem = &p;
-	job.lang = rj->lang;
-	job.lang_ops = rj->lang_ops;
-	job.lang_state = rj->lang_state;
-	job.code = rj->code;
-	job.code_len = rj->code_len;
-	job.submission_id = rj->run_id;
-	job.user_id = rj->user_id;
-	job.submitted_at = rj->submitted_at;
+	job.src = rj->src;
 	memset(&out, 0, sizeof(out));
 	runs = json_array();
 	if (!runs || !(j = calloc(1, sizeof(*j)))) {
@@ -171,7 +164,7 @@ int ac_judge_run(struct ac_judge_ctx *ctx, const struct ac_run_job *rj,
 	j->ctx = ctx;
 	j->job = &job;
 	j->p = &p;
-	j->lang = rj->lang;
+	j->lang = rj->src.lang;
 	j->out = &out;
 	j->lockfd = -1;
 	if (judge_step_start(j) == 0 && judge_step_source(j) == 0 &&

@@ -207,15 +207,15 @@ void judge_test_verdict(struct judge_run *j, struct judge_test *x)
 	tr->memory_kb = x->rep.memory_kb;
 	tr->exit_code = x->rep.exited ? x->rep.exit_code : -1;
 	tr->signal = x->rep.signal;
-	if (tr->verdict == AC_V_RE && job->lang_ops &&
-	    job->lang_ops->classify) {
+	if (tr->verdict == AC_V_RE && job->src.lang_ops &&
+	    job->src.lang_ops->classify) {
 		char *head = judge_read_head(x->errp, JUDGE_STDERR_HEAD, -1);
 
 		tr->verdict = ac_verdict_hint(
 		        tr->verdict,
-		        job->lang_ops->classify(job->lang_state, &x->rep,
-		                                head ? head : "",
-		                                head ? strlen(head) : 0),
+		        job->src.lang_ops->classify(job->src.lang_state,
+		                                    &x->rep, head ? head : "",
+		                                    head ? strlen(head) : 0),
 		        head, x->detail, sizeof(x->detail), x->msg,
 		        sizeof(x->msg));
 		free(head);
@@ -248,8 +248,8 @@ static void judge_test_record(struct judge_run *j, struct judge_test *x)
 		x->tr.message = both;
 	} else {
 		log_info("submission %s: %s: %s: %s",
-		         j->job->submission_id ? j->job->submission_id : "?",
-		         x->t->name, ac_verdict_code(x->tr.verdict), both);
+		         j->job->src.id ? j->job->src.id : "?", x->t->name,
+		         ac_verdict_code(x->tr.verdict), both);
 		x->tr.message = x->detail;
 	}
 	ac_result_add_test(j->out, &x->tr);
