@@ -73,6 +73,7 @@ static void ns_fini(void *state)
 	for (int i = 0; i < st->cg_dead_n; i++)
 		cg_run_destroy(&st->cg_dead[i]);
 	pthread_mutex_destroy(&st->cg_mu);
+	pthread_cond_destroy(&st->cg_cv);
 	sbx_stdin_fini(&st->in_cache);
 	plan_free(&st->plan);
 	cg_sys_fini(&st->cg);
@@ -170,6 +171,7 @@ static int ns_init(const struct ac_host *host, struct ac_plugin_ctx *ctx,
 	st->id_lock = -1;
 	pthread_mutex_init(&st->tmpl_mu, NULL);
 	pthread_mutex_init(&st->cg_mu, NULL);
+	pthread_cond_init(&st->cg_cv, NULL);
 	sbx_stdin_init(&st->in_cache);
 	{
 		long n = sysconf(_SC_NPROCESSORS_ONLN);

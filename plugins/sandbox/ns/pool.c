@@ -79,11 +79,10 @@ void ns_stack_put(struct ns_state *st, void *m)
  * here, before the program could start and after it ended.  So a run
  * takes a set made ahead when there is one (setting only the limits that
  * differ), and leaves its own, once verified empty, to be removed later;
- * both are done by a judge thread while its program runs, when it has
- * nothing else to do (ns_cg_housekeep).  A cgroup is never used twice:
- * the peak memory and OOM count of a run are its own.  Spares and
- * leftovers go at fini, or, after a crash, with the next start's sweep
- * of dead judges' run-<pid>-<n> cgroups. */
+ * both are done by a thread started when a run has ended (ns_cg_tidy).  A
+ * cgroup is never used twice: the peak memory and OOM count of a run are its
+ * own.  Spares and leftovers go at fini, or, after a crash, with the next
+ * start's sweep of dead judges' run-<pid>-<n> cgroups. */
 static int ns_cg_name(struct ns_state *st, char *name, size_t len)
 {
 	return snprintf(name, len, "run-%d-%08x-%u", (int)getpid(), st->token,
@@ -105,28 +104,44 @@ static void ns_cg_make_spare(struct ns_state *st, const struct ac_limits *l);
 static void *ns_cg_maker(void *arg)
 {
 	struct ns_state *st = arg;
+	struct cg_run cg;
 
+	/* The spare first: a run starting now waits for it (ns_cg_take). */
 	ns_cg_make_spare(st, &st->cg_maker_lim);
+	pthread_mutex_lock(&st->cg_mu);
+	st->cg_making_spare = false;
+	pthread_cond_broadcast(&st->cg_cv);
+	pthread_mutex_unlock(&st->cg_mu);
+	for (;;) {
+		bool got = false;
+
+		pthread_mutex_lock(&st->cg_mu);
+		if (st->cg_dead_n > 0) {
+			cg = st->cg_dead[--st->cg_dead_n];
+			got = true;
+		}
+		pthread_mutex_unlock(&st->cg_mu);
+		if (!got)
+			break;
+		cg_run_destroy(&cg);
+	}
 	pthread_mutex_lock(&st->cg_mu);
 	st->cg_making = false;
 	pthread_mutex_unlock(&st->cg_mu);
 	return NULL;
 }
 
-/* The pool ran dry (a short program leaves its judge thread no time to
- * make the next spare): make one on a thread of its own, so that the
- * next run, after an idle moment, finds its spawner placed (v1). */
-static void ns_cg_refill(struct ns_state *st, const struct ac_limits *l)
+void ns_cg_tidy(struct ns_state *st, const struct ac_limits *l)
 {
 	pthread_mutex_lock(&st->cg_mu);
-	if (st->cg_spare_n > 0 || st->cg_making) {
+	if ((st->cg_spare_n > 0 && st->cg_dead_n == 0) || st->cg_making) {
 		pthread_mutex_unlock(&st->cg_mu);
 		return;
 	}
 	if (st->cg_maker_on) /* done: cg_making is its last act */
 		pthread_join(st->cg_maker, NULL);
 	st->cg_maker_lim = *l;
-	st->cg_maker_on = st->cg_making =
+	st->cg_maker_on = st->cg_making = st->cg_making_spare =
 	        pthread_create(&st->cg_maker, NULL, ns_cg_maker, st) == 0;
 	pthread_mutex_unlock(&st->cg_mu);
 }
@@ -147,6 +162,10 @@ int ns_cg_take(struct ns_state *st, const struct ac_limits *l,
 
 	*sp = NULL;
 	pthread_mutex_lock(&st->cg_mu);
+	/* A set being made (the last run's ns_cg_tidy): wait for it rather
+	 * than make one beside it. */
+	while (st->cg_making_spare)
+		pthread_cond_wait(&st->cg_cv, &st->cg_mu);
 	if (st->cg_spare_n > 0) {
 		st->cg_spare_n--;
 		*cg = st->cg_spare[st->cg_spare_n];
@@ -155,8 +174,6 @@ int ns_cg_take(struct ns_state *st, const struct ac_limits *l,
 		got = true;
 	}
 	pthread_mutex_unlock(&st->cg_mu);
-	if (st->cg.version == 1 && st->share_vm)
-		ns_cg_refill(st, l);
 	/* Its spawner is usually placed long ago; else it is about to be
 	 * (waiting costs no more than init moving itself). */
 	if (*sp && ns_sparer_ready(*sp) < 0) {
@@ -227,29 +244,6 @@ static void ns_cg_make_spare(struct ns_state *st, const struct ac_limits *l)
 	ns_sparer_free(sp);
 	if (cg.sys)
 		cg_run_destroy(&cg);
-}
-
-/* While a program runs: remove up to two finished runs' cgroups, then
- * make one spare set (with this run's limits: the next run is likely to
- * have the same) if there is none. */
-void ns_cg_housekeep(struct ns_state *st, const struct ac_limits *l)
-{
-	struct cg_run cg;
-
-	for (int i = 0; i < 2; i++) {
-		bool got = false;
-
-		pthread_mutex_lock(&st->cg_mu);
-		if (st->cg_dead_n > 0) {
-			cg = st->cg_dead[--st->cg_dead_n];
-			got = true;
-		}
-		pthread_mutex_unlock(&st->cg_mu);
-		if (!got)
-			break;
-		cg_run_destroy(&cg);
-	}
-	ns_cg_make_spare(st, l);
 }
 
 /* The name of host group (group) or user id `id`, kept in buf, or NULL

@@ -25,10 +25,16 @@ void ns_cg_maker_stop(struct ns_state *st);
  * wait. */
 void ns_cg_bury(struct ns_state *st, struct cg_run *cg);
 
-/* While a program runs: remove up to two finished runs' cgroups, then
- * make one spare set (with this run's limits: the next run is likely to
- * have the same) if there is none. */
-void ns_cg_housekeep(struct ns_state *st, const struct ac_limits *l);
+/* After a run has ended (its processes gone, its cgroups buried): a
+ * thread removes the finished runs' cgroups and makes one spare set
+ * (with this run's limits: the next run is likely to have the same), its
+ * spare spawner placed on v1 (spare.h).  Between runs, never during one:
+ * on cgroup v1 the first task move or cgroup removal after an idle moment
+ * waits for an RCU grace period (5-20 ms here) holding the cgroup lock,
+ * and a run beside it waited as long (its start and its end).  A judge's
+ * next test, back to back, may start before the spare is ready; it then
+ * makes its cgroups itself, which costs little when warm. */
+void ns_cg_tidy(struct ns_state *st, const struct ac_limits *l);
 
 /* The host ids of the programs (sandbox.uid, gid, uid_count): a range
  * that no host account or group may use (a host process of one of these

@@ -321,7 +321,7 @@ struct ns_run {
 	/* What supervision learnt. */
 	pid_t pid;
 	int status, tick_ms;
-	bool have_status, running, killed, init_dead, sock_eof, housekeep;
+	bool have_status, running, killed, init_dead, sock_eof;
 	bool init_go_ok;
 	uint64_t t_setup, t_start, t_end, t_dead;
 	uint64_t cpu0, cpu_ns, cg_go, init_go, init_end;
@@ -833,12 +833,6 @@ static void ns_run_supervise(struct ns_run *r)
 		if (!r->running && (r->out.seen || r->err.seen) &&
 		    !r->rep->internal_error[0])
 			ns_run_started(r, now);
-		if (r->running && !r->housekeep && !r->init_dead) {
-			/* Idle until the program ends: tidy the cgroups. */
-			r->housekeep = true;
-			ns_cg_housekeep(r->st, r->l);
-			continue;
-		}
 		if (r->init_dead) {
 			/* Everything in the namespace died with init; only a
 			 * concurrent run's clone may briefly hold our pipes. */
@@ -961,6 +955,7 @@ static void ns_run_release(struct ns_run *r)
 		ns_cg_bury(st, &r->cg);
 	else if (r->cg_ok)
 		cg_run_destroy(&r->cg);
+	ns_cg_tidy(st, r->l);
 	for (size_t i = 0; i < sizeof(fdv) / sizeof(fdv[0]); i++)
 		if (*fdv[i] >= 0)
 			close(*fdv[i]);

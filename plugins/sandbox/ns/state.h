@@ -97,13 +97,16 @@ struct ns_state {
 	 * pool (under net_mu). */
 	bool share_vm;
 	/* Run cgroups made ahead, and finished runs' cgroups to remove (see
-	 * ns_cg_housekeep), under cg_mu. */
+	 * ns_cg_tidy), under cg_mu. */
 	pthread_mutex_t cg_mu;
-	/* A thread making a spare set (ns_cg_take: the pool ran dry), to
-	 * join before the next one or at fini. */
+	/* The thread removing finished runs' cgroups and making a spare set
+	 * (ns_cg_tidy), to join before the next one or at fini. */
 	pthread_t cg_maker;
 	bool cg_maker_on; /* cg_maker was started, not joined yet */
 	bool cg_making;   /* it runs (under cg_mu) */
+	/* it is making the spare set; cg_cv is signalled when done */
+	bool cg_making_spare;
+	pthread_cond_t cg_cv;
 	struct ac_limits cg_maker_lim;
 	struct cg_run cg_spare[NS_CG_SPARE];
 	struct ns_sparer *cg_spare_sp[NS_CG_SPARE]; /* spare.h, or NULL */
