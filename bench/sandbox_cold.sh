@@ -9,9 +9,10 @@
 #   N=60 PAUSE=300 sh bench/sandbox_cold.sh
 #
 # Loaded: the same beside two busy loops (`sh -c 'while :; do :; done' &`
-# twice).  Figures, calm and loaded: docs/sandbox.md, "Cold runs on a
-# loaded machine" (cold/warm 1.01 calm, 0.92 loaded; cold/bwrap cold
-# 0.28 and 0.22).
+# twice).  Figures: docs/sandbox.md, "Cold runs: no cgroup work beside a
+# run" (quiet machine: cold/warm 0.96-1.04, cold/bwrap cold 0.41-0.48)
+# and "Cold runs on a loaded machine" (cold/warm 0.92, cold/bwrap cold
+# 0.22).
 set -e
 . "$(dirname "$0")/lib.sh"
 N=${N:-60}
