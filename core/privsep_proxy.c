@@ -284,16 +284,10 @@ static const struct ac_sandbox_ops px_ops = {
 
 /* What the judge's core sees as its sandbox plugin under privilege
  * separation: the proxy to the helper. */
-static const struct ac_plugin px_desc = {
-        .abi = AC_ABI_VERSION,
-        .kind = AC_KIND_SANDBOX,
-        .name = "helper",
-        .description = "the sandbox plugin in the root helper process",
-        .ops = &px_ops,
-        .abi_minor = AC_ABI_MINOR,
-        .ops_size = sizeof(px_ops),
-        .version = PACKAGE_VERSION,
-};
+static const struct ac_plugin px_desc =
+        AC_PLUGIN_DESCRIPTOR(AC_KIND_SANDBOX, "helper",
+                             "the sandbox plugin in the root helper process",
+                             PACKAGE_VERSION, px_ops, NULL);
 
 static int ps_proxy_path(int ctl, uint32_t op, const char *path,
                          uint64_t size_kb);

@@ -201,19 +201,22 @@ struct ac_plugin {
  * a settings table (an array of struct ac_setting ending with {NULL}):
  *     AC_PLUGIN_DEFINE_SETTINGS(AC_KIND_LANG, "mylang", "My language",
  *                               "1.0.0", my_ops, my_settings);  */
+/* The initializer of a descriptor: what AC_PLUGIN_DEFINE_SETTINGS exports,
+ * and what the core gives a plugin-like object of its own (the sandbox
+ * proxy of privilege separation). */
+#define AC_PLUGIN_DESCRIPTOR(kind_, name_, description_, version_, ops_,       \
+                             settings_)                                        \
+	{                                                                      \
+		.abi = AC_ABI_VERSION, .kind = (kind_), .name = (name_),       \
+		.description = (description_), .ops = &(ops_),                 \
+		.abi_minor = AC_ABI_MINOR, .ops_size = (uint32_t)sizeof(ops_), \
+		.version = (version_), .settings = (settings_),                \
+	}
 #define AC_PLUGIN_DEFINE_SETTINGS(kind_, name_, description_, version_, ops_,  \
                                   settings_)                                   \
-	AC_EXPORT const struct ac_plugin algocode_plugin = {                   \
-	        .abi = AC_ABI_VERSION,                                         \
-	        .kind = (kind_),                                               \
-	        .name = (name_),                                               \
-	        .description = (description_),                                 \
-	        .ops = &(ops_),                                                \
-	        .abi_minor = AC_ABI_MINOR,                                     \
-	        .ops_size = (uint32_t)sizeof(ops_),                            \
-	        .version = (version_),                                         \
-	        .settings = (settings_),                                       \
-	}
+	AC_EXPORT const struct ac_plugin algocode_plugin =                     \
+	        AC_PLUGIN_DESCRIPTOR(kind_, name_, description_, version_,     \
+	                             ops_, settings_)
 #define AC_PLUGIN_DEFINE(kind_, name_, description_, version_, ops_)           \
 	AC_PLUGIN_DEFINE_SETTINGS(kind_, name_, description_, version_, ops_,  \
 	                          NULL)
