@@ -1,9 +1,9 @@
-// Build the console: src/ -> dist/ (app.js, app.css, index.html,
-// favicon.svg).  `node build.mjs --check [--node-modules DIR]` builds into
+// Build the console: src/ -> dist/ (app.js and app.css; index.html and
+// favicon.svg are installed from src/ as they are).  `node build.mjs --check [--node-modules DIR]` builds into
 // a temporary directory and fails unless the result equals dist/ byte for
 // byte (the committed bundle matches its source; docs/console.md).
 import * as esbuild from "esbuild";
-import { mkdtempSync, readFileSync, writeFileSync, copyFileSync, readdirSync,
+import { mkdtempSync, readFileSync, writeFileSync, readdirSync,
          rmSync, mkdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, dirname } from "node:path";
@@ -23,8 +23,6 @@ await esbuild.build({ ...common, entryPoints: [join(here, "src/main.js")],
   charset: "utf8" });
 await esbuild.build({ ...common, entryPoints: [join(here, "src/style.css")],
   outfile: join(out, "app.css") });
-for (const f of ["index.html", "favicon.svg"])
-  copyFileSync(join(here, "src", f), join(out, f));
 
 if (check) {
   const dist = join(here, "dist");

@@ -17,7 +17,10 @@ ART="$top_builddir/tests/e2e/console-artefacts"
 rm -rf "$ART"
 mkdir -p "$ART"
 stage_serve hello-judge
+# What make install puts in the console directory: the bundle and the
+# page and icon from src/.
 cp -r "$top_srcdir/console/dist" "$TEST_TMP/console"
+cp "$top_srcdir/console/src/index.html" "$top_srcdir/console/src/favicon.svg" "$TEST_TMP/console/"
 chmod -R go+rX "$TEST_TMP/console"
 
 serve_places
