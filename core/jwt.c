@@ -417,56 +417,6 @@ out:
 	return rc;
 }
 
-/* One key, kid "0". */
-static void jwt_one_key(struct ac_jwt_keys *keys, const unsigned char *secret,
-                        size_t len)
-{
-	memset(keys, 0, sizeof(*keys));
-	if (!secret || !len || len > AC_JWT_KEY_MAX)
-		return;
-	strcpy(keys->keys[0].kid, "0");
-	memcpy(keys->keys[0].key, secret, len);
-	keys->keys[0].len = len;
-	keys->n = 1;
-}
-
-char *ac_jwt_mint(const unsigned char *secret, size_t secret_len,
-                  const char *user_id, int64_t now_s, int64_t ttl_s)
-{
-	struct ac_jwt_keys *keys = malloc(sizeof(*keys));
-	char *tok;
-
-	if (!keys)
-		return NULL;
-	jwt_one_key(keys, secret, secret_len);
-	tok = ac_jwt_mint_token(keys, "access", user_id, NULL, NULL, now_s,
-	                        ttl_s, NULL);
-	ac_jwt_keys_wipe(keys);
-	free(keys);
-	return tok;
-}
-
-int ac_jwt_verify(const unsigned char *secret, size_t secret_len,
-                  const char *token, int64_t now_s, char **user_id, char *err,
-                  size_t errlen)
-{
-	struct ac_jwt_keys *keys = malloc(sizeof(*keys));
-	struct ac_jwt_claims c;
-	int rc;
-
-	*user_id = NULL;
-	if (!keys)
-		return -ENOMEM;
-	jwt_one_key(keys, secret, secret_len);
-	rc = ac_jwt_check(keys, token, now_s, "access", 1, &c, err, errlen);
-	ac_jwt_keys_wipe(keys);
-	free(keys);
-	if (rc < 0)
-		return rc;
-	*user_id = strdup(c.user_id);
-	return *user_id ? 0 : -ENOMEM;
-}
-
 void ac_jwt_keys_wipe(struct ac_jwt_keys *keys)
 {
 	if (keys)

@@ -72,11 +72,4 @@ int ac_jwt_check(const struct ac_jwt_keys *keys, const char *token,
                  int64_t now_s, const char *want_type, int check_exp,
                  struct ac_jwt_claims *claims, char *err, size_t errlen);
 
-/* Shorthands over one key (kid "0"), kept for tests and tools. */
-char *ac_jwt_mint(const unsigned char *secret, size_t secret_len,
-                  const char *user_id, int64_t now_s, int64_t ttl_s);
-/* 0 and *user_id (malloc'ed) for a valid access token. */
-int ac_jwt_verify(const unsigned char *secret, size_t secret_len,
-                  const char *token, int64_t now_s, char **user_id, char *err,
-                  size_t errlen);
 #endif
