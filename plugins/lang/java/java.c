@@ -6,8 +6,9 @@
  *                bin/javac below it are used.  When they do not exist init
  *                returns -ENOPKG and the core serves the other languages.
  *   time_multiplier, memory_multiplier  (default 1).
- *   memory_extra_mb  (default 64) the JVM's own memory (code, metaspace,
- *                threads, GC structures) added to the run's memory limit;
+ *   memory_extra_mb  (default 128) the JVM's own memory (code, metaspace,
+ *                threads, GC structures, the JIT compilers' working memory)
+ *                added to the run's memory limit;
  *                the heap gets the problem's limit.
  *
  * Compile: javac on Main.java (a submission of several files without a
@@ -48,7 +49,10 @@
 #define AC_CACHE_DIR "/var/cache/algocode"
 #endif
 #define JAVA_RUN_PROCESSES 64 /* the JVM starts 15-30 threads */
-#define JAVA_EXTRA_MB      64
+/* The C2 compiler alone took up to ~70 MB compiling a deep recursion
+ * (re_stack_overflow.java: 125-149 MB peak against 49 MB with -Xint), so
+ * 64 made such a program MLE about one run in three on a busy host. */
+#define JAVA_EXTRA_MB 128
 /* What the search for main may walk: as much as the judge keeps of a
  * build (core/judge_int.h, JUDGE_BUILD_FILES_MAX and _DEPTH_MAX), so that a
  * valid program the judge takes is never refused here (issue 15.5). */
@@ -773,7 +777,7 @@ static const struct ac_setting java_settings[] = {
         AC_SET_STRING("home", NULL,
                       "the JDK's directory (default: where /usr/bin/javac "
                       "leads)"),
-        AC_SET_INT("memory_extra_mb", "64", 0, 4096,
+        AC_SET_INT("memory_extra_mb", "128", 0, 4096,
                    "the JVM's own memory, added to every run's limit"),
         AC_SET_BOOL("cds", "true",
                     "a class-data sharing archive of the JDK's classes, "
