@@ -766,7 +766,18 @@ static NSX_CHILD int prog_main(void *arg)
 		                   &sp)) < 0)
 			prog_fail(f, rc, "seccomp");
 	}
-	rc = nsx_sys3(SYS_execve, c->argv[0], c->argv, c->envp);
+	/* ETXTBSY: something still holds the program open for writing, for
+	 * a moment only (a process forked by another thread of the host
+	 * while the file was being copied, until its exec or exit).  Wait
+	 * for it, up to about 200 ms, rather than fail the run. */
+	for (int i = 0;; i++) {
+		struct timespec ms = {0, 2000000};
+
+		rc = nsx_sys3(SYS_execve, c->argv[0], c->argv, c->envp);
+		if (rc != -ETXTBSY || i == 100)
+			break;
+		nsx_sys4(SYS_clock_nanosleep, CLOCK_MONOTONIC, 0, &ms, NULL);
+	}
 	prog_fail(f, rc, "execve");
 }
 

@@ -27,6 +27,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/time.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -407,6 +408,13 @@ void ns_net_put(struct ns_state *st, int fd, bool reuse)
 	ns_pool_give(st, st->net_free, &st->net_n, fd, reuse);
 }
 
+/* What the child of ns_user_new says: 'U' and the namespace's fd (in
+ * the table it shares with the judge), or 'F'. */
+struct ns_user_msg {
+	char b;
+	int fd;
+};
+
 /* User namespaces.  The program used to unshare(CLONE_NEWUSER) itself,
  * with init writing its uid/gid maps in a handshake, which forced init to
  * fork it (a copy of the judge's address space, and its teardown at
@@ -422,56 +430,69 @@ void ns_net_put(struct ns_state *st, int fd, bool reuse)
 static int ns_user_new(struct ns_state *st, unsigned slot)
 {
 	struct nsx_clone_args ca;
+	struct timeval tmo = {10, 0};
+	struct ns_user_msg msg = {0, -1};
 	sigset_t all, old;
-	char path[64], map[64], b = 0;
+	char path[64], map[64];
 	int p[2], fd = -1, rc = -EIO;
 	pid_t pid;
 
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, p) < 0)
 		return -errno;
 	memset(&ca, 0, sizeof(ca));
+	/* CLONE_FILES: the child shares the judge's descriptor table instead
+	 * of holding copies of it.  A copy would keep open, for as long as
+	 * the child lives, whatever another thread had open at that moment:
+	 * a program being copied into a box for writing, whose execve then
+	 * failed with ETXTBSY ("Text file busy"). */
+	ca.flags = CLONE_FILES;
 	ca.exit_signal = SIGCHLD;
 	sigfillset(&all);
 	pthread_sigmask(SIG_SETMASK, &all, &old);
 	pid = ns_clone(&ca);
 	if (pid == 0) {
-		/* Raw system calls only (see child.c); SIGKILL ends us. */
+		/* Raw system calls only (see child.c); SIGKILL ends us.  What
+		 * we open is the judge's own: close it or hand it over. */
 		int w;
 
-		union nsx_fdbuf cb;
-		struct iovec iov = {&b, 1};
-		struct msghdr mh;
-		int nsfd = -1;
-
-		b = 'F';
+		msg.b = 'F';
 		if (unshare(CLONE_NEWUSER) == 0 &&
 		    (w = open("/proc/sys/user/max_user_namespaces",
 		              O_WRONLY | O_CLOEXEC)) >= 0) {
 			if (write(w, "0\n", 2) == 2)
-				b = 'U';
+				msg.b = 'U';
 			close(w);
 		}
 		/* The namespace, opened by us: the judge may not open our
 		 * /proc/<pid>/ns (its memory, which we copy, is not dumpable
 		 * once a program has changed uid in it, and it may lack
 		 * CAP_SYS_PTRACE). */
-		if (b == 'U')
-			nsfd = open("/proc/self/ns/user", O_RDONLY | O_CLOEXEC);
-		nsx_msg_fd(&mh, &iov, &cb, nsfd);
-		if (sendmsg(p[1], &mh, MSG_NOSIGNAL) < 0)
+		if (msg.b == 'U')
+			msg.fd = open("/proc/self/ns/user",
+			              O_RDONLY | O_CLOEXEC);
+		if (send(p[1], &msg, sizeof(msg), MSG_NOSIGNAL) !=
+		    (ssize_t)sizeof(msg)) {
+			if (msg.fd >= 0)
+				close(msg.fd);
 			_exit(1);
+		}
 		for (;;)
 			pause();
 	}
 	rc = -errno;
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
-	close(p[1]);
 	if (pid < 0) {
 		close(p[0]);
+		close(p[1]);
 		return rc;
 	}
+	/* The child's end stays open here (one table): no EOF if it dies
+	 * before it speaks, hence the time-out. */
+	setsockopt(p[0], SOL_SOCKET, SO_RCVTIMEO, &tmo, sizeof(tmo));
 	rc = -EIO;
-	if (ns_recvfd(p[0], &b, 1, 0, &fd) == 1 && b == 'U' && fd >= 0) {
+	if (recv(p[0], &msg, sizeof(msg), 0) == (ssize_t)sizeof(msg))
+		fd = msg.fd;
+	if (msg.b == 'U' && fd >= 0) {
 		int m;
 
 		snprintf(path, sizeof(path), "/proc/%d/uid_map", (int)pid);
@@ -500,6 +521,7 @@ static int ns_user_new(struct ns_state *st, unsigned slot)
 	kill(pid, SIGKILL);
 	waitpid(pid, NULL, __WALL);
 	close(p[0]);
+	close(p[1]);
 	return rc < 0 ? rc : fd;
 }
 
