@@ -44,6 +44,7 @@
 #include <sys/syscall.h>
 #include <sys/un.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "dk.h"
@@ -277,7 +278,14 @@ static void child(struct run *r)
 		goto fail;
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
-	execve(r->argv[0], r->argv, r->envp);
+	/* ETXTBSY: something still holds the program open for writing, for
+	 * a moment only (the judge copies it into the box on the host, where
+	 * a process forked meanwhile keeps a copy until its exec).  Wait for
+	 * it, up to about 200 ms, rather than fail the run. */
+	for (int i = 0; execve(r->argv[0], r->argv, r->envp) < 0 &&
+	                errno == ETXTBSY && i < 100;
+	     i++)
+		nanosleep(&(struct timespec){0, 2000000}, NULL);
 fail:
 	say(sock, "noexec", errno);
 	_exit(127);
