@@ -231,6 +231,178 @@ static bool cfg_is_conf(const char *name)
 }
 
 /* Read the *.conf files of dir in sorted order and merge them. */
+/* libconfig 1.5 reads an integer literal without an L suffix through a
+ * 32-bit int: 5000000000 becomes 705032704, 4294967298 becomes 2, and a
+ * range check cannot tell.  So every such literal of a file is checked
+ * here, in the text, after libconfig has parsed it: one beyond 32 bits is
+ * an error at its line (with L it is a 64-bit integer, read right).
+ * Strings, comments and names are skipped; floats are not integers. */
+static int cfg_scan_ints(const char *file, const char *t, char *err,
+                         size_t errlen)
+{
+	int line = 1;
+
+	for (const char *p = t; *p;) {
+		const char *q;
+		long long v;
+		bool hex, neg = false;
+
+		if (*p == '\n') {
+			line++;
+			p++;
+		} else if (*p == '#' || (p[0] == '/' && p[1] == '/')) {
+			while (*p && *p != '\n')
+				p++;
+		} else if (p[0] == '/' && p[1] == '*') {
+			for (p += 2; *p && !(p[0] == '*' && p[1] == '/'); p++)
+				line += *p == '\n';
+			p += *p ? 2 : 0;
+		} else if (*p == '"') {
+			for (p++; *p && *p != '"'; p++) {
+				if (*p == '\\' && p[1])
+					p++;
+				line += *p == '\n';
+			}
+			p += *p ? 1 : 0;
+		} else if ((*p >= 'a' && *p <= 'z') ||
+		           (*p >= 'A' && *p <= 'Z') || *p == '*' || *p == '_' ||
+		           *p == '@') {
+			while ((*p >= 'a' && *p <= 'z') ||
+			       (*p >= 'A' && *p <= 'Z') ||
+			       (*p >= '0' && *p <= '9') || *p == '*' ||
+			       *p == '_' || *p == '-' || *p == '@')
+				p++;
+		} else if ((*p >= '0' && *p <= '9') ||
+		           ((*p == '-' || *p == '+') && p[1] >= '0' &&
+		            p[1] <= '9')) {
+			const char *start = p;
+
+			neg = *p == '-';
+			p += *p == '-' || *p == '+';
+			hex = p[0] == '0' && (p[1] == 'x' || p[1] == 'X');
+			q = p + (hex ? 2 : 0);
+			v = 0;
+			bool big = false;
+			for (;; q++) {
+				int d;
+
+				if (*q >= '0' && *q <= '9')
+					d = *q - '0';
+				else if (hex && *q >= 'a' && *q <= 'f')
+					d = *q - 'a' + 10;
+				else if (hex && *q >= 'A' && *q <= 'F')
+					d = *q - 'A' + 10;
+				else
+					break;
+				if (v > (INT64_MAX - d) / (hex ? 16 : 10))
+					big = true;
+				else
+					v = v * (hex ? 16 : 10) + d;
+			}
+			p = q;
+			if (*p == 'L') { /* a 64-bit integer: read right */
+				while (*p == 'L')
+					p++;
+				continue;
+			}
+			if (!hex && (*p == '.' || *p == 'e' || *p == 'E')) {
+				/* a float: the rest of it */
+				while ((*p >= '0' && *p <= '9') || *p == '.' ||
+				       *p == 'e' || *p == 'E' ||
+				       ((*p == '-' || *p == '+') &&
+				        (p[-1] == 'e' || p[-1] == 'E')))
+					p++;
+				continue;
+			}
+			if (big || (neg ? -v < INT32_MIN : v > INT32_MAX)) {
+				int len = (int)(p - start);
+
+				snprintf(err, errlen,
+				         "%s:%d: the integer %.*s does not fit "
+				         "in 32 bits: write %.*sL for a 64-bit "
+				         "integer",
+				         file, line, len > 40 ? 40 : len, start,
+				         len > 40 ? 40 : len, start);
+				return -EINVAL;
+			}
+		} else {
+			p++;
+		}
+	}
+	return 0;
+}
+
+/* A whole file's text (malloc'ed, at most 16 MiB), or NULL with errno. */
+static char *cfg_read_text(const char *path)
+{
+	FILE *f = fopen(path, "re");
+	size_t len = 0, cap = 4096;
+	char *buf = malloc(cap);
+
+	if (!f || !buf) {
+		int e = errno;
+
+		if (f)
+			fclose(f);
+		free(buf);
+		errno = e;
+		return NULL;
+	}
+	for (;;) {
+		size_t n = fread(buf + len, 1, cap - len - 1, f);
+
+		len += n;
+		if (n == 0)
+			break;
+		if (len + 1 == cap) {
+			char *nb = cap >= (16u << 20) ? NULL
+			                              : realloc(buf, cap * 2);
+
+			if (!nb) {
+				free(buf);
+				fclose(f);
+				errno = EFBIG;
+				return NULL;
+			}
+			buf = nb;
+			cap *= 2;
+		}
+	}
+	fclose(f);
+	buf[len] = '\0';
+	return buf;
+}
+
+/* config_read_file, then its integers checked (cfg_scan_ints); the error
+ * (FILE:LINE: ...) in err. */
+static int cfg_read_file(config_t *cfg, const char *path, char *err,
+                         size_t errlen)
+{
+	char *text;
+	int r;
+
+	if (config_read_file(cfg, path) != CONFIG_TRUE) {
+		const char *file = config_error_file(cfg);
+
+		if (config_error_type(cfg) == CONFIG_ERR_FILE_IO)
+			snprintf(err, errlen, "%s: cannot read: %s", path,
+			         strerror(errno ? errno : ENOENT));
+		else
+			snprintf(err, errlen, "%s:%d: %s", file ? file : path,
+			         config_error_line(cfg),
+			         config_error_text(cfg));
+		return -EINVAL;
+	}
+	if (!(text = cfg_read_text(path))) {
+		snprintf(err, errlen, "%s: cannot read: %s", path,
+		         strerror(errno));
+		return -EINVAL;
+	}
+	r = cfg_scan_ints(path, text, err, errlen);
+	free(text);
+	return r;
+}
+
 static int cfg_include_dir(struct ac_config *c, const char *dir, char *err,
                            size_t errlen)
 {
@@ -250,15 +422,7 @@ static int cfg_include_dir(struct ac_config *c, const char *dir, char *err,
 
 		snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
 		config_init(&frag);
-		if (config_read_file(&frag, path) != CONFIG_TRUE) {
-			snprintf(err, errlen, "%s:%d: %s",
-			         config_error_file(&frag)
-			                 ? config_error_file(&frag)
-			                 : path,
-			         config_error_line(&frag),
-			         config_error_text(&frag));
-			r = -EINVAL;
-		} else {
+		if ((r = cfg_read_file(&frag, path, err, errlen)) == 0) {
 			r = cfg_merge(c, config_root_setting(&c->cfg),
 			              config_root_setting(&frag), path);
 			if (r < 0)
@@ -499,19 +663,16 @@ static int cfg_load(const char *name, const char *text,
 	c = cfg_new(name);
 	if (!c)
 		return -ENOMEM;
-	if ((text ? config_read_string(&c->cfg, text)
-	          : config_read_file(&c->cfg, name)) != CONFIG_TRUE) {
-		const char *file = config_error_file(&c->cfg);
-
-		if (!text && config_error_type(&c->cfg) == CONFIG_ERR_FILE_IO)
-			snprintf(err, errlen, "%s: cannot read: %s", name,
-			         strerror(errno ? errno : ENOENT));
-		else
-			snprintf(err, errlen, "%s:%d: %s",
-			         !text && file ? file : name,
-			         config_error_line(&c->cfg),
-			         config_error_text(&c->cfg));
+	if (!text) {
+		if ((r = cfg_read_file(&c->cfg, name, err, errlen)) < 0)
+			goto out;
+	} else if (config_read_string(&c->cfg, text) != CONFIG_TRUE) {
+		snprintf(err, errlen, "%s:%d: %s", name,
+		         config_error_line(&c->cfg),
+		         config_error_text(&c->cfg));
 		r = -EINVAL;
+		goto out;
+	} else if ((r = cfg_scan_ints(name, text, err, errlen)) < 0) {
 		goto out;
 	}
 	/* A file's includes are relative to its directory. */

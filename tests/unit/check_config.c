@@ -478,6 +478,56 @@ START_TEST(test_override_wide_integers)
 }
 END_TEST
 
+/* In a file, libconfig 1.5 wraps an integer beyond 32 bits (4294967298
+ * read as 2): such a literal is an error at its line, in the main file
+ * and in an include fragment; with L it is read exactly; numbers in
+ * strings, comments, names and floats are not integers. */
+START_TEST(test_file_wide_integers)
+{
+	char err[1024];
+	struct ac_config *cfg;
+	long long v;
+	double d;
+
+	write_file("f.conf",
+	           "# 9999999999 in a comment\n"
+	           "a = { name9999999999 = \"9999999999\"; // 8888888888\n"
+	           "  /* 7777777777\n     6666666666 */ f = 1e12;\n"
+	           "  big = 5000000000L; neg = -2147483648; h = 0x7fffffff;\n"
+	           "};\n");
+	cfg = load("f.conf", NULL, 0, 0, err, sizeof(err));
+	ck_assert_int_eq(ac_config_get_int(cfg, "a.big", &v, err, sizeof(err)),
+	                 0);
+	ck_assert_int_eq(v, 5000000000LL);
+	ck_assert_int_eq(ac_config_get_int(cfg, "a.neg", &v, err, sizeof(err)),
+	                 0);
+	ck_assert_int_eq(v, -2147483648LL);
+	ck_assert_int_eq(ac_config_get_float(cfg, "a.f", &d, err, sizeof(err)),
+	                 0);
+	ck_assert(d == 1e12);
+	ac_config_free(cfg);
+
+	write_file("g.conf", "a = {\n  ok = 1;\n  w = 4294967298;\n};\n");
+	load("g.conf", NULL, 0, -EINVAL, err, sizeof(err));
+	ck_assert_dir_msg(err, "g.conf:3: the integer 4294967298 does not fit "
+	                       "in 32 bits: write 4294967298L for a 64-bit "
+	                       "integer");
+	write_file("n.conf", "l = [1, -3000000000];\n");
+	load("n.conf", NULL, 0, -EINVAL, err, sizeof(err));
+	ck_assert_dir_msg(err, "n.conf:1: the integer -3000000000 does not fit "
+	                       "in 32 bits: write -3000000000L for a 64-bit "
+	                       "integer");
+
+	make_dir("wide.d");
+	write_file("wide.d/10-x.conf", "x = { y = 0x100000000; };\n");
+	write_file("m.conf", "include_dir = \"wide.d\";\n");
+	load("m.conf", NULL, 0, -EINVAL, err, sizeof(err));
+	ck_assert_dir_msg(err, "wide.d/10-x.conf:1: the integer 0x100000000 "
+	                       "does not fit in 32 bits: write 0x100000000L "
+	                       "for a 64-bit integer");
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("config");
@@ -489,6 +539,7 @@ int main(void)
 	         test_missing_include_dir_is_fine, test_overrides,
 	         test_override_errors, test_override_beats_include,
 	         test_settings_core, test_settings_plugin_group,
-	         test_settings_readers, test_override_wide_integers);
+	         test_settings_readers, test_override_wide_integers,
+	         test_file_wide_integers);
 	return ac_check_run(s);
 }
