@@ -92,10 +92,10 @@ void api_metrics(struct api *api, struct evhttp_request *req)
 /* ------------------------------------------------------------------ */
 /* Readiness and version (docs/api.md, "Operations")                   */
 
-/* GET /api/v1/common/ready/: the store answers a lookup, the transport's
- * last publish did not fail, the sandbox (its root helper under privilege
- * separation) answers; 503 naming what is down.  The store and sandbox
- * calls block: they run on the worker pool. */
+/* GET /api/v1/common/ready/: the store answers a lookup, the transport is
+ * connected to its broker and its last publish did not fail, the sandbox (its
+ * root helper under privilege separation) answers; 503 naming what is down. The
+ * store and sandbox calls block: they run on the worker pool. */
 struct api_ready {
 	struct api_pending p;
 	int store_rc, sandbox_rc;
@@ -142,10 +142,26 @@ static void api_ready_check(json_t *checks, const char *name, bool used, int rc,
 		return;
 	}
 	snprintf(buf, sizeof(buf), "down: %s",
-	         rc == -EIO ? "not answering" : strerror(-rc));
+	         rc == -EIO        ? "not answering"
+	         : rc == -ENOTCONN ? "not connected"
+	                           : strerror(-rc));
 	json_object_set_new(checks, name, json_string(buf));
 	snprintf(down + off, len - off, "%s%s (%s)", off ? ", " : "", name,
 	         buf + 6);
+}
+
+/* The transport: down when its last publish failed, or when it says it
+ * has no connection to its broker (ABI 3.3, optional). */
+static int api_ready_transport(struct api *api)
+{
+	const struct ac_transport_ops *tr;
+
+	if (!api->core->transport)
+		return 0;
+	if (api->transport_down)
+		return -EIO;
+	tr = AC_TRANSPORT(api->core);
+	return tr->connected ? tr->connected(api->core->transport->state) : 0;
 }
 
 static void api_ready_done(void *arg)
@@ -166,8 +182,7 @@ static void api_ready_done(void *arg)
 	api_ready_check(checks, "store", r->has_store, r->store_rc, false, down,
 	                sizeof(down));
 	api_ready_check(checks, "transport", core->transport != NULL,
-	                api->transport_down ? -EIO : 0, false, down,
-	                sizeof(down));
+	                api_ready_transport(api), false, down, sizeof(down));
 	api_ready_check(checks, "sandbox", r->has_sandbox, r->sandbox_rc,
 	                degraded && r->sandbox_rc != -EIO &&
 	                        r->sandbox_rc != -EPIPE &&

@@ -11,6 +11,9 @@
 #     broker's port answering to the api's first 201 and to its transport
 #     logging the connection;
 #  3. the broker is stopped and started again: the same, after a restart.
+# Meanwhile the api's readiness (GET /api/v1/common/ready/) follows the
+# broker: 503 "transport: down: not connected" while it is down, before
+# any submission tries it, and 200 once it is up.
 # Started as root, serve runs separated (user algocode, or $AC_TEST_USER;
 # the sandbox in its root helper), as deployed; without root or that user,
 # unseparated (said on stdout).
@@ -238,6 +241,23 @@ recover() {
 	ok "$1: $2: the api accepted a submission $_t201 ms after the broker answered; the judge judged it (AC)"
 }
 
+# ready_is KIND WHAT CODE CHECK: the api's GET /api/v1/common/ready/
+# answers CODE with checks.transport CHECK within 15 s, without any
+# submission to find the broker gone (the transport plugin says so).
+ready_is() {
+	_n=0
+	until curl -s -o "$TEST_TMP/$1.readyz" -w '%{http_code}' \
+		"http://127.0.0.1:$API_PORT/api/v1/common/ready/" >"$TEST_TMP/$1.rcode" &&
+		[ "$(cat "$TEST_TMP/$1.rcode")" = "$3" ] &&
+		grep -q "\"transport\":\"$4\"" "$TEST_TMP/$1.readyz"; do
+		_n=$((_n + 1))
+		[ "$_n" -lt 150 ] ||
+			fail "$1: $2: ready answered $(cat "$TEST_TMP/$1.rcode") $(cat "$TEST_TMP/$1.readyz"), expected $3 with transport \"$4\""
+		sleep 0.1
+	done
+	ok "$1: $2: ready answers $3, transport \"$4\""
+}
+
 stop_roles() {
 	kill -TERM "$API_PID" "$JUDGE_PID" 2>/dev/null
 	wait "$API_PID" "$JUDGE_PID" 2>/dev/null
@@ -258,13 +278,17 @@ outage() {
 			fail "$1: the $r does not say that it waits for the $2"
 	done
 	ok "$1: api and judge started without a $2 on 127.0.0.1:$BROKER_PORT and wait for it"
+	ready_is "$1" "before the $2 ever ran" 503 "down: not connected"
 	while_down "$1" "before the $2 ever ran"
 	recover "$1" "first start" "$4" "transport/$1: connected to"
+	ready_is "$1" "$2 up" 200 up
 	grep -q "transport/$1: connected to .*the $2 is up now" "$TEST_TMP/$1-judge.log" ||
 		fail "$1: the judge did not log its late connection"
 	$5
+	ready_is "$1" "$2 stopped" 503 "down: not connected"
 	while_down "$1" "$2 stopped"
 	recover "$1" "restart" "$4" "$6"
+	ready_is "$1" "$2 back" 200 up
 	alive "$1"
 	stop_roles "$1"
 	ran=$((ran + 1))

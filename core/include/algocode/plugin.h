@@ -35,7 +35,7 @@ extern "C" {
  * older minor keeps loading; one built against a newer minor than the
  * core's is refused (it may call what the core does not have). */
 #define AC_ABI_VERSION   3u
-#define AC_ABI_MINOR     2u
+#define AC_ABI_MINOR     3u
 #define AC_PLUGIN_SYMBOL "algocode_plugin"
 
 #if defined(__GNUC__)
@@ -536,6 +536,12 @@ struct ac_transport_ops {
 	 * transport): the api role then enqueues every pending submission
 	 * again at start-up, whatever its age. */
 	bool (*volatile_queues)(void *state);
+	/* Since ABI 3.3; optional (NULL: the api's readiness follows its
+	 * last publish alone).  0 while a connection to the broker is up,
+	 * else -errno (-ENOTCONN): GET /api/v1/common/ready/ says the
+	 * transport is down without waiting for a publish to fail.  Called
+	 * on the core's loop thread; cheap, never blocks. */
+	int (*connected)(void *state);
 };
 
 #ifdef __cplusplus

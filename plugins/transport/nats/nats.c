@@ -767,6 +767,14 @@ static int nt_setup(struct nt_state *st)
 
 PU_DEFINE_INIT(nt_init, struct nt_state, nt_setup, nt_fini)
 
+/* Loop thread, as st->connected. */
+static int nt_connected(void *state)
+{
+	struct nt_state *st = state;
+
+	return st->connected ? 0 : -ENOTCONN;
+}
+
 static const struct ac_transport_ops nt_ops = {
         .init = nt_init,
         .fini = nt_fini,
@@ -776,6 +784,7 @@ static const struct ac_transport_ops nt_ops = {
         .consume_results = nt_consume_results,
         .ack = nt_ack,
         .nack = nt_nack,
+        .connected = nt_connected,
 };
 
 static const struct ac_setting nt_settings_table[] = {

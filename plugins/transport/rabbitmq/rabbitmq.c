@@ -621,6 +621,18 @@ static int rq_setup(struct rq_state *st)
 
 PU_DEFINE_INIT(rq_init, struct rq_state, rq_setup, rq_fini)
 
+/* st->up, set by the I/O thread under the lock. */
+static int rq_connected(void *state)
+{
+	struct rq_state *st = state;
+	bool up;
+
+	pthread_mutex_lock(&st->lock);
+	up = st->up;
+	pthread_mutex_unlock(&st->lock);
+	return up ? 0 : -ENOTCONN;
+}
+
 static const struct ac_transport_ops rq_ops = {
         .init = rq_init,
         .fini = rq_fini,
@@ -630,6 +642,7 @@ static const struct ac_transport_ops rq_ops = {
         .consume_results = rq_consume_results,
         .ack = rq_ack,
         .nack = rq_nack,
+        .connected = rq_connected,
 };
 
 static const struct ac_setting rq_settings[] = {
