@@ -12,6 +12,7 @@
 
 #include <dlfcn.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -503,6 +504,38 @@ static void host_metric(struct ac_plugin_ctx *ctx, const char *name,
 		ac_metrics_add(name, labels, value);
 }
 
+/* The judge's directories no sandboxed program may see: its problem
+ * packages (hidden tests and answers, validators, reference solutions)
+ * and its work directory (other runs' boxes), resolved where they exist
+ * (a sandbox that shows /usr must hide /usr/local/share/algocode/problems,
+ * the make-install default). */
+static int host_private_path(struct ac_plugin_ctx *ctx, size_t i, char *buf,
+                             size_t len)
+{
+	const char *v[2];
+	char real[PATH_MAX];
+	size_t k = 0;
+
+	v[0] = ac_config_string(ctx->core->cfg, "judge.problems_dir", NULL);
+	v[1] = ac_config_string(ctx->core->cfg, "judge.work_dir",
+	                        AC_DEFAULT_WORK_DIR);
+	for (size_t j = 0; j < 2; j++) {
+		const char *p = v[j];
+
+		if (!p || p[0] != '/')
+			continue;
+		if (realpath(p, real))
+			p = real;
+		if (k++ != i)
+			continue;
+		if (strlen(p) >= len)
+			return -ENAMETOOLONG;
+		memcpy(buf, p, strlen(p) + 1);
+		return 0;
+	}
+	return -ENOENT;
+}
+
 static const struct ac_host host_table = {
         .abi = AC_ABI_VERSION,
         .log = host_log,
@@ -514,6 +547,7 @@ static const struct ac_host host_table = {
         .run_on_loop = host_run_on_loop,
         .metric = host_metric,
         .conf_float = host_conf_float,
+        .private_path = host_private_path,
 };
 
 const struct ac_host *ac_host_table(void)

@@ -38,7 +38,9 @@ cg_cleanup() {
 	done
 	return 0
 }
-trap 'cleanup; cg_cleanup' EXIT
+# SHOWN: problems below a path every run sees (see the end).
+SHOWN=/var/tmp/algocode-redteam-$$
+trap 'cleanup; cg_cleanup; rm -rf "$SHOWN"' EXIT
 start_serve
 
 submit() { submit_file "$(token "$1")" "$2" "$3" "$4"; } # USER PROBLEM LANG SOURCE -> id
@@ -238,3 +240,75 @@ result eve "$id" "$TEST_TMP/res.json"
 grep -q 'secret/01.*expected' "$TEST_TMP/res.json" ||
 	fail "judge.reveal_secret_details = true: the hidden test's message is still closed: $(head -c 1200 "$TEST_TMP/res.json")"
 ok "judge.reveal_secret_details = true shows a hidden test's validator message"
+
+# ------------------------------------- problems below a path runs see
+# `make install` keeps the problems in /usr/local/share/algocode/problems
+# and the Debian package in /usr/share/algocode/problems: below /usr,
+# which every run and compile sees.  Here they lie in SHOWN (not below
+# /tmp), which sandbox.extra_ro shows: a program looking there for the
+# hidden answers finds SHOWN but not what the problems directory holds
+# (an empty, closed directory), and gets WA.
+kill -TERM "$SERVER"
+wait "$SERVER" || fail "serve exited $? on SIGTERM"
+mkdir -p "$SHOWN"
+cp -r "$TEST_TMP/problems" "$SHOWN/problems"
+chmod -R go+rX "$SHOWN"
+sed "s#@SHOWN@#$SHOWN#" >"$TEST_TMP/answers.cpp" <<'CPP'
+// Prints the answer of the test whose input it is given, read from the
+// problem packages, if it can: else whether it saw their directory.
+#include <dirent.h>
+#include <sys/stat.h>
+#include <fstream>
+#include <iostream>
+#include <iterator>
+#include <sstream>
+#include <string>
+static std::string in;
+static std::string slurp(const std::string &p)
+{
+	std::ifstream f(p, std::ios::binary);
+	std::ostringstream s;
+	s << f.rdbuf();
+	return s.str();
+}
+static int entries = 0;
+static bool walk(const std::string &d, int depth)
+{
+	DIR *dir = opendir(d.c_str());
+	bool done = false;
+	if (!dir)
+		return false;
+	while (struct dirent *e = !done ? readdir(dir) : nullptr) {
+		std::string n = e->d_name, p = d + "/" + n;
+		if (n == "." || n == "..")
+			continue;
+		entries++;
+		if (e->d_type == DT_DIR && depth < 8)
+			done = walk(p, depth + 1);
+		else if (n.size() > 3 && n.compare(n.size() - 3, 3, ".in") == 0 &&
+		         slurp(p) == in) {
+			std::cout << slurp(p.substr(0, p.size() - 3) + ".ans");
+			done = true;
+		}
+	}
+	closedir(dir);
+	return done;
+}
+int main()
+{
+	struct stat sb;
+	in.assign(std::istreambuf_iterator<char>(std::cin), {});
+	if (walk("@SHOWN@/problems", 0))
+		return 0;
+	std::cout << (stat("@SHOWN@", &sb) == 0 ? "SHOWN-BUT-HIDDEN" : "NOT-SHOWN")
+	          << "-" << entries << "\n";
+}
+CPP
+start_serve -o sandbox.extra_ro="$SHOWN" -o judge.problems_dir="$SHOWN/problems"
+id=$(submit eve hello-judge cpp "$TEST_TMP/answers.cpp")
+result eve "$id" "$TEST_TMP/res.json"
+[ "$(field "$TEST_TMP/res.json" 'd["verdict_code"]')" = WA ] ||
+	fail "a program read the hidden answers of problems below a shown path: $(head -c 1500 "$TEST_TMP/res.json")"
+grep -q 'SHOWN-BUT-HIDDEN-0' "$TEST_TMP/res.json" ||
+	fail "the problems' parent is not shown, or their directory is not empty: $(head -c 1500 "$TEST_TMP/res.json")"
+ok "problems below a path the runs see (sandbox.extra_ro, as /usr after make install): hidden, the answer-reading program gets WA"

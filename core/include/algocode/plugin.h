@@ -97,6 +97,14 @@ struct ac_host {
 	 * string), as conf_int. */
 	int (*conf_float)(struct ac_plugin_ctx *ctx, const char *key,
 	                  double *out);
+	/* Since ABI 3.3: the i-th (from 0) host directory that no sandboxed
+	 * program may see: the judge's problem packages (their hidden tests
+	 * and answers), work and state directories, resolved (realpath).  0
+	 * with the path in buf, -ENOENT past the last, -ENAMETOOLONG.  A
+	 * sandbox that shows host paths (sandbox/ns binds /usr and more)
+	 * hides these where they lie below them. */
+	int (*private_path)(struct ac_plugin_ctx *ctx, size_t i, char *buf,
+	                    size_t len);
 };
 
 /* Every kind's operations table starts with these members. */

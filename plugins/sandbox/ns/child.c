@@ -386,6 +386,16 @@ NSX_CHILD long nsx_run_plan(const struct nsx_plan *plan, const char **what,
 			*what = "read-only";
 			rc = nsx_make_ro(s->dst);
 			break;
+		case NSX_MASK:
+			*what = "hide";
+			*path = s->dst;
+			rc = c_mount("tmpfs", s->dst, "tmpfs",
+			             MS_RDONLY | MS_NOSUID | MS_NODEV |
+			                     MS_NOEXEC,
+			             "size=4k,nr_inodes=1,mode=000");
+			if (rc == -ENOENT || rc == -ENOTDIR)
+				rc = 0; /* not in this root: nothing to hide */
+			break;
 		case NSX_MKNOD:
 			*what = "mknod";
 			if ((rc = nsx_sys4(SYS_mknodat, AT_FDCWD, s->dst,
@@ -641,6 +651,8 @@ static NSX_CHILD void c_build_root(const struct nsx_child *c)
 	c_run_plan(c, c->plan);
 	if (c->run_plan)
 		c_run_plan(c, c->run_plan);
+	if (c->masks)
+		c_run_plan(c, c->masks);
 	/* The box through its descriptor (the host's /proc is still
 	 * visible): no path the caller chose is resolved here. */
 	if ((rc = c_mkdir("box", 0755)) < 0 ||

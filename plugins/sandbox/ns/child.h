@@ -40,6 +40,8 @@ enum nsx_step_kind {
 	NSX_SYMLINK, /* symlink src -> dst */
 	NSX_FILE,    /* create dst (0644) holding the string src */
 	NSX_TREE_RO, /* attach the detached mount `fd` on dst, read-only */
+	NSX_MASK,    /* an empty read-only tmpfs (mode 000) on directory dst,
+	                where it exists: a host path no program may see */
 };
 
 struct nsx_step {
@@ -155,6 +157,7 @@ struct nsx_child {
 	const char *root;
 	const struct nsx_plan *plan;
 	const struct nsx_plan *run_plan; /* this run's extra (may be NULL) */
+	const struct nsx_plan *masks;    /* after both (may be NULL) */
 	int box_fd;                      /* the box directory, bound at /box */
 	const char *box_proc;            /* "/proc/self/fd/<box_fd>" */
 	const char *box_name;            /* for messages */

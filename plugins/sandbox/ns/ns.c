@@ -76,6 +76,7 @@ static void ns_fini(void *state)
 	pthread_cond_destroy(&st->cg_cv);
 	sbx_stdin_fini(&st->in_cache);
 	plan_free(&st->plan);
+	plan_free(&st->masks);
 	cg_sys_fini(&st->cg);
 	for (int i = 0; i < st->net_n; i++)
 		close(st->net_free[i]);
@@ -215,6 +216,8 @@ static int ns_init(const struct ac_host *host, struct ac_plugin_ctx *ctx,
 	if (rc < 0 && rc != -ENOENT)
 		goto fail;
 	rc = plan_build(st, extra);
+	if (rc == 0)
+		rc = plan_masks(st);
 	if (rc < 0)
 		goto fail;
 	nsx_proc_masks(&st->mask_files, &st->mask_dirs);

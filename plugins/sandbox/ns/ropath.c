@@ -256,6 +256,19 @@ static int ns_tmp_ro_add(struct nsx_child *c, const char *rel, bool is_dir)
 	return 0;
 }
 
+/* A read-only path below /tmp is attached inside the run's own /tmp,
+ * after the masks of the judge's private directories (st->masks): one
+ * that is, holds or lies below such a directory would show it.  The mask
+ * it meets ("/..."), or NULL. */
+static const char *ns_tmp_ro_masked(const struct ns_state *st, const char *rel)
+{
+	for (size_t i = 0; i < st->masks.n; i++)
+		if (ns_under(rel, st->masks.v[i].dst) ||
+		    ns_under(st->masks.v[i].dst, rel))
+			return st->masks.v[i].dst;
+	return NULL;
+}
+
 /* The read-only paths of this run, sandbox.extra_ro (binds of the plan)
  * and the profile's ro_paths (checked already), once more: none may hold
  * the box (it would show the judge's work directory, other runs' boxes);
@@ -266,6 +279,7 @@ int ns_run_ro(const struct ns_state *st, const struct ac_run_spec *spec,
 	const char *const *v = spec->profile ? spec->profile->ro_paths : NULL;
 	const int *fds = ns_ro_fds(spec);
 	char box[PATH_MAX];
+	const char *m;
 	ssize_t n;
 	int rc = 0;
 
@@ -289,8 +303,17 @@ int ns_run_ro(const struct ns_state *st, const struct ac_run_spec *spec,
 			         s->src);
 			return -EPERM;
 		}
-		if (strncmp(s->dst, "tmp/", 4) == 0)
-			rc = ns_tmp_ro_add(c, s->dst, s->is_dir);
+		if (strncmp(s->dst, "tmp/", 4) != 0)
+			continue;
+		if ((m = ns_tmp_ro_masked(st, s->dst))) {
+			ns_error(rep,
+			         "sandbox.extra_ro \"%.100s\" shows /%.100s "
+			         "(the "
+			         "judge's problems or work directory)",
+			         s->src, m);
+			return -EPERM;
+		}
+		rc = ns_tmp_ro_add(c, s->dst, s->is_dir);
 	}
 	for (size_t i = 0; v && v[i] && rc == 0; i++) {
 		struct stat sb;
@@ -304,6 +327,14 @@ int ns_run_ro(const struct ns_state *st, const struct ac_run_spec *spec,
 		}
 		if (!ns_under(v[i], "/tmp"))
 			continue;
+		if ((m = ns_tmp_ro_masked(st, v[i] + 1))) {
+			ns_error(
+			        rep,
+			        "profile ro_path \"%.100s\" shows /%.100s (the "
+			        "judge's problems or work directory)",
+			        v[i], m);
+			return -EPERM;
+		}
 		if ((fds ? fstat(fds[i], &sb) : stat(v[i], &sb)) < 0)
 			rc = -errno;
 		else

@@ -512,6 +512,7 @@ static int ns_run_child_args(struct ns_run *r)
 	c->root = st->root_dir;
 	c->plan = &st->plan;
 	c->run_plan = r->run_plan.n ? &r->run_plan : NULL;
+	c->masks = st->masks.n ? &st->masks : NULL;
 	c->box_fd = r->box_fd;
 	c->box_proc = r->box_proc;
 	c->box_name = r->box_name;

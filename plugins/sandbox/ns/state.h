@@ -77,6 +77,9 @@ struct ns_state {
 	pthread_cond_t id_cv; /* a slot was given back */
 	unsigned long long tmp_kb;
 	struct nsx_plan plan;
+	/* The judge's private directories (host->private_path) below what
+	 * the root shows, hidden after every bind (plan_masks). */
+	struct nsx_plan masks;
 	struct cg_sys cg;
 	struct sc_cache *sc; /* NULL: seccomp disabled (sandbox.seccomp) */
 	/* Empty network namespaces ready for runs (see ns_net_get). */

@@ -132,6 +132,36 @@ int plan_build(struct ns_state *st, const char *extra)
 	return rc;
 }
 
+/* The judge's private directories (host->private_path: its problem
+ * packages and work directory), each hidden under an empty read-only
+ * tmpfs after every bind of the root (plan, a profile's ro_paths): where
+ * one lies below a path the root shows (the problems of `make install`
+ * in /usr/local/share, of the Debian package in /usr/share), a program
+ * would otherwise read every hidden test and answer.  A path the root
+ * does not show is skipped when the plan runs (ENOENT). */
+int plan_masks(struct ns_state *st)
+{
+	char path[PATH_MAX];
+	int rc = 0;
+
+	if (!st->host->private_path)
+		return 0;
+	for (size_t i = 0; rc == 0; i++) {
+		rc = st->host->private_path(st->ctx, i, path, sizeof(path));
+		if (rc == -ENOENT)
+			return 0;
+		if (rc < 0 || path[0] != '/')
+			return rc < 0 ? rc : -EINVAL;
+		if (!path[1])
+			continue; /* "/": not a directory of the judge's own */
+		rc = plan_add(&st->masks, NSX_MASK, true, NULL, path + 1);
+		if (rc == 0)
+			NS_LOG(st, AC_LOG_DEBUG, "hiding %s from every run",
+			       path);
+	}
+	return rc;
+}
+
 /* ------------------------------------------------------------ templates */
 
 /* Prepared roots.  Building the root costs ~60 system calls (about 10
@@ -181,6 +211,8 @@ static void *ns_tmpl_thread(void *arg)
 
 		if (rc == 0 && j->run_plan)
 			rc = nsx_run_plan(j->run_plan, &what, &path);
+		if (rc == 0 && j->st->masks.n)
+			rc = nsx_run_plan(&j->st->masks, &what, &path);
 		if (rc < 0) {
 			errno = (int)-rc;
 			goto fail;

@@ -7,6 +7,8 @@
 #include "state.h"
 
 int plan_build(struct ns_state *st, const char *extra);
+/* The judge's private directories to hide (st->masks). */
+int plan_masks(struct ns_state *st);
 
 /* Build a template (fd of its mount namespace), or -errno (logged). */
 int ns_tmpl_build(struct ns_state *st, const struct nsx_plan *run_plan,
