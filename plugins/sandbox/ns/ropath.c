@@ -269,6 +269,18 @@ static const char *ns_tmp_ro_masked(const struct ns_state *st, const char *rel)
 	return NULL;
 }
 
+/* Is the box (absolute) below one of the judge's private directories,
+ * hidden after every bind?  Then a bind holding it does not show it (the
+ * work directory of `make install`, /usr/local/var/lib/algocode/work,
+ * lies below /usr). */
+static bool ns_box_hidden(const struct ns_state *st, const char *box)
+{
+	for (size_t i = 0; i < st->masks.n; i++)
+		if (ns_under(box + 1, st->masks.v[i].dst))
+			return true;
+	return false;
+}
+
 /* The read-only paths of this run, sandbox.extra_ro (binds of the plan)
  * and the profile's ro_paths (checked already), once more: none may hold
  * the box (it would show the judge's work directory, other runs' boxes);
@@ -296,7 +308,7 @@ int ns_run_ro(const struct ns_state *st, const struct ac_run_spec *spec,
 
 		if (s->kind != NSX_BIND_RO)
 			continue;
-		if (ns_under(box, s->src)) {
+		if (ns_under(box, s->src) && !ns_box_hidden(st, box)) {
 			ns_error(rep,
 			         "sandbox.extra_ro \"%.100s\" holds the box "
 			         "(the judge's work directory)",
@@ -318,7 +330,7 @@ int ns_run_ro(const struct ns_state *st, const struct ac_run_spec *spec,
 	for (size_t i = 0; v && v[i] && rc == 0; i++) {
 		struct stat sb;
 
-		if (ns_under(box, v[i])) {
+		if (ns_under(box, v[i]) && !ns_box_hidden(st, box)) {
 			ns_error(rep,
 			         "profile ro_path \"%.100s\" holds the box "
 			         "(the judge's work directory)",
