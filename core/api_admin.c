@@ -4,6 +4,7 @@
 
 #include "metrics.h"
 #include "pool.h"
+#include "util.h"
 
 #include <sys/queue.h> /* before libevent's TAILQ fallbacks */
 
@@ -12,6 +13,7 @@
 #include <event2/http.h>
 #include <inttypes.h>
 #include <jansson.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -102,6 +104,33 @@ struct api_ready {
 	bool has_store, has_sandbox;
 };
 
+/* The sandbox's answer, shared by the readiness checks of the next
+ * API_READY_SANDBOX_MS: `enforcing` makes a cgroup and clones namespaces
+ * (in the root helper under privilege separation), and the route is open
+ * to anyone, so a flood of it must not make one probe each.  Concurrent
+ * checks wait for the one probing, then take its answer. */
+#define API_READY_SANDBOX_MS 2000
+static pthread_mutex_t api_ready_mu = PTHREAD_MUTEX_INITIALIZER;
+static int64_t api_ready_at = -1;
+static int api_ready_rc;
+
+static int api_ready_sandbox(struct ac_core *core)
+{
+	int64_t now;
+	int rc;
+
+	pthread_mutex_lock(&api_ready_mu);
+	now = ac_mono_ms();
+	if (api_ready_at < 0 || now - api_ready_at >= API_READY_SANDBOX_MS) {
+		api_ready_rc =
+		        AC_SANDBOX(core)->enforcing(core->sandbox->state);
+		api_ready_at = ac_mono_ms();
+	}
+	rc = api_ready_rc;
+	pthread_mutex_unlock(&api_ready_mu);
+	return rc;
+}
+
 static void api_ready_work(void *arg)
 {
 	struct api_ready *r = arg;
@@ -118,8 +147,7 @@ static void api_ready_work(void *arg)
 		free(owner);
 	}
 	if (r->has_sandbox)
-		r->sandbox_rc =
-		        AC_SANDBOX(core)->enforcing(core->sandbox->state);
+		r->sandbox_rc = api_ready_sandbox(core);
 }
 
 /* One check's entry in `checks`; appends its name to `down` when down. */

@@ -24,6 +24,7 @@
 #include "util.h"
 
 #include "auth_int.h"
+#include <arpa/inet.h>
 #include <errno.h>
 #include <event2/buffer.h>
 #include <event2/event.h>
@@ -412,6 +413,26 @@ out:
 	auth_unref(a);
 }
 
+/* The client a rate limit counts: its IPv4 address, or the /64 of its
+ * IPv6 address (one host holds a whole /64: counted by address, it would
+ * have 2^64 of each bucket), as the HTTP layer counts connections. */
+static void auth_ip_key(const char *ip, char *out, size_t len)
+{
+	unsigned char a[16];
+
+	if (strchr(ip, ':') && !strchr(ip, '.') &&
+	    inet_pton(AF_INET6, ip, a) == 1) {
+		char net[INET6_ADDRSTRLEN];
+
+		memset(a + 8, 0, 8);
+		if (inet_ntop(AF_INET6, a, net, sizeof(net))) {
+			snprintf(out, len, "%s/64", net);
+			return;
+		}
+	}
+	snprintf(out, len, "%s", ip);
+}
+
 /* Stage 1: the rate limit and the account lookup. */
 void auth_pre_work(void *arg)
 {
@@ -419,11 +440,12 @@ void auth_pre_work(void *arg)
 	struct auth *a = op->a;
 	const struct ac_store_ops *store = AC_STORE(a->core);
 	void *st = a->core->store->state;
-	char key[128];
+	char key[128], who[INET6_ADDRSTRLEN + 8];
 	bool login = op->kind == K_LOGIN;
 
+	auth_ip_key(op->ip, who, sizeof(who));
 	snprintf(key, sizeof(key), "%s:ip:%s", login ? "login" : "register",
-	         op->ip);
+	         who);
 	op->rc_rate =
 	        store->rate_take(st, key, login ? a->login_burst : a->reg_burst,
 	                         login ? a->login_rate : a->reg_rate,
@@ -476,8 +498,10 @@ void auth_pre_done(void *arg)
 	    (op->errors && json_object_size(op->errors))) {
 		req = ac_http_unhold(&op->req);
 		if (op->rc_rate == -EAGAIN) {
-			log_info("auth: %s rate limit reached for %s",
-			         auth_kind_names[op->kind], op->ip);
+			/* A client makes this line as often as it asks. */
+			ac_log_limited(AC_LOG_INFO, "auth",
+			               "%s rate limit reached for %s",
+			               auth_kind_names[op->kind], op->ip);
 			auth_throttled(req, op->kind, op->retry_ms);
 		} else if (op->rc_rate < 0) {
 			op->rc = op->rc_rate;
@@ -514,9 +538,10 @@ void auth_store_work(void *arg)
 			/* A rotated or revoked token used again: somebody
 			 * holds a copy.  End every session of the user. */
 			store->revoke_refresh(st, NULL, op->claims.user_id);
-			log_warn("auth: refresh token of user %s reused: "
-			         "every refresh token of the user revoked",
-			         op->claims.user_id);
+			ac_log_limited(AC_LOG_WARN, "auth",
+			               "refresh token of user %s reused: every "
+			               "refresh token of the user revoked",
+			               op->claims.user_id);
 		}
 		if (op->rc < 0)
 			break;

@@ -26,6 +26,37 @@ static const char *judge_run_name(enum ac_verdict v)
 	return v == AC_V_AC ? "OK" : ac_verdict_name(v);
 }
 
+/* Cut s where its JSON text would pass cap bytes: a control character
+ * is written \u0001 (6 bytes), so 64 KiB of them made 384 KiB of
+ * document per input, which every poll of the run parses and writes
+ * again.  true when cut (at a character boundary). */
+static bool judge_run_cap_json(char *s, size_t cap)
+{
+	size_t used = 0, i;
+
+	if (!s)
+		return false;
+	for (i = 0; s[i]; i++) {
+		unsigned char c = (unsigned char)s[i];
+		size_t cost = 1;
+
+		if (c == '"' || c == '\\' || c == '\n' || c == '\t' ||
+		    c == '\r' || c == '\b' || c == '\f')
+			cost = 2;
+		else if (c < 0x20)
+			cost = 6;
+		if (used + cost > cap)
+			break;
+		used += cost;
+	}
+	if (!s[i])
+		return false;
+	while (i > 0 && ((unsigned char)s[i] & 0xC0) == 0x80)
+		i--; /* not inside a UTF-8 sequence */
+	s[i] = '\0';
+	return true;
+}
+
 /* One input: written to out/, run in a fresh box, reported. */
 static json_t *judge_run_input(struct judge_run *j, const struct ac_run_job *rj,
                                size_t i, enum ac_verdict *v)
@@ -35,6 +66,7 @@ static json_t *judge_run_input(struct judge_run *j, const struct ac_run_job *rj,
 	struct ac_run_spec spec;
 	char inp[4400], name[32];
 	char *out = NULL, *err = NULL;
+	bool out_cut, err_cut;
 	json_t *o;
 	int r;
 
@@ -79,23 +111,26 @@ static json_t *judge_run_input(struct judge_run *j, const struct ac_run_job *rj,
 	*v = x.tr.verdict;
 	out = judge_read_head(x.outp, rj->stdout_kb * 1024, -1);
 	err = judge_read_head(x.errp, rj->stderr_kb * 1024, -1);
+	out_cut = judge_run_cap_json(out, rj->stdout_kb * 1024);
+	err_cut = judge_run_cap_json(err, rj->stderr_kb * 1024);
 	if (x.msg[0] && x.detail[0])
 		snprintf(x.detail + strlen(x.detail),
 		         sizeof(x.detail) - strlen(x.detail), ": %.400s",
 		         x.msg);
-	o = json_pack(
-	        "{s:s,s:s,s:s,s:o,s:o,s:b,s:o,s:b,s:I,s:I,s:I,s:i,s:i}", "name",
-	        name, "verdict_code", judge_run_code(*v), "verdict",
-	        judge_run_name(*v), "message",
-	        ac_json_text(x.detail[0] ? x.detail : x.msg), "stdout",
-	        ac_json_text(out ? out : ""), "stdout_truncated",
-	        x.rep.stdout_bytes > rj->stdout_kb * 1024 ||
-	                x.rep.stdout_exceeded,
-	        "stderr", ac_json_text(err ? err : ""), "stderr_truncated",
-	        err && strlen(err) >= rj->stderr_kb * 1024, "time_ms",
-	        (json_int_t)x.tr.time_ms, "wall_ms", (json_int_t)x.tr.wall_ms,
-	        "memory_kb", (json_int_t)x.tr.memory_kb, "exit_code",
-	        x.tr.exit_code, "signal", x.tr.signal);
+	o = json_pack("{s:s,s:s,s:s,s:o,s:o,s:b,s:o,s:b,s:I,s:I,s:I,s:i,s:i}",
+	              "name", name, "verdict_code", judge_run_code(*v),
+	              "verdict", judge_run_name(*v), "message",
+	              ac_json_text(x.detail[0] ? x.detail : x.msg), "stdout",
+	              ac_json_text(out ? out : ""), "stdout_truncated",
+	              x.rep.stdout_bytes > rj->stdout_kb * 1024 ||
+	                      x.rep.stdout_exceeded || out_cut,
+	              "stderr", ac_json_text(err ? err : ""),
+	              "stderr_truncated",
+	              err_cut || (err && strlen(err) >= rj->stderr_kb * 1024),
+	              "time_ms", (json_int_t)x.tr.time_ms, "wall_ms",
+	              (json_int_t)x.tr.wall_ms, "memory_kb",
+	              (json_int_t)x.tr.memory_kb, "exit_code", x.tr.exit_code,
+	              "signal", x.tr.signal);
 	free(out);
 	free(err);
 	unlink(inp);

@@ -78,6 +78,14 @@ run big python3 "$TEST_TMP/src/big.py" ""
 check big "d['verdict_code'] == 'OK' and d['runs'][0]['stdout_truncated'] is True and d['runs'][0]['stdout'] == 'x' * 1024"
 ok "stdout over run.stdout_kb: cut, with the truncated flag"
 
+# Control characters are written \u0001 in the document (6 bytes each):
+# run.stdout_kb bounds the written text, not the bytes (1 KiB: 170 of
+# them), so that a run cannot make a document six times its limit.
+printf 'import sys\nsys.stdout.write("\\x01" * 900 + "end")\n' >"$TEST_TMP/src/ctl.py"
+run ctl python3 "$TEST_TMP/src/ctl.py" ""
+check ctl "d['verdict_code'] == 'OK' and d['runs'][0]['stdout_truncated'] is True and d['runs'][0]['stdout'] == chr(1) * 170"
+ok "an output of control characters: cut where its JSON text reaches run.stdout_kb"
+
 # Bounds, authentication, ownership.
 "$PY" -c 'print("1 " * 3000)' >"$TEST_TMP/big.in"
 body "$TEST_TMP/toobig.json" python3 "$TEST_TMP/src/sum.py" "$(cat "$TEST_TMP/big.in")"
