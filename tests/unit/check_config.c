@@ -447,6 +447,17 @@ START_TEST(test_settings_readers)
 }
 END_TEST
 
+/* KEY reads as the integer WANT. */
+static void int_is(const struct ac_config *cfg, const char *key, long long want)
+{
+	char err[1024];
+	long long v = 0;
+
+	ck_assert_msg(ac_config_get_int(cfg, key, &v, err, sizeof(err)) == 0,
+	              "%s: %s", key, err);
+	ck_assert_int_eq(v, want);
+}
+
 /* -o reads an integer exactly, or refuses it; libconfig would wrap it. */
 START_TEST(test_override_wide_integers)
 {
@@ -455,22 +466,13 @@ START_TEST(test_override_wide_integers)
 	                    "a.hex=0x1FFFFFFFF", "a.small=42"};
 	const char *huge[] = {"a.huge=99999999999999999999"};
 	struct ac_config *cfg;
-	long long v;
 
 	write_file("w.conf", "x = 1;\n");
 	cfg = load("w.conf", ov, 4, 0, err, sizeof(err));
-	ck_assert_int_eq(ac_config_get_int(cfg, "a.big", &v, err, sizeof(err)),
-	                 0);
-	ck_assert_int_eq(v, 3000000000LL);
-	ck_assert_int_eq(ac_config_get_int(cfg, "a.neg", &v, err, sizeof(err)),
-	                 0);
-	ck_assert_int_eq(v, -3000000000LL);
-	ck_assert_int_eq(ac_config_get_int(cfg, "a.hex", &v, err, sizeof(err)),
-	                 0);
-	ck_assert_int_eq(v, 0x1FFFFFFFFLL);
-	ck_assert_int_eq(
-	        ac_config_get_int(cfg, "a.small", &v, err, sizeof(err)), 0);
-	ck_assert_int_eq(v, 42);
+	int_is(cfg, "a.big", 3000000000LL);
+	int_is(cfg, "a.neg", -3000000000LL);
+	int_is(cfg, "a.hex", 0x1FFFFFFFFLL);
+	int_is(cfg, "a.small", 42);
 	ac_config_free(cfg);
 	load("w.conf", huge, 1, -EINVAL, err, sizeof(err));
 	ck_assert_str_eq(err, "-o a.huge=99999999999999999999: the integer is "
@@ -484,9 +486,21 @@ END_TEST
  * strings, comments, names and floats are not integers. */
 START_TEST(test_file_wide_integers)
 {
+	static const struct {
+		const char *file, *text, *msg;
+	} bad[] = {
+	        {"g.conf", "a = {\n  ok = 1;\n  w = 4294967298;\n};\n",
+	         "g.conf:3: the integer 4294967298 does not fit in 32 bits: "
+	         "write 4294967298L for a 64-bit integer"},
+	        {"n.conf", "l = [1, -3000000000];\n",
+	         "n.conf:1: the integer -3000000000 does not fit in 32 bits: "
+	         "write -3000000000L for a 64-bit integer"},
+	        {"wide.d/10-x.conf", "x = { y = 0x100000000; };\n",
+	         "wide.d/10-x.conf:1: the integer 0x100000000 does not fit in "
+	         "32 bits: write 0x100000000L for a 64-bit integer"},
+	};
 	char err[1024];
 	struct ac_config *cfg;
-	long long v;
 	double d;
 
 	write_file("f.conf",
@@ -496,35 +510,23 @@ START_TEST(test_file_wide_integers)
 	           "  big = 5000000000L; neg = -2147483648; h = 0x7fffffff;\n"
 	           "};\n");
 	cfg = load("f.conf", NULL, 0, 0, err, sizeof(err));
-	ck_assert_int_eq(ac_config_get_int(cfg, "a.big", &v, err, sizeof(err)),
-	                 0);
-	ck_assert_int_eq(v, 5000000000LL);
-	ck_assert_int_eq(ac_config_get_int(cfg, "a.neg", &v, err, sizeof(err)),
-	                 0);
-	ck_assert_int_eq(v, -2147483648LL);
+	int_is(cfg, "a.big", 5000000000LL);
+	int_is(cfg, "a.neg", -2147483648LL);
+	int_is(cfg, "a.h", 0x7fffffff);
 	ck_assert_int_eq(ac_config_get_float(cfg, "a.f", &d, err, sizeof(err)),
 	                 0);
 	ck_assert(d == 1e12);
 	ac_config_free(cfg);
 
-	write_file("g.conf", "a = {\n  ok = 1;\n  w = 4294967298;\n};\n");
-	load("g.conf", NULL, 0, -EINVAL, err, sizeof(err));
-	ck_assert_dir_msg(err, "g.conf:3: the integer 4294967298 does not fit "
-	                       "in 32 bits: write 4294967298L for a 64-bit "
-	                       "integer");
-	write_file("n.conf", "l = [1, -3000000000];\n");
-	load("n.conf", NULL, 0, -EINVAL, err, sizeof(err));
-	ck_assert_dir_msg(err, "n.conf:1: the integer -3000000000 does not fit "
-	                       "in 32 bits: write -3000000000L for a 64-bit "
-	                       "integer");
-
+	/* The fragment through include_dir, the others as the main file. */
 	make_dir("wide.d");
-	write_file("wide.d/10-x.conf", "x = { y = 0x100000000; };\n");
 	write_file("m.conf", "include_dir = \"wide.d\";\n");
-	load("m.conf", NULL, 0, -EINVAL, err, sizeof(err));
-	ck_assert_dir_msg(err, "wide.d/10-x.conf:1: the integer 0x100000000 "
-	                       "does not fit in 32 bits: write 0x100000000L "
-	                       "for a 64-bit integer");
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		write_file(bad[i].file, bad[i].text);
+		load(strchr(bad[i].file, '/') ? "m.conf" : bad[i].file, NULL, 0,
+		     -EINVAL, err, sizeof(err));
+		ck_assert_dir_msg(err, bad[i].msg);
+	}
 }
 END_TEST
 
